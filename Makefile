@@ -1,0 +1,50 @@
+# Two commands for a new machine: `make run` and `make test` (see README.md).
+PY    ?= python3
+VENV  := .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+DB    := data/qpv.duckdb
+DEMO  := data/raw/demo
+
+# Everything the embedded default database is built from.
+DB_INPUTS := $(shell find etl indicators data/territories -type f \
+               \( -name '*.py' -o -name '*.sql' -o -name '*.csv' -o -name '*.xlsx' \) 2>/dev/null)
+
+.PHONY: install system-deps db demo run test bench clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium (browser tests, chart images) and poppler (PDF checks).
+system-deps:
+	@if command -v chromium >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing chromium and poppler-utils (Debian packages)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver poppler-utils >/dev/null; \
+	else \
+	  echo "Missing: chromium and/or pdftoppm. Run as root: apt-get install chromium chromium-driver poppler-utils"; \
+	  exit 1; \
+	fi
+
+$(DB): $(STAMP) $(DB_INPUTS)
+	$(BIN)/python -m etl demo --out $(DEMO)
+	$(BIN)/python -m etl build --db $(DB)
+
+db: $(DB)
+
+run: $(DB)
+	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+bench: $(DB)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(DB) $(DEMO) tests/artifacts

@@ -1,0 +1,164 @@
+"""The contract between the build (etl/build.py) and the loaders (etl/loaders/*.py).
+
+A loader module exposes:
+
+    KINDS: tuple[str, ...]                       # the kinds it can recognise, e.g. ("cog_communes",)
+    PRIORITY: int                                # load order: lower first (territories before values)
+    def recognise(c: Candidate) -> str | None    # the kind, from the file's CONTENT, or None
+    def load(ctx: LoadContext, c: Candidate, kind: str) -> int   # rows read; raises EtlError
+
+`recognise` must be cheap and must not raise on a file of another format. `load` writes with
+`ctx.insert(table, dataframe)` and records provenance with `ctx.add_source(...)`. Any problem in
+the input raises `EtlError` naming the file, the line (or feature) and the column, and saying
+what was expected; the build then stops and the published database is left untouched.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+
+class EtlError(Exception):
+    """A problem in an input file. Its text is shown to analysts as it is (French)."""
+
+    def __init__(self, file: str, message: str, *, line: int | None = None,
+                 column: str | None = None, expected: str | None = None):
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+        self.expected = expected
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"ligne {self.line}")
+        if self.column is not None:
+            where.append(f"colonne « {self.column} »")
+        text = f"{', '.join(where)} : {self.message}"
+        if self.expected:
+            text += f" (attendu : {self.expected})"
+        return text
+
+
+@dataclass
+class Candidate:
+    """One input file as found on disk (a zip member is extracted beside the others).
+
+    `display_name` is what messages show: a path relative to the raw folder, or
+    'archive.zip!member.csv'. `companions` are the other files of the same zip or folder
+    (an INSEE data file finds its meta_*.csv dictionary there).
+    """
+
+    path: Path
+    display_name: str
+    companions: list["Candidate"] = field(default_factory=list)
+    _bytes: bytes | None = field(default=None, repr=False)
+
+    def read_bytes(self) -> bytes:
+        if self._bytes is None:
+            self._bytes = self.path.read_bytes()
+        return self._bytes
+
+    def head(self, n: int = 65536) -> bytes:
+        if self._bytes is not None:
+            return self._bytes[:n]
+        with self.path.open("rb") as fh:
+            return fh.read(n)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.read_bytes()).hexdigest()
+
+    @property
+    def suffix(self) -> str:
+        return self.path.suffix.lower()
+
+
+@dataclass
+class Message:
+    level: str  # warning | error
+    file_name: str | None
+    message: str
+    line: int | None = None
+    column_name: str | None = None
+
+    def __str__(self) -> str:
+        where = ", ".join(x for x in [
+            self.file_name or "",
+            f"ligne {self.line}" if self.line is not None else "",
+            f"colonne « {self.column_name} »" if self.column_name else "",
+        ] if x)
+        return f"{where} : {self.message}" if where else self.message
+
+
+class LoadContext:
+    """What a loader may do to the database being built."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, build_id: str):
+        self.con = con
+        self.build_id = build_id
+        self.messages: list[Message] = []
+        self._columns: dict[str, list[str]] = {}
+
+    # Provenance -------------------------------------------------------------------------
+    def add_source(self, c: Candidate, kind: str, *, producer: str | None = None,
+                   title: str | None = None, vintage: str | None = None,
+                   licence: str | None = None, url: str | None = None,
+                   rows_read: int | None = None, is_fictional: bool = False) -> str:
+        """Record one loaded file and return its source_id ('src_' + sha256 prefix)."""
+        sha = c.sha256
+        source_id = f"src_{sha[:12]}"
+        self.con.execute("delete from sources where source_id = ?", [source_id])
+        self.con.execute(
+            "insert into sources (source_id, kind, producer, title, vintage, licence, url,"
+            " file_name, sha256, rows_read, loaded_at, is_fictional)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [source_id, kind, producer, title, vintage, licence, url, c.display_name, sha,
+             rows_read, datetime.now(timezone.utc).replace(tzinfo=None), is_fictional],
+        )
+        return source_id
+
+    def set_rows_read(self, source_id: str, rows_read: int) -> None:
+        self.con.execute("update sources set rows_read = ? where source_id = ?", [rows_read, source_id])
+
+    # Messages ---------------------------------------------------------------------------
+    def warn(self, file_name: str | None, message: str, *, line: int | None = None,
+             column: str | None = None) -> None:
+        self.messages.append(Message("warning", file_name, message, line, column))
+
+    # Writing ----------------------------------------------------------------------------
+    def columns(self, table: str) -> list[str]:
+        if table not in self._columns:
+            rows = self.con.execute(
+                "select column_name from information_schema.columns"
+                " where table_name = ? order by ordinal_position", [table]).fetchall()
+            if not rows:
+                raise KeyError(f"unknown table {table}")
+            self._columns[table] = [r[0] for r in rows]
+        return self._columns[table]
+
+    def insert(self, table: str, rows: pd.DataFrame | list[dict[str, Any]]) -> int:
+        """Append rows to `table`; columns are matched by name, absent ones are NULL."""
+        df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+        if df.empty:
+            return 0
+        cols = self.columns(table)
+        unknown = [c for c in df.columns if c not in cols]
+        if unknown:
+            raise KeyError(f"{table}: unknown columns {unknown}")
+        df = df.reindex(columns=cols)
+        self.con.register("_etl_insert_df", df)
+        try:
+            select = ", ".join(f'"{c}"' for c in cols)
+            self.con.execute(f"insert into {table} ({select}) select {select} from _etl_insert_df")
+        finally:
+            self.con.unregister("_etl_insert_df")
+        return len(df)

@@ -1,0 +1,178 @@
+"""Reading text tables as official French statistics are published.
+
+INSEE and local files come with `;` or `,` separators, UTF-8 (with or without BOM) or Latin-1
+(Windows-1252), Windows line ends, decimal commas, thousands separated by a space, a no-break
+space or a narrow no-break space, and withheld values written as an empty cell, `s`, `nd`, `ns`
+or `nc`. Every function here keeps the 1-based line number of the file so that errors can name it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+
+from etl.core import EtlError
+
+# Markers of a withheld or missing value, and the status each one gives.
+WITHHELD_MARKERS = {
+    "s": "secret",          # secret statistique
+    "secret": "secret",
+    "c": "secret",          # confidentiel
+    "nd": "missing",        # non disponible
+    "nc": "missing",        # non communiqué
+    "na": "missing",
+    "n/a": "missing",
+    "ns": "not_significant",
+    "-": "missing",
+    "": "missing",
+}
+
+_SPACES = "\u00a0\u202f\u2009 "
+_NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009]\d{3})+([.,]\d+)?$")
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    value: float | None
+    status: str          # ok | secret | missing | not_significant
+    marker: str | None   # the marker as found, when not a number
+
+
+def parse_number(text: str | None) -> ParsedNumber:
+    """Parse one cell: '1 075' → 1075, '12,5' → 12.5, 's' → secret, '' → missing.
+
+    Raises ValueError for text that is neither a number nor a known marker.
+    """
+    if text is None:
+        return ParsedNumber(None, "missing", None)
+    raw = text.strip().strip('"').strip()
+    key = raw.lower()
+    if key in WITHHELD_MARKERS:
+        return ParsedNumber(None, WITHHELD_MARKERS[key], raw or None)
+    candidate = raw
+    if _GROUPED_RE.match(candidate):
+        for ch in _SPACES:
+            candidate = candidate.replace(ch, "")
+    if not _NUMBER_RE.match(candidate):
+        raise ValueError(f"not a number: {text!r}")
+    value = float(candidate.replace(",", "."))
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"not a finite number: {text!r}")
+    return ParsedNumber(value, "ok", None)
+
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """Bytes → text: UTF-8 (BOM removed) when valid, else Windows-1252/Latin-1."""
+    if not data.strip():
+        raise EtlError(file_name, "le fichier est vide", expected="un en-tête puis des lignes")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def sniff_separator(header_line: str) -> str:
+    """The separator of a header line: the most frequent of ; , tab | (outside quotes)."""
+    counts = {sep: header_line.count(sep) for sep in (";", "\t", ",", "|")}
+    sep, n = max(counts.items(), key=lambda kv: kv[1])
+    return sep if n else ";"
+
+
+@dataclass
+class TextTable:
+    """A table of strings read from a delimited file."""
+
+    file_name: str
+    header: list[str]
+    rows: list[list[str]]
+    line_numbers: list[int]   # 1-based file line of each row
+    separator: str
+
+    def column(self, name: str) -> list[str]:
+        i = self.header.index(name)
+        return [r[i] for r in self.rows]
+
+
+def read_table(data: bytes, file_name: str, *, skip_title_rows: bool = True) -> TextTable:
+    """Read a delimited text file into strings, keeping line numbers.
+
+    Leading title rows (a single non-empty cell above the header, as in hand-made exports) are
+    skipped when `skip_title_rows`. Trailing empty columns (a separator at the end of each line)
+    are dropped. A row with more cells than the header is an error naming its line.
+    """
+    text = decode_text(data, file_name)
+    lines = text.split("\n")
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    sep = sniff_separator(lines[first] if first < len(lines) else "")
+    if skip_title_rows:
+        while first < len(lines) - 1:
+            cells = [c for c in _split(lines[first], sep) if c.strip()]
+            if len(cells) > 1:
+                break
+            nxt = [c for c in _split(lines[first + 1], sep) if c.strip()]
+            if len(nxt) <= 1:
+                break
+            first += 1
+            sep = sniff_separator(lines[first])
+    reader = csv.reader(io.StringIO("\n".join(lines[first:])), delimiter=sep, quotechar='"')
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for offset, cells in enumerate(reader):
+        line_no = first + 1 + offset
+        if header is None:
+            header = [h.strip().strip("\ufeff") for h in cells]
+            while header and header[-1] == "":
+                header.pop()
+            if not header:
+                raise EtlError(file_name, "en-tête vide", line=line_no, expected="des noms de colonnes")
+            dup = sorted({h for h in header if header.count(h) > 1})
+            if dup:
+                raise EtlError(file_name, f"colonne en double dans l'en-tête : {', '.join(dup)}",
+                               line=line_no, column=dup[0], expected="des noms de colonnes uniques")
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        while len(cells) > len(header) and cells[-1].strip() == "":
+            cells.pop()
+        if len(cells) > len(header):
+            raise EtlError(file_name, f"{len(cells)} cellules pour {len(header)} colonnes",
+                           line=line_no, expected=f"{len(header)} cellules séparées par « {sep} »")
+        cells = cells + [""] * (len(header) - len(cells))
+        rows.append([c.strip() for c in cells])
+        numbers.append(line_no)
+    if header is None:
+        raise EtlError(file_name, "le fichier est vide", expected="un en-tête puis des lignes")
+    # csv.reader counts physical lines for quoted multi-line cells imperfectly; rows keep the
+    # line where they start, which is what an analyst looks for.
+    return TextTable(file_name, header, rows, numbers, sep)
+
+
+def _split(line: str, sep: str) -> list[str]:
+    return next(csv.reader([line], delimiter=sep, quotechar='"'), [])
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    """True for text a spreadsheet would run as a formula (kept as text, never evaluated)."""
+    return bool(text) and text.startswith(_FORMULA_START) and not _NUMBER_RE.match(text.strip())
