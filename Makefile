@@ -19,15 +19,16 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# Debian's Chromium (browser tests, chart images) and poppler (PDF checks).
+# Debian's Chromium (browser tests, chart images), poppler (PDF checks), DejaVu fonts (PDFs).
 system-deps:
-	@if command -v chromium >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v pdftoppm >/dev/null \
+	   && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing chromium and poppler-utils (Debian packages)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium chromium-driver poppler-utils >/dev/null; \
+	    chromium chromium-driver poppler-utils fonts-dejavu-core >/dev/null; \
 	else \
-	  echo "Missing: chromium and/or pdftoppm. Run as root: apt-get install chromium chromium-driver poppler-utils"; \
+	  echo "Missing: chromium, pdftoppm or DejaVu fonts. Run as root: apt-get install chromium chromium-driver poppler-utils fonts-dejavu-core"; \
 	  exit 1; \
 	fi
 
