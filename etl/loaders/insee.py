@@ -1,0 +1,543 @@
+"""INSEE statistics tables (QPV files, comparateur de territoires, Filosofi communes).
+
+Recognised by content: a delimited text file whose header holds a `CODGEO` column (any case).
+The kind depends on the codes: `insee_qpv_stats` when most codes are QPV codes (QN…/QP…),
+`insee_commune_stats` otherwise. A `meta_*.csv` variable dictionary (`COD_VAR;LIB_VAR`,
+`VARIABLE;LIBELLE`, maybe `LIB_VAR_LONG`) is recognised as `insee_dictionary`: it is read by the
+data file beside it (its companions) and loads nothing by itself.
+
+What a data file may hold, as INSEE publishes it:
+- `;` separator, decimal comma, UTF-8 or Latin-1, thousands separated by a space, a no-break
+  space or a narrow no-break space, trailing empty columns;
+- withheld values: empty, `s`, `nd`, `ns`, `nc` (kept NULL with their status and the marker);
+- `NOTE_*` flag columns (`NOTE_FILO`, `NOTE_RP`, `NOTE_CNAF`, `NOTE_PE`) or `<PREFIX>_NOTE<yy>`:
+  a non-empty, non-zero flag makes that row's values of that source `not_significant` (or
+  `secret` when the flag says so), NULL, with `NOTE_FILO=1` in status_note;
+- a `LIBGEO` column and descriptive columns (`LIB*`, `NOM*`, `DEP`, `REG`, …), not loaded;
+- a row for the whole of France métropolitaine (`FRM`, `METRO`, …) → territory `FRM`, and a row
+  for all QPVs ("ensemble des QPV") → `ENSEMBLE_QPV_<vintage>`, level qpv_ensemble;
+- a year suffix on variables (`MED21`, `TP6021`, `D121`, `DISP_MED_A19`, `DISP_MED_19`); without
+  one, the year comes from the dictionary's labels, else (with a warning) from the file name.
+
+A variable maps to a registered indicator through `indicators.registry.BY_SOURCE_VARIABLE` (its
+name without the year suffix); any other variable is loaded as `insee_<name>` with a catalogue
+row (`is_registered` false) labelled from the dictionary.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+
+from etl.core import Candidate, EtlError, LoadContext
+from etl.readers import (_GROUPED_RE, _NUMBER_RE, _SPACES, WITHHELD_MARKERS, TextTable,
+                         read_table, sniff_separator)
+from indicators.registry import BY_ID, BY_SOURCE_VARIABLE
+
+KINDS = ("insee_qpv_stats", "insee_commune_stats", "insee_dictionary")
+PRIORITY = 40
+
+PRODUCER = "INSEE"
+LICENCE = "Licence Ouverte"
+NUMBER_EXPECTED = "un nombre ou un marqueur de secret (s, nd, ns, nc)"
+CODE_EXPECTED = ("un code QPV (QN… ou QP…), commune (5 caractères), EPCI (9 chiffres), "
+                 "département (2 ou 3 caractères), FRM ou « ensemble des QPV »")
+
+KEY_COLUMN = "CODGEO"
+DICT_CODE_COLUMNS = ("COD_VAR", "CODE_VAR", "VARIABLE", "COD_VARIABLE", "NOM_VAR", "VAR")
+DICT_LABEL_COLUMNS = ("LIB_VAR", "LIBELLE", "LIBELLE_VAR", "LIB_VARIABLE", "INTITULE", "LIB")
+DICT_LONG_COLUMNS = ("LIB_VAR_LONG", "LIBELLE_LONG", "DEFINITION")
+
+QPV_RE = re.compile(r"^Q[NP][0-9A-Z]{6}$")
+COMMUNE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+EPCI_RE = re.compile(r"^\d{9}$")
+DEPT_RE = re.compile(r"^(\d{2,3}|2[AB])$")
+FRANCE_CODES = {"FRM", "METRO", "METROPOLE", "FRANCE METROPOLITAINE", "FRANCE METRO", "FR METRO",
+                "FRMETRO", "FRANCE HORS DOM", "FRANCE METROPOLITAINE HORS MAYOTTE"}
+ENSEMBLE_RE = re.compile(r"^(ENSEMBLE( DES)?( QPV| QUARTIERS.*)?( \d{4})?|ENS QPV|QPV|TOTAL QPV|"
+                         r"ENSEMBLE QPV \d{4}|FQPV|FR QPV|FRANCE QPV)$")
+# Columns that describe a row rather than measure it (not loaded).
+TEXT_COLUMN_RE = re.compile(r"^(LIB|NOM|TYPE|CODE_|COD_|DEP$|REG$|COM$|EPCI$|ARR$|UU\d*$|ZE\d*$|"
+                            r"BV\d*$|AAV\d*$|TYPEQU|QP$|QPV$|IRIS$)", re.I)
+NOTE_RE = re.compile(r"^NOTE_?(?P<src>[A-Z0-9]+)$|^(?P<prefix>[A-Z0-9]+)_NOTE(_?A?\d{2})?$", re.I)
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_EXPLICIT_SUFFIX = re.compile(r"^(?P<base>.+?)_(?:A(?P<yy>\d{2})|(?P<yyyy>(?:19|20)\d{2}))$", re.I)
+_BARE_SUFFIX = re.compile(r"^(?P<base>.+?)(?P<sep>_?)(?P<yy>\d{2})$")
+
+FILO_BASES = {"MED", "D1", "D2", "D3", "D4", "D6", "D7", "D8", "D9", "RD", "Q1", "Q2", "Q3",
+              "NBMENFISC", "NBPERSMENFISC", "PIMP", "PACT", "PTSA", "PCHO", "PBEN", "PPEN", "PPAT",
+              "PPSOC", "PPFAM", "PPMINI", "PPLOGT", "PIMPOT", "S80S20", "GI"}
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[\s_\-]+", " ", text.strip().upper())
+
+
+def _upper_map(header: list[str]) -> dict[str, str]:
+    return {h.upper(): h for h in header}
+
+
+def _header_of(c: Candidate) -> list[str] | None:
+    """The header row of a delimited text file, from its head (cheap, never raises)."""
+    if c.suffix not in (".csv", ".txt", ".tsv", ""):
+        return None
+    head = c.head(65536)
+    if not head.strip() or b"\x00" in head[:4096]:
+        return None
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = head[:exc.start].decode("utf-8") if exc.start > len(head) - 4 else head.decode("cp1252", "replace")
+    for line in text.replace("\r", "\n").split("\n")[:6]:
+        if not line.strip():
+            continue
+        sep = sniff_separator(line)
+        cells = [x.strip().strip('"').strip() for x in line.split(sep)]
+        if len([x for x in cells if x]) > 1:
+            return cells
+    return None
+
+
+def _dictionary_columns(header: list[str]) -> tuple[str, str, str | None] | None:
+    up = _upper_map(header)
+    code = next((up[n] for n in DICT_CODE_COLUMNS if n in up), None)
+    label = next((up[n] for n in DICT_LABEL_COLUMNS if n in up), None)
+    long = next((up[n] for n in DICT_LONG_COLUMNS if n in up), None)
+    if label is None and long is not None:
+        label = long
+    if code is None or label is None:
+        return None
+    return code, label, long
+
+
+def code_level(code: str) -> str | None:
+    """The territory level of a CODGEO from its shape, or None when unknown."""
+    c = code.strip().upper()
+    if QPV_RE.match(c):
+        return "qpv"
+    if COMMUNE_RE.match(c):
+        return "commune"
+    if EPCI_RE.match(c):
+        return "epci"
+    if DEPT_RE.match(c):
+        return "departement"
+    n = _norm(code)
+    if n in FRANCE_CODES:
+        return "france"
+    if ENSEMBLE_RE.match(n) or n.startswith("ENSEMBLE QPV"):
+        return "qpv_ensemble"
+    return None
+
+
+def recognise(c: Candidate) -> str | None:
+    header = _header_of(c)
+    if not header:
+        return None
+    up = _upper_map(header)
+    if KEY_COLUMN in up:
+        return _kind_from_head(c, header.index(up[KEY_COLUMN]))
+    if _dictionary_columns(header) is not None and not any(
+            h.upper() in ("CODE_QP", "IDCAR_200M", "CONTRACT") for h in header):
+        return "insee_dictionary"
+    return None
+
+
+def _kind_from_head(c: Candidate, key_index: int) -> str:
+    text = c.head(65536).decode("latin-1")
+    lines = [ln for ln in text.replace("\r", "\n").split("\n") if ln.strip()]
+    sep = sniff_separator(lines[0]) if lines else ";"
+    codes = []
+    for ln in lines[1:-1]:
+        cells = ln.split(sep)
+        if len(cells) > key_index:
+            codes.append(cells[key_index].strip().strip('"'))
+    qpv = sum(1 for x in codes if QPV_RE.match(x.upper()))
+    return "insee_qpv_stats" if codes and qpv * 2 >= len(codes) else "insee_commune_stats"
+
+
+# ── Dictionary ──────────────────────────────────────────────────────────────────────────
+@dataclass
+class Dictionary:
+    file_name: str
+    labels: dict[str, str]          # variable code (upper) → label
+    long_labels: dict[str, str]
+
+    def label(self, *names: str) -> str | None:
+        for n in names:
+            if n.upper() in self.labels:
+                return self.labels[n.upper()]
+        return None
+
+    def long_label(self, *names: str) -> str | None:
+        for n in names:
+            if n.upper() in self.long_labels:
+                return self.long_labels[n.upper()]
+        return None
+
+    def year(self, *names: str) -> int | None:
+        for n in names:
+            for text in (self.labels.get(n.upper()), self.long_labels.get(n.upper())):
+                if text:
+                    found = _YEAR_IN_TEXT.findall(text)
+                    if found:
+                        return int(found[0])
+        return None
+
+    def common_year(self) -> int | None:
+        years = Counter(int(y) for t in list(self.labels.values()) + list(self.long_labels.values())
+                        for y in _YEAR_IN_TEXT.findall(t))
+        return years.most_common(1)[0][0] if years else None
+
+
+def read_dictionary(c: Candidate) -> Dictionary | None:
+    header = _header_of(c)
+    if not header or _dictionary_columns(header) is None:
+        return None
+    table = read_table(c.read_bytes(), c.display_name)
+    cols = _dictionary_columns(table.header)
+    if cols is None:
+        return None
+    code_i = table.header.index(cols[0])
+    label_i = table.header.index(cols[1])
+    long_i = table.header.index(cols[2]) if cols[2] else None
+    labels: dict[str, str] = {}
+    longs: dict[str, str] = {}
+    for row in table.rows:
+        code = row[code_i].strip().upper()
+        if not code:
+            continue
+        if row[label_i].strip():
+            labels.setdefault(code, row[label_i].strip())
+        if long_i is not None and row[long_i].strip():
+            longs.setdefault(code, row[long_i].strip())
+    return Dictionary(c.display_name, labels, longs)
+
+
+def _find_dictionary(c: Candidate, columns: list[str]) -> Dictionary | None:
+    """The companion dictionary describing the most of `columns`."""
+    best, best_n = None, 0
+    wanted = {x.upper() for x in columns}
+    for comp in c.companions:
+        if comp.path == c.path:
+            continue
+        try:
+            d = read_dictionary(comp)
+        except EtlError:
+            continue
+        if d is None:
+            continue
+        n = len(wanted & set(d.labels) | wanted & set(d.long_labels))
+        bases = {split_variable(x, None)[0].upper() for x in columns}
+        n += len(bases & set(d.labels))
+        if n > best_n:
+            best, best_n = d, n
+    return best
+
+
+def load_dictionary(ctx: LoadContext, c: Candidate) -> int:
+    d = read_dictionary(c)
+    n = len(d.labels) if d else 0
+    has_data = any(_header_of(x) and KEY_COLUMN in _upper_map(_header_of(x) or [])
+                   for x in c.companions if x.path != c.path)
+    if not has_data:
+        ctx.warn(c.display_name, "dictionnaire de variables sans fichier de données à côté "
+                 "(dans la même archive ou le même dossier) : rien n'est chargé")
+    return n
+
+
+# ── Variables and years ─────────────────────────────────────────────────────────────────
+def split_variable(name: str, file_yy: str | None) -> tuple[str, int | None]:
+    """'DISP_MED_A19' → ('DISP_MED', 2019); 'MED21' with file suffix '21' → ('MED', 2021)."""
+    m = _EXPLICIT_SUFFIX.match(name)
+    if m:
+        year = 2000 + int(m["yy"]) if m["yy"] else int(m["yyyy"])
+        return m["base"], year
+    if name.upper() in BY_SOURCE_VARIABLE:
+        return name, None
+    m = _BARE_SUFFIX.match(name)
+    if m and file_yy is not None and m["yy"] == file_yy:
+        return m["base"], 2000 + int(file_yy)
+    return name, None
+
+
+def file_suffix(columns: list[str]) -> str | None:
+    """The 2-digit year suffix most variables of the file share ('21' in MED21, TP6021), if any."""
+    counts: Counter[str] = Counter()
+    n = 0
+    latest = (date.today().year + 1) % 100
+    for col in columns:
+        if _EXPLICIT_SUFFIX.match(col) or col.upper() in BY_SOURCE_VARIABLE:
+            continue
+        n += 1
+        m = _BARE_SUFFIX.match(col)
+        if m and 0 <= int(m["yy"]) <= latest:
+            counts[m["yy"]] += 1
+    if not counts:
+        return None
+    yy, k = counts.most_common(1)[0]
+    return yy if k * 2 >= n else None
+
+
+def _family(base: str) -> str:
+    """The source family of a variable, to match it with its NOTE_* flag column."""
+    b = base.upper()
+    ind = BY_ID.get(BY_SOURCE_VARIABLE.get(b, ""))
+    src = (ind.source if ind else "").lower()
+    if "filosofi" in src or b.startswith(("DISP_", "DEC_")) or b in FILO_BASES or b.startswith("TP60"):
+        return "FILO"
+    if "cnaf" in src or any(k in b for k in ("ALLOC", "CAF", "BAS_REV", "AL_", "RSA", "PPA")):
+        return "CNAF"
+    if "travail" in src or "dares" in src or b.startswith(("ABC", "DEFM", "DE_", "CAT")):
+        return "PE"
+    if "CNAM" in b or "C2S" in b or "CMU" in b:
+        return "CNAM"
+    return "RP"
+
+
+def _flag_status(value: str) -> str | None:
+    v = value.strip().lower()
+    if v in ("", "0", "ok", "0.0", "0,0"):
+        return None
+    if v in WITHHELD_MARKERS:
+        status = WITHHELD_MARKERS[v]
+        return "not_significant" if status == "missing" else status
+    if "secret" in v:
+        return "secret"
+    return "not_significant"
+
+
+# ── Values ──────────────────────────────────────────────────────────────────────────────
+def parse_column(values: pd.Series, table: TextTable, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised parse_number: (value float array, status array, marker array)."""
+    s = values.str.strip().str.strip('"').str.strip()
+    key = s.str.lower()
+    is_marker = key.isin(list(WITHHELD_MARKERS))
+    grouped = s.str.match(_GROUPED_RE.pattern) & ~is_marker
+    cleaned = s.copy()
+    if grouped.any():
+        g = cleaned[grouped]
+        for ch in _SPACES:
+            g = g.str.replace(ch, "", regex=False)
+        cleaned[grouped] = g
+    ok_shape = cleaned.str.fullmatch(_NUMBER_RE.pattern.strip("^$"))
+    bad = ~is_marker & ~ok_shape
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise EtlError(table.file_name, f"valeur « {values.iloc[i]} » illisible",
+                       line=table.line_numbers[i], column=column, expected=NUMBER_EXPECTED)
+    number = pd.to_numeric(cleaned.where(~is_marker).str.replace(",", ".", regex=False),
+                           errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(number[~is_marker.to_numpy()]).all():
+        i = int(np.flatnonzero(~is_marker.to_numpy() & ~np.isfinite(number))[0])
+        raise EtlError(table.file_name, f"valeur « {values.iloc[i]} » non finie",
+                       line=table.line_numbers[i], column=column, expected=NUMBER_EXPECTED)
+    status = np.where(is_marker, key.map(WITHHELD_MARKERS).fillna("missing"), "ok").astype(object)
+    marker = np.where(is_marker & (s != ""), s, None).astype(object)
+    return number, status, marker
+
+
+def _archive_and_member(display_name: str) -> tuple[str | None, str]:
+    if "!" in display_name:
+        archive, member = display_name.split("!", 1)
+        return archive, member
+    return None, display_name
+
+
+def _year_from_name(display_name: str) -> int | None:
+    years = _YEAR_IN_TEXT.findall(display_name)
+    if years:
+        return int(years[-1])
+    # 'cc_filosofi_21_COM.csv' style names are not trusted: 4 digits only.
+    return None
+
+
+def _ensure_territory(ctx: LoadContext, code: str, level: str, name: str, vintage: int | None,
+                      source_id: str) -> None:
+    exists = ctx.con.execute(
+        "select count(*) from territories where territory_code = ? and territory_level = ?",
+        [code, level]).fetchall()[0][0]
+    if not exists:
+        ctx.insert("territories", [{
+            "territory_code": code, "territory_level": level, "territory_name": name,
+            "geography_vintage": vintage, "is_fictional": False, "source_id": source_id}])
+
+
+def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
+    if kind == "insee_dictionary":
+        return load_dictionary(ctx, c)
+    table = read_table(c.read_bytes(), c.display_name)
+    up = _upper_map(table.header)
+    if KEY_COLUMN not in up:
+        raise EtlError(c.display_name, "colonne CODGEO absente", line=1, column=KEY_COLUMN,
+                       expected="une colonne CODGEO (code géographique)")
+    key = up[KEY_COLUMN]
+    libgeo = up.get("LIBGEO")
+    notes: dict[str, str] = {}         # note column → family or prefix ('FILO', 'DISP_')
+    variables: list[str] = []
+    ignored: list[str] = []
+    for h in table.header:
+        if h in (key, libgeo) or not h:
+            continue
+        m = NOTE_RE.match(h)
+        if m:
+            notes[h] = m["src"].upper() if m["src"] else m["prefix"].upper() + "_"
+        elif TEXT_COLUMN_RE.match(h):
+            ignored.append(h)
+        else:
+            variables.append(h)
+    if ignored:
+        ctx.warn(c.display_name, f"colonnes descriptives non chargées : {', '.join(ignored)}", line=1)
+    if not variables:
+        raise EtlError(c.display_name, "aucune colonne de valeurs à côté de CODGEO", line=1,
+                       expected="des variables numériques (ex. MED21, DISP_TP60)")
+
+    df = pd.DataFrame(table.rows, columns=table.header, dtype=object)
+    lines = np.asarray(table.line_numbers)
+
+    # Levels from the shape of each code.
+    codes = df[key].astype(str).str.strip()
+    if libgeo is not None:
+        empty = codes == ""
+        ens = df[libgeo].astype(str).map(lambda x: bool(ENSEMBLE_RE.match(_norm(x))) or
+                                          ("ENSEMBLE" in _norm(x) and "QUARTIER" in _norm(x)))
+        codes = codes.where(~(empty & ens), "ENSEMBLE QPV")
+    levels = codes.map(code_level)
+    if levels.isna().any():
+        i = int(np.flatnonzero(levels.isna().to_numpy())[0])
+        raise EtlError(c.display_name, f"code géographique « {codes.iloc[i]} » non reconnu",
+                       line=int(lines[i]), column=key, expected=CODE_EXPECTED)
+    codes = codes.str.upper().where(levels.isin(["qpv", "commune", "epci", "departement"]), codes)
+    qpv_codes = codes[levels == "qpv"]
+    vintages = {2024 if x.startswith("QN") else 2015 for x in qpv_codes}
+    if len(vintages) > 1:
+        ctx.warn(c.display_name, "le fichier mélange des codes QPV 2015 (QP…) et 2024 (QN…)",
+                 column=key)
+    qpv_vintage = max(vintages) if vintages else None
+    if (levels == "qpv_ensemble").any():
+        explicit = [int(y) for x in codes[levels == "qpv_ensemble"] for y in _YEAR_IN_TEXT.findall(x)]
+        if explicit:
+            qpv_vintage = explicit[0]
+        if qpv_vintage is None:
+            qpv_vintage = 2024
+            ctx.warn(c.display_name, "ligne « ensemble des QPV » sans code QPV dans le fichier : "
+                     "géographie 2024 supposée", column=key)
+    codes = codes.where(levels != "france", "FRM")
+    codes = codes.where(levels != "qpv_ensemble", f"ENSEMBLE_QPV_{qpv_vintage}")
+
+    # Variables → (indicator, year).
+    dictionary = _find_dictionary(c, variables)
+    yy = file_suffix(variables)
+    archive, member = _archive_and_member(c.display_name)
+    name_year = _year_from_name(c.display_name)
+    registered_used: set[tuple[str, int]] = set()
+    plan: list[tuple[str, str, str, int]] = []   # column, base, indicator_id, year
+    warned_name_year = False
+    for col in variables:
+        base, year = split_variable(col, yy)
+        if year is None and dictionary:
+            year = dictionary.year(col, base) or dictionary.common_year()
+        if year is None:
+            if name_year is None:
+                raise EtlError(c.display_name, f"année de la variable {col} introuvable", line=1,
+                               column=col, expected="un suffixe d'année (MED21, DISP_MED_A19), "
+                               "une année dans le libellé du dictionnaire meta_*.csv ou dans le nom du fichier")
+            year = name_year
+            if not warned_name_year:
+                ctx.warn(c.display_name, f"année des variables sans suffixe prise dans le nom du "
+                         f"fichier : {year}", line=1, column=col)
+                warned_name_year = True
+        indicator = BY_SOURCE_VARIABLE.get(base.upper())
+        if indicator and (indicator, year) in registered_used:
+            ctx.warn(c.display_name, f"{col} décrit le même indicateur ({indicator}, {year}) qu'une "
+                     f"colonne précédente : chargé sous insee_{base.lower()}", line=1, column=col)
+            indicator = None
+        if indicator:
+            registered_used.add((indicator, year))
+        else:
+            indicator = f"insee_{base.lower()}"
+        plan.append((col, base, indicator, year))
+
+    years = Counter(p[3] for p in plan)
+    data_year = years.most_common(1)[0][0]
+    title = PurePath(archive).stem if archive else PurePath(member).stem
+    source_id = ctx.add_source(c, kind, producer=PRODUCER, title=title, vintage=str(data_year),
+                               licence=LICENCE, rows_read=len(df))
+
+    if (levels == "france").any():
+        _ensure_territory(ctx, "FRM", "france", "France métropolitaine", None, source_id)
+    if (levels == "qpv_ensemble").any():
+        _ensure_territory(ctx, f"ENSEMBLE_QPV_{qpv_vintage}", "qpv_ensemble",
+                          f"Ensemble des QPV (géographie {qpv_vintage})", qpv_vintage, source_id)
+
+    # Flags per row and per note column.
+    flag_status = {n: df[n].astype(str).map(_flag_status).to_numpy(dtype=object) for n in notes}
+    flag_text = {n: np.array([f"{n}={v.strip()}" for v in df[n].astype(str)], dtype=object)
+                 for n in notes}
+
+    def notes_for(base: str) -> list[str]:
+        if len(notes) == 1:
+            return list(notes)
+        fam = _family(base)
+        out = []
+        for n, tag in notes.items():
+            if tag.endswith("_"):
+                if base.upper().startswith(tag):
+                    out.append(n)
+            elif tag == fam or (tag in ("FILOSOFI", "FILO") and fam == "FILO") or \
+                    (tag in ("CAF", "CNAF") and fam == "CNAF") or \
+                    (tag in ("PE", "FT", "DEFM", "DEE") and fam == "PE"):
+                out.append(n)
+        return out
+
+    frames = []
+    for col, base, indicator, year in plan:
+        value, status, marker = parse_column(df[col].astype(str), table, col)
+        status_note = marker.copy()
+        for n in notes_for(base):
+            fs = flag_status[n]
+            hit = np.array([f is not None for f in fs]) & (status == "ok")
+            if hit.any():
+                status = status.copy()
+                status[hit] = fs[hit]
+                value = value.copy()
+                value[hit] = np.nan
+                status_note = status_note.copy()
+                status_note[hit] = flag_text[n][hit]
+        frames.append(pd.DataFrame({
+            "territory_code": codes.to_numpy(),
+            "territory_level": levels.to_numpy(),
+            "indicator_id": indicator,
+            "year": year,
+            "value": value,
+            "status": status,
+            "status_note": status_note,
+            "origin": "official_file",
+            "source_variable": col,
+            "source_id": source_id,
+        }))
+    facts = pd.concat(frames, ignore_index=True)
+    facts["value"] = facts["value"].astype("float64")
+    ctx.insert("indicator_facts", facts)
+
+    # Catalogue rows for variables the registry does not map.
+    known = {r[0] for r in ctx.con.execute("select indicator_id from indicator_catalog").fetchall()}
+    new_rows = []
+    for col, base, indicator, year in plan:
+        if indicator in known:
+            continue
+        known.add(indicator)
+        label = (dictionary.label(col, base) if dictionary else None) or base
+        definition = dictionary.long_label(col, base) if dictionary else None
+        new_rows.append({"indicator_id": indicator, "label": label, "definition": definition,
+                         "source_label": f"INSEE, {title}", "is_registered": False})
+    ctx.insert("indicator_catalog", new_rows)
+    return len(df)
