@@ -1,0 +1,81 @@
+"""Entrypoint: page configuration, navigation, the shared selectors; the pages do the rest.
+
+Run with `streamlit run app.py` (or `make run`). The selection (territoire, QPV, indicateur)
+lives in the session and in the URL (see ui/state.py), so `/portrait?qpv=QN07101I` opens the
+portrait of Aubépins and `/carte?territoire=demo&indicateur=poverty_rate_pct` a map.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import components, data, state
+
+st.set_page_config(page_title="Quartiers prioritaires – tableau de bord", page_icon="🏘️",
+                   layout="wide")
+
+PAGES = {
+    "Tableau de bord": [
+        st.Page("pages/mandat.py", title="Les chiffres du mandat", icon=":material/dashboard:",
+                url_path="mandat", default=True),
+        st.Page("pages/bilan.py", title="Bilan par quartier", icon=":material/fact_check:",
+                url_path="bilan"),
+    ],
+    "Quartiers": [
+        st.Page("pages/carte.py", title="Carte des quartiers", icon=":material/map:",
+                url_path="carte"),
+        st.Page("pages/portrait.py", title="Portrait de quartier", icon=":material/location_city:",
+                url_path="portrait"),
+        st.Page("pages/comparer.py", title="Comparer les quartiers", icon=":material/compare:",
+                url_path="comparer"),
+    ],
+    "Actions": [
+        st.Page("pages/programmes.py", title="Programmes et financements",
+                icon=":material/payments:", url_path="programmes"),
+        st.Page("pages/logement.py", title="Logement et attributions", icon=":material/home_work:",
+                url_path="logement"),
+    ],
+    "Méthode": [
+        st.Page("pages/methode.py", title="Données et méthode", icon=":material/menu_book:",
+                url_path="methode"),
+    ],
+}
+
+
+def _sidebar(selection: state.Selection) -> None:
+    contracts = data.contracts()
+    names = dict(zip(contracts["contract_slug"], contracts["contract_name"]))
+    qpvs = data.contract_qpvs(selection.contract_slug)
+    qpv_labels = {row.qpv_code: f"{row.qpv_name} ({row.commune_label})" if row.commune_label
+                  else row.qpv_name for row in qpvs.itertuples()}
+    with st.sidebar:
+        st.selectbox("Territoire (contrat de ville)", list(names), key=state.TERRITOIRE,
+                     format_func=lambda slug: names.get(slug, slug))
+        if qpv_labels:
+            st.selectbox("Quartier (QPV)", list(qpv_labels), key=state.QPV,
+                         format_func=lambda code: f"{qpv_labels.get(code, code)} – {code}")
+        else:
+            st.caption("Aucun quartier prioritaire connu pour ce territoire.")
+        st.toggle("Mode présentation", key=state.PRESENTATION,
+                  help="Masque le menu et les commandes pour des captures d'écran propres.")
+        st.caption(f"Base : {data.db_path().name}")
+
+
+navigation = st.navigation(PAGES)
+
+if data.db_version() is None:
+    components.no_database()
+if data.contracts().empty:
+    components.empty_database()
+
+selection = state.resolve()
+state.write_url()
+_sidebar(selection)
+if selection.errors:
+    components.base_style()
+    components.link_errors(selection.errors)
+
+navigation.run()
+
+if st.session_state.get(state.PRESENTATION):
+    st.button("Quitter le mode présentation", key="leave_presentation", type="tertiary",
+              on_click=lambda: st.session_state.update({state.PRESENTATION: False}))

@@ -1,0 +1,5 @@
+"""Page in progress (replaced by the real page in the next commits)."""
+from ui import components
+
+selection = components.current_selection()
+components.page_header("mandat", selection)

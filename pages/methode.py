@@ -1,0 +1,45 @@
+"""Données et méthode: indicator definitions (from the registry), loaded files, last build, cautions."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import components, data, views
+
+selection = components.current_selection()
+components.page_header("Données et méthode", selection)
+
+st.header("Précautions de lecture", divider="gray")
+for caution in views.CAUTIONS:
+    st.markdown(f"- {caution}")
+
+st.header("Indicateurs", divider="gray")
+st.caption("Chaque indicateur est déclaré une fois dans le registre (indicators/registry.py) ; "
+           "ce tableau en est généré.")
+st.dataframe(views.registry_table(), hide_index=True, key="registry_table")
+extra = views.unregistered_table(data.indicator_catalog())
+if not extra.empty:
+    with st.expander(f"Autres variables chargées, hors registre ({len(extra)})"):
+        st.dataframe(extra, hide_index=True, key="unregistered_table")
+
+st.header("Fichiers chargés", divider="gray")
+sources = data.sources()
+if sources.empty:
+    components.empty_note("Aucun fichier chargé.")
+else:
+    st.dataframe(views.sources_table(sources), hide_index=True, key="sources_table")
+
+st.header("Dernière construction de la base", divider="gray")
+build, files, messages = data.last_build()
+if build is None:
+    components.empty_note("Aucune construction enregistrée dans la base.")
+else:
+    st.markdown("\n".join(f"- **{label}** : {value}" for label, value in views.build_summary(build)))
+    if build.get("summary"):
+        st.text(build["summary"])
+    if not files.empty:
+        st.subheader("Fichiers examinés")
+        st.dataframe(views.build_files_table(files), hide_index=True, key="build_files_table")
+    if not messages.empty:
+        st.subheader("Avertissements et erreurs")
+        st.dataframe(views.build_messages_table(messages), hide_index=True,
+                     key="build_messages_table")

@@ -1,0 +1,104 @@
+"""The entrypoint: navigation, shared selection mirrored to the URL, broken links, no database."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 60
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.error] + \
+        [e.value for e in at.caption] + [e.value for e in at.title] + [e.value for e in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_every_page_file_is_registered_in_the_navigation() -> None:
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    registered = {node.args[0].value for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"}
+    files = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    assert registered == files
+
+
+def test_home_selects_the_demo_contract_and_writes_the_url(small_db) -> None:
+    at = _app().run()
+    assert not at.exception
+    assert at.selectbox(key="territoire").value == "demo"
+    assert at.selectbox(key="qpv").value == "QN09901N"
+    assert dict(at.query_params) == {"territoire": "demo", "qpv": "QN09901N",
+                                      "indicateur": "poverty_rate_pct"}
+    assert "Données fictives de démonstration" in _texts(at)
+
+
+def test_a_qpv_link_selects_the_qpv_and_its_contract(small_db) -> None:
+    at = _app()
+    at.query_params["qpv"] = "QN07101I"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="territoire").value == "grand-chalon"
+    assert at.selectbox(key="qpv").value == "QN07101I"
+    assert at.query_params["territoire"] == "grand-chalon"
+    assert "Données fictives de démonstration" not in _texts(at)
+
+
+def test_sidebar_offers_every_contract(small_db) -> None:
+    # AppTest (1.67) loses the entrypoint's widgets when an st.navigation app reruns, so sidebar
+    # interactions are tested in the browser tests (tests/app/test_browser.py).
+    at = _app().run()
+    assert at.selectbox(key="territoire").options == ["Contrat de ville du Grand Chalon",
+                                                      "Contrat de ville de Démo"]
+
+
+def test_sidebar_lists_the_qpvs_of_the_selected_contract(small_db) -> None:
+    at = _app()
+    at.session_state["territoire"] = "grand-chalon"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="qpv").options == ["Aubépins (Chalon-sur-Saône) – QN07101I"]
+    assert at.query_params == {"territoire": "grand-chalon", "qpv": "QN07101I",
+                               "indicateur": "poverty_rate_pct"}
+
+
+@pytest.mark.parametrize("param, value, message", [
+    ("qpv", "QN99999Z", "Le quartier « QN99999Z » n'existe pas dans la base de données"),
+    ("territoire", "atlantide", "Le territoire « atlantide » n'existe pas dans la base de données."),
+    ("indicateur", "bonheur_pct", "L'indicateur « bonheur_pct » n'existe pas dans la base de données."),
+])
+def test_a_broken_link_gives_a_french_message_and_a_way_home(small_db, param, value, message) -> None:
+    at = _app()
+    at.query_params[param] = value
+    at.run()
+    assert not at.exception
+    assert any(e.value.startswith(message) for e in at.error), [e.value for e in at.error]
+    links = at.get("page_link")
+    assert [link.proto.label for link in links] == ["Retour à l'accueil : Les chiffres du mandat"]
+
+
+def test_no_database_gives_the_build_command(tmp_path, monkeypatch) -> None:
+    import config
+    monkeypatch.setattr(config, "DB_PATH", tmp_path / "absent.duckdb")
+    at = _app().run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "Aucune base de données" in at.error[0].value
+    assert "make run" in at.error[0].value and "python -m etl build" in at.error[0].value
+
+
+def test_presentation_mode_hides_the_chrome(small_db) -> None:
+    at = _app()
+    at.query_params["presentation"] = "1"
+    at.run()
+    assert not at.exception
+    assert at.toggle(key="presentation").value is True
+    assert at.query_params["presentation"] == "1"
+    assert any('section[data-testid="stSidebar"]' in m.value for m in at.markdown)
+    assert [b.label for b in at.button] == ["Quitter le mode présentation"]

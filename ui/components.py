@@ -1,0 +1,112 @@
+"""Small rendering helpers shared by the pages (Streamlit only, no data logic)."""
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+import config
+from ui import data, state
+
+HOME_PAGE = "pages/mandat.py"
+
+# Hides Streamlit's chrome (sidebar, header, toolbar, footer) for clean screenshots.
+_PRESENTATION_CSS = """
+<style>
+section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], div[data-testid="stToolbar"], div[data-testid="stDecoration"],
+footer { display: none !important; }
+div[data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem !important; }
+</style>
+"""
+
+# Text that wraps (long QPV names) inside columns and metric labels.
+_BASE_CSS = """
+<style>
+div[data-testid="stMetricLabel"] p, div[data-testid="stMetricValue"] div,
+div[data-testid="stMetricLabel"] div { white-space: normal !important; overflow-wrap: anywhere; }
+div[data-testid="stMetricValue"] { font-size: 1.7rem; }
+.qpv-demo-mark { background: #fff4d6; color: #5c3b00; border: 1px solid #e0b44c;
+  border-radius: 6px; padding: .35rem .7rem; font-weight: 600; display: inline-block; }
+.qpv-source { color: #4a4a4a; font-size: .82rem; line-height: 1.25; }
+.qpv-secret { color: #6b4e00; font-style: italic; }
+</style>
+"""
+
+
+def esc(value) -> str:
+    """Escape any data value placed in HTML."""
+    return html.escape("" if value is None else str(value))
+
+
+def base_style() -> None:
+    st.markdown(_BASE_CSS, unsafe_allow_html=True)
+    if st.session_state.get(state.PRESENTATION):
+        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+def no_database() -> None:
+    """Stop the page with the message shown when no database has been built."""
+    st.error(
+        "Aucune base de données n'a été trouvée "
+        f"(`{data.db_path()}`).\n\n"
+        "Construisez-la avec `make run` (qui la crée puis lance l'application) ou avec "
+        "`python -m etl demo --out data/raw/demo` puis `python -m etl build`.")
+    st.stop()
+
+
+def empty_database() -> None:
+    st.warning("La base de données ne contient aucun contrat de ville. Ajoutez des fichiers du "
+               "modèle de programme (voir README) puis relancez `python -m etl build`.")
+    st.stop()
+
+
+def link_errors(errors: tuple[str, ...] | list[str]) -> None:
+    """Stop the page with the problems of a link and a way back to the home page."""
+    for message in errors:
+        st.error(message)
+    st.markdown("Le lien suivi contient un code inconnu. Vérifiez-le, ou repartez de l'accueil.")
+    st.page_link(HOME_PAGE, label="Retour à l'accueil : Les chiffres du mandat", icon=":material/home:")
+    st.stop()
+
+
+def current_selection() -> state.Selection:
+    """The selection for a page: stops with a clear message when there is no usable database
+    or when the link holds an unknown code."""
+    if data.db_version() is None:
+        no_database()
+    if data.contracts().empty:
+        empty_database()
+    selection = state.resolve()
+    if selection.errors:
+        link_errors(selection.errors)
+    return selection
+
+
+def demo_mark(selection: state.Selection) -> None:
+    if selection.is_fictional:
+        st.markdown(f'<span class="qpv-demo-mark">⚠ {esc(config.DEMO_MARK)}</span>',
+                    unsafe_allow_html=True)
+
+
+def page_header(title: str, selection: state.Selection, *, subtitle: str | None = None) -> None:
+    """Title, territory line and the demo mark, the same on every page."""
+    base_style()
+    st.title(title)
+    where = selection.contract_name
+    if selection.period_label:
+        where += f" · {selection.period_label}"
+    if subtitle:
+        where += f" · {subtitle}"
+    st.caption(where)
+    demo_mark(selection)
+
+
+def source_line(text: str | None) -> None:
+    """The source under a figure, table or chart."""
+    if text:
+        st.markdown(f'<div class="qpv-source">Source : {esc(text)}</div>', unsafe_allow_html=True)
+
+
+def empty_note(message: str) -> None:
+    st.info(message, icon=":material/info:")

@@ -1,0 +1,151 @@
+"""Cached, read-only access to the published database for the pages.
+
+One read-only DuckDB connection per database file version (`st.cache_resource`); every query
+takes its own cursor (a DuckDB connection is not shared across threads). Data functions are
+`st.cache_data`, keyed by the database file's modification time (`db_version()`), so a rebuilt
+database (the ETL publishes with an atomic rename) is picked up on the next rerun without a
+restart and without a TTL.
+
+Pages never write SQL: they call the functions below, which call the tested functions of
+`indicators/` or, for plain listings of a table (sources, builds), one parameterised query.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+import config
+from indicators import territories
+
+
+class NoDatabase(Exception):
+    """The published database file does not exist (yet)."""
+
+
+def db_path() -> Path:
+    return Path(config.DB_PATH)
+
+
+def db_version() -> int | None:
+    """The database file's modification time in ns, or None when there is no database."""
+    try:
+        return db_path().stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
+    # `version` is only a cache key: a new file (atomic rename by the ETL) gets a new connection.
+    return duckdb.connect(path, read_only=True)
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    version = db_version()
+    if version is None:
+        raise NoDatabase(str(db_path()))
+    return _connection(str(db_path()), version).cursor()
+
+
+def _df(sql: str, params: list | None = None) -> pd.DataFrame:
+    cur = cursor()
+    try:
+        return cur.execute(sql, params or []).df()
+    finally:
+        cur.close()
+
+
+# ── Contracts and QPVs ───────────────────────────────────────────────────────────────────────
+
+@st.cache_data(show_spinner=False)
+def _contracts(version: int) -> pd.DataFrame:
+    rows = [dataclasses.asdict(c) for c in territories.list_contracts(cursor())]
+    df = pd.DataFrame(rows, columns=["slug", "name", "epci_code", "period_label", "start_year",
+                                     "end_year", "is_fictional"])
+    return df.rename(columns={"slug": "contract_slug", "name": "contract_name"})
+
+
+def contracts() -> pd.DataFrame:
+    """One row per contract: contract_slug, contract_name, epci_code, period_label, start_year,
+    end_year, is_fictional."""
+    return _contracts(db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _contract_qpvs(slug: str, version: int) -> pd.DataFrame:
+    return territories.contract_qpvs(cursor(), slug)
+
+
+def contract_qpvs(slug: str) -> pd.DataFrame:
+    """The QPVs of a contract (indicators.territories.contract_qpvs: qpv_code, qpv_name,
+    geography_vintage, population, commune_label, note, …)."""
+    return _contract_qpvs(slug, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _qpv_contracts(qpv_code: str, version: int) -> list[str]:
+    return [c.slug for c in territories.qpv_contracts(cursor(), qpv_code)]
+
+
+def qpv_contracts(qpv_code: str) -> list[str]:
+    """The contract slugs that cover a QPV (empty when the code is unknown)."""
+    return _qpv_contracts(qpv_code, db_version())
+
+
+# ── Indicators and provenance (Données et méthode) ───────────────────────────────────────────
+
+@st.cache_data(show_spinner=False)
+def _indicator_catalog(version: int) -> pd.DataFrame:
+    return _df(
+        "select indicator_id, label, unit, theme, definition, aggregation, higher_is_better,"
+        " source_label, is_registered from indicator_catalog"
+        " order by is_registered desc, theme, label")
+
+
+def indicator_catalog() -> pd.DataFrame:
+    return _indicator_catalog(db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _indicator_ids_with_values(version: int) -> list[str]:
+    rows = cursor().execute(
+        "select distinct indicator_id from indicator_facts order by indicator_id").fetchall()
+    return [r[0] for r in rows]
+
+
+def indicator_ids_with_values() -> list[str]:
+    return _indicator_ids_with_values(db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _sources(version: int) -> pd.DataFrame:
+    return _df(
+        "select producer, title, vintage, licence, url, file_name, kind, sha256, rows_read,"
+        " loaded_at, is_fictional from sources order by producer nulls last, title, file_name")
+
+
+def sources() -> pd.DataFrame:
+    """Every loaded file (one row per `sources` row)."""
+    return _sources(db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _last_build(version: int) -> tuple[dict | None, pd.DataFrame, pd.DataFrame]:
+    builds = _df("select * from builds order by started_at desc limit 1")
+    if builds.empty:
+        return None, pd.DataFrame(), pd.DataFrame()
+    build = builds.iloc[0].to_dict()
+    files = _df("select file_name, kind, outcome, rows_read, message from build_files"
+                " where build_id = ? order by file_name", [build["build_id"]])
+    messages = _df("select level, file_name, line, column_name, message from build_messages"
+                   " where build_id = ? order by level, file_name, line", [build["build_id"]])
+    return build, files, messages
+
+
+def last_build() -> tuple[dict | None, pd.DataFrame, pd.DataFrame]:
+    """The last build (a dict of the `builds` row, or None), its files and its messages."""
+    return _last_build(db_version())

@@ -1,0 +1,147 @@
+"""The selection shared by every page (territory, QPV, indicator), mirrored to the URL.
+
+Session-state keys are the URL parameter names: `territoire` (a contract slug), `qpv` (a QPV
+code), `indicateur` (an indicator id), plus `presentation` ("1" hides the chrome).
+
+`resolve()` runs at the top of every run (in `app.py`, and in a page run alone under AppTest):
+- a URL parameter that differs from what this session last wrote to the URL is a new link:
+  it is adopted when valid, and reported (French message) when not;
+- a QPV from a link selects its contract;
+- missing or stale values fall back to defaults (the demo contract, its first QPV, the poverty
+  rate), so every page also runs alone.
+`write_url()` then writes the selection back to `st.query_params` (Streamlit clears them when
+the user changes page), so the address bar always holds a link that can be sent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+import config
+from ui import data
+
+TERRITOIRE, QPV, INDICATEUR, PRESENTATION = "territoire", "qpv", "indicateur", "presentation"
+URL_KEYS = (TERRITOIRE, QPV, INDICATEUR)
+_SYNCED = "_url_synced"          # what this session last wrote to the URL
+_ERRORS = "_link_errors"
+DEFAULT_INDICATOR = "poverty_rate_pct"
+
+
+@dataclass(frozen=True)
+class Selection:
+    contract_slug: str
+    contract_name: str
+    is_fictional: bool
+    period_label: str | None
+    qpv_code: str | None
+    qpv_name: str | None
+    indicator_id: str
+    errors: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _adopt(key: str, synced: dict) -> str | None:
+    """The URL value of `key` when it is a new link (not what this session wrote), else None."""
+    value = st.query_params.get(key)
+    if value is None or value == synced.get(key):
+        return None
+    return value.strip()
+
+
+def resolve() -> Selection:
+    """Reconcile URL, session and defaults; return the current selection (see module doc).
+
+    Only writes a session value when it changes, so a page may call it after the sidebar
+    widgets of the entrypoint exist.
+    """
+    ss = st.session_state
+    synced: dict = ss.setdefault(_SYNCED, {})
+    errors: list[str] = []
+    contracts = data.contracts()
+    slugs = list(contracts["contract_slug"])
+
+    def put(key: str, value) -> None:
+        if ss.get(key) != value:
+            ss[key] = value
+
+    url_territoire = _adopt(TERRITOIRE, synced)
+    if url_territoire is not None:
+        if url_territoire in slugs:
+            put(TERRITOIRE, url_territoire)
+        else:
+            errors.append(f"Le territoire « {url_territoire} » n'existe pas dans la base de données.")
+        synced[TERRITOIRE] = url_territoire
+
+    url_qpv = _adopt(QPV, synced)
+    if url_qpv is not None:
+        owners = data.qpv_contracts(url_qpv.upper())
+        if owners:
+            put(QPV, url_qpv.upper())
+            if ss.get(TERRITOIRE) not in owners:
+                put(TERRITOIRE, owners[0])
+        else:
+            errors.append(f"Le quartier « {url_qpv} » n'existe pas dans la base de données "
+                          "(un code QPV ressemble à QN07101I ou QP071001).")
+        synced[QPV] = url_qpv
+
+    url_indicator = _adopt(INDICATEUR, synced)
+    if url_indicator is not None:
+        if url_indicator in set(data.indicator_catalog()["indicator_id"]):
+            put(INDICATEUR, url_indicator)
+        else:
+            errors.append(f"L'indicateur « {url_indicator} » n'existe pas dans la base de données.")
+        synced[INDICATEUR] = url_indicator
+
+    if ss.get(TERRITOIRE) not in slugs:
+        put(TERRITOIRE, config.DEFAULT_CONTRACT if config.DEFAULT_CONTRACT in slugs else slugs[0])
+    qpvs = data.contract_qpvs(ss[TERRITOIRE])
+    codes = list(qpvs["qpv_code"])
+    if ss.get(QPV) not in codes:
+        put(QPV, codes[0] if codes else None)
+    if not ss.get(INDICATEUR):
+        put(INDICATEUR, DEFAULT_INDICATOR)
+
+    if st.query_params.get(PRESENTATION) == "1" and PRESENTATION not in ss:
+        ss[PRESENTATION] = True
+
+    if errors:
+        ss[_ERRORS] = tuple(errors)
+    contract = contracts.loc[contracts["contract_slug"] == ss[TERRITOIRE]].iloc[0]
+    qpv_row = qpvs.loc[qpvs["qpv_code"] == ss[QPV]]
+    return Selection(
+        contract_slug=ss[TERRITOIRE],
+        contract_name=str(contract["contract_name"]),
+        is_fictional=bool(contract["is_fictional"]),
+        period_label=None if contract.isna()["period_label"] else str(contract["period_label"]),
+        qpv_code=ss[QPV],
+        qpv_name=None if qpv_row.empty else str(qpv_row.iloc[0]["qpv_name"]),
+        indicator_id=ss[INDICATEUR],
+        errors=tuple(errors),
+    )
+
+
+def write_url() -> None:
+    """Write the current selection to the address bar (and remember what was written)."""
+    ss = st.session_state
+    synced: dict = ss.setdefault(_SYNCED, {})
+    for key in URL_KEYS:
+        value = ss.get(key)
+        if value:
+            if st.query_params.get(key) != value:
+                st.query_params[key] = value
+            synced[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
+    if ss.get(PRESENTATION):
+        st.query_params[PRESENTATION] = "1"
+    elif PRESENTATION in st.query_params:
+        del st.query_params[PRESENTATION]
+
+
+def set_indicator(indicator_id: str) -> None:
+    """Change the selected indicator (from a page widget's callback)."""
+    st.session_state[INDICATEUR] = indicator_id
+
+
+def set_qpv(qpv_code: str) -> None:
+    st.session_state[QPV] = qpv_code
