@@ -1,0 +1,199 @@
+"""French formatting of numbers, amounts, rates, gaps and statuses (babel, locale fr_FR).
+
+The characters are babel's fr_FR ones, so that every page and export agrees:
+- the thousands separator is the narrow no-break space U+202F: ``fmt_number(1650) == "1\u202f650"``;
+- the space before ``%`` and ``€`` (and before units such as ``pts``) is the no-break space U+00A0,
+  as in babel's fr percent and currency patterns: ``fmt_pct(12.04) == "12,04\u00a0%"``,
+  ``fmt_eur(8.3) == "8,3\u00a0€"``, ``fmt_eur_month(742) == "742\u00a0€/mois"``.
+
+Tests and browser checks that compare text should normalise both spaces
+(see ``plain_spaces``). A value that is not shown (withheld, missing) is never formatted as a
+number: ``fmt_value`` returns the status text ("secret statistique", "non disponible").
+"""
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+LOCALE = "fr_FR"
+NNBSP = "\u202f"   # narrow no-break space: thousands separator
+NBSP = "\u00a0"    # no-break space: before %, €, units
+
+STATUS_TEXT: dict[str, str] = {
+    "ok": "",
+    "secret": "secret statistique",
+    "missing": "non disponible",
+    "not_significant": "non significatif",
+    "not_applicable": "sans objet",
+}
+
+ORIGIN_TEXT: dict[str, str] = {
+    "published": "chiffre publié",
+    "official_file": "fichier officiel",
+    "computed": "calculé",
+}
+
+# Registry units → suffix shown after the number, and default number of decimals
+# (None: up to 2 significant decimals, trailing zeros dropped).
+UNIT_SUFFIX: dict[str, str] = {
+    "%": "%",
+    "EUR": "€",
+    "EUR/an": "€/an",
+    "EUR/mois": "€/mois",
+    "EUR/m2": "€/m²",
+    "ratio": "",
+    "indice": "",
+}
+UNIT_DECIMALS: dict[str, int | None] = {
+    "EUR/an": 0,
+    "EUR/mois": 0,
+    "ratio": 1,
+}
+
+
+def plain_spaces(text: str) -> str:
+    """The text with U+202F and U+00A0 replaced by ordinary spaces (for comparisons, search)."""
+    return text.replace(NNBSP, " ").replace(NBSP, " ")
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _round(value: float, decimals: int) -> Decimal:
+    # Half-up on the decimal representation (12.045 → 12.05), as documents round.
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def fmt_number(value, decimals: int | None = None, *, max_decimals: int = 2) -> str:
+    """A number in French: ``1650 → "1 650"``, ``12.04 → "12,04"``, ``8.30 → "8,3"``.
+
+    decimals=None shows up to ``max_decimals`` decimals with trailing zeros dropped;
+    an int shows exactly that many decimals. Rounding is half-up. None/NaN gives "".
+    """
+    if _is_missing(value):
+        return ""
+    if decimals is None:
+        d = _round(value, max_decimals)
+        pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
+    else:
+        d = _round(value, decimals)
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if d == 0:
+        d = abs(d)  # no "-0"
+    return format_decimal(d, format=pattern, locale=LOCALE, decimal_quantization=True)
+
+
+def fmt_int(value) -> str:
+    """A whole number: ``2500 → "2 500"``."""
+    return fmt_number(value, 0)
+
+
+def fmt_pct(value, decimals: int | None = None) -> str:
+    """A percentage given in percent units: ``12.04 → "12,04 %"``, ``25 → "25 %"``."""
+    if _is_missing(value):
+        return ""
+    return f"{fmt_number(value, decimals)}{NBSP}%"
+
+
+def fmt_eur(value, decimals: int | None = None) -> str:
+    """An amount in euros: ``8.3 → "8,3 €"``, ``20495 → "20 495 €"``."""
+    if _is_missing(value):
+        return ""
+    return f"{fmt_number(value, decimals)}{NBSP}€"
+
+
+def fmt_eur_month(value) -> str:
+    """A monthly amount: ``742 → "742 €/mois"``."""
+    if _is_missing(value):
+        return ""
+    return f"{fmt_number(value, 0)}{NBSP}€/mois"
+
+
+def fmt_eur_year(value) -> str:
+    """A yearly amount: ``8904 → "8 904 €/an"``."""
+    if _is_missing(value):
+        return ""
+    return f"{fmt_number(value, 0)}{NBSP}€/an"
+
+
+def fmt_millions_eur(value, decimals: int = 1) -> str:
+    """An amount in millions of euros: ``1_500_000 → "1,5 M€"``."""
+    if _is_missing(value):
+        return ""
+    return f"{fmt_number(value / 1e6, None, max_decimals=decimals)}{NBSP}M€"
+
+
+def fmt_status(status: str | None, note: str | None = None) -> str:
+    """The text shown instead of a number: "secret statistique", "non disponible (Insee)"."""
+    text = STATUS_TEXT.get(status or "missing", "non disponible")
+    if note and status != "ok":
+        return f"{text} ({note})"
+    return text
+
+
+def fmt_value(value, unit: str | None, status: str | None = "ok", *, decimals: int | None = None,
+              qualifier: str | None = None) -> str:
+    """A value with its registry unit, or the status text when it is not shown.
+
+    ``fmt_value(742, "EUR/mois") == "742 €/mois"``; ``fmt_value(None, "%", "secret") ==
+    "secret statistique"``; units without a symbol ("habitants", "logements") are written in
+    words: ``fmt_value(2500, "habitants") == "2 500 habitants"``. A published qualifier is kept in
+    front: ``fmt_value(1650, "personnes", qualifier="plus de") == "plus de 1 650 personnes"``.
+    """
+    if status not in (None, "ok") or _is_missing(value):
+        return fmt_status(status if status not in (None, "ok") else "missing")
+    unit = unit or ""
+    if decimals is None:
+        decimals = UNIT_DECIMALS.get(unit)
+    number = fmt_number(value, decimals)
+    if unit in UNIT_SUFFIX:
+        suffix = UNIT_SUFFIX[unit]
+        text = f"{number}{NBSP}{suffix}" if suffix else number
+    elif unit:
+        text = f"{number}{NBSP}{unit}"
+    else:
+        text = number
+    return f"{qualifier} {text}" if qualifier else text
+
+
+def fmt_gap_points(value, decimals: int = 1) -> str:
+    """A gap between two rates, in percentage points: ``3.2 → "+3,2 pts"``, ``-1.25 → "-1,3 pts"``;
+    a gap that rounds to zero has no sign (``"0,0 pts"``)."""
+    if _is_missing(value):
+        return ""
+    d = _round(value, decimals)
+    sign = "+" if d > 0 else ("-" if d < 0 else "")
+    return f"{sign}{fmt_number(abs(d), decimals)}{NBSP}pts"
+
+
+def fmt_gap_ratio(value, decimals: int = 2) -> str:
+    """A ratio between two amounts: ``0.5 → "× 0,50"``."""
+    if _is_missing(value):
+        return ""
+    return f"×{NBSP}{fmt_number(value, decimals)}"
+
+
+def fmt_gap(value, kind: str | None) -> str:
+    """A gap by kind: 'points' → ``fmt_gap_points``, 'ratio' → ``fmt_gap_ratio``; else ""."""
+    if kind == "points":
+        return fmt_gap_points(value)
+    if kind == "ratio":
+        return fmt_gap_ratio(value)
+    return ""
+
+
+def fmt_year(year) -> str:
+    """A year without a thousands separator: ``2019 → "2019"``."""
+    if _is_missing(year):
+        return ""
+    return str(int(year))
+
+
+__all__ = [
+    "NBSP", "NNBSP", "ORIGIN_TEXT", "STATUS_TEXT", "fmt_eur", "fmt_eur_month", "fmt_eur_year",
+    "fmt_gap", "fmt_gap_points", "fmt_gap_ratio", "fmt_int", "fmt_millions_eur", "fmt_number",
+    "fmt_pct", "fmt_status", "fmt_value", "fmt_year", "plain_spaces",
+]

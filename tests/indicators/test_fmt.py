@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from indicators.fmt import (
+    fmt_eur,
+    fmt_eur_month,
+    fmt_eur_year,
+    fmt_gap,
+    fmt_gap_points,
+    fmt_gap_ratio,
+    fmt_int,
+    fmt_millions_eur,
+    fmt_number,
+    fmt_pct,
+    fmt_status,
+    fmt_value,
+    plain_spaces,
+)
+
+N = "\u202f"  # babel fr group separator
+S = "\u00a0"  # babel fr space before % and €
+
+
+@pytest.mark.parametrize("fn, value, expected", [
+    (fmt_number, 1650, f"1{N}650"),
+    (fmt_number, 12.04, "12,04"),
+    (fmt_number, 8.30, "8,3"),
+    (fmt_number, 12.045, "12,05"),       # half-up
+    (fmt_number, -0.001, "0"),           # no "-0"
+    (fmt_number, 1234567.891, f"1{N}234{N}567,89"),
+    (fmt_number, None, ""),
+    (fmt_number, math.nan, ""),
+    (fmt_int, 2500, f"2{N}500"),
+    (fmt_pct, 12.04, f"12,04{S}%"),
+    (fmt_pct, 25, f"25{S}%"),
+    (fmt_eur, 8.3, f"8,3{S}€"),
+    (fmt_eur, 20495, f"20{N}495{S}€"),
+    (fmt_eur_month, 742, f"742{S}€/mois"),
+    (fmt_eur_month, 1480, f"1{N}480{S}€/mois"),
+    (fmt_eur_year, 8904, f"8{N}904{S}€/an"),
+    (fmt_millions_eur, 1_500_000, f"1,5{S}M€"),
+    (fmt_gap_points, 3.2, f"+3,2{S}pts"),
+    (fmt_gap_points, -12.96, f"-13,0{S}pts"),
+    (fmt_gap_points, -0.04, f"0,0{S}pts"),
+    (fmt_gap_ratio, 0.5, f"×{S}0,50"),
+    (fmt_gap_ratio, 0.501351, f"×{S}0,50"),
+    (fmt_gap_ratio, None, ""),
+])
+def test_formatters(fn, value, expected):
+    assert fn(value) == expected
+
+
+def test_number_with_fixed_decimals():
+    assert fmt_number(12, 2) == "12,00"
+    assert fmt_pct(12.5, 1) == f"12,5{S}%"
+
+
+@pytest.mark.parametrize("value, unit, status, kw, expected", [
+    (742, "EUR/mois", "ok", {}, f"742{S}€/mois"),
+    (8904.4, "EUR/an", "ok", {}, f"8{N}904{S}€/an"),
+    (12.04, "%", "ok", {}, f"12,04{S}%"),
+    (2500, "habitants", "ok", {}, f"2{N}500{S}habitants"),
+    (1.5, "ratio", "ok", {}, "1,5"),
+    (1650, "personnes", "ok", {"qualifier": "plus de"}, f"plus de 1{N}650{S}personnes"),
+    (None, "%", "secret", {}, "secret statistique"),
+    (40.0, "%", "secret", {}, "secret statistique"),   # a number beside a secret is never shown
+    (None, "%", "ok", {}, "non disponible"),
+    (None, "%", "missing", {}, "non disponible"),
+    (None, "%", "not_significant", {}, "non significatif"),
+    (3, None, "ok", {}, "3"),
+])
+def test_fmt_value(value, unit, status, kw, expected):
+    assert fmt_value(value, unit, status, **kw) == expected
+
+
+def test_status_and_gap_texts():
+    assert fmt_status("secret") == "secret statistique"
+    assert fmt_status("missing", "Insee") == "non disponible (Insee)"
+    assert fmt_status(None) == "non disponible"
+    assert fmt_gap(3.2, "points") == f"+3,2{S}pts"
+    assert fmt_gap(0.5, "ratio") == f"×{S}0,50"
+    assert fmt_gap(0.5, None) == ""
+    assert plain_spaces(fmt_eur_month(1480)) == "1 480 €/mois"
