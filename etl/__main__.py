@@ -1,0 +1,99 @@
+"""Command line of the ETL.
+
+    python -m etl build [--raw DIR]... [--db PATH] [--quiet]
+    python -m etl validate [--raw DIR]...
+    python -m etl demo --out DIR
+    python -m etl template-doc
+
+Exit codes: 0 success; 1 the files are wrong (the error names file, line, column and what was
+expected; the published database is unchanged); 2 bad command line.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import config
+from etl.core import EtlError
+from etl.template import TABLES
+
+_TYPES = {"text": "texte", "int": "nombre entier", "number": "nombre", "bool": "oui/non",
+          "list": "liste de codes (séparés par , ou |)", "year": "année (4 chiffres)"}
+
+
+def template_doc() -> str:
+    """Markdown documenting every table and column of the programme template (etl/template.py)."""
+    out = ["## Modèle de saisie du programme", "",
+           "Un fichier CSV par table (séparateur `;` ou `,`, UTF-8 ou Latin-1, virgule décimale "
+           "acceptée) ou un classeur XLSX avec une feuille par table. Un fichier est reconnu par "
+           "sa ligne d'en-tête, pas par son nom : elle doit contenir toutes les colonnes "
+           "obligatoires d'une table. L'ordre des colonnes est libre ; une colonne inconnue est "
+           "signalée puis ignorée. Les formules d'un tableur ne sont jamais calculées.", ""]
+    for t in TABLES:
+        out += [f"### `{t.name}` → table `{t.target}`", "", t.doc, "",
+                "| colonne | type | obligatoire | description | valeurs permises |",
+                "|---|---|---|---|---|"]
+        for c in t.columns:
+            values = ", ".join(f"`{v}`" for v in c.values)
+            out.append(f"| `{c.name}` | {_TYPES[c.type]} | {'oui' if c.required else 'non'} | "
+                       f"{c.doc.replace('|', '/')} | {values} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _print_errors(exc: EtlError) -> None:
+    print("Erreur :", file=sys.stderr)
+    for line in str(exc).splitlines():
+        print(f"  {line}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Construction de la base des QPV.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_build = sub.add_parser("build", help="construire et publier la base (remplacement atomique)")
+    p_build.add_argument("--raw", action="append", type=Path, metavar="DIR",
+                         help="dossier de fichiers bruts (répétable ; défaut : démo et territoires)")
+    p_build.add_argument("--db", type=Path, default=config.DB_PATH, help=f"base publiée (défaut : {config.DB_PATH})")
+    p_build.add_argument("--quiet", action="store_true", help="n'afficher que les erreurs")
+    p_val = sub.add_parser("validate", help="tout vérifier dans une base jetable, sans rien publier")
+    p_val.add_argument("--raw", action="append", type=Path, metavar="DIR")
+    p_val.add_argument("--quiet", action="store_true")
+    p_demo = sub.add_parser("demo", help="écrire les fichiers du territoire fictif de démonstration")
+    p_demo.add_argument("--out", type=Path, default=config.DEMO_RAW_DIR)
+    sub.add_parser("template-doc", help="documentation Markdown du modèle de saisie")
+    args = parser.parse_args(argv)
+
+    if args.command == "template-doc":
+        print(template_doc())
+        return 0
+    if args.command == "demo":
+        from etl.demo import write_demo
+        paths = write_demo(args.out)
+        print(f"{len(paths)} fichiers de démonstration écrits dans {args.out}")
+        return 0
+
+    from etl.build import build, validate
+    raw = args.raw or list(config.DEFAULT_RAW_DIRS)
+    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    if args.command == "validate":
+        report = validate(raw, progress=progress)
+        for m in report.messages:
+            print(f"{'ERREUR' if m.level == 'error' else 'avertissement'} : {m}")
+        if report.error and not report.errors:
+            print(f"ERREUR : {report.error}")
+        for f in report.files:
+            print(f"{f.outcome:<12} {f.kind or '-':<28} {f.rows_read if f.rows_read is not None else '':>9}  {f.file_name}")
+        print(report.summary())
+        return 0 if report.ok else 1
+    try:
+        build(raw, args.db, progress=progress)
+    except EtlError as exc:
+        _print_errors(exc)
+        print(f"La base publiée ({args.db}) n'a pas été modifiée.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

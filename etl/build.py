@@ -1,0 +1,635 @@
+"""The build: raw folders → a checked DuckDB database, published by one atomic rename.
+
+    report = build([Path("data/raw/demo")], Path("data/qpv.duckdb"))
+
+Steps: discover files (etl/discover.py) → recognise each by content (etl/loaders) → load them
+into `<db>.tmp-<pid>` ordered by loader PRIORITY, kind and name → post-load steps (loader hooks,
+de-duplication, derived indicators, grid aggregates, France and "ensemble des QPV" territories)
+→ checks (etl/checks.py) → build record → `os.replace` onto the published file.
+
+On any failure the temporary file is removed, the published database is left byte-for-byte as it
+was, a JSON line is appended to `build_log.jsonl` next to the database, and the error is raised
+again. `validate()` runs the same steps into a throw-away database and publishes nothing.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import Callable, Iterable
+
+import duckdb
+
+from etl import db as etl_db
+from etl.checks import run_checks
+from etl.core import Candidate, EtlError, LoadContext, Message
+from etl.discover import discover
+from etl.loaders import accepted_formats, import_loaders
+from etl.readers import read_table
+from indicators.registry import REGISTRY
+
+Progress = Callable[[str], None] | None
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+class BuildFailed(EtlError):
+    """Several errors (failed checks, unrecognised files, conflicting facts): all are reported."""
+
+    def __init__(self, messages: list[Message]):
+        self.messages = messages
+        first = messages[0]
+        super().__init__(first.file_name or "", first.message, line=first.line, column=first.column_name)
+
+    def __str__(self) -> str:
+        return "\n".join(str(m) for m in self.messages)
+
+
+@dataclass
+class FileReport:
+    file_name: str
+    kind: str | None
+    outcome: str            # loaded | duplicate | companion | unrecognised | error | not_loaded
+    rows_read: int | None = None
+    source_id: str | None = None
+    message: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class BuildReport:
+    build_id: str
+    raw_dirs: list[str]
+    db_path: str | None
+    started_at: datetime
+    finished_at: datetime | None = None
+    outcome: str = "running"    # published | validated | failed
+    files: list[FileReport] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    n_rows: int = 0
+    n_territories: int = 0
+    n_indicators: int = 0
+    error: str | None = None    # the text of the error that stopped the build
+
+    @property
+    def n_files(self) -> int:
+        return sum(1 for f in self.files if f.outcome == "loaded")
+
+    @property
+    def warnings(self) -> list[Message]:
+        return [m for m in self.messages if m.level == "warning"]
+
+    @property
+    def errors(self) -> list[Message]:
+        return [m for m in self.messages if m.level == "error"]
+
+    @property
+    def n_warnings(self) -> int:
+        return len(self.warnings)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("published", "validated") and not self.errors
+
+    @property
+    def duration_s(self) -> float:
+        end = self.finished_at or datetime.now(timezone.utc).replace(tzinfo=None)
+        return (end - self.started_at).total_seconds()
+
+    def summary(self) -> str:
+        verdict = {"published": "base publiée", "validated": "validation réussie (rien n'est publié)",
+                   "failed": "échec, la base publiée n'a pas été modifiée"}.get(self.outcome, self.outcome)
+        return (f"{verdict} : {self.n_files} fichiers, {self.n_rows} lignes lues, "
+                f"{self.n_territories} territoires, {self.n_indicators} indicateurs, "
+                f"{self.n_warnings} avertissements, {len(self.errors)} erreurs, "
+                f"{self.duration_s:.1f} s")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["started_at"] = self.started_at.isoformat()
+        d["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
+        d["messages"] = [dict(asdict(m), text=str(m)) for m in self.messages]
+        d.update(n_files=self.n_files, n_warnings=self.n_warnings, ok=self.ok,
+                 duration_s=round(self.duration_s, 3))
+        return d
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# ── Public entry points ───────────────────────────────────────────────────────────────────
+def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
+          loader_modules: Iterable[str | ModuleType] | None = None, progress: Progress = _stderr,
+          current_year: int | None = None) -> BuildReport:
+    """Build `db_path` from `raw_dirs`; publish it only if every file loaded and every check passed.
+
+    Raises EtlError (BuildFailed for several errors) or any other error, after removing the
+    temporary database and logging the failure; the published database is then unchanged.
+    """
+    db_path = Path(db_path).resolve()
+    raw_dirs = [Path(d) for d in raw_dirs]
+    report = BuildReport(build_id=_new_build_id(), raw_dirs=[str(d) for d in raw_dirs],
+                         db_path=str(db_path), started_at=_now())
+    tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+    con = None
+    lock = None
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = _lock(db_path)
+        _remove_stale_temporaries(db_path)
+        _remove_db_file(tmp)
+        con = etl_db.create_empty(tmp)
+        _run(con, raw_dirs, report, loader_modules, progress, current_year)
+        _carry_over_builds(con, db_path, report)
+        report.outcome = "published"
+        report.finished_at = _now()
+        _write_build_record(con, report)
+        con.execute("checkpoint")
+        con.close()
+        con = None
+        _fsync(tmp)
+        os.replace(tmp, db_path)
+        _fsync_dir(db_path.parent)
+    except BaseException as exc:
+        if con is not None:
+            try:
+                con.close()
+            except Exception:  # noqa: BLE001 - already failing; the temp file is removed below
+                pass
+        _remove_db_file(tmp)
+        report.outcome = "failed"
+        report.finished_at = _now()
+        report.error = str(exc) if isinstance(exc, EtlError) else f"{type(exc).__name__}: {exc}"
+        _log_failure(db_path, report)
+        if progress:
+            progress(report.summary())
+        exc.report = report  # type: ignore[attr-defined]
+        raise
+    finally:
+        if lock is not None:
+            lock.close()
+    if progress:
+        progress(report.summary())
+    return report
+
+
+def validate(raw_dirs: Iterable[str | Path], *, loader_modules: Iterable[str | ModuleType] | None = None,
+             progress: Progress = None, current_year: int | None = None) -> BuildReport:
+    """Run every step and check into a throw-away database; publish nothing.
+
+    Returns the report: `report.ok` is False when the files would fail to build, with each
+    error in `report.errors` (file, line, column) and the stopping error in `report.error`.
+    """
+    raw_dirs = [Path(d) for d in raw_dirs]
+    report = BuildReport(build_id=_new_build_id(), raw_dirs=[str(d) for d in raw_dirs],
+                         db_path=None, started_at=_now())
+    with tempfile.TemporaryDirectory(prefix="qpv-validate-") as tmpdir:
+        con = etl_db.create_empty(Path(tmpdir) / "validate.duckdb")
+        try:
+            _run(con, raw_dirs, report, loader_modules, progress, current_year)
+            report.outcome = "validated"
+        except EtlError as exc:
+            report.outcome = "failed"
+            report.error = str(exc)
+        finally:
+            con.close()
+    report.finished_at = _now()
+    if progress:
+        progress(report.summary())
+    return report
+
+
+# ── The steps ─────────────────────────────────────────────────────────────────────────────
+def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildReport,
+         loader_modules, progress: Progress, current_year: int | None) -> None:
+    modules = _modules(loader_modules)
+    ctx = LoadContext(con, report.build_id)
+    try:
+        with discover(raw_dirs) as found:
+            plan = _recognise(found.candidates, modules, report)
+            _load(ctx, plan, report, progress)
+        report.messages.extend(ctx.messages)
+        ctx.messages = []
+        t0 = time.monotonic()
+        for module in modules:
+            hook = getattr(module, "post_load", None)
+            if hook is not None:
+                hook(con)
+        _deduplicate(con, report)
+        grid = next((m for m in modules if m.__name__.endswith(".grid")), None)
+        aggregate = getattr(grid, "aggregate_to_territories", None) if grid else None
+        if aggregate is not None:
+            aggregate(con)
+        _derive(con)
+        _add_france_and_ensembles(con)
+        report.messages.extend(run_checks(con, current_year=current_year))
+        report.n_territories = con.execute("select count(*) from territories").fetchall()[0][0]
+        report.n_indicators = con.execute(
+            "select count(distinct indicator_id) from indicator_facts").fetchall()[0][0]
+        if progress:
+            progress(f"{'contrôles':<28} {'':>9}  {time.monotonic() - t0:6.1f} s")
+    finally:
+        report.messages.extend(ctx.messages)
+    if report.errors:
+        raise BuildFailed(report.errors)
+
+
+def _modules(loader_modules) -> list[ModuleType]:
+    if loader_modules is None:
+        return import_loaders()
+    names = [m for m in loader_modules if isinstance(m, str)]
+    imported = iter(import_loaders(names)) if names else iter(())
+    return [next(imported) if isinstance(m, str) else m for m in loader_modules]
+
+
+def _new_build_id() -> str:
+    return f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class _Planned:
+    candidate: Candidate
+    module: ModuleType
+    kind: str
+    sha256: str
+
+    @property
+    def sort_key(self):
+        kinds = list(getattr(self.module, "KINDS", ()))
+        rank = kinds.index(self.kind) if self.kind in kinds else len(kinds)
+        return (self.module.PRIORITY, rank, self.candidate.display_name)
+
+
+def _recognise(candidates: list[Candidate], modules: list[ModuleType], report: BuildReport) -> list[_Planned]:
+    plan: list[_Planned] = []
+    unknown: list[Candidate] = []
+    by_sha: dict[str, str] = {}
+    for c in candidates:
+        kind = module = None
+        for m in modules:
+            try:
+                kind = m.recognise(c)
+            except Exception as exc:  # noqa: BLE001 - the protocol says recognise never raises
+                raise EtlError(c.display_name, f"le chargeur {m.__name__} n'a pas pu examiner ce fichier "
+                                               f"({type(exc).__name__} : {exc})") from exc
+            if kind:
+                module = m
+                break
+        if module is None:
+            unknown.append(c)
+            continue
+        sha = _file_sha256(c.path)
+        first = by_sha.get(sha)
+        if first is not None:
+            report.files.append(FileReport(c.display_name, kind, "duplicate",
+                                           message=f"fichier identique à {first}, ignoré"))
+            report.messages.append(Message("warning", c.display_name,
+                                           f"fichier identique à {first}, ignoré"))
+            continue
+        by_sha[sha] = c.display_name
+        plan.append(_Planned(c, module, kind, sha))
+    recognised = {p.candidate.display_name for p in plan}
+    formats = accepted_formats(modules)
+    for c in unknown:
+        if _is_dictionary(c) and any(o.display_name in recognised for o in c.companions):
+            report.files.append(FileReport(c.display_name, "dictionary", "companion",
+                                           message="dictionnaire des variables, lu avec les données"))
+            continue
+        message = "format de fichier non reconnu"
+        report.files.append(FileReport(c.display_name, None, "unrecognised",
+                                       message=f"{message} (formats acceptés : {formats})"))
+        report.messages.append(Message("error", c.display_name,
+                                       f"{message} (attendu : un des formats acceptés : {formats})"))
+    plan.sort(key=lambda p: p.sort_key)
+    if unknown and any(f.outcome == "unrecognised" for f in report.files):
+        for p in plan:
+            report.files.append(FileReport(p.candidate.display_name, p.kind, "not_loaded"))
+        raise BuildFailed(report.errors)
+    return plan
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _is_dictionary(c: Candidate) -> bool:
+    """An INSEE variable dictionary (meta_*.csv: COD_VAR, LIB_VAR…), read by its data file's loader."""
+    if c.path.name.lower().startswith("meta") and c.suffix == ".csv":
+        return True
+    if c.suffix not in (".csv", ""):
+        return False
+    try:
+        header = {h.strip().upper() for h in read_table(c.head(8192), c.display_name).header}
+    except (EtlError, ValueError, UnicodeDecodeError):
+        return False
+    return {"COD_VAR", "LIB_VAR"} <= header
+
+
+def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress: Progress) -> None:
+    for i, p in enumerate(plan):
+        c = p.candidate
+        t0 = time.monotonic()
+        try:
+            rows = p.module.load(ctx, c, p.kind)
+        except EtlError as exc:
+            report.files.append(FileReport(c.display_name, p.kind, "error", message=str(exc)))
+            report.messages.append(_message_of(exc))
+            for q in plan[i + 1:]:
+                report.files.append(FileReport(q.candidate.display_name, q.kind, "not_loaded"))
+            raise
+        except Exception as exc:  # noqa: BLE001 - a loader bug still names the file it failed on
+            err = EtlError(c.display_name, f"erreur inattendue du chargeur {p.module.__name__} "
+                                           f"({type(exc).__name__} : {exc})")
+            report.files.append(FileReport(c.display_name, p.kind, "error", message=str(err)))
+            report.messages.append(_message_of(err))
+            for q in plan[i + 1:]:
+                report.files.append(FileReport(q.candidate.display_name, q.kind, "not_loaded"))
+            raise err from exc
+        seconds = time.monotonic() - t0
+        c._bytes = None   # the file's content is not kept once loaded
+        source_id = f"src_{p.sha256[:12]}"
+        has_source = ctx.con.execute("select count(*) from sources where source_id = ?",
+                                     [source_id]).fetchall()[0][0]
+        report.files.append(FileReport(c.display_name, p.kind, "loaded", rows,
+                                       source_id if has_source else None, seconds=round(seconds, 3)))
+        report.n_rows += rows or 0
+        if progress:
+            progress(f"{p.kind:<28} {rows or 0:>9} lignes {seconds:6.1f} s  {c.display_name}")
+
+
+def _message_of(exc: EtlError) -> Message:
+    text = exc.message + (f" (attendu : {exc.expected})" if exc.expected else "")
+    return Message("error", exc.file, text, exc.line, exc.column)
+
+
+# ── Post-load steps ───────────────────────────────────────────────────────────────────────
+_ORIGIN_RANK = {"official_file": 0, "published": 1, "computed": 2}
+
+
+def _deduplicate(con: duckdb.DuckDBPyConnection, report: BuildReport) -> None:
+    """One row per key. Territories: the official name wins over a typed one. Facts: the same
+    value twice keeps one (warning naming both files); different values are an error."""
+    # Territories --------------------------------------------------------------------------
+    dup = con.execute("""
+        select count(*) from (select 1 from territories group by territory_code, territory_level
+                              having count(*) > 1)""").fetchall()[0][0]
+    if dup:
+        con.execute("""
+            create or replace temp table _terr as
+            select t.*, s.file_name, s.kind,
+                   row_number() over (partition by t.territory_code, t.territory_level
+                       order by case when s.kind like 'programme_%' then 1 else 0 end, t.rowid) as rk
+            from territories t left join sources s on s.source_id = t.source_id""")
+        for code, level, kept, kept_file, other, other_file in con.execute("""
+                select a.territory_code, a.territory_level, a.territory_name, a.file_name,
+                       b.territory_name, b.file_name
+                from _terr a join _terr b on a.territory_code = b.territory_code
+                     and a.territory_level = b.territory_level and a.rk = 1 and b.rk > 1
+                where a.territory_name <> b.territory_name order by 1, 2, b.rk""").fetchall():
+            report.messages.append(Message(
+                "warning", other_file,
+                f"territoire {code} ({level}) : le nom « {other} » est remplacé par « {kept} » "
+                f"donné par {kept_file}"))
+        con.execute("delete from territories")
+        con.execute("""
+            insert into territories
+            select territory_code, territory_level,
+                   arg_min(territory_name, rk),
+                   arg_min(geography_vintage, rk) filter (where geography_vintage is not null),
+                   arg_min(population, rk) filter (where population is not null),
+                   arg_min(population_year, rk) filter (where population is not null),
+                   arg_min(is_fictional, rk),
+                   arg_min(source_id, rk)
+            from _terr group by territory_code, territory_level""")
+        con.execute("drop table _terr")
+    # Links and contract membership: exact duplicates are one fact ----------------------------
+    for table, key in (("territory_links", "child_code, child_level, parent_code, parent_level"),
+                       ("contract_territories", "contract_slug, territory_code, territory_level")):
+        con.execute(f"delete from {table} where rowid not in"
+                    f" (select min(rowid) from {table} group by {key})")
+    # Geometries: one contour per territory and vintage ---------------------------------------
+    for code, level, vintage, files in con.execute("""
+            select g.territory_code, g.territory_level, g.geometry_vintage,
+                   string_agg(distinct s.file_name, ' et ' order by s.file_name)
+            from territory_geometries g left join sources s on s.source_id = g.source_id
+            group by 1, 2, 3 having count(*) > 1 order by 1, 2, 3""").fetchall():
+        report.messages.append(Message("warning", files,
+                                       f"contour de {code} ({level}, {vintage}) donné deux fois : "
+                                       "le premier chargé est gardé"))
+    con.execute("""delete from territory_geometries where rowid not in
+                   (select min(rowid) from territory_geometries
+                    group by territory_code, territory_level, geometry_vintage)""")
+    # Facts ----------------------------------------------------------------------------------
+    rows = con.execute("""
+        with d as (select territory_code, territory_level, indicator_id, year from indicator_facts
+                   group by all having count(*) > 1)
+        select f.rowid, f.territory_code, f.territory_level, f.indicator_id, f.year, f.value,
+               f.status, f.numerator, f.denominator, f.origin, s.file_name
+        from indicator_facts f join d using (territory_code, territory_level, indicator_id, year)
+        left join sources s on s.source_id = f.source_id
+        order by f.territory_code, f.territory_level, f.indicator_id, f.year, f.rowid""").fetchall()
+    groups: dict[tuple, list[tuple]] = {}
+    for r in rows:
+        groups.setdefault(r[1:5], []).append(r)
+    losers: list[int] = []
+    for (code, level, indicator, year), group in groups.items():
+        group.sort(key=lambda r: (_ORIGIN_RANK.get(r[9], 9), r[0]))
+        keep = group[0]
+        for other in group[1:]:
+            if _same(keep[5], other[5]) and keep[6] == other[6]:
+                report.messages.append(Message(
+                    "warning", other[10],
+                    f"{indicator} de {code} en {year} déjà donné par {keep[10]} avec la même valeur :"
+                    " une seule ligne est gardée"))
+                losers.append(other[0])
+                if keep[7] is None and other[7] is not None:
+                    con.execute("update indicator_facts set numerator = ?, denominator = ? where rowid = ?",
+                                [other[7], other[8], keep[0]])
+            else:
+                report.messages.append(Message(
+                    "error", f"{keep[10]} et {other[10]}",
+                    f"valeurs différentes pour {indicator} de {code} ({level}) en {year} : "
+                    f"{_show(keep[5], keep[6])} dans {keep[10]}, {_show(other[5], other[6])} dans {other[10]}"))
+    if losers:
+        con.executemany("delete from indicator_facts where rowid = ?", [[i] for i in losers])
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _show(value: float | None, status: str) -> str:
+    if value is None:
+        return f"valeur vide ({status})"
+    return f"{value:g}".replace(".", ",")
+
+
+_RATES = tuple(i.id for i in REGISTRY if i.is_rate)
+
+
+def _derive(con: duckdb.DuckDBPyConnection) -> None:
+    """Indicators the build computes where no file gives them (origin 'computed')."""
+    # Monthly median = yearly / 12, where no published or official monthly value exists.
+    # A withheld yearly value gives a withheld monthly one (NULL with the same status).
+    con.execute("""
+        insert into indicator_facts (territory_code, territory_level, indicator_id, year, value,
+            numerator, denominator, status, status_note, origin, source_variable, source_note,
+            document_id, source_ref, source_id)
+        select y.territory_code, y.territory_level, 'median_income_eur_month', y.year, y.value / 12,
+               null, null, y.status, y.status_note, 'computed', y.source_variable, y.source_note,
+               y.document_id, y.source_ref, y.source_id
+        from indicator_facts y
+        where y.indicator_id = 'median_income_eur_year'
+          and not exists (select 1 from indicator_facts m where m.indicator_id = 'median_income_eur_month'
+                          and m.territory_code = y.territory_code
+                          and m.territory_level = y.territory_level and m.year = y.year)""")
+    # A rate from its numerator and denominator when only the value is missing (never when
+    # the value is withheld: a secret stays secret).
+    con.execute(f"""
+        update indicator_facts set value = 100.0 * numerator / denominator, status = 'ok',
+               origin = 'computed'
+        where value is null and status = 'missing' and numerator is not null and denominator > 0
+          and indicator_id in ({", ".join("?" for _ in _RATES)})""", list(_RATES))
+
+
+_AGGREGATES = {
+    ("FRM", "france"): ("France métropolitaine", None),
+    ("ENSEMBLE_QPV_2024", "qpv_ensemble"): ("Ensemble des quartiers prioritaires (géographie 2024)", 2024),
+    ("ENSEMBLE_QPV_2015", "qpv_ensemble"): ("Ensemble des quartiers prioritaires (géographie 2015)", 2015),
+}
+
+
+def _add_france_and_ensembles(con: duckdb.DuckDBPyConnection) -> None:
+    """Territory rows for France métropolitaine and the QPV ensembles when values refer to them."""
+    for (code, level), (name, vintage) in _AGGREGATES.items():
+        exists = con.execute("select count(*) from territories where territory_code = ? and territory_level = ?",
+                             [code, level]).fetchall()[0][0]
+        if exists:
+            continue
+        refs = con.execute("""
+            select min(r.source_id), coalesce(bool_and(s.is_fictional), false) from (
+                select source_id from indicator_facts where territory_code = ? and territory_level = ?
+                union all select source_id from territory_links where parent_code = ? and parent_level = ?
+                union all select source_id from contract_territories where territory_code = ? and territory_level = ?
+            ) r left join sources s on s.source_id = r.source_id""",
+                           [code, level] * 3).fetchall()[0]
+        if refs[0] is None:
+            continue
+        con.execute("insert into territories (territory_code, territory_level, territory_name,"
+                    " geography_vintage, is_fictional, source_id) values (?, ?, ?, ?, ?, ?)",
+                    [code, level, name, vintage, refs[1], refs[0]])
+
+
+# ── Build record and publication ──────────────────────────────────────────────────────────
+def _carry_over_builds(con: duckdb.DuckDBPyConnection, db_path: Path, report: BuildReport) -> None:
+    if not db_path.exists():
+        return
+    cols = [r[0] for r in con.execute("select column_name from information_schema.columns"
+                                      " where table_name = 'builds' order by ordinal_position").fetchall()]
+    try:
+        old = duckdb.connect(str(db_path), read_only=True)
+        try:
+            rows = old.execute(f"select {', '.join(cols)} from builds").fetchall()
+        finally:
+            old.close()
+    except duckdb.Error as exc:
+        report.messages.append(Message("warning", db_path.name,
+                                       f"historique des constructions précédentes non repris ({exc})"))
+        return
+    if rows:
+        con.executemany(f"insert into builds ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
+                        [list(r) for r in rows])
+
+
+def _write_build_record(con: duckdb.DuckDBPyConnection, report: BuildReport) -> None:
+    con.execute("insert into builds (build_id, started_at, finished_at, outcome, raw_dirs, n_files,"
+                " n_rows, n_territories, n_indicators, n_warnings, summary)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [report.build_id, report.started_at, report.finished_at, report.outcome,
+                 " ; ".join(report.raw_dirs), report.n_files, report.n_rows, report.n_territories,
+                 report.n_indicators, report.n_warnings, report.summary()])
+    if report.files:
+        con.executemany("insert into build_files values (?, ?, ?, ?, ?, ?, ?)",
+                        [[report.build_id, f.file_name, f.kind, f.outcome, f.rows_read, f.source_id,
+                          f.message] for f in report.files])
+    if report.messages:
+        con.executemany("insert into build_messages values (?, ?, ?, ?, ?, ?)",
+                        [[report.build_id, m.level, m.file_name, m.line, m.column_name, m.message]
+                         for m in report.messages])
+
+
+def _lock(db_path: Path):
+    fh = open(db_path.with_name(db_path.name + ".lock"), "a")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise EtlError(str(db_path), "une autre construction de cette base est en cours",
+                       expected="attendre la fin de l'autre construction") from None
+    return fh
+
+
+def _remove_stale_temporaries(db_path: Path) -> None:
+    """Temporary databases left by a build that was killed (we hold the lock: none is in use)."""
+    for p in db_path.parent.glob(db_path.name + ".tmp-*"):
+        p.unlink(missing_ok=True)
+
+
+def _remove_db_file(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        _fsync(path)
+    except OSError:
+        pass
+
+
+def _log_failure(db_path: Path, report: BuildReport) -> None:
+    """Append the failed build to build_log.jsonl next to the database (best effort: a read-only
+    or full disk must not hide the original error)."""
+    record = {
+        "build_id": report.build_id, "outcome": report.outcome,
+        "started_at": report.started_at.isoformat(),
+        "finished_at": report.finished_at.isoformat() if report.finished_at else None,
+        "raw_dirs": report.raw_dirs, "db_path": report.db_path, "error": report.error,
+        "files": [asdict(f) for f in report.files],
+        "messages": [str(m) for m in report.messages],
+    }
+    try:
+        with open(db_path.parent / "build_log.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        print(f"build_log.jsonl non écrit : {exc}", file=sys.stderr)
+

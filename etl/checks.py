@@ -1,0 +1,279 @@
+"""Checks run on the database being built, before it is published.
+
+Each check is one query returning the offending rows; every row becomes an error message that
+names the file(s) it came from (through `sources`). A build with any error is not published.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+import duckdb
+
+from etl.core import Message
+from indicators.registry import REGISTRY
+
+# ── QPV codes ─────────────────────────────────────────────────────────────────────────────
+QPV_2015_RE = re.compile(r"^QP[0-9]{2}[0-9AB][0-9]{3}$")
+QPV_2024_RE = re.compile(r"^QN[0-9]{2}[0-9AB][0-9]{2}[A-Z]$")
+QPV_CODE_EXPECTED = "QP + 6 chiffres (géographie 2015) ou QN + département sur 3 caractères + 2 chiffres + une lettre (géographie 2024, ex. QN07101I)"
+
+
+def qpv_vintage(code: str | None) -> int | None:
+    """The geography a QPV code belongs to: 2015 (QP…), 2025 (QN97…, overseas), 2024 (QN…)."""
+    if not code:
+        return None
+    if QPV_2015_RE.match(code):
+        return 2015
+    if QPV_2024_RE.match(code):
+        return 2025 if code.startswith("QN97") else 2024
+    return None
+
+
+# ── Table grains (etl/schema.sql) ─────────────────────────────────────────────────────────
+# table → columns that identify one row. NULLs compare equal (GROUP BY semantics).
+UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
+    "sources": ("source_id",),
+    "territories": ("territory_code", "territory_level"),
+    "territory_links": ("child_code", "child_level", "parent_code", "parent_level"),
+    "territory_geometries": ("territory_code", "territory_level", "geometry_vintage"),
+    "contracts": ("contract_slug",),
+    "contract_territories": ("contract_slug", "territory_code", "territory_level"),
+    "indicator_catalog": ("indicator_id",),
+    "indicator_facts": ("territory_code", "territory_level", "indicator_id", "year"),
+    "grid_200m": ("cell_id",),
+    "documents": ("contract_slug", "document_id"),
+    "programme_actions": ("contract_slug", "action_id", "year"),
+    "programme_action_territories": ("contract_slug", "action_id", "year", "territory_code"),
+    "kpi_definitions": ("contract_slug", "kpi_id"),
+    "kpi_values": ("contract_slug", "kpi_id", "territory_code", "year", "period_label"),
+    "housing_attributions": ("contract_slug", "year", "landlord", "reserving_party", "location",
+                             "qpv_code", "resource_quartile", "is_priority_household",
+                             "is_transfer", "is_lease_signed"),
+    "housing_objectives": ("contract_slug", "party_type", "party_name", "objective"),
+    "housing_published_results": ("contract_slug", "year", "party_type", "party_name", "objective"),
+    "qualitative_items": ("contract_slug", "territory_code", "item_type", "theme", "position"),
+}
+
+# The files a group of offending rows came from.
+_FILES = "string_agg(distinct s.file_name, ' ; ' order by s.file_name)"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    sql: str                                  # returns (file_names, *details)
+    message: Callable[[tuple], str]
+    column: str | None = None
+    params: tuple = ()
+    keep: Callable[[tuple], bool] | None = None   # filter in Python what SQL cannot express
+
+
+def _unique_checks() -> list[Check]:
+    checks = []
+    for table, key in UNIQUE_KEYS.items():
+        cols = ", ".join(f"t.{c}" for c in key)
+        join = "left join sources s on s.source_id = t.source_id" if table != "indicator_catalog" else \
+            "left join sources s on false"
+        sql = (f"select {_FILES}, count(*), {cols} from {table} t {join}"
+               f" group by {cols} having count(*) > 1 order by {cols}")
+
+        def msg(row, table=table, key=key):
+            values = ", ".join(f"{k} = {_show(v)}" for k, v in zip(key, row[2:]))
+            return f"doublon dans {table} ({row[1]} lignes pour {values})"
+        checks.append(Check(f"unique_{table}", sql, msg, column=", ".join(key)))
+    return checks
+
+
+def _show(v) -> str:
+    return "vide" if v is None else str(v)
+
+
+# Territory references: (table, code column, level column or None, label).
+_REFERENCES = (
+    ("indicator_facts", "territory_code", "territory_level"),
+    ("territory_links", "child_code", "child_level"),
+    ("territory_links", "parent_code", "parent_level"),
+    ("territory_geometries", "territory_code", "territory_level"),
+    ("contract_territories", "territory_code", "territory_level"),
+    ("programme_action_territories", "territory_code", None),
+    ("housing_attributions", "qpv_code", "'qpv'"),
+    ("kpi_values", "territory_code", None),
+    ("qualitative_items", "territory_code", None),
+)
+
+
+def _reference_checks() -> list[Check]:
+    checks = []
+    for table, code, level in _REFERENCES:
+        if level is None:
+            cond = f"not exists (select 1 from territories x where x.territory_code = t.{code})"
+            lvl = "null"
+        else:
+            lvl = level if level.startswith("'") else f"t.{level}"
+            cond = (f"not exists (select 1 from territories x where x.territory_code = t.{code}"
+                    f" and x.territory_level = {lvl})")
+        sql = (f"select {_FILES}, t.{code}, {lvl} from {table} t"
+               f" left join sources s on s.source_id = t.source_id"
+               f" where t.{code} is not null and {cond} group by t.{code}, {lvl} order by 2, 3")
+
+        def msg(row, table=table):
+            level_txt = f" de niveau {row[2]}" if row[2] else ""
+            return (f"territoire inconnu {row[1]}{level_txt} (cité dans {table}) : il n'est déclaré"
+                    " par aucun fichier chargé (COG, contours, ou table territories du modèle)")
+        checks.append(Check(f"exists_{table}_{code}", sql, msg, column=code))
+    return checks
+
+
+# Programme references within a contract: (table, column, target table, target column, label).
+_PROGRAMME_REFERENCES = (
+    ("contract_territories", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("documents", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("programme_actions", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("programme_funding", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("kpi_definitions", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("kpi_values", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("housing_attributions", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("housing_objectives", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("housing_published_results", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("qualitative_items", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("kpi_values", "kpi_id", "kpi_definitions", "kpi_id", "indicateur de suivi"),
+    ("programme_funding", "action_id", "programme_actions", "action_id", "action"),
+)
+_DOCUMENT_TABLES = ("indicator_facts", "programme_actions", "programme_funding", "kpi_values",
+                    "housing_objectives", "housing_published_results", "qualitative_items")
+
+
+def _programme_checks() -> list[Check]:
+    checks = []
+    for table, col, target, tcol, label in _PROGRAMME_REFERENCES:
+        same_contract = "" if target == "contracts" else " and x.contract_slug = t.contract_slug"
+        sql = (f"select {_FILES}, t.{col} from {table} t left join sources s on s.source_id = t.source_id"
+               f" where t.{col} is not null and not exists (select 1 from {target} x"
+               f" where x.{tcol} = t.{col}{same_contract}) group by t.{col} order by 2")
+
+        def msg(row, table=table, target=target, label=label):
+            return f"{label} inconnu « {row[1]} » (cité dans {table}, absent de la table {target})"
+        checks.append(Check(f"exists_{table}_{col}", sql, msg, column=col))
+    for table in _DOCUMENT_TABLES:
+        # indicator_facts carry no contract: the document may belong to any contract.
+        same_contract = "" if table == "indicator_facts" else " and x.contract_slug = t.contract_slug"
+        cond = (f"not exists (select 1 from documents x where x.document_id = t.document_id"
+                f"{same_contract})")
+        sql = (f"select {_FILES}, t.document_id from {table} t left join sources s on s.source_id = t.source_id"
+               f" where t.document_id is not null and {cond} group by t.document_id order by 2")
+
+        def msg(row, table=table):
+            return f"document inconnu « {row[1]} » (cité dans {table}, absent de la table documents)"
+        checks.append(Check(f"exists_{table}_document", sql, msg, column="document_id"))
+    return checks
+
+
+_RATE_IDS = tuple(i.id for i in REGISTRY if i.is_rate)
+_COUNT_IDS = tuple(i.id for i in REGISTRY if i.aggregation == "sum")
+
+
+def _value_checks(current_year: int) -> list[Check]:
+    rate_list = ", ".join(f"'{i}'" for i in _RATE_IDS)   # registry constants, not user input
+    count_list = ", ".join(f"'{i}'" for i in _COUNT_IDS)
+    fact = ("select {files}, f.territory_code, f.indicator_id, f.year, {extra} from indicator_facts f"
+            " left join sources s on s.source_id = f.source_id where {cond}"
+            " group by f.territory_code, f.indicator_id, f.year, {extra} order by 2, 3, 4")
+    return [
+        Check("rate_in_range",
+              fact.format(files=_FILES, extra="f.value",
+                          cond=f"f.indicator_id in ({rate_list}) and (f.value < 0 or f.value > 100)"),
+              lambda r: f"pourcentage hors de 0–100 : {r[2]} = {_num(r[4])} pour {r[1]} en {r[3]}",
+              column="value"),
+        Check("count_not_negative",
+              fact.format(files=_FILES, extra="f.value",
+                          cond=f"f.indicator_id in ({count_list}) and f.value < 0"),
+              lambda r: f"effectif négatif : {r[2]} = {_num(r[4])} pour {r[1]} en {r[3]}",
+              column="value"),
+        Check("numerator_not_negative",
+              fact.format(files=_FILES, extra="f.numerator, f.denominator",
+                          cond="f.numerator < 0 or f.denominator < 0"),
+              lambda r: (f"numérateur ou dénominateur négatif ({_num(r[4])} / {_num(r[5])}) : "
+                         f"{r[2]} pour {r[1]} en {r[3]}"),
+              column="numerator"),
+        Check("numerator_le_denominator",
+              fact.format(files=_FILES, extra="f.numerator, f.denominator",
+                          cond="f.numerator > f.denominator"),
+              lambda r: (f"numérateur supérieur au dénominateur ({_num(r[4])} > {_num(r[5])}) : "
+                         f"{r[2]} pour {r[1]} en {r[3]}"),
+              column="numerator"),
+        Check("future_year",
+              fact.format(files=_FILES, extra="f.origin",
+                          cond="f.origin in ('official_file', 'published') and f.year > ?"),
+              lambda r: (f"valeur pour une année future ({r[3]} > {current_year}) : {r[2]} pour {r[1]}"),
+              column="year", params=(current_year,)),
+        Check("housing_results_numerator",
+              f"select {_FILES}, t.party_name, t.objective, t.year, t.numerator, t.denominator"
+              " from housing_published_results t left join sources s on s.source_id = t.source_id"
+              " where t.numerator > t.denominator group by all order by 2, 3, 4",
+              lambda r: (f"numérateur supérieur au dénominateur ({_num(r[4])} > {_num(r[5])}) : "
+                         f"{r[1]}, {r[2]}, {r[3]}"),
+              column="numerator"),
+        Check("housing_pct_in_range",
+              f"select {_FILES}, t.party_name, t.objective, v from ("
+              " select source_id, party_name, objective, target_pct as v from housing_objectives"
+              " union all select source_id, party_name, objective, rate_pct from housing_published_results"
+              ") t left join sources s on s.source_id = t.source_id"
+              " where t.v < 0 or t.v > 100 group by all order by 2, 3",
+              lambda r: f"pourcentage hors de 0–100 : {_num(r[3])} pour {r[1]}, {r[2]}",
+              column="target_pct"),
+        Check("attributions_not_negative",
+              f"select {_FILES}, t.landlord, t.year, t.n_attributions from housing_attributions t"
+              " left join sources s on s.source_id = t.source_id where t.n_attributions < 0"
+              " group by all order by 2, 3",
+              lambda r: f"nombre d'attributions négatif ({r[3]}) : {r[1]} en {r[2]}",
+              column="n_attributions"),
+    ]
+
+
+def _qpv_checks() -> list[Check]:
+    sql = (f"select {_FILES}, t.territory_code, t.geography_vintage from territories t"
+           " left join sources s on s.source_id = t.source_id where t.territory_level = 'qpv'"
+           " group by t.territory_code, t.geography_vintage order by 2")
+
+    def msg(r):
+        expected = qpv_vintage(r[1])
+        if expected is None:
+            return f"code de QPV invalide « {r[1]} » (attendu : {QPV_CODE_EXPECTED})"
+        if r[2] is None:
+            return f"QPV {r[1]} sans géographie (attendu : {expected})"
+        return f"QPV {r[1]} : géographie {r[2]} incohérente avec son code (attendu : {expected})"
+    return [Check("qpv_vintage", sql, msg, column="geography_vintage",
+                  keep=lambda r: qpv_vintage(r[1]) is None or r[2] != qpv_vintage(r[1]))]
+
+
+def _num(v) -> str:
+    if v is None:
+        return "vide"
+    return f"{v:g}".replace(".", ",")
+
+
+MAX_ROWS_PER_CHECK = 20
+
+
+def all_checks(current_year: int) -> list[Check]:
+    return (_unique_checks() + _reference_checks() + _programme_checks()
+            + _value_checks(current_year) + _qpv_checks())
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, *, current_year: int | None = None) -> list[Message]:
+    """Every check; the errors found (empty list: the database may be published)."""
+    year = current_year or date.today().year
+    messages: list[Message] = []
+    for check in all_checks(year):
+        rows = con.execute(check.sql, list(check.params)).fetchall()
+        if check.keep is not None:
+            rows = [r for r in rows if check.keep(r)]
+        for row in rows[:MAX_ROWS_PER_CHECK]:
+            messages.append(Message("error", row[0], check.message(row), None, check.column))
+        if len(rows) > MAX_ROWS_PER_CHECK:
+            messages.append(Message("error", None, f"… et {len(rows) - MAX_ROWS_PER_CHECK} autres erreurs"
+                                                   f" du même type ({check.name})"))
+    return messages

@@ -1,0 +1,590 @@
+"""Loader of the programme template (etl/template.py): local figures typed by a contract team.
+
+Recognised by the header row: a CSV (any encoding or separator that etl/readers.py reads) or an
+XLSX workbook (every sheet) whose header holds every required column of one template table;
+when several tables fit, the one with the most matching columns wins. Title rows above the header
+are skipped, merged cells are filled with their value, formulas are never evaluated (a formula in
+a text column is kept as its text; in a numeric column it is an error).
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from etl.checks import QPV_CODE_EXPECTED, UNIQUE_KEYS, qpv_vintage
+from etl.core import Candidate, EtlError, LoadContext
+from etl.readers import parse_number, read_table
+from etl.template import BY_NAME, LEVELS, TABLES, Col, Table
+from indicators.registry import BY_ID
+
+PRIORITY = 90   # after official files: an official name wins over a typed one
+KINDS: tuple[str, ...] = ("programme_workbook",) + tuple(f"programme_{t.name}" for t in TABLES)
+FORMAT_LABEL = ("modèle de saisie du programme (CSV ou classeur XLSX dont l'en-tête contient les "
+                "colonnes obligatoires d'une table : voir python -m etl template-doc)")
+
+_TEXT_SUFFIXES = (".csv", ".tsv", ".tab", "")
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_HEADER_SCAN_ROWS = 20
+
+NUMBER_EXPECTED = "un nombre (ex. 1 075 ou 12,5)"
+INT_EXPECTED = "un nombre entier (ex. 1 075)"
+YEAR_EXPECTED = "une année sur 4 chiffres (ex. 2024)"
+BOOL_EXPECTED = "oui ou non (ou vrai/faux, 1/0, x ou vide)"
+_TRUE = {"oui", "o", "true", "vrai", "1", "x", "yes", "y"}
+_FALSE = {"non", "n", "false", "faux", "0", "no"}
+
+# Which level a parent code has, for each child level (territories.parent_codes).
+_PARENT_LEVEL = {
+    "qpv": "commune", "commune": "epci", "epci": "departement", "departement": "region",
+    "region": "france", "quartier_veille": "commune", "poche_pauvrete": "commune",
+}
+# Columns where a withheld marker (s, nd, ns…) is a status rather than an error.
+_MARKER_COLUMNS = {("published_values", "value"), ("published_values", "numerator"),
+                   ("published_values", "denominator"), ("kpi_values", "value"),
+                   ("kpi_values", "target")}
+
+
+def normalise_header(name: Any) -> str:
+    text = "" if name is None else str(name)
+    text = text.replace("\ufeff", "").strip().strip("*").strip().lower()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def match_table(header: list[str]) -> Table | None:
+    """The template table a header row belongs to, or None. Raises nothing."""
+    cols = {normalise_header(h) for h in header}
+    fits = [t for t in TABLES if t.required <= cols]
+    if not fits:
+        return None
+    return max(fits, key=lambda t: (len(cols & set(t.names)), len(t.required), -TABLES.index(t)))
+
+
+# ── Recognition ───────────────────────────────────────────────────────────────────────────
+@dataclass
+class Sheet:
+    """One table read from a file: header, rows of raw cells, and where each row was."""
+
+    file_name: str          # for messages: 'x.csv' or 'x.xlsx, feuille « actions »'
+    header: list[str]       # normalised
+    raw_header: list[str]
+    rows: list[list[Any]]
+    line_numbers: list[int]
+    table: Table | None
+
+
+def _is_xlsx(c: Candidate) -> bool:
+    head = c.head(4)
+    if head != b"PK\x03\x04":
+        return False
+    try:
+        with zipfile.ZipFile(c.path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _csv_header(c: Candidate) -> list[str] | None:
+    head = c.head(65536)
+    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    cut = head.rfind(b"\n")
+    if len(head) == 65536 and cut > 0:
+        head = head[:cut]
+    try:
+        table = read_table(head, c.display_name)
+    except (EtlError, UnicodeDecodeError, ValueError):
+        return None
+    return table.header
+
+
+def recognise(c: Candidate) -> str | None:
+    try:
+        if _is_xlsx(c):
+            sheets = _xlsx_sheets(c)
+            tables = [s.table for s in sheets if s.table is not None]
+            if not tables:
+                return None
+            return f"programme_{tables[0].name}" if len(tables) == 1 else "programme_workbook"
+        if c.suffix in _XLSX_SUFFIXES or c.suffix not in _TEXT_SUFFIXES and c.head(2) == b"PK":
+            return None
+        header = _csv_header(c)
+        if header is None:
+            return None
+        table = match_table(header)
+        return f"programme_{table.name}" if table else None
+    except Exception:  # noqa: BLE001 - recognise must not raise on another format (etl/core.py)
+        return None
+
+
+# ── Reading ───────────────────────────────────────────────────────────────────────────────
+def _csv_sheet(c: Candidate) -> Sheet:
+    t = read_table(c.read_bytes(), c.display_name)
+    header = [normalise_header(h) for h in t.header]
+    return Sheet(c.display_name, header, t.header, t.rows, t.line_numbers, match_table(t.header))
+
+
+def _xlsx_sheets(c: Candidate) -> list[Sheet]:
+    import openpyxl   # imported here: only workbooks need it
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(c.read_bytes()), data_only=False, read_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on a damaged file
+        raise EtlError(c.display_name, f"classeur XLSX illisible ({type(exc).__name__})",
+                       expected="un classeur Excel .xlsx valide")
+    sheets = []
+    for ws in wb.worksheets:
+        grid = [list(r) for r in ws.iter_rows(values_only=True)]
+        for rng in ws.merged_cells.ranges:
+            value = ws.cell(rng.min_row, rng.min_col).value
+            for r in range(rng.min_row, rng.max_row + 1):
+                for col in range(rng.min_col, rng.max_col + 1):
+                    if r - 1 < len(grid) and col - 1 < len(grid[r - 1]):
+                        grid[r - 1][col - 1] = value
+        name = f"{c.display_name}, feuille « {ws.title} »"
+        header_idx = None
+        table = None
+        for i, row in enumerate(grid[:_HEADER_SCAN_ROWS]):
+            cells = [_cell_text(v) for v in row]
+            if sum(1 for v in cells if v) < 2:
+                continue
+            table = match_table(cells)
+            if table is not None:
+                header_idx = i
+                break
+        if header_idx is None:
+            filled = [list(r) for r in grid if any(_cell_text(v) for v in r)]
+            sheets.append(Sheet(name, [], [], filled, [], None))
+            continue
+        raw = [_cell_text(v) for v in grid[header_idx]]
+        while raw and not raw[-1]:
+            raw.pop()
+        rows, lines = [], []
+        for j, row in enumerate(grid[header_idx + 1:], start=header_idx + 2):
+            cells = list(row[:len(raw)]) + [None] * (len(raw) - len(row))
+            if all(_cell_text(v) == "" for v in cells):
+                continue
+            if any(_cell_text(v) for v in row[len(raw):]):
+                raise EtlError(name, "une cellule remplie à droite de la dernière colonne de l'en-tête",
+                               line=j, expected="des valeurs sous les colonnes de l'en-tête")
+            rows.append(cells)
+            lines.append(j)
+        sheets.append(Sheet(name, [normalise_header(h) for h in raw], raw, rows, lines, table))
+    return sheets
+
+
+def _cell_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "oui" if v else "non"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v).strip()
+
+
+# ── Parsing cells ─────────────────────────────────────────────────────────────────────────
+class _Row:
+    """Typed access to one row, raising EtlError with file, line, column and expectation."""
+
+    def __init__(self, sheet: Sheet, table: Table, cells: list[Any], line: int):
+        self.sheet, self.table, self.line = sheet, table, line
+        self.cells = dict(zip(sheet.header, cells))
+        self.markers: dict[str, tuple[str, str | None]] = {}
+
+    def error(self, column: str, message: str, expected: str | None = None) -> EtlError:
+        return EtlError(self.sheet.file_name, message, line=self.line, column=column, expected=expected)
+
+    def raw(self, name: str) -> Any:
+        return self.cells.get(name)
+
+    def get(self, name: str) -> Any:
+        col: Col = next(c for c in self.table.columns if c.name == name)
+        raw = self.cells.get(name)
+        text = _cell_text(raw)
+        if text == "":
+            if col.required:
+                raise self.error(name, "valeur obligatoire manquante", _expected(col))
+            return [] if col.type == "list" else None
+        if col.type == "text":
+            if col.values:
+                low = text.lower()
+                if low not in col.values:
+                    raise self.error(name, f"valeur non reconnue « {_clip(text)} »",
+                                     "une de : " + ", ".join(col.values))
+                return low
+            return text
+        if isinstance(raw, str) and raw.startswith("="):
+            raise self.error(name, f"formule de tableur « {_clip(raw)} » (les formules ne sont pas"
+                                   " calculées)", _expected(col))
+        if col.type == "list":
+            return [p.strip() for p in re.split(r"[,|]", text) if p.strip()]
+        if col.type == "bool":
+            if isinstance(raw, bool):
+                return raw
+            low = text.lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            raise self.error(name, f"valeur non reconnue « {_clip(text)} »", BOOL_EXPECTED)
+        if col.type == "year":
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer():
+                text = str(int(raw))
+            if not re.fullmatch(r"\d{4}", text) or not 1900 <= int(text) <= 2100:
+                raise self.error(name, f"année non reconnue « {_clip(text)} »", YEAR_EXPECTED)
+            return int(text)
+        # number / int
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            value = float(raw)
+        else:
+            try:
+                parsed = parse_number(text)
+            except ValueError:
+                raise self.error(name, f"nombre non reconnu « {_clip(text)} »", _expected(col)) from None
+            if parsed.value is None:
+                if (self.table.name, name) in _MARKER_COLUMNS:
+                    self.markers[name] = (parsed.status, parsed.marker)
+                    return None
+                raise self.error(name, f"nombre non reconnu « {_clip(text)} »", _expected(col))
+            value = parsed.value
+        if col.type == "int":
+            if not float(value).is_integer():
+                raise self.error(name, f"nombre entier attendu, trouvé « {_clip(text)} »", INT_EXPECTED)
+            return int(value)
+        return value
+
+
+def _expected(col: Col) -> str:
+    if col.values:
+        return "une de : " + ", ".join(col.values)
+    return {"number": NUMBER_EXPECTED, "int": INT_EXPECTED, "year": YEAR_EXPECTED,
+            "bool": BOOL_EXPECTED, "list": "des codes séparés par « , » ou « | »",
+            "text": "un texte"}[col.type]
+
+
+def _clip(text: str, n: int = 60) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# ── Loading ───────────────────────────────────────────────────────────────────────────────
+def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
+    if _is_xlsx(c):
+        sheets = [s for s in _xlsx_sheets(c)]
+        for s in sheets:
+            if s.table is None and (s.rows or s.header):
+                ctx.warn(s.file_name, "feuille sans en-tête du modèle, ignorée")
+        sheets = [s for s in sheets if s.table is not None]
+    else:
+        sheets = [_csv_sheet(c)]
+    if not sheets or any(s.table is None for s in sheets):
+        raise EtlError(c.display_name, "en-tête du modèle de saisie introuvable", line=1,
+                       expected="les colonnes obligatoires d'une table du modèle (python -m etl template-doc)")
+    sheets.sort(key=lambda s: TABLES.index(s.table))
+    source_id = ctx.add_source(c, kind, producer="Équipe du contrat de ville",
+                               title=_title(sheets), rows_read=0)
+    total = 0
+    for sheet in sheets:
+        total += _load_sheet(ctx, sheet, source_id)
+    ctx.set_rows_read(source_id, total)
+    return total
+
+
+def _title(sheets: list[Sheet]) -> str:
+    names = ", ".join(s.table.name for s in sheets)
+    return f"Modèle de saisie du programme ({names})"
+
+
+def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
+    table = sheet.table
+    known = set(table.names)
+    unknown = [raw for raw, h in zip(sheet.raw_header, sheet.header) if h and h not in known]
+    if unknown:
+        ctx.warn(sheet.file_name, "colonnes inconnues ignorées : " + ", ".join(unknown), line=None)
+    if not sheet.rows:
+        ctx.warn(sheet.file_name, f"aucune ligne de données (table {table.name})")
+        return 0
+    rows = [_Row(sheet, table, cells, line) for cells, line in zip(sheet.rows, sheet.line_numbers)]
+    writer = _WRITERS[table.name]
+    out: dict[str, list[dict]] = {}
+    seen: dict[str, dict[tuple, int]] = {}
+    state: dict = {}
+    for row in rows:
+        for target, record, line in writer(row, state):
+            record["source_id"] = source_id
+            key_cols = UNIQUE_KEYS.get(target)
+            if key_cols and target != "territory_links":
+                key = tuple(record.get(k) for k in key_cols)
+                first = seen.setdefault(target, {}).get(key)
+                if first is not None:
+                    raise EtlError(sheet.file_name,
+                                   f"ligne en double (même {', '.join(key_cols)} qu'à la ligne {first})",
+                                   line=line, column=key_cols[-1],
+                                   expected="une seule ligne par " + " × ".join(key_cols))
+                seen[target][key] = line
+            out.setdefault(target, []).append(record)
+    for target, records in out.items():
+        if target == "territory_links":
+            records = list({tuple(sorted(r.items())): r for r in records}.values())
+        ctx.insert(target, records)
+    # Which contracts this file speaks for (read by post_load, whatever the table).
+    ctx.con.execute("create temp table if not exists _programme_file_contracts"
+                    " (source_id varchar, contract_slug varchar)")
+    ctx.con.executemany("insert into _programme_file_contracts values (?, ?)",
+                        [[source_id, slug] for slug in sorted({r.get("contract") for r in rows})])
+    return len(rows)
+
+
+def _contract(row: _Row) -> str:
+    slug = row.get("contract")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", slug):
+        raise row.error("contract", f"identifiant de contrat non valide « {_clip(slug)} »",
+                        "des minuscules, chiffres et tirets (ex. grand-chalon)")
+    return slug
+
+
+def _w_contracts(r: _Row, state: dict):
+    start, end = r.get("start_year"), r.get("end_year")
+    if start and end and end < start:
+        raise r.error("end_year", f"dernière année {end} avant la première {start}",
+                      "une année postérieure ou égale à start_year")
+    yield "contracts", dict(
+        contract_slug=_contract(r), contract_name=r.get("contract_name"), epci_code=r.get("epci_code"),
+        period_label=r.get("period_label"), start_year=start, end_year=end,
+        is_fictional=bool(r.get("is_fictional"))), r.line
+
+
+def _w_territories(r: _Row, state: dict):
+    contract = _contract(r)
+    code, level = r.get("territory_code"), r.get("territory_level")
+    vintage = r.get("geography_vintage")
+    if level == "qpv":
+        expected = qpv_vintage(code)
+        if expected is None:
+            raise r.error("territory_code", f"code de QPV non valide « {_clip(code)} »", QPV_CODE_EXPECTED)
+        if vintage is None:
+            vintage = expected
+        elif vintage != expected:
+            raise r.error("geography_vintage", f"géographie {vintage} incohérente avec le code {code}",
+                          str(expected))
+    yield "territories", dict(
+        territory_code=code, territory_level=level, territory_name=r.get("territory_name"),
+        geography_vintage=vintage, population=r.get("population"),
+        population_year=r.get("population_year"), is_fictional=False), r.line
+    for parent in r.get("parent_codes"):
+        parent_level = _parent_level(r, level, parent)
+        yield "territory_links", dict(child_code=code, child_level=level, parent_code=parent,
+                                      parent_level=parent_level), r.line
+    if r.get("in_contract"):
+        yield "contract_territories", dict(contract_slug=contract, territory_code=code,
+                                           territory_level=level, note=r.get("note")), r.line
+
+
+def _parent_level(r: _Row, level: str, parent: str) -> str:
+    if level == "commune":
+        # A commune's parent is its EPCI (SIREN, 9 digits) or, when given, its département.
+        if re.fullmatch(r"\d{9}", parent):
+            return "epci"
+        if re.fullmatch(r"\d{2,3}|2[AB]", parent):
+            return "departement"
+        raise r.error("parent_codes", f"code parent non reconnu « {_clip(parent)} » pour une commune",
+                      "le SIREN de l'EPCI (9 chiffres) ou le code du département")
+    if level not in _PARENT_LEVEL:
+        raise r.error("parent_codes", f"un territoire de niveau {level} n'a pas de parent",
+                      "une cellule vide")
+    return _PARENT_LEVEL[level]
+
+
+def _w_documents(r: _Row, state: dict):
+    yield "documents", dict(
+        contract_slug=_contract(r), document_id=r.get("document_id"), title=r.get("title"),
+        producer=r.get("producer"), published_on=r.get("published_on"), url=r.get("url"),
+        licence=r.get("licence")), r.line
+
+
+def _status(r: _Row, value_col: str, has_value: bool, allow_empty_ok: bool) -> tuple[str, str | None]:
+    """Status of a value: the status column, else the marker found in the value, else ok/missing."""
+    given = r.get("status")
+    marker_status, marker = r.markers.get(value_col, (None, None))
+    if has_value:
+        if given and given != "ok":
+            raise r.error("status", f"une valeur est saisie avec le statut « {given} »",
+                          "le statut ok, ou une valeur vide (jamais un chiffre secret)")
+        return "ok", None
+    if given == "ok" and not allow_empty_ok:
+        raise r.error(value_col, "valeur vide avec le statut ok", NUMBER_EXPECTED)
+    if given and given != "ok":
+        return given, marker
+    return marker_status or "missing", marker
+
+
+def _w_published_values(r: _Row, state: dict):
+    r.get("contract")
+    indicator = r.get("indicator_id")
+    if indicator not in BY_ID:
+        raise r.error("indicator_id", f"indicateur inconnu « {_clip(indicator)} »",
+                      "un identifiant du registre (indicators/registry.py), ex. poverty_rate_pct")
+    value, num, den = r.get("value"), r.get("numerator"), r.get("denominator")
+    has_parts = num is not None and den is not None
+    status, note = _status(r, "value", value is not None, allow_empty_ok=has_parts)
+    if status == "ok" and value is None:
+        status = "missing"   # the build derives the rate from its numerator and denominator
+    yield "indicator_facts", dict(
+        territory_code=r.get("territory_code"), territory_level=r.get("territory_level"),
+        indicator_id=indicator, year=r.get("year"), value=value, numerator=num, denominator=den,
+        status=status, status_note=note, origin="published", source_variable=None,
+        source_note=r.get("source_note"), document_id=r.get("document_id"),
+        source_ref=r.get("source_ref")), r.line
+
+
+def _w_actions(r: _Row, state: dict):
+    contract, action, year = _contract(r), r.get("action_id"), r.get("year")
+    yield "programme_actions", dict(
+        contract_slug=contract, action_id=action, year=year, title=r.get("title"),
+        operator=r.get("operator"), theme=r.get("theme"), is_new=r.get("is_new"),
+        is_multiyear_agreement=r.get("is_multiyear_agreement"),
+        is_poverty_pocket=r.get("is_poverty_pocket"), description=r.get("description"),
+        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+    for code in r.get("territories"):
+        yield "programme_action_territories", dict(contract_slug=contract, action_id=action, year=year,
+                                                   territory_code=code), r.line
+
+
+def _w_funding(r: _Row, state: dict):
+    amount = r.get("amount_eur")
+    if amount < 0:
+        raise r.error("amount_eur", f"montant négatif ({amount:g})", "un montant positif en euros")
+    yield "programme_funding", dict(
+        contract_slug=_contract(r), action_id=r.get("action_id"), year=r.get("year"),
+        funder=r.get("funder"), funder_label=r.get("funder_label"), amount_eur=amount,
+        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+
+
+def _w_kpi_definitions(r: _Row, state: dict):
+    yield "kpi_definitions", dict(
+        contract_slug=_contract(r), kpi_id=r.get("kpi_id"), label=r.get("label"), unit=r.get("unit"),
+        theme=r.get("theme"), cumulation=r.get("cumulation"),
+        higher_is_better=r.get("higher_is_better"), definition=r.get("definition")), r.line
+
+
+def _w_kpi_values(r: _Row, state: dict):
+    value = r.get("value")
+    status, _ = _status(r, "value", value is not None, allow_empty_ok=False)
+    published = r.get("is_published")
+    document = r.get("document_id")
+    yield "kpi_values", dict(
+        contract_slug=_contract(r), kpi_id=r.get("kpi_id"), territory_code=r.get("territory_code"),
+        year=r.get("year"), period_label=r.get("period_label"), value=value, target=r.get("target"),
+        qualifier=r.get("qualifier"), status=status,
+        is_published=bool(document) if published is None else published,
+        document_id=document, source_ref=r.get("source_ref")), r.line
+
+
+def _w_attributions(r: _Row, state: dict):
+    location, qpv = r.get("location"), r.get("qpv_code")
+    if location == "hors_qpv" and qpv:
+        raise r.error("qpv_code", f"code de QPV « {_clip(qpv)} » pour une attribution hors QPV",
+                      "une cellule vide quand location = hors_qpv")
+    quartile = r.get("resource_quartile")
+    if quartile is not None and not 1 <= quartile <= 4:
+        raise r.error("resource_quartile", f"quartile {quartile} hors de 1 à 4", "1, 2, 3 ou 4")
+    n = r.get("n_attributions")
+    if n < 0:
+        raise r.error("n_attributions", f"nombre négatif ({n})", "un nombre entier positif ou nul")
+    yield "housing_attributions", dict(
+        contract_slug=_contract(r), year=r.get("year"), landlord=r.get("landlord"),
+        reserving_party=r.get("reserving_party"), location=location, qpv_code=qpv,
+        resource_quartile=quartile, is_priority_household=r.get("is_priority_household"),
+        is_transfer=r.get("is_transfer"), is_lease_signed=r.get("is_lease_signed"),
+        n_attributions=n), r.line
+
+
+def _pct(r: _Row, name: str) -> float | None:
+    v = r.get(name)
+    if v is not None and not 0 <= v <= 100:
+        raise r.error(name, f"pourcentage hors de 0 à 100 ({v:g})", "un pourcentage entre 0 et 100")
+    return v
+
+
+def _w_housing_objectives(r: _Row, state: dict):
+    yield "housing_objectives", dict(
+        contract_slug=_contract(r), party_type=r.get("party_type"), party_name=r.get("party_name"),
+        objective=r.get("objective"), target_pct=_pct(r, "target_pct"), note=r.get("note"),
+        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+
+
+def _w_housing_results(r: _Row, state: dict):
+    num, den = r.get("numerator"), r.get("denominator")
+    if num is not None and den is not None and num > den:
+        raise r.error("numerator", f"numérateur {num:g} supérieur au dénominateur {den:g}",
+                      "un numérateur inférieur ou égal au dénominateur")
+    yield "housing_published_results", dict(
+        contract_slug=_contract(r), year=r.get("year"), party_type=r.get("party_type"),
+        party_name=r.get("party_name"), objective=r.get("objective"), numerator=num,
+        denominator=den, rate_pct=_pct(r, "rate_pct"), needed_published=r.get("needed_published"),
+        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+
+
+def _w_qualitative(r: _Row, state: dict):
+    contract, territory = _contract(r), r.get("territory_code")
+    item_type, theme = r.get("item_type"), r.get("theme")
+    position = r.get("position")
+    group = (contract, territory, item_type, theme)
+    rank = state.setdefault("rank", {})
+    rank[group] = rank.get(group, 0) + 1
+    if position is None:
+        position = rank[group]   # row order within (contract, territory, item_type, theme)
+    yield "qualitative_items", dict(
+        contract_slug=contract, territory_code=territory, item_type=item_type, theme=theme,
+        position=position, text=r.get("text"), document_id=r.get("document_id"),
+        source_ref=r.get("source_ref")), r.line
+
+
+_WRITERS = {
+    "contracts": _w_contracts, "territories": _w_territories, "documents": _w_documents,
+    "published_values": _w_published_values, "actions": _w_actions, "funding": _w_funding,
+    "kpi_definitions": _w_kpi_definitions, "kpi_values": _w_kpi_values,
+    "attributions": _w_attributions, "housing_objectives": _w_housing_objectives,
+    "housing_results": _w_housing_results, "qualitative": _w_qualitative,
+}
+assert set(_WRITERS) == set(BY_NAME), "every template table needs a writer"
+assert set(LEVELS) >= set(_PARENT_LEVEL)
+
+
+# ── After every file is loaded ────────────────────────────────────────────────────────────
+def post_load(con) -> None:
+    """Name each programme file's producer after its contract and carry `is_fictional` over.
+
+    Done after loading so that a contracts file is used whatever order the files come in.
+    Territories typed in the template take their contract's `is_fictional`.
+    """
+    con.execute("create temp table if not exists _programme_file_contracts"
+                " (source_id varchar, contract_slug varchar)")
+    union = "select source_id, contract_slug from _programme_file_contracts"
+    con.execute(f"""
+        create or replace temp table _programme_source_contracts as
+        select u.source_id, count(distinct u.contract_slug) as n_contracts,
+               min(c.contract_name) as contract_name, coalesce(bool_or(c.is_fictional), false) as fictional
+        from ({union}) u left join contracts c on c.contract_slug = u.contract_slug
+        group by u.source_id""")
+    con.execute("""
+        update sources s set
+            producer = case when p.n_contracts = 1 and p.contract_name is not null
+                            then p.contract_name else s.producer end,
+            is_fictional = s.is_fictional or p.fictional
+        from _programme_source_contracts p
+        where p.source_id = s.source_id and s.kind like 'programme_%'""")
+    # Territories typed in the template: fictional when their file is.
+    con.execute("""
+        update territories t set is_fictional = true
+        from sources s where s.source_id = t.source_id and s.kind like 'programme_%' and s.is_fictional""")
+    con.execute("drop table _programme_source_contracts")
+    con.execute("drop table _programme_file_contracts")
