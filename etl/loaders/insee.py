@@ -479,7 +479,8 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
                           f"Ensemble des QPV (géographie {qpv_vintage})", qpv_vintage, source_id)
 
     # Flags per row and per note column.
-    flag_status = {n: df[n].astype(str).map(_flag_status).to_numpy(dtype=object) for n in notes}
+    flag_status = {n: np.array([_flag_status(v) for v in df[n].astype(str)], dtype=object)
+                   for n in notes}
     flag_text = {n: np.array([f"{n}={v.strip()}" for v in df[n].astype(str)], dtype=object)
                  for n in notes}
 
