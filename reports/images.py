@@ -1,0 +1,644 @@
+"""Chart and map images for reports: PNG at print resolution and SVG, with the title, the unit,
+the source line and the date inside the image.
+
+One shared kaleido export server (one Chromium) serves every image of the process: it is started
+lazily by the first export (`kaleido.start_sync_server`), kaleido finds Debian's
+/usr/bin/chromium itself. Calls are serialised by a lock: the kaleido server is a single queue
+and Streamlit runs sessions in threads. Use `to_image` (or the functions below), not
+`plotly.io.to_image`, from threads.
+
+The chart is rendered by plotly without its own title; a header band (title, unit, demo mark) and
+a footer band (source line, date) are added around it — with Pillow for PNG, as an enclosing
+SVG for SVG — so that axis labels and legends, which plotly places itself, never collide with
+the source line.
+
+Maps (`qpv_map_figure`, `map_png`, `map_svg`) are drawn with plotly on plain axes (no tiles, no
+network): QPV polygons from `territory_geometries.geom_simplified_geojson` coloured by classes
+with a legend, withheld values in grey, commune outlines and names.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import json
+import math
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+import plotly.graph_objects as go
+
+from config import DEMO_MARK
+from indicators.fmt import UNIT_SUFFIX, fmt_status, fmt_value
+from reports import palette
+
+FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+FONT_BOLD_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+
+# A4 portrait minus 2 × 2 cm margins is 17 cm wide: 900 CSS px × 2.5 = 2 250 px ≈ 336 dpi.
+DEFAULT_WIDTH = 900
+DEFAULT_HEIGHT = 520
+DEFAULT_SCALE = 2.5
+
+_server_lock = threading.Lock()
+_render_lock = threading.Lock()
+_server_started = False
+
+
+# ── The shared export server ────────────────────────────────────────────────────────────────
+def _ensure_server() -> None:
+    """Start the process-wide kaleido server once; restart it if its thread has died."""
+    global _server_started
+    import kaleido
+    from kaleido import _global_server  # the singleton start_sync_server() opens
+
+    with _server_lock:
+        thread = getattr(_global_server, "_thread", None)
+        if _server_started and _global_server.is_running() and thread is not None and thread.is_alive():
+            return
+        if _global_server.is_running():
+            kaleido.stop_sync_server(silence_warnings=True)
+        # mathjax=False: no CDN request (the machines have no internet).
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        _server_started = True
+
+
+def server_running() -> bool:
+    from kaleido import _global_server
+    return _server_started and _global_server.is_running()
+
+
+def stop_server() -> None:
+    """Stop the shared server (tests, end of a batch). The next export starts it again."""
+    global _server_started
+    import kaleido
+    with _server_lock:
+        kaleido.stop_sync_server(silence_warnings=True)
+        _server_started = False
+
+
+def to_image(fig: go.Figure | dict, *, fmt: str = "png", width: int = DEFAULT_WIDTH,
+             height: int = DEFAULT_HEIGHT, scale: float = DEFAULT_SCALE) -> bytes:
+    """The figure as it is, rendered by the shared server (thread-safe)."""
+    import kaleido
+    fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
+    _ensure_server()
+    with _render_lock:
+        return kaleido.calc_fig_sync(fig_dict, opts={"format": fmt, "width": width, "height": height,
+                                                     "scale": scale})
+
+
+# ── Header and footer bands ─────────────────────────────────────────────────────────────────
+@lru_cache(maxsize=32)
+def _font(size_px: int, bold: bool = False):
+    from PIL import ImageFont
+    return ImageFont.truetype(FONT_BOLD_PATH if bold else FONT_PATH, size_px)
+
+
+def _wrap(text: str, size_px: int, max_width_px: float, bold: bool = False) -> list[str]:
+    """Greedy word wrap measured with DejaVu Sans (the font of the bands)."""
+    font = _font(size_px, bold)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        words = paragraph.split(" ")
+        line = ""
+        for word in words:
+            candidate = f"{line} {word}" if line else word
+            if font.getlength(candidate) <= max_width_px or not line:
+                line = candidate
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
+    return lines
+
+
+def _fr_date(value: dt.date | str | None) -> str:
+    from babel.dates import format_date
+    if value is None:
+        value = dt.date.today()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return format_date(value, format="long", locale="fr_FR")
+
+
+@dataclass
+class _Line:
+    text: str
+    size: int
+    bold: bool = False
+    colour: str = palette.TEXT
+    box: bool = False          # the demo mark: drawn on a yellow box
+    gap_before: int = 0
+
+
+@dataclass
+class Bands:
+    """Text laid out above and below the chart, in CSS px (scaled at drawing time)."""
+    width: int
+    header: list[_Line] = field(default_factory=list)
+    footer: list[_Line] = field(default_factory=list)
+    pad_x: int = 16
+    pad_y: int = 10
+
+    @staticmethod
+    def line_height(line: _Line) -> int:
+        return round(line.size * 1.3) + (6 if line.box else 0) + line.gap_before
+
+    def header_height(self) -> int:
+        return (sum(self.line_height(l) for l in self.header) + 2 * self.pad_y) if self.header else 0
+
+    def footer_height(self) -> int:
+        return (sum(self.line_height(l) for l in self.footer) + 2 * self.pad_y) if self.footer else 0
+
+
+def _bands(width: int, *, title: str | None, unit: str | None, source_line: str | None,
+           date: dt.date | str | None, mark: str | None) -> Bands:
+    bands = Bands(width=width)
+    usable = width - 2 * bands.pad_x
+    if title:
+        bands.header += [_Line(t, 19, bold=True) for t in _wrap(title, 19, usable, bold=True)]
+    if unit:
+        bands.header += [_Line(t, 13, colour=palette.TEXT_MUTED) for t in _wrap(f"Unité : {unit}", 13, usable)]
+    if mark:
+        bands.header.append(_Line(mark, 13, bold=True, colour=palette.DEMO_TEXT, box=True, gap_before=4))
+    foot = []
+    if source_line:
+        foot.append(f"Source : {source_line}")
+    foot.append(f"Export du {_fr_date(date)}")
+    for i, text in enumerate(foot):
+        for j, t in enumerate(_wrap(text, 12, usable)):
+            bands.footer.append(_Line(t, 12, colour=palette.TEXT_MUTED))
+    return bands
+
+
+def _compose_png(chart_png: bytes, bands: Bands, scale: float) -> bytes:
+    from PIL import Image, ImageDraw
+
+    chart = Image.open(io.BytesIO(chart_png)).convert("RGB")
+    head = round(bands.header_height() * scale)
+    foot = round(bands.footer_height() * scale)
+    out = Image.new("RGB", (chart.width, head + chart.height + foot), "white")
+    out.paste(chart, (0, head))
+    draw = ImageDraw.Draw(out)
+
+    def draw_lines(lines: list[_Line], top_px: float) -> None:
+        y = top_px + bands.pad_y * scale
+        for line in lines:
+            y += line.gap_before * scale
+            size = round(line.size * scale)
+            font = _font(size, line.bold)
+            x = bands.pad_x * scale
+            if line.box:
+                w = font.getlength(line.text)
+                pad = 4 * scale
+                draw.rectangle([x - pad, y - pad / 2, x + w + pad, y + size * 1.25 + pad / 2],
+                               fill=palette.DEMO_BACKGROUND, outline=palette.DEMO_BORDER, width=max(1, round(scale)))
+                y += 3 * scale
+            draw.text((x, y), line.text, font=font, fill=line.colour)
+            y += (round(line.size * 1.3) + (3 if line.box else 0)) * scale
+
+    draw_lines(bands.header, 0)
+    if bands.footer:
+        draw.line([bands.pad_x * scale, head + chart.height, chart.width - bands.pad_x * scale,
+                   head + chart.height], fill=palette.RULE, width=max(1, round(scale)))
+    draw_lines(bands.footer, head + chart.height)
+    buf = io.BytesIO()
+    # 300 dpi recorded in the file so that word processors size it for print.
+    out.save(buf, format="PNG", optimize=False, dpi=(300, 300))
+    return buf.getvalue()
+
+
+def _compose_svg(chart_svg: bytes, bands: Bands, width: int, height: int) -> bytes:
+    head = bands.header_height()
+    foot = bands.footer_height()
+    total = head + height + foot
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+             f'width="{width}" height="{total}" viewBox="0 0 {width} {total}">',
+             f'<rect x="0" y="0" width="{width}" height="{total}" fill="white"/>']
+
+    def lines_svg(lines: list[_Line], top: float) -> None:
+        y = top + bands.pad_y
+        for line in lines:
+            y += line.gap_before
+            if line.box:
+                w = _font(line.size, line.bold).getlength(line.text)
+                parts.append(f'<rect x="{bands.pad_x - 4}" y="{y - 2:.1f}" width="{w + 8:.1f}" '
+                             f'height="{line.size * 1.25 + 4:.1f}" fill="{palette.DEMO_BACKGROUND}" '
+                             f'stroke="{palette.DEMO_BORDER}"/>')
+                y += 3
+            weight = ' font-weight="bold"' if line.bold else ""
+            parts.append(f'<text x="{bands.pad_x}" y="{y + line.size:.1f}" font-family="{FONT_FAMILY}" '
+                         f'font-size="{line.size}" fill="{line.colour}"{weight} xml:space="preserve">'
+                         f'{xml_escape(line.text)}</text>')
+            y += round(line.size * 1.3) + (3 if line.box else 0)
+
+    lines_svg(bands.header, 0)
+    inner = chart_svg.decode("utf-8")
+    if inner.startswith("<?xml"):
+        inner = inner.split("?>", 1)[1]
+    # Nest the plotly SVG at its offset (x/y on a nested <svg> are honoured by every viewer).
+    inner = inner.replace("<svg ", f'<svg x="0" y="{head}" ', 1)
+    parts.append(inner)
+    if bands.footer:
+        parts.append(f'<line x1="{bands.pad_x}" y1="{head + height}" x2="{width - bands.pad_x}" '
+                     f'y2="{head + height}" stroke="{palette.RULE}"/>')
+    lines_svg(bands.footer, head + height)
+    parts.append("</svg>")
+    return "".join(parts).encode("utf-8")
+
+
+def _bare(fig: go.Figure | dict, title: str | None) -> go.Figure:
+    """A copy of the figure without its own title (the band carries it), in the report font."""
+    out = go.Figure(copy.deepcopy(fig.to_dict() if isinstance(fig, go.Figure) else fig))
+    if title:
+        out.update_layout(title_text=None)
+        if out.layout.margin.t is None:
+            out.update_layout(margin_t=30)
+    out.update_layout(font_family=FONT_FAMILY, paper_bgcolor="white")
+    return out
+
+
+def figure_png(fig: go.Figure | dict, *, title: str | None = None, unit: str | None = None,
+               source_line: str | None = None, date: dt.date | str | None = None,
+               scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT,
+               mark: str | None = None) -> bytes:
+    """The chart as a PNG for print: `width`×`height` CSS px of chart at `scale` (2 250 px wide by
+    default, ≈ 300 dpi over 17 cm), plus the title and unit above and the source line and date
+    below, inside the image. `mark=config.DEMO_MARK` for the fictional territory."""
+    bands = _bands(width, title=title, unit=unit, source_line=source_line, date=date, mark=mark)
+    chart = to_image(_bare(fig, title), fmt="png", width=width, height=height, scale=scale)
+    return _compose_png(chart, bands, scale)
+
+
+def figure_svg(fig: go.Figure | dict, *, title: str | None = None, unit: str | None = None,
+               source_line: str | None = None, date: dt.date | str | None = None,
+               width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT, mark: str | None = None,
+               scale: float | None = None) -> bytes:
+    """The chart as an SVG with the same title, unit, source line and date as `figure_png`."""
+    bands = _bands(width, title=title, unit=unit, source_line=source_line, date=date, mark=mark)
+    chart = to_image(_bare(fig, title), fmt="svg", width=width, height=height, scale=1)
+    return _compose_svg(chart, bands, width, height)
+
+
+# ── Maps ────────────────────────────────────────────────────────────────────────────────────
+@dataclass
+class MapArea:
+    code: str
+    name: str
+    rings: list[list[tuple[float, float]]]      # exterior rings (lon, lat)
+    centroid: tuple[float, float]
+    value: float | None = None
+    status: str = "missing"
+    class_index: int | None = None              # None: withheld or missing
+
+
+@dataclass
+class MapData:
+    qpvs: list[MapArea]
+    communes: list[MapArea]
+    indicator_label: str | None = None
+    unit: str | None = None
+    year: int | None = None
+    source_line: str | None = None
+    class_labels: list[str] = field(default_factory=list)
+    is_fictional: bool = False
+
+    @property
+    def has_contours(self) -> bool:
+        return bool(self.qpvs)
+
+
+def _rings(geojson_text: str) -> list[list[tuple[float, float]]]:
+    geom = json.loads(geojson_text)
+    if geom.get("type") == "Feature":
+        geom = geom["geometry"]
+    if geom["type"] == "Polygon":
+        polys = [geom["coordinates"]]
+    elif geom["type"] == "MultiPolygon":
+        polys = geom["coordinates"]
+    elif geom["type"] == "GeometryCollection":
+        return [r for g in geom["geometries"] for r in _rings(json.dumps(g))]
+    else:
+        return []
+    return [[(float(p[0]), float(p[1])) for p in poly[0]] for poly in polys if poly]
+
+
+def _ring_centroid(rings: list[list[tuple[float, float]]]) -> tuple[float, float]:
+    from shapely.geometry import MultiPolygon, Polygon
+    polys = [Polygon(r) for r in rings if len(r) >= 3]
+    if not polys:
+        return (math.nan, math.nan)
+    shape = MultiPolygon(polys) if len(polys) > 1 else polys[0]
+    point = shape.representative_point()
+    return (point.x, point.y)
+
+
+def class_breaks(values: list[float], k: int = 5) -> list[float]:
+    """Quantile class limits [b0 = min, …, bn = max], n ≤ k, with no empty class."""
+    vals = sorted(v for v in values if v is not None and not math.isnan(v))
+    if not vals:
+        return []
+    breaks = [vals[0]]
+    for i in range(1, k):
+        q = vals[min(len(vals) - 1, round(i * len(vals) / k))]
+        if q > breaks[-1]:
+            breaks.append(q)
+    if vals[-1] > breaks[-1] or len(breaks) == 1:
+        breaks.append(vals[-1])
+    return breaks
+
+
+def _classes(values: list[float], k: int) -> tuple[list[float], list[float], int]:
+    """(breaks, class index per value, number of classes). With as many distinct values as
+    classes, each value is its own class."""
+    distinct = sorted(set(values))
+    if len(distinct) <= k:
+        return distinct, [distinct.index(v) for v in values], len(distinct)
+    breaks = class_breaks(values, k)
+    n = len(breaks) - 1
+    idx = []
+    for v in values:
+        i = 0
+        while i < n - 1 and v >= breaks[i + 1]:
+            i += 1
+        idx.append(i)
+    return breaks, idx, n
+
+
+def load_map_data(con, *, contract_slug: str | None = None, qpv_codes: list[str] | None = None,
+                  indicator_id: str | None = None, year: int | None = None, k: int = 5) -> MapData:
+    """QPV contours (of a contract, or the given codes) with an indicator's values and classes,
+    and the contours or label positions of their communes."""
+    if qpv_codes is None:
+        if contract_slug is None:
+            raise ValueError("contract_slug or qpv_codes is required")
+        qpv_codes = [r[0] for r in con.execute(
+            "select territory_code from contract_territories where contract_slug = ? and territory_level = 'qpv'"
+            " order by territory_code", [contract_slug]).fetchall()]
+    codes = list(dict.fromkeys(qpv_codes))
+    if not codes:
+        return MapData(qpvs=[], communes=[])
+    marks = ", ".join("?" for _ in codes)
+    rows = con.execute(
+        f"""select t.territory_code, t.territory_name, g.geom_simplified_geojson, g.centroid_lon,
+                   g.centroid_lat, t.is_fictional
+            from territories t
+            join territory_geometries g on g.territory_code = t.territory_code and g.territory_level = 'qpv'
+            where t.territory_level = 'qpv' and t.territory_code in ({marks})
+            order by t.territory_code""", codes).fetchall()
+    seen: set[str] = set()
+    qpvs: list[MapArea] = []
+    fictional = False
+    for code, name, gj, clon, clat, is_fict in rows:
+        if code in seen:
+            continue
+        seen.add(code)
+        rings = _rings(gj)
+        centroid = (clon, clat) if clon is not None and clat is not None else _ring_centroid(rings)
+        qpvs.append(MapArea(code=code, name=name, rings=rings, centroid=centroid))
+        fictional = fictional or bool(is_fict)
+    data = MapData(qpvs=qpvs, communes=[], is_fictional=fictional)
+    if not qpvs:
+        return data
+
+    # Communes: contours when loaded, else a label above their QPVs.
+    commune_rows = con.execute(
+        f"""select distinct q.commune_code, q.commune_name, q.qpv_code from qpv_communes q
+            where q.qpv_code in ({marks}) order by q.commune_code""", codes).fetchall()
+    by_commune: dict[str, tuple[str, list[str]]] = {}
+    for ccode, cname, qcode in commune_rows:
+        by_commune.setdefault(ccode, (cname or ccode, []))[1].append(qcode)
+    if by_commune:
+        cmarks = ", ".join("?" for _ in by_commune)
+        geoms = {r[0]: r[1:] for r in con.execute(
+            f"""select territory_code, geom_simplified_geojson, centroid_lon, centroid_lat
+                from territory_geometries where territory_level = 'commune'
+                and territory_code in ({cmarks})""", list(by_commune)).fetchall()}
+        qpv_by_code = {q.code: q for q in qpvs}
+        for ccode, (cname, qcodes) in by_commune.items():
+            if ccode in geoms:
+                gj, clon, clat = geoms[ccode]
+                rings = _rings(gj)
+                centroid = (clon, clat) if clon is not None else _ring_centroid(rings)
+                data.communes.append(MapArea(code=ccode, name=cname, rings=rings, centroid=centroid))
+            else:
+                pts = [p for c in qcodes if c in qpv_by_code for r in qpv_by_code[c].rings for p in r]
+                if pts:
+                    lon = (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2
+                    lat = max(p[1] for p in pts)
+                    data.communes.append(MapArea(code=ccode, name=cname, rings=[], centroid=(lon, lat)))
+
+    if indicator_id:
+        _attach_values(con, data, codes, indicator_id, year, k)
+    return data
+
+
+def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year: int | None,
+                   k: int) -> None:
+    marks = ", ".join("?" for _ in codes)
+    if year is None:
+        found = con.execute(
+            f"""select max(year) from indicator_values where indicator_id = ? and territory_level = 'qpv'
+                and territory_code in ({marks})""", [indicator_id, *codes]).fetchall()
+        year = found[0][0] if found else None
+    meta = con.execute("select label, unit from indicator_catalog where indicator_id = ?",
+                       [indicator_id]).fetchall()
+    data.indicator_label, data.unit = (meta[0] if meta else (indicator_id, None))
+    data.year = year
+    if year is None:
+        return
+    rows = con.execute(
+        f"""select territory_code, value, status, source_label from indicator_values
+            where indicator_id = ? and year = ? and territory_level = 'qpv' and territory_code in ({marks})""",
+        [indicator_id, year, *codes]).fetchall()
+    by_code = {r[0]: r for r in rows}
+    sources = sorted({r[3] for r in rows if r[3]})
+    data.source_line = " ; ".join(sources) if sources else None
+    shown: list[MapArea] = []
+    for q in data.qpvs:
+        if q.code in by_code:
+            _, value, status, _ = by_code[q.code]
+            q.status = status
+            # A withheld value is never kept, even if a number was left beside its status.
+            q.value = value if status == "ok" else None
+            if q.value is not None:
+                shown.append(q)
+    if not shown:
+        return
+    breaks, idx, n = _classes([q.value for q in shown], k)
+    for q, i in zip(shown, idx):
+        q.class_index = i
+    if len(breaks) == n:  # one class per distinct value
+        data.class_labels = [fmt_value(b, data.unit) for b in breaks]
+    else:
+        data.class_labels = [
+            f"de {fmt_value(breaks[i], data.unit)} à {'moins de ' if i < n - 1 else ''}"
+            f"{fmt_value(breaks[i + 1], data.unit)}" for i in range(n)]
+
+
+def _wrap_label(name: str, width: int = 18) -> str:
+    """A QPV name on several lines for a map label ('Vieux Puits - Paradis - Maunoury')."""
+    words, lines, line = name.split(" "), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def _path(rings: list[list[tuple[float, float]]]) -> tuple[list[float | None], list[float | None]]:
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for ring in rings:
+        xs += [p[0] for p in ring] + [None]
+        ys += [p[1] for p in ring] + [None]
+    return xs, ys
+
+
+def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: bool = True,
+                   legend: bool = True) -> go.Figure:
+    """A static map: QPVs filled by class (grey when withheld or missing), the highlighted QPV
+    outlined in the primary colour, commune outlines and names; no tiles."""
+    fig = go.Figure()
+    all_pts = [p for a in data.qpvs + data.communes for r in a.rings for p in r]
+    if not all_pts:
+        fig.add_annotation(text="Contours non disponibles pour ce territoire", showarrow=False,
+                           x=0.5, y=0.5, xref="paper", yref="paper", font_size=16)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return fig
+    lat0 = sum(p[1] for p in all_pts) / len(all_pts)
+
+    for c in data.communes:
+        if c.rings:
+            xs, ys = _path(c.rings)
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#6e6e6e", width=1.2, dash="dot"),
+                                     hoverinfo="skip", showlegend=False))
+
+    n_classes = len(data.class_labels)
+    colours = palette.sequential(n_classes) if n_classes else ()
+    groups: dict[Any, list[MapArea]] = {}
+    for q in data.qpvs:
+        key = q.class_index if q.class_index is not None else ("withheld" if data.indicator_label else "plain")
+        groups.setdefault(key, []).append(q)
+    order = list(range(n_classes)) + ["withheld", "plain"]
+    for key in order:
+        areas = groups.get(key)
+        if not areas and not (isinstance(key, int) and legend):
+            continue
+        xs, ys = _path([r for a in areas or [] for r in a.rings])
+        if key == "plain":
+            colour, name = palette.PRIMARY_LIGHT, "QPV"
+        elif key == "withheld":
+            statuses = sorted({a.status for a in areas})
+            colour = palette.WITHHELD
+            name = " / ".join(dict.fromkeys(fmt_status(s) for s in statuses))
+        else:
+            colour, name = colours[key], data.class_labels[key]
+        if areas:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
+                                     line=dict(color="#404040", width=0.8), name=name,
+                                     hoverinfo="skip", showlegend=False))
+        if legend and key != "plain":
+            # A filled square in the legend (a filled polygon trace shows a line there).
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
+                                     marker=dict(symbol="square", size=14, color=colour,
+                                                 line=dict(color="#404040", width=0.8))))
+
+    if highlight:
+        target = [q for q in data.qpvs if q.code == highlight]
+        if target:
+            xs, ys = _path(target[0].rings)
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=palette.ACCENT, width=3),
+                                     name=target[0].name, showlegend=legend, hoverinfo="skip"))
+    if show_names:
+        fig.add_trace(go.Scatter(
+            x=[q.centroid[0] for q in data.qpvs], y=[q.centroid[1] for q in data.qpvs], mode="text",
+            text=[_wrap_label(q.name) for q in data.qpvs], textfont=dict(size=11, color=palette.TEXT),
+            hoverinfo="skip", showlegend=False))
+    if data.communes:
+        fig.add_trace(go.Scatter(
+            x=[c.centroid[0] for c in data.communes], y=[c.centroid[1] for c in data.communes],
+            mode="text", text=[f"<b>{c.name.upper()}</b>" for c in data.communes],
+            textposition="top center", textfont=dict(size=12, color="#555555"),
+            hoverinfo="skip", showlegend=False))
+
+    xs_all = [p[0] for p in all_pts]
+    ys_all = [p[1] for p in all_pts]
+    pad_x = (max(xs_all) - min(xs_all)) * 0.08 or 0.01
+    pad_y = (max(ys_all) - min(ys_all)) * 0.12 or 0.01
+    fig.update_xaxes(visible=False, range=[min(xs_all) - pad_x, max(xs_all) + pad_x])
+    # 1° of latitude is 1/cos(lat) times longer than 1° of longitude on the ground.
+    fig.update_yaxes(visible=False, range=[min(ys_all) - pad_y, max(ys_all) + pad_y * 1.6],
+                     scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
+    legend_title = None
+    if data.indicator_label:
+        legend_title = data.indicator_label + (f" ({data.year})" if data.year else "")
+    fig.update_layout(
+        plot_bgcolor="white", paper_bgcolor="white", margin=dict(l=10, r=10, t=10, b=10),
+        showlegend=legend,
+        legend=dict(title=dict(text=_wrap_label(legend_title, 34) if legend_title else None),
+                    bgcolor="rgba(255,255,255,0.85)", bordercolor=palette.RULE, borderwidth=1,
+                    x=1.01, xanchor="left", y=0.5, yanchor="middle", font=dict(size=11)),
+        font_family=FONT_FAMILY)
+    return fig
+
+
+def _map_texts(data: MapData, title: str | None, source_line: str | None) -> tuple[str, str | None, str | None]:
+    if title is None:
+        title = (f"{data.indicator_label} — quartiers prioritaires" if data.indicator_label
+                 else "Quartiers prioritaires de la politique de la ville")
+    if source_line is None:
+        parts = [data.source_line] if data.source_line else []
+        parts.append("contours des QPV : ANCT" if not data.is_fictional else "contours fictifs")
+        source_line = " ; ".join(parts)
+    unit = unit_text(data.unit)
+    if data.year:
+        unit = f"{unit}, {data.year}" if unit else f"année {data.year}"
+    return title, unit, source_line
+
+
+def unit_text(unit: str | None) -> str | None:
+    """A registry unit as shown to readers: 'EUR/mois' → '€/mois', 'ratio' → None."""
+    if not unit:
+        return None
+    shown = UNIT_SUFFIX.get(unit, unit)
+    return shown or None
+
+
+def map_png(con, *, contract_slug: str | None = None, qpv_codes: list[str] | None = None,
+            indicator_id: str | None = None, year: int | None = None, highlight: str | None = None,
+            title: str | None = None, source_line: str | None = None, date: dt.date | str | None = None,
+            scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = 640) -> bytes:
+    """The map of a contract's QPVs (or the given codes) coloured by an indicator, as a PNG with
+    title, unit and year, legend, source line and date; the demo mark when fictional."""
+    data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
+                         indicator_id=indicator_id, year=year)
+    title, unit, source_line = _map_texts(data, title, source_line)
+    return figure_png(qpv_map_figure(data, highlight=highlight), title=title, unit=unit,
+                      source_line=source_line, date=date, scale=scale, width=width, height=height,
+                      mark=DEMO_MARK if data.is_fictional else None)
+
+
+def map_svg(con, *, contract_slug: str | None = None, qpv_codes: list[str] | None = None,
+            indicator_id: str | None = None, year: int | None = None, highlight: str | None = None,
+            title: str | None = None, source_line: str | None = None, date: dt.date | str | None = None,
+            width: int = DEFAULT_WIDTH, height: int = 640) -> bytes:
+    """The same map as `map_png`, as SVG."""
+    data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
+                         indicator_id=indicator_id, year=year)
+    title, unit, source_line = _map_texts(data, title, source_line)
+    return figure_svg(qpv_map_figure(data, highlight=highlight), title=title, unit=unit,
+                      source_line=source_line, date=date, width=width, height=height,
+                      mark=DEMO_MARK if data.is_fictional else None)

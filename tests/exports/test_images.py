@@ -1,0 +1,104 @@
+"""Chart and map images: size at print resolution, non-blank content, texts inside the image,
+one shared export server; map data (classes, withheld values) checked without rendering."""
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+import plotly.graph_objects as go
+import pytest
+from PIL import Image, ImageStat
+
+from config import DEMO_MARK
+from reports import images
+
+
+def _bar() -> go.Figure:
+    return go.Figure(go.Bar(y=["Aubépins", "Chalon-sur-Saône", "CA Le Grand Chalon"], x=[742, 1480, 1770],
+                            orientation="h"), layout=dict(title_text="ignored title"))
+
+
+def _band_variance(img: Image.Image, top: int, bottom: int) -> float:
+    band = img.crop((0, top, img.width, bottom)).convert("L")
+    return ImageStat.Stat(band).var[0]
+
+
+def test_png_at_print_resolution_with_texts_and_one_server(image_server, artifacts) -> None:
+    from kaleido import _global_server
+    thread = _global_server._thread
+    data = images.figure_png(_bar(), title="Revenu médian par mois", unit="€/mois",
+                             source_line="Insee 2019 ; Compas – ABS 2022", date="2026-03-05")
+    again = images.figure_png(_bar(), title="Revenu médian par mois", unit="€/mois",
+                              source_line="Insee 2019", date="2026-03-05", mark=DEMO_MARK)
+    assert _global_server._thread is thread and thread.is_alive()  # the same Chromium served both
+    (artifacts / "chart.png").write_bytes(data)
+    img = Image.open(io.BytesIO(data))
+    assert img.format == "PNG" and img.width == 2250  # 900 px × 2,5 ≈ 330 dpi over 17 cm
+    assert round(img.info["dpi"][0]) == 300
+    bands = images._bands(900, title="Revenu médian par mois", unit="€/mois",
+                          source_line="Insee 2019 ; Compas – ABS 2022", date="2026-03-05", mark=None)
+    head = round(bands.header_height() * 2.5)
+    foot = round(bands.footer_height() * 2.5)
+    assert img.height == head + 520 * 2.5 + foot
+    assert _band_variance(img, 0, head) > 100          # title and unit are drawn
+    assert _band_variance(img, head, img.height - foot) > 500   # the chart is not blank
+    assert _band_variance(img, img.height - foot, img.height) > 50  # source line and date
+    assert Image.open(io.BytesIO(again)).height > img.height - 5  # demo mark adds a line
+
+
+def test_svg_holds_title_unit_source_and_date(image_server) -> None:
+    data = images.figure_svg(_bar(), title="Revenu médian « par mois »", unit="€/mois",
+                             source_line="Insee 2019", date="2026-03-05", mark=DEMO_MARK)
+    root = ET.fromstring(data)
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text for t in root.iter(f"{ns}text") if t.text]
+    assert texts[:3] == ["Revenu médian « par mois »", "Unité : €/mois", DEMO_MARK]
+    assert texts[-2:] == ["Source : Insee 2019", "Export du 5 mars 2026"]
+    assert "ignored title" not in data.decode()
+    assert len(root.findall(f"{ns}svg")) == 1       # the plotly chart nested inside
+
+
+def test_map_png_demo(image_server, report_con, artifacts) -> None:
+    data = images.map_png(report_con, contract_slug="demo", indicator_id="poverty_rate_pct",
+                          highlight="QN09902N", date="2026-03-05")
+    (artifacts / "map_demo.png").write_bytes(data)
+    img = Image.open(io.BytesIO(data))
+    assert img.width == 2250 and img.height > 1600
+    assert ImageStat.Stat(img.convert("L")).var[0] > 300
+
+
+def test_map_data_classes_withheld_and_communes(report_con) -> None:
+    data = images.load_map_data(report_con, contract_slug="demo", indicator_id="poverty_rate_pct")
+    assert [(q.code, q.name, q.value, q.status, q.class_index) for q in data.qpvs] == [
+        ("QN09901N", "Les Tilleuls", 41.2, "ok", 1),
+        ("QN09902N", "Vieux Puits - Paradis - Maunoury", None, "secret", None),
+        ("QN09903N", "Bruxelles - Arcades - Béguines", 33.0, "ok", 0),
+    ]
+    assert data.class_labels == ["33\u00a0%", "41,2\u00a0%"]
+    assert (data.indicator_label, data.unit, data.year, data.is_fictional) == (
+        "Taux de pauvreté (seuil à 60 %)", "%", 2021, True)
+    assert [(c.code, c.name, bool(c.rings)) for c in data.communes] == [
+        ("99001", "Démoville", True), ("99002", "Fictive-sur-Loire", False)]
+
+
+def test_map_without_contours_says_so(report_con) -> None:
+    data = images.load_map_data(report_con, qpv_codes=["QN99999Z"])
+    assert data.qpvs == [] and not data.has_contours
+    fig = images.qpv_map_figure(data)
+    assert fig.layout.annotations[0].text == "Contours non disponibles pour ce territoire"
+
+
+@pytest.mark.parametrize("values, k, expected", [
+    ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5, [1, 3, 5, 7, 9, 10]),
+    ([5, 5, 5, 6], 3, [5, 6]),
+    ([1.5], 5, [1.5, 1.5]),
+    ([], 5, []),
+])
+def test_class_breaks(values, k, expected) -> None:
+    assert images.class_breaks(values, k) == expected
+
+
+def test_classes_one_per_value_or_quantiles() -> None:
+    assert images._classes([3.0, 1.0, 3.0], 5) == ([1.0, 3.0], [1, 0, 1], 2)
+    breaks, idx, n = images._classes([float(v) for v in range(1, 11)], 5)
+    assert (breaks, idx, n) == ([1, 3, 5, 7, 9, 10], [0, 0, 1, 1, 2, 2, 3, 3, 4, 4], 5)
