@@ -1,0 +1,298 @@
+"""Housing attributions against the CIA objectives (Convention intercommunale d'attribution).
+
+Objectives (DOMAIN.md §7; loi Égalité et citoyenneté):
+- ``q1_hors_qpv``: outside QPV, at least 25 % of attributions followed by a signed lease go to
+  households of the first resource quartile. Universe: attributions with location = hors_qpv and
+  a signed lease; numerator: those with resource_quartile = 1.
+- ``hors_q1_en_qpv``: inside QPV, at least 50 % go to households above the first quartile.
+  Universe: attributions with location = qpv and a signed lease; numerator: resource_quartile 2–4.
+- ``menages_prioritaires``: each reserving party gives at least 25 % of its attributions to
+  priority households (the CIA may set other targets: État 100 %…). Universe: every attribution
+  of the party with a signed lease; numerator: is_priority_household.
+
+"Signed lease": rows with is_lease_signed = false are left out; NULL (not reported) rows are kept.
+Rows with an unknown quartile count in the universe (they are attributions) and never in the
+numerator; the result carries the number of such rows in ``n_unknown``. Households rehoused by
+urban renewal (which also count towards the 25 %) are not distinguished by the template.
+
+**Attributions still needed** — the smallest whole number n that reaches the target t, with
+exact rationals (``fractions.Fraction``), never floats. Two readings:
+(a) ``needed_fixed_total`` (headline): the total stays fixed and n attributions go to qualifying
+    households instead of others: n = max(0, ⌈t·total⌉ − k);
+(b) ``needed_growing_total``: each added attribution also adds to the total: the smallest n ≥ 0
+    with (k + n) / (total + n) ≥ t, i.e. n = max(0, ⌈(t·total − k) / (1 − t)⌉); undefined
+    (None) when t = 100 % and k < total.
+A document's own figure (``needed_published``) is shown beside, never aligned: the Grand Chalon
+2021 result (82 attributions = 12,04 %, total deduced 681) gives (a) 89 where the document says 88.
+
+**Published results with a numerator and a rate only**: the implied total is every integer d with
+round(100·k/d, 2) = rate (half-up, exact rationals): 82 at 12,04 % → d = 681; 231 at 59,23 % →
+d = 390. It is marked « déduit du taux publié » (denominator_origin 'deduced').
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from fractions import Fraction
+
+import pandas as pd
+
+OBJECTIVES = ("q1_hors_qpv", "hors_q1_en_qpv", "menages_prioritaires")
+OBJECTIVE_LABELS = {
+    "q1_hors_qpv": "Attributions hors QPV aux ménages du 1er quartile",
+    "hors_q1_en_qpv": "Attributions en QPV aux ménages au-dessus du 1er quartile",
+    "menages_prioritaires": "Attributions aux ménages prioritaires",
+}
+# Targets set by law when the CIA gives none for a party (percent).
+STATUTORY_TARGETS = {
+    ("ensemble", "q1_hors_qpv"): 25, ("bailleur", "q1_hors_qpv"): 25,
+    ("reservataire", "q1_hors_qpv"): 25,
+    ("ensemble", "hors_q1_en_qpv"): 50, ("bailleur", "hors_q1_en_qpv"): 50,
+    ("reservataire", "hors_q1_en_qpv"): 50,
+    ("reservataire", "menages_prioritaires"): 25,
+}
+RESERVING_PARTY_LABELS = {
+    "etat": "État", "communes": "Communes", "action_logement": "Action Logement",
+    "bailleurs": "Bailleurs", "autres": "Autres réservataires", "ensemble": "Ensemble",
+}
+PARTY_TYPE_LABELS = {"ensemble": "Ensemble", "bailleur": "Bailleur", "reservataire": "Réservataire"}
+DEDUCED_NOTE = "déduit du taux publié"
+_TYPE_ORDER = {"ensemble": 0, "bailleur": 1, "reservataire": 2}
+ALL_PARTIES = "Ensemble"
+
+
+# ── Exact arithmetic ────────────────────────────────────────────────────────────────────────
+
+def _frac(x) -> Fraction:
+    """An exact rational from an int, a Fraction or a float read as a decimal of at most 6
+    decimals (12.04 → 1204/100; a float artefact such as 30.000000000000004 → 30): percentages
+    are typed by people, never with more decimals."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
+        return Fraction(x)
+    return Fraction(repr(round(float(x), 6)))
+
+
+def needed_fixed_total(k: int, total: int, target_pct) -> int | None:
+    """Reading (a): n = max(0, ⌈t·total⌉ − k), t = target_pct / 100; None when total is 0."""
+    if total <= 0:
+        return None
+    t = _frac(target_pct) / 100
+    return max(0, math.ceil(t * total) - k)
+
+
+def needed_growing_total(k: int, total: int, target_pct) -> int | None:
+    """Reading (b): the smallest n ≥ 0 with (k + n)/(total + n) ≥ t; None when t ≥ 1 and k < total."""
+    t = _frac(target_pct) / 100
+    if total <= 0:
+        return 1 if t > 0 else 0
+    if Fraction(k, total) >= t:
+        return 0
+    if t >= 1:
+        return None
+    n = math.ceil((t * total - k) / (1 - t))
+    return max(0, n)
+
+
+def round_half_up(x: Fraction, decimals: int) -> Fraction:
+    """x rounded half-up to ``decimals`` decimals, exactly."""
+    scale = 10 ** decimals
+    return Fraction(math.floor(x * scale + Fraction(1, 2)), scale)
+
+
+def implied_denominators(numerator: int, rate_pct, decimals: int = 2) -> tuple[int, ...]:
+    """Every integer d ≥ numerator with round(100·numerator/d, decimals) = rate_pct.
+
+    82 at 12.04 → (681,); 231 at 59.23 → (390,). Empty when the rate is 0 or nothing matches.
+    """
+    rate = _frac(rate_pct)
+    if numerator <= 0 or rate <= 0:
+        return ()
+    half = Fraction(1, 2 * 10 ** decimals)
+    lo = max(numerator, math.floor(100 * numerator / (rate + half)) - 1)
+    hi = math.ceil(100 * numerator / max(rate - half, Fraction(1, 10 ** (decimals + 3)))) + 1
+    return tuple(d for d in range(lo, hi + 1)
+                 if round_half_up(Fraction(100 * numerator, d), decimals) == rate)
+
+
+# ── Results ─────────────────────────────────────────────────────────────────────────────────
+
+@dataclass(frozen=True)
+class AttributionResult:
+    """One objective for one year and party, computed from attributions or published.
+
+    origin: 'computed' (from housing_attributions) or 'published' (housing_published_results).
+    denominator_origin: 'counted' | 'published' | 'deduced' (« déduit du taux publié »).
+    rate_pct: 100·numerator/denominator (rounded to 4 decimals) when computed; the published
+    rate when published. target_source: 'CIA' (housing_objectives) | 'loi' (statutory) | None.
+    """
+    year: int
+    party_type: str
+    party_name: str
+    objective: str
+    objective_label: str
+    origin: str
+    numerator: int | None
+    denominator: int | None
+    denominator_origin: str | None
+    implied_denominators: tuple[int, ...]
+    rate_pct: float | None
+    target_pct: float | None
+    target_source: str | None
+    target_note: str | None
+    reached: bool | None
+    needed_fixed_total: int | None
+    needed_growing_total: int | None
+    needed_published: int | None
+    n_unknown: int
+    document_id: str | None
+    source_ref: str | None
+    note: str | None
+
+
+def _fold(s) -> str:
+    s = unicodedata.normalize("NFKD", str(s or ""))
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold().replace("_", " ").strip()
+
+
+def _objectives(con, contract_slug: str) -> list[tuple]:
+    return con.execute("""
+        select party_type, party_name, objective, target_pct, note, document_id, source_ref
+        from housing_objectives where contract_slug = ?""", [contract_slug]).fetchall()
+
+
+def _target(objectives: list[tuple], party_type: str, party_name: str, objective: str):
+    """(target_pct, source, note) for a party: the CIA's, else the statutory one."""
+    names = {_fold(party_name), _fold(RESERVING_PARTY_LABELS.get(party_name, party_name))}
+    if party_type == "ensemble":
+        names |= {_fold("ensemble"), _fold("tous"), _fold("total")}
+    note = None
+    for p_type, p_name, obj, target, n, _doc, _ref in objectives:
+        if p_type == party_type and obj == objective and _fold(p_name) in names:
+            if target is not None:
+                return float(target), "CIA", n
+            note = n
+    statutory = STATUTORY_TARGETS.get((party_type, objective))
+    if statutory is not None:
+        return float(statutory), "loi", note
+    return None, None, note
+
+
+def _result(year, party_type, party_name, objective, origin, k, total, den_origin, implied, rate,
+            objectives, needed_published=None, n_unknown=0, document_id=None, source_ref=None,
+            note=None) -> AttributionResult:
+    target, target_source, target_note = _target(objectives, party_type, party_name, objective)
+    reached = a = b = None
+    if k is not None and total:
+        if target is not None:
+            reached = Fraction(k, total) >= _frac(target) / 100
+            a = needed_fixed_total(k, total, target)
+            b = needed_growing_total(k, total, target)
+    elif k is not None and len(implied) > 1 and target is not None:
+        options = {(needed_fixed_total(k, d, target), needed_growing_total(k, d, target)) for d in implied}
+        if len(options) == 1:
+            a, b = options.pop()
+            reached = a == 0
+        else:
+            listed = (", ".join(str(d) for d in implied) if len(implied) <= 5
+                      else f"de {implied[0]} à {implied[-1]} ({len(implied)} valeurs)")
+            note = "; ".join(filter(None, [note, f"plusieurs totaux possibles : {listed}"]))
+    return AttributionResult(
+        year, party_type, party_name, objective, OBJECTIVE_LABELS.get(objective, objective), origin,
+        k, total, den_origin, implied, rate, target, target_source, target_note, reached, a, b,
+        None if needed_published is None else int(needed_published), n_unknown, document_id,
+        source_ref, note)
+
+
+def computed_results(con, contract_slug: str) -> list[AttributionResult]:
+    """Results computed from housing_attributions: for each year, every objective for the whole
+    contract ('ensemble'), each landlord ('bailleur') and each reserving party ('reservataire').
+
+    Groups with no attribution in an objective's universe are left out. Ordered by year,
+    objective, party type (ensemble, bailleur, reservataire) then party name.
+    """
+    rows = con.execute("""
+        select year, landlord, reserving_party, location, resource_quartile,
+               is_priority_household, sum(n_attributions)
+        from housing_attributions
+        where contract_slug = ? and coalesce(is_lease_signed, true)
+        group by all""", [contract_slug]).fetchall()
+    objectives = _objectives(con, contract_slug)
+    agg: dict[tuple, list[int]] = {}   # key → [k, total, unknown]
+    for year, landlord, party, location, quartile, priority, n in rows:
+        n = int(n)
+        for party_type, party_name in (("ensemble", ALL_PARTIES), ("bailleur", landlord),
+                                       ("reservataire", party)):
+            checks = []
+            if location == "hors_qpv":
+                checks.append(("q1_hors_qpv", quartile == 1, quartile is None))
+            elif location == "qpv":
+                checks.append(("hors_q1_en_qpv", quartile in (2, 3, 4), quartile is None))
+            checks.append(("menages_prioritaires", priority is True, priority is None))
+            for objective, ok, unknown in checks:
+                acc = agg.setdefault((year, objective, party_type, party_name), [0, 0, 0])
+                acc[0] += n if ok else 0
+                acc[1] += n
+                acc[2] += n if unknown else 0
+    type_order = _TYPE_ORDER
+    out = []
+    for (year, objective, party_type, party_name), (k, total, unknown) in sorted(
+            agg.items(), key=lambda kv: (kv[0][0], OBJECTIVES.index(kv[0][1]),
+                                         type_order[kv[0][2]], _fold(kv[0][3]))):
+        rate = round(100 * k / total, 4) if total else None
+        out.append(_result(year, party_type, party_name, objective, "computed", k, total, "counted",
+                           (), rate, objectives, n_unknown=unknown))
+    return out
+
+
+def published_results(con, contract_slug: str) -> list[AttributionResult]:
+    """The results a document publishes, with the total deduced from the rate when not published,
+    and the needed numbers computed from it beside the document's own figure."""
+    rows = con.execute("""
+        select year, party_type, party_name, objective, numerator, denominator, rate_pct,
+               needed_published, document_id, source_ref
+        from housing_published_results where contract_slug = ?""", [contract_slug]).fetchall()
+    rows.sort(key=lambda r: (r[0], OBJECTIVES.index(r[3]) if r[3] in OBJECTIVES else 9,
+                             _TYPE_ORDER.get(r[1], 9), _fold(r[2])))
+    objectives = _objectives(con, contract_slug)
+    out = []
+    for year, p_type, p_name, objective, num, den, rate, needed, doc, ref in rows:
+        k = None if num is None else int(num)
+        implied: tuple[int, ...] = ()
+        note = None
+        if den is not None:
+            total, den_origin = int(den), "published"
+        elif k is not None and rate is not None:
+            implied = implied_denominators(k, rate)
+            total = implied[0] if len(implied) == 1 else None
+            den_origin = "deduced" if implied else None
+            note = DEDUCED_NOTE if implied else "total non publié et non déductible du taux"
+        else:
+            total, den_origin = None, None
+        if rate is None and k is not None and total:
+            rate = round(100 * k / total, 4)
+        out.append(_result(year, p_type, p_name, objective, "published", k, total, den_origin, implied,
+                           None if rate is None else float(rate), objectives, needed, 0, doc, ref, note))
+    return out
+
+
+def attribution_results(con, contract_slug: str) -> list[AttributionResult]:
+    """Published results first (as the documents give them), then the computed ones."""
+    return published_results(con, contract_slug) + computed_results(con, contract_slug)
+
+
+def results_frame(results: list[AttributionResult]) -> pd.DataFrame:
+    """The results as a DataFrame (one row per result, the dataclass fields as columns)."""
+    cols = list(AttributionResult.__dataclass_fields__)
+    return pd.DataFrame([[getattr(r, c) for c in cols] for r in results], columns=cols)
+
+
+def objectives_frame(con, contract_slug: str) -> pd.DataFrame:
+    """The CIA objectives per party as typed (target_pct NULL with its note when qualitative)."""
+    rows = _objectives(con, contract_slug)
+    df = pd.DataFrame(rows, columns=["party_type", "party_name", "objective", "target_pct", "note",
+                                     "document_id", "source_ref"])
+    df.insert(3, "objective_label", df["objective"].map(lambda o: OBJECTIVE_LABELS.get(o, o)))
+    return df

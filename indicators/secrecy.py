@@ -1,0 +1,131 @@
+"""Secret statistique for figures computed by the product (DOMAIN.md §5, issue 5).
+
+Two rules, applied by every aggregation function of ``indicators/``:
+
+1. **Small counts** (``mask_small_counts``): a count computed from per-person rows (beneficiaries
+   of an action) that is below the threshold (5) is masked: the value becomes NULL and its status
+   ``secret`` with the note ``moins de 5``. Zero is masked too (conservative reading of "under 5";
+   pass ``keep_zero=True`` to show zeros). Published aggregate figures are not masked: they are
+   shown as published.
+2. **Totals** (``secure_total``): a total is not shown when it would let a reader recover a
+   withheld part by subtraction: when exactly one of its parts is withheld, or when the withheld
+   parts together are below the threshold. A total whose parts are withheld at the source (value
+   unknown, NULL) cannot be computed and is withheld too.
+
+A withheld value is never replaced by 0 and never formatted as a number (indicators/fmt.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+THRESHOLD = 5
+SMALL_COUNT_NOTE = "moins de 5"
+STATUS_SUFFIX = "__status"
+
+
+def status_column(col: str) -> str:
+    """The status column that goes with a value column: ``n_people`` → ``n_people__status``."""
+    return f"{col}{STATUS_SUFFIX}"
+
+
+def is_small(value, threshold: int = THRESHOLD, keep_zero: bool = False) -> bool:
+    """True when a count must be masked (below the threshold; zero too unless keep_zero)."""
+    if value is None or pd.isna(value):
+        return False
+    if keep_zero and value == 0:
+        return False
+    return value < threshold
+
+
+def mask_small_counts(df: pd.DataFrame, cols: Sequence[str], threshold: int = THRESHOLD, *,
+                      keep_zero: bool = False) -> pd.DataFrame:
+    """A copy of ``df`` where each count of ``cols`` below ``threshold`` is NULL with status
+    'secret' (column ``<col>__status``; an existing status column is kept where not ok).
+
+    Counts stay nullable integers (Int64) so that a masked cell is NA, never 0.
+    """
+    out = df.copy()
+    for col in cols:
+        scol = status_column(col)
+        small = out[col].map(lambda v: is_small(v, threshold, keep_zero))
+        existing = out[scol] if scol in out.columns else pd.Series("ok", index=out.index)
+        existing = existing.fillna("ok")
+        status = existing.where(existing != "ok", "ok")
+        status = status.mask(small & (status == "ok"), "secret")
+        values = out[col].mask(small | (status != "ok"))
+        if pd.api.types.is_integer_dtype(out[col].dtype) or all(
+                float(v).is_integer() for v in values.dropna()):
+            values = values.astype("Int64")
+        out[col] = values
+        out[scol] = status
+        note_col = f"{col}__note"
+        out[note_col] = [SMALL_COUNT_NOTE if s and st == "secret" else None
+                         for s, st in zip(small, status)]
+    return out
+
+
+@dataclass(frozen=True)
+class SecureTotal:
+    value: float | None
+    status: str           # ok | secret
+    note: str | None      # why it is withheld
+
+
+def secure_total(parts: Sequence[float | None], withheld: Sequence[bool] | None = None,
+                 threshold: int = THRESHOLD) -> SecureTotal:
+    """The total of parts, or withheld when showing it would reveal a withheld part.
+
+    ``parts`` are the true values (None when unknown: withheld at the source); ``withheld[i]``
+    says part i is not shown (default: parts that are None). The total is withheld when a part is
+    unknown, when exactly one part is withheld, or when the withheld parts add up to less than
+    ``threshold`` (two withheld cells of 1 and 2 would reveal "3"). Otherwise it is the sum.
+    """
+    parts = list(parts)
+    if withheld is None:
+        withheld = [p is None for p in parts]
+    withheld = list(withheld)
+    if len(withheld) != len(parts):
+        raise ValueError("parts and withheld differ in length")
+    if any(p is None for p in parts):
+        return SecureTotal(None, "secret", "une partie est couverte par le secret statistique")
+    hidden = [p for p, w in zip(parts, withheld) if w]
+    if len(hidden) == 1:
+        return SecureTotal(None, "secret",
+                           "total masqué : il permettrait de retrouver une valeur couverte par le secret")
+    if hidden and sum(hidden) < threshold:
+        return SecureTotal(None, "secret",
+                           "total masqué : il permettrait de retrouver un petit effectif")
+    return SecureTotal(float(sum(parts)), "ok", None)
+
+
+def with_secure_total(df: pd.DataFrame, value_col: str, *, label_col: str | None = None,
+                      label: str = "Total", threshold: int = THRESHOLD,
+                      keep_zero: bool = False) -> pd.DataFrame:
+    """Per-person counts (unmasked, in ``value_col``) → the masked table with a total row.
+
+    Small counts are masked (``mask_small_counts``); a status column ``<value_col>__status``
+    already present (withheld at the source) is respected. The total row is computed from the
+    true counts and withheld per ``secure_total``, so no masked cell can be recovered from it.
+    """
+    scol = status_column(value_col)
+    source_status = df[scol].fillna("ok") if scol in df.columns else pd.Series("ok", index=df.index)
+    parts = [None if pd.isna(v) else float(v) for v in df[value_col]]
+    withheld = [st != "ok" or is_small(v, threshold, keep_zero)
+                for v, st in zip(df[value_col], source_status)]
+    total = secure_total(parts, withheld, threshold)
+    if total.status == "ok" and is_small(total.value, threshold, keep_zero):
+        total = SecureTotal(None, "secret", SMALL_COUNT_NOTE)
+    masked = mask_small_counts(df, [value_col], threshold, keep_zero=keep_zero)
+    row = {c: None for c in masked.columns}
+    if label_col:
+        row[label_col] = label
+    row[value_col] = total.value
+    row[scol] = total.status
+    row[f"{value_col}__note"] = total.note
+    out = pd.concat([masked, pd.DataFrame([row], columns=masked.columns)], ignore_index=True)
+    if str(masked[value_col].dtype) == "Int64":
+        out[value_col] = out[value_col].astype("Int64")
+    return out

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from indicators.secrecy import SecureTotal, mask_small_counts, secure_total, with_secure_total
+
+from .conftest import records
+
+HIDE1 = "total masqué : il permettrait de retrouver une valeur couverte par le secret"
+HIDE_SMALL = "total masqué : il permettrait de retrouver un petit effectif"
+
+
+def test_mask_small_counts():
+    df = pd.DataFrame({"qpv": ["A", "B", "C", "D", "E"], "n": [12, 4, 0, 5, None],
+                       "n__status": ["ok", "ok", "ok", "ok", "secret"]})
+    assert records(mask_small_counts(df, ["n"])) == [
+        {"qpv": "A", "n": 12, "n__status": "ok", "n__note": None},
+        {"qpv": "B", "n": None, "n__status": "secret", "n__note": "moins de 5"},
+        {"qpv": "C", "n": None, "n__status": "secret", "n__note": "moins de 5"},
+        {"qpv": "D", "n": 5, "n__status": "ok", "n__note": None},
+        {"qpv": "E", "n": None, "n__status": "secret", "n__note": None},
+    ]
+    kept = mask_small_counts(df, ["n"], keep_zero=True)
+    assert records(kept)[2] == {"qpv": "C", "n": 0, "n__status": "ok", "n__note": None}
+    assert df["n"].tolist()[1] == 4  # input untouched
+
+
+@pytest.mark.parametrize("parts, withheld, expected", [
+    ([10, 20, 30], None, SecureTotal(60.0, "ok", None)),
+    ([10, 3, 30], [False, True, False], SecureTotal(None, "secret", HIDE1)),
+    ([10, 3, 4], [False, True, True], SecureTotal(17.0, "ok", None)),
+    ([10, 1, 2], [False, True, True], SecureTotal(None, "secret", HIDE_SMALL)),
+    ([10, None, 30], None, SecureTotal(None, "secret", "une partie est couverte par le secret statistique")),
+    ([], None, SecureTotal(0.0, "ok", None)),
+])
+def test_secure_total(parts, withheld, expected):
+    assert secure_total(parts, withheld) == expected
+
+
+def test_with_secure_total_hides_total_that_reveals_one_cell():
+    df = pd.DataFrame({"qpv": ["A", "B", "C"], "n": [12, 3, 40]})
+    assert records(with_secure_total(df, "n", label_col="qpv")) == [
+        {"qpv": "A", "n": 12, "n__status": "ok", "n__note": None},
+        {"qpv": "B", "n": None, "n__status": "secret", "n__note": "moins de 5"},
+        {"qpv": "C", "n": 40, "n__status": "ok", "n__note": None},
+        {"qpv": "Total", "n": None, "n__status": "secret", "n__note": HIDE1},
+    ]
+    df2 = pd.DataFrame({"qpv": ["A", "B", "C"], "n": [12, 3, 4]})
+    assert records(with_secure_total(df2, "n", label_col="qpv"))[-1] == \
+        {"qpv": "Total", "n": 19, "n__status": "ok", "n__note": None}
