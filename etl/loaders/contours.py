@@ -1,0 +1,308 @@
+"""ANCT QPV contours and list, and commune contours.
+
+Kinds, recognised by content:
+- `anct_qpv_contours`: a GeoJSON FeatureCollection or a shapefile whose attributes hold a QPV
+  code (`code_qp` 2024 style, or `CODE_QP` 2015 style) and a name (`lib_qp` / `NOM_QP`).
+  EPSG:4326 or Lambert-93 (EPSG:2154, from the GeoJSON `crs` member or the `.prj`); coordinates
+  in metres in a file that claims degrees are an error naming the feature. `insee_com` may hold
+  a comma-separated list of communes (one QPV→commune link each); 2015 files' `COMMUNE_QP` holds
+  commune names, matched to the communes already loaded from the COG within the QPV's département.
+- `anct_qpv_list`: the same list as CSV without geometry (`code_qp, lib_qp, insee_com, …`):
+  territories and QPV→commune links only.
+- `commune_contours`: a GeoJSON FeatureCollection or shapefile of communes (Admin Express
+  `INSEE_COM`/`NOM`, or etalab `code`/`nom`) → territory_geometries at level commune.
+
+The QPV geography vintage comes from the code: `QP…` 2015, `QN97…` (overseas list) 2025,
+other `QN…` 2024. Territories and links already declared by another file are not repeated.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from etl import geo
+from etl.core import Candidate, EtlError, LoadContext
+from etl.readers import read_table, sniff_separator
+
+KINDS = ("anct_qpv_contours", "anct_qpv_list", "commune_contours")
+PRIORITY = 20
+
+PRODUCER_QPV = "ANCT"
+LICENCE = "Licence Ouverte"
+QPV_RE = re.compile(r"^Q[NP][0-9A-Z]{6}$")
+COMMUNE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+
+CODE_COLUMNS = ("code_qp", "CODE_QP", "codeqp", "code_quartier")
+NAME_COLUMNS = ("lib_qp", "NOM_QP", "nom_qp", "LIB_QP", "libelle_qp", "nom_quartier")
+COMMUNE_CODE_COLUMNS = ("insee_com", "INSEE_COM", "code_insee", "CODE_COM", "codes_insee", "insee_com_list")
+COMMUNE_NAME_COLUMNS = ("COMMUNE_QP", "commune_qp", "lib_com", "LIB_COM", "nom_com")
+COMMUNE_CONTOUR_CODE = ("INSEE_COM", "insee_com", "code", "CODE", "code_insee", "CODE_INSEE")
+COMMUNE_CONTOUR_NAME = ("NOM", "nom", "NOM_COM", "nom_com", "NOM_M", "libelle", "LIBELLE")
+_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _pick(columns, names) -> str | None:
+    lower = {str(c).lower(): c for c in columns}
+    for n in names:
+        if n.lower() in lower:
+            return lower[n.lower()]
+    return None
+
+
+def _kind_from_properties(props: dict) -> str | None:
+    if _pick(props, CODE_COLUMNS) and _pick(props, NAME_COLUMNS):
+        return "anct_qpv_contours"
+    code = _pick(props, COMMUNE_CONTOUR_CODE)
+    if code and _pick(props, COMMUNE_CONTOUR_NAME) and COMMUNE_RE.match(str(props[code]).strip()):
+        return "commune_contours"
+    return None
+
+
+def _csv_header(c: Candidate) -> list[str] | None:
+    if c.suffix not in (".csv", ".txt"):
+        return None
+    head = c.head(8192)
+    if not head.strip() or b"\x00" in head:
+        return None
+    text = head.decode("utf-8-sig", errors="replace").replace("\r", "\n")
+    line = next((ln for ln in text.split("\n") if ln.strip()), "")
+    return [x.strip().strip('"') for x in line.split(sniff_separator(line))]
+
+
+def recognise(c: Candidate) -> str | None:
+    if c.suffix in (".geojson", ".json"):
+        props = geo.geojson_properties(c)
+        return _kind_from_properties(props) if props is not None else None
+    if c.suffix == ".shp":
+        fields = geo.shapefile_fields(c)
+        if not fields:
+            return None
+        kind = _kind_from_properties({f: "" for f in fields})
+        if kind is None and _pick(fields, COMMUNE_CONTOUR_CODE) and _pick(fields, COMMUNE_CONTOUR_NAME):
+            return "commune_contours"
+        return kind
+    header = _csv_header(c)
+    if header and _pick(header, CODE_COLUMNS) and _pick(header, NAME_COLUMNS) \
+            and _pick(header, COMMUNE_CODE_COLUMNS) and not _pick(header, ("CODGEO",)):
+        return "anct_qpv_list"
+    return None
+
+
+def qpv_vintage(code: str) -> int:
+    code = code.upper()
+    if code.startswith("QP"):
+        return 2015
+    if code.startswith("QN97"):
+        return 2025
+    return 2024
+
+
+def _path_year(c: Candidate) -> int | None:
+    for text in (c.display_name, c.path.parent.name):
+        found = _YEAR_RE.findall(text or "")
+        if found:
+            return int(found[-1])
+    return None
+
+
+def _norm_name(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().upper()
+    return re.sub(r"[^A-Z0-9]+", " ", text).strip()
+
+
+def _dept_of_qpv(code: str) -> str:
+    """'QN07101I' → '71'; 'QN02A01M' → '2A'; 'QN97101N' → '971'; 'QP071001' → '71'."""
+    d = code[2:5]
+    if d.startswith("0"):
+        return d[1:]
+    return d
+
+
+def _insert_new(ctx: LoadContext, table: str, df: pd.DataFrame, keys: list[str]) -> int:
+    """Insert the rows of `df` whose key is not yet in `table` (another file declared it)."""
+    if df.empty:
+        return 0
+    df = df.drop_duplicates(subset=keys)
+    ctx.con.register("_contours_new", df[keys])
+    try:
+        cond = " and ".join(f't."{k}" = n."{k}"' for k in keys)
+        present = ctx.con.execute(
+            f"select {', '.join('n.' + chr(34) + k + chr(34) for k in keys)} from _contours_new n"
+            f" where exists (select 1 from {table} t where {cond})").fetchdf()
+    finally:
+        ctx.con.unregister("_contours_new")
+    if not present.empty:
+        merged = df.merge(present.astype(str), on=keys, how="left", indicator=True)
+        df = merged[merged["_merge"] == "left_only"].drop(columns="_merge")
+    return ctx.insert(table, df)
+
+
+def _split_codes(value) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return [x.strip() for x in re.split(r"[,;|/]", str(value)) if x.strip()]
+
+
+def _qpv_frames(ctx: LoadContext, c: Candidate, attrs: pd.DataFrame, lines: list[int],
+                source_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Territories and QPV→commune links from a table of QPV attributes."""
+    code_col = _pick(attrs.columns, CODE_COLUMNS)
+    name_col = _pick(attrs.columns, NAME_COLUMNS)
+    com_col = _pick(attrs.columns, COMMUNE_CODE_COLUMNS)
+    comname_col = _pick(attrs.columns, COMMUNE_NAME_COLUMNS)
+    codes = attrs[code_col].astype(str).str.strip().str.upper()
+    bad = ~codes.str.match(QPV_RE.pattern)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise EtlError(c.display_name, f"code de quartier « {attrs[code_col].iloc[i]} » non reconnu",
+                       line=lines[i], column=code_col,
+                       expected="QN + département sur 3 caractères + 2 chiffres + lettre (2024), ou QP + 6 chiffres (2015)")
+    names = attrs[name_col].fillna("").astype(str).str.strip()
+    empty = names == ""
+    if empty.any():
+        i = int(np.flatnonzero(empty.to_numpy())[0])
+        raise EtlError(c.display_name, f"quartier {codes.iloc[i]} sans nom", line=lines[i],
+                       column=name_col, expected="le nom du quartier")
+    terr = pd.DataFrame({
+        "territory_code": codes, "territory_level": "qpv", "territory_name": names,
+        "geography_vintage": codes.map(qpv_vintage).astype("Int64"),
+        "is_fictional": codes.str[2:5].isin(["099"]), "source_id": source_id,
+    }).drop_duplicates(subset=["territory_code"])
+
+    links = []
+    unresolved = []
+    by_name: dict[tuple[str, str], list[str]] | None = None
+    for i, code in enumerate(codes):
+        found = [x for x in _split_codes(attrs[com_col].iloc[i]) if COMMUNE_RE.match(x)] if com_col else []
+        bad_codes = [x for x in _split_codes(attrs[com_col].iloc[i]) if not COMMUNE_RE.match(x)] if com_col else []
+        if bad_codes:
+            raise EtlError(c.display_name, f"code commune « {bad_codes[0]} » non reconnu pour {code}",
+                           line=lines[i], column=com_col, expected="des codes commune à 5 caractères séparés par des virgules")
+        if not found and comname_col is not None:
+            if by_name is None:
+                rows = ctx.con.execute(
+                    "select t.territory_code, t.territory_name, l.parent_code from territories t"
+                    " left join territory_links l on l.child_code = t.territory_code"
+                    " and l.child_level = 'commune' and l.parent_level = 'departement'"
+                    " where t.territory_level = 'commune'").fetchall()
+                by_name = {}
+                for cc, nm, dep in rows:
+                    by_name.setdefault((_norm_name(nm), dep or cc[:2]), []).append(cc)
+            dep = _dept_of_qpv(code)
+            for nm in _split_codes(attrs[comname_col].iloc[i]):
+                hit = by_name.get((_norm_name(nm), dep))
+                if hit and len(hit) == 1:
+                    found.append(hit[0])
+                else:
+                    unresolved.append((lines[i], code, nm))
+        links.extend((code, x) for x in found)
+    for line, code, nm in unresolved[:20]:
+        ctx.warn(c.display_name, f"{code} : commune « {nm} » introuvable parmi les communes chargées "
+                 "(chargez le COG avant) : lien quartier→commune non créé", line=line,
+                 column=comname_col)
+    if len(unresolved) > 20:
+        ctx.warn(c.display_name, f"… et {len(unresolved) - 20} autres communes introuvables")
+    link_df = pd.DataFrame(links, columns=["child_code", "parent_code"]).drop_duplicates()
+    link_df["child_level"] = "qpv"
+    link_df["parent_level"] = "commune"
+    link_df["source_id"] = source_id
+    return terr, link_df
+
+
+def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
+    if kind == "anct_qpv_list":
+        return _load_list(ctx, c)
+    if kind == "anct_qpv_contours":
+        return _load_qpv_contours(ctx, c)
+    if kind == "commune_contours":
+        return _load_commune_contours(ctx, c)
+    raise ValueError(kind)
+
+
+def _load_list(ctx: LoadContext, c: Candidate) -> int:
+    table = read_table(c.read_bytes(), c.display_name)
+    attrs = pd.DataFrame(table.rows, columns=table.header)
+    codes = attrs[_pick(attrs.columns, CODE_COLUMNS)].str.upper()
+    vintages = sorted(set(codes.map(qpv_vintage)))
+    source_id = ctx.add_source(c, "anct_qpv_list", producer=PRODUCER_QPV,
+                               title="Liste des quartiers prioritaires de la politique de la ville",
+                               vintage="QPV " + ", ".join(str(v) for v in vintages),
+                               licence=LICENCE, rows_read=len(attrs))
+    terr, links = _qpv_frames(ctx, c, attrs, table.line_numbers, source_id)
+    _insert_new(ctx, "territories", terr, ["territory_code", "territory_level"])
+    _insert_new(ctx, "territory_links", links, ["child_code", "child_level", "parent_code", "parent_level"])
+    return len(attrs)
+
+
+def _load_qpv_contours(ctx: LoadContext, c: Candidate) -> int:
+    vf = geo.read_vector(c, ctx, code_columns=CODE_COLUMNS)
+    attrs = vf.attributes
+    code_col = _pick(attrs.columns, CODE_COLUMNS)
+    codes = attrs[code_col].astype(str).str.strip().str.upper()
+    vintages = sorted(set(codes[codes.str.match(QPV_RE.pattern)].map(qpv_vintage)))
+    source_id = ctx.add_source(c, "anct_qpv_contours", producer=PRODUCER_QPV,
+                               title="Contours des quartiers prioritaires de la politique de la ville",
+                               vintage="QPV " + ", ".join(str(v) for v in vintages),
+                               licence=LICENCE, rows_read=len(attrs))
+    lines = attrs["feature"].tolist()
+    terr, links = _qpv_frames(ctx, c, attrs, lines, source_id)
+    geoms, kept = _merge_duplicates(ctx, c, codes, vf.geometry, lines)
+    rows = geo.geometry_rows(kept, "qpv", [qpv_vintage(x) for x in kept], geoms, source_id)
+    _insert_new(ctx, "territories", terr, ["territory_code", "territory_level"])
+    _insert_new(ctx, "territory_links", links, ["child_code", "child_level", "parent_code", "parent_level"])
+    _replace_geometries(ctx, rows)
+    return len(attrs)
+
+
+def _merge_duplicates(ctx, c, codes: pd.Series, geoms: np.ndarray, lines) -> tuple[np.ndarray, list[str]]:
+    """One geometry per code: several features with the same code are merged (with a warning)."""
+    dup = codes.duplicated(keep=False)
+    if not dup.any():
+        return geoms, codes.tolist()
+    out_codes, out_geoms = [], []
+    for code, idx in codes.groupby(codes, sort=False).indices.items():
+        if len(idx) > 1:
+            ctx.warn(c.display_name, f"{code} : {len(idx)} objets fusionnés en un seul contour",
+                     line=int(lines[idx[0]]))
+            out_geoms.append(shapely.union_all(geoms[idx]))
+        else:
+            out_geoms.append(geoms[idx[0]])
+        out_codes.append(code)
+    return np.asarray(out_geoms, dtype=object), out_codes
+
+
+def _replace_geometries(ctx: LoadContext, rows: pd.DataFrame) -> None:
+    """A later file's contour of the same territory replaces the earlier one."""
+    ctx.con.register("_contours_geo", rows[["territory_code", "territory_level"]])
+    try:
+        ctx.con.execute("delete from territory_geometries t using _contours_geo n"
+                        " where t.territory_code = n.territory_code"
+                        " and t.territory_level = n.territory_level")
+    finally:
+        ctx.con.unregister("_contours_geo")
+    ctx.insert("territory_geometries", rows)
+
+
+def _load_commune_contours(ctx: LoadContext, c: Candidate) -> int:
+    vf = geo.read_vector(c, ctx, code_columns=COMMUNE_CONTOUR_CODE)
+    attrs = vf.attributes
+    code_col = _pick(attrs.columns, COMMUNE_CONTOUR_CODE)
+    codes = attrs[code_col].astype(str).str.strip().str.upper()
+    bad = ~codes.str.match(COMMUNE_RE.pattern)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise EtlError(c.display_name, f"code commune « {attrs[code_col].iloc[i]} » non reconnu",
+                       line=int(attrs["feature"].iloc[i]), column=code_col,
+                       expected="un code commune à 5 caractères (ex. 73065, 2A004)")
+    year = _path_year(c)
+    source_id = ctx.add_source(c, "commune_contours", producer="IGN / Etalab",
+                               title="Contours des communes",
+                               vintage=str(year) if year else None, licence=LICENCE,
+                               rows_read=len(attrs))
+    geoms, kept = _merge_duplicates(ctx, c, codes, vf.geometry, attrs["feature"].tolist())
+    _replace_geometries(ctx, geo.geometry_rows(kept, "commune", year, geoms, source_id))
+    return len(attrs)
