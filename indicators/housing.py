@@ -163,21 +163,45 @@ def _objectives(con, contract_slug: str) -> list[tuple]:
         from housing_objectives where contract_slug = ?""", [contract_slug]).fetchall()
 
 
-def _target(objectives: list[tuple], party_type: str, party_name: str, objective: str):
-    """(target_pct, source, note) for a party: the CIA's, else the statutory one."""
+# Names a CIA may give a reserving party (folded), by template code.
+RESERVING_PARTY_ALIASES = {
+    "etat": ("etat", "prefecture", "contingent prefectoral"),
+    "communes": ("communes", "commune", "collectivites", "collectivite", "ville", "villes"),
+    "action_logement": ("action logement", "action logement services", "als"),
+    "bailleurs": ("bailleurs", "bailleur", "contingent propre"),
+    "autres": ("autres", "autre", "autres reservataires"),
+}
+
+
+def _party_names(party_type: str, party_name: str) -> set[str]:
     names = {_fold(party_name), _fold(RESERVING_PARTY_LABELS.get(party_name, party_name))}
-    if party_type == "ensemble":
-        names |= {_fold("ensemble"), _fold("tous"), _fold("total")}
-    note = None
-    for p_type, p_name, obj, target, n, _doc, _ref in objectives:
-        if p_type == party_type and obj == objective and _fold(p_name) in names:
+    if party_type == "reservataire":
+        for code, aliases in RESERVING_PARTY_ALIASES.items():
+            if names & ({_fold(code)} | set(aliases)):
+                names |= {_fold(code), *aliases}
+    return names
+
+
+def _target(objectives: list[tuple], party_type: str, party_name: str, objective: str):
+    """(target_pct, source, note) for a party.
+
+    The CIA's row for the party (the 'ensemble' row whatever its name; a reserving party by code
+    or usual name: « Collectivités » = communes, « Action Logement Services » = action_logement);
+    a CIA row without a target (« Contribution à l'atteinte des 25 % ») gives no target, with its
+    note. Without a CIA row: the statutory target (STATUTORY_TARGETS), else none.
+    """
+    names = _party_names(party_type, party_name)
+    for p_type, p_name, obj, target, note, _doc, _ref in objectives:
+        if p_type != party_type or obj != objective:
+            continue
+        if party_type == "ensemble" or _party_names(p_type, p_name) & names:
             if target is not None:
-                return float(target), "CIA", n
-            note = n
+                return float(target), "CIA", note
+            return None, None, note
     statutory = STATUTORY_TARGETS.get((party_type, objective))
     if statutory is not None:
-        return float(statutory), "loi", note
-    return None, None, note
+        return float(statutory), "loi", None
+    return None, None, None
 
 
 def _result(year, party_type, party_name, objective, origin, k, total, den_origin, implied, rate,

@@ -97,6 +97,8 @@ def test_computed_from_attributions(db):
       is_priority_household=False)
     a("gc", 2023, "OPAC 71", "communes", "qpv", 1, qpv_code="QN07101I", resource_quartile=1)
     db.objective("gc", "reservataire", "État", "menages_prioritaires", 100)
+    db.objective("gc", "reservataire", "Collectivités", "menages_prioritaires", 30)
+    db.objective("gc", "ensemble", "Grand Chalon", "menages_prioritaires", 42.5)
     db.objective("gc", "bailleur", "OPAC 71", "q1_hors_qpv", None,
                  note="Contribution à l'atteinte des 25 %")
     got = [(r.objective, r.party_type, r.party_name, r.numerator, r.denominator, r.rate_pct,
@@ -106,16 +108,16 @@ def test_computed_from_attributions(db):
     assert got == [
         ("q1_hors_qpv", "ensemble", "Ensemble", 3, 7, 42.8571, 25.0, "loi", None, True, 0, 0, 1),
         ("q1_hors_qpv", "bailleur", "Habellis", 2, 3, 66.6667, 25.0, "loi", None, True, 0, 0, 1),
-        ("q1_hors_qpv", "bailleur", "OPAC 71", 1, 4, 25.0, 25.0, "loi", note, True, 0, 0, 0),
+        ("q1_hors_qpv", "bailleur", "OPAC 71", 1, 4, 25.0, None, None, note, None, None, None, 0),
         ("q1_hors_qpv", "reservataire", "communes", 2, 3, 66.6667, 25.0, "loi", None, True, 0, 0, 1),
         ("q1_hors_qpv", "reservataire", "etat", 1, 4, 25.0, 25.0, "loi", None, True, 0, 0, 0),
         ("hors_q1_en_qpv", "ensemble", "Ensemble", 3, 4, 75.0, 50.0, "loi", None, True, 0, 0, 0),
         ("hors_q1_en_qpv", "bailleur", "OPAC 71", 3, 4, 75.0, 50.0, "loi", None, True, 0, 0, 0),
         ("hors_q1_en_qpv", "reservataire", "communes", 3, 4, 75.0, 50.0, "loi", None, True, 0, 0, 0),
-        ("menages_prioritaires", "ensemble", "Ensemble", 3, 11, 27.2727, None, None, None, None, None, None, 1),
+        ("menages_prioritaires", "ensemble", "Ensemble", 3, 11, 27.2727, 42.5, "CIA", None, False, 2, 3, 1),
         ("menages_prioritaires", "bailleur", "Habellis", 2, 3, 66.6667, None, None, None, None, None, None, 0),
         ("menages_prioritaires", "bailleur", "OPAC 71", 1, 8, 12.5, None, None, None, None, None, None, 1),
-        ("menages_prioritaires", "reservataire", "communes", 2, 7, 28.5714, 25.0, "loi", None, True, 0, 0, 1),
+        ("menages_prioritaires", "reservataire", "communes", 2, 7, 28.5714, 30.0, "CIA", None, False, 1, 1, 1),
         ("menages_prioritaires", "reservataire", "etat", 1, 4, 25.0, 100.0, "CIA", None, False, 3, None, 0),
     ]
     assert len(results_frame(computed_results(db.con, "gc"))) == 13
