@@ -1,0 +1,214 @@
+"""The Filosofi 200 m grid (données carroyées) and its aggregation to neighbourhoods.
+
+Recognised by content: a delimited text file with an `Idcar_200m` column (any case) and the
+count columns `Ind`, `Men`. Each square's id (`CRS3035RES200mN2029800E4254200`) gives its
+EPSG:3035 lower-left corner; the WGS84 centre is computed with pyproj (vectorised). Extra columns
+(`Idcar_1km`, `Idcar_nat`, `I_est_200`, …) are ignored.
+
+The grid's year is the year of its dictionary companion's labels, else a 4-digit year in the file
+or archive name (`Filosofi2019_carreaux_200m.csv`), else a 2-digit suffix common to the count
+columns (`Ind_19`); without one the cells load but no neighbourhood figure is computed (warning).
+
+`aggregate_to_territories(con)` (run by the build after every file is loaded) puts each square
+in the neighbourhood polygon(s) containing its centre and writes two computed facts per
+neighbourhood and grid year: `grid_poor_households_pct` = Σmen_pauv / Σmen × 100 and
+`grid_mean_living_standard_eur_year` = Σind_snv / Σind, with numerator and denominator. These
+approximate (squares do not follow contours) and say so in `source_note`.
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import PurePath
+
+import duckdb
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from etl.core import Candidate, EtlError, LoadContext
+from etl.readers import decode_text, sniff_separator
+
+KINDS = ("filosofi_grid",)
+PRIORITY = 50
+
+PRODUCER = "INSEE"
+LICENCE = "Licence Ouverte"
+ID_COLUMN = "idcar_200m"
+COUNT_COLUMNS = ("ind", "men", "men_pauv", "ind_snv", "men_1ind", "men_5ind", "men_fmp", "men_prop",
+                 "log_soc", "ind_0_3", "ind_4_5", "ind_6_10", "ind_11_17", "ind_18_24", "ind_25_39",
+                 "ind_40_54", "ind_55_64", "ind_65_79", "ind_80p")
+REQUIRED = ("ind", "men", "men_pauv", "ind_snv")
+ID_RE = r"^CRS3035RES200mN(?P<n>\d+(?:\.\d+)?)E(?P<e>\d+(?:\.\d+)?)$"
+AREA_LEVELS = ("qpv", "quartier_veille", "poche_pauvrete")
+CAUTION = ("Calcul approché à partir du carroyage Filosofi 200 m (carreaux dont le centre est dans "
+           "le quartier) ; ne remplace pas les chiffres officiels du quartier.")
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_SUFFIX_RE = re.compile(r"^(?P<base>.+?)_?(?P<yy>\d{2})$")
+
+_TO_WGS84 = Transformer.from_crs(3035, 4326, always_xy=True)
+
+
+def _header(c: Candidate) -> list[str] | None:
+    if c.suffix not in (".csv", ".txt", ""):
+        return None
+    head = c.head(8192)
+    if not head.strip() or b"\x00" in head:
+        return None
+    text = head.decode("utf-8-sig", errors="replace").replace("\r", "\n")
+    line = next((ln for ln in text.split("\n") if ln.strip()), "")
+    return [x.strip().strip('"').strip() for x in line.split(sniff_separator(line))]
+
+
+def _canonical(columns: list[str]) -> tuple[dict[str, str], str | None]:
+    """Source column → canonical lower-case name, and the common year suffix if columns carry one."""
+    lower = {c: c.lower() for c in columns}
+    yy = None
+    if not all(x in lower.values() for x in REQUIRED):
+        suffixes = {}
+        for c, low in lower.items():
+            m = _SUFFIX_RE.match(low)
+            if m and m["base"].rstrip("_") in COUNT_COLUMNS:
+                suffixes.setdefault(m["yy"], {})[c] = m["base"].rstrip("_")
+        for cand, mapping in suffixes.items():
+            if all(x in mapping.values() for x in REQUIRED):
+                yy = cand
+                for c, base in mapping.items():
+                    lower[c] = base
+                break
+    return lower, yy
+
+
+def recognise(c: Candidate) -> str | None:
+    header = _header(c)
+    if not header or ID_COLUMN not in {h.lower() for h in header}:
+        return None
+    mapping, _ = _canonical(header)
+    return "filosofi_grid" if {"ind", "men"} <= set(mapping.values()) else None
+
+
+def _grid_year(ctx: LoadContext, c: Candidate, yy: str | None) -> int | None:
+    from etl.loaders.insee import read_dictionary   # the same dictionary reader as INSEE tables
+    for comp in c.companions:
+        if comp.path == c.path:
+            continue
+        try:
+            d = read_dictionary(comp)
+        except EtlError:
+            d = None
+        if d is not None and d.common_year():
+            return d.common_year()
+    for text in (c.display_name, c.path.parent.name):
+        found = _YEAR_RE.findall(PurePath(text).name if text else "") or _YEAR_RE.findall(text or "")
+        if found:
+            return int(found[-1])
+    if yy is not None:
+        return 2000 + int(yy)
+    ctx.warn(c.display_name, "année du carroyage introuvable (ni dictionnaire, ni année dans le nom "
+             "du fichier, ni suffixe de colonne) : les carreaux sont chargés mais aucun indicateur "
+             "de quartier n'en est calculé")
+    return None
+
+
+def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
+    data = c.read_bytes()
+    text = decode_text(data, c.display_name)
+    first = next((ln for ln in text.split("\n", 5) if ln.strip()), "")
+    sep = sniff_separator(first)
+    df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                     skip_blank_lines=False)
+    df.columns = [str(x).strip() for x in df.columns]
+    mapping, yy = _canonical(list(df.columns))
+    id_col = next(col for col, low in mapping.items() if low == ID_COLUMN)
+    missing = [x for x in REQUIRED if x not in mapping.values()]
+    if missing:
+        raise EtlError(c.display_name, f"colonnes absentes : {', '.join(missing)}", line=1,
+                       expected="Idcar_200m, Ind, Men, Men_pauv, Ind_snv, …")
+    df = df[df[id_col].str.strip() != ""].reset_index(drop=True) if (df[id_col].str.strip() == "").any() else df
+    line = df.index.to_numpy() + 2
+    ids = df[id_col].str.strip()
+    parts = ids.str.extract(ID_RE)
+    bad = parts["n"].isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise EtlError(c.display_name, f"identifiant de carreau « {ids.iloc[i]} » illisible",
+                       line=int(line[i]), column=id_col,
+                       expected="CRS3035RES200mN<nord>E<est> (coin inférieur gauche, EPSG:3035)")
+    y = parts["n"].astype(float).to_numpy()
+    x = parts["e"].astype(float).to_numpy()
+    lon, lat = _TO_WGS84.transform(x + 100.0, y + 100.0)
+    out = pd.DataFrame({"cell_id": ids, "x_3035": x, "y_3035": y, "lon": lon, "lat": lat})
+    lcog = next((col for col, low in mapping.items() if low in ("lcog_geo", "lcog", "depcom")), None)
+    out["commune_codes"] = df[lcog].str.strip().replace("", None) if lcog else None
+    for col, low in mapping.items():
+        if low not in COUNT_COLUMNS:
+            continue
+        raw = df[col].str.strip()
+        cleaned = raw.str.replace(",", ".", regex=False) if sep != "," else raw
+        num = pd.to_numeric(cleaned.replace("", None), errors="coerce")
+        bad = num.isna() & (raw != "")
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise EtlError(c.display_name, f"valeur « {raw.iloc[i]} » illisible", line=int(line[i]),
+                           column=col, expected="un nombre (ex. 12.5)")
+        out[low] = num.astype("float64")
+    year = _grid_year(ctx, c, yy)
+    source_id = ctx.add_source(c, kind, producer=PRODUCER, title="Filosofi, données carroyées à 200 m",
+                               vintage=str(year) if year else None, licence=LICENCE,
+                               rows_read=len(out))
+    out["source_id"] = source_id
+    ctx.insert("grid_200m", out)
+    return len(out)
+
+
+def aggregate_to_territories(con: duckdb.DuckDBPyConnection) -> int:
+    """Computed facts per neighbourhood polygon from the squares whose centre lies inside it."""
+    con.execute("delete from indicator_facts where origin = 'computed' and indicator_id in"
+                " ('grid_poor_households_pct', 'grid_mean_living_standard_eur_year')")
+    sources = con.execute(
+        "select distinct g.source_id, try_cast(s.vintage as integer) from grid_200m g"
+        " join sources s using (source_id)").fetchall()
+    polys = con.execute(
+        "select territory_code, territory_level, geom_wkb from territory_geometries"
+        " where territory_level in (?, ?, ?)", list(AREA_LEVELS)).fetchall()
+    if not polys or not sources:
+        return 0
+    poly_geoms = shapely.from_wkb([p[2] for p in polys])
+    tree = shapely.STRtree(poly_geoms)
+    frames = []
+    for source_id, year in sources:
+        if year is None:
+            continue
+        cells = con.execute(
+            "select lon, lat, coalesce(men, 0) as men, coalesce(men_pauv, 0) as men_pauv,"
+            " coalesce(ind, 0) as ind, coalesce(ind_snv, 0) as ind_snv"
+            " from grid_200m where source_id = ?", [source_id]).fetchnumpy()
+        lon, lat, men, men_pauv, ind, ind_snv = (np.asarray(cells[k]) for k in
+                                                 ("lon", "lat", "men", "men_pauv", "ind", "ind_snv"))
+        points = shapely.points(lon, lat)
+        pt_idx, poly_idx = tree.query(points, predicate="within")
+        if len(pt_idx) == 0:
+            continue
+        n = len(polys)
+        sums = {name: np.bincount(poly_idx, weights=arr[pt_idx], minlength=n)
+                for name, arr in (("men", men), ("men_pauv", men_pauv), ("ind", ind), ("ind_snv", ind_snv))}
+        hit = np.bincount(poly_idx, minlength=n) > 0
+        codes = np.array([p[0] for p in polys], dtype=object)[hit]
+        levels = np.array([p[1] for p in polys], dtype=object)[hit]
+        for indicator, num, den, scale in (
+                ("grid_poor_households_pct", sums["men_pauv"][hit], sums["men"][hit], 100.0),
+                ("grid_mean_living_standard_eur_year", sums["ind_snv"][hit], sums["ind"][hit], 1.0)):
+            ok = den > 0
+            value = np.where(ok, num / np.where(ok, den, 1) * scale, np.nan)
+            frames.append(pd.DataFrame({
+                "territory_code": codes, "territory_level": levels, "indicator_id": indicator,
+                "year": int(year), "value": value, "numerator": num, "denominator": den,
+                "status": np.where(ok, "ok", "missing"), "origin": "computed",
+                "source_note": CAUTION, "source_id": source_id,
+            }))
+    if not frames:
+        return 0
+    facts = pd.concat(frames, ignore_index=True)
+    ctx = LoadContext(con, "aggregate")
+    return ctx.insert("indicator_facts", facts)

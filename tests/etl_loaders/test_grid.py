@@ -1,0 +1,191 @@
+"""The Filosofi 200 m grid loader and its aggregation to neighbourhood polygons."""
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import box, mapping
+
+import etl.db
+from etl.core import Candidate, EtlError, LoadContext
+from etl.loaders import contours, grid
+from tests.etl_loaders.conftest import candidates, load, rows, source_id
+
+TO_WGS = Transformer.from_crs(3035, 4326, always_xy=True)
+TO_L93 = Transformer.from_crs(3035, 2154, always_xy=True)
+
+# Four squares in a row (lower-left corners, EPSG:3035) near Lucé.
+CELLS = [(3_723_800 + 200 * i, 2_840_000) for i in range(4)]
+COLUMNS = ["Ind", "Men", "Men_pauv", "Ind_snv", "Men_1ind", "Men_5ind", "Men_fmp", "Men_prop",
+           "Log_soc", "Ind_0_3", "Ind_4_5", "Ind_6_10", "Ind_11_17", "Ind_18_24", "Ind_25_39",
+           "Ind_40_54", "Ind_55_64", "Ind_65_79", "Ind_80p"]
+VALUES = [
+    [100.0, 40.0, 10.0, 2_000_000.0] + [1.0] * 15,
+    [50.5, 20.0, 8.0, 800_000.5] + [2.0] * 15,
+    [10.0, 4.0, 0.0, 260_000.0] + [0.5] * 15,
+    [0.0, 0.0, 0.0, 0.0] + [0.0] * 15,
+]
+
+
+def cell_id(x, y):
+    return f"CRS3035RES200mN{y}E{x}"
+
+
+def write_grid(path, *, sep=",", decimal=".", lower=False, suffix=""):
+    header = ["Idcar_200m", "I_est_200", "Idcar_1km"] + [c + suffix for c in COLUMNS] + ["lcog_geo"]
+    if lower:
+        header = [h.lower() for h in header]
+    lines = [sep.join(header)]
+    for (x, y), vals in zip(CELLS, VALUES):
+        cells = [cell_id(x, y), "0", f"CRS3035RES1000mN{y // 1000 * 1000}E{x // 1000 * 1000}"]
+        cells += [repr(v).replace(".", decimal) for v in vals]
+        cells.append("28218" if x < 3_724_400 else "2821828085")
+        lines.append(sep.join(cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def expected_cells(src):
+    out = []
+    for (x, y), vals in zip(CELLS, VALUES):
+        lon, lat = TO_WGS.transform(x + 100, y + 100)
+        out.append((cell_id(x, y), float(x), float(y), round(lon, 7), round(lat, 7),
+                    "28218" if x < 3_724_400 else "2821828085", *vals, src))
+    return out
+
+
+CELL_SQL = ("select cell_id, x_3035, y_3035, round(lon, 7), round(lat, 7), commune_codes, ind, men,"
+            " men_pauv, ind_snv, men_1ind, men_5ind, men_fmp, men_prop, log_soc, ind_0_3, ind_4_5,"
+            " ind_6_10, ind_11_17, ind_18_24, ind_25_39, ind_40_54, ind_55_64, ind_65_79, ind_80p,"
+            " source_id from grid_200m order by cell_id")
+
+
+@pytest.mark.parametrize("sep, decimal, lower", [(",", ".", False), (";", ",", True)])
+def test_grid_cells(ctx, tmp_path, sep, decimal, lower):
+    p = write_grid(tmp_path / "Filosofi2019_carreaux_200m.csv", sep=sep, decimal=decimal, lower=lower)
+    c = Candidate(p, p.name)
+    assert load(grid, ctx, c) == ("filosofi_grid", 4)
+    src = source_id(ctx, p.name)
+    assert rows(ctx, CELL_SQL) == expected_cells(src)
+    assert rows(ctx, "select kind, producer, title, vintage, licence, rows_read from sources") == [
+        ("filosofi_grid", "INSEE", "Filosofi, données carroyées à 200 m", "2019", "Licence Ouverte", 4)]
+    assert ctx.messages == []
+
+
+def _qpv_over_first_two_cells(ctx, tmp_path):
+    """A QPV polygon (Lambert-93) covering the centres of the first two squares only."""
+    (x0, y0), (x1, _) = CELLS[0], CELLS[1]
+    xa, ya = TO_L93.transform(x0 + 50, y0 + 50)
+    xb, yb = TO_L93.transform(x1 + 150, y0 + 150)
+    doc = {"type": "FeatureCollection",
+           "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}},
+           "features": [{"type": "Feature",
+                         "properties": {"code_qp": "QN02803M", "lib_qp": "Vieux Puits", "insee_com": "28218"},
+                         "geometry": mapping(box(xa, ya, xb, yb))}]}
+    p = tmp_path / "qp.geojson"
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    load(contours, ctx, Candidate(p, p.name))
+
+
+def test_aggregate_to_qpv(ctx, tmp_path):
+    _qpv_over_first_two_cells(ctx, tmp_path)
+    p = write_grid(tmp_path / "carreaux.csv")
+    (tmp_path / "meta_carreaux.csv").write_text(
+        "COD_VAR;LIB_VAR\nInd;Nombre d'individus (Filosofi 2019)\n", encoding="utf-8")
+    c = next(x for x in candidates(tmp_path) if x.path.name == "carreaux.csv")
+    load(grid, ctx, c)
+    assert grid.aggregate_to_territories(ctx.con) == 2
+    src = source_id(ctx, "carreaux.csv")
+    assert rows(ctx, "select territory_code, territory_level, indicator_id, year, round(value, 6),"
+                     " numerator, denominator, status, origin, source_note, source_id"
+                     " from indicator_facts order by indicator_id") == [
+        ("QN02803M", "qpv", "grid_mean_living_standard_eur_year", 2019,
+         round(2_800_000.5 / 150.5, 6), 2_800_000.5, 150.5, "ok", "computed", grid.CAUTION, src),
+        ("QN02803M", "qpv", "grid_poor_households_pct", 2019, 30.0, 18.0, 60.0, "ok", "computed",
+         grid.CAUTION, src),
+    ]
+    # Running it again replaces, never duplicates.
+    assert grid.aggregate_to_territories(ctx.con) == 2
+    assert rows(ctx, "select count(*) from indicator_facts") == [(2,)]
+
+
+def test_year_from_column_suffix(ctx, tmp_path):
+    p = write_grid(tmp_path / "carreaux.csv", suffix="_21")
+    load(grid, ctx, Candidate(p, p.name))
+    assert rows(ctx, "select vintage from sources") == [("2021",)]
+    assert rows(ctx, "select sum(ind), sum(men_pauv) from grid_200m") == [(160.5, 18.0)]
+
+
+def test_without_a_year_cells_load_but_nothing_is_computed(ctx, tmp_path):
+    _qpv_over_first_two_cells(ctx, tmp_path)
+    p = write_grid(tmp_path / "carreaux.csv")
+    load(grid, ctx, Candidate(p, p.name))
+    assert [str(m) for m in ctx.messages] == [
+        "carreaux.csv : année du carroyage introuvable (ni dictionnaire, ni année dans le nom du "
+        "fichier, ni suffixe de colonne) : les carreaux sont chargés mais aucun indicateur de "
+        "quartier n'en est calculé"]
+    assert grid.aggregate_to_territories(ctx.con) == 0
+    assert rows(ctx, "select count(*) from grid_200m") == [(4,)]
+
+
+@pytest.mark.parametrize("bad_line, column, message", [
+    ("CRS3035RES200mX1E2,0,x,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,28218", "Idcar_200m",
+     "identifiant de carreau « CRS3035RES200mX1E2 » illisible"),
+    (f"{cell_id(1, 2)},0,x,1,un,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,28218", "Men", "valeur « un » illisible"),
+])
+def test_errors_name_line_and_column(ctx, tmp_path, bad_line, column, message):
+    p = write_grid(tmp_path / "carreaux_2019.csv")
+    p.write_text(p.read_text(encoding="utf-8") + bad_line + "\n", encoding="utf-8")
+    with pytest.raises(EtlError) as err:
+        load(grid, ctx, Candidate(p, p.name))
+    assert (err.value.line, err.value.column) == (6, column)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("content", [
+    "CODGEO;MED21\n73065;21950\n",
+    "Idcar_200m;foo\nx;1\n",
+    "",
+])
+def test_not_recognised(tmp_path, content):
+    p = tmp_path / "x.csv"
+    p.write_text(content, encoding="utf-8")
+    assert grid.recognise(Candidate(p, p.name)) is None
+
+
+def test_aggregation_is_vectorised_and_fast():
+    """300 000 squares into 1 500 polygons (the national case is ~1 M into 1 500 in about a second)."""
+    con = etl.db.create_empty()
+    ctx = LoadContext(con, "perf")
+    rng = np.random.default_rng(7)
+    n_poly, n_cells = 1500, 300_000
+    centres = np.column_stack([rng.uniform(-1.0, 7.0, n_poly), rng.uniform(43.0, 50.0, n_poly)])
+    from etl import geo
+    polys = np.array([box(x, y, x + 0.01, y + 0.008) for x, y in centres], dtype=object)
+    codes = [f"QN{i:03d}01N" for i in range(n_poly)]
+    ctx.insert("territory_geometries", geo.geometry_rows(codes, "qpv", 2024, polys, "src_perf"))
+    ctx.insert("sources", [{"source_id": "src_perf", "kind": "filosofi_grid", "vintage": "2019",
+                            "file_name": "perf.csv", "sha256": "0", "is_fictional": False, "loaded_at": pd.Timestamp("2026-01-01")}])
+    pick = rng.integers(0, n_poly, n_cells)
+    lon = centres[pick, 0] + rng.uniform(-0.01, 0.02, n_cells)
+    lat = centres[pick, 1] + rng.uniform(-0.008, 0.016, n_cells)
+    ctx.insert("grid_200m", pd.DataFrame({
+        "cell_id": np.arange(n_cells).astype(str), "x_3035": 0.0, "y_3035": 0.0, "lon": lon,
+        "lat": lat, "men": 10.0, "men_pauv": 2.0, "ind": 20.0, "ind_snv": 400_000.0,
+        "source_id": "src_perf"}))
+    started = time.perf_counter()
+    n = grid.aggregate_to_territories(con)
+    elapsed = time.perf_counter() - started
+    assert n == 2 * n_poly
+    assert rows(ctx, "select min(value), max(value) from indicator_facts"
+                     " where indicator_id = 'grid_poor_households_pct'") == [(20.0, 20.0)]
+    inside = sum(1 for i in range(n_cells) if polys[pick[i]].bounds[0] <= lon[i] <= polys[pick[i]].bounds[2]
+                 and polys[pick[i]].bounds[1] <= lat[i] <= polys[pick[i]].bounds[3])
+    assert rows(ctx, "select sum(denominator) from indicator_facts"
+                     " where indicator_id = 'grid_poor_households_pct'")[0][0] >= inside * 10
+    assert elapsed < 5, f"aggregation took {elapsed:.1f} s"
+    con.close()
