@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indicators.compare import (
+    MISSING_RGB,
+    SECRET_RGB,
+    Classification,
+    classify,
+    compare_qpvs,
+    filter_compare,
+    map_values,
+    palette,
+    theme_indicator_ids,
+)
+
+from .conftest import chalon_like, records
+
+POV = "poverty_rate_pct"
+INC = "median_income_eur_year"
+
+
+def _data(db):
+    chalon_like(db)
+    db.fact("QN07101A", "qpv", POV, 2021, 40.0)
+    db.fact("QN07102A", "qpv", POV, 2021, None, status="secret", status_note="s")
+    db.fact("QN07103A", "qpv", POV, 2019, 30.0)        # only an older year: missing in 2021
+    db.fact("QN07101A", "qpv", INC, 2020, 9000.0)
+    db.fact("QN07103A", "qpv", INC, 2020, 12000.0)
+
+
+def test_compare_qpvs_common_year_and_statuses(db):
+    _data(db)
+    df = compare_qpvs(db.con, "gc", [POV, INC])
+    assert records(df) == [
+        {"qpv_code": "QN07102A", "qpv_name": "Quartier Deux", "geography_vintage": 2024,
+         "commune_codes": ["71001"], "commune_label": "Ville A", "contract_slugs": ["gc"],
+         "population": None, POV: None, POV + "__status": "secret", POV + "__year": 2021,
+         INC: None, INC + "__status": "missing", INC + "__year": 2020},
+        {"qpv_code": "QN07103A", "qpv_name": "Quartier Trois", "geography_vintage": 2024,
+         "commune_codes": ["71001", "71002"], "commune_label": "Ville A / Ville B",
+         "contract_slugs": ["gc"], "population": None, POV: None, POV + "__status": "missing",
+         POV + "__year": 2021, INC: 12000.0, INC + "__status": "ok", INC + "__year": 2020},
+        {"qpv_code": "QN07101A", "qpv_name": "Quartier Un", "geography_vintage": 2024,
+         "commune_codes": ["71001"], "commune_label": "Ville A", "contract_slugs": ["gc"],
+         "population": 2500, POV: 40.0, POV + "__status": "ok", POV + "__year": 2021,
+         INC: 9000.0, INC + "__status": "ok", INC + "__year": 2020},
+    ]
+    in_2019 = compare_qpvs(db.con, "gc", [POV], year=2019)
+    assert in_2019[[POV, POV + "__status"]].fillna(-1).values.tolist() == [
+        [-1, "missing"], [30.0, "ok"], [-1, "missing"]]
+
+
+@pytest.mark.parametrize("kw, expected", [
+    ({}, ["QN07102A", "QN07103A", "QN07101A"]),
+    ({"commune_codes": ["71002"]}, ["QN07103A"]),
+    ({"thresholds": {POV: (35, None)}}, ["QN07101A"]),
+    ({"thresholds": {POV: (None, 100)}}, ["QN07101A"]),      # secret and missing never kept
+    ({"thresholds": {INC: (None, 10000)}}, ["QN07101A"]),
+    ({"search": "trois"}, ["QN07103A"]),
+    ({"vintage": 2015}, []),
+])
+def test_filter_compare(db, kw, expected):
+    _data(db)
+    df = compare_qpvs(db.con, "gc", [POV, INC])
+    assert filter_compare(df, **kw)["qpv_code"].tolist() == expected
+
+
+def test_theme_indicator_ids():
+    assert theme_indicator_ids("logement") == [
+        "social_housing_dwellings_count", "social_housing_share_pct", "fragile_occupation_dwellings_pct"]
+    assert theme_indicator_ids("logement", ["social_housing_share_pct", "x"]) == ["social_housing_share_pct"]
+
+
+@pytest.mark.parametrize("values, k, method, hib, expected", [
+    ([], 5, "quantile", None, Classification((), (), "empty", None)),
+    ([7, 7, None, np.nan], 5, "quantile", True, Classification((7.0, 7.0), ("#26828e",), "single", True)),
+    ([1, 2, 3, 4, 5], 2, "quantile", True, Classification((1.0, 3.0, 5.0), ("#440154", "#fde725"), "quantile", True)),
+    ([1, 2, 3, 4, 5, 6], 3, "quantile", True,
+     Classification((1.0, 2.6666666667, 4.3333333333, 6.0), ("#440154", "#26828e", "#fde725"), "quantile", True)),
+    ([1, 2, 3, 4, 5], 2, "quantile", False, Classification((1.0, 3.0, 5.0), ("#fde725", "#440154"), "quantile", False)),
+    ([1, 2], 5, "jenks", False, Classification((1.0, 1.0, 2.0), ("#fde725", "#440154"), "jenks", False)),
+    ([1, 1, 1, 1, 9], 5, "quantile", None, Classification((1.0, 1.0, 9.0), ("#440154", "#fde725"), "quantile", None)),
+    ([1, 2, 3, 10, 11, 12, 30], 3, "jenks", None,
+     Classification((1.0, 3.0, 12.0, 30.0), ("#440154", "#26828e", "#fde725"), "jenks", None)),
+    (list(range(20)), 9, "quantile", None,
+     Classification((0.0, 3.8, 7.6, 11.4, 15.2, 19.0), palette(5), "quantile", None)),
+])
+def test_classify(values, k, method, hib, expected):
+    assert classify(values, k, method, hib) == expected
+
+
+def test_class_of_edges():
+    c = classify([1, 2, 3, 4, 5], 2)
+    assert [c.class_of(v) for v in [1, 3, 3.5, 5, None]] == [0, 0, 1, 1, None]
+
+
+def test_palette_is_viridis_and_reversed_when_lower_is_better():
+    assert palette(5) == ("#440154", "#3e4989", "#26828e", "#6ece58", "#fde725")
+    assert palette(5, False) == tuple(reversed(palette(5)))
+
+
+def test_map_values(db):
+    _data(db)
+    db.territory("QN07101A-x", "qpv", "ignored")  # not in the contract
+    db.con.execute("insert into territory_geometries values ('QN07101A', 'qpv', 2024, ''::blob, "
+                   "'{\"type\": \"Point\", \"coordinates\": [4.8, 46.8]}', 4.8, 46.8, 1.0, 's')")
+    m = map_values(db.con, "gc", POV)
+    assert (m.indicator_id, m.unit, m.year, m.geography_vintage) == (POV, "%", 2021, 2024)
+    assert m.classification == Classification((40.0, 40.0), ("#26828e",), "single", False)
+    assert records(m.frame.drop(columns=["value_text"])) == [
+        {"qpv_code": "QN07102A", "qpv_name": "Quartier Deux", "commune_label": "Ville A",
+         "value": None, "status": "secret", "year": 2021, "class_index": None,
+         "colour_rgb": list(SECRET_RGB), "centroid_lon": None, "centroid_lat": None, "geojson": None},
+        {"qpv_code": "QN07103A", "qpv_name": "Quartier Trois", "commune_label": "Ville A / Ville B",
+         "value": None, "status": "missing", "year": 2021, "class_index": None,
+         "colour_rgb": list(MISSING_RGB), "centroid_lon": None, "centroid_lat": None, "geojson": None},
+        {"qpv_code": "QN07101A", "qpv_name": "Quartier Un", "commune_label": "Ville A",
+         "value": 40.0, "status": "ok", "year": 2021, "class_index": 0, "colour_rgb": [38, 130, 142],
+         "centroid_lon": 4.8, "centroid_lat": 46.8,
+         "geojson": {"type": "Point", "coordinates": [4.8, 46.8]}},
+    ]
+    assert m.frame["value_text"].tolist() == ["secret statistique", "non disponible", "40\u00a0%"]
+    assert m.legend() == [("#26828e", "40\u00a0%"), ("#969696", "secret statistique"),
+                          ("#e1e1e1", "non disponible")]
+
+
+def test_map_values_empty_contract(db):
+    db.contract("empty")
+    m = map_values(db.con, "empty", POV)
+    assert (m.year, len(m.frame), m.classification.method) == (None, 0, "empty")
