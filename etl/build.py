@@ -60,7 +60,7 @@ class BuildFailed(EtlError):
 class FileReport:
     file_name: str
     kind: str | None
-    outcome: str            # loaded | duplicate | companion | unrecognised | error | not_loaded
+    outcome: str   # loaded | duplicate | companion | ignored | unrecognised | error | not_loaded
     rows_read: int | None = None
     source_id: str | None = None
     message: str | None = None
@@ -218,6 +218,8 @@ def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildRepo
     ctx = LoadContext(con, report.build_id)
     try:
         with discover(raw_dirs) as found:
+            report.files.extend(FileReport(i.display_name, None, "ignored", message=i.reason)
+                                for i in found.ignored)
             plan = _recognise(found.candidates, modules, report)
             _load(ctx, plan, report, progress)
         report.messages.extend(ctx.messages)
@@ -228,6 +230,8 @@ def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildRepo
             if hook is not None:
                 hook(con)
         _deduplicate(con, report)
+        if report.errors:
+            raise BuildFailed(report.errors)   # conflicting facts: the later steps would repeat them
         grid = next((m for m in modules if m.__name__.endswith(".grid")), None)
         aggregate = getattr(grid, "aggregate_to_territories", None) if grid else None
         if aggregate is not None:

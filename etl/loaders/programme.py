@@ -434,6 +434,12 @@ def _w_published_values(r: _Row, state: dict):
                       "un identifiant du registre (indicators/registry.py), ex. poverty_rate_pct")
     value, num, den = r.get("value"), r.get("numerator"), r.get("denominator")
     has_parts = num is not None and den is not None
+    if BY_ID[indicator].is_rate and value is not None and not 0 <= value <= 100:
+        raise r.error("value", f"pourcentage hors de 0 à 100 ({value:g})".replace(".", ","),
+                      "un pourcentage entre 0 et 100")
+    if has_parts and num > den:
+        raise r.error("numerator", f"numérateur {num:g} supérieur au dénominateur {den:g}".replace(".", ","),
+                      "un numérateur inférieur ou égal au dénominateur")
     status, note = _status(r, "value", value is not None, allow_empty_ok=has_parts)
     if status == "ok" and value is None:
         status = "missing"   # the build derives the rate from its numerator and denominator
