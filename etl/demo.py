@@ -140,9 +140,10 @@ QPV2015 = (
 
 # Areas declared in the programme template (no official file gives them).
 LOCAL_AREAS = (
-    ("QV09901", "quartier_veille", "Les Acacias (quartier de veille)", "99003", 1420),
-    ("QV09902", "quartier_veille", "Bel-Air (quartier de veille)", "99002", 1180),
-    ("PP09901", "poche_pauvrete", "Résidence du Moulin-Neuf (poche de pauvreté)", "99004", 640),
+    ("QV09901", "quartier_veille", "Les Acacias", "99003", 1420, "quartier de veille active"),
+    ("QV09902", "quartier_veille", "Bel-Air", "99002", 1180, "quartier de veille active"),
+    ("PP09901", "poche_pauvrete", "Résidence du Moulin-Neuf", "99004", 640,
+     "poche de pauvreté hors QPV (crédits 147 plafonnés à 2,5 %)"),
 )
 
 # Filosofi comparators in 2021: code → (median, poverty rate, D1, D9, households, persons).
@@ -467,10 +468,11 @@ def _write_contours(out: _Out, geo: Geography) -> None:
             "insee_dep": DEP_CODE, "lib_dep": DEP_NAME, "insee_com": ",".join(q.communes),
             "lib_com": ",".join(names), "siren_epci": EPCI_CODE},
             "geometry": _geojson_geometry(geo.qpv2024[q.code])})
+    # GDAL writes `crs` before `features`; it is written after them here because the contour
+    # recogniser (etl/geo.py geojson_properties) reads the first "properties" of the file.
     out.write("contours/QP2024_Val_de_Lorne_Lambert93.geojson", _dump_json({
-        "type": "FeatureCollection", "name": "QP2024_Val_de_Lorne_Lambert93",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}},
-        "features": features}))
+        "type": "FeatureCollection", "name": "QP2024_Val_de_Lorne_Lambert93", "features": features,
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}}}))
 
     features = []
     for code, name, commune, *_ in QPV2015:
@@ -484,8 +486,11 @@ def _write_contours(out: _Out, geo: Geography) -> None:
 
 # INSEE QPV statistics ------------------------------------------------------------------------
 
-ENSEMBLE_CODE = {2024: "ENSEMBLE_QPV_2024", 2015: "ENSEMBLE_QPV_2015"}  # see _ensemble_row
+# The "ensemble des QPV" row: a code in most files, an empty CODGEO with only the label in others
+# (the 2020 Filosofi file and the 2015-geography file), as both layouts are met.
+ENSEMBLE_CODE = {2024: "ENSEMBLE_QPV_2024", 2015: "ENSEMBLE_QPV_2015"}
 ENSEMBLE_LABEL = "Ensemble des quartiers prioritaires de France métropolitaine"
+FLAGGED_2020 = "QN09907N"     # Filosofi 2020 values present but NOTE_FILO=1
 
 
 def _filo_year(rng: random.Random, year: int) -> dict[str, tuple]:
@@ -548,7 +553,7 @@ def _write_insee_qpv(out: _Out, rng: random.Random) -> dict[int, dict[str, tuple
         names = [f"DISP_MED_A{yy}", f"DISP_TP60_A{yy}", f"DISP_D1_A{yy}", f"DISP_D9_A{yy}"]
         header = ["CODGEO", "LIBGEO"] + names + ["NOTE_FILO"]
         em, et, e1, e9 = ENSEMBLE_FILO[year]
-        rows = [[ENSEMBLE_CODE[2024], ENSEMBLE_LABEL, fr_number(em, 0, thousands),
+        rows = [["" if year == 2020 else ENSEMBLE_CODE[2024], ENSEMBLE_LABEL, fr_number(em, 0, thousands),
                  fr_number(et, 1), fr_number(e1, 0, thousands), fr_number(e9, 0, thousands), ""]]
         for q in QPVS:
             med, tp, d1, d9 = vals[q.code]
@@ -563,6 +568,8 @@ def _write_insee_qpv(out: _Out, rng: random.Random) -> dict[int, dict[str, tuple
                 cells[2] = cells[3] = "nd"
             elif year == 2020 and q.code == "QN09909N":
                 cells[1] = "s"
+            elif year == 2020 and q.code == FLAGGED_2020:
+                note = "1"     # values printed but flagged: not to be used
             rows.append([q.code, q.name] + cells + [note])
         base = f"QPV2024_FILOSOFI_{year}"
         data = _csv_bytes(header, rows, encoding=enc, bom=bom, crlf=crlf, trailing_sep=trailing)
@@ -580,7 +587,7 @@ def _write_insee_qpv(out: _Out, rng: random.Random) -> dict[int, dict[str, tuple
     # Filosofi 2017 on the QPV 2015 geography (QP codes), Latin-1.
     em, et, e1, e9 = ENSEMBLE_FILO[2017]
     header = ["CODGEO", "LIBGEO", "DISP_MED17", "DISP_TP6017", "DISP_D117", "DISP_D917"]
-    rows = [[ENSEMBLE_CODE[2015], ENSEMBLE_LABEL + " (géographie 2015)", fr_number(em),
+    rows = [["", ENSEMBLE_LABEL + " (géographie 2015)", fr_number(em),
              fr_number(et, 1), fr_number(e1), fr_number(e9)]]
     for code, name, _commune, _pop, med, tp, d1, d9 in QPV2015:
         rows.append([code, name, fr_number(med), fr_number(tp, 1), fr_number(d1), fr_number(d9)])
@@ -603,11 +610,10 @@ def _write_insee_qpv(out: _Out, rng: random.Random) -> dict[int, dict[str, tuple
     rows = [[ENSEMBLE_CODE[2024], ENSEMBLE_LABEL, fr_number(5_918_340, 0, "\u202f"), "24,8", "13,6",
              "30,2", "6,1", "64,3", "50,4", ""]]
     for q in QPVS:
-        note = "1" if q.tx_act is None else ""
         rows.append([q.code, q.name, fr_number(q.pop, 0, "\u202f"), fr_number(q.fam_mono, 1),
                      fr_number(q.fam_nomb, 1), fr_number(q.moins18, 1), fr_number(q.plus75, 1),
                      "s" if q.tx_act is None else fr_number(q.tx_act, 1),
-                     "s" if q.tx_empl is None else fr_number(q.tx_empl, 1), note])
+                     "s" if q.tx_empl is None else fr_number(q.tx_empl, 1), ""])
     base = "QPV2024_RP_2020"
     _write_zip(out.path(f"insee_qpv/{base}.zip"), [
         (f"data_{base}.csv", _csv_bytes(["CODGEO", "LIBGEO"] + names + ["NOTE_RP"], rows)),
@@ -741,6 +747,7 @@ def _write_insee_communes(out: _Out, rng: random.Random) -> None:
 
 # Filosofi 200 m grid -------------------------------------------------------------------------
 
+GRID_YEAR = 2019
 GRID_COLUMNS = ["Idcar_200m", "Ind", "Men", "Men_pauv", "Ind_snv", "Men_1ind", "Men_5ind",
                 "Men_fmp", "Men_prop", "Log_soc", "Ind_0_3", "Ind_4_5", "Ind_6_10", "Ind_11_17",
                 "Ind_18_24", "Ind_25_39", "Ind_40_54", "Ind_55_64", "Ind_65_79", "Ind_80p",
@@ -818,8 +825,14 @@ def _write_grid(out: _Out, rng: random.Random, geo: Geography) -> None:
                 (rng.uniform(0.10, 0.22) if centre_commune[i] == "99001" else rng.uniform(0.03, 0.12)))
         snv = n * (rng.uniform(13_500, 16_000) if is_qpv else rng.uniform(22_000, 30_000))
         shares = AGE_SHARES_QPV if is_qpv else AGE_SHARES_OTHER
-        ages = [round(n * s * rng.uniform(0.85, 1.15), 1) for s in shares[:-1]]
-        ages.append(max(0.0, round(n - sum(ages), 1)))
+        noisy = [s * rng.uniform(0.85, 1.15) for s in shares]
+        ages = [round(n * s / sum(noisy), 1) for s in noisy[:-1]]
+        last = round(n - sum(ages), 1)
+        if last < 0:     # rounding: take the difference from the largest band
+            k = ages.index(max(ages))
+            ages[k] = round(ages[k] + last, 1)
+            last = 0.0
+        ages.append(last)
         values = [n, men, men * poor, snv, men * rng.uniform(0.30, 0.42),
                   men * (rng.uniform(0.08, 0.14) if is_qpv else rng.uniform(0.03, 0.07)),
                   men * (rng.uniform(0.14, 0.24) if is_qpv else rng.uniform(0.06, 0.11)),
@@ -827,7 +840,19 @@ def _write_grid(out: _Out, rng: random.Random, geo: Geography) -> None:
                   men * (rng.uniform(0.60, 0.90) if is_qpv else rng.uniform(0.0, 0.12))]
         cell = f"CRS3035RES200mN{int(gy[i])}E{int(gx[i])}"
         rows.append([cell] + [f"{v:.1f}" for v in values] + [f"{v:.1f}" for v in ages] + ["".join(codes)])
-    out.write("carreaux/carreaux_200m_val_de_lorne.csv", _csv_bytes(GRID_COLUMNS, rows, sep=","))
+    labels = {
+        "Idcar_200m": "Identifiant Inspire du carreau de 200 m", "Ind": "Nombre d'individus",
+        "Men": "Nombre de ménages", "Men_pauv": "Nombre de ménages pauvres",
+        "Ind_snv": f"Somme des niveaux de vie winsorisés des individus en {GRID_YEAR}",
+        "Men_1ind": "Nombre de ménages d'un seul individu", "Men_5ind": "Nombre de ménages de 5 individus ou plus",
+        "Men_fmp": "Nombre de ménages monoparentaux", "Men_prop": "Nombre de ménages propriétaires",
+        "Log_soc": "Nombre de logements sociaux", "lcog_geo": "Code(s) commune du carreau",
+    }
+    meta = [(c, labels.get(c, f"Nombre d'individus de la tranche {c[4:].replace('_', ' à ')} ans"))
+            for c in GRID_COLUMNS]
+    _write_zip(out.path(f"carreaux/Filosofi{GRID_YEAR}_carreaux_200m_csv.zip"), [
+        ("carreaux_200m_met.csv", _csv_bytes(GRID_COLUMNS, rows, sep=",")),
+        ("meta_carreaux_200m_met.csv", _meta(meta, "utf-8"))])
 
 
 # Programme template --------------------------------------------------------------------------
@@ -915,11 +940,22 @@ def _programme(rng: random.Random) -> dict[str, list[dict]]:
     tables["documents"] = [{
         "contract": c, "document_id": d, "title": t, "producer": EPCI_NAME, "published_on": on,
         "licence": FICTIONAL_NOTE} for d, t, on in docs]
+    # The contract's QPVs (the official contour file names them too: same names) and the
+    # areas only the contract declares (watch-list neighbourhoods, a poverty pocket).
     tables["territories"] = [{
+        "contract": c, "territory_code": q.code, "territory_level": "qpv", "territory_name": q.name,
+        "parent_codes": list(q.communes), "geography_vintage": 2024, "in_contract": True,
+        "document_id": "doc-cdv", "source_ref": "annexe 1 (fictive)"} for q in QPVS]
+    tables["territories"] += [{
+        "contract": c, "territory_code": code, "territory_level": "qpv", "territory_name": name,
+        "parent_codes": [commune], "geography_vintage": 2015, "in_contract": True,
+        "note": "géographie 2015 (contrat précédent)", "document_id": "doc-cdv",
+        "source_ref": "annexe 1 (fictive)"} for code, name, commune, *_ in QPV2015]
+    tables["territories"] += [{
         "contract": c, "territory_code": code, "territory_level": level, "territory_name": name,
         "parent_codes": [commune], "population": pop, "population_year": 2020, "in_contract": True,
-        "note": FICTIONAL_NOTE, "document_id": "doc-cdv", "source_ref": "annexe 1 (fictive)"}
-        for code, level, name, commune, pop in LOCAL_AREAS]
+        "note": note, "document_id": "doc-cdv", "source_ref": "annexe 1 (fictive)"}
+        for code, level, name, commune, pop, note in LOCAL_AREAS]
 
     tables["published_values"] = [
         {"contract": c, "territory_code": "QN09901M", "territory_level": "qpv",
@@ -1045,10 +1081,10 @@ def _actions_and_funding(rng: random.Random) -> tuple[list[dict], list[dict]]:
             terr = sorted(set(rng.choices(qpv_codes, weights=qpv_weights, k=k)))
             if rng.random() < 0.12:
                 terr.append(rng.choice(["QV09901", "QV09902"]))
-        cpo_years = 3 if rng.random() < 0.5 else 0
+        cpo_years = 3 if rng.random() < 0.4 else 0
         current[aid] = {"title": title, "operator": operator, "theme": THEMES[theme], "cost": cost,
                         "territories": terr, "start": year, "cpo_until": year + cpo_years - 1,
-                        "new": (rng.random() < 0.35) if first_year else True, "commune": (
+                        "new": (rng.random() < 0.45) if first_year else True, "commune": (
                             "99002" if any(t in ("QN09906N", "QN09907N") for t in terr) and
                             not any(t.startswith("QN09901") for t in terr) else "99001")}
 
@@ -1061,9 +1097,9 @@ def _actions_and_funding(rng: random.Random) -> tuple[list[dict], list[dict]]:
                 a = current[aid]
                 if year <= a["cpo_until"]:
                     continue
-                if rng.random() > 0.74:
+                if rng.random() > 0.5:
                     del current[aid]
-                elif a["cpo_until"] >= a["start"] and rng.random() < 0.5:
+                elif a["cpo_until"] >= a["start"] and rng.random() < 0.35:
                     a["cpo_until"] = year + 2     # CPO renewed for three more years
             target = 16 + (year - 2020) // 2 + rng.randint(0, 2)
             while len(current) < target and pool:
@@ -1097,7 +1133,7 @@ def _actions_and_funding(rng: random.Random) -> tuple[list[dict], list[dict]]:
         for aid, a in year_rows:
             if aid == "VDL-PP1":
                 continue
-            budget = a["cost"] * (1 + 0.03 * (year - 2020)) * rng.uniform(0.85, 1.15)
+            budget = 1.3 * a["cost"] * (1 + 0.03 * (year - 2020)) * rng.uniform(0.85, 1.15)
             shares = {}
             for funder, share in FUNDER_SHARES:
                 if funder == "caf" and a["theme"] not in (THEMES[1], THEMES[2], THEMES[5]):
