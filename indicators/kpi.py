@@ -1,0 +1,263 @@
+"""Mandate and contract KPIs (kpi_definitions, kpi_values): tiles, yearly series, cumulation, targets.
+
+Rules:
+- A published figure (is_published) is shown as published — value, qualifier (« plus de »,
+  « environ »), period label — and never recomputed or added to anything.
+- Cumulation follows the definition: 'sum' adds the yearly values of the period (the contract's
+  start_year..end_year when known, else every year); 'latest' takes the last year's value;
+  'none' has no cumulated figure. A withheld yearly value (status not ok) withholds the
+  cumulated figure from that year on (a sum would reveal it when the other years are shown).
+- Achievement rate = 100 · value / target (percent), None when the target is missing or 0;
+  cumulated achievement = cumulated value / cumulated target of the same years.
+- Evolution = value − value of the previous year (year − 1), both ok; evolution_pct relative
+  to the previous value (None when it is 0).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from indicators.territories import get_contract
+
+
+@dataclass(frozen=True)
+class KpiDefinition:
+    contract_slug: str
+    kpi_id: str
+    label: str
+    unit: str | None
+    theme: str | None
+    cumulation: str
+    higher_is_better: bool | None
+    definition: str | None
+
+
+@dataclass(frozen=True)
+class KpiTile:
+    """A headline figure of the selected territory (whole contract or one neighbourhood)."""
+    kpi_id: str
+    label: str
+    unit: str | None
+    theme: str | None
+    territory_code: str | None
+    value: float | None
+    status: str
+    qualifier: str | None
+    period_label: str | None          # as published, or built: « 2024 », « 2024–2026 (cumul) »
+    year: int | None
+    is_published: bool
+    previous_value: float | None
+    previous_year: int | None
+    evolution: float | None
+    evolution_pct: float | None
+    cumulative_value: float | None
+    cumulative_status: str | None
+    cumulative_period_label: str | None
+    target: float | None
+    achievement_pct: float | None
+    cumulative_target: float | None
+    cumulative_achievement_pct: float | None
+    higher_is_better: bool | None
+    definition: str | None
+    source_line: str | None
+    document_id: str | None
+    source_ref: str | None
+
+
+def _r6(x: float | None) -> float | None:
+    return None if x is None else round(x, 6)
+
+
+def achievement(value: float | None, target: float | None) -> float | None:
+    """100 · value / target, None when either is missing or the target is 0."""
+    if value is None or target is None or target == 0:
+        return None
+    return _r6(100 * value / target)
+
+
+def source_line(title: str | None, source_ref: str | None, producer: str | None = None,
+                published_on: str | None = None) -> str | None:
+    """« Source : <title> (<producer>, <date>) — <section> », parts omitted when unknown."""
+    if not title and not source_ref:
+        return None
+    meta = ", ".join(p for p in (producer, published_on) if p)
+    head = f"{title} ({meta})" if title and meta else (title or "")
+    return "Source : " + " — ".join(p for p in (head, source_ref) if p)
+
+
+def kpi_definitions(con, contract_slug: str) -> list[KpiDefinition]:
+    """The KPIs of a contract in the order they were loaded (the document's order)."""
+    rows = con.execute("""
+        select contract_slug, kpi_id, label, unit, theme, cumulation, higher_is_better, definition
+        from kpi_definitions where contract_slug = ? order by rowid""", [contract_slug]).fetchall()
+    return [KpiDefinition(*r) for r in rows]
+
+
+_VALUE_SQL = """
+    select v.kpi_id, v.territory_code, v.year, v.period_label,
+           case when v.status = 'ok' then v.value end as value, v.target, v.qualifier, v.status,
+           v.is_published, v.document_id, v.source_ref, d.title, d.producer, d.published_on
+    from kpi_values v
+    left join documents d on d.contract_slug = v.contract_slug and d.document_id = v.document_id
+    where v.contract_slug = ? and v.territory_code is not distinct from ?
+          and (?::varchar is null or v.kpi_id = ?)
+    order by v.kpi_id, v.year nulls first, v.rowid"""
+
+
+def _values(con, contract_slug: str, territory_code: str | None, kpi_id: str | None = None) -> list[dict]:
+    cols = ["kpi_id", "territory_code", "year", "period_label", "value", "target", "qualifier",
+            "status", "is_published", "document_id", "source_ref", "title", "producer",
+            "published_on"]
+    rows = con.execute(_VALUE_SQL, [contract_slug, territory_code, kpi_id, kpi_id]).fetchall()
+    return [dict(zip(cols, r)) for r in rows]
+
+
+def _period(contract_slug: str, con) -> tuple[int | None, int | None]:
+    c = get_contract(con, contract_slug)
+    return (c.start_year, c.end_year) if c else (None, None)
+
+
+def _in_period(year: int, start: int | None, end: int | None) -> bool:
+    return (start is None or year >= start) and (end is None or year <= end)
+
+
+def _period_text(years: list[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
+def kpi_series(con, contract_slug: str, kpi_id: str, territory_code: str | None = None) -> pd.DataFrame:
+    """The yearly values of a KPI (rows with a year), with targets and running cumulation.
+
+    Columns: year, value (NaN unless ok), status, target, achievement_pct, cumulative_value,
+    cumulative_status, cumulative_target, cumulative_achievement_pct, qualifier, is_published,
+    period_label, source_line. Cumulation over the contract period only (rows outside it have
+    no cumulated figure); see the module docstring for the rules.
+    """
+    defs = {d.kpi_id: d for d in kpi_definitions(con, contract_slug)}
+    cumulation = defs[kpi_id].cumulation if kpi_id in defs else "none"
+    start, end = _period(contract_slug, con)
+    rows = [r for r in _values(con, contract_slug, territory_code, kpi_id) if r["year"] is not None]
+    records = []
+    cum_value, cum_target, cum_status = 0.0, 0.0, "ok"
+    target_complete = True
+    for r in rows:
+        rec = {"year": r["year"], "value": r["value"], "status": r["status"], "target": r["target"],
+               "achievement_pct": achievement(r["value"], r["target"]),
+               "cumulative_value": None, "cumulative_status": None, "cumulative_target": None,
+               "cumulative_achievement_pct": None, "qualifier": r["qualifier"],
+               "is_published": bool(r["is_published"]), "period_label": r["period_label"],
+               "source_line": source_line(r["title"], r["source_ref"], r["producer"], r["published_on"])}
+        if cumulation != "none" and _in_period(r["year"], start, end):
+            if r["status"] != "ok" or r["value"] is None:
+                cum_status = r["status"] if r["status"] != "ok" else "missing"
+            if cumulation == "sum":
+                if cum_status == "ok":
+                    cum_value += r["value"]
+                    if r["target"] is None:
+                        target_complete = False
+                    else:
+                        cum_target += r["target"]
+                rec["cumulative_value"] = _r6(cum_value) if cum_status == "ok" else None
+                rec["cumulative_target"] = _r6(cum_target) if target_complete and cum_status == "ok" else None
+            else:  # latest
+                rec["cumulative_value"] = r["value"]
+                rec["cumulative_target"] = r["target"]
+                cum_status = r["status"] if r["value"] is not None else "missing"
+            rec["cumulative_status"] = cum_status
+            rec["cumulative_achievement_pct"] = achievement(rec["cumulative_value"], rec["cumulative_target"])
+        records.append(rec)
+    df = pd.DataFrame.from_records(records, columns=[
+        "year", "value", "status", "target", "achievement_pct", "cumulative_value",
+        "cumulative_status", "cumulative_target", "cumulative_achievement_pct", "qualifier",
+        "is_published", "period_label", "source_line"])
+    df["year"] = df["year"].astype("Int64")
+    return df
+
+
+def kpi_tiles(con, contract_slug: str, territory_code: str | None = None) -> list[KpiTile]:
+    """The headline tiles of a contract (territory_code None) or of one neighbourhood.
+
+    For each KPI (definition order) with at least one value for that territory:
+    - a period figure (row without a year) is the headline, as published;
+    - otherwise the latest year's value, with the evolution against the previous year, and the
+      cumulated figure over the contract period ('sum': total of the years, period label
+      « 2024–2026 (cumul) »; 'latest': the latest value).
+    Target and achievement come from the headline row; cumulated ones from the series.
+    """
+    tiles = []
+    for d in kpi_definitions(con, contract_slug):
+        rows = _values(con, contract_slug, territory_code, d.kpi_id)
+        if not rows:
+            continue
+        period_rows = [r for r in rows if r["year"] is None]
+        yearly = [r for r in rows if r["year"] is not None]
+        series = kpi_series(con, contract_slug, d.kpi_id, territory_code) if yearly else None
+        prev = evo = evo_pct = None
+        prev_year = None
+        cum_value = cum_status = cum_label = cum_target = cum_ach = None
+        if yearly:
+            last = yearly[-1]
+            by_year = {r["year"]: r for r in yearly}
+            p = by_year.get(last["year"] - 1)
+            if p is not None:
+                prev, prev_year = p["value"], p["year"]
+                if prev is not None and last["value"] is not None:
+                    evo = _r6(last["value"] - prev)
+                    evo_pct = _r6(100 * (last["value"] - prev) / prev) if prev != 0 else None
+            in_cum = series[series["cumulative_status"].notna()]
+            if d.cumulation != "none" and not in_cum.empty:
+                lastc = in_cum.iloc[-1]
+                cum_status = lastc["cumulative_status"]
+                cum_value = None if pd.isna(lastc["cumulative_value"]) else float(lastc["cumulative_value"])
+                cum_target = None if pd.isna(lastc["cumulative_target"]) else float(lastc["cumulative_target"])
+                cum_ach = None if pd.isna(lastc["cumulative_achievement_pct"]) else float(lastc["cumulative_achievement_pct"])
+                years = [int(y) for y in in_cum["year"]]
+                cum_label = (f"{_period_text(years)} (cumul)" if d.cumulation == "sum"
+                             else f"{years[-1]} (dernière valeur)")
+        head = period_rows[-1] if period_rows else yearly[-1]
+        label = head["period_label"] or (str(head["year"]) if head["year"] is not None else None)
+        if period_rows:
+            prev = prev_year = evo = evo_pct = None
+        tiles.append(KpiTile(
+            d.kpi_id, d.label, d.unit, d.theme, territory_code, head["value"], head["status"],
+            head["qualifier"], label, head["year"], bool(head["is_published"]), prev, prev_year,
+            evo, evo_pct, cum_value, cum_status, cum_label, head["target"],
+            achievement(head["value"], head["target"]), cum_target, cum_ach, d.higher_is_better,
+            d.definition, source_line(head["title"], head["source_ref"], head["producer"],
+                                      head["published_on"]),
+            head["document_id"], head["source_ref"]))
+    return tiles
+
+
+def kpi_by_territory(con, contract_slug: str, kpi_id: str, year: int | None = None) -> pd.DataFrame:
+    """A KPI's values per neighbourhood (rows with a territory_code), for the year given or, when
+    None, each territory's latest row (period figures count as latest when there is no year).
+
+    Columns: territory_code, territory_name, value (NaN unless ok), status, qualifier,
+    period_label, year, is_published, source_line.
+    """
+    rows = con.execute("""
+        select v.territory_code, coalesce(t.territory_name, v.territory_code),
+               case when v.status = 'ok' then v.value end, v.status, v.qualifier, v.period_label,
+               v.year, v.is_published, d.title, v.source_ref, d.producer, d.published_on
+        from kpi_values v
+        left join (select territory_code, any_value(territory_name) as territory_name
+                   from territories group by territory_code) t on t.territory_code = v.territory_code
+        left join documents d on d.contract_slug = v.contract_slug and d.document_id = v.document_id
+        where v.contract_slug = ? and v.kpi_id = ? and v.territory_code is not null
+          and (?::integer is null or v.year = ?)
+        order by v.territory_code, v.year nulls first, v.rowid""",
+                       [contract_slug, kpi_id, year, year]).fetchall()
+    latest: dict[str, tuple] = {}
+    for r in rows:
+        latest[r[0]] = r
+    records = [{"territory_code": r[0], "territory_name": r[1], "value": r[2], "status": r[3],
+                "qualifier": r[4], "period_label": r[5], "year": r[6], "is_published": bool(r[7]),
+                "source_line": source_line(r[8], r[9], r[10], r[11])} for r in latest.values()]
+    df = pd.DataFrame.from_records(records, columns=[
+        "territory_code", "territory_name", "value", "status", "qualifier", "period_label", "year",
+        "is_published", "source_line"])
+    df["year"] = df["year"].astype("Int64")
+    df["value"] = df["value"].astype(float)
+    return df

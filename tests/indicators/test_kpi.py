@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import pytest
+
+from indicators.kpi import KpiTile, achievement, kpi_by_territory, kpi_series, kpi_tiles, source_line
+
+from .conftest import records
+
+SRC = "Source : Les chiffres du mandat (Ville de Chambéry, 2025) — encadré"
+
+
+def _chambery_like(db):
+    db.contract("chy", "Chambéry", start_year=2024, end_year=2026)
+    db.document("chy", "mandat", "Les chiffres du mandat", "Ville de Chambéry", "2025")
+    db.territory("QN07302M", "qpv", "Les Hauts De Chambéry", vintage=2024, contract="chy")
+    db.kpi("chy", "met", "Habitants rencontrés", "personnes", cumulation="latest")
+    db.kpi("chy", "med", "Interventions de médiation", "interventions", cumulation="sum")
+    db.kpi("chy", "none_kpi", "Sans valeur", "x")
+    db.kpi_value("chy", "met", 1650, period_label="depuis juillet 2024", qualifier="plus de",
+                 is_published=True, document_id="mandat", source_ref="encadré")
+    db.kpi_value("chy", "med", 4000, year=2023, target=4000)      # outside the contract period
+    db.kpi_value("chy", "med", 4500, year=2024, target=5000)
+    db.kpi_value("chy", "med", 4783, year=2025, target=5000, is_published=True, document_id="mandat",
+                 source_ref="encadré")
+    db.kpi_value("chy", "met", 423, territory_code="QN07302M", is_published=True)
+
+
+def test_tiles(db):
+    _chambery_like(db)
+    assert kpi_tiles(db.con, "chy") == [
+        KpiTile("met", "Habitants rencontrés", "personnes", None, None, 1650.0, "ok", "plus de",
+                "depuis juillet 2024", None, True, None, None, None, None, None, None, None, None,
+                None, None, None, True, None, SRC, "mandat", "encadré"),
+        KpiTile("med", "Interventions de médiation", "interventions", None, None, 4783.0, "ok", None,
+                "2025", 2025, True, 4500.0, 2024, 283.0, 6.288889, 9283.0, "ok", "2024–2025 (cumul)",
+                5000.0, 95.66, 10000.0, 92.83, True, None, SRC, "mandat", "encadré"),
+    ]
+    assert [(t.kpi_id, t.value, t.qualifier) for t in kpi_tiles(db.con, "chy", "QN07302M")] == [
+        ("met", 423.0, None)]
+
+
+def test_series_cumulation_and_withheld_year(db):
+    _chambery_like(db)
+    db.kpi_value("chy", "med", None, year=2026, target=5000, status="secret")
+    df = kpi_series(db.con, "chy", "med")
+    assert records(df.drop(columns=["source_line"])) == [
+        {"year": 2023, "value": 4000.0, "status": "ok", "target": 4000.0, "achievement_pct": 100.0,
+         "cumulative_value": None, "cumulative_status": None, "cumulative_target": None,
+         "cumulative_achievement_pct": None, "qualifier": None, "is_published": False, "period_label": None},
+        {"year": 2024, "value": 4500.0, "status": "ok", "target": 5000.0, "achievement_pct": 90.0,
+         "cumulative_value": 4500.0, "cumulative_status": "ok", "cumulative_target": 5000.0,
+         "cumulative_achievement_pct": 90.0, "qualifier": None, "is_published": False, "period_label": None},
+        {"year": 2025, "value": 4783.0, "status": "ok", "target": 5000.0, "achievement_pct": 95.66,
+         "cumulative_value": 9283.0, "cumulative_status": "ok", "cumulative_target": 10000.0,
+         "cumulative_achievement_pct": 92.83, "qualifier": None, "is_published": True, "period_label": None},
+        {"year": 2026, "value": None, "status": "secret", "target": 5000.0, "achievement_pct": None,
+         "cumulative_value": None, "cumulative_status": "secret", "cumulative_target": None,
+         "cumulative_achievement_pct": None, "qualifier": None, "is_published": False, "period_label": None},
+    ]
+    tile = next(t for t in kpi_tiles(db.con, "chy") if t.kpi_id == "med")
+    assert (tile.value, tile.status, tile.evolution, tile.cumulative_value, tile.cumulative_status) == (
+        None, "secret", None, None, "secret")
+
+
+def test_latest_cumulation(db):
+    db.contract("c")
+    db.kpi("c", "k", cumulation="latest")
+    db.kpi_value("c", "k", 10, year=2024, target=20)
+    db.kpi_value("c", "k", 12, year=2025, target=20)
+    df = kpi_series(db.con, "c", "k")
+    assert df["cumulative_value"].tolist() == [10.0, 12.0]
+    assert df["cumulative_achievement_pct"].tolist() == [50.0, 60.0]
+    t = kpi_tiles(db.con, "c")[0]
+    assert (t.cumulative_value, t.cumulative_period_label, t.evolution, t.evolution_pct) == (
+        12.0, "2025 (dernière valeur)", 2.0, 20.0)
+
+
+@pytest.mark.parametrize("v, t, expected", [(5, 10, 50.0), (5, 0, None), (None, 10, None),
+                                            (5, None, None), (1, 3, 33.333333)])
+def test_achievement(v, t, expected):
+    assert achievement(v, t) == expected
+
+
+def test_evolution_from_zero_and_gap_year(db):
+    db.contract("c")
+    db.kpi("c", "k")
+    db.kpi_value("c", "k", 0, year=2023)
+    db.kpi_value("c", "k", 5, year=2024)
+    db.kpi_value("c", "k", 7, year=2026)    # no 2025: no evolution against the previous year
+    t = kpi_tiles(db.con, "c")[0]
+    assert (t.previous_value, t.evolution) == (None, None)
+    db.con.execute("delete from kpi_values where year = 2026")
+    t = kpi_tiles(db.con, "c")[0]
+    assert (t.previous_value, t.evolution, t.evolution_pct, t.cumulative_value) == (0.0, 5.0, None, 5.0)
+
+
+def test_source_line():
+    assert source_line("Titre", "p. 3") == "Source : Titre — p. 3"
+    assert source_line("Titre", None, "Ville", "2024") == "Source : Titre (Ville, 2024)"
+    assert source_line(None, None) is None
+
+
+def test_kpi_by_territory(db):
+    _chambery_like(db)
+    db.kpi_value("chy", "med", 300, year=2024, territory_code="QN07302M")
+    db.kpi_value("chy", "med", 2, year=2025, territory_code="QN07302M", status="secret")
+    assert records(kpi_by_territory(db.con, "chy", "med")) == [
+        {"territory_code": "QN07302M", "territory_name": "Les Hauts De Chambéry", "value": None,
+         "status": "secret", "qualifier": None, "period_label": None, "year": 2025,
+         "is_published": False, "source_line": None}]
+    assert kpi_by_territory(db.con, "chy", "med", 2024)["value"].tolist() == [300.0]
