@@ -1,0 +1,648 @@
+"""Printable PDFs: the portrait of a QPV and the mandate report of a contract (reportlab).
+
+`portrait_pdf(con, qpv_code)` gives an A4 portrait in the spirit of the Grand Chalon
+"Portraits de quartiers": key figures with their comparators, charts, a map of the QPV when
+contours are loaded, priority issues, consultation results, sources and date.
+`mandate_pdf(con, contract_slug, sections=[...], qpv_codes=[...])` gives one document with a
+cover, a table of contents, page numbers and the chosen sections (see SECTIONS).
+
+Text is set in DejaVu Sans, embedded (TrueType), so accents, « », €, and the narrow no-break
+spaces of French number formats print as they are (Debian package `fonts-dejavu-core`). Every
+data string is XML-escaped before it goes into a paragraph. The fictional territory is marked
+« Données fictives de démonstration » on every page. Charts and maps come from
+`reports.images` (one shared export server).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    Image,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from config import DEMO_MARK
+from indicators import portrait as portrait_mod
+from indicators.fmt import fmt_value, fmt_year
+from reports import palette
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
+
+PAGE_W, PAGE_H = A4
+MARGIN = 15 * mm
+CONTENT_W = PAGE_W - 2 * MARGIN
+
+LEVEL_LABELS = {
+    "commune": "commune", "epci": "intercommunalité", "departement": "département",
+    "france": "France", "qpv_ensemble": "ensemble des QPV",
+}
+# Indicators put forward in the key-figure boxes, in this order (first four present).
+HEADLINE_INDICATORS = (
+    "median_income_eur_month", "median_income_eur_year", "poverty_rate_pct",
+    "single_parent_families_pct", "employment_rate_15_64_pct", "minors_pct",
+    "jobseekers_below_cap_bep_pct", "caf_low_income_pct",
+)
+# The sections a mandate report can hold, in document order.
+SECTIONS: dict[str, str] = {
+    "chiffres": "Les chiffres du mandat",
+    "financements": "Programmes et financements",
+    "portraits": "Portraits de quartiers",
+    "bilans": "Bilans par quartier",
+    "logement": "Logement et attributions",
+}
+
+
+class ReportError(RuntimeError):
+    """A report cannot be produced (unknown contract, missing font…); the message is French."""
+
+
+# ── Fonts and styles ────────────────────────────────────────────────────────────────────────
+_fonts_ready = False
+
+
+def register_fonts() -> None:
+    """Register DejaVu Sans (regular, bold, italics) once; a clear error when it is missing."""
+    global _fonts_ready
+    if _fonts_ready:
+        return
+    files = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf",
+             FONT_ITALIC: "DejaVuSans-Oblique.ttf", FONT_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf"}
+    missing = [f for f in files.values() if not (FONT_DIR / f).exists()]
+    if missing:
+        raise ReportError(
+            f"Police DejaVu introuvable dans {FONT_DIR} ({', '.join(missing)}) : installez le paquet "
+            "Debian fonts-dejavu-core (apt-get install fonts-dejavu-core).")
+    for name, file in files.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
+                                  boldItalic=FONT_BOLD_ITALIC)
+    _keep_no_break_spaces()
+    _fonts_ready = True
+
+
+_NO_BREAK = "\u00a0\u202f\u2007"
+
+
+def _keep_no_break_spaces() -> None:
+    """Make reportlab's line breaking honour U+202F (and U+2007) as no-break spaces.
+
+    reportlab's word splitter lists U+202F NARROW NO-BREAK SPACE among break opportunities, so
+    "1\u202f480 €/mois" (babel's French thousands separator) could be cut after the "1". Its
+    `split` is a module-level function looked up at call time: it is replaced once with one that
+    never splits on no-break spaces (as Unicode defines them). Only line breaking changes.
+    """
+    import re
+
+    from reportlab.platypus import paragraph
+
+    if getattr(paragraph.split, "_keeps_no_break", False):
+        return
+    breakable = "".join(c for c in paragraph._wsc if c not in _NO_BREAK)
+    split_re = re.compile(f"[{re.escape(breakable)}]+").split
+
+    def split(text, delim=None):
+        if isinstance(text, bytes):
+            text = text.decode("utf8")
+        if delim is not None:
+            if isinstance(delim, bytes):
+                delim = delim.decode("utf8")
+            return text.split(delim)
+        if any(c in text for c in _NO_BREAK):
+            return split_re(text)
+        return text.split()
+
+    split._keeps_no_break = True
+    paragraph.split = split
+
+
+def _hex(c: str) -> colors.Color:
+    return colors.HexColor(c)
+
+
+@dataclass
+class Styles:
+    base: ParagraphStyle
+    small: ParagraphStyle
+    muted: ParagraphStyle
+    kicker: ParagraphStyle
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    cell_head: ParagraphStyle
+    bullet: ParagraphStyle
+    quote: ParagraphStyle
+    box_value: ParagraphStyle
+    box_label: ParagraphStyle
+    cover_title: ParagraphStyle
+    toc1: ParagraphStyle
+    toc2: ParagraphStyle
+
+
+def styles() -> Styles:
+    register_fonts()
+    base = ParagraphStyle("base", fontName=FONT, bulletFontName=FONT, fontSize=8.8, leading=11.2, textColor=_hex(palette.TEXT),
+                          alignment=TA_LEFT, splitLongWords=1)
+
+    def s(name, **kw):
+        return ParagraphStyle(name, parent=base, **kw)
+
+    return Styles(
+        base=base,
+        small=s("small", fontSize=7.6, leading=9.4),
+        muted=s("muted", fontSize=7.2, leading=9, textColor=_hex(palette.TEXT_MUTED)),
+        kicker=s("kicker", fontName=FONT_BOLD, fontSize=8.5, leading=10.5, textColor=_hex(palette.ACCENT)),
+        title=s("title", fontName=FONT_BOLD, fontSize=19, leading=23, textColor=_hex(palette.PRIMARY),
+                spaceAfter=2),
+        subtitle=s("subtitle", fontSize=9.2, leading=12, textColor=_hex(palette.TEXT_MUTED), spaceAfter=4),
+        h1=s("H1", fontName=FONT_BOLD, fontSize=15, leading=19, textColor=_hex(palette.PRIMARY),
+             spaceBefore=4, spaceAfter=6),
+        h2=s("H2", fontName=FONT_BOLD, fontSize=11, leading=14, textColor=_hex(palette.PRIMARY),
+             spaceBefore=7, spaceAfter=3),
+        h3=s("H3", fontName=FONT_BOLD, fontSize=9, leading=11.5, spaceBefore=4, spaceAfter=1.5),
+        cell=s("cell", fontSize=7.8, leading=9.6),
+        cell_bold=s("cell_bold", fontName=FONT_BOLD, fontSize=7.8, leading=9.6),
+        cell_head=s("cell_head", fontName=FONT_BOLD, fontSize=7.8, leading=9.6, textColor=_hex(palette.PRIMARY)),
+        bullet=s("bullet", leftIndent=9, bulletIndent=1, spaceAfter=1.2),
+        quote=s("quote", fontName=FONT_ITALIC, leftIndent=9, textColor=_hex(palette.TEXT_MUTED), spaceAfter=1.2),
+        box_value=s("box_value", fontName=FONT_BOLD, fontSize=14, leading=17, textColor=_hex(palette.PRIMARY)),
+        box_label=s("box_label", fontName=FONT_BOLD, fontSize=7.8, leading=9.6),
+        cover_title=s("cover_title", fontName=FONT_BOLD, fontSize=26, leading=31,
+                      textColor=_hex(palette.PRIMARY), spaceAfter=10),
+        toc1=s("toc1", fontName=FONT_BOLD, fontSize=10, leading=14, leftIndent=0),
+        toc2=s("toc2", fontSize=9, leading=12, leftIndent=12),
+    )
+
+
+def esc(value) -> str:
+    """Any data value as paragraph text (reportlab's mini-markup is XML)."""
+    return escape("" if value is None else str(value))
+
+
+def _date_fr(value: dt.date | None) -> str:
+    from babel.dates import format_date
+    return format_date(value or dt.date.today(), format="long", locale="fr_FR")
+
+
+# ── Page furniture: demo banner, footer, "page x / y" ───────────────────────────────────────
+@dataclass
+class PageInfo:
+    footer: str
+    fictional: bool
+    generated_on: dt.date
+    cover: bool = False          # the first page is a cover: no footer on it
+
+
+def _canvas_class(info: PageInfo):
+    class NumberedCanvas(rl_canvas.Canvas):
+        """Defers each page until the total is known, then draws the banner and 'page x / y'."""
+
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("initialFontName", FONT)  # no unembedded Helvetica in the file
+            kwargs.setdefault("initialFontSize", 8.8)
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._furniture(total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, total: int) -> None:
+            page = self._pageNumber
+            self.saveState()
+            if info.fictional:
+                text = DEMO_MARK
+                self.setFont(FONT_BOLD, 8.5)
+                w = pdfmetrics.stringWidth(text, FONT_BOLD, 8.5)
+                x, y = PAGE_W - MARGIN - w - 8, PAGE_H - 10 * mm
+                self.setFillColor(_hex(palette.DEMO_BACKGROUND))
+                self.setStrokeColor(_hex(palette.DEMO_BORDER))
+                self.roundRect(x, y - 3, w + 8, 13, 2, stroke=1, fill=1)
+                self.setFillColor(_hex(palette.DEMO_TEXT))
+                self.drawString(x + 4, y + 0.5, text)
+            if not (info.cover and page == 1):
+                self.setStrokeColor(_hex(palette.RULE))
+                self.setLineWidth(0.5)
+                self.line(MARGIN, 11 * mm, PAGE_W - MARGIN, 11 * mm)
+                self.setFont(FONT, 7)
+                self.setFillColor(_hex(palette.TEXT_MUTED))
+                footer = info.footer
+                max_w = CONTENT_W - 60
+                while pdfmetrics.stringWidth(footer, FONT, 7) > max_w and len(footer) > 10:
+                    footer = footer[:-2].rstrip() + "…" if not footer.endswith("…") else footer[:-3] + "…"
+                self.drawString(MARGIN, 7.5 * mm, footer)
+                self.drawRightString(PAGE_W - MARGIN, 7.5 * mm, f"page {page} / {total}")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+class _Doc(BaseDocTemplate):
+    """A4 with one frame; headings H1/H2 are reported to the table of contents."""
+
+    def __init__(self, buf, *, title: str, with_toc: bool = False, **kw):
+        top = 16 * mm
+        super().__init__(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=top,
+                         bottomMargin=15 * mm, title=title, author="Tableau de bord politique de la ville",
+                         creator="reports.pdf (reportlab)", lang="fr-FR", **kw)
+        frame = Frame(MARGIN, 15 * mm, CONTENT_W, PAGE_H - top - 15 * mm, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        self.with_toc = with_toc
+        self._heading_seq = 0
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if not self.with_toc or not isinstance(flowable, Paragraph):
+            return
+        name = flowable.style.name
+        if name in ("H1", "H2"):
+            level = 0 if name == "H1" else 1
+            text = flowable.getPlainText()
+            key = getattr(flowable, "_bookmark", None)
+            if key is None:
+                self._heading_seq += 1
+                key = f"h{self._heading_seq}"
+                flowable._bookmark = key
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
+            self.notify("TOCEntry", (level, text, self.page, key))
+
+
+def _build(story: list[Flowable], info: PageInfo, *, title: str, with_toc: bool = False) -> bytes:
+    buf = io.BytesIO()
+    doc = _Doc(buf, title=title, with_toc=with_toc)
+    maker = _canvas_class(info)
+    if with_toc:
+        doc.multiBuild(story, canvasmaker=maker)
+    else:
+        doc.build(story, canvasmaker=maker)
+    return buf.getvalue()
+
+
+# ── Small building blocks ───────────────────────────────────────────────────────────────────
+def _bullets(items: Sequence[str], st: Styles, style: ParagraphStyle | None = None) -> list[Flowable]:
+    style = style or st.bullet
+    return [Paragraph(esc(t), style, bulletText="•") for t in items]
+
+
+def _image(png: bytes, width: float) -> Image:
+    from PIL import Image as PILImage
+    with PILImage.open(io.BytesIO(png)) as im:
+        w, h = im.size
+    return Image(io.BytesIO(png), width=width, height=width * h / w)
+
+
+def _table(rows: list[list], widths: Sequence[float], *, header: bool = True,
+           extra: Sequence[tuple] = ()) -> Table:
+    t = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
+    cmds = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, _hex(palette.RULE)),
+    ]
+    if header:
+        cmds += [("BACKGROUND", (0, 0), (-1, 0), _hex(palette.PRIMARY_LIGHT)),
+                 ("LINEBELOW", (0, 0), (-1, 0), 0.6, _hex(palette.PRIMARY))]
+    t.setStyle(TableStyle(cmds + list(extra)))
+    return t
+
+
+# ── Portrait ────────────────────────────────────────────────────────────────────────────────
+@dataclass
+class PortraitParts:
+    """What a portrait contributes to a document: its flowables, marks and sources."""
+    flowables: list[Flowable]
+    fictional: bool
+    sources: list[str] = field(default_factory=list)
+    title: str = ""
+
+
+def _comparator_text(v: portrait_mod.PortraitValue, *, with_year: bool = True) -> str:
+    parts = []
+    for c in v.comparators:
+        shown = fmt_value(c.value, v.unit, c.status)
+        year = f" ({fmt_year(c.year)})" if with_year and c.year != v.year else ""
+        parts.append(f"{c.territory_name} : {shown}{year}")
+    return " ; ".join(parts)
+
+
+def _source_text(v: portrait_mod.PortraitValue) -> str:
+    label = v.source_label or "source non précisée"
+    if v.source_ref:
+        label += f", {v.source_ref}"
+    return label
+
+
+def _headline_boxes(p: portrait_mod.Portrait, st: Styles) -> Flowable | None:
+    chosen = []
+    for ind in HEADLINE_INDICATORS:
+        v = p.value(ind)
+        if v is not None and not (ind == "median_income_eur_year" and p.value("median_income_eur_month")):
+            chosen.append(v)
+        if len(chosen) == 4:
+            break
+    if not chosen:
+        return None
+    cells = []
+    for v in chosen:
+        comp = _comparator_text(v)
+        content = [Paragraph(esc(fmt_value(v.value, v.unit, v.status)), st.box_value),
+                   Paragraph(esc(v.label), st.box_label)]
+        if comp:
+            content.append(Paragraph(esc("contre " + comp), st.small))
+        content.append(Paragraph(esc(f"{_source_text(v)} ({fmt_year(v.year)})"), st.muted))
+        cells.append(content)
+    gap = 3 * mm
+    w = (CONTENT_W - gap * (len(cells) - 1)) / len(cells)
+    row, widths = [], []
+    for i, c in enumerate(cells):
+        if i:
+            row.append("")
+            widths.append(gap)
+        row.append(c)
+        widths.append(w)
+    t = Table([row], colWidths=widths, hAlign="LEFT")
+    cmds = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+            ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]
+    for i in range(0, len(row), 2):
+        cmds += [("BACKGROUND", (i, 0), (i, 0), _hex(palette.PRIMARY_LIGHT)),
+                 ("LINEABOVE", (i, 0), (i, 0), 2, _hex(palette.PRIMARY))]
+    t.setStyle(TableStyle(cmds))
+    return t
+
+
+def _figures_table(p: portrait_mod.Portrait, st: Styles) -> Flowable | None:
+    if not p.themes:
+        return None
+    rows: list[list] = [[Paragraph("Indicateur", st.cell_head), Paragraph("Quartier", st.cell_head),
+                         Paragraph("Territoires de comparaison", st.cell_head), Paragraph("Source", st.cell_head)]]
+    extra = []
+    for block in p.themes:
+        rows.append([Paragraph(esc(block.theme[:1].upper() + block.theme[1:]), st.cell_bold), "", "", ""])
+        r = len(rows) - 1
+        extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f3f6f9"))]
+        for v in block.values:
+            shown = fmt_value(v.value, v.unit, v.status)
+            rows.append([
+                Paragraph(esc(v.label), st.cell),
+                Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}'>({esc(fmt_year(v.year))})</font>",
+                          st.cell),
+                Paragraph(esc(_comparator_text(v)) or "—", st.cell),
+                Paragraph(esc(_source_text(v)), st.cell),
+            ])
+    widths = [52 * mm, 27 * mm, 63 * mm, CONTENT_W - 142 * mm]
+    return _table(rows, widths, extra=extra)
+
+
+def _wrap_category(text: str, width: int = 28) -> str:
+    words, lines, line = text.split(" "), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def rates_figure(p: portrait_mod.Portrait):
+    """Grouped horizontal bars: the QPV's shares (%) against its comparators (plotly figure),
+    or None when the QPV has no shown share. A withheld QPV value leaves the indicator out; a
+    withheld comparator has no bar (and no label): never a bar at 0."""
+    import plotly.graph_objects as go
+
+    rates = [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:7]
+    if not rates:
+        return None
+    cats = [_wrap_category(v.label) for v in rates][::-1]
+    fig = go.Figure()
+    series = [("qpv", p.qpv.name, [v.value for v in rates])]
+    for level in ("commune", "epci", "departement", "france", "qpv_ensemble"):
+        vals = []
+        names = set()
+        for v in rates:
+            c = v.comparator(level)
+            vals.append(c.value if c is not None and c.status == "ok" else None)
+            if c is not None:
+                names.add(c.territory_name)
+        if any(x is not None for x in vals):
+            name = next(iter(names)) if len(names) == 1 else LEVEL_LABELS[level]
+            series.append((level, name, vals))
+    for level, name, vals in series[::-1]:
+        vals = vals[::-1]
+        fig.add_trace(go.Bar(
+            y=cats, x=vals, orientation="h", name=name, marker_color=palette.LEVEL_COLOURS[level],
+            text=[fmt_value(x, "%") if x is not None else "" for x in vals], textposition="outside",
+            cliponaxis=False, textfont_size=11))
+    fig.update_layout(template="simple_white", barmode="group", bargap=0.25, bargroupgap=0.05,
+                      legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", traceorder="reversed"),
+                      margin=dict(l=10, r=50, t=30, b=30), font_size=12,
+                      xaxis=dict(range=[0, max(100, 0)], ticksuffix=" %", showgrid=True,
+                                 gridcolor="#e6e6e6"))
+    fig.update_layout(separators=", ")
+    return fig
+
+
+def income_figure(p: portrait_mod.Portrait):
+    """Bars of the median income per month (or year) of the QPV and its comparators."""
+    import plotly.graph_objects as go
+
+    v = p.value("median_income_eur_month") or p.value("median_income_eur_year")
+    if v is None or v.status != "ok" or v.value is None:
+        return None
+    bars = [(p.qpv.name, v.value, "qpv", v.year)]
+    for c in v.comparators:
+        if c.status == "ok" and c.value is not None:
+            bars.append((c.territory_name, c.value, c.territory_level, c.year))
+    names = [_wrap_category(f"{n} ({y})", 22) for n, _, _, y in bars]
+    fig = go.Figure(go.Bar(
+        x=names, y=[b[1] for b in bars],
+        marker_color=[palette.LEVEL_COLOURS.get(b[2], palette.PRIMARY) for b in bars],
+        text=[fmt_value(b[1], v.unit) for b in bars], textposition="outside", cliponaxis=False,
+        textfont_size=13))
+    fig.update_layout(template="simple_white", showlegend=False, margin=dict(l=10, r=10, t=30, b=10),
+                      font_size=12, separators=", ",
+                      yaxis=dict(showgrid=True, gridcolor="#e6e6e6", tickformat=",d"))
+    return fig, v
+
+
+def _sources_of(p: portrait_mod.Portrait, qual: portrait_mod.Qualitative) -> list[str]:
+    out: list[str] = []
+    for v in p.values:
+        out.append(v.source_label or "")
+        out += [c.source_label or "" for c in v.comparators]
+    for name in ("priority_issues", "strengths", "weaknesses", "appreciated", "deplored", "requested",
+                 "verbatims"):
+        for it in getattr(qual, name):
+            if it.document_title:
+                out.append(it.document_title)
+    return [s for s in dict.fromkeys(out) if s]
+
+
+def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,
+                   heading: ParagraphStyle | None = None, charts: bool = True) -> PortraitParts:
+    """The flowables of a QPV portrait (used alone by `portrait_pdf` and in mandate reports)."""
+    from reports import images
+
+    st = styles()
+    p = portrait_mod.build_portrait(con, qpv_code, year)
+    contract = p.contracts[0] if p.contracts else None
+    qual = portrait_mod.qualitative(con, contract.slug, qpv_code) if contract else portrait_mod.Qualitative()
+    fictional = p.qpv.is_fictional or any(c.is_fictional for c in p.contracts)
+    story: list[Flowable] = []
+
+    # Title block.
+    story.append(Paragraph("PORTRAIT DE QUARTIER", st.kicker))
+    story.append(Paragraph(esc(p.qpv.name), heading or st.title))
+    geo = [f"Quartier prioritaire {p.qpv.code}"]
+    if p.communes:
+        geo.append(", ".join(c.name for c in p.communes))
+    if p.epcis:
+        geo.append(", ".join(e.name for e in p.epcis))
+    if contract:
+        geo.append(contract.name + (f" ({contract.period_label})" if contract.period_label else ""))
+    pop = p.value("population_count")
+    if pop is not None:
+        geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({_source_text(pop)})")
+    elif p.qpv.population:
+        geo.append(f"{fmt_value(p.qpv.population, 'habitants')}"
+                   + (f" ({p.qpv.population_year})" if p.qpv.population_year else ""))
+    story.append(Paragraph(esc(" · ".join(geo)), st.subtitle))
+
+    boxes = _headline_boxes(p, st)
+    if boxes is not None:
+        story += [boxes, Spacer(1, 3 * mm)]
+    elif not p.themes:
+        story.append(Paragraph("Aucun indicateur n'est chargé pour ce quartier.", st.base))
+
+    date = generated_on or dt.date.today()
+    if charts:
+        source_vals = [v for v in p.values if v.unit == "%" and v.status == "ok"]
+        fig = rates_figure(p)
+        if fig is not None:
+            n = len([t for t in fig.data])
+            rows = len(fig.data[0].y)
+            srcs = "; ".join(dict.fromkeys(v.source_label for v in source_vals[:7] if v.source_label))
+            png = images.figure_png(fig, title="Le quartier et ses territoires de comparaison", unit="%",
+                                    source_line=srcs or None, date=date, width=900,
+                                    height=110 + rows * (18 + 14 * n), scale=2.2)
+            story += [KeepTogether([_image(png, CONTENT_W)]), Spacer(1, 2 * mm)]
+        pair: list[Flowable] = []
+        inc = income_figure(p)
+        if inc is not None:
+            fig, v = inc
+            srcs = "; ".join(dict.fromkeys([v.source_label or ""] + [c.source_label or "" for c in v.comparators]))
+            pair.append(_image(images.figure_png(
+                fig, title=v.label, unit=images.unit_text(v.unit), source_line=srcs.strip("; ") or None,
+                date=date, width=520, height=330, scale=2.5), CONTENT_W / 2 - 2 * mm))
+        if contract:
+            mdata = images.load_map_data(con, contract_slug=contract.slug)
+            if mdata.has_contours:
+                fig = images.qpv_map_figure(mdata, highlight=p.qpv.code, legend=False)
+                src = "contours fictifs" if fictional else "ANCT, contours des QPV"
+                pair.append(_image(images.figure_png(
+                    fig, title=f"Situation : {p.qpv.name}", source_line=src, date=date, width=520,
+                    height=330, scale=2.5), CONTENT_W / 2 - 2 * mm))
+        if pair:
+            t = Table([pair], colWidths=[CONTENT_W / 2] * len(pair), hAlign="LEFT")
+            t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+            story += [t, Spacer(1, 2 * mm)]
+
+    table = _figures_table(p, st)
+    if table is not None:
+        story += [CondPageBreak(40 * mm), Paragraph("Chiffres clés et comparaisons", st.h2), table]
+
+    if qual.priority_issues:
+        block: list[Flowable] = [Paragraph("Enjeux prioritaires", st.h2)]
+        for theme, items in portrait_mod.group_by_theme(qual.priority_issues):
+            if theme:
+                block.append(Paragraph(esc(theme), st.h3))
+            block += _bullets([i.text for i in items], st)
+        story += [CondPageBreak(30 * mm), *block]
+    if qual.strengths or qual.weaknesses:
+        story.append(Paragraph("Atouts et fragilités", st.h2))
+        if qual.strengths:
+            story.append(Paragraph("Ses atouts", st.h3))
+            story += _bullets([i.text for i in qual.strengths], st)
+        if qual.weaknesses:
+            story.append(Paragraph("Ses fragilités", st.h3))
+            story += _bullets([i.text for i in qual.weaknesses], st)
+    if qual.appreciated or qual.deplored or qual.requested or qual.verbatims:
+        story += [CondPageBreak(30 * mm), Paragraph("Ce qui ressort de la consultation des habitants", st.h2)]
+        for label, items in (("Ce qui est apprécié", qual.appreciated), ("Ce qui est déploré", qual.deplored),
+                             ("Ce qui est demandé", qual.requested)):
+            if items:
+                story.append(Paragraph(label, st.h3))
+                story += _bullets([i.text for i in items], st)
+        if qual.verbatims:
+            story.append(Paragraph("Verbatims", st.h3))
+            story += [Paragraph(esc(f"« {i.text} »"), st.quote) for i in qual.verbatims]
+
+    sources = _sources_of(p, qual)
+    foot = [Paragraph("Sources et méthode", st.h2)]
+    if sources:
+        foot.append(Paragraph(esc("Sources : " + " ; ".join(sources) + "."), st.small))
+    foot.append(Paragraph(esc(
+        "Les comparaisons rapprochent le chiffre du quartier de ceux de ses territoires de référence, "
+        "avec l'année de chacun ; un chiffre couvert par le secret statistique n'est jamais remplacé "
+        f"par 0. Document produit le {_date_fr(date)}."), st.muted))
+    if fictional:
+        foot.append(Paragraph(f"<b>{esc(DEMO_MARK)}</b>", st.small))
+    story.append(KeepTogether(foot))
+    return PortraitParts(flowables=story, fictional=fictional, sources=sources,
+                         title=f"Portrait de quartier — {p.qpv.name}")
+
+
+def portrait_pdf(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,
+                 charts: bool = True) -> bytes:
+    """The A4 portrait of a QPV as PDF bytes. Raises indicators.portrait.UnknownQpv for a code
+    that is not a QPV of the database."""
+    date = generated_on or dt.date.today()
+    parts = portrait_parts(con, qpv_code, year=year, generated_on=date, charts=charts)
+    info = PageInfo(footer=f"{parts.title} ({qpv_code}) · produit le {_date_fr(date)}",
+                    fictional=parts.fictional, generated_on=date)
+    return _build(parts.flowables, info, title=parts.title)
