@@ -996,7 +996,7 @@ def _programme(rng: random.Random) -> dict[str, list[dict]]:
     tables["attributions"] = attributions
     tables["housing_objectives"] = _housing_objectives()
     tables["housing_results"] = _housing_results(attributions)
-    tables["qualitative"] = _qualitative()
+    tables["qualitative"] = _qualitative(values)
     return tables
 
 
@@ -1315,9 +1315,17 @@ def _housing_results(attributions: list[dict]) -> list[dict]:
     return out
 
 
-def _qualitative() -> list[dict]:
+def _qualitative(kpi_values: list[dict]) -> list[dict]:
     c = CONTRACT
     rows: list[dict] = []
+
+    def kpi(kpi_id, year=None, territory=None) -> int:
+        return int(sum(v["value"] for v in kpi_values if v["kpi_id"] == kpi_id and v["value"]
+                       and v.get("year") is not None and (year is None or v["year"] == year)
+                       and v.get("territory_code") == territory))
+
+    def fr(n: int) -> str:
+        return fr_number(n, 0, "\u202f")
 
     def add(territory, item_type, text, theme=None, ref=None, doc="doc-cdv"):
         rows.append({"contract": c, "territory_code": territory, "item_type": item_type,
@@ -1368,17 +1376,20 @@ def _qualitative() -> list[dict]:
          "Des rodéos et des regroupements dans les halls signalés chaque semaine.",
          "Une équipe de médiation de nuit et deux correspondants de nuit depuis 2021.",
          "Les signalements ont baissé d'un tiers entre 2021 et 2025.",
-         "4 200 interventions de médiation en 2025"),
+         f"{fr(kpi('interventions_mediation', 2025))} interventions de médiation en 2025 "
+         "(ensemble du territoire)"),
         ("Réussite éducative",
          "Un enfant sur trois en difficulté de lecture à l'entrée en 6e.",
          "Cité éducative labellisée en 2021 : 45 actions dans le quartier.",
          "Deux fois plus de familles accompagnées qu'en 2020.",
-         "380 familles accompagnées en 2025"),
+         f"{fr(kpi('familles_accompagnees', 2025))} familles accompagnées en 2025 "
+         "(ensemble du territoire)"),
         ("Accès aux droits",
          "Beaucoup d'habitants sans complémentaire santé ni droits ouverts.",
          "Des permanences d'aller-vers depuis juillet 2024 et un bus France services.",
          "Des droits rouverts pour plusieurs centaines d'habitants.",
-         "510 habitants rencontrés depuis juillet 2024"),
+         f"{fr(kpi('habitants_rencontres', territory='QN09901M'))} habitants du quartier "
+         "rencontrés depuis juillet 2024"),
     ):
         add("QN09901M", "review_need", need, theme=theme, doc=review, ref="p. 21")
         add("QN09901M", "review_done", done, theme=theme, doc=review, ref="p. 21")
