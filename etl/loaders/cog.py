@@ -22,6 +22,8 @@ from etl.core import Candidate, EtlError, LoadContext
 
 KINDS = ("cog_communes", "cog_epci", "cog_departements", "cog_regions")
 PRIORITY = 10
+FORMAT_LABEL = ("COG du découpage administratif (communes.json, epci.json, departements.json, "
+                "regions.json au format @etalab/decoupage-administratif)")
 
 PRODUCER = "INSEE / Etalab (découpage administratif)"
 LICENCE = "Licence Ouverte"
@@ -33,6 +35,29 @@ TITLES = {
 }
 COMMUNE_TYPES = {"commune-actuelle", "commune-deleguee", "commune-associee", "arrondissement-municipal"}
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+# The demo territory (DOMAIN: département 99, communes 99001…, EPCI 999000001, QPV QN099…) uses
+# codes that INSEE never gives a real territory (99 is "étranger"): content marks it fictional.
+_FICTIONAL = {
+    "qpv": re.compile(r"^Q[NP]099"),
+    "commune": re.compile(r"^99"),
+    "epci": re.compile(r"^999"),
+    "departement": re.compile(r"^99$"),
+    "region": re.compile(r"^99$"),
+}
+
+
+def is_fictional_code(code: str, level: str) -> bool:
+    """True for a code of the fictional demo territory."""
+    rule = _FICTIONAL.get(level)
+    return bool(rule and rule.match(str(code).upper()))
+
+
+def fictional_mask(codes: pd.Series, level: str) -> pd.Series:
+    rule = _FICTIONAL.get(level)
+    if rule is None:
+        return pd.Series(False, index=codes.index)
+    return codes.astype(str).str.upper().str.match(rule.pattern)
 
 
 def _first_object(c: Candidate) -> dict | None:
@@ -106,9 +131,13 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     data = _read(c)
     year = cog_year(c)
     pop_year = year - 3 if year else None
+    level = {"cog_communes": "commune", "cog_epci": "epci", "cog_departements": "departement",
+             "cog_regions": "region"}[kind]
+    fictional = all(is_fictional_code(o["code"], level) for o in data
+                    if level != "commune" or o.get("type") == "commune-actuelle")
     source_id = ctx.add_source(c, kind, producer=PRODUCER, title=TITLES[kind],
                                vintage=f"COG {year}" if year else None, licence=LICENCE,
-                               rows_read=len(data))
+                               rows_read=len(data), is_fictional=fictional)
 
     def territories(df: pd.DataFrame, level: str, pop_col: str | None) -> pd.DataFrame:
         out = pd.DataFrame({
@@ -118,7 +147,7 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
             "geography_vintage": year,
             "population": (df[pop_col].map(_pop).astype("Int64") if pop_col and pop_col in df
                            else pd.Series(pd.NA, index=df.index, dtype="Int64")),
-            "is_fictional": False,
+            "is_fictional": fictional_mask(df["code"], level).to_numpy(),
             "source_id": source_id,
         })
         has_pop = out["population"].notna()

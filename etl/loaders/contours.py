@@ -26,10 +26,14 @@ import shapely
 
 from etl import geo
 from etl.core import Candidate, EtlError, LoadContext
+from etl.loaders.cog import fictional_mask
 from etl.readers import read_table, sniff_separator
 
 KINDS = ("anct_qpv_contours", "anct_qpv_list", "commune_contours")
 PRIORITY = 20
+FORMAT_LABEL = ("contours des QPV de l'ANCT (GeoJSON ou shapefile, attributs 2015 ou 2024, WGS84 ou "
+                "Lambert-93), liste des QPV de l'ANCT (CSV code_qp, lib_qp, insee_com), contours "
+                "des communes (GeoJSON ou shapefile INSEE_COM/NOM ou code/nom)")
 
 PRODUCER_QPV = "ANCT"
 LICENCE = "Licence Ouverte"
@@ -170,7 +174,7 @@ def _qpv_frames(ctx: LoadContext, c: Candidate, attrs: pd.DataFrame, lines: list
     terr = pd.DataFrame({
         "territory_code": codes, "territory_level": "qpv", "territory_name": names,
         "geography_vintage": codes.map(qpv_vintage).astype("Int64"),
-        "is_fictional": codes.str[2:5].isin(["099"]), "source_id": source_id,
+        "is_fictional": fictional_mask(codes, "qpv").to_numpy(), "source_id": source_id,
     }).drop_duplicates(subset=["territory_code"])
 
     links = []
@@ -231,7 +235,8 @@ def _load_list(ctx: LoadContext, c: Candidate) -> int:
     source_id = ctx.add_source(c, "anct_qpv_list", producer=PRODUCER_QPV,
                                title="Liste des quartiers prioritaires de la politique de la ville",
                                vintage="QPV " + ", ".join(str(v) for v in vintages),
-                               licence=LICENCE, rows_read=len(attrs))
+                               licence=LICENCE, rows_read=len(attrs),
+                               is_fictional=bool(fictional_mask(codes, "qpv").all()))
     terr, links = _qpv_frames(ctx, c, attrs, table.line_numbers, source_id)
     _insert_new(ctx, "territories", terr, ["territory_code", "territory_level"])
     _insert_new(ctx, "territory_links", links, ["child_code", "child_level", "parent_code", "parent_level"])
@@ -247,7 +252,8 @@ def _load_qpv_contours(ctx: LoadContext, c: Candidate) -> int:
     source_id = ctx.add_source(c, "anct_qpv_contours", producer=PRODUCER_QPV,
                                title="Contours des quartiers prioritaires de la politique de la ville",
                                vintage="QPV " + ", ".join(str(v) for v in vintages),
-                               licence=LICENCE, rows_read=len(attrs))
+                               licence=LICENCE, rows_read=len(attrs),
+                               is_fictional=bool(fictional_mask(codes, "qpv").all()))
     lines = attrs["feature"].tolist()
     terr, links = _qpv_frames(ctx, c, attrs, lines, source_id)
     geoms, kept = _merge_duplicates(ctx, c, codes, vf.geometry, lines)
@@ -302,7 +308,8 @@ def _load_commune_contours(ctx: LoadContext, c: Candidate) -> int:
     source_id = ctx.add_source(c, "commune_contours", producer="IGN / Etalab",
                                title="Contours des communes",
                                vintage=str(year) if year else None, licence=LICENCE,
-                               rows_read=len(attrs))
+                               rows_read=len(attrs),
+                               is_fictional=bool(fictional_mask(codes, "commune").all()))
     geoms, kept = _merge_duplicates(ctx, c, codes, vf.geometry, attrs["feature"].tolist())
     _replace_geometries(ctx, geo.geometry_rows(kept, "commune", year, geoms, source_id))
     return len(attrs)

@@ -12,7 +12,8 @@ columns (`Ind_19`); without one the cells load but no neighbourhood figure is co
 `aggregate_to_territories(con)` (run by the build after every file is loaded) puts each square
 in the neighbourhood polygon(s) containing its centre and writes two computed facts per
 neighbourhood and grid year: `grid_poor_households_pct` = Σmen_pauv / Σmen × 100 and
-`grid_mean_living_standard_eur_year` = Σind_snv / Σind, with numerator and denominator. These
+`grid_mean_living_standard_eur_year` = Σind_snv / Σind (numerator and denominator are filled for
+the share only: the build checks numerator ≤ denominator on every fact). These
 approximate (squares do not follow contours) and say so in `source_note`.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ from etl.readers import decode_text, sniff_separator
 
 KINDS = ("filosofi_grid",)
 PRIORITY = 50
+FORMAT_LABEL = "Filosofi carroyé 200 m (CSV avec Idcar_200m, Ind, Men, Men_pauv, Ind_snv, seul ou dans un zip)"
 
 PRODUCER = "INSEE"
 LICENCE = "Licence Ouverte"
@@ -154,9 +156,11 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
                            column=col, expected="un nombre (ex. 12.5)")
         out[low] = num.astype("float64")
     year = _grid_year(ctx, c, yy)
+    communes = out["commune_codes"].dropna() if lcog else pd.Series([], dtype=object)
+    fictional = bool(len(communes)) and bool(communes.astype(str).str.match(r"^(99\d{3})+$").all())
     source_id = ctx.add_source(c, kind, producer=PRODUCER, title="Filosofi, données carroyées à 200 m",
                                vintage=str(year) if year else None, licence=LICENCE,
-                               rows_read=len(out))
+                               rows_read=len(out), is_fictional=fictional)
     out["source_id"] = source_id
     ctx.insert("grid_200m", out)
     return len(out)
@@ -191,19 +195,22 @@ def aggregate_to_territories(con: duckdb.DuckDBPyConnection) -> int:
         if len(pt_idx) == 0:
             continue
         n = len(polys)
-        sums = {name: np.bincount(poly_idx, weights=arr[pt_idx], minlength=n)
+        sums = {name: np.round(np.bincount(poly_idx, weights=arr[pt_idx], minlength=n), 6)
                 for name, arr in (("men", men), ("men_pauv", men_pauv), ("ind", ind), ("ind_snv", ind_snv))}
         hit = np.bincount(poly_idx, minlength=n) > 0
         codes = np.array([p[0] for p in polys], dtype=object)[hit]
         levels = np.array([p[1] for p in polys], dtype=object)[hit]
-        for indicator, num, den, scale in (
-                ("grid_poor_households_pct", sums["men_pauv"][hit], sums["men"][hit], 100.0),
-                ("grid_mean_living_standard_eur_year", sums["ind_snv"][hit], sums["ind"][hit], 1.0)):
+        # The mean's sums are not stored as numerator/denominator: the build checks that a
+        # numerator never exceeds its denominator, which holds for shares, not for Σ€ / Σpersons.
+        for indicator, num, den, scale, keep_parts in (
+                ("grid_poor_households_pct", sums["men_pauv"][hit], sums["men"][hit], 100.0, True),
+                ("grid_mean_living_standard_eur_year", sums["ind_snv"][hit], sums["ind"][hit], 1.0, False)):
             ok = den > 0
             value = np.where(ok, num / np.where(ok, den, 1) * scale, np.nan)
             frames.append(pd.DataFrame({
                 "territory_code": codes, "territory_level": levels, "indicator_id": indicator,
-                "year": int(year), "value": value, "numerator": num, "denominator": den,
+                "year": int(year), "value": value,
+                "numerator": num if keep_parts else np.nan, "denominator": den if keep_parts else np.nan,
                 "status": np.where(ok, "ok", "missing"), "origin": "computed",
                 "source_note": CAUTION, "source_id": source_id,
             }))

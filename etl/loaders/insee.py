@@ -36,12 +36,15 @@ import numpy as np
 import pandas as pd
 
 from etl.core import Candidate, EtlError, LoadContext
+from etl.loaders.cog import is_fictional_code
 from etl.readers import (_GROUPED_RE, _NUMBER_RE, _SPACES, WITHHELD_MARKERS, TextTable,
                          read_table, sniff_separator)
 from indicators.registry import BY_ID, BY_SOURCE_VARIABLE
 
 KINDS = ("insee_qpv_stats", "insee_commune_stats", "insee_dictionary")
 PRIORITY = 40
+FORMAT_LABEL = ("statistiques Insee par QPV ou par commune (CSV avec colonne CODGEO, seul ou dans "
+                "un zip, avec son dictionnaire meta_*.csv)")
 
 PRODUCER = "INSEE"
 LICENCE = "Licence Ouverte"
@@ -246,7 +249,8 @@ def _find_dictionary(c: Candidate, columns: list[str]) -> Dictionary | None:
 def load_dictionary(ctx: LoadContext, c: Candidate) -> int:
     d = read_dictionary(c)
     n = len(d.labels) if d else 0
-    has_data = any(_header_of(x) and KEY_COLUMN in _upper_map(_header_of(x) or [])
+    data_keys = {KEY_COLUMN, "IDCAR_200M"}     # an INSEE table, or the 200 m grid it describes
+    has_data = any(data_keys & set(_upper_map(_header_of(x) or []))
                    for x in c.companions if x.path != c.path)
     if not has_data:
         ctx.warn(c.display_name, "dictionnaire de variables sans fichier de données à côté "
@@ -361,14 +365,14 @@ def _year_from_name(display_name: str) -> int | None:
 
 
 def _ensure_territory(ctx: LoadContext, code: str, level: str, name: str, vintage: int | None,
-                      source_id: str) -> None:
+                      source_id: str, fictional: bool) -> None:
     exists = ctx.con.execute(
         "select count(*) from territories where territory_code = ? and territory_level = ?",
         [code, level]).fetchall()[0][0]
     if not exists:
         ctx.insert("territories", [{
             "territory_code": code, "territory_level": level, "territory_name": name,
-            "geography_vintage": vintage, "is_fictional": False, "source_id": source_id}])
+            "geography_vintage": vintage, "is_fictional": fictional, "source_id": source_id}])
 
 
 def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
@@ -469,14 +473,18 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     years = Counter(p[3] for p in plan)
     data_year = years.most_common(1)[0][0]
     title = PurePath(archive).stem if archive else PurePath(member).stem
+    local = [(code, level) for code, level in zip(codes, levels)
+             if level in ("qpv", "commune", "epci", "departement")]
+    fictional = bool(local) and all(is_fictional_code(code, level) for code, level in local)
     source_id = ctx.add_source(c, kind, producer=PRODUCER, title=title, vintage=str(data_year),
-                               licence=LICENCE, rows_read=len(df))
+                               licence=LICENCE, rows_read=len(df), is_fictional=fictional)
 
     if (levels == "france").any():
-        _ensure_territory(ctx, "FRM", "france", "France métropolitaine", None, source_id)
+        _ensure_territory(ctx, "FRM", "france", "France métropolitaine", None, source_id, fictional)
     if (levels == "qpv_ensemble").any():
         _ensure_territory(ctx, f"ENSEMBLE_QPV_{qpv_vintage}", "qpv_ensemble",
-                          f"Ensemble des QPV (géographie {qpv_vintage})", qpv_vintage, source_id)
+                          f"Ensemble des quartiers prioritaires (géographie {qpv_vintage})",
+                          qpv_vintage, source_id, fictional)
 
     # Flags per row and per note column.
     flag_status = {n: np.array([_flag_status(v) for v in df[n].astype(str)], dtype=object)

@@ -128,6 +128,27 @@ def test_an_element_without_code_names_its_position(ctx, tmp_path):
                               "« nom » (attendu : un objet avec code et nom)")
 
 
+@pytest.mark.parametrize("code, level, expected", [
+    ("QN09901N", "qpv", True), ("QP099001", "qpv", True), ("QN07101I", "qpv", False),
+    ("99001", "commune", True), ("73065", "commune", False), ("999000001", "epci", True),
+    ("200069110", "epci", False), ("99", "departement", True), ("971", "departement", False),
+    ("99", "region", True), ("84", "region", False), ("FRM", "france", False),
+])
+def test_fictional_codes(code, level, expected):
+    assert cog.is_fictional_code(code, level) is expected
+
+
+def test_demo_cog_is_fictional(ctx, tmp_path):
+    p = tmp_path / "communes.json"
+    p.write_text(json.dumps([{"code": "99001", "nom": "Lorneville", "type": "commune-actuelle",
+                              "departement": "99", "region": "99", "population": 48650}]), encoding="utf-8")
+    load(cog, ctx, Candidate(p, p.name))
+    src = source_id(ctx, p.name)
+    assert rows(ctx, "select * from territories") == [
+        ("99001", "commune", "Lorneville", None, 48650, None, True, src)]
+    assert rows(ctx, "select is_fictional from sources") == [(True,)]
+
+
 @pytest.mark.integration
 def test_real_cog_2026(ctx):
     folder = need_reference("cog2026")

@@ -84,8 +84,8 @@ def test_qpv_zip_latin1_with_dictionary_flags_and_markers(ctx, qpv_zip):
           "NB_PERS_MEN_FISC_A19"),
     ]
     assert rows(ctx, "select * from territories order by 1") == [
-        ("ENSEMBLE_QPV_2024", "qpv_ensemble", "Ensemble des QPV (géographie 2024)", 2024, None, None,
-         False, src),
+        ("ENSEMBLE_QPV_2024", "qpv_ensemble", "Ensemble des quartiers prioritaires (géographie 2024)",
+         2024, None, None, False, src),
         ("FRM", "france", "France métropolitaine", None, None, None, False, src),
     ]
     assert rows(ctx, "select * from indicator_catalog where not is_registered") == [
@@ -256,6 +256,17 @@ def test_a_dictionary_alone_warns(ctx, tmp_path):
     assert [str(m) for m in ctx.messages] == [
         "meta.csv : dictionnaire de variables sans fichier de données à côté (dans la même archive "
         "ou le même dossier) : rien n'est chargé"]
+
+
+def test_a_file_of_the_demo_territory_is_marked_fictional(ctx, tmp_path):
+    p = tmp_path / "comparateurs.csv"
+    p.write_text("CODGEO;LIBGEO;POP_MUN_A20\n99001;Lorneville;48 910\n999000001;CA;119 500\n"
+                 "99;Département fictif;200 000\nFRM;France métropolitaine;65 000 000\n", encoding="utf-8")
+    load(insee, ctx, Candidate(p, p.name))
+    assert rows(ctx, "select is_fictional from sources") == [(True,)]
+    assert rows(ctx, "select territory_code, is_fictional from territories") == [("FRM", True)]
+    assert rows(ctx, "select territory_code, territory_level from indicator_facts order by 1") == [
+        ("99", "departement"), ("99001", "commune"), ("999000001", "epci"), ("FRM", "france")]
 
 
 @pytest.mark.integration
