@@ -248,3 +248,27 @@ def test_real_qpv_2024_list(ctx):
                      " group by 1 having count(*) > 1)") == [(148,)]
     assert rows(ctx, "select parent_code from territory_links where child_code = 'QN02803M'") == [("28218",)]
     print(f"\nreal QPV 2024 list loaded in {elapsed:.2f} s")
+
+
+def test_shapefile_without_prj_is_taken_as_lambert93_with_a_warning(ctx, tmp_path):
+    gdf = gpd.GeoDataFrame([p for p, _ in FEATURES_2024], geometry=[g for _, g in FEATURES_2024], crs=2154)
+    gdf.to_file(tmp_path / "QP2024.shp", engine="pyogrio")
+    (tmp_path / "QP2024.prj").unlink()
+    c = next(x for x in candidates(tmp_path) if x.suffix == ".shp")
+    assert load(contours, ctx, c) == ("anct_qpv_contours", 2)
+    assert [str(m) for m in ctx.messages] == [
+        "QP2024.shp : système de coordonnées non déclaré (.prj absent) : Lambert-93 (EPSG:2154) "
+        "supposé d'après les coordonnées"]
+    assert geometry_summary(ctx) == EXPECTED_QPV_GEOMS
+
+
+def test_properties_after_a_long_geometry_are_found(tmp_path):
+    import numpy as np
+    x, y = LUCE_L93
+    angles = np.linspace(0, 2 * np.pi, 20000, endpoint=False)
+    big = Polygon(np.column_stack([x + 400 * np.cos(angles), y + 400 * np.sin(angles)]))
+    p = tmp_path / "qp.geojson"
+    feature = {"type": "Feature", "geometry": mapping(to_wgs(big)), "properties": FEATURES_2024[0][0]}
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    assert p.stat().st_size > 200_000
+    assert contours.recognise(Candidate(p, p.name)) == "anct_qpv_contours"
