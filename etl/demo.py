@@ -468,11 +468,11 @@ def _write_contours(out: _Out, geo: Geography) -> None:
             "insee_dep": DEP_CODE, "lib_dep": DEP_NAME, "insee_com": ",".join(q.communes),
             "lib_com": ",".join(names), "siren_epci": EPCI_CODE},
             "geometry": _geojson_geometry(geo.qpv2024[q.code])})
-    # GDAL writes `crs` before `features`; it is written after them here because the contour
-    # recogniser (etl/geo.py geojson_properties) reads the first "properties" of the file.
+    # As GDAL writes it: `crs` (with its own "properties") before the features.
     out.write("contours/QP2024_Val_de_Lorne_Lambert93.geojson", _dump_json({
-        "type": "FeatureCollection", "name": "QP2024_Val_de_Lorne_Lambert93", "features": features,
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}}}))
+        "type": "FeatureCollection", "name": "QP2024_Val_de_Lorne_Lambert93",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}},
+        "features": features}))
 
     features = []
     for code, name, commune, *_ in QPV2015:

@@ -74,6 +74,20 @@ def test_same_bytes_on_every_run(tmp_path, demo_dir):
     assert _digests(first) == _digests(demo_dir)
 
 
+def test_cli_in_another_process_gives_the_same_bytes(tmp_path, demo_dir):
+    """`python -m etl demo --out DIR`, with another string-hash seed: no dependence on set order."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "etl", "demo", "--out", str(tmp_path)], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert _digests(tmp_path) == _digests(demo_dir)
+
+
 def test_other_files_of_the_folder_are_kept(tmp_path):
     (tmp_path / "README_local.md").write_text("notes")
     demo.write_demo(tmp_path)
@@ -141,6 +155,7 @@ def test_contour_attributes(contours):
 def test_lambert_file_declares_its_crs(demo_dir):
     raw = json.loads((demo_dir / "contours/QP2024_Val_de_Lorne_Lambert93.geojson").read_text("utf-8"))
     assert raw["crs"] == {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}}
+    assert list(raw) == ["type", "name", "crs", "features"]      # GDAL's order
     x, y = raw["features"][0]["geometry"]["coordinates"][0][0]
     assert 600_000 < x < 750_000 and 6_550_000 < y < 6_700_000
 
