@@ -208,9 +208,9 @@ def _expand_zip(result: Discovery, path: Path, name: str) -> list[Candidate]:
             written.append(out)
     # Candidates per folder of the archive; every member of one archive is a companion of the others.
     kept: list[Path] = []
-    for out in written:
-        why = _is_ignored(out.name) or next((_is_ignored(p) for p in out.relative_to(target).parts[:-1]
-                                             if _is_ignored(p)), None)
+    for out in sorted(written, key=lambda p: p.relative_to(target).as_posix()):
+        why = next((_is_ignored(p) for p in out.relative_to(target).parts[:-1] if _is_ignored(p)),
+                   None) or _is_ignored(out.name)
         if why:
             result.ignored.append(Ignored(f"{name}!{out.relative_to(target).as_posix()}", why))
         else:

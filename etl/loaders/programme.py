@@ -8,6 +8,7 @@ a text column is kept as its text; in a numeric column it is an error).
 """
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -17,7 +18,7 @@ from typing import Any
 
 from etl.checks import QPV_CODE_EXPECTED, UNIQUE_KEYS, qpv_vintage
 from etl.core import Candidate, EtlError, LoadContext
-from etl.readers import parse_number, read_table
+from etl.readers import decode_text, parse_number, read_table, sniff_separator
 from etl.template import BY_NAME, LEVELS, TABLES, Col, Table
 from indicators.registry import BY_ID
 
@@ -42,6 +43,8 @@ _PARENT_LEVEL = {
     "qpv": "commune", "commune": "epci", "epci": "departement", "departement": "region",
     "region": "france", "quartier_veille": "commune", "poche_pauvrete": "commune",
 }
+# Database column → template column, for messages.
+_TEMPLATE_NAMES = {"contract_slug": "contract"}
 # Columns where a withheld marker (s, nd, ns…) is a status rather than an error.
 _MARKER_COLUMNS = {("published_values", "value"), ("published_values", "numerator"),
                    ("published_values", "denominator"), ("kpi_values", "value"),
@@ -87,18 +90,27 @@ def _is_xlsx(c: Candidate) -> bool:
         return False
 
 
-def _csv_header(c: Candidate) -> list[str] | None:
+def _find_header(text: str) -> tuple[int, Table] | None:
+    """The 0-based line of the template header within the first lines of a text, and its table."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:_HEADER_SCAN_ROWS]):
+        if not line.strip():
+            continue
+        cells = next(csv.reader([line], delimiter=sniff_separator(line), quotechar='"'), [])
+        table = match_table(cells)
+        if table is not None:
+            return i, table
+    return None
+
+
+def _head_text(c: Candidate) -> str | None:
     head = c.head(65536)
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
-    cut = head.rfind(b"\n")
-    if len(head) == 65536 and cut > 0:
-        head = head[:cut]
     try:
-        table = read_table(head, c.display_name)
+        return decode_text(head, c.display_name)
     except (EtlError, UnicodeDecodeError, ValueError):
         return None
-    return table.header
 
 
 def recognise(c: Candidate) -> str | None:
@@ -111,20 +123,31 @@ def recognise(c: Candidate) -> str | None:
             return f"programme_{tables[0].name}" if len(tables) == 1 else "programme_workbook"
         if c.suffix in _XLSX_SUFFIXES or c.suffix not in _TEXT_SUFFIXES and c.head(2) == b"PK":
             return None
-        header = _csv_header(c)
-        if header is None:
-            return None
-        table = match_table(header)
-        return f"programme_{table.name}" if table else None
+        text = _head_text(c)
+        found = _find_header(text) if text is not None else None
+        return f"programme_{found[1].name}" if found else None
     except Exception:  # noqa: BLE001 - recognise must not raise on another format (etl/core.py)
         return None
 
 
 # ── Reading ───────────────────────────────────────────────────────────────────────────────
 def _csv_sheet(c: Candidate) -> Sheet:
-    t = read_table(c.read_bytes(), c.display_name)
+    text = decode_text(c.read_bytes(), c.display_name)
+    found = _find_header(text)
+    if found is None:
+        return Sheet(c.display_name, [], [], [], [], None)
+    skip = found[0]
+    # Read from the header line on; line numbers stay those of the file.
+    body = "\n".join(text.split("\n")[skip:]).encode("utf-8")
+    try:
+        t = read_table(body, c.display_name, skip_title_rows=False)
+    except EtlError as exc:
+        if exc.line is not None:
+            exc.line += skip
+        raise
     header = [normalise_header(h) for h in t.header]
-    return Sheet(c.display_name, header, t.header, t.rows, t.line_numbers, match_table(t.header))
+    return Sheet(c.display_name, header, t.header, t.rows, [n + skip for n in t.line_numbers],
+                 match_table(t.header))
 
 
 def _xlsx_sheets(c: Candidate) -> list[Sheet]:
@@ -325,10 +348,11 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
                 key = tuple(record.get(k) for k in key_cols)
                 first = seen.setdefault(target, {}).get(key)
                 if first is not None:
+                    names = [_TEMPLATE_NAMES.get(k, k) for k in key_cols]
                     raise EtlError(sheet.file_name,
-                                   f"ligne en double (même {', '.join(key_cols)} qu'à la ligne {first})",
-                                   line=line, column=key_cols[-1],
-                                   expected="une seule ligne par " + " × ".join(key_cols))
+                                   f"ligne en double (même {', '.join(names)} qu'à la ligne {first})",
+                                   line=line, column=names[-1],
+                                   expected="une seule ligne par " + " × ".join(names))
                 seen[target][key] = line
             out.setdefault(target, []).append(record)
     for target, records in out.items():

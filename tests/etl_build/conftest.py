@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 PROGRAMME_ONLY = ["etl.loaders.programme"]
 CURRENT_YEAR = 2025
 
