@@ -16,8 +16,9 @@ What a data file may hold, as INSEE publishes it:
 - a `LIBGEO` column and descriptive columns (`LIB*`, `NOM*`, `DEP`, `REG`, …), not loaded;
 - a row for the whole of France métropolitaine (`FRM`, `METRO`, …) → territory `FRM`, and a row
   for all QPVs ("ensemble des QPV") → `ENSEMBLE_QPV_<vintage>`, level qpv_ensemble;
-- a year suffix on variables (`MED21`, `TP6021`, `D121`, `DISP_MED_A19`, `DISP_MED_19`); without
-  one, the year comes from the dictionary's labels, else (with a warning) from the file name.
+- a year suffix on variables (`MED21`, `TP6021`, `D121`, `DISP_MED_A19`, `DISP_MED_19`), or the
+  census prefix (`P21_POP` → `P_POP`, 2021); without one, the year comes from the dictionary's
+  labels, else (with a warning) from the file name.
 
 A variable maps to a registered indicator through `indicators.registry.BY_SOURCE_VARIABLE` (its
 name without the year suffix); any other variable is loaded as `insee_<name>` with a catalogue
@@ -72,6 +73,8 @@ NOTE_RE = re.compile(r"^NOTE_?(?P<src>[A-Z0-9]+)$|^(?P<prefix>[A-Z0-9]+)_NOTE(_?
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _EXPLICIT_SUFFIX = re.compile(r"^(?P<base>.+?)_(?:A(?P<yy>\d{2})|(?P<yyyy>(?:19|20)\d{2}))$", re.I)
 _BARE_SUFFIX = re.compile(r"^(?P<base>.+?)(?P<sep>_?)(?P<yy>\d{2})$")
+# Census variables carry the year as a prefix: P21_POP, C20_MEN → P_POP, C_MEN.
+_RP_PREFIX = re.compile(r"^(?P<kind>[PC])(?P<yy>\d{2})_(?P<rest>.+)$", re.I)
 
 FILO_BASES = {"MED", "D1", "D2", "D3", "D4", "D6", "D7", "D8", "D9", "RD", "Q1", "Q2", "Q3",
               "NBMENFISC", "NBPERSMENFISC", "PIMP", "PACT", "PTSA", "PCHO", "PBEN", "PPEN", "PPAT",
@@ -265,6 +268,9 @@ def split_variable(name: str, file_yy: str | None) -> tuple[str, int | None]:
     if m:
         year = 2000 + int(m["yy"]) if m["yy"] else int(m["yyyy"])
         return m["base"], year
+    m = _RP_PREFIX.match(name)
+    if m:
+        return f"{m['kind']}_{m['rest']}", 2000 + int(m["yy"])
     if name.upper() in BY_SOURCE_VARIABLE:
         return name, None
     m = _BARE_SUFFIX.match(name)
@@ -279,7 +285,7 @@ def file_suffix(columns: list[str]) -> str | None:
     n = 0
     latest = (date.today().year + 1) % 100
     for col in columns:
-        if _EXPLICIT_SUFFIX.match(col) or col.upper() in BY_SOURCE_VARIABLE:
+        if _EXPLICIT_SUFFIX.match(col) or _RP_PREFIX.match(col) or col.upper() in BY_SOURCE_VARIABLE:
             continue
         n += 1
         m = _BARE_SUFFIX.match(col)

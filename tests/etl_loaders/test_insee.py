@@ -177,6 +177,14 @@ def test_narrow_no_break_space_and_suffix_without_underscore(ctx, tmp_path):
         ("minors_pct", 2020, 31.5, "PART_MOINS1820"), ("population_count", 2020, 3512.0, "POP_MUN20")]
 
 
+def test_census_year_prefix(ctx, tmp_path):
+    p = tmp_path / "rp.csv"
+    p.write_text("CODGEO;P21_POP;C21_MENPSEUL\n73065;59 964;14 000\n", encoding="utf-8")
+    load(insee, ctx, Candidate(p, p.name))
+    assert rows(ctx, "select indicator_id, year, value, source_variable from indicator_facts order by 1") == [
+        ("insee_c_menpseul", 2021, 14000.0, "C21_MENPSEUL"), ("population_count", 2021, 59964.0, "P21_POP")]
+
+
 def test_several_note_columns_apply_to_their_source(ctx, tmp_path):
     p = tmp_path / "cles_2020.csv"
     p.write_text("CODGEO;DISP_MED20;TX_TOT_EMPL20;ABC_BAC20;NOTE_FILO;NOTE_RP;NOTE_PE\n"
