@@ -203,3 +203,14 @@ BY_SOURCE_VARIABLE: dict[str, str] = {v: i.id for i in REGISTRY for v in i.sourc
 
 def get(indicator_id: str) -> Indicator:
     return BY_ID[indicator_id]
+
+
+def by_theme(theme: str) -> tuple[Indicator, ...]:
+    """The registered indicators of a theme, in registry order."""
+    return tuple(i for i in REGISTRY if i.theme == theme)
+
+
+def label(indicator_id: str) -> str:
+    """The French label of an indicator, or its id when it is not registered."""
+    ind = BY_ID.get(indicator_id)
+    return ind.label if ind else indicator_id

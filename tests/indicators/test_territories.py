@@ -65,3 +65,12 @@ def test_contracts_and_qpvs(db):
 def test_qpv_code_vintage():
     assert [qpv_code_vintage(c) for c in ["QN07101I", "QN02A01N", "QP071001", "71076", ""]] == \
         [2024, 2024, 2015, None, None]
+
+
+def test_registry_helpers():
+    from indicators.registry import BY_SOURCE_VARIABLE, by_theme, label
+    assert [i.id for i in by_theme("logement")] == [
+        "social_housing_dwellings_count", "social_housing_share_pct", "fragile_occupation_dwellings_pct"]
+    assert label("poverty_rate_pct") == "Taux de pauvreté (seuil à 60 %)"
+    assert label("unknown_x") == "unknown_x"
+    assert BY_SOURCE_VARIABLE["DISP_MED"] == "median_income_eur_year"
