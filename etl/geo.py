@@ -6,7 +6,6 @@ No spatial extension in DuckDB: everything is shapely 2 (vectorised), pyproj and
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -25,8 +24,6 @@ EQUAL_AREA = 6933          # WGS 84 / NSIDC EASE-Grid 2.0 Global: equal-area, me
 SIMPLIFY_DEG = 0.000135
 # GeoJSON for display keeps 6 decimals (~0.1 m).
 DISPLAY_GRID_DEG = 1e-6
-
-_CRS_MEMBER_RE = re.compile(rb'"crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]+)"')
 
 
 @dataclass
@@ -81,7 +78,7 @@ def shapefile_fields(c: Candidate) -> list[str] | None:
     return [str(f) for f in info.get("fields", [])]
 
 
-def _declared_crs(c: Candidate, gdf: gpd.GeoDataFrame) -> int | None:
+def _declared_crs(gdf: gpd.GeoDataFrame) -> int | None:
     if gdf.crs is not None:
         epsg = gdf.crs.to_epsg()
         if epsg is None and gdf.crs.is_geographic:
@@ -122,7 +119,7 @@ def read_vector(c: Candidate, ctx: LoadContext, code_columns: tuple[str, ...] = 
         raise EtlError(c.display_name, f"{name(i)} : géométrie de type {geoms[i].geom_type}",
                        line=i + 1, column="geometry", expected="un polygone ou multipolygone")
 
-    epsg = _declared_crs(c, gdf)
+    epsg = _declared_crs(gdf)
     bounds = shapely.bounds(geoms)              # xmin, ymin, xmax, ymax per feature
     metres = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
     if epsg is None:
