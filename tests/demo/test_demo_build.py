@@ -157,7 +157,7 @@ def test_programme_tables(db):
     assert _rows(db, """
         select kpi_id, year, period_label, value, qualifier, is_published from kpi_values
         where year is null""") == [
-        ("habitants_rencontres", None, "depuis juillet 2024", 2100.0, "plus de", True)]
+        ("habitants_rencontres", None, "depuis juillet 2024", 3600.0, "plus de", True)]
     assert _rows(db, """
         select item_type, count(*) from qualitative_items where territory_code = 'QN09901M'
         and item_type like 'review%' group by 1 order by 1""") == [
