@@ -156,7 +156,9 @@ class Styles:
     title: ParagraphStyle
     subtitle: ParagraphStyle
     h1: ParagraphStyle
+    h1b: ParagraphStyle
     h2: ParagraphStyle
+    h2p: ParagraphStyle
     h3: ParagraphStyle
     cell: ParagraphStyle
     cell_bold: ParagraphStyle
@@ -188,8 +190,12 @@ def styles() -> Styles:
         subtitle=s("subtitle", fontSize=9.2, leading=12, textColor=_hex(palette.TEXT_MUTED), spaceAfter=4),
         h1=s("H1", fontName=FONT_BOLD, fontSize=15, leading=19, textColor=_hex(palette.PRIMARY),
              spaceBefore=4, spaceAfter=6),
+        h1b=s("H1b", fontName=FONT_BOLD, fontSize=15, leading=19, textColor=_hex(palette.PRIMARY),
+              spaceBefore=4, spaceAfter=6),
         h2=s("H2", fontName=FONT_BOLD, fontSize=11, leading=14, textColor=_hex(palette.PRIMARY),
              spaceBefore=7, spaceAfter=3),
+        h2p=s("H2p", fontName=FONT_BOLD, fontSize=11, leading=14, textColor=_hex(palette.PRIMARY),
+              spaceBefore=7, spaceAfter=3),
         h3=s("H3", fontName=FONT_BOLD, fontSize=9, leading=11.5, spaceBefore=4, spaceAfter=1.5),
         cell=s("cell", fontSize=7.8, leading=9.6),
         cell_bold=s("cell_bold", fontName=FONT_BOLD, fontSize=7.8, leading=9.6),
@@ -594,17 +600,17 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
 
     table = _figures_table(p, st)
     if table is not None:
-        story += [CondPageBreak(40 * mm), Paragraph("Chiffres clés et comparaisons", st.h2), table]
+        story += [CondPageBreak(40 * mm), Paragraph("Chiffres clés et comparaisons", st.h2p), table]
 
     if qual.priority_issues:
-        block: list[Flowable] = [Paragraph("Enjeux prioritaires", st.h2)]
+        block: list[Flowable] = [Paragraph("Enjeux prioritaires", st.h2p)]
         for theme, items in portrait_mod.group_by_theme(qual.priority_issues):
             if theme:
                 block.append(Paragraph(esc(theme), st.h3))
             block += _bullets([i.text for i in items], st)
         story += [CondPageBreak(30 * mm), *block]
     if qual.strengths or qual.weaknesses:
-        story.append(Paragraph("Atouts et fragilités", st.h2))
+        story.append(Paragraph("Atouts et fragilités", st.h2p))
         if qual.strengths:
             story.append(Paragraph("Ses atouts", st.h3))
             story += _bullets([i.text for i in qual.strengths], st)
@@ -612,7 +618,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
             story.append(Paragraph("Ses fragilités", st.h3))
             story += _bullets([i.text for i in qual.weaknesses], st)
     if qual.appreciated or qual.deplored or qual.requested or qual.verbatims:
-        story += [CondPageBreak(30 * mm), Paragraph("Ce qui ressort de la consultation des habitants", st.h2)]
+        story += [CondPageBreak(30 * mm), Paragraph("Ce qui ressort de la consultation des habitants", st.h2p)]
         for label, items in (("Ce qui est apprécié", qual.appreciated), ("Ce qui est déploré", qual.deplored),
                              ("Ce qui est demandé", qual.requested)):
             if items:
@@ -623,7 +629,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
             story += [Paragraph(esc(f"« {i.text} »"), st.quote) for i in qual.verbatims]
 
     sources = _sources_of(p, qual)
-    foot = [Paragraph("Sources et méthode", st.h2)]
+    foot = [Paragraph("Sources et méthode", st.h2p)]
     if sources:
         foot.append(Paragraph(esc("Sources : " + " ; ".join(sources) + "."), st.small))
     foot.append(Paragraph(esc(
@@ -637,12 +643,292 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                          title=f"Portrait de quartier — {p.qpv.name}")
 
 
+def _warm_up_images() -> None:
+    """Start the shared export server now: Chromium starts while the data is read and laid out."""
+    from reports import images
+    images._ensure_server()
+
+
 def portrait_pdf(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,
                  charts: bool = True) -> bytes:
     """The A4 portrait of a QPV as PDF bytes. Raises indicators.portrait.UnknownQpv for a code
     that is not a QPV of the database."""
     date = generated_on or dt.date.today()
+    if charts:
+        _warm_up_images()
     parts = portrait_parts(con, qpv_code, year=year, generated_on=date, charts=charts)
     info = PageInfo(footer=f"{parts.title} ({qpv_code}) · produit le {_date_fr(date)}",
                     fictional=parts.fictional, generated_on=date)
     return _build(parts.flowables, info, title=parts.title)
+
+
+# ── Mandate report ──────────────────────────────────────────────────────────────────────────
+def _contract(con, contract_slug: str):
+    from indicators.territories import get_contract
+    c = get_contract(con, contract_slug)
+    if c is None:
+        raise ReportError(f"Territoire inconnu : « {contract_slug} ». Territoires chargés : "
+                          + ", ".join(r[0] for r in con.execute(
+                              "select contract_slug from contracts order by contract_slug").fetchall()))
+    return c
+
+
+def _note(text: str, st: Styles) -> Paragraph:
+    return Paragraph(esc(text), st.muted)
+
+
+def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
+    from indicators.kpi import kpi_tiles
+
+    tiles = kpi_tiles(con, contract.slug)
+    out: list[Flowable] = []
+    if not tiles:
+        return [_note("Aucun indicateur du mandat n'est chargé pour ce territoire.", st)]
+    rows = [[Paragraph(h, st.cell_head) for h in ("Indicateur", "Chiffre", "Cumul / évolution",
+                                                 "Objectif", "Source")]]
+    for t in tiles:
+        value = fmt_value(t.value, t.unit, t.status, qualifier=t.qualifier)
+        period = t.period_label or (fmt_year(t.year) if t.year else "")
+        extra = []
+        if t.cumulative_value is not None or (t.cumulative_status not in (None, "ok")):
+            extra.append(f"cumul {t.cumulative_period_label or ''} : "
+                         f"{fmt_value(t.cumulative_value, t.unit, t.cumulative_status or 'ok')}".replace(" :", " :"))
+        if t.evolution is not None and t.previous_year:
+            sign = "+" if t.evolution > 0 else ""
+            extra.append(f"{sign}{fmt_value(t.evolution, t.unit)} par rapport à {t.previous_year}")
+        target = ""
+        if t.target is not None:
+            target = fmt_value(t.target, t.unit)
+            if t.achievement_pct is not None:
+                target += f" (réalisé à {fmt_value(t.achievement_pct, '%', decimals=0)})"
+        rows.append([
+            Paragraph(esc(t.label), st.cell),
+            Paragraph(f"<b>{esc(value)}</b><br/><font color='{palette.TEXT_MUTED}'>{esc(period)}</font>", st.cell),
+            Paragraph(esc(" ; ".join(extra)) or "—", st.cell),
+            Paragraph(esc(target) or "—", st.cell),
+            Paragraph(esc(t.source_line or "source non précisée"), st.cell),
+        ])
+    out.append(_table(rows, [52 * mm, 30 * mm, 36 * mm, 24 * mm, CONTENT_W - 142 * mm]))
+    out.append(Spacer(1, 2 * mm))
+    out.append(_note("Les chiffres publiés sont repris tels que le document les donne (« plus de », "
+                     "« environ ») ; les cumuls ne portent que sur les années du contrat.", st))
+    return out
+
+
+def _eur(value) -> str:
+    return fmt_value(value, "EUR", decimals=0)
+
+
+def _section_financements(con, contract, st: Styles) -> list[Flowable]:
+    rows_db = con.execute("""
+        select year, funder, coalesce(funder_label, funder) as label, sum(amount_eur), count(distinct action_id)
+        from programme_funding where contract_slug = ?
+        group by year, funder, label order by year, sum(amount_eur) desc""", [contract.slug]).fetchall()
+    if not rows_db:
+        return [_note("Aucun financement n'est chargé pour ce territoire.", st)]
+    funder_names = {"ville": "Ville", "epci": "Intercommunalité", "etat_p147": "État (programme 147)",
+                    "etat_autre": "État (autres crédits)", "caf": "CAF", "departement": "Département",
+                    "region": "Région", "bailleur": "Bailleurs", "europe": "Europe", "autre": "Autres"}
+    out: list[Flowable] = []
+    years = sorted({r[0] for r in rows_db})
+    for year in years:
+        yr = [r for r in rows_db if r[0] == year]
+        total = sum(r[3] for r in yr)
+        rows = [[Paragraph(h, st.cell_head) for h in ("Financeur", "Montant", "Part", "Actions financées")]]
+        for _, funder, label, amount, n_actions in yr:
+            name = funder_names.get(funder, funder)
+            if label and label != funder and label != name:
+                name += f" — {label}"
+            rows.append([Paragraph(esc(name), st.cell), Paragraph(esc(_eur(amount)), st.cell),
+                         Paragraph(esc(fmt_value(100 * amount / total if total else None, "%", decimals=1)), st.cell),
+                         Paragraph(esc(fmt_value(n_actions, "")), st.cell)])
+        rows.append([Paragraph("Total", st.cell_bold), Paragraph(f"<b>{esc(_eur(total))}</b>", st.cell), "", ""])
+        out += [Paragraph(f"Année {year}", st.h3),
+                _table(rows, [80 * mm, 35 * mm, 25 * mm, CONTENT_W - 140 * mm]), Spacer(1, 2 * mm)]
+    actions = con.execute("""
+        select year, count(*), count(*) filter (where is_new), count(*) filter (where is_multiyear_agreement)
+        from programme_actions where contract_slug = ? group by year order by year""", [contract.slug]).fetchall()
+    if actions:
+        rows = [[Paragraph(h, st.cell_head) for h in ("Année", "Actions", "dont nouvelles", "dont sous CPO")]]
+        for year, n, n_new, n_cpo in actions:
+            rows.append([Paragraph(str(year), st.cell)] + [Paragraph(esc(fmt_value(x, "")), st.cell)
+                                                           for x in (n, n_new, n_cpo)])
+        out += [Paragraph("Actions du programme", st.h3),
+                _table(rows, [30 * mm, 30 * mm, 30 * mm, 30 * mm])]
+    out.append(Spacer(1, 2 * mm))
+    out.append(_note("Montants des lignes de financement du programme, par année et par financeur ; "
+                     "CPO : convention pluriannuelle d'objectifs.", st))
+    return out
+
+
+def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) -> list[Flowable]:
+    codes = [r[0] for r in con.execute("""
+        select territory_code from qualitative_items
+        where contract_slug = ? and item_type like 'review_%'
+        group by territory_code order by min(rowid)""", [contract.slug]).fetchall()]
+    if qpv_codes:
+        codes = [c for c in codes if c is None or c in qpv_codes]
+    out: list[Flowable] = []
+    for code in codes:
+        rv = portrait_mod.review(con, contract.slug, code)
+        if rv.is_empty:
+            continue
+        from indicators.territories import territory_name
+        name = territory_name(con, code) if code else contract.name
+        out.append(Paragraph(esc(name), st.h2))
+        out += [Paragraph(esc(i.text), st.base) for i in rv.intro]
+        for theme in rv.themes:
+            block: list[Flowable] = []
+            if theme.theme:
+                block.append(Paragraph(esc(theme.theme), st.h3))
+            for label, items in (("Le besoin au départ", theme.need),
+                                 ("Ce que nous avons décidé et fait", theme.done),
+                                 ("Ce que cela a changé", theme.changed), ("En chiffres", theme.figures)):
+                if items:
+                    block.append(Paragraph(f"<i>{label}</i>", st.base))
+                    block += _bullets([i.text for i in items], st)
+            out.append(KeepTogether(block[:4]) if len(block) > 4 else KeepTogether(block))
+            out += block[4:] if len(block) > 4 else []
+    if not out:
+        return [_note("Aucun bilan par quartier n'est chargé pour ce territoire.", st)]
+    return out
+
+
+def _section_logement(con, contract, st: Styles) -> list[Flowable]:
+    from indicators import housing
+
+    results = housing.attribution_results(con, contract.slug)
+    objectives = housing.objectives_frame(con, contract.slug)
+    out: list[Flowable] = []
+    if not objectives.empty:
+        rows = [[Paragraph(h, st.cell_head) for h in ("Partie", "Objectif", "Cible")]]
+        for r in objectives.itertuples(index=False):
+            target = fmt_value(r.target_pct, "%") if r.target_pct is not None and r.target_pct == r.target_pct \
+                else (r.note or "—")
+            rows.append([Paragraph(esc(r.party_name), st.cell), Paragraph(esc(r.objective_label), st.cell),
+                         Paragraph(esc(target), st.cell)])
+        out += [Paragraph("Objectifs de la convention intercommunale d'attribution", st.h3),
+                _table(rows, [45 * mm, 95 * mm, CONTENT_W - 140 * mm]), Spacer(1, 2 * mm)]
+    if results:
+        rows = [[Paragraph(h, st.cell_head) for h in ("Année", "Partie", "Objectif", "Résultat", "Cible",
+                                                     "Il manque")]]
+        for r in results:
+            res = "—"
+            if r.numerator is not None:
+                res = f"{fmt_value(r.numerator, '')} attributions"
+                if r.denominator is not None:
+                    res += f" sur {fmt_value(r.denominator, '')}"
+                    if r.denominator_origin == "deduced":
+                        res += f" ({housing.DEDUCED_NOTE})"
+            if r.rate_pct is not None:
+                res += f" = {fmt_value(r.rate_pct, '%')}"
+            res += " (publié)" if r.origin == "published" else " (calculé)"
+            needed = []
+            if r.needed_fixed_total is not None:
+                needed.append(f"{fmt_value(r.needed_fixed_total, '')} (calcul)")
+            if r.needed_published is not None:
+                needed.append(f"{fmt_value(r.needed_published, '')} (document)")
+            rows.append([Paragraph(str(r.year), st.cell), Paragraph(esc(r.party_name), st.cell),
+                         Paragraph(esc(r.objective_label), st.cell), Paragraph(esc(res), st.cell),
+                         Paragraph(esc(fmt_value(r.target_pct, "%") if r.target_pct is not None else "—"), st.cell),
+                         Paragraph(esc(" ; ".join(needed)) or "—", st.cell)])
+        out += [Paragraph("Résultats", st.h3),
+                _table(rows, [13 * mm, 25 * mm, 47 * mm, 50 * mm, 14 * mm, CONTENT_W - 149 * mm])]
+        out.append(Spacer(1, 2 * mm))
+        out.append(_note("« Il manque » : attributions qui auraient dû aller aux ménages visés pour atteindre "
+                         "la cible, à total constant (calcul) et selon le document quand il le donne.", st))
+    if not out:
+        return [_note("Aucune donnée d'attribution n'est chargée pour ce territoire.", st)]
+    return out
+
+
+def _section_sources(con, contract, st: Styles) -> list[Flowable]:
+    from reports.tables import sources_from_db
+
+    srcs = sources_from_db(con, contract_slug=contract.slug)
+    if not srcs:
+        return [_note("Aucune source n'est enregistrée.", st)]
+    rows = [[Paragraph(h, st.cell_head) for h in ("Producteur", "Titre", "Millésime", "Licence",
+                                                 "Fichier (empreinte SHA-256)")]]
+    for s in srcs:
+        rows.append([Paragraph(esc(s["producer"] or "—"), st.cell), Paragraph(esc(s["title"] or "—"), st.cell),
+                     Paragraph(esc(s["vintage"] or "—"), st.cell), Paragraph(esc(s["licence"] or "—"), st.cell),
+                     Paragraph(esc(f"{s['file_name']} ({(s['sha256'] or '')[:12]}…)"), st.cell)])
+    return [_table(rows, [28 * mm, 55 * mm, 18 * mm, 27 * mm, CONTENT_W - 128 * mm])]
+
+
+def contract_qpv_codes(con, contract_slug: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "select territory_code from contract_territories where contract_slug = ? and territory_level = 'qpv'"
+        " order by territory_code", [contract_slug]).fetchall()]
+
+
+def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
+                qpv_codes: Sequence[str] | None = None, *, generated_on: dt.date | None = None,
+                charts: bool = True) -> bytes:
+    """The mandate report of a contract as PDF bytes: cover, table of contents, the chosen
+    sections (keys of SECTIONS, in document order; default all), sources; page numbers and the
+    demo mark on every page when the contract is fictional. `qpv_codes` limits the portraits
+    and reviews (default: every QPV of the contract)."""
+    st = styles()
+    contract = _contract(con, contract_slug)
+    chosen = list(SECTIONS) if not sections else list(dict.fromkeys(sections))
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        raise ReportError(f"Section inconnue : {', '.join(unknown)} (sections possibles : {', '.join(SECTIONS)})")
+    chosen = [s for s in SECTIONS if s in chosen]
+    all_qpvs = contract_qpv_codes(con, contract.slug)
+    if qpv_codes:
+        bad = [c for c in qpv_codes if c not in all_qpvs]
+        if bad:
+            raise ReportError(f"Quartier(s) hors du territoire {contract.slug} : {', '.join(bad)}")
+        qpvs = list(dict.fromkeys(qpv_codes))
+    else:
+        qpvs = all_qpvs
+    date = generated_on or dt.date.today()
+    fictional = bool(contract.is_fictional)
+    if charts and ("portraits" in chosen):
+        _warm_up_images()
+
+    story: list[Flowable] = [Spacer(1, 55 * mm), Paragraph("RAPPORT DE MANDAT", st.kicker),
+                             Paragraph(esc(contract.name), st.cover_title)]
+    if contract.period_label:
+        story.append(Paragraph(esc(f"Contrat de ville {contract.period_label}"), st.subtitle))
+    story.append(Spacer(1, 8 * mm))
+    story.append(Paragraph(esc("Contenu : " + ", ".join(SECTIONS[s].lower() if i else SECTIONS[s]
+                                                       for i, s in enumerate(chosen)) + ", sources."), st.base))
+    story.append(Paragraph(esc(f"Document produit le {_date_fr(date)}."), st.base))
+    if fictional:
+        story += [Spacer(1, 6 * mm), Paragraph(f"<b>{esc(DEMO_MARK)}</b> : les chiffres, lieux et "
+                                               "programmes de ce document sont inventés.", st.base)]
+    toc = TableOfContents()
+    toc.levelStyles = [st.toc1, st.toc2]
+    toc.dotsMinLevel = 0
+    story += [PageBreak(), Paragraph("Sommaire", st.h1b), toc]
+
+    for key in chosen:
+        story += [PageBreak(), Paragraph(SECTIONS[key], st.h1)]
+        if key == "chiffres":
+            story += _section_chiffres(con, contract, st)
+        elif key == "financements":
+            story += _section_financements(con, contract, st)
+        elif key == "portraits":
+            if not qpvs:
+                story.append(_note("Aucun quartier prioritaire n'est rattaché à ce territoire.", st))
+            heading = ParagraphStyle("H2", parent=st.title, fontSize=16, leading=20)
+            for i, code in enumerate(qpvs):
+                if i:
+                    story.append(PageBreak())
+                parts = portrait_parts(con, code, generated_on=date, heading=heading, charts=charts)
+                story += parts.flowables
+        elif key == "bilans":
+            story += _section_bilans(con, contract, st, qpvs if qpv_codes else None)
+        elif key == "logement":
+            story += _section_logement(con, contract, st)
+    story += [PageBreak(), Paragraph("Sources", st.h1)]
+    story += _section_sources(con, contract, st)
+
+    title = f"Rapport de mandat — {contract.name}"
+    info = PageInfo(footer=f"{title} · produit le {_date_fr(date)}", fictional=fictional,
+                    generated_on=date, cover=True)
+    return _build(story, info, title=title, with_toc=True)
