@@ -132,7 +132,7 @@ def _now() -> datetime:
 # ── Public entry points ───────────────────────────────────────────────────────────────────
 def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
           loader_modules: Iterable[str | ModuleType] | None = None, progress: Progress = _stderr,
-          current_year: int | None = None) -> BuildReport:
+          current_year: int | None = None, max_file_bytes: int | None = None) -> BuildReport:
     """Build `db_path` from `raw_dirs`; publish it only if every file loaded and every check passed.
 
     Raises EtlError (BuildFailed for several errors) or any other error, after removing the
@@ -151,7 +151,7 @@ def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
         _remove_stale_temporaries(db_path)
         _remove_db_file(tmp)
         con = etl_db.create_empty(tmp)
-        _run(con, raw_dirs, report, loader_modules, progress, current_year)
+        _run(con, raw_dirs, report, loader_modules, progress, current_year, max_file_bytes)
         _carry_over_builds(con, db_path, report)
         report.outcome = "published"
         report.finished_at = _now()
@@ -186,7 +186,8 @@ def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
 
 
 def validate(raw_dirs: Iterable[str | Path], *, loader_modules: Iterable[str | ModuleType] | None = None,
-             progress: Progress = None, current_year: int | None = None) -> BuildReport:
+             progress: Progress = None, current_year: int | None = None,
+             max_file_bytes: int | None = None) -> BuildReport:
     """Run every step and check into a throw-away database; publish nothing.
 
     Returns the report: `report.ok` is False when the files would fail to build, with each
@@ -198,7 +199,7 @@ def validate(raw_dirs: Iterable[str | Path], *, loader_modules: Iterable[str | M
     with tempfile.TemporaryDirectory(prefix="qpv-validate-") as tmpdir:
         con = etl_db.create_empty(Path(tmpdir) / "validate.duckdb")
         try:
-            _run(con, raw_dirs, report, loader_modules, progress, current_year)
+            _run(con, raw_dirs, report, loader_modules, progress, current_year, max_file_bytes)
             report.outcome = "validated"
         except EtlError as exc:
             report.outcome = "failed"
@@ -213,11 +214,12 @@ def validate(raw_dirs: Iterable[str | Path], *, loader_modules: Iterable[str | M
 
 # ── The steps ─────────────────────────────────────────────────────────────────────────────
 def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildReport,
-         loader_modules, progress: Progress, current_year: int | None) -> None:
+         loader_modules, progress: Progress, current_year: int | None,
+         max_file_bytes: int | None = None) -> None:
     modules = _modules(loader_modules)
     ctx = LoadContext(con, report.build_id)
     try:
-        with discover(raw_dirs) as found:
+        with discover(raw_dirs, max_file_bytes=max_file_bytes) as found:
             report.files.extend(FileReport(i.display_name, None, "ignored", message=i.reason)
                                 for i in found.ignored)
             plan = _recognise(found.candidates, modules, report)

@@ -163,3 +163,37 @@ def test_build_failed_lists_every_error(programme_dir: Path, tmp_path: Path) -> 
         _build(programme_dir, tmp_path / "qpv.duckdb")
     assert [m.file_name for m in info.value.messages] == ["raw/a.json", "raw/b.geojson"]
     assert str(info.value).count("format de fichier non reconnu") == 2
+
+
+@pytest.mark.parametrize("delay_s", [0.0, 0.2])
+def test_sigkill_during_build_keeps_a_complete_database(programme_dir: Path, tmp_path: Path, delay_s: float) -> None:
+    """Killed while writing: the published file is the previous one or the new complete one, never a
+    mix; the next build succeeds and removes what the killed one left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.etl_build.conftest import ROOT
+
+    db = tmp_path / "qpv.duckdb"
+    first = _build(programme_dir, db)
+    before = sha256(db)
+    code = ("import sys; from etl.build import build; "
+            f"build([{str(programme_dir)!r}], {str(db)!r}, loader_modules=['etl.loaders.programme'],"
+            f" progress=None, current_year={CURRENT_YEAR})")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not _leftovers(tmp_path) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    time.sleep(delay_s)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    builds = query(db, "select build_id from builds order by started_at")
+    if sha256(db) == before:
+        assert builds == [(first.build_id,)]
+    else:   # the kill came after the rename: the new database is complete
+        assert len(builds) == 2 and builds[0] == (first.build_id,)
+    third = _build(programme_dir, db)
+    assert query(db, "select build_id from builds order by started_at")[-1] == (third.build_id,)
+    assert _leftovers(tmp_path) == []
