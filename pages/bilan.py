@@ -1,5 +1,40 @@
-"""Page in progress (replaced by the real page in the next commits)."""
-from ui import components
+"""Bilan par quartier: theme by theme, the need at the start, what was decided and done, what changed."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import components, data, views
 
 selection = components.current_selection()
-components.page_header("bilan", selection)
+components.page_header("Bilan par quartier", selection)
+
+reviewed = data.review_territories(selection.contract_slug)
+if reviewed.empty:
+    components.empty_note("Aucun bilan « besoin / fait / changé » n'est saisi pour ce territoire. "
+                          "Il se saisit dans le modèle de programme (éléments qualitatifs "
+                          "review_need, review_done, review_changed, review_figure).")
+    st.stop()
+
+names = dict(zip(reviewed["territory_code"].fillna(""), reviewed["territory_name"]))
+codes = list(names)
+default = codes.index(selection.qpv_code) if selection.qpv_code in codes else 0
+code = st.selectbox("Quartier", codes, index=default, key="bilan_territory",
+                    format_func=lambda c: names[c]) if len(codes) > 1 else codes[0]
+review = data.review(selection.contract_slug, code or None)
+
+st.header(names[code], divider="gray")
+for item in review.intro:
+    st.markdown(components.esc(item.text), unsafe_allow_html=True)
+
+for block in views.review_blocks(review):
+    st.subheader(block["theme"])
+    columns = st.columns(3)
+    for column, (title, texts) in zip(columns, block["parts"]):
+        with column, st.container(border=True):
+            st.markdown(f"**{title}**")
+            st.markdown("\n\n".join(components.esc(t) for t in texts) or "—",
+                        unsafe_allow_html=True)
+    if block["figures"]:
+        st.markdown("**En chiffres** : " + " · ".join(components.esc(t) for t in block["figures"]),
+                    unsafe_allow_html=True)
+    components.source_line(block["source"])

@@ -1,5 +1,56 @@
-"""Page in progress (replaced by the real page in the next commits)."""
-from ui import components
+"""Carte des quartiers: QPVs coloured by any indicator, commune outlines and names, click → portrait."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import components, data, maps, state, views
 
 selection = components.current_selection()
-components.page_header("carte", selection)
+components.page_header("Carte des quartiers", selection)
+
+choices = data.indicator_choices()
+if not choices:
+    components.empty_note("Aucun indicateur n'est chargé dans la base.")
+    st.stop()
+current = selection.indicator_id if selection.indicator_id in choices else choices[0]
+left, middle, right = st.columns([3, 1.2, 1.2])
+indicator_id = left.selectbox(
+    "Indicateur", choices, index=choices.index(current), key="map_indicator",
+    format_func=views.indicator_option, on_change=lambda: state.set_indicator(
+        st.session_state["map_indicator"]))
+method = middle.radio("Classes", ["quantile", "jenks"], key="map_method", horizontal=True,
+                      format_func={"quantile": "quantiles", "jenks": "seuils naturels"}.get)
+with_tiles = right.toggle("Fond de carte (Internet)", key="map_tiles", value=False,
+                          help="Ajoute le fond OpenStreetMap, s'il est accessible ; la carte se lit sans.")
+
+with st.spinner("Préparation de la carte…"):
+    map_data = data.map_data(selection.contract_slug, indicator_id, method)
+    _, communes = data.contract_geometries(selection.contract_slug)
+frame = map_data.frame
+title = views.map_title(map_data)
+if frame.empty:
+    components.empty_note("Ce territoire ne compte aucun quartier prioritaire dans la base.")
+    st.stop()
+
+if frame["geojson"].isna().all():
+    components.empty_note("Les contours des quartiers de ce territoire ne sont pas chargés : la carte "
+                          "ne peut pas être dessinée. Voici les quartiers et leurs valeurs ; ajoutez "
+                          "le fichier des contours de l'ANCT pour obtenir la carte.")
+else:
+    map_column, legend_column = st.columns([4, 1.3])
+    with map_column:
+        deck = maps.build_deck(frame, communes, indicator_label=map_data.label,
+                               with_tiles=with_tiles, selected_code=selection.qpv_code)
+        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
+                                key="qpv_map", height=560, alt=f"Carte : {title}")
+        clicked = maps.selected_code(event)
+        if clicked:
+            st.switch_page("pages/portrait.py", query_params={"qpv": clicked})
+    with legend_column:
+        st.markdown(maps.legend_html(title, map_data.legend()), unsafe_allow_html=True)
+        components.source_line(views.map_source(map_data))
+        st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
+
+st.subheader("Valeurs par quartier")
+st.dataframe(views.map_table(frame), hide_index=True, key="map_table",
+             column_config=components.LINK_COLUMNS)

@@ -4,11 +4,14 @@ from __future__ import annotations
 import html
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 import config
 from ui import data, state
 
 HOME_PAGE = "pages/mandat.py"
+# A table column of relative links ("/portrait?qpv=…") shown as "Ouvrir le portrait".
+LINK_COLUMNS = {"Portrait": st.column_config.LinkColumn("Portrait", display_text="Ouvrir le portrait")}
 
 # Hides Streamlit's chrome (sidebar, header, toolbar, footer) for clean screenshots.
 _PRESENTATION_CSS = """
@@ -26,7 +29,7 @@ _BASE_CSS = """
 div[data-testid="stMetricLabel"] p, div[data-testid="stMetricValue"] div,
 div[data-testid="stMetricLabel"] div { white-space: normal !important; overflow-wrap: anywhere; }
 div[data-testid="stMetricValue"] { font-size: 1.7rem; }
-.qpv-demo-mark { background: #fff4d6; color: #5c3b00; border: 1px solid #e0b44c;
+.qpv-demo-mark { background: #fff4d6; color: #5c3b00; border: 1px solid #e0b44c; /* reports/palette.py DEMO_* */
   border-radius: 6px; padding: .35rem .7rem; font-weight: 600; display: inline-block; }
 .qpv-source { color: #4a4a4a; font-size: .82rem; line-height: 1.25; }
 .qpv-secret { color: #6b4e00; font-style: italic; }
@@ -70,9 +73,24 @@ def link_errors(errors: tuple[str, ...] | list[str]) -> None:
     st.stop()
 
 
+def _leave_pages_directory_mode() -> None:
+    """Work around a Streamlit 1.67 start-up quirk.
+
+    At the first run after the server starts, Streamlit decides from the mere existence of a
+    `pages/` folder that the app is an old-style multipage app (`PagesManager.uses_pages_directory`)
+    and, when that first request is a deep link such as /portrait?qpv=…, runs the page file alone,
+    without app.py and its navigation. The flag is only cleared when app.py calls st.navigation.
+    A page that finds it still set clears it and reruns, so app.py takes over.
+    """
+    if getattr(PagesManager, "uses_pages_directory", None):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current_selection() -> state.Selection:
     """The selection for a page: stops with a clear message when there is no usable database
     or when the link holds an unknown code."""
+    _leave_pages_directory_mode()
     if data.db_version() is None:
         no_database()
     if data.contracts().empty:
@@ -110,3 +128,36 @@ def source_line(text: str | None) -> None:
 
 def empty_note(message: str) -> None:
     st.info(message, icon=":material/info:")
+
+
+def figure_card(figure: dict) -> None:
+    """One indicator of a portrait: value, comparators with gaps, ranks, source and year."""
+    with st.container(border=True):
+        st.markdown(f"**{esc(figure['label'])}**", unsafe_allow_html=True)
+        if figure["is_shown"]:
+            st.markdown(f"<div style='font-size:1.6rem;font-weight:600'>{esc(figure['value'])}</div>",
+                        unsafe_allow_html=True)
+        else:
+            st.markdown(f"<div class='qpv-secret' style='font-size:1.2rem'>{esc(figure['value'])}</div>",
+                        unsafe_allow_html=True)
+        if figure["numerator"]:
+            st.markdown(f"<div class='qpv-source'>{esc(figure['numerator'])}</div>",
+                        unsafe_allow_html=True)
+        lines = []
+        for c in figure["comparators"]:
+            gap = f" <span style='color:#4a4a4a'>(écart : {esc(c['gap'])})</span>" if c["gap"] else ""
+            lines.append(f"<li>{esc(c['name'])} : <b>{esc(c['value'])}</b>{gap}</li>")
+        if lines:
+            st.markdown("<ul style='margin:0 0 .3rem 1rem;padding:0'>" + "".join(lines) + "</ul>",
+                        unsafe_allow_html=True)
+        for text in figure["ranks"][:1]:
+            st.markdown(f"<div class='qpv-source'>Rang : {esc(text)}</div>", unsafe_allow_html=True)
+        source_line(figure["source"])
+        comparator_sources = sorted({c["source"] for c in figure["comparators"]
+                                     if c["source"] and c["source"] != figure["source"]})
+        for text in comparator_sources:
+            st.markdown(f"<div class='qpv-source'>Comparaison : {esc(text)}</div>",
+                        unsafe_allow_html=True)
+        if figure["caution"]:
+            st.markdown(f"<div class='qpv-source'>⚠ {esc(figure['caution'])}</div>",
+                        unsafe_allow_html=True)

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 import config
-from indicators import territories
+from indicators import compare, portrait, territories
 
 
 class NoDatabase(Exception):
@@ -149,3 +149,111 @@ def _last_build(version: int) -> tuple[dict | None, pd.DataFrame, pd.DataFrame]:
 def last_build() -> tuple[dict | None, pd.DataFrame, pd.DataFrame]:
     """The last build (a dict of the `builds` row, or None), its files and its messages."""
     return _last_build(db_version())
+
+
+# ── Portrait ─────────────────────────────────────────────────────────────────────────────────
+
+@st.cache_data(show_spinner=False)
+def _portrait(qpv_code: str, year: int | None, version: int) -> portrait.Portrait | None:
+    try:
+        return portrait.build_portrait(cursor(), qpv_code, year)
+    except portrait.UnknownQpv:
+        return None
+
+
+def qpv_portrait(qpv_code: str, year: int | None = None) -> portrait.Portrait | None:
+    """indicators.portrait.build_portrait, or None when the code is not a QPV of the database."""
+    return _portrait(qpv_code, year, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _qualitative(contract_slug: str, territory_code: str | None, version: int) -> portrait.Qualitative:
+    return portrait.qualitative(cursor(), contract_slug, territory_code)
+
+
+def qualitative(contract_slug: str, territory_code: str | None) -> portrait.Qualitative:
+    return _qualitative(contract_slug, territory_code, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _review(contract_slug: str, territory_code: str | None, version: int) -> portrait.Review:
+    return portrait.review(cursor(), contract_slug, territory_code)
+
+
+def review(contract_slug: str, territory_code: str | None) -> portrait.Review:
+    return _review(contract_slug, territory_code, db_version())
+
+
+# ── Map geometries ───────────────────────────────────────────────────────────────────────────
+
+@st.cache_data(show_spinner=False)
+def _contract_geometries(slug: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    qpv_codes = list(territories.contract_qpvs(cursor(), slug)["qpv_code"])
+    commune_codes = [c.code for c in territories.contract_communes(cursor(), slug)]
+    sql = """
+        select g.territory_code as code, coalesce(t.territory_name, g.territory_code) as name,
+               g.geom_simplified_geojson as geojson, g.centroid_lon, g.centroid_lat
+        from territory_geometries g
+        left join territories t on t.territory_code = g.territory_code
+                               and t.territory_level = g.territory_level
+        where g.territory_level = ? and list_contains(?, g.territory_code)
+        order by g.territory_code"""
+    return _df(sql, ["qpv", qpv_codes]), _df(sql, ["commune", commune_codes])
+
+
+def contract_geometries(slug: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(QPV contours, commune contours) of a contract: code, name, geojson (simplified, WGS84),
+    centroid_lon, centroid_lat. Empty frames when the database holds no contour."""
+    return _contract_geometries(slug, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _review_territories(slug: str, version: int) -> pd.DataFrame:
+    return _df("""
+        select q.territory_code, coalesce(any_value(t.territory_name), q.territory_code,
+                                          'Ensemble du contrat') as territory_name
+        from qualitative_items q
+        left join territories t on t.territory_code = q.territory_code
+        where q.contract_slug = ? and q.item_type like 'review_%'
+        group by q.territory_code order by min(q.rowid)""", [slug])
+
+
+def review_territories(slug: str) -> pd.DataFrame:
+    """The neighbourhoods of a contract that have a "besoin / fait / changé" review
+    (territory_code NULL: the whole contract), in file order."""
+    return _review_territories(slug, db_version())
+
+
+# ── Comparing and mapping QPVs ───────────────────────────────────────────────────────────────
+
+@st.cache_data(show_spinner=False)
+def _map_data(slug: str, indicator_id: str, method: str, version: int) -> compare.MapData:
+    return compare.map_values(cursor(), slug, indicator_id, method=method)
+
+
+def map_data(slug: str, indicator_id: str, method: str = "quantile") -> compare.MapData:
+    """indicators.compare.map_values for a contract and an indicator (latest common year)."""
+    return _map_data(slug, indicator_id, method, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _compare_frame(slug: str, indicator_ids: tuple[str, ...], version: int) -> pd.DataFrame:
+    return compare.compare_qpvs(cursor(), slug, list(indicator_ids))
+
+
+def compare_frame(slug: str, indicator_ids: list[str]) -> pd.DataFrame:
+    """indicators.compare.compare_qpvs (QPV × indicators at a common year per indicator)."""
+    return _compare_frame(slug, tuple(indicator_ids), db_version())
+
+
+def indicator_choices() -> list[str]:
+    """Indicator ids that have values in the database: registry order first, then the others."""
+    with_values = set(indicator_ids_with_values())
+    ordered = compare.theme_indicator_ids(None, with_values)
+    return ordered + sorted(with_values - set(ordered))
+
+
+def indicator_label(indicator_id: str) -> str:
+    catalog = indicator_catalog()
+    row = catalog.loc[catalog["indicator_id"] == indicator_id]
+    return indicator_id if row.empty else str(row.iloc[0]["label"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators import fmt
-from indicators.registry import REGISTRY
+from indicators.registry import BY_ID, REGISTRY
 
 AGGREGATION_TEXT = {
     "sum": "s'additionne entre territoires",
@@ -123,4 +123,205 @@ def build_messages_table(messages: pd.DataFrame) -> pd.DataFrame:
         "Ligne": [fmt.fmt_year(v) for v in messages["line"]],
         "Colonne": messages["column_name"].fillna("").astype(str),
         "Message": messages["message"].astype(str),
+    })
+
+
+# ── Figures (portrait, map, comparison) ──────────────────────────────────────────────────────
+
+LEVEL_TEXT_FR = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
+                 "france": "France", "qpv_ensemble": "ensemble des QPV"}
+SHORT_SOURCE_LIMIT = 160
+
+
+def ordinal(n: int) -> str:
+    """French ordinal: 1 → "1er", 2 → "2e"."""
+    return f"{n}er" if n == 1 else f"{n}e"
+
+
+def value_text(value, unit, status, status_note=None) -> str:
+    """A value with its unit, or the status text ("secret statistique")."""
+    if status not in (None, "ok") or value is None:
+        return fmt.fmt_status(status or "missing")
+    return fmt.fmt_value(value, unit, status)
+
+
+def source_text(source_label: str | None, year: int | None, *, origin: str | None = None,
+                source_ref: str | None = None) -> str:
+    """"Insee 2019 · données 2019 · annexe 2, p. 25 · chiffre publié"."""
+    parts = []
+    if source_label:
+        parts.append(source_label[:SHORT_SOURCE_LIMIT])
+    if year is not None and (not source_label or str(int(year)) not in source_label):
+        parts.append(f"données {fmt.fmt_year(year)}")
+    if source_ref:
+        parts.append(source_ref)
+    if origin == "published":
+        parts.append(fmt.ORIGIN_TEXT["published"])
+    elif origin == "computed":
+        parts.append(fmt.ORIGIN_TEXT["computed"])
+    return " · ".join(parts)
+
+
+def rank_text(rank) -> str:
+    """"2e sur 5 QPV du contrat (1er : valeur la plus basse)" or "" when not ranked."""
+    if rank.rank is None or rank.n < 2:
+        return ""
+    scope = "du contrat" if rank.scope == "contract" else "de la base"
+    text = f"{ordinal(rank.rank)}{' ex æquo' if rank.tied else ''} sur {rank.n} QPV {scope}"
+    first = {"higher_is_better": "valeur la plus élevée, favorable",
+             "lower_is_better": "valeur la plus basse, favorable"}.get(rank.direction,
+                                                                         "valeur la plus élevée")
+    text += f" (1er : {first})"
+    if rank.n_withheld:
+        text += f", {rank.n_withheld} sans valeur diffusée"
+    return text
+
+
+def portrait_figure(pv) -> dict:
+    """What a portrait card shows for one PortraitValue (indicators.portrait)."""
+    comparators = []
+    for c in pv.comparators:
+        comparators.append({
+            "name": c.territory_name,
+            "level": LEVEL_TEXT_FR.get(c.territory_level, c.territory_level),
+            "value": value_text(c.value, pv.unit, c.status),
+            "gap": fmt.fmt_gap(c.gap, c.gap_kind) if c.gap is not None else "",
+            "year": c.year,
+            "source": source_text(c.source_label, c.year, origin=c.origin, source_ref=c.source_ref),
+        })
+    numerator = ""
+    if pv.status == "ok" and pv.numerator is not None and pv.denominator is not None:
+        numerator = f"{fmt.fmt_number(pv.numerator)} sur {fmt.fmt_number(pv.denominator)}"
+    return {
+        "label": pv.label,
+        "value": value_text(pv.value, pv.unit, pv.status),
+        "is_shown": pv.status == "ok" and pv.value is not None,
+        "numerator": numerator,
+        "comparators": comparators,
+        "ranks": [t for t in (rank_text(r) for r in pv.ranks) if t],
+        "source": source_text(pv.source_label, pv.year, origin=pv.origin, source_ref=pv.source_ref),
+        "caution": pv.caution or "",
+    }
+
+
+def portrait_identity(portrait) -> str:
+    """"QN07101I · géographie prioritaire 2024 · Chalon-sur-Saône · CA Le Grand Chalon · 2 500 habitants (2019)"."""
+    q = portrait.qpv
+    parts = [q.code]
+    if q.geography_vintage:
+        parts.append(f"géographie prioritaire {q.geography_vintage}")
+    if portrait.communes:
+        parts.append(" / ".join(c.name for c in portrait.communes))
+    if portrait.epcis:
+        parts.append(" / ".join(e.name for e in portrait.epcis))
+    if q.population:
+        pop = f"{fmt.fmt_int(q.population)} habitants"
+        if q.population_year:
+            pop += f" ({q.population_year})"
+        parts.append(pop)
+    return " · ".join(parts)
+
+
+def chart_rows(pv, qpv_name: str) -> list[dict]:
+    """Bars for a portrait chart: the QPV then its comparators; [] when nothing to compare."""
+    if pv.status != "ok" or pv.value is None or not any(c.status == "ok" for c in pv.comparators):
+        return []
+    rows = [{"name": qpv_name, "value": pv.value, "status": pv.status, "is_qpv": True,
+             "level": "qpv"}]
+    rows += [{"name": c.territory_name, "value": c.value, "status": c.status, "is_qpv": False,
+              "level": c.territory_level} for c in pv.comparators]
+    return rows
+
+
+QUALITATIVE_TITLES = (
+    ("priority_issues", "Enjeux prioritaires"),
+    ("strengths", "Atouts du quartier"),
+    ("weaknesses", "Points de fragilité"),
+    ("appreciated", "Ce que les habitants apprécient"),
+    ("deplored", "Ce que les habitants déplorent"),
+    ("requested", "Ce que les habitants demandent"),
+    ("verbatims", "Paroles d'habitants"),
+    ("notes", "Notes"),
+)
+
+
+def _item_source(items) -> str:
+    refs = []
+    for it in items:
+        text = " – ".join(p for p in (it.document_title, it.source_ref) if p)
+        if text and text not in refs:
+            refs.append(text)
+    return " ; ".join(refs)
+
+
+def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str], str]]]]:
+    """(title, [(theme heading, texts, source)]) for each non-empty kind of qualitative item."""
+    from indicators.portrait import group_by_theme
+    out = []
+    for attr, title in QUALITATIVE_TITLES:
+        items = getattr(q, attr)
+        if items:
+            out.append((title, [(theme, [i.text for i in group], _item_source(group))
+                                for theme, group in group_by_theme(items)]))
+    return out
+
+
+REVIEW_PARTS = (("need", "Le besoin au départ"), ("done", "Ce que nous avons décidé et fait"),
+                ("changed", "Ce que cela a changé"))
+
+
+def review_blocks(review) -> list[dict]:
+    """One dict per theme of a review: theme, parts [(title, texts)], figures, source."""
+    blocks = []
+    for t in review.themes:
+        items = [*t.need, *t.done, *t.changed, *t.figures]
+        blocks.append({
+            "theme": t.theme or "Ensemble",
+            "parts": [(title, [i.text for i in getattr(t, attr)]) for attr, title in REVIEW_PARTS],
+            "figures": [i.text for i in t.figures],
+            "source": _item_source(items),
+        })
+    return blocks
+
+
+# ── Map and comparison tables ────────────────────────────────────────────────────────────────
+
+def indicator_option(indicator_id: str) -> str:
+    """"Taux de pauvreté (seuil à 60 %) – revenus et pauvreté" for a selectbox."""
+    ind = BY_ID.get(indicator_id)
+    return f"{ind.label} ({ind.theme})" if ind else indicator_id
+
+
+def unit_text(unit: str | None) -> str:
+    return {"EUR/an": "€ par an", "EUR/mois": "€ par mois", "EUR": "€"}.get(unit or "", unit or "")
+
+
+def map_title(map_data) -> str:
+    """"Taux de pauvreté (seuil à 60 %), en %, 2021"."""
+    parts = [map_data.label]
+    if map_data.unit:
+        parts.append(f"en {unit_text(map_data.unit)}")
+    if map_data.year is not None:
+        parts.append(str(map_data.year))
+    return ", ".join(parts)
+
+
+def map_source(map_data) -> str:
+    ind = BY_ID.get(map_data.indicator_id)
+    parts = [ind.source if ind else ""]
+    if map_data.year is not None:
+        parts.append(f"données {map_data.year}")
+    if map_data.geography_vintage:
+        parts.append(f"géographie prioritaire {map_data.geography_vintage}")
+    return " · ".join(p for p in parts if p)
+
+
+def map_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The QPVs of a map with their value text and a link to their portrait."""
+    return pd.DataFrame({
+        "Quartier": frame["qpv_name"].astype(str),
+        "Code": frame["qpv_code"].astype(str),
+        "Commune(s)": frame["commune_label"].astype(str),
+        "Valeur": frame["value_text"].astype(str),
+        "Portrait": [f"/portrait?qpv={code}" for code in frame["qpv_code"]],
     })

@@ -1,0 +1,106 @@
+"""Plotly figures of the app (pure: they take plain values and return figures).
+
+Colours come from reports/palette.py (shared with the exports; Okabe–Ito colour-blind-safe
+set, one colour per comparison level); numbers in French
+(decimal comma, narrow no-break space for thousands) through indicators/fmt.py.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from reports import palette
+from ui import views
+
+QPV_COLOUR = palette.PRIMARY
+COMPARATOR_COLOUR = palette.LEVEL_COLOURS["epci"]
+HIGHLIGHT_COLOUR = palette.ACCENT
+WITHHELD_COLOUR = palette.WITHHELD
+FONT = dict(family="Source Sans Pro, sans-serif", size=13, color=palette.TEXT)
+SEPARATORS = ",\u202f"        # plotly: decimal, thousands
+
+
+def _wrap(text: str, width: int = 28) -> str:
+    """Break a long label on spaces with <br> so that it fits beside a bar."""
+    words, lines, line = str(text).split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def comparison_bar(title: str, unit: str | None, rows: list[dict], source: str = "") -> go.Figure:
+    """A horizontal bar per territory: rows are dicts name, value, status, is_qpv (in order,
+    the QPV first). Withheld values get no bar and their status text."""
+    names = [_wrap(r["name"]) for r in rows]
+    shown = [r["value"] if r["status"] == "ok" and r["value"] is not None else 0 for r in rows]
+    texts = [views.value_text(r["value"], unit, r["status"]) for r in rows]
+    colours = [WITHHELD_COLOUR if r["status"] != "ok" or r["value"] is None
+               else QPV_COLOUR if r.get("is_qpv")
+               else palette.LEVEL_COLOURS.get(r.get("level"), COMPARATOR_COLOUR) for r in rows]
+    fig = go.Figure(go.Bar(
+        x=shown, y=names, orientation="h", marker_color=colours, text=texts,
+        textposition="outside", cliponaxis=False, hovertext=texts, hoverinfo="y+text"))
+    fig.update_layout(
+        title=dict(text=_wrap(title, 70), font=dict(size=14)),
+        separators=SEPARATORS, font=FONT, showlegend=False,
+        margin=dict(l=10, r=100, t=50 if len(title) <= 70 else 70, b=70 if source else 10),
+        height=90 + 42 * len(rows), plot_bgcolor="white",
+        xaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#999",
+                   tickformat=",~f", ticksuffix="\u00a0%" if unit == "%" else "", rangemode="tozero"),
+        yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13, color=palette.TEXT)))
+    if source:
+        fig.add_annotation(text=_wrap(f"Source : {source}", 110), xref="paper", yref="paper",
+                           x=0, y=0, yshift=-30, showarrow=False, xanchor="left", yanchor="top",
+                           font=dict(size=11, color=palette.TEXT_MUTED), align="left")
+    return fig
+
+
+def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | None,
+            highlight: str | None) -> go.Figure:
+    """QPVs as points (columns qpv_code, qpv_name, x, y); the selected QPV highlighted."""
+    fig = go.Figure()
+    for is_sel in (False, True):
+        part = df[(df["qpv_code"] == highlight) == is_sel]
+        if part.empty:
+            continue
+        hover = [f"{n}<br>{x_label} : {views.value_text(x, x_unit, 'ok')}"
+                 f"<br>{y_label} : {views.value_text(y, y_unit, 'ok')}"
+                 for n, x, y in zip(part["qpv_name"], part["x"], part["y"])]
+        fig.add_trace(go.Scatter(
+            x=part["x"], y=part["y"], mode="markers+text" if is_sel else "markers",
+            text=list(part["qpv_name"]) if is_sel else None, textposition="top center",
+            hovertext=hover, hoverinfo="text",
+            marker=dict(size=14 if is_sel else 10, color=HIGHLIGHT_COLOUR if is_sel else COMPARATOR_COLOUR,
+                        line=dict(width=1, color="white")),
+            name="quartier sélectionné" if is_sel else "autres quartiers"))
+    fig.update_layout(separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=460,
+                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"),
+                      xaxis=dict(title=_wrap(f"{x_label} ({x_unit})", 60), gridcolor="#e6e6e6",
+                                 tickformat=",~f"),
+                      yaxis=dict(title=_wrap(f"{y_label} ({y_unit})", 40), gridcolor="#e6e6e6",
+                                 tickformat=",~f"))
+    return fig
+
+
+def bars_by_category(categories: list[str], values: list[float], title: str, unit: str | None,
+                     colour: str = QPV_COLOUR, target: float | None = None,
+                     target_label: str = "") -> go.Figure:
+    """Vertical bars (one per category), French labels, an optional target line."""
+    texts = [views.value_text(v, unit, "ok") for v in values]
+    fig = go.Figure(go.Bar(x=[_wrap(c, 16) for c in categories], y=values, text=texts,
+                           textposition="outside", cliponaxis=False, marker_color=colour,
+                           hovertext=texts, hoverinfo="x+text"))
+    if target is not None:
+        fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR,
+                      annotation_text=target_label, annotation_position="top left")
+    fig.update_layout(title=dict(text=_wrap(title, 70), font=dict(size=14)), separators=SEPARATORS,
+                      font=FONT, plot_bgcolor="white", height=380, showlegend=False,
+                      margin=dict(l=10, r=10, t=60, b=10),
+                      yaxis=dict(gridcolor="#e6e6e6", rangemode="tozero", tickformat=",~f",
+                                 ticksuffix="\u00a0%" if unit == "%" else ""))
+    return fig
+

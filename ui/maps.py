@@ -1,0 +1,182 @@
+"""The QPV map (pydeck): QPVs coloured by class, commune outlines and names from the database.
+
+The map reads without any basemap: commune contours and names are drawn from the database
+(`map_style=None`, no tile layer by default), because tile servers (Carto, OSM) are unreachable
+offline. A tile layer is only an optional background. Every value placed in the tooltip is
+escaped (html.escape) here, since the tooltip is HTML.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+import urllib.parse
+
+import pandas as pd
+import pydeck as pdk
+
+from reports import palette
+
+DEFAULT_CHARACTERS = "".join(chr(c) for c in range(32, 127))
+QPV_LAYER = "qpv"
+COMMUNE_LAYER = "communes"
+TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# An inline, empty MapLibre style: without it Streamlit fetches Carto's positron style from the
+# network (a failed request offline). Its only layer is a plain background.
+# Streamlit wants a style URL (a string): a data: URL holds the style itself.
+BLANK_STYLE = "data:application/json," + urllib.parse.quote(json.dumps(
+    {"version": 8, "sources": {}, "layers": [
+        {"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}}]}))
+
+
+def _characters(names) -> str:
+    """Every character the labels need (for TextLayer's characterSet), without '"'."""
+    chars = set(DEFAULT_CHARACTERS) | set("".join(str(n) for n in names))
+    return "".join(sorted(chars - {'"'}))
+
+
+def _rgba(colour: str, alpha: int = 255) -> list[int]:
+    return [*palette.hex_to_rgb(colour), alpha]
+
+
+def view_for(geometries: list[dict], width_px: int = 700, height_px: int = 560) -> pdk.ViewState:
+    """A view that frames every geometry (GeoJSON geometry dicts)."""
+    lons, lats = [], []
+    for geometry in geometries:
+        _collect(geometry["coordinates"], lons, lats)
+    if not lons:
+        return pdk.ViewState(latitude=46.6, longitude=2.4, zoom=5)
+    lon_span = max(max(lons) - min(lons), 1e-4)
+    lat_span = max(max(lats) - min(lats), 1e-4)
+    mid_lat = (max(lats) + min(lats)) / 2
+    # Web-Mercator zoom at which the box fills ~85 % of the viewport (deck.gl: 512 px world at z 0).
+    zoom_lon = math.log2(width_px * 0.85 * 360 / (512 * lon_span))
+    lat_span_merc = lat_span / math.cos(math.radians(mid_lat))
+    zoom_lat = math.log2(height_px * 0.85 * 360 / (512 * lat_span_merc))
+    return pdk.ViewState(latitude=mid_lat, longitude=(max(lons) + min(lons)) / 2,
+                         zoom=round(min(zoom_lon, zoom_lat, 16), 2), pitch=0, bearing=0)
+
+
+def _collect(coords, lons: list, lats: list) -> None:
+    if coords and isinstance(coords[0], (int, float)):
+        lons.append(coords[0])
+        lats.append(coords[1])
+        return
+    for c in coords:
+        _collect(c, lons, lats)
+
+
+STATUS_DETAIL = {
+    "secret": "valeur couverte par le secret statistique (non diffusée par la source)",
+    "not_significant": "valeur non significative (effectif trop faible)",
+    "missing": "pas de valeur pour ce quartier",
+}
+
+
+def qpv_feature_collection(frame: pd.DataFrame) -> dict:
+    """GeoJSON features of the QPVs of a `map_values` frame (rows without contour are skipped),
+    with escaped display properties for the tooltip."""
+    features = []
+    for row in frame.itertuples():
+        if row.geojson is None:
+            continue
+        if row.status == "ok":
+            detail = f"données {row.year}" if not pd.isna(row.year) else ""
+        else:
+            detail = STATUS_DETAIL.get(row.status, str(row.status))
+        features.append({
+            "type": "Feature",
+            "geometry": row.geojson,
+            "properties": {
+                "code": row.qpv_code,
+                "name": html.escape(str(row.qpv_name)),
+                "value_text": html.escape(str(row.value_text)),
+                "detail": html.escape(detail),
+                "fill": [*row.colour_rgb, 225],
+            },
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_label: str,
+               with_tiles: bool = False, selected_code: str | None = None) -> pdk.Deck:
+    """The deck: optional tiles, commune fills and outlines, QPVs, commune and QPV labels."""
+    layers = []
+    if with_tiles:
+        layers.append(pdk.Layer(
+            "TileLayer", id="tiles", data=TILE_URL, min_zoom=0, max_zoom=19, tile_size=256,
+            render_sub_layers=None, opacity=0.6))
+    if not commune_geoms.empty:
+        communes = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": json.loads(r.geojson),
+             "properties": {"code": r.code, "name": html.escape(str(r.name))}}
+            for r in commune_geoms.itertuples()]}
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", id=COMMUNE_LAYER, data=communes, stroked=True, filled=True,
+            get_fill_color=[246, 246, 242, 0 if with_tiles else 255],
+            get_line_color=_rgba(palette.NO_DATA_OUTLINE), line_width_min_pixels=1.5,
+            pickable=False))
+    features = qpv_feature_collection(frame)
+    line_colour = _rgba(palette.TEXT)
+    layers.append(pdk.Layer(
+        "GeoJsonLayer", id=QPV_LAYER, data=features, stroked=True, filled=True,
+        get_fill_color="properties.fill", get_line_color=line_colour,
+        line_width_min_pixels=1, pickable=True, auto_highlight=True,
+        highlight_color=[255, 255, 255, 90]))
+    if selected_code is not None:
+        chosen = [f for f in features["features"] if f["properties"]["code"] == selected_code]
+        if chosen:
+            layers.append(pdk.Layer(
+                "GeoJsonLayer", id="selected", data={"type": "FeatureCollection", "features": chosen},
+                stroked=True, filled=False, get_line_color=_rgba(palette.ACCENT),
+                line_width_min_pixels=3, pickable=False))
+    if not commune_geoms.empty:
+        labels = pd.DataFrame({"name": commune_geoms["name"].astype(str),
+                               "lon": commune_geoms["centroid_lon"],
+                               "lat": commune_geoms["centroid_lat"]}).dropna()
+        layers.append(pdk.Layer(
+            "TextLayer", id="commune_names", data=labels, get_position="[lon, lat]",
+            get_text="name", get_size=15, get_color=_rgba(palette.TEXT_MUTED),
+            get_text_anchor="'middle'", get_alignment_baseline="'center'",
+            font_family='"Source Sans Pro, Helvetica, Arial, sans-serif"',
+            font_weight=700, outline_width=3, outline_color=[255, 255, 255, 255],
+            font_settings={"sdf": True}, pickable=False,
+            # deck.gl only draws the characters it is given (ASCII by default): add the accents.
+            # A string in double quotes is passed by pydeck as a literal (not an expression).
+            character_set=f'"{_characters(labels["name"])}"'))
+    tooltip = {
+        "html": "<b>{name}</b> ({code})<br/>" + html.escape(indicator_label)
+                + " : <b>{value_text}</b><br/><span style='font-size:11px'>{detail}</span>"
+                  "<br/><i style='font-size:11px'>Cliquer pour ouvrir le portrait</i>",
+        "style": {"backgroundColor": "white", "color": palette.TEXT, "fontSize": "13px",
+                  "border": f"1px solid {palette.RULE}", "maxWidth": "320px",
+                  "whiteSpace": "normal"},
+    }
+    geometries = [f["geometry"] for f in features["features"]]
+    geometries += [json.loads(g) for g in commune_geoms["geojson"]]
+    return pdk.Deck(layers=layers, initial_view_state=view_for(geometries), map_style=BLANK_STYLE,
+                    map_provider="carto", tooltip=tooltip)
+
+
+def legend_html(title: str, items: list[tuple[str, str]]) -> str:
+    """An HTML legend (escaped): (hex colour, label) swatches under a title."""
+    rows = "".join(
+        f"<div style='display:flex;align-items:center;gap:.5rem;margin:.15rem 0'>"
+        f"<span style='display:inline-block;width:1.4rem;height:1rem;background:{html.escape(colour)};"
+        f"border:1px solid #555;flex:none'></span><span>{html.escape(label)}</span></div>"
+        for colour, label in items)
+    return (f"<div style='font-size:.9rem;line-height:1.3'><b>{html.escape(title)}</b>{rows}</div>")
+
+
+def selected_code(selection_state) -> str | None:
+    """The QPV code clicked on the map (from st.pydeck_chart's selection state), or None."""
+    try:
+        objects = selection_state["selection"]["objects"]
+    except (KeyError, TypeError):
+        return None
+    for obj in objects.get(QPV_LAYER, []) or []:
+        props = obj.get("properties", obj) if isinstance(obj, dict) else {}
+        code = props.get("code")
+        if code:
+            return str(code)
+    return None
