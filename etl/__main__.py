@@ -14,6 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 import config
 from etl.core import EtlError
 from etl.template import TABLES
@@ -90,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         build(raw, args.db, progress=progress)
     except EtlError as exc:
         _print_errors(exc)
+        print(f"La base publiée ({args.db}) n'a pas été modifiée.", file=sys.stderr)
+        return 1
+    except (OSError, duckdb.Error) as exc:
+        # Disk full, read-only folder…: not the files' fault, but the same promise holds.
+        print(f"Erreur : {type(exc).__name__} : {exc}", file=sys.stderr)
         print(f"La base publiée ({args.db}) n'a pas été modifiée.", file=sys.stderr)
         return 1
     return 0

@@ -197,3 +197,57 @@ def test_sigkill_during_build_keeps_a_complete_database(programme_dir: Path, tmp
     third = _build(programme_dir, db)
     assert query(db, "select build_id from builds order by started_at")[-1] == (third.build_id,)
     assert _leftovers(tmp_path) == []
+
+
+def _data_loader():
+    """A stand-in INSEE loader that recognises data.csv only (its dictionary is a companion)."""
+    m = types.ModuleType("data_loader")
+    m.KINDS, m.PRIORITY = ("insee_like",), 40
+    m.recognise = lambda c: "insee_like" if c.path.name == "data.csv" else None
+
+    def load(ctx, c, kind):
+        ctx.add_source(c, kind, producer="INSEE")
+        return 1
+    m.load = load
+    return m
+
+
+def test_dictionary_companion_is_not_unrecognised(tmp_path: Path) -> None:
+    import zipfile
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with zipfile.ZipFile(raw / "insee.zip", "w") as zf:
+        zf.writestr("data.csv", "CODGEO;MED\n")
+        zf.writestr("meta_data.csv", "COD_VAR;LIB_VAR\nMED;Médiane\n")
+    report = _build(raw, tmp_path / "qpv.duckdb", modules=[_data_loader()])
+    assert [(f.file_name, f.kind, f.outcome) for f in report.files] == [
+        ("raw/insee.zip!meta_data.csv", "dictionary", "companion"),
+        ("raw/insee.zip!data.csv", "insee_like", "loaded"),
+    ]
+    # Alone, a dictionary is a file nobody reads: reported.
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "variables.csv").write_text("COD_VAR;LIB_VAR\nMED;Médiane\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as info:
+        _build(lone, tmp_path / "qpv2.duckdb", modules=[_data_loader()])
+    assert str(info.value) == ("lone/variables.csv : format de fichier non reconnu"
+                               " (attendu : un des formats acceptés : insee_like)")
+
+
+def test_cli_reports_disk_errors(programme_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys) -> None:
+    import errno
+
+    import etl.build
+    from etl.__main__ import main
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(etl.build.os, "replace", full)
+    db = tmp_path / "qpv.duckdb"
+    assert main(["build", "--raw", str(programme_dir), "--db", str(db), "--quiet"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "Erreur : OSError : [Errno 28] No space left on device",
+        f"La base publiée ({db}) n'a pas été modifiée."]
+    assert not db.exists()
