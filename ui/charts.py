@@ -104,3 +104,20 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
                                  ticksuffix="\u00a0%" if unit == "%" else ""))
     return fig
 
+
+
+def funder_bars(by_funder) -> go.Figure:
+    """Σ funding per funder (indicators.financing.totals_by_funder), funder colours."""
+    texts = [f"{views.amount_text(a, 'EUR')} ({views.value_text(s, '%', 'ok')})"
+             for a, s in zip(by_funder["amount_eur"], by_funder["share_pct"])]
+    fig = go.Figure(go.Bar(
+        x=by_funder["amount_eur"], y=[_wrap(f, 24) for f in by_funder["funder_label"]],
+        orientation="h", text=texts, textposition="outside", cliponaxis=False,
+        marker_color=[palette.FUNDER_COLOURS.get(f, palette.FUNDER_COLOURS["autre"])
+                      for f in by_funder["funder"]], hovertext=texts, hoverinfo="y+text"))
+    fig.update_layout(title=dict(text="Financements par financeur (€)", font=dict(size=14)),
+                      separators=SEPARATORS, font=FONT, plot_bgcolor="white", showlegend=False,
+                      height=90 + 40 * len(by_funder), margin=dict(l=10, r=150, t=50, b=10),
+                      xaxis=dict(gridcolor="#e6e6e6", tickformat=",~f", rangemode="tozero"),
+                      yaxis=dict(autorange="reversed", automargin=True))
+    return fig

@@ -26,8 +26,10 @@ div[data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem 
 # Text that wraps (long QPV names) inside columns and metric labels.
 _BASE_CSS = """
 <style>
-div[data-testid="stMetricLabel"] p, div[data-testid="stMetricValue"] div,
-div[data-testid="stMetricLabel"] div { white-space: normal !important; overflow-wrap: anywhere; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: break-word; height: auto !important; }
 div[data-testid="stMetricValue"] { font-size: 1.7rem; }
 .qpv-demo-mark { background: #fff4d6; color: #5c3b00; border: 1px solid #e0b44c; /* reports/palette.py DEMO_* */
   border-radius: 6px; padding: .35rem .7rem; font-weight: 600; display: inline-block; }
@@ -123,7 +125,8 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
 def source_line(text: str | None) -> None:
     """The source under a figure, table or chart."""
     if text:
-        st.markdown(f'<div class="qpv-source">Source : {esc(text)}</div>', unsafe_allow_html=True)
+        prefix = "" if text.lower().startswith("source") else "Source : "
+        st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>', unsafe_allow_html=True)
 
 
 def empty_note(message: str) -> None:
@@ -161,3 +164,22 @@ def figure_card(figure: dict) -> None:
         if figure["caution"]:
             st.markdown(f"<div class='qpv-source'>⚠ {esc(figure['caution'])}</div>",
                         unsafe_allow_html=True)
+
+
+def kpi_tile(tile: dict) -> None:
+    """A headline figure: value, evolution, period, target and achievement, source."""
+    with st.container(border=True):
+        st.metric(tile["label"], tile["value"], delta=tile["delta"],
+                  delta_color=tile["delta_color"], help=tile["help"])
+        for line in tile["lines"]:
+            st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",
+                        unsafe_allow_html=True)
+        source_line(tile["source"])
+
+
+def grid(items: list, render, columns: int = 3) -> None:
+    """Render items in rows of `columns` equal columns."""
+    for start in range(0, len(items), columns):
+        for column, item in zip(st.columns(columns), items[start:start + columns]):
+            with column:
+                render(item)

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 import config
-from indicators import compare, portrait, territories
+from indicators import compare, financing, kpi, portrait, territories
 
 
 class NoDatabase(Exception):
@@ -257,3 +257,37 @@ def indicator_label(indicator_id: str) -> str:
     catalog = indicator_catalog()
     row = catalog.loc[catalog["indicator_id"] == indicator_id]
     return indicator_id if row.empty else str(row.iloc[0]["label"])
+
+
+# ── Mandate KPIs and financing ───────────────────────────────────────────────────────────────
+
+@st.cache_data(show_spinner=False)
+def _kpi_tiles(slug: str, territory_code: str | None, version: int) -> list:
+    return kpi.kpi_tiles(cursor(), slug, territory_code)
+
+
+def kpi_tiles(slug: str, territory_code: str | None = None) -> list:
+    """indicators.kpi.kpi_tiles (the contract's when territory_code is None)."""
+    return _kpi_tiles(slug, territory_code, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _financing(slug: str, version: int) -> dict:
+    cur = cursor()
+    return {
+        "by_year_funder": financing.totals_by_year_funder(cur, slug),
+        "by_year": financing.totals_by_year(cur, slug),
+        "by_funder": financing.totals_by_funder(cur, slug),
+        "leverage": financing.leverage(cur, slug),
+        "projects": financing.projects_by_year(cur, slug),
+        "cpo": financing.multiyear_agreement_share(cur, slug),
+        "pockets": financing.poverty_pocket_share(cur, slug),
+        "by_theme": financing.amounts_by_theme(cur, slug),
+        "by_territory": financing.amounts_by_territory(cur, slug),
+        "actions": financing.actions_table(cur, slug),
+    }
+
+
+def financing_summary(slug: str) -> dict:
+    """Every financing figure of a contract (indicators.financing), keyed by name."""
+    return _financing(slug, db_version())

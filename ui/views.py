@@ -325,3 +325,106 @@ def map_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Valeur": frame["value_text"].astype(str),
         "Portrait": [f"/portrait?qpv={code}" for code in frame["qpv_code"]],
     })
+
+
+# ── KPIs (Les chiffres du mandat) ────────────────────────────────────────────────────────────
+
+def _display_unit(unit: str | None) -> str | None:
+    """Registry-style units stay; other units get € for EUR ("EUR pour 1 EUR" → "€ pour 1 €")."""
+    if unit is None or unit in fmt.UNIT_SUFFIX:
+        return unit
+    return unit.replace("EUR", "€")
+
+
+def amount_text(value, unit: str | None, status: str = "ok", qualifier: str | None = None) -> str:
+    """A KPI value: millions of euros as "1,5 M€/an", other values with their unit."""
+    if status not in (None, "ok") or value is None or pd.isna(value):
+        return fmt.fmt_status(status if status not in (None, "ok") else "missing")
+    if unit in ("EUR", "EUR/an") and abs(value) >= 1_000_000:
+        text = fmt.fmt_millions_eur(value) + ("/an" if unit == "EUR/an" else "")
+        return f"{qualifier} {text}" if qualifier else text
+    return fmt.fmt_value(value, _display_unit(unit), "ok", qualifier=qualifier)
+
+
+def kpi_tile(tile) -> dict:
+    """What a headline tile shows for an indicators.kpi.KpiTile."""
+    delta = None
+    if tile.evolution is not None and tile.previous_year is not None:
+        sign = "+" if tile.evolution > 0 else ""
+        delta = f"{sign}{fmt.fmt_number(tile.evolution)} par rapport à {tile.previous_year}"
+        if tile.evolution_pct is not None:
+            delta += f" ({sign}{fmt.fmt_pct(tile.evolution_pct, 1)})"
+    lines = []
+    value_text_ = amount_text(tile.value, tile.unit, tile.status, tile.qualifier)
+    if tile.status == "missing" and tile.year is not None and tile.previous_value is not None:
+        # The latest year has no value yet (a target typed ahead): show the previous year's.
+        value_text_ = amount_text(tile.previous_value, tile.unit)
+        lines.append(f"Période : {tile.previous_year} ; {tile.year} : pas encore de valeur")
+    elif tile.period_label:
+        lines.append(f"Période : {tile.period_label}")
+    if tile.target is not None:
+        text = f"Objectif {tile.year or ''} : {amount_text(tile.target, tile.unit)}".replace("  ", " ")
+        if tile.achievement_pct is not None:
+            text += f" – réalisé à {fmt.fmt_pct(tile.achievement_pct, 0)}"
+        lines.append(text)
+    if tile.cumulative_value is not None and tile.cumulative_period_label and \
+            tile.cumulative_value != tile.value:
+        text = f"Cumul {tile.cumulative_period_label} : {amount_text(tile.cumulative_value, tile.unit)}"
+        if tile.cumulative_achievement_pct is not None:
+            text += f" ({fmt.fmt_pct(tile.cumulative_achievement_pct, 0)} de l'objectif)"
+        lines.append(text)
+    return {
+        "label": tile.label,
+        "value": value_text_,
+        "delta": delta,
+        "delta_color": {True: "normal", False: "inverse"}.get(tile.higher_is_better, "off"),
+        "lines": lines,
+        "source": tile.source_line or "",
+        "help": tile.definition or None,
+        "theme": tile.theme or "autres indicateurs",
+    }
+
+
+def tiles_by_theme(tiles) -> list[tuple[str, list[dict]]]:
+    """Tiles grouped by theme, themes in first-appearance order."""
+    groups: dict[str, list[dict]] = {}
+    for t in tiles:
+        shown = kpi_tile(t)
+        groups.setdefault(shown["theme"], []).append(shown)
+    return list(groups.items())
+
+
+def leverage_rows(leverages) -> list[dict]:
+    """Leverage lines: computed ratio and published figure side by side (French text)."""
+    from indicators.financing import leverage_text
+    rows = []
+    for lev in leverages:
+        if lev.funder == "ville":
+            continue
+        rows.append({
+            "Financeur": lev.funder_label,
+            "Calculé (financements saisis)": leverage_text(lev) if lev.status == "ok"
+            else ("non calculable : " + (lev.note or "aucun financement de la ville")
+                  if lev.status == "undefined" else "non calculé (aucun financement saisi)"),
+            "Publié": leverage_text(lev, lev.published_ratio) if lev.published_ratio is not None else "",
+            "Source du chiffre publié": lev.published_source_line or "",
+        })
+    return rows
+
+
+def year_span(years) -> str:
+    """"2020–2026" / "2024" / "" for a column of years."""
+    ys = sorted({int(y) for y in years if not pd.isna(y)})
+    if not ys:
+        return ""
+    return f"({ys[0]})" if len(ys) == 1 else f"({ys[0]}–{ys[-1]})"
+
+
+def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Année": [fmt.fmt_year(y) for y in projects["year"]],
+        "Projets": [fmt.fmt_int(v) for v in projects["n_projects"]],
+        "dont nouveaux": [fmt.fmt_int(v) for v in projects["n_new"]],
+        "Part de projets nouveaux": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v)
+                                     else "non renseigné" for v in projects["share_new_pct"]],
+    })
