@@ -200,7 +200,7 @@ def _value_checks(current_year: int) -> list[Check]:
               column="numerator"),
         Check("numerator_le_denominator",
               fact.format(files=_FILES, extra="f.numerator, f.denominator",
-                          cond="f.numerator > f.denominator"),
+                          cond=f"f.indicator_id in ({rate_list}) and f.numerator > f.denominator"),
               lambda r: (f"numérateur supérieur au dénominateur ({_num(r[4])} > {_num(r[5])}) : "
                          f"{r[2]} pour {r[1]} en {r[3]}"),
               column="numerator"),

@@ -9,7 +9,8 @@ create table sources (
     source_id      varchar not null,   -- 'src_' + first 12 hex digits of sha256
     kind           varchar not null,   -- recognised format: cog_communes, cog_epci, cog_departements,
                                        -- cog_regions, insee_qpv_stats, insee_commune_stats,
-                                       -- anct_qpv_contours, filosofi_grid, programme_<table>
+                                       -- insee_dictionary, anct_qpv_contours, anct_qpv_list,
+                                       -- commune_contours, filosofi_grid, programme_<table>
     producer       varchar,            -- 'INSEE', 'ANCT', 'Ville de Chambéry', …
     title          varchar,
     vintage        varchar,            -- '2021', 'COG 2026', 'QPV 2024', …
@@ -301,7 +302,8 @@ create table build_files (
     build_id   varchar not null,
     file_name  varchar not null,
     kind       varchar,                   -- NULL when unrecognised
-    outcome    varchar not null,          -- loaded | duplicate | unrecognised | error
+    outcome    varchar not null,          -- loaded | duplicate | companion | ignored
+                                          -- | unrecognised | error | not_loaded
     rows_read  bigint,
     source_id  varchar,
     message    varchar

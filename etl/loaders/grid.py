@@ -12,8 +12,8 @@ columns (`Ind_19`); without one the cells load but no neighbourhood figure is co
 `aggregate_to_territories(con)` (run by the build after every file is loaded) puts each square
 in the neighbourhood polygon(s) containing its centre and writes two computed facts per
 neighbourhood and grid year: `grid_poor_households_pct` = Σmen_pauv / Σmen × 100 and
-`grid_mean_living_standard_eur_year` = Σind_snv / Σind (numerator and denominator are filled for
-the share only: the build checks numerator ≤ denominator on every fact). These
+`grid_mean_living_standard_eur_year` = Σind_snv / Σind, each with its numerator and denominator
+so that groups of neighbourhoods aggregate as Σnum / Σden. These
 approximate (squares do not follow contours) and say so in `source_note`.
 """
 from __future__ import annotations
@@ -200,17 +200,15 @@ def aggregate_to_territories(con: duckdb.DuckDBPyConnection) -> int:
         hit = np.bincount(poly_idx, minlength=n) > 0
         codes = np.array([p[0] for p in polys], dtype=object)[hit]
         levels = np.array([p[1] for p in polys], dtype=object)[hit]
-        # The mean's sums are not stored as numerator/denominator: the build checks that a
-        # numerator never exceeds its denominator, which holds for shares, not for Σ€ / Σpersons.
-        for indicator, num, den, scale, keep_parts in (
-                ("grid_poor_households_pct", sums["men_pauv"][hit], sums["men"][hit], 100.0, True),
-                ("grid_mean_living_standard_eur_year", sums["ind_snv"][hit], sums["ind"][hit], 1.0, False)):
+        for indicator, num, den, scale in (
+                ("grid_poor_households_pct", sums["men_pauv"][hit], sums["men"][hit], 100.0),
+                ("grid_mean_living_standard_eur_year", sums["ind_snv"][hit], sums["ind"][hit], 1.0)):
             ok = den > 0
             value = np.where(ok, num / np.where(ok, den, 1) * scale, np.nan)
             frames.append(pd.DataFrame({
                 "territory_code": codes, "territory_level": levels, "indicator_id": indicator,
                 "year": int(year), "value": value,
-                "numerator": num if keep_parts else np.nan, "denominator": den if keep_parts else np.nan,
+                "numerator": num, "denominator": den,
                 "status": np.where(ok, "ok", "missing"), "origin": "computed",
                 "source_note": CAUTION, "source_id": source_id,
             }))

@@ -146,6 +146,12 @@ def test_clean_database_passes() -> None:
           "numérateur supérieur au dénominateur (928 > 900) : poverty_rate_pct pour QN09901N en 2021")],
         id="numerator_above_denominator"),
     pytest.param(
+        # A mean (Σ€ / Σpersons) is not a share: its numerator may exceed its denominator.
+        dict(indicator_facts=[_fact(indicator_id="grid_mean_living_standard_eur_year", value=18000.0,
+                                    numerator=2_700_000.0, denominator=150.0)]),
+        [],
+        id="mean_numerator_above_denominator_is_fine"),
+    pytest.param(
         dict(indicator_facts=[_fact(year=2026, origin="published")]),
         [("error", "f.csv", "year", "valeur pour une année future (2026 > 2025) : poverty_rate_pct pour QN09901N")],
         id="future_year"),

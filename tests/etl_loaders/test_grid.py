@@ -104,7 +104,7 @@ def test_aggregate_to_qpv(ctx, tmp_path):
                      " numerator, denominator, status, origin, source_note, source_id"
                      " from indicator_facts order by indicator_id") == [
         ("QN02803M", "qpv", "grid_mean_living_standard_eur_year", 2019,
-         round(2_800_000.5 / 150.5, 6), None, None, "ok", "computed", grid.CAUTION, src),
+         round(2_800_000.5 / 150.5, 6), 2_800_000.5, 150.5, "ok", "computed", grid.CAUTION, src),
         ("QN02803M", "qpv", "grid_poor_households_pct", 2019, 30.0, 18.0, 60.0, "ok", "computed",
          grid.CAUTION, src),
     ]
