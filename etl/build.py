@@ -446,7 +446,8 @@ def _deduplicate(con: duckdb.DuckDBPyConnection, report: BuildReport) -> None:
         with d as (select territory_code, territory_level, indicator_id, year from indicator_facts
                    group by all having count(*) > 1)
         select f.rowid, f.territory_code, f.territory_level, f.indicator_id, f.year, f.value,
-               f.status, f.numerator, f.denominator, f.origin, s.file_name
+               f.status, f.numerator, f.denominator, f.origin, s.file_name,
+               coalesce(s.is_fictional, false)
         from indicator_facts f join d using (territory_code, territory_level, indicator_id, year)
         left join sources s on s.source_id = f.source_id
         order by f.territory_code, f.territory_level, f.indicator_id, f.year, f.rowid""").fetchall()
@@ -455,10 +456,18 @@ def _deduplicate(con: duckdb.DuckDBPyConnection, report: BuildReport) -> None:
         groups.setdefault(r[1:5], []).append(r)
     losers: list[int] = []
     for (code, level, indicator, year), group in groups.items():
-        group.sort(key=lambda r: (_ORIGIN_RANK.get(r[9], 9), r[0]))
+        # A real figure wins over a fictional one (the demo's France or "ensemble des QPV"
+        # comparators give way to real national files loaded beside it).
+        group.sort(key=lambda r: (r[11], _ORIGIN_RANK.get(r[9], 9), r[0]))
         keep = group[0]
         for other in group[1:]:
-            if _same(keep[5], other[5]) and keep[6] == other[6]:
+            if other[11] and not keep[11]:
+                report.messages.append(Message(
+                    "warning", other[10],
+                    f"{indicator} de {code} en {year} : la valeur fictive de démonstration est "
+                    f"remplacée par la valeur réelle de {keep[10]}"))
+                losers.append(other[0])
+            elif _same(keep[5], other[5]) and keep[6] == other[6]:
                 report.messages.append(Message(
                     "warning", other[10],
                     f"{indicator} de {code} en {year} déjà donné par {keep[10]} avec la même valeur :"

@@ -345,7 +345,8 @@ select
     f.source_ref,
     f.source_id,
     t.geography_vintage,
-    t.is_fictional
+    -- fictional when the territory or the file is (the demo's France comparators are fictional)
+    coalesce(t.is_fictional, false) or coalesce(s.is_fictional, false) as is_fictional
 from indicator_facts f
 left join territories t
        on t.territory_code = f.territory_code and t.territory_level = f.territory_level

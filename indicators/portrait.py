@@ -212,13 +212,18 @@ def _fact(row) -> Fact:
     return Fact(*r)
 
 
-def fetch_facts(con, territory_codes: Sequence[str], indicator_id: str | None = None) -> list[Fact]:
-    """Every fact of the given territories (optionally one indicator), ordered by code, year."""
+def fetch_facts(con, territory_codes: Sequence[str], indicator_id: str | None = None,
+                *, real_only: bool = False) -> list[Fact]:
+    """Every fact of the given territories (optionally one indicator), ordered by code, year.
+
+    `real_only` leaves out fictional facts (a real QPV is never compared with the demo's figures).
+    """
     rows = con.execute(
         f"select {_FACT_COLUMNS} from indicator_values "
         "where list_contains(?, territory_code) and (?::varchar is null or indicator_id = ?) "
+        "and not (? and is_fictional) "
         "order by territory_code, indicator_id, year",
-        [list(territory_codes), indicator_id, indicator_id]).fetchall()
+        [list(territory_codes), indicator_id, indicator_id, real_only]).fetchall()
     return [_fact(r) for r in rows]
 
 
@@ -312,13 +317,15 @@ def rank_value(own: float | None, own_status: str, others: Sequence[tuple[float 
     return better + 1, len(shown), n_withheld, tied
 
 
-def _qpv_values(con, indicator_id: str, year: int, vintage: int | None) -> dict[str, Fact]:
-    """One fact per QPV of a geography vintage for an indicator and year."""
+def _qpv_values(con, indicator_id: str, year: int, vintage: int | None,
+                is_fictional: bool = False) -> dict[str, Fact]:
+    """One fact per QPV of a geography vintage for an indicator and year, among real QPVs
+    (or among fictional ones for a demo QPV: the two are never ranked together)."""
     rows = con.execute(
         f"select {_FACT_COLUMNS} from indicator_values "
         "where territory_level = 'qpv' and indicator_id = ? and year = ? "
-        "and geography_vintage is not distinct from ?",
-        [indicator_id, year, vintage]).fetchall()
+        "and geography_vintage is not distinct from ? and is_fictional = ?",
+        [indicator_id, year, vintage, is_fictional]).fetchall()
     by_code: dict[str, list[Fact]] = {}
     for r in rows:
         f = _fact(r)
@@ -333,9 +340,10 @@ def _contract_qpv_codes(con, contract_slug: str) -> set[str]:
 
 
 def compute_ranks(con, qpv_code: str, fact: Fact, higher_is_better: bool | None,
-                  contracts: Sequence[Contract]) -> tuple[Rank, ...]:
-    """The QPV's rank among the QPVs of each of its contracts, then among all QPVs loaded."""
-    values = _qpv_values(con, fact.indicator_id, fact.year, fact.geography_vintage)
+                  contracts: Sequence[Contract], is_fictional: bool = False) -> tuple[Rank, ...]:
+    """The QPV's rank among the QPVs of each of its contracts, then among all QPVs loaded
+    (real and fictional QPVs are ranked apart)."""
+    values = _qpv_values(con, fact.indicator_id, fact.year, fact.geography_vintage, is_fictional)
     direction = _direction(higher_is_better)
     ranks = []
     scopes: list[tuple[str, str | None, str, set[str] | None]] = [
@@ -412,7 +420,7 @@ def build_portrait(con, qpv_code: str, year: int | None = None) -> Portrait:
     contracts = qpv_contracts(con, qpv_code)
     comps = comparator_territories(con, qpv, contracts)
     codes = [qpv_code] + [c.code for c in comps]
-    facts = fetch_facts(con, codes)
+    facts = fetch_facts(con, codes, real_only=not qpv.is_fictional)
     own: dict[str, list[Fact]] = {}
     others: dict[tuple[str, str, str], list[Fact]] = {}
     for f in facts:
@@ -439,7 +447,8 @@ def build_portrait(con, qpv_code: str, year: int | None = None) -> Portrait:
                 t.code, t.level, cf.territory_name or t.name, cf.value, cf.numerator, cf.denominator,
                 cf.year, cf.status, cf.origin, cf.source_label, cf.document_id, cf.source_ref, match,
                 compute_gap(fact.value, fact.status, cf.value, cf.status, kind), kind))
-        ranks = compute_ranks(con, qpv_code, fact, meta["higher_is_better"], contracts)
+        ranks = compute_ranks(con, qpv_code, fact, meta["higher_is_better"], contracts,
+                              bool(qpv.is_fictional))
         values.append(PortraitValue(
             indicator_id, meta["label"], meta["unit"], meta["theme"] or OTHER_THEME, meta["is_rate"],
             meta["higher_is_better"], fact.value, fact.numerator, fact.denominator, fact.year,

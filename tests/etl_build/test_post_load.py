@@ -161,3 +161,16 @@ def test_grid_aggregate_hook_is_called(tmp_path: Path) -> None:
     build([raw], tmp_path / "qpv.duckdb", loader_modules=[official_loader(), grid, programme], progress=None,
           current_year=CURRENT_YEAR)
     assert calls == [2]
+
+
+def test_a_real_value_replaces_a_fictional_one(tmp_path: Path) -> None:
+    """The demo's figures give way to real files loaded beside them (no conflict)."""
+    raw = _setup(tmp_path, OFFICIAL, [["demo", "99001", "commune", "poverty_rate_pct", "2021", "14,5", "", "", "",
+                                       ""]])
+    write_csv(raw / "contrat.csv", [["contract", "contract_name", "is_fictional"], ["demo", "Démo", "oui"]])
+    report = _build(raw, tmp_path)
+    assert [str(m) for m in report.messages if "fictive" in m.message] == [
+        "raw/valeurs.csv : poverty_rate_pct de 99001 en 2021 : la valeur fictive de démonstration est"
+        " remplacée par la valeur réelle de raw/officiel.json"]
+    assert query(tmp_path / "qpv.duckdb", "select value, is_fictional from indicator_values"
+                 " where indicator_id = 'poverty_rate_pct'") == [(19.0, False)]
