@@ -507,7 +507,7 @@ def _path(rings: list[list[tuple[float, float]]]) -> tuple[list[float | None], l
 
 
 def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: bool = True,
-                   legend: bool = True) -> go.Figure:
+                   legend: bool = True, label_codes: list[str] | None = None) -> go.Figure:
     """A static map: QPVs filled by class (grey when withheld or missing), the highlighted QPV
     outlined in the primary colour, commune outlines and names; no tiles."""
     fig = go.Figure()
@@ -563,9 +563,10 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=palette.ACCENT, width=3),
                                      name=target[0].name, showlegend=legend, hoverinfo="skip"))
     if show_names:
+        named = [q for q in data.qpvs if label_codes is None or q.code in label_codes]
         fig.add_trace(go.Scatter(
-            x=[q.centroid[0] for q in data.qpvs], y=[q.centroid[1] for q in data.qpvs], mode="text",
-            text=[_wrap_label(q.name) for q in data.qpvs], textfont=dict(size=11, color=palette.TEXT),
+            x=[q.centroid[0] for q in named], y=[q.centroid[1] for q in named], mode="text",
+            text=[_wrap_label(q.name) for q in named], textfont=dict(size=11, color=palette.TEXT),
             hoverinfo="skip", showlegend=False))
     if data.communes:
         fig.add_trace(go.Scatter(

@@ -43,6 +43,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.flowables import BalancedColumns
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from config import DEMO_MARK
@@ -196,7 +197,8 @@ def styles() -> Styles:
              spaceBefore=7, spaceAfter=3),
         h2p=s("H2p", fontName=FONT_BOLD, fontSize=11, leading=14, textColor=_hex(palette.PRIMARY),
               spaceBefore=7, spaceAfter=3),
-        h3=s("H3", fontName=FONT_BOLD, fontSize=9, leading=11.5, spaceBefore=4, spaceAfter=1.5),
+        h3=s("H3", fontName=FONT_BOLD, fontSize=9, leading=11.5, spaceBefore=4, spaceAfter=1.5,
+             keepWithNext=1),
         cell=s("cell", fontSize=7.8, leading=9.6),
         cell_bold=s("cell_bold", fontName=FONT_BOLD, fontSize=7.8, leading=9.6),
         cell_head=s("cell_head", fontName=FONT_BOLD, fontSize=7.8, leading=9.6, textColor=_hex(palette.PRIMARY)),
@@ -363,12 +365,39 @@ class PortraitParts:
     title: str = ""
 
 
-def _comparator_text(v: portrait_mod.PortraitValue, *, with_year: bool = True) -> str:
+class SourceRefs:
+    """Numbered sources of a portrait: each distinct (source, reference) gets [n], listed at the
+    end, so that long document references do not crowd the tables."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str | None], int] = {}
+
+    def ref(self, label: str | None, source_ref: str | None = None) -> int:
+        key = (label or "source non précisée", source_ref or None)
+        if key not in self.items:
+            self.items[key] = len(self.items) + 1
+        return self.items[key]
+
+    def lines(self) -> list[str]:
+        return [f"[{n}] {label}" + (f" — {ref}" if ref else "") for (label, ref), n in self.items.items()]
+
+
+BOX_LEVELS = ("commune", "epci")       # comparators in the key-figure boxes (as the annex does)
+
+
+def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = None,
+                     levels: Sequence[str] | None = None) -> str:
+    own = (v.source_label, v.source_ref)
     parts = []
     for c in v.comparators:
+        if levels is not None and c.territory_level not in levels:
+            continue
         shown = fmt_value(c.value, v.unit, c.status)
-        year = f" ({fmt_year(c.year)})" if with_year and c.year != v.year else ""
-        parts.append(f"{c.territory_name} : {shown}{year}")
+        year = f" ({fmt_year(c.year)})" if c.year != v.year else ""
+        mark = ""
+        if refs is not None and (c.source_label, c.source_ref) != own:
+            mark = f" [{refs.ref(c.source_label, c.source_ref)}]"
+        parts.append(f"{c.territory_name} : {shown}{year}{mark}")
     return " ; ".join(parts)
 
 
@@ -379,7 +408,7 @@ def _source_text(v: portrait_mod.PortraitValue) -> str:
     return label
 
 
-def _headline_boxes(p: portrait_mod.Portrait, st: Styles) -> Flowable | None:
+def _headline_values(p: portrait_mod.Portrait) -> list[portrait_mod.PortraitValue]:
     chosen = []
     for ind in HEADLINE_INDICATORS:
         v = p.value(ind)
@@ -387,16 +416,22 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles) -> Flowable | None:
             chosen.append(v)
         if len(chosen) == 4:
             break
+    return chosen
+
+
+def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> Flowable | None:
+    chosen = _headline_values(p)
     if not chosen:
         return None
     cells = []
     for v in chosen:
-        comp = _comparator_text(v)
+        n = refs.ref(v.source_label, v.source_ref)
+        comp = _comparator_text(v, refs, BOX_LEVELS)
         content = [Paragraph(esc(fmt_value(v.value, v.unit, v.status)), st.box_value),
                    Paragraph(esc(v.label), st.box_label)]
         if comp:
             content.append(Paragraph(esc("contre " + comp), st.small))
-        content.append(Paragraph(esc(f"{_source_text(v)} ({fmt_year(v.year)})"), st.muted))
+        content.append(Paragraph(esc(f"{fmt_year(v.year)}, source [{n}]"), st.muted))
         cells.append(content)
     gap = 3 * mm
     w = (CONTENT_W - gap * (len(cells) - 1)) / len(cells)
@@ -418,27 +453,85 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles) -> Flowable | None:
     return t
 
 
-def _figures_table(p: portrait_mod.Portrait, st: Styles) -> Flowable | None:
+def _cell_unit(unit: str | None) -> str | None:
+    """The unit written in table cells: symbols (%, €/an) stay; words (habitants) go to the label."""
+    from indicators.fmt import UNIT_SUFFIX
+    return unit if unit in UNIT_SUFFIX else None
+
+
+def _label_with_unit(label: str, unit: str | None) -> str:
+    from indicators.fmt import UNIT_SUFFIX
+    return f"{label} ({unit})" if unit and unit not in UNIT_SUFFIX and unit not in label.lower() else label
+
+
+def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs, multi: bool) -> str:
+    """The comparator values of one level for the table (several communes: 'name : value')."""
+    own = (v.source_label, v.source_ref)
+    parts = []
+    for c in v.comparators:
+        if c.territory_level != level:
+            continue
+        # Comparator columns are narrow: the number alone (the unit is in the Quartier column).
+        if v.unit == "%" or c.status != "ok" or c.value is None:
+            text = esc(fmt_value(c.value, "%" if v.unit == "%" else None, c.status))
+        else:
+            from indicators.fmt import UNIT_DECIMALS, fmt_number
+            text = esc(fmt_number(c.value, UNIT_DECIMALS.get(v.unit or "")))
+        if multi:
+            text = f"{esc(c.territory_name)} : {text}"
+        notes = []
+        if c.year != v.year:
+            notes.append(fmt_year(c.year))
+        if (c.source_label, c.source_ref) != own:
+            notes.append(f"[{refs.ref(c.source_label, c.source_ref)}]")
+        if notes:
+            text += f" <font color='{palette.TEXT_MUTED}' size='6.6'>{esc(' '.join(notes))}</font>"
+        parts.append(text)
+    return "<br/>".join(parts) or "—"
+
+
+def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> list[Flowable] | None:
+    """Every indicator: the QPV's value and year, one column per comparison level that has a
+    value (named after the territory when there is one), and the source number."""
     if not p.themes:
         return None
-    rows: list[list] = [[Paragraph("Indicateur", st.cell_head), Paragraph("Quartier", st.cell_head),
-                         Paragraph("Territoires de comparaison", st.cell_head), Paragraph("Source", st.cell_head)]]
+    levels = [lv for lv in ("commune", "epci", "departement", "france", "qpv_ensemble")
+              if any(c.territory_level == lv for v in p.values for c in v.comparators)]
+    names: dict[str, set[str]] = {lv: set() for lv in levels}
+    for v in p.values:
+        for c in v.comparators:
+            if c.territory_level in names:
+                names[c.territory_level].add(c.territory_name)
+    multi = {lv: len(names[lv]) > 1 for lv in levels}
+    # Short headers (narrow columns never break a name mid-word); the names go in the note.
+    short = {"commune": "Commune", "epci": "Interco.", "departement": "Départ.", "france": "France",
+             "qpv_ensemble": "Ens. QPV"}
+    long = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
+            "france": "France", "qpv_ensemble": "ensemble des QPV"}
+    label_w, qpv_w, src_w = 52 * mm, 22 * mm, 9 * mm
+    comp_w = (CONTENT_W - label_w - qpv_w - src_w) / max(1, len(levels))
+    rows: list[list] = [[Paragraph("Indicateur", st.cell_head), Paragraph("Quartier", st.cell_head)]
+                        + [Paragraph(short[lv], st.cell_head) for lv in levels] + [Paragraph("Src.", st.cell_head)]]
     extra = []
     for block in p.themes:
-        rows.append([Paragraph(esc(block.theme[:1].upper() + block.theme[1:]), st.cell_bold), "", "", ""])
+        rows.append([Paragraph(esc(block.theme[:1].upper() + block.theme[1:]), st.cell_bold)]
+                    + [""] * (len(levels) + 2))
         r = len(rows) - 1
         extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f3f6f9"))]
         for v in block.values:
-            shown = fmt_value(v.value, v.unit, v.status)
-            rows.append([
-                Paragraph(esc(v.label), st.cell),
-                Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}'>({esc(fmt_year(v.year))})</font>",
-                          st.cell),
-                Paragraph(esc(_comparator_text(v)) or "—", st.cell),
-                Paragraph(esc(_source_text(v)), st.cell),
-            ])
-    widths = [52 * mm, 27 * mm, 63 * mm, CONTENT_W - 142 * mm]
-    return _table(rows, widths, extra=extra)
+            shown = fmt_value(v.value, _cell_unit(v.unit), v.status)
+            n = refs.ref(v.source_label, v.source_ref)
+            rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
+                         Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}' size='6.6'>"
+                                   f"{esc(fmt_year(v.year))}</font>", st.cell)]
+                        + [Paragraph(_comparator_cell(v, lv, refs, multi[lv]), st.cell) for lv in levels]
+                        + [Paragraph(f"[{n}]", st.cell)])
+    widths = [label_w, qpv_w] + [comp_w] * len(levels) + [src_w]
+    named = [f"{short[lv]} : {long[lv]}" + ("" if multi[lv] else f" ({', '.join(sorted(names[lv]))})")
+             for lv in levels]
+    note = Paragraph(esc(" ; ".join(named) + (". " if named else "") + "Unité : celle de la colonne Quartier ; année du chiffre en "
+                         "petits caractères ; [n] : numéro de la source (liste en fin de portrait)."), st.muted)
+    return [_table(rows, widths, extra=extra), note]
 
 
 def _wrap_category(text: str, width: int = 28) -> str:
@@ -453,19 +546,23 @@ def _wrap_category(text: str, width: int = 28) -> str:
     return "<br>".join(lines)
 
 
+CHART_LEVELS = ("commune", "epci", "france")   # comparators drawn in the portrait charts
+MAX_CHART_RATES = 6
+
+
 def rates_figure(p: portrait_mod.Portrait):
-    """Grouped horizontal bars: the QPV's shares (%) against its comparators (plotly figure),
-    or None when the QPV has no shown share. A withheld QPV value leaves the indicator out; a
-    withheld comparator has no bar (and no label): never a bar at 0."""
+    """Grouped horizontal bars: the QPV's shares (%) against its commune, EPCI and France
+    (plotly figure), or None when the QPV has no shown share. A withheld QPV value leaves the
+    indicator out; a withheld comparator has no bar and no label: never a bar at 0."""
     import plotly.graph_objects as go
 
-    rates = [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:7]
+    rates = [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:MAX_CHART_RATES]
     if not rates:
         return None
-    cats = [_wrap_category(v.label) for v in rates][::-1]
+    cats = [_wrap_category(v.label, 24) for v in rates][::-1]
     fig = go.Figure()
     series = [("qpv", p.qpv.name, [v.value for v in rates])]
-    for level in ("commune", "epci", "departement", "france", "qpv_ensemble"):
+    for level in CHART_LEVELS:
         vals = []
         names = set()
         for v in rates:
@@ -482,17 +579,19 @@ def rates_figure(p: portrait_mod.Portrait):
             y=cats, x=vals, orientation="h", name=name, marker_color=palette.LEVEL_COLOURS[level],
             text=[fmt_value(x, "%") if x is not None else "" for x in vals], textposition="outside",
             cliponaxis=False, textfont_size=11))
-    fig.update_layout(template="simple_white", barmode="group", bargap=0.25, bargroupgap=0.05,
-                      legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", traceorder="reversed"),
-                      margin=dict(l=10, r=50, t=30, b=30), font_size=12,
-                      xaxis=dict(range=[0, max(100, 0)], ticksuffix=" %", showgrid=True,
+    top = max(max((x for x in s[2] if x is not None), default=0) for s in series)
+    fig.update_layout(template="simple_white", barmode="group", bargap=0.22, bargroupgap=0.04,
+                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", traceorder="reversed",
+                                  font_size=12),
+                      margin=dict(l=10, r=40, t=10, b=30), font_size=12, separators=", ",
+                      xaxis=dict(range=[0, min(100, top * 1.18 + 2)], ticksuffix=" %", showgrid=True,
                                  gridcolor="#e6e6e6"))
-    fig.update_layout(separators=", ")
     return fig
 
 
 def income_figure(p: portrait_mod.Portrait):
-    """Bars of the median income per month (or year) of the QPV and its comparators."""
+    """Bars of the median income per month (or year) of the QPV, its commune, EPCI and France;
+    (figure, value) or None when the QPV's value is not shown."""
     import plotly.graph_objects as go
 
     v = p.value("median_income_eur_month") or p.value("median_income_eur_year")
@@ -500,39 +599,74 @@ def income_figure(p: portrait_mod.Portrait):
         return None
     bars = [(p.qpv.name, v.value, "qpv", v.year)]
     for c in v.comparators:
-        if c.status == "ok" and c.value is not None:
+        if c.territory_level in CHART_LEVELS and c.status == "ok" and c.value is not None:
             bars.append((c.territory_name, c.value, c.territory_level, c.year))
-    names = [_wrap_category(f"{n} ({y})", 22) for n, _, _, y in bars]
+    names = [_wrap_category(f"{n} ({y})", 13) for n, _, _, y in bars]
     fig = go.Figure(go.Bar(
         x=names, y=[b[1] for b in bars],
         marker_color=[palette.LEVEL_COLOURS.get(b[2], palette.PRIMARY) for b in bars],
         text=[fmt_value(b[1], v.unit) for b in bars], textposition="outside", cliponaxis=False,
         textfont_size=13))
     fig.update_layout(template="simple_white", showlegend=False, margin=dict(l=10, r=10, t=30, b=10),
-                      font_size=12, separators=", ",
+                      font_size=12, separators=", ", xaxis=dict(tickangle=0, tickfont_size=11),
                       yaxis=dict(showgrid=True, gridcolor="#e6e6e6", tickformat=",d"))
     return fig, v
 
 
-def _sources_of(p: portrait_mod.Portrait, qual: portrait_mod.Qualitative) -> list[str]:
-    out: list[str] = []
-    for v in p.values:
-        out.append(v.source_label or "")
-        out += [c.source_label or "" for c in v.comparators]
+def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[Flowable]:
+    out: list[Flowable] = []
+    if qual.priority_issues:
+        out.append(Paragraph("Enjeux prioritaires", st.h2p))
+        for theme, items in portrait_mod.group_by_theme(qual.priority_issues):
+            if theme:
+                out.append(Paragraph(esc(theme), st.h3))
+            out += _bullets([i.text for i in items], st)
+    if qual.strengths or qual.weaknesses:
+        out.append(Paragraph("Atouts et fragilités", st.h2p))
+        if qual.strengths:
+            out.append(Paragraph("Ses atouts", st.h3))
+            out += _bullets([i.text for i in qual.strengths], st)
+        if qual.weaknesses:
+            out.append(Paragraph("Ses fragilités", st.h3))
+            out += _bullets([i.text for i in qual.weaknesses], st)
+    if qual.appreciated or qual.deplored or qual.requested or qual.verbatims:
+        out.append(Paragraph("Ce qui ressort de la consultation des habitants", st.h2p))
+        for label, items in (("Ce qui est apprécié", qual.appreciated), ("Ce qui est déploré", qual.deplored),
+                             ("Ce qui est demandé", qual.requested)):
+            if items:
+                out.append(Paragraph(label, st.h3))
+                out += _bullets([i.text for i in items], st)
+        if qual.verbatims:
+            out.append(Paragraph("Verbatims", st.h3))
+            out += [Paragraph(esc(f"« {i.text} »"), st.quote) for i in qual.verbatims]
+    if qual.notes:
+        out.append(Paragraph("Notes", st.h2p))
+        for theme, items in portrait_mod.group_by_theme(qual.notes):
+            if theme:
+                out.append(Paragraph(esc(theme), st.h3))
+            out += _bullets([i.text for i in items], st)
+    return out
+
+
+def _qual_sources(qual: portrait_mod.Qualitative, refs: SourceRefs) -> None:
     for name in ("priority_issues", "strengths", "weaknesses", "appreciated", "deplored", "requested",
-                 "verbatims"):
+                 "verbatims", "notes"):
         for it in getattr(qual, name):
             if it.document_title:
-                out.append(it.document_title)
-    return [s for s in dict.fromkeys(out) if s]
+                refs.ref(it.document_title, None)
 
 
 def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,
                    heading: ParagraphStyle | None = None, charts: bool = True) -> PortraitParts:
-    """The flowables of a QPV portrait (used alone by `portrait_pdf` and in mandate reports)."""
+    """The flowables of a QPV portrait (used alone by `portrait_pdf` and in mandate reports).
+
+    Page 1: title, key figures (commune and EPCI comparators), the shares chart beside the map and
+    the income chart, then the table of every figure with all comparators; then priority issues,
+    strengths and consultation results in two columns; numbered sources and date."""
     from reports import images
 
     st = styles()
+    refs = SourceRefs()
     p = portrait_mod.build_portrait(con, qpv_code, year)
     contract = p.contracts[0] if p.contracts else None
     qual = portrait_mod.qualitative(con, contract.slug, qpv_code) if contract else portrait_mod.Qualitative()
@@ -548,16 +682,18 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     if p.epcis:
         geo.append(", ".join(e.name for e in p.epcis))
     if contract:
-        geo.append(contract.name + (f" ({contract.period_label})" if contract.period_label else ""))
+        geo.append(contract.name + (f" ({contract.period_label})"
+                                    if contract.period_label and contract.period_label not in contract.name else ""))
     pop = p.value("population_count")
     if pop is not None:
-        geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({_source_text(pop)})")
+        geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({fmt_year(pop.year)}, source "
+                   f"[{refs.ref(pop.source_label, pop.source_ref)}])")
     elif p.qpv.population:
         geo.append(f"{fmt_value(p.qpv.population, 'habitants')}"
                    + (f" ({p.qpv.population_year})" if p.qpv.population_year else ""))
     story.append(Paragraph(esc(" · ".join(geo)), st.subtitle))
 
-    boxes = _headline_boxes(p, st)
+    boxes = _headline_boxes(p, st, refs)
     if boxes is not None:
         story += [boxes, Spacer(1, 3 * mm)]
     elif not p.themes:
@@ -565,81 +701,62 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
 
     date = generated_on or dt.date.today()
     if charts:
-        source_vals = [v for v in p.values if v.unit == "%" and v.status == "ok"]
+        left: list[Flowable] = []
+        right: list[Flowable] = []
+        left_w, right_w = CONTENT_W * 0.58, CONTENT_W * 0.42
         fig = rates_figure(p)
         if fig is not None:
-            n = len([t for t in fig.data])
             rows = len(fig.data[0].y)
-            srcs = "; ".join(dict.fromkeys(v.source_label for v in source_vals[:7] if v.source_label))
-            png = images.figure_png(fig, title="Le quartier et ses territoires de comparaison", unit="%",
-                                    source_line=srcs or None, date=date, width=900,
-                                    height=110 + rows * (18 + 14 * n), scale=2.2)
-            story += [KeepTogether([_image(png, CONTENT_W)]), Spacer(1, 2 * mm)]
-        pair: list[Flowable] = []
-        inc = income_figure(p)
-        if inc is not None:
-            fig, v = inc
-            srcs = "; ".join(dict.fromkeys([v.source_label or ""] + [c.source_label or "" for c in v.comparators]))
-            pair.append(_image(images.figure_png(
-                fig, title=v.label, unit=images.unit_text(v.unit), source_line=srcs.strip("; ") or None,
-                date=date, width=520, height=330, scale=2.5), CONTENT_W / 2 - 2 * mm))
+            n = len(fig.data)
+            shown = [v for v in p.values if v.unit == "%" and v.status == "ok"][:MAX_CHART_RATES]
+            srcs = " ; ".join(dict.fromkeys(v.source_label for v in shown if v.source_label))
+            left.append(_image(images.figure_png(
+                fig, title="Le quartier et ses territoires de comparaison", unit="%", source_line=srcs or None,
+                date=date, width=600, height=70 + rows * (14 + 12 * n), scale=2.5), left_w - 2 * mm))
         if contract:
             mdata = images.load_map_data(con, contract_slug=contract.slug)
             if mdata.has_contours:
-                fig = images.qpv_map_figure(mdata, highlight=p.qpv.code, legend=False)
+                mfig = images.qpv_map_figure(mdata, highlight=p.qpv.code, legend=False,
+                                             label_codes=[p.qpv.code])
                 src = "contours fictifs" if fictional else "ANCT, contours des QPV"
-                pair.append(_image(images.figure_png(
-                    fig, title=f"Situation : {p.qpv.name}", source_line=src, date=date, width=520,
-                    height=330, scale=2.5), CONTENT_W / 2 - 2 * mm))
-        if pair:
-            t = Table([pair], colWidths=[CONTENT_W / 2] * len(pair), hAlign="LEFT")
+                right.append(_image(images.figure_png(
+                    mfig, title=f"Situation : {p.qpv.name}", source_line=src, date=date, width=420,
+                    height=260, scale=2.5), right_w - 2 * mm))
+        inc = income_figure(p)
+        if inc is not None:
+            ifig, v = inc
+            srcs = " ; ".join(dict.fromkeys(s for s in [v.source_label] + [c.source_label for c in v.comparators
+                                                                          if c.territory_level in CHART_LEVELS] if s))
+            right.append(_image(images.figure_png(
+                ifig, title=v.label, unit=images.unit_text(v.unit), source_line=srcs or None,
+                date=date, width=420, height=270, scale=2.5), right_w - 2 * mm))
+        if left and right:
+            t = Table([[left, right]], colWidths=[left_w, right_w], hAlign="LEFT")
             t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
-                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
             story += [t, Spacer(1, 2 * mm)]
+        elif left or right:
+            story += [*(left or right), Spacer(1, 2 * mm)]
 
-    table = _figures_table(p, st)
+    table = _figures_table(p, st, refs)
     if table is not None:
-        story += [CondPageBreak(40 * mm), Paragraph("Chiffres clés et comparaisons", st.h2p), table]
+        story += [CondPageBreak(30 * mm), Paragraph("Chiffres clés et comparaisons", st.h2p), *table]
 
-    if qual.priority_issues:
-        block: list[Flowable] = [Paragraph("Enjeux prioritaires", st.h2p)]
-        for theme, items in portrait_mod.group_by_theme(qual.priority_issues):
-            if theme:
-                block.append(Paragraph(esc(theme), st.h3))
-            block += _bullets([i.text for i in items], st)
-        story += [CondPageBreak(30 * mm), *block]
-    if qual.strengths or qual.weaknesses:
-        story.append(Paragraph("Atouts et fragilités", st.h2p))
-        if qual.strengths:
-            story.append(Paragraph("Ses atouts", st.h3))
-            story += _bullets([i.text for i in qual.strengths], st)
-        if qual.weaknesses:
-            story.append(Paragraph("Ses fragilités", st.h3))
-            story += _bullets([i.text for i in qual.weaknesses], st)
-    if qual.appreciated or qual.deplored or qual.requested or qual.verbatims:
-        story += [CondPageBreak(30 * mm), Paragraph("Ce qui ressort de la consultation des habitants", st.h2p)]
-        for label, items in (("Ce qui est apprécié", qual.appreciated), ("Ce qui est déploré", qual.deplored),
-                             ("Ce qui est demandé", qual.requested)):
-            if items:
-                story.append(Paragraph(label, st.h3))
-                story += _bullets([i.text for i in items], st)
-        if qual.verbatims:
-            story.append(Paragraph("Verbatims", st.h3))
-            story += [Paragraph(esc(f"« {i.text} »"), st.quote) for i in qual.verbatims]
-
-    sources = _sources_of(p, qual)
-    foot = [Paragraph("Sources et méthode", st.h2p)]
-    if sources:
-        foot.append(Paragraph(esc("Sources : " + " ; ".join(sources) + "."), st.small))
+    qual_flow = _qualitative_flowables(qual, st)
+    if qual_flow:
+        _qual_sources(qual, refs)
+    # Sources close the portrait; with the qualitative items they are set in two columns.
+    foot: list[Flowable] = [Paragraph("Sources et méthode", st.h2p)]
+    foot += [Paragraph(esc(line), st.muted) for line in refs.lines()]
     foot.append(Paragraph(esc(
-        "Les comparaisons rapprochent le chiffre du quartier de ceux de ses territoires de référence, "
-        "avec l'année de chacun ; un chiffre couvert par le secret statistique n'est jamais remplacé "
-        f"par 0. Document produit le {_date_fr(date)}."), st.muted))
-    if fictional:
-        foot.append(Paragraph(f"<b>{esc(DEMO_MARK)}</b>", st.small))
-    story.append(KeepTogether(foot))
-    return PortraitParts(flowables=story, fictional=fictional, sources=sources,
+        "Un chiffre couvert par le secret statistique n'est jamais remplacé par 0. "
+        f"Document produit le {_date_fr(date)}."
+        + (f" {DEMO_MARK}." if fictional else "")), st.muted))
+    story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm),
+              BalancedColumns(qual_flow + foot, nCols=2, innerPadding=6 * mm, leftPadding=0, rightPadding=0,
+                              topPadding=0, bottomPadding=0)]
+    sources = [label for (label, _ref) in refs.items]
+    return PortraitParts(flowables=story, fictional=fictional, sources=list(dict.fromkeys(sources)),
                          title=f"Portrait de quartier — {p.qpv.name}")
 
 

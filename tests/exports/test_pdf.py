@@ -98,3 +98,86 @@ def test_portrait_pages_render(aubepins_pdf, artifacts, tmp_path) -> None:
         img = Image.open(png)
         assert img.size == (497, 702)  # A4 at 60 dpi
         assert ImageStat.Stat(img.convert("L")).var[0] > 200
+
+
+def test_mandate_report_sections_toc_page_numbers(report_db_path, image_server, artifacts) -> None:
+    import duckdb
+    with duckdb.connect(str(report_db_path), read_only=True) as con:
+        data = pdf.mandate_pdf(con, "gc-test", generated_on=DATE)
+    (artifacts / "mandat_gc-test.pdf").write_bytes(data)
+    pages = [plain_spaces(p) for p in _text(data)]
+    n = len(pages)
+    assert "RAPPORT DE MANDAT" in pages[0] and "Contrat de ville du Grand Chalon" in pages[0]
+    assert "page 1 /" not in pages[0]                       # no footer on the cover
+    assert all(f"page {i} / {n}" in pages[i - 1] for i in range(2, n + 1))
+    toc = pages[1]
+    for title in ("Sommaire", "Les chiffres du mandat", "Programmes et financements", "Portraits de quartiers",
+                  "Aubépins", "Prés Saint Jean", "Bilans par quartier", "Logement et attributions", "Sources"):
+        assert title in toc, title
+    text = " ".join(pages).replace("\n", " ")
+    for expected in ("Habitants rencontrés", "plus de 1 650 personnes", "20 495 €", "40 495 €",
+                     "742 €/mois", "12,04 %", "88 (document)", "Revenus et pauvreté des QPV (Filosofi)"):
+        assert expected in text, expected
+    assert DEMO_MARK not in text
+
+
+def test_mandate_demo_marked_on_every_page_and_sections_chosen(report_db_path, image_server) -> None:
+    import duckdb
+    with duckdb.connect(str(report_db_path), read_only=True) as con:
+        data = pdf.mandate_pdf(con, "demo", sections=["portraits"], qpv_codes=["QN09902N"], generated_on=DATE)
+        with pytest.raises(pdf.ReportError, match="Section inconnue"):
+            pdf.mandate_pdf(con, "demo", sections=["nope"])
+        with pytest.raises(pdf.ReportError, match="Territoire inconnu"):
+            pdf.mandate_pdf(con, "nope")
+        with pytest.raises(pdf.ReportError, match="hors du territoire"):
+            pdf.mandate_pdf(con, "demo", qpv_codes=["QN07101I"])
+    pages = [plain_spaces(p) for p in _text(data)]
+    assert all(DEMO_MARK in p for p in pages)
+    text = " ".join(pages)
+    assert "Vieux Puits - Paradis - Maunoury" in text and "Les Tilleuls" not in text
+    assert "Les chiffres du mandat" not in text
+
+
+def test_cli_portrait_batch_and_errors(report_db_path, tmp_path, capsys) -> None:
+    from reports.__main__ import main
+    out = tmp_path / "portraits"
+    assert main(["--db", str(report_db_path), "portrait", "--territory", "gc-test", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["portrait_QN07101I_aubepins.pdf",
+                                                     "portrait_QN07102I_pres-saint-jean.pdf"]
+    assert "742" in plain_spaces(_text((out / "portrait_QN07101I_aubepins.pdf").read_bytes())[0])
+    assert main(["--db", str(report_db_path), "portrait", "--qpv", "QN00000X", "--out", str(tmp_path / "x.pdf")]) == 2
+    assert main(["--db", str(report_db_path), "mandate", "--territory", "nope", "--out", str(tmp_path / "m.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert "Quartier inconnu : QN00000X" in err and "Territoire inconnu : « nope »" in err
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "m.pdf").exists()
+
+
+@pytest.fixture(scope="module")
+def built_db(tmp_path_factory):
+    """The real build: the demo generator and the seeds' territories (data/territories)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "data" / "territories" / "grand-chalon").is_dir():
+        pytest.skip("data/territories/grand-chalon is absent")
+    d = tmp_path_factory.mktemp("built")
+    run = dict(cwd=root, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--out", str(d / "demo")], **run)
+    subprocess.run([sys.executable, "-m", "etl", "build", "--raw", str(d / "demo"), "--raw",
+                    str(root / "data" / "territories"), "--db", str(d / "qpv.duckdb")], **run)
+    return d / "qpv.duckdb"
+
+
+def test_real_build_aubepins_portrait(built_db, image_server, artifacts) -> None:
+    import duckdb
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        data = pdf.portrait_pdf(con, "QN07101I", generated_on=DATE)
+    (artifacts / "portrait_QN07101I_real.pdf").write_bytes(data)
+    pages = [plain_spaces(p).replace("\n", " ") for p in _text(data)]
+    assert len(pages) <= 2
+    text = " ".join(pages)
+    assert "742 €/mois" in text
+    assert "Chalon-sur-Saône : 1 480 €/mois (2022)" in text
+    assert "CA Le Grand Chalon : 1 770 €/mois (2022)" in text
+    assert DEMO_MARK not in pages[0]
