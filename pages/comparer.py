@@ -1,5 +1,77 @@
-"""Page in progress (replaced by the real page in the next commits)."""
-from ui import components
+"""Comparer les quartiers: QPV × indicators, filters, sorting, the selected QPV highlighted, scatter."""
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators.compare import filter_compare
+from indicators.registry import THEMES
+from ui import charts, components, data, views
 
 selection = components.current_selection()
-components.page_header("comparer", selection)
+components.page_header("Comparer les quartiers", selection)
+
+available = data.indicator_choices()
+qpvs = data.contract_qpvs(selection.contract_slug)
+if qpvs.empty or not available:
+    components.empty_note("Ce territoire ne compte aucun quartier ou aucun indicateur à comparer.")
+    st.stop()
+
+f1, f2, f3 = st.columns([1.2, 2.5, 1.5])
+theme = f1.selectbox("Thème", ["tous"] + [t for t in THEMES if views.theme_has(t, available)],
+                     key="cmp_theme")
+choices = [i for i in available if theme == "tous" or views.theme_of(i) == theme]
+default = ([i for i in choices if i == selection.indicator_id]
+           + [i for i in choices if i != selection.indicator_id])[:3]
+indicators = f2.multiselect("Indicateurs", choices, default=default, key="cmp_indicators",
+                            format_func=views.indicator_option)
+communes = sorted({(c, n) for cs, ns in zip(qpvs["commune_codes"], qpvs["commune_names"])
+                   for c, n in zip(cs, ns)}, key=lambda cn: cn[1])
+chosen_communes = f3.multiselect("Communes", [c for c, _ in communes], key="cmp_communes",
+                                 format_func=dict(communes).get, placeholder="toutes")
+if not indicators:
+    components.empty_note("Choisissez au moins un indicateur.")
+    st.stop()
+
+table = data.compare_frame(selection.contract_slug, indicators)
+s1, s2, s3, s4 = st.columns([2, 1, 2, 1])
+sort_by = s1.selectbox("Trier par", [None] + indicators, key="cmp_sort",
+                       format_func=lambda i: "nom du quartier" if i is None else views.indicator_option(i))
+descending = s2.toggle("Ordre décroissant", value=True, key="cmp_desc")
+threshold_on = s3.selectbox("Seuil sur", [None] + indicators, key="cmp_threshold_on",
+                            format_func=lambda i: "aucun seuil" if i is None else views.indicator_option(i))
+vintages = sorted({int(v) for v in qpvs["geography_vintage"].dropna()}, reverse=True)
+vintage = s4.selectbox("Géographie", vintages + [None], key="cmp_vintage",
+                       format_func=lambda v: "toutes" if v is None else f"QPV {v}")
+thresholds = {}
+if threshold_on:
+    shown = table[threshold_on].dropna()
+    if not shown.empty and shown.min() < shown.max():
+        low, high = st.slider("Valeurs gardées", float(shown.min()), float(shown.max()),
+                              (float(shown.min()), float(shown.max())), key="cmp_threshold")
+        thresholds[threshold_on] = (low, high)
+        st.caption("Les quartiers dont la valeur est couverte par le secret statistique ne sont "
+                   "pas gardés par un seuil.")
+kept = views.sort_compare(filter_compare(table, commune_codes=chosen_communes or None,
+                                         thresholds=thresholds, vintage=vintage),
+                          sort_by, descending)
+st.caption(f"{len(kept)} quartier(s) sur {len(table)} · ▶ quartier sélectionné · "
+           "chaque indicateur est pris à la même année pour tous les quartiers")
+st.dataframe(views.compare_table(kept, indicators, selection.qpv_code), hide_index=True,
+             key="cmp_table", column_config=components.LINK_COLUMNS,
+             height=min(40 + 35 * len(kept), 720))
+if vintage is None and len(vintages) > 1:
+    st.caption("⚠ Les quartiers 2015 (QP…) et 2024 (QN…) n'ont pas les mêmes contours : "
+               "ne comparez pas leurs valeurs entre elles.")
+
+if len(indicators) >= 2:
+    st.subheader("Deux indicateurs croisés")
+    x_id, y_id = indicators[0], indicators[1]
+    points = views.scatter_points(kept, x_id, y_id)
+    if points.empty:
+        components.empty_note("Aucun quartier n'a de valeur diffusée pour ces deux indicateurs.")
+    else:
+        x_meta, y_meta = views.meta(x_id), views.meta(y_id)
+        st.plotly_chart(charts.scatter(points, x_meta["label"], y_meta["label"], x_meta["unit"],
+                                       y_meta["unit"], selection.qpv_code),
+                        key="cmp_scatter", theme=None, config={"displaylogo": False})
+        components.source_line(views.scatter_source(x_id, y_id))

@@ -1,5 +1,60 @@
-"""Page in progress (replaced by the real page in the next commits)."""
-from ui import components
+"""Logement et attributions: CIA objectives against results per year, landlord and reserving party,
+the number of attributions still needed (computed, the document's figure beside), context figures."""
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators.housing import OBJECTIVE_LABELS, PARTY_TYPE_LABELS
+from ui import charts, components, data, views
 
 selection = components.current_selection()
-components.page_header("logement", selection)
+components.page_header("Logement et attributions", selection)
+
+with st.spinner("Calcul des résultats de la CIA…"):
+    results, objectives = data.housing_results(selection.contract_slug)
+context = [t for t in data.kpi_tiles(selection.contract_slug) if t.theme == "logement"]
+if results.empty and objectives.empty and not context:
+    components.empty_note("Aucune donnée d'attribution (CIA) n'est saisie pour ce territoire "
+                          "(tables housing_attributions, cia_objectives et cia_results du modèle).")
+    st.stop()
+
+headline = views.housing_headlines(results)
+if headline:
+    st.header("Les objectifs de la CIA en bref", divider="gray")
+    components.grid(headline, components.kpi_tile, columns=2)
+
+if not results.empty:
+    st.header("Résultats par année et par partie", divider="gray")
+    f = st.columns(3)
+    years = sorted(results["year"].unique().tolist(), reverse=True)
+    year = f[0].selectbox("Année", [None] + years, key="cia_year",
+                          format_func=lambda y: "toutes" if y is None else str(y))
+    party_type = f[1].selectbox("Partie", [None] + list(PARTY_TYPE_LABELS), key="cia_party",
+                                format_func=lambda p: "toutes" if p is None else PARTY_TYPE_LABELS[p])
+    objective = f[2].selectbox("Objectif", [None] + list(OBJECTIVE_LABELS), key="cia_objective",
+                               format_func=lambda o: "tous" if o is None else OBJECTIVE_LABELS[o])
+    shown = views.filter_results(results, year, party_type, objective)
+    st.dataframe(views.housing_table(shown), hide_index=True, key="cia_table",
+                 height=min(40 + 35 * max(len(shown), 1), 600))
+    st.caption("« Manquantes » : attributions qui auraient dû aller aux ménages visés pour atteindre "
+               "l'objectif, le total restant le même (calcul exact) ; entre parenthèses, si chaque "
+               "attribution supplémentaire s'ajoute au total. Le chiffre publié par le document est "
+               "montré à côté, jamais remplacé.")
+    rates = views.rates_by_objective(results)
+    for column, (objective_id, part) in zip(st.columns(max(len(rates), 1)), rates):
+        with column:
+            target = part["target_pct"].dropna()
+            st.plotly_chart(charts.bars_by_category(
+                part["year"].astype(str).tolist(), part["rate_pct"].tolist(),
+                f"{OBJECTIVE_LABELS[objective_id]} – ensemble du territoire", "%",
+                target=float(target.iloc[0]) if not target.empty else None,
+                target_label="objectif"), key=f"cia_chart_{objective_id}", theme=None,
+                config={"displaylogo": False})
+
+if not objectives.empty:
+    st.header("Objectifs de la convention", divider="gray")
+    st.dataframe(views.objectives_table(objectives), hide_index=True, key="cia_objectives")
+
+if context:
+    st.header("Chiffres de contexte", divider="gray")
+    components.grid([views.kpi_tile(t) for t in context], components.kpi_tile)

@@ -1,5 +1,69 @@
-"""Page in progress (replaced by the real page in the next commits)."""
-from ui import components
+"""Programmes et financements: projects by year, funder, priority issue, QPV, operator; CPO and
+poverty-pocket shares against the circular's thresholds."""
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators.financing import FUNDER_LABELS
+from ui import charts, components, data, views
 
 selection = components.current_selection()
-components.page_header("programmes", selection)
+components.page_header("Programmes et financements", selection)
+
+with st.spinner("Chargement de la programmation…"):
+    money = data.financing_summary(selection.contract_slug)
+actions = money["actions"]
+if actions.empty and money["by_year"].empty:
+    components.empty_note("Aucune action ni aucun financement n'est saisi pour ce territoire "
+                          "(tables actions et funding du modèle de programme).")
+    st.stop()
+
+by_year = money["by_year"]
+if not by_year.empty:
+    st.plotly_chart(charts.stacked_years(money["by_year_funder"]), key="years_chart", theme=None,
+                    config={"displaylogo": False})
+    components.source_line("financements saisis dans le modèle de programme (table funding)")
+
+c1, c2 = st.columns(2)
+with c1:
+    st.subheader("Conventions pluriannuelles (CPO)")
+    st.caption("Circulaire du 31 août 2023 : au moins 50 % des conventions financées par l'État "
+               "(programme 147) en CPO.")
+    st.dataframe(views.cpo_table(money["cpo"]), hide_index=True, key="cpo_table")
+with c2:
+    st.subheader("Poches de pauvreté hors QPV")
+    st.caption("Au plus 2,5 % des crédits du programme 147 du département ; seule l'enveloppe du "
+               "contrat est connue ici.")
+    st.dataframe(views.pockets_table(money["pockets"]), hide_index=True, key="pockets_table")
+
+t1, t2 = st.columns(2)
+with t1:
+    st.subheader("Par enjeu prioritaire")
+    st.dataframe(views.theme_amounts_table(money["by_theme"]), hide_index=True, key="theme_table")
+with t2:
+    st.subheader("Par quartier")
+    st.dataframe(views.territory_amounts_table(money["by_territory"]), hide_index=True,
+                 key="territory_table")
+
+st.header("Actions", divider="gray")
+f = st.columns([1, 1.3, 1.6, 1.3, 1.6])
+year = f[0].selectbox("Année", [None] + sorted(actions["year"].unique().tolist(), reverse=True),
+                      key="prog_year", format_func=lambda y: "toutes" if y is None else str(y))
+funders = sorted({x for fs in actions["funders"] for x in fs})
+funder = f[1].selectbox("Financeur", [None] + funders, key="prog_funder",
+                        format_func=lambda x: "tous" if x is None else FUNDER_LABELS.get(x, x))
+themes = sorted(actions["theme"].dropna().unique().tolist())
+theme = f[2].selectbox("Enjeu prioritaire", [None] + themes, key="prog_theme",
+                       format_func=lambda x: "tous" if x is None else x)
+territories = sorted({x for ts in actions["territories"] for x in ts})
+territory = f[3].selectbox("Quartier", [None] + territories, key="prog_territory",
+                           format_func=lambda x: "tous" if x is None else data.territory_label(x))
+operators = sorted(actions["operator"].dropna().unique().tolist())
+operator = f[4].selectbox("Porteur", [None] + operators, key="prog_operator",
+                          format_func=lambda x: "tous" if x is None else x)
+search = st.text_input("Rechercher (intitulé, porteur, description)", key="prog_search")
+shown = data.actions(selection.contract_slug, year=year, funder=funder, theme=theme,
+                     territory_code=territory, operator=operator, search=search or None)
+st.caption(f"{len(shown)} action(s) · montant total {views.amount_text(shown['amount_eur'].sum(), 'EUR')}")
+st.dataframe(views.actions_view(shown), hide_index=True, key="actions_table",
+             height=min(40 + 35 * max(len(shown), 1), 720))

@@ -77,12 +77,13 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
             marker=dict(size=14 if is_sel else 10, color=HIGHLIGHT_COLOUR if is_sel else COMPARATOR_COLOUR,
                         line=dict(width=1, color="white")),
             name="quartier sélectionné" if is_sel else "autres quartiers"))
-    fig.update_layout(separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=460,
-                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"),
-                      xaxis=dict(title=_wrap(f"{x_label} ({x_unit})", 60), gridcolor="#e6e6e6",
-                                 tickformat=",~f"),
-                      yaxis=dict(title=_wrap(f"{y_label} ({y_unit})", 40), gridcolor="#e6e6e6",
-                                 tickformat=",~f"))
+    fig.update_layout(separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
+                      margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      xaxis=dict(title=_wrap(f"{x_label} ({views.unit_text(x_unit)})", 70),
+                                 gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
+                      yaxis=dict(title=_wrap(f"{y_label} ({views.unit_text(y_unit)})", 40),
+                                 gridcolor="#e6e6e6", tickformat=",~f", automargin=True))
     return fig
 
 
@@ -98,9 +99,10 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
         fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR,
                       annotation_text=target_label, annotation_position="top left")
     fig.update_layout(title=dict(text=_wrap(title, 70), font=dict(size=14)), separators=SEPARATORS,
-                      font=FONT, plot_bgcolor="white", height=380, showlegend=False,
-                      margin=dict(l=10, r=10, t=60, b=10),
+                      font=FONT, plot_bgcolor="white", height=340, showlegend=False,
+                      margin=dict(l=10, r=10, t=70, b=10), xaxis=dict(type="category"),
                       yaxis=dict(gridcolor="#e6e6e6", rangemode="tozero", tickformat=",~f",
+                                 automargin=True,
                                  ticksuffix="\u00a0%" if unit == "%" else ""))
     return fig
 
@@ -120,4 +122,22 @@ def funder_bars(by_funder) -> go.Figure:
                       height=90 + 40 * len(by_funder), margin=dict(l=10, r=150, t=50, b=10),
                       xaxis=dict(gridcolor="#e6e6e6", tickformat=",~f", rangemode="tozero"),
                       yaxis=dict(autorange="reversed", automargin=True))
+    return fig
+
+
+def stacked_years(by_year_funder) -> go.Figure:
+    """Funding per year stacked by funder (indicators.financing.totals_by_year_funder)."""
+    fig = go.Figure()
+    for funder, part in by_year_funder.groupby("funder", sort=False):
+        texts = [views.amount_text(a, "EUR") for a in part["amount_eur"]]
+        fig.add_trace(go.Bar(
+            x=[str(y) for y in part["year"]], y=part["amount_eur"], name=part["funder_label"].iloc[0],
+            marker_color=palette.FUNDER_COLOURS.get(funder, palette.FUNDER_COLOURS["autre"]),
+            hovertext=texts, hoverinfo="x+name+text"))
+    fig.update_layout(barmode="stack", title=dict(text="Financements par année et par financeur (€)",
+                                                  font=dict(size=14)),
+                      separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=400,
+                      margin=dict(l=10, r=10, t=60, b=10), legend=dict(orientation="h", y=-0.15),
+                      xaxis=dict(type="category"),
+                      yaxis=dict(gridcolor="#e6e6e6", tickformat=",~f", automargin=True))
     return fig

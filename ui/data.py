@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 import config
-from indicators import compare, financing, kpi, portrait, territories
+from indicators import compare, financing, housing, kpi, portrait, territories
 
 
 class NoDatabase(Exception):
@@ -291,3 +291,38 @@ def _financing(slug: str, version: int) -> dict:
 def financing_summary(slug: str) -> dict:
     """Every financing figure of a contract (indicators.financing), keyed by name."""
     return _financing(slug, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _actions(slug: str, filters: tuple, version: int) -> pd.DataFrame:
+    return financing.actions_table(cursor(), slug, **dict(filters))
+
+
+def actions(slug: str, **filters) -> pd.DataFrame:
+    """indicators.financing.actions_table with the page's filters (year, funder, theme,
+    territory_code, operator, search)."""
+    return _actions(slug, tuple(sorted(filters.items())), db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _territory_label(code: str, version: int) -> str:
+    return f"{territories.territory_name(cursor(), code)} ({code})"
+
+
+def territory_label(code: str) -> str:
+    """"Aubépins (QN07101I)" (the code alone when the territory is unknown)."""
+    return _territory_label(code, db_version())
+
+
+# ── Housing attributions ─────────────────────────────────────────────────────────────────────
+
+@st.cache_data(show_spinner=False)
+def _housing(slug: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cur = cursor()
+    return (housing.results_frame(housing.attribution_results(cur, slug)),
+            housing.objectives_frame(cur, slug))
+
+
+def housing_results(slug: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(CIA results: published then computed, CIA objectives) — indicators.housing."""
+    return _housing(slug, db_version())

@@ -343,7 +343,8 @@ def amount_text(value, unit: str | None, status: str = "ok", qualifier: str | No
     if unit in ("EUR", "EUR/an") and abs(value) >= 1_000_000:
         text = fmt.fmt_millions_eur(value) + ("/an" if unit == "EUR/an" else "")
         return f"{qualifier} {text}" if qualifier else text
-    return fmt.fmt_value(value, _display_unit(unit), "ok", qualifier=qualifier)
+    decimals = 0 if unit in ("EUR", "EUR/an") and abs(value) >= 100 else None
+    return fmt.fmt_value(value, _display_unit(unit), "ok", qualifier=qualifier, decimals=decimals)
 
 
 def kpi_tile(tile) -> dict:
@@ -427,4 +428,240 @@ def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
         "dont nouveaux": [fmt.fmt_int(v) for v in projects["n_new"]],
         "Part de projets nouveaux": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v)
                                      else "non renseigné" for v in projects["share_new_pct"]],
+    })
+
+
+def compare_table(df: pd.DataFrame, indicator_ids: list[str], selected: str | None) -> pd.DataFrame:
+    """The comparison table with French value texts (secret statistique kept as text); the
+    selected QPV marked with ▶ in the first column."""
+    from indicators.compare import STATUS_SUFFIX, YEAR_SUFFIX
+    out = pd.DataFrame({
+        "": ["▶" if c == selected else "" for c in df["qpv_code"]],
+        "Quartier": df["qpv_name"].astype(str),
+        "Code": df["qpv_code"].astype(str),
+        "Commune(s)": df["commune_label"].astype(str),
+    })
+    for ind in indicator_ids:
+        meta = BY_ID.get(ind)
+        label = meta.label if meta else ind
+        years = df[ind + YEAR_SUFFIX].dropna()
+        if not years.empty:
+            label += f" ({int(years.iloc[0])})"
+        unit = meta.unit if meta else None
+        out[label] = [value_text(None if pd.isna(v) else v, unit, s)
+                      for v, s in zip(df[ind], df[ind + STATUS_SUFFIX])]
+    out["Portrait"] = [f"/portrait?qpv={code}" for code in df["qpv_code"]]
+    return out
+
+
+def sort_compare(df: pd.DataFrame, indicator_id: str | None, descending: bool) -> pd.DataFrame:
+    """Rows sorted by an indicator's value (withheld and missing values last) or by name."""
+    if not indicator_id:
+        return df.sort_values("qpv_name", kind="stable").reset_index(drop=True)
+    return df.sort_values(indicator_id, ascending=not descending, na_position="last",
+                          kind="stable").reset_index(drop=True)
+
+
+def theme_of(indicator_id: str) -> str | None:
+    ind = BY_ID.get(indicator_id)
+    return ind.theme if ind else None
+
+
+def theme_has(theme: str, indicator_ids) -> bool:
+    return any(theme_of(i) == theme for i in indicator_ids)
+
+
+def meta(indicator_id: str) -> dict:
+    ind = BY_ID.get(indicator_id)
+    return {"label": ind.label if ind else indicator_id, "unit": ind.unit if ind else None,
+            "source": ind.source if ind else ""}
+
+
+def scatter_points(df: pd.DataFrame, x_id: str, y_id: str) -> pd.DataFrame:
+    """QPVs with a shown value on both indicators: qpv_code, qpv_name, x, y."""
+    both = df[df[x_id].notna() & df[y_id].notna()]
+    return pd.DataFrame({"qpv_code": both["qpv_code"], "qpv_name": both["qpv_name"],
+                         "x": both[x_id], "y": both[y_id]}).reset_index(drop=True)
+
+
+def scatter_source(x_id: str, y_id: str) -> str:
+    sources = []
+    for i in (x_id, y_id):
+        s = meta(i)["source"]
+        if s and s not in sources:
+            sources.append(s)
+    return " ; ".join(sources)
+
+
+# ── Programmes ───────────────────────────────────────────────────────────────────────────────
+
+def _yes_no(v) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "non renseigné"
+    return "oui" if v else "non"
+
+
+def _pct_or(v, missing: str = "non calculable") -> str:
+    return missing if v is None or pd.isna(v) else fmt.fmt_pct(v, 1)
+
+
+def cpo_table(cpo: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Année": [fmt.fmt_year(y) for y in cpo["year"]],
+        "Conventions État (P147)": [fmt.fmt_int(v) for v in cpo["n_agreements"]],
+        "dont CPO": [fmt.fmt_int(v) for v in cpo["n_cpo"]],
+        "Part de CPO": [_pct_or(v) for v in cpo["share_pct"]],
+        "Objectif": [fmt.fmt_pct(v, 0) for v in cpo["target_pct"]],
+        "Atteint": [_yes_no(v) if v is not None else "—" for v in cpo["reached"]],
+    })
+
+
+def pockets_table(pockets: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Année": [fmt.fmt_year(y) for y in pockets["year"]],
+        "Crédits P147 du contrat": [amount_text(v, "EUR") for v in pockets["envelope_p147_eur"]],
+        "dont poches de pauvreté": [amount_text(v, "EUR") for v in pockets["poverty_pocket_eur"]],
+        "Part": [_pct_or(v) for v in pockets["share_pct"]],
+        "Plafond": [fmt.fmt_pct(v, 1) for v in pockets["cap_pct"]],
+        "Respecté": [_yes_no(v) if v is not None else "—" for v in pockets["within_cap"]],
+    })
+
+
+def theme_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Enjeu prioritaire": df["theme"].astype(str),
+        "Actions": [fmt.fmt_int(v) for v in df["n_actions"]],
+        "Montant": [amount_text(v, "EUR") for v in df["amount_eur"]],
+        "Part": [_pct_or(v, "") for v in df["share_pct"]],
+    })
+
+
+def territory_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Quartier": df["territory_name"].astype(str),
+        "Actions": [fmt.fmt_int(v) for v in df["n_actions"]],
+        "Montant (partagé à parts égales)": [amount_text(v, "EUR") for v in df["amount_eur"]],
+        "Note": df["note"].fillna("").astype(str),
+    })
+
+
+def actions_view(df: pd.DataFrame) -> pd.DataFrame:
+    from indicators.financing import FUNDER_LABELS
+    return pd.DataFrame({
+        "Année": [fmt.fmt_year(y) for y in df["year"]],
+        "Action": df["title"].astype(str),
+        "Porteur": df["operator"].fillna("").astype(str),
+        "Enjeu": df["theme"].fillna("").astype(str),
+        "Quartiers": [", ".join(ts) for ts in df["territories"]],
+        "Montant": [amount_text(v, "EUR") if v is not None and not pd.isna(v) else "non renseigné"
+                    for v in df["amount_eur"]],
+        "Financeurs": [", ".join(FUNDER_LABELS.get(f, f) for f in fs) for fs in df["funders"]],
+        "Nouvelle": [_yes_no(v) for v in df["is_new"]],
+        "CPO": [_yes_no(v) for v in df["is_multiyear_agreement"]],
+        "Source": df["source_line"].fillna("").astype(str),
+    })
+
+
+# ── Housing (CIA) ────────────────────────────────────────────────────────────────────────────
+
+def _int_or(v, missing: str = "—") -> str:
+    return missing if v is None or pd.isna(v) else fmt.fmt_int(v)
+
+
+def needed_text(row) -> str:
+    """"89 (90 si le total augmente)" or "atteint"."""
+    if row["reached"] is not None and not pd.isna(row["reached"]) and bool(row["reached"]):
+        return "objectif atteint"
+    a, b = row["needed_fixed_total"], row["needed_growing_total"]
+    if a is None or pd.isna(a):
+        return "non calculable"
+    text = fmt.fmt_int(a)
+    if b is not None and not pd.isna(b) and b != a:
+        text += f" ({fmt.fmt_int(b)} si le total augmente)"
+    return text
+
+
+def housing_table(results: pd.DataFrame) -> pd.DataFrame:
+    from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
+    def total(row) -> str:
+        if row["denominator"] is not None and not pd.isna(row["denominator"]):
+            text = fmt.fmt_int(row["denominator"])
+            return text + (" (déduit du taux publié)" if row["denominator_origin"] == "deduced" else "")
+        implied = row["implied_denominators"] or ()
+        return " ou ".join(fmt.fmt_int(d) for d in implied[:3]) + " (déduit)" if implied else "—"
+    return pd.DataFrame({
+        "Année": [fmt.fmt_year(y) for y in results["year"]],
+        "Partie": [f"{PARTY_TYPE_LABELS.get(t, t)} : {RESERVING_PARTY_LABELS.get(n, n)}"
+                   for t, n in zip(results["party_type"], results["party_name"])],
+        "Objectif": results["objective_label"].astype(str),
+        "Attributions visées": [_int_or(v) for v in results["numerator"]],
+        "Total": [total(r) for _, r in results.iterrows()],
+        "Taux": [_pct_or(v, "—") if v is None or pd.isna(v) else fmt.fmt_pct(v, 2)
+                 for v in results["rate_pct"]],
+        "Cible": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v) else (n or "—")
+                  for v, n in zip(results["target_pct"], results["target_note"])],
+        "Atteint": [_yes_no(v) if v is not None else "—" for v in results["reached"]],
+        "Manquantes (calcul)": [needed_text(r) for _, r in results.iterrows()],
+        "Manquantes (document)": [_int_or(v, "") for v in results["needed_published"]],
+        "Origine": ["publié" if o == "published" else "calculé" for o in results["origin"]],
+        "Source": results["source_ref"].fillna("").astype(str),
+    })
+
+
+def filter_results(results: pd.DataFrame, year, party_type, objective) -> pd.DataFrame:
+    mask = pd.Series(True, index=results.index)
+    if year is not None:
+        mask &= results["year"] == year
+    if party_type is not None:
+        mask &= results["party_type"] == party_type
+    if objective is not None:
+        mask &= results["objective"] == objective
+    return results[mask].reset_index(drop=True)
+
+
+def rates_by_objective(results: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """For each objective, the whole territory's rate per year (published results preferred)."""
+    whole = results[(results["party_type"] == "ensemble") & results["rate_pct"].notna()]
+    out = []
+    for objective, part in whole.groupby("objective", sort=False):
+        part = part.sort_values(["year", "origin"], ascending=[True, False])
+        part = part.drop_duplicates("year", keep="first").sort_values("year")
+        out.append((objective, part))
+    return out
+
+
+def housing_headlines(results: pd.DataFrame) -> list[dict]:
+    """A tile per objective for the whole territory: the latest year's rate against the target,
+    with the attributions still needed (computed) and the document's own figure beside."""
+    tiles = []
+    for objective, part in rates_by_objective(results):
+        row = part.iloc[-1]
+        lines = []
+        if row["target_pct"] is not None and not pd.isna(row["target_pct"]):
+            lines.append(f"Objectif : {fmt.fmt_pct(row['target_pct'], 1)}"
+                         f" ({'atteint' if row['reached'] else 'non atteint'})")
+        lines.append(f"Attributions visées : {_int_or(row['numerator'])} sur "
+                     f"{_int_or(row['denominator'])}"
+                     + (" (total déduit du taux publié)" if row["denominator_origin"] == "deduced" else ""))
+        if row["reached"] is not None and not pd.isna(row["reached"]) and not bool(row["reached"]):
+            lines.append(f"Attributions manquantes (calcul) : {needed_text(row)}")
+            if row["needed_published"] is not None and not pd.isna(row["needed_published"]):
+                lines.append(f"Selon le document : {fmt.fmt_int(row['needed_published'])}")
+        tiles.append({"label": f"{row['objective_label']} – {int(row['year'])}",
+                      "value": fmt.fmt_pct(row["rate_pct"], 2), "delta": None,
+                      "delta_color": "off", "lines": lines,
+                      "source": str(row["source_ref"] or ""), "help": None, "theme": "logement"})
+    return tiles
+
+
+def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:
+    from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
+    return pd.DataFrame({
+        "Partie": [f"{PARTY_TYPE_LABELS.get(t, t)} : {RESERVING_PARTY_LABELS.get(n, n)}"
+                   for t, n in zip(objectives["party_type"], objectives["party_name"])],
+        "Objectif": objectives["objective_label"].astype(str),
+        "Cible": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v) else "—"
+                  for v in objectives["target_pct"]],
+        "Note": objectives["note"].fillna("").astype(str),
+        "Source": objectives["source_ref"].fillna("").astype(str),
     })
