@@ -14,6 +14,7 @@ data string is XML-escaped before it goes into a paragraph. The fictional territ
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -801,15 +802,20 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
     out: list[Flowable] = []
     if not tiles:
         return [_note("Aucun indicateur du mandat n'est chargé pour ce territoire.", st)]
+    refs = SourceRefs()
     rows = [[Paragraph(h, st.cell_head) for h in ("Indicateur", "Chiffre", "Cumul / évolution",
-                                                 "Objectif", "Source")]]
+                                                 "Objectif", "Src.")]]
+    from indicators.fmt import UNIT_SUFFIX
     for t in tiles:
+        # Free-text units of published KPIs ('EUR pour 1 EUR de la Ville') read with the € sign.
+        unit = t.unit if (t.unit in UNIT_SUFFIX or not t.unit) else t.unit.replace("EUR", "€")
+        t = dataclasses.replace(t, unit=unit)
         value = fmt_value(t.value, t.unit, t.status, qualifier=t.qualifier)
         period = t.period_label or (fmt_year(t.year) if t.year else "")
         extra = []
         if t.cumulative_value is not None or (t.cumulative_status not in (None, "ok")):
             extra.append(f"cumul {t.cumulative_period_label or ''} : "
-                         f"{fmt_value(t.cumulative_value, t.unit, t.cumulative_status or 'ok')}".replace(" :", " :"))
+                         f"{fmt_value(t.cumulative_value, t.unit, t.cumulative_status or 'ok')}")
         if t.evolution is not None and t.previous_year:
             sign = "+" if t.evolution > 0 else ""
             extra.append(f"{sign}{fmt_value(t.evolution, t.unit)} par rapport à {t.previous_year}")
@@ -818,14 +824,18 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
             target = fmt_value(t.target, t.unit)
             if t.achievement_pct is not None:
                 target += f" (réalisé à {fmt_value(t.achievement_pct, '%', decimals=0)})"
+        n = refs.ref(t.source_line or "source non précisée")
         rows.append([
             Paragraph(esc(t.label), st.cell),
             Paragraph(f"<b>{esc(value)}</b><br/><font color='{palette.TEXT_MUTED}'>{esc(period)}</font>", st.cell),
             Paragraph(esc(" ; ".join(extra)) or "—", st.cell),
             Paragraph(esc(target) or "—", st.cell),
-            Paragraph(esc(t.source_line or "source non précisée"), st.cell),
+            Paragraph(f"[{n}]", st.cell),
         ])
-    out.append(_table(rows, [52 * mm, 30 * mm, 36 * mm, 24 * mm, CONTENT_W - 142 * mm]))
+    out.append(_table(rows, [62 * mm, 40 * mm, 42 * mm, 26 * mm, CONTENT_W - 170 * mm]))
+    out.append(Spacer(1, 2 * mm))
+    out.append(Paragraph("Sources", st.h3))
+    out += [Paragraph(esc(line), st.muted) for line in refs.lines()]
     out.append(Spacer(1, 2 * mm))
     out.append(_note("Les chiffres publiés sont repris tels que le document les donne (« plus de », "
                      "« environ ») ; les cumuls ne portent que sur les années du contrat.", st))
