@@ -232,6 +232,7 @@ def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildRepo
             if hook is not None:
                 hook(con)
         _deduplicate(con, report)
+        _set_aside_communes_outside_cog(con, report)
         if report.errors:
             raise BuildFailed(report.errors)   # conflicting facts: the later steps would repeat them
         grid = next((m for m in modules if m.__name__.endswith(".grid")), None)
@@ -483,6 +484,36 @@ def _deduplicate(con: duckdb.DuckDBPyConnection, report: BuildReport) -> None:
                     f"{_show(keep[5], keep[6])} dans {keep[10]}, {_show(other[5], other[6])} dans {other[10]}"))
     if losers:
         con.executemany("delete from indicator_facts where rowid = ?", [[i] for i in losers])
+
+
+_OUTSIDE_COG = """
+    from indicator_facts f join sources s on s.source_id = f.source_id
+    where f.territory_level = 'commune' and f.origin = 'official_file' and s.kind like 'insee_%'
+      and exists (select 1 from sources c where c.kind = 'cog_communes')
+      and not exists (select 1 from territories t where t.territory_code = f.territory_code
+                      and t.territory_level = 'commune')"""
+
+
+def _set_aside_communes_outside_cog(con: duckdb.DuckDBPyConnection, report: BuildReport) -> None:
+    """INSEE publishes a commune file on the geography of its own year (Filosofi 2021 is on the
+    COG of 2023): communes merged since, communes déléguées and arrondissements municipaux are not
+    current communes of a later COG. When a COG is loaded, their rows cannot be attached to any
+    territory: they are set aside with one warning per file listing the codes. Without a COG, or
+    in a file typed by the team, an unknown code stays an error (etl/checks.py)."""
+    rows = con.execute(f"select s.file_name, f.territory_code {_OUTSIDE_COG}"
+                       " group by all order by 1, 2").fetchall()
+    by_file: dict[str, list[str]] = {}
+    for file_name, code in rows:
+        by_file.setdefault(file_name, []).append(code)
+    for file_name, codes in by_file.items():
+        shown = ", ".join(codes[:10]) + (" …" if len(codes) > 10 else "")
+        report.messages.append(Message(
+            "warning", file_name,
+            f"{len(codes)} code(s) de commune absent(s) du COG chargé (communes fusionnées ou "
+            f"déléguées, arrondissements municipaux) : leurs valeurs ne sont pas chargées ({shown})",
+            column_name="CODGEO"))
+    if rows:
+        con.execute(f"delete from indicator_facts where rowid in (select f.rowid {_OUTSIDE_COG})")
 
 
 def _same(a: float | None, b: float | None) -> bool:

@@ -331,7 +331,7 @@ select
     f.value,
     c.unit,
     f.status,
-    coalesce(
+    case when coalesce(s.is_fictional, false) then 'Fictif : ' else '' end || coalesce(
         f.source_note,
         concat_ws(', ', s.producer, s.title, s.vintage)
     ) as source_label,

@@ -66,21 +66,21 @@ def test_build_publishes_every_programme_table(programme_dir: Path, tmp_path: Pa
                      " unit, status, source_label, numerator, denominator, origin, status_note, document_id,"
                      " source_ref, source_id from indicator_values order by territory_code, indicator_id") == [
         ("99001", "commune", "Démo-sur-Loire", "median_income_eur_month", 2019, 1480.0, "EUR/mois", "ok",
-         "Insee 2019", None, None, "published", None, "portraits", "p. 3", vals),
+         "Fictif : Insee 2019", None, None, "published", None, "portraits", "p. 3", vals),
         ("99001", "commune", "Démo-sur-Loire", "median_income_eur_year", 2019, 17760.0, "EUR/an", "ok",
-         "Insee 2019", None, None, "published", None, "portraits", "p. 3", vals),
+         "Fictif : Insee 2019", None, None, "published", None, "portraits", "p. 3", vals),
         ("FRM", "france", "France métropolitaine", "poverty_rate_pct", 2019, 14.6, "%", "ok",
-         "Insee 2019", None, None, "published", None, None, None, vals),
+         "Fictif : Insee 2019", None, None, "published", None, None, None, vals),
         ("QN09901N", "qpv", "Les Tilleuls", "median_income_eur_month", 2019, 742.0, "EUR/mois", "ok",
-         "Insee 2019", None, None, "computed", None, "portraits", "p. 3", vals),
+         "Fictif : Insee 2019", None, None, "computed", None, "portraits", "p. 3", vals),
         ("QN09901N", "qpv", "Les Tilleuls", "median_income_eur_year", 2019, 8904.0, "EUR/an", "ok",
-         "Insee 2019", None, None, "published", None, "portraits", "p. 3", vals),
+         "Fictif : Insee 2019", None, None, "published", None, "portraits", "p. 3", vals),
         ("QN09901N", "qpv", "Les Tilleuls", "poverty_rate_pct", 2019, None, "%", "secret",
-         "Insee 2019", None, None, "published", "s", "portraits", "p. 4", vals),
+         "Fictif : Insee 2019", None, None, "published", "s", "portraits", "p. 4", vals),
         ("QN09901N", "qpv", "Les Tilleuls", "single_parent_families_pct", 2019, 37.5, "%", "ok",
-         "Insee 2019", 375.0, 1000.0, "computed", None, "portraits", "p. 4", vals),
+         "Fictif : Insee 2019", 375.0, 1000.0, "computed", None, "portraits", "p. 4", vals),
         ("QN09902M", "qpv", "Côte-Rôtie", "fragile_occupation_dwellings_pct", 2018, 91.25, "%", "ok",
-         "OPS 2018", 928.0, 1017.0, "published", None, "portraits", "p. 5", vals),
+         "Fictif : OPS 2018", 928.0, 1017.0, "published", None, "portraits", "p. 5", vals),
     ]
 
     assert query(db, "select * from territories order by territory_level, territory_code") == [
