@@ -1,0 +1,207 @@
+"""Every page, run alone with AppTest on the real demo database (ETL output), for the demo and
+each real contract; the figures of the seeds; widget interactions change what is shown."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from indicators.fmt import plain_spaces
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+CONTRACTS = ("demo", "grand-chalon", "chambery", "chartres-metropole")
+TITLES = {
+    "mandat": "Les chiffres du mandat", "carte": "Carte des quartiers",
+    "portrait": "Portrait de quartier", "comparer": "Comparer les quartiers",
+    "programmes": "Programmes et financements", "logement": "Logement et attributions",
+    "bilan": "Bilan par quartier", "methode": "Données et méthode",
+}
+DEMO_MARK = "Données fictives de démonstration"
+
+
+def run_page(page: str, *, territoire: str | None = None, qpv: str | None = None,
+             query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=90)
+    if territoire:
+        at.session_state["territoire"] = territoire
+    if qpv:
+        at.session_state["qpv"] = qpv
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def page_text(at: AppTest) -> str:
+    """Every text the page shows (markdown, titles, captions, metrics, messages, tables), with
+    ordinary spaces instead of the French no-break ones."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info",
+                 "text"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [df.value.to_string() for df in at.dataframe]
+    return plain_spaces("\n".join(parts))
+
+
+@pytest.mark.parametrize("contract", CONTRACTS)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_for_every_contract(demo_db, page, contract) -> None:
+    at = run_page(page, territoire=contract)
+    assert not at.exception, at.exception
+    assert at.title[0].value.startswith(TITLES[page])
+    assert (DEMO_MARK in page_text(at)) == (contract == "demo")
+
+
+def test_portrait_of_aubepins_from_a_link_shows_the_annex_figures(demo_db) -> None:
+    at = run_page("portrait", query={"qpv": "QN07101I"})
+    assert not at.exception
+    text = page_text(at)
+    assert at.title[0].value == "Portrait de quartier : Aubépins"
+    for figure in ("742 €/mois", "Chalon-sur-Saône : <b>1 480 €/mois</b>",
+                   "CA Le Grand Chalon : <b>1 770 €/mois</b>", "8 904 €/an", "2 500 habitants",
+                   "37,5 %", "Insee 2019"):
+        assert figure in text, figure
+    assert DEMO_MARK not in text
+    charts = at.get("plotly_chart")
+    assert charts, "the portrait draws comparison charts"
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["data"][0]["text"][:3] == ["742\u00a0€/mois", "1\u202f480\u00a0€/mois",
+                                           "1\u202f770\u00a0€/mois"]
+
+
+def test_portrait_shows_withheld_values_as_secret(demo_db) -> None:
+    at = run_page("portrait", query={"qpv": "QN09910N"})
+    assert not at.exception
+    assert "secret statistique" in page_text(at)
+
+
+def test_mandate_page_of_chambery_shows_the_seed_figures(demo_db) -> None:
+    at = run_page("mandat", territoire="chambery")
+    assert not at.exception
+    values = {m.label: plain_spaces(m.value) for m in at.metric}
+    assert values["Budget de la Ville consacré à la politique de la ville (associations et actions "
+                  "de terrain)"] == "1,5 M€/an"
+    assert values["Projets financés"] == "120 projets"
+    assert values["Habitants rencontrés par l'aller-vers (non-recours aux droits)"] == "1 650 personnes"
+    assert values["Droits réouverts"] == "610 droits"
+    assert values["Interventions de médiation nocturne"] == "4 783 interventions"
+    assert values["Effet levier : euros mobilisés par l'État pour 1 € de la Ville"] == \
+        "8,3 € pour 1 € de la Ville"
+    text = page_text(at)
+    assert "Pour 1 € de la ville, 8,3 € de l'État" in text
+    assert "Pour 1 € de la ville, 4 € de l'intercommunalité" in text
+
+
+def test_review_of_the_hauts_de_chambery(demo_db) -> None:
+    at = run_page("bilan", territoire="chambery", qpv="QN07302M")
+    assert not at.exception
+    text = page_text(at)
+    assert "Une mairie de quartier au cœur de la vie locale" in [s.value for s in at.subheader]
+    for part in ("Le besoin au départ", "Ce que nous avons décidé et fait", "Ce que cela a changé"):
+        assert part in text
+
+
+def test_housing_page_of_grand_chalon_computes_and_quotes_the_needed_attributions(demo_db) -> None:
+    at = run_page("logement", territoire="grand-chalon")
+    assert not at.exception
+    values = {m.label: plain_spaces(m.value) for m in at.metric}
+    assert values["Attributions hors QPV aux ménages du 1er quartile – 2021"] == "12,04 %"
+    assert values["Attributions en QPV aux ménages au-dessus du 1er quartile – 2020"] == "59,23 %"
+    text = page_text(at)
+    assert "Attributions manquantes (calcul) : 89" in text
+    assert "Selon le document : 88" in text
+    assert "2 314 demandeurs" in text
+
+
+def test_housing_filters_change_the_table(demo_db) -> None:
+    at = run_page("logement", territoire="grand-chalon")
+    assert len(at.dataframe[0].value) == 2
+    at.selectbox(key="cia_year").select(2021).run()
+    assert not at.exception
+    assert at.dataframe[0].value["Année"].tolist() == ["2021"]
+
+
+def test_map_draws_qpvs_communes_and_labels_without_tiles(demo_db) -> None:
+    at = run_page("carte", territoire="demo")
+    assert not at.exception
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    layer_ids = [layer["id"] for layer in deck["layers"]]
+    assert layer_ids[:2] == ["communes", "qpv"] and "commune_names" in layer_ids
+    assert "tiles" not in layer_ids
+    assert deck["mapStyle"].startswith("data:application/json")
+    labels = [layer for layer in deck["layers"] if layer["id"] == "commune_names"][0]
+    assert "Lorneville" in {row["name"] for row in labels["data"]}
+    qpv_names = {f["properties"]["name"] for f in deck["layers"][1]["data"]["features"]}
+    assert "Les Tilleuls" in qpv_names
+    legend = [m.value for m in at.markdown if "Taux de pauvreté" in m.value][0]
+    assert "secret statistique" in legend and "2021" in legend
+
+
+def test_map_indicator_and_tiles_widgets_change_the_map(demo_db) -> None:
+    at = run_page("carte", territoire="demo")
+    at.selectbox(key="map_indicator").select("median_income_eur_year").run()
+    assert not at.exception
+    assert at.session_state["indicateur"] == "median_income_eur_year"
+    assert any("Revenu disponible médian par unité de consommation, en € par an" in m.value
+               for m in at.markdown)
+    at.toggle(key="map_tiles").set_value(True).run()
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert deck["layers"][0]["id"] == "tiles"
+
+
+def test_map_of_a_territory_without_contours_lists_the_qpvs(demo_db) -> None:
+    at = run_page("carte", territoire="chartres-metropole")
+    assert not at.exception
+    assert not at.get("deck_gl_json_chart")
+    assert "Les contours des quartiers de ce territoire ne sont pas chargés" in at.info[0].value
+    table = at.dataframe[0].value
+    assert "Vieux Puits - Paradis - Maunoury" in table["Quartier"].tolist()
+    assert table["Portrait"].str.startswith("/portrait?qpv=QN028").all()
+
+
+def test_comparison_filters_sorting_and_scatter(demo_db) -> None:
+    at = run_page("comparer", territoire="demo", qpv="QN09902I")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.loc[table[""] == "▶", "Code"].tolist() == ["QN09902I"]
+    assert at.get("plotly_chart"), "two indicators give a scatter plot"
+    n_before = len(table)
+    at.selectbox(key="cmp_sort").select("poverty_rate_pct").run()
+    at.selectbox(key="cmp_threshold_on").select("poverty_rate_pct").run()
+    low, high = at.slider(key="cmp_threshold").value
+    at.slider(key="cmp_threshold").set_range(low + (high - low) / 2, high).run()
+    assert not at.exception
+    kept = at.dataframe[0].value
+    assert 0 < len(kept) < n_before
+    rates = [float(v.replace("\u00a0%", "").replace(",", ".")) for v in kept.iloc[:, 4]]
+    assert rates == sorted(rates, reverse=True)
+
+
+def test_programme_search_narrows_the_actions(demo_db) -> None:
+    at = run_page("programmes", territoire="demo")
+    assert not at.exception
+    n_all = len(at.dataframe[-1].value)
+    at.text_input(key="prog_search").input("vélo").run()
+    shown = at.dataframe[-1].value
+    assert 0 < len(shown) < n_all
+    assert shown["Action"].str.contains("vélo", case=False).all()
+    text = page_text(at)
+    assert "Conventions pluriannuelles (CPO)" in text and "Poches de pauvreté hors QPV" in text
+
+
+def test_method_page_lists_every_registry_indicator_and_loaded_file(demo_db) -> None:
+    import duckdb
+
+    from indicators.registry import REGISTRY
+    at = run_page("methode")
+    assert not at.exception
+    registry_table = at.dataframe[0].value
+    assert sorted(registry_table["Identifiant"]) == sorted(i.id for i in REGISTRY)
+    con = duckdb.connect(str(demo_db), read_only=True)
+    n_sources = con.execute("select count(*) from sources").fetchall()[0][0]
+    con.close()
+    assert len(at.dataframe[1].value) == n_sources
+    assert "Ne comparez pas deux millésimes" in page_text(at)
