@@ -51,7 +51,11 @@ def run(db: Path) -> list[tuple[str, float]]:
 
     # Portrait cold: the shared server is not running yet, the export starts it.
     images.stop_server()
-    first = next((q for c in contracts for q in qpvs[c]), None)
+    # The portrait measured is Aubépins when loaded, else the QPV with the most figures (charts).
+    ranked = con.execute("""select territory_code from indicator_values where territory_level = 'qpv'
+                            group by territory_code order by territory_code = 'QN07101I' desc, count(*) desc
+                            limit 1""").fetchall()
+    first = ranked[0][0] if ranked else next((q for c in contracts for q in qpvs[c]), None)
     if first is None:
         print("Aucun QPV dans la base : rien d'autre à mesurer.")
         return results
