@@ -21,7 +21,7 @@ from etl.core import EtlError
 from etl.template import TABLES
 
 _TYPES = {"text": "texte", "int": "nombre entier", "number": "nombre", "bool": "oui/non",
-          "list": "liste de codes (séparés par , ou |)", "year": "année (4 chiffres)"}
+          "list": "liste de codes (séparés par « , » ou « \\| »)", "year": "année (4 chiffres)"}
 
 
 def template_doc() -> str:
