@@ -484,9 +484,10 @@ def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year
             f"{fmt_value(breaks[i + 1], data.unit)}" for i in range(n)]
 
 
-def _wrap_label(name: str, width: int = 18) -> str:
-    """A QPV name on several lines for a map label ('Vieux Puits - Paradis - Maunoury')."""
-    words, lines, line = name.split(" "), [], ""
+def wrap_words(text: str, width: int = 18) -> str:
+    """Text on several lines of at most `width` characters, joined by <br> (plotly labels,
+    e.g. 'Vieux Puits - Paradis - Maunoury' on a map); a longer word keeps its own line."""
+    words, lines, line = text.split(" "), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)
@@ -566,7 +567,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
         named = [q for q in data.qpvs if label_codes is None or q.code in label_codes]
         fig.add_trace(go.Scatter(
             x=[q.centroid[0] for q in named], y=[q.centroid[1] for q in named], mode="text",
-            text=[_wrap_label(q.name) for q in named], textfont=dict(size=11, color=palette.TEXT),
+            text=[wrap_words(q.name) for q in named], textfont=dict(size=11, color=palette.TEXT),
             hoverinfo="skip", showlegend=False))
     if data.communes:
         fig.add_trace(go.Scatter(
@@ -589,7 +590,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
     fig.update_layout(
         plot_bgcolor="white", paper_bgcolor="white", margin=dict(l=10, r=10, t=10, b=10),
         showlegend=legend,
-        legend=dict(title=dict(text=_wrap_label(legend_title, 34) if legend_title else None),
+        legend=dict(title=dict(text=wrap_words(legend_title, 34) if legend_title else None),
                     bgcolor="rgba(255,255,255,0.85)", bordercolor=palette.RULE, borderwidth=1,
                     x=1.01, xanchor="left", y=0.5, yanchor="middle", font=dict(size=11)),
         font_family=FONT_FAMILY)

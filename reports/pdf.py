@@ -51,6 +51,7 @@ from config import DEMO_MARK
 from indicators import portrait as portrait_mod
 from indicators.fmt import fmt_value, fmt_year
 from reports import palette
+from reports.images import wrap_words
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVuSans"
@@ -535,18 +536,6 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> li
     return [_table(rows, widths, extra=extra), note]
 
 
-def _wrap_category(text: str, width: int = 28) -> str:
-    words, lines, line = text.split(" "), [], ""
-    for w in words:
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}" if line else w
-    lines.append(line)
-    return "<br>".join(lines)
-
-
 CHART_LEVELS = ("commune", "epci", "france")   # comparators drawn in the portrait charts
 MAX_CHART_RATES = 6
 
@@ -560,7 +549,7 @@ def rates_figure(p: portrait_mod.Portrait):
     rates = [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:MAX_CHART_RATES]
     if not rates:
         return None
-    cats = [_wrap_category(v.label, 24) for v in rates][::-1]
+    cats = [wrap_words(v.label, 24) for v in rates][::-1]
     fig = go.Figure()
     series = [("qpv", p.qpv.name, [v.value for v in rates])]
     for level in CHART_LEVELS:
@@ -602,7 +591,7 @@ def income_figure(p: portrait_mod.Portrait):
     for c in v.comparators:
         if c.territory_level in CHART_LEVELS and c.status == "ok" and c.value is not None:
             bars.append((c.territory_name, c.value, c.territory_level, c.year))
-    names = [_wrap_category(f"{n} ({y})", 13) for n, _, _, y in bars]
+    names = [wrap_words(f"{n} ({y})", 13) for n, _, _, y in bars]
     fig = go.Figure(go.Bar(
         x=names, y=[b[1] for b in bars],
         marker_color=[palette.LEVEL_COLOURS.get(b[2], palette.PRIMARY) for b in bars],
