@@ -8,7 +8,7 @@ from ui import components, data, maps, state, views
 selection = components.current_selection()
 components.page_header("Carte des quartiers", selection)
 
-choices = data.indicator_choices()
+choices = data.contract_indicator_choices(selection.contract_slug)
 if not choices:
     components.empty_note("Aucun indicateur n'est chargé dans la base.")
     st.stop()

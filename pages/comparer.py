@@ -10,7 +10,7 @@ from ui import charts, components, data, views
 selection = components.current_selection()
 components.page_header("Comparer les quartiers", selection)
 
-available = data.indicator_choices()
+available = data.contract_indicator_choices(selection.contract_slug)
 qpvs = data.contract_qpvs(selection.contract_slug)
 if qpvs.empty or not available:
     components.empty_note("Ce territoire ne compte aucun quartier ou aucun indicateur à comparer.")

@@ -31,6 +31,7 @@ _BASE_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: break-word; height: auto !important; }
 div[data-testid="stMetricValue"] { font-size: 1.7rem; }
+section[data-testid="stSidebar"] { min-width: 22rem !important; }
 .qpv-demo-mark { background: #fff4d6; color: #5c3b00; border: 1px solid #e0b44c; /* reports/palette.py DEMO_* */
   border-radius: 6px; padding: .35rem .7rem; font-weight: 600; display: inline-block; }
 .qpv-source { color: #4a4a4a; font-size: .82rem; line-height: 1.25; }

@@ -326,3 +326,21 @@ def _housing(slug: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 def housing_results(slug: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(CIA results: published then computed, CIA objectives) — indicators.housing."""
     return _housing(slug, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _contract_indicator_ids(slug: str, version: int) -> list[str]:
+    rows = cursor().execute("""
+        select distinct f.indicator_id from indicator_facts f
+        join contract_territories ct on ct.territory_code = f.territory_code
+                                    and ct.territory_level = 'qpv' and f.territory_level = 'qpv'
+        where ct.contract_slug = ? and f.status = 'ok'""", [slug]).fetchall()
+    return [r[0] for r in rows]
+
+
+def contract_indicator_choices(slug: str) -> list[str]:
+    """indicator_choices() restricted to indicators with a shown value for a QPV of the contract
+    (all of them when none has)."""
+    mine = set(_contract_indicator_ids(slug, db_version()))
+    choices = indicator_choices()
+    return [i for i in choices if i in mine] or choices

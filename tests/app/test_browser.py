@@ -1,0 +1,219 @@
+"""The app in a real browser: `streamlit run app.py` on the demo build, driven by Playwright on
+Debian's Chromium. Screenshots of every page go to tests/artifacts/screenshots/."""
+from __future__ import annotations
+
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NBSP_RE = re.compile("[\u00a0\u202f]")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    """A real `streamlit run app.py` on the demo database; stopped at the end of the module."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (make system-deps)")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {**os.environ, "QPV_DB_PATH": str(demo_db_path), "PYTHONPATH": str(ROOT)}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"streamlit did not start: {log.read_text()[-2000:]}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _text(pg) -> str:
+    return NBSP_RE.sub(" ", pg.locator("section.main, [data-testid='stMain']").first.inner_text())
+
+
+def _open(pg, url: str, expect: str, timeout: float = 60_000) -> None:
+    pg.goto(url)
+    _wait_text(pg, expect, timeout)
+
+
+def _wait_text(pg, expect: str, timeout: float = 60_000) -> None:
+    deadline = time.time() + timeout / 1000
+    while time.time() < deadline:
+        try:
+            if expect in _text(pg):
+                # Let the run finish (charts, maps) before reading or shooting.
+                pg.wait_for_timeout(800)
+                return
+        except Exception:  # the page is still loading
+            pass
+        pg.wait_for_timeout(300)
+    raise AssertionError(f"{expect!r} not shown; page text: {_text(pg)[:1500]}")
+
+
+def _shot(pg, name: str, height: int = 1000) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.set_viewport_size({"width": 1400, "height": height})
+    pg.wait_for_timeout(1200)
+    path = SHOTS / f"{name}.png"
+    pg.screenshot(path=str(path))
+    pg.set_viewport_size({"width": 1400, "height": 1000})
+    assert path.stat().st_size > 20_000
+    return path
+
+
+def test_home_page_shows_the_mandate_figures(server, page) -> None:
+    _open(page, f"{server}/?territoire=chambery", "1 650 personnes")
+    text = _text(page)
+    for figure in ("1,5 M€/an", "120 projets", "610 droits", "4 783 interventions",
+                   "8,3 € pour 1 € de la Ville"):
+        assert figure in text, figure
+    _shot(page, "mandat_chambery", 2400)
+    _open(page, f"{server}/?territoire=demo", "Données fictives de démonstration")
+    _shot(page, "mandat_demo", 2400)
+
+
+def _pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Web-Mercator pixel coordinates at deck.gl's zoom (512 px world at zoom 0)."""
+    size = 512 * 2 ** zoom
+    x = (lon + 180) / 360 * size
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * size
+    return x, y
+
+
+def test_map_click_on_a_qpv_opens_its_portrait(server, page, demo_db_path) -> None:
+    _open(page, f"{server}/carte?territoire=demo&indicateur=poverty_rate_pct",
+          "Cliquez sur un quartier")
+    page.wait_for_timeout(2500)   # WebGL draw
+    _shot(page, "carte_demo", 1300)
+    con = duckdb.connect(str(demo_db_path), read_only=True)
+    code, name, lon, lat = con.execute("""
+        select g.territory_code, t.territory_name, g.centroid_lon, g.centroid_lat
+        from territory_geometries g join territories t on t.territory_code = g.territory_code
+        join contract_territories c on c.territory_code = g.territory_code and c.contract_slug = 'demo'
+        where g.territory_level = 'qpv' and g.territory_code like 'QN%'
+        order by g.area_m2 desc limit 1""").fetchall()[0]
+    con.close()
+    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+    box = canvas.bounding_box()
+    view = _page_view(demo_db_path)
+    cx, cy = _pixel(view["longitude"], view["latitude"], view["zoom"])
+    px, py = _pixel(lon, lat, view["zoom"])
+    page.mouse.click(box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy))
+    page.wait_for_url(re.compile(rf"/portrait\?.*qpv={code}"), timeout=30_000)
+    _wait_text(page, f"Portrait de quartier : {name}")
+
+
+def _page_view(db_path) -> dict:
+    """The initial view the map page computes (same inputs as pages/carte.py)."""
+    import json
+
+    from indicators import compare, territories
+    from ui import maps
+    con = duckdb.connect(str(db_path), read_only=True)
+    frame = compare.map_values(con, "demo", "poverty_rate_pct").frame
+    communes = [c.code for c in territories.contract_communes(con, "demo")]
+    geoms = [g for g in frame["geojson"] if g is not None]
+    geoms += [json.loads(r[0]) for r in con.execute(
+        "select geom_simplified_geojson from territory_geometries where territory_level = 'commune'"
+        " and list_contains(?, territory_code)", [communes]).fetchall()]
+    con.close()
+    view = maps.view_for(geoms)
+    return {"longitude": view.longitude, "latitude": view.latitude, "zoom": view.zoom}
+
+
+def test_a_portrait_link_opens_aubepins_with_its_figures(server, page) -> None:
+    _open(page, f"{server}/portrait?qpv=QN07101I", "742 €/mois")
+    text = _text(page)
+    assert "Portrait de quartier : Aubépins" in text
+    assert "1 480 €/mois" in text and "1 770 €/mois" in text
+    assert "Données fictives" not in text
+    assert "territoire=grand-chalon" in page.url
+    _shot(page, "portrait_aubepins", 2600)
+
+
+def test_switching_territory_in_the_sidebar(server, page) -> None:
+    _open(page, f"{server}/?territoire=demo", "Données fictives de démonstration")
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name=re.compile("Chambéry")).click()
+    _wait_text(page, "1 650 personnes")
+    assert "territoire=chambery" in page.url
+    assert "Données fictives" not in _text(page)
+
+
+def test_a_broken_link_gives_a_message_and_a_way_home(server, page) -> None:
+    _open(page, f"{server}/portrait?qpv=QN99999Z", "n'existe pas dans la base de données")
+    assert "Traceback" not in _text(page)
+    _shot(page, "lien_casse")
+    page.get_by_role("link", name=re.compile("Retour à l'accueil")).click()
+    _wait_text(page, "Les chiffres du mandat")
+    assert "n'existe pas" not in _text(page)
+
+
+@pytest.mark.parametrize("path, expect, name, height", [
+    ("/comparer?territoire=demo", "Deux indicateurs croisés", "comparer_demo", 1700),
+    ("/programmes?territoire=demo", "Conventions pluriannuelles", "programmes_demo", 2300),
+    ("/logement?territoire=grand-chalon", "12,04 %", "logement_grand_chalon", 1500),
+    ("/bilan?territoire=chambery&qpv=QN07302M", "Le besoin au départ", "bilan_hauts_de_chambery", 1800),
+    ("/methode?territoire=demo", "Fichiers chargés", "methode", 1800),
+    ("/carte?territoire=chartres-metropole", "ne sont pas chargés", "carte_sans_contours", 1000),
+    ("/portrait?qpv=QN09910N&presentation=1", "secret statistique", "portrait_demo_presentation", 2000),
+])
+def test_page_screenshots(server, page, path, expect, name, height) -> None:
+    _open(page, f"{server}{path}", expect)
+    assert "Traceback" not in _text(page)
+    _shot(page, name, height)
