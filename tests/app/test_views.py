@@ -1,0 +1,156 @@
+"""Pure display helpers of the app (ui/views.py, ui/maps.py, ui/charts.py): whole outputs."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from indicators.fmt import plain_spaces
+from indicators.kpi import KpiTile
+from indicators.portrait import Rank
+from ui import charts, maps, views
+
+
+@pytest.mark.parametrize("value, unit, status, qualifier, expected", [
+    (1_500_000, "EUR/an", "ok", None, "1,5 M€/an"),
+    (15_000_000, "EUR", "ok", None, "15 M€"),
+    (291_666.67, "EUR", "ok", None, "291 667 €"),
+    (8.3, "EUR pour 1 EUR de la Ville", "ok", None, "8,3 € pour 1 € de la Ville"),
+    (1650, "personnes", "ok", None, "1 650 personnes"),
+    (400, "personnes", "ok", "plus de", "plus de 400 personnes"),
+    (12.04, "%", "ok", None, "12,04 %"),
+    (None, "%", "secret", None, "secret statistique"),
+    (None, "EUR/an", "ok", None, "non disponible"),
+])
+def test_amount_text(value, unit, status, qualifier, expected) -> None:
+    assert plain_spaces(views.amount_text(value, unit, status, qualifier)) == expected
+
+
+@pytest.mark.parametrize("rank, expected", [
+    (Rank("contract", "demo", "Démo", 2, 9, 1, False, "lower_is_better", 2021, 2024),
+     "2e sur 9 QPV du contrat (1er : valeur la plus basse, favorable), 1 sans valeur diffusée"),
+    (Rank("all", None, "tous", 1, 12, 0, True, "value_desc", 2021, 2024),
+     "1er ex æquo sur 12 QPV de la base (1er : valeur la plus élevée)"),
+    (Rank("contract", "demo", "Démo", None, 9, 1, False, "higher_is_better", 2021, 2024), ""),
+    (Rank("contract", "demo", "Démo", 1, 1, 0, False, "higher_is_better", 2021, 2024), ""),
+])
+def test_rank_text(rank, expected) -> None:
+    assert views.rank_text(rank) == expected
+
+
+def _tile(**kw) -> KpiTile:
+    base = dict(kpi_id="k", label="Interventions", unit="interventions", theme="tranquillité",
+                territory_code=None, value=4783.0, status="ok", qualifier=None,
+                period_label="en 2024", year=2024, is_published=True, previous_value=4279.0,
+                previous_year=2023, evolution=504.0, evolution_pct=11.778, cumulative_value=None,
+                cumulative_status=None, cumulative_period_label=None, target=4000.0,
+                achievement_pct=119.575, cumulative_target=None, cumulative_achievement_pct=None,
+                higher_is_better=None, definition="Définition.", source_line="Source : bilan",
+                document_id=None, source_ref=None)
+    base.update(kw)
+    return KpiTile(**base)
+
+
+def test_kpi_tile_with_evolution_and_target() -> None:
+    shown = views.kpi_tile(_tile())
+    shown["lines"] = [plain_spaces(x) for x in shown["lines"]]
+    assert {k: plain_spaces(v) if isinstance(v, str) else v for k, v in shown.items()} == {
+        "label": "Interventions", "value": "4 783 interventions",
+        "delta": "+504 par rapport à 2023 (+11,8 %)", "delta_color": "off",
+        "lines": ["Période : en 2024", "Objectif 2024 : 4 000 interventions – réalisé à 120 %"],
+        "source": "Source : bilan", "help": "Définition.", "theme": "tranquillité"}
+
+
+def test_kpi_tile_whose_last_year_has_only_a_target_shows_the_previous_value() -> None:
+    shown = views.kpi_tile(_tile(value=None, status="missing", year=2026, previous_value=4592.0,
+                                 previous_year=2025, evolution=None, evolution_pct=None,
+                                 target=4160.0, achievement_pct=None, period_label=None))
+    assert plain_spaces(shown["value"]) == "4 592 interventions"
+    assert [plain_spaces(x) for x in shown["lines"]] == [
+        "Période : 2025 ; 2026 : pas encore de valeur", "Objectif 2026 : 4 160 interventions"]
+    assert shown["delta"] is None
+
+
+def _frame(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["qpv_code", "qpv_name", "status", "value_text", "year",
+                                       "colour_rgb", "geojson"])
+
+
+def test_map_features_escape_names_and_explain_withheld_values() -> None:
+    square = {"type": "Polygon", "coordinates": [[[2, 47], [2.01, 47], [2.01, 47.01], [2, 47]]]}
+    frame = _frame([
+        ["QN09901N", "<b>Les Tilleuls</b>", "ok", "41,5 %", 2021, [68, 1, 84], square],
+        ["QN09902N", "Le Clos", "secret", "secret statistique", 2021, [150, 150, 150], square],
+        ["QN09903N", "Sans contour", "ok", "40 %", 2021, [68, 1, 84], None],
+    ])
+    features = maps.qpv_feature_collection(frame)["features"]
+    assert [f["properties"] for f in features] == [
+        {"code": "QN09901N", "name": "&lt;b&gt;Les Tilleuls&lt;/b&gt;", "value_text": "41,5 %",
+         "detail": "données 2021", "fill": [68, 1, 84, 225]},
+        {"code": "QN09902N", "name": "Le Clos", "value_text": "secret statistique",
+         "detail": "valeur couverte par le secret statistique (non diffusée par la source)",
+         "fill": [150, 150, 150, 225]},
+    ]
+
+
+def test_map_deck_has_no_basemap_request_and_labels_communes() -> None:
+    square = {"type": "Polygon", "coordinates": [[[2, 47], [2.01, 47], [2.01, 47.01], [2, 47]]]}
+    frame = _frame([["QN09901N", "Les Tilleuls", "ok", "41,5 %", 2021, [68, 1, 84], square]])
+    communes = pd.DataFrame({"code": ["99001"], "name": ["Saint-Aubin-sur-Lorne"],
+                             "geojson": [json.dumps(square)], "centroid_lon": [2.005],
+                             "centroid_lat": [47.005]})
+    deck_obj = maps.build_deck(frame, communes, indicator_label="Taux <x>")
+    deck = json.loads(deck_obj.to_json())
+    assert [layer["id"] for layer in deck["layers"]] == ["communes", "qpv", "commune_names"]
+    assert deck["mapStyle"].startswith("data:application/json,")
+    labels = deck["layers"][2]
+    assert labels["data"] == [{"name": "Saint-Aubin-sur-Lorne", "lon": 2.005, "lat": 47.005}]
+    assert "é" not in labels["characterSet"] and "-" in labels["characterSet"]
+    assert "Taux &lt;x&gt;" in deck_obj._tooltip["html"]
+    with_tiles = json.loads(maps.build_deck(frame, communes, indicator_label="x",
+                                            with_tiles=True).to_json())
+    assert with_tiles["layers"][0]["id"] == "tiles"
+
+
+@pytest.mark.parametrize("state, expected", [
+    ({"selection": {"indices": {"qpv": [0]}, "objects": {"qpv": [{"properties": {"code": "QN07101I"}}]}}},
+     "QN07101I"),
+    ({"selection": {"indices": {}, "objects": {}}}, None),
+    (None, None),
+])
+def test_selected_code(state, expected) -> None:
+    assert maps.selected_code(state) == expected
+
+
+def test_view_frames_the_geometries() -> None:
+    view = maps.view_for([{"type": "Polygon", "coordinates": [[[2.0, 46.8], [2.2, 46.8],
+                                                               [2.2, 46.9], [2.0, 46.8]]]}])
+    assert (view.longitude, view.latitude) == (pytest.approx(2.1), pytest.approx(46.85))
+    assert 10 < view.zoom < 12
+
+
+def test_comparison_bar_marks_withheld_values() -> None:
+    fig = charts.comparison_bar("Taux", "%", [
+        {"name": "Le Clos", "value": None, "status": "secret", "is_qpv": True, "level": "qpv"},
+        {"name": "Valfleuri", "value": 18.25, "status": "ok", "is_qpv": False, "level": "commune"},
+    ], source="Insee 2021")
+    bar = fig.data[0]
+    assert list(bar.x) == [0, 18.25]
+    assert [plain_spaces(t) for t in bar.text] == ["secret statistique", "18,25 %"]
+    assert bar.marker.color[0] == "#bdbdbd"
+
+
+def test_compare_table_marks_the_selected_qpv_and_keeps_secret_text() -> None:
+    df = pd.DataFrame({"qpv_code": ["A", "B"], "qpv_name": ["Alpha", "Beta"],
+                       "commune_label": ["X", "Y"], "poverty_rate_pct": [41.5, float("nan")],
+                       "poverty_rate_pct__status": ["ok", "secret"],
+                       "poverty_rate_pct__year": pd.array([2021, 2021], dtype="Int64")})
+    table = views.compare_table(df, ["poverty_rate_pct"], "B")
+    assert table.to_dict("records") == [
+        {"": "", "Quartier": "Alpha", "Code": "A", "Commune(s)": "X",
+         "Taux de pauvreté (seuil à 60 %) (2021)": "41,5\u00a0%", "Portrait": "/portrait?qpv=A"},
+        {"": "▶", "Quartier": "Beta", "Code": "B", "Commune(s)": "Y",
+         "Taux de pauvreté (seuil à 60 %) (2021)": "secret statistique",
+         "Portrait": "/portrait?qpv=B"}]
+    assert views.sort_compare(df, "poverty_rate_pct", True)["qpv_code"].tolist() == ["A", "B"]
