@@ -63,6 +63,9 @@ class KpiTile:
     source_line: str | None
     document_id: str | None
     source_ref: str | None
+    # A later year that has a target but no value yet (a target typed ahead of its results).
+    next_target: float | None = None
+    next_target_year: int | None = None
 
 
 def _r6(x: float | None) -> float | None:
@@ -180,9 +183,12 @@ def kpi_tiles(con, contract_slug: str, territory_code: str | None = None) -> lis
 
     For each KPI (definition order) with at least one value for that territory:
     - a period figure (row without a year) is the headline, as published;
-    - otherwise the latest year's value, with the evolution against the previous year, and the
-      cumulated figure over the contract period ('sum': total of the years, period label
-      « 2024–2026 (cumul) »; 'latest': the latest value).
+    - otherwise the latest year that has a value (shown or withheld: any status but 'missing'),
+      with the evolution against the previous year, and the cumulated figure over the contract
+      period up to that year ('sum': total of the years, period label « 2024–2026 (cumul) »;
+      'latest': the latest value). Later years that only hold a target (typed ahead of their
+      results) do not hide it: the first of them is reported as next_target / next_target_year.
+      When no year has a value yet, the latest row is the headline (status 'missing').
     Target and achievement come from the headline row; cumulated ones from the series.
     """
     tiles = []
@@ -196,8 +202,13 @@ def kpi_tiles(con, contract_slug: str, territory_code: str | None = None) -> lis
         prev = evo = evo_pct = None
         prev_year = None
         cum_value = cum_status = cum_label = cum_target = cum_ach = None
+        next_target = next_target_year = None
         if yearly:
-            last = yearly[-1]
+            with_value = [r for r in yearly if r["status"] != "missing"]
+            last = with_value[-1] if with_value else yearly[-1]
+            ahead = [r for r in yearly if r["year"] > last["year"] and r["target"] is not None]
+            if ahead:
+                next_target, next_target_year = ahead[0]["target"], ahead[0]["year"]
             by_year = {r["year"]: r for r in yearly}
             p = by_year.get(last["year"] - 1)
             if p is not None:
@@ -205,7 +216,8 @@ def kpi_tiles(con, contract_slug: str, territory_code: str | None = None) -> lis
                 if prev is not None and last["value"] is not None:
                     evo = _r6(last["value"] - prev)
                     evo_pct = _r6(100 * (last["value"] - prev) / prev) if prev != 0 else None
-            in_cum = series[series["cumulative_status"].notna()]
+            in_cum = series[series["cumulative_status"].notna()
+                            & (series["year"] <= last["year"])]
             if d.cumulation != "none" and not in_cum.empty:
                 lastc = in_cum.iloc[-1]
                 cum_status = lastc["cumulative_status"]
@@ -215,10 +227,11 @@ def kpi_tiles(con, contract_slug: str, territory_code: str | None = None) -> lis
                 years = [int(y) for y in in_cum["year"]]
                 cum_label = (f"{_period_text(years)} (cumul)" if d.cumulation == "sum"
                              else f"{years[-1]} (dernière valeur)")
-        head = period_rows[-1] if period_rows else yearly[-1]
+        head = period_rows[-1] if period_rows else last
         label = head["period_label"] or (str(head["year"]) if head["year"] is not None else None)
         if period_rows:
             prev = prev_year = evo = evo_pct = None
+            next_target = next_target_year = None
         tiles.append(KpiTile(
             d.kpi_id, d.label, d.unit, d.theme, territory_code, head["value"], head["status"],
             head["qualifier"], label, head["year"], bool(head["is_published"]), prev, prev_year,
@@ -226,7 +239,7 @@ def kpi_tiles(con, contract_slug: str, territory_code: str | None = None) -> lis
             achievement(head["value"], head["target"]), cum_target, cum_ach, d.higher_is_better,
             d.definition, source_line(head["title"], head["source_ref"], head["producer"],
                                       head["published_on"]),
-            head["document_id"], head["source_ref"]))
+            head["document_id"], head["source_ref"], next_target, next_target_year))
     return tiles
 
 

@@ -373,17 +373,16 @@ def kpi_tile(tile) -> dict:
             delta += f" ({sign}{fmt.fmt_pct(tile.evolution_pct, 1)})"
     lines = []
     value_text_ = amount_text(tile.value, tile.unit, tile.status, tile.qualifier)
-    if tile.status == "missing" and tile.year is not None and tile.previous_value is not None:
-        # The latest year has no value yet (a target typed ahead): show the previous year's.
-        value_text_ = amount_text(tile.previous_value, tile.unit)
-        lines.append(f"Période : {tile.previous_year} ; {tile.year} : pas encore de valeur")
-    elif tile.period_label:
+    if tile.period_label:
         lines.append(f"Période : {tile.period_label}")
     if tile.target is not None:
         text = f"Objectif {tile.year or ''} : {amount_text(tile.target, tile.unit)}".replace("  ", " ")
         if tile.achievement_pct is not None:
             text += f" – réalisé à {fmt.fmt_pct(tile.achievement_pct, 0)}"
         lines.append(text)
+    if tile.next_target is not None:
+        lines.append(f"Objectif {tile.next_target_year} : {amount_text(tile.next_target, tile.unit)}"
+                     " (pas encore de résultat)")
     if tile.cumulative_value is not None and tile.cumulative_period_label and \
             tile.cumulative_value != tile.value:
         text = f"Cumul {tile.cumulative_period_label} : {amount_text(tile.cumulative_value, tile.unit)}"

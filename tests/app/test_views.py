@@ -62,14 +62,17 @@ def test_kpi_tile_with_evolution_and_target() -> None:
         "source": "Source : bilan", "help": "Définition.", "theme": "tranquillité"}
 
 
-def test_kpi_tile_whose_last_year_has_only_a_target_shows_the_previous_value() -> None:
-    shown = views.kpi_tile(_tile(value=None, status="missing", year=2026, previous_value=4592.0,
-                                 previous_year=2025, evolution=None, evolution_pct=None,
-                                 target=4160.0, achievement_pct=None, period_label=None))
-    assert plain_spaces(shown["value"]) == "4 592 interventions"
-    assert [plain_spaces(x) for x in shown["lines"]] == [
-        "Période : 2025 ; 2026 : pas encore de valeur", "Objectif 2026 : 4 160 interventions"]
-    assert shown["delta"] is None
+def test_kpi_tile_with_a_target_ahead_of_its_results() -> None:
+    shown = views.kpi_tile(_tile(year=2025, value=4592.0, period_label="2025",
+                                 previous_year=2024, previous_value=4783.0, evolution=-191.0,
+                                 evolution_pct=-3.993, target=None, achievement_pct=None,
+                                 next_target=4160.0, next_target_year=2026))
+    assert {k: plain_spaces(v) if isinstance(v, str) else v for k, v in shown.items()} | {
+        "lines": [plain_spaces(x) for x in shown["lines"]]} == {
+        "label": "Interventions", "value": "4 592 interventions",
+        "delta": "-191 par rapport à 2024 (-4,0 %)", "delta_color": "off",
+        "lines": ["Période : 2025", "Objectif 2026 : 4 160 interventions (pas encore de résultat)"],
+        "source": "Source : bilan", "help": "Définition.", "theme": "tranquillité"}
 
 
 def _frame(rows) -> pd.DataFrame:

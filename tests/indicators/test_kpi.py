@@ -39,6 +39,34 @@ def test_tiles(db):
         ("met", 423.0, None)]
 
 
+@pytest.mark.parametrize("ahead, expected_next", [
+    ([(2026, 5200)], (5200.0, 2026)),
+    ([(2026, 5200), (2027, 5400)], (5200.0, 2026)),      # the nearest target ahead
+    ([(2026, None)], (None, None)),                       # a row without value nor target
+])
+def test_tile_keeps_the_latest_year_with_a_value_when_later_years_only_hold_targets(db, ahead,
+                                                                                    expected_next):
+    _chambery_like(db)
+    for year, target in ahead:
+        db.kpi_value("chy", "med", None, year=year, target=target, status="missing")
+    tile = next(t for t in kpi_tiles(db.con, "chy") if t.kpi_id == "med")
+    assert tile == KpiTile(
+        "med", "Interventions de médiation", "interventions", None, None, 4783.0, "ok", None,
+        "2025", 2025, True, 4500.0, 2024, 283.0, 6.288889, 9283.0, "ok", "2024–2025 (cumul)",
+        5000.0, 95.66, 10000.0, 92.83, True, None, SRC, "mandat", "encadré", *expected_next)
+
+
+def test_tile_of_a_kpi_with_only_targets_so_far(db):
+    db.contract("c", start_year=2024, end_year=2026)
+    db.kpi("c", "k", "Jeunes accompagnés", "personnes", cumulation="sum")
+    db.kpi_value("c", "k", None, year=2025, target=300, status="missing")
+    db.kpi_value("c", "k", None, year=2026, target=340, status="missing")
+    assert kpi_tiles(db.con, "c") == [KpiTile(
+        "k", "Jeunes accompagnés", "personnes", None, None, None, "missing", None, "2026", 2026,
+        False, None, 2025, None, None, None, "missing", "2025–2026 (cumul)", 340.0, None, None, None,
+        True, None, None, None, None, None, None)]
+
+
 def test_series_cumulation_and_withheld_year(db):
     _chambery_like(db)
     db.kpi_value("chy", "med", None, year=2026, target=5000, status="secret")
