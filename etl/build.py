@@ -172,6 +172,8 @@ def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
         report.outcome = "failed"
         report.finished_at = _now()
         report.error = str(exc) if isinstance(exc, EtlError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, EtlError) and not report.errors:
+            report.messages.append(_message_of(exc))
         _log_failure(db_path, report)
         if progress:
             progress(report.summary())
@@ -204,6 +206,8 @@ def validate(raw_dirs: Iterable[str | Path], *, loader_modules: Iterable[str | M
         except EtlError as exc:
             report.outcome = "failed"
             report.error = str(exc)
+            if not report.errors:   # stopped before any file was read (an unsafe archive…)
+                report.messages.append(_message_of(exc))
         finally:
             con.close()
     report.finished_at = _now()
@@ -314,6 +318,11 @@ def _recognise(candidates: list[Candidate], modules: list[ModuleType], report: B
             report.files.append(FileReport(c.display_name, "dictionary", "companion",
                                            message="dictionnaire des variables, lu avec les données"))
             continue
+        explained = _explain_unrecognised(c, modules)
+        if explained is not None:
+            report.files.append(FileReport(c.display_name, None, "unrecognised", message=str(explained)))
+            report.messages.append(explained)
+            continue
         message = "format de fichier non reconnu"
         report.files.append(FileReport(c.display_name, None, "unrecognised",
                                        message=f"{message} (formats acceptés : {formats})"))
@@ -325,6 +334,32 @@ def _recognise(candidates: list[Candidate], modules: list[ModuleType], report: B
             report.files.append(FileReport(p.candidate.display_name, p.kind, "not_loaded"))
         raise BuildFailed(report.errors)
     return plan
+
+
+def _explain_unrecognised(c: Candidate, modules: list[ModuleType]) -> Message | None:
+    """Why no loader took a file, when it can be said more precisely than "format non reconnu":
+    an empty file, an archive inside an archive, or what a loader's optional
+    `explain_unrecognised(c) -> EtlError | None` finds (a template header missing a required
+    column, an INSEE table without CODGEO, a .geojson that is an HTML page…)."""
+    head = c.head(65536)
+    if not head.strip():
+        return Message("error", c.display_name, "le fichier est vide (attendu : un en-tête puis des lignes)")
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06") and "!" in c.display_name \
+            and c.suffix not in (".xlsx", ".xlsm"):
+        return Message("error", c.display_name,
+                       "archive zip à l'intérieur d'une archive : elle n'est pas décompressée "
+                       "(attendu : les fichiers de données directement dans l'archive)")
+    for m in modules:
+        explain = getattr(m, "explain_unrecognised", None)
+        if explain is None:
+            continue
+        try:
+            err = explain(c)
+        except Exception:  # noqa: BLE001 - an explanation is a courtesy; the generic one remains
+            err = None
+        if err is not None:
+            return _message_of(err)
+    return None
 
 
 def _file_sha256(path: Path) -> str:
@@ -342,7 +377,7 @@ def _is_dictionary(c: Candidate) -> bool:
     if c.suffix not in (".csv", ""):
         return False
     try:
-        header = {h.strip().upper() for h in read_table(c.head(8192), c.display_name).header}
+        header = {h.strip().upper() for h in read_table(c.head(8192), c.display_name, partial=True).header}
     except (EtlError, ValueError, UnicodeDecodeError):
         return False
     return {"COD_VAR", "LIB_VAR"} <= header

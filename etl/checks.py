@@ -12,7 +12,7 @@ from typing import Callable
 
 import duckdb
 
-from etl.core import Message
+from etl.core import ROW_LINES_DDL, Message
 from indicators.registry import REGISTRY
 
 # ── QPV codes ─────────────────────────────────────────────────────────────────────────────
@@ -69,6 +69,8 @@ class Check:
     column: str | None = None
     params: tuple = ()
     keep: Callable[[tuple], bool] | None = None   # filter in Python what SQL cannot express
+    line_at: int | None = None      # index in the row of the file line (None: no line)
+    column_at: int | None = None    # index in the row of the file's column name (else `column`)
 
 
 def _unique_checks() -> list[Check]:
@@ -85,6 +87,17 @@ def _unique_checks() -> list[Check]:
             return f"doublon dans {table} ({row[1]} lignes pour {values})"
         checks.append(Check(f"unique_{table}", sql, msg, column=", ".join(key)))
     return checks
+
+
+def _lines_join(alias: str, table: str, column: str) -> str:
+    """Join the file lines the loaders recorded (etl/core.py `record_lines`) for `alias.column`."""
+    return (f" left join _row_lines l on l.source_id = {alias}.source_id and l.table_name = '{table}'"
+            f" and l.column_name = '{column}' and l.code = {alias}.{column}")
+
+
+# The line and file column of a group of rows, when they all come from one file.
+_LINE = "case when count(distinct s.file_name) = 1 then min(l.line) end"
+_FILE_COLUMN = "case when count(distinct s.file_name) = 1 then min(l.file_column) end"
 
 
 def _show(v) -> str:
@@ -115,15 +128,15 @@ def _reference_checks() -> list[Check]:
             lvl = level if level.startswith("'") else f"t.{level}"
             cond = (f"not exists (select 1 from territories x where x.territory_code = t.{code}"
                     f" and x.territory_level = {lvl})")
-        sql = (f"select {_FILES}, t.{code}, {lvl} from {table} t"
-               f" left join sources s on s.source_id = t.source_id"
+        sql = (f"select {_FILES}, t.{code}, {lvl}, {_LINE}, {_FILE_COLUMN} from {table} t"
+               f" left join sources s on s.source_id = t.source_id{_lines_join('t', table, code)}"
                f" where t.{code} is not null and {cond} group by t.{code}, {lvl} order by 2, 3")
 
         def msg(row, table=table):
             level_txt = f" de niveau {row[2]}" if row[2] else ""
             return (f"territoire inconnu {row[1]}{level_txt} (cité dans {table}) : il n'est déclaré"
                     " par aucun fichier chargé (COG, contours, ou table territories du modèle)")
-        checks.append(Check(f"exists_{table}_{code}", sql, msg, column=code))
+        checks.append(Check(f"exists_{table}_{code}", sql, msg, column=code, line_at=3, column_at=4))
     return checks
 
 
@@ -150,24 +163,27 @@ def _programme_checks() -> list[Check]:
     checks = []
     for table, col, target, tcol, label in _PROGRAMME_REFERENCES:
         same_contract = "" if target == "contracts" else " and x.contract_slug = t.contract_slug"
-        sql = (f"select {_FILES}, t.{col} from {table} t left join sources s on s.source_id = t.source_id"
+        sql = (f"select {_FILES}, t.{col}, {_LINE}, {_FILE_COLUMN} from {table} t"
+               f" left join sources s on s.source_id = t.source_id{_lines_join('t', table, col)}"
                f" where t.{col} is not null and not exists (select 1 from {target} x"
                f" where x.{tcol} = t.{col}{same_contract}) group by t.{col} order by 2")
 
         def msg(row, table=table, target=target, label=label):
             return f"{label} inconnu « {row[1]} » (cité dans {table}, absent de la table {target})"
-        checks.append(Check(f"exists_{table}_{col}", sql, msg, column=col))
+        checks.append(Check(f"exists_{table}_{col}", sql, msg, column=col, line_at=2, column_at=3))
     for table in _DOCUMENT_TABLES:
         # indicator_facts carry no contract: the document may belong to any contract.
         same_contract = "" if table == "indicator_facts" else " and x.contract_slug = t.contract_slug"
         cond = (f"not exists (select 1 from documents x where x.document_id = t.document_id"
                 f"{same_contract})")
-        sql = (f"select {_FILES}, t.document_id from {table} t left join sources s on s.source_id = t.source_id"
+        sql = (f"select {_FILES}, t.document_id, {_LINE}, {_FILE_COLUMN} from {table} t"
+               f" left join sources s on s.source_id = t.source_id{_lines_join('t', table, 'document_id')}"
                f" where t.document_id is not null and {cond} group by t.document_id order by 2")
 
         def msg(row, table=table):
             return f"document inconnu « {row[1]} » (cité dans {table}, absent de la table documents)"
-        checks.append(Check(f"exists_{table}_document", sql, msg, column="document_id"))
+        checks.append(Check(f"exists_{table}_document", sql, msg, column="document_id", line_at=2,
+                            column_at=3))
     return checks
 
 
@@ -178,37 +194,43 @@ _COUNT_IDS = tuple(i.id for i in REGISTRY if i.aggregation == "sum")
 def _value_checks(current_year: int) -> list[Check]:
     rate_list = ", ".join(f"'{i}'" for i in _RATE_IDS)   # registry constants, not user input
     count_list = ", ".join(f"'{i}'" for i in _COUNT_IDS)
-    fact = ("select {files}, f.territory_code, f.indicator_id, f.year, {extra} from indicator_facts f"
-            " left join sources s on s.source_id = f.source_id where {cond}"
-            " group by f.territory_code, f.indicator_id, f.year, {extra} order by 2, 3, 4")
+    # The line of the territory's row in its file, and the file's column of the value (the
+    # INSEE variable, e.g. TP6021; a template column otherwise).
+    fact = ("select {files}, f.territory_code, f.indicator_id, f.year, {extra}, "
+            + _LINE + ", case when count(distinct s.file_name) = 1 then"
+            " coalesce(min(f.source_variable), '{column}') end from indicator_facts f"
+            " left join sources s on s.source_id = f.source_id"
+            + _lines_join("f", "indicator_facts", "territory_code") +
+            " where {cond} group by f.territory_code, f.indicator_id, f.year, {extra} order by 2, 3, 4")
+    at = {"line_at": -2, "column_at": -1}
     return [
         Check("rate_in_range",
-              fact.format(files=_FILES, extra="f.value",
+              fact.format(files=_FILES, extra="f.value", column="value",
                           cond=f"f.indicator_id in ({rate_list}) and (f.value < 0 or f.value > 100)"),
               lambda r: f"pourcentage hors de 0–100 : {r[2]} = {_num(r[4])} pour {r[1]} en {r[3]}",
-              column="value"),
+              column="value", **at),
         Check("count_not_negative",
-              fact.format(files=_FILES, extra="f.value",
+              fact.format(files=_FILES, extra="f.value", column="value",
                           cond=f"f.indicator_id in ({count_list}) and f.value < 0"),
               lambda r: f"effectif négatif : {r[2]} = {_num(r[4])} pour {r[1]} en {r[3]}",
-              column="value"),
+              column="value", **at),
         Check("numerator_not_negative",
-              fact.format(files=_FILES, extra="f.numerator, f.denominator",
+              fact.format(files=_FILES, extra="f.numerator, f.denominator", column="numerator",
                           cond="f.numerator < 0 or f.denominator < 0"),
               lambda r: (f"numérateur ou dénominateur négatif ({_num(r[4])} / {_num(r[5])}) : "
                          f"{r[2]} pour {r[1]} en {r[3]}"),
-              column="numerator"),
+              column="numerator", **at),
         Check("numerator_le_denominator",
-              fact.format(files=_FILES, extra="f.numerator, f.denominator",
+              fact.format(files=_FILES, extra="f.numerator, f.denominator", column="numerator",
                           cond=f"f.indicator_id in ({rate_list}) and f.numerator > f.denominator"),
               lambda r: (f"numérateur supérieur au dénominateur ({_num(r[4])} > {_num(r[5])}) : "
                          f"{r[2]} pour {r[1]} en {r[3]}"),
-              column="numerator"),
+              column="numerator", **at),
         Check("future_year",
-              fact.format(files=_FILES, extra="f.origin",
+              fact.format(files=_FILES, extra="f.origin", column="year",
                           cond="f.origin in ('official_file', 'published') and f.year > ?"),
               lambda r: (f"valeur pour une année future ({r[3]} > {current_year}) : {r[2]} pour {r[1]}"),
-              column="year", params=(current_year,)),
+              column="year", params=(current_year,), **at),
         Check("housing_results_numerator",
               f"select {_FILES}, t.party_name, t.objective, t.year, t.numerator, t.denominator"
               " from housing_published_results t left join sources s on s.source_id = t.source_id"
@@ -266,13 +288,16 @@ def all_checks(current_year: int) -> list[Check]:
 def run_checks(con: duckdb.DuckDBPyConnection, *, current_year: int | None = None) -> list[Message]:
     """Every check; the errors found (empty list: the database may be published)."""
     year = current_year or date.today().year
+    con.execute(ROW_LINES_DDL)   # lines recorded by the loaders (empty when none were)
     messages: list[Message] = []
     for check in all_checks(year):
         rows = con.execute(check.sql, list(check.params)).fetchall()
         if check.keep is not None:
             rows = [r for r in rows if check.keep(r)]
         for row in rows[:MAX_ROWS_PER_CHECK]:
-            messages.append(Message("error", row[0], check.message(row), None, check.column))
+            line = row[check.line_at] if check.line_at is not None else None
+            column = (row[check.column_at] if check.column_at is not None else None) or check.column
+            messages.append(Message("error", row[0], check.message(row), line, column))
         if len(rows) > MAX_ROWS_PER_CHECK:
             messages.append(Message("error", None, f"… et {len(rows) - MAX_ROWS_PER_CHECK} autres erreurs"
                                                    f" du même type ({check.name})"))

@@ -99,6 +99,10 @@ class Message:
         return f"{where} : {self.message}" if where else self.message
 
 
+ROW_LINES_DDL = ("create temp table if not exists _row_lines (source_id varchar, table_name varchar,"
+                 " column_name varchar, code varchar, line integer, file_column varchar)")
+
+
 class LoadContext:
     """What a loader may do to the database being built."""
 
@@ -133,6 +137,25 @@ class LoadContext:
     def warn(self, file_name: str | None, message: str, *, line: int | None = None,
              column: str | None = None) -> None:
         self.messages.append(Message("warning", file_name, message, line, column))
+
+    # Where each code came from ----------------------------------------------------------
+    def record_lines(self, source_id: str, table: str, column: str, codes, lines,
+                     file_column: str) -> None:
+        """Remember the file line of each code written to `table.column`, so that a check run
+        after loading (an unknown territory, a percentage over 100) names the line and the
+        file's column (`file_column`). Kept in the temporary table `_row_lines`."""
+        rows = [[source_id, table, column, str(code), int(line), file_column]
+                for code, line in zip(codes, lines) if code is not None and str(code) != ""]
+        if not rows:
+            return
+        self.con.execute(ROW_LINES_DDL)
+        df = pd.DataFrame(rows, columns=["source_id", "table_name", "column_name", "code", "line",
+                                         "file_column"])
+        self.con.register("_row_lines_df", df)
+        try:
+            self.con.execute("insert into _row_lines select * from _row_lines_df")
+        finally:
+            self.con.unregister("_row_lines_df")
 
     # Writing ----------------------------------------------------------------------------
     def columns(self, table: str) -> list[str]:

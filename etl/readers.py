@@ -103,20 +103,28 @@ class TextTable:
     rows: list[list[str]]
     line_numbers: list[int]   # 1-based file line of each row
     separator: str
+    header_line: int = 1
 
     def column(self, name: str) -> list[str]:
         i = self.header.index(name)
         return [r[i] for r in self.rows]
 
 
-def read_table(data: bytes, file_name: str, *, skip_title_rows: bool = True) -> TextTable:
+def read_table(data: bytes, file_name: str, *, skip_title_rows: bool = True,
+               partial: bool = False) -> TextTable:
     """Read a delimited text file into strings, keeping line numbers.
 
     Leading title rows (a single non-empty cell above the header, as in hand-made exports) are
     skipped when `skip_title_rows`. Trailing empty columns (a separator at the end of each line)
-    are dropped. A row with more cells than the header is an error naming its line.
+    are dropped. Errors name the line: a row with more cells than the header, a row with fewer
+    (a truncated file, or another separator in the rows than in the header), a quoted cell
+    never closed (a file cut in the middle of a cell), text encoded twice (mojibake such as
+    « ChambÃ©ry »). `partial` reads the head of a file: its last, maybe cut, line is dropped
+    and those checks are skipped.
     """
     text = decode_text(data, file_name)
+    if partial:
+        text = text[: text.rfind("\n") + 1] if "\n" in text else text
     lines = text.split("\n")
     first = 0
     while first < len(lines) and not lines[first].strip():
@@ -132,13 +140,22 @@ def read_table(data: bytes, file_name: str, *, skip_title_rows: bool = True) -> 
                 break
             first += 1
             sep = sniff_separator(lines[first])
-    reader = csv.reader(io.StringIO("\n".join(lines[first:])), delimiter=sep, quotechar='"')
+    body = "\n".join(lines[first:])
+    if not partial:
+        open_at = _unclosed_quote_line(body, sep)
+        if open_at is not None:
+            raise EtlError(file_name, "guillemet ouvert et jamais fermé : fichier tronqué ou "
+                           "guillemet en trop", line=first + open_at,
+                           expected='des cellules entre guillemets fermées ("…")')
+    reader = csv.reader(io.StringIO(body), delimiter=sep, quotechar='"')
     header: list[str] | None = None
+    header_line = first + 1
     rows: list[list[str]] = []
     numbers: list[int] = []
     for offset, cells in enumerate(reader):
         line_no = first + 1 + offset
         if header is None:
+            header_line = line_no
             header = [h.strip().strip("\ufeff") for h in cells]
             while header and header[-1] == "":
                 header.pop()
@@ -156,6 +173,11 @@ def read_table(data: bytes, file_name: str, *, skip_title_rows: bool = True) -> 
         if len(cells) > len(header):
             raise EtlError(file_name, f"{len(cells)} cellules pour {len(header)} colonnes",
                            line=line_no, expected=f"{len(header)} cellules séparées par « {sep} »")
+        if len(cells) < len(header) and not partial:
+            raise EtlError(file_name, _short_row_message(cells, len(header), sep,
+                                                         is_last=not text.endswith("\n")
+                                                         and line_no == len(lines)),
+                           line=line_no, expected=f"{len(header)} cellules séparées par « {sep} »")
         cells = cells + [""] * (len(header) - len(cells))
         rows.append([c.strip() for c in cells])
         numbers.append(line_no)
@@ -163,7 +185,83 @@ def read_table(data: bytes, file_name: str, *, skip_title_rows: bool = True) -> 
         raise EtlError(file_name, "le fichier est vide", expected="un en-tête puis des lignes")
     # csv.reader counts physical lines for quoted multi-line cells imperfectly; rows keep the
     # line where they start, which is what an analyst looks for.
-    return TextTable(file_name, header, rows, numbers, sep)
+    table = TextTable(file_name, header, rows, numbers, sep, header_line)
+    if not partial and MOJIBAKE_RE.search(body):
+        _check_mojibake(table)
+    return table
+
+
+def _short_row_message(cells: list[str], n_header: int, sep: str, is_last: bool) -> str:
+    n = len(cells)
+    text = f"ligne incomplète : {n} cellule{'s' if n > 1 else ''} pour {n_header} colonnes"
+    others = [s for s in (";", ",", "\t", "|") if s != sep and any(s in c for c in cells)]
+    if n == 1 and others:
+        shown = "tabulation" if others[0] == "\t" else f"« {others[0]} »"
+        text += f" (séparateur {shown} dans la ligne, « {sep} » dans l'en-tête)"
+    elif is_last:
+        text += " (le fichier semble tronqué : sa dernière ligne est coupée)"
+    return text
+
+
+def _unclosed_quote_line(text: str, sep: str) -> int | None:
+    """The 1-based line (within `text`) where a quoted cell opens and is never closed, or None.
+
+    Cheap for ordinary files: the character scan runs only when the quotes are odd in number.
+    """
+    if text.count('"') % 2 == 0:
+        return None
+    in_quotes = False
+    at_field_start = True
+    line = 1
+    opened = None
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if in_quotes:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 2
+                    continue
+                in_quotes = False
+            elif ch == "\n":
+                line += 1
+        elif ch == '"' and at_field_start:
+            in_quotes, opened = True, line
+        elif ch == sep or ch == "\n":
+            line += ch == "\n"
+            at_field_start = True
+            i += 1
+            continue
+        at_field_start = False
+        i += 1
+    return opened if in_quotes else None
+
+
+# Text that was UTF-8, decoded as Windows-1252 and saved again: 'é' → 'Ã©', '’' → 'â€™'.
+_CP1252_CONTINUATION = "".join(sorted({bytes([b]).decode("cp1252", errors="ignore")
+                                       for b in range(0x80, 0xC0)} - {""}))
+MOJIBAKE_RE = re.compile("[ÃÂ][" + re.escape(_CP1252_CONTINUATION) + "]|â€")
+
+
+def repair_mojibake(text: str) -> str | None:
+    """What a doubly-encoded text was meant to say ('ChambÃ©ry' → 'Chambéry'), or None."""
+    try:
+        fixed = text.encode("cp1252").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    return fixed if fixed != text else None
+
+
+def _check_mojibake(table: TextTable) -> None:
+    for cells, line in zip([table.header] + table.rows, [table.header_line] + table.line_numbers):
+        for name, cell in zip(table.header, cells):
+            if MOJIBAKE_RE.search(cell):
+                meant = repair_mojibake(cell)
+                hint = f" (probablement « {meant} »)" if meant else ""
+                raise EtlError(table.file_name, f"texte mal encodé « {cell} »{hint} : le fichier a "
+                               "été converti deux fois d'un encodage à l'autre",
+                               line=line, column=None if cells is table.header else name,
+                               expected="un fichier enregistré une seule fois, en UTF-8 ou en Latin-1")
 
 
 def _split(line: str, sep: str) -> list[str]:

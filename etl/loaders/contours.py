@@ -96,6 +96,25 @@ def recognise(c: Candidate) -> str | None:
     return None
 
 
+def explain_unrecognised(c: Candidate) -> EtlError | None:
+    """A .geojson that is not JSON at all (an HTML error page saved under the name), or a
+    FeatureCollection without the attributes of QPV or commune contours (build hook)."""
+    if c.suffix not in (".geojson", ".json"):
+        return None
+    head = c.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] not in (b"{", b"["):
+        start = head[:40].decode("utf-8", errors="replace").replace("\n", " ").strip()
+        return EtlError(c.display_name, f"ce fichier n'est pas un GeoJSON (il commence par « {start} »)",
+                        expected='un GeoJSON FeatureCollection ({"type": "FeatureCollection", "features": […]})')
+    props = geo.geojson_properties(c)
+    if props is not None and c.suffix == ".geojson":
+        names = ", ".join(map(str, props)) or "aucun"
+        return EtlError(c.display_name, f"GeoJSON sans attributs de contours reconnus (attributs : {names})",
+                        line=1, column="properties",
+                        expected="code_qp et lib_qp (quartiers) ou INSEE_COM et NOM (communes)")
+    return None
+
+
 def qpv_vintage(code: str) -> int:
     code = code.upper()
     if code.startswith("QP"):

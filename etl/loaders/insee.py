@@ -157,6 +157,25 @@ def recognise(c: Candidate) -> str | None:
     return None
 
 
+_CODGEO_LOOKALIKES = {"CODE_GEO", "COD_GEO", "CODEGEO", "CODGEO_2024", "CODE", "CODE_INSEE", "CODGEO_QP",
+                      "CODE_QPV", "QP", "QPV", "COM", "CODE_COMMUNE", "DEPCOM", "GEO"}
+
+
+def explain_unrecognised(c: Candidate) -> EtlError | None:
+    """An INSEE-looking table (LIBGEO, or known variables) without its CODGEO column (build hook)."""
+    header = _header_of(c)
+    if not header:
+        return None
+    up = [h.upper() for h in header]
+    known = [h for h in header if split_variable(h, file_suffix(header))[0].upper() in BY_SOURCE_VARIABLE]
+    if "LIBGEO" not in up and not known:
+        return None
+    alike = next((h for h in header if h.upper() in _CODGEO_LOOKALIKES), None)
+    found = f" ; colonne « {alike} » trouvée à la place" if alike else ""
+    return EtlError(c.display_name, f"colonne CODGEO absente{found}", line=1, column=KEY_COLUMN,
+                    expected="une colonne CODGEO portant le code du QPV ou de la commune de chaque ligne")
+
+
 def _kind_from_head(c: Candidate, key_index: int) -> str:
     text = c.head(65536).decode("latin-1")
     lines = [ln for ln in text.replace("\r", "\n").split("\n") if ln.strip()]
@@ -381,6 +400,50 @@ def _ensure_territory(ctx: LoadContext, code: str, level: str, name: str, vintag
             "geography_vintage": vintage, "is_fictional": fictional, "source_id": source_id}])
 
 
+def _drop_repeated_rows(ctx: LoadContext, table: TextTable, key: str) -> TextTable:
+    """One row per code. A row repeated identically is dropped with a warning; the same code
+    with other values is an error naming both lines (a file is one figure per territory)."""
+    i = table.header.index(key)
+    first: dict[str, int] = {}
+    keep_rows, keep_lines, repeated = [], [], []
+    for pos, (row, line) in enumerate(zip(table.rows, table.line_numbers)):
+        code = row[i].strip().upper()
+        if code in first:
+            j = first[code]
+            if row != table.rows[j]:
+                raise EtlError(table.file_name, f"code géographique {row[i].strip()} en double avec "
+                               f"d'autres valeurs qu'à la ligne {table.line_numbers[j]}", line=line,
+                               column=key, expected="une seule ligne par territoire")
+            repeated.append(line)
+            continue
+        first[code] = pos
+        keep_rows.append(row)
+        keep_lines.append(line)
+    if repeated:
+        shown = ", ".join(map(str, repeated[:10])) + (" …" if len(repeated) > 10 else "")
+        ctx.warn(table.file_name, f"{len(repeated)} ligne(s) répétée(s) à l'identique, ignorée(s) "
+                 f"(lignes {shown})", line=repeated[0], column=key)
+    if not repeated:
+        return table
+    return TextTable(table.file_name, table.header, keep_rows, keep_lines, table.separator,
+                     table.header_line)
+
+
+def _mixed_vintages(c: Candidate, qpv_codes: pd.Series, lines: np.ndarray, key: str) -> None:
+    """An INSEE statistics file is published for one QPV geography (2015: QP…, 2024: QN…).
+    Both kinds of code in one file means a hand-merged or mislabelled file: its "ensemble des
+    QPV" row could not be placed, and the two geographies must never be joined silently."""
+    is_2024 = qpv_codes.str.startswith("QN").to_numpy()
+    n_2024 = int(is_2024.sum())
+    main_2024 = n_2024 * 2 > len(is_2024) or (n_2024 * 2 == len(is_2024) and bool(is_2024[0]))
+    odd = np.flatnonzero(~is_2024 if main_2024 else is_2024)[0]
+    main, other = ("2024 (QN…)", "2015 (QP…)") if main_2024 else ("2015 (QP…)", "2024 (QN…)")
+    raise EtlError(c.display_name, f"code QPV « {qpv_codes.iloc[odd]} » de la géographie {other} dans un "
+                   f"fichier de la géographie {main} : un fichier de statistiques Insee porte sur une "
+                   "seule géographie", line=int(lines[odd]), column=key,
+                   expected="un fichier par géographie (les quartiers 2015 et 2024 n'ont pas les mêmes contours)")
+
+
 def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     if kind == "insee_dictionary":
         return load_dictionary(ctx, c)
@@ -410,6 +473,10 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
         raise EtlError(c.display_name, "aucune colonne de valeurs à côté de CODGEO", line=1,
                        expected="des variables numériques (ex. MED21, DISP_TP60)")
 
+    if not table.rows:
+        raise EtlError(c.display_name, "aucune ligne de données sous l'en-tête", line=table.header_line,
+                       expected="une ligne par territoire (fichier tronqué ou export incomplet ?)")
+    table = _drop_repeated_rows(ctx, table, key)
     df = pd.DataFrame(table.rows, columns=table.header, dtype=object)
     lines = np.asarray(table.line_numbers)
 
@@ -429,8 +496,7 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     qpv_codes = codes[levels == "qpv"]
     vintages = {2024 if x.startswith("QN") else 2015 for x in qpv_codes}
     if len(vintages) > 1:
-        ctx.warn(c.display_name, "le fichier mélange des codes QPV 2015 (QP…) et 2024 (QN…)",
-                 column=key)
+        _mixed_vintages(c, qpv_codes, lines[(levels == "qpv").to_numpy()], key)
     qpv_vintage = max(vintages) if vintages else None
     if (levels == "qpv_ensemble").any():
         explicit = [int(y) for x in codes[levels == "qpv_ensemble"] for y in _YEAR_IN_TEXT.findall(x)]
@@ -484,6 +550,7 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     fictional = bool(local) and all(is_fictional_code(code, level) for code, level in local)
     source_id = ctx.add_source(c, kind, producer=PRODUCER, title=title, vintage=str(data_year),
                                licence=LICENCE, rows_read=len(df), is_fictional=fictional)
+    ctx.record_lines(source_id, "indicator_facts", "territory_code", codes.tolist(), lines.tolist(), key)
 
     if (levels == "france").any():
         _ensure_territory(ctx, "FRM", "france", "France métropolitaine", None, source_id, fictional)

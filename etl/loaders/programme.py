@@ -130,6 +130,52 @@ def recognise(c: Candidate) -> str | None:
         return None
 
 
+def _near_miss(cells: list[Any]) -> tuple[Table, list[str]] | None:
+    """The template table a header almost matches (it has `contract` and at least one other
+    column of the table) and the required columns it lacks."""
+    cols = {normalise_header(_cell_text(h)) for h in cells}
+    if "contract" not in cols:
+        return None
+    scored = [(len(cols & set(t.names)), -TABLES.index(t), t) for t in TABLES]
+    score, _, table = max(scored, key=lambda x: (x[0], x[1]))
+    if score < 2:
+        return None
+    return table, [n for n in table.names if n in table.required and n not in cols]
+
+
+def explain_unrecognised(c: Candidate) -> EtlError | None:
+    """A header that looks like a template table but lacks a required column (build hook)."""
+    if _is_xlsx(c):
+        import openpyxl
+        wb = openpyxl.load_workbook(io.BytesIO(c.read_bytes()), read_only=True)
+        for ws in wb.worksheets:
+            for i, row in enumerate(ws.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True), start=1):
+                miss = _near_miss(list(row))
+                if miss:
+                    return _missing_error(f"{c.display_name}, feuille « {ws.title} »", i, *miss)
+        return None
+    if c.suffix not in _TEXT_SUFFIXES:
+        return None
+    text = _head_text(c)
+    if text is None:
+        return None
+    for i, line in enumerate(text.split("\n")[:_HEADER_SCAN_ROWS], start=1):
+        if not line.strip():
+            continue
+        cells = next(csv.reader([line], delimiter=sniff_separator(line), quotechar='"'), [])
+        miss = _near_miss(cells)
+        if miss:
+            return _missing_error(c.display_name, i, *miss)
+    return None
+
+
+def _missing_error(name: str, line: int, table: Table, missing: list[str]) -> EtlError:
+    plural = "s" if len(missing) > 1 else ""
+    return EtlError(name, f"colonne{plural} obligatoire{plural} absente{plural} pour la table "
+                    f"{table.name} du modèle : {', '.join(missing)}", line=line, column=missing[0],
+                    expected="les colonnes " + ", ".join(n for n in table.names if n in table.required))
+
+
 # ── Reading ───────────────────────────────────────────────────────────────────────────────
 def _csv_sheet(c: Candidate) -> Sheet:
     text = decode_text(c.read_bytes(), c.display_name)
@@ -338,6 +384,7 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
     rows = [_Row(sheet, table, cells, line) for cells, line in zip(sheet.rows, sheet.line_numbers)]
     writer = _WRITERS[table.name]
     out: dict[str, list[dict]] = {}
+    lines_of: dict[str, list[int]] = {}
     seen: dict[str, dict[tuple, int]] = {}
     state: dict = {}
     for row in rows:
@@ -355,7 +402,9 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
                                    expected="une seule ligne par " + " × ".join(names))
                 seen[target][key] = line
             out.setdefault(target, []).append(record)
+            lines_of.setdefault(target, []).append(line)
     for target, records in out.items():
+        _record_lines(ctx, source_id, target, records, lines_of[target])
         if target == "territory_links":
             records = list({tuple(sorted(r.items())): r for r in records}.values())
         ctx.insert(target, records)
@@ -365,6 +414,24 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
     ctx.con.executemany("insert into _programme_file_contracts values (?, ?)",
                         [[source_id, slug] for slug in sorted({r.get("contract") for r in rows})])
     return len(rows)
+
+
+# Code columns whose line is remembered for the checks run after loading (etl/checks.py):
+# database column → template column, per target table where they differ.
+_LINE_COLUMNS = ("territory_code", "qpv_code", "kpi_id", "action_id", "document_id", "contract_slug",
+                 "child_code", "parent_code")
+_FILE_COLUMNS = {("programme_action_territories", "territory_code"): "territories",
+                 ("territory_links", "parent_code"): "parent_codes",
+                 ("territory_links", "child_code"): "territory_code"}
+
+
+def _record_lines(ctx: LoadContext, source_id: str, target: str, records: list[dict],
+                  lines: list[int]) -> None:
+    for column in _LINE_COLUMNS:
+        if not any(r.get(column) is not None for r in records):
+            continue
+        file_column = _FILE_COLUMNS.get((target, column), _TEMPLATE_NAMES.get(column, column))
+        ctx.record_lines(source_id, target, column, [r.get(column) for r in records], lines, file_column)
 
 
 def _contract(row: _Row) -> str:
