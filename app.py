@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, data, state
+from ui import components, data, state, views
 
 st.set_page_config(page_title="Quartiers prioritaires – tableau de bord", page_icon="🏘️",
                    layout="wide")
@@ -37,6 +37,8 @@ PAGES = {
     "Méthode": [
         st.Page("pages/methode.py", title="Données et méthode", icon=":material/menu_book:",
                 url_path="methode"),
+        st.Page("pages/rapports.py", title="Rapports et exports", icon=":material/picture_as_pdf:",
+                url_path="rapports"),
     ],
 }
 
@@ -45,14 +47,17 @@ def _sidebar(selection: state.Selection) -> None:
     contracts = data.contracts()
     names = dict(zip(contracts["contract_slug"], contracts["contract_name"]))
     qpvs = data.contract_qpvs(selection.contract_slug)
-    qpv_labels = {row.qpv_code: f"{row.qpv_name} ({row.commune_label})" if row.commune_label
-                  else row.qpv_name for row in qpvs.itertuples()}
+    qpv_labels = views.qpv_short_labels(qpvs)
     with st.sidebar:
         st.selectbox("Territoire (contrat de ville)", list(names), key=state.TERRITOIRE,
-                     format_func=lambda slug: names.get(slug, slug))
+                     format_func=lambda slug: views.short_name(names.get(slug, slug)),
+                     help=names.get(selection.contract_slug))
         if qpv_labels:
             st.selectbox("Quartier (QPV)", list(qpv_labels), key=state.QPV,
-                         format_func=lambda code: f"{qpv_labels.get(code, code)} – {code}")
+                         format_func=lambda code: qpv_labels.get(code, code))
+            row = qpvs.loc[qpvs["qpv_code"] == selection.qpv_code]
+            if not row.empty:
+                st.caption(views.qpv_identity_line(row.iloc[0]))
         else:
             st.caption("Aucun quartier prioritaire connu pour ce territoire.")
         st.toggle("Mode présentation", key=state.PRESENTATION,

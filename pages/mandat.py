@@ -4,8 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from indicators import fmt
-from ui import charts, components, data, views
+from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
 components.page_header("Les chiffres du mandat", selection)
@@ -13,6 +12,7 @@ components.page_header("Les chiffres du mandat", selection)
 with st.spinner("Chargement des indicateurs du mandat…"):
     tiles = data.kpi_tiles(selection.contract_slug)
     money = data.financing_summary(selection.contract_slug)
+slug = selection.contract_slug
 
 if not tiles:
     components.empty_note("Aucun indicateur de suivi n'est saisi pour ce territoire "
@@ -20,22 +20,50 @@ if not tiles:
 for theme, shown in views.tiles_by_theme(tiles):
     st.header(theme.capitalize(), divider="gray")
     components.grid(shown, components.kpi_tile)
+if tiles:
+    table, status_columns, units = views.kpi_export(tiles)
+    st.caption("Tous les chiffres du mandat, avec leur période, leur objectif et leur source :")
+    exports.download_table(table, key="kpi_table", title="Les chiffres du mandat",
+                           selection=selection, status_columns=status_columns, units=units,
+                           sources=lambda: data.contract_sources(slug, "kpi_values"),
+                           stem=f"chiffres_du_mandat_{slug}")
 
 st.header("Financements et effet levier", divider="gray")
 by_funder, leverage_rows = money["by_funder"], views.leverage_rows(money["leverage"])
 if by_funder.empty and not leverage_rows:
     components.empty_note("Aucun financement n'est saisi pour ce territoire.")
+funding_source = "financements saisis dans le modèle de programme (table funding)"
 if not by_funder.empty:
     years = money["by_year"]["year"]
     st.metric(f"Financements saisis {views.year_span(years)}",
               views.amount_text(by_funder["amount_eur"].sum(), "EUR"))
-    st.plotly_chart(charts.funder_bars(by_funder), key="funder_chart", theme=None,
-                    config={"displaylogo": False})
-    components.source_line("financements saisis dans le modèle de programme (table funding)")
+    fig = charts.funder_bars(by_funder)
+    st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG)
+    components.source_line(funding_source)
+    exports.download_figure(fig, key="funder_chart",
+                            title=f"Financements par financeur {views.year_span(years)}",
+                            unit="€", source=funding_source, selection=selection,
+                            stem=f"financements_par_financeur_{slug}")
+    exports.download_table(views.export_frame("by_funder", by_funder), key="funder_table",
+                           title="Financements par financeur", selection=selection,
+                           sources=lambda: data.contract_sources(slug, "programme_funding"),
+                           stem=f"financements_par_financeur_{slug}")
 if leverage_rows:
     st.subheader("Effet levier : pour 1 € de la ville")
-    st.dataframe(pd.DataFrame(leverage_rows), hide_index=True, key="leverage_table")
+    leverage = pd.DataFrame(leverage_rows)
+    shown = leverage.assign(**{"Source du chiffre publié":
+                               leverage["Source du chiffre publié"].map(views.short_source)})
+    st.dataframe(shown, hide_index=True, key="leverage_table")
+    exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",
+                           selection=selection,
+                           sources=lambda: data.contract_sources(slug, "programme_funding",
+                                                                 "kpi_values"),
+                           stem=f"effet_levier_{slug}")
 projects = money["projects"]
 if not projects.empty:
     st.subheader("Projets financés par année")
     st.dataframe(views.projects_table(projects), hide_index=True, key="projects_table")
+    exports.download_table(views.export_frame("projects", projects), key="projects_table",
+                           title="Projets financés par année", selection=selection,
+                           sources=lambda: data.contract_sources(slug, "programme_actions"),
+                           stem=f"projets_par_annee_{slug}")

@@ -1,9 +1,10 @@
-"""Portrait de quartier: key figures with comparators by theme, charts, ranks, priorities, consultation."""
+"""Portrait de quartier: key figures with comparators by theme, charts, ranks, priorities, consultation;
+the portrait as a PDF (one QPV, or every QPV of the territory in a ZIP), the figures as a table."""
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, components, data, views
+from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
 if selection.qpv_code is None:
@@ -18,6 +19,7 @@ if portrait is None:
 
 components.page_header(f"Portrait de quartier : {portrait.qpv.name}", selection)
 st.markdown(components.esc(views.portrait_identity(portrait)), unsafe_allow_html=True)
+exports.download_portrait(selection, portrait.qpv.code, portrait.qpv.name)
 
 if not portrait.themes:
     components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
@@ -32,11 +34,28 @@ for block in portrait.themes:
     for start in range(0, len(charted), 2):
         for column, pv in zip(st.columns(2), charted[start:start + 2]):
             with column:
-                figure = views.portrait_figure(pv)
-                st.plotly_chart(
-                    charts.comparison_bar(pv.label, pv.unit, views.chart_rows(pv, portrait.qpv.name),
-                                          figure["source"]),
-                    key=f"chart_{pv.indicator_id}", theme=None, config={"displaylogo": False})
+                source = views.portrait_figure(pv)["source"]
+                fig = charts.comparison_bar(pv.label, pv.unit, views.chart_rows(pv, portrait.qpv.name))
+                st.plotly_chart(fig, key=f"chart_{pv.indicator_id}", theme=None,
+                                config=components.PLOTLY_CONFIG)
+                components.source_line(source)
+                exports.download_figure(
+                    fig, key=f"chart_{pv.indicator_id}", title=f"{pv.label} – {portrait.qpv.name}",
+                    unit=views.unit_text(pv.unit), source=source, selection=selection,
+                    stem=f"graphique_{pv.indicator_id}_{portrait.qpv.code}")
+
+if portrait.themes:
+    st.header("Tous les chiffres du portrait", divider="gray")
+    with st.expander("Tableau : chaque indicateur pour le quartier et ses territoires de comparaison"):
+        st.dataframe(views.portrait_table(portrait), hide_index=True, key="portrait_table")
+    table, status_columns, units = views.portrait_export(portrait)
+    keys = [(c, i, y) for c, i, y in zip(table["Code"], portrait.to_frame()["indicator_id"],
+                                         table["Année"])]
+    exports.download_table(
+        table, key="portrait_table", title=f"Portrait de quartier – {portrait.qpv.name} "
+        f"({portrait.qpv.code})", selection=selection, status_columns=status_columns, units=units,
+        sources=lambda: [*data.fact_sources(keys), *sorted(set(table["Source"]) - {""})],
+        stem=f"portrait_{portrait.qpv.code}_{portrait.qpv.name.lower()}")
 
 qualitative = data.qualitative(selection.contract_slug, selection.qpv_code)
 sections = views.qualitative_sections(qualitative)

@@ -32,12 +32,12 @@ def _wrap(text: str, width: int = 28) -> str:
     return "<br>".join(lines)
 
 
-def comparison_bar(title: str, unit: str | None, rows: list[dict], source: str = "") -> go.Figure:
+def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
     """A horizontal bar per territory: rows are dicts name, value, status, is_qpv (in order,
-    the QPV first). Withheld values get no bar and their status text."""
+    the QPV first). Withheld values get no bar and their status text. The source goes under the
+    chart (a caption in the page, a band in the exported image), never inside it: a long
+    document reference would be cut at the chart's edge."""
     names = [_wrap(r["name"]) for r in rows]
-    source_text = _wrap(f"Source : {source}", 75) if source else ""
-    bottom = 50 + 15 * source_text.count("<br>") if source else 10
     shown = [r["value"] if r["status"] == "ok" and r["value"] is not None else 0 for r in rows]
     texts = [views.value_text(r["value"], unit, r["status"]) for r in rows]
     colours = [WITHHELD_COLOUR if r["status"] != "ok" or r["value"] is None
@@ -47,17 +47,13 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict], source: str =
         x=shown, y=names, orientation="h", marker_color=colours, text=texts,
         textposition="outside", cliponaxis=False, hovertext=texts, hoverinfo="y+text"))
     fig.update_layout(
-        title=dict(text=_wrap(title, 70), font=dict(size=14)),
+        title=dict(text=_wrap(title, 60), font=dict(size=14)),
         separators=SEPARATORS, font=FONT, showlegend=False,
-        margin=dict(l=10, r=100, t=50 if len(title) <= 70 else 70, b=bottom),
-        height=50 + bottom + 42 * len(rows), plot_bgcolor="white",
+        margin=dict(l=10, r=100, t=50 if len(title) <= 60 else 70, b=10),
+        height=70 + 42 * len(rows) + (20 if len(title) > 60 else 0), plot_bgcolor="white",
         xaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#999",
                    tickformat=",~f", ticksuffix="\u00a0%" if unit == "%" else "", rangemode="tozero"),
         yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13, color=palette.TEXT)))
-    if source:
-        fig.add_annotation(text=source_text, xref="paper", yref="paper",
-                           x=0, y=0, yshift=-30, showarrow=False, xanchor="left", yanchor="top",
-                           font=dict(size=11, color=palette.TEXT_MUTED), align="left")
     return fig
 
 

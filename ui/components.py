@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import config
-from ui import data, state
+from ui import data, state, views
 
 HOME_PAGE = "pages/mandat.py"
 # A table column of relative links ("/portrait?qpv=…") shown as "Ouvrir le portrait".
@@ -36,6 +36,9 @@ section[data-testid="stSidebar"] { min-width: 22rem !important; }
   border-radius: 6px; padding: .35rem .7rem; font-weight: 600; display: inline-block; }
 .qpv-source { color: #4a4a4a; font-size: .82rem; line-height: 1.25; }
 .qpv-secret { color: #6b4e00; font-style: italic; }
+.qpv-more { cursor: help; text-decoration: underline dotted #8c8c8c; text-underline-offset: 2px; }
+div[class*="st-key-dlrow_"] button { min-height: 1.9rem; padding: .1rem .6rem; }
+div[class*="st-key-dlrow_"] button p { font-size: .85rem; }
 </style>
 """
 
@@ -123,11 +126,22 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
     demo_mark(selection)
 
 
-def source_line(text: str | None) -> None:
-    """The source under a figure, table or chart."""
+def source_line(text: str | None, *, short: bool = False) -> None:
+    """The source under a figure, table or chart. `short`: a short line (document title and
+    section, views.short_source) with the full text in a tooltip."""
     if text:
         prefix = "" if text.lower().startswith("source") else "Source : "
-        st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>', unsafe_allow_html=True)
+        shown = views.short_source(text) if short else text
+        if shown != text:
+            st.markdown(f'<div class="qpv-source qpv-more" title="{esc(prefix + text)}">'
+                        f'{prefix}{esc(shown)}</div>', unsafe_allow_html=True)
+        else:
+            st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>', unsafe_allow_html=True)
+
+
+# Chart toolbar: plotly's own PNG button is removed (the download buttons under each chart give
+# images with title, unit, source and date).
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
 
 
 def empty_note(message: str) -> None:
@@ -175,7 +189,7 @@ def kpi_tile(tile: dict) -> None:
         for line in tile["lines"]:
             st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",
                         unsafe_allow_html=True)
-        source_line(tile["source"])
+        source_line(tile["source"], short=True)
 
 
 def grid(items: list, render, columns: int = 3) -> None:

@@ -20,6 +20,7 @@ import streamlit as st
 
 import config
 from indicators import compare, financing, housing, kpi, portrait, territories
+from reports import tables as reports_tables
 
 
 class NoDatabase(Exception):
@@ -344,3 +345,53 @@ def contract_indicator_choices(slug: str) -> list[str]:
     mine = set(_contract_indicator_ids(slug, db_version()))
     choices = indicator_choices()
     return [i for i in choices if i in mine] or choices
+
+
+# ── Sources of what a table or a chart shows (for exports) ───────────────────────────────────
+
+@st.cache_data(show_spinner=False)
+def _fact_sources(keys: tuple[tuple[str, str, int], ...], version: int) -> list[dict]:
+    if not keys:
+        return []
+    codes, indicators, years = (list(x) for x in zip(*keys))
+    rows = cursor().execute("""
+        select distinct f.source_id from indicator_facts f
+        join (select unnest(?) as territory_code, unnest(?) as indicator_id,
+                     unnest(?::integer[]) as year) k
+          on k.territory_code = f.territory_code and k.indicator_id = f.indicator_id
+         and k.year = f.year""", [codes, indicators, [int(y) for y in years]]).fetchall()
+    return reports_tables.sources_from_db(cursor(), source_ids=[r[0] for r in rows])
+
+
+def fact_sources(keys) -> list[dict]:
+    """The `sources` rows (reports.tables shape) behind the indicator values identified by
+    (territory_code, indicator_id, year) triples — the files the figures shown come from."""
+    clean = tuple(sorted({(str(c), str(i), int(y)) for c, i, y in keys
+                          if c is not None and i is not None and y is not None and not pd.isna(y)}))
+    return _fact_sources(clean, db_version())
+
+
+# Programme tables a page may cite (a fixed list: table names are never user input).
+PROGRAMME_TABLES = ("programme_actions", "programme_funding", "kpi_values", "housing_attributions",
+                    "housing_objectives", "housing_published_results", "qualitative_items",
+                    "documents")
+
+
+@st.cache_data(show_spinner=False)
+def _contract_sources(slug: str, tables: tuple[str, ...], version: int) -> list[dict]:
+    unknown = [t for t in tables if t not in PROGRAMME_TABLES]
+    if unknown:
+        raise ValueError(f"not a programme table: {unknown}")
+    union = " union ".join(f"select source_id from {t} where contract_slug = ?" for t in tables)
+    rows = cursor().execute(union, [slug] * len(tables)).fetchall()
+    return reports_tables.sources_from_db(cursor(), source_ids=[r[0] for r in rows])
+
+
+def contract_sources(slug: str, *tables: str) -> list[dict]:
+    """The files a contract's rows of the given programme tables were loaded from."""
+    return _contract_sources(slug, tuple(tables), db_version())
+
+
+def all_sources() -> list[dict]:
+    """Every loaded file (reports.tables shape)."""
+    return reports_tables.sources_from_db(cursor())

@@ -180,3 +180,27 @@ def selected_code(selection_state) -> str | None:
         if code:
             return str(code)
     return None
+
+
+MISSING_COLOUR = "#e1e1e1"     # no value at all: lighter than a withheld one
+
+
+def shared_colours(map_data) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """(frame, legend) of an indicators.compare.MapData recoloured with the palette of the
+    exports (reports/palette.py: sequential classes, light = low, dark = high; withheld values
+    in palette.WITHHELD), so that the map on screen and the downloaded map agree."""
+    k = len(map_data.classification.colours)
+    colours = palette.sequential(k) if k else ()
+    frame = map_data.frame.copy()
+    rgb = []
+    for status, index in zip(frame["status"], frame["class_index"]):
+        if status == "ok" and index is not None and not pd.isna(index) and int(index) < len(colours):
+            rgb.append(list(palette.hex_to_rgb(colours[int(index)])))
+        elif status == "missing":
+            rgb.append(list(palette.hex_to_rgb(MISSING_COLOUR)))
+        else:
+            rgb.append(list(palette.hex_to_rgb(palette.WITHHELD)))
+    frame["colour_rgb"] = rgb
+    legend = [(colours[i], label) for i, (_, label) in enumerate(map_data.legend()[:k])]
+    legend += [(palette.WITHHELD, "secret statistique"), (MISSING_COLOUR, "non disponible")]
+    return frame, legend

@@ -5,6 +5,7 @@ functions and return what a page shows, so they are unit-tested without a browse
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from indicators import fmt
@@ -142,6 +143,36 @@ def build_messages_table(messages: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+# ── Sidebar labels ───────────────────────────────────────────────────────────────────────────
+
+def short_name(name: str, limit: int = 42) -> str:
+    """A contract name short enough for the sidebar: the part before « – » (the programme's
+    own title follows it), clipped on a word.
+
+    « Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 » →
+    « Contrat de ville du Grand Chalon 2024-2030 »."""
+    head = str(name).split(" – ")[0].strip() or str(name)
+    return _clip(head, limit)
+
+
+def qpv_short_labels(qpvs: pd.DataFrame) -> dict[str, str]:
+    """{code: label} for the QPV selector: the name alone, with the code when two QPVs of the
+    list share a name (a 2015 and a 2024 contour, say)."""
+    names = [str(n) for n in qpvs["qpv_name"]]
+    counts = pd.Series(names).value_counts()
+    return {code: f"{name} ({code})" if counts[name] > 1 else name
+            for code, name in zip(qpvs["qpv_code"], names)}
+
+
+def qpv_identity_line(row) -> str:
+    """« QN07101I · Chalon-sur-Saône » under the QPV selector."""
+    parts = [str(row["qpv_code"])]
+    commune = _na(row.get("commune_label")) if hasattr(row, "get") else None
+    if commune:
+        parts.append(str(commune))
+    return " · ".join(parts)
+
+
 # ── Figures (portrait, map, comparison) ──────────────────────────────────────────────────────
 
 LEVEL_TEXT_FR = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
@@ -176,6 +207,61 @@ def source_text(source_label: str | None, year: int | None, *, origin: str | Non
     elif origin == "computed":
         parts.append(fmt.ORIGIN_TEXT["computed"])
     return " · ".join(parts)
+
+
+def _split_outside(text: str, separators: tuple[str, ...]) -> str:
+    """The text up to the first separator found outside « », ( ) and [ ] (the whole text when
+    none is)."""
+    depth, i = 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "«([":
+            depth += 1
+        elif ch in "»)]":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            for sep in separators:
+                if text.startswith(sep, i):
+                    return text[:i]
+        i += 1
+    return text
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut on a space, with « … » when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
+    return cut + "…"
+
+
+def short_source(text: str | None, part_limit: int = 70) -> str:
+    """A source line short enough for a tile: each part (« — » or « · » separated) keeps its
+    head — up to a « : », « ; » or « ( » outside quotes — clipped to `part_limit` characters.
+
+    « Source : Politique de la ville – Les chiffres du mandat : « Redonner … » (Bilan …) —
+    Encadré « Les chiffres du mandat » ; § « … » » → « Source : Politique de la ville – Les
+    chiffres du mandat — Encadré « Les chiffres du mandat » ». The full line goes in a tooltip.
+    """
+    if not text:
+        return ""
+    body = text
+    prefix = ""
+    if body.lower().startswith("source : "):
+        prefix, body = body[:9], body[9:]
+    parts = []
+    for sep in (" — ", " · "):
+        if sep in body:
+            pieces = body.split(sep)
+            break
+    else:
+        pieces, sep = [body], " — "
+    for piece in pieces:
+        head = _split_outside(piece, (" : ", " ; ", " (")).strip() or piece.strip()
+        head = _clip(head, part_limit)
+        if head and head not in parts:
+            parts.append(head)
+    return prefix + sep.join(parts)
 
 
 def rank_text(rank) -> str:
@@ -679,4 +765,186 @@ def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:
                   for v in objectives["target_pct"]],
         "Note": objectives["note"].fillna("").astype(str),
         "Source": objectives["source_ref"].fillna("").astype(str),
+    })
+
+
+# ── Export frames (typed values for CSV / XLSX, see ui/exports.py) ───────────────────────────
+# Withheld values stay NULL with a status column (reports.tables writes « secret statistique »);
+# units are in the column names; amounts and rates stay numbers.
+
+STATUS_COLUMN = "Statut"
+
+
+def _column_with_unit(label: str, unit: str | None, year=None) -> str:
+    inside = ", ".join(p for p in (unit_text(unit) if unit else "", _fmt_year(year) if year else "")
+                       if p)
+    return f"{label} ({inside})" if inside else label
+
+
+def portrait_export(portrait) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    """(frame, status_columns, units) of a portrait: one row per indicator × territory (the QPV
+    first, then its comparators), with the year, origin and source of every value."""
+    df = portrait.to_frame()
+    level = {"qpv": "quartier", **LEVEL_TEXT_FR}
+    out = pd.DataFrame({
+        "Thème": df["theme"].astype(str),
+        "Indicateur": df["indicator_label"].astype(str),
+        "Unité": [unit_text(u) for u in df["unit"]],
+        "Territoire": df["territory_name"].astype(str),
+        "Niveau": [level.get(v, v) for v in df["territory_level"]],
+        "Code": df["territory_code"].astype(str),
+        "Année": [None if _na(y) is None else int(y) for y in df["year"]],
+        "Valeur": [None if _na(v) is None else float(v) for v in df["value"]],
+        STATUS_COLUMN: df["status"].astype(str),
+        "Écart au quartier": [None if _na(g) is None else float(g) for g in df["gap"]],
+        "Type d'écart": [{"points": "points de %", "ratio": "rapport (quartier / territoire)"}.get(k, "")
+                         for k in df["gap_kind"]],
+        "Origine": [fmt.ORIGIN_TEXT.get(o, o or "") for o in df["origin"]],
+        "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
+    })
+    return out, {"Valeur": STATUS_COLUMN}, {}
+
+
+def map_export(map_data) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    """(frame, status_columns, units) of the map's values."""
+    f = map_data.frame
+    column = _column_with_unit(map_data.label, map_data.unit)
+    out = pd.DataFrame({
+        "Quartier": f["qpv_name"].astype(str),
+        "Code": f["qpv_code"].astype(str),
+        "Commune(s)": f["commune_label"].astype(str),
+        "Année": [None if _na(y) is None else int(y) for y in f["year"]],
+        column: [None if _na(v) is None else float(v) for v in f["value"]],
+        STATUS_COLUMN: f["status"].astype(str),
+    })
+    return out, {column: STATUS_COLUMN}, {column: map_data.unit or ""}
+
+
+def compare_export(df: pd.DataFrame, indicator_ids: list[str]) -> tuple[pd.DataFrame, dict, dict]:
+    """(frame, status_columns, units) of the comparison table: one value column per indicator
+    (label, unit and year in its name) and its status column."""
+    from indicators.compare import STATUS_SUFFIX, YEAR_SUFFIX
+    out = pd.DataFrame({
+        "Quartier": df["qpv_name"].astype(str),
+        "Code": df["qpv_code"].astype(str),
+        "Commune(s)": df["commune_label"].astype(str),
+        "Population": [None if _na(v) is None else int(v) for v in df["population"]],
+    })
+    statuses, units = {}, {}
+    for ind in indicator_ids:
+        m = meta(ind)
+        years = df[ind + YEAR_SUFFIX].dropna()
+        column = _column_with_unit(m["label"], m["unit"], years.iloc[0] if not years.empty else None)
+        out[column] = [None if _na(v) is None else float(v) for v in df[ind]]
+        out[column + " – statut"] = df[ind + STATUS_SUFFIX].astype(str).tolist()
+        statuses[column] = column + " – statut"
+        units[column] = m["unit"] or ""
+    return out, statuses, units
+
+
+def kpi_export(tiles) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    """(frame, status_columns, units) of the mandate's headline figures (one row per tile)."""
+    rows = [{
+        "Thème": t.theme or "",
+        "Indicateur": t.label,
+        "Unité": _display_unit(t.unit) or "",
+        "Période": t.period_label or "",
+        "Précision": t.qualifier or "",
+        "Valeur": t.value if t.status == "ok" else None,
+        STATUS_COLUMN: t.status,
+        "Objectif": t.target,
+        "Réalisation (%)": t.achievement_pct,
+        "Évolution sur un an": t.evolution,
+        "Cumul": t.cumulative_value if t.cumulative_status in (None, "ok") else None,
+        "Cumul – statut": t.cumulative_status or "ok",
+        "Période du cumul": t.cumulative_period_label or "",
+        "Objectif suivant": t.next_target,
+        "Année de l'objectif suivant": t.next_target_year,
+        "Chiffre publié": "oui" if t.is_published else "non",
+        "Source": t.source_line or "",
+    } for t in tiles]
+    columns = ["Thème", "Indicateur", "Unité", "Période", "Précision", "Valeur", STATUS_COLUMN,
+               "Objectif", "Réalisation (%)", "Évolution sur un an", "Cumul", "Cumul – statut",
+               "Période du cumul", "Objectif suivant", "Année de l'objectif suivant",
+               "Chiffre publié", "Source"]
+    return (pd.DataFrame(rows, columns=columns), {"Valeur": STATUS_COLUMN, "Cumul": "Cumul – statut"},
+            {"Réalisation (%)": "%"})
+
+
+def renamed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The given columns of a raw frame, in that order, with French names (values untouched;
+    list cells joined with ", ")."""
+    out = df[list(columns)].rename(columns=columns).reset_index(drop=True)
+    for c in out.columns:
+        if out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            out[c] = out[c].map(lambda v: ", ".join(map(str, v))
+                                if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return out
+
+
+# French names of the raw financing and housing frames (units in the names).
+EXPORT_COLUMNS = {
+    "by_funder": {"funder_label": "Financeur", "amount_eur": "Montant (€)", "share_pct": "Part (%)"},
+    "by_year_funder": {"year": "Année", "funder_label": "Financeur", "amount_eur": "Montant (€)",
+                       "n_lines": "Lignes de financement"},
+    "projects": {"year": "Année", "n_projects": "Projets", "n_new": "dont nouveaux",
+                 "n_new_unknown": "Nouveauté non renseignée",
+                 "share_new_pct": "Part de projets nouveaux (%)"},
+    "cpo": {"year": "Année", "n_agreements": "Conventions État (P147)", "n_cpo": "dont CPO",
+            "n_unknown": "CPO non renseignée", "share_pct": "Part de CPO (%)",
+            "amount_p147_eur": "Crédits P147 (€)", "amount_p147_cpo_eur": "dont en CPO (€)",
+            "target_pct": "Objectif (%)", "reached": "Atteint"},
+    "pockets": {"year": "Année", "envelope_p147_eur": "Crédits P147 du contrat (€)",
+                "poverty_pocket_eur": "dont poches de pauvreté (€)", "share_pct": "Part (%)",
+                "cap_pct": "Plafond (%)", "within_cap": "Respecté"},
+    "by_theme": {"theme": "Enjeu prioritaire", "n_actions": "Actions", "amount_eur": "Montant (€)",
+                 "share_pct": "Part (%)"},
+    "by_territory": {"territory_name": "Quartier", "territory_code": "Code", "n_actions": "Actions",
+                     "amount_eur": "Montant partagé à parts égales (€)", "note": "Note"},
+    "actions": {"year": "Année", "action_id": "Identifiant", "title": "Action",
+                "operator": "Porteur", "theme": "Enjeu", "territories": "Quartiers",
+                "amount_eur": "Montant (€)", "funders": "Financeurs", "is_new": "Nouvelle",
+                "is_multiyear_agreement": "CPO", "is_poverty_pocket": "Poche de pauvreté",
+                "description": "Description", "source_line": "Source"},
+    "cia_results": {"year": "Année", "party_type": "Type de partie", "party_name": "Partie",
+                    "objective_label": "Objectif", "numerator": "Attributions visées",
+                    "denominator": "Total des attributions", "rate_pct": "Taux (%)",
+                    "target_pct": "Cible (%)", "reached": "Atteint",
+                    "needed_fixed_total": "Manquantes (calcul, total constant)",
+                    "needed_growing_total": "Manquantes (calcul, total qui augmente)",
+                    "needed_published": "Manquantes (document)", "origin": "Origine",
+                    "source_ref": "Source"},
+    "cia_objectives": {"party_type": "Type de partie", "party_name": "Partie",
+                       "objective_label": "Objectif", "target_pct": "Cible (%)", "note": "Note",
+                       "source_ref": "Source"},
+}
+
+
+def export_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """A raw frame of indicators.financing / indicators.housing with French column names."""
+    out = renamed(df, EXPORT_COLUMNS[name])
+    if name == "actions":
+        from indicators.financing import FUNDER_LABELS
+        out["Financeurs"] = [", ".join(FUNDER_LABELS.get(f, f) for f in fs) for fs in df["funders"]]
+    if name in ("cia_results", "cia_objectives"):
+        from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
+        out["Type de partie"] = [PARTY_TYPE_LABELS.get(t, t) for t in df["party_type"]]
+        out["Partie"] = [RESERVING_PARTY_LABELS.get(n, n) for n in df["party_name"]]
+    if name == "cia_results":
+        out["Origine"] = ["publié" if o == "published" else "calculé" for o in df["origin"]]
+    return out
+
+
+def portrait_table(portrait) -> pd.DataFrame:
+    """The portrait's figures as a display table (one row per indicator × territory)."""
+    df = portrait.to_frame()
+    level = {"qpv": "quartier", **LEVEL_TEXT_FR}
+    return pd.DataFrame({
+        "Thème": df["theme"].astype(str),
+        "Indicateur": df["indicator_label"].astype(str),
+        "Territoire": df["territory_name"].astype(str),
+        "Niveau": [level.get(v, v) for v in df["territory_level"]],
+        "Année": [_fmt_year(y) for y in df["year"]],
+        "Valeur": [value_text(_na(v), u, s) for v, u, s in zip(df["value"], df["unit"], df["status"])],
+        "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
     })

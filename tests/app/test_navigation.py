@@ -63,7 +63,9 @@ def test_sidebar_lists_the_qpvs_of_the_selected_contract(small_db) -> None:
     at.session_state["territoire"] = "grand-chalon"
     at.run()
     assert not at.exception
-    assert at.selectbox(key="qpv").options == ["Aubépins (Chalon-sur-Saône) – QN07101I"]
+    # Short labels fit the sidebar; the code and the commune are in the caption under it.
+    assert at.selectbox(key="qpv").options == ["Aubépins"]
+    assert "QN07101I · Chalon-sur-Saône" in [c.value for c in at.sidebar.caption]
     assert at.query_params == {"territoire": "grand-chalon", "qpv": "QN07101I",
                                "indicateur": "poverty_rate_pct"}
 

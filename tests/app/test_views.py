@@ -137,7 +137,7 @@ def test_comparison_bar_marks_withheld_values() -> None:
     fig = charts.comparison_bar("Taux", "%", [
         {"name": "Le Clos", "value": None, "status": "secret", "is_qpv": True, "level": "qpv"},
         {"name": "Valfleuri", "value": 18.25, "status": "ok", "is_qpv": False, "level": "commune"},
-    ], source="Insee 2021")
+    ])
     bar = fig.data[0]
     assert list(bar.x) == [0, 18.25]
     assert [plain_spaces(t) for t in bar.text] == ["secret statistique", "18,25 %"]

@@ -1,0 +1,69 @@
+"""Rapports et exports: the mandate report PDF (sections and QPVs chosen by the user), the
+portraits as PDF, and where every table, chart and map of the app downloads."""
+from __future__ import annotations
+
+import streamlit as st
+
+from reports.pdf import SECTIONS
+from ui import components, data, exports, views
+
+selection = components.current_selection()
+components.page_header("Rapports et exports", selection)
+
+qpvs = data.contract_qpvs(selection.contract_slug)
+labels = views.qpv_short_labels(qpvs)
+
+st.header("Rapport de mandat (PDF)", divider="gray")
+st.markdown("Un seul document avec une couverture, un sommaire, les numéros de page, les sources "
+            "et, pour le territoire de démonstration, la mention « Données fictives de "
+            "démonstration » sur chaque page. Choisissez les parties et les quartiers.")
+left, right = st.columns([1, 1.4])
+sections = left.multiselect(
+    "Parties du rapport", list(SECTIONS), default=["chiffres", "financements", "portraits",
+                                                   "bilans", "logement"],
+    format_func=SECTIONS.get, key="report_sections")
+chosen_qpvs = right.multiselect(
+    "Quartiers (portraits et bilans)", list(labels),
+    default=[selection.qpv_code] if selection.qpv_code in labels else [],
+    format_func=labels.get, key="report_qpvs", disabled=not labels,
+    placeholder="tous les quartiers du territoire",
+    help="Sans choix, le rapport contient le portrait et le bilan de chaque quartier du territoire.")
+n_portraits = (len(chosen_qpvs) or len(labels)) if "portraits" in sections else 0
+if not sections:
+    components.empty_note("Choisissez au moins une partie du rapport.")
+else:
+    if n_portraits > 3:
+        st.caption(f"{n_portraits} portraits : la préparation prend environ "
+                   f"{max(2 * n_portraits, 5)} secondes après le clic.")
+    exports.download_mandate(selection, [s for s in SECTIONS if s in sections], chosen_qpvs,
+                             stem="rapport_mandat")
+
+st.header("Portraits de quartier (PDF)", divider="gray")
+if selection.qpv_code is None:
+    components.empty_note("Ce territoire ne compte aucun quartier prioritaire dans la base.")
+else:
+    st.markdown(f"Le portrait du quartier sélectionné (**{components.esc(selection.qpv_name)}**) "
+                "sur une ou deux pages A4, ou un PDF par quartier du territoire dans une archive ZIP.",
+                unsafe_allow_html=True)
+    exports.download_portrait(selection, selection.qpv_code, selection.qpv_name or selection.qpv_code)
+
+st.header("Tableaux, graphiques et cartes", divider="gray")
+st.markdown(
+    "Chaque tableau de l'application se télécharge sous le tableau, en **CSV** (tableur français : "
+    "séparateur « ; », virgule décimale) et en **XLSX** (nombres typés, feuille « Sources ») ; "
+    "chaque graphique en **PNG** (résolution d'impression) et en **SVG**, avec le titre, l'unité, "
+    "la source et la date dans l'image ; la carte depuis la page Carte des quartiers, le quartier "
+    "sélectionné entouré. Les valeurs couvertes par le secret statistique restent marquées "
+    "« secret statistique », jamais remplacées par 0.")
+st.markdown("\n".join(f"- [{label}]({path})" for path, label in (
+    ("mandat", "Les chiffres du mandat"), ("carte", "Carte des quartiers"),
+    ("portrait", "Portrait de quartier"), ("comparer", "Comparer les quartiers"),
+    ("programmes", "Programmes et financements"), ("logement", "Logement et attributions"),
+    ("methode", "Données et méthode"))))
+
+with st.expander("Les mêmes documents en ligne de commande"):
+    slug = selection.contract_slug
+    code = selection.qpv_code or "QN07101I"
+    st.code(f"python -m reports portrait --qpv {code} --out portrait.pdf\n"
+            f"python -m reports portrait --territory {slug} --out portraits/\n"
+            f"python -m reports mandate --territory {slug} --out mandat.pdf", language="bash")

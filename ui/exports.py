@@ -1,0 +1,273 @@
+"""Download buttons of the pages: tables (CSV, XLSX), charts and maps (PNG, SVG), PDFs.
+
+Every file is built by `reports/` (tables, images, pdf) and only when the user clicks: the
+buttons get a callable (`st.download_button(data=callable)`, run by Streamlit on a worker thread
+at the click), so opening a page neither starts Chromium (charts, maps) nor lays out a PDF.
+Images and PDFs are cached by (database version, parameters, day) with `st.cache_data`, so a
+second click is instant. In "mode présentation" the buttons are hidden (clean screenshots).
+
+Every file says what it shows and where it comes from: title, territory, date, the sources of
+the figures (files of the `sources` table, plus the document lines shown in the app), the demo
+mark for the fictional territory; withheld values stay « secret statistique » (never 0).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import config
+from reports import tables
+from ui import data, state
+
+ICON = ":material/download:"
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+}
+
+Sources = Sequence | Callable[[], Sequence] | None
+
+
+# ── Pure helpers ────────────────────────────────────────────────────────────────────────────
+def slug(text: str, max_len: int = 60) -> str:
+    """An ASCII file-name part: 'Portrait – Aubépins' → 'Portrait-Aubepins'."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
+    return out[:max_len].rstrip("-") or "export"
+
+
+def file_name(*parts: str, ext: str) -> str:
+    """'tableau_demo.csv' from ('tableau', 'demo'); parts are slugged, empty parts dropped."""
+    return "_".join(slug(p) for p in parts if p) + f".{ext}"
+
+
+def mark_for(selection: state.Selection) -> str | None:
+    return config.DEMO_MARK if selection.is_fictional else None
+
+
+def table_bytes(df: pd.DataFrame, fmt: str, *, title: str, territory: str, sources=None,
+                fictional: bool | None = None, status_columns: Mapping[str, str] | None = None,
+                units: Mapping[str, str] | None = None, generated_on: dt.date | None = None) -> bytes:
+    """The table as CSV or XLSX bytes (reports.tables), the same header for both."""
+    kwargs = dict(title=title, territory=territory, sources=sources, fictional=fictional,
+                  status_columns=status_columns, generated_on=generated_on)
+    if fmt == "csv":
+        return tables.to_csv_bytes(df, **kwargs)
+    if fmt == "xlsx":
+        return tables.to_xlsx_bytes(df, units=units, **kwargs)
+    raise ValueError(f"unknown table format: {fmt}")
+
+
+def zip_bytes(files: Sequence[tuple[str, bytes]]) -> bytes:
+    """A ZIP archive of (name, bytes) files (deflated)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files:
+            zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+def _shown() -> bool:
+    """Download buttons are hidden in "mode présentation" (clean screenshots)."""
+    return not st.session_state.get(state.PRESENTATION)
+
+
+def _resolve(sources: Sources) -> list:
+    if sources is None:
+        return []
+    return list(sources() if callable(sources) else sources)
+
+
+# ── Cached builders (run at the click, on Streamlit's worker thread) ───────────────────────
+@st.cache_data(show_spinner=False, max_entries=64)
+def _figure_bytes(fig_json: str, fmt: str, title: str | None, unit: str | None, source: str | None,
+                  mark: str | None, width: int, height: int, day: str) -> bytes:
+    from reports import images
+    fig = go.Figure(json.loads(fig_json))
+    kwargs = dict(title=title, unit=unit, source_line=source, date=day, mark=mark, width=width,
+                  height=height)
+    return images.figure_png(fig, **kwargs) if fmt == "png" else images.figure_svg(fig, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _map_bytes(fmt: str, slug_: str, indicator_id: str, year: int | None, highlight: str | None,
+               version: int, day: str) -> bytes:
+    from reports import images
+    cur = data.cursor()
+    try:
+        fn = images.map_png if fmt == "png" else images.map_svg
+        return fn(cur, contract_slug=slug_, indicator_id=indicator_id, year=year,
+                  highlight=highlight, date=day)
+    finally:
+        cur.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _portrait_pdf(qpv_code: str, version: int, day: str) -> bytes:
+    from reports import pdf
+    cur = data.cursor()
+    try:
+        return pdf.portrait_pdf(cur, qpv_code, generated_on=dt.date.fromisoformat(day))
+    finally:
+        cur.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _portraits_zip(contract_slug: str, version: int, day: str) -> bytes:
+    qpvs = data.contract_qpvs(contract_slug)
+    files = [(file_name("portrait", code, name, ext="pdf"), _portrait_pdf(code, version, day))
+             for code, name in zip(qpvs["qpv_code"], qpvs["qpv_name"])]
+    return zip_bytes(files)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _mandate_pdf(contract_slug: str, sections: tuple[str, ...], qpv_codes: tuple[str, ...],
+                 version: int, day: str) -> bytes:
+    from reports import pdf
+    cur = data.cursor()
+    try:
+        return pdf.mandate_pdf(cur, contract_slug, sections=list(sections),
+                               qpv_codes=list(qpv_codes) or None,
+                               generated_on=dt.date.fromisoformat(day))
+    finally:
+        cur.close()
+
+
+def portrait_pdf_bytes(qpv_code: str) -> bytes:
+    return _portrait_pdf(qpv_code, data.db_version(), _today())
+
+
+def portraits_zip_bytes(contract_slug: str) -> bytes:
+    return _portraits_zip(contract_slug, data.db_version(), _today())
+
+
+def mandate_pdf_bytes(contract_slug: str, sections: Sequence[str], qpv_codes: Sequence[str]) -> bytes:
+    return _mandate_pdf(contract_slug, tuple(sections), tuple(qpv_codes), data.db_version(), _today())
+
+
+# ── Components ──────────────────────────────────────────────────────────────────────────────
+def _button(label: str, make: Callable[[], bytes], name: str, key: str, help: str,
+            primary: bool = False) -> None:
+    ext = name.rsplit(".", 1)[-1]
+    st.download_button(label, data=make, file_name=name, mime=MIME[ext], key=key, help=help,
+                       icon=ICON, on_click="ignore", type="primary" if primary else "secondary")
+
+
+def download_table(df: pd.DataFrame, *, key: str, title: str, selection: state.Selection,
+                   sources: Sources = None, status_columns: Mapping[str, str] | None = None,
+                   units: Mapping[str, str] | None = None, stem: str | None = None,
+                   fictional: bool | None = None) -> None:
+    """CSV and XLSX buttons for a table (`df` as exported: typed values, status columns).
+
+    `sources` is a list (or a callable giving it, run at the click) of `sources` rows or
+    plain strings; `fictional` defaults to the selected territory's demo status."""
+    if not _shown() or df is None:
+        return
+    territory = selection.contract_name
+    demo = selection.is_fictional if fictional is None else fictional
+    base = stem or f"{title.lower()}_{selection.contract_slug}"
+
+    def make(fmt: str) -> Callable[[], bytes]:
+        return lambda: table_bytes(df, fmt, title=title, territory=territory,
+                                   sources=_resolve(sources), fictional=demo,
+                                   status_columns=status_columns, units=units)
+
+    with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
+        _button("CSV", make("csv"), file_name(base, ext="csv"), f"dl_{key}_csv",
+                "Le tableau pour un tableur (séparateur « ; », virgule décimale), avec titre, "
+                "territoire, date et sources.")
+        _button("XLSX", make("xlsx"), file_name(base, ext="xlsx"), f"dl_{key}_xlsx",
+                "Le tableau au format Excel (nombres typés, feuille « Sources »).")
+
+
+def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Selection,
+                    unit: str | None = None, source: str | None = None, stem: str | None = None,
+                    width: int = 900, height: int | None = None) -> None:
+    """PNG (print resolution) and SVG buttons for a chart: title, unit, source line and date
+    inside the image, the demo mark for the fictional territory."""
+    if not _shown():
+        return
+    export = go.Figure(fig)
+    # The image's header band carries the title: no room kept for plotly's own; some room under
+    # the axis so that tick labels never touch the footer band's rule.
+    export.update_layout(title_text=None, margin_t=20,
+                         margin_b=max(int(fig.layout.margin.b or 0), 35))
+    fig_json = export.to_json()
+    h = int(height or fig.layout.height or 520) - int(fig.layout.margin.t or 0) + 20
+    mark = mark_for(selection)
+    base = stem or f"graphique_{title.lower()}"
+
+    def make(fmt: str) -> Callable[[], bytes]:
+        return lambda: _figure_bytes(fig_json, fmt, title, unit, source, mark, width, h, _today())
+
+    with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
+        _button("PNG", make("png"), file_name(base, ext="png"), f"dl_{key}_png",
+                "Le graphique en image pour un rapport (titre, unité, source et date inclus).")
+        _button("SVG", make("svg"), file_name(base, ext="svg"), f"dl_{key}_svg",
+                "Le graphique en image vectorielle (titre, unité, source et date inclus).")
+
+
+def download_map(*, key: str, selection: state.Selection, indicator_id: str,
+                 year: int | None) -> None:
+    """PNG and SVG buttons for the map of the selected territory (reports.images.map_png), the
+    selected QPV outlined."""
+    if not _shown():
+        return
+    version = data.db_version()
+    args = (selection.contract_slug, indicator_id, None if year is None else int(year),
+            selection.qpv_code, version)
+    base = f"carte_{selection.contract_slug}_{indicator_id}"
+    with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
+        _button("Carte PNG", lambda: _map_bytes("png", *args, _today()), file_name(base, ext="png"),
+                f"dl_{key}_png", "La carte en image (légende, source et date incluses ; sans fond "
+                "de carte).")
+        _button("Carte SVG", lambda: _map_bytes("svg", *args, _today()), file_name(base, ext="svg"),
+                f"dl_{key}_svg", "La carte en image vectorielle.")
+
+
+def download_portrait(selection: state.Selection, qpv_code: str, qpv_name: str) -> None:
+    """« Télécharger le portrait (PDF) » and the ZIP of every portrait of the territory."""
+    if not _shown():
+        return
+    n = len(data.contract_qpvs(selection.contract_slug))
+    with st.container(horizontal=True, gap="small", key="dlrow_portrait"):
+        _button("Télécharger le portrait (PDF)", lambda: portrait_pdf_bytes(qpv_code),
+                file_name("portrait", qpv_code, qpv_name, ext="pdf"), "dl_portrait_pdf",
+                "Le portrait du quartier sur une ou deux pages A4 (chiffres clés, comparaisons, "
+                "graphiques, carte, enjeux, sources).", primary=True)
+        if n > 1:
+            _button(f"Tous les portraits du territoire (ZIP, {n} PDF)",
+                    lambda: portraits_zip_bytes(selection.contract_slug),
+                    file_name("portraits", selection.contract_slug, ext="zip"), "dl_portraits_zip",
+                    "Un PDF par quartier du territoire, dans une archive ZIP (la préparation "
+                    "prend quelques secondes par quartier).")
+
+
+def download_mandate(selection: state.Selection, sections: Sequence[str],
+                     qpv_codes: Sequence[str], *, key: str = "dl_mandate_pdf",
+                     label: str = "Télécharger le rapport (PDF)", stem: str = "rapport") -> None:
+    """One PDF with the chosen sections of the mandate report (reports.pdf.mandate_pdf)."""
+    if not _shown():
+        return
+    slug_ = selection.contract_slug
+    chosen, codes = list(sections), list(qpv_codes)
+    _button(label, lambda: mandate_pdf_bytes(slug_, chosen, codes),
+            file_name(stem, slug_, ext="pdf"), key,
+            "Le document est préparé au clic (quelques secondes par portrait).", primary=True)
