@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, data, views
+from ui import components, data, exports, views
 
 selection = components.current_selection()
 components.page_header("Bilan par quartier", selection)
@@ -23,6 +23,9 @@ code = st.selectbox("Quartier", codes, index=default, key="bilan_territory",
 review = data.review(selection.contract_slug, code or None)
 
 st.header(names[code], divider="gray")
+if code in set(data.contract_qpvs(selection.contract_slug)["qpv_code"]):
+    exports.download_mandate(selection, ["bilans"], [code], key="dl_review_pdf",
+                             label="Télécharger le bilan (PDF)", stem=f"bilan_{code}")
 for item in review.intro:
     st.markdown(components.esc(item.text), unsafe_allow_html=True)
 

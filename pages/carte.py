@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, data, maps, state, views
+from ui import components, data, exports, maps, state, views
 
 selection = components.current_selection()
 components.page_header("Carte des quartiers", selection)
@@ -26,7 +26,7 @@ with_tiles = right.toggle("Fond de carte (Internet)", key="map_tiles", value=Fal
 with st.spinner("Préparation de la carte…"):
     map_data = data.map_data(selection.contract_slug, indicator_id, method)
     _, communes = data.contract_geometries(selection.contract_slug)
-frame = map_data.frame
+frame, legend = maps.shared_colours(map_data)
 title = views.map_title(map_data)
 if frame.empty:
     components.empty_note("Ce territoire ne compte aucun quartier prioritaire dans la base.")
@@ -47,10 +47,18 @@ else:
         if clicked:
             st.switch_page("pages/portrait.py", query_params={"qpv": clicked})
     with legend_column:
-        st.markdown(maps.legend_html(title, map_data.legend()), unsafe_allow_html=True)
+        st.markdown(maps.legend_html(title, legend), unsafe_allow_html=True)
         components.source_line(views.map_source(map_data))
         st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
+        exports.download_map(key="map", selection=selection, indicator_id=indicator_id,
+                             year=map_data.year)
 
 st.subheader("Valeurs par quartier")
 st.dataframe(views.map_table(frame), hide_index=True, key="map_table",
              column_config=components.LINK_COLUMNS)
+table, status_columns, units = views.map_export(map_data)
+keys = [(c, indicator_id, y) for c, y in zip(table["Code"], table["Année"])]
+exports.download_table(table, key="map_table", title=title, selection=selection,
+                       status_columns=status_columns, units=units,
+                       sources=lambda: data.fact_sources(keys),
+                       stem=f"valeurs_{indicator_id}_{selection.contract_slug}")

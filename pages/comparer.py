@@ -5,7 +5,7 @@ import streamlit as st
 
 from indicators.compare import filter_compare
 from indicators.registry import THEMES
-from ui import charts, components, data, views
+from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
 components.page_header("Comparer les quartiers", selection)
@@ -59,6 +59,12 @@ st.caption(f"{len(kept)} quartier(s) sur {len(table)} · ▶ quartier sélection
 st.dataframe(views.compare_table(kept, indicators, selection.qpv_code), hide_index=True,
              key="cmp_table", column_config=components.LINK_COLUMNS,
              height=min(40 + 35 * len(kept), 720))
+export, status_columns, units = views.compare_export(kept, indicators)
+keys = [(c, i, y) for i in indicators for c, y in zip(kept["qpv_code"], kept[i + "__year"])]
+exports.download_table(export, key="cmp_table", title="Comparaison des quartiers",
+                       selection=selection, status_columns=status_columns, units=units,
+                       sources=lambda: data.fact_sources(keys),
+                       stem=f"comparaison_quartiers_{selection.contract_slug}")
 if vintage is None and len(vintages) > 1:
     st.caption("⚠ Les quartiers 2015 (QP…) et 2024 (QN…) n'ont pas les mêmes contours : "
                "ne comparez pas leurs valeurs entre elles.")
@@ -71,7 +77,11 @@ if len(indicators) >= 2:
         components.empty_note("Aucun quartier n'a de valeur diffusée pour ces deux indicateurs.")
     else:
         x_meta, y_meta = views.meta(x_id), views.meta(y_id)
-        st.plotly_chart(charts.scatter(points, x_meta["label"], y_meta["label"], x_meta["unit"],
-                                       y_meta["unit"], selection.qpv_code),
-                        key="cmp_scatter", theme=None, config={"displaylogo": False})
+        fig = charts.scatter(points, x_meta["label"], y_meta["label"], x_meta["unit"],
+                             y_meta["unit"], selection.qpv_code)
+        st.plotly_chart(fig, key="cmp_scatter", theme=None, config=components.PLOTLY_CONFIG)
         components.source_line(views.scatter_source(x_id, y_id))
+        exports.download_figure(fig, key="cmp_scatter",
+                                title=f"{x_meta['label']} et {y_meta['label']}",
+                                source=views.scatter_source(x_id, y_id), selection=selection,
+                                stem=f"nuage_{x_id}_{y_id}_{selection.contract_slug}")

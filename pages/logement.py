@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.housing import OBJECTIVE_LABELS, PARTY_TYPE_LABELS
-from ui import charts, components, data, views
+from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
 components.page_header("Logement et attributions", selection)
@@ -17,6 +17,14 @@ if results.empty and objectives.empty and not context:
     components.empty_note("Aucune donnée d'attribution (CIA) n'est saisie pour ce territoire "
                           "(tables housing_attributions, cia_objectives et cia_results du modèle).")
     st.stop()
+
+slug = selection.contract_slug
+
+
+def housing_sources() -> list:
+    return data.contract_sources(slug, "housing_attributions", "housing_objectives",
+                                 "housing_published_results")
+
 
 headline = views.housing_headlines(results)
 if headline:
@@ -36,6 +44,9 @@ if not results.empty:
     shown = views.filter_results(results, year, party_type, objective)
     st.dataframe(views.housing_table(shown), hide_index=True, key="cia_table",
                  height=min(40 + 35 * max(len(shown), 1), 600))
+    exports.download_table(views.export_frame("cia_results", shown), key="cia_table",
+                           title="Résultats de la CIA par année et par partie", selection=selection,
+                           sources=housing_sources, stem=f"resultats_cia_{slug}")
     st.caption("« Manquantes » : attributions qui auraient dû aller aux ménages visés pour atteindre "
                "l'objectif, le total restant le même (calcul exact) ; entre parenthèses, si chaque "
                "attribution supplémentaire s'ajoute au total. Le chiffre publié par le document est "
@@ -44,16 +55,27 @@ if not results.empty:
     for column, (objective_id, part) in zip(st.columns(max(len(rates), 1)), rates):
         with column:
             target = part["target_pct"].dropna()
-            st.plotly_chart(charts.bars_by_category(
-                part["year"].astype(str).tolist(), part["rate_pct"].tolist(),
-                f"{OBJECTIVE_LABELS[objective_id]} – ensemble du territoire", "%",
+            title = f"{OBJECTIVE_LABELS[objective_id]} – ensemble du territoire"
+            fig = charts.bars_by_category(
+                part["year"].astype(str).tolist(), part["rate_pct"].tolist(), title, "%",
                 target=float(target.iloc[0]) if not target.empty else None,
-                target_label="objectif"), key=f"cia_chart_{objective_id}", theme=None,
-                config={"displaylogo": False})
+                target_label="objectif")
+            st.plotly_chart(fig, key=f"cia_chart_{objective_id}", theme=None,
+                            config=components.PLOTLY_CONFIG)
+            source = " ; ".join(dict.fromkeys(r for r in part["source_ref"].dropna() if r)) \
+                or "attributions saisies dans le modèle de programme"
+            components.source_line(source, short=True)
+            exports.download_figure(fig, key=f"cia_chart_{objective_id}", title=title, unit="%",
+                                    source=source, selection=selection,
+                                    stem=f"cia_{objective_id}_{slug}")
 
 if not objectives.empty:
     st.header("Objectifs de la convention", divider="gray")
     st.dataframe(views.objectives_table(objectives), hide_index=True, key="cia_objectives")
+    exports.download_table(views.export_frame("cia_objectives", objectives), key="cia_objectives",
+                           title="Objectifs de la convention intercommunale d'attribution",
+                           selection=selection, sources=housing_sources,
+                           stem=f"objectifs_cia_{slug}")
 
 if context:
     st.header("Chiffres de contexte", divider="gray")

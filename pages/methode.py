@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, data, views
+from ui import components, data, exports, views
 
 selection = components.current_selection()
 components.page_header("Données et méthode", selection)
@@ -16,10 +16,17 @@ st.header("Indicateurs", divider="gray")
 st.caption("Chaque indicateur est déclaré une fois dans le registre (indicators/registry.py) ; "
            "ce tableau en est généré.")
 st.dataframe(views.registry_table(), hide_index=True, key="registry_table")
+exports.download_table(views.registry_table(), key="registry_table",
+                       title="Indicateurs : définitions et sources", selection=selection,
+                       fictional=False, stem="indicateurs_definitions",
+                       sources=["Registre des indicateurs de l'application (indicators/registry.py)"])
 extra = views.unregistered_table(data.indicator_catalog())
 if not extra.empty:
     with st.expander(f"Autres variables chargées, hors registre ({len(extra)})"):
         st.dataframe(extra, hide_index=True, key="unregistered_table")
+        exports.download_table(extra, key="unregistered_table", title="Variables hors registre",
+                               selection=selection, fictional=False, sources=data.all_sources,
+                               stem="variables_hors_registre")
 
 st.header("Fichiers chargés", divider="gray")
 sources = data.sources()
@@ -27,6 +34,9 @@ if sources.empty:
     components.empty_note("Aucun fichier chargé.")
 else:
     st.dataframe(views.sources_table(sources), hide_index=True, key="sources_table")
+    exports.download_table(views.sources_table(sources), key="sources_table",
+                           title="Fichiers chargés", selection=selection, fictional=False,
+                           sources=data.all_sources, stem="fichiers_charges")
 
 st.header("Dernière construction de la base", divider="gray")
 build, files, messages = data.last_build()
@@ -39,7 +49,14 @@ else:
     if not files.empty:
         st.subheader("Fichiers examinés")
         st.dataframe(views.build_files_table(files), hide_index=True, key="build_files_table")
+        exports.download_table(views.build_files_table(files), key="build_files_table",
+                               title="Dernière construction : fichiers examinés",
+                               selection=selection, fictional=False, stem="construction_fichiers")
     if not messages.empty:
         st.subheader("Avertissements et erreurs")
         st.dataframe(views.build_messages_table(messages), hide_index=True,
                      key="build_messages_table")
+        exports.download_table(views.build_messages_table(messages), key="build_messages_table",
+                               title="Dernière construction : avertissements et erreurs",
+                               selection=selection, fictional=False,
+                               stem="construction_messages")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.financing import FUNDER_LABELS
-from ui import charts, components, data, views
+from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
 components.page_header("Programmes et financements", selection)
@@ -18,11 +18,29 @@ if actions.empty and money["by_year"].empty:
                           "(tables actions et funding du modèle de programme).")
     st.stop()
 
+slug = selection.contract_slug
+FUNDING_SOURCE = "financements saisis dans le modèle de programme (table funding)"
+
+
+def funding_sources() -> list:
+    return data.contract_sources(slug, "programme_funding", "programme_actions")
+
+
+def table_buttons(df, key: str, title: str) -> None:
+    exports.download_table(df, key=key, title=title, selection=selection, sources=funding_sources,
+                           stem=f"{exports.slug(title.lower())}_{slug}")
+
+
 by_year = money["by_year"]
 if not by_year.empty:
-    st.plotly_chart(charts.stacked_years(money["by_year_funder"]), key="years_chart", theme=None,
-                    config={"displaylogo": False})
-    components.source_line("financements saisis dans le modèle de programme (table funding)")
+    fig = charts.stacked_years(money["by_year_funder"])
+    st.plotly_chart(fig, key="years_chart", theme=None, config=components.PLOTLY_CONFIG)
+    components.source_line(FUNDING_SOURCE)
+    exports.download_figure(fig, key="years_chart", title="Financements par année et par financeur",
+                            unit="€", source=FUNDING_SOURCE, selection=selection,
+                            stem=f"financements_par_annee_{slug}")
+    table_buttons(views.export_frame("by_year_funder", money["by_year_funder"]), "years_table",
+                  "Financements par année et par financeur")
 
 c1, c2 = st.columns(2)
 with c1:
@@ -30,20 +48,28 @@ with c1:
     st.caption("Circulaire du 31 août 2023 : au moins 50 % des conventions financées par l'État "
                "(programme 147) en CPO.")
     st.dataframe(views.cpo_table(money["cpo"]), hide_index=True, key="cpo_table")
+    table_buttons(views.export_frame("cpo", money["cpo"]), "cpo_table",
+                  "Conventions pluriannuelles (CPO)")
 with c2:
     st.subheader("Poches de pauvreté hors QPV")
     st.caption("Au plus 2,5 % des crédits du programme 147 du département ; seule l'enveloppe du "
                "contrat est connue ici.")
     st.dataframe(views.pockets_table(money["pockets"]), hide_index=True, key="pockets_table")
+    table_buttons(views.export_frame("pockets", money["pockets"]), "pockets_table",
+                  "Poches de pauvreté hors QPV")
 
 t1, t2 = st.columns(2)
 with t1:
     st.subheader("Par enjeu prioritaire")
     st.dataframe(views.theme_amounts_table(money["by_theme"]), hide_index=True, key="theme_table")
+    table_buttons(views.export_frame("by_theme", money["by_theme"]), "theme_table",
+                  "Montants par enjeu prioritaire")
 with t2:
     st.subheader("Par quartier")
     st.dataframe(views.territory_amounts_table(money["by_territory"]), hide_index=True,
                  key="territory_table")
+    table_buttons(views.export_frame("by_territory", money["by_territory"]), "territory_table",
+                  "Montants par quartier")
 
 st.header("Actions", divider="gray")
 f = st.columns([1, 1.3, 1.6, 1.3, 1.6])
@@ -67,3 +93,4 @@ shown = data.actions(selection.contract_slug, year=year, funder=funder, theme=th
 st.caption(f"{len(shown)} action(s) · montant total {views.amount_text(shown['amount_eur'].sum(), 'EUR')}")
 st.dataframe(views.actions_view(shown), hide_index=True, key="actions_table",
              height=min(40 + 35 * max(len(shown), 1), 720))
+table_buttons(views.export_frame("actions", shown), "actions_table", "Actions du programme")
