@@ -14,9 +14,9 @@ qpvs = data.contract_qpvs(selection.contract_slug)
 labels = views.qpv_short_labels(qpvs)
 
 st.header("Rapport de mandat (PDF)", divider="gray")
-st.markdown("Un seul document avec une couverture, un sommaire, les numéros de page, les sources "
-            "et, pour le territoire de démonstration, la mention « Données fictives de "
-            "démonstration » sur chaque page. Choisissez les parties et les quartiers.")
+st.markdown("Un seul document avec une couverture, un sommaire, les numéros de page et les "
+            "sources ; pour le territoire de démonstration, chaque page porte la mention des "
+            "données fictives. Choisissez les parties et les quartiers.")
 left, right = st.columns([1, 1.4])
 sections = left.multiselect(
     "Parties du rapport", list(SECTIONS), default=["chiffres", "financements", "portraits",

@@ -45,7 +45,7 @@ Sources = Sequence | Callable[[], Sequence] | None
 def slug(text: str, max_len: int = 60) -> str:
     """An ASCII file-name part: 'Portrait – Aubépins' → 'Portrait-Aubepins'."""
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    out = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
+    out = re.sub(r"[^A-Za-z0-9_]+", "-", ascii_text).strip("-_")
     return out[:max_len].rstrip("-") or "export"
 
 
