@@ -13,6 +13,7 @@ again. `validate()` runs the same steps into a throw-away database and publishes
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -54,6 +55,53 @@ class BuildFailed(EtlError):
 
     def __str__(self) -> str:
         return "\n".join(str(m) for m in self.messages)
+
+
+class StorageError(EtlError, OSError):
+    """The data folder cannot be written (disk full, read-only folder, no permission). Not the
+    input files' fault: the text says so in French, the published database is unchanged. Also
+    an OSError carrying the original errno."""
+
+
+_STORAGE_REASONS = {
+    errno.ENOSPC: ("disque plein", "libérer de l'espace disque puis relancer la construction"),
+    errno.EDQUOT: ("quota disque dépassé", "libérer de l'espace disque puis relancer la construction"),
+    errno.EROFS: ("dossier en lecture seule",
+                  "un dossier de données accessible en écriture (variable QPV_DB_PATH)"),
+    errno.EACCES: ("droits d'écriture insuffisants",
+                   "un dossier de données accessible en écriture (variable QPV_DB_PATH)"),
+    errno.EPERM: ("opération non permise",
+                  "un dossier de données accessible en écriture (variable QPV_DB_PATH)"),
+}
+# How DuckDB words the same conditions (it raises its own exceptions, without errno).
+_DUCKDB_TEXTS = (("No space left on device", errno.ENOSPC), ("Disk quota exceeded", errno.EDQUOT),
+                 ("Read-only file system", errno.EROFS), ("Permission denied", errno.EACCES))
+
+
+def _disk_errno(exc: BaseException) -> int | None:
+    """The errno of a disk error (full, read-only, no rights), from Python or DuckDB, else None."""
+    if isinstance(exc, EtlError):
+        return None
+    if isinstance(exc, OSError) and exc.errno in _STORAGE_REASONS:
+        return exc.errno
+    if isinstance(exc, duckdb.Error):
+        return next((c for text, c in _DUCKDB_TEXTS if text in str(exc)), None)
+    return None
+
+
+def storage_error(exc: BaseException, db_path: Path) -> StorageError | None:
+    """The French StorageError for a disk error met while building `db_path`, else None."""
+    code = _disk_errno(exc)
+    if code is None:
+        return None
+    where = (exc.filename if isinstance(exc, OSError) else None) or db_path.parent
+    reason, expected = _STORAGE_REASONS[code]
+    err = StorageError(str(where), f"écriture impossible ({reason}) : la construction est arrêtée, "
+                       "les fichiers temporaires sont supprimés et la base publiée n'a pas été modifiée",
+                       expected=expected)
+    err.errno = code
+    err.strerror = os.strerror(code)
+    return err
 
 
 @dataclass
@@ -169,15 +217,22 @@ def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
             except Exception:  # noqa: BLE001 - already failing; the temp file is removed below
                 pass
         _remove_db_file(tmp)
+        disk = storage_error(exc, db_path)
         report.outcome = "failed"
         report.finished_at = _now()
-        report.error = str(exc) if isinstance(exc, EtlError) else f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, EtlError) and not report.errors:
-            report.messages.append(_message_of(exc))
+        if disk is not None:
+            report.error = str(disk)
+        else:
+            report.error = str(exc) if isinstance(exc, EtlError) else f"{type(exc).__name__}: {exc}"
+        failure = disk if disk is not None else exc
+        if isinstance(failure, EtlError) and not report.errors:
+            report.messages.append(_message_of(failure))
         _log_failure(db_path, report)
         if progress:
             progress(report.summary())
-        exc.report = report  # type: ignore[attr-defined]
+        failure.report = report  # type: ignore[attr-defined]
+        if disk is not None:
+            raise disk from exc
         raise
     finally:
         if lock is not None:
@@ -203,11 +258,14 @@ def validate(raw_dirs: Iterable[str | Path], *, loader_modules: Iterable[str | M
         try:
             _run(con, raw_dirs, report, loader_modules, progress, current_year, max_file_bytes)
             report.outcome = "validated"
-        except EtlError as exc:
+        except (EtlError, OSError, duckdb.Error) as exc:
+            err = exc if isinstance(exc, EtlError) else storage_error(exc, Path(tmpdir) / "validate.duckdb")
+            if err is None:
+                raise
             report.outcome = "failed"
-            report.error = str(exc)
+            report.error = str(err)
             if not report.errors:   # stopped before any file was read (an unsafe archive…)
-                report.messages.append(_message_of(exc))
+                report.messages.append(_message_of(err))
         finally:
             con.close()
     report.finished_at = _now()
@@ -396,6 +454,8 @@ def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress:
                 report.files.append(FileReport(q.candidate.display_name, q.kind, "not_loaded"))
             raise
         except Exception as exc:  # noqa: BLE001 - a loader bug still names the file it failed on
+            if _disk_errno(exc) is not None:
+                raise     # the disk, not the file: build() says it in French
             err = EtlError(c.display_name, f"erreur inattendue du chargeur {p.module.__name__} "
                                            f"({type(exc).__name__} : {exc})")
             report.files.append(FileReport(c.display_name, p.kind, "error", message=str(err)))

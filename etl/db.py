@@ -36,3 +36,31 @@ def create_empty(path: str | Path = ":memory:") -> duckdb.DuckDBPyConnection:
 
 def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
+
+
+SNAPSHOT_CATALOG = "qpv"
+
+
+def open_snapshot(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the database file published at `path` *now*.
+
+    DuckDB keeps one database instance per file path in a process: `duckdb.connect(path)` after
+    a rebuild (the build publishes with an atomic rename) returns the instance still open on the
+    old file while any connection to it lives, so a long-running app would keep showing the old
+    database. A fresh in-memory instance that ATTACHes the file opens the file published now;
+    connections opened earlier keep reading theirs (its inode) until closed.
+
+    Unqualified table names resolve in the attached file for this connection; a cursor must
+    `use qpv` too: take cursors with `snapshot_cursor(con)`.
+    """
+    con = duckdb.connect(":memory:")
+    con.execute(f"attach ? as {SNAPSHOT_CATALOG} (read_only)", [str(path)])
+    con.execute(f"use {SNAPSHOT_CATALOG}")
+    return con
+
+
+def snapshot_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of an `open_snapshot` connection (one per thread), reading the attached file."""
+    cur = con.cursor()
+    cur.execute(f"use {SNAPSHOT_CATALOG}")
+    return cur

@@ -153,7 +153,10 @@ def test_disk_full_at_publication_fails_cleanly(programme_dir: Path, tmp_path: P
     assert sha256(db) == before
     assert _leftovers(tmp_path) == []
     log = (tmp_path / "build_log.jsonl").read_text(encoding="utf-8").splitlines()
-    assert json.loads(log[-1])["error"] == "OSError: [Errno 28] No space left on device"
+    assert json.loads(log[-1])["error"] == str(info.value) == (
+        f"{tmp_path} : écriture impossible (disque plein) : la construction est arrêtée, les fichiers"
+        " temporaires sont supprimés et la base publiée n'a pas été modifiée (attendu : libérer de"
+        " l'espace disque puis relancer la construction)")
 
 
 def test_build_failed_lists_every_error(programme_dir: Path, tmp_path: Path) -> None:
@@ -248,6 +251,9 @@ def test_cli_reports_disk_errors(programme_dir: Path, tmp_path: Path, monkeypatc
     db = tmp_path / "qpv.duckdb"
     assert main(["build", "--raw", str(programme_dir), "--db", str(db), "--quiet"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "Erreur : OSError : [Errno 28] No space left on device",
+        "Erreur :",
+        f"  {tmp_path} : écriture impossible (disque plein) : la construction est arrêtée, les fichiers"
+        " temporaires sont supprimés et la base publiée n'a pas été modifiée (attendu : libérer de"
+        " l'espace disque puis relancer la construction)",
         f"La base publiée ({db}) n'a pas été modifiée."]
     assert not db.exists()
