@@ -51,7 +51,8 @@ else:
         components.source_line(views.map_source(map_data))
         st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
         exports.download_map(key="map", selection=selection, indicator_id=indicator_id,
-                             year=map_data.year)
+                             year=map_data.year,
+                             qpv_codes=list(frame.loc[frame["geojson"].notna(), "qpv_code"]))
 
 st.subheader("Valeurs par quartier")
 st.dataframe(views.map_table(frame), hide_index=True, key="map_table",

@@ -56,7 +56,7 @@ st.markdown(
     "sélectionné entouré. Les valeurs couvertes par le secret statistique restent marquées "
     "« secret statistique », jamais remplacées par 0.")
 st.markdown("\n".join(f"- [{label}]({path})" for path, label in (
-    ("mandat", "Les chiffres du mandat"), ("carte", "Carte des quartiers"),
+    ("./", "Les chiffres du mandat"), ("carte", "Carte des quartiers"),
     ("portrait", "Portrait de quartier"), ("comparer", "Comparer les quartiers"),
     ("programmes", "Programmes et financements"), ("logement", "Logement et attributions"),
     ("methode", "Données et méthode"))))

@@ -49,8 +49,8 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
     fig.update_layout(
         title=dict(text=_wrap(title, 60), font=dict(size=14)),
         separators=SEPARATORS, font=FONT, showlegend=False,
-        margin=dict(l=10, r=100, t=50 if len(title) <= 60 else 70, b=10),
-        height=70 + 42 * len(rows) + (20 if len(title) > 60 else 0), plot_bgcolor="white",
+        margin=dict(l=10, r=100, t=50 if len(title) <= 60 else 70, b=40),
+        height=100 + 42 * len(rows) + (20 if len(title) > 60 else 0), plot_bgcolor="white",
         xaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#999",
                    tickformat=",~f", ticksuffix="\u00a0%" if unit == "%" else "", rangemode="tozero"),
         yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13, color=palette.TEXT)))
@@ -117,8 +117,9 @@ def funder_bars(by_funder) -> go.Figure:
                       for f in by_funder["funder"]], hovertext=texts, hoverinfo="y+text"))
     fig.update_layout(title=dict(text="Financements par financeur (€)", font=dict(size=14)),
                       separators=SEPARATORS, font=FONT, plot_bgcolor="white", showlegend=False,
-                      height=90 + 40 * len(by_funder), margin=dict(l=10, r=150, t=50, b=10),
-                      xaxis=dict(gridcolor="#e6e6e6", tickformat=",~f", rangemode="tozero"),
+                      height=120 + 40 * len(by_funder), margin=dict(l=10, r=150, t=50, b=40),
+                      xaxis=dict(gridcolor="#e6e6e6", tickformat=",~f", rangemode="tozero",
+                                 nticks=6),
                       yaxis=dict(autorange="reversed", automargin=True))
     return fig
 

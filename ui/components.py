@@ -36,6 +36,10 @@ section[data-testid="stSidebar"] { min-width: 22rem !important; }
   border-radius: 6px; padding: .35rem .7rem; font-weight: 600; display: inline-block; }
 .qpv-source { color: #4a4a4a; font-size: .82rem; line-height: 1.25; }
 .qpv-secret { color: #6b4e00; font-style: italic; }
+/* Streamlit pulls every markdown block up by 1rem (for a paragraph's margin); our source lines
+   have none, so the last one of a bordered card would overflow its border. */
+[data-testid="stElementContainer"]:last-child [data-testid="stMarkdownContainer"]:has(> .qpv-source) {
+  margin-bottom: 0 !important; }
 .qpv-more { cursor: help; text-decoration: underline dotted #8c8c8c; text-underline-offset: 2px; }
 div[class*="st-key-dlrow_"] button { min-height: 1.9rem; padding: .1rem .6rem; }
 div[class*="st-key-dlrow_"] button p { font-size: .85rem; }

@@ -107,13 +107,13 @@ def _figure_bytes(fig_json: str, fmt: str, title: str | None, unit: str | None, 
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _map_bytes(fmt: str, slug_: str, indicator_id: str, year: int | None, highlight: str | None,
-               version: int, day: str) -> bytes:
+def _map_bytes(fmt: str, qpv_codes: tuple[str, ...], indicator_id: str, year: int | None,
+               highlight: str | None, version: int, day: str) -> bytes:
     from reports import images
     cur = data.cursor()
     try:
         fn = images.map_png if fmt == "png" else images.map_svg
-        return fn(cur, contract_slug=slug_, indicator_id=indicator_id, year=year,
+        return fn(cur, qpv_codes=list(qpv_codes), indicator_id=indicator_id, year=year,
                   highlight=highlight, date=day)
     finally:
         cur.close()
@@ -132,7 +132,8 @@ def _portrait_pdf(qpv_code: str, version: int, day: str) -> bytes:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _portraits_zip(contract_slug: str, version: int, day: str) -> bytes:
     qpvs = data.contract_qpvs(contract_slug)
-    files = [(file_name("portrait", code, name, ext="pdf"), _portrait_pdf(code, version, day))
+    files = [(file_name("portrait", code, str(name).lower(), ext="pdf"),
+              _portrait_pdf(code, version, day))
              for code, name in zip(qpvs["qpv_code"], qpvs["qpv_name"])]
     return zip_bytes(files)
 
@@ -224,20 +225,20 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
                 "Le graphique en image vectorielle (titre, unité, source et date inclus).")
 
 
-def download_map(*, key: str, selection: state.Selection, indicator_id: str,
-                 year: int | None) -> None:
-    """PNG and SVG buttons for the map of the selected territory (reports.images.map_png), the
-    selected QPV outlined."""
+def download_map(*, key: str, selection: state.Selection, indicator_id: str, year: int | None,
+                 qpv_codes: Sequence[str]) -> None:
+    """PNG and SVG buttons for the map of the QPVs shown (reports.images.map_png: the same
+    QPVs and year as the page, the selected QPV outlined)."""
     if not _shown():
         return
-    version = data.db_version()
-    args = (selection.contract_slug, indicator_id, None if year is None else int(year),
-            selection.qpv_code, version)
+    args = (tuple(qpv_codes), indicator_id, None if year is None else int(year),
+            selection.qpv_code if selection.qpv_code in set(qpv_codes) else None,
+            data.db_version())
     base = f"carte_{selection.contract_slug}_{indicator_id}"
     with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
         _button("Carte PNG", lambda: _map_bytes("png", *args, _today()), file_name(base, ext="png"),
                 f"dl_{key}_png", "La carte en image (légende, source et date incluses ; sans fond "
-                "de carte).")
+                "de carte ; classes par quantiles).")
         _button("Carte SVG", lambda: _map_bytes("svg", *args, _today()), file_name(base, ext="svg"),
                 f"dl_{key}_svg", "La carte en image vectorielle.")
 
@@ -249,7 +250,7 @@ def download_portrait(selection: state.Selection, qpv_code: str, qpv_name: str) 
     n = len(data.contract_qpvs(selection.contract_slug))
     with st.container(horizontal=True, gap="small", key="dlrow_portrait"):
         _button("Télécharger le portrait (PDF)", lambda: portrait_pdf_bytes(qpv_code),
-                file_name("portrait", qpv_code, qpv_name, ext="pdf"), "dl_portrait_pdf",
+                file_name("portrait", qpv_code, qpv_name.lower(), ext="pdf"), "dl_portrait_pdf",
                 "Le portrait du quartier sur une ou deux pages A4 (chiffres clés, comparaisons, "
                 "graphiques, carte, enjeux, sources).", primary=True)
         if n > 1:

@@ -5,6 +5,8 @@ functions and return what a page shows, so they are unit-tested without a browse
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -145,13 +147,21 @@ def build_messages_table(messages: pd.DataFrame) -> pd.DataFrame:
 
 # ── Sidebar labels ───────────────────────────────────────────────────────────────────────────
 
-def short_name(name: str, limit: int = 42) -> str:
-    """A contract name short enough for the sidebar: the part before « – » (the programme's
-    own title follows it), clipped on a word.
+_CONTRACT_PREFIX = re.compile(r"^(contrat de ville|politique de la ville)\s+"
+                              r"(du |de la |de l'|de l’|des |de |d'|d’)", re.IGNORECASE)
+
+
+def short_name(name: str, limit: int = 32) -> str:
+    """A contract name short enough for the sidebar selector (whose label already says
+    « contrat de ville »): the part before « – » (the programme's own title follows it),
+    without the leading « Contrat de ville du », clipped on a word.
 
     « Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 » →
-    « Contrat de ville du Grand Chalon 2024-2030 »."""
+    « Grand Chalon 2024-2030 »."""
     head = str(name).split(" – ")[0].strip() or str(name)
+    rest = _CONTRACT_PREFIX.sub("", head).strip()
+    if rest:
+        head = rest[0].upper() + rest[1:]
     return _clip(head, limit)
 
 

@@ -186,6 +186,22 @@ def test_a_portrait_link_opens_aubepins_with_its_figures(server, page) -> None:
     _shot(page, "portrait_aubepins", 2600)
 
 
+def test_downloading_the_portrait_pdf_from_the_portrait_page(server, page, tmp_path) -> None:
+    from pypdf import PdfReader
+
+    _open(page, f"{server}/portrait?qpv=QN07101I", "742 €/mois")
+    button = page.get_by_role("button", name=re.compile("Télécharger le portrait"))
+    with page.expect_download(timeout=90_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "portrait_QN07101I_aubepins.pdf"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    text = NBSP_RE.sub(" ", "\n".join(p.extract_text() for p in PdfReader(path).pages))
+    assert "Aubépins" in text and "742" in text and "1 480" in text
+    assert "Données fictives" not in text
+
+
 def test_switching_territory_in_the_sidebar(server, page) -> None:
     _open(page, f"{server}/?territoire=demo", "Données fictives de démonstration")
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
@@ -212,6 +228,8 @@ def test_a_broken_link_gives_a_message_and_a_way_home(server, page) -> None:
     ("/methode?territoire=demo", "Fichiers chargés", "methode", 1800),
     ("/carte?territoire=chartres-metropole", "ne sont pas chargés", "carte_sans_contours", 1000),
     ("/portrait?qpv=QN09910N&presentation=1", "secret statistique", "portrait_demo_presentation", 2000),
+    ("/rapports?territoire=demo", "Rapport de mandat (PDF)", "rapports_demo", 1300),
+    ("/?territoire=demo", "Financements et effet levier", "mandat_demo_bas", 3400),
 ])
 def test_page_screenshots(server, page, path, expect, name, height) -> None:
     _open(page, f"{server}{path}", expect)

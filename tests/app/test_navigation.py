@@ -54,8 +54,7 @@ def test_sidebar_offers_every_contract(small_db) -> None:
     # AppTest (1.67) loses the entrypoint's widgets when an st.navigation app reruns, so sidebar
     # interactions are tested in the browser tests (tests/app/test_browser.py).
     at = _app().run()
-    assert at.selectbox(key="territoire").options == ["Contrat de ville du Grand Chalon",
-                                                      "Contrat de ville de Démo"]
+    assert at.selectbox(key="territoire").options == ["Grand Chalon", "Démo"]
 
 
 def test_sidebar_lists_the_qpvs_of_the_selected_contract(small_db) -> None:
