@@ -95,10 +95,13 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
                            hovertext=texts, hoverinfo="x+text"))
     if target is not None:
         fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR,
-                      annotation_text=target_label, annotation_position="top left")
-    fig.update_layout(title=dict(text=_wrap(title, 70), font=dict(size=14)), separators=SEPARATORS,
-                      font=FONT, plot_bgcolor="white", height=340, showlegend=False,
-                      margin=dict(l=10, r=10, t=70, b=10), xaxis=dict(type="category"),
+                      annotation_text=target_label, annotation_position="top right",
+                      annotation_bgcolor="rgba(255,255,255,0.85)")
+    wrapped = _wrap(title, 45)      # half-width columns: a long title must not run off the edges
+    n_lines = wrapped.count("<br>") + 1
+    fig.update_layout(title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
+                      font=FONT, plot_bgcolor="white", height=300 + 20 * n_lines, showlegend=False,
+                      margin=dict(l=10, r=10, t=40 + 20 * n_lines, b=30), xaxis=dict(type="category"),
                       yaxis=dict(gridcolor="#e6e6e6", rangemode="tozero", tickformat=",~f",
                                  automargin=True,
                                  ticksuffix="\u00a0%" if unit == "%" else ""))
