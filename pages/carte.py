@@ -52,7 +52,8 @@ else:
         st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
         exports.download_map(key="map", selection=selection, indicator_id=indicator_id,
                              year=map_data.year,
-                             qpv_codes=list(frame.loc[frame["geojson"].notna(), "qpv_code"]))
+                             qpv_codes=list(frame.loc[frame["geojson"].notna(), "qpv_code"]),
+                             method=method)
 
 st.subheader("Valeurs par quartier")
 st.dataframe(views.map_table(frame), hide_index=True, key="map_table",

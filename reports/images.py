@@ -32,6 +32,8 @@ from xml.sax.saxutils import escape as xml_escape
 import plotly.graph_objects as go
 
 from config import DEMO_MARK
+from indicators import registry
+from indicators.compare import classify, legend
 from indicators.fmt import UNIT_SUFFIX, fmt_status, fmt_value
 from reports import palette
 
@@ -341,42 +343,12 @@ def _ring_centroid(rings: list[list[tuple[float, float]]]) -> tuple[float, float
     return (point.x, point.y)
 
 
-def class_breaks(values: list[float], k: int = 5) -> list[float]:
-    """Quantile class limits [b0 = min, …, bn = max], n ≤ k, with no empty class."""
-    vals = sorted(v for v in values if v is not None and not math.isnan(v))
-    if not vals:
-        return []
-    breaks = [vals[0]]
-    for i in range(1, k):
-        q = vals[min(len(vals) - 1, round(i * len(vals) / k))]
-        if q > breaks[-1]:
-            breaks.append(q)
-    if vals[-1] > breaks[-1] or len(breaks) == 1:
-        breaks.append(vals[-1])
-    return breaks
-
-
-def _classes(values: list[float], k: int) -> tuple[list[float], list[float], int]:
-    """(breaks, class index per value, number of classes). With as many distinct values as
-    classes, each value is its own class."""
-    distinct = sorted(set(values))
-    if len(distinct) <= k:
-        return distinct, [distinct.index(v) for v in values], len(distinct)
-    breaks = class_breaks(values, k)
-    n = len(breaks) - 1
-    idx = []
-    for v in values:
-        i = 0
-        while i < n - 1 and v >= breaks[i + 1]:
-            i += 1
-        idx.append(i)
-    return breaks, idx, n
-
-
 def load_map_data(con, *, contract_slug: str | None = None, qpv_codes: list[str] | None = None,
-                  indicator_id: str | None = None, year: int | None = None, k: int = 5) -> MapData:
+                  indicator_id: str | None = None, year: int | None = None, k: int = 5,
+                  method: str = "quantile") -> MapData:
     """QPV contours (of a contract, or the given codes) with an indicator's values and classes,
-    and the contours or label positions of their communes."""
+    and the contours or label positions of their communes. Classes come from
+    `indicators.compare.classify`, as on the map page, so the exported legend is the page's."""
     if qpv_codes is None:
         if contract_slug is None:
             raise ValueError("contract_slug or qpv_codes is required")
@@ -437,12 +409,12 @@ def load_map_data(con, *, contract_slug: str | None = None, qpv_codes: list[str]
                     data.communes.append(MapArea(code=ccode, name=cname, rings=[], centroid=(lon, lat)))
 
     if indicator_id:
-        _attach_values(con, data, codes, indicator_id, year, k)
+        _attach_values(con, data, codes, indicator_id, year, k, method)
     return data
 
 
 def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year: int | None,
-                   k: int) -> None:
+                   k: int, method: str) -> None:
     marks = ", ".join("?" for _ in codes)
     if year is None:
         found = con.execute(
@@ -473,15 +445,12 @@ def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year
                 shown.append(q)
     if not shown:
         return
-    breaks, idx, n = _classes([q.value for q in shown], k)
-    for q, i in zip(shown, idx):
-        q.class_index = i
-    if len(breaks) == n:  # one class per distinct value
-        data.class_labels = [fmt_value(b, data.unit) for b in breaks]
-    else:
-        data.class_labels = [
-            f"de {fmt_value(breaks[i], data.unit)} à {'moins de ' if i < n - 1 else ''}"
-            f"{fmt_value(breaks[i + 1], data.unit)}" for i in range(n)]
+    ind = registry.BY_ID.get(indicator_id)
+    cls = classify([q.value for q in shown], k=k, method=method,
+                   higher_is_better=ind.higher_is_better if ind else None)
+    for q in shown:
+        q.class_index = cls.class_of(q.value)
+    data.class_labels = [label for _, label in legend(cls, data.unit)[:cls.k]]
 
 
 def wrap_words(text: str, width: int = 18) -> str:
@@ -622,11 +591,12 @@ def unit_text(unit: str | None) -> str | None:
 def map_png(con, *, contract_slug: str | None = None, qpv_codes: list[str] | None = None,
             indicator_id: str | None = None, year: int | None = None, highlight: str | None = None,
             title: str | None = None, source_line: str | None = None, date: dt.date | str | None = None,
-            scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = 640) -> bytes:
+            scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = 640,
+            method: str = "quantile") -> bytes:
     """The map of a contract's QPVs (or the given codes) coloured by an indicator, as a PNG with
     title, unit and year, legend, source line and date; the demo mark when fictional."""
     data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
-                         indicator_id=indicator_id, year=year)
+                         indicator_id=indicator_id, year=year, method=method)
     title, unit, source_line = _map_texts(data, title, source_line)
     return figure_png(qpv_map_figure(data, highlight=highlight), title=title, unit=unit,
                       source_line=source_line, date=date, scale=scale, width=width, height=height,
@@ -636,10 +606,10 @@ def map_png(con, *, contract_slug: str | None = None, qpv_codes: list[str] | Non
 def map_svg(con, *, contract_slug: str | None = None, qpv_codes: list[str] | None = None,
             indicator_id: str | None = None, year: int | None = None, highlight: str | None = None,
             title: str | None = None, source_line: str | None = None, date: dt.date | str | None = None,
-            width: int = DEFAULT_WIDTH, height: int = 640) -> bytes:
+            width: int = DEFAULT_WIDTH, height: int = 640, method: str = "quantile") -> bytes:
     """The same map as `map_png`, as SVG."""
     data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
-                         indicator_id=indicator_id, year=year)
+                         indicator_id=indicator_id, year=year, method=method)
     title, unit, source_line = _map_texts(data, title, source_line)
     return figure_svg(qpv_map_figure(data, highlight=highlight), title=title, unit=unit,
                       source_line=source_line, date=date, width=width, height=height,

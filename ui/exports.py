@@ -108,13 +108,13 @@ def _figure_bytes(fig_json: str, fmt: str, title: str | None, unit: str | None, 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _map_bytes(fmt: str, qpv_codes: tuple[str, ...], indicator_id: str, year: int | None,
-               highlight: str | None, version: int, day: str) -> bytes:
+               highlight: str | None, method: str, version: int, day: str) -> bytes:
     from reports import images
     cur = data.cursor()
     try:
         fn = images.map_png if fmt == "png" else images.map_svg
         return fn(cur, qpv_codes=list(qpv_codes), indicator_id=indicator_id, year=year,
-                  highlight=highlight, date=day)
+                  highlight=highlight, date=day, method=method)
     finally:
         cur.close()
 
@@ -226,19 +226,19 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
 
 
 def download_map(*, key: str, selection: state.Selection, indicator_id: str, year: int | None,
-                 qpv_codes: Sequence[str]) -> None:
+                 qpv_codes: Sequence[str], method: str = "quantile") -> None:
     """PNG and SVG buttons for the map of the QPVs shown (reports.images.map_png: the same
-    QPVs and year as the page, the selected QPV outlined)."""
+    QPVs, year and classes as the page, the selected QPV outlined)."""
     if not _shown():
         return
     args = (tuple(qpv_codes), indicator_id, None if year is None else int(year),
             selection.qpv_code if selection.qpv_code in set(qpv_codes) else None,
-            data.db_version())
+            method, data.db_version())
     base = f"carte_{selection.contract_slug}_{indicator_id}"
     with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
         _button("Carte PNG", lambda: _map_bytes("png", *args, _today()), file_name(base, ext="png"),
                 f"dl_{key}_png", "La carte en image (légende, source et date incluses ; sans fond "
-                "de carte ; classes par quantiles).")
+                "de carte ; les mêmes classes qu'à l'écran).")
         _button("Carte SVG", lambda: _map_bytes("svg", *args, _today()), file_name(base, ext="svg"),
                 f"dl_{key}_svg", "La carte en image vectorielle.")
 

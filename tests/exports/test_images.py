@@ -6,6 +6,7 @@ import io
 import xml.etree.ElementTree as ET
 
 import plotly.graph_objects as go
+import pandas as pd
 import pytest
 from PIL import Image, ImageStat
 
@@ -74,7 +75,7 @@ def test_map_data_classes_withheld_and_communes(report_con) -> None:
         ("QN09902N", "Vieux Puits - Paradis - Maunoury", None, "secret", None),
         ("QN09903N", "Bruxelles - Arcades - Béguines", 33.0, "ok", 0),
     ]
-    assert data.class_labels == ["33\u00a0%", "41,2\u00a0%"]
+    assert data.class_labels == ["33\u00a0%", "de 33\u00a0% à 41,2\u00a0%"]
     assert (data.indicator_label, data.unit, data.year, data.is_fictional) == (
         "Taux de pauvreté (seuil à 60 %)", "%", 2021, True)
     assert [(c.code, c.name, bool(c.rings)) for c in data.communes] == [
@@ -88,17 +89,14 @@ def test_map_without_contours_says_so(report_con) -> None:
     assert fig.layout.annotations[0].text == "Contours non disponibles pour ce territoire"
 
 
-@pytest.mark.parametrize("values, k, expected", [
-    ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 5, [1, 3, 5, 7, 9, 10]),
-    ([5, 5, 5, 6], 3, [5, 6]),
-    ([1.5], 5, [1.5, 1.5]),
-    ([], 5, []),
-])
-def test_class_breaks(values, k, expected) -> None:
-    assert images.class_breaks(values, k) == expected
-
-
-def test_classes_one_per_value_or_quantiles() -> None:
-    assert images._classes([3.0, 1.0, 3.0], 5) == ([1.0, 3.0], [1, 0, 1], 2)
-    breaks, idx, n = images._classes([float(v) for v in range(1, 11)], 5)
-    assert (breaks, idx, n) == ([1, 3, 5, 7, 9, 10], [0, 0, 1, 1, 2, 2, 3, 3, 4, 4], 5)
+@pytest.mark.parametrize("method", ["quantile", "jenks"])
+def test_exported_map_classes_are_the_map_page_classes(report_con, method) -> None:
+    """The exported legend and classes are the on-screen ones (indicators.compare.map_values)."""
+    from indicators.compare import map_values
+    page = map_values(report_con, "demo", "poverty_rate_pct", method=method)
+    data = images.load_map_data(report_con, contract_slug="demo", indicator_id="poverty_rate_pct",
+                                year=page.year, method=method)
+    assert data.class_labels == [label for _, label in page.legend()[:page.classification.k]]
+    by_code = {q.code: q.class_index for q in data.qpvs}
+    assert by_code == {r.qpv_code: (None if pd.isna(r.class_index) else int(r.class_index))
+                       for r in page.frame.itertuples() if r.qpv_code in by_code}
