@@ -112,6 +112,7 @@ _REFERENCES = (
     ("territory_geometries", "territory_code", "territory_level"),
     ("contract_territories", "territory_code", "territory_level"),
     ("programme_action_territories", "territory_code", None),
+    ("programme_beneficiaries", "territory_code", None),
     ("housing_attributions", "qpv_code", "'qpv'"),
     ("kpi_values", "territory_code", None),
     ("qualitative_items", "territory_code", None),
@@ -154,6 +155,8 @@ _PROGRAMME_REFERENCES = (
     ("qualitative_items", "contract_slug", "contracts", "contract_slug", "contrat"),
     ("kpi_values", "kpi_id", "kpi_definitions", "kpi_id", "indicateur de suivi"),
     ("programme_funding", "action_id", "programme_actions", "action_id", "action"),
+    ("programme_beneficiaries", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("programme_beneficiaries", "action_id", "programme_actions", "action_id", "action"),
 )
 _DOCUMENT_TABLES = ("indicator_facts", "programme_actions", "programme_funding", "kpi_values",
                     "housing_objectives", "housing_published_results", "qualitative_items")
@@ -225,6 +228,13 @@ def _value_checks(current_year: int) -> list[Check]:
                           cond=f"f.indicator_id in ({rate_list}) and f.numerator > f.denominator"),
               lambda r: (f"numérateur supérieur au dénominateur ({_num(r[4])} > {_num(r[5])}) : "
                          f"{r[2]} pour {r[1]} en {r[3]}"),
+              column="numerator", **at),
+        Check("withheld_without_parts",
+              fact.format(files=_FILES, extra="f.status", column="numerator",
+                          cond="f.status in ('secret', 'not_significant')"
+                               " and (f.numerator is not null or f.denominator is not null)"),
+              lambda r: (f"valeur couverte par le secret ({r[2]} pour {r[1]} en {r[3]}) avec son "
+                         "numérateur ou son dénominateur : ils permettraient de la recalculer"),
               column="numerator", **at),
         Check("future_year",
               fact.format(files=_FILES, extra="f.origin", column="year",

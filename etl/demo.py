@@ -997,7 +997,36 @@ def _programme(rng: random.Random) -> dict[str, list[dict]]:
     tables["housing_objectives"] = _housing_objectives()
     tables["housing_results"] = _housing_results(attributions)
     tables["qualitative"] = _qualitative(values)
+    tables["beneficiaries"] = _beneficiaries(actions)
     return tables
+
+
+AGE_BAND_WEIGHTS = (("moins_16", 0.22), ("16_29", 0.31), ("30_59", 0.33), ("60_plus", 0.14))
+
+
+def _beneficiaries(actions: list[dict]) -> list[dict]:
+    """One row per person reached by six actions a year in 2024 and 2025 (no personal data).
+
+    A random generator of its own, so that the other tables keep their bytes. Some groups are
+    small on purpose: the app masks every count under 5 (indicators/beneficiaries.py).
+    """
+    rng = random.Random(SEED + 5)
+    rows: list[dict] = []
+    for year in (2024, 2025):
+        year_actions = sorted((a for a in actions if a["year"] == year and a["territories"]
+                               and a["action_id"] != "VDL-PP1"), key=lambda a: a["action_id"])
+        for a in rng.sample(year_actions, 6):
+            n = rng.choice((3, 12, 18, 25, 34, 47))
+            for _ in range(n):
+                qpvs = [t for t in a["territories"] if t.startswith("QN")] or [None]
+                rows.append({
+                    "contract": CONTRACT, "action_id": a["action_id"], "year": year,
+                    "territory_code": None if rng.random() < 0.08 else rng.choice(qpvs),
+                    "sex": "femme" if rng.random() < 0.58 else "homme",
+                    "age_band": rng.choices([b for b, _ in AGE_BAND_WEIGHTS],
+                                            weights=[w for _, w in AGE_BAND_WEIGHTS])[0]})
+    rows.sort(key=lambda r: (r["year"], r["action_id"], r["territory_code"] or "", r["sex"], r["age_band"]))
+    return rows
 
 
 ACTION_POOL: tuple[tuple[str, str, int, int], ...] = (

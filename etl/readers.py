@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from etl.core import EtlError
@@ -258,7 +259,8 @@ def _check_mojibake(table: TextTable) -> None:
             if MOJIBAKE_RE.search(cell):
                 meant = repair_mojibake(cell)
                 hint = f" (probablement « {meant} »)" if meant else ""
-                raise EtlError(table.file_name, f"texte mal encodé « {cell} »{hint} : le fichier a "
+                shown = f" « {cell} »{hint}" if not is_personal_column(name) else ""
+                raise EtlError(table.file_name, f"texte mal encodé{shown} : le fichier a "
                                "été converti deux fois d'un encodage à l'autre",
                                line=line, column=None if cells is table.header else name,
                                expected="un fichier enregistré une seule fois, en UTF-8 ou en Latin-1")
@@ -274,3 +276,28 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def looks_like_formula(text: str) -> bool:
     """True for text a spreadsheet would run as a formula (kept as text, never evaluated)."""
     return bool(text) and text.startswith(_FORMULA_START) and not _NUMBER_RE.match(text.strip())
+
+
+# Columns that hold personal data (a person's name, address, birth date, contact). The programme
+# loader drops them from tables of people; no error message quotes their cells. Matched on the
+# header without case, accents, spaces or punctuation.
+_PERSONAL_EXACT = {"nom", "prenom", "prenoms", "name", "surname", "firstname", "lastname",
+                   "fullname", "givenname", "familyname", "nomdefamille", "nomdusage", "nomprenom",
+                   "prenomnom", "civilite", "adresse", "address", "rue", "street", "voie",
+                   "codepostal", "cp", "zipcode", "postcode", "ville", "city", "email", "mail",
+                   "courriel", "tel", "telephone", "phone", "mobile", "portable", "gsm", "nir",
+                   "numsecu", "securitesociale", "iban", "ine", "dob", "datenaissance",
+                   "datedenaissance", "birthdate", "dateofbirth", "agenaissance", "lieudenaissance"}
+_PERSONAL_PARTS = ("naissance", "birth", "adresse", "address", "mail", "courriel", "telephone",
+                   "phone", "prenom", "firstname", "lastname", "surname", "secu", "iban")
+
+
+def _squash(name: str) -> str:
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def is_personal_column(name: str) -> bool:
+    """True for a column that holds personal data (nom, Prénom, date de naissance, E-mail…)."""
+    key = _squash(name)
+    return bool(key) and (key in _PERSONAL_EXACT or any(p in key for p in _PERSONAL_PARTS))

@@ -189,6 +189,19 @@ create table programme_funding (
     source_id       varchar not null
 );
 
+-- One row per person reached by an action in a year (template table beneficiaries). No personal
+-- data: the loader drops name, address, birth date, e-mail, phone… columns before anything is
+-- stored. Counts computed from these rows are masked under 5 (indicators/beneficiaries.py).
+create table programme_beneficiaries (
+    contract_slug    varchar not null,
+    action_id        varchar not null,
+    year             integer not null,
+    territory_code   varchar,            -- QPV or neighbourhood of residence; NULL when unknown
+    sex              varchar,            -- femme | homme | autre
+    age_band         varchar,            -- moins_16 | 16_29 | 30_59 | 60_plus
+    source_id        varchar not null
+);
+
 -- One row per KPI of a contract.
 create table kpi_definitions (
     contract_slug     varchar not null,

@@ -53,6 +53,8 @@ ITEM_TYPES = ("priority_issue", "strength", "weakness", "consultation_appreciate
               "review_need", "review_done", "review_changed", "review_figure", "pillar",
               "programme_axis", "programme_priority_action", "partner_territory", "note")
 STATUSES = ("ok", "secret", "missing", "not_significant", "not_applicable")
+SEXES = ("femme", "homme", "autre")
+AGE_BANDS = ("moins_16", "16_29", "30_59", "60_plus")
 
 _contract = Col("contract", "text", True, "Identifiant court du contrat de ville (ex. grand-chalon).")
 _document = Col("document_id", "text", False, "Document d'où vient le chiffre (table documents).")
@@ -191,6 +193,18 @@ TABLES: tuple[Table, ...] = (
         Col("rate_pct", "number", False, "Taux publié en %."),
         Col("needed_published", "number", False, "Nombre manquant annoncé par le document."),
         _document, _ref,
+    )),
+    Table("beneficiaries", "programme_beneficiaries",
+          "Personnes touchées par une action : une ligne par personne et par action et année. Aucune "
+          "donnée personnelle : les colonnes de nom, prénom, adresse, date de naissance, courriel ou "
+          "téléphone sont ignorées à la lecture (un avertissement les nomme) et jamais enregistrées. "
+          "Tout effectif calculé de moins de 5 personnes est masqué dans l'application et les exports.", (
+        _contract,
+        Col("action_id", "text", True, "Action (table actions)."),
+        Col("year", "year", True, "Année où la personne a été touchée."),
+        Col("territory_code", "text", False, "QPV ou quartier de résidence ; vide si inconnu."),
+        Col("sex", "text", False, "Sexe.", SEXES),
+        Col("age_band", "text", False, "Tranche d'âge.", AGE_BANDS),
     )),
     Table("qualitative", "qualitative_items",
           "Éléments qualitatifs : enjeux prioritaires, concertation, bilan « besoin / fait / changé ».", (

@@ -129,3 +129,59 @@ def with_secure_total(df: pd.DataFrame, value_col: str, *, label_col: str | None
     if str(masked[value_col].dtype) == "Int64":
         out[value_col] = out[value_col].astype("Int64")
     return out
+
+
+def protect_breakdown(counts: Sequence[int], threshold: int = THRESHOLD) -> tuple[list[bool], bool]:
+    """Which cells of one breakdown (parts of one total) to withhold, and whether to withhold
+    the total, for counts computed from per-person rows.
+
+    1. Primary: every count under ``threshold`` (zero included) is withheld.
+    2. Complementary: while the withheld cells could be recovered from the total and the shown
+       cells (exactly one withheld cell, or withheld cells adding up to less than the threshold),
+       the smallest shown cell is withheld too; when no cell is left to withhold, the total is.
+    3. A total under the threshold is withheld (then every cell is, by rule 1).
+
+    Returns (withheld per cell, total withheld). The shown total then passes ``secure_total``.
+    """
+    counts = [int(c) for c in counts]
+    hidden = [c < threshold for c in counts]
+    total_hidden = sum(counts) < threshold
+
+    def recoverable() -> bool:
+        parts = [c for c, h in zip(counts, hidden) if h]
+        return len(parts) == 1 or (bool(parts) and sum(parts) < threshold)
+
+    while not total_hidden and recoverable():
+        shown = [i for i, h in enumerate(hidden) if not h]
+        if not shown:
+            total_hidden = True
+            break
+        smallest = min(shown, key=lambda i: (counts[i], i))
+        hidden[smallest] = True
+    return hidden, total_hidden
+
+
+def mask_breakdown(df: pd.DataFrame, value_col: str, *, label_col: str, label: str = "Total",
+                   threshold: int = THRESHOLD) -> pd.DataFrame:
+    """Counts of one breakdown (``value_col``, true counts) → the table to show: cells withheld by
+    ``protect_breakdown`` are NULL with status 'secret' and a note, then a total row
+    (``is_total`` true). The value column is a nullable integer: a withheld cell is NA, never 0."""
+    hidden, total_hidden = protect_breakdown(df[value_col].tolist(), threshold)
+    total = int(df[value_col].sum())
+    out = df.copy()
+    out["is_total"] = False
+    primary = [int(v) < threshold for v in df[value_col]]
+    out[status_column(value_col)] = ["secret" if h else "ok" for h in hidden]
+    out[f"{value_col}__note"] = [
+        None if not h else (SMALL_COUNT_NOTE if p else
+                            "masqué pour qu'un effectif de moins de 5 ne se déduise pas du total")
+        for h, p in zip(hidden, primary)]
+    out[value_col] = pd.array([None if h else int(v) for v, h in zip(df[value_col], hidden)], dtype="Int64")
+    row = {c: None for c in out.columns}
+    row.update({label_col: label, "is_total": True, value_col: None if total_hidden else total,
+                status_column(value_col): "secret" if total_hidden else "ok",
+                f"{value_col}__note": SMALL_COUNT_NOTE if total_hidden else None})
+    out = pd.concat([out, pd.DataFrame([row], columns=out.columns)], ignore_index=True)
+    out[value_col] = out[value_col].astype("Int64")
+    out["is_total"] = out["is_total"].astype(bool)
+    return out

@@ -18,7 +18,7 @@ from typing import Any
 
 from etl.checks import QPV_CODE_EXPECTED, UNIQUE_KEYS, qpv_vintage
 from etl.core import Candidate, EtlError, LoadContext
-from etl.readers import decode_text, parse_number, read_table, sniff_separator
+from etl.readers import decode_text, is_personal_column, parse_number, read_table, sniff_separator
 from etl.template import BY_NAME, LEVELS, TABLES, Col, Table
 from indicators.registry import BY_ID
 
@@ -372,7 +372,27 @@ def _title(sheets: list[Sheet]) -> str:
     return f"Modèle de saisie du programme ({names})"
 
 
+_PEOPLE_TABLES = ("beneficiaries",)
+
+
+def _drop_personal_columns(ctx: LoadContext, sheet: Sheet) -> Sheet:
+    """In a table of people, columns of personal data are dropped before any cell is read (so no
+    value of theirs can be stored, shown, exported or quoted in an error message)."""
+    keep = [i for i, raw in enumerate(sheet.raw_header) if not is_personal_column(raw)
+            or sheet.header[i] in sheet.table.names]
+    dropped = [raw for i, raw in enumerate(sheet.raw_header) if i not in keep]
+    if not dropped:
+        return sheet
+    ctx.warn(sheet.file_name, "colonnes de données personnelles ignorées, jamais enregistrées : "
+             + ", ".join(dropped))
+    return Sheet(sheet.file_name, [sheet.header[i] for i in keep], [sheet.raw_header[i] for i in keep],
+                 [[row[i] if i < len(row) else None for i in keep] for row in sheet.rows],
+                 sheet.line_numbers, sheet.table)
+
+
 def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
+    if sheet.table.name in _PEOPLE_TABLES:
+        sheet = _drop_personal_columns(ctx, sheet)
     table = sheet.table
     known = set(table.names)
     unknown = [raw for raw, h in zip(sheet.raw_header, sheet.header) if h and h not in known]
@@ -532,6 +552,10 @@ def _w_published_values(r: _Row, state: dict):
         raise r.error("numerator", f"numérateur {num:g} supérieur au dénominateur {den:g}".replace(".", ","),
                       "un numérateur inférieur ou égal au dénominateur")
     status, note = _status(r, "value", value is not None, allow_empty_ok=has_parts)
+    if status in ("secret", "not_significant") and (num is not None or den is not None):
+        part = "numerator" if num is not None else "denominator"
+        raise r.error(part, "numérateur ou dénominateur saisi pour une valeur couverte par le secret :"
+                      " il permettrait de la recalculer", "des cellules vides pour une valeur secrète")
     if status == "ok" and value is None:
         status = "missing"   # the build derives the rate from its numerator and denominator
     yield "indicator_facts", dict(
@@ -645,12 +669,19 @@ def _w_qualitative(r: _Row, state: dict):
         source_ref=r.get("source_ref")), r.line
 
 
+def _w_beneficiaries(r: _Row, state: dict):
+    yield "programme_beneficiaries", dict(
+        contract_slug=_contract(r), action_id=r.get("action_id"), year=r.get("year"),
+        territory_code=r.get("territory_code"), sex=r.get("sex"), age_band=r.get("age_band")), r.line
+
+
 _WRITERS = {
     "contracts": _w_contracts, "territories": _w_territories, "documents": _w_documents,
     "published_values": _w_published_values, "actions": _w_actions, "funding": _w_funding,
     "kpi_definitions": _w_kpi_definitions, "kpi_values": _w_kpi_values,
     "attributions": _w_attributions, "housing_objectives": _w_housing_objectives,
     "housing_results": _w_housing_results, "qualitative": _w_qualitative,
+    "beneficiaries": _w_beneficiaries,
 }
 assert set(_WRITERS) == set(BY_NAME), "every template table needs a writer"
 assert set(LEVELS) >= set(_PARENT_LEVEL)

@@ -40,7 +40,8 @@ def test_every_file_is_loaded(db, demo_dir):
     assert kinds == sorted([
         "anct_qpv_contours", "commune_contours", "cog_communes", "cog_departements", "cog_epci",
         "cog_regions", "filosofi_grid", "insee_commune_stats", "insee_dictionary", "insee_qpv_stats",
-        "programme_actions", "programme_attributions", "programme_contracts", "programme_documents",
+        "programme_actions", "programme_attributions", "programme_beneficiaries",
+        "programme_contracts", "programme_documents",
         "programme_funding", "programme_housing_results", "programme_kpi_definitions",
         "programme_kpi_values", "programme_published_values", "programme_territories",
         "programme_workbook"])

@@ -48,7 +48,8 @@ EXPECTED_FILES = [
     "insee_qpv/QPV2024_FILOSOFI_2021.zip",
     "insee_qpv/QPV2024_LOGEMENT_SOCIAL_2022.zip",
     "insee_qpv/QPV2024_RP_2020.zip",
-    "programme/actions.csv", "programme/attributions.csv", "programme/contracts.csv",
+    "programme/actions.csv", "programme/attributions.csv", "programme/beneficiaries.csv",
+    "programme/contracts.csv",
     "programme/documents.csv", "programme/funding.csv", "programme/housing_results.csv",
     "programme/kpi_definitions.csv", "programme/kpi_values.csv",
     "programme/programme_val_de_lorne.xlsx", "programme/published_values.csv",
@@ -377,8 +378,8 @@ def test_grid_qpv_squares_are_poorer(grid, contours):
 
 # ── Programme template ────────────────────────────────────────────────────────────────────
 
-CSV_TABLES = ["actions", "attributions", "contracts", "documents", "funding", "housing_results",
-              "kpi_definitions", "kpi_values", "published_values", "territories"]
+CSV_TABLES = ["actions", "attributions", "beneficiaries", "contracts", "documents", "funding",
+              "housing_results", "kpi_definitions", "kpi_values", "published_values", "territories"]
 
 
 @pytest.fixture(scope="module")

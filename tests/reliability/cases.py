@@ -326,6 +326,23 @@ CASES: list[Case] = [
          programme([["contract", "territory_code", "territory_level", "indicator_id", "year", "numerator", "denominator"],
                     ["chambery", "QN07301M", "qpv", "fragile_occupation_dwellings_pct", "2018", "1 200", "1 017"]],
                    name="programme/valeurs.csv")),
+    Case("secret_value_with_its_parts",
+         programme([["contract", "territory_code", "territory_level", "indicator_id", "year", "value", "numerator", "denominator"],
+                    ["chambery", "QN07301M", "qpv", "minors_pct", "2019", "s", "12", "50"]],
+                   name="programme/valeurs.csv")),
+    Case("beneficiaries_with_personal_columns",
+         many(programme([["contract", "action_id", "year", "title"], ["chambery", "A1", "2024", "Médiation"]],
+                        name="programme/actions.csv"),
+              programme([["contract", "action_id", "year", "sex", "Nom", "Prénom", "Date de naissance"],
+                         ["chambery", "A1", "2024", "femme", "Dupont", "Hélène", "14/03/1987"]],
+                        name="programme/personnes.csv")),
+         rows=("select contract_slug, action_id, year, sex from programme_beneficiaries",
+               [("chambery", "A1", 2024, "femme")])),
+    Case("beneficiaries_unknown_sex",
+         many(programme([["contract", "action_id", "year", "title"], ["chambery", "A1", "2024", "Médiation"]],
+                        name="programme/actions.csv"),
+              programme([["contract", "action_id", "year", "sex"], ["chambery", "A1", "2024", "F"]],
+                        name="programme/personnes.csv"))),
     Case("year_in_the_future",
          programme([["contract", "territory_code", "territory_level", "indicator_id", "year", "value"],
                     ["chambery", "QN07301M", "qpv", "poverty_rate_pct", "2031", "30"]],
@@ -447,6 +464,10 @@ ERRORS = {
         'cas/programme/financements.csv, ligne 2, colonne « amount_eur » : montant négatif (-1500) (attendu : un montant positif en euros)',
     'numerator_above_denominator':
         'cas/programme/valeurs.csv, ligne 2, colonne « numerator » : numérateur 1200 supérieur au dénominateur 1017 (attendu : un numérateur inférieur ou égal au dénominateur)',
+    'secret_value_with_its_parts':
+        'cas/programme/valeurs.csv, ligne 2, colonne « numerator » : numérateur ou dénominateur saisi pour une valeur couverte par le secret : il permettrait de la recalculer (attendu : des cellules vides pour une valeur secrète)',
+    'beneficiaries_unknown_sex':
+        'cas/programme/personnes.csv, ligne 2, colonne « sex » : valeur non reconnue « F » (attendu : une de : femme, homme, autre)',
     'year_in_the_future':
         'cas/programme/valeurs.csv, ligne 2, colonne « year » : valeur pour une année future (2031 > 2025) : poverty_rate_pct pour QN07301M',
     'two_digit_year':
@@ -489,6 +510,7 @@ ERRORS = {
         f"cas/insee/image.csv : format de fichier non reconnu (attendu : un des formats acceptés : {FORMATS})",
 }
 WARNINGS = {
+    'beneficiaries_with_personal_columns': ['cas/programme/personnes.csv : colonnes de données personnelles ignorées, jamais enregistrées : Nom, Prénom, Date de naissance'],
     'programme_header_only': ['cas/programme/documents.csv : aucune ligne de données (table documents)'],
     'programme_extra_unknown_column': ['cas/programme/documents.csv : colonnes inconnues ignorées : remarque'],
     'unknown_commune_with_cog': ['cas/insee/communes_2021.csv, colonne « CODGEO » : 1 code(s) de commune absent(s) du COG chargé (communes fusionnées ou déléguées, arrondissements municipaux) : leurs valeurs ne sont pas chargées (73999)'],

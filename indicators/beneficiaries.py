@@ -1,0 +1,108 @@
+"""People reached by the programme's actions, counted from per-person rows
+(`programme_beneficiaries`, template table `beneficiaries`), with the secret statistique.
+
+Every count is a number of rows (one row = one person reached by one action in one year).
+Rules (indicators/secrecy.py, DOMAIN.md §5, issue 5):
+
+* a count under 5 is never shown: NULL with status 'secret' and the note « moins de 5 »;
+* complementary masking: within a breakdown, when the withheld cells could be recovered from
+  the shown total (one withheld cell, or withheld cells adding up to less than 5), the smallest
+  shown cells are withheld too (`secrecy.protect_breakdown`); a total under 5 is withheld;
+* nothing personal exists to show: the loader never stores names, addresses or birth dates.
+
+Published aggregate figures (`kpi_values`) are not computed from people and are shown as
+published (indicators/kpi.py); these rules apply to counts computed here only.
+
+Each breakdown is one table over one dimension, for the whole contract or one action and/or one
+year, with its total row; the total equals the number of people of the same filter in any other
+breakdown, so no cell can be recovered by comparing two breakdowns of the same filter.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from indicators.secrecy import SMALL_COUNT_NOTE, THRESHOLD, mask_breakdown, status_column
+
+# Dimensions a breakdown can use: column of programme_beneficiaries → French label.
+DIMENSIONS = {
+    "action_id": "Action",
+    "year": "Année",
+    "territory_code": "Quartier",
+    "sex": "Sexe",
+    "age_band": "Tranche d'âge",
+}
+SEX_LABELS = {"femme": "Femmes", "homme": "Hommes", "autre": "Autre"}
+AGE_LABELS = {"moins_16": "Moins de 16 ans", "16_29": "16 à 29 ans", "30_59": "30 à 59 ans",
+              "60_plus": "60 ans et plus"}
+UNKNOWN = "non renseigné"
+VALUE = "n_people"
+
+
+def has_beneficiaries(con, contract_slug: str) -> bool:
+    """True when the contract has per-person rows (the page shows the section only then)."""
+    return con.execute("select count(*) from programme_beneficiaries where contract_slug = ?",
+                       [contract_slug]).fetchall()[0][0] > 0
+
+
+def beneficiary_counts(con, contract_slug: str, by: str, *, action_id: str | None = None,
+                       year: int | None = None, threshold: int = THRESHOLD) -> pd.DataFrame:
+    """People reached, one row per value of `by` (a key of DIMENSIONS) and a total row.
+
+    Columns: `by` (the code; NULL rows are grouped as « non renseigné »), `label` (French label:
+    action title, QPV name, Femmes…), `n_people` (Int64, NA when withheld),
+    `n_people__status` (ok | secret), `n_people__note` (why withheld), `is_total`.
+    Filters: one action and/or one year (None: all). Unit: persons (rows), not distinct people
+    across actions. An empty frame (same columns) when no row matches.
+    """
+    if by not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {by!r} (expected one of {', '.join(DIMENSIONS)})")
+    where, params = ["b.contract_slug = ?"], [contract_slug]
+    if action_id is not None:
+        where.append("b.action_id = ?")
+        params.append(action_id)
+    if year is not None:
+        where.append("b.year = ?")
+        params.append(year)
+    column = f"b.{by}" if by != "year" else "cast(b.year as varchar)"
+    df = con.execute(
+        f"select {column} as code, count(*) as {VALUE} from programme_beneficiaries b"
+        f" where {' and '.join(where)} group by 1 order by 1 nulls last", params).df()
+    columns = [by, "label", VALUE, status_column(VALUE), f"{VALUE}__note", "is_total"]
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    df = df.rename(columns={"code": by})
+    df["label"] = [_label(con, contract_slug, by, code) for code in df[by]]
+    df[VALUE] = df[VALUE].astype(int)
+    out = mask_breakdown(df, VALUE, label_col="label", threshold=threshold)
+    for col in (by, "label", f"{VALUE}__note"):     # NULL stays None (object), never NaN
+        values = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in out[col]]
+        if col == by == "year":
+            values = [None if v is None else int(v) for v in values]
+        out[col] = pd.Series(values, index=out.index, dtype=object)
+    return out[columns].reset_index(drop=True)
+
+
+def _label(con, contract_slug: str, by: str, code) -> str:
+    if code is None or (isinstance(code, float) and pd.isna(code)):
+        return UNKNOWN
+    if by == "sex":
+        return SEX_LABELS.get(code, code)
+    if by == "age_band":
+        return AGE_LABELS.get(code, code)
+    if by == "territory_code":
+        rows = con.execute("select territory_name from territories where territory_code = ?"
+                           " order by territory_level limit 1", [code]).fetchall()
+        return rows[0][0] if rows else code
+    if by == "action_id":
+        rows = con.execute("select title from programme_actions where contract_slug = ? and action_id = ?"
+                           " order by year desc limit 1", [contract_slug, code]).fetchall()
+        return rows[0][0] if rows else code
+    return str(code)
+
+
+def shown_value(row) -> str | int:
+    """The cell as a page shows it: the count, or « secret statistique (moins de 5) »."""
+    if row[status_column(VALUE)] != "ok":
+        note = row[f"{VALUE}__note"]
+        return "secret statistique" + (f" ({note})" if note == SMALL_COUNT_NOTE else "")
+    return int(row[VALUE])
