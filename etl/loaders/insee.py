@@ -177,11 +177,13 @@ def explain_unrecognised(c: Candidate) -> EtlError | None:
 
 
 def _kind_from_head(c: Candidate, key_index: int) -> str:
-    text = c.head(65536).decode("latin-1")
+    head = c.head(65536)
+    text = head.decode("latin-1")
     lines = [ln for ln in text.replace("\r", "\n").split("\n") if ln.strip()]
     sep = sniff_separator(lines[0]) if lines else ";"
     codes = []
-    for ln in lines[1:-1]:
+    # The last line of a head cut at 64 kio may be cut too; a whole small file has none cut.
+    for ln in (lines[1:-1] if len(head) == 65536 else lines[1:]):
         cells = ln.split(sep)
         if len(cells) > key_index:
             codes.append(cells[key_index].strip().strip('"'))
