@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from indicators.fmt import fmt_int
 from indicators.secrecy import SMALL_COUNT_NOTE, THRESHOLD, mask_breakdown, status_column
 
 # Dimensions a breakdown can use: column of programme_beneficiaries → French label.
@@ -106,3 +107,13 @@ def shown_value(row) -> str | int:
         note = row[f"{VALUE}__note"]
         return "secret statistique" + (f" ({note})" if note == SMALL_COUNT_NOTE else "")
     return int(row[VALUE])
+
+
+def display_table(counts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The breakdown as a page shows it: two text columns, the dimension's French label and
+    « Personnes » (« 1 650 », or « secret statistique (moins de 5) »); the total row last."""
+    return pd.DataFrame({
+        DIMENSIONS[by]: counts["label"].astype(str).tolist(),
+        "Personnes": [v if isinstance(v, str) else fmt_int(v) for v in
+                      (shown_value(r) for _, r in counts.iterrows())],
+    }, columns=[DIMENSIONS[by], "Personnes"])

@@ -18,7 +18,8 @@ from streamlit.testing.v1 import AppTest
 import config
 from etl.build import build
 from etl.core import EtlError
-from indicators.beneficiaries import DIMENSIONS, beneficiary_counts, has_beneficiaries, shown_value
+from indicators.beneficiaries import (DIMENSIONS, beneficiary_counts, display_table, has_beneficiaries,
+                                      shown_value)
 from indicators.compare import compare_qpvs, map_values
 from indicators.kpi import kpi_tiles
 from indicators.portrait import build_portrait
@@ -227,6 +228,9 @@ def test_masked_counts_stay_masked_in_csv_and_xlsx_exports(con) -> None:
                     ["non renseigné", "secret statistique"], ["Total", 28]]
     assert [shown_value(r) for _, r in table.iterrows()] == [
         20, "secret statistique", "secret statistique (moins de 5)", 28]
+    assert display_table(table, "territory_code").values.tolist() == [
+        ["Biollay - Bellevue", "20"], ["Les Hauts De Chambéry", "secret statistique"],
+        ["non renseigné", "secret statistique (moins de 5)"], ["Total", "28"]]
 
 
 def test_published_kpi_figures_are_shown_as_published(con) -> None:
