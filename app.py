@@ -39,6 +39,8 @@ PAGES = {
                 url_path="methode"),
         st.Page("pages/rapports.py", title="Rapports et exports", icon=":material/picture_as_pdf:",
                 url_path="rapports"),
+        st.Page("pages/importer.py", title="Importer des fichiers", icon=":material/upload_file:",
+                url_path="importer"),
     ],
 }
 
@@ -67,9 +69,12 @@ def _sidebar(selection: state.Selection) -> None:
 
 navigation = st.navigation(PAGES)
 
-if data.db_version() is None:
-    components.no_database()
-if data.contracts().empty:
+if data.db_version() is None or data.contracts().empty:
+    if navigation.url_path == "importer":     # importing is also how a first database is filled
+        navigation.run()
+        st.stop()
+    if data.db_version() is None:
+        components.no_database()
     components.empty_database()
 
 selection = state.resolve()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators import beneficiaries
 from indicators.financing import FUNDER_LABELS
 from ui import charts, components, data, exports, views
 
@@ -70,6 +71,25 @@ with t2:
                  key="territory_table")
     table_buttons(views.export_frame("by_territory", money["by_territory"]), "territory_table",
                   "Montants par quartier")
+
+people_years = data.beneficiary_years(slug)
+if people_years:
+    st.header("Personnes touchées", divider="gray")
+    st.caption("Comptées à partir des listes de participants (une ligne par personne, sans nom ni "
+               "adresse). Un effectif de moins de 5 personnes est masqué, ainsi que ceux qui "
+               "permettraient de le retrouver.")
+    b1, b2 = st.columns(2)
+    by = b1.selectbox("Répartition par", list(beneficiaries.DIMENSIONS), key="benef_by",
+                      format_func=beneficiaries.DIMENSIONS.get)
+    people_year = b2.selectbox("Année", [None, *people_years], key="benef_year",
+                               format_func=lambda y: "toutes" if y is None else str(y))
+    counts = data.beneficiary_counts(slug, by, people_year)
+    st.dataframe(beneficiaries.display_table(counts, by), hide_index=True, key="benef_table")
+    exports.download_table(
+        counts.drop(columns=[c for c in counts.columns if c.endswith("__note")]), key="benef_table",
+        title=f"Personnes touchées par {beneficiaries.DIMENSIONS[by].lower()}", selection=selection,
+        sources=lambda: data.contract_sources(slug, "programme_beneficiaries"),
+        stem=f"personnes_touchees_{slug}")
 
 st.header("Actions", divider="gray")
 f = st.columns([1, 1.3, 1.6, 1.3, 1.6])

@@ -64,13 +64,15 @@ def no_database() -> None:
         "Aucune base de données n'a été trouvée "
         f"(`{data.db_path()}`).\n\n"
         "Construisez-la avec `make run` (qui la crée puis lance l'application) ou avec "
-        "`python -m etl demo --out data/raw/demo` puis `python -m etl build`.")
+        "`python -m etl demo --out data/raw/demo` puis `python -m etl build`, ou chargez des "
+        "fichiers depuis la page « Importer des fichiers » (`/importer`).")
     st.stop()
 
 
 def empty_database() -> None:
     st.warning("La base de données ne contient aucun contrat de ville. Ajoutez des fichiers du "
-               "modèle de programme (voir README) puis relancez `python -m etl build`.")
+               "modèle de programme (voir README) depuis la page « Importer des fichiers » "
+               "(`/importer`) ou relancez `python -m etl build`.")
     st.stop()
 
 

@@ -19,7 +19,8 @@ import pandas as pd
 import streamlit as st
 
 import config
-from indicators import compare, financing, housing, kpi, portrait, territories
+from etl.db import open_snapshot, snapshot_cursor
+from indicators import beneficiaries, compare, financing, housing, kpi, portrait, territories
 from reports import tables as reports_tables
 
 
@@ -42,14 +43,16 @@ def db_version() -> int | None:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
     # `version` is only a cache key: a new file (atomic rename by the ETL) gets a new connection.
-    return duckdb.connect(path, read_only=True)
+    # open_snapshot, not duckdb.connect: DuckDB keeps one instance per path in a process, so a
+    # plain connect after a rebuild would return the instance still open on the old file.
+    return open_snapshot(path)
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
     version = db_version()
     if version is None:
         raise NoDatabase(str(db_path()))
-    return _connection(str(db_path()), version).cursor()
+    return snapshot_cursor(_connection(str(db_path()), version))
 
 
 def _df(sql: str, params: list | None = None) -> pd.DataFrame:
@@ -58,6 +61,30 @@ def _df(sql: str, params: list | None = None) -> pd.DataFrame:
         return cur.execute(sql, params or []).df()
     finally:
         cur.close()
+
+
+# ── People reached (per-person programme rows, masked under 5) ───────────────────────────────
+
+@st.cache_data(show_spinner=False)
+def _beneficiary_years(slug: str, version: int) -> list[int]:
+    return [int(y) for y in _df("select distinct year from programme_beneficiaries"
+                                " where contract_slug = ? order by year desc", [slug])["year"]]
+
+
+def beneficiary_years(slug: str) -> list[int]:
+    """Years with per-person rows for a contract, latest first (empty: no such rows)."""
+    return _beneficiary_years(slug, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _beneficiary_counts(slug: str, by: str, year: int | None, version: int) -> pd.DataFrame:
+    return beneficiaries.beneficiary_counts(cursor(), slug, by, year=year)
+
+
+def beneficiary_counts(slug: str, by: str, year: int | None = None) -> pd.DataFrame:
+    """indicators.beneficiaries.beneficiary_counts: counts under 5 and those that would reveal
+    them are withheld."""
+    return _beneficiary_counts(slug, by, year, db_version())
 
 
 # ── Contracts and QPVs ───────────────────────────────────────────────────────────────────────
@@ -372,9 +399,9 @@ def fact_sources(keys) -> list[dict]:
 
 
 # Programme tables a page may cite (a fixed list: table names are never user input).
-PROGRAMME_TABLES = ("programme_actions", "programme_funding", "kpi_values", "housing_attributions",
-                    "housing_objectives", "housing_published_results", "qualitative_items",
-                    "documents")
+PROGRAMME_TABLES = ("programme_actions", "programme_funding", "programme_beneficiaries", "kpi_values",
+                    "housing_attributions", "housing_objectives", "housing_published_results",
+                    "qualitative_items", "documents")
 
 
 @st.cache_data(show_spinner=False)

@@ -107,13 +107,13 @@ def resolve() -> Selection:
     if errors:
         ss[_ERRORS] = tuple(errors)
     contract = contracts.loc[contracts["contract_slug"] == ss[TERRITOIRE]].iloc[0]
-    qpv_row = qpvs.loc[qpvs["qpv_code"] == ss[QPV]]
+    qpv_row = qpvs.loc[qpvs["qpv_code"] == ss.get(QPV)]
     return Selection(
         contract_slug=ss[TERRITOIRE],
         contract_name=str(contract["contract_name"]),
         is_fictional=bool(contract["is_fictional"]),
         period_label=None if contract.isna()["period_label"] else str(contract["period_label"]),
-        qpv_code=ss[QPV],
+        qpv_code=ss.get(QPV),
         qpv_name=None if qpv_row.empty else str(qpv_row.iloc[0]["qpv_name"]),
         indicator_id=ss[INDICATEUR],
         errors=tuple(errors),

@@ -18,7 +18,7 @@ TITLES = {
     "portrait": "Portrait de quartier", "comparer": "Comparer les quartiers",
     "programmes": "Programmes et financements", "logement": "Logement et attributions",
     "bilan": "Bilan par quartier", "methode": "Données et méthode",
-    "rapports": "Rapports et exports",
+    "rapports": "Rapports et exports", "importer": "Importer des fichiers",
 }
 DEMO_MARK = "Données fictives de démonstration"
 

@@ -103,30 +103,9 @@ def test_sigkill_at_random_moments_keeps_the_previous_complete_database(demo_raw
 
 # ── (b) The app keeps serving while a build runs ────────────────────────────────────────────
 # DuckDB keeps one database instance per file path in a process: while any connection to the old
-# file lives (ui/data.py caches one per database version), `duckdb.connect(path)` returns that
-# instance, i.e. the OLD database. etl.db.open_snapshot (a fresh in-memory instance ATTACHing
-# the file) opens the file published now. ui/data.py still uses duckdb.connect: the "as_is" cases
-# below fail until it takes its connections from etl.db.open_snapshot / snapshot_cursor (the
-# lead's fix; then remove the xfail marker). The "snapshot_fix" cases apply that fix here.
-STALE = pytest.mark.xfail(strict=True, reason="ui/data.py opens the database with duckdb.connect(path):"
-                          " after a rebuild it keeps the old file's instance (fix: etl.db.open_snapshot)")
-
-
-def _apply_snapshot_fix(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What ui/data.py should do: one open_snapshot connection per database version."""
-    from etl.db import open_snapshot, snapshot_cursor
-    from ui import data
-    connections: dict[tuple[str, int], duckdb.DuckDBPyConnection] = {}
-
-    def cursor() -> duckdb.DuckDBPyConnection:
-        version = data.db_version()
-        if version is None:
-            raise data.NoDatabase(str(data.db_path()))
-        key = (str(data.db_path()), version)
-        if key not in connections:
-            connections[key] = open_snapshot(key[0])
-        return snapshot_cursor(connections[key])
-    monkeypatch.setattr(data, "cursor", cursor)
+# file lives, `duckdb.connect(path)` returns that instance, i.e. the OLD database. ui/data.py
+# therefore takes its connections from etl.db.open_snapshot (a fresh in-memory instance ATTACHing
+# the file), one per database version: the tests below prove it switches without a restart.
 
 
 def test_readers_during_a_build_see_the_old_or_the_new_database(demo_raw: Path, chambery_raw: Path,
@@ -166,16 +145,13 @@ def test_readers_during_a_build_see_the_old_or_the_new_database(demo_raw: Path, 
     long_lived.close()
 
 
-@pytest.mark.parametrize("variant", [pytest.param("as_is", marks=STALE), "snapshot_fix"])
-def test_cached_access_of_the_pages_switches_after_publication(variant: str, demo_raw: Path,
+def test_cached_access_of_the_pages_switches_after_publication(demo_raw: Path,
                                                                chambery_raw: Path, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """ui/data.py keys its caches on the file's mtime: during a build it answers from the old
     database without an error, after publication from the new one, with no restart."""
     from ui import data
 
-    if variant == "snapshot_fix":
-        _apply_snapshot_fix(monkeypatch)
     db = tmp_path / "data" / "qpv.duckdb"
     build([chambery_raw], db, progress=None)
     monkeypatch.setattr(config, "DB_PATH", db)
@@ -190,14 +166,11 @@ def test_cached_access_of_the_pages_switches_after_publication(variant: str, dem
     assert data.contracts()["contract_slug"].tolist() == ["chambery", "demo"]
 
 
-@pytest.mark.parametrize("variant", [pytest.param("as_is", marks=STALE), "snapshot_fix"])
-def test_a_running_page_switches_to_the_new_database_without_restart(variant: str, demo_raw: Path,
+def test_a_running_page_switches_to_the_new_database_without_restart(demo_raw: Path,
                                                                      chambery_raw: Path, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    if variant == "snapshot_fix":
-        _apply_snapshot_fix(monkeypatch)
     db = tmp_path / "data" / "qpv.duckdb"
     build([chambery_raw], db, progress=None)
     monkeypatch.setattr(config, "DB_PATH", db)

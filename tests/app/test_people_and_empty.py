@@ -1,0 +1,51 @@
+"""The programmes page shows people reached with small counts withheld; a contract with no QPV
+and the import page without any database do not break the app."""
+from __future__ import annotations
+
+import pytest
+
+import config
+from etl.build import build
+from tests.app.test_pages import PAGES, page_text, run_page
+from tests.etl_build.conftest import write_csv
+
+
+def test_people_reached_are_shown_with_small_counts_withheld(demo_db) -> None:
+    at = run_page("programmes", territoire="demo")
+    assert not at.exception
+    assert "Personnes touchées" in page_text(at)
+    at.selectbox(key="benef_by").select("territory_code").run()
+    table = next(d.value for d in at.dataframe if d.value.columns.tolist() == ["Quartier", "Personnes"])
+    shown = dict(zip(table["Quartier"], table["Personnes"]))
+    assert shown["Total"] == "205"
+    assert shown["Saint-Exupéry"] == "secret statistique (moins de 5)"
+    assert shown["Pré-Vert - Fontaine"] == "secret statistique"      # would reveal the others
+    assert shown["Bords de Lorne - Gare"] == "45"
+    # No personal column ever reaches the database, hence the page.
+    assert not {"nom", "prenom", "adresse", "date_naissance"} & {c.lower() for c in table.columns}
+
+
+@pytest.fixture
+def no_qpv_db(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_csv(raw / "contrat.csv", [["contract", "contract_name"], ["vide", "Contrat sans quartier"]])
+    db = tmp_path / "qpv.duckdb"
+    build([raw], db, progress=None)
+    monkeypatch.setattr(config, "DB_PATH", db)
+    monkeypatch.setenv("QPV_DB_PATH", str(db))
+    return db
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_for_a_contract_without_qpv(no_qpv_db, page) -> None:
+    at = run_page(page, territoire="vide")
+    assert not at.exception, page
+
+
+def test_import_page_is_reachable_without_a_database(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(config, "DB_PATH", tmp_path / "absent.duckdb")
+    monkeypatch.setenv("QPV_DB_PATH", str(tmp_path / "absent.duckdb"))
+    at = run_page("importer")
+    assert not at.exception
+    assert "Importer des fichiers" in page_text(at)
