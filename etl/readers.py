@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from etl.core import EtlError
+from etl.core import Candidate, EtlError
 
 # Markers of a withheld or missing value, and the status each one gives.
 WITHHELD_MARKERS = {
@@ -301,3 +301,16 @@ def is_personal_column(name: str) -> bool:
     """True for a column that holds personal data (nom, Prénom, date de naissance, E-mail…)."""
     key = _squash(name)
     return bool(key) and (key in _PERSONAL_EXACT or any(p in key for p in _PERSONAL_PARTS))
+
+
+def sniff_header(c: Candidate, suffixes: tuple[str, ...] = (".csv", ".txt", "")) -> list[str] | None:
+    """The cells of the first non-empty line of a delimited text file, read from its head; None
+    for another kind of file. Cheap and never raises: for a loader's `recognise`."""
+    if c.suffix not in suffixes:
+        return None
+    head = c.head(8192)
+    if not head.strip() or b"\x00" in head:
+        return None
+    text = head.decode("utf-8-sig", errors="replace").replace("\r", "\n")
+    line = next((ln for ln in text.split("\n") if ln.strip()), "")
+    return [x.strip().strip('"').strip() for x in line.split(sniff_separator(line))]

@@ -27,7 +27,7 @@ import shapely
 from etl import geo
 from etl.core import Candidate, EtlError, LoadContext
 from etl.loaders.cog import fictional_mask
-from etl.readers import read_table, sniff_separator
+from etl.readers import read_table, sniff_header
 
 KINDS = ("anct_qpv_contours", "anct_qpv_list", "commune_contours")
 PRIORITY = 20
@@ -66,17 +66,6 @@ def _kind_from_properties(props: dict) -> str | None:
     return None
 
 
-def _csv_header(c: Candidate) -> list[str] | None:
-    if c.suffix not in (".csv", ".txt"):
-        return None
-    head = c.head(8192)
-    if not head.strip() or b"\x00" in head:
-        return None
-    text = head.decode("utf-8-sig", errors="replace").replace("\r", "\n")
-    line = next((ln for ln in text.split("\n") if ln.strip()), "")
-    return [x.strip().strip('"') for x in line.split(sniff_separator(line))]
-
-
 def recognise(c: Candidate) -> str | None:
     if c.suffix in (".geojson", ".json"):
         props = geo.geojson_properties(c)
@@ -89,7 +78,7 @@ def recognise(c: Candidate) -> str | None:
         if kind is None and _pick(fields, COMMUNE_CONTOUR_CODE) and _pick(fields, COMMUNE_CONTOUR_NAME):
             return "commune_contours"
         return kind
-    header = _csv_header(c)
+    header = sniff_header(c, (".csv", ".txt"))
     if header and _pick(header, CODE_COLUMNS) and _pick(header, NAME_COLUMNS) \
             and _pick(header, COMMUNE_CODE_COLUMNS) and not _pick(header, ("CODGEO",)):
         return "anct_qpv_list"

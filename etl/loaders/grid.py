@@ -29,7 +29,7 @@ import shapely
 from pyproj import Transformer
 
 from etl.core import Candidate, EtlError, LoadContext
-from etl.readers import decode_text, sniff_separator
+from etl.readers import decode_text, sniff_header, sniff_separator
 
 KINDS = ("filosofi_grid",)
 PRIORITY = 50
@@ -52,17 +52,6 @@ _SUFFIX_RE = re.compile(r"^(?P<base>.+?)_?(?P<yy>\d{2})$")
 _TO_WGS84 = Transformer.from_crs(3035, 4326, always_xy=True)
 
 
-def _header(c: Candidate) -> list[str] | None:
-    if c.suffix not in (".csv", ".txt", ""):
-        return None
-    head = c.head(8192)
-    if not head.strip() or b"\x00" in head:
-        return None
-    text = head.decode("utf-8-sig", errors="replace").replace("\r", "\n")
-    line = next((ln for ln in text.split("\n") if ln.strip()), "")
-    return [x.strip().strip('"').strip() for x in line.split(sniff_separator(line))]
-
-
 def _canonical(columns: list[str]) -> tuple[dict[str, str], str | None]:
     """Source column → canonical lower-case name, and the common year suffix if columns carry one."""
     lower = {c: c.lower() for c in columns}
@@ -83,7 +72,7 @@ def _canonical(columns: list[str]) -> tuple[dict[str, str], str | None]:
 
 
 def recognise(c: Candidate) -> str | None:
-    header = _header(c)
+    header = sniff_header(c)
     if not header or ID_COLUMN not in {h.lower() for h in header}:
         return None
     mapping, _ = _canonical(header)
