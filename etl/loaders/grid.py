@@ -80,15 +80,9 @@ def recognise(c: Candidate) -> str | None:
 
 
 def _grid_year(ctx: LoadContext, c: Candidate, yy: str | None) -> int | None:
-    from etl.loaders.insee import read_dictionary   # the same dictionary reader as INSEE tables
-    for comp in c.companions:
-        if comp.path == c.path:
-            continue
-        try:
-            d = read_dictionary(comp)
-        except EtlError:
-            d = None
-        if d is not None and d.common_year():
+    from etl.loaders.insee import companion_dictionaries   # the INSEE tables' dictionary reader
+    for d in companion_dictionaries(c):
+        if d.common_year():
             return d.common_year()
     for text in (c.display_name, c.path.parent.name):
         found = _YEAR_RE.findall(PurePath(text).name if text else "") or _YEAR_RE.findall(text or "")

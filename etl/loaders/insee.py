@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
@@ -249,10 +250,8 @@ def read_dictionary(c: Candidate) -> Dictionary | None:
     return Dictionary(c.display_name, labels, longs)
 
 
-def _find_dictionary(c: Candidate, columns: list[str]) -> Dictionary | None:
-    """The companion dictionary describing the most of `columns`."""
-    best, best_n = None, 0
-    wanted = {x.upper() for x in columns}
+def companion_dictionaries(c: Candidate) -> Iterator[Dictionary]:
+    """The variable dictionaries among a file's companions (unreadable ones are passed over)."""
     for comp in c.companions:
         if comp.path == c.path:
             continue
@@ -260,8 +259,15 @@ def _find_dictionary(c: Candidate, columns: list[str]) -> Dictionary | None:
             d = read_dictionary(comp)
         except EtlError:
             continue
-        if d is None:
-            continue
+        if d is not None:
+            yield d
+
+
+def _find_dictionary(c: Candidate, columns: list[str]) -> Dictionary | None:
+    """The companion dictionary describing the most of `columns`."""
+    best, best_n = None, 0
+    wanted = {x.upper() for x in columns}
+    for d in companion_dictionaries(c):
         n = len(wanted & set(d.labels) | wanted & set(d.long_labels))
         bases = {split_variable(x, None)[0].upper() for x in columns}
         n += len(bases & set(d.labels))
