@@ -89,6 +89,13 @@ def _unique_checks() -> list[Check]:
     return checks
 
 
+def _offending(table: str, alias: str, where: str) -> str:
+    """The rows of `table` that fail a check, as a FROM item: filtering before the joins to
+    `sources` and `_row_lines` keeps a check as small as what it finds (joining every row to
+    its recorded lines first multiplied a table by its own size)."""
+    return f"(select * from {table} {alias} where {where}) {alias}"
+
+
 def _lines_join(alias: str, table: str, column: str) -> str:
     """Join the file lines the loaders recorded (etl/core.py `record_lines`) for `alias.column`."""
     return (f" left join _row_lines l on l.source_id = {alias}.source_id and l.table_name = '{table}'"
@@ -129,9 +136,10 @@ def _reference_checks() -> list[Check]:
             lvl = level if level.startswith("'") else f"t.{level}"
             cond = (f"not exists (select 1 from territories x where x.territory_code = t.{code}"
                     f" and x.territory_level = {lvl})")
-        sql = (f"select {_FILES}, t.{code}, {lvl}, {_LINE}, {_FILE_COLUMN} from {table} t"
+        sql = (f"select {_FILES}, t.{code}, {lvl}, {_LINE}, {_FILE_COLUMN}"
+               f" from {_offending(table, 't', f't.{code} is not null and {cond}')}"
                f" left join sources s on s.source_id = t.source_id{_lines_join('t', table, code)}"
-               f" where t.{code} is not null and {cond} group by t.{code}, {lvl} order by 2, 3")
+               f" group by t.{code}, {lvl} order by 2, 3")
 
         def msg(row, table=table):
             level_txt = f" de niveau {row[2]}" if row[2] else ""
@@ -166,10 +174,11 @@ def _programme_checks() -> list[Check]:
     checks = []
     for table, col, target, tcol, label in _PROGRAMME_REFERENCES:
         same_contract = "" if target == "contracts" else " and x.contract_slug = t.contract_slug"
-        sql = (f"select {_FILES}, t.{col}, {_LINE}, {_FILE_COLUMN} from {table} t"
+        cond = (f"t.{col} is not null and not exists (select 1 from {target} x"
+                f" where x.{tcol} = t.{col}{same_contract})")
+        sql = (f"select {_FILES}, t.{col}, {_LINE}, {_FILE_COLUMN} from {_offending(table, 't', cond)}"
                f" left join sources s on s.source_id = t.source_id{_lines_join('t', table, col)}"
-               f" where t.{col} is not null and not exists (select 1 from {target} x"
-               f" where x.{tcol} = t.{col}{same_contract}) group by t.{col} order by 2")
+               f" group by t.{col} order by 2")
 
         def msg(row, table=table, target=target, label=label):
             return f"{label} inconnu « {row[1]} » (cité dans {table}, absent de la table {target})"
@@ -179,9 +188,10 @@ def _programme_checks() -> list[Check]:
         same_contract = "" if table == "indicator_facts" else " and x.contract_slug = t.contract_slug"
         cond = (f"not exists (select 1 from documents x where x.document_id = t.document_id"
                 f"{same_contract})")
-        sql = (f"select {_FILES}, t.document_id, {_LINE}, {_FILE_COLUMN} from {table} t"
+        sql = (f"select {_FILES}, t.document_id, {_LINE}, {_FILE_COLUMN}"
+               f" from {_offending(table, 't', f't.document_id is not null and {cond}')}"
                f" left join sources s on s.source_id = t.source_id{_lines_join('t', table, 'document_id')}"
-               f" where t.document_id is not null and {cond} group by t.document_id order by 2")
+               f" group by t.document_id order by 2")
 
         def msg(row, table=table):
             return f"document inconnu « {row[1]} » (cité dans {table}, absent de la table documents)"
@@ -201,10 +211,11 @@ def _value_checks(current_year: int) -> list[Check]:
     # INSEE variable, e.g. TP6021; a template column otherwise).
     fact = ("select {files}, f.territory_code, f.indicator_id, f.year, {extra}, "
             + _LINE + ", case when count(distinct s.file_name) = 1 then"
-            " coalesce(min(f.source_variable), '{column}') end from indicator_facts f"
+            " coalesce(min(f.source_variable), '{column}') end"
+            " from " + _offending("indicator_facts", "f", "{cond}") +
             " left join sources s on s.source_id = f.source_id"
             + _lines_join("f", "indicator_facts", "territory_code") +
-            " where {cond} group by f.territory_code, f.indicator_id, f.year, {extra} order by 2, 3, 4")
+            " group by f.territory_code, f.indicator_id, f.year, {extra} order by 2, 3, 4")
     at = {"line_at": -2, "column_at": -1}
     return [
         Check("rate_in_range",
