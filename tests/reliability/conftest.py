@@ -7,7 +7,6 @@ Codes are real-looking (Savoie, 73) so that nothing is marked fictional and the 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import zipfile
@@ -15,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import duckdb
 import pytest
+
+from tests.etl_build.conftest import query, sha256  # noqa: F401 - shared with the reliability tests
 
 ROOT = Path(__file__).resolve().parents[2]
 CURRENT_YEAR = 2025
@@ -33,18 +33,6 @@ QPV_LIST = [["code_qp", "lib_qp", "insee_com"],
             ["QN07301M", "Biollay - Bellevue", "73065"],
             ["QN07302M", "Les Hauts De Chambéry", "73065"],
             ["QP073001", "Le Biollay (2015)", "73065"]]
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def query(db: Path, sql: str, params=()) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def text_file(path: Path, text: str, *, encoding: str = "utf-8", bom: bool = False,
