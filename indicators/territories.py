@@ -6,13 +6,13 @@ Codes are text; a QPV can span several communes (territory_links is many-to-many
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-QPV_2024_RE = re.compile(r"^QN[0-9A-Z]{3}[0-9]{2}[A-Z]$")
-QPV_2015_RE = re.compile(r"^QP[0-9]{6}$")
+# The geography of a QPV code from its shape: the one rule the build checks codes against
+# (QP… → 2015, QN97… → 2025, QN… → 2024, anything else → None).
+from etl.checks import qpv_vintage as qpv_code_vintage
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,6 @@ class Contract:
     start_year: int | None
     end_year: int | None
     is_fictional: bool
-
-
-def qpv_code_vintage(code: str) -> int | None:
-    """The geography a QPV code belongs to from its shape: QN… → 2024, QP… → 2015, else None."""
-    if QPV_2024_RE.match(code or ""):
-        return 2024
-    if QPV_2015_RE.match(code or ""):
-        return 2015
-    return None
 
 
 def _rows(con, sql: str, params=()) -> list[tuple]:
