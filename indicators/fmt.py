@@ -13,6 +13,7 @@ number: ``fmt_value`` returns the status text ("secret statistique", "non dispon
 from __future__ import annotations
 
 import math
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
@@ -192,8 +193,28 @@ def fmt_year(year) -> str:
     return str(int(year))
 
 
+def fold(text) -> str:
+    """Text for matching and sorting: accents removed, case folded (« Élysée » → « elysee »)."""
+    decomposed = unicodedata.normalize("NFKD", "" if text is None else str(text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def wrap_words(text, width: int = 18) -> str:
+    """Text on lines of at most `width` characters joined by <br>, for plotly labels (a long
+    QPV name on a map or beside a bar); a longer word keeps its own line."""
+    lines, line = [], ""
+    for word in str(text).split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "<br>".join(lines)
+
+
 __all__ = [
     "NBSP", "NNBSP", "ORIGIN_TEXT", "STATUS_TEXT", "fmt_eur", "fmt_eur_month", "fmt_eur_year",
     "fmt_gap", "fmt_gap_points", "fmt_gap_ratio", "fmt_int", "fmt_millions_eur", "fmt_number",
-    "fmt_pct", "fmt_status", "fmt_value", "fmt_year", "plain_spaces",
+    "fmt_pct", "fmt_status", "fmt_value", "fmt_year", "fold", "plain_spaces", "wrap_words",
 ]

@@ -32,11 +32,12 @@ d = 390. It is marked « déduit du taux publié » (denominator_origin 'deduced
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
 import pandas as pd
+
+from indicators.fmt import fold
 
 OBJECTIVES = ("q1_hors_qpv", "hors_q1_en_qpv", "menages_prioritaires")
 OBJECTIVE_LABELS = {
@@ -153,8 +154,8 @@ class AttributionResult:
 
 
 def _fold(s) -> str:
-    s = unicodedata.normalize("NFKD", str(s or ""))
-    return "".join(c for c in s if not unicodedata.combining(c)).casefold().replace("_", " ").strip()
+    """Party names and codes compared alike: « Action_Logement » ~ « action logement »."""
+    return fold(s).replace("_", " ").strip()
 
 
 def _objectives(con, contract_slug: str) -> list[tuple]:

@@ -13,6 +13,7 @@ import pandas as pd
 # The geography of a QPV code from its shape: the one rule the build checks codes against
 # (QP… → 2015, QN97… → 2025, QN… → 2024, anything else → None).
 from etl.checks import qpv_vintage as qpv_code_vintage
+from indicators.fmt import fold
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def contract_qpvs(con, contract_slug: str | None = None, vintage: int | None = N
     df = pd.DataFrame.from_records(records, columns=columns)
     for c in ("geography_vintage", "population", "population_year"):
         df[c] = df[c].astype("Int64")
-    order = sorted(range(len(df)), key=lambda i: (_fold(df.at[i, "qpv_name"]), df.at[i, "qpv_code"]))
+    order = sorted(range(len(df)), key=lambda i: (fold(df.at[i, "qpv_name"]), df.at[i, "qpv_code"]))
     return df.iloc[order].reset_index(drop=True)
 
 
@@ -235,16 +236,12 @@ def find_qpvs(con, text: str, contract_slug: str | None = None, limit: int = 20)
     df = contract_qpvs(con, contract_slug)
     if not text:
         return df.head(limit)
-    needle = _fold(text)
-    mask = df["qpv_code"].map(_fold).str.contains(needle, regex=False) | \
-        df["qpv_name"].map(_fold).str.contains(needle, regex=False)
+    needle = fold(text)
+    mask = df["qpv_code"].map(fold).str.contains(needle, regex=False) | \
+        df["qpv_name"].map(fold).str.contains(needle, regex=False)
     return df[mask].head(limit).reset_index(drop=True)
 
 
-def _fold(s: str) -> str:
-    import unicodedata
-    s = unicodedata.normalize("NFKD", str(s))
-    return "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
 
 
 def qpv_exists(con, qpv_code: str) -> bool:

@@ -34,7 +34,7 @@ import plotly.graph_objects as go
 from config import DEMO_MARK
 from indicators import registry
 from indicators.compare import classify, legend
-from indicators.fmt import UNIT_SUFFIX, fmt_status, fmt_value
+from indicators.fmt import UNIT_SUFFIX, fmt_status, fmt_value, wrap_words
 from reports import palette
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -451,20 +451,6 @@ def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year
     for q in shown:
         q.class_index = cls.class_of(q.value)
     data.class_labels = [label for _, label in legend(cls, data.unit)[:cls.k]]
-
-
-def wrap_words(text: str, width: int = 18) -> str:
-    """Text on several lines of at most `width` characters, joined by <br> (plotly labels,
-    e.g. 'Vieux Puits - Paradis - Maunoury' on a map); a longer word keeps its own line."""
-    words, lines, line = text.split(" "), [], ""
-    for w in words:
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}" if line else w
-    lines.append(line)
-    return "<br>".join(lines)
 
 
 def _path(rings: list[list[tuple[float, float]]]) -> tuple[list[float | None], list[float | None]]:

@@ -49,9 +49,8 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from config import DEMO_MARK
 from indicators import portrait as portrait_mod
-from indicators.fmt import fmt_value, fmt_year
+from indicators.fmt import fmt_value, fmt_year, wrap_words
 from reports import palette
-from reports.images import wrap_words
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVuSans"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from indicators.fmt import wrap_words
 from reports import palette
 from ui import views
 
@@ -19,17 +20,6 @@ FONT = dict(family="Source Sans Pro, sans-serif", size=13, color=palette.TEXT)
 SEPARATORS = ",\u202f"        # plotly: decimal, thousands
 
 
-def _wrap(text: str, width: int = 28) -> str:
-    """Break a long label on spaces with <br> so that it fits beside a bar."""
-    words, lines, line = str(text).split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
 
 
 def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
@@ -37,7 +27,7 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
     the QPV first). Withheld values get no bar and their status text. The source goes under the
     chart (a caption in the page, a band in the exported image), never inside it: a long
     document reference would be cut at the chart's edge."""
-    names = [_wrap(r["name"]) for r in rows]
+    names = [wrap_words(r["name"], 28) for r in rows]
     shown = [r["value"] if r["status"] == "ok" and r["value"] is not None else 0 for r in rows]
     texts = [views.value_text(r["value"], unit, r["status"]) for r in rows]
     colours = [WITHHELD_COLOUR if r["status"] != "ok" or r["value"] is None
@@ -47,7 +37,7 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
         x=shown, y=names, orientation="h", marker_color=colours, text=texts,
         textposition="outside", cliponaxis=False, hovertext=texts, hoverinfo="y+text"))
     fig.update_layout(
-        title=dict(text=_wrap(title, 60), font=dict(size=14)),
+        title=dict(text=wrap_words(title, 60), font=dict(size=14)),
         separators=SEPARATORS, font=FONT, showlegend=False,
         margin=dict(l=10, r=100, t=50 if len(title) <= 60 else 70, b=40),
         height=100 + 42 * len(rows) + (20 if len(title) > 60 else 0), plot_bgcolor="white",
@@ -78,9 +68,9 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
     fig.update_layout(separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
                       margin=dict(l=10, r=10, t=40, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      xaxis=dict(title=_wrap(f"{x_label} ({views.unit_text(x_unit)})", 70),
+                      xaxis=dict(title=wrap_words(f"{x_label} ({views.unit_text(x_unit)})", 70),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
-                      yaxis=dict(title=_wrap(f"{y_label} ({views.unit_text(y_unit)})", 40),
+                      yaxis=dict(title=wrap_words(f"{y_label} ({views.unit_text(y_unit)})", 40),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True))
     return fig
 
@@ -90,14 +80,14 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
                      target_label: str = "") -> go.Figure:
     """Vertical bars (one per category), French labels, an optional target line."""
     texts = [views.value_text(v, unit, "ok") for v in values]
-    fig = go.Figure(go.Bar(x=[_wrap(c, 16) for c in categories], y=values, text=texts,
+    fig = go.Figure(go.Bar(x=[wrap_words(c, 16) for c in categories], y=values, text=texts,
                            textposition="outside", cliponaxis=False, marker_color=colour,
                            hovertext=texts, hoverinfo="x+text"))
     if target is not None:
         fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR,
                       annotation_text=target_label, annotation_position="top right",
                       annotation_bgcolor="rgba(255,255,255,0.85)")
-    wrapped = _wrap(title, 45)      # half-width columns: a long title must not run off the edges
+    wrapped = wrap_words(title, 45)      # half-width columns: a long title must not run off the edges
     n_lines = wrapped.count("<br>") + 1
     fig.update_layout(title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
                       font=FONT, plot_bgcolor="white", height=300 + 20 * n_lines, showlegend=False,
@@ -114,7 +104,7 @@ def funder_bars(by_funder) -> go.Figure:
     texts = [f"{views.amount_text(a, 'EUR')} ({views.value_text(s, '%', 'ok')})"
              for a, s in zip(by_funder["amount_eur"], by_funder["share_pct"])]
     fig = go.Figure(go.Bar(
-        x=by_funder["amount_eur"], y=[_wrap(f, 24) for f in by_funder["funder_label"]],
+        x=by_funder["amount_eur"], y=[wrap_words(f, 24) for f in by_funder["funder_label"]],
         orientation="h", text=texts, textposition="outside", cliponaxis=False,
         marker_color=[palette.FUNDER_COLOURS.get(f, palette.FUNDER_COLOURS["autre"])
                       for f in by_funder["funder"]], hovertext=texts, hoverinfo="y+text"))
