@@ -47,13 +47,10 @@ import numpy as np
 import pandas as pd
 
 from config import DEMO_MARK
+from indicators.fmt import STATUS_TEXT
 
-STATUS_LABELS: dict[str, str] = {
-    "secret": "secret statistique",
-    "missing": "non disponible",
-    "not_significant": "non significatif",
-    "not_applicable": "sans objet",
-}
+# The words written in place of a withheld value: the app's own (indicators.fmt.STATUS_TEXT).
+STATUS_LABELS: dict[str, str] = {k: v for k, v in STATUS_TEXT.items() if k != "ok"}
 MARK_LABELS = frozenset(STATUS_LABELS.values())
 
 # First characters that make Excel / LibreOffice / Google Sheets evaluate a cell (OWASP CSV
