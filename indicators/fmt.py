@@ -16,6 +16,7 @@ import math
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+import pandas as pd
 from babel.numbers import format_decimal
 
 LOCALE = "fr_FR"
@@ -60,7 +61,10 @@ def plain_spaces(text: str) -> str:
 
 
 def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN and pandas' NA (nullable columns): nothing to format."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _round(value: float, decimals: int) -> Decimal:

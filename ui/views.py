@@ -21,14 +21,6 @@ def _na(value):
         return value
 
 
-def _fmt_int(value) -> str:
-    return fmt.fmt_int(_na(value))
-
-
-def _fmt_year(value) -> str:
-    return fmt.fmt_year(_na(value))
-
-
 AGGREGATION_TEXT = {
     "sum": "s'additionne entre territoires",
     "ratio": "taux : Σ numérateurs / Σ dénominateurs",
@@ -93,7 +85,7 @@ def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
         "Millésime": sources["vintage"].fillna("").astype(str),
         "Licence": sources["licence"].fillna("").astype(str),
         "Fichier": sources["file_name"].astype(str),
-        "Lignes lues": [_fmt_int(v) for v in sources["rows_read"]],
+        "Lignes lues": [fmt.fmt_int(v) for v in sources["rows_read"]],
         "SHA-256": sources["sha256"].astype(str),
         "Chargé le": [when(v) for v in sources["loaded_at"]],
         "Fictif": ["oui" if v else "" for v in sources["is_fictional"]],
@@ -117,11 +109,11 @@ def build_summary(build: dict) -> list[tuple[str, str]]:
         ("Commencée le", ts(build.get("started_at"))),
         ("Terminée le", ts(build.get("finished_at"))),
         ("Dossiers lus", str(build.get("raw_dirs") or "")),
-        ("Fichiers", _fmt_int(build.get("n_files"))),
-        ("Lignes", _fmt_int(build.get("n_rows"))),
-        ("Territoires", _fmt_int(build.get("n_territories"))),
-        ("Indicateurs", _fmt_int(build.get("n_indicators"))),
-        ("Avertissements", _fmt_int(build.get("n_warnings"))),
+        ("Fichiers", fmt.fmt_int(build.get("n_files"))),
+        ("Lignes", fmt.fmt_int(build.get("n_rows"))),
+        ("Territoires", fmt.fmt_int(build.get("n_territories"))),
+        ("Indicateurs", fmt.fmt_int(build.get("n_indicators"))),
+        ("Avertissements", fmt.fmt_int(build.get("n_warnings"))),
     ]
 
 
@@ -130,7 +122,7 @@ def build_files_table(files: pd.DataFrame) -> pd.DataFrame:
         "Fichier": files["file_name"].astype(str),
         "Format reconnu": files["kind"].fillna("—").astype(str),
         "Résultat": [FILE_OUTCOME_TEXT.get(v, v) for v in files["outcome"]],
-        "Lignes lues": [_fmt_int(v) for v in files["rows_read"]],
+        "Lignes lues": [fmt.fmt_int(v) for v in files["rows_read"]],
         "Message": files["message"].fillna("").astype(str),
     })
 
@@ -139,7 +131,7 @@ def build_messages_table(messages: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Niveau": [LEVEL_TEXT.get(v, v) for v in messages["level"]],
         "Fichier": messages["file_name"].fillna("").astype(str),
-        "Ligne": [_fmt_year(v) for v in messages["line"]],
+        "Ligne": [fmt.fmt_year(v) for v in messages["line"]],
         "Colonne": messages["column_name"].fillna("").astype(str),
         "Message": messages["message"].astype(str),
     })
@@ -209,7 +201,7 @@ def source_text(source_label: str | None, year: int | None, *, origin: str | Non
     if source_label:
         parts.append(source_label[:SHORT_SOURCE_LIMIT])
     if year is not None and (not source_label or str(int(year)) not in source_label):
-        parts.append(f"données {_fmt_year(year)}")
+        parts.append(f"données {fmt.fmt_year(year)}")
     if source_ref:
         parts.append(source_ref)
     if origin == "published":
@@ -327,7 +319,7 @@ def portrait_identity(portrait) -> str:
     if portrait.epcis:
         parts.append(" / ".join(e.name for e in portrait.epcis))
     if q.population:
-        pop = f"{_fmt_int(q.population)} habitants"
+        pop = f"{fmt.fmt_int(q.population)} habitants"
         if q.population_year:
             pop += f" ({q.population_year})"
         parts.append(pop)
@@ -534,9 +526,9 @@ def year_span(years) -> str:
 
 def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "Année": [_fmt_year(y) for y in projects["year"]],
-        "Projets": [_fmt_int(v) for v in projects["n_projects"]],
-        "dont nouveaux": [_fmt_int(v) for v in projects["n_new"]],
+        "Année": [fmt.fmt_year(y) for y in projects["year"]],
+        "Projets": [fmt.fmt_int(v) for v in projects["n_projects"]],
+        "dont nouveaux": [fmt.fmt_int(v) for v in projects["n_new"]],
         "Part de projets nouveaux": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v)
                                      else "non renseigné" for v in projects["share_new_pct"]],
     })
@@ -618,9 +610,9 @@ def _pct_or(v, missing: str = "non calculable") -> str:
 
 def cpo_table(cpo: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "Année": [_fmt_year(y) for y in cpo["year"]],
-        "Conventions État (P147)": [_fmt_int(v) for v in cpo["n_agreements"]],
-        "dont CPO": [_fmt_int(v) for v in cpo["n_cpo"]],
+        "Année": [fmt.fmt_year(y) for y in cpo["year"]],
+        "Conventions État (P147)": [fmt.fmt_int(v) for v in cpo["n_agreements"]],
+        "dont CPO": [fmt.fmt_int(v) for v in cpo["n_cpo"]],
         "Part de CPO": [_pct_or(v) for v in cpo["share_pct"]],
         "Objectif": [fmt.fmt_pct(v, 0) for v in cpo["target_pct"]],
         "Atteint": [_yes_no(v) if v is not None else "—" for v in cpo["reached"]],
@@ -629,7 +621,7 @@ def cpo_table(cpo: pd.DataFrame) -> pd.DataFrame:
 
 def pockets_table(pockets: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "Année": [_fmt_year(y) for y in pockets["year"]],
+        "Année": [fmt.fmt_year(y) for y in pockets["year"]],
         "Crédits P147 du contrat": [amount_text(v, "EUR") for v in pockets["envelope_p147_eur"]],
         "dont poches de pauvreté": [amount_text(v, "EUR") for v in pockets["poverty_pocket_eur"]],
         "Part": [_pct_or(v) for v in pockets["share_pct"]],
@@ -641,7 +633,7 @@ def pockets_table(pockets: pd.DataFrame) -> pd.DataFrame:
 def theme_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Enjeu prioritaire": df["theme"].astype(str),
-        "Actions": [_fmt_int(v) for v in df["n_actions"]],
+        "Actions": [fmt.fmt_int(v) for v in df["n_actions"]],
         "Montant": [amount_text(v, "EUR") for v in df["amount_eur"]],
         "Part": [_pct_or(v, "") for v in df["share_pct"]],
     })
@@ -650,7 +642,7 @@ def theme_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
 def territory_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Quartier": df["territory_name"].astype(str),
-        "Actions": [_fmt_int(v) for v in df["n_actions"]],
+        "Actions": [fmt.fmt_int(v) for v in df["n_actions"]],
         "Montant (partagé à parts égales)": [amount_text(v, "EUR") for v in df["amount_eur"]],
         "Note": df["note"].fillna("").astype(str),
     })
@@ -659,7 +651,7 @@ def territory_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
 def actions_view(df: pd.DataFrame) -> pd.DataFrame:
     from indicators.financing import FUNDER_LABELS
     return pd.DataFrame({
-        "Année": [_fmt_year(y) for y in df["year"]],
+        "Année": [fmt.fmt_year(y) for y in df["year"]],
         "Action": df["title"].astype(str),
         "Porteur": df["operator"].fillna("").astype(str),
         "Enjeu": df["theme"].fillna("").astype(str),
@@ -676,7 +668,7 @@ def actions_view(df: pd.DataFrame) -> pd.DataFrame:
 # ── Housing (CIA) ────────────────────────────────────────────────────────────────────────────
 
 def _int_or(v, missing: str = "—") -> str:
-    return missing if v is None or pd.isna(v) else _fmt_int(v)
+    return missing if v is None or pd.isna(v) else fmt.fmt_int(v)
 
 
 def needed_text(row) -> str:
@@ -686,9 +678,9 @@ def needed_text(row) -> str:
     a, b = row["needed_fixed_total"], row["needed_growing_total"]
     if a is None or pd.isna(a):
         return "non calculable"
-    text = _fmt_int(a)
+    text = fmt.fmt_int(a)
     if b is not None and not pd.isna(b) and b != a:
-        text += f" ({_fmt_int(b)} si le total augmente)"
+        text += f" ({fmt.fmt_int(b)} si le total augmente)"
     return text
 
 
@@ -696,12 +688,12 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
     from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
     def total(row) -> str:
         if row["denominator"] is not None and not pd.isna(row["denominator"]):
-            text = _fmt_int(row["denominator"])
+            text = fmt.fmt_int(row["denominator"])
             return text + (" (déduit du taux publié)" if row["denominator_origin"] == "deduced" else "")
         implied = row["implied_denominators"] or ()
-        return " ou ".join(_fmt_int(d) for d in implied[:3]) + " (déduit)" if implied else "—"
+        return " ou ".join(fmt.fmt_int(d) for d in implied[:3]) + " (déduit)" if implied else "—"
     return pd.DataFrame({
-        "Année": [_fmt_year(y) for y in results["year"]],
+        "Année": [fmt.fmt_year(y) for y in results["year"]],
         "Partie": [f"{PARTY_TYPE_LABELS.get(t, t)} : {RESERVING_PARTY_LABELS.get(n, n)}"
                    for t, n in zip(results["party_type"], results["party_name"])],
         "Objectif": results["objective_label"].astype(str),
@@ -757,7 +749,7 @@ def housing_headlines(results: pd.DataFrame) -> list[dict]:
         if row["reached"] is not None and not pd.isna(row["reached"]) and not bool(row["reached"]):
             lines.append(f"Attributions manquantes (calcul) : {needed_text(row)}")
             if row["needed_published"] is not None and not pd.isna(row["needed_published"]):
-                lines.append(f"Selon le document : {_fmt_int(row['needed_published'])}")
+                lines.append(f"Selon le document : {fmt.fmt_int(row['needed_published'])}")
         tiles.append({"label": f"{row['objective_label']} – {int(row['year'])}",
                       "value": fmt.fmt_pct(row["rate_pct"], 2), "delta": None,
                       "delta_color": "off", "lines": lines,
@@ -786,7 +778,7 @@ STATUS_COLUMN = "Statut"
 
 
 def _column_with_unit(label: str, unit: str | None, year=None) -> str:
-    inside = ", ".join(p for p in (unit_text(unit) if unit else "", _fmt_year(year) if year else "")
+    inside = ", ".join(p for p in (unit_text(unit) if unit else "", fmt.fmt_year(year) if year else "")
                        if p)
     return f"{label} ({inside})" if inside else label
 
@@ -954,7 +946,7 @@ def portrait_table(portrait) -> pd.DataFrame:
         "Indicateur": df["indicator_label"].astype(str),
         "Territoire": df["territory_name"].astype(str),
         "Niveau": [level.get(v, v) for v in df["territory_level"]],
-        "Année": [_fmt_year(y) for y in df["year"]],
+        "Année": [fmt.fmt_year(y) for y in df["year"]],
         "Valeur": [value_text(_na(v), u, s) for v, u, s in zip(df["value"], df["unit"], df["status"])],
         "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
     })

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
+from indicators import fmt
 from indicators.fmt import (
     fmt_eur,
     fmt_eur_month,
@@ -84,3 +86,9 @@ def test_status_and_gap_texts():
     assert fmt_gap(0.5, "ratio") == f"×{S}0,50"
     assert fmt_gap(0.5, None) == ""
     assert plain_spaces(fmt_eur_month(1480)) == "1 480 €/mois"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA])
+def test_missing_values_format_as_empty(missing):
+    """Nullable pandas columns give pd.NA: nothing to format, as for None and NaN."""
+    assert (fmt.fmt_int(missing), fmt.fmt_year(missing), fmt.fmt_number(missing)) == ("", "", "")
