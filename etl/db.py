@@ -34,10 +34,6 @@ def create_empty(path: str | Path = ":memory:") -> duckdb.DuckDBPyConnection:
     return con
 
 
-def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True)
-
-
 SNAPSHOT_CATALOG = "qpv"
 
 

@@ -130,7 +130,6 @@ QPVS: tuple[Qpv, ...] = (
         1016, None, None, None, None, 34.1, 11.9, 27.5, 9.8, 67.7, 53.0,
         104, (32.0, 29.9, 22.0, 16.1), 48.2, 368, 73.1),
 )
-QPV_BY_CODE = {q.code: q for q in QPVS}
 
 # QPV 2015 (older geography, older attribute names): no 1:1 link to the 2024 codes.
 QPV2015 = (

@@ -254,11 +254,3 @@ def default_qpv(con, contract_slug: str) -> str | None:
     """The first QPV of a contract (by name), for a page opened without a QPV; None when it has none."""
     df = contract_qpvs(con, contract_slug)
     return None if df.empty else str(df.iloc[0]["qpv_code"])
-
-
-def contract_documents(con, contract_slug: str) -> pd.DataFrame:
-    """The documents of a contract (title, producer, date, url, licence), ordered by date then id."""
-    rows = _rows(con, """
-        select document_id, title, producer, published_on, url, licence from documents
-        where contract_slug = ? order by published_on nulls last, document_id""", (contract_slug,))
-    return pd.DataFrame(rows, columns=["document_id", "title", "producer", "published_on", "url", "licence"])

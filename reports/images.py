@@ -69,11 +69,6 @@ def _ensure_server() -> None:
         _server_started = True
 
 
-def server_running() -> bool:
-    from kaleido import _global_server
-    return _server_started and _global_server.is_running()
-
-
 def stop_server() -> None:
     """Stop the shared server (tests, end of a batch). The next export starts it again."""
     global _server_started

@@ -402,13 +402,6 @@ def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = No
     return " ; ".join(parts)
 
 
-def _source_text(v: portrait_mod.PortraitValue) -> str:
-    label = v.source_label or "source non précisée"
-    if v.source_ref:
-        label += f", {v.source_ref}"
-    return label
-
-
 def _headline_values(p: portrait_mod.Portrait) -> list[portrait_mod.PortraitValue]:
     chosen = []
     for ind in HEADLINE_INDICATORS:
