@@ -34,6 +34,7 @@ from __future__ import annotations
 import getpass
 import ipaddress
 import logging
+import math
 import sys
 import threading
 import time
@@ -280,7 +281,7 @@ def sign_in(conf: Settings, username: str, password: str, address: str,
     if wait > 0:
         LOG.warning("Connexion éditeur refusée (trop d'échecs) : utilisateur « %s », adresse %s",
                     shown_name(name), address)
-        return None, f"Trop de tentatives échouées : réessayez dans {int(wait) + 1} s."
+        return None, f"Trop de tentatives échouées : réessayez dans {math.ceil(wait)} s."
     if verify_password(conf.local.get(name), password):
         store.success(keys)
         LOG.info("Connexion éditeur : utilisateur « %s », adresse %s", shown_name(name), address)
