@@ -261,3 +261,67 @@ def test_publishing_records_the_editor(site, monkeypatch) -> None:
     assert built == [[batch.folder.name]] and [p.name for p in published] == [batch.folder.name]
     assert (published[0] / importer.AUTHOR_FILE).read_text(encoding="utf-8") == \
         "Alice Martin (alice@ville.example)"
+
+
+# ── Internal figures: editors only, in pages and exports ──────────────────────────────────────
+
+@pytest.fixture
+def internal_action(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The demo database with one demo action (every year of it) flagged internal; its title."""
+    import duckdb
+    db = tmp_path / "qpv.duckdb"
+    shutil.copy(demo_db_path, db)
+    con = duckdb.connect(str(db))
+    action_id, title = con.execute("""
+        select action_id, any_value(title) from programme_actions where contract_slug = 'demo'
+        group by action_id
+        having count(distinct title) = 1
+           and any_value(title) not in (select title from programme_actions p
+                                        where p.action_id <> programme_actions.action_id)
+        order by action_id limit 1""").fetchall()[0]
+    con.execute("update programme_actions set is_internal = true where contract_slug = 'demo' and action_id = ?",
+                [action_id])
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", db)
+    monkeypatch.setenv("QPV_DB_PATH", str(db))
+    return title
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """{file name: callable} of the deferred downloads a page registers."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    captured: dict = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
+        captured[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, element_id=element_id)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return captured
+
+
+def _programmes(downloads: dict) -> tuple[AppTest, dict[str, str]]:
+    """The Programmes page of the demo, and the text of each CSV export it offers."""
+    downloads.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "programmes.py"), default_timeout=90)
+    at.session_state["territoire"] = "demo"
+    at.run()
+    assert not at.exception
+    return at, {name: make().decode("utf-8-sig") for name, make in downloads.items() if name.endswith(".csv")}
+
+
+def test_internal_figures_reach_editors_only_in_pages_and_exports(internal_action, downloads, monkeypatch) -> None:
+    title = internal_action
+    visitor(monkeypatch, None)                        # the machine itself, nothing configured: an editor
+    at, csvs = _programmes(downloads)
+    shown = [str(v) for d in at.dataframe for v in d.value.astype(str).to_numpy().ravel()]
+    assert title in shown
+    assert [n for n, text in csvs.items() if title in text] != []
+
+    visitor(monkeypatch, REMOTE)                      # then an anonymous visitor, same process and caches
+    at, csvs = _programmes(downloads)
+    shown = [str(v) for d in at.dataframe for v in d.value.astype(str).to_numpy().ravel()]
+    assert title not in shown
+    assert sorted(csvs) != [] and [n for n, text in csvs.items() if title in text] == []
