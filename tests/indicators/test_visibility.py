@@ -80,3 +80,27 @@ def test_a_read_only_database_file_can_be_read_publicly(db, tmp_path) -> None:
         assert con.execute("select action_id from programme_actions").fetchall() == [("A1",)]
     finally:
         con.close()
+
+
+def test_the_reports_command_leaves_internal_figures_out_unless_asked(db, tmp_path) -> None:
+    from pypdf import PdfReader
+
+    from reports.__main__ import main
+    programme(db)
+    path = tmp_path / "qpv.duckdb"
+    db.con.execute(f"attach '{path}' as out")
+    db.con.execute("copy from database memory to out")
+    db.con.execute("detach out")
+
+    def financing_text(before: list[str], after: list[str]) -> str:
+        out = tmp_path / "mandat.pdf"
+        assert main(["--db", str(path), *before, "mandate", "--territory", "c", "--sections",
+                     "financements", "--out", str(out), *after]) == 0
+        text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
+        return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+    public = financing_text([], [])
+    assert "Total 1 000 €" in public and "2 200" not in public and "État (programme 147)" not in public
+    for before, after in ((["--internal"], []), ([], ["--internal"])):
+        internal = financing_text(before, after)
+        assert "Total 2 200 €" in internal and "État (programme 147)" in internal
