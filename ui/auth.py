@@ -321,6 +321,14 @@ def sees_internal() -> bool:
     return current_editor() is not None
 
 
+def internal_notice(n_internal_rows: int) -> None:
+    """A caption telling an editor that the internal figures of the database are shown, hence in
+    the exports too (`n_internal_rows`: what the session sees; always 0 for a visitor)."""
+    if n_internal_rows and sees_internal():
+        st.caption(f"Chiffres internes affichés ({n_internal_rows} lignes, éditeurs seulement) : ils "
+                   "figurent aussi dans vos exports. Les visiteurs non connectés ne les voient pas.")
+
+
 def require_editor() -> Editor | None:
     """The editor using this session, or None after rendering (in French) why the visitor cannot
     change the data and how to sign in."""

@@ -73,6 +73,18 @@ def _df(sql: str, params: list | None = None) -> pd.DataFrame:
         cur.close()
 
 
+@st.cache_data(show_spinner=False)
+def _internal_rows(version: tuple) -> int:
+    return int(_df(" union all ".join(f"select count(*) as n from {t} where is_internal" for t in
+                                      ("indicator_facts", "programme_actions", "programme_funding",
+                                       "kpi_values")))["n"].sum())
+
+
+def internal_rows() -> int:
+    """How many internal rows (indicators.visibility) this session sees: 0 for a visitor."""
+    return _internal_rows(view_key())
+
+
 # ── People reached (per-person programme rows, masked under 5) ───────────────────────────────
 
 @st.cache_data(show_spinner=False)

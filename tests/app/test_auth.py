@@ -325,3 +325,17 @@ def test_internal_figures_reach_editors_only_in_pages_and_exports(internal_actio
     shown = [str(v) for d in at.dataframe for v in d.value.astype(str).to_numpy().ravel()]
     assert title not in shown
     assert sorted(csvs) != [] and [n for n, text in csvs.items() if title in text] == []
+
+
+def test_the_sidebar_tells_an_editor_that_internal_figures_are_shown(internal_action, monkeypatch) -> None:
+    import duckdb
+    con = duckdb.connect(str(config.DB_PATH), read_only=True)
+    n = con.execute("select count(*) from programme_actions where is_internal").fetchall()[0][0]
+    con.close()
+    notice = (f"Chiffres internes affichés ({n} lignes, éditeurs seulement) : ils figurent aussi dans vos "
+              "exports. Les visiteurs non connectés ne les voient pas.")
+    for address, shown in ((None, True), (REMOTE, False)):
+        visitor(monkeypatch, address)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+        assert not at.exception
+        assert (notice in [c.value for c in at.sidebar.caption]) == shown
