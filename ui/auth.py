@@ -49,6 +49,7 @@ FAILURES_BEFORE_WAIT = 5
 FIRST_WAIT_S = 30.0
 MAX_WAIT_S = 3600.0
 SESSION_KEY = "auth_editor"
+MAX_NAME_CHARS, MAX_PASSWORD_CHARS = 100, 1024
 PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-host")
 
 HOW_TO_CONFIGURE = (
@@ -275,7 +276,8 @@ def sign_in(conf: Settings, username: str, password: str, address: str,
     message to show) otherwise. Failures are counted and logged; a user name or address that
     failed too often is refused without checking the password."""
     store = store or limiter()
-    name = username.strip()
+    name = username.strip()[:MAX_NAME_CHARS]
+    password = password[:MAX_PASSWORD_CHARS]
     keys = [f"user:{name.lower()}", f"ip:{address}"]
     wait = store.wait_s(keys)
     if wait > 0:
@@ -377,8 +379,9 @@ def _oidc_sign_in(conf: Settings) -> None:
 def _password_form(conf: Settings) -> None:
     with st.form("auth_sign_in"):
         st.markdown("**Connexion éditeur**")
-        username = st.text_input("Nom d'utilisateur", key="auth_username")
-        password = st.text_input("Mot de passe", type="password", key="auth_password")
+        username = st.text_input("Nom d'utilisateur", key="auth_username", max_chars=MAX_NAME_CHARS)
+        password = st.text_input("Mot de passe", type="password", key="auth_password",
+                                 max_chars=MAX_PASSWORD_CHARS)
         submitted = st.form_submit_button("Se connecter")
     if not submitted:
         return
