@@ -339,3 +339,17 @@ def test_the_sidebar_tells_an_editor_that_internal_figures_are_shown(internal_ac
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
         assert not at.exception
         assert (notice in [c.value for c in at.sidebar.caption]) == shown
+
+
+def test_cached_data_is_keyed_by_what_the_session_sees() -> None:
+    """A cached result built for an editor (internal figures included) must never be served to a
+    visitor: the cached data functions take `view_key()`, not the bare database version."""
+    import re
+    uses = {path: re.findall(r"^.*\bdb_version\(\).*$", (ROOT / path).read_text(encoding="utf-8"), re.M)
+            for path in ("ui/data.py", "ui/exports.py")}
+    assert uses == {
+        "ui/data.py": ["`st.cache_data`, keyed by `view_key()` (the database file's modification time, `db_version()`,",
+                       "    version = db_version()",
+                       "    return db_version(), auth.sees_internal()"],
+        "ui/exports.py": [],
+    }
