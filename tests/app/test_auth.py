@@ -349,6 +349,7 @@ def test_cached_data_is_keyed_by_what_the_session_sees() -> None:
             for path in ("ui/data.py", "ui/exports.py")}
     assert uses == {
         "ui/data.py": ["`st.cache_data`, keyed by `view_key()` (the database file's modification time, `db_version()`,",
+                       "def db_version() -> int | None:",
                        "    version = db_version()",
                        "    return db_version(), auth.sees_internal()"],
         "ui/exports.py": [],
