@@ -177,7 +177,7 @@ def client_address(conf: Settings | None = None) -> str:
     return resolve_client(peer_address(), request_headers(), conf.trusted_proxies)
 
 
-def is_this_machine(conf: Settings | None = None) -> bool:
+def is_this_machine() -> bool:
     """Whether the visitor uses the machine the app runs on: a loopback peer and no proxy header
     (behind a reverse proxy on the same machine every visitor would otherwise look local)."""
     headers = request_headers()
@@ -313,7 +313,7 @@ def current_editor(conf: Settings | None = None) -> Editor | None:
     signed = st.session_state.get(SESSION_KEY)
     if isinstance(signed, Editor) and signed.name in conf.local:
         return signed
-    if not conf.configured and is_this_machine(conf):
+    if not conf.configured and is_this_machine():
         return Editor("poste local", None, "local")
     return None
 
