@@ -43,6 +43,7 @@ PENDING = ".en_attente"
 MAX_NAME_CHARS = 120
 _RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\/]')
 _BATCH_RE = re.compile(r"^\d{8}-\d{6}-\d{6}$")
+AUTHOR_FILE = ".publie_par"          # who published a batch (set by publish_pending)
 
 
 class UploadRejected(EtlError):
@@ -201,13 +202,17 @@ def validate_pending(folder: Path, *, upload_dir: Path | None = None,
 
 
 def publish_pending(folder: Path, db_path: Path | None = None, *, upload_dir: Path | None = None,
-                    default_dirs: Iterable[Path] | None = None, current_year: int | None = None) -> BuildReport:
+                    default_dirs: Iterable[Path] | None = None, current_year: int | None = None,
+                    author: str | None = None) -> BuildReport:
     """Move the batch beside the published ones and rebuild the database with it.
 
-    On failure the batch goes back to waiting and the error is raised again (the published
-    database is unchanged: etl/build.py).
+    `author` (the signed-in editor, ui/auth.py) is written into the batch as `AUTHOR_FILE` (a
+    hidden file, which the build never reads). On failure the batch goes back to waiting and the
+    error is raised again (the published database is unchanged: etl/build.py).
     """
     folder = _pending(folder, upload_dir)
+    if author:
+        (folder / AUTHOR_FILE).write_text(author, encoding="utf-8")
     target = Path(upload_dir or config.UPLOAD_DIR) / folder.name
     os.replace(folder, target)
     try:

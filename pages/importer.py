@@ -10,7 +10,7 @@ import streamlit as st
 import config
 from etl import importer
 from etl.core import EtlError
-from ui import components, data
+from ui import auth, components, data
 
 PENDING, REPORT, DONE = "import_pending", "import_report", "import_done"
 TITLE = "Importer des fichiers"
@@ -23,6 +23,9 @@ else:          # importing is also how a first database is filled
 st.caption("Ajoutez des fichiers officiels (Insee, ANCT, COG) ou des fichiers du modèle de saisie du "
            f"programme. Ils sont d'abord vérifiés ; la base n'est reconstruite qu'après votre "
            f"confirmation. Au plus {importer.human_size(importer.MAX_UPLOAD_BYTES)} par fichier.")
+editor = auth.require_editor()      # every action below changes the data: editors only
+if editor is None:
+    st.stop()
 
 done = st.session_state.pop(DONE, None)
 if done:
@@ -67,7 +70,7 @@ c1, c2 = st.columns(2)
 if report.ok and c1.button("Reconstruire la base avec ces fichiers", key="import_rebuild", type="primary"):
     try:
         with st.spinner("Construction de la nouvelle base ; l'application sert l'ancienne jusqu'à la fin…"):
-            published = importer.publish_pending(batch.folder, config.DB_PATH)
+            published = importer.publish_pending(batch.folder, config.DB_PATH, author=editor.label)
     except (EtlError, OSError) as exc:
         st.error("La construction a échoué ; la base publiée n'a pas été modifiée.")
         st.text(str(exc))
