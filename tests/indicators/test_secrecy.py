@@ -3,7 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from indicators.secrecy import SecureTotal, mask_small_counts, secure_total, with_secure_total
+from indicators.secrecy import (SecureTotal, mask_cells, mask_small_counts, secure_total, sum_unmasked,
+                               with_secure_total)
 
 from .conftest import records
 
@@ -49,3 +50,34 @@ def test_with_secure_total_hides_total_that_reveals_one_cell():
     df2 = pd.DataFrame({"qpv": ["A", "B", "C"], "n": [12, 3, 4]})
     assert records(with_secure_total(df2, "n", label_col="qpv"))[-1] == \
         {"qpv": "Total", "n": 19, "n__status": "ok", "n__note": None}
+
+
+def test_figures_are_sums_of_the_unmasked_finest_cells_only():
+    """Cells under 5 are masked at the finest grain; every coarser figure adds the unmasked cells
+    only and says how many masked cells it leaves out, so a masked value enters no figure."""
+    cells = mask_cells(pd.DataFrame({"sex": ["femme", "femme", "homme", None, "homme"],
+                                     "age": ["a", "b", "a", "a", "b"], "n": [12, 3, 4, 6, 1]}), "n")
+    assert records(cells) == [
+        {"sex": "femme", "age": "a", "n": 12, "n__status": "ok"},
+        {"sex": "femme", "age": "b", "n": None, "n__status": "secret"},
+        {"sex": "homme", "age": "a", "n": None, "n__status": "secret"},
+        {"sex": None, "age": "a", "n": 6, "n__status": "ok"},
+        {"sex": "homme", "age": "b", "n": None, "n__status": "secret"},
+    ]
+    assert records(sum_unmasked(cells, "n", "sex")) == [
+        {"sex": "femme", "n": 12, "n__status": "ok", "n_secret_cells": 1},
+        {"sex": "homme", "n": None, "n__status": "secret", "n_secret_cells": 2},
+        {"sex": None, "n": 6, "n__status": "ok", "n_secret_cells": 0},
+    ]
+    assert records(sum_unmasked(cells, "n", "age")) == [
+        {"age": "a", "n": 18, "n__status": "ok", "n_secret_cells": 1},
+        {"age": "b", "n": None, "n__status": "secret", "n_secret_cells": 2},
+    ]
+    assert records(sum_unmasked(cells, "n")) == [{"n": 18, "n__status": "ok", "n_secret_cells": 3}]
+    # Changing a masked cell (3 → 4, 1 → 2) changes no published figure.
+    other = mask_cells(pd.DataFrame({"sex": ["femme", "femme", "homme", None, "homme"],
+                                     "age": ["a", "b", "a", "a", "b"], "n": [12, 4, 4, 6, 2]}), "n")
+    for by in ("sex", "age", None):
+        assert records(sum_unmasked(other, "n", by)) == records(sum_unmasked(cells, "n", by))
+    assert records(sum_unmasked(cells.iloc[:0], "n")) == [
+        {"n": None, "n__status": "secret", "n_secret_cells": 0}]
