@@ -17,10 +17,11 @@ def test_people_reached_are_shown_with_small_counts_withheld(demo_db) -> None:
     at.selectbox(key="benef_by").select("territory_code").run()
     table = next(d.value for d in at.dataframe if d.value.columns.tolist() == ["Quartier", "Personnes"])
     shown = dict(zip(table["Quartier"], table["Personnes"]))
-    assert shown["Total"] == "205"
-    assert shown["Saint-Exupéry"] == "secret statistique (moins de 5)"
-    assert shown["Pré-Vert - Fontaine"] == "secret statistique"      # would reveal the others
-    assert shown["Bords de Lorne - Gare"] == "45"
+    # Masked at action × year × QPV × sex × age band; each figure adds the unmasked cells only.
+    assert shown["Total"] == "au moins 33 (dont secret statistique : 104 cellules)"
+    assert shown["Saint-Exupéry"] == "secret statistique (3 cellules de moins de 5)"
+    assert shown["Cité des Forges"] == "secret statistique (1 cellule de moins de 5)"
+    assert shown["Bords de Lorne - Gare"] == "au moins 10 (dont secret statistique : 17 cellules)"
     # No personal column ever reaches the database, hence the page.
     assert not {"nom", "prenom", "adresse", "date_naissance"} & {c.lower() for c in table.columns}
 
