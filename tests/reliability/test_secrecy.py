@@ -462,6 +462,51 @@ def test_todays_attack_on_the_demo_recovers_three_masked_counts_and_now_fails(de
         (channel, None, False) for channel in ("table", "page", "csv", "xlsx")}
 
 
+# Figures that determine one another for one territory and year: if exactly one is withheld and
+# the others are shown, the withheld one follows (monthly = yearly / 12, D9 / D1 = ratio, the four
+# jobseekers' levels add up to 100 %).
+RELATIONS = (("median_income_eur_year", "median_income_eur_month"),
+             ("income_d1_eur_year", "income_d9_eur_year", "interdecile_ratio"),
+             ("jobseekers_below_cap_bep_pct", "jobseekers_cap_bep_pct", "jobseekers_bac_pct",
+              "jobseekers_above_bac_pct"))
+
+
+def test_no_withheld_insee_value_of_the_demo_can_be_recomputed(demo_con) -> None:
+    """Every value withheld at the source in the demo: no numerator or denominator beside it, no
+    related figure of the same territory and year that gives it back, and in every QPV portrait
+    no number, gap or rank derived from it (a withheld comparator has no gap either)."""
+    facts = demo_con.execute("select territory_code, territory_level, indicator_id, year, status,"
+                             " value, numerator, denominator, geography_vintage from indicator_values").df()
+    withheld = facts[facts["status"] != "ok"]
+    assert len(withheld) == 44 and set(withheld["status"]) == {"secret", "missing", "not_significant"}
+    assert withheld[["value", "numerator", "denominator"]].isna().all().all()
+    for (code, level, year), group in facts.groupby(["territory_code", "territory_level", "year"]):
+        status = dict(zip(group["indicator_id"], group["status"]))
+        for relation in RELATIONS:
+            present = [status[i] for i in relation if i in status]
+            assert not (len(present) == len(relation) and present.count("ok") == len(relation) - 1), (
+                code, level, year, relation)
+    qpvs = [r[0] for r in demo_con.execute("select territory_code from territories where territory_level"
+                                           " = 'qpv' and is_fictional order by 1").fetchall()]
+    seen = 0
+    for qpv in qpvs:
+        for v in build_portrait(demo_con, qpv).values:
+            if v.status != "ok":
+                seen += 1
+                assert (v.value, v.numerator, v.denominator) == (None, None, None), (qpv, v.indicator_id)
+                assert all(c.gap is None for c in v.comparators) and all(r.rank is None for r in v.ranks)
+            for c in v.comparators:
+                if c.status != "ok":
+                    assert (c.value, c.numerator, c.denominator, c.gap) == (None, None, None, None)
+            for r in v.ranks:
+                pool = facts[(facts["indicator_id"] == v.indicator_id) & (facts["year"] == r.year)
+                             & (facts["territory_level"] == "qpv") & facts["territory_code"].isin(qpvs)
+                             & (facts["geography_vintage"] == r.geography_vintage)]
+                if r.scope == "all":
+                    assert (r.n, r.n_withheld) == ((pool["status"] == "ok").sum(), (pool["status"] != "ok").sum())
+    assert seen == 8        # the latest year of each indicator: 8 withheld values across the QPVs
+
+
 # ── Values withheld at the source ───────────────────────────────────────────────────────────
 def test_a_withheld_source_value_is_never_shown_nor_exported(con) -> None:
     df = compare_qpvs(con, "chambery", ["poverty_rate_pct"])
