@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indicators.secrecy import (SecureTotal, mask_cells, mask_small_counts, secure_total, sum_unmasked,
                                with_secure_total)
@@ -81,3 +83,27 @@ def test_figures_are_sums_of_the_unmasked_finest_cells_only():
         assert records(sum_unmasked(other, "n", by)) == records(sum_unmasked(cells, "n", by))
     assert records(sum_unmasked(cells.iloc[:0], "n")) == [
         {"n": None, "n__status": "secret", "n_secret_cells": 0}]
+
+
+finest = st.dictionaries(st.tuples(st.sampled_from(["femme", "homme", None]), st.sampled_from(["a", "b", "c"]),
+                                   st.sampled_from([2024, 2025])),
+                         st.tuples(st.integers(1, 30), st.integers(1, 4)), min_size=1, max_size=18)
+
+
+@given(finest)
+def test_no_figure_depends_on_a_masked_cell(cells: dict) -> None:
+    """Any finest cells: every figure at any grain is the sum of the cells of 5 or more, and
+    stays the same whatever value (1 to 4) the masked cells hold."""
+    def frame(pick: int) -> pd.DataFrame:
+        rows = [(sex, age, year, n if n >= 5 else alt if pick else n)
+                for (sex, age, year), (n, alt) in cells.items()]
+        return mask_cells(pd.DataFrame(rows, columns=["sex", "age", "year", "n"]), "n")
+
+    for by in ("sex", "age", "year", None):
+        out = sum_unmasked(frame(0), "n", by)
+        assert records(out) == records(sum_unmasked(frame(1), "n", by))
+        for row in records(out):
+            group = [n for (sex, age, year), (n, _) in cells.items()
+                     if by is None or {"sex": sex, "age": age, "year": year}[by] == row[by]]
+            big = [n for n in group if n >= 5]
+            assert (row["n"], row["n_secret_cells"]) == (sum(big) if big else None, len(group) - len(big))
