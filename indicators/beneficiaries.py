@@ -98,21 +98,21 @@ def beneficiary_counts(con, contract_slug: str, by: str, *, action_id: str | Non
     out[VALUE] = out[VALUE].astype("Int64")
     out[N_SECRET] = out[N_SECRET].astype(int)
     out["is_total"] = out["is_total"].astype(bool)
-    out[f"{VALUE}__note"] = pd.Series([secret_note(n, k) for n, k in zip(out[VALUE], out[N_SECRET])],
+    out[f"{VALUE}__note"] = pd.Series([secret_note(n, k, threshold) for n, k in zip(out[VALUE], out[N_SECRET])],
                                       index=out.index, dtype=object)
     out[by] = pd.Series([None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
                          for v in out[by]], index=out.index, dtype=object)
     return out[columns].reset_index(drop=True)
 
 
-def secret_note(n_people, n_secret_cells: int) -> str | None:
+def secret_note(n_people, n_secret_cells: int, threshold: int = THRESHOLD) -> str | None:
     """The French mark of a figure: None when exact, « dont secret statistique : 3 cellules »
     when it leaves masked cells out, « 2 cellules de moins de 5 » when it has nothing to show."""
     if not n_secret_cells:
         return None
     cells = f"{n_secret_cells} cellule{'s' if n_secret_cells > 1 else ''}"
     if n_people is None or pd.isna(n_people):
-        return f"{cells} de moins de {THRESHOLD}"
+        return f"{cells} de moins de {threshold}"
     return f"dont secret statistique : {cells}"
 
 

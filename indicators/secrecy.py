@@ -1,6 +1,6 @@
 """Secret statistique for figures computed by the product (DOMAIN.md §5, issue 5).
 
-Two rules, applied by every aggregation function of ``indicators/``:
+Three rules, applied by every aggregation function of ``indicators/``:
 
 1. **Small counts** (``mask_small_counts``): a count computed from per-person rows (beneficiaries
    of an action) that is below the threshold (5) is masked: the value becomes NULL and its status
@@ -11,6 +11,11 @@ Two rules, applied by every aggregation function of ``indicators/``:
    withheld part by subtraction: when exactly one of its parts is withheld, or when the withheld
    parts together are below the threshold. A total whose parts are withheld at the source (value
    unknown, NULL) cannot be computed and is withheld too.
+3. **Finest grain** (``mask_cells``, ``sum_unmasked``), for counts published in several
+   breakdowns of the same people (people reached, issue 10): cells under the threshold are masked
+   at the finest cross-classification any view publishes, and every coarser figure is the sum of
+   the unmasked cells only, with the number of masked cells it leaves out. No published figure
+   then depends on a masked value, whatever breakdowns, filters or exports are combined.
 
 A withheld value is never replaced by 0 and never formatted as a number (indicators/fmt.py).
 """
