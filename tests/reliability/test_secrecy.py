@@ -1,8 +1,9 @@
-"""Secret statistique and personal data (issue 5), on purpose-built files run through the real
-build: a value withheld at the source is never shown, exported or recoverable; counts computed
-from per-person rows under 5 are masked everywhere, with complementary masking so that no masked
-cell follows from a shown total; no name, address or birth date is ever stored; published
-aggregate figures are shown as published."""
+"""Secret statistique and personal data (issues 5 and 10), on purpose-built files and on the demo
+run through the real build: a value withheld at the source is never shown, exported or
+recoverable; counts computed from per-person rows are masked under 5 at the finest grain and
+every published figure adds the unmasked cells only, so that an attacker solving every figure of
+every view and export together recovers no masked count; no name, address or birth date is ever
+stored; published aggregate figures are shown as published."""
 from __future__ import annotations
 
 import io
