@@ -104,8 +104,8 @@ def _beneficiary_counts(slug: str, by: str, year: int | None, version: int) -> p
 
 
 def beneficiary_counts(slug: str, by: str, year: int | None = None) -> pd.DataFrame:
-    """indicators.beneficiaries.beneficiary_counts: counts under 5 and those that would reveal
-    them are withheld."""
+    """indicators.beneficiaries.beneficiary_counts: sums of the protected finest cells (counts
+    under 5 masked at action × year × QPV × sex × age band, never added in)."""
     return _beneficiary_counts(slug, by, year, view_key())
 
 
