@@ -9,6 +9,9 @@ DEMO  := data/raw/demo
 # Everything the embedded default database is built from.
 DB_INPUTS := $(shell find etl indicators data/territories -type f \
                \( -name '*.py' -o -name '*.sql' -o -name '*.csv' -o -name '*.xlsx' \) 2>/dev/null)
+# Imported batches (etl/importer.py): their journal, folders and files, pending ones excepted.
+UPLOADS := data/uploads
+IMPORT_INPUTS := $(shell find $(UPLOADS) -path '*/.en_attente' -prune -o -print 2>/dev/null)
 
 .PHONY: install system-deps db demo run test bench clean
 
@@ -32,7 +35,8 @@ system-deps:
 	  exit 1; \
 	fi
 
-$(DB): $(STAMP) $(DB_INPUTS)
+# The build reads the default folders and every published batch: imports are kept.
+$(DB): $(STAMP) $(DB_INPUTS) $(IMPORT_INPUTS)
 	$(BIN)/python -m etl demo --out $(DEMO)
 	$(BIN)/python -m etl build --db $(DB)
 
