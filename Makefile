@@ -9,9 +9,10 @@ DEMO  := data/raw/demo
 # Everything the embedded default database is built from.
 DB_INPUTS := $(shell find etl indicators data/territories -type f \
                \( -name '*.py' -o -name '*.sql' -o -name '*.csv' -o -name '*.xlsx' \) 2>/dev/null)
-# Imported batches (etl/importer.py): their journal, folders and files, pending ones excepted.
+# Imported batches (etl/importer.py): their folders and files, pending ones excepted. The journal
+# is not an input: publishing or withdrawing a batch rebuilds the database itself.
 UPLOADS := data/uploads
-IMPORT_INPUTS := $(shell find $(UPLOADS) -path '*/.en_attente' -prune -o -print 2>/dev/null)
+IMPORT_INPUTS := $(shell find $(UPLOADS) \( -name .en_attente -o -name .journal \) -prune -o -print 2>/dev/null)
 
 .PHONY: install system-deps db demo run test bench clean
 

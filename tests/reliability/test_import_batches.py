@@ -125,6 +125,11 @@ def test_make_db_rebuilds_when_a_batch_changes(tmp_path: Path) -> None:
 
     assert up_to_date()
     os.utime(pending_file, (future, future))        # a pending batch is not read by the build
+    journal = uploads / ".journal" / "20260302-091500-000002.json"
+    journal.parent.mkdir()
+    journal.write_text("{}")                         # written after the database it describes
+    os.utime(journal, (future, future))
+    os.utime(journal.parent, (future, future))
     assert up_to_date()
     os.utime(batch_file, (future, future))
     assert not up_to_date()
