@@ -110,8 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.db.resolve() == Path(config.DB_PATH).resolve():
             # The published database always holds the imported batches (etl/importer.py).
-            importer.rebuild(args.db, base=args.raw or raw_defaults(importer), progress=progress,
-                             max_file_bytes=None)
+            importer.rebuild(args.db, base=args.raw, progress=progress, max_file_bytes=None)
         elif args.raw:
             build(raw, args.db, progress=progress)
         else:
@@ -126,12 +125,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"La base publiée ({args.db}) n'a pas été modifiée.", file=sys.stderr)
         return 1
     return 0
-
-
-def raw_defaults(importer) -> list[Path]:
-    """The default raw folders that exist."""
-    missing = importer.missing_default_dirs()
-    return [Path(d) for d in config.DEFAULT_RAW_DIRS if Path(d) not in missing]
 
 
 if __name__ == "__main__":

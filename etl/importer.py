@@ -445,7 +445,8 @@ def _records(entries: dict[str, dict]) -> list[dict]:
 def batch_records(upload_dir: Path | None = None) -> list[dict]:
     """The import_batches rows of a build read from the journal as it is (for a database other
     than the published one: nothing is settled against it)."""
-    return _records(_read_entries(Path(upload_dir or config.UPLOAD_DIR)))
+    return _records({b: e for b, e in _read_entries(Path(upload_dir or config.UPLOAD_DIR)).items()
+                     if e["state"] in ("published", "withdrawn")})
 
 
 def _when(text: str | None) -> datetime | None:

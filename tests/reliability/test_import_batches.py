@@ -85,6 +85,10 @@ def test_a_plain_build_keeps_the_published_batches(site: Path, capsys) -> None:
     other = site / "autre.duckdb"
     assert main(["build", "--quiet", "--raw", str(config.DEFAULT_RAW_DIRS[0]), "--db", str(other)]) == 0
     assert query(other, MEDIANS) == [] and query(other, BATCHES) == []
+    # Without --raw, another database reads the default folders and the published batches.
+    assert main(["build", "--quiet", "--db", str(other)]) == 0
+    assert query(other, MEDIANS) == [(2019, 17000.0)]
+    assert query(other, BATCHES) == [(first.batch_id, "published", "QPV2024_FILOSOFI_2019.csv", 1, "analyste")]
     assert _states() == {first.batch_id: "published"}
 
 
