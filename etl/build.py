@@ -638,10 +638,10 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         insert into indicator_facts (territory_code, territory_level, indicator_id, year, value,
             numerator, denominator, status, status_note, origin, source_variable, source_note,
-            document_id, source_ref, source_id)
+            document_id, source_ref, is_internal, source_id)
         select y.territory_code, y.territory_level, 'median_income_eur_month', y.year, y.value / 12,
                null, null, y.status, y.status_note, 'computed', y.source_variable, y.source_note,
-               y.document_id, y.source_ref, y.source_id
+               y.document_id, y.source_ref, y.is_internal, y.source_id
         from indicator_facts y
         where y.indicator_id = 'median_income_eur_year'
           and not exists (select 1 from indicator_facts m where m.indicator_id = 'median_income_eur_month'

@@ -66,6 +66,7 @@ STATE_LABELS = {"pending": "en attente", "publishing": "publication en cours", "
 MAX_NAME_CHARS = 120
 _RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\/]')
 _BATCH_RE = re.compile(r"^\d{8}-\d{6}-\d{6}$")
+AUTHOR_FILE = ".publie_par"          # who published a batch (set by publish_pending)
 
 
 class UploadRejected(EtlError):
@@ -522,9 +523,13 @@ def validate_pending(folder: Path, *, upload_dir: Path | None = None,
 
 def publish_pending(folder: Path, db_path: Path | None = None, *, upload_dir: Path | None = None,
                     default_dirs: Iterable[Path] | None = None, current_year: int | None = None,
-                    progress=None) -> BuildReport:
+                    progress=None, author: str | None = None) -> BuildReport:
     """Publish a pending batch: intent `publishing` in the journal, the folder moved beside the
     published ones, the database rebuilt with it (atomic rename), then `published`.
+
+    `author` (the signed-in editor, ui/auth.py) becomes the batch's author in the journal and the
+    database, and is written into the batch as `AUTHOR_FILE` (a hidden file, which the build never
+    reads).
 
     On failure the batch goes back to waiting and the error is raised again (the published
     database is unchanged: etl/build.py). Killed at any moment, `reconcile` settles it.
@@ -538,6 +543,9 @@ def publish_pending(folder: Path, db_path: Path | None = None, *, upload_dir: Pa
         if entry["state"] not in ("pending", "failed"):
             raise UploadRejected(folder.name, f"lot {STATE_LABELS[entry['state']]}",
                                  expected="un lot en attente")
+        if author:
+            (folder / AUTHOR_FILE).write_text(author, encoding="utf-8")
+            entry["author"] = author
         entry.update(state="publishing")
         _write_entry(upload_dir, entry)
         entries[folder.name] = entry

@@ -117,6 +117,7 @@ create table indicator_facts (
     source_note       varchar,            -- producer/vintage as the document cites it ('Insee 2019')
     document_id       varchar,            -- for origin = published: documents.document_id
     source_ref        varchar,            -- page or section of that document
+    is_internal       boolean,            -- true: an internal figure (editors only); NULL/false: public
     source_id         varchar not null
 );
 
@@ -163,6 +164,7 @@ create table programme_actions (
     description            varchar,
     document_id            varchar,
     source_ref             varchar,
+    is_internal            boolean,          -- true: internal (editors only, never in public exports)
     source_id              varchar not null
 );
 
@@ -186,6 +188,7 @@ create table programme_funding (
     amount_eur      double not null,
     document_id     varchar,
     source_ref      varchar,
+    is_internal     boolean,            -- true: draft/internal line (editors only)
     source_id       varchar not null
 );
 
@@ -230,6 +233,7 @@ create table kpi_values (
     is_published     boolean not null,
     document_id      varchar,
     source_ref       varchar,
+    is_internal      boolean,            -- true: internal figure (editors only)
     source_id        varchar not null
 );
 

@@ -3,7 +3,7 @@ the history of imported batches, and withdrawing one.
 
 The logic is in etl/importer.py (safe storage, validation, publication, the journal of batches).
 Data values (file names, messages) are shown with st.dataframe / st.text only, never as HTML or
-Markdown. Each part is a function, so that a guard (an editor's sign-in) can go in front.
+Markdown. Each part is a function; `auth.require_editor()` guards them all (editors only).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import streamlit as st
 import config
 from etl import importer
 from etl.core import EtlError
-from ui import components, data
+from ui import auth, components, data
 
 PENDING, REPORT, DONE = "import_pending", "import_report", "import_done"
 TITLE = "Importer des fichiers"
@@ -38,7 +38,7 @@ def _published(summary: str) -> None:
     st.rerun()
 
 
-def upload_section() -> None:
+def upload_section(editor: auth.Editor) -> None:
     """Upload and check; then the report and the confirmed rebuild (or discard)."""
     done = st.session_state.pop(DONE, None)
     if done:
@@ -52,7 +52,7 @@ def upload_section() -> None:
                                  max_upload_size=max(1, importer.MAX_UPLOAD_BYTES // 1024 ** 2))
         if files and st.button("Vérifier ces fichiers", key="import_check", type="primary"):
             try:
-                batch = importer.store_uploads([(f.name, f.getvalue()) for f in files])
+                batch = importer.store_uploads([(f.name, f.getvalue()) for f in files], author=editor.label)
             except EtlError as exc:
                 st.error("Fichiers refusés, rien n'a été enregistré :")
                 st.text(str(exc))
@@ -86,7 +86,7 @@ def upload_section() -> None:
     if report.ok and c1.button("Reconstruire la base avec ces fichiers", key="import_rebuild", type="primary"):
         try:
             with st.spinner("Construction de la nouvelle base ; l'application sert l'ancienne jusqu'à la fin…"):
-                published = importer.publish_pending(batch.folder, config.DB_PATH)
+                published = importer.publish_pending(batch.folder, config.DB_PATH, author=editor.label)
         except (EtlError, OSError) as exc:
             st.error("La construction a échoué ; la base publiée n'a pas été modifiée.")
             st.text(str(exc))
@@ -101,11 +101,10 @@ def upload_section() -> None:
 
 def history_section() -> None:
     """Every batch with its state as the published database holds it, and withdrawing one."""
-    st.subheader("Historique des imports")
     batches = importer.list_batches(config.DB_PATH)
-    if not batches:
-        st.caption("Aucun lot importé pour l'instant.")
+    if not batches:             # nothing imported yet: no history to show
         return
+    st.subheader("Historique des imports")
     st.dataframe(importer.history_table(batches), hide_index=True, key="import_history")
     current = st.session_state.get(PENDING)
     choices = [b["batch_id"] for b in reversed(batches) if b["state"] in ("published", "pending", "failed")
@@ -131,5 +130,8 @@ def history_section() -> None:
 
 
 header()
-upload_section()
+editor = auth.require_editor()      # every action below changes the data: editors only
+if editor is None:
+    st.stop()
+upload_section(editor)
 history_section()

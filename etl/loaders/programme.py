@@ -630,7 +630,8 @@ def _w_published_values(r: _Row, state: dict):
         indicator_id=indicator, year=r.get("year"), value=value, numerator=num, denominator=den,
         status=status, status_note=note, origin="published", source_variable=None,
         source_note=r.get("source_note"), document_id=r.get("document_id"),
-        source_ref=r.get("source_ref")), r.line
+        source_ref=r.get("source_ref"),
+        is_internal=bool(r.get("is_internal"))), r.line
 
 
 def _w_actions(r: _Row, state: dict):
@@ -640,7 +641,8 @@ def _w_actions(r: _Row, state: dict):
         operator=r.get("operator"), theme=r.get("theme"), is_new=r.get("is_new"),
         is_multiyear_agreement=r.get("is_multiyear_agreement"),
         is_poverty_pocket=r.get("is_poverty_pocket"), description=r.get("description"),
-        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+        document_id=r.get("document_id"), source_ref=r.get("source_ref"),
+        is_internal=bool(r.get("is_internal"))), r.line
     for code in r.get("territories"):
         yield "programme_action_territories", dict(contract_slug=contract, action_id=action, year=year,
                                                    territory_code=code), r.line
@@ -653,7 +655,8 @@ def _w_funding(r: _Row, state: dict):
     yield "programme_funding", dict(
         contract_slug=_contract(r), action_id=r.get("action_id"), year=r.get("year"),
         funder=r.get("funder"), funder_label=r.get("funder_label"), amount_eur=amount,
-        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+        document_id=r.get("document_id"), source_ref=r.get("source_ref"),
+        is_internal=bool(r.get("is_internal"))), r.line
 
 
 def _w_kpi_definitions(r: _Row, state: dict):
@@ -673,7 +676,8 @@ def _w_kpi_values(r: _Row, state: dict):
         year=r.get("year"), period_label=r.get("period_label"), value=value, target=r.get("target"),
         qualifier=r.get("qualifier"), status=status,
         is_published=bool(document) if published is None else published,
-        document_id=document, source_ref=r.get("source_ref")), r.line
+        document_id=document, source_ref=r.get("source_ref"),
+        is_internal=bool(r.get("is_internal"))), r.line
 
 
 def _w_attributions(r: _Row, state: dict):
