@@ -336,6 +336,21 @@ create table build_messages (
     message    varchar not null
 );
 
+-- One row per batch of imported files (data/uploads/<batch_id>/, from « Importer des fichiers »
+-- or `python -m etl import`) this database was built with (`published`) or built without after
+-- it was taken out (`withdrawn`). Pending and refused batches are only on disk (etl/importer.py).
+create table import_batches (
+    batch_id      varchar not null,       -- the batch folder's name (its time stamp)
+    state         varchar not null,       -- published | withdrawn
+    files         varchar,                -- stored file names, separated by ' ; '
+    n_rows        bigint,                 -- rows this build read from the batch's files
+    created_at    timestamp,
+    published_at  timestamp,
+    withdrawn_at  timestamp,
+    author        varchar,                -- who imported it, where known
+    build_id      varchar                 -- the build that published it
+);
+
 -- ── Stable public views (documented in README.md; other code and analysts rely on them) ────
 create view indicator_values as
 select

@@ -253,14 +253,23 @@ def test_the_hash_command_reads_the_password_without_echo(monkeypatch, capsys) -
 
 
 def test_publishing_records_the_editor(site, monkeypatch) -> None:
+    from datetime import datetime
+
+    from etl.build import BuildReport
     built = []
-    monkeypatch.setattr(importer, "build", lambda dirs, db, **kw: built.append([Path(d).name for d in dirs]))
+
+    def fake_build(dirs, db, **kw):
+        built.append([Path(d).name for d in dirs])
+        return BuildReport("b1", [], str(db), datetime(2026, 3, 2), datetime(2026, 3, 2), "published")
+    monkeypatch.setattr(importer, "build", fake_build)
     batch = importer.store_uploads([("notes.csv", b"a;b\n1;2\n")])
     importer.publish_pending(batch.folder, default_dirs=[], author="Alice Martin (alice@ville.example)")
     published = importer.published_batches()
     assert built == [[batch.folder.name]] and [p.name for p in published] == [batch.folder.name]
     assert (published[0] / importer.AUTHOR_FILE).read_text(encoding="utf-8") == \
         "Alice Martin (alice@ville.example)"
+    assert [b["author"] for b in importer._read_entries(config.UPLOAD_DIR).values()] == [
+        "Alice Martin (alice@ville.example)"]                 # the batch's journal entry (issue 9)
 
 
 # ── Internal figures: editors only, in pages and exports ──────────────────────────────────────
