@@ -47,6 +47,7 @@ UNIT_SUFFIX: dict[str, str] = {
     "EUR/m2": "€/m²",
     "ratio": "",
     "indice": "",
+    "nombre": "",      # a count whose dictionary does not say of what (insee_* variables)
 }
 UNIT_DECIMALS: dict[str, int | None] = {
     "EUR/an": 0,

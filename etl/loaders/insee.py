@@ -115,7 +115,8 @@ def _header_of(c: Candidate) -> list[str] | None:
 
 
 def _dictionary_columns(header: list[str]) -> tuple[str, str, str | None] | None:
-    up = _upper_map(header)
+    # Accents dropped: INSEE writes "Variable;Libellé" as well as "COD_VAR;LIB_VAR".
+    up = {_norm(h).replace(" ", "_"): h for h in header if h}
     code = next((up[n] for n in DICT_CODE_COLUMNS if n in up), None)
     label = next((up[n] for n in DICT_LABEL_COLUMNS if n in up), None)
     long = next((up[n] for n in DICT_LONG_COLUMNS if n in up), None)
@@ -224,6 +225,85 @@ class Dictionary:
         years = Counter(int(y) for t in list(self.labels.values()) + list(self.long_labels.values())
                         for y in _YEAR_IN_TEXT.findall(t))
         return years.most_common(1)[0][0] if years else None
+
+
+# ── What a variable is: the dictionary's word against the registry's ────────────────────
+# A variable's kind of quantity: 'count', 'share' (%), 'eur_year', 'eur_month', 'eur' (period
+# not said), 'ratio'. INSEE reuses variable names across vintages with other meanings (ABC_BAC
+# a count in one file, a share in another): the dictionary's label decides, never the registry.
+KIND_UNIT = {"count": "nombre", "share": "%", "income_share": "%", "eur_year": "EUR/an", "eur_month": "EUR/mois",
+             "eur": "EUR", "ratio": "ratio"}
+KIND_TEXT = {"count": "un effectif", "share": "une part (en %)",
+             "income_share": "une part du revenu disponible (en %)", "eur_year": "un montant en euros par an",
+             "eur_month": "un montant en euros par mois", "eur": "un montant en euros",
+             "ratio": "un rapport"}
+_LEAD_COUNT = re.compile(r"^(nombre|nb|effectifs?|population|total)\b")
+_LEAD_SHARE = re.compile(r"^(part|taux|proportion|pourcentage|pct)\b")
+_LEAD_RATIO = re.compile(r"^(rapport|ratio|indice)\b")
+_UNIT_SHARE = re.compile(r"\(\s*(en\s*)?%\s*\)|\ben\s*%\s*$|\ben pourcentage\b")
+_UNIT_EUR = re.compile(r"€|\beuros?\b|\beur\b|\bniveau de vie\b|\brevenu|\bmediane?\b|\bdecile|"
+                       r"\bquartile|\bsalaire")
+# A share of disposable income (Filosofi PACT, PIMPOT): above 100 or negative by construction.
+_INCOME_PART = re.compile(r"^part des (revenus|impots|pensions|prestations|salaires|indemnites|"
+                          r"minima|allocations|traitements|autres revenus)")
+_PER_MONTH = re.compile(r"\bpar mois\b|\bmensuel|/\s*mois\b")
+_PER_YEAR = re.compile(r"\bpar an\b|\bannuel|/\s*an\b")
+
+
+def _plain(text: str) -> str:
+    """Lower case, accents dropped (€ kept), spaces squeezed."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+def label_kind(label: str | None) -> str | None:
+    """What a dictionary label says a variable is, or None when it does not say.
+
+    "Nombre de …", "Effectif …" → count; "Part de …", "Taux …", "… (en %)" → share;
+    "Médiane du revenu … (en euros par mois)" → eur_month; "Rapport …", "Indice …" → ratio.
+    The first words decide before a unit in brackets ("Nombre de personnes sous le seuil de 60 %"
+    is a count)."""
+    if not label:
+        return None
+    t = _plain(label)
+    if _LEAD_COUNT.match(t) and not t.startswith(("population active", "population couverte")):
+        return "count"
+    if _LEAD_SHARE.match(t) or _UNIT_SHARE.search(t):
+        return "income_share" if _INCOME_PART.search(t) else "share"
+    if _LEAD_RATIO.match(t):
+        return "ratio"
+    if _UNIT_EUR.search(t):
+        if _PER_MONTH.search(t):
+            return "eur_month"
+        if _PER_YEAR.search(t):
+            return "eur_year"
+        return "eur"
+    return None
+
+
+def registry_kind(indicator_id: str) -> str | None:
+    """The kind of quantity a registered indicator holds."""
+    ind = BY_ID.get(indicator_id)
+    if ind is None:
+        return None
+    if ind.is_rate or ind.unit == "%":
+        return "share"
+    if ind.unit == "EUR/an":
+        return "eur_year"
+    if ind.unit == "EUR/mois":
+        return "eur_month"
+    if ind.unit == "ratio":
+        return "ratio"
+    if ind.aggregation == "sum":
+        return "count"
+    return None
+
+
+def kinds_agree(said: str | None, registered: str | None) -> bool:
+    if said is None or registered is None or said == registered:
+        return True
+    return (said == "eur" and registered.startswith("eur")) or \
+        (said == "income_share" and registered == "share")
 
 
 def read_dictionary(c: Candidate) -> Dictionary | None:
@@ -382,6 +462,33 @@ def parse_column(values: pd.Series, table: TextTable, column: str) -> tuple[np.n
     return number, status, marker
 
 
+# The largest value each kind of quantity can mean (beyond: a typing or export error).
+MAX_COUNT = 1e8        # more people, households or dwellings than France has
+MAX_AMOUNT = 1e13      # euros: above the whole country's yearly income
+BOUNDS_TEXT = {"share": "une part entre 0 et 100", "income_share": "une part entre -1 000 et 1 000",
+               "count": "un effectif entre 0 et 100 millions"}
+
+
+def check_bounds(value: np.ndarray, kind: str | None, table: TextTable, column: str,
+                 indicator: str) -> None:
+    """Refuse a value the variable cannot mean: a share outside 0–100, a negative count or one
+    above 10^8, any amount or other value above 10^13 in absolute value."""
+    with np.errstate(invalid="ignore"):
+        if kind == "share":
+            bad, why = (value < 0) | (value > 100), "part hors de 0–100"
+        elif kind == "income_share":
+            bad, why = np.abs(value) > 1000, "part du revenu invraisemblable (au-delà de ±1 000 %)"
+        elif kind == "count":
+            bad, why = (value < 0) | (value > MAX_COUNT), "effectif négatif ou invraisemblable"
+        else:
+            bad, why = np.abs(value) > MAX_AMOUNT, "valeur invraisemblable (au-delà de 10^13)"
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise EtlError(table.file_name, f"{why} : {column} = {f'{value[i]:g}'.replace('.', ',')} ({indicator})",
+                       line=table.line_numbers[i], column=column,
+                       expected=BOUNDS_TEXT.get(kind or "", "une valeur inférieure à 10^13 en valeur absolue"))
+
+
 def _archive_and_member(display_name: str) -> tuple[str | None, str]:
     if "!" in display_name:
         archive, member = display_name.split("!", 1)
@@ -523,7 +630,7 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     archive, member = _archive_and_member(c.display_name)
     name_year = _year_from_name(c.display_name)
     registered_used: set[tuple[str, int]] = set()
-    plan: list[tuple[str, str, str, int]] = []   # column, base, indicator_id, year
+    plan: list[tuple[str, str, str, int, str | None]] = []   # column, base, indicator_id, year, kind
     warned_name_year = False
     for col in variables:
         base, year = split_variable(col, yy)
@@ -540,15 +647,26 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
                          f"fichier : {year}", line=1, column=col)
                 warned_name_year = True
         indicator = BY_SOURCE_VARIABLE.get(base.upper())
+        label = (dictionary.label(col, base) or dictionary.long_label(col, base)) if dictionary else None
+        said = label_kind(label) or (label_kind(dictionary.long_label(col, base)) if dictionary else None)
+        if indicator and not kinds_agree(said, registry_kind(indicator)):
+            ctx.warn(c.display_name, f"le dictionnaire {dictionary.file_name} décrit {col} comme "
+                     f"{KIND_TEXT[said]} (« {label} ») alors que le référentiel rattache {base} à "
+                     f"{indicator} ({KIND_TEXT[registry_kind(indicator)]}) : la variable est chargée "
+                     f"sous son propre nom, insee_{base.lower()}, avec l'unité du dictionnaire",
+                     line=1, column=col)
+            indicator = None
         if indicator and (indicator, year) in registered_used:
             ctx.warn(c.display_name, f"{col} décrit le même indicateur ({indicator}, {year}) qu'une "
                      f"colonne précédente : chargé sous insee_{base.lower()}", line=1, column=col)
             indicator = None
         if indicator:
             registered_used.add((indicator, year))
+            qkind = registry_kind(indicator)
         else:
             indicator = f"insee_{base.lower()}"
-        plan.append((col, base, indicator, year))
+            qkind = said
+        plan.append((col, base, indicator, year, qkind))
 
     years = Counter(p[3] for p in plan)
     data_year = years.most_common(1)[0][0]
@@ -589,8 +707,9 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
         return out
 
     frames = []
-    for col, base, indicator, year in plan:
+    for col, base, indicator, year, qkind in plan:
         value, status, marker = parse_column(df[col].astype(str), table, col)
+        check_bounds(value, qkind, table, col, indicator)
         status_note = marker.copy()
         for n in notes_for(base):
             fs = flag_status[n]
@@ -621,13 +740,14 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     # Catalogue rows for variables the registry does not map.
     known = {r[0] for r in ctx.con.execute("select indicator_id from indicator_catalog").fetchall()}
     new_rows = []
-    for col, base, indicator, year in plan:
+    for col, base, indicator, year, qkind in plan:
         if indicator in known:
             continue
         known.add(indicator)
         label = (dictionary.label(col, base) if dictionary else None) or base
         definition = dictionary.long_label(col, base) if dictionary else None
         new_rows.append({"indicator_id": indicator, "label": label, "definition": definition,
+                         "unit": KIND_UNIT.get(qkind or ""),
                          "source_label": f"INSEE, {title}", "is_registered": False})
     ctx.insert("indicator_catalog", new_rows)
     return len(df)
