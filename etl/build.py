@@ -292,7 +292,7 @@ def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildRepo
         for module in modules:
             hook = getattr(module, "post_load", None)
             if hook is not None:
-                hook(con)
+                report.messages.extend(hook(con) or [])   # a hook may return warnings
         _deduplicate(con, report)
         _set_aside_communes_outside_cog(con, report)
         if report.errors:
