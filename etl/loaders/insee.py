@@ -472,14 +472,18 @@ BOUNDS_TEXT = {"share": "une part entre 0 et 100", "income_share": "une part ent
 def check_bounds(value: np.ndarray, kind: str | None, table: TextTable, column: str,
                  indicator: str) -> None:
     """Refuse a value the variable cannot mean: a share outside 0–100, a negative count or one
-    above 10^8, any amount or other value above 10^13 in absolute value."""
+    above 10^8, any amount or other value above 10^13 in absolute value. For a registered
+    indicator, the range of a rate and the sign of a count are left to the build's checks
+    (etl/checks.py), which name the same file, line and column."""
+    registered = indicator in BY_ID
     with np.errstate(invalid="ignore"):
-        if kind == "share":
+        if kind == "share" and not registered:
             bad, why = (value < 0) | (value > 100), "part hors de 0–100"
         elif kind == "income_share":
             bad, why = np.abs(value) > 1000, "part du revenu invraisemblable (au-delà de ±1 000 %)"
         elif kind == "count":
-            bad, why = (value < 0) | (value > MAX_COUNT), "effectif négatif ou invraisemblable"
+            bad = (value > MAX_COUNT) if registered else (value < 0) | (value > MAX_COUNT)
+            why = "effectif invraisemblable" if registered else "effectif négatif ou invraisemblable"
         else:
             bad, why = np.abs(value) > MAX_AMOUNT, "valeur invraisemblable (au-delà de 10^13)"
     if bad.any():
