@@ -32,7 +32,7 @@ import duckdb
 
 from etl import db as etl_db
 from etl.checks import run_checks
-from etl.core import Candidate, EtlError, LoadContext, Message
+from etl.core import Candidate, EtlError, LoadContext, Message, printable
 from etl.discover import discover
 from etl.loaders import accepted_formats, import_loaders
 from etl.readers import read_table
@@ -42,7 +42,7 @@ Progress = Callable[[str], None] | None
 
 
 def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(printable(line), file=sys.stderr, flush=True)
 
 
 class BuildFailed(EtlError):
@@ -472,7 +472,7 @@ def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress:
                                        source_id if has_source else None, seconds=round(seconds, 3)))
         report.n_rows += rows or 0
         if progress:
-            progress(f"{p.kind:<28} {rows or 0:>9} lignes {seconds:6.1f} s  {c.display_name}")
+            progress(printable(f"{p.kind:<28} {rows or 0:>9} lignes {seconds:6.1f} s  {c.display_name}"))
 
 
 def _message_of(exc: EtlError) -> Message:

@@ -27,7 +27,8 @@ import shapely
 from etl import geo
 from etl.core import Candidate, EtlError, LoadContext, Message
 from etl.loaders.cog import fictional_mask
-from etl.readers import read_table, sniff_header
+from etl.readers import (CONTROL_EXPECTED, CONTROL_RE, control_character, normalise_text, read_table,
+                         sniff_header)
 
 KINDS = ("anct_qpv_contours", "anct_qpv_list", "commune_contours")
 PRIORITY = 20
@@ -191,7 +192,12 @@ def _qpv_frames(ctx: LoadContext, c: Candidate, attrs: pd.DataFrame, lines: list
         raise EtlError(c.display_name, f"code de quartier « {attrs[code_col].iloc[i]} » non reconnu",
                        line=lines[i], column=code_col,
                        expected="QN + département sur 3 caractères + 2 chiffres + lettre (2024), ou QP + 6 chiffres (2015)")
-    names = attrs[name_col].fillna("").astype(str).str.strip()
+    names = attrs[name_col].fillna("").astype(str).str.strip().map(normalise_text)
+    control = names.map(control_character)
+    if control.notna().any():
+        i = int(np.flatnonzero(control.notna().to_numpy())[0])
+        raise EtlError(c.display_name, f"caractère de contrôle {control.iloc[i]} dans le nom de {codes.iloc[i]}",
+                       line=lines[i], column=name_col, expected=CONTROL_EXPECTED)
     empty = names == ""
     if empty.any():
         i = int(np.flatnonzero(empty.to_numpy())[0])
@@ -272,7 +278,10 @@ def _load_list(ctx: LoadContext, c: Candidate) -> int:
 
 def _load_qpv_contours(ctx: LoadContext, c: Candidate) -> int:
     vf = geo.read_vector(c, ctx, code_columns=CODE_COLUMNS)
-    attrs = vf.attributes
+    attrs = vf.attributes.copy()
+    for col in attrs.columns:   # NFC, no zero-width character (a CSV list is read so already)
+        if attrs[col].dtype == object:
+            attrs[col] = attrs[col].map(lambda v: normalise_text(v) if isinstance(v, str) else v)
     code_col = _pick(attrs.columns, CODE_COLUMNS)
     codes = attrs[code_col].astype(str).str.strip().str.upper()
     vintages = sorted(set(codes[codes.str.match(QPV_RE.pattern)].map(qpv_vintage)))
@@ -293,7 +302,7 @@ def _load_qpv_contours(ctx: LoadContext, c: Candidate) -> int:
 
 
 def _cell_list(attrs: pd.DataFrame, col: str | None, i: int) -> list[str]:
-    return _split_codes(attrs[col].iloc[i]) if col else []
+    return [CONTROL_RE.sub("", normalise_text(x)) for x in _split_codes(attrs[col].iloc[i])] if col else []
 
 
 def _paired(codes: list[str], names: list[str], word: str) -> list[tuple[str, str]]:

@@ -19,7 +19,8 @@ from typing import Any
 
 from etl.checks import QPV_CODE_EXPECTED, UNIQUE_KEYS, qpv_vintage
 from etl.core import Candidate, EtlError, LoadContext
-from etl.readers import decode_text, is_personal_column, parse_number, read_table, sniff_separator
+from etl.readers import (CONTROL_EXPECTED, control_character, decode_text, is_personal_column,
+                         normalise_text, parse_number, read_table, sniff_separator)
 from etl.template import BY_NAME, LEVELS, TABLES, Col, Table
 from indicators.registry import BY_ID
 
@@ -278,7 +279,10 @@ class _Row:
     def get(self, name: str) -> Any:
         col: Col = next(c for c in self.table.columns if c.name == name)
         raw = self.cells.get(name)
-        text = _cell_text(raw)
+        text = normalise_text(_cell_text(raw))    # one key however « Santé » was typed
+        control = control_character(text)
+        if control:
+            raise self.error(name, f"caractère de contrôle {control} dans le texte", CONTROL_EXPECTED)
         if text == "":
             if col.required:
                 raise self.error(name, "valeur obligatoire manquante", _expected(col))
