@@ -26,6 +26,7 @@ row (`is_registered` false) labelled from the dictionary.
 """
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections import Counter
@@ -40,13 +41,13 @@ import pandas as pd
 from etl.core import Candidate, EtlError, LoadContext
 from etl.loaders.cog import is_fictional_code
 from etl.readers import (_GROUPED_RE, _NUMBER_RE, _SPACES, WITHHELD_MARKERS, TextTable,
-                         read_table, sniff_separator)
+                         normalise_text, read_table, sniff_separator)
 from indicators.registry import BY_ID, BY_SOURCE_VARIABLE
 
 KINDS = ("insee_qpv_stats", "insee_commune_stats", "insee_dictionary")
 PRIORITY = 40
 FORMAT_LABEL = ("statistiques Insee par QPV ou par commune (CSV avec colonne CODGEO, seul ou dans "
-                "un zip, avec son dictionnaire meta_*.csv)")
+                "un zip, avec son dictionnaire meta_*.csv, ou classeur XLSX avec sa feuille de libellés)")
 
 PRODUCER = "INSEE"
 LICENCE = "Licence Ouverte"
@@ -147,6 +148,16 @@ def code_level(code: str) -> str | None:
 
 
 def recognise(c: Candidate) -> str | None:
+    if c.suffix == ".xlsx":
+        try:
+            found = _xlsx_data_sheet(c, head_only=True)
+        except Exception:  # noqa: BLE001 - recognise must not raise on another format (etl/core.py)
+            return None
+        if found is None:
+            return None
+        codes = [row[found.key].strip().upper() for row in found.rows if len(row) > found.key]
+        qpv = sum(1 for x in codes if QPV_RE.match(x))
+        return "insee_qpv_stats" if codes and qpv * 2 >= len(codes) else "insee_commune_stats"
     header = _header_of(c)
     if not header:
         return None
@@ -191,6 +202,115 @@ def _kind_from_head(c: Candidate, key_index: int) -> str:
             codes.append(cells[key_index].strip().strip('"'))
     qpv = sum(1 for x in codes if QPV_RE.match(x.upper()))
     return "insee_qpv_stats" if codes and qpv * 2 >= len(codes) else "insee_commune_stats"
+
+
+# ── XLSX as INSEE publishes it ──────────────────────────────────────────────────────────
+# A first sheet of data: title rows, often a row of labels, the row of variable codes (CODGEO,
+# LIBGEO, MED21…), then one row per territory; and a sheet of variable labels ("Documentation",
+# "Variables": COD_VAR/LIB_VAR or Variable/Libellé columns).
+_XLSX_SCAN_ROWS = 30
+
+
+@dataclass
+class _XlsxSheet:
+    name: str                   # 'file.xlsx, feuille « Données »'
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]            # Excel row numbers
+    key: int                    # index of CODGEO in header
+    labels_above: list[str]     # the row above the header (labels), or []
+
+
+def _xlsx_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(int(v))
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    return normalise_text(str(v)).strip()
+
+
+def _xlsx_workbook(c: Candidate):
+    import openpyxl   # imported here: only workbooks need it
+    if c.head(4) != b"PK\x03\x04":
+        raise EtlError(c.display_name, "classeur XLSX illisible", expected="un classeur Excel .xlsx valide")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(c.read_bytes()), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on a damaged file
+        raise EtlError(c.display_name, f"classeur XLSX illisible ({type(exc).__name__})",
+                       expected="un classeur Excel .xlsx valide") from exc
+
+
+def _xlsx_data_sheet(c: Candidate, *, head_only: bool = False, wb=None) -> _XlsxSheet | None:
+    """The first sheet whose header row (within the first rows) holds CODGEO."""
+    wb = wb or _xlsx_workbook(c)
+    for ws in wb.worksheets:
+        grid = []
+        for i, row in enumerate(ws.iter_rows(values_only=True)):
+            if head_only and i >= _XLSX_SCAN_ROWS + 50:
+                break
+            grid.append([_xlsx_text(v) for v in row])
+        for i, row in enumerate(grid[:_XLSX_SCAN_ROWS]):
+            up = [x.upper() for x in row]
+            if KEY_COLUMN not in up:
+                continue
+            header = list(row)
+            while header and not header[-1]:
+                header.pop()
+            rows, lines = [], []
+            for j, r in enumerate(grid[i + 1:], start=i + 2):
+                if not any(r):
+                    continue
+                rows.append((r + [""] * len(header))[:len(header)])
+                lines.append(j)
+            above = grid[i - 1] if i > 0 else []
+            return _XlsxSheet(f"{c.display_name}, feuille « {ws.title} »", header, rows, lines,
+                              up.index(KEY_COLUMN), above)
+    return None
+
+
+def _xlsx_dictionary(c: Candidate, wb, data: _XlsxSheet) -> Dictionary | None:
+    """The labels of a workbook: a sheet of variables (COD_VAR/LIB_VAR, Variable/Libellé), else
+    the row of labels just above the row of codes."""
+    for ws in wb.worksheets:
+        grid = [[_xlsx_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        for i, row in enumerate(grid[:_XLSX_SCAN_ROWS]):
+            cols = _dictionary_columns(row)
+            if cols is None or KEY_COLUMN in (x.upper() for x in row):
+                continue
+            code_i, label_i = row.index(cols[0]), row.index(cols[1])
+            long_i = row.index(cols[2]) if cols[2] else None
+            labels, longs = {}, {}
+            for r in grid[i + 1:]:
+                r = r + [""] * len(row)
+                if r[code_i]:
+                    if r[label_i]:
+                        labels.setdefault(r[code_i].upper(), r[label_i])
+                    if long_i is not None and r[long_i]:
+                        longs.setdefault(r[code_i].upper(), r[long_i])
+            if labels:
+                return Dictionary(f"{c.display_name}, feuille « {ws.title} »", labels, longs)
+    above = data.labels_above
+    labels = {h.upper(): above[k] for k, h in enumerate(data.header)
+              if h and k < len(above) and above[k] and above[k].upper() != h.upper()}
+    if len(labels) * 2 >= len(data.header):
+        return Dictionary(data.name, labels, {})
+    return None
+
+
+def _read_xlsx(c: Candidate) -> tuple[TextTable, Dictionary | None]:
+    wb = _xlsx_workbook(c)
+    data = _xlsx_data_sheet(c, wb=wb)
+    if data is None:
+        raise EtlError(c.display_name, "colonne CODGEO absente", line=1, column=KEY_COLUMN,
+                       expected="une feuille avec une colonne CODGEO (code géographique)")
+    dictionary = _xlsx_dictionary(c, wb, data)
+    table = TextTable(data.name, data.header, data.rows, data.lines, ";",
+                      data.lines[0] - 1 if data.lines else 1)
+    return table, dictionary
 
 
 # ── Dictionary ──────────────────────────────────────────────────────────────────────────
@@ -566,7 +686,11 @@ def _mixed_vintages(c: Candidate, qpv_codes: pd.Series, lines: np.ndarray, key: 
 def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     if kind == "insee_dictionary":
         return load_dictionary(ctx, c)
-    table = read_table(c.read_bytes(), c.display_name)
+    sheet_dictionary = None
+    if c.suffix == ".xlsx":
+        table, sheet_dictionary = _read_xlsx(c)
+    else:
+        table = read_table(c.read_bytes(), c.display_name)
     up = _upper_map(table.header)
     if KEY_COLUMN not in up:
         raise EtlError(c.display_name, "colonne CODGEO absente", line=1, column=KEY_COLUMN,
@@ -629,7 +753,7 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     codes = codes.where(levels != "qpv_ensemble", f"ENSEMBLE_QPV_{qpv_vintage}")
 
     # Variables → (indicator, year).
-    dictionary = _find_dictionary(c, variables)
+    dictionary = sheet_dictionary or _find_dictionary(c, variables)
     yy = file_suffix(variables)
     archive, member = _archive_and_member(c.display_name)
     name_year = _year_from_name(c.display_name)

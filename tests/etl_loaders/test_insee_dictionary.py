@@ -272,3 +272,66 @@ def test_real_filosofi_with_its_dictionary_loads_the_same_values(ctx, tmp_path):
     assert rows(ctx, q) == bare.con.execute(q).fetchall()
     assert not [m for m in ctx.messages if "dictionnaire" in m.message]
     bare.con.close()
+
+
+# ── XLSX as INSEE publishes it: a sheet of data, a sheet (or a row) of labels ─────────────
+def _workbook(path, *, doc_sheet: bool):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Données"
+    ws.append(["Demandeurs d'emploi par quartier prioritaire en 2023"])
+    ws.append(["Source : France Travail, Dares ; géographie 2024"])
+    ws.append([])
+    ws.append(["Code du quartier", "Libellé du quartier", "Nombre de demandeurs d'emploi A, B, C en 2023",
+               "Nombre de demandeurs d'emploi de niveau bac en 2023",
+               "Part des demandeurs de niveau inférieur au CAP-BEP (en %) en 2023"])
+    ws.append(["CODGEO", "LIBGEO", "ABC_2023", "ABC_BAC_2023", "ABC_INFCAPBEP_2023"])
+    ws.append(["QN07101I", "Aubépins", 612, 143, 38.4])
+    ws.append(["QN07102I", "Prés Saint Jean", 455, "s", "s"])
+    if doc_sheet:
+        doc = wb.create_sheet("Documentation")
+        doc.append(["Variable", "Libellé"])
+        doc.append(["ABC_2023", "Nombre de demandeurs d'emploi de catégories A, B, C en 2023"])
+        doc.append(["ABC_BAC_2023", "Effectif des demandeurs d'emploi A, B, C de niveau bac en 2023"])
+        doc.append(["ABC_INFCAPBEP_2023", "Part des demandeurs d'emploi de niveau inférieur au CAP-BEP (en %)"])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("doc_sheet, dictionary", [
+    (True, "demandeurs_qpv_2023.xlsx, feuille « Documentation »"),
+    (False, "demandeurs_qpv_2023.xlsx, feuille « Données »"),
+])
+def test_xlsx_with_its_labels(ctx, tmp_path, doc_sheet, dictionary):
+    from etl.core import Candidate
+    path = _workbook(tmp_path / "demandeurs_qpv_2023.xlsx", doc_sheet=doc_sheet)
+    c = Candidate(path, path.name)
+    assert load(insee, ctx, c) == ("insee_qpv_stats", 2)
+    assert rows(ctx, FACTS) == [
+        ("insee_abc_bac", "QN07101I", 2023, 143.0, "ok"),
+        ("insee_abc_bac", "QN07102I", 2023, None, "secret"),
+        ("jobseekers_below_cap_bep_pct", "QN07101I", 2023, 38.4, "ok"),
+        ("jobseekers_below_cap_bep_pct", "QN07102I", 2023, None, "secret"),
+        ("jobseekers_count", "QN07101I", 2023, 612.0, "ok"),
+        ("jobseekers_count", "QN07102I", 2023, 455.0, "ok"),
+    ]
+    assert [(w[0], w[1], w[2]) for w in _warnings(ctx)] == [("demandeurs_qpv_2023.xlsx", 1, "ABC_BAC_2023")]
+    assert _warnings(ctx)[0][3].startswith(f"le dictionnaire {dictionary} décrit ABC_BAC_2023 comme un effectif")
+
+
+def test_xlsx_value_error_names_sheet_row_and_column(ctx, tmp_path):
+    import openpyxl
+    from etl.core import Candidate
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Données"
+    ws.append(["Titre"])
+    ws.append(["CODGEO", "P21_POP"])
+    ws.append(["QN07101I", 2500])
+    ws.append(["QN07102I", "deux mille"])
+    wb.save(tmp_path / "pop.xlsx")
+    with pytest.raises(EtlError) as err:
+        load(insee, ctx, Candidate(tmp_path / "pop.xlsx", "pop.xlsx"))
+    assert str(err.value) == ("pop.xlsx, feuille « Données », ligne 4, colonne « P21_POP » : valeur « deux mille »"
+                              " illisible (attendu : un nombre ou un marqueur de secret (s, nd, ns, nc))")
