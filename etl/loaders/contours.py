@@ -301,8 +301,8 @@ def _load_qpv_contours(ctx: LoadContext, c: Candidate) -> int:
     return len(attrs)
 
 
-def _cell_list(attrs: pd.DataFrame, col: str | None, i: int) -> list[str]:
-    return [CONTROL_RE.sub("", normalise_text(x)) for x in _split_codes(attrs[col].iloc[i])] if col else []
+def _cell_list(values: list | None, i: int) -> list[str]:
+    return [CONTROL_RE.sub("", normalise_text(x)) for x in _split_codes(values[i])] if values else []
 
 
 def _paired(codes: list[str], names: list[str], word: str) -> list[tuple[str, str]]:
@@ -323,19 +323,20 @@ def _remember_parents(ctx: LoadContext, attrs: pd.DataFrame, qpv_links: pd.DataF
         ("epci", EPCI_CODE_COLUMNS), ("epci_name", EPCI_NAME_COLUMNS),
         ("dep", DEP_CODE_COLUMNS), ("dep_name", DEP_NAME_COLUMNS),
         ("reg", REG_CODE_COLUMNS), ("reg_name", REG_NAME_COLUMNS))}
+    cols = {key: attrs[col].tolist() if col else None for key, col in cols.items()}  # not .iloc per cell
     terr: list[tuple] = []
     links: list[tuple] = []
     for i in range(len(attrs)):
-        communes = [(x, n) for x, n in _paired(_cell_list(attrs, cols["com"], i),
-                                               _cell_list(attrs, cols["com_name"], i), "Commune")
+        communes = [(x, n) for x, n in _paired(_cell_list(cols["com"], i),
+                                               _cell_list(cols["com_name"], i), "Commune")
                     if COMMUNE_RE.match(x)]
-        epcis = [(x, n) for x, n in _paired(_cell_list(attrs, cols["epci"], i),
-                                            _cell_list(attrs, cols["epci_name"], i), "EPCI") if EPCI_RE.match(x)]
-        deps = [(x.zfill(2), n) for x, n in _paired(_cell_list(attrs, cols["dep"], i),
-                                                    _cell_list(attrs, cols["dep_name"], i), "Département")
+        epcis = [(x, n) for x, n in _paired(_cell_list(cols["epci"], i),
+                                            _cell_list(cols["epci_name"], i), "EPCI") if EPCI_RE.match(x)]
+        deps = [(x.zfill(2), n) for x, n in _paired(_cell_list(cols["dep"], i),
+                                                    _cell_list(cols["dep_name"], i), "Département")
                 if DEP_RE.match(x.zfill(2))]
-        regs = [(x.zfill(2), n) for x, n in _paired(_cell_list(attrs, cols["reg"], i),
-                                                    _cell_list(attrs, cols["reg_name"], i), "Région")
+        regs = [(x.zfill(2), n) for x, n in _paired(_cell_list(cols["reg"], i),
+                                                    _cell_list(cols["reg_name"], i), "Région")
                 if REG_RE.match(x.zfill(2))]
         for level, items in (("commune", communes), ("epci", epcis), ("departement", deps),
                              ("region", regs)):

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from etl.build import build
 from indicators.portrait import build_portrait
@@ -125,3 +126,51 @@ def test_a_cog_loaded_alongside_keeps_its_names_and_links(tmp_path):
                                                 "anct_qpv_contours"}
     assert not [m for m in report.warnings if "déclaré" in m.message]
     assert query(db, "select count(*) from sources where kind = 'declared_territories'") == [(0,)]
+
+
+def test_anct_list_without_cog_declares_what_it_names(tmp_path):
+    """The list as the reference file shapes it: insee_dep without lib_dep, no EPCI."""
+    raw = tmp_path / "raw"
+    write_csv(raw / "qpv2024_by_commune.csv", [
+        ["code_qp", "lib_qp", "insee_com", "lib_com", "insee_dep"],
+        ["QN07101I", "Aubépins", "71076", "Chalon-sur-Saône", "71"],
+        ["QN07102I", "Prés Saint Jean", "71076", "Chalon-sur-Saône", "71"],
+        ["QN97101N", "Boissard", "97101", "Les Abymes", "971"],
+    ], sep=",")
+    db = tmp_path / "qpv.duckdb"
+    report = build([raw], db, progress=None, current_year=CURRENT_YEAR)
+    assert report.outcome == "published"
+    declared, title = "declared_territories", "déclaré par le fichier des contours"
+    assert query(db, TERRITORIES) == [
+        ("71076", "commune", "Chalon-sur-Saône", None, declared, title),
+        ("97101", "commune", "Les Abymes", None, declared, title),
+        ("71", "departement", "Département 71", None, declared, title),
+        ("971", "departement", "Département 971", None, declared, title),
+    ]
+    assert query(db, "select qpv_code, commune_code, commune_name, epci_code from qpv_communes order by 1") == [
+        ("QN07101I", "71076", "Chalon-sur-Saône", None), ("QN07102I", "71076", "Chalon-sur-Saône", None),
+        ("QN97101N", "97101", "Les Abymes", None)]
+    assert [m.message.split(" (")[0] for m in report.warnings] == [
+        "2 commune(s), 2 département(s) déclaré(s) par le fichier des contours"]
+
+
+@pytest.mark.integration
+def test_real_qpv_list_alone_publishes():
+    """The real ANCT 2024 list, alone: every commune it names is declared, every QPV has one."""
+    import tempfile
+
+    from tests.etl_loaders.conftest import need_reference
+    path = need_reference("qpv2024", "qpv2024_by_commune.csv")
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw"
+        raw.mkdir()
+        (raw / path.name).write_bytes(path.read_bytes())
+        db = Path(tmp) / "qpv.duckdb"
+        report = build([raw], db, progress=None, current_year=CURRENT_YEAR)
+        assert report.outcome == "published"
+        assert query(db, "select territory_level, count(*) from territories group by 1 order by 1") == [
+            ("commune", 824), ("departement", 101), ("qpv", 1493)]
+        assert query(db, "select count(distinct qpv_code), count(*) from qpv_communes"
+                         " where commune_name is not null") == [(1493, 1684)]
+        assert query(db, "select commune_name from qpv_communes where qpv_code = 'QN07101I'") == [
+            ("Chalon-sur-Saône",)]

@@ -244,6 +244,7 @@ def test_label_kind(label, kind):
     assert insee.label_kind(label) == kind
 
 
+@pytest.mark.integration
 def test_real_filosofi_with_its_dictionary_loads_the_same_values(ctx, tmp_path):
     """The real Filosofi 2021 communes file, zipped with a dictionary worded as INSEE's: every
     value loads unchanged, under the same indicators as without the dictionary."""
