@@ -280,7 +280,7 @@ def _load_qpv_contours(ctx: LoadContext, c: Candidate) -> int:
     vf = geo.read_vector(c, ctx, code_columns=CODE_COLUMNS)
     attrs = vf.attributes.copy()
     for col in attrs.columns:   # NFC, no zero-width character (a CSV list is read so already)
-        if attrs[col].dtype == object:
+        if attrs[col].dtype == object or pd.api.types.is_string_dtype(attrs[col]):
             attrs[col] = attrs[col].map(lambda v: normalise_text(v) if isinstance(v, str) else v)
     code_col = _pick(attrs.columns, CODE_COLUMNS)
     codes = attrs[code_col].astype(str).str.strip().str.upper()

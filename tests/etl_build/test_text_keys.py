@@ -88,3 +88,32 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path):
 def test_printable():
     assert printable("a\x1b[31mb\tc\nd\x9b") == "a\\x1b[31mb\tc\nd\\x9b"
     assert str(Message("warning", "f\x1b.csv", "valeur \x1b[0m")) == "f\\x1b.csv : valeur \\x1b[0m"
+
+
+def _geojson(path: Path, props: list[dict]) -> Path:
+    import json
+    ring = [[4.85, 46.78], [4.86, 46.78], [4.86, 46.79], [4.85, 46.79], [4.85, 46.78]]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": p, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for p in props]}), encoding="utf-8")
+    return path
+
+
+def test_contour_attributes_are_normalised_and_control_characters_refused(tmp_path: Path):
+    import etl.db
+    from etl.core import Candidate, LoadContext
+    from etl.loaders import contours
+    path = _geojson(tmp_path / "qp.geojson", [
+        {"code_qp": f"QN07101I{ZW}", "lib_qp": "Aube\u0301pins", "insee_com": "71076", "lib_com": "Chalon-sur-Sa\u00f4ne"}])
+    ctx = LoadContext(etl.db.create_empty(), "t")
+    contours.load(ctx, Candidate(path, path.name), "anct_qpv_contours")
+    assert ctx.con.execute("select territory_code, territory_name from territories").fetchall() == [
+        ("QN07101I", "Aub\u00e9pins")]
+    assert ctx.con.execute("select territory_code from territory_geometries").fetchall() == [("QN07101I",)]
+    bad = _geojson(tmp_path / "bad.geojson", [
+        {"code_qp": "QN07101I", "lib_qp": "Aubépins", "insee_com": "71076"},
+        {"code_qp": "QN07102I", "lib_qp": "Prés\x1b[31m", "insee_com": "71076"}])
+    with pytest.raises(EtlError) as err:
+        contours.load(LoadContext(etl.db.create_empty(), "t"), Candidate(bad, bad.name), "anct_qpv_contours")
+    assert (err.value.line, err.value.column, err.value.message) == (
+        2, "lib_qp", "caractère de contrôle U+001B dans le nom de QN07102I")
