@@ -351,10 +351,11 @@ class Dictionary:
 # A variable's kind of quantity: 'count', 'share' (%), 'eur_year', 'eur_month', 'eur' (period
 # not said), 'ratio'. INSEE reuses variable names across vintages with other meanings (ABC_BAC
 # a count in one file, a share in another): the dictionary's label decides, never the registry.
-KIND_UNIT = {"count": "nombre", "share": "%", "income_share": "%", "eur_year": "EUR/an", "eur_month": "EUR/mois",
+KIND_UNIT = {"count": "nombre", "share": "%", "income_share": "%", "change_pct": "%", "change": None, "eur_year": "EUR/an", "eur_month": "EUR/mois",
              "eur": "EUR", "ratio": "ratio"}
 KIND_TEXT = {"count": "un effectif", "share": "une part (en %)",
-             "income_share": "une part du revenu disponible (en %)", "eur_year": "un montant en euros par an",
+             "income_share": "une part du revenu disponible (en %)", "change_pct": "une variation (en %)",
+             "change": "une variation ou un solde", "eur_year": "un montant en euros par an",
              "eur_month": "un montant en euros par mois", "eur": "un montant en euros",
              "ratio": "un rapport"}
 _LEAD_COUNT = re.compile(r"^(nombre|nb|effectifs?|population|total)\b")
@@ -363,6 +364,9 @@ _LEAD_RATIO = re.compile(r"^(rapport|ratio|indice)\b")
 _UNIT_SHARE = re.compile(r"\(\s*(en\s*)?%\s*\)|\ben\s*%\s*$|\ben pourcentage\b")
 _UNIT_EUR = re.compile(r"€|\beuros?\b|\beur\b|\bniveau de vie\b|\brevenu|\bmediane?\b|\bdecile|"
                        r"\bquartile|\bsalaire")
+# A change or a balance ("Var. annuelle moyenne de la population (en %)", "Taux d'évolution",
+# "Solde naturel"): negative or above 100 by nature, never a share.
+_CHANGE = re.compile(r"\bvar\b|\bvar\.|variation|evolution|\bsolde\b|croissance|\becart\b")
 # A share of disposable income (Filosofi PACT, PIMPOT): above 100 or negative by construction.
 _INCOME_PART = re.compile(r"^part des (revenus|impots|pensions|prestations|salaires|indemnites|"
                           r"minima|allocations|traitements|autres revenus)")
@@ -386,6 +390,8 @@ def label_kind(label: str | None) -> str | None:
     if not label:
         return None
     t = _plain(label)
+    if _CHANGE.search(t):
+        return "change_pct" if "%" in t or "pourcent" in t else "change"
     if _LEAD_COUNT.match(t) and not t.startswith(("population active", "population couverte")):
         return "count"
     if _LEAD_SHARE.match(t) or _UNIT_SHARE.search(t):

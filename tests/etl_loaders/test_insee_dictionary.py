@@ -227,6 +227,27 @@ def test_income_shares_may_pass_100_or_be_negative(ctx, tmp_path):
     assert rows(ctx, "select unit from indicator_catalog where not is_registered") == [("%",), ("%",)]
 
 
+def test_changes_may_be_negative_or_above_100(ctx, tmp_path):
+    """Comparateur de territoires: a variation in % is not a share, a balance not a count (the
+    file's common suffix 21 is the year: TXVAR_POP_1521 → insee_txvar_pop_15, 2021)."""
+    data = "CODGEO;P21_POP;TXVAR_POP_1521;SOLDE_NAT_1521\n73065;59964;-0,4;-1 250\n71076;45102;120,5;310\n"
+    meta = ("COD_VAR;LIB_VAR\nP21_POP;Population en 2021\n"
+            "TXVAR_POP_1521;Var. annuelle moyenne de la population entre 2015 et 2021 (en %)\n"
+            "SOLDE_NAT_1521;Solde naturel entre 2015 et 2021\n")
+    assert _load_zip(ctx, _zip(tmp_path, "comparateur_2021.zip", data, meta)) == 2
+    assert rows(ctx, FACTS) == [
+        ("insee_solde_nat_15", "71076", 2021, 310.0, "ok"),
+        ("insee_solde_nat_15", "73065", 2021, -1250.0, "ok"),
+        ("insee_txvar_pop_15", "71076", 2021, 120.5, "ok"),
+        ("insee_txvar_pop_15", "73065", 2021, -0.4, "ok"),
+        ("population_count", "71076", 2021, 45102.0, "ok"),
+        ("population_count", "73065", 2021, 59964.0, "ok"),
+    ]
+    assert rows(ctx, UNITS) == [
+        ("insee_solde_nat_15", "Solde naturel entre 2015 et 2021", None),
+        ("insee_txvar_pop_15", "Var. annuelle moyenne de la population entre 2015 et 2021 (en %)", "%")]
+
+
 @pytest.mark.parametrize("label, kind", [
     ("Nombre de personnes sous le seuil de 60 % (%)", "count"),
     ("Effectif des 15-64 ans", "count"),
@@ -237,6 +258,9 @@ def test_income_shares_may_pass_100_or_be_negative(ctx, tmp_path):
     ("Médiane du niveau de vie (en euros par an)", "eur_year"),
     ("Rapport interdécile 9e décile/1er décile", "ratio"),
     ("Part des impôts (%)", "income_share"),
+    ("Var. annuelle moyenne de la population entre 2015 et 2021 (en %)", "change_pct"),
+    ("Taux d'évolution annuel de l'emploi (%)", "change_pct"),
+    ("Solde naturel entre 2015 et 2021", "change"),
     ("Code du quartier", None),
     (None, None),
 ])
