@@ -22,7 +22,14 @@ What a data file may hold, as INSEE publishes it:
 
 A variable maps to a registered indicator through `indicators.registry.BY_SOURCE_VARIABLE` (its
 name without the year suffix); any other variable is loaded as `insee_<name>` with a catalogue
-row (`is_registered` false) labelled from the dictionary.
+row (`is_registered` false) labelled from the dictionary. The dictionary has the last word: when
+its label says a count, a share, an amount per month or per year, a variation… that contradicts
+the registry's unit for that name (INSEE reuses names across vintages), the variable loads as
+`insee_<name>` with the dictionary's unit and a warning (`label_kind`, `registry_kind`). Values
+beyond what the variable can mean are refused with their line and column (`check_bounds`).
+
+An XLSX workbook as INSEE publishes it is read too: the first sheet with a CODGEO header row
+(title rows above are skipped), labelled by a sheet of variables or by the row above the codes.
 """
 from __future__ import annotations
 
