@@ -146,7 +146,8 @@ def read_table(data: bytes, file_name: str, *, skip_title_rows: bool = True,
     « ChambÃ©ry »). `partial` reads the head of a file: its last, maybe cut, line is dropped
     and those checks are skipped.
     """
-    text = normalise_text(decode_text(data, file_name))
+    # NFC, no zero-width character; a DOS end-of-file mark (Ctrl-Z) after the last line is dropped.
+    text = normalise_text(decode_text(data, file_name)).rstrip("\x1a")
     if partial:
         text = text[: text.rfind("\n") + 1] if "\n" in text else text
     lines = text.split("\n")

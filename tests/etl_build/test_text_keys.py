@@ -31,6 +31,11 @@ def test_read_table_normalises_cells_and_header():
     assert table.rows == [[COMPOSED, "Maison de sant\u00e9"], [COMPOSED, "Maison de sant\u00e9"]]
 
 
+def test_dos_end_of_file_mark_is_not_a_control_character():
+    table = read_table(b"a;b\r\n1;2\r\n\x1a", "f.csv")
+    assert (table.header, table.rows) == (["a", "b"], [["1", "2"]])
+
+
 @pytest.mark.parametrize("cell, code", [("\x1b[31mrouge", "U+001B"), ("a\x00b", "U+0000"), ("x\x85", "U+0085"),
                                         ("\x7f", "U+007F")])
 def test_read_table_refuses_control_characters_with_line_and_column(cell, code):
