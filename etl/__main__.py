@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 import config
-from etl.core import EtlError
+from etl.core import EtlError, printable
 from etl.template import TABLES
 
 _TYPES = {"text": "texte", "int": "nombre entier", "number": "nombre", "bool": "oui/non",
@@ -96,15 +96,15 @@ def main(argv: list[str] | None = None) -> int:
                   + (" (python -m etl demo l'écrit)" if missing == config.DEMO_RAW_DIR else ""),
                   file=sys.stderr)
         raw = importer.raw_dirs()
-    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    progress = None if args.quiet else (lambda line: print(printable(line), file=sys.stderr, flush=True))
     if args.command == "validate":
         report = validate(raw, progress=progress)
         for m in report.messages:
             print(f"{'ERREUR' if m.level == 'error' else 'avertissement'} : {m}")
         if report.error and not report.errors:
-            print(f"ERREUR : {report.error}")
+            print(printable(f"ERREUR : {report.error}"))
         for f in report.files:
-            print(f"{f.outcome:<12} {f.kind or '-':<28} {f.rows_read if f.rows_read is not None else '':>9}  {f.file_name}")
+            print(printable(f"{f.outcome:<12} {f.kind or '-':<28} {f.rows_read if f.rows_read is not None else '':>9}  {f.file_name}"))
         print(report.summary())
         return 0 if report.ok else 1
     try:
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (OSError, duckdb.Error) as exc:
         # Disk full, read-only folder…: not the files' fault, but the same promise holds.
-        print(f"Erreur : {type(exc).__name__} : {exc}", file=sys.stderr)
+        print(printable(f"Erreur : {type(exc).__name__} : {exc}"), file=sys.stderr)
         print(f"La base publiée ({args.db}) n'a pas été modifiée.", file=sys.stderr)
         return 1
     return 0

@@ -32,7 +32,7 @@ import duckdb
 
 from etl import db as etl_db
 from etl.checks import run_checks
-from etl.core import Candidate, EtlError, LoadContext, Message
+from etl.core import Candidate, EtlError, LoadContext, Message, printable
 from etl.discover import discover
 from etl.loaders import accepted_formats, import_loaders
 from etl.readers import read_table
@@ -42,7 +42,7 @@ Progress = Callable[[str], None] | None
 
 
 def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(printable(line), file=sys.stderr, flush=True)
 
 
 class BuildFailed(EtlError):
@@ -297,7 +297,7 @@ def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildRepo
         for module in modules:
             hook = getattr(module, "post_load", None)
             if hook is not None:
-                hook(con)
+                report.messages.extend(hook(con) or [])   # a hook may return warnings
         _deduplicate(con, report)
         _set_aside_communes_outside_cog(con, report)
         if report.errors:
@@ -477,7 +477,7 @@ def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress:
                                        source_id if has_source else None, seconds=round(seconds, 3)))
         report.n_rows += rows or 0
         if progress:
-            progress(f"{p.kind:<28} {rows or 0:>9} lignes {seconds:6.1f} s  {c.display_name}")
+            progress(printable(f"{p.kind:<28} {rows or 0:>9} lignes {seconds:6.1f} s  {c.display_name}"))
 
 
 def _message_of(exc: EtlError) -> Message:

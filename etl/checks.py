@@ -200,6 +200,12 @@ def _programme_checks() -> list[Check]:
     return checks
 
 
+# Beyond these, a figure is a typing or export error: more people than France has, more euros
+# than the country's yearly income (the loaders refuse them with their line; these checks cover
+# every origin, computed values included).
+MAX_COUNT = 1e8
+MAX_VALUE = 1e13
+
 _RATE_IDS = tuple(i.id for i in REGISTRY if i.is_rate)
 _COUNT_IDS = tuple(i.id for i in REGISTRY if i.aggregation == "sum")
 
@@ -227,6 +233,18 @@ def _value_checks(current_year: int) -> list[Check]:
               fact.format(files=_FILES, extra="f.value", column="value",
                           cond=f"f.indicator_id in ({count_list}) and f.value < 0"),
               lambda r: f"effectif négatif : {r[2]} = {_num(r[4])} pour {r[1]} en {r[3]}",
+              column="value", **at),
+        Check("count_beyond_meaning",
+              fact.format(files=_FILES, extra="f.value", column="value",
+                          cond=f"f.indicator_id in ({count_list}) and f.value > {MAX_COUNT:.0f}"),
+              lambda r: (f"effectif invraisemblable (plus de 100 millions) : {r[2]} = {_num(r[4])} "
+                         f"pour {r[1]} en {r[3]}"),
+              column="value", **at),
+        Check("value_beyond_meaning",
+              fact.format(files=_FILES, extra="f.value, f.numerator, f.denominator", column="value",
+                          cond=f"greatest(abs(f.value), abs(f.numerator), abs(f.denominator)) > {MAX_VALUE:.0f}"),
+              lambda r: (f"valeur invraisemblable (au-delà de 10^13) : {r[2]} = {_num(r[4])} "
+                         f"({_num(r[5])} / {_num(r[6])}) pour {r[1]} en {r[3]}"),
               column="value", **at),
         Check("numerator_not_negative",
               fact.format(files=_FILES, extra="f.numerator, f.denominator", column="numerator",
@@ -267,6 +285,12 @@ def _value_checks(current_year: int) -> list[Check]:
               " where t.v < 0 or t.v > 100 group by all order by 2, 3",
               lambda r: f"pourcentage hors de 0–100 : {_num(r[3])} pour {r[1]}, {r[2]}",
               column="target_pct"),
+        Check("population_in_range",
+              f"select {_FILES}, t.territory_code, t.territory_level, t.population from territories t"
+              f" left join sources s on s.source_id = t.source_id where t.population < 0"
+              f" or t.population > {MAX_COUNT:.0f} group by all order by 2, 3",
+              lambda r: f"population invraisemblable ({_num(r[3])}) pour {r[1]} ({r[2]})",
+              column="population"),
         Check("attributions_not_negative",
               f"select {_FILES}, t.landlord, t.year, t.n_attributions from housing_attributions t"
               " left join sources s on s.source_id = t.source_id where t.n_attributions < 0"

@@ -15,6 +15,7 @@ what was expected; the build then stops and the published database is left untou
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +23,16 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal or a log: control characters (an ANSI escape \\x1b[…] in a file
+    name or a value) are shown as \\x1b instead of acting; line ends and tabs stay."""
+    text = str(text)
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _UNPRINTABLE.search(text) else text
 
 
 class EtlError(Exception):
@@ -45,7 +56,7 @@ class EtlError(Exception):
         text = f"{', '.join(where)} : {self.message}"
         if self.expected:
             text += f" (attendu : {self.expected})"
-        return text
+        return printable(text)
 
 
 @dataclass
@@ -96,7 +107,7 @@ class Message:
             f"ligne {self.line}" if self.line is not None else "",
             f"colonne « {self.column_name} »" if self.column_name else "",
         ] if x)
-        return f"{where} : {self.message}" if where else self.message
+        return printable(f"{where} : {self.message}" if where else self.message)
 
 
 ROW_LINES_DDL = ("create temp table if not exists _row_lines (source_id varchar, table_name varchar,"

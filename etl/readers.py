@@ -35,6 +35,29 @@ _NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009]\d{3})+([.,]\d+)?$")
 
 
+# Invisible characters a copy-paste leaves in a key (« Santé\u200b »): removed everywhere.
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060"))
+# Control characters (ANSI escapes \x1b[…, NUL, C1): never part of a value; tab and line ends
+# are the file's own structure.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_EXPECTED = "du texte sans caractère de contrôle (échappement ANSI, NUL…)"
+
+
+def normalise_text(text: str) -> str:
+    """Text as one key: Unicode NFC (« Santé » typed composed or decomposed is one word) and
+    zero-width characters (U+200B–U+200D, U+FEFF, U+2060) removed."""
+    if text.isascii():
+        return text
+    text = text.translate(ZERO_WIDTH)
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of `text`, shown as U+001B, or None."""
+    m = CONTROL_RE.search(text)
+    return f"U+{ord(m.group()):04X}" if m else None
+
+
 @dataclass(frozen=True)
 class ParsedNumber:
     value: float | None
@@ -123,10 +146,14 @@ def read_table(data: bytes, file_name: str, *, skip_title_rows: bool = True,
     « ChambÃ©ry »). `partial` reads the head of a file: its last, maybe cut, line is dropped
     and those checks are skipped.
     """
-    text = decode_text(data, file_name)
+    # NFC, no zero-width character; a DOS end-of-file mark (Ctrl-Z) after the last line is dropped.
+    text = normalise_text(decode_text(data, file_name)).rstrip("\x1a")
     if partial:
         text = text[: text.rfind("\n") + 1] if "\n" in text else text
     lines = text.split("\n")
+    bad = CONTROL_RE.search(text)
+    if bad is not None:
+        _control_error(text, bad.start(), file_name)
     first = 0
     while first < len(lines) and not lines[first].strip():
         first += 1
@@ -190,6 +217,19 @@ def read_table(data: bytes, file_name: str, *, skip_title_rows: bool = True,
     if not partial and MOJIBAKE_RE.search(body):
         _check_mojibake(table)
     return table
+
+
+def _control_error(text: str, pos: int, file_name: str) -> None:
+    """A control character in a text file: the line and the column it is in."""
+    line_no = text.count("\n", 0, pos) + 1
+    start = text.rfind("\n", 0, pos) + 1
+    first = next((ln for ln in text.split("\n") if ln.strip()), "")
+    sep = sniff_separator(first)
+    header = [h.strip().strip('"') for h in first.split(sep)]
+    index = text[start:pos].count(sep)
+    column = header[index] if index < len(header) else None
+    raise EtlError(file_name, f"caractère de contrôle U+{ord(text[pos]):04X} dans le texte",
+                   line=line_no, column=column, expected=CONTROL_EXPECTED)
 
 
 def _short_row_message(cells: list[str], n_header: int, sep: str, is_last: bool) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pandas as pd
 from babel.numbers import format_decimal
@@ -47,6 +47,7 @@ UNIT_SUFFIX: dict[str, str] = {
     "EUR/m2": "€/m²",
     "ratio": "",
     "indice": "",
+    "nombre": "",      # a count whose dictionary does not say of what (insee_* variables)
 }
 UNIT_DECIMALS: dict[str, int | None] = {
     "EUR/an": 0,
@@ -67,9 +68,25 @@ def _is_missing(value) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _round(value: float, decimals: int) -> Decimal:
-    # Half-up on the decimal representation (12.045 → 12.05), as documents round.
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+def _decimal(value) -> Decimal:
+    """The exact decimal of a stored value: an int as it is (even beyond a float's range),
+    a float from its shortest representation; infinities stay infinite."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return Decimal(repr(float(value)))
+
+
+def _round(value, decimals: int) -> Decimal:
+    # Half-up on the decimal representation (12.045 → 12.05), as documents round. The precision
+    # grows with the number, so that 1e308 or a 40-digit int rounds instead of raising.
+    d = _decimal(value)
+    if not d.is_finite():
+        return d
+    with localcontext() as ctx:
+        ctx.prec = max(28, d.adjusted() + decimals + 3)
+        return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def fmt_number(value, decimals: int | None = None, *, max_decimals: int = 2) -> str:
@@ -86,9 +103,13 @@ def fmt_number(value, decimals: int | None = None, *, max_decimals: int = 2) -> 
     else:
         d = _round(value, decimals)
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if d.is_infinite():
+        return "-∞" if d < 0 else "∞"
     if d == 0:
         d = abs(d)  # no "-0"
-    return format_decimal(d, format=pattern, locale=LOCALE, decimal_quantization=True)
+    with localcontext() as ctx:   # babel quantizes again: room for every digit of a huge value
+        ctx.prec = max(28, d.adjusted() + max_decimals + (decimals or 0) + 3)
+        return format_decimal(d, format=pattern, locale=LOCALE, decimal_quantization=True)
 
 
 def fmt_int(value) -> str:
@@ -128,7 +149,7 @@ def fmt_millions_eur(value, decimals: int = 1) -> str:
     """An amount in millions of euros: ``1_500_000 → "1,5 M€"``."""
     if _is_missing(value):
         return ""
-    return f"{fmt_number(value / 1e6, None, max_decimals=decimals)}{NBSP}M€"
+    return f"{fmt_number(_decimal(value).scaleb(-6), None, max_decimals=decimals)}{NBSP}M€"
 
 
 def fmt_status(status: str | None, note: str | None = None) -> str:
@@ -194,6 +215,8 @@ def fmt_year(year) -> str:
     """A year without a thousands separator: ``2019 → "2019"``."""
     if _is_missing(year):
         return ""
+    if isinstance(year, float) and math.isinf(year):
+        return "-∞" if year < 0 else "∞"
     return str(int(year))
 
 

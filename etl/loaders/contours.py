@@ -25,9 +25,10 @@ import pandas as pd
 import shapely
 
 from etl import geo
-from etl.core import Candidate, EtlError, LoadContext
+from etl.core import Candidate, EtlError, LoadContext, Message
 from etl.loaders.cog import fictional_mask
-from etl.readers import read_table, sniff_header
+from etl.readers import (CONTROL_EXPECTED, CONTROL_RE, control_character, normalise_text, read_table,
+                         sniff_header)
 
 KINDS = ("anct_qpv_contours", "anct_qpv_list", "commune_contours")
 PRIORITY = 20
@@ -47,6 +48,24 @@ COMMUNE_NAME_COLUMNS = ("COMMUNE_QP", "commune_qp", "lib_com", "LIB_COM", "nom_c
 COMMUNE_CONTOUR_CODE = ("INSEE_COM", "insee_com", "code", "CODE", "code_insee", "CODE_INSEE")
 COMMUNE_CONTOUR_NAME = ("NOM", "nom", "NOM_COM", "nom_com", "NOM_M", "libelle", "LIBELLE")
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+# The parents an ANCT file names in its own attributes (2024 contours and list).
+COMMUNE_LABEL_COLUMNS = ("lib_com", "LIB_COM", "nom_com", "NOM_COM")
+EPCI_CODE_COLUMNS = ("siren_epci", "SIREN_EPCI", "code_epci", "CODE_EPCI", "epci")
+EPCI_NAME_COLUMNS = ("lib_epci", "LIB_EPCI", "nom_epci", "NOM_EPCI")
+DEP_CODE_COLUMNS = ("insee_dep", "INSEE_DEP", "code_dep", "CODE_DEP", "dep")
+DEP_NAME_COLUMNS = ("lib_dep", "LIB_DEP", "nom_dep", "NOM_DEP")
+REG_CODE_COLUMNS = ("insee_reg", "INSEE_REG", "code_reg", "CODE_REG", "reg")
+REG_NAME_COLUMNS = ("lib_reg", "LIB_REG", "nom_reg", "NOM_REG")
+EPCI_RE = re.compile(r"^\d{9}$")
+DEP_RE = re.compile(r"^(\d{2,3}|2[AB])$")
+REG_RE = re.compile(r"^\d{2}$")
+DECLARED_KIND = "declared_territories"
+DECLARED_TITLE = "déclaré par le fichier des contours"
+_DECLARED_DDL = (
+    "create temp table if not exists _declared_territories (territory_code varchar,"
+    " territory_level varchar, territory_name varchar, source_id varchar, position integer);"
+    "create temp table if not exists _declared_links (child_code varchar, child_level varchar,"
+    " parent_code varchar, parent_level varchar, source_id varchar)")
 
 
 def _pick(columns, names) -> str | None:
@@ -173,7 +192,12 @@ def _qpv_frames(ctx: LoadContext, c: Candidate, attrs: pd.DataFrame, lines: list
         raise EtlError(c.display_name, f"code de quartier « {attrs[code_col].iloc[i]} » non reconnu",
                        line=lines[i], column=code_col,
                        expected="QN + département sur 3 caractères + 2 chiffres + lettre (2024), ou QP + 6 chiffres (2015)")
-    names = attrs[name_col].fillna("").astype(str).str.strip()
+    names = attrs[name_col].fillna("").astype(str).str.strip().map(normalise_text)
+    control = names.map(control_character)
+    if control.notna().any():
+        i = int(np.flatnonzero(control.notna().to_numpy())[0])
+        raise EtlError(c.display_name, f"caractère de contrôle {control.iloc[i]} dans le nom de {codes.iloc[i]}",
+                       line=lines[i], column=name_col, expected=CONTROL_EXPECTED)
     empty = names == ""
     if empty.any():
         i = int(np.flatnonzero(empty.to_numpy())[0])
@@ -246,6 +270,7 @@ def _load_list(ctx: LoadContext, c: Candidate) -> int:
                                licence=LICENCE, rows_read=len(attrs),
                                is_fictional=bool(fictional_mask(codes, "qpv").all()))
     terr, links = _qpv_frames(ctx, c, attrs, table.line_numbers, source_id)
+    _remember_parents(ctx, attrs, links, source_id)
     _insert_new(ctx, "territories", terr, ["territory_code", "territory_level"])
     _insert_new(ctx, "territory_links", links, ["child_code", "child_level", "parent_code", "parent_level"])
     return len(attrs)
@@ -253,7 +278,10 @@ def _load_list(ctx: LoadContext, c: Candidate) -> int:
 
 def _load_qpv_contours(ctx: LoadContext, c: Candidate) -> int:
     vf = geo.read_vector(c, ctx, code_columns=CODE_COLUMNS)
-    attrs = vf.attributes
+    attrs = vf.attributes.copy()
+    for col in attrs.columns:   # NFC, no zero-width character (a CSV list is read so already)
+        if attrs[col].dtype == object or pd.api.types.is_string_dtype(attrs[col]):
+            attrs[col] = attrs[col].map(lambda v: normalise_text(v) if isinstance(v, str) else v)
     code_col = _pick(attrs.columns, CODE_COLUMNS)
     codes = attrs[code_col].astype(str).str.strip().str.upper()
     vintages = sorted(set(codes[codes.str.match(QPV_RE.pattern)].map(qpv_vintage)))
@@ -264,12 +292,150 @@ def _load_qpv_contours(ctx: LoadContext, c: Candidate) -> int:
                                is_fictional=bool(fictional_mask(codes, "qpv").all()))
     lines = attrs["feature"].tolist()
     terr, links = _qpv_frames(ctx, c, attrs, lines, source_id)
+    _remember_parents(ctx, attrs, links, source_id)
     geoms, kept = _merge_duplicates(ctx, c, codes, vf.geometry, lines)
     rows = geo.geometry_rows(kept, "qpv", [qpv_vintage(x) for x in kept], geoms, source_id)
     _insert_new(ctx, "territories", terr, ["territory_code", "territory_level"])
     _insert_new(ctx, "territory_links", links, ["child_code", "child_level", "parent_code", "parent_level"])
     _replace_geometries(ctx, rows)
     return len(attrs)
+
+
+def _cell_list(values: list | None, i: int) -> list[str]:
+    return [CONTROL_RE.sub("", normalise_text(x)) for x in _split_codes(values[i])] if values else []
+
+
+def _paired(codes: list[str], names: list[str], word: str) -> list[tuple[str, str]]:
+    """Codes with their names when the file gives one name per code (else 'Commune 73065')."""
+    if len(names) != len(codes):
+        names = [f"{word} {x}" for x in codes]
+    return list(zip(codes, names))
+
+
+def _remember_parents(ctx: LoadContext, attrs: pd.DataFrame, qpv_links: pd.DataFrame,
+                      source_id: str) -> None:
+    """Keep the communes, EPCIs, départements and régions the file names in its attributes
+    (insee_com/lib_com, siren_epci, insee_dep/lib_dep, insee_reg/lib_reg) and their links, so
+    that `post_load` declares those no other file (a COG) declares. Nothing is written to
+    `territories` here: a COG, whatever its place in the load order, keeps its names."""
+    cols = {key: _pick(attrs.columns, names) for key, names in (
+        ("com", COMMUNE_CODE_COLUMNS), ("com_name", COMMUNE_LABEL_COLUMNS),
+        ("epci", EPCI_CODE_COLUMNS), ("epci_name", EPCI_NAME_COLUMNS),
+        ("dep", DEP_CODE_COLUMNS), ("dep_name", DEP_NAME_COLUMNS),
+        ("reg", REG_CODE_COLUMNS), ("reg_name", REG_NAME_COLUMNS))}
+    cols = {key: attrs[col].tolist() if col else None for key, col in cols.items()}  # not .iloc per cell
+    terr: list[tuple] = []
+    links: list[tuple] = []
+    for i in range(len(attrs)):
+        communes = [(x, n) for x, n in _paired(_cell_list(cols["com"], i),
+                                               _cell_list(cols["com_name"], i), "Commune")
+                    if COMMUNE_RE.match(x)]
+        epcis = [(x, n) for x, n in _paired(_cell_list(cols["epci"], i),
+                                            _cell_list(cols["epci_name"], i), "EPCI") if EPCI_RE.match(x)]
+        deps = [(x.zfill(2), n) for x, n in _paired(_cell_list(cols["dep"], i),
+                                                    _cell_list(cols["dep_name"], i), "Département")
+                if DEP_RE.match(x.zfill(2))]
+        regs = [(x.zfill(2), n) for x, n in _paired(_cell_list(cols["reg"], i),
+                                                    _cell_list(cols["reg_name"], i), "Région")
+                if REG_RE.match(x.zfill(2))]
+        for level, items in (("commune", communes), ("epci", epcis), ("departement", deps),
+                             ("region", regs)):
+            terr.extend((code, level, name, source_id, i) for code, name in items)
+        # A parent applies to every commune when the file names one, else pairwise.
+        for parents, level in ((epcis, "epci"), (deps, "departement")):
+            if len(parents) == 1 or len(parents) == len(communes):
+                for k, (com, _) in enumerate(communes):
+                    par = parents[0 if len(parents) == 1 else k][0]
+                    links.append((com, "commune", par, level, source_id))
+        if len(regs) == 1:
+            links.extend((dep, "departement", regs[0][0], "region", source_id) for dep, _ in deps)
+    if not terr:
+        return
+    ctx.con.execute(_DECLARED_DDL)
+    ctx.insert("_declared_territories", pd.DataFrame(
+        terr, columns=["territory_code", "territory_level", "territory_name", "source_id", "position"]))
+    if links:
+        ctx.insert("_declared_links", pd.DataFrame(
+            links, columns=["child_code", "child_level", "parent_code", "parent_level", "source_id"]))
+
+
+_LEVEL_WORDS = (("commune", "commune(s)"), ("epci", "EPCI"), ("departement", "département(s)"),
+                ("region", "région(s)"))
+
+
+def post_load(con) -> list[Message]:
+    """Declare the communes, EPCIs, départements and régions that a QPV contour or list file
+    names in its attributes and that no other file declares (a team that loaded only its
+    quartiers, without the COG). They are marked by their own `sources` row (kind
+    `declared_territories`, title « déclaré par le fichier des contours »), and each file gets one
+    warning. A territory or a link a COG gives is never repeated: the COG's names win."""
+    exists = con.execute("select count(*) from information_schema.tables"
+                         " where table_name = '_declared_territories'").fetchall()[0][0]
+    if not exists:
+        return []
+    con.execute(_DECLARED_DDL)
+    # A level the COG gives is never declared from the contours: the COG is the reference (a
+    # commune it lacks stays an error of the checks), whatever the order the files were loaded.
+    cog = ("select 1 from sources c where c.kind = case d.territory_level when 'commune' then"
+           " 'cog_communes' when 'epci' then 'cog_epci' when 'departement' then 'cog_departements'"
+           " else 'cog_regions' end")
+    con.execute(f"""
+        create or replace temp table _declared_new as
+        select d.territory_code, d.territory_level, arg_min(d.territory_name, d.position) as territory_name,
+               min(d.source_id) as source_id
+        from _declared_territories d
+        where not exists (select 1 from territories t where t.territory_code = d.territory_code
+                          and t.territory_level = d.territory_level)
+          and not exists ({cog})
+        group by d.territory_code, d.territory_level""")
+    counts = con.execute("""
+        select n.source_id, s.file_name, n.territory_level, count(*)
+        from _declared_new n join sources s on s.source_id = n.source_id
+        group by all order by 2, 3""").fetchall()
+    con.execute("""
+        insert into territories (territory_code, territory_level, territory_name, geography_vintage,
+                                 population, population_year, is_fictional, source_id)
+        select n.territory_code, n.territory_level, n.territory_name, null, null, null,
+               s.is_fictional, n.source_id || '_decl'
+        from _declared_new n join sources s on s.source_id = n.source_id""")
+    # A link only from a declared territory, and only where it has no parent of that level yet.
+    con.execute("""
+        create or replace temp table _declared_new_links as
+        select d.child_code, d.child_level, min(d.parent_code) as parent_code, d.parent_level,
+               min(d.source_id) as source_id
+        from _declared_links d
+        where exists (select 1 from _declared_new n where n.territory_code in (d.child_code, d.parent_code))
+          and not exists (select 1 from territory_links l where l.child_code = d.child_code
+                          and l.child_level = d.child_level and l.parent_level = d.parent_level)
+          and exists (select 1 from territories p where p.territory_code = d.parent_code
+                      and p.territory_level = d.parent_level)
+        group by d.child_code, d.child_level, d.parent_level
+        having count(distinct d.parent_code) = 1""")
+    con.execute("""
+        insert into territory_links (child_code, child_level, parent_code, parent_level, source_id)
+        select child_code, child_level, parent_code, parent_level, source_id || '_decl'
+        from _declared_new_links""")
+    con.execute(f"""
+        insert into sources (source_id, kind, producer, title, vintage, licence, url, file_name,
+                             sha256, rows_read, loaded_at, is_fictional)
+        select source_id || '_decl', '{DECLARED_KIND}', producer, '{DECLARED_TITLE}', vintage,
+               licence, url, file_name, sha256, 0, loaded_at, is_fictional
+        from sources where source_id in (select source_id from _declared_new
+                                         union select source_id from _declared_new_links)""")
+    by_file: dict[str, dict[str, int]] = {}
+    for _sid, file_name, level, n in counts:
+        by_file.setdefault(file_name, {})[level] = n
+    messages = []
+    for file_name, n in by_file.items():
+        what = ", ".join(f"{n[level]} {word}" for level, word in _LEVEL_WORDS if level in n)
+        messages.append(Message(
+            "warning", file_name,
+            f"{what} déclaré(s) par le fichier des contours (aucun COG chargé ne les donne) : noms et rattachements "
+            "tels que le fichier les donne, sans population ; un COG chargé les remplace"))
+    for table in ("_declared_new", "_declared_new_links", "_declared_territories"):
+        con.execute(f"drop table {table}")
+    con.execute("drop table _declared_links")
+    return messages
 
 
 def _merge_duplicates(ctx, c, codes: pd.Series, geoms: np.ndarray, lines) -> tuple[np.ndarray, list[str]]:

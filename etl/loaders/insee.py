@@ -22,10 +22,18 @@ What a data file may hold, as INSEE publishes it:
 
 A variable maps to a registered indicator through `indicators.registry.BY_SOURCE_VARIABLE` (its
 name without the year suffix); any other variable is loaded as `insee_<name>` with a catalogue
-row (`is_registered` false) labelled from the dictionary.
+row (`is_registered` false) labelled from the dictionary. The dictionary has the last word: when
+its label says a count, a share, an amount per month or per year, a variation… that contradicts
+the registry's unit for that name (INSEE reuses names across vintages), the variable loads as
+`insee_<name>` with the dictionary's unit and a warning (`label_kind`, `registry_kind`). Values
+beyond what the variable can mean are refused with their line and column (`check_bounds`).
+
+An XLSX workbook as INSEE publishes it is read too: the first sheet with a CODGEO header row
+(title rows above are skipped), labelled by a sheet of variables or by the row above the codes.
 """
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections import Counter
@@ -40,13 +48,13 @@ import pandas as pd
 from etl.core import Candidate, EtlError, LoadContext
 from etl.loaders.cog import is_fictional_code
 from etl.readers import (_GROUPED_RE, _NUMBER_RE, _SPACES, WITHHELD_MARKERS, TextTable,
-                         read_table, sniff_separator)
+                         normalise_text, read_table, sniff_separator)
 from indicators.registry import BY_ID, BY_SOURCE_VARIABLE
 
 KINDS = ("insee_qpv_stats", "insee_commune_stats", "insee_dictionary")
 PRIORITY = 40
 FORMAT_LABEL = ("statistiques Insee par QPV ou par commune (CSV avec colonne CODGEO, seul ou dans "
-                "un zip, avec son dictionnaire meta_*.csv)")
+                "un zip, avec son dictionnaire meta_*.csv, ou classeur XLSX avec sa feuille de libellés)")
 
 PRODUCER = "INSEE"
 LICENCE = "Licence Ouverte"
@@ -115,7 +123,8 @@ def _header_of(c: Candidate) -> list[str] | None:
 
 
 def _dictionary_columns(header: list[str]) -> tuple[str, str, str | None] | None:
-    up = _upper_map(header)
+    # Accents dropped: INSEE writes "Variable;Libellé" as well as "COD_VAR;LIB_VAR".
+    up = {_norm(h).replace(" ", "_"): h for h in header if h}
     code = next((up[n] for n in DICT_CODE_COLUMNS if n in up), None)
     label = next((up[n] for n in DICT_LABEL_COLUMNS if n in up), None)
     long = next((up[n] for n in DICT_LONG_COLUMNS if n in up), None)
@@ -146,6 +155,16 @@ def code_level(code: str) -> str | None:
 
 
 def recognise(c: Candidate) -> str | None:
+    if c.suffix == ".xlsx":
+        try:
+            found = _xlsx_data_sheet(c, head_only=True)
+        except Exception:  # noqa: BLE001 - recognise must not raise on another format (etl/core.py)
+            return None
+        if found is None:
+            return None
+        codes = [row[found.key].strip().upper() for row in found.rows if len(row) > found.key]
+        qpv = sum(1 for x in codes if QPV_RE.match(x))
+        return "insee_qpv_stats" if codes and qpv * 2 >= len(codes) else "insee_commune_stats"
     header = _header_of(c)
     if not header:
         return None
@@ -192,6 +211,115 @@ def _kind_from_head(c: Candidate, key_index: int) -> str:
     return "insee_qpv_stats" if codes and qpv * 2 >= len(codes) else "insee_commune_stats"
 
 
+# ── XLSX as INSEE publishes it ──────────────────────────────────────────────────────────
+# A first sheet of data: title rows, often a row of labels, the row of variable codes (CODGEO,
+# LIBGEO, MED21…), then one row per territory; and a sheet of variable labels ("Documentation",
+# "Variables": COD_VAR/LIB_VAR or Variable/Libellé columns).
+_XLSX_SCAN_ROWS = 30
+
+
+@dataclass
+class _XlsxSheet:
+    name: str                   # 'file.xlsx, feuille « Données »'
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]            # Excel row numbers
+    key: int                    # index of CODGEO in header
+    labels_above: list[str]     # the row above the header (labels), or []
+
+
+def _xlsx_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(int(v))
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    return normalise_text(str(v)).strip()
+
+
+def _xlsx_workbook(c: Candidate):
+    import openpyxl   # imported here: only workbooks need it
+    if c.head(4) != b"PK\x03\x04":
+        raise EtlError(c.display_name, "classeur XLSX illisible", expected="un classeur Excel .xlsx valide")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(c.read_bytes()), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on a damaged file
+        raise EtlError(c.display_name, f"classeur XLSX illisible ({type(exc).__name__})",
+                       expected="un classeur Excel .xlsx valide") from exc
+
+
+def _xlsx_data_sheet(c: Candidate, *, head_only: bool = False, wb=None) -> _XlsxSheet | None:
+    """The first sheet whose header row (within the first rows) holds CODGEO."""
+    wb = wb or _xlsx_workbook(c)
+    for ws in wb.worksheets:
+        grid = []
+        for i, row in enumerate(ws.iter_rows(values_only=True)):
+            if head_only and i >= _XLSX_SCAN_ROWS + 50:
+                break
+            grid.append([_xlsx_text(v) for v in row])
+        for i, row in enumerate(grid[:_XLSX_SCAN_ROWS]):
+            up = [x.upper() for x in row]
+            if KEY_COLUMN not in up:
+                continue
+            header = list(row)
+            while header and not header[-1]:
+                header.pop()
+            rows, lines = [], []
+            for j, r in enumerate(grid[i + 1:], start=i + 2):
+                if not any(r):
+                    continue
+                rows.append((r + [""] * len(header))[:len(header)])
+                lines.append(j)
+            above = grid[i - 1] if i > 0 else []
+            return _XlsxSheet(f"{c.display_name}, feuille « {ws.title} »", header, rows, lines,
+                              up.index(KEY_COLUMN), above)
+    return None
+
+
+def _xlsx_dictionary(c: Candidate, wb, data: _XlsxSheet) -> Dictionary | None:
+    """The labels of a workbook: a sheet of variables (COD_VAR/LIB_VAR, Variable/Libellé), else
+    the row of labels just above the row of codes."""
+    for ws in wb.worksheets:
+        grid = [[_xlsx_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        for i, row in enumerate(grid[:_XLSX_SCAN_ROWS]):
+            cols = _dictionary_columns(row)
+            if cols is None or KEY_COLUMN in (x.upper() for x in row):
+                continue
+            code_i, label_i = row.index(cols[0]), row.index(cols[1])
+            long_i = row.index(cols[2]) if cols[2] else None
+            labels, longs = {}, {}
+            for r in grid[i + 1:]:
+                r = r + [""] * len(row)
+                if r[code_i]:
+                    if r[label_i]:
+                        labels.setdefault(r[code_i].upper(), r[label_i])
+                    if long_i is not None and r[long_i]:
+                        longs.setdefault(r[code_i].upper(), r[long_i])
+            if labels:
+                return Dictionary(f"{c.display_name}, feuille « {ws.title} »", labels, longs)
+    above = data.labels_above
+    labels = {h.upper(): above[k] for k, h in enumerate(data.header)
+              if h and k < len(above) and above[k] and above[k].upper() != h.upper()}
+    if len(labels) * 2 >= len(data.header):
+        return Dictionary(data.name, labels, {})
+    return None
+
+
+def _read_xlsx(c: Candidate) -> tuple[TextTable, Dictionary | None]:
+    wb = _xlsx_workbook(c)
+    data = _xlsx_data_sheet(c, wb=wb)
+    if data is None:
+        raise EtlError(c.display_name, "colonne CODGEO absente", line=1, column=KEY_COLUMN,
+                       expected="une feuille avec une colonne CODGEO (code géographique)")
+    dictionary = _xlsx_dictionary(c, wb, data)
+    table = TextTable(data.name, data.header, data.rows, data.lines, ";",
+                      data.lines[0] - 1 if data.lines else 1)
+    return table, dictionary
+
+
 # ── Dictionary ──────────────────────────────────────────────────────────────────────────
 @dataclass
 class Dictionary:
@@ -224,6 +352,91 @@ class Dictionary:
         years = Counter(int(y) for t in list(self.labels.values()) + list(self.long_labels.values())
                         for y in _YEAR_IN_TEXT.findall(t))
         return years.most_common(1)[0][0] if years else None
+
+
+# ── What a variable is: the dictionary's word against the registry's ────────────────────
+# A variable's kind of quantity: 'count', 'share' (%), 'eur_year', 'eur_month', 'eur' (period
+# not said), 'ratio'. INSEE reuses variable names across vintages with other meanings (ABC_BAC
+# a count in one file, a share in another): the dictionary's label decides, never the registry.
+KIND_UNIT = {"count": "nombre", "share": "%", "income_share": "%", "change_pct": "%", "change": None, "eur_year": "EUR/an", "eur_month": "EUR/mois",
+             "eur": "EUR", "ratio": "ratio"}
+KIND_TEXT = {"count": "un effectif", "share": "une part (en %)",
+             "income_share": "une part du revenu disponible (en %)", "change_pct": "une variation (en %)",
+             "change": "une variation ou un solde", "eur_year": "un montant en euros par an",
+             "eur_month": "un montant en euros par mois", "eur": "un montant en euros",
+             "ratio": "un rapport"}
+_LEAD_COUNT = re.compile(r"^(nombre|nb|effectifs?|population|total)\b")
+_LEAD_SHARE = re.compile(r"^(part|taux|proportion|pourcentage|pct)\b")
+_LEAD_RATIO = re.compile(r"^(rapport|ratio|indice)\b")
+_UNIT_SHARE = re.compile(r"\(\s*(en\s*)?%\s*\)|\ben\s*%\s*$|\ben pourcentage\b")
+_UNIT_EUR = re.compile(r"€|\beuros?\b|\beur\b|\bniveau de vie\b|\brevenu|\bmediane?\b|\bdecile|"
+                       r"\bquartile|\bsalaire")
+# A change or a balance ("Var. annuelle moyenne de la population (en %)", "Taux d'évolution",
+# "Solde naturel"): negative or above 100 by nature, never a share.
+_CHANGE = re.compile(r"\bvar\b|\bvar\.|variation|evolution|\bsolde\b|croissance|\becart\b")
+# A share of disposable income (Filosofi PACT, PIMPOT): above 100 or negative by construction.
+_INCOME_PART = re.compile(r"^part des (revenus|impots|pensions|prestations|salaires|indemnites|"
+                          r"minima|allocations|traitements|autres revenus)")
+_PER_MONTH = re.compile(r"\bpar mois\b|\bmensuel|/\s*mois\b")
+_PER_YEAR = re.compile(r"\bpar an\b|\bannuel|/\s*an\b")
+
+
+def _plain(text: str) -> str:
+    """Lower case, accents dropped (€ kept), spaces squeezed."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+def label_kind(label: str | None) -> str | None:
+    """What a dictionary label says a variable is, or None when it does not say.
+
+    "Nombre de …", "Effectif …" → count; "Part de …", "Taux …", "… (en %)" → share;
+    "Médiane du revenu … (en euros par mois)" → eur_month; "Rapport …", "Indice …" → ratio.
+    The first words decide before a unit in brackets ("Nombre de personnes sous le seuil de 60 %"
+    is a count)."""
+    if not label:
+        return None
+    t = _plain(label)
+    if _CHANGE.search(t):
+        return "change_pct" if "%" in t or "pourcent" in t else "change"
+    if _LEAD_COUNT.match(t) and not t.startswith(("population active", "population couverte")):
+        return "count"
+    if _LEAD_SHARE.match(t) or _UNIT_SHARE.search(t):
+        return "income_share" if _INCOME_PART.search(t) else "share"
+    if _LEAD_RATIO.match(t):
+        return "ratio"
+    if _UNIT_EUR.search(t):
+        if _PER_MONTH.search(t):
+            return "eur_month"
+        if _PER_YEAR.search(t):
+            return "eur_year"
+        return "eur"
+    return None
+
+
+def registry_kind(indicator_id: str) -> str | None:
+    """The kind of quantity a registered indicator holds."""
+    ind = BY_ID.get(indicator_id)
+    if ind is None:
+        return None
+    if ind.is_rate or ind.unit == "%":
+        return "share"
+    if ind.unit == "EUR/an":
+        return "eur_year"
+    if ind.unit == "EUR/mois":
+        return "eur_month"
+    if ind.unit == "ratio":
+        return "ratio"
+    if ind.aggregation == "sum":
+        return "count"
+    return None
+
+
+def kinds_agree(said: str | None, registered: str | None) -> bool:
+    if said is None or registered is None or said == registered:
+        return True
+    return (said == "eur" and registered.startswith("eur")) or \
+        (said == "income_share" and registered == "share")
 
 
 def read_dictionary(c: Candidate) -> Dictionary | None:
@@ -382,6 +595,37 @@ def parse_column(values: pd.Series, table: TextTable, column: str) -> tuple[np.n
     return number, status, marker
 
 
+# The largest value each kind of quantity can mean (beyond: a typing or export error).
+MAX_COUNT = 1e8        # more people, households or dwellings than France has
+MAX_AMOUNT = 1e13      # euros: above the whole country's yearly income
+BOUNDS_TEXT = {"share": "une part entre 0 et 100", "income_share": "une part entre -1 000 et 1 000",
+               "count": "un effectif entre 0 et 100 millions"}
+
+
+def check_bounds(value: np.ndarray, kind: str | None, table: TextTable, column: str,
+                 indicator: str) -> None:
+    """Refuse a value the variable cannot mean: a share outside 0–100, a negative count or one
+    above 10^8, any amount or other value above 10^13 in absolute value. For a registered
+    indicator, the range of a rate and the sign of a count are left to the build's checks
+    (etl/checks.py), which name the same file, line and column."""
+    registered = indicator in BY_ID
+    with np.errstate(invalid="ignore"):
+        if kind == "share" and not registered:
+            bad, why = (value < 0) | (value > 100), "part hors de 0–100"
+        elif kind == "income_share":
+            bad, why = np.abs(value) > 1000, "part du revenu invraisemblable (au-delà de ±1 000 %)"
+        elif kind == "count":
+            bad = (value > MAX_COUNT) if registered else (value < 0) | (value > MAX_COUNT)
+            why = "effectif invraisemblable" if registered else "effectif négatif ou invraisemblable"
+        else:
+            bad, why = np.abs(value) > MAX_AMOUNT, "valeur invraisemblable (au-delà de 10^13)"
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise EtlError(table.file_name, f"{why} : {column} = {f'{value[i]:g}'.replace('.', ',')} ({indicator})",
+                       line=table.line_numbers[i], column=column,
+                       expected=BOUNDS_TEXT.get(kind or "", "une valeur inférieure à 10^13 en valeur absolue"))
+
+
 def _archive_and_member(display_name: str) -> tuple[str | None, str]:
     if "!" in display_name:
         archive, member = display_name.split("!", 1)
@@ -455,7 +699,11 @@ def _mixed_vintages(c: Candidate, qpv_codes: pd.Series, lines: np.ndarray, key: 
 def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     if kind == "insee_dictionary":
         return load_dictionary(ctx, c)
-    table = read_table(c.read_bytes(), c.display_name)
+    sheet_dictionary = None
+    if c.suffix == ".xlsx":
+        table, sheet_dictionary = _read_xlsx(c)
+    else:
+        table = read_table(c.read_bytes(), c.display_name)
     up = _upper_map(table.header)
     if KEY_COLUMN not in up:
         raise EtlError(c.display_name, "colonne CODGEO absente", line=1, column=KEY_COLUMN,
@@ -518,12 +766,12 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     codes = codes.where(levels != "qpv_ensemble", f"ENSEMBLE_QPV_{qpv_vintage}")
 
     # Variables → (indicator, year).
-    dictionary = _find_dictionary(c, variables)
+    dictionary = sheet_dictionary or _find_dictionary(c, variables)
     yy = file_suffix(variables)
     archive, member = _archive_and_member(c.display_name)
     name_year = _year_from_name(c.display_name)
     registered_used: set[tuple[str, int]] = set()
-    plan: list[tuple[str, str, str, int]] = []   # column, base, indicator_id, year
+    plan: list[tuple[str, str, str, int, str | None]] = []   # column, base, indicator_id, year, kind
     warned_name_year = False
     for col in variables:
         base, year = split_variable(col, yy)
@@ -540,15 +788,26 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
                          f"fichier : {year}", line=1, column=col)
                 warned_name_year = True
         indicator = BY_SOURCE_VARIABLE.get(base.upper())
+        label = (dictionary.label(col, base) or dictionary.long_label(col, base)) if dictionary else None
+        said = label_kind(label) or (label_kind(dictionary.long_label(col, base)) if dictionary else None)
+        if indicator and not kinds_agree(said, registry_kind(indicator)):
+            ctx.warn(c.display_name, f"le dictionnaire {dictionary.file_name} décrit {col} comme "
+                     f"{KIND_TEXT[said]} (« {label} ») alors que le référentiel rattache {base} à "
+                     f"{indicator} ({KIND_TEXT[registry_kind(indicator)]}) : la variable est chargée "
+                     f"sous son propre nom, insee_{base.lower()}, avec l'unité du dictionnaire",
+                     line=1, column=col)
+            indicator = None
         if indicator and (indicator, year) in registered_used:
             ctx.warn(c.display_name, f"{col} décrit le même indicateur ({indicator}, {year}) qu'une "
                      f"colonne précédente : chargé sous insee_{base.lower()}", line=1, column=col)
             indicator = None
         if indicator:
             registered_used.add((indicator, year))
+            qkind = registry_kind(indicator)
         else:
             indicator = f"insee_{base.lower()}"
-        plan.append((col, base, indicator, year))
+            qkind = said
+        plan.append((col, base, indicator, year, qkind))
 
     years = Counter(p[3] for p in plan)
     data_year = years.most_common(1)[0][0]
@@ -589,8 +848,9 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
         return out
 
     frames = []
-    for col, base, indicator, year in plan:
+    for col, base, indicator, year, qkind in plan:
         value, status, marker = parse_column(df[col].astype(str), table, col)
+        check_bounds(value, qkind, table, col, indicator)
         status_note = marker.copy()
         for n in notes_for(base):
             fs = flag_status[n]
@@ -621,13 +881,14 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     # Catalogue rows for variables the registry does not map.
     known = {r[0] for r in ctx.con.execute("select indicator_id from indicator_catalog").fetchall()}
     new_rows = []
-    for col, base, indicator, year in plan:
+    for col, base, indicator, year, qkind in plan:
         if indicator in known:
             continue
         known.add(indicator)
         label = (dictionary.label(col, base) if dictionary else None) or base
         definition = dictionary.long_label(col, base) if dictionary else None
         new_rows.append({"indicator_id": indicator, "label": label, "definition": definition,
+                         "unit": KIND_UNIT.get(qkind or ""),
                          "source_label": f"INSEE, {title}", "is_registered": False})
     ctx.insert("indicator_catalog", new_rows)
     return len(df)

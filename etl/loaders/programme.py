@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from typing import Any
 
 from etl.checks import QPV_CODE_EXPECTED, UNIQUE_KEYS, qpv_vintage
 from etl.core import Candidate, EtlError, LoadContext
-from etl.readers import decode_text, is_personal_column, parse_number, read_table, sniff_separator
+from etl.readers import (CONTROL_EXPECTED, control_character, decode_text, is_personal_column,
+                         normalise_text, parse_number, read_table, sniff_separator)
 from etl.template import BY_NAME, LEVELS, TABLES, Col, Table
 from indicators.registry import BY_ID
 
@@ -277,7 +279,10 @@ class _Row:
     def get(self, name: str) -> Any:
         col: Col = next(c for c in self.table.columns if c.name == name)
         raw = self.cells.get(name)
-        text = _cell_text(raw)
+        text = normalise_text(_cell_text(raw))    # one key however « Santé » was typed
+        control = control_character(text)
+        if control:
+            raise self.error(name, f"caractère de contrôle {control} dans le texte", CONTROL_EXPECTED)
         if text == "":
             if col.required:
                 raise self.error(name, "valeur obligatoire manquante", _expected(col))
@@ -324,11 +329,36 @@ class _Row:
                     return None
                 raise self.error(name, f"nombre non reconnu « {_clip(text)} »", _expected(col))
             value = parsed.value
+        self._check_bounds(name, value, text)
         if col.type == "int":
             if not float(value).is_integer():
                 raise self.error(name, f"nombre entier attendu, trouvé « {_clip(text)} »", INT_EXPECTED)
             return int(value)
         return value
+
+
+    def _check_bounds(self, name: str, value: float, text: str) -> None:
+        """Numbers beyond what any column can mean: not finite, above 10^13 in absolute value
+        (euros: more than the country's yearly income), a count above 10^8 or negative."""
+        if not math.isfinite(value):
+            raise self.error(name, f"nombre non fini « {_clip(text)} »", NUMBER_EXPECTED)
+        if abs(value) > MAX_AMOUNT:
+            raise self.error(name, f"nombre invraisemblable « {_clip(text)} » (au-delà de 10^13)",
+                             "un nombre inférieur à 10 000 milliards en valeur absolue")
+        if (self.table.name, name) in COUNT_COLUMNS and value > MAX_COUNT:
+            raise self.error(name, f"effectif invraisemblable « {_clip(text)} » (plus de 100 millions)",
+                             COUNT_EXPECTED)
+        if (self.table.name, name) in COUNT_COLUMNS and value < 0 and name != "n_attributions":
+            raise self.error(name, f"effectif négatif « {_clip(text)} »", COUNT_EXPECTED)
+
+
+# Columns holding a number of people, households, dwellings or attributions (0 to 10^8).
+COUNT_COLUMNS = {("territories", "population"), ("attributions", "n_attributions"),
+                 ("housing_results", "numerator"), ("housing_results", "denominator"),
+                 ("housing_results", "needed_published")}
+MAX_COUNT = 1e8
+MAX_AMOUNT = 1e13
+COUNT_EXPECTED = "un effectif entre 0 et 100 millions"
 
 
 def _expected(col: Col) -> str:
@@ -615,6 +645,9 @@ def _w_published_values(r: _Row, state: dict):
     if BY_ID[indicator].is_rate and value is not None and not 0 <= value <= 100:
         raise r.error("value", f"pourcentage hors de 0 à 100 ({value:g})".replace(".", ","),
                       "un pourcentage entre 0 et 100")
+    if BY_ID[indicator].aggregation == "sum" and value is not None and value > MAX_COUNT:
+        raise r.error("value", f"effectif invraisemblable ({value:g}) pour {indicator}".replace(".", ","),
+                      COUNT_EXPECTED)
     if has_parts and num > den:
         raise r.error("numerator", f"numérateur {num:g} supérieur au dénominateur {den:g}".replace(".", ","),
                       "un numérateur inférieur ou égal au dénominateur")

@@ -89,7 +89,7 @@ def test_qpv_zip_latin1_with_dictionary_flags_and_markers(ctx, qpv_zip):
         ("FRM", "france", "France métropolitaine", None, None, None, False, src),
     ]
     assert rows(ctx, "select * from indicator_catalog where not is_registered") == [
-        ("insee_disp_pimp", "Part des ménages fiscaux imposés (%) en 2019", None, None,
+        ("insee_disp_pimp", "Part des ménages fiscaux imposés (%) en 2019", "%", None,
          "Part des ménages fiscaux imposés sur le revenu", None, None, "INSEE, Filosofi2019_QPV", False)]
     assert rows(ctx, "select kind, producer, title, vintage, licence, file_name, rows_read from sources") == [
         ("insee_qpv_stats", "INSEE", "Filosofi2019_QPV", "2019", "Licence Ouverte",
