@@ -157,3 +157,15 @@ def test_compare_table_marks_the_selected_qpv_and_keeps_secret_text() -> None:
          "Taux de pauvreté (seuil à 60 %) (2021)": "secret statistique",
          "Portrait": "/portrait?qpv=B"}]
     assert views.sort_compare(df, "poverty_rate_pct", True)["qpv_code"].tolist() == ["A", "B"]
+
+
+@pytest.mark.parametrize("label, year, ref, expected", [
+    ("Insee 2019", 2019, "annexe 2, p. 25", "Insee 2019 · annexe 2, p. 25"),
+    ("Insee 2019", None, float("nan"), "Insee 2019"),
+    ("Insee 2019", None, pd.NA, "Insee 2019"),
+    (float("nan"), float("nan"), None, ""),
+    (pd.NA, 2021, float("nan"), "données 2021"),
+])
+def test_source_text_treats_nan_and_na_as_absent(label, year, ref, expected) -> None:
+    # A portrait frame whose source_ref column holds no value reads NaN / NA (demo QN09901M).
+    assert views.source_text(label, year, source_ref=ref) == expected
