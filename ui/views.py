@@ -757,7 +757,7 @@ def housing_headlines(results: pd.DataFrame) -> list[dict]:
         tiles.append({"label": f"{row['objective_label']} – {int(row['year'])}",
                       "value": fmt.fmt_pct(row["rate_pct"], 2), "delta": None,
                       "delta_color": "off", "lines": lines,
-                      "source": str(row["source_ref"] or ""), "help": None, "theme": "logement"})
+                      "source": str(_na(row["source_ref"]) or ""), "help": None, "theme": "logement"})
     return tiles
 
 
