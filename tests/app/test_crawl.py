@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import config
 from etl.db import open_snapshot
 from indicators import territories
 
@@ -122,4 +123,98 @@ def test_crawl_demo_database(demo_db, contract, page) -> None:
     started = time.perf_counter()
     found, runs = crawl(demo_db, contract, page, strict=True)
     print(f"crawl {page} [{contract}]: {runs} runs in {time.perf_counter() - started:.1f} s")
+    assert not found, "\n".join(found)
+
+
+# ── A database built from hostile files ─────────────────────────────────────────────────────
+MARKDOWN = ("**gras** _x_ [lien](javascript:alert(1)) <script>alert('x')</script> <b>HTML</b> "
+            "# titre `code` $x^2$ | a | b | {{x}} %s {0}")
+LONG = "Quartier au nom très long é🏘️ " * 25
+CONTROL = "Nom\x07avec\x1b[31m contrôle\u202e inversé\u200b et\x0bfin"
+
+
+def write_hostile_files(folder: Path) -> Path:
+    """Programme-template files with hostile labels: a contract whose QPVs carry Markdown/HTML,
+    very long and control-character names, withheld published values, one QPV without any value,
+    and a contract with no QPV at all. Uses the demo's communes (load it with the demo)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    q = lambda s: '"' + s.replace('"', '""') + '"'   # noqa: E731  (CSV quoting)
+    files = {
+        "contracts.csv": ["contract;contract_name;epci_code;period_label;start_year;end_year;is_fictional",
+                          f"hostile;{q(MARKDOWN)};999000001;{q(CONTROL)};2024;2030;oui",
+                          f"sans-qpv;{q(LONG)};;;;;oui"],
+        "territories.csv": [
+            "contract;territory_code;territory_level;territory_name;parent_codes;geography_vintage;"
+            "population;population_year;in_contract;note;document_id;source_ref",
+            f"hostile;QN09911M;qpv;{q(MARKDOWN)};99001;2024;;;oui;{q(CONTROL)};doc-h;{q(MARKDOWN)}",
+            f"hostile;QN09912M;qpv;{q(LONG)};99002;2024;;;oui;;;",
+            f"hostile;QN09913M;qpv;{q(CONTROL)};99001,99002;2024;100;2020;oui;{q(LONG)};doc-h;"],
+        "documents.csv": ["contract;document_id;title;producer;published_on;url;licence",
+                          f"hostile;doc-h;{q(MARKDOWN)};{q(CONTROL)};2024;javascript:alert(1);{q(LONG)}"],
+        "published_values.csv": [
+            "contract;territory_code;territory_level;indicator_id;year;value;numerator;denominator;"
+            "status;source_note;document_id;source_ref",
+            f"hostile;QN09911M;qpv;poverty_rate_pct;2021;;;;secret;{q(MARKDOWN)};doc-h;{q(CONTROL)}",
+            f"hostile;QN09911M;qpv;population_count;2020;;;;secret;{q(LONG)};doc-h;{q(MARKDOWN)}",
+            f"hostile;QN09913M;qpv;poverty_rate_pct;2021;;;;missing;;doc-h;",
+            f"hostile;QN09913M;qpv;population_count;2020;100;;;ok;{q(CONTROL)};doc-h;{q(LONG)}"],
+        "qualitative.csv": [
+            "contract;territory_code;item_type;theme;position;text;document_id;source_ref",
+            *[f"hostile;{code};{kind};{q(MARKDOWN)};1;{q(text)};doc-h;{q(CONTROL)}"
+              for code in ("QN09911M", "QN09912M", "")
+              for kind, text in (("review_need", MARKDOWN), ("review_done", LONG),
+                                 ("review_changed", CONTROL), ("priority_issue", MARKDOWN))]],
+        "kpi_definitions.csv": [
+            "contract;kpi_id;label;unit;theme;cumulation;higher_is_better;definition",
+            f"hostile;k_md;{q(MARKDOWN)};{q(CONTROL)};{q(LONG)};sum;oui;{q(MARKDOWN)}"],
+        "kpi_values.csv": [
+            "contract;kpi_id;territory_code;year;period_label;value;target;qualifier;status;"
+            "is_published;document_id;source_ref",
+            f"hostile;k_md;;2024;{q(MARKDOWN)};;10;{q(CONTROL)};secret;oui;doc-h;{q(LONG)}",
+            f"hostile;k_md;QN09911M;2025;;;;;missing;oui;doc-h;"],
+    }
+    for name, lines in files.items():
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+HOSTILE_CONTRACTS = ("hostile", "sans-qpv", "demo")
+
+
+@pytest.fixture(scope="session")
+def hostile_db_path(demo_db_path, tmp_path_factory) -> Path:
+    """The ETL build of the demo, the seeds and the hostile files; then, in the built file, every
+    indicator value and KPI value withheld (secret statistique everywhere)."""
+    import duckdb
+
+    from tests.app.conftest import _run
+    tmp = tmp_path_factory.mktemp("hostile")
+    hostile = write_hostile_files(tmp / "hostile")
+    db = tmp / "qpv.duckdb"
+    log = tmp / "etl.log"
+    build = ["-m", "etl", "build", "--raw", str(demo_db_path.parent / "raw_demo"),
+             "--raw", str(ROOT / "data" / "territories"), "--raw", str(hostile), "--db", str(db)]
+    assert _run(build, log).returncode == 0, log.read_text()[-2000:]
+    con = duckdb.connect(str(db))
+    con.execute("update indicator_facts set value = null, numerator = null, denominator = null,"
+                " status = 'secret'")
+    con.execute("update kpi_values set value = null, status = 'secret'")
+    con.close()
+    return db
+
+
+@pytest.fixture
+def hostile_db(hostile_db_path, monkeypatch) -> Path:
+    monkeypatch.setattr(config, "DB_PATH", hostile_db_path)
+    monkeypatch.setenv("QPV_DB_PATH", str(hostile_db_path))
+    return hostile_db_path
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("contract", HOSTILE_CONTRACTS)
+def test_crawl_hostile_database(hostile_db, contract, page) -> None:
+    # Escaping of Markdown is checked elsewhere: here only no exception and no traceback.
+    started = time.perf_counter()
+    found, runs = crawl(hostile_db, contract, page, strict=False)
+    print(f"crawl hostile {page} [{contract}]: {runs} runs in {time.perf_counter() - started:.1f} s")
     assert not found, "\n".join(found)
