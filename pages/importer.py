@@ -15,7 +15,7 @@ from ui import components, data
 PENDING, REPORT, DONE = "import_pending", "import_report", "import_done"
 TITLE = "Importer des fichiers"
 
-if data.db_version() is not None and not data.contracts().empty:
+if data.db_version() is not None and not data.db_problem() and not data.contracts().empty:
     components.page_header(TITLE, components.current_selection())
 else:          # importing is also how a first database is filled
     components.base_style()
