@@ -13,7 +13,20 @@ from etl.core import EtlError
 from ui import components, data
 
 PENDING, REPORT, DONE = "import_pending", "import_report", "import_done"
+FAILURE = "import_failure"
 TITLE = "Importer des fichiers"
+
+
+def _discard(batch) -> None:
+    """Remove the pending batch (already gone: nothing to remove) and forget it."""
+    try:
+        importer.discard_pending(batch.folder)
+    except EtlError:
+        pass
+    for key in (PENDING, REPORT, FAILURE):
+        st.session_state.pop(key, None)
+    st.rerun()
+
 
 if data.db_version() is not None and not data.db_problem() and not data.contracts().empty:
     components.page_header(TITLE, components.current_selection())
@@ -37,18 +50,27 @@ if pending is None:
     if files and st.button("Vérifier ces fichiers", key="import_check", type="primary"):
         try:
             batch = importer.store_uploads([(f.name, f.getvalue()) for f in files])
-        except EtlError as exc:
+        except (EtlError, OSError) as exc:
             st.error("Fichiers refusés, rien n'a été enregistré :")
-            st.text(str(exc))
+            st.text(importer.failure_text(exc))
             st.stop()
-        with st.spinner("Vérification de tous les fichiers (rien n'est encore publié)…"):
-            report = importer.validate_pending(batch.folder)
-        st.session_state[PENDING] = batch
-        st.session_state[REPORT] = report
+        st.session_state[PENDING] = batch      # stored: from now on the page offers to discard it
+        try:
+            with st.spinner("Vérification de tous les fichiers (rien n'est encore publié)…"):
+                st.session_state[REPORT] = importer.validate_pending(batch.folder)
+        except Exception as exc:                # noqa: BLE001 - the page must still offer "Abandonner"
+            st.session_state[REPORT] = None
+            st.session_state[FAILURE] = importer.failure_text(exc)
         st.rerun()
     st.stop()
 
-batch, report = pending, st.session_state[REPORT]
+batch, report = pending, st.session_state.get(REPORT)
+if report is None:             # the check itself failed: say why, and offer only to discard
+    st.error("La vérification n'a pas pu aller à son terme ; rien n'a été publié.")
+    st.text(st.session_state.get(FAILURE) or "")
+    if st.button("Abandonner et retirer ces fichiers", key="import_discard"):
+        _discard(batch)
+    st.stop()
 st.subheader("Rapport de vérification")
 st.text(report.summary())
 if report.ok:
@@ -68,18 +90,15 @@ if report.ok and c1.button("Reconstruire la base avec ces fichiers", key="import
     try:
         with st.spinner("Construction de la nouvelle base ; l'application sert l'ancienne jusqu'à la fin…"):
             published = importer.publish_pending(batch.folder, config.DB_PATH)
-    except (EtlError, OSError) as exc:
+    except Exception as exc:                    # noqa: BLE001 - the discard button stays below
         st.error("La construction a échoué ; la base publiée n'a pas été modifiée.")
-        st.text(str(exc))
-        st.stop()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    for key in (PENDING, REPORT):
-        st.session_state.pop(key, None)
-    st.session_state[DONE] = published.summary()
-    st.rerun()
+        st.text(importer.failure_text(exc))
+    else:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        for key in (PENDING, REPORT):
+            st.session_state.pop(key, None)
+        st.session_state[DONE] = published.summary()
+        st.rerun()
 if c2.button("Abandonner et retirer ces fichiers", key="import_discard"):
-    importer.discard_pending(batch.folder)
-    for key in (PENDING, REPORT):
-        st.session_state.pop(key, None)
-    st.rerun()
+    _discard(batch)
