@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 DEMO_CONTRACTS = ("demo", "grand-chalon", "chambery", "chartres-metropole")
 # Widgets whose every option is visited (a year, a neighbourhood of the review page).
-WALKED_WIDGETS = {"bilan": ("bilan_territory",), "logement": ("cia_year",),
-                  "programmes": ("prog_year", "benef_year")}
+WALKED_WIDGETS = {"bilan": ("bilan_territory",), "logement": ("cia_year", "cia_party"),
+                  "programmes": ("prog_year", "benef_year", "benef_by"),
+                  "comparer": ("cmp_theme", "cmp_vintage")}
 
 MISSING_WORDS = re.compile(r"\b(nan|NaN|None|NaT)\b|<NA>|Traceback")
 ENGLISH = re.compile(r"\b(the|error|failed|not found|invalid|exception|cannot|could not|unable"
@@ -80,40 +81,57 @@ def _targets(db: Path, contract: str) -> tuple[list[str], list[str]]:
     return codes, ids
 
 
+def _choose(widget, index: int) -> str:
+    """Select the option shown at `index`, as the browser does (it sends the shown label).
+    AppTest 1.67's select_index passes that label through the widget's format_func again, which
+    fails for a format_func such as `lambda v: f"QPV {v}"`."""
+    class Chosen(type(widget)):
+        index = property(lambda self: index_)
+    index_ = index
+    widget.__class__ = Chosen
+    return widget.options[index]
+
+
 def crawl(db: Path, contract: str, page: str, *, strict: bool) -> tuple[list[str], int]:
     """Run `page` for `contract` and every value the page lets a user choose; (problems, runs)."""
     codes, indicator_ids = _targets(db, contract)
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
-    at.session_state["territoire"] = contract
     runs, found = 0, []
 
-    def run(where: str) -> None:
+    def fresh() -> AppTest:
+        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
+        at.session_state["territoire"] = contract
+        return at
+
+    def run(at: AppTest, where: str) -> None:
         nonlocal runs
         at.run()
         runs += 1
         found.extend(problems(at, f"{page} [{contract}] {where}", strict=strict))
 
+    at = fresh()
     if page == "portrait":
         for code in codes or [None]:
             at.session_state["qpv"] = code
-            run(f"qpv={code}")
+            run(at, f"qpv={code}")
         return found, runs
     if page == "carte":
         for indicator_id in indicator_ids or ["poverty_rate_pct"]:
             at.session_state["indicateur"] = indicator_id
-            run(f"indicateur={indicator_id}")
+            run(at, f"indicateur={indicator_id}")
         if indicator_ids and at.radio(key="map_method") is not None:
             at.radio(key="map_method").set_value("jenks")
-            run("classes=jenks")
+            run(at, "classes=jenks")
         return found, runs
-    run("")
+    run(at, "")
     for key in WALKED_WIDGETS.get(page, ()):
-        widgets = [w for w in at.selectbox if w.key == key]
-        if not widgets:
+        # One session per widget, the others at their defaults.
+        at = fresh()
+        run(at, "")
+        if not [w for w in at.selectbox if w.key == key]:
             continue
-        for i in range(len(widgets[0].options)):
-            at.selectbox(key=key).select_index(i)
-            run(f"{key}={at.selectbox(key=key).options[i]}")
+        for i in range(len(at.selectbox(key=key).options)):
+            label = _choose(at.selectbox(key=key), i)
+            run(at, f"{key}={label}")
     return found, runs
 
 
