@@ -9,7 +9,6 @@ import signal
 import struct
 import subprocess
 import sys
-import time
 import unicodedata
 import warnings
 import zipfile
