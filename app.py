@@ -70,12 +70,14 @@ def _sidebar(selection: state.Selection) -> None:
 
 navigation = st.navigation(PAGES)
 
-if data.db_version() is None or data.contracts().empty:
+if data.db_version() is None or data.db_problem() or data.contracts().empty:
     if navigation.url_path == "importer":     # importing is also how a first database is filled
         navigation.run()
         st.stop()
     if data.db_version() is None:
         components.no_database()
+    if data.db_problem():
+        components.broken_database(data.db_problem())
     components.empty_database()
 
 selection = state.resolve()

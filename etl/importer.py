@@ -64,6 +64,7 @@ STATES = ("pending", "publishing", "published", "withdrawing", "withdrawn", "fai
 STATE_LABELS = {"pending": "en attente", "publishing": "publication en cours", "published": "publié",
                 "withdrawing": "retrait en cours", "withdrawn": "retiré", "failed": "refusé"}
 MAX_NAME_CHARS = 120
+MAX_NAME_BYTES = 200       # in UTF-8; room left for « (2) » under the file systems' 255
 _RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\/]')
 _BATCH_RE = re.compile(r"^\d{8}-\d{6}-\d{6}$")
 AUTHOR_FILE = ".publie_par"          # who published a batch (set by publish_pending)
@@ -113,8 +114,10 @@ def safe_name(original: str) -> str:
     if suffix not in ACCEPTED_SUFFIXES:
         raise UploadRejected(_shown(original), f"type de fichier non accepté ({suffix or 'sans extension'})",
                              expected="un fichier " + ", ".join(s.lstrip(".") for s in ACCEPTED_SUFFIXES))
-    stem = text[: -len(suffix)]
-    return stem[: MAX_NAME_CHARS - len(suffix)] + text[-len(suffix):]
+    stem = text[: -len(suffix)][: MAX_NAME_CHARS - len(suffix)]
+    # File systems count bytes (255 at most): 120 emoji are 480 bytes. Cut on a character.
+    stem = stem.encode("utf-8")[: MAX_NAME_BYTES - len(suffix.encode("utf-8"))].decode("utf-8", "ignore")
+    return stem.rstrip(". ") + text[-len(suffix):]
 
 
 def _shown(name: str) -> str:
@@ -188,8 +191,13 @@ def store_uploads(files: Iterable[tuple[str, bytes | BinaryIO]], *, upload_dir: 
             if not _inside(target, folder) or target.parent.resolve() != folder.resolve():
                 raise UploadRejected(_shown(original), "chemin hors du dossier d'import",
                                      expected="un nom de fichier sans dossier")
-            with open(target, "xb") as fh:      # never overwrite, never follow a link
-                fh.write(data)
+            try:
+                with open(target, "xb") as fh:      # never overwrite, never follow a link
+                    fh.write(data)
+            except OSError as exc:
+                raise UploadRejected(_shown(original), f"écriture impossible ({_write_reason(exc)})",
+                                     expected="de la place et des droits d'écriture dans le dossier "
+                                              "d'import") from exc
             batch.files.append(StoredFile(original, target.name, len(data), removed))
         _write_entry(upload_dir, {
             "batch_id": folder.name, "state": "pending", "author": author,
@@ -201,6 +209,14 @@ def store_uploads(files: Iterable[tuple[str, bytes | BinaryIO]], *, upload_dir: 
         _entry_path(upload_dir, folder.name).unlink(missing_ok=True)
         raise
     return batch
+
+
+def _write_reason(exc: OSError) -> str:
+    import errno
+    return {errno.ENOSPC: "disque plein", errno.EDQUOT: "quota disque dépassé",
+            errno.EROFS: "dossier en lecture seule", errno.EACCES: "droits insuffisants",
+            errno.ENAMETOOLONG: "nom trop long pour le système de fichiers"}.get(
+                exc.errno, f"erreur système n° {exc.errno}")
 
 
 def _free_name(folder: Path, name: str) -> Path:
@@ -600,6 +616,18 @@ def discard_pending(folder: Path, *, upload_dir: Path | None = None) -> None:
     folder = _pending(folder, upload_dir)
     _entry_path(upload_dir, folder.name).unlink(missing_ok=True)    # the entry first: no half batch
     shutil.rmtree(folder)
+
+
+def failure_text(exc: BaseException) -> str:
+    """A failed check or rebuild as the page shows it, in French: the file, line and column of
+    an EtlError; the reason of a disk error; never an English traceback."""
+    if isinstance(exc, EtlError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        name = f"{exc.filename} : " if exc.filename else ""
+        return f"{name}écriture ou lecture impossible ({_write_reason(exc)})"
+    return (f"erreur inattendue ({type(exc).__name__}) : signalez-la avec les fichiers importés ; "
+            "la base publiée n'a pas été modifiée")
 
 
 # ── What the page shows ──────────────────────────────────────────────────────────────────────

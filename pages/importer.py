@@ -15,11 +15,23 @@ from etl.core import EtlError
 from ui import auth, components, data
 
 PENDING, REPORT, DONE = "import_pending", "import_report", "import_done"
+FAILURE = "import_failure"
 TITLE = "Importer des fichiers"
 
 
+def _discard(batch) -> None:
+    """Remove the pending batch (already gone: nothing to remove) and forget it."""
+    try:
+        importer.discard_pending(batch.folder)
+    except EtlError:
+        pass
+    for key in (PENDING, REPORT, FAILURE):
+        st.session_state.pop(key, None)
+    st.rerun()
+
+
 def header() -> None:
-    if data.db_version() is not None and not data.contracts().empty:
+    if data.db_version() is not None and not data.db_problem() and not data.contracts().empty:
         components.page_header(TITLE, components.current_selection())
     else:          # importing is also how a first database is filled
         components.base_style()
@@ -32,7 +44,7 @@ def header() -> None:
 def _published(summary: str) -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
-    for key in (PENDING, REPORT):
+    for key in (PENDING, REPORT, FAILURE):
         st.session_state.pop(key, None)
     st.session_state[DONE] = summary
     st.rerun()
@@ -53,18 +65,27 @@ def upload_section(editor: auth.Editor) -> None:
         if files and st.button("Vérifier ces fichiers", key="import_check", type="primary"):
             try:
                 batch = importer.store_uploads([(f.name, f.getvalue()) for f in files], author=editor.label)
-            except EtlError as exc:
+            except (EtlError, OSError) as exc:
                 st.error("Fichiers refusés, rien n'a été enregistré :")
-                st.text(str(exc))
+                st.text(importer.failure_text(exc))
                 return
-            with st.spinner("Vérification de tous les fichiers (rien n'est encore publié)…"):
-                report = importer.validate_pending(batch.folder)
-            st.session_state[PENDING] = batch
-            st.session_state[REPORT] = report
+            st.session_state[PENDING] = batch      # stored: from now on the page offers to discard it
+            try:
+                with st.spinner("Vérification de tous les fichiers (rien n'est encore publié)…"):
+                    st.session_state[REPORT] = importer.validate_pending(batch.folder)
+            except Exception as exc:                # noqa: BLE001 - the page must still offer "Abandonner"
+                st.session_state[REPORT] = None
+                st.session_state[FAILURE] = importer.failure_text(exc)
             st.rerun()
         return
 
-    batch, report = pending, st.session_state[REPORT]
+    batch, report = pending, st.session_state.get(REPORT)
+    if report is None:             # the check itself failed: say why, and offer only to discard
+        st.error("La vérification n'a pas pu aller à son terme ; rien n'a été publié.")
+        st.text(st.session_state.get(FAILURE) or "")
+        if st.button("Abandonner et retirer ces fichiers", key="import_discard"):
+            _discard(batch)
+        return
     st.subheader("Rapport de vérification")
     st.text(report.summary())
     if batch.removed_text():
@@ -87,16 +108,13 @@ def upload_section(editor: auth.Editor) -> None:
         try:
             with st.spinner("Construction de la nouvelle base ; l'application sert l'ancienne jusqu'à la fin…"):
                 published = importer.publish_pending(batch.folder, config.DB_PATH, author=editor.label)
-        except (EtlError, OSError) as exc:
+        except Exception as exc:                    # noqa: BLE001 - the discard button stays below
             st.error("La construction a échoué ; la base publiée n'a pas été modifiée.")
-            st.text(str(exc))
-            return
-        _published(published.summary())
+            st.text(importer.failure_text(exc))
+        else:
+            _published(published.summary())
     if c2.button("Abandonner et retirer ces fichiers", key="import_discard"):
-        importer.discard_pending(batch.folder)
-        for key in (PENDING, REPORT):
-            st.session_state.pop(key, None)
-        st.rerun()
+        _discard(batch)
 
 
 def history_section() -> None:
@@ -122,7 +140,7 @@ def history_section() -> None:
                 report = importer.withdraw_batch(chosen, config.DB_PATH)
         except (EtlError, OSError) as exc:
             st.error("Le lot n'a pas été retiré ; la base publiée n'a pas été modifiée.")
-            st.text(str(exc))
+            st.text(importer.failure_text(exc))
             return
         if report is not None:
             _published(report.summary())

@@ -69,6 +69,16 @@ def no_database() -> None:
     st.stop()
 
 
+def broken_database(problem: str) -> None:
+    """Stop the page with the message shown when the database file cannot be read."""
+    st.error(
+        f"La base de données `{data.db_path()}` est illisible : {problem}.\n\n"
+        "Reconstruisez-la depuis la page « Importer des fichiers » (`/importer`, bouton "
+        "« Reconstruire la base ») ou avec `python -m etl build` ; la base reconstruite "
+        "remplacera ce fichier.")
+    st.stop()
+
+
 def empty_database() -> None:
     st.warning("La base de données ne contient aucun contrat de ville. Ajoutez des fichiers du "
                "modèle de programme (voir README) depuis la page « Importer des fichiers » "
@@ -105,6 +115,9 @@ def current_selection() -> state.Selection:
     _leave_pages_directory_mode()
     if data.db_version() is None:
         no_database()
+    problem = data.db_problem()
+    if problem:
+        broken_database(problem)
     if data.contracts().empty:
         empty_database()
     selection = state.resolve()

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 import config
-from etl.db import open_snapshot, snapshot_cursor
+from etl.db import SNAPSHOT_CATALOG, open_snapshot, snapshot_cursor
 from indicators import beneficiaries, compare, financing, housing, kpi, portrait, territories, visibility
 from reports import tables as reports_tables
 from ui import auth
@@ -42,6 +42,56 @@ def db_version() -> int | None:
         return None
 
 
+class BrokenDatabase(Exception):
+    """The published database file exists but cannot be read (empty, truncated, damaged, or
+    not a DuckDB file)."""
+
+
+def _problem_text(exc: Exception, path: Path) -> str:
+    """What is wrong with an unreadable database file, in French (DuckDB's text is English)."""
+    text = str(exc)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = None
+    if size == 0:
+        return "le fichier est vide (0 octet)"
+    if "not a valid DuckDB database file" in text:
+        return "le fichier n'est pas une base DuckDB valide (début du fichier endommagé ou autre format)"
+    if "Could not read enough bytes" in text or "truncated" in text.lower():
+        return "le fichier est tronqué (il manque une partie de la base)"
+    if "checksum" in text.lower() or "corrupt" in text.lower():
+        return "le fichier est endommagé (un bloc de données ne correspond plus à sa somme de contrôle)"
+    return "le fichier ne peut pas être lu par DuckDB"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _db_problem(path: str, version: int) -> str | None:
+    # Every table is read whole (a hash of every column), so a damaged block anywhere is found
+    # once per database version (about 0,1 s on the demo database), not on some later click.
+    try:
+        con = open_snapshot(path)
+        try:
+            tables = [r[0] for r in con.execute(
+                "select table_name from duckdb_tables() where database_name = ?",
+                [SNAPSHOT_CATALOG]).fetchall()]
+            if "contracts" not in tables:
+                return "le fichier ne contient pas les tables du tableau de bord"
+            for table in tables:
+                con.execute(f'select max(hash(columns(*))) from "{table}"').fetchall()
+        finally:
+            con.close()
+    except (duckdb.Error, OSError, RuntimeError) as exc:
+        return _problem_text(exc, Path(path))
+    return None
+
+
+def db_problem() -> str | None:
+    """Why the published database cannot be read (French), or None (readable, or no file yet)."""
+    version = db_version()
+    return None if version is None else _db_problem(str(db_path()), version)
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
     # `version` is only a cache key: a new file (atomic rename by the ETL) gets a new connection.
@@ -55,6 +105,9 @@ def cursor() -> duckdb.DuckDBPyConnection:
     version = db_version()
     if version is None:
         raise NoDatabase(str(db_path()))
+    problem = _db_problem(str(db_path()), version)
+    if problem:
+        raise BrokenDatabase(problem)
     return visibility.with_internal(snapshot_cursor(_connection(str(db_path()), version)),
                                     auth.sees_internal())
 

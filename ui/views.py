@@ -196,14 +196,18 @@ def value_text(value, unit, status, status_note=None) -> str:
 
 def source_text(source_label: str | None, year: int | None, *, origin: str | None = None,
                 source_ref: str | None = None) -> str:
-    """"Insee 2019 · données 2019 · annexe 2, p. 25 · chiffre publié"."""
+    """"Insee 2019 · données 2019 · annexe 2, p. 25 · chiffre publié".
+
+    None, NaN and pandas' NA (a frame column with no value) count as absent."""
+    source_label, year, source_ref = _na(source_label), _na(year), _na(source_ref)
+    source_label = None if source_label is None else str(source_label)
     parts = []
     if source_label:
         parts.append(source_label[:SHORT_SOURCE_LIMIT])
     if year is not None and (not source_label or str(int(year)) not in source_label):
         parts.append(f"données {fmt.fmt_year(year)}")
     if source_ref:
-        parts.append(source_ref)
+        parts.append(str(source_ref))
     if origin == "published":
         parts.append(fmt.ORIGIN_TEXT["published"])
     elif origin == "computed":
@@ -753,7 +757,7 @@ def housing_headlines(results: pd.DataFrame) -> list[dict]:
         tiles.append({"label": f"{row['objective_label']} – {int(row['year'])}",
                       "value": fmt.fmt_pct(row["rate_pct"], 2), "delta": None,
                       "delta_color": "off", "lines": lines,
-                      "source": str(row["source_ref"] or ""), "help": None, "theme": "logement"})
+                      "source": str(_na(row["source_ref"]) or ""), "help": None, "theme": "logement"})
     return tiles
 
 

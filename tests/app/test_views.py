@@ -157,3 +157,29 @@ def test_compare_table_marks_the_selected_qpv_and_keeps_secret_text() -> None:
          "Taux de pauvreté (seuil à 60 %) (2021)": "secret statistique",
          "Portrait": "/portrait?qpv=B"}]
     assert views.sort_compare(df, "poverty_rate_pct", True)["qpv_code"].tolist() == ["A", "B"]
+
+
+@pytest.mark.parametrize("label, year, ref, expected", [
+    ("Insee 2019", 2019, "annexe 2, p. 25", "Insee 2019 · annexe 2, p. 25"),
+    ("Insee 2019", None, float("nan"), "Insee 2019"),
+    ("Insee 2019", None, pd.NA, "Insee 2019"),
+    (float("nan"), float("nan"), None, ""),
+    (pd.NA, 2021, float("nan"), "données 2021"),
+])
+def test_source_text_treats_nan_and_na_as_absent(label, year, ref, expected) -> None:
+    # A portrait frame whose source_ref column holds no value reads NaN / NA (demo QN09901M).
+    assert views.source_text(label, year, source_ref=ref) == expected
+
+
+def test_housing_headline_without_source_reference_has_an_empty_source() -> None:
+    # Computed demo results carry no document reference: NaN in the frame, never "Source : nan".
+    results = pd.DataFrame([{
+        "party_type": "ensemble", "objective": "q1_outside_qpv", "objective_label": "Premier quartile",
+        "year": 2025, "origin": "computed", "rate_pct": 30.0, "target_pct": 25.0, "reached": True,
+        "numerator": 30, "denominator": 100, "denominator_origin": "counted",
+        "needed_fixed_total": None, "needed_growing_total": None, "needed_published": None,
+        "source_ref": float("nan")}])
+    assert [(t["label"], plain_spaces(t["value"]), [plain_spaces(x) for x in t["lines"]], t["source"])
+            for t in views.housing_headlines(results)] == [
+        ("Premier quartile – 2025", "30,00 %",
+         ["Objectif : 25,0 % (atteint)", "Attributions visées : 30 sur 100"], "")]

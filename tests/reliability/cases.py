@@ -495,7 +495,7 @@ ERRORS = {
     'zip_bomb':
         'cas/insee/bombe.zip!data.csv : élément trop volumineux une fois décompressé (4,0 Mio) (attendu : au plus 1,0 Mio par élément)',
     'zip_member_larger_than_declared':
-        "cas/insee/menteur.zip!data.csv : élément d'archive corrompu (Bad CRC-32 for file 'data.csv') (attendu : une archive intègre)",
+        "cas/insee/menteur.zip!data.csv : élément plus volumineux que déclaré dans l'archive (attendu : une archive intègre)",
     'zip_too_many_members':
         "cas/insee/nombreux.zip : l'archive contient 6 éléments (attendu : au plus 5 éléments)",
     'file_far_larger_than_expected':
