@@ -6,8 +6,8 @@ they are escaped here first:
 
 - `md_text`: Streamlit Markdown (st.markdown, st.caption, alerts, titles, widget labels and help,
   metric labels). Every Markdown/HTML-significant ASCII character gets a backslash (CommonMark
-  escapes any ASCII punctuation), line breaks become spaces (no heading, list, quote or table
-  can start a line), and a word joiner (U+2060, invisible) goes after `:` and `@` and between
+  escapes any ASCII punctuation), line breaks become spaces and the ends are trimmed (no
+  heading, list, quote, table or code block can start a line, and `**…**` around it holds), and a word joiner (U+2060, invisible) goes after `:` and `@` and between
   `www` and `.`: Streamlit's frontend also rewrites *text* after parsing (bare URLs and
   `www.` addresses into links, `:smile:` emoji shortcodes, `:material/icon:` icons), which no
   backslash prevents.
@@ -46,7 +46,7 @@ def _text(value) -> str:
 def md_text(value) -> str:
     """`value` as literal text inside Streamlit Markdown (see module doc). None → ""."""
     out = []
-    for ch in _LINE_BREAKS.sub(" ", _text(value)):
+    for ch in _LINE_BREAKS.sub(" ", _text(value)).strip(" "):
         out.append("\\" + ch if ch in MD_SPECIAL else ch)
         if ch in _JOIN_AFTER:
             out.append(WORD_JOINER)
