@@ -13,8 +13,8 @@ they are escaped here first:
   backslash prevents.
 - `html_text`: data inside an HTML block of `st.markdown(..., unsafe_allow_html=True)` (a
   `<div>` on one line, an attribute): HTML-escaped, quotes included; line breaks become `&#10;`
-  so that no blank line ends the HTML block and turns the rest into live Markdown; the same word
-  joiners as `md_text`.
+  so that no blank line ends the HTML block and turns the rest into live Markdown; `$` as
+  `&#36;` (no LaTeX); the same word joiners as `md_text`.
 - `plot_text`: plotly labels (text, hover, titles, axis titles, legends, annotations), which
   render `<a href>`, `<b>`, `<br>`, `<span style>`: `&`, `<`, `>` as entities.
 - `url_excerpt`: a value taken from the URL, echoed in a message: at most `URL_EXCERPT_CHARS`
@@ -56,7 +56,7 @@ def md_text(value) -> str:
 def html_text(value) -> str:
     """`value` as literal text inside HTML rendered by st.markdown (see module doc)."""
     text = html.escape(_text(value), quote=True)
-    text = re.sub(r"\r\n|\r|\n", "&#10;", text)
+    text = re.sub(r"\r\n|\r|\n", "&#10;", text).replace("$", "&#36;")
     text = "".join(ch + WORD_JOINER if ch in _JOIN_AFTER else ch for ch in text)
     return _WWW_DOT.sub(r"\1" + WORD_JOINER, text)
 

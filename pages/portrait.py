@@ -18,7 +18,7 @@ with st.spinner("Calcul du portrait…"):
 if portrait is None:
     components.link_errors([f"Le quartier « {selection.qpv_code} » n'existe pas dans la base."])
 
-components.page_header(f"Portrait de quartier : {portrait.qpv.name}", selection)
+components.page_header(f"Portrait de quartier : {md_text(portrait.qpv.name)}", selection)
 st.markdown(md_text(views.portrait_identity(portrait)))
 exports.download_portrait(selection, portrait.qpv.code, portrait.qpv.name)
 

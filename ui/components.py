@@ -120,15 +120,16 @@ def demo_mark(selection: state.Selection) -> None:
 
 
 def page_header(title: str, selection: state.Selection, *, subtitle: str | None = None) -> None:
-    """Title, territory line and the demo mark, the same on every page."""
+    """Title, territory line and the demo mark, the same on every page. `title` is Markdown (data
+    in it escaped by the caller with md_text); `subtitle` and the contract's name are data."""
     base_style()
-    st.title(md_text(title))
-    where = selection.contract_name
+    st.title(title)
+    where = md_text(selection.contract_name)
     if selection.period_label:
-        where += f" · {selection.period_label}"
+        where += f" · {md_text(selection.period_label)}"
     if subtitle:
-        where += f" · {subtitle}"
-    st.caption(md_text(where))
+        where += f" · {md_text(subtitle)}"
+    st.caption(where)
     demo_mark(selection)
 
 
