@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import os
 import re
 import subprocess
@@ -165,3 +166,91 @@ def test_no_page_renders_markup_from_data(hostile_db, page, contract) -> None:
     if page not in ("importer", "methode", "rapports", "comparer", "carte"):
         # The data is on the page (escaped), not left out.
         assert any("evil" in body for body in bodies), page
+
+
+# ── Exports: PDF, SVG and the plotly figures of the app ─────────────────────────────────────
+HOSTILE_NAME = '<a href="https://evil.example/n">Les <b>Tilleuls</b></a> <img src="/etc/hostname"> & co'
+
+
+def test_pdf_has_no_link_or_image_from_data(hostile_db_path) -> None:
+    """The mandate report (cover, contents, every section) and a portrait of the hostile database:
+    names with <a href> or <img src> are printed as text; no URI link, no image read from disk;
+    the contents entries and the bookmarks hold the text too."""
+    import duckdb
+    from pypdf import PdfReader
+
+    from reports.pdf import mandate_pdf, portrait_pdf
+
+    con = duckdb.connect(str(hostile_db_path), read_only=True)
+    documents = {"mandat": mandate_pdf(con, "grand-chalon", charts=False),
+                 "portrait": portrait_pdf(con, "QN07101I", charts=False)}
+    con.close()
+    for name, data in documents.items():
+        assert b"/URI" not in data, name
+        reader = PdfReader(io.BytesIO(data))
+        images = [img for page in reader.pages for img in page.images]
+        assert images == [], name
+        for page in reader.pages:
+            for annot in page.get("/Annots") or []:
+                action = annot.get_object().get("/A") or {}
+                assert action.get("/S") != "/URI", name
+        text = "".join(page.extract_text() for page in reader.pages)
+        assert '<img src="/etc/hostname">' in text and '<a href="https:' in text, name
+    def titles(items) -> list[str]:
+        return [t for item in items
+                for t in (titles(item) if isinstance(item, list) else [item.title])]
+
+    mandate = PdfReader(io.BytesIO(documents["mandat"]))
+    # Bookmarks of the QPV portraits and reviews (H2 headings) keep the hostile names as text.
+    hostile_titles = [t for t in titles(mandate.outline) if "evil.example" in t]
+    assert hostile_titles and all('<img src="/etc/hostname">' in t for t in hostile_titles)
+    contents = mandate.pages[1].extract_text()
+    assert contents.startswith("Sommaire") and '<img src="/etc/hostname">' in contents
+
+
+def test_app_charts_escape_data_labels() -> None:
+    """Plotly renders <a href>, <b>, <br> in text, hover, titles and legends: data is escaped."""
+    import pandas as pd
+
+    from ui import charts
+
+    escaped = "&lt;a href=\"https://evil.example/n\"&gt;Les &lt;b&gt;Tilleuls&lt;/b&gt;&lt;/a&gt;"
+    bar = charts.comparison_bar(HOSTILE_NAME, "%", [
+        {"name": HOSTILE_NAME, "value": 41.5, "status": "ok", "is_qpv": True, "level": "qpv"},
+        {"name": "Valfleuri", "value": 18.0, "status": "ok", "is_qpv": False, "level": "commune"}])
+    assert "<a" not in bar.to_json() and "<img" not in bar.to_json()
+    assert bar.data[0].y[0].startswith("&lt;a")
+    scatter = charts.scatter(pd.DataFrame({"qpv_code": ["Q1", "Q2"], "qpv_name": [HOSTILE_NAME, "B"],
+                                           "x": [1.0, 2.0], "y": [3.0, 4.0]}),
+                             "<b>x</b>", "<i>y</i>", "%", "%", "Q1")
+    assert "<a" not in scatter.to_json() and "<b>x" not in scatter.to_json()
+    assert scatter.data[1].text == (escaped + " &lt;img src=\"/etc/hostname\"&gt; &amp; co",)
+    stacked = charts.stacked_years(pd.DataFrame({"year": [2024], "funder": ["autre"],
+                                                 "funder_label": [HOSTILE_NAME], "amount_eur": [10.0]}))
+    assert stacked.data[0].name == escaped + " &lt;img src=\"/etc/hostname\"&gt; &amp; co"
+    bars = charts.bars_by_category([HOSTILE_NAME], [12.0], HOSTILE_NAME, "%", target=25.0,
+                                   target_label="<a href='https://evil.example'>objectif</a>")
+    assert "<a" not in bars.to_json() and "<img" not in bars.to_json()
+
+
+def test_svg_export_has_no_link_from_data() -> None:
+    """The SVG of a chart and of a map (kaleido): names, title, source with <a href>/<img> stay
+    text (no <a> or <image> element from data)."""
+    from reports import images
+    from ui import charts
+
+    fig = charts.comparison_bar("Taux", "%", [
+        {"name": HOSTILE_NAME, "value": 41.5, "status": "ok", "is_qpv": True, "level": "qpv"}])
+    square = [[(2.0, 47.0), (2.01, 47.0), (2.01, 47.01), (2.0, 47.01), (2.0, 47.0)]]
+    area = images.MapArea(code="QN09901N", name=HOSTILE_NAME, rings=square, centroid=(2.005, 47.005),
+                          value=41.5, status="ok", class_index=0)
+    commune = images.MapArea(code="99001", name=HOSTILE_NAME, rings=square, centroid=(2.005, 47.005))
+    map_data = images.MapData(qpvs=[area], communes=[commune], indicator_label=HOSTILE_NAME, unit="%",
+                              year=2021, source_line=HOSTILE_NAME, class_labels=[HOSTILE_NAME])
+    svgs = [images.figure_svg(fig, title=HOSTILE_NAME, unit="%", source_line=HOSTILE_NAME),
+            images.figure_svg(images.qpv_map_figure(map_data, highlight="QN09901N"),
+                              title=HOSTILE_NAME, unit="%", source_line=HOSTILE_NAME)]
+    for svg in svgs:
+        text = svg.decode() if isinstance(svg, bytes) else svg
+        assert not re.search(r"<(a|image|img)[\s>]", text), re.findall(r"<(?:a|image|img)[\s>][^>]*>", text)
+        assert "evil.example" in text
