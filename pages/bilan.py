@@ -23,7 +23,7 @@ code = st.selectbox("Quartier", codes, index=default, key="bilan_territory",
                     format_func=lambda c: names[c]) if len(codes) > 1 else codes[0]
 review = data.review(selection.contract_slug, code or None)
 
-st.header(md_text(names[code]), divider="gray")
+st.header(md_text(names[code]), divider="gray", anchor=False)
 if code in set(data.contract_qpvs(selection.contract_slug)["qpv_code"]):
     exports.download_mandate(selection, ["bilans"], [code], key="dl_review_pdf",
                              label="Télécharger le bilan (PDF)", stem=f"bilan_{code}")
@@ -31,7 +31,7 @@ for item in review.intro:
     st.markdown(md_text(item.text))
 
 for block in views.review_blocks(review):
-    st.subheader(md_text(block["theme"]))
+    st.subheader(md_text(block["theme"]), anchor=False)
     columns = st.columns(3)
     for column, (title, texts) in zip(columns, block["parts"]):
         with column, st.container(border=True):

@@ -19,7 +19,7 @@ if not tiles:
     components.empty_note("Aucun indicateur de suivi n'est saisi pour ce territoire "
                           "(tables kpi_definitions et kpi_values du modèle de programme).")
 for theme, shown in views.tiles_by_theme(tiles):
-    st.header(md_text(theme.capitalize()), divider="gray")
+    st.header(md_text(theme.capitalize()), divider="gray", anchor=False)
     components.grid(shown, components.kpi_tile)
 if tiles:
     table, status_columns, units = views.kpi_export(tiles)

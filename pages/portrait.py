@@ -25,7 +25,7 @@ exports.download_portrait(selection, portrait.qpv.code, portrait.qpv.name)
 if not portrait.themes:
     components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
 for block in portrait.themes:
-    st.header(md_text(block.theme.capitalize()), divider="gray")
+    st.header(md_text(block.theme.capitalize()), divider="gray", anchor=False)
     figures = [views.portrait_figure(pv) for pv in block.values]
     for start in range(0, len(figures), 3):
         for column, figure in zip(st.columns(3), figures[start:start + 3]):

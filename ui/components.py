@@ -123,7 +123,7 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
     """Title, territory line and the demo mark, the same on every page. `title` is Markdown (data
     in it escaped by the caller with md_text); `subtitle` and the contract's name are data."""
     base_style()
-    st.title(title)
+    st.title(title, anchor=False)     # no #anchor link made of data (a QPV name)
     where = md_text(selection.contract_name)
     if selection.period_label:
         where += f" · {md_text(selection.period_label)}"
