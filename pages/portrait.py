@@ -16,7 +16,7 @@ if selection.qpv_code is None:
 with st.spinner("Calcul du portrait…"):
     portrait = data.qpv_portrait(selection.qpv_code)
 if portrait is None:
-    components.link_errors([f"Le quartier « {selection.qpv_code} » n'existe pas dans la base."])
+    components.link_errors([f"Le quartier « {md_text(selection.qpv_code)} » n'existe pas dans la base."])
 
 components.page_header(f"Portrait de quartier : {md_text(portrait.qpv.name)}", selection)
 st.markdown(md_text(views.portrait_identity(portrait)))
