@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import os
 import re
 import subprocess
@@ -27,7 +28,7 @@ from etl.template import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
-CONTRACTS = ("grand-chalon", "chambery", "chartres-metropole")
+CONTRACTS = ("demo", "grand-chalon", "chambery", "chartres-metropole")
 
 # Every hostile form, appended to each free-text cell (after a heading mark at its start).
 PAYLOADS = (
@@ -65,12 +66,38 @@ def write_hostile_territories(out: Path) -> Path:
     return out
 
 
+# Official files of the demo whose names are made hostile: QPV contours (2024 and 2015), commune
+# contours and the COG's communes.
+DEMO_NAME_FIELDS = {"contours/QP2024_Val_de_Lorne_Lambert93.geojson": "lib_qp",
+                    "contours/QP2015_Val_de_Lorne_WGS84.geojson": "NOM_QP",
+                    "contours/communes_val_de_lorne_wgs84.geojson": "nom",
+                    "cog/communes.json": "nom"}
+
+
+def write_hostile_demo(out: Path) -> Path:
+    """The generated demo territory with hostile QPV and commune names (so the map, its tooltip
+    and legend, the scatter plot and the comparison get them)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--out", str(out)], cwd=ROOT, check=True,
+                   capture_output=True, timeout=600, env=env)
+    for name, field in DEMO_NAME_FIELDS.items():
+        path = out / name
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for item in doc["features"] if isinstance(doc, dict) else doc:
+            props = item["properties"] if "properties" in item else item
+            props[field] = hostile(props[field])
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
 @pytest.fixture(scope="session")
 def hostile_db_path(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("hostile")
+    demo = write_hostile_demo(tmp / "raw_demo")
     raw = write_hostile_territories(tmp / "raw")
     db = tmp / "hostile.duckdb"
-    done = subprocess.run([sys.executable, "-m", "etl", "build", "--raw", str(raw), "--db", str(db)],
+    done = subprocess.run([sys.executable, "-m", "etl", "build", "--raw", str(demo), "--raw", str(raw),
+                           "--db", str(db)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -89,6 +116,7 @@ def test_every_free_text_column_of_the_template_is_made_hostile(hostile_db_path)
     con = duckdb.connect(str(hostile_db_path), read_only=True)
     checks = {
         "contracts": "contract_name", "territories": "territory_name", "documents": "title",
+        "territory_geometries g join territories t using (territory_code)": "t.territory_name",
         "programme_actions": "operator", "kpi_definitions": "label",
         "qualitative_items": "text", "housing_objectives": "party_name",
     }
@@ -136,6 +164,14 @@ def rendered_strings(at: AppTest) -> list[str]:
     return out
 
 
+def deck_html_parts(deck_json: str) -> str:
+    """The pydeck spec without its TextLayer data (deck.gl draws those names as glyphs, never as
+    HTML); what remains (tooltip template, GeoJSON properties shown in it) must be escaped."""
+    deck = json.loads(deck_json)
+    deck["layers"] = [layer for layer in deck.get("layers", []) if layer.get("@@type") != "TextLayer"]
+    return json.dumps(deck, ensure_ascii=False)
+
+
 def problems(body: str) -> list[str]:
     rendered = MD.render(body)
     text = html.unescape(TAG.sub("", rendered))
@@ -163,9 +199,16 @@ def test_no_page_renders_markup_from_data(hostile_db, page, contract) -> None:
     bodies = rendered_strings(at)
     bad = {body[:160]: problems(body) for body in bodies if problems(body)}
     assert bad == {}
-    if page not in ("importer", "methode", "rapports", "comparer", "carte"):
-        # The data is on the page (escaped), not left out.
-        assert any("evil" in body for body in bodies), page
+    # Plotly figures and the pydeck map (tooltip HTML, feature properties) hold no tag from data.
+    specs = [c.proto.spec for c in at.get("plotly_chart")] + [
+        deck_html_parts(d.proto.json) for d in at.get("deck_gl_json_chart")]
+    assert [s for s in specs if re.search(r"<(a|img)[\s>]", s)] == []
+    # The data is on the page (escaped), not left out: the real contracts' programme texts are
+    # hostile, and the demo's QPV and commune names.
+    shows_data = (page in ("carte", "portrait", "comparer", "rapports") if contract == "demo"
+                  else page not in ("importer", "methode", "rapports", "comparer", "carte"))
+    if shows_data:
+        assert any("evil" in text for text in [*bodies, *specs]), page
 
 
 # ── Exports: PDF, SVG and the plotly figures of the app ─────────────────────────────────────
