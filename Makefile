@@ -9,6 +9,10 @@ DEMO  := data/raw/demo
 # Everything the embedded default database is built from.
 DB_INPUTS := $(shell find etl indicators data/territories -type f \
                \( -name '*.py' -o -name '*.sql' -o -name '*.csv' -o -name '*.xlsx' \) 2>/dev/null)
+# Imported batches (etl/importer.py): their folders and files, pending ones excepted. The journal
+# is not an input: publishing or withdrawing a batch rebuilds the database itself.
+UPLOADS := data/uploads
+IMPORT_INPUTS := $(shell find $(UPLOADS) \( -name .en_attente -o -name .journal \) -prune -o -print 2>/dev/null)
 
 .PHONY: install system-deps db demo run test bench clean
 
@@ -32,7 +36,8 @@ system-deps:
 	  exit 1; \
 	fi
 
-$(DB): $(STAMP) $(DB_INPUTS)
+# The build reads the default folders and every published batch: imports are kept.
+$(DB): $(STAMP) $(DB_INPUTS) $(IMPORT_INPUTS)
 	$(BIN)/python -m etl demo --out $(DEMO)
 	$(BIN)/python -m etl build --db $(DB)
 

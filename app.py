@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.text import md_text
-from ui import components, data, state, views
+from ui import auth, components, data, state, views
 
 st.set_page_config(page_title="Quartiers prioritaires – tableau de bord", page_icon="🏘️",
                    layout="wide")
@@ -66,6 +66,7 @@ def _sidebar(selection: state.Selection) -> None:
         st.toggle("Mode présentation", key=state.PRESENTATION,
                   help="Masque le menu et les commandes pour des captures d'écran propres.")
         st.caption(f"Base : {md_text(data.db_path().name)}")
+        auth.internal_notice(data.internal_rows())
 
 
 navigation = st.navigation(PAGES)

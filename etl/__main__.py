@@ -2,6 +2,7 @@
 
     python -m etl build [--raw DIR]... [--db PATH] [--quiet]
     python -m etl validate [--raw DIR]...
+    python -m etl import FILE... [--yes] | --list | --withdraw BATCH | --publish BATCH
     python -m etl demo --out DIR
     python -m etl template-doc
 
@@ -64,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     p_demo = sub.add_parser("demo", help="écrire les fichiers du territoire fictif de démonstration")
     p_demo.add_argument("--out", type=Path, default=config.DEMO_RAW_DIR)
     sub.add_parser("template-doc", help="documentation Markdown du modèle de saisie")
+    p_imp = sub.add_parser("import", help="importer des fichiers comme la page « Importer des fichiers »")
+    p_imp.add_argument("files", nargs="*", type=Path, metavar="FILE", help="fichiers à importer (un lot)")
+    p_imp.add_argument("--yes", action="store_true", help="publier sans demander si les contrôles passent")
+    p_imp.add_argument("--list", action="store_true", help="l'historique des lots importés")
+    p_imp.add_argument("--withdraw", metavar="LOT", help="retirer un lot (reconstruction sans lui)")
+    p_imp.add_argument("--publish", metavar="LOT", help="publier un lot en attente")
+    p_imp.add_argument("--db", type=Path, default=config.DB_PATH, help=f"base publiée (défaut : {config.DB_PATH})")
     args = parser.parse_args(argv)
 
     if args.command == "template-doc":
@@ -75,8 +83,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(paths)} fichiers de démonstration écrits dans {args.out}")
         return 0
 
+    if args.command == "import":
+        from etl.import_cli import run_import
+        return run_import(args, parser)
+
+    from etl import importer
     from etl.build import build, validate
-    raw = args.raw or list(config.DEFAULT_RAW_DIRS)
+    raw = args.raw
+    if not raw:                    # the default folders that exist, then every imported batch
+        for missing in importer.missing_default_dirs():
+            print(f"Dossier par défaut absent, ignoré : {missing}"
+                  + (" (python -m etl demo l'écrit)" if missing == config.DEMO_RAW_DIR else ""),
+                  file=sys.stderr)
+        raw = importer.raw_dirs()
     progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     if args.command == "validate":
         report = validate(raw, progress=progress)
@@ -89,7 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         print(report.summary())
         return 0 if report.ok else 1
     try:
-        build(raw, args.db, progress=progress)
+        if args.db.resolve() == Path(config.DB_PATH).resolve():
+            # The published database always holds the imported batches (etl/importer.py).
+            importer.rebuild(args.db, base=args.raw, progress=progress, max_file_bytes=None)
+        elif args.raw:
+            build(raw, args.db, progress=progress)
+        else:
+            build(raw, args.db, progress=progress, import_batches=importer.batch_records())
     except EtlError as exc:
         _print_errors(exc)
         print(f"La base publiée ({args.db}) n'a pas été modifiée.", file=sys.stderr)

@@ -180,8 +180,12 @@ def _now() -> datetime:
 # ── Public entry points ───────────────────────────────────────────────────────────────────
 def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
           loader_modules: Iterable[str | ModuleType] | None = None, progress: Progress = _stderr,
-          current_year: int | None = None, max_file_bytes: int | None = None) -> BuildReport:
+          current_year: int | None = None, max_file_bytes: int | None = None,
+          import_batches: Iterable[dict] | None = None) -> BuildReport:
     """Build `db_path` from `raw_dirs`; publish it only if every file loaded and every check passed.
+
+    `import_batches` (etl/importer.py) are written into the `import_batches` table of the
+    published database, in the same atomic rename: its rows say which imported batches it holds.
 
     Raises EtlError (BuildFailed for several errors) or any other error, after removing the
     temporary database and logging the failure; the published database is then unchanged.
@@ -204,6 +208,7 @@ def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
         report.outcome = "published"
         report.finished_at = _now()
         _write_build_record(con, report)
+        _write_import_batches(con, report, import_batches or ())
         con.execute("checkpoint")
         con.close()
         con = None
@@ -633,10 +638,10 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         insert into indicator_facts (territory_code, territory_level, indicator_id, year, value,
             numerator, denominator, status, status_note, origin, source_variable, source_note,
-            document_id, source_ref, source_id)
+            document_id, source_ref, is_internal, source_id)
         select y.territory_code, y.territory_level, 'median_income_eur_month', y.year, y.value / 12,
                null, null, y.status, y.status_note, 'computed', y.source_variable, y.source_note,
-               y.document_id, y.source_ref, y.source_id
+               y.document_id, y.source_ref, y.is_internal, y.source_id
         from indicator_facts y
         where y.indicator_id = 'median_income_eur_year'
           and not exists (select 1 from indicator_facts m where m.indicator_id = 'median_income_eur_month'
@@ -715,6 +720,23 @@ def _write_build_record(con: duckdb.DuckDBPyConnection, report: BuildReport) -> 
         con.executemany("insert into build_messages values (?, ?, ?, ?, ?, ?)",
                         [[report.build_id, m.level, m.file_name, m.line, m.column_name, m.message]
                          for m in report.messages])
+
+
+def _write_import_batches(con: duckdb.DuckDBPyConnection, report: BuildReport, batches: Iterable[dict]) -> None:
+    """One row per imported batch; a published batch's rows are those this build read from its
+    files (named '<batch_id>/…'), its publication time this build's when it had none."""
+    rows = []
+    for b in batches:
+        published = b["state"] == "published"
+        prefix = b["batch_id"] + "/"
+        n_rows = sum(f.rows_read or 0 for f in report.files if f.file_name.startswith(prefix)
+                     and f.outcome == "loaded") if published else b.get("n_rows")
+        rows.append([b["batch_id"], b["state"], " ; ".join(b.get("files") or ()), n_rows,
+                     b.get("created_at"), b.get("published_at") or (report.finished_at if published else None),
+                     b.get("withdrawn_at"), b.get("author"),
+                     b.get("build_id") or (report.build_id if published else None)])
+    if rows:
+        con.executemany("insert into import_batches values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def _lock(db_path: Path):

@@ -117,6 +117,7 @@ create table indicator_facts (
     source_note       varchar,            -- producer/vintage as the document cites it ('Insee 2019')
     document_id       varchar,            -- for origin = published: documents.document_id
     source_ref        varchar,            -- page or section of that document
+    is_internal       boolean,            -- true: an internal figure (editors only); NULL/false: public
     source_id         varchar not null
 );
 
@@ -163,6 +164,7 @@ create table programme_actions (
     description            varchar,
     document_id            varchar,
     source_ref             varchar,
+    is_internal            boolean,          -- true: internal (editors only, never in public exports)
     source_id              varchar not null
 );
 
@@ -186,6 +188,7 @@ create table programme_funding (
     amount_eur      double not null,
     document_id     varchar,
     source_ref      varchar,
+    is_internal     boolean,            -- true: draft/internal line (editors only)
     source_id       varchar not null
 );
 
@@ -230,6 +233,7 @@ create table kpi_values (
     is_published     boolean not null,
     document_id      varchar,
     source_ref       varchar,
+    is_internal      boolean,            -- true: internal figure (editors only)
     source_id        varchar not null
 );
 
@@ -330,6 +334,21 @@ create table build_messages (
     line       integer,                   -- 1-based line of the file, or feature number for GeoJSON
     column_name varchar,
     message    varchar not null
+);
+
+-- One row per batch of imported files (data/uploads/<batch_id>/, from « Importer des fichiers »
+-- or `python -m etl import`) this database was built with (`published`) or built without after
+-- it was taken out (`withdrawn`). Pending and refused batches are only on disk (etl/importer.py).
+create table import_batches (
+    batch_id      varchar not null,       -- the batch folder's name (its time stamp)
+    state         varchar not null,       -- published | withdrawn
+    files         varchar,                -- stored file names, separated by ' ; '
+    n_rows        bigint,                 -- rows this build read from the batch's files
+    created_at    timestamp,
+    published_at  timestamp,
+    withdrawn_at  timestamp,
+    author        varchar,                -- who imported it, where known
+    build_id      varchar                 -- the build that published it
 );
 
 -- ── Stable public views (documented in README.md; other code and analysts rely on them) ────

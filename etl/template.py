@@ -59,6 +59,9 @@ AGE_BANDS = ("moins_16", "16_29", "30_59", "60_plus")
 _contract = Col("contract", "text", True, "Identifiant court du contrat de ville (ex. grand-chalon).")
 _document = Col("document_id", "text", False, "Document d'où vient le chiffre (table documents).")
 _ref = Col("source_ref", "text", False, "Page ou section du document (ex. « annexe 2, p. 25 »).")
+_internal = Col("is_internal", "bool", False,
+                "oui : chiffre interne (brouillon, prévisionnel), montré aux seuls éditeurs connectés "
+                "et jamais dans les exports publics ; non ou vide : public.")
 
 TABLES: tuple[Table, ...] = (
     Table("contracts", "contracts", "Le contrat de ville (une ligne par contrat).", (
@@ -108,7 +111,7 @@ TABLES: tuple[Table, ...] = (
         Col("denominator", "number", False, "Dénominateur publié (ex. 1 017 logements)."),
         Col("status", "text", False, "ok par défaut.", STATUSES),
         Col("source_note", "text", False, "Source telle que citée (ex. « Insee 2019 », « Compas – ABS 2022 »)."),
-        _document, _ref,
+        _document, _ref, _internal,
     )),
     Table("actions", "programme_actions",
           "Actions et projets financés, une ligne par action et par année.", (
@@ -123,7 +126,7 @@ TABLES: tuple[Table, ...] = (
         Col("is_multiyear_agreement", "bool", False, "oui : convention pluriannuelle d'objectifs (CPO)."),
         Col("is_poverty_pocket", "bool", False, "oui : crédits pour une poche de pauvreté hors QPV."),
         Col("description", "text", False, "Description courte."),
-        _document, _ref,
+        _document, _ref, _internal,
     )),
     Table("funding", "programme_funding", "Lignes de financement (montants en euros).", (
         _contract,
@@ -132,7 +135,7 @@ TABLES: tuple[Table, ...] = (
         Col("funder", "text", True, "Financeur.", FUNDERS),
         Col("funder_label", "text", False, "Nom du financeur (ex. « FIPDR »)."),
         Col("amount_eur", "number", True, "Montant en euros."),
-        _document, _ref,
+        _document, _ref, _internal,
     )),
     Table("kpi_definitions", "kpi_definitions", "Indicateurs de suivi du mandat ou du contrat.", (
         _contract,
@@ -156,7 +159,7 @@ TABLES: tuple[Table, ...] = (
         Col("qualifier", "text", False, "Formulation publiée : « plus de », « environ »…"),
         Col("status", "text", False, "ok par défaut.", STATUSES),
         Col("is_published", "bool", False, "oui : chiffre tiré d'un document publié."),
-        _document, _ref,
+        _document, _ref, _internal,
     )),
     Table("attributions", "housing_attributions",
           "Attributions de logements sociaux (nombre de baux par combinaison de caractéristiques).", (

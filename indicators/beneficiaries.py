@@ -2,27 +2,27 @@
 (`programme_beneficiaries`, template table `beneficiaries`), with the secret statistique.
 
 Every count is a number of rows (one row = one person reached by one action in one year).
-Rules (indicators/secrecy.py, DOMAIN.md §5, issue 5):
+Rules (indicators/secrecy.py, DOMAIN.md §5, issues 5 and 10):
 
-* a count under 5 is never shown: NULL with status 'secret' and the note « moins de 5 »;
-* complementary masking: within a breakdown, when the withheld cells could be recovered from
-  the shown total (one withheld cell, or withheld cells adding up to less than 5), the smallest
-  shown cells are withheld too (`secrecy.protect_breakdown`); a total under 5 is withheld;
+* the rows are counted once, at the finest grain any view publishes: action × year × QPV × sex ×
+  age band (`protected_cells`, the only function that reads the rows for publication); each of
+  these cells under 5 is masked;
+* every published figure (a breakdown's cell, its total, a year, all years, one action) is the sum
+  of the unmasked finest cells it covers, with the number of masked cells it leaves out
+  (`beneficiary_counts`): « au moins 45 (dont secret statistique : 3 cellules) », or « secret
+  statistique » when every cell it covers is masked. A masked cell enters no published number,
+  so no combination of views, years, filters or exports can recover it;
 * nothing personal exists to show: the loader never stores names, addresses or birth dates.
 
 Published aggregate figures (`kpi_values`) are not computed from people and are shown as
 published (indicators/kpi.py); these rules apply to counts computed here only.
-
-Each breakdown is one table over one dimension, for the whole contract or one action and/or one
-year, with its total row; the total equals the number of people of the same filter in any other
-breakdown, so no cell can be recovered by comparing two breakdowns of the same filter.
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from indicators.fmt import fmt_int
-from indicators.secrecy import SMALL_COUNT_NOTE, THRESHOLD, mask_breakdown, status_column
+from indicators.secrecy import N_SECRET, THRESHOLD, mask_cells, status_column, sum_unmasked
 
 # Dimensions a breakdown can use: column of programme_beneficiaries → French label.
 DIMENSIONS = {
@@ -37,6 +37,7 @@ AGE_LABELS = {"moins_16": "Moins de 16 ans", "16_29": "16 à 29 ans", "30_59": "
               "60_plus": "60 ans et plus"}
 UNKNOWN = "non renseigné"
 VALUE = "n_people"
+FINEST = tuple(DIMENSIONS)      # the finest grain any view publishes (the full cross-classification)
 
 
 def has_beneficiaries(con, contract_slug: str) -> bool:
@@ -45,42 +46,74 @@ def has_beneficiaries(con, contract_slug: str) -> bool:
                        [contract_slug]).fetchall()[0][0] > 0
 
 
+def protected_cells(con, contract_slug: str, threshold: int = THRESHOLD) -> pd.DataFrame:
+    """The protected table every view and export reads: one row per non-empty cell of the finest
+    grain (`FINEST`: action × year × QPV × sex × age band; NULL stays a value of its own), with
+    `n_people` (Int64, NA when under `threshold`) and `n_people__status` (ok | secret).
+
+    The only function that counts the per-person rows for publication: every published count is
+    derived from its unmasked cells (`beneficiary_counts`), never from the rows."""
+    dims = ", ".join(FINEST)
+    df = con.execute(
+        f"select {dims}, count(*) as {VALUE} from programme_beneficiaries where contract_slug = ?"
+        f" group by all order by all nulls last", [contract_slug]).df()
+    for col in FINEST:          # NULL stays None (object), never NaN
+        df[col] = pd.Series([None if v is None or (not isinstance(v, str) and pd.isna(v))
+                             else (int(v) if col == "year" else v) for v in df[col]],
+                            index=df.index, dtype=object)
+    df[VALUE] = df[VALUE].astype(int)
+    return mask_cells(df, VALUE, threshold)
+
+
 def beneficiary_counts(con, contract_slug: str, by: str, *, action_id: str | None = None,
                        year: int | None = None, threshold: int = THRESHOLD) -> pd.DataFrame:
-    """People reached, one row per value of `by` (a key of DIMENSIONS) and a total row.
+    """People reached, one row per value of `by` (a key of DIMENSIONS) and a total row, each the
+    sum of the unmasked cells of `protected_cells` it covers.
 
     Columns: `by` (the code; NULL rows are grouped as « non renseigné »), `label` (French label:
-    action title, QPV name, Femmes…), `n_people` (Int64, NA when withheld),
-    `n_people__status` (ok | secret), `n_people__note` (why withheld), `is_total`.
-    Filters: one action and/or one year (None: all). Unit: persons (rows), not distinct people
-    across actions. An empty frame (same columns) when no row matches.
+    action title, QPV name, Femmes…), `n_people` (Int64: people in the unmasked cells; NA when
+    every cell is masked), `n_people__status` (ok | secret), `n_secret_cells` (masked cells left
+    out: 0 means the figure is exact, otherwise it is a lower bound), `n_people__note` (the French
+    mark), `is_total`. Filters: one action and/or one year (None: all). Unit: persons (rows), not
+    distinct people across actions. An empty frame (same columns) when no row matches.
     """
     if by not in DIMENSIONS:
         raise ValueError(f"unknown dimension {by!r} (expected one of {', '.join(DIMENSIONS)})")
-    where, params = ["b.contract_slug = ?"], [contract_slug]
+    cells = protected_cells(con, contract_slug, threshold)
     if action_id is not None:
-        where.append("b.action_id = ?")
-        params.append(action_id)
+        cells = cells[cells["action_id"] == action_id]
     if year is not None:
-        where.append("b.year = ?")
-        params.append(year)
-    column = f"b.{by}" if by != "year" else "cast(b.year as varchar)"
-    df = con.execute(
-        f"select {column} as code, count(*) as {VALUE} from programme_beneficiaries b"
-        f" where {' and '.join(where)} group by 1 order by 1 nulls last", params).df()
-    columns = [by, "label", VALUE, status_column(VALUE), f"{VALUE}__note", "is_total"]
-    if df.empty:
+        cells = cells[cells["year"] == int(year)]
+    columns = [by, "label", VALUE, status_column(VALUE), N_SECRET, f"{VALUE}__note", "is_total"]
+    if cells.empty:
         return pd.DataFrame(columns=columns)
-    df = df.rename(columns={"code": by})
-    df["label"] = [_label(con, contract_slug, by, code) for code in df[by]]
-    df[VALUE] = df[VALUE].astype(int)
-    out = mask_breakdown(df, VALUE, label_col="label", threshold=threshold)
-    for col in (by, "label", f"{VALUE}__note"):     # NULL stays None (object), never NaN
-        values = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in out[col]]
-        if col == by == "year":
-            values = [None if v is None else int(v) for v in values]
-        out[col] = pd.Series(values, index=out.index, dtype=object)
+    parts = sum_unmasked(cells, VALUE, by)
+    parts["label"] = [_label(con, contract_slug, by, code) for code in parts[by]]
+    parts["is_total"] = False
+    total = sum_unmasked(cells, VALUE)
+    total[by] = None
+    total["label"] = "Total"
+    total["is_total"] = True
+    out = pd.concat([parts, total], ignore_index=True)
+    out[VALUE] = out[VALUE].astype("Int64")
+    out[N_SECRET] = out[N_SECRET].astype(int)
+    out["is_total"] = out["is_total"].astype(bool)
+    out[f"{VALUE}__note"] = pd.Series([secret_note(n, k, threshold) for n, k in zip(out[VALUE], out[N_SECRET])],
+                                      index=out.index, dtype=object)
+    out[by] = pd.Series([None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+                         for v in out[by]], index=out.index, dtype=object)
     return out[columns].reset_index(drop=True)
+
+
+def secret_note(n_people, n_secret_cells: int, threshold: int = THRESHOLD) -> str | None:
+    """The French mark of a figure: None when exact, « dont secret statistique : 3 cellules »
+    when it leaves masked cells out, « 2 cellules de moins de 5 » when it has nothing to show."""
+    if not n_secret_cells:
+        return None
+    cells = f"{n_secret_cells} cellule{'s' if n_secret_cells > 1 else ''}"
+    if n_people is None or pd.isna(n_people):
+        return f"{cells} de moins de {threshold}"
+    return f"dont secret statistique : {cells}"
 
 
 def _label(con, contract_slug: str, by: str, code) -> str:
@@ -102,18 +135,40 @@ def _label(con, contract_slug: str, by: str, code) -> str:
 
 
 def shown_value(row) -> str | int:
-    """The cell as a page shows it: the count, or « secret statistique (moins de 5) »."""
+    """The cell as a page shows it: the count when exact, « au moins 45 (dont secret statistique :
+    3 cellules) » when masked cells are left out, « secret statistique (2 cellules de moins de
+    5) » when every cell is masked."""
+    note = row[f"{VALUE}__note"]
     if row[status_column(VALUE)] != "ok":
-        note = row[f"{VALUE}__note"]
-        return "secret statistique" + (f" ({note})" if note == SMALL_COUNT_NOTE else "")
+        return "secret statistique" + (f" ({note})" if note else "")
+    if note:
+        return f"au moins {fmt_int(int(row[VALUE]))} ({note})"
     return int(row[VALUE])
 
 
 def display_table(counts: pd.DataFrame, by: str) -> pd.DataFrame:
     """The breakdown as a page shows it: two text columns, the dimension's French label and
-    « Personnes » (« 1 650 », or « secret statistique (moins de 5) »); the total row last."""
+    « Personnes » (« 1 650 », « au moins 45 (dont secret statistique : 3 cellules) » or « secret
+    statistique (2 cellules de moins de 5) »); the total row last."""
     return pd.DataFrame({
         DIMENSIONS[by]: counts["label"].astype(str).tolist(),
         "Personnes": [v if isinstance(v, str) else fmt_int(v) for v in
                       (shown_value(r) for _, r in counts.iterrows())],
     }, columns=[DIMENSIONS[by], "Personnes"])
+
+
+EXPORT_VALUE = "Personnes hors secret statistique"
+EXPORT_SECRET = "Cellules en secret statistique (moins de 5 personnes)"
+
+
+def export_table(counts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The breakdown as CSV/XLSX exports carry it (reports.tables): the code, the French label,
+    the people of the unmasked cells (« secret statistique » when every cell is masked) and how
+    many masked cells each figure leaves out, so that a lower bound never reads as a total."""
+    return pd.DataFrame({
+        "Code": [None if v is None else str(v) for v in counts[by]],
+        DIMENSIONS[by]: counts["label"].astype(str).tolist(),
+        EXPORT_VALUE: counts[VALUE].astype("Int64"),
+        status_column(EXPORT_VALUE): counts[status_column(VALUE)].tolist(),
+        EXPORT_SECRET: counts[N_SECRET].astype(int),
+    })

@@ -1,6 +1,6 @@
 """Secret statistique for figures computed by the product (DOMAIN.md §5, issue 5).
 
-Two rules, applied by every aggregation function of ``indicators/``:
+Three rules, applied by every aggregation function of ``indicators/``:
 
 1. **Small counts** (``mask_small_counts``): a count computed from per-person rows (beneficiaries
    of an action) that is below the threshold (5) is masked: the value becomes NULL and its status
@@ -11,6 +11,11 @@ Two rules, applied by every aggregation function of ``indicators/``:
    withheld part by subtraction: when exactly one of its parts is withheld, or when the withheld
    parts together are below the threshold. A total whose parts are withheld at the source (value
    unknown, NULL) cannot be computed and is withheld too.
+3. **Finest grain** (``mask_cells``, ``sum_unmasked``), for counts published in several
+   breakdowns of the same people (people reached, issue 10): cells under the threshold are masked
+   at the finest cross-classification any view publishes, and every coarser figure is the sum of
+   the unmasked cells only, with the number of masked cells it leaves out. No published figure
+   then depends on a masked value, whatever breakdowns, filters or exports are combined.
 
 A withheld value is never replaced by 0 and never formatted as a number (indicators/fmt.py).
 """
@@ -185,3 +190,69 @@ def mask_breakdown(df: pd.DataFrame, value_col: str, *, label_col: str, label: s
     out[value_col] = out[value_col].astype("Int64")
     out["is_total"] = out["is_total"].astype(bool)
     return out
+
+
+# ── Masking at the finest grain (counts computed from per-person rows) ───────────────────────
+#
+# Per-table complementary masking (``protect_breakdown``) holds within one breakdown and against
+# its total, not across breakdowns: one year against all years, a breakdown by sex against one by
+# age of the same people, or a CSV of one filter against the page of another let a reader solve
+# for a masked cell. The rule below holds by construction, for any set of published figures:
+#
+# 1. the per-person rows are counted once, at the finest grain any view publishes (the cells of
+#    the full cross-classification); every cell under the threshold is masked (``mask_cells``);
+# 2. every published figure, at any coarser grain (a breakdown's cell, a total, a year, all
+#    years), is the sum of the *unmasked* finest cells it covers, with the number of masked cells
+#    it leaves out (``sum_unmasked``): « au moins N (dont secret statistique : k cellules) ».
+#
+# A masked cell then enters no published number: whatever figures a reader combines, it only
+# learns that the cell exists and holds 1 to threshold − 1 people.
+
+N_SECRET = "n_secret_cells"
+
+
+def mask_cells(cells: pd.DataFrame, value_col: str, threshold: int = THRESHOLD) -> pd.DataFrame:
+    """Counts at the finest grain (one row per non-empty cell, true counts in ``value_col``) →
+    the protected cells: a count under ``threshold`` becomes NA (Int64) with status 'secret'
+    (column ``<value_col>__status``, 'ok' otherwise)."""
+    out = cells.copy()
+    small = out[value_col].astype(int) < threshold
+    out[value_col] = pd.array([None if s else int(v) for v, s in zip(out[value_col], small)],
+                              dtype="Int64")
+    out[status_column(value_col)] = ["secret" if s else "ok" for s in small]
+    return out.reset_index(drop=True)
+
+
+def sum_unmasked(cells: pd.DataFrame, value_col: str, by: str | None = None) -> pd.DataFrame:
+    """Protected cells (``mask_cells``) → one figure per value of ``by`` (NULL is a group of its
+    own, last), or one row for all cells when ``by`` is None.
+
+    Columns: ``by`` (when given), ``value_col`` (the sum of the unmasked cells, Int64; NA when every
+    cell of the group is masked), ``<value_col>__status`` ('ok', or 'secret' when NA) and
+    ``n_secret_cells`` (how many masked cells the figure leaves out; 0: the figure is exact).
+    Only unmasked values are ever read, so no figure depends on a masked cell.
+    """
+    scol = status_column(value_col)
+    figures: dict = {}      # key → [sum of unmasked cells, unmasked cells, masked cells]
+    keys = cells[by].tolist() if by else [None] * len(cells)
+    for key, value, status in zip(keys, cells[value_col], cells[scol]):
+        figure = figures.setdefault(None if _is_null(key) else key, [0, 0, 0])
+        if status == "ok":
+            figure[0] += int(value)
+            figure[1] += 1
+        else:
+            figure[2] += 1
+    if not by and not figures:
+        figures[None] = [0, 0, 0]
+    order = sorted(k for k in figures if k is not None) + ([None] if None in figures else [])
+    out = pd.DataFrame([{"key": k, value_col: figures[k][0] if figures[k][1] else None,
+                         scol: "ok" if figures[k][1] else "secret", N_SECRET: figures[k][2]}
+                        for k in order], columns=["key", value_col, scol, N_SECRET])
+    out[value_col] = out[value_col].astype("Int64")
+    out[N_SECRET] = out[N_SECRET].astype(int)
+    out["key"] = pd.Series(out["key"].tolist(), index=out.index, dtype=object)
+    return out.rename(columns={"key": by}) if by else out.drop(columns="key")
+
+
+def _is_null(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))

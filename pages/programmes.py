@@ -76,8 +76,10 @@ people_years = data.beneficiary_years(slug)
 if people_years:
     st.header("Personnes touchées", divider="gray")
     st.caption("Comptées à partir des listes de participants (une ligne par personne, sans nom ni "
-               "adresse). Un effectif de moins de 5 personnes est masqué, ainsi que ceux qui "
-               "permettraient de le retrouver.")
+               "adresse). Les effectifs de moins de 5 personnes sont masqués au croisement le plus "
+               "fin (action × année × quartier × sexe × tranche d'âge) ; chaque chiffre n'additionne "
+               "que les effectifs publiés (« au moins … »), si bien qu'aucun effectif masqué ne se "
+               "déduit d'une comparaison entre tableaux, années ou exports.")
     b1, b2 = st.columns(2)
     by = b1.selectbox("Répartition par", list(beneficiaries.DIMENSIONS), key="benef_by",
                       format_func=beneficiaries.DIMENSIONS.get)
@@ -86,7 +88,7 @@ if people_years:
     counts = data.beneficiary_counts(slug, by, people_year)
     st.dataframe(beneficiaries.display_table(counts, by), hide_index=True, key="benef_table")
     exports.download_table(
-        counts.drop(columns=[c for c in counts.columns if c.endswith("__note")]), key="benef_table",
+        beneficiaries.export_table(counts, by), key="benef_table",
         title=f"Personnes touchées par {beneficiaries.DIMENSIONS[by].lower()}", selection=selection,
         sources=lambda: data.contract_sources(slug, "programme_beneficiaries"),
         stem=f"personnes_touchees_{slug}")

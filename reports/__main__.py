@@ -6,7 +6,9 @@
                               [--qpv QN07302M ...]
     python -m reports map --territory demo --indicator poverty_rate_pct --out carte.png  (or .svg)
 
-`--db PATH` reads another database than config.DB_PATH. Messages are in French; the exit code is
+`--db PATH` reads another database than config.DB_PATH. Internal figures of the programme
+template (`is_internal`, indicators/visibility.py) are left out unless `--internal` is given
+(before or after the subcommand). Messages are in French; the exit code is
 0 on success, 2 for a wrong argument (unknown QPV, territory or section), 1 for anything else.
 """
 from __future__ import annotations
@@ -121,10 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reports",
                                      description="Portraits de quartier, rapports de mandat et cartes (PDF, PNG, SVG).")
     parser.add_argument("--db", type=Path, default=config.DB_PATH, help=f"base DuckDB (défaut : {config.DB_PATH})")
+    parser.add_argument("--internal", action="store_true",
+                        help="inclure les chiffres internes (réservés aux éditeurs ; jamais par défaut)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("portrait", help="portrait PDF d'un quartier, ou de chaque quartier d'un territoire")
     p.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    p.add_argument("--internal", action="store_true", default=argparse.SUPPRESS)
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--qpv", help="code du quartier (QN07101I)")
     who.add_argument("--territory", help="territoire (contrat) : un PDF par quartier")
@@ -134,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("mandate", help="rapport de mandat PDF d'un territoire")
     m.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    m.add_argument("--internal", action="store_true", default=argparse.SUPPRESS)
     m.add_argument("--territory", required=True)
     m.add_argument("--out", required=True)
     m.add_argument("--sections", nargs="+", choices=list(SECTIONS), default=None,
@@ -143,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("map", help="carte des quartiers d'un territoire (PNG ou SVG selon --out)")
     c.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    c.add_argument("--internal", action="store_true", default=argparse.SUPPRESS)
     c.add_argument("--territory", required=True)
     c.add_argument("--indicator", default=None, help="indicateur du registre (poverty_rate_pct…)")
     c.add_argument("--year", type=int, default=None)
@@ -154,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    con = _connect(Path(args.db))
+    from indicators.visibility import with_internal
+    con = with_internal(_connect(Path(args.db)), args.internal)
     try:
         return args.func(args, con)
     finally:

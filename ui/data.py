@@ -2,7 +2,8 @@
 
 One read-only DuckDB connection per database file version (`st.cache_resource`); every query
 takes its own cursor (a DuckDB connection is not shared across threads). Data functions are
-`st.cache_data`, keyed by the database file's modification time (`db_version()`), so a rebuilt
+`st.cache_data`, keyed by `view_key()` (the database file's modification time, `db_version()`,
+and whether the session sees internal figures: ui/auth.py), so a rebuilt
 database (the ETL publishes with an atomic rename) is picked up on the next rerun without a
 restart and without a TTL.
 
@@ -20,8 +21,9 @@ import streamlit as st
 
 import config
 from etl.db import open_snapshot, snapshot_cursor
-from indicators import beneficiaries, compare, financing, housing, kpi, portrait, territories
+from indicators import beneficiaries, compare, financing, housing, kpi, portrait, territories, visibility
 from reports import tables as reports_tables
+from ui import auth
 
 
 class NoDatabase(Exception):
@@ -49,10 +51,18 @@ def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on the published database, showing internal figures to editors only."""
     version = db_version()
     if version is None:
         raise NoDatabase(str(db_path()))
-    return snapshot_cursor(_connection(str(db_path()), version))
+    return visibility.with_internal(snapshot_cursor(_connection(str(db_path()), version)),
+                                    auth.sees_internal())
+
+
+def view_key() -> tuple[int | None, bool]:
+    """The cache key of what this session sees: the database version and whether internal
+    figures are shown (an editor's cached results never reach an anonymous visitor)."""
+    return db_version(), auth.sees_internal()
 
 
 def _df(sql: str, params: list | None = None) -> pd.DataFrame:
@@ -61,6 +71,18 @@ def _df(sql: str, params: list | None = None) -> pd.DataFrame:
         return cur.execute(sql, params or []).df()
     finally:
         cur.close()
+
+
+@st.cache_data(show_spinner=False)
+def _internal_rows(version: tuple) -> int:
+    return int(_df(" union all ".join(f"select count(*) as n from {t} where is_internal" for t in
+                                      ("indicator_facts", "programme_actions", "programme_funding",
+                                       "kpi_values")))["n"].sum())
+
+
+def internal_rows() -> int:
+    """How many internal rows (indicators.visibility) this session sees: 0 for a visitor."""
+    return _internal_rows(view_key())
 
 
 # ── People reached (per-person programme rows, masked under 5) ───────────────────────────────
@@ -73,7 +95,7 @@ def _beneficiary_years(slug: str, version: int) -> list[int]:
 
 def beneficiary_years(slug: str) -> list[int]:
     """Years with per-person rows for a contract, latest first (empty: no such rows)."""
-    return _beneficiary_years(slug, db_version())
+    return _beneficiary_years(slug, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -82,9 +104,9 @@ def _beneficiary_counts(slug: str, by: str, year: int | None, version: int) -> p
 
 
 def beneficiary_counts(slug: str, by: str, year: int | None = None) -> pd.DataFrame:
-    """indicators.beneficiaries.beneficiary_counts: counts under 5 and those that would reveal
-    them are withheld."""
-    return _beneficiary_counts(slug, by, year, db_version())
+    """indicators.beneficiaries.beneficiary_counts: sums of the protected finest cells (counts
+    under 5 masked at action × year × QPV × sex × age band, never added in)."""
+    return _beneficiary_counts(slug, by, year, view_key())
 
 
 # ── Contracts and QPVs ───────────────────────────────────────────────────────────────────────
@@ -100,7 +122,7 @@ def _contracts(version: int) -> pd.DataFrame:
 def contracts() -> pd.DataFrame:
     """One row per contract: contract_slug, contract_name, epci_code, period_label, start_year,
     end_year, is_fictional."""
-    return _contracts(db_version())
+    return _contracts(view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -111,7 +133,7 @@ def _contract_qpvs(slug: str, version: int) -> pd.DataFrame:
 def contract_qpvs(slug: str) -> pd.DataFrame:
     """The QPVs of a contract (indicators.territories.contract_qpvs: qpv_code, qpv_name,
     geography_vintage, population, commune_label, note, …)."""
-    return _contract_qpvs(slug, db_version())
+    return _contract_qpvs(slug, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -121,7 +143,7 @@ def _qpv_contracts(qpv_code: str, version: int) -> list[str]:
 
 def qpv_contracts(qpv_code: str) -> list[str]:
     """The contract slugs that cover a QPV (empty when the code is unknown)."""
-    return _qpv_contracts(qpv_code, db_version())
+    return _qpv_contracts(qpv_code, view_key())
 
 
 # ── Indicators and provenance (Données et méthode) ───────────────────────────────────────────
@@ -135,7 +157,7 @@ def _indicator_catalog(version: int) -> pd.DataFrame:
 
 
 def indicator_catalog() -> pd.DataFrame:
-    return _indicator_catalog(db_version())
+    return _indicator_catalog(view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -146,7 +168,7 @@ def _indicator_ids_with_values(version: int) -> list[str]:
 
 
 def indicator_ids_with_values() -> list[str]:
-    return _indicator_ids_with_values(db_version())
+    return _indicator_ids_with_values(view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -158,7 +180,7 @@ def _sources(version: int) -> pd.DataFrame:
 
 def sources() -> pd.DataFrame:
     """Every loaded file (one row per `sources` row)."""
-    return _sources(db_version())
+    return _sources(view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -176,7 +198,7 @@ def _last_build(version: int) -> tuple[dict | None, pd.DataFrame, pd.DataFrame]:
 
 def last_build() -> tuple[dict | None, pd.DataFrame, pd.DataFrame]:
     """The last build (a dict of the `builds` row, or None), its files and its messages."""
-    return _last_build(db_version())
+    return _last_build(view_key())
 
 
 # ── Portrait ─────────────────────────────────────────────────────────────────────────────────
@@ -191,7 +213,7 @@ def _portrait(qpv_code: str, year: int | None, version: int) -> portrait.Portrai
 
 def qpv_portrait(qpv_code: str, year: int | None = None) -> portrait.Portrait | None:
     """indicators.portrait.build_portrait, or None when the code is not a QPV of the database."""
-    return _portrait(qpv_code, year, db_version())
+    return _portrait(qpv_code, year, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -200,7 +222,7 @@ def _qualitative(contract_slug: str, territory_code: str | None, version: int) -
 
 
 def qualitative(contract_slug: str, territory_code: str | None) -> portrait.Qualitative:
-    return _qualitative(contract_slug, territory_code, db_version())
+    return _qualitative(contract_slug, territory_code, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -209,7 +231,7 @@ def _review(contract_slug: str, territory_code: str | None, version: int) -> por
 
 
 def review(contract_slug: str, territory_code: str | None) -> portrait.Review:
-    return _review(contract_slug, territory_code, db_version())
+    return _review(contract_slug, territory_code, view_key())
 
 
 # ── Map geometries ───────────────────────────────────────────────────────────────────────────
@@ -232,7 +254,7 @@ def _contract_geometries(slug: str, version: int) -> tuple[pd.DataFrame, pd.Data
 def contract_geometries(slug: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(QPV contours, commune contours) of a contract: code, name, geojson (simplified, WGS84),
     centroid_lon, centroid_lat. Empty frames when the database holds no contour."""
-    return _contract_geometries(slug, db_version())
+    return _contract_geometries(slug, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -249,7 +271,7 @@ def _review_territories(slug: str, version: int) -> pd.DataFrame:
 def review_territories(slug: str) -> pd.DataFrame:
     """The neighbourhoods of a contract that have a "besoin / fait / changé" review
     (territory_code NULL: the whole contract), in file order."""
-    return _review_territories(slug, db_version())
+    return _review_territories(slug, view_key())
 
 
 # ── Comparing and mapping QPVs ───────────────────────────────────────────────────────────────
@@ -261,7 +283,7 @@ def _map_data(slug: str, indicator_id: str, method: str, version: int) -> compar
 
 def map_data(slug: str, indicator_id: str, method: str = "quantile") -> compare.MapData:
     """indicators.compare.map_values for a contract and an indicator (latest common year)."""
-    return _map_data(slug, indicator_id, method, db_version())
+    return _map_data(slug, indicator_id, method, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -271,7 +293,7 @@ def _compare_frame(slug: str, indicator_ids: tuple[str, ...], version: int) -> p
 
 def compare_frame(slug: str, indicator_ids: list[str]) -> pd.DataFrame:
     """indicators.compare.compare_qpvs (QPV × indicators at a common year per indicator)."""
-    return _compare_frame(slug, tuple(indicator_ids), db_version())
+    return _compare_frame(slug, tuple(indicator_ids), view_key())
 
 
 def indicator_choices() -> list[str]:
@@ -296,7 +318,7 @@ def _kpi_tiles(slug: str, territory_code: str | None, version: int) -> list:
 
 def kpi_tiles(slug: str, territory_code: str | None = None) -> list:
     """indicators.kpi.kpi_tiles (the contract's when territory_code is None)."""
-    return _kpi_tiles(slug, territory_code, db_version())
+    return _kpi_tiles(slug, territory_code, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -318,7 +340,7 @@ def _financing(slug: str, version: int) -> dict:
 
 def financing_summary(slug: str) -> dict:
     """Every financing figure of a contract (indicators.financing), keyed by name."""
-    return _financing(slug, db_version())
+    return _financing(slug, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -329,7 +351,7 @@ def _actions(slug: str, filters: tuple, version: int) -> pd.DataFrame:
 def actions(slug: str, **filters) -> pd.DataFrame:
     """indicators.financing.actions_table with the page's filters (year, funder, theme,
     territory_code, operator, search)."""
-    return _actions(slug, tuple(sorted(filters.items())), db_version())
+    return _actions(slug, tuple(sorted(filters.items())), view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -339,7 +361,7 @@ def _territory_label(code: str, version: int) -> str:
 
 def territory_label(code: str) -> str:
     """"Aubépins (QN07101I)" (the code alone when the territory is unknown)."""
-    return _territory_label(code, db_version())
+    return _territory_label(code, view_key())
 
 
 # ── Housing attributions ─────────────────────────────────────────────────────────────────────
@@ -353,7 +375,7 @@ def _housing(slug: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def housing_results(slug: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(CIA results: published then computed, CIA objectives) — indicators.housing."""
-    return _housing(slug, db_version())
+    return _housing(slug, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -369,7 +391,7 @@ def _contract_indicator_ids(slug: str, version: int) -> list[str]:
 def contract_indicator_choices(slug: str) -> list[str]:
     """indicator_choices() restricted to indicators with a shown value for a QPV of the contract
     (all of them when none has)."""
-    mine = set(_contract_indicator_ids(slug, db_version()))
+    mine = set(_contract_indicator_ids(slug, view_key()))
     choices = indicator_choices()
     return [i for i in choices if i in mine] or choices
 
@@ -395,7 +417,7 @@ def fact_sources(keys) -> list[dict]:
     (territory_code, indicator_id, year) triples — the files the figures shown come from."""
     clean = tuple(sorted({(str(c), str(i), int(y)) for c, i, y in keys
                           if c is not None and i is not None and y is not None and not pd.isna(y)}))
-    return _fact_sources(clean, db_version())
+    return _fact_sources(clean, view_key())
 
 
 # Programme tables a page may cite (a fixed list: table names are never user input).
@@ -416,7 +438,7 @@ def _contract_sources(slug: str, tables: tuple[str, ...], version: int) -> list[
 
 def contract_sources(slug: str, *tables: str) -> list[dict]:
     """The files a contract's rows of the given programme tables were loaded from."""
-    return _contract_sources(slug, tuple(tables), db_version())
+    return _contract_sources(slug, tuple(tables), view_key())
 
 
 def all_sources() -> list[dict]:

@@ -152,15 +152,15 @@ def _mandate_pdf(contract_slug: str, sections: tuple[str, ...], qpv_codes: tuple
 
 
 def portrait_pdf_bytes(qpv_code: str) -> bytes:
-    return _portrait_pdf(qpv_code, data.db_version(), _today())
+    return _portrait_pdf(qpv_code, data.view_key(), _today())
 
 
 def portraits_zip_bytes(contract_slug: str) -> bytes:
-    return _portraits_zip(contract_slug, data.db_version(), _today())
+    return _portraits_zip(contract_slug, data.view_key(), _today())
 
 
 def mandate_pdf_bytes(contract_slug: str, sections: Sequence[str], qpv_codes: Sequence[str]) -> bytes:
-    return _mandate_pdf(contract_slug, tuple(sections), tuple(qpv_codes), data.db_version(), _today())
+    return _mandate_pdf(contract_slug, tuple(sections), tuple(qpv_codes), data.view_key(), _today())
 
 
 # ── Components ──────────────────────────────────────────────────────────────────────────────
@@ -233,7 +233,7 @@ def download_map(*, key: str, selection: state.Selection, indicator_id: str, yea
         return
     args = (tuple(qpv_codes), indicator_id, None if year is None else int(year),
             selection.qpv_code if selection.qpv_code in set(qpv_codes) else None,
-            method, data.db_version())
+            method, data.view_key())
     base = f"carte_{selection.contract_slug}_{indicator_id}"
     with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
         _button("Carte PNG", lambda: _map_bytes("png", *args, _today()), file_name(base, ext="png"),

@@ -375,11 +375,78 @@ def _title(sheets: list[Sheet]) -> str:
 _PEOPLE_TABLES = ("beneficiaries",)
 
 
+def personal_columns(raw_header: list[str], table: Table | None) -> list[int]:
+    """The indexes of the columns of personal data in a header of `table` (none outside a table
+    of people; a column of the template itself is never one)."""
+    if table is None or table.name not in _PEOPLE_TABLES:
+        return []
+    return [i for i, raw in enumerate(raw_header) if is_personal_column(raw)
+            and normalise_header(raw) not in table.names]
+
+
+def strip_personal_columns(data: bytes, name: str) -> tuple[bytes, list[str]]:
+    """The file without its columns of personal data, and their names (etl/importer.py calls it
+    before an uploaded file is written anywhere). A CSV is rewritten in UTF-8 with its separator;
+    a workbook is saved again without those columns. A file without such columns, or that cannot
+    be read as a table of the template, is returned as it is (the build reports what is wrong)."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    try:
+        if data[:4] == b"PK\x03\x04" and suffix in ("xlsx", "xlsm"):
+            return _strip_xlsx(data, keep_vba=suffix == "xlsm")
+        if suffix in ("csv", "tsv"):
+            return _strip_csv(data, name)
+    except (EtlError, UnicodeDecodeError, ValueError, zipfile.BadZipFile, KeyError, OSError):
+        pass
+    return data, []
+
+
+def _strip_csv(data: bytes, name: str) -> tuple[bytes, list[str]]:
+    text = decode_text(data, name).replace("\r\n", "\n").replace("\r", "\n")
+    found = _find_header(text)
+    if found is None:
+        return data, []
+    lines = text.split("\n")
+    sep = sniff_separator(lines[found[0]])
+    rows = list(csv.reader(io.StringIO("\n".join(lines[found[0]:])), delimiter=sep, quotechar='"'))
+    drop = set(personal_columns([h.strip().strip("\ufeff") for h in rows[0]], found[1]))
+    if not drop:
+        return data, []
+    removed = [rows[0][i].strip() for i in sorted(drop)]
+    out = io.StringIO()
+    out.write("".join(line + "\n" for line in lines[:found[0]]))
+    writer = csv.writer(out, delimiter=sep, quotechar='"', lineterminator="\n")
+    for row in rows:
+        writer.writerow([cell for i, cell in enumerate(row) if i not in drop])
+    return out.getvalue().encode("utf-8"), removed
+
+
+def _strip_xlsx(data: bytes, *, keep_vba: bool) -> tuple[bytes, list[str]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_vba=keep_vba)
+    removed: list[str] = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True):
+            cells = [_cell_text(v) for v in row]
+            if sum(1 for v in cells if v) < 2 or (table := match_table(cells)) is None:
+                continue
+            drop = personal_columns(cells, table)
+            removed += [cells[i] for i in drop]
+            for i in reversed(drop):
+                ws.delete_cols(i + 1)
+            break
+    if not removed:
+        return data, []
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), removed
+
+
 def _drop_personal_columns(ctx: LoadContext, sheet: Sheet) -> Sheet:
     """In a table of people, columns of personal data are dropped before any cell is read (so no
     value of theirs can be stored, shown, exported or quoted in an error message)."""
-    keep = [i for i, raw in enumerate(sheet.raw_header) if not is_personal_column(raw)
-            or sheet.header[i] in sheet.table.names]
+    drop = set(personal_columns(sheet.raw_header, sheet.table))
+    keep = [i for i in range(len(sheet.raw_header)) if i not in drop]
     dropped = [raw for i, raw in enumerate(sheet.raw_header) if i not in keep]
     if not dropped:
         return sheet
@@ -563,7 +630,8 @@ def _w_published_values(r: _Row, state: dict):
         indicator_id=indicator, year=r.get("year"), value=value, numerator=num, denominator=den,
         status=status, status_note=note, origin="published", source_variable=None,
         source_note=r.get("source_note"), document_id=r.get("document_id"),
-        source_ref=r.get("source_ref")), r.line
+        source_ref=r.get("source_ref"),
+        is_internal=bool(r.get("is_internal"))), r.line
 
 
 def _w_actions(r: _Row, state: dict):
@@ -573,7 +641,8 @@ def _w_actions(r: _Row, state: dict):
         operator=r.get("operator"), theme=r.get("theme"), is_new=r.get("is_new"),
         is_multiyear_agreement=r.get("is_multiyear_agreement"),
         is_poverty_pocket=r.get("is_poverty_pocket"), description=r.get("description"),
-        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+        document_id=r.get("document_id"), source_ref=r.get("source_ref"),
+        is_internal=bool(r.get("is_internal"))), r.line
     for code in r.get("territories"):
         yield "programme_action_territories", dict(contract_slug=contract, action_id=action, year=year,
                                                    territory_code=code), r.line
@@ -586,7 +655,8 @@ def _w_funding(r: _Row, state: dict):
     yield "programme_funding", dict(
         contract_slug=_contract(r), action_id=r.get("action_id"), year=r.get("year"),
         funder=r.get("funder"), funder_label=r.get("funder_label"), amount_eur=amount,
-        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+        document_id=r.get("document_id"), source_ref=r.get("source_ref"),
+        is_internal=bool(r.get("is_internal"))), r.line
 
 
 def _w_kpi_definitions(r: _Row, state: dict):
@@ -606,7 +676,8 @@ def _w_kpi_values(r: _Row, state: dict):
         year=r.get("year"), period_label=r.get("period_label"), value=value, target=r.get("target"),
         qualifier=r.get("qualifier"), status=status,
         is_published=bool(document) if published is None else published,
-        document_id=document, source_ref=r.get("source_ref")), r.line
+        document_id=document, source_ref=r.get("source_ref"),
+        is_internal=bool(r.get("is_internal"))), r.line
 
 
 def _w_attributions(r: _Row, state: dict):

@@ -2,10 +2,15 @@
 and the import page without any database do not break the app."""
 from __future__ import annotations
 
+import io
+
+import pandas as pd
 import pytest
 
 import config
 from etl.build import build
+from reports.tables import csv_preamble_length
+from tests.app.test_exports import deferred  # noqa: F401 - the fixture capturing download callables
 from tests.app.test_pages import PAGES, page_text, run_page
 from tests.etl_build.conftest import write_csv
 
@@ -17,12 +22,34 @@ def test_people_reached_are_shown_with_small_counts_withheld(demo_db) -> None:
     at.selectbox(key="benef_by").select("territory_code").run()
     table = next(d.value for d in at.dataframe if d.value.columns.tolist() == ["Quartier", "Personnes"])
     shown = dict(zip(table["Quartier"], table["Personnes"]))
-    assert shown["Total"] == "205"
-    assert shown["Saint-Exupéry"] == "secret statistique (moins de 5)"
-    assert shown["Pré-Vert - Fontaine"] == "secret statistique"      # would reveal the others
-    assert shown["Bords de Lorne - Gare"] == "45"
+    # Masked at action × year × QPV × sex × age band; each figure adds the unmasked cells only.
+    assert shown["Total"] == "au moins 33 (dont secret statistique : 104 cellules)"
+    assert shown["Saint-Exupéry"] == "secret statistique (3 cellules de moins de 5)"
+    assert shown["Cité des Forges"] == "secret statistique (1 cellule de moins de 5)"
+    assert shown["Bords de Lorne - Gare"] == "au moins 10 (dont secret statistique : 17 cellules)"
     # No personal column ever reaches the database, hence the page.
     assert not {"nom", "prenom", "adresse", "date_naissance"} & {c.lower() for c in table.columns}
+
+
+def test_people_reached_download_carries_the_same_protected_figures(demo_db, deferred) -> None:
+    """The page's CSV reads the same protected figures as its table: each figure with the masked
+    cells it leaves out, never a raw count."""
+    at = run_page("programmes", territoire="demo")
+    at.selectbox(key="benef_by").select("sex").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if d.value.columns.tolist() == ["Sexe", "Personnes"])
+    assert table.values.tolist() == [
+        ["Femmes", "au moins 28 (dont secret statistique : 49 cellules)"],
+        ["Hommes", "au moins 5 (dont secret statistique : 55 cellules)"],
+        ["Total", "au moins 33 (dont secret statistique : 104 cellules)"]]
+    data = next(make() for name, make in deferred.items()
+                if name.startswith("personnes_touchees_demo") and name.endswith(".csv"))
+    back = pd.read_csv(io.BytesIO(data), sep=";", skiprows=csv_preamble_length(data), dtype=str,
+                       encoding="utf-8-sig", keep_default_na=False)
+    assert back.values.tolist() == [["femme", "Femmes", "28", "49"], ["homme", "Hommes", "5", "55"],
+                                    ["", "Total", "33", "104"]]
+    assert back.columns.tolist() == ["Code", "Sexe", "Personnes hors secret statistique",
+                                     "Cellules en secret statistique (moins de 5 personnes)"]
 
 
 @pytest.fixture

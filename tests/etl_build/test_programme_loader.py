@@ -212,3 +212,41 @@ def test_other_files_are_not_recognised(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(content)
     assert programme.recognise(Candidate(path, "x.csv")) is None
+
+
+def test_is_internal_is_read_and_stored_for_each_flagged_table(tmp_path: Path) -> None:
+    """oui/non/empty in the four tables that carry it; absent: public."""
+    files = {
+        "actions": (ACTION_H + ["is_internal"], [["demo", "A1", "2024", "T1", "oui"], ["demo", "A2", "2024", "T2", ""]]),
+        "funding": (FUND_H + ["is_internal"], [["demo", "A1", "2024", "ville", "5", "x"],
+                                               ["demo", "A2", "2024", "ville", "6", "non"]]),
+        "kpi": (["contract", "kpi_id", "year", "value", "is_internal"], [["demo", "k1", "2024", "3", "vrai"]]),
+        "values": (VAL_H[:6] + ["is_internal"], [["demo", "QN09901N", "qpv", "poverty_rate_pct", "2021", "40", "1"]]),
+        "plain": (FUND_H, [["demo", "A3", "2024", "caf", "7"]]),
+    }
+    con = create_empty()
+    ctx = LoadContext(con, "test")
+    for name, (header, rows) in files.items():
+        path = write_csv(tmp_path / f"{name}.csv", [header, *rows])
+        c = Candidate(path, path.name)
+        programme.load(ctx, c, programme.recognise(c))
+    assert con.execute("select action_id, is_internal from programme_actions order by 1").fetchall() == [
+        ("A1", True), ("A2", False)]
+    assert con.execute("select action_id, is_internal from programme_funding order by 1").fetchall() == [
+        ("A1", True), ("A2", False), ("A3", False)]
+    assert con.execute("select kpi_id, is_internal from kpi_values").fetchall() == [("k1", True)]
+    assert con.execute("select indicator_id, is_internal from indicator_facts").fetchall() == [
+        ("poverty_rate_pct", True)]
+
+
+def test_a_figure_derived_from_an_internal_one_is_internal() -> None:
+    from etl.build import _derive
+    con = create_empty()
+    con.executemany("insert into indicator_facts (territory_code, territory_level, indicator_id, year, value,"
+                    " status, origin, is_internal, source_id) values (?, 'qpv', 'median_income_eur_year', ?, ?,"
+                    " 'ok', 'published', ?, 's')", [["QN09901N", 2021, 12000.0, True],
+                                                    ["QN09901N", 2020, 11400.0, None]])
+    _derive(con)
+    assert con.execute("select year, value, origin, is_internal from indicator_facts"
+                       " where indicator_id = 'median_income_eur_month' order by year").fetchall() == [
+        (2020, 950.0, "computed", None), (2021, 1000.0, "computed", True)]

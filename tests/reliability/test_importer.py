@@ -73,7 +73,8 @@ def test_hostile_names_write_nothing_outside_the_upload_folder(tmp_path: Path) -
         ("../../evil.csv", "evil.csv", 1), ("/tmp/evil.csv", "evil (2).csv", 1),
         ("C:\\evil.csv", "evil (3).csv", 1), ("..\uff0fevil.csv", "evil (4).csv", 1), ("ok.csv", "ok.csv", 1)]
     added = _tree(tmp_path) - before
-    assert added == {"data", "data/uploads", "data/uploads/.en_attente", "data/uploads/.en_attente/20260302-091500-123456"} | {
+    assert added == {"data", "data/uploads", "data/uploads/.en_attente", "data/uploads/.en_attente/20260302-091500-123456",
+                     "data/uploads/.journal", "data/uploads/.journal/20260302-091500-123456.json"} | {
         f"data/uploads/.en_attente/20260302-091500-123456/{n}"
         for n in ("evil.csv", "evil (2).csv", "evil (3).csv", "evil (4).csv", "ok.csv")}
     assert (batch.folder / "evil (3).csv").read_bytes() == b"c"
