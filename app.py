@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.text import md_text
 from ui import auth, components, data, state, views
 
 st.set_page_config(page_title="Quartiers prioritaires – tableau de bord", page_icon="🏘️",
@@ -53,18 +54,18 @@ def _sidebar(selection: state.Selection) -> None:
     with st.sidebar:
         st.selectbox("Territoire (contrat de ville)", list(names), key=state.TERRITOIRE,
                      format_func=lambda slug: views.short_name(names.get(slug, slug)),
-                     help=names.get(selection.contract_slug))
+                     help=md_text(names.get(selection.contract_slug)))
         if qpv_labels:
             st.selectbox("Quartier (QPV)", list(qpv_labels), key=state.QPV,
                          format_func=lambda code: qpv_labels.get(code, code))
             row = qpvs.loc[qpvs["qpv_code"] == selection.qpv_code]
             if not row.empty:
-                st.caption(views.qpv_identity_line(row.iloc[0]))
+                st.caption(md_text(views.qpv_identity_line(row.iloc[0])))
         else:
             st.caption("Aucun quartier prioritaire connu pour ce territoire.")
         st.toggle("Mode présentation", key=state.PRESENTATION,
                   help="Masque le menu et les commandes pour des captures d'écran propres.")
-        st.caption(f"Base : {data.db_path().name}")
+        st.caption(f"Base : {md_text(data.db_path().name)}")
         auth.internal_notice(data.internal_rows())
 
 

@@ -228,7 +228,9 @@ def fold(text) -> str:
 
 def wrap_words(text, width: int = 18) -> str:
     """Text on lines of at most `width` characters joined by <br>, for plotly labels (a long
-    QPV name on a map or beside a bar); a longer word keeps its own line."""
+    QPV name on a map or beside a bar); a longer word keeps its own line. Each line is escaped
+    for plotly (indicators.text.plot_text): `<a href>` in a name stays text."""
+    from indicators.text import plot_text
     lines, line = [], ""
     for word in str(text).split():
         if line and len(line) + 1 + len(word) > width:
@@ -237,7 +239,7 @@ def wrap_words(text, width: int = 18) -> str:
         else:
             line = f"{line} {word}" if line else word
     lines.append(line)
-    return "<br>".join(lines)
+    return "<br>".join(plot_text(line) for line in lines)
 
 
 __all__ = [

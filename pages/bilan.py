@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.text import md_text
 from ui import components, data, exports, views
 
 selection = components.current_selection()
@@ -22,22 +23,20 @@ code = st.selectbox("Quartier", codes, index=default, key="bilan_territory",
                     format_func=lambda c: names[c]) if len(codes) > 1 else codes[0]
 review = data.review(selection.contract_slug, code or None)
 
-st.header(names[code], divider="gray")
+st.header(md_text(names[code]), divider="gray", anchor=False)
 if code in set(data.contract_qpvs(selection.contract_slug)["qpv_code"]):
     exports.download_mandate(selection, ["bilans"], [code], key="dl_review_pdf",
                              label="Télécharger le bilan (PDF)", stem=f"bilan_{code}")
 for item in review.intro:
-    st.markdown(components.esc(item.text), unsafe_allow_html=True)
+    st.markdown(md_text(item.text))
 
 for block in views.review_blocks(review):
-    st.subheader(block["theme"])
+    st.subheader(md_text(block["theme"]), anchor=False)
     columns = st.columns(3)
     for column, (title, texts) in zip(columns, block["parts"]):
         with column, st.container(border=True):
             st.markdown(f"**{title}**")
-            st.markdown("\n\n".join(components.esc(t) for t in texts) or "—",
-                        unsafe_allow_html=True)
+            st.markdown("\n\n".join(md_text(t) for t in texts) or "—")
     if block["figures"]:
-        st.markdown("**En chiffres** : " + " · ".join(components.esc(t) for t in block["figures"]),
-                    unsafe_allow_html=True)
+        st.markdown("**En chiffres** : " + " · ".join(md_text(t) for t in block["figures"]))
     components.source_line(block["source"])

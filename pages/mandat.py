@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from indicators.text import md_text
 from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
@@ -18,7 +19,7 @@ if not tiles:
     components.empty_note("Aucun indicateur de suivi n'est saisi pour ce territoire "
                           "(tables kpi_definitions et kpi_values du modèle de programme).")
 for theme, shown in views.tiles_by_theme(tiles):
-    st.header(theme.capitalize(), divider="gray")
+    st.header(md_text(theme.capitalize()), divider="gray", anchor=False)
     components.grid(shown, components.kpi_tile)
 if tiles:
     table, status_columns, units = views.kpi_export(tiles)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.text import md_text
 from ui import components, data, exports, views
 
 selection = components.current_selection()
@@ -43,7 +44,7 @@ build, files, messages = data.last_build()
 if build is None:
     components.empty_note("Aucune construction enregistrée dans la base.")
 else:
-    st.markdown("\n".join(f"- **{label}** : {value}" for label, value in views.build_summary(build)))
+    st.markdown("\n".join(f"- **{label}** : {md_text(value)}" for label, value in views.build_summary(build)))
     if build.get("summary"):
         st.text(build["summary"])
     if not files.empty:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.text import md_text
 from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
@@ -15,16 +16,16 @@ if selection.qpv_code is None:
 with st.spinner("Calcul du portrait…"):
     portrait = data.qpv_portrait(selection.qpv_code)
 if portrait is None:
-    components.link_errors([f"Le quartier « {selection.qpv_code} » n'existe pas dans la base."])
+    components.link_errors([f"Le quartier « {md_text(selection.qpv_code)} » n'existe pas dans la base."])
 
-components.page_header(f"Portrait de quartier : {portrait.qpv.name}", selection)
-st.markdown(components.esc(views.portrait_identity(portrait)), unsafe_allow_html=True)
+components.page_header(f"Portrait de quartier : {md_text(portrait.qpv.name)}", selection)
+st.markdown(md_text(views.portrait_identity(portrait)))
 exports.download_portrait(selection, portrait.qpv.code, portrait.qpv.name)
 
 if not portrait.themes:
     components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
 for block in portrait.themes:
-    st.header(block.theme.capitalize(), divider="gray")
+    st.header(md_text(block.theme.capitalize()), divider="gray", anchor=False)
     figures = [views.portrait_figure(pv) for pv in block.values]
     for start in range(0, len(figures), 3):
         for column, figure in zip(st.columns(3), figures[start:start + 3]):
@@ -65,8 +66,8 @@ if sections:
         st.subheader(title)
         for heading, texts, source in groups:
             if heading:
-                st.markdown(f"**{components.esc(heading)}**", unsafe_allow_html=True)
-            st.markdown("\n".join(f"- {components.esc(t)}" for t in texts), unsafe_allow_html=True)
+                st.markdown(f"**{md_text(heading)}**")
+            st.markdown("\n".join(f"- {md_text(t)}" for t in texts))
             components.source_line(source)
 else:
     components.empty_note("Aucun enjeu prioritaire ni résultat de concertation saisi pour ce quartier.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from reports.pdf import SECTIONS
+from indicators.text import md_text
 from ui import components, data, exports, views
 
 selection = components.current_selection()
@@ -42,9 +43,8 @@ st.header("Portraits de quartier (PDF)", divider="gray")
 if selection.qpv_code is None:
     components.empty_note("Ce territoire ne compte aucun quartier prioritaire dans la base.")
 else:
-    st.markdown(f"Le portrait du quartier sélectionné (**{components.esc(selection.qpv_name)}**) "
-                "sur une ou deux pages A4, ou un PDF par quartier du territoire dans une archive ZIP.",
-                unsafe_allow_html=True)
+    st.markdown(f"Le portrait du quartier sélectionné (**{md_text(selection.qpv_name)}**) "
+                "sur une ou deux pages A4, ou un PDF par quartier du territoire dans une archive ZIP.")
     exports.download_portrait(selection, selection.qpv_code, selection.qpv_name or selection.qpv_code)
 
 st.header("Tableaux, graphiques et cartes", divider="gray")

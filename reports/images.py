@@ -35,6 +35,7 @@ from config import DEMO_MARK
 from indicators import registry
 from indicators.compare import classify, legend
 from indicators.fmt import UNIT_SUFFIX, fmt_status, fmt_value, wrap_words
+from indicators.text import plot_text
 from reports import palette
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -496,7 +497,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
             colour = palette.WITHHELD
             name = " / ".join(dict.fromkeys(fmt_status(s) for s in statuses))
         else:
-            colour, name = colours[key], data.class_labels[key]
+            colour, name = colours[key], plot_text(data.class_labels[key])
         if areas:
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
                                      line=dict(color="#404040", width=0.8), name=name,
@@ -512,7 +513,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
         if target:
             xs, ys = _path(target[0].rings)
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=palette.ACCENT, width=3),
-                                     name=target[0].name, showlegend=legend, hoverinfo="skip"))
+                                     name=plot_text(target[0].name), showlegend=legend, hoverinfo="skip"))
     if show_names:
         named = [q for q in data.qpvs if label_codes is None or q.code in label_codes]
         fig.add_trace(go.Scatter(
@@ -522,7 +523,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
     if data.communes:
         fig.add_trace(go.Scatter(
             x=[c.centroid[0] for c in data.communes], y=[c.centroid[1] for c in data.communes],
-            mode="text", text=[f"<b>{c.name.upper()}</b>" for c in data.communes],
+            mode="text", text=[f"<b>{plot_text(c.name.upper())}</b>" for c in data.communes],
             textposition="top center", textfont=dict(size=12, color="#555555"),
             hoverinfo="skip", showlegend=False))
 

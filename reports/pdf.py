@@ -50,6 +50,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from config import DEMO_MARK
 from indicators import portrait as portrait_mod
 from indicators.fmt import fmt_value, fmt_year, wrap_words
+from indicators.text import plot_text
 from reports import palette
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -305,6 +306,9 @@ class _Doc(BaseDocTemplate):
         name = flowable.style.name
         if name in ("H1", "H2"):
             level = 0 if name == "H1" else 1
+            # The heading's text, markup resolved: plain for the outline (bookmarks), escaped again
+            # for the contents page, whose entries reportlab parses as paragraph markup (a QPV
+            # named `<a href=…>` or `<img src=…>` must stay text there too).
             text = flowable.getPlainText()
             key = getattr(flowable, "_bookmark", None)
             if key is None:
@@ -313,7 +317,7 @@ class _Doc(BaseDocTemplate):
                 flowable._bookmark = key
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
-            self.notify("TOCEntry", (level, text, self.page, key))
+            self.notify("TOCEntry", (level, esc(text), self.page, key))
 
 
 def _build(story: list[Flowable], info: PageInfo, *, title: str, with_toc: bool = False) -> bytes:
@@ -558,7 +562,7 @@ def rates_figure(p: portrait_mod.Portrait):
     for level, name, vals in series[::-1]:
         vals = vals[::-1]
         fig.add_trace(go.Bar(
-            y=cats, x=vals, orientation="h", name=name, marker_color=palette.LEVEL_COLOURS[level],
+            y=cats, x=vals, orientation="h", name=plot_text(name), marker_color=palette.LEVEL_COLOURS[level],
             text=[fmt_value(x, "%") if x is not None else "" for x in vals], textposition="outside",
             cliponaxis=False, textfont_size=11))
     top = max(max((x for x in s[2] if x is not None), default=0) for s in series)

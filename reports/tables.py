@@ -12,7 +12,8 @@ Both functions take a DataFrame as the app shows it and return the file as bytes
   columns are consumed and not written (the mark is already in the cell). A cell that already
   holds one of the labels as text passes through; a NULL without a status stays empty.
 * **Text that a spreadsheet would run as a formula** (first character `=`, `+`, `-`, `@`, tab,
-  CR or LF) is neutralised: prefixed with `'` in the CSV; in the XLSX it is stored as a text cell
+  CR or LF, their full-width forms `＝ ＋ － ＠`, also after leading spaces, no-break spaces or
+  zero-width characters, which some spreadsheets skip) is neutralised: prefixed with `'` in the CSV; in the XLSX it is stored as a text cell
   with Excel's "quote prefix" style (shown as typed, never evaluated, no visible apostrophe).
   Numbers are numbers and are never prefixed.
 * **CSV layout**: a few metadata lines (Titre, Territoire, Date, one `Source` line per source,
@@ -54,8 +55,14 @@ STATUS_LABELS: dict[str, str] = {k: v for k, v in STATUS_TEXT.items() if k != "o
 MARK_LABELS = frozenset(STATUS_LABELS.values())
 
 # First characters that make Excel / LibreOffice / Google Sheets evaluate a cell (OWASP CSV
-# injection), plus the line breaks some of them strip before looking.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# injection), plus the line breaks some of them strip before looking, and the full-width and
+# small forms of the signs (an East Asian input method or a normalising import turns them into
+# the ASCII ones).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20",
+                    "\ufe66", "\ufe62", "\ufe63", "\u2212")
+# Invisible characters a spreadsheet may skip before it looks for a formula sign (besides every
+# Unicode space: str.isspace covers U+00A0 and U+202F).
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e")
 
 SOURCE_FIELDS: tuple[tuple[str, str], ...] = (
     ("producer", "Producteur"),
@@ -83,13 +90,20 @@ NUMBER_FORMATS = {
 # ── Shared helpers ──────────────────────────────────────────────────────────────────────────
 def neutralise(text: str) -> str:
     """Prefix text that a spreadsheet would run as a formula with `'` (CSV injection)."""
-    if text and text[0] in FORMULA_TRIGGERS:
-        return "'" + text
-    return text
+    return "'" + text if is_formula_like(text) else text
 
 
 def is_formula_like(text: str) -> bool:
-    return bool(text) and text[0] in FORMULA_TRIGGERS
+    """True when the first character that is not a space or an invisible character (or the very
+    first one: tab, CR, LF) is a formula sign (FORMULA_TRIGGERS)."""
+    if not text:
+        return False
+    if text[0] in FORMULA_TRIGGERS:
+        return True
+    for ch in text:
+        if not (ch.isspace() or ch in ZERO_WIDTH):
+            return ch in FORMULA_TRIGGERS
+    return False
 
 
 def normalise_sources(sources: Any) -> list[dict[str, Any]]:

@@ -43,6 +43,8 @@ from typing import Callable, Mapping
 
 import streamlit as st
 
+from indicators.text import md_text
+
 LOG = logging.getLogger("qpv.auth")
 
 FAILURES_BEFORE_WAIT = 5
@@ -356,7 +358,7 @@ def _signed_in_bar(editor: Editor) -> None:
         st.caption("Modification autorisée depuis la machine de l'application (aucun éditeur configuré).")
         return
     c1, c2 = st.columns([4, 1], vertical_alignment="center")
-    c1.caption(f"Connecté en tant qu'éditeur : {editor.label}")
+    c1.caption(f"Connecté en tant qu'éditeur : {md_text(editor.label)}")
     if c2.button("Se déconnecter", key="auth_sign_out"):
         st.session_state.pop(SESSION_KEY, None)
         if editor.method == "oidc":
@@ -367,7 +369,7 @@ def _signed_in_bar(editor: Editor) -> None:
 def _oidc_sign_in(conf: Settings) -> None:
     user = _oidc_user()
     if user.get("is_logged_in"):
-        st.warning(f"Le compte {user.get('email') or user.get('name') or ''} n'est pas dans la liste des "
+        st.warning(f"Le compte {md_text(user.get('email') or user.get('name') or '')} n'est pas dans la liste des "
                    "éditeurs : il peut consulter, pas modifier.")
         if st.button("Se déconnecter", key="auth_oidc_out"):
             st.logout()

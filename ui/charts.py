@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from indicators.fmt import wrap_words
+from indicators.text import plot_text
 from reports import palette
 from ui import views
 
@@ -29,7 +30,7 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
     document reference would be cut at the chart's edge."""
     names = [wrap_words(r["name"], 28) for r in rows]
     shown = [r["value"] if r["status"] == "ok" and r["value"] is not None else 0 for r in rows]
-    texts = [views.value_text(r["value"], unit, r["status"]) for r in rows]
+    texts = [plot_text(views.value_text(r["value"], unit, r["status"])) for r in rows]
     colours = [WITHHELD_COLOUR if r["status"] != "ok" or r["value"] is None
                else QPV_COLOUR if r.get("is_qpv")
                else palette.LEVEL_COLOURS.get(r.get("level"), COMPARATOR_COLOUR) for r in rows]
@@ -55,12 +56,13 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
         part = df[(df["qpv_code"] == highlight) == is_sel]
         if part.empty:
             continue
-        hover = [f"{n}<br>{x_label} : {views.value_text(x, x_unit, 'ok')}"
-                 f"<br>{y_label} : {views.value_text(y, y_unit, 'ok')}"
+        hover = [f"{plot_text(n)}<br>{plot_text(x_label)} : {views.value_text(x, x_unit, 'ok')}"
+                 f"<br>{plot_text(y_label)} : {views.value_text(y, y_unit, 'ok')}"
                  for n, x, y in zip(part["qpv_name"], part["x"], part["y"])]
         fig.add_trace(go.Scatter(
             x=part["x"], y=part["y"], mode="markers+text" if is_sel else "markers",
-            text=list(part["qpv_name"]) if is_sel else None, textposition="top center",
+            text=[plot_text(n) for n in part["qpv_name"]] if is_sel else None,
+            textposition="top center",
             hovertext=hover, hoverinfo="text",
             marker=dict(size=14 if is_sel else 10, color=HIGHLIGHT_COLOUR if is_sel else COMPARATOR_COLOUR,
                         line=dict(width=1, color="white")),
@@ -79,13 +81,13 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
                      colour: str = QPV_COLOUR, target: float | None = None,
                      target_label: str = "") -> go.Figure:
     """Vertical bars (one per category), French labels, an optional target line."""
-    texts = [views.value_text(v, unit, "ok") for v in values]
+    texts = [plot_text(views.value_text(v, unit, "ok")) for v in values]
     fig = go.Figure(go.Bar(x=[wrap_words(c, 16) for c in categories], y=values, text=texts,
                            textposition="outside", cliponaxis=False, marker_color=colour,
                            hovertext=texts, hoverinfo="x+text"))
     if target is not None:
         fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR,
-                      annotation_text=target_label, annotation_position="top right",
+                      annotation_text=plot_text(target_label), annotation_position="top right",
                       annotation_bgcolor="rgba(255,255,255,0.85)")
     wrapped = wrap_words(title, 45)      # half-width columns: a long title must not run off the edges
     n_lines = wrapped.count("<br>") + 1
@@ -123,7 +125,8 @@ def stacked_years(by_year_funder) -> go.Figure:
     for funder, part in by_year_funder.groupby("funder", sort=False):
         texts = [views.amount_text(a, "EUR") for a in part["amount_eur"]]
         fig.add_trace(go.Bar(
-            x=[str(y) for y in part["year"]], y=part["amount_eur"], name=part["funder_label"].iloc[0],
+            x=[str(y) for y in part["year"]], y=part["amount_eur"],
+            name=plot_text(part["funder_label"].iloc[0]),
             marker_color=palette.FUNDER_COLOURS.get(funder, palette.FUNDER_COLOURS["autre"]),
             hovertext=texts, hoverinfo="x+name+text"))
     fig.update_layout(barmode="stack", title=dict(text="Financements par année et par financeur (€)",

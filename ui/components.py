@@ -1,12 +1,11 @@
 """Small rendering helpers shared by the pages (Streamlit only, no data logic)."""
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import config
+from indicators.text import html_text, md_text
 from ui import data, state, views
 
 HOME_PAGE = "pages/mandat.py"
@@ -48,8 +47,9 @@ div[class*="st-key-dlrow_"] button p { font-size: .85rem; }
 
 
 def esc(value) -> str:
-    """Escape any data value placed in HTML."""
-    return html.escape("" if value is None else str(value))
+    """Escape any data value placed in an HTML block (indicators.text.html_text); data in
+    Markdown goes through `md_text`."""
+    return html_text(value)
 
 
 def base_style() -> None:
@@ -133,14 +133,15 @@ def demo_mark(selection: state.Selection) -> None:
 
 
 def page_header(title: str, selection: state.Selection, *, subtitle: str | None = None) -> None:
-    """Title, territory line and the demo mark, the same on every page."""
+    """Title, territory line and the demo mark, the same on every page. `title` is Markdown (data
+    in it escaped by the caller with md_text); `subtitle` and the contract's name are data."""
     base_style()
-    st.title(title)
-    where = selection.contract_name
+    st.title(title, anchor=False)     # no #anchor link made of data (a QPV name)
+    where = md_text(selection.contract_name)
     if selection.period_label:
-        where += f" · {selection.period_label}"
+        where += f" · {md_text(selection.period_label)}"
     if subtitle:
-        where += f" · {subtitle}"
+        where += f" · {md_text(subtitle)}"
     st.caption(where)
     demo_mark(selection)
 
@@ -170,7 +171,7 @@ def empty_note(message: str) -> None:
 def figure_card(figure: dict) -> None:
     """One indicator of a portrait: value, comparators with gaps, ranks, source and year."""
     with st.container(border=True):
-        st.markdown(f"**{esc(figure['label'])}**", unsafe_allow_html=True)
+        st.markdown(f"**{md_text(figure['label'])}**", unsafe_allow_html=True)
         if figure["is_shown"]:
             st.markdown(f"<div style='font-size:1.6rem;font-weight:600'>{esc(figure['value'])}</div>",
                         unsafe_allow_html=True)
@@ -203,8 +204,10 @@ def figure_card(figure: dict) -> None:
 def kpi_tile(tile: dict) -> None:
     """A headline figure: value, evolution, period, target and achievement, source."""
     with st.container(border=True):
-        st.metric(tile["label"], tile["value"], delta=tile["delta"],
-                  delta_color=tile["delta_color"], help=tile["help"])
+        st.metric(md_text(tile["label"]), md_text(tile["value"]),
+                  delta=None if tile["delta"] is None else md_text(tile["delta"]),
+                  delta_color=tile["delta_color"],
+                  help=None if tile["help"] is None else md_text(tile["help"]))
         for line in tile["lines"]:
             st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",
                         unsafe_allow_html=True)

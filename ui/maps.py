@@ -15,6 +15,7 @@ import urllib.parse
 import pandas as pd
 import pydeck as pdk
 
+from indicators.text import html_text
 from reports import palette
 
 DEFAULT_CHARACTERS = "".join(chr(c) for c in range(32, 127))
@@ -159,13 +160,14 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
 
 
 def legend_html(title: str, items: list[tuple[str, str]]) -> str:
-    """An HTML legend (escaped): (hex colour, label) swatches under a title."""
+    """An HTML legend (escaped with indicators.text.html_text: it is shown by st.markdown, where a
+    line break in a label would end the HTML block): (hex colour, label) swatches under a title."""
     rows = "".join(
         f"<div style='display:flex;align-items:center;gap:.5rem;margin:.15rem 0'>"
         f"<span style='display:inline-block;width:1.4rem;height:1rem;background:{html.escape(colour)};"
-        f"border:1px solid #555;flex:none'></span><span>{html.escape(label)}</span></div>"
+        f"border:1px solid #555;flex:none'></span><span>{html_text(label)}</span></div>"
         for colour, label in items)
-    return (f"<div style='font-size:.9rem;line-height:1.3'><b>{html.escape(title)}</b>{rows}</div>")
+    return (f"<div style='font-size:.9rem;line-height:1.3'><b>{html_text(title)}</b>{rows}</div>")
 
 
 def selected_code(selection_state) -> str | None:

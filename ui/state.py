@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 import config
+from indicators.text import url_excerpt
 from ui import data
 
 TERRITOIRE, QPV, INDICATEUR, PRESENTATION = "territoire", "qpv", "indicateur", "presentation"
@@ -48,6 +49,23 @@ def _adopt(key: str, synced: dict) -> str | None:
     return value.strip()
 
 
+# What each URL parameter holds, and what a valid value looks like, for the link error message.
+_CODE_KINDS = {
+    TERRITOIRE: ("de territoire", "un identifiant de territoire ressemble à grand-chalon"),
+    QPV: ("de quartier", "un code QPV ressemble à QN07101I ou QP071001"),
+    INDICATEUR: ("d'indicateur", "un code d'indicateur ressemble à poverty_rate_pct"),
+}
+
+
+def unknown_code_message(key: str, value: str) -> str:
+    """The message for an unknown code in a link: the parameter's value is not trusted text, so
+    only a short escaped excerpt is quoted (indicators.text.url_excerpt), inside a sentence
+    that says it is an unknown code (a crafted link cannot make it read as our own message)."""
+    kind, example = _CODE_KINDS[key]
+    return (f"Code {kind} inconnu dans le lien (paramètre « {key} ») : « {url_excerpt(value)} ». "
+            f"Ce code n'existe pas dans la base de données ; {example}.")
+
+
 def resolve() -> Selection:
     """Reconcile URL, session and defaults; return the current selection (see module doc).
 
@@ -69,7 +87,7 @@ def resolve() -> Selection:
         if url_territoire in slugs:
             put(TERRITOIRE, url_territoire)
         else:
-            errors.append(f"Le territoire « {url_territoire} » n'existe pas dans la base de données.")
+            errors.append(unknown_code_message(TERRITOIRE, url_territoire))
         synced[TERRITOIRE] = url_territoire
 
     url_qpv = _adopt(QPV, synced)
@@ -80,8 +98,7 @@ def resolve() -> Selection:
             if ss.get(TERRITOIRE) not in owners:
                 put(TERRITOIRE, owners[0])
         else:
-            errors.append(f"Le quartier « {url_qpv} » n'existe pas dans la base de données "
-                          "(un code QPV ressemble à QN07101I ou QP071001).")
+            errors.append(unknown_code_message(QPV, url_qpv))
         synced[QPV] = url_qpv
 
     url_indicator = _adopt(INDICATEUR, synced)
@@ -89,7 +106,7 @@ def resolve() -> Selection:
         if url_indicator in set(data.indicator_catalog()["indicator_id"]):
             put(INDICATEUR, url_indicator)
         else:
-            errors.append(f"L'indicateur « {url_indicator} » n'existe pas dans la base de données.")
+            errors.append(unknown_code_message(INDICATEUR, url_indicator))
         synced[INDICATEUR] = url_indicator
 
     if ss.get(TERRITOIRE) not in slugs:

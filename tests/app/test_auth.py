@@ -208,11 +208,13 @@ def test_a_listed_provider_account_edits_and_another_one_only_views(site, monkey
     at = import_page(OIDC, {"is_logged_in": True, "email": "alice@ville.example", "name": "Alice Martin"})
     assert not at.exception
     assert controls(at) == {"uploaders": 1, "buttons": ["auth_sign_out"], "inputs": []}
-    assert "Connecté en tant qu'éditeur : Alice Martin (alice@ville.example)" in [c.value for c in at.caption]
+    # The name and address come from the identity provider: shown as text (indicators.text.md_text).
+    assert ("Connecté en tant qu'éditeur : Alice Martin \\(alice\\@\u2060ville\\.example\\)"
+            in [c.value for c in at.caption])
 
     at = import_page(OIDC, {"is_logged_in": True, "email": "bob@ville.example", "name": "Bob"})
     assert controls(at) == {"uploaders": 0, "buttons": ["auth_oidc_out"], "inputs": []}
-    assert [w.value for w in at.warning] == ["Le compte bob@ville.example n'est pas dans la liste des "
+    assert [w.value for w in at.warning] == ["Le compte bob\\@\u2060ville\\.example n'est pas dans la liste des "
                                              "éditeurs : il peut consulter, pas modifier."]
 
     at = import_page(OIDC, {"is_logged_in": False})

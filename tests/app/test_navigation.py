@@ -64,22 +64,35 @@ def test_sidebar_lists_the_qpvs_of_the_selected_contract(small_db) -> None:
     assert not at.exception
     # Short labels fit the sidebar; the code and the commune are in the caption under it.
     assert at.selectbox(key="qpv").options == ["Aubépins"]
-    assert "QN07101I · Chalon-sur-Saône" in [c.value for c in at.sidebar.caption]
+    assert "QN07101I · Chalon\\-sur\\-Saône" in [c.value for c in at.sidebar.caption]
     assert at.query_params == {"territoire": "grand-chalon", "qpv": "QN07101I",
                                "indicateur": "poverty_rate_pct"}
 
 
 @pytest.mark.parametrize("param, value, message", [
-    ("qpv", "QN99999Z", "Le quartier « QN99999Z » n'existe pas dans la base de données"),
-    ("territoire", "atlantide", "Le territoire « atlantide » n'existe pas dans la base de données."),
-    ("indicateur", "bonheur_pct", "L'indicateur « bonheur_pct » n'existe pas dans la base de données."),
+    ("qpv", "QN99999Z", "Code de quartier inconnu dans le lien (paramètre « qpv ») : « QN99999Z ». "
+     "Ce code n'existe pas dans la base de données ; un code QPV ressemble à QN07101I ou QP071001."),
+    ("territoire", "atlantide", "Code de territoire inconnu dans le lien (paramètre « territoire ») : "
+     "« atlantide ». Ce code n'existe pas dans la base de données ; un identifiant de territoire "
+     "ressemble à grand-chalon."),
+    ("indicateur", "bonheur_pct", "Code d'indicateur inconnu dans le lien (paramètre « indicateur ») : "
+     "« bonheur\\_pct ». Ce code n'existe pas dans la base de données ; un code d'indicateur "
+     "ressemble à poverty_rate_pct."),
+    # A crafted link: only a short escaped excerpt is quoted, never a sentence or a live link.
+    ("qpv", "Votre compte est suspendu, appelez le 01 23 45 67 89 [ici](https://evil.example)",
+     "Code de quartier inconnu dans le lien (paramètre « qpv ») : « Votre compte est suspend… ». "
+     "Ce code n'existe pas dans la base de données ; un code QPV ressemble à QN07101I ou QP071001."),
+    ("territoire", "![x](https://evil.example/x.png)",
+     "Code de territoire inconnu dans le lien (paramètre « territoire ») : "
+     "« \\!\\[x\\]\\(https\\:\u2060//evil\\.exampl… ». Ce code n'existe pas dans la base de "
+     "données ; un identifiant de territoire ressemble à grand-chalon."),
 ])
 def test_a_broken_link_gives_a_french_message_and_a_way_home(small_db, param, value, message) -> None:
     at = _app()
     at.query_params[param] = value
     at.run()
     assert not at.exception
-    assert any(e.value.startswith(message) for e in at.error), [e.value for e in at.error]
+    assert [e.value for e in at.error] == [message]
     links = at.get("page_link")
     assert [link.proto.label for link in links] == ["Retour à l'accueil : Les chiffres du mandat"]
 

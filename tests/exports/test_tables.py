@@ -2,6 +2,7 @@
 neutralisation, header block and Sources sheet."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 
@@ -87,6 +88,41 @@ def test_secret_value_left_in_frame_is_never_written() -> None:
 ])
 def test_neutralise(text: str, expected: str) -> None:
     assert neutralise(text) == expected
+
+
+# A formula sign after what a spreadsheet skips (spaces, no-break spaces, zero-width characters,
+# line breaks) or in its full-width form is a formula too.
+HIDDEN_FORMULAS = [
+    " =1+1", "  +33", "\u00a0=A1", "\u202f-2", "\u200b=A1", "\u200c@x", "\u200d=1", "\ufeff=1",
+    "\u2060=1", " \n =1", "\r\n@SUM(A1)", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)",
+    " \u200b\u00a0\uff1dHYPERLINK(\"http://evil.example\")",
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_FORMULAS)
+def test_neutralise_formula_after_invisible_characters_or_full_width(text: str) -> None:
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", [" Aubépins", "\u00a0a=b", "\u200bQN07101I", "   ", "\u00a0",
+                                  "1\uff1d1", "x -1"])
+def test_neutralise_leaves_plain_text_alone(text: str) -> None:
+    assert neutralise(text) == text
+
+
+def test_csv_and_xlsx_neutralise_hidden_formulas() -> None:
+    df = pd.DataFrame({"Texte": HIDDEN_FORMULAS, "n": range(len(HIDDEN_FORMULAS))})
+    data = to_csv_bytes(df, title="\u00a0=titre", territory=" \uff0bt")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[:2] == [["Titre", "'\u00a0=titre"], ["Territoire", "' \uff0bt"]]
+    assert rows[5:] == [["'" + t, str(i)] for i, t in enumerate(HIDDEN_FORMULAS)]
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df, title="\u00a0=titre", territory="x")))
+    ws = wb["Données"]
+    cells = [ws.cell(row=r, column=1) for r in range(7, 7 + len(HIDDEN_FORMULAS))]
+    # (XML reads a stored CR LF back as LF.)
+    assert [(c.value, c.data_type, c.quotePrefix) for c in cells] == [
+        (t.replace("\r\n", "\n"), "s", True) for t in HIDDEN_FORMULAS]
+    assert (ws["A1"].value, ws["A1"].data_type, ws["A1"].quotePrefix) == ("\u00a0=titre", "s", True)
 
 
 def test_csv_neutralises_headers_title_and_cells_but_not_numbers() -> None:

@@ -1,0 +1,75 @@
+"""Text from data or from a URL is text: escaping for every place it is shown.
+
+Names, sources, review texts and labels come from files a contract team fills in, and codes
+come from links anyone can craft. Wherever they are rendered by something that reads markup,
+they are escaped here first:
+
+- `md_text`: Streamlit Markdown (st.markdown, st.caption, alerts, titles, widget labels and help,
+  metric labels). Every Markdown/HTML-significant ASCII character gets a backslash (CommonMark
+  escapes any ASCII punctuation), line breaks become spaces and the ends are trimmed (no
+  heading, list, quote, table or code block can start a line, and `**…**` around it holds), and a word joiner (U+2060, invisible) goes after `:` and `@` and between
+  `www` and `.`: Streamlit's frontend also rewrites *text* after parsing (bare URLs and
+  `www.` addresses into links, `:smile:` emoji shortcodes, `:material/icon:` icons), which no
+  backslash prevents.
+- `html_text`: data inside an HTML block of `st.markdown(..., unsafe_allow_html=True)` (a
+  `<div>` on one line, an attribute): HTML-escaped, quotes included; line breaks become `&#10;`
+  so that no blank line ends the HTML block and turns the rest into live Markdown; `$` as
+  `&#36;` (no LaTeX); the same word joiners as `md_text`.
+- `plot_text`: plotly labels (text, hover, titles, axis titles, legends, annotations), which
+  render `<a href>`, `<b>`, `<br>`, `<span style>`: `&`, `<`, `>` as entities.
+- `url_excerpt`: a value taken from the URL, echoed in a message: at most `URL_EXCERPT_CHARS`
+  characters, then Markdown-escaped.
+
+reportlab paragraphs use reports.pdf.esc (XML escape); spreadsheets reports.tables.neutralise.
+Pure Python: no Streamlit import.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+# Characters with a meaning in Markdown, GFM, Streamlit's directives (:red[…]), LaTeX ($…$) or
+# HTML; all are ASCII punctuation, so CommonMark honours a backslash before each.
+MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>&~=:$^@")
+WORD_JOINER = "\u2060"
+# Characters after which the frontend's text rewriting is broken by a word joiner.
+_JOIN_AFTER = frozenset(":@")
+_LINE_BREAKS = re.compile(r"[ \t\r\n\f\v]+")
+_WWW_DOT = re.compile(r"(www)(?=\\?\.)", re.IGNORECASE)
+URL_EXCERPT_CHARS = 24
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def md_text(value) -> str:
+    """`value` as literal text inside Streamlit Markdown (see module doc). None → ""."""
+    out = []
+    for ch in _LINE_BREAKS.sub(" ", _text(value)).strip(" "):
+        out.append("\\" + ch if ch in MD_SPECIAL else ch)
+        if ch in _JOIN_AFTER:
+            out.append(WORD_JOINER)
+    return _WWW_DOT.sub(r"\1" + WORD_JOINER, "".join(out))
+
+
+def html_text(value) -> str:
+    """`value` as literal text inside HTML rendered by st.markdown (see module doc)."""
+    text = html.escape(_text(value), quote=True)
+    text = re.sub(r"\r\n|\r|\n", "&#10;", text).replace("$", "&#36;")
+    text = "".join(ch + WORD_JOINER if ch in _JOIN_AFTER else ch for ch in text)
+    return _WWW_DOT.sub(r"\1" + WORD_JOINER, text)
+
+
+def plot_text(value) -> str:
+    """`value` as literal text in a plotly label (plotly reads a subset of HTML)."""
+    return _text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def url_excerpt(value, limit: int = URL_EXCERPT_CHARS) -> str:
+    """A bounded, Markdown-escaped excerpt of a URL parameter for a message: at most `limit`
+    characters (then « … »), so that a crafted link cannot carry a sentence of its own."""
+    text = _LINE_BREAKS.sub(" ", _text(value)).strip()
+    if len(text) > limit:
+        text = text[:limit].rstrip() + "…"
+    return md_text(text)

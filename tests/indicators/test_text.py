@@ -1,0 +1,143 @@
+"""indicators.text: data shown as text in Markdown, HTML, plotly labels and link messages.
+
+Escaped Markdown is rendered with markdown-it-py (CommonMark + GFM tables and strikethrough,
+raw HTML allowed as with `unsafe_allow_html=True`): the output must be one paragraph holding
+the original text. Streamlit's frontend also rewrites text after parsing (bare URLs and `www.`
+into links, `:emoji:` shortcodes, `:material/icon:`); those patterns must not survive in the
+rendered text.
+"""
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import pytest
+from markdown_it import MarkdownIt
+
+from indicators.text import WORD_JOINER, html_text, md_text, plot_text, url_excerpt
+
+MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+HOSTILE = [
+    "[lien](https://evil.example)",
+    "![i](http://evil.example/x.png)",
+    "<a href=\"https://evil.example\">clic</a>",
+    "<img src=\"http://evil.example/x.png\" onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "**gras** __gras__ *it* _it_ ~~barré~~ `code`",
+    "# titre",
+    "## Sous-titre",
+    "> citation",
+    "- élément",
+    "+ élément",
+    "1. premier",
+    "| a | b |\n|---|---|\n| c | d |",
+    "titre\n===",
+    "ligne\n\n# titre après une ligne vide",
+    "    code indenté",
+    ":red[x] :blue-background[y] :rainbow[z]",
+    ":material/warning: :smile: :+1:",
+    "$x^2$ et $$\\int f$$",
+    "https://evil.example www.evil.example WWW.EVIL.EXAMPLE mailto:a@evil.example a@evil.example",
+    "<https://evil.example>",
+    "[ref]: https://evil.example\n[ref]",
+    "&lt;a href&gt; &amp; &#60;b&#62;",
+    "\\*pas gras\\* \\",
+    "<para><a href=\"https://evil.example\">x</a><img src=\"/etc/passwd\"/></para>",
+    "Quartier « Les Tilleuls » – 12,5 % (2021) : 1\u202f650 habitants",
+]
+
+# What Streamlit's frontend rewrites in rendered text (autolink literals, emoji and icon
+# shortcodes, colour directives): none may match once escaped.
+FRONTEND_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
+    r"https?://", r"mailto:\w", r"www\.", r"[\w.+-]+@[\w-]+\.\w", r":[\w+-]+:", r":[\w/-]+\[",
+    r":material/")]
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_md_text_renders_as_one_paragraph_of_the_same_text(text: str) -> None:
+    rendered = MD.render(md_text(text))
+    assert rendered.startswith("<p>") and rendered.endswith("</p>\n")
+    inner = rendered[3:-5]
+    assert "<" not in inner          # no tag at all: every < of the data is &lt;
+    assert html.unescape(inner).replace(WORD_JOINER, "") == _collapse(text)
+    for pattern in FRONTEND_PATTERNS:
+        assert not pattern.search(html.unescape(inner)), pattern
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_md_text_inside_our_markdown_stays_one_item(text: str) -> None:
+    assert MD.render(f"**{md_text(text)}**") == \
+        f"<p><strong>{html.escape(md_text_plain(text), quote=True)}</strong></p>\n"
+    rendered = MD.render(f"- {md_text(text)}\n- fin")
+    assert rendered.count("<li>") == 2 and "<a" not in rendered and "<img" not in rendered
+
+
+def md_text_plain(text: str) -> str:
+    """What md_text(text) reads as once rendered: the collapsed text with its word joiners."""
+    return html.unescape(MD.render(md_text(text))[3:-5])
+
+
+def test_md_text_exact_forms() -> None:
+    assert md_text("[lien](https://evil.example)") == \
+        "\\[lien\\]\\(https\\:\u2060//evil\\.example\\)"
+    assert md_text(":red[x] $y$") == "\\:\u2060red\\[x\\] \\$y\\$"
+    assert md_text("www.evil.example a@b.fr") == "www\u2060\\.evil\\.example a\\@\u2060b\\.fr"
+    assert md_text("a\n\n# b") == "a \\# b"
+    assert md_text("Aubépins") == "Aubépins"
+    assert md_text(None) == "" and md_text(12.5) == "12\\.5"
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.data: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.data.append(data)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_html_text_is_text_and_attribute_in_one_html_block(text: str) -> None:
+    snippet = f'<div class="qpv-source" title="{html_text(text)}">{html_text(text)}</div>'
+    assert "\n" not in snippet          # no line break: no blank line can end the HTML block
+    parser = _Collector()
+    parser.feed(snippet)
+    shown = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert parser.tags == [("div", {"class": "qpv-source", "title": parser.tags[0][1]["title"]})]
+    assert parser.tags[0][1]["title"].replace(WORD_JOINER, "") == shown
+    assert "".join(parser.data).replace(WORD_JOINER, "") == shown
+    # As Markdown the whole line is one HTML block: nothing of the data becomes Markdown.
+    rendered = MD.render(snippet)
+    assert rendered.rstrip("\n") == snippet
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("<a href=\"https://evil.example\">x</a>", "&lt;a href=\"https://evil.example\"&gt;x&lt;/a&gt;"),
+    ("<b>gras</b><br>R&D", "&lt;b&gt;gras&lt;/b&gt;&lt;br&gt;R&amp;D"),
+    ("Vieux Puits - Paradis", "Vieux Puits - Paradis"),
+    (None, ""),
+])
+def test_plot_text(text, expected) -> None:
+    assert plot_text(text) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("QN99999Z", "QN99999Z"),
+    ("bonheur_pct", "bonheur\\_pct"),
+    ("Votre compte est suspendu, appelez le 01 23 45 67 89", "Votre compte est suspend…"),
+    ("[ici](https://evil.example)", "\\[ici\\]\\(https\\:\u2060//evil\\.examp…"),
+    ("a\n\n# b", "a \\# b"),
+    ("  x  ", "x"),
+])
+def test_url_excerpt_is_short_and_escaped(value: str, expected: str) -> None:
+    assert url_excerpt(value) == expected
