@@ -46,6 +46,7 @@ ID_RE = r"^CRS3035RES200mN(?P<n>\d+(?:\.\d+)?)E(?P<e>\d+(?:\.\d+)?)$"
 AREA_LEVELS = ("qpv", "quartier_veille", "poche_pauvrete")
 CAUTION = ("Calcul approché à partir du carroyage Filosofi 200 m (carreaux dont le centre est dans "
            "le quartier) ; ne remplace pas les chiffres officiels du quartier.")
+WITHHELD_MARKERS = ("s", "nd", "ns", "nc")   # withheld at the source: stored NULL, square flagged
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SUFFIX_RE = re.compile(r"^(?P<base>.+?)_?(?P<yy>\d{2})$")
 
@@ -130,6 +131,7 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
         if low not in COUNT_COLUMNS:
             continue
         raw = df[col].str.strip()
+        raw = raw.mask(raw.str.lower().isin(WITHHELD_MARKERS), "")
         cleaned = raw.str.replace(",", ".", regex=False) if sep != "," else raw
         num = pd.to_numeric(cleaned.replace("", None), errors="coerce")
         bad = num.isna() & (raw != "")
@@ -138,6 +140,10 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
             raise EtlError(c.display_name, f"valeur « {raw.iloc[i]} » illisible", line=int(line[i]),
                            column=col, expected="un nombre (ex. 12.5)")
         out[low] = num.astype("float64")
+    # A square with any count withheld (empty or a marker such as `s`) is flagged: the pockets
+    # (indicators/pockets.py) leave it out of every figure, so nothing can reveal its values.
+    present = [low for low in mapping.values() if low in COUNT_COLUMNS]
+    out["is_withheld"] = out[present].isna().any(axis=1)
     year = _grid_year(ctx, c, yy)
     communes = out["commune_codes"].dropna() if lcog else pd.Series([], dtype=object)
     fictional = bool(len(communes)) and bool(communes.astype(str).str.match(r"^(99\d{3})+$").all())
