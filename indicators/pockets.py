@@ -248,7 +248,7 @@ def find_pockets(squares: pd.DataFrame, qpv_polygons_3035: list, qpv_codes: list
         pocket_ids[members] = pid
         part = sq.iloc[members]
         boxes = shapely.box(x[members], y[members], x[members] + SQUARE_M, y[members] + SQUARE_M)
-        geom = shapely.coverage_union_all(boxes)
+        geom = shapely.simplify(shapely.coverage_union_all(boxes), 0)   # drops collinear corners
         geoms_3035.append(geom)
         codes = sorted({c for v in part["commune_codes"] for c in _split_codes(v)})
         rows.append({"pocket_id": pid, "territory": territory, "n_squares": len(members),
