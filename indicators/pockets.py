@@ -436,3 +436,65 @@ def write_pockets(con) -> int:
     finally:
         con.unregister("_pockets_df")
     return len(df)
+
+
+# ── Display helpers (pure: used by the page and the PDF sheet) ──────────────────────────────
+
+def fmt_figure(value, kind: str) -> str:
+    """A pocket figure in French: counts whole, shares to one decimal, euros per year."""
+    from indicators import fmt
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "non disponible"
+    if kind == "count":
+        return fmt.fmt_int(value)
+    if kind == "pct":
+        return fmt.fmt_pct(value, 1)
+    return fmt.fmt_eur_year(value)
+
+
+def distance_text(metres) -> str:
+    from indicators import fmt
+    if metres is None or (isinstance(metres, float) and np.isnan(metres)):
+        return "aucun QPV dont le contour est chargé"
+    if metres <= 1:
+        return "touche un QPV"
+    return f"à {fmt.fmt_int(metres)} m du QPV le plus proche"
+
+
+def threshold_text(t: Threshold) -> str:
+    """How the default S is computed, with its inputs (French)."""
+    from indicators import fmt
+    if t.value_eur is None:
+        return "Médiane nationale du niveau de vie absente : le seuil S est à saisir."
+    national = f"{fmt.fmt_eur(t.national_median_eur, 0)} (France, {t.national_year})"
+    if t.local_median_eur is None:
+        return (f"S = 0,6 × médiane nationale {national} = {fmt.fmt_eur(round(t.value_eur), 0)} "
+                "(pas de médiane locale dans la base).")
+    local = f"{fmt.fmt_eur(t.local_median_eur, 0)} ({t.local_label}, {t.local_year})"
+    return (f"S = 0,6 × (0,7 × {national} + 0,3 × {local}) = "
+            f"{fmt.fmt_eur(round(t.value_eur), 0)} par an et par unité de consommation.")
+
+
+def grid_sources(con, result: PocketResult) -> list[str]:
+    """The grid file(s) and the medians the detection used, as source lines (French)."""
+    rows = _rows(con, """
+        select coalesce(s.producer, ''), coalesce(s.title, ''), coalesce(s.vintage, ''),
+               s.file_name, s.is_fictional
+        from sources s where s.source_id in (select distinct source_id from grid_200m)
+          and try_cast(s.vintage as integer) = ? order by s.file_name""", (result.grid_year,))
+    out = [("Fictif : " if fict else "") + f"{prod}, {title} {vintage} (fichier {name})".replace(" ,", ",")
+           for prod, title, vintage, name, fict in rows]
+    t = result.threshold
+    if t is not None and t.national_median_eur is not None:
+        out.append(f"Médianes du niveau de vie (Filosofi) : France {t.national_year}"
+                   + (f", {t.local_label} {t.local_year}" if t.local_median_eur is not None else ""))
+    fictional = any(r[4] for r in rows)
+    out.append(("Contours des QPV : fictifs" if fictional else "Contours des QPV : ANCT")
+               + " ; circulaire du 31 août 2023 relative aux contrats de ville")
+    return out
+
+
+def stored_pockets(con, contract_slug: str) -> pd.DataFrame:
+    """The pockets the build found for a contract (view poverty_pockets), by pocket_id."""
+    return con.execute("select * from poverty_pockets where territory = ? order by pocket_id",
+                       [contract_slug]).df()

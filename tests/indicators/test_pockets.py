@@ -52,7 +52,11 @@ def squares():
 
 @pytest.fixture
 def con(db):
-    f = db
+    return build_pocket_db(db)
+
+
+def build_pocket_db(f):
+    """The grid above in a contract « t » (communes 99001, 99002, one QPV) with the medians."""
     f.con.execute("insert into sources (source_id, kind, file_name, sha256, loaded_at, vintage)"
                   " values ('src_grid', 'filosofi_grid', 'carreaux.csv', 'x', now(), '2019')")
     f.contract("t", "Contrat test", epci_code="200000001")
@@ -71,7 +75,7 @@ def con(db):
     ctx = LoadContext(f.con, "test")
     ctx.insert("territory_geometries", pd.DataFrame({
         "territory_code": ["QN09999A"], "territory_level": "qpv", "geometry_vintage": 2024,
-        "geom_wkb": [shapely.to_wkb(qpv_wgs)], "geom_simplified_geojson": "{}",
+        "geom_wkb": [shapely.to_wkb(qpv_wgs)], "geom_simplified_geojson": [shapely.to_geojson(qpv_wgs)],
         "source_id": "src_grid"}))
     ctx.insert("grid_200m", pd.DataFrame(squares()))
     return f.con
