@@ -163,13 +163,7 @@ def _ratio(num: float, den: float, scale: float = 1.0) -> float | None:
     return float(num / den * scale)
 
 
-def figures(squares: pd.DataFrame) -> dict[str, float | None]:
-    """The pocket figures of a group of squares (withheld squares must be left out beforehand):
-    ratios of sums; a figure whose column the file does not give is None."""
-    s = {c: (float(squares[c].sum()) if c in squares and squares[c].notna().all() else None)
-         for c in SUM_COLUMNS}
-    if len(squares) == 0:
-        s = {c: None for c in SUM_COLUMNS}
+def _figures_from_sums(s: dict[str, float | None]) -> dict[str, float | None]:
     out = {
         "population": s["ind"], "households": s["men"],
         "poor_households_pct": _ratio(s["men_pauv"], s["men"], 100),
@@ -181,6 +175,27 @@ def figures(squares: pd.DataFrame) -> dict[str, float | None]:
         parts = [s[c] for c in cols]
         out[name] = None if any(p is None for p in parts) else _ratio(sum(parts), s["ind"], 100)
     return out
+
+
+def figures(squares: pd.DataFrame) -> dict[str, float | None]:
+    """The pocket figures of a group of squares (withheld squares must be left out beforehand):
+    ratios of sums; a figure whose column the file does not give is None."""
+    if len(squares) == 0:
+        return _figures_from_sums({c: None for c in SUM_COLUMNS})
+    s = {c: (float(squares[c].sum()) if c in squares and squares[c].notna().all() else None)
+         for c in SUM_COLUMNS}
+    return _figures_from_sums(s)
+
+
+def _group_sums(sq: pd.DataFrame, rows: np.ndarray, labels: np.ndarray, n: int) -> list[dict]:
+    """Σ of every SUM_COLUMN per group (None where a group has a missing value), vectorised."""
+    sums = {}
+    for c in SUM_COLUMNS:
+        values = sq[c].to_numpy(dtype=float)[rows] if c in sq else np.full(len(rows), np.nan)
+        missing = np.bincount(labels, weights=np.isnan(values), minlength=n) > 0
+        total = np.bincount(labels, weights=np.nan_to_num(values), minlength=n)
+        sums[c] = [None if m else float(t) for m, t in zip(missing, total)]
+    return [{c: sums[c][g] for c in SUM_COLUMNS} for g in range(n)]
 
 
 def _split_codes(codes) -> list[str]:
@@ -201,7 +216,7 @@ def _to_3035(geom):
 def find_pockets(squares: pd.DataFrame, qpv_polygons_3035: list, qpv_codes: list[str],
                  params: Params, territory: str | None = None,
                  commune_names: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The pockets of a table of squares: (pockets, squares with `in_qpv` and `pocket_id`).
+    """The pockets of a table of squares: (pockets, squares with their `pocket_id`).
 
     `squares` has x_3035, y_3035 (lower-left corner), commune_codes, is_withheld and the
     SUM_COLUMNS; `qpv_polygons_3035` are the current QPV contours (EPSG:3035) with their codes.
@@ -211,50 +226,62 @@ def find_pockets(squares: pd.DataFrame, qpv_polygons_3035: list, qpv_codes: list
     x = sq["x_3035"].to_numpy(dtype=float)
     y = sq["y_3035"].to_numpy(dtype=float)
     cx, cy = x + SQUARE_M / 2, y + SQUARE_M / 2
-    in_qpv = np.zeros(len(sq), dtype=bool)
-    tree = shapely.STRtree(qpv_polygons_3035) if len(qpv_polygons_3035) else None
-    if tree is not None and len(sq):
-        pt_idx, _ = tree.query(shapely.points(cx, cy), predicate="within")
-        in_qpv[pt_idx] = True
-    sq["in_qpv"] = in_qpv
     withheld = sq["is_withheld"].fillna(False).to_numpy(dtype=bool)
     ind = sq["ind"].to_numpy(dtype=float)
     men = sq["men"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = sq["ind_snv"].to_numpy(dtype=float) / ind
         poor = sq["men_pauv"].to_numpy(dtype=float) / men * 100
-    keep = ~in_qpv & ~withheld & (ind > 0) & (mean < params.threshold_eur)
+    keep = ~withheld & (ind > 0) & (mean < params.threshold_eur)
     if params.min_poor_households_pct > 0:
         keep &= (men > 0) & (poor >= params.min_poor_households_pct)
+    # Only the low-income squares need the point-in-QPV test (the costly step on a large grid).
+    tree = shapely.STRtree(qpv_polygons_3035) if len(qpv_polygons_3035) else None
+    if tree is not None:
+        cand = np.flatnonzero(keep)
+        inside = tree.query(shapely.points(cx[cand], cy[cand]), predicate="within")[0]
+        keep[cand[inside]] = False
     idx = np.flatnonzero(keep)
     labels = components(np.rint(x[idx] / SQUARE_M), np.rint(y[idx] / SQUARE_M),
                         corners=params.contiguity == "corner")
     pop = np.bincount(labels, weights=ind[idx]) if len(idx) else np.zeros(0)
     big = np.flatnonzero(pop >= params.min_population)
-    sq["pocket_id"] = None
-    rows = []
-    groups = []
-    for g in big:
-        members = idx[labels == g]
-        groups.append((-pop[g], str(sq["cell_id"].iloc[members].min()) if "cell_id" in sq else "",
-                       members))
-    groups.sort(key=lambda t: (t[0], t[1]))
+    # Members of each kept group (one sort, not one scan per group).
+    in_big = np.isin(labels, big)
+    rows_kept, labels_kept = idx[in_big], labels[in_big]
+    order = np.argsort(labels_kept, kind="stable")
+    rows_kept, labels_kept = rows_kept[order], labels_kept[order]
+    starts = np.searchsorted(labels_kept, big)
+    ends = np.searchsorted(labels_kept, big, side="right")
+    cell_ids = sq["cell_id"].to_numpy(dtype=object) if "cell_id" in sq else np.full(len(sq), "")
+    groups = sorted(((-pop[g], str(min(cell_ids[rows_kept[a:b]])), rows_kept[a:b])
+                     for g, a, b in zip(big, starts, ends)), key=lambda t: (t[0], t[1]))
     prefix = territory or "FR"
     width = max(2, len(str(len(groups))))
-    geoms_3035 = []
     pocket_ids = np.full(len(sq), None, dtype=object)
-    for k, (_, _, members) in enumerate(groups, start=1):
-        pid = f"{prefix}-P{k:0{width}d}"
-        pocket_ids[members] = pid
-        part = sq.iloc[members]
-        boxes = shapely.box(x[members], y[members], x[members] + SQUARE_M, y[members] + SQUARE_M)
-        geom = shapely.simplify(shapely.coverage_union_all(boxes), 0)   # drops collinear corners
-        geoms_3035.append(geom)
-        codes = sorted({c for v in part["commune_codes"] for c in _split_codes(v)})
-        rows.append({"pocket_id": pid, "territory": territory, "n_squares": len(members),
-                     **figures(part), "communes": ", ".join(codes),
+    group_of = np.zeros(len(sq), dtype=np.int64)
+    members_all = []
+    for k, (_, _, members) in enumerate(groups):
+        pocket_ids[members] = f"{prefix}-P{k + 1:0{width}d}"
+        group_of[members] = k
+        members_all.append(members)
+    flat = np.concatenate(members_all) if members_all else np.zeros(0, dtype=np.int64)
+    sums = _group_sums(sq, flat, group_of[flat], len(groups))
+    boxes = shapely.box(x[flat], y[flat], x[flat] + SQUARE_M, y[flat] + SQUARE_M)
+    bounds = np.cumsum([0] + [len(m) for m in members_all])
+    geoms_3035 = [shapely.simplify(shapely.coverage_union_all(boxes[bounds[k]:bounds[k + 1]]), 0)
+                  for k in range(len(groups))]          # simplify drops the collinear corners
+    wkts = (shapely.to_wkt(_to_wgs84(np.array(geoms_3035, dtype=object)), rounding_precision=6)
+            if geoms_3035 else [])
+    codes_of = sq["commune_codes"].to_numpy(dtype=object)
+    rows = []
+    for k, members in enumerate(members_all):
+        codes = sorted({c for v in codes_of[members] for c in _split_codes(v)})
+        rows.append({"pocket_id": f"{prefix}-P{k + 1:0{width}d}", "territory": territory,
+                     "n_squares": len(members), **_figures_from_sums(sums[k]),
+                     "communes": ", ".join(codes),
                      "commune_names": ", ".join(commune_names.get(c, c) for c in codes),
-                     "geometry_wkt": shapely.to_wkt(_to_wgs84(geom), rounding_precision=6)})
+                     "geometry_wkt": wkts[k]})
     sq["pocket_id"] = pocket_ids
     pockets = pd.DataFrame(rows, columns=["pocket_id", "territory", "n_squares", *FIGURES,
                                           "communes", "commune_names", "geometry_wkt"])
@@ -334,7 +361,7 @@ def load_squares(con, contract_slug: str | None, year: int) -> pd.DataFrame:
     if contract_slug is not None:
         sql += " and list_has_any(regexp_extract_all(g.commune_codes, '.{5}'), ?)"
         params.append(_contract_communes(con, contract_slug))
-    return con.execute(sql + " order by g.cell_id", params).df()
+    return con.execute(sql, params).df()
 
 
 def detect(con, contract_slug: str | None, params: Params | None = None) -> PocketResult:
@@ -368,16 +395,8 @@ def detect(con, contract_slug: str | None, params: Params | None = None) -> Pock
                                          " where contract_slug = ? and territory_level = 'qpv'",
                                     (contract_slug,))}
         own_qpvs = [c for c in codes if c in mine]
-    if own_qpvs != codes:   # the territory's QPV squares: centre in one of its QPVs
-        keep = [i for i, c in enumerate(codes) if c in set(own_qpvs)]
-        tree = shapely.STRtree([polys[i] for i in keep]) if keep else None
-        own = np.zeros(len(sq), dtype=bool)
-        if tree is not None:
-            pts = shapely.points(sq["x_3035"] + SQUARE_M / 2, sq["y_3035"] + SQUARE_M / 2)
-            own[tree.query(pts, predicate="within")[0]] = True
-        sq["in_own_qpv"] = own
-    else:
-        sq["in_own_qpv"] = sq["in_qpv"]
+        # The territory's QPV squares (centre in one of its QPVs), for the comparison.
+        sq["in_own_qpv"] = _centres_within(sq, [p for p, c in zip(polys, codes) if c in mine])
     pockets["grid_year"] = year
     pockets["threshold_eur"] = params.threshold_eur
     pockets["min_population"] = params.min_population
@@ -387,6 +406,16 @@ def detect(con, contract_slug: str | None, params: Params | None = None) -> Pock
     pockets["nearest_qpv_name"] = [qpv_names.get(c, c) if c else None
                                    for c in pockets["nearest_qpv_code"]]
     return PocketResult(contract_slug, params, threshold, year, pockets, sq, own_qpvs, names)
+
+
+def _centres_within(sq: pd.DataFrame, polygons: list) -> np.ndarray:
+    """Whether each square's centre lies in one of the polygons (EPSG:3035)."""
+    out = np.zeros(len(sq), dtype=bool)
+    if polygons and len(sq):
+        pts = shapely.points(sq["x_3035"].to_numpy() + SQUARE_M / 2,
+                             sq["y_3035"].to_numpy() + SQUARE_M / 2)
+        out[shapely.STRtree(polygons).query(pts, predicate="within")[0]] = True
+    return out
 
 
 def comparison(result: PocketResult, pocket_id: str) -> pd.DataFrame:
@@ -400,7 +429,7 @@ def comparison(result: PocketResult, pocket_id: str) -> pd.DataFrame:
     codes = set(row["communes"].split(", ")) if row["communes"] else set()
     in_communes = visible["commune_codes"].map(lambda v: bool(codes & set(_split_codes(v))))
     pocket = figures(visible[visible["pocket_id"] == pocket_id])
-    qpvs = figures(visible[visible["in_own_qpv"]])
+    qpvs = figures(visible[visible["in_own_qpv"]]) if "in_own_qpv" in visible else figures(visible.iloc[:0])
     communes = figures(visible[in_communes.astype(bool)])
     return pd.DataFrame([{"figure": f, "label": label, "kind": kind, "pocket": pocket[f],
                           "qpvs": qpvs[f], "communes": communes[f]}
