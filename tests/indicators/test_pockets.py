@@ -188,3 +188,9 @@ def test_components_by_side_and_corner():
                                    for g in set(labels))
     assert groups(side) == [[0, 1], [2], [3, 4], [5]]
     assert groups(corner) == [[0, 1], [2, 3, 4], [5]]
+
+
+def test_benchmark_grid_runs_small():
+    from bench.bench_etl import pocket_detection
+    seconds, n, found = pocket_detection((80, 60), n_zones=30, n_qpvs=10)
+    assert n == 4_800 and found > 0 and seconds > 0
