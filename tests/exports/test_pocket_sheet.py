@@ -79,3 +79,18 @@ def test_pocket_map_png_draws_the_pockets(con):
         assert rgb.width == 900
         pocket = tuple(int(images.palette.POCKET[i:i + 2], 16) for i in (1, 3, 5))
         assert sum(1 for px in rgb.getdata() if px == pocket) > 50
+
+
+def test_cli_writes_one_sheet_per_pocket(tmp_path, capsys):
+    from reports.__main__ import main
+    path = tmp_path / "pockets.duckdb"
+    c = create_empty(path)
+    build_pocket_db(Factory(c))
+    c.close()
+    out = tmp_path / "poches"
+    assert main(["--db", str(path), "pockets", "--territory", "t", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["poche_t-P01.pdf", "poche_t-P02.pdf",
+                                                      "poche_t-P03.pdf"]
+    assert all(len(_text((out / n).read_bytes())) == 1 for n in ("poche_t-P01.pdf", "poche_t-P03.pdf"))
+    assert main(["--db", str(path), "pockets", "--territory", "nope", "--out", str(out)]) == 2
+    assert "Territoire inconnu : « nope »" in capsys.readouterr().err
