@@ -13,7 +13,8 @@ columns (`Ind_19`); without one the cells load but no neighbourhood figure is co
 in the neighbourhood polygon(s) containing its centre and writes two computed facts per
 neighbourhood and grid year: `grid_poor_households_pct` = Σmen_pauv / Σmen × 100 and
 `grid_mean_living_standard_eur_year` = Σind_snv / Σind, each with its numerator and denominator
-so that groups of neighbourhoods aggregate as Σnum / Σden. These
+so that groups of neighbourhoods aggregate as Σnum / Σden; a square with a withheld count
+(`is_withheld`) is left out of both, so that its known counts do not skew the ratio. These
 approximate (squares do not follow contours) and say so in `source_note`.
 """
 from __future__ import annotations
@@ -176,7 +177,8 @@ def aggregate_to_territories(con: duckdb.DuckDBPyConnection) -> int:
         cells = con.execute(
             "select lon, lat, coalesce(men, 0) as men, coalesce(men_pauv, 0) as men_pauv,"
             " coalesce(ind, 0) as ind, coalesce(ind_snv, 0) as ind_snv"
-            " from grid_200m where source_id = ?", [source_id]).fetchnumpy()
+            " from grid_200m where source_id = ? and not coalesce(is_withheld, false)",
+            [source_id]).fetchnumpy()
         lon, lat, men, men_pauv, ind, ind_snv = (np.asarray(cells[k]) for k in
                                                  ("lon", "lat", "men", "men_pauv", "ind", "ind_snv"))
         points = shapely.points(lon, lat)

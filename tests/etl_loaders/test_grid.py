@@ -210,3 +210,22 @@ def test_withheld_squares_are_flagged(ctx, tmp_path):
         (cell_id(*CELLS[2]), None, None, None, None, True),
         (cell_id(*CELLS[3]), 0.0, 0.0, 0.0, 0.0, False),
     ]
+
+
+def test_withheld_square_is_left_out_of_the_qpv_figures(ctx, tmp_path):
+    # The QPV covers squares 1 and 2; square 2's poor households are withheld: its other counts
+    # must not enter the denominators (they would understate the share).
+    _qpv_over_first_two_cells(ctx, tmp_path)
+    p = write_grid(tmp_path / "carreaux_2019.csv")
+    lines = p.read_text(encoding="utf-8").splitlines()
+    second = lines[2].split(",")
+    second[5] = "s"
+    lines[2] = ",".join(second)
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load(grid, ctx, Candidate(p, p.name))
+    assert grid.aggregate_to_territories(ctx.con) == 2
+    assert rows(ctx, "select indicator_id, value, numerator, denominator from indicator_facts"
+                     " order by indicator_id") == [
+        ("grid_mean_living_standard_eur_year", 20_000.0, 2_000_000.0, 100.0),
+        ("grid_poor_households_pct", 25.0, 10.0, 40.0),
+    ]
