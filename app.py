@@ -28,6 +28,8 @@ PAGES = {
                 url_path="portrait"),
         st.Page("pages/comparer.py", title="Comparer les quartiers", icon=":material/compare:",
                 url_path="comparer"),
+        st.Page("pages/poches.py", title="Poches de pauvreté hors QPV", icon=":material/grid_on:",
+                url_path="poches"),
     ],
     "Actions": [
         st.Page("pages/programmes.py", title="Programmes et financements",

@@ -1,4 +1,5 @@
-"""ETL benchmarks: the default build, the real reference build, and the grid → QPV aggregation.
+"""ETL benchmarks: the default build, the real reference build, the grid → QPV aggregation, and
+the poverty-pocket detection on a France-sized grid (2,3 million squares).
 
 Each build runs in a child process so that its time and peak memory (max RSS) are its own.
 """
@@ -68,6 +69,67 @@ def grid_aggregation(n_cells: int = 1_000_000, n_polygons: int = 1_500, seed: in
     return seconds
 
 
+def pocket_detection(n_side: tuple[int, int] = (1_600, 1_440), n_zones: int = 5_000,
+                     n_qpvs: int = 1_500, seed: int = 14) -> tuple[float, int, int]:
+    """Seconds to find the poverty pockets of a France-sized grid (1 600 × 1 440 = 2,3 million
+    squares of 200 m), generated here: better-off squares with `n_zones` poor blocks, the first
+    `n_qpvs` of them inside a QPV contour. Times `indicators.pockets.detect` on the whole grid
+    (reading the squares from DuckDB included). Returns (seconds, squares, pockets)."""
+    from pyproj import Transformer
+
+    from indicators.pockets import Params, detect
+    rng = np.random.default_rng(seed)
+    nx, ny = n_side
+    x0, y0 = 3_200_000, 2_100_000
+    ix, iy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+    ix, iy = ix.ravel(), iy.ravel()
+    n = len(ix)
+    poor = np.zeros((nx, ny), dtype=bool)
+    zones = []
+    for _ in range(n_zones):
+        w, h = rng.integers(3, 11, 2)
+        a, b = rng.integers(0, nx - w), rng.integers(0, ny - h)
+        poor[a:a + w, b:b + h] = True
+        zones.append((a, b, w, h))
+    poor = poor.ravel()
+    ind = rng.integers(5, 80, n).astype(float)
+    men = np.round(ind / rng.uniform(2.0, 2.6, n), 1)
+    mean = np.where(poor, rng.uniform(9_000, 12_000, n), rng.uniform(16_000, 32_000, n))
+    cells = pd.DataFrame({
+        "cell_id": "CRS3035RES200mN" + pd.Series(y0 + 200 * iy).astype(str) + "E"
+                   + pd.Series(x0 + 200 * ix).astype(str),
+        "x_3035": (x0 + 200 * ix).astype(float), "y_3035": (y0 + 200 * iy).astype(float),
+        "lon": 0.0, "lat": 0.0, "commune_codes": "99001", "ind": ind, "men": men,
+        "men_pauv": np.round(men * np.where(poor, 0.45, 0.1), 1), "ind_snv": ind * mean,
+        "men_fmp": np.round(men * 0.15, 1), "log_soc": np.round(men * 0.3, 1),
+        "is_withheld": False, "source_id": "src_bench"})
+    for band in ("ind_0_3", "ind_4_5", "ind_6_10", "ind_11_17", "ind_18_24", "ind_25_39",
+                 "ind_40_54", "ind_55_64", "ind_65_79", "ind_80p"):
+        cells[band] = ind / 10
+    to_wgs = Transformer.from_crs(3035, 4326, always_xy=True)
+    boxes = []
+    for a, b, w, h in zones[:n_qpvs]:
+        xa, ya = to_wgs.transform(x0 + 200 * a, y0 + 200 * b)
+        xb, yb = to_wgs.transform(x0 + 200 * (a + w), y0 + 200 * (b + h))
+        boxes.append(shapely.box(xa, ya, xb, yb))
+    con = create_empty()
+    con.execute("set enable_progress_bar = false")
+    ctx = LoadContext(con, "bench")
+    con.execute("insert into sources (source_id, kind, file_name, sha256, loaded_at, vintage)"
+                " values ('src_bench', 'filosofi_grid', 'bench.csv', 'x', now(), '2021')")
+    ctx.insert("territory_geometries", pd.DataFrame({
+        "territory_code": [f"QN{i:05d}X" for i in range(len(boxes))], "territory_level": "qpv",
+        "geometry_vintage": 2024, "geom_wkb": shapely.to_wkb(boxes), "geom_simplified_geojson": "{}",
+        "source_id": "src_bench"}))
+    ctx.insert("grid_200m", cells)
+    del cells
+    t0 = time.perf_counter()
+    result = detect(con, None, Params(threshold_eur=12_900))
+    seconds = time.perf_counter() - t0
+    con.close()
+    return seconds, n, len(result.pockets)
+
+
 def run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo"
@@ -84,3 +146,6 @@ def run() -> None:
             print(f"  Fichiers de référence absents ({config.REFERENCE_DIR}) : mesure sautée")
     s = grid_aggregation()
     print(f"  Carroyage : 1 000 000 carreaux dans 1 500 QPV     : {s:6.2f} s")
+    s, n, found = pocket_detection()
+    squares = f"{n:_}".replace("_", " ")
+    print(f"  Poches de pauvreté : {squares} carreaux, {found} poches  : {s:6.2f} s (objectif < 30 s)")

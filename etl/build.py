@@ -308,6 +308,8 @@ def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildRepo
             aggregate(con)
         _derive(con)
         _add_france_and_ensembles(con)
+        from indicators.pockets import write_pockets   # poverty pockets on the grid (issue 14)
+        write_pockets(con)
         report.messages.extend(run_checks(con, current_year=current_year))
         report.n_territories = con.execute("select count(*) from territories").fetchall()[0][0]
         report.n_indicators = con.execute(

@@ -755,6 +755,55 @@ AGE_SHARES_QPV = (0.062, 0.033, 0.085, 0.115, 0.098, 0.205, 0.180, 0.100, 0.087,
 AGE_SHARES_OTHER = (0.040, 0.024, 0.062, 0.090, 0.075, 0.170, 0.205, 0.130, 0.145, 0.059)
 
 
+@dataclass(frozen=True)
+class GridPocket:
+    """A block of squares planted in the grid with QPV-like incomes (mean standard of living
+    10 200–11 600 €, far below the demo's threshold S of about 12 900 €), whose detection by
+    indicators/pockets.py is known in advance."""
+
+    name: str
+    anchor_km: tuple[float, float]   # a point of the block's lower-left square (offset, km)
+    cols: int
+    rows: int
+    population: int | None           # spread over the block; None: the QPV's own squares
+    qpv: str | None                  # inside this QPV (its squares of the block only)
+    detected: bool
+    why: str
+
+
+GRID_POCKETS = (
+    GridPocket("Les Peupliers", (3.0, -3.2), 3, 3, 1_260, None, True,
+               "poche détectée, à cheval sur Lorneville et Saint-Aubin-sur-Lorne"),
+    GridPocket("La Brosse", (-7.0, 1.0), 2, 4, 980, None, False,
+               "leurre : 980 habitants, sous le seuil de 1 000"),
+    GridPocket("Cœur du Vieux Moulin", (-1.9, 1.1), 4, 3, None, "QN09901M", False,
+               "leurre : dans le QPV Vieux Moulin - Paradis - Les Hauts de Lorne"),
+)
+# A poor square withheld at the source (every count empty), on the east side of Les Peupliers'
+# middle row: it is in no pocket and in no figure.
+GRID_WITHHELD = (("Les Peupliers", 3, 1),)      # pocket, column, row (may lie outside the block)
+
+
+def grid_pocket_squares(p: GridPocket) -> list[tuple[int, int]]:
+    """The EPSG:3035 lower-left corners of a planted block's squares (before the QPV filter)."""
+    x, y = _transformer(2154, 3035).transform(*_xy(p.anchor_km))
+    x0, y0 = math.floor(x / 200) * 200, math.floor(y / 200) * 200
+    return [(x0 + 200 * i, y0 + 200 * j) for j in range(p.rows) for i in range(p.cols)]
+
+
+def grid_withheld_squares() -> list[tuple[int, int]]:
+    by_name = {p.name: p for p in GRID_POCKETS}
+    out = []
+    for name, i, j in GRID_WITHHELD:
+        x0, y0 = grid_pocket_squares(by_name[name])[0]
+        out.append((x0 + 200 * i, y0 + 200 * j))
+    return out
+
+
+def grid_cell_id(xy: tuple[int, int]) -> str:
+    return f"CRS3035RES200mN{int(xy[1])}E{int(xy[0])}"
+
+
 def _write_grid(out: _Out, rng: random.Random, geo: Geography) -> None:
     import numpy as np
     import shapely
@@ -810,21 +859,56 @@ def _write_grid(out: _Out, rng: random.Random, geo: Geography) -> None:
         w = w / w.sum() * rest
         ind[idx] = w
 
+    # Planted poverty pockets (GRID_POCKETS) and withheld squares (GRID_WITHHELD). Squares that
+    # had nobody before draw from their own generator, so the rest of the demo is unchanged.
+    existed = ind > 0
+    prng = random.Random(SEED + 14)
+    index = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(gx, gy))}
+    planted = np.full(gx.shape, "", dtype=object)
+    for p in GRID_POCKETS:
+        cells = np.array([index[xy] for xy in grid_pocket_squares(p)])
+        if p.qpv is not None:
+            cells = cells[in_qpv[cells] == p.qpv]
+            if ind[cells].sum() < 1_000:
+                raise AssertionError(f"{p.name}: moins de 1 000 habitants dans le QPV")
+        else:
+            if (in_qpv[cells] != "").any() or (centre_commune[cells] == "").any():
+                raise AssertionError(f"{p.name}: bloc hors du territoire ou dans un QPV")
+            touched = sorted(set(centre_commune[cells]))
+            others = {c: (centre_commune == c) & (in_qpv == "") & (planted == "") for c in touched}
+            before = {c: ind[others[c]].sum() for c in touched}
+            w = np.array([prng.lognormvariate(0, 0.2) for _ in cells])
+            ind[cells] = p.population * w / w.sum()
+            for c in touched:   # the commune keeps its population: its other squares give it up
+                rest_mask = others[c].copy()
+                rest_mask[cells] = False
+                ind[rest_mask] *= (before[c] - ind[cells][centre_commune[cells] == c].sum()) / ind[rest_mask].sum()
+        planted[cells] = p.name
+    withheld = np.zeros(gx.shape, dtype=bool)
+    for xy in grid_withheld_squares():
+        k = index[xy]
+        withheld[k] = True
+        planted[k] = "secret"
+        ind[k] = max(float(ind[k]), 40.0)
+
     rows = []
     order = np.lexsort((gx, gy))
     for i in order:
         if ind[i] <= 0 or not centre_commune[i]:
             continue
+        r = rng if existed[i] else prng
         n = float(ind[i])
         codes = sorted({centre_commune[i]} | {c[i] for c in corners if c[i]})
-        is_qpv = bool(in_qpv[i])
-        size = rng.uniform(2.2, 2.6) if is_qpv else rng.uniform(2.0, 2.4)
+        is_qpv = bool(in_qpv[i]) or bool(planted[i])
+        poor_pocket = bool(planted[i])
+        size = r.uniform(2.2, 2.6) if is_qpv else r.uniform(2.0, 2.4)
         men = n / size
-        poor = (rng.uniform(0.38, 0.55) if is_qpv else
-                (rng.uniform(0.10, 0.22) if centre_commune[i] == "99001" else rng.uniform(0.03, 0.12)))
-        snv = n * (rng.uniform(13_500, 16_000) if is_qpv else rng.uniform(22_000, 30_000))
+        poor = (r.uniform(0.42, 0.52) if poor_pocket else r.uniform(0.38, 0.55) if is_qpv else
+                (r.uniform(0.10, 0.22) if centre_commune[i] == "99001" else r.uniform(0.03, 0.12)))
+        snv = n * (r.uniform(10_200, 11_600) if poor_pocket else
+                   r.uniform(13_500, 16_000) if is_qpv else r.uniform(22_000, 30_000))
         shares = AGE_SHARES_QPV if is_qpv else AGE_SHARES_OTHER
-        noisy = [s * rng.uniform(0.85, 1.15) for s in shares]
+        noisy = [s * r.uniform(0.85, 1.15) for s in shares]
         ages = [round(n * s / sum(noisy), 1) for s in noisy[:-1]]
         last = round(n - sum(ages), 1)
         if last < 0:     # rounding: take the difference from the largest band
@@ -832,13 +916,16 @@ def _write_grid(out: _Out, rng: random.Random, geo: Geography) -> None:
             ages[k] = round(ages[k] + last, 1)
             last = 0.0
         ages.append(last)
-        values = [n, men, men * poor, snv, men * rng.uniform(0.30, 0.42),
-                  men * (rng.uniform(0.08, 0.14) if is_qpv else rng.uniform(0.03, 0.07)),
-                  men * (rng.uniform(0.14, 0.24) if is_qpv else rng.uniform(0.06, 0.11)),
-                  men * (rng.uniform(0.05, 0.15) if is_qpv else rng.uniform(0.45, 0.75)),
-                  men * (rng.uniform(0.60, 0.90) if is_qpv else rng.uniform(0.0, 0.12))]
-        cell = f"CRS3035RES200mN{int(gy[i])}E{int(gx[i])}"
-        rows.append([cell] + [f"{v:.1f}" for v in values] + [f"{v:.1f}" for v in ages] + ["".join(codes)])
+        values = [n, men, men * poor, snv, men * r.uniform(0.30, 0.42),
+                  men * (r.uniform(0.08, 0.14) if is_qpv else r.uniform(0.03, 0.07)),
+                  men * (r.uniform(0.14, 0.24) if is_qpv else r.uniform(0.06, 0.11)),
+                  men * (r.uniform(0.05, 0.15) if is_qpv else r.uniform(0.45, 0.75)),
+                  men * (r.uniform(0.60, 0.90) if is_qpv else r.uniform(0.0, 0.12))]
+        cell = grid_cell_id((gx[i], gy[i]))
+        counts = [f"{v:.1f}" for v in values] + [f"{v:.1f}" for v in ages]
+        if withheld[i]:
+            counts = [""] * len(counts)
+        rows.append([cell] + counts + ["".join(codes)])
     labels = {
         "Idcar_200m": "Identifiant Inspire du carreau de 200 m", "Ind": "Nombre d'individus",
         "Men": "Nombre de ménages", "Men_pauv": "Nombre de ménages pauvres",

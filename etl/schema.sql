@@ -134,7 +134,33 @@ create table grid_200m (
     men_1ind      double, men_5ind double, men_fmp double, men_prop double, log_soc double,
     ind_0_3 double, ind_4_5 double, ind_6_10 double, ind_11_17 double, ind_18_24 double,
     ind_25_39 double, ind_40_54 double, ind_55_64 double, ind_65_79 double, ind_80p double,
+    is_withheld   boolean,              -- a count of the file's row is withheld (empty or marker)
     source_id     varchar not null
+);
+
+-- One row per poverty pocket detected by the build on the grid of a contract (default
+-- parameters, indicators/pockets.py); read it through the view poverty_pockets.
+create table poverty_pocket_results (
+    pocket_id                    varchar not null,   -- '<contract>-P01', by population
+    territory                    varchar not null,   -- contract_slug
+    grid_year                    integer not null,
+    n_squares                    integer not null,
+    population                   double not null,    -- Σ Ind of its squares (withheld squares never in)
+    households                   double not null,    -- Σ Men
+    poor_households_pct          double,             -- Σ Men_pauv / Σ Men × 100
+    mean_standard_of_living_eur  double,             -- Σ Ind_snv / Σ Ind (EUR/year per person)
+    single_parent_households_pct double,             -- Σ Men_fmp / Σ Men × 100
+    social_housing_pct           double,             -- Σ Log_soc / Σ Men × 100
+    age_0_17_pct double, age_18_24_pct double, age_25_64_pct double, age_65_plus_pct double,
+    communes                     varchar not null,   -- commune codes touched, comma-separated
+    commune_names                varchar,
+    nearest_qpv_code             varchar,
+    distance_to_qpv_m            double,             -- 0 when it touches a QPV
+    threshold_eur                double not null,    -- S used (EUR/year per UC)
+    min_population               double not null,
+    contiguity                   varchar not null,   -- 'side' | 'corner'
+    geometry_wkt                 varchar not null,   -- WGS84 polygon(s): the union of its squares
+    is_fictional                 boolean not null default false
 );
 
 -- ── Programme data (local figures, programme template: see etl/template.py) ────────────────
@@ -402,3 +428,9 @@ left join territories c on c.territory_code = l.parent_code and c.territory_leve
 left join territory_links e on e.child_code = l.parent_code and e.child_level = 'commune'
                            and e.parent_level = 'epci'
 where q.territory_level = 'qpv';
+
+-- Poverty pockets outside the QPVs found on the Filosofi 200 m grid (indicators/pockets.py):
+-- contiguous squares outside every QPV whose mean standard of living is below the threshold S
+-- (an approximation of the QPV criterion), with at least min_population inhabitants.
+create view poverty_pockets as
+select * from poverty_pocket_results;

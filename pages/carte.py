@@ -40,7 +40,8 @@ else:
     map_column, legend_column = st.columns([4, 1.3])
     with map_column:
         deck = maps.build_deck(frame, communes, indicator_label=map_data.label,
-                               with_tiles=with_tiles, selected_code=selection.qpv_code)
+                               with_tiles=with_tiles, selected_code=selection.qpv_code,
+                               pockets=data.stored_pockets(selection.contract_slug))
         event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
                                 key="qpv_map", height=560, alt=f"Carte : {title}")
         clicked = maps.selected_code(event)
@@ -50,6 +51,10 @@ else:
         st.markdown(maps.legend_html(title, legend), unsafe_allow_html=True)
         components.source_line(views.map_source(map_data))
         st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
+        found = data.stored_pockets(selection.contract_slug)
+        if not found.empty:
+            st.markdown("En orange : " + views.pockets_link_markdown(
+                selection.contract_slug, found["pocket_id"].tolist()))
         exports.download_map(key="map", selection=selection, indicator_id=indicator_id,
                              year=map_data.year,
                              qpv_codes=list(frame.loc[frame["geojson"].notna(), "qpv_code"]),

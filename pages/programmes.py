@@ -58,6 +58,8 @@ with c2:
     st.dataframe(views.pockets_table(money["pockets"]), hide_index=True, key="pockets_table")
     table_buttons(views.export_frame("pockets", money["pockets"]), "pockets_table",
                   "Poches de pauvreté hors QPV")
+    found = data.stored_pockets(slug)
+    st.markdown(views.pockets_link_markdown(slug, found["pocket_id"].tolist()))
 
 t1, t2 = st.columns(2)
 with t1:

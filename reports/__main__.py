@@ -5,6 +5,7 @@
     python -m reports mandate --territory chambery --out mandat.pdf [--sections chiffres portraits]
                               [--qpv QN07302M ...]
     python -m reports map --territory demo --indicator poverty_rate_pct --out carte.png  (or .svg)
+    python -m reports pockets --territory demo --out poches/     (one justification sheet per pocket)
 
 `--db PATH` reads another database than config.DB_PATH. Internal figures of the programme
 template (`is_internal`, indicators/visibility.py) are left out unless `--internal` is given
@@ -117,6 +118,32 @@ def cmd_map(args, con) -> int:
         images.stop_server()
 
 
+def cmd_pockets(args, con) -> int:
+    """One justification sheet (PDF) per poverty pocket of a territory, default parameters."""
+    from indicators.pockets import detect
+    from indicators.territories import get_contract
+    from reports import images, pdf
+
+    if get_contract(con, args.territory) is None:
+        print(f"Territoire inconnu : « {args.territory} »", file=sys.stderr)
+        return 2
+    result = detect(con, args.territory)
+    if result.message or result.pockets.empty:
+        print(result.message or "Aucune poche de pauvreté hors QPV avec les paramètres par défaut.")
+        return 0
+    out_dir = Path(args.out)
+    t0 = time.perf_counter()
+    try:
+        for pocket_id in result.pockets["pocket_id"]:
+            path = out_dir / f"poche_{pocket_id}.pdf"
+            _write(path, pdf.pocket_sheet_pdf(con, result, pocket_id))
+            print(path)
+    finally:
+        images.stop_server()
+    print(f"{len(result.pockets)} fiches en {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from reports.pdf import SECTIONS
 
@@ -156,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--qpv", default=None, help="quartier mis en évidence")
     c.add_argument("--out", required=True)
     c.set_defaults(func=cmd_map)
+
+    k = sub.add_parser("pockets", help="fiche de justification PDF de chaque poche de pauvreté hors QPV")
+    k.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    k.add_argument("--internal", action="store_true", default=argparse.SUPPRESS)
+    k.add_argument("--territory", required=True)
+    k.add_argument("--out", required=True, help="dossier des fiches")
+    k.set_defaults(func=cmd_pockets)
     return parser
 
 

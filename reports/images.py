@@ -596,3 +596,51 @@ def map_svg(con, *, contract_slug: str | None = None, qpv_codes: list[str] | Non
     return figure_svg(qpv_map_figure(data, highlight=highlight), title=title, unit=unit,
                       source_line=source_line, date=date, width=width, height=height,
                       mark=DEMO_MARK if data.is_fictional else None)
+
+
+# ── Poverty pockets (indicators/pockets.py) ─────────────────────────────────────────────────
+def _wkt_rings(wkt: str) -> list[list[tuple[float, float]]]:
+    import shapely
+    geom = shapely.from_wkt(wkt)
+    polys = list(getattr(geom, "geoms", [geom]))
+    return [[(float(x), float(y)) for x, y in p.exterior.coords] for p in polys if not p.is_empty]
+
+
+def pocket_map_figure(data: MapData, pockets: list[tuple[str, str]], *,
+                      highlight: str | None = None) -> go.Figure:
+    """The territory's QPVs (plain) and communes with the poverty pockets as a layer beside them:
+    `pockets` = [(pocket_id, geometry_wkt)], the highlighted one outlined."""
+    fig = qpv_map_figure(data, show_names=True, legend=True)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="QPV",
+                             marker=dict(symbol="square", size=14, color=palette.PRIMARY_LIGHT,
+                                         line=dict(color="#404040", width=0.8))))
+    rings = [r for _, wkt in pockets for r in _wkt_rings(wkt)]
+    if rings:
+        xs, ys = _path(rings)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=palette.POCKET,
+                                 line=dict(color=palette.POCKET, width=1), hoverinfo="skip",
+                                 showlegend=False))
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="poche de pauvreté hors QPV",
+                                 marker=dict(symbol="square", size=14, color=palette.POCKET)))
+    chosen = [wkt for pid, wkt in pockets if pid == highlight]
+    if chosen:
+        xs, ys = _path(_wkt_rings(chosen[0]))
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=palette.TEXT, width=2.5),
+                                 name=highlight, showlegend=True, hoverinfo="skip"))
+    return fig
+
+
+def pocket_map_png(con, contract_slug: str, pockets: list[tuple[str, str]], *,
+                   highlight: str | None = None, title: str | None = None,
+                   source_line: str | None = None, date: dt.date | str | None = None,
+                   scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = 640) -> bytes:
+    """The map of a contract's QPVs and poverty pockets as a PNG (title, source line, date, and
+    the demo mark when fictional), through the shared kaleido export."""
+    data = load_map_data(con, contract_slug=contract_slug)
+    title = title or "Poches de pauvreté hors QPV et quartiers prioritaires"
+    if source_line is None:
+        source_line = ("carroyage Filosofi 200 m ; contours des QPV : "
+                       + ("fictifs" if data.is_fictional else "ANCT"))
+    return figure_png(pocket_map_figure(data, pockets, highlight=highlight), title=title, unit=None,
+                      source_line=source_line, date=date, scale=scale, width=width, height=height,
+                      mark=DEMO_MARK if data.is_fictional else None)

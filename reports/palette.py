@@ -18,6 +18,9 @@ DEMO_BACKGROUND = "#fff4d6"
 DEMO_TEXT = "#5c3b00"
 DEMO_BORDER = "#e0b44c"
 
+# Poverty pockets outside the QPVs (indicators/pockets.py), on the maps beside the QPVs.
+POCKET = "#d55e00"
+
 # Withheld values (secret statistique, non disponible): grey, never a class colour.
 WITHHELD = "#bdbdbd"
 NO_DATA_OUTLINE = "#8c8c8c"

@@ -1044,3 +1044,65 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
     info = PageInfo(footer=f"{title} · produit le {_date_fr(date)}", fictional=fictional,
                     generated_on=date, cover=True)
     return _build(story, info, title=title, with_toc=True)
+
+
+# ── Poverty pocket justification sheet (indicators/pockets.py) ─────────────────────────────
+def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | None = None,
+                     charts: bool = True) -> bytes:
+    """One A4 page justifying a poverty pocket outside the QPVs for a funding request (circular
+    of 31 August 2023): its figures beside the territory's QPVs and its commune(s), the map, the
+    method and its limits, the sources. `result` is an indicators.pockets.PocketResult."""
+    from indicators import pockets as pk
+    from indicators.territories import get_contract
+
+    date = generated_on or dt.date.today()
+    frame = result.pockets.set_index("pocket_id")
+    if pocket_id not in frame.index:
+        raise ReportError(f"Poche inconnue : « {pocket_id} ». Poches : " + ", ".join(frame.index))
+    row = frame.loc[pocket_id]
+    contract = get_contract(con, result.territory) if result.territory else None
+    fictional = bool(contract.is_fictional) if contract is not None else False
+    st = styles()
+    story: list[Flowable] = [
+        Paragraph(esc("Poche de pauvreté hors quartier prioritaire — fiche de justification"), st.kicker),
+        Paragraph(esc(f"{pocket_id} · {row['commune_names']}"), st.title),
+        Paragraph(esc(f"{contract.name if contract is not None else result.territory} · carroyage "
+                      f"Filosofi {row['grid_year']} · {int(row['n_squares'])} carreaux de 200 m · "
+                      f"{pk.distance_text(row['distance_to_qpv_m'])}"
+                      + (f" ({row['nearest_qpv_name']}, {row['nearest_qpv_code']})"
+                         if row['nearest_qpv_code'] else "")), st.subtitle),
+    ]
+    table = pk.comparison(result, pocket_id)
+    rows = [[Paragraph("Indicateur", st.cell_head), Paragraph("Poche", st.cell_head),
+             Paragraph("QPV du territoire", st.cell_head),
+             Paragraph(esc(f"Commune(s) : {row['commune_names']}"), st.cell_head)]]
+    for r in table.itertuples():
+        rows.append([Paragraph(esc(r.label), st.cell), Paragraph(esc(pk.fmt_figure(r.pocket, r.kind)), st.cell_bold),
+                     Paragraph(esc(pk.fmt_figure(r.qpvs, r.kind)), st.cell),
+                     Paragraph(esc(pk.fmt_figure(r.communes, r.kind)), st.cell)])
+    story += [Paragraph("La situation de la poche comparée à celle des QPV", st.h2),
+              _table(rows, [CONTENT_W * 0.40, CONTENT_W * 0.18, CONTENT_W * 0.21, CONTENT_W * 0.21])]
+    if charts:
+        from reports import images
+        _warm_up_images()
+        wkts = list(zip(result.pockets["pocket_id"], result.pockets["geometry_wkt"]))
+        png = images.pocket_map_png(con, result.territory, wkts, highlight=pocket_id,
+                                    title=f"{pocket_id} et les quartiers prioritaires", date=date,
+                                    height=520)
+        story += [Paragraph("Localisation", st.h2), _image(png, CONTENT_W * 0.62)]
+    params = result.params
+    method = pk.METHOD_TEXT.format(min_population=fmt_value(params.min_population, "personnes"))
+    story += [Paragraph("Méthode et limites", st.h2),
+              Paragraph(esc(method + " Contiguïté : " + pk.CONTIGUITY[params.contiguity] + ". Seuil "
+                            "appliqué : " + pk.fmt_figure(params.threshold_eur, "eur") + "."), st.small)]
+    if result.threshold is not None:
+        story.append(Paragraph(esc("Seuil par défaut : " + pk.threshold_text(result.threshold)), st.small))
+    if params.min_poor_households_pct:
+        story.append(Paragraph(esc("Critère supplémentaire : au moins "
+                                   + pk.fmt_figure(params.min_poor_households_pct, "pct")
+                                   + " de ménages pauvres par carreau."), st.small))
+    story += [Paragraph(esc(pk.LIMITS_TEXT), st.muted), Paragraph("Sources", st.h2)]
+    story += _bullets(pk.grid_sources(con, result), st, st.small)
+    info = PageInfo(footer=f"Fiche de justification {pocket_id} · produite le {_date_fr(date)}",
+                    fictional=fictional, generated_on=date)
+    return _build(story, info, title=f"Poche de pauvreté {pocket_id}")

@@ -21,7 +21,7 @@ import streamlit as st
 
 import config
 from etl.db import SNAPSHOT_CATALOG, open_snapshot, snapshot_cursor
-from indicators import beneficiaries, compare, financing, housing, kpi, portrait, territories, visibility
+from indicators import beneficiaries, compare, financing, housing, kpi, pockets, portrait, territories, visibility
 from reports import tables as reports_tables
 from ui import auth
 
@@ -497,3 +497,34 @@ def contract_sources(slug: str, *tables: str) -> list[dict]:
 def all_sources() -> list[dict]:
     """Every loaded file (reports.tables shape)."""
     return reports_tables.sources_from_db(cursor())
+
+
+# ── Poverty pockets (indicators/pockets.py) ─────────────────────────────────────────────────
+@st.cache_data(show_spinner=False)
+def _pocket_threshold(slug: str, version: tuple) -> pockets.Threshold:
+    return pockets.default_threshold(cursor(), slug)
+
+
+def pocket_threshold(slug: str) -> pockets.Threshold:
+    """The default threshold S of a contract and what it is computed from."""
+    return _pocket_threshold(slug, view_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _poverty_pockets(slug: str, params: pockets.Params | None, version: tuple) -> pockets.PocketResult:
+    return pockets.detect(cursor(), slug, params)
+
+
+def poverty_pockets(slug: str, params: pockets.Params | None = None) -> pockets.PocketResult:
+    """The pockets of a contract detected with `params` (the defaults when None)."""
+    return _poverty_pockets(slug, params, view_key())
+
+
+@st.cache_data(show_spinner=False)
+def _stored_pockets(slug: str, version: tuple) -> pd.DataFrame:
+    return pockets.stored_pockets(cursor(), slug)
+
+
+def stored_pockets(slug: str) -> pd.DataFrame:
+    """The pockets the build found for a contract with the default parameters (view poverty_pockets)."""
+    return _stored_pockets(slug, view_key())

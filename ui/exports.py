@@ -151,6 +151,29 @@ def _mandate_pdf(contract_slug: str, sections: tuple[str, ...], qpv_codes: tuple
         cur.close()
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _pocket_sheet_pdf(slug: str, params, pocket_id: str, version: tuple, day: str) -> bytes:
+    from reports import pdf
+    result = data.poverty_pockets(slug, params)
+    cur = data.cursor()
+    try:
+        return pdf.pocket_sheet_pdf(cur, result, pocket_id, generated_on=dt.date.fromisoformat(day))
+    finally:
+        cur.close()
+
+
+def download_pocket_sheet(selection: state.Selection, params, pocket_id: str) -> None:
+    """« Fiche de justification (PDF) » of a poverty pocket, built at the click."""
+    if not _shown():
+        return
+    _button("Fiche de justification (PDF)",
+            lambda: _pocket_sheet_pdf(selection.contract_slug, params, pocket_id, data.view_key(),
+                                      _today()),
+            file_name("poche", pocket_id, ext="pdf"), f"dl_pocket_{pocket_id}",
+            "Une page A4 pour la demande de financement : chiffres de la poche comparés aux QPV "
+            "du territoire et à sa commune, carte, méthode et limites, sources.", primary=True)
+
+
 def portrait_pdf_bytes(qpv_code: str) -> bytes:
     return _portrait_pdf(qpv_code, data.view_key(), _today())
 

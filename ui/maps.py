@@ -20,6 +20,7 @@ from reports import palette
 
 DEFAULT_CHARACTERS = "".join(chr(c) for c in range(32, 127))
 QPV_LAYER = "qpv"
+POCKET_LAYER = "poches"
 COMMUNE_LAYER = "communes"
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # An inline, empty MapLibre style: without it Streamlit fetches Carto's positron style from the
@@ -99,9 +100,36 @@ def qpv_feature_collection(frame: pd.DataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def pocket_feature_collection(pockets: pd.DataFrame) -> dict:
+    """GeoJSON features of poverty pockets (indicators/pockets.py: pocket_id, geometry_wkt,
+    population, poor_households_pct, commune_names), with escaped tooltip texts."""
+    import shapely
+
+    from indicators import fmt
+    features = []
+    for row in pockets.itertuples():
+        geometry = json.loads(shapely.to_geojson(shapely.from_wkt(row.geometry_wkt)))
+        features.append({"type": "Feature", "geometry": geometry, "properties": {
+            "code": row.pocket_id, "name": html.escape(f"Poche de pauvreté hors QPV · {row.commune_names}"),
+            "value_text": html.escape(f"{fmt.fmt_int(row.population)} habitants, "
+                                      f"{fmt.fmt_pct(row.poor_households_pct, 1)} de ménages pauvres"),
+            "detail": "carroyage Filosofi 200 m (approximation)"}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def pocket_layer(pockets: pd.DataFrame) -> pdk.Layer:
+    """The poverty pockets as a layer beside the QPVs (palette.POCKET, outlined)."""
+    return pdk.Layer(
+        "GeoJsonLayer", id=POCKET_LAYER, data=pocket_feature_collection(pockets), stroked=True,
+        filled=True, get_fill_color=_rgba(palette.POCKET, 200), get_line_color=_rgba(palette.TEXT),
+        line_width_min_pixels=1.5, pickable=True, auto_highlight=True)
+
+
 def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_label: str,
-               with_tiles: bool = False, selected_code: str | None = None) -> pdk.Deck:
-    """The deck: optional tiles, commune fills and outlines, QPVs, commune and QPV labels."""
+               with_tiles: bool = False, selected_code: str | None = None,
+               pockets: pd.DataFrame | None = None, tooltip_html: str | None = None) -> pdk.Deck:
+    """The deck: optional tiles, commune fills and outlines, QPVs, commune and QPV labels, and
+    the poverty pockets outside the QPVs when given."""
     layers = []
     if with_tiles:
         layers.append(pdk.Layer(
@@ -124,6 +152,8 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
         get_fill_color="properties.fill", get_line_color=line_colour,
         line_width_min_pixels=1, pickable=True, auto_highlight=True,
         highlight_color=[255, 255, 255, 90]))
+    if pockets is not None and not pockets.empty:
+        layers.append(pocket_layer(pockets))
     if selected_code is not None:
         chosen = [f for f in features["features"] if f["properties"]["code"] == selected_code]
         if chosen:
@@ -146,9 +176,10 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
             # A string in double quotes is passed by pydeck as a literal (not an expression).
             character_set=f'"{_characters(labels["name"])}"'))
     tooltip = {
-        "html": "<b>{name}</b> ({code})<br/>" + html.escape(indicator_label)
-                + " : <b>{value_text}</b><br/><span style='font-size:11px'>{detail}</span>"
-                  "<br/><i style='font-size:11px'>Cliquer pour ouvrir le portrait</i>",
+        "html": tooltip_html or (
+            "<b>{name}</b> ({code})<br/>" + html.escape(indicator_label)
+            + " : <b>{value_text}</b><br/><span style='font-size:11px'>{detail}</span>"
+              "<br/><i style='font-size:11px'>Cliquer pour ouvrir le portrait</i>"),
         "style": {"backgroundColor": "white", "color": palette.TEXT, "fontSize": "13px",
                   "border": f"1px solid {palette.RULE}", "maxWidth": "320px",
                   "whiteSpace": "normal"},
@@ -206,3 +237,16 @@ def shared_colours(map_data) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     legend = [(colours[i], label) for i, (_, label) in enumerate(map_data.legend()[:k])]
     legend += [(palette.WITHHELD, "secret statistique"), (MISSING_COLOUR, "non disponible")]
     return frame, legend
+
+
+def pockets_deck(qpv_geoms: pd.DataFrame, commune_geoms: pd.DataFrame,
+                 pockets: pd.DataFrame) -> pdk.Deck:
+    """The pockets page's map: communes, the territory's QPVs (plain) and the poverty pockets."""
+    frame = pd.DataFrame({
+        "qpv_code": qpv_geoms["code"], "qpv_name": qpv_geoms["name"],
+        "geojson": [json.loads(g) for g in qpv_geoms["geojson"]], "status": "ok", "year": None,
+        "value_text": "quartier prioritaire",
+        "colour_rgb": [list(palette.hex_to_rgb(palette.PRIMARY_LIGHT))] * len(qpv_geoms)})
+    return build_deck(frame, commune_geoms, indicator_label="QPV", pockets=pockets,
+                      tooltip_html="<b>{name}</b> ({code})<br/>{value_text}<br/>"
+                                   "<span style='font-size:11px'>{detail}</span>")

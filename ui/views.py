@@ -954,3 +954,46 @@ def portrait_table(portrait) -> pd.DataFrame:
         "Valeur": [value_text(_na(v), u, s) for v, u, s in zip(df["value"], df["unit"], df["status"])],
         "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
     })
+
+
+# ── Poverty pockets (indicators/pockets.py) ─────────────────────────────────────────────────
+def pockets_list(pockets: pd.DataFrame) -> pd.DataFrame:
+    """One row per detected pocket, French headers and formats."""
+    from indicators import pockets as pk
+    return pd.DataFrame({
+        "Poche": pockets["pocket_id"],
+        "Commune(s)": pockets["commune_names"],
+        "Population": [pk.fmt_figure(v, "count") for v in pockets["population"]],
+        "Ménages": [pk.fmt_figure(v, "count") for v in pockets["households"]],
+        "Ménages pauvres": [pk.fmt_figure(v, "pct") for v in pockets["poor_households_pct"]],
+        "Niveau de vie moyen": [pk.fmt_figure(v, "eur") for v in pockets["mean_standard_of_living_eur"]],
+        "QPV le plus proche": [f"{n} ({c})" if c else "—" for n, c in
+                               zip(pockets["nearest_qpv_name"], pockets["nearest_qpv_code"])],
+        "Distance": [pk.distance_text(d) for d in pockets["distance_to_qpv_m"]],
+        "Carreaux": pockets["n_squares"].astype(int),
+    })
+
+
+def pocket_comparison_table(table: pd.DataFrame, commune_names: str) -> pd.DataFrame:
+    """indicators.pockets.comparison as shown: the pocket beside the QPVs and its commune(s)."""
+    from indicators import pockets as pk
+    return pd.DataFrame({
+        "Indicateur": table["label"],
+        "Poche": [pk.fmt_figure(v, k) for v, k in zip(table["pocket"], table["kind"])],
+        "QPV du territoire": [pk.fmt_figure(v, k) for v, k in zip(table["qpvs"], table["kind"])],
+        f"Commune(s) : {commune_names}": [pk.fmt_figure(v, k) for v, k in
+                                          zip(table["communes"], table["kind"])],
+    })
+
+
+def pockets_link_markdown(contract_slug: str, pocket_ids: list[str]) -> str:
+    """A Markdown link to the pockets page of a contract, saying what the grid shows."""
+    import urllib.parse
+    if not pocket_ids:
+        label = "Poches de pauvreté hors QPV : aucune repérée sur le carroyage (voir la méthode)"
+    else:
+        n = len(pocket_ids)
+        label = (f"{n} poche{'s' if n > 1 else ''} de pauvreté repérée{'s' if n > 1 else ''} sur le "
+                 f"carroyage ({', '.join(pocket_ids)}) : chiffres et fiches de justification")
+    label = label.replace("[", "(").replace("]", ")")
+    return f"[{label}](/poches?territoire={urllib.parse.quote(contract_slug)})"

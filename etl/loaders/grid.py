@@ -13,7 +13,8 @@ columns (`Ind_19`); without one the cells load but no neighbourhood figure is co
 in the neighbourhood polygon(s) containing its centre and writes two computed facts per
 neighbourhood and grid year: `grid_poor_households_pct` = Σmen_pauv / Σmen × 100 and
 `grid_mean_living_standard_eur_year` = Σind_snv / Σind, each with its numerator and denominator
-so that groups of neighbourhoods aggregate as Σnum / Σden. These
+so that groups of neighbourhoods aggregate as Σnum / Σden; a square with a withheld count
+(`is_withheld`) is left out of both, so that its known counts do not skew the ratio. These
 approximate (squares do not follow contours) and say so in `source_note`.
 """
 from __future__ import annotations
@@ -46,6 +47,7 @@ ID_RE = r"^CRS3035RES200mN(?P<n>\d+(?:\.\d+)?)E(?P<e>\d+(?:\.\d+)?)$"
 AREA_LEVELS = ("qpv", "quartier_veille", "poche_pauvrete")
 CAUTION = ("Calcul approché à partir du carroyage Filosofi 200 m (carreaux dont le centre est dans "
            "le quartier) ; ne remplace pas les chiffres officiels du quartier.")
+WITHHELD_MARKERS = ("s", "nd", "ns", "nc")   # withheld at the source: stored NULL, square flagged
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SUFFIX_RE = re.compile(r"^(?P<base>.+?)_?(?P<yy>\d{2})$")
 
@@ -130,6 +132,7 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
         if low not in COUNT_COLUMNS:
             continue
         raw = df[col].str.strip()
+        raw = raw.mask(raw.str.lower().isin(WITHHELD_MARKERS), "")
         cleaned = raw.str.replace(",", ".", regex=False) if sep != "," else raw
         num = pd.to_numeric(cleaned.replace("", None), errors="coerce")
         bad = num.isna() & (raw != "")
@@ -138,6 +141,10 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
             raise EtlError(c.display_name, f"valeur « {raw.iloc[i]} » illisible", line=int(line[i]),
                            column=col, expected="un nombre (ex. 12.5)")
         out[low] = num.astype("float64")
+    # A square with any count withheld (empty or a marker such as `s`) is flagged: the pockets
+    # (indicators/pockets.py) leave it out of every figure, so nothing can reveal its values.
+    present = [low for low in mapping.values() if low in COUNT_COLUMNS]
+    out["is_withheld"] = out[present].isna().any(axis=1)
     year = _grid_year(ctx, c, yy)
     communes = out["commune_codes"].dropna() if lcog else pd.Series([], dtype=object)
     fictional = bool(len(communes)) and bool(communes.astype(str).str.match(r"^(99\d{3})+$").all())
@@ -170,7 +177,8 @@ def aggregate_to_territories(con: duckdb.DuckDBPyConnection) -> int:
         cells = con.execute(
             "select lon, lat, coalesce(men, 0) as men, coalesce(men_pauv, 0) as men_pauv,"
             " coalesce(ind, 0) as ind, coalesce(ind_snv, 0) as ind_snv"
-            " from grid_200m where source_id = ?", [source_id]).fetchnumpy()
+            " from grid_200m where source_id = ? and not coalesce(is_withheld, false)",
+            [source_id]).fetchnumpy()
         lon, lat, men, men_pauv, ind, ind_snv = (np.asarray(cells[k]) for k in
                                                  ("lon", "lat", "men", "men_pauv", "ind", "ind_snv"))
         points = shapely.points(lon, lat)

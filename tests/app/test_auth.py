@@ -361,7 +361,8 @@ def test_cached_data_is_keyed_by_what_the_session_sees() -> None:
     assert uses == {
         "ui/data.py": ["`st.cache_data`, keyed by `view_key()` (the database file's modification time, `db_version()`,",
                        "def db_version() -> int | None:",
-                       "    version = db_version()",
+                       "    version = db_version()",      # db_problem(): the file, not its figures
+                       "    version = db_version()",      # cursor()
                        "    return db_version(), auth.sees_internal()"],
         "ui/exports.py": [],
     }

@@ -230,6 +230,7 @@ def test_a_broken_link_gives_a_message_and_a_way_home(server, page) -> None:
     ("/portrait?qpv=QN09910N&presentation=1", "secret statistique", "portrait_demo_presentation", 2000),
     ("/rapports?territoire=demo", "Rapport de mandat (PDF)", "rapports_demo", 1300),
     ("/?territoire=demo", "Financements et effet levier", "mandat_demo_bas", 3400),
+    ("/poches?territoire=demo", "Fiche de justification (PDF)", "poches_demo", 2200),
 ])
 def test_page_screenshots(server, page, path, expect, name, height) -> None:
     _open(page, f"{server}{path}", expect)

@@ -20,6 +20,7 @@ TITLES = {
     "programmes": "Programmes et financements", "logement": "Logement et attributions",
     "bilan": "Bilan par quartier", "methode": "Données et méthode",
     "rapports": "Rapports et exports", "importer": "Importer des fichiers",
+    "poches": "Poches de pauvreté hors QPV",
 }
 DEMO_MARK = "Données fictives de démonstration"
 
@@ -214,3 +215,29 @@ def test_method_page_lists_every_registry_indicator_and_loaded_file(demo_db) -> 
     con.close()
     assert len(at.dataframe[1].value) == n_sources
     assert "Ne comparez pas deux millésimes" in page_text(at)
+
+
+def test_pockets_page_shows_the_planted_pocket_and_follows_its_parameters(demo_db) -> None:
+    at = run_page("poches", territoire="demo")
+    assert not at.exception, at.exception
+    text = page_text(at)
+    assert "1 poche de pauvreté hors QPV" in text
+    assert "S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 130 €" in text
+    assert "Approximation du critère officiel des QPV" in text
+    listing = at.dataframe[0].value
+    assert listing[["Poche", "Commune(s)", "Population", "Carreaux"]].values.tolist() == [
+        ["demo-P01", "Lorneville, Saint-Aubin-sur-Lorne", "1\u202f260", 9]]
+    assert "Fiche de justification (PDF)" in [b.proto.label for b in at.get("download_button")]
+    # Lowering the minimum population takes the decoy of 980 inhabitants; never the QPV's squares.
+    at.number_input(key="pocket_min_population").set_value(900).run()
+    listing = at.dataframe[0].value
+    assert listing[["Poche", "Population"]].values.tolist() == [
+        ["demo-P01", "1\u202f260"], ["demo-P02", "980"]]
+    assert "2 poches de pauvreté hors QPV" in page_text(at)
+
+
+def test_programmes_page_links_the_pocket_share_to_the_pockets(demo_db) -> None:
+    at = run_page("programmes", territoire="demo")
+    assert not at.exception, at.exception
+    assert ("[1 poche de pauvreté repérée sur le carroyage (demo-P01) : chiffres et fiches de "
+            "justification](/poches?territoire=demo)") in [m.value for m in at.markdown]

@@ -183,3 +183,33 @@ def test_housing_headline_without_source_reference_has_an_empty_source() -> None
             for t in views.housing_headlines(results)] == [
         ("Premier quartile – 2025", "30,00 %",
          ["Objectif : 25,0 % (atteint)", "Attributions visées : 30 sur 100"], "")]
+
+
+def test_pockets_layer_beside_the_qpvs_and_pocket_tables() -> None:
+    square = {"type": "Polygon", "coordinates": [[[2, 47], [2.01, 47], [2.01, 47.01], [2, 47]]]}
+    frame = _frame([["QN09901N", "Les Tilleuls", "ok", "41,5 %", 2021, [68, 1, 84], square]])
+    communes = pd.DataFrame({"code": ["99001"], "name": ["Ville <A>"], "geojson": [json.dumps(square)],
+                             "centroid_lon": [2.005], "centroid_lat": [47.005]})
+    pockets = pd.DataFrame({
+        "pocket_id": ["demo-P01"], "commune_names": ["Ville <A>, Ville B"], "population": [1259.9],
+        "households": [528.8], "poor_households_pct": [47.69], "mean_standard_of_living_eur": [10_998.4],
+        "nearest_qpv_code": ["QN09907N"], "nearest_qpv_name": ["Champ de Foire"],
+        "distance_to_qpv_m": [1558.0], "n_squares": [9],
+        "geometry_wkt": ["POLYGON ((2.1 47, 2.11 47, 2.11 47.01, 2.1 47.01, 2.1 47))"]})
+    deck = json.loads(maps.build_deck(frame, communes, indicator_label="x", pockets=pockets).to_json())
+    assert [layer["id"] for layer in deck["layers"]] == ["communes", "qpv", "poches", "commune_names"]
+    assert deck["layers"][2]["data"]["features"] == [{
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [[[2.1, 47.0], [2.11, 47.0], [2.11, 47.01],
+                                                         [2.1, 47.01], [2.1, 47.0]]]},
+        "properties": {"code": "demo-P01",
+                       "name": "Poche de pauvreté hors QPV · Ville &lt;A&gt;, Ville B",
+                       "value_text": "1\u202f260 habitants, 47,7\xa0% de ménages pauvres",
+                       "detail": "carroyage Filosofi 200 m (approximation)"}}]
+    listing = views.pockets_list(pockets)
+    assert [plain_spaces(str(v)) for v in listing.iloc[0]] == [
+        "demo-P01", "Ville <A>, Ville B", "1 260", "529", "47,7 %", "10 998 €/an",
+        "Champ de Foire (QN09907N)", "à 1 558 m du QPV le plus proche", "9"]
+    assert views.pockets_link_markdown("demo", []) == (
+        "[Poches de pauvreté hors QPV : aucune repérée sur le carroyage (voir la méthode)]"
+        "(/poches?territoire=demo)")

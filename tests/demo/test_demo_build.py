@@ -139,6 +139,30 @@ def test_grid_figures_per_qpv(db):
     assert all(35 < r[1] < 60 for r in rows)
 
 
+def test_planted_poverty_pockets_and_no_other(db):
+    """The pockets the generator planted (etl/demo.GRID_POCKETS) and no other: not the decoy
+    below 1 000 inhabitants, not the poor squares inside a QPV, not the withheld square."""
+    from etl import demo
+    from indicators.pockets import detect
+
+    rows = _round(_rows(db, """
+        select pocket_id, territory, n_squares, communes, commune_names, nearest_qpv_code,
+               threshold_eur, is_fictional from poverty_pockets order by pocket_id"""))
+    planted = [p for p in demo.GRID_POCKETS if p.detected]
+    assert rows == [("demo-P01", "demo", 9, "99001, 99002", "Lorneville, Saint-Aubin-sur-Lorne",
+                     "QN09907N", 12_880.0, True)]
+    result = detect(db, "demo")
+    cells = sorted(result.squares.loc[result.squares["pocket_id"] == "demo-P01", "cell_id"])
+    assert cells == sorted(demo.grid_cell_id(xy) for xy in demo.grid_pocket_squares(planted[0]))
+    population, poor, mean = _rows(db, """select population, poor_households_pct,
+        mean_standard_of_living_eur from poverty_pockets""")[0]
+    assert abs(population - planted[0].population) < 0.5
+    assert 42 <= poor <= 52 and 10_200 <= mean <= 11_600
+    withheld = [demo.grid_cell_id(xy) for xy in demo.grid_withheld_squares()]
+    assert _rows(db, "select cell_id, ind, is_withheld from grid_200m where is_withheld") == [
+        (withheld[0], None, True)]
+
+
 def test_programme_tables(db):
     assert _rows(db, "select count(*), count(distinct action_id) from programme_actions") == [(129, 54)]
     assert _rows(db, "select count(*) from programme_funding where action_id is null") == [(7,)]

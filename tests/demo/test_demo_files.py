@@ -347,9 +347,15 @@ def test_grid_columns_and_ids(grid):
     parts = grid["Idcar_200m"].str.extract(r"^CRS3035RES200mN(\d{7})E(\d{7})$").astype(int)
     assert (parts % 200 == 0).all().all()
     assert grid["lcog_geo"].str.fullmatch(r"(99\d{3})+").all()
-    age = grid[[c for c in grid.columns if c.startswith("Ind_") and c != "Ind_snv"]].sum(axis=1)
-    assert ((age - grid["Ind"]).abs() < 0.5).all()
-    assert (grid["Men_pauv"] <= grid["Men"]).all() and (grid["Ind"] > 0).all()
+    # One square is withheld at the source (every count empty, etl/demo.GRID_WITHHELD).
+    withheld = grid["Ind"].isna()
+    assert grid.loc[withheld, "Idcar_200m"].tolist() == [demo.grid_cell_id(xy) for xy in
+                                                         demo.grid_withheld_squares()]
+    assert grid.loc[withheld, demo.GRID_COLUMNS[1:-1]].isna().all().all()
+    shown = grid[~withheld]
+    age = shown[[c for c in grid.columns if c.startswith("Ind_") and c != "Ind_snv"]].sum(axis=1)
+    assert ((age - shown["Ind"]).abs() < 0.5).all()
+    assert (shown["Men_pauv"] <= shown["Men"]).all() and (shown["Ind"] > 0).all()
 
 
 def test_grid_population_per_commune(grid):

@@ -189,3 +189,43 @@ def test_aggregation_is_vectorised_and_fast():
                      " where indicator_id = 'grid_poor_households_pct'")[0][0] >= inside * 10
     assert elapsed < 5, f"aggregation took {elapsed:.1f} s"
     con.close()
+
+
+def test_withheld_squares_are_flagged(ctx, tmp_path):
+    # Square 2 has its poor households withheld (`s`), square 3 every count empty.
+    p = write_grid(tmp_path / "Filosofi2019_carreaux_200m.csv")
+    lines = p.read_text(encoding="utf-8").splitlines()
+    second = lines[2].split(",")
+    second[5] = "s"                      # Men_pauv
+    lines[2] = ",".join(second)
+    third = lines[3].split(",")
+    third[3:-1] = [""] * (len(third) - 4)
+    lines[3] = ",".join(third)
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load(grid, ctx, Candidate(p, p.name))
+    assert rows(ctx, "select cell_id, ind, men, men_pauv, log_soc, is_withheld from grid_200m"
+                     " order by x_3035") == [
+        (cell_id(*CELLS[0]), 100.0, 40.0, 10.0, 1.0, False),
+        (cell_id(*CELLS[1]), 50.5, 20.0, None, 2.0, True),
+        (cell_id(*CELLS[2]), None, None, None, None, True),
+        (cell_id(*CELLS[3]), 0.0, 0.0, 0.0, 0.0, False),
+    ]
+
+
+def test_withheld_square_is_left_out_of_the_qpv_figures(ctx, tmp_path):
+    # The QPV covers squares 1 and 2; square 2's poor households are withheld: its other counts
+    # must not enter the denominators (they would understate the share).
+    _qpv_over_first_two_cells(ctx, tmp_path)
+    p = write_grid(tmp_path / "carreaux_2019.csv")
+    lines = p.read_text(encoding="utf-8").splitlines()
+    second = lines[2].split(",")
+    second[5] = "s"
+    lines[2] = ",".join(second)
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load(grid, ctx, Candidate(p, p.name))
+    assert grid.aggregate_to_territories(ctx.con) == 2
+    assert rows(ctx, "select indicator_id, value, numerator, denominator from indicator_facts"
+                     " order by indicator_id") == [
+        ("grid_mean_living_standard_eur_year", 20_000.0, 2_000_000.0, 100.0),
+        ("grid_poor_households_pct", 25.0, 10.0, 40.0),
+    ]

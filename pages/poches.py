@@ -1,0 +1,88 @@
+"""Poches de pauvreté hors QPV: pockets found on the Filosofi 200 m grid (indicators/pockets.py),
+with adjustable parameters, a map layer beside the QPVs, and one justification sheet per pocket."""
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators import pockets as pk
+from reports import palette
+from ui import components, data, exports, maps, views
+
+selection = components.current_selection()
+components.page_header("Poches de pauvreté hors QPV", selection)
+slug = selection.contract_slug
+
+st.markdown(
+    "La circulaire du 31 août 2023 permet de financer des « poches de pauvreté » hors des quartiers "
+    "prioritaires (au plus 2,5 % des crédits du programme 147) si des indicateurs locaux montrent "
+    "« la similarité de la situation avec celle des QPV ». Cette page les cherche sur le carroyage "
+    "Filosofi à 200 m, comme ont été dessinés les QPV.")
+
+basis = data.pocket_threshold(slug)
+default_s = round(basis.value_eur) if basis.value_eur is not None else 13_000
+with st.expander("Paramètres de la détection", expanded=True):
+    c1, c2, c3, c4 = st.columns(4)
+    threshold = c1.number_input("Seuil S de niveau de vie (€ par an)", min_value=1_000,
+                                max_value=100_000, value=default_s, step=100, key="pocket_threshold",
+                                help="Carreaux retenus : niveau de vie moyen (Ind_snv / Ind) sous S.")
+    min_population = c2.number_input("Population minimale d'une poche", min_value=0,
+                                     max_value=100_000, value=pk.DEFAULT_MIN_POPULATION, step=50,
+                                     key="pocket_min_population",
+                                     help="1 000 habitants dans le décret du 3 juillet 2014.")
+    contiguity = c3.radio("Carreaux contigus", list(pk.CONTIGUITY), key="pocket_contiguity",
+                          format_func=pk.CONTIGUITY.get)
+    min_poor = c4.number_input("Part minimale de ménages pauvres par carreau (%)", min_value=0.0,
+                               max_value=100.0, value=0.0, step=1.0, key="pocket_min_poor",
+                               help="0 : critère non appliqué.")
+    st.caption("Seuil par défaut : " + pk.threshold_text(basis))
+st.info(pk.LIMITS_TEXT, icon=":material/info:")
+
+params = pk.Params(threshold_eur=float(threshold), min_population=float(min_population),
+                   contiguity=contiguity, min_poor_households_pct=float(min_poor))
+with st.spinner("Recherche des poches sur le carroyage…"):
+    result = data.poverty_pockets(slug, params)
+if result.message:
+    components.empty_note(result.message)
+    st.stop()
+
+found = result.pockets
+st.subheader(f"{len(found)} poche{'s' if len(found) > 1 else ''} de pauvreté hors QPV"
+             if len(found) else "Aucune poche de pauvreté hors QPV avec ces paramètres")
+st.caption(pk.METHOD_TEXT.format(min_population=pk.fmt_figure(params.min_population, "count"))
+           + f" Carroyage Filosofi {result.grid_year}.")
+
+qpv_geoms, communes = data.contract_geometries(slug)
+deck = maps.pockets_deck(qpv_geoms, communes, found)
+st.pydeck_chart(deck, key="pockets_map", height=520,
+                alt="Carte : quartiers prioritaires et poches de pauvreté hors QPV")
+st.markdown(maps.legend_html("Légende", [(palette.PRIMARY_LIGHT, "quartier prioritaire (QPV)"),
+                                         (palette.POCKET, "poche de pauvreté hors QPV")]),
+            unsafe_allow_html=True)
+if found.empty:
+    st.stop()
+
+
+
+def pocket_sources() -> list[str]:
+    cur = data.cursor()
+    try:
+        return pk.grid_sources(cur, result)
+    finally:
+        cur.close()
+
+
+listing = views.pockets_list(found)
+st.dataframe(listing, hide_index=True, key="pockets_list")
+exports.download_table(listing, key="pockets_list", title="Poches de pauvreté hors QPV",
+                       selection=selection, sources=pocket_sources,
+                       stem=f"poches_de_pauvrete_{slug}")
+
+for row in found.itertuples():
+    st.subheader(f"{row.pocket_id} · {row.commune_names}")
+    st.caption(f"{pk.fmt_figure(row.population, 'count')} habitants, {int(row.n_squares)} carreaux ; "
+               f"{pk.distance_text(row.distance_to_qpv_m)}"
+               + (f" ({row.nearest_qpv_name}, {row.nearest_qpv_code})" if row.nearest_qpv_code else ""))
+    table = pk.comparison(result, row.pocket_id)
+    st.dataframe(views.pocket_comparison_table(table, row.commune_names), hide_index=True,
+                 key=f"pocket_table_{row.pocket_id}")
+    exports.download_pocket_sheet(selection, params, row.pocket_id)
