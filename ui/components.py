@@ -58,6 +58,16 @@ def base_style() -> None:
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
 
 
+# Streamlit serves its index.html with lang="en": screen readers would read French with an
+# English voice. This runs in the page itself (st.html is not iframed).
+FRENCH_DOCUMENT = '<script>document.documentElement.lang = "fr";</script>'
+
+
+def french_document() -> None:
+    """Declare the page's language as French (`<html lang="fr">`)."""
+    st.html(FRENCH_DOCUMENT, unsafe_allow_javascript=True)
+
+
 def no_database() -> None:
     """Stop the page with the message shown when no database has been built."""
     st.error(
