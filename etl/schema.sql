@@ -212,6 +212,21 @@ create table kpi_definitions (
     cumulation        varchar not null,  -- 'sum' (add years up) | 'latest' | 'none'
     higher_is_better  boolean,
     definition        varchar,
+    headline          boolean,           -- a key figure, shown first on the contract's home page
+    headline_order    integer,           -- its rank among the key figures (NULL: load order)
+    scope             varchar,           -- 'contrat' (a result of the contract) | 'national' (context)
+    source_id         varchar not null
+);
+
+-- One row per published value a contract puts among the key figures of its home page
+-- (published_values with headline = oui); the value itself is in indicator_facts.
+create table published_headlines (
+    contract_slug     varchar not null,
+    territory_code    varchar not null,
+    territory_level   varchar not null,
+    indicator_id      varchar not null,
+    year              integer not null,
+    headline_order    integer,
     source_id         varchar not null
 );
 

@@ -52,6 +52,7 @@ ITEM_TYPES = ("priority_issue", "strength", "weakness", "consultation_appreciate
               "consultation_deplored", "consultation_requested", "verbatim", "review_intro",
               "review_need", "review_done", "review_changed", "review_figure", "pillar",
               "programme_axis", "programme_priority_action", "partner_territory", "note")
+SCOPES = ("contrat", "national")
 STATUSES = ("ok", "secret", "missing", "not_significant", "not_applicable")
 SEXES = ("femme", "homme", "autre")
 AGE_BANDS = ("moins_16", "16_29", "30_59", "60_plus")
@@ -109,6 +110,10 @@ TABLES: tuple[Table, ...] = (
         Col("status", "text", False, "ok par défaut.", STATUSES),
         Col("source_note", "text", False, "Source telle que citée (ex. « Insee 2019 », « Compas – ABS 2022 »)."),
         _document, _ref,
+        Col("headline", "bool", False, "oui : chiffre clé, affiché en tête de la page d'accueil du "
+            "contrat avec ses comparaisons (commune, EPCI)."),
+        Col("headline_order", "int", False, "Rang parmi les chiffres clés (1 = le premier) ; "
+            "vide : l'ordre des lignes."),
     )),
     Table("actions", "programme_actions",
           "Actions et projets financés, une ligne par action et par année.", (
@@ -144,6 +149,13 @@ TABLES: tuple[Table, ...] = (
             ("sum", "latest", "none")),
         Col("higher_is_better", "bool", False, "oui si une hausse est favorable."),
         Col("definition", "text", False, "Définition."),
+        Col("headline", "bool", False, "oui : chiffre clé, affiché en tête de la page d'accueil. "
+            "Si aucun n'est choisi : les indicateurs qui ont un objectif, à leur dernière année."),
+        Col("headline_order", "int", False, "Rang parmi les chiffres clés (1 = le premier) ; "
+            "vide : l'ordre des lignes."),
+        Col("scope", "text", False, "contrat (par défaut) : un résultat du contrat ou du mandat ; "
+            "national : un chiffre de contexte national (programme ou enveloppe nationale), "
+            "montré à part sous « Contexte national ».", SCOPES),
     )),
     Table("kpi_values", "kpi_values", "Valeurs des indicateurs de suivi, avec leur cible.", (
         _contract,

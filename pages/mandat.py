@@ -11,15 +11,26 @@ components.page_header("Les chiffres du mandat", selection)
 
 with st.spinner("Chargement des indicateurs du mandat…"):
     tiles = data.kpi_tiles(selection.contract_slug)
+    headlines = data.headlines(selection.contract_slug)
     money = data.financing_summary(selection.contract_slug)
 slug = selection.contract_slug
 
-if not tiles:
+if headlines.figures:
+    st.header("Les chiffres clés", divider="gray")
+    components.grid([views.headline_card(f) for f in headlines.figures], components.kpi_tile)
+if not tiles and not headlines.figures:
     components.empty_note("Aucun indicateur de suivi n'est saisi pour ce territoire "
-                          "(tables kpi_definitions et kpi_values du modèle de programme).")
-for theme, shown in views.tiles_by_theme(tiles):
+                          "(voir « Données et méthode » pour les saisir).")
+in_headlines = {getattr(f, "kpi_id", None) for f in headlines.figures}
+for theme, shown in views.tiles_by_theme(tiles, exclude=in_headlines):
     st.header(theme.capitalize(), divider="gray")
     components.grid(shown, components.kpi_tile)
+context = [views.kpi_tile(t) for t in tiles if t.scope == "national"]
+if context:
+    st.header("Contexte national", divider="gray")
+    st.caption("Chiffres de programmes nationaux, cités par les documents du territoire pour le "
+               "situer : ce ne sont pas des résultats du contrat.")
+    components.grid(context, components.kpi_tile)
 if tiles:
     table, status_columns, units = views.kpi_export(tiles)
     st.caption("Tous les chiffres du mandat, avec leur période, leur objectif et leur source :")

@@ -300,6 +300,16 @@ def kpi_tiles(slug: str, territory_code: str | None = None) -> list:
 
 
 @st.cache_data(show_spinner=False)
+def _headlines(slug: str, version: int):
+    return kpi.headline_figures(cursor(), slug)
+
+
+def headlines(slug: str):
+    """indicators.kpi.headline_figures: the key figures of the contract's home page."""
+    return _headlines(slug, db_version())
+
+
+@st.cache_data(show_spinner=False)
 def _financing(slug: str, version: int) -> dict:
     cur = cursor()
     return {

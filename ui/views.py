@@ -199,7 +199,7 @@ def source_text(source_label: str | None, year: int | None, *, origin: str | Non
     """"Insee 2019 · données 2019 · annexe 2, p. 25 · chiffre publié"."""
     parts = []
     if source_label:
-        parts.append(source_label[:SHORT_SOURCE_LIMIT])
+        parts.append(_clip(source_label, SHORT_SOURCE_LIMIT))
     if year is not None and (not source_label or str(int(year)) not in source_label):
         parts.append(f"données {fmt.fmt_year(year)}")
     if source_ref:
@@ -489,13 +489,37 @@ def kpi_tile(tile) -> dict:
     }
 
 
-def tiles_by_theme(tiles) -> list[tuple[str, list[dict]]]:
-    """Tiles grouped by theme, themes in first-appearance order."""
+def tiles_by_theme(tiles, exclude=()) -> list[tuple[str, list[dict]]]:
+    """Tiles grouped by theme, themes in first-appearance order; national context tiles and the
+    KPIs listed in `exclude` (already among the key figures) are left out."""
     groups: dict[str, list[dict]] = {}
     for t in tiles:
+        if t.kpi_id in exclude or getattr(t, "scope", "contrat") == "national":
+            continue
         shown = kpi_tile(t)
         groups.setdefault(shown["theme"], []).append(shown)
     return list(groups.items())
+
+
+def headline_card(figure) -> dict:
+    """What a key figure of the home page shows: a KpiTile as a tile, a HeadlineValue (a
+    published value) with its year and its commune and EPCI comparators."""
+    from indicators.kpi import KpiTile
+    if isinstance(figure, KpiTile):
+        return kpi_tile(figure)
+    lines = [f"Données {fmt.fmt_year(figure.year)}"]
+    for c in figure.comparators:
+        text = f"{c.territory_name} : {value_text(c.value, figure.unit, c.status)}"
+        if c.year != figure.year:
+            text += f" ({fmt.fmt_year(c.year)})"
+        lines.append(text)
+    return {
+        "label": f"{figure.label} – {figure.territory_name}",
+        "value": value_text(figure.value, figure.unit, figure.status),
+        "delta": None, "delta_color": "off", "lines": lines,
+        "source": source_text(figure.source_label, figure.year, source_ref=figure.source_ref),
+        "help": None, "theme": theme_of(figure.indicator_id) or "autres indicateurs",
+    }
 
 
 def leverage_rows(leverages) -> list[dict]:

@@ -96,6 +96,65 @@ def test_mandate_page_of_chambery_shows_the_seed_figures(demo_db) -> None:
     assert "Pour 1 € de la ville, 4 € de l'intercommunalité" in text
 
 
+def _sections(at: AppTest) -> dict[str, list[str]]:
+    """Each header of the page with the metric labels (and values) shown under it, in order."""
+    sections: dict[str, list[str]] = {}
+    current = ""
+
+    def walk(node) -> None:
+        nonlocal current
+        kind = getattr(node, "type", None)
+        if kind == "header":
+            current = node.value
+            sections[current] = []
+            return
+        if kind == "metric":
+            sections.setdefault(current, []).append(f"{node.label} = {plain_spaces(node.value)}")
+            return
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return sections
+
+
+def test_home_of_grand_chalon_opens_on_its_key_figures(demo_db) -> None:
+    at = run_page("mandat", territoire="grand-chalon")
+    assert not at.exception
+    sections = _sections(at)
+    assert list(sections)[0] == "Les chiffres clés"
+    assert sections["Les chiffres clés"] == [
+        "Revenu disponible médian par UC, par mois – Aubépins = 742 €/mois",
+        "Revenu disponible médian par UC, par mois – Prés Saint Jean = 712 €/mois",
+        "Attributions hors QPV aux demandeurs du 1er quartile = 12,04 %"]
+    text = page_text(at)
+    assert "Chalon-sur-Saône : 1 480 €/mois (2022)" in text
+    assert "CA Le Grand Chalon : 1 770 €/mois (2022)" in text
+    assert "Objectif 2021 : 25 %" in text
+    # Key figures are not repeated under their theme.
+    assert not any(m.startswith("Attributions hors QPV") for m in sections.get("Logement", []))
+
+
+def test_home_of_chambery_puts_national_figures_apart(demo_db) -> None:
+    at = run_page("mandat", territoire="chambery")
+    assert not at.exception
+    sections = _sections(at)
+    assert list(sections)[0] == "Les chiffres clés"
+    assert [m.split(" = ")[0] for m in sections["Les chiffres clés"]][:2] == [
+        "Budget de la Ville consacré à la politique de la ville (associations et actions de terrain)",
+        "Habitants supplémentaires intégrés à la géographie prioritaire"]
+    national = [m.split(" = ")[0] for m in sections["Contexte national"]]
+    assert national == [
+        "Territoires pilotes de l'expérimentation nationale « Zéro non-recours »",
+        "Territoires du premier appel à manifestation d'intérêt Logement d'abord",
+        "Territoires retenus en 2021 (second appel) pour le Logement d'abord",
+        "Territoires engagés dans la mise en œuvre accélérée du Logement d'abord",
+        "Crédits supports répartis entre les territoires du Logement d'abord"]
+    for theme, metrics in sections.items():
+        if theme != "Contexte national":
+            assert not any(m.startswith(tuple(national)) for m in metrics), theme
+
+
 def test_review_of_the_hauts_de_chambery(demo_db) -> None:
     at = run_page("bilan", territoire="chambery", qpv="QN07302M")
     assert not at.exception
