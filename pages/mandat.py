@@ -48,6 +48,9 @@ if not by_funder.empty:
     years = money["by_year"]["year"]
     st.metric(f"Financements saisis {views.year_span(years)}",
               views.amount_text(by_funder["amount_eur"].sum(), "EUR"))
+    if money["unattached_eur"]:
+        note = views.unattached_note(money["unattached_eur"], by_funder["amount_eur"].sum())
+        st.caption(note[0].upper() + note[1:] + ".")
     fig = charts.funder_bars(by_funder)
     st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG)
     components.source_line(funding_source)

@@ -548,11 +548,54 @@ def year_span(years) -> str:
     return f"({ys[0]})" if len(ys) == 1 else f"({ys[0]}–{ys[-1]})"
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """« 1 action », « 2 actions », « 1 234 actions » (French: 0 and 1 take the singular)."""
+    return f"{fmt.fmt_int(n)} {one if abs(n) < 2 else (many or one + 's')}"
+
+
+def eur_like(value: float, reference: float) -> str:
+    """An amount in the scale of the total it is read against (« 0,6 M€ » beside « 7,4 M€ »)."""
+    if abs(reference) >= 1_000_000:
+        return fmt.fmt_millions_eur(value)
+    return amount_text(value, "EUR")
+
+
+def unattached_note(unattached_eur: float, total_eur: float) -> str:
+    """Why the total of the funding lines differs from the total of the actions (or "")."""
+    if not unattached_eur:
+        return ""
+    return (f"dont {eur_like(unattached_eur, total_eur)} de financements non rattachés à une "
+            "action (enveloppes globales), absents de la liste des actions")
+
+
+def actions_total_caption(n_actions: int, amount_eur: float, unattached_eur: float,
+                          filtered: bool) -> str:
+    """The caption of the actions table; unfiltered, it reconciles with the funding total."""
+    text = f"{plural(n_actions, 'action')} · montant total {amount_text(amount_eur, 'EUR')}"
+    if unattached_eur and not filtered:
+        text += (f" ; s'y ajoutent {eur_like(unattached_eur, amount_eur)} de financements non "
+                 "rattachés à une action (enveloppes globales), soit "
+                 f"{amount_text(amount_eur + unattached_eur, 'EUR')} de financements saisis en tout")
+    return text
+
+
+def new_projects_text(n_new, n_unknown) -> str:
+    """« 3 », « 3 (nouveauté non renseignée pour 2) », or « non renseigné » when no action of the
+    year says whether it is new (an unknown count is never 0)."""
+    if _na(n_new) is None:
+        return "non renseigné"
+    text = fmt.fmt_int(n_new)
+    if _na(n_unknown):
+        text += f" (nouveauté non renseignée pour {fmt.fmt_int(n_unknown)})"
+    return text
+
+
 def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in projects["year"]],
         "Projets": [fmt.fmt_int(v) for v in projects["n_projects"]],
-        "dont nouveaux": [fmt.fmt_int(v) for v in projects["n_new"]],
+        "dont nouveaux": [new_projects_text(new, unknown) for new, unknown
+                          in zip(projects["n_new"], projects["n_new_unknown"])],
         "Part de projets nouveaux": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v)
                                      else "non renseigné" for v in projects["share_new_pct"]],
     })

@@ -265,3 +265,13 @@ def test_method_page_lists_every_registry_indicator_and_loaded_file(demo_db) -> 
     con.close()
     assert len(at.dataframe[1].value) == n_sources
     assert "Ne comparez pas deux millésimes" in page_text(at)
+
+
+def test_home_and_programmes_totals_of_the_demo_reconcile(demo_db) -> None:
+    home = page_text(run_page("mandat", territoire="demo"))
+    assert "Financements saisis (2020–2026) 7,4 M€" in home
+    assert ("Dont 0,6 M€ de financements non rattachés à une action (enveloppes globales), absents "
+            "de la liste des actions.") in home
+    programmes = page_text(run_page("programmes", territoire="demo"))
+    assert ("montant total 6,8 M€ ; s'y ajoutent 0,6 M€ de financements non rattachés à une action "
+            "(enveloppes globales), soit 7,4 M€ de financements saisis en tout") in programmes

@@ -157,3 +157,28 @@ def test_compare_table_marks_the_selected_qpv_and_keeps_secret_text() -> None:
          "Taux de pauvreté (seuil à 60 %) (2021)": "secret statistique",
          "Portrait": "/portrait?qpv=B"}]
     assert views.sort_compare(df, "poverty_rate_pct", True)["qpv_code"].tolist() == ["A", "B"]
+
+
+def test_projects_table_never_prints_an_unknown_count_as_zero() -> None:
+    projects = pd.DataFrame({"year": [2024, 2025, 2026], "n_projects": [2, 3, 4],
+                             "n_new": [None, 1, 0], "n_new_unknown": [2, 1, 0],
+                             "share_new_pct": [None, 50.0, 0.0]})
+    got = views.projects_table(projects)
+    assert got.map(plain_spaces).to_dict("list") == {
+        "Année": ["2024", "2025", "2026"], "Projets": ["2", "3", "4"],
+        "dont nouveaux": ["non renseigné", "1 (nouveauté non renseignée pour 1)", "0"],
+        "Part de projets nouveaux": ["non renseigné", "50,0 %", "0,0 %"]}
+
+
+def test_totals_reconcile_with_the_funding_not_attached_to_an_action() -> None:
+    assert plain_spaces(views.unattached_note(591_500, 7_421_200)) == (
+        "dont 0,6 M€ de financements non rattachés à une action (enveloppes globales), absents de "
+        "la liste des actions")
+    assert views.unattached_note(0, 7_421_200) == ""
+    assert plain_spaces(views.unattached_note(5_000, 40_990)).startswith("dont 5 000 € de")
+    assert plain_spaces(views.actions_total_caption(120, 6_829_700, 591_500, False)) == (
+        "120 actions · montant total 6,8 M€ ; s'y ajoutent 0,6 M€ de financements non rattachés "
+        "à une action (enveloppes globales), soit 7,4 M€ de financements saisis en tout")
+    assert plain_spaces(views.actions_total_caption(1, 12_000, 591_500, True)) == \
+        "1 action · montant total 12 000 €"
+    assert views.plural(0, "erreur") == "0 erreur" and views.plural(2, "erreur") == "2 erreurs"
