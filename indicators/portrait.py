@@ -266,11 +266,19 @@ def choose_comparator_fact(candidates: Sequence[Fact], qpv_fact: Fact) -> tuple[
     return None
 
 
-def gap_kind(indicator_id: str, unit: str | None) -> str:
-    """'points' for rates (registry is_rate or unit %), 'ratio' for every other quantity."""
+# Units of counts: a neighbourhood's count is not comparable with a city's or France's.
+COUNT_UNITS = ("habitants", "personnes", "ménages", "logements", "familles", "enfants")
+
+
+def gap_kind(indicator_id: str, unit: str | None) -> str | None:
+    """'points' for rates (registry is_rate or unit %), None for counts (registry aggregation
+    'sum', or a count unit: 2 500 inhabitants against France's 65 million is no gap), 'ratio'
+    for the other quantities (medians, amounts per person, indices)."""
     ind = registry.BY_ID.get(indicator_id)
     if (ind is not None and ind.is_rate) or unit == "%":
         return "points"
+    if (ind is not None and ind.aggregation == "sum") or unit in COUNT_UNITS:
+        return None
     return "ratio"
 
 
@@ -278,9 +286,10 @@ def compute_gap(qpv_value: float | None, qpv_status: str, comp_value: float | No
                 comp_status: str, kind: str) -> float | None:
     """QPV − comparator (points) or QPV / comparator (ratio), rounded to 6 decimals.
 
-    None when either side is not an ``ok`` value, or for a ratio to 0.
+    None when either side is not an ``ok`` value, for a ratio to 0, and for a count (kind None).
     """
-    if qpv_status != "ok" or comp_status != "ok" or qpv_value is None or comp_value is None:
+    if (kind is None or qpv_status != "ok" or comp_status != "ok" or qpv_value is None
+            or comp_value is None):
         return None
     if kind == "points":
         return round(qpv_value - comp_value, 6)

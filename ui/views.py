@@ -327,8 +327,13 @@ def portrait_identity(portrait) -> str:
 
 
 def chart_rows(pv, qpv_name: str) -> list[dict]:
-    """Bars for a portrait chart: the QPV then its comparators; [] when nothing to compare."""
+    """Bars for a portrait chart: the QPV then its comparators; [] when nothing to compare, and
+    for a count (a neighbourhood's population beside France's is no comparison, and its bar
+    would be invisible)."""
+    from indicators.portrait import gap_kind
     if pv.status != "ok" or pv.value is None or not any(c.status == "ok" for c in pv.comparators):
+        return []
+    if gap_kind(pv.indicator_id, pv.unit) is None:
         return []
     rows = [{"name": qpv_name, "value": pv.value, "status": pv.status, "is_qpv": True,
              "level": "qpv"}]

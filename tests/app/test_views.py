@@ -182,3 +182,25 @@ def test_totals_reconcile_with_the_funding_not_attached_to_an_action() -> None:
     assert plain_spaces(views.actions_total_caption(1, 12_000, 591_500, True)) == \
         "1 action · montant total 12 000 €"
     assert views.plural(0, "erreur") == "0 erreur" and views.plural(2, "erreur") == "2 erreurs"
+
+
+def _pv(indicator_id, unit, value, comparators):
+    from indicators.portrait import Comparator, PortraitValue, compute_gap, gap_kind
+    kind = gap_kind(indicator_id, unit)
+    comps = tuple(Comparator(code, level, name, v, None, None, 2021, "ok", "official_file", "Insee",
+                             None, None, "same_year", compute_gap(value, "ok", v, "ok", kind), kind)
+                  for code, level, name, v in comparators)
+    return PortraitValue(indicator_id, indicator_id, unit, "t", unit == "%", None, value, None, None,
+                         2021, "ok", None, "official_file", "Insee", None, None, None, comps)
+
+
+def test_counts_are_not_compared_with_france() -> None:
+    population = _pv("population_count", "habitants", 2500, [("FRM", "france", "France", 5_420_000)])
+    assert views.chart_rows(population, "Aubépins") == []
+    assert [c["gap"] for c in views.portrait_figure(population)["comparators"]] == [""]
+    rate = _pv("poverty_rate_pct", "%", 45.0, [("71076", "commune", "Chalon", 23.0)])
+    assert views.chart_rows(rate, "Aubépins") == [
+        {"name": "Aubépins", "value": 45.0, "status": "ok", "is_qpv": True, "level": "qpv"},
+        {"name": "Chalon", "value": 23.0, "status": "ok", "is_qpv": False, "level": "commune"}]
+    assert [plain_spaces(c["gap"]) for c in views.portrait_figure(rate)["comparators"]] == \
+        ["+22,0 pts"]

@@ -14,6 +14,7 @@ from indicators.portrait import (
     UnknownQpv,
     build_portrait,
     compute_gap,
+    gap_kind,
     qualitative,
     rank_value,
     review,
@@ -160,9 +161,22 @@ def test_rank_value(own, status, others, hib, expected):
     (None, "secret", 10, "ok", "points", None),
     (10, "ok", None, "secret", "ratio", None),
     (10, "ok", 5, "not_significant", "ratio", None),
+    (2500, "ok", 5_420_000, "ok", None, None),          # a count: no gap
 ])
 def test_compute_gap(a, sa, b, sb, kind, expected):
     assert compute_gap(a, sa, b, sb, kind) == expected
+
+
+@pytest.mark.parametrize("indicator_id, unit, expected", [
+    ("poverty_rate_pct", "%", "points"),
+    ("median_income_eur_month", "EUR/mois", "ratio"),
+    ("fragility_index_pct", "%", "points"),
+    ("population_count", "habitants", None),
+    ("insee_NB_LOG", "logements", None),                # unregistered, a count unit
+    ("insee_REV_MOY", "EUR", "ratio"),
+])
+def test_gaps_only_where_comparable(indicator_id, unit, expected):
+    assert gap_kind(indicator_id, unit) == expected
 
 
 def test_year_selection_and_theme_order(db):
