@@ -237,12 +237,23 @@ def classify(values: Iterable, k: int = 5, method: str = "quantile",
 
 
 def legend(classification: Classification, unit: str | None) -> list[tuple[str, str]]:
-    """(hex colour, French label) per class, then the withheld and missing entries."""
+    """(hex colour, French label) per class, then the withheld and missing entries.
+
+    Labels never share a bound: a class holds its upper edge (the first also its lower edge), so
+    « de 10 % à 12,5 % », then « plus de 12,5 % à 15 % »…; when each value is its own class
+    (breaks d0, d0, d1, …) a label is that value alone."""
     out = []
     b = classification.breaks
+    own_values = len(b) > 2 and b[0] == b[1]
     for i, colour in enumerate(classification.colours):
         lo, hi = fmt.fmt_value(b[i], unit), fmt.fmt_value(b[i + 1], unit)
-        out.append((colour, lo if lo == hi else f"de {lo} à {hi}"))
+        if lo == hi or own_values:
+            label = hi
+        elif i == 0:
+            label = f"de {lo} à {hi}"
+        else:
+            label = f"plus de {lo} à {hi}"
+        out.append((colour, label))
     out.append(("#{:02x}{:02x}{:02x}".format(*SECRET_RGB), "secret statistique"))
     out.append(("#{:02x}{:02x}{:02x}".format(*MISSING_RGB), "non disponible"))
     return out

@@ -130,3 +130,12 @@ def test_map_values_empty_contract(db):
     db.contract("empty")
     m = map_values(db.con, "empty", POV)
     assert (m.year, len(m.frame), m.classification.method) == (None, 0, "empty")
+
+
+def test_legend_bounds_never_overlap():
+    from indicators.compare import legend
+    ranges = Classification((10.0, 12.5, 15.0, 20.0), palette(3), "quantile", None)
+    assert [label for _, label in legend(ranges, "%")[:3]] == [
+        "de 10\u00a0% à 12,5\u00a0%", "plus de 12,5\u00a0% à 15\u00a0%", "plus de 15\u00a0% à 20\u00a0%"]
+    own = Classification((10.0, 10.0, 12.5, 15.0), palette(3), "quantile", None)
+    assert [label for _, label in legend(own, "%")[:3]] == ["10\u00a0%", "12,5\u00a0%", "15\u00a0%"]
