@@ -119,6 +119,30 @@ def theme_indicator_ids(theme: str | None, available: Iterable[str] | None = Non
     return ids
 
 
+def _twins(indicator_id: str) -> set[str]:
+    """The indicator and those that restate it (a monthly median is the yearly one / 12)."""
+    ind = registry.BY_ID.get(indicator_id)
+    out = {indicator_id}
+    if ind is not None and ind.derived_from:
+        out.add(ind.derived_from)
+    out |= {i.id for i in registry.REGISTRY if i.derived_from == indicator_id}
+    return out
+
+
+def default_indicators(choices: Sequence[str], selected: str | None, n: int = 3) -> list[str]:
+    """The indicators the comparison page opens with: the selected one first, then the next
+    choices, never two that restate each other (so the default scatter crosses two different
+    indicators, not the yearly median with itself divided by 12)."""
+    ordered = [i for i in choices if i == selected] + [i for i in choices if i != selected]
+    picked: list[str] = []
+    for i in ordered:
+        if not any(i in _twins(p) for p in picked):
+            picked.append(i)
+        if len(picked) == n:
+            break
+    return picked
+
+
 # ── Classes for maps ────────────────────────────────────────────────────────────────────────
 
 @dataclass(frozen=True)

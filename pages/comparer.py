@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators.compare import filter_compare
+from indicators.compare import default_indicators, filter_compare
 from indicators.registry import THEMES
 from ui import charts, components, data, exports, views
 
@@ -20,8 +20,7 @@ f1, f2, f3 = st.columns([1.2, 2.5, 1.5])
 theme = f1.selectbox("Thème", ["tous"] + [t for t in THEMES if views.theme_has(t, available)],
                      key="cmp_theme")
 choices = [i for i in available if theme == "tous" or views.theme_of(i) == theme]
-default = ([i for i in choices if i == selection.indicator_id]
-           + [i for i in choices if i != selection.indicator_id])[:3]
+default = default_indicators(choices, selection.indicator_id)
 indicators = f2.multiselect("Indicateurs", choices, default=default, key="cmp_indicators",
                             format_func=views.indicator_option)
 communes = sorted({(c, n) for cs, ns in zip(qpvs["commune_codes"], qpvs["commune_names"])

@@ -630,9 +630,11 @@ def compare_table(df: pd.DataFrame, indicator_ids: list[str], selected: str | No
 
 
 def sort_compare(df: pd.DataFrame, indicator_id: str | None, descending: bool) -> pd.DataFrame:
-    """Rows sorted by an indicator's value (withheld and missing values last) or by name."""
+    """Rows sorted by an indicator's value (withheld and missing values last) or by name, in the
+    order of the toggle (descending: Z to A for names)."""
     if not indicator_id:
-        return df.sort_values("qpv_name", kind="stable").reset_index(drop=True)
+        return df.sort_values("qpv_name", ascending=not descending, kind="stable",
+                              key=lambda names: names.map(fmt.fold)).reset_index(drop=True)
     return df.sort_values(indicator_id, ascending=not descending, na_position="last",
                           kind="stable").reset_index(drop=True)
 

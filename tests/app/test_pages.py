@@ -240,6 +240,14 @@ def test_comparison_filters_sorting_and_scatter(demo_db) -> None:
     assert rates == sorted(rates, reverse=True)
 
 
+def test_comparison_default_scatter_crosses_two_different_indicators(demo_db) -> None:
+    at = run_page("comparer", territoire="demo", query={"indicateur": "median_income_eur_month"})
+    assert not at.exception
+    chosen = at.multiselect(key="cmp_indicators").value
+    assert chosen[0] == "median_income_eur_month"
+    assert "median_income_eur_year" not in chosen[:2]
+
+
 def test_programme_search_narrows_the_actions(demo_db) -> None:
     at = run_page("programmes", territoire="demo")
     assert not at.exception

@@ -157,6 +157,17 @@ def test_compare_table_marks_the_selected_qpv_and_keeps_secret_text() -> None:
          "Taux de pauvreté (seuil à 60 %) (2021)": "secret statistique",
          "Portrait": "/portrait?qpv=B"}]
     assert views.sort_compare(df, "poverty_rate_pct", True)["qpv_code"].tolist() == ["A", "B"]
+    # Sorting by name follows the toggle too (accents and case folded).
+    names = pd.DataFrame({"qpv_name": ["Écluse", "bois", "Zola"], "qpv_code": ["E", "B", "Z"]})
+    assert views.sort_compare(names, None, False)["qpv_code"].tolist() == ["B", "E", "Z"]
+    assert views.sort_compare(names, None, True)["qpv_code"].tolist() == ["Z", "E", "B"]
+
+
+def test_compare_sorting_by_value_follows_the_toggle() -> None:
+    df = pd.DataFrame({"qpv_name": ["A", "B", "C"], "qpv_code": ["A", "B", "C"],
+                       "x": [2.0, None, 1.0]})
+    assert views.sort_compare(df, "x", True)["qpv_code"].tolist() == ["A", "C", "B"]
+    assert views.sort_compare(df, "x", False)["qpv_code"].tolist() == ["C", "A", "B"]
 
 
 def test_projects_table_never_prints_an_unknown_count_as_zero() -> None:

@@ -139,3 +139,14 @@ def test_legend_bounds_never_overlap():
         "de 10\u00a0% à 12,5\u00a0%", "plus de 12,5\u00a0% à 15\u00a0%", "plus de 15\u00a0% à 20\u00a0%"]
     own = Classification((10.0, 10.0, 12.5, 15.0), palette(3), "quantile", None)
     assert [label for _, label in legend(own, "%")[:3]] == ["10\u00a0%", "12,5\u00a0%", "15\u00a0%"]
+
+
+def test_default_indicators_never_pair_an_indicator_with_its_restatement():
+    from indicators.compare import default_indicators
+    choices = ["median_income_eur_year", "median_income_eur_month", "poverty_rate_pct",
+               "population_count"]
+    assert default_indicators(choices, "median_income_eur_month") == [
+        "median_income_eur_month", "poverty_rate_pct", "population_count"]
+    assert default_indicators(choices, "poverty_rate_pct", n=2) == [
+        "poverty_rate_pct", "median_income_eur_year"]
+    assert default_indicators(choices, None, n=2) == ["median_income_eur_year", "poverty_rate_pct"]
