@@ -21,10 +21,12 @@ from indicators.territories import contract_qpvs, get_territory, parents
 
 COMPARATOR_LEVELS = ("commune", "epci")
 SERIES_COLUMNS = ["year", "qpv_value", "comparator_code", "comparator_level", "comparator_name",
-                  "comparator_value", "gap", "gap_kind", "distance"]
+                  "comparator_value", "gap", "gap_kind", "distance", "qpv_source",
+                  "comparator_source"]
 CHANGE_COLUMNS = ["qpv_code", "qpv_name", "comparator_code", "comparator_level",
                   "comparator_name", "gap_kind", "first_year", "last_year", "qpv_value_last",
-                  "gap_first", "gap_last", "distance_first", "distance_last", "distance_change"]
+                  "gap_first", "gap_last", "distance_first", "distance_last", "distance_change",
+                  "sources"]
 
 
 def distance(gap: float | None, kind: str | None) -> float | None:
@@ -34,13 +36,14 @@ def distance(gap: float | None, kind: str | None) -> float | None:
     return round(abs(gap), 6) if kind == "points" else round(abs(gap - 1) * 100, 6)
 
 
-def _values(con, code: str, level: str, indicator_id: str, real_only: bool) -> dict[int, float]:
+def _values(con, code: str, level: str, indicator_id: str,
+            real_only: bool) -> dict[int, tuple[float, str | None]]:
     rows = con.execute("""
-        select year, value from indicator_values
+        select year, value, source_label from indicator_values
         where territory_code = ? and territory_level = ? and indicator_id = ? and status = 'ok'
           and value is not null and (not ? or not is_fictional)
         order by year""", [code, level, indicator_id, real_only]).fetchall()
-    return {int(y): float(v) for y, v in rows}
+    return {int(y): (float(v), src) for y, v, src in rows}
 
 
 def _unit(con, indicator_id: str) -> str | None:
@@ -52,7 +55,8 @@ def _unit(con, indicator_id: str) -> str | None:
 def gap_series(con, qpv_code: str, indicator_id: str) -> pd.DataFrame:
     """The QPV's gap to each of its communes and its EPCI, for every year both have a value.
 
-    One row per comparator × year (comparators in the order commune(s), EPCI; years ascending).
+    One row per comparator × year (comparators in the order commune(s), EPCI; years ascending),
+    with the source of each value as cited (indicator_values.source_label).
     Empty when the indicator is a count, or when nothing can be compared.
     """
     kind = gap_kind(indicator_id, _unit(con, indicator_id))
@@ -66,19 +70,22 @@ def gap_series(con, qpv_code: str, indicator_id: str) -> pd.DataFrame:
         for comp in parents(con, qpv_code, "qpv", level):
             theirs = _values(con, comp.code, level, indicator_id, real_only)
             for year in sorted(set(own) & set(theirs)):
-                gap = compute_gap(own[year], "ok", theirs[year], "ok", kind)
-                records.append({"year": year, "qpv_value": own[year], "comparator_code": comp.code,
+                (mine, my_source), (other, other_source) = own[year], theirs[year]
+                gap = compute_gap(mine, "ok", other, "ok", kind)
+                records.append({"year": year, "qpv_value": mine, "comparator_code": comp.code,
                                 "comparator_level": level, "comparator_name": comp.name,
-                                "comparator_value": theirs[year], "gap": gap, "gap_kind": kind,
-                                "distance": distance(gap, kind)})
+                                "comparator_value": other, "gap": gap, "gap_kind": kind,
+                                "distance": distance(gap, kind), "qpv_source": my_source,
+                                "comparator_source": other_source})
     return pd.DataFrame.from_records(records, columns=SERIES_COLUMNS)
 
 
 def gap_change_table(con, contract_slug: str, indicator_id: str) -> pd.DataFrame:
     """For each QPV of the contract and each comparator with at least two years of gaps: the
     first and last years, the QPV's last value (its level), the gaps and distances to parity at
-    both ends and their change (negative: the gap narrowed). Ordered by QPV code, then
-    comparator (commune(s), EPCI)."""
+    both ends and their change (negative: the gap narrowed), and the sources of the values
+    compared (« ; »-separated, once each). Ordered by QPV code, then comparator (commune(s),
+    EPCI)."""
     records = []
     for qpv_code, qpv_name in zip(*[contract_qpvs(con, contract_slug)[c]
                                     for c in ("qpv_code", "qpv_name")]):
@@ -96,6 +103,9 @@ def gap_change_table(con, contract_slug: str, indicator_id: str) -> pd.DataFrame
                 "qpv_value_last": float(last["qpv_value"]), "gap_first": float(first["gap"]),
                 "gap_last": float(last["gap"]), "distance_first": float(first["distance"]),
                 "distance_last": float(last["distance"]),
-                "distance_change": round(float(last["distance"]) - float(first["distance"]), 6)})
+                "distance_change": round(float(last["distance"]) - float(first["distance"]), 6),
+                "sources": " ; ".join(dict.fromkeys(
+                    str(x) for x in [*part["qpv_source"], *part["comparator_source"]]
+                    if x is not None and not pd.isna(x)))})
     records.sort(key=lambda r: r["qpv_code"])     # stable: comparators keep their order
     return pd.DataFrame.from_records(records, columns=CHANGE_COLUMNS)

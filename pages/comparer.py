@@ -84,3 +84,27 @@ if len(indicators) >= 2:
                                 title=f"{x_meta['label']} et {y_meta['label']}",
                                 source=views.scatter_source(x_id, y_id), selection=selection,
                                 stem=f"nuage_{x_id}_{y_id}_{selection.contract_slug}")
+
+gap_choices = [i for i in indicators if views.has_gap(i)]
+if gap_choices:
+    st.subheader("Les écarts se réduisent-ils ?")
+    g1, g2 = st.columns(2)
+    gap_id = g1.selectbox("Indicateur", gap_choices, key="gap_indicator",
+                          format_func=views.indicator_option)
+    gap_level = g2.selectbox("Écart à", ["epci", "commune"], key="gap_level",
+                             format_func={"epci": "l'intercommunalité", "commune": "la commune"}.get)
+    changes = data.gap_change_table(selection.contract_slug, gap_id)
+    changes = changes[changes["comparator_level"] == gap_level]
+    if changes.empty:
+        components.empty_note("Aucun quartier n'a deux années comparables pour cet indicateur.")
+    else:
+        g_meta = views.meta(gap_id)
+        fig = charts.gap_change_scatter(changes, g_meta["label"], g_meta["unit"], selection.qpv_code)
+        st.plotly_chart(fig, key="gap_scatter", theme=None, config=components.PLOTLY_CONFIG)
+        gap_src = views.gap_change_source(changes)
+        st.caption(views.gap_change_caption(changes))
+        components.source_line(gap_src)
+        exports.download_figure(fig, key="gap_scatter",
+                                title=f"Niveau et évolution de l'écart – {g_meta['label']}",
+                                source=gap_src, selection=selection,
+                                stem=f"ecarts_{gap_id}_{selection.contract_slug}")

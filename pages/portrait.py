@@ -44,6 +44,26 @@ for block in portrait.themes:
                     unit=views.unit_text(pv.unit), source=source, selection=selection,
                     stem=f"graphique_{pv.indicator_id}_{portrait.qpv.code}")
 
+gap_charts = [(pv, data.gap_series(portrait.qpv.code, pv.indicator_id)) for pv in portrait.values]
+gap_charts = [(pv, series) for pv, series in gap_charts if series["year"].nunique() >= 2]
+if gap_charts:
+    st.header("Les écarts se réduisent-ils ?", divider="gray")
+    st.caption("Écart entre le quartier et sa commune ou son intercommunalité, chaque année où "
+               "les deux ont une valeur diffusée : en points pour un taux, en rapport pour un "
+               "montant. Une série ne franchit jamais le passage des QPV de 2015 à ceux de 2024.")
+    for start in range(0, len(gap_charts), 2):
+        for column, (pv, series) in zip(st.columns(2), gap_charts[start:start + 2]):
+            with column:
+                title = f"Écart – {pv.label} – {portrait.qpv.name}"
+                fig = charts.gap_lines(series, title, pv.unit)
+                st.plotly_chart(fig, key=f"gap_{pv.indicator_id}", theme=None,
+                                config=components.PLOTLY_CONFIG)
+                components.source_line(views.gap_source(series))
+                exports.download_figure(
+                    fig, key=f"gap_{pv.indicator_id}", title=title, source=views.gap_source(series),
+                    unit=views.gap_axis_title(series["gap_kind"].iloc[0], pv.unit),
+                    selection=selection, stem=f"ecart_{pv.indicator_id}_{portrait.qpv.code}")
+
 if portrait.themes:
     st.header("Tous les chiffres du portrait", divider="gray")
     with st.expander("Tableau : chaque indicateur pour le quartier et ses territoires de comparaison"):

@@ -189,6 +189,28 @@ def _portrait(qpv_code: str, year: int | None, version: int) -> portrait.Portrai
         return None
 
 
+@st.cache_data(show_spinner=False)
+def _gap_series(qpv_code: str, indicator_id: str, version: int) -> pd.DataFrame:
+    from indicators import gaps
+    return gaps.gap_series(cursor(), qpv_code, indicator_id)
+
+
+def gap_series(qpv_code: str, indicator_id: str) -> pd.DataFrame:
+    """indicators.gaps.gap_series (cached until the database is rebuilt)."""
+    return _gap_series(qpv_code, indicator_id, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _gap_change_table(slug: str, indicator_id: str, version: int) -> pd.DataFrame:
+    from indicators import gaps
+    return gaps.gap_change_table(cursor(), slug, indicator_id)
+
+
+def gap_change_table(slug: str, indicator_id: str) -> pd.DataFrame:
+    """indicators.gaps.gap_change_table (cached until the database is rebuilt)."""
+    return _gap_change_table(slug, indicator_id, db_version())
+
+
 def qpv_portrait(qpv_code: str, year: int | None = None) -> portrait.Portrait | None:
     """indicators.portrait.build_portrait, or None when the code is not a QPV of the database."""
     return _portrait(qpv_code, year, db_version())

@@ -266,6 +266,64 @@ def short_source(text: str | None, part_limit: int = 70) -> str:
     return prefix + sep.join(parts)
 
 
+def gap_text(gap, kind: str | None) -> str:
+    """« +22,0 pts » for a rate, « × 0,50 » for an amount, "" without a gap."""
+    if _na(gap) is None or kind is None:
+        return ""
+    return fmt.fmt_gap(gap, kind)
+
+
+def gap_axis_title(kind: str | None, unit: str | None) -> str:
+    if kind == "points":
+        return "Écart (points de %)"
+    return "Rapport quartier / territoire (× 1 = parité)"
+
+
+def gap_change_text(change, kind: str | None) -> str:
+    """« écart réduit de 5,0 points », « écart accru de 3,2 % », « écart inchangé »."""
+    if _na(change) is None:
+        return ""
+    if round(change, 6) == 0:
+        return "écart inchangé"
+    amount = fmt.fmt_number(abs(change), 1)
+    suffix = " points" if kind == "points" else " % (de l'écart à la parité)"
+    return f"écart {'réduit' if change < 0 else 'accru'} de {amount}{suffix}"
+
+
+def gap_source(series: pd.DataFrame) -> str:
+    """The source line of a gap chart: every source of the values it compares, once each."""
+    sources: list[str] = []
+    for column in ("qpv_source", "comparator_source"):
+        for src in series[column]:
+            if _na(src) is not None and src not in sources:
+                sources.append(str(src))
+    text = " ; ".join(sources)
+    return (text + " · " if text else "") + "écarts entre valeurs de la même année"
+
+
+def has_gap(indicator_id: str) -> bool:
+    """Whether a gap to a commune or an EPCI means something (rates, medians, amounts; not counts)."""
+    from indicators.portrait import gap_kind
+    return gap_kind(indicator_id, meta(indicator_id)["unit"]) is not None
+
+
+def gap_change_source(changes: pd.DataFrame) -> str:
+    """Every source of the values behind a gap-change scatter, once each."""
+    sources = dict.fromkeys(s for joined in changes["sources"] for s in str(joined).split(" ; ") if s)
+    text = " ; ".join(sources)
+    return (text + " · " if text else "") + "écarts entre valeurs de la même année"
+
+
+def gap_change_caption(changes: pd.DataFrame) -> str:
+    """« 3 quartiers sur 5 : l'écart se réduit (2017–2021) »."""
+    n = len(changes)
+    narrowed = int((changes["distance_change"] < 0).sum())
+    first, last = int(changes["first_year"].min()), int(changes["last_year"].max())
+    return (f"Écart réduit pour {narrowed} sur {plural(n, 'quartier')} "
+            f"({first}–{last}, de la première à la dernière année comparable de chaque quartier). "
+            "En dessous de la ligne, l'écart se réduit ; au-dessus, il se creuse.")
+
+
 def rank_text(rank) -> str:
     """"2e sur 5 QPV du contrat (1er : valeur la plus basse)" or "" when not ranked."""
     if rank.rank is None or rank.n < 2:

@@ -283,3 +283,17 @@ def test_home_and_programmes_totals_of_the_demo_reconcile(demo_db) -> None:
     programmes = page_text(run_page("programmes", territoire="demo"))
     assert ("montant total 6,8 M€ ; s'y ajoutent 0,6 M€ de financements non rattachés à une action "
             "(enveloppes globales), soit 7,4 M€ de financements saisis en tout") in programmes
+
+
+def test_portrait_and_comparison_show_whether_gaps_narrow(demo_db) -> None:
+    at = run_page("portrait", territoire="demo", qpv="QN09902I")
+    assert not at.exception
+    assert "Les écarts se réduisent-ils ?" in [h.value for h in at.header]
+    keys = [c.proto.id for c in at.get("plotly_chart")]
+    assert any("gap_poverty_rate_pct" in k for k in keys), keys
+    assert not any("gap_population_count" in k for k in keys)
+    at = run_page("comparer", territoire="demo", query={"indicateur": "poverty_rate_pct"})
+    assert not at.exception
+    assert at.selectbox(key="gap_indicator").value == "poverty_rate_pct"
+    assert any("gap_scatter" in c.proto.id for c in at.get("plotly_chart"))
+    assert "En dessous de la ligne, l'écart se réduit" in page_text(at)

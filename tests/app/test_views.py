@@ -215,3 +215,31 @@ def test_counts_are_not_compared_with_france() -> None:
         {"name": "Chalon", "value": 23.0, "status": "ok", "is_qpv": False, "level": "commune"}]
     assert [plain_spaces(c["gap"]) for c in views.portrait_figure(rate)["comparators"]] == \
         ["+22,0 pts"]
+
+
+def test_gap_texts() -> None:
+    changes = pd.DataFrame({"distance_change": [-5.0, 3.0, -0.5], "first_year": [2017, 2019, 2017],
+                            "last_year": [2021, 2021, 2020],
+                            "sources": ["Insee, Filosofi 2017 ; Insee, Filosofi 2021",
+                                        "Insee, Filosofi 2021", "Insee, Filosofi 2017"]})
+    assert views.gap_change_caption(changes) == (
+        "Écart réduit pour 2 sur 3 quartiers (2017–2021, de la première à la dernière année "
+        "comparable de chaque quartier). En dessous de la ligne, l'écart se réduit ; au-dessus, "
+        "il se creuse.")
+    assert views.gap_change_source(changes) == (
+        "Insee, Filosofi 2017 ; Insee, Filosofi 2021 · écarts entre valeurs de la même année")
+    assert views.gap_change_text(-5.0, "points") == "écart réduit de 5,0 points"
+    assert views.gap_change_text(3.24, "ratio") == "écart accru de 3,2 % (de l'écart à la parité)"
+    assert views.gap_change_text(0.0, "points") == "écart inchangé"
+    assert plain_spaces(views.gap_text(-12.96, "points")) == "-13,0 pts"
+    assert views.has_gap("poverty_rate_pct") and not views.has_gap("population_count")
+
+
+def test_place_labels_never_lets_two_labels_overlap() -> None:
+    xs, ys = [44.8, 45.3, 38.7, 52.4], [-1.2, -1.2, -0.6, -0.3]
+    texts = ["Pré-Vert -<br>Fontaine", "Cité des Forges", "La Chênaie", "Vieux Moulin"]
+    assert charts.place_labels(xs, ys, texts, xs, ys) == [
+        "top center", "bottom center", "top center", "top center"]
+    # Three points on one spot: the third label has nowhere to go and is left to the hover.
+    same = charts.place_labels([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], ["aaaa"] * 5, [0, 2], [0, 2])
+    assert same == ["top center", "bottom center", "middle right", "middle left", None]

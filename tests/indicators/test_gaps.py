@@ -37,7 +37,10 @@ def _territory(db):
 
 def test_gap_series_per_comparator_and_year(db):
     _territory(db)
-    assert records(gap_series(db.con, "QN07101A", "poverty_rate_pct")) == [
+    got = records(gap_series(db.con, "QN07101A", "poverty_rate_pct"))
+    assert {(r["qpv_source"], r["comparator_source"]) for r in got} == \
+        {("Insee, Fichier de test, 2021", "Insee, Fichier de test, 2021")}
+    assert [{k: v for k, v in r.items() if not k.endswith("_source")} for r in got] == [
         {"year": 2019, "qpv_value": 45.0, "comparator_code": "71001", "comparator_level": "commune",
          "comparator_name": "Ville A", "comparator_value": 21.0, "gap": 24.0, "gap_kind": "points",
          "distance": 24.0},
@@ -80,7 +83,8 @@ def test_gap_change_never_joins_the_2015_and_2024_series(db):
         "qpv_code": "QN07101A", "qpv_name": "Les Tilleuls", "comparator_code": "71001",
         "comparator_level": "commune", "comparator_name": "Ville A", "gap_kind": "points",
         "first_year": 2019, "last_year": 2021, "qpv_value_last": 41.0, "gap_first": 24.0,
-        "gap_last": 19.0, "distance_first": 24.0, "distance_last": 19.0, "distance_change": -5.0}
+        "gap_last": 19.0, "distance_first": 24.0, "distance_last": 19.0, "distance_change": -5.0,
+        "sources": "Insee, Fichier de test, 2021"}
 
 
 def test_ratio_gaps_and_their_distance(db):
