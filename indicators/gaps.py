@@ -17,6 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.portrait import compute_gap, gap_kind
+from indicators.sources import credit
 from indicators.territories import contract_qpvs, get_territory, parents
 
 COMPARATOR_LEVELS = ("commune", "epci")
@@ -39,11 +40,19 @@ def distance(gap: float | None, kind: str | None) -> float | None:
 def _values(con, code: str, level: str, indicator_id: str,
             real_only: bool) -> dict[int, tuple[float, str | None]]:
     rows = con.execute("""
-        select year, value, source_label from indicator_values
-        where territory_code = ? and territory_level = ? and indicator_id = ? and status = 'ok'
-          and value is not null and (not ? or not is_fictional)
-        order by year""", [code, level, indicator_id, real_only]).fetchall()
-    return {int(y): (float(v), src) for y, v, src in rows}
+        select v.year, v.value, v.source_label, v.origin, v.source_ref, v.is_fictional, d.title,
+               d.producer, s.title, s.vintage
+        from indicator_values v
+        left join (select document_id, any_value(title) as title, any_value(producer) as producer
+                   from documents group by document_id) d on d.document_id = v.document_id
+        left join sources s on s.source_id = v.source_id
+        where v.territory_code = ? and v.territory_level = ? and v.indicator_id = ?
+          and v.status = 'ok' and v.value is not null and (not ? or not v.is_fictional)
+        order by v.year""", [code, level, indicator_id, real_only]).fetchall()
+    return {int(y): (float(v), credit(label, origin, source_ref=ref, is_fictional=bool(fictional),
+                                      document_title=doc, document_producer=producer,
+                                      file_title=file_title, file_vintage=vintage))
+            for y, v, label, origin, ref, fictional, doc, producer, file_title, vintage in rows}
 
 
 def _unit(con, indicator_id: str) -> str | None:
@@ -56,7 +65,7 @@ def gap_series(con, qpv_code: str, indicator_id: str) -> pd.DataFrame:
     """The QPV's gap to each of its communes and its EPCI, for every year both have a value.
 
     One row per comparator × year (comparators in the order commune(s), EPCI; years ascending),
-    with the source of each value as cited (indicator_values.source_label).
+    with the credit of each value (indicators.sources.credit: never INSEE for fictional data).
     Empty when the indicator is a count, or when nothing can be compared.
     """
     kind = gap_kind(indicator_id, _unit(con, indicator_id))

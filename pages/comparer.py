@@ -79,10 +79,14 @@ if len(indicators) >= 2:
         fig = charts.scatter(points, x_meta["label"], y_meta["label"], x_meta["unit"],
                              y_meta["unit"], selection.qpv_code)
         st.plotly_chart(fig, key="cmp_scatter", theme=None, config=components.PLOTLY_CONFIG)
-        components.source_line(views.scatter_source(x_id, y_id))
+        scatter_credits = data.value_credits(
+            [(c, i, y) for i in (x_id, y_id) for c, y in zip(kept["qpv_code"], kept[i + "__year"])
+             if c in set(points["qpv_code"])])
+        components.source_line(views.scatter_source(x_id, y_id, scatter_credits))
         exports.download_figure(fig, key="cmp_scatter",
                                 title=f"{x_meta['label']} et {y_meta['label']}",
-                                source=views.scatter_source(x_id, y_id), selection=selection,
+                                source=views.scatter_source(x_id, y_id, scatter_credits),
+                                selection=selection,
                                 stem=f"nuage_{x_id}_{y_id}_{selection.contract_slug}")
 
 gap_choices = [i for i in indicators if views.has_gap(i)]

@@ -34,7 +34,11 @@ for block in portrait.themes:
     for start in range(0, len(charted), 2):
         for column, pv in zip(st.columns(2), charted[start:start + 2]):
             with column:
-                source = views.portrait_figure(pv)["source"]
+                # Every source of the bars drawn (the QPV's and each comparator's): the caption
+                # and the exported image credit the same.
+                source = views.credits_text(data.value_credits(
+                    [(portrait.qpv.code, pv.indicator_id, pv.year)]
+                    + [(c.territory_code, pv.indicator_id, c.year) for c in pv.comparators]))
                 fig = charts.comparison_bar(pv.label, pv.unit, views.chart_rows(pv, portrait.qpv.name))
                 st.plotly_chart(fig, key=f"chart_{pv.indicator_id}", theme=None,
                                 config=components.PLOTLY_CONFIG)

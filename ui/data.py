@@ -423,6 +423,20 @@ def _fact_sources(keys: tuple[tuple[str, str, int], ...], version: int) -> list[
     return reports_tables.sources_from_db(cursor(), source_ids=[r[0] for r in rows])
 
 
+@st.cache_data(show_spinner=False)
+def _value_credits(keys: tuple[tuple[str, str, int], ...], version: int) -> list[str]:
+    from indicators.sources import value_credits
+    return value_credits(cursor(), keys)
+
+
+def value_credits(keys) -> list[str]:
+    """indicators.sources.value_credits: who to credit for the values (territory_code,
+    indicator_id, year) a chart or a map shows, once each, in order."""
+    clean = tuple((str(c), str(i), int(y)) for c, i, y in keys
+                  if c is not None and i is not None and y is not None and not pd.isna(y))
+    return _value_credits(tuple(dict.fromkeys(clean)), db_version())
+
+
 def fact_sources(keys) -> list[dict]:
     """The `sources` rows (reports.tables shape) behind the indicator values identified by
     (territory_code, indicator_id, year) triples — the files the figures shown come from."""

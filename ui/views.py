@@ -266,6 +266,11 @@ def short_source(text: str | None, part_limit: int = 70) -> str:
     return prefix + sep.join(parts)
 
 
+def credits_text(credits) -> str:
+    """« A ; B » from the credits of the values a chart shows (indicators.sources)."""
+    return " ; ".join(credits)
+
+
 def gap_text(gap, kind: str | None) -> str:
     """« +22,0 pts » for a rate, « × 0,50 » for an amount, "" without a gap."""
     if _na(gap) is None or kind is None:
@@ -473,9 +478,10 @@ def map_title(map_data) -> str:
     return ", ".join(parts)
 
 
-def map_source(map_data) -> str:
+def map_source(map_data, credits=()) -> str:
+    """The sources of the values mapped (indicators.sources.value_credits), else the registry's."""
     ind = BY_ID.get(map_data.indicator_id)
-    parts = [ind.source if ind else ""]
+    parts = [" ; ".join(credits) if credits else (ind.source if ind else "")]
     if map_data.year is not None:
         parts.append(f"données {map_data.year}")
     if map_data.geography_vintage:
@@ -719,7 +725,10 @@ def scatter_points(df: pd.DataFrame, x_id: str, y_id: str) -> pd.DataFrame:
                          "x": both[x_id], "y": both[y_id]}).reset_index(drop=True)
 
 
-def scatter_source(x_id: str, y_id: str) -> str:
+def scatter_source(x_id: str, y_id: str, credits=()) -> str:
+    """The sources of the values plotted (indicators.sources.value_credits), else the registry's."""
+    if credits:
+        return " ; ".join(credits)
     sources = []
     for i in (x_id, y_id):
         s = meta(i)["source"]

@@ -297,3 +297,18 @@ def test_portrait_and_comparison_show_whether_gaps_narrow(demo_db) -> None:
     assert at.selectbox(key="gap_indicator").value == "poverty_rate_pct"
     assert any("gap_scatter" in c.proto.id for c in at.get("plotly_chart"))
     assert "En dessous de la ligne, l'écart se réduit" in page_text(at)
+
+
+def test_chart_captions_credit_every_source_they_show(demo_db) -> None:
+    at = run_page("portrait", territoire="grand-chalon", qpv="QN07101I")
+    assert not at.exception
+    import html
+    text = html.unescape(page_text(at))
+    assert ("Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – "
+            "Annexes, Annexe 2 – Portraits de quartiers (d'après Insee 2019 ; Données Compas – "
+            "ABS 2022)") in text
+    at = run_page("comparer", territoire="demo", query={"indicateur": "poverty_rate_pct"})
+    assert not at.exception
+    sources = [line for line in html.unescape(page_text(at)).splitlines() if "Source" in line]
+    assert sources and all("Insee" not in line and "INSEE" not in line for line in sources), sources
+    assert any("Données fictives de démonstration (fichier" in line for line in sources)
