@@ -75,7 +75,6 @@ def _sidebar(selection: state.Selection) -> None:
             st.caption("Aucun quartier prioritaire connu pour ce territoire.")
         st.toggle("Mode présentation", key=state.PRESENTATION,
                   help="Masque le menu et les commandes pour des captures d'écran propres.")
-        st.caption(f"Base : {data.db_path().name}")
 
 
 navigation = st.navigation(PAGES)

@@ -15,7 +15,8 @@ with st.spinner("Calcul des résultats de la CIA…"):
 context = [t for t in data.kpi_tiles(selection.contract_slug) if t.theme == "logement"]
 if results.empty and objectives.empty and not context:
     components.empty_note("Aucune donnée d'attribution (CIA) n'est saisie pour ce territoire "
-                          "(tables housing_attributions, cia_objectives et cia_results du modèle).")
+                          "(attributions, objectifs et résultats de la CIA se saisissent dans le "
+                          "modèle de programme : voir « Données et méthode »).")
     st.stop()
 
 slug = selection.contract_slug

@@ -16,11 +16,12 @@ with st.spinner("Chargement de la programmation…"):
 actions = money["actions"]
 if actions.empty and money["by_year"].empty:
     components.empty_note("Aucune action ni aucun financement n'est saisi pour ce territoire "
-                          "(tables actions et funding du modèle de programme).")
+                          "(ils se saisissent dans le modèle de programme : voir « Données et "
+                          "méthode »).")
     st.stop()
 
 slug = selection.contract_slug
-FUNDING_SOURCE = "financements saisis dans le modèle de programme (table funding)"
+FUNDING_SOURCE = "financements saisis par l'équipe du contrat (modèle de programme)"
 
 
 def funding_sources() -> list:

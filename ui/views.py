@@ -46,6 +46,25 @@ CAUTIONS = (
 )
 
 
+# Where things live, for the technicians (the method page's « Pour les techniciens »): the only
+# place table, column, file and module names are shown.
+TECHNICAL_NOTES = (
+    "Registre des indicateurs : `indicators/registry.py` (identifiant, libellé, unité, thème, "
+    "définition, source, agrégation) ; il est écrit dans la table `indicator_catalog`.",
+    "Valeurs : table `indicator_facts` et vue `indicator_values` (une ligne par territoire × "
+    "indicateur × année, avec statut, origine et source).",
+    "Modèle de programme (saisie locale) : tables `contracts`, `territories`, `documents`, "
+    "`published_values`, `actions`, `funding`, `kpi_definitions`, `kpi_values`, `attributions`, "
+    "`housing_objectives`, `housing_results`, `qualitative`, `beneficiaries` ; colonnes décrites "
+    "par `python -m etl template-doc` (docs/programme-template.md).",
+    "Chiffres clés de l'accueil : colonnes `headline` et `headline_order` de `kpi_definitions` "
+    "et `published_values` ; contexte national : `scope = national` dans `kpi_definitions`.",
+    "Bilan « besoin / fait / changé » : éléments qualitatifs `review_need`, `review_done`, "
+    "`review_changed`, `review_figure` (table `qualitative`).",
+    "Construire la base : `python -m etl build` (vérifier sans publier : `python -m etl validate`).",
+)
+
+
 def registry_table() -> pd.DataFrame:
     """One row per registry indicator: what the method page shows."""
     rows = [{
