@@ -117,7 +117,9 @@ create table indicator_facts (
     source_note       varchar,            -- producer/vintage as the document cites it ('Insee 2019')
     document_id       varchar,            -- for origin = published: documents.document_id
     source_ref        varchar,            -- page or section of that document
-    source_id         varchar not null
+    source_id         varchar not null,
+    year_given        boolean             -- false: the document gives no year (year = its date,
+                                          -- for ordering; never displayed); NULL: given
 );
 
 -- ── Filosofi 200 m grid ─────────────────────────────────────────────────────────────────────
@@ -374,7 +376,8 @@ select
     f.source_id,
     t.geography_vintage,
     -- fictional when the territory or the file is (the demo's France comparators are fictional)
-    coalesce(t.is_fictional, false) or coalesce(s.is_fictional, false) as is_fictional
+    coalesce(t.is_fictional, false) or coalesce(s.is_fictional, false) as is_fictional,
+    coalesce(f.year_given, true) as year_given
 from indicator_facts f
 left join territories t
        on t.territory_code = f.territory_code and t.territory_level = f.territory_level

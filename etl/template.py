@@ -104,6 +104,8 @@ TABLES: tuple[Table, ...] = (
         Col("territory_level", "text", True, "Niveau du territoire.", LEVELS),
         Col("indicator_id", "text", True, "Indicateur du registre (indicators/registry.py)."),
         Col("year", "year", True, "Année de la donnée."),
+        Col("year_given", "bool", False, "non : le document ne date pas la donnée ; `year` est "
+            "alors l'année du document (elle range la valeur) et n'est jamais affichée."),
         Col("value", "number", False, "Valeur ; vide si non publiée ou secrète (voir status)."),
         Col("numerator", "number", False, "Numérateur publié (ex. 928 logements)."),
         Col("denominator", "number", False, "Dénominateur publié (ex. 1 017 logements)."),

@@ -19,6 +19,7 @@ from indicators.territories import contract_qpvs
 
 STATUS_SUFFIX = "__status"
 YEAR_SUFFIX = "__year"
+YEAR_GIVEN_SUFFIX = "__year_given"
 
 # Viridis, sampled at 10 points (matplotlib's viridis; perceptually uniform and readable with
 # the common colour-vision deficiencies). Dark = the unfavourable end (see ``classify``).
@@ -62,7 +63,8 @@ def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
     Columns: qpv_code, qpv_name, geography_vintage, commune_codes, commune_label,
     contract_slugs, population; then for each indicator ``<id>`` (float, NaN unless status ok),
     ``<id>__status`` (ok | secret | missing | …; 'missing' when the QPV has no value that year)
-    and ``<id>__year``. Each indicator is taken at one common year for all rows: the latest year
+    ``<id>__year`` and ``<id>__year_given`` (False when no document dates the column's values:
+    the year is then never displayed). Each indicator is taken at one common year for all rows: the latest year
     (≤ ``year`` when given) with a value for at least one of these QPVs — so a column never mixes
     years. ``vintage`` keeps only QPVs of one geography (2015 or 2024).
     """
@@ -76,6 +78,8 @@ def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
         base[ind] = base[ind].astype(float)
         base[ind + STATUS_SUFFIX] = [facts[c].status if c in facts else "missing" for c in codes]
         base[ind + YEAR_SUFFIX] = pd.array([common] * len(codes), dtype="Int64")
+        # False when no value of the column has a year its document gives (never display it).
+        base[ind + YEAR_GIVEN_SUFFIX] = (not facts) or any(bool(f.year_given) for f in facts.values())
     return base
 
 

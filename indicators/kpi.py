@@ -299,6 +299,7 @@ class HeadlineValue:
     document_id: str | None
     source_ref: str | None
     comparators: tuple = ()          # indicators.portrait.Comparator, commune(s) then EPCI
+    year_given: bool = True          # False: the document gives no year (never display it)
 
 
 @dataclass(frozen=True)
@@ -318,7 +319,7 @@ def _headline_values(con, contract_slug: str) -> list[tuple[int | None, Headline
     rows = con.execute("""
         select h.headline_order, h.territory_code, h.territory_level, h.indicator_id, h.year,
                v.indicator_label, v.unit, coalesce(v.territory_name, h.territory_code), v.value,
-               v.status, v.source_label, v.document_id, v.source_ref
+               v.status, v.source_label, v.document_id, v.source_ref, v.year_given
         from published_headlines h
         join indicator_values v on v.territory_code = h.territory_code
              and v.territory_level = h.territory_level and v.indicator_id = h.indicator_id
@@ -326,7 +327,7 @@ def _headline_values(con, contract_slug: str) -> list[tuple[int | None, Headline
         where h.contract_slug = ? order by h.rowid""", [contract_slug]).fetchall()
     out = []
     for (order, code, level, indicator, year, label, unit, name, value, status, source,
-         document, ref) in rows:
+         document, ref, year_given) in rows:
         comparators: tuple = ()
         if level == "qpv":
             try:
@@ -340,7 +341,7 @@ def _headline_values(con, contract_slug: str) -> list[tuple[int | None, Headline
                                     if c.territory_level in ("commune", "epci"))
         out.append((order, HeadlineValue(indicator, label, unit, code, name,
                                          None if status != "ok" else value, status, year, source,
-                                         document, ref, comparators)))
+                                         document, ref, comparators, bool(year_given))))
     return out
 
 

@@ -213,9 +213,13 @@ def value_text(value, unit, status, status_note=None) -> str:
     return fmt.fmt_value(value, unit, status)
 
 
+YEAR_NOT_GIVEN = "année non précisée"
+
+
 def source_text(source_label: str | None, year: int | None, *, origin: str | None = None,
                 source_ref: str | None = None) -> str:
-    """"Insee 2019 · données 2019 · annexe 2, p. 25 · chiffre publié"."""
+    """"Insee 2019 · données 2019 · annexe 2, p. 25 · chiffre publié" (year None: no year, as
+    for a value whose document gives none)."""
     parts = []
     if source_label:
         parts.append(_clip(source_label, SHORT_SOURCE_LIMIT))
@@ -385,7 +389,8 @@ def portrait_figure(pv) -> dict:
         "numerator": numerator,
         "comparators": comparators,
         "ranks": [t for t in (rank_text(r) for r in pv.ranks) if t],
-        "source": source_text(pv.source_label, pv.year, origin=pv.origin, source_ref=pv.source_ref),
+        "source": source_text(pv.source_label, pv.year if pv.year_given else None, origin=pv.origin,
+                              source_ref=pv.source_ref),
         "caution": pv.caution or "",
     }
 
@@ -595,7 +600,7 @@ def headline_card(figure) -> dict:
     from indicators.kpi import KpiTile
     if isinstance(figure, KpiTile):
         return kpi_tile(figure)
-    lines = [f"Données {fmt.fmt_year(figure.year)}"]
+    lines = [f"Données {fmt.fmt_year(figure.year)}" if figure.year_given else YEAR_NOT_GIVEN.capitalize()]
     for c in figure.comparators:
         text = f"{c.territory_name} : {value_text(c.value, figure.unit, c.status)}"
         if c.year != figure.year:
@@ -605,7 +610,8 @@ def headline_card(figure) -> dict:
         "label": f"{figure.label} – {figure.territory_name}",
         "value": value_text(figure.value, figure.unit, figure.status),
         "delta": None, "delta_color": "off", "lines": lines,
-        "source": source_text(figure.source_label, figure.year, source_ref=figure.source_ref),
+        "source": source_text(figure.source_label, figure.year if figure.year_given else None,
+                              source_ref=figure.source_ref),
         "help": None, "theme": theme_of(figure.indicator_id) or "autres indicateurs",
     }
 
@@ -703,7 +709,8 @@ def compare_table(df: pd.DataFrame, indicator_ids: list[str], selected: str | No
         meta = BY_ID.get(ind)
         label = meta.label if meta else ind
         years = df[ind + YEAR_SUFFIX].dropna()
-        if not years.empty:
+        dated = ind + "__year_given" not in df or bool(df[ind + "__year_given"].all())
+        if not years.empty and dated:
             label += f" ({int(years.iloc[0])})"
         unit = meta.unit if meta else None
         out[label] = [value_text(None if pd.isna(v) else v, unit, s)
@@ -1106,7 +1113,8 @@ def portrait_table(portrait) -> pd.DataFrame:
         "Indicateur": df["indicator_label"].astype(str),
         "Territoire": df["territory_name"].astype(str),
         "Niveau": [level.get(v, v) for v in df["territory_level"]],
-        "Année": [fmt.fmt_year(y) for y in df["year"]],
+        "Année": [fmt.fmt_year(y) if given else YEAR_NOT_GIVEN
+                  for y, given in zip(df["year"], df["year_given"])],
         "Valeur": [value_text(_na(v), u, s) for v, u, s in zip(df["value"], df["unit"], df["status"])],
         "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
     })

@@ -563,7 +563,8 @@ def _w_published_values(r: _Row, state: dict):
         indicator_id=indicator, year=r.get("year"), value=value, numerator=num, denominator=den,
         status=status, status_note=note, origin="published", source_variable=None,
         source_note=r.get("source_note"), document_id=r.get("document_id"),
-        source_ref=r.get("source_ref")), r.line
+        source_ref=r.get("source_ref"),
+        year_given=None if r.get("year_given") is None else bool(r.get("year_given"))), r.line
     if r.get("headline") or r.get("headline_order") is not None:
         yield "published_headlines", dict(
             contract_slug=_contract(r), territory_code=r.get("territory_code"),

@@ -312,3 +312,15 @@ def test_chart_captions_credit_every_source_they_show(demo_db) -> None:
     sources = [line for line in html.unescape(page_text(at)).splitlines() if "Source" in line]
     assert sources and all("Insee" not in line and "INSEE" not in line for line in sources), sources
     assert any("Données fictives de démonstration (fichier" in line for line in sources)
+
+
+def test_a_year_no_document_gives_is_never_printed(demo_db) -> None:
+    at = run_page("comparer", territoire="chartres-metropole", qpv="QN02802M",
+                  query={"indicateur": "population_count"})
+    assert not at.exception
+    assert "Population" in at.dataframe[0].value.columns
+    assert not any("2023" in c for c in at.dataframe[0].value.columns)
+    at = run_page("portrait", territoire="chartres-metropole", qpv="QN02802M")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.loc[table["Indicateur"] == "Population", "Année"].tolist() == ["année non précisée"]

@@ -37,15 +37,18 @@ def test_compare_qpvs_common_year_and_statuses(db):
         {"qpv_code": "QN07102A", "qpv_name": "Quartier Deux", "geography_vintage": 2024,
          "commune_codes": ["71001"], "commune_label": "Ville A", "contract_slugs": ["gc"],
          "population": None, POV: None, POV + "__status": "secret", POV + "__year": 2021,
-         INC: None, INC + "__status": "missing", INC + "__year": 2020},
+         POV + "__year_given": True, INC: None, INC + "__status": "missing", INC + "__year": 2020,
+         INC + "__year_given": True},
         {"qpv_code": "QN07103A", "qpv_name": "Quartier Trois", "geography_vintage": 2024,
          "commune_codes": ["71001", "71002"], "commune_label": "Ville A / Ville B",
          "contract_slugs": ["gc"], "population": None, POV: None, POV + "__status": "missing",
-         POV + "__year": 2021, INC: 12000.0, INC + "__status": "ok", INC + "__year": 2020},
+         POV + "__year": 2021, POV + "__year_given": True, INC: 12000.0, INC + "__status": "ok",
+         INC + "__year": 2020, INC + "__year_given": True},
         {"qpv_code": "QN07101A", "qpv_name": "Quartier Un", "geography_vintage": 2024,
          "commune_codes": ["71001"], "commune_label": "Ville A", "contract_slugs": ["gc"],
          "population": 2500, POV: 40.0, POV + "__status": "ok", POV + "__year": 2021,
-         INC: 9000.0, INC + "__status": "ok", INC + "__year": 2020},
+         POV + "__year_given": True, INC: 9000.0, INC + "__status": "ok", INC + "__year": 2020,
+         INC + "__year_given": True},
     ]
     in_2019 = compare_qpvs(db.con, "gc", [POV], year=2019)
     assert in_2019[[POV, POV + "__status"]].fillna(-1).values.tolist() == [
