@@ -145,12 +145,17 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
 def source_line(text: str | None, *, short: bool = False) -> None:
     """The source under a figure, table or chart. `short`: a short line (document title and
     section, views.short_source) with the full text in a tooltip."""
+    text = views.source_or_none(text)
     if text:
         prefix = "" if text.lower().startswith("source") else "Source : "
-        shown = views.short_source(text) if short else text
+        shown = views.short_source(text) if short else views.clip_source(text)
         if shown != text:
+            # A long source is shown once: its head here, the whole text behind a toggle.
             st.markdown(f'<div class="qpv-source qpv-more" title="{esc(prefix + text)}">'
                         f'{prefix}{esc(shown)}</div>', unsafe_allow_html=True)
+            with st.popover("Source complète", type="tertiary", icon=":material/info:"):
+                st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>',
+                            unsafe_allow_html=True)
         else:
             st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>', unsafe_allow_html=True)
 

@@ -260,6 +260,25 @@ def _clip(text: str, limit: int) -> str:
     return cut + "…"
 
 
+LONG_SOURCE = 220
+
+
+def source_or_none(text) -> str | None:
+    """A source text, or None for nothing to show (None, NaN, "", « nan »): « Source : nan »
+    never appears."""
+    text = _na(text)
+    if text is None:
+        return None
+    text = str(text).strip()
+    return None if not text or text.lower() in ("nan", "none", "<na>") else text
+
+
+def clip_source(text: str, limit: int = LONG_SOURCE) -> str:
+    """A source line cut at a word boundary (never mid-word) with « … » when longer than
+    `limit` characters; the whole text goes behind a toggle."""
+    return _clip(text, limit)
+
+
 def short_source(text: str | None, part_limit: int = 70) -> str:
     """A source line short enough for a tile: each part (« — » or « · » separated) keeps its
     head — up to a « : », « ; » or « ( » outside quotes — clipped to `part_limit` characters.

@@ -324,3 +324,11 @@ def test_a_year_no_document_gives_is_never_printed(demo_db) -> None:
     assert not at.exception
     table = at.dataframe[0].value
     assert table.loc[table["Indicateur"] == "Population", "Année"].tolist() == ["année non précisée"]
+
+
+def test_a_long_source_is_shown_once_with_the_rest_behind_a_toggle(demo_db) -> None:
+    at = run_page("mandat", territoire="chambery")
+    assert not at.exception
+    popovers = at.get("popover")
+    assert popovers and {p.proto.popover.label for p in popovers} == {"Source complète"}
+    assert "nan" not in page_text(at).lower().split()

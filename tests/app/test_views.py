@@ -243,3 +243,20 @@ def test_place_labels_never_lets_two_labels_overlap() -> None:
     # Three points on one spot: the third label has nowhere to go and is left to the hover.
     same = charts.place_labels([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], ["aaaa"] * 5, [0, 2], [0, 2])
     assert same == ["top center", "bottom center", "middle right", "middle left", None]
+
+
+@pytest.mark.parametrize("text, expected", [
+    (None, None), (float("nan"), None), ("nan", None), ("  ", None), ("Insee 2019", "Insee 2019")])
+def test_source_or_none_never_gives_nan(text, expected) -> None:
+    assert views.source_or_none(text) == expected
+
+
+def test_long_sources_are_cut_at_a_word() -> None:
+    text = "Contrat de ville du Grand Chalon 2024-2030 – Annexes (annexe 2 « Portraits de quartiers »)"
+    assert views.clip_source(text, 40) == "Contrat de ville du Grand Chalon…"
+    assert views.clip_source(text, 200) == text
+    assert views.source_text("Chartres métropole, page « Politique de la ville » (21/09/2023)",
+                             None) == "Chartres métropole, page « Politique de la ville » (21/09/2023)"
+    long_label = "mot " * 60
+    shown = views.source_text(long_label, None)
+    assert shown.endswith("mot…") and len(shown) <= views.SHORT_SOURCE_LIMIT + 1
