@@ -75,11 +75,28 @@ def test_map_data_classes_withheld_and_communes(report_con) -> None:
         ("QN09902N", "Vieux Puits - Paradis - Maunoury", None, "secret", None),
         ("QN09903N", "Bruxelles - Arcades - Béguines", 33.0, "ok", 0),
     ]
-    assert data.class_labels == ["33\u00a0%", "de 33\u00a0% à 41,2\u00a0%"]
+    # Each value is its own class: the labels never share a bound.
+    assert data.class_labels == ["33\u00a0%", "41,2\u00a0%"]
     assert (data.indicator_label, data.unit, data.year, data.is_fictional) == (
         "Taux de pauvreté (seuil à 60 %)", "%", 2021, True)
     assert [(c.code, c.name, bool(c.rings)) for c in data.communes] == [
         ("99001", "Démoville", True), ("99002", "Fictive-sur-Loire", False)]
+
+
+def _area(code: str, name: str, lon: float, lat: float, d: float) -> images.MapArea:
+    ring = [(lon, lat), (lon + d, lat), (lon + d, lat + d), (lon, lat + d), (lon, lat)]
+    return images.MapArea(code, name, [ring], (lon + d / 2, lat + d / 2))
+
+
+def test_map_names_never_overlap_the_biggest_kept() -> None:
+    qpvs = [_area("A", "Les Tilleuls", 2.000, 47.000, 0.004),
+            _area("B", "Vieux Puits - Paradis - Maunoury", 2.001, 47.001, 0.008),   # on A
+            _area("C", "La Chênaie", 2.100, 47.080, 0.003)]
+    pts = [p for q in qpvs for r in q.rings for p in r]
+    assert images.names_apart(qpvs, pts, 47.0) == ["B", "C"]
+    fig = images.qpv_map_figure(images.MapData(qpvs, []))
+    texts = [t for tr in fig.data if tr.mode == "text" for t in tr.text]
+    assert texts == ["Vieux Puits -<br>Paradis - Maunoury", "La Chênaie"]
 
 
 def test_map_without_contours_says_so(report_con) -> None:
