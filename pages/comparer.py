@@ -53,7 +53,7 @@ if threshold_on:
 kept = views.sort_compare(filter_compare(table, commune_codes=chosen_communes or None,
                                          thresholds=thresholds, vintage=vintage),
                           sort_by, descending)
-st.caption(f"{len(kept)} quartier(s) sur {len(table)} · ▶ quartier sélectionné · "
+st.caption(f"{views.plural(len(kept), 'quartier')} sur {len(table)} · ▶ quartier sélectionné · "
            "chaque indicateur est pris à la même année pour tous les quartiers")
 st.dataframe(views.compare_table(kept, indicators, selection.qpv_code), hide_index=True,
              key="cmp_table", column_config=components.LINK_COLUMNS,

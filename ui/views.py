@@ -96,7 +96,7 @@ def unregistered_table(catalog: pd.DataFrame) -> pd.DataFrame:
 def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
     """Every loaded file with its provenance, French headers and formats."""
     def when(ts) -> str:
-        return "" if pd.isna(ts) else pd.Timestamp(ts).strftime("%d/%m/%Y %H:%M")
+        return fmt.fmt_datetime(ts)
 
     return pd.DataFrame({
         "Producteur": sources["producer"].fillna("").astype(str),
@@ -120,13 +120,19 @@ LEVEL_TEXT = {"warning": "avertissement", "error": "erreur"}
 def build_summary(build: dict) -> list[tuple[str, str]]:
     """(label, value) pairs describing one build."""
     def ts(v) -> str:
-        return "" if v is None or pd.isna(v) else pd.Timestamp(v).strftime("%d/%m/%Y à %H:%M:%S")
+        return fmt.fmt_datetime(v)
+
+    start, end = build.get("started_at"), build.get("finished_at")
+    duration = ""
+    if _na(start) is not None and _na(end) is not None:
+        duration = fmt.fmt_duration((pd.Timestamp(end) - pd.Timestamp(start)).total_seconds())
 
     return [
         ("Construction", f"{build.get('build_id', '')} – "
                          f"{BUILD_OUTCOME_TEXT.get(build.get('outcome'), build.get('outcome'))}"),
         ("Commencée le", ts(build.get("started_at"))),
         ("Terminée le", ts(build.get("finished_at"))),
+        ("Durée", duration),
         ("Dossiers lus", str(build.get("raw_dirs") or "")),
         ("Fichiers", fmt.fmt_int(build.get("n_files"))),
         ("Lignes", fmt.fmt_int(build.get("n_rows"))),
@@ -663,7 +669,7 @@ def year_span(years) -> str:
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     """« 1 action », « 2 actions », « 1 234 actions » (French: 0 and 1 take the singular)."""
-    return f"{fmt.fmt_int(n)} {one if abs(n) < 2 else (many or one + 's')}"
+    return fmt.fmt_count(n, one, many)
 
 
 def eur_like(value: float, reference: float) -> str:

@@ -264,3 +264,13 @@ def test_long_sources_are_cut_at_a_word() -> None:
     long_label = "mot " * 60
     shown = views.source_text(long_label, None)
     assert shown.endswith("mot…") and len(shown) <= views.SHORT_SOURCE_LIMIT + 1
+
+
+def test_build_summary_in_french() -> None:
+    from datetime import datetime
+    summary = dict(views.build_summary({
+        "build_id": "b1", "outcome": "published", "started_at": datetime(2026, 12, 1, 9, 30, 0),
+        "finished_at": datetime(2026, 12, 1, 9, 30, 4, 300000), "raw_dirs": "data/raw/demo",
+        "n_files": 68, "n_rows": 7785, "n_territories": 55, "n_indicators": 28, "n_warnings": 1}))
+    assert summary["Commencée le"] == "1er décembre 2026 à 9 h 30"
+    assert summary["Durée"] == "4,3\u00a0s"
