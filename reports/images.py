@@ -115,7 +115,8 @@ def _wrap(text: str, size_px: int, max_width_px: float, bold: bool = False) -> l
 
 
 def _fr_date(value: dt.date | str | None) -> str:
-    from babel.dates import format_date
+    """« 1er décembre 2026 » (indicators.fmt.fmt_date)."""
+    from indicators.fmt import fmt_date
     if value is None:
         value = dt.date.today()
     if isinstance(value, str):
@@ -123,7 +124,7 @@ def _fr_date(value: dt.date | str | None) -> str:
             value = dt.date.fromisoformat(value[:10])
         except ValueError:
             return value
-    return format_date(value, format="long", locale="fr_FR")
+    return fmt_date(value)
 
 
 @dataclass

@@ -117,3 +117,9 @@ def test_exported_map_classes_are_the_map_page_classes(report_con, method) -> No
     by_code = {q.code: q.class_index for q in data.qpvs}
     assert by_code == {r.qpv_code: (None if pd.isna(r.class_index) else int(r.class_index))
                        for r in page.frame.itertuples() if r.qpv_code in by_code}
+
+
+def test_export_dates_say_1er() -> None:
+    import datetime as dt
+    assert images._fr_date(dt.date(2026, 12, 1)) == "1er décembre 2026"
+    assert images._fr_date("2026-03-05") == "5 mars 2026"
