@@ -132,7 +132,8 @@ def test_build_publishes_every_programme_table(programme_dir: Path, tmp_path: Pa
         ("demo", None, 2025, "ville", "Enveloppe globale", 1500000.0, None, None, funding),
     ]
     assert query(db, "select * from kpi_definitions") == [
-        ("demo", "residents_met", "Habitants rencontrés", "personnes", None, "sum", True, None, kdef)]
+        ("demo", "residents_met", "Habitants rencontrés", "personnes", None, "sum", True, None,
+         False, None, "contrat", kdef)]
     assert query(db, "select * from kpi_values order by territory_code nulls first") == [
         ("demo", "residents_met", None, 2024, None, 1650.0, 1500.0, "plus de", "ok", True, "portraits", None, kval),
         ("demo", "residents_met", "QN09901N", 2024, None, None, None, None, "missing", False, None, None, kval),
