@@ -332,3 +332,15 @@ def test_a_long_source_is_shown_once_with_the_rest_behind_a_toggle(demo_db) -> N
     popovers = at.get("popover")
     assert popovers and {p.proto.popover.label for p in popovers} == {"Source complète"}
     assert "nan" not in page_text(at).lower().split()
+
+
+def test_housing_page_puts_the_national_programme_apart(demo_db) -> None:
+    at = run_page("logement", territoire="chambery")
+    assert not at.exception
+    sections = _sections(at)
+    assert [m.split(" = ")[0] for m in sections["Programme national"]] == [
+        "Territoires du premier appel à manifestation d'intérêt Logement d'abord",
+        "Territoires retenus en 2021 (second appel) pour le Logement d'abord",
+        "Territoires engagés dans la mise en œuvre accélérée du Logement d'abord",
+        "Crédits supports répartis entre les territoires du Logement d'abord"]
+    assert "Chiffres de contexte" not in sections
