@@ -22,7 +22,8 @@ theme = f1.selectbox("Thème", ["tous"] + [t for t in THEMES if views.theme_has(
 choices = [i for i in available if theme == "tous" or views.theme_of(i) == theme]
 default = default_indicators(choices, selection.indicator_id)
 indicators = f2.multiselect("Indicateurs", choices, default=default, key="cmp_indicators",
-                            format_func=views.indicator_option)
+                            format_func=views.indicator_option,
+                            placeholder="choisissez un ou plusieurs indicateurs")
 communes = sorted({(c, n) for cs, ns in zip(qpvs["commune_codes"], qpvs["commune_names"])
                    for c, n in zip(cs, ns)}, key=lambda cn: cn[1])
 chosen_communes = f3.multiselect("Communes", [c for c, _ in communes], key="cmp_communes",

@@ -48,3 +48,14 @@ def test_developer_words_are_on_the_method_page() -> None:
                  "review_need", "headline_order"):
         assert word in notes
     assert "Pour les techniciens" in (ROOT / "pages" / "methode.py").read_text(encoding="utf-8")
+
+
+def test_multiselects_have_a_french_placeholder() -> None:
+    """Streamlit's own « Choose options » never shows: every multiselect sets its placeholder."""
+    missing = []
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "multiselect" \
+                    and not any(kw.arg == "placeholder" for kw in node.keywords):
+                missing.append(f"{path.name}:{node.lineno}")
+    assert missing == []
