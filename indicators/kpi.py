@@ -300,6 +300,7 @@ class HeadlineValue:
     source_ref: str | None
     comparators: tuple = ()          # indicators.portrait.Comparator, commune(s) then EPCI
     year_given: bool = True          # False: the document gives no year (never display it)
+    credit: str | None = None        # who to credit (indicators.sources): value and comparators
 
 
 @dataclass(frozen=True)
@@ -339,9 +340,13 @@ def _headline_values(con, contract_slug: str) -> list[tuple[int | None, Headline
             if shown:
                 comparators = tuple(c for c in shown[0].comparators
                                     if c.territory_level in ("commune", "epci"))
+        from indicators.sources import value_credits
+        credits = value_credits(con, [(code, indicator, year)]
+                                + [(c.territory_code, indicator, c.year) for c in comparators])
         out.append((order, HeadlineValue(indicator, label, unit, code, name,
                                          None if status != "ok" else value, status, year, source,
-                                         document, ref, comparators, bool(year_given))))
+                                         document, ref, comparators, bool(year_given),
+                                         " ; ".join(credits) or None)))
     return out
 
 

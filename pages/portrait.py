@@ -25,7 +25,8 @@ if not portrait.themes:
     components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
 for block in portrait.themes:
     st.header(block.theme.capitalize(), divider="gray")
-    figures = [views.portrait_figure(pv) for pv in block.values]
+    figures = [views.portrait_figure(pv, credit=lambda code, year, i=pv.indicator_id: " ; ".join(
+        data.value_credits([(code or portrait.qpv.code, i, year)]))) for pv in block.values]
     for start in range(0, len(figures), 3):
         for column, figure in zip(st.columns(3), figures[start:start + 3]):
             with column:

@@ -392,8 +392,26 @@ def rank_text(rank) -> str:
     return text
 
 
-def portrait_figure(pv) -> dict:
-    """What a portrait card shows for one PortraitValue (indicators.portrait)."""
+def _credited(source_label, origin, code, year, credit) -> bool:
+    """Whether a value's source line is its credit (a typed figure, or fictional data)."""
+    return credit is not None and (origin == "published" or
+                                   str(source_label or "").startswith("Fictif"))
+
+
+def portrait_figure(pv, credit=None) -> dict:
+    """What a portrait card shows for one PortraitValue (indicators.portrait).
+
+    credit: optional (territory_code, year) → credit text (indicators.sources): a figure typed
+    from a document is then credited to the document (quoting its producer) and fictional data
+    to the demo, never to INSEE."""
+    def line(label, origin, code, year, ref, year_given=True):
+        if _credited(label, origin, code, year, credit):
+            text = credit(code, year)
+            if text:
+                return " · ".join(p for p in (text, fmt.ORIGIN_TEXT.get(origin) if origin in
+                                              ("published", "computed") else None) if p)
+        return source_text(label, year if year_given else None, origin=origin, source_ref=ref)
+
     comparators = []
     for c in pv.comparators:
         comparators.append({
@@ -402,7 +420,7 @@ def portrait_figure(pv) -> dict:
             "value": value_text(c.value, pv.unit, c.status),
             "gap": fmt.fmt_gap(c.gap, c.gap_kind) if c.gap is not None else "",
             "year": c.year,
-            "source": source_text(c.source_label, c.year, origin=c.origin, source_ref=c.source_ref),
+            "source": line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref),
         })
     numerator = ""
     if pv.status == "ok" and pv.numerator is not None and pv.denominator is not None:
@@ -414,8 +432,7 @@ def portrait_figure(pv) -> dict:
         "numerator": numerator,
         "comparators": comparators,
         "ranks": [t for t in (rank_text(r) for r in pv.ranks) if t],
-        "source": source_text(pv.source_label, pv.year if pv.year_given else None, origin=pv.origin,
-                              source_ref=pv.source_ref),
+        "source": line(pv.source_label, pv.origin, None, pv.year, pv.source_ref, pv.year_given),
         "caution": pv.caution or "",
     }
 
@@ -635,8 +652,9 @@ def headline_card(figure) -> dict:
         "label": f"{figure.label} – {figure.territory_name}",
         "value": value_text(figure.value, figure.unit, figure.status),
         "delta": None, "delta_color": "off", "lines": lines,
-        "source": source_text(figure.source_label, figure.year if figure.year_given else None,
-                              source_ref=figure.source_ref),
+        "source": figure.credit or source_text(figure.source_label,
+                                               figure.year if figure.year_given else None,
+                                               source_ref=figure.source_ref),
         "help": None, "theme": theme_of(figure.indicator_id) or "autres indicateurs",
     }
 

@@ -344,3 +344,17 @@ def test_housing_page_puts_the_national_programme_apart(demo_db) -> None:
         "Territoires engagés dans la mise en œuvre accélérée du Logement d'abord",
         "Crédits supports répartis entre les territoires du Logement d'abord"]
     assert "Chiffres de contexte" not in sections
+
+
+def test_portrait_cards_credit_the_document_and_never_insee_for_fictional_data(demo_db) -> None:
+    import html
+    at = run_page("portrait", territoire="grand-chalon", qpv="QN07101I")
+    assert not at.exception
+    text = html.unescape(page_text(at))
+    assert ("Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – "
+            "Annexes, Annexe 2 – Portraits de quartiers (d'après Insee 2019) · chiffre publié") in text
+    at = run_page("portrait", territoire="demo", qpv="QN09902I")
+    assert not at.exception
+    sources = [line for line in html.unescape(page_text(at)).splitlines()
+               if "Source" in line or "Comparaison" in line]
+    assert sources and not [line for line in sources if "INSEE" in line or "Insee" in line]

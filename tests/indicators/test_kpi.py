@@ -171,7 +171,8 @@ def test_headlines_follow_the_template_order_with_the_comparators(db):
     assert income == HeadlineValue(
         "median_income_eur_month", "Revenu disponible médian par UC, par mois",
         "EUR/mois", "QN07101I", "Aubépins", 742.0, "ok", 2019, "Insee 2019", "annexes", "annexe 2",
-        income.comparators)
+        income.comparators, True,
+        "Contrat de ville 2024–2030, annexes, annexe 2 (d'après Insee 2019 ; Compas – ABS 2022)")
     assert [(c.territory_name, c.value, c.year, c.match) for c in income.comparators] == [
         ("Chalon-sur-Saône", 1480.0, 2022, "same_document"),
         ("CA Le Grand Chalon", 1770.0, 2022, "same_document")]
