@@ -158,10 +158,13 @@ class BuildReport:
     def summary(self) -> str:
         verdict = {"published": "base publiée", "validated": "validation réussie (rien n'est publié)",
                    "failed": "échec, la base publiée n'a pas été modifiée"}.get(self.outcome, self.outcome)
-        return (f"{verdict} : {self.n_files} fichiers, {self.n_rows} lignes lues, "
-                f"{self.n_territories} territoires, {self.n_indicators} indicateurs, "
-                f"{self.n_warnings} avertissements, {len(self.errors)} erreurs, "
-                f"{self.duration_s:.1f} s")
+        from indicators.fmt import fmt_count, fmt_duration
+        return (f"{verdict} : {fmt_count(self.n_files, 'fichier')}, "
+                f"{fmt_count(self.n_rows, 'ligne lue', 'lignes lues')}, "
+                f"{fmt_count(self.n_territories, 'territoire')}, "
+                f"{fmt_count(self.n_indicators, 'indicateur')}, "
+                f"{fmt_count(self.n_warnings, 'avertissement')}, "
+                f"{fmt_count(len(self.errors), 'erreur')}, {fmt_duration(self.duration_s)}")
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -1,6 +1,7 @@
 """The real build on a programme folder in three layouts: whole outputs of every table."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.etl_build.conftest import CURRENT_YEAR, PROGRAMME_ONLY, query, sha256
@@ -183,7 +184,8 @@ def test_progress_lines_name_kind_rows_and_file(programme_dir: Path, tmp_path: P
     assert lines[0].endswith("raw/classeur.xlsx")
     assert len(lines) == 11   # 9 files, the checks, the summary
     assert lines[-1].startswith("base publiée : 9 fichiers, 31 lignes lues, 9 territoires, 5 indicateurs,"
-                                " 2 avertissements, 0 erreurs, ")
+                                " 2 avertissements, 0 erreur, ")
+    assert re.search(r", \d+,\d\u00a0s$", lines[-1]), lines[-1]      # « 4,3 s »: French decimals
 
 
 def test_report_to_dict_is_json_ready(programme_dir: Path, tmp_path: Path) -> None:
