@@ -311,7 +311,7 @@ def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildRepo
         report.n_indicators = con.execute(
             "select count(distinct indicator_id) from indicator_facts").fetchall()[0][0]
         if progress:
-            progress(f"{'contrôles':<28} {'':>9}  {time.monotonic() - t0:6.1f} s")
+            progress(f"{'contrôles':<28} {'':>9}  {_secs(time.monotonic() - t0)}")
     finally:
         report.messages.extend(ctx.messages)
     if report.errors:
@@ -475,7 +475,7 @@ def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress:
                                        source_id if has_source else None, seconds=round(seconds, 3)))
         report.n_rows += rows or 0
         if progress:
-            progress(f"{p.kind:<28} {rows or 0:>9} lignes {seconds:6.1f} s  {c.display_name}")
+            progress(f"{p.kind:<28} {rows or 0:>9} lignes {_secs(seconds)}  {c.display_name}")
 
 
 def _message_of(exc: EtlError) -> Message:
@@ -618,6 +618,11 @@ def _same(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _secs(seconds: float) -> str:
+    """A progress line's duration, French decimal comma, aligned: « {:6.1f} s » → "   4,3 s"."""
+    return f"{seconds:6.1f} s".replace(".", ",")
 
 
 def _show(value: float | None, status: str) -> str:

@@ -181,6 +181,7 @@ def test_progress_lines_name_kind_rows_and_file(programme_dir: Path, tmp_path: P
     build([programme_dir], tmp_path / "qpv.duckdb", loader_modules=PROGRAMME_ONLY, progress=lines.append,
           current_year=CURRENT_YEAR)
     assert lines[0].split()[:3] == ["programme_workbook", "5", "lignes"]
+    assert all(re.search(r" \d+,\d s", line) for line in lines[:-1]), lines   # « 0,1 s »
     assert lines[0].endswith("raw/classeur.xlsx")
     assert len(lines) == 11   # 9 files, the checks, the summary
     assert lines[-1].startswith("base publiée : 9 fichiers, 31 lignes lues, 9 territoires, 5 indicateurs,"
