@@ -63,6 +63,27 @@ def base_style() -> None:
 FRENCH_DOCUMENT = '<script>document.documentElement.lang = "fr";</script>'
 
 
+def file_uploader_css(button: str, limits: str) -> str:
+    """CSS that writes Streamlit's file uploader texts (« Upload », « 200MB per file • CSV… »,
+    which no parameter sets) in French; the visible texts are `button` and `limits`."""
+    def css_text(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+        "{font-size:0 !important;}"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
+        f"{{content:{css_text(button)};font-size:.9rem;}}"
+        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0 !important;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
+        f"{{content:{css_text(limits)};font-size:.8rem;}}"
+        "</style>")
+
+
+def french_file_uploader(button: str, limits: str) -> None:
+    st.markdown(file_uploader_css(button, limits), unsafe_allow_html=True)
+
+
 def french_document() -> None:
     """Declare the page's language as French (`<html lang="fr">`)."""
     st.html(FRENCH_DOCUMENT, unsafe_allow_javascript=True)

@@ -59,3 +59,19 @@ def test_multiselects_have_a_french_placeholder() -> None:
                     and not any(kw.arg == "placeholder" for kw in node.keywords):
                 missing.append(f"{path.name}:{node.lineno}")
     assert missing == []
+
+
+def test_the_file_uploader_speaks_french() -> None:
+    """Checked in Chromium: these selectors replace Streamlit's « Upload » and « 200MB per
+    file • … » (no parameter sets them in Streamlit 1.67)."""
+    from ui import components
+    assert components.file_uploader_css("Choisir des fichiers", 'Au plus 200 Mio "x"') == (
+        '<style>[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+        '{font-size:0 !important;}'
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
+        '{content:"Choisir des fichiers";font-size:.9rem;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0 !important;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
+        '{content:"Au plus 200 Mio \\"x\\"";font-size:.8rem;}</style>')
+    source = (ROOT / "pages" / "importer.py").read_text(encoding="utf-8")
+    assert source.index("components.french_file_uploader(") < source.index("st.file_uploader(")
