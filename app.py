@@ -14,10 +14,18 @@ from ui import auth, components, data, state, views
 st.set_page_config(page_title="Quartiers prioritaires – tableau de bord", page_icon="🏘️",
                    layout="wide")
 
+HOME = st.Page("pages/mandat.py", title="Les chiffres du mandat", icon=":material/dashboard:",
+               url_path="accueil", default=True)
+
+
+def _to_home() -> None:
+    """`/mandat` (the home page's own name, in links already sent) opens the home page."""
+    st.switch_page(HOME, query_params=st.query_params.to_dict())
+
+
 PAGES = {
     "Tableau de bord": [
-        st.Page("pages/mandat.py", title="Les chiffres du mandat", icon=":material/dashboard:",
-                url_path="mandat", default=True),
+        HOME,
         st.Page("pages/bilan.py", title="Bilan par quartier", icon=":material/fact_check:",
                 url_path="bilan"),
     ],
@@ -44,6 +52,9 @@ PAGES = {
                 url_path="rapports"),
         st.Page("pages/importer.py", title="Importer des fichiers", icon=":material/upload_file:",
                 url_path="importer"),
+        # The default page is served at "/" (Streamlit gives it the url path ""): these hidden
+        # aliases make its names reach it instead of « Page not found ».
+        st.Page(_to_home, title="Les chiffres du mandat", url_path="mandat", visibility="hidden"),
     ],
 }
 
@@ -67,11 +78,12 @@ def _sidebar(selection: state.Selection) -> None:
             st.caption("Aucun quartier prioritaire connu pour ce territoire.")
         st.toggle("Mode présentation", key=state.PRESENTATION,
                   help="Masque le menu et les commandes pour des captures d'écran propres.")
-        st.caption(f"Base : {md_text(data.db_path().name)}")
         auth.internal_notice(data.internal_rows())
 
 
 navigation = st.navigation(PAGES)
+with st.sidebar:
+    components.french_document()
 
 if data.db_version() is None or data.db_problem() or data.contracts().empty:
     if navigation.url_path == "importer":     # importing is also how a first database is filled

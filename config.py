@@ -22,8 +22,9 @@ UPLOAD_DIR = Path(os.environ.get("QPV_UPLOAD_DIR", DATA_DIR / "uploads"))
 # Real official files kept beside the project for integration tests (never copied in).
 REFERENCE_DIR = Path(os.environ.get("QPV_REFERENCE_DIR", ROOT.parent / "shared" / "data" / "reference"))
 
-# Territory selected when nothing is in the URL.
-DEFAULT_CONTRACT = "demo"
+# Territory selected when nothing is in the URL (a contract slug). Empty: the first real
+# contract of the database, the fictional demo only when it is alone (ui/state.py).
+DEFAULT_CONTRACT = os.environ.get("QPV_DEFAULT_CONTRACT", "")
 
 # Comparison levels for every QPV indicator, in display order.
 COMPARATOR_LEVELS = ("commune", "epci", "departement", "france", "qpv_ensemble")

@@ -158,10 +158,13 @@ class BuildReport:
     def summary(self) -> str:
         verdict = {"published": "base publiée", "validated": "validation réussie (rien n'est publié)",
                    "failed": "échec, la base publiée n'a pas été modifiée"}.get(self.outcome, self.outcome)
-        return (f"{verdict} : {self.n_files} fichiers, {self.n_rows} lignes lues, "
-                f"{self.n_territories} territoires, {self.n_indicators} indicateurs, "
-                f"{self.n_warnings} avertissements, {len(self.errors)} erreurs, "
-                f"{self.duration_s:.1f} s")
+        from indicators.fmt import fmt_count, fmt_duration
+        return (f"{verdict} : {fmt_count(self.n_files, 'fichier')}, "
+                f"{fmt_count(self.n_rows, 'ligne lue', 'lignes lues')}, "
+                f"{fmt_count(self.n_territories, 'territoire')}, "
+                f"{fmt_count(self.n_indicators, 'indicateur')}, "
+                f"{fmt_count(self.n_warnings, 'avertissement')}, "
+                f"{fmt_count(len(self.errors), 'erreur')}, {fmt_duration(self.duration_s)}")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -315,7 +318,7 @@ def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildRepo
         report.n_indicators = con.execute(
             "select count(distinct indicator_id) from indicator_facts").fetchall()[0][0]
         if progress:
-            progress(f"{'contrôles':<28} {'':>9}  {time.monotonic() - t0:6.1f} s")
+            progress(f"{'contrôles':<28} {'':>9}  {_secs(time.monotonic() - t0)}")
     finally:
         report.messages.extend(ctx.messages)
     if report.errors:
@@ -479,7 +482,7 @@ def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress:
                                        source_id if has_source else None, seconds=round(seconds, 3)))
         report.n_rows += rows or 0
         if progress:
-            progress(printable(f"{p.kind:<28} {rows or 0:>9} lignes {seconds:6.1f} s  {c.display_name}"))
+            progress(printable(f"{p.kind:<28} {rows or 0:>9} lignes {_secs(seconds)}  {c.display_name}"))
 
 
 def _message_of(exc: EtlError) -> Message:
@@ -622,6 +625,11 @@ def _same(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _secs(seconds: float) -> str:
+    """A progress line's duration, French decimal comma, aligned: « {:6.1f} s » → "   4,3 s"."""
+    return f"{seconds:6.1f} s".replace(".", ",")
 
 
 def _show(value: float | None, status: str) -> str:

@@ -48,6 +48,8 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "programme_actions": ("contract_slug", "action_id", "year"),
     "programme_action_territories": ("contract_slug", "action_id", "year", "territory_code"),
     "kpi_definitions": ("contract_slug", "kpi_id"),
+    "published_headlines": ("contract_slug", "territory_code", "territory_level", "indicator_id",
+                            "year"),
     "kpi_values": ("contract_slug", "kpi_id", "territory_code", "year", "period_label"),
     "housing_attributions": ("contract_slug", "year", "landlord", "reserving_party", "location",
                              "qpv_code", "resource_quartile", "is_priority_household",

@@ -1311,6 +1311,10 @@ KPIS = (
 KPI_NOT_YET_2026 = "jeunes_accompagnes_emploi"
 
 
+DEMO_HEADLINES = ("droits_rouverts", "familles_accompagnees", "habitants_rencontres",
+                  "interventions_mediation")
+
+
 def _kpis(rng: random.Random) -> tuple[list[dict], list[dict]]:
     c = CONTRACT
     defs = [{"contract": c, "kpi_id": k, "label": label, "unit": unit, "theme": theme,
@@ -1318,6 +1322,10 @@ def _kpis(rng: random.Random) -> tuple[list[dict], list[dict]]:
              "definition": f"{label} au cours de l'année (indicateur fictif de démonstration)."
              if cum == "sum" else f"{label} au 31 décembre (indicateur fictif de démonstration)."}
             for k, label, unit, theme, cum in KPIS]
+    # The key figures of the home page (kpi_definitions.headline), in this order.
+    for d in defs:
+        if d["kpi_id"] in DEMO_HEADLINES:
+            d.update(headline=True, headline_order=DEMO_HEADLINES.index(d["kpi_id"]) + 1)
     values: list[dict] = []
 
     def add(kpi, year, value, target, territory=None, status="ok"):

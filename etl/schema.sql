@@ -118,7 +118,9 @@ create table indicator_facts (
     document_id       varchar,            -- for origin = published: documents.document_id
     source_ref        varchar,            -- page or section of that document
     is_internal       boolean,            -- true: an internal figure (editors only); NULL/false: public
-    source_id         varchar not null
+    source_id         varchar not null,
+    year_given        boolean             -- false: the document gives no year (year = its date,
+                                          -- for ordering; never displayed); NULL: given
 );
 
 -- ── Filosofi 200 m grid ─────────────────────────────────────────────────────────────────────
@@ -241,6 +243,21 @@ create table kpi_definitions (
     cumulation        varchar not null,  -- 'sum' (add years up) | 'latest' | 'none'
     higher_is_better  boolean,
     definition        varchar,
+    headline          boolean,           -- a key figure, shown first on the contract's home page
+    headline_order    integer,           -- its rank among the key figures (NULL: load order)
+    scope             varchar,           -- 'contrat' (a result of the contract) | 'national' (context)
+    source_id         varchar not null
+);
+
+-- One row per published value a contract puts among the key figures of its home page
+-- (published_values with headline = oui); the value itself is in indicator_facts.
+create table published_headlines (
+    contract_slug     varchar not null,
+    territory_code    varchar not null,
+    territory_level   varchar not null,
+    indicator_id      varchar not null,
+    year              integer not null,
+    headline_order    integer,
     source_id         varchar not null
 );
 
@@ -404,7 +421,8 @@ select
     f.source_id,
     t.geography_vintage,
     -- fictional when the territory or the file is (the demo's France comparators are fictional)
-    coalesce(t.is_fictional, false) or coalesce(s.is_fictional, false) as is_fictional
+    coalesce(t.is_fictional, false) or coalesce(s.is_fictional, false) as is_fictional,
+    coalesce(f.year_given, true) as year_given
 from indicator_facts f
 left join territories t
        on t.territory_code = f.territory_code and t.territory_level = f.territory_level

@@ -52,6 +52,7 @@ ITEM_TYPES = ("priority_issue", "strength", "weakness", "consultation_appreciate
               "consultation_deplored", "consultation_requested", "verbatim", "review_intro",
               "review_need", "review_done", "review_changed", "review_figure", "pillar",
               "programme_axis", "programme_priority_action", "partner_territory", "note")
+SCOPES = ("contrat", "national")
 STATUSES = ("ok", "secret", "missing", "not_significant", "not_applicable")
 SEXES = ("femme", "homme", "autre")
 AGE_BANDS = ("moins_16", "16_29", "30_59", "60_plus")
@@ -106,12 +107,18 @@ TABLES: tuple[Table, ...] = (
         Col("territory_level", "text", True, "Niveau du territoire.", LEVELS),
         Col("indicator_id", "text", True, "Indicateur du registre (indicators/registry.py)."),
         Col("year", "year", True, "Année de la donnée."),
+        Col("year_given", "bool", False, "non : le document ne date pas la donnée ; `year` est "
+            "alors l'année du document (elle range la valeur) et n'est jamais affichée."),
         Col("value", "number", False, "Valeur ; vide si non publiée ou secrète (voir status)."),
         Col("numerator", "number", False, "Numérateur publié (ex. 928 logements)."),
         Col("denominator", "number", False, "Dénominateur publié (ex. 1 017 logements)."),
         Col("status", "text", False, "ok par défaut.", STATUSES),
         Col("source_note", "text", False, "Source telle que citée (ex. « Insee 2019 », « Compas – ABS 2022 »)."),
         _document, _ref, _internal,
+        Col("headline", "bool", False, "oui : chiffre clé, affiché en tête de la page d'accueil du "
+            "contrat avec ses comparaisons (commune, EPCI)."),
+        Col("headline_order", "int", False, "Rang parmi les chiffres clés (1 = le premier) ; "
+            "vide : l'ordre des lignes."),
     )),
     Table("actions", "programme_actions",
           "Actions et projets financés, une ligne par action et par année.", (
@@ -147,6 +154,13 @@ TABLES: tuple[Table, ...] = (
             ("sum", "latest", "none")),
         Col("higher_is_better", "bool", False, "oui si une hausse est favorable."),
         Col("definition", "text", False, "Définition."),
+        Col("headline", "bool", False, "oui : chiffre clé, affiché en tête de la page d'accueil. "
+            "Si aucun n'est choisi : les indicateurs qui ont un objectif, à leur dernière année."),
+        Col("headline_order", "int", False, "Rang parmi les chiffres clés (1 = le premier) ; "
+            "vide : l'ordre des lignes."),
+        Col("scope", "text", False, "contrat (par défaut) : un résultat du contrat ou du mandat ; "
+            "national : un chiffre de contexte national (programme ou enveloppe nationale), "
+            "montré à part sous « Contexte national ».", SCOPES),
     )),
     Table("kpi_values", "kpi_values", "Valeurs des indicateurs de suivi, avec leur cible.", (
         _contract,

@@ -19,6 +19,7 @@ from indicators.territories import contract_qpvs
 
 STATUS_SUFFIX = "__status"
 YEAR_SUFFIX = "__year"
+YEAR_GIVEN_SUFFIX = "__year_given"
 
 # Viridis, sampled at 10 points (matplotlib's viridis; perceptually uniform and readable with
 # the common colour-vision deficiencies). Dark = the unfavourable end (see ``classify``).
@@ -62,7 +63,8 @@ def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
     Columns: qpv_code, qpv_name, geography_vintage, commune_codes, commune_label,
     contract_slugs, population; then for each indicator ``<id>`` (float, NaN unless status ok),
     ``<id>__status`` (ok | secret | missing | …; 'missing' when the QPV has no value that year)
-    and ``<id>__year``. Each indicator is taken at one common year for all rows: the latest year
+    ``<id>__year`` and ``<id>__year_given`` (False when no document dates the column's values:
+    the year is then never displayed). Each indicator is taken at one common year for all rows: the latest year
     (≤ ``year`` when given) with a value for at least one of these QPVs — so a column never mixes
     years. ``vintage`` keeps only QPVs of one geography (2015 or 2024).
     """
@@ -76,6 +78,8 @@ def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
         base[ind] = base[ind].astype(float)
         base[ind + STATUS_SUFFIX] = [facts[c].status if c in facts else "missing" for c in codes]
         base[ind + YEAR_SUFFIX] = pd.array([common] * len(codes), dtype="Int64")
+        # False when no value of the column has a year its document gives (never display it).
+        base[ind + YEAR_GIVEN_SUFFIX] = (not facts) or any(bool(f.year_given) for f in facts.values())
     return base
 
 
@@ -117,6 +121,30 @@ def theme_indicator_ids(theme: str | None, available: Iterable[str] | None = Non
         avail = set(available)
         ids = [i for i in ids if i in avail]
     return ids
+
+
+def _twins(indicator_id: str) -> set[str]:
+    """The indicator and those that restate it (a monthly median is the yearly one / 12)."""
+    ind = registry.BY_ID.get(indicator_id)
+    out = {indicator_id}
+    if ind is not None and ind.derived_from:
+        out.add(ind.derived_from)
+    out |= {i.id for i in registry.REGISTRY if i.derived_from == indicator_id}
+    return out
+
+
+def default_indicators(choices: Sequence[str], selected: str | None, n: int = 3) -> list[str]:
+    """The indicators the comparison page opens with: the selected one first, then the next
+    choices, never two that restate each other (so the default scatter crosses two different
+    indicators, not the yearly median with itself divided by 12)."""
+    ordered = [i for i in choices if i == selected] + [i for i in choices if i != selected]
+    picked: list[str] = []
+    for i in ordered:
+        if not any(i in _twins(p) for p in picked):
+            picked.append(i)
+        if len(picked) == n:
+            break
+    return picked
 
 
 # ── Classes for maps ────────────────────────────────────────────────────────────────────────
@@ -237,12 +265,23 @@ def classify(values: Iterable, k: int = 5, method: str = "quantile",
 
 
 def legend(classification: Classification, unit: str | None) -> list[tuple[str, str]]:
-    """(hex colour, French label) per class, then the withheld and missing entries."""
+    """(hex colour, French label) per class, then the withheld and missing entries.
+
+    Labels never share a bound: a class holds its upper edge (the first also its lower edge), so
+    « de 10 % à 12,5 % », then « plus de 12,5 % à 15 % »…; when each value is its own class
+    (breaks d0, d0, d1, …) a label is that value alone."""
     out = []
     b = classification.breaks
+    own_values = len(b) > 2 and b[0] == b[1]
     for i, colour in enumerate(classification.colours):
         lo, hi = fmt.fmt_value(b[i], unit), fmt.fmt_value(b[i + 1], unit)
-        out.append((colour, lo if lo == hi else f"de {lo} à {hi}"))
+        if lo == hi or own_values:
+            label = hi
+        elif i == 0:
+            label = f"de {lo} à {hi}"
+        else:
+            label = f"plus de {lo} à {hi}"
+        out.append((colour, label))
     out.append(("#{:02x}{:02x}{:02x}".format(*SECRET_RGB), "secret statistique"))
     out.append(("#{:02x}{:02x}{:02x}".format(*MISSING_RGB), "non disponible"))
     return out

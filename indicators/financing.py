@@ -87,6 +87,17 @@ def totals_by_year_funder(con, contract_slug: str) -> pd.DataFrame:
     return g[["year", "funder", "funder_label", "amount_eur", "n_lines"]]
 
 
+def unattached_funding(con, contract_slug: str) -> float:
+    """Σ amount of the funding lines attached to no action of their year (action_id empty, or an
+    action the actions table does not list that year): counted in every total by year or funder,
+    absent from the actions' amounts. 0 when there are none."""
+    return float(con.execute("""
+        select coalesce(sum(f.amount_eur), 0) from programme_funding f
+        where f.contract_slug = ? and not exists (
+            select 1 from programme_actions a where a.contract_slug = f.contract_slug
+            and a.action_id = f.action_id and a.year = f.year)""", [contract_slug]).fetchall()[0][0])
+
+
 def totals_by_year(con, contract_slug: str) -> pd.DataFrame:
     """Σ amount per year. Columns: year, amount_eur, n_actions (distinct actions funded)."""
     df = _funding_lines(con, contract_slug)
@@ -198,15 +209,16 @@ def leverage_text(lev: Leverage, value: float | None = None) -> str:
 # ── Projects ────────────────────────────────────────────────────────────────────────────────
 
 def projects_by_year(con, contract_slug: str) -> pd.DataFrame:
-    """Projects per year: n_projects (distinct actions), n_new, n_new_unknown, share_new_pct
-    (new / projects whose is_new is known; None when none is known)."""
+    """Projects per year: n_projects (distinct actions), n_new (None when no action of the year
+    says whether it is new: unknown, never 0), n_new_unknown, share_new_pct (new / projects
+    whose is_new is known; None when none is known)."""
     rows = con.execute("""
         select year, count(distinct action_id),
                count(distinct action_id) filter (where is_new),
                count(distinct action_id) filter (where is_new is null)
         from programme_actions where contract_slug = ? group by year order by year""",
                        [contract_slug]).fetchall()
-    recs = [{"year": y, "n_projects": n, "n_new": new, "n_new_unknown": unk,
+    recs = [{"year": y, "n_projects": n, "n_new": None if unk == n else new, "n_new_unknown": unk,
              "share_new_pct": _share(new, n - unk)} for y, n, new, unk in rows]
     return pd.DataFrame.from_records(recs, columns=["year", "n_projects", "n_new", "n_new_unknown",
                                                     "share_new_pct"])

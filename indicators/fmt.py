@@ -17,6 +17,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pandas as pd
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LOCALE = "fr_FR"
@@ -247,3 +248,46 @@ __all__ = [
     "fmt_gap", "fmt_gap_points", "fmt_gap_ratio", "fmt_int", "fmt_millions_eur", "fmt_number",
     "fmt_pct", "fmt_status", "fmt_value", "fmt_year", "fold", "plain_spaces", "wrap_words",
 ]
+
+
+# ── Dates, durations, counts ────────────────────────────────────────────────────────────────
+
+def fmt_date(value) -> str:
+    """A date in words, the 1st of the month as « 1er »: ``2026-12-01 → "1er décembre 2026"``,
+    ``2026-12-15 → "15 décembre 2026"``; "" when missing."""
+    if _is_missing(value):
+        return ""
+    import pandas as pd
+    day = pd.Timestamp(value).date()
+    text = format_date(day, "d MMMM y", locale=LOCALE)
+    return "1er" + text[1:] if day.day == 1 else text
+
+
+def fmt_datetime(value) -> str:
+    """``2026-12-01 10:30 → "1er décembre 2026 à 10 h 30"``; "" when missing."""
+    if _is_missing(value):
+        return ""
+    import pandas as pd
+    ts = pd.Timestamp(value)
+    return f"{fmt_date(ts)} à {ts.hour} h {ts.minute:02d}"
+
+
+def fmt_duration(seconds) -> str:
+    """``4.27 → "4,3 s"``, ``72 → "1 min 12 s"``, ``3 600 → "1 h 0 min"``; "" when missing."""
+    if _is_missing(seconds):
+        return ""
+    s = float(seconds)
+    if s < 60:
+        return f"{fmt_number(s, 1)}{NBSP}s"
+    m, sec = divmod(int(round(s)), 60)
+    if m < 60:
+        return f"{m}{NBSP}min {sec}{NBSP}s"
+    h, m = divmod(m, 60)
+    return f"{h}{NBSP}h {m}{NBSP}min"
+
+
+def fmt_count(n, one: str, many: str | None = None) -> str:
+    """A count with its noun, French plural (0 and 1 singular): « 1 erreur », « 2 erreurs »,
+    « 1 234 fichiers »."""
+    n = int(n)
+    return f"{fmt_int(n)} {one if abs(n) < 2 else (many or one + 's')}"

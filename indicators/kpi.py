@@ -31,6 +31,9 @@ class KpiDefinition:
     cumulation: str
     higher_is_better: bool | None
     definition: str | None
+    headline: bool = False
+    headline_order: int | None = None
+    scope: str = "contrat"            # 'contrat' (a result) | 'national' (context, shown apart)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class KpiTile:
     # A later year that has a target but no value yet (a target typed ahead of its results).
     next_target: float | None = None
     next_target_year: int | None = None
+    scope: str = "contrat"
 
 
 def _r6(x: float | None) -> float | None:
@@ -92,7 +96,8 @@ def source_line(title: str | None, source_ref: str | None, producer: str | None 
 def kpi_definitions(con, contract_slug: str) -> list[KpiDefinition]:
     """The KPIs of a contract in the order they were loaded (the document's order)."""
     rows = con.execute("""
-        select contract_slug, kpi_id, label, unit, theme, cumulation, higher_is_better, definition
+        select contract_slug, kpi_id, label, unit, theme, cumulation, higher_is_better, definition,
+               coalesce(headline, false), headline_order, coalesce(scope, 'contrat')
         from kpi_definitions where contract_slug = ? order by rowid""", [contract_slug]).fetchall()
     return [KpiDefinition(*r) for r in rows]
 
@@ -239,7 +244,7 @@ def kpi_tiles(con, contract_slug: str, territory_code: str | None = None) -> lis
             achievement(head["value"], head["target"]), cum_target, cum_ach, d.higher_is_better,
             d.definition, source_line(head["title"], head["source_ref"], head["producer"],
                                       head["published_on"]),
-            head["document_id"], head["source_ref"], next_target, next_target_year))
+            head["document_id"], head["source_ref"], next_target, next_target_year, d.scope))
     return tiles
 
 
@@ -274,3 +279,99 @@ def kpi_by_territory(con, contract_slug: str, kpi_id: str, year: int | None = No
     df["year"] = df["year"].astype("Int64")
     df["value"] = df["value"].astype(float)
     return df
+
+
+# ── Key figures (the first screen of a contract) ────────────────────────────────────────────
+
+@dataclass(frozen=True)
+class HeadlineValue:
+    """A published indicator value a contract puts among its key figures, with the commune(s)
+    and EPCI it is compared with in its portrait (same document first, then same year)."""
+    indicator_id: str
+    label: str
+    unit: str | None
+    territory_code: str
+    territory_name: str
+    value: float | None
+    status: str
+    year: int
+    source_label: str | None
+    document_id: str | None
+    source_ref: str | None
+    comparators: tuple = ()          # indicators.portrait.Comparator, commune(s) then EPCI
+    year_given: bool = True          # False: the document gives no year (never display it)
+    credit: str | None = None        # who to credit (indicators.sources): value and comparators
+
+
+@dataclass(frozen=True)
+class Headlines:
+    """The key figures of a contract's home page, in order: KpiTile and HeadlineValue items.
+
+    chosen: True when the programme template flags them (`headline`), False for the default."""
+    figures: tuple
+    chosen: bool
+
+
+DEFAULT_HEADLINES = 4
+
+
+def _headline_values(con, contract_slug: str) -> list[tuple[int | None, HeadlineValue]]:
+    from indicators.portrait import UnknownQpv, build_portrait
+    rows = con.execute("""
+        select h.headline_order, h.territory_code, h.territory_level, h.indicator_id, h.year,
+               v.indicator_label, v.unit, coalesce(v.territory_name, h.territory_code), v.value,
+               v.status, v.source_label, v.document_id, v.source_ref, v.year_given
+        from published_headlines h
+        join indicator_values v on v.territory_code = h.territory_code
+             and v.territory_level = h.territory_level and v.indicator_id = h.indicator_id
+             and v.year = h.year
+        where h.contract_slug = ? order by h.rowid""", [contract_slug]).fetchall()
+    out = []
+    for (order, code, level, indicator, year, label, unit, name, value, status, source,
+         document, ref, year_given) in rows:
+        comparators: tuple = ()
+        if level == "qpv":
+            try:
+                portrait = build_portrait(con, code, year)
+            except UnknownQpv:
+                portrait = None
+            shown = [v for v in (portrait.values if portrait else ())
+                     if v.indicator_id == indicator and v.year == year]
+            if shown:
+                comparators = tuple(c for c in shown[0].comparators
+                                    if c.territory_level in ("commune", "epci"))
+        from indicators.sources import value_credits
+        credits = value_credits(con, [(code, indicator, year)]
+                                + [(c.territory_code, indicator, c.year) for c in comparators])
+        out.append((order, HeadlineValue(indicator, label, unit, code, name,
+                                         None if status != "ok" else value, status, year, source,
+                                         document, ref, comparators, bool(year_given),
+                                         " ; ".join(credits) or None)))
+    return out
+
+
+def headline_figures(con, contract_slug: str) -> Headlines:
+    """The few figures an official quotes, shown first on the contract's home page.
+
+    Chosen in the programme template: `kpi_definitions.headline` (the contract-wide tile of that
+    KPI) and `published_values.headline` (a published value with its comparators), ordered by
+    `headline_order` (unranked ones after, in load order, published values first). When nothing
+    is flagged: the contract's KPIs that have a target (national context excluded), at their
+    latest year, most recent first, at most DEFAULT_HEADLINES; failing that, the KPIs of the
+    most recent year.
+    """
+    defs = {d.kpi_id: d for d in kpi_definitions(con, contract_slug)}
+    tiles = kpi_tiles(con, contract_slug)
+    flagged: list[tuple[int | None, object]] = _headline_values(con, contract_slug)
+    flagged += [(defs[t.kpi_id].headline_order, t) for t in tiles if defs[t.kpi_id].headline]
+    if flagged:
+        ranked = sorted(enumerate(flagged), key=lambda p: (p[1][0] is None, p[1][0] or 0, p[0]))
+        return Headlines(tuple(f for _, (_, f) in ranked), True)
+    own = [t for t in tiles if t.scope != "national" and t.status != "missing"]
+    with_target = [t for t in own if t.target is not None]
+    if with_target:
+        picked = sorted(with_target, key=lambda t: -(t.year or 0))
+    else:
+        latest = max((t.year for t in own if t.year is not None), default=None)
+        picked = [t for t in own if t.year == latest] if latest is not None else []
+    return Headlines(tuple(picked[:DEFAULT_HEADLINES]), False)

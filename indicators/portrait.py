@@ -60,6 +60,7 @@ class Fact:
     document_id: str | None
     source_ref: str | None
     geography_vintage: int | None
+    year_given: bool = True            # False: the document gives no year (never display it)
 
     @property
     def is_ok(self) -> bool:
@@ -137,6 +138,7 @@ class PortraitValue:
     caution: str | None
     comparators: tuple[Comparator, ...] = ()
     ranks: tuple[Rank, ...] = ()
+    year_given: bool = True            # False: the document gives no year (never display it)
 
     def comparator(self, level: str) -> Comparator | None:
         """The first comparator at a level ('commune', 'epci', 'departement', 'france', 'qpv_ensemble')."""
@@ -179,17 +181,18 @@ class Portrait:
             records.append({**base, "territory_code": self.qpv.code, "territory_level": "qpv",
                             "territory_name": self.qpv.name, "value": v.value, "year": v.year,
                             "status": v.status, "origin": v.origin, "source_label": v.source_label,
-                            "source_ref": v.source_ref, "gap": None, "gap_kind": None})
+                            "source_ref": v.source_ref, "gap": None, "gap_kind": None,
+                            "year_given": v.year_given})
             for c in v.comparators:
                 records.append({**base, "territory_code": c.territory_code,
                                 "territory_level": c.territory_level,
                                 "territory_name": c.territory_name, "value": c.value,
                                 "year": c.year, "status": c.status, "origin": c.origin,
                                 "source_label": c.source_label, "source_ref": c.source_ref,
-                                "gap": c.gap, "gap_kind": c.gap_kind})
+                                "gap": c.gap, "gap_kind": c.gap_kind, "year_given": True})
         columns = ["theme", "indicator_id", "indicator_label", "unit", "territory_code",
                    "territory_level", "territory_name", "value", "year", "status", "origin",
-                   "source_label", "source_ref", "gap", "gap_kind"]
+                   "source_label", "source_ref", "gap", "gap_kind", "year_given"]
         return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -201,7 +204,7 @@ class UnknownQpv(LookupError):
 
 _FACT_COLUMNS = """territory_code, territory_level, coalesce(territory_name, territory_code),
     indicator_id, year, value, numerator, denominator, status, status_note, origin, source_label,
-    document_id, source_ref, geography_vintage"""
+    document_id, source_ref, geography_vintage, year_given"""
 
 
 def _fact(row) -> Fact:
@@ -266,11 +269,19 @@ def choose_comparator_fact(candidates: Sequence[Fact], qpv_fact: Fact) -> tuple[
     return None
 
 
-def gap_kind(indicator_id: str, unit: str | None) -> str:
-    """'points' for rates (registry is_rate or unit %), 'ratio' for every other quantity."""
+# Units of counts: a neighbourhood's count is not comparable with a city's or France's.
+COUNT_UNITS = ("habitants", "personnes", "ménages", "logements", "familles", "enfants")
+
+
+def gap_kind(indicator_id: str, unit: str | None) -> str | None:
+    """'points' for rates (registry is_rate or unit %), None for counts (registry aggregation
+    'sum', or a count unit: 2 500 inhabitants against France's 65 million is no gap), 'ratio'
+    for the other quantities (medians, amounts per person, indices)."""
     ind = registry.BY_ID.get(indicator_id)
     if (ind is not None and ind.is_rate) or unit == "%":
         return "points"
+    if (ind is not None and ind.aggregation == "sum") or unit in COUNT_UNITS:
+        return None
     return "ratio"
 
 
@@ -278,9 +289,10 @@ def compute_gap(qpv_value: float | None, qpv_status: str, comp_value: float | No
                 comp_status: str, kind: str) -> float | None:
     """QPV − comparator (points) or QPV / comparator (ratio), rounded to 6 decimals.
 
-    None when either side is not an ``ok`` value, or for a ratio to 0.
+    None when either side is not an ``ok`` value, for a ratio to 0, and for a count (kind None).
     """
-    if qpv_status != "ok" or comp_status != "ok" or qpv_value is None or comp_value is None:
+    if (kind is None or qpv_status != "ok" or comp_status != "ok" or qpv_value is None
+            or comp_value is None):
         return None
     if kind == "points":
         return round(qpv_value - comp_value, 6)
@@ -453,7 +465,8 @@ def build_portrait(con, qpv_code: str, year: int | None = None) -> Portrait:
             indicator_id, meta["label"], meta["unit"], meta["theme"] or OTHER_THEME, meta["is_rate"],
             meta["higher_is_better"], fact.value, fact.numerator, fact.denominator, fact.year,
             fact.status, fact.status_note, fact.origin, fact.source_label, fact.document_id,
-            fact.source_ref, meta["caution"], tuple(comparators), ranks))
+            fact.source_ref, meta["caution"], tuple(comparators), ranks,
+            year_given=bool(fact.year_given)))
 
     blocks: list[ThemeBlock] = []
     for theme in (*registry.THEMES, OTHER_THEME):

@@ -37,6 +37,7 @@ class Indicator:
     source_variables: tuple[str, ...] = field(default_factory=tuple)
     is_rate: bool = False       # a share in % (gaps in points, range 0–100 checked)
     caution: str | None = None  # INSEE's caution shown beside the figure
+    derived_from: str | None = None   # the indicator this one restates (yearly median / 12)
 
 
 def _r(**kw) -> Indicator:
@@ -55,7 +56,8 @@ REGISTRY: tuple[Indicator, ...] = (
     _r(id="median_income_eur_month", label="Revenu disponible médian par UC, par mois",
        unit="EUR/mois", theme="revenus et pauvreté",
        definition="Revenu disponible médian annuel par unité de consommation divisé par 12.",
-       source="Insee, Filosofi", aggregation="none", higher_is_better=True),
+       source="Insee, Filosofi", aggregation="none", higher_is_better=True,
+       derived_from="median_income_eur_year"),
     _r(id="poverty_rate_pct", label="Taux de pauvreté (seuil à 60 %)", unit="%",
        theme="revenus et pauvreté",
        definition="Part des personnes dont le niveau de vie est inférieur à 60 % du niveau de vie "

@@ -12,8 +12,8 @@ components.page_header("Bilan par quartier", selection)
 reviewed = data.review_territories(selection.contract_slug)
 if reviewed.empty:
     components.empty_note("Aucun bilan « besoin / fait / changé » n'est saisi pour ce territoire. "
-                          "Il se saisit dans le modèle de programme (éléments qualitatifs "
-                          "review_need, review_done, review_changed, review_figure).")
+                          "Il se saisit dans le modèle de programme (voir « Données et "
+                          "méthode », « Pour les techniciens »).")
     st.stop()
 
 names = dict(zip(reviewed["territory_code"].fillna(""), reviewed["territory_name"]))

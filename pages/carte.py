@@ -49,7 +49,10 @@ else:
             st.switch_page("pages/portrait.py", query_params={"qpv": clicked})
     with legend_column:
         st.markdown(maps.legend_html(title, legend), unsafe_allow_html=True)
-        components.source_line(views.map_source(map_data))
+        map_credits = data.value_credits(
+            [(c, indicator_id, y) for c, y, st_ in zip(frame["qpv_code"], frame["year"],
+                                                       frame["status"]) if st_ == "ok"])
+        components.source_line(views.map_source(map_data, map_credits))
         st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
         found = data.stored_pockets(selection.contract_slug)
         if not found.empty:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators.compare import filter_compare
+from indicators.compare import default_indicators, filter_compare
 from indicators.registry import THEMES
 from ui import charts, components, data, exports, views
 
@@ -20,10 +20,10 @@ f1, f2, f3 = st.columns([1.2, 2.5, 1.5])
 theme = f1.selectbox("Thème", ["tous"] + [t for t in THEMES if views.theme_has(t, available)],
                      key="cmp_theme")
 choices = [i for i in available if theme == "tous" or views.theme_of(i) == theme]
-default = ([i for i in choices if i == selection.indicator_id]
-           + [i for i in choices if i != selection.indicator_id])[:3]
+default = default_indicators(choices, selection.indicator_id)
 indicators = f2.multiselect("Indicateurs", choices, default=default, key="cmp_indicators",
-                            format_func=views.indicator_option)
+                            format_func=views.indicator_option,
+                            placeholder="choisissez un ou plusieurs indicateurs")
 communes = sorted({(c, n) for cs, ns in zip(qpvs["commune_codes"], qpvs["commune_names"])
                    for c, n in zip(cs, ns)}, key=lambda cn: cn[1])
 chosen_communes = f3.multiselect("Communes", [c for c, _ in communes], key="cmp_communes",
@@ -54,7 +54,7 @@ if threshold_on:
 kept = views.sort_compare(filter_compare(table, commune_codes=chosen_communes or None,
                                          thresholds=thresholds, vintage=vintage),
                           sort_by, descending)
-st.caption(f"{len(kept)} quartier(s) sur {len(table)} · ▶ quartier sélectionné · "
+st.caption(f"{views.plural(len(kept), 'quartier')} sur {len(table)} · ▶ quartier sélectionné · "
            "chaque indicateur est pris à la même année pour tous les quartiers")
 st.dataframe(views.compare_table(kept, indicators, selection.qpv_code), hide_index=True,
              key="cmp_table", column_config=components.LINK_COLUMNS,
@@ -80,8 +80,36 @@ if len(indicators) >= 2:
         fig = charts.scatter(points, x_meta["label"], y_meta["label"], x_meta["unit"],
                              y_meta["unit"], selection.qpv_code)
         st.plotly_chart(fig, key="cmp_scatter", theme=None, config=components.PLOTLY_CONFIG)
-        components.source_line(views.scatter_source(x_id, y_id))
+        scatter_credits = data.value_credits(
+            [(c, i, y) for i in (x_id, y_id) for c, y in zip(kept["qpv_code"], kept[i + "__year"])
+             if c in set(points["qpv_code"])])
+        components.source_line(views.scatter_source(x_id, y_id, scatter_credits))
         exports.download_figure(fig, key="cmp_scatter",
                                 title=f"{x_meta['label']} et {y_meta['label']}",
-                                source=views.scatter_source(x_id, y_id), selection=selection,
+                                source=views.scatter_source(x_id, y_id, scatter_credits),
+                                selection=selection,
                                 stem=f"nuage_{x_id}_{y_id}_{selection.contract_slug}")
+
+gap_choices = [i for i in indicators if views.has_gap(i)]
+if gap_choices:
+    st.subheader("Les écarts se réduisent-ils ?")
+    g1, g2 = st.columns(2)
+    gap_id = g1.selectbox("Indicateur", gap_choices, key="gap_indicator",
+                          format_func=views.indicator_option)
+    gap_level = g2.selectbox("Écart à", ["epci", "commune"], key="gap_level",
+                             format_func={"epci": "l'intercommunalité", "commune": "la commune"}.get)
+    changes = data.gap_change_table(selection.contract_slug, gap_id)
+    changes = changes[changes["comparator_level"] == gap_level]
+    if changes.empty:
+        components.empty_note("Aucun quartier n'a deux années comparables pour cet indicateur.")
+    else:
+        g_meta = views.meta(gap_id)
+        fig = charts.gap_change_scatter(changes, g_meta["label"], g_meta["unit"], selection.qpv_code)
+        st.plotly_chart(fig, key="gap_scatter", theme=None, config=components.PLOTLY_CONFIG)
+        gap_src = views.gap_change_source(changes)
+        st.caption(views.gap_change_caption(changes))
+        components.source_line(gap_src)
+        exports.download_figure(fig, key="gap_scatter",
+                                title=f"Niveau et évolution de l'écart – {g_meta['label']}",
+                                source=gap_src, selection=selection,
+                                stem=f"ecarts_{gap_id}_{selection.contract_slug}")

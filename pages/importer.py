@@ -59,6 +59,10 @@ def upload_section(editor: auth.Editor) -> None:
 
     pending = st.session_state.get(PENDING)
     if pending is None:
+        components.french_file_uploader(
+            "Choisir des fichiers",
+            f"Au plus {importer.human_size(importer.MAX_UPLOAD_BYTES)} par fichier · CSV, XLSX, ZIP, "
+            "GeoJSON, shapefile")
         files = st.file_uploader("Fichiers à importer", accept_multiple_files=True, key="import_files",
                                  type=[s.lstrip(".") for s in importer.ACCEPTED_SUFFIXES],
                                  max_upload_size=max(1, importer.MAX_UPLOAD_BYTES // 1024 ** 2))

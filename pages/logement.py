@@ -15,7 +15,8 @@ with st.spinner("Calcul des résultats de la CIA…"):
 context = [t for t in data.kpi_tiles(selection.contract_slug) if t.theme == "logement"]
 if results.empty and objectives.empty and not context:
     components.empty_note("Aucune donnée d'attribution (CIA) n'est saisie pour ce territoire "
-                          "(tables housing_attributions, cia_objectives et cia_results du modèle).")
+                          "(attributions, objectifs et résultats de la CIA se saisissent dans le "
+                          "modèle de programme : voir « Données et méthode »).")
     st.stop()
 
 slug = selection.contract_slug
@@ -77,6 +78,13 @@ if not objectives.empty:
                            selection=selection, sources=housing_sources,
                            stem=f"objectifs_cia_{slug}")
 
-if context:
+local = [t for t in context if t.scope != "national"]
+national = [t for t in context if t.scope == "national"]
+if local:
     st.header("Chiffres de contexte", divider="gray")
-    components.grid([views.kpi_tile(t) for t in context], components.kpi_tile)
+    components.grid([views.kpi_tile(t) for t in local], components.kpi_tile)
+if national:
+    st.header("Programme national", divider="gray")
+    st.caption("Chiffres du programme national, cités pour situer le territoire : ce ne sont pas "
+               "des résultats du contrat.")
+    components.grid([views.kpi_tile(t) for t in national], components.kpi_tile)

@@ -12,15 +12,26 @@ components.page_header("Les chiffres du mandat", selection)
 
 with st.spinner("Chargement des indicateurs du mandat…"):
     tiles = data.kpi_tiles(selection.contract_slug)
+    headlines = data.headlines(selection.contract_slug)
     money = data.financing_summary(selection.contract_slug)
 slug = selection.contract_slug
 
-if not tiles:
+if headlines.figures:
+    st.header("Les chiffres clés", divider="gray")
+    components.grid([views.headline_card(f) for f in headlines.figures], components.kpi_tile)
+if not tiles and not headlines.figures:
     components.empty_note("Aucun indicateur de suivi n'est saisi pour ce territoire "
-                          "(tables kpi_definitions et kpi_values du modèle de programme).")
-for theme, shown in views.tiles_by_theme(tiles):
+                          "(voir « Données et méthode » pour les saisir).")
+in_headlines = {getattr(f, "kpi_id", None) for f in headlines.figures}
+for theme, shown in views.tiles_by_theme(tiles, exclude=in_headlines):
     st.header(md_text(theme.capitalize()), divider="gray", anchor=False)
     components.grid(shown, components.kpi_tile)
+context = [views.kpi_tile(t) for t in tiles if t.scope == "national"]
+if context:
+    st.header("Contexte national", divider="gray")
+    st.caption("Chiffres de programmes nationaux, cités par les documents du territoire pour le "
+               "situer : ce ne sont pas des résultats du contrat.")
+    components.grid(context, components.kpi_tile)
 if tiles:
     table, status_columns, units = views.kpi_export(tiles)
     st.caption("Tous les chiffres du mandat, avec leur période, leur objectif et leur source :")
@@ -33,11 +44,14 @@ st.header("Financements et effet levier", divider="gray")
 by_funder, leverage_rows = money["by_funder"], views.leverage_rows(money["leverage"])
 if by_funder.empty and not leverage_rows:
     components.empty_note("Aucun financement n'est saisi pour ce territoire.")
-funding_source = "financements saisis dans le modèle de programme (table funding)"
+funding_source = "financements saisis par l'équipe du contrat (modèle de programme)"
 if not by_funder.empty:
     years = money["by_year"]["year"]
     st.metric(f"Financements saisis {views.year_span(years)}",
               views.amount_text(by_funder["amount_eur"].sum(), "EUR"))
+    if money["unattached_eur"]:
+        note = views.unattached_note(money["unattached_eur"], by_funder["amount_eur"].sum())
+        st.caption(note[0].upper() + note[1:] + ".")
     fig = charts.funder_bars(by_funder)
     st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG)
     components.source_line(funding_source)

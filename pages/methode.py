@@ -14,13 +14,13 @@ for caution in views.CAUTIONS:
     st.markdown(f"- {caution}")
 
 st.header("Indicateurs", divider="gray")
-st.caption("Chaque indicateur est déclaré une fois dans le registre (indicators/registry.py) ; "
-           "ce tableau en est généré.")
+st.caption("Chaque indicateur est déclaré une fois dans le registre des indicateurs de "
+           "l'application ; ce tableau en est généré.")
 st.dataframe(views.registry_table(), hide_index=True, key="registry_table")
 exports.download_table(views.registry_table(), key="registry_table",
                        title="Indicateurs : définitions et sources", selection=selection,
                        fictional=False, stem="indicateurs_definitions",
-                       sources=["Registre des indicateurs de l'application (indicators/registry.py)"])
+                       sources=["Registre des indicateurs de l'application"])
 extra = views.unregistered_table(data.indicator_catalog())
 if not extra.empty:
     with st.expander(f"Autres variables chargées, hors registre ({len(extra)})"):
@@ -61,3 +61,8 @@ else:
                                title="Dernière construction : avertissements et erreurs",
                                selection=selection, fictional=False,
                                stem="construction_messages")
+
+st.header("Pour les techniciens", divider="gray")
+with st.expander("Pour les techniciens : fichiers, tables et commandes"):
+    st.markdown("\n".join(f"- {line}" for line in views.TECHNICAL_NOTES))
+    st.markdown(f"- Base de données lue par l'application : `{data.db_path()}`.")

@@ -26,7 +26,8 @@ if not portrait.themes:
     components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
 for block in portrait.themes:
     st.header(md_text(block.theme.capitalize()), divider="gray", anchor=False)
-    figures = [views.portrait_figure(pv) for pv in block.values]
+    figures = [views.portrait_figure(pv, credit=lambda code, year, i=pv.indicator_id: " ; ".join(
+        data.value_credits([(code or portrait.qpv.code, i, year)]))) for pv in block.values]
     for start in range(0, len(figures), 3):
         for column, figure in zip(st.columns(3), figures[start:start + 3]):
             with column:
@@ -35,7 +36,11 @@ for block in portrait.themes:
     for start in range(0, len(charted), 2):
         for column, pv in zip(st.columns(2), charted[start:start + 2]):
             with column:
-                source = views.portrait_figure(pv)["source"]
+                # Every source of the bars drawn (the QPV's and each comparator's): the caption
+                # and the exported image credit the same.
+                source = views.credits_text(data.value_credits(
+                    [(portrait.qpv.code, pv.indicator_id, pv.year)]
+                    + [(c.territory_code, pv.indicator_id, c.year) for c in pv.comparators]))
                 fig = charts.comparison_bar(pv.label, pv.unit, views.chart_rows(pv, portrait.qpv.name))
                 st.plotly_chart(fig, key=f"chart_{pv.indicator_id}", theme=None,
                                 config=components.PLOTLY_CONFIG)
@@ -44,6 +49,26 @@ for block in portrait.themes:
                     fig, key=f"chart_{pv.indicator_id}", title=f"{pv.label} – {portrait.qpv.name}",
                     unit=views.unit_text(pv.unit), source=source, selection=selection,
                     stem=f"graphique_{pv.indicator_id}_{portrait.qpv.code}")
+
+gap_charts = [(pv, data.gap_series(portrait.qpv.code, pv.indicator_id)) for pv in portrait.values]
+gap_charts = [(pv, series) for pv, series in gap_charts if series["year"].nunique() >= 2]
+if gap_charts:
+    st.header("Les écarts se réduisent-ils ?", divider="gray")
+    st.caption("Écart entre le quartier et sa commune ou son intercommunalité, chaque année où "
+               "les deux ont une valeur diffusée : en points pour un taux, en rapport pour un "
+               "montant. Une série ne franchit jamais le passage des QPV de 2015 à ceux de 2024.")
+    for start in range(0, len(gap_charts), 2):
+        for column, (pv, series) in zip(st.columns(2), gap_charts[start:start + 2]):
+            with column:
+                title = f"Écart – {pv.label} – {portrait.qpv.name}"
+                fig = charts.gap_lines(series, title, pv.unit)
+                st.plotly_chart(fig, key=f"gap_{pv.indicator_id}", theme=None,
+                                config=components.PLOTLY_CONFIG)
+                components.source_line(views.gap_source(series))
+                exports.download_figure(
+                    fig, key=f"gap_{pv.indicator_id}", title=title, source=views.gap_source(series),
+                    unit=views.gap_axis_title(series["gap_kind"].iloc[0], pv.unit),
+                    selection=selection, stem=f"ecart_{pv.indicator_id}_{portrait.qpv.code}")
 
 if portrait.themes:
     st.header("Tous les chiffres du portrait", divider="gray")

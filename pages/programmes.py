@@ -16,11 +16,12 @@ with st.spinner("Chargement de la programmation…"):
 actions = money["actions"]
 if actions.empty and money["by_year"].empty:
     components.empty_note("Aucune action ni aucun financement n'est saisi pour ce territoire "
-                          "(tables actions et funding du modèle de programme).")
+                          "(ils se saisissent dans le modèle de programme : voir « Données et "
+                          "méthode »).")
     st.stop()
 
 slug = selection.contract_slug
-FUNDING_SOURCE = "financements saisis dans le modèle de programme (table funding)"
+FUNDING_SOURCE = "financements saisis par l'équipe du contrat (modèle de programme)"
 
 
 def funding_sources() -> list:
@@ -114,7 +115,9 @@ operator = f[4].selectbox("Porteur", [None] + operators, key="prog_operator",
 search = st.text_input("Rechercher (intitulé, porteur, description)", key="prog_search")
 shown = data.actions(selection.contract_slug, year=year, funder=funder, theme=theme,
                      territory_code=territory, operator=operator, search=search or None)
-st.caption(f"{len(shown)} action(s) · montant total {views.amount_text(shown['amount_eur'].sum(), 'EUR')}")
+filtered = any(x is not None for x in (year, funder, theme, territory, operator)) or bool(search)
+st.caption(views.actions_total_caption(len(shown), shown["amount_eur"].sum(), money["unattached_eur"],
+                                       filtered))
 st.dataframe(views.actions_view(shown), hide_index=True, key="actions_table",
              height=min(40 + 35 * max(len(shown), 1), 720))
 table_buttons(views.export_frame("actions", shown), "actions_table", "Actions du programme")

@@ -22,7 +22,7 @@ left, right = st.columns([1, 1.4])
 sections = left.multiselect(
     "Parties du rapport", list(SECTIONS), default=["chiffres", "financements", "portraits",
                                                    "bilans", "logement"],
-    format_func=SECTIONS.get, key="report_sections")
+    format_func=SECTIONS.get, key="report_sections", placeholder="choisissez les parties")
 chosen_qpvs = right.multiselect(
     "Quartiers (portraits et bilans)", list(labels),
     default=[selection.qpv_code] if selection.qpv_code in labels else [],

@@ -116,7 +116,8 @@ def _wrap(text: str, size_px: int, max_width_px: float, bold: bool = False) -> l
 
 
 def _fr_date(value: dt.date | str | None) -> str:
-    from babel.dates import format_date
+    """« 1er décembre 2026 » (indicators.fmt.fmt_date)."""
+    from indicators.fmt import fmt_date
     if value is None:
         value = dt.date.today()
     if isinstance(value, str):
@@ -124,7 +125,7 @@ def _fr_date(value: dt.date | str | None) -> str:
             value = dt.date.fromisoformat(value[:10])
         except ValueError:
             return value
-    return format_date(value, format="long", locale="fr_FR")
+    return fmt_date(value)
 
 
 @dataclass
@@ -515,7 +516,9 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=palette.ACCENT, width=3),
                                      name=plot_text(target[0].name), showlegend=legend, hoverinfo="skip"))
     if show_names:
-        named = [q for q in data.qpvs if label_codes is None or q.code in label_codes]
+        if label_codes is None:
+            label_codes = names_apart(data.qpvs, all_pts, lat0)
+        named = [q for q in data.qpvs if q.code in label_codes]
         fig.add_trace(go.Scatter(
             x=[q.centroid[0] for q in named], y=[q.centroid[1] for q in named], mode="text",
             text=[wrap_words(q.name) for q in named], textfont=dict(size=11, color=palette.TEXT),
@@ -546,6 +549,34 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
                     x=1.01, xanchor="left", y=0.5, yanchor="middle", font=dict(size=11)),
         font_family=FONT_FAMILY)
     return fig
+
+
+def _ring_area(ring: list[tuple[float, float]]) -> float:
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]))) / 2
+
+
+def names_apart(qpvs: list[MapArea], all_pts: list[tuple[float, float]], lat0: float, *,
+                plot_px: tuple[float, float] = (760.0, 600.0), char_px: float = 6.6,
+                line_px: float = 14.0) -> list[str]:
+    """The QPVs whose name is written on the map: biggest first, a name left out when its box
+    (estimated in pixels on a plot of `plot_px`, text centred on the centroid, wrapped as drawn)
+    would overlap one already kept. Every QPV stays in the legend and the table."""
+    if not all_pts:
+        return []
+    k = 1 / math.cos(math.radians(lat0))            # y is stretched by 1/cos(lat) on the map
+    xs, ys = [p[0] for p in all_pts], [p[1] * k for p in all_pts]
+    span = max((max(xs) - min(xs)) * 1.16 / plot_px[0], (max(ys) - min(ys)) * 1.3 / plot_px[1]) or 1e-6
+    kept: list[tuple[float, float, float, float]] = []
+    out = []
+    for q in sorted(qpvs, key=lambda q: -sum(_ring_area(r) for r in q.rings)):
+        lines = wrap_words(q.name).split("<br>")
+        w, h = char_px * max(len(line) for line in lines) * span, line_px * len(lines) * span
+        cx, cy = q.centroid[0], q.centroid[1] * k
+        box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in kept):
+            kept.append(box)
+            out.append(q.code)
+    return out
 
 
 def _map_texts(data: MapData, title: str | None, source_line: str | None) -> tuple[str, str | None, str | None]:

@@ -136,3 +136,109 @@ def stacked_years(by_year_funder) -> go.Figure:
                       xaxis=dict(type="category"),
                       yaxis=dict(gridcolor="#e6e6e6", tickformat=",~f", automargin=True))
     return fig
+
+
+def gap_lines(series, title: str, unit: str | None) -> go.Figure:
+    """The QPV's gap to each comparator over the years (indicators.gaps.gap_series): points for
+    a rate, « × » ratio for an amount; the parity line (0 point, × 1) drawn; each point labelled."""
+    kind = series["gap_kind"].iloc[0] if not series.empty else "points"
+    fig = go.Figure()
+    for (name, level), part in series.groupby(["comparator_name", "comparator_level"], sort=False):
+        texts = [views.gap_text(g, kind) for g in part["gap"]]
+        fig.add_trace(go.Scatter(
+            x=part["year"], y=part["gap"], mode="lines+markers+text", name=wrap_words(name, 30),
+            text=texts, textposition="top center", cliponaxis=False, hovertext=texts,
+            hoverinfo="x+name+text", line=dict(color=palette.LEVEL_COLOURS.get(level, COMPARATOR_COLOUR),
+                                               width=2)))
+    fig.add_hline(y=0 if kind == "points" else 1, line_dash="dot", line_color="#666")
+    years = sorted({int(y) for y in series["year"]})
+    fig.update_layout(
+        title=dict(text=wrap_words(title, 60), font=dict(size=14)), separators=SEPARATORS,
+        font=FONT, plot_bgcolor="white", height=360, margin=dict(l=10, r=30, t=70, b=10),
+        legend=dict(orientation="h", y=-0.2),
+        xaxis=dict(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
+                   gridcolor="#e6e6e6"),
+        yaxis=dict(title=views.gap_axis_title(kind, unit), gridcolor="#e6e6e6", tickformat=",~f",
+                   automargin=True, rangemode="tozero" if kind == "points" else "normal"))
+    return fig
+
+
+def gap_change_scatter(table, label: str, unit: str | None, highlight: str | None) -> go.Figure:
+    """Level against change in gap, one point per QPV (indicators.gaps.gap_change_table): below
+    the zero line the gap narrowed, above it widened. Every point is labelled."""
+    fig = go.Figure()
+    # Labels placed once for every point, the selected QPV's first (it always keeps its label).
+    order = sorted(table.index, key=lambda i: table.at[i, "qpv_code"] != highlight)
+    placed = place_labels([table.at[i, "qpv_value_last"] for i in order],
+                          [table.at[i, "distance_change"] for i in order],
+                          [wrap_words(table.at[i, "qpv_name"], 18) for i in order],
+                          list(table["qpv_value_last"]), list(table["distance_change"]))
+    positions = dict(zip(order, placed))
+    for is_sel in (False, True):
+        part = table[(table["qpv_code"] == highlight) == is_sel]
+        if part.empty:
+            continue
+        hover = [f"{n} ({y0}–{y1})<br>{label} : {views.value_text(v, unit, 'ok')}"
+                 f"<br>{views.gap_change_text(c, k)}"
+                 for n, y0, y1, v, c, k in zip(part["qpv_name"], part["first_year"],
+                                               part["last_year"], part["qpv_value_last"],
+                                               part["distance_change"], part["gap_kind"])]
+        labels = [wrap_words(n, 18) for n in part["qpv_name"]]
+        where = [positions[i] for i in part.index]
+        fig.add_trace(go.Scatter(
+            x=part["qpv_value_last"], y=part["distance_change"], mode="markers+text",
+            text=[t if w else "" for t, w in zip(labels, where)],
+            textposition=[w or "top center" for w in where],
+            cliponaxis=False, hovertext=hover, hoverinfo="text",
+            marker=dict(size=14 if is_sel else 10,
+                        color=HIGHLIGHT_COLOUR if is_sel else COMPARATOR_COLOUR,
+                        line=dict(width=1, color="white")),
+            name="quartier sélectionné" if is_sel else "autres quartiers"))
+    fig.add_hline(y=0, line_dash="dot", line_color="#666",
+                  annotation_text="en dessous : l'écart se réduit", annotation_position="bottom left")
+    kind = table["gap_kind"].iloc[0] if not table.empty else "points"
+    fig.update_layout(
+        separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
+        margin=dict(l=10, r=30, t=40, b=10), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+        xaxis=dict(title=wrap_words(f"{label}, dernière année ({views.unit_text(unit)})", 70),
+                   gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
+        yaxis=dict(title=wrap_words("Évolution de l'écart " + ("(points)" if kind == "points"
+                                                               else "(% de l'écart à la parité)"), 40),
+                   gridcolor="#e6e6e6", tickformat=",~f", automargin=True, zeroline=True))
+    return fig
+
+
+_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+
+
+def place_labels(xs: list[float], ys: list[float], texts: list[str], all_xs: list[float],
+                 all_ys: list[float], width: float = 800, height: float = 400,
+                 char_px: float = 7.0, line_px: float = 16.0) -> list[str | None]:
+    """A text position per point ('top center', 'bottom center', 'middle right', 'middle
+    left') so that no two labels overlap, or None to leave a label out (its name stays in the
+    hover). Boxes are estimated in pixels on a width × height plot spanning all_xs × all_ys;
+    labels are placed in order, so put the ones to keep first."""
+    def span(values):
+        lo, hi = min(values), max(values)
+        return lo, (hi - lo) or 1.0
+    (x0, dx), (y0, dy) = span(all_xs or xs or [0.0]), span(all_ys or ys or [0.0])
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[str | None] = []
+    for x, y, text in zip(xs, ys, texts):
+        px, py = (x - x0) / dx * width, (y - y0) / dy * height
+        lines = text.split("<br>")
+        w, h = char_px * max(len(line) for line in lines), line_px * len(lines)
+        boxes = {"top center": (px - w / 2, py + 8, px + w / 2, py + 8 + h),
+                 "bottom center": (px - w / 2, py - 8 - h, px + w / 2, py - 8),
+                 "middle right": (px + 8, py - h / 2, px + 8 + w, py + h / 2),
+                 "middle left": (px - 8 - w, py - h / 2, px - 8, py + h / 2)}
+        choice = next((pos for pos in _POSITIONS
+                       if not any(_overlap(boxes[pos], other) for other in placed)), None)
+        if choice is not None:
+            placed.append(boxes[choice])
+        out.append(choice)
+    return out
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

@@ -58,6 +58,37 @@ def base_style() -> None:
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
 
 
+# Streamlit serves its index.html with lang="en": screen readers would read French with an
+# English voice. This runs in the page itself (st.html is not iframed).
+FRENCH_DOCUMENT = '<script>document.documentElement.lang = "fr";</script>'
+
+
+def file_uploader_css(button: str, limits: str) -> str:
+    """CSS that writes Streamlit's file uploader texts (« Upload », « 200MB per file • CSV… »,
+    which no parameter sets) in French; the visible texts are `button` and `limits`."""
+    def css_text(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+        "{font-size:0 !important;}"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
+        f"{{content:{css_text(button)};font-size:.9rem;}}"
+        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0 !important;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
+        f"{{content:{css_text(limits)};font-size:.8rem;}}"
+        "</style>")
+
+
+def french_file_uploader(button: str, limits: str) -> None:
+    st.markdown(file_uploader_css(button, limits), unsafe_allow_html=True)
+
+
+def french_document() -> None:
+    """Declare the page's language as French (`<html lang="fr">`)."""
+    st.html(FRENCH_DOCUMENT, unsafe_allow_javascript=True)
+
+
 def no_database() -> None:
     """Stop the page with the message shown when no database has been built."""
     st.error(
@@ -149,12 +180,17 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
 def source_line(text: str | None, *, short: bool = False) -> None:
     """The source under a figure, table or chart. `short`: a short line (document title and
     section, views.short_source) with the full text in a tooltip."""
+    text = views.source_or_none(text)
     if text:
         prefix = "" if text.lower().startswith("source") else "Source : "
-        shown = views.short_source(text) if short else text
+        shown = views.short_source(text) if short else views.clip_source(text)
         if shown != text:
+            # A long source is shown once: its head here, the whole text behind a toggle.
             st.markdown(f'<div class="qpv-source qpv-more" title="{esc(prefix + text)}">'
                         f'{prefix}{esc(shown)}</div>', unsafe_allow_html=True)
+            with st.popover("Source complète", type="tertiary", icon=":material/info:"):
+                st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>',
+                            unsafe_allow_html=True)
         else:
             st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>', unsafe_allow_html=True)
 

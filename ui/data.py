@@ -264,6 +264,28 @@ def _portrait(qpv_code: str, year: int | None, version: int) -> portrait.Portrai
         return None
 
 
+@st.cache_data(show_spinner=False)
+def _gap_series(qpv_code: str, indicator_id: str, version: int) -> pd.DataFrame:
+    from indicators import gaps
+    return gaps.gap_series(cursor(), qpv_code, indicator_id)
+
+
+def gap_series(qpv_code: str, indicator_id: str) -> pd.DataFrame:
+    """indicators.gaps.gap_series (cached until the database is rebuilt)."""
+    return _gap_series(qpv_code, indicator_id, db_version())
+
+
+@st.cache_data(show_spinner=False)
+def _gap_change_table(slug: str, indicator_id: str, version: int) -> pd.DataFrame:
+    from indicators import gaps
+    return gaps.gap_change_table(cursor(), slug, indicator_id)
+
+
+def gap_change_table(slug: str, indicator_id: str) -> pd.DataFrame:
+    """indicators.gaps.gap_change_table (cached until the database is rebuilt)."""
+    return _gap_change_table(slug, indicator_id, db_version())
+
+
 def qpv_portrait(qpv_code: str, year: int | None = None) -> portrait.Portrait | None:
     """indicators.portrait.build_portrait, or None when the code is not a QPV of the database."""
     return _portrait(qpv_code, year, view_key())
@@ -375,6 +397,16 @@ def kpi_tiles(slug: str, territory_code: str | None = None) -> list:
 
 
 @st.cache_data(show_spinner=False)
+def _headlines(slug: str, version: int):
+    return kpi.headline_figures(cursor(), slug)
+
+
+def headlines(slug: str):
+    """indicators.kpi.headline_figures: the key figures of the contract's home page."""
+    return _headlines(slug, db_version())
+
+
+@st.cache_data(show_spinner=False)
 def _financing(slug: str, version: int) -> dict:
     cur = cursor()
     return {
@@ -388,6 +420,7 @@ def _financing(slug: str, version: int) -> dict:
         "by_theme": financing.amounts_by_theme(cur, slug),
         "by_territory": financing.amounts_by_territory(cur, slug),
         "actions": financing.actions_table(cur, slug),
+        "unattached_eur": financing.unattached_funding(cur, slug),
     }
 
 
@@ -463,6 +496,20 @@ def _fact_sources(keys: tuple[tuple[str, str, int], ...], version: int) -> list[
           on k.territory_code = f.territory_code and k.indicator_id = f.indicator_id
          and k.year = f.year""", [codes, indicators, [int(y) for y in years]]).fetchall()
     return reports_tables.sources_from_db(cursor(), source_ids=[r[0] for r in rows])
+
+
+@st.cache_data(show_spinner=False)
+def _value_credits(keys: tuple[tuple[str, str, int], ...], version: int) -> list[str]:
+    from indicators.sources import value_credits
+    return value_credits(cursor(), keys)
+
+
+def value_credits(keys) -> list[str]:
+    """indicators.sources.value_credits: who to credit for the values (territory_code,
+    indicator_id, year) a chart or a map shows, once each, in order."""
+    clean = tuple((str(c), str(i), int(y)) for c, i, y in keys
+                  if c is not None and i is not None and y is not None and not pd.isna(y))
+    return _value_credits(tuple(dict.fromkeys(clean)), db_version())
 
 
 def fact_sources(keys) -> list[dict]:

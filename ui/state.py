@@ -7,10 +7,12 @@ code), `indicateur` (an indicator id), plus `presentation` ("1" hides the chrome
 - a URL parameter that differs from what this session last wrote to the URL is a new link:
   it is adopted when valid, and reported (French message) when not;
 - a QPV from a link selects its contract;
-- missing or stale values fall back to defaults (the demo contract, its first QPV, the poverty
-  rate), so every page also runs alone.
+- missing or stale values fall back to defaults (`default_contract`: a real contract, the demo
+  only when alone; its first QPV; the poverty rate), so every page also runs alone.
 `write_url()` then writes the selection back to `st.query_params` (Streamlit clears them when
-the user changes page), so the address bar always holds a link that can be sent.
+the user changes page), so the address bar always holds a link that can be sent. A broken link
+is kept in the address bar as it was typed (beside its French message) until the user picks
+something else: the fallback selection never rewrites it.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ TERRITOIRE, QPV, INDICATEUR, PRESENTATION = "territoire", "qpv", "indicateur", "
 URL_KEYS = (TERRITOIRE, QPV, INDICATEUR)
 _SYNCED = "_url_synced"          # what this session last wrote to the URL
 _ERRORS = "_link_errors"
+_BROKEN = "_broken_link"         # the selection a broken link fell back to (URL left alone)
 DEFAULT_INDICATOR = "poverty_rate_pct"
 
 
@@ -64,6 +67,15 @@ def unknown_code_message(key: str, value: str) -> str:
     kind, example = _CODE_KINDS[key]
     return (f"Code {kind} inconnu dans le lien (paramètre « {key} ») : « {url_excerpt(value)} ». "
             f"Ce code n'existe pas dans la base de données ; {example}.")
+
+
+def default_contract(contracts) -> str:
+    """config.DEFAULT_CONTRACT when present, else the first real contract, else the first one."""
+    slugs = list(contracts["contract_slug"])
+    if config.DEFAULT_CONTRACT in slugs:
+        return config.DEFAULT_CONTRACT
+    real = [s for s, fictional in zip(slugs, contracts["is_fictional"]) if not bool(fictional)]
+    return (real or slugs)[0]
 
 
 def resolve() -> Selection:
@@ -110,7 +122,7 @@ def resolve() -> Selection:
         synced[INDICATEUR] = url_indicator
 
     if ss.get(TERRITOIRE) not in slugs:
-        put(TERRITOIRE, config.DEFAULT_CONTRACT if config.DEFAULT_CONTRACT in slugs else slugs[0])
+        put(TERRITOIRE, default_contract(contracts))
     qpvs = data.contract_qpvs(ss[TERRITOIRE])
     codes = list(qpvs["qpv_code"])
     if ss.get(QPV) not in codes:
@@ -123,6 +135,7 @@ def resolve() -> Selection:
 
     if errors:
         ss[_ERRORS] = tuple(errors)
+        ss[_BROKEN] = {key: ss.get(key) for key in URL_KEYS}
     contract = contracts.loc[contracts["contract_slug"] == ss[TERRITOIRE]].iloc[0]
     qpv_row = qpvs.loc[qpvs["qpv_code"] == ss.get(QPV)]
     return Selection(
@@ -141,6 +154,11 @@ def write_url() -> None:
     """Write the current selection to the address bar (and remember what was written)."""
     ss = st.session_state
     synced: dict = ss.setdefault(_SYNCED, {})
+    broken = ss.get(_BROKEN)
+    if broken is not None:
+        if broken == {key: ss.get(key) for key in URL_KEYS}:
+            return                  # still on the fallback of a broken link: keep the URL typed
+        del ss[_BROKEN]
     for key in URL_KEYS:
         value = ss.get(key)
         if value:

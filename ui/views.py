@@ -46,6 +46,25 @@ CAUTIONS = (
 )
 
 
+# Where things live, for the technicians (the method page's « Pour les techniciens »): the only
+# place table, column, file and module names are shown.
+TECHNICAL_NOTES = (
+    "Registre des indicateurs : `indicators/registry.py` (identifiant, libellé, unité, thème, "
+    "définition, source, agrégation) ; il est écrit dans la table `indicator_catalog`.",
+    "Valeurs : table `indicator_facts` et vue `indicator_values` (une ligne par territoire × "
+    "indicateur × année, avec statut, origine et source).",
+    "Modèle de programme (saisie locale) : tables `contracts`, `territories`, `documents`, "
+    "`published_values`, `actions`, `funding`, `kpi_definitions`, `kpi_values`, `attributions`, "
+    "`housing_objectives`, `housing_results`, `qualitative`, `beneficiaries` ; colonnes décrites "
+    "par `python -m etl template-doc` (docs/programme-template.md).",
+    "Chiffres clés de l'accueil : colonnes `headline` et `headline_order` de `kpi_definitions` "
+    "et `published_values` ; contexte national : `scope = national` dans `kpi_definitions`.",
+    "Bilan « besoin / fait / changé » : éléments qualitatifs `review_need`, `review_done`, "
+    "`review_changed`, `review_figure` (table `qualitative`).",
+    "Construire la base : `python -m etl build` (vérifier sans publier : `python -m etl validate`).",
+)
+
+
 def registry_table() -> pd.DataFrame:
     """One row per registry indicator: what the method page shows."""
     rows = [{
@@ -77,7 +96,7 @@ def unregistered_table(catalog: pd.DataFrame) -> pd.DataFrame:
 def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
     """Every loaded file with its provenance, French headers and formats."""
     def when(ts) -> str:
-        return "" if pd.isna(ts) else pd.Timestamp(ts).strftime("%d/%m/%Y %H:%M")
+        return fmt.fmt_datetime(ts)
 
     return pd.DataFrame({
         "Producteur": sources["producer"].fillna("").astype(str),
@@ -101,13 +120,19 @@ LEVEL_TEXT = {"warning": "avertissement", "error": "erreur"}
 def build_summary(build: dict) -> list[tuple[str, str]]:
     """(label, value) pairs describing one build."""
     def ts(v) -> str:
-        return "" if v is None or pd.isna(v) else pd.Timestamp(v).strftime("%d/%m/%Y à %H:%M:%S")
+        return fmt.fmt_datetime(v)
+
+    start, end = build.get("started_at"), build.get("finished_at")
+    duration = ""
+    if _na(start) is not None and _na(end) is not None:
+        duration = fmt.fmt_duration((pd.Timestamp(end) - pd.Timestamp(start)).total_seconds())
 
     return [
         ("Construction", f"{build.get('build_id', '')} – "
                          f"{BUILD_OUTCOME_TEXT.get(build.get('outcome'), build.get('outcome'))}"),
         ("Commencée le", ts(build.get("started_at"))),
         ("Terminée le", ts(build.get("finished_at"))),
+        ("Durée", duration),
         ("Dossiers lus", str(build.get("raw_dirs") or "")),
         ("Fichiers", fmt.fmt_int(build.get("n_files"))),
         ("Lignes", fmt.fmt_int(build.get("n_rows"))),
@@ -194,16 +219,20 @@ def value_text(value, unit, status, status_note=None) -> str:
     return fmt.fmt_value(value, unit, status)
 
 
+YEAR_NOT_GIVEN = "année non précisée"
+
+
 def source_text(source_label: str | None, year: int | None, *, origin: str | None = None,
                 source_ref: str | None = None) -> str:
-    """"Insee 2019 · données 2019 · annexe 2, p. 25 · chiffre publié".
+    """"Insee 2019 · données 2019 · annexe 2, p. 25 · chiffre publié" (year None: no year, as
+    for a value whose document gives none).
 
     None, NaN and pandas' NA (a frame column with no value) count as absent."""
     source_label, year, source_ref = _na(source_label), _na(year), _na(source_ref)
     source_label = None if source_label is None else str(source_label)
     parts = []
     if source_label:
-        parts.append(source_label[:SHORT_SOURCE_LIMIT])
+        parts.append(_clip(source_label, SHORT_SOURCE_LIMIT))
     if year is not None and (not source_label or str(int(year)) not in source_label):
         parts.append(f"données {fmt.fmt_year(year)}")
     if source_ref:
@@ -241,6 +270,25 @@ def _clip(text: str, limit: int) -> str:
     return cut + "…"
 
 
+LONG_SOURCE = 220
+
+
+def source_or_none(text) -> str | None:
+    """A source text, or None for nothing to show (None, NaN, "", « nan »): « Source : nan »
+    never appears."""
+    text = _na(text)
+    if text is None:
+        return None
+    text = str(text).strip()
+    return None if not text or text.lower() in ("nan", "none", "<na>") else text
+
+
+def clip_source(text: str, limit: int = LONG_SOURCE) -> str:
+    """A source line cut at a word boundary (never mid-word) with « … » when longer than
+    `limit` characters; the whole text goes behind a toggle."""
+    return _clip(text, limit)
+
+
 def short_source(text: str | None, part_limit: int = 70) -> str:
     """A source line short enough for a tile: each part (« — » or « · » separated) keeps its
     head — up to a « : », « ; » or « ( » outside quotes — clipped to `part_limit` characters.
@@ -270,6 +318,69 @@ def short_source(text: str | None, part_limit: int = 70) -> str:
     return prefix + sep.join(parts)
 
 
+def credits_text(credits) -> str:
+    """« A ; B » from the credits of the values a chart shows (indicators.sources)."""
+    return " ; ".join(credits)
+
+
+def gap_text(gap, kind: str | None) -> str:
+    """« +22,0 pts » for a rate, « × 0,50 » for an amount, "" without a gap."""
+    if _na(gap) is None or kind is None:
+        return ""
+    return fmt.fmt_gap(gap, kind)
+
+
+def gap_axis_title(kind: str | None, unit: str | None) -> str:
+    if kind == "points":
+        return "Écart (points de %)"
+    return "Rapport quartier / territoire (× 1 = parité)"
+
+
+def gap_change_text(change, kind: str | None) -> str:
+    """« écart réduit de 5,0 points », « écart accru de 3,2 % », « écart inchangé »."""
+    if _na(change) is None:
+        return ""
+    if round(change, 6) == 0:
+        return "écart inchangé"
+    amount = fmt.fmt_number(abs(change), 1)
+    suffix = " points" if kind == "points" else " % (de l'écart à la parité)"
+    return f"écart {'réduit' if change < 0 else 'accru'} de {amount}{suffix}"
+
+
+def gap_source(series: pd.DataFrame) -> str:
+    """The source line of a gap chart: every source of the values it compares, once each."""
+    sources: list[str] = []
+    for column in ("qpv_source", "comparator_source"):
+        for src in series[column]:
+            if _na(src) is not None and src not in sources:
+                sources.append(str(src))
+    text = " ; ".join(sources)
+    return (text + " · " if text else "") + "écarts entre valeurs de la même année"
+
+
+def has_gap(indicator_id: str) -> bool:
+    """Whether a gap to a commune or an EPCI means something (rates, medians, amounts; not counts)."""
+    from indicators.portrait import gap_kind
+    return gap_kind(indicator_id, meta(indicator_id)["unit"]) is not None
+
+
+def gap_change_source(changes: pd.DataFrame) -> str:
+    """Every source of the values behind a gap-change scatter, once each."""
+    sources = dict.fromkeys(s for joined in changes["sources"] for s in str(joined).split(" ; ") if s)
+    text = " ; ".join(sources)
+    return (text + " · " if text else "") + "écarts entre valeurs de la même année"
+
+
+def gap_change_caption(changes: pd.DataFrame) -> str:
+    """« 3 quartiers sur 5 : l'écart se réduit (2017–2021) »."""
+    n = len(changes)
+    narrowed = int((changes["distance_change"] < 0).sum())
+    first, last = int(changes["first_year"].min()), int(changes["last_year"].max())
+    return (f"Écart réduit pour {narrowed} sur {plural(n, 'quartier')} "
+            f"({first}–{last}, de la première à la dernière année comparable de chaque quartier). "
+            "En dessous de la ligne, l'écart se réduit ; au-dessus, il se creuse.")
+
+
 def rank_text(rank) -> str:
     """"2e sur 5 QPV du contrat (1er : valeur la plus basse)" or "" when not ranked."""
     if rank.rank is None or rank.n < 2:
@@ -285,8 +396,26 @@ def rank_text(rank) -> str:
     return text
 
 
-def portrait_figure(pv) -> dict:
-    """What a portrait card shows for one PortraitValue (indicators.portrait)."""
+def _credited(source_label, origin, code, year, credit) -> bool:
+    """Whether a value's source line is its credit (a typed figure, or fictional data)."""
+    return credit is not None and (origin == "published" or
+                                   str(source_label or "").startswith("Fictif"))
+
+
+def portrait_figure(pv, credit=None) -> dict:
+    """What a portrait card shows for one PortraitValue (indicators.portrait).
+
+    credit: optional (territory_code, year) → credit text (indicators.sources): a figure typed
+    from a document is then credited to the document (quoting its producer) and fictional data
+    to the demo, never to INSEE."""
+    def line(label, origin, code, year, ref, year_given=True):
+        if _credited(label, origin, code, year, credit):
+            text = credit(code, year)
+            if text:
+                return " · ".join(p for p in (text, fmt.ORIGIN_TEXT.get(origin) if origin in
+                                              ("published", "computed") else None) if p)
+        return source_text(label, year if year_given else None, origin=origin, source_ref=ref)
+
     comparators = []
     for c in pv.comparators:
         comparators.append({
@@ -295,7 +424,7 @@ def portrait_figure(pv) -> dict:
             "value": value_text(c.value, pv.unit, c.status),
             "gap": fmt.fmt_gap(c.gap, c.gap_kind) if c.gap is not None else "",
             "year": c.year,
-            "source": source_text(c.source_label, c.year, origin=c.origin, source_ref=c.source_ref),
+            "source": line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref),
         })
     numerator = ""
     if pv.status == "ok" and pv.numerator is not None and pv.denominator is not None:
@@ -307,7 +436,7 @@ def portrait_figure(pv) -> dict:
         "numerator": numerator,
         "comparators": comparators,
         "ranks": [t for t in (rank_text(r) for r in pv.ranks) if t],
-        "source": source_text(pv.source_label, pv.year, origin=pv.origin, source_ref=pv.source_ref),
+        "source": line(pv.source_label, pv.origin, None, pv.year, pv.source_ref, pv.year_given),
         "caution": pv.caution or "",
     }
 
@@ -331,8 +460,13 @@ def portrait_identity(portrait) -> str:
 
 
 def chart_rows(pv, qpv_name: str) -> list[dict]:
-    """Bars for a portrait chart: the QPV then its comparators; [] when nothing to compare."""
+    """Bars for a portrait chart: the QPV then its comparators; [] when nothing to compare, and
+    for a count (a neighbourhood's population beside France's is no comparison, and its bar
+    would be invisible)."""
+    from indicators.portrait import gap_kind
     if pv.status != "ok" or pv.value is None or not any(c.status == "ok" for c in pv.comparators):
+        return []
+    if gap_kind(pv.indicator_id, pv.unit) is None:
         return []
     rows = [{"name": qpv_name, "value": pv.value, "status": pv.status, "is_qpv": True,
              "level": "qpv"}]
@@ -414,9 +548,10 @@ def map_title(map_data) -> str:
     return ", ".join(parts)
 
 
-def map_source(map_data) -> str:
+def map_source(map_data, credits=()) -> str:
+    """The sources of the values mapped (indicators.sources.value_credits), else the registry's."""
     ind = BY_ID.get(map_data.indicator_id)
-    parts = [ind.source if ind else ""]
+    parts = [" ; ".join(credits) if credits else (ind.source if ind else "")]
     if map_data.year is not None:
         parts.append(f"données {map_data.year}")
     if map_data.geography_vintage:
@@ -493,13 +628,39 @@ def kpi_tile(tile) -> dict:
     }
 
 
-def tiles_by_theme(tiles) -> list[tuple[str, list[dict]]]:
-    """Tiles grouped by theme, themes in first-appearance order."""
+def tiles_by_theme(tiles, exclude=()) -> list[tuple[str, list[dict]]]:
+    """Tiles grouped by theme, themes in first-appearance order; national context tiles and the
+    KPIs listed in `exclude` (already among the key figures) are left out."""
     groups: dict[str, list[dict]] = {}
     for t in tiles:
+        if t.kpi_id in exclude or getattr(t, "scope", "contrat") == "national":
+            continue
         shown = kpi_tile(t)
         groups.setdefault(shown["theme"], []).append(shown)
     return list(groups.items())
+
+
+def headline_card(figure) -> dict:
+    """What a key figure of the home page shows: a KpiTile as a tile, a HeadlineValue (a
+    published value) with its year and its commune and EPCI comparators."""
+    from indicators.kpi import KpiTile
+    if isinstance(figure, KpiTile):
+        return kpi_tile(figure)
+    lines = [f"Données {fmt.fmt_year(figure.year)}" if figure.year_given else YEAR_NOT_GIVEN.capitalize()]
+    for c in figure.comparators:
+        text = f"{c.territory_name} : {value_text(c.value, figure.unit, c.status)}"
+        if c.year != figure.year:
+            text += f" ({fmt.fmt_year(c.year)})"
+        lines.append(text)
+    return {
+        "label": f"{figure.label} – {figure.territory_name}",
+        "value": value_text(figure.value, figure.unit, figure.status),
+        "delta": None, "delta_color": "off", "lines": lines,
+        "source": figure.credit or source_text(figure.source_label,
+                                               figure.year if figure.year_given else None,
+                                               source_ref=figure.source_ref),
+        "help": None, "theme": theme_of(figure.indicator_id) or "autres indicateurs",
+    }
 
 
 def leverage_rows(leverages) -> list[dict]:
@@ -528,11 +689,54 @@ def year_span(years) -> str:
     return f"({ys[0]})" if len(ys) == 1 else f"({ys[0]}–{ys[-1]})"
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """« 1 action », « 2 actions », « 1 234 actions » (French: 0 and 1 take the singular)."""
+    return fmt.fmt_count(n, one, many)
+
+
+def eur_like(value: float, reference: float) -> str:
+    """An amount in the scale of the total it is read against (« 0,6 M€ » beside « 7,4 M€ »)."""
+    if abs(reference) >= 1_000_000:
+        return fmt.fmt_millions_eur(value)
+    return amount_text(value, "EUR")
+
+
+def unattached_note(unattached_eur: float, total_eur: float) -> str:
+    """Why the total of the funding lines differs from the total of the actions (or "")."""
+    if not unattached_eur:
+        return ""
+    return (f"dont {eur_like(unattached_eur, total_eur)} de financements non rattachés à une "
+            "action (enveloppes globales), absents de la liste des actions")
+
+
+def actions_total_caption(n_actions: int, amount_eur: float, unattached_eur: float,
+                          filtered: bool) -> str:
+    """The caption of the actions table; unfiltered, it reconciles with the funding total."""
+    text = f"{plural(n_actions, 'action')} · montant total {amount_text(amount_eur, 'EUR')}"
+    if unattached_eur and not filtered:
+        text += (f" ; s'y ajoutent {eur_like(unattached_eur, amount_eur)} de financements non "
+                 "rattachés à une action (enveloppes globales), soit "
+                 f"{amount_text(amount_eur + unattached_eur, 'EUR')} de financements saisis en tout")
+    return text
+
+
+def new_projects_text(n_new, n_unknown) -> str:
+    """« 3 », « 3 (nouveauté non renseignée pour 2) », or « non renseigné » when no action of the
+    year says whether it is new (an unknown count is never 0)."""
+    if _na(n_new) is None:
+        return "non renseigné"
+    text = fmt.fmt_int(n_new)
+    if _na(n_unknown):
+        text += f" (nouveauté non renseignée pour {fmt.fmt_int(n_unknown)})"
+    return text
+
+
 def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in projects["year"]],
         "Projets": [fmt.fmt_int(v) for v in projects["n_projects"]],
-        "dont nouveaux": [fmt.fmt_int(v) for v in projects["n_new"]],
+        "dont nouveaux": [new_projects_text(new, unknown) for new, unknown
+                          in zip(projects["n_new"], projects["n_new_unknown"])],
         "Part de projets nouveaux": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v)
                                      else "non renseigné" for v in projects["share_new_pct"]],
     })
@@ -552,7 +756,8 @@ def compare_table(df: pd.DataFrame, indicator_ids: list[str], selected: str | No
         meta = BY_ID.get(ind)
         label = meta.label if meta else ind
         years = df[ind + YEAR_SUFFIX].dropna()
-        if not years.empty:
+        dated = ind + "__year_given" not in df or bool(df[ind + "__year_given"].all())
+        if not years.empty and dated:
             label += f" ({int(years.iloc[0])})"
         unit = meta.unit if meta else None
         out[label] = [value_text(None if pd.isna(v) else v, unit, s)
@@ -562,9 +767,11 @@ def compare_table(df: pd.DataFrame, indicator_ids: list[str], selected: str | No
 
 
 def sort_compare(df: pd.DataFrame, indicator_id: str | None, descending: bool) -> pd.DataFrame:
-    """Rows sorted by an indicator's value (withheld and missing values last) or by name."""
+    """Rows sorted by an indicator's value (withheld and missing values last) or by name, in the
+    order of the toggle (descending: Z to A for names)."""
     if not indicator_id:
-        return df.sort_values("qpv_name", kind="stable").reset_index(drop=True)
+        return df.sort_values("qpv_name", ascending=not descending, kind="stable",
+                              key=lambda names: names.map(fmt.fold)).reset_index(drop=True)
     return df.sort_values(indicator_id, ascending=not descending, na_position="last",
                           kind="stable").reset_index(drop=True)
 
@@ -591,7 +798,10 @@ def scatter_points(df: pd.DataFrame, x_id: str, y_id: str) -> pd.DataFrame:
                          "x": both[x_id], "y": both[y_id]}).reset_index(drop=True)
 
 
-def scatter_source(x_id: str, y_id: str) -> str:
+def scatter_source(x_id: str, y_id: str, credits=()) -> str:
+    """The sources of the values plotted (indicators.sources.value_credits), else the registry's."""
+    if credits:
+        return " ; ".join(credits)
     sources = []
     for i in (x_id, y_id):
         s = meta(i)["source"]
@@ -950,7 +1160,8 @@ def portrait_table(portrait) -> pd.DataFrame:
         "Indicateur": df["indicator_label"].astype(str),
         "Territoire": df["territory_name"].astype(str),
         "Niveau": [level.get(v, v) for v in df["territory_level"]],
-        "Année": [fmt.fmt_year(y) for y in df["year"]],
+        "Année": [fmt.fmt_year(y) if given else YEAR_NOT_GIVEN
+                  for y, given in zip(df["year"], df["year_given"])],
         "Valeur": [value_text(_na(v), u, s) for v, u, s in zip(df["value"], df["unit"], df["status"])],
         "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
     })

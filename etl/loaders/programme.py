@@ -664,7 +664,13 @@ def _w_published_values(r: _Row, state: dict):
         status=status, status_note=note, origin="published", source_variable=None,
         source_note=r.get("source_note"), document_id=r.get("document_id"),
         source_ref=r.get("source_ref"),
-        is_internal=bool(r.get("is_internal"))), r.line
+        is_internal=bool(r.get("is_internal")),
+        year_given=None if r.get("year_given") is None else bool(r.get("year_given"))), r.line
+    if r.get("headline") or r.get("headline_order") is not None:
+        yield "published_headlines", dict(
+            contract_slug=_contract(r), territory_code=r.get("territory_code"),
+            territory_level=r.get("territory_level"), indicator_id=indicator, year=r.get("year"),
+            headline_order=r.get("headline_order")), r.line
 
 
 def _w_actions(r: _Row, state: dict):
@@ -696,7 +702,9 @@ def _w_kpi_definitions(r: _Row, state: dict):
     yield "kpi_definitions", dict(
         contract_slug=_contract(r), kpi_id=r.get("kpi_id"), label=r.get("label"), unit=r.get("unit"),
         theme=r.get("theme"), cumulation=r.get("cumulation"),
-        higher_is_better=r.get("higher_is_better"), definition=r.get("definition")), r.line
+        higher_is_better=r.get("higher_is_better"), definition=r.get("definition"),
+        headline=bool(r.get("headline") or r.get("headline_order") is not None),
+        headline_order=r.get("headline_order"), scope=r.get("scope") or "contrat"), r.line
 
 
 def _w_kpi_values(r: _Row, state: dict):

@@ -59,7 +59,7 @@ EXPECTED_BUTTONS = {
     ("carte", "demo"): ["dl_map_png", "dl_map_svg", "dl_map_table_csv", "dl_map_table_xlsx"],
     ("carte", "chartres-metropole"): ["dl_map_table_csv", "dl_map_table_xlsx"],
     ("comparer", "demo"): ["dl_cmp_table_csv", "dl_cmp_table_xlsx", "dl_cmp_scatter_png",
-                           "dl_cmp_scatter_svg"],
+                           "dl_cmp_scatter_svg", "dl_gap_scatter_png", "dl_gap_scatter_svg"],
     ("programmes", "demo"): [f"dl_{k}_{f}" for k in ("years_chart",) for f in ("png", "svg")]
     + [f"dl_{k}_{f}" for k in ("years_table", "cpo_table", "pockets_table", "theme_table",
                                "territory_table", "benef_table", "actions_table")
@@ -168,7 +168,11 @@ def test_a_chart_png_from_the_portrait_page(demo_db, deferred) -> None:
     assert image.width == 2250 and image.height > 600
     assert ImageStat.Stat(image).stddev[0] > 20, "the image is not blank"
     svg = deferred["graphique_median_income_eur_month_QN07101I.svg"]()
-    assert b"<svg" in svg[:300] and "Insee 2019".encode() in svg
+    # The image credits what the chart shows, as the caption does: the contract's annex, quoting
+    # both producers of the bars (Insee 2019 for the QPV, Compas 2022 for its comparators).
+    assert b"<svg" in svg[:300] and "d'après Insee".encode() in svg and b"Compas" in svg
+    import datetime as dt
+    assert "Export du 1er".encode() in svg or dt.date.today().day != 1
 
 
 # ── Pure helpers ────────────────────────────────────────────────────────────────────────────

@@ -24,16 +24,39 @@ def _texts(at: AppTest) -> str:
 def test_every_page_file_is_registered_in_the_navigation() -> None:
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
     registered = {node.args[0].value for node in ast.walk(tree)
-                  if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"}
+                  if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"
+                  and isinstance(node.args[0], ast.Constant)}
     files = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
     assert registered == files
 
 
-def test_home_selects_the_demo_contract_and_writes_the_url(small_db) -> None:
+def test_home_selects_a_real_contract_and_writes_the_url(small_db) -> None:
+    at = _app().run()
+    assert not at.exception
+    assert at.selectbox(key="territoire").value == "grand-chalon"
+    assert at.selectbox(key="qpv").value == "QN07101I"
+    assert dict(at.query_params) == {"territoire": "grand-chalon", "qpv": "QN07101I",
+                                      "indicateur": "poverty_rate_pct"}
+    assert "Données fictives de démonstration" not in _texts(at)
+
+
+def test_home_selects_the_demo_when_it_is_the_only_contract(small_db, tmp_path, monkeypatch) -> None:
+    import shutil
+
+    import duckdb
+
+    import config
+    db = tmp_path / "demo_only.duckdb"
+    shutil.copy(small_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("delete from contract_territories where contract_slug = 'grand-chalon'")
+    con.execute("delete from contracts where contract_slug = 'grand-chalon'")
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", db)
+    monkeypatch.setenv("QPV_DB_PATH", str(db))
     at = _app().run()
     assert not at.exception
     assert at.selectbox(key="territoire").value == "demo"
-    assert at.selectbox(key="qpv").value == "QN09901N"
     assert dict(at.query_params) == {"territoire": "demo", "qpv": "QN09901N",
                                       "indicateur": "poverty_rate_pct"}
     assert "Données fictives de démonstration" in _texts(at)
@@ -95,6 +118,10 @@ def test_a_broken_link_gives_a_french_message_and_a_way_home(small_db, param, va
     assert [e.value for e in at.error] == [message]
     links = at.get("page_link")
     assert [link.proto.label for link in links] == ["Retour à l'accueil : Les chiffres du mandat"]
+    # The link stays in the address bar as typed: never rewritten to a fallback quartier.
+    assert dict(at.query_params) == {param: value}
+    at.run()
+    assert dict(at.query_params) == {param: value}
 
 
 def test_no_database_gives_the_build_command(tmp_path, monkeypatch) -> None:
@@ -116,3 +143,48 @@ def test_presentation_mode_hides_the_chrome(small_db) -> None:
     assert at.query_params["presentation"] == "1"
     assert any('section[data-testid="stSidebar"]' in m.value for m in at.markdown)
     assert [b.label for b in at.button] == ["Quitter le mode présentation"]
+
+
+def _url_paths() -> list[str]:
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    return sorted(kw.value.value for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"
+                  for kw in node.keywords if kw.arg == "url_path")
+
+
+def test_the_url_paths_of_the_navigation() -> None:
+    assert _url_paths() == ["accueil", "bilan", "carte", "comparer", "importer", "logement",
+                            "mandat", "methode", "portrait", "programmes", "rapports"]
+
+
+@pytest.mark.parametrize("url_path", ["", "mandat", "bilan", "carte", "portrait", "comparer",
+                                      "programmes", "logement", "methode", "rapports", "importer"])
+def test_every_page_path_opens_its_page(small_db, url_path) -> None:
+    """What the browser asks for `/<url_path>` (the page hash Streamlit derives from the path);
+    `/` and `/mandat` both open the home page, with the query kept."""
+    from streamlit.util import calc_hash
+    titles = {"": "Les chiffres du mandat", "mandat": "Les chiffres du mandat",
+              "bilan": "Bilan par quartier", "carte": "Carte des quartiers",
+              "portrait": "Portrait de quartier", "comparer": "Comparer les quartiers",
+              "programmes": "Programmes et financements", "logement": "Logement et attributions",
+              "methode": "Données et méthode", "rapports": "Rapports et exports",
+              "importer": "Importer des fichiers"}
+    at = _app()
+    at.query_params["territoire"] = "grand-chalon"
+    if url_path:
+        at._page_hash = calc_hash(url_path)
+    at.run()
+    assert not at.exception
+    # The browser resolves a path against the url paths the navigation sends (the default
+    # page's is ""): a path no page has gives Streamlit's English « Page not found ».
+    served = {info["url_pathname"] for info in at._registered_pages.values()}
+    assert url_path in served and "nimporte" not in served
+    assert at.title[0].value.startswith(titles[url_path])
+    assert at.query_params["territoire"] == "grand-chalon"
+
+
+def test_the_page_declares_french(small_db) -> None:
+    at = _app().run()
+    assert not at.exception
+    scripts = [e.proto.body for e in at.sidebar.get("html") if e.proto.unsafe_allow_javascript]
+    assert scripts == ['<script>document.documentElement.lang = "fr";</script>']

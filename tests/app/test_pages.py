@@ -105,6 +105,65 @@ def test_mandate_page_of_chambery_shows_the_seed_figures(demo_db) -> None:
     assert "Pour 1 € de la ville, 4 € de l'intercommunalité" in text
 
 
+def _sections(at: AppTest) -> dict[str, list[str]]:
+    """Each header of the page with the metric labels (and values) shown under it, in order."""
+    sections: dict[str, list[str]] = {}
+    current = ""
+
+    def walk(node) -> None:
+        nonlocal current
+        kind = getattr(node, "type", None)
+        if kind == "header":
+            current = node.value
+            sections[current] = []
+            return
+        if kind == "metric":
+            sections.setdefault(current, []).append(f"{node.label} = {plain_spaces(node.value)}")
+            return
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return sections
+
+
+def test_home_of_grand_chalon_opens_on_its_key_figures(demo_db) -> None:
+    at = run_page("mandat", territoire="grand-chalon")
+    assert not at.exception
+    sections = _sections(at)
+    assert list(sections)[0] == "Les chiffres clés"
+    assert sections["Les chiffres clés"] == [
+        "Revenu disponible médian par UC, par mois – Aubépins = 742 €/mois",
+        "Revenu disponible médian par UC, par mois – Prés Saint Jean = 712 €/mois",
+        "Attributions hors QPV aux demandeurs du 1er quartile = 12,04 %"]
+    text = page_text(at)
+    assert "Chalon-sur-Saône : 1 480 €/mois (2022)" in text
+    assert "CA Le Grand Chalon : 1 770 €/mois (2022)" in text
+    assert "Objectif 2021 : 25 %" in text
+    # Key figures are not repeated under their theme.
+    assert not any(m.startswith("Attributions hors QPV") for m in sections.get("Logement", []))
+
+
+def test_home_of_chambery_puts_national_figures_apart(demo_db) -> None:
+    at = run_page("mandat", territoire="chambery")
+    assert not at.exception
+    sections = _sections(at)
+    assert list(sections)[0] == "Les chiffres clés"
+    assert [m.split(" = ")[0] for m in sections["Les chiffres clés"]][:2] == [
+        "Budget de la Ville consacré à la politique de la ville (associations et actions de terrain)",
+        "Habitants supplémentaires intégrés à la géographie prioritaire"]
+    national = [m.split(" = ")[0] for m in sections["Contexte national"]]
+    assert national == [
+        "Territoires pilotes de l'expérimentation nationale « Zéro non-recours »",
+        "Territoires du premier appel à manifestation d'intérêt Logement d'abord",
+        "Territoires retenus en 2021 (second appel) pour le Logement d'abord",
+        "Territoires engagés dans la mise en œuvre accélérée du Logement d'abord",
+        "Crédits supports répartis entre les territoires du Logement d'abord"]
+    for theme, metrics in sections.items():
+        if theme != "Contexte national":
+            assert not any(m.startswith(tuple(national)) for m in metrics), theme
+
+
 def test_review_of_the_hauts_de_chambery(demo_db) -> None:
     at = run_page("bilan", territoire="chambery", qpv="QN07302M")
     assert not at.exception
@@ -190,6 +249,14 @@ def test_comparison_filters_sorting_and_scatter(demo_db) -> None:
     assert rates == sorted(rates, reverse=True)
 
 
+def test_comparison_default_scatter_crosses_two_different_indicators(demo_db) -> None:
+    at = run_page("comparer", territoire="demo", query={"indicateur": "median_income_eur_month"})
+    assert not at.exception
+    chosen = at.multiselect(key="cmp_indicators").value
+    assert chosen[0] == "median_income_eur_month"
+    assert "median_income_eur_year" not in chosen[:2]
+
+
 def test_programme_search_narrows_the_actions(demo_db) -> None:
     at = run_page("programmes", territoire="demo")
     assert not at.exception
@@ -241,3 +308,88 @@ def test_programmes_page_links_the_pocket_share_to_the_pockets(demo_db) -> None:
     assert not at.exception, at.exception
     assert ("[1 poche de pauvreté repérée sur le carroyage (demo-P01) : chiffres et fiches de "
             "justification](/poches?territoire=demo)") in [m.value for m in at.markdown]
+
+
+def test_home_and_programmes_totals_of_the_demo_reconcile(demo_db) -> None:
+    home = page_text(run_page("mandat", territoire="demo"))
+    assert "Financements saisis (2020–2026) 7,4 M€" in home
+    assert ("Dont 0,6 M€ de financements non rattachés à une action (enveloppes globales), absents "
+            "de la liste des actions.") in home
+    programmes = page_text(run_page("programmes", territoire="demo"))
+    assert ("montant total 6,8 M€ ; s'y ajoutent 0,6 M€ de financements non rattachés à une action "
+            "(enveloppes globales), soit 7,4 M€ de financements saisis en tout") in programmes
+
+
+def test_portrait_and_comparison_show_whether_gaps_narrow(demo_db) -> None:
+    at = run_page("portrait", territoire="demo", qpv="QN09902I")
+    assert not at.exception
+    assert "Les écarts se réduisent-ils ?" in [h.value for h in at.header]
+    keys = [c.proto.id for c in at.get("plotly_chart")]
+    assert any("gap_poverty_rate_pct" in k for k in keys), keys
+    assert not any("gap_population_count" in k for k in keys)
+    at = run_page("comparer", territoire="demo", query={"indicateur": "poverty_rate_pct"})
+    assert not at.exception
+    assert at.selectbox(key="gap_indicator").value == "poverty_rate_pct"
+    assert any("gap_scatter" in c.proto.id for c in at.get("plotly_chart"))
+    assert "En dessous de la ligne, l'écart se réduit" in page_text(at)
+
+
+def test_chart_captions_credit_every_source_they_show(demo_db) -> None:
+    at = run_page("portrait", territoire="grand-chalon", qpv="QN07101I")
+    assert not at.exception
+    import html
+    text = html.unescape(page_text(at))
+    assert ("Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – "
+            "Annexes, Annexe 2 – Portraits de quartiers (d'après Insee 2019 ; Données Compas – "
+            "ABS 2022)") in text
+    at = run_page("comparer", territoire="demo", query={"indicateur": "poverty_rate_pct"})
+    assert not at.exception
+    sources = [line for line in html.unescape(page_text(at)).splitlines() if "Source" in line]
+    assert sources and all("Insee" not in line and "INSEE" not in line for line in sources), sources
+    assert any("Données fictives de démonstration (fichier" in line for line in sources)
+
+
+def test_a_year_no_document_gives_is_never_printed(demo_db) -> None:
+    at = run_page("comparer", territoire="chartres-metropole", qpv="QN02802M",
+                  query={"indicateur": "population_count"})
+    assert not at.exception
+    assert "Population" in at.dataframe[0].value.columns
+    assert not any("2023" in c for c in at.dataframe[0].value.columns)
+    at = run_page("portrait", territoire="chartres-metropole", qpv="QN02802M")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.loc[table["Indicateur"] == "Population", "Année"].tolist() == ["année non précisée"]
+
+
+def test_a_long_source_is_shown_once_with_the_rest_behind_a_toggle(demo_db) -> None:
+    at = run_page("mandat", territoire="chambery")
+    assert not at.exception
+    popovers = at.get("popover")
+    assert popovers and {p.proto.popover.label for p in popovers} == {"Source complète"}
+    assert "nan" not in page_text(at).lower().split()
+
+
+def test_housing_page_puts_the_national_programme_apart(demo_db) -> None:
+    at = run_page("logement", territoire="chambery")
+    assert not at.exception
+    sections = _sections(at)
+    assert [m.split(" = ")[0] for m in sections["Programme national"]] == [
+        "Territoires du premier appel à manifestation d'intérêt Logement d'abord",
+        "Territoires retenus en 2021 (second appel) pour le Logement d'abord",
+        "Territoires engagés dans la mise en œuvre accélérée du Logement d'abord",
+        "Crédits supports répartis entre les territoires du Logement d'abord"]
+    assert "Chiffres de contexte" not in sections
+
+
+def test_portrait_cards_credit_the_document_and_never_insee_for_fictional_data(demo_db) -> None:
+    import html
+    at = run_page("portrait", territoire="grand-chalon", qpv="QN07101I")
+    assert not at.exception
+    text = html.unescape(page_text(at))
+    assert ("Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – "
+            "Annexes, Annexe 2 – Portraits de quartiers (d'après Insee 2019) · chiffre publié") in text
+    at = run_page("portrait", territoire="demo", qpv="QN09902I")
+    assert not at.exception
+    sources = [line for line in html.unescape(page_text(at)).splitlines()
+               if "Source" in line or "Comparaison" in line]
+    assert sources and not [line for line in sources if "INSEE" in line or "Insee" in line]

@@ -108,7 +108,11 @@ def test_map_deck_has_no_basemap_request_and_labels_communes() -> None:
     assert [layer["id"] for layer in deck["layers"]] == ["communes", "qpv", "commune_names"]
     assert deck["mapStyle"].startswith("data:application/json,")
     labels = deck["layers"][2]
-    assert labels["data"] == [{"name": "Saint-Aubin-sur-Lorne", "lon": 2.005, "lat": 47.005}]
+    assert labels["data"] == [{"name": "Saint-Aubin-sur-Lorne", "lon": 2.005, "lat": 47.005,
+                               "priority": 50.0}]
+    # Overlapping labels are hidden by deck.gl, the bigger commune's kept.
+    assert labels["extensions"] == [{"@@type": "CollisionFilterExtension"}]
+    assert labels["collisionEnabled"] is True and labels["getCollisionPriority"] == "@@=priority"
     assert "é" not in labels["characterSet"] and "-" in labels["characterSet"]
     assert "Taux &lt;x&gt;" in deck_obj._tooltip["html"]
     with_tiles = json.loads(maps.build_deck(frame, communes, indicator_label="x",
@@ -213,3 +217,118 @@ def test_pockets_layer_beside_the_qpvs_and_pocket_tables() -> None:
     assert views.pockets_link_markdown("demo", []) == (
         "[Poches de pauvreté hors QPV : aucune repérée sur le carroyage (voir la méthode)]"
         "(/poches?territoire=demo)")
+
+
+    # Sorting by name follows the toggle too (accents and case folded).
+    names = pd.DataFrame({"qpv_name": ["Écluse", "bois", "Zola"], "qpv_code": ["E", "B", "Z"]})
+    assert views.sort_compare(names, None, False)["qpv_code"].tolist() == ["B", "E", "Z"]
+    assert views.sort_compare(names, None, True)["qpv_code"].tolist() == ["Z", "E", "B"]
+
+
+def test_compare_sorting_by_value_follows_the_toggle() -> None:
+    df = pd.DataFrame({"qpv_name": ["A", "B", "C"], "qpv_code": ["A", "B", "C"],
+                       "x": [2.0, None, 1.0]})
+    assert views.sort_compare(df, "x", True)["qpv_code"].tolist() == ["A", "C", "B"]
+    assert views.sort_compare(df, "x", False)["qpv_code"].tolist() == ["C", "A", "B"]
+
+
+def test_projects_table_never_prints_an_unknown_count_as_zero() -> None:
+    projects = pd.DataFrame({"year": [2024, 2025, 2026], "n_projects": [2, 3, 4],
+                             "n_new": [None, 1, 0], "n_new_unknown": [2, 1, 0],
+                             "share_new_pct": [None, 50.0, 0.0]})
+    got = views.projects_table(projects)
+    assert got.map(plain_spaces).to_dict("list") == {
+        "Année": ["2024", "2025", "2026"], "Projets": ["2", "3", "4"],
+        "dont nouveaux": ["non renseigné", "1 (nouveauté non renseignée pour 1)", "0"],
+        "Part de projets nouveaux": ["non renseigné", "50,0 %", "0,0 %"]}
+
+
+def test_totals_reconcile_with_the_funding_not_attached_to_an_action() -> None:
+    assert plain_spaces(views.unattached_note(591_500, 7_421_200)) == (
+        "dont 0,6 M€ de financements non rattachés à une action (enveloppes globales), absents de "
+        "la liste des actions")
+    assert views.unattached_note(0, 7_421_200) == ""
+    assert plain_spaces(views.unattached_note(5_000, 40_990)).startswith("dont 5 000 € de")
+    assert plain_spaces(views.actions_total_caption(120, 6_829_700, 591_500, False)) == (
+        "120 actions · montant total 6,8 M€ ; s'y ajoutent 0,6 M€ de financements non rattachés "
+        "à une action (enveloppes globales), soit 7,4 M€ de financements saisis en tout")
+    assert plain_spaces(views.actions_total_caption(1, 12_000, 591_500, True)) == \
+        "1 action · montant total 12 000 €"
+    assert views.plural(0, "erreur") == "0 erreur" and views.plural(2, "erreur") == "2 erreurs"
+
+
+def _pv(indicator_id, unit, value, comparators):
+    from indicators.portrait import Comparator, PortraitValue, compute_gap, gap_kind
+    kind = gap_kind(indicator_id, unit)
+    comps = tuple(Comparator(code, level, name, v, None, None, 2021, "ok", "official_file", "Insee",
+                             None, None, "same_year", compute_gap(value, "ok", v, "ok", kind), kind)
+                  for code, level, name, v in comparators)
+    return PortraitValue(indicator_id, indicator_id, unit, "t", unit == "%", None, value, None, None,
+                         2021, "ok", None, "official_file", "Insee", None, None, None, comps)
+
+
+def test_counts_are_not_compared_with_france() -> None:
+    population = _pv("population_count", "habitants", 2500, [("FRM", "france", "France", 5_420_000)])
+    assert views.chart_rows(population, "Aubépins") == []
+    assert [c["gap"] for c in views.portrait_figure(population)["comparators"]] == [""]
+    rate = _pv("poverty_rate_pct", "%", 45.0, [("71076", "commune", "Chalon", 23.0)])
+    assert views.chart_rows(rate, "Aubépins") == [
+        {"name": "Aubépins", "value": 45.0, "status": "ok", "is_qpv": True, "level": "qpv"},
+        {"name": "Chalon", "value": 23.0, "status": "ok", "is_qpv": False, "level": "commune"}]
+    assert [plain_spaces(c["gap"]) for c in views.portrait_figure(rate)["comparators"]] == \
+        ["+22,0 pts"]
+
+
+def test_gap_texts() -> None:
+    changes = pd.DataFrame({"distance_change": [-5.0, 3.0, -0.5], "first_year": [2017, 2019, 2017],
+                            "last_year": [2021, 2021, 2020],
+                            "sources": ["Insee, Filosofi 2017 ; Insee, Filosofi 2021",
+                                        "Insee, Filosofi 2021", "Insee, Filosofi 2017"]})
+    assert views.gap_change_caption(changes) == (
+        "Écart réduit pour 2 sur 3 quartiers (2017–2021, de la première à la dernière année "
+        "comparable de chaque quartier). En dessous de la ligne, l'écart se réduit ; au-dessus, "
+        "il se creuse.")
+    assert views.gap_change_source(changes) == (
+        "Insee, Filosofi 2017 ; Insee, Filosofi 2021 · écarts entre valeurs de la même année")
+    assert views.gap_change_text(-5.0, "points") == "écart réduit de 5,0 points"
+    assert views.gap_change_text(3.24, "ratio") == "écart accru de 3,2 % (de l'écart à la parité)"
+    assert views.gap_change_text(0.0, "points") == "écart inchangé"
+    assert plain_spaces(views.gap_text(-12.96, "points")) == "-13,0 pts"
+    assert views.has_gap("poverty_rate_pct") and not views.has_gap("population_count")
+
+
+def test_place_labels_never_lets_two_labels_overlap() -> None:
+    xs, ys = [44.8, 45.3, 38.7, 52.4], [-1.2, -1.2, -0.6, -0.3]
+    texts = ["Pré-Vert -<br>Fontaine", "Cité des Forges", "La Chênaie", "Vieux Moulin"]
+    assert charts.place_labels(xs, ys, texts, xs, ys) == [
+        "top center", "bottom center", "top center", "top center"]
+    # Three points on one spot: the third label has nowhere to go and is left to the hover.
+    same = charts.place_labels([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], ["aaaa"] * 5, [0, 2], [0, 2])
+    assert same == ["top center", "bottom center", "middle right", "middle left", None]
+
+
+@pytest.mark.parametrize("text, expected", [
+    (None, None), (float("nan"), None), ("nan", None), ("  ", None), ("Insee 2019", "Insee 2019")])
+def test_source_or_none_never_gives_nan(text, expected) -> None:
+    assert views.source_or_none(text) == expected
+
+
+def test_long_sources_are_cut_at_a_word() -> None:
+    text = "Contrat de ville du Grand Chalon 2024-2030 – Annexes (annexe 2 « Portraits de quartiers »)"
+    assert views.clip_source(text, 40) == "Contrat de ville du Grand Chalon…"
+    assert views.clip_source(text, 200) == text
+    assert views.source_text("Chartres métropole, page « Politique de la ville » (21/09/2023)",
+                             None) == "Chartres métropole, page « Politique de la ville » (21/09/2023)"
+    long_label = "mot " * 60
+    shown = views.source_text(long_label, None)
+    assert shown.endswith("mot…") and len(shown) <= views.SHORT_SOURCE_LIMIT + 1
+
+
+def test_build_summary_in_french() -> None:
+    from datetime import datetime
+    summary = dict(views.build_summary({
+        "build_id": "b1", "outcome": "published", "started_at": datetime(2026, 12, 1, 9, 30, 0),
+        "finished_at": datetime(2026, 12, 1, 9, 30, 4, 300000), "raw_dirs": "data/raw/demo",
+        "n_files": 68, "n_rows": 7785, "n_territories": 55, "n_indicators": 28, "n_warnings": 1}))
+    assert summary["Commencée le"] == "1er décembre 2026 à 9 h 30"
+    assert summary["Durée"] == "4,3\u00a0s"

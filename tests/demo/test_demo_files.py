@@ -538,7 +538,11 @@ def test_qualitative_and_published_values(programme):
         "indicator_id": "fragile_occupation_dwellings_pct", "year": "2022", "value": "90,0",
         "numerator": "900", "denominator": "1000", "status": "ok",
         "source_note": "Bailleurs – enquête OPS 2022 (fictif)", "document_id": "doc-portraits",
-        "source_ref": "p. 4"}
+        "source_ref": "p. 4", "headline": "", "headline_order": "", "year_given": ""}
+    headlines = programme["kpi_definitions"]
+    assert headlines.loc[headlines["headline"] == "oui", ["kpi_id", "headline_order"]].values.tolist() \
+        == [["habitants_rencontres", "3"], ["droits_rouverts", "1"], ["interventions_mediation", "4"],
+            ["familles_accompagnees", "2"]]
     docs = set(programme["documents"]["document_id"])
     for name in ("actions", "funding", "kpi_values", "published_values", "territories",
                  "qualitative", "housing_objectives", "housing_results"):

@@ -1,6 +1,7 @@
 """The real build on a programme folder in three layouts: whole outputs of every table."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.etl_build.conftest import CURRENT_YEAR, PROGRAMME_ONLY, query, sha256
@@ -132,7 +133,8 @@ def test_build_publishes_every_programme_table(programme_dir: Path, tmp_path: Pa
         ("demo", None, 2025, "ville", "Enveloppe globale", 1500000.0, None, None, funding),
     ]
     assert query(db, "select * from kpi_definitions") == [
-        ("demo", "residents_met", "Habitants rencontrés", "personnes", None, "sum", True, None, kdef)]
+        ("demo", "residents_met", "Habitants rencontrés", "personnes", None, "sum", True, None,
+         False, None, "contrat", kdef)]
     assert query(db, "select * from kpi_values order by territory_code nulls first") == [
         ("demo", "residents_met", None, 2024, None, 1650.0, 1500.0, "plus de", "ok", True, "portraits", None, kval),
         ("demo", "residents_met", "QN09901N", 2024, None, None, None, None, "missing", False, None, None, kval),
@@ -179,10 +181,12 @@ def test_progress_lines_name_kind_rows_and_file(programme_dir: Path, tmp_path: P
     build([programme_dir], tmp_path / "qpv.duckdb", loader_modules=PROGRAMME_ONLY, progress=lines.append,
           current_year=CURRENT_YEAR)
     assert lines[0].split()[:3] == ["programme_workbook", "5", "lignes"]
+    assert all(re.search(r" \d+,\d s", line) for line in lines[:-1]), lines   # « 0,1 s »
     assert lines[0].endswith("raw/classeur.xlsx")
     assert len(lines) == 11   # 9 files, the checks, the summary
     assert lines[-1].startswith("base publiée : 9 fichiers, 31 lignes lues, 9 territoires, 5 indicateurs,"
-                                " 2 avertissements, 0 erreurs, ")
+                                " 2 avertissements, 0 erreur, ")
+    assert re.search(r", \d+,\d\u00a0s$", lines[-1]), lines[-1]      # « 4,3 s »: French decimals
 
 
 def test_report_to_dict_is_json_ready(programme_dir: Path, tmp_path: Path) -> None:

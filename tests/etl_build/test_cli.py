@@ -50,7 +50,7 @@ def test_validate_prints_report_and_exit_code(programme_dir: Path, capsys) -> No
     assert "modèle de saisie du programme" in formats and formats.count(" ; ") == 4
     assert [line for line in out if line.startswith("ERREUR")] == [
         f"ERREUR : raw/inconnu.dat : format de fichier non reconnu (attendu : un des formats acceptés : {formats})"]
-    assert out[-1].startswith("échec, la base publiée n'a pas été modifiée : 0 fichiers")
+    assert out[-1].startswith("échec, la base publiée n'a pas été modifiée : 0 fichier, ")
 
 
 def test_template_doc_documents_every_table_and_column(capsys) -> None:

@@ -75,11 +75,28 @@ def test_map_data_classes_withheld_and_communes(report_con) -> None:
         ("QN09902N", "Vieux Puits - Paradis - Maunoury", None, "secret", None),
         ("QN09903N", "Bruxelles - Arcades - Béguines", 33.0, "ok", 0),
     ]
-    assert data.class_labels == ["33\u00a0%", "de 33\u00a0% à 41,2\u00a0%"]
+    # Each value is its own class: the labels never share a bound.
+    assert data.class_labels == ["33\u00a0%", "41,2\u00a0%"]
     assert (data.indicator_label, data.unit, data.year, data.is_fictional) == (
         "Taux de pauvreté (seuil à 60 %)", "%", 2021, True)
     assert [(c.code, c.name, bool(c.rings)) for c in data.communes] == [
         ("99001", "Démoville", True), ("99002", "Fictive-sur-Loire", False)]
+
+
+def _area(code: str, name: str, lon: float, lat: float, d: float) -> images.MapArea:
+    ring = [(lon, lat), (lon + d, lat), (lon + d, lat + d), (lon, lat + d), (lon, lat)]
+    return images.MapArea(code, name, [ring], (lon + d / 2, lat + d / 2))
+
+
+def test_map_names_never_overlap_the_biggest_kept() -> None:
+    qpvs = [_area("A", "Les Tilleuls", 2.000, 47.000, 0.004),
+            _area("B", "Vieux Puits - Paradis - Maunoury", 2.001, 47.001, 0.008),   # on A
+            _area("C", "La Chênaie", 2.100, 47.080, 0.003)]
+    pts = [p for q in qpvs for r in q.rings for p in r]
+    assert images.names_apart(qpvs, pts, 47.0) == ["B", "C"]
+    fig = images.qpv_map_figure(images.MapData(qpvs, []))
+    texts = [t for tr in fig.data if tr.mode == "text" for t in tr.text]
+    assert texts == ["Vieux Puits -<br>Paradis - Maunoury", "La Chênaie"]
 
 
 def test_map_without_contours_says_so(report_con) -> None:
@@ -100,3 +117,9 @@ def test_exported_map_classes_are_the_map_page_classes(report_con, method) -> No
     by_code = {q.code: q.class_index for q in data.qpvs}
     assert by_code == {r.qpv_code: (None if pd.isna(r.class_index) else int(r.class_index))
                        for r in page.frame.itertuples() if r.qpv_code in by_code}
+
+
+def test_export_dates_say_1er() -> None:
+    import datetime as dt
+    assert images._fr_date(dt.date(2026, 12, 1)) == "1er décembre 2026"
+    assert images._fr_date("2026-03-05") == "5 mars 2026"

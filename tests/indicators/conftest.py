@@ -81,10 +81,15 @@ class Factory:
                      document_id=document_id, source_ref=source_ref)
 
     def kpi(self, contract, kpi_id, label=None, unit=None, theme=None, cumulation="sum",
-            higher_is_better=True, definition=None):
+            higher_is_better=True, definition=None, **headline_and_scope):
         self._insert("kpi_definitions", contract_slug=contract, kpi_id=kpi_id, label=label or kpi_id,
                      unit=unit, theme=theme, cumulation=cumulation,
-                     higher_is_better=higher_is_better, definition=definition)
+                     higher_is_better=higher_is_better, definition=definition, **headline_and_scope)
+
+    def headline_value(self, contract, code, level, indicator_id, year, order=None):
+        self._insert("published_headlines", contract_slug=contract, territory_code=code,
+                     territory_level=level, indicator_id=indicator_id, year=year,
+                     headline_order=order)
 
     def kpi_value(self, contract, kpi_id, value, year=None, territory_code=None, period_label=None,
                   target=None, qualifier=None, status="ok", is_published=False, document_id=None,

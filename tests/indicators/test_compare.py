@@ -37,15 +37,18 @@ def test_compare_qpvs_common_year_and_statuses(db):
         {"qpv_code": "QN07102A", "qpv_name": "Quartier Deux", "geography_vintage": 2024,
          "commune_codes": ["71001"], "commune_label": "Ville A", "contract_slugs": ["gc"],
          "population": None, POV: None, POV + "__status": "secret", POV + "__year": 2021,
-         INC: None, INC + "__status": "missing", INC + "__year": 2020},
+         POV + "__year_given": True, INC: None, INC + "__status": "missing", INC + "__year": 2020,
+         INC + "__year_given": True},
         {"qpv_code": "QN07103A", "qpv_name": "Quartier Trois", "geography_vintage": 2024,
          "commune_codes": ["71001", "71002"], "commune_label": "Ville A / Ville B",
          "contract_slugs": ["gc"], "population": None, POV: None, POV + "__status": "missing",
-         POV + "__year": 2021, INC: 12000.0, INC + "__status": "ok", INC + "__year": 2020},
+         POV + "__year": 2021, POV + "__year_given": True, INC: 12000.0, INC + "__status": "ok",
+         INC + "__year": 2020, INC + "__year_given": True},
         {"qpv_code": "QN07101A", "qpv_name": "Quartier Un", "geography_vintage": 2024,
          "commune_codes": ["71001"], "commune_label": "Ville A", "contract_slugs": ["gc"],
          "population": 2500, POV: 40.0, POV + "__status": "ok", POV + "__year": 2021,
-         INC: 9000.0, INC + "__status": "ok", INC + "__year": 2020},
+         POV + "__year_given": True, INC: 9000.0, INC + "__status": "ok", INC + "__year": 2020,
+         INC + "__year_given": True},
     ]
     in_2019 = compare_qpvs(db.con, "gc", [POV], year=2019)
     assert in_2019[[POV, POV + "__status"]].fillna(-1).values.tolist() == [
@@ -130,3 +133,23 @@ def test_map_values_empty_contract(db):
     db.contract("empty")
     m = map_values(db.con, "empty", POV)
     assert (m.year, len(m.frame), m.classification.method) == (None, 0, "empty")
+
+
+def test_legend_bounds_never_overlap():
+    from indicators.compare import legend
+    ranges = Classification((10.0, 12.5, 15.0, 20.0), palette(3), "quantile", None)
+    assert [label for _, label in legend(ranges, "%")[:3]] == [
+        "de 10\u00a0% à 12,5\u00a0%", "plus de 12,5\u00a0% à 15\u00a0%", "plus de 15\u00a0% à 20\u00a0%"]
+    own = Classification((10.0, 10.0, 12.5, 15.0), palette(3), "quantile", None)
+    assert [label for _, label in legend(own, "%")[:3]] == ["10\u00a0%", "12,5\u00a0%", "15\u00a0%"]
+
+
+def test_default_indicators_never_pair_an_indicator_with_its_restatement():
+    from indicators.compare import default_indicators
+    choices = ["median_income_eur_year", "median_income_eur_month", "poverty_rate_pct",
+               "population_count"]
+    assert default_indicators(choices, "median_income_eur_month") == [
+        "median_income_eur_month", "poverty_rate_pct", "population_count"]
+    assert default_indicators(choices, "poverty_rate_pct", n=2) == [
+        "poverty_rate_pct", "median_income_eur_year"]
+    assert default_indicators(choices, None, n=2) == ["median_income_eur_year", "poverty_rate_pct"]

@@ -177,3 +177,25 @@ def test_actions_table_row(db):
                    "is_multiyear_agreement": True, "is_poverty_pocket": None, "amount_eur": 6000.0,
                    "funders": ["epci", "etat_p147", "ville"], "description": None,
                    "source_line": "Source : Programmation (Ville, 2024) — p. 2"}
+
+
+def test_new_projects_unknown_when_no_action_says(db):
+    db.contract("c", "Contrat")
+    db.action("c", "a1", 2024, is_new=None)
+    db.action("c", "a2", 2024, is_new=None)
+    db.action("c", "a1", 2025, is_new=True)
+    db.action("c", "a2", 2025, is_new=None)
+    assert records(projects_by_year(db.con, "c")) == [
+        {"year": 2024, "n_projects": 2, "n_new": None, "n_new_unknown": 2, "share_new_pct": None},
+        {"year": 2025, "n_projects": 2, "n_new": 1, "n_new_unknown": 1, "share_new_pct": 100.0}]
+
+
+def test_unattached_funding_is_what_the_actions_do_not_count(db):
+    from indicators.financing import unattached_funding
+    db.contract("c", "Contrat")
+    db.action("c", "a1", 2024)
+    db.funding("c", "a1", 2024, "ville", 1000)
+    db.funding("c", None, 2024, "etat_p147", 500)       # a global envelope
+    db.funding("c", "a1", 2025, "ville", 200)           # a1 is not listed in 2025
+    assert unattached_funding(db.con, "c") == 700.0
+    assert unattached_funding(db.con, "absent") == 0.0

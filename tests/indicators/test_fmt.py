@@ -92,3 +92,18 @@ def test_status_and_gap_texts():
 def test_missing_values_format_as_empty(missing):
     """Nullable pandas columns give pd.NA: nothing to format, as for None and NaN."""
     assert (fmt.fmt_int(missing), fmt.fmt_year(missing), fmt.fmt_number(missing)) == ("", "", "")
+
+
+def test_dates_durations_and_counts_in_french():
+    from datetime import date, datetime
+
+    from indicators.fmt import fmt_count, fmt_date, fmt_datetime, fmt_duration
+    assert fmt_date(date(2026, 12, 1)) == "1er décembre 2026"
+    assert fmt_date(date(2026, 12, 15)) == "15 décembre 2026"
+    assert fmt_date(None) == ""
+    assert fmt_datetime(datetime(2026, 1, 1, 9, 5)) == "1er janvier 2026 à 9 h 05"
+    assert fmt_duration(4.27) == "4,3\u00a0s"
+    assert fmt_duration(72) == "1\u00a0min 12\u00a0s"
+    assert fmt_duration(3600) == "1\u00a0h 0\u00a0min"
+    assert [fmt_count(n, "erreur") for n in (0, 1, 2, 1234)] == [
+        "0 erreur", "1 erreur", "2 erreurs", "1\u202f234 erreurs"]

@@ -137,3 +137,80 @@ def test_kpi_by_territory(db):
          "status": "secret", "qualifier": None, "period_label": None, "year": 2025,
          "is_published": False, "source_line": None}]
     assert kpi_by_territory(db.con, "chy", "med", 2024)["value"].tolist() == [300.0]
+
+
+# ── Key figures (headline_figures) ──────────────────────────────────────────────────────────
+
+def _with_headlines(db):
+    db.contract("gc", "Grand Chalon", start_year=2024, end_year=2030)
+    db.document("gc", "annexes", "Contrat de ville 2024–2030, annexes", "Grand Chalon", "2024")
+    db.territory("71076", "commune", "Chalon-sur-Saône", parents=[("247100589", "epci")])
+    db.territory("247100589", "epci", "CA Le Grand Chalon")
+    db.territory("QN07101I", "qpv", "Aubépins", vintage=2024, parents=[("71076", "commune")],
+                 contract="gc")
+    for code, level, year, value in (("QN07101I", "qpv", 2019, 742), ("71076", "commune", 2022, 1480),
+                                     ("247100589", "epci", 2022, 1770)):
+        db.fact(code, level, "median_income_eur_month", year, value, origin="published",
+                source_note="Insee 2019" if level == "qpv" else "Compas – ABS 2022",
+                document_id="annexes", source_ref="annexe 2")
+    db.kpi("gc", "cia", "Attributions hors QPV au 1er quartile", "%", "logement", "none",
+           headline=True, headline_order=2)
+    db.kpi("gc", "demandeurs", "Demandeurs", "demandeurs", "logement", "latest")
+    db.kpi_value("gc", "cia", 12.04, year=2021, target=25, is_published=True, document_id="annexes")
+    db.kpi_value("gc", "demandeurs", 2314, year=2021, is_published=True, document_id="annexes")
+    db.headline_value("gc", "QN07101I", "qpv", "median_income_eur_month", 2019, order=1)
+
+
+def test_headlines_follow_the_template_order_with_the_comparators(db):
+    from indicators.kpi import HeadlineValue, headline_figures
+    _with_headlines(db)
+    h = headline_figures(db.con, "gc")
+    assert h.chosen is True
+    assert [type(f).__name__ for f in h.figures] == ["HeadlineValue", "KpiTile"]
+    income, cia = h.figures
+    assert income == HeadlineValue(
+        "median_income_eur_month", "Revenu disponible médian par UC, par mois",
+        "EUR/mois", "QN07101I", "Aubépins", 742.0, "ok", 2019, "Insee 2019", "annexes", "annexe 2",
+        income.comparators, True,
+        "Contrat de ville 2024–2030, annexes, annexe 2 (d'après Insee 2019 ; Compas – ABS 2022)")
+    assert [(c.territory_name, c.value, c.year, c.match) for c in income.comparators] == [
+        ("Chalon-sur-Saône", 1480.0, 2022, "same_document"),
+        ("CA Le Grand Chalon", 1770.0, 2022, "same_document")]
+    assert (cia.kpi_id, cia.value, cia.year, cia.target) == ("cia", 12.04, 2021, 25.0)
+
+
+def test_without_flags_the_headlines_are_the_kpis_with_a_target_latest_year_first(db):
+    from indicators.kpi import headline_figures
+    db.contract("c", "Contrat")
+    db.kpi("c", "a", "Sans objectif", "personnes")
+    db.kpi("c", "b", "Avec objectif 2024", "personnes")
+    db.kpi("c", "n", "Enveloppe nationale", "EUR", scope="national")
+    db.kpi("c", "d", "Avec objectif 2025", "personnes")
+    db.kpi_value("c", "a", 10, year=2025)
+    db.kpi_value("c", "b", 20, year=2024, target=30)
+    db.kpi_value("c", "n", 15_000_000, year=2025, target=15_000_000)
+    db.kpi_value("c", "d", 40, year=2025, target=50)
+    h = headline_figures(db.con, "c")
+    assert h.chosen is False
+    assert [f.kpi_id for f in h.figures] == ["d", "b"]
+
+
+def test_without_flags_or_targets_the_headlines_are_the_latest_year(db):
+    from indicators.kpi import headline_figures
+    db.contract("c", "Contrat")
+    db.kpi("c", "a", "Ancien", "personnes")
+    db.kpi("c", "b", "Récent", "personnes")
+    db.kpi_value("c", "a", 10, year=2023)
+    db.kpi_value("c", "b", 20, year=2025)
+    assert [f.kpi_id for f in headline_figures(db.con, "c").figures] == ["b"]
+    assert headline_figures(db.con, "absent").figures == ()
+
+
+def test_a_national_context_kpi_carries_its_scope(db):
+    db.contract("c", "Contrat")
+    db.kpi("c", "n", "Territoires engagés", "territoires", scope="national")
+    db.kpi("c", "m", "Médiations", "interventions")
+    db.kpi_value("c", "n", 46)
+    db.kpi_value("c", "m", 4783, year=2024)
+    assert [(t.kpi_id, t.scope) for t in kpi_tiles(db.con, "c")] == [("n", "national"),
+                                                                     ("m", "contrat")]

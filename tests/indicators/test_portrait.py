@@ -14,6 +14,7 @@ from indicators.portrait import (
     UnknownQpv,
     build_portrait,
     compute_gap,
+    gap_kind,
     qualitative,
     rank_value,
     review,
@@ -160,9 +161,22 @@ def test_rank_value(own, status, others, hib, expected):
     (None, "secret", 10, "ok", "points", None),
     (10, "ok", None, "secret", "ratio", None),
     (10, "ok", 5, "not_significant", "ratio", None),
+    (2500, "ok", 5_420_000, "ok", None, None),          # a count: no gap
 ])
 def test_compute_gap(a, sa, b, sb, kind, expected):
     assert compute_gap(a, sa, b, sb, kind) == expected
+
+
+@pytest.mark.parametrize("indicator_id, unit, expected", [
+    ("poverty_rate_pct", "%", "points"),
+    ("median_income_eur_month", "EUR/mois", "ratio"),
+    ("fragility_index_pct", "%", "points"),
+    ("population_count", "habitants", None),
+    ("insee_NB_LOG", "logements", None),                # unregistered, a count unit
+    ("insee_REV_MOY", "EUR", "ratio"),
+])
+def test_gaps_only_where_comparable(indicator_id, unit, expected):
+    assert gap_kind(indicator_id, unit) == expected
 
 
 def test_year_selection_and_theme_order(db):
@@ -272,3 +286,22 @@ def test_review_theme_by_theme(db):
         ("Sécurité", ["Besoin sécurité"], ["10 policiers"], ["Moins d'incivilités"]),
         ("Éducation", ["Besoin éducation"], [], []),
     ]
+
+
+def test_a_year_no_document_gives_is_carried_so_it_is_never_shown(db):
+    from ui import views
+    db.contract("c", "Chartres")
+    db.territory("28085", "commune", "Chartres")
+    db.territory("QN02802M", "qpv", "Les Clos", vintage=2024, parents=[("28085", "commune")],
+                 contract="c")
+    db._insert("indicator_facts", territory_code="QN02802M", territory_level="qpv",
+               indicator_id="population_count", year=2023, value=2540.0, status="ok",
+               origin="published", source_note="Chartres métropole, page (année non précisée)",
+               year_given=False)
+    db.fact("QN02802M", "qpv", "poverty_rate_pct", 2021, 40.0)
+    p = build_portrait(db.con, "QN02802M")
+    assert [(v.indicator_id, v.year, v.year_given) for v in p.values] == [
+        ("poverty_rate_pct", 2021, True), ("population_count", 2023, False)]
+    assert views.portrait_table(p)["Année"].tolist() == ["2021", "année non précisée"]
+    assert views.portrait_figure(p.value("population_count"))["source"] == \
+        "Chartres métropole, page (année non précisée) · chiffre publié"

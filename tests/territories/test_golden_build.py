@@ -195,7 +195,34 @@ def test_cia_context_figures(territories_db) -> None:
         ("transfers_share_of_attributions_pct", None): (33, None, None, None, "%", *P),
         ("social_housing_in_qpv_pct", None): (40, None, None, None, "%", *P),
         ("fragile_occupation_qpv_pct", None): (87, 2018, None, None, "%", *P),
+        # The CIA's 2021 result against its 25 % target, a key figure of the home page.
+        ("cia_q1_outside_qpv_pct", None): (12.04, 2021, None, None, "%", *P),
     }
+
+
+def test_key_figures_and_national_context(territories_db) -> None:
+    con, _ = territories_db
+    assert _rows(con, """
+        select contract_slug, territory_code, indicator_id, year, headline_order
+        from published_headlines order by contract_slug, headline_order""") == [
+        ("grand-chalon", "QN07101I", "median_income_eur_month", 2019, 1),
+        ("grand-chalon", "QN07102I", "median_income_eur_month", 2019, 2)]
+    assert _rows(con, """
+        select contract_slug, kpi_id, headline_order from kpi_definitions where headline
+        order by contract_slug, headline_order""") == [
+        ("chambery", "city_pv_budget_eur_year", 1),
+        ("chambery", "priority_geography_added_residents_count", 2),
+        ("chambery", "residents_met_outreach_count", 3),
+        ("chambery", "rights_reopened_count", 4),
+        ("chambery", "cite_educative_families_count", 5),
+        ("chambery", "declic_people_count", 6),
+        ("chambery", "night_mediation_interventions_count", 7),
+        ("grand-chalon", "cia_q1_outside_qpv_pct", 3)]
+    assert _rows(con, "select contract_slug, kpi_id from kpi_definitions where scope = 'national'"
+                 " order by kpi_id") == [
+        ("chambery", "lda_support_credits_eur"), ("chambery", "lda_territories_2021_count"),
+        ("chambery", "lda_territories_first_ami_count"), ("chambery", "lda_territories_total_count"),
+        ("chambery", "zero_non_recours_pilot_territories_count")]
 
 
 def test_grand_chalon_qualitative_items(territories_db) -> None:

@@ -1,0 +1,120 @@
+"""Are the gaps narrowing? A QPV's gap to its commune(s) and EPCI, year after year.
+
+Rules:
+- A gap is computed only for a year where the QPV and the comparator both have a shown value
+  (status ok) of the same year: QPV − comparator in percentage points for a rate, QPV /
+  comparator for an amount or a median (indicators.portrait.gap_kind/compute_gap). A count
+  has no gap (gap_kind None), so no series.
+- A series belongs to one QPV code, hence to one geography: a QP… (2015) and a QN… (2024)
+  neighbourhood are two series, never joined across the 2015→2024 break.
+- The distance to parity is |gap| in points for a rate, |ratio − 1| · 100 (percent of the
+  comparator's value) for a ratio; the change in gap is the distance of the last year minus
+  the distance of the first year: negative means the gap narrowed.
+- A real QPV is never compared with a fictional (demo) value.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from indicators.portrait import compute_gap, gap_kind
+from indicators.sources import credit
+from indicators.territories import contract_qpvs, get_territory, parents
+
+COMPARATOR_LEVELS = ("commune", "epci")
+SERIES_COLUMNS = ["year", "qpv_value", "comparator_code", "comparator_level", "comparator_name",
+                  "comparator_value", "gap", "gap_kind", "distance", "qpv_source",
+                  "comparator_source"]
+CHANGE_COLUMNS = ["qpv_code", "qpv_name", "comparator_code", "comparator_level",
+                  "comparator_name", "gap_kind", "first_year", "last_year", "qpv_value_last",
+                  "gap_first", "gap_last", "distance_first", "distance_last", "distance_change",
+                  "sources"]
+
+
+def distance(gap: float | None, kind: str | None) -> float | None:
+    """How far from parity: |gap| (points) or |ratio − 1| · 100 (percent); None without a gap."""
+    if gap is None or kind is None:
+        return None
+    return round(abs(gap), 6) if kind == "points" else round(abs(gap - 1) * 100, 6)
+
+
+def _values(con, code: str, level: str, indicator_id: str,
+            real_only: bool) -> dict[int, tuple[float, str | None]]:
+    rows = con.execute("""
+        select v.year, v.value, v.source_label, v.origin, v.source_ref, v.is_fictional, d.title,
+               d.producer, s.title, s.vintage
+        from indicator_values v
+        left join (select document_id, any_value(title) as title, any_value(producer) as producer
+                   from documents group by document_id) d on d.document_id = v.document_id
+        left join sources s on s.source_id = v.source_id
+        where v.territory_code = ? and v.territory_level = ? and v.indicator_id = ?
+          and v.status = 'ok' and v.value is not null and (not ? or not v.is_fictional)
+        order by v.year""", [code, level, indicator_id, real_only]).fetchall()
+    return {int(y): (float(v), credit(label, origin, source_ref=ref, is_fictional=bool(fictional),
+                                      document_title=doc, document_producer=producer,
+                                      file_title=file_title, file_vintage=vintage))
+            for y, v, label, origin, ref, fictional, doc, producer, file_title, vintage in rows}
+
+
+def _unit(con, indicator_id: str) -> str | None:
+    rows = con.execute("select unit from indicator_catalog where indicator_id = ?",
+                       [indicator_id]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def gap_series(con, qpv_code: str, indicator_id: str) -> pd.DataFrame:
+    """The QPV's gap to each of its communes and its EPCI, for every year both have a value.
+
+    One row per comparator × year (comparators in the order commune(s), EPCI; years ascending),
+    with the credit of each value (indicators.sources.credit: never INSEE for fictional data).
+    Empty when the indicator is a count, or when nothing can be compared.
+    """
+    kind = gap_kind(indicator_id, _unit(con, indicator_id))
+    qpv = get_territory(con, qpv_code, "qpv")
+    if kind is None or qpv is None:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    real_only = not qpv.is_fictional
+    own = _values(con, qpv_code, "qpv", indicator_id, real_only)
+    records = []
+    for level in COMPARATOR_LEVELS:
+        for comp in parents(con, qpv_code, "qpv", level):
+            theirs = _values(con, comp.code, level, indicator_id, real_only)
+            for year in sorted(set(own) & set(theirs)):
+                (mine, my_source), (other, other_source) = own[year], theirs[year]
+                gap = compute_gap(mine, "ok", other, "ok", kind)
+                records.append({"year": year, "qpv_value": mine, "comparator_code": comp.code,
+                                "comparator_level": level, "comparator_name": comp.name,
+                                "comparator_value": other, "gap": gap, "gap_kind": kind,
+                                "distance": distance(gap, kind), "qpv_source": my_source,
+                                "comparator_source": other_source})
+    return pd.DataFrame.from_records(records, columns=SERIES_COLUMNS)
+
+
+def gap_change_table(con, contract_slug: str, indicator_id: str) -> pd.DataFrame:
+    """For each QPV of the contract and each comparator with at least two years of gaps: the
+    first and last years, the QPV's last value (its level), the gaps and distances to parity at
+    both ends and their change (negative: the gap narrowed), and the sources of the values
+    compared (« ; »-separated, once each). Ordered by QPV code, then comparator (commune(s),
+    EPCI)."""
+    records = []
+    for qpv_code, qpv_name in zip(*[contract_qpvs(con, contract_slug)[c]
+                                    for c in ("qpv_code", "qpv_name")]):
+        series = gap_series(con, qpv_code, indicator_id)
+        for (code, level, name), part in series.groupby(
+                ["comparator_code", "comparator_level", "comparator_name"], sort=False):
+            part = part[part["gap"].notna()]
+            if len(part) < 2:
+                continue
+            first, last = part.iloc[0], part.iloc[-1]
+            records.append({
+                "qpv_code": qpv_code, "qpv_name": qpv_name, "comparator_code": code,
+                "comparator_level": level, "comparator_name": name, "gap_kind": last["gap_kind"],
+                "first_year": int(first["year"]), "last_year": int(last["year"]),
+                "qpv_value_last": float(last["qpv_value"]), "gap_first": float(first["gap"]),
+                "gap_last": float(last["gap"]), "distance_first": float(first["distance"]),
+                "distance_last": float(last["distance"]),
+                "distance_change": round(float(last["distance"]) - float(first["distance"]), 6),
+                "sources": " ; ".join(dict.fromkeys(
+                    str(x) for x in [*part["qpv_source"], *part["comparator_source"]]
+                    if x is not None and not pd.isna(x)))})
+    records.sort(key=lambda r: r["qpv_code"])     # stable: comparators keep their order
+    return pd.DataFrame.from_records(records, columns=CHANGE_COLUMNS)

@@ -1,0 +1,102 @@
+"""Who to credit for the values a figure shows (captions of charts, maps, exported images).
+
+Rules:
+- A value loaded from an official file is credited to the file's producer, title and vintage
+  as cited (`indicator_values.source_label`).
+- A value typed from a document (origin 'published') is credited to that document, naming the
+  producer it quotes: « Contrat de ville … – Annexes, Annexe 2 – Portraits de quartiers (d'après
+  Insee 2019) ». When the document is the producer's own publication (an Insee file quoted as
+  « Insee, Filosofi 2021 »), the quotation alone is the credit.
+- A fictional value (demo) is never credited to INSEE or its licence: « Données fictives de
+  démonstration (fichier QPV2024_FILOSOFI_2019, 2019) ».
+- Credits are listed once each, in the order of the values; one document quoting several
+  producers is credited once: « … (d'après Insee 2019 ; Données Compas – ABS 2022) ».
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from indicators.fmt import fold
+
+FICTIONAL = "Données fictives de démonstration"
+
+
+def _head(text: str | None, separators: tuple[str, ...]) -> str:
+    """The text up to the first separator found outside « » and ( ) (all of it when none)."""
+    if not text:
+        return ""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "«(":
+            depth += 1
+        elif ch in "»)":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and any(text.startswith(sep, i) for sep in separators):
+            return text[:i].strip()
+    return text.strip()
+
+
+def _parts(source_label: str | None, origin: str | None, *, document_title: str | None = None,
+           document_producer: str | None = None, source_ref: str | None = None,
+           is_fictional: bool = False, file_title: str | None = None,
+           file_vintage: str | None = None) -> tuple[str, str | None]:
+    """(credited source, the producer it quotes or None)."""
+    if is_fictional:
+        detail = ", ".join(p for p in (file_title, file_vintage) if p)
+        return (f"{FICTIONAL} (fichier {detail})" if detail else FICTIONAL), None
+    label = (source_label or "").strip()
+    if origin == "published" and document_title:
+        producer = fold(document_producer or "")
+        if producer and label and fold(label).startswith(producer.split()[0]):
+            return label, None
+        document = _head(document_title, (" (", " ; "))
+        section = _head(source_ref, (", ", " (", " : ", " ; "))
+        head = f"{document}, {section}" if section and fold(section) not in fold(document) else document
+        return head, label or None
+    return label, None
+
+
+def _joined(head: str, quotes: list[str]) -> str:
+    return f"{head} (d'après {' ; '.join(quotes)})" if quotes else head
+
+
+def credit(source_label: str | None, origin: str | None, **details) -> str:
+    """The credit line of one value (see the module rules)."""
+    head, quote = _parts(source_label, origin, **details)
+    return _joined(head, [quote] if quote else [])
+
+
+_CREDIT_SQL = """
+    select v.territory_code, v.indicator_id, v.year, v.source_label, v.origin, v.source_ref,
+           v.is_fictional, d.title, d.producer, s.title, s.vintage
+    from indicator_values v
+    join (select unnest(?::varchar[]) as territory_code, unnest(?::varchar[]) as indicator_id,
+                 unnest(?::integer[]) as year, unnest(?::integer[]) as k) keys
+      on keys.territory_code = v.territory_code and keys.indicator_id = v.indicator_id
+     and keys.year = v.year
+    left join (select document_id, any_value(title) as title, any_value(producer) as producer
+               from documents group by document_id) d on d.document_id = v.document_id
+    left join sources s on s.source_id = v.source_id
+    order by keys.k"""
+
+
+def value_credits(con, keys: Iterable[tuple[str, str, int]]) -> list[str]:
+    """The credits of the values identified by (territory_code, indicator_id, year), once each,
+    in the order of the keys."""
+    keys = [(str(c), str(i), int(y)) for c, i, y in keys if c and i and y is not None]
+    if not keys:
+        return []
+    codes, indicators, years = (list(x) for x in zip(*keys))
+    rows = con.execute(_CREDIT_SQL, [codes, indicators, years, list(range(len(keys)))]).fetchall()
+    quotes: dict[str, list[str]] = {}         # one entry per credited source, in order
+    for (_, _, _, label, origin, ref, fictional, doc_title, doc_producer, file_title,
+         vintage) in rows:
+        head, quote = _parts(label, origin, document_title=doc_title, document_producer=doc_producer,
+                             source_ref=ref, is_fictional=bool(fictional), file_title=file_title,
+                             file_vintage=vintage)
+        if not head:
+            continue
+        quoted = quotes.setdefault(head, [])
+        if quote and quote not in quoted:
+            quoted.append(quote)
+    return [_joined(head, quoted) for head, quoted in quotes.items()]

@@ -1,0 +1,52 @@
+"""indicators/sources.py: the credit of the values a figure shows."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from indicators.sources import credit, value_credits
+
+DOC = ("Contrat de ville du Grand Chalon 2024-2030 – Annexes (annexe 2 « Portraits de quartiers » ; "
+       "annexe 7 « CIA »)")
+
+
+def test_credit_rules():
+    assert credit("Insee 2019", "published", document_title=DOC, document_producer="Grand Chalon",
+                  source_ref="Annexe 2 – Portraits de quartiers (p. 24 s.), portrait des Aubépins") \
+        == ("Contrat de ville du Grand Chalon 2024-2030 – Annexes, Annexe 2 – Portraits de quartiers "
+            "(d'après Insee 2019)")
+    # The producer's own publication: the quotation is the credit.
+    assert credit("Insee, Filosofi 2021", "published", document_title="Filosofi 2021 : revenus",
+                  document_producer="Insee") == "Insee, Filosofi 2021"
+    assert credit("Insee, Filosofi, 2021", "official_file") == "Insee, Filosofi, 2021"
+    # Fictional data is never credited to INSEE.
+    assert credit("Fictif : INSEE, QPV2024_FILOSOFI_2019, 2019", "official_file", is_fictional=True,
+                  file_title="QPV2024_FILOSOFI_2019", file_vintage="2019") == \
+        "Données fictives de démonstration (fichier QPV2024_FILOSOFI_2019, 2019)"
+    assert credit(None, "official_file", is_fictional=True) == "Données fictives de démonstration"
+
+
+def test_value_credits_once_each_in_order(db):
+    db.con.execute("insert into sources (source_id, kind, producer, title, vintage, file_name, sha256,"
+                   " loaded_at, is_fictional) values ('fict', 'test', 'INSEE', 'QPV_FILO', '2021',"
+                   " 'f.csv', 'y', ?, true)", [datetime(2026, 1, 1)])
+    db.document("gc", "annexes", DOC, "Grand Chalon")
+    db.fact("QN07101I", "qpv", "median_income_eur_month", 2019, 742, origin="published",
+            source_note="Insee 2019", document_id="annexes", source_ref="Annexe 2, portrait")
+    db.fact("71076", "commune", "median_income_eur_month", 2022, 1480, origin="published",
+            source_note="Données Compas – ABS 2022", document_id="annexes", source_ref="Annexe 2")
+    db.fact("247100589", "epci", "median_income_eur_month", 2022, 1770, origin="published",
+            source_note="Données Compas – ABS 2022", document_id="annexes", source_ref="Annexe 2")
+    db.fact("71076", "commune", "poverty_rate_pct", 2021, 23)
+    db._insert("indicator_facts", territory_code="QN09901M", territory_level="qpv",
+               indicator_id="poverty_rate_pct", year=2021, value=40.0, status="ok",
+               origin="official_file", source_id="fict")
+    assert value_credits(db.con, [("QN07101I", "median_income_eur_month", 2019),
+                                  ("71076", "median_income_eur_month", 2022),
+                                  ("247100589", "median_income_eur_month", 2022),
+                                  ("71076", "poverty_rate_pct", 2021),
+                                  ("QN09901M", "poverty_rate_pct", 2021)]) == [
+        "Contrat de ville du Grand Chalon 2024-2030 – Annexes, Annexe 2 (d'après Insee 2019 ; "
+        "Données Compas – ABS 2022)",
+        "Insee, Fichier de test, 2021",
+        "Données fictives de démonstration (fichier QPV_FILO, 2021)"]
+    assert value_credits(db.con, []) == []
