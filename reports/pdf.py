@@ -870,10 +870,7 @@ def _section_financements(con, contract, st: Styles) -> list[Flowable]:
 
 
 def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) -> list[Flowable]:
-    codes = [r[0] for r in con.execute("""
-        select territory_code from qualitative_items
-        where contract_slug = ? and item_type like 'review_%'
-        group by territory_code order by min(rowid)""", [contract.slug]).fetchall()]
+    codes = _review_codes(con, contract.slug)
     if qpv_codes:
         codes = [c for c in codes if c is None or c in qpv_codes]
     out: list[Flowable] = []
@@ -971,28 +968,76 @@ def contract_qpv_codes(con, contract_slug: str) -> list[str]:
         " order by territory_code", [contract_slug]).fetchall()]
 
 
+def _review_codes(con, contract_slug: str) -> list[str | None]:
+    """The territories (None: the whole contract) that have a review, in document order."""
+    return [r[0] for r in con.execute("""
+        select territory_code from qualitative_items
+        where contract_slug = ? and item_type like 'review_%'
+        group by territory_code order by min(rowid)""", [contract_slug]).fetchall()]
+
+
+def section_has_data(con, contract_slug: str, key: str, qpv_codes: Sequence[str]) -> bool:
+    """Whether section `key` of the mandate report has something to show for these QPVs."""
+    def any_row(sql: str) -> bool:
+        return con.execute(f"select exists ({sql})", [contract_slug]).fetchall()[0][0]
+
+    if key == "chiffres":
+        return any_row("select 1 from kpi_values where contract_slug = $1")
+    if key == "financements":
+        return any_row("select 1 from programme_funding where contract_slug = $1 union all "
+                       "select 1 from programme_actions where contract_slug = $1")
+    if key == "portraits":
+        return bool(qpv_codes)
+    if key == "bilans":
+        return any(c is None or c in qpv_codes for c in _review_codes(con, contract_slug))
+    if key == "logement":
+        return any_row("select 1 from housing_objectives where contract_slug = $1 union all "
+                       "select 1 from housing_published_results where contract_slug = $1 union all "
+                       "select 1 from housing_attributions where contract_slug = $1")
+    raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class MandateContents:
+    """What a mandate report holds: its sections (keys of SECTIONS, document order) and QPVs."""
+    sections: tuple[str, ...]
+    qpv_codes: tuple[str, ...]
+
+
+def mandate_contents(con, contract_slug: str, sections: Sequence[str] | None = None,
+                     qpv_codes: Sequence[str] | None = None) -> MandateContents:
+    """The one rule for what a mandate report contains, for the command line and the app.
+
+    QPVs: those given, else every QPV of the contract. Sections: those given (document order),
+    else every section that has data for these QPVs. Raises ReportError (French) for an unknown
+    contract, section or QPV."""
+    contract = _contract(con, contract_slug)
+    unknown = [s for s in (sections or ()) if s not in SECTIONS]
+    if unknown:
+        raise ReportError(f"Section inconnue : {', '.join(unknown)} (sections possibles : {', '.join(SECTIONS)})")
+    all_qpvs = contract_qpv_codes(con, contract.slug)
+    bad = [c for c in (qpv_codes or ()) if c not in all_qpvs]
+    if bad:
+        raise ReportError(f"Quartier(s) hors du territoire {contract.slug} : {', '.join(bad)}")
+    qpvs = tuple(dict.fromkeys(qpv_codes)) if qpv_codes else tuple(all_qpvs)
+    if sections:
+        chosen = tuple(s for s in SECTIONS if s in sections)
+    else:
+        chosen = tuple(s for s in SECTIONS if section_has_data(con, contract.slug, s, qpvs))
+    return MandateContents(chosen, qpvs)
+
+
 def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
                 qpv_codes: Sequence[str] | None = None, *, generated_on: dt.date | None = None,
                 charts: bool = True) -> bytes:
     """The mandate report of a contract as PDF bytes: cover, table of contents, the chosen
-    sections (keys of SECTIONS, in document order; default all), sources; page numbers and the
-    demo mark on every page when the contract is fictional. `qpv_codes` limits the portraits
-    and reviews (default: every QPV of the contract)."""
+    sections (keys of SECTIONS, in document order), sources; page numbers and the demo mark on
+    every page when the contract is fictional. `qpv_codes` limits the portraits and reviews.
+    Defaults (`mandate_contents`): every QPV of the contract, every section that has data."""
     st = styles()
     contract = _contract(con, contract_slug)
-    chosen = list(SECTIONS) if not sections else list(dict.fromkeys(sections))
-    unknown = [s for s in chosen if s not in SECTIONS]
-    if unknown:
-        raise ReportError(f"Section inconnue : {', '.join(unknown)} (sections possibles : {', '.join(SECTIONS)})")
-    chosen = [s for s in SECTIONS if s in chosen]
-    all_qpvs = contract_qpv_codes(con, contract.slug)
-    if qpv_codes:
-        bad = [c for c in qpv_codes if c not in all_qpvs]
-        if bad:
-            raise ReportError(f"Quartier(s) hors du territoire {contract.slug} : {', '.join(bad)}")
-        qpvs = list(dict.fromkeys(qpv_codes))
-    else:
-        qpvs = all_qpvs
+    contents = mandate_contents(con, contract.slug, sections, qpv_codes)
+    chosen, qpvs = list(contents.sections), list(contents.qpv_codes)
     date = generated_on or dt.date.today()
     fictional = bool(contract.is_fictional)
     if charts and ("portraits" in chosen):

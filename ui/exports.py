@@ -151,6 +151,22 @@ def _mandate_pdf(contract_slug: str, sections: tuple[str, ...], qpv_codes: tuple
         cur.close()
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _mandate_contents(contract_slug: str, version: int):
+    from reports import pdf
+    cur = data.cursor()
+    try:
+        return pdf.mandate_contents(cur, contract_slug)
+    finally:
+        cur.close()
+
+
+def mandate_default_sections(contract_slug: str) -> list[str]:
+    """The sections the mandate report holds by default: the same rule as the command line
+    (reports.pdf.mandate_contents: every section that has data for every QPV of the contract)."""
+    return list(_mandate_contents(contract_slug, data.db_version()).sections)
+
+
 def portrait_pdf_bytes(qpv_code: str) -> bytes:
     return _portrait_pdf(qpv_code, data.db_version(), _today())
 
