@@ -769,7 +769,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
             mdata = images.load_map_data(con, contract_slug=contract.slug)
             if mdata.has_contours:
                 mfig = images.qpv_map_figure(mdata, highlight=p.qpv.code, legend=False,
-                                             label_codes=[p.qpv.code])
+                                             label_codes=[p.qpv.code], size_px=(420, 260))
                 src = "contours fictifs" if fictional else "ANCT, contours des QPV"
                 right.append(_image(images.figure_png(
                     mfig, title=f"Situation : {p.qpv.name}", source_line=src, date=date, width=420,

@@ -100,3 +100,26 @@ def test_exported_map_classes_are_the_map_page_classes(report_con, method) -> No
     by_code = {q.code: q.class_index for q in data.qpvs}
     assert by_code == {r.qpv_code: (None if pd.isna(r.class_index) else int(r.class_index))
                        for r in page.frame.itertuples() if r.qpv_code in by_code}
+
+
+def test_map_labels_never_overlap() -> None:
+    """Four names on almost the same spot in a 200×100 px plot (1 data unit = 2 px): the first
+    stays on its anchor, the second goes above it, the third below, the fourth two heights
+    above; a fifth, wider than the plot, finds no place and is left out."""
+    L = images.Label
+    labels = [L(50, 25, ("Les Tilleuls",), 10), L(50, 25, ("LORNEVILLE",), 10),
+              L(51, 25, ("Gare",), 10), L(50, 25, ("SAINT-AUBIN-SUR-LORNE",), 12),
+              L(50, 25, ("X" * 30,), 12)]
+    spots = images.place_labels(labels, x_range=(0, 100), y_range=(0, 50), width_px=200, height_px=100)
+    assert spots == [(50, 25), (50, 25 + 14.5 / 2), (51, 25 - 14.5 / 2), (50, 25 + 2 * 17 / 2), None]
+
+
+def test_map_figure_places_names_apart(report_con) -> None:
+    data = images.load_map_data(report_con, contract_slug="demo")
+    fig = images.qpv_map_figure(data, highlight=data.qpvs[-1].code, size_px=(420, 260))
+    texts = [t for t in fig.data if t.mode == "text"]
+    names = [n for t in texts for n in t.text]
+    # The highlighted QPV's name is placed first, so it is always shown.
+    assert names[0] == images.wrap_words(data.qpvs[-1].name)
+    pts = [(x, y) for t in texts for x, y in zip(t.x, t.y)]
+    assert len(set(pts)) == len(pts)
