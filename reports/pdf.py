@@ -225,11 +225,13 @@ def quoted(text: str) -> str:
 def _same_words(a: str | None, b: str | None) -> bool:
     """Whether b starts with the words of a (accents, case, dashes and brackets ignored):
     'État (programme 147)' and 'État – programme 147 (adultes-relais)'."""
-    from indicators.fmt import fold
-    def words(t):
-        return re.sub(r"[^0-9a-z]+", " ", fold(t or "")).split()
-    wa, wb = words(a), words(b)
+    wa, wb = _words(a), _words(b)
     return bool(wa) and wb[:len(wa)] == wa
+
+
+def _words(text: str | None) -> list[str]:
+    from indicators.fmt import fold
+    return re.sub(r"[^0-9a-z]+", " ", fold(text or "")).split()
 
 
 def contract_subtitle(name: str, period_label: str | None) -> str | None:
@@ -237,8 +239,10 @@ def contract_subtitle(name: str, period_label: str | None) -> str | None:
     the period label already say."""
     if not period_label:
         return None
-    if _same_words(period_label, name) or _same_words(period_label, name.split(" – ")[-1]):
-        return None
+    words = _words(name)
+    for start in range(len(words)):
+        if _same_words(period_label, " ".join(words[start:])):
+            return None           # the name already says it: « … du Grand Chalon 2024-2030 – … »
     return period_label if "contrat" in period_label.lower() else f"Contrat de ville {period_label}"
 
 

@@ -133,6 +133,7 @@ def test_small_text_helpers() -> None:
     assert pdf.quoted("« Idéal pour une famille »") == "« Idéal pour une famille »"
     assert pdf.quoted("« On veut rester. » (fictif)") == "« On veut rester. » (fictif)"
     assert pdf.contract_subtitle("Contrat de ville de Démo", "2024–2030") == "Contrat de ville 2024–2030"
+    assert pdf.contract_subtitle("Contrat de ville du Grand Chalon 2024-2030 – Engagements", "2024–2030") is None
     assert pdf.contract_subtitle("Ville – Contrat de ville Engagements 2030",
                                  "Contrat de ville – Engagements 2030") is None
     assert pdf.funder_text("etat_p147", "État – programme 147 (adultes-relais)") == \
