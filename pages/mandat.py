@@ -38,7 +38,8 @@ if not by_funder.empty:
     st.metric(f"Financements saisis {views.year_span(years)}",
               views.amount_text(by_funder["amount_eur"].sum(), "EUR"))
     fig = charts.funder_bars(by_funder)
-    st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG)
+    st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG,
+                    alt=f"Graphique : financements par financeur {views.year_span(years)}")
     components.source_line(funding_source)
     exports.download_figure(fig, key="funder_chart",
                             title=f"Financements par financeur {views.year_span(years)}",
