@@ -40,6 +40,10 @@ div[data-testid="stMetricValue"] { font-size: 1.7rem; }
 :focus-visible { outline: 3px solid #b34700 !important; outline-offset: 2px !important; }
 a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-visible,
 [data-baseweb="select"] *:focus-visible { box-shadow: 0 0 0 5px #ffffff !important; }
+/* Captions (territory line, sidebar notes) dark enough to read: Streamlit's grey on the
+   sidebar's background is 4.46:1, under WCAG's 4.5:1. */
+[data-testid="stCaptionContainer"] { opacity: 1 !important; color: #595959 !important; }
+[data-testid="stCaptionContainer"] * { color: inherit; }
 /* Text for screen readers only (chart summaries). */
 .qpv-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
@@ -170,8 +174,8 @@ def figure_card(figure: dict) -> None:
     with st.container(border=True):
         st.markdown(f"**{esc(figure['label'])}**", unsafe_allow_html=True)
         if figure["is_shown"]:
-            st.markdown(f"<div style='font-size:1.6rem;font-weight:600'>{esc(figure['value'])}</div>",
-                        unsafe_allow_html=True)
+            st.markdown(f"<div class='qpv-figure-value' style='font-size:1.6rem;font-weight:600'>"
+                        f"{esc(figure['value'])}</div>", unsafe_allow_html=True)
         else:
             st.markdown(f"<div class='qpv-secret' style='font-size:1.2rem'>{esc(figure['value'])}</div>",
                         unsafe_allow_html=True)
