@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ("mandat", "bilan", "carte", "portrait", "comparer", "programmes", "logement", "methode",
+# URL path of every page of app.py's navigation ("" is the home page, Les chiffres du mandat).
+PAGES = ("", "bilan", "carte", "portrait", "comparer", "programmes", "logement", "methode",
          "rapports", "importer")
 CONTRACTS = ("demo", "grand-chalon")
 WIDTHS = (390, 1440)
@@ -97,11 +98,13 @@ def _open(browser, url: str, width: int):
     pg = context.new_page()
     pg.goto(url)
     pg.wait_for_selector("h1", timeout=60_000)
-    # Let the run finish (charts, maps, buttons) before measuring.
+    # Let the run finish (placeholders replaced by metrics, tables, charts) before measuring.
     deadline = time.time() + 60
-    while time.time() < deadline and pg.locator('[data-testid="stStatusWidget"]').count():
+    busy = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
+    pg.wait_for_timeout(800)
+    while time.time() < deadline and pg.locator(busy).count():
         pg.wait_for_timeout(300)
-    pg.wait_for_timeout(1500)
+    pg.wait_for_timeout(1200)
     return context, pg
 
 
@@ -111,7 +114,9 @@ LAYOUT_JS = """(selector) => {
   const r = el.getBoundingClientRect();
   const hit = document.elementFromPoint(r.left + Math.min(8, r.width / 2), (r.top + r.bottom) / 2);
   const hitMid = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+  const dialog = document.querySelector('[data-testid="stDialog"]');
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+          dialog: dialog ? dialog.innerText.slice(0, 120) : null,
           text: el.innerText, left: r.left, right: r.right,
           covered: !(hit && (hit === el || el.contains(hit))) || !(hitMid && (hitMid === el || el.contains(hitMid))),
           coveredBy: hit ? (hit.closest('[data-testid]') || hit).getAttribute('data-testid') : null};
@@ -128,9 +133,11 @@ def test_every_page_reads_whole_at_phone_and_desktop_width(server, browser, cont
         try:
             m = pg.evaluate(LAYOUT_JS, KEY_FIGURE)
             pg.evaluate("window.scrollTo(0, 0)")
-            pg.screenshot(path=str(SHOTS / f"a11y_{contract}_{page}_{width}.png"))
+            pg.screenshot(path=str(SHOTS / f"a11y_{contract}_{page or 'mandat'}_{width}.png"))
         finally:
             context.close()
+        if m["dialog"]:
+            problems.append(f"{page}: a dialog is open: {m['dialog']}")
         if m["scrollWidth"] > m["innerWidth"]:
             problems.append(f"{page}: page wider than the screen ({m['scrollWidth']} > {m['innerWidth']} px)")
         if m["left"] < 0 or m["right"] > m["innerWidth"]:
