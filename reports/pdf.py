@@ -1008,9 +1008,8 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
 
 
 def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) -> list[Flowable]:
-    codes = _review_codes(con, contract.slug)
-    if qpv_codes:
-        codes = [c for c in codes if c is None or c in qpv_codes]
+    loaded = _review_codes(con, contract.slug)
+    codes = [c for c in loaded if c is None or c in qpv_codes] if qpv_codes else loaded
     out: list[Flowable] = []
     for code in codes:
         rv = portrait_mod.review(con, contract.slug, code)
@@ -1033,6 +1032,10 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) 
             out.append(KeepTogether(block[:4]) if len(block) > 4 else KeepTogether(block))
             out += block[4:] if len(block) > 4 else []
     if not out:
+        if loaded:
+            from indicators.territories import territory_name
+            names = ", ".join(territory_name(con, c) if c else contract.name for c in loaded)
+            return [_note(f"Aucun bilan pour les quartiers choisis ; ce territoire en a pour : {names}.", st)]
         return [_note("Aucun bilan par quartier n'est chargé pour ce territoire.", st)]
     return out
 

@@ -103,3 +103,16 @@ def test_chambery_report_holds_the_hauts_de_chambery_review(demo_db) -> None:
     assert text.count("Les Hauts De Chambéry") >= 3       # contents, portrait, review
     assert "Biollay - Bellevue" in text
     assert "Le besoin au départ" in text
+
+
+def test_a_review_left_out_by_the_chosen_qpvs_is_named_not_denied(demo_db) -> None:
+    import subprocess
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        data = pdf.mandate_pdf(con, "chambery", sections=["bilans"], qpv_codes=["QN07301M"], charts=False)
+    finally:
+        con.close()
+    text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode().replace("\n", " ")
+    assert "Aucun bilan pour les quartiers choisis ; ce territoire en a pour : Les Hauts De Chambéry." in text
+    assert "n'est chargé" not in text
