@@ -14,7 +14,7 @@ DB_INPUTS := $(shell find etl indicators data/territories -type f \
 UPLOADS := data/uploads
 IMPORT_INPUTS := $(shell find $(UPLOADS) \( -name .en_attente -o -name .journal \) -prune -o -print 2>/dev/null)
 
-.PHONY: install system-deps db demo run test bench clean
+.PHONY: install system-deps js-deps db demo run test bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,11 +46,23 @@ db: $(DB)
 run: $(DB)
 	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
 
-test: $(STAMP) system-deps
+# Test-only JavaScript (axe-core for the accessibility checks, package.json): installed with npm
+# (Debian's nodejs and npm, installed when root and missing).
+node_modules/.installed: package.json package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing nodejs and npm (Debian packages)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing: the axe-core accessibility checks will be skipped (apt-get install nodejs npm)"; fi
+
+js-deps: node_modules/.installed
+
+test: $(STAMP) system-deps js-deps
 	$(BIN)/python -m pytest
 
 bench: $(DB)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(DB) $(DEMO) tests/artifacts
+	rm -rf $(DB) $(DEMO) tests/artifacts node_modules

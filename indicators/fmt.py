@@ -153,6 +153,21 @@ def fmt_millions_eur(value, decimals: int = 1) -> str:
     return f"{fmt_number(_decimal(value).scaleb(-6), None, max_decimals=decimals)}{NBSP}M€"
 
 
+def fmt_amount(value, unit: str | None, status: str | None = "ok", *,
+               qualifier: str | None = None) -> str:
+    """A published figure as documents write it: millions of euros as ``"1,5 M€"`` (``"1,5 M€/an"``
+    for EUR/an), whole euros from 100 € up, other units as ``fmt_value`` (a free-text unit's
+    "EUR" written €: ``"4 € pour 1 € de la Ville"``). The qualifier stays in front."""
+    if status not in (None, "ok") or _is_missing(value):
+        return fmt_status(status if status not in (None, "ok") else "missing")
+    if unit in ("EUR", "EUR/an") and abs(value) >= 1_000_000:
+        text = fmt_millions_eur(value) + ("/an" if unit == "EUR/an" else "")
+        return f"{qualifier} {text}" if qualifier else text
+    decimals = 0 if unit in ("EUR", "EUR/an") and abs(value) >= 100 else None
+    shown = unit if unit is None or unit in UNIT_SUFFIX else unit.replace("EUR", "€")
+    return fmt_value(value, shown, "ok", qualifier=qualifier, decimals=decimals)
+
+
 def fmt_status(status: str | None, note: str | None = None) -> str:
     """The text shown instead of a number: "secret statistique", "non disponible (Insee)"."""
     text = STATUS_TEXT.get(status or "missing", "non disponible")

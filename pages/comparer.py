@@ -79,7 +79,8 @@ if len(indicators) >= 2:
         x_meta, y_meta = views.meta(x_id), views.meta(y_id)
         fig = charts.scatter(points, x_meta["label"], y_meta["label"], x_meta["unit"],
                              y_meta["unit"], selection.qpv_code)
-        st.plotly_chart(fig, key="cmp_scatter", theme=None, config=components.PLOTLY_CONFIG)
+        st.plotly_chart(fig, key="cmp_scatter", theme=None, config=components.PLOTLY_CONFIG,
+                        alt=f"Nuage de points des quartiers : {x_meta['label']} et {y_meta['label']}")
         scatter_credits = data.value_credits(
             [(c, i, y) for i in (x_id, y_id) for c, y in zip(kept["qpv_code"], kept[i + "__year"])
              if c in set(points["qpv_code"])])

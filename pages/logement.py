@@ -62,7 +62,7 @@ if not results.empty:
                 target=float(target.iloc[0]) if not target.empty else None,
                 target_label="objectif")
             st.plotly_chart(fig, key=f"cia_chart_{objective_id}", theme=None,
-                            config=components.PLOTLY_CONFIG)
+                            config=components.PLOTLY_CONFIG, alt=f"Graphique : {title}")
             source = " ; ".join(dict.fromkeys(r for r in part["source_ref"].dropna() if r)) \
                 or "attributions saisies dans le modèle de programme"
             components.source_line(source, short=True)

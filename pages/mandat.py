@@ -53,7 +53,8 @@ if not by_funder.empty:
         note = views.unattached_note(money["unattached_eur"], by_funder["amount_eur"].sum())
         st.caption(note[0].upper() + note[1:] + ".")
     fig = charts.funder_bars(by_funder)
-    st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG)
+    st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG,
+                    alt=f"Graphique : financements par financeur {views.year_span(years)}")
     components.source_line(funding_source)
     exports.download_figure(fig, key="funder_chart",
                             title=f"Financements par financeur {views.year_span(years)}",

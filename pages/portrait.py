@@ -43,7 +43,8 @@ for block in portrait.themes:
                     + [(c.territory_code, pv.indicator_id, c.year) for c in pv.comparators]))
                 fig = charts.comparison_bar(pv.label, pv.unit, views.chart_rows(pv, portrait.qpv.name))
                 st.plotly_chart(fig, key=f"chart_{pv.indicator_id}", theme=None,
-                                config=components.PLOTLY_CONFIG)
+                                config=components.PLOTLY_CONFIG,
+                                alt=f"Graphique : {pv.label}, le quartier et ses territoires de comparaison")
                 components.source_line(source)
                 exports.download_figure(
                     fig, key=f"chart_{pv.indicator_id}", title=f"{pv.label} – {portrait.qpv.name}",

@@ -19,14 +19,16 @@ st.markdown("Un seul document avec une couverture, un sommaire, les numéros de 
             "sources ; pour le territoire de démonstration, chaque page porte la mention des "
             "données fictives. Choisissez les parties et les quartiers.")
 left, right = st.columns([1, 1.4])
+# By default the report holds what `python -m reports mandate` holds: every QPV, every section
+# that has data (reports.pdf.mandate_contents).
 sections = left.multiselect(
-    "Parties du rapport", list(SECTIONS), default=["chiffres", "financements", "portraits",
-                                                   "bilans", "logement"],
-    format_func=SECTIONS.get, key="report_sections", placeholder="choisissez les parties")
+    "Parties du rapport", list(SECTIONS),
+    default=exports.mandate_default_sections(selection.contract_slug),
+    format_func=SECTIONS.get, key=f"report_sections_{selection.contract_slug}",
+    placeholder="choisissez les parties")
 chosen_qpvs = right.multiselect(
-    "Quartiers (portraits et bilans)", list(labels),
-    default=[selection.qpv_code] if selection.qpv_code in labels else [],
-    format_func=labels.get, key="report_qpvs", disabled=not labels,
+    "Quartiers (portraits et bilans)", list(labels), default=[],
+    format_func=labels.get, key=f"report_qpvs_{selection.contract_slug}", disabled=not labels,
     placeholder="tous les quartiers du territoire",
     help="Sans choix, le rapport contient le portrait et le bilan de chaque quartier du territoire.")
 n_portraits = (len(chosen_qpvs) or len(labels)) if "portraits" in sections else 0

@@ -26,6 +26,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -459,10 +460,62 @@ def _path(rings: list[list[tuple[float, float]]]) -> tuple[list[float | None], l
     return xs, ys
 
 
+@dataclass(frozen=True)
+class Label:
+    """A map label to place: anchor (x, y) in data units, text lines, font size (px)."""
+    x: float
+    y: float
+    lines: tuple[str, ...]
+    size: float
+
+
+# Where a label may go around its anchor, in order of preference (dx, dy in label widths/heights).
+_LABEL_OFFSETS = ((0, 0), (0, 1), (0, -1), (0.6, 0), (-0.6, 0), (0.6, 1), (-0.6, 1), (0.6, -1),
+                  (-0.6, -1), (0, 2), (0, -2))
+
+
+def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_range: tuple[float, float],
+                 width_px: float, height_px: float, y_ratio: float = 1.0) -> list[tuple[float, float] | None]:
+    """Centres (data units) for labels that never overlap, or None for a label left out.
+
+    Labels are placed in the order given (most important first): each takes the first position
+    around its anchor (on it, above, below, right, left…) whose box, estimated from the font
+    size (0.62 em per character, 1.25 em per line), overlaps no label placed before and stays
+    in the plot. `y_ratio` is the axes' scaleratio (a y unit is y_ratio times an x unit on
+    screen), as plotly keeps it by widening one range."""
+    span_x = (x_range[1] - x_range[0]) or 1.0
+    span_y = (y_range[1] - y_range[0]) or 1.0
+    px = min(width_px / span_x, height_px / (span_y * y_ratio))     # screen px per x unit
+    py = px * y_ratio
+    cx, cy = (x_range[0] + x_range[1]) / 2, (y_range[0] + y_range[1]) / 2
+    half_w, half_h = width_px / px / 2, height_px / py / 2           # visible half-spans
+    bounds = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[tuple[float, float] | None] = []
+    for lab in labels:
+        w = (max((len(t) for t in lab.lines), default=0) * 0.62 * lab.size + 4) / px
+        h = (len(lab.lines) * 1.25 * lab.size + 2) / py
+        spot = None
+        for dx, dy in _LABEL_OFFSETS:
+            x, y = lab.x + dx * w, lab.y + dy * h
+            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            inside = box[0] >= bounds[0] and box[1] >= bounds[1] and box[2] <= bounds[2] and box[3] <= bounds[3]
+            if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                                  for b in placed):
+                spot = (x, y)
+                placed.append(box)
+                break
+        out.append(spot)
+    return out
+
+
 def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: bool = True,
-                   legend: bool = True, label_codes: list[str] | None = None) -> go.Figure:
+                   legend: bool = True, label_codes: list[str] | None = None,
+                   size_px: tuple[int, int] = (900, 560)) -> go.Figure:
     """A static map: QPVs filled by class (grey when withheld or missing), the highlighted QPV
-    outlined in the primary colour, commune outlines and names; no tiles."""
+    outlined in the primary colour, commune outlines and names; no tiles. Names are placed so
+    that they never overlap (`place_labels` for a plot of `size_px`): QPV names first, the
+    highlighted one before all; a commune name that finds no free place is left out."""
     fig = go.Figure()
     all_pts = [p for a in data.qpvs + data.communes for r in a.rings for p in r]
     if not all_pts:
@@ -515,29 +568,35 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
             xs, ys = _path(target[0].rings)
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=palette.ACCENT, width=3),
                                      name=plot_text(target[0].name), showlegend=legend, hoverinfo="skip"))
-    if show_names:
-        if label_codes is None:
-            label_codes = names_apart(data.qpvs, all_pts, lat0)
-        named = [q for q in data.qpvs if q.code in label_codes]
-        fig.add_trace(go.Scatter(
-            x=[q.centroid[0] for q in named], y=[q.centroid[1] for q in named], mode="text",
-            text=[wrap_words(q.name) for q in named], textfont=dict(size=11, color=palette.TEXT),
-            hoverinfo="skip", showlegend=False))
-    if data.communes:
-        fig.add_trace(go.Scatter(
-            x=[c.centroid[0] for c in data.communes], y=[c.centroid[1] for c in data.communes],
-            mode="text", text=[f"<b>{plot_text(c.name.upper())}</b>" for c in data.communes],
-            textposition="top center", textfont=dict(size=12, color="#555555"),
-            hoverinfo="skip", showlegend=False))
-
     xs_all = [p[0] for p in all_pts]
     ys_all = [p[1] for p in all_pts]
     pad_x = (max(xs_all) - min(xs_all)) * 0.08 or 0.01
     pad_y = (max(ys_all) - min(ys_all)) * 0.12 or 0.01
-    fig.update_xaxes(visible=False, range=[min(xs_all) - pad_x, max(xs_all) + pad_x])
+    x_range = (min(xs_all) - pad_x, max(xs_all) + pad_x)
+    y_range = (min(ys_all) - pad_y, max(ys_all) + pad_y * 1.6)
     # 1° of latitude is 1/cos(lat) times longer than 1° of longitude on the ground.
-    fig.update_yaxes(visible=False, range=[min(ys_all) - pad_y, max(ys_all) + pad_y * 1.6],
-                     scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
+    ratio = 1 / math.cos(math.radians(lat0))
+
+    named = [q for q in data.qpvs if label_codes is None or q.code in label_codes] if show_names else []
+    # The highlighted QPV first, then the biggest: they keep their anchors when names compete.
+    named.sort(key=lambda q: (q.code != highlight, -sum(_ring_area(r) for r in q.rings)))
+    texts = [(q.centroid, wrap_words(q.name), 11, palette.TEXT, False) for q in named]
+    texts += [(c.centroid, plot_text(c.name.upper()), 12, "#555555", True) for c in data.communes]
+    legend_px = 190 if legend else 0
+    spots = place_labels([Label(x, y, tuple(t.split("<br>")), size) for (x, y), t, size, _, _ in texts],
+                         x_range=x_range, y_range=y_range, width_px=size_px[0] - 20 - legend_px,
+                         height_px=size_px[1] - 20, y_ratio=ratio)
+    for bold in (False, True):
+        shown = [(spot, t, size, colour) for spot, (_, t, size, colour, b) in zip(spots, texts)
+                 if spot is not None and b == bold]
+        if shown:
+            fig.add_trace(go.Scatter(
+                x=[s[0][0] for s in shown], y=[s[0][1] for s in shown], mode="text",
+                text=[f"<b>{t}</b>" if bold else t for _, t, _, _ in shown],
+                textfont=dict(size=shown[0][2], color=shown[0][3]), hoverinfo="skip", showlegend=False))
+
+    fig.update_xaxes(visible=False, range=list(x_range))
+    fig.update_yaxes(visible=False, range=list(y_range), scaleanchor="x", scaleratio=ratio)
     legend_title = None
     if data.indicator_label:
         legend_title = data.indicator_label + (f" ({data.year})" if data.year else "")
@@ -553,30 +612,6 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
 
 def _ring_area(ring: list[tuple[float, float]]) -> float:
     return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]))) / 2
-
-
-def names_apart(qpvs: list[MapArea], all_pts: list[tuple[float, float]], lat0: float, *,
-                plot_px: tuple[float, float] = (760.0, 600.0), char_px: float = 6.6,
-                line_px: float = 14.0) -> list[str]:
-    """The QPVs whose name is written on the map: biggest first, a name left out when its box
-    (estimated in pixels on a plot of `plot_px`, text centred on the centroid, wrapped as drawn)
-    would overlap one already kept. Every QPV stays in the legend and the table."""
-    if not all_pts:
-        return []
-    k = 1 / math.cos(math.radians(lat0))            # y is stretched by 1/cos(lat) on the map
-    xs, ys = [p[0] for p in all_pts], [p[1] * k for p in all_pts]
-    span = max((max(xs) - min(xs)) * 1.16 / plot_px[0], (max(ys) - min(ys)) * 1.3 / plot_px[1]) or 1e-6
-    kept: list[tuple[float, float, float, float]] = []
-    out = []
-    for q in sorted(qpvs, key=lambda q: -sum(_ring_area(r) for r in q.rings)):
-        lines = wrap_words(q.name).split("<br>")
-        w, h = char_px * max(len(line) for line in lines) * span, line_px * len(lines) * span
-        cx, cy = q.centroid[0], q.centroid[1] * k
-        box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in kept):
-            kept.append(box)
-            out.append(q.code)
-    return out
 
 
 def _map_texts(data: MapData, title: str | None, source_line: str | None) -> tuple[str, str | None, str | None]:
@@ -611,7 +646,7 @@ def map_png(con, *, contract_slug: str | None = None, qpv_codes: list[str] | Non
     data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
                          indicator_id=indicator_id, year=year, method=method)
     title, unit, source_line = _map_texts(data, title, source_line)
-    return figure_png(qpv_map_figure(data, highlight=highlight), title=title, unit=unit,
+    return figure_png(qpv_map_figure(data, highlight=highlight, size_px=(width, height)), title=title, unit=unit,
                       source_line=source_line, date=date, scale=scale, width=width, height=height,
                       mark=DEMO_MARK if data.is_fictional else None)
 
@@ -624,7 +659,7 @@ def map_svg(con, *, contract_slug: str | None = None, qpv_codes: list[str] | Non
     data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
                          indicator_id=indicator_id, year=year, method=method)
     title, unit, source_line = _map_texts(data, title, source_line)
-    return figure_svg(qpv_map_figure(data, highlight=highlight), title=title, unit=unit,
+    return figure_svg(qpv_map_figure(data, highlight=highlight, size_px=(width, height)), title=title, unit=unit,
                       source_line=source_line, date=date, width=width, height=height,
                       mark=DEMO_MARK if data.is_fictional else None)
 

@@ -14,12 +14,12 @@ data string is XML-escaped before it goes into a paragraph. The fictional territ
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -215,6 +215,49 @@ def styles() -> Styles:
     )
 
 
+def quoted(text: str) -> str:
+    """Text between French quotes, once: quotes already typed around it are not doubled."""
+    inner = str(text).strip()
+    if inner[:1] in "«\"“" and any(c in inner[1:] for c in "»\"”"):
+        return inner      # already quoted (perhaps followed by a mark: « … » (fictif))
+    return f"« {inner} »"
+
+
+def _same_words(a: str | None, b: str | None) -> bool:
+    """Whether b starts with the words of a (accents, case, dashes and brackets ignored):
+    'État (programme 147)' and 'État – programme 147 (adultes-relais)'."""
+    wa, wb = _words(a), _words(b)
+    return bool(wa) and wb[:len(wa)] == wa
+
+
+def _words(text: str | None) -> list[str]:
+    from indicators.fmt import fold
+    return re.sub(r"[^0-9a-z]+", " ", fold(text or "")).split()
+
+
+def contract_subtitle(name: str, period_label: str | None) -> str | None:
+    """« Contrat de ville 2024–2030 » under a contract's name, without repeating what the name or
+    the period label already say."""
+    if not period_label:
+        return None
+    words = _words(name)
+    for start in range(len(words)):
+        if _same_words(period_label, " ".join(words[start:])):
+            return None           # the name already says it: « … du Grand Chalon 2024-2030 – … »
+    return period_label if "contrat" in period_label.lower() else f"Contrat de ville {period_label}"
+
+
+_FILE_MENTION = re.compile(
+    r"\s*\((?:fichiers?|file)\s[^()]*\.(?:csv|xlsx|zip|json|geojson|shp|md)\b[^()]*\)"
+    r"|,?\s*(?:chiffres\s+)?repris\s+de\s+\S+\.md(?:\s*§\s*\d+)?", re.IGNORECASE)
+
+
+def without_file_names(text: str) -> str:
+    """A document title as a reader reads it: the working notes naming files ('(fichier
+    cc_filosofi_2021_COM.csv)', 'repris de DOMAIN.md §3') are left out."""
+    return _FILE_MENTION.sub("", text).strip()
+
+
 def esc(value) -> str:
     """Any data value as paragraph text (reportlab's mini-markup is XML)."""
     return escape("" if value is None else str(value))
@@ -273,17 +316,35 @@ def _canvas_class(info: PageInfo):
                 self.setStrokeColor(_hex(palette.RULE))
                 self.setLineWidth(0.5)
                 self.line(MARGIN, 11 * mm, PAGE_W - MARGIN, 11 * mm)
-                self.setFont(FONT, 7)
                 self.setFillColor(_hex(palette.TEXT_MUTED))
-                footer = info.footer
-                max_w = CONTENT_W - 60
-                while pdfmetrics.stringWidth(footer, FONT, 7) > max_w and len(footer) > 10:
-                    footer = footer[:-2].rstrip() + "…" if not footer.endswith("…") else footer[:-3] + "…"
-                self.drawString(MARGIN, 7.5 * mm, footer)
-                self.drawRightString(PAGE_W - MARGIN, 7.5 * mm, f"page {page} / {total}")
+                number = f"page {page} / {total}"
+                size, lines = footer_lines(info.footer, CONTENT_W - pdfmetrics.stringWidth(number, FONT, 7) - 8 * mm)
+                self.setFont(FONT, size)
+                for i, line in enumerate(lines):
+                    self.drawString(MARGIN, (8 - 3 * i) * mm, line)
+                self.setFont(FONT, 7)
+                self.drawRightString(PAGE_W - MARGIN, 8 * mm, number)
             self.restoreState()
 
     return NumberedCanvas
+
+
+def footer_lines(text: str, width: float) -> tuple[float, list[str]]:
+    """The footer set whole: one line at 7 pt, else wrapped on two lines (7 pt, then 6 pt);
+    never cut with an ellipsis (words longer than the width are split by reportlab)."""
+    from reportlab.lib.utils import simpleSplit
+    for size in (7, 6):
+        # Break between the parts (« title · produit le … ») before breaking inside one.
+        lines: list[str] = []
+        for part in text.split(" · "):
+            joined = f"{lines[-1]} · {part}" if lines else part
+            if lines and pdfmetrics.stringWidth(joined, FONT, size) <= width:
+                lines[-1] = joined
+            else:
+                lines += simpleSplit(part, FONT, size, width)
+        if len(lines) <= 2:
+            return size, lines
+    return 6, lines
 
 
 class _Doc(BaseDocTemplate):
@@ -488,7 +549,13 @@ def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs
     return "<br/>".join(parts) or "—"
 
 
-def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> list[Flowable] | None:
+TABLE_NOTE = ("Unité : celle de la colonne Quartier ; année du chiffre en petits caractères ; "
+              "[n] : numéro de la source (liste en fin de portrait).")
+SECRET_NOTE = "Un chiffre couvert par le secret statistique n'est jamais remplacé par 0."
+
+
+def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
+                   notes: list[str] | None = None) -> list[Flowable] | None:
     """Every indicator: the QPV's value and year, one column per comparison level that has a
     value (named after the territory when there is one), and the source number."""
     if not p.themes:
@@ -527,9 +594,12 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> li
     widths = [label_w, qpv_w] + [comp_w] * len(levels) + [src_w]
     named = [f"{short[lv]} : {long[lv]}" + ("" if multi[lv] else f" ({', '.join(sorted(names[lv]))})")
              for lv in levels]
-    note = Paragraph(esc(" ; ".join(named) + (". " if named else "") + "Unité : celle de la colonne Quartier ; année du chiffre en "
-                         "petits caractères ; [n] : numéro de la source (liste en fin de portrait)."), st.muted)
-    return [_table(rows, widths, extra=extra), note]
+    text = " ; ".join(named) + ("." if named else "")
+    if notes is None:
+        text += " " + TABLE_NOTE
+    elif TABLE_NOTE not in notes:
+        notes.append(TABLE_NOTE)
+    return [_table(rows, widths, extra=extra)] + ([Paragraph(esc(text.strip()), st.muted)] if text.strip() else [])
 
 
 CHART_LEVELS = ("commune", "epci", "france")   # comparators drawn in the portrait charts
@@ -624,7 +694,7 @@ def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[F
                 out += _bullets([i.text for i in items], st)
         if qual.verbatims:
             out.append(Paragraph("Verbatims", st.h3))
-            out += [Paragraph(esc(f"« {i.text} »"), st.quote) for i in qual.verbatims]
+            out += [Paragraph(esc(quoted(i.text)), st.quote) for i in qual.verbatims]
     if qual.notes:
         out.append(Paragraph("Notes", st.h2p))
         for theme, items in portrait_mod.group_by_theme(qual.notes):
@@ -643,12 +713,15 @@ def _qual_sources(qual: portrait_mod.Qualitative, refs: SourceRefs) -> None:
 
 
 def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,
-                   heading: ParagraphStyle | None = None, charts: bool = True) -> PortraitParts:
+                   heading: ParagraphStyle | None = None, charts: bool = True,
+                   notes: list[str] | None = None) -> PortraitParts:
     """The flowables of a QPV portrait (used alone by `portrait_pdf` and in mandate reports).
 
     Page 1: title, key figures (commune and EPCI comparators), the shares chart beside the map and
     the income chart, then the table of every figure with all comparators; then priority issues,
-    strengths and consultation results in two columns; numbered sources and date."""
+    strengths and consultation results in two columns; numbered sources and date.
+    In a report (`notes` given), the reading notes every portrait shares are added to `notes`
+    (once) instead of being printed under each portrait; date and demo mark are on every page."""
     from reports import images
 
     st = styles()
@@ -668,8 +741,9 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     if p.epcis:
         geo.append(", ".join(e.name for e in p.epcis))
     if contract:
-        geo.append(contract.name + (f" ({contract.period_label})"
-                                    if contract.period_label and contract.period_label not in contract.name else ""))
+        period = contract.period_label
+        in_name = period and period.replace("–", "-") in contract.name.replace("–", "-")
+        geo.append(contract.name + (f" ({period})" if period and not in_name else ""))
     pop = p.value("population_count")
     if pop is not None:
         geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({fmt_year(pop.year)}, source "
@@ -703,7 +777,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
             mdata = images.load_map_data(con, contract_slug=contract.slug)
             if mdata.has_contours:
                 mfig = images.qpv_map_figure(mdata, highlight=p.qpv.code, legend=False,
-                                             label_codes=[p.qpv.code])
+                                             label_codes=[p.qpv.code], size_px=(420, 260))
                 src = "contours fictifs" if fictional else "ANCT, contours des QPV"
                 right.append(_image(images.figure_png(
                     mfig, title=f"Situation : {p.qpv.name}", source_line=src, date=date, width=420,
@@ -724,7 +798,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
         elif left or right:
             story += [*(left or right), Spacer(1, 2 * mm)]
 
-    table = _figures_table(p, st, refs)
+    table = _figures_table(p, st, refs, notes)
     if table is not None:
         story += [CondPageBreak(30 * mm), Paragraph("Chiffres clés et comparaisons", st.h2p), *table]
 
@@ -734,10 +808,11 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     # Sources close the portrait; with the qualitative items they are set in two columns.
     foot: list[Flowable] = [Paragraph("Sources et méthode", st.h2p)]
     foot += [Paragraph(esc(line), st.muted) for line in refs.lines()]
-    foot.append(Paragraph(esc(
-        "Un chiffre couvert par le secret statistique n'est jamais remplacé par 0. "
-        f"Document produit le {_date_fr(date)}."
-        + (f" {DEMO_MARK}." if fictional else "")), st.muted))
+    if notes is None:
+        foot.append(Paragraph(esc(f"{SECRET_NOTE} Document produit le {_date_fr(date)}."
+                                  + (f" {DEMO_MARK}." if fictional else "")), st.muted))
+    elif SECRET_NOTE not in notes:
+        notes.append(SECRET_NOTE)
     story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm),
               BalancedColumns(qual_flow + foot, nCols=2, innerPadding=6 * mm, leftPadding=0, rightPadding=0,
                               topPadding=0, bottomPadding=0)]
@@ -780,6 +855,46 @@ def _note(text: str, st: Styles) -> Paragraph:
     return Paragraph(esc(text), st.muted)
 
 
+_PER_YEAR = ("par an", "chaque année", "/an", "annuel")
+
+
+def kpi_cells(t) -> tuple[str, str, str, str]:
+    """What the mandate table shows of a KPI tile: (value, period, cumulation / evolution,
+    target), each said once: a yearly unit beside a « par an » period reads « 1,5 M€ » then
+    « par an »; a cumulation equal to the figure (one year, or the latest value) is not repeated."""
+    from indicators.fmt import fmt_amount
+
+    period = t.period_label or (fmt_year(t.year) if t.year else "")
+    unit = t.unit
+    if unit and unit.endswith("/an") and any(w in (period or "").lower() for w in _PER_YEAR):
+        unit = unit[:-3]
+    value = fmt_amount(t.value, unit, t.status, qualifier=t.qualifier)
+    extra = []
+    if t.cumulative_status not in (None, "ok") or (
+            t.cumulative_value is not None and t.cumulative_value != t.value):
+        label = (t.cumulative_period_label or "").replace("(cumul)", "").strip()
+        extra.append(f"cumul {label} : ".replace("  ", " ")
+                     + fmt_amount(t.cumulative_value, unit, t.cumulative_status or "ok"))
+    if t.evolution is not None and t.previous_year:
+        sign = "+" if t.evolution > 0 else ""
+        extra.append(f"{sign}{fmt_amount(t.evolution, unit)} par rapport à {t.previous_year}")
+    target = ""
+    if t.target is not None:
+        target = fmt_amount(t.target, unit)
+        if t.achievement_pct is not None:
+            target += f" (réalisé à {fmt_value(t.achievement_pct, '%', decimals=0)})"
+    return value, period, " ; ".join(extra), target
+
+
+def reader_source(line: str | None) -> str:
+    """A source line as a reader reads it, without the « Source : » the tiles put in front."""
+    text = (line or "source non précisée").strip()
+    for prefix in ("Sources : ", "Source : "):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text
+
+
 def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
     from indicators.kpi import kpi_tiles
 
@@ -790,34 +905,17 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
     refs = SourceRefs()
     rows = [[Paragraph(h, st.cell_head) for h in ("Indicateur", "Chiffre", "Cumul / évolution",
                                                  "Objectif", "Src.")]]
-    from indicators.fmt import UNIT_SUFFIX
     for t in tiles:
-        # Free-text units of published KPIs ('EUR pour 1 EUR de la Ville') read with the € sign.
-        unit = t.unit if (t.unit in UNIT_SUFFIX or not t.unit) else t.unit.replace("EUR", "€")
-        t = dataclasses.replace(t, unit=unit)
-        value = fmt_value(t.value, t.unit, t.status, qualifier=t.qualifier)
-        period = t.period_label or (fmt_year(t.year) if t.year else "")
-        extra = []
-        if t.cumulative_value is not None or (t.cumulative_status not in (None, "ok")):
-            extra.append(f"cumul {t.cumulative_period_label or ''} : "
-                         f"{fmt_value(t.cumulative_value, t.unit, t.cumulative_status or 'ok')}")
-        if t.evolution is not None and t.previous_year:
-            sign = "+" if t.evolution > 0 else ""
-            extra.append(f"{sign}{fmt_value(t.evolution, t.unit)} par rapport à {t.previous_year}")
-        target = ""
-        if t.target is not None:
-            target = fmt_value(t.target, t.unit)
-            if t.achievement_pct is not None:
-                target += f" (réalisé à {fmt_value(t.achievement_pct, '%', decimals=0)})"
-        n = refs.ref(t.source_line or "source non précisée")
+        value, period, extra, target = kpi_cells(t)
+        n = refs.ref(reader_source(t.source_line))
         rows.append([
             Paragraph(esc(t.label), st.cell),
             Paragraph(f"<b>{esc(value)}</b><br/><font color='{palette.TEXT_MUTED}'>{esc(period)}</font>", st.cell),
-            Paragraph(esc(" ; ".join(extra)) or "—", st.cell),
+            Paragraph(esc(extra) or "—", st.cell),
             Paragraph(esc(target) or "—", st.cell),
             Paragraph(f"[{n}]", st.cell),
         ])
-    out.append(_table(rows, [62 * mm, 40 * mm, 42 * mm, 26 * mm, CONTENT_W - 170 * mm]))
+    out.append(_table(rows, [54 * mm, 36 * mm, 44 * mm, 36 * mm, CONTENT_W - 170 * mm]))
     out.append(Spacer(1, 2 * mm))
     out.append(Paragraph("Sources", st.h3))
     out += [Paragraph(esc(line), st.muted) for line in refs.lines()]
@@ -831,35 +929,75 @@ def _eur(value) -> str:
     return fmt_value(value, "EUR", decimals=0)
 
 
-def _section_financements(con, contract, st: Styles) -> list[Flowable]:
+LONG_TABLE_ROWS = 20      # a table longer than this is summarised, its detail goes to an annex
+
+FUNDER_NAMES = {"ville": "Ville", "epci": "Intercommunalité", "etat_p147": "État (programme 147)",
+                "etat_autre": "État (autres crédits)", "caf": "CAF", "departement": "Département",
+                "region": "Région", "bailleur": "Bailleurs", "europe": "Europe", "autre": "Autres"}
+
+
+def funder_text(funder: str, label: str | None) -> str:
+    """'Ville — Ville de Lorneville'; the label alone when it repeats the kind of funder
+    ('État – programme 147 (adultes-relais)', not 'État (programme 147) — État – programme 147…')."""
+    name = FUNDER_NAMES.get(funder, funder)
+    if not label or label == funder or label == name:
+        return name
+    return label if _same_words(name, label) else f"{name} — {label}"
+
+
+@dataclass
+class Annex:
+    """A detailed table moved out of a section: its title and flowables."""
+    title: str
+    flowables: list[Flowable]
+
+
+def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
     rows_db = con.execute("""
         select year, funder, coalesce(funder_label, funder) as label, sum(amount_eur), count(distinct action_id)
         from programme_funding where contract_slug = ?
         group by year, funder, label order by year, sum(amount_eur) desc""", [contract.slug]).fetchall()
-    if not rows_db:
+    actions = con.execute("""
+        select year, count(*), count(*) filter (where is_new), count(*) filter (where is_multiyear_agreement)
+        from programme_actions where contract_slug = ? group by year order by year""", [contract.slug]).fetchall()
+    if not rows_db and not actions:
         return [_note("Aucun financement n'est chargé pour ce territoire.", st)]
-    funder_names = {"ville": "Ville", "epci": "Intercommunalité", "etat_p147": "État (programme 147)",
-                    "etat_autre": "État (autres crédits)", "caf": "CAF", "departement": "Département",
-                    "region": "Région", "bailleur": "Bailleurs", "europe": "Europe", "autre": "Autres"}
     out: list[Flowable] = []
+    detail: list[Flowable] = []
     years = sorted({r[0] for r in rows_db})
     for year in years:
         yr = [r for r in rows_db if r[0] == year]
         total = sum(r[3] for r in yr)
         rows = [[Paragraph(h, st.cell_head) for h in ("Financeur", "Montant", "Part", "Actions financées")]]
         for _, funder, label, amount, n_actions in yr:
-            name = funder_names.get(funder, funder)
-            if label and label != funder and label != name:
-                name += f" — {label}"
-            rows.append([Paragraph(esc(name), st.cell), Paragraph(esc(_eur(amount)), st.cell),
+            rows.append([Paragraph(esc(funder_text(funder, label)), st.cell), Paragraph(esc(_eur(amount)), st.cell),
                          Paragraph(esc(fmt_value(100 * amount / total if total else None, "%", decimals=1)), st.cell),
                          Paragraph(esc(fmt_value(n_actions, "")), st.cell)])
         rows.append([Paragraph("Total", st.cell_bold), Paragraph(f"<b>{esc(_eur(total))}</b>", st.cell), "", ""])
-        out += [Paragraph(f"Année {year}", st.h3),
-                _table(rows, [80 * mm, 35 * mm, 25 * mm, CONTENT_W - 140 * mm]), Spacer(1, 2 * mm)]
-    actions = con.execute("""
-        select year, count(*), count(*) filter (where is_new), count(*) filter (where is_multiyear_agreement)
-        from programme_actions where contract_slug = ? group by year order by year""", [contract.slug]).fetchall()
+        detail += [Paragraph(f"Année {year}", st.h3),
+                   _table(rows, [80 * mm, 35 * mm, 25 * mm, CONTENT_W - 140 * mm]), Spacer(1, 2 * mm)]
+    if len(rows_db) > LONG_TABLE_ROWS and annexes is not None:
+        # One line per year here; the funder-by-funder tables go to the annex.
+        n_actions = {y: n for y, n, *_ in actions}
+        rows = [[Paragraph(h, st.cell_head) for h in ("Année", "Montant total", "Financeurs",
+                                                     "Premier financeur (part)", "Actions")]]
+        for year in years:
+            yr = [r for r in rows_db if r[0] == year]
+            total = sum(r[3] for r in yr)
+            top = yr[0]
+            share = fmt_value(100 * top[3] / total if total else None, "%", decimals=0)
+            rows.append([Paragraph(str(year), st.cell), Paragraph(esc(_eur(total)), st.cell),
+                         Paragraph(esc(fmt_value(len({r[1] for r in yr}), "")), st.cell),
+                         Paragraph(esc(f"{funder_text(top[1], top[2])} ({share})"), st.cell),
+                         Paragraph(esc(fmt_value(n_actions.get(year), "")), st.cell)])
+        annex = Annex("Financements par financeur et par année", detail)
+        annexes.append(annex)
+        out += [Paragraph("Financements par année", st.h3),
+                _table(rows, [18 * mm, 30 * mm, 22 * mm, 88 * mm, CONTENT_W - 158 * mm]), Spacer(1, 1 * mm),
+                _note(f"Le détail par financeur et par année est en annexe {len(annexes)} "
+                      f"(« {annex.title} »).", st), Spacer(1, 2 * mm)]
+    else:
+        out += detail
     if actions:
         rows = [[Paragraph(h, st.cell_head) for h in ("Année", "Actions", "dont nouvelles", "dont sous CPO")]]
         for year, n, n_new, n_cpo in actions:
@@ -874,12 +1012,8 @@ def _section_financements(con, contract, st: Styles) -> list[Flowable]:
 
 
 def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) -> list[Flowable]:
-    codes = [r[0] for r in con.execute("""
-        select territory_code from qualitative_items
-        where contract_slug = ? and item_type like 'review_%'
-        group by territory_code order by min(rowid)""", [contract.slug]).fetchall()]
-    if qpv_codes:
-        codes = [c for c in codes if c is None or c in qpv_codes]
+    loaded = _review_codes(con, contract.slug)
+    codes = [c for c in loaded if c is None or c in qpv_codes] if qpv_codes else loaded
     out: list[Flowable] = []
     for code in codes:
         rv = portrait_mod.review(con, contract.slug, code)
@@ -902,11 +1036,23 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) 
             out.append(KeepTogether(block[:4]) if len(block) > 4 else KeepTogether(block))
             out += block[4:] if len(block) > 4 else []
     if not out:
+        if loaded:
+            from indicators.territories import territory_name
+            names = ", ".join(territory_name(con, c) if c else contract.name for c in loaded)
+            return [_note(f"Aucun bilan pour les quartiers choisis ; ce territoire en a pour : {names}.", st)]
         return [_note("Aucun bilan par quartier n'est chargé pour ce territoire.", st)]
     return out
 
 
-def _section_logement(con, contract, st: Styles) -> list[Flowable]:
+def party_text(party_type: str, party_name: str) -> str:
+    """A CIA party as a reader reads it: 'Action Logement', not 'action_logement'."""
+    from indicators import housing
+    if party_type == "reservataire":
+        return housing.RESERVING_PARTY_LABELS.get(party_name, party_name)
+    return party_name
+
+
+def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
     from indicators import housing
 
     results = housing.attribution_results(con, contract.slug)
@@ -917,14 +1063,15 @@ def _section_logement(con, contract, st: Styles) -> list[Flowable]:
         for r in objectives.itertuples(index=False):
             target = fmt_value(r.target_pct, "%") if r.target_pct is not None and r.target_pct == r.target_pct \
                 else (r.note or "—")
-            rows.append([Paragraph(esc(r.party_name), st.cell), Paragraph(esc(r.objective_label), st.cell),
-                         Paragraph(esc(target), st.cell)])
+            rows.append([Paragraph(esc(party_text(r.party_type, r.party_name)), st.cell),
+                         Paragraph(esc(r.objective_label), st.cell), Paragraph(esc(target), st.cell)])
         out += [Paragraph("Objectifs de la convention intercommunale d'attribution", st.h3),
                 _table(rows, [45 * mm, 95 * mm, CONTENT_W - 140 * mm]), Spacer(1, 2 * mm)]
-    if results:
+
+    def table(results_) -> Table:
         rows = [[Paragraph(h, st.cell_head) for h in ("Année", "Partie", "Objectif", "Résultat", "Cible",
                                                      "Il manque")]]
-        for r in results:
+        for r in results_:
             res = "—"
             if r.numerator is not None:
                 res = f"{fmt_value(r.numerator, '')} attributions"
@@ -940,12 +1087,23 @@ def _section_logement(con, contract, st: Styles) -> list[Flowable]:
                 needed.append(f"{fmt_value(r.needed_fixed_total, '')} (calcul)")
             if r.needed_published is not None:
                 needed.append(f"{fmt_value(r.needed_published, '')} (document)")
-            rows.append([Paragraph(str(r.year), st.cell), Paragraph(esc(r.party_name), st.cell),
+            rows.append([Paragraph(str(r.year), st.cell), Paragraph(esc(party_text(r.party_type, r.party_name)), st.cell),
                          Paragraph(esc(r.objective_label), st.cell), Paragraph(esc(res), st.cell),
                          Paragraph(esc(fmt_value(r.target_pct, "%") if r.target_pct is not None else "—"), st.cell),
                          Paragraph(esc(" ; ".join(needed)) or "—", st.cell)])
-        out += [Paragraph("Résultats", st.h3),
-                _table(rows, [13 * mm, 25 * mm, 47 * mm, 50 * mm, 14 * mm, CONTENT_W - 149 * mm])]
+        return _table(rows, [13 * mm, 28 * mm, 47 * mm, 50 * mm, 14 * mm, CONTENT_W - 152 * mm])
+
+    if results:
+        if len(results) > LONG_TABLE_ROWS and annexes is not None:
+            # Here the published results and the whole of each year; per party in the annex.
+            summary = [r for r in results if r.origin == "published" or r.party_type == "ensemble"]
+            annex = Annex("Résultats des attributions par partie", [table(results)])
+            annexes.append(annex)
+            out += [Paragraph("Résultats (ensemble des parties)", st.h3), table(summary), Spacer(1, 1 * mm),
+                    _note(f"Les résultats par bailleur et par réservataire sont en annexe {len(annexes)} "
+                          f"(« {annex.title} »).", st)]
+        else:
+            out += [Paragraph("Résultats", st.h3), table(results)]
         out.append(Spacer(1, 2 * mm))
         out.append(_note("« Il manque » : attributions qui auraient dû aller aux ménages visés pour atteindre "
                          "la cible, à total constant (calcul) et selon le document quand il le donne.", st))
@@ -955,18 +1113,41 @@ def _section_logement(con, contract, st: Styles) -> list[Flowable]:
 
 
 def _section_sources(con, contract, st: Styles) -> list[Flowable]:
+    """The sources as a reader cites them: the documents (title, producer, date) and the
+    statistical publications (producer, title, vintage); file names and SHA-256 fingerprints
+    are on the app's « Données et méthode » page, not in the document."""
     from reports.tables import sources_from_db
 
+    docs = con.execute("""
+        select title, producer, published_on from documents where contract_slug = ?
+        order by published_on nulls last, title""", [contract.slug]).fetchall()
     srcs = sources_from_db(con, contract_slug=contract.slug)
-    if not srcs:
-        return [_note("Aucune source n'est enregistrée.", st)]
-    rows = [[Paragraph(h, st.cell_head) for h in ("Producteur", "Titre", "Millésime", "Licence",
-                                                 "Fichier (empreinte SHA-256)")]]
+    kinds = dict(con.execute("select source_id, kind from sources").fetchall())
+    out: list[Flowable] = []
+    if docs:
+        out.append(Paragraph("Documents", st.h3))
+        for title, producer, published in docs:
+            when = f", {str(published)[:4]}" if published else ""
+            out.append(Paragraph(esc(f"{without_file_names(title)} — {producer or 'producteur non précisé'}{when}"), st.bullet,
+                                 bulletText="•"))
+    stats = {}
     for s in srcs:
-        rows.append([Paragraph(esc(s["producer"] or "—"), st.cell), Paragraph(esc(s["title"] or "—"), st.cell),
-                     Paragraph(esc(s["vintage"] or "—"), st.cell), Paragraph(esc(s["licence"] or "—"), st.cell),
-                     Paragraph(esc(f"{s['file_name']} ({(s['sha256'] or '')[:12]}…)"), st.cell)])
-    return [_table(rows, [28 * mm, 55 * mm, 18 * mm, 27 * mm, CONTENT_W - 128 * mm])]
+        if str(kinds.get(s["source_id"]) or "").startswith("programme_"):
+            continue          # the programme template's files: their documents are listed above
+        title = (s.get("title") or "").strip()
+        key = (s.get("producer") or "—", title or "—")
+        stats.setdefault(key, set()).add(str(s.get("vintage") or "").strip())
+    if stats:
+        out.append(Paragraph("Données statistiques", st.h3))
+        for (producer, title), vintages in sorted(stats.items()):
+            v = ", ".join(sorted(x for x in vintages if x))
+            out.append(Paragraph(esc(f"{producer} — {title}" + (f" ({v})" if v else "")), st.bullet,
+                                 bulletText="•"))
+    if not out:
+        return [_note("Aucune source n'est enregistrée.", st)]
+    out += [Spacer(1, 2 * mm), _note("Les fichiers chargés (noms, dates de chargement, empreintes) sont "
+                                     "listés sur la page « Données et méthode » de l'application.", st)]
+    return out
 
 
 def contract_qpv_codes(con, contract_slug: str) -> list[str]:
@@ -975,28 +1156,76 @@ def contract_qpv_codes(con, contract_slug: str) -> list[str]:
         " order by territory_code", [contract_slug]).fetchall()]
 
 
+def _review_codes(con, contract_slug: str) -> list[str | None]:
+    """The territories (None: the whole contract) that have a review, in document order."""
+    return [r[0] for r in con.execute("""
+        select territory_code from qualitative_items
+        where contract_slug = ? and item_type like 'review_%'
+        group by territory_code order by min(rowid)""", [contract_slug]).fetchall()]
+
+
+def section_has_data(con, contract_slug: str, key: str, qpv_codes: Sequence[str]) -> bool:
+    """Whether section `key` of the mandate report has something to show for these QPVs."""
+    def any_row(sql: str) -> bool:
+        return con.execute(f"select exists ({sql})", [contract_slug]).fetchall()[0][0]
+
+    if key == "chiffres":
+        return any_row("select 1 from kpi_values where contract_slug = $1")
+    if key == "financements":
+        return any_row("select 1 from programme_funding where contract_slug = $1 union all "
+                       "select 1 from programme_actions where contract_slug = $1")
+    if key == "portraits":
+        return bool(qpv_codes)
+    if key == "bilans":
+        return any(c is None or c in qpv_codes for c in _review_codes(con, contract_slug))
+    if key == "logement":
+        return any_row("select 1 from housing_objectives where contract_slug = $1 union all "
+                       "select 1 from housing_published_results where contract_slug = $1 union all "
+                       "select 1 from housing_attributions where contract_slug = $1")
+    raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class MandateContents:
+    """What a mandate report holds: its sections (keys of SECTIONS, document order) and QPVs."""
+    sections: tuple[str, ...]
+    qpv_codes: tuple[str, ...]
+
+
+def mandate_contents(con, contract_slug: str, sections: Sequence[str] | None = None,
+                     qpv_codes: Sequence[str] | None = None) -> MandateContents:
+    """The one rule for what a mandate report contains, for the command line and the app.
+
+    QPVs: those given, else every QPV of the contract. Sections: those given (document order),
+    else every section that has data for these QPVs. Raises ReportError (French) for an unknown
+    contract, section or QPV."""
+    contract = _contract(con, contract_slug)
+    unknown = [s for s in (sections or ()) if s not in SECTIONS]
+    if unknown:
+        raise ReportError(f"Section inconnue : {', '.join(unknown)} (sections possibles : {', '.join(SECTIONS)})")
+    all_qpvs = contract_qpv_codes(con, contract.slug)
+    bad = [c for c in (qpv_codes or ()) if c not in all_qpvs]
+    if bad:
+        raise ReportError(f"Quartier(s) hors du territoire {contract.slug} : {', '.join(bad)}")
+    qpvs = tuple(dict.fromkeys(qpv_codes)) if qpv_codes else tuple(all_qpvs)
+    if sections:
+        chosen = tuple(s for s in SECTIONS if s in sections)
+    else:
+        chosen = tuple(s for s in SECTIONS if section_has_data(con, contract.slug, s, qpvs))
+    return MandateContents(chosen, qpvs)
+
+
 def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
                 qpv_codes: Sequence[str] | None = None, *, generated_on: dt.date | None = None,
                 charts: bool = True) -> bytes:
     """The mandate report of a contract as PDF bytes: cover, table of contents, the chosen
-    sections (keys of SECTIONS, in document order; default all), sources; page numbers and the
-    demo mark on every page when the contract is fictional. `qpv_codes` limits the portraits
-    and reviews (default: every QPV of the contract)."""
+    sections (keys of SECTIONS, in document order), sources; page numbers and the demo mark on
+    every page when the contract is fictional. `qpv_codes` limits the portraits and reviews.
+    Defaults (`mandate_contents`): every QPV of the contract, every section that has data."""
     st = styles()
     contract = _contract(con, contract_slug)
-    chosen = list(SECTIONS) if not sections else list(dict.fromkeys(sections))
-    unknown = [s for s in chosen if s not in SECTIONS]
-    if unknown:
-        raise ReportError(f"Section inconnue : {', '.join(unknown)} (sections possibles : {', '.join(SECTIONS)})")
-    chosen = [s for s in SECTIONS if s in chosen]
-    all_qpvs = contract_qpv_codes(con, contract.slug)
-    if qpv_codes:
-        bad = [c for c in qpv_codes if c not in all_qpvs]
-        if bad:
-            raise ReportError(f"Quartier(s) hors du territoire {contract.slug} : {', '.join(bad)}")
-        qpvs = list(dict.fromkeys(qpv_codes))
-    else:
-        qpvs = all_qpvs
+    contents = mandate_contents(con, contract.slug, sections, qpv_codes)
+    chosen, qpvs = list(contents.sections), list(contents.qpv_codes)
     date = generated_on or dt.date.today()
     fictional = bool(contract.is_fictional)
     if charts and ("portraits" in chosen):
@@ -1004,8 +1233,9 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
 
     story: list[Flowable] = [Spacer(1, 55 * mm), Paragraph("RAPPORT DE MANDAT", st.kicker),
                              Paragraph(esc(contract.name), st.cover_title)]
-    if contract.period_label:
-        story.append(Paragraph(esc(f"Contrat de ville {contract.period_label}"), st.subtitle))
+    subtitle = contract_subtitle(contract.name, contract.period_label)
+    if subtitle:
+        story.append(Paragraph(esc(subtitle), st.subtitle))
     story.append(Spacer(1, 8 * mm))
     story.append(Paragraph(esc("Contenu : " + ", ".join(SECTIONS[s].lower() if i else SECTIONS[s]
                                                        for i, s in enumerate(chosen)) + ", sources."), st.base))
@@ -1018,12 +1248,14 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
     toc.dotsMinLevel = 0
     story += [PageBreak(), Paragraph("Sommaire", st.h1b), toc]
 
+    annexes: list[Annex] = []
+    notes: list[str] = []
     for key in chosen:
         story += [PageBreak(), Paragraph(SECTIONS[key], st.h1)]
         if key == "chiffres":
             story += _section_chiffres(con, contract, st)
         elif key == "financements":
-            story += _section_financements(con, contract, st)
+            story += _section_financements(con, contract, st, annexes)
         elif key == "portraits":
             if not qpvs:
                 story.append(_note("Aucun quartier prioritaire n'est rattaché à ce territoire.", st))
@@ -1031,12 +1263,18 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
             for i, code in enumerate(qpvs):
                 if i:
                     story.append(PageBreak())
-                parts = portrait_parts(con, code, generated_on=date, heading=heading, charts=charts)
+                parts = portrait_parts(con, code, generated_on=date, heading=heading, charts=charts,
+                                       notes=notes)
                 story += parts.flowables
         elif key == "bilans":
             story += _section_bilans(con, contract, st, qpvs if qpv_codes else None)
         elif key == "logement":
-            story += _section_logement(con, contract, st)
+            story += _section_logement(con, contract, st, annexes)
+    if notes:
+        story += [CondPageBreak(40 * mm), Paragraph("Notes de lecture", st.h1)]
+        story += _bullets(notes, st)
+    for i, annex in enumerate(annexes, 1):
+        story += [PageBreak(), Paragraph(f"Annexe {i} — {annex.title}", st.h1), *annex.flowables]
     story += [PageBreak(), Paragraph("Sources", st.h1)]
     story += _section_sources(con, contract, st)
 

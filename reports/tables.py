@@ -40,6 +40,7 @@ import datetime as dt
 import io
 import math
 import numbers
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -77,12 +78,17 @@ SOURCE_FIELDS: tuple[tuple[str, str], ...] = (
 NBSP = "\u00a0"
 # Excel number formats: `,` and `.` are placeholders that Excel shows with the reader's locale
 # separators (a French Excel shows `1 480` and `12,04`); literal text is quoted.
+# Decimals kept in the cells of computed values (the display format shows as many).
+KIND_DECIMALS = {"year": 0, "int": 0, "eur_int": 0, "pct": 2, "eur": 2, "meur": 1, "float": 2}
+
 NUMBER_FORMATS = {
+    "year": "0",
     "int": "#,##0",
     "float": "#,##0.0#",
     "pct": f'#,##0.0#"{NBSP}%"',
     "eur_int": f'#,##0"{NBSP}€"',
     "eur": f'#,##0.00"{NBSP}€"',
+    "meur": f'#,##0.0"{NBSP}M€"',
     "date": "dd/mm/yyyy",
 }
 
@@ -249,7 +255,12 @@ def prepare(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None) -
             else:
                 new.append(None if _is_null(value) else value)
         out[value_col] = pd.Series(new, index=out.index, dtype=object)
-    return out.drop(columns=list(dict.fromkeys(mapping.values())))
+    out = out.drop(columns=list(dict.fromkeys(mapping.values())))
+    # A column with no value in any row says nothing: it is not exported (an empty table keeps
+    # its header).
+    if len(out):
+        out = out[[c for c in out.columns if not all(_is_null(v) for v in out[c].tolist())]]
+    return out
 
 
 def _is_fictional(fictional: bool | None, sources: list[dict[str, Any]]) -> bool:
@@ -316,7 +327,13 @@ def csv_preamble_length(data: bytes) -> int:
 
 
 # ── XLSX ────────────────────────────────────────────────────────────────────────────────────
+_YEAR_NAME = re.compile(r"(^|[^a-z])(annee|annees|year|millesime)([^a-z]|$)")
+
+
 def _column_kind(name: str, values: list[Any], unit: str | None) -> str:
+    """How a column's numbers are written: year (no thousands separator), int (counts), pct,
+    eur_int / eur, meur (millions of euros), float; or date, text."""
+    from indicators.fmt import fold
     numbers_ = [v for v in values if _is_number(v)]
     if any(isinstance(v, (dt.date, dt.datetime, pd.Timestamp)) for v in values if not _is_null(v)):
         return "date"
@@ -324,9 +341,15 @@ def _column_kind(name: str, values: list[Any], unit: str | None) -> str:
         return "text"
     lname = name.lower()
     u = (unit or "").lower()
+    all_int = all(float(v).is_integer() for v in numbers_)
+    if (u in {"année", "annee", "year"} or (_YEAR_NAME.search(fold(name)) and "eur" not in fold(name)
+                                            and "€" not in name)) \
+            and all_int and all(1800 <= float(v) <= 2200 for v in numbers_):
+        return "year"
     if u in {"%", "pct"} or lname.endswith("_pct") or (not u and "%" in lname):
         return "pct"
-    all_int = all(float(v).is_integer() for v in numbers_)
+    if u in {"m€", "meur"} or "m€" in lname or lname.endswith("_meur"):
+        return "meur"
     if u.startswith("eur") or u.startswith("€") or "_eur" in lname or "€" in lname:
         return "eur_int" if all_int else "eur"
     return "int" if all_int else "float"
@@ -400,6 +423,10 @@ def to_xlsx_bytes(df: pd.DataFrame, *, title: str, territory: str, sources: Any 
                 _set_text(cell, "oui" if value else "non")
             elif _is_number(value):
                 number = int(value) if isinstance(value, numbers.Integral) else float(value)
+                # Computed ratios keep the decimals their format shows; counts and years are whole.
+                number = round(number, KIND_DECIMALS.get(kinds[name], 2))
+                if kinds[name] in ("year", "int", "eur_int") and float(number).is_integer():
+                    number = int(number)
                 cell.value = number
                 cell.number_format = NUMBER_FORMATS.get(kinds[name], NUMBER_FORMATS["float"])
             elif isinstance(value, (dt.datetime, pd.Timestamp, dt.date)):

@@ -30,7 +30,22 @@ _BASE_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: break-word; height: auto !important; }
 div[data-testid="stMetricValue"] { font-size: 1.7rem; }
-section[data-testid="stSidebar"] { min-width: 22rem !important; }
+/* A wider sidebar on desktop only. Streamlit hides a collapsed sidebar by shifting it left by
+   its own default width: a min-width above that left a strip over the page on phones
+   (« 8 904 » read « 904 »), so the rule applies to an expanded sidebar on wide screens. */
+@media (min-width: 992px) {
+  section[data-testid="stSidebar"][data-collapsed="false"] { min-width: 22rem !important; } }
+/* Keyboard focus: a visible outline, distinct from the current page's highlight. */
+:focus-visible { outline: 3px solid #b34700 !important; outline-offset: 2px !important; }
+a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-visible,
+[data-baseweb="select"] *:focus-visible { box-shadow: 0 0 0 5px #ffffff !important; }
+/* Captions (territory line, sidebar notes) dark enough to read: Streamlit's grey on the
+   sidebar's background is 4.46:1, under WCAG's 4.5:1. */
+[data-testid="stCaptionContainer"] { opacity: 1 !important; color: #595959 !important; }
+[data-testid="stCaptionContainer"] * { color: inherit; }
+/* Text for screen readers only (chart summaries). */
+.qpv-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .qpv-demo-mark { background: #fff4d6; color: #5c3b00; border: 1px solid #e0b44c; /* reports/palette.py DEMO_* */
   border-radius: 6px; padding: .35rem .7rem; font-weight: 600; display: inline-block; }
 .qpv-source { color: #4a4a4a; font-size: .82rem; line-height: 1.25; }
@@ -209,8 +224,8 @@ def figure_card(figure: dict) -> None:
     with st.container(border=True):
         st.markdown(f"**{md_text(figure['label'])}**", unsafe_allow_html=True)
         if figure["is_shown"]:
-            st.markdown(f"<div style='font-size:1.6rem;font-weight:600'>{esc(figure['value'])}</div>",
-                        unsafe_allow_html=True)
+            st.markdown(f"<div class='qpv-figure-value' style='font-size:1.6rem;font-weight:600'>"
+                        f"{esc(figure['value'])}</div>", unsafe_allow_html=True)
         else:
             st.markdown(f"<div class='qpv-secret' style='font-size:1.2rem'>{esc(figure['value'])}</div>",
                         unsafe_allow_html=True)

@@ -71,6 +71,63 @@ def table_bytes(df: pd.DataFrame, fmt: str, *, title: str, territory: str, sourc
     raise ValueError(f"unknown table format: {fmt}")
 
 
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _plain(text) -> str:
+    """Chart text without plotly's markup: '<b>Aubépins</b><br>742 €' → 'Aubépins 742 €'."""
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", str(text).replace("<br>", " "))).strip()
+
+
+def _axis_title(fig: go.Figure, axis: str) -> str | None:
+    title = getattr(fig.layout, axis).title.text
+    return _plain(title) if title else None
+
+
+def figure_table(fig: go.Figure) -> pd.DataFrame:
+    """What a chart draws, as a table (its text alternative under « Voir les données »).
+
+    Bar charts: one row per category, one column per series, each cell the value as the chart
+    labels it (its text, else the number in French). Other charts (scatter): one row per point
+    with its label and its two coordinates, named after the axes."""
+    from indicators.fmt import fmt_number
+
+    traces = [t for t in fig.data if getattr(t, "x", None) is not None and getattr(t, "y", None) is not None]
+    if not traces:
+        return pd.DataFrame()
+
+    def cells(t, values):
+        # The value as the chart labels it (bar text, else hover text), else the number.
+        texts = next((x for x in (t.text, t.hovertext) if isinstance(x, (list, tuple))), None)
+        return [_plain(texts[i]) if texts is not None and i < len(texts) and texts[i] not in (None, "")
+                else fmt_number(v) for i, v in enumerate(values)]
+
+    if all(t.type == "bar" for t in traces):
+        horizontal = [t.orientation == "h" for t in traces]
+        cat_axis = "yaxis" if horizontal[0] else "xaxis"
+        categories: dict[str, dict[str, str]] = {}
+        names = []
+        for t, h in zip(traces, horizontal):
+            cats, values = (t.y, t.x) if h else (t.x, t.y)
+            name = _plain(t.name) if t.name else "Valeur"
+            names.append(name)
+            for c, shown in zip(cats, cells(t, values)):
+                categories.setdefault(_plain(c), {})[name] = shown
+        first = _axis_title(fig, cat_axis) or "Catégorie"
+        rows = [{first: c, **{n: v.get(n, "") for n in dict.fromkeys(names)}} for c, v in categories.items()]
+        return pd.DataFrame(rows)
+    x_name, y_name = _axis_title(fig, "xaxis") or "x", _axis_title(fig, "yaxis") or "y"
+    rows = []
+    for t in traces:
+        labels = t.hovertext if isinstance(t.hovertext, (list, tuple)) else t.text
+        for i, (x, y) in enumerate(zip(t.x, t.y)):
+            label = labels[i] if isinstance(labels, (list, tuple)) and i < len(labels) else None
+            label = str(label).split("<br>")[0] if label else None       # the point's name
+            rows.append({"Point": _plain(label) if label else (_plain(t.name) if t.name else ""),
+                         x_name: fmt_number(x), y_name: fmt_number(y)})
+    return pd.DataFrame(rows)
+
+
 def zip_bytes(files: Sequence[tuple[str, bytes]]) -> bytes:
     """A ZIP archive of (name, bytes) files (deflated)."""
     buf = io.BytesIO()
@@ -162,6 +219,16 @@ def _pocket_sheet_pdf(slug: str, params, pocket_id: str, version: tuple, day: st
         cur.close()
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _mandate_contents(contract_slug: str, version: tuple):
+    from reports import pdf
+    cur = data.cursor()
+    try:
+        return pdf.mandate_contents(cur, contract_slug)
+    finally:
+        cur.close()
+
+
 def download_pocket_sheet(selection: state.Selection, params, pocket_id: str) -> None:
     """« Fiche de justification (PDF) » of a poverty pocket, built at the click."""
     if not _shown():
@@ -172,6 +239,12 @@ def download_pocket_sheet(selection: state.Selection, params, pocket_id: str) ->
             file_name("poche", pocket_id, ext="pdf"), f"dl_pocket_{pocket_id}",
             "Une page A4 pour la demande de financement : chiffres de la poche comparés aux QPV "
             "du territoire et à sa commune, carte, méthode et limites, sources.", primary=True)
+
+
+def mandate_default_sections(contract_slug: str) -> list[str]:
+    """The sections the mandate report holds by default: the same rule as the command line
+    (reports.pdf.mandate_contents: every section that has data for every QPV of the contract)."""
+    return list(_mandate_contents(contract_slug, data.view_key()).sections)
 
 
 def portrait_pdf_bytes(qpv_code: str) -> bytes:
@@ -214,20 +287,26 @@ def download_table(df: pd.DataFrame, *, key: str, title: str, selection: state.S
                                    status_columns=status_columns, units=units)
 
     with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
-        _button("CSV", make("csv"), file_name(base, ext="csv"), f"dl_{key}_csv",
-                "Le tableau pour un tableur (séparateur « ; », virgule décimale), avec titre, "
+        _button("Télécharger le tableau (CSV)", make("csv"), file_name(base, ext="csv"), f"dl_{key}_csv",
+                f"« {title} » pour un tableur (séparateur « ; », virgule décimale), avec titre, "
                 "territoire, date et sources.")
-        _button("XLSX", make("xlsx"), file_name(base, ext="xlsx"), f"dl_{key}_xlsx",
-                "Le tableau au format Excel (nombres typés, feuille « Sources »).")
+        _button("Télécharger le tableau (XLSX)", make("xlsx"), file_name(base, ext="xlsx"), f"dl_{key}_xlsx",
+                f"« {title} » au format Excel (nombres typés, feuille « Sources »).")
 
 
 def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Selection,
                     unit: str | None = None, source: str | None = None, stem: str | None = None,
                     width: int = 900, height: int | None = None) -> None:
-    """PNG (print resolution) and SVG buttons for a chart: title, unit, source line and date
-    inside the image, the demo mark for the fictional territory."""
+    """The chart's text alternative (« Voir les données »: `figure_table`), then PNG (print
+    resolution) and SVG buttons: title, unit, source line and date inside the image, the demo
+    mark for the fictional territory."""
     if not _shown():
         return
+    table = figure_table(fig)
+    if not table.empty:
+        with st.expander("Voir les données", icon=":material/table:"):
+            st.caption(title + (f" ({unit})" if unit else ""))
+            st.dataframe(table, hide_index=True)
     export = go.Figure(fig)
     # The image's header band carries the title: no room kept for plotly's own; some room under
     # the axis so that tick labels never touch the footer band's rule.
@@ -242,10 +321,10 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
         return lambda: _figure_bytes(fig_json, fmt, title, unit, source, mark, width, h, _today())
 
     with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
-        _button("PNG", make("png"), file_name(base, ext="png"), f"dl_{key}_png",
-                "Le graphique en image pour un rapport (titre, unité, source et date inclus).")
-        _button("SVG", make("svg"), file_name(base, ext="svg"), f"dl_{key}_svg",
-                "Le graphique en image vectorielle (titre, unité, source et date inclus).")
+        _button("Télécharger le graphique (PNG)", make("png"), file_name(base, ext="png"), f"dl_{key}_png",
+                f"« {title} » en image pour un rapport (titre, unité, source et date inclus).")
+        _button("Télécharger le graphique (SVG)", make("svg"), file_name(base, ext="svg"), f"dl_{key}_svg",
+                f"« {title} » en image vectorielle (titre, unité, source et date inclus).")
 
 
 def download_map(*, key: str, selection: state.Selection, indicator_id: str, year: int | None,
@@ -259,10 +338,10 @@ def download_map(*, key: str, selection: state.Selection, indicator_id: str, yea
             method, data.view_key())
     base = f"carte_{selection.contract_slug}_{indicator_id}"
     with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
-        _button("Carte PNG", lambda: _map_bytes("png", *args, _today()), file_name(base, ext="png"),
+        _button("Télécharger la carte (PNG)", lambda: _map_bytes("png", *args, _today()), file_name(base, ext="png"),
                 f"dl_{key}_png", "La carte en image (légende, source et date incluses ; sans fond "
                 "de carte ; les mêmes classes qu'à l'écran).")
-        _button("Carte SVG", lambda: _map_bytes("svg", *args, _today()), file_name(base, ext="svg"),
+        _button("Télécharger la carte (SVG)", lambda: _map_bytes("svg", *args, _today()), file_name(base, ext="svg"),
                 f"dl_{key}_svg", "La carte en image vectorielle.")
 
 

@@ -92,11 +92,12 @@ def test_map_names_never_overlap_the_biggest_kept() -> None:
     qpvs = [_area("A", "Les Tilleuls", 2.000, 47.000, 0.004),
             _area("B", "Vieux Puits - Paradis - Maunoury", 2.001, 47.001, 0.008),   # on A
             _area("C", "La Chênaie", 2.100, 47.080, 0.003)]
-    pts = [p for q in qpvs for r in q.rings for p in r]
-    assert images.names_apart(qpvs, pts, 47.0) == ["B", "C"]
     fig = images.qpv_map_figure(images.MapData(qpvs, []))
-    texts = [t for tr in fig.data if tr.mode == "text" for t in tr.text]
-    assert texts == ["Vieux Puits -<br>Paradis - Maunoury", "La Chênaie"]
+    placed = [(t, (x, y)) for tr in fig.data if tr.mode == "text" for t, x, y in zip(tr.text, tr.x, tr.y)]
+    # The biggest QPV's name keeps its anchor; the smaller one on top of it is moved or left out.
+    assert placed[0] == ("Vieux Puits -<br>Paradis - Maunoury", qpvs[1].centroid)
+    assert ("La Chênaie", qpvs[2].centroid) in placed
+    assert len({xy for _, xy in placed}) == len(placed)
 
 
 def test_map_without_contours_says_so(report_con) -> None:
@@ -123,3 +124,26 @@ def test_export_dates_say_1er() -> None:
     import datetime as dt
     assert images._fr_date(dt.date(2026, 12, 1)) == "1er décembre 2026"
     assert images._fr_date("2026-03-05") == "5 mars 2026"
+
+
+def test_map_labels_never_overlap() -> None:
+    """Four names on almost the same spot in a 200×100 px plot (1 data unit = 2 px): the first
+    stays on its anchor, the second goes above it, the third below, the fourth two heights
+    above; a fifth, wider than the plot, finds no place and is left out."""
+    L = images.Label
+    labels = [L(50, 25, ("Les Tilleuls",), 10), L(50, 25, ("LORNEVILLE",), 10),
+              L(51, 25, ("Gare",), 10), L(50, 25, ("SAINT-AUBIN-SUR-LORNE",), 12),
+              L(50, 25, ("X" * 30,), 12)]
+    spots = images.place_labels(labels, x_range=(0, 100), y_range=(0, 50), width_px=200, height_px=100)
+    assert spots == [(50, 25), (50, 25 + 14.5 / 2), (51, 25 - 14.5 / 2), (50, 25 + 2 * 17 / 2), None]
+
+
+def test_map_figure_places_names_apart(report_con) -> None:
+    data = images.load_map_data(report_con, contract_slug="demo")
+    fig = images.qpv_map_figure(data, highlight=data.qpvs[-1].code, size_px=(420, 260))
+    texts = [t for t in fig.data if t.mode == "text"]
+    names = [n for t in texts for n in t.text]
+    # The highlighted QPV's name is placed first, so it is always shown.
+    assert names[0] == images.wrap_words(data.qpvs[-1].name)
+    pts = [(x, y) for t in texts for x, y in zip(t.x, t.y)]
+    assert len(set(pts)) == len(pts)

@@ -209,3 +209,42 @@ def test_status_suffix_columns_and_booleans() -> None:
                        "cpo": [True, False]})
     text = to_csv_bytes(df, title="t", territory="x").decode("utf-8-sig").split("\r\n\r\n", 1)[1]
     assert text == "pauvrete_pct;cpo\r\n23;oui\r\nnon disponible;non\r\n"
+
+
+def test_xlsx_years_counts_ratios_and_empty_columns() -> None:
+    """Years without a thousands separator, counts whole, computed ratios rounded to what their
+    format shows (2 decimals for %, 1 for M€), and a column with no value is not exported."""
+    df = pd.DataFrame({
+        "Année": [2024, 2025],
+        "year": [2019.0, 2020.0],
+        "Actions": [12.0, 7.0],
+        "Part CPO (%)": [100 * 5 / 12, 100 * 2 / 3],
+        "Montant (M€)": [1.23456, 0.98765],
+        "Montant": [20495.0, 40495.5],
+        "median_income_eur_year": [8904.0, 11820.0],
+        "Commentaire": [None, None],
+        "Levier": [8.333333, 4.0],
+    })
+    data = to_xlsx_bytes(df, title="Programme", territory="Démo", units={"Montant": "EUR"})
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Données"]
+    header = [c.value for c in ws[6]]
+    assert header == ["Année", "year", "Actions", "Part CPO (%)", "Montant (M€)", "Montant",
+                      "median_income_eur_year", "Levier"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=7)] == [
+        [2024, 2019, 12, 41.67, 1.2, 20495.0, 8904, 8.33],
+        [2025, 2020, 7, 66.67, 1.0, 40495.5, 11820, 4.0],
+    ]
+    assert [c.number_format for c in ws[7]] == [
+        "0", "0", "#,##0", '#,##0.0#"\u00a0%"', '#,##0.0"\u00a0M€"', '#,##0.00"\u00a0€"',
+        '#,##0"\u00a0€"', "#,##0.0#"]
+    assert isinstance(ws["A7"].value, int) and isinstance(ws["C7"].value, int)
+    # The CSV drops the empty column too.
+    text = to_csv_bytes(df, title="t", territory="x").decode("utf-8-sig")
+    assert "Commentaire" not in text and text.split("\r\n\r\n", 1)[1].startswith("Année;year;Actions;")
+
+
+def test_empty_table_keeps_its_header_and_a_withheld_column_stays() -> None:
+    df = pd.DataFrame({"Quartier": ["A"], "value": [None], "status": ["secret"], "Vide": [None]})
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df, title="t", territory="x")))["Données"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=6)] == [
+        ["Quartier", "value"], ["A", "secret statistique"]]

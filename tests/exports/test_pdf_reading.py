@@ -1,0 +1,168 @@
+"""Reports that print as they are (issue 11): the text of every contract's mandate report and of
+every portrait, extracted with pdftotext, has no doubled word, quote or unit, no cut footer, no
+file name or fingerprint; amounts read as published; a note shared by the portraits is said once;
+long tables are summarised with their detail in an annex.
+
+The reports are built from the real ETL output (demo generator + data/territories), without
+charts (the text is the same; charts are covered by tests/exports/test_images.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from indicators.fmt import plain_spaces
+from reports import pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+DATE = dt.date(2026, 3, 5)
+CONTRACTS = ("demo", "grand-chalon", "chambery", "chartres-metropole")
+
+DEFECTS = {
+    # A word or a phrase of up to three words written twice: « de de », « Contrat de ville Contrat de ville ».
+    "mot répété": re.compile(r"\b((?:[^\W\d_]+ ){0,2}[^\W\d_]{2,})[ ]+\1\b", re.IGNORECASE),
+    "guillemets doublés": re.compile(r"«\s*«|»\s*»"),
+    "par an répété": re.compile(r"(par an|/an)\s+par an"),
+    "cumul répété": re.compile(r"cumul\b[^\n]{0,25}\(cumul\)", re.IGNORECASE),
+    "empreinte": re.compile(r"\b[0-9a-f]{16,}\b|\([0-9a-f]{8,}…\)"),
+    "nom de fichier": re.compile(r"[\w!-]+\.(?:csv|xlsx|zip|json|geojson|shp|md)\b", re.IGNORECASE),
+}
+
+
+def defects(pages: list[str]) -> list[str]:
+    """Every defect found, as 'kind: excerpt (page n)'."""
+    found = []
+    for n, page in enumerate(pages, 1):
+        for kind, rx in DEFECTS.items():
+            found += [f"{kind}: {page[max(0, m.start() - 30):m.end() + 10]!r} (page {n})"
+                      for m in rx.finditer(page)]
+        for line in page.splitlines():
+            if re.search(r"page \d+ / \d+", line) and "…" in line:
+                found.append(f"pied de page coupé: {line!r} (page {n})")
+    return found
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
+                         check=True).stdout.decode()
+    return [plain_spaces(p) for p in out.split("\f")[:-1]]
+
+
+@pytest.fixture(scope="module")
+def real_db(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("reading")
+    run = dict(cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--out", str(d / "demo")], **run)
+    subprocess.run([sys.executable, "-m", "etl", "build", "--raw", str(d / "demo"), "--raw",
+                    str(ROOT / "data" / "territories"), "--db", str(d / "qpv.duckdb")], **run)
+    return d / "qpv.duckdb"
+
+
+@pytest.fixture(scope="module")
+def mandates(real_db) -> dict[str, list[str]]:
+    with duckdb.connect(str(real_db), read_only=True) as con:
+        return {c: pdf_pages(pdf.mandate_pdf(con, c, generated_on=DATE, charts=False)) for c in CONTRACTS}
+
+
+def test_the_defect_finder_finds_each_defect() -> None:
+    page = ("Contrat de ville Contrat de ville – 2030\n« « Idéal » »\n1 500 000 €/an par an\n"
+            "cumul 2024 (cumul) : 3\nfilo_2019.csv (b60365737d05…)\nabcdef0123456789abcd\n"
+            "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9")
+    assert [d.split(":")[0] for d in defects([page])] == [
+        "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
+        "nom de fichier", "pied de page coupé"]
+
+
+@pytest.mark.parametrize("contract", CONTRACTS)
+def test_mandate_report_reads_without_defects(mandates, contract) -> None:
+    pages = mandates[contract]
+    assert defects(pages) == []
+    footer = "produit le 5 mars 2026"
+    # The whole footer on every page but the cover (wrapped when long, never cut).
+    assert [n for n, p in enumerate(pages[1:], 2) if footer not in p.replace("\n", " ")] == []
+
+
+def test_every_portrait_reads_without_defects(real_db) -> None:
+    with duckdb.connect(str(real_db), read_only=True) as con:
+        codes = [r[0] for r in con.execute(
+            "select territory_code from contract_territories where territory_level = 'qpv' order by 1").fetchall()]
+        found = {code: defects(pdf_pages(pdf.portrait_pdf(con, code, generated_on=DATE, charts=False)))
+                 for code in codes}
+    assert len(codes) == 21
+    assert {c: d for c, d in found.items() if d} == {}
+
+
+def test_chambery_amounts_read_as_published(mandates) -> None:
+    text = "\n".join(mandates["chambery"])
+    assert "1,5 M€\npar an" in text                       # value, then its period once
+    assert "350 000 €\npar an" in text
+    assert "15 M€" in text
+    assert "100 personnes\nchaque année" in text
+    assert "1 500 000" not in text and "15 000 000" not in text
+    cover = mandates["chambery"][0]
+    assert "Contrat de ville – Engagements 2030 (signé en 2024)" in cover
+
+
+def test_kpi_cells_say_each_thing_once() -> None:
+    from indicators.kpi import KpiTile
+    fields = dict.fromkeys(KpiTile.__dataclass_fields__)
+    tile = KpiTile(**{**fields, "kpi_id": "x", "label": "Budget", "unit": "EUR/an", "value": 1_500_000.0,
+                      "status": "ok", "period_label": "par an"})
+    assert tuple(map(plain_spaces, pdf.kpi_cells(tile))) == ("1,5 M€", "par an", "", "")
+    tile = KpiTile(**{**fields, "kpi_id": "y", "label": "Médiation", "unit": "interventions",
+                      "value": 4783.0, "status": "ok", "period_label": "en 2024",
+                      "cumulative_value": 4783.0, "cumulative_status": "ok",
+                      "cumulative_period_label": "2024 (cumul)"})
+    assert tuple(map(plain_spaces, pdf.kpi_cells(tile))) == ("4 783 interventions", "en 2024", "", "")
+    tile = KpiTile(**{**fields, "kpi_id": "z", "label": "Droits", "unit": "droits", "value": 323.0,
+                      "status": "ok", "year": 2026, "cumulative_value": 1116.0, "cumulative_status": "ok",
+                      "cumulative_period_label": "2020–2026 (cumul)", "evolution": 74.0,
+                      "previous_year": 2025, "target": 160.0, "achievement_pct": 201.9})
+    assert tuple(map(plain_spaces, pdf.kpi_cells(tile))) == (
+        "323 droits", "2026", "cumul 2020–2026 : 1 116 droits ; +74 droits par rapport à 2025",
+        "160 droits (réalisé à 202 %)")
+
+
+def test_small_text_helpers() -> None:
+    assert pdf.quoted("Idéal pour une famille") == "« Idéal pour une famille »"
+    assert pdf.quoted("« Idéal pour une famille »") == "« Idéal pour une famille »"
+    assert pdf.quoted("« On veut rester. » (fictif)") == "« On veut rester. » (fictif)"
+    assert pdf.contract_subtitle("Contrat de ville de Démo", "2024–2030") == "Contrat de ville 2024–2030"
+    assert pdf.contract_subtitle("Contrat de ville du Grand Chalon 2024-2030 – Engagements", "2024–2030") is None
+    assert pdf.contract_subtitle("Ville – Contrat de ville Engagements 2030",
+                                 "Contrat de ville – Engagements 2030") is None
+    assert pdf.funder_text("etat_p147", "État – programme 147 (adultes-relais)") == \
+        "État – programme 147 (adultes-relais)"
+    assert pdf.funder_text("ville", "Ville de Lorneville") == "Ville de Lorneville"
+    assert pdf.funder_text("epci", "CA Val-de-Lorne") == "Intercommunalité — CA Val-de-Lorne"
+    assert pdf.without_file_names("Filosofi 2021 (fichier cc_filosofi_2021_COM.csv), chiffres repris "
+                                  "de DOMAIN.md §3") == "Filosofi 2021"
+    pdf.register_fonts()
+    size, lines = pdf.footer_lines("Rapport de mandat — " + "Contrat de ville très long " * 6
+                                   + "· produit le 5 mars 2026", 400)
+    assert size == 7 and len(lines) == 2 and lines[-1].endswith("produit le 5 mars 2026")
+    assert " ".join(lines).replace(" · ", " ").count("Contrat de ville très long") == 6
+
+
+def test_shared_notes_said_once_and_long_tables_in_an_annex(mandates) -> None:
+    demo = mandates["demo"]
+    text = "\n".join(demo)
+    assert text.count("Unité : celle de la colonne Quartier") == 1
+    assert text.count("jamais remplacé par 0") == 1
+    notes = [p for p in demo if "Notes de lecture" in p and "Sommaire" not in p]
+    assert len(notes) == 1 and "Unité : celle de la colonne Quartier" in notes[0]
+    # Funding: one line per year in the section, the funder tables in annex 1.
+    body, annex = text.rsplit("Annexe 1 — Financements par financeur et par année", 1)
+    assert "Financements par année" in body and "Le détail par financeur et par année est en annexe 1" in body
+    assert "Année 2020" not in body
+    assert "Année 2020" in annex and "Ville de Lorneville" in annex
+    # Housing: the whole of each year in the section, per party in annex 2.
+    assert "Annexe 2 — Résultats des attributions par partie" in text
+    sources = demo[-1]
+    assert "Documents" in sources and "Données statistiques" in sources
+    assert "Données et méthode" in sources
