@@ -15,8 +15,10 @@ Safety rules (issue 5):
   by the build with its own limits (etl/discover.py);
 - a new batch waits in `.en_attente/` (a hidden folder, which the build never reads) until the
   rebuild that includes it is published; a refused batch is removed with `discard_pending`;
-- columns of personal data (etl/loaders/programme.py `strip_personal_columns`) are removed from
-  a file before it is written: the stored copy, which the build reads, never holds them.
+- columns of personal data (etl/personal.py: any CSV/TSV/XLSX whose header is a file of people,
+  GeoJSON properties, the members of a zip) are removed from a file before it is written: the
+  stored copy, which the build reads, never holds them; an archive that cannot be checked is
+  refused.
 
 The build publishes with an atomic rename: the running app keeps the old database until then.
 
@@ -53,7 +55,7 @@ import config
 from etl.build import BuildReport, build, validate
 from etl.core import EtlError
 from etl.discover import _human as human_size
-from etl.loaders.programme import strip_personal_columns
+from etl.personal import strip_personal_data
 
 MAX_UPLOAD_BYTES = int(os.environ.get("QPV_MAX_UPLOAD_BYTES", str(200 * 1024 ** 2)))
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".zip", ".xlsx", ".xlsm", ".json", ".geojson", ".shp", ".shx",
@@ -79,6 +81,7 @@ class StoredFile:
     stored_name: str
     size_bytes: int
     removed_columns: list[str] = field(default_factory=list)   # personal data, never written
+    removed_in: dict[str, list[str]] = field(default_factory=dict)  # the file or 'zip!member' → its columns
 
 
 @dataclass
@@ -92,9 +95,9 @@ class Batch:
 
     def removed_text(self) -> str:
         """What the report says about personal columns removed before storage ('' if none)."""
-        return "\n".join(f"{f.stored_name} : colonnes de données personnelles retirées avant "
-                         f"l'enregistrement : {', '.join(f.removed_columns)}"
-                         for f in self.files if f.removed_columns)
+        return "\n".join(f"{where} : colonnes de données personnelles retirées avant "
+                         f"l'enregistrement : {', '.join(columns)}"
+                         for f in self.files for where, columns in f.removed_in.items())
 
 
 def safe_name(original: str) -> str:
@@ -178,7 +181,7 @@ def store_uploads(files: Iterable[tuple[str, bytes | BinaryIO]], *, upload_dir: 
     prepared = []
     for name, content in items:
         stored = safe_name(name)
-        data, removed = strip_personal_columns(_read(content, max_bytes, name), stored)
+        data, removed = strip_personal_data(_read(content, max_bytes, name), stored)
         prepared.append((name, stored, data, removed))
     folder = _new_batch_folder(upload_dir / PENDING, now)
     batch = Batch(folder)
@@ -190,7 +193,10 @@ def store_uploads(files: Iterable[tuple[str, bytes | BinaryIO]], *, upload_dir: 
                                      expected="un nom de fichier sans dossier")
             with open(target, "xb") as fh:      # never overwrite, never follow a link
                 fh.write(data)
-            batch.files.append(StoredFile(original, target.name, len(data), removed))
+            batch.files.append(StoredFile(original, target.name, len(data),
+                                          [c for columns in removed.values() for c in columns],
+                                          {_renamed(where, name, target.name): columns
+                                           for where, columns in removed.items()}))
         _write_entry(upload_dir, {
             "batch_id": folder.name, "state": "pending", "author": author,
             "created_at": (now or datetime.now()).isoformat(timespec="seconds"),
@@ -201,6 +207,11 @@ def store_uploads(files: Iterable[tuple[str, bytes | BinaryIO]], *, upload_dir: 
         _entry_path(upload_dir, folder.name).unlink(missing_ok=True)
         raise
     return batch
+
+
+def _renamed(where: str, name: str, stored: str) -> str:
+    """'x.csv' or 'x.zip!member.csv' under the name the file was finally stored as."""
+    return stored + where[len(name):] if where.startswith(name) else where
 
 
 def _free_name(folder: Path, name: str) -> Path:
