@@ -201,7 +201,7 @@ def store_uploads(files: Iterable[tuple[str, bytes | BinaryIO]], *, upload_dir: 
             "batch_id": folder.name, "state": "pending", "author": author,
             "created_at": (now or datetime.now()).isoformat(timespec="seconds"),
             "files": [vars(f) for f in batch.files], "n_rows": None,
-            "published_at": None, "withdrawn_at": None, "build_id": None})
+            "published_at": None, "withdrawn_at": None, "withdrawn_by": None, "build_id": None})
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         _entry_path(upload_dir, folder.name).unlink(missing_ok=True)
@@ -388,6 +388,8 @@ def _reconcile_locked(db_path: Path, upload_dir: Path) -> dict[str, dict]:
                 entry[key] = _iso(in_db.get(key)) if in_db.get(key) is not None else entry.get(key)
         if state == "withdrawn" and not entry.get("withdrawn_at"):
             entry["withdrawn_at"] = _iso((in_db or {}).get("withdrawn_at")) or datetime.now().isoformat(timespec="seconds")
+        if state == "withdrawn" and not entry.get("withdrawn_by") and (in_db or {}).get("withdrawn_by"):
+            entry["withdrawn_by"] = in_db["withdrawn_by"]
         changed = state != entry["state"] or entry.pop("legacy", False)
         entry["state"] = state
         _place(upload_dir, batch_id, state)       # the folder first, the entry last: idempotent
@@ -450,6 +452,7 @@ def _records(entries: dict[str, dict]) -> list[dict]:
                     "n_rows": e.get("n_rows") if state == "withdrawn" else None,
                     "published_at": _when(e.get("published_at")) if settled else None,
                     "withdrawn_at": _when(e.get("withdrawn_at")) if state == "withdrawn" else None,
+                    "withdrawn_by": e.get("withdrawn_by") if state == "withdrawn" else None,
                     "build_id": e.get("build_id") if settled else None})
     return out
 
@@ -574,10 +577,12 @@ def publish_pending(folder: Path, db_path: Path | None = None, *, upload_dir: Pa
 
 def withdraw_batch(batch_id: str, db_path: Path | None = None, *, upload_dir: Path | None = None,
                    default_dirs: Iterable[Path] | None = None, current_year: int | None = None,
-                   progress=None) -> BuildReport | None:
+                   progress=None, author: str | None = None) -> BuildReport | None:
     """Take a batch out: a published one by a rebuild without it (atomic, like any build; intent
     `withdrawing` first), a pending or refused one at once. Its files are kept and never read
-    again; its state is `withdrawn`. Returns the build's report, or None when nothing was built."""
+    again; its state is `withdrawn`. `author` (the signed-in editor) is recorded as who withdrew
+    it (`withdrawn_by`, in the journal and import_batches). Returns the build's report, or None
+    when nothing was built."""
     upload_dir = Path(upload_dir or config.UPLOAD_DIR)
     db_path = Path(db_path or config.DB_PATH)
     with _journal_lock(upload_dir):
@@ -590,10 +595,10 @@ def withdraw_batch(batch_id: str, db_path: Path | None = None, *, upload_dir: Pa
             raise UploadRejected(entry["batch_id"], "lot déjà retiré", expected="un lot publié ou en attente")
         now = datetime.now().isoformat(timespec="seconds")
         if entry["state"] != "published":
-            entry.update(state="withdrawn", withdrawn_at=now)
+            entry.update(state="withdrawn", withdrawn_at=now, withdrawn_by=author)
             _write_entry(upload_dir, entry)
             return None
-        entry.update(state="withdrawing", withdrawn_at=now)
+        entry.update(state="withdrawing", withdrawn_at=now, withdrawn_by=author)
         _write_entry(upload_dir, entry)
         try:
             report = _build_with(entries, db_path, upload_dir, default_dirs, current_year, progress)
@@ -646,18 +651,19 @@ def messages_table(report: BuildReport) -> pd.DataFrame:
 
 def history_table(batches: list[dict]) -> pd.DataFrame:
     """One row per batch, newest first: Lot, État, Déposé le, Publié le, Retiré le, Auteur,
-    Fichiers, Lignes, Colonnes personnelles retirées."""
+    Retiré par, Fichiers, Lignes, Colonnes personnelles retirées."""
     def day(text):
         return datetime.fromisoformat(text).strftime("%d/%m/%Y %H:%M") if text else ""
     rows = [{"Lot": b["batch_id"], "État": STATE_LABELS[b["state"]], "Déposé le": day(b.get("created_at")),
              "Publié le": day(b.get("published_at")), "Retiré le": day(b.get("withdrawn_at")),
              "Auteur": b.get("author") or "inconnu",
+             "Retiré par": (b.get("withdrawn_by") or "inconnu") if b["state"] == "withdrawn" else "",
              "Fichiers": ", ".join(f["stored_name"] for f in b.get("files", [])),
              "Lignes": b.get("n_rows"),
              "Colonnes personnelles retirées": ", ".join(c for f in b.get("files", [])
                                                          for c in f.get("removed_columns", []))}
             for b in reversed(batches)]
     df = pd.DataFrame(rows, columns=["Lot", "État", "Déposé le", "Publié le", "Retiré le", "Auteur",
-                                     "Fichiers", "Lignes", "Colonnes personnelles retirées"])
+                                     "Retiré par", "Fichiers", "Lignes", "Colonnes personnelles retirées"])
     df["Lignes"] = df["Lignes"].astype("Int64")
     return df
