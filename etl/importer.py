@@ -649,6 +649,12 @@ def messages_table(report: BuildReport) -> pd.DataFrame:
     return df
 
 
+def _removed_of(stored: dict) -> str:
+    """« personnes.csv : Nom, Prénom », per file (and per zip member) of a journal entry."""
+    where = stored.get("removed_in") or {stored["stored_name"]: stored["removed_columns"]}
+    return " ; ".join(f"{name} : {', '.join(columns)}" for name, columns in where.items())
+
+
 def history_table(batches: list[dict]) -> pd.DataFrame:
     """One row per batch, newest first: Lot, État, Déposé le, Publié le, Retiré le, Auteur,
     Retiré par, Fichiers, Lignes, Colonnes personnelles retirées."""
@@ -660,8 +666,8 @@ def history_table(batches: list[dict]) -> pd.DataFrame:
              "Retiré par": (b.get("withdrawn_by") or "inconnu") if b["state"] == "withdrawn" else "",
              "Fichiers": ", ".join(f["stored_name"] for f in b.get("files", [])),
              "Lignes": b.get("n_rows"),
-             "Colonnes personnelles retirées": ", ".join(c for f in b.get("files", [])
-                                                         for c in f.get("removed_columns", []))}
+             "Colonnes personnelles retirées": " ; ".join(_removed_of(f) for f in b.get("files", [])
+                                                          if f.get("removed_columns"))}
             for b in reversed(batches)]
     df = pd.DataFrame(rows, columns=["Lot", "État", "Déposé le", "Publié le", "Retiré le", "Auteur",
                                      "Retiré par", "Fichiers", "Lignes", "Colonnes personnelles retirées"])

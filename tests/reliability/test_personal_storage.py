@@ -249,3 +249,31 @@ def test_an_unreadable_archive_is_refused() -> None:
         strip_personal_data(b"PK\x03\x04" + b"\x00abime" * 20, "abime.zip")
     assert str(info.value) == ("abime.zip : archive zip illisible (File is not a zip file) "
                                "(attendu : une archive .zip valide)")
+
+
+# ── What the command line and the history say ───────────────────────────────────────────────
+def test_cli_and_history_name_the_file_and_the_member(tmp_path: Path, monkeypatch, capsys) -> None:
+    """`python -m etl import` prints which columns left which file (a zip's member by name); the
+    history keeps it. The batch is refused by the checks (an unrecognised list), stored clean."""
+    import config
+    from etl.__main__ import main
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setattr(config, "DATA_DIR", data)
+    monkeypatch.setattr(config, "UPLOAD_DIR", data / "uploads")
+    monkeypatch.setattr(config, "DB_PATH", data / "qpv.duckdb")
+    monkeypatch.setattr(config, "DEFAULT_RAW_DIRS", ())
+    (tmp_path / "export.zip").write_bytes(zip_bytes([("data.csv", INSEE, zipfile.ZIP_DEFLATED),
+                                                     ("suivi/participants.csv", csv_text(PEOPLE).encode(),
+                                                      zipfile.ZIP_DEFLATED)]))
+    (tmp_path / "liste.csv").write_bytes(csv_text(PEOPLE).encode())
+    assert main(["import", str(tmp_path / "export.zip"), str(tmp_path / "liste.csv"), "--yes"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    removed = ", ".join(PEOPLE_REMOVED)
+    assert out[1:3] == [
+        f"export.zip!suivi/participants.csv : colonnes de données personnelles retirées avant l'enregistrement : {removed}",
+        f"liste.csv : colonnes de données personnelles retirées avant l'enregistrement : {removed}"]
+    table = importer.history_table(importer.list_batches())
+    assert table["Colonnes personnelles retirées"].tolist() == [
+        f"export.zip!suivi/participants.csv : {removed} ; liste.csv : {removed}"]
+    assert_no_secret(data)
