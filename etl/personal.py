@@ -140,7 +140,8 @@ def _read_member(zin: zipfile.ZipFile, info: zipfile.ZipInfo, member: str) -> by
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise EtlError(member, f"élément d'archive corrompu ({exc})", expected="une archive intègre") from None
     if len(content) > info.file_size:
-        raise EtlError(member, "élément plus volumineux que déclaré dans l'archive", expected="une archive intègre")
+        raise EtlError(member, "élément plus volumineux que déclaré dans l'archive",
+                       expected="une archive intègre")
     return content
 
 

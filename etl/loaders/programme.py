@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from copy import copy
 import re
 import zipfile
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -403,7 +403,7 @@ def strip_personal_columns(data: bytes, name: str) -> tuple[bytes, list[str]]:
     try:
         if data[:4] == b"PK\x03\x04" and suffix in ("xlsx", "xlsm"):
             return _strip_xlsx(data, keep_vba=suffix == "xlsm")
-        if suffix in ("csv", "tsv", "tab", "txt"):
+        if suffix in ("csv", "tsv"):
             return _strip_csv(data, name)
     except (EtlError, UnicodeDecodeError, ValueError, zipfile.BadZipFile, KeyError, OSError, csv.Error):
         pass

@@ -271,8 +271,8 @@ def test_cli_and_history_name_the_file_and_the_member(tmp_path: Path, monkeypatc
     out = capsys.readouterr().out.splitlines()
     removed = ", ".join(PEOPLE_REMOVED)
     assert out[1:3] == [
-        f"export.zip!suivi/participants.csv : colonnes de données personnelles retirées avant l'enregistrement : {removed}",
-        f"liste.csv : colonnes de données personnelles retirées avant l'enregistrement : {removed}"]
+        f"{where} : colonnes de données personnelles retirées avant l'enregistrement : {removed}"
+        for where in ("export.zip!suivi/participants.csv", "liste.csv")]
     table = importer.history_table(importer.list_batches())
     assert table["Colonnes personnelles retirées"].tolist() == [
         f"export.zip!suivi/participants.csv : {removed} ; liste.csv : {removed}"]
