@@ -584,3 +584,33 @@ def test_page_report_says_which_personal_columns_were_removed(site: Path) -> Non
             "Nom, Prénom, Date de naissance, Téléphone, E-mail, Adresse, NIR") in [t.value for t in at.text]
     for value in PERSONAL:
         assert value.encode() not in _every_byte_on_disk(site / "uploads")
+
+
+def test_a_cleaned_zip_is_what_the_build_reads(site: Path) -> None:
+    """A zip with an INSEE file and the programme's people (with their names and phones): stored
+    without the personal columns, validated and published from that copy; nothing personal in the
+    database, and the build has nothing left to drop."""
+    db = site / "qpv.duckdb"
+    contract = csv_text([["contract", "contract_name"], ["chambery", "Grand Chambéry"]]).encode()
+    actions = csv_text([["contract", "action_id", "year", "title"],
+                        ["chambery", "ACT-1", "2024", "Médiation"]]).encode()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(*insee(2019, 17000))
+        zf.writestr("programme/contrat.csv", contract)
+        zf.writestr("programme/actions.csv", actions)
+        people = [[{"26-64": "30_59", "16-25": "16_29"}.get(v, v) for v in row] for row in BENEFICIARIES]
+        zf.writestr("programme/personnes.csv", csv_text(people).encode("cp1252"))
+    batch = importer.store_uploads([("programme.zip", archive.getvalue())], now=NOW)
+    assert batch.removed_text() == ("programme.zip!programme/personnes.csv : colonnes de données personnelles"
+                                    " retirées avant l'enregistrement : " + ", ".join(REMOVED))
+    report = importer.validate_pending(batch.folder, current_year=CURRENT_YEAR)
+    assert report.ok and [str(w) for w in report.warnings] == []
+    importer.publish_pending(batch.folder, current_year=CURRENT_YEAR)
+    assert query(db, MEDIANS) == [(2019, 17000.0)]
+    assert query(db, "select * exclude (source_id) from programme_beneficiaries order by territory_code") == [
+        ("chambery", "ACT-1", 2024, "QN07301M", "femme", "30_59"),
+        ("chambery", "ACT-1", 2024, "QN07302M", "homme", "16_29")]
+    on_disk = _every_byte_on_disk(site)
+    for value in PERSONAL:
+        assert value.encode() not in on_disk and value.encode("cp1252") not in on_disk, value
