@@ -13,7 +13,8 @@ n° allocataire CAF, IBAN…), or the template's `beneficiaries` table, loses ev
 - a GeoJSON/JSON file: the keys of each feature's `properties` (or of each object of a list of
   objects), dropped from every feature, the file written again as UTF-8 JSON;
 - a zip archive: each member of those kinds, cleaned the same way; the archive is rewritten with
-  the same members, names, order, dates and compression, the other members' contents unchanged.
+  the same members in the same order: a cleaned member with its name, date and compression, the
+  others copied byte for byte (compressed data included).
   An archive that cannot be checked (unreadable, encrypted, unsafe paths, an archive inside,
   too large once unpacked) is refused before anything is written, with the build's own reasons.
 
@@ -21,8 +22,10 @@ A file with nothing to remove is returned as the very same bytes.
 """
 from __future__ import annotations
 
+import copy
 import io
 import json
+import struct
 import zipfile
 import zlib
 from pathlib import PurePosixPath
@@ -127,8 +130,8 @@ def _strip_zip(data: bytes, name: str) -> tuple[bytes, dict[str, list[str]]]:
         if not cleaned:
             return data, {}
         try:
-            return _rewrite(zin, infos, cleaned), removed
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            return _rewrite(data, zin.comment, infos, cleaned), removed
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, struct.error) as exc:
             raise EtlError(name, f"élément d'archive corrompu ({exc})", expected="une archive intègre") from None
 
 
@@ -145,23 +148,49 @@ def _read_member(zin: zipfile.ZipFile, info: zipfile.ZipInfo, member: str) -> by
     return content
 
 
-def _rewrite(zin: zipfile.ZipFile, infos: list[zipfile.ZipInfo], cleaned: dict[str, bytes]) -> bytes:
-    """The archive again: every member in its order, with its name, date, attributes and
-    compression; a cleaned member's new bytes, the others' contents copied unchanged."""
+def _rewrite(data: bytes, comment: bytes, infos: list[zipfile.ZipInfo], cleaned: dict[str, bytes]) -> bytes:
+    """The archive again: every member in its order; a cleaned member written anew with its name,
+    date, attributes and compression, every other member copied byte for byte (its local header,
+    compressed data and data descriptor, as they were), then a new central directory.
+
+    The verbatim copy goes through the writer's own bookkeeping (`fp`, `filelist`, `NameToInfo`,
+    `start_dir`: zipfile has no public call for a raw copy); the tests read the result back."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zout:
-        zout.comment = zin.comment
+        zout.comment = comment
         for info in infos:
-            new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            new.compress_type = info.compress_type
-            new.external_attr = info.external_attr
-            new.create_system = info.create_system
-            new.comment = info.comment
-            if info.filename in cleaned or info.is_dir():
-                zout.writestr(new, cleaned.get(info.filename, b""))
+            if info.filename in cleaned:
+                new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                new.compress_type = info.compress_type
+                new.external_attr = info.external_attr
+                new.create_system = info.create_system
+                new.comment = info.comment
+                zout.writestr(new, cleaned[info.filename])
                 continue
-            new.file_size = info.file_size
-            with zin.open(info) as src, zout.open(new, "w", force_zip64=info.file_size > zipfile.ZIP64_LIMIT) as dst:
-                while chunk := src.read(1 << 20):
-                    dst.write(chunk)
+            raw = _raw_member(data, info)
+            copied = copy.copy(info)
+            copied.header_offset = zout.fp.tell()
+            zout.fp.write(raw)
+            zout.filelist.append(copied)
+            zout.NameToInfo[copied.filename] = copied
+            zout.start_dir = zout.fp.tell()
+            zout._didModify = True
     return buf.getvalue()
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")     # zipfile.structFileHeader
+
+
+def _raw_member(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes as stored: local header, compressed data, data descriptor if any."""
+    start = info.header_offset
+    header = _LOCAL_HEADER.unpack_from(data, start)
+    if header[0] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"en-tête local introuvable pour {info.filename}")
+    end = start + _LOCAL_HEADER.size + header[10] + header[11] + info.compress_size
+    if info.flag_bits & 0x08:                      # sizes and CRC follow the data
+        wide = info.compress_size > zipfile.ZIP64_LIMIT or info.file_size > zipfile.ZIP64_LIMIT
+        end += (4 if data[end:end + 4] == b"PK\x07\x08" else 0) + (20 if wide else 12)
+    if end > len(data):
+        raise zipfile.BadZipFile(f"élément tronqué : {info.filename}")
+    return data[start:end]

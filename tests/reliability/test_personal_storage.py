@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -171,29 +172,54 @@ INSEE = csv_text([["CODGEO", "LIBGEO", "MED21"], ["QN07301M", "Biollay", "17000"
 META = csv_text([["COD_VAR", "LIB_VAR"], ["MED21", "Revenu médian"]]).encode()
 
 
-def zip_bytes(members: list[tuple[str, bytes, int]]) -> bytes:
-    out = io.BytesIO()
+class Stream:
+    """A file that cannot seek (a download being written): zipfile then puts each member's sizes
+    in a data descriptor after its data."""
+    def __init__(self) -> None:
+        self.buf = io.BytesIO()
+
+    def write(self, data: bytes) -> int:
+        return self.buf.write(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def zip_bytes(members: list[tuple[str, bytes, int]], *, level: int | None = None, stream: bool = False) -> bytes:
+    out = Stream() if stream else io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         zf.comment = b"export du 2 mars"
         for i, (name, data, method) in enumerate(members):
             info = zipfile.ZipInfo(name, date_time=(2024, 1, 2 + i, 10, 30, 0))
             info.compress_type = method
             info.external_attr = 0o640 << 16
-            zf.writestr(info, data)
-    return out.getvalue()
+            zf.writestr(info, data, compresslevel=level)
+    return out.buf.getvalue() if stream else out.getvalue()
 
 
-def test_zip_members_are_cleaned_and_the_archive_rewritten(tmp_path: Path) -> None:
+def stored_bytes(archive: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's compressed bytes as they lie in the archive (after its local header)."""
+    n_name, n_extra = struct.unpack_from("<2H", archive, info.header_offset + 26)
+    start = info.header_offset + 30 + n_name + n_extra
+    return archive[start:start + info.compress_size]
+
+
+@pytest.mark.parametrize("level, stream", [(None, False), (1, True)], ids=["plain", "level1-descriptors"])
+def test_zip_members_are_cleaned_and_the_archive_rewritten(tmp_path: Path, level, stream) -> None:
+    """Other members are copied as they lie (compressed at another level than Python's default,
+    or followed by data descriptors: the same bytes)."""
     book = xlsx({"Feuil1": PEOPLE})
+    insee = csv_text([["CODGEO", "LIBGEO", "MED21"]] + [[f"QN{i:05d}M", f"Quartier {i}", str(15000 + i)]
+                                                         for i in range(2000)]).encode()
     geo = json.dumps(feature_collection([({"prenom": "Jeanne", "quartier": "QN07301M"}, square(5.9, 45.5))])).encode()
-    members = [("data_QPV2024_FILOSOFI_2021.csv", INSEE, zipfile.ZIP_DEFLATED),
+    members = [("data_QPV2024_FILOSOFI_2021.csv", insee, zipfile.ZIP_DEFLATED),
                ("suivi/", b"", zipfile.ZIP_STORED),
                ("suivi/participants.csv", csv_text(PEOPLE).encode("cp1252"), zipfile.ZIP_DEFLATED),
                ("meta_QPV2024_FILOSOFI_2021.csv", META, zipfile.ZIP_STORED),
                ("suivi/participants.xlsx", book, zipfile.ZIP_STORED),
                ("suivi/lieux.geojson", geo, zipfile.ZIP_DEFLATED),
                ("LISEZMOI.txt", "Nom;Prénom\n".encode(), zipfile.ZIP_DEFLATED)]
-    original = zip_bytes(members)
+    original = zip_bytes(members, level=level, stream=stream)
     batch = store([("export.zip", original)], tmp_path)
     assert batch.files[0].removed_in == {
         "export.zip!suivi/participants.csv": PEOPLE_REMOVED,
@@ -210,6 +236,7 @@ def test_zip_members_are_cleaned_and_the_archive_rewritten(tmp_path: Path) -> No
             (i.filename, i.date_time, i.compress_type, i.external_attr) for i in before.infolist()]
         for name in ("data_QPV2024_FILOSOFI_2021.csv", "suivi/", "meta_QPV2024_FILOSOFI_2021.csv", "LISEZMOI.txt"):
             assert after.read(name) == before.read(name), name
+            assert stored_bytes(stored, after.getinfo(name)) == stored_bytes(original, before.getinfo(name)), name
         assert after.read("suivi/participants.csv").decode("utf-8") == PEOPLE_KEPT
         assert sheet_rows(after.read("suivi/participants.xlsx"), "Feuil1") == [
             ["Quartier", "Action", "Nombre de séances"], ["QN07301M", "Atelier emploi", "4"],
