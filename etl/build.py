@@ -744,9 +744,9 @@ def _write_import_batches(con: duckdb.DuckDBPyConnection, report: BuildReport, b
         rows.append([b["batch_id"], b["state"], " ; ".join(b.get("files") or ()), n_rows,
                      b.get("created_at"), b.get("published_at") or (report.finished_at if published else None),
                      b.get("withdrawn_at"), b.get("author"),
-                     b.get("build_id") or (report.build_id if published else None)])
+                     b.get("build_id") or (report.build_id if published else None), b.get("withdrawn_by")])
     if rows:
-        con.executemany("insert into import_batches values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("insert into import_batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def _lock(db_path: Path):

@@ -91,7 +91,7 @@ def run_import(args, parser) -> int:
         return 0
     if args.withdraw is not None:
         try:
-            report = importer.withdraw_batch(args.withdraw, db)
+            report = importer.withdraw_batch(args.withdraw, db, author=_author())
         except (EtlError, OSError, duckdb.Error) as exc:
             print(f"Erreur : {exc}", file=sys.stderr)
             print(f"Le lot n'a pas été retiré ; la base publiée ({db}) n'a pas été modifiée.", file=sys.stderr)

@@ -15,8 +15,10 @@ Safety rules (issue 5):
   by the build with its own limits (etl/discover.py);
 - a new batch waits in `.en_attente/` (a hidden folder, which the build never reads) until the
   rebuild that includes it is published; a refused batch is removed with `discard_pending`;
-- columns of personal data (etl/loaders/programme.py `strip_personal_columns`) are removed from
-  a file before it is written: the stored copy, which the build reads, never holds them.
+- columns of personal data (etl/personal.py: any CSV/TSV/XLSX whose header is a file of people,
+  GeoJSON properties, the members of a zip) are removed from a file before it is written: the
+  stored copy, which the build reads, never holds them; an archive that cannot be checked is
+  refused.
 
 The build publishes with an atomic rename: the running app keeps the old database until then.
 
@@ -53,7 +55,7 @@ import config
 from etl.build import BuildReport, build, validate
 from etl.core import EtlError
 from etl.discover import _human as human_size
-from etl.loaders.programme import strip_personal_columns
+from etl.personal import strip_personal_data
 
 MAX_UPLOAD_BYTES = int(os.environ.get("QPV_MAX_UPLOAD_BYTES", str(200 * 1024 ** 2)))
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".zip", ".xlsx", ".xlsm", ".json", ".geojson", ".shp", ".shx",
@@ -80,6 +82,7 @@ class StoredFile:
     stored_name: str
     size_bytes: int
     removed_columns: list[str] = field(default_factory=list)   # personal data, never written
+    removed_in: dict[str, list[str]] = field(default_factory=dict)  # the file or 'zip!member' → its columns
 
 
 @dataclass
@@ -93,9 +96,9 @@ class Batch:
 
     def removed_text(self) -> str:
         """What the report says about personal columns removed before storage ('' if none)."""
-        return "\n".join(f"{f.stored_name} : colonnes de données personnelles retirées avant "
-                         f"l'enregistrement : {', '.join(f.removed_columns)}"
-                         for f in self.files if f.removed_columns)
+        return "\n".join(f"{where} : colonnes de données personnelles retirées avant "
+                         f"l'enregistrement : {', '.join(columns)}"
+                         for f in self.files for where, columns in f.removed_in.items())
 
 
 def safe_name(original: str) -> str:
@@ -181,7 +184,7 @@ def store_uploads(files: Iterable[tuple[str, bytes | BinaryIO]], *, upload_dir: 
     prepared = []
     for name, content in items:
         stored = safe_name(name)
-        data, removed = strip_personal_columns(_read(content, max_bytes, name), stored)
+        data, removed = strip_personal_data(_read(content, max_bytes, name), stored)
         prepared.append((name, stored, data, removed))
     folder = _new_batch_folder(upload_dir / PENDING, now)
     batch = Batch(folder)
@@ -198,12 +201,15 @@ def store_uploads(files: Iterable[tuple[str, bytes | BinaryIO]], *, upload_dir: 
                 raise UploadRejected(_shown(original), f"écriture impossible ({_write_reason(exc)})",
                                      expected="de la place et des droits d'écriture dans le dossier "
                                               "d'import") from exc
-            batch.files.append(StoredFile(original, target.name, len(data), removed))
+            batch.files.append(StoredFile(original, target.name, len(data),
+                                          [c for columns in removed.values() for c in columns],
+                                          {_renamed(where, name, target.name): columns
+                                           for where, columns in removed.items()}))
         _write_entry(upload_dir, {
             "batch_id": folder.name, "state": "pending", "author": author,
             "created_at": (now or datetime.now()).isoformat(timespec="seconds"),
             "files": [vars(f) for f in batch.files], "n_rows": None,
-            "published_at": None, "withdrawn_at": None, "build_id": None})
+            "published_at": None, "withdrawn_at": None, "withdrawn_by": None, "build_id": None})
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         _entry_path(upload_dir, folder.name).unlink(missing_ok=True)
@@ -217,6 +223,11 @@ def _write_reason(exc: OSError) -> str:
             errno.EROFS: "dossier en lecture seule", errno.EACCES: "droits insuffisants",
             errno.ENAMETOOLONG: "nom trop long pour le système de fichiers"}.get(
                 exc.errno, f"erreur système n° {exc.errno}")
+
+
+def _renamed(where: str, name: str, stored: str) -> str:
+    """'x.csv' or 'x.zip!member.csv' under the name the file was finally stored as."""
+    return stored + where[len(name):] if where.startswith(name) else where
 
 
 def _free_name(folder: Path, name: str) -> Path:
@@ -393,6 +404,8 @@ def _reconcile_locked(db_path: Path, upload_dir: Path) -> dict[str, dict]:
                 entry[key] = _iso(in_db.get(key)) if in_db.get(key) is not None else entry.get(key)
         if state == "withdrawn" and not entry.get("withdrawn_at"):
             entry["withdrawn_at"] = _iso((in_db or {}).get("withdrawn_at")) or datetime.now().isoformat(timespec="seconds")
+        if state == "withdrawn" and not entry.get("withdrawn_by") and (in_db or {}).get("withdrawn_by"):
+            entry["withdrawn_by"] = in_db["withdrawn_by"]
         changed = state != entry["state"] or entry.pop("legacy", False)
         entry["state"] = state
         _place(upload_dir, batch_id, state)       # the folder first, the entry last: idempotent
@@ -455,6 +468,7 @@ def _records(entries: dict[str, dict]) -> list[dict]:
                     "n_rows": e.get("n_rows") if state == "withdrawn" else None,
                     "published_at": _when(e.get("published_at")) if settled else None,
                     "withdrawn_at": _when(e.get("withdrawn_at")) if state == "withdrawn" else None,
+                    "withdrawn_by": e.get("withdrawn_by") if state == "withdrawn" else None,
                     "build_id": e.get("build_id") if settled else None})
     return out
 
@@ -579,10 +593,12 @@ def publish_pending(folder: Path, db_path: Path | None = None, *, upload_dir: Pa
 
 def withdraw_batch(batch_id: str, db_path: Path | None = None, *, upload_dir: Path | None = None,
                    default_dirs: Iterable[Path] | None = None, current_year: int | None = None,
-                   progress=None) -> BuildReport | None:
+                   progress=None, author: str | None = None) -> BuildReport | None:
     """Take a batch out: a published one by a rebuild without it (atomic, like any build; intent
     `withdrawing` first), a pending or refused one at once. Its files are kept and never read
-    again; its state is `withdrawn`. Returns the build's report, or None when nothing was built."""
+    again; its state is `withdrawn`. `author` (the signed-in editor) is recorded as who withdrew
+    it (`withdrawn_by`, in the journal and import_batches). Returns the build's report, or None
+    when nothing was built."""
     upload_dir = Path(upload_dir or config.UPLOAD_DIR)
     db_path = Path(db_path or config.DB_PATH)
     with _journal_lock(upload_dir):
@@ -595,10 +611,10 @@ def withdraw_batch(batch_id: str, db_path: Path | None = None, *, upload_dir: Pa
             raise UploadRejected(entry["batch_id"], "lot déjà retiré", expected="un lot publié ou en attente")
         now = datetime.now().isoformat(timespec="seconds")
         if entry["state"] != "published":
-            entry.update(state="withdrawn", withdrawn_at=now)
+            entry.update(state="withdrawn", withdrawn_at=now, withdrawn_by=author)
             _write_entry(upload_dir, entry)
             return None
-        entry.update(state="withdrawing", withdrawn_at=now)
+        entry.update(state="withdrawing", withdrawn_at=now, withdrawn_by=author)
         _write_entry(upload_dir, entry)
         try:
             report = _build_with(entries, db_path, upload_dir, default_dirs, current_year, progress)
@@ -661,20 +677,27 @@ def messages_table(report: BuildReport) -> pd.DataFrame:
     return df
 
 
+def _removed_of(stored: dict) -> str:
+    """« personnes.csv : Nom, Prénom », per file (and per zip member) of a journal entry."""
+    where = stored.get("removed_in") or {stored["stored_name"]: stored["removed_columns"]}
+    return " ; ".join(f"{name} : {', '.join(columns)}" for name, columns in where.items())
+
+
 def history_table(batches: list[dict]) -> pd.DataFrame:
     """One row per batch, newest first: Lot, État, Déposé le, Publié le, Retiré le, Auteur,
-    Fichiers, Lignes, Colonnes personnelles retirées."""
+    Retiré par, Fichiers, Lignes, Colonnes personnelles retirées."""
     def day(text):
         return datetime.fromisoformat(text).strftime("%d/%m/%Y %H:%M") if text else ""
     rows = [{"Lot": b["batch_id"], "État": STATE_LABELS[b["state"]], "Déposé le": day(b.get("created_at")),
              "Publié le": day(b.get("published_at")), "Retiré le": day(b.get("withdrawn_at")),
              "Auteur": b.get("author") or "inconnu",
+             "Retiré par": (b.get("withdrawn_by") or "inconnu") if b["state"] == "withdrawn" else "",
              "Fichiers": ", ".join(f["stored_name"] for f in b.get("files", [])),
              "Lignes": b.get("n_rows"),
-             "Colonnes personnelles retirées": ", ".join(c for f in b.get("files", [])
-                                                         for c in f.get("removed_columns", []))}
+             "Colonnes personnelles retirées": " ; ".join(_removed_of(f) for f in b.get("files", [])
+                                                          if f.get("removed_columns"))}
             for b in reversed(batches)]
     df = pd.DataFrame(rows, columns=["Lot", "État", "Déposé le", "Publié le", "Retiré le", "Auteur",
-                                     "Fichiers", "Lignes", "Colonnes personnelles retirées"])
+                                     "Retiré par", "Fichiers", "Lignes", "Colonnes personnelles retirées"])
     df["Lignes"] = df["Lignes"].astype("Int64")
     return df

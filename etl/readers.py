@@ -337,10 +337,31 @@ def _squash(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
+# Columns that only a file about people has (a first name, a birth date, a phone number, an
+# e-mail address, a social security or CAF number, a bank account). A header with one of them is a
+# file of people, and all its personal columns go; a "nom" or an "adresse" alone does not make one
+# (a COG file's « nom », a BAN file's « nom_voie », an ANCT « NOM_QP » stay).
+_PERSON_MARKER_EXACT = {"nir", "tel", "phone", "mobile", "portable", "gsm", "mail", "ddn", "dob", "nele",
+                        "neele", "civilite", "nomprenom", "prenomnom", "iban", "rib", "nss"}
+_PERSON_MARKER_RE = re.compile(
+    r"prenom|firstname|givenname|lastname|surname|familyname|fullname|maidenname|birth"
+    r"|(?<!con)naissance|telephone|courriel|email|securitesociale|^nom(?:de)?(?:famille|usage|jeunefille)"
+    r"|^(?:num(?:ero)?|no?)(?:de)?(?:secu|allocataire|caf$|msa$|ss$|tel|mobile|portable)|^matricule(?:caf|msa)"
+    r"|^(?:tel|mobile|portable|mail|iban)\d+$|^(?:tel|telephone)(?:fixe|mobile|portable|perso|domicile)")
+
+
+def is_person_marker(name: str) -> bool:
+    """True for a column only a file about people has (Prénom, Date de naissance, Téléphone,
+    E-mail, NIR, N° allocataire CAF, IBAN…): see etl/loaders/programme.py `personal_columns`."""
+    key = _squash(name)
+    return bool(key) and (key in _PERSON_MARKER_EXACT or bool(_PERSON_MARKER_RE.search(key)))
+
+
 def is_personal_column(name: str) -> bool:
     """True for a column that holds personal data (nom, Prénom, date de naissance, E-mail…)."""
     key = _squash(name)
-    return bool(key) and (key in _PERSONAL_EXACT or any(p in key for p in _PERSONAL_PARTS))
+    return bool(key) and (key in _PERSONAL_EXACT or any(p in key for p in _PERSONAL_PARTS)
+                          or is_person_marker(name))
 
 
 def sniff_header(c: Candidate, suffixes: tuple[str, ...] = (".csv", ".txt", "")) -> list[str] | None:

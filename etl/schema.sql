@@ -391,7 +391,8 @@ create table import_batches (
     published_at  timestamp,
     withdrawn_at  timestamp,
     author        varchar,                -- who imported it, where known
-    build_id      varchar                 -- the build that published it
+    build_id      varchar,                -- the build that published it
+    withdrawn_by  varchar                 -- who withdrew it, where known
 );
 
 -- ── Stable public views (documented in README.md; other code and analysts rely on them) ────

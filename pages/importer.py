@@ -1,5 +1,5 @@
 """Importer des fichiers: upload, a validation report before anything changes, a confirmed rebuild;
-the history of imported batches, and withdrawing one.
+the history of imported batches, publishing a pending one, and withdrawing one.
 
 The logic is in etl/importer.py (safe storage, validation, publication, the journal of batches).
 Data values (file names, messages) are shown with st.dataframe / st.text only, never as HTML or
@@ -121,27 +121,49 @@ def upload_section(editor: auth.Editor) -> None:
         _discard(batch)
 
 
-def history_section() -> None:
-    """Every batch with its state as the published database holds it, and withdrawing one."""
+def history_section(editor: auth.Editor) -> None:
+    """Every batch with its state as the published database holds it; publishing a pending one,
+    withdrawing one (the editor is recorded as who did it)."""
     batches = importer.list_batches(config.DB_PATH)
     if not batches:             # nothing imported yet: no history to show
         return
     st.subheader("Historique des imports")
     st.dataframe(importer.history_table(batches), hide_index=True, key="import_history")
     current = st.session_state.get(PENDING)
-    choices = [b["batch_id"] for b in reversed(batches) if b["state"] in ("published", "pending", "failed")
-               and (current is None or b["batch_id"] != current.batch_id)]
-    if not choices:
-        return
     labels = {b["batch_id"]: f"{b['batch_id']} ({importer.STATE_LABELS[b['state']]}, "
               f"{', '.join(f['stored_name'] for f in b.get('files', []))})" for b in batches}
+
+    def others(*states: str) -> list[str]:
+        return [b["batch_id"] for b in reversed(batches) if b["state"] in states
+                and (current is None or b["batch_id"] != current.batch_id)]
+
+    waiting = others("pending")
+    if waiting:
+        chosen = st.selectbox("Lot en attente à publier", waiting, format_func=labels.get,
+                              key="import_publish_choice")
+        st.caption("Le lot est publié par une reconstruction de la base avec lui, après les mêmes "
+                   "contrôles que « Vérifier ces fichiers ».")
+        if st.button("Publier ce lot", key="import_publish"):
+            try:
+                with st.spinner("Construction de la nouvelle base ; l'application sert l'ancienne jusqu'à la fin…"):
+                    report = importer.publish_pending(config.UPLOAD_DIR / importer.PENDING / chosen,
+                                                      config.DB_PATH, author=editor.label)
+            except (EtlError, OSError) as exc:
+                st.error("Le lot n'a pas été publié ; la base publiée n'a pas été modifiée.")
+                st.text(str(exc))
+                return
+            _published(report.summary())
+
+    choices = others("published", "pending", "failed")
+    if not choices:
+        return
     chosen = st.selectbox("Lot à retirer", choices, format_func=labels.get, key="import_withdraw_choice")
     st.caption("Un lot publié est retiré par une reconstruction de la base sans lui ; ses fichiers "
                "sont conservés mais ne sont plus lus.")
     if st.button("Retirer ce lot", key="import_withdraw"):
         try:
             with st.spinner("Reconstruction de la base sans ce lot ; l'application sert l'ancienne jusqu'à la fin…"):
-                report = importer.withdraw_batch(chosen, config.DB_PATH)
+                report = importer.withdraw_batch(chosen, config.DB_PATH, author=editor.label)
         except (EtlError, OSError) as exc:
             st.error("Le lot n'a pas été retiré ; la base publiée n'a pas été modifiée.")
             st.text(importer.failure_text(exc))
@@ -156,4 +178,4 @@ editor = auth.require_editor()      # every action below changes the data: edito
 if editor is None:
     st.stop()
 upload_section(editor)
-history_section()
+history_section(editor)

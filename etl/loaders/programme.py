@@ -13,14 +13,15 @@ import io
 import math
 import re
 import zipfile
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from etl.checks import QPV_CODE_EXPECTED, UNIQUE_KEYS, qpv_vintage
 from etl.core import Candidate, EtlError, LoadContext
-from etl.readers import (CONTROL_EXPECTED, control_character, decode_text, is_personal_column,
-                         normalise_text, parse_number, read_table, sniff_separator)
+from etl.readers import (CONTROL_EXPECTED, control_character, decode_text, is_person_marker,
+                         is_personal_column, normalise_text, parse_number, read_table, sniff_separator)
 from etl.template import BY_NAME, LEVELS, TABLES, Col, Table
 from indicators.registry import BY_ID
 
@@ -406,41 +407,70 @@ _PEOPLE_TABLES = ("beneficiaries",)
 
 
 def personal_columns(raw_header: list[str], table: Table | None) -> list[int]:
-    """The indexes of the columns of personal data in a header of `table` (none outside a table
-    of people; a column of the template itself is never one)."""
-    if table is None or table.name not in _PEOPLE_TABLES:
-        return []
-    return [i for i, raw in enumerate(raw_header) if is_personal_column(raw)
-            and normalise_header(raw) not in table.names]
+    """The indexes of the columns of personal data in a header (of `table` when it is one of the
+    template's), decided by the whole header: in a table of people (`beneficiaries`), or in any
+    header with a column only a file about people has (Prénom, date de naissance, téléphone,
+    e-mail, NIR, n° allocataire… `is_person_marker`), every personal column (`is_personal_column`:
+    nom, adresse, code postal… too); in any other header, none (a COG « nom », a BAN « nom_voie »
+    or « code_postal », an ANCT « NOM_QP » stay). A column of the template itself is never one."""
+    own = set(table.names) if table is not None else set()
+    found = [i for i, raw in enumerate(raw_header) if is_personal_column(raw)
+             and normalise_header(raw) not in own]
+    if table is not None and table.name in _PEOPLE_TABLES:
+        return found
+    return found if any(is_person_marker(raw_header[i]) for i in found) else []
 
 
 def strip_personal_columns(data: bytes, name: str) -> tuple[bytes, list[str]]:
-    """The file without its columns of personal data, and their names (etl/importer.py calls it
-    before an uploaded file is written anywhere). A CSV is rewritten in UTF-8 with its separator;
-    a workbook is saved again without those columns. A file without such columns, or that cannot
-    be read as a table of the template, is returned as it is (the build reports what is wrong)."""
+    """The file without its columns of personal data, and their names (etl/personal.py calls it
+    before an uploaded file is written anywhere), for any CSV/TSV or workbook, recognised or not:
+    the header is the template's header row when there is one, else the first of the first lines
+    with the most non-empty cells. A CSV is rewritten in UTF-8 with its separator; a workbook is
+    saved again without those columns. A file without such columns, or that cannot be read as a
+    table, is returned as it is (the build reports what is wrong)."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     try:
         if data[:4] == b"PK\x03\x04" and suffix in ("xlsx", "xlsm"):
             return _strip_xlsx(data, keep_vba=suffix == "xlsm")
         if suffix in ("csv", "tsv"):
             return _strip_csv(data, name)
-    except (EtlError, UnicodeDecodeError, ValueError, zipfile.BadZipFile, KeyError, OSError):
+    except (EtlError, UnicodeDecodeError, ValueError, zipfile.BadZipFile, KeyError, OSError, csv.Error):
         pass
     return data, []
 
 
+def _header_row(rows: list[list[str]]) -> tuple[int, Table | None] | None:
+    """Which of the first rows of a table is its header: the template's header row if one is,
+    else the first row with the most non-empty cells (at least two: title rows have one)."""
+    rows = rows[:_HEADER_SCAN_ROWS]
+    for i, cells in enumerate(rows):
+        if sum(1 for v in cells if v.strip()) >= 2 and (table := match_table(cells)) is not None:
+            return i, table
+    counts = [sum(1 for v in cells if v.strip()) for cells in rows]
+    if not counts or max(counts) < 2:
+        return None
+    return counts.index(max(counts)), None
+
+
 def _strip_csv(data: bytes, name: str) -> tuple[bytes, list[str]]:
-    text = decode_text(data, name).replace("\r\n", "\n").replace("\r", "\n")
-    found = _find_header(text)
+    head = data
+    if len(data) > 65536 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = data[:65536]
+        head = head[:head.rfind(b"\n") + 1] or head      # whole lines: no character cut in two
+    lines = decode_text(head, name).split("\n")[:_HEADER_SCAN_ROWS]
+    cells = [next(csv.reader([line], delimiter=sniff_separator(line), quotechar='"'), []) if line.strip()
+             else [] for line in lines]
+    found = _header_row(cells)
     if found is None:
         return data, []
+    header = [h.strip().strip("\ufeff") for h in cells[found[0]]]
+    drop = set(personal_columns(header, found[1]))
+    if not drop:
+        return data, []
+    text = decode_text(data, name)
     lines = text.split("\n")
     sep = sniff_separator(lines[found[0]])
     rows = list(csv.reader(io.StringIO("\n".join(lines[found[0]:])), delimiter=sep, quotechar='"'))
-    drop = set(personal_columns([h.strip().strip("\ufeff") for h in rows[0]], found[1]))
-    if not drop:
-        return data, []
     removed = [rows[0][i].strip() for i in sorted(drop)]
     out = io.StringIO()
     out.write("".join(line + "\n" for line in lines[:found[0]]))
@@ -456,15 +486,22 @@ def _strip_xlsx(data: bytes, *, keep_vba: bool) -> tuple[bytes, list[str]]:
     wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_vba=keep_vba)
     removed: list[str] = []
     for ws in wb.worksheets:
-        for row in ws.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True):
-            cells = [_cell_text(v) for v in row]
-            if sum(1 for v in cells if v) < 2 or (table := match_table(cells)) is None:
-                continue
-            drop = personal_columns(cells, table)
-            removed += [cells[i] for i in drop]
-            for i in reversed(drop):
-                ws.delete_cols(i + 1)
-            break
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)]
+        found = _header_row(rows)
+        if found is None:
+            continue
+        cells = rows[found[0]]
+        drop = personal_columns(cells, found[1])
+        if not drop:
+            continue
+        removed += [cells[i] for i in drop]
+        above = [(c.row, c.column, c.value, copy(c._style)) for row in ws.iter_rows(max_row=found[0])
+                 for c in row] if found[0] else []    # title rows stay: only the table loses columns
+        for i in reversed(drop):
+            ws.delete_cols(i + 1)
+        for r, col, value, style in above:
+            ws.cell(r, col).value = value
+            ws.cell(r, col)._style = style
     if not removed:
         return data, []
     out = io.BytesIO()

@@ -5,6 +5,7 @@ SIGKILLed at random moments, a batch can be withdrawn (page, function, command l
 of personal data never reach the disk."""
 from __future__ import annotations
 
+import getpass
 import io
 import json
 import os
@@ -179,16 +180,21 @@ def test_history_table(site: Path) -> None:
     first = _publish(2019, 17000, 1, author="analyste")
     refused = importer.store_uploads([("faux.csv", b"a;b\n1;2\n")], now=NOW.replace(second=2))
     assert not importer.validate_pending(refused.folder, current_year=CURRENT_YEAR).ok
-    importer.withdraw_batch(first.batch_id, current_year=CURRENT_YEAR)
+    importer.withdraw_batch(first.batch_id, current_year=CURRENT_YEAR, author="Alice Martin (alice@ville.example)")
     table = importer.history_table(importer.list_batches())
     published_at = datetime.fromisoformat(json.loads(
         (site / "uploads" / ".journal" / f"{first.batch_id}.json").read_text())["published_at"])
     withdrawn_at = table.iloc[1]["Retiré le"]
     assert withdrawn_at
     assert table.astype(object).where(table.notna(), None).values.tolist() == [
-        [refused.batch_id, "refusé", "02/03/2026 09:15", "", "", "inconnu", "faux.csv", 0, ""],
+        [refused.batch_id, "refusé", "02/03/2026 09:15", "", "", "inconnu", "", "faux.csv", 0, ""],
         [first.batch_id, "retiré", "02/03/2026 09:15", published_at.strftime("%d/%m/%Y %H:%M"), withdrawn_at,
-         "analyste", "QPV2024_FILOSOFI_2019.csv", 1, ""]]
+         "analyste", "Alice Martin (alice@ville.example)", "QPV2024_FILOSOFI_2019.csv", 1, ""]]
+    # Who withdrew it: in the journal and in the database, kept by every later build.
+    assert _entry(site, first.batch_id)["withdrawn_by"] == "Alice Martin (alice@ville.example)"
+    assert main(["build", "--quiet"]) == 0
+    assert query(site / "qpv.duckdb", "select batch_id, state, author, withdrawn_by from import_batches") == [
+        (first.batch_id, "withdrawn", "analyste", "Alice Martin (alice@ville.example)")]
 
 
 # ── Reconciliation: the journal against the published database ─────────────────────────────
@@ -466,6 +472,9 @@ def test_cli_import_list_withdraw(site: Path, tmp_path: Path, capsys, monkeypatc
     assert main(["import", "--withdraw", batch_id]) == 0
     assert capsys.readouterr().out.startswith(f"Lot {batch_id} retiré : base publiée : 4 fichiers")
     assert query(db, MEDIANS) == []
+    user = getpass.getuser()                                          # who withdrew, as for who imported
+    assert query(db, "select batch_id, state, author, withdrawn_by from import_batches order by 1") == [
+        (batch_id, "withdrawn", user, user), (second, "withdrawn", user, user)]
 
     (tmp_path / "faux.csv").write_bytes(b"a;b\n1;2\n")                # refused: exit 1, state failed
     assert main(["import", str(tmp_path / "faux.csv"), "--yes"]) == 1
@@ -498,6 +507,58 @@ def test_page_shows_the_history_and_withdraws_a_batch(site: Path) -> None:
     assert history[["Lot", "État"]].values.tolist() == [[second.batch_id, "publié"], [first.batch_id, "retiré"]]
     assert at.selectbox(key="import_withdraw_choice").options == [
         f"{second.batch_id} (publié, QPV2024_FILOSOFI_2020.csv)"]
+    assert history[["Lot", "Auteur", "Retiré par"]].values.tolist() == [
+        [second.batch_id, "inconnu", ""], [first.batch_id, "analyste", "poste local"]]
+    assert query(db, "select batch_id, withdrawn_by from import_batches order by 1") == [
+        (first.batch_id, "poste local"), (second.batch_id, None)]
+    assert _entry(site, first.batch_id)["withdrawn_by"] == "poste local"
+
+
+def test_page_publishes_a_pending_batch_from_the_history(site: Path) -> None:
+    """A batch left pending (python -m etl import without --yes, or a page closed after the
+    check) is published from the history by an editor, who becomes its author."""
+    db = site / "qpv.duckdb"
+    published = _publish(2019, 17000, 1)
+    pending = importer.store_uploads([insee(2020, 17500)], now=NOW.replace(second=2), author="analyste")
+    refused = importer.store_uploads([("faux.csv", b"a;b\n1;2\n")], now=NOW.replace(second=3))
+    assert not importer.validate_pending(refused.folder, current_year=CURRENT_YEAR).ok
+    at = AppTest.from_file(str(ROOT / "pages" / "importer.py"), default_timeout=90).run()
+    assert not at.exception
+    assert at.selectbox(key="import_publish_choice").options == [
+        f"{pending.batch_id} (en attente, QPV2024_FILOSOFI_2020.csv)"]
+    at.button(key="import_publish").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [
+        "Base reconstruite et publiée : les pages affichent désormais les nouveaux chiffres."]
+    assert query(db, MEDIANS) == [(2019, 17000.0), (2020, 17500.0)]
+    assert query(db, BATCHES) == [
+        (published.batch_id, "published", "QPV2024_FILOSOFI_2019.csv", 1, None),
+        (pending.batch_id, "published", "QPV2024_FILOSOFI_2020.csv", 1, "poste local")]
+    assert _states() == {published.batch_id: "published", pending.batch_id: "published",
+                         refused.batch_id: "failed"}
+    history = next(d.value for d in at.dataframe if "État" in d.value.columns)
+    assert history[["Lot", "État", "Auteur"]].values.tolist() == [
+        [refused.batch_id, "refusé", "inconnu"], [pending.batch_id, "publié", "poste local"],
+        [published.batch_id, "publié", "inconnu"]]
+    assert [s.key for s in at.selectbox] == ["import_withdraw_choice"]     # nothing pending any more
+    assert at.selectbox(key="import_withdraw_choice").options == [
+        f"{refused.batch_id} (refusé, faux.csv)", f"{pending.batch_id} (publié, QPV2024_FILOSOFI_2020.csv)",
+        f"{published.batch_id} (publié, QPV2024_FILOSOFI_2019.csv)"]
+
+
+def test_page_publishing_a_pending_batch_that_fails_changes_nothing(site: Path) -> None:
+    db = site / "qpv.duckdb"
+    before = sha256(db)
+    batch = importer.store_uploads([("QPV2024_FILOSOFI_2019.csv", b"CODGEO;MED19\nQN07301M;dix-sept mille\n")],
+                                   now=NOW)
+    at = AppTest.from_file(str(ROOT / "pages" / "importer.py"), default_timeout=90).run()
+    at.button(key="import_publish").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Le lot n'a pas été publié ; la base publiée n'a pas été modifiée."]
+    assert [t.value for t in at.text] == [
+        f"{batch.batch_id}/QPV2024_FILOSOFI_2019.csv, ligne 2, colonne « MED19 » : valeur « dix-sept mille »"
+        " illisible (attendu : un nombre ou un marqueur de secret (s, nd, ns, nc))"]
+    assert sha256(db) == before and _states() == {batch.batch_id: "pending"}
 
 
 def test_page_after_a_killed_publication_shows_the_batch_as_it_is(site: Path) -> None:
@@ -523,3 +584,33 @@ def test_page_report_says_which_personal_columns_were_removed(site: Path) -> Non
             "Nom, Prénom, Date de naissance, Téléphone, E-mail, Adresse, NIR") in [t.value for t in at.text]
     for value in PERSONAL:
         assert value.encode() not in _every_byte_on_disk(site / "uploads")
+
+
+def test_a_cleaned_zip_is_what_the_build_reads(site: Path) -> None:
+    """A zip with an INSEE file and the programme's people (with their names and phones): stored
+    without the personal columns, validated and published from that copy; nothing personal in the
+    database, and the build has nothing left to drop."""
+    db = site / "qpv.duckdb"
+    contract = csv_text([["contract", "contract_name"], ["chambery", "Grand Chambéry"]]).encode()
+    actions = csv_text([["contract", "action_id", "year", "title"],
+                        ["chambery", "ACT-1", "2024", "Médiation"]]).encode()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(*insee(2019, 17000))
+        zf.writestr("programme/contrat.csv", contract)
+        zf.writestr("programme/actions.csv", actions)
+        people = [[{"26-64": "30_59", "16-25": "16_29"}.get(v, v) for v in row] for row in BENEFICIARIES]
+        zf.writestr("programme/personnes.csv", csv_text(people).encode("cp1252"))
+    batch = importer.store_uploads([("programme.zip", archive.getvalue())], now=NOW)
+    assert batch.removed_text() == ("programme.zip!programme/personnes.csv : colonnes de données personnelles"
+                                    " retirées avant l'enregistrement : " + ", ".join(REMOVED))
+    report = importer.validate_pending(batch.folder, current_year=CURRENT_YEAR)
+    assert report.ok and [str(w) for w in report.warnings] == []
+    importer.publish_pending(batch.folder, current_year=CURRENT_YEAR)
+    assert query(db, MEDIANS) == [(2019, 17000.0)]
+    assert query(db, "select * exclude (source_id) from programme_beneficiaries order by territory_code") == [
+        ("chambery", "ACT-1", 2024, "QN07301M", "femme", "30_59"),
+        ("chambery", "ACT-1", 2024, "QN07302M", "homme", "16_29")]
+    on_disk = _every_byte_on_disk(site)
+    for value in PERSONAL:
+        assert value.encode() not in on_disk and value.encode("cp1252") not in on_disk, value
