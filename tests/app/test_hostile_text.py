@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 import config
 from etl.template import TABLES
+from tests.app.browser_support import chromium, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
@@ -300,49 +301,11 @@ def test_svg_export_has_no_link_from_data() -> None:
 
 
 # ── In a real browser ────────────────────────────────────────────────────────────────────────
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
 @pytest.fixture(scope="module")
 def hostile_server(hostile_db_path, tmp_path_factory):
-    """`streamlit run app.py` on the hostile database (as tests/app/test_browser.py does)."""
-    import socket
-    import time
-    import urllib.request
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (make system-deps)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("streamlit_hostile") / "streamlit.log"
-    env = {**os.environ, "QPV_DB_PATH": str(hostile_db_path), "PYTHONPATH": str(ROOT)}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"streamlit did not start: {log.read_text()[-2000:]}")
+    """`streamlit run app.py` on the hostile database."""
+    with streamlit_server(hostile_db_path, tmp_path_factory.mktemp("streamlit_hostile")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.mark.browser
@@ -355,31 +318,25 @@ def test_browser_shows_hostile_data_as_text(hostile_server, path, expect) -> Non
     """Chromium renders the page as Streamlit's frontend does (Markdown, directives, autolinks,
     emoji and icon shortcodes): no link or image from the data, no request to its host, and the
     hostile text is on the page, as text."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(hostile_server + path)
-            main = page.locator("[data-testid='stMain']").first
-            page.wait_for_function(
-                "([a, b]) => { const m = document.querySelector(\"[data-testid='stMain']\");"
-                " return m && m.innerText.includes(a) && m.innerText.includes(b); }",
-                arg=[expect, "evil.example"], timeout=90_000)
-            page.wait_for_timeout(2500)             # let the run finish
-            hostile = page.evaluate(
-                "[...document.querySelectorAll('a[href*=\"evil\"], img[src*=\"evil\"], "
-                "img[src*=\"/etc/\"], a[href^=\"http\"]:not([href*=\"127.0.0.1\"])')]"
-                ".map(e => e.outerHTML.slice(0, 200))")
-            text = main.inner_text().replace("\u2060", "")
-            shown = page.evaluate("document.querySelectorAll('[data-testid=\"stMain\"] h1, "
-                                  "[data-testid=\"stMain\"] h2, [data-testid=\"stMain\"] h3')"
-                                  ".length")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(hostile_server + path)
+        main = page.locator("[data-testid='stMain']").first
+        page.wait_for_function(
+            "([a, b]) => { const m = document.querySelector(\"[data-testid='stMain']\");"
+            " return m && m.innerText.includes(a) && m.innerText.includes(b); }",
+            arg=[expect, "evil.example"], timeout=90_000)
+        page.wait_for_timeout(2500)             # let the run finish
+        hostile = page.evaluate(
+            "[...document.querySelectorAll('a[href*=\"evil\"], img[src*=\"evil\"], "
+            "img[src*=\"/etc/\"], a[href^=\"http\"]:not([href*=\"127.0.0.1\"])')]"
+            ".map(e => e.outerHTML.slice(0, 200))")
+        text = main.inner_text().replace("\u2060", "")
+        shown = page.evaluate("document.querySelectorAll('[data-testid=\"stMain\"] h1, "
+                              "[data-testid=\"stMain\"] h2, [data-testid=\"stMain\"] h3')"
+                              ".length")
     assert hostile == []
     assert [u for u in requests if "evil" in u or "/etc/" in u] == []
     for literal in ("[lien](https://evil.example)", "![i](http://evil.example/x.png)",
