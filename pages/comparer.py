@@ -106,7 +106,8 @@ if gap_choices:
     else:
         g_meta = views.meta(gap_id)
         fig = charts.gap_change_scatter(changes, g_meta["label"], g_meta["unit"], selection.qpv_code)
-        st.plotly_chart(fig, key="gap_scatter", theme=None, config=components.PLOTLY_CONFIG)
+        st.plotly_chart(fig, key="gap_scatter", theme=None, config=components.PLOTLY_CONFIG,
+                        alt=f"Nuage de points des quartiers : niveau et évolution de l'écart, {g_meta['label']}")
         gap_src = views.gap_change_source(changes)
         st.caption(views.gap_change_caption(changes))
         components.source_line(gap_src)

@@ -64,7 +64,8 @@ if gap_charts:
                 title = f"Écart – {pv.label} – {portrait.qpv.name}"
                 fig = charts.gap_lines(series, title, pv.unit)
                 st.plotly_chart(fig, key=f"gap_{pv.indicator_id}", theme=None,
-                                config=components.PLOTLY_CONFIG)
+                                config=components.PLOTLY_CONFIG,
+                                alt=f"Graphique : {title}, écart au fil des années")
                 components.source_line(views.gap_source(series))
                 exports.download_figure(
                     fig, key=f"gap_{pv.indicator_id}", title=title, source=views.gap_source(series),

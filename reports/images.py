@@ -35,7 +35,7 @@ import plotly.graph_objects as go
 from config import DEMO_MARK
 from indicators import registry
 from indicators.compare import classify, legend
-from indicators.fmt import UNIT_SUFFIX, fmt_status, fmt_value, wrap_words
+from indicators.fmt import UNIT_SUFFIX, fmt_status, wrap_words
 from indicators.text import plot_text
 from reports import palette
 

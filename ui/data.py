@@ -272,7 +272,7 @@ def _gap_series(qpv_code: str, indicator_id: str, version: int) -> pd.DataFrame:
 
 def gap_series(qpv_code: str, indicator_id: str) -> pd.DataFrame:
     """indicators.gaps.gap_series (cached until the database is rebuilt)."""
-    return _gap_series(qpv_code, indicator_id, db_version())
+    return _gap_series(qpv_code, indicator_id, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -283,7 +283,7 @@ def _gap_change_table(slug: str, indicator_id: str, version: int) -> pd.DataFram
 
 def gap_change_table(slug: str, indicator_id: str) -> pd.DataFrame:
     """indicators.gaps.gap_change_table (cached until the database is rebuilt)."""
-    return _gap_change_table(slug, indicator_id, db_version())
+    return _gap_change_table(slug, indicator_id, view_key())
 
 
 def qpv_portrait(qpv_code: str, year: int | None = None) -> portrait.Portrait | None:
@@ -403,7 +403,7 @@ def _headlines(slug: str, version: int):
 
 def headlines(slug: str):
     """indicators.kpi.headline_figures: the key figures of the contract's home page."""
-    return _headlines(slug, db_version())
+    return _headlines(slug, view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -509,7 +509,7 @@ def value_credits(keys) -> list[str]:
     indicator_id, year) a chart or a map shows, once each, in order."""
     clean = tuple((str(c), str(i), int(y)) for c, i, y in keys
                   if c is not None and i is not None and y is not None and not pd.isna(y))
-    return _value_credits(tuple(dict.fromkeys(clean)), db_version())
+    return _value_credits(tuple(dict.fromkeys(clean)), view_key())
 
 
 def fact_sources(keys) -> list[dict]:
