@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators import pockets as pk
+from indicators.text import md_text
 from reports import palette
 from ui import components, data, exports, maps, views
 
@@ -78,10 +79,10 @@ exports.download_table(listing, key="pockets_list", title="Poches de pauvreté h
                        stem=f"poches_de_pauvrete_{slug}")
 
 for row in found.itertuples():
-    st.subheader(f"{row.pocket_id} · {row.commune_names}")
-    st.caption(f"{pk.fmt_figure(row.population, 'count')} habitants, {int(row.n_squares)} carreaux ; "
-               f"{pk.distance_text(row.distance_to_qpv_m)}"
-               + (f" ({row.nearest_qpv_name}, {row.nearest_qpv_code})" if row.nearest_qpv_code else ""))
+    st.subheader(md_text(f"{row.pocket_id} · {row.commune_names}"), anchor=False)
+    st.caption(md_text(f"{pk.fmt_figure(row.population, 'count')} habitants, {int(row.n_squares)} carreaux ; "
+                       f"{pk.distance_text(row.distance_to_qpv_m)}"
+                       + (f" ({row.nearest_qpv_name}, {row.nearest_qpv_code})" if row.nearest_qpv_code else "")))
     table = pk.comparison(result, row.pocket_id)
     st.dataframe(views.pocket_comparison_table(table, row.commune_names), hide_index=True,
                  key=f"pocket_table_{row.pocket_id}")

@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import config
+from indicators.text import md_text
 from reports import tables
 from ui import data, state
 
@@ -263,7 +264,8 @@ def mandate_pdf_bytes(contract_slug: str, sections: Sequence[str], qpv_codes: Se
 def _button(label: str, make: Callable[[], bytes], name: str, key: str, help: str,
             primary: bool = False) -> None:
     ext = name.rsplit(".", 1)[-1]
-    st.download_button(label, data=make, file_name=name, mime=MIME[ext], key=key, help=help,
+    # The help text names the table or chart, whose title may come from data: shown as text.
+    st.download_button(label, data=make, file_name=name, mime=MIME[ext], key=key, help=md_text(help),
                        icon=ICON, on_click="ignore", type="primary" if primary else "secondary")
 
 
@@ -305,7 +307,7 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
     table = figure_table(fig)
     if not table.empty:
         with st.expander("Voir les données", icon=":material/table:"):
-            st.caption(title + (f" ({unit})" if unit else ""))
+            st.caption(md_text(title + (f" ({unit})" if unit else "")))
             st.dataframe(table, hide_index=True)
     export = go.Figure(fig)
     # The image's header band carries the title: no room kept for plotly's own; some room under
