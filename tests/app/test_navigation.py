@@ -154,11 +154,12 @@ def _url_paths() -> list[str]:
 
 def test_the_url_paths_of_the_navigation() -> None:
     assert _url_paths() == ["accueil", "bilan", "carte", "comparer", "importer", "logement",
-                            "mandat", "methode", "portrait", "programmes", "rapports"]
+                            "mandat", "methode", "poches", "portrait", "programmes", "rapports"]
 
 
 @pytest.mark.parametrize("url_path", ["", "mandat", "bilan", "carte", "portrait", "comparer",
-                                      "programmes", "logement", "methode", "rapports", "importer"])
+                                      "programmes", "logement", "methode", "rapports", "importer",
+                                      "poches"])
 def test_every_page_path_opens_its_page(small_db, url_path) -> None:
     """What the browser asks for `/<url_path>` (the page hash Streamlit derives from the path);
     `/` and `/mandat` both open the home page, with the query kept."""

@@ -114,11 +114,11 @@ def _sections(at: AppTest) -> dict[str, list[str]]:
         nonlocal current
         kind = getattr(node, "type", None)
         if kind == "header":
-            current = node.value
+            current = shown(node.value)
             sections[current] = []
             return
         if kind == "metric":
-            sections.setdefault(current, []).append(f"{node.label} = {plain_spaces(node.value)}")
+            sections.setdefault(current, []).append(f"{shown(node.label)} = {plain_spaces(shown(node.value))}")
             return
         for child in getattr(node, "children", {}).values():
             walk(child)

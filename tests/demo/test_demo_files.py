@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -95,12 +94,10 @@ def test_other_files_of_the_folder_are_kept(tmp_path):
     assert (tmp_path / "README_local.md").read_text() == "notes"
 
 
-def test_small_and_fast(tmp_path):
-    start = time.perf_counter()
+def test_small(tmp_path):
+    # How long it takes is measured by `make bench` (bench/bench_etl.py), not asserted here.
     demo.write_demo(tmp_path)
-    elapsed = time.perf_counter() - start
     total = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file())
-    assert elapsed < 5
     assert total < 3_000_000
 
 
@@ -538,7 +535,7 @@ def test_qualitative_and_published_values(programme):
         "indicator_id": "fragile_occupation_dwellings_pct", "year": "2022", "value": "90,0",
         "numerator": "900", "denominator": "1000", "status": "ok",
         "source_note": "Bailleurs – enquête OPS 2022 (fictif)", "document_id": "doc-portraits",
-        "source_ref": "p. 4", "headline": "", "headline_order": "", "year_given": ""}
+        "source_ref": "p. 4", "is_internal": "", "headline": "", "headline_order": "", "year_given": ""}
     headlines = programme["kpi_definitions"]
     assert headlines.loc[headlines["headline"] == "oui", ["kpi_id", "headline_order"]].values.tolist() \
         == [["habitants_rencontres", "3"], ["droits_rouverts", "1"], ["interventions_mediation", "4"],

@@ -117,27 +117,27 @@ def test_build_publishes_every_programme_table(programme_dir: Path, tmp_path: Pa
         ("demo", "portraits", "Portraits de quartiers", "CA de Démo-sur-Loire", "2023", None, None, docs)]
     assert query(db, "select * from programme_actions order by action_id, year") == [
         ("demo", "A1", 2024, "Médiation de nuit", "Association Relais", "Tranquillité", True, False, None,
-         "Présence de 20 h à 2 h", None, None, actions),
+         "Présence de 20 h à 2 h", None, None, False, actions),
         ("demo", "A1", 2025, "Médiation de nuit", "Association Relais", "Tranquillité", False, True, None,
-         None, None, None, actions),
+         None, None, None, False, actions),
         ("demo", "A2", 2025, "Atelier d'écriture", "Les Mots", "Culture", True, None, None,
-         "=1+1 n'est pas calculé", None, None, actions),
+         "=1+1 n'est pas calculé", None, None, False, actions),
     ]
     assert query(db, "select * from programme_action_territories order by all") == [
         ("demo", "A1", 2024, "QN09901N", actions), ("demo", "A1", 2024, "QN09902M", actions),
         ("demo", "A1", 2025, "QN09901N", actions), ("demo", "A1", 2025, "QN09902M", actions),
     ]
     assert query(db, "select * from programme_funding order by year, funder") == [
-        ("demo", "A1", 2024, "epci", "CA de Démo-sur-Loire", 20495.5, None, None, funding),
-        ("demo", "A1", 2024, "etat_p147", "BOP 147", 20495.0, None, None, funding),
-        ("demo", None, 2025, "ville", "Enveloppe globale", 1500000.0, None, None, funding),
+        ("demo", "A1", 2024, "epci", "CA de Démo-sur-Loire", 20495.5, None, None, False, funding),
+        ("demo", "A1", 2024, "etat_p147", "BOP 147", 20495.0, None, None, False, funding),
+        ("demo", None, 2025, "ville", "Enveloppe globale", 1500000.0, None, None, False, funding),
     ]
     assert query(db, "select * from kpi_definitions") == [
         ("demo", "residents_met", "Habitants rencontrés", "personnes", None, "sum", True, None,
          False, None, "contrat", kdef)]
     assert query(db, "select * from kpi_values order by territory_code nulls first") == [
-        ("demo", "residents_met", None, 2024, None, 1650.0, 1500.0, "plus de", "ok", True, "portraits", None, kval),
-        ("demo", "residents_met", "QN09901N", 2024, None, None, None, None, "missing", False, None, None, kval),
+        ("demo", "residents_met", None, 2024, None, 1650.0, 1500.0, "plus de", "ok", True, "portraits", None, False, kval),
+        ("demo", "residents_met", "QN09901N", 2024, None, None, None, None, "missing", False, None, None, False, kval),
     ]
     # The landlord cell merged over two rows is read for both; the title row is skipped.
     assert query(db, "select * from housing_attributions order by reserving_party") == [
