@@ -70,8 +70,8 @@ def normalise(text) -> str:
     punctuation, abbreviations expanded (`av.` → avenue, `St` → saint)."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    t = strip_accents(str(text)).lower()
-    t = re.sub(r"[’'`´‘]", " ", t)
+    t = re.sub(r"[’'`´‘]", " ", str(text))
+    t = strip_accents(t).lower()
     t = re.sub(r"[^a-z0-9]+", " ", t).strip()
     words = t.split()
     out = []
@@ -285,6 +285,21 @@ def _pick_number(group: pd.DataFrame, number, rep: str):
     return numbered.iloc[len(numbered) // 2], "street"
 
 
+def _split_city(index: BanIndex, p: ParsedAddress) -> ParsedAddress:
+    """« 7 chemin du Moulin Beta-le-Vieux »: no postcode, no comma; a known commune (or former
+    commune) name at the end of the street is the commune."""
+    words = normalise(p.street).split()
+    for k in range(min(len(words) - 1, 6), 0, -1):
+        tail = " ".join(words[-k:])
+        if tail in index.commune_keys:
+            head = p.street
+            # cut the same number of words off the original text
+            parts = re.split(r"[\s\-’']+", head.strip())
+            cut = len(parts) - len(tail.split())
+            return ParsedAddress(p.number, p.rep, " ".join(parts[:max(cut, 1)]), None, tail)
+    return p
+
+
 def geocode_parsed(index: BanIndex, parsed: list[ParsedAddress],
                    codes_insee: list | None = None) -> pd.DataFrame:
     """Match parsed addresses; one row each with MATCH_COLUMNS."""
@@ -297,6 +312,8 @@ def geocode_parsed(index: BanIndex, parsed: list[ParsedAddress],
     by_street = index.street_addresses() if not index.empty else {}
     for i, p in enumerate(parsed):
         code = codes_insee[i] if codes_insee is not None else None
+        if p.city is None and p.postcode is None and not code:
+            p = _split_city(index, p)
         ck = (p.postcode, p.city, code)
         if ck not in communes_cache:
             communes_cache[ck] = _communes_for(index, p.postcode, p.city, code) if not index.empty else None

@@ -350,7 +350,8 @@ def guess_columns(df: pd.DataFrame) -> Columns:
 
 
 ADDED_COLUMNS = ["qpv_code", "qpv_name", "commune_code", "commune_name", "qpv_status",
-                 "edge_distance_m", "match_status", "match_score", "ban_label", "lon", "lat"]
+                 "edge_distance_m", "match_status", "match_score", "ban_label", "located_lon",
+                 "located_lat"]
 
 
 def locate_rows(df: pd.DataFrame, con_or_contours, *, columns: Columns | None = None,
@@ -388,12 +389,17 @@ def locate_rows(df: pd.DataFrame, con_or_contours, *, columns: Columns | None = 
     out = df.reset_index(drop=True).copy()
     added = pd.concat([located.reset_index(drop=True),
                        match.drop(columns="match_code_insee").reset_index(drop=True)], axis=1)
-    added["lon"], added["lat"] = np.round(lon, 6), np.round(lat, 6)
+    added["located_lon"], added["located_lat"] = np.round(lon, 6), np.round(lat, 6)
+    # A column of the file named like an added one (a file located before) is kept, renamed.
+    out = out.rename(columns={c: f"{c}_origine" for c in out.columns
+                              if c in ADDED_COLUMNS or c in OUTPUT_HEADERS.values()})
     for col in ADDED_COLUMNS:
         values = added[col]
-        if values.dtype == object:
-            values = values.where(values.notna(), None)
-        out[col] = values.to_numpy()
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            out[col] = pd.Series([v if isinstance(v, str) else None for v in values],
+                                 index=out.index, dtype=object)     # NULL stays None, never NaN
+        else:
+            out[col] = values.to_numpy()
     return out
 
 
@@ -402,8 +408,8 @@ OUTPUT_HEADERS = {
     "qpv_code": "qpv_code", "qpv_name": "qpv_nom", "commune_code": "qpv_commune_code",
     "commune_name": "qpv_commune_nom", "qpv_status": "qpv_statut",
     "edge_distance_m": "qpv_distance_bord_m", "match_status": "adresse_statut",
-    "match_score": "adresse_score", "ban_label": "adresse_ban", "lon": "longitude_wgs84",
-    "lat": "latitude_wgs84",
+    "match_score": "adresse_score", "ban_label": "adresse_ban", "located_lon": "longitude_wgs84",
+    "located_lat": "latitude_wgs84",
 }
 
 
