@@ -22,7 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.fmt import fmt_int
-from indicators.secrecy import SMALL_COUNT_NOTE, THRESHOLD, mask_breakdown, status_column
+from indicators.secrecy import SMALL_COUNT_NOTE, THRESHOLD, mask_breakdown, protect_breakdown, status_column
 
 # Dimensions a breakdown can use: column of programme_beneficiaries → French label.
 DIMENSIONS = {
@@ -117,3 +117,77 @@ def display_table(counts: pd.DataFrame, by: str) -> pd.DataFrame:
         "Personnes": [v if isinstance(v, str) else fmt_int(v) for v in
                       (shown_value(r) for _, r in counts.iterrows())],
     }, columns=[DIMENSIONS[by], "Personnes"])
+
+
+# ── Share of people reached who live in a QPV ──────────────────────────────────────────────
+# residence_status (programme_beneficiaries): qpv | hors_qpv | a_verifier | NULL (unknown), from
+# the territory typed or computed at load from an address that is then dropped.
+SHARE_COLUMNS = ["action_id", "label", "year", "n_people", status_column("n_people"), "n_in_qpv",
+                 status_column("n_in_qpv"), "share_in_qpv_pct", status_column("share_in_qpv_pct"),
+                 "note"]
+SHARE_NOTE = "masqué pour qu'un effectif de moins de 5 ne se déduise pas des autres"
+
+
+def qpv_share(con, contract_slug: str, *, year: int | None = None,
+              threshold: int = THRESHOLD) -> pd.DataFrame:
+    """Per action and year: people reached (`n_people`), those living in a QPV (`n_in_qpv`) and
+    their share in % of the people reached (`share_in_qpv_pct`, the annual review's figure).
+
+    Each row is one breakdown of its people in two parts, in a QPV / not known to live in one
+    (outside, « à vérifier » near an edge, or residence unknown), masked with
+    `secrecy.protect_breakdown`: a part under 5 is withheld with the other part, and the share
+    is shown only when both parts are. No count of the other part's components (outside,
+    à vérifier, unknown) is given: with the two shown it could reveal a small one. No row adds
+    actions together, so no masked cell is recovered by difference.
+    """
+    where, params = ["contract_slug = ?"], [contract_slug]
+    if year is not None:
+        where.append("year = ?")
+        params.append(year)
+    df = con.execute(f"""
+        select action_id, year, count(*) as n_people,
+               count(*) filter (where residence_status = 'qpv') as n_in_qpv
+        from programme_beneficiaries where {' and '.join(where)}
+        group by 1, 2 order by 2, 1""", params).fetchall()
+    rows = []
+    for action_id, yr, n, n_qpv in df:
+        hidden, total_hidden = protect_breakdown([n_qpv, n - n_qpv], threshold)
+        shown_qpv = not hidden[0]
+        share_ok = not hidden[0] and not hidden[1] and not total_hidden
+        rows.append({
+            "action_id": action_id, "label": _label(con, contract_slug, "action_id", action_id),
+            "year": int(yr),
+            "n_people": None if total_hidden else int(n),
+            status_column("n_people"): "secret" if total_hidden else "ok",
+            "n_in_qpv": int(n_qpv) if shown_qpv else None,
+            status_column("n_in_qpv"): "ok" if shown_qpv else "secret",
+            "share_in_qpv_pct": round(100.0 * n_qpv / n, 1) if share_ok else None,
+            status_column("share_in_qpv_pct"): "ok" if share_ok else "secret",
+            "note": None if share_ok else (SMALL_COUNT_NOTE if total_hidden or n_qpv < threshold
+                                           else SHARE_NOTE),
+        })
+    out = pd.DataFrame(rows, columns=SHARE_COLUMNS)
+    for col in ("n_people", "n_in_qpv"):
+        out[col] = out[col].astype("Int64")
+    out["share_in_qpv_pct"] = out["share_in_qpv_pct"].astype("Float64")
+    for col in ("action_id", "label", "note"):
+        out[col] = pd.Series([v if isinstance(v, str) else None for v in out[col]], index=out.index,
+                             dtype=object)
+    return out
+
+
+def share_display_table(share: pd.DataFrame) -> pd.DataFrame:
+    """The share table as a page or report shows it (French text cells)."""
+    from indicators.fmt import fmt_pct
+
+    def cell(v, st, fmt):
+        return "secret statistique" if st != "ok" else fmt(v)
+
+    return pd.DataFrame({
+        "Action": share["label"].tolist(),
+        "Année": [str(y) for y in share["year"]],
+        "Personnes touchées": [cell(v, s, fmt_int) for v, s in zip(share["n_people"], share[status_column("n_people")])],
+        "dont résidant en QPV": [cell(v, s, fmt_int) for v, s in zip(share["n_in_qpv"], share[status_column("n_in_qpv")])],
+        "Part résidant en QPV": [cell(v, s, fmt_pct) for v, s in zip(share["share_in_qpv_pct"], share[status_column("share_in_qpv_pct")])],
+    }, columns=["Action", "Année", "Personnes touchées", "dont résidant en QPV",
+                "Part résidant en QPV"])

@@ -109,6 +109,16 @@ def beneficiary_counts(slug: str, by: str, year: int | None = None) -> pd.DataFr
     return _beneficiary_counts(slug, by, year, view_key())
 
 
+@st.cache_data(show_spinner=False)
+def _beneficiary_qpv_share(slug: str, version: int) -> pd.DataFrame:
+    return beneficiaries.qpv_share(cursor(), slug)
+
+
+def beneficiary_qpv_share(slug: str) -> pd.DataFrame:
+    """indicators.beneficiaries.qpv_share: per action and year, the share living in a QPV."""
+    return _beneficiary_qpv_share(slug, view_key())
+
+
 # ── Contracts and QPVs ───────────────────────────────────────────────────────────────────────
 
 @st.cache_data(show_spinner=False)

@@ -410,7 +410,8 @@ def _locate_people(ctx: LoadContext, sheet: Sheet) -> tuple[Sheet, dict[int, str
     contours = load_contours(ctx.con)
     if not contours.qpv:
         ctx.warn(sheet.file_name, "aucun contour de QPV chargé : le quartier de résidence n'est pas "
-                 "calculé à partir des colonnes " + ", ".join(columns.used()))
+                 "calculé ; colonnes d'adresse ou de coordonnées ignorées, jamais enregistrées : "
+                 + ", ".join(columns.used()))
         located = None
     else:
         located = locate_rows(df, ctx.con if columns.address else contours, columns=columns,
