@@ -27,6 +27,8 @@ PAGES = {
                 url_path="portrait"),
         st.Page("pages/comparer.py", title="Comparer les quartiers", icon=":material/compare:",
                 url_path="comparer"),
+        st.Page("pages/adresse.py", title="Adresse → quartier", icon=":material/pin_drop:",
+                url_path="adresse"),
     ],
     "Actions": [
         st.Page("pages/programmes.py", title="Programmes et financements",

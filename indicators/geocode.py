@@ -421,6 +421,72 @@ def parse_rows(df: pd.DataFrame, roles: dict[str, str]) -> tuple[list[ParsedAddr
     return parsed, codes
 
 
-def geocode_frame(index: BanIndex, df: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
+def geocode_frame(index, df: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
+    """Match a table's addresses (`roles` from `address_columns`) with the embedded BAN index,
+    or with an `AddokEngine` when one is given."""
     parsed, codes = parse_rows(df, roles)
-    return geocode_parsed(index, parsed, codes if "code_insee" in roles else None)
+    codes = codes if "code_insee" in roles else None
+    if isinstance(index, AddokEngine):
+        return index.geocode_parsed(parsed, codes)
+    return geocode_parsed(index, parsed, codes)
+
+
+# ── Optional: the BAN's own engine (addok) or the public API Adresse, only when asked ─────────
+
+class AddokEngine:
+    """An addok server (the BAN's search engine, which a team may run) or the public API Adresse
+    (`https://api-adresse.data.gouv.fr`), queried with `/search/?q=…&limit=1` per distinct
+    address. Never used unless configured: the embedded BAN tables are the default, offline.
+    Its `score` (0–1) and `type` map to the same statuses: a house number at 0.9 or more is
+    exact, below approximate; a street or locality is « rue seulement »; under 0.5, not found.
+    """
+
+    def __init__(self, url: str, timeout_s: float = 10.0):
+        self.url = url.rstrip("/")
+        self.timeout_s = timeout_s
+
+    def _query(self, q: str, postcode: str | None, citycode: str | None) -> dict | None:
+        import json
+        import urllib.parse
+        import urllib.request
+
+        params = {"q": q, "limit": "1"}
+        if postcode:
+            params["postcode"] = postcode
+        if citycode:
+            params["citycode"] = citycode
+        with urllib.request.urlopen(f"{self.url}/search/?{urllib.parse.urlencode(params)}",
+                                    timeout=self.timeout_s) as resp:
+            features = json.load(resp).get("features") or []
+        return features[0] if features else None
+
+    def geocode_parsed(self, parsed: list[ParsedAddress], codes_insee: list | None = None) -> pd.DataFrame:
+        rows, cache = [], {}
+        for i, p in enumerate(parsed):
+            number = f"{p.number}{(' ' + p.rep) if p.rep else ''} " if p.number is not None else ""
+            q = f"{number}{p.street} {p.city or ''}".strip()
+            code = codes_insee[i] if codes_insee is not None else None
+            key = (q, p.postcode, code)
+            if key not in cache:
+                cache[key] = self._query(q, p.postcode, code) if p.street else None
+            f = cache[key]
+            row = dict.fromkeys(MATCH_COLUMNS)
+            row.update(match_score=0.0, match_status=NOT_FOUND)
+            if f is not None:
+                props = f.get("properties", {})
+                score = round(100.0 * float(props.get("score", 0)), 1)
+                kind = props.get("type")
+                status = (NOT_FOUND if score < 50 else
+                          (EXACT if score >= 90 else APPROXIMATE) if kind == "housenumber" else
+                          STREET if kind in ("street", "locality") else NOT_FOUND)
+                row["match_score"] = score
+                if status != NOT_FOUND:
+                    lon, lat = f["geometry"]["coordinates"][:2]
+                    row.update(lon=float(lon), lat=float(lat), ban_id=props.get("id"),
+                               ban_label=props.get("label"), match_code_insee=props.get("citycode"),
+                               match_status=status)
+            rows.append(row)
+        df = pd.DataFrame(rows, columns=MATCH_COLUMNS)
+        for col in ("lon", "lat", "match_score"):
+            df[col] = df[col].astype(float)
+        return df

@@ -444,3 +444,77 @@ def summary(located: pd.DataFrame) -> pd.DataFrame:
     else:
         rows.append(("Coordonnées absentes ou illisibles", int((s == NOT_LOCATED).sum())))
     return pd.DataFrame(rows, columns=["Résultat", "Lignes"])
+
+
+# ── One search: an address or a point typed in a box ────────────────────────────────────────
+
+_POINT_RE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[;,\s]\s*(-?\d+(?:[.,]\d+)?)\s*$")
+
+
+def parse_point(text: str) -> tuple[float, float] | None:
+    """« 46.8519, 2.5694 » (latitude, longitude as most sites give them), « 2.5694 46.8519 », or
+    Lambert-93 « 669000 6633000 » → WGS84 (lon, lat); None when the text is not a point."""
+    m = _POINT_RE.match(str(text or ""))
+    if not m:
+        return None
+    a, b = (float(g.replace(",", ".")) for g in m.groups())
+    if is_lambert93([a], [b]):
+        lon, lat = lambert93_to_wgs84([a], [b])
+        return float(lon[0]), float(lat[0])
+    if abs(a) <= 90 and abs(b) <= 180 and not (abs(a) <= 10 and 41 <= b <= 52):
+        return b, a            # latitude first
+    if abs(a) <= 180 and abs(b) <= 90:
+        return a, b
+    return None
+
+
+def search(text: str, contours: Contours, ban=None, geography: int | None = None) -> pd.Series:
+    """One address or point → one row of `locate_rows` (with `query`). Addresses need `ban`."""
+    from indicators import geocode
+
+    point = parse_point(text)
+    if point is not None:
+        located = locate_points([point[0]], [point[1]], contours, geography)
+        row = located.iloc[0].copy()
+        row["match_status"], row["match_score"], row["ban_label"] = None, None, None
+        row["located_lon"], row["located_lat"] = point
+        return row
+    table = pd.DataFrame({"adresse": [text]})
+    if ban is None:
+        ban = geocode.build_index(pd.DataFrame(columns=["ban_id", "numero", "rep", "nom_voie",
+                                                        "code_postal", "code_insee", "nom_commune",
+                                                        "lon", "lat"]))
+    located = locate_rows(table, contours, columns=Columns(address={"address": "adresse"}),
+                          geography=geography, ban=ban)
+    return located.iloc[0]
+
+
+def result_lines(row: pd.Series) -> list[str]:
+    """The result of one search in French, one line each (Markdown-free text)."""
+    from indicators.geocode import MATCH_STATUS_LABELS
+
+    lines = []
+    if row.get("match_status"):
+        if row["match_status"] == "not_found":
+            return ["Adresse introuvable dans la Base Adresse Nationale chargée : vérifiez le nom "
+                    "de la voie et le code postal, ou donnez des coordonnées."]
+        lines.append(f"Adresse retenue : {row['ban_label']} (correspondance "
+                     f"{MATCH_STATUS_LABELS[row['match_status']]}, score {row['match_score']:.0f}/100)")
+    status = row["qpv_status"]
+    commune = f"{row['commune_name']} ({row['commune_code']})" if row.get("commune_code") else None
+    distance = distance_label(row["edge_distance_m"])
+    if status == IN_QPV:
+        lines.append(f"Dans le quartier prioritaire {row['qpv_name']} ({row['qpv_code']})"
+                     + (f", commune de {commune}" if commune else "")
+                     + f" ; à {distance} du bord du quartier.")
+    elif status == OUTSIDE:
+        lines.append("Hors quartier prioritaire" + (f", commune de {commune}" if commune else "")
+                     + f" ; le bord du QPV le plus proche est à {distance}.")
+    elif status == TO_CHECK:
+        where = (f"au bord du quartier prioritaire {row['qpv_name']} ({row['qpv_code']})"
+                 if row.get("qpv_code") else "juste à l'extérieur d'un quartier prioritaire")
+        lines.append(f"À vérifier : {where}, à {distance} du bord (moins de "
+                     f"{EDGE_TOLERANCE_M:.0f} m) ; consultez le plan du quartier.")
+    else:
+        lines.append("Point non localisé (coordonnées absentes ou hors limites).")
+    return lines

@@ -94,9 +94,9 @@ def write_ban(folder: Path, *, gz: bool = False, rows: list[dict] = BAN_ROWS) ->
     return path
 
 
-def make_db(tmp: Path, *, with_communes: bool = True, with_ban: bool = True):
-    """An in-memory database with the territories, contours (and BAN) above."""
-    con = etl.db.create_empty()
+def make_db(tmp: Path, *, with_communes: bool = True, with_ban: bool = True, path: str = ":memory:"):
+    """A database (in memory by default) with the territories, contours (and BAN) above."""
+    con = etl.db.create_empty(path)
     ctx = LoadContext(con, "test")
     con.execute("insert into sources (source_id, kind, file_name, sha256, loaded_at)"
                 " values (?, 'test', 'test', 'x', now())", [SRC])
