@@ -105,6 +105,7 @@ def parse_address(text: str, postcode: str | None = None, city: str | None = Non
     """Split one address line (« 12 bis av. des Tilleuls 99100 Lorneville ») into its number,
     repetition index, street, postcode and commune. Separate postcode and city win."""
     t = _CEDEX_RE.sub("", str(text or "")).strip()
+    t = re.sub(r"^[^\w]+", "", t)          # a leading « = », « ' » or « - » from a spreadsheet
     pc = postcode
     ct = city
     m = None
@@ -347,6 +348,14 @@ def geocode_parsed(index: BanIndex, parsed: list[ParsedAddress],
     df["lon"] = df["lon"].astype(float)
     df["lat"] = df["lat"].astype(float)
     df["match_score"] = df["match_score"].astype(float)
+    return _text_columns(df)
+
+
+def _text_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as objects where a missing value is None (pandas would infer NaN)."""
+    for col in ("ban_id", "ban_label", "match_code_insee", "match_status"):
+        df[col] = pd.Series([v if isinstance(v, str) else None for v in df[col]], index=df.index,
+                            dtype=object)
     return df
 
 
@@ -489,4 +498,4 @@ class AddokEngine:
         df = pd.DataFrame(rows, columns=MATCH_COLUMNS)
         for col in ("lon", "lat", "match_score"):
             df[col] = df[col].astype(float)
-        return df
+        return _text_columns(df)

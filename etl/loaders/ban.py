@@ -15,6 +15,7 @@ import gzip
 import zlib
 
 from etl.core import Candidate, EtlError, LoadContext
+from etl.loaders.cog import fictional_mask
 from indicators.geocode import street_key
 
 KINDS = ("ban_addresses",)
@@ -105,8 +106,11 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
         voies = con.execute("select distinct nom_voie from _ban_raw").df()
         voies["street_key"] = [street_key(v) or str(v).lower() for v in voies["nom_voie"]]
         con.register("_ban_keys", voies)
+        codes = con.execute("select distinct code_insee from _ban_raw").df()["code_insee"]
+        fictional = bool(fictional_mask(codes, "commune").all())     # the demo's département 99
         source_id = ctx.add_source(c, kind, producer=PRODUCER, title="Base Adresse Nationale",
-                                   vintage=None, licence=LICENCE, url=URL, rows_read=n)
+                                   vintage=None, licence=LICENCE, url=URL, rows_read=n,
+                                   is_fictional=fictional)
         dup = con.execute("select count(*) from ban_addresses b join _ban_raw r on r.id = b.ban_id"
                           ).fetchall()[0][0]
         if dup:
