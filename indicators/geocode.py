@@ -140,7 +140,7 @@ class BanIndex:
     postcodes: dict[str, list[str]]     # code_postal → code_insee list
     commune_keys: dict[str, list[str]]  # normalised commune or former commune name → code_insee list
     _choices: dict[tuple, tuple[list[str], np.ndarray]] = field(default_factory=dict, repr=False)
-    _by_street: dict | None = field(default=None, repr=False)
+    _look: tuple | None = field(default=None, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -155,10 +155,32 @@ class BanIndex:
             self._choices[communes] = got
         return got
 
-    def street_addresses(self) -> dict[int, pd.DataFrame]:
-        if self._by_street is None:
-            self._by_street = {int(k): g for k, g in self.addresses.groupby("street_id", sort=False)}
-        return self._by_street
+    def lookups(self) -> tuple[dict, dict, dict]:
+        """(street, number, rep) → row; (street, number) → row (no index preferred); street →
+        its middle numbered address (or its first row). Built once, then O(1) per address."""
+        if self._look is None:
+            a = self.addresses
+            sid = a["street_id"].to_numpy()
+            num = a["numero"].to_numpy(dtype=float, na_value=np.nan)
+            reps = np.asarray([str(r) for r in a["rep"]], dtype=object)
+            exact: dict[tuple, int] = {}
+            by_num: dict[tuple, int] = {}
+            for pos, (s, n, r) in enumerate(zip(sid.tolist(), num.tolist(), reps.tolist())):
+                if n == n:
+                    n = int(n)
+                    exact.setdefault((s, n, r), pos)
+                    if r == "" or (s, n) not in by_num:
+                        by_num[(s, n)] = pos
+            numbered = np.flatnonzero(~np.isnan(num))
+            order = numbered[np.lexsort((reps[numbered].astype(str), num[numbered], sid[numbered]))]
+            s_sorted = sid[order]
+            starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]]) if len(order) else []
+            ends = np.r_[starts[1:], len(order)] if len(order) else []
+            middle = {int(s_sorted[b]): int(order[b + (e - b) // 2]) for b, e in zip(starts, ends)}
+            for pos, s in enumerate(sid.tolist()):
+                middle.setdefault(int(s), pos)
+            self._look = (exact, by_num, middle)
+        return self._look
 
 
 def has_ban(con) -> bool:
@@ -269,21 +291,18 @@ def ban_label(row) -> str:
     return f"{num}{row['nom_voie']} {row['code_postal'] or ''} {row['nom_commune']}".replace("  ", " ").strip()
 
 
-def _pick_number(group: pd.DataFrame, number, rep: str):
-    """(row, how) in one street: exact number and rep; same number, other rep; or the
+def _pick_number(index: BanIndex, street_id: int, number, rep: str) -> tuple[int, str]:
+    """(row position, how) in one street: exact number and rep; same number, other rep; or the
     street's middle address."""
+    exact, by_num, middle = index.lookups()
     if number is not None:
-        same = group[group["numero"] == number]
-        if not same.empty:
-            exact = same[same["rep"] == rep]
-            if not exact.empty:
-                return exact.iloc[0], "number"
-            plain = same[same["rep"] == ""]
-            return (plain.iloc[0] if not plain.empty else same.iloc[0]), "rep"
-    numbered = group.dropna(subset=["numero"]).sort_values(["numero", "rep"])
-    if numbered.empty:
-        return group.iloc[0], "street"
-    return numbered.iloc[len(numbered) // 2], "street"
+        pos = exact.get((street_id, number, rep))
+        if pos is not None:
+            return pos, "number"
+        pos = by_num.get((street_id, number))
+        if pos is not None:
+            return pos, "rep"
+    return middle[street_id], "street"
 
 
 def _split_city(index: BanIndex, p: ParsedAddress) -> ParsedAddress:
@@ -310,7 +329,10 @@ def geocode_parsed(index: BanIndex, parsed: list[ParsedAddress],
     out["match_score"] = [0.0] * n
     cache: dict[tuple, tuple[int | None, float]] = {}
     communes_cache: dict[tuple, tuple | None] = {}
-    by_street = index.street_addresses() if not index.empty else {}
+    if not index.empty:
+        a = index.addresses
+        cols = {c: a[c].tolist() for c in ("lon", "lat", "ban_id", "code_insee", "numero", "rep",
+                                           "nom_voie", "code_postal", "nom_commune")}
     for i, p in enumerate(parsed):
         code = codes_insee[i] if codes_insee is not None else None
         if p.city is None and p.postcode is None and not code:
@@ -329,7 +351,8 @@ def geocode_parsed(index: BanIndex, parsed: list[ParsedAddress],
         if street_id is None or score < MIN_SCORE:
             out["match_score"][i] = round(score, 1)
             continue
-        row, how = _pick_number(by_street[street_id], p.number, p.rep)
+        pos, how = _pick_number(index, street_id, p.number, p.rep)
+        row = {c: v[pos] for c, v in cols.items()}
         if how == "street" or p.number is None:
             status = STREET
             final = score * 0.9 if p.number is not None else score
