@@ -25,7 +25,7 @@ import shapely
 
 EDGE_TOLERANCE_M = 10.0
 # Distances to an edge beyond this are not computed (the point is far from every QPV).
-MAX_EDGE_DISTANCE_M = 5_000.0
+MAX_EDGE_DISTANCE_M = 2_000.0
 EARTH_RADIUS_M = 6_378_137.0
 CURRENT = 2024
 
@@ -100,13 +100,14 @@ class Layer:
     names: np.ndarray
     geoms: np.ndarray
     tree: shapely.STRtree = field(repr=False)
+    boundaries: np.ndarray = field(repr=False, default=None)
 
     @classmethod
     def from_wkb(cls, codes, names, wkbs) -> "Layer":
         geoms = _mercator_geoms(shapely.from_wkb(np.asarray(list(wkbs), dtype=object)))
         shapely.prepare(geoms)
         return cls(np.asarray(list(codes), dtype=object), np.asarray(list(names), dtype=object),
-                   geoms, shapely.STRtree(geoms))
+                   geoms, shapely.STRtree(geoms), shapely.boundary(geoms))
 
 
 @dataclass
@@ -190,17 +191,17 @@ def locate_points(lon, lat, contours: Contours, geography: int | None = None, *,
             # A point on the shared edge of two QPVs: the first one (it is « à vérifier » anyway).
             first = np.unique(pairs[0], return_index=True)[1]
             inside[idx[pairs[0][first]]] = pairs[1][first]
-        ins = inside >= 0
-        if ins.any():
-            boundaries = shapely.boundary(layer.geoms[inside[ins]])
-            distance[ins] = shapely.distance(points[ins], boundaries) * scale[ins]
-        out = np.flatnonzero(valid & ~ins)
-        if len(out):
-            max_merc = MAX_EDGE_DISTANCE_M / max(float(scale[out].min()), 0.05)
-            near = layer.tree.query_nearest(points[out], max_distance=max_merc,
-                                            return_distance=True, all_matches=False)
-            (pi, _), dist = near
-            distance[out[pi]] = dist * scale[out[pi]]
+        # Distance to the nearest edge, inside or outside: the QPVs within reach (an index
+        # query), then the distances to their boundaries, vectorised (much faster than
+        # STRtree.query_nearest on a million points).
+        max_merc = MAX_EDGE_DISTANCE_M / max(float(scale[idx].min()), 0.05)
+        pi, gi = layer.tree.query(points[idx], predicate="dwithin", distance=max_merc)
+        if len(pi):
+            dist = shapely.distance(points[idx[pi]], layer.boundaries[gi]) * scale[idx[pi]]
+            best = np.full(len(idx), np.inf)
+            np.minimum.at(best, pi, dist)
+            reached = np.isfinite(best)
+            distance[idx[reached]] = best[reached]
         distance[valid & np.isfinite(distance) & (distance > MAX_EDGE_DISTANCE_M)] = np.nan
 
     status = np.full(n, NOT_LOCATED, dtype=object)

@@ -407,6 +407,8 @@ def _locate_people(ctx: LoadContext, sheet: Sheet) -> tuple[Sheet, dict[int, str
     columns = guess_columns(df)
     if columns.empty:
         return sheet, {}
+    if not columns.coords and not ctx.con.execute("select count(*) from ban_addresses").fetchall()[0][0]:
+        return sheet, {}      # no BAN loaded: the address columns are dropped as personal data
     contours = load_contours(ctx.con)
     if not contours.qpv:
         ctx.warn(sheet.file_name, "aucun contour de QPV chargé : le quartier de résidence n'est pas "

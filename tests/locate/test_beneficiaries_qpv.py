@@ -106,3 +106,15 @@ def test_share_in_qpv_per_action_and_year(tmp_path):
     assert qpv_share(con, "demo", year=2024)["action_id"].tolist() == ["C"]
     assert qpv_share(con, "other").empty
     assert isinstance(share, pd.DataFrame)
+
+
+def test_addresses_without_a_ban_are_dropped_as_personal_data(tmp_path):
+    con, ctx = make_db(tmp_path, with_ban=False)
+    path = tmp_path / "p.csv"
+    path.write_text("contract;action_id;year;Adresse;Code postal\ndemo;A1;2025;3 rue des Tilleuls;99100\n",
+                    encoding="utf-8")
+    _load(ctx, path, "p.csv")
+    assert con.execute("select territory_code, residence_status from programme_beneficiaries").fetchall() == [
+        (None, None)]
+    assert [str(m) for m in ctx.messages] == [
+        "p.csv : colonnes de données personnelles ignorées, jamais enregistrées : Adresse, Code postal"]

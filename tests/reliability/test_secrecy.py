@@ -93,7 +93,7 @@ def test_personal_columns_are_dropped_with_a_warning_and_never_stored(secrecy_db
     assert con.execute("select column_name from information_schema.columns where table_name ="
                        " 'programme_beneficiaries' order by ordinal_position").fetchall() == [
         ("contract_slug",), ("action_id",), ("year",), ("territory_code",), ("sex",), ("age_band",),
-        ("source_id",)]
+        ("source_id",), ("residence_status",)]
     assert con.execute("select action_id, year, territory_code, sex, age_band, count(*)"
                        " from programme_beneficiaries group by all order by all").fetchall() == sorted(
         ((a, y, q, s, g, n) for (a, y, q, s, g), n in PEOPLE.items()), key=lambda r: (r[0], r[1], r[2] or "~", r[3], r[4]))
