@@ -63,3 +63,26 @@ def test_a_point_on_an_edge_and_an_unknown_address(small_db):
         "Adresse introuvable dans la Base Adresse Nationale chargée : vérifiez le nom de la voie "
         "et le code postal, ou donnez des coordonnées."]
     assert len(at.get("deck_gl_json_chart")) == 0
+
+
+def test_programmes_page_shows_the_share_living_in_a_qpv(small_db):
+    import duckdb
+
+    con = duckdb.connect(str(small_db))
+    con.execute("insert into programme_actions (contract_slug, action_id, year, title, source_id)"
+                " values ('demo', 'A', 2025, 'Médiation', 'x'), ('demo', 'B', 2025, 'Sport', 'x')")
+    con.execute("insert into programme_funding (contract_slug, action_id, year, funder, amount_eur,"
+                " source_id) values ('demo', 'A', 2025, 'ville', 1000, 'x')")
+    rows = ([("A", "qpv")] * 14 + [("A", "hors_qpv")] * 6 + [("B", "qpv")] * 9 + [("B", None)] * 2)
+    con.executemany("insert into programme_beneficiaries (contract_slug, action_id, year,"
+                    " residence_status, source_id) values ('demo', ?, 2025, ?, 'x')", rows)
+    con.close()
+    at = AppTest.from_file(str(ROOT / "pages" / "programmes.py"), default_timeout=60)
+    at.session_state["territoire"] = "demo"
+    at.run()
+    assert not at.exception, at.exception
+    assert "Part des personnes touchées qui résident en QPV" in [s.value for s in at.subheader]
+    table = next(d.value for d in at.dataframe if "Part résidant en QPV" in d.value.columns)
+    assert table.values.tolist() == [
+        ["Médiation", "2025", "20", "14", "70\u00a0%"],
+        ["Sport", "2025", "11", "secret statistique", "secret statistique"]]
