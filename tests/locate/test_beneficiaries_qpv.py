@@ -118,3 +118,28 @@ def test_addresses_without_a_ban_are_dropped_as_personal_data(tmp_path):
         (None, None)]
     assert [str(m) for m in ctx.messages] == [
         "p.csv : colonnes de données personnelles ignorées, jamais enregistrées : Adresse, Code postal"]
+
+
+def test_mandate_report_shows_the_share_per_action(tmp_path):
+    import io
+
+    import pypdf
+
+    from reports.pdf import mandate_pdf
+
+    con, _ = make_db(tmp_path, with_ban=False)
+    con.execute("insert into contracts (contract_slug, contract_name, is_fictional, source_id)"
+                " values ('demo', 'Contrat fictif', true, 'x')")
+    con.execute("insert into programme_actions (contract_slug, action_id, year, title, source_id)"
+                " values ('demo', 'A', 2025, 'Médiation', 'x'), ('demo', 'B', 2025, 'Sport', 'x')")
+    con.execute("insert into programme_funding (contract_slug, action_id, year, funder, amount_eur,"
+                " source_id) values ('demo', 'A', 2025, 'ville', 1000, 'x')")
+    rows = [("A", "qpv")] * 14 + [("A", "hors_qpv")] * 6 + [("B", "qpv")] * 9 + [("B", None)] * 2
+    con.executemany("insert into programme_beneficiaries (contract_slug, action_id, year,"
+                    " residence_status, source_id) values ('demo', ?, 2025, ?, 'x')", rows)
+    pdf = mandate_pdf(con, "demo", sections=["financements"], charts=False)
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Personnes touchées résidant en QPV" in text
+    assert "Médiation 2025 20 14 70 %" in text
+    assert "Sport 2025 11 secret statistique secret statistique" in text
