@@ -20,7 +20,7 @@ from indicators.geocode import street_key
 
 KINDS = ("ban_addresses",)
 PRIORITY = 30          # after the contours, before the programme (its addresses are located)
-FORMAT_LABEL = ("Base Adresse Nationale (adresses-XX.csv ou .csv.gz, séparateur « ; », colonnes "
+FORMAT_LABEL = ("Base Adresse Nationale (adresses-XX.csv ou .csv.gz, séparateur point-virgule, colonnes "
                 "id, numero, rep, nom_voie, code_postal, code_insee, nom_commune, lon, lat…)")
 PRODUCER = "Base Adresse Nationale (IGN, DGFiP, collectivités)"
 LICENCE = "Licence Ouverte 2.0"
