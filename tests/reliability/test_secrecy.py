@@ -126,7 +126,7 @@ def test_personal_columns_in_any_case_or_language(tmp_path: Path, header, expect
     assert [str(w) for w in report.warnings] == [
         f"raw/personnes.csv : colonnes de données personnelles ignorées, jamais enregistrées : {expected}"]
     assert query(tmp_path / "qpv.duckdb", "select * exclude (source_id) from programme_beneficiaries") == [
-        ("chambery", "A1", 2024, None, None, None)]
+        ("chambery", "A1", 2024, None, None, None, None)]
 
 
 def test_an_error_never_quotes_a_personal_cell(tmp_path: Path) -> None:
