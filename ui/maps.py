@@ -231,6 +231,6 @@ def point_deck(lon: float, lat: float, qpvs: pd.DataFrame, communes: pd.DataFram
         get_position="[lon, lat]", get_radius=6, radius_min_pixels=6,
         get_fill_color=[200, 30, 30, 255], get_line_color=[255, 255, 255, 255],
         stroked=True, line_width_min_pixels=2))
-    view = pdk.ViewState(latitude=lat, longitude=lon, zoom=15, pitch=0, bearing=0)
+    view = pdk.ViewState(latitude=lat, longitude=lon, zoom=14, pitch=0, bearing=0)
     return pdk.Deck(layers=layers, initial_view_state=view, map_style=BLANK_STYLE,
                     map_provider="carto", tooltip={"html": "<b>{name}</b> ({code})"})
