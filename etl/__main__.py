@@ -100,7 +100,7 @@ def locate_command(args) -> int:
                   "adresses-XX.csv de adresse.data.gouv.fr).", file=sys.stderr)
             return 1
         else:
-            ban = geocode.load_ban(con)
+            ban = locate.ban_for(con, table, columns.address)
     result = locate.locate_rows(table, contours, columns=columns, geography=geography, ban=ban)
     summary = locate.summary(result)
     located_io.write(locate.output_frame(result), args.out, summary, locate.DISCLAIMER)

@@ -375,11 +375,12 @@ def locate_rows(df: pd.DataFrame, con_or_contours, *, columns: Columns | None = 
     if columns.coords is not None:
         lon, lat = points_of(df, *columns.coords)
     elif columns.address:
-        if ban is None:
-            ban = (geocode.load_ban(con_or_contours) if not isinstance(con_or_contours, Contours)
-                   else geocode.build_index(pd.DataFrame(columns=["ban_id", "numero", "rep", "nom_voie",
-                                                                  "code_postal", "code_insee",
-                                                                  "nom_commune", "lon", "lat"])))
+        if ban is None and not isinstance(con_or_contours, Contours):
+            ban = ban_for(con_or_contours, df, columns.address)
+        elif ban is None:
+            ban = geocode.build_index(pd.DataFrame(columns=["ban_id", "numero", "rep", "nom_voie",
+                                                            "code_postal", "code_insee",
+                                                            "nom_commune", "lon", "lat"]))
         m = geocode.geocode_frame(ban, df, columns.address)
         lon, lat = m["lon"].to_numpy(dtype=float), m["lat"].to_numpy(dtype=float)
         match = m[["match_status", "match_score", "ban_label", "match_code_insee"]]
@@ -402,6 +403,23 @@ def locate_rows(df: pd.DataFrame, con_or_contours, *, columns: Columns | None = 
         else:
             out[col] = values.to_numpy()
     return out
+
+
+def ban_for(con, df: pd.DataFrame, roles: dict[str, str]):
+    """The BAN rows a table needs: those of its postcodes and INSEE codes when every row gives
+    one (a file of one town reads a few thousand rows, not the whole département), else all."""
+    from indicators import geocode
+
+    def values(role):
+        if role not in roles:
+            return [None] * len(df)
+        return [str(v).strip()[:5] if isinstance(v, str) and v.strip() else None for v in df[roles[role]]]
+
+    pcs, codes = values("postcode"), values("code_insee")
+    if len(df) and all(p or c for p, c in zip(pcs, codes)):
+        return geocode.load_ban(con, communes=sorted({c for c in codes if c}) or None,
+                                postcodes=sorted({p for p in pcs if p}) or None)
+    return geocode.load_ban(con)
 
 
 # French headers of the added columns in a returned file.
