@@ -114,3 +114,14 @@ def test_output_file_and_summary(db):
         ["Lignes du fichier", 5], ["En QPV", 2], ["  dont Les Tilleuls (QN09901A)", 2],
         ["Hors QPV", 1], ["À vérifier (à moins de 10 m d'un bord)", 1],
         ["Coordonnées absentes ou illisibles", 1]]
+
+
+def test_a_point_typed_in_the_search_box():
+    from indicators.locate import parse_point
+
+    assert parse_point("46.0075, 2.0075") == (2.0075, 46.0075)       # latitude first, as sites give it
+    assert parse_point("2,0075 46,0075") == (2.0075, 46.0075)
+    lon, lat = parse_point("623002.35 6545458.71")                   # Lambert-93
+    assert (round(lon, 6), round(lat, 6)) == (2.005, 46.0045)
+    assert parse_point("12 rue des Tilleuls") is None
+    assert parse_point("46.0075") is None
