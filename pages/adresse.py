@@ -105,6 +105,10 @@ with many:
             result = done[1]
             summary = locate.summary(result)
             st.subheader("Synthèse")
+            if any(data.is_fictional_territory(c) for c in
+                   set(result["qpv_code"].dropna()) | set(result["commune_code"].dropna())):
+                st.markdown(f'<span class="qpv-demo-mark">⚠ {components.esc(config.DEMO_MARK)}</span>',
+                            unsafe_allow_html=True)
             st.dataframe(summary, hide_index=True, key="adr_summary")
             out = locate.output_frame(result)
             st.dataframe(out.head(200), hide_index=True, key="adr_preview")
