@@ -258,7 +258,6 @@ def _communes_for(index: BanIndex, postcode, city, code_insee) -> tuple[str, ...
                                       score_cutoff=85)
             found = index.commune_keys[best[0]] if best else []
         sets.append(set(found))
-    sets = [s for s in sets]
     if not sets:
         return ()
     nonempty = [s for s in sets if s]

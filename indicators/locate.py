@@ -270,13 +270,11 @@ def coordinate_columns(df: pd.DataFrame) -> tuple[str, str, int] | None:
     def find(names):
         return next((by_key[n] for n in names if n in by_key), None)
 
-    for xs, ys in ((_LON_NAMES, _LAT_NAMES), (_X_NAMES, _Y_NAMES), (_LAT_NAMES, _LON_NAMES)):
+    for xs, ys in ((_LON_NAMES, _LAT_NAMES), (_X_NAMES, _Y_NAMES)):
         cx, cy = find(xs), find(ys)
         if cx is None or cy is None or cx == cy:
             continue
         x, y = _numbers(df[cx]), _numbers(df[cy])
-        if xs is _LAT_NAMES:          # lat, lon found the other way round: only by range below
-            continue
         if is_wgs84(x, y):
             return cx, cy, 4326
         if is_lambert93(x, y):
