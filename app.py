@@ -38,6 +38,8 @@ PAGES = {
                 url_path="comparer"),
         st.Page("pages/poches.py", title="Poches de pauvreté hors QPV", icon=":material/grid_on:",
                 url_path="poches"),
+        st.Page("pages/adresse.py", title="Adresse → quartier", icon=":material/pin_drop:",
+                url_path="adresse"),
     ],
     "Actions": [
         st.Page("pages/programmes.py", title="Programmes et financements",

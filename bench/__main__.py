@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.db.exists():
         print(f"Base introuvable : {args.db} (construisez-la avec `make db`).", file=sys.stderr)
         return 1
+    print("Adresse → quartier (indicators/locate.py, geocode.py) :")
+    from bench import bench_locate
+    bench_locate.run(args.db)
     print("Exports (reports/) :")
     from bench import bench_reports
     bench_reports.run(args.db)

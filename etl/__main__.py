@@ -5,6 +5,7 @@
     python -m etl import FILE... [--yes] | --list | --withdraw BATCH | --publish BATCH
     python -m etl demo --out DIR
     python -m etl template-doc
+    python -m etl locate FILE --out FILE [--db PATH] [--geographie 2024|2015]
 
 Exit codes: 0 success; 1 the files are wrong (the error names file, line, column and what was
 expected; the published database is unchanged); 2 bad command line.
@@ -51,6 +52,69 @@ def _print_errors(exc: EtlError) -> None:
         print(f"  {line}", file=sys.stderr)
 
 
+def locate_command(args) -> int:
+    """`python -m etl locate`: the file back with its QPVs, and the summary on the terminal."""
+    from etl.db import open_snapshot
+    from indicators import locate
+    from reports import located as located_io
+
+    if not args.db.exists():
+        print(f"Erreur : base introuvable ({args.db}) ; construisez-la avec `python -m etl build`.",
+              file=sys.stderr)
+        return 1
+    try:
+        table = located_io.read_file(args.file.read_bytes(), args.file.name)
+    except OSError as exc:
+        print(f"Erreur : {args.file} : lecture impossible ({exc.strerror})", file=sys.stderr)
+        return 1
+    except EtlError as exc:
+        _print_errors(exc)
+        return 1
+    columns = locate.guess_columns(table)
+    if columns.empty:
+        print(f"Erreur : {args.file.name}, ligne 1 : ni coordonnées ni adresse reconnues dans "
+              f"l'en-tête ({', '.join(map(str, table.columns))}) (attendu : longitude/latitude, "
+              "x/y en Lambert-93, ou adresse, code postal, commune)", file=sys.stderr)
+        return 1
+    con = open_snapshot(args.db)
+    contours = locate.load_contours(con)
+    if not contours.qpv:
+        print(f"Erreur : aucun contour de QPV dans {args.db} (chargez un fichier de contours de l'ANCT).",
+              file=sys.stderr)
+        return 1
+    geography = args.geographie or contours.geographies[0]
+    if geography not in contours.qpv:
+        print(f"Erreur : la géographie {geography} n'est pas chargée (chargées : "
+              f"{', '.join(map(str, contours.geographies))}).", file=sys.stderr)
+        return 1
+    ban = None
+    if columns.address:
+        from indicators import geocode
+
+        if args.moteur == "addok":
+            if not args.addok_url:
+                print("Erreur : --moteur addok demande --addok-url.", file=sys.stderr)
+                return 2
+            ban = geocode.AddokEngine(args.addok_url)
+        elif not geocode.has_ban(con):
+            print(f"Erreur : aucune adresse de la BAN dans {args.db} (chargez un fichier "
+                  "adresses-XX.csv de adresse.data.gouv.fr).", file=sys.stderr)
+            return 1
+        else:
+            ban = locate.ban_for(con, table, columns.address)
+    result = locate.locate_rows(table, contours, columns=columns, geography=geography, ban=ban)
+    summary = locate.summary(result)
+    located_io.write(locate.output_frame(result), args.out, summary, locate.DISCLAIMER)
+    how = (f"coordonnées {columns.coords[0]}/{columns.coords[1]} (EPSG:{columns.coords[2]})"
+           if columns.coords else "adresses : " + ", ".join(f"{c}" for c in columns.address.values()))
+    print(f"{args.file.name} : {len(table)} lignes, {how}, {locate.geography_label(geography)}")
+    for label, n in summary.itertuples(index=False):
+        print(f"  {label:<48} {n:>9}")
+    print(f"Écrit : {args.out}")
+    print(locate.DISCLAIMER)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Construction de la base des QPV.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,7 +136,19 @@ def main(argv: list[str] | None = None) -> int:
     p_imp.add_argument("--withdraw", metavar="LOT", help="retirer un lot (reconstruction sans lui)")
     p_imp.add_argument("--publish", metavar="LOT", help="publier un lot en attente")
     p_imp.add_argument("--db", type=Path, default=config.DB_PATH, help=f"base publiée (défaut : {config.DB_PATH})")
+    p_loc = sub.add_parser("locate", help="adresses ou coordonnées d'un fichier → QPV (hors ligne)")
+    p_loc.add_argument("file", type=Path, metavar="FICHIER", help="CSV ou XLSX avec des adresses ou des coordonnées")
+    p_loc.add_argument("--out", type=Path, required=True, help="fichier rendu (.csv ou .xlsx)")
+    p_loc.add_argument("--db", type=Path, default=config.DB_PATH, help=f"base publiée (défaut : {config.DB_PATH})")
+    p_loc.add_argument("--geographie", type=int, choices=(2024, 2015), default=None,
+                       help="géographie des QPV (défaut : la plus récente chargée)")
+    p_loc.add_argument("--moteur", choices=("ban", "addok"), default="ban",
+                       help="géocodage : BAN chargée dans la base (défaut, hors ligne) ou un serveur addok")
+    p_loc.add_argument("--addok-url", default=None,
+                       help="adresse d'un serveur addok ou de l'API Adresse (avec --moteur addok)")
     args = parser.parse_args(argv)
+    if args.command == "locate":
+        return locate_command(args)
 
     if args.command == "template-doc":
         print(template_doc())

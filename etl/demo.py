@@ -39,7 +39,7 @@ FICTIONAL_NOTE = config.DEMO_MARK
 ZIP_DATE = (2024, 6, 1, 0, 0, 0)
 
 # Sub-folders of out_dir this generator owns (cleared before writing).
-SUBDIRS = ("cog", "contours", "insee_qpv", "insee_communes", "carreaux", "programme")
+SUBDIRS = ("cog", "contours", "insee_qpv", "insee_communes", "carreaux", "programme", "ban")
 
 # Centre of the fictional territory in Lambert-93 (≈ lon 2.6, lat 46.8).
 CENTER_L93 = (669_000.0, 6_633_000.0)
@@ -1524,7 +1524,7 @@ def _qualitative(kpi_values: list[dict]) -> list[dict]:
     return rows
 
 
-def _write_programme(out: _Out, rng: random.Random) -> None:
+def _write_programme(out: _Out, rng: random.Random) -> dict[str, list[dict]]:
     tables = _programme(rng)
     xlsx_tables = ("housing_objectives", "qualitative")
     for name, rows in tables.items():
@@ -1536,6 +1536,178 @@ def _write_programme(out: _Out, rng: random.Random) -> None:
         else:
             _template_csv(out, name, rows)
     _template_xlsx(out, "programme_val_de_lorne.xlsx", {n: tables[n] for n in xlsx_tables})
+    return tables
+
+
+# Base Adresse Nationale ----------------------------------------------------------------------
+
+BAN_HEADER = ["id", "id_fantoir", "numero", "rep", "nom_voie", "code_postal", "code_insee",
+              "nom_commune", "code_insee_ancienne_commune", "nom_ancienne_commune", "x", "y", "lon",
+              "lat", "type_position", "alias", "nom_ld", "libelle_acheminement", "nom_afnor",
+              "source_position", "source_nom_voie", "certification_commune", "cad_parcelles"]
+STREET_TYPES = (("Rue", 0.46), ("Avenue", 0.12), ("Boulevard", 0.05), ("Place", 0.06),
+                ("Chemin", 0.1), ("Allée", 0.09), ("Impasse", 0.08), ("Route", 0.04))
+STREET_NAMES = (
+    "des Tilleuls", "du Moulin", "de la Gare", "Victor Hugo", "Jean Jaurès", "des Acacias",
+    "de la Lorne", "du Stade", "des Écoles", "Pasteur", "de l'Église", "des Lilas", "du Château",
+    "de la Fontaine", "des Prés", "du Général de Gaulle", "Saint-Exupéry", "des Forges",
+    "de la Chênaie", "du Paradis", "des Vignes", "de la Paix", "Gambetta", "du Marché",
+    "des Peupliers", "Saint-Martin", "de la République", "des Hauts de Lorne", "Jules Ferry",
+    "du Champ de Foire", "des Rosiers", "de l'Abreuvoir", "du Clos Fleuri", "Sainte-Colombe",
+    "des Cerisiers", "du Val", "Anatole France", "de la Libération", "des Marronniers",
+    "du 8 Mai 1945", "des Sources", "Émile Zola", "de Verdun", "des Pâquerettes", "du Lavoir",
+    "de l'Industrie", "Louise Michel", "Pierre et Marie Curie", "des Hirondelles", "du Pont",
+)
+# The commune déléguée of the COG (99009) is a former commune inside Les Forges-de-Lorne.
+FORMER_COMMUNE = ("99004", "99009", "Lorne-le-Vieux")
+
+
+def _afnor(text: str) -> str:
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
+    return re.sub(r"[^A-Z0-9]+", " ", t).strip()
+
+
+def _write_ban(out: _Out, geo: "Geography") -> list[dict]:
+    """`ban/adresses-99.csv`: fictional streets of the eight communes in the BAN's real layout
+    (Lambert-93 x/y and WGS84 lon/lat). Streets cross each QPV and the rest of each commune;
+    numbers run along them, odd on one side and even on the other, with a few bis/ter. A
+    random generator of its own, so that the other files keep their bytes."""
+    import shapely
+    from shapely.geometry import LineString, Point
+
+    rng = random.Random(SEED + 7)
+    to_wgs = _transformer(2154, 4326)
+    rows: list[dict] = []
+    for c in COMMUNES:
+        poly = geo.communes[c.code]
+        qpvs = [q for q in QPVS if c.code in q.communes]
+        n_streets = max(10, c.population // 2500)
+        names = rng.sample(STREET_NAMES, n_streets + 1)
+        lieu_dit = "Les Grandes Vignes" if c.code != "99001" else None
+        used: set[str] = set()
+        minx, miny, maxx, maxy = poly.bounds
+        for k in range(n_streets):
+            if k < 2 * len(qpvs):            # two streets through each QPV of the commune
+                q = qpvs[k // 2]
+                cx, cy = shapely.centroid(geo.qpv2024[q.code].intersection(poly)).coords[0]
+            else:
+                while True:
+                    cx, cy = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+                    if poly.buffer(-150).contains(Point(cx, cy)):
+                        break
+            angle = rng.uniform(0, math.pi)
+            half = rng.uniform(350, 900)
+            line = LineString([(cx - half * math.cos(angle), cy - half * math.sin(angle)),
+                               (cx + half * math.cos(angle), cy + half * math.sin(angle))])
+            line = line.intersection(poly.buffer(-25))
+            if line.is_empty:
+                continue
+            if line.geom_type != "LineString":
+                line = max(line.geoms, key=lambda g: g.length)
+            kind = rng.choices([t for t, _ in STREET_TYPES], weights=[w for _, w in STREET_TYPES])[0]
+            name = f"{kind} {names[k]}"
+            if name in used:
+                continue
+            used.add(name)
+            fantoir = f"{c.code}_{k + 1:04d}"
+            nx, ny = -math.sin(angle), math.cos(angle)
+            step = 14.0 if kind != "Place" else 8.0
+            n_numbers = int(line.length // step)
+            for j in range(n_numbers):
+                number = j + 1
+                side = 1 if number % 2 else -1
+                p = line.interpolate((j // 2) * step * 2 + (step if side < 0 else 0) + step / 2)
+                reps = [""] + (["bis"] if rng.random() < 0.06 else []) + (["ter"] if rng.random() < 0.02 else [])
+                for r, rep in enumerate(reps):
+                    x = round(p.x + side * 9.0 * nx + r * 3.0, 2)
+                    y = round(p.y + side * 9.0 * ny + r * 3.0, 2)
+                    rows.append(_ban_row(c, fantoir, number, rep, name, x, y, to_wgs, None))
+        # A lieu-dit with its own addresses (no street), as the BAN holds them.
+        if lieu_dit:
+            while True:
+                cx, cy = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+                if poly.buffer(-200).contains(Point(cx, cy)):
+                    break
+            fantoir = f"{c.code}_B{len(used):03d}"
+            for number in range(1, 7):
+                rows.append(_ban_row(c, fantoir, number, "", lieu_dit, round(cx + 12 * number, 2),
+                                     round(cy + 5 * number, 2), to_wgs, lieu_dit))
+    rows.sort(key=lambda r: r["id"])
+    out.write(f"ban/adresses-{DEP_CODE}.csv",
+              _csv_bytes(BAN_HEADER, [[r[h] for h in BAN_HEADER] for r in rows], sep=";"))
+    return rows
+
+
+def _ban_row(c: Commune, fantoir: str, number: int, rep: str, voie: str, x: float, y: float,
+             to_wgs, lieu_dit: str | None) -> dict:
+    lon, lat = to_wgs.transform(x, y)
+    former = FORMER_COMMUNE if c.code == FORMER_COMMUNE[0] and x < CENTER_L93[0] + 1000 else None
+    return {
+        "id": f"{fantoir}_{number:05d}" + (f"_{rep}" if rep else ""), "id_fantoir": fantoir,
+        "numero": str(number), "rep": rep, "nom_voie": voie, "code_postal": c.postcode,
+        "code_insee": c.code, "nom_commune": c.name,
+        "code_insee_ancienne_commune": former[1] if former else "",
+        "nom_ancienne_commune": former[2] if former else "",
+        "x": f"{x:.2f}", "y": f"{y:.2f}", "lon": f"{lon:.6f}", "lat": f"{lat:.6f}",
+        "type_position": "entrée", "alias": "", "nom_ld": lieu_dit or "",
+        "libelle_acheminement": _afnor(c.name), "nom_afnor": _afnor(voie),
+        "source_position": "commune", "source_nom_voie": "commune",
+        "certification_commune": "1", "cad_parcelles": ""}
+
+
+# People reached, with their address: the loader locates them and drops the address.
+BENEFICIARY_ADDRESS_HEADER = ["contract", "action_id", "year", "adresse", "code_postal", "ville",
+                              "sex", "age_band"]
+
+
+def _write_beneficiary_addresses(out: _Out, geo: "Geography", ban: list[dict],
+                                 actions: list[dict]) -> None:
+    """`programme/beneficiaires_adresses.csv`: the participants' lists of three actions of 2025,
+    as an association keeps them (address, postcode, town; typed with abbreviations, some
+    misspelt, a few not in the BAN). The build computes each person's QPV of residence and
+    stores no address."""
+    rng = random.Random(SEED + 11)
+    year_actions = sorted((a for a in actions if a["year"] == 2025 and a["action_id"] != "VDL-PP1"),
+                          key=lambda a: a["action_id"])
+    chosen = rng.sample(year_actions, 3)
+    abbreviations = {"Rue": "r.", "Avenue": "av.", "Boulevard": "bd", "Place": "pl.",
+                     "Chemin": "chem.", "Allée": "all.", "Impasse": "imp.", "Route": "rte"}
+    import shapely
+
+    qpv_area = shapely.union_all(list(geo.qpv2024.values()))
+    in_qpv = shapely.contains_xy(qpv_area, [float(r["x"]) for r in ban], [float(r["y"]) for r in ban])
+    inside = [r for r, ok in zip(ban, in_qpv) if ok]
+    outside = [r for r, ok in zip(ban, in_qpv) if not ok]
+    lines = []
+    for a in chosen:
+        share = rng.choice((0.55, 0.7, 0.85))     # most participants live in the quartiers
+        for _ in range(rng.choice((28, 41, 57))):
+            r = rng.choice(inside if rng.random() < share else outside)
+            kind, _, rest = r["nom_voie"].partition(" ")
+            voie = r["nom_voie"]
+            u = rng.random()
+            if u < 0.3 and kind in abbreviations:
+                voie = f"{abbreviations[kind]} {rest}"
+            elif u < 0.4:
+                voie = voie.upper()
+            elif u < 0.46 and len(rest) > 6:      # a typing slip
+                i = rng.randrange(2, len(rest) - 2)
+                voie = f"{kind} {rest[:i]}{rest[i + 1:]}"
+            elif u < 0.5:
+                voie = voie.replace("Saint-", "St ").replace("Sainte-", "Ste ")
+            number = f"{r['numero']}{(' ' + r['rep']) if r['rep'] else ''}"
+            address = f"{number} {voie}"
+            if rng.random() < 0.03:
+                address = f"{rng.randint(1, 40)} rue des Inconnus"
+            town = r["nom_commune"] if rng.random() > 0.15 else r["nom_commune"].upper()
+            lines.append([CONTRACT, a["action_id"], "2025", address, r["code_postal"], town,
+                          "femme" if rng.random() < 0.55 else "homme",
+                          rng.choices([b for b, _ in AGE_BAND_WEIGHTS],
+                                      weights=[w for _, w in AGE_BAND_WEIGHTS])[0]])
+    out.write("programme/beneficiaires_adresses.csv",
+              _csv_bytes(BENEFICIARY_ADDRESS_HEADER, lines, sep=";"))
 
 
 # ── Entry point ─────────────────────────────────────────────────────────────────────────────
@@ -1567,5 +1739,7 @@ def write_demo(out_dir: Path = config.DEMO_RAW_DIR) -> list[Path]:
     _write_insee_qpv(out, rng)
     _write_insee_communes(out, rng)
     _write_grid(out, rng, geo)
-    _write_programme(out, rng)
+    tables = _write_programme(out, rng)
+    ban = _write_ban(out, geo)
+    _write_beneficiary_addresses(out, geo, ban, tables["actions"])
     return sorted(out.paths)

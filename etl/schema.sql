@@ -165,6 +165,27 @@ create table poverty_pocket_results (
     is_fictional                 boolean not null default false
 );
 
+-- ── Base Adresse Nationale (addresses → coordinates, offline) ─────────────────────────────
+-- One row per BAN address (`adresses-XX.csv(.gz)` as downloaded per département), WGS84.
+-- street_key is the normalised street name the matcher compares (indicators/geocode.py).
+create table ban_addresses (
+    ban_id                      varchar not null,   -- id (e.g. 99001_0042_00012_bis)
+    numero                      integer,            -- NULL for a lieu-dit without number
+    rep                         varchar,            -- bis, ter, a…
+    nom_voie                    varchar not null,
+    nom_ld                      varchar,            -- lieu-dit
+    alias                       varchar,
+    code_postal                 varchar,
+    code_insee                  varchar not null,
+    nom_commune                 varchar not null,
+    code_insee_ancienne_commune varchar,
+    nom_ancienne_commune        varchar,
+    lon                         double not null,
+    lat                         double not null,
+    street_key                  varchar not null,
+    source_id                   varchar not null
+);
+
 -- ── Programme data (local figures, programme template: see etl/template.py) ────────────────
 -- One row per document a typed figure comes from.
 create table documents (
@@ -230,7 +251,10 @@ create table programme_beneficiaries (
     territory_code   varchar,            -- QPV or neighbourhood of residence; NULL when unknown
     sex              varchar,            -- femme | homme | autre
     age_band         varchar,            -- moins_16 | 16_29 | 30_59 | 60_plus
-    source_id        varchar not null
+    source_id        varchar not null,
+    -- qpv | hors_qpv | a_verifier (within a few metres of an edge); NULL when unknown. From the
+    -- territory typed, or computed at load from an address or coordinates that are then dropped.
+    residence_status varchar
 );
 
 -- One row per KPI of a contract.

@@ -215,6 +215,10 @@ TABLES: tuple[Table, ...] = (
           "Personnes touchées par une action : une ligne par personne et par action et année. Aucune "
           "donnée personnelle : les colonnes de nom, prénom, adresse, date de naissance, courriel ou "
           "téléphone sont ignorées à la lecture (un avertissement les nomme) et jamais enregistrées. "
+          "Une adresse (colonnes adresse, code postal, commune, ou numéro et voie) ou des coordonnées "
+          "(longitude/latitude WGS84 ou x/y Lambert-93) servent seulement à calculer le QPV de "
+          "résidence à l'import (contours et Base Adresse Nationale chargés), puis sont ignorées ; un "
+          "territory_code saisi l'emporte. "
           "Tout effectif calculé de moins de 5 personnes est masqué dans l'application et les exports.", (
         _contract,
         Col("action_id", "text", True, "Action (table actions)."),

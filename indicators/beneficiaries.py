@@ -5,7 +5,7 @@ Every count is a number of rows (one row = one person reached by one action in o
 Rules (indicators/secrecy.py, DOMAIN.md §5, issues 5 and 10):
 
 * the rows are counted once, at the finest grain any view publishes: action × year × QPV × sex ×
-  age band (`protected_cells`, the only function that reads the rows for publication); each of
+  age band × residence (`protected_cells`, the only function that reads the rows for publication); each of
   these cells under 5 is masked;
 * every published figure (a breakdown's cell, its total, a year, all years, one action) is the sum
   of the unmasked finest cells it covers, with the number of masked cells it leaves out
@@ -37,7 +37,9 @@ AGE_LABELS = {"moins_16": "Moins de 16 ans", "16_29": "16 à 29 ans", "30_59": "
               "60_plus": "60 ans et plus"}
 UNKNOWN = "non renseigné"
 VALUE = "n_people"
-FINEST = tuple(DIMENSIONS)      # the finest grain any view publishes (the full cross-classification)
+# The finest grain any view publishes (the full cross-classification): the breakdowns, and where
+# the person lives (qpv | hors_qpv | a_verifier | NULL) for the share living in a QPV.
+FINEST = tuple(DIMENSIONS) + ("residence_status",)
 
 
 def has_beneficiaries(con, contract_slug: str) -> bool:
@@ -48,7 +50,7 @@ def has_beneficiaries(con, contract_slug: str) -> bool:
 
 def protected_cells(con, contract_slug: str, threshold: int = THRESHOLD) -> pd.DataFrame:
     """The protected table every view and export reads: one row per non-empty cell of the finest
-    grain (`FINEST`: action × year × QPV × sex × age band; NULL stays a value of its own), with
+    grain (`FINEST`: action × year × QPV × sex × age band × residence; NULL stays a value of its own), with
     `n_people` (Int64, NA when under `threshold`) and `n_people__status` (ok | secret).
 
     The only function that counts the per-person rows for publication: every published count is
@@ -172,3 +174,84 @@ def export_table(counts: pd.DataFrame, by: str) -> pd.DataFrame:
         status_column(EXPORT_VALUE): counts[status_column(VALUE)].tolist(),
         EXPORT_SECRET: counts[N_SECRET].astype(int),
     })
+
+
+# ── Share of people reached who live in a QPV ──────────────────────────────────────────────
+# residence_status (programme_beneficiaries): qpv | hors_qpv | a_verifier | NULL (unknown), from
+# the territory typed or computed at load from an address that is then dropped. It is one of the
+# dimensions of the finest grain (`FINEST`), so the share is derived from the same protected cells
+# as every other count of people: nothing here reads the rows.
+N_SECRET_IN_QPV = "n_secret_cells_in_qpv"
+SHARE_COLUMNS = ["action_id", "label", "year", "n_people", status_column("n_people"), N_SECRET,
+                 "n_in_qpv", status_column("n_in_qpv"), N_SECRET_IN_QPV, "share_in_qpv_pct",
+                 status_column("share_in_qpv_pct"), "note"]
+SHARE_NOTE = "part non calculée : des cellules de moins de 5 personnes sont masquées"
+
+
+def qpv_share(con, contract_slug: str, *, year: int | None = None,
+              threshold: int = THRESHOLD) -> pd.DataFrame:
+    """Per action and year: people reached (`n_people`), those living in a QPV (`n_in_qpv`) and
+    their share in % of the people reached (`share_in_qpv_pct`, the annual review's figure).
+
+    Both counts are sums of the unmasked cells of `protected_cells` (`n_secret_cells`,
+    `n_secret_cells_in_qpv`: the masked cells each leaves out, so it is exact only at 0); the share
+    is given only when no cell of the action and year is masked. People « à vérifier » (near a QPV
+    edge) or whose residence is unknown are not counted as living in a QPV.
+    """
+    cells = protected_cells(con, contract_slug, threshold)
+    if year is not None:
+        cells = cells[cells["year"] == int(year)]
+    rows = []
+    for (yr, action_id), group in cells.groupby(["year", "action_id"], sort=True, dropna=False):
+        total = sum_unmasked(group, VALUE).iloc[0]
+        in_qpv = sum_unmasked(group[group["residence_status"] == "qpv"], VALUE).iloc[0]
+        exact = int(total[N_SECRET]) == 0
+        n_in = None if pd.isna(in_qpv[VALUE]) else int(in_qpv[VALUE])
+        if n_in is None and int(in_qpv[N_SECRET]) == 0:
+            n_in = 0                    # no cell in a QPV, masked or not: exactly 0
+        share_ok = exact and total[VALUE] is not pd.NA and int(total[VALUE]) > 0
+        rows.append({
+            "action_id": action_id, "label": _label(con, contract_slug, "action_id", action_id),
+            "year": int(yr),
+            "n_people": None if pd.isna(total[VALUE]) else int(total[VALUE]),
+            status_column("n_people"): total[status_column(VALUE)],
+            "n_in_qpv": n_in, status_column("n_in_qpv"): "ok" if n_in is not None else "secret",
+            N_SECRET: int(total[N_SECRET]), N_SECRET_IN_QPV: int(in_qpv[N_SECRET]),
+            "share_in_qpv_pct": round(100.0 * n_in / int(total[VALUE]), 1) if share_ok else None,
+            status_column("share_in_qpv_pct"): "ok" if share_ok else "secret",
+            "note": None if share_ok else SHARE_NOTE,
+        })
+    out = pd.DataFrame(rows, columns=SHARE_COLUMNS)
+    for col in ("n_people", "n_in_qpv"):
+        out[col] = out[col].astype("Int64")
+    for col in (N_SECRET, N_SECRET_IN_QPV):
+        out[col] = out[col].astype(int)
+    out["share_in_qpv_pct"] = out["share_in_qpv_pct"].astype("Float64")
+    for col in ("action_id", "label", "note"):
+        out[col] = pd.Series([v if isinstance(v, str) else None for v in out[col]], index=out.index,
+                             dtype=object)
+    return out
+
+
+def share_display_table(share: pd.DataFrame) -> pd.DataFrame:
+    """The share table as a page or report shows it (French text cells): a count that leaves
+    masked cells out reads « au moins 12 », one with nothing to show « secret statistique »."""
+    from indicators.fmt import fmt_pct
+
+    def count(v, status, n_secret):
+        if status != "ok":
+            return "secret statistique"
+        return f"au moins {fmt_int(int(v))}" if n_secret else fmt_int(int(v))
+
+    return pd.DataFrame({
+        "Action": share["label"].tolist(),
+        "Année": [str(y) for y in share["year"]],
+        "Personnes touchées": [count(v, s, k) for v, s, k in
+                               zip(share["n_people"], share[status_column("n_people")], share[N_SECRET])],
+        "dont résidant en QPV": [count(v, s, k) for v, s, k in
+                                 zip(share["n_in_qpv"], share[status_column("n_in_qpv")],
+                                     share[N_SECRET_IN_QPV])],
+        "Part résidant en QPV": [fmt_pct(v) if s == "ok" else "secret statistique" for v, s in
+                                 zip(share["share_in_qpv_pct"], share[status_column("share_in_qpv_pct")])],
+    }, columns=["Action", "Année", "Personnes touchées", "dont résidant en QPV",
+                "Part résidant en QPV"])

@@ -96,6 +96,18 @@ if people_years:
         title=f"Personnes touchées par {beneficiaries.DIMENSIONS[by].lower()}", selection=selection,
         sources=lambda: data.contract_sources(slug, "programme_beneficiaries"),
         stem=f"personnes_touchees_{slug}")
+    share = data.beneficiary_qpv_share(slug)
+    st.subheader("Part des personnes touchées qui résident en QPV")
+    st.caption("Par action et par année : le chiffre demandé par le bilan annuel. Le quartier de "
+               "résidence est celui saisi, ou calculé à l'import depuis l'adresse, qui n'est pas "
+               "conservée (résultat indicatif, pas une attestation). Un effectif de moins de 5 "
+               "est masqué, ainsi que celui qui permettrait de le retrouver.")
+    st.dataframe(beneficiaries.share_display_table(share), hide_index=True, key="benef_qpv_share")
+    exports.download_table(
+        share.drop(columns=["note"]), key="benef_qpv_share",
+        title="Part des personnes touchées résidant en QPV", selection=selection,
+        sources=lambda: data.contract_sources(slug, "programme_beneficiaries"),
+        stem=f"part_residant_qpv_{slug}")
 
 st.header("Actions", divider="gray")
 f = st.columns([1, 1.3, 1.6, 1.3, 1.6])

@@ -1005,10 +1005,29 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
                                                            for x in (n, n_new, n_cpo)])
         out += [Paragraph("Actions du programme", st.h3),
                 _table(rows, [30 * mm, 30 * mm, 30 * mm, 30 * mm])]
+    out += _people_in_qpv(con, contract, st)
     out.append(Spacer(1, 2 * mm))
     out.append(_note("Montants des lignes de financement du programme, par année et par financeur ; "
                      "CPO : convention pluriannuelle d'objectifs.", st))
     return out
+
+
+def _people_in_qpv(con, contract, st: Styles) -> list[Flowable]:
+    """Per action and year, the share of people reached who live in a QPV (masked under 5)."""
+    from indicators.beneficiaries import qpv_share, share_display_table
+
+    share = qpv_share(con, contract.slug)
+    if share.empty:
+        return []
+    table = share_display_table(share)
+    rows = [[Paragraph(esc(h), st.cell_head) for h in table.columns]]
+    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in table.itertuples(index=False)]
+    return [Paragraph("Personnes touchées résidant en QPV", st.h3),
+            _table(rows, [CONTENT_W - 105 * mm, 15 * mm, 30 * mm, 30 * mm, 30 * mm]),
+            _note("Part des personnes touchées par chaque action qui résident dans un quartier "
+                  "prioritaire, d'après le quartier saisi ou calculé à l'import depuis l'adresse "
+                  "(aucune adresse n'est conservée ; résultat indicatif). Un effectif de moins de "
+                  "5 personnes est masqué, ainsi que celui qui permettrait de le retrouver.", st)]
 
 
 def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) -> list[Flowable]:

@@ -162,6 +162,16 @@ def beneficiary_counts(slug: str, by: str, year: int | None = None) -> pd.DataFr
     return _beneficiary_counts(slug, by, year, view_key())
 
 
+@st.cache_data(show_spinner=False)
+def _beneficiary_qpv_share(slug: str, version: int) -> pd.DataFrame:
+    return beneficiaries.qpv_share(cursor(), slug)
+
+
+def beneficiary_qpv_share(slug: str) -> pd.DataFrame:
+    """indicators.beneficiaries.qpv_share: per action and year, the share living in a QPV."""
+    return _beneficiary_qpv_share(slug, view_key())
+
+
 # ── Contracts and QPVs ───────────────────────────────────────────────────────────────────────
 
 @st.cache_data(show_spinner=False)
@@ -575,3 +585,54 @@ def _stored_pockets(slug: str, version: tuple) -> pd.DataFrame:
 def stored_pockets(slug: str) -> pd.DataFrame:
     """The pockets the build found for a contract with the default parameters (view poverty_pockets)."""
     return _stored_pockets(slug, view_key())
+
+
+# ── Address → quartier (indicators/locate.py, indicators/geocode.py) ─────────────────────────
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _locator(version: tuple):
+    from indicators import geocode, locate
+
+    cur = cursor()
+    try:
+        contours = locate.load_contours(cur)
+        index = geocode.load_ban(cur) if geocode.has_ban(cur) else None
+    finally:
+        cur.close()
+    return contours, index
+
+
+def locator():
+    """(contours, BAN index or None) of the published database, read once per database."""
+    return _locator(view_key())
+
+
+@st.cache_data(show_spinner=False)
+def _shapes_near(lon: float, lat: float, geography: int, version: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    sql = """
+        select g.territory_code as code, coalesce(t.territory_name, g.territory_code) as name,
+               g.geom_simplified_geojson as geojson, g.centroid_lon, g.centroid_lat
+        from territory_geometries g
+        left join territories t on t.territory_code = g.territory_code
+                               and t.territory_level = g.territory_level
+        where g.territory_level = ? and abs(g.centroid_lon - ?) < 0.06 and abs(g.centroid_lat - ?) < 0.04
+          and (? = 'commune' or (case when g.geometry_vintage = 2015 then 2015 else 2024 end) = ?)
+        order by 1"""
+    return (_df(sql, ["qpv", lon, lat, "qpv", geography]),
+            _df(sql, ["commune", lon, lat, "commune", geography]))
+
+
+def shapes_near(lon: float, lat: float, geography: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(QPV contours of one geography, commune contours) around a point, for its map."""
+    return _shapes_near(round(lon, 4), round(lat, 4), geography, view_key())
+
+
+@st.cache_data(show_spinner=False)
+def _fictional_codes(version: tuple) -> frozenset[str]:
+    return frozenset(_df("select distinct territory_code from territories where is_fictional")
+                     ["territory_code"])
+
+
+def is_fictional_territory(code: str | None) -> bool:
+    """True for a territory of the fictional demo (its views carry the demo mark)."""
+    return bool(code) and code in _fictional_codes(view_key())

@@ -271,3 +271,33 @@ def pockets_deck(qpv_geoms: pd.DataFrame, commune_geoms: pd.DataFrame,
     return build_deck(frame, commune_geoms, indicator_label="QPV", pockets=pockets,
                       tooltip_html="<b>{name}</b> ({code})<br/>{value_text}<br/>"
                                    "<span style='font-size:11px'>{detail}</span>")
+
+
+def point_deck(lon: float, lat: float, qpvs: pd.DataFrame, communes: pd.DataFrame,
+               found_code: str | None) -> pdk.Deck:
+    """A searched point on the QPVs and communes around it (the QPV found outlined)."""
+    layers = []
+    if not communes.empty:
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", id=COMMUNE_LAYER, stroked=True, filled=True, pickable=False,
+            data={"type": "FeatureCollection", "features": [
+                {"type": "Feature", "geometry": json.loads(r.geojson), "properties": {}}
+                for r in communes.itertuples()]},
+            get_fill_color=[246, 246, 242, 255], get_line_color=_rgba(palette.NO_DATA_OUTLINE),
+            line_width_min_pixels=1.5))
+    features = [{"type": "Feature", "geometry": json.loads(r.geojson),
+                 "properties": {"name": html.escape(str(r.name)), "code": r.code,
+                                "fill": _rgba(palette.ACCENT, 110 if r.code == found_code else 40)}}
+                for r in qpvs.itertuples()]
+    layers.append(pdk.Layer(
+        "GeoJsonLayer", id=QPV_LAYER, data={"type": "FeatureCollection", "features": features},
+        stroked=True, filled=True, get_fill_color="properties.fill",
+        get_line_color=_rgba(palette.TEXT), line_width_min_pixels=1, pickable=True))
+    layers.append(pdk.Layer(
+        "ScatterplotLayer", id="point", data=pd.DataFrame({"lon": [lon], "lat": [lat]}),
+        get_position="[lon, lat]", get_radius=6, radius_min_pixels=6,
+        get_fill_color=[200, 30, 30, 255], get_line_color=[255, 255, 255, 255],
+        stroked=True, line_width_min_pixels=2))
+    view = pdk.ViewState(latitude=lat, longitude=lon, zoom=14, pitch=0, bearing=0)
+    return pdk.Deck(layers=layers, initial_view_state=view, map_style=BLANK_STYLE,
+                    map_provider="carto", tooltip={"html": "<b>{name}</b> ({code})"})

@@ -11,6 +11,7 @@ from types import ModuleType
 LOADER_MODULES: tuple[str, ...] = (
     "etl.loaders.cog",
     "etl.loaders.contours",
+    "etl.loaders.ban",
     "etl.loaders.insee",
     "etl.loaders.grid",
     "etl.loaders.programme",

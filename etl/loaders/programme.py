@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
+
 from etl.checks import QPV_CODE_EXPECTED, UNIQUE_KEYS, qpv_vintage
 from etl.core import Candidate, EtlError, LoadContext
 from etl.readers import (CONTROL_EXPECTED, control_character, decode_text, is_person_marker,
@@ -524,8 +526,70 @@ def _drop_personal_columns(ctx: LoadContext, sheet: Sheet) -> Sheet:
                  sheet.line_numbers, sheet.table)
 
 
+def _locate_people(ctx: LoadContext, sheet: Sheet) -> tuple[Sheet, dict[int, str]]:
+    """In a table of people, the QPV of residence is computed from address or coordinate columns
+    (indicators.locate.locate_rows, against the contours and the BAN loaded before this file),
+    then those columns are dropped: no address or point is stored. Returns the sheet without
+    them (its `territory_code` filled where empty) and the residence status per line."""
+    from indicators.locate import IN_QPV, OUTSIDE, TO_CHECK, guess_columns, load_contours, locate_rows
+
+    extra = [i for i, h in enumerate(sheet.header) if h not in sheet.table.names]
+    if not extra or not sheet.rows:
+        return sheet, {}
+    df = pd.DataFrame([[_cell_text(row[i]) if i < len(row) else "" for i in extra] for row in sheet.rows],
+                      columns=[sheet.raw_header[i] for i in extra])
+    columns = guess_columns(df)
+    if columns.empty:
+        return sheet, {}
+    if not columns.coords and not ctx.con.execute("select count(*) from ban_addresses").fetchall()[0][0]:
+        return sheet, {}      # no BAN loaded: the address columns are dropped as personal data
+    contours = load_contours(ctx.con)
+    if not contours.qpv:
+        ctx.warn(sheet.file_name, "aucun contour de QPV chargé : le quartier de résidence n'est pas "
+                 "calculé ; colonnes d'adresse ou de coordonnées ignorées, jamais enregistrées : "
+                 + ", ".join(columns.used()))
+        located = None
+    else:
+        located = locate_rows(df, ctx.con if columns.address else contours, columns=columns,
+                              geography=contours.geographies[0])
+    used = set(columns.used())
+    keep = [i for i, raw in enumerate(sheet.raw_header) if not (i in extra and raw in used)]
+    t_idx = sheet.header.index("territory_code") if "territory_code" in sheet.header else None
+    header, raw_header = [sheet.header[i] for i in keep], [sheet.raw_header[i] for i in keep]
+    if t_idx is None:
+        header, raw_header = header + ["territory_code"], raw_header + ["territory_code"]
+    rows, residence = [], {}
+    names = {IN_QPV: "qpv", OUTSIDE: "hors_qpv", TO_CHECK: "a_verifier"}
+    for j, (row, line) in enumerate(zip(sheet.rows, sheet.line_numbers)):
+        cells = [row[i] if i < len(row) else None for i in keep]
+        typed = _cell_text(row[t_idx]) if t_idx is not None and t_idx < len(row) else ""
+        status = located["qpv_status"].iloc[j] if located is not None else None
+        code = located["qpv_code"].iloc[j] if located is not None else None
+        code = code if isinstance(code, str) else None
+        if not typed and status in names:
+            residence[line] = names[status]
+            if t_idx is None:
+                cells.append(code)
+            else:
+                cells[keep.index(t_idx)] = code
+        elif t_idx is None:
+            cells.append(None)
+        rows.append(cells)
+    if located is not None:
+        s = located["qpv_status"]
+        counts = (f"{int((s == IN_QPV).sum())} en QPV, {int((s == OUTSIDE).sum())} hors QPV, "
+                  f"{int((s == TO_CHECK).sum())} à vérifier, {int(s.isin([None, 'not_located']).sum())}"
+                  " non localisées")
+        ctx.warn(sheet.file_name, "quartier de résidence calculé (" + counts + ") puis colonnes "
+                 "d'adresse ou de coordonnées ignorées, jamais enregistrées : " + ", ".join(
+                     sheet.raw_header[i] for i in extra if sheet.raw_header[i] in used))
+    return Sheet(sheet.file_name, header, raw_header, rows, sheet.line_numbers, sheet.table), residence
+
+
 def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
+    residence: dict[int, str] = {}
     if sheet.table.name in _PEOPLE_TABLES:
+        sheet, residence = _locate_people(ctx, sheet)
         sheet = _drop_personal_columns(ctx, sheet)
     table = sheet.table
     known = set(table.names)
@@ -540,7 +604,7 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
     out: dict[str, list[dict]] = {}
     lines_of: dict[str, list[int]] = {}
     seen: dict[str, dict[tuple, int]] = {}
-    state: dict = {}
+    state: dict = {"residence": residence}
     for row in rows:
         for target, record, line in writer(row, state):
             record["source_id"] = source_id
@@ -821,7 +885,8 @@ def _w_qualitative(r: _Row, state: dict):
 def _w_beneficiaries(r: _Row, state: dict):
     yield "programme_beneficiaries", dict(
         contract_slug=_contract(r), action_id=r.get("action_id"), year=r.get("year"),
-        territory_code=r.get("territory_code"), sex=r.get("sex"), age_band=r.get("age_band")), r.line
+        territory_code=r.get("territory_code"), sex=r.get("sex"), age_band=r.get("age_band"),
+        residence_status=state.get("residence", {}).get(r.line)), r.line
 
 
 _WRITERS = {
@@ -865,3 +930,10 @@ def post_load(con) -> None:
         from sources s where s.source_id = t.source_id and s.kind like 'programme_%' and s.is_fictional""")
     con.execute("drop table _programme_source_contracts")
     con.execute("drop table _programme_file_contracts")
+    # People whose territory of residence was typed: in a QPV, or not (a watch-list area).
+    con.execute("""
+        update programme_beneficiaries b
+        set residence_status = case when t.is_qpv then 'qpv' else 'hors_qpv' end
+        from (select territory_code, bool_or(territory_level = 'qpv') as is_qpv
+              from territories group by 1) t
+        where b.residence_status is null and t.territory_code = b.territory_code""")

@@ -22,11 +22,12 @@ def test_people_reached_are_shown_with_small_counts_withheld(demo_db) -> None:
     at.selectbox(key="benef_by").select("territory_code").run()
     table = next(d.value for d in at.dataframe if d.value.columns.tolist() == ["Quartier", "Personnes"])
     shown = dict(zip(table["Quartier"], table["Personnes"]))
-    # Masked at action × year × QPV × sex × age band; each figure adds the unmasked cells only.
-    assert shown["Total"] == "au moins 33 (dont secret statistique : 104 cellules)"
-    assert shown["Saint-Exupéry"] == "secret statistique (3 cellules de moins de 5)"
-    assert shown["Cité des Forges"] == "secret statistique (1 cellule de moins de 5)"
-    assert shown["Bords de Lorne - Gare"] == "au moins 10 (dont secret statistique : 17 cellules)"
+    # Masked at action × year × QPV × sex × age band × residence; each figure adds the unmasked
+    # cells only.
+    assert shown["Total"] == "au moins 51 (dont secret statistique : 193 cellules)"
+    assert shown["Saint-Exupéry"] == "secret statistique (10 cellules de moins de 5)"
+    assert shown["Cité des Forges"] == "secret statistique (9 cellules de moins de 5)"
+    assert shown["Bords de Lorne - Gare"] == "au moins 10 (dont secret statistique : 28 cellules)"
     # No personal column ever reaches the database, hence the page.
     assert not {"nom", "prenom", "adresse", "date_naissance"} & {c.lower() for c in table.columns}
 
@@ -39,15 +40,15 @@ def test_people_reached_download_carries_the_same_protected_figures(demo_db, def
     assert not at.exception
     table = next(d.value for d in at.dataframe if d.value.columns.tolist() == ["Sexe", "Personnes"])
     assert table.values.tolist() == [
-        ["Femmes", "au moins 28 (dont secret statistique : 49 cellules)"],
-        ["Hommes", "au moins 5 (dont secret statistique : 55 cellules)"],
-        ["Total", "au moins 33 (dont secret statistique : 104 cellules)"]]
+        ["Femmes", "au moins 41 (dont secret statistique : 97 cellules)"],
+        ["Hommes", "au moins 10 (dont secret statistique : 96 cellules)"],
+        ["Total", "au moins 51 (dont secret statistique : 193 cellules)"]]
     data = next(make() for name, make in deferred.items()
                 if name.startswith("personnes_touchees_demo") and name.endswith(".csv"))
     back = pd.read_csv(io.BytesIO(data), sep=";", skiprows=csv_preamble_length(data), dtype=str,
                        encoding="utf-8-sig", keep_default_na=False)
-    assert back.values.tolist() == [["femme", "Femmes", "28", "49"], ["homme", "Hommes", "5", "55"],
-                                    ["", "Total", "33", "104"]]
+    assert back.values.tolist() == [["femme", "Femmes", "41", "97"], ["homme", "Hommes", "10", "96"],
+                                    ["", "Total", "51", "193"]]
     assert back.columns.tolist() == ["Code", "Sexe", "Personnes hors secret statistique",
                                      "Cellules en secret statistique (moins de 5 personnes)"]
 

@@ -38,7 +38,7 @@ def test_every_file_is_loaded(db, demo_dir):
     assert outcomes == {"loaded"}
     kinds = sorted({f[1] for f in files})
     assert kinds == sorted([
-        "anct_qpv_contours", "commune_contours", "cog_communes", "cog_departements", "cog_epci",
+        "anct_qpv_contours", "ban_addresses", "commune_contours", "cog_communes", "cog_departements", "cog_epci",
         "cog_regions", "filosofi_grid", "insee_commune_stats", "insee_dictionary", "insee_qpv_stats",
         "programme_actions", "programme_attributions", "programme_beneficiaries",
         "programme_contracts", "programme_documents",
@@ -188,3 +188,16 @@ def test_programme_tables(db):
         and item_type like 'review%' group by 1 order by 1""") == [
         ("review_changed", 3), ("review_done", 3), ("review_figure", 3), ("review_intro", 1),
         ("review_need", 3)]
+
+
+def test_participants_are_located_and_no_address_is_stored(db):
+    assert _rows(db, """select residence_status, count(*) from programme_beneficiaries
+                        where source_id in (select source_id from sources
+                                            where file_name like '%beneficiaires_adresses.csv')
+                        group by 1 order by 1 nulls last""") == [
+        ("a_verifier", 3), ("hors_qpv", 54), ("qpv", 77), (None, 5)]
+    assert _rows(db, "select count(*) from ban_addresses") == [(8760,)]
+    assert _rows(db, "select is_fictional from sources where kind = 'ban_addresses'") == [(True,)]
+    columns = [r[0] for r in _rows(db, "select column_name from information_schema.columns"
+                                       " where table_name = 'programme_beneficiaries'")]
+    assert not {"adresse", "code_postal", "ville"} & set(columns)

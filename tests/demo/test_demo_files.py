@@ -26,6 +26,7 @@ COMMUNE_CODES = [f"9900{i}" for i in range(1, 9)]
 COMPARATOR_CODES = COMMUNE_CODES + ["999000001", "99", "FRM"]
 
 EXPECTED_FILES = [
+    "ban/adresses-99.csv",
     "carreaux/Filosofi2019_carreaux_200m_csv.zip",
     "cog/communes.json", "cog/departements.json", "cog/epci.json", "cog/regions.json",
     "contours/QP2015_Val_de_Lorne_WGS84.geojson",
@@ -47,7 +48,8 @@ EXPECTED_FILES = [
     "insee_qpv/QPV2024_FILOSOFI_2021.zip",
     "insee_qpv/QPV2024_LOGEMENT_SOCIAL_2022.zip",
     "insee_qpv/QPV2024_RP_2020.zip",
-    "programme/actions.csv", "programme/attributions.csv", "programme/beneficiaries.csv",
+    "programme/actions.csv", "programme/attributions.csv", "programme/beneficiaires_adresses.csv",
+    "programme/beneficiaries.csv",
     "programme/contracts.csv",
     "programme/documents.csv", "programme/funding.csv", "programme/housing_results.csv",
     "programme/kpi_definitions.csv", "programme/kpi_values.csv",
@@ -550,3 +552,20 @@ def test_xlsx_is_a_plain_workbook(demo_dir):
     with zipfile.ZipFile(demo_dir / "programme/programme_val_de_lorne.xlsx") as zf:
         core = zf.read("docProps/core.xml").decode()
     assert "2024-06-01T00:00:00Z" in core
+
+
+def test_ban_file_has_the_real_layout(demo_dir):
+    ban = pd.read_csv(demo_dir / "ban/adresses-99.csv", sep=";", dtype=str, keep_default_na=False)
+    assert list(ban.columns) == demo.BAN_HEADER
+    assert len(ban) == 8760 and ban["id"].is_unique
+    assert sorted(ban["code_insee"].unique()) == [c.code for c in demo.COMMUNES]
+    assert (ban.groupby("code_insee")["code_postal"].unique().map(list).to_dict()
+            == {c.code: [c.postcode] for c in demo.COMMUNES})
+    # The former commune (COG commune déléguée 99009) and a lieu-dit, as the BAN holds them.
+    assert sorted(ban.loc[ban["nom_ancienne_commune"] != "", "code_insee"].unique()) == ["99004"]
+    assert set(ban.loc[ban["nom_ld"] != "", "nom_voie"]) == {"Les Grandes Vignes"}
+    assert set(ban["rep"]) == {"", "bis", "ter"}
+    people = pd.read_csv(demo_dir / "programme/beneficiaires_adresses.csv", sep=";", dtype=str)
+    assert list(people.columns) == ["contract", "action_id", "year", "adresse", "code_postal",
+                                    "ville", "sex", "age_band"]
+    assert len(people) == 139

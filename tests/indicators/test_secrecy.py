@@ -120,17 +120,18 @@ def test_people_reached_are_sums_of_the_protected_finest_cells(db):
     db.action("c", "A2", 2024, title="Atelier")
     rows = ([("A1", "QN1", "femme", "16_29")] * 12 + [("A1", "QN1", "homme", "16_29")] * 7
             + [("A1", None, "femme", "30_59")] * 2 + [("A2", "QN1", "femme", "16_29")] * 10)
-    db.con.executemany("insert into programme_beneficiaries values ('c', ?, 2024, ?, ?, ?, ?)",
+    db.con.executemany("insert into programme_beneficiaries (contract_slug, action_id, year,"
+                       " territory_code, sex, age_band, source_id) values ('c', ?, 2024, ?, ?, ?, ?)",
                        [[a, q, s, g, SRC] for a, q, s, g in rows])
     assert records(protected_cells(db.con, "c", threshold=10)) == [
         {"action_id": "A1", "year": 2024, "territory_code": "QN1", "sex": "femme", "age_band": "16_29",
-         "n_people": 12, "n_people__status": "ok"},
+         "residence_status": None, "n_people": 12, "n_people__status": "ok"},
         {"action_id": "A1", "year": 2024, "territory_code": "QN1", "sex": "homme", "age_band": "16_29",
-         "n_people": None, "n_people__status": "secret"},
+         "residence_status": None, "n_people": None, "n_people__status": "secret"},
         {"action_id": "A1", "year": 2024, "territory_code": None, "sex": "femme", "age_band": "30_59",
-         "n_people": None, "n_people__status": "secret"},
+         "residence_status": None, "n_people": None, "n_people__status": "secret"},
         {"action_id": "A2", "year": 2024, "territory_code": "QN1", "sex": "femme", "age_band": "16_29",
-         "n_people": 10, "n_people__status": "ok"}]
+         "residence_status": None, "n_people": 10, "n_people__status": "ok"}]
     table = beneficiary_counts(db.con, "c", "sex", threshold=10)
     assert records(table) == [
         {"sex": "femme", "label": "Femmes", "n_people": 22, "n_people__status": "ok", "n_secret_cells": 1,

@@ -31,7 +31,8 @@ def programme(f) -> None:
                 "update indicator_facts set is_internal = true where year = 2023"):
         f.con.execute(sql)
     for sex in ("femme", "homme", "femme", "homme", "femme", "autre"):
-        f.con.execute("insert into programme_beneficiaries values ('c', 'A2', 2024, 'QN09901A', ?, "
+        f.con.execute("insert into programme_beneficiaries (contract_slug, action_id, year,"
+                      " territory_code, sex, age_band, source_id) values ('c', 'A2', 2024, 'QN09901A', ?, "
                       "'16_29', 'src')", [sex])
 
 
