@@ -130,7 +130,7 @@ def _df(sql: str, params: list | None = None) -> pd.DataFrame:
 def _internal_rows(version: tuple) -> int:
     return int(_df(" union all ".join(f"select count(*) as n from {t} where is_internal" for t in
                                       ("indicator_facts", "programme_actions", "programme_funding",
-                                       "kpi_values")))["n"].sum())
+                                       "kpi_values", "review_figures", "review_tfpb")))["n"].sum())
 
 
 def internal_rows() -> int:
