@@ -324,3 +324,41 @@ def review_sections(con, contract_slug: str, year: int) -> list[ReviewSection]:
         _gaps_section(con, contract_slug),
         _committee_section(con, contract_slug),
     ]
+
+
+# ── Tables as the page shows them ────────────────────────────────────────────────────────────
+def figure_text(measure: str, value, unit: str, scope: str, territory_code=None) -> str:
+    """« 30 000 EUR (propre aux QPV) », « 12 places (tout le territoire, QN07101I) »."""
+    from indicators.fmt import fmt_number
+    where = SCOPE_LABELS.get(scope, scope) + (f", {territory_code}" if territory_code else "")
+    return f"{fmt_number(value)} {unit} ({where})"
+
+
+def schemes_view(con, contract_slug: str, year: int) -> pd.DataFrame:
+    """Every scheme with what was reported for `year` (« non renseigné » when nothing was) and
+    its source, in the order of `schemes`."""
+    sch = schemes(con, contract_slug)
+    fig = figures(con, contract_slug)
+    fig = fig[fig["year"] == year]
+    reported = {sid: " ; ".join(figure_text(r.measure, r.value, r.unit, r.scope,
+                                            None if pd.isna(r.territory_code) else r.territory_code)
+                                for r in part.itertuples())
+                for sid, part in fig.groupby("scheme_id", sort=False)}
+    return pd.DataFrame({
+        "Pilier": sch["pillar"], "Signataire": sch["signatory"], "Objectif": sch["objective"],
+        "Dispositif": sch["scheme"],
+        "Nature": [FUNDING_KIND_LABELS.get(k, k) for k in sch["funding_kind"]],
+        f"Mobilisé en {year}": [reported.get(s, NOT_REPORTED) for s in sch["scheme_id"]],
+        "Source": sch["source_ref"]})
+
+
+def year_choices(con, contract_slug: str, current_year: int) -> list[int]:
+    """Years a review can be read for, newest first: those with figures or funding, and every
+    year of the contract's period up to `current_year` (a year nobody reported is shown, as such)."""
+    rows = con.execute("select start_year, end_year from contracts where contract_slug = ?",
+                       [contract_slug]).fetchall()
+    years = set(review_years(con, contract_slug))
+    if rows and rows[0][0] is not None:
+        start, end = int(rows[0][0]), int(rows[0][1] if rows[0][1] is not None else current_year)
+        years |= set(range(start, min(end, current_year) + 1))
+    return sorted(years, reverse=True)

@@ -575,3 +575,33 @@ def _stored_pockets(slug: str, version: tuple) -> pd.DataFrame:
 def stored_pockets(slug: str) -> pd.DataFrame:
     """The pockets the build found for a contract with the default parameters (view poverty_pockets)."""
     return _stored_pockets(slug, view_key())
+
+
+# ── The annual review: common law per signatory (indicators/review.py) ───────────────────────
+@st.cache_data(show_spinner=False)
+def _review_data(slug: str, year: int | None, version: tuple) -> dict:
+    from indicators import review as review_mod
+    cur = cursor()
+    try:
+        import datetime as _dt
+        years = review_mod.year_choices(cur, slug, _dt.date.today().year)
+        reported = review_mod.review_years(cur, slug)
+        shown = year if year is not None else (reported or years or [None])[0]
+        out = {"years": years, "year": shown, "has_review": review_mod.has_review(cur, slug),
+               "signatories": review_mod.signatories(cur, slug),
+               "missing_types": review_mod.missing_signatory_types(cur, slug),
+               "credits": review_mod.specific_vs_common(cur, slug),
+               "tfpb": review_mod.tfpb(cur, slug), "committee": review_mod.committee(cur, slug)}
+        if shown is not None:
+            out["mobilisation"] = review_mod.mobilisation(cur, slug, shown)
+            out["schemes"] = review_mod.schemes_view(cur, slug, shown)
+            out["missing"] = review_mod.missing_reports(cur, slug, shown)
+        return out
+    finally:
+        cur.close()
+
+
+def review_data(slug: str, year: int | None = None) -> dict:
+    """Everything the page « Droit commun et signataires » shows for a contract and year (default:
+    the latest year with a figure or funding line)."""
+    return _review_data(slug, year, view_key())
