@@ -506,7 +506,7 @@ def sheets_to_xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame, str | None]],
         one = load_workbook(io.BytesIO(to_xlsx_bytes(
             df, title=f"{title} — {name}", territory=territory, sources=sources,
             generated_on=generated_on, fictional=fictional, sheet_name=name)))
-        sheet_title = _sheet_title(name)
+        sheet_title = _sheet_title(name).strip() or "Données"
         base, i = sheet_title, 2
         while sheet_title.lower() in used:
             sheet_title = _sheet_title(f"{base[:27]} ({i})")
