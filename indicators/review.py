@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 SIGNATORY_TYPE_LABELS = {
@@ -362,3 +363,24 @@ def year_choices(con, contract_slug: str, current_year: int) -> list[int]:
         start, end = int(rows[0][0]), int(rows[0][1] if rows[0][1] is not None else current_year)
         years |= set(range(start, min(end, current_year) + 1))
     return sorted(years, reverse=True)
+
+
+def cell_text(value) -> str:
+    """A review figure as shown: a French number, oui/non, or « non renseigné » when absent
+    (never 0, never blank)."""
+    import math
+
+    from indicators.fmt import fmt_number
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return NOT_REPORTED
+    if isinstance(value, (bool, np.bool_)):
+        return "oui" if value else "non"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return fmt_number(value)
+    return str(value)
+
+
+def display_frame(df: pd.DataFrame, keep: tuple[str, ...] = ("Année",)) -> pd.DataFrame:
+    """Every cell as text (`cell_text`), but the columns in `keep` (years) as they are."""
+    return pd.DataFrame({c: (df[c] if c in keep else [cell_text(v) for v in df[c].astype(object)])
+                         for c in df.columns})

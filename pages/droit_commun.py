@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators.review import NOT_REPORTED
+from indicators.review import display_frame
 from indicators.text import md_text
 from ui import components, data, exports
 
@@ -29,8 +29,8 @@ if year is not None:
 
 
 def na(df):
-    """Absent figures read « non renseigné » (never 0, never blank)."""
-    return df.astype(object).where(df.notna(), NOT_REPORTED)
+    """Figures as French text; absent ones read « non renseigné » (never 0, never blank)."""
+    return display_frame(df)
 
 
 st.header("Crédits spécifiques et droit commun", divider="gray", anchor=False)

@@ -1348,22 +1348,9 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
 
 # ── Yearly review (indicators/review.py) ────────────────────────────────────────────────────
 def review_cell(value) -> str:
-    """A review table cell as printed: numbers in French, booleans oui/non, an absent figure
-    « non renseigné » (never 0)."""
-    import math
-
-    import numpy as np
-    import pandas as pd
-
-    from indicators.fmt import fmt_number
-    from indicators.review import NOT_REPORTED
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return NOT_REPORTED
-    if isinstance(value, (bool, np.bool_)):
-        return "oui" if value else "non"
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return fmt_number(value)
-    return str(value)
+    """A review table cell as printed (indicators.review.cell_text): « non renseigné », never 0."""
+    from indicators.review import cell_text
+    return cell_text(value)
 
 
 def _review_table(df, st: Styles) -> Flowable:

@@ -26,7 +26,12 @@ def _insert(con, table: str, **values) -> None:
 
 @pytest.fixture(scope="module")
 def review_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("review") / "review.duckdb"
+    return build_review_db(tmp_path_factory.mktemp("review") / "review.duckdb")
+
+
+def build_review_db(path: Path, pillar: str = "Parentalité") -> Path:
+    """Contract `c`: two signatories (CAF, DDETS), two schemes, a public QPV amount and an internal
+    territory-wide one for 2024, programme 147 credits, one committee member."""
     con = create_empty(path)
     con.execute("insert into sources (source_id, kind, producer, title, vintage, file_name, sha256, rows_read,"
                 " loaded_at, is_fictional) values (?, 'programme_signatories', 'Agglo', 'Modèle', '2024',"
@@ -37,9 +42,9 @@ def review_db(tmp_path_factory) -> Path:
             producer="Agglo")
     for sid, name, kind in (("caf", "CAF de Testville", "caf"), ("ddets", "DDETS", "etat")):
         _insert(con, "review_signatories", contract_slug="c", signatory_id=sid, name=name, signatory_type=kind)
-    for sid, sig, pillar, label in (("s1", "caf", "Parentalité", "CLAS"),
-                                    ("s2", "ddets", "Emploi", "Contrats aidés")):
-        _insert(con, "review_schemes", contract_slug="c", scheme_id=sid, signatory_id=sig, pillar=pillar,
+    for sid, sig, pil, label in (("s1", "caf", pillar, "CLAS"),
+                                 ("s2", "ddets", "Emploi", "Contrats aidés")):
+        _insert(con, "review_schemes", contract_slug="c", scheme_id=sid, signatory_id=sig, pillar=pil,
                 scheme=label, funding_kind="droit_commun", document_id="annexes", source_ref="annexe 4")
     _insert(con, "review_figures", contract_slug="c", scheme_id="s1", year=2024, measure="montant",
             value=12500.0, unit="EUR", scope="qpv", is_internal=False)
