@@ -605,3 +605,18 @@ def review_data(slug: str, year: int | None = None) -> dict:
     """Everything the page « Droit commun et signataires » shows for a contract and year (default:
     the latest year with a figure or funding line)."""
     return _review_data(slug, year, view_key())
+
+
+@st.cache_data(show_spinner=False)
+def _commune_only_figures(qpv_code: str, version: tuple) -> pd.DataFrame:
+    from indicators import pillars
+    cur = cursor()
+    try:
+        return pillars.commune_only_figures(cur, qpv_code)
+    finally:
+        cur.close()
+
+
+def commune_only_figures(qpv_code: str) -> pd.DataFrame:
+    """indicators.pillars.commune_only_figures (the QPV's commune figures, said to be the commune's)."""
+    return _commune_only_figures(qpv_code, view_key())

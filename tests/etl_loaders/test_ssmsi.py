@@ -73,3 +73,46 @@ def test_a_bad_cell_names_file_line_and_column(tmp_path: Path, row, expected) ->
         build([_raw(tmp_path, [row])], tmp_path / "qpv.duckdb", loader_modules=LOADERS, progress=None,
               current_year=2025)
     assert str(e.value) == "raw/donnee-comm-data.gouv-2023-geographie2024-produit-le2024-07-05.csv, " + expected
+
+
+def test_the_qpv_shows_its_commune_figure_saying_so(tmp_path: Path) -> None:
+    import duckdb
+
+    from indicators.pillars import commune_only_figures
+    db = tmp_path / "qpv.duckdb"
+    build([_raw(tmp_path, ROWS)], db, loader_modules=LOADERS, progress=None, current_year=2025)
+    con = duckdb.connect(str(db), read_only=True)
+    df = commune_only_figures(con, "QN09902M")     # Côte-Rôtie, across 99001 and 99002
+    assert df[["indicator_id", "commune_code", "commune_name", "year", "value", "status", "status_note"]] \
+        .astype(object).where(df.notna(), None).values.tolist() == [
+        ["crime_assault_per_1000", "99001", "Démo-sur-Loire", 2023, 2.015810277, "ok", None],
+        ["crime_street_robbery_per_1000", "99002", "Saint-Exemple", 2023, None, "secret", "non diffusé (SSMSI)"],
+        ["crime_burglary_per_1000_dwellings", "99001", "Démo-sur-Loire", 2023, 2.479338843, "ok", None],
+    ]
+    assert set(df["caution"]) == {"Publié à la commune seulement : le chiffre est celui de la commune "
+                                  "entière, le quartier n'a pas le sien."}
+    assert commune_only_figures(con, "QN09901N")["commune_code"].tolist() == ["99001", "99001"]
+
+
+def test_the_portrait_page_shows_the_commune_figure_beside_the_qpv(tmp_path: Path, monkeypatch) -> None:
+    import config
+    from tests.app.test_pages import page_text, run_page
+    db = tmp_path / "qpv.duckdb"
+    build([_raw(tmp_path, ROWS)], db, loader_modules=LOADERS, progress=None, current_year=2025)
+    monkeypatch.setattr(config, "DB_PATH", db)
+    monkeypatch.setenv("QPV_DB_PATH", str(db))
+    at = run_page("portrait", territoire="demo", qpv="QN09902M")
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Valeur de la commune" in d.value.columns)
+    assert table.values.tolist() == [
+        ["Coups et blessures volontaires (victimes pour 1 000 habitants)", "Démo-sur-Loire", 2023,
+         "2,02\u00a0pour 1 000 habitants", table.iloc[0, 4]],
+        ["Vols violents sans arme (victimes pour 1 000 habitants)", "Saint-Exemple", 2023,
+         "secret statistique", table.iloc[1, 4]],
+        ["Cambriolages de logement (pour 1 000 logements)", "Démo-sur-Loire", 2023,
+         "2,48\u00a0pour 1 000 logements", table.iloc[2, 4]],
+    ]
+    assert set(table["Source"]) == {"SSMSI, Base statistique communale de la délinquance enregistrée par la "
+                                    "police et la gendarmerie nationales, géographie 2024"}
+    assert "Publié à la commune seulement : le chiffre est celui de la commune entière, le quartier " \
+           "n'a pas le sien." in page_text(at)
