@@ -259,7 +259,7 @@ TABLES += (
         Col("scheme_id", "text", True, "Identifiant court du dispositif."),
         Col("signatory_id", "text", True, "Signataire qui le mobilise (table signatories)."),
         Col("pillar", "text", True, "Pilier ou rubrique (ex. « Sport », « Santé, prévention »)."),
-        Col("objective", "text", False, "Objectif que le dispositif sert."),
+        Col("objective_label", "text", False, "Objectif que le dispositif sert."),
         Col("scheme", "text", True, "Dispositif ou financement mobilisable."),
         Col("funding_kind", "text", False, "droit_commun (par défaut) ou specifique (crédits "
             "politique de la ville).", FUNDING_KINDS),

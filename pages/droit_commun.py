@@ -90,7 +90,7 @@ sig = review["signatories"]
 if sig.empty:
     st.markdown("Aucun signataire n'est saisi.")
 else:
-    st.dataframe(sig[["name", "type_label", "commitment", "source_ref"]].rename(columns={
+    st.dataframe(sig[["name", "type_label", "commitment", "source_ref"]].fillna("").rename(columns={
         "name": "Signataire", "type_label": "Type", "commitment": "Engagement", "source_ref": "Source"}),
         hide_index=True, key="dc_signatories")
 

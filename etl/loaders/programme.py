@@ -834,7 +834,7 @@ def _w_signatories(r: _Row, state: dict):
 def _w_common_law_schemes(r: _Row, state: dict):
     yield "review_schemes", dict(
         contract_slug=_contract(r), scheme_id=r.get("scheme_id"), signatory_id=r.get("signatory_id"),
-        pillar=r.get("pillar"), objective=r.get("objective"), scheme=r.get("scheme"),
+        pillar=r.get("pillar"), objective=r.get("objective_label"), scheme=r.get("scheme"),
         funding_kind=r.get("funding_kind") or "droit_commun",
         document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
 

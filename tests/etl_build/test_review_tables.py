@@ -16,7 +16,7 @@ from tests.etl_build.test_programme_loader import _load
 SIG = [["contract", "signatory_id", "name", "signatory_type", "commitment", "document_id", "source_ref"],
        ["demo", "caf", "CAF de Démo", "caf", "Soutenir la parentalité", "", ""],
        ["demo", "opac", "OPAC de Démo", "bailleur", "", "", ""]]
-SCH = [["contract", "scheme_id", "signatory_id", "pillar", "objective", "scheme", "funding_kind"],
+SCH = [["contract", "scheme_id", "signatory_id", "pillar", "objective_label", "scheme", "funding_kind"],
        ["demo", "s1", "caf", "Parentalité", "Soutenir les parents", "CLAS", ""],
        ["demo", "s2", "caf", "Parentalité", "", "Adultes-relais", "specifique"]]
 FIG = [["contract", "scheme_id", "year", "measure", "value", "unit", "scope", "territory_code", "is_internal"],

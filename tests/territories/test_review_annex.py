@@ -51,7 +51,7 @@ def _absent(words: set[str], text: str) -> list[str]:
 def test_every_scheme_is_in_the_annex_section_it_cites(annex) -> None:
     rows = folder_tables("grand-chalon")["common_law_schemes"].rows
     absent = {(r["scheme_id"], w) for r in rows
-              for w in _absent(annex[_annex_of(r["source_ref"])], r["scheme"] + " " + r["objective"]
+              for w in _absent(annex[_annex_of(r["source_ref"])], r["scheme"] + " " + r["objective_label"]
                                + " " + r["pillar"])}
     assert absent == set()
 
