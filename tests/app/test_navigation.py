@@ -154,7 +154,7 @@ def _url_paths() -> list[str]:
 
 def test_the_url_paths_of_the_navigation() -> None:
     assert _url_paths() == ["accueil", "bilan", "carte", "comparer", "droit-commun", "importer",
-                            "logement", "mandat", "methode", "portrait", "programmes", "rapports"]
+                            "logement", "mandat", "methode", "poches", "portrait", "programmes", "rapports"]
 
 
 @pytest.mark.parametrize("url_path", ["", "mandat", "bilan", "carte", "portrait", "comparer",
