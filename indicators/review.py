@@ -172,9 +172,8 @@ def has_review(con, contract_slug: str) -> bool:
 
 # ── The yearly review report (reports: python -m reports review, the page's button) ─────────
 # Indicators whose gap to the commune and EPCI the report follows, when the contract has them.
-REPORT_GAP_INDICATORS = ("poverty_rate_pct", "median_income_eur_year", "unemployment_rate_pct",
-                         "school_delay_6e_pct", "rep_pupils_pct", "crime_rate_per_1000",
-                         "gp_accessibility_apl")
+REPORT_GAP_INDICATORS = ("poverty_rate_pct", "median_income_eur_year", "employment_rate_15_64_pct",
+                         "caf_low_income_pct", "single_parent_families_pct")
 NOT_REPORTED = "non renseigné"
 
 
@@ -305,6 +304,26 @@ def _gaps_section(con, contract_slug: str) -> ReviewSection:
     return ReviewSection("ecarts", "Indicateurs clés des quartiers : les écarts se réduisent-ils ?", table, note)
 
 
+def _commune_only_section(con, contract_slug: str) -> ReviewSection:
+    from indicators import pillars, territories
+    from indicators.fmt import fmt_value
+    frames = []
+    for code, name in zip(*[territories.contract_qpvs(con, contract_slug)[c] for c in ("qpv_code", "qpv_name")]):
+        df = pillars.commune_only_figures(con, code)
+        if df.empty:
+            continue
+        frames.append(pd.DataFrame({
+            "Quartier": name, "Indicateur": df["indicator_label"], "Commune": df["commune_name"],
+            "Année": df["year"],
+            "Valeur de la commune": [fmt_value(None if pd.isna(v) else v, u, st)
+                                     for v, u, st in zip(df["value"], df["unit"], df["status"])]}))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["Quartier", "Indicateur", "Commune", "Année", "Valeur de la commune"])
+    from indicators.registry import COMMUNE_ONLY
+    note = COMMUNE_ONLY if frames else "Aucun indicateur publié pour les communes seulement n'est chargé."
+    return ReviewSection("communes", "Publiés pour la commune seulement", table, note)
+
+
 def _committee_section(con, contract_slug: str) -> ReviewSection:
     df = committee(con, contract_slug)
     table = pd.DataFrame({"Rubrique": df["college"], "Institution": df["organisation"], "Membre": df["member"]})
@@ -323,6 +342,7 @@ def review_sections(con, contract_slug: str, year: int) -> list[ReviewSection]:
         _housing_section(con, contract_slug, year),
         _people_section(con, contract_slug, year),
         _gaps_section(con, contract_slug),
+        _commune_only_section(con, contract_slug),
         _committee_section(con, contract_slug),
     ]
 

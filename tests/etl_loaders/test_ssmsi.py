@@ -116,3 +116,27 @@ def test_the_portrait_page_shows_the_commune_figure_beside_the_qpv(tmp_path: Pat
                                     "police et la gendarmerie nationales, géographie 2024"}
     assert "Publié à la commune seulement : le chiffre est celui de la commune entière, le quartier " \
            "n'a pas le sien." in page_text(at)
+
+
+def test_the_yearly_review_lists_the_commune_figures_per_qpv(tmp_path: Path) -> None:
+    import duckdb
+
+    from indicators.review import review_sections
+    db = tmp_path / "qpv.duckdb"
+    build([_raw(tmp_path, ROWS)], db, loader_modules=LOADERS, progress=None, current_year=2025)
+    con = duckdb.connect(str(db), read_only=True)
+    section = next(s for s in review_sections(con, "demo", 2023) if s.key == "communes")
+    assert section.note == ("Publié à la commune seulement : le chiffre est celui de la commune entière, "
+                            "le quartier n'a pas le sien.")
+    assert section.table.values.tolist() == [
+        ["Côte-Rôtie", "Coups et blessures volontaires (victimes pour 1 000 habitants)", "Démo-sur-Loire", 2023,
+         "2,02\u00a0pour 1 000 habitants"],
+        ["Côte-Rôtie", "Vols violents sans arme (victimes pour 1 000 habitants)", "Saint-Exemple", 2023,
+         "secret statistique"],
+        ["Côte-Rôtie", "Cambriolages de logement (pour 1 000 logements)", "Démo-sur-Loire", 2023,
+         "2,48\u00a0pour 1 000 logements"],
+        ["Les Tilleuls", "Coups et blessures volontaires (victimes pour 1 000 habitants)", "Démo-sur-Loire", 2023,
+         "2,02\u00a0pour 1 000 habitants"],
+        ["Les Tilleuls", "Cambriolages de logement (pour 1 000 logements)", "Démo-sur-Loire", 2023,
+         "2,48\u00a0pour 1 000 logements"],
+    ]

@@ -76,6 +76,7 @@ def test_review_pdf_holds_every_section(review_db) -> None:
             "Aucun bailleur n'a déclaré l'emploi de l'abattement de TFPB pour 2024.",
             "Aucun résultat d'attribution (CIA) n'est connu pour 2024.",
             "Aucune personne touchée n'est saisie pour 2024.", "Comité de pilotage", "La Présidence",
+            "Aucun indicateur publié pour les communes seulement n'est chargé.",
             "non renseigné", "Annexes du contrat"):
         assert expected in text, expected
     assert "37 500" not in text and "50 000" not in text       # the internal figure stays out
@@ -89,7 +90,7 @@ def test_review_xlsx_one_sheet_per_section(review_db, tmp_path: Path) -> None:
         "Programmation 2024", "Crédits spécifiques et droit co", "Droit commun par pilier et par",
         "Dispositifs sans chiffre déclar", "Abattement de TFPB des bailleur",
         "Attributions de logements socia", "Personnes touchées et part en Q", "Indicateurs clés des quartiers",
-        "Comité de pilotage", "Sources"]
+        "Publiés pour la commune seuleme", "Comité de pilotage", "Sources"]
     ws = wb["Crédits spécifiques et droit co"]
     rows = [[c for c in r] for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
     assert rows[-2:] == [
