@@ -46,6 +46,8 @@ PAGES = {
                 icon=":material/payments:", url_path="programmes"),
         st.Page("pages/logement.py", title="Logement et attributions", icon=":material/home_work:",
                 url_path="logement"),
+        st.Page("pages/droit_commun.py", title="Droit commun et signataires",
+                icon=":material/handshake:", url_path="droit-commun"),
     ],
     "Méthode": [
         st.Page("pages/methode.py", title="Données et méthode", icon=":material/menu_book:",

@@ -57,6 +57,11 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "housing_objectives": ("contract_slug", "party_type", "party_name", "objective"),
     "housing_published_results": ("contract_slug", "year", "party_type", "party_name", "objective"),
     "qualitative_items": ("contract_slug", "territory_code", "item_type", "theme", "position"),
+    "review_signatories": ("contract_slug", "signatory_id"),
+    "review_schemes": ("contract_slug", "scheme_id"),
+    "review_figures": ("contract_slug", "scheme_id", "year", "measure", "scope", "territory_code"),
+    "review_tfpb": ("contract_slug", "signatory_id", "year", "action", "territory_code"),
+    "review_committee": ("contract_slug", "college", "organisation", "member"),
 }
 
 # The files a group of offending rows came from.
@@ -125,6 +130,8 @@ _REFERENCES = (
     ("housing_attributions", "qpv_code", "'qpv'"),
     ("kpi_values", "territory_code", None),
     ("qualitative_items", "territory_code", None),
+    ("review_figures", "territory_code", None),
+    ("review_tfpb", "territory_code", None),
 )
 
 
@@ -167,9 +174,17 @@ _PROGRAMME_REFERENCES = (
     ("programme_funding", "action_id", "programme_actions", "action_id", "action"),
     ("programme_beneficiaries", "contract_slug", "contracts", "contract_slug", "contrat"),
     ("programme_beneficiaries", "action_id", "programme_actions", "action_id", "action"),
+    ("review_signatories", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("review_schemes", "contract_slug", "contracts", "contract_slug", "contrat"),
+    ("review_schemes", "signatory_id", "review_signatories", "signatory_id", "signataire"),
+    ("review_figures", "scheme_id", "review_schemes", "scheme_id", "dispositif"),
+    ("review_tfpb", "signatory_id", "review_signatories", "signatory_id", "signataire"),
+    ("review_committee", "signatory_id", "review_signatories", "signatory_id", "signataire"),
 )
 _DOCUMENT_TABLES = ("indicator_facts", "programme_actions", "programme_funding", "kpi_values",
-                    "housing_objectives", "housing_published_results", "qualitative_items")
+                    "housing_objectives", "housing_published_results", "qualitative_items",
+                    "review_signatories", "review_schemes", "review_figures", "review_tfpb",
+                    "review_committee")
 
 
 def _programme_checks() -> list[Check]:

@@ -365,6 +365,78 @@ create table qualitative_items (
     source_id        varchar not null
 );
 
+-- ── The annual review: common law per signatory (template tables signatories…steering_committee)
+-- One row per signatory or partner of a contract. signatory_type: etat | commune | epci
+-- | departement | region | caf | france_travail | bailleur | ars | education_nationale | justice
+-- | banque_des_territoires | autre
+create table review_signatories (
+    contract_slug   varchar not null,
+    signatory_id    varchar not null,
+    name            varchar not null,
+    signatory_type  varchar not null,
+    commitment      varchar,
+    document_id     varchar,
+    source_ref      varchar,
+    source_id       varchar not null
+);
+
+-- One row per scheme a signatory can mobilise for a pillar and objective.
+create table review_schemes (
+    contract_slug   varchar not null,
+    scheme_id       varchar not null,
+    signatory_id    varchar not null,
+    pillar          varchar not null,
+    objective       varchar,
+    scheme          varchar not null,
+    funding_kind    varchar not null,    -- droit_commun | specifique
+    document_id     varchar,
+    source_ref      varchar,
+    source_id       varchar not null
+);
+
+-- One row per scheme × year × measure × scope × territory: what was mobilised.
+create table review_figures (
+    contract_slug   varchar not null,
+    scheme_id       varchar not null,
+    year            integer not null,
+    measure         varchar not null,    -- montant | personnes | places | heures
+    value           double not null,
+    unit            varchar not null,
+    scope           varchar not null,    -- qpv (QPV-specific) | territoire (territory-wide)
+    territory_code  varchar,             -- one QPV, when the figure targets one
+    document_id     varchar,
+    source_ref      varchar,
+    is_internal     boolean,             -- true: draft/internal figure (editors only)
+    source_id       varchar not null
+);
+
+-- One row per landlord × year × action funded by the TFPB abatement × QPV.
+create table review_tfpb (
+    contract_slug   varchar not null,
+    signatory_id    varchar not null,
+    year            integer not null,
+    action          varchar not null,
+    territory_code  varchar,
+    amount_eur      double,              -- NULL when the document gives no amount
+    document_id     varchar,
+    source_ref      varchar,
+    is_internal     boolean,
+    source_id       varchar not null
+);
+
+-- One row per member of the steering committee, in the document's order.
+create table review_committee (
+    contract_slug   varchar not null,
+    college         varchar not null,
+    organisation    varchar not null,
+    member          varchar not null,
+    signatory_id    varchar,
+    position        integer not null,
+    document_id     varchar,
+    source_ref      varchar,
+    source_id       varchar not null
+);
+
 -- ── Build record ────────────────────────────────────────────────────────────────────────────
 -- One row per build that produced this database (earlier builds are carried over).
 create table builds (

@@ -56,6 +56,12 @@ SCOPES = ("contrat", "national")
 STATUSES = ("ok", "secret", "missing", "not_significant", "not_applicable")
 SEXES = ("femme", "homme", "autre")
 AGE_BANDS = ("moins_16", "16_29", "30_59", "60_plus")
+SIGNATORY_TYPES = ("etat", "commune", "epci", "departement", "region", "caf", "france_travail",
+                   "bailleur", "ars", "education_nationale", "justice", "banque_des_territoires",
+                   "autre")
+FUNDING_KINDS = ("droit_commun", "specifique")
+MEASURES = ("montant", "personnes", "places", "heures")
+FIGURE_SCOPES = ("qpv", "territoire")
 
 _contract = Col("contract", "text", True, "Identifiant court du contrat de ville (ex. grand-chalon).")
 _document = Col("document_id", "text", False, "Document d'où vient le chiffre (table documents).")
@@ -235,6 +241,65 @@ TABLES: tuple[Table, ...] = (
         Col("theme", "text", False, "Rubrique (ex. « Précarité et Santé »)."),
         Col("position", "int", False, "Ordre d'affichage (sinon l'ordre des lignes)."),
         Col("text", "text", True, "Texte."),
+        _document, _ref,
+    )),
+)
+
+# ── The annual review (circular of 31 August 2023): common law per signatory ────────────────
+TABLES += (
+    Table("signatories", "review_signatories",
+          "Signataires et partenaires du contrat (un par ligne), avec leur type et leur engagement.", (
+        _contract,
+        Col("signatory_id", "text", True, "Identifiant court, cité par les autres tables."),
+        Col("name", "text", True, "Nom (ex. « Caisse d'allocations familiales de Saône-et-Loire »)."),
+        Col("signatory_type", "text", True, "Type de signataire.", SIGNATORY_TYPES),
+        Col("commitment", "text", False, "Engagement tel que le document le résume."),
+        _document, _ref,
+    )),
+    Table("common_law_schemes", "review_schemes",
+          "Dispositifs mobilisables par signataire et pilier, avec leur objectif (les tableaux "
+          "« objectifs → dispositifs mobilisables » des annexes).", (
+        _contract,
+        Col("scheme_id", "text", True, "Identifiant court du dispositif."),
+        Col("signatory_id", "text", True, "Signataire qui le mobilise (table signatories)."),
+        Col("pillar", "text", True, "Pilier ou rubrique (ex. « Sport », « Santé, prévention »)."),
+        Col("objective_label", "text", False, "Objectif que le dispositif sert."),
+        Col("scheme", "text", True, "Dispositif ou financement mobilisable."),
+        Col("funding_kind", "text", False, "droit_commun (par défaut) ou specifique (crédits "
+            "politique de la ville).", FUNDING_KINDS),
+        _document, _ref,
+    )),
+    Table("common_law_figures", "review_figures",
+          "Chiffres annuels d'un dispositif (montant, personnes, places, heures), ciblés sur les "
+          "QPV quand c'est connu.", (
+        _contract,
+        Col("scheme_id", "text", True, "Dispositif (table common_law_schemes)."),
+        Col("year", "year", True, "Année."),
+        Col("measure", "text", True, "Ce que le chiffre compte.", MEASURES),
+        Col("value", "number", True, "Valeur."),
+        Col("unit", "text", True, "Unité (EUR, personnes, places, heures…)."),
+        Col("scope", "text", True, "qpv : chiffre propre aux QPV ; territoire : tout le territoire "
+            "du signataire.", FIGURE_SCOPES),
+        Col("territory_code", "text", False, "QPV concerné, quand le chiffre en cible un seul."),
+        _document, _ref, _internal,
+    )),
+    Table("tfpb_abatements", "review_tfpb",
+          "Abattement de TFPB des bailleurs en QPV et les actions qu'il finance (montants en euros).", (
+        _contract,
+        Col("signatory_id", "text", True, "Bailleur (table signatories)."),
+        Col("year", "year", True, "Année."),
+        Col("action", "text", True, "Action financée (gestion urbaine de proximité…) ou « total »."),
+        Col("territory_code", "text", False, "QPV ; vide : tous les QPV du bailleur."),
+        Col("amount_eur", "number", False, "Montant en euros ; vide s'il n'est pas donné."),
+        _document, _ref, _internal,
+    )),
+    Table("steering_committee", "review_committee", "Membres du comité de pilotage.", (
+        _contract,
+        Col("college", "text", True, "Rubrique de la composition (ex. « Pilotes »)."),
+        Col("organisation", "text", True, "Institution (ex. « Grand Chalon », « État »)."),
+        Col("member", "text", True, "Fonction représentée (ex. « La Présidence »)."),
+        Col("signatory_id", "text", False, "Signataire représenté (table signatories)."),
+        Col("position", "int", False, "Ordre d'affichage (sinon l'ordre des lignes)."),
         _document, _ref,
     )),
 )

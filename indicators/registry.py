@@ -40,6 +40,11 @@ class Indicator:
     derived_from: str | None = None   # the indicator this one restates (yearly median / 12)
 
 
+# Said beside a figure only published for communes (never for the QPV itself).
+COMMUNE_ONLY = ("Publié à la commune seulement : le chiffre est celui de la commune entière, le "
+                "quartier n'a pas le sien.")
+
+
 def _r(**kw) -> Indicator:
     return Indicator(**kw)
 
@@ -195,6 +200,34 @@ REGISTRY: tuple[Indicator, ...] = (
                   "territoire (une moyenne, pas une médiane).",
        source="Insee, Filosofi carroyé 200 m", aggregation="ratio", higher_is_better=True,
        numerator="somme des niveaux de vie", denominator="individus"),
+    # ── Tranquillité publique: SSMSI communal base (etl/loaders/ssmsi.py) ────────────────────
+    _r(id="crime_assault_per_1000", label="Coups et blessures volontaires (victimes pour 1 000 habitants)",
+       unit="pour 1 000 habitants", theme="tranquillité publique",
+       definition="Victimes de coups et blessures volontaires enregistrées par la police et la "
+                  "gendarmerie dans la commune / population municipale × 1 000.",
+       source="SSMSI, base statistique communale de la délinquance enregistrée", aggregation="ratio",
+       higher_is_better=False, numerator="victimes", denominator="habitants",
+       caution=COMMUNE_ONLY),
+    _r(id="crime_street_robbery_per_1000", label="Vols violents sans arme (victimes pour 1 000 habitants)",
+       unit="pour 1 000 habitants", theme="tranquillité publique",
+       definition="Victimes de vols violents sans arme enregistrées dans la commune / population "
+                  "municipale × 1 000.",
+       source="SSMSI, base statistique communale de la délinquance enregistrée", aggregation="ratio",
+       higher_is_better=False, numerator="victimes", denominator="habitants",
+       caution=COMMUNE_ONLY),
+    _r(id="crime_damage_per_1000", label="Destructions et dégradations volontaires (pour 1 000 habitants)",
+       unit="pour 1 000 habitants", theme="tranquillité publique",
+       definition="Infractions de destructions et dégradations volontaires enregistrées dans la "
+                  "commune / population municipale × 1 000.",
+       source="SSMSI, base statistique communale de la délinquance enregistrée", aggregation="ratio",
+       higher_is_better=False, numerator="infractions", denominator="habitants",
+       caution=COMMUNE_ONLY),
+    _r(id="crime_burglary_per_1000_dwellings", label="Cambriolages de logement (pour 1 000 logements)",
+       unit="pour 1 000 logements", theme="tranquillité publique",
+       definition="Cambriolages de logement enregistrés dans la commune / logements × 1 000.",
+       source="SSMSI, base statistique communale de la délinquance enregistrée", aggregation="ratio",
+       higher_is_better=False, numerator="infractions", denominator="logements",
+       caution=COMMUNE_ONLY),
 )
 
 BY_ID: dict[str, Indicator] = {i.id: i for i in REGISTRY}

@@ -15,7 +15,8 @@ built on them (`indicator_values`), then hold:
 - `programme_actions`: no internal action; `programme_action_territories`,
   `programme_beneficiaries`: nothing of an internal action × year;
 - `programme_funding`: no internal line, and no line of an internal action × year;
-- `kpi_values`: no internal value.
+- `kpi_values`: no internal value;
+- `review_figures`, `review_tfpb`: no internal common-law figure or TFPB line.
 
 Temporary objects belong to one DuckDB connection (a cursor is one): call it on each cursor.
 """
@@ -34,6 +35,8 @@ PUBLIC_ROWS: dict[str, str] = {
     "programme_beneficiaries": "not " + _INTERNAL_ACTION,
     "programme_funding": "t.is_internal is not true and not " + _INTERNAL_ACTION,
     "kpi_values": "t.is_internal is not true",
+    "review_figures": "t.is_internal is not true",
+    "review_tfpb": "t.is_internal is not true",
 }
 
 

@@ -85,6 +85,12 @@ if portrait.themes:
         sources=lambda: [*data.fact_sources(keys), *sorted(set(table["Source"]) - {""})],
         stem=f"portrait_{portrait.qpv.code}_{portrait.qpv.name.lower()}")
 
+commune_only = data.commune_only_figures(portrait.qpv.code)
+if not commune_only.empty:
+    st.header("Publiés pour la commune seulement", divider="gray", anchor=False)
+    st.caption(md_text(commune_only["caution"].iloc[0]))
+    st.dataframe(views.commune_only_table(commune_only), hide_index=True, key="commune_only_table")
+
 qualitative = data.qualitative(selection.contract_slug, selection.qpv_code)
 sections = views.qualitative_sections(qualitative)
 if sections:

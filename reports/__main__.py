@@ -6,6 +6,7 @@
                               [--qpv QN07302M ...]
     python -m reports map --territory demo --indicator poverty_rate_pct --out carte.png  (or .svg)
     python -m reports pockets --territory demo --out poches/     (one justification sheet per pocket)
+    python -m reports review --territory grand-chalon --year 2024 --out revue.pdf   (or .xlsx)
 
 `--db PATH` reads another database than config.DB_PATH. Internal figures of the programme
 template (`is_internal`, indicators/visibility.py) are left out unless `--internal` is given
@@ -144,6 +145,27 @@ def cmd_pockets(args, con) -> int:
     return 0
 
 
+def cmd_review(args, con) -> int:
+    """The yearly review of a territory: PDF or XLSX, by the suffix of --out."""
+    from reports import pdf
+
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
+        print(f"--out doit finir par .pdf ou .xlsx (reçu : {args.out}).", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    try:
+        make = pdf.review_pdf if suffix == ".pdf" else pdf.review_xlsx
+        data = make(con, args.territory, args.year)
+    except pdf.ReportError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    _write(out, data)
+    print(f"{out} ({len(data) // 1024} Ko, {time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from reports.pdf import SECTIONS
 
@@ -190,6 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--territory", required=True)
     k.add_argument("--out", required=True, help="dossier des fiches")
     k.set_defaults(func=cmd_pockets)
+
+    r = sub.add_parser("review", help="revue annuelle d'un territoire (PDF ou XLSX selon --out)")
+    r.add_argument("--db", type=Path, default=argparse.SUPPRESS)
+    r.add_argument("--internal", action="store_true", default=argparse.SUPPRESS)
+    r.add_argument("--territory", required=True)
+    r.add_argument("--year", type=int, required=True, help="année de la revue")
+    r.add_argument("--out", required=True, help="fichier .pdf ou .xlsx")
+    r.set_defaults(func=cmd_review)
     return parser
 
 

@@ -1363,3 +1363,72 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
     info = PageInfo(footer=f"Fiche de justification {pocket_id} · produite le {_date_fr(date)}",
                     fictional=fictional, generated_on=date)
     return _build(story, info, title=f"Poche de pauvreté {pocket_id}")
+
+
+# ── Yearly review (indicators/review.py) ────────────────────────────────────────────────────
+def review_cell(value) -> str:
+    """A review table cell as printed (indicators.review.cell_text): « non renseigné », never 0."""
+    from indicators.review import cell_text
+    return cell_text(value)
+
+
+def _review_table(df, st: Styles) -> Flowable:
+    n = max(len(df.columns), 1)
+    rows = [[Paragraph(esc(c), st.cell_head) for c in df.columns]]
+    rows += [[Paragraph(esc(review_cell(v)), st.cell) for v in r]
+             for r in df.astype(object).itertuples(index=False, name=None)]
+    return _table(rows, [CONTENT_W / n] * n)
+
+
+def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | None = None) -> bytes:
+    """The yearly review of a contract (indicators.review.review_sections) as PDF bytes: cover,
+    table of contents, one chapter per section with its note and table, sources."""
+    from indicators import review
+    st = styles()
+    contract = _contract(con, contract_slug)
+    date = generated_on or dt.date.today()
+    fictional = bool(contract.is_fictional)
+    sections = review.review_sections(con, contract.slug, year)
+    story: list[Flowable] = [Spacer(1, 55 * mm), Paragraph(f"REVUE ANNUELLE {year}", st.kicker),
+                             Paragraph(esc(contract.name), st.cover_title)]
+    subtitle = contract_subtitle(contract.name, contract.period_label)
+    if subtitle:
+        story.append(Paragraph(esc(subtitle), st.subtitle))
+    story.append(Paragraph(esc("Le programme de l'année, le droit commun déclaré par chaque signataire "
+                               "à côté des crédits spécifiques, les attributions de logements, les "
+                               "personnes touchées, l'évolution des écarts et le comité de pilotage "
+                               "(circulaire du 31 août 2023)."), st.base))
+    story.append(Paragraph(esc(f"Document produit le {_date_fr(date)}."), st.base))
+    if fictional:
+        story += [Spacer(1, 6 * mm), Paragraph(f"<b>{esc(DEMO_MARK)}</b> : les chiffres, lieux et "
+                                               "programmes de ce document sont inventés.", st.base)]
+    toc = TableOfContents()
+    toc.levelStyles = [st.toc1, st.toc2]
+    toc.dotsMinLevel = 0
+    story += [PageBreak(), Paragraph("Sommaire", st.h1b), toc]
+    for section in sections:
+        story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), st.h1)]
+        if section.note:
+            story.append(_note(section.note, st))
+        if len(section.table):
+            story.append(_review_table(section.table, st))
+        story.append(Spacer(1, 4 * mm))
+    story += [PageBreak(), Paragraph("Sources", st.h1)]
+    story += _section_sources(con, contract, st)
+    title = f"Revue annuelle {year} — {contract.name}"
+    info = PageInfo(footer=f"{title} · produit le {_date_fr(date)}", fictional=fictional,
+                    generated_on=date, cover=True)
+    return _build(story, info, title=title, with_toc=True)
+
+
+def review_xlsx(con, contract_slug: str, year: int, *, generated_on: dt.date | None = None) -> bytes:
+    """The yearly review as an XLSX workbook: one sheet per section, then the sources."""
+    from indicators import review
+    from reports.tables import sheets_to_xlsx_bytes, sources_from_db
+    contract = _contract(con, contract_slug)
+    sections = review.review_sections(con, contract.slug, year)
+    return sheets_to_xlsx_bytes(
+        [(s.title, s.table, s.note) for s in sections],
+        title=f"Revue annuelle {year} — {contract.name}", territory=contract.name,
+        sources=sources_from_db(con, contract_slug=contract.slug), generated_on=generated_on,
+        fictional=bool(contract.is_fictional))

@@ -484,3 +484,69 @@ def _sheet_title(name: str) -> str:
     for ch in '[]:*?/\\':
         name = name.replace(ch, " ")
     return name[:31] or "Données"
+
+
+def sheets_to_xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame, str | None]], *, title: str,
+                         territory: str, sources: Any = None,
+                         generated_on: dt.date | str | None = None,
+                         fictional: bool | None = None) -> bytes:
+    """Several tables in one workbook: one sheet per (name, table, note), each laid out as
+    `to_xlsx_bytes` lays out its sheet (title, territory, date, sources, typed cells, formats),
+    with the note (when given) under the title; then one Sources sheet."""
+    from copy import copy
+
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.styles import Font
+
+    out = Workbook()
+    out.remove(out.active)
+    used: set[str] = set()
+    sources_ws = None
+    for name, df, note in sheets:
+        one = load_workbook(io.BytesIO(to_xlsx_bytes(
+            df, title=f"{title} — {name}", territory=territory, sources=sources,
+            generated_on=generated_on, fictional=fictional, sheet_name=name)))
+        sheet_title = _sheet_title(name).strip() or "Données"
+        base, i = sheet_title, 2
+        while sheet_title.lower() in used:
+            sheet_title = _sheet_title(f"{base[:27]} ({i})")
+            i += 1
+        used.add(sheet_title.lower())
+        for src in one.worksheets:
+            if src.title == "Sources":
+                if sources_ws is None:
+                    sources_ws = src
+                continue
+            ws = out.create_sheet(sheet_title)
+            for row in src.iter_rows():
+                for cell in row:
+                    target = ws.cell(row=cell.row, column=cell.column, value=cell.value)
+                    if cell.has_style:
+                        target.font, target.fill = copy(cell.font), copy(cell.fill)
+                        target.number_format = cell.number_format
+                        target.alignment = copy(cell.alignment)
+                    target.data_type = cell.data_type
+                    target.quotePrefix = cell.quotePrefix
+            for key, dim in src.column_dimensions.items():
+                ws.column_dimensions[key].width = dim.width
+            ws.freeze_panes = src.freeze_panes
+            ws.auto_filter.ref = src.auto_filter.ref
+            if note:
+                # The empty row above the header (to_xlsx_bytes leaves one) holds the note.
+                header_row = ws[src.freeze_panes].row - 1 if src.freeze_panes else ws.max_row + 2
+                _set_text(ws.cell(row=header_row - 1, column=1), note)
+                ws.cell(row=header_row - 1, column=1).font = Font(italic=True, color="555555")
+    if sources_ws is not None:
+        ws = out.create_sheet("Sources")
+        for row in sources_ws.iter_rows():
+            for cell in row:
+                target = ws.cell(row=cell.row, column=cell.column, value=cell.value)
+                if cell.has_style:
+                    target.font, target.fill = copy(cell.font), copy(cell.fill)
+        for key, dim in sources_ws.column_dimensions.items():
+            ws.column_dimensions[key].width = dim.width
+    out.properties.title = title
+    out.properties.creator = "Tableau de bord politique de la ville"
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()

@@ -130,7 +130,7 @@ def _df(sql: str, params: list | None = None) -> pd.DataFrame:
 def _internal_rows(version: tuple) -> int:
     return int(_df(" union all ".join(f"select count(*) as n from {t} where is_internal" for t in
                                       ("indicator_facts", "programme_actions", "programme_funding",
-                                       "kpi_values")))["n"].sum())
+                                       "kpi_values", "review_figures", "review_tfpb")))["n"].sum())
 
 
 def internal_rows() -> int:
@@ -636,3 +636,48 @@ def _fictional_codes(version: tuple) -> frozenset[str]:
 def is_fictional_territory(code: str | None) -> bool:
     """True for a territory of the fictional demo (its views carry the demo mark)."""
     return bool(code) and code in _fictional_codes(view_key())
+
+
+# ── The annual review: common law per signatory (indicators/review.py) ───────────────────────
+@st.cache_data(show_spinner=False)
+def _review_data(slug: str, year: int | None, version: tuple) -> dict:
+    from indicators import review as review_mod
+    cur = cursor()
+    try:
+        import datetime as _dt
+        years = review_mod.year_choices(cur, slug, _dt.date.today().year)
+        reported = review_mod.review_years(cur, slug)
+        shown = year if year is not None else (reported or years or [None])[0]
+        out = {"years": years, "year": shown, "has_review": review_mod.has_review(cur, slug),
+               "signatories": review_mod.signatories(cur, slug),
+               "missing_types": review_mod.missing_signatory_types(cur, slug),
+               "credits": review_mod.specific_vs_common(cur, slug),
+               "tfpb": review_mod.tfpb(cur, slug), "committee": review_mod.committee(cur, slug)}
+        if shown is not None:
+            out["mobilisation"] = review_mod.mobilisation(cur, slug, shown)
+            out["schemes"] = review_mod.schemes_view(cur, slug, shown)
+            out["missing"] = review_mod.missing_reports(cur, slug, shown)
+        return out
+    finally:
+        cur.close()
+
+
+def review_data(slug: str, year: int | None = None) -> dict:
+    """Everything the page « Droit commun et signataires » shows for a contract and year (default:
+    the latest year with a figure or funding line)."""
+    return _review_data(slug, year, view_key())
+
+
+@st.cache_data(show_spinner=False)
+def _commune_only_figures(qpv_code: str, version: tuple) -> pd.DataFrame:
+    from indicators import pillars
+    cur = cursor()
+    try:
+        return pillars.commune_only_figures(cur, qpv_code)
+    finally:
+        cur.close()
+
+
+def commune_only_figures(qpv_code: str) -> pd.DataFrame:
+    """indicators.pillars.commune_only_figures (the QPV's commune figures, said to be the commune's)."""
+    return _commune_only_figures(qpv_code, view_key())

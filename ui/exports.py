@@ -376,3 +376,33 @@ def download_mandate(selection: state.Selection, sections: Sequence[str],
     _button(label, lambda: mandate_pdf_bytes(slug_, chosen, codes),
             file_name(stem, slug_, ext="pdf"), key,
             "Le document est préparé au clic (quelques secondes par portrait).", primary=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _review_bytes(contract_slug: str, year: int, fmt: str, version: tuple, day: str) -> bytes:
+    from reports import pdf
+    cur = data.cursor()
+    try:
+        make = pdf.review_pdf if fmt == "pdf" else pdf.review_xlsx
+        return make(cur, contract_slug, year, generated_on=dt.date.fromisoformat(day))
+    finally:
+        cur.close()
+
+
+def review_bytes(contract_slug: str, year: int, fmt: str) -> bytes:
+    return _review_bytes(contract_slug, year, fmt, data.view_key(), _today())
+
+
+def download_review(selection: state.Selection, year: int) -> None:
+    """« Revue annuelle (PDF) » and « (XLSX) »: what `python -m reports review` writes."""
+    if not _shown():
+        return
+    slug_ = selection.contract_slug
+    with st.container(horizontal=True, gap="small", key="dlrow_review"):
+        _button(f"Revue annuelle {year} (PDF)", lambda: review_bytes(slug_, year, "pdf"),
+                file_name("revue", slug_, str(year), ext="pdf"), "dl_review_pdf",
+                "Le document du comité de pilotage : programmation, droit commun par signataire à "
+                "côté des crédits spécifiques, CIA, personnes touchées, écarts, comité.", primary=True)
+        _button(f"Revue annuelle {year} (XLSX)", lambda: review_bytes(slug_, year, "xlsx"),
+                file_name("revue", slug_, str(year), ext="xlsx"), "dl_review_xlsx",
+                "Les mêmes tableaux, une feuille par section, avec leurs sources.")

@@ -1208,3 +1208,14 @@ def pockets_link_markdown(contract_slug: str, pocket_ids: list[str]) -> str:
                  f"carroyage ({', '.join(pocket_ids)}) : chiffres et fiches de justification")
     label = label.replace("[", "(").replace("]", ")")
     return f"[{label}](/poches?territoire={urllib.parse.quote(contract_slug)})"
+
+
+def commune_only_table(df: pd.DataFrame) -> pd.DataFrame:
+    """indicators.pillars.commune_only_figures as shown beside a QPV: the commune's figure, with
+    « secret statistique » (never 0) when the producer withheld it."""
+    return pd.DataFrame({
+        "Indicateur": df["indicator_label"], "Commune": df["commune_name"].fillna(df["commune_code"]),
+        "Année": df["year"].astype(int),
+        "Valeur de la commune": [fmt.fmt_value(None if pd.isna(v) else v, u, s)
+                                 for v, u, s in zip(df["value"], df["unit"], df["status"])],
+        "Source": df["source_label"].fillna("")})

@@ -15,6 +15,7 @@ LOADER_MODULES: tuple[str, ...] = (
     "etl.loaders.insee",
     "etl.loaders.grid",
     "etl.loaders.programme",
+    "etl.loaders.ssmsi",
 )
 
 # How each loader's formats are named in the "unrecognised file" message (a module may also set
@@ -25,6 +26,7 @@ FORMAT_LABELS = {
     "etl.loaders.insee": "statistiques Insee par QPV ou par commune (CSV ou zip avec dictionnaire meta_*.csv)",
     "etl.loaders.grid": "Filosofi carroyé 200 m (CSV ou zip)",
     "etl.loaders.programme": "modèle de saisie du programme (CSV ou classeur XLSX, voir python -m etl template-doc)",
+    "etl.loaders.ssmsi": "base communale de la délinquance enregistrée du SSMSI (CSV data.gouv.fr)",
 }
 
 _REQUIRED = ("KINDS", "PRIORITY", "recognise", "load")

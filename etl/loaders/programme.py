@@ -637,7 +637,7 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
 # Code columns whose line is remembered for the checks run after loading (etl/checks.py):
 # database column → template column, per target table where they differ.
 _LINE_COLUMNS = ("territory_code", "qpv_code", "kpi_id", "action_id", "document_id", "contract_slug",
-                 "child_code", "parent_code")
+                 "child_code", "parent_code", "signatory_id", "scheme_id")
 _FILE_COLUMNS = {("programme_action_territories", "territory_code"): "territories",
                  ("territory_links", "parent_code"): "parent_codes",
                  ("territory_links", "child_code"): "territory_code"}
@@ -889,6 +889,55 @@ def _w_beneficiaries(r: _Row, state: dict):
         residence_status=state.get("residence", {}).get(r.line)), r.line
 
 
+def _w_signatories(r: _Row, state: dict):
+    yield "review_signatories", dict(
+        contract_slug=_contract(r), signatory_id=r.get("signatory_id"), name=r.get("name"),
+        signatory_type=r.get("signatory_type"), commitment=r.get("commitment"),
+        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+
+
+def _w_common_law_schemes(r: _Row, state: dict):
+    yield "review_schemes", dict(
+        contract_slug=_contract(r), scheme_id=r.get("scheme_id"), signatory_id=r.get("signatory_id"),
+        pillar=r.get("pillar"), objective=r.get("objective_label"), scheme=r.get("scheme"),
+        funding_kind=r.get("funding_kind") or "droit_commun",
+        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+
+
+def _w_common_law_figures(r: _Row, state: dict):
+    value = r.get("value")
+    if value < 0:
+        raise r.error("value", f"valeur négative ({value:g})", "un nombre positif ou nul")
+    yield "review_figures", dict(
+        contract_slug=_contract(r), scheme_id=r.get("scheme_id"), year=r.get("year"),
+        measure=r.get("measure"), value=value, unit=r.get("unit"), scope=r.get("scope"),
+        territory_code=r.get("territory_code"), document_id=r.get("document_id"),
+        source_ref=r.get("source_ref"), is_internal=bool(r.get("is_internal"))), r.line
+
+
+def _w_tfpb_abatements(r: _Row, state: dict):
+    amount = r.get("amount_eur")
+    if amount is not None and amount < 0:
+        raise r.error("amount_eur", f"montant négatif ({amount:g})", "un montant positif en euros")
+    yield "review_tfpb", dict(
+        contract_slug=_contract(r), signatory_id=r.get("signatory_id"), year=r.get("year"),
+        action=r.get("action"), territory_code=r.get("territory_code"), amount_eur=amount,
+        document_id=r.get("document_id"), source_ref=r.get("source_ref"),
+        is_internal=bool(r.get("is_internal"))), r.line
+
+
+def _w_steering_committee(r: _Row, state: dict):
+    contract = _contract(r)
+    position = r.get("position")
+    rank = state.setdefault("rank", {})
+    rank[contract] = rank.get(contract, 0) + 1
+    yield "review_committee", dict(
+        contract_slug=contract, college=r.get("college"), organisation=r.get("organisation"),
+        member=r.get("member"), signatory_id=r.get("signatory_id"),
+        position=rank[contract] if position is None else position,
+        document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
+
+
 _WRITERS = {
     "contracts": _w_contracts, "territories": _w_territories, "documents": _w_documents,
     "published_values": _w_published_values, "actions": _w_actions, "funding": _w_funding,
@@ -896,6 +945,9 @@ _WRITERS = {
     "attributions": _w_attributions, "housing_objectives": _w_housing_objectives,
     "housing_results": _w_housing_results, "qualitative": _w_qualitative,
     "beneficiaries": _w_beneficiaries,
+    "signatories": _w_signatories, "common_law_schemes": _w_common_law_schemes,
+    "common_law_figures": _w_common_law_figures, "tfpb_abatements": _w_tfpb_abatements,
+    "steering_committee": _w_steering_committee,
 }
 assert set(_WRITERS) == set(BY_NAME), "every template table needs a writer"
 assert set(LEVELS) >= set(_PARENT_LEVEL)

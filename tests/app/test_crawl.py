@@ -26,7 +26,7 @@ DEMO_CONTRACTS = ("demo", "grand-chalon", "chambery", "chartres-metropole")
 # Widgets whose every option is visited (a year, a neighbourhood of the review page).
 WALKED_WIDGETS = {"bilan": ("bilan_territory",), "logement": ("cia_year", "cia_party"),
                   "programmes": ("prog_year", "benef_year", "benef_by"),
-                  "comparer": ("cmp_theme", "cmp_vintage")}
+                  "comparer": ("cmp_theme", "cmp_vintage"), "droit_commun": ("dc_year",)}
 
 MISSING_WORDS = re.compile(r"\b(nan|NaN|None|NaT)\b|<NA>|Traceback")
 ENGLISH = re.compile(r"\b(the|error|failed|not found|invalid|exception|cannot|could not|unable"

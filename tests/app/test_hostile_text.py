@@ -41,7 +41,7 @@ PAYLOADS = (
 )
 # Template columns that are codes, keys or units (parsed, matched, validated), not free text.
 NOT_FREE_TEXT = {"contract", "territory_code", "document_id", "action_id", "kpi_id", "epci_code",
-                 "qpv_code", "url", "published_on", "indicator_id", "unit"}
+                 "qpv_code", "url", "published_on", "indicator_id", "unit", "signatory_id", "scheme_id"}
 FREE_TEXT = {c.name for t in TABLES for c in t.columns
              if c.type == "text" and not c.values} - NOT_FREE_TEXT
 
@@ -121,6 +121,7 @@ def test_every_free_text_column_of_the_template_is_made_hostile(hostile_db_path)
         "territory_geometries g join territories t using (territory_code)": "t.territory_name",
         "programme_actions": "operator", "kpi_definitions": "label",
         "qualitative_items": "text", "housing_objectives": "party_name",
+        "review_schemes": "scheme", "review_signatories": "name", "review_committee": "member",
     }
     for table, column in checks.items():
         values = [r[0] for r in con.execute(f"select {column} from {table} "

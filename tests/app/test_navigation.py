@@ -153,13 +153,14 @@ def _url_paths() -> list[str]:
 
 
 def test_the_url_paths_of_the_navigation() -> None:
-    assert _url_paths() == ["accueil", "bilan", "carte", "comparer", "importer", "logement",
-                            "mandat", "methode", "poches", "portrait", "programmes", "rapports"]
+    assert _url_paths() == ["accueil", "adresse", "bilan", "carte", "comparer", "droit-commun",
+                            "importer", "logement", "mandat", "methode", "poches", "portrait",
+                            "programmes", "rapports"]
 
 
 @pytest.mark.parametrize("url_path", ["", "mandat", "bilan", "carte", "portrait", "comparer",
-                                      "programmes", "logement", "methode", "rapports", "importer",
-                                      "poches"])
+                                      "programmes", "logement", "droit-commun", "methode", "rapports",
+                                      "importer", "poches", "adresse"])
 def test_every_page_path_opens_its_page(small_db, url_path) -> None:
     """What the browser asks for `/<url_path>` (the page hash Streamlit derives from the path);
     `/` and `/mandat` both open the home page, with the query kept."""
@@ -168,7 +169,7 @@ def test_every_page_path_opens_its_page(small_db, url_path) -> None:
               "bilan": "Bilan par quartier", "carte": "Carte des quartiers",
               "portrait": "Portrait de quartier", "comparer": "Comparer les quartiers",
               "programmes": "Programmes et financements", "logement": "Logement et attributions",
-              "methode": "Données et méthode", "rapports": "Rapports et exports",
+              "droit-commun": "Droit commun et signataires", "methode": "Données et méthode", "rapports": "Rapports et exports",
               "importer": "Importer des fichiers"}
     at = _app()
     at.query_params["territoire"] = "grand-chalon"

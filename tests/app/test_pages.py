@@ -20,7 +20,7 @@ TITLES = {
     "programmes": "Programmes et financements", "logement": "Logement et attributions",
     "bilan": "Bilan par quartier", "methode": "Données et méthode",
     "rapports": "Rapports et exports", "importer": "Importer des fichiers",
-    "poches": "Poches de pauvreté hors QPV",
+    "poches": "Poches de pauvreté hors QPV", "droit_commun": "Droit commun et signataires",
 }
 DEMO_MARK = "Données fictives de démonstration"
 

@@ -47,7 +47,9 @@ def test_validate_prints_report_and_exit_code(programme_dir: Path, capsys) -> No
     assert main(["validate", "--raw", str(programme_dir), "--quiet"]) == 1
     out = capsys.readouterr().out.splitlines()
     formats = accepted_formats(import_loaders())
-    assert "modèle de saisie du programme" in formats and formats.count(" ; ") == 5
+    assert "modèle de saisie du programme" in formats and formats.count(" ; ") == 6
+    assert "base communale de la délinquance enregistrée du SSMSI (CSV data.gouv.fr)" in formats
+    assert "Base Adresse Nationale" in formats
     assert [line for line in out if line.startswith("ERREUR")] == [
         f"ERREUR : raw/inconnu.dat : format de fichier non reconnu (attendu : un des formats acceptés : {formats})"]
     assert out[-1].startswith("échec, la base publiée n'a pas été modifiée : 0 fichier, ")

@@ -1,0 +1,406 @@
+"""The annual review of a contrat de ville (circular of 31 August 2023): what each signatory can
+mobilise under the common law (« droit commun »), what it reported mobilising year by year, the
+TFPB abatement of the landlords, the specific credits (programme 147) beside the common law, and
+the steering committee.
+
+Pure functions over the database (template tables `signatories`, `common_law_schemes`,
+`common_law_figures`, `tfpb_abatements`, `steering_committee`; see etl/template.py). A figure no
+signatory reported is never 0: it is listed as missing. Amounts are in euros (`*_eur`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SIGNATORY_TYPE_LABELS = {
+    "etat": "Service de l'État", "commune": "Commune", "epci": "Intercommunalité",
+    "departement": "Département", "region": "Région", "caf": "Caisse d'allocations familiales",
+    "france_travail": "France Travail", "bailleur": "Bailleur social", "ars": "Agence régionale de santé",
+    "education_nationale": "Éducation nationale", "justice": "Justice (procureur)",
+    "banque_des_territoires": "Banque des Territoires", "autre": "Autre partenaire",
+}
+# The signatories the circular makes mandatory (DOMAIN.md §9), by type.
+MANDATORY_TYPES = ("etat", "commune", "epci", "departement", "region", "caf", "france_travail",
+                   "bailleur", "ars", "education_nationale", "justice")
+MEASURE_LABELS = {"montant": "Montant", "personnes": "Personnes", "places": "Places", "heures": "Heures"}
+FUNDING_KIND_LABELS = {"droit_commun": "Droit commun", "specifique": "Crédits spécifiques politique de la ville"}
+SCOPE_LABELS = {"qpv": "propre aux QPV", "territoire": "tout le territoire"}
+
+
+def _df(con, sql: str, params: list) -> pd.DataFrame:
+    return con.execute(sql, params).df()
+
+
+def signatories(con, contract_slug: str) -> pd.DataFrame:
+    """One row per signatory: id, name, type (code and label), commitment, source."""
+    df = _df(con, """
+        select signatory_id, name, signatory_type, commitment, document_id, source_ref
+        from review_signatories where contract_slug = ? order by signatory_type, name""", [contract_slug])
+    df.insert(3, "type_label", [SIGNATORY_TYPE_LABELS.get(t, t) for t in df["signatory_type"]])
+    return df
+
+
+def missing_signatory_types(con, contract_slug: str) -> list[str]:
+    """The mandatory signatory types (French labels) no row of `signatories` gives."""
+    have = {r[0] for r in con.execute("select distinct signatory_type from review_signatories "
+                                      "where contract_slug = ?", [contract_slug]).fetchall()}
+    return [SIGNATORY_TYPE_LABELS[t] for t in MANDATORY_TYPES if t not in have]
+
+
+def schemes(con, contract_slug: str) -> pd.DataFrame:
+    """Schemes mobilisable, by pillar and signatory, in the order typed (scheme ids)."""
+    return _df(con, """
+        select s.pillar, g.name as signatory, s.signatory_id, s.objective, s.scheme, s.scheme_id,
+               s.funding_kind, s.document_id, s.source_ref
+        from review_schemes s
+        left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
+        where s.contract_slug = ?
+        order by s.pillar, g.name, s.scheme_id""", [contract_slug])
+
+
+def figures(con, contract_slug: str) -> pd.DataFrame:
+    """Every reported figure with its scheme, pillar and signatory."""
+    return _df(con, """
+        select f.year, s.pillar, g.name as signatory, s.scheme, f.scheme_id, s.funding_kind,
+               f.measure, f.value, f.unit, f.scope, f.territory_code, f.document_id, f.source_ref
+        from review_figures f
+        join review_schemes s on s.contract_slug = f.contract_slug and s.scheme_id = f.scheme_id
+        left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
+        where f.contract_slug = ?
+        order by f.year, s.pillar, g.name, f.scheme_id, f.measure, f.scope, f.territory_code""",
+               [contract_slug])
+
+
+def review_years(con, contract_slug: str) -> list[int]:
+    """Years with a reported figure, a TFPB line or programme funding, newest first."""
+    rows = con.execute("""
+        select year from review_figures where contract_slug = ?
+        union select year from review_tfpb where contract_slug = ?
+        union select year from programme_funding where contract_slug = ?
+        order by 1 desc""", [contract_slug] * 3).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
+    """Per pillar × signatory: schemes mobilisable, schemes with a figure for `year`, the common-law
+    amount reported (all, and the QPV-specific part) and the QPV share of the amounts where both
+    are known. Amounts are None (not 0) when nothing was reported."""
+    return _df(con, """
+        with f as (
+            select * from review_figures where contract_slug = ? and year = ?
+        ), per_scheme as (
+            select s.pillar, s.signatory_id, s.scheme_id,
+                   count(f.scheme_id) > 0 as reported,
+                   sum(f.value) filter (where f.measure = 'montant') as amount_eur,
+                   sum(f.value) filter (where f.measure = 'montant' and f.scope = 'qpv') as qpv_amount_eur,
+                   sum(f.value) filter (where f.measure = 'montant' and f.scope = 'territoire') as territory_amount_eur
+            from review_schemes s left join f on f.scheme_id = s.scheme_id
+            where s.contract_slug = ? and s.funding_kind = 'droit_commun'
+            group by all
+        )
+        select p.pillar, g.name as signatory, count(*) as n_schemes,
+               count(*) filter (where p.reported) as n_reported,
+               sum(p.amount_eur) as amount_eur, sum(p.qpv_amount_eur) as qpv_amount_eur,
+               round(100 * sum(p.qpv_amount_eur) / nullif(sum(p.amount_eur), 0), 1) as qpv_share_pct
+        from per_scheme p
+        left join review_signatories g on g.contract_slug = ? and g.signatory_id = p.signatory_id
+        group by p.pillar, g.name order by p.pillar, g.name""",
+               [contract_slug, year, contract_slug, contract_slug])
+
+
+def missing_reports(con, contract_slug: str, year: int) -> pd.DataFrame:
+    """The schemes (common law and specific) for which no signatory reported any figure in `year`."""
+    return _df(con, """
+        select s.pillar, g.name as signatory, s.scheme, s.scheme_id
+        from review_schemes s
+        left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
+        where s.contract_slug = ?
+          and not exists (select 1 from review_figures f where f.contract_slug = s.contract_slug
+                          and f.scheme_id = s.scheme_id and f.year = ?)
+        order by s.pillar, g.name, s.scheme_id""", [contract_slug, year])
+
+
+def specific_vs_common(con, contract_slug: str) -> pd.DataFrame:
+    """Per year: programme 147 credits (template funding, funder etat_p147), the common-law amounts
+    reported (all, QPV-specific) and the ratio common law / P147. A side nobody reported is None."""
+    df = _df(con, """
+        with p147 as (
+            select year, sum(amount_eur) as p147_eur from programme_funding
+            where contract_slug = ? and funder = 'etat_p147' group by year
+        ), dc as (
+            select f.year, sum(f.value) as common_law_eur,
+                   sum(f.value) filter (where f.scope = 'qpv') as common_law_qpv_eur
+            from review_figures f join review_schemes s
+                 on s.contract_slug = f.contract_slug and s.scheme_id = f.scheme_id
+            where f.contract_slug = ? and f.measure = 'montant' and s.funding_kind = 'droit_commun'
+            group by f.year
+        )
+        select coalesce(p147.year, dc.year) as year, p147.p147_eur, dc.common_law_eur,
+               dc.common_law_qpv_eur,
+               round(dc.common_law_eur / nullif(p147.p147_eur, 0), 2) as common_law_per_p147_eur
+        from p147 full join dc on dc.year = p147.year order by 1""", [contract_slug, contract_slug])
+    df["year"] = df["year"].astype("int64")
+    return df
+
+
+def tfpb(con, contract_slug: str) -> pd.DataFrame:
+    """The landlords' TFPB abatement lines, by year and landlord."""
+    return _df(con, """
+        select t.year, g.name as landlord, t.action, t.territory_code, t.amount_eur, t.document_id,
+               t.source_ref
+        from review_tfpb t
+        left join review_signatories g on g.contract_slug = t.contract_slug and g.signatory_id = t.signatory_id
+        where t.contract_slug = ? order by t.year, g.name, t.action, t.territory_code""", [contract_slug])
+
+
+def committee(con, contract_slug: str) -> pd.DataFrame:
+    """The steering committee in the document's order."""
+    return _df(con, """
+        select college, organisation, member, document_id, source_ref
+        from review_committee where contract_slug = ? order by position, college, organisation, member""",
+               [contract_slug])
+
+
+def has_review(con, contract_slug: str) -> bool:
+    return bool(con.execute("""
+        select exists (select 1 from review_signatories where contract_slug = ?)
+            or exists (select 1 from review_committee where contract_slug = ?)""",
+                            [contract_slug, contract_slug]).fetchall()[0][0])
+
+
+# ── The yearly review report (reports: python -m reports review, the page's button) ─────────
+# Indicators whose gap to the commune and EPCI the report follows, when the contract has them.
+REPORT_GAP_INDICATORS = ("poverty_rate_pct", "median_income_eur_year", "employment_rate_15_64_pct",
+                         "caf_low_income_pct", "single_parent_families_pct")
+NOT_REPORTED = "non renseigné"
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    key: str
+    title: str
+    table: pd.DataFrame          # French column names; numbers stay numbers, None when absent
+    note: str | None = None      # French sentence under the title (what is missing, how it is read)
+
+
+def _programme_section(con, contract_slug: str, year: int) -> ReviewSection:
+    from indicators import financing
+    actions = financing.actions_table(con, contract_slug, year=year)
+    table = pd.DataFrame({
+        "Action": actions["title"], "Porteur": actions["operator"], "Enjeu": actions["theme"],
+        "Montant (EUR)": actions["amount_eur"],
+        "CPO": actions["is_multiyear_agreement"].map(lambda v: None if v is None or pd.isna(v) else bool(v)),
+    })
+    note = (f"{len(actions)} actions programmées en {year}." if len(actions)
+            else f"Aucune action programmée n'est saisie pour {year}.")
+    return ReviewSection("programme", f"Programmation {year}", table, note)
+
+
+def _credits_section(con, contract_slug: str, year: int) -> ReviewSection:
+    df = specific_vs_common(con, contract_slug)
+    df = df[df["year"] == year]
+    table = pd.DataFrame({
+        "Année": df["year"], "Crédits spécifiques (programme 147, EUR)": df["p147_eur"],
+        "Droit commun déclaré (EUR)": df["common_law_eur"],
+        "dont propre aux QPV (EUR)": df["common_law_qpv_eur"],
+        "Droit commun pour 1 EUR de programme 147": df["common_law_per_p147_eur"]})
+    if df.empty or df["common_law_eur"].isna().all():
+        note = (f"Aucun montant de droit commun n'est déclaré pour {year} : le rapport entre droit "
+                "commun et crédits spécifiques ne peut pas être calculé.")
+    else:
+        note = "Montants de droit commun tels que déclarés par les signataires."
+    return ReviewSection("credits", "Crédits spécifiques et droit commun", table, note)
+
+
+def _common_law_section(con, contract_slug: str, year: int) -> ReviewSection:
+    df = mobilisation(con, contract_slug, year)
+    table = pd.DataFrame({
+        "Pilier": df["pillar"], "Signataire": df["signatory"],
+        "Dispositifs mobilisables": df["n_schemes"], "Dispositifs déclarés": df["n_reported"],
+        "Montant déclaré (EUR)": df["amount_eur"], "dont propre aux QPV (EUR)": df["qpv_amount_eur"],
+        "Part propre aux QPV (%)": df["qpv_share_pct"]})
+    missing = missing_reports(con, contract_slug, year)
+    types = missing_signatory_types(con, contract_slug)
+    if df.empty and missing.empty:
+        parts = ["Aucun dispositif de droit commun n'est saisi pour ce territoire."]
+    elif len(missing):
+        parts = [f"{len(missing)} dispositifs sans aucun chiffre déclaré pour {year} (liste ci-après)."]
+    else:
+        parts = [f"Chaque dispositif a au moins un chiffre déclaré pour {year}."]
+    if types:
+        parts.append("Signataires obligatoires absents : " + ", ".join(types) + ".")
+    return ReviewSection("droit_commun", "Droit commun par pilier et par signataire", table, " ".join(parts))
+
+
+def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
+    df = missing_reports(con, contract_slug, year)
+    table = pd.DataFrame({"Pilier": df["pillar"], "Signataire": df["signatory"], "Dispositif": df["scheme"]})
+    return ReviewSection("manquants", f"Dispositifs sans chiffre déclaré en {year}", table,
+                         "Un dispositif sans chiffre n'est pas compté 0 : il reste à déclarer.")
+
+
+def _tfpb_section(con, contract_slug: str, year: int) -> ReviewSection:
+    df = tfpb(con, contract_slug)
+    df = df[df["year"] == year]
+    table = pd.DataFrame({"Bailleur": df["landlord"], "Action financée": df["action"],
+                          "Quartier": df["territory_code"], "Montant (EUR)": df["amount_eur"]})
+    note = None if len(df) else f"Aucun bailleur n'a déclaré l'emploi de l'abattement de TFPB pour {year}."
+    return ReviewSection("tfpb", "Abattement de TFPB des bailleurs", table, note)
+
+
+def _housing_section(con, contract_slug: str, year: int) -> ReviewSection:
+    from indicators import housing
+    df = housing.results_frame(housing.attribution_results(con, contract_slug))
+    df = df[df["year"] == year]
+    table = pd.DataFrame({
+        "Objectif": df["objective_label"], "Partie": df["party_name"],
+        "Attributions qui le remplissent": df["numerator"], "Attributions du champ": df["denominator"],
+        "Taux (%)": df["rate_pct"], "Cible (%)": df["target_pct"],
+        "Atteint": df["reached"].map(lambda v: None if v is None or pd.isna(v) else bool(v))})
+    note = None if len(df) else f"Aucun résultat d'attribution (CIA) n'est connu pour {year}."
+    return ReviewSection("cia", "Attributions de logements sociaux (CIA)", table, note)
+
+
+def _people_section(con, contract_slug: str, year: int) -> ReviewSection:
+    from indicators import beneficiaries, territories
+    counts = beneficiaries.beneficiary_counts(con, contract_slug, "territory_code", year=year)
+    table = beneficiaries.export_table(counts, "territory_code")
+    if counts.empty:
+        return ReviewSection("personnes", "Personnes touchées et part en QPV", table,
+                             f"Aucune personne touchée n'est saisie pour {year}.")
+    qpvs = set(territories.contract_qpvs(con, contract_slug)["qpv_code"])
+    rows = counts[~counts["is_total"].astype(bool)]
+    in_qpv = rows.loc[rows["territory_code"].isin(qpvs), "n_people"].dropna().sum()
+    total = counts.loc[counts["is_total"].astype(bool), "n_people"].dropna().sum()
+    share = f"{100 * in_qpv / total:.1f}".replace(".", ",") if total else None
+    note = ("Effectifs hors secret statistique (au moins) ; "
+            + (f"part des personnes touchées résidant en QPV, parmi les effectifs publiés : {share} %."
+               if share else "part résidant en QPV non calculable."))
+    return ReviewSection("personnes", "Personnes touchées et part en QPV", table, note)
+
+
+def _gaps_section(con, contract_slug: str) -> ReviewSection:
+    from indicators import gaps
+    from indicators.registry import BY_ID
+    frames = []
+    for indicator_id in REPORT_GAP_INDICATORS:
+        if indicator_id not in BY_ID:
+            continue
+        df = gaps.gap_change_table(con, contract_slug, indicator_id)
+        if df.empty:
+            continue
+        frames.append(pd.DataFrame({
+            "Indicateur": BY_ID[indicator_id].label, "Quartier": df["qpv_name"],
+            "Comparé à": df["comparator_name"], "Période": df["first_year"].astype(str) + "–" + df["last_year"].astype(str),
+            "Écart au début": df["gap_first"], "Écart à la fin": df["gap_last"],
+            "L'écart s'est": df["distance_change"].map(
+                lambda c: "réduit" if c < 0 else ("creusé" if c > 0 else "maintenu"))}))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["Indicateur", "Quartier", "Comparé à", "Période", "Écart au début", "Écart à la fin",
+                 "L'écart s'est"])
+    note = None if frames else "Aucun indicateur n'a deux années comparables pour ce territoire."
+    return ReviewSection("ecarts", "Indicateurs clés des quartiers : les écarts se réduisent-ils ?", table, note)
+
+
+def _commune_only_section(con, contract_slug: str) -> ReviewSection:
+    from indicators import pillars, territories
+    from indicators.fmt import fmt_value
+    frames = []
+    for code, name in zip(*[territories.contract_qpvs(con, contract_slug)[c] for c in ("qpv_code", "qpv_name")]):
+        df = pillars.commune_only_figures(con, code)
+        if df.empty:
+            continue
+        frames.append(pd.DataFrame({
+            "Quartier": name, "Indicateur": df["indicator_label"], "Commune": df["commune_name"],
+            "Année": df["year"],
+            "Valeur de la commune": [fmt_value(None if pd.isna(v) else v, u, st)
+                                     for v, u, st in zip(df["value"], df["unit"], df["status"])]}))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["Quartier", "Indicateur", "Commune", "Année", "Valeur de la commune"])
+    from indicators.registry import COMMUNE_ONLY
+    note = COMMUNE_ONLY if frames else "Aucun indicateur publié pour les communes seulement n'est chargé."
+    return ReviewSection("communes", "Publiés pour la commune seulement", table, note)
+
+
+def _committee_section(con, contract_slug: str) -> ReviewSection:
+    df = committee(con, contract_slug)
+    table = pd.DataFrame({"Rubrique": df["college"], "Institution": df["organisation"], "Membre": df["member"]})
+    note = None if len(df) else "La composition du comité de pilotage n'est pas saisie."
+    return ReviewSection("comite", "Comité de pilotage", table, note)
+
+
+def review_sections(con, contract_slug: str, year: int) -> list[ReviewSection]:
+    """The yearly review, section by section, in the order the steering committee reads it."""
+    return [
+        _programme_section(con, contract_slug, year),
+        _credits_section(con, contract_slug, year),
+        _common_law_section(con, contract_slug, year),
+        _missing_section(con, contract_slug, year),
+        _tfpb_section(con, contract_slug, year),
+        _housing_section(con, contract_slug, year),
+        _people_section(con, contract_slug, year),
+        _gaps_section(con, contract_slug),
+        _commune_only_section(con, contract_slug),
+        _committee_section(con, contract_slug),
+    ]
+
+
+# ── Tables as the page shows them ────────────────────────────────────────────────────────────
+def figure_text(measure: str, value, unit: str, scope: str, territory_code=None) -> str:
+    """« 30 000 EUR (propre aux QPV) », « 12 places (tout le territoire, QN07101I) »."""
+    from indicators.fmt import fmt_number
+    where = SCOPE_LABELS.get(scope, scope) + (f", {territory_code}" if territory_code else "")
+    return f"{fmt_number(value)} {unit} ({where})"
+
+
+def schemes_view(con, contract_slug: str, year: int) -> pd.DataFrame:
+    """Every scheme with what was reported for `year` (« non renseigné » when nothing was) and
+    its source, in the order of `schemes`."""
+    sch = schemes(con, contract_slug)
+    fig = figures(con, contract_slug)
+    fig = fig[fig["year"] == year]
+    reported = {sid: " ; ".join(figure_text(r.measure, r.value, r.unit, r.scope,
+                                            None if pd.isna(r.territory_code) else r.territory_code)
+                                for r in part.itertuples())
+                for sid, part in fig.groupby("scheme_id", sort=False)}
+    return pd.DataFrame({
+        "Pilier": sch["pillar"], "Signataire": sch["signatory"], "Objectif": sch["objective"],
+        "Dispositif": sch["scheme"],
+        "Nature": [FUNDING_KIND_LABELS.get(k, k) for k in sch["funding_kind"]],
+        f"Mobilisé en {year}": [reported.get(s, NOT_REPORTED) for s in sch["scheme_id"]],
+        "Source": sch["source_ref"]})
+
+
+def year_choices(con, contract_slug: str, current_year: int) -> list[int]:
+    """Years a review can be read for, newest first: those with figures or funding, and every
+    year of the contract's period up to `current_year` (a year nobody reported is shown, as such)."""
+    rows = con.execute("select start_year, end_year from contracts where contract_slug = ?",
+                       [contract_slug]).fetchall()
+    years = set(review_years(con, contract_slug))
+    if rows and rows[0][0] is not None:
+        start, end = int(rows[0][0]), int(rows[0][1] if rows[0][1] is not None else current_year)
+        years |= set(range(start, min(end, current_year) + 1))
+    return sorted(years, reverse=True)
+
+
+def cell_text(value) -> str:
+    """A review figure as shown: a French number, oui/non, or « non renseigné » when absent
+    (never 0, never blank)."""
+    import math
+
+    from indicators.fmt import fmt_number
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return NOT_REPORTED
+    if isinstance(value, (bool, np.bool_)):
+        return "oui" if value else "non"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return fmt_number(value)
+    return str(value)
+
+
+def display_frame(df: pd.DataFrame, keep: tuple[str, ...] = ("Année",)) -> pd.DataFrame:
+    """Every cell as text (`cell_text`), but the columns in `keep` (years) as they are."""
+    return pd.DataFrame({c: (df[c] if c in keep else [cell_text(v) for v in df[c].astype(object)])
+                         for c in df.columns})

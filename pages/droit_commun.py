@@ -1,0 +1,106 @@
+"""Droit commun et signataires: per pillar and signatory, what is mobilisable and what was
+mobilised year by year (QPV-specific share where known), programme 147 beside the common law,
+what nobody reported, the landlords' TFPB abatement, the signatories and the steering committee."""
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators.review import display_frame
+from indicators.text import md_text
+from ui import components, data, exports
+
+selection = components.current_selection()
+components.page_header("Droit commun et signataires", selection)
+slug = selection.contract_slug
+first = data.review_data(slug)
+if not first["has_review"] and first["credits"].empty:
+    components.empty_note("Aucun signataire ni dispositif de droit commun n'est saisi pour ce "
+                          "territoire. Ils se saisissent dans le modèle de programme (tables "
+                          "signatories, common_law_schemes, common_law_figures, tfpb_abatements, "
+                          "steering_committee : voir « Données et méthode »).")
+    st.stop()
+
+years = first["years"]
+year = (st.selectbox("Année de la revue", years, key="dc_year", index=years.index(first["year"]))
+        if len(years) > 1 and first["year"] in years else first["year"])
+review = data.review_data(slug, year) if year != first["year"] else first
+if year is not None:
+    exports.download_review(selection, year)
+
+
+def na(df):
+    """Figures as French text; absent ones read « non renseigné » (never 0, never blank)."""
+    return display_frame(df)
+
+
+st.header("Crédits spécifiques et droit commun", divider="gray", anchor=False)
+credits = review["credits"]
+if credits.empty:
+    st.markdown("Ni crédits du programme 147 ni montant de droit commun ne sont saisis.")
+else:
+    st.dataframe(na(credits.rename(columns={
+        "year": "Année", "p147_eur": "Programme 147 (EUR)", "common_law_eur": "Droit commun déclaré (EUR)",
+        "common_law_qpv_eur": "dont propre aux QPV (EUR)",
+        "common_law_per_p147_eur": "Droit commun pour 1 EUR de P147"})), hide_index=True, key="dc_credits")
+st.caption("La circulaire du 31 août 2023 demande chaque année les moyens de droit commun mobilisés "
+           "dans les QPV, « chiffrés le plus précisément possible et ciblés sur les QPV », à côté des "
+           "crédits spécifiques.")
+
+if year is not None and "mobilisation" in review:
+    st.header(f"Mobilisable et mobilisé en {year}, par pilier et signataire", divider="gray", anchor=False)
+    mob = review["mobilisation"]
+    if mob.empty:
+        st.markdown("Aucun dispositif de droit commun n'est saisi.")
+    else:
+        st.dataframe(na(mob.rename(columns={
+            "pillar": "Pilier", "signatory": "Signataire", "n_schemes": "Dispositifs mobilisables",
+            "n_reported": f"Dispositifs déclarés en {year}", "amount_eur": "Montant déclaré (EUR)",
+            "qpv_amount_eur": "dont propre aux QPV (EUR)", "qpv_share_pct": "Part propre aux QPV (%)"})),
+            hide_index=True, key="dc_mobilisation")
+    schemes = review["schemes"]
+    for pillar, part in schemes.groupby("Pilier", sort=True):
+        with st.expander(md_text(f"{pillar} — {len(part)} dispositifs")):
+            st.dataframe(part.drop(columns=["Pilier"]), hide_index=True, key=f"dc_schemes_{pillar}")
+
+    st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)
+    missing = review["missing"]
+    if missing.empty:
+        st.markdown("Chaque dispositif saisi a au moins un chiffre déclaré pour cette année.")
+    else:
+        st.markdown(f"**{len(missing)} dispositifs** sans aucun chiffre déclaré (ni montant, ni "
+                    "personnes, ni places, ni heures) : ils restent à déclarer et ne sont pas comptés 0.")
+        st.dataframe(missing.rename(columns={"pillar": "Pilier", "signatory": "Signataire",
+                                             "scheme": "Dispositif", "scheme_id": "Identifiant"}),
+                     hide_index=True, key="dc_missing")
+if review["missing_types"]:
+    st.markdown("**Signataires obligatoires absents** de la liste saisie : "
+                + ", ".join(md_text(t) for t in review["missing_types"]) + ".")
+
+st.header("Abattement de TFPB des bailleurs", divider="gray", anchor=False)
+tfpb = review["tfpb"]
+if tfpb.empty:
+    st.markdown("Aucun bailleur n'a déclaré l'emploi de l'abattement de TFPB (non renseigné).")
+else:
+    st.dataframe(na(tfpb.drop(columns=["document_id"]).rename(columns={
+        "year": "Année", "landlord": "Bailleur", "action": "Action financée", "territory_code": "Quartier",
+        "amount_eur": "Montant (EUR)", "source_ref": "Source"})), hide_index=True, key="dc_tfpb")
+
+st.header("Signataires", divider="gray", anchor=False)
+sig = review["signatories"]
+if sig.empty:
+    st.markdown("Aucun signataire n'est saisi.")
+else:
+    st.dataframe(sig[["name", "type_label", "commitment", "source_ref"]].fillna("").rename(columns={
+        "name": "Signataire", "type_label": "Type", "commitment": "Engagement", "source_ref": "Source"}),
+        hide_index=True, key="dc_signatories")
+
+st.header("Comité de pilotage", divider="gray", anchor=False)
+com = review["committee"]
+if com.empty:
+    st.markdown("La composition du comité de pilotage n'est pas saisie.")
+else:
+    for college, part in com.groupby("college", sort=False):
+        st.subheader(md_text(college), anchor=False)
+        st.markdown("\n".join(f"- {md_text(o)} — {md_text(m)}"
+                              for o, m in zip(part["organisation"], part["member"])))
+    components.source_line(" ; ".join(dict.fromkeys(com["source_ref"].dropna())))

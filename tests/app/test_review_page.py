@@ -1,0 +1,77 @@
+"""The page « Droit commun et signataires » on a small database built by code: mobilisable and
+declared per pillar and signatory, programme 147 beside the common law, what nobody reported,
+the committee, data shown as text, and the two review downloads built only at the click."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import config
+from tests.app.test_exports import deferred  # noqa: F401 - the fixture capturing download callables
+from tests.app.test_pages import page_text, run_page
+from tests.exports.test_review_report import build_review_db
+
+HOSTILE = "**Parentalité** [lien](https://x.example) <b>"
+
+
+@pytest.fixture
+def review_page_db(tmp_path: Path, monkeypatch) -> Path:
+    path = build_review_db(tmp_path / "review.duckdb", pillar=HOSTILE)
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    return path
+
+
+def test_the_page_shows_mobilisable_declared_and_missing(review_page_db, deferred) -> None:
+    at = run_page("droit_commun", territoire="c")
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    # Opened from the machine itself, the session is an editor's: the internal amount counts.
+    credits = next(f for f in frames if "Programme 147 (EUR)" in f.columns)
+    assert credits.values.tolist() == [[2024, "25\u202f000", "50\u202f000", "12\u202f500", "2"]]
+    mob = next(f for f in frames if "Dispositifs mobilisables" in f.columns)
+    assert mob.values.tolist() == [
+        [HOSTILE, "CAF de Testville", "1", "1", "50\u202f000", "12\u202f500", "25"],
+        ["Emploi", "DDETS", "1", "0", "non renseigné", "non renseigné", "non renseigné"]]
+    missing = next(f for f in frames if "Identifiant" in f.columns)
+    assert missing.values.tolist() == [["Emploi", "DDETS", "Contrats aidés", "s2"]]
+    text = page_text(at)
+    assert "**Signataires obligatoires absents** de la liste saisie : Commune, Intercommunalité, Département, " \
+           "Région, France Travail, Bailleur social, Agence régionale de santé, Éducation nationale, " \
+           "Justice (procureur)." in text
+    assert "Agglo — La Présidence" in text
+    # A pillar holding Markdown is shown as text in the expander's label.
+    from indicators.text import md_text
+    assert [e.label for e in at.expander] == [md_text(HOSTILE + " — 1 dispositifs"), "Emploi — 1 dispositifs"]
+    assert md_text(HOSTILE).startswith(r"\*\*Parentalité\*\* \[lien\]")
+    # The two review files are offered and built only at the click.
+    assert sorted(deferred) == ["revue_c_2024.pdf", "revue_c_2024.xlsx"]
+    assert deferred["revue_c_2024.pdf"]()[:5] == b"%PDF-"
+    assert deferred["revue_c_2024.xlsx"]()[:2] == b"PK"
+
+
+def test_a_visitor_does_not_see_internal_figures(review_page_db, monkeypatch) -> None:
+    from ui import auth
+    monkeypatch.setattr(auth, "current_editor", lambda: None)
+    at = run_page("droit_commun", territoire="c")
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    credits = next(f for f in frames if "Programme 147 (EUR)" in f.columns)
+    assert credits.values.tolist() == [[2024, "25\u202f000", "12\u202f500", "12\u202f500", "0,5"]]
+
+
+def test_a_contract_without_review_says_how_to_fill_it(tmp_path: Path, monkeypatch) -> None:
+    from etl.db import create_empty
+    path = tmp_path / "empty.duckdb"
+    con = create_empty(path)
+    con.execute("insert into contracts (contract_slug, contract_name, source_id) values ('e', 'Vide', 's')")
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    at = run_page("droit_commun", territoire="e")
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "Aucun signataire ni dispositif de droit commun n'est saisi pour ce territoire. Ils se saisissent "
+        "dans le modèle de programme (tables signatories, common_law_schemes, common_law_figures, "
+        "tfpb_abatements, steering_committee : voir « Données et méthode »)."]

@@ -1,0 +1,83 @@
+"""The annual review (indicators/review.py): mobilisable vs mobilised per pillar and signatory,
+what nobody reported, specific credits beside the common law, internal figures hidden."""
+from __future__ import annotations
+
+from indicators import review, visibility
+
+from .conftest import records
+
+
+def sig(f, sid, name, kind):
+    f._insert("review_signatories", contract_slug="c", signatory_id=sid, name=name, signatory_type=kind,
+              commitment=None, document_id=None, source_ref=None)
+
+
+def scheme(f, sid, signatory, pillar, label, kind="droit_commun"):
+    f._insert("review_schemes", contract_slug="c", scheme_id=sid, signatory_id=signatory, pillar=pillar,
+              objective=None, scheme=label, funding_kind=kind)
+
+
+def fig(f, sid, year, measure, value, unit, scope, internal=False):
+    f._insert("review_figures", contract_slug="c", scheme_id=sid, year=year, measure=measure, value=value,
+              unit=unit, scope=scope, is_internal=internal)
+
+
+def review_db(f):
+    f.contract("c")
+    sig(f, "caf", "CAF", "caf")
+    sig(f, "ddets", "DDETS", "etat")
+    scheme(f, "s1", "caf", "Parentalité", "CLAS")
+    scheme(f, "s2", "caf", "Parentalité", "Centres sociaux")
+    scheme(f, "s3", "ddets", "Emploi", "Contrats aidés")
+    scheme(f, "s4", "ddets", "Emploi", "Adultes-relais", kind="specifique")
+    fig(f, "s1", 2024, "montant", 30000, "EUR", "qpv")
+    fig(f, "s1", 2024, "montant", 70000, "EUR", "territoire")
+    fig(f, "s1", 2024, "personnes", 120, "personnes", "qpv")
+    fig(f, "s3", 2024, "montant", 5000, "EUR", "qpv", internal=True)
+    fig(f, "s3", 2025, "places", 12, "places", "territoire")
+    f.funding("c", None, 2024, "etat_p147", 50000)
+    f.funding("c", None, 2024, "ville", 9000)
+
+
+def test_mobilisation_per_pillar_and_signatory(db) -> None:
+    review_db(db)
+    assert records(review.mobilisation(db.con, "c", 2024)) == [
+        {"pillar": "Emploi", "signatory": "DDETS", "n_schemes": 1, "n_reported": 1, "amount_eur": 5000.0,
+         "qpv_amount_eur": 5000.0, "qpv_share_pct": 100.0},
+        {"pillar": "Parentalité", "signatory": "CAF", "n_schemes": 2, "n_reported": 1,
+         "amount_eur": 100000.0, "qpv_amount_eur": 30000.0, "qpv_share_pct": 30.0},
+    ]
+
+
+def test_internal_figures_are_hidden_from_a_public_connection(db) -> None:
+    review_db(db)
+    public = visibility.hide_internal(db.con.cursor())
+    rows = records(review.mobilisation(public, "c", 2024))
+    assert rows[0] == {"pillar": "Emploi", "signatory": "DDETS", "n_schemes": 1, "n_reported": 0,
+                       "amount_eur": None, "qpv_amount_eur": None, "qpv_share_pct": None}
+    assert records(review.specific_vs_common(public, "c")) == [
+        {"year": 2024, "p147_eur": 50000.0, "common_law_eur": 100000.0, "common_law_qpv_eur": 30000.0,
+         "common_law_per_p147_eur": 2.0},
+    ]
+
+
+def test_specific_credits_beside_common_law(db) -> None:
+    review_db(db)
+    assert records(review.specific_vs_common(db.con, "c")) == [
+        {"year": 2024, "p147_eur": 50000.0, "common_law_eur": 105000.0, "common_law_qpv_eur": 35000.0,
+         "common_law_per_p147_eur": 2.1},
+    ]
+
+
+def test_what_nobody_reported_is_listed(db) -> None:
+    review_db(db)
+    assert records(review.missing_reports(db.con, "c", 2025)) == [
+        {"pillar": "Emploi", "signatory": "DDETS", "scheme": "Adultes-relais", "scheme_id": "s4"},
+        {"pillar": "Parentalité", "signatory": "CAF", "scheme": "CLAS", "scheme_id": "s1"},
+        {"pillar": "Parentalité", "signatory": "CAF", "scheme": "Centres sociaux", "scheme_id": "s2"},
+    ]
+    assert review.missing_signatory_types(db.con, "c") == [
+        "Commune", "Intercommunalité", "Département", "Région", "France Travail", "Bailleur social",
+        "Agence régionale de santé", "Éducation nationale", "Justice (procureur)"]
+    assert review.review_years(db.con, "c") == [2025, 2024]
+    assert review.has_review(db.con, "c") and not review.has_review(db.con, "other")
