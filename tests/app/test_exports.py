@@ -70,7 +70,8 @@ EXPECTED_BUTTONS = {
                                    "dl_cia_objectives_csv", "dl_cia_objectives_xlsx"],
     ("methode", "demo"): ["dl_registry_table_csv", "dl_registry_table_xlsx", "dl_sources_table_csv",
                           "dl_sources_table_xlsx", "dl_build_files_table_csv",
-                          "dl_build_files_table_xlsx"],
+                          "dl_build_files_table_xlsx", "dl_build_messages_table_csv",
+                          "dl_build_messages_table_xlsx"],
     ("bilan", "chambery"): ["dl_review_pdf"],
     ("rapports", "demo"): ["dl_mandate_pdf", "dl_portrait_pdf", "dl_portraits_zip"],
 }
