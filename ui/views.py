@@ -580,14 +580,9 @@ def _display_unit(unit: str | None) -> str | None:
 
 
 def amount_text(value, unit: str | None, status: str = "ok", qualifier: str | None = None) -> str:
-    """A KPI value: millions of euros as "1,5 M€/an", other values with their unit."""
-    if status not in (None, "ok") or value is None or pd.isna(value):
-        return fmt.fmt_status(status if status not in (None, "ok") else "missing")
-    if unit in ("EUR", "EUR/an") and abs(value) >= 1_000_000:
-        text = fmt.fmt_millions_eur(value) + ("/an" if unit == "EUR/an" else "")
-        return f"{qualifier} {text}" if qualifier else text
-    decimals = 0 if unit in ("EUR", "EUR/an") and abs(value) >= 100 else None
-    return fmt.fmt_value(value, _display_unit(unit), "ok", qualifier=qualifier, decimals=decimals)
+    """A KPI value: millions of euros as "1,5 M€/an", other values with their unit (the same
+    text as the reports: indicators.fmt.fmt_amount)."""
+    return fmt.fmt_amount(value, unit, status, qualifier=qualifier)
 
 
 def kpi_tile(tile) -> dict:

@@ -27,6 +27,15 @@ def test_amount_text(value, unit, status, qualifier, expected) -> None:
     assert plain_spaces(views.amount_text(value, unit, status, qualifier)) == expected
 
 
+def test_amount_text_is_the_reports_fmt_amount(monkeypatch) -> None:
+    """One formatting of amounts for the screen and the reports: amount_text calls fmt_amount."""
+    calls = []
+    monkeypatch.setattr(views.fmt, "fmt_amount",
+                        lambda *a, **k: calls.append((a, k)) or "montant formaté")
+    assert views.amount_text(1_500_000, "EUR/an", "ok", "plus de") == "montant formaté"
+    assert calls == [((1_500_000, "EUR/an", "ok"), {"qualifier": "plus de"})]
+
+
 @pytest.mark.parametrize("rank, expected", [
     (Rank("contract", "demo", "Démo", 2, 9, 1, False, "lower_is_better", 2021, 2024),
      "2e sur 9 QPV du contrat (1er : valeur la plus basse, favorable), 1 sans valeur diffusée"),
