@@ -22,6 +22,7 @@ from pathlib import Path
 import re
 from xml.sax.saxutils import escape
 
+import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -952,6 +953,34 @@ class Annex:
     flowables: list[Flowable]
 
 
+def _known_count_text(n, n_unknown: int, flag: str) -> str:
+    """« 3 », « 3 (non renseigné pour 2) », or « non renseigné » when no action of the year fills
+    the flag in: an unknown count is never 0 (like the app's « dont nouveaux »)."""
+    if n is None:
+        return "non renseigné"
+    text = fmt_value(n, "")
+    return f"{text} ({flag} non renseignée pour {fmt_value(n_unknown, '')})" if n_unknown else text
+
+
+def actions_by_year_rows(con, contract_slug: str) -> list[tuple[str, str, str, str]]:
+    """The mandate report's « Actions du programme » lines: year, actions, new ones, under a CPO,
+    as printed. New ones come from indicators.financing.projects_by_year, the app's count."""
+    from indicators import financing
+    cpo = {y: (n, unknown) for y, n, unknown in con.execute("""
+        select year, count(distinct action_id) filter (where is_multiyear_agreement),
+               count(distinct action_id) filter (where is_multiyear_agreement is null)
+        from programme_actions where contract_slug = ? group by year""", [contract_slug]).fetchall()}
+    out = []
+    for p in financing.projects_by_year(con, contract_slug).itertuples():
+        n_cpo, cpo_unknown = cpo.get(p.year, (0, 0))
+        out.append((str(p.year), fmt_value(p.n_projects, ""),
+                    _known_count_text(None if pd.isna(p.n_new) else int(p.n_new), p.n_new_unknown,
+                                      "nouveauté"),
+                    _known_count_text(None if cpo_unknown == p.n_projects else n_cpo, cpo_unknown,
+                                      "convention")))
+    return out
+
+
 def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
     rows_db = con.execute("""
         select year, funder, coalesce(funder_label, funder) as label, sum(amount_eur), count(distinct action_id)
@@ -1000,9 +1029,8 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
         out += detail
     if actions:
         rows = [[Paragraph(h, st.cell_head) for h in ("Année", "Actions", "dont nouvelles", "dont sous CPO")]]
-        for year, n, n_new, n_cpo in actions:
-            rows.append([Paragraph(str(year), st.cell)] + [Paragraph(esc(fmt_value(x, "")), st.cell)
-                                                           for x in (n, n_new, n_cpo)])
+        for line in actions_by_year_rows(con, contract.slug):
+            rows.append([Paragraph(esc(x), st.cell) for x in line])
         out += [Paragraph("Actions du programme", st.h3),
                 _table(rows, [30 * mm, 30 * mm, 30 * mm, 30 * mm])]
     out.append(Spacer(1, 2 * mm))

@@ -182,3 +182,22 @@ def test_real_build_aubepins_portrait(built_db, image_server, artifacts) -> None
     assert "Chalon-sur-Saône : 1 480 €/mois (2022)" in text
     assert "CA Le Grand Chalon : 1 770 €/mois (2022)" in text
     assert DEMO_MARK not in pages[0]
+
+
+def test_mandate_actions_table_never_counts_an_unknown_flag_as_zero() -> None:
+    """« dont nouvelles » / « dont sous CPO »: an action whose flag is not filled in is unknown,
+    not « non »; a year where no action fills it in says « non renseigné » (as the app does)."""
+    import duckdb
+    from pathlib import Path
+    con = duckdb.connect()
+    con.execute((Path(pdf.__file__).parents[1] / "etl" / "schema.sql").read_text())
+    rows = [("A1", 2023, None, None), ("A2", 2023, None, None),
+            ("A1", 2024, True, None), ("A2", 2024, None, True), ("A3", 2024, False, False),
+            ("A1", 2025, False, True), ("A2", 2025, True, False)]
+    con.executemany("insert into programme_actions (contract_slug, action_id, year, title, is_new, "
+                    "is_multiyear_agreement, source_id) values ('c', ?, ?, 't', ?, ?, 's')", rows)
+    assert [tuple(plain_spaces(x) for x in r) for r in pdf.actions_by_year_rows(con, "c")] == [
+        ("2023", "2", "non renseigné", "non renseigné"),
+        ("2024", "3", "1 (nouveauté non renseignée pour 1)", "1 (convention non renseignée pour 1)"),
+        ("2025", "2", "1", "1"),
+    ]
