@@ -104,31 +104,50 @@ def french_document() -> None:
     st.html(FRENCH_DOCUMENT, unsafe_allow_javascript=True)
 
 
+IMPORT_PAGE = "pages/importer.py"
+# What a user reads when there is no database, it cannot be read, or it holds no contract: no
+# command, no file path (those are for the technical team: « Données et méthode », section
+# « Pour les techniciens », and the README).
+NO_DATABASE = ("La base de données n'est pas encore construite : un éditeur peut importer des "
+               "fichiers depuis la page « Importer des fichiers ».")
+EMPTY_DATABASE = ("La base de données ne contient encore aucun contrat de ville : un éditeur peut "
+                  "importer les fichiers du modèle de programme depuis la page « Importer des "
+                  "fichiers ».")
+
+
+def broken_database_message(problem: str) -> str:
+    return (f"La base de données est illisible : {problem}.\n\n"
+            "Un éditeur peut la reconstruire depuis la page « Importer des fichiers » (bouton "
+            "« Reconstruire la base ») ; la base reconstruite remplacera le fichier endommagé.")
+
+
+def _to_import_page() -> None:
+    """A link to the import page (only where app.py's navigation declared it: a page file run
+    alone, as in some tests, has no such page and the message stands alone)."""
+    from streamlit.errors import StreamlitPageNotFoundError
+    try:
+        st.page_link(IMPORT_PAGE, label="Importer des fichiers", icon=":material/upload_file:")
+    except StreamlitPageNotFoundError:
+        pass
+
+
 def no_database() -> None:
     """Stop the page with the message shown when no database has been built."""
-    st.error(
-        "Aucune base de données n'a été trouvée "
-        f"(`{data.db_path()}`).\n\n"
-        "Construisez-la avec `make run` (qui la crée puis lance l'application) ou avec "
-        "`python -m etl demo --out data/raw/demo` puis `python -m etl build`, ou chargez des "
-        "fichiers depuis la page « Importer des fichiers » (`/importer`).")
+    st.error(NO_DATABASE)
+    _to_import_page()
     st.stop()
 
 
 def broken_database(problem: str) -> None:
     """Stop the page with the message shown when the database file cannot be read."""
-    st.error(
-        f"La base de données `{data.db_path()}` est illisible : {problem}.\n\n"
-        "Reconstruisez-la depuis la page « Importer des fichiers » (`/importer`, bouton "
-        "« Reconstruire la base ») ou avec `python -m etl build` ; la base reconstruite "
-        "remplacera ce fichier.")
+    st.error(broken_database_message(problem))
+    _to_import_page()
     st.stop()
 
 
 def empty_database() -> None:
-    st.warning("La base de données ne contient aucun contrat de ville. Ajoutez des fichiers du "
-               "modèle de programme (voir README) depuis la page « Importer des fichiers » "
-               "(`/importer`) ou relancez `python -m etl build`.")
+    st.warning(EMPTY_DATABASE)
+    _to_import_page()
     st.stop()
 
 

@@ -61,7 +61,9 @@ TECHNICAL_NOTES = (
     "et `published_values` ; contexte national : `scope = national` dans `kpi_definitions`.",
     "Bilan « besoin / fait / changé » : éléments qualitatifs `review_need`, `review_done`, "
     "`review_changed`, `review_figure` (table `qualitative`).",
-    "Construire la base : `python -m etl build` (vérifier sans publier : `python -m etl validate`).",
+    "Construire la base : `python -m etl build` (vérifier sans publier : `python -m etl validate`) ; "
+    "première installation : `make run` (crée l'environnement, construit la base et lance "
+    "l'application), ou `python -m etl demo --out data/raw/demo` pour le territoire fictif.",
 )
 
 
