@@ -211,14 +211,18 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
     demo_mark(selection)
 
 
-def source_line(text: str | None, *, short: bool = False) -> None:
+def source_line(text: str | None, *, short: bool = False, toggle: bool = True) -> None:
     """The source under a figure, table or chart. `short`: a short line (document title and
-    section, views.short_source) with the full text in a tooltip."""
+    section, views.short_source) with the full text in a tooltip. `toggle=False`: no « Source
+    complète » toggle (the group lists the full sources once: kpi_tiles)."""
     text = views.source_or_none(text)
     if text:
         prefix = "" if text.lower().startswith("source") else "Source : "
         shown = views.short_source(text) if short else views.clip_source(text)
-        if shown != text:
+        if shown != text and not toggle:
+            st.markdown(f'<div class="qpv-source" title="{esc(prefix + text)}">{prefix}{esc(shown)}</div>',
+                        unsafe_allow_html=True)
+        elif shown != text:
             # A long source is shown once: its head here, the whole text behind a toggle.
             st.markdown(f'<div class="qpv-source qpv-more" title="{esc(prefix + text)}">'
                         f'{prefix}{esc(shown)}</div>', unsafe_allow_html=True)
@@ -271,7 +275,19 @@ def figure_card(figure: dict) -> None:
                         unsafe_allow_html=True)
 
 
-def kpi_tile(tile: dict) -> None:
+def kpi_tiles(tiles: list[dict], columns: int = 3) -> None:
+    """A group of headline figures: each tile keeps its short source line; the long sources
+    they shorten are listed in full once, in one « Sources complètes » expander under the group
+    (not one toggle per tile: Chambéry's home page had 26)."""
+    grid(tiles, lambda tile: kpi_tile(tile, toggle=False), columns)
+    full = views.long_sources(t["source"] for t in tiles)
+    if full:
+        with st.expander("Sources complètes", icon=":material/info:"):
+            st.markdown("".join(f'<div class="qpv-source">{esc(t)}</div>' for t in full),
+                        unsafe_allow_html=True)
+
+
+def kpi_tile(tile: dict, *, toggle: bool = True) -> None:
     """A headline figure: value, evolution, period, target and achievement, source."""
     with st.container(border=True):
         st.metric(md_text(tile["label"]), md_text(tile["value"]),
@@ -281,7 +297,7 @@ def kpi_tile(tile: dict) -> None:
         for line in tile["lines"]:
             st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",
                         unsafe_allow_html=True)
-        source_line(tile["source"], short=True)
+        source_line(tile["source"], short=True, toggle=toggle)
 
 
 def grid(items: list, render, columns: int = 3) -> None:

@@ -291,6 +291,17 @@ def clip_source(text: str, limit: int = LONG_SOURCE) -> str:
     return _clip(text, limit)
 
 
+def long_sources(texts) -> list[str]:
+    """The sources that a tile's short line (short_source) shortens, once each, in order: a
+    group of tiles lists them in full once, under the group, instead of one toggle per tile."""
+    out: list[str] = []
+    for text in texts:
+        text = source_or_none(text)
+        if text and short_source(text) != text and text not in out:
+            out.append(text)
+    return out
+
+
 def short_source(text: str | None, part_limit: int = 70) -> str:
     """A source line short enough for a tile: each part (« — » or « · » separated) keeps its
     head — up to a « : », « ; » or « ( » outside quotes — clipped to `part_limit` characters.

@@ -118,7 +118,7 @@ def _sections(at: AppTest) -> dict[str, list[str]]:
             sections[current] = []
             return
         if kind == "metric":
-            sections.setdefault(current, []).append(f"{node.label} = {plain_spaces(node.value)}")
+            sections.setdefault(current, []).append(shown(f"{node.label} = {plain_spaces(node.value)}"))
             return
         for child in getattr(node, "children", {}).values():
             walk(child)
@@ -361,11 +361,20 @@ def test_a_year_no_document_gives_is_never_printed(demo_db) -> None:
     assert table.loc[table["Indicateur"] == "Population", "Année"].tolist() == ["année non précisée"]
 
 
-def test_a_long_source_is_shown_once_with_the_rest_behind_a_toggle(demo_db) -> None:
+def test_long_sources_are_listed_once_per_group_of_tiles(demo_db) -> None:
+    """Chambéry's home page once had 26 « Source complète » toggles: each tile keeps its short
+    source line, and each section lists the full sources it shortens once, in one expander."""
+    import html
     at = run_page("mandat", territoire="chambery")
     assert not at.exception
-    popovers = at.get("popover")
-    assert popovers and {p.proto.popover.label for p in popovers} == {"Source complète"}
+    assert not at.get("popover")
+    expanders = [e for e in at.expander if e.label == "Sources complètes"]
+    assert len(expanders) == 8          # one per section with long sources (8 of its 9 headers)
+    for e in expanders:
+        full = [html.unescape(m.value) for m in e.markdown]
+        assert len(full) == 1
+        lines = full[0].split('<div class="qpv-source">')[1:]
+        assert lines and len(lines) == len(set(lines))
     assert "nan" not in page_text(at).lower().split()
 
 

@@ -341,3 +341,12 @@ def test_build_summary_in_french() -> None:
         "n_files": 68, "n_rows": 7785, "n_territories": 55, "n_indicators": 28, "n_warnings": 1}))
     assert summary["Commencée le"] == "1er décembre 2026 à 9 h 30"
     assert summary["Durée"] == "4,3\u00a0s"
+
+
+def test_long_sources_once_each_in_order() -> None:
+    long_a = ("Ville de Chambéry – Contrat de ville : « Engagements 2030 » (signé en 2024) — "
+              "Annexe 3 ; § « Les chiffres du mandat, par quartier et par année »")
+    long_b = "Rapport annuel 2023 : bilan de la programmation (Ville de Chambéry, service politique de la ville)"
+    assert views.short_source(long_a) != long_a and views.short_source(long_b) != long_b
+    assert views.long_sources([long_a, "Insee 2019", None, float("nan"), "nan", long_b, long_a]) == [
+        long_a, long_b]
