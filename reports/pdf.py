@@ -265,8 +265,9 @@ def esc(value) -> str:
 
 
 def _date_fr(value: dt.date | None) -> str:
-    from babel.dates import format_date
-    return format_date(value or dt.date.today(), format="long", locale="fr_FR")
+    """« 5 mars 2026 », the first of the month « 1er décembre 2026 » (indicators.fmt.fmt_date)."""
+    from indicators.fmt import fmt_date
+    return fmt_date(value or dt.date.today())
 
 
 # ── Page furniture: demo banner, footer, "page x / y" ───────────────────────────────────────

@@ -201,3 +201,9 @@ def test_mandate_actions_table_never_counts_an_unknown_flag_as_zero() -> None:
         ("2024", "3", "1 (nouveauté non renseignée pour 1)", "1 (convention non renseignée pour 1)"),
         ("2025", "2", "1", "1"),
     ]
+
+
+def test_pdf_dates_say_1er() -> None:
+    """« produit le 1er décembre 2026 », never « le 1 décembre »."""
+    assert pdf._date_fr(dt.date(2026, 12, 1)) == "1er décembre 2026"
+    assert pdf._date_fr(dt.date(2026, 3, 5)) == "5 mars 2026"
