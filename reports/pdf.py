@@ -453,6 +453,15 @@ class SourceRefs:
 BOX_LEVELS = ("commune", "epci")       # comparators in the key-figure boxes (as the annex does)
 
 
+YEAR_NOT_GIVEN = "année non précisée"
+
+
+def _year_of(value) -> str:
+    """The year of a value as printed: « année non précisée » when no document gives it (its
+    `year` is then the document's date, for ordering only)."""
+    return fmt_year(value.year) if getattr(value, "year_given", True) else YEAR_NOT_GIVEN
+
+
 def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = None,
                      levels: Sequence[str] | None = None) -> str:
     own = (v.source_label, v.source_ref)
@@ -461,7 +470,7 @@ def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = No
         if levels is not None and c.territory_level not in levels:
             continue
         shown = fmt_value(c.value, v.unit, c.status)
-        year = f" ({fmt_year(c.year)})" if c.year != v.year else ""
+        year = f" ({_year_of(c)})" if c.year != v.year else ""
         mark = ""
         if refs is not None and (c.source_label, c.source_ref) != own:
             mark = f" [{refs.ref(c.source_label, c.source_ref)}]"
@@ -492,7 +501,7 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> F
                    Paragraph(esc(v.label), st.box_label)]
         if comp:
             content.append(Paragraph(esc("contre " + comp), st.small))
-        content.append(Paragraph(esc(f"{fmt_year(v.year)}, source [{n}]"), st.muted))
+        content.append(Paragraph(esc(f"{_year_of(v)}, source [{n}]"), st.muted))
         cells.append(content)
     gap = 3 * mm
     w = (CONTENT_W - gap * (len(cells) - 1)) / len(cells)
@@ -542,7 +551,7 @@ def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs
             text = f"{esc(c.territory_name)} : {text}"
         notes = []
         if c.year != v.year:
-            notes.append(fmt_year(c.year))
+            notes.append(_year_of(c))
         if (c.source_label, c.source_ref) != own:
             notes.append(f"[{refs.ref(c.source_label, c.source_ref)}]")
         if notes:
@@ -590,7 +599,7 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
             n = refs.ref(v.source_label, v.source_ref)
             rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
                          Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}' size='6.6'>"
-                                   f"{esc(fmt_year(v.year))}</font>", st.cell)]
+                                   f"{esc(_year_of(v))}</font>", st.cell)]
                         + [Paragraph(_comparator_cell(v, lv, refs, multi[lv]), st.cell) for lv in levels]
                         + [Paragraph(f"[{n}]", st.cell)])
     widths = [label_w, qpv_w] + [comp_w] * len(levels) + [src_w]
@@ -655,10 +664,10 @@ def income_figure(p: portrait_mod.Portrait):
     v = p.value("median_income_eur_month") or p.value("median_income_eur_year")
     if v is None or v.status != "ok" or v.value is None:
         return None
-    bars = [(p.qpv.name, v.value, "qpv", v.year)]
+    bars = [(p.qpv.name, v.value, "qpv", _year_of(v))]
     for c in v.comparators:
         if c.territory_level in CHART_LEVELS and c.status == "ok" and c.value is not None:
-            bars.append((c.territory_name, c.value, c.territory_level, c.year))
+            bars.append((c.territory_name, c.value, c.territory_level, _year_of(c)))
     names = [wrap_words(f"{n} ({y})", 13) for n, _, _, y in bars]
     fig = go.Figure(go.Bar(
         x=names, y=[b[1] for b in bars],
@@ -748,7 +757,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
         geo.append(contract.name + (f" ({period})" if period and not in_name else ""))
     pop = p.value("population_count")
     if pop is not None:
-        geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({fmt_year(pop.year)}, source "
+        geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({_year_of(pop)}, source "
                    f"[{refs.ref(pop.source_label, pop.source_ref)}])")
     elif p.qpv.population:
         geo.append(f"{fmt_value(p.qpv.population, 'habitants')}"

@@ -207,3 +207,22 @@ def test_pdf_dates_say_1er() -> None:
     """« produit le 1er décembre 2026 », never « le 1 décembre »."""
     assert pdf._date_fr(dt.date(2026, 12, 1)) == "1er décembre 2026"
     assert pdf._date_fr(dt.date(2026, 3, 5)) == "5 mars 2026"
+
+
+def test_portrait_pdf_never_prints_a_year_no_document_gives(report_db_path, image_server, tmp_path) -> None:
+    """A figure typed from a document that gives no year (year_given = non) keeps its document's
+    date for ordering only: the PDF says « année non précisée », like the app, never « 2023 »."""
+    import shutil
+
+    import duckdb
+    db = tmp_path / "report.duckdb"
+    shutil.copy(report_db_path, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("""insert into indicator_facts (territory_code, territory_level, indicator_id, year,
+                       value, status, origin, source_note, document_id, source_id, year_given)
+                       values ('QN09903N', 'qpv', 'population_count', 2023, 2540, 'ok', 'published',
+                               'Page du site (année non précisée)', 'annexe', 'src_annex0000001', false)""")
+        data = pdf.portrait_pdf(con, "QN09903N", generated_on=DATE)
+    text = plain_spaces(" ".join(_text(data))).replace("\n", " ")
+    assert "2 540 habitants (année non précisée, source [" in text
+    assert "2023" not in text
