@@ -680,6 +680,30 @@ def income_figure(p: portrait_mod.Portrait):
     return fig, v
 
 
+SHORT_COLUMNS_H = 150 * mm
+
+
+def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
+    """The qualitative items and the sources side by side. Short ones (the usual case) each keep
+    their column: balancing them once cut a note in two, its end at the top of the second column
+    above « Sources et méthode ». Long ones flow over two balanced columns and pages."""
+    gap = 6 * mm
+    col_w = (CONTENT_W - gap) / 2
+
+    def height(flowables: list[Flowable]) -> float:
+        return sum(f.wrap(col_w, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+    if left and max(height(left), height(right)) < SHORT_COLUMNS_H:
+        t = Table([[left, right]], colWidths=[col_w + gap, col_w], hAlign="LEFT")
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (0, -1), gap),
+                               ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+        return t
+    return BalancedColumns(left + right, nCols=2, innerPadding=gap, leftPadding=0, rightPadding=0,
+                           topPadding=0, bottomPadding=0)
+
+
 def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[Flowable]:
     out: list[Flowable] = []
     if qual.priority_issues:
@@ -824,9 +848,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                                   + (f" {DEMO_MARK}." if fictional else "")), st.muted))
     elif SECRET_NOTE not in notes:
         notes.append(SECRET_NOTE)
-    story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm),
-              BalancedColumns(qual_flow + foot, nCols=2, innerPadding=6 * mm, leftPadding=0, rightPadding=0,
-                              topPadding=0, bottomPadding=0)]
+    story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm), _two_columns(qual_flow, foot)]
     sources = [label for (label, _ref) in refs.items]
     return PortraitParts(flowables=story, fictional=fictional, sources=list(dict.fromkeys(sources)),
                          title=f"Portrait de quartier — {p.qpv.name}")

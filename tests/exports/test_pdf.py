@@ -16,6 +16,8 @@ from indicators.fmt import plain_spaces
 from indicators.portrait import UnknownQpv
 from reports import pdf
 
+A4_WIDTH = 595.27
+
 DATE = dt.date(2026, 3, 5)
 
 
@@ -226,3 +228,37 @@ def test_portrait_pdf_never_prints_a_year_no_document_gives(report_db_path, imag
     text = plain_spaces(" ".join(_text(data))).replace("\n", " ")
     assert "2 540 habitants (année non précisée, source [" in text
     assert "2023" not in text
+
+
+def _text_x(data: bytes, page: int = 0) -> list[tuple[float, str]]:
+    """(x of the text run, text) of every text run on a page, in drawing order."""
+    out: list[tuple[float, str]] = []
+    pypdf.PdfReader(io.BytesIO(data)).pages[page].extract_text(
+        visitor_text=lambda text, cm, tm, *_: out.append((tm[4] * cm[0] + cm[4], text)) if text.strip() else None)
+    return out
+
+
+def test_portrait_notes_and_sources_each_keep_their_column(report_db_path, image_server, tmp_path) -> None:
+    """A short note once ended at the top of the second column, above « Sources et méthode »
+    (La Madeleine, Chartres): each keeps its column."""
+    import shutil
+
+    import duckdb
+    from tests.exports.conftest import Factory
+    db = tmp_path / "report.duckdb"
+    shutil.copy(report_db_path, db)
+    note = ("La Madeleine à Chartres : quartier ayant fait l'objet d'une demande de classement en "
+            "quartier de veille (2015–2023), devenu quartier prioritaire en 2024.")
+    with duckdb.connect(str(db)) as con:
+        f = Factory(con)
+        f.territory("QN09904N", "qpv", "La Madeleine", 2024, [("99001", "commune")], "demo")
+        f.insert("qualitative_items", contract_slug="demo", territory_code="QN09904N", item_type="note",
+                 theme="Géographie prioritaire", position=1, text=note, document_id="annexe")
+        data = pdf.portrait_pdf(con, "QN09904N", generated_on=DATE)
+    runs = _text_x(data, -1)
+    half = A4_WIDTH / 2
+    heading = [x for x, t in runs if "Sources et méthode" in t]
+    assert heading and heading[0] > half
+    note_runs = [(x, t) for x, t in runs if any(w in t for w in ("Madeleine", "quartier de veille",
+                                                                  "devenu quartier prioritaire"))]
+    assert note_runs and all(x < half for x, _ in note_runs), note_runs
