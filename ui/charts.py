@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from indicators.fmt import wrap_words
+from indicators.fmt import fmt_value, wrap_words
 from indicators.text import plot_text
 from reports import palette
 from ui import views
@@ -103,7 +103,9 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
 
 def funder_bars(by_funder) -> go.Figure:
     """Σ funding per funder (indicators.financing.totals_by_funder), funder colours."""
-    texts = [f"{views.amount_text(a, 'EUR')} ({views.value_text(s, '%', 'ok')})"
+    # Shares with one decimal each, as in the mandate report (« 14,94 % » beside « 0,7 % »
+    # read as two precisions).
+    texts = [f"{views.amount_text(a, 'EUR')} ({fmt_value(s, '%', decimals=1)})"
              for a, s in zip(by_funder["amount_eur"], by_funder["share_pct"])]
     fig = go.Figure(go.Bar(
         x=by_funder["amount_eur"], y=[wrap_words(f, 24) for f in by_funder["funder_label"]],

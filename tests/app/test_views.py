@@ -350,3 +350,13 @@ def test_long_sources_once_each_in_order() -> None:
     assert views.short_source(long_a) != long_a and views.short_source(long_b) != long_b
     assert views.long_sources([long_a, "Insee 2019", None, float("nan"), "nan", long_b, long_a]) == [
         long_a, long_b]
+
+
+def test_funder_bars_give_every_share_with_one_decimal() -> None:
+    by_funder = pd.DataFrame({"funder": ["etat_p147", "ville", "caf"],
+                              "funder_label": ["État – programme 147", "Ville", "CAF"],
+                              "amount_eur": [3_400_000.0, 1_100_000.0, 51_600.0],
+                              "share_pct": [74.7, 24.17582, 1.134]})
+    fig = charts.funder_bars(by_funder)
+    assert [plain_spaces(t) for t in fig.data[0].text] == [
+        "3,4 M€ (74,7 %)", "1,1 M€ (24,2 %)", "51 600 € (1,1 %)"]
