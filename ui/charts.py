@@ -115,8 +115,8 @@ def funder_bars(by_funder) -> go.Figure:
     fig.update_layout(title=dict(text="Financements par financeur (€)", font=dict(size=14)),
                       separators=SEPARATORS, font=FONT, plot_bgcolor="white", showlegend=False,
                       height=120 + 40 * len(by_funder), margin=dict(l=10, r=150, t=50, b=40),
-                      xaxis=dict(gridcolor="#e6e6e6", tickformat=",~f", rangemode="tozero",
-                                 nticks=6),
+                      # Each bar says its amount: no axis numbers, which collided on a phone.
+                      xaxis=dict(gridcolor="#e6e6e6", rangemode="tozero", showticklabels=False),
                       yaxis=dict(autorange="reversed", automargin=True))
     return fig
 

@@ -360,3 +360,5 @@ def test_funder_bars_give_every_share_with_one_decimal() -> None:
     fig = charts.funder_bars(by_funder)
     assert [plain_spaces(t) for t in fig.data[0].text] == [
         "3,4 M€ (74,7 %)", "1,1 M€ (24,2 %)", "51 600 € (1,1 %)"]
+    # The bars carry their amounts: no axis numbers (they collided at 390 px).
+    assert fig.layout.xaxis.showticklabels is False
