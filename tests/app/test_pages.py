@@ -209,6 +209,15 @@ def test_map_draws_qpvs_communes_and_labels_without_tiles(demo_db) -> None:
     assert "secret statistique" in legend and "2021" in legend
 
 
+def test_map_controls_have_room_for_their_labels(demo_db) -> None:
+    """« Fond de carte (Internet) » was cut to « Fond de carte (Inter… » at 1440 px: the toggle's
+    column and the radio's get more than a quarter of the row each (about 260 px)."""
+    at = run_page("carte", territoire="demo")
+    assert not at.exception
+    weights = [c.weight for c in at.columns[:3]]
+    assert all(w / sum(weights) > 0.27 for w in weights[1:]), weights
+
+
 def test_map_indicator_and_tiles_widgets_change_the_map(demo_db) -> None:
     at = run_page("carte", territoire="demo")
     at.selectbox(key="map_indicator").select("median_income_eur_year").run()
