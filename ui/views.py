@@ -440,8 +440,11 @@ def portrait_figure(pv, credit=None) -> dict:
             "source": line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref),
         })
     numerator = ""
-    if pv.status == "ok" and pv.numerator is not None and pv.denominator is not None:
-        numerator = f"{fmt.fmt_number(pv.numerator)} sur {fmt.fmt_number(pv.denominator)}"
+    # « 586 sur 1 262 » says what a share counts; a mean's numerator is a sum of euros
+    # (« 44 934 237,4 sur 3 014,7 ») that tells a reader nothing. Counts are whole (the grid's
+    # are sums of weighted squares: « 586,3 » is not a number of households).
+    if pv.status == "ok" and pv.unit == "%" and pv.numerator is not None and pv.denominator is not None:
+        numerator = f"{fmt.fmt_int(pv.numerator)} sur {fmt.fmt_int(pv.denominator)}"
     return {
         "label": pv.label,
         "value": value_text(pv.value, pv.unit, pv.status),

@@ -362,3 +362,12 @@ def test_funder_bars_give_every_share_with_one_decimal() -> None:
         "3,4 M€ (74,7 %)", "1,1 M€ (24,2 %)", "51 600 € (1,1 %)"]
     # The bars carry their amounts: no axis numbers (they collided at 390 px).
     assert fig.layout.xaxis.showticklabels is False
+
+
+def test_a_figure_says_what_a_share_counts_never_a_mean_s_sum() -> None:
+    from dataclasses import replace
+    share = replace(_pv("grid_poor_households_pct", "%", 46.47, []), numerator=586.3, denominator=1261.8)
+    assert plain_spaces(views.portrait_figure(share)["numerator"]) == "586 sur 1 262"
+    mean = replace(_pv("grid_mean_standard_of_living_eur", "EUR/an", 14905.0, []),
+                   numerator=44_934_237.4, denominator=3014.7)
+    assert views.portrait_figure(mean)["numerator"] == ""
