@@ -155,6 +155,8 @@ def test_comparison_bar_marks_withheld_values() -> None:
     assert list(bar.x) == [0, 18.25]
     assert [plain_spaces(t) for t in bar.text] == ["secret statistique", "18,25 %"]
     assert bar.marker.color[0] == "#bdbdbd"
+    # Values on the bars, no axis numbers (they collided in half-width columns).
+    assert fig.layout.xaxis.showticklabels is False
 
 
 def test_compare_table_marks_the_selected_qpv_and_keeps_secret_text() -> None:
