@@ -239,13 +239,13 @@ def _words(text: str | None) -> list[str]:
 def contract_subtitle(name: str, period_label: str | None) -> str | None:
     """« Contrat de ville 2024–2030 » under a contract's name, without repeating what the name or
     the period label already say."""
-    if not period_label:
-        return None
-    words = _words(name)
-    for start in range(len(words)):
-        if _same_words(period_label, " ".join(words[start:])):
-            return None           # the name already says it: « … du Grand Chalon 2024-2030 – … »
-    return period_label if "contrat" in period_label.lower() else f"Contrat de ville {period_label}"
+    from indicators.fmt import period_beside_name
+    period = period_beside_name(name, period_label)
+    if not period:
+        return None               # the name already says it: « … du Grand Chalon 2024-2030 – … »
+    if period != period_label.strip():   # only the bracketed rest: « signé en 2024 »
+        return period[0].upper() + period[1:]
+    return period if "contrat" in period.lower() else f"Contrat de ville {period}"
 
 
 _FILE_MENTION = re.compile(
@@ -776,9 +776,9 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     if p.epcis:
         geo.append(", ".join(e.name for e in p.epcis))
     if contract:
-        period = contract.period_label
-        in_name = period and period.replace("–", "-") in contract.name.replace("–", "-")
-        geo.append(contract.name + (f" ({period})" if period and not in_name else ""))
+        from indicators.fmt import period_beside_name
+        period = period_beside_name(contract.name, contract.period_label)
+        geo.append(contract.name + (f" ({period})" if period else ""))
     pop = p.value("population_count")
     if pop is not None:
         geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({_year_of(pop)}, source "

@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import config
+from indicators.fmt import period_beside_name
 from indicators.text import html_text, md_text
 from ui import data, state, views
 
@@ -203,8 +204,9 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
     base_style()
     st.title(title, anchor=False)     # no #anchor link made of data (a QPV name)
     where = md_text(selection.contract_name)
-    if selection.period_label:
-        where += f" · {md_text(selection.period_label)}"
+    period = period_beside_name(selection.contract_name, selection.period_label)
+    if period:
+        where += f" · {md_text(period)}"
     if subtitle:
         where += f" · {md_text(subtitle)}"
     st.caption(where)

@@ -411,3 +411,13 @@ def test_portrait_cards_credit_the_document_and_never_insee_for_fictional_data(d
     sources = [line for line in html.unescape(page_text(at)).splitlines()
                if "Source" in line or "Comparaison" in line]
     assert sources and not [line for line in sources if "INSEE" in line or "Insee" in line]
+
+
+def test_page_header_never_repeats_the_contract_name(demo_db) -> None:
+    at = run_page("portrait", territoire="chambery", qpv="QN07301M")
+    assert not at.exception
+    assert shown(at.caption[0].value) == (
+        "Politique de la ville de Chambéry – Contrat de ville Engagements 2030 · signé en 2024")
+    at = run_page("portrait", territoire="grand-chalon", qpv="QN07101I")
+    assert shown(at.caption[0].value) == (
+        "Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030")

@@ -373,3 +373,18 @@ def test_a_figure_says_what_a_share_counts_never_a_mean_s_sum() -> None:
     mean = replace(_pv("grid_mean_standard_of_living_eur", "EUR/an", 14905.0, []),
                    numerator=44_934_237.4, denominator=3014.7)
     assert views.portrait_figure(mean)["numerator"] == ""
+
+
+@pytest.mark.parametrize("name, period, expected", [
+    ("Politique de la ville de Chambéry – Contrat de ville Engagements 2030",
+     "Contrat de ville – Engagements 2030 (signé en 2024)", "signé en 2024"),
+    ("Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030", "2024–2030", None),
+    ("Contrat de ville de l'agglomération chartraine (Chartres métropole)",
+     "2015–2022, prolongé jusqu'à fin 2023", "2015–2022, prolongé jusqu'à fin 2023"),
+    ("Contrat de ville de Val-de-Lorne (fictif)", "2020–2026", "2020–2026"),
+    ("Contrat de ville de Val-de-Lorne (fictif)", None, None),
+    ("Contrat de ville de Val-de-Lorne", "Contrat de ville (prolongé)", "prolongé"),
+])
+def test_period_beside_name_never_repeats_the_name(name, period, expected) -> None:
+    from indicators.fmt import period_beside_name
+    assert period_beside_name(name, period) == expected

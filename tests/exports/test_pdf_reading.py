@@ -136,6 +136,10 @@ def test_small_text_helpers() -> None:
     assert pdf.contract_subtitle("Contrat de ville du Grand Chalon 2024-2030 – Engagements", "2024–2030") is None
     assert pdf.contract_subtitle("Ville – Contrat de ville Engagements 2030",
                                  "Contrat de ville – Engagements 2030") is None
+    # Chambéry's cover once read « … Contrat de ville Engagements 2030 » then « Contrat de ville –
+    # Engagements 2030 (signé en 2024) »: only what the name does not say stays.
+    assert pdf.contract_subtitle("Politique de la ville de Chambéry – Contrat de ville Engagements 2030",
+                                 "Contrat de ville – Engagements 2030 (signé en 2024)") == "Signé en 2024"
     assert pdf.funder_text("etat_p147", "État – programme 147 (adultes-relais)") == \
         "État – programme 147 (adultes-relais)"
     assert pdf.funder_text("ville", "Ville de Lorneville") == "Ville de Lorneville"
