@@ -67,7 +67,8 @@ FIGURES: dict[str, tuple[str, str]] = {
 }
 
 METHOD_TEXT = (
-    "Carreaux de 200 m du carroyage Filosofi hors QPV dont le niveau de vie moyen (Ind_snv / Ind) "
+    "Carreaux de 200 m du carroyage Filosofi hors QPV dont le niveau de vie moyen (somme des niveaux de vie "
+    "des habitants du carreau divisée par leur nombre) "
     "est inférieur au seuil S = 0,6 × (0,7 × médiane nationale + 0,3 × médiane locale), regroupés "
     "quand ils se touchent, puis groupes d'au moins {min_population} habitants. Les carreaux "
     "soumis au secret statistique ne sont dans aucune poche ni aucun chiffre.")

@@ -312,6 +312,18 @@ def test_pockets_page_shows_the_planted_pocket_and_follows_its_parameters(demo_d
     assert "2 poches de pauvreté hors QPV" in page_text(at)
 
 
+def test_pockets_page_speaks_french_not_variable_names(demo_db) -> None:
+    """« (Ind_snv / Ind) » (grid variable names) and « 0.00 » (a decimal point) were on the page."""
+    at = run_page("poches", territoire="demo")
+    assert not at.exception, at.exception
+    assert "Ind_snv" not in page_text(at)
+    assert not any("Ind_snv" in (w.help or "") for w in at.number_input)
+    min_poor = at.number_input(key="pocket_min_poor")
+    assert min_poor.value == 0 and isinstance(min_poor.value, int)
+    at.number_input(key="pocket_min_poor").set_value(40).run()
+    assert not at.exception
+
+
 def test_programmes_page_links_the_pocket_share_to_the_pockets(demo_db) -> None:
     at = run_page("programmes", territoire="demo")
     assert not at.exception, at.exception
