@@ -637,14 +637,21 @@ def qualitative(con, contract_slug: str, territory_code: str | None) -> Qualitat
 
 
 def group_by_theme(items: Sequence[QualItem]) -> list[tuple[str | None, list[QualItem]]]:
-    """Consecutive items grouped under their theme heading, order kept."""
+    """Consecutive items grouped under their theme heading, order kept. A group whose items
+    only repeat its theme gets no heading: « Parentalité et enjeux éducatifs » then
+    « • Parentalité et enjeux éducatifs » said it twice."""
+    from indicators.fmt import fold
     out: list[tuple[str | None, list[QualItem]]] = []
     for it in items:
         if out and out[-1][0] == it.theme:
             out[-1][1].append(it)
         else:
             out.append((it.theme, [it]))
-    return out
+
+    def same(a, b) -> bool:
+        return fold(re.sub(r"\W+", " ", a or "")).strip() == fold(re.sub(r"\W+", " ", b or "")).strip()
+    return [(None if theme and all(same(i.text, theme) for i in group) else theme, group)
+            for theme, group in out]
 
 
 @dataclass(frozen=True)

@@ -322,3 +322,20 @@ def test_a_year_no_document_gives_is_carried_so_it_is_never_shown(db):
     assert views.portrait_table(p)["Année"].tolist() == ["2021", "année non précisée"]
     assert views.portrait_figure(p.value("population_count"))["source"] == \
         "Chartres métropole, page (année non précisée) · chiffre publié"
+
+
+def test_a_theme_heading_is_not_repeated_by_its_only_item():
+    from indicators.portrait import group_by_theme
+
+    def item(text, theme):
+        return QualItem("priority_issue", theme, 1, text, None, None, None)
+    items = [item("Lutter contre l'isolement", "Précarité et Santé"),
+             item("Parentalité et enjeux éducatifs", "Parentalité et enjeux éducatifs"),
+             item("Emploi-Insertion-Formation et entrepreneuriat", "Emploi - insertion - formation et entrepreneuriat"),
+             item("Parentalité", "Éducation"), item("Éducation", "Éducation")]
+    assert [(theme, [i.text for i in group]) for theme, group in group_by_theme(items)] == [
+        ("Précarité et Santé", ["Lutter contre l'isolement"]),
+        (None, ["Parentalité et enjeux éducatifs"]),
+        (None, ["Emploi-Insertion-Formation et entrepreneuriat"]),
+        ("Éducation", ["Parentalité", "Éducation"]),
+    ]
