@@ -936,19 +936,30 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
     if not tiles:
         return [_note("Aucun indicateur du mandat n'est chargé pour ce territoire.", st)]
     refs = SourceRefs()
-    rows = [[Paragraph(h, st.cell_head) for h in ("Indicateur", "Chiffre", "Cumul / évolution",
-                                                 "Objectif", "Src.")]]
-    for t in tiles:
-        value, period, extra, target = kpi_cells(t)
-        n = refs.ref(reader_source(t.source_line))
-        rows.append([
-            Paragraph(esc(t.label), st.cell),
-            Paragraph(f"<b>{esc(value)}</b><br/><font color='{palette.TEXT_MUTED}'>{esc(period)}</font>", st.cell),
-            Paragraph(esc(extra) or "—", st.cell),
-            Paragraph(esc(target) or "—", st.cell),
-            Paragraph(f"[{n}]", st.cell),
-        ])
-    out.append(_table(rows, [54 * mm, 36 * mm, 44 * mm, 36 * mm, CONTENT_W - 170 * mm]))
+    # National programme figures (scope = national) are apart, as on the app's home page: they
+    # situate the territory, they are not results of the contract.
+    local = [t for t in tiles if getattr(t, "scope", "contrat") != "national"]
+    national = [t for t in tiles if getattr(t, "scope", "contrat") == "national"]
+    for group, heading in ((local, None), (national, "Contexte national")):
+        if not group:
+            continue
+        if heading:
+            out += [Paragraph(heading, st.h3),
+                    _note("Chiffres de programmes nationaux, cités par les documents du territoire "
+                          "pour le situer : ce ne sont pas des résultats du contrat.", st)]
+        rows = [[Paragraph(h, st.cell_head) for h in ("Indicateur", "Chiffre", "Cumul / évolution",
+                                                     "Objectif", "Src.")]]
+        for t in group:
+            value, period, extra, target = kpi_cells(t)
+            n = refs.ref(reader_source(t.source_line))
+            rows.append([
+                Paragraph(esc(t.label), st.cell),
+                Paragraph(f"<b>{esc(value)}</b><br/><font color='{palette.TEXT_MUTED}'>{esc(period)}</font>", st.cell),
+                Paragraph(esc(extra) or "—", st.cell),
+                Paragraph(esc(target) or "—", st.cell),
+                Paragraph(f"[{n}]", st.cell),
+            ])
+        out.append(_table(rows, [54 * mm, 36 * mm, 44 * mm, 36 * mm, CONTENT_W - 170 * mm]))
     out.append(Spacer(1, 2 * mm))
     out.append(Paragraph("Sources", st.h3))
     out += [Paragraph(esc(line), st.muted) for line in refs.lines()]

@@ -105,7 +105,19 @@ def test_chambery_amounts_read_as_published(mandates) -> None:
     assert "100 personnes\nchaque année" in text
     assert "1 500 000" not in text and "15 000 000" not in text
     cover = mandates["chambery"][0]
-    assert "Contrat de ville – Engagements 2030 (signé en 2024)" in cover
+    # The subtitle says only what the title does not: « signé en 2024 ».
+    assert "2030\nSigné en 2024\n" in cover
+    assert "Contrat de ville – Engagements 2030" not in cover
+
+
+def test_chambery_national_figures_are_apart(mandates) -> None:
+    """As on the home page: the national programme figures are under « Contexte national », after
+    the contract's own figures."""
+    text = "\n".join(mandates["chambery"])
+    context = text.index("Contexte national")
+    for label in ("Territoires pilotes de", "Territoires du premier", "Crédits supports"):
+        assert text.index(label) > context, label
+    assert text.index("Budget de la Ville") < context
 
 
 def test_kpi_cells_say_each_thing_once() -> None:
