@@ -218,6 +218,15 @@ def test_map_controls_have_room_for_their_labels(demo_db) -> None:
     assert all(w / sum(weights) > 0.27 for w in weights[1:]), weights
 
 
+def test_compare_sort_toggle_has_room_for_its_label(demo_db) -> None:
+    """« Ordre décroissant » was cut to « Ordre décroiss… » at 1440 px (a sixth of the row):
+    its column gets more than a fifth (weights are shares of their row)."""
+    at = run_page("comparer", territoire="demo")
+    assert not at.exception
+    column = next(c for c in at.columns if [t.key for t in c.toggle] == ["cmp_desc"])
+    assert column.weight > 0.2, column.weight
+
+
 def test_map_indicator_and_tiles_widgets_change_the_map(demo_db) -> None:
     at = run_page("carte", territoire="demo")
     at.selectbox(key="map_indicator").select("median_income_eur_year").run()
