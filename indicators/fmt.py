@@ -13,6 +13,7 @@ number: ``fmt_value`` returns the status text ("secret statistique", "non dispon
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -240,6 +241,27 @@ def fold(text) -> str:
     """Text for matching and sorting: accents removed, case folded (« Élysée » → « elysee »)."""
     decomposed = unicodedata.normalize("NFKD", "" if text is None else str(text))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _plain_words(text) -> list[str]:
+    return re.sub(r"[^0-9a-z]+", " ", fold(text or "")).split()
+
+
+def period_beside_name(name, period) -> str | None:
+    """What a contract's period label adds to its name, shown beside it: the whole label, or
+    only its bracketed rest when the name already says the rest (« Contrat de ville –
+    Engagements 2030 (signé en 2024) » beside « … – Contrat de ville Engagements 2030 » →
+    « signé en 2024 »), or None when the name says it all (« 2024–2030 » beside « … 2024-2030 »).
+    Accents, case, dashes and brackets are ignored."""
+    if not period or not str(period).strip():
+        return None
+    period = str(period).strip()
+    m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", period)
+    head, rest = (m.group(1), m.group(2).strip()) if m else (period, None)
+    said, wanted = _plain_words(name), _plain_words(head)
+    if wanted and any(said[i:i + len(wanted)] == wanted for i in range(len(said))):
+        return rest or None
+    return period
 
 
 def wrap_words(text, width: int = 18) -> str:

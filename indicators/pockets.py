@@ -37,6 +37,8 @@ from pyproj import Transformer
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from indicators.sources import FICTIONAL
+
 SQUARE_M = 200.0
 DEFAULT_MIN_POPULATION = 1_000
 CONTIGUITY = {"side": "par un côté", "corner": "par un côté ou par un coin"}
@@ -67,7 +69,8 @@ FIGURES: dict[str, tuple[str, str]] = {
 }
 
 METHOD_TEXT = (
-    "Carreaux de 200 m du carroyage Filosofi hors QPV dont le niveau de vie moyen (Ind_snv / Ind) "
+    "Carreaux de 200 m du carroyage Filosofi hors QPV dont le niveau de vie moyen (somme des niveaux de vie "
+    "des habitants du carreau divisée par leur nombre) "
     "est inférieur au seuil S = 0,6 × (0,7 × médiane nationale + 0,3 × médiane locale), regroupés "
     "quand ils se touchent, puis groupes d'au moins {min_population} habitants. Les carreaux "
     "soumis au secret statistique ne sont dans aucune poche ni aucun chiffre.")
@@ -511,8 +514,11 @@ def grid_sources(con, result: PocketResult) -> list[str]:
                s.file_name, s.is_fictional
         from sources s where s.source_id in (select distinct source_id from grid_200m)
           and try_cast(s.vintage as integer) = ? order by s.file_name""", (result.grid_year,))
-    out = [("Fictif : " if fict else "") + f"{prod}, {title} {vintage} (fichier {name})".replace(" ,", ",")
-           for prod, title, vintage, name, fict in rows]
+    # No file name or path in a source line; a fictional grid is never credited to INSEE.
+    out = list(dict.fromkeys(
+        f"{FICTIONAL}, carroyage à 200 m {vintage}".strip() if fict
+        else ", ".join(p for p in (prod, f"{title or 'carroyage Filosofi à 200 m'} {vintage}".strip()) if p)
+        for prod, title, vintage, _name, fict in rows))
     t = result.threshold
     if t is not None and t.national_median_eur is not None:
         out.append(f"Médianes du niveau de vie (Filosofi) : France {t.national_year}"

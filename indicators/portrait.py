@@ -14,8 +14,9 @@ Rules kept everywhere (DOMAIN.md §3, §5):
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -636,14 +637,21 @@ def qualitative(con, contract_slug: str, territory_code: str | None) -> Qualitat
 
 
 def group_by_theme(items: Sequence[QualItem]) -> list[tuple[str | None, list[QualItem]]]:
-    """Consecutive items grouped under their theme heading, order kept."""
+    """Consecutive items grouped under their theme heading, order kept. A group whose items
+    only repeat its theme gets no heading: « Parentalité et enjeux éducatifs » then
+    « • Parentalité et enjeux éducatifs » said it twice."""
+    from indicators.fmt import fold
     out: list[tuple[str | None, list[QualItem]]] = []
     for it in items:
         if out and out[-1][0] == it.theme:
             out[-1][1].append(it)
         else:
             out.append((it.theme, [it]))
-    return out
+
+    def same(a, b) -> bool:
+        return fold(re.sub(r"\W+", " ", a or "")).strip() == fold(re.sub(r"\W+", " ", b or "")).strip()
+    return [(None if theme and all(same(i.text, theme) for i in group) else theme, group)
+            for theme, group in out]
 
 
 @dataclass(frozen=True)
@@ -669,6 +677,21 @@ class Review:
 
 _REVIEW = {"review_need": "need", "review_done": "done", "review_changed": "changed",
            "review_figure": "figures"}
+# The heading each part of a review is shown under (app and PDF). A text typed with its
+# heading in front (« En chiffres : 423 personnes… ») loses it, so it is never printed twice.
+REVIEW_HEADINGS = {"need": "Le besoin au départ", "done": "Ce que nous avons décidé et fait",
+                   "changed": "Ce que cela a changé", "figures": "En chiffres"}
+
+
+def _without_heading(item: QualItem) -> QualItem:
+    heading = REVIEW_HEADINGS.get(_REVIEW.get(item.item_type, ""))
+    if not heading:
+        return item
+    m = re.match(rf"\s*{re.escape(heading)}\s*[:\u00a0\u202f–—-]+\s*", item.text, flags=re.IGNORECASE)
+    if not m or not item.text[m.end():].strip():
+        return item
+    rest = item.text[m.end():]
+    return replace(item, text=rest[0].upper() + rest[1:] if rest[0].islower() else rest)
 
 
 def review(con, contract_slug: str, territory_code: str | None) -> Review:
@@ -677,7 +700,7 @@ def review(con, contract_slug: str, territory_code: str | None) -> Review:
     intro = tuple(i for i in items if i.item_type == "review_intro")
     order: list[str | None] = []
     parts: dict[str | None, dict[str, list[QualItem]]] = {}
-    rest = [i for i in items if i.item_type != "review_intro"]
+    rest = [_without_heading(i) for i in items if i.item_type != "review_intro"]
     # Theme order: first appearance of the theme in any review item type, in file order.
     rows = con.execute("""
         select theme, min(rowid) from qualitative_items

@@ -13,7 +13,7 @@ if not choices:
     components.empty_note("Aucun indicateur n'est chargé dans la base.")
     st.stop()
 current = selection.indicator_id if selection.indicator_id in choices else choices[0]
-left, middle, right = st.columns([3, 1.2, 1.2])
+left, middle, right = st.columns([2.6, 1.6, 1.6])
 indicator_id = left.selectbox(
     "Indicateur", choices, index=choices.index(current), key="map_indicator",
     format_func=views.indicator_option, on_change=lambda: state.set_indicator(

@@ -33,7 +33,7 @@ if not indicators:
     st.stop()
 
 table = data.compare_frame(selection.contract_slug, indicators)
-s1, s2, s3, s4 = st.columns([2, 1, 2, 1])
+s1, s2, s3, s4 = st.columns([2, 1.5, 2, 1])
 sort_by = s1.selectbox("Trier par", [None] + indicators, key="cmp_sort",
                        format_func=lambda i: "nom du quartier" if i is None else views.indicator_option(i))
 descending = s2.toggle("Ordre décroissant", value=True, key="cmp_desc")

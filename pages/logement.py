@@ -30,7 +30,7 @@ def housing_sources() -> list:
 headline = views.housing_headlines(results)
 if headline:
     st.header("Les objectifs de la CIA en bref", divider="gray")
-    components.grid(headline, components.kpi_tile, columns=2)
+    components.kpi_tiles(headline, columns=2)
 
 if not results.empty:
     st.header("Résultats par année et par partie", divider="gray")
@@ -82,9 +82,9 @@ local = [t for t in context if t.scope != "national"]
 national = [t for t in context if t.scope == "national"]
 if local:
     st.header("Chiffres de contexte", divider="gray")
-    components.grid([views.kpi_tile(t) for t in local], components.kpi_tile)
+    components.kpi_tiles([views.kpi_tile(t) for t in local])
 if national:
     st.header("Programme national", divider="gray")
     st.caption("Chiffres du programme national, cités pour situer le territoire : ce ne sont pas "
                "des résultats du contrat.")
-    components.grid([views.kpi_tile(t) for t in national], components.kpi_tile)
+    components.kpi_tiles([views.kpi_tile(t) for t in national])

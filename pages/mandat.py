@@ -18,20 +18,20 @@ slug = selection.contract_slug
 
 if headlines.figures:
     st.header("Les chiffres clés", divider="gray")
-    components.grid([views.headline_card(f) for f in headlines.figures], components.kpi_tile)
+    components.kpi_tiles([views.headline_card(f) for f in headlines.figures])
 if not tiles and not headlines.figures:
     components.empty_note("Aucun indicateur de suivi n'est saisi pour ce territoire "
                           "(voir « Données et méthode » pour les saisir).")
 in_headlines = {getattr(f, "kpi_id", None) for f in headlines.figures}
 for theme, shown in views.tiles_by_theme(tiles, exclude=in_headlines):
     st.header(md_text(theme.capitalize()), divider="gray", anchor=False)
-    components.grid(shown, components.kpi_tile)
+    components.kpi_tiles(shown)
 context = [views.kpi_tile(t) for t in tiles if t.scope == "national"]
 if context:
     st.header("Contexte national", divider="gray")
     st.caption("Chiffres de programmes nationaux, cités par les documents du territoire pour le "
                "situer : ce ne sont pas des résultats du contrat.")
-    components.grid(context, components.kpi_tile)
+    components.kpi_tiles(context)
 if tiles:
     table, status_columns, units = views.kpi_export(tiles)
     st.caption("Tous les chiffres du mandat, avec leur période, leur objectif et leur source :")

@@ -25,15 +25,16 @@ with st.expander("Paramètres de la détection", expanded=True):
     c1, c2, c3, c4 = st.columns(4)
     threshold = c1.number_input("Seuil S de niveau de vie (€ par an)", min_value=1_000,
                                 max_value=100_000, value=default_s, step=100, key="pocket_threshold",
-                                help="Carreaux retenus : niveau de vie moyen (Ind_snv / Ind) sous S.")
+                                help="Carreaux retenus : niveau de vie moyen des habitants du carreau sous S.")
     min_population = c2.number_input("Population minimale d'une poche", min_value=0,
                                      max_value=100_000, value=pk.DEFAULT_MIN_POPULATION, step=50,
                                      key="pocket_min_population",
                                      help="1 000 habitants dans le décret du 3 juillet 2014.")
     contiguity = c3.radio("Carreaux contigus", list(pk.CONTIGUITY), key="pocket_contiguity",
                           format_func=pk.CONTIGUITY.get)
-    min_poor = c4.number_input("Part minimale de ménages pauvres par carreau (%)", min_value=0.0,
-                               max_value=100.0, value=0.0, step=1.0, key="pocket_min_poor",
+    # Whole percents: a float input prints « 0.00 » (a decimal point, not French).
+    min_poor = c4.number_input("Part minimale de ménages pauvres par carreau (%)", min_value=0,
+                               max_value=100, value=0, step=1, key="pocket_min_poor",
                                help="0 : critère non appliqué.")
     st.caption("Seuil par défaut : " + pk.threshold_text(basis))
 st.info(pk.LIMITS_TEXT, icon=":material/info:")

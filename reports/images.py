@@ -430,7 +430,10 @@ def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year
             where indicator_id = ? and year = ? and territory_level = 'qpv' and territory_code in ({marks})""",
         [indicator_id, year, *codes]).fetchall()
     by_code = {r[0]: r for r in rows}
-    sources = sorted({r[3] for r in rows if r[3]})
+    # The credits the map page shows (indicators.sources): a fictional value is never INSEE's,
+    # a figure typed from a contract is credited to the contract.
+    from indicators.sources import value_credits
+    sources = value_credits(con, [(q.code, indicator_id, year) for q in data.qpvs if q.code in by_code])
     data.source_line = " ; ".join(sources) if sources else None
     shown: list[MapArea] = []
     for q in data.qpvs:

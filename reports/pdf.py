@@ -22,6 +22,7 @@ from pathlib import Path
 import re
 from xml.sax.saxutils import escape
 
+import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -238,13 +239,13 @@ def _words(text: str | None) -> list[str]:
 def contract_subtitle(name: str, period_label: str | None) -> str | None:
     """« Contrat de ville 2024–2030 » under a contract's name, without repeating what the name or
     the period label already say."""
-    if not period_label:
-        return None
-    words = _words(name)
-    for start in range(len(words)):
-        if _same_words(period_label, " ".join(words[start:])):
-            return None           # the name already says it: « … du Grand Chalon 2024-2030 – … »
-    return period_label if "contrat" in period_label.lower() else f"Contrat de ville {period_label}"
+    from indicators.fmt import period_beside_name
+    period = period_beside_name(name, period_label)
+    if not period:
+        return None               # the name already says it: « … du Grand Chalon 2024-2030 – … »
+    if period != period_label.strip():   # only the bracketed rest: « signé en 2024 »
+        return period[0].upper() + period[1:]
+    return period if "contrat" in period.lower() else f"Contrat de ville {period}"
 
 
 _FILE_MENTION = re.compile(
@@ -264,8 +265,9 @@ def esc(value) -> str:
 
 
 def _date_fr(value: dt.date | None) -> str:
-    from babel.dates import format_date
-    return format_date(value or dt.date.today(), format="long", locale="fr_FR")
+    """« 5 mars 2026 », the first of the month « 1er décembre 2026 » (indicators.fmt.fmt_date)."""
+    from indicators.fmt import fmt_date
+    return fmt_date(value or dt.date.today())
 
 
 # ── Page furniture: demo banner, footer, "page x / y" ───────────────────────────────────────
@@ -451,6 +453,15 @@ class SourceRefs:
 BOX_LEVELS = ("commune", "epci")       # comparators in the key-figure boxes (as the annex does)
 
 
+YEAR_NOT_GIVEN = "année non précisée"
+
+
+def _year_of(value) -> str:
+    """The year of a value as printed: « année non précisée » when no document gives it (its
+    `year` is then the document's date, for ordering only)."""
+    return fmt_year(value.year) if getattr(value, "year_given", True) else YEAR_NOT_GIVEN
+
+
 def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = None,
                      levels: Sequence[str] | None = None) -> str:
     own = (v.source_label, v.source_ref)
@@ -459,7 +470,7 @@ def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = No
         if levels is not None and c.territory_level not in levels:
             continue
         shown = fmt_value(c.value, v.unit, c.status)
-        year = f" ({fmt_year(c.year)})" if c.year != v.year else ""
+        year = f" ({_year_of(c)})" if c.year != v.year else ""
         mark = ""
         if refs is not None and (c.source_label, c.source_ref) != own:
             mark = f" [{refs.ref(c.source_label, c.source_ref)}]"
@@ -490,7 +501,7 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> F
                    Paragraph(esc(v.label), st.box_label)]
         if comp:
             content.append(Paragraph(esc("contre " + comp), st.small))
-        content.append(Paragraph(esc(f"{fmt_year(v.year)}, source [{n}]"), st.muted))
+        content.append(Paragraph(esc(f"{_year_of(v)}, source [{n}]"), st.muted))
         cells.append(content)
     gap = 3 * mm
     w = (CONTENT_W - gap * (len(cells) - 1)) / len(cells)
@@ -540,7 +551,7 @@ def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs
             text = f"{esc(c.territory_name)} : {text}"
         notes = []
         if c.year != v.year:
-            notes.append(fmt_year(c.year))
+            notes.append(_year_of(c))
         if (c.source_label, c.source_ref) != own:
             notes.append(f"[{refs.ref(c.source_label, c.source_ref)}]")
         if notes:
@@ -588,7 +599,7 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
             n = refs.ref(v.source_label, v.source_ref)
             rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
                          Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}' size='6.6'>"
-                                   f"{esc(fmt_year(v.year))}</font>", st.cell)]
+                                   f"{esc(_year_of(v))}</font>", st.cell)]
                         + [Paragraph(_comparator_cell(v, lv, refs, multi[lv]), st.cell) for lv in levels]
                         + [Paragraph(f"[{n}]", st.cell)])
     widths = [label_w, qpv_w] + [comp_w] * len(levels) + [src_w]
@@ -653,10 +664,10 @@ def income_figure(p: portrait_mod.Portrait):
     v = p.value("median_income_eur_month") or p.value("median_income_eur_year")
     if v is None or v.status != "ok" or v.value is None:
         return None
-    bars = [(p.qpv.name, v.value, "qpv", v.year)]
+    bars = [(p.qpv.name, v.value, "qpv", _year_of(v))]
     for c in v.comparators:
         if c.territory_level in CHART_LEVELS and c.status == "ok" and c.value is not None:
-            bars.append((c.territory_name, c.value, c.territory_level, c.year))
+            bars.append((c.territory_name, c.value, c.territory_level, _year_of(c)))
     names = [wrap_words(f"{n} ({y})", 13) for n, _, _, y in bars]
     fig = go.Figure(go.Bar(
         x=names, y=[b[1] for b in bars],
@@ -667,6 +678,30 @@ def income_figure(p: portrait_mod.Portrait):
                       font_size=12, separators=", ", xaxis=dict(tickangle=0, tickfont_size=11),
                       yaxis=dict(showgrid=True, gridcolor="#e6e6e6", tickformat=",d"))
     return fig, v
+
+
+SHORT_COLUMNS_H = 150 * mm
+
+
+def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
+    """The qualitative items and the sources side by side. Short ones (the usual case) each keep
+    their column: balancing them once cut a note in two, its end at the top of the second column
+    above « Sources et méthode ». Long ones flow over two balanced columns and pages."""
+    gap = 6 * mm
+    col_w = (CONTENT_W - gap) / 2
+
+    def height(flowables: list[Flowable]) -> float:
+        return sum(f.wrap(col_w, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+    if left and max(height(left), height(right)) < SHORT_COLUMNS_H:
+        t = Table([[left, right]], colWidths=[col_w + gap, col_w], hAlign="LEFT")
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (0, -1), gap),
+                               ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+        return t
+    return BalancedColumns(left + right, nCols=2, innerPadding=gap, leftPadding=0, rightPadding=0,
+                           topPadding=0, bottomPadding=0)
 
 
 def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[Flowable]:
@@ -741,12 +776,12 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     if p.epcis:
         geo.append(", ".join(e.name for e in p.epcis))
     if contract:
-        period = contract.period_label
-        in_name = period and period.replace("–", "-") in contract.name.replace("–", "-")
-        geo.append(contract.name + (f" ({period})" if period and not in_name else ""))
+        from indicators.fmt import period_beside_name
+        period = period_beside_name(contract.name, contract.period_label)
+        geo.append(contract.name + (f" ({period})" if period else ""))
     pop = p.value("population_count")
     if pop is not None:
-        geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({fmt_year(pop.year)}, source "
+        geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({_year_of(pop)}, source "
                    f"[{refs.ref(pop.source_label, pop.source_ref)}])")
     elif p.qpv.population:
         geo.append(f"{fmt_value(p.qpv.population, 'habitants')}"
@@ -813,9 +848,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                                   + (f" {DEMO_MARK}." if fictional else "")), st.muted))
     elif SECRET_NOTE not in notes:
         notes.append(SECRET_NOTE)
-    story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm),
-              BalancedColumns(qual_flow + foot, nCols=2, innerPadding=6 * mm, leftPadding=0, rightPadding=0,
-                              topPadding=0, bottomPadding=0)]
+    story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm), _two_columns(qual_flow, foot)]
     sources = [label for (label, _ref) in refs.items]
     return PortraitParts(flowables=story, fictional=fictional, sources=list(dict.fromkeys(sources)),
                          title=f"Portrait de quartier — {p.qpv.name}")
@@ -903,19 +936,30 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
     if not tiles:
         return [_note("Aucun indicateur du mandat n'est chargé pour ce territoire.", st)]
     refs = SourceRefs()
-    rows = [[Paragraph(h, st.cell_head) for h in ("Indicateur", "Chiffre", "Cumul / évolution",
-                                                 "Objectif", "Src.")]]
-    for t in tiles:
-        value, period, extra, target = kpi_cells(t)
-        n = refs.ref(reader_source(t.source_line))
-        rows.append([
-            Paragraph(esc(t.label), st.cell),
-            Paragraph(f"<b>{esc(value)}</b><br/><font color='{palette.TEXT_MUTED}'>{esc(period)}</font>", st.cell),
-            Paragraph(esc(extra) or "—", st.cell),
-            Paragraph(esc(target) or "—", st.cell),
-            Paragraph(f"[{n}]", st.cell),
-        ])
-    out.append(_table(rows, [54 * mm, 36 * mm, 44 * mm, 36 * mm, CONTENT_W - 170 * mm]))
+    # National programme figures (scope = national) are apart, as on the app's home page: they
+    # situate the territory, they are not results of the contract.
+    local = [t for t in tiles if getattr(t, "scope", "contrat") != "national"]
+    national = [t for t in tiles if getattr(t, "scope", "contrat") == "national"]
+    for group, heading in ((local, None), (national, "Contexte national")):
+        if not group:
+            continue
+        if heading:
+            out += [Paragraph(heading, st.h3),
+                    _note("Chiffres de programmes nationaux, cités par les documents du territoire "
+                          "pour le situer : ce ne sont pas des résultats du contrat.", st)]
+        rows = [[Paragraph(h, st.cell_head) for h in ("Indicateur", "Chiffre", "Cumul / évolution",
+                                                     "Objectif", "Src.")]]
+        for t in group:
+            value, period, extra, target = kpi_cells(t)
+            n = refs.ref(reader_source(t.source_line))
+            rows.append([
+                Paragraph(esc(t.label), st.cell),
+                Paragraph(f"<b>{esc(value)}</b><br/><font color='{palette.TEXT_MUTED}'>{esc(period)}</font>", st.cell),
+                Paragraph(esc(extra) or "—", st.cell),
+                Paragraph(esc(target) or "—", st.cell),
+                Paragraph(f"[{n}]", st.cell),
+            ])
+        out.append(_table(rows, [54 * mm, 36 * mm, 44 * mm, 36 * mm, CONTENT_W - 170 * mm]))
     out.append(Spacer(1, 2 * mm))
     out.append(Paragraph("Sources", st.h3))
     out += [Paragraph(esc(line), st.muted) for line in refs.lines()]
@@ -950,6 +994,34 @@ class Annex:
     """A detailed table moved out of a section: its title and flowables."""
     title: str
     flowables: list[Flowable]
+
+
+def _known_count_text(n, n_unknown: int, flag: str) -> str:
+    """« 3 », « 3 (non renseigné pour 2) », or « non renseigné » when no action of the year fills
+    the flag in: an unknown count is never 0 (like the app's « dont nouveaux »)."""
+    if n is None:
+        return "non renseigné"
+    text = fmt_value(n, "")
+    return f"{text} ({flag} non renseignée pour {fmt_value(n_unknown, '')})" if n_unknown else text
+
+
+def actions_by_year_rows(con, contract_slug: str) -> list[tuple[str, str, str, str]]:
+    """The mandate report's « Actions du programme » lines: year, actions, new ones, under a CPO,
+    as printed. New ones come from indicators.financing.projects_by_year, the app's count."""
+    from indicators import financing
+    cpo = {y: (n, unknown) for y, n, unknown in con.execute("""
+        select year, count(distinct action_id) filter (where is_multiyear_agreement),
+               count(distinct action_id) filter (where is_multiyear_agreement is null)
+        from programme_actions where contract_slug = ? group by year""", [contract_slug]).fetchall()}
+    out = []
+    for p in financing.projects_by_year(con, contract_slug).itertuples():
+        n_cpo, cpo_unknown = cpo.get(p.year, (0, 0))
+        out.append((str(p.year), fmt_value(p.n_projects, ""),
+                    _known_count_text(None if pd.isna(p.n_new) else int(p.n_new), p.n_new_unknown,
+                                      "nouveauté"),
+                    _known_count_text(None if cpo_unknown == p.n_projects else n_cpo, cpo_unknown,
+                                      "convention")))
+    return out
 
 
 def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
@@ -1000,9 +1072,8 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
         out += detail
     if actions:
         rows = [[Paragraph(h, st.cell_head) for h in ("Année", "Actions", "dont nouvelles", "dont sous CPO")]]
-        for year, n, n_new, n_cpo in actions:
-            rows.append([Paragraph(str(year), st.cell)] + [Paragraph(esc(fmt_value(x, "")), st.cell)
-                                                           for x in (n, n_new, n_cpo)])
+        for line in actions_by_year_rows(con, contract.slug):
+            rows.append([Paragraph(esc(x), st.cell) for x in line])
         out += [Paragraph("Actions du programme", st.h3),
                 _table(rows, [30 * mm, 30 * mm, 30 * mm, 30 * mm])]
     out += _people_in_qpv(con, contract, st)

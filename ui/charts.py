@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from indicators.fmt import wrap_words
+from indicators.fmt import fmt_value, wrap_words
 from indicators.text import plot_text
 from reports import palette
 from ui import views
@@ -42,8 +42,10 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
         separators=SEPARATORS, font=FONT, showlegend=False,
         margin=dict(l=10, r=100, t=50 if len(title) <= 60 else 70, b=40),
         height=100 + 42 * len(rows) + (20 if len(title) > 60 else 0), plot_bgcolor="white",
+        # Every bar says its value: no axis numbers, which collided in a half-width column
+        # (« 5000 10 000 15 000 20 000 ») and on a phone.
         xaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#999",
-                   tickformat=",~f", ticksuffix="\u00a0%" if unit == "%" else "", rangemode="tozero"),
+                   showticklabels=False, rangemode="tozero"),
         yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13, color=palette.TEXT)))
     return fig
 
@@ -103,7 +105,9 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
 
 def funder_bars(by_funder) -> go.Figure:
     """Σ funding per funder (indicators.financing.totals_by_funder), funder colours."""
-    texts = [f"{views.amount_text(a, 'EUR')} ({views.value_text(s, '%', 'ok')})"
+    # Shares with one decimal each, as in the mandate report (« 14,94 % » beside « 0,7 % »
+    # read as two precisions).
+    texts = [f"{views.amount_text(a, 'EUR')} ({fmt_value(s, '%', decimals=1)})"
              for a, s in zip(by_funder["amount_eur"], by_funder["share_pct"])]
     fig = go.Figure(go.Bar(
         x=by_funder["amount_eur"], y=[wrap_words(f, 24) for f in by_funder["funder_label"]],
@@ -113,8 +117,8 @@ def funder_bars(by_funder) -> go.Figure:
     fig.update_layout(title=dict(text="Financements par financeur (€)", font=dict(size=14)),
                       separators=SEPARATORS, font=FONT, plot_bgcolor="white", showlegend=False,
                       height=120 + 40 * len(by_funder), margin=dict(l=10, r=150, t=50, b=40),
-                      xaxis=dict(gridcolor="#e6e6e6", tickformat=",~f", rangemode="tozero",
-                                 nticks=6),
+                      # Each bar says its amount: no axis numbers, which collided on a phone.
+                      xaxis=dict(gridcolor="#e6e6e6", rangemode="tozero", showticklabels=False),
                       yaxis=dict(autorange="reversed", automargin=True))
     return fig
 

@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import config
+from indicators.fmt import period_beside_name
 from indicators.text import html_text, md_text
 from ui import data, state, views
 
@@ -104,31 +105,50 @@ def french_document() -> None:
     st.html(FRENCH_DOCUMENT, unsafe_allow_javascript=True)
 
 
+IMPORT_PAGE = "pages/importer.py"
+# What a user reads when there is no database, it cannot be read, or it holds no contract: no
+# command, no file path (those are for the technical team: « Données et méthode », section
+# « Pour les techniciens », and the README).
+NO_DATABASE = ("La base de données n'est pas encore construite : un éditeur peut importer des "
+               "fichiers depuis la page « Importer des fichiers ».")
+EMPTY_DATABASE = ("La base de données ne contient encore aucun contrat de ville : un éditeur peut "
+                  "importer les fichiers du modèle de programme depuis la page « Importer des "
+                  "fichiers ».")
+
+
+def broken_database_message(problem: str) -> str:
+    return (f"La base de données est illisible : {problem}.\n\n"
+            "Un éditeur peut la reconstruire depuis la page « Importer des fichiers » (bouton "
+            "« Reconstruire la base ») ; la base reconstruite remplacera le fichier endommagé.")
+
+
+def _to_import_page() -> None:
+    """A link to the import page (only where app.py's navigation declared it: a page file run
+    alone, as in some tests, has no such page and the message stands alone)."""
+    from streamlit.errors import StreamlitPageNotFoundError
+    try:
+        st.page_link(IMPORT_PAGE, label="Importer des fichiers", icon=":material/upload_file:")
+    except StreamlitPageNotFoundError:
+        pass
+
+
 def no_database() -> None:
     """Stop the page with the message shown when no database has been built."""
-    st.error(
-        "Aucune base de données n'a été trouvée "
-        f"(`{data.db_path()}`).\n\n"
-        "Construisez-la avec `make run` (qui la crée puis lance l'application) ou avec "
-        "`python -m etl demo --out data/raw/demo` puis `python -m etl build`, ou chargez des "
-        "fichiers depuis la page « Importer des fichiers » (`/importer`).")
+    st.error(NO_DATABASE)
+    _to_import_page()
     st.stop()
 
 
 def broken_database(problem: str) -> None:
     """Stop the page with the message shown when the database file cannot be read."""
-    st.error(
-        f"La base de données `{data.db_path()}` est illisible : {problem}.\n\n"
-        "Reconstruisez-la depuis la page « Importer des fichiers » (`/importer`, bouton "
-        "« Reconstruire la base ») ou avec `python -m etl build` ; la base reconstruite "
-        "remplacera ce fichier.")
+    st.error(broken_database_message(problem))
+    _to_import_page()
     st.stop()
 
 
 def empty_database() -> None:
-    st.warning("La base de données ne contient aucun contrat de ville. Ajoutez des fichiers du "
-               "modèle de programme (voir README) depuis la page « Importer des fichiers » "
-               "(`/importer`) ou relancez `python -m etl build`.")
+    st.warning(EMPTY_DATABASE)
+    _to_import_page()
     st.stop()
 
 
@@ -184,22 +204,27 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
     base_style()
     st.title(title, anchor=False)     # no #anchor link made of data (a QPV name)
     where = md_text(selection.contract_name)
-    if selection.period_label:
-        where += f" · {md_text(selection.period_label)}"
+    period = period_beside_name(selection.contract_name, selection.period_label)
+    if period:
+        where += f" · {md_text(period)}"
     if subtitle:
         where += f" · {md_text(subtitle)}"
     st.caption(where)
     demo_mark(selection)
 
 
-def source_line(text: str | None, *, short: bool = False) -> None:
+def source_line(text: str | None, *, short: bool = False, toggle: bool = True) -> None:
     """The source under a figure, table or chart. `short`: a short line (document title and
-    section, views.short_source) with the full text in a tooltip."""
+    section, views.short_source) with the full text in a tooltip. `toggle=False`: no « Source
+    complète » toggle (the group lists the full sources once: kpi_tiles)."""
     text = views.source_or_none(text)
     if text:
         prefix = "" if text.lower().startswith("source") else "Source : "
         shown = views.short_source(text) if short else views.clip_source(text)
-        if shown != text:
+        if shown != text and not toggle:
+            st.markdown(f'<div class="qpv-source" title="{esc(prefix + text)}">{prefix}{esc(shown)}</div>',
+                        unsafe_allow_html=True)
+        elif shown != text:
             # A long source is shown once: its head here, the whole text behind a toggle.
             st.markdown(f'<div class="qpv-source qpv-more" title="{esc(prefix + text)}">'
                         f'{prefix}{esc(shown)}</div>', unsafe_allow_html=True)
@@ -252,7 +277,19 @@ def figure_card(figure: dict) -> None:
                         unsafe_allow_html=True)
 
 
-def kpi_tile(tile: dict) -> None:
+def kpi_tiles(tiles: list[dict], columns: int = 3) -> None:
+    """A group of headline figures: each tile keeps its short source line; the long sources
+    they shorten are listed in full once, in one « Sources complètes » expander under the group
+    (not one toggle per tile: Chambéry's home page had 26)."""
+    grid(tiles, lambda tile: kpi_tile(tile, toggle=False), columns)
+    full = views.long_sources(t["source"] for t in tiles)
+    if full:
+        with st.expander("Sources complètes", icon=":material/info:"):
+            st.markdown("".join(f'<div class="qpv-source">{esc(t)}</div>' for t in full),
+                        unsafe_allow_html=True)
+
+
+def kpi_tile(tile: dict, *, toggle: bool = True) -> None:
     """A headline figure: value, evolution, period, target and achievement, source."""
     with st.container(border=True):
         st.metric(md_text(tile["label"]), md_text(tile["value"]),
@@ -262,7 +299,7 @@ def kpi_tile(tile: dict) -> None:
         for line in tile["lines"]:
             st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",
                         unsafe_allow_html=True)
-        source_line(tile["source"], short=True)
+        source_line(tile["source"], short=True, toggle=toggle)
 
 
 def grid(items: list, render, columns: int = 3) -> None:

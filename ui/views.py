@@ -61,7 +61,9 @@ TECHNICAL_NOTES = (
     "et `published_values` ; contexte national : `scope = national` dans `kpi_definitions`.",
     "Bilan « besoin / fait / changé » : éléments qualitatifs `review_need`, `review_done`, "
     "`review_changed`, `review_figure` (table `qualitative`).",
-    "Construire la base : `python -m etl build` (vérifier sans publier : `python -m etl validate`).",
+    "Construire la base : `python -m etl build` (vérifier sans publier : `python -m etl validate`) ; "
+    "première installation : `make run` (crée l'environnement, construit la base et lance "
+    "l'application), ou `python -m etl demo --out data/raw/demo` pour le territoire fictif.",
 )
 
 
@@ -289,6 +291,17 @@ def clip_source(text: str, limit: int = LONG_SOURCE) -> str:
     return _clip(text, limit)
 
 
+def long_sources(texts) -> list[str]:
+    """The sources that a tile's short line (short_source) shortens, once each, in order: a
+    group of tiles lists them in full once, under the group, instead of one toggle per tile."""
+    out: list[str] = []
+    for text in texts:
+        text = source_or_none(text)
+        if text and short_source(text) != text and text not in out:
+            out.append(text)
+    return out
+
+
 def short_source(text: str | None, part_limit: int = 70) -> str:
     """A source line short enough for a tile: each part (« — » or « · » separated) keeps its
     head — up to a « : », « ; » or « ( » outside quotes — clipped to `part_limit` characters.
@@ -427,8 +440,11 @@ def portrait_figure(pv, credit=None) -> dict:
             "source": line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref),
         })
     numerator = ""
-    if pv.status == "ok" and pv.numerator is not None and pv.denominator is not None:
-        numerator = f"{fmt.fmt_number(pv.numerator)} sur {fmt.fmt_number(pv.denominator)}"
+    # « 586 sur 1 262 » says what a share counts; a mean's numerator is a sum of euros
+    # (« 44 934 237,4 sur 3 014,7 ») that tells a reader nothing. Counts are whole (the grid's
+    # are sums of weighted squares: « 586,3 » is not a number of households).
+    if pv.status == "ok" and pv.unit == "%" and pv.numerator is not None and pv.denominator is not None:
+        numerator = f"{fmt.fmt_int(pv.numerator)} sur {fmt.fmt_int(pv.denominator)}"
     return {
         "label": pv.label,
         "value": value_text(pv.value, pv.unit, pv.status),
@@ -580,14 +596,9 @@ def _display_unit(unit: str | None) -> str | None:
 
 
 def amount_text(value, unit: str | None, status: str = "ok", qualifier: str | None = None) -> str:
-    """A KPI value: millions of euros as "1,5 M€/an", other values with their unit."""
-    if status not in (None, "ok") or value is None or pd.isna(value):
-        return fmt.fmt_status(status if status not in (None, "ok") else "missing")
-    if unit in ("EUR", "EUR/an") and abs(value) >= 1_000_000:
-        text = fmt.fmt_millions_eur(value) + ("/an" if unit == "EUR/an" else "")
-        return f"{qualifier} {text}" if qualifier else text
-    decimals = 0 if unit in ("EUR", "EUR/an") and abs(value) >= 100 else None
-    return fmt.fmt_value(value, _display_unit(unit), "ok", qualifier=qualifier, decimals=decimals)
+    """A KPI value: millions of euros as "1,5 M€/an", other values with their unit (the same
+    text as the reports: indicators.fmt.fmt_amount)."""
+    return fmt.fmt_amount(value, unit, status, qualifier=qualifier)
 
 
 def kpi_tile(tile) -> dict:

@@ -400,9 +400,21 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     return total
 
 
+# What each template table holds, in the words a reader of a source line understands (the
+# title of a loaded template file is shown in credits: « published_values » is a table name).
+TABLE_TITLES = {
+    "contracts": "contrats", "territories": "territoires", "documents": "documents",
+    "published_values": "chiffres publiés", "actions": "actions", "funding": "financements",
+    "kpi_definitions": "indicateurs de suivi", "kpi_values": "valeurs des indicateurs de suivi",
+    "attributions": "attributions de logements", "housing_objectives": "objectifs d'attribution",
+    "housing_results": "résultats d'attribution", "beneficiaries": "personnes touchées",
+    "qualitative": "éléments qualitatifs",
+}
+
+
 def _title(sheets: list[Sheet]) -> str:
-    names = ", ".join(s.table.name for s in sheets)
-    return f"Modèle de saisie du programme ({names})"
+    names = ", ".join(TABLE_TITLES.get(s.table.name, s.table.name) for s in sheets)
+    return f"Modèle de saisie du programme : {names}"
 
 
 _PEOPLE_TABLES = ("beneficiaries",)

@@ -61,10 +61,9 @@ def _texts(at: AppTest) -> str:
 
 
 def _message(db: Path, kind: str) -> str:
-    return (f"La base de données `{db}` est illisible : {EXPECTED[kind]}.\n\n"
-            "Reconstruisez-la depuis la page « Importer des fichiers » (`/importer`, bouton "
-            "« Reconstruire la base ») ou avec `python -m etl build` ; la base reconstruite "
-            "remplacera ce fichier.")
+    return (f"La base de données est illisible : {EXPECTED[kind]}.\n\n"
+            "Un éditeur peut la reconstruire depuis la page « Importer des fichiers » (bouton "
+            "« Reconstruire la base ») ; la base reconstruite remplacera le fichier endommagé.")
 
 
 @pytest.mark.parametrize("broken_site", KINDS, indirect=True)

@@ -124,14 +124,43 @@ def test_a_broken_link_gives_a_french_message_and_a_way_home(small_db, param, va
     assert dict(at.query_params) == {param: value}
 
 
-def test_no_database_gives_the_build_command(tmp_path, monkeypatch) -> None:
+def test_no_database_says_so_for_a_user(tmp_path, monkeypatch) -> None:
+    """No command, no file path: the way forward is the import page (the commands are on the
+    method page's technical section)."""
     import config
     monkeypatch.setattr(config, "DB_PATH", tmp_path / "absent.duckdb")
     at = _app().run()
     assert not at.exception
-    assert len(at.error) == 1
-    assert "Aucune base de données" in at.error[0].value
-    assert "make run" in at.error[0].value and "python -m etl build" in at.error[0].value
+    assert [e.value for e in at.error] == [
+        "La base de données n'est pas encore construite : un éditeur peut importer des fichiers "
+        "depuis la page « Importer des fichiers »."]
+    assert [link.proto.label for link in at.get("page_link")] == ["Importer des fichiers"]
+
+
+def test_empty_database_says_so_for_a_user(small_db, tmp_path, monkeypatch) -> None:
+    import shutil
+
+    import duckdb
+
+    import config
+    db = tmp_path / "vide.duckdb"
+    shutil.copy(small_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from contracts")
+    monkeypatch.setattr(config, "DB_PATH", db)
+    monkeypatch.setenv("QPV_DB_PATH", str(db))
+    at = _app().run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "La base de données ne contient encore aucun contrat de ville : un éditeur peut importer "
+        "les fichiers du modèle de programme depuis la page « Importer des fichiers »."]
+    assert [link.proto.label for link in at.get("page_link")] == ["Importer des fichiers"]
+
+
+def test_the_build_commands_are_in_the_technical_notes() -> None:
+    from ui import views
+    notes = " ".join(views.TECHNICAL_NOTES)
+    assert "`make run`" in notes and "`python -m etl build`" in notes
 
 
 def test_presentation_mode_hides_the_chrome(small_db) -> None:

@@ -118,7 +118,7 @@ def _sections(at: AppTest) -> dict[str, list[str]]:
             sections[current] = []
             return
         if kind == "metric":
-            sections.setdefault(current, []).append(f"{shown(node.label)} = {plain_spaces(shown(node.value))}")
+            sections.setdefault(current, []).append(shown(f"{node.label} = {plain_spaces(node.value)}"))
             return
         for child in getattr(node, "children", {}).values():
             walk(child)
@@ -207,6 +207,24 @@ def test_map_draws_qpvs_communes_and_labels_without_tiles(demo_db) -> None:
     assert "Les Tilleuls" in qpv_names
     legend = [m.value for m in at.markdown if "Taux de pauvreté" in m.value][0]
     assert "secret statistique" in legend and "2021" in legend
+
+
+def test_map_controls_have_room_for_their_labels(demo_db) -> None:
+    """« Fond de carte (Internet) » was cut to « Fond de carte (Inter… » at 1440 px: the toggle's
+    column and the radio's get more than a quarter of the row each (about 260 px)."""
+    at = run_page("carte", territoire="demo")
+    assert not at.exception
+    weights = [c.weight for c in at.columns[:3]]
+    assert all(w / sum(weights) > 0.27 for w in weights[1:]), weights
+
+
+def test_compare_sort_toggle_has_room_for_its_label(demo_db) -> None:
+    """« Ordre décroissant » was cut to « Ordre décroiss… » at 1440 px (a sixth of the row):
+    its column gets more than a fifth (weights are shares of their row)."""
+    at = run_page("comparer", territoire="demo")
+    assert not at.exception
+    column = next(c for c in at.columns if [t.key for t in c.toggle] == ["cmp_desc"])
+    assert column.weight > 0.2, column.weight
 
 
 def test_map_indicator_and_tiles_widgets_change_the_map(demo_db) -> None:
@@ -303,6 +321,18 @@ def test_pockets_page_shows_the_planted_pocket_and_follows_its_parameters(demo_d
     assert "2 poches de pauvreté hors QPV" in page_text(at)
 
 
+def test_pockets_page_speaks_french_not_variable_names(demo_db) -> None:
+    """« (Ind_snv / Ind) » (grid variable names) and « 0.00 » (a decimal point) were on the page."""
+    at = run_page("poches", territoire="demo")
+    assert not at.exception, at.exception
+    assert "Ind_snv" not in page_text(at)
+    assert not any("Ind_snv" in (w.help or "") for w in at.number_input)
+    min_poor = at.number_input(key="pocket_min_poor")
+    assert min_poor.value == 0 and isinstance(min_poor.value, int)
+    at.number_input(key="pocket_min_poor").set_value(40).run()
+    assert not at.exception
+
+
 def test_programmes_page_links_the_pocket_share_to_the_pockets(demo_db) -> None:
     at = run_page("programmes", territoire="demo")
     assert not at.exception, at.exception
@@ -361,11 +391,20 @@ def test_a_year_no_document_gives_is_never_printed(demo_db) -> None:
     assert table.loc[table["Indicateur"] == "Population", "Année"].tolist() == ["année non précisée"]
 
 
-def test_a_long_source_is_shown_once_with_the_rest_behind_a_toggle(demo_db) -> None:
+def test_long_sources_are_listed_once_per_group_of_tiles(demo_db) -> None:
+    """Chambéry's home page once had 26 « Source complète » toggles: each tile keeps its short
+    source line, and each section lists the full sources it shortens once, in one expander."""
+    import html
     at = run_page("mandat", territoire="chambery")
     assert not at.exception
-    popovers = at.get("popover")
-    assert popovers and {p.proto.popover.label for p in popovers} == {"Source complète"}
+    assert not at.get("popover")
+    expanders = [e for e in at.expander if e.label == "Sources complètes"]
+    assert len(expanders) == 8          # one per section with long sources (8 of its 9 headers)
+    for e in expanders:
+        full = [html.unescape(m.value) for m in e.markdown]
+        assert len(full) == 1
+        lines = full[0].split('<div class="qpv-source">')[1:]
+        assert lines and len(lines) == len(set(lines))
     assert "nan" not in page_text(at).lower().split()
 
 
@@ -393,3 +432,13 @@ def test_portrait_cards_credit_the_document_and_never_insee_for_fictional_data(d
     sources = [line for line in html.unescape(page_text(at)).splitlines()
                if "Source" in line or "Comparaison" in line]
     assert sources and not [line for line in sources if "INSEE" in line or "Insee" in line]
+
+
+def test_page_header_never_repeats_the_contract_name(demo_db) -> None:
+    at = run_page("portrait", territoire="chambery", qpv="QN07301M")
+    assert not at.exception
+    assert shown(at.caption[0].value) == (
+        "Politique de la ville de Chambéry – Contrat de ville Engagements 2030 · signé en 2024")
+    at = run_page("portrait", territoire="grand-chalon", qpv="QN07101I")
+    assert shown(at.caption[0].value) == (
+        "Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030")

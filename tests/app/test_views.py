@@ -27,6 +27,15 @@ def test_amount_text(value, unit, status, qualifier, expected) -> None:
     assert plain_spaces(views.amount_text(value, unit, status, qualifier)) == expected
 
 
+def test_amount_text_is_the_reports_fmt_amount(monkeypatch) -> None:
+    """One formatting of amounts for the screen and the reports: amount_text calls fmt_amount."""
+    calls = []
+    monkeypatch.setattr(views.fmt, "fmt_amount",
+                        lambda *a, **k: calls.append((a, k)) or "montant formaté")
+    assert views.amount_text(1_500_000, "EUR/an", "ok", "plus de") == "montant formaté"
+    assert calls == [((1_500_000, "EUR/an", "ok"), {"qualifier": "plus de"})]
+
+
 @pytest.mark.parametrize("rank, expected", [
     (Rank("contract", "demo", "Démo", 2, 9, 1, False, "lower_is_better", 2021, 2024),
      "2e sur 9 QPV du contrat (1er : valeur la plus basse, favorable), 1 sans valeur diffusée"),
@@ -146,6 +155,8 @@ def test_comparison_bar_marks_withheld_values() -> None:
     assert list(bar.x) == [0, 18.25]
     assert [plain_spaces(t) for t in bar.text] == ["secret statistique", "18,25 %"]
     assert bar.marker.color[0] == "#bdbdbd"
+    # Values on the bars, no axis numbers (they collided in half-width columns).
+    assert fig.layout.xaxis.showticklabels is False
 
 
 def test_compare_table_marks_the_selected_qpv_and_keeps_secret_text() -> None:
@@ -332,3 +343,48 @@ def test_build_summary_in_french() -> None:
         "n_files": 68, "n_rows": 7785, "n_territories": 55, "n_indicators": 28, "n_warnings": 1}))
     assert summary["Commencée le"] == "1er décembre 2026 à 9 h 30"
     assert summary["Durée"] == "4,3\u00a0s"
+
+
+def test_long_sources_once_each_in_order() -> None:
+    long_a = ("Ville de Chambéry – Contrat de ville : « Engagements 2030 » (signé en 2024) — "
+              "Annexe 3 ; § « Les chiffres du mandat, par quartier et par année »")
+    long_b = "Rapport annuel 2023 : bilan de la programmation (Ville de Chambéry, service politique de la ville)"
+    assert views.short_source(long_a) != long_a and views.short_source(long_b) != long_b
+    assert views.long_sources([long_a, "Insee 2019", None, float("nan"), "nan", long_b, long_a]) == [
+        long_a, long_b]
+
+
+def test_funder_bars_give_every_share_with_one_decimal() -> None:
+    by_funder = pd.DataFrame({"funder": ["etat_p147", "ville", "caf"],
+                              "funder_label": ["État – programme 147", "Ville", "CAF"],
+                              "amount_eur": [3_400_000.0, 1_100_000.0, 51_600.0],
+                              "share_pct": [74.7, 24.17582, 1.134]})
+    fig = charts.funder_bars(by_funder)
+    assert [plain_spaces(t) for t in fig.data[0].text] == [
+        "3,4 M€ (74,7 %)", "1,1 M€ (24,2 %)", "51 600 € (1,1 %)"]
+    # The bars carry their amounts: no axis numbers (they collided at 390 px).
+    assert fig.layout.xaxis.showticklabels is False
+
+
+def test_a_figure_says_what_a_share_counts_never_a_mean_s_sum() -> None:
+    from dataclasses import replace
+    share = replace(_pv("grid_poor_households_pct", "%", 46.47, []), numerator=586.3, denominator=1261.8)
+    assert plain_spaces(views.portrait_figure(share)["numerator"]) == "586 sur 1 262"
+    mean = replace(_pv("grid_mean_standard_of_living_eur", "EUR/an", 14905.0, []),
+                   numerator=44_934_237.4, denominator=3014.7)
+    assert views.portrait_figure(mean)["numerator"] == ""
+
+
+@pytest.mark.parametrize("name, period, expected", [
+    ("Politique de la ville de Chambéry – Contrat de ville Engagements 2030",
+     "Contrat de ville – Engagements 2030 (signé en 2024)", "signé en 2024"),
+    ("Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030", "2024–2030", None),
+    ("Contrat de ville de l'agglomération chartraine (Chartres métropole)",
+     "2015–2022, prolongé jusqu'à fin 2023", "2015–2022, prolongé jusqu'à fin 2023"),
+    ("Contrat de ville de Val-de-Lorne (fictif)", "2020–2026", "2020–2026"),
+    ("Contrat de ville de Val-de-Lorne (fictif)", None, None),
+    ("Contrat de ville de Val-de-Lorne", "Contrat de ville (prolongé)", "prolongé"),
+])
+def test_period_beside_name_never_repeats_the_name(name, period, expected) -> None:
+    from indicators.fmt import period_beside_name
+    assert period_beside_name(name, period) == expected

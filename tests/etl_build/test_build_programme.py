@@ -43,23 +43,23 @@ def test_build_publishes_every_programme_table(programme_dir: Path, tmp_path: Pa
     producer, fict = "Contrat de ville de démonstration", True
     assert query(db, "select source_id, kind, producer, title, file_name, sha256, rows_read, is_fictional"
                      " from sources order by file_name") == [
-        (xlsx, "programme_workbook", producer, "Modèle de saisie du programme (attributions, qualitative)",
+        (xlsx, "programme_workbook", producer, "Modèle de saisie du programme : attributions de logements, éléments qualitatifs",
          "raw/classeur.xlsx", sha256(programme_dir / "classeur.xlsx"), 5, fict),
-        (contrat, "programme_contracts", producer, "Modèle de saisie du programme (contracts)",
+        (contrat, "programme_contracts", producer, "Modèle de saisie du programme : contrats",
          "raw/latin1/contrat.csv", sha256(programme_dir / "latin1/contrat.csv"), 1, fict),
-        (docs, "programme_documents", producer, "Modèle de saisie du programme (documents)",
+        (docs, "programme_documents", producer, "Modèle de saisie du programme : documents",
          "raw/latin1/documents.csv", sha256(programme_dir / "latin1/documents.csv"), 1, fict),
-        (terr, "programme_territories", producer, "Modèle de saisie du programme (territories)",
+        (terr, "programme_territories", producer, "Modèle de saisie du programme : territoires",
          "raw/latin1/territoires.csv", sha256(programme_dir / "latin1/territoires.csv"), 8, fict),
-        (vals, "programme_published_values", producer, "Modèle de saisie du programme (published_values)",
+        (vals, "programme_published_values", producer, "Modèle de saisie du programme : chiffres publiés",
          "raw/latin1/valeurs publiees.csv", sha256(programme_dir / "latin1/valeurs publiees.csv"), 7, fict),
-        (actions, "programme_actions", producer, "Modèle de saisie du programme (actions)",
+        (actions, "programme_actions", producer, "Modèle de saisie du programme : actions",
          "raw/utf8/actions.csv", sha256(programme_dir / "utf8/actions.csv"), 3, fict),
-        (funding, "programme_funding", producer, "Modèle de saisie du programme (funding)",
+        (funding, "programme_funding", producer, "Modèle de saisie du programme : financements",
          "raw/utf8/financements.csv", sha256(programme_dir / "utf8/financements.csv"), 3, fict),
-        (kdef, "programme_kpi_definitions", producer, "Modèle de saisie du programme (kpi_definitions)",
+        (kdef, "programme_kpi_definitions", producer, "Modèle de saisie du programme : indicateurs de suivi",
          "raw/utf8/kpi.csv", sha256(programme_dir / "utf8/kpi.csv"), 1, fict),
-        (kval, "programme_kpi_values", producer, "Modèle de saisie du programme (kpi_values)",
+        (kval, "programme_kpi_values", producer, "Modèle de saisie du programme : valeurs des indicateurs de suivi",
          "raw/utf8/kpi_valeurs.csv", sha256(programme_dir / "utf8/kpi_valeurs.csv"), 2, fict),
     ]
 
@@ -199,3 +199,12 @@ def test_report_to_dict_is_json_ready(programme_dir: Path, tmp_path: Path) -> No
         ("published", True, 9, 2, str((tmp_path / "qpv.duckdb").resolve()))
     assert d["files"][2] == FileReport("raw/classeur.xlsx", "programme_workbook", "loaded", 5,
                                        d["files"][2]["source_id"], None, d["files"][2]["seconds"]).__dict__
+
+
+def test_every_template_table_has_a_title_for_readers() -> None:
+    """A loaded template file is credited as « Modèle de saisie du programme : chiffres publiés »,
+    never with a table name (« published_values »)."""
+    from etl.loaders.programme import TABLE_TITLES
+    from etl.template import TABLES
+    assert set(TABLE_TITLES) == {t.name for t in TABLES}
+    assert not any("_" in title for title in TABLE_TITLES.values())

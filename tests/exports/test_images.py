@@ -83,6 +83,20 @@ def test_map_data_classes_withheld_and_communes(report_con) -> None:
         ("99001", "Démoville", True), ("99002", "Fictive-sur-Loire", False)]
 
 
+def test_exported_map_credits_the_sources_the_map_page_credits(report_con) -> None:
+    """The exported map's source line is indicators.sources' credits, as on screen: fictional
+    values are never credited to the file's producer name (« Fictif : … » or INSEE)."""
+    from indicators.sources import value_credits
+    demo = images.load_map_data(report_con, contract_slug="demo", indicator_id="poverty_rate_pct")
+    assert demo.source_line == "Données fictives de démonstration (fichier Territoire fictif, 2024)"
+    real = images.load_map_data(report_con, contract_slug="gc-test", indicator_id="poverty_rate_pct")
+    assert real.source_line == " ; ".join(value_credits(
+        report_con, [(q.code, "poverty_rate_pct", 2019) for q in real.qpvs])) == (
+        "INSEE, Revenus et pauvreté des QPV (Filosofi), 2019")
+    assert images._map_texts(demo, None, None)[2] == (
+        "Données fictives de démonstration (fichier Territoire fictif, 2024) ; contours fictifs")
+
+
 def _area(code: str, name: str, lon: float, lat: float, d: float) -> images.MapArea:
     ring = [(lon, lat), (lon + d, lat), (lon + d, lat + d), (lon, lat + d), (lon, lat)]
     return images.MapArea(code, name, [ring], (lon + d / 2, lat + d / 2))

@@ -16,6 +16,8 @@ from indicators.fmt import plain_spaces
 from indicators.portrait import UnknownQpv
 from reports import pdf
 
+A4_WIDTH = 595.27
+
 DATE = dt.date(2026, 3, 5)
 
 
@@ -182,3 +184,81 @@ def test_real_build_aubepins_portrait(built_db, image_server, artifacts) -> None
     assert "Chalon-sur-Saône : 1 480 €/mois (2022)" in text
     assert "CA Le Grand Chalon : 1 770 €/mois (2022)" in text
     assert DEMO_MARK not in pages[0]
+
+
+def test_mandate_actions_table_never_counts_an_unknown_flag_as_zero() -> None:
+    """« dont nouvelles » / « dont sous CPO »: an action whose flag is not filled in is unknown,
+    not « non »; a year where no action fills it in says « non renseigné » (as the app does)."""
+    import duckdb
+    from pathlib import Path
+    con = duckdb.connect()
+    con.execute((Path(pdf.__file__).parents[1] / "etl" / "schema.sql").read_text())
+    rows = [("A1", 2023, None, None), ("A2", 2023, None, None),
+            ("A1", 2024, True, None), ("A2", 2024, None, True), ("A3", 2024, False, False),
+            ("A1", 2025, False, True), ("A2", 2025, True, False)]
+    con.executemany("insert into programme_actions (contract_slug, action_id, year, title, is_new, "
+                    "is_multiyear_agreement, source_id) values ('c', ?, ?, 't', ?, ?, 's')", rows)
+    assert [tuple(plain_spaces(x) for x in r) for r in pdf.actions_by_year_rows(con, "c")] == [
+        ("2023", "2", "non renseigné", "non renseigné"),
+        ("2024", "3", "1 (nouveauté non renseignée pour 1)", "1 (convention non renseignée pour 1)"),
+        ("2025", "2", "1", "1"),
+    ]
+
+
+def test_pdf_dates_say_1er() -> None:
+    """« produit le 1er décembre 2026 », never « le 1 décembre »."""
+    assert pdf._date_fr(dt.date(2026, 12, 1)) == "1er décembre 2026"
+    assert pdf._date_fr(dt.date(2026, 3, 5)) == "5 mars 2026"
+
+
+def test_portrait_pdf_never_prints_a_year_no_document_gives(report_db_path, image_server, tmp_path) -> None:
+    """A figure typed from a document that gives no year (year_given = non) keeps its document's
+    date for ordering only: the PDF says « année non précisée », like the app, never « 2023 »."""
+    import shutil
+
+    import duckdb
+    db = tmp_path / "report.duckdb"
+    shutil.copy(report_db_path, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("""insert into indicator_facts (territory_code, territory_level, indicator_id, year,
+                       value, status, origin, source_note, document_id, source_id, year_given)
+                       values ('QN09903N', 'qpv', 'population_count', 2023, 2540, 'ok', 'published',
+                               'Page du site (année non précisée)', 'annexe', 'src_annex0000001', false)""")
+        data = pdf.portrait_pdf(con, "QN09903N", generated_on=DATE)
+    text = plain_spaces(" ".join(_text(data))).replace("\n", " ")
+    assert "2 540 habitants (année non précisée, source [" in text
+    assert "2023" not in text
+
+
+def _text_x(data: bytes, page: int = 0) -> list[tuple[float, str]]:
+    """(x of the text run, text) of every text run on a page, in drawing order."""
+    out: list[tuple[float, str]] = []
+    pypdf.PdfReader(io.BytesIO(data)).pages[page].extract_text(
+        visitor_text=lambda text, cm, tm, *_: out.append((tm[4] * cm[0] + cm[4], text)) if text.strip() else None)
+    return out
+
+
+def test_portrait_notes_and_sources_each_keep_their_column(report_db_path, image_server, tmp_path) -> None:
+    """A short note once ended at the top of the second column, above « Sources et méthode »
+    (La Madeleine, Chartres): each keeps its column."""
+    import shutil
+
+    import duckdb
+    from tests.exports.conftest import Factory
+    db = tmp_path / "report.duckdb"
+    shutil.copy(report_db_path, db)
+    note = ("La Madeleine à Chartres : quartier ayant fait l'objet d'une demande de classement en "
+            "quartier de veille (2015–2023), devenu quartier prioritaire en 2024.")
+    with duckdb.connect(str(db)) as con:
+        f = Factory(con)
+        f.territory("QN09904N", "qpv", "La Madeleine", 2024, [("99001", "commune")], "demo")
+        f.insert("qualitative_items", contract_slug="demo", territory_code="QN09904N", item_type="note",
+                 theme="Géographie prioritaire", position=1, text=note, document_id="annexe")
+        data = pdf.portrait_pdf(con, "QN09904N", generated_on=DATE)
+    runs = _text_x(data, -1)
+    half = A4_WIDTH / 2
+    heading = [x for x, t in runs if "Sources et méthode" in t]
+    assert heading and heading[0] > half
+    note_runs = [(x, t) for x, t in runs if any(w in t for w in ("Madeleine", "quartier de veille",
+                                                                  "devenu quartier prioritaire"))]
+    assert note_runs and all(x < half for x, _ in note_runs), note_runs

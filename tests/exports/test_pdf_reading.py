@@ -105,7 +105,19 @@ def test_chambery_amounts_read_as_published(mandates) -> None:
     assert "100 personnes\nchaque année" in text
     assert "1 500 000" not in text and "15 000 000" not in text
     cover = mandates["chambery"][0]
-    assert "Contrat de ville – Engagements 2030 (signé en 2024)" in cover
+    # The subtitle says only what the title does not: « signé en 2024 ».
+    assert "2030\nSigné en 2024\n" in cover
+    assert "Contrat de ville – Engagements 2030" not in cover
+
+
+def test_chambery_national_figures_are_apart(mandates) -> None:
+    """As on the home page: the national programme figures are under « Contexte national », after
+    the contract's own figures."""
+    text = "\n".join(mandates["chambery"])
+    context = text.index("Contexte national")
+    for label in ("Territoires pilotes de", "Territoires du premier", "Crédits supports"):
+        assert text.index(label) > context, label
+    assert text.index("Budget de la Ville") < context
 
 
 def test_kpi_cells_say_each_thing_once() -> None:
@@ -136,6 +148,10 @@ def test_small_text_helpers() -> None:
     assert pdf.contract_subtitle("Contrat de ville du Grand Chalon 2024-2030 – Engagements", "2024–2030") is None
     assert pdf.contract_subtitle("Ville – Contrat de ville Engagements 2030",
                                  "Contrat de ville – Engagements 2030") is None
+    # Chambéry's cover once read « … Contrat de ville Engagements 2030 » then « Contrat de ville –
+    # Engagements 2030 (signé en 2024) »: only what the name does not say stays.
+    assert pdf.contract_subtitle("Politique de la ville de Chambéry – Contrat de ville Engagements 2030",
+                                 "Contrat de ville – Engagements 2030 (signé en 2024)") == "Signé en 2024"
     assert pdf.funder_text("etat_p147", "État – programme 147 (adultes-relais)") == \
         "État – programme 147 (adultes-relais)"
     assert pdf.funder_text("ville", "Ville de Lorneville") == "Ville de Lorneville"

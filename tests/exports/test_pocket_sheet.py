@@ -49,22 +49,28 @@ def test_sheet_is_one_page_with_figures_method_and_sources(con):
         "Seuil par défaut : S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 000 € "
         "(Agglo test (EPCI, faute d'unité urbaine), 2019)) = 12 857 €",
         "Approximation du critère officiel des QPV",
-        "(fichier carreaux.csv)",
+        "carroyage Filosofi à 200 m 2019",
         "circulaire du 31 août 2023",
         "Fiche de justification t-P01 · produite le 5 mars 2026",
     ]:
         assert expected in text, expected
     assert DEMO_MARK not in text                  # a real (non-fictional) contract
+    assert "fichier" not in text and "carreaux.csv" not in text     # no file name in the body
     with pytest.raises(pdf.ReportError, match="Poche inconnue : « t-P09 »"):
         pdf.pocket_sheet_pdf(con, result, "t-P09", generated_on=DATE, charts=False)
 
 
 def test_sheet_with_its_map_stays_on_one_page(con):
     con.execute("update contracts set is_fictional = true")
+    con.execute("update sources set is_fictional = true")
     result = detect(con, "t")
     data = pdf.pocket_sheet_pdf(con, result, "t-P02", generated_on=DATE)
     pages = _text(data)
     assert len(pages) == 1 and "Localisation" in pages[0] and DEMO_MARK in pages[0]
+    # A fictional grid is credited as such, never to INSEE, and without its file name.
+    text = " ".join(pages[0].split())
+    assert "Données fictives de démonstration, carroyage à 200 m 2019" in text
+    assert "insee" not in text.lower() and "carreaux.csv" not in text
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages[0].images) == 1
 

@@ -288,6 +288,23 @@ def test_review_theme_by_theme(db):
     ]
 
 
+def test_a_review_text_never_repeats_its_heading(db):
+    """« En chiffres » then « En chiffres : 423 personnes… » printed « En chiffres En chiffres »."""
+    chalon_like(db)
+    q = "QN07101A"
+    db.item("gc", q, "review_figure", "En chiffres : 423 personnes accompagnées", 1, "Emploi")
+    db.item("gc", q, "review_figure", "en chiffres : une hausse de 10 %", 2, "Emploi")
+    db.item("gc", q, "review_need", "Le besoin au départ – un quartier isolé", 1, "Emploi")
+    db.item("gc", q, "review_done", "En chiffres : ce texte garde son début", 1, "Emploi")
+    db.item("gc", q, "review_changed", "Ce que cela a changé :", 1, "Emploi")
+    r = review(db.con, "gc", q)
+    assert [(t.theme, [i.text for i in t.need], [i.text for i in t.done],
+             [i.text for i in t.changed], [i.text for i in t.figures]) for t in r.themes] == [
+        ("Emploi", ["Un quartier isolé"], ["En chiffres : ce texte garde son début"],
+         ["Ce que cela a changé :"], ["423 personnes accompagnées", "Une hausse de 10 %"]),
+    ]
+
+
 def test_a_year_no_document_gives_is_carried_so_it_is_never_shown(db):
     from ui import views
     db.contract("c", "Chartres")
@@ -305,3 +322,20 @@ def test_a_year_no_document_gives_is_carried_so_it_is_never_shown(db):
     assert views.portrait_table(p)["Année"].tolist() == ["2021", "année non précisée"]
     assert views.portrait_figure(p.value("population_count"))["source"] == \
         "Chartres métropole, page (année non précisée) · chiffre publié"
+
+
+def test_a_theme_heading_is_not_repeated_by_its_only_item():
+    from indicators.portrait import group_by_theme
+
+    def item(text, theme):
+        return QualItem("priority_issue", theme, 1, text, None, None, None)
+    items = [item("Lutter contre l'isolement", "Précarité et Santé"),
+             item("Parentalité et enjeux éducatifs", "Parentalité et enjeux éducatifs"),
+             item("Emploi-Insertion-Formation et entrepreneuriat", "Emploi - insertion - formation et entrepreneuriat"),
+             item("Parentalité", "Éducation"), item("Éducation", "Éducation")]
+    assert [(theme, [i.text for i in group]) for theme, group in group_by_theme(items)] == [
+        ("Précarité et Santé", ["Lutter contre l'isolement"]),
+        (None, ["Parentalité et enjeux éducatifs"]),
+        (None, ["Emploi-Insertion-Formation et entrepreneuriat"]),
+        ("Éducation", ["Parentalité", "Éducation"]),
+    ]
