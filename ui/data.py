@@ -590,7 +590,7 @@ def stored_pockets(slug: str) -> pd.DataFrame:
 # ── Address → quartier (indicators/locate.py, indicators/geocode.py) ─────────────────────────
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _locator(version: tuple):
+def _locator(path: str, version: tuple):
     from indicators import geocode, locate
 
     cur = cursor()
@@ -604,7 +604,7 @@ def _locator(version: tuple):
 
 def locator():
     """(contours, BAN index or None) of the published database, read once per database."""
-    return _locator(view_key())
+    return _locator(str(db_path()), view_key())
 
 
 @st.cache_data(show_spinner=False)

@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import shapely
+import shapely.geometry
 
 import config
 from etl.db import create_empty
@@ -67,7 +69,8 @@ def build_small_db(path: Path) -> Path:
         "insert into territory_geometries (territory_code, territory_level, geometry_vintage,"
         " geom_wkb, geom_simplified_geojson, centroid_lon, centroid_lat, area_m2, source_id)"
         " values (?, ?, 2024, ?, ?, ?, ?, 1000, 'src_demo')",
-        [[code, lvl, b"\x00", json.dumps(_square(lon, lat, d)), lon + d / 2, lat + d / 2]
+        [[code, lvl, shapely.to_wkb(shapely.geometry.shape(_square(lon, lat, d))),
+          json.dumps(_square(lon, lat, d)), lon + d / 2, lat + d / 2]
          for code, lvl, lon, lat, d in geoms])
     con.executemany(
         "insert into contracts values (?, ?, ?, ?, ?, ?, ?, ?)",

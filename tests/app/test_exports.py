@@ -62,7 +62,7 @@ EXPECTED_BUTTONS = {
                            "dl_cmp_scatter_svg", "dl_gap_scatter_png", "dl_gap_scatter_svg"],
     ("programmes", "demo"): [f"dl_{k}_{f}" for k in ("years_chart",) for f in ("png", "svg")]
     + [f"dl_{k}_{f}" for k in ("years_table", "cpo_table", "pockets_table", "theme_table",
-                               "territory_table", "benef_table", "actions_table")
+                               "territory_table", "benef_table", "benef_qpv_share", "actions_table")
        for f in ("csv", "xlsx")],
     ("logement", "grand-chalon"): ["dl_cia_table_csv", "dl_cia_table_xlsx",
                                    "dl_cia_chart_hors_q1_en_qpv_png", "dl_cia_chart_hors_q1_en_qpv_svg",
