@@ -102,6 +102,7 @@ if com.empty:
 else:
     for college, part in com.groupby("college", sort=False):
         st.subheader(md_text(college), anchor=False)
-        st.markdown("\n".join(f"- {md_text(o)} — {md_text(m)}"
+        # A member named as its organisation (« ARS — ARS » in the Grand Chalon annex) once.
+        st.markdown("\n".join(f"- {md_text(o)}" if o == m else f"- {md_text(o)} — {md_text(m)}"
                               for o, m in zip(part["organisation"], part["member"])))
     components.source_line(" ; ".join(dict.fromkeys(com["source_ref"].dropna())))

@@ -83,3 +83,16 @@ def test_a_contract_without_review_says_how_to_fill_it(tmp_path: Path, monkeypat
         "Aucun signataire ni dispositif de droit commun n'est saisi pour ce territoire. Ils se saisissent "
         "dans le modèle de programme (tables signatories, common_law_schemes, common_law_figures, "
         "tfpb_abatements, steering_committee : voir « Données et méthode »)."]
+
+
+def test_a_committee_member_named_as_its_organisation_is_named_once(review_page_db) -> None:
+    # « Agence Régionale de Santé (ARS) — Agence Régionale de Santé (ARS) » (issue 11, Grand Chalon).
+    import duckdb
+    from tests.exports.test_review_report import _insert
+    con = duckdb.connect(str(review_page_db))
+    _insert(con, "review_committee", contract_slug="c", college="Pilotes", organisation="ARS",
+            member="ARS", position=2)
+    con.close()
+    at = run_page("droit_commun", territoire="c")
+    assert not at.exception
+    assert [m.value for m in at.markdown if m.value.startswith("- ")] == ["- Agglo — La Présidence\n- ARS"]
