@@ -16,9 +16,9 @@ slug = selection.contract_slug
 first = data.review_data(slug)
 if not first["has_review"] and first["credits"].empty:
     components.empty_note("Aucun signataire ni dispositif de droit commun n'est saisi pour ce "
-                          "territoire. Ils se saisissent dans le modèle de programme (tables "
-                          "signatories, common_law_schemes, common_law_figures, tfpb_abatements, "
-                          "steering_committee : voir « Données et méthode »).")
+                          "territoire. Ils se saisissent dans le modèle de programme (signataires, "
+                          "dispositifs et chiffres de droit commun, abattements de TFPB, comité "
+                          "de pilotage : voir « Données et méthode »).")
     st.stop()
 
 years = first["years"]

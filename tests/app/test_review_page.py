@@ -80,9 +80,10 @@ def test_a_contract_without_review_says_how_to_fill_it(tmp_path: Path, monkeypat
     at = run_page("droit_commun", territoire="e")
     assert not at.exception
     assert [i.value for i in at.info] == [
+        # In French, without the template's table names (issue 11, Chambéry and Chartres).
         "Aucun signataire ni dispositif de droit commun n'est saisi pour ce territoire. Ils se saisissent "
-        "dans le modèle de programme (tables signatories, common_law_schemes, common_law_figures, "
-        "tfpb_abatements, steering_committee : voir « Données et méthode »)."]
+        "dans le modèle de programme (signataires, dispositifs et chiffres de droit commun, abattements "
+        "de TFPB, comité de pilotage : voir « Données et méthode »)."]
 
 
 def test_a_committee_member_named_as_its_organisation_is_named_once(review_page_db) -> None:
