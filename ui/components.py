@@ -90,7 +90,9 @@ def file_uploader_css(button: str, limits: str) -> str:
         "{font-size:0 !important;}"
         '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
         f"{{content:{css_text(button)};font-size:.9rem;}}"
-        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0 !important;}'
+        # Streamlit's span does not wrap: at 390 px the French limits were cut (« shapefi »).
+        '[data-testid="stFileUploaderDropzoneInstructions"] span'
+        "{font-size:0 !important;white-space:normal !important;}"
         '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
         f"{{content:{css_text(limits)};font-size:.8rem;}}"
         "</style>")

@@ -70,7 +70,8 @@ def test_the_file_uploader_speaks_french() -> None:
         '{font-size:0 !important;}'
         '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
         '{content:"Choisir des fichiers";font-size:.9rem;}'
-        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0 !important;}'
+        # It wraps: at 390 px the last words were cut (issue 11, Chambéry, Importer des fichiers).
+        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0 !important;white-space:normal !important;}'
         '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
         '{content:"Au plus 200 Mio \\"x\\"";font-size:.8rem;}</style>')
     source = (ROOT / "pages" / "importer.py").read_text(encoding="utf-8")
