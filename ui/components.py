@@ -246,6 +246,15 @@ def empty_note(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
+def dataframe_or_note(df, note: str, **kwargs) -> None:
+    """The table, or `note` when it has no row: an empty st.dataframe shows Streamlit's English
+    « empty »."""
+    if df.empty:
+        st.caption(note)
+    else:
+        st.dataframe(df, **kwargs)
+
+
 def figure_card(figure: dict) -> None:
     """One indicator of a portrait: value, comparators with gaps, ranks, source and year."""
     with st.container(border=True):
