@@ -209,7 +209,8 @@ def test_every_page_path_opens_its_page(small_db, url_path) -> None:
               "portrait": "Portrait de quartier", "comparer": "Comparer les quartiers",
               "programmes": "Programmes et financements", "logement": "Logement et attributions",
               "droit-commun": "Droit commun et signataires", "methode": "Données et méthode", "rapports": "Rapports et exports",
-              "importer": "Importer des fichiers"}
+              "importer": "Importer des fichiers", "poches": "Poches de pauvreté hors QPV",
+              "adresse": "Adresse → quartier"}
     at = _app()
     at.query_params["territoire"] = "grand-chalon"
     if url_path:
