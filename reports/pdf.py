@@ -1143,7 +1143,7 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) 
 def party_text(party_type: str, party_name: str) -> str:
     """A CIA party as a reader reads it: 'Action Logement', not 'action_logement'."""
     from indicators import housing
-    if party_type == "reservataire":
+    if party_type in ("reservataire", "ensemble"):     # « ensemble » as typed → « Ensemble »
         return housing.RESERVING_PARTY_LABELS.get(party_name, party_name)
     return party_name
 

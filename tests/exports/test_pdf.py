@@ -277,3 +277,13 @@ def test_the_income_bars_names_are_narrower_with_five_bars() -> None:
                       "France métropolitaine (2021)"]) == [
         "Les Tilleuls<br>(2021)", "Lorneville<br>(2021)", "CA<br>Val-de-Lorne<br>(fictive)<br>(2021)",
         "France<br>métropolitaine<br>(2021)"]
+
+
+def test_the_housing_parties_read_as_labels() -> None:
+    # The objectives read « ensemble » as typed in the template, the results « Ensemble »
+    # (issue 11, demo mandate report, pp. 32-33).
+    from reports.pdf import party_text
+    assert [party_text(t, n) for t, n in [("ensemble", "ensemble"), ("ensemble", "Ensemble"),
+                                          ("reservataire", "action_logement"),
+                                          ("bailleur", "Lorne Habitat (fictif)")]] == [
+        "Ensemble", "Ensemble", "Action Logement", "Lorne Habitat (fictif)"]
