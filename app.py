@@ -85,7 +85,8 @@ def _sidebar(selection: state.Selection) -> None:
         auth.internal_notice(data.internal_rows())
 
 
-navigation = st.navigation(PAGES)
+# expanded: every page listed; collapsed, Streamlit adds an English « View 3 more » button.
+navigation = st.navigation(PAGES, expanded=True)
 with st.sidebar:
     components.french_document()
 

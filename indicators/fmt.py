@@ -266,16 +266,21 @@ def period_beside_name(name, period) -> str | None:
 
 def wrap_words(text, width: int = 18) -> str:
     """Text on lines of at most `width` characters joined by <br>, for plotly labels (a long
-    QPV name on a map or beside a bar); a longer word keeps its own line. Each line is escaped
-    for plotly (indicators.text.plot_text): `<a href>` in a name stays text."""
+    QPV name on a map or beside a bar); a longer word is cut after its hyphens
+    (« Saint-Aubin-<br>sur-Lorne », which ran into the next bar's name), and a longer part keeps
+    its own line. Each line is escaped for plotly (indicators.text.plot_text): `<a href>` in a
+    name stays text."""
     from indicators.text import plot_text
     lines, line = [], ""
     for word in str(text).split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
+        parts = re.findall(r"[^-]+-?|-", word) if len(word) > width else [word]
+        for k, part in enumerate(parts):
+            glue = "" if k else " "
+            if line and len(line) + len(glue) + len(part) > width:
+                lines.append(line)
+                line = part
+            else:
+                line = f"{line}{glue}{part}" if line else part
     lines.append(line)
     return "<br>".join(plot_text(line) for line in lines)
 

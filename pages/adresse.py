@@ -36,7 +36,7 @@ one, many = st.tabs(["Une adresse", "Un fichier"])
 with one:
     with st.form("adr_search", border=False):
         text = st.text_input("Adresse ou coordonnées", key="adr_text",
-                             placeholder="12 bis av. des Tilleuls 99100 Lorneville — ou 46.8519, 2.5694")
+                             placeholder="numéro, voie, code postal et commune — ou latitude, longitude")
         submitted = st.form_submit_button("Chercher", type="primary")
     if text:
         row = locate.search(text, contours, ban, geography)

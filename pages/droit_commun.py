@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.fmt import fmt_count
 from indicators.review import display_frame
 from indicators.text import md_text
 from ui import components, data, exports
@@ -15,9 +16,9 @@ slug = selection.contract_slug
 first = data.review_data(slug)
 if not first["has_review"] and first["credits"].empty:
     components.empty_note("Aucun signataire ni dispositif de droit commun n'est saisi pour ce "
-                          "territoire. Ils se saisissent dans le modèle de programme (tables "
-                          "signatories, common_law_schemes, common_law_figures, tfpb_abatements, "
-                          "steering_committee : voir « Données et méthode »).")
+                          "territoire. Ils se saisissent dans le modèle de programme (signataires, "
+                          "dispositifs et chiffres de droit commun, abattements de TFPB, comité "
+                          "de pilotage : voir « Données et méthode »).")
     st.stop()
 
 years = first["years"]
@@ -39,9 +40,9 @@ if credits.empty:
     st.markdown("Ni crédits du programme 147 ni montant de droit commun ne sont saisis.")
 else:
     st.dataframe(na(credits.rename(columns={
-        "year": "Année", "p147_eur": "Programme 147 (EUR)", "common_law_eur": "Droit commun déclaré (EUR)",
-        "common_law_qpv_eur": "dont propre aux QPV (EUR)",
-        "common_law_per_p147_eur": "Droit commun pour 1 EUR de P147"})), hide_index=True, key="dc_credits")
+        "year": "Année", "p147_eur": "Programme 147 (€)", "common_law_eur": "Droit commun déclaré (€)",
+        "common_law_qpv_eur": "dont propre aux QPV (€)",
+        "common_law_per_p147_eur": "Droit commun pour 1 € de P147"})), hide_index=True, key="dc_credits")
 st.caption("La circulaire du 31 août 2023 demande chaque année les moyens de droit commun mobilisés "
            "dans les QPV, « chiffrés le plus précisément possible et ciblés sur les QPV », à côté des "
            "crédits spécifiques.")
@@ -54,12 +55,12 @@ if year is not None and "mobilisation" in review:
     else:
         st.dataframe(na(mob.rename(columns={
             "pillar": "Pilier", "signatory": "Signataire", "n_schemes": "Dispositifs mobilisables",
-            "n_reported": f"Dispositifs déclarés en {year}", "amount_eur": "Montant déclaré (EUR)",
-            "qpv_amount_eur": "dont propre aux QPV (EUR)", "qpv_share_pct": "Part propre aux QPV (%)"})),
+            "n_reported": f"Dispositifs déclarés en {year}", "amount_eur": "Montant déclaré (€)",
+            "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
             hide_index=True, key="dc_mobilisation")
     schemes = review["schemes"]
     for pillar, part in schemes.groupby("Pilier", sort=True):
-        with st.expander(md_text(f"{pillar} — {len(part)} dispositifs")):
+        with st.expander(md_text(f"{pillar} — {fmt_count(len(part), 'dispositif')}")):
             st.dataframe(part.drop(columns=["Pilier"]), hide_index=True, key=f"dc_schemes_{pillar}")
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)
@@ -67,7 +68,7 @@ if year is not None and "mobilisation" in review:
     if missing.empty:
         st.markdown("Chaque dispositif saisi a au moins un chiffre déclaré pour cette année.")
     else:
-        st.markdown(f"**{len(missing)} dispositifs** sans aucun chiffre déclaré (ni montant, ni "
+        st.markdown(f"**{fmt_count(len(missing), 'dispositif')}** sans aucun chiffre déclaré (ni montant, ni "
                     "personnes, ni places, ni heures) : ils restent à déclarer et ne sont pas comptés 0.")
         st.dataframe(missing.rename(columns={"pillar": "Pilier", "signatory": "Signataire",
                                              "scheme": "Dispositif", "scheme_id": "Identifiant"}),
@@ -83,7 +84,7 @@ if tfpb.empty:
 else:
     st.dataframe(na(tfpb.drop(columns=["document_id"]).rename(columns={
         "year": "Année", "landlord": "Bailleur", "action": "Action financée", "territory_code": "Quartier",
-        "amount_eur": "Montant (EUR)", "source_ref": "Source"})), hide_index=True, key="dc_tfpb")
+        "amount_eur": "Montant (€)", "source_ref": "Source"})), hide_index=True, key="dc_tfpb")
 
 st.header("Signataires", divider="gray", anchor=False)
 sig = review["signatories"]
@@ -101,6 +102,7 @@ if com.empty:
 else:
     for college, part in com.groupby("college", sort=False):
         st.subheader(md_text(college), anchor=False)
-        st.markdown("\n".join(f"- {md_text(o)} — {md_text(m)}"
+        # A member named as its organisation (« ARS — ARS » in the Grand Chalon annex) once.
+        st.markdown("\n".join(f"- {md_text(o)}" if o == m else f"- {md_text(o)} — {md_text(m)}"
                               for o, m in zip(part["organisation"], part["member"])))
     components.source_line(" ; ".join(dict.fromkeys(com["source_ref"].dropna())))

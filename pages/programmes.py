@@ -50,14 +50,16 @@ with c1:
     st.subheader("Conventions pluriannuelles (CPO)")
     st.caption("Circulaire du 31 août 2023 : au moins 50 % des conventions financées par l'État "
                "(programme 147) en CPO.")
-    st.dataframe(views.cpo_table(money["cpo"]), hide_index=True, key="cpo_table")
+    components.dataframe_or_note(views.cpo_table(money["cpo"]), "Aucune convention financée par "
+                                 "l'État (programme 147) n'est saisie.", hide_index=True, key="cpo_table")
     table_buttons(views.export_frame("cpo", money["cpo"]), "cpo_table",
                   "Conventions pluriannuelles (CPO)")
 with c2:
     st.subheader("Poches de pauvreté hors QPV")
     st.caption("Au plus 2,5 % des crédits du programme 147 du département ; seule l'enveloppe du "
                "contrat est connue ici.")
-    st.dataframe(views.pockets_table(money["pockets"]), hide_index=True, key="pockets_table")
+    components.dataframe_or_note(views.pockets_table(money["pockets"]), "Aucun crédit du programme "
+                                 "147 n'est saisi.", hide_index=True, key="pockets_table")
     table_buttons(views.export_frame("pockets", money["pockets"]), "pockets_table",
                   "Poches de pauvreté hors QPV")
     found = data.stored_pockets(slug)

@@ -656,6 +656,12 @@ def rates_figure(p: portrait_mod.Portrait):
     return fig
 
 
+def bar_names(names: list[str]) -> list[str]:
+    """The income chart's names under their bars, narrower with five bars (a QPV over two
+    communes), where « CA Val-de-Lorne » ran into « métropolitaine »."""
+    return [wrap_words(n, 13 if len(names) < 5 else 10) for n in names]
+
+
 def income_figure(p: portrait_mod.Portrait):
     """Bars of the median income per month (or year) of the QPV, its commune, EPCI and France;
     (figure, value) or None when the QPV's value is not shown."""
@@ -668,7 +674,7 @@ def income_figure(p: portrait_mod.Portrait):
     for c in v.comparators:
         if c.territory_level in CHART_LEVELS and c.status == "ok" and c.value is not None:
             bars.append((c.territory_name, c.value, c.territory_level, _year_of(c)))
-    names = [wrap_words(f"{n} ({y})", 13) for n, _, _, y in bars]
+    names = bar_names([f"{n} ({y})" for n, _, _, y in bars])
     fig = go.Figure(go.Bar(
         x=names, y=[b[1] for b in bars],
         marker_color=[palette.LEVEL_COLOURS.get(b[2], palette.PRIMARY) for b in bars],
@@ -1137,7 +1143,7 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) 
 def party_text(party_type: str, party_name: str) -> str:
     """A CIA party as a reader reads it: 'Action Logement', not 'action_logement'."""
     from indicators import housing
-    if party_type == "reservataire":
+    if party_type in ("reservataire", "ensemble"):     # « ensemble » as typed → « Ensemble »
         return housing.RESERVING_PARTY_LABELS.get(party_name, party_name)
     return party_name
 

@@ -90,7 +90,9 @@ def file_uploader_css(button: str, limits: str) -> str:
         "{font-size:0 !important;}"
         '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
         f"{{content:{css_text(button)};font-size:.9rem;}}"
-        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0 !important;}'
+        # Streamlit's span does not wrap: at 390 px the French limits were cut (« shapefi »).
+        '[data-testid="stFileUploaderDropzoneInstructions"] span'
+        "{font-size:0 !important;white-space:normal !important;}"
         '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
         f"{{content:{css_text(limits)};font-size:.8rem;}}"
         "</style>")
@@ -242,6 +244,15 @@ PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
 
 def empty_note(message: str) -> None:
     st.info(message, icon=":material/info:")
+
+
+def dataframe_or_note(df, note: str, **kwargs) -> None:
+    """The table, or `note` when it has no row: an empty st.dataframe shows Streamlit's English
+    « empty »."""
+    if df.empty:
+        st.caption(note)
+    else:
+        st.dataframe(df, **kwargs)
 
 
 def figure_card(figure: dict) -> None:

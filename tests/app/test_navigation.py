@@ -181,6 +181,16 @@ def _url_paths() -> list[str]:
                   for kw in node.keywords if kw.arg == "url_path")
 
 
+def test_the_navigation_lists_every_page_without_an_english_button() -> None:
+    # Collapsed (the default with more than twelve pages), the sidebar menu ends with Streamlit's
+    # English « View 3 more » button (issue 11, every page at 1440 px).
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "navigation"]
+    assert [{kw.arg: ast.literal_eval(kw.value) for kw in c.keywords} for c in calls] == [
+        {"expanded": True}]
+
+
 def test_the_url_paths_of_the_navigation() -> None:
     assert _url_paths() == ["accueil", "adresse", "bilan", "carte", "comparer", "droit-commun",
                             "importer", "logement", "mandat", "methode", "poches", "portrait",

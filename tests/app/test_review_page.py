@@ -28,9 +28,15 @@ def test_the_page_shows_mobilisable_declared_and_missing(review_page_db, deferre
     assert not at.exception
     frames = [d.value for d in at.dataframe]
     # Opened from the machine itself, the session is an editor's: the internal amount counts.
-    credits = next(f for f in frames if "Programme 147 (EUR)" in f.columns)
+    credits = next(f for f in frames if "Programme 147 (€)" in f.columns)
     assert credits.values.tolist() == [[2024, "25\u202f000", "50\u202f000", "12\u202f500", "2"]]
+    # Amounts in €, as everywhere else in the app (« EUR » is the registry's unit, issue 11).
+    assert list(credits.columns) == ["Année", "Programme 147 (€)", "Droit commun déclaré (€)",
+                                     "dont propre aux QPV (€)", "Droit commun pour 1 € de P147"]
     mob = next(f for f in frames if "Dispositifs mobilisables" in f.columns)
+    assert list(mob.columns) == ["Pilier", "Signataire", "Dispositifs mobilisables",
+                                 "Dispositifs déclarés en 2024", "Montant déclaré (€)",
+                                 "dont propre aux QPV (€)", "Part propre aux QPV (%)"]
     assert mob.values.tolist() == [
         [HOSTILE, "CAF de Testville", "1", "1", "50\u202f000", "12\u202f500", "25"],
         ["Emploi", "DDETS", "1", "0", "non renseigné", "non renseigné", "non renseigné"]]
@@ -43,7 +49,9 @@ def test_the_page_shows_mobilisable_declared_and_missing(review_page_db, deferre
     assert "Agglo — La Présidence" in text
     # A pillar holding Markdown is shown as text in the expander's label.
     from indicators.text import md_text
-    assert [e.label for e in at.expander] == [md_text(HOSTILE + " — 1 dispositifs"), "Emploi — 1 dispositifs"]
+    # « 1 dispositif », singular (issue 11).
+    assert [e.label for e in at.expander] == [md_text(HOSTILE + " — 1 dispositif"), "Emploi — 1 dispositif"]
+    assert "**1 dispositif** sans aucun chiffre déclaré" in text
     assert md_text(HOSTILE).startswith(r"\*\*Parentalité\*\* \[lien\]")
     # The two review files are offered and built only at the click.
     assert sorted(deferred) == ["revue_c_2024.pdf", "revue_c_2024.xlsx"]
@@ -57,7 +65,7 @@ def test_a_visitor_does_not_see_internal_figures(review_page_db, monkeypatch) ->
     at = run_page("droit_commun", territoire="c")
     assert not at.exception
     frames = [d.value for d in at.dataframe]
-    credits = next(f for f in frames if "Programme 147 (EUR)" in f.columns)
+    credits = next(f for f in frames if "Programme 147 (€)" in f.columns)
     assert credits.values.tolist() == [[2024, "25\u202f000", "12\u202f500", "12\u202f500", "0,5"]]
 
 
@@ -72,6 +80,20 @@ def test_a_contract_without_review_says_how_to_fill_it(tmp_path: Path, monkeypat
     at = run_page("droit_commun", territoire="e")
     assert not at.exception
     assert [i.value for i in at.info] == [
+        # In French, without the template's table names (issue 11, Chambéry and Chartres).
         "Aucun signataire ni dispositif de droit commun n'est saisi pour ce territoire. Ils se saisissent "
-        "dans le modèle de programme (tables signatories, common_law_schemes, common_law_figures, "
-        "tfpb_abatements, steering_committee : voir « Données et méthode »)."]
+        "dans le modèle de programme (signataires, dispositifs et chiffres de droit commun, abattements "
+        "de TFPB, comité de pilotage : voir « Données et méthode »)."]
+
+
+def test_a_committee_member_named_as_its_organisation_is_named_once(review_page_db) -> None:
+    # « Agence Régionale de Santé (ARS) — Agence Régionale de Santé (ARS) » (issue 11, Grand Chalon).
+    import duckdb
+    from tests.exports.test_review_report import _insert
+    con = duckdb.connect(str(review_page_db))
+    _insert(con, "review_committee", contract_slug="c", college="Pilotes", organisation="ARS",
+            member="ARS", position=2)
+    con.close()
+    at = run_page("droit_commun", territoire="c")
+    assert not at.exception
+    assert [m.value for m in at.markdown if m.value.startswith("- ")] == ["- Agglo — La Présidence\n- ARS"]

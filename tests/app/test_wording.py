@@ -70,8 +70,26 @@ def test_the_file_uploader_speaks_french() -> None:
         '{font-size:0 !important;}'
         '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
         '{content:"Choisir des fichiers";font-size:.9rem;}'
-        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0 !important;}'
+        # It wraps: at 390 px the last words were cut (issue 11, Chambéry, Importer des fichiers).
+        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0 !important;white-space:normal !important;}'
         '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
         '{content:"Au plus 200 Mio \\"x\\"";font-size:.8rem;}</style>')
     source = (ROOT / "pages" / "importer.py").read_text(encoding="utf-8")
     assert source.index("components.french_file_uploader(") < source.index("st.file_uploader(")
+
+
+def test_an_empty_table_is_a_french_note_not_streamlits_empty() -> None:
+    # An empty st.dataframe reads « empty » (issue 11, Chartres, Programmes et financements, CPO).
+    from streamlit.testing.v1 import AppTest
+
+    def page() -> None:
+        import pandas as pd
+
+        from ui import components
+        components.dataframe_or_note(pd.DataFrame({"Année": []}), "Aucune ligne.", key="none")
+        components.dataframe_or_note(pd.DataFrame({"Année": ["2024"]}), "Aucune ligne.", key="one")
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    assert [c.value for c in at.caption] == ["Aucune ligne."]
+    assert [d.value.values.tolist() for d in at.dataframe] == [[["2024"]]]

@@ -262,3 +262,28 @@ def test_portrait_notes_and_sources_each_keep_their_column(report_db_path, image
     note_runs = [(x, t) for x, t in runs if any(w in t for w in ("Madeleine", "quartier de veille",
                                                                   "devenu quartier prioritaire"))]
     assert note_runs and all(x < half for x, _ in note_runs), note_runs
+
+
+def test_the_income_bars_names_are_narrower_with_five_bars() -> None:
+    # A QPV over two communes has five bars: « CA Val-de-Lorne » ran into « métropolitaine »
+    # and « Saint-Aubin-sur-Lorne » into « Lorneville » (issue 11, demo mandate report, p. 10).
+    from reports.pdf import bar_names
+    assert bar_names(["Bords de Lorne - Gare (2021)", "Lorneville (2021)", "Saint-Aubin-sur-Lorne (2021)",
+                      "CA Val-de-Lorne (fictive) (2021)", "France métropolitaine (2021)"]) == [
+        "Bords de<br>Lorne -<br>Gare<br>(2021)", "Lorneville<br>(2021)",
+        "Saint-<br>Aubin-sur-<br>Lorne<br>(2021)", "CA Val-de-<br>Lorne<br>(fictive)<br>(2021)",
+        "France<br>métropolitaine<br>(2021)"]
+    assert bar_names(["Les Tilleuls (2021)", "Lorneville (2021)", "CA Val-de-Lorne (fictive) (2021)",
+                      "France métropolitaine (2021)"]) == [
+        "Les Tilleuls<br>(2021)", "Lorneville<br>(2021)", "CA<br>Val-de-Lorne<br>(fictive)<br>(2021)",
+        "France<br>métropolitaine<br>(2021)"]
+
+
+def test_the_housing_parties_read_as_labels() -> None:
+    # The objectives read « ensemble » as typed in the template, the results « Ensemble »
+    # (issue 11, demo mandate report, pp. 32-33).
+    from reports.pdf import party_text
+    assert [party_text(t, n) for t, n in [("ensemble", "ensemble"), ("ensemble", "Ensemble"),
+                                          ("reservataire", "action_logement"),
+                                          ("bailleur", "Lorne Habitat (fictif)")]] == [
+        "Ensemble", "Ensemble", "Action Logement", "Lorne Habitat (fictif)"]

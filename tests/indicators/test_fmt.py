@@ -107,3 +107,12 @@ def test_dates_durations_and_counts_in_french():
     assert fmt_duration(3600) == "1\u00a0h 0\u00a0min"
     assert [fmt_count(n, "erreur") for n in (0, 1, 2, 1234)] == [
         "0 erreur", "1 erreur", "2 erreurs", "1\u202f234 erreurs"]
+
+
+def test_wrap_words_cuts_a_long_hyphenated_name_after_its_hyphens():
+    # A commune's name under a bar of the PDF's income chart ran into the next bar's name
+    # (issue 11, demo mandate report, Bords de Lorne - Gare).
+    assert fmt.wrap_words("Saint-Aubin-sur-Lorne (2021)", 13) == "Saint-Aubin-<br>sur-Lorne<br>(2021)"
+    assert fmt.wrap_words("Vieux Moulin - Paradis", 13) == "Vieux Moulin<br>- Paradis"
+    assert fmt.wrap_words("Anticonstitutionnellement x", 13) == "Anticonstitutionnellement<br>x"
+    assert fmt.wrap_words("Lorneville (2021)", 13) == "Lorneville<br>(2021)"

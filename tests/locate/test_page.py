@@ -86,3 +86,11 @@ def test_programmes_page_shows_the_share_living_in_a_qpv(small_db):
     assert table.values.tolist() == [
         ["Médiation", "2025", "20", "14", "70\u00a0%"],
         ["Sport", "2025", "au moins 9", "9", "secret statistique"]]
+
+
+def test_the_search_example_names_no_fictional_place(small_db):
+    # The demo's « 12 bis av. des Tilleuls 99100 Lorneville » showed on every contract (issue 11).
+    at = AppTest.from_file(str(ROOT / "pages" / "adresse.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="adr_text").placeholder == (
+        "numéro, voie, code postal et commune — ou latitude, longitude")
