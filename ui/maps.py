@@ -125,21 +125,6 @@ def pocket_layer(pockets: pd.DataFrame) -> pdk.Layer:
         line_width_min_pixels=1.5, pickable=True, auto_highlight=True)
 
 
-def label_priority(geojson: str | None) -> float:
-    """A label's priority on the map: the area of its shape's outer ring(s), in square degrees
-    ×10⁶, rounded (bigger shapes keep their names when labels would overlap); 0 without one."""
-    if not geojson:
-        return 0.0
-    geom = json.loads(geojson)
-    polygons = geom["coordinates"] if geom.get("type") == "MultiPolygon" else [geom.get("coordinates", [])]
-    area = 0.0
-    for polygon in polygons:
-        if polygon:
-            ring = polygon[0]
-            area += abs(sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]))) / 2
-    return round(area * 1e6, 3)
-
-
 def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_label: str,
                with_tiles: bool = False, selected_code: str | None = None,
                pockets: pd.DataFrame | None = None, tooltip_html: str | None = None) -> pdk.Deck:
@@ -179,9 +164,7 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
     if not commune_geoms.empty:
         labels = pd.DataFrame({"name": commune_geoms["name"].astype(str),
                                "lon": commune_geoms["centroid_lon"],
-                               "lat": commune_geoms["centroid_lat"],
-                               "priority": [label_priority(g) for g in commune_geoms["geojson"]]}
-                              ).dropna()
+                               "lat": commune_geoms["centroid_lat"]}).dropna()
         layers.append(pdk.Layer(
             "TextLayer", id="commune_names", data=labels, get_position="[lon, lat]",
             get_text="name", get_size=15, get_color=_rgba(palette.TEXT_MUTED),
@@ -191,11 +174,7 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
             font_settings={"sdf": True}, pickable=False,
             # deck.gl only draws the characters it is given (ASCII by default): add the accents.
             # A string in double quotes is passed by pydeck as a literal (not an expression).
-            character_set=f'"{_characters(labels["name"])}"',
-            # Labels never collide: deck.gl hides a label whose box overlaps one of higher
-            # priority (the bigger commune), at every zoom level.
-            extensions=[{"@@type": "CollisionFilterExtension"}], collision_enabled=True,
-            get_collision_priority="priority"))
+            character_set=f'"{_characters(labels["name"])}"'))
     tooltip = {
         "html": tooltip_html or (
             "<b>{name}</b> ({code})<br/>" + html.escape(indicator_label)

@@ -111,8 +111,20 @@ def test_map_click_on_a_qpv_opens_its_portrait(server, page, demo_db_path) -> No
     view = _page_view(demo_db_path)
     cx, cy = _pixel(view["longitude"], view["latitude"], view["zoom"])
     px, py = _pixel(lon, lat, view["zoom"])
-    page.mouse.click(box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy))
-    page.wait_for_url(re.compile(rf"/portrait\?.*qpv={code}"), timeout=30_000)
+    x, y = box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy)
+    target = re.compile(rf"/portrait\?.*qpv={code}")
+    # deck.gl picks what is under the pointer once the layers are drawn: hover, then click (again
+    # if a loaded machine had not drawn the map yet).
+    for _ in range(3):
+        page.mouse.move(x, y)
+        page.wait_for_timeout(1500)
+        page.mouse.click(x, y)
+        try:
+            page.wait_for_url(target, timeout=15_000)
+            break
+        except Exception:            # noqa: BLE001 - playwright's TimeoutError: try once more
+            continue
+    page.wait_for_url(target, timeout=15_000)
     _wait_text(page, f"Portrait de quartier : {name}")
 
 
