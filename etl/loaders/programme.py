@@ -408,7 +408,10 @@ TABLE_TITLES = {
     "kpi_definitions": "indicateurs de suivi", "kpi_values": "valeurs des indicateurs de suivi",
     "attributions": "attributions de logements", "housing_objectives": "objectifs d'attribution",
     "housing_results": "résultats d'attribution", "beneficiaries": "personnes touchées",
-    "qualitative": "éléments qualitatifs",
+    "qualitative": "éléments qualitatifs", "signatories": "signataires",
+    "common_law_schemes": "dispositifs de droit commun",
+    "common_law_figures": "chiffres du droit commun", "tfpb_abatements": "abattement de TFPB",
+    "steering_committee": "comité de pilotage",
 }
 
 

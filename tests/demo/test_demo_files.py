@@ -403,8 +403,13 @@ def programme(demo_dir) -> dict[str, pd.DataFrame]:
     return tables
 
 
+# The annual review's tables (issue 12) are typed for Grand Chalon only: the demo has none yet.
+REVIEW_TABLES = {"signatories", "common_law_schemes", "common_law_figures", "tfpb_abatements",
+                 "steering_committee"}
+
+
 def test_every_template_table_is_present_with_its_header(programme):
-    assert sorted(programme) == sorted(t.name for t in TABLES)
+    assert sorted(programme) == sorted(t.name for t in TABLES if t.name not in REVIEW_TABLES)
     for name, df in programme.items():
         spec = BY_NAME[name]
         assert list(df.columns) == list(spec.names), name

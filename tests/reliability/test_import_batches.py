@@ -609,8 +609,8 @@ def test_a_cleaned_zip_is_what_the_build_reads(site: Path) -> None:
     importer.publish_pending(batch.folder, current_year=CURRENT_YEAR)
     assert query(db, MEDIANS) == [(2019, 17000.0)]
     assert query(db, "select * exclude (source_id) from programme_beneficiaries order by territory_code") == [
-        ("chambery", "ACT-1", 2024, "QN07301M", "femme", "30_59"),
-        ("chambery", "ACT-1", 2024, "QN07302M", "homme", "16_29")]
+        ("chambery", "ACT-1", 2024, "QN07301M", "femme", "30_59", "qpv"),
+        ("chambery", "ACT-1", 2024, "QN07302M", "homme", "16_29", "qpv")]
     on_disk = _every_byte_on_disk(site)
     for value in PERSONAL:
         assert value.encode() not in on_disk and value.encode("cp1252") not in on_disk, value
