@@ -469,4 +469,4 @@ def test_build_of_the_real_territories_is_clean(territories_db) -> None:
         outcomes.setdefault(f.outcome, []).append(f.file_name.rsplit("/", 1)[-1])
     assert sorted(outcomes) == ["ignored", "loaded"]
     assert outcomes["ignored"] == ["README.md"]      # documentation, not data
-    assert len(outcomes["loaded"]) == 23 == report.n_files
+    assert len(outcomes["loaded"]) == 26 == report.n_files     # 23, and the review annex (issue 12)
