@@ -210,7 +210,7 @@ def test_no_page_renders_markup_from_data(hostile_db, page, contract) -> None:
     # The data is on the page (escaped), not left out: the real contracts' programme texts are
     # hostile, and the demo's QPV and commune names.
     shows_data = (page in ("carte", "portrait", "comparer", "rapports") if contract == "demo"
-                  else page not in ("importer", "methode", "rapports", "comparer", "carte"))
+                  else page not in ("importer", "methode", "rapports", "comparer", "carte", "adresse"))
     if shows_data:
         assert any("evil" in text for text in [*bodies, *specs]), page
 
