@@ -1311,6 +1311,26 @@ def mandate_contents(con, contract_slug: str, sections: Sequence[str] | None = N
     return MandateContents(chosen, qpvs)
 
 
+def _cover_and_contents(kicker: str, contract, date: dt.date, fictional: bool, st,
+                        intro: list[Flowable]) -> list[Flowable]:
+    """A report's cover (kicker, contract name, its subtitle, `intro`, the date, the demo mark)
+    and its table of contents page, as both the mandate report and the annual review open."""
+    story: list[Flowable] = [Spacer(1, 55 * mm), Paragraph(kicker, st.kicker),
+                             Paragraph(esc(contract.name), st.cover_title)]
+    subtitle = contract_subtitle(contract.name, contract.period_label)
+    if subtitle:
+        story.append(Paragraph(esc(subtitle), st.subtitle))
+    story += intro
+    story.append(Paragraph(esc(f"Document produit le {_date_fr(date)}."), st.base))
+    if fictional:
+        story += [Spacer(1, 6 * mm), Paragraph(f"<b>{esc(DEMO_MARK)}</b> : les chiffres, lieux et "
+                                               "programmes de ce document sont inventés.", st.base)]
+    toc = TableOfContents()
+    toc.levelStyles = [st.toc1, st.toc2]
+    toc.dotsMinLevel = 0
+    return story + [PageBreak(), Paragraph("Sommaire", st.h1b), toc]
+
+
 def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
                 qpv_codes: Sequence[str] | None = None, *, generated_on: dt.date | None = None,
                 charts: bool = True) -> bytes:
@@ -1327,22 +1347,11 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
     if charts and ("portraits" in chosen):
         _warm_up_images()
 
-    story: list[Flowable] = [Spacer(1, 55 * mm), Paragraph("RAPPORT DE MANDAT", st.kicker),
-                             Paragraph(esc(contract.name), st.cover_title)]
-    subtitle = contract_subtitle(contract.name, contract.period_label)
-    if subtitle:
-        story.append(Paragraph(esc(subtitle), st.subtitle))
-    story.append(Spacer(1, 8 * mm))
-    story.append(Paragraph(esc("Contenu : " + ", ".join(SECTIONS[s].lower() if i else SECTIONS[s]
-                                                       for i, s in enumerate(chosen)) + ", sources."), st.base))
-    story.append(Paragraph(esc(f"Document produit le {_date_fr(date)}."), st.base))
-    if fictional:
-        story += [Spacer(1, 6 * mm), Paragraph(f"<b>{esc(DEMO_MARK)}</b> : les chiffres, lieux et "
-                                               "programmes de ce document sont inventés.", st.base)]
-    toc = TableOfContents()
-    toc.levelStyles = [st.toc1, st.toc2]
-    toc.dotsMinLevel = 0
-    story += [PageBreak(), Paragraph("Sommaire", st.h1b), toc]
+    story = _cover_and_contents(
+        "RAPPORT DE MANDAT", contract, date, fictional, st,
+        [Spacer(1, 8 * mm),
+         Paragraph(esc("Contenu : " + ", ".join(SECTIONS[s].lower() if i else SECTIONS[s]
+                                                for i, s in enumerate(chosen)) + ", sources."), st.base)])
 
     annexes: list[Annex] = []
     notes: list[str] = []
@@ -1466,23 +1475,12 @@ def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | No
     date = generated_on or dt.date.today()
     fictional = bool(contract.is_fictional)
     sections = review.review_sections(con, contract.slug, year)
-    story: list[Flowable] = [Spacer(1, 55 * mm), Paragraph(f"REVUE ANNUELLE {year}", st.kicker),
-                             Paragraph(esc(contract.name), st.cover_title)]
-    subtitle = contract_subtitle(contract.name, contract.period_label)
-    if subtitle:
-        story.append(Paragraph(esc(subtitle), st.subtitle))
-    story.append(Paragraph(esc("Le programme de l'année, le droit commun déclaré par chaque signataire "
-                               "à côté des crédits spécifiques, les attributions de logements, les "
-                               "personnes touchées, l'évolution des écarts et le comité de pilotage "
-                               "(circulaire du 31 août 2023)."), st.base))
-    story.append(Paragraph(esc(f"Document produit le {_date_fr(date)}."), st.base))
-    if fictional:
-        story += [Spacer(1, 6 * mm), Paragraph(f"<b>{esc(DEMO_MARK)}</b> : les chiffres, lieux et "
-                                               "programmes de ce document sont inventés.", st.base)]
-    toc = TableOfContents()
-    toc.levelStyles = [st.toc1, st.toc2]
-    toc.dotsMinLevel = 0
-    story += [PageBreak(), Paragraph("Sommaire", st.h1b), toc]
+    story = _cover_and_contents(
+        f"REVUE ANNUELLE {year}", contract, date, fictional, st,
+        [Paragraph(esc("Le programme de l'année, le droit commun déclaré par chaque signataire "
+                       "à côté des crédits spécifiques, les attributions de logements, les "
+                       "personnes touchées, l'évolution des écarts et le comité de pilotage "
+                       "(circulaire du 31 août 2023)."), st.base)])
     for section in sections:
         story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), st.h1)]
         if section.note:
