@@ -228,6 +228,49 @@ REGISTRY: tuple[Indicator, ...] = (
        source="SSMSI, base statistique communale de la délinquance enregistrée", aggregation="ratio",
        higher_is_better=False, numerator="infractions", denominator="logements",
        caution=COMMUNE_ONLY),
+    # ── Santé: DREES APL (etl/loaders/drees_apl.py) ──────────────────────────────────────────
+    _r(id="apl_gp_consultations_per_inhabitant_year",
+       label="Accessibilité aux médecins généralistes (APL, consultations par an et par habitant)",
+       unit="consultations/an/habitant", theme="santé",
+       definition="Accessibilité potentielle localisée (APL) aux médecins généralistes libéraux de la "
+                  "commune : consultations ou visites accessibles par an et par habitant standardisé par "
+                  "âge, compte tenu de l'offre et de la demande des communes voisines.",
+       source="DREES, accessibilité potentielle localisée (APL) aux médecins généralistes "
+              "(data.drees.solidarites-sante.gouv.fr)", aggregation="none", higher_is_better=True,
+       caution=COMMUNE_ONLY),
+    _r(id="apl_gp_under65_consultations_per_inhabitant_year",
+       label="Accessibilité aux médecins généralistes de moins de 65 ans (APL, consultations par an et par habitant)",
+       unit="consultations/an/habitant", theme="santé",
+       definition="APL aux seuls médecins généralistes de moins de 65 ans (l'offre qui restera "
+                  "disponible) : consultations ou visites accessibles par an et par habitant standardisé.",
+       source="DREES, accessibilité potentielle localisée (APL) aux médecins généralistes "
+              "(data.drees.solidarites-sante.gouv.fr)", aggregation="none", higher_is_better=True,
+       caution=COMMUNE_ONLY),
+    # ── Éducation: DEPP open data (etl/loaders/depp.py) ──────────────────────────────────────
+    _r(id="public_colleges_mean_ips_index",
+       label="Indice de position sociale moyen des collèges publics de la commune", unit="indice",
+       theme="éducation",
+       definition="Moyenne simple des IPS des collèges publics de la commune (non pondérée par les "
+                  "effectifs) ; l'IPS résume la profession des parents d'élèves (100 : moyenne nationale "
+                  "de sa création). Année : celle de la rentrée (2022 pour 2022-2023).",
+       source="DEPP, indices de position sociale (IPS) des collèges (data.education.gouv.fr)",
+       aggregation="none", higher_is_better=None, denominator="collèges publics avec un IPS",
+       caution=COMMUNE_ONLY),
+    _r(id="public_colleges_count", label="Collèges publics de la commune (avec un IPS publié)",
+       unit="collèges", theme="éducation",
+       definition="Nombre de collèges publics de la commune dont l'IPS est publié pour la rentrée.",
+       source="DEPP, indices de position sociale (IPS) des collèges (data.education.gouv.fr)",
+       aggregation="sum", caution=COMMUNE_ONLY),
+    _r(id="rep_pupils_pct",
+       label="Élèves des écoles et collèges publics de la commune scolarisés en REP ou REP+", unit="%",
+       theme="éducation",
+       definition="Élèves des écoles et collèges publics de la commune appartenant à un réseau "
+                  "d'éducation prioritaire (REP ou REP+) / élèves des écoles et collèges publics de la "
+                  "commune dont l'effectif est publié. Année : celle de la dernière mise à jour de "
+                  "l'annuaire (« date_maj_ligne »).",
+       source="Ministère de l'Éducation nationale, annuaire de l'éducation (data.education.gouv.fr)",
+       aggregation="ratio", is_rate=True, numerator="élèves en REP ou REP+",
+       denominator="élèves des écoles et collèges publics", caution=COMMUNE_ONLY),
 )
 
 BY_ID: dict[str, Indicator] = {i.id: i for i in REGISTRY}

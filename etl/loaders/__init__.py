@@ -16,6 +16,8 @@ LOADER_MODULES: tuple[str, ...] = (
     "etl.loaders.grid",
     "etl.loaders.programme",
     "etl.loaders.ssmsi",
+    "etl.loaders.drees_apl",
+    "etl.loaders.depp",
 )
 
 # How each loader's formats are named in the "unrecognised file" message (a module may also set
