@@ -26,7 +26,8 @@ figure is published in these files; the school list is never stored:
   in one warning.
 
 Rows of communes the database does not know are set aside with one warning naming the file, the
-first such line and the column. A bad cell (a rentrée, a sector or a priority-education value
+first such line and the column. A file whose communes are all fictional (the demo's) is marked
+fictional. A bad cell (a rentrée, a sector or a priority-education value
 not recognised, a negative number) stops the build naming file, line and column.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ import re
 from collections import defaultdict
 
 from etl.core import Candidate, EtlError, LoadContext
+from etl.loaders.drees_apl import _fictional
 from etl.loaders.drees_apl import key as _key
 from etl.readers import parse_number, read_table
 
@@ -143,6 +145,7 @@ def _load_ips(ctx: LoadContext, c: Candidate, table) -> int:
     groups: dict[tuple[str, int], list[float]] = defaultdict(list)
     first_line: dict[tuple[str, int], int] = {}
     unknown: dict[str, int] = {}
+    read_codes: set[str] = set()
     for row, line in zip(table.rows, table.line_numbers):
         rentree = f.cell(row, "rentree_scolaire")
         m = re.fullmatch(r"(\d{4})(?:\s*[-/]\s*(\d{4}))?", rentree)
@@ -154,6 +157,7 @@ def _load_ips(ctx: LoadContext, c: Candidate, table) -> int:
             raise f.error(line, "secteur", f"secteur non reconnu « {f.cell(row, 'secteur')[:20]} »",
                           "public ou privé sous contrat")
         code = f.code(row, line, "code_insee_de_la_commune")
+        read_codes.add(code)
         ips = f.number(row, line, "ips")
         if sector.startswith("prive"):
             continue
@@ -170,7 +174,8 @@ def _load_ips(ctx: LoadContext, c: Candidate, table) -> int:
     source_id = ctx.add_source(c, KINDS[0], producer="DEPP",
                                title="Indices de position sociale (IPS) des collèges",
                                vintage="rentrées " + ", ".join(f"{y}-{y + 1}" for y in years),
-                               licence="Licence Ouverte 2.0", url=IPS_URL, rows_read=len(table.rows))
+                               licence="Licence Ouverte 2.0", url=IPS_URL, rows_read=len(table.rows),
+                               is_fictional=_fictional(read_codes))
     facts, lines = [], []
     for (code, year), values in sorted(groups.items()):
         n = len(values)
@@ -202,6 +207,7 @@ def _load_annuaire(ctx: LoadContext, c: Candidate, table) -> int:
     first_line: dict[str, int] = {}
     unknown: dict[str, int] = {}
     no_headcount, year = 0, None
+    read_codes: set[str] = set()
     for row, line in zip(table.rows, table.line_numbers):
         updated = f.cell(row, "date_maj_ligne")
         m = re.match(r"(\d{4})-\d{2}-\d{2}|\d{2}/\d{2}/(\d{4})", updated)
@@ -217,6 +223,7 @@ def _load_annuaire(ctx: LoadContext, c: Candidate, table) -> int:
             raise f.error(line, "appartenance_education_prioritaire",
                           f"valeur non reconnue « {ep[:20]} »", "REP, REP+ ou vide")
         code = f.code(row, line, "code_commune")
+        read_codes.add(code)
         if code not in known:
             unknown.setdefault(code, line)
             continue
@@ -233,7 +240,8 @@ def _load_annuaire(ctx: LoadContext, c: Candidate, table) -> int:
                        column=f.column("date_maj_ligne"), expected="des dates comme 2024-05-13")
     source_id = ctx.add_source(c, KINDS[1], producer="Ministère de l'Éducation nationale",
                                title="Annuaire de l'éducation", vintage=f"mis à jour en {year}" if year else None,
-                               licence="Licence Ouverte 2.0", url=ANNUAIRE_URL, rows_read=len(table.rows))
+                               licence="Licence Ouverte 2.0", url=ANNUAIRE_URL, rows_read=len(table.rows),
+                               is_fictional=_fictional(read_codes))
     facts = []
     for code, (rep, total) in sorted(pupils.items()):
         facts.append(dict(territory_code=code, territory_level="commune", indicator_id="rep_pupils_pct",

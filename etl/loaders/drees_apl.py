@@ -23,7 +23,8 @@ two columns mapped in COLUMNS become registry indicators (commune level, caution
 other APL columns are named in one warning. A value left empty or marked « n.d. », « nd », « NA »
 or « - » is stored NULL with status `missing`, « s »/« secret » as `secret`. Rows of communes the
 database does not know are set aside with one warning naming the file, the first such line and the
-column. A cell that is neither a number nor a known mark stops the build naming sheet, Excel row
+column. A file whose communes are all fictional (the demo's) is marked fictional, as the INSEE
+loader does. A cell that is neither a number nor a known mark stops the build naming sheet, Excel row
 and column.
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ import re
 import unicodedata
 
 from etl.core import Candidate, EtlError, LoadContext
+from etl.loaders.cog import is_fictional_code
 
 PRIORITY = 96   # after the territories (COG, contours, programme template) it refers to
 KINDS = ("drees_apl_commune",)
@@ -152,6 +154,11 @@ def _code(v, where: str, line: int, column: str) -> str:
     return text
 
 
+def _fictional(codes: set[str]) -> bool:
+    """A file of the fictional demo territory only (never credited to its real producer)."""
+    return bool(codes) and all(is_fictional_code(code, "commune") for code in codes)
+
+
 def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     known = {r[0] for r in ctx.con.execute(
         "select territory_code from territories where territory_level = 'commune'").fetchall()}
@@ -161,6 +168,7 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     other: set[str] = set()
     unknown: dict[str, tuple[int, str, str]] = {}   # code → (line, column, sheet)
     rows_read = 0
+    read_codes: set[str] = set()
     for title, grid, at in sheets:
         where = f"{c.display_name}, feuille « {title} »"
         year = _year(title, grid, at, where)
@@ -179,6 +187,7 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
                 continue   # a note under the table (« Champ : … », « Source : … »)
             rows_read += 1
             code = _code(row[code_i], where, n, header[code_i])
+            read_codes.add(code)
             if code not in known:
                 unknown.setdefault(code, (n, header[code_i], where))
                 continue
@@ -191,7 +200,8 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     vintage = ", ".join(str(y) for y in sorted(set(years)))
     source_id = ctx.add_source(c, kind, producer="DREES",
                                title="Accessibilité potentielle localisée (APL) aux médecins généralistes",
-                               vintage=vintage, licence="Licence Ouverte 2.0", url=URL, rows_read=rows_read)
+                               vintage=vintage, licence="Licence Ouverte 2.0", url=URL, rows_read=rows_read,
+                               is_fictional=_fictional(read_codes))
     for f in facts:
         f["source_id"] = source_id
     if other:

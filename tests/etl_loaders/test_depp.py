@@ -181,3 +181,15 @@ def test_the_portrait_shows_health_and_education_of_the_commune_saying_so(tmp_pa
     assert "Publié à la commune seulement : le chiffre est celui de la commune entière, le quartier " \
            "n'a pas le sien." in text
     assert "Insee" not in " ".join(table["Source"])
+
+
+def test_files_of_fictional_communes_only_are_marked_fictional(tmp_path: Path) -> None:
+    raw = _raw(tmp_path, ips=IPS_ROWS[:5], annuaire=ANNUAIRE_ROWS[:7])
+    _workbook(raw / APL_NAME, {"APL 2022": APL_SHEETS["APL 2022"][:2]})
+    db = tmp_path / "qpv.duckdb"
+    build([raw], db, loader_modules=LOADERS + ["etl.loaders.drees_apl"], progress=None, current_year=2025)
+    assert query(db, "select kind, is_fictional from sources where kind not like 'programme%' order by 1") == [
+        ("depp_ips_colleges", True), ("drees_apl_commune", True), ("education_annuaire", True)]
+    assert query(db, """select distinct source_label from indicator_values
+                        where territory_code = '99001' and indicator_id = 'rep_pupils_pct'""") == [
+        ("Fictif : Ministère de l'Éducation nationale, Annuaire de l'éducation, mis à jour en 2024",)]
