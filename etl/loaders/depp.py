@@ -11,11 +11,11 @@ figure is published in these files; the school list is never stored:
   `fr-en-ips-colleges-apXXXX`): `Rentrée scolaire;Académie;Code du département;Département;UAI;
   Nom de l'établissment;Code INSEE de la commune;Nom de la commune;Secteur;IPS;Ecart-type de
   l'IPS` (the typo « établissment » is DEPP's; later vintages add région/académie codes). Recognised
-  by the rentrée, UAI, commune code, sector, IPS and the « Ecart-type de l'IPS » column (the école
-  file has no standard deviation). Per commune and rentrée (year = the rentrée's first year, 2022
-  for « 2022-2023 »): the simple mean of the IPS of its public collèges
-  (`public_colleges_mean_ips_index`, denominator = their number) and that number
-  (`public_colleges_count`). Private collèges (« privé sous contrat ») are left out; a collège with
+  by the rentrée, UAI, commune code, sector, IPS and the « Ecart-type de l'IPS » columns, and by
+  the names of its first rows, mostly « COLLEGE … » (the école and EREA files are not collèges').
+  Per commune and rentrée (year = the rentrée's first year, 2022 for « 2022-2023 »): the simple
+  mean of the IPS of its public collèges (`public_colleges_mean_ips_index`, denominator = their
+  number) and that number (`public_colleges_count`). Private collèges (« privé sous contrat ») are left out; a collège with
   an empty IPS counts in neither.
 - « Annuaire de l'éducation » (`fr-en-annuaire-education`): `Identifiant_de_l_etablissement;
   Nom_etablissement;Type_etablissement;Statut_public_prive;…;Code_commune;Nom_commune;…;
@@ -74,10 +74,18 @@ def recognise(c: Candidate) -> str | None:
     except Exception:  # noqa: BLE001 - recognise must not raise on another format (etl/core.py)
         return None
     if _columns(head.header, _IPS):
-        return KINDS[0]
+        return KINDS[0] if _names_collèges(head) else None
     if _columns(head.header, _ANNUAIRE):
         return KINDS[1]
     return None
+
+
+def _names_collèges(head) -> bool:
+    """The IPS files of écoles and EREA may share the collèges' columns: most names of the head
+    rows must be collèges' (« COLLEGE JEAN MOULIN », « Collège … », « CLG … »)."""
+    at = next((i for i, h in enumerate(head.header) if key(h).startswith("nom_de_l_etabli")), None)
+    names = [_key(r[at]) for r in head.rows if at is not None and at < len(r) and r[at].strip()]
+    return not names or 2 * sum(1 for n in names if "college" in n or n.startswith("clg")) >= len(names)
 
 
 class _Rows:

@@ -193,3 +193,12 @@ def test_files_of_fictional_communes_only_are_marked_fictional(tmp_path: Path) -
     assert query(db, """select distinct source_label from indicator_values
                         where territory_code = '99001' and indicator_id = 'rep_pupils_pct'""") == [
         ("Fictif : Ministère de l'Éducation nationale, Annuaire de l'éducation, mis à jour en 2024",)]
+
+
+def test_an_ips_file_of_ecoles_is_not_taken_for_colleges(tmp_path: Path) -> None:
+    from etl.core import Candidate
+    from etl.loaders import depp
+    ecoles = [row[:5] + ["ECOLE ELEMENTAIRE " + row[5].split(" ", 1)[1]] + row[6:] for row in IPS_ROWS]
+    path = write_csv(tmp_path / "fr-en-ips-ecoles-ap2022.csv", [IPS_HEADER] + ecoles, bom=True)
+    colleges = write_csv(tmp_path / "fr-en-ips-colleges-ap2023.csv", [IPS_HEADER] + IPS_ROWS, bom=True)
+    assert [depp.recognise(Candidate(p, p.name)) for p in (path, colleges)] == [None, "depp_ips_colleges"]
