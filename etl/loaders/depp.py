@@ -15,8 +15,8 @@ figure is published in these files; the school list is never stored:
   the names of its first rows, mostly « COLLEGE … » (the école and EREA files are not collèges').
   Per commune and rentrée (year = the rentrée's first year, 2022 for « 2022-2023 »): the simple
   mean of the IPS of its public collèges (`public_colleges_mean_ips_index`, denominator = their
-  number) and that number (`public_colleges_count`). Private collèges (« privé sous contrat ») are left out; a collège with
-  an empty IPS counts in neither.
+  number) and that number (`public_colleges_count`). Private collèges (« privé sous contrat »)
+  are left out; a collège with an empty IPS counts in neither.
 - « Annuaire de l'éducation » (`fr-en-annuaire-education`): `Identifiant_de_l_etablissement;
   Nom_etablissement;Type_etablissement;Statut_public_prive;…;Code_commune;Nom_commune;…;
   Appartenance_Education_Prioritaire;…;Nombre_d_eleves;…;date_maj_ligne;…`. Per commune: pupils of
