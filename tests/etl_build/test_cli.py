@@ -47,8 +47,10 @@ def test_validate_prints_report_and_exit_code(programme_dir: Path, capsys) -> No
     assert main(["validate", "--raw", str(programme_dir), "--quiet"]) == 1
     out = capsys.readouterr().out.splitlines()
     formats = accepted_formats(import_loaders())
-    assert "modèle de saisie du programme" in formats and formats.count(" ; ") == 6
+    assert "modèle de saisie du programme" in formats and formats.count(" ; ") == 8
     assert "base communale de la délinquance enregistrée du SSMSI (CSV data.gouv.fr)" in formats
+    assert "accessibilité potentielle localisée (APL) de la DREES (classeur XLSX)" in formats
+    assert "IPS des collèges de la DEPP ou annuaire de l'éducation (CSV data.education.gouv.fr)" in formats
     assert "Base Adresse Nationale" in formats
     assert [line for line in out if line.startswith("ERREUR")] == [
         f"ERREUR : raw/inconnu.dat : format de fichier non reconnu (attendu : un des formats acceptés : {formats})"]
