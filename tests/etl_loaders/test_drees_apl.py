@@ -124,3 +124,21 @@ def test_a_sheet_without_year_is_refused(tmp_path: Path) -> None:
               tmp_path / "qpv.duckdb", loader_modules=LOADERS, progress=None, current_year=2025)
     assert str(e.value) == (f"raw/{NAME}, feuille « Données », ligne 9 : année de l'APL introuvable (attendu : une "
                             "année dans le nom de la feuille (ex. « APL 2022 ») ou dans son titre)")
+
+
+def test_the_older_layout_loads_to_the_same_indicators(tmp_path: Path, monkeypatch) -> None:
+    import tests.etl_loaders.test_drees_apl as module
+    monkeypatch.setattr(module, "HEADER", [
+        "Code commune", "Commune", "APL aux médecins généralistes (sans borne d'âge)",
+        "APL aux médecins généralistes de moins de 65 ans",
+        "Population standardisée par la consommation de soins par tranche d'âge"])
+    db = tmp_path / "qpv.duckdb"
+    build([_raw(tmp_path, {"APL_2017": [["99001", "Démo-sur-Loire", 4.1, 3.6, 25000]]})], db,
+          loader_modules=LOADERS, progress=None, current_year=2025)
+    assert query(db, "select territory_code, indicator_id, year, value, source_variable from indicator_facts "
+                     "order by 2") == [
+        ("99001", "apl_gp_consultations_per_inhabitant_year", 2017, 4.1,
+         "APL aux médecins généralistes (sans borne d'âge)"),
+        ("99001", "apl_gp_under65_consultations_per_inhabitant_year", 2017, 3.6,
+         "APL aux médecins généralistes de moins de 65 ans"),
+    ]
