@@ -5,7 +5,8 @@ eight communes 99001…99008 in département 99, region 99, ten QPV 2024 `QN099�
 `QP099…`), as the files a user downloads or fills in: the COG JSON, ANCT contour GeoJSON (one
 in Lambert-93), INSEE QPV statistics zips with their `meta_*.csv` dictionary (three Filosofi
 vintages, Latin-1 and UTF-8, withheld values), INSEE commune-style comparator files, a Filosofi
-200 m grid and the programme template (CSV and one XLSX workbook). The ETL then reads them like
+200 m grid, the programme template (CSV and one XLSX workbook), and the health and education
+pillars' files (DREES APL workbook, Éducation nationale exports). The ETL then reads them like
 any other input: the demo exercises every loader.
 
 The output is deterministic: one `random.Random(SEED)` drives everything, zip members and the
@@ -39,7 +40,7 @@ FICTIONAL_NOTE = config.DEMO_MARK
 ZIP_DATE = (2024, 6, 1, 0, 0, 0)
 
 # Sub-folders of out_dir this generator owns (cleared before writing).
-SUBDIRS = ("cog", "contours", "insee_qpv", "insee_communes", "carreaux", "programme", "ban")
+SUBDIRS = ("cog", "contours", "insee_qpv", "insee_communes", "carreaux", "programme", "ban", "piliers")
 
 # Centre of the fictional territory in Lambert-93 (≈ lon 2.6, lat 46.8).
 CENTER_L93 = (669_000.0, 6_633_000.0)
@@ -996,6 +997,10 @@ def _template_xlsx(out: _Out, name: str, tables: dict[str, list[dict]]) -> None:
     fixed = datetime.datetime(2024, 6, 1)
     wb.properties.creator = "Démonstration Val-de-Lorne (fictif)"
     wb.properties.created = fixed
+    _save_stable_xlsx(wb, out.path(f"programme/{name}"))
+
+
+def _save_stable_xlsx(wb, path: Path) -> None:
     buf = io.BytesIO()
     wb.save(buf)
     # openpyxl stamps the save time and the zip dates: rewrite both so the bytes are stable.
@@ -1007,7 +1012,7 @@ def _template_xlsx(out: _Out, name: str, tables: dict[str, list[dict]]) -> None:
             data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
                           rb"\g<1>2024-06-01T00:00:00Z\g<2>", data)
         members.append((info.filename, data))
-    _write_zip(out.path(f"programme/{name}"), members)
+    _write_zip(path, members)
 
 
 def _programme(rng: random.Random) -> dict[str, list[dict]]:
@@ -1712,6 +1717,76 @@ def _write_beneficiary_addresses(out: _Out, geo: "Geography", ban: list[dict],
 
 # ── Entry point ─────────────────────────────────────────────────────────────────────────────
 
+# ── Health and education pillars (commune level) ──────────────────────────────────────────────
+
+# Per commune: APL 2022 (all ages, under 65), public collèges, schools in REP/REP+ (share of pupils).
+_PILLARS = {
+    "99001": (3.1, 2.6, 4, 0.55), "99002": (2.7, 2.2, 2, 0.40), "99003": (3.4, 2.9, 1, 0.30),
+    "99004": (2.2, 1.7, 1, 0.45), "99005": (2.9, None, 1, 0.35), "99006": (2.4, 1.9, 0, 0.0),
+    "99007": (3.6, 3.2, 0, 0.0), "99008": (1.8, 1.4, 0, 0.0),
+}
+
+
+def _write_pillars(out: _Out) -> None:
+    """The DREES APL workbook and the Éducation nationale exports (IPS of collèges, annuaire de
+    l'éducation) for the fictional communes, in their published layouts (etl/loaders/drees_apl.py,
+    etl/loaders/depp.py). Its own random generator: the other files keep their bytes."""
+    import datetime
+
+    from openpyxl import Workbook
+
+    rng = random.Random(SEED + 1)
+    wb = Workbook()
+    intro = wb.active
+    intro.title = "Présentation"
+    intro.append(["Indicateur d'accessibilité potentielle localisée (APL) aux médecins généralistes "
+                  "- données fictives de démonstration"])
+    for year, drift in ((2022, 0.0), (2023, -0.1)):
+        ws = wb.create_sheet(f"APL {year}")
+        ws.append([f"APL aux médecins généralistes {year} (fictif)"])
+        ws.append(["L'APL est exprimée en nombre de consultations/visites accessibles par an par habitant "
+                   "standardisé."])
+        ws.append([])
+        ws.append(["Code commune INSEE", "Commune", "APL aux médecins généralistes",
+                   "APL aux médecins généralistes de moins de 65 ans"])
+        for c in COMMUNES:
+            apl, under65 = _PILLARS[c.code][:2]
+            ws.append([c.code, c.name, round(apl + drift, 3),
+                       round(under65 + drift, 3) if under65 is not None else "n.d."])
+    wb.properties.creator = "Démonstration Val-de-Lorne (fictif)"
+    wb.properties.created = datetime.datetime(2024, 6, 1)
+    _save_stable_xlsx(wb, out.path("piliers/APL_medecins_generalistes_val_de_lorne.xlsx"))
+
+    ips_rows, annuaire_rows = [], []
+    n = 0
+    for c in COMMUNES:
+        colleges, rep_share = _PILLARS[c.code][2:]
+        for k in range(colleges):
+            n += 1
+            uai = f"0999{n:03d}C"
+            ips = round(rng.uniform(72, 112), 1)
+            for rentree, shift in (("2022-2023", 0.0), ("2023-2024", 1.2)):
+                ips_rows.append([rentree, "FICTIVE", DEP_CODE, DEP_NAME, uai, f"COLLEGE FICTIF {n}", c.code,
+                                 c.name, "public", f"{ips + shift:.1f}", "24.1"])
+            pupils = 380 + 40 * k
+            annuaire_rows.append([uai, f"Collège fictif {n}", "Collège", "Public", c.postcode, c.code, c.name,
+                                  "REP" if k < round(colleges * rep_share) else "", str(pupils), "2024-05-13"])
+        for k in range(3):
+            n += 1
+            in_rep = k < round(3 * rep_share)
+            annuaire_rows.append([f"0999{n:03d}E", f"Ecole fictive {n}", "Ecole", "Public", c.postcode, c.code,
+                                  c.name, "REP+" if in_rep and k == 0 else ("REP" if in_rep else ""),
+                                  str(120 + 30 * k), "2024-05-13"])
+    out.write("piliers/fr-en-ips_colleges.csv", _csv_bytes(
+        ["Rentrée scolaire", "Académie", "Code du département", "Département", "UAI", "Nom de l'établissment",
+         "Code INSEE de la commune", "Nom de la commune", "Secteur", "IPS", "Ecart-type de l'IPS"],
+        ips_rows, bom=True))
+    out.write("piliers/fr-en-annuaire-education.csv", _csv_bytes(
+        ["Identifiant_de_l_etablissement", "Nom_etablissement", "Type_etablissement", "Statut_public_prive",
+         "Code_postal", "Code_commune", "Nom_commune", "Appartenance_Education_Prioritaire", "Nombre_d_eleves",
+         "date_maj_ligne"], annuaire_rows, bom=True))
+
+
 def _clear(out_dir: Path) -> None:
     """Remove what an earlier run wrote (only this generator's sub-folders)."""
     import shutil
@@ -1742,4 +1817,5 @@ def write_demo(out_dir: Path = config.DEMO_RAW_DIR) -> list[Path]:
     tables = _write_programme(out, rng)
     ban = _write_ban(out, geo)
     _write_beneficiary_addresses(out, geo, ban, tables["actions"])
+    _write_pillars(out)
     return sorted(out.paths)

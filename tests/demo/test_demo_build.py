@@ -39,7 +39,8 @@ def test_every_file_is_loaded(db, demo_dir):
     kinds = sorted({f[1] for f in files})
     assert kinds == sorted([
         "anct_qpv_contours", "ban_addresses", "commune_contours", "cog_communes", "cog_departements", "cog_epci",
-        "cog_regions", "filosofi_grid", "insee_commune_stats", "insee_dictionary", "insee_qpv_stats",
+        "cog_regions", "depp_ips_colleges", "drees_apl_commune", "education_annuaire", "filosofi_grid",
+        "insee_commune_stats", "insee_dictionary", "insee_qpv_stats",
         "programme_actions", "programme_attributions", "programme_beneficiaries",
         "programme_contracts", "programme_documents",
         "programme_funding", "programme_housing_results", "programme_kpi_definitions",
@@ -116,6 +117,20 @@ def test_key_indicator_values(db):
         ("QP099001", "qpv", "median_income_eur_year", 2017, 11060.0, "ok"),
         ("QV09902", "quartier_veille", "poverty_rate_pct", 2021, None, "secret"),
     ]
+
+
+def test_health_and_education_pillars_beside_a_qpv_are_its_communes_and_fictional(db):
+    from indicators.pillars import commune_only_figures
+    df = commune_only_figures(db, "QN09910N")       # Le Clos Fleuri, in 99005
+    assert _round(df[["indicator_id", "commune_code", "year", "value", "numerator", "denominator", "status"]]
+                  .astype(object).where(df.notna(), None).itertuples(index=False, name=None)) == [
+        ("apl_gp_consultations_per_inhabitant_year", "99005", 2023, 2.8, None, None, "ok"),
+        ("apl_gp_under65_consultations_per_inhabitant_year", "99005", 2023, None, None, None, "missing"),
+        ("public_colleges_mean_ips_index", "99005", 2023, 98.0, None, 1.0, "ok"),
+        ("public_colleges_count", "99005", 2023, 1.0, None, None, "ok"),
+        ("rep_pupils_pct", "99005", 2024, 14.4578, 120.0, 830.0, "ok"),
+    ]
+    assert set(df["source_label"].str[:9]) == {"Fictif : "}
 
 
 def test_filosofi_series_per_qpv(db):

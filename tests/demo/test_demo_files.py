@@ -48,6 +48,8 @@ EXPECTED_FILES = [
     "insee_qpv/QPV2024_FILOSOFI_2021.zip",
     "insee_qpv/QPV2024_LOGEMENT_SOCIAL_2022.zip",
     "insee_qpv/QPV2024_RP_2020.zip",
+    "piliers/APL_medecins_generalistes_val_de_lorne.xlsx", "piliers/fr-en-annuaire-education.csv",
+    "piliers/fr-en-ips_colleges.csv",
     "programme/actions.csv", "programme/attributions.csv", "programme/beneficiaires_adresses.csv",
     "programme/beneficiaries.csv",
     "programme/contracts.csv",
