@@ -196,10 +196,19 @@ def fmt_value(value, unit: str | None, status: str | None = "ok", *, decimals: i
         suffix = UNIT_SUFFIX[unit]
         text = f"{number}{NBSP}{suffix}" if suffix else number
     elif unit:
-        text = f"{number}{NBSP}{unit}"
+        text = f"{number}{NBSP}{_singular(unit) if abs(value) < 2 else unit}"
     else:
         text = number
     return f"{qualifier} {text}" if qualifier else text
+
+
+def _singular(unit: str) -> str:
+    """A unit in words below 2, French singular on its first word: « 1 collège », « 1 habitant »,
+    « 1,5 consultation/an/habitant »; « pour 1 000 habitants » and the invariable « mois »,
+    « temps », « poids » stay as they are."""
+    head, tail = re.match(r"([^ /]*)(.*)", unit, re.S).groups()
+    plural = len(head) > 2 and re.search(r"(?<![aiouyAIOUY])s$", head) and not head.endswith(("ps", "ds"))
+    return (head[:-1] if plural else head) + tail
 
 
 def fmt_gap_points(value, decimals: int = 1) -> str:

@@ -73,6 +73,12 @@ def test_number_with_fixed_decimals():
     (None, "%", "missing", {}, "non disponible"),
     (None, "%", "not_significant", {}, "non significatif"),
     (3, None, "ok", {}, "3"),
+    (1, "collèges", "ok", {}, f"1{S}collège"),
+    (0, "habitants", "ok", {}, f"0{S}habitant"),
+    (1.5, "consultations/an/habitant", "ok", {}, f"1,5{S}consultation/an/habitant"),
+    (2, "consultations/an/habitant", "ok", {}, f"2{S}consultations/an/habitant"),
+    (1.2, "pour 1 000 habitants", "ok", {}, f"1,2{S}pour 1 000 habitants"),
+    (1, "mois", "ok", {}, f"1{S}mois"),
 ])
 def test_fmt_value(value, unit, status, kw, expected):
     assert fmt_value(value, unit, status, **kw) == expected
