@@ -16,13 +16,15 @@ figure is published in these files; the school list is never stored:
   Per commune and rentrée (year = the rentrée's first year, 2022 for « 2022-2023 »): the simple
   mean of the IPS of its public collèges (`public_colleges_mean_ips_index`, denominator = their
   number) and that number (`public_colleges_count`). Private collèges (« privé sous contrat »)
-  are left out; a collège with an empty IPS counts in neither.
+  are left out; a collège with an empty IPS counts in neither. A line repeated in the export
+  counts once; the same collège and rentrée with two different IPS stops the build.
 - « Annuaire de l'éducation » (`fr-en-annuaire-education`): `Identifiant_de_l_etablissement;
   Nom_etablissement;Type_etablissement;Statut_public_prive;…;Code_commune;Nom_commune;…;
   Appartenance_Education_Prioritaire;…;Nombre_d_eleves;…;date_maj_ligne;…`. Per commune: pupils of
   its public écoles and collèges in REP or REP+ / pupils of its public écoles and collèges whose
   headcount is given (`rep_pupils_pct`), dated by the year of the latest `date_maj_ligne` of the
-  file (the directory has no rentrée column). Schools without a headcount are left out and counted
+  file (the directory has no rentrée column). An establishment listed on several lines counts
+  once (its first line). Schools without a headcount are left out and counted
   in one warning.
 
 Rows of communes the database does not know are set aside with one warning naming the file, the
@@ -154,6 +156,8 @@ def _load_ips(ctx: LoadContext, c: Candidate, table) -> int:
     first_line: dict[tuple[str, int], int] = {}
     unknown: dict[str, int] = {}
     read_codes: set[str] = set()
+    seen: dict[tuple[str, int], float | None] = {}
+    first_of: dict[tuple[str, int], int] = {}
     for row, line in zip(table.rows, table.line_numbers):
         rentree = f.cell(row, "rentree_scolaire")
         m = re.fullmatch(r"(\d{4})(?:\s*[-/]\s*(\d{4}))?", rentree)
@@ -167,6 +171,13 @@ def _load_ips(ctx: LoadContext, c: Candidate, table) -> int:
         code = f.code(row, line, "code_insee_de_la_commune")
         read_codes.add(code)
         ips = f.number(row, line, "ips")
+        uai = (f.cell(row, "uai").upper(), int(m.group(1)))
+        if uai in seen:
+            if seen[uai] != ips:
+                raise f.error(line, "ips", f"collège {uai[0]} en double pour la rentrée {rentree} avec un autre "
+                              f"IPS (ligne {first_of[uai]})", "une ligne par collège et par rentrée")
+            continue     # the same line twice in the export
+        seen[uai], first_of[uai] = ips, line
         if sector.startswith("prive"):
             continue
         if code not in known:
@@ -216,6 +227,7 @@ def _load_annuaire(ctx: LoadContext, c: Candidate, table) -> int:
     unknown: dict[str, int] = {}
     no_headcount, year = 0, None
     read_codes: set[str] = set()
+    schools: set[str] = set()
     for row, line in zip(table.rows, table.line_numbers):
         updated = f.cell(row, "date_maj_ligne")
         m = re.match(r"(\d{4})-\d{2}-\d{2}|\d{2}/\d{2}/(\d{4})", updated)
@@ -223,6 +235,10 @@ def _load_annuaire(ctx: LoadContext, c: Candidate, table) -> int:
             raise f.error(line, "date_maj_ligne", f"date non reconnue « {updated[:20]} »", "une date comme 2024-05-13")
         if m:
             year = max(year or 0, int(m.group(1) or m.group(2)))
+        uai = f.cell(row, "identifiant_de_l_etablissement").upper()
+        if uai in schools:
+            continue     # an establishment on several lines (« multi_uai »): its pupils count once
+        schools.add(uai)
         if _key(f.cell(row, "type_etablissement")) not in _SCHOOL_TYPES \
                 or not _key(f.cell(row, "statut_public_prive")).startswith("public"):
             continue

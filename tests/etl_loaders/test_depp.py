@@ -202,3 +202,22 @@ def test_an_ips_file_of_ecoles_is_not_taken_for_colleges(tmp_path: Path) -> None
     path = write_csv(tmp_path / "fr-en-ips-ecoles-ap2022.csv", [IPS_HEADER] + ecoles, bom=True)
     colleges = write_csv(tmp_path / "fr-en-ips-colleges-ap2023.csv", [IPS_HEADER] + IPS_ROWS, bom=True)
     assert [depp.recognise(Candidate(p, p.name)) for p in (path, colleges)] == [None, "depp_ips_colleges"]
+
+
+def test_a_school_on_several_lines_counts_once(tmp_path: Path) -> None:
+    db = tmp_path / "qpv.duckdb"
+    build([_raw(tmp_path, ips=IPS_ROWS[:2] + [IPS_ROWS[1]], annuaire=ANNUAIRE_ROWS[:3] + [ANNUAIRE_ROWS[1]])], db,
+          loader_modules=LOADERS, progress=None, current_year=2025)
+    assert _facts(db) == [
+        ("99001", "commune", "public_colleges_count", 2022, 2.0, None, None, "ok", "UAI"),
+        ("99001", "commune", "public_colleges_mean_ips_index", 2022, 89.0, None, 2.0, "ok", "IPS"),
+        ("99001", "commune", "rep_pupils_pct", 2024, 83.3333, 750.0, 900.0, "ok", "Appartenance_Education_Prioritaire"),
+    ]
+
+
+def test_one_college_with_two_ips_for_a_rentree_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(EtlError) as e:
+        build([_raw(tmp_path, ips=IPS_ROWS[:2] + [IPS_ROWS[1][:9] + ["70.2", "20.0"]], annuaire=None)],
+              tmp_path / "qpv.duckdb", loader_modules=LOADERS, progress=None, current_year=2025)
+    assert str(e.value) == (f"raw/{IPS_NAME}, ligne 4, colonne « IPS » : collège 0999102B en double pour la rentrée "
+                            "2022-2023 avec un autre IPS (ligne 3) (attendu : une ligne par collège et par rentrée)")
