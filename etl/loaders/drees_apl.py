@@ -18,7 +18,8 @@ Lyon and Marseille also by arrondissement: those rows are not current communes a
 like any unknown code).
 
 A sheet is read when a row within its first rows holds a « Code commune » cell and an « APL aux
-médecins généralistes » cell; its year comes from the sheet name, else from its title rows. The
+médecins généralistes » cell; its year comes from the sheet name, else from its title (first
+filled row; the notes below cite the sources' years); two sheets of one year stop the build. The
 two columns mapped in COLUMNS become registry indicators (commune level, caution COMMUNE_ONLY);
 other APL columns are named in one warning. A value left empty or marked « n.d. », « nd », « NA »
 or « - » is stored NULL with status `missing`, « s »/« secret » as `secret`. Rows of communes the
@@ -169,9 +170,14 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
     unknown: dict[str, tuple[int, str, str]] = {}   # code → (line, column, sheet)
     rows_read = 0
     read_codes: set[str] = set()
+    sheet_of: dict[int, str] = {}
     for title, grid, at in sheets:
         where = f"{c.display_name}, feuille « {title} »"
         year = _year(title, grid, at, where)
+        if year in sheet_of:
+            raise EtlError(where, f"année {year} déjà lue dans la feuille « {sheet_of[year]} »", line=at + 1,
+                           expected="une feuille par année")
+        sheet_of[year] = title
         years.append(year)
         header = [_text(v) for v in grid[at]]
         code_i = next(i for i, h in enumerate(header) if _is_code_header(h))

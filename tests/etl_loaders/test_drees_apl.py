@@ -142,3 +142,12 @@ def test_the_older_layout_loads_to_the_same_indicators(tmp_path: Path, monkeypat
         ("99001", "apl_gp_under65_consultations_per_inhabitant_year", 2017, 3.6,
          "APL aux médecins généralistes de moins de 65 ans"),
     ]
+
+
+def test_two_sheets_of_the_same_year_are_refused(tmp_path: Path) -> None:
+    row = ["99001", "Démo-sur-Loire", 1.5, 2.9, 2.7, 100]
+    with pytest.raises(EtlError) as e:
+        build([_raw(tmp_path, {"APL 2022": [row], "APL_2022 (révisé)": [row]})], tmp_path / "qpv.duckdb",
+              loader_modules=LOADERS, progress=None, current_year=2025)
+    assert str(e.value) == (f"raw/{NAME}, feuille « APL_2022 (révisé) », ligne 9 : année 2022 déjà lue dans la "
+                            "feuille « APL 2022 » (attendu : une feuille par année)")
