@@ -87,6 +87,22 @@ def process_tree_rss_bytes(pid: int) -> int:
     return total
 
 
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by `pid` and its living descendants (Linux /proc)."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
 def summarise(results: list[tuple[str, float, list[str]]]) -> dict:
     """Figures of (page, seconds, errors) runs: per page and overall n, p50, p95, max, errors."""
     def figures(runs):
@@ -102,7 +118,7 @@ def summarise(results: list[tuple[str, float, list[str]]]) -> dict:
 
 
 async def _session(base_url: str, index: int, queries: list[str], requests: int, deadline: float,
-                   results: list, errors: list, start_delay: float) -> None:
+                   timeout: float, results: list, errors: list, start_delay: float) -> None:
     await asyncio.sleep(start_delay)
     session = Session(base_url)
     try:
@@ -115,8 +131,9 @@ async def _session(base_url: str, index: int, queries: list[str], requests: int,
             if time.monotonic() >= deadline:
                 break
             page = PAGES[(index + n) % len(PAGES)]
-            run = await session.run_page(page, queries[index % len(queries)],
-                                         timeout=max(1.0, deadline - time.monotonic()))
+            # A run started before the deadline is waited for (at most `timeout`): the
+            # deadline bounds when sessions stop asking, never cuts a page short.
+            run = await session.run_page(page, queries[index % len(queries)], timeout=timeout)
             results.append((run.page, run.seconds, run.errors))
             errors.extend(f"session {index}, page {page_label(page)} : {e}" for e in run.errors)
             if run.errors and "connexion fermée" in run.errors[-1]:
@@ -125,8 +142,8 @@ async def _session(base_url: str, index: int, queries: list[str], requests: int,
         await session.close()
 
 
-async def _load(base_url: str, sessions: int, requests: int, duration: float, ramp: float,
-                queries: list[str], server_pid: int | None) -> dict:
+async def _load(base_url: str, sessions: int, requests: int, duration: float, timeout: float,
+                ramp: float, queries: list[str], server_pid: int | None) -> dict:
     results: list = []
     errors: list[str] = []
     rss: list[int] = []
@@ -141,12 +158,17 @@ async def _load(base_url: str, sessions: int, requests: int, duration: float, ra
 
     sampler = asyncio.create_task(sample())
     start = time.perf_counter()
-    await asyncio.gather(*(_session(base_url, i, queries, requests, deadline, results, errors,
-                                    rng.uniform(0, ramp)) for i in range(sessions)))
+    server_cpu = process_tree_cpu_seconds(server_pid) if server_pid else None
+    client_cpu = time.process_time()
+    await asyncio.gather(*(_session(base_url, i, queries, requests, deadline, timeout, results,
+                                    errors, rng.uniform(0, ramp)) for i in range(sessions)))
     wall = time.perf_counter() - start
     sampler.cancel()
     out = summarise(results)
     out.update(wall_s=round(wall, 1), errors_list=errors,
+               server_cpu_s=(round(process_tree_cpu_seconds(server_pid) - server_cpu, 1)
+                             if server_pid else None),
+               client_cpu_s=round(time.process_time() - client_cpu, 1),
                rss_peak_mb=round(max(rss) / 2**20) if rss else None,
                rss_end_mb=round(process_tree_rss_bytes(server_pid) / 2**20) if server_pid else None)
     return out
@@ -174,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--requests", type=int, default=len(PAGES),
                         help="pages par session (défaut : chaque page principale une fois)")
-    parser.add_argument("--duration", type=float, default=180, help="durée maximale en secondes")
+    parser.add_argument("--duration", type=float, default=180,
+                        help="après ces secondes, plus aucune session ne demande de page")
+    parser.add_argument("--timeout", type=float, default=120,
+                        help="une page sans fin d'exécution après ces secondes est une erreur")
     parser.add_argument("--ramp", type=float, default=5,
                         help="les sessions démarrent au hasard dans ces premières secondes")
     parser.add_argument("--db", type=Path, default=config.DB_PATH)
@@ -201,12 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wait_healthy(base_url, 90, proc)
         print(f"Préchauffage : une session parcourt {len(PAGES)} pages…")
-        warm = asyncio.run(_load(base_url, 1, len(PAGES), args.duration, 0, queries, server_pid))
+        warm = asyncio.run(_load(base_url, 1, len(PAGES), args.duration, args.timeout, 0,
+                                 queries, server_pid))
         print(f"  {warm['wall_s']} s, erreurs : {warm['overall']['errors']}")
-        print(f"{args.sessions} sessions, {args.requests} pages chacune au plus, "
-              f"{args.duration:g} s au plus…")
-        out = asyncio.run(_load(base_url, args.sessions, args.requests, args.duration, args.ramp,
-                                queries, server_pid))
+        print(f"{args.sessions} sessions sur {len(queries)} liens (territoire + QPV), "
+              f"{args.requests} pages chacune au plus, plus de demande après {args.duration:g} s…")
+        out = asyncio.run(_load(base_url, args.sessions, args.requests, args.duration,
+                                args.timeout, args.ramp, queries, server_pid))
     finally:
         if proc is not None:
             proc.terminate()
@@ -219,12 +245,15 @@ def main(argv: list[str] | None = None) -> int:
     for line in out["errors_list"][:20]:
         print("  erreur :", line)
     print(f"Durée {out['wall_s']} s ; mémoire du serveur : pic {out['rss_peak_mb']} Mo, "
-          f"fin {out['rss_end_mb']} Mo")
+          f"fin {out['rss_end_mb']} Mo ; temps CPU : serveur {out['server_cpu_s']} s, "
+          f"client de charge {out['client_cpu_s']} s")
     overall = out["overall"] or {"n": 0, "p50_s": None, "p95_s": None, "max_s": None}
     figures = {"sessions": args.sessions, "requests": overall["n"],
                "p50_s": overall["p50_s"], "p95_s": overall["p95_s"], "max_s": overall["max_s"],
                "errors": len(out["errors_list"]), "wall_s": out["wall_s"],
                "rss_peak_mb": out["rss_peak_mb"], "rss_end_mb": out["rss_end_mb"],
+               "server_cpu_s": out["server_cpu_s"], "client_cpu_s": out["client_cpu_s"],
+               "links": len(queries), "load_avg_1min": round(os.getloadavg()[0], 1),
                "cpu_count": os.cpu_count(),
                **{f"p95_s_{p}": f["p95_s"] for p, f in out["pages"].items()}}
     print(json.dumps(figures))

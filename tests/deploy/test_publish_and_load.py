@@ -112,3 +112,21 @@ def test_db_version_changes_for_a_copy_that_keeps_the_time(tmp_path, monkeypatch
     assert data.db_version() == data.db_version()
     db.unlink()
     assert data.db_version() is None
+
+
+def test_process_tree_cpu_counts_a_busy_child():
+    import subprocess
+    import sys
+    import time
+    child = subprocess.Popen([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                              "while time.process_time() - t < 1.0: pass\ntime.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 30
+        while load.process_tree_cpu_seconds(child.pid) < 1.0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert 1.0 <= load.process_tree_cpu_seconds(child.pid) < 3.0
+        assert load.process_tree_cpu_seconds(os.getpid()) >= load.process_tree_cpu_seconds(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    assert load.process_tree_cpu_seconds(child.pid) == 0.0
