@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, TimeoutError) as exc:
         print(f"Échec du démarrage : {exc} (journaux : {group.run_dir})", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:           # start() has stopped what it had started
+        return 130
     print(f"{args.replicas} instances ({', '.join(group.replica_urls)}) derrière nginx : "
           f"{group.url}  (journaux : {group.run_dir} ; Ctrl-C pour arrêter)")
     try:
