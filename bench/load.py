@@ -247,12 +247,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Durée {out['wall_s']} s ; mémoire du serveur : pic {out['rss_peak_mb']} Mo, "
           f"fin {out['rss_end_mb']} Mo ; temps CPU : serveur {out['server_cpu_s']} s, "
           f"client de charge {out['client_cpu_s']} s")
+    if out["server_cpu_s"] is not None and out["overall"]:
+        print(f"CPU du serveur par page : {out['server_cpu_s'] / out['overall']['n']:.2f} s")
     overall = out["overall"] or {"n": 0, "p50_s": None, "p95_s": None, "max_s": None}
     figures = {"sessions": args.sessions, "requests": overall["n"],
                "p50_s": overall["p50_s"], "p95_s": overall["p95_s"], "max_s": overall["max_s"],
                "errors": len(out["errors_list"]), "wall_s": out["wall_s"],
                "rss_peak_mb": out["rss_peak_mb"], "rss_end_mb": out["rss_end_mb"],
                "server_cpu_s": out["server_cpu_s"], "client_cpu_s": out["client_cpu_s"],
+               # What bounds the pages a second one core can serve (README: what limits).
+               "server_cpu_per_run_s": (round(out["server_cpu_s"] / overall["n"], 3)
+                                        if out["server_cpu_s"] is not None and overall["n"]
+                                        else None),
                "links": len(queries), "load_avg_1min": round(os.getloadavg()[0], 1),
                "cpu_count": os.cpu_count(),
                **{f"p95_s_{p}": f["p95_s"] for p, f in out["pages"].items()}}

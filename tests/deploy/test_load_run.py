@@ -22,6 +22,7 @@ def test_load_prints_the_figures_as_the_last_line(tmp_path, capsys):
         "sessions": 3, "requests": 9, "errors": 0, "links": 3}
     assert 0 < figures["p50_s"] <= figures["p95_s"] <= figures["max_s"]
     assert figures["rss_peak_mb"] > 50 and figures["server_cpu_s"] > 0
+    assert figures["server_cpu_per_run_s"] == round(figures["server_cpu_s"] / 9, 3)
     # Session i starts at page i: 3 sessions × 3 pages cover the first 5 pages.
     assert [k for k in figures if k.startswith("p95_s_")] == [
         "p95_s_accueil", "p95_s_portrait", "p95_s_carte", "p95_s_comparer", "p95_s_bilan"]
