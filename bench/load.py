@@ -136,7 +136,9 @@ async def _session(base_url: str, index: int, queries: list[str], requests: int,
             run = await session.run_page(page, queries[index % len(queries)], timeout=timeout)
             results.append((run.page, run.seconds, run.errors))
             errors.extend(f"session {index}, page {page_label(page)} : {e}" for e in run.errors)
-            if run.errors and "connexion fermée" in run.errors[-1]:
+            # A lost connection ends the session; so does a run without end (a user closes
+            # the tab): its late messages would be counted as the next run's.
+            if any("connexion fermée" in e or "pas de fin" in e for e in run.errors):
                 break
     finally:
         await session.close()
