@@ -14,7 +14,7 @@ DB_INPUTS := $(shell find etl indicators data/territories -type f \
 UPLOADS := data/uploads
 IMPORT_INPUTS := $(shell find $(UPLOADS) \( -name .en_attente -o -name .journal \) -prune -o -print 2>/dev/null)
 
-.PHONY: install system-deps js-deps db demo run test bench clean
+.PHONY: install system-deps js-deps db demo run test bench load serve-replicas clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +34,14 @@ system-deps:
 	else \
 	  echo "Missing: chromium, pdftoppm or DejaVu fonts. Run as root: apt-get install chromium chromium-driver poppler-utils fonts-dejavu-core"; \
 	  exit 1; \
+	fi
+	@# nginx: the balancer of `make serve-replicas` (tests/deploy/ are skipped without it).
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing nginx (Debian package)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	else \
+	  echo "nginx is missing: the replica tests will be skipped (apt-get install nginx)"; \
 	fi
 
 # The build reads the default folders and every published batch: imports are kept.
@@ -63,6 +71,17 @@ test: $(STAMP) system-deps js-deps
 
 bench: $(DB)
 	$(BIN)/python -m bench
+
+# 50 concurrent Streamlit sessions through the main pages of a server started on 127.0.0.1
+# (bench/load.py; about 2 minutes on 2 cores). Last line: one JSON object of figures.
+load: $(DB)
+	$(BIN)/python -m bench.load
+
+# REPLICAS app processes behind nginx on 127.0.0.1:PORT (deploy/replicas.py; Ctrl-C stops all).
+REPLICAS ?= 2
+PORT     ?= 8080
+serve-replicas: $(DB)
+	$(BIN)/python -m deploy.replicas --replicas $(REPLICAS) --port $(PORT)
 
 clean:
 	rm -rf $(DB) $(DEMO) tests/artifacts node_modules

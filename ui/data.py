@@ -35,11 +35,14 @@ def db_path() -> Path:
 
 
 def db_version() -> int | None:
-    """The database file's modification time in ns, or None when there is no database."""
+    """The database file's identity (inode, device, modification time in ns, size) as one int,
+    or None when there is no database. The inode matters: a copy published by rename that keeps
+    its source's time (`cp -p`, `rsync -a`, deploy/publish.py onto a replica) is a new file."""
     try:
-        return db_path().stat().st_mtime_ns
+        stat = db_path().stat()
     except FileNotFoundError:
         return None
+    return hash((stat.st_ino, stat.st_dev, stat.st_mtime_ns, stat.st_size))
 
 
 class BrokenDatabase(Exception):
