@@ -52,7 +52,7 @@ def compare_all(con, indicator_ids: list[str]) -> pd.DataFrame:
 def map_payload(map_data, communes: pd.DataFrame | None = None) -> str:
     """The JSON the map page sends for a MapData (ui/maps.py), as st.pydeck_chart makes it."""
     from ui import maps
-    frame, _ = maps.shared_colours(map_data)
+    frame, _ = maps.shared_colours(maps.for_display(map_data))     # as ui.data.map_data
     communes = communes if communes is not None else pd.DataFrame(
         columns=["code", "name", "geojson", "centroid_lon", "centroid_lat"])
     deck = maps.build_deck(frame, communes, indicator_label=map_data.label)
