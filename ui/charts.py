@@ -7,6 +7,7 @@ set, one colour per comparison level); numbers in French
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import streamlit as st
 
 from indicators.fmt import fmt_value, wrap_words
 from indicators.text import plot_text
@@ -246,3 +247,19 @@ def place_labels(xs: list[float], ys: list[float], texts: list[str], all_xs: lis
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# Building a plotly figure (validation, template) is most of a portrait's rerun: the portrait's
+# charts are built once per content and shared by every session and rerun. A shared figure is
+# only read (st.plotly_chart, exports.download_figure copy it), never modified.
+
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def shared_comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
+    """comparison_bar, built once for the same title, unit and rows (do not modify it)."""
+    return comparison_bar(title, unit, rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024)
+def shared_gap_lines(series, title: str, unit: str | None) -> go.Figure:
+    """gap_lines, built once for the same series, title and unit (do not modify it)."""
+    return gap_lines(series, title, unit)
