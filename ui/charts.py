@@ -249,17 +249,19 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-# Building a plotly figure (validation, template) is most of a portrait's rerun: the portrait's
-# charts are built once per content and shared by every session and rerun. A shared figure is
+# Building a plotly figure (validation, template) is most of a page's rerun once its data is
+# cached: `shared(chart, *args)` builds a chart once per content (its arguments hashed by
+# Streamlit, DataFrames included) and shares it with every session and rerun. A shared figure is
 # only read (st.plotly_chart, exports.download_figure copy it), never modified.
 
 @st.cache_resource(show_spinner=False, max_entries=2048)
-def shared_comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
-    """comparison_bar, built once for the same title, unit and rows (do not modify it)."""
-    return comparison_bar(title, unit, rows)
+def _shared(name: str, args: tuple, kwargs: tuple) -> go.Figure:
+    return globals()[name](*args, **dict(kwargs))
 
 
-@st.cache_resource(show_spinner=False, max_entries=1024)
-def shared_gap_lines(series, title: str, unit: str | None) -> go.Figure:
-    """gap_lines, built once for the same series, title and unit (do not modify it)."""
-    return gap_lines(series, title, unit)
+def shared(chart, *args, **kwargs) -> go.Figure:
+    """chart(*args, **kwargs), one of this module's charts, built once for the same arguments
+    (do not modify it)."""
+    if globals().get(chart.__name__) is not chart:
+        raise ValueError(f"not a chart of ui.charts: {chart!r}")
+    return _shared(chart.__name__, args, tuple(sorted(kwargs.items())))

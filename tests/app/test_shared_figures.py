@@ -14,9 +14,9 @@ ROWS = [{"name": "Les Tilleuls", "value": 41.5, "status": "ok", "is_qpv": True, 
 
 
 def test_the_same_chart_is_built_once_and_another_one_apart():
-    first = charts.shared_comparison_bar("Taux de pauvreté", "%", ROWS)
-    again = charts.shared_comparison_bar("Taux de pauvreté", "%", [dict(r) for r in ROWS])
-    other = charts.shared_comparison_bar("Taux de pauvreté", "%", ROWS[:2])
+    first = charts.shared(charts.comparison_bar, "Taux de pauvreté", "%", ROWS)
+    again = charts.shared(charts.comparison_bar, "Taux de pauvreté", "%", [dict(r) for r in ROWS])
+    other = charts.shared(charts.comparison_bar, "Taux de pauvreté", "%", ROWS[:2])
     assert first is again and other is not first
     assert first.to_dict() == charts.comparison_bar("Taux de pauvreté", "%", ROWS).to_dict()
     assert list(other.data[0].y) == ["Les Tilleuls", "Valfleuri"]
@@ -25,10 +25,16 @@ def test_the_same_chart_is_built_once_and_another_one_apart():
 def test_gap_lines_are_shared_too():
     series = pd.DataFrame({"year": [2019, 2021], "gap": [10.0, 8.5], "gap_kind": "points",
                            "comparator_level": "commune", "comparator_name": "Valfleuri"})
-    first = charts.shared_gap_lines(series, "Écart", "%")
-    assert charts.shared_gap_lines(series.copy(), "Écart", "%") is first
-    assert charts.shared_gap_lines(series.assign(gap=[9.0, 8.5]), "Écart", "%") is not first
+    first = charts.shared(charts.gap_lines, series, "Écart", "%")
+    assert charts.shared(charts.gap_lines, series.copy(), "Écart", "%") is first
+    assert charts.shared(charts.gap_lines, series.assign(gap=[9.0, 8.5]), "Écart", "%") is not first
     assert list(first.data[0].y) == [10.0, 8.5]
+
+
+def test_only_the_charts_of_the_module_are_shared():
+    import pytest
+    with pytest.raises(ValueError, match="not a chart of ui.charts"):
+        charts.shared(lambda: None)
 
 
 def test_a_figure_export_is_made_once_per_figure_and_leaves_the_figure_alone():
