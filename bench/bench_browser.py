@@ -13,6 +13,7 @@ import math
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,6 +90,27 @@ def tree_rss_mib(pid: int) -> float:
     return total / 1024
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Measure:
+    """Wall seconds of an interaction, and the server's CPU seconds meanwhile (what the server
+    did for it, whatever the load of the machine)."""
+
+    def __init__(self, pid: int):
+        self.pid, self.wall, self.server_cpu = pid, 0.0, 0.0
+
+    def start(self) -> None:
+        self._t0, self._c0 = time.perf_counter(), cpu_s(self.pid)
+
+    def stop(self) -> "Measure":
+        self.wall, self.server_cpu = time.perf_counter() - self._t0, cpu_s(self.pid) - self._c0
+        return self
+
+
 def _text(pg) -> str:
     return NBSP_RE.sub(" ", pg.locator("[data-testid='stMain']").first.inner_text())
 
@@ -105,15 +127,16 @@ def _wait(pg, predicate, timeout_s: float = 60) -> None:
     raise TimeoutError("la page n'a pas affiché ce qui était attendu à temps")
 
 
-def home_first_figure(browser, url: str) -> float:
-    """Seconds from navigation to the home page's first key figure shown (new session)."""
+def home_first_figure(browser, url: str, pid: int) -> Measure:
+    """From navigation to the home page's first key figure shown (new session)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     try:
         pg = context.new_page()
-        t0 = time.perf_counter()
+        m = Measure(pid)
+        m.start()
         pg.goto(url + "/", wait_until="commit")
-        pg.locator("[data-testid='stMetricValue']").first.wait_for(state="visible", timeout=60_000)
-        return time.perf_counter() - t0
+        pg.locator("[data-testid='stMetricValue']").first.wait_for(state="visible", timeout=180_000)
+        return m.stop()
     finally:
         context.close()
 
@@ -154,7 +177,7 @@ def map_target(db: Path, slug: str) -> tuple[str, str, dict, float, float] | Non
     return code, name, {"longitude": view.longitude, "latitude": view.latitude, "zoom": view.zoom}, lon, lat
 
 
-def map_click(browser, url: str, slug: str, target) -> float:
+def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
     """Seconds from a click on a QPV of the map (hovered first, the map drawn) to its portrait's
     title shown."""
     code, name, view, lon, lat = target
@@ -163,7 +186,7 @@ def map_click(browser, url: str, slug: str, target) -> float:
         pg = context.new_page()
         pg.goto(f"{url}/carte?territoire={slug}&indicateur=poverty_rate_pct")
         canvas = pg.locator("[data-testid='stDeckGlJsonChart'] canvas").first
-        canvas.wait_for(state="visible", timeout=60_000)
+        canvas.wait_for(state="visible", timeout=180_000)
         _wait(pg, lambda: "Cliquez sur un quartier" in _text(pg))
         pg.wait_for_timeout(2500)                          # WebGL draw
         box = canvas.bounding_box()
@@ -174,11 +197,12 @@ def map_click(browser, url: str, slug: str, target) -> float:
         for _ in range(3):
             pg.mouse.move(x, y)
             pg.wait_for_timeout(1200)
-            t0 = time.perf_counter()
+            m = Measure(pid)
+            m.start()
             pg.mouse.click(x, y)
             try:
                 title.first.wait_for(state="visible", timeout=20_000)
-                return time.perf_counter() - t0
+                return m.stop()
             except Exception:      # noqa: BLE001 - not drawn yet on a loaded machine: again
                 continue
         raise TimeoutError(f"le clic sur {code} n'a pas ouvert son portrait")
@@ -186,24 +210,25 @@ def map_click(browser, url: str, slug: str, target) -> float:
         context.close()
 
 
-def territory_switch(browser, url: str, from_slug: str, to_label: str, to_name: str) -> float:
+def territory_switch(browser, url: str, from_slug: str, to_label: str, to_name: str, pid: int) -> Measure:
     """Seconds from choosing another territory in the sidebar to the page showing it."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     try:
         pg = context.new_page()
         pg.goto(f"{url}/?territoire={from_slug}")
-        pg.locator("[data-testid='stMetricValue']").first.wait_for(state="visible", timeout=60_000)
+        pg.locator("[data-testid='stMetricValue']").first.wait_for(state="visible", timeout=180_000)
         pg.wait_for_timeout(800)
         pg.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
         option = pg.locator("[role='option']", has_text=to_label).first
         option.wait_for(state="visible", timeout=10_000)
         caption = NBSP_RE.sub(" ", to_name)
-        t0 = time.perf_counter()
+        m = Measure(pid)
+        m.start()
         option.click()
         _wait(pg, lambda: caption in NBSP_RE.sub(" ", pg.locator(
             "[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text())
             and pg.locator("[data-testid='stMetricValue']").first.is_visible())
-        return time.perf_counter() - t0
+        return m.stop()
     finally:
         context.close()
 
@@ -246,25 +271,27 @@ def run(db: Path, repeat: int = 3) -> dict[str, float]:
             streamlit_server(db, Path(tmp)) as (url, pid), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            first = home_first_figure(browser, url)
-            s = statistics_median([home_first_figure(browser, url) for _ in range(repeat)])
-            _line("Accueil : premier chiffre après la navigation", s, "home", f"1re visite {first:.2f} s")
-            out.update(home_first_figure_s=s, home_first_figure_cold_s=first)
+            def measure(name, label, target, fn):
+                first = fn()
+                runs = [fn() for _ in range(repeat)]
+                wall = statistics.median(m.wall for m in runs)
+                cpu = statistics.median(m.server_cpu for m in runs)
+                _line(label, wall, target, f"CPU du serveur {cpu:.2f} s ; 1re fois {first.wall:.2f} s, "
+                                           f"CPU {first.server_cpu:.2f} s")
+                out.update({f"{name}_s": wall, f"{name}_server_cpu_s": cpu,
+                            f"{name}_first_s": first.wall, f"{name}_first_server_cpu_s": first.server_cpu})
+
+            measure("home_first_figure", "Accueil : premier chiffre après la navigation", "home",
+                    lambda: home_first_figure(browser, url, pid))
             if with_map:
                 slug, target = with_map
-                first = map_click(browser, url, slug, target)
-                s = statistics_median([map_click(browser, url, slug, target) for _ in range(repeat)])
-                _line(f"Clic sur la carte → portrait ({slug}, {target[0]})", s, "map_click",
-                      f"1re fois {first:.2f} s")
-                out.update(map_click_portrait_s=s, map_click_portrait_cold_s=first)
+                measure("map_click_portrait", f"Clic sur la carte → portrait ({slug}, {target[0]})",
+                        "map_click", lambda: map_click(browser, url, slug, target, pid))
             if len(contracts) >= 2:
                 (a, _), (b, b_name) = contracts[0], contracts[1]
                 label = views.short_name(b_name)
-                first = territory_switch(browser, url, a, label, b_name)
-                s = statistics_median([territory_switch(browser, url, a, label, b_name)
-                                       for _ in range(repeat)])
-                _line(f"Changement de territoire ({a} → {b})", s, "switch", f"1re fois {first:.2f} s")
-                out.update(territory_switch_s=s, territory_switch_cold_s=first)
+                measure("territory_switch", f"Changement de territoire ({a} → {b})", "switch",
+                        lambda: territory_switch(browser, url, a, label, b_name, pid))
             n = browse_everything(browser, url, slugs)
             rss = tree_rss_mib(pid)
             verdict = "OK" if rss < TARGET_RSS_MIB else f"AU-DESSUS de {TARGET_RSS_MIB} Mio"
@@ -275,12 +302,7 @@ def run(db: Path, repeat: int = 3) -> dict[str, float]:
     return out
 
 
-def statistics_median(values: list[float]) -> float:
-    import statistics
-    return statistics.median(values)
-
-
 def _line(label: str, seconds: float, target: str, note: str) -> None:
     goal = TARGETS_S[target]
     verdict = "OK" if seconds < goal else f"AU-DESSUS de {goal:g} s".replace(".", ",")
-    print(f"  {label:<58} {seconds:6.2f} s  {verdict} ({note})")
+    print(f"  {label:<58} {seconds:6.2f} s  {verdict} ({note})".replace(".", ","))
