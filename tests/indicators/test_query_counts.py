@@ -1,6 +1,6 @@
-"""build_portrait reads every rank's QPV values in one query, not one per indicator: its number
-of queries does not grow with the number of indicators, and its ranks are those compute_ranks
-gives indicator by indicator."""
+"""Queries that do not grow with the number of indicators: build_portrait reads every rank's QPV
+values in one query (its ranks those compute_ranks gives indicator by indicator), compare_qpvs
+reads every indicator in one query."""
 from __future__ import annotations
 
 from indicators import portrait
@@ -69,3 +69,20 @@ def test_ranks_are_those_of_compute_ranks(db):
             for pv in result.values if pv.indicator_id in INDICATORS[:2]] == [
         [("contract", "ville", 1, 3, 0), ("all", None, 1, 4, 0)],
         [("contract", "ville", 2, 2, 1), ("all", None, 3, 3, 1)]]
+
+
+def test_the_comparison_reads_every_indicator_in_one_query(db):
+    from indicators import compare
+    _territory(db, 6)
+    counts, tables = [], []
+    for n in (1, 6):
+        counting = Counting(db.con)
+        tables.append(compare.compare_qpvs(counting, None, list(INDICATORS[:n])))
+        counts.append(counting.n)
+    assert counts[0] == counts[1]
+    table = tables[1]
+    assert list(table["qpv_code"]) == ["QN01101A", "QN01102B", "QN01103C", "QN01104D"]
+    assert list(table["unemployment_rate_pct"].fillna(-1)) == [11.0, 14.0, -1, 20.0]
+    assert list(table["unemployment_rate_pct__status"]) == ["ok", "ok", "secret", "ok"]
+    assert list(table["youth_under_25_pct"]) == [15.0, 18.0, 21.0, 24.0]
+    assert set(table["poverty_rate_pct__year"]) == {2021}
