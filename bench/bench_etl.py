@@ -46,6 +46,7 @@ def pandas_read(folder: Path) -> int:
     """The straightforward way, for comparison with the build: read every file of a raw folder
     with pandas/geopandas (CSV, zipped CSV, XLSX, GeoJSON, JSON), no checks, no DuckDB.
     Returns the rows read."""
+    import io
     import json
     import zipfile
 
@@ -54,13 +55,20 @@ def pandas_read(folder: Path) -> int:
     for path in sorted(folder.rglob("*")):
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            rows += len(pd.read_csv(path, sep=None, engine="python", dtype=str))
+            try:
+                rows += len(pd.read_csv(path, sep=None, engine="python", dtype=str))
+            except UnicodeDecodeError:          # INSEE's Latin-1 files
+                rows += len(pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="latin-1"))
         elif suffix == ".zip":
             with zipfile.ZipFile(path) as z:
                 for name in z.namelist():
                     if name.lower().endswith(".csv"):
-                        with z.open(name) as fh:
-                            rows += len(pd.read_csv(fh, sep=";", dtype=str))
+                        data = z.read(name)
+                        try:
+                            text = data.decode("utf-8")
+                        except UnicodeDecodeError:
+                            text = data.decode("latin-1")
+                        rows += len(pd.read_csv(io.StringIO(text), sep=";", dtype=str))
         elif suffix == ".xlsx":
             rows += sum(len(df) for df in pd.read_excel(path, sheet_name=None).values())
         elif suffix == ".geojson":
