@@ -5,7 +5,8 @@ Each build runs in a child process so that its time and peak memory (max RSS) ar
 """
 from __future__ import annotations
 
-import resource
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -17,20 +18,64 @@ import pandas as pd
 import shapely
 
 import config
+from bench import figures
 from etl.core import LoadContext
 from etl.db import create_empty
 
 
 def _child(args: list[str]) -> tuple[float, float]:
-    """Run `python -m etl …` in a child: (seconds, peak RSS of the children so far, in MiB;
-    the children run from smallest to largest, so it is this one's)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run `python -m etl …` in a child: (seconds, the child's own peak RSS in MiB)."""
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "etl", *args], check=True, cwd=config.ROOT,
-                   stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "etl", *args], cwd=config.ROOT,
+                            stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, ["python", "-m", "etl", *args])
+    return seconds, usage.ru_maxrss / 1024
+
+
+def _children(args: list[str], repeat: int) -> tuple[float, float]:
+    """Median seconds and largest peak RSS (MiB) of `repeat` runs of `python -m etl …`."""
+    runs = [_child(args) for _ in range(max(1, repeat))]
+    return statistics.median(s for s, _ in runs), max(m for _, m in runs)
+
+
+def pandas_read(folder: Path) -> int:
+    """The straightforward way, for comparison with the build: read every file of a raw folder
+    with pandas/geopandas (CSV, zipped CSV, XLSX, GeoJSON, JSON), no checks, no DuckDB.
+    Returns the rows read."""
+    import io
+    import json
+    import zipfile
+
+    import geopandas
+    rows = 0
+    for path in sorted(folder.rglob("*")):
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            try:
+                rows += len(pd.read_csv(path, sep=None, engine="python", dtype=str))
+            except UnicodeDecodeError:          # INSEE's Latin-1 files
+                rows += len(pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="latin-1"))
+        elif suffix == ".zip":
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    if name.lower().endswith(".csv"):
+                        data = z.read(name)
+                        try:
+                            text = data.decode("utf-8")
+                        except UnicodeDecodeError:
+                            text = data.decode("latin-1")
+                        rows += len(pd.read_csv(io.StringIO(text), sep=";", dtype=str))
+        elif suffix == ".xlsx":
+            rows += sum(len(df) for df in pd.read_excel(path, sheet_name=None).values())
+        elif suffix == ".geojson":
+            rows += len(geopandas.read_file(path).to_crs(4326))
+        elif suffix == ".json":
+            rows += len(pd.DataFrame(json.loads(path.read_text(encoding="utf-8"))))
+    return rows
 
 
 def grid_aggregation(n_cells: int = 1_000_000, n_polygons: int = 1_500, seed: int = 7) -> float:
@@ -130,22 +175,39 @@ def pocket_detection(n_side: tuple[int, int] = (1_600, 1_440), n_zones: int = 5_
     return seconds, n, len(result.pockets)
 
 
-def run() -> None:
+def run(repeat: int = 3) -> dict[str, float]:
+    """Median seconds and peak memory of the builds (each in a child process), the pandas
+    reading of the demo's files for comparison, the grid aggregation and the pocket detection."""
+    out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo"
         s, mib = _child(["demo", "--out", str(demo)])
         print(f"  Démo écrite (python -m etl demo)                 : {s:6.2f} s, mémoire max {mib:5.0f} Mio")
-        s, mib = _child(["build", "--quiet", "--raw", str(demo), "--raw", str(config.TERRITORIES_DIR),
-                         "--db", str(Path(tmp) / "default.duckdb")])
+        out.update(demo_write_s=s)
+        s, mib = _children(["build", "--quiet", "--raw", str(demo), "--db", str(Path(tmp) / "demo.duckdb")],
+                           repeat)
+        base = statistics.median(figures.timings(lambda: pandas_read(demo), repeat)[0])
+        print(f"  Base de la démo seule                            : {s:6.2f} s, mémoire max {mib:5.0f} Mio "
+              f"(objectif < 2 s ; lecture pandas des mêmes fichiers {base:.2f} s, ×{figures.ratio(s, base):.1f})")
+        out.update(build_demo_s=s, build_demo_peak_mib=mib, build_demo_pandas_read_s=base,
+                   build_demo_vs_pandas_ratio=figures.ratio(s, base))
+        s, mib = _children(["build", "--quiet", "--raw", str(demo), "--raw", str(config.TERRITORIES_DIR),
+                            "--db", str(Path(tmp) / "default.duckdb")], repeat)
         print(f"  Base par défaut (démo + territoires réels)       : {s:6.2f} s, mémoire max {mib:5.0f} Mio")
+        out.update(build_default_s=s, build_default_peak_mib=mib)
         if config.REFERENCE_DIR.is_dir():
-            s, mib = _child(["build", "--quiet", "--raw", str(demo), "--raw", str(config.TERRITORIES_DIR),
-                             "--raw", str(config.REFERENCE_DIR), "--db", str(Path(tmp) / "ref.duckdb")])
+            s, mib = _children(["build", "--quiet", "--raw", str(demo), "--raw", str(config.TERRITORIES_DIR),
+                                "--raw", str(config.REFERENCE_DIR), "--db", str(Path(tmp) / "ref.duckdb")],
+                               repeat)
             print(f"  Avec les fichiers de référence (COG, Filosofi)   : {s:6.2f} s, mémoire max {mib:5.0f} Mio")
+            out.update(build_reference_s=s, build_reference_peak_mib=mib)
         else:
             print(f"  Fichiers de référence absents ({config.REFERENCE_DIR}) : mesure sautée")
-    s = grid_aggregation()
+    s = statistics.median(grid_aggregation() for _ in range(max(1, repeat)))
     print(f"  Carroyage : 1 000 000 carreaux dans 1 500 QPV     : {s:6.2f} s")
+    out.update(grid_aggregation_s=s)
     s, n, found = pocket_detection()
     squares = f"{n:_}".replace("_", " ")
-    print(f"  Poches de pauvreté : {squares} carreaux, {found} poches  : {s:6.2f} s (objectif < 30 s)")
+    print(f"  Poches de pauvreté : {squares} carreaux, {found} poches  : {s:6.2f} s (objectif < 30 s, 1 mesure)")
+    out.update(pockets_france_s=s, pockets_france_count=found)
+    return out

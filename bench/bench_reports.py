@@ -1,14 +1,16 @@
-"""Timings of the exports on a built database: image exports through the shared server, one
-portrait PDF (cold: Chromium started by the export, and warm), every portrait of each territory,
-the mandate report, CSV and XLSX of a large table. Prints one line per measure."""
+"""Timings of the exports on a built database: CSV and XLSX of a large table, image exports through
+the shared server, one portrait PDF (cold: Chromium started by the export, and warm), every portrait
+and the mandate report of the largest territory. Prints one line per measure, returns named figures."""
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-TARGET_PORTRAIT_S = 3.0
+from bench import figures
+
+TARGET_PORTRAIT_WARM_S = 1.0
+TARGET_MANDATE_S = 10.0
 
 
 def _time(fn: Callable[[], object]) -> tuple[float, object]:
@@ -21,7 +23,14 @@ def _line(label: str, seconds: float, note: str = "") -> None:
     print(f"  {label:<66} {seconds:7.2f} s  {note}")
 
 
-def run(db: Path) -> list[tuple[str, float]]:
+def _verdict(seconds: float, target: float) -> str:
+    return "OK" if seconds < target else f"AU-DESSUS de l'objectif de {target:g} s".replace(".", ",")
+
+
+def run(db: Path, repeat: int = 3) -> dict[str, float]:
+    """Named figures (seconds, medians of `repeat` runs): CSV/XLSX, a portrait PDF cold and warm,
+    chart images, the map of the largest contract, every portrait and the mandate report of the
+    largest contract (the one with the most QPVs)."""
     import duckdb
     import numpy as np
     import pandas as pd
@@ -29,16 +38,14 @@ def run(db: Path) -> list[tuple[str, float]]:
 
     from reports import images, pdf, tables
 
-    results: list[tuple[str, float]] = []
-
-    def record(label: str, seconds: float, note: str = "") -> None:
-        results.append((label, seconds))
-        _line(label, seconds, note)
-
+    out: dict[str, float] = {}
     con = duckdb.connect(str(db), read_only=True)
     contracts = [r[0] for r in con.execute("select contract_slug from contracts order by contract_slug").fetchall()]
     qpvs = {c: pdf.contract_qpv_codes(con, c) for c in contracts}
-    print(f"Base : {db} — territoires : {', '.join(f'{c} ({len(qpvs[c])} QPV)' for c in contracts)}")
+    largest = max(contracts, key=lambda c: (len(qpvs[c]), c), default=None)
+    shown = ", ".join(f"{c} ({len(qpvs[c])} QPV)" for c in contracts[:8])
+    more = f" et {len(contracts) - 8} autres" if len(contracts) > 8 else ""
+    print(f"Base : {db} — territoires : {shown}{more}")
 
     # Tables (no browser involved).
     rng = np.random.default_rng(0)
@@ -46,8 +53,12 @@ def run(db: Path) -> list[tuple[str, float]]:
                        "value": rng.uniform(0, 100, 5000).round(2),
                        "status": np.where(rng.uniform(size=5000) < 0.05, "secret", "ok"),
                        "Habitants": rng.integers(1000, 9000, 5000)})
-    record("CSV, 5 000 lignes", _time(lambda: tables.to_csv_bytes(df, title="t", territory="x"))[0])
-    record("XLSX, 5 000 lignes", _time(lambda: tables.to_xlsx_bytes(df, title="t", territory="x"))[0])
+    s, _ = figures.median_seconds(lambda: tables.to_csv_bytes(df, title="t", territory="x"), repeat)
+    _line("CSV, 5 000 lignes", s)
+    out["csv_5000_rows_s"] = s
+    s, _ = figures.median_seconds(lambda: tables.to_xlsx_bytes(df, title="t", territory="x"), repeat)
+    _line("XLSX, 5 000 lignes", s)
+    out["xlsx_5000_rows_s"] = s
 
     # Portrait cold: the shared server is not running yet, the export starts it.
     images.stop_server()
@@ -58,36 +69,38 @@ def run(db: Path) -> list[tuple[str, float]]:
     first = ranked[0][0] if ranked else next((q for c in contracts for q in qpvs[c]), None)
     if first is None:
         print("Aucun QPV dans la base : rien d'autre à mesurer.")
-        return results
+        return out
     cold, data = _time(lambda: pdf.portrait_pdf(con, first))
-    ok = "OK" if cold < TARGET_PORTRAIT_S else f"AU-DESSUS de l'objectif de {TARGET_PORTRAIT_S:.0f} s"
-    record(f"1 portrait PDF à froid ({first}, démarrage de Chromium inclus)", cold,
-           f"{len(data) // 1024} Ko — {ok}")
-    warm = [_time(lambda: pdf.portrait_pdf(con, first))[0] for _ in range(3)]
-    record(f"1 portrait PDF, serveur démarré ({first}, médiane de 3)", statistics.median(warm),
-           "OK" if statistics.median(warm) < TARGET_PORTRAIT_S else "AU-DESSUS de l'objectif")
+    _line(f"1 portrait PDF à froid ({first}, démarrage de Chromium inclus)", cold, f"{len(data) // 1024} Ko")
+    warm, _ = figures.median_seconds(lambda: pdf.portrait_pdf(con, first), repeat)
+    _line(f"1 portrait PDF, serveur démarré ({first}, médiane de {repeat})", warm,
+          _verdict(warm, TARGET_PORTRAIT_WARM_S))
+    out.update(portrait_pdf_cold_s=cold, portrait_pdf_warm_s=warm)
 
     # Images through the shared server.
     fig = go.Figure(go.Bar(x=["Quartier", "Commune", "EPCI", "France"], y=[742, 1480, 1770, 1930]))
-    png = [_time(lambda: images.figure_png(fig, title="Revenu médian", unit="€/mois", source_line="Insee"))[0]
-           for _ in range(10)]
-    record("Graphique PNG (2 250 px), médiane de 10", statistics.median(png))
-    svg = [_time(lambda: images.figure_svg(fig, title="Revenu médian", unit="€/mois", source_line="Insee"))[0]
-           for _ in range(10)]
-    record("Graphique SVG, médiane de 10", statistics.median(svg))
-    for c in contracts:
-        record(f"Carte PNG des QPV ({c})",
-               _time(lambda: images.map_png(con, contract_slug=c, indicator_id="poverty_rate_pct"))[0])
+    png, _ = figures.median_seconds(lambda: images.figure_png(
+        fig, title="Revenu médian", unit="€/mois", source_line="Insee"), max(repeat, 5))
+    _line("Graphique PNG (2 250 px), médiane", png)
+    svg, _ = figures.median_seconds(lambda: images.figure_svg(
+        fig, title="Revenu médian", unit="€/mois", source_line="Insee"), max(repeat, 5))
+    _line("Graphique SVG, médiane", svg)
+    out.update(chart_png_s=png, chart_svg_s=svg)
+    if largest is not None and qpvs[largest]:
+        s, _ = figures.median_seconds(lambda: images.map_png(
+            con, contract_slug=largest, indicator_id="poverty_rate_pct"), repeat)
+        _line(f"Carte PNG des QPV ({largest})", s)
+        out["map_png_largest_s"] = s
 
-    # Every portrait of each territory, and the mandate report.
-    for c in contracts:
-        if not qpvs[c]:
-            continue
-        t, _ = _time(lambda: [pdf.portrait_pdf(con, q) for q in qpvs[c]])
-        record(f"Tous les portraits de {c} ({len(qpvs[c])} PDF)", t, f"{t / len(qpvs[c]):.2f} s par portrait")
-    for c in contracts:
-        t, data = _time(lambda: pdf.mandate_pdf(con, c))
-        record(f"Rapport de mandat complet ({c})", t, f"{len(data) // 1024} Ko")
+        # Every portrait of the largest territory, and its mandate report.
+        t, _ = _time(lambda: [pdf.portrait_pdf(con, q) for q in qpvs[largest]])
+        _line(f"Tous les portraits de {largest} ({len(qpvs[largest])} PDF)", t,
+              f"{t / len(qpvs[largest]):.2f} s par portrait")
+        out["portraits_largest_per_pdf_s"] = t / len(qpvs[largest])
+        s, data = figures.median_seconds(lambda: pdf.mandate_pdf(con, largest), repeat)
+        _line(f"Rapport de mandat complet ({largest}, médiane de {repeat})", s,
+              f"{len(data) // 1024} Ko — {_verdict(s, TARGET_MANDATE_S)}")
+        out["mandate_report_largest_s"] = s
     images.stop_server()
     con.close()
-    return results
+    return out

@@ -36,24 +36,33 @@ def _hex_rgb(h: str) -> tuple[int, int, int]:
 
 # ── Indicator values for a set of QPVs ──────────────────────────────────────────────────────
 
-def _values_for(con, qpv_codes: Sequence[str], indicator_id: str,
-                year: int | None) -> tuple[int | None, dict[str, object]]:
-    """(common year, {qpv_code: Fact}) — the latest year ≤ ``year`` (any when None) that has a
-    fact for at least one of the QPVs; one fact per QPV (ORIGIN_PRIORITY)."""
+def _values_for(con, qpv_codes: Sequence[str], indicator_ids: Sequence[str],
+                year: int | None) -> dict[str, tuple[int | None, dict[str, object]]]:
+    """{indicator_id: (common year, {qpv_code: Fact})}, read in one query — for each indicator,
+    the latest year ≤ ``year`` (any when None) that has a fact for at least one of the QPVs; one
+    fact per QPV (ORIGIN_PRIORITY)."""
     rows = con.execute(
         f"select {_FACT_COLUMNS} from indicator_values where territory_level = 'qpv' "
-        "and indicator_id = ? and list_contains(?, territory_code) "
+        "and list_contains(?, indicator_id) and list_contains(?, territory_code) "
         "and (?::integer is null or year <= ?)",
-        [indicator_id, list(qpv_codes), year, year]).fetchall()
-    facts = [_fact(r) for r in rows]
-    if not facts:
-        return None, {}
-    common = max(f.year for f in facts)
-    by_code: dict[str, list] = {}
-    for f in facts:
-        if f.year == common:
-            by_code.setdefault(f.territory_code, []).append(f)
-    return common, {c: pick_fact(fs) for c, fs in by_code.items()}
+        [list(indicator_ids), list(qpv_codes), year, year]).fetchall()
+    by_indicator: dict[str, list] = {}
+    for r in rows:
+        f = _fact(r)
+        by_indicator.setdefault(f.indicator_id, []).append(f)
+    out: dict[str, tuple[int | None, dict[str, object]]] = {}
+    for indicator_id in indicator_ids:
+        facts = by_indicator.get(indicator_id, [])
+        if not facts:
+            out[indicator_id] = (None, {})
+            continue
+        common = max(f.year for f in facts)
+        by_code: dict[str, list] = {}
+        for f in facts:
+            if f.year == common:
+                by_code.setdefault(f.territory_code, []).append(f)
+        out[indicator_id] = (common, {c: pick_fact(fs) for c, fs in by_code.items()})
+    return out
 
 
 def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
@@ -72,8 +81,9 @@ def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
     base = qpvs[["qpv_code", "qpv_name", "geography_vintage", "commune_codes", "commune_label",
                  "contract_slugs", "population"]].copy()
     codes = base["qpv_code"].tolist()
+    values = _values_for(con, codes, indicator_ids, year)
     for ind in indicator_ids:
-        common, facts = _values_for(con, codes, ind, year)
+        common, facts = values[ind]
         base[ind] = [facts[c].value if c in facts and facts[c].is_ok else np.nan for c in codes]
         base[ind] = base[ind].astype(float)
         base[ind + STATUS_SUFFIX] = [facts[c].status if c in facts else "missing" for c in codes]

@@ -346,6 +346,26 @@ def _qpv_values(con, indicator_id: str, year: int, vintage: int | None,
     return {code: pick_fact(fs) for code, fs in by_code.items()}
 
 
+def _qpv_values_many(con, keys: Sequence[tuple[str, int, int | None]],
+                     is_fictional: bool = False) -> dict[tuple[str, int, int | None], dict[str, Fact]]:
+    """`_qpv_values` for many (indicator_id, year, geography_vintage) keys in one query."""
+    if not keys:
+        return {}
+    pairs = sorted({(i, int(y)) for i, y, _ in keys})
+    rows = con.execute(
+        f"select {_FACT_COLUMNS} from indicator_values "
+        "where territory_level = 'qpv' and is_fictional = ? and exists (select 1 from "
+        "(select unnest(?) as k_indicator, unnest(?::integer[]) as k_year) k "
+        "where k.k_indicator = indicator_id and k.k_year = year)",
+        [is_fictional, [i for i, _ in pairs], [y for _, y in pairs]]).fetchall()
+    grouped: dict[tuple, dict[str, list[Fact]]] = {}
+    for r in rows:
+        f = _fact(r)
+        grouped.setdefault((f.indicator_id, f.year, f.geography_vintage), {}).setdefault(
+            f.territory_code, []).append(f)
+    return {k: {code: pick_fact(fs) for code, fs in grouped.get(k, {}).items()} for k in keys}
+
+
 def _contract_qpv_codes(con, contract_slug: str) -> set[str]:
     return {r[0] for r in con.execute(
         "select territory_code from contract_territories where contract_slug = ? "
@@ -353,14 +373,21 @@ def _contract_qpv_codes(con, contract_slug: str) -> set[str]:
 
 
 def compute_ranks(con, qpv_code: str, fact: Fact, higher_is_better: bool | None,
-                  contracts: Sequence[Contract], is_fictional: bool = False) -> tuple[Rank, ...]:
+                  contracts: Sequence[Contract], is_fictional: bool = False, *,
+                  values: dict[str, Fact] | None = None,
+                  members: dict[str, set[str]] | None = None) -> tuple[Rank, ...]:
     """The QPV's rank among the QPVs of each of its contracts, then among all QPVs loaded
-    (real and fictional QPVs are ranked apart)."""
-    values = _qpv_values(con, fact.indicator_id, fact.year, fact.geography_vintage, is_fictional)
+    (real and fictional QPVs are ranked apart). `values` (the QPVs' facts of this indicator,
+    year and vintage) and `members` (contract slug → its QPV codes) are read from the database
+    when not given (build_portrait reads them once for every indicator)."""
+    if values is None:
+        values = _qpv_values(con, fact.indicator_id, fact.year, fact.geography_vintage, is_fictional)
     direction = _direction(higher_is_better)
     ranks = []
     scopes: list[tuple[str, str | None, str, set[str] | None]] = [
-        ("contract", c.slug, c.name, _contract_qpv_codes(con, c.slug)) for c in contracts]
+        ("contract", c.slug, c.name,
+         members[c.slug] if members is not None else _contract_qpv_codes(con, c.slug))
+        for c in contracts]
     scopes.append(("all", None, "ensemble des QPV chargés", None))
     for scope, code, label, members in scopes:
         pool = [f for c, f in values.items() if members is None or c in members]
@@ -442,10 +469,14 @@ def build_portrait(con, qpv_code: str, year: int | None = None) -> Portrait:
         else:
             others.setdefault((f.territory_code, f.territory_level, f.indicator_id), []).append(f)
 
+    latest = {i: _latest([f for f in own[i] if year is None or f.year <= year]) for i in own}
+    # Every rank's QPV values and every contract's QPVs, read once (not once per indicator).
+    pool = _qpv_values_many(con, [(f.indicator_id, f.year, f.geography_vintage)
+                                  for f in latest.values() if f is not None], bool(qpv.is_fictional))
+    members = {c.slug: _contract_qpv_codes(con, c.slug) for c in contracts}
     values: list[PortraitValue] = []
     for indicator_id in sorted(own, key=_indicator_order):
-        candidates = [f for f in own[indicator_id] if year is None or f.year <= year]
-        fact = _latest(candidates)
+        fact = latest[indicator_id]
         if fact is None:
             continue
         meta = _indicator_meta(con, indicator_id)
@@ -461,7 +492,8 @@ def build_portrait(con, qpv_code: str, year: int | None = None) -> Portrait:
                 cf.year, cf.status, cf.origin, cf.source_label, cf.document_id, cf.source_ref, match,
                 compute_gap(fact.value, fact.status, cf.value, cf.status, kind), kind))
         ranks = compute_ranks(con, qpv_code, fact, meta["higher_is_better"], contracts,
-                              bool(qpv.is_fictional))
+                              bool(qpv.is_fictional), members=members,
+                              values=pool[(fact.indicator_id, fact.year, fact.geography_vintage)])
         values.append(PortraitValue(
             indicator_id, meta["label"], meta["unit"], meta["theme"] or OTHER_THEME, meta["is_rate"],
             meta["higher_is_better"], fact.value, fact.numerator, fact.denominator, fact.year,

@@ -41,7 +41,8 @@ for block in portrait.themes:
                 source = views.credits_text(data.value_credits(
                     [(portrait.qpv.code, pv.indicator_id, pv.year)]
                     + [(c.territory_code, pv.indicator_id, c.year) for c in pv.comparators]))
-                fig = charts.comparison_bar(pv.label, pv.unit, views.chart_rows(pv, portrait.qpv.name))
+                fig = charts.shared(charts.comparison_bar, pv.label, pv.unit,
+                                    views.chart_rows(pv, portrait.qpv.name))
                 st.plotly_chart(fig, key=f"chart_{pv.indicator_id}", theme=None,
                                 config=components.PLOTLY_CONFIG,
                                 alt=f"Graphique : {pv.label}, le quartier et ses territoires de comparaison")
@@ -62,7 +63,7 @@ if gap_charts:
         for column, (pv, series) in zip(st.columns(2), gap_charts[start:start + 2]):
             with column:
                 title = f"Écart – {pv.label} – {portrait.qpv.name}"
-                fig = charts.gap_lines(series, title, pv.unit)
+                fig = charts.shared(charts.gap_lines, series, title, pv.unit)
                 st.plotly_chart(fig, key=f"gap_{pv.indicator_id}", theme=None,
                                 config=components.PLOTLY_CONFIG,
                                 alt=f"Graphique : {title}, écart au fil des années")

@@ -35,7 +35,7 @@ def table_buttons(df, key: str, title: str) -> None:
 
 by_year = money["by_year"]
 if not by_year.empty:
-    fig = charts.stacked_years(money["by_year_funder"])
+    fig = charts.shared(charts.stacked_years, money["by_year_funder"])
     st.plotly_chart(fig, key="years_chart", theme=None, config=components.PLOTLY_CONFIG,
                     alt="Graphique : financements par année et par financeur")
     components.source_line(FUNDING_SOURCE)

@@ -7,6 +7,7 @@ set, one colour per comparison level); numbers in French
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import streamlit as st
 
 from indicators.fmt import fmt_value, wrap_words
 from indicators.text import plot_text
@@ -246,3 +247,21 @@ def place_labels(xs: list[float], ys: list[float], texts: list[str], all_xs: lis
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# Building a plotly figure (validation, template) is most of a page's rerun once its data is
+# cached: `shared(chart, *args)` builds a chart once per content (its arguments hashed by
+# Streamlit, DataFrames included) and shares it with every session and rerun. A shared figure is
+# only read (st.plotly_chart, exports.download_figure copy it), never modified.
+
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def _shared(name: str, args: tuple, kwargs: tuple) -> go.Figure:
+    return globals()[name](*args, **dict(kwargs))
+
+
+def shared(chart, *args, **kwargs) -> go.Figure:
+    """chart(*args, **kwargs), one of this module's charts, built once for the same arguments
+    (do not modify it)."""
+    if globals().get(chart.__name__) is not chart:
+        raise ValueError(f"not a chart of ui.charts: {chart!r}")
+    return _shared(chart.__name__, args, tuple(sorted(kwargs.items())))

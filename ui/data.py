@@ -366,11 +366,13 @@ def review_territories(slug: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _map_data(slug: str, indicator_id: str, method: str, version: int) -> compare.MapData:
-    return compare.map_values(cursor(), slug, indicator_id, method=method)
+    from ui import maps
+    return maps.for_display(compare.map_values(cursor(), slug, indicator_id, method=method))
 
 
 def map_data(slug: str, indicator_id: str, method: str = "quantile") -> compare.MapData:
-    """indicators.compare.map_values for a contract and an indicator (latest common year)."""
+    """indicators.compare.map_values for a contract and an indicator (latest common year), its
+    contours within the map's budget (ui.maps.for_display)."""
     return _map_data(slug, indicator_id, method, view_key())
 
 

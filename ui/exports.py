@@ -296,6 +296,30 @@ def download_table(df: pd.DataFrame, *, key: str, title: str, selection: state.S
                 f"« {title} » au format Excel (nombres typés, feuille « Sources »).")
 
 
+# (figure, its table, its export JSON) by id(figure): a figure shared by every rerun
+# (charts.shared_comparison_bar) is copied and serialised once. The figure is kept with its
+# entry, so its id is not reused while the entry lives.
+_FIGURE_EXPORTS: dict[int, tuple[go.Figure, pd.DataFrame, str]] = {}
+_FIGURE_EXPORTS_MAX = 256
+
+
+def _figure_export(fig: go.Figure) -> tuple[pd.DataFrame, str]:
+    """(figure_table(fig), the JSON of its image export: no plotly title, the header band of
+    the image carries it; some room under the axis so that tick labels never touch the footer
+    band's rule)."""
+    hit = _FIGURE_EXPORTS.get(id(fig))
+    if hit is not None and hit[0] is fig:
+        return hit[1], hit[2]
+    export = go.Figure(fig)
+    export.update_layout(title_text=None, margin_t=20,
+                         margin_b=max(int(fig.layout.margin.b or 0), 35))
+    table, fig_json = figure_table(fig), export.to_json()
+    _FIGURE_EXPORTS[id(fig)] = (fig, table, fig_json)
+    while len(_FIGURE_EXPORTS) > _FIGURE_EXPORTS_MAX:
+        _FIGURE_EXPORTS.pop(next(iter(_FIGURE_EXPORTS)), None)
+    return table, fig_json
+
+
 def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Selection,
                     unit: str | None = None, source: str | None = None, stem: str | None = None,
                     width: int = 900, height: int | None = None) -> None:
@@ -304,17 +328,11 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
     mark for the fictional territory."""
     if not _shown():
         return
-    table = figure_table(fig)
+    table, fig_json = _figure_export(fig)
     if not table.empty:
         with st.expander("Voir les données", icon=":material/table:"):
             st.caption(md_text(title + (f" ({unit})" if unit else "")))
             st.dataframe(table, hide_index=True)
-    export = go.Figure(fig)
-    # The image's header band carries the title: no room kept for plotly's own; some room under
-    # the axis so that tick labels never touch the footer band's rule.
-    export.update_layout(title_text=None, margin_t=20,
-                         margin_b=max(int(fig.layout.margin.b or 0), 35))
-    fig_json = export.to_json()
     h = int(height or fig.layout.height or 520) - int(fig.layout.margin.t or 0) + 20
     mark = mark_for(selection)
     base = stem or f"graphique_{title.lower()}"

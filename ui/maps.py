@@ -12,8 +12,11 @@ import json
 import math
 import urllib.parse
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
+import shapely
+from pydeck.bindings.json_tools import default_serialize
 
 from indicators.text import html_text
 from reports import palette
@@ -29,6 +32,99 @@ TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 BLANK_STYLE = "data:application/json," + urllib.parse.quote(json.dumps(
     {"version": 8, "sources": {}, "layers": [
         {"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}}]}))
+
+
+# What the map sends to the browser: at most this many coordinate pairs for the QPV contours
+# (about 20 bytes each in JSON, so about 3 MB for the 1 600 QPVs of France), on a grid of about
+# 1 m. Below the budget the contours are sent as stored (simplified to ~15 m by the ETL).
+MAX_MAP_VERTICES = 150_000
+MAP_GRID_DEG = 1e-5
+# Tolerances tried in turn (degrees; 1e-4 ≈ 10 m) until the contours fit the budget.
+MAP_TOLERANCES_DEG = (0.0, 5e-5, 1e-4, 2e-4, 4e-4, 8e-4, 1.6e-3, 3.2e-3)
+
+
+class Deck(pdk.Deck):
+    """pydeck's Deck, serialised without indentation: pydeck writes `indent=2`, one number of
+    each GeoJSON coordinate per line, which makes the map's JSON about four times larger.
+    st.pydeck_chart sends `to_json()`."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+def _count(coords) -> int:
+    """Coordinate pairs in a GeoJSON `coordinates` member (without building any geometry)."""
+    if not coords:
+        return 0
+    if isinstance(coords[0], (int, float)):
+        return 1
+    if isinstance(coords[0][0], (int, float)):
+        return len(coords)
+    return sum(_count(c) for c in coords)
+
+
+def _shape(geometry: dict):
+    """A shapely geometry from a GeoJSON geometry dict (polygons built directly: fast)."""
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Polygon" and coords:
+        return shapely.polygons(coords[0], holes=coords[1:] or None)
+    if kind == "MultiPolygon" and coords:
+        return shapely.multipolygons([shapely.polygons(p[0], holes=p[1:] or None) for p in coords if p])
+    return shapely.from_geojson(json.dumps(geometry))
+
+
+def _fit(shapes: np.ndarray, tolerance: float) -> tuple[np.ndarray, int]:
+    """Shapes simplified (Douglas-Peucker) with `tolerance` and put on the MAP_GRID_DEG grid,
+    and their number of coordinate pairs."""
+    simplified = shapely.simplify(shapes, tolerance, preserve_topology=False) if tolerance else shapes
+    gridded = shapely.set_precision(simplified, MAP_GRID_DEG, mode="pointwise")
+    return gridded, int(shapely.get_num_coordinates(gridded).sum())
+
+
+def fit_vertex_budget(geometries: list, max_vertices: int = MAX_MAP_VERTICES) -> list:
+    """GeoJSON geometries (dicts, or None) for the map, with at most `max_vertices` coordinate
+    pairs in all when that can be reached: returned unchanged under the budget; otherwise put on
+    a MAP_GRID_DEG grid and simplified (Douglas-Peucker) with the smallest tolerance of
+    MAP_TOLERANCES_DEG that fits (the largest when none does). Every contour stays a valid, non-empty (multi)polygon: one
+    the simplification or the grid makes invalid is repaired (`make_valid`, its polygons kept),
+    one it empties keeps its stored coordinates."""
+    present = [i for i, g in enumerate(geometries) if g is not None]
+    if sum(_count(geometries[i].get("coordinates")) for i in present) <= max_vertices:
+        return list(geometries)
+    shapes = np.array([_shape(geometries[i]) for i in present], dtype=object)
+    # The tolerance is chosen on a sample (every k-th contour), then applied to all (and the next
+    # one tried if the whole still exceeds the budget).
+    step = max(1, len(shapes) // 200)
+    sample, scale = shapes[::step], len(shapes) / len(shapes[::step])
+    start = len(MAP_TOLERANCES_DEG) - 1
+    for n, tolerance in enumerate(MAP_TOLERANCES_DEG):
+        if _fit(sample, tolerance)[1] * scale <= 0.95 * max_vertices:
+            start = n
+            break
+    for tolerance in MAP_TOLERANCES_DEG[start:]:
+        gridded, n_vertices = _fit(shapes, tolerance)
+        if n_vertices <= max_vertices:
+            break
+    invalid = ~shapely.is_valid(gridded)
+    if invalid.any():
+        repaired = shapely.make_valid(gridded[invalid])
+        # make_valid may return a collection (polygons with stray lines): keep the polygons.
+        gridded[invalid] = [shapely.union_all(shapely.get_parts(g)[np.isin(shapely.get_type_id(
+            shapely.get_parts(g)), (3, 6))]) for g in repaired]
+    lost = shapely.is_empty(gridded) | ~np.isin(shapely.get_type_id(gridded), (3, 6))
+    gridded[lost] = shapes[lost]
+    out = list(geometries)
+    for i, text in zip(present, shapely.to_geojson(gridded)):
+        out[i] = json.loads(text)
+    return out
+
+
+def for_display(map_data):
+    """An indicators.compare.MapData whose contours fit the map's budget (fit_vertex_budget)."""
+    import dataclasses
+    frame = map_data.frame.copy()
+    frame["geojson"] = fit_vertex_budget(list(frame["geojson"]))
+    return dataclasses.replace(map_data, frame=frame)
 
 
 def _characters(names) -> str:
@@ -60,9 +156,16 @@ def view_for(geometries: list[dict], width_px: int = 700, height_px: int = 560) 
 
 
 def _collect(coords, lons: list, lats: list) -> None:
-    if coords and isinstance(coords[0], (int, float)):
+    if not coords:
+        return
+    if isinstance(coords[0], (int, float)):
         lons.append(coords[0])
         lats.append(coords[1])
+        return
+    if isinstance(coords[0][0], (int, float)):          # a ring or a line: its extremes
+        xs, ys = tuple(zip(*coords))[:2]
+        lons += (min(xs), max(xs))
+        lats += (min(ys), max(ys))
         return
     for c in coords:
         _collect(c, lons, lats)
@@ -186,8 +289,8 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
     }
     geometries = [f["geometry"] for f in features["features"]]
     geometries += [json.loads(g) for g in commune_geoms["geojson"]]
-    return pdk.Deck(layers=layers, initial_view_state=view_for(geometries), map_style=BLANK_STYLE,
-                    map_provider="carto", tooltip=tooltip)
+    return Deck(layers=layers, initial_view_state=view_for(geometries), map_style=BLANK_STYLE,
+                map_provider="carto", tooltip=tooltip)
 
 
 def legend_html(title: str, items: list[tuple[str, str]]) -> str:
@@ -278,5 +381,5 @@ def point_deck(lon: float, lat: float, qpvs: pd.DataFrame, communes: pd.DataFram
         get_fill_color=[200, 30, 30, 255], get_line_color=[255, 255, 255, 255],
         stroked=True, line_width_min_pixels=2))
     view = pdk.ViewState(latitude=lat, longitude=lon, zoom=14, pitch=0, bearing=0)
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=BLANK_STYLE,
-                    map_provider="carto", tooltip={"html": "<b>{name}</b> ({code})"})
+    return Deck(layers=layers, initial_view_state=view, map_style=BLANK_STYLE,
+                map_provider="carto", tooltip={"html": "<b>{name}</b> ({code})"})

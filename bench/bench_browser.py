@@ -1,0 +1,308 @@
+"""In Chromium against `streamlit run` on 127.0.0.1 (Debian's /usr/bin/chromium, Playwright):
+- the home page's first figure (a key-figure tile) after navigation, in a new session;
+- a click on a QPV of the map → its portrait's title shown;
+- a territory switch in the sidebar → the page shows the new territory;
+- the server's memory (RSS of its process tree) after browsing every page of every territory.
+Medians of `repeat` runs, each in a new browser context (a new Streamlit session) on a server
+already warmed by one visit of each measured page (the first runs are reported apart).
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import config
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TARGETS_S = {"home": 2.0, "map_click": 1.5, "switch": 1.5}
+TARGET_RSS_MIB = 1024
+NBSP_RE = re.compile("[\u00a0\u202f\u2060]")
+PAGES = ("", "bilan", "carte", "portrait", "comparer", "poches", "adresse", "programmes", "logement",
+         "droit-commun", "methode", "rapports", "importer")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path, log_dir: Path) -> Iterator[tuple[str, int]]:
+    """`streamlit run app.py` on `db`: yields (URL, pid); stopped at the end."""
+    port = _free_port()
+    env = {**os.environ, "QPV_DB_PATH": str(db), "PYTHONPATH": str(config.ROOT)}
+    log = Path(log_dir) / "streamlit.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=config.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError(f"streamlit n'a pas démarré : {log.read_text()[-2000:]}")
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), in MiB."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) if "VmRSS" in status else 0
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, AttributeError):
+            continue
+    return total / 1024
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Measure:
+    """Wall seconds of an interaction, and the server's CPU seconds meanwhile (what the server
+    did for it, whatever the load of the machine)."""
+
+    def __init__(self, pid: int):
+        self.pid, self.wall, self.server_cpu = pid, 0.0, 0.0
+
+    def start(self) -> None:
+        self._t0, self._c0 = time.perf_counter(), cpu_s(self.pid)
+
+    def stop(self) -> "Measure":
+        self.wall, self.server_cpu = time.perf_counter() - self._t0, cpu_s(self.pid) - self._c0
+        return self
+
+
+def _text(pg) -> str:
+    return NBSP_RE.sub(" ", pg.locator("[data-testid='stMain']").first.inner_text())
+
+
+def _wait(pg, predicate, timeout_s: float = 60) -> None:
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        try:
+            if predicate():
+                return
+        except Exception:        # noqa: BLE001 - the page is still loading
+            pass
+        pg.wait_for_timeout(25)
+    raise TimeoutError("la page n'a pas affiché ce qui était attendu à temps")
+
+
+def home_first_figure(browser, url: str, pid: int) -> Measure:
+    """From navigation to the home page's first key figure shown (new session)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    try:
+        pg = context.new_page()
+        m = Measure(pid)
+        m.start()
+        pg.goto(url + "/", wait_until="commit")
+        pg.locator("[data-testid='stMetricValue']").first.wait_for(state="visible", timeout=180_000)
+        return m.stop()
+    finally:
+        context.close()
+
+
+def _pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    size = 512 * 2 ** zoom
+    x = (lon + 180) / 360 * size
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * size
+    return x, y
+
+
+def map_target(db: Path, slug: str) -> tuple[str, str, dict, float, float] | None:
+    """(code, name, initial view, lon, lat) of the largest QPV of a contract's map, or None."""
+    from etl.db import open_snapshot, snapshot_cursor
+    from indicators import compare, territories
+    from ui import maps
+    con = open_snapshot(db)
+    try:
+        cur = snapshot_cursor(con)
+        rows = cur.execute("""
+            select g.territory_code, t.territory_name, g.centroid_lon, g.centroid_lat
+            from territory_geometries g join territories t on t.territory_code = g.territory_code
+            join contract_territories c on c.territory_code = g.territory_code and c.contract_slug = ?
+            where g.territory_level = 'qpv' order by g.area_m2 desc limit 1""", [slug]).fetchall()
+        if not rows:
+            return None
+        frame = maps.for_display(compare.map_values(cur, slug, "poverty_rate_pct")).frame
+        communes = [c.code for c in territories.contract_communes(cur, slug)]
+        import json
+        geoms = [g for g in frame["geojson"] if g is not None]
+        geoms += [json.loads(r[0]) for r in cur.execute(
+            "select geom_simplified_geojson from territory_geometries where territory_level = 'commune'"
+            " and list_contains(?, territory_code)", [communes]).fetchall()]
+        view = maps.view_for(geoms)
+    finally:
+        con.close()
+    code, name, lon, lat = rows[0]
+    return code, name, {"longitude": view.longitude, "latitude": view.latitude, "zoom": view.zoom}, lon, lat
+
+
+def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
+    """Seconds from a click on a QPV of the map (hovered first, the map drawn) to its portrait's
+    title shown."""
+    code, name, view, lon, lat = target
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    try:
+        pg = context.new_page()
+        pg.goto(f"{url}/carte?territoire={slug}&indicateur=poverty_rate_pct")
+        canvas = pg.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+        canvas.wait_for(state="visible", timeout=180_000)
+        _wait(pg, lambda: "Cliquez sur un quartier" in _text(pg))
+        pg.wait_for_timeout(2500)                          # WebGL draw
+        box = canvas.bounding_box()
+        cx, cy = _pixel(view["longitude"], view["latitude"], view["zoom"])
+        px, py = _pixel(lon, lat, view["zoom"])
+        x, y = box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy)
+        title = pg.locator("h1", has_text=f"Portrait de quartier : {name}")
+        for _ in range(3):
+            pg.mouse.move(x, y)
+            pg.wait_for_timeout(1200)
+            m = Measure(pid)
+            m.start()
+            pg.mouse.click(x, y)
+            try:
+                title.first.wait_for(state="visible", timeout=20_000)
+                return m.stop()
+            except Exception:      # noqa: BLE001 - not drawn yet on a loaded machine: again
+                continue
+        raise TimeoutError(f"le clic sur {code} n'a pas ouvert son portrait")
+    finally:
+        context.close()
+
+
+def territory_switch(browser, url: str, from_slug: str, to_label: str, to_name: str, pid: int) -> Measure:
+    """Seconds from choosing another territory in the sidebar to the page showing it."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    try:
+        pg = context.new_page()
+        pg.goto(f"{url}/?territoire={from_slug}")
+        pg.locator("[data-testid='stMetricValue']").first.wait_for(state="visible", timeout=180_000)
+        pg.wait_for_timeout(800)
+        pg.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+        option = pg.locator("[role='option']", has_text=to_label).first
+        option.wait_for(state="visible", timeout=10_000)
+        caption = NBSP_RE.sub(" ", to_name)
+        m = Measure(pid)
+        m.start()
+        option.click()
+        _wait(pg, lambda: caption in NBSP_RE.sub(" ", pg.locator(
+            "[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text())
+            and pg.locator("[data-testid='stMetricValue']").first.is_visible())
+        return m.stop()
+    finally:
+        context.close()
+
+
+def browse_everything(browser, url: str, slugs: list[str]) -> int:
+    """Every page of every territory, once; returns the pages opened."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    n = 0
+    try:
+        pg = context.new_page()
+        for slug in slugs:
+            for path in PAGES:
+                pg.goto(f"{url}/{path}?territoire={slug}")
+                _wait(pg, lambda: pg.locator("[data-testid='stMain'] h1").first.is_visible(), 120)
+                # The run is over when Streamlit's status widget is gone.
+                _wait(pg, lambda: pg.locator("[data-testid='stStatusWidget']").count() == 0, 120)
+                n += 1
+    finally:
+        context.close()
+    return n
+
+
+def run(db: Path, repeat: int = 3) -> dict[str, float]:
+    from etl.db import open_snapshot, snapshot_cursor
+    from playwright.sync_api import sync_playwright
+
+    from ui import views
+
+    if not Path(CHROMIUM).exists():
+        print(f"  Chromium absent ({CHROMIUM}) : mesures du navigateur sautées")
+        return {}
+    con = open_snapshot(db)
+    contracts = snapshot_cursor(con).execute(
+        "select contract_slug, contract_name from contracts order by is_fictional, contract_slug").fetchall()
+    con.close()
+    slugs = [c[0] for c in contracts]
+    with_map = next(((s, t) for s in slugs if (t := map_target(db, s))), None)
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="qpv-bench-browser-") as tmp, \
+            streamlit_server(db, Path(tmp)) as (url, pid), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            def measure(name, label, target, fn):
+                first = fn()
+                runs = [fn() for _ in range(repeat)]
+                wall = statistics.median(m.wall for m in runs)
+                cpu = statistics.median(m.server_cpu for m in runs)
+                _line(label, wall, target, f"CPU du serveur {cpu:.2f} s ; 1re fois {first.wall:.2f} s, "
+                                           f"CPU {first.server_cpu:.2f} s")
+                out.update({f"{name}_s": wall, f"{name}_server_cpu_s": cpu,
+                            f"{name}_first_s": first.wall, f"{name}_first_server_cpu_s": first.server_cpu})
+
+            measure("home_first_figure", "Accueil : premier chiffre après la navigation", "home",
+                    lambda: home_first_figure(browser, url, pid))
+            if with_map:
+                slug, target = with_map
+                measure("map_click_portrait", f"Clic sur la carte → portrait ({slug}, {target[0]})",
+                        "map_click", lambda: map_click(browser, url, slug, target, pid))
+            if len(contracts) >= 2:
+                (a, _), (b, b_name) = contracts[0], contracts[1]
+                label = views.short_name(b_name)
+                measure("territory_switch", f"Changement de territoire ({a} → {b})", "switch",
+                        lambda: territory_switch(browser, url, a, label, b_name, pid))
+            n = browse_everything(browser, url, slugs)
+            rss = tree_rss_mib(pid)
+            verdict = "OK" if rss < TARGET_RSS_MIB else f"AU-DESSUS de {TARGET_RSS_MIB} Mio"
+            print(f"  Mémoire du serveur après {n} pages ({len(slugs)} territoires) : {rss:7.0f} Mio  {verdict}")
+            out.update(server_rss_after_all_pages_mib=rss, pages_browsed_count=n)
+        finally:
+            browser.close()
+    return out
+
+
+def _line(label: str, seconds: float, target: str, note: str) -> None:
+    goal = TARGETS_S[target]
+    verdict = "OK" if seconds < goal else f"AU-DESSUS de {goal:g} s".replace(".", ",")
+    print(f"  {label:<58} {seconds:6.2f} s  {verdict} ({note})".replace(".", ","))

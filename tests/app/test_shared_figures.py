@@ -1,0 +1,52 @@
+"""A portrait's rerun does not rebuild its charts (ui/charts.py shared figures) nor their image
+export (ui/exports.py): built once per content, shared by every session and rerun."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from ui import charts, exports
+
+ROWS = [{"name": "Les Tilleuls", "value": 41.5, "status": "ok", "is_qpv": True, "level": "qpv"},
+        {"name": "Valfleuri", "value": 18.0, "status": "ok", "level": "commune"},
+        {"name": "France métropolitaine", "value": None, "status": "secret", "level": "france"}]
+
+
+def test_the_same_chart_is_built_once_and_another_one_apart():
+    first = charts.shared(charts.comparison_bar, "Taux de pauvreté", "%", ROWS)
+    again = charts.shared(charts.comparison_bar, "Taux de pauvreté", "%", [dict(r) for r in ROWS])
+    other = charts.shared(charts.comparison_bar, "Taux de pauvreté", "%", ROWS[:2])
+    assert first is again and other is not first
+    assert first.to_dict() == charts.comparison_bar("Taux de pauvreté", "%", ROWS).to_dict()
+    assert list(other.data[0].y) == ["Les Tilleuls", "Valfleuri"]
+
+
+def test_gap_lines_are_shared_too():
+    series = pd.DataFrame({"year": [2019, 2021], "gap": [10.0, 8.5], "gap_kind": "points",
+                           "comparator_level": "commune", "comparator_name": "Valfleuri"})
+    first = charts.shared(charts.gap_lines, series, "Écart", "%")
+    assert charts.shared(charts.gap_lines, series.copy(), "Écart", "%") is first
+    assert charts.shared(charts.gap_lines, series.assign(gap=[9.0, 8.5]), "Écart", "%") is not first
+    assert list(first.data[0].y) == [10.0, 8.5]
+
+
+def test_only_the_charts_of_the_module_are_shared():
+    import pytest
+    with pytest.raises(ValueError, match="not a chart of ui.charts"):
+        charts.shared(lambda: None)
+
+
+def test_a_figure_export_is_made_once_per_figure_and_leaves_the_figure_alone():
+    fig = charts.comparison_bar("Taux de pauvreté", "%", ROWS)
+    before = fig.to_json()
+    table, text = exports._figure_export(fig)
+    table2, text2 = exports._figure_export(fig)
+    assert table2 is table and text2 is text
+    assert fig.to_json() == before                              # the shown figure is unchanged
+    layout = json.loads(text)["layout"]
+    assert "text" not in layout.get("title", {}) and layout["margin"]["t"] == 20
+    assert layout["margin"]["b"] == 40
+    assert list(table.columns) and len(table) == 3
+    other = charts.comparison_bar("Taux de pauvreté", "%", ROWS[:2])
+    assert len(exports._figure_export(other)[0]) == 2
