@@ -27,6 +27,11 @@ MANDATORY_TYPES = ("etat", "commune", "epci", "departement", "region", "caf", "f
 MEASURE_LABELS = {"montant": "Montant", "personnes": "Personnes", "places": "Places", "heures": "Heures"}
 FUNDING_KIND_LABELS = {"droit_commun": "Droit commun", "specifique": "Crédits spécifiques politique de la ville"}
 SCOPE_LABELS = {"qpv": "propre aux QPV", "territoire": "tout le territoire"}
+ROLE_LABELS = {True: "signataire", False: "non signataire"}
+
+
+# The name of who carries a scheme, an actor that does not sign the contract marked as such.
+_CARRIER = "g.name || case when g.is_signatory then '' else ' (non signataire)' end"
 
 
 def _df(con, sql: str, params: list) -> pd.DataFrame:
@@ -34,26 +39,30 @@ def _df(con, sql: str, params: list) -> pd.DataFrame:
 
 
 def signatories(con, contract_slug: str) -> pd.DataFrame:
-    """One row per signatory: id, name, type (code and label), commitment, source."""
+    """One row per signatory, then the other actors the document names (`is_signatory` false):
+    id, name, type (code and label), role (« signataire » / « non signataire »), commitment, source."""
     df = _df(con, """
-        select signatory_id, name, signatory_type, commitment, document_id, source_ref
-        from review_signatories where contract_slug = ? order by signatory_type, name""", [contract_slug])
+        select signatory_id, name, signatory_type, is_signatory, commitment, document_id, source_ref
+        from review_signatories where contract_slug = ?
+        order by not is_signatory, signatory_type, name""", [contract_slug])
     df.insert(3, "type_label", [SIGNATORY_TYPE_LABELS.get(t, t) for t in df["signatory_type"]])
+    df.insert(5, "role", [ROLE_LABELS[bool(v)] for v in df["is_signatory"]])
     return df
 
 
 def missing_signatory_types(con, contract_slug: str) -> list[str]:
-    """The mandatory signatory types (French labels) no row of `signatories` gives."""
+    """The mandatory signatory types (French labels) no signatory of `signatories` gives (an actor
+    that does not sign the contract does not fill the place)."""
     have = {r[0] for r in con.execute("select distinct signatory_type from review_signatories "
-                                      "where contract_slug = ?", [contract_slug]).fetchall()}
+                                      "where contract_slug = ? and is_signatory", [contract_slug]).fetchall()}
     return [SIGNATORY_TYPE_LABELS[t] for t in MANDATORY_TYPES if t not in have]
 
 
 def schemes(con, contract_slug: str) -> pd.DataFrame:
     """Schemes mobilisable, by pillar and signatory, in the order typed (scheme ids)."""
-    return _df(con, """
-        select s.pillar, g.name as signatory, s.signatory_id, s.objective, s.scheme, s.scheme_id,
-               s.funding_kind, s.document_id, s.source_ref
+    return _df(con, f"""
+        select s.pillar, {_CARRIER} as signatory, s.signatory_id, coalesce(g.is_signatory, true) as is_signatory,
+               s.objective, s.scheme, s.scheme_id, s.funding_kind, s.document_id, s.source_ref
         from review_schemes s
         left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
         where s.contract_slug = ?
@@ -62,8 +71,8 @@ def schemes(con, contract_slug: str) -> pd.DataFrame:
 
 def figures(con, contract_slug: str) -> pd.DataFrame:
     """Every reported figure with its scheme, pillar and signatory."""
-    return _df(con, """
-        select f.year, s.pillar, g.name as signatory, s.scheme, f.scheme_id, s.funding_kind,
+    return _df(con, f"""
+        select f.year, s.pillar, {_CARRIER} as signatory, s.scheme, f.scheme_id, s.funding_kind,
                f.measure, f.value, f.unit, f.scope, f.territory_code, f.document_id, f.source_ref
         from review_figures f
         join review_schemes s on s.contract_slug = f.contract_slug and s.scheme_id = f.scheme_id
@@ -71,6 +80,19 @@ def figures(con, contract_slug: str) -> pd.DataFrame:
         where f.contract_slug = ?
         order by f.year, s.pillar, g.name, f.scheme_id, f.measure, f.scope, f.territory_code""",
                [contract_slug])
+
+
+def latest_review_year(con, contract_slug: str) -> int | None:
+    """The newest year a signatory reported something for (a common-law figure or a TFPB line),
+    else the newest year of programme funding; None when there is neither."""
+    rows = con.execute("""
+        select max(year) from (select year from review_figures where contract_slug = ?
+                               union all select year from review_tfpb where contract_slug = ?)""",
+                       [contract_slug, contract_slug]).fetchall()
+    if rows[0][0] is not None:
+        return int(rows[0][0])
+    years = review_years(con, contract_slug)
+    return years[0] if years else None
 
 
 def review_years(con, contract_slug: str) -> list[int]:
@@ -87,7 +109,7 @@ def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
     """Per pillar × signatory: schemes mobilisable, schemes with a figure for `year`, the common-law
     amount reported (all, and the QPV-specific part) and the QPV share of the amounts where both
     are known. Amounts are None (not 0) when nothing was reported."""
-    return _df(con, """
+    return _df(con, f"""
         with f as (
             select * from review_figures where contract_slug = ? and year = ?
         ), per_scheme as (
@@ -100,20 +122,20 @@ def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
             where s.contract_slug = ? and s.funding_kind = 'droit_commun'
             group by all
         )
-        select p.pillar, g.name as signatory, count(*) as n_schemes,
+        select p.pillar, {_CARRIER} as signatory, count(*) as n_schemes,
                count(*) filter (where p.reported) as n_reported,
                sum(p.amount_eur) as amount_eur, sum(p.qpv_amount_eur) as qpv_amount_eur,
                round(100 * sum(p.qpv_amount_eur) / nullif(sum(p.amount_eur), 0), 1) as qpv_share_pct
         from per_scheme p
         left join review_signatories g on g.contract_slug = ? and g.signatory_id = p.signatory_id
-        group by p.pillar, g.name order by p.pillar, g.name""",
+        group by p.pillar, g.name, g.is_signatory order by p.pillar, g.name""",
                [contract_slug, year, contract_slug, contract_slug])
 
 
 def missing_reports(con, contract_slug: str, year: int) -> pd.DataFrame:
     """The schemes (common law and specific) for which no signatory reported any figure in `year`."""
-    return _df(con, """
-        select s.pillar, g.name as signatory, s.scheme, s.scheme_id
+    return _df(con, f"""
+        select s.pillar, {_CARRIER} as signatory, s.scheme, s.scheme_id
         from review_schemes s
         left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
         where s.contract_slug = ?
@@ -324,6 +346,23 @@ def _commune_only_section(con, contract_slug: str) -> ReviewSection:
     return ReviewSection("communes", "Publiés pour la commune seulement", table, note)
 
 
+def _signatories_section(con, contract_slug: str) -> ReviewSection:
+    from indicators.fmt import fmt_count
+    df = signatories(con, contract_slug)
+    table = pd.DataFrame({"Nom": df["name"], "Type": df["type_label"], "Rôle": df["role"]})
+    n_sig = int(df["is_signatory"].sum())
+    others = len(df) - n_sig
+    if df.empty:
+        note = "Aucun signataire n'est saisi."
+    elif others:
+        note = (f"{fmt_count(n_sig, 'signataire')} ; {fmt_count(others, 'autre acteur', 'autres acteurs')} "
+                f"nommé{'s' if others > 1 else ''} par le document, qui porte{'nt' if others > 1 else ''} "
+                "des dispositifs sans signer le contrat (« non signataire »).")
+    else:
+        note = f"{fmt_count(n_sig, 'signataire')}."
+    return ReviewSection("signataires", "Signataires et autres acteurs", table, note)
+
+
 def _committee_section(con, contract_slug: str) -> ReviewSection:
     df = committee(con, contract_slug)
     table = pd.DataFrame({"Rubrique": df["college"], "Institution": df["organisation"], "Membre": df["member"]})
@@ -343,6 +382,7 @@ def review_sections(con, contract_slug: str, year: int) -> list[ReviewSection]:
         _people_section(con, contract_slug, year),
         _gaps_section(con, contract_slug),
         _commune_only_section(con, contract_slug),
+        _signatories_section(con, contract_slug),
         _committee_section(con, contract_slug),
     ]
 

@@ -47,6 +47,9 @@ def test_the_page_shows_mobilisable_declared_and_missing(review_page_db, deferre
            "Région, France Travail, Bailleur social, Agence régionale de santé, Éducation nationale, " \
            "Justice (procureur)." in text
     assert "Agglo — La Présidence" in text
+    sig = next(f for f in frames if "Rôle" in f.columns)
+    assert sig.values.tolist() == [["CAF de Testville", "Caisse d'allocations familiales", "signataire", "", ""],
+                                   ["DDETS", "Service de l'État", "signataire", "", ""]]
     # A pillar holding Markdown is shown as text in the expander's label.
     from indicators.text import md_text
     # « 1 dispositif », singular (issue 11).

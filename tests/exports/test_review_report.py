@@ -90,7 +90,7 @@ def test_review_xlsx_one_sheet_per_section(review_db, tmp_path: Path) -> None:
         "Programmation 2024", "Crédits spécifiques et droit co", "Droit commun par pilier et par",
         "Dispositifs sans chiffre déclar", "Abattement de TFPB des bailleur",
         "Attributions de logements socia", "Personnes touchées et part en Q", "Indicateurs clés des quartiers",
-        "Publiés pour la commune seuleme", "Comité de pilotage", "Sources"]
+        "Publiés pour la commune seuleme", "Signataires et autres acteurs", "Comité de pilotage", "Sources"]
     ws = wb["Crédits spécifiques et droit co"]
     rows = [[c for c in r] for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
     assert rows[-2:] == [
@@ -116,3 +116,42 @@ def test_review_command_refuses_a_wrong_suffix_or_territory(review_db, tmp_path:
     assert main(["--db", str(review_db), "review", "--territory", "c", "--year", "2024",
                  "--out", str(tmp_path / "revue.pdf")]) == 0
     assert (tmp_path / "revue.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_an_actor_that_does_not_sign_is_shown_as_such(review_db, tmp_path: Path) -> None:
+    # Annex 4 of the Grand Chalon names associations and operators that carry schemes without
+    # signing the contract: they are listed, marked « non signataire », and fill no mandatory place.
+    import shutil
+
+    import duckdb
+    from indicators import review
+    path = tmp_path / "actors.duckdb"
+    shutil.copy(review_db, path)
+    con = duckdb.connect(str(path))
+    _insert(con, "review_signatories", contract_slug="c", signatory_id="unis", name="Unis-Cité",
+            signatory_type="autre", is_signatory=False)
+    _insert(con, "review_signatories", contract_slug="c", signatory_id="ml", name="Mission locale",
+            signatory_type="france_travail", is_signatory=False)
+    _insert(con, "review_schemes", contract_slug="c", scheme_id="s3", signatory_id="unis", pillar="Emploi",
+            scheme="Service civique", funding_kind="droit_commun")
+    assert review.signatories(con, "c")[["name", "type_label", "role"]].values.tolist() == [
+        ["CAF de Testville", "Caisse d'allocations familiales", "signataire"],
+        ["DDETS", "Service de l'État", "signataire"],
+        ["Unis-Cité", "Autre partenaire", "non signataire"],
+        ["Mission locale", "France Travail", "non signataire"]]
+    # France Travail is still missing: an actor that does not sign does not fill its place.
+    assert "France Travail" in review.missing_signatory_types(con, "c")
+    assert review.mobilisation(con, "c", 2024)[["pillar", "signatory", "n_schemes"]].values.tolist() == [
+        ["Emploi", "DDETS", 1], ["Emploi", "Unis-Cité (non signataire)", 1], ["Parentalité", "CAF de Testville", 1]]
+    [section] = [s for s in review.review_sections(con, "c", 2024) if s.key == "signataires"]
+    assert section.title == "Signataires et autres acteurs"
+    assert section.note == ("2 signataires ; 2 autres acteurs nommés par le document, qui portent des "
+                            "dispositifs sans signer le contrat (« non signataire »).")
+    assert section.table.values.tolist() == [
+        ["CAF de Testville", "Caisse d'allocations familiales", "signataire"],
+        ["DDETS", "Service de l'État", "signataire"],
+        ["Unis-Cité", "Autre partenaire", "non signataire"],
+        ["Mission locale", "France Travail", "non signataire"]]
+    text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
+    con.close()
+    assert "Unis-Cité (non signataire)" in text and "Signataires et autres acteurs" in text
