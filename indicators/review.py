@@ -82,16 +82,17 @@ def figures(con, contract_slug: str) -> pd.DataFrame:
                [contract_slug])
 
 
-def latest_review_year(con, contract_slug: str) -> int | None:
-    """The newest year a signatory reported something for (a common-law figure or a TFPB line),
-    else the newest year of programme funding; None when there is neither."""
+def default_review_year(con, contract_slug: str, current_year: int) -> int | None:
+    """The year a review is read for by default (the page, the mandate report): the newest year a
+    signatory reported something for (a common-law figure or a TFPB line), else the newest year of
+    programme funding, else the newest year of the contract's period up to `current_year`."""
     rows = con.execute("""
         select max(year) from (select year from review_figures where contract_slug = ?
                                union all select year from review_tfpb where contract_slug = ?)""",
                        [contract_slug, contract_slug]).fetchall()
     if rows[0][0] is not None:
         return int(rows[0][0])
-    years = review_years(con, contract_slug)
+    years = review_years(con, contract_slug) or year_choices(con, contract_slug, current_year)
     return years[0] if years else None
 
 

@@ -155,3 +155,32 @@ def test_an_actor_that_does_not_sign_is_shown_as_such(review_db, tmp_path: Path)
     text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
     con.close()
     assert "Unis-Cité (non signataire)" in text and "Signataires et autres acteurs" in text
+
+
+def test_the_mandate_report_holds_the_review_as_a_section(review_db, tmp_path: Path) -> None:
+    import duckdb
+    from indicators.visibility import hide_internal
+    con = hide_internal(duckdb.connect(str(review_db), read_only=True))
+    assert pdf.mandate_contents(con, "c") == pdf.MandateContents(("financements", "revue"), (), 2024)
+    data = pdf.mandate_pdf(con, "c", charts=False)
+    con.close()
+    reader = pypdf.PdfReader(io.BytesIO(data))
+
+    def outline(items, depth=0):
+        for it in items:
+            if isinstance(it, list):
+                yield from outline(it, depth + 1)
+            else:
+                yield ("  " * depth) + it.title
+    assert list(outline(reader.outline)) == [
+        "Programmes et financements", "Revue annuelle 2024",
+        "  Programmation 2024", "  Crédits spécifiques et droit commun",
+        "  Droit commun par pilier et par signataire", "  Dispositifs sans chiffre déclaré en 2024",
+        "  Abattement de TFPB des bailleurs", "  Attributions de logements sociaux (CIA)",
+        "  Personnes touchées et part en QPV",
+        "  Indicateurs clés des quartiers : les écarts se réduisent-ils ?",
+        "  Publiés pour la commune seulement", "  Signataires et autres acteurs", "  Comité de pilotage",
+        "Sources"]
+    text = " ".join(_text(data).split())
+    assert "Contenu : Programmes et financements, revue annuelle 2024, sources." in text
+    assert "37 500" not in text
