@@ -20,9 +20,9 @@ from reports import pdf
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED = {
-    "demo": (("chiffres", "financements", "portraits", "bilans", "logement"),
+    "demo": (("chiffres", "financements", "portraits", "bilans", "logement", "revue"),
              ("QN09901M", "QN09902I", "QN09903M", "QN09904N", "QN09905N", "QN09906N", "QN09907N",
-              "QN09908N", "QN09909N", "QN09910N", "QP099001", "QP099002")),
+              "QN09908N", "QN09909N", "QN09910N", "QP099001", "QP099002"), 2025),
     # The annual review, on by default when the territory has review data, for the latest year
     # reported, else (Grand Chalon: signatories and committee, no figure yet) the contract's
     # current year.
