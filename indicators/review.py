@@ -198,6 +198,15 @@ def has_review(con, contract_slug: str) -> bool:
 REPORT_GAP_INDICATORS = ("poverty_rate_pct", "median_income_eur_year", "employment_rate_15_64_pct",
                          "caf_low_income_pct", "single_parent_families_pct")
 NOT_REPORTED = "non renseigné"
+ALL_QPVS = "tous ses QPV"
+
+
+def party_label(party_type: str, party_name: str) -> str:
+    """A CIA party as a reader reads it: « Action Logement », not « action_logement »."""
+    from indicators import housing
+    if party_type in ("reservataire", "ensemble"):
+        return housing.RESERVING_PARTY_LABELS.get(party_name, party_name)
+    return party_name
 
 
 @dataclass(frozen=True)
@@ -213,7 +222,7 @@ def _programme_section(con, contract_slug: str, year: int) -> ReviewSection:
     actions = financing.actions_table(con, contract_slug, year=year)
     table = pd.DataFrame({
         "Action": actions["title"], "Porteur": actions["operator"], "Enjeu": actions["theme"],
-        "Montant (EUR)": actions["amount_eur"],
+        "Montant (€)": actions["amount_eur"],
         "CPO": actions["is_multiyear_agreement"].map(lambda v: None if v is None or pd.isna(v) else bool(v)),
     })
     note = (f"{len(actions)} actions programmées en {year}." if len(actions)
@@ -225,10 +234,10 @@ def _credits_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = specific_vs_common(con, contract_slug)
     df = df[df["year"] == year]
     table = pd.DataFrame({
-        "Année": df["year"], "Crédits spécifiques (programme 147, EUR)": df["p147_eur"],
-        "Droit commun déclaré (EUR)": df["common_law_eur"],
-        "dont propre aux QPV (EUR)": df["common_law_qpv_eur"],
-        "Droit commun pour 1 EUR de programme 147": df["common_law_per_p147_eur"]})
+        "Année": df["year"], "Crédits spécifiques (programme 147, €)": df["p147_eur"],
+        "Droit commun déclaré (€)": df["common_law_eur"],
+        "dont propre aux QPV (€)": df["common_law_qpv_eur"],
+        "Droit commun pour 1 € de programme 147": df["common_law_per_p147_eur"]})
     if df.empty or df["common_law_eur"].isna().all():
         note = (f"Aucun montant de droit commun n'est déclaré pour {year} : le rapport entre droit "
                 "commun et crédits spécifiques ne peut pas être calculé.")
@@ -242,7 +251,7 @@ def _common_law_section(con, contract_slug: str, year: int) -> ReviewSection:
     table = pd.DataFrame({
         "Pilier": df["pillar"], "Signataire": df["signatory"],
         "Dispositifs mobilisables": df["n_schemes"], "Dispositifs déclarés": df["n_reported"],
-        "Montant déclaré (EUR)": df["amount_eur"], "dont propre aux QPV (EUR)": df["qpv_amount_eur"],
+        "Montant déclaré (€)": df["amount_eur"], "dont propre aux QPV (€)": df["qpv_amount_eur"],
         "Part propre aux QPV (%)": df["qpv_share_pct"]})
     missing = missing_reports(con, contract_slug, year)
     types = missing_signatory_types(con, contract_slug)
@@ -267,8 +276,13 @@ def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
 def _tfpb_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = tfpb(con, contract_slug)
     df = df[df["year"] == year]
+    names = dict(con.execute("select territory_code, territory_name from territories "
+                             "where territory_level = 'qpv'").fetchall())
     table = pd.DataFrame({"Bailleur": df["landlord"], "Action financée": df["action"],
-                          "Quartier": df["territory_code"], "Montant (EUR)": df["amount_eur"]})
+                          # No QPV given: the line covers every QPV of the landlord (template).
+                          "Quartier": [ALL_QPVS if c is None or pd.isna(c) else names.get(c, c)
+                                       for c in df["territory_code"]],
+                          "Montant (€)": df["amount_eur"]})
     note = None if len(df) else f"Aucun bailleur n'a déclaré l'emploi de l'abattement de TFPB pour {year}."
     return ReviewSection("tfpb", "Abattement de TFPB des bailleurs", table, note)
 
@@ -278,7 +292,8 @@ def _housing_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = housing.results_frame(housing.attribution_results(con, contract_slug))
     df = df[df["year"] == year]
     table = pd.DataFrame({
-        "Objectif": df["objective_label"], "Partie": df["party_name"],
+        "Objectif": df["objective_label"],
+        "Partie": [party_label(t, n) for t, n in zip(df["party_type"], df["party_name"])],
         "Attributions qui le remplissent": df["numerator"], "Attributions du champ": df["denominator"],
         "Taux (%)": df["rate_pct"], "Cible (%)": df["target_pct"],
         "Atteint": df["reached"].map(lambda v: None if v is None or pd.isna(v) else bool(v))})

@@ -1485,12 +1485,66 @@ def review_cell(value) -> str:
     return cell_text(value)
 
 
+def review_column_cell(column: str, value, status: str | None = None) -> str:
+    """A review table cell as printed, by its column: a year as written (« 2025 »), an amount
+    in euros (« 12 300 € », « 1,5 M€ »), a share (« 40 % »), a count withheld as « secret
+    statistique » (`status`), else `review_cell` (« non renseigné » when absent, never 0)."""
+    from indicators.fmt import fmt_millions_eur
+    if status == "secret":
+        return "secret statistique"
+    text = review_cell(value)
+    if text == review_cell(None):
+        return "" if column == "Code" else text
+    if isinstance(value, str):
+        return text
+    if column == "Année":
+        return str(int(value))
+    if column.endswith("(€)") or column.endswith(", €)"):
+        return fmt_millions_eur(value) if abs(value) >= 1_000_000 else _eur(value)
+    if column.endswith("(%)"):
+        return f"{text}\u00a0%"
+    return text
+
+
+_NUMERIC_CELL = re.compile(r"^[-+0-9\s\u00a0\u202f,.€%M–]+$")
+
+
+def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
+    """Column widths for a review table: each column at least as wide as its longest header word
+    and its longest figure (a figure never wraps: « 24 800 € », « 2019–2021 »), the rest of the
+    page shared in proportion to the text the columns hold."""
+    pad = 6.5
+    need, want = [], []
+    for k, head in enumerate(header):
+        cells = [r[k] for r in body]
+        words = [pdfmetrics.stringWidth(w, FONT_BOLD, 7.8) for w in head.split()]
+        for c in cells:
+            if _NUMERIC_CELL.match(c):
+                words.append(pdfmetrics.stringWidth(c, FONT, 7.8))
+            else:
+                words += [pdfmetrics.stringWidth(w, FONT, 7.8) for w in c.split()]
+        need.append(max(words or [0]) + pad)
+        text = sorted(pdfmetrics.stringWidth(c, FONT, 7.8) for c in cells)
+        want.append(max(text[len(text) * 3 // 4] if text else 0, need[-1]))
+    extra = CONTENT_W - sum(need)
+    if extra <= 0:
+        return [CONTENT_W * n / sum(need) for n in need]
+    more = [w - n for w, n in zip(want, need)]
+    if sum(more) <= extra:
+        spare = extra - sum(more)
+        return [w + spare * w / sum(want) for w in want]
+    return [n + extra * m / sum(more) for n, m in zip(need, more)]
+
+
 def _review_table(df, st: Styles) -> Flowable:
-    n = max(len(df.columns), 1)
-    rows = [[Paragraph(esc(c), st.cell_head) for c in df.columns]]
-    rows += [[Paragraph(esc(review_cell(v)), st.cell) for v in r]
-             for r in df.astype(object).itertuples(index=False, name=None)]
-    return _table(rows, [CONTENT_W / n] * n)
+    status = {c[:-len("__status")]: c for c in df.columns if c.endswith("__status")}
+    columns = [c for c in df.columns if not c.endswith("__status")]
+    header = [str(c) for c in columns]
+    body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None) for c in columns]
+            for r in df.astype(object).to_dict("records")]
+    rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
+    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in body]
+    return _table(rows, _review_widths(header, body))
 
 
 def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphStyle,

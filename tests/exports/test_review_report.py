@@ -94,8 +94,8 @@ def test_review_xlsx_one_sheet_per_section(review_db, tmp_path: Path) -> None:
     ws = wb["Crédits spécifiques et droit co"]
     rows = [[c for c in r] for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
     assert rows[-2:] == [
-        ["Année", "Crédits spécifiques (programme 147, EUR)", "Droit commun déclaré (EUR)",
-         "dont propre aux QPV (EUR)", "Droit commun pour 1 EUR de programme 147"],
+        ["Année", "Crédits spécifiques (programme 147, €)", "Droit commun déclaré (€)",
+         "dont propre aux QPV (€)", "Droit commun pour 1 € de programme 147"],
         [2024, 25000, 12500, 12500, 0.5]]
     assert rows[-3] == ["Montants de droit commun tels que déclarés par les signataires.", None, None, None, None]
     # With --internal, the internal territory-wide amount counts.
@@ -184,3 +184,61 @@ def test_the_mandate_report_holds_the_review_as_a_section(review_db, tmp_path: P
     text = " ".join(_text(data).split())
     assert "Contenu : Programmes et financements, revue annuelle 2024, sources." in text
     assert "37 500" not in text
+
+
+@pytest.mark.parametrize("column, value, status, expected", [
+    ("Année", 2025, None, "2025"),
+    ("Montant (€)", 12300.0, None, "12\u202f300\u00a0€"),
+    ("Montant déclaré (€)", 1_500_000.0, None, "1,5\u00a0M€"),
+    ("Crédits spécifiques (programme 147, €)", 526200, None, "526\u202f200\u00a0€"),
+    ("Part propre aux QPV (%)", 25.0, None, "25\u00a0%"),
+    ("Montant (€)", None, None, "non renseigné"),
+    ("Montant (€)", float("nan"), None, "non renseigné"),
+    ("Personnes hors secret statistique", None, "secret", "secret statistique"),
+    ("Code", None, None, ""),
+    ("Dispositifs déclarés", 3, None, "3"),
+    ("CPO", True, None, "oui"),
+])
+def test_review_cells_print_in_french(column, value, status, expected) -> None:
+    assert pdf.review_column_cell(column, value, status) == expected
+
+
+def test_review_pdf_reads_in_french(review_db, tmp_path: Path) -> None:
+    # Amounts in euros (never « EUR »), years without a thousands separator, a TFPB line for every
+    # QPV of its landlord said so, an amount not given « non renseigné », no « nan ».
+    import shutil
+
+    import duckdb
+    from indicators.visibility import hide_internal
+    path = tmp_path / "tfpb.duckdb"
+    shutil.copy(review_db, path)
+    con = duckdb.connect(str(path))
+    _insert(con, "review_signatories", contract_slug="c", signatory_id="opac", name="OPAC de Testville",
+            signatory_type="bailleur")
+    _insert(con, "review_tfpb", contract_slug="c", signatory_id="opac", year=2024, action="Gardiennage",
+            amount_eur=1_500_000.0, is_internal=False)
+    _insert(con, "review_tfpb", contract_slug="c", signatory_id="opac", year=2024, action="Animation",
+            territory_code="QN00001A", is_internal=False)
+    con.close()
+    con = hide_internal(duckdb.connect(str(path), read_only=True))
+    [tfpb] = [s for s in __import__("indicators.review", fromlist=["x"]).review_sections(con, "c", 2024)
+              if s.key == "tfpb"]
+    assert tfpb.table.astype(object).where(tfpb.table.notna(), None).values.tolist() == [
+        ["OPAC de Testville", "Animation", "QN00001A", None],
+        ["OPAC de Testville", "Gardiennage", "tous ses QPV", 1_500_000.0]]
+    text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
+    con.close()
+    for expected in ("OPAC de Testville Animation QN00001A non renseigné",
+                     "OPAC de Testville Gardiennage tous ses QPV 1,5 M€",
+                     "2024 25 000 € 12 500 € 12 500 € 0,5"):
+        assert expected in text, expected
+    import re
+    for wrong in (r"\bEUR\b", r"\b2 024\b", r"\bnan\b", r"\bNone\b"):
+        assert not re.search(wrong, text), wrong
+
+
+def test_cia_parties_read_as_names() -> None:
+    from indicators.review import party_label
+    assert [party_label(t, n) for t, n in (("reservataire", "action_logement"), ("ensemble", "ensemble"),
+                                           ("bailleur", "OPAC de Testville"))] == [
+        "Action Logement", "Ensemble", "OPAC de Testville"]
