@@ -1594,7 +1594,8 @@ def review_xlsx(con, contract_slug: str, year: int, *, generated_on: dt.date | N
     contract = _contract(con, contract_slug)
     sections = review.review_sections(con, contract.slug, year)
     return sheets_to_xlsx_bytes(
-        [(s.title, s.table, s.note) for s in sections],
+        # A section with no row is its note alone: no header over empty columns.
+        [(s.title, s.table if len(s.table) else s.table.iloc[:, :0], s.note) for s in sections],
         title=f"Revue annuelle {year} — {contract.name}", territory=contract.name,
         sources=sources_from_db(con, contract_slug=contract.slug), generated_on=generated_on,
         fictional=bool(contract.is_fictional))

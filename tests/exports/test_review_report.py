@@ -91,6 +91,9 @@ def test_review_xlsx_one_sheet_per_section(review_db, tmp_path: Path) -> None:
         "Dispositifs sans chiffre déclar", "Abattement de TFPB des bailleur",
         "Attributions de logements socia", "Personnes touchées et part en Q", "Indicateurs clés des quartiers",
         "Publiés pour la commune seuleme", "Signataires et autres acteurs", "Comité de pilotage", "Sources"]
+    # A section with nothing to show is its note alone, without a header over empty columns.
+    assert [r for r in wb["Publiés pour la commune seuleme"].iter_rows(values_only=True)][4:] == [
+        ("Aucun indicateur publié pour les communes seulement n'est chargé.", None)]
     ws = wb["Crédits spécifiques et droit co"]
     rows = [[c for c in r] for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
     assert rows[-2:] == [
