@@ -113,6 +113,10 @@ def test_golden_counts_per_signatory_and_section() -> None:
         ("4", "sauvegarde71", "droit_commun"): 3, ("4", "maison-des-ados", "droit_commun"): 2,
         ("4", "comites-quartier", "droit_commun"): 3, ("4", "ireps-bfc", "droit_commun"): 1,
         ("4", "ministere-solidarites", "droit_commun"): 1,
+        # Annex 5: the means each contribution names (the commitments are in `signatories`).
+        ("5", "region-bfc", "droit_commun"): 2, ("5", "region-bfc", "specifique"): 1,
+        ("5", "departement-71", "droit_commun"): 6, ("5", "departement-71", "specifique"): 1,
+        ("5", "banque-des-territoires", "droit_commun"): 5,
     }
     # The actors annex 4 names as carrying schemes (or in its actors' column with none) that annex 6
     # does not list among the partners and signatories: flagged as not signing the contract.
