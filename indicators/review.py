@@ -294,7 +294,7 @@ def _housing_section(con, contract_slug: str, year: int) -> ReviewSection:
     table = pd.DataFrame({
         "Objectif": df["objective_label"],
         "Partie": [party_label(t, n) for t, n in zip(df["party_type"], df["party_name"])],
-        "Attributions qui le remplissent": df["numerator"], "Attributions du champ": df["denominator"],
+        "Attributions qui le remplissent": df["numerator"], "Sur (attributions du champ)": df["denominator"],
         "Taux (%)": df["rate_pct"], "Cible (%)": df["target_pct"],
         "Atteint": df["reached"].map(lambda v: None if v is None or pd.isna(v) else bool(v))})
     note = None if len(df) else f"Aucun résultat d'attribution (CIA) n'est connu pour {year}."
@@ -332,11 +332,11 @@ def _gaps_section(con, contract_slug: str) -> ReviewSection:
         frames.append(pd.DataFrame({
             "Indicateur": BY_ID[indicator_id].label, "Quartier": df["qpv_name"],
             "Comparé à": df["comparator_name"], "Période": df["first_year"].astype(str) + "–" + df["last_year"].astype(str),
-            "Écart au début": df["gap_first"], "Écart à la fin": df["gap_last"],
+            "Écart au début": df["gap_first"], "À la fin": df["gap_last"],
             "L'écart s'est": df["distance_change"].map(
                 lambda c: "réduit" if c < 0 else ("creusé" if c > 0 else "maintenu"))}))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["Indicateur", "Quartier", "Comparé à", "Période", "Écart au début", "Écart à la fin",
+        columns=["Indicateur", "Quartier", "Comparé à", "Période", "Écart au début", "À la fin",
                  "L'écart s'est"])
     note = None if frames else "Aucun indicateur n'a deux années comparables pour ce territoire."
     return ReviewSection("ecarts", "Indicateurs clés des quartiers : les écarts se réduisent-ils ?", table, note)
