@@ -319,6 +319,25 @@ def _people_section(con, contract_slug: str, year: int) -> ReviewSection:
     return ReviewSection("personnes", "Personnes touchées et part en QPV", table, note)
 
 
+def _people_share_section(con, contract_slug: str, year: int) -> ReviewSection:
+    """Per action of `year`: people reached, those living in a QPV and their share, every figure
+    from the cells secret statistique leaves shown (indicators.beneficiaries.qpv_share)."""
+    from indicators import beneficiaries
+    from indicators.secrecy import status_column as sc
+    share = beneficiaries.qpv_share(con, contract_slug, year=year)
+    people, in_qpv, pct = "Personnes touchées (hors secret)", "dont résidant en QPV", "Part résidant en QPV (%)"
+    table = pd.DataFrame({
+        "Action": share["label"], people: share["n_people"], sc(people): share[sc("n_people")],
+        in_qpv: share["n_in_qpv"], sc(in_qpv): share[sc("n_in_qpv")],
+        pct: share["share_in_qpv_pct"], sc(pct): share[sc("share_in_qpv_pct")],
+        "Cellules masquées (moins de 5 personnes)": share[beneficiaries.N_SECRET]})
+    note = ("Une part n'est calculée que lorsqu'aucune cellule de moins de 5 personnes n'est masquée ; "
+            "les effectifs ne comptent que les cellules publiées." if len(share)
+            else f"Aucune personne touchée n'est saisie pour {year}.")
+    return ReviewSection("personnes_actions", "Part des personnes touchées résidant en QPV, par action",
+                         table, note)
+
+
 def _gaps_section(con, contract_slug: str) -> ReviewSection:
     from indicators import gaps
     from indicators.registry import BY_ID
@@ -396,6 +415,7 @@ def review_sections(con, contract_slug: str, year: int) -> list[ReviewSection]:
         _tfpb_section(con, contract_slug, year),
         _housing_section(con, contract_slug, year),
         _people_section(con, contract_slug, year),
+        _people_share_section(con, contract_slug, year),
         _gaps_section(con, contract_slug),
         _commune_only_section(con, contract_slug),
         _signatories_section(con, contract_slug),

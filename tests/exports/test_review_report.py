@@ -89,7 +89,8 @@ def test_review_xlsx_one_sheet_per_section(review_db, tmp_path: Path) -> None:
     assert wb.sheetnames == [
         "Programmation 2024", "Crédits spécifiques et droit co", "Droit commun par pilier et par",
         "Dispositifs sans chiffre déclar", "Abattement de TFPB des bailleur",
-        "Attributions de logements socia", "Personnes touchées et part en Q", "Indicateurs clés des quartiers",
+        "Attributions de logements socia", "Personnes touchées et part en Q", "Part des personnes touchées rés",
+        "Indicateurs clés des quartiers",
         "Publiés pour la commune seuleme", "Signataires et autres acteurs", "Comité de pilotage", "Sources"]
     # A section with nothing to show is its note alone, without a header over empty columns.
     assert [r for r in wb["Publiés pour la commune seuleme"].iter_rows(values_only=True)][4:] == [
@@ -180,7 +181,7 @@ def test_the_mandate_report_holds_the_review_as_a_section(review_db, tmp_path: P
         "  Programmation 2024", "  Crédits spécifiques et droit commun",
         "  Droit commun par pilier et par signataire", "  Dispositifs sans chiffre déclaré en 2024",
         "  Abattement de TFPB des bailleurs", "  Attributions de logements sociaux (CIA)",
-        "  Personnes touchées et part en QPV",
+        "  Personnes touchées et part en QPV", "  Part des personnes touchées résidant en QPV, par action",
         "  Indicateurs clés des quartiers : les écarts se réduisent-ils ?",
         "  Publiés pour la commune seulement", "  Signataires et autres acteurs", "  Comité de pilotage",
         "Sources"]
@@ -245,3 +246,30 @@ def test_cia_parties_read_as_names() -> None:
     assert [party_label(t, n) for t, n in (("reservataire", "action_logement"), ("ensemble", "ensemble"),
                                            ("bailleur", "OPAC de Testville"))] == [
         "Action Logement", "Ensemble", "OPAC de Testville"]
+
+
+def test_the_share_of_people_living_in_a_qpv_per_action(review_db, tmp_path: Path) -> None:
+    # 12 people reached living in a QPV and 8 outside: 60 %; an action whose few people are all
+    # in cells under 5 shows « secret statistique », never a figure.
+    import shutil
+
+    import duckdb
+    from indicators import review
+    path = tmp_path / "people.duckdb"
+    shutil.copy(review_db, path)
+    con = duckdb.connect(str(path))
+    for aid, title in (("a1", "Atelier emploi"), ("a2", "Sortie familles")):
+        _insert(con, "programme_actions", contract_slug="c", action_id=aid, year=2024, title=title,
+                is_internal=False)
+    for aid, status, n in (("a1", "qpv", 12), ("a1", "hors_qpv", 8), ("a2", "qpv", 3)):
+        for _ in range(n):
+            _insert(con, "programme_beneficiaries", contract_slug="c", action_id=aid, year=2024,
+                    sex="femme", age_band="30_59", residence_status=status)
+    [section] = [s for s in review.review_sections(con, "c", 2024) if s.key == "personnes_actions"]
+    assert section.table.astype(object).where(section.table.notna(), None).values.tolist() == [
+        ["Atelier emploi", 20, "ok", 12, "ok", 60.0, "ok", 0],
+        ["Sortie familles", None, "secret", None, "secret", None, "secret", 1]]
+    text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
+    con.close()
+    assert "Atelier emploi 20 12 60 % 0" in text
+    assert "Sortie familles secret statistique secret statistique secret statistique 1" in text
