@@ -1089,7 +1089,136 @@ def _programme(rng: random.Random) -> dict[str, list[dict]]:
     tables["housing_results"] = _housing_results(attributions)
     tables["qualitative"] = _qualitative(values)
     tables["beneficiaries"] = _beneficiaries(actions)
+    tables.update(_review())
     return tables
+
+
+# The annual review (circular of 31 August 2023), invented: who signs, what each can mobilise per
+# pillar, what it reported for 2024 and 2025 (QPV-specific or territory-wide, some schemes never
+# reported, one signatory type missing: justice), the landlords' TFPB abatement (one amount not
+# given) and the steering committee. Two actors carry schemes without signing the contract.
+REVIEW_SIGNATORIES = (
+    # id, name, type, is_signatory, commitment
+    ("prefecture", "Préfecture du Val-de-Lorne (fictive)", "etat", True,
+     "Mobiliser les services de l'État et les crédits du programme 147 au bénéfice des quartiers."),
+    ("ddets", "DDETS du Val-de-Lorne (fictive)", "etat", True, None),
+    ("lorneville", "Ville de Lorneville", "commune", True, None),
+    ("agglo", EPCI_NAME, "epci", True, "Piloter le contrat et coordonner les signataires."),
+    ("departement", "Département 99 (fictif)", "departement", True, None),
+    ("region", "Région 99 (fictive)", "region", True, None),
+    ("caf", "CAF du Val-de-Lorne (fictive)", "caf", True,
+     "Soutenir la parentalité, l'animation de la vie sociale et l'accueil des jeunes enfants."),
+    ("france-travail", "France Travail Val-de-Lorne (fictif)", "france_travail", True, None),
+    ("lorne-habitat", "Lorne Habitat (fictif)", "bailleur", True, None),
+    ("habitat-du-val", "Habitat du Val (fictif)", "bailleur", True, None),
+    ("ars", "ARS (délégation fictive)", "ars", True, None),
+    ("education", "Éducation nationale, circonscription de Lorneville (fictive)", "education_nationale",
+     True, None),
+    ("lorne-insertion", "Association Lorne Insertion (fictive)", "autre", False, None),
+    ("mission-locale", "Mission locale du Val-de-Lorne (fictive)", "autre", False, None),
+)
+REVIEW_SCHEMES = (
+    # id, signatory, pillar, objective, scheme, funding kind
+    ("dc-01", "france-travail", "Emploi et insertion", "Rapprocher les demandeurs d'emploi de l'emploi",
+     "Accompagnement intensif des demandeurs d'emploi", "droit_commun"),
+    ("dc-02", "ddets", "Emploi et insertion", "Rapprocher les demandeurs d'emploi de l'emploi",
+     "Parcours emploi compétences", "droit_commun"),
+    ("dc-03", "ddets", "Emploi et insertion", "Rapprocher les demandeurs d'emploi de l'emploi",
+     "Adultes-relais", "specifique"),
+    ("dc-04", "region", "Emploi et insertion", "Former les habitants", "Formations qualifiantes",
+     "droit_commun"),
+    ("dc-05", "mission-locale", "Emploi et insertion", "Accompagner les jeunes vers l'emploi",
+     "Contrat d'engagement jeune", "droit_commun"),
+    ("dc-06", "lorne-insertion", "Emploi et insertion", "Accompagner les jeunes vers l'emploi",
+     "Chantiers d'insertion", "droit_commun"),
+    ("dc-07", "caf", "Éducation et parentalité", "Soutenir les parents",
+     "Contrats locaux d'accompagnement à la scolarité (CLAS)", "droit_commun"),
+    ("dc-08", "caf", "Éducation et parentalité", "Soutenir les parents",
+     "Prestation de service des centres sociaux", "droit_commun"),
+    ("dc-09", "education", "Éducation et parentalité", "Réussir à l'école",
+     "Dédoublement des classes de grande section, CP et CE1", "droit_commun"),
+    ("dc-10", "departement", "Éducation et parentalité", "Soutenir les parents",
+     "Prévention spécialisée", "droit_commun"),
+    ("dc-11", "lorneville", "Cadre de vie", "Améliorer la tranquillité des quartiers",
+     "Médiation de nuit", "droit_commun"),
+    ("dc-12", "agglo", "Cadre de vie", "Améliorer la tranquillité des quartiers",
+     "Gestion urbaine de proximité", "droit_commun"),
+    ("dc-13", "ars", "Santé", "Faciliter l'accès aux soins", "Contrat local de santé", "droit_commun"),
+)
+REVIEW_FIGURES = (
+    # scheme, year, measure, value, unit, scope, territory
+    ("dc-01", 2024, "personnes", 410, "personnes", "qpv", None),
+    ("dc-01", 2025, "personnes", 455, "personnes", "qpv", None),
+    ("dc-02", 2024, "montant", 186_000, "EUR", "territoire", None),
+    ("dc-02", 2024, "montant", 74_000, "EUR", "qpv", None),
+    ("dc-02", 2025, "montant", 192_000, "EUR", "territoire", None),
+    ("dc-03", 2024, "montant", 84_700, "EUR", "qpv", None),
+    ("dc-03", 2025, "montant", 84_700, "EUR", "qpv", None),
+    ("dc-04", 2024, "places", 60, "places", "territoire", None),
+    ("dc-05", 2024, "personnes", 128, "personnes", "qpv", None),
+    ("dc-05", 2025, "personnes", 141, "personnes", "qpv", None),
+    ("dc-07", 2024, "montant", 38_500, "EUR", "qpv", None),
+    ("dc-07", 2025, "montant", 41_200, "EUR", "qpv", None),
+    ("dc-08", 2024, "montant", 212_000, "EUR", "territoire", None),
+    ("dc-08", 2024, "montant", 96_000, "EUR", "qpv", "QN09901M"),
+    ("dc-08", 2025, "montant", 98_500, "EUR", "qpv", "QN09901M"),
+    ("dc-09", 2024, "heures", 5_200, "heures", "qpv", None),
+    ("dc-11", 2024, "montant", 145_000, "EUR", "qpv", None),
+    ("dc-11", 2025, "montant", 151_000, "EUR", "qpv", None),
+    ("dc-12", 2025, "montant", 62_000, "EUR", "territoire", None),
+)
+REVIEW_TFPB = (
+    # landlord, year, action, territory, amount
+    ("lorne-habitat", 2024, "Renforcement du gardiennage", "QN09901M", 58_000),
+    ("lorne-habitat", 2024, "Gestion urbaine de proximité", "QN09905N", 31_500),
+    ("habitat-du-val", 2024, "Sur-entretien des parties communes", None, None),
+    ("lorne-habitat", 2025, "Renforcement du gardiennage", "QN09901M", 61_000),
+    ("lorne-habitat", 2025, "Animation, lien social", "QN09905N", 12_800),
+    ("habitat-du-val", 2025, "Sur-entretien des parties communes", None, 27_400),
+)
+REVIEW_COMMITTEE = (
+    # college, organisation, member, signatory
+    ("Pilotes", EPCI_NAME, "La Présidence", "agglo"),
+    ("Pilotes", "Préfecture du Val-de-Lorne (fictive)", "Le Préfet et le Sous-préfet", "prefecture"),
+    ("Pilotes", "Ville de Lorneville", "Le Maire", "lorneville"),
+    ("Signataires", "Département 99 (fictif)", "Vice-présidence en charge des solidarités", "departement"),
+    ("Signataires", "Région 99 (fictive)", "Vice-présidence en charge de la cohésion territoriale", "region"),
+    ("Signataires", "CAF du Val-de-Lorne (fictive)", "Direction", "caf"),
+    ("Signataires", "France Travail Val-de-Lorne (fictif)", "Direction territoriale", "france-travail"),
+    ("Signataires", "Lorne Habitat (fictif)", "Direction générale", "lorne-habitat"),
+    ("Signataires", "Habitat du Val (fictif)", "Direction générale", "habitat-du-val"),
+    ("Habitants", "Conseil citoyen de Lorneville (fictif)", "Deux représentants", None),
+)
+
+
+def _review() -> dict[str, list[dict]]:
+    c, doc = CONTRACT, "doc-cdv"
+    ref = "annexe 4, droit commun mobilisable (fictive)"
+    bilan, bilan_ref = "doc-bilan-2025", "revue annuelle 2025, chiffres déclarés (fictive)"
+    return {
+        "signatories": [{
+            "contract": c, "signatory_id": sid, "name": name, "signatory_type": kind,
+            "is_signatory": signs, "commitment": commitment, "document_id": doc,
+            "source_ref": "signataires du contrat (fictif)" if signs else ref}
+            for sid, name, kind, signs, commitment in REVIEW_SIGNATORIES],
+        "common_law_schemes": [{
+            "contract": c, "scheme_id": sid, "signatory_id": sig, "pillar": pillar,
+            "objective_label": objective, "scheme": scheme, "funding_kind": kind, "document_id": doc,
+            "source_ref": ref} for sid, sig, pillar, objective, scheme, kind in REVIEW_SCHEMES],
+        "common_law_figures": [{
+            "contract": c, "scheme_id": sid, "year": year, "measure": measure, "value": value,
+            "unit": unit, "scope": scope, "territory_code": territory, "document_id": bilan,
+            "source_ref": bilan_ref} for sid, year, measure, value, unit, scope, territory in REVIEW_FIGURES],
+        "tfpb_abatements": [{
+            "contract": c, "signatory_id": sig, "year": year, "action": action,
+            "territory_code": territory, "amount_eur": amount, "document_id": bilan,
+            "source_ref": bilan_ref} for sig, year, action, territory, amount in REVIEW_TFPB],
+        "steering_committee": [{
+            "contract": c, "college": college, "organisation": org, "member": member,
+            "signatory_id": sig, "position": i, "document_id": doc,
+            "source_ref": "composition du comité de pilotage (fictive)"}
+            for i, (college, org, member, sig) in enumerate(REVIEW_COMMITTEE, 1)],
+    }
 
 
 AGE_BAND_WEIGHTS = (("moins_16", 0.22), ("16_29", 0.31), ("30_59", 0.33), ("60_plus", 0.14))

@@ -374,6 +374,7 @@ create table review_signatories (
     signatory_id    varchar not null,
     name            varchar not null,
     signatory_type  varchar not null,
+    is_signatory    boolean not null default true,   -- false: an actor the document names, not a signatory
     commitment      varchar,
     document_id     varchar,
     source_ref      varchar,

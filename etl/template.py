@@ -253,6 +253,8 @@ TABLES += (
         Col("signatory_id", "text", True, "Identifiant court, cité par les autres tables."),
         Col("name", "text", True, "Nom (ex. « Caisse d'allocations familiales de Saône-et-Loire »)."),
         Col("signatory_type", "text", True, "Type de signataire.", SIGNATORY_TYPES),
+        Col("is_signatory", "bool", False, "non : acteur nommé par le document (association, "
+            "opérateur…) qui porte des dispositifs sans signer le contrat ; vide : signataire."),
         Col("commitment", "text", False, "Engagement tel que le document le résume."),
         _document, _ref,
     )),

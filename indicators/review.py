@@ -27,6 +27,11 @@ MANDATORY_TYPES = ("etat", "commune", "epci", "departement", "region", "caf", "f
 MEASURE_LABELS = {"montant": "Montant", "personnes": "Personnes", "places": "Places", "heures": "Heures"}
 FUNDING_KIND_LABELS = {"droit_commun": "Droit commun", "specifique": "Crédits spécifiques politique de la ville"}
 SCOPE_LABELS = {"qpv": "propre aux QPV", "territoire": "tout le territoire"}
+ROLE_LABELS = {True: "signataire", False: "non signataire"}
+
+
+# The name of who carries a scheme, an actor that does not sign the contract marked as such.
+_CARRIER = "g.name || case when g.is_signatory then '' else ' (non signataire)' end"
 
 
 def _df(con, sql: str, params: list) -> pd.DataFrame:
@@ -34,26 +39,30 @@ def _df(con, sql: str, params: list) -> pd.DataFrame:
 
 
 def signatories(con, contract_slug: str) -> pd.DataFrame:
-    """One row per signatory: id, name, type (code and label), commitment, source."""
+    """One row per signatory, then the other actors the document names (`is_signatory` false):
+    id, name, type (code and label), role (« signataire » / « non signataire »), commitment, source."""
     df = _df(con, """
-        select signatory_id, name, signatory_type, commitment, document_id, source_ref
-        from review_signatories where contract_slug = ? order by signatory_type, name""", [contract_slug])
+        select signatory_id, name, signatory_type, is_signatory, commitment, document_id, source_ref
+        from review_signatories where contract_slug = ?
+        order by not is_signatory, signatory_type, name""", [contract_slug])
     df.insert(3, "type_label", [SIGNATORY_TYPE_LABELS.get(t, t) for t in df["signatory_type"]])
+    df.insert(5, "role", [ROLE_LABELS[bool(v)] for v in df["is_signatory"]])
     return df
 
 
 def missing_signatory_types(con, contract_slug: str) -> list[str]:
-    """The mandatory signatory types (French labels) no row of `signatories` gives."""
+    """The mandatory signatory types (French labels) no signatory of `signatories` gives (an actor
+    that does not sign the contract does not fill the place)."""
     have = {r[0] for r in con.execute("select distinct signatory_type from review_signatories "
-                                      "where contract_slug = ?", [contract_slug]).fetchall()}
+                                      "where contract_slug = ? and is_signatory", [contract_slug]).fetchall()}
     return [SIGNATORY_TYPE_LABELS[t] for t in MANDATORY_TYPES if t not in have]
 
 
 def schemes(con, contract_slug: str) -> pd.DataFrame:
     """Schemes mobilisable, by pillar and signatory, in the order typed (scheme ids)."""
-    return _df(con, """
-        select s.pillar, g.name as signatory, s.signatory_id, s.objective, s.scheme, s.scheme_id,
-               s.funding_kind, s.document_id, s.source_ref
+    return _df(con, f"""
+        select s.pillar, {_CARRIER} as signatory, s.signatory_id, coalesce(g.is_signatory, true) as is_signatory,
+               s.objective, s.scheme, s.scheme_id, s.funding_kind, s.document_id, s.source_ref
         from review_schemes s
         left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
         where s.contract_slug = ?
@@ -62,8 +71,8 @@ def schemes(con, contract_slug: str) -> pd.DataFrame:
 
 def figures(con, contract_slug: str) -> pd.DataFrame:
     """Every reported figure with its scheme, pillar and signatory."""
-    return _df(con, """
-        select f.year, s.pillar, g.name as signatory, s.scheme, f.scheme_id, s.funding_kind,
+    return _df(con, f"""
+        select f.year, s.pillar, {_CARRIER} as signatory, s.scheme, f.scheme_id, s.funding_kind,
                f.measure, f.value, f.unit, f.scope, f.territory_code, f.document_id, f.source_ref
         from review_figures f
         join review_schemes s on s.contract_slug = f.contract_slug and s.scheme_id = f.scheme_id
@@ -71,6 +80,20 @@ def figures(con, contract_slug: str) -> pd.DataFrame:
         where f.contract_slug = ?
         order by f.year, s.pillar, g.name, f.scheme_id, f.measure, f.scope, f.territory_code""",
                [contract_slug])
+
+
+def default_review_year(con, contract_slug: str, current_year: int) -> int | None:
+    """The year a review is read for by default (the page, the mandate report): the newest year a
+    signatory reported something for (a common-law figure or a TFPB line), else the newest year of
+    programme funding, else the newest year of the contract's period up to `current_year`."""
+    rows = con.execute("""
+        select max(year) from (select year from review_figures where contract_slug = ?
+                               union all select year from review_tfpb where contract_slug = ?)""",
+                       [contract_slug, contract_slug]).fetchall()
+    if rows[0][0] is not None:
+        return int(rows[0][0])
+    years = review_years(con, contract_slug) or year_choices(con, contract_slug, current_year)
+    return years[0] if years else None
 
 
 def review_years(con, contract_slug: str) -> list[int]:
@@ -87,7 +110,7 @@ def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
     """Per pillar × signatory: schemes mobilisable, schemes with a figure for `year`, the common-law
     amount reported (all, and the QPV-specific part) and the QPV share of the amounts where both
     are known. Amounts are None (not 0) when nothing was reported."""
-    return _df(con, """
+    return _df(con, f"""
         with f as (
             select * from review_figures where contract_slug = ? and year = ?
         ), per_scheme as (
@@ -100,20 +123,20 @@ def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
             where s.contract_slug = ? and s.funding_kind = 'droit_commun'
             group by all
         )
-        select p.pillar, g.name as signatory, count(*) as n_schemes,
+        select p.pillar, {_CARRIER} as signatory, count(*) as n_schemes,
                count(*) filter (where p.reported) as n_reported,
                sum(p.amount_eur) as amount_eur, sum(p.qpv_amount_eur) as qpv_amount_eur,
                round(100 * sum(p.qpv_amount_eur) / nullif(sum(p.amount_eur), 0), 1) as qpv_share_pct
         from per_scheme p
         left join review_signatories g on g.contract_slug = ? and g.signatory_id = p.signatory_id
-        group by p.pillar, g.name order by p.pillar, g.name""",
+        group by p.pillar, g.name, g.is_signatory order by p.pillar, g.name""",
                [contract_slug, year, contract_slug, contract_slug])
 
 
 def missing_reports(con, contract_slug: str, year: int) -> pd.DataFrame:
     """The schemes (common law and specific) for which no signatory reported any figure in `year`."""
-    return _df(con, """
-        select s.pillar, g.name as signatory, s.scheme, s.scheme_id
+    return _df(con, f"""
+        select s.pillar, {_CARRIER} as signatory, s.scheme, s.scheme_id
         from review_schemes s
         left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
         where s.contract_slug = ?
@@ -175,6 +198,15 @@ def has_review(con, contract_slug: str) -> bool:
 REPORT_GAP_INDICATORS = ("poverty_rate_pct", "median_income_eur_year", "employment_rate_15_64_pct",
                          "caf_low_income_pct", "single_parent_families_pct")
 NOT_REPORTED = "non renseigné"
+ALL_QPVS = "tous ses QPV"
+
+
+def party_label(party_type: str, party_name: str) -> str:
+    """A CIA party as a reader reads it: « Action Logement », not « action_logement »."""
+    from indicators import housing
+    if party_type in ("reservataire", "ensemble"):
+        return housing.RESERVING_PARTY_LABELS.get(party_name, party_name)
+    return party_name
 
 
 @dataclass(frozen=True)
@@ -190,7 +222,7 @@ def _programme_section(con, contract_slug: str, year: int) -> ReviewSection:
     actions = financing.actions_table(con, contract_slug, year=year)
     table = pd.DataFrame({
         "Action": actions["title"], "Porteur": actions["operator"], "Enjeu": actions["theme"],
-        "Montant (EUR)": actions["amount_eur"],
+        "Montant (€)": actions["amount_eur"],
         "CPO": actions["is_multiyear_agreement"].map(lambda v: None if v is None or pd.isna(v) else bool(v)),
     })
     note = (f"{len(actions)} actions programmées en {year}." if len(actions)
@@ -202,10 +234,10 @@ def _credits_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = specific_vs_common(con, contract_slug)
     df = df[df["year"] == year]
     table = pd.DataFrame({
-        "Année": df["year"], "Crédits spécifiques (programme 147, EUR)": df["p147_eur"],
-        "Droit commun déclaré (EUR)": df["common_law_eur"],
-        "dont propre aux QPV (EUR)": df["common_law_qpv_eur"],
-        "Droit commun pour 1 EUR de programme 147": df["common_law_per_p147_eur"]})
+        "Année": df["year"], "Crédits spécifiques (programme 147, €)": df["p147_eur"],
+        "Droit commun déclaré (€)": df["common_law_eur"],
+        "dont propre aux QPV (€)": df["common_law_qpv_eur"],
+        "Droit commun pour 1 € de programme 147": df["common_law_per_p147_eur"]})
     if df.empty or df["common_law_eur"].isna().all():
         note = (f"Aucun montant de droit commun n'est déclaré pour {year} : le rapport entre droit "
                 "commun et crédits spécifiques ne peut pas être calculé.")
@@ -219,7 +251,7 @@ def _common_law_section(con, contract_slug: str, year: int) -> ReviewSection:
     table = pd.DataFrame({
         "Pilier": df["pillar"], "Signataire": df["signatory"],
         "Dispositifs mobilisables": df["n_schemes"], "Dispositifs déclarés": df["n_reported"],
-        "Montant déclaré (EUR)": df["amount_eur"], "dont propre aux QPV (EUR)": df["qpv_amount_eur"],
+        "Montant déclaré (€)": df["amount_eur"], "dont propre aux QPV (€)": df["qpv_amount_eur"],
         "Part propre aux QPV (%)": df["qpv_share_pct"]})
     missing = missing_reports(con, contract_slug, year)
     types = missing_signatory_types(con, contract_slug)
@@ -244,8 +276,13 @@ def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
 def _tfpb_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = tfpb(con, contract_slug)
     df = df[df["year"] == year]
+    names = dict(con.execute("select territory_code, territory_name from territories "
+                             "where territory_level = 'qpv'").fetchall())
     table = pd.DataFrame({"Bailleur": df["landlord"], "Action financée": df["action"],
-                          "Quartier": df["territory_code"], "Montant (EUR)": df["amount_eur"]})
+                          # No QPV given: the line covers every QPV of the landlord (template).
+                          "Quartier": [ALL_QPVS if c is None or pd.isna(c) else names.get(c, c)
+                                       for c in df["territory_code"]],
+                          "Montant (€)": df["amount_eur"]})
     note = None if len(df) else f"Aucun bailleur n'a déclaré l'emploi de l'abattement de TFPB pour {year}."
     return ReviewSection("tfpb", "Abattement de TFPB des bailleurs", table, note)
 
@@ -255,8 +292,9 @@ def _housing_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = housing.results_frame(housing.attribution_results(con, contract_slug))
     df = df[df["year"] == year]
     table = pd.DataFrame({
-        "Objectif": df["objective_label"], "Partie": df["party_name"],
-        "Attributions qui le remplissent": df["numerator"], "Attributions du champ": df["denominator"],
+        "Objectif": df["objective_label"],
+        "Partie": [party_label(t, n) for t, n in zip(df["party_type"], df["party_name"])],
+        "Attributions qui le remplissent": df["numerator"], "Sur (attributions du champ)": df["denominator"],
         "Taux (%)": df["rate_pct"], "Cible (%)": df["target_pct"],
         "Atteint": df["reached"].map(lambda v: None if v is None or pd.isna(v) else bool(v))})
     note = None if len(df) else f"Aucun résultat d'attribution (CIA) n'est connu pour {year}."
@@ -281,6 +319,25 @@ def _people_section(con, contract_slug: str, year: int) -> ReviewSection:
     return ReviewSection("personnes", "Personnes touchées et part en QPV", table, note)
 
 
+def _people_share_section(con, contract_slug: str, year: int) -> ReviewSection:
+    """Per action of `year`: people reached, those living in a QPV and their share, every figure
+    from the cells secret statistique leaves shown (indicators.beneficiaries.qpv_share)."""
+    from indicators import beneficiaries
+    from indicators.secrecy import status_column as sc
+    share = beneficiaries.qpv_share(con, contract_slug, year=year)
+    people, in_qpv, pct = "Personnes touchées (hors secret)", "dont résidant en QPV", "Part résidant en QPV (%)"
+    table = pd.DataFrame({
+        "Action": share["label"], people: share["n_people"], sc(people): share[sc("n_people")],
+        in_qpv: share["n_in_qpv"], sc(in_qpv): share[sc("n_in_qpv")],
+        pct: share["share_in_qpv_pct"], sc(pct): share[sc("share_in_qpv_pct")],
+        "Cellules masquées (moins de 5 personnes)": share[beneficiaries.N_SECRET]})
+    note = ("Une part n'est calculée que lorsqu'aucune cellule de moins de 5 personnes n'est masquée ; "
+            "les effectifs ne comptent que les cellules publiées." if len(share)
+            else f"Aucune personne touchée n'est saisie pour {year}.")
+    return ReviewSection("personnes_actions", "Part des personnes touchées résidant en QPV, par action",
+                         table, note)
+
+
 def _gaps_section(con, contract_slug: str) -> ReviewSection:
     from indicators import gaps
     from indicators.registry import BY_ID
@@ -294,11 +351,11 @@ def _gaps_section(con, contract_slug: str) -> ReviewSection:
         frames.append(pd.DataFrame({
             "Indicateur": BY_ID[indicator_id].label, "Quartier": df["qpv_name"],
             "Comparé à": df["comparator_name"], "Période": df["first_year"].astype(str) + "–" + df["last_year"].astype(str),
-            "Écart au début": df["gap_first"], "Écart à la fin": df["gap_last"],
+            "Écart au début": df["gap_first"], "À la fin": df["gap_last"],
             "L'écart s'est": df["distance_change"].map(
                 lambda c: "réduit" if c < 0 else ("creusé" if c > 0 else "maintenu"))}))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["Indicateur", "Quartier", "Comparé à", "Période", "Écart au début", "Écart à la fin",
+        columns=["Indicateur", "Quartier", "Comparé à", "Période", "Écart au début", "À la fin",
                  "L'écart s'est"])
     note = None if frames else "Aucun indicateur n'a deux années comparables pour ce territoire."
     return ReviewSection("ecarts", "Indicateurs clés des quartiers : les écarts se réduisent-ils ?", table, note)
@@ -324,6 +381,23 @@ def _commune_only_section(con, contract_slug: str) -> ReviewSection:
     return ReviewSection("communes", "Publiés pour la commune seulement", table, note)
 
 
+def _signatories_section(con, contract_slug: str) -> ReviewSection:
+    from indicators.fmt import fmt_count
+    df = signatories(con, contract_slug)
+    table = pd.DataFrame({"Nom": df["name"], "Type": df["type_label"], "Rôle": df["role"]})
+    n_sig = int(df["is_signatory"].sum())
+    others = len(df) - n_sig
+    if df.empty:
+        note = "Aucun signataire n'est saisi."
+    elif others:
+        note = (f"{fmt_count(n_sig, 'signataire')} ; {fmt_count(others, 'autre acteur', 'autres acteurs')} "
+                f"nommé{'s' if others > 1 else ''} par le document, qui porte{'nt' if others > 1 else ''} "
+                "des dispositifs sans signer le contrat (« non signataire »).")
+    else:
+        note = f"{fmt_count(n_sig, 'signataire')}."
+    return ReviewSection("signataires", "Signataires et autres acteurs", table, note)
+
+
 def _committee_section(con, contract_slug: str) -> ReviewSection:
     df = committee(con, contract_slug)
     table = pd.DataFrame({"Rubrique": df["college"], "Institution": df["organisation"], "Membre": df["member"]})
@@ -341,8 +415,10 @@ def review_sections(con, contract_slug: str, year: int) -> list[ReviewSection]:
         _tfpb_section(con, contract_slug, year),
         _housing_section(con, contract_slug, year),
         _people_section(con, contract_slug, year),
+        _people_share_section(con, contract_slug, year),
         _gaps_section(con, contract_slug),
         _commune_only_section(con, contract_slug),
+        _signatories_section(con, contract_slug),
         _committee_section(con, contract_slug),
     ]
 

@@ -86,14 +86,17 @@ else:
         "year": "Année", "landlord": "Bailleur", "action": "Action financée", "territory_code": "Quartier",
         "amount_eur": "Montant (€)", "source_ref": "Source"})), hide_index=True, key="dc_tfpb")
 
-st.header("Signataires", divider="gray", anchor=False)
+st.header("Signataires et autres acteurs", divider="gray", anchor=False)
 sig = review["signatories"]
 if sig.empty:
     st.markdown("Aucun signataire n'est saisi.")
 else:
-    st.dataframe(sig[["name", "type_label", "commitment", "source_ref"]].fillna("").rename(columns={
-        "name": "Signataire", "type_label": "Type", "commitment": "Engagement", "source_ref": "Source"}),
-        hide_index=True, key="dc_signatories")
+    if not sig["is_signatory"].all():
+        st.caption("« non signataire » : acteur nommé par le document (association, opérateur…) qui "
+                   "porte des dispositifs sans signer le contrat.")
+    st.dataframe(sig[["name", "type_label", "role", "commitment", "source_ref"]].fillna("").rename(columns={
+        "name": "Nom", "type_label": "Type", "role": "Rôle", "commitment": "Engagement",
+        "source_ref": "Source"}), hide_index=True, key="dc_signatories")
 
 st.header("Comité de pilotage", divider="gray", anchor=False)
 com = review["committee"]

@@ -31,6 +31,16 @@ chosen_qpvs = right.multiselect(
     format_func=labels.get, key=f"report_qpvs_{selection.contract_slug}", disabled=not labels,
     placeholder="tous les quartiers du territoire",
     help="Sans choix, le rapport contient le portrait et le bilan de chaque quartier du territoire.")
+review_year = None
+if "revue" in sections:
+    # The annual review's year: by default the latest a signatory reported for, as on the
+    # command line (reports.pdf.mandate_contents); any year of the contract can be chosen.
+    years = data.review_data(selection.contract_slug)["years"]
+    latest = exports.mandate_default_review_year(selection.contract_slug)
+    if years:
+        review_year = left.selectbox("Année de la revue annuelle", years,
+                                     index=years.index(latest) if latest in years else 0,
+                                     key=f"report_review_year_{selection.contract_slug}")
 n_portraits = (len(chosen_qpvs) or len(labels)) if "portraits" in sections else 0
 if not sections:
     components.empty_note("Choisissez au moins une partie du rapport.")
@@ -39,7 +49,7 @@ else:
         st.caption(f"{n_portraits} portraits : la préparation prend environ "
                    f"{max(2 * n_portraits, 5)} secondes après le clic.")
     exports.download_mandate(selection, [s for s in SECTIONS if s in sections], chosen_qpvs,
-                             stem="rapport_mandat")
+                             review_year=review_year, stem="rapport_mandat")
 
 st.header("Portraits de quartier (PDF)", divider="gray")
 if selection.qpv_code is None:
@@ -68,4 +78,5 @@ with st.expander("Les mêmes documents en ligne de commande"):
     code = selection.qpv_code or "QN07101I"
     st.code(f"python -m reports portrait --qpv {code} --out portrait.pdf\n"
             f"python -m reports portrait --territory {slug} --out portraits/\n"
-            f"python -m reports mandate --territory {slug} --out mandat.pdf", language="bash")
+            f"python -m reports mandate --territory {slug} --out mandat.pdf"
+            + (f" --review-year {review_year}" if review_year is not None else ""), language="bash")

@@ -93,7 +93,8 @@ def cmd_mandate(args, con) -> int:
     try:
         t0 = time.perf_counter()
         try:
-            data = pdf.mandate_pdf(con, args.territory, sections=args.sections, qpv_codes=args.qpv)
+            data = pdf.mandate_pdf(con, args.territory, sections=args.sections, qpv_codes=args.qpv,
+                                   review_year=args.review_year)
         except pdf.ReportError as e:
             print(str(e), file=sys.stderr)
             return 2
@@ -194,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--sections", nargs="+", choices=list(SECTIONS), default=None,
                    help="sections (défaut : toutes) : " + ", ".join(SECTIONS))
     m.add_argument("--qpv", nargs="+", default=None, help="quartiers des portraits et bilans (défaut : tous)")
+    m.add_argument("--review-year", type=int, default=None,
+                   help="année de la revue annuelle (défaut : la plus récente déclarée)")
     m.set_defaults(func=cmd_mandate)
 
     c = sub.add_parser("map", help="carte des quartiers d'un territoire (PNG ou SVG selon --out)")

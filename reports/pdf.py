@@ -81,6 +81,7 @@ SECTIONS: dict[str, str] = {
     "portraits": "Portraits de quartiers",
     "bilans": "Bilans par quartier",
     "logement": "Logement et attributions",
+    "revue": "Revue annuelle",
 }
 
 
@@ -1278,23 +1279,30 @@ def section_has_data(con, contract_slug: str, key: str, qpv_codes: Sequence[str]
         return any_row("select 1 from housing_objectives where contract_slug = $1 union all "
                        "select 1 from housing_published_results where contract_slug = $1 union all "
                        "select 1 from housing_attributions where contract_slug = $1")
+    if key == "revue":
+        from indicators import review
+        return review.has_review(con, contract_slug)
     raise KeyError(key)
 
 
 @dataclass(frozen=True)
 class MandateContents:
-    """What a mandate report holds: its sections (keys of SECTIONS, document order) and QPVs."""
+    """What a mandate report holds: its sections (keys of SECTIONS, document order) and QPVs,
+    and the year of its annual review (None when the report has no « revue » section)."""
     sections: tuple[str, ...]
     qpv_codes: tuple[str, ...]
+    review_year: int | None = None
 
 
 def mandate_contents(con, contract_slug: str, sections: Sequence[str] | None = None,
-                     qpv_codes: Sequence[str] | None = None) -> MandateContents:
+                     qpv_codes: Sequence[str] | None = None,
+                     review_year: int | None = None) -> MandateContents:
     """The one rule for what a mandate report contains, for the command line and the app.
 
     QPVs: those given, else every QPV of the contract. Sections: those given (document order),
-    else every section that has data for these QPVs. Raises ReportError (French) for an unknown
-    contract, section or QPV."""
+    else every section that has data for these QPVs. The annual review's year: the one given,
+    else the latest year a signatory reported something for (indicators.review.default_review_year).
+    Raises ReportError (French) for an unknown contract, section or QPV."""
     contract = _contract(con, contract_slug)
     unknown = [s for s in (sections or ()) if s not in SECTIONS]
     if unknown:
@@ -1308,7 +1316,12 @@ def mandate_contents(con, contract_slug: str, sections: Sequence[str] | None = N
         chosen = tuple(s for s in SECTIONS if s in sections)
     else:
         chosen = tuple(s for s in SECTIONS if section_has_data(con, contract.slug, s, qpvs))
-    return MandateContents(chosen, qpvs)
+    year = None
+    if "revue" in chosen:
+        from indicators import review
+        year = (review_year if review_year is not None
+                else review.default_review_year(con, contract.slug, dt.date.today().year))
+    return MandateContents(chosen, qpvs, year)
 
 
 def _cover_and_contents(kicker: str, contract, date: dt.date, fictional: bool, st,
@@ -1331,16 +1344,23 @@ def _cover_and_contents(kicker: str, contract, date: dt.date, fictional: bool, s
     return story + [PageBreak(), Paragraph("Sommaire", st.h1b), toc]
 
 
+def _section_label(key: str, contents: MandateContents) -> str:
+    """A mandate section's title; the annual review says its year (« Revue annuelle 2024 »)."""
+    if key == "revue" and contents.review_year is not None:
+        return f"{SECTIONS[key]} {contents.review_year}"
+    return SECTIONS[key]
+
+
 def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
-                qpv_codes: Sequence[str] | None = None, *, generated_on: dt.date | None = None,
-                charts: bool = True) -> bytes:
+                qpv_codes: Sequence[str] | None = None, *, review_year: int | None = None,
+                generated_on: dt.date | None = None, charts: bool = True) -> bytes:
     """The mandate report of a contract as PDF bytes: cover, table of contents, the chosen
     sections (keys of SECTIONS, in document order), sources; page numbers and the demo mark on
     every page when the contract is fictional. `qpv_codes` limits the portraits and reviews.
     Defaults (`mandate_contents`): every QPV of the contract, every section that has data."""
     st = styles()
     contract = _contract(con, contract_slug)
-    contents = mandate_contents(con, contract.slug, sections, qpv_codes)
+    contents = mandate_contents(con, contract.slug, sections, qpv_codes, review_year)
     chosen, qpvs = list(contents.sections), list(contents.qpv_codes)
     date = generated_on or dt.date.today()
     fictional = bool(contract.is_fictional)
@@ -1350,13 +1370,14 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
     story = _cover_and_contents(
         "RAPPORT DE MANDAT", contract, date, fictional, st,
         [Spacer(1, 8 * mm),
-         Paragraph(esc("Contenu : " + ", ".join(SECTIONS[s].lower() if i else SECTIONS[s]
+         Paragraph(esc("Contenu : " + ", ".join(_section_label(s, contents).lower() if i
+                                                else _section_label(s, contents)
                                                 for i, s in enumerate(chosen)) + ", sources."), st.base)])
 
     annexes: list[Annex] = []
     notes: list[str] = []
     for key in chosen:
-        story += [PageBreak(), Paragraph(SECTIONS[key], st.h1)]
+        story += [PageBreak(), Paragraph(esc(_section_label(key, contents)), st.h1)]
         if key == "chiffres":
             story += _section_chiffres(con, contract, st)
         elif key == "financements":
@@ -1375,6 +1396,12 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
             story += _section_bilans(con, contract, st, qpvs if qpv_codes else None)
         elif key == "logement":
             story += _section_logement(con, contract, st, annexes)
+        elif key == "revue":
+            if contents.review_year is None:
+                story.append(_note("Ce territoire n'a ni période de contrat ni chiffre de revue "
+                                   "annuelle : aucune année à présenter.", st))
+            else:
+                story += _review_flowables(con, contract, contents.review_year, st, st.h2)
     if notes:
         story += [CondPageBreak(40 * mm), Paragraph("Notes de lecture", st.h1)]
         story += _bullets(notes, st)
@@ -1458,12 +1485,82 @@ def review_cell(value) -> str:
     return cell_text(value)
 
 
+def review_column_cell(column: str, value, status: str | None = None) -> str:
+    """A review table cell as printed, by its column: a year as written (« 2025 »), an amount
+    in euros (« 12 300 € », « 1,5 M€ »), a share (« 40 % »), a count withheld as « secret
+    statistique » (`status`), else `review_cell` (« non renseigné » when absent, never 0)."""
+    from indicators.fmt import fmt_millions_eur
+    if status == "secret":
+        return "secret statistique"
+    text = review_cell(value)
+    if text == review_cell(None):
+        return "" if column == "Code" else text
+    if isinstance(value, str):
+        return text
+    if column == "Année":
+        return str(int(value))
+    if column.endswith("(€)") or column.endswith(", €)"):
+        return fmt_millions_eur(value) if abs(value) >= 1_000_000 else _eur(value)
+    if column.endswith("(%)"):
+        return f"{text}\u00a0%"
+    return text
+
+
+_NUMERIC_CELL = re.compile(r"^[-+0-9\s\u00a0\u202f,.€%M–]+$")
+
+
+def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
+    """Column widths for a review table: each column at least as wide as its longest header word
+    and its longest figure (a figure never wraps: « 24 800 € », « 2019–2021 »), the rest of the
+    page shared in proportion to the text the columns hold."""
+    pad = 6.5
+    need, want = [], []
+    for k, head in enumerate(header):
+        cells = [r[k] for r in body]
+        words = [pdfmetrics.stringWidth(w, FONT_BOLD, 7.8) for w in head.split()]
+        for c in cells:
+            if _NUMERIC_CELL.match(c):
+                words.append(pdfmetrics.stringWidth(c, FONT, 7.8))
+            else:
+                words += [pdfmetrics.stringWidth(w, FONT, 7.8) for w in c.split()]
+        need.append(max(words or [0]) + pad)
+        text = sorted(pdfmetrics.stringWidth(c, FONT, 7.8) for c in cells)
+        want.append(max(text[len(text) * 3 // 4] if text else 0, need[-1]))
+    extra = CONTENT_W - sum(need)
+    if extra <= 0:
+        return [CONTENT_W * n / sum(need) for n in need]
+    more = [w - n for w, n in zip(want, need)]
+    if sum(more) <= extra:
+        spare = extra - sum(more)
+        return [w + spare * w / sum(want) for w in want]
+    return [n + extra * m / sum(more) for n, m in zip(need, more)]
+
+
 def _review_table(df, st: Styles) -> Flowable:
-    n = max(len(df.columns), 1)
-    rows = [[Paragraph(esc(c), st.cell_head) for c in df.columns]]
-    rows += [[Paragraph(esc(review_cell(v)), st.cell) for v in r]
-             for r in df.astype(object).itertuples(index=False, name=None)]
-    return _table(rows, [CONTENT_W / n] * n)
+    status = {c[:-len("__status")]: c for c in df.columns if c.endswith("__status")}
+    columns = [c for c in df.columns if not c.endswith("__status")]
+    header = [str(c) for c in columns]
+    body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None) for c in columns]
+            for r in df.astype(object).to_dict("records")]
+    rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
+    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in body]
+    return _table(rows, _review_widths(header, body))
+
+
+def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphStyle,
+                      sections=None) -> list[Flowable]:
+    """The annual review's sections (indicators.review.review_sections), each under `heading`
+    with its note and table: the chapters of the review report, a section of the mandate report."""
+    from indicators import review
+    story: list[Flowable] = []
+    for section in sections if sections is not None else review.review_sections(con, contract.slug, year):
+        story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
+        if section.note:
+            story.append(_note(section.note, st))
+        if len(section.table):
+            story.append(_review_table(section.table, st))
+        story.append(Spacer(1, 4 * mm))
+    return story
 
 
 def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | None = None) -> bytes:
@@ -1481,13 +1578,7 @@ def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | No
                        "à côté des crédits spécifiques, les attributions de logements, les "
                        "personnes touchées, l'évolution des écarts et le comité de pilotage "
                        "(circulaire du 31 août 2023)."), st.base)])
-    for section in sections:
-        story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), st.h1)]
-        if section.note:
-            story.append(_note(section.note, st))
-        if len(section.table):
-            story.append(_review_table(section.table, st))
-        story.append(Spacer(1, 4 * mm))
+    story += _review_flowables(con, contract, year, st, st.h1, sections)
     story += [PageBreak(), Paragraph("Sources", st.h1)]
     story += _section_sources(con, contract, st)
     title = f"Revue annuelle {year} — {contract.name}"
@@ -1503,7 +1594,8 @@ def review_xlsx(con, contract_slug: str, year: int, *, generated_on: dt.date | N
     contract = _contract(con, contract_slug)
     sections = review.review_sections(con, contract.slug, year)
     return sheets_to_xlsx_bytes(
-        [(s.title, s.table, s.note) for s in sections],
+        # A section with no row is its note alone: no header over empty columns.
+        [(s.title, s.table if len(s.table) else s.table.iloc[:, :0], s.note) for s in sections],
         title=f"Revue annuelle {year} — {contract.name}", territory=contract.name,
         sources=sources_from_db(con, contract_slug=contract.slug), generated_on=generated_on,
         fictional=bool(contract.is_fictional))

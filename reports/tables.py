@@ -172,13 +172,18 @@ def sources_from_db(con, *, source_ids: Sequence[str] | None = None,
                 union select source_id from qualitative_items where contract_slug = ?
                 union select source_id from housing_attributions where contract_slug = ?
                 union select source_id from housing_published_results where contract_slug = ?
+                union select source_id from review_signatories where contract_slug = ?
+                union select source_id from review_schemes where contract_slug = ?
+                union select source_id from review_figures where contract_slug = ?
+                union select source_id from review_tfpb where contract_slug = ?
+                union select source_id from review_committee where contract_slug = ?
                 union select f.source_id from indicator_facts f
                       join contract_territories ct on ct.territory_code = f.territory_code
                        and ct.territory_level = f.territory_level and ct.contract_slug = ?
             )
             select {cols} from sources where source_id in (select source_id from used)
             order by producer, title, file_name"""
-        rows = con.execute(sql, [contract_slug] * 8).fetchall()
+        rows = con.execute(sql, [contract_slug] * 13).fetchall()
     else:
         rows = con.execute(f"select {cols} from sources order by producer, title, file_name").fetchall()
     keys = [c.strip() for c in cols.split(",")]

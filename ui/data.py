@@ -651,8 +651,7 @@ def _review_data(slug: str, year: int | None, version: tuple) -> dict:
     try:
         import datetime as _dt
         years = review_mod.year_choices(cur, slug, _dt.date.today().year)
-        reported = review_mod.review_years(cur, slug)
-        shown = year if year is not None else (reported or years or [None])[0]
+        shown = year if year is not None else review_mod.default_review_year(cur, slug, _dt.date.today().year)
         out = {"years": years, "year": shown, "has_review": review_mod.has_review(cur, slug),
                "signatories": review_mod.signatories(cur, slug),
                "missing_types": review_mod.missing_signatory_types(cur, slug),

@@ -198,12 +198,12 @@ def _portraits_zip(contract_slug: str, version: int, day: str) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _mandate_pdf(contract_slug: str, sections: tuple[str, ...], qpv_codes: tuple[str, ...],
-                 version: int, day: str) -> bytes:
+                 review_year: int | None, version: int, day: str) -> bytes:
     from reports import pdf
     cur = data.cursor()
     try:
         return pdf.mandate_pdf(cur, contract_slug, sections=list(sections),
-                               qpv_codes=list(qpv_codes) or None,
+                               qpv_codes=list(qpv_codes) or None, review_year=review_year,
                                generated_on=dt.date.fromisoformat(day))
     finally:
         cur.close()
@@ -248,6 +248,16 @@ def mandate_default_sections(contract_slug: str) -> list[str]:
     return list(_mandate_contents(contract_slug, data.view_key()).sections)
 
 
+def mandate_default_review_year(contract_slug: str) -> int | None:
+    """The annual review's year by default, as on the command line (the latest year reported)."""
+    from indicators import review
+    cur = data.cursor()
+    try:
+        return review.default_review_year(cur, contract_slug, dt.date.today().year)
+    finally:
+        cur.close()
+
+
 def portrait_pdf_bytes(qpv_code: str) -> bytes:
     return _portrait_pdf(qpv_code, data.view_key(), _today())
 
@@ -256,8 +266,10 @@ def portraits_zip_bytes(contract_slug: str) -> bytes:
     return _portraits_zip(contract_slug, data.view_key(), _today())
 
 
-def mandate_pdf_bytes(contract_slug: str, sections: Sequence[str], qpv_codes: Sequence[str]) -> bytes:
-    return _mandate_pdf(contract_slug, tuple(sections), tuple(qpv_codes), data.view_key(), _today())
+def mandate_pdf_bytes(contract_slug: str, sections: Sequence[str], qpv_codes: Sequence[str],
+                      review_year: int | None = None) -> bytes:
+    return _mandate_pdf(contract_slug, tuple(sections), tuple(qpv_codes), review_year, data.view_key(),
+                        _today())
 
 
 # ── Components ──────────────────────────────────────────────────────────────────────────────
@@ -384,14 +396,16 @@ def download_portrait(selection: state.Selection, qpv_code: str, qpv_name: str) 
 
 
 def download_mandate(selection: state.Selection, sections: Sequence[str],
-                     qpv_codes: Sequence[str], *, key: str = "dl_mandate_pdf",
-                     label: str = "Télécharger le rapport (PDF)", stem: str = "rapport") -> None:
-    """One PDF with the chosen sections of the mandate report (reports.pdf.mandate_pdf)."""
+                     qpv_codes: Sequence[str], *, review_year: int | None = None,
+                     key: str = "dl_mandate_pdf", label: str = "Télécharger le rapport (PDF)",
+                     stem: str = "rapport") -> None:
+    """One PDF with the chosen sections of the mandate report (reports.pdf.mandate_pdf); the
+    annual review, when chosen, for `review_year` (None: the latest year reported)."""
     if not _shown():
         return
     slug_ = selection.contract_slug
     chosen, codes = list(sections), list(qpv_codes)
-    _button(label, lambda: mandate_pdf_bytes(slug_, chosen, codes),
+    _button(label, lambda: mandate_pdf_bytes(slug_, chosen, codes, review_year),
             file_name(stem, slug_, ext="pdf"), key,
             "Le document est préparé au clic (quelques secondes par portrait).", primary=True)
 

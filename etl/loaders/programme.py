@@ -907,7 +907,8 @@ def _w_beneficiaries(r: _Row, state: dict):
 def _w_signatories(r: _Row, state: dict):
     yield "review_signatories", dict(
         contract_slug=_contract(r), signatory_id=r.get("signatory_id"), name=r.get("name"),
-        signatory_type=r.get("signatory_type"), commitment=r.get("commitment"),
+        signatory_type=r.get("signatory_type"),
+        is_signatory=r.get("is_signatory") is not False, commitment=r.get("commitment"),
         document_id=r.get("document_id"), source_ref=r.get("source_ref")), r.line
 
 

@@ -5,6 +5,7 @@ Both paths are run for every contract of the real demo database; `reports.pdf.ma
 replaced by a recorder so that what each path asks for is compared without laying out PDFs."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -19,10 +20,14 @@ from reports import pdf
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED = {
-    "demo": (("chiffres", "financements", "portraits", "bilans", "logement"),
+    "demo": (("chiffres", "financements", "portraits", "bilans", "logement", "revue"),
              ("QN09901M", "QN09902I", "QN09903M", "QN09904N", "QN09905N", "QN09906N", "QN09907N",
-              "QN09908N", "QN09909N", "QN09910N", "QP099001", "QP099002")),
-    "grand-chalon": (("chiffres", "portraits", "logement"), ("QN07101I", "QN07102I")),
+              "QN09908N", "QN09909N", "QN09910N", "QP099001", "QP099002"), 2025),
+    # The annual review, on by default when the territory has review data, for the latest year
+    # reported, else (Grand Chalon: signatories and committee, no figure yet) the contract's
+    # current year.
+    "grand-chalon": (("chiffres", "portraits", "logement", "revue"), ("QN07101I", "QN07102I"),
+                     min(dt.date.today().year, 2030)),
     "chambery": (("chiffres", "portraits", "bilans"), ("QN07301M", "QN07302M")),
     "chartres-metropole": (("financements", "portraits"),
                            ("QN02802M", "QN02803M", "QN02804M", "QN02805I", "QN02811N")),
@@ -34,8 +39,8 @@ def recorded(monkeypatch, demo_db) -> list:
     """Every mandate_pdf call, resolved to the contents it would print."""
     calls: list = []
 
-    def fake(con, contract_slug, sections=None, qpv_codes=None, **kw):
-        calls.append(pdf.mandate_contents(con, contract_slug, sections, qpv_codes))
+    def fake(con, contract_slug, sections=None, qpv_codes=None, review_year=None, **kw):
+        calls.append(pdf.mandate_contents(con, contract_slug, sections, qpv_codes, review_year))
         return b"%PDF-1.4 recorded"
 
     monkeypatch.setattr(pdf, "mandate_pdf", fake)
@@ -116,3 +121,37 @@ def test_a_review_left_out_by_the_chosen_qpvs_is_named_not_denied(demo_db) -> No
                           check=True).stdout.decode().replace("\n", " ")
     assert "Aucun bilan pour les quartiers choisis ; ce territoire en a pour : Les Hauts De Chambéry." in text
     assert "n'est chargé" not in text
+
+
+def test_the_review_year_chosen_in_the_app_is_the_one_printed(demo_db, recorded, monkeypatch, tmp_path) -> None:
+    captured: dict = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
+        captured[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name,
+                        element_id=element_id)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "rapports.py"), default_timeout=90)
+    at.session_state["territoire"] = "grand-chalon"
+    at.run()
+    box = at.selectbox(key="report_review_year_grand-chalon")
+    assert box.label == "Année de la revue annuelle"
+    assert box.value == min(dt.date.today().year, 2030)
+    assert box.options == [str(y) for y in range(min(dt.date.today().year, 2030), 2023, -1)]
+    box.set_value(2024).run()
+    assert not at.exception
+    [make] = [f for name, f in captured.items() if name.startswith("rapport_mandat")]
+    make()
+    assert recorded[-1] == pdf.MandateContents(("chiffres", "portraits", "logement", "revue"),
+                                               ("QN07101I", "QN07102I"), 2024)
+    assert "--review-year 2024" in at.code[0].value
+    # Without the review section, no year is asked for.
+    at.multiselect(key="report_sections_grand-chalon").set_value(["chiffres"]).run()
+    assert not at.selectbox
+    assert cli.main(["--db", str(demo_db), "mandate", "--territory", "grand-chalon", "--review-year", "2024",
+                     "--out", str(tmp_path / "m.pdf")]) == 0
+    assert recorded[-1] == pdf.MandateContents(("chiffres", "portraits", "logement", "revue"),
+                                               ("QN07101I", "QN07102I"), 2024)

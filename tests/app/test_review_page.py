@@ -47,6 +47,9 @@ def test_the_page_shows_mobilisable_declared_and_missing(review_page_db, deferre
            "Région, France Travail, Bailleur social, Agence régionale de santé, Éducation nationale, " \
            "Justice (procureur)." in text
     assert "Agglo — La Présidence" in text
+    sig = next(f for f in frames if "Rôle" in f.columns)
+    assert sig.values.tolist() == [["CAF de Testville", "Caisse d'allocations familiales", "signataire", "", ""],
+                                   ["DDETS", "Service de l'État", "signataire", "", ""]]
     # A pillar holding Markdown is shown as text in the expander's label.
     from indicators.text import md_text
     # « 1 dispositif », singular (issue 11).
@@ -97,3 +100,47 @@ def test_a_committee_member_named_as_its_organisation_is_named_once(review_page_
     at = run_page("droit_commun", territoire="c")
     assert not at.exception
     assert [m.value for m in at.markdown if m.value.startswith("- ")] == ["- Agglo — La Présidence\n- ARS"]
+
+
+def test_the_demo_and_grand_chalon_pages_show_their_review(demo_db, deferred) -> None:
+    # The demo (fictional): its latest year reported (2025) by default, figures QPV-specific or
+    # territory-wide, the actors that do not sign marked, the review report a click away.
+    at = run_page("droit_commun", territoire="demo")
+    assert not at.exception
+    assert at.selectbox(key="dc_year").value == 2025
+    frames = [d.value for d in at.dataframe]
+    mob = next(f for f in frames if "Dispositifs mobilisables" in f.columns)
+    assert mob[mob["Pilier"] == "Emploi et insertion"].values.tolist() == [
+        ["Emploi et insertion", "Association Lorne Insertion (fictive) (non signataire)", "1", "0",
+         "non renseigné", "non renseigné", "non renseigné"],
+        ["Emploi et insertion", "DDETS du Val-de-Lorne (fictive)", "1", "1", "192\u202f000", "non renseigné",
+         "non renseigné"],
+        ["Emploi et insertion", "France Travail Val-de-Lorne (fictif)", "1", "1", "non renseigné",
+         "non renseigné", "non renseigné"],
+        ["Emploi et insertion", "Mission locale du Val-de-Lorne (fictive) (non signataire)", "1", "1",
+         "non renseigné", "non renseigné", "non renseigné"],
+        ["Emploi et insertion", "Région 99 (fictive)", "1", "0", "non renseigné", "non renseigné",
+         "non renseigné"]]
+    sig = next(f for f in frames if "Rôle" in f.columns)
+    assert sig["Rôle"].value_counts().to_dict() == {"signataire": 12, "non signataire": 2}
+    text = page_text(at)
+    assert "**Signataires obligatoires absents** de la liste saisie : Justice (procureur)." in text
+    assert sorted(deferred) == ["revue_demo_2025.pdf", "revue_demo_2025.xlsx"]
+
+    # Grand Chalon: annex 4's schemes under their actor, with the annex section as source.
+    at = run_page("droit_commun", territoire="grand-chalon")
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    sig = next(f for f in frames if "Rôle" in f.columns)
+    unis = sig[sig["Nom"] == "Unis-Cité"].values.tolist()
+    assert unis == [["Unis-Cité", "Autre partenaire", "non signataire", "",
+                     "Annexe 4 – Le droit commun mobilisable sur les quartiers (p. 37 s.), synthèse "
+                     "« Emploi Insertion Formation et entrepreneuriat », acteur « Unis-Cités »"]]
+    schemes = [f for f in frames if "Dispositif" in f.columns and "Source" in f.columns]
+    rows = [r for f in schemes for r in f.to_dict("records") if r["Dispositif"] == "Incubateur de projets"]
+    assert [(r["Signataire"], r["Source"]) for r in rows] == [(
+        "ACTIVE, Pôle d'économie solidaire (non signataire)",
+        "Annexe 4 – Le droit commun mobilisable sur les quartiers (p. 37 s.), synthèse « Emploi Insertion "
+        "Formation et entrepreneuriat », acteur « ACTIVE, Pôle d'économie solidaire »")]
+    assert "- Grand Chalon / Ville de Chalon — L'Unité d'accompagnement numérique (priorité thématique " \
+           "Parentalité et enjeux éducatifs)" in page_text(at)

@@ -45,7 +45,8 @@ def test_every_file_is_loaded(db, demo_dir):
         "programme_contracts", "programme_documents",
         "programme_funding", "programme_housing_results", "programme_kpi_definitions",
         "programme_kpi_values", "programme_published_values", "programme_territories",
-        "programme_workbook"])
+        "programme_workbook", "programme_signatories", "programme_common_law_schemes",
+        "programme_common_law_figures", "programme_tfpb_abatements", "programme_steering_committee"])
     assert _rows(db, "select level, message from build_messages where level = 'error'") == []
 
 

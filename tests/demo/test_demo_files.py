@@ -51,12 +51,13 @@ EXPECTED_FILES = [
     "piliers/APL_medecins_generalistes_val_de_lorne.xlsx", "piliers/fr-en-annuaire-education.csv",
     "piliers/fr-en-ips_colleges.csv",
     "programme/actions.csv", "programme/attributions.csv", "programme/beneficiaires_adresses.csv",
-    "programme/beneficiaries.csv",
+    "programme/beneficiaries.csv", "programme/common_law_figures.csv", "programme/common_law_schemes.csv",
     "programme/contracts.csv",
     "programme/documents.csv", "programme/funding.csv", "programme/housing_results.csv",
     "programme/kpi_definitions.csv", "programme/kpi_values.csv",
     "programme/programme_val_de_lorne.xlsx", "programme/published_values.csv",
-    "programme/territories.csv",
+    "programme/signatories.csv", "programme/steering_committee.csv",
+    "programme/territories.csv", "programme/tfpb_abatements.csv",
 ]
 
 
@@ -386,7 +387,9 @@ def test_grid_qpv_squares_are_poorer(grid, contours):
 # ── Programme template ────────────────────────────────────────────────────────────────────
 
 CSV_TABLES = ["actions", "attributions", "beneficiaries", "contracts", "documents", "funding",
-              "housing_results", "kpi_definitions", "kpi_values", "published_values", "territories"]
+              "housing_results", "kpi_definitions", "kpi_values", "published_values", "territories",
+              "signatories", "common_law_schemes", "common_law_figures", "tfpb_abatements",
+              "steering_committee"]
 
 
 @pytest.fixture(scope="module")
@@ -405,13 +408,9 @@ def programme(demo_dir) -> dict[str, pd.DataFrame]:
     return tables
 
 
-# The annual review's tables (issue 12) are typed for Grand Chalon only: the demo has none yet.
-REVIEW_TABLES = {"signatories", "common_law_schemes", "common_law_figures", "tfpb_abatements",
-                 "steering_committee"}
-
-
 def test_every_template_table_is_present_with_its_header(programme):
-    assert sorted(programme) == sorted(t.name for t in TABLES if t.name not in REVIEW_TABLES)
+    # The annual review's tables (issue 12) included.
+    assert sorted(programme) == sorted(t.name for t in TABLES)
     for name, df in programme.items():
         spec = BY_NAME[name]
         assert list(df.columns) == list(spec.names), name
@@ -472,6 +471,41 @@ def test_actions_and_funding(programme):
         share = p147.loc[(p147["year"] == year) & p147["action_id"].isin(pocket), "eur"].sum() / \
             p147.loc[p147["year"] == year, "eur"].sum()
         assert 0.01 < share < 0.025, year
+
+
+def test_review_tables(programme):
+    # The annual review of the fictional contract (issue 12): signatories (one mandatory type,
+    # justice, missing), two actors that do not sign, schemes per pillar, figures for 2024 and
+    # 2025 (QPV-specific and territory-wide, some schemes never reported), TFPB, committee.
+    sig = programme["signatories"]
+    assert sig[["signatory_id", "signatory_type", "is_signatory"]].values.tolist() == [
+        ["prefecture", "etat", "oui"], ["ddets", "etat", "oui"], ["lorneville", "commune", "oui"],
+        ["agglo", "epci", "oui"], ["departement", "departement", "oui"], ["region", "region", "oui"],
+        ["caf", "caf", "oui"], ["france-travail", "france_travail", "oui"],
+        ["lorne-habitat", "bailleur", "oui"], ["habitat-du-val", "bailleur", "oui"], ["ars", "ars", "oui"],
+        ["education", "education_nationale", "oui"], ["lorne-insertion", "autre", "non"],
+        ["mission-locale", "autre", "non"]]
+    # Fictional, and said so.
+    assert all("fictif" in n or "fictive" in n or n == "Ville de Lorneville" for n in sig["name"])
+    sch, fig = programme["common_law_schemes"], programme["common_law_figures"]
+    assert sch.groupby("pillar").size().to_dict() == {
+        "Cadre de vie": 2, "Emploi et insertion": 6, "Santé": 1, "Éducation et parentalité": 4}
+    assert set(sch["signatory_id"]) <= set(sig["signatory_id"])
+    assert set(fig["scheme_id"]) <= set(sch["scheme_id"])
+    assert fig.groupby(["year", "scope"]).size().to_dict() == {
+        ("2024", "qpv"): 8, ("2024", "territoire"): 3, ("2025", "qpv"): 6, ("2025", "territoire"): 2}
+    # Never reported at all: the insertion worksites, the department's prevention, the health contract.
+    assert sorted(set(sch["scheme_id"]) - set(fig["scheme_id"])) == ["dc-06", "dc-10", "dc-13"]
+    assert (fig["document_id"] == "doc-bilan-2025").all()
+    tfpb = programme["tfpb_abatements"]
+    assert tfpb[["signatory_id", "year", "territory_code", "amount_eur"]].values.tolist() == [
+        ["lorne-habitat", "2024", "QN09901M", "58000"], ["lorne-habitat", "2024", "QN09905N", "31500"],
+        ["habitat-du-val", "2024", "", ""], ["lorne-habitat", "2025", "QN09901M", "61000"],
+        ["lorne-habitat", "2025", "QN09905N", "12800"], ["habitat-du-val", "2025", "", "27400"]]
+    com = programme["steering_committee"]
+    assert com["college"].tolist() == ["Pilotes"] * 3 + ["Signataires"] * 6 + ["Habitants"]
+    assert com["position"].tolist() == [str(i) for i in range(1, 11)]
+    assert set(com["signatory_id"]) - {""} <= set(sig["signatory_id"])
 
 
 def test_kpis(programme):

@@ -87,6 +87,17 @@ def test_mandate_report_reads_without_defects(mandates, contract) -> None:
     assert [n for n, p in enumerate(pages[1:], 2) if footer not in p.replace("\n", " ")] == []
 
 
+@pytest.mark.parametrize("contract, year", [("demo", 2025), ("grand-chalon", 2024)])
+def test_review_report_reads_without_defects(real_db, contract, year) -> None:
+    # The annual review (issue 12): no doubled word (two headers side by side included), no
+    # « EUR », no year printed with a thousands separator, no « nan ».
+    with duckdb.connect(str(real_db), read_only=True) as con:
+        pages = pdf_pages(pdf.review_pdf(con, contract, year, generated_on=DATE))
+    assert defects(pages) == []
+    text = "\n".join(pages)
+    assert [w for w in (r"\bEUR\b", r"\b20 2\d\b", r"\bnan\b", r"\bNone\b") if re.search(w, text)] == []
+
+
 def test_every_portrait_reads_without_defects(real_db) -> None:
     with duckdb.connect(str(real_db), read_only=True) as con:
         codes = [r[0] for r in con.execute(

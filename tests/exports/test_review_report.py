@@ -89,13 +89,17 @@ def test_review_xlsx_one_sheet_per_section(review_db, tmp_path: Path) -> None:
     assert wb.sheetnames == [
         "Programmation 2024", "Crédits spécifiques et droit co", "Droit commun par pilier et par",
         "Dispositifs sans chiffre déclar", "Abattement de TFPB des bailleur",
-        "Attributions de logements socia", "Personnes touchées et part en Q", "Indicateurs clés des quartiers",
-        "Publiés pour la commune seuleme", "Comité de pilotage", "Sources"]
+        "Attributions de logements socia", "Personnes touchées et part en Q", "Part des personnes touchées rés",
+        "Indicateurs clés des quartiers",
+        "Publiés pour la commune seuleme", "Signataires et autres acteurs", "Comité de pilotage", "Sources"]
+    # A section with nothing to show is its note alone, without a header over empty columns.
+    assert [r for r in wb["Publiés pour la commune seuleme"].iter_rows(values_only=True)][4:] == [
+        ("Aucun indicateur publié pour les communes seulement n'est chargé.", None)]
     ws = wb["Crédits spécifiques et droit co"]
     rows = [[c for c in r] for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
     assert rows[-2:] == [
-        ["Année", "Crédits spécifiques (programme 147, EUR)", "Droit commun déclaré (EUR)",
-         "dont propre aux QPV (EUR)", "Droit commun pour 1 EUR de programme 147"],
+        ["Année", "Crédits spécifiques (programme 147, €)", "Droit commun déclaré (€)",
+         "dont propre aux QPV (€)", "Droit commun pour 1 € de programme 147"],
         [2024, 25000, 12500, 12500, 0.5]]
     assert rows[-3] == ["Montants de droit commun tels que déclarés par les signataires.", None, None, None, None]
     # With --internal, the internal territory-wide amount counts.
@@ -116,3 +120,156 @@ def test_review_command_refuses_a_wrong_suffix_or_territory(review_db, tmp_path:
     assert main(["--db", str(review_db), "review", "--territory", "c", "--year", "2024",
                  "--out", str(tmp_path / "revue.pdf")]) == 0
     assert (tmp_path / "revue.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_an_actor_that_does_not_sign_is_shown_as_such(review_db, tmp_path: Path) -> None:
+    # Annex 4 of the Grand Chalon names associations and operators that carry schemes without
+    # signing the contract: they are listed, marked « non signataire », and fill no mandatory place.
+    import shutil
+
+    import duckdb
+    from indicators import review
+    path = tmp_path / "actors.duckdb"
+    shutil.copy(review_db, path)
+    con = duckdb.connect(str(path))
+    _insert(con, "review_signatories", contract_slug="c", signatory_id="unis", name="Unis-Cité",
+            signatory_type="autre", is_signatory=False)
+    _insert(con, "review_signatories", contract_slug="c", signatory_id="ml", name="Mission locale",
+            signatory_type="france_travail", is_signatory=False)
+    _insert(con, "review_schemes", contract_slug="c", scheme_id="s3", signatory_id="unis", pillar="Emploi",
+            scheme="Service civique", funding_kind="droit_commun")
+    assert review.signatories(con, "c")[["name", "type_label", "role"]].values.tolist() == [
+        ["CAF de Testville", "Caisse d'allocations familiales", "signataire"],
+        ["DDETS", "Service de l'État", "signataire"],
+        ["Unis-Cité", "Autre partenaire", "non signataire"],
+        ["Mission locale", "France Travail", "non signataire"]]
+    # France Travail is still missing: an actor that does not sign does not fill its place.
+    assert "France Travail" in review.missing_signatory_types(con, "c")
+    assert review.mobilisation(con, "c", 2024)[["pillar", "signatory", "n_schemes"]].values.tolist() == [
+        ["Emploi", "DDETS", 1], ["Emploi", "Unis-Cité (non signataire)", 1], ["Parentalité", "CAF de Testville", 1]]
+    [section] = [s for s in review.review_sections(con, "c", 2024) if s.key == "signataires"]
+    assert section.title == "Signataires et autres acteurs"
+    assert section.note == ("2 signataires ; 2 autres acteurs nommés par le document, qui portent des "
+                            "dispositifs sans signer le contrat (« non signataire »).")
+    assert section.table.values.tolist() == [
+        ["CAF de Testville", "Caisse d'allocations familiales", "signataire"],
+        ["DDETS", "Service de l'État", "signataire"],
+        ["Unis-Cité", "Autre partenaire", "non signataire"],
+        ["Mission locale", "France Travail", "non signataire"]]
+    text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
+    con.close()
+    assert "Unis-Cité (non signataire)" in text and "Signataires et autres acteurs" in text
+
+
+def test_the_mandate_report_holds_the_review_as_a_section(review_db, tmp_path: Path) -> None:
+    import duckdb
+    from indicators.visibility import hide_internal
+    con = hide_internal(duckdb.connect(str(review_db), read_only=True))
+    assert pdf.mandate_contents(con, "c") == pdf.MandateContents(("financements", "revue"), (), 2024)
+    data = pdf.mandate_pdf(con, "c", charts=False)
+    con.close()
+    reader = pypdf.PdfReader(io.BytesIO(data))
+
+    def outline(items, depth=0):
+        for it in items:
+            if isinstance(it, list):
+                yield from outline(it, depth + 1)
+            else:
+                yield ("  " * depth) + it.title
+    assert list(outline(reader.outline)) == [
+        "Programmes et financements", "Revue annuelle 2024",
+        "  Programmation 2024", "  Crédits spécifiques et droit commun",
+        "  Droit commun par pilier et par signataire", "  Dispositifs sans chiffre déclaré en 2024",
+        "  Abattement de TFPB des bailleurs", "  Attributions de logements sociaux (CIA)",
+        "  Personnes touchées et part en QPV", "  Part des personnes touchées résidant en QPV, par action",
+        "  Indicateurs clés des quartiers : les écarts se réduisent-ils ?",
+        "  Publiés pour la commune seulement", "  Signataires et autres acteurs", "  Comité de pilotage",
+        "Sources"]
+    text = " ".join(_text(data).split())
+    assert "Contenu : Programmes et financements, revue annuelle 2024, sources." in text
+    assert "37 500" not in text
+
+
+@pytest.mark.parametrize("column, value, status, expected", [
+    ("Année", 2025, None, "2025"),
+    ("Montant (€)", 12300.0, None, "12\u202f300\u00a0€"),
+    ("Montant déclaré (€)", 1_500_000.0, None, "1,5\u00a0M€"),
+    ("Crédits spécifiques (programme 147, €)", 526200, None, "526\u202f200\u00a0€"),
+    ("Part propre aux QPV (%)", 25.0, None, "25\u00a0%"),
+    ("Montant (€)", None, None, "non renseigné"),
+    ("Montant (€)", float("nan"), None, "non renseigné"),
+    ("Personnes hors secret statistique", None, "secret", "secret statistique"),
+    ("Code", None, None, ""),
+    ("Dispositifs déclarés", 3, None, "3"),
+    ("CPO", True, None, "oui"),
+])
+def test_review_cells_print_in_french(column, value, status, expected) -> None:
+    assert pdf.review_column_cell(column, value, status) == expected
+
+
+def test_review_pdf_reads_in_french(review_db, tmp_path: Path) -> None:
+    # Amounts in euros (never « EUR »), years without a thousands separator, a TFPB line for every
+    # QPV of its landlord said so, an amount not given « non renseigné », no « nan ».
+    import shutil
+
+    import duckdb
+    from indicators.visibility import hide_internal
+    path = tmp_path / "tfpb.duckdb"
+    shutil.copy(review_db, path)
+    con = duckdb.connect(str(path))
+    _insert(con, "review_signatories", contract_slug="c", signatory_id="opac", name="OPAC de Testville",
+            signatory_type="bailleur")
+    _insert(con, "review_tfpb", contract_slug="c", signatory_id="opac", year=2024, action="Gardiennage",
+            amount_eur=1_500_000.0, is_internal=False)
+    _insert(con, "review_tfpb", contract_slug="c", signatory_id="opac", year=2024, action="Animation",
+            territory_code="QN00001A", is_internal=False)
+    con.close()
+    con = hide_internal(duckdb.connect(str(path), read_only=True))
+    [tfpb] = [s for s in __import__("indicators.review", fromlist=["x"]).review_sections(con, "c", 2024)
+              if s.key == "tfpb"]
+    assert tfpb.table.astype(object).where(tfpb.table.notna(), None).values.tolist() == [
+        ["OPAC de Testville", "Animation", "QN00001A", None],
+        ["OPAC de Testville", "Gardiennage", "tous ses QPV", 1_500_000.0]]
+    text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
+    con.close()
+    for expected in ("OPAC de Testville Animation QN00001A non renseigné",
+                     "OPAC de Testville Gardiennage tous ses QPV 1,5 M€",
+                     "2024 25 000 € 12 500 € 12 500 € 0,5"):
+        assert expected in text, expected
+    import re
+    for wrong in (r"\bEUR\b", r"\b2 024\b", r"\bnan\b", r"\bNone\b"):
+        assert not re.search(wrong, text), wrong
+
+
+def test_cia_parties_read_as_names() -> None:
+    from indicators.review import party_label
+    assert [party_label(t, n) for t, n in (("reservataire", "action_logement"), ("ensemble", "ensemble"),
+                                           ("bailleur", "OPAC de Testville"))] == [
+        "Action Logement", "Ensemble", "OPAC de Testville"]
+
+
+def test_the_share_of_people_living_in_a_qpv_per_action(review_db, tmp_path: Path) -> None:
+    # 12 people reached living in a QPV and 8 outside: 60 %; an action whose few people are all
+    # in cells under 5 shows « secret statistique », never a figure.
+    import shutil
+
+    import duckdb
+    from indicators import review
+    path = tmp_path / "people.duckdb"
+    shutil.copy(review_db, path)
+    con = duckdb.connect(str(path))
+    for aid, title in (("a1", "Atelier emploi"), ("a2", "Sortie familles")):
+        _insert(con, "programme_actions", contract_slug="c", action_id=aid, year=2024, title=title,
+                is_internal=False)
+    for aid, status, n in (("a1", "qpv", 12), ("a1", "hors_qpv", 8), ("a2", "qpv", 3)):
+        for _ in range(n):
+            _insert(con, "programme_beneficiaries", contract_slug="c", action_id=aid, year=2024,
+                    sex="femme", age_band="30_59", residence_status=status)
+    [section] = [s for s in review.review_sections(con, "c", 2024) if s.key == "personnes_actions"]
+    assert section.table.astype(object).where(section.table.notna(), None).values.tolist() == [
+        ["Atelier emploi", 20, "ok", 12, "ok", 60.0, "ok", 0],
+        ["Sortie familles", None, "secret", None, "secret", None, "secret", 1]]
+    text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
+    con.close()
+    assert "Atelier emploi 20 12 60 % 0" in text
+    assert "Sortie familles secret statistique secret statistique secret statistique 1" in text
