@@ -163,7 +163,7 @@ def fmt_amount(value, unit: str | None, status: str | None = "ok", *,
         return fmt_status(status if status not in (None, "ok") else "missing")
     if unit in ("EUR", "EUR/an") and abs(value) >= 1_000_000:
         text = fmt_millions_eur(value) + ("/an" if unit == "EUR/an" else "")
-        return f"{qualifier} {text}" if qualifier else text
+        return with_qualifier(text, qualifier)
     decimals = 0 if unit in ("EUR", "EUR/an") and abs(value) >= 100 else None
     shown = unit if unit is None or unit in UNIT_SUFFIX else unit.replace("EUR", "€")
     return fmt_value(value, shown, "ok", qualifier=qualifier, decimals=decimals)
@@ -199,7 +199,27 @@ def fmt_value(value, unit: str | None, status: str | None = "ok", *, decimals: i
         text = f"{number}{NBSP}{unit}"
     else:
         text = number
-    return f"{qualifier} {text}" if qualifier else text
+    return with_qualifier(text, qualifier)
+
+
+# Qualifiers that name the figure itself (« la moitié » = 50 %) follow it in brackets; those that
+# place it (« dans certains secteurs ») follow it; the others (« plus de », « en moyenne ») lead.
+_FRACTION_WORDS = re.compile(r"^(la moitié|un tiers|les deux tiers|deux tiers|un quart|"
+                             r"les trois quarts|trois quarts|un sur \w+|une sur \w+)$", re.I)
+_AFTER_WORDS = re.compile(r"^(dans|sur|pour|chez|parmi|en \d{4})\b", re.I)
+
+
+def with_qualifier(text: str, qualifier: str | None) -> str:
+    """A formatted figure with the qualifier the document gives it, read in French:
+    ``"plus de 400 personnes"``, ``"50 % (la moitié)"``, ``"90 % dans certains secteurs"``."""
+    qualifier = (qualifier or "").strip()
+    if not qualifier:
+        return text
+    if _FRACTION_WORDS.match(qualifier):
+        return f"{text} ({qualifier})"
+    if _AFTER_WORDS.match(qualifier):
+        return f"{text} {qualifier}"
+    return f"{qualifier} {text}"
 
 
 def fmt_gap_points(value, decimals: int = 1) -> str:

@@ -601,6 +601,14 @@ def amount_text(value, unit: str | None, status: str = "ok", qualifier: str | No
     return fmt.fmt_amount(value, unit, status, qualifier=qualifier)
 
 
+_PER_YEAR = {"par an", "chaque année", "annuel", "annuelle", "par année", "tous les ans"}
+
+
+def _says_per_year_twice(period_label: str, unit: str | None) -> bool:
+    """« 1,5 M€/an » with « Période : par an » says « per year » twice: the unit is enough."""
+    return (unit or "").endswith("/an") and period_label.strip().lower() in _PER_YEAR
+
+
 def kpi_tile(tile) -> dict:
     """What a headline tile shows for an indicators.kpi.KpiTile."""
     delta = None
@@ -611,7 +619,7 @@ def kpi_tile(tile) -> dict:
             delta += f" ({sign}{fmt.fmt_pct(tile.evolution_pct, 1)})"
     lines = []
     value_text_ = amount_text(tile.value, tile.unit, tile.status, tile.qualifier)
-    if tile.period_label:
+    if tile.period_label and not _says_per_year_twice(tile.period_label, tile.unit):
         lines.append(f"Période : {tile.period_label}")
     if tile.target is not None:
         text = f"Objectif {tile.year or ''} : {amount_text(tile.target, tile.unit)}".replace("  ", " ")
@@ -623,7 +631,9 @@ def kpi_tile(tile) -> dict:
                      " (pas encore de résultat)")
     if tile.cumulative_value is not None and tile.cumulative_period_label and \
             tile.cumulative_value != tile.value:
-        text = f"Cumul {tile.cumulative_period_label} : {amount_text(tile.cumulative_value, tile.unit)}"
+        # « Cumul 2020–2026 », not « Cumul 2020–2026 (cumul) » (the label says it for tables).
+        period = tile.cumulative_period_label.removesuffix("(cumul)").strip()
+        text = f"Cumul {period} : {amount_text(tile.cumulative_value, tile.unit)}"
         if tile.cumulative_achievement_pct is not None:
             text += f" ({fmt.fmt_pct(tile.cumulative_achievement_pct, 0)} de l'objectif)"
         lines.append(text)

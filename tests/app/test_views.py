@@ -84,6 +84,27 @@ def test_kpi_tile_with_a_target_ahead_of_its_results() -> None:
         "source": "Source : bilan", "help": "Définition.", "theme": "tranquillité"}
 
 
+
+def test_kpi_tile_cumulation_says_cumul_once() -> None:
+    """« Cumul 2020–2026 (cumul) » was a doubled word on the home page's tiles."""
+    shown = views.kpi_tile(_tile(cumulative_value=26557.0, cumulative_status="ok",
+                                 cumulative_period_label="2020–2026 (cumul)",
+                                 cumulative_achievement_pct=103.2))
+    assert [plain_spaces(x) for x in shown["lines"]] == [
+        "Période : en 2024", "Objectif 2024 : 4 000 interventions – réalisé à 120 %",
+        "Cumul 2020–2026 : 26 557 interventions (103 % de l'objectif)"]
+
+
+@pytest.mark.parametrize("period, unit, expected", [
+    ("par an", "EUR/an", []),                       # « 1,5 M€/an » + « Période : par an »
+    ("chaque année", "personnes/an", []),
+    ("par an", "EUR", ["Période : par an"]),        # the unit does not say it: the period does
+    ("en 2024", "EUR/an", ["Période : en 2024"]),
+])
+def test_kpi_tile_says_per_year_once(period, unit, expected) -> None:
+    shown = views.kpi_tile(_tile(unit=unit, period_label=period, target=None, achievement_pct=None))
+    assert shown["lines"] == expected
+
 def _frame(rows) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["qpv_code", "qpv_name", "status", "value_text", "year",
                                        "colour_rgb", "geojson"])

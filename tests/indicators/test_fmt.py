@@ -67,6 +67,11 @@ def test_number_with_fixed_decimals():
     (2500, "habitants", "ok", {}, f"2{N}500{S}habitants"),
     (1.5, "ratio", "ok", {}, "1,5"),
     (1650, "personnes", "ok", {"qualifier": "plus de"}, f"plus de 1{N}650{S}personnes"),
+    # « la moitié 50 % » and « dans certains secteurs 90 % » were on Chambéry's home page.
+    (50, "%", "ok", {"qualifier": "la moitié"}, f"50{S}% (la moitié)"),
+    (90, "%", "ok", {"qualifier": "dans certains secteurs"}, f"90{S}% dans certains secteurs"),
+    (5000, "participants/an", "ok", {"qualifier": "en moyenne"},
+     f"en moyenne 5{N}000{S}participants/an"),
     (None, "%", "secret", {}, "secret statistique"),
     (40.0, "%", "secret", {}, "secret statistique"),   # a number beside a secret is never shown
     (None, "%", "ok", {}, "non disponible"),
