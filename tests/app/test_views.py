@@ -347,6 +347,11 @@ def test_long_sources_are_cut_at_a_word() -> None:
     text = "Contrat de ville du Grand Chalon 2024-2030 – Annexes (annexe 2 « Portraits de quartiers »)"
     assert views.clip_source(text, 40) == "Contrat de ville du Grand Chalon…"
     assert views.clip_source(text, 200) == text
+    # Seen on Chambéry's review page: « …, «… » and « …sécurité du… » with the quote left open.
+    quoted = "Hauts de Chambéry – rubrique « Soutenir la jeunesse », « Renforcer la sécurité du quartier »"
+    assert views.clip_source(quoted, 58) == "Hauts de Chambéry – rubrique « Soutenir la jeunesse »…"
+    assert views.clip_source(quoted, 85) == ("Hauts de Chambéry – rubrique « Soutenir la jeunesse », "
+                                             "« Renforcer la sécurité du… »")
     assert views.source_text("Chartres métropole, page « Politique de la ville » (21/09/2023)",
                              None) == "Chartres métropole, page « Politique de la ville » (21/09/2023)"
     long_label = "mot " * 60
