@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from indicators import fmt
 from indicators.fmt import plain_spaces
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -267,6 +268,19 @@ def test_comparison_filters_sorting_and_scatter(demo_db) -> None:
     assert 0 < len(kept) < n_before
     rates = [float(v.replace("\u00a0%", "").replace(",", ".")) for v in kept.iloc[:, 4]]
     assert rates == sorted(rates, reverse=True)
+
+
+def test_comparison_lists_names_a_to_z_and_figures_highest_first(demo_db) -> None:
+    """The default table read Z to A (« Ordre décroissant » on for names)."""
+    at = run_page("comparer", territoire="demo")
+    assert not at.exception
+    names = at.dataframe[0].value["Quartier"].tolist()
+    assert names == sorted(names, key=fmt.fold) and at.toggle(key="cmp_desc").value is False
+    at.selectbox(key="cmp_sort").select("poverty_rate_pct").run()
+    assert at.toggle(key="cmp_desc").value is True
+    at.selectbox(key="cmp_sort").select(None).run()
+    assert at.toggle(key="cmp_desc").value is False
+    assert at.dataframe[0].value["Quartier"].tolist() == names
 
 
 def test_comparison_default_scatter_crosses_two_different_indicators(demo_db) -> None:
