@@ -117,6 +117,34 @@ BUILD_OUTCOME_TEXT = {"published": "publiée", "failed": "échouée"}
 FILE_OUTCOME_TEXT = {"loaded": "chargé", "duplicate": "doublon", "unrecognised": "non reconnu",
                      "error": "erreur"}
 LEVEL_TEXT = {"warning": "avertissement", "error": "erreur"}
+# What the build recognised a file as, for readers (the loader names stay in « Pour les
+# techniciens »): « Carroyage Filosofi 200 m », not « filosofi_grid ».
+FILE_KIND_TEXT = {
+    "anct_qpv_contours": "contours des QPV (ANCT)", "commune_contours": "contours des communes",
+    "ban_addresses": "Base Adresse Nationale", "cog_communes": "COG : communes",
+    "cog_departements": "COG : départements", "cog_epci": "COG : EPCI", "cog_regions": "COG : régions",
+    "filosofi_grid": "carroyage Filosofi 200 m", "insee_dictionary": "dictionnaire des variables (Insee)",
+    "insee_commune_stats": "statistiques Insee (communes)", "insee_qpv_stats": "statistiques Insee (QPV)",
+    "anct_qpv_list": "liste des QPV (ANCT)", "ssmsi_commune_crime": "délinquance enregistrée (SSMSI)",
+    "programme_workbook": "modèle de programme (classeur)",
+    "declared_territories": "territoires déclarés par les contours",
+}
+
+
+def file_kind_text(kind) -> str:
+    """A recognised file format in words; a programme template table by its title."""
+    kind = _na(kind)
+    if kind is None:
+        return "—"
+    if kind in FILE_KIND_TEXT:
+        return FILE_KIND_TEXT[kind]
+    if str(kind).startswith("programme_"):
+        from etl.loaders.programme import TABLE_TITLES
+        table = str(kind).removeprefix("programme_")
+        return f"modèle de programme : {TABLE_TITLES.get(table, table.replace('_', ' '))}"
+    if str(kind).startswith(("insee_", "ssmsi")):
+        return "statistiques Insee" if str(kind).startswith("insee_") else "délinquance enregistrée (SSMSI)"
+    return str(kind).replace("_", " ")
 
 
 def build_summary(build: dict) -> list[tuple[str, str]]:
@@ -129,13 +157,12 @@ def build_summary(build: dict) -> list[tuple[str, str]]:
     if _na(start) is not None and _na(end) is not None:
         duration = fmt.fmt_duration((pd.Timestamp(end) - pd.Timestamp(start)).total_seconds())
 
+    # The build's id and the folders it read are for technicians: build_technical_lines.
     return [
-        ("Construction", f"{build.get('build_id', '')} – "
-                         f"{BUILD_OUTCOME_TEXT.get(build.get('outcome'), build.get('outcome'))}"),
+        ("Résultat", str(BUILD_OUTCOME_TEXT.get(build.get("outcome"), build.get("outcome") or ""))),
         ("Commencée le", ts(build.get("started_at"))),
         ("Terminée le", ts(build.get("finished_at"))),
         ("Durée", duration),
-        ("Dossiers lus", str(build.get("raw_dirs") or "")),
         ("Fichiers", fmt.fmt_int(build.get("n_files"))),
         ("Lignes", fmt.fmt_int(build.get("n_rows"))),
         ("Territoires", fmt.fmt_int(build.get("n_territories"))),
@@ -144,10 +171,16 @@ def build_summary(build: dict) -> list[tuple[str, str]]:
     ]
 
 
+def build_technical_lines(build: dict) -> list[str]:
+    """The build's identifier and the folders it read (« Pour les techniciens »)."""
+    return [f"Identifiant de la construction : `{build.get('build_id', '')}`.",
+            f"Dossiers lus : `{build.get('raw_dirs') or ''}`."]
+
+
 def build_files_table(files: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Fichier": files["file_name"].astype(str),
-        "Format reconnu": files["kind"].fillna("—").astype(str),
+        "Format reconnu": [file_kind_text(k) for k in files["kind"]],
         "Résultat": [FILE_OUTCOME_TEXT.get(v, v) for v in files["outcome"]],
         "Lignes lues": [fmt.fmt_int(v) for v in files["rows_read"]],
         "Message": files["message"].fillna("").astype(str),

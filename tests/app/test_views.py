@@ -365,8 +365,13 @@ def test_build_summary_in_french() -> None:
         "build_id": "b1", "outcome": "published", "started_at": datetime(2026, 12, 1, 9, 30, 0),
         "finished_at": datetime(2026, 12, 1, 9, 30, 4, 300000), "raw_dirs": "data/raw/demo",
         "n_files": 68, "n_rows": 7785, "n_territories": 55, "n_indicators": 28, "n_warnings": 1}))
-    assert summary["Commencée le"] == "1er décembre 2026 à 9 h 30"
-    assert summary["Durée"] == "4,3\u00a0s"
+    assert {k: plain_spaces(v) for k, v in summary.items()} == {
+        "Résultat": "publiée", "Commencée le": "1er décembre 2026 à 9 h 30",
+        "Terminée le": "1er décembre 2026 à 9 h 30", "Durée": "4,3 s", "Fichiers": "68",
+        "Lignes": "7 785", "Territoires": "55", "Indicateurs": "28", "Avertissements": "1"}
+    # The build's id and folders only under « Pour les techniciens ».
+    assert views.build_technical_lines({"build_id": "b1", "raw_dirs": "data/raw/demo"}) == [
+        "Identifiant de la construction : `b1`.", "Dossiers lus : `data/raw/demo`."]
 
 
 def test_long_sources_once_each_in_order() -> None:
@@ -420,3 +425,19 @@ def test_a_figure_says_what_a_share_counts_never_a_mean_s_sum() -> None:
 def test_period_beside_name_never_repeats_the_name(name, period, expected) -> None:
     from indicators.fmt import period_beside_name
     assert period_beside_name(name, period) == expected
+
+
+def test_every_recognised_file_format_is_named_in_words() -> None:
+    """« Fichiers examinés » (Données et méthode) showed loader names: « filosofi_grid »,
+    « programme_kpi_values »."""
+    from etl.loaders import ban, cog, contours, grid, insee, programme, ssmsi
+    kinds = [k for m in (ban, cog, contours, grid, insee, programme, ssmsi) for k in m.KINDS]
+    shown = {k: views.file_kind_text(k) for k in kinds + [contours.DECLARED_KIND]}
+    assert [k for k, text in shown.items() if "_" in text or text == k] == []
+    assert (shown["filosofi_grid"], shown["programme_kpi_values"], views.file_kind_text(None)) == (
+        "carroyage Filosofi 200 m", "modèle de programme : valeurs des indicateurs de suivi", "—")
+    files = pd.DataFrame({"file_name": ["a.csv"], "kind": ["cog_epci"], "outcome": ["loaded"],
+                          "rows_read": [3], "message": [None]})
+    assert views.build_files_table(files).to_dict("records") == [
+        {"Fichier": "a.csv", "Format reconnu": "COG : EPCI", "Résultat": "chargé",
+         "Lignes lues": "3", "Message": ""}]
