@@ -1253,10 +1253,15 @@ def pocket_comparison_table(table: pd.DataFrame, commune_names: str) -> pd.DataF
     })
 
 
-def pockets_link_markdown(contract_slug: str, pocket_ids: list[str]) -> str:
-    """A Markdown link to the pockets page of a contract, saying what the grid shows."""
+def pockets_link_markdown(contract_slug: str, pocket_ids: list[str],
+                          not_searched: str | None = None) -> str:
+    """A Markdown link to the pockets page of a contract, saying what the grid shows;
+    `not_searched`: why no search could run (no grid for the territory: never « aucune repérée »)."""
     import urllib.parse
-    if not pocket_ids:
+    if not pocket_ids and not_searched:
+        reason = not_searched.strip().rstrip(".")
+        label = f"Poches de pauvreté hors QPV : pas de recherche possible ({reason[:1].lower()}{reason[1:]})"
+    elif not pocket_ids:
         label = "Poches de pauvreté hors QPV : aucune repérée sur le carroyage (voir la méthode)"
     else:
         n = len(pocket_ids)

@@ -356,6 +356,19 @@ def test_programmes_page_links_the_pocket_share_to_the_pockets(demo_db) -> None:
             "justification](/poches?territoire=demo)") in [m.value for m in at.markdown]
 
 
+def test_programmes_page_offers_no_download_of_an_empty_table(demo_db) -> None:
+    """Chartres: « Aucune convention … n'est saisie. » stood above two download buttons, and
+    « aucune repérée sur le carroyage » for a territory without a grid."""
+    at = run_page("programmes", territoire="chartres-metropole")
+    assert not at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert not keys & {"dl_cpo_table_csv", "dl_cpo_table_xlsx", "dl_pockets_table_csv",
+                       "dl_pockets_table_xlsx"}
+    assert {"dl_theme_table_csv", "dl_territory_table_csv"} <= keys
+    link = next(m.value for m in at.markdown if m.value.startswith("[Poches de pauvreté hors QPV"))
+    assert "pas de recherche possible" in link and "aucune repérée" not in link
+
+
 def test_home_and_programmes_totals_of_the_demo_reconcile(demo_db) -> None:
     home = page_text(run_page("mandat", territoire="demo"))
     assert "Financements saisis (2020–2026) 7,4 M€" in home

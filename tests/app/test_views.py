@@ -247,6 +247,11 @@ def test_pockets_layer_beside_the_qpvs_and_pocket_tables() -> None:
     assert views.pockets_link_markdown("demo", []) == (
         "[Poches de pauvreté hors QPV : aucune repérée sur le carroyage (voir la méthode)]"
         "(/poches?territoire=demo)")
+    # Chartres has no grid: « aucune repérée » would claim a search that never ran.
+    assert views.pockets_link_markdown(
+        "chartres-metropole", [], "Aucun carreau du carroyage Filosofi dans les communes de ce territoire.") == (
+        "[Poches de pauvreté hors QPV : pas de recherche possible (aucun carreau du carroyage Filosofi "
+        "dans les communes de ce territoire)](/poches?territoire=chartres-metropole)")
 
 
     # Sorting by name follows the toggle too (accents and case folded).
