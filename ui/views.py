@@ -737,6 +737,16 @@ def leverage_rows(leverages) -> list[dict]:
     return rows
 
 
+def leverage_shown(rows: list[dict]) -> pd.DataFrame:
+    """The leverage table as the page shows it: sources shortened (short_source), and the
+    published columns left out when no figure is published (two empty columns on the demo)."""
+    df = pd.DataFrame(rows)
+    df["Source du chiffre publié"] = df["Source du chiffre publié"].map(short_source)
+    if (df["Publié"] == "").all():
+        df = df.drop(columns=["Publié", "Source du chiffre publié"])
+    return df
+
+
 def year_span(years) -> str:
     """"2020–2026" / "2024" / "" for a column of years."""
     ys = sorted({int(y) for y in years if not pd.isna(y)})
