@@ -3,6 +3,7 @@ for the visual review of issue 11 (looked at one by one; not a test).
 
     .venv/bin/python -m tests.app.screenshots --out DIR [--db data/qpv.duckdb]
         [--contract SLUG ...] [--page PATH ...] [--width 390 --width 1440] [--qpvs 3]
+        [--skip-existing]
 
 Starts `streamlit run app.py` on the database (the default build: `make db`), opens each page in
 Debian's Chromium (Playwright), waits until the run is over (no « Running » status widget, no
@@ -50,9 +51,10 @@ def contracts_and_qpvs(db: Path, n_qpvs: int) -> dict[str, list[str]]:
         con.close()
 
 
-def wait_until_done(pg, timeout_s: float = 90) -> None:
+def wait_until_done(pg, timeout_s: float = 90, title: bool = True) -> None:
     """Until the script run is over: a title, then no status widget nor skeleton for a while."""
-    pg.wait_for_selector("h1", timeout=timeout_s * 1000)
+    if title:
+        pg.wait_for_selector("h1", state="attached", timeout=timeout_s * 1000)
     deadline = time.time() + timeout_s
     quiet = 0
     while time.time() < deadline and quiet < 3:
@@ -70,7 +72,7 @@ def shoot(browser, url: str, width: int, path: Path) -> str:
         wait_until_done(pg)
         height = min(int(pg.evaluate(HEIGHT_JS)), 16_000)
         pg.set_viewport_size({"width": width, "height": max(height, 900)})
-        wait_until_done(pg, 30)
+        wait_until_done(pg, 30, title=False)
         path.parent.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(path), full_page=True)
         errors = pg.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
@@ -87,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page", action="append", help="URL path ('mandat' for the home page)")
     ap.add_argument("--width", action="append", type=int)
     ap.add_argument("--qpvs", type=int, default=3)
+    ap.add_argument("--skip-existing", action="store_true",
+                    help="keep the screenshots already in --out (resume an interrupted run)")
     args = ap.parse_args(argv)
     wanted = contracts_and_qpvs(args.db, args.qpvs)
     if args.contract:
@@ -103,8 +107,13 @@ def main(argv: list[str] | None = None) -> int:
                 for name, query in targets:
                     for width in widths:
                         path = args.out / contract / f"{name}_{width}.png"
+                        if args.skip_existing and path.exists():
+                            continue
                         t0 = time.time()
-                        error = shoot(browser, f"{server}/{query}", width, path)
+                        try:
+                            error = shoot(browser, f"{server}/{query}", width, path)
+                        except Exception as exc:     # a page too slow: say so, shoot the others
+                            error = f"NOT SHOT: {type(exc).__name__}: {str(exc)[:200]}"
                         print(f"{path}  {time.time() - t0:.1f} s  {error}", flush=True)
     return 0
 
