@@ -169,6 +169,15 @@ def fmt_amount(value, unit: str | None, status: str | None = "ok", *,
     return fmt_value(value, shown, "ok", qualifier=qualifier, decimals=decimals)
 
 
+def fmt_bytes(n: int) -> str:
+    """A file size in binary units, in French, without a useless decimal: ``200 * 1024**2 →
+    "200 Mio"``, ``1536 → "1,5 kio"``, ``12 → "12 octets"``."""
+    for unit, size in (("Gio", 1024 ** 3), ("Mio", 1024 ** 2), ("kio", 1024)):
+        if n >= size:
+            return f"{fmt_number(n / size, max_decimals=1)}{NBSP}{unit}"
+    return f"{fmt_number(n)}{NBSP}octet{'s' if n > 1 else ''}"
+
+
 def fmt_status(status: str | None, note: str | None = None) -> str:
     """The text shown instead of a number: "secret statistique", "non disponible (Insee)"."""
     text = STATUS_TEXT.get(status or "missing", "non disponible")

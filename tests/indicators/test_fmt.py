@@ -7,6 +7,7 @@ import pytest
 
 from indicators import fmt
 from indicators.fmt import (
+    fmt_bytes,
     fmt_eur,
     fmt_eur_month,
     fmt_eur_year,
@@ -121,3 +122,9 @@ def test_wrap_words_cuts_a_long_hyphenated_name_after_its_hyphens():
     assert fmt.wrap_words("Vieux Moulin - Paradis", 13) == "Vieux Moulin<br>- Paradis"
     assert fmt.wrap_words("Anticonstitutionnellement x", 13) == "Anticonstitutionnellement<br>x"
     assert fmt.wrap_words("Lorneville (2021)", 13) == "Lorneville<br>(2021)"
+
+
+def test_file_sizes_without_a_useless_decimal():
+    """The import page read « Au plus 200,0 Mio par fichier »."""
+    assert [plain_spaces(fmt_bytes(n)) for n in (200 * 1024 ** 2, 1536, 5 * 1024 ** 3, 12, 1)] == [
+        "200 Mio", "1,5 kio", "5 Gio", "12 octets", "1 octet"]
