@@ -150,18 +150,46 @@ def stacked_years(by_year_funder) -> go.Figure:
     return fig
 
 
+def gap_label_positions(series, kind: str | None) -> dict:
+    """{row index: (label, textposition)} for gap_lines: at each year the highest point is
+    labelled above, the lowest below, the others (and a point saying what another already says)
+    not at all, so that labels of close series never print over each other (« +23,0 pts » over
+    « +23,1 pts »). The first year's labels go right of the point, the last year's left, off the
+    axis numbers and the chart's edge."""
+    years = sorted({int(y) for y in series["year"]})
+    out = {}
+    for year, rows in series.groupby("year", sort=False):
+        ranked = rows.sort_values("gap", ascending=False, kind="stable")
+        side = ("right" if int(year) == years[0] and len(years) > 1
+                else "left" if int(year) == years[-1] and len(years) > 1 else "center")
+        shown = []
+        for n, (i, g) in enumerate(ranked["gap"].items()):
+            text = views.gap_text(g, kind)
+            if n == 0 or (n == len(ranked) - 1 and text not in shown):
+                out[i] = (text, f"{'top' if n == 0 else 'bottom'} {side}")
+                shown.append(text)
+            else:
+                out[i] = ("", f"top {side}")
+    return out
+
+
 def gap_lines(series, title: str, unit: str | None) -> go.Figure:
     """The QPV's gap to each comparator over the years (indicators.gaps.gap_series): points for
-    a rate, « × » ratio for an amount; the parity line (0 point, × 1) drawn; each point labelled."""
+    a rate, « × » ratio for an amount; the parity line (0 point, × 1) drawn; points labelled
+    without overlap (gap_label_positions); a line after the first dashed, so that two equal
+    series both show."""
     kind = series["gap_kind"].iloc[0] if not series.empty else "points"
+    labels = gap_label_positions(series, kind)
     fig = go.Figure()
-    for (name, level), part in series.groupby(["comparator_name", "comparator_level"], sort=False):
+    for n, ((name, level), part) in enumerate(series.groupby(["comparator_name", "comparator_level"],
+                                                             sort=False)):
         texts = [views.gap_text(g, kind) for g in part["gap"]]
         fig.add_trace(go.Scatter(
             x=part["year"], y=part["gap"], mode="lines+markers+text", name=wrap_words(name, 30),
-            text=texts, textposition="top center", cliponaxis=False, hovertext=texts,
+            text=[labels[i][0] for i in part.index],
+            textposition=[labels[i][1] for i in part.index], cliponaxis=False, hovertext=texts,
             hoverinfo="x+name+text", line=dict(color=palette.LEVEL_COLOURS.get(level, COMPARATOR_COLOUR),
-                                               width=2)))
+                                               width=2, dash="solid" if n == 0 else "dash")))
     fig.add_hline(y=0 if kind == "points" else 1, line_dash="dot", line_color="#666")
     years = sorted({int(y) for y in series["year"]})
     fig.update_layout(

@@ -459,3 +459,22 @@ def test_leverage_table_leaves_out_published_columns_nobody_filled() -> None:
                              "Source du chiffre publié": "Source : bilan — § « Une ambition » ; p. 2"}]
     assert views.leverage_shown(published).to_dict("records") == [
         computed[0], {**published[1], "Source du chiffre publié": "Source : bilan — § « Une ambition »"}]
+
+
+def test_gap_lines_labels_never_print_over_each_other() -> None:
+    """Champ de Foire's gap to its commune and EPCI: « +23,0 pts » printed over « +23,1 pts »,
+    « × 0,67 » over « × 0,66 », and two equal lines showed as one."""
+    series = pd.DataFrame({
+        "comparator_name": ["Saint-Aubin", "Saint-Aubin", "CA Val", "CA Val", "Dép.", "Dép."],
+        "comparator_level": ["commune", "commune", "epci", "epci", "departement", "departement"],
+        "year": [2019, 2021, 2019, 2021, 2019, 2021],
+        "gap": [24.6, 23.0, 24.6, 23.1, 20.0, 21.0], "gap_kind": ["points"] * 6})
+    fig = charts.gap_lines(series, "Écart – Taux de pauvreté", "%")
+    assert [(t.name, [plain_spaces(x) for x in t.text], list(t.textposition), t.line.dash)
+            for t in fig.data] == [
+        ("Saint-Aubin", ["+24,6 pts", ""], ["top right", "top left"], "solid"),
+        # Equal to the commune in 2019: said once; the highest in 2021: above.
+        ("CA Val", ["", "+23,1 pts"], ["top right", "top left"], "dash"),
+        ("Dép.", ["+20,0 pts", "+21,0 pts"], ["bottom right", "bottom left"], "dash")]
+    # Every value stays in the hover text.
+    assert [plain_spaces(x) for x in fig.data[0].hovertext] == ["+24,6 pts", "+23,0 pts"]
