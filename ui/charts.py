@@ -198,7 +198,10 @@ def gap_lines(series, title: str, unit: str | None) -> go.Figure:
         legend=dict(orientation="h", y=-0.2),
         xaxis=dict(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
                    gridcolor="#e6e6e6"),
-        yaxis=dict(title=views.gap_axis_title(kind, unit), gridcolor="#e6e6e6", tickformat=",~f",
+        # On two lines: « Rapport quartier / territoire (× 1 = parité) » was cut at the top of a
+        # 360 px chart.
+        yaxis=dict(title=wrap_words(views.gap_axis_title(kind, unit), 30), gridcolor="#e6e6e6",
+                   tickformat=",~f",
                    automargin=True, rangemode="tozero" if kind == "points" else "normal"))
     return fig
 

@@ -478,3 +478,7 @@ def test_gap_lines_labels_never_print_over_each_other() -> None:
         ("Dép.", ["+20,0 pts", "+21,0 pts"], ["bottom right", "bottom left"], "dash")]
     # Every value stays in the hover text.
     assert [plain_spaces(x) for x in fig.data[0].hovertext] == ["+24,6 pts", "+23,0 pts"]
+
+    ratio = series.assign(gap=[0.66, 0.66, 0.67, 0.67, 0.7, 0.7], gap_kind="ratio")
+    title = charts.gap_lines(ratio, "Écart", "EUR/an").layout.yaxis.title.text
+    assert title == "Rapport quartier / territoire<br>(× 1 = parité)"
