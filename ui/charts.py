@@ -72,7 +72,7 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
     fig.update_layout(separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
                       margin=dict(l=10, r=10, t=40, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      xaxis=dict(title=wrap_words(f"{x_label} ({views.unit_text(x_unit)})", 70),
+                      xaxis=dict(title=wrap_words(f"{x_label} ({views.unit_text(x_unit)})", 40),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
                       yaxis=dict(title=wrap_words(f"{y_label} ({views.unit_text(y_unit)})", 40),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True))
@@ -243,7 +243,7 @@ def gap_change_scatter(table, label: str, unit: str | None, highlight: str | Non
     fig.update_layout(
         separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
         margin=dict(l=10, r=30, t=40, b=10), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-        xaxis=dict(title=wrap_words(f"{label}, dernière année ({views.unit_text(unit)})", 70),
+        xaxis=dict(title=wrap_words(f"{label}, dernière année ({views.unit_text(unit)})", 40),
                    gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
         yaxis=dict(title=wrap_words("Évolution de l'écart " + ("(points)" if kind == "points"
                                                                else "(% de l'écart à la parité)"), 40),

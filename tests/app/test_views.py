@@ -482,3 +482,18 @@ def test_gap_lines_labels_never_print_over_each_other() -> None:
     ratio = series.assign(gap=[0.66, 0.66, 0.67, 0.67, 0.7, 0.7], gap_kind="ratio")
     title = charts.gap_lines(ratio, "Écart", "EUR/an").layout.yaxis.title.text
     assert title == "Rapport quartier / territoire<br>(× 1 = parité)"
+
+
+def test_scatter_axis_titles_fit_a_phone() -> None:
+    """« Taux de pauvreté (seuil à 60 %), dernière année (%) » was cut at 390 px: axis titles
+    wrap at 40 characters (about 260 px)."""
+    table = pd.DataFrame({"qpv_code": ["A", "B"], "qpv_name": ["Alpha", "Beta"],
+                          "qpv_value_last": [40.0, 45.0], "distance_change": [-1.0, 0.5],
+                          "first_year": [2019, 2019], "last_year": [2021, 2021],
+                          "gap_kind": ["points", "points"]})
+    fig = charts.gap_change_scatter(table, "Taux de pauvreté (seuil à 60 %)", "%", "A")
+    assert fig.layout.xaxis.title.text == "Taux de pauvreté (seuil à 60 %),<br>dernière année (%)"
+    points = pd.DataFrame({"qpv_code": ["A", "B"], "qpv_name": ["Alpha", "Beta"], "x": [1, 2], "y": [3, 4]})
+    fig = charts.scatter(points, "Revenu disponible médian par unité de consommation", "Taux", "EUR/an",
+                         "%", "A")
+    assert all(len(line) <= 40 for line in fig.layout.xaxis.title.text.split("<br>"))
