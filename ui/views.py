@@ -538,10 +538,32 @@ QUALITATIVE_TITLES = (
 )
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", fmt.fold(text))
+
+
+def _ref_without_title(title: str | None, ref: str | None) -> str | None:
+    """The reference without its leading parts that repeat the document's title: « Hauts de
+    Chambéry, « Ce qui a changé » – rubrique « … » » under the document « Hauts de Chambéry –
+    « Ce qui a changé » : … » is « rubrique « … » »."""
+    if not title or not ref:
+        return ref
+    title_words = _words(title)
+    parts = ref.split(" – ")
+    k = 0
+    while k < len(parts):
+        head = _words(" ".join(parts[:k + 1]))
+        if not head or title_words[:len(head)] != head:
+            break
+        k += 1
+    return " – ".join(parts[k:]) or None
+
+
 def _item_source(items) -> str:
     refs = []
     for it in items:
-        text = " – ".join(p for p in (it.document_title, it.source_ref) if p)
+        ref = _ref_without_title(it.document_title, it.source_ref)
+        text = " – ".join(p for p in (it.document_title, ref) if p)
         if text and text not in refs:
             refs.append(text)
     return " ; ".join(refs)

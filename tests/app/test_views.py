@@ -497,3 +497,19 @@ def test_scatter_axis_titles_fit_a_phone() -> None:
     fig = charts.scatter(points, "Revenu disponible médian par unité de consommation", "Taux", "EUR/an",
                          "%", "A")
     assert all(len(line) <= 40 for line in fig.layout.xaxis.title.text.split("<br>"))
+
+
+def test_a_review_source_names_its_document_once() -> None:
+    """Chambéry's review: « Hauts de Chambéry – « Ce qui a changé » : … – Hauts de Chambéry,
+    « Ce qui a changé » – rubrique « … » » named the document twice."""
+    from types import SimpleNamespace as Item
+    title = ("Hauts de Chambéry – « Ce qui a changé » : le besoin au départ, ce que nous avons "
+             "décidé et fait")
+    items = [Item(document_title=title, source_ref="Hauts de Chambéry, « Ce qui a changé » – "
+                                                   "rubrique « Améliorer les mobilités »"),
+             Item(document_title=title, source_ref="rubrique « Éducation »"),
+             Item(document_title="Bilan 2025", source_ref="p. 21"),
+             Item(document_title="Bilan 2025 – annexe", source_ref="Bilan 2025 – annexe")]
+    assert views._item_source(items) == " ; ".join([
+        f"{title} – rubrique « Améliorer les mobilités »", f"{title} – rubrique « Éducation »",
+        "Bilan 2025 – p. 21", "Bilan 2025 – annexe"])
