@@ -986,8 +986,16 @@ def needed_text(row) -> str:
     return text
 
 
-def housing_table(results: pd.DataFrame) -> pd.DataFrame:
+def party_text(party_type: str, party_name: str) -> str:
+    """« Bailleur : Lorne Habitat », « Réservataire : État »; the whole of the parties once:
+    « Ensemble », never « Ensemble : Ensemble »."""
     from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
+    kind = PARTY_TYPE_LABELS.get(party_type, party_type)
+    name = RESERVING_PARTY_LABELS.get(party_name, party_name)
+    return kind if fmt.fold(str(name)) == fmt.fold(str(kind)) else f"{kind} : {name}"
+
+
+def housing_table(results: pd.DataFrame) -> pd.DataFrame:
     def total(row) -> str:
         if row["denominator"] is not None and not pd.isna(row["denominator"]):
             text = fmt.fmt_int(row["denominator"])
@@ -996,8 +1004,7 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
         return " ou ".join(fmt.fmt_int(d) for d in implied[:3]) + " (déduit)" if implied else "—"
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in results["year"]],
-        "Partie": [f"{PARTY_TYPE_LABELS.get(t, t)} : {RESERVING_PARTY_LABELS.get(n, n)}"
-                   for t, n in zip(results["party_type"], results["party_name"])],
+        "Partie": [party_text(t, n) for t, n in zip(results["party_type"], results["party_name"])],
         "Objectif": results["objective_label"].astype(str),
         "Attributions visées": [_int_or(v) for v in results["numerator"]],
         "Total": [total(r) for _, r in results.iterrows()],
@@ -1060,10 +1067,8 @@ def housing_headlines(results: pd.DataFrame) -> list[dict]:
 
 
 def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:
-    from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
     return pd.DataFrame({
-        "Partie": [f"{PARTY_TYPE_LABELS.get(t, t)} : {RESERVING_PARTY_LABELS.get(n, n)}"
-                   for t, n in zip(objectives["party_type"], objectives["party_name"])],
+        "Partie": [party_text(t, n) for t, n in zip(objectives["party_type"], objectives["party_name"])],
         "Objectif": objectives["objective_label"].astype(str),
         "Cible": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v) else "—"
                   for v in objectives["target_pct"]],

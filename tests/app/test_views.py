@@ -513,3 +513,12 @@ def test_a_review_source_names_its_document_once() -> None:
     assert views._item_source(items) == " ; ".join([
         f"{title} – rubrique « Améliorer les mobilités »", f"{title} – rubrique « Éducation »",
         "Bilan 2025 – p. 21", "Bilan 2025 – annexe"])
+
+
+def test_a_party_is_named_once() -> None:
+    """The housing table read « Ensemble : Ensemble »."""
+    assert [views.party_text(t, n) for t, n in (
+        ("ensemble", "ensemble"), ("ensemble", "Ensemble"), ("bailleur", "Lorne Habitat"),
+        ("reservataire", "etat"), ("reservataire", "action_logement"))] == [
+        "Ensemble", "Ensemble", "Bailleur : Lorne Habitat", "Réservataire : État",
+        "Réservataire : Action Logement"]
