@@ -65,7 +65,10 @@ if year is not None and "mobilisation" in review:
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)
     missing = review["missing"]
-    if missing.empty:
+    if missing.empty and review["schemes"].empty:
+        # Nothing saisi: « chaque dispositif saisi a un chiffre » would be true of nothing.
+        st.markdown("Aucun dispositif n'est saisi : rien ne peut être déclaré manquant.")
+    elif missing.empty:
         st.markdown("Chaque dispositif saisi a au moins un chiffre déclaré pour cette année.")
     else:
         st.markdown(f"**{fmt_count(len(missing), 'dispositif')}** sans aucun chiffre déclaré (ni montant, ni "

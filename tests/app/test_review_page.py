@@ -97,3 +97,13 @@ def test_a_committee_member_named_as_its_organisation_is_named_once(review_page_
     at = run_page("droit_commun", territoire="c")
     assert not at.exception
     assert [m.value for m in at.markdown if m.value.startswith("- ")] == ["- Agglo — La Présidence\n- ARS"]
+
+
+def test_without_any_scheme_nothing_is_said_missing(demo_db) -> None:
+    """The demo (programme 147 credits, no common-law scheme) read « Aucun dispositif de droit
+    commun n'est saisi », then « Chaque dispositif saisi a au moins un chiffre déclaré »."""
+    at = run_page("droit_commun", territoire="demo")
+    assert not at.exception
+    text = page_text(at)
+    assert "Aucun dispositif n'est saisi : rien ne peut être déclaré manquant." in text
+    assert "Chaque dispositif saisi" not in text
