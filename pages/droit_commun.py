@@ -8,7 +8,7 @@ import streamlit as st
 from indicators.fmt import fmt_count
 from indicators.review import display_frame
 from indicators.text import md_text
-from ui import components, data, exports
+from ui import components, data, exports, views
 
 selection = components.current_selection()
 components.page_header("Droit commun et signataires", selection)
@@ -60,7 +60,7 @@ if year is not None and "mobilisation" in review:
             hide_index=True, key="dc_mobilisation")
     schemes = review["schemes"]
     for pillar, part in schemes.groupby("Pilier", sort=True):
-        with st.expander(md_text(f"{pillar} — {fmt_count(len(part), 'dispositif')}")):
+        with st.expander(md_text(views.scheme_group_label(pillar, part))):
             st.dataframe(part.drop(columns=["Pilier"]), hide_index=True, key=f"dc_schemes_{pillar}")
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)

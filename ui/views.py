@@ -986,6 +986,16 @@ def needed_text(row) -> str:
     return text
 
 
+def scheme_group_label(pillar: str, schemes: pd.DataFrame) -> str:
+    """« Droits des femmes — 10 dispositifs, dont 1 sur crédits spécifiques »: the table above
+    counts the common-law schemes only (9), so the specific ones are named, not left as a
+    difference nobody explains."""
+    from indicators.review import FUNDING_KIND_LABELS
+    text = f"{pillar} — {fmt.fmt_count(len(schemes), 'dispositif')}"
+    n_specific = int((schemes["Nature"] == FUNDING_KIND_LABELS["specifique"]).sum())
+    return text + (f", dont {fmt.fmt_int(n_specific)} sur crédits spécifiques" if n_specific else "")
+
+
 def party_text(party_type: str, party_name: str) -> str:
     """« Bailleur : Lorne Habitat », « Réservataire : État »; the whole of the parties once:
     « Ensemble », never « Ensemble : Ensemble »."""

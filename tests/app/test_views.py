@@ -522,3 +522,12 @@ def test_a_party_is_named_once() -> None:
         ("reservataire", "etat"), ("reservataire", "action_logement"))] == [
         "Ensemble", "Ensemble", "Bailleur : Lorne Habitat", "Réservataire : État",
         "Réservataire : Action Logement"]
+
+
+def test_a_pillar_names_its_specific_schemes() -> None:
+    """Grand Chalon: « Droits des femmes » counted 9 mobilisable schemes in the table (common law)
+    and « 10 dispositifs » in the list below, with nothing to say why."""
+    part = pd.DataFrame({"Nature": ["Droit commun"] * 9 + ["Crédits spécifiques politique de la ville"]})
+    assert views.scheme_group_label("Droits des femmes", part) == (
+        "Droits des femmes — 10 dispositifs, dont 1 sur crédits spécifiques")
+    assert views.scheme_group_label("Culture", part.head(3)) == "Culture — 3 dispositifs"
