@@ -760,10 +760,15 @@ def leverage_rows(leverages) -> list[dict]:
 
 
 def leverage_shown(rows: list[dict]) -> pd.DataFrame:
-    """The leverage table as the page shows it: sources shortened (short_source), and the
-    published columns left out when no figure is published (two empty columns on the demo)."""
+    """The leverage table as the page shows it: « 1,59 € de l'intercommunalité » under the title
+    « pour 1 € de la ville », sources shortened (short_source), and the published columns left
+    out when no figure is published (two empty columns on the demo)."""
     df = pd.DataFrame(rows)
     df["Source du chiffre publié"] = df["Source du chiffre publié"].map(short_source)
+    # The section's title says « pour 1 € de la ville »: each cell says the rest, short enough
+    # for a phone's column (« 1,59 € de l'intercommunalité »).
+    for column in ("Calculé (financements saisis)", "Publié"):
+        df[column] = df[column].map(lambda t: re.sub(r"^Pour 1\s€ de la ville, ", "", t))
     if (df["Publié"] == "").all():
         df = df.drop(columns=["Publié", "Source du chiffre publié"])
     return df
