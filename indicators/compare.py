@@ -274,15 +274,36 @@ def classify(values: Iterable, k: int = 5, method: str = "quantile",
                           method, higher_is_better)
 
 
-def legend(classification: Classification, unit: str | None) -> list[tuple[str, str]]:
+def value_decimals(values, most: int = 3) -> int | None:
+    """The fewest decimals that write every value exactly (None beyond `most`): 1 for
+    [40.2, 43, 52.4]."""
+    vals = [float(v) for v in values if v is not None and not pd.isna(v)]
+    for d in range(most + 1):
+        if all(abs(v * 10 ** d - round(v * 10 ** d)) < 1e-6 for v in vals):
+            return d
+    return None
+
+
+def _floor(value: float, decimals: int) -> float:
+    from decimal import ROUND_FLOOR, Decimal
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_FLOOR))
+
+
+def legend(classification: Classification, unit: str | None,
+           decimals: int | None = None) -> list[tuple[str, str]]:
     """(hex colour, French label) per class, then the withheld and missing entries.
 
     Labels never share a bound: a class holds its upper edge (the first also its lower edge), so
     « de 10 % à 12,5 % », then « plus de 12,5 % à 15 % »…; when each value is its own class
-    (breaks d0, d0, d1, …) a label is that value alone."""
+    (breaks d0, d0, d1, …) a label is that value alone. `decimals`: the values' precision
+    (value_decimals); an interpolated quantile break (41,82 between values written 41,5 and
+    42,1) is then written at that precision, floored, which keeps every value in the class its
+    label says: « de 38,7 % à 41,8 % », « plus de 41,8 % … »."""
     out = []
     b = classification.breaks
     own_values = len(b) > 2 and b[0] == b[1]
+    if decimals is not None and len(b) > 2 and not own_values:
+        b = (b[0], *(_floor(x, decimals) for x in b[1:-1]), b[-1])
     for i, colour in enumerate(classification.colours):
         lo, hi = fmt.fmt_value(b[i], unit), fmt.fmt_value(b[i + 1], unit)
         if lo == hi or own_values:
@@ -309,7 +330,8 @@ class MapData:
     classification: Classification
 
     def legend(self) -> list[tuple[str, str]]:
-        return legend(self.classification, self.unit)
+        shown = self.frame.loc[self.frame["status"] == "ok", "value"] if not self.frame.empty else []
+        return legend(self.classification, self.unit, value_decimals(shown))
 
 
 def map_values(con, contract_slug: str, indicator_id: str, year: int | None = None, k: int = 5,

@@ -163,10 +163,19 @@ def fmt_amount(value, unit: str | None, status: str | None = "ok", *,
         return fmt_status(status if status not in (None, "ok") else "missing")
     if unit in ("EUR", "EUR/an") and abs(value) >= 1_000_000:
         text = fmt_millions_eur(value) + ("/an" if unit == "EUR/an" else "")
-        return f"{qualifier} {text}" if qualifier else text
+        return with_qualifier(text, qualifier)
     decimals = 0 if unit in ("EUR", "EUR/an") and abs(value) >= 100 else None
     shown = unit if unit is None or unit in UNIT_SUFFIX else unit.replace("EUR", "€")
     return fmt_value(value, shown, "ok", qualifier=qualifier, decimals=decimals)
+
+
+def fmt_bytes(n: int) -> str:
+    """A file size in binary units, in French, without a useless decimal: ``200 * 1024**2 →
+    "200 Mio"``, ``1536 → "1,5 kio"``, ``12 → "12 octets"``."""
+    for unit, size in (("Gio", 1024 ** 3), ("Mio", 1024 ** 2), ("kio", 1024)):
+        if n >= size:
+            return f"{fmt_number(n / size, max_decimals=1)}{NBSP}{unit}"
+    return f"{fmt_number(n)}{NBSP}octet{'s' if n > 1 else ''}"
 
 
 def fmt_status(status: str | None, note: str | None = None) -> str:
@@ -199,7 +208,27 @@ def fmt_value(value, unit: str | None, status: str | None = "ok", *, decimals: i
         text = f"{number}{NBSP}{_singular(unit) if abs(value) < 2 else unit}"
     else:
         text = number
-    return f"{qualifier} {text}" if qualifier else text
+    return with_qualifier(text, qualifier)
+
+
+# Qualifiers that name the figure itself (« la moitié » = 50 %) follow it in brackets; those that
+# place it (« dans certains secteurs ») follow it; the others (« plus de », « en moyenne ») lead.
+_FRACTION_WORDS = re.compile(r"^(la moitié|un tiers|les deux tiers|deux tiers|un quart|"
+                             r"les trois quarts|trois quarts|un sur \w+|une sur \w+)$", re.I)
+_AFTER_WORDS = re.compile(r"^(dans|sur|pour|chez|parmi|en \d{4})\b", re.I)
+
+
+def with_qualifier(text: str, qualifier: str | None) -> str:
+    """A formatted figure with the qualifier the document gives it, read in French:
+    ``"plus de 400 personnes"``, ``"50 % (la moitié)"``, ``"90 % dans certains secteurs"``."""
+    qualifier = (qualifier or "").strip()
+    if not qualifier:
+        return text
+    if _FRACTION_WORDS.match(qualifier):
+        return f"{text} ({qualifier})"
+    if _AFTER_WORDS.match(qualifier):
+        return f"{text} {qualifier}"
+    return f"{qualifier} {text}"
 
 
 def _singular(unit: str) -> str:

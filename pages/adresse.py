@@ -35,8 +35,11 @@ if ban is None:
 one, many = st.tabs(["Une adresse", "Un fichier"])
 with one:
     with st.form("adr_search", border=False):
+        # A placeholder short enough for a phone's field (the long one was cut at 390 px).
         text = st.text_input("Adresse ou coordonnées", key="adr_text",
-                             placeholder="numéro, voie, code postal et commune — ou latitude, longitude")
+                             placeholder="numéro, voie, commune",
+                             help="Numéro, voie, code postal et commune, ou des coordonnées "
+                                  "« latitude, longitude » en degrés décimaux.")
         submitted = st.form_submit_button("Chercher", type="primary")
     if text:
         row = locate.search(text, contours, ban, geography)

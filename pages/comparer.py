@@ -34,9 +34,12 @@ if not indicators:
 
 table = data.compare_frame(selection.contract_slug, indicators)
 s1, s2, s3, s4 = st.columns([2, 1.5, 2, 1])
+# Names read A to Z, figures highest first: choosing what to sort by sets the order's default.
 sort_by = s1.selectbox("Trier par", [None] + indicators, key="cmp_sort",
-                       format_func=lambda i: "nom du quartier" if i is None else views.indicator_option(i))
-descending = s2.toggle("Ordre décroissant", value=True, key="cmp_desc")
+                       format_func=lambda i: "nom du quartier" if i is None else views.indicator_option(i),
+                       on_change=lambda: st.session_state.update(
+                           cmp_desc=st.session_state.get("cmp_sort") is not None))
+descending = s2.toggle("Ordre décroissant", value=False, key="cmp_desc")
 threshold_on = s3.selectbox("Seuil sur", [None] + indicators, key="cmp_threshold_on",
                             format_func=lambda i: "aucun seuil" if i is None else views.indicator_option(i))
 vintages = sorted({int(v) for v in qpvs["geography_vintage"].dropna()}, reverse=True)

@@ -8,7 +8,7 @@ import streamlit as st
 from indicators.fmt import fmt_count
 from indicators.review import display_frame
 from indicators.text import md_text
-from ui import components, data, exports
+from ui import components, data, exports, views
 
 selection = components.current_selection()
 components.page_header("Droit commun et signataires", selection)
@@ -60,12 +60,15 @@ if year is not None and "mobilisation" in review:
             hide_index=True, key="dc_mobilisation")
     schemes = review["schemes"]
     for pillar, part in schemes.groupby("Pilier", sort=True):
-        with st.expander(md_text(f"{pillar} — {fmt_count(len(part), 'dispositif')}")):
+        with st.expander(md_text(views.scheme_group_label(pillar, part))):
             st.dataframe(part.drop(columns=["Pilier"]), hide_index=True, key=f"dc_schemes_{pillar}")
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)
     missing = review["missing"]
-    if missing.empty:
+    if missing.empty and review["schemes"].empty:
+        # Nothing saisi: « chaque dispositif saisi a un chiffre » would be true of nothing.
+        st.markdown("Aucun dispositif n'est saisi : rien ne peut être déclaré manquant.")
+    elif missing.empty:
         st.markdown("Chaque dispositif saisi a au moins un chiffre déclaré pour cette année.")
     else:
         st.markdown(f"**{fmt_count(len(missing), 'dispositif')}** sans aucun chiffre déclaré (ni montant, ni "

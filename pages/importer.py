@@ -12,6 +12,7 @@ import streamlit as st
 import config
 from etl import importer
 from etl.core import EtlError
+from indicators import fmt
 from ui import auth, components, data
 
 PENDING, REPORT, DONE = "import_pending", "import_report", "import_done"
@@ -38,7 +39,7 @@ def header() -> None:
         st.title(TITLE)
     st.caption("Ajoutez des fichiers officiels (Insee, ANCT, COG) ou des fichiers du modèle de saisie du "
                f"programme. Ils sont d'abord vérifiés ; la base n'est reconstruite qu'après votre "
-               f"confirmation. Au plus {importer.human_size(importer.MAX_UPLOAD_BYTES)} par fichier.")
+               f"confirmation. Au plus {fmt.fmt_bytes(importer.MAX_UPLOAD_BYTES)} par fichier.")
 
 
 def _published(summary: str) -> None:
@@ -61,7 +62,7 @@ def upload_section(editor: auth.Editor) -> None:
     if pending is None:
         components.french_file_uploader(
             "Choisir des fichiers",
-            f"Au plus {importer.human_size(importer.MAX_UPLOAD_BYTES)} par fichier · CSV, XLSX, ZIP, "
+            f"Au plus {fmt.fmt_bytes(importer.MAX_UPLOAD_BYTES)} par fichier · CSV, XLSX, ZIP, "
             "GeoJSON, shapefile")
         files = st.file_uploader("Fichiers à importer", accept_multiple_files=True, key="import_files",
                                  type=[s.lstrip(".") for s in importer.ACCEPTED_SUFFIXES],

@@ -67,9 +67,7 @@ if not by_funder.empty:
 if leverage_rows:
     st.subheader("Effet levier : pour 1 € de la ville")
     leverage = pd.DataFrame(leverage_rows)
-    shown = leverage.assign(**{"Source du chiffre publié":
-                               leverage["Source du chiffre publié"].map(views.short_source)})
-    st.dataframe(shown, hide_index=True, key="leverage_table")
+    st.dataframe(views.leverage_shown(leverage_rows), hide_index=True, key="leverage_table")
     exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",
                            selection=selection,
                            sources=lambda: data.contract_sources(slug, "programme_funding",

@@ -66,3 +66,5 @@ st.header("Pour les techniciens", divider="gray")
 with st.expander("Pour les techniciens : fichiers, tables et commandes"):
     st.markdown("\n".join(f"- {line}" for line in views.TECHNICAL_NOTES))
     st.markdown(f"- Base de données lue par l'application : `{data.db_path()}`.")
+    if build is not None:
+        st.markdown("\n".join(f"- {line}" for line in views.build_technical_lines(build)))

@@ -29,6 +29,8 @@ def funding_sources() -> list:
 
 
 def table_buttons(df, key: str, title: str) -> None:
+    if df.empty:          # « Aucune convention … n'est saisie. »: nothing to download
+        return
     exports.download_table(df, key=key, title=title, selection=selection, sources=funding_sources,
                            stem=f"{exports.slug(title.lower())}_{slug}")
 
@@ -63,7 +65,8 @@ with c2:
     table_buttons(views.export_frame("pockets", money["pockets"]), "pockets_table",
                   "Poches de pauvreté hors QPV")
     found = data.stored_pockets(slug)
-    st.markdown(views.pockets_link_markdown(slug, found["pocket_id"].tolist()))
+    reason = None if not found.empty else data.poverty_pockets(slug).message
+    st.markdown(views.pockets_link_markdown(slug, found["pocket_id"].tolist(), reason))
 
 t1, t2 = st.columns(2)
 with t1:

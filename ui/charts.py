@@ -73,7 +73,7 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
     fig.update_layout(separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
                       margin=dict(l=10, r=10, t=40, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      xaxis=dict(title=wrap_words(f"{x_label} ({views.unit_text(x_unit)})", 70),
+                      xaxis=dict(title=wrap_words(f"{x_label} ({views.unit_text(x_unit)})", 40),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
                       yaxis=dict(title=wrap_words(f"{y_label} ({views.unit_text(y_unit)})", 40),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True))
@@ -105,22 +105,30 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
 
 
 def funder_bars(by_funder) -> go.Figure:
-    """Σ funding per funder (indicators.financing.totals_by_funder), funder colours."""
+    """Σ funding per funder (indicators.financing.totals_by_funder), funder colours. Each bar has
+    its funder and amount written above it, from the left edge: names on the axis and amounts
+    after the bars left about 40 px for the bars at 390 px (a 5 % share was a sliver)."""
     # Shares with one decimal each, as in the mandate report (« 14,94 % » beside « 0,7 % »
     # read as two precisions).
     texts = [f"{views.amount_text(a, 'EUR')} ({fmt_value(s, '%', decimals=1)})"
              for a, s in zip(by_funder["amount_eur"], by_funder["share_pct"])]
+    labels = list(by_funder["funder_label"])
     fig = go.Figure(go.Bar(
-        x=by_funder["amount_eur"], y=[wrap_words(f, 24) for f in by_funder["funder_label"]],
-        orientation="h", text=texts, textposition="outside", cliponaxis=False,
-        marker_color=[palette.FUNDER_COLOURS.get(f, palette.FUNDER_COLOURS["autre"])
-                      for f in by_funder["funder"]], hovertext=texts, hoverinfo="y+text"))
+        x=by_funder["amount_eur"], y=labels, orientation="h", text=texts, textposition="none",
+        width=0.45, marker_color=[palette.FUNDER_COLOURS.get(f, palette.FUNDER_COLOURS["autre"])
+                                  for f in by_funder["funder"]], hovertext=texts, hoverinfo="y+text"))
+    row_px = 48
+    for label, text in zip(labels, texts):
+        fig.add_annotation(x=0, y=label, xref="paper", yref="y", xanchor="left", yanchor="bottom",
+                           yshift=row_px * 0.45 / 2, showarrow=False, align="left",
+                           text=f"<b>{plot_text(label)}</b> · {plot_text(text)}")
     fig.update_layout(title=dict(text="Financements par financeur (€)", font=dict(size=14)),
                       separators=SEPARATORS, font=FONT, plot_bgcolor="white", showlegend=False,
-                      height=120 + 40 * len(by_funder), margin=dict(l=10, r=150, t=50, b=40),
+                      height=90 + row_px * len(by_funder), margin=dict(l=10, r=10, t=50, b=20),
                       # Each bar says its amount: no axis numbers, which collided on a phone.
                       xaxis=dict(gridcolor="#e6e6e6", rangemode="tozero", showticklabels=False),
-                      yaxis=dict(autorange="reversed", automargin=True))
+                      yaxis=dict(autorange="reversed", showticklabels=False,
+                                 range=[len(by_funder) - 0.5, -0.9]))
     return fig
 
 
@@ -143,18 +151,46 @@ def stacked_years(by_year_funder) -> go.Figure:
     return fig
 
 
+def gap_label_positions(series, kind: str | None) -> dict:
+    """{row index: (label, textposition)} for gap_lines: at each year the highest point is
+    labelled above, the lowest below, the others (and a point saying what another already says)
+    not at all, so that labels of close series never print over each other (« +23,0 pts » over
+    « +23,1 pts »). The first year's labels go right of the point, the last year's left, off the
+    axis numbers and the chart's edge."""
+    years = sorted({int(y) for y in series["year"]})
+    out = {}
+    for year, rows in series.groupby("year", sort=False):
+        ranked = rows.sort_values("gap", ascending=False, kind="stable")
+        side = ("right" if int(year) == years[0] and len(years) > 1
+                else "left" if int(year) == years[-1] and len(years) > 1 else "center")
+        shown = []
+        for n, (i, g) in enumerate(ranked["gap"].items()):
+            text = views.gap_text(g, kind)
+            if n == 0 or (n == len(ranked) - 1 and text not in shown):
+                out[i] = (text, f"{'top' if n == 0 else 'bottom'} {side}")
+                shown.append(text)
+            else:
+                out[i] = ("", f"top {side}")
+    return out
+
+
 def gap_lines(series, title: str, unit: str | None) -> go.Figure:
     """The QPV's gap to each comparator over the years (indicators.gaps.gap_series): points for
-    a rate, « × » ratio for an amount; the parity line (0 point, × 1) drawn; each point labelled."""
+    a rate, « × » ratio for an amount; the parity line (0 point, × 1) drawn; points labelled
+    without overlap (gap_label_positions); a line after the first dashed, so that two equal
+    series both show."""
     kind = series["gap_kind"].iloc[0] if not series.empty else "points"
+    labels = gap_label_positions(series, kind)
     fig = go.Figure()
-    for (name, level), part in series.groupby(["comparator_name", "comparator_level"], sort=False):
+    for n, ((name, level), part) in enumerate(series.groupby(["comparator_name", "comparator_level"],
+                                                             sort=False)):
         texts = [views.gap_text(g, kind) for g in part["gap"]]
         fig.add_trace(go.Scatter(
             x=part["year"], y=part["gap"], mode="lines+markers+text", name=wrap_words(name, 30),
-            text=texts, textposition="top center", cliponaxis=False, hovertext=texts,
+            text=[labels[i][0] for i in part.index],
+            textposition=[labels[i][1] for i in part.index], cliponaxis=False, hovertext=texts,
             hoverinfo="x+name+text", line=dict(color=palette.LEVEL_COLOURS.get(level, COMPARATOR_COLOUR),
-                                               width=2)))
+                                               width=2, dash="solid" if n == 0 else "dash")))
     fig.add_hline(y=0 if kind == "points" else 1, line_dash="dot", line_color="#666")
     years = sorted({int(y) for y in series["year"]})
     fig.update_layout(
@@ -163,7 +199,10 @@ def gap_lines(series, title: str, unit: str | None) -> go.Figure:
         legend=dict(orientation="h", y=-0.2),
         xaxis=dict(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
                    gridcolor="#e6e6e6"),
-        yaxis=dict(title=views.gap_axis_title(kind, unit), gridcolor="#e6e6e6", tickformat=",~f",
+        # On two lines: « Rapport quartier / territoire (× 1 = parité) » was cut at the top of a
+        # 360 px chart.
+        yaxis=dict(title=wrap_words(views.gap_axis_title(kind, unit), 30), gridcolor="#e6e6e6",
+                   tickformat=",~f",
                    automargin=True, rangemode="tozero" if kind == "points" else "normal"))
     return fig
 
@@ -205,7 +244,7 @@ def gap_change_scatter(table, label: str, unit: str | None, highlight: str | Non
     fig.update_layout(
         separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
         margin=dict(l=10, r=30, t=40, b=10), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-        xaxis=dict(title=wrap_words(f"{label}, dernière année ({views.unit_text(unit)})", 70),
+        xaxis=dict(title=wrap_words(f"{label}, dernière année ({views.unit_text(unit)})", 40),
                    gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
         yaxis=dict(title=wrap_words("Évolution de l'écart " + ("(points)" if kind == "points"
                                                                else "(% de l'écart à la parité)"), 40),

@@ -76,7 +76,16 @@ def base_style() -> None:
 
 # Streamlit serves its index.html with lang="en": screen readers would read French with an
 # English voice. This runs in the page itself (st.html is not iframed).
-FRENCH_DOCUMENT = '<script>document.documentElement.lang = "fr";</script>'
+# Streamlit's own skip link (« Skip to main content », shown on the first Tab) has no setting:
+# it is written in French once it exists, by one observer per page.
+SKIP_LINK_TEXT = "Aller au contenu principal"
+FRENCH_DOCUMENT = (
+    '<script>document.documentElement.lang = "fr";'
+    'if (!window.qpvSkipLinkFr) { window.qpvSkipLinkFr = true;'
+    ' const fr = () => { const a = document.querySelector(\'[data-testid="stSkipToContent"]\');'
+    f' if (a && a.textContent !== "{SKIP_LINK_TEXT}") a.textContent = "{SKIP_LINK_TEXT}"; }};'
+    ' fr(); new MutationObserver(fr).observe(document.body, {childList: true, subtree: true}); }'
+    '</script>')
 
 
 def file_uploader_css(button: str, limits: str) -> str:

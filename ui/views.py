@@ -117,6 +117,34 @@ BUILD_OUTCOME_TEXT = {"published": "publiée", "failed": "échouée"}
 FILE_OUTCOME_TEXT = {"loaded": "chargé", "duplicate": "doublon", "unrecognised": "non reconnu",
                      "error": "erreur"}
 LEVEL_TEXT = {"warning": "avertissement", "error": "erreur"}
+# What the build recognised a file as, for readers (the loader names stay in « Pour les
+# techniciens »): « Carroyage Filosofi 200 m », not « filosofi_grid ».
+FILE_KIND_TEXT = {
+    "anct_qpv_contours": "contours des QPV (ANCT)", "commune_contours": "contours des communes",
+    "ban_addresses": "Base Adresse Nationale", "cog_communes": "COG : communes",
+    "cog_departements": "COG : départements", "cog_epci": "COG : EPCI", "cog_regions": "COG : régions",
+    "filosofi_grid": "carroyage Filosofi 200 m", "insee_dictionary": "dictionnaire des variables (Insee)",
+    "insee_commune_stats": "statistiques Insee (communes)", "insee_qpv_stats": "statistiques Insee (QPV)",
+    "anct_qpv_list": "liste des QPV (ANCT)", "ssmsi_commune_crime": "délinquance enregistrée (SSMSI)",
+    "programme_workbook": "modèle de programme (classeur)",
+    "declared_territories": "territoires déclarés par les contours",
+}
+
+
+def file_kind_text(kind) -> str:
+    """A recognised file format in words; a programme template table by its title."""
+    kind = _na(kind)
+    if kind is None:
+        return "—"
+    if kind in FILE_KIND_TEXT:
+        return FILE_KIND_TEXT[kind]
+    if str(kind).startswith("programme_"):
+        from etl.loaders.programme import TABLE_TITLES
+        table = str(kind).removeprefix("programme_")
+        return f"modèle de programme : {TABLE_TITLES.get(table, table.replace('_', ' '))}"
+    if str(kind).startswith(("insee_", "ssmsi")):
+        return "statistiques Insee" if str(kind).startswith("insee_") else "délinquance enregistrée (SSMSI)"
+    return str(kind).replace("_", " ")
 
 
 def build_summary(build: dict) -> list[tuple[str, str]]:
@@ -129,13 +157,12 @@ def build_summary(build: dict) -> list[tuple[str, str]]:
     if _na(start) is not None and _na(end) is not None:
         duration = fmt.fmt_duration((pd.Timestamp(end) - pd.Timestamp(start)).total_seconds())
 
+    # The build's id and the folders it read are for technicians: build_technical_lines.
     return [
-        ("Construction", f"{build.get('build_id', '')} – "
-                         f"{BUILD_OUTCOME_TEXT.get(build.get('outcome'), build.get('outcome'))}"),
+        ("Résultat", str(BUILD_OUTCOME_TEXT.get(build.get("outcome"), build.get("outcome") or ""))),
         ("Commencée le", ts(build.get("started_at"))),
         ("Terminée le", ts(build.get("finished_at"))),
         ("Durée", duration),
-        ("Dossiers lus", str(build.get("raw_dirs") or "")),
         ("Fichiers", fmt.fmt_int(build.get("n_files"))),
         ("Lignes", fmt.fmt_int(build.get("n_rows"))),
         ("Territoires", fmt.fmt_int(build.get("n_territories"))),
@@ -144,10 +171,16 @@ def build_summary(build: dict) -> list[tuple[str, str]]:
     ]
 
 
+def build_technical_lines(build: dict) -> list[str]:
+    """The build's identifier and the folders it read (« Pour les techniciens »)."""
+    return [f"Identifiant de la construction : `{build.get('build_id', '')}`.",
+            f"Dossiers lus : `{build.get('raw_dirs') or ''}`."]
+
+
 def build_files_table(files: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Fichier": files["file_name"].astype(str),
-        "Format reconnu": files["kind"].fillna("—").astype(str),
+        "Format reconnu": [file_kind_text(k) for k in files["kind"]],
         "Résultat": [FILE_OUTCOME_TEXT.get(v, v) for v in files["outcome"]],
         "Lignes lues": [fmt.fmt_int(v) for v in files["rows_read"]],
         "Message": files["message"].fillna("").astype(str),
@@ -268,8 +301,10 @@ def _clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut on a space, with « … » when cut."""
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
-    return cut + "…"
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«")
+    # A cut inside a quotation closes it: « rubrique « Renforcer la sécurité du… » », never an
+    # opening « left alone at the end.
+    return cut + ("… »" if cut.count("«") > cut.count("»") else "…")
 
 
 LONG_SOURCE = 220
@@ -503,10 +538,32 @@ QUALITATIVE_TITLES = (
 )
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", fmt.fold(text))
+
+
+def _ref_without_title(title: str | None, ref: str | None) -> str | None:
+    """The reference without its leading parts that repeat the document's title: « Hauts de
+    Chambéry, « Ce qui a changé » – rubrique « … » » under the document « Hauts de Chambéry –
+    « Ce qui a changé » : … » is « rubrique « … » »."""
+    if not title or not ref:
+        return ref
+    title_words = _words(title)
+    parts = ref.split(" – ")
+    k = 0
+    while k < len(parts):
+        head = _words(" ".join(parts[:k + 1]))
+        if not head or title_words[:len(head)] != head:
+            break
+        k += 1
+    return " – ".join(parts[k:]) or None
+
+
 def _item_source(items) -> str:
     refs = []
     for it in items:
-        text = " – ".join(p for p in (it.document_title, it.source_ref) if p)
+        ref = _ref_without_title(it.document_title, it.source_ref)
+        text = " – ".join(p for p in (it.document_title, ref) if p)
         if text and text not in refs:
             refs.append(text)
     return " ; ".join(refs)
@@ -601,6 +658,14 @@ def amount_text(value, unit: str | None, status: str = "ok", qualifier: str | No
     return fmt.fmt_amount(value, unit, status, qualifier=qualifier)
 
 
+_PER_YEAR = {"par an", "chaque année", "annuel", "annuelle", "par année", "tous les ans"}
+
+
+def _says_per_year_twice(period_label: str, unit: str | None) -> bool:
+    """« 1,5 M€/an » with « Période : par an » says « per year » twice: the unit is enough."""
+    return (unit or "").endswith("/an") and period_label.strip().lower() in _PER_YEAR
+
+
 def kpi_tile(tile) -> dict:
     """What a headline tile shows for an indicators.kpi.KpiTile."""
     delta = None
@@ -611,7 +676,7 @@ def kpi_tile(tile) -> dict:
             delta += f" ({sign}{fmt.fmt_pct(tile.evolution_pct, 1)})"
     lines = []
     value_text_ = amount_text(tile.value, tile.unit, tile.status, tile.qualifier)
-    if tile.period_label:
+    if tile.period_label and not _says_per_year_twice(tile.period_label, tile.unit):
         lines.append(f"Période : {tile.period_label}")
     if tile.target is not None:
         text = f"Objectif {tile.year or ''} : {amount_text(tile.target, tile.unit)}".replace("  ", " ")
@@ -623,7 +688,9 @@ def kpi_tile(tile) -> dict:
                      " (pas encore de résultat)")
     if tile.cumulative_value is not None and tile.cumulative_period_label and \
             tile.cumulative_value != tile.value:
-        text = f"Cumul {tile.cumulative_period_label} : {amount_text(tile.cumulative_value, tile.unit)}"
+        # « Cumul 2020–2026 », not « Cumul 2020–2026 (cumul) » (the label says it for tables).
+        period = tile.cumulative_period_label.removesuffix("(cumul)").strip()
+        text = f"Cumul {period} : {amount_text(tile.cumulative_value, tile.unit)}"
         if tile.cumulative_achievement_pct is not None:
             text += f" ({fmt.fmt_pct(tile.cumulative_achievement_pct, 0)} de l'objectif)"
         lines.append(text)
@@ -690,6 +757,21 @@ def leverage_rows(leverages) -> list[dict]:
             "Source du chiffre publié": lev.published_source_line or "",
         })
     return rows
+
+
+def leverage_shown(rows: list[dict]) -> pd.DataFrame:
+    """The leverage table as the page shows it: « 1,59 € de l'intercommunalité » under the title
+    « pour 1 € de la ville », sources shortened (short_source), and the published columns left
+    out when no figure is published (two empty columns on the demo)."""
+    df = pd.DataFrame(rows)
+    df["Source du chiffre publié"] = df["Source du chiffre publié"].map(short_source)
+    # The section's title says « pour 1 € de la ville »: each cell says the rest, short enough
+    # for a phone's column (« 1,59 € de l'intercommunalité »).
+    for column in ("Calculé (financements saisis)", "Publié"):
+        df[column] = df[column].map(lambda t: re.sub(r"^Pour 1\s€ de la ville, ", "", t))
+    if (df["Publié"] == "").all():
+        df = df.drop(columns=["Publié", "Source du chiffre publié"])
+    return df
 
 
 def year_span(years) -> str:
@@ -909,8 +991,26 @@ def needed_text(row) -> str:
     return text
 
 
-def housing_table(results: pd.DataFrame) -> pd.DataFrame:
+def scheme_group_label(pillar: str, schemes: pd.DataFrame) -> str:
+    """« Droits des femmes — 10 dispositifs, dont 1 sur crédits spécifiques »: the table above
+    counts the common-law schemes only (9), so the specific ones are named, not left as a
+    difference nobody explains."""
+    from indicators.review import FUNDING_KIND_LABELS
+    text = f"{pillar} — {fmt.fmt_count(len(schemes), 'dispositif')}"
+    n_specific = int((schemes["Nature"] == FUNDING_KIND_LABELS["specifique"]).sum())
+    return text + (f", dont {fmt.fmt_int(n_specific)} sur crédits spécifiques" if n_specific else "")
+
+
+def party_text(party_type: str, party_name: str) -> str:
+    """« Bailleur : Lorne Habitat », « Réservataire : État »; the whole of the parties once:
+    « Ensemble », never « Ensemble : Ensemble »."""
     from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
+    kind = PARTY_TYPE_LABELS.get(party_type, party_type)
+    name = RESERVING_PARTY_LABELS.get(party_name, party_name)
+    return kind if fmt.fold(str(name)) == fmt.fold(str(kind)) else f"{kind} : {name}"
+
+
+def housing_table(results: pd.DataFrame) -> pd.DataFrame:
     def total(row) -> str:
         if row["denominator"] is not None and not pd.isna(row["denominator"]):
             text = fmt.fmt_int(row["denominator"])
@@ -919,8 +1019,7 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
         return " ou ".join(fmt.fmt_int(d) for d in implied[:3]) + " (déduit)" if implied else "—"
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in results["year"]],
-        "Partie": [f"{PARTY_TYPE_LABELS.get(t, t)} : {RESERVING_PARTY_LABELS.get(n, n)}"
-                   for t, n in zip(results["party_type"], results["party_name"])],
+        "Partie": [party_text(t, n) for t, n in zip(results["party_type"], results["party_name"])],
         "Objectif": results["objective_label"].astype(str),
         "Attributions visées": [_int_or(v) for v in results["numerator"]],
         "Total": [total(r) for _, r in results.iterrows()],
@@ -983,10 +1082,8 @@ def housing_headlines(results: pd.DataFrame) -> list[dict]:
 
 
 def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:
-    from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
     return pd.DataFrame({
-        "Partie": [f"{PARTY_TYPE_LABELS.get(t, t)} : {RESERVING_PARTY_LABELS.get(n, n)}"
-                   for t, n in zip(objectives["party_type"], objectives["party_name"])],
+        "Partie": [party_text(t, n) for t, n in zip(objectives["party_type"], objectives["party_name"])],
         "Objectif": objectives["objective_label"].astype(str),
         "Cible": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v) else "—"
                   for v in objectives["target_pct"]],
@@ -1208,10 +1305,15 @@ def pocket_comparison_table(table: pd.DataFrame, commune_names: str) -> pd.DataF
     })
 
 
-def pockets_link_markdown(contract_slug: str, pocket_ids: list[str]) -> str:
-    """A Markdown link to the pockets page of a contract, saying what the grid shows."""
+def pockets_link_markdown(contract_slug: str, pocket_ids: list[str],
+                          not_searched: str | None = None) -> str:
+    """A Markdown link to the pockets page of a contract, saying what the grid shows;
+    `not_searched`: why no search could run (no grid for the territory: never « aucune repérée »)."""
     import urllib.parse
-    if not pocket_ids:
+    if not pocket_ids and not_searched:
+        reason = not_searched.strip().rstrip(".")
+        label = f"Poches de pauvreté hors QPV : pas de recherche possible ({reason[:1].lower()}{reason[1:]})"
+    elif not pocket_ids:
         label = "Poches de pauvreté hors QPV : aucune repérée sur le carroyage (voir la méthode)"
     else:
         n = len(pocket_ids)

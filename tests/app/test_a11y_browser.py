@@ -177,3 +177,19 @@ def test_keyboard_focus_is_visible_and_distinct_from_the_current_page(server, br
         assert current == "none"
     finally:
         context.close()
+
+
+def test_streamlit_skip_link_reads_french(server, browser) -> None:
+    """Streamlit's « Skip to main content » (shown on the first Tab) has no setting: the app's
+    script writes it in French (ui/components.FRENCH_DOCUMENT), and it stays so after a rerun."""
+    context, pg = _open(browser, f"{server}/methode?territoire=demo", 1440)
+    try:
+        link = pg.locator('[data-testid="stSkipToContent"]')
+        texts = [link.inner_text()]
+        pg.get_by_role("link", name="Carte des quartiers").click()
+        pg.wait_for_selector("h1:has-text('Carte des quartiers')", timeout=60_000)
+        pg.wait_for_timeout(1000)
+        texts.append(link.inner_text())
+    finally:
+        context.close()
+    assert texts == ["Aller au contenu principal"] * 2

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui import components
+
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
 
@@ -229,4 +231,5 @@ def test_the_page_declares_french(small_db) -> None:
     at = _app().run()
     assert not at.exception
     scripts = [e.proto.body for e in at.sidebar.get("html") if e.proto.unsafe_allow_javascript]
-    assert scripts == ['<script>document.documentElement.lang = "fr";</script>']
+    assert scripts == [components.FRENCH_DOCUMENT]
+    assert components.FRENCH_DOCUMENT.startswith('<script>document.documentElement.lang = "fr";')

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from indicators import fmt
 from indicators.fmt import plain_spaces
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,8 +104,11 @@ def test_mandate_page_of_chambery_shows_the_seed_figures(demo_db) -> None:
     assert values["Effet levier : euros mobilisés par l'État pour 1 € de la Ville"] == \
         "8,3 € pour 1 € de la Ville"
     text = page_text(at)
-    assert "Pour 1 € de la ville, 8,3 € de l'État" in text
-    assert "Pour 1 € de la ville, 4 € de l'intercommunalité" in text
+    # Under « Effet levier : pour 1 € de la ville », each cell says the rest.
+    table = next(d.value for d in at.dataframe if "Financeur" in d.value.columns)
+    assert dict(zip(table["Financeur"], table["Publié"].map(plain_spaces))) == {
+        "Intercommunalité": "4 € de l'intercommunalité", "État (tous crédits)": "8,3 € de l'État"}
+    assert "Effet levier : pour 1 € de la ville" in text
 
 
 def _sections(at: AppTest) -> dict[str, list[str]]:
@@ -269,6 +273,19 @@ def test_comparison_filters_sorting_and_scatter(demo_db) -> None:
     assert rates == sorted(rates, reverse=True)
 
 
+def test_comparison_lists_names_a_to_z_and_figures_highest_first(demo_db) -> None:
+    """The default table read Z to A (« Ordre décroissant » on for names)."""
+    at = run_page("comparer", territoire="demo")
+    assert not at.exception
+    names = at.dataframe[0].value["Quartier"].tolist()
+    assert names == sorted(names, key=fmt.fold) and at.toggle(key="cmp_desc").value is False
+    at.selectbox(key="cmp_sort").select("poverty_rate_pct").run()
+    assert at.toggle(key="cmp_desc").value is True
+    at.selectbox(key="cmp_sort").select(None).run()
+    assert at.toggle(key="cmp_desc").value is False
+    assert at.dataframe[0].value["Quartier"].tolist() == names
+
+
 def test_comparison_default_scatter_crosses_two_different_indicators(demo_db) -> None:
     at = run_page("comparer", territoire="demo", query={"indicateur": "median_income_eur_month"})
     assert not at.exception
@@ -340,6 +357,19 @@ def test_programmes_page_links_the_pocket_share_to_the_pockets(demo_db) -> None:
     assert not at.exception, at.exception
     assert ("[1 poche de pauvreté repérée sur le carroyage (demo-P01) : chiffres et fiches de "
             "justification](/poches?territoire=demo)") in [m.value for m in at.markdown]
+
+
+def test_programmes_page_offers_no_download_of_an_empty_table(demo_db) -> None:
+    """Chartres: « Aucune convention … n'est saisie. » stood above two download buttons, and
+    « aucune repérée sur le carroyage » for a territory without a grid."""
+    at = run_page("programmes", territoire="chartres-metropole")
+    assert not at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert not keys & {"dl_cpo_table_csv", "dl_cpo_table_xlsx", "dl_pockets_table_csv",
+                       "dl_pockets_table_xlsx"}
+    assert {"dl_theme_table_csv", "dl_territory_table_csv"} <= keys
+    link = next(m.value for m in at.markdown if m.value.startswith("[Poches de pauvreté hors QPV"))
+    assert "pas de recherche possible" in link and "aucune repérée" not in link
 
 
 def test_home_and_programmes_totals_of_the_demo_reconcile(demo_db) -> None:

@@ -144,3 +144,24 @@ def test_the_demo_and_grand_chalon_pages_show_their_review(demo_db, deferred) ->
         "Formation et entrepreneuriat », acteur « ACTIVE, Pôle d'économie solidaire »")]
     assert "- Grand Chalon / Ville de Chalon — L'Unité d'accompagnement numérique (priorité thématique " \
            "Parentalité et enjeux éducatifs)" in page_text(at)
+
+
+def test_without_any_scheme_nothing_is_said_missing(demo_db, monkeypatch) -> None:
+    """Programme 147 credits and no common-law scheme read « Aucun dispositif de droit commun n'est
+    saisi », then « Chaque dispositif saisi a au moins un chiffre déclaré »: true of nothing."""
+    from ui import data
+    real = data.review_data
+
+    def without_schemes(slug, year=None):
+        review = dict(real(slug, year))
+        for key in ("mobilisation", "schemes", "missing"):
+            if key in review:
+                review[key] = review[key].iloc[0:0]
+        return review
+
+    monkeypatch.setattr(data, "review_data", without_schemes)
+    at = run_page("droit_commun", territoire="demo")
+    assert not at.exception
+    text = page_text(at)
+    assert "Aucun dispositif n'est saisi : rien ne peut être déclaré manquant." in text
+    assert "Chaque dispositif saisi" not in text

@@ -84,6 +84,27 @@ def test_kpi_tile_with_a_target_ahead_of_its_results() -> None:
         "source": "Source : bilan", "help": "Définition.", "theme": "tranquillité"}
 
 
+
+def test_kpi_tile_cumulation_says_cumul_once() -> None:
+    """« Cumul 2020–2026 (cumul) » was a doubled word on the home page's tiles."""
+    shown = views.kpi_tile(_tile(cumulative_value=26557.0, cumulative_status="ok",
+                                 cumulative_period_label="2020–2026 (cumul)",
+                                 cumulative_achievement_pct=103.2))
+    assert [plain_spaces(x) for x in shown["lines"]] == [
+        "Période : en 2024", "Objectif 2024 : 4 000 interventions – réalisé à 120 %",
+        "Cumul 2020–2026 : 26 557 interventions (103 % de l'objectif)"]
+
+
+@pytest.mark.parametrize("period, unit, expected", [
+    ("par an", "EUR/an", []),                       # « 1,5 M€/an » + « Période : par an »
+    ("chaque année", "personnes/an", []),
+    ("par an", "EUR", ["Période : par an"]),        # the unit does not say it: the period does
+    ("en 2024", "EUR/an", ["Période : en 2024"]),
+])
+def test_kpi_tile_says_per_year_once(period, unit, expected) -> None:
+    shown = views.kpi_tile(_tile(unit=unit, period_label=period, target=None, achievement_pct=None))
+    assert shown["lines"] == expected
+
 def _frame(rows) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["qpv_code", "qpv_name", "status", "value_text", "year",
                                        "colour_rgb", "geojson"])
@@ -226,6 +247,11 @@ def test_pockets_layer_beside_the_qpvs_and_pocket_tables() -> None:
     assert views.pockets_link_markdown("demo", []) == (
         "[Poches de pauvreté hors QPV : aucune repérée sur le carroyage (voir la méthode)]"
         "(/poches?territoire=demo)")
+    # Chartres has no grid: « aucune repérée » would claim a search that never ran.
+    assert views.pockets_link_markdown(
+        "chartres-metropole", [], "Aucun carreau du carroyage Filosofi dans les communes de ce territoire.") == (
+        "[Poches de pauvreté hors QPV : pas de recherche possible (aucun carreau du carroyage Filosofi "
+        "dans les communes de ce territoire)](/poches?territoire=chartres-metropole)")
 
 
     # Sorting by name follows the toggle too (accents and case folded).
@@ -326,6 +352,11 @@ def test_long_sources_are_cut_at_a_word() -> None:
     text = "Contrat de ville du Grand Chalon 2024-2030 – Annexes (annexe 2 « Portraits de quartiers »)"
     assert views.clip_source(text, 40) == "Contrat de ville du Grand Chalon…"
     assert views.clip_source(text, 200) == text
+    # Seen on Chambéry's review page: « …, «… » and « …sécurité du… » with the quote left open.
+    quoted = "Hauts de Chambéry – rubrique « Soutenir la jeunesse », « Renforcer la sécurité du quartier »"
+    assert views.clip_source(quoted, 58) == "Hauts de Chambéry – rubrique « Soutenir la jeunesse »…"
+    assert views.clip_source(quoted, 85) == ("Hauts de Chambéry – rubrique « Soutenir la jeunesse », "
+                                             "« Renforcer la sécurité du… »")
     assert views.source_text("Chartres métropole, page « Politique de la ville » (21/09/2023)",
                              None) == "Chartres métropole, page « Politique de la ville » (21/09/2023)"
     long_label = "mot " * 60
@@ -339,8 +370,13 @@ def test_build_summary_in_french() -> None:
         "build_id": "b1", "outcome": "published", "started_at": datetime(2026, 12, 1, 9, 30, 0),
         "finished_at": datetime(2026, 12, 1, 9, 30, 4, 300000), "raw_dirs": "data/raw/demo",
         "n_files": 68, "n_rows": 7785, "n_territories": 55, "n_indicators": 28, "n_warnings": 1}))
-    assert summary["Commencée le"] == "1er décembre 2026 à 9 h 30"
-    assert summary["Durée"] == "4,3\u00a0s"
+    assert {k: plain_spaces(v) for k, v in summary.items()} == {
+        "Résultat": "publiée", "Commencée le": "1er décembre 2026 à 9 h 30",
+        "Terminée le": "1er décembre 2026 à 9 h 30", "Durée": "4,3 s", "Fichiers": "68",
+        "Lignes": "7 785", "Territoires": "55", "Indicateurs": "28", "Avertissements": "1"}
+    # The build's id and folders only under « Pour les techniciens ».
+    assert views.build_technical_lines({"build_id": "b1", "raw_dirs": "data/raw/demo"}) == [
+        "Identifiant de la construction : `b1`.", "Dossiers lus : `data/raw/demo`."]
 
 
 def test_long_sources_once_each_in_order() -> None:
@@ -362,6 +398,14 @@ def test_funder_bars_give_every_share_with_one_decimal() -> None:
         "3,4 M€ (74,7 %)", "1,1 M€ (24,2 %)", "51 600 € (1,1 %)"]
     # The bars carry their amounts: no axis numbers (they collided at 390 px).
     assert fig.layout.xaxis.showticklabels is False
+    # Funder and amount written above each bar, from the left edge: nothing beside the bars
+    # takes their width on a phone.
+    assert [(plain_spaces(a.text), a.y, a.x, a.xref) for a in fig.layout.annotations] == [
+        ("<b>État – programme 147</b> · 3,4 M€ (74,7 %)", "État – programme 147", 0, "paper"),
+        ("<b>Ville</b> · 1,1 M€ (24,2 %)", "Ville", 0, "paper"),
+        ("<b>CAF</b> · 51 600 € (1,1 %)", "CAF", 0, "paper")]
+    assert fig.layout.yaxis.showticklabels is False and fig.data[0].textposition == "none"
+    assert (fig.layout.margin.l, fig.layout.margin.r) == (10, 10)
 
 
 def test_a_figure_says_what_a_share_counts_never_a_mean_s_sum() -> None:
@@ -386,3 +430,107 @@ def test_a_figure_says_what_a_share_counts_never_a_mean_s_sum() -> None:
 def test_period_beside_name_never_repeats_the_name(name, period, expected) -> None:
     from indicators.fmt import period_beside_name
     assert period_beside_name(name, period) == expected
+
+
+def test_every_recognised_file_format_is_named_in_words() -> None:
+    """« Fichiers examinés » (Données et méthode) showed loader names: « filosofi_grid »,
+    « programme_kpi_values »."""
+    from etl.loaders import ban, cog, contours, grid, insee, programme, ssmsi
+    kinds = [k for m in (ban, cog, contours, grid, insee, programme, ssmsi) for k in m.KINDS]
+    shown = {k: views.file_kind_text(k) for k in kinds + [contours.DECLARED_KIND]}
+    assert [k for k, text in shown.items() if "_" in text or text == k] == []
+    assert (shown["filosofi_grid"], shown["programme_kpi_values"], views.file_kind_text(None)) == (
+        "carroyage Filosofi 200 m", "modèle de programme : valeurs des indicateurs de suivi", "—")
+    files = pd.DataFrame({"file_name": ["a.csv"], "kind": ["cog_epci"], "outcome": ["loaded"],
+                          "rows_read": [3], "message": [None]})
+    assert views.build_files_table(files).to_dict("records") == [
+        {"Fichier": "a.csv", "Format reconnu": "COG : EPCI", "Résultat": "chargé",
+         "Lignes lues": "3", "Message": ""}]
+
+
+def test_leverage_table_leaves_out_published_columns_nobody_filled() -> None:
+    """The demo's leverage table had two empty columns (« Publié », « Source du chiffre publié »)."""
+    computed = [{"Financeur": "CAF", "Calculé (financements saisis)": "Pour 1\u00a0€ de la ville, 0,39 € de la CAF",
+                 "Publié": "", "Source du chiffre publié": ""}]
+    assert views.leverage_shown(computed).to_dict("records") == [
+        {"Financeur": "CAF", "Calculé (financements saisis)": "0,39 € de la CAF"}]
+    published = computed + [{"Financeur": "État", "Calculé (financements saisis)": "non calculé",
+                             "Publié": "Pour 1 € de la ville, 8,3 € de l'État",
+                             "Source du chiffre publié": "Source : bilan — § « Une ambition » ; p. 2"}]
+    assert views.leverage_shown(published).to_dict("records") == [
+        {"Financeur": "CAF", "Calculé (financements saisis)": "0,39 € de la CAF", "Publié": "",
+         "Source du chiffre publié": ""},
+        {"Financeur": "État", "Calculé (financements saisis)": "non calculé", "Publié": "8,3 € de l'État",
+         "Source du chiffre publié": "Source : bilan — § « Une ambition »"}]
+
+
+def test_gap_lines_labels_never_print_over_each_other() -> None:
+    """Champ de Foire's gap to its commune and EPCI: « +23,0 pts » printed over « +23,1 pts »,
+    « × 0,67 » over « × 0,66 », and two equal lines showed as one."""
+    series = pd.DataFrame({
+        "comparator_name": ["Saint-Aubin", "Saint-Aubin", "CA Val", "CA Val", "Dép.", "Dép."],
+        "comparator_level": ["commune", "commune", "epci", "epci", "departement", "departement"],
+        "year": [2019, 2021, 2019, 2021, 2019, 2021],
+        "gap": [24.6, 23.0, 24.6, 23.1, 20.0, 21.0], "gap_kind": ["points"] * 6})
+    fig = charts.gap_lines(series, "Écart – Taux de pauvreté", "%")
+    assert [(t.name, [plain_spaces(x) for x in t.text], list(t.textposition), t.line.dash)
+            for t in fig.data] == [
+        ("Saint-Aubin", ["+24,6 pts", ""], ["top right", "top left"], "solid"),
+        # Equal to the commune in 2019: said once; the highest in 2021: above.
+        ("CA Val", ["", "+23,1 pts"], ["top right", "top left"], "dash"),
+        ("Dép.", ["+20,0 pts", "+21,0 pts"], ["bottom right", "bottom left"], "dash")]
+    # Every value stays in the hover text.
+    assert [plain_spaces(x) for x in fig.data[0].hovertext] == ["+24,6 pts", "+23,0 pts"]
+
+    ratio = series.assign(gap=[0.66, 0.66, 0.67, 0.67, 0.7, 0.7], gap_kind="ratio")
+    title = charts.gap_lines(ratio, "Écart", "EUR/an").layout.yaxis.title.text
+    assert title == "Rapport quartier / territoire<br>(× 1 = parité)"
+
+
+def test_scatter_axis_titles_fit_a_phone() -> None:
+    """« Taux de pauvreté (seuil à 60 %), dernière année (%) » was cut at 390 px: axis titles
+    wrap at 40 characters (about 260 px)."""
+    table = pd.DataFrame({"qpv_code": ["A", "B"], "qpv_name": ["Alpha", "Beta"],
+                          "qpv_value_last": [40.0, 45.0], "distance_change": [-1.0, 0.5],
+                          "first_year": [2019, 2019], "last_year": [2021, 2021],
+                          "gap_kind": ["points", "points"]})
+    fig = charts.gap_change_scatter(table, "Taux de pauvreté (seuil à 60 %)", "%", "A")
+    assert fig.layout.xaxis.title.text == "Taux de pauvreté (seuil à 60 %),<br>dernière année (%)"
+    points = pd.DataFrame({"qpv_code": ["A", "B"], "qpv_name": ["Alpha", "Beta"], "x": [1, 2], "y": [3, 4]})
+    fig = charts.scatter(points, "Revenu disponible médian par unité de consommation", "Taux", "EUR/an",
+                         "%", "A")
+    assert all(len(line) <= 40 for line in fig.layout.xaxis.title.text.split("<br>"))
+
+
+def test_a_review_source_names_its_document_once() -> None:
+    """Chambéry's review: « Hauts de Chambéry – « Ce qui a changé » : … – Hauts de Chambéry,
+    « Ce qui a changé » – rubrique « … » » named the document twice."""
+    from types import SimpleNamespace as Item
+    title = ("Hauts de Chambéry – « Ce qui a changé » : le besoin au départ, ce que nous avons "
+             "décidé et fait")
+    items = [Item(document_title=title, source_ref="Hauts de Chambéry, « Ce qui a changé » – "
+                                                   "rubrique « Améliorer les mobilités »"),
+             Item(document_title=title, source_ref="rubrique « Éducation »"),
+             Item(document_title="Bilan 2025", source_ref="p. 21"),
+             Item(document_title="Bilan 2025 – annexe", source_ref="Bilan 2025 – annexe")]
+    assert views._item_source(items) == " ; ".join([
+        f"{title} – rubrique « Améliorer les mobilités »", f"{title} – rubrique « Éducation »",
+        "Bilan 2025 – p. 21", "Bilan 2025 – annexe"])
+
+
+def test_a_party_is_named_once() -> None:
+    """The housing table read « Ensemble : Ensemble »."""
+    assert [views.party_text(t, n) for t, n in (
+        ("ensemble", "ensemble"), ("ensemble", "Ensemble"), ("bailleur", "Lorne Habitat"),
+        ("reservataire", "etat"), ("reservataire", "action_logement"))] == [
+        "Ensemble", "Ensemble", "Bailleur : Lorne Habitat", "Réservataire : État",
+        "Réservataire : Action Logement"]
+
+
+def test_a_pillar_names_its_specific_schemes() -> None:
+    """Grand Chalon: « Droits des femmes » counted 9 mobilisable schemes in the table (common law)
+    and « 10 dispositifs » in the list below, with nothing to say why."""
+    part = pd.DataFrame({"Nature": ["Droit commun"] * 9 + ["Crédits spécifiques politique de la ville"]})
+    assert views.scheme_group_label("Droits des femmes", part) == (
+        "Droits des femmes — 10 dispositifs, dont 1 sur crédits spécifiques")
+    assert views.scheme_group_label("Culture", part.head(3)) == "Culture — 3 dispositifs"

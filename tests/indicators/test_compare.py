@@ -10,10 +10,13 @@ from indicators.compare import (
     classify,
     compare_qpvs,
     filter_compare,
+    legend,
     map_values,
     palette,
     theme_indicator_ids,
+    value_decimals,
 )
+from indicators.fmt import plain_spaces
 
 from .conftest import chalon_like, records
 
@@ -92,6 +95,26 @@ def test_theme_indicator_ids():
 ])
 def test_classify(values, k, method, hib, expected):
     assert classify(values, k, method, hib) == expected
+
+
+def test_legend_writes_interpolated_breaks_at_the_values_precision():
+    """The demo map's legend read « de 38,7 % à 41,82 % », « plus de 41,82 % à 43,36 % » beside
+    values written 41,5 % and 43,4 %: a break is floored to the values' decimals, so a value
+    sits in the class its label says."""
+    values = [38.7, 40.2, 41.5, 42.1, 43.0, 43.4, 45.3, 46.1, 49.6, 52.4]
+    c = classify(values, 5)
+    assert c.breaks == (38.7, 41.24, 42.64, 44.16, 46.8, 52.4)
+    assert value_decimals(values) == 1 and value_decimals([1, 2.25]) == 2
+    assert value_decimals([1 / 3]) is None
+    labels = [plain_spaces(label) for _, label in legend(c, "%", value_decimals(values))[:5]]
+    assert labels == ["de 38,7 % à 41,2 %", "plus de 41,2 % à 42,6 %", "plus de 42,6 % à 44,1 %",
+                      "plus de 44,1 % à 46,8 %", "plus de 46,8 % à 52,4 %"]
+    # Every value lies in the class its label says.
+    bounds = [38.7, 41.2, 42.6, 44.1, 46.8, 52.4]
+    assert all(bounds[c.class_of(v)] < v <= bounds[c.class_of(v) + 1] or v == bounds[0]
+               for v in values)
+    # Without a precision, as before.
+    assert plain_spaces(legend(c, "%")[1][1]) == "plus de 41,24 % à 42,64 %"
 
 
 def test_class_of_edges():

@@ -7,6 +7,7 @@ import pytest
 
 from indicators import fmt
 from indicators.fmt import (
+    fmt_bytes,
     fmt_eur,
     fmt_eur_month,
     fmt_eur_year,
@@ -67,6 +68,11 @@ def test_number_with_fixed_decimals():
     (2500, "habitants", "ok", {}, f"2{N}500{S}habitants"),
     (1.5, "ratio", "ok", {}, "1,5"),
     (1650, "personnes", "ok", {"qualifier": "plus de"}, f"plus de 1{N}650{S}personnes"),
+    # « la moitié 50 % » and « dans certains secteurs 90 % » were on Chambéry's home page.
+    (50, "%", "ok", {"qualifier": "la moitié"}, f"50{S}% (la moitié)"),
+    (90, "%", "ok", {"qualifier": "dans certains secteurs"}, f"90{S}% dans certains secteurs"),
+    (5000, "participants/an", "ok", {"qualifier": "en moyenne"},
+     f"en moyenne 5{N}000{S}participants/an"),
     (None, "%", "secret", {}, "secret statistique"),
     (40.0, "%", "secret", {}, "secret statistique"),   # a number beside a secret is never shown
     (None, "%", "ok", {}, "non disponible"),
@@ -122,3 +128,9 @@ def test_wrap_words_cuts_a_long_hyphenated_name_after_its_hyphens():
     assert fmt.wrap_words("Vieux Moulin - Paradis", 13) == "Vieux Moulin<br>- Paradis"
     assert fmt.wrap_words("Anticonstitutionnellement x", 13) == "Anticonstitutionnellement<br>x"
     assert fmt.wrap_words("Lorneville (2021)", 13) == "Lorneville<br>(2021)"
+
+
+def test_file_sizes_without_a_useless_decimal():
+    """The import page read « Au plus 200,0 Mio par fichier »."""
+    assert [plain_spaces(fmt_bytes(n)) for n in (200 * 1024 ** 2, 1536, 5 * 1024 ** 3, 12, 1)] == [
+        "200 Mio", "1,5 kio", "5 Gio", "12 octets", "1 octet"]
