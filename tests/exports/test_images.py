@@ -161,3 +161,64 @@ def test_map_figure_places_names_apart(report_con) -> None:
     assert names[0] == images.wrap_words(data.qpvs[-1].name)
     pts = [(x, y) for t in texts for x, y in zip(t.x, t.y)]
     assert len(set(pts)) == len(pts)
+
+
+def test_map_labels_measured_in_the_maps_font() -> None:
+    """Bold capitals are wider than 0.62 em a character: two commune names side by side on a
+    400 px plot are measured with DejaVu Sans Bold, so the second moves above the first instead
+    of printing over it (the old estimate, 156 and 164 px, put them side by side)."""
+    L = images.Label
+    a = L(50, 25, ("SAINT-AUBIN-SUR-LORNE",), 12, True)
+    b = L(135, 25, ("BEAUREPAIRE-LA-RIVIÈRE",), 12, True)
+    wa, wb = images.label_width_px(a), images.label_width_px(b)
+    assert 165 < wa < 172 and 168 < wb < 176          # 21 and 22 capitals at 12 px, bold
+    spots = images.place_labels([a, b], x_range=(0, 200), y_range=(0, 50), width_px=400, height_px=100)
+    h = (1.25 * 12 + 2) / 2                                # label height in data units (2 px a unit)
+    assert spots == [(50, 25), (135, 25 + h)]
+
+
+def test_map_labels_keep_off_the_highlighted_outline() -> None:
+    """An obstacle (the highlighted QPV's outline) sends its own name above it and a commune
+    name below; the first name keeps its anchor when nothing around it is free."""
+    L = images.Label
+    outline = (45, 22, 55, 28)
+    labels = [L(50, 25, ("Gare",), 11), L(50, 25, ("LORNEVILLE",), 12, True)]
+    spots = images.place_labels(labels, x_range=(0, 100), y_range=(0, 50), width_px=200, height_px=100,
+                                obstacles=[outline])
+    h1, h2 = (1.25 * 11 + 2) / 2, (1.25 * 12 + 2) / 2
+    assert spots == [(50, 25 + h1), (50, 25 - h2)]
+    assert all(not (y - h / 2 < outline[3] and outline[1] < y + h / 2)
+               for (_, y), h in zip(spots, (h1, h2)))
+    boxed_in = images.place_labels([L(50, 25, ("Gare",), 11)], x_range=(0, 100), y_range=(0, 50),
+                                   width_px=200, height_px=100, obstacles=[(0, 0, 100, 50)])
+    assert boxed_in == [(50, 25)]
+
+
+def test_map_figure_names_overlap_neither_each_other_nor_the_highlight(report_con) -> None:
+    """The portrait's situation map (420×260 px): every name shown, measured in the maps' font,
+    overlaps no other name and not the highlighted QPV's outline."""
+    data = images.load_map_data(report_con, contract_slug="demo")
+    target = data.qpvs[0]
+    fig = images.qpv_map_figure(data, highlight=target.code, legend=False, label_codes=[target.code],
+                                size_px=(420, 260))
+    xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+    ratio = fig.layout.yaxis.scaleratio
+    px = min(400 / (xr[1] - xr[0]), 240 / ((yr[1] - yr[0]) * ratio))
+    boxes = []
+    for t in (t for t in fig.data if t.mode == "text"):
+        for x, y, text in zip(t.x, t.y, t.text):
+            bold = text.startswith("<b>")
+            lines = tuple(text.removeprefix("<b>").removesuffix("</b>").split("<br>"))
+            lab = images.Label(x, y, lines, t.textfont.size, bold)
+            w = images.label_width_px(lab) / px
+            h = len(lines) * 1.25 * lab.size / (px * ratio)
+            boxes.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    assert len(boxes) == 1 + len(data.communes)           # the QPV's name and every commune's
+    pts = [p for r in target.rings for p in r]
+    outline = (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+
+    def hit(a, b):
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    assert not any(hit(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(hit(a, outline) for a in boxes)
