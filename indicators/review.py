@@ -190,7 +190,7 @@ def _programme_section(con, contract_slug: str, year: int) -> ReviewSection:
     actions = financing.actions_table(con, contract_slug, year=year)
     table = pd.DataFrame({
         "Action": actions["title"], "Porteur": actions["operator"], "Enjeu": actions["theme"],
-        "Montant (EUR)": actions["amount_eur"],
+        "Montant (€)": actions["amount_eur"],
         "CPO": actions["is_multiyear_agreement"].map(lambda v: None if v is None or pd.isna(v) else bool(v)),
     })
     note = (f"{len(actions)} actions programmées en {year}." if len(actions)
@@ -202,10 +202,10 @@ def _credits_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = specific_vs_common(con, contract_slug)
     df = df[df["year"] == year]
     table = pd.DataFrame({
-        "Année": df["year"], "Crédits spécifiques (programme 147, EUR)": df["p147_eur"],
-        "Droit commun déclaré (EUR)": df["common_law_eur"],
-        "dont propre aux QPV (EUR)": df["common_law_qpv_eur"],
-        "Droit commun pour 1 EUR de programme 147": df["common_law_per_p147_eur"]})
+        "Année": df["year"], "Crédits spécifiques (programme 147, €)": df["p147_eur"],
+        "Droit commun déclaré (€)": df["common_law_eur"],
+        "dont propre aux QPV (€)": df["common_law_qpv_eur"],
+        "Droit commun pour 1 € de programme 147": df["common_law_per_p147_eur"]})
     if df.empty or df["common_law_eur"].isna().all():
         note = (f"Aucun montant de droit commun n'est déclaré pour {year} : le rapport entre droit "
                 "commun et crédits spécifiques ne peut pas être calculé.")
@@ -219,7 +219,7 @@ def _common_law_section(con, contract_slug: str, year: int) -> ReviewSection:
     table = pd.DataFrame({
         "Pilier": df["pillar"], "Signataire": df["signatory"],
         "Dispositifs mobilisables": df["n_schemes"], "Dispositifs déclarés": df["n_reported"],
-        "Montant déclaré (EUR)": df["amount_eur"], "dont propre aux QPV (EUR)": df["qpv_amount_eur"],
+        "Montant déclaré (€)": df["amount_eur"], "dont propre aux QPV (€)": df["qpv_amount_eur"],
         "Part propre aux QPV (%)": df["qpv_share_pct"]})
     missing = missing_reports(con, contract_slug, year)
     types = missing_signatory_types(con, contract_slug)
@@ -245,7 +245,7 @@ def _tfpb_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = tfpb(con, contract_slug)
     df = df[df["year"] == year]
     table = pd.DataFrame({"Bailleur": df["landlord"], "Action financée": df["action"],
-                          "Quartier": df["territory_code"], "Montant (EUR)": df["amount_eur"]})
+                          "Quartier": df["territory_code"], "Montant (€)": df["amount_eur"]})
     note = None if len(df) else f"Aucun bailleur n'a déclaré l'emploi de l'abattement de TFPB pour {year}."
     return ReviewSection("tfpb", "Abattement de TFPB des bailleurs", table, note)
 
@@ -349,10 +349,14 @@ def review_sections(con, contract_slug: str, year: int) -> list[ReviewSection]:
 
 # ── Tables as the page shows them ────────────────────────────────────────────────────────────
 def figure_text(measure: str, value, unit: str, scope: str, territory_code=None) -> str:
-    """« 30 000 EUR (propre aux QPV) », « 12 places (tout le territoire, QN07101I) »."""
+    """« 30 000 € (propre aux QPV) », « 12 places (tout le territoire, QN07101I) »: a unit typed
+    EUR reads €."""
+    import re
+
     from indicators.fmt import fmt_number
     where = SCOPE_LABELS.get(scope, scope) + (f", {territory_code}" if territory_code else "")
-    return f"{fmt_number(value)} {unit} ({where})"
+    shown = re.sub(r"\bEUR\b", "€", str(unit))
+    return f"{fmt_number(value)} {shown} ({where})"
 
 
 def schemes_view(con, contract_slug: str, year: int) -> pd.DataFrame:

@@ -94,8 +94,8 @@ def test_review_xlsx_one_sheet_per_section(review_db, tmp_path: Path) -> None:
     ws = wb["Crédits spécifiques et droit co"]
     rows = [[c for c in r] for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
     assert rows[-2:] == [
-        ["Année", "Crédits spécifiques (programme 147, EUR)", "Droit commun déclaré (EUR)",
-         "dont propre aux QPV (EUR)", "Droit commun pour 1 EUR de programme 147"],
+        ["Année", "Crédits spécifiques (programme 147, €)", "Droit commun déclaré (€)",
+         "dont propre aux QPV (€)", "Droit commun pour 1 € de programme 147"],
         [2024, 25000, 12500, 12500, 0.5]]
     assert rows[-3] == ["Montants de droit commun tels que déclarés par les signataires.", None, None, None, None]
     # With --internal, the internal territory-wide amount counts.
@@ -116,3 +116,26 @@ def test_review_command_refuses_a_wrong_suffix_or_territory(review_db, tmp_path:
     assert main(["--db", str(review_db), "review", "--territory", "c", "--year", "2024",
                  "--out", str(tmp_path / "revue.pdf")]) == 0
     assert (tmp_path / "revue.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_review_amounts_say_euro_never_eur(review_db, tmp_path: Path) -> None:
+    """Amounts read « € » in the PDF, in the XLSX headers and formats (« (EUR) » was left over),
+    and a figure typed with the unit EUR reads « 12 500 € (propre aux QPV) »."""
+    import duckdb
+    from indicators import review
+    from indicators.visibility import hide_internal
+    con = hide_internal(duckdb.connect(str(review_db), read_only=True))
+    text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
+    assert "EUR" not in text
+    assert "Droit commun déclaré (€)" in text and "Montant déclaré (€)" in text
+    out = tmp_path / "revue.xlsx"
+    assert main(["--db", str(review_db), "review", "--territory", "c", "--year", "2024", "--out", str(out)]) == 0
+    wb = load_workbook(out)
+    cells = [c for ws in wb if ws.title != "Sources" for r in ws.iter_rows() for c in r]
+    assert not [c.value for c in cells if isinstance(c.value, str) and "EUR" in c.value]
+    ws = wb["Crédits spécifiques et droit co"]
+    row = next(r for r in ws.iter_rows() if r[0].value == 2024)
+    assert [c.number_format for c in row] == ["0", '#,##0"\u00a0€"', '#,##0"\u00a0€"', '#,##0"\u00a0€"',
+                                              '#,##0.00"\u00a0€"']
+    assert sorted(review.schemes_view(con, "c", 2024)["Mobilisé en 2024"]) == [
+        "12\u202f500 € (propre aux QPV)", review.NOT_REPORTED]
