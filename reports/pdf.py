@@ -50,6 +50,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from config import DEMO_MARK
 from indicators import portrait as portrait_mod
+from indicators import sources as sources_mod
 from indicators.fmt import fmt_value, fmt_year, wrap_words
 from indicators.text import plot_text
 from reports import palette
@@ -447,7 +448,8 @@ class SourceRefs:
         return self.items[key]
 
     def lines(self) -> list[str]:
-        return [f"[{n}] {label}" + (f" — {ref}" if ref else "") for (label, ref), n in self.items.items()]
+        return [f"[{n}] {sources_mod.printed(label)}" + (f" — {ref}" if ref else "")
+                for (label, ref), n in self.items.items()]
 
 
 BOX_LEVELS = ("commune", "epci")       # comparators in the key-figure boxes (as the annex does)
@@ -810,7 +812,8 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
             rows = len(fig.data[0].y)
             n = len(fig.data)
             shown = [v for v in p.values if v.unit == "%" and v.status == "ok"][:MAX_CHART_RATES]
-            srcs = " ; ".join(dict.fromkeys(v.source_label for v in shown if v.source_label))
+            srcs = " ; ".join(dict.fromkeys(sources_mod.printed(v.source_label, short=True)
+                                            for v in shown if v.source_label))
             left.append(_image(images.figure_png(
                 fig, title="Le quartier et ses territoires de comparaison", unit="%", source_line=srcs or None,
                 date=date, width=600, height=70 + rows * (14 + 12 * n), scale=2.5), left_w - 2 * mm))
@@ -826,8 +829,9 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
         inc = income_figure(p)
         if inc is not None:
             ifig, v = inc
-            srcs = " ; ".join(dict.fromkeys(s for s in [v.source_label] + [c.source_label for c in v.comparators
-                                                                          if c.territory_level in CHART_LEVELS] if s))
+            srcs = " ; ".join(dict.fromkeys(sources_mod.printed(s, short=True)
+                                            for s in [v.source_label] + [c.source_label for c in v.comparators
+                                                                         if c.territory_level in CHART_LEVELS] if s))
             right.append(_image(images.figure_png(
                 ifig, title=v.label, unit=images.unit_text(v.unit), source_line=srcs or None,
                 date=date, width=420, height=270, scale=2.5), right_w - 2 * mm))
@@ -1232,6 +1236,9 @@ def _section_sources(con, contract, st: Styles) -> list[Flowable]:
             continue          # the programme template's files: their documents are listed above
         title = (s.get("title") or "").strip()
         key = (s.get("producer") or "—", title or "—")
+        if s.get("is_fictional"):
+            # Generated in a producer's format, never credited to that producer.
+            key = (sources_mod.FICTIONAL, "fichiers générés au format des fichiers statistiques publiés")
         stats.setdefault(key, set()).add(str(s.get("vintage") or "").strip())
     if stats:
         out.append(Paragraph("Données statistiques", st.h3))

@@ -182,3 +182,33 @@ def test_shared_notes_said_once_and_long_tables_in_an_annex(mandates) -> None:
     sources = demo[-1]
     assert "Documents" in sources and "Données statistiques" in sources
     assert "Données et méthode" in sources
+
+
+# A fictional value credited to the producer whose format it imitates (« Fictif : INSEE, … »,
+# « INSEE — QPV2024_CAF_2022 » on the sources page).
+FICTIONAL_CREDITED = re.compile(r"Fictif : |\bINSEE\s*(?:,|—|\d{4})", re.IGNORECASE)
+
+
+def test_demo_reports_never_credit_insee(mandates, real_db) -> None:
+    """The demo's figures are generated in INSEE's formats: its mandate report and portraits
+    credit them as « Données fictives de démonstration », never to INSEE."""
+    demo = " ".join("\n".join(mandates["demo"]).split())
+    assert FICTIONAL_CREDITED.findall(demo) == []
+    assert "Données fictives de démonstration (fichier QPV2024_CAF_2022, 2022)" in demo
+    assert ("Données fictives de démonstration — fichiers générés au format des fichiers statistiques publiés"
+            in " ".join(mandates["demo"][-1].split()))
+    with duckdb.connect(str(real_db), read_only=True) as con:
+        text = "\n".join(pdf_pages(pdf.portrait_pdf(con, "QN09902I", generated_on=DATE, charts=False)))
+    assert FICTIONAL_CREDITED.findall(text) == []
+    # The real territories still credit INSEE when they quote it.
+    assert "Données INSEE 2019" in " ".join("\n".join(mandates["grand-chalon"]).split())
+
+
+def test_printed_source_labels() -> None:
+    from indicators.sources import FICTIONAL, printed
+    assert printed("Fictif : INSEE, QPV2024_CAF_2022, 2022") == f"{FICTIONAL} (fichier QPV2024_CAF_2022, 2022)"
+    assert printed("Fictif : Compas – ABS 2022 (fictif)") == f"{FICTIONAL} : Compas – ABS 2022 (fictif)"
+    assert printed("Fictif : Insee 2019") == f"{FICTIONAL} (2019)"
+    assert printed("Fictif : INSEE, QPV2024_CAF_2022, 2022", short=True) == FICTIONAL
+    assert printed("Insee, Filosofi 2021", short=True) == "Insee, Filosofi 2021"
+    assert printed(None) == ""
