@@ -411,6 +411,24 @@ def load_map_data(con, *, contract_slug: str | None = None, qpv_codes: list[str]
     return data
 
 
+def keep_geography(con, data: MapData, like: str | None = None) -> MapData:
+    """The map with the QPVs of one geography only (2015 and 2024 contours overlap): that of
+    QPV `like`, else the latest the map holds. The communes stay."""
+    codes = [q.code for q in data.qpvs]
+    if not codes:
+        return data
+    marks = ", ".join("?" for _ in codes)
+    vintages = dict(con.execute(
+        f"select territory_code, any_value(geography_vintage) from territories where territory_level = 'qpv'"
+        f" and territory_code in ({marks}) group by territory_code", codes).fetchall())
+    known = [v for v in vintages.values() if v is not None]
+    keep = vintages.get(like) if like in vintages else (max(known) if known else None)
+    if keep is None:
+        return data
+    data.qpvs = [q for q in data.qpvs if vintages.get(q.code) in (keep, None)]
+    return data
+
+
 def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year: int | None,
                    k: int, method: str) -> None:
     marks = ", ".join("?" for _ in codes)
@@ -631,7 +649,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
     if data.indicator_label:
         legend_title = data.indicator_label + (f" ({data.year})" if data.year else "")
     fig.update_layout(
-        plot_bgcolor="white", paper_bgcolor="white", margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor="white", paper_bgcolor="white", margin=dict(l=10, r=10 + legend_px, t=10, b=10),
         showlegend=legend,
         legend=dict(title=dict(text=wrap_words(legend_title, 34) if legend_title else None),
                     bgcolor="rgba(255,255,255,0.85)", bordercolor=palette.RULE, borderwidth=1,
@@ -716,7 +734,7 @@ def pocket_map_figure(data: MapData, pockets: list[tuple[str, str]], *,
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=palette.POCKET,
                                  line=dict(color=palette.POCKET, width=1), hoverinfo="skip",
                                  showlegend=False))
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="poche de pauvreté hors QPV",
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=wrap_words("poche de pauvreté hors QPV"),
                                  marker=dict(symbol="square", size=14, color=palette.POCKET)))
     chosen = [wkt for pid, wkt in pockets if pid == highlight]
     if chosen:
@@ -732,7 +750,8 @@ def pocket_map_png(con, contract_slug: str, pockets: list[tuple[str, str]], *,
                    scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = 640) -> bytes:
     """The map of a contract's QPVs and poverty pockets as a PNG (title, source line, date, and
     the demo mark when fictional), through the shared kaleido export."""
-    data = load_map_data(con, contract_slug=contract_slug)
+    # Pockets lie outside the current QPVs: the map draws those, not the 2015 contours as well.
+    data = keep_geography(con, load_map_data(con, contract_slug=contract_slug))
     title = title or "Poches de pauvreté hors QPV et quartiers prioritaires"
     if source_line is None:
         source_line = ("carroyage Filosofi 200 m ; contours des QPV : "

@@ -818,7 +818,8 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                 fig, title="Le quartier et ses territoires de comparaison", unit="%", source_line=srcs or None,
                 date=date, width=600, height=70 + rows * (14 + 12 * n), scale=2.5), left_w - 2 * mm))
         if contract:
-            mdata = images.load_map_data(con, contract_slug=contract.slug)
+            mdata = images.keep_geography(con, images.load_map_data(con, contract_slug=contract.slug),
+                                          like=p.qpv.code)
             if mdata.has_contours:
                 mfig = images.qpv_map_figure(mdata, highlight=p.qpv.code, legend=False,
                                              label_codes=[p.qpv.code], size_px=(420, 260))

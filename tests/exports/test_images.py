@@ -222,3 +222,40 @@ def test_map_figure_names_overlap_neither_each_other_nor_the_highlight(report_co
 
     assert not any(hit(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     assert not any(hit(a, outline) for a in boxes)
+
+
+def test_maps_draw_one_geography(tmp_path) -> None:
+    """A contract with a 2015 QPV and the 2024 QPV that continues it (overlapping contours): the
+    portrait's map keeps the geography of its QPV, the pocket map the latest; the pocket map's
+    margin holds its legend (« poche de pauvreté hors QPV » was cut at the right edge)."""
+    import duckdb
+
+    from etl.db import create_empty
+    from tests.exports.conftest import Factory
+    con = create_empty(tmp_path / "geo.duckdb")
+    f = Factory(con)
+    f.insert("contracts", contract_slug="c", contract_name="Contrat test", period_label="2024–2030",
+             start_year=2024, end_year=2030, is_fictional=False)
+    f.territory("99001", "commune", "Ville A")
+    f.geometry("99001", "commune", 2.0, 48.0, size=0.05)
+    f.territory("QP099001", "qpv", "Les Tilleuls (2015)", 2015, [("99001", "commune")], "c")
+    f.geometry("QP099001", "qpv", 2.01, 48.01)
+    f.territory("QN09901N", "qpv", "Les Tilleuls", 2024, [("99001", "commune")], "c")
+    f.geometry("QN09901N", "qpv", 2.012, 48.012)
+    con.close()
+    con = duckdb.connect(str(tmp_path / "geo.duckdb"), read_only=True)
+
+    def codes(data):
+        return [q.code for q in data.qpvs]
+
+    assert codes(images.load_map_data(con, contract_slug="c")) == ["QN09901N", "QP099001"]
+    assert codes(images.keep_geography(con, images.load_map_data(con, contract_slug="c"))) == ["QN09901N"]
+    assert codes(images.keep_geography(con, images.load_map_data(con, contract_slug="c"),
+                                       like="QP099001")) == ["QP099001"]
+    fig = images.pocket_map_figure(images.keep_geography(con, images.load_map_data(con, contract_slug="c")),
+                                   [("c-P01", "POLYGON((2.03 48.03, 2.034 48.03, 2.034 48.034, 2.03 48.03))")],
+                                   highlight="c-P01")
+    names = [t.text[0] for t in fig.data if t.mode == "text" and not t.text[0].startswith("<b>")]
+    assert names == ["Les Tilleuls"]
+    assert fig.layout.margin.r == 200
+    assert "poche de pauvreté<br>hors QPV" in [t.name for t in fig.data]
