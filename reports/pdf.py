@@ -448,8 +448,24 @@ class SourceRefs:
         return self.items[key]
 
     def lines(self) -> list[str]:
-        return [f"[{n}] {sources_mod.printed(label)}" + (f" — {ref}" if ref else "")
-                for (label, ref), n in self.items.items()]
+        """« [n] source — reference », the source said once: when several references share it
+        (thirteen sections of one document), the source is a line of its own, ending « : »,
+        followed by « [n] reference » for each."""
+        groups: dict[str, list[tuple[int, str | None]]] = {}
+        for (label, ref), n in self.items.items():
+            head = sources_mod.printed(label)
+            if not ref and " — " in head:
+                head, ref = head.split(" — ", 1)
+            groups.setdefault(head, []).append((n, ref))
+        out: list[str] = []
+        for head, refs in groups.items():
+            if len(refs) == 1:
+                n, ref = refs[0]
+                out.append(f"[{n}] {head}" + (f" — {ref}" if ref else ""))
+            else:
+                out.append(f"{head} :")
+                out += [f"[{n}] {ref or 'ensemble du document'}" for n, ref in refs]
+        return out
 
 
 BOX_LEVELS = ("commune", "epci")       # comparators in the key-figure boxes (as the annex does)

@@ -212,3 +212,16 @@ def test_printed_source_labels() -> None:
     assert printed("Fictif : INSEE, QPV2024_CAF_2022, 2022", short=True) == FICTIONAL
     assert printed("Insee, Filosofi 2021", short=True) == "Insee, Filosofi 2021"
     assert printed(None) == ""
+
+
+def test_a_source_shared_by_several_references_is_said_once(mandates) -> None:
+    """Chambéry's mandate figures come from thirteen sections of one document: its long title is
+    printed once, followed by one « [n] section » line each."""
+    refs = pdf.SourceRefs()
+    assert [refs.ref("Doc A — § 1"), refs.ref("Doc B"), refs.ref("Doc A — § 2"), refs.ref("Insee 2019", "p. 3"),
+            refs.ref("Insee 2019", "p. 4"), refs.ref("Doc A")] == [1, 2, 3, 4, 5, 6]
+    assert refs.lines() == ["Doc A :", "[1] § 1", "[3] § 2", "[6] ensemble du document", "[2] Doc B",
+                            "Insee 2019 :", "[4] p. 3", "[5] p. 4"]
+    page = next(p for p in mandates["chambery"] if "Sources" in p and "[13]" in p)
+    assert page.count("Redonner toute leur place") == 1
+    assert page.count("Grand Chambéry engagée dans la mise en") == 1
