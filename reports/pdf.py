@@ -261,8 +261,11 @@ def without_file_names(text: str) -> str:
 
 
 def esc(value) -> str:
-    """Any data value as paragraph text (reportlab's mini-markup is XML)."""
-    return escape("" if value is None else str(value))
+    """Any data value as paragraph text (reportlab's mini-markup is XML). The space inside
+    French quotes is made non-breaking, so a « or » never starts or ends a line alone."""
+    text = "" if value is None else str(value)
+    text = re.sub(r"«[ \t]+", "«\u00a0", re.sub(r"[ \t]+»", "\u00a0»", text))
+    return escape(text)
 
 
 def _date_fr(value: dt.date | None) -> str:
@@ -1482,12 +1485,25 @@ def review_cell(value) -> str:
     return cell_text(value)
 
 
+def review_col_widths(texts: Sequence[Sequence[str]], total: float) -> list[float]:
+    """Column widths shared in proportion to what each column holds (its longest cell, or
+    half its header, between 8 and 40 characters): a signatory's name no longer wraps on six
+    lines beside a column of short numbers. `texts` = header then rows, as printed."""
+    n = max(len(texts[0]) if texts else 0, 1)
+    weights = []
+    for j in range(n):
+        cells = [len(r[j]) for r in texts[1:] if j < len(r)]
+        head = max((len(w) for w in str(texts[0][j]).split()), default=0) if texts else 0
+        weights.append(min(max(max(cells, default=0), head, len(str(texts[0][j])) / 2, 8), 40))
+    return [total * w / sum(weights) for w in weights]
+
+
 def _review_table(df, st: Styles) -> Flowable:
-    n = max(len(df.columns), 1)
-    rows = [[Paragraph(esc(c), st.cell_head) for c in df.columns]]
-    rows += [[Paragraph(esc(review_cell(v)), st.cell) for v in r]
-             for r in df.astype(object).itertuples(index=False, name=None)]
-    return _table(rows, [CONTENT_W / n] * n)
+    head = [str(c) for c in df.columns]
+    body = [[review_cell(v) for v in r] for r in df.astype(object).itertuples(index=False, name=None)]
+    rows = [[Paragraph(esc(c), st.cell_head) for c in head]]
+    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in body]
+    return _table(rows, review_col_widths([head, *body], CONTENT_W))
 
 
 def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | None = None) -> bytes:

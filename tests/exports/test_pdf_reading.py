@@ -31,6 +31,8 @@ DEFECTS = {
     "cumul répété": re.compile(r"cumul\b[^\n]{0,25}\(cumul\)", re.IGNORECASE),
     "empreinte": re.compile(r"\b[0-9a-f]{16,}\b|\([0-9a-f]{8,}…\)"),
     "nom de fichier": re.compile(r"[\w!-]+\.(?:csv|xlsx|zip|json|geojson|shp|md)\b", re.IGNORECASE),
+    # A quote mark alone at the start or the end of a line (« Habitat Institution\n») »).
+    "guillemet isolé": re.compile(r"^[ \t]*»|«[ \t]*$", re.MULTILINE),
 }
 
 
@@ -72,10 +74,11 @@ def mandates(real_db) -> dict[str, list[str]]:
 def test_the_defect_finder_finds_each_defect() -> None:
     page = ("Contrat de ville Contrat de ville – 2030\n« « Idéal » »\n1 500 000 €/an par an\n"
             "cumul 2024 (cumul) : 3\nfilo_2019.csv (b60365737d05…)\nabcdef0123456789abcd\n"
-            "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9")
+            "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9\n"
+            "(rubrique « Habitat Institution\n») — Grand Chambéry")
     assert [d.split(":")[0] for d in defects([page])] == [
         "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
-        "nom de fichier", "pied de page coupé"]
+        "nom de fichier", "guillemet isolé", "pied de page coupé"]
 
 
 @pytest.mark.parametrize("contract", CONTRACTS)

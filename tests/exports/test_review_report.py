@@ -139,3 +139,14 @@ def test_review_amounts_say_euro_never_eur(review_db, tmp_path: Path) -> None:
                                               '#,##0.00"\u00a0€"']
     assert sorted(review.schemes_view(con, "c", 2024)["Mobilisé en 2024"]) == [
         "12\u202f500 € (propre aux QPV)", review.NOT_REPORTED]
+
+
+def test_review_columns_share_the_width_by_content() -> None:
+    """A signatory's long name gets the room the short numbers do not need (equal columns wrapped
+    it on six lines); no column is narrower than 8 characters or wider than 40."""
+    texts = [["Pilier", "Signataire", "Dispositifs déclarés", "Montant déclaré (€)"],
+             ["Sport", "Service départemental à la jeunesse, à l'engagement et aux sports (SDJES)", "7",
+              "non renseigné"]]
+    assert [round(w, 2) for w in pdf.review_col_widths(texts, 100.0)] == [
+        round(100 * w / 72, 2) for w in (8, 40, 11, 13)]
+    # « Sport » and « Pilier » take the minimum 8; « Dispositifs déclarés »: its longest word, 11.
