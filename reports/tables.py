@@ -257,9 +257,10 @@ def prepare(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None) -
         out[value_col] = pd.Series(new, index=out.index, dtype=object)
     out = out.drop(columns=list(dict.fromkeys(mapping.values())))
     # A column with no value in any row says nothing: it is not exported (an empty table keeps
-    # its header).
+    # its header). Blank text is no value (a spreadsheet shows it as an empty cell).
     if len(out):
-        out = out[[c for c in out.columns if not all(_is_null(v) for v in out[c].tolist())]]
+        out = out[[c for c in out.columns
+                   if not all(_is_null(v) or (isinstance(v, str) and not v.strip()) for v in out[c].tolist())]]
     return out
 
 
