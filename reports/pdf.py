@@ -1486,15 +1486,18 @@ def review_cell(value) -> str:
 
 
 def review_col_widths(texts: Sequence[Sequence[str]], total: float) -> list[float]:
-    """Column widths shared in proportion to what each column holds (its longest cell, or
-    half its header, between 8 and 40 characters): a signatory's name no longer wraps on six
-    lines beside a column of short numbers. `texts` = header then rows, as printed."""
+    """Column widths shared in proportion to what each column holds (its longest cell plus 2
+    characters of padding, its longest header word — bold, half as wide again — or half its
+    header, between 8 and 40 characters): a signatory's name no longer wraps on six lines
+    beside a column of short numbers, and no header word is cut. `texts` = header then rows,
+    as printed."""
     n = max(len(texts[0]) if texts else 0, 1)
     weights = []
     for j in range(n):
-        cells = [len(r[j]) for r in texts[1:] if j < len(r)]
-        head = max((len(w) for w in str(texts[0][j]).split()), default=0) if texts else 0
-        weights.append(min(max(max(cells, default=0), head, len(str(texts[0][j])) / 2, 8), 40))
+        cells = [len(r[j]) + 2 for r in texts[1:] if j < len(r)]
+        head = str(texts[0][j]) if texts else ""
+        word = max((len(w) for w in head.split()), default=0) * 1.5 + 2
+        weights.append(min(max(max(cells, default=0), word, len(head) / 2, 8), 40))
     return [total * w / sum(weights) for w in weights]
 
 

@@ -148,5 +148,6 @@ def test_review_columns_share_the_width_by_content() -> None:
              ["Sport", "Service départemental à la jeunesse, à l'engagement et aux sports (SDJES)", "7",
               "non renseigné"]]
     assert [round(w, 2) for w in pdf.review_col_widths(texts, 100.0)] == [
-        round(100 * w / 72, 2) for w in (8, 40, 11, 13)]
-    # « Sport » and « Pilier » take the minimum 8; « Dispositifs déclarés »: its longest word, 11.
+        round(100 * w / 84.5, 2) for w in (11, 40, 18.5, 15)]
+    # « Pilier »: 6 bold characters (× 1,5 + 2); « Dispositifs déclarés »: its longest word, 11
+    # bold characters, not cut; « non renseigné » (13 + 2) on one line.
