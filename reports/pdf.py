@@ -477,6 +477,16 @@ BOX_LEVELS = ("commune", "epci")       # comparators in the key-figure boxes (as
 YEAR_NOT_GIVEN = "année non précisée"
 
 
+def printed_value(v) -> float | None:
+    """The value as printed: a share the build computed (grid approximations, a rate from its
+    numerator and denominator) to one decimal, as INSEE publishes its shares, not « 44,98 % »
+    beside « 45,1 % »; others as loaded."""
+    value = getattr(v, "value", None)
+    if value is not None and getattr(v, "unit", None) == "%" and getattr(v, "origin", None) == "computed":
+        return round(float(value), 1)
+    return value
+
+
 def _year_of(value) -> str:
     """The year of a value as printed: « année non précisée » when no document gives it (its
     `year` is then the document's date, for ordering only)."""
@@ -518,7 +528,7 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> F
     for v in chosen:
         n = refs.ref(v.source_label, v.source_ref)
         comp = _comparator_text(v, refs, BOX_LEVELS)
-        content = [Paragraph(esc(fmt_value(v.value, v.unit, v.status)), st.box_value),
+        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status)), st.box_value),
                    Paragraph(esc(v.label), st.box_label)]
         if comp:
             content.append(Paragraph(esc("contre " + comp), st.small))
@@ -616,7 +626,7 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
         r = len(rows) - 1
         extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f3f6f9"))]
         for v in block.values:
-            shown = fmt_value(v.value, _cell_unit(v.unit), v.status)
+            shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status)
             n = refs.ref(v.source_label, v.source_ref)
             rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
                          Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}' size='6.6'>"
@@ -649,7 +659,7 @@ def rates_figure(p: portrait_mod.Portrait):
         return None
     cats = [wrap_words(v.label, 24) for v in rates][::-1]
     fig = go.Figure()
-    series = [("qpv", p.qpv.name, [v.value for v in rates])]
+    series = [("qpv", p.qpv.name, [printed_value(v) for v in rates])]
     for level in CHART_LEVELS:
         vals = []
         names = set()
