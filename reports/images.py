@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -547,6 +548,24 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
     return out
 
 
+def legend_title_text(data: MapData) -> str | None:
+    if not data.indicator_label:
+        return None
+    return data.indicator_label + (f" ({data.year})" if data.year else "")
+
+
+def _legend_px(fig: go.Figure, title: str | None) -> float:
+    """The room the legend takes right of the map (at least 190 px): its widest entry (symbol
+    and text at 11 px) or title line, measured in DejaVu Sans, with its border and gap. Names
+    are placed left of it, and the margin holds it, so no name runs under the legend."""
+    font = _font(11)
+    names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    widths = [font.getlength(re.sub(r"<[^>]+>", "", line)) + 45 for n in names for line in n.split("<br>")]
+    if title:
+        widths += [font.getlength(line) + 15 for line in wrap_words(title, 34).split("<br>")]
+    return max([190.0] + [w + 25 for w in widths])
+
+
 def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: bool = True,
                    legend: bool = True, label_codes: list[str] | None = None,
                    size_px: tuple[int, int] = (900, 560)) -> go.Figure:
@@ -620,7 +639,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
     named.sort(key=lambda q: (q.code != highlight, -sum(_ring_area(r) for r in q.rings)))
     texts = [(q.centroid, wrap_words(q.name), 11, palette.TEXT, False) for q in named]
     texts += [(c.centroid, plot_text(c.name.upper()), 12, "#555555", True) for c in data.communes]
-    legend_px = 190 if legend else 0
+    legend_px = _legend_px(fig, legend_title_text(data)) if legend else 0
     # No name hides the highlighted outline: its box (plus its 3 px line) is an obstacle.
     obstacles = []
     target = [q for q in data.qpvs if q.code == highlight and q.rings]
@@ -645,9 +664,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
 
     fig.update_xaxes(visible=False, range=list(x_range))
     fig.update_yaxes(visible=False, range=list(y_range), scaleanchor="x", scaleratio=ratio)
-    legend_title = None
-    if data.indicator_label:
-        legend_title = data.indicator_label + (f" ({data.year})" if data.year else "")
+    legend_title = legend_title_text(data)
     fig.update_layout(
         plot_bgcolor="white", paper_bgcolor="white", margin=dict(l=10, r=10 + legend_px, t=10, b=10),
         showlegend=legend,

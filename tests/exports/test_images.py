@@ -259,3 +259,20 @@ def test_maps_draw_one_geography(tmp_path) -> None:
     assert names == ["Les Tilleuls"]
     assert fig.layout.margin.r == 200
     assert "poche de pauvreté<br>hors QPV" in [t.name for t in fig.data]
+
+
+def test_map_legend_room_is_measured(report_con) -> None:
+    """The legend's room is its widest line measured in DejaVu Sans (at least 190 px): names are
+    placed left of it and the margin holds it (« SAINT-AUBIN-SUR-LORNE » ran under a legend wider
+    than the 190 px assumed)."""
+    fig = go.Figure([go.Scatter(x=[None], y=[None], name="non disponible / secret statistique"),
+                     go.Scatter(x=[1], y=[1], showlegend=False, name="X" * 80)])
+    entry = images._font(11).getlength("non disponible / secret statistique")
+    assert images._legend_px(fig, None) == entry + 45 + 25 > 190
+    assert images._legend_px(go.Figure(), None) == 190
+    data = images.load_map_data(report_con, contract_slug="demo")
+    data.indicator_label, data.year = "Taux de pauvreté (seuil à 60 %)", 2021
+    data.class_labels = ["de 38,7 % à 41,82 %", "plus de 41,82 % à 52,4 %"]
+    fig = images.qpv_map_figure(data, legend=True)
+    title = images._font(11).getlength("Taux de pauvreté (seuil à 60 %)") + 15 + 25
+    assert fig.layout.margin.r == 10 + title > 200          # the title is the widest line here
