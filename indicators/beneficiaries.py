@@ -233,6 +233,30 @@ def qpv_share(con, contract_slug: str, *, year: int | None = None,
     return out
 
 
+EXPORT_IN_QPV = "dont résidant en QPV (hors secret statistique)"
+EXPORT_SECRET_IN_QPV = "Cellules en secret statistique parmi les résidents en QPV"
+EXPORT_SHARE = "Part résidant en QPV (%)"
+
+
+def share_export_table(share: pd.DataFrame) -> pd.DataFrame:
+    """The share table as CSV/XLSX exports carry it: French headers (the frame's own names,
+    `n_in_qpv`…, are no reader's), typed counts with their status (« secret statistique »
+    when masked) and the masked cells each figure leaves out."""
+    return pd.DataFrame({
+        "Code": share["action_id"].astype(str).tolist(),
+        "Action": share["label"].astype(str).tolist(),
+        "Année": share["year"].astype(int).tolist(),
+        EXPORT_VALUE: share[VALUE].astype("Int64"),
+        status_column(EXPORT_VALUE): share[status_column(VALUE)].tolist(),
+        EXPORT_SECRET: share[N_SECRET].astype(int),
+        EXPORT_IN_QPV: share["n_in_qpv"].astype("Int64"),
+        status_column(EXPORT_IN_QPV): share[status_column("n_in_qpv")].tolist(),
+        EXPORT_SECRET_IN_QPV: share[N_SECRET_IN_QPV].astype(int),
+        EXPORT_SHARE: share["share_in_qpv_pct"].astype("Float64"),
+        status_column(EXPORT_SHARE): share[status_column("share_in_qpv_pct")].tolist(),
+    })
+
+
 def share_display_table(share: pd.DataFrame) -> pd.DataFrame:
     """The share table as a page or report shows it (French text cells): a count that leaves
     masked cells out reads « au moins 12 », one with nothing to show « secret statistique »."""

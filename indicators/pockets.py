@@ -59,9 +59,9 @@ FIGURES: dict[str, tuple[str, str]] = {
     "population": ("Population (habitants)", "count"),
     "households": ("Ménages", "count"),
     "poor_households_pct": ("Part des ménages pauvres", "pct"),
-    "mean_standard_of_living_eur": ("Niveau de vie moyen (€ par an et par personne)", "eur"),
+    "mean_standard_of_living_eur": ("Niveau de vie moyen par personne", "eur"),          # value in €/an
     "single_parent_households_pct": ("Part des ménages monoparentaux", "pct"),
-    "social_housing_pct": ("Logements sociaux pour 100 ménages", "pct"),
+    "social_housing_pct": ("Logements sociaux rapportés aux ménages", "pct"),
     "age_0_17_pct": ("Part des 0-17 ans", "pct"),
     "age_18_24_pct": ("Part des 18-24 ans", "pct"),
     "age_25_64_pct": ("Part des 25-64 ans", "pct"),

@@ -425,10 +425,14 @@ def review_sections(con, contract_slug: str, year: int) -> list[ReviewSection]:
 
 # ── Tables as the page shows them ────────────────────────────────────────────────────────────
 def figure_text(measure: str, value, unit: str, scope: str, territory_code=None) -> str:
-    """« 30 000 EUR (propre aux QPV) », « 12 places (tout le territoire, QN07101I) »."""
+    """« 30 000 € (propre aux QPV) », « 12 places (tout le territoire, QN07101I) »: a unit typed
+    EUR reads €."""
+    import re
+
     from indicators.fmt import fmt_number
     where = SCOPE_LABELS.get(scope, scope) + (f", {territory_code}" if territory_code else "")
-    return f"{fmt_number(value)} {unit} ({where})"
+    shown = re.sub(r"\bEUR\b", "€", str(unit))
+    return f"{fmt_number(value)} {shown} ({where})"
 
 
 def schemes_view(con, contract_slug: str, year: int) -> pd.DataFrame:

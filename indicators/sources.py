@@ -100,3 +100,28 @@ def value_credits(con, keys: Iterable[tuple[str, str, int]]) -> list[str]:
         if quote and quote not in quoted:
             quoted.append(quote)
     return [_joined(head, quoted) for head, quoted in quotes.items()]
+
+
+# `indicator_values.source_label` of a value from a fictional file (etl/schema.sql).
+FICTIONAL_PREFIX = "Fictif : "
+_FICTIONAL_PRODUCER = ("insee,", "insee ,")
+
+
+def printed(source_label: str | None, *, short: bool = False) -> str:
+    """A view's source label as a printed document gives it. A fictional value is never credited
+    to the producer whose format it imitates: « Fictif : INSEE, QPV2024_CAF_2022, 2022 » prints
+    « Données fictives de démonstration — fichier QPV2024_CAF_2022, 2022 » in a list of sources
+    (where « — » lets the files share one heading), and « Données fictives de démonstration »
+    alone (`short`) under a chart. Other labels are kept as they are."""
+    label = (source_label or "").strip()
+    if not label.startswith(FICTIONAL_PREFIX):
+        return label
+    if short:
+        return FICTIONAL
+    rest = label[len(FICTIONAL_PREFIX):].strip()
+    for producer in _FICTIONAL_PRODUCER:
+        if fold(rest).startswith(producer):
+            return f"{FICTIONAL} — fichier {rest[len(producer):].strip()}"
+    if fold(rest).startswith("insee "):                 # « Insee 2019 » quoted by a fictional document
+        return f"{FICTIONAL} ({rest[len('insee '):].strip()})"
+    return f"{FICTIONAL} — {rest}" if rest else FICTIONAL

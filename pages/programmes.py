@@ -109,7 +109,7 @@ if people_years:
                "est masqué, ainsi que celui qui permettrait de le retrouver.")
     st.dataframe(beneficiaries.share_display_table(share), hide_index=True, key="benef_qpv_share")
     exports.download_table(
-        share.drop(columns=["note"]), key="benef_qpv_share",
+        beneficiaries.share_export_table(share), key="benef_qpv_share",
         title="Part des personnes touchées résidant en QPV", selection=selection,
         sources=lambda: data.contract_sources(slug, "programme_beneficiaries"),
         stem=f"part_residant_qpv_{slug}")

@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -411,6 +412,24 @@ def load_map_data(con, *, contract_slug: str | None = None, qpv_codes: list[str]
     return data
 
 
+def keep_geography(con, data: MapData, like: str | None = None) -> MapData:
+    """The map with the QPVs of one geography only (2015 and 2024 contours overlap): that of
+    QPV `like`, else the latest the map holds. The communes stay."""
+    codes = [q.code for q in data.qpvs]
+    if not codes:
+        return data
+    marks = ", ".join("?" for _ in codes)
+    vintages = dict(con.execute(
+        f"select territory_code, any_value(geography_vintage) from territories where territory_level = 'qpv'"
+        f" and territory_code in ({marks}) group by territory_code", codes).fetchall())
+    known = [v for v in vintages.values() if v is not None]
+    keep = vintages.get(like) if like in vintages else (max(known) if known else None)
+    if keep is None:
+        return data
+    data.qpvs = [q for q in data.qpvs if vintages.get(q.code) in (keep, None)]
+    return data
+
+
 def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year: int | None,
                    k: int, method: str) -> None:
     marks = ", ".join("?" for _ in codes)
@@ -470,6 +489,14 @@ class Label:
     y: float
     lines: tuple[str, ...]
     size: float
+    bold: bool = False
+
+
+def label_width_px(lab: Label) -> float:
+    """The width of a label's longest line in px, measured with DejaVu Sans (the maps' font;
+    bold capitals are a third wider than an average of 0.62 em per character)."""
+    font = _font(max(1, round(lab.size)), lab.bold)
+    return max((font.getlength(t) for t in lab.lines), default=0.0)
 
 
 # Where a label may go around its anchor, in order of preference (dx, dy in label widths/heights).
@@ -478,14 +505,17 @@ _LABEL_OFFSETS = ((0, 0), (0, 1), (0, -1), (0.6, 0), (-0.6, 0), (0.6, 1), (-0.6,
 
 
 def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_range: tuple[float, float],
-                 width_px: float, height_px: float, y_ratio: float = 1.0) -> list[tuple[float, float] | None]:
+                 width_px: float, height_px: float, y_ratio: float = 1.0,
+                 obstacles: Sequence[tuple[float, float, float, float]] = ()) -> list[tuple[float, float] | None]:
     """Centres (data units) for labels that never overlap, or None for a label left out.
 
     Labels are placed in the order given (most important first): each takes the first position
-    around its anchor (on it, above, below, right, left…) whose box, estimated from the font
-    size (0.62 em per character, 1.25 em per line), overlaps no label placed before and stays
-    in the plot. `y_ratio` is the axes' scaleratio (a y unit is y_ratio times an x unit on
-    screen), as plotly keeps it by widening one range."""
+    around its anchor (on it, above, below, right, left…) whose box (its lines measured in
+    DejaVu Sans, 1.25 em per line) overlaps no label placed before and no obstacle (x0, y0,
+    x1, y1 in data units: what a label must not hide, such as the highlighted outline) and
+    stays in the plot. The first label, when every place around it is taken by obstacles, keeps
+    its anchor rather than vanish. `y_ratio` is the axes' scaleratio (a y unit is y_ratio times
+    an x unit on screen), as plotly keeps it by widening one range."""
     span_x = (x_range[1] - x_range[0]) or 1.0
     span_y = (y_range[1] - y_range[0]) or 1.0
     px = min(width_px / span_x, height_px / (span_y * y_ratio))     # screen px per x unit
@@ -495,21 +525,45 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
     bounds = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
     placed: list[tuple[float, float, float, float]] = []
     out: list[tuple[float, float] | None] = []
-    for lab in labels:
-        w = (max((len(t) for t in lab.lines), default=0) * 0.62 * lab.size + 4) / px
+
+    def hits(box, others) -> bool:
+        return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in others)
+
+    for i, lab in enumerate(labels):
+        w = (label_width_px(lab) + 4) / px
         h = (len(lab.lines) * 1.25 * lab.size + 2) / py
         spot = None
-        for dx, dy in _LABEL_OFFSETS:
-            x, y = lab.x + dx * w, lab.y + dy * h
-            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-            inside = box[0] >= bounds[0] and box[1] >= bounds[1] and box[2] <= bounds[2] and box[3] <= bounds[3]
-            if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
-                                  for b in placed):
-                spot = (x, y)
-                placed.append(box)
+        for avoid in ([*placed, *obstacles], placed) if i == 0 else ([*placed, *obstacles],):
+            for dx, dy in _LABEL_OFFSETS:
+                x, y = lab.x + dx * w, lab.y + dy * h
+                box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+                inside = box[0] >= bounds[0] and box[1] >= bounds[1] and box[2] <= bounds[2] and box[3] <= bounds[3]
+                if inside and not hits(box, avoid):
+                    spot = (x, y)
+                    placed.append(box)
+                    break
+            if spot is not None:
                 break
         out.append(spot)
     return out
+
+
+def legend_title_text(data: MapData) -> str | None:
+    if not data.indicator_label:
+        return None
+    return data.indicator_label + (f" ({data.year})" if data.year else "")
+
+
+def _legend_px(fig: go.Figure, title: str | None) -> float:
+    """The room the legend takes right of the map (at least 190 px): its widest entry (symbol
+    and text at 11 px) or title line, measured in DejaVu Sans, with its border and gap. Names
+    are placed left of it, and the margin holds it, so no name runs under the legend."""
+    font = _font(11)
+    names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    widths = [font.getlength(re.sub(r"<[^>]+>", "", line)) + 45 for n in names for line in n.split("<br>")]
+    if title:
+        widths += [font.getlength(line) + 15 for line in wrap_words(title, 34).split("<br>")]
+    return max([190.0] + [w + 25 for w in widths])
 
 
 def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: bool = True,
@@ -585,10 +639,20 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
     named.sort(key=lambda q: (q.code != highlight, -sum(_ring_area(r) for r in q.rings)))
     texts = [(q.centroid, wrap_words(q.name), 11, palette.TEXT, False) for q in named]
     texts += [(c.centroid, plot_text(c.name.upper()), 12, "#555555", True) for c in data.communes]
-    legend_px = 190 if legend else 0
-    spots = place_labels([Label(x, y, tuple(t.split("<br>")), size) for (x, y), t, size, _, _ in texts],
+    legend_px = _legend_px(fig, legend_title_text(data)) if legend else 0
+    # No name hides the highlighted outline: its box (plus its 3 px line) is an obstacle.
+    obstacles = []
+    target = [q for q in data.qpvs if q.code == highlight and q.rings]
+    if target:
+        pts = [p for r in target[0].rings for p in r]
+        px_x = min((size_px[0] - 20 - legend_px) / (x_range[1] - x_range[0]),
+                   (size_px[1] - 20) / ((y_range[1] - y_range[0]) * ratio))
+        ox, oy = 3 / px_x, 3 / (px_x * ratio)
+        obstacles.append((min(p[0] for p in pts) - ox, min(p[1] for p in pts) - oy,
+                          max(p[0] for p in pts) + ox, max(p[1] for p in pts) + oy))
+    spots = place_labels([Label(x, y, tuple(t.split("<br>")), size, bold) for (x, y), t, size, _, bold in texts],
                          x_range=x_range, y_range=y_range, width_px=size_px[0] - 20 - legend_px,
-                         height_px=size_px[1] - 20, y_ratio=ratio)
+                         height_px=size_px[1] - 20, y_ratio=ratio, obstacles=obstacles)
     for bold in (False, True):
         shown = [(spot, t, size, colour) for spot, (_, t, size, colour, b) in zip(spots, texts)
                  if spot is not None and b == bold]
@@ -600,11 +664,9 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
 
     fig.update_xaxes(visible=False, range=list(x_range))
     fig.update_yaxes(visible=False, range=list(y_range), scaleanchor="x", scaleratio=ratio)
-    legend_title = None
-    if data.indicator_label:
-        legend_title = data.indicator_label + (f" ({data.year})" if data.year else "")
+    legend_title = legend_title_text(data)
     fig.update_layout(
-        plot_bgcolor="white", paper_bgcolor="white", margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor="white", paper_bgcolor="white", margin=dict(l=10, r=10 + legend_px, t=10, b=10),
         showlegend=legend,
         legend=dict(title=dict(text=wrap_words(legend_title, 34) if legend_title else None),
                     bgcolor="rgba(255,255,255,0.85)", bordercolor=palette.RULE, borderwidth=1,
@@ -689,7 +751,7 @@ def pocket_map_figure(data: MapData, pockets: list[tuple[str, str]], *,
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=palette.POCKET,
                                  line=dict(color=palette.POCKET, width=1), hoverinfo="skip",
                                  showlegend=False))
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="poche de pauvreté hors QPV",
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=wrap_words("poche de pauvreté hors QPV"),
                                  marker=dict(symbol="square", size=14, color=palette.POCKET)))
     chosen = [wkt for pid, wkt in pockets if pid == highlight]
     if chosen:
@@ -705,7 +767,8 @@ def pocket_map_png(con, contract_slug: str, pockets: list[tuple[str, str]], *,
                    scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = 640) -> bytes:
     """The map of a contract's QPVs and poverty pockets as a PNG (title, source line, date, and
     the demo mark when fictional), through the shared kaleido export."""
-    data = load_map_data(con, contract_slug=contract_slug)
+    # Pockets lie outside the current QPVs: the map draws those, not the 2015 contours as well.
+    data = keep_geography(con, load_map_data(con, contract_slug=contract_slug))
     title = title or "Poches de pauvreté hors QPV et quartiers prioritaires"
     if source_line is None:
         source_line = ("carroyage Filosofi 200 m ; contours des QPV : "

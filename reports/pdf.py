@@ -50,6 +50,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from config import DEMO_MARK
 from indicators import portrait as portrait_mod
+from indicators import sources as sources_mod
 from indicators.fmt import fmt_value, fmt_year, wrap_words
 from indicators.text import plot_text
 from reports import palette
@@ -261,8 +262,11 @@ def without_file_names(text: str) -> str:
 
 
 def esc(value) -> str:
-    """Any data value as paragraph text (reportlab's mini-markup is XML)."""
-    return escape("" if value is None else str(value))
+    """Any data value as paragraph text (reportlab's mini-markup is XML). The space inside
+    French quotes is made non-breaking, so a « or » never starts or ends a line alone."""
+    text = "" if value is None else str(value)
+    text = re.sub(r"«[ \t]+", "«\u00a0", re.sub(r"[ \t]+»", "\u00a0»", text))
+    return escape(text)
 
 
 def _date_fr(value: dt.date | None) -> str:
@@ -448,13 +452,40 @@ class SourceRefs:
         return self.items[key]
 
     def lines(self) -> list[str]:
-        return [f"[{n}] {label}" + (f" — {ref}" if ref else "") for (label, ref), n in self.items.items()]
+        """« [n] source — reference », the source said once: when several references share it
+        (thirteen sections of one document), the source is a line of its own, ending « : »,
+        followed by « [n] reference » for each."""
+        groups: dict[str, list[tuple[int, str | None]]] = {}
+        for (label, ref), n in self.items.items():
+            head = sources_mod.printed(label)
+            if not ref and " — " in head:
+                head, ref = head.split(" — ", 1)
+            groups.setdefault(head, []).append((n, ref))
+        out: list[str] = []
+        for head, refs in groups.items():
+            if len(refs) == 1:
+                n, ref = refs[0]
+                out.append(f"[{n}] {head}" + (f" — {ref}" if ref else ""))
+            else:
+                out.append(f"{head} :")
+                out += [f"[{n}] {ref or 'ensemble du document'}" for n, ref in refs]
+        return out
 
 
 BOX_LEVELS = ("commune", "epci")       # comparators in the key-figure boxes (as the annex does)
 
 
 YEAR_NOT_GIVEN = "année non précisée"
+
+
+def printed_value(v) -> float | None:
+    """The value as printed: a share the build computed (grid approximations, a rate from its
+    numerator and denominator) to one decimal, as INSEE publishes its shares, not « 44,98 % »
+    beside « 45,1 % »; others as loaded."""
+    value = getattr(v, "value", None)
+    if value is not None and getattr(v, "unit", None) == "%" and getattr(v, "origin", None) == "computed":
+        return round(float(value), 1)
+    return value
 
 
 def _year_of(value) -> str:
@@ -498,7 +529,7 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> F
     for v in chosen:
         n = refs.ref(v.source_label, v.source_ref)
         comp = _comparator_text(v, refs, BOX_LEVELS)
-        content = [Paragraph(esc(fmt_value(v.value, v.unit, v.status)), st.box_value),
+        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status)), st.box_value),
                    Paragraph(esc(v.label), st.box_label)]
         if comp:
             content.append(Paragraph(esc("contre " + comp), st.small))
@@ -596,7 +627,7 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
         r = len(rows) - 1
         extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f3f6f9"))]
         for v in block.values:
-            shown = fmt_value(v.value, _cell_unit(v.unit), v.status)
+            shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status)
             n = refs.ref(v.source_label, v.source_ref)
             rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
                          Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}' size='6.6'>"
@@ -629,7 +660,7 @@ def rates_figure(p: portrait_mod.Portrait):
         return None
     cats = [wrap_words(v.label, 24) for v in rates][::-1]
     fig = go.Figure()
-    series = [("qpv", p.qpv.name, [v.value for v in rates])]
+    series = [("qpv", p.qpv.name, [printed_value(v) for v in rates])]
     for level in CHART_LEVELS:
         vals = []
         names = set()
@@ -811,12 +842,14 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
             rows = len(fig.data[0].y)
             n = len(fig.data)
             shown = [v for v in p.values if v.unit == "%" and v.status == "ok"][:MAX_CHART_RATES]
-            srcs = " ; ".join(dict.fromkeys(v.source_label for v in shown if v.source_label))
+            srcs = " ; ".join(dict.fromkeys(sources_mod.printed(v.source_label, short=True)
+                                            for v in shown if v.source_label))
             left.append(_image(images.figure_png(
                 fig, title="Le quartier et ses territoires de comparaison", unit="%", source_line=srcs or None,
                 date=date, width=600, height=70 + rows * (14 + 12 * n), scale=2.5), left_w - 2 * mm))
         if contract:
-            mdata = images.load_map_data(con, contract_slug=contract.slug)
+            mdata = images.keep_geography(con, images.load_map_data(con, contract_slug=contract.slug),
+                                          like=p.qpv.code)
             if mdata.has_contours:
                 mfig = images.qpv_map_figure(mdata, highlight=p.qpv.code, legend=False,
                                              label_codes=[p.qpv.code], size_px=(420, 260))
@@ -827,8 +860,9 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
         inc = income_figure(p)
         if inc is not None:
             ifig, v = inc
-            srcs = " ; ".join(dict.fromkeys(s for s in [v.source_label] + [c.source_label for c in v.comparators
-                                                                          if c.territory_level in CHART_LEVELS] if s))
+            srcs = " ; ".join(dict.fromkeys(sources_mod.printed(s, short=True)
+                                            for s in [v.source_label] + [c.source_label for c in v.comparators
+                                                                         if c.territory_level in CHART_LEVELS] if s))
             right.append(_image(images.figure_png(
                 ifig, title=v.label, unit=images.unit_text(v.unit), source_line=srcs or None,
                 date=date, width=420, height=270, scale=2.5), right_w - 2 * mm))
@@ -1233,6 +1267,9 @@ def _section_sources(con, contract, st: Styles) -> list[Flowable]:
             continue          # the programme template's files: their documents are listed above
         title = (s.get("title") or "").strip()
         key = (s.get("producer") or "—", title or "—")
+        if s.get("is_fictional"):
+            # Generated in a producer's format, never credited to that producer.
+            key = (sources_mod.FICTIONAL, "fichiers générés au format des fichiers statistiques publiés")
         stats.setdefault(key, set()).add(str(s.get("vintage") or "").strip())
     if stats:
         out.append(Paragraph("Données statistiques", st.h3))

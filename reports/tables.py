@@ -262,9 +262,10 @@ def prepare(df: pd.DataFrame, status_columns: Mapping[str, str] | None = None) -
         out[value_col] = pd.Series(new, index=out.index, dtype=object)
     out = out.drop(columns=list(dict.fromkeys(mapping.values())))
     # A column with no value in any row says nothing: it is not exported (an empty table keeps
-    # its header).
+    # its header). Blank text is no value (a spreadsheet shows it as an empty cell).
     if len(out):
-        out = out[[c for c in out.columns if not all(_is_null(v) for v in out[c].tolist())]]
+        out = out[[c for c in out.columns
+                   if not all(_is_null(v) or (isinstance(v, str) and not v.strip()) for v in out[c].tolist())]]
     return out
 
 
@@ -452,20 +453,23 @@ def to_xlsx_bytes(df: pd.DataFrame, *, title: str, territory: str, sources: Any 
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
 
     src_ws = wb.create_sheet("Sources")
-    for j, (_, label) in enumerate(SOURCE_FIELDS, start=1):
+    # A field no source fills (licence, address… of the programme template's files) is no column.
+    fields = [(key, label) for key, label in SOURCE_FIELDS
+              if not srcs or any(not _is_null(s.get(key)) and str(s.get(key)).strip() for s in srcs)]
+    for j, (_, label) in enumerate(fields, start=1):
         cell = src_ws.cell(row=1, column=j)
         _set_text(cell, label)
         cell.font = bold
         cell.fill = header_fill
     for i, s in enumerate(srcs, start=2):
-        for j, (key, _) in enumerate(SOURCE_FIELDS, start=1):
+        for j, (key, _) in enumerate(fields, start=1):
             if s.get(key) is not None:
                 _set_text(src_ws.cell(row=i, column=j), str(s[key]))
     if is_demo:
         cell = src_ws.cell(row=len(srcs) + 3, column=1)
         _set_text(cell, DEMO_MARK)
         cell.font = Font(bold=True, color="B00020")
-    for j, (key, label) in enumerate(SOURCE_FIELDS, start=1):
+    for j, (key, label) in enumerate(fields, start=1):
         src_ws.column_dimensions[get_column_letter(j)].width = _estimate_width(
             [s.get(key) for s in srcs], label)
 

@@ -161,3 +161,118 @@ def test_map_figure_places_names_apart(report_con) -> None:
     assert names[0] == images.wrap_words(data.qpvs[-1].name)
     pts = [(x, y) for t in texts for x, y in zip(t.x, t.y)]
     assert len(set(pts)) == len(pts)
+
+
+def test_map_labels_measured_in_the_maps_font() -> None:
+    """Bold capitals are wider than 0.62 em a character: two commune names side by side on a
+    400 px plot are measured with DejaVu Sans Bold, so the second moves above the first instead
+    of printing over it (the old estimate, 156 and 164 px, put them side by side)."""
+    L = images.Label
+    a = L(50, 25, ("SAINT-AUBIN-SUR-LORNE",), 12, True)
+    b = L(135, 25, ("BEAUREPAIRE-LA-RIVIÈRE",), 12, True)
+    wa, wb = images.label_width_px(a), images.label_width_px(b)
+    assert 165 < wa < 172 and 168 < wb < 176          # 21 and 22 capitals at 12 px, bold
+    spots = images.place_labels([a, b], x_range=(0, 200), y_range=(0, 50), width_px=400, height_px=100)
+    h = (1.25 * 12 + 2) / 2                                # label height in data units (2 px a unit)
+    assert spots == [(50, 25), (135, 25 + h)]
+
+
+def test_map_labels_keep_off_the_highlighted_outline() -> None:
+    """An obstacle (the highlighted QPV's outline) sends its own name above it and a commune
+    name below; the first name keeps its anchor when nothing around it is free."""
+    L = images.Label
+    outline = (45, 22, 55, 28)
+    labels = [L(50, 25, ("Gare",), 11), L(50, 25, ("LORNEVILLE",), 12, True)]
+    spots = images.place_labels(labels, x_range=(0, 100), y_range=(0, 50), width_px=200, height_px=100,
+                                obstacles=[outline])
+    h1, h2 = (1.25 * 11 + 2) / 2, (1.25 * 12 + 2) / 2
+    assert spots == [(50, 25 + h1), (50, 25 - h2)]
+    assert all(not (y - h / 2 < outline[3] and outline[1] < y + h / 2)
+               for (_, y), h in zip(spots, (h1, h2)))
+    boxed_in = images.place_labels([L(50, 25, ("Gare",), 11)], x_range=(0, 100), y_range=(0, 50),
+                                   width_px=200, height_px=100, obstacles=[(0, 0, 100, 50)])
+    assert boxed_in == [(50, 25)]
+
+
+def test_map_figure_names_overlap_neither_each_other_nor_the_highlight(report_con) -> None:
+    """The portrait's situation map (420×260 px): every name shown, measured in the maps' font,
+    overlaps no other name and not the highlighted QPV's outline."""
+    data = images.load_map_data(report_con, contract_slug="demo")
+    target = data.qpvs[0]
+    fig = images.qpv_map_figure(data, highlight=target.code, legend=False, label_codes=[target.code],
+                                size_px=(420, 260))
+    xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+    ratio = fig.layout.yaxis.scaleratio
+    px = min(400 / (xr[1] - xr[0]), 240 / ((yr[1] - yr[0]) * ratio))
+    boxes = []
+    for t in (t for t in fig.data if t.mode == "text"):
+        for x, y, text in zip(t.x, t.y, t.text):
+            bold = text.startswith("<b>")
+            lines = tuple(text.removeprefix("<b>").removesuffix("</b>").split("<br>"))
+            lab = images.Label(x, y, lines, t.textfont.size, bold)
+            w = images.label_width_px(lab) / px
+            h = len(lines) * 1.25 * lab.size / (px * ratio)
+            boxes.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    assert len(boxes) == 1 + len(data.communes)           # the QPV's name and every commune's
+    pts = [p for r in target.rings for p in r]
+    outline = (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+
+    def hit(a, b):
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    assert not any(hit(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(hit(a, outline) for a in boxes)
+
+
+def test_maps_draw_one_geography(tmp_path) -> None:
+    """A contract with a 2015 QPV and the 2024 QPV that continues it (overlapping contours): the
+    portrait's map keeps the geography of its QPV, the pocket map the latest; the pocket map's
+    margin holds its legend (« poche de pauvreté hors QPV » was cut at the right edge)."""
+    import duckdb
+
+    from etl.db import create_empty
+    from tests.exports.conftest import Factory
+    con = create_empty(tmp_path / "geo.duckdb")
+    f = Factory(con)
+    f.insert("contracts", contract_slug="c", contract_name="Contrat test", period_label="2024–2030",
+             start_year=2024, end_year=2030, is_fictional=False)
+    f.territory("99001", "commune", "Ville A")
+    f.geometry("99001", "commune", 2.0, 48.0, size=0.05)
+    f.territory("QP099001", "qpv", "Les Tilleuls (2015)", 2015, [("99001", "commune")], "c")
+    f.geometry("QP099001", "qpv", 2.01, 48.01)
+    f.territory("QN09901N", "qpv", "Les Tilleuls", 2024, [("99001", "commune")], "c")
+    f.geometry("QN09901N", "qpv", 2.012, 48.012)
+    con.close()
+    con = duckdb.connect(str(tmp_path / "geo.duckdb"), read_only=True)
+
+    def codes(data):
+        return [q.code for q in data.qpvs]
+
+    assert codes(images.load_map_data(con, contract_slug="c")) == ["QN09901N", "QP099001"]
+    assert codes(images.keep_geography(con, images.load_map_data(con, contract_slug="c"))) == ["QN09901N"]
+    assert codes(images.keep_geography(con, images.load_map_data(con, contract_slug="c"),
+                                       like="QP099001")) == ["QP099001"]
+    fig = images.pocket_map_figure(images.keep_geography(con, images.load_map_data(con, contract_slug="c")),
+                                   [("c-P01", "POLYGON((2.03 48.03, 2.034 48.03, 2.034 48.034, 2.03 48.03))")],
+                                   highlight="c-P01")
+    names = [t.text[0] for t in fig.data if t.mode == "text" and not t.text[0].startswith("<b>")]
+    assert names == ["Les Tilleuls"]
+    assert fig.layout.margin.r == 200
+    assert "poche de pauvreté<br>hors QPV" in [t.name for t in fig.data]
+
+
+def test_map_legend_room_is_measured(report_con) -> None:
+    """The legend's room is its widest line measured in DejaVu Sans (at least 190 px): names are
+    placed left of it and the margin holds it (« SAINT-AUBIN-SUR-LORNE » ran under a legend wider
+    than the 190 px assumed)."""
+    fig = go.Figure([go.Scatter(x=[None], y=[None], name="non disponible / secret statistique"),
+                     go.Scatter(x=[1], y=[1], showlegend=False, name="X" * 80)])
+    entry = images._font(11).getlength("non disponible / secret statistique")
+    assert images._legend_px(fig, None) == entry + 45 + 25 > 190
+    assert images._legend_px(go.Figure(), None) == 190
+    data = images.load_map_data(report_con, contract_slug="demo")
+    data.indicator_label, data.year = "Taux de pauvreté (seuil à 60 %)", 2021
+    data.class_labels = ["de 38,7 % à 41,82 %", "plus de 41,82 % à 52,4 %"]
+    fig = images.qpv_map_figure(data, legend=True)
+    title = images._font(11).getlength("Taux de pauvreté (seuil à 60 %)") + 15 + 25
+    assert fig.layout.margin.r == 10 + title > 200          # the title is the widest line here

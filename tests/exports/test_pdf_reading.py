@@ -31,6 +31,8 @@ DEFECTS = {
     "cumul répété": re.compile(r"cumul\b[^\n]{0,25}\(cumul\)", re.IGNORECASE),
     "empreinte": re.compile(r"\b[0-9a-f]{16,}\b|\([0-9a-f]{8,}…\)"),
     "nom de fichier": re.compile(r"[\w!-]+\.(?:csv|xlsx|zip|json|geojson|shp|md)\b", re.IGNORECASE),
+    # A quote mark alone at the start or the end of a line (« Habitat Institution\n») »).
+    "guillemet isolé": re.compile(r"^[ \t]*»|«[ \t]*$", re.MULTILINE),
 }
 
 
@@ -72,10 +74,11 @@ def mandates(real_db) -> dict[str, list[str]]:
 def test_the_defect_finder_finds_each_defect() -> None:
     page = ("Contrat de ville Contrat de ville – 2030\n« « Idéal » »\n1 500 000 €/an par an\n"
             "cumul 2024 (cumul) : 3\nfilo_2019.csv (b60365737d05…)\nabcdef0123456789abcd\n"
-            "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9")
+            "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9\n"
+            "(rubrique « Habitat Institution\n») — Grand Chambéry")
     assert [d.split(":")[0] for d in defects([page])] == [
         "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
-        "nom de fichier", "pied de page coupé"]
+        "nom de fichier", "guillemet isolé", "pied de page coupé"]
 
 
 @pytest.mark.parametrize("contract", CONTRACTS)
@@ -193,3 +196,63 @@ def test_shared_notes_said_once_and_long_tables_in_an_annex(mandates) -> None:
     sources = demo[-1]
     assert "Documents" in sources and "Données statistiques" in sources
     assert "Données et méthode" in sources
+
+
+# A fictional value credited to the producer whose format it imitates (« Fictif : INSEE, … »,
+# « INSEE — QPV2024_CAF_2022 » on the sources page).
+FICTIONAL_CREDITED = re.compile(r"Fictif : |\bINSEE\s*(?:,|—|\d{4})", re.IGNORECASE)
+
+
+def test_demo_reports_never_credit_insee(mandates, real_db) -> None:
+    """The demo's figures are generated in INSEE's formats: its mandate report and portraits
+    credit them as « Données fictives de démonstration », never to INSEE."""
+    demo = " ".join("\n".join(mandates["demo"]).split())
+    assert FICTIONAL_CREDITED.findall(demo) == []
+    # The generated files share one heading, said once per portrait.
+    assert "Données fictives de démonstration : [1] fichier QPV2024_RP_2020, 2020" in demo
+    assert "[5] fichier QPV2024_CAF_2022, 2022" in demo
+    assert ("Données fictives de démonstration — fichiers générés au format des fichiers statistiques publiés"
+            in " ".join(mandates["demo"][-1].split()))
+    with duckdb.connect(str(real_db), read_only=True) as con:
+        text = "\n".join(pdf_pages(pdf.portrait_pdf(con, "QN09902I", generated_on=DATE, charts=False)))
+    assert FICTIONAL_CREDITED.findall(text) == []
+    # The real territories still credit INSEE when they quote it.
+    assert "Données INSEE 2019" in " ".join("\n".join(mandates["grand-chalon"]).split())
+
+
+def test_printed_source_labels() -> None:
+    from indicators.sources import FICTIONAL, printed
+    assert printed("Fictif : INSEE, QPV2024_CAF_2022, 2022") == f"{FICTIONAL} — fichier QPV2024_CAF_2022, 2022"
+    assert printed("Fictif : Compas – ABS 2022 (fictif)") == f"{FICTIONAL} — Compas – ABS 2022 (fictif)"
+    assert printed("Fictif : Insee 2019") == f"{FICTIONAL} (2019)"
+    assert printed("Fictif : INSEE, QPV2024_CAF_2022, 2022", short=True) == FICTIONAL
+    assert printed("Insee, Filosofi 2021", short=True) == "Insee, Filosofi 2021"
+    assert printed(None) == ""
+
+
+def test_a_source_shared_by_several_references_is_said_once(mandates) -> None:
+    """Chambéry's mandate figures come from thirteen sections of one document: its long title is
+    printed once, followed by one « [n] section » line each."""
+    refs = pdf.SourceRefs()
+    assert [refs.ref("Doc A — § 1"), refs.ref("Doc B"), refs.ref("Doc A — § 2"), refs.ref("Insee 2019", "p. 3"),
+            refs.ref("Insee 2019", "p. 4"), refs.ref("Doc A")] == [1, 2, 3, 4, 5, 6]
+    assert refs.lines() == ["Doc A :", "[1] § 1", "[3] § 2", "[6] ensemble du document", "[2] Doc B",
+                            "Insee 2019 :", "[4] p. 3", "[5] p. 4"]
+    page = next(p for p in mandates["chambery"] if "Sources" in p and "[13]" in p)
+    assert page.count("Redonner toute leur place") == 1
+    assert page.count("Grand Chambéry engagée dans la mise en") == 1
+
+
+def test_computed_shares_print_one_decimal(real_db) -> None:
+    """The grid's share of poor households, computed by the build (44,98 %), printed « 45 % » as
+    the published shares beside it, in the key figures' table; a loaded value is unchanged."""
+    with duckdb.connect(str(real_db), read_only=True) as con:
+        text = " ".join("\n".join(pdf_pages(pdf.portrait_pdf(con, "QN09904N", generated_on=DATE,
+                                                             charts=False))).split())
+        raw = con.execute("select value from indicator_values where territory_code = 'QN09904N'"
+                          " and indicator_id = 'grid_poor_households_pct' and year = 2019").fetchall()[0][0]
+    assert round(raw, 2) == 44.98
+    assert "Ménages pauvres (carroyage 200 m) 45 % 2019" in text
+    assert re.findall(r"\b\d+,\d\d %", text) == []
+    v = type("V", (), {"value": 12.04, "unit": "%", "origin": "published"})()
+    assert pdf.printed_value(v) == 12.04

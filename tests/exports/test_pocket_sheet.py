@@ -43,8 +43,8 @@ def test_sheet_is_one_page_with_figures_method_and_sources(con):
         "Indicateur Poche QPV du territoire Commune(s) : Ville A, Ville B",
         "Population (habitants) 1 260 1 800",
         "Part des ménages pauvres 45,0 % 45,0 % 45,0 %",
-        "Niveau de vie moyen (€ par an et par personne) 9 000 €/an 9 000 €/an",
-        "Logements sociaux pour 100 ménages 70,0 % 70,0 % 70,0 %",
+        "Niveau de vie moyen par personne 9 000 €/an 9 000 €/an",
+        "Logements sociaux rapportés aux ménages 70,0 % 70,0 % 70,0 %",
         "Contiguïté : par un côté. Seuil appliqué : 12 857 €/an.",
         "Seuil par défaut : S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 000 € "
         "(Agglo test (EPCI, faute d'unité urbaine), 2019)) = 12 857 €",

@@ -273,3 +273,26 @@ def test_the_share_of_people_living_in_a_qpv_per_action(review_db, tmp_path: Pat
     con.close()
     assert "Atelier emploi 20 12 60 % 0" in text
     assert "Sortie familles secret statistique secret statistique secret statistique 1" in text
+
+
+def test_review_amounts_say_euro_never_eur(review_db, tmp_path: Path) -> None:
+    """Amounts read « € » in the PDF, in the XLSX headers and formats (« (EUR) » was left over),
+    and a figure typed with the unit EUR reads « 12 500 € (propre aux QPV) »."""
+    import duckdb
+    from indicators import review
+    from indicators.visibility import hide_internal
+    con = hide_internal(duckdb.connect(str(review_db), read_only=True))
+    text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
+    assert "EUR" not in text
+    assert "Droit commun déclaré (€)" in text and "Montant déclaré (€)" in text
+    out = tmp_path / "revue.xlsx"
+    assert main(["--db", str(review_db), "review", "--territory", "c", "--year", "2024", "--out", str(out)]) == 0
+    wb = load_workbook(out)
+    cells = [c for ws in wb if ws.title != "Sources" for r in ws.iter_rows() for c in r]
+    assert not [c.value for c in cells if isinstance(c.value, str) and "EUR" in c.value]
+    ws = wb["Crédits spécifiques et droit co"]
+    row = next(r for r in ws.iter_rows() if r[0].value == 2024)
+    assert [c.number_format for c in row] == ["0", '#,##0"\u00a0€"', '#,##0"\u00a0€"', '#,##0"\u00a0€"',
+                                              '#,##0.00"\u00a0€"']
+    assert sorted(review.schemes_view(con, "c", 2024)["Mobilisé en 2024"]) == [
+        "12\u202f500 € (propre aux QPV)", review.NOT_REPORTED]

@@ -248,3 +248,32 @@ def test_empty_table_keeps_its_header_and_a_withheld_column_stays() -> None:
     ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df, title="t", territory="x")))["Données"]
     assert [[c.value for c in row] for row in ws.iter_rows(min_row=6)] == [
         ["Quartier", "value"], ["A", "secret statistique"]]
+
+
+def test_xlsx_sources_sheet_has_no_empty_column() -> None:
+    """Sources of the programme template give no vintage, licence or address: those columns are
+    left out of the « Sources » sheet rather than printed empty."""
+    srcs = [{"producer": "Grand Chalon", "title": "Modèle de saisie du programme : contrats", "vintage": None,
+             "licence": None, "url": "", "file_name": "00_contrat.csv", "sha256": "ef" * 32},
+            {"producer": "Grand Chalon", "title": "Modèle de saisie du programme : territoires",
+             "file_name": "02_territoires.csv", "sha256": "01" * 32}]
+    data = to_xlsx_bytes(pd.DataFrame({"Quartier": ["Aubépins"]}), title="t", territory="Grand Chalon",
+                         sources=srcs)
+    src = [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(data))["Sources"].iter_rows()]
+    assert src == [
+        ["Producteur", "Titre", "Fichier", "SHA-256"],
+        ["Grand Chalon", "Modèle de saisie du programme : contrats", "00_contrat.csv", "ef" * 32],
+        ["Grand Chalon", "Modèle de saisie du programme : territoires", "02_territoires.csv", "01" * 32],
+    ]
+
+
+def test_a_column_of_blank_text_is_not_exported() -> None:
+    """« Publié » and « Source du chiffre publié » of the leverage table held empty strings: the
+    spreadsheet showed two empty columns."""
+    df = pd.DataFrame({"Financeur": ["Ville", "État"], "Calculé": [4.0, 8.3], "Publié": ["", " "],
+                       "Source du chiffre publié": ["", None]})
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df, title="t", territory="x")))["Données"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=6)] == [
+        ["Financeur", "Calculé"], ["Ville", 4.0], ["État", 8.3]]
+    text = to_csv_bytes(df, title="t", territory="x").decode("utf-8-sig")
+    assert text.split("\r\n\r\n", 1)[1].split("\r\n")[0] == "Financeur;Calculé"

@@ -6,7 +6,7 @@ import pandas as pd
 
 from etl.core import Candidate
 from etl.loaders import programme
-from indicators.beneficiaries import SHARE_NOTE, qpv_share, share_display_table
+from indicators.beneficiaries import SHARE_NOTE, qpv_share, share_display_table, share_export_table
 from tests.locate.conftest import make_db
 
 
@@ -103,6 +103,27 @@ def test_share_in_qpv_per_action_and_year(tmp_path):
         ["Action D", "2025", "9", "0", "0\u00a0%"],
     ]
     assert share["note"].tolist() == [SHARE_NOTE, SHARE_NOTE, SHARE_NOTE, None]
+    # The CSV/XLSX export: French headers (the frame's `n_in_qpv`… were exported as they were),
+    # masked figures « secret statistique », never 0, the masked cells each figure leaves out.
+    import io
+
+    import openpyxl
+
+    from reports.tables import to_xlsx_bytes
+    data = to_xlsx_bytes(share_export_table(share), title="Part des personnes touchées résidant en QPV",
+                         territory="Démo")
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Données"]
+    assert [[c.value for c in r] for r in ws.iter_rows(min_row=6)] == [
+        ["Code", "Action", "Année", "Personnes hors secret statistique",
+         "Cellules en secret statistique (moins de 5 personnes)", "dont résidant en QPV (hors secret statistique)",
+         "Cellules en secret statistique parmi les résidents en QPV", "Part résidant en QPV (%)"],
+        ["C", "Action C", 2024, "secret statistique", 1, "secret statistique", 1, "secret statistique"],
+        ["A", "Action A", 2025, 17, 1, 12, 0, "secret statistique"],
+        ["B", "Action B", 2025, 10, 1, 10, 0, "secret statistique"],
+        ["D", "Action D", 2025, 9, 0, 0, 0, 0],
+    ]
+    assert [c.number_format for c in ws[10]] == ["General", "General", "0", "#,##0", "#,##0", "#,##0", "#,##0",
+                                                 '#,##0.0#"\u00a0%"']
     assert share["n_secret_cells"].tolist() == [1, 1, 1, 0]
     assert qpv_share(con, "demo", year=2024)["action_id"].tolist() == ["C"]
     assert qpv_share(con, "other").empty
