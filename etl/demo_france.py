@@ -280,8 +280,8 @@ def _rings_to(rings: np.ndarray | list, src: int, dst: int, ndigits: int) -> lis
 
 
 def _coords(ring: np.ndarray, ndigits: int) -> str:
-    fmt = f"[%.{ndigits}f,%.{ndigits}f]"
-    return "[[" + ",".join(fmt % (x, y) for x, y in ring) + "]]"
+    fmt = f"[%.{ndigits}f,%.{ndigits}f],"
+    return "[[" + ((fmt * len(ring))[:-1] % tuple(ring.ravel().tolist())) + "]]"
 
 
 def _feature_collection(path: Path, features: list[tuple[dict, str]], head: str = "") -> None:
@@ -470,6 +470,7 @@ def _write_insee_qpv(root: Path, w: World) -> None:
 def _write_comparators(root: Path, w: World) -> None:
     """Commune file per vintage, and one file with the EPCIs, départements and France."""
     import duckdb
+    import pandas as pd
 
     (root / "insee_comparateurs").mkdir(parents=True, exist_ok=True)
     deps = w.dep_codes
@@ -479,6 +480,7 @@ def _write_comparators(root: Path, w: World) -> None:
     rng0 = np.random.default_rng([SEED, w.s.qpv, 5])
     com_pov = rng0.uniform(0.05, 0.6, len(com_pop))
     con = duckdb.connect()
+    con.execute("set threads = 1")               # one thread: rows keep their order
     for vi, year in enumerate(VINTAGES):
         rng = np.random.default_rng([SEED, w.s.qpv, 6, year])
         yy = f"{year % 100:02d}"
@@ -492,16 +494,19 @@ def _write_comparators(root: Path, w: World) -> None:
                  np.full(len(w.epci_code) + len(deps) + 1, 0.3))):
             frame = {"CODGEO": codes, "LIBGEO": labels}
             for v in vs:
-                cells = _fr(_values(rng, v, pop * (1 + 0.01 * vi), pov), v.kind).astype(object)
-                if name == "communes":
-                    small = pop < 500
-                    if v.name.startswith("DISP_"):
-                        cells[small] = "s"
-                frame[f"{v.name}_A{yy}"] = cells
-            import pandas as pd
+                values = _values(rng, v, pop * (1 + 0.01 * vi), pov)
+                if name == "communes" and v.name.startswith("DISP_"):
+                    values[pop < 500] = np.nan          # secret statistique: « s »
+                frame[f"{v.name}_A{yy}"] = values
             df = pd.DataFrame(frame)      # noqa: F841  (read by DuckDB below)
+            cells = ", ".join(
+                f"""coalesce(replace(printf('%.1f', "{v.name}_A{yy}"), '.', ','), 's') as "{v.name}_A{yy}""""
+                if v.kind == "share" else
+                f"""coalesce(cast(cast("{v.name}_A{yy}" as bigint) as varchar), 's') as "{v.name}_A{yy}""""
+                for v in vs)
             path = root / "insee_comparateurs" / f"insee_fictif_{year}_{name}.csv"
-            con.execute(f"copy (select * from df) to '{path}' (header, delimiter ';', quote '\"')")
+            con.execute(f"copy (select CODGEO, LIBGEO, {cells} from df) to '{path}' "
+                        "(header, delimiter ';', quote '\"')")
             meta = [("CODGEO", "Code géographique"), ("LIBGEO", "Libellé géographique")]
             meta += [(f"{v.name}_A{yy}", v.label.format(year=year)) for v in vs]
             (root / "insee_comparateurs" / f"meta_insee_fictif_{year}_{name}.csv").write_bytes(_meta(meta, "utf-8"))

@@ -99,6 +99,108 @@ def _grid_year(ctx: LoadContext, c: Candidate, yy: str | None) -> int | None:
 
 
 def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
+    """DuckDB reads the file (a national grid is 2,3 million squares: never held as Python
+    objects); any file it cannot read as expected goes through `_load_pandas`, which names the
+    file, line and column of the first problem."""
+    try:
+        loaded = _load_duckdb(ctx, c, kind)
+    except (duckdb.Error, UnicodeDecodeError, ValueError):
+        loaded = None
+    if loaded is not None:
+        return loaded
+    return _load_pandas(ctx, c, kind)
+
+
+_FAST_TABLE = "_grid_fast"
+
+
+def _load_duckdb(ctx: LoadContext, c: Candidate, kind: str) -> int | None:
+    """The grid read by DuckDB's CSV reader and checked in SQL; None when a row needs the
+    careful reader (an unreadable id or count, an encoding DuckDB does not take)."""
+    head = c.head(65536)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    head.decode("utf-8-sig")                       # raises on a Latin-1 file: careful reader
+    header = sniff_header(c)
+    if not header or len(set(header)) != len(header):
+        return None
+    text = head.decode("utf-8-sig").replace("\r", "\n")
+    sep = sniff_separator(next((ln for ln in text.split("\n") if ln.strip()), ""))
+    mapping, yy = _canonical(header)
+    if any(x not in mapping.values() for x in REQUIRED):
+        return None
+    id_col = next(col for col, low in mapping.items() if low == ID_COLUMN)
+    con = ctx.con
+    names = ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}'" for h in header)
+
+    def q(col: str) -> str:
+        return '"' + col.replace('"', '""') + '"'
+
+    markers = ", ".join(f"'{m}'" for m in WITHHELD_MARKERS)
+    count_cols = [(col, low) for col, low in mapping.items() if low in COUNT_COLUMNS]
+    lcog = next((col for col, low in mapping.items() if low in ("lcog_geo", "lcog", "depcom")), None)
+    cleaned = []
+    for col, low in count_cols:
+        raw = f"trim({q(col)})"
+        text_value = f"case when lower({raw}) in ({markers}) then '' else coalesce({raw}, '') end"
+        if sep != ",":
+            text_value = f"replace({text_value}, ',', '.')"
+        cleaned.append(f"{text_value} as {q('t_' + low)}")
+    con.execute(f"""create or replace temp table {_FAST_TABLE} as
+        select row_number() over () as rn, trim({q(id_col)}) as cell_id,
+               {f"nullif(trim({q(lcog)}), '')" if lcog else "null::varchar"} as commune_codes,
+               {', '.join(cleaned)}
+        from read_csv(?, delim = ?, header = true, names = [{names}], all_varchar = true,
+                      quote = '"', escape = '"', strict_mode = true, null_padding = false)""",
+                [str(c.path), sep])
+    try:
+        con.execute(f"delete from {_FAST_TABLE} where cell_id is null or cell_id = ''")
+        pattern = ID_RE.replace("(?P<n>", "(").replace("(?P<e>", "(")
+        con.execute(f"""create or replace temp table {_FAST_TABLE}_xy as
+            select rn, try_cast(regexp_extract(cell_id, ?, 2) as double) as x,
+                   try_cast(regexp_extract(cell_id, ?, 1) as double) as y
+            from {_FAST_TABLE}""", [pattern, pattern])
+        if con.execute(f"select count(*) from {_FAST_TABLE}_xy where x is null or y is null"
+                       ).fetchall()[0][0]:
+            return None
+        bad = " or ".join(f"(t_{low} <> '' and try_cast(t_{low} as double) is null)"
+                          for _, low in count_cols)
+        if con.execute(f"select count(*) from {_FAST_TABLE} where {bad}").fetchall()[0][0]:
+            return None
+        xy = con.execute(f"select rn, x, y from {_FAST_TABLE}_xy order by rn").fetchnumpy()
+        lon, lat = _TO_WGS84.transform(np.asarray(xy["x"]) + 100.0, np.asarray(xy["y"]) + 100.0)
+        lonlat = pd.DataFrame({"rn": np.asarray(xy["rn"]), "lon": lon, "lat": lat})
+        del xy
+        year = _grid_year(ctx, c, yy)
+        n_rows, n_codes, n_fictional = con.execute(
+            f"select count(*), count(commune_codes),"
+            f" count(*) filter (where regexp_full_match(commune_codes, '(99[0-9]{{3}})+'))"
+            f" from {_FAST_TABLE}").fetchall()[0]
+        fictional = bool(lcog) and n_codes > 0 and n_fictional == n_codes
+        source_id = ctx.add_source(c, kind, producer=PRODUCER, title="Filosofi, données carroyées à 200 m",
+                                   vintage=str(year) if year else None, licence=LICENCE,
+                                   rows_read=n_rows, is_fictional=fictional)
+        lows = [low for _, low in count_cols]
+        withheld = " or ".join(f"t_{low} = ''" for low in lows)
+        target = ["cell_id", "x_3035", "y_3035", "lon", "lat", "commune_codes", *lows,
+                  "is_withheld", "source_id"]
+        con.register("_grid_lonlat", lonlat)
+        try:
+            con.execute(f"""insert into grid_200m ({', '.join(target)})
+                select g.cell_id, p.x, p.y, l.lon, l.lat, g.commune_codes,
+                       {', '.join(f"cast(nullif(t_{low}, '') as double)" for low in lows)},
+                       ({withheld}), ?
+                from {_FAST_TABLE} g join {_FAST_TABLE}_xy p using (rn) join _grid_lonlat l using (rn)
+                order by g.rn""", [source_id])
+        finally:
+            con.unregister("_grid_lonlat")
+        return int(n_rows)
+    finally:
+        con.execute(f"drop table if exists {_FAST_TABLE}")
+        con.execute(f"drop table if exists {_FAST_TABLE}_xy")
+
+
+def _load_pandas(ctx: LoadContext, c: Candidate, kind: str) -> int:
     data = c.read_bytes()
     text = decode_text(data, c.display_name)
     first = next((ln for ln in text.split("\n", 5) if ln.strip()), "")
