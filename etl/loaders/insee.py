@@ -571,7 +571,13 @@ def parse_column(values: pd.Series, table: TextTable, column: str) -> tuple[np.n
     s = values.str.strip().str.strip('"').str.strip()
     key = s.str.lower()
     is_marker = key.isin(list(WITHHELD_MARKERS))
-    grouped = s.str.match(_GROUPED_RE.pattern) & ~is_marker
+    # Only a cell with a space-like character can be a grouped number (the regex runs in Python).
+    spaced = pd.Series(False, index=s.index)
+    for ch in _SPACES:
+        spaced |= s.str.contains(ch, regex=False)
+    grouped = pd.Series(False, index=s.index)
+    if (spaced & ~is_marker).any():
+        grouped[spaced & ~is_marker] = s[spaced & ~is_marker].str.match(_GROUPED_RE.pattern)
     cleaned = s.copy()
     if grouped.any():
         g = cleaned[grouped]
@@ -604,8 +610,9 @@ def parse_columns(df: pd.DataFrame, columns: list[str], table: TextTable
     n = len(df)
     if not columns:
         return {}
+    # Arrow-backed strings: each string operation runs once, in C, over every cell.
     stacked = pd.Series(np.concatenate([df[c].astype(str).to_numpy(dtype=object) for c in columns]),
-                        dtype=object)
+                        dtype="str")
     lines = np.tile(np.asarray(table.line_numbers), len(columns))
     try:
         value, status, marker = parse_column(stacked, _StackedLines(table.file_name, lines), columns[0])
