@@ -467,6 +467,13 @@ def _write_insee_qpv(root: Path, w: World) -> None:
             ("DISP_TP6017", "Taux de pauvreté au seuil de 60 % en 2017 (%)")], "latin-1"))])
 
 
+def _comparator_cell(col: str, kind: str) -> str:
+    """SQL formatting one comparator column as INSEE prints it (NULL: « s »)."""
+    if kind == "share":
+        return f"coalesce(replace(printf('%.1f', {col}), '.', ','), 's') as {col}"
+    return f"coalesce(cast(cast({col} as bigint) as varchar), 's') as {col}"
+
+
 def _write_comparators(root: Path, w: World) -> None:
     """Commune file per vintage, and one file with the EPCIs, départements and France."""
     import duckdb
@@ -499,15 +506,12 @@ def _write_comparators(root: Path, w: World) -> None:
                     values[pop < 500] = np.nan          # secret statistique: « s »
                 frame[f"{v.name}_A{yy}"] = values
             df = pd.DataFrame(frame)      # noqa: F841  (read by DuckDB below)
-            cells = ", ".join(
-                f"""coalesce(replace(printf('%.1f', "{v.name}_A{yy}"), '.', ','), 's') as "{v.name}_A{yy}""""
-                if v.kind == "share" else
-                f"""coalesce(cast(cast("{v.name}_A{yy}" as bigint) as varchar), 's') as "{v.name}_A{yy}""""
-                for v in vs)
+            cells = ", ".join(_comparator_cell(f'"{v.name}_A{yy}"', v.kind) for v in vs)
             path = root / "insee_comparateurs" / f"insee_fictif_{year}_{name}.csv"
             con.execute(f"copy (select CODGEO, LIBGEO, {cells} from df) to '{path}' "
                         "(header, delimiter ';', quote '\"')")
-            meta = [("CODGEO", "Code géographique"), ("LIBGEO", "Libellé géographique")]
+            meta = [("CODGEO", "Code de la commune" if name == "communes" else
+                     "Code de l'EPCI, du département ou de la France"), ("LIBGEO", "Libellé géographique")]
             meta += [(f"{v.name}_A{yy}", v.label.format(year=year)) for v in vs]
             (root / "insee_comparateurs" / f"meta_insee_fictif_{year}_{name}.csv").write_bytes(_meta(meta, "utf-8"))
     con.close()
