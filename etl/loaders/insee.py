@@ -632,6 +632,9 @@ class _StackedLines:
         self.line_numbers = line_numbers
 
 
+INSEE_CHUNK_COLUMNS = 24      # variables parsed and written together (bounds the memory)
+
+
 # The largest value each kind of quantity can mean (beyond: a typing or export error).
 MAX_COUNT = 1e8        # more people, households or dwellings than France has
 MAX_AMOUNT = 1e13      # euros: above the whole country's yearly income
@@ -884,41 +887,56 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
                 out.append(n)
         return out
 
-    parsed = parse_columns(df, [p[0] for p in plan], table)
-    values, statuses, notes_out = [], [], []
-    for col, base, indicator, year, qkind in plan:
-        value, status, marker = parsed[col]
-        check_bounds(value, qkind, table, col, indicator)
-        status_note = marker.copy()
-        for n in notes_for(base):
-            fs = flag_status[n]
-            hit = np.array([f is not None for f in fs]) & (status == "ok")
-            if hit.any():
-                status = status.copy()
-                status[hit] = fs[hit]
-                value = value.copy()
-                value[hit] = np.nan
-                status_note = status_note.copy()
-                status_note[hit] = flag_text[n][hit]
-        values.append(value)
-        statuses.append(status)
-        notes_out.append(status_note)
-    # One frame for every column (a frame per column costs more than its rows on wide files).
-    n_rows, n_cols = len(df), len(plan)
-    facts = pd.DataFrame({
-        "territory_code": np.tile(codes.to_numpy(dtype=object), n_cols),
-        "territory_level": np.tile(levels.to_numpy(dtype=object), n_cols),
-        "indicator_id": np.repeat(np.array([p[2] for p in plan], dtype=object), n_rows),
-        "year": np.repeat(np.array([p[3] for p in plan], dtype=np.int64), n_rows),
-        "value": np.concatenate(values),
-        "status": np.concatenate(statuses),
-        "status_note": np.concatenate(notes_out),
-        "origin": "official_file",
-        "source_variable": np.repeat(np.array([p[0] for p in plan], dtype=object), n_rows),
-        "source_id": source_id,
-    })
-    facts["value"] = facts["value"].astype("float64")
-    ctx.insert("indicator_facts", facts)
+    # By chunks of columns: a national commune file (35 000 rows x 120 variables) never has all
+    # its parsed cells in Python at once; the chunks wait in a temporary table, so that a value
+    # refused in a later chunk leaves nothing of the file in indicator_facts.
+    n_rows = len(df)
+    target = ctx.columns("indicator_facts")
+    ctx.con.execute("create or replace temp table _insee_facts as select * from indicator_facts limit 0")
+    for start in range(0, len(plan), INSEE_CHUNK_COLUMNS):
+        chunk = plan[start:start + INSEE_CHUNK_COLUMNS]
+        parsed = parse_columns(df, [p[0] for p in chunk], table)
+        values, statuses, notes_out = [], [], []
+        for col, base, indicator, year, qkind in chunk:
+            value, status, marker = parsed[col]
+            check_bounds(value, qkind, table, col, indicator)
+            status_note = marker.copy()
+            for n in notes_for(base):
+                fs = flag_status[n]
+                hit = np.array([f is not None for f in fs]) & (status == "ok")
+                if hit.any():
+                    status = status.copy()
+                    status[hit] = fs[hit]
+                    value = value.copy()
+                    value[hit] = np.nan
+                    status_note = status_note.copy()
+                    status_note[hit] = flag_text[n][hit]
+            values.append(value)
+            statuses.append(status)
+            notes_out.append(status_note)
+        del parsed
+        # One frame per chunk (a frame per column costs more than its rows on wide files).
+        n_cols = len(chunk)
+        facts = pd.DataFrame({
+            "territory_code": np.tile(codes.to_numpy(dtype=object), n_cols),
+            "territory_level": np.tile(levels.to_numpy(dtype=object), n_cols),
+            "indicator_id": np.repeat(np.array([p[2] for p in chunk], dtype=object), n_rows),
+            "year": np.repeat(np.array([p[3] for p in chunk], dtype=np.int64), n_rows),
+            "value": np.concatenate(values).astype("float64"),
+            "status": np.concatenate(statuses),
+            "status_note": np.concatenate(notes_out),
+            "origin": "official_file",
+            "source_variable": np.repeat(np.array([p[0] for p in chunk], dtype=object), n_rows),
+            "source_id": source_id,
+        }).reindex(columns=target)
+        ctx.con.register("_insee_chunk", facts)
+        try:
+            ctx.con.execute("insert into _insee_facts select * from _insee_chunk")
+        finally:
+            ctx.con.unregister("_insee_chunk")
+        del facts, values, statuses, notes_out
+    ctx.con.execute("insert into indicator_facts select * from _insee_facts")
+    ctx.con.execute("drop table _insee_facts")
 
     # Catalogue rows for variables the registry does not map.
     known = {r[0] for r in ctx.con.execute("select indicator_id from indicator_catalog").fetchall()}
