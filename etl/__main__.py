@@ -3,7 +3,7 @@
     python -m etl build [--raw DIR]... [--db PATH] [--quiet]
     python -m etl validate [--raw DIR]...
     python -m etl import FILE... [--yes] | --list | --withdraw BATCH | --publish BATCH
-    python -m etl demo --out DIR
+    python -m etl demo --out DIR [--scale demo|france] [--qpv N]
     python -m etl template-doc
     python -m etl locate FILE --out FILE [--db PATH] [--geographie 2024|2015]
 
@@ -128,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     p_val.add_argument("--quiet", action="store_true")
     p_demo = sub.add_parser("demo", help="écrire les fichiers du territoire fictif de démonstration")
     p_demo.add_argument("--out", type=Path, default=config.DEMO_RAW_DIR)
+    p_demo.add_argument("--scale", choices=("demo", "france"), default="demo",
+                        help="demo : le territoire Val-de-Lorne (défaut) ; france : une France fictive "
+                             "à l'échelle nationale (etl/demo_france.py)")
+    p_demo.add_argument("--qpv", type=int, default=1600,
+                        help="avec --scale france : nombre de QPV 2024 (le reste suit en proportion)")
     sub.add_parser("template-doc", help="documentation Markdown du modèle de saisie")
     p_imp = sub.add_parser("import", help="importer des fichiers comme la page « Importer des fichiers »")
     p_imp.add_argument("files", nargs="*", type=Path, metavar="FILE", help="fichiers à importer (un lot)")
@@ -152,6 +157,19 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "template-doc":
         print(template_doc())
+        return 0
+    if args.command == "demo" and args.scale == "france":
+        import time
+
+        from etl.demo_france import write_france
+        if args.qpv < 8:
+            parser.error("--qpv : au moins 8 QPV")
+        t0 = time.perf_counter()
+        figures = write_france(args.out, args.qpv)
+        print(f"France fictive écrite dans {args.out} : {figures['qpv']} QPV 2024, {figures['qpv2015']} QPV 2015, "
+              f"{figures['communes']} communes, {figures['epcis']} EPCI, {figures['departements']} départements, "
+              f"{figures['grid_squares']} carreaux, {figures['programme_attributions']} lignes d'attributions, "
+              f"{figures['ban_addresses']} adresses, en {time.perf_counter() - t0:.1f} s".replace(".", ","))
         return 0
     if args.command == "demo":
         from etl.demo import write_demo

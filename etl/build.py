@@ -181,6 +181,9 @@ def _now() -> datetime:
 
 
 # ── Public entry points ───────────────────────────────────────────────────────────────────
+BUILD_MEMORY_LIMIT = "1GiB"
+
+
 def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
           loader_modules: Iterable[str | ModuleType] | None = None, progress: Progress = _stderr,
           current_year: int | None = None, max_file_bytes: int | None = None,
@@ -206,6 +209,9 @@ def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
         _remove_stale_temporaries(db_path)
         _remove_db_file(tmp)
         con = etl_db.create_empty(tmp)
+        # DuckDB's buffers stay within 1 GiB (beyond, it spills to disk): a national build must
+        # fit in 2 GiB with the Python side (issue #15).
+        con.execute(f"set memory_limit = '{BUILD_MEMORY_LIMIT}'")
         _run(con, raw_dirs, report, loader_modules, progress, current_year, max_file_bytes)
         _carry_over_builds(con, db_path, report)
         report.outcome = "published"

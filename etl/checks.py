@@ -86,7 +86,11 @@ def _unique_checks() -> list[Check]:
         cols = ", ".join(f"t.{c}" for c in key)
         join = "left join sources s on s.source_id = t.source_id" if table != "indicator_catalog" else \
             "left join sources s on false"
-        sql = (f"select {_FILES}, count(*), {cols} from {table} t {join}"
+        # The duplicated keys first (a plain count), then only their rows meet `sources`.
+        on = " and ".join(f"t.{c} is not distinct from d.{c}" for c in key)
+        dups = (f"(select t.* from {table} t join (select {', '.join(key)} from {table}"
+                f" group by all having count(*) > 1) d on {on})")
+        sql = (f"select {_FILES}, count(*), {cols} from {dups} t {join}"
                f" group by {cols} having count(*) > 1 order by {cols}")
 
         def msg(row, table=table, key=key):

@@ -86,7 +86,13 @@ class Candidate:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.read_bytes()).hexdigest()
+        if self._bytes is not None:
+            return hashlib.sha256(self._bytes).hexdigest()
+        h = hashlib.sha256()                 # streamed: a national file is never held whole
+        with self.path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
 
     @property
     def suffix(self) -> str:

@@ -362,13 +362,18 @@ def load_squares(con, contract_slug: str | None, year: int) -> pd.DataFrame:
            f" where try_cast(s.vintage as integer) = ?")
     params: list = [year]
     if contract_slug is not None:
-        sql += " and list_has_any(regexp_extract_all(g.commune_codes, '.{5}'), ?)"
-        params.append(_contract_communes(con, contract_slug))
+        # Most squares name one commune: a plain lookup; the regex only for the others.
+        sql += (" and case when length(g.commune_codes) = 5 then list_contains(?, g.commune_codes)"
+                " else list_has_any(regexp_extract_all(g.commune_codes, '.{5}'), ?) end")
+        communes = _contract_communes(con, contract_slug)
+        params += [communes, communes]
     return con.execute(sql, params).df()
 
 
-def detect(con, contract_slug: str | None, params: Params | None = None) -> PocketResult:
-    """The pockets of a contract (of the whole grid when None); default parameters when None."""
+def detect(con, contract_slug: str | None, params: Params | None = None, *,
+           qpv_polygons: tuple[list, list[str]] | None = None) -> PocketResult:
+    """The pockets of a contract (of the whole grid when None); default parameters when None.
+    `qpv_polygons`: `_qpv_polygons(con)` when the caller already has it (the build's loop)."""
     threshold = default_threshold(con, contract_slug)
     year = threshold.year
     empty = pd.DataFrame()
@@ -380,7 +385,7 @@ def detect(con, contract_slug: str | None, params: Params | None = None) -> Pock
             return PocketResult(contract_slug, None, threshold, year, empty, message=(
                 "Médiane nationale du niveau de vie absente de la base : saisissez le seuil S."))
         params = Params(threshold_eur=round(threshold.value_eur))
-    polys, codes = _qpv_polygons(con)
+    polys, codes = qpv_polygons if qpv_polygons is not None else _qpv_polygons(con)
     if not polys:
         return PocketResult(contract_slug, params, threshold, year, empty, message=(
             "Contours des QPV absents : impossible de distinguer les carreaux hors QPV "
@@ -450,9 +455,10 @@ def write_pockets(con) -> int:
     if grid_year(con) is None:
         return 0
     frames = []
+    polygons = _qpv_polygons(con)          # once for every contract
     for slug, fictional in _rows(con, "select contract_slug, is_fictional from contracts"
                                       " order by contract_slug"):
-        result = detect(con, slug)
+        result = detect(con, slug, qpv_polygons=polygons)
         if result.pockets.empty:
             continue
         frame = result.pockets.copy()

@@ -99,6 +99,103 @@ def _grid_year(ctx: LoadContext, c: Candidate, yy: str | None) -> int | None:
 
 
 def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
+    """DuckDB reads the file (a national grid is 2,3 million squares: never held as Python
+    objects); any file it cannot read as expected goes through `_load_pandas`, which names the
+    file, line and column of the first problem."""
+    loaded = _load_duckdb(ctx, c, kind)
+    if loaded is not None:
+        return loaded
+    return _load_pandas(ctx, c, kind)
+
+
+def _load_duckdb(ctx: LoadContext, c: Candidate, kind: str) -> int | None:
+    """The grid read by DuckDB's CSV reader and checked in SQL; None when a row needs the
+    careful reader (an unreadable id or count, an encoding DuckDB does not take)."""
+    head = c.head(65536)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError:                     # a Latin-1 file: the careful reader
+        return None
+    header = sniff_header(c)
+    if not header or len(set(header)) != len(header):
+        return None
+    text = head.decode("utf-8-sig").replace("\r", "\n")
+    sep = sniff_separator(next((ln for ln in text.split("\n") if ln.strip()), ""))
+    mapping, yy = _canonical(header)
+    if any(x not in mapping.values() for x in REQUIRED):
+        return None
+    id_col = next(col for col, low in mapping.items() if low == ID_COLUMN)
+    con = ctx.con
+    names = ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}'" for h in header)
+
+    def q(col: str) -> str:
+        return '"' + col.replace('"', '""') + '"'
+
+    markers = ", ".join(f"'{m}'" for m in WITHHELD_MARKERS)
+    count_cols = [(col, low) for col, low in mapping.items() if low in COUNT_COLUMNS]
+    lcog = next((col for col, low in mapping.items() if low in ("lcog_geo", "lcog", "depcom")), None)
+    def value_sql(col: str) -> str:
+        """A count cell as text: '' when empty or a withheld marker, decimal point."""
+        raw = f"trim({q(col)})"
+        text_value = f"(case when lower({raw}) in ({markers}) then '' else coalesce({raw}, '') end)"
+        return f"replace({text_value}, ',', '.')" if sep != "," else text_value
+
+    # Three streaming reads of the file, nothing materialised but the squares' coordinates:
+    # the counts are checked, the ids parsed, then the rows inserted beside their WGS84 centres.
+    read = (f"read_csv(?, delim = ?, header = true, names = [{names}], all_varchar = true,"
+            f" quote = '\"', escape = '\"', strict_mode = true, null_padding = false)")
+    args = [str(c.path), sep]
+    try:           # what DuckDB cannot read goes to the careful reader (nothing written yet)
+        bad = " or ".join(f"({v} <> '' and try_cast({v} as double) is null)"
+                          for v in (value_sql(col) for col, _ in count_cols))
+        if con.execute(f"select count(*) from {read} where {bad}", args).fetchall()[0][0]:
+            return None
+        pattern = ID_RE.replace("(?P<n>", "(").replace("(?P<e>", "(")
+        xy = con.execute(f"""select coalesce(trim({q(id_col)}), '') = '' as blank,
+                                    coalesce(try_cast(regexp_extract(trim({q(id_col)}), ?, 2) as double),
+                                             'NaN'::double) as x,
+                                    coalesce(try_cast(regexp_extract(trim({q(id_col)}), ?, 1) as double),
+                                             'NaN'::double) as y
+                             from {read}""", [pattern, pattern, *args]).fetchnumpy()
+        blank = np.ma.filled(xy["blank"], True).astype(bool)
+        x = np.asarray(xy["x"], dtype=float)
+        y = np.asarray(xy["y"], dtype=float)
+        del xy
+        if (~blank & (np.isnan(x) | np.isnan(y))).any():
+            return None
+    except (duckdb.Error, UnicodeDecodeError, ValueError):
+        return None
+    lon, lat = _TO_WGS84.transform(x + 100.0, y + 100.0)
+    lonlat = pd.DataFrame({"_gl_blank": blank, "_gl_x": x, "_gl_y": y, "_gl_lon": lon, "_gl_lat": lat})
+    del lon, lat, x, y
+    year = _grid_year(ctx, c, yy)
+    lcog_sql = f"nullif(trim({q(lcog)}), '')" if lcog else "null::varchar"
+    n_codes, n_fictional = con.execute(
+        f"select count({lcog_sql}), count(*) filter (where regexp_full_match({lcog_sql}, '(99[0-9]{{3}})+'))"
+        f" from {read}", args).fetchall()[0] if lcog else (0, 0)
+    n_rows = int((~blank).sum())
+    fictional = bool(lcog) and n_codes > 0 and n_fictional == n_codes
+    source_id = ctx.add_source(c, kind, producer=PRODUCER, title="Filosofi, données carroyées à 200 m",
+                               vintage=str(year) if year else None, licence=LICENCE,
+                               rows_read=n_rows, is_fictional=fictional)
+    lows = [low for _, low in count_cols]
+    values = [value_sql(col) for col, _ in count_cols]
+    withheld = " or ".join(f"{v} = ''" for v in values)
+    target = ["cell_id", "x_3035", "y_3035", "lon", "lat", "commune_codes", *lows, "is_withheld", "source_id"]
+    con.register("_grid_lonlat", lonlat)
+    try:
+        con.execute(f"""insert into grid_200m ({', '.join(target)})
+            select trim({q(id_col)}), _gl_x, _gl_y, _gl_lon, _gl_lat, {lcog_sql},
+                   {', '.join(f"cast(nullif({v}, '') as double)" for v in values)}, ({withheld}), ?
+            from {read} positional join _grid_lonlat where not _gl_blank""", [source_id, *args])
+    finally:
+        con.unregister("_grid_lonlat")
+    return n_rows
+
+
+def _load_pandas(ctx: LoadContext, c: Candidate, kind: str) -> int:
     data = c.read_bytes()
     text = decode_text(data, c.display_name)
     first = next((ln for ln in text.split("\n", 5) if ln.strip()), "")

@@ -229,3 +229,17 @@ def test_withheld_square_is_left_out_of_the_qpv_figures(ctx, tmp_path):
         ("grid_mean_living_standard_eur_year", 20_000.0, 2_000_000.0, 100.0),
         ("grid_poor_households_pct", 25.0, 10.0, 40.0),
     ]
+
+
+@pytest.mark.parametrize("sep, decimal, lower", [(",", ".", False), (";", ",", True)])
+def test_a_readable_grid_is_read_by_duckdb_not_by_pandas(ctx, tmp_path, monkeypatch, sep, decimal, lower):
+    """A national grid (2,3 million squares) must not be held as Python objects: a readable file
+    goes through DuckDB's reader alone, with the same rows as the careful reader gives."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("lecteur pandas appelé pour un fichier lisible")
+
+    monkeypatch.setattr(grid, "_load_pandas", refuse)
+    p = write_grid(tmp_path / "Filosofi2019_carreaux_200m.csv", sep=sep, decimal=decimal, lower=lower)
+    assert load(grid, ctx, Candidate(p, p.name)) == ("filosofi_grid", 4)
+    assert rows(ctx, CELL_SQL) == expected_cells(source_id(ctx, p.name))
+    assert rows(ctx, "select count(*) from grid_200m where is_withheld") == [(0,)]

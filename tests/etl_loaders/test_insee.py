@@ -302,3 +302,33 @@ def test_real_filosofi_2021_communes(ctx):
     assert expected_secret > 29000
     assert elapsed < 15, f"Filosofi load took {elapsed:.1f} s"
     print(f"\nreal Filosofi 2021 communes loaded in {elapsed:.2f} s")
+
+
+def test_wide_file_written_by_chunks_or_not_at_all(ctx, tmp_path):
+    """A wide file is parsed and written by chunks of columns (a national file's memory); a
+    value refused in the last chunk names its cell and leaves nothing of the file behind."""
+    n = insee.INSEE_CHUNK_COLUMNS * 2 + 3
+    header = "CODGEO;" + ";".join(f"PART_X{k:03d}_A21" for k in range(n))
+    good = ["73065;" + ";".join(f"{k % 90},5" for k in range(n)),
+            "71076;" + ";".join("s" if k % 7 == 0 else f"{k % 80}" for k in range(n))]
+    meta = "COD_VAR;LIB_VAR\n" + "\n".join(f"PART_X{k:03d}_A21;Part des ménages de type {k} en 2021 (%)"
+                                           for k in range(n)) + "\n"
+    p = tmp_path / "large.csv"
+    p.write_text(header + "\n" + "\n".join(good) + "\n", encoding="utf-8")
+    (tmp_path / "meta_large.csv").write_text(meta, encoding="utf-8")
+    assert load(insee, ctx, *[c for c in candidates(tmp_path) if c.path == p]) == ("insee_commune_stats", 2)
+    assert rows(ctx, "select count(*), count(value), count(*) filter (where status = 'secret'),"
+                     " count(distinct indicator_id), sum(value) from indicator_facts") == [
+        (2 * n, 2 * n - 8, 8, n, sum(k % 90 + 0.5 for k in range(n)) + sum(k % 80 for k in range(n) if k % 7))]
+
+    ctx.con.execute("delete from indicator_facts")
+    bad = good[1].split(";")
+    bad[-1] = "140"                       # a share above 100 in the last chunk
+    q = tmp_path / "refused" / "large.csv"
+    q.parent.mkdir()
+    q.write_text(header + "\n" + good[0] + "\n" + ";".join(bad) + "\n", encoding="utf-8")
+    (q.parent / "meta_large.csv").write_text(meta, encoding="utf-8")
+    with pytest.raises(EtlError) as err:
+        load(insee, ctx, *[c for c in candidates(q.parent) if c.path == q])
+    assert (err.value.line, err.value.column) == (3, f"PART_X{n - 1:03d}_A21")
+    assert rows(ctx, "select count(*) from indicator_facts") == [(0,)]

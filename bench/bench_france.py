@@ -1,0 +1,203 @@
+"""The build at national scale: generate the fictional France (`python -m etl demo --scale
+france`), build it, and assign its 2,3 million grid squares to QPVs and communes; each figure
+beside a straightforward pandas/geopandas way of doing the same work (read with pandas, compute
+with DataFrame operations, no DuckDB).
+
+`run(work_dir, n_qpv=1600) -> dict` returns the figures (seconds, MiB) and prints them in French.
+The generation and the build run in child processes, each under a small Python parent that
+reports its own children's peak RSS (resource.getrusage(RUSAGE_CHILDREN)), so that every peak
+is the step's own.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import config
+
+# Runs `python -m etl ARGS…` and prints {"seconds", "peak_mib", "cpu_s"} of that child alone.
+_WRAP = """
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.run([sys.executable, "-m", "etl", *sys.argv[1:]], stderr=subprocess.PIPE,
+                   stdout=subprocess.DEVNULL, text=True)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": time.perf_counter() - t, "peak_mib": r.ru_maxrss / 1024,
+                  "cpu_s": r.ru_utime + r.ru_stime, "returncode": p.returncode, "stderr": p.stderr}))
+"""
+
+_PROGRESS = re.compile(r"^(?P<kind>\S+)\s+[\d\u202f\u00a0 ]+ lignes\s+(?P<s>[\d,]+) s\s+(?P<file>\S.*)$")
+INSEE_KINDS = ("insee_qpv_stats", "insee_commune_stats", "insee_dictionary")
+
+
+def _etl(args: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", _WRAP, *args], cwd=config.ROOT, check=True,
+                         capture_output=True, text=True)
+    result = json.loads(out.stdout)
+    if result["returncode"] != 0:
+        raise RuntimeError(f"python -m etl {' '.join(args)} : échec\n{result['stderr'][-2000:]}")
+    return result
+
+
+def _seconds_per_kind(stderr: str) -> dict[str, float]:
+    """Seconds per kind of file, from the build's progress lines."""
+    out: dict[str, float] = {}
+    for line in stderr.splitlines():
+        m = _PROGRESS.match(line.strip())
+        if m:
+            out[m["kind"]] = out.get(m["kind"], 0.0) + float(m["s"].replace(",", "."))
+    return out
+
+
+# ── The pandas way ─────────────────────────────────────────────────────────────────────────────
+
+MARKERS = {"s", "nd", "ns", "nc", ""}
+
+
+def _pandas_table(data: bytes) -> pd.DataFrame:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+
+
+def _pandas_long(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per territory and variable, the value parsed as INSEE prints it."""
+    value_cols = [c for c in df.columns if c not in ("CODGEO", "LIBGEO") and not c.startswith("NOTE")]
+    long = df.melt(id_vars=["CODGEO"], value_vars=value_cols, var_name="variable", value_name="raw")
+    raw = long["raw"].str.strip()
+    withheld = raw.str.lower().isin(MARKERS)
+    cleaned = raw.str.replace("\u202f", "", regex=False).str.replace("\u00a0", "", regex=False) \
+        .str.replace(" ", "", regex=False).str.replace(",", ".", regex=False)
+    long["value"] = pd.to_numeric(cleaned.where(~withheld), errors="coerce")
+    long["status"] = np.where(withheld, "secret", "ok")
+    long["year"] = 2000 + long["variable"].str.extract(r"(\d{2})$")[0].astype(float)
+    return long
+
+
+def pandas_insee(raw_dir: Path) -> tuple[float, int]:
+    """Seconds to read and reshape every INSEE QPV zip and comparator file with pandas; rows."""
+    t0 = time.perf_counter()
+    rows = 0
+    for z in sorted((raw_dir / "insee_qpv").glob("*.zip")):
+        with zipfile.ZipFile(z) as zf:
+            for name in zf.namelist():
+                if name.startswith("data_"):
+                    rows += len(_pandas_long(_pandas_table(zf.read(name))))
+    for f in sorted((raw_dir / "insee_comparateurs").glob("insee_*.csv")):
+        rows += len(_pandas_long(_pandas_table(f.read_bytes())))
+    return time.perf_counter() - t0, rows
+
+
+# ── Grid assignment ────────────────────────────────────────────────────────────────────────────
+
+def etl_grid_assignment(db: Path) -> tuple[float, float, int]:
+    """(seconds to assign every square to its QPVs and write the QPV facts — the build's
+    `aggregate_to_territories` —, seconds to assign every square to its commune polygon the
+    same way, squares) on a copy of the built database."""
+    import duckdb
+    import shapely
+
+    from etl.loaders.grid import aggregate_to_territories
+
+    copy = db.with_name(db.stem + "-grid.duckdb")
+    shutil.copyfile(db, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        t0 = time.perf_counter()
+        aggregate_to_territories(con)
+        qpv_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        cells = con.execute("select lon, lat from grid_200m").fetchnumpy()
+        polys = con.execute("select territory_code, geom_wkb from territory_geometries"
+                            " where territory_level = 'commune'").fetchall()
+        tree = shapely.STRtree(shapely.from_wkb([p[1] for p in polys]))
+        pt, poly = tree.query(shapely.points(cells["lon"], cells["lat"]), predicate="within")
+        codes = np.array([p[0] for p in polys], dtype=object)[poly]
+        commune_s = time.perf_counter() - t0
+        return qpv_s, commune_s, len(cells["lon"]) if len(codes) else 0
+    finally:
+        con.close()
+        copy.unlink(missing_ok=True)
+
+
+def pandas_grid_assignment(raw_dir: Path) -> float:
+    """Seconds for the geopandas way: read the grid CSV with pandas, points from the square ids,
+    then a spatial join with the QPV and the commune contours."""
+    import geopandas as gpd
+
+    t0 = time.perf_counter()
+    grid = next((raw_dir / "carreaux").glob("Filosofi*.csv"))
+    df = pd.read_csv(grid, dtype={"Idcar_200m": str, "lcog_geo": str})
+    xy = df["Idcar_200m"].str.extract(r"N(?P<n>\d+)E(?P<e>\d+)").astype(float)
+    points = gpd.GeoDataFrame(df[["Idcar_200m", "Ind", "Men", "Men_pauv", "Ind_snv"]],
+                              geometry=gpd.points_from_xy(xy["e"] + 100, xy["n"] + 100), crs=3035).to_crs(4326)
+    qpv = gpd.read_file(next((raw_dir / "contours").glob("QP2024*.geojson"))).to_crs(4326)
+    communes = gpd.read_file(next((raw_dir / "contours").glob("communes*.geojson")))
+    in_qpv = gpd.sjoin(points, qpv[["code_qp", "geometry"]], predicate="within")
+    in_qpv.groupby("code_qp")[["Men", "Men_pauv", "Ind", "Ind_snv"]].sum()
+    gpd.sjoin(points, communes[["code", "geometry"]], predicate="within")
+    return time.perf_counter() - t0
+
+
+# ── The benchmark ──────────────────────────────────────────────────────────────────────────────
+
+def _fr(x: float, d: int = 1) -> str:
+    return f"{x:,.{d}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def run(work_dir: Path | str, n_qpv: int = 1600, with_baselines: bool = True) -> dict:
+    work = Path(work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    raw, db = work / "france", work / "france.duckdb"
+    fig: dict[str, float] = {}
+    gen = _etl(["demo", "--scale", "france", "--qpv", str(n_qpv), "--out", str(raw)])
+    fig.update(generation_s=gen["seconds"], generation_cpu_s=gen["cpu_s"], generation_peak_mib=gen["peak_mib"])
+    b = _etl(["build", "--raw", str(raw), "--db", str(db)])
+    fig.update(build_s=b["seconds"], build_cpu_s=b["cpu_s"], build_peak_mib=b["peak_mib"])
+    per_kind = _seconds_per_kind(b["stderr"])
+    fig["build_insee_s"] = sum(per_kind.get(k, 0.0) for k in INSEE_KINDS)
+    fig["build_grid_load_s"] = per_kind.get("filosofi_grid", 0.0)
+    qpv_s, commune_s, n_squares = etl_grid_assignment(db)
+    fig.update(grid_qpv_s=qpv_s, grid_commune_s=commune_s, grid_squares=n_squares)
+    print(f"France fictive ({n_qpv} QPV, {_fr(n_squares, 0)} carreaux) :")
+    print(f"  génération des fichiers           {_fr(fig['generation_s'])} s (CPU {_fr(fig['generation_cpu_s'])} s), "
+          f"pic mémoire {_fr(fig['generation_peak_mib'], 0)} Mio")
+    print(f"  construction de la base           {_fr(fig['build_s'])} s (CPU {_fr(fig['build_cpu_s'])} s), "
+          f"pic mémoire {_fr(fig['build_peak_mib'], 0)} Mio  (objectif : < 60 s, < 2 048 Mio)")
+    print(f"    dont fichiers Insee QPV et comparateurs {_fr(fig['build_insee_s'])} s, carroyage {_fr(fig['build_grid_load_s'])} s")
+    print(f"  carreaux → QPV (faits calculés)    {_fr(qpv_s, 2)} s ; carreaux → communes {_fr(commune_s, 2)} s"
+          f"  (objectif : < 10 s)")
+    if with_baselines:
+        insee_s, rows = pandas_insee(raw)
+        fig.update(pandas_insee_s=insee_s, pandas_insee_rows=rows)
+        fig["insee_ratio"] = insee_s / fig["build_insee_s"] if fig["build_insee_s"] else float("nan")
+        grid_s = pandas_grid_assignment(raw)
+        fig["pandas_grid_s"] = grid_s
+        fig["grid_ratio"] = grid_s / (qpv_s + commune_s)
+        print(f"  pandas : fichiers Insee lus et mis en long  {_fr(insee_s)} s ({_fr(rows, 0)} valeurs) : "
+              f"× {_fr(fig['insee_ratio'], 2)} le temps de l'ETL")
+        print(f"  geopandas : carreaux → QPV et communes       {_fr(grid_s)} s : "
+              f"× {_fr(fig['grid_ratio'], 2)} le temps de l'ETL")
+    return fig
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Mesures à l'échelle de la France (données fictives).")
+    ap.add_argument("work_dir", type=Path)
+    ap.add_argument("--qpv", type=int, default=1600)
+    a = ap.parse_args()
+    run(a.work_dir, a.qpv)
