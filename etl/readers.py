@@ -375,3 +375,16 @@ def sniff_header(c: Candidate, suffixes: tuple[str, ...] = (".csv", ".txt", ""))
     text = head.decode("utf-8-sig", errors="replace").replace("\r", "\n")
     line = next((ln for ln in text.split("\n") if ln.strip()), "")
     return [x.strip().strip('"').strip() for x in line.split(sniff_separator(line))]
+
+
+def open_workbook(c: Candidate):
+    """A published XLSX workbook, read-only with computed values; a damaged file is an EtlError
+    naming it."""
+    import openpyxl   # imported here: only workbooks need it
+    if c.head(4) != b"PK\x03\x04":
+        raise EtlError(c.display_name, "classeur XLSX illisible", expected="un classeur Excel .xlsx valide")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(c.read_bytes()), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on a damaged file
+        raise EtlError(c.display_name, f"classeur XLSX illisible ({type(exc).__name__})",
+                       expected="un classeur Excel .xlsx valide") from exc

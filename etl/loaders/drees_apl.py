@@ -30,12 +30,12 @@ and column.
 """
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 
 from etl.core import Candidate, EtlError, LoadContext
 from etl.loaders.cog import is_fictional_code
+from etl.readers import open_workbook
 
 PRIORITY = 96   # after the territories (COG, contours, programme template) it refers to
 KINDS = ("drees_apl_commune",)
@@ -80,20 +80,9 @@ def _header_index(grid: list[list]) -> int | None:
     return None
 
 
-def _workbook(c: Candidate):
-    import openpyxl   # imported here: only workbooks need it
-    if c.head(4) != b"PK\x03\x04":
-        raise EtlError(c.display_name, "classeur XLSX illisible", expected="un classeur Excel .xlsx valide")
-    try:
-        return openpyxl.load_workbook(io.BytesIO(c.read_bytes()), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on a damaged file
-        raise EtlError(c.display_name, f"classeur XLSX illisible ({type(exc).__name__})",
-                       expected="un classeur Excel .xlsx valide") from exc
-
-
 def _sheets(c: Candidate, *, head_only: bool = False):
     """(sheet title, grid, header row index) of every APL sheet of the workbook."""
-    wb = _workbook(c)
+    wb = open_workbook(c)
     for ws in wb.worksheets:
         grid = []
         for i, row in enumerate(ws.iter_rows(values_only=True)):

@@ -48,7 +48,7 @@ import pandas as pd
 from etl.core import Candidate, EtlError, LoadContext
 from etl.loaders.cog import is_fictional_code
 from etl.readers import (_GROUPED_RE, _NUMBER_RE, _SPACES, WITHHELD_MARKERS, TextTable,
-                         normalise_text, read_table, sniff_separator)
+                         normalise_text, open_workbook, read_table, sniff_separator)
 from indicators.registry import BY_ID, BY_SOURCE_VARIABLE
 
 KINDS = ("insee_qpv_stats", "insee_commune_stats", "insee_dictionary")
@@ -240,20 +240,9 @@ def _xlsx_text(v) -> str:
     return normalise_text(str(v)).strip()
 
 
-def _xlsx_workbook(c: Candidate):
-    import openpyxl   # imported here: only workbooks need it
-    if c.head(4) != b"PK\x03\x04":
-        raise EtlError(c.display_name, "classeur XLSX illisible", expected="un classeur Excel .xlsx valide")
-    try:
-        return openpyxl.load_workbook(io.BytesIO(c.read_bytes()), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types on a damaged file
-        raise EtlError(c.display_name, f"classeur XLSX illisible ({type(exc).__name__})",
-                       expected="un classeur Excel .xlsx valide") from exc
-
-
 def _xlsx_data_sheet(c: Candidate, *, head_only: bool = False, wb=None) -> _XlsxSheet | None:
     """The first sheet whose header row (within the first rows) holds CODGEO."""
-    wb = wb or _xlsx_workbook(c)
+    wb = wb or open_workbook(c)
     for ws in wb.worksheets:
         grid = []
         for i, row in enumerate(ws.iter_rows(values_only=True)):
@@ -309,7 +298,7 @@ def _xlsx_dictionary(c: Candidate, wb, data: _XlsxSheet) -> Dictionary | None:
 
 
 def _read_xlsx(c: Candidate) -> tuple[TextTable, Dictionary | None]:
-    wb = _xlsx_workbook(c)
+    wb = open_workbook(c)
     data = _xlsx_data_sheet(c, wb=wb)
     if data is None:
         raise EtlError(c.display_name, "colonne CODGEO absente", line=1, column=KEY_COLUMN,
