@@ -33,7 +33,6 @@ An XLSX workbook as INSEE publishes it is read too: the first sheet with a CODGE
 """
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from collections import Counter
