@@ -494,7 +494,8 @@ def test_no_withheld_insee_value_of_the_demo_can_be_recomputed(demo_con) -> None
     facts = demo_con.execute("select territory_code, territory_level, indicator_id, year, status,"
                              " value, numerator, denominator, geography_vintage from indicator_values").df()
     withheld = facts[facts["status"] != "ok"]
-    assert len(withheld) == 44 and set(withheld["status"]) == {"secret", "missing", "not_significant"}
+    # 44 INSEE values, and 2 APL « n.d. » of the demo's health file (commune level).
+    assert len(withheld) == 46 and set(withheld["status"]) == {"secret", "missing", "not_significant"}
     assert withheld[["value", "numerator", "denominator"]].isna().all().all()
     for (code, level, year), group in facts.groupby(["territory_code", "territory_level", "year"]):
         status = dict(zip(group["indicator_id"], group["status"]))
