@@ -13,6 +13,7 @@ Pages never write SQL: they call the functions below, which call the tested func
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 import duckdb
@@ -519,12 +520,20 @@ def _value_credits(keys: tuple[tuple[str, str, int], ...], version: int) -> list
     return value_credits(cursor(), keys)
 
 
+@functools.lru_cache(maxsize=4096)
+def _value_credits_memo(keys: tuple[tuple[str, str, int], ...], view: tuple) -> tuple[str, ...]:
+    # In front of st.cache_data: a portrait asks about 140 times per run, and Streamlit's own
+    # hashing of the keys cost more than the answer (issue #15). Same key: the view (database
+    # version and what the session sees), so a new database or an editor never reads stale credits.
+    return tuple(_value_credits(keys, view))
+
+
 def value_credits(keys) -> list[str]:
     """indicators.sources.value_credits: who to credit for the values (territory_code,
     indicator_id, year) a chart or a map shows, once each, in order."""
     clean = tuple((str(c), str(i), int(y)) for c, i, y in keys
                   if c is not None and i is not None and y is not None and not pd.isna(y))
-    return _value_credits(tuple(dict.fromkeys(clean)), view_key())
+    return list(_value_credits_memo(tuple(dict.fromkeys(clean)), view_key()))
 
 
 def fact_sources(keys) -> list[dict]:
