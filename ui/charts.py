@@ -6,6 +6,8 @@ set, one colour per comparison level); numbers in French
 """
 from __future__ import annotations
 
+import threading
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -293,9 +295,18 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 # Streamlit, DataFrames included) and shares it with every session and rerun. A shared figure is
 # only read (st.plotly_chart, exports.download_figure copy it), never modified.
 
+# Plotly's graph objects build their child objects lazily on first read, without a lock
+# (plotly.py issue 3441: two sessions reading a shared figure at once can leave one with a child
+# its parent no longer holds, « Invalid value … for the 'textposition' property of scatter »
+# under the load test). Building a shared figure and reading one (copies, layout properties)
+# happen under this lock; st.plotly_chart reads the figure's plain dicts and needs none.
+PLOTLY_LOCK = threading.RLock()
+
+
 @st.cache_resource(show_spinner=False, max_entries=2048)
 def _shared(name: str, args: tuple, kwargs: tuple) -> go.Figure:
-    return globals()[name](*args, **dict(kwargs))
+    with PLOTLY_LOCK:
+        return globals()[name](*args, **dict(kwargs))
 
 
 def shared(chart, *args, **kwargs) -> go.Figure:

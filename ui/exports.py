@@ -28,6 +28,7 @@ import config
 from indicators.text import md_text
 from reports import tables
 from ui import data, state
+from ui.charts import PLOTLY_LOCK
 
 ICON = ":material/download:"
 MIME = {
@@ -319,17 +320,18 @@ def _figure_export(fig: go.Figure) -> tuple[pd.DataFrame, str]:
     """(figure_table(fig), the JSON of its image export: no plotly title, the header band of
     the image carries it; some room under the axis so that tick labels never touch the footer
     band's rule)."""
-    hit = _FIGURE_EXPORTS.get(id(fig))
-    if hit is not None and hit[0] is fig:
-        return hit[1], hit[2]
-    export = go.Figure(fig)
-    export.update_layout(title_text=None, margin_t=20,
-                         margin_b=max(int(fig.layout.margin.b or 0), 35))
-    table, fig_json = figure_table(fig), export.to_json()
-    _FIGURE_EXPORTS[id(fig)] = (fig, table, fig_json)
-    while len(_FIGURE_EXPORTS) > _FIGURE_EXPORTS_MAX:
-        _FIGURE_EXPORTS.pop(next(iter(_FIGURE_EXPORTS)), None)
-    return table, fig_json
+    with PLOTLY_LOCK:     # the figure may be shared by sessions running at once (ui.charts)
+        hit = _FIGURE_EXPORTS.get(id(fig))
+        if hit is not None and hit[0] is fig:
+            return hit[1], hit[2]
+        export = go.Figure(fig)
+        export.update_layout(title_text=None, margin_t=20,
+                             margin_b=max(int(fig.layout.margin.b or 0), 35))
+        table, fig_json = figure_table(fig), export.to_json()
+        _FIGURE_EXPORTS[id(fig)] = (fig, table, fig_json)
+        while len(_FIGURE_EXPORTS) > _FIGURE_EXPORTS_MAX:
+            _FIGURE_EXPORTS.pop(next(iter(_FIGURE_EXPORTS)), None)
+        return table, fig_json
 
 
 def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Selection,
@@ -345,7 +347,8 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
         with st.expander("Voir les données", icon=":material/table:"):
             st.caption(md_text(title + (f" ({unit})" if unit else "")))
             st.dataframe(table, hide_index=True)
-    h = int(height or fig.layout.height or 520) - int(fig.layout.margin.t or 0) + 20
+    with PLOTLY_LOCK:
+        h = int(height or fig.layout.height or 520) - int(fig.layout.margin.t or 0) + 20
     mark = mark_for(selection)
     base = stem or f"graphique_{title.lower()}"
 
