@@ -50,3 +50,25 @@ def test_a_figure_export_is_made_once_per_figure_and_leaves_the_figure_alone():
     assert list(table.columns) and len(table) == 3
     other = charts.comparison_bar("Taux de pauvreté", "%", ROWS[:2])
     assert len(exports._figure_export(other)[0]) == 2
+
+
+def test_sessions_exporting_one_shared_figure_at_once_all_get_the_same_export():
+    # plotly builds child objects on first read without a lock (plotly.py issue 3441): 16
+    # sessions copying and reading a new shared figure at the same moment all succeed, alike.
+    import threading
+
+    fig = charts.shared(charts.comparison_bar, "Part des 15-24 ans", "%", [dict(r, value=7.0) for r in ROWS[:2]])
+    barrier, results, errors = threading.Barrier(16), [], []
+
+    def session():
+        barrier.wait()
+        try:
+            results.append(exports._figure_export(fig)[1])
+        except Exception as exc:  # noqa: BLE001 - any exception is the failure this test looks for
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=session) for _ in range(16)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert errors == [] and len(results) == 16 and len(set(results)) == 1
+    assert json.loads(results[0])["layout"]["margin"]["t"] == 20
