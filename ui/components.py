@@ -232,16 +232,16 @@ def source_line(text: str | None, *, short: bool = False, toggle: bool = True) -
     if text:
         prefix = "" if text.lower().startswith("source") else "Source : "
         shown = views.short_source(text) if short else views.clip_source(text)
-        if shown != text and not toggle:
-            st.markdown(f'<div class="qpv-source" title="{esc(prefix + text)}">{prefix}{esc(shown)}</div>',
-                        unsafe_allow_html=True)
-        elif shown != text:
-            # A long source is shown once: its head here, the whole text behind a toggle.
-            st.markdown(f'<div class="qpv-source qpv-more" title="{esc(prefix + text)}">'
+        if shown != text:
+            # A long source is shown once: its head here, the whole text behind a toggle (or in
+            # the group's « Sources complètes » when `toggle` is off).
+            more = " qpv-more" if toggle else ""
+            st.markdown(f'<div class="qpv-source{more}" title="{esc(prefix + text)}">'
                         f'{prefix}{esc(shown)}</div>', unsafe_allow_html=True)
-            with st.popover("Source complète", type="tertiary", icon=":material/info:"):
-                st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>',
-                            unsafe_allow_html=True)
+            if toggle:
+                with st.popover("Source complète", type="tertiary", icon=":material/info:"):
+                    st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>',
+                                unsafe_allow_html=True)
         else:
             st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>', unsafe_allow_html=True)
 
