@@ -12,17 +12,15 @@ import contextlib
 import math
 import os
 import re
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
-import config
+from bench.load import free_port, process_tree_rss_bytes, start_server
+from bench.stclient import wait_healthy
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -34,35 +32,18 @@ PAGES = ("", "bilan", "carte", "portrait", "comparer", "poches", "adresse", "pro
          "droit-commun", "methode", "rapports", "importer")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_server(db: Path, log_dir: Path) -> Iterator[tuple[str, int]]:
     """`streamlit run app.py` on `db`: yields (URL, pid); stopped at the end."""
-    port = _free_port()
-    env = {**os.environ, "QPV_DB_PATH": str(db), "PYTHONPATH": str(config.ROOT)}
+    port = free_port()
     log = Path(log_dir) / "streamlit.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=config.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    proc = start_server(db, port, log)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError(f"streamlit n'a pas démarré : {log.read_text()[-2000:]}")
+        try:
+            wait_healthy(url, 120, proc)
+        except (TimeoutError, RuntimeError) as exc:
+            raise RuntimeError(f"streamlit n'a pas démarré ({exc}) : {log.read_text()[-2000:]}") from exc
         yield url, proc.pid
     finally:
         proc.terminate()
@@ -74,20 +55,7 @@ def streamlit_server(db: Path, log_dir: Path) -> Iterator[tuple[str, int]]:
 
 def tree_rss_mib(pid: int) -> float:
     """Resident memory of a process and all its descendants (Linux /proc), in MiB."""
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) if "VmRSS" in status else 0
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, AttributeError):
-            continue
-    return total / 1024
+    return process_tree_rss_bytes(pid) / 2**20
 
 
 def cpu_s(pid: int) -> float:

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -182,9 +181,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:`port`, reading `db`."""
-    env = {**os.environ, "QPV_DB_PATH": str(db), "PYTHONPATH": str(ROOT)}
+def start_server(db: Path, port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:`port`, reading `db`, its output in `log` (with a
+    closed pipe Streamlit ignores SIGTERM); `env`: more environment variables."""
+    env = {**os.environ, "QPV_DB_PATH": str(db), "PYTHONPATH": str(ROOT), **(env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false",

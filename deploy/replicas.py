@@ -13,7 +13,6 @@ atomic rename, or deploy/publish.py for a copy) needs no restart.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import shutil
 import signal
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import config
+from bench.load import start_server
 from bench.stclient import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,16 +65,10 @@ class Replicas:
         return [f"http://127.0.0.1:{self.port + 1 + i}" for i in range(self.count)]
 
     def _start_app(self, i: int, cookie_secret: str) -> subprocess.Popen:
-        env = {**os.environ, "QPV_DB_PATH": str(self.db), "PYTHONPATH": str(ROOT),
-               # One secret for every replica: signed cookies (XSRF, st.login) stay valid
-               # whichever replica a browser lands on after a restart.
-               "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}
-        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-               "--server.address", "127.0.0.1", "--server.port", str(self.port + 1 + i),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-        log = (self.run_dir / f"app-{i + 1}.log").open("w")
-        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # One secret for every replica: signed cookies (XSRF, st.login) stay valid whichever
+        # replica a browser lands on after a restart.
+        return start_server(self.db, self.port + 1 + i, self.run_dir / f"app-{i + 1}.log",
+                            env={"STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret})
 
     def start(self, timeout: float = 90) -> "Replicas":
         nginx = nginx_binary()
