@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+import shapely.ops
 from pydeck.bindings.json_tools import default_serialize
 
 from indicators.text import html_text
@@ -144,15 +145,109 @@ def view_for(geometries: list[dict], width_px: int = 700, height_px: int = 560) 
         _collect(geometry["coordinates"], lons, lats)
     if not lons:
         return pdk.ViewState(latitude=46.6, longitude=2.4, zoom=5)
+    return pdk.ViewState(latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2,
+                         zoom=round(min(_fit_zoom(lons, lats, width_px, height_px), 16), 2),
+                         pitch=0, bearing=0)
+
+
+def _fit_zoom(lons: list, lats: list, width_px: float, height_px: float) -> float:
+    """Web-Mercator zoom at which the box of these points fills ~85 % of a width × height
+    viewport (deck.gl: a 512 px world at zoom 0)."""
     lon_span = max(max(lons) - min(lons), 1e-4)
     lat_span = max(max(lats) - min(lats), 1e-4)
     mid_lat = (max(lats) + min(lats)) / 2
-    # Web-Mercator zoom at which the box fills ~85 % of the viewport (deck.gl: 512 px world at z 0).
     zoom_lon = math.log2(width_px * 0.85 * 360 / (512 * lon_span))
     lat_span_merc = lat_span / math.cos(math.radians(mid_lat))
     zoom_lat = math.log2(height_px * 0.85 * 360 / (512 * lat_span_merc))
-    return pdk.ViewState(latitude=mid_lat, longitude=(max(lons) + min(lons)) / 2,
-                         zoom=round(min(zoom_lon, zoom_lat, 16), 2), pitch=0, bearing=0)
+    return min(zoom_lon, zoom_lat)
+
+
+# The map page's map (pages/carte.py, height 560): about 700 px wide beside its legend on a
+# computer, 358 px on a 390 px phone (the columns stack). One deck serves both, so the view and
+# the commune names are laid out for the narrowest map: whatever it shows, a wider one shows too.
+MAP_WIDE_PX = (700, 560)
+MAP_NARROW_PX = (340, 560)
+LABEL_FONT_PX = 15
+LABEL_OUTLINE_PX = 3
+LABEL_MARGIN_PX = 6
+
+
+def map_view(qpv_geometries: list[dict], other_geometries: list[dict]) -> pdk.ViewState:
+    """The map's view: centred on the QPVs (and poverty pockets), zoomed so that every one is
+    inside the narrowest map (MAP_NARROW_PX) and, on a wide map, everything (communes too)
+    when it fits; without QPV contour, everything framed on the wide map (view_for)."""
+    lons, lats = [], []
+    for geometry in qpv_geometries:
+        _collect(geometry["coordinates"], lons, lats)
+    if not lons:
+        return view_for(other_geometries, *MAP_WIDE_PX)
+    all_lons, all_lats = list(lons), list(lats)
+    for geometry in other_geometries:
+        _collect(geometry["coordinates"], all_lons, all_lats)
+    zoom = min(_fit_zoom(lons, lats, *MAP_NARROW_PX), _fit_zoom(all_lons, all_lats, *MAP_WIDE_PX), 16)
+    return pdk.ViewState(latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2,
+                         zoom=round(zoom, 2), pitch=0, bearing=0)
+
+
+def _to_px(lon, lat, zoom: float):
+    """Web-Mercator pixel coordinates (deck.gl's: 512 px world at zoom 0; y downwards)."""
+    scale = 512 * 2 ** zoom
+    lat = np.clip(np.asarray(lat, dtype=float), -85.05, 85.05)
+    x = (np.asarray(lon, dtype=float) + 180) / 360 * scale
+    y = (1 - np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) / np.pi) / 2 * scale
+    return x, y
+
+
+def _to_lonlat(x, y, zoom: float):
+    scale = 512 * 2 ** zoom
+    lon = np.asarray(x, dtype=float) / scale * 360 - 180
+    lat = np.degrees(2 * np.arctan(np.exp(np.pi * (1 - 2 * np.asarray(y, dtype=float) / scale))) - np.pi / 2)
+    return lon, lat
+
+
+def label_size_px(text: str) -> tuple[float, float]:
+    """(width, height) of a commune name on the map, in pixels, with its white outline: measured
+    in Helvetica Bold, a little wider than the map's Source Sans Pro, so the box is generous."""
+    from reportlab.pdfbase import pdfmetrics
+    return (pdfmetrics.stringWidth(text, "Helvetica-Bold", LABEL_FONT_PX) + 2 * LABEL_OUTLINE_PX,
+            1.25 * LABEL_FONT_PX + 2 * LABEL_OUTLINE_PX)
+
+
+def commune_labels(communes: pd.DataFrame, view: pdk.ViewState,
+                   width_px: float = MAP_NARROW_PX[0], height_px: float = MAP_NARROW_PX[1]) -> pd.DataFrame:
+    """Where each commune's name goes (name, lon, lat) so that it reads whole inside a
+    width × height map showing `view`: at the commune's centroid when the name fits there;
+    otherwise at the point of the commune's visible part (the map less half the name's size
+    and a margin on each side) nearest the centroid; left out when there is none (the
+    commune is out of sight, or too little of it shows). `communes`: name, geojson (a GeoJSON
+    string), centroid_lon, centroid_lat."""
+    rows = []
+    cx, cy = _to_px(view.longitude, view.latitude, view.zoom)
+    for r in communes.itertuples():
+        if r.geojson is None or pd.isna(r.centroid_lon) or pd.isna(r.centroid_lat):
+            continue
+        name = str(r.name)
+        w, h = label_size_px(name)
+        half_w = width_px / 2 - LABEL_MARGIN_PX - w / 2
+        half_h = height_px / 2 - LABEL_MARGIN_PX - h / 2
+        if half_w < 0 or half_h < 0:
+            continue
+        window = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        shape = shapely.transform(_shape(json.loads(r.geojson)),
+                                  lambda xy: np.column_stack(_to_px(xy[:, 0], xy[:, 1], view.zoom)))
+        centre = shapely.Point(*(float(v) for v in _to_px(r.centroid_lon, r.centroid_lat, view.zoom)))
+        if window.covers(centre):
+            rows.append((name, float(r.centroid_lon), float(r.centroid_lat)))
+            continue
+        visible = shape.intersection(window)
+        parts = [p for p in shapely.get_parts(visible) if p.geom_type == "Polygon" and p.area > 0]
+        if not parts:
+            continue
+        # The visible point nearest the centroid: the name moves as little as it must.
+        point = shapely.ops.nearest_points(max(parts, key=lambda p: p.area), centre)[0]
+        lon, lat = _to_lonlat(point.x, point.y, view.zoom)
+        rows.append((name, round(float(lon), 6), round(float(lat), 6)))
+    return pd.DataFrame(rows, columns=["name", "lon", "lat"])
 
 
 def _collect(coords, lons: list, lats: list) -> None:
@@ -264,10 +359,12 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
                 "GeoJsonLayer", id="selected", data={"type": "FeatureCollection", "features": chosen},
                 stroked=True, filled=False, get_line_color=_rgba(palette.ACCENT),
                 line_width_min_pixels=3, pickable=False))
-    if not commune_geoms.empty:
-        labels = pd.DataFrame({"name": commune_geoms["name"].astype(str),
-                               "lon": commune_geoms["centroid_lon"],
-                               "lat": commune_geoms["centroid_lat"]}).dropna()
+    subjects = [f["geometry"] for f in features["features"]]
+    if pockets is not None and not pockets.empty:
+        subjects += [f["geometry"] for f in pocket_feature_collection(pockets)["features"]]
+    view = map_view(subjects, [json.loads(g) for g in commune_geoms["geojson"]])
+    labels = commune_labels(commune_geoms, view) if not commune_geoms.empty else pd.DataFrame()
+    if not labels.empty:
         layers.append(pdk.Layer(
             "TextLayer", id="commune_names", data=labels, get_position="[lon, lat]",
             get_text="name", get_size=15, get_color=_rgba(palette.TEXT_MUTED),
@@ -287,9 +384,7 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
                   "border": f"1px solid {palette.RULE}", "maxWidth": "320px",
                   "whiteSpace": "normal"},
     }
-    geometries = [f["geometry"] for f in features["features"]]
-    geometries += [json.loads(g) for g in commune_geoms["geojson"]]
-    return Deck(layers=layers, initial_view_state=view_for(geometries), map_style=BLANK_STYLE,
+    return Deck(layers=layers, initial_view_state=view, map_style=BLANK_STYLE,
                 map_provider="carto", tooltip=tooltip)
 
 
