@@ -128,6 +128,9 @@ class AttributionResult:
     denominator_origin: 'counted' | 'published' | 'deduced' (« déduit du taux publié »).
     rate_pct: 100·numerator/denominator (rounded to 4 decimals) when computed; the published
     rate when published. target_source: 'CIA' (housing_objectives) | 'loi' (statutory) | None.
+    rate_origin: 'published' when the document gives the rate, 'computed' when we compute it
+    (from attributions, or from a document's published counts), None without a rate; it decides
+    how the rate is shown (`rate_decimals`).
     """
     year: int
     party_type: str
@@ -151,6 +154,31 @@ class AttributionResult:
     document_id: str | None
     source_ref: str | None
     note: str | None
+    rate_origin: str | None = None
+
+
+# A rate we compute is shown with one decimal (page, PDF, XLSX); a rate typed from a document
+# keeps the decimals it was typed with (« 12,04 % » as the CIA prints it).
+COMPUTED_RATE_DECIMALS = 1
+
+
+def rate_decimals(rate_pct, rate_origin: str | None) -> int:
+    """Decimals a CIA rate is shown with: as many as the document's figure was typed with for a
+    published rate (12.04 → 2, 42.5 → 1, 25 → 0), COMPUTED_RATE_DECIMALS for one we compute."""
+    if rate_origin != "published" or rate_pct is None or rate_pct != rate_pct:
+        return COMPUTED_RATE_DECIMALS
+    rate, decimals = _frac(rate_pct), 0
+    while rate.denominator != 1:
+        rate, decimals = rate * 10, decimals + 1
+    return decimals
+
+
+def shown_rate(rate_pct, rate_origin: str | None) -> float | None:
+    """The rate as shown (rounded half-up to `rate_decimals`), for tables and spreadsheet
+    cells: 57.5758 computed → 57.6; 12.04 published → 12.04; None stays None."""
+    if rate_pct is None or rate_pct != rate_pct:
+        return None
+    return float(round_half_up(_frac(rate_pct), rate_decimals(rate_pct, rate_origin)))
 
 
 def _fold(s) -> str:
@@ -207,7 +235,7 @@ def _target(objectives: list[tuple], party_type: str, party_name: str, objective
 
 def _result(year, party_type, party_name, objective, origin, k, total, den_origin, implied, rate,
             objectives, needed_published=None, n_unknown=0, document_id=None, source_ref=None,
-            note=None) -> AttributionResult:
+            note=None, rate_origin="computed") -> AttributionResult:
     target, target_source, target_note = _target(objectives, party_type, party_name, objective)
     reached = a = b = None
     if k is not None and total:
@@ -228,7 +256,7 @@ def _result(year, party_type, party_name, objective, origin, k, total, den_origi
         year, party_type, party_name, objective, OBJECTIVE_LABELS.get(objective, objective), origin,
         k, total, den_origin, implied, rate, target, target_source, target_note, reached, a, b,
         None if needed_published is None else int(needed_published), n_unknown, document_id,
-        source_ref, note)
+        source_ref, note, None if rate is None else rate_origin)
 
 
 def computed_results(con, contract_slug: str) -> list[AttributionResult]:
@@ -296,16 +324,25 @@ def published_results(con, contract_slug: str) -> list[AttributionResult]:
             note = DEDUCED_NOTE if implied else "total non publié et non déductible du taux"
         else:
             total, den_origin = None, None
+        rate_origin = "published"
         if rate is None and k is not None and total:
-            rate = round(100 * k / total, 4)
+            rate, rate_origin = round(100 * k / total, 4), "computed"
         out.append(_result(year, p_type, p_name, objective, "published", k, total, den_origin, implied,
-                           None if rate is None else float(rate), objectives, needed, 0, doc, ref, note))
+                           None if rate is None else float(rate), objectives, needed, 0, doc, ref, note,
+                           rate_origin))
     return out
 
 
 def attribution_results(con, contract_slug: str) -> list[AttributionResult]:
-    """Published results first (as the documents give them), then the computed ones."""
-    return published_results(con, contract_slug) + computed_results(con, contract_slug)
+    """Every result in the order a reader of the CIA expects: the latest year first; within a
+    year, the objectives in the convention's order (OBJECTIVES: first quartile outside QPV,
+    above the first quartile in QPV, priority households), the whole territory before the
+    landlords and the reserving parties (each by name); a document's result before the one we
+    compute for the same year, objective and party."""
+    return sorted(published_results(con, contract_slug) + computed_results(con, contract_slug),
+                  key=lambda r: (-r.year, OBJECTIVES.index(r.objective) if r.objective in OBJECTIVES
+                                 else len(OBJECTIVES), _TYPE_ORDER.get(r.party_type, 9),
+                                 _fold(r.party_name), r.origin != "published"))
 
 
 def results_frame(results: list[AttributionResult]) -> pd.DataFrame:

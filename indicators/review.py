@@ -295,7 +295,9 @@ def _housing_section(con, contract_slug: str, year: int) -> ReviewSection:
         "Objectif": df["objective_label"],
         "Partie": [party_label(t, n) for t, n in zip(df["party_type"], df["party_name"])],
         "Attributions qui le remplissent": df["numerator"], "Sur (attributions du champ)": df["denominator"],
-        "Taux (%)": df["rate_pct"], "Cible (%)": df["target_pct"],
+        # One decimal when computed, as published otherwise (housing.shown_rate).
+        "Taux (%)": [housing.shown_rate(v, o) for v, o in zip(df["rate_pct"], df["rate_origin"])],
+        "Cible (%)": df["target_pct"],
         "Atteint": df["reached"].map(lambda v: None if v is None or pd.isna(v) else bool(v))})
     note = None if len(df) else f"Aucun résultat d'attribution (CIA) n'est connu pour {year}."
     return ReviewSection("cia", "Attributions de logements sociaux (CIA)", table, note)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators.housing import OBJECTIVE_LABELS, PARTY_TYPE_LABELS
+from indicators.housing import OBJECTIVE_LABELS, PARTY_TYPE_LABELS, shown_rate
 from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
@@ -58,7 +58,8 @@ if not results.empty:
             target = part["target_pct"].dropna()
             title = f"{OBJECTIVE_LABELS[objective_id]} – ensemble du territoire"
             fig = charts.bars_by_category(
-                part["year"].astype(str).tolist(), part["rate_pct"].tolist(), title, "%",
+                part["year"].astype(str).tolist(),
+                [shown_rate(v, o) for v, o in zip(part["rate_pct"], part["rate_origin"])], title, "%",
                 target=float(target.iloc[0]) if not target.empty else None,
                 target_label="objectif")
             st.plotly_chart(fig, key=f"cia_chart_{objective_id}", theme=None,

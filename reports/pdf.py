@@ -1211,7 +1211,7 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                     if r.denominator_origin == "deduced":
                         res += f" ({housing.DEDUCED_NOTE})"
             if r.rate_pct is not None:
-                res += f" = {fmt_value(r.rate_pct, '%')}"
+                res += f" = {fmt_value(r.rate_pct, '%', decimals=housing.rate_decimals(r.rate_pct, r.rate_origin))}"
             res += " (publié)" if r.origin == "published" else " (calculé)"
             needed = []
             if r.needed_fixed_total is not None:

@@ -1010,6 +1010,15 @@ def party_text(party_type: str, party_name: str) -> str:
     return kind if fmt.fold(str(name)) == fmt.fold(str(kind)) else f"{kind} : {name}"
 
 
+def cia_rate_text(rate_pct, rate_origin) -> str:
+    """A CIA rate as shown: « 57,6 % » when we compute it, « 12,04 % » as a document prints it
+    (indicators.housing.rate_decimals); « — » without a rate."""
+    from indicators.housing import rate_decimals
+    if rate_pct is None or pd.isna(rate_pct):
+        return "—"
+    return fmt.fmt_pct(rate_pct, rate_decimals(rate_pct, rate_origin))
+
+
 def housing_table(results: pd.DataFrame) -> pd.DataFrame:
     def total(row) -> str:
         if row["denominator"] is not None and not pd.isna(row["denominator"]):
@@ -1023,8 +1032,7 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
         "Objectif": results["objective_label"].astype(str),
         "Attributions visées": [_int_or(v) for v in results["numerator"]],
         "Total": [total(r) for _, r in results.iterrows()],
-        "Taux": [_pct_or(v, "—") if v is None or pd.isna(v) else fmt.fmt_pct(v, 2)
-                 for v in results["rate_pct"]],
+        "Taux": [cia_rate_text(v, o) for v, o in zip(results["rate_pct"], results["rate_origin"])],
         "Cible": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v) else (n or "—")
                   for v, n in zip(results["target_pct"], results["target_note"])],
         "Atteint": [_yes_no(v) if v is not None else "—" for v in results["reached"]],
@@ -1048,9 +1056,13 @@ def filter_results(results: pd.DataFrame, year, party_type, objective) -> pd.Dat
 
 def rates_by_objective(results: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """For each objective, the whole territory's rate per year (published results preferred)."""
+    from indicators.housing import OBJECTIVES
     whole = results[(results["party_type"] == "ensemble") & results["rate_pct"].notna()]
     out = []
-    for objective, part in whole.groupby("objective", sort=False):
+    # In the convention's order of objectives, whatever the order of the rows.
+    order = {o: i for i, o in enumerate(OBJECTIVES)}
+    for objective in sorted(whole["objective"].unique(), key=lambda o: (order.get(o, len(order)), o)):
+        part = whole[whole["objective"] == objective]
         part = part.sort_values(["year", "origin"], ascending=[True, False])
         part = part.drop_duplicates("year", keep="first").sort_values("year")
         out.append((objective, part))
@@ -1075,7 +1087,7 @@ def housing_headlines(results: pd.DataFrame) -> list[dict]:
             if row["needed_published"] is not None and not pd.isna(row["needed_published"]):
                 lines.append(f"Selon le document : {fmt.fmt_int(row['needed_published'])}")
         tiles.append({"label": f"{row['objective_label']} – {int(row['year'])}",
-                      "value": fmt.fmt_pct(row["rate_pct"], 2), "delta": None,
+                      "value": cia_rate_text(row["rate_pct"], row.get("rate_origin")), "delta": None,
                       "delta_color": "off", "lines": lines,
                       "source": str(_na(row["source_ref"]) or ""), "help": None, "theme": "logement"})
     return tiles
@@ -1255,7 +1267,10 @@ def export_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
         out["Type de partie"] = [PARTY_TYPE_LABELS.get(t, t) for t in df["party_type"]]
         out["Partie"] = [RESERVING_PARTY_LABELS.get(n, n) for n in df["party_name"]]
     if name == "cia_results":
+        from indicators.housing import shown_rate
         out["Origine"] = ["publié" if o == "published" else "calculé" for o in df["origin"]]
+        # The rate as the page shows it: one decimal when computed, as published otherwise.
+        out["Taux (%)"] = [shown_rate(v, o) for v, o in zip(df["rate_pct"], df["rate_origin"])]
     return out
 
 

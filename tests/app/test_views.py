@@ -215,7 +215,7 @@ def test_housing_headline_without_source_reference_has_an_empty_source() -> None
         "source_ref": float("nan")}])
     assert [(t["label"], plain_spaces(t["value"]), [plain_spaces(x) for x in t["lines"]], t["source"])
             for t in views.housing_headlines(results)] == [
-        ("Premier quartile – 2025", "30,00 %",
+        ("Premier quartile – 2025", "30,0 %",
          ["Objectif : 25,0 % (atteint)", "Attributions visées : 30 sur 100"], "")]
 
 

@@ -62,10 +62,10 @@ def test_published_grand_chalon(db):
     assert published_results(db.con, "gc") == [
         AttributionResult(2020, "ensemble", "Ensemble", "hors_q1_en_qpv", HQ1, "published", 231, 390,
                           "deduced", (390,), 59.23, 50.0, "loi", None, True, 0, 0, None, 0, "cia",
-                          "p. 121", "déduit du taux publié"),
+                          "p. 121", "déduit du taux publié", "published"),
         AttributionResult(2021, "ensemble", "Ensemble", "q1_hors_qpv", Q1, "published", 82, 681,
                           "deduced", (681,), 12.04, 25.0, "CIA", None, False, 89, 118, 88, 0, "cia",
-                          "p. 120", "déduit du taux publié"),
+                          "p. 120", "déduit du taux publié", "published"),
     ]
 
 
@@ -76,10 +76,11 @@ def test_published_with_denominator_and_without_rate(db):
     db.published_result("gc", 2022, "bailleur", "OPAC 71", "q1_hors_qpv", rate_pct=20.0)
     assert published_results(db.con, "gc") == [
         AttributionResult(2022, "bailleur", "OPAC 71", "q1_hors_qpv", Q1, "published", None, None, None,
-                          (), 20.0, 25.0, "loi", None, None, None, None, None, 0, None, None, None),
+                          (), 20.0, 25.0, "loi", None, None, None, None, None, 0, None, None, None,
+                          "published"),
         AttributionResult(2022, "reservataire", "État", "menages_prioritaires", PRIO, "published", 30,
                           40, "published", (), 75.0, 100.0, "CIA", None, False, 10, None, None, 0,
-                          None, None, None),
+                          None, None, None, "computed"),     # the document gives counts: we compute
     ]
 
 

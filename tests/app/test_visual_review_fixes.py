@@ -1,0 +1,45 @@
+"""Issue 11 (first screen, reports, phone), page by page with AppTest on the real demo database:
+the map's commune names inside a phone's map, CIA rates we compute with one decimal."""
+from __future__ import annotations
+
+import json
+import re
+
+from indicators.fmt import plain_spaces
+from tests.app.test_pages import run_page
+from ui import maps
+
+NARROW_PX, WIDE_PX, HEIGHT_PX = 358, 680, 560
+
+
+def test_demo_map_names_read_whole_on_a_phone_and_a_computer(demo_db) -> None:
+    at = run_page("carte", territoire="demo")
+    assert not at.exception
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = deck["initialViewState"]
+    cx, cy = maps._to_px(view["longitude"], view["latitude"], view["zoom"])
+    [labels] = [layer["data"] for layer in deck["layers"] if layer["id"] == "commune_names"]
+    # Every commune of Val-de-Lorne on the map keeps its name (none is out of sight on a phone).
+    assert sorted(label["name"] for label in labels) == [
+        "Beaurepaire-la-Rivière", "Les Forges-de-Lorne", "Lorneville", "Montvaillant",
+        "Saint-Aubin-sur-Lorne"]
+    for label in labels:
+        x, y = maps._to_px(label["lon"], label["lat"], view["zoom"])
+        w, h = maps.label_size_px(label["name"])
+        for width in (NARROW_PX, WIDE_PX):
+            assert abs(float(x - cx)) + w / 2 <= width / 2, (label["name"], width)
+        assert abs(float(y - cy)) + h / 2 <= HEIGHT_PX / 2, label["name"]
+
+
+def test_demo_housing_page_shows_computed_rates_with_one_decimal(demo_db) -> None:
+    at = run_page("logement", territoire="demo")
+    assert not at.exception
+    # The tiles show the latest year, which the fictional review does not publish: computed.
+    values = [plain_spaces(str(m.value)) for m in at.metric]
+    assert values and all(re.fullmatch(r"\d+,\d %", v) for v in values), values
+    table = at.dataframe[0].value
+    computed = table.loc[table["Origine"] == "calculé", "Taux"].tolist()
+    assert len(computed) > 50 and all(re.fullmatch(r"\d+,\d %", plain_spaces(v)) for v in computed)
+    # The fictional annual review prints its two rates with two decimals (etl/demo.py): kept.
+    published = table.loc[table["Origine"] == "publié", ["Année", "Taux"]].values.tolist()
+    assert [[y, plain_spaces(v)] for y, v in published] == [["2022", "15,55 %"], ["2021", "57,57 %"]]
