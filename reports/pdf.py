@@ -1438,7 +1438,8 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
                 story.append(_note("Ce territoire n'a ni période de contrat ni chiffre de revue "
                                    "annuelle : aucune année à présenter.", st))
             else:
-                story += _review_flowables(con, contract, contents.review_year, st, st.h2)
+                story += _review_flowables(con, contract, contents.review_year, st, st.h2,
+                                           annexes=annexes)
     if notes:
         story += [CondPageBreak(40 * mm), Paragraph("Notes de lecture", st.h1)]
         story += _bullets(notes, st)
@@ -1584,19 +1585,53 @@ def _review_table(df, st: Styles) -> Flowable:
     return _table(rows, _review_widths(header, body))
 
 
+# Review sections whose table is a list for reference (every scheme nobody reported a figure
+# for: 11 of the Grand Chalon's 19 pages): in the body, one sentence; the table, whole, in an annex.
+REVIEW_ANNEX_SECTIONS = ("manquants",)
+
+
+def review_annex_summary(section, annex_number: int) -> str:
+    """The sentence that stands for a review section moved to an annex: its rows counted per
+    pillar (in the table's order) and where the list is. « 3 dispositifs sans chiffre
+    déclaré : Emploi 2, Santé 1. La liste complète est en annexe 1 (« … »). »"""
+    from indicators.fmt import fmt_count, fmt_int
+    table = section.table
+    counts = table.groupby("Pilier", sort=False).size() if "Pilier" in table else pd.Series(dtype=int)
+    per_pillar = ", ".join(f"{pillar} {fmt_int(n)}" for pillar, n in counts.items())
+    return (f"{fmt_count(len(table), 'dispositif')} sans chiffre déclaré"
+            + (f" : {per_pillar}" if per_pillar else "")
+            + f". La liste complète est en annexe {annex_number} (« {section.title} »).")
+
+
 def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphStyle,
-                      sections=None) -> list[Flowable]:
+                      sections=None, annexes: list[Annex] | None = None) -> list[Flowable]:
     """The annual review's sections (indicators.review.review_sections), each under `heading`
-    with its note and table: the chapters of the review report, a section of the mandate report."""
+    with its note and table: the chapters of the review report, a section of the mandate report.
+    With `annexes`, a list section (REVIEW_ANNEX_SECTIONS) is summed up in one sentence and its
+    table goes, whole, to a new annex."""
     from indicators import review
     story: list[Flowable] = []
     for section in sections if sections is not None else review.review_sections(con, contract.slug, year):
         story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
+        if annexes is not None and section.key in REVIEW_ANNEX_SECTIONS and len(section.table):
+            annexes.append(Annex(section.title, [_note(section.note, st)] if section.note else []))
+            annexes[-1].flowables.append(_review_table(section.table, st))
+            story += [Paragraph(esc(review_annex_summary(section, len(annexes))), st.base),
+                      Spacer(1, 4 * mm)]
+            continue
         if section.note:
             story.append(_note(section.note, st))
         if len(section.table):
             story.append(_review_table(section.table, st))
         story.append(Spacer(1, 4 * mm))
+    return story
+
+
+def _annex_flowables(annexes: list[Annex], st: Styles) -> list[Flowable]:
+    """The annexes at the end of a report, each on a new page: « Annexe 2 — title »."""
+    story: list[Flowable] = []
+    for i, annex in enumerate(annexes, 1):
+        story += [PageBreak(), Paragraph(f"Annexe {i} — {esc(annex.title)}", st.h1), *annex.flowables]
     return story
 
 
@@ -1615,7 +1650,9 @@ def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | No
                        "à côté des crédits spécifiques, les attributions de logements, les "
                        "personnes touchées, l'évolution des écarts et le comité de pilotage "
                        "(circulaire du 31 août 2023)."), st.base)])
-    story += _review_flowables(con, contract, year, st, st.h1, sections)
+    annexes: list[Annex] = []
+    story += _review_flowables(con, contract, year, st, st.h1, sections, annexes)
+    story += _annex_flowables(annexes, st)
     story += [PageBreak(), Paragraph("Sources", st.h1)]
     story += _section_sources(con, contract, st)
     title = f"Revue annuelle {year} — {contract.name}"

@@ -184,7 +184,7 @@ def test_the_mandate_report_holds_the_review_as_a_section(review_db, tmp_path: P
         "  Personnes touchées et part en QPV", "  Part des personnes touchées résidant en QPV, par action",
         "  Indicateurs clés des quartiers : les écarts se réduisent-ils ?",
         "  Publiés pour la commune seulement", "  Signataires et autres acteurs", "  Comité de pilotage",
-        "Sources"]
+        "Annexe 1 — Dispositifs sans chiffre déclaré en 2024", "Sources"]
     text = " ".join(_text(data).split())
     assert "Contenu : Programmes et financements, revue annuelle 2024, sources." in text
     assert "37 500" not in text
@@ -296,3 +296,64 @@ def test_review_amounts_say_euro_never_eur(review_db, tmp_path: Path) -> None:
                                               '#,##0.00"\u00a0€"']
     assert sorted(review.schemes_view(con, "c", 2024)["Mobilisé en 2024"]) == [
         "12\u202f500 € (propre aux QPV)", review.NOT_REPORTED]
+
+
+def _many_unreported(review_db: Path, tmp_path: Path) -> tuple[Path, list[tuple[str, str]]]:
+    """The review database with 45 more schemes nobody reported, in three pillars."""
+    import shutil
+
+    import duckdb
+    path = tmp_path / "unreported.duckdb"
+    shutil.copy(review_db, path)
+    con = duckdb.connect(str(path))
+    added = []
+    for i in range(45):
+        pillar = ("Cadre de vie", "Emploi", "Santé")[i % 3]
+        scheme = f"Dispositif numéro {i + 1:02d} jamais déclaré"
+        _insert(con, "review_schemes", contract_slug="c", scheme_id=f"x{i:02d}", signatory_id="ddets",
+                pillar=pillar, scheme=scheme, funding_kind="droit_commun")
+        added.append((pillar, scheme))
+    con.close()
+    return path, added
+
+
+def _body_and_annex(text: str, title: str) -> tuple[str, str]:
+    """The report's text before its annex and the annex (the table of contents names it too)."""
+    head = f"Annexe 1 — {title}"
+    at = text.rindex(head)
+    return text[:at], text[at:text.index("Sources", at)]
+
+
+@pytest.mark.parametrize("report", ["review", "mandate"])
+def test_schemes_nobody_reported_go_to_an_annex_whole(review_db, tmp_path: Path, report) -> None:
+    import duckdb
+    from indicators.visibility import hide_internal
+    path, added = _many_unreported(review_db, tmp_path)
+    con = hide_internal(duckdb.connect(str(path), read_only=True))
+    data = (pdf.review_pdf(con, "c", 2024) if report == "review"
+            else pdf.mandate_pdf(con, "c", sections=["revue"], charts=False))
+    con.close()
+    text = " ".join(_text(data).split())
+    body, annex = _body_and_annex(text, "Dispositifs sans chiffre déclaré en 2024")
+    # The body: one sentence counting the schemes per pillar (Contrats aidés: Emploi), no list.
+    assert ("46 dispositifs sans chiffre déclaré : Cadre de vie 15, Emploi 16, Santé 15. La liste "
+            "complète est en annexe 1 (« Dispositifs sans chiffre déclaré en 2024 »).") in body
+    assert not any(scheme in body for _, scheme in added) and "Contrats aidés" not in body
+    # The annex: its note, then the whole table, by pillar as on the page.
+    assert annex.startswith("Annexe 1 — Dispositifs sans chiffre déclaré en 2024 Un dispositif sans "
+                            "chiffre n'est pas compté 0 : il reste à déclarer. Pilier Signataire Dispositif")
+    expected = sorted([("Emploi", "Contrats aidés")] + added, key=lambda ps: ps[0])   # s2 < x00
+    positions = [annex.index(scheme) for _, scheme in expected]
+    assert positions == sorted(positions)
+    assert annex.count("jamais déclaré") == 45
+
+
+def test_the_xlsx_lists_the_schemes_nobody_reported_on_their_own_sheet(review_db, tmp_path: Path) -> None:
+    path, added = _many_unreported(review_db, tmp_path)
+    out = tmp_path / "revue.xlsx"
+    assert main(["--db", str(path), "review", "--territory", "c", "--year", "2024", "--out", str(out)]) == 0
+    rows = [r for r in load_workbook(out)["Dispositifs sans chiffre déclar"].iter_rows(values_only=True)
+            if any(v is not None for v in r)]
+    header = rows.index(("Pilier", "Signataire", "Dispositif"))
+    assert sorted(rows[header + 1:]) == sorted([("Emploi", "DDETS", "Contrats aidés")]
+                                              + [(p, "DDETS", s) for p, s in added])
