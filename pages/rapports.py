@@ -20,16 +20,17 @@ st.markdown("Un seul document avec une couverture, un sommaire, les numéros de 
             "données fictives. Choisissez les parties et les quartiers.")
 left, right = st.columns([1, 1.4])
 # By default the report holds what `python -m reports mandate` holds: every QPV, every section
-# that has data (reports.pdf.mandate_contents).
+# that has data (reports.pdf.mandate_contents). In a column, Streamlit keeps the chips on one
+# scrolling row, which cut the names at its edges: `wrap=True` puts them on as many rows as needed.
 sections = left.multiselect(
     "Parties du rapport", list(SECTIONS),
     default=exports.mandate_default_sections(selection.contract_slug),
     format_func=SECTIONS.get, key=f"report_sections_{selection.contract_slug}",
-    placeholder="choisissez les parties")
+    placeholder="choisissez les parties", wrap=True)
 chosen_qpvs = right.multiselect(
     "Quartiers (portraits et bilans)", list(labels), default=[],
     format_func=labels.get, key=f"report_qpvs_{selection.contract_slug}", disabled=not labels,
-    placeholder="tous les quartiers du territoire",
+    placeholder="tous les quartiers du territoire", wrap=True,
     help="Sans choix, le rapport contient le portrait et le bilan de chaque quartier du territoire.")
 review_year = None
 if "revue" in sections:

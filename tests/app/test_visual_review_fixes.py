@@ -43,3 +43,18 @@ def test_demo_housing_page_shows_computed_rates_with_one_decimal(demo_db) -> Non
     # The fictional annual review prints its two rates with two decimals (etl/demo.py): kept.
     published = table.loc[table["Origine"] == "publié", ["Année", "Taux"]].values.tolist()
     assert [[y, plain_spaces(v)] for y, v in published] == [["2022", "15,55 %"], ["2021", "57,57 %"]]
+
+
+def test_report_choices_put_their_chips_on_as_many_rows_as_needed(demo_db) -> None:
+    # In a column, Streamlit 1.67 keeps a multiselect's chips on one row that scrolls: at 390
+    # and 1440 px the QPV names were cut at its edges. Wrapped, each chip reads whole (checked in
+    # Chromium: every chip's text as wide as its box, inside the window, at both widths).
+    at = run_page("rapports", territoire="demo")
+    assert not at.exception
+    boxes = {m.key: m for m in at.multiselect}
+    assert sorted(boxes) == ["report_qpvs_demo", "report_sections_demo"]
+    assert all(m.proto.wrap for m in boxes.values())
+    at.multiselect(key="report_qpvs_demo").select("QN09901M").select("QN09902I").run()
+    assert not at.exception
+    assert at.multiselect(key="report_qpvs_demo").proto.wrap
+    assert at.multiselect(key="report_qpvs_demo").value == ["QN09901M", "QN09902I"]
