@@ -93,7 +93,7 @@ if not commune_only.empty:
     st.dataframe(views.commune_only_table(commune_only), hide_index=True, key="commune_only_table")
 
 qualitative = data.qualitative(selection.contract_slug, selection.qpv_code)
-sections = views.qualitative_sections(qualitative)
+sections, notes = views.split_notes(views.qualitative_sections(qualitative))
 if sections:
     st.header("Enjeux et parole des habitants", divider="gray")
     for title, groups in sections:
@@ -105,3 +105,10 @@ if sections:
             components.source_line(source)
 else:
     components.empty_note("Aucun enjeu prioritaire ni résultat de concertation saisi pour ce quartier.")
+if notes:
+    st.header(views.NOTES_TITLE, divider="gray")
+    for heading, texts, source in notes:
+        if heading:
+            st.subheader(md_text(heading), anchor=False)
+        st.markdown("\n".join(f"- {md_text(t)}" for t in texts))
+        components.source_line(source)

@@ -581,6 +581,17 @@ def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str],
     return out
 
 
+NOTES_TITLE = dict(QUALITATIVE_TITLES)["notes"]
+
+
+def split_notes(sections) -> tuple[list, list]:
+    """(issues and residents' voices, notes) of `qualitative_sections`: a note (« Géographie
+    prioritaire : nouveau secteur… ») is neither an issue nor a resident's word, so the portrait
+    shows it under its own heading, never under « Enjeux et parole des habitants »."""
+    return ([s for s in sections if s[0] != NOTES_TITLE],
+            [group for title, groups in sections if title == NOTES_TITLE for group in groups])
+
+
 REVIEW_PARTS = (("need", "Le besoin au départ"), ("done", "Ce que nous avons décidé et fait"),
                 ("changed", "Ce que cela a changé"))
 

@@ -6,7 +6,7 @@ import json
 import re
 
 from indicators.fmt import plain_spaces
-from tests.app.test_pages import run_page
+from tests.app.test_pages import run_page, shown
 from ui import maps
 
 NARROW_PX, WIDE_PX, HEIGHT_PX = 358, 680, 560
@@ -58,3 +58,64 @@ def test_report_choices_put_their_chips_on_as_many_rows_as_needed(demo_db) -> No
     assert not at.exception
     assert at.multiselect(key="report_qpvs_demo").proto.wrap
     assert at.multiselect(key="report_qpvs_demo").value == ["QN09901M", "QN09902I"]
+
+
+def _walk(node):
+    """Every element of a page in reading order (blocks opened)."""
+    children = getattr(node, "children", None)
+    if children is None:
+        yield node
+        return
+    for child in (children.values() if isinstance(children, dict) else children):
+        yield from _walk(child)
+
+
+def _under_headers(at) -> dict[str, list[str]]:
+    """{header: the subheaders, bold labels, bullets and metric labels that follow it}."""
+    out: dict[str, list[str]] = {}
+    current = None
+    for el in _walk(at.main):
+        kind = type(el).__name__
+        if kind == "Header":
+            current = shown(el.value)
+            out[current] = []
+        elif current is not None and kind in ("Subheader", "Metric"):
+            out[current].append(shown(el.label if kind == "Metric" else el.value))
+        elif current is not None and kind == "Markdown" and not el.value.startswith("<"):
+            out[current].append(shown(el.value))
+    return out
+
+
+def test_a_portrait_whose_only_note_is_the_geography_note(demo_db) -> None:
+    # Biollay - Bellevue: no issue, no resident's word, one note. The note has its own heading;
+    # « Enjeux et parole des habitants » is not printed over nothing of the kind.
+    at = run_page("portrait", territoire="chambery", qpv="QN07301M")
+    assert not at.exception
+    sections = _under_headers(at)
+    assert list(sections) == ["Notes"]
+    assert sections["Notes"] == [
+        "Géographie prioritaire", "- Nouveau secteur intégré à la géographie prioritaire : cœur du Biollay."]
+    assert [shown(i.value) for i in at.info] == [
+        "Aucun chiffre n'est encore chargé pour ce quartier.",
+        "Aucun enjeu prioritaire ni résultat de concertation saisi pour ce quartier."]
+
+
+def test_a_portrait_with_issues_and_notes_shows_each_under_its_heading(demo_db) -> None:
+    at = run_page("portrait", territoire="grand-chalon", qpv="QN07102I")
+    assert not at.exception
+    sections = _under_headers(at)
+    assert list(sections)[-2:] == ["Enjeux et parole des habitants", "Notes"]
+    assert "Notes" not in sections["Enjeux et parole des habitants"]
+    assert sections["Notes"] == [
+        "Familles", "- 48 % de familles monoparentales et jusqu'à 58,9 % sur certains secteurs"]
+
+
+def test_chambery_rights_reopened_are_under_access_to_rights(demo_db) -> None:
+    # « 610 droits ont été réouverts au bénéfice de 120 habitants » is in the seed's section
+    # « Aller vers les habitants et garantir l'accès aux droits », not an income figure.
+    at = run_page("mandat", territoire="chambery")
+    assert not at.exception
+    sections = _under_headers(at)
+    assert "Revenus et pauvreté" not in sections
+    assert sections["Accès aux droits"] == ["Habitants bénéficiaires de droits réouverts"]
+    assert list(sections)[:3] == ["Les chiffres clés", "Programme", "Accès aux droits"]
