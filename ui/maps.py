@@ -232,13 +232,14 @@ def commune_labels(communes: pd.DataFrame, view: pdk.ViewState,
         half_h = height_px / 2 - LABEL_MARGIN_PX - h / 2
         if half_w < 0 or half_h < 0:
             continue
+        x, y = (float(v) for v in _to_px(r.centroid_lon, r.centroid_lat, view.zoom))
+        if abs(x - cx) <= half_w and abs(y - cy) <= half_h:       # the usual case: no geometry
+            rows.append((name, float(r.centroid_lon), float(r.centroid_lat)))
+            continue
         window = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
         shape = shapely.transform(_shape(json.loads(r.geojson)),
                                   lambda xy: np.column_stack(_to_px(xy[:, 0], xy[:, 1], view.zoom)))
-        centre = shapely.Point(*(float(v) for v in _to_px(r.centroid_lon, r.centroid_lat, view.zoom)))
-        if window.covers(centre):
-            rows.append((name, float(r.centroid_lon), float(r.centroid_lat)))
-            continue
+        centre = shapely.Point(x, y)
         visible = shape.intersection(window)
         parts = [p for p in shapely.get_parts(visible) if p.geom_type == "Polygon" and p.area > 0]
         if not parts:
