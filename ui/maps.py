@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+import shapely.affinity
 import shapely.ops
 from pydeck.bindings.json_tools import default_serialize
 
@@ -213,12 +214,25 @@ def label_size_px(text: str) -> tuple[float, float]:
             1.25 * LABEL_FONT_PX + 2 * LABEL_OUTLINE_PX)
 
 
+def _label_fits(shape, half_w: float, half_h: float):
+    """Where the centre of a 2·half_w × 2·half_h box can go with the box inside `shape` (pixel
+    coordinates): the shape moved by the box's corners and side middles, intersected (the
+    erosion by the box, up to what lies between those eight points)."""
+    out = shape
+    for dx in (-half_w, 0.0, half_w):
+        for dy in (-half_h, 0.0, half_h):
+            if dx or dy:
+                out = out.intersection(shapely.affinity.translate(shape, -dx, -dy))
+    return out
+
+
 def commune_labels(communes: pd.DataFrame, view: pdk.ViewState,
                    width_px: float = MAP_NARROW_PX[0], height_px: float = MAP_NARROW_PX[1]) -> pd.DataFrame:
     """Where each commune's name goes (name, lon, lat) so that it reads whole inside a
     width × height map showing `view`: at the commune's centroid when the name fits there;
     otherwise at the point of the commune's visible part (the map less half the name's size
-    and a margin on each side) nearest the centroid; left out when there is none (the
+    and a margin on each side) nearest the centroid, preferring the points where the whole
+    name lies inside the commune; left out when there is none (the
     commune is out of sight, or too little of it shows). `communes`: name, geojson (a GeoJSON
     string), centroid_lon, centroid_lat."""
     rows = []
@@ -240,12 +254,16 @@ def commune_labels(communes: pd.DataFrame, view: pdk.ViewState,
         shape = shapely.transform(_shape(json.loads(r.geojson)),
                                   lambda xy: np.column_stack(_to_px(xy[:, 0], xy[:, 1], view.zoom)))
         centre = shapely.Point(x, y)
-        visible = shape.intersection(window)
-        parts = [p for p in shapely.get_parts(visible) if p.geom_type == "Polygon" and p.area > 0]
+        # The visible point nearest the centroid (the name moves as little as it must), where
+        # the whole name lies inside its commune when there is one, else anywhere in it.
+        for inside in (_label_fits(shape, w / 2, h / 2), shape):
+            parts = [p for p in shapely.get_parts(inside.intersection(window))
+                     if p.geom_type == "Polygon" and p.area > 0]
+            if parts:
+                break
         if not parts:
             continue
-        # The visible point nearest the centroid: the name moves as little as it must.
-        point = shapely.ops.nearest_points(max(parts, key=lambda p: p.area), centre)[0]
+        point = shapely.ops.nearest_points(shapely.union_all(parts), centre)[0]
         lon, lat = _to_lonlat(point.x, point.y, view.zoom)
         rows.append((name, round(float(lon), 6), round(float(lat), 6)))
     return pd.DataFrame(rows, columns=["name", "lon", "lat"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -104,3 +105,29 @@ def test_a_name_wider_than_a_phone_map_is_left_out() -> None:
     assert maps.label_size_px(long_name)[0] > WIDTHS_PX[0]
     deck = _deck(communes={long_name: COMMUNES["Centre-Ville"]})
     assert [layer["id"] for layer in deck["layers"]] == ["communes", "qpv"]
+
+
+def test_a_moved_name_lies_whole_inside_its_commune_when_it_can() -> None:
+    # Saint-Aubin-sur-Lorne: an upper part starting right of the centre (where the nearest
+    # visible point would put the name across the border, over Centre-Ville) and a lower band
+    # reaching left, where the whole name fits.
+    upper, lower = shapely.box(2.015, 46.975, 2.30, 47.02), shapely.box(1.95, 46.94, 2.30, 46.975)
+    aubin = upper.union(lower)
+    communes = pd.DataFrame({
+        "code": ["99001", "99002"], "name": ["Centre-Ville", "Saint-Aubin-sur-Lorne"],
+        "geojson": [json.dumps(_box(1.95, 46.975, 2.015, 47.02)),
+                    shapely.to_geojson(aubin)],
+        "centroid_lon": [1.9825, aubin.centroid.x], "centroid_lat": [46.9975, aubin.centroid.y]})
+    deck = json.loads(maps.build_deck(_qpvs([(1.99, 46.99, 2.01, 47.01)]), communes,
+                                      indicator_label="Taux").to_json())
+    view = deck["initialViewState"]
+    [labels] = [layer["data"] for layer in deck["layers"] if layer["id"] == "commune_names"]
+    [label] = [la for la in labels if la["name"] == "Saint-Aubin-sur-Lorne"]
+    x, y = maps._to_px(label["lon"], label["lat"], view["zoom"])
+    w, h = maps.label_size_px(label["name"])
+    to_px = lambda xy: np.column_stack(maps._to_px(xy[:, 0], xy[:, 1], view["zoom"]))  # noqa: E731
+    # (Half a pixel for the float rounding of a name set on its commune's edge.)
+    assert shapely.transform(aubin, to_px).buffer(0.5).contains(
+        shapely.box(float(x) - w / 2, float(y) - h / 2, float(x) + w / 2, float(y) + h / 2))
+    assert label["lat"] < 46.975                      # in the lower band
+    assert _label_boxes(deck)["Saint-Aubin-sur-Lorne"][2] <= WIDTHS_PX[0] / 2
