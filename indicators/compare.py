@@ -305,7 +305,9 @@ def legend(classification: Classification, unit: str | None,
     if decimals is not None and len(b) > 2 and not own_values:
         b = (b[0], *(_floor(x, decimals) for x in b[1:-1]), b[-1])
     for i, colour in enumerate(classification.colours):
-        lo, hi = fmt.fmt_value(b[i], unit), fmt.fmt_value(b[i + 1], unit)
+        # At the values' precision: « 43,0 % » beside « 40,2 % », never « 43 % ».
+        lo, hi = (fmt.fmt_value(x, unit, decimals=fmt.UNIT_DECIMALS.get(unit or "", decimals))
+                  for x in (b[i], b[i + 1]))
         if lo == hi or own_values:
             label = hi
         elif i == 0:
@@ -367,9 +369,7 @@ def map_values(con, contract_slug: str, indicator_id: str, year: int | None = No
         [df["qpv_code"].tolist()]).fetchall()}
     classes = [cls.class_of(v) if s == "ok" else None for v, s in zip(values, status)]
     # Every value at one precision, the legend's: « 43,0 % » beside « 40,2 % », never « 43 % ».
-    # (at most 2 decimals, the default of fmt_number).
-    shared = value_decimals(values.dropna(), most=2)
-    decimals = fmt.UNIT_DECIMALS.get(unit or "", 2 if shared is None else shared)
+    decimals = fmt.shared_decimals(values, unit)
     colours = []
     for c, s in zip(classes, status):
         if c is not None:

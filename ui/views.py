@@ -247,11 +247,12 @@ def ordinal(n: int) -> str:
     return f"{n}er" if n == 1 else f"{n}e"
 
 
-def value_text(value, unit, status, status_note=None) -> str:
-    """A value with its unit, or the status text ("secret statistique")."""
+def value_text(value, unit, status, status_note=None, decimals: int | None = None) -> str:
+    """A value with its unit, or the status text ("secret statistique"); `decimals`: those of
+    the values it is read beside (fmt.shared_decimals)."""
     if status not in (None, "ok") or value is None:
         return fmt.fmt_status(status or "missing")
-    return fmt.fmt_value(value, unit, status)
+    return fmt.fmt_value(value, unit, status, decimals=decimals)
 
 
 YEAR_NOT_GIVEN = "année non précisée"
@@ -464,12 +465,16 @@ def portrait_figure(pv, credit=None) -> dict:
                                               ("published", "computed") else None) if p)
         return source_text(label, year if year_given else None, origin=origin, source_ref=ref)
 
+    # The quartier and its comparators at one precision (« 43,0 % » beside « 23,4 % »).
+    decimals = fmt.shared_decimals([pv.value if pv.status == "ok" else None]
+                                   + [c.value if c.status == "ok" else None for c in pv.comparators],
+                                   pv.unit)
     comparators = []
     for c in pv.comparators:
         comparators.append({
             "name": c.territory_name,
             "level": LEVEL_TEXT_FR.get(c.territory_level, c.territory_level),
-            "value": value_text(c.value, pv.unit, c.status),
+            "value": value_text(c.value, pv.unit, c.status, decimals=decimals),
             "gap": fmt.fmt_gap(c.gap, c.gap_kind) if c.gap is not None else "",
             "year": c.year,
             "source": line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref),
@@ -482,7 +487,7 @@ def portrait_figure(pv, credit=None) -> dict:
         numerator = f"{fmt.fmt_int(pv.numerator)} sur {fmt.fmt_int(pv.denominator)}"
     return {
         "label": pv.label,
-        "value": value_text(pv.value, pv.unit, pv.status),
+        "value": value_text(pv.value, pv.unit, pv.status, decimals=decimals),
         "is_shown": pv.status == "ok" and pv.value is not None,
         "numerator": numerator,
         "comparators": comparators,
@@ -853,7 +858,9 @@ def compare_table(df: pd.DataFrame, indicator_ids: list[str], selected: str | No
         if not years.empty and dated:
             label += f" ({int(years.iloc[0])})"
         unit = meta.unit if meta else None
-        out[label] = [value_text(None if pd.isna(v) else v, unit, s)
+        shown = df[ind].where(df[ind + STATUS_SUFFIX] == "ok")
+        decimals = fmt.shared_decimals(shown, unit)      # one precision per column
+        out[label] = [value_text(None if pd.isna(v) else v, unit, s, decimals=decimals)
                       for v, s in zip(df[ind], df[ind + STATUS_SUFFIX])]
     out["Portrait"] = [f"/portrait?qpv={code}" for code in df["qpv_code"]]
     return out
@@ -1263,6 +1270,10 @@ def portrait_table(portrait) -> pd.DataFrame:
     """The portrait's figures as a display table (one row per indicator × territory)."""
     df = portrait.to_frame()
     level = {"qpv": "quartier", **LEVEL_TEXT_FR}
+    # An indicator's rows (the quartier and its comparators) at one precision.
+    shown = df["value"].where(df["status"] == "ok")
+    decimals = {i: fmt.shared_decimals(shown[df["indicator_id"] == i], u)
+                for i, u in dict(zip(df["indicator_id"], df["unit"])).items()}
     return pd.DataFrame({
         "Thème": df["theme"].astype(str),
         "Indicateur": df["indicator_label"].astype(str),
@@ -1270,7 +1281,8 @@ def portrait_table(portrait) -> pd.DataFrame:
         "Niveau": [level.get(v, v) for v in df["territory_level"]],
         "Année": [fmt.fmt_year(y) if given else YEAR_NOT_GIVEN
                   for y, given in zip(df["year"], df["year_given"])],
-        "Valeur": [value_text(_na(v), u, s) for v, u, s in zip(df["value"], df["unit"], df["status"])],
+        "Valeur": [value_text(_na(v), u, s, decimals=decimals[i]) for v, u, s, i
+                   in zip(df["value"], df["unit"], df["status"], df["indicator_id"])],
         "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
     })
 

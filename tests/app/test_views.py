@@ -314,6 +314,34 @@ def test_counts_are_not_compared_with_france() -> None:
         ["+22,0 pts"]
 
 
+def test_a_figure_and_what_it_is_read_beside_share_one_precision() -> None:
+    """« 43 % » beside « 23,4 % » read as less precise: a rate published with one decimal is
+    written « 43,0 % » in the card, its bars, the comparison table and the portrait's table."""
+    from indicators.portrait import Portrait, ThemeBlock
+    from indicators.territories import TerritoryRef
+    rate = _pv("poverty_rate_pct", "%", 43.0, [("99001", "commune", "Lorneville", 23.4),
+                                                ("FRM", "france", "France", 14.5)])
+    whole = _pv("population_count", "habitants", 2500, [("FRM", "france", "France", 5_420_000)])
+    figure = views.portrait_figure(rate)
+    assert [plain_spaces(figure["value"])] + [plain_spaces(c["value"]) for c in figure["comparators"]] \
+        == ["43,0 %", "23,4 %", "14,5 %"]
+    assert [plain_spaces(c["value"]) for c in views.portrait_figure(whole)["comparators"]] == \
+        ["5 420 000 habitants"]
+    bars = charts.comparison_bar("Taux", "%", views.chart_rows(rate, "Bords de Lorne"))
+    assert [plain_spaces(t) for t in bars.data[0].text] == ["43,0 %", "23,4 %", "14,5 %"]
+    portrait = Portrait(TerritoryRef("QN09903M", "qpv", "Bords de Lorne"), (), (), (), (), None,
+                        (ThemeBlock("t", (rate, whole)),))
+    table = views.portrait_table(portrait)
+    assert [plain_spaces(v) for v in table["Valeur"]] == [
+        "43,0 %", "23,4 %", "14,5 %", "2 500 habitants", "5 420 000 habitants"]
+    df = pd.DataFrame({"qpv_code": ["A", "B", "C"], "qpv_name": ["Alpha", "Beta", "Gamma"],
+                       "commune_label": ["X", "Y", "Z"], "poverty_rate_pct": [43.0, 40.25, None],
+                       "poverty_rate_pct__status": ["ok", "ok", "missing"],
+                       "poverty_rate_pct__year": pd.array([2021] * 3, dtype="Int64")})
+    column = views.compare_table(df, ["poverty_rate_pct"], None)["Taux de pauvreté (seuil à 60 %) (2021)"]
+    assert [plain_spaces(v) for v in column] == ["43,00 %", "40,25 %", "non disponible"]
+
+
 def test_gap_texts() -> None:
     changes = pd.DataFrame({"distance_change": [-5.0, 3.0, -0.5], "first_year": [2017, 2019, 2017],
                             "last_year": [2021, 2021, 2020],

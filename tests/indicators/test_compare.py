@@ -172,6 +172,19 @@ def test_map_values_writes_every_value_at_the_precision_the_set_needs(db):
                                                                "12 060 €/an"]
 
 
+def test_legend_writes_every_bound_at_the_values_precision():
+    from indicators.compare import legend
+    ranges = Classification((40.2, 43.0, 47.5, 52.4), palette(3), "quantile", None)
+    assert [plain_spaces(label) for _, label in legend(ranges, "%", 1)[:3]] == [
+        "de 40,2 % à 43,0 %", "plus de 43,0 % à 47,5 %", "plus de 47,5 % à 52,4 %"]
+    own = Classification((33.0, 33.0, 41.2), palette(2), "quantile", None)
+    assert [plain_spaces(label) for _, label in legend(own, "%", value_decimals([33.0, 41.2]))[:2]] \
+        == ["33,0 %", "41,2 %"]
+    euros = Classification((9000.0, 9000.0, 12000.0), palette(2), "quantile", None)
+    assert [plain_spaces(label) for _, label in legend(euros, "EUR/an", 1)[:2]] == [
+        "9 000 €/an", "12 000 €/an"]
+
+
 def test_map_values_empty_contract(db):
     db.contract("empty")
     m = map_values(db.con, "empty", POV)
