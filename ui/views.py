@@ -936,19 +936,30 @@ def cpo_table(cpo: pd.DataFrame) -> pd.DataFrame:
 def pockets_table(pockets: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in pockets["year"]],
-        "Crédits P147 du contrat": [amount_text(v, "EUR") for v in pockets["envelope_p147_eur"]],
-        "dont poches de pauvreté": [amount_text(v, "EUR") for v in pockets["poverty_pocket_eur"]],
+        "Crédits P147 du contrat": eur_column(pockets["envelope_p147_eur"]),
+        "dont poches de pauvreté": eur_column(pockets["poverty_pocket_eur"]),
         "Part": [_pct_or(v) for v in pockets["share_pct"]],
         "Plafond": [fmt.fmt_pct(v, 1) for v in pockets["cap_pct"]],
         "Respecté": [_yes_no(v) if v is not None else "—" for v in pockets["within_cap"]],
     })
 
 
+def eur_column(values) -> list[str]:
+    """A table column of amounts read against each other in one scale: millions (« 1,9 M€ »)
+    when every amount is over 1 M€, else whole euros (« 1 900 000 € » above « 668 000 € »,
+    never « 1,9 M€ » above « 668 000 € »). A missing amount says so."""
+    known = [abs(float(v)) for v in values if v is not None and not pd.isna(v)]
+    if known and all(v >= 1_000_000 for v in known):
+        return [amount_text(v, "EUR") for v in values]
+    return [fmt.fmt_eur(v, 0) if v is not None and not pd.isna(v) else "non renseigné"
+            for v in values]
+
+
 def theme_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Enjeu prioritaire": df["theme"].astype(str),
         "Actions": [fmt.fmt_int(v) for v in df["n_actions"]],
-        "Montant": [amount_text(v, "EUR") for v in df["amount_eur"]],
+        "Montant": eur_column(df["amount_eur"]),
         "Part": [_pct_or(v, "") for v in df["share_pct"]],
     })
 
@@ -957,7 +968,7 @@ def territory_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Quartier": df["territory_name"].astype(str),
         "Actions": [fmt.fmt_int(v) for v in df["n_actions"]],
-        "Montant (partagé à parts égales)": [amount_text(v, "EUR") for v in df["amount_eur"]],
+        "Montant (partagé à parts égales)": eur_column(df["amount_eur"]),
         "Note": df["note"].fillna("").astype(str),
     })
 
@@ -970,8 +981,7 @@ def actions_view(df: pd.DataFrame) -> pd.DataFrame:
         "Porteur": df["operator"].fillna("").astype(str),
         "Enjeu": df["theme"].fillna("").astype(str),
         "Quartiers": [", ".join(ts) for ts in df["territories"]],
-        "Montant": [amount_text(v, "EUR") if v is not None and not pd.isna(v) else "non renseigné"
-                    for v in df["amount_eur"]],
+        "Montant": eur_column(df["amount_eur"]),
         "Financeurs": [", ".join(FUNDER_LABELS.get(f, f) for f in fs) for fs in df["funders"]],
         "Nouvelle": [_yes_no(v) for v in df["is_new"]],
         "CPO": [_yes_no(v) for v in df["is_multiyear_agreement"]],

@@ -342,6 +342,22 @@ def test_a_figure_and_what_it_is_read_beside_share_one_precision() -> None:
     assert [plain_spaces(v) for v in column] == ["43,00 %", "40,25 %", "non disponible"]
 
 
+def test_amounts_of_one_column_are_written_in_one_scale() -> None:
+    """« 1,9 M€ » above « 668 000 € » (programmes page, by priority issue) read as the smaller:
+    a column mixing scales is in whole euros; a column of millions stays in millions."""
+    by_theme = pd.DataFrame({"theme": ["Santé", "Sport", "Habitat"], "n_actions": [9, 10, 4],
+                             "amount_eur": [1_900_000.0, 668_000.0, None],
+                             "share_pct": [27.5, 9.8, None]})
+    assert [plain_spaces(t) for t in views.theme_amounts_table(by_theme)["Montant"]] == [
+        "1 900 000 €", "668 000 €", "non renseigné"]
+    by_qpv = pd.DataFrame({"territory_name": ["A", "B"], "n_actions": [21, 29],
+                           "amount_eur": [1_100_000.0, 715_383.3], "note": [None, "23 actions"]})
+    assert [plain_spaces(t) for t in views.territory_amounts_table(by_qpv)[
+        "Montant (partagé à parts égales)"]] == ["1 100 000 €", "715 383 €"]
+    assert [plain_spaces(t) for t in views.eur_column([1_900_000, 1_600_000])] == ["1,9 M€", "1,6 M€"]
+    assert [plain_spaces(t) for t in views.eur_column([51_600, 0])] == ["51 600 €", "0 €"]
+
+
 def test_gap_texts() -> None:
     changes = pd.DataFrame({"distance_change": [-5.0, 3.0, -0.5], "first_year": [2017, 2019, 2017],
                             "last_year": [2021, 2021, 2020],
