@@ -1074,6 +1074,18 @@ def rates_by_objective(results: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
+def housing_chart_source(part: pd.DataFrame) -> str:
+    """The sources of a CIA chart's bars: the document of each published year (title, producer,
+    date, section — never the section alone, « p. 12 »), and the template for computed years."""
+    published = part[part["origin"] == "published"]
+    lines = [r if isinstance(r, str) and r else ref for r, ref
+             in zip(published["source_line"], published["source_ref"])]
+    sources = list(dict.fromkeys(line for line in lines if isinstance(line, str) and line))
+    if (part["origin"] == "computed").any() or not sources:
+        sources.append("attributions saisies dans le modèle de programme")
+    return " ; ".join(sources)
+
+
 def housing_headlines(results: pd.DataFrame) -> list[dict]:
     """A tile per objective for the whole territory: the latest year's rate against the target,
     with the attributions still needed (computed) and the document's own figure beside."""

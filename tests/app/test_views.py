@@ -358,6 +358,16 @@ def test_amounts_of_one_column_are_written_in_one_scale() -> None:
     assert [plain_spaces(t) for t in views.eur_column([51_600, 0])] == ["51 600 €", "0 €"]
 
 
+def test_a_cia_chart_credits_documents_and_the_template() -> None:
+    part = pd.DataFrame({"year": [2021, 2022, 2023, 2024], "origin": ["published"] * 3 + ["computed"],
+                         "source_ref": ["p. 12", "p. 12", "p. 3", None],
+                         "source_line": ["Bilan 2025 (CA Val-de-Lorne) — p. 12"] * 2 + [None, None]})
+    assert views.housing_chart_source(part) == (
+        "Bilan 2025 (CA Val-de-Lorne) — p. 12 ; p. 3 ; attributions saisies dans le modèle de programme")
+    assert views.housing_chart_source(part[part["origin"] == "computed"]) == \
+        "attributions saisies dans le modèle de programme"
+
+
 def test_gap_texts() -> None:
     changes = pd.DataFrame({"distance_change": [-5.0, 3.0, -0.5], "first_year": [2017, 2019, 2017],
                             "last_year": [2021, 2021, 2020],
