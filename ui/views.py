@@ -1106,7 +1106,10 @@ def housing_headlines(results: pd.DataFrame) -> list[dict]:
         tiles.append({"label": f"{row['objective_label']} – {int(row['year'])}",
                       "value": fmt.fmt_pct(row["rate_pct"], 2), "delta": None,
                       "delta_color": "off", "lines": lines,
-                      "source": str(_na(row["source_ref"]) or ""), "help": None, "theme": "logement"})
+                      # The document (title, producer, date — section) when known, never the
+                      # section alone.
+                      "source": str(_na(row.get("source_line")) or _na(row["source_ref"]) or ""),
+                      "help": None, "theme": "logement"})
     return tiles
 
 

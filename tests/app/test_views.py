@@ -368,6 +368,17 @@ def test_a_cia_chart_credits_documents_and_the_template() -> None:
         "attributions saisies dans le modèle de programme"
 
 
+def test_a_cia_tile_credits_the_document_not_only_its_section() -> None:
+    results = pd.DataFrame([{
+        "party_type": "ensemble", "objective": "q1_outside_qpv", "objective_label": "Premier quartile",
+        "year": 2021, "origin": "published", "rate_pct": 12.04, "target_pct": 25.0, "reached": True,
+        "numerator": 82, "denominator": 681, "denominator_origin": "deduced",
+        "needed_fixed_total": None, "needed_growing_total": None, "needed_published": None,
+        "source_ref": "Annexe 7 – CIA", "source_line": "Convention (Le Grand Chalon) — Annexe 7 – CIA"}])
+    assert [t["source"] for t in views.housing_headlines(results)] == [
+        "Convention (Le Grand Chalon) — Annexe 7 – CIA"]
+
+
 def test_gap_texts() -> None:
     changes = pd.DataFrame({"distance_change": [-5.0, 3.0, -0.5], "first_year": [2017, 2019, 2017],
                             "last_year": [2021, 2021, 2020],
