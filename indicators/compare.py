@@ -305,7 +305,9 @@ def legend(classification: Classification, unit: str | None,
     if decimals is not None and len(b) > 2 and not own_values:
         b = (b[0], *(_floor(x, decimals) for x in b[1:-1]), b[-1])
     for i, colour in enumerate(classification.colours):
-        lo, hi = fmt.fmt_value(b[i], unit), fmt.fmt_value(b[i + 1], unit)
+        # At the values' precision: « 43,0 % » beside « 40,2 % », never « 43 % ».
+        lo, hi = (fmt.fmt_value(x, unit, decimals=fmt.UNIT_DECIMALS.get(unit or "", decimals))
+                  for x in (b[i], b[i + 1]))
         if lo == hi or own_values:
             label = hi
         elif i == 0:
@@ -366,6 +368,8 @@ def map_values(con, contract_slug: str, indicator_id: str, year: int | None = No
         "from territory_geometries where territory_level = 'qpv' and list_contains(?, territory_code)",
         [df["qpv_code"].tolist()]).fetchall()}
     classes = [cls.class_of(v) if s == "ok" else None for v, s in zip(values, status)]
+    # Every value at one precision, the legend's: « 43,0 % » beside « 40,2 % », never « 43 % ».
+    decimals = fmt.shared_decimals(values, unit)
     colours = []
     for c, s in zip(classes, status):
         if c is not None:
@@ -377,7 +381,7 @@ def map_values(con, contract_slug: str, indicator_id: str, year: int | None = No
         "value": values.astype(float), "status": status,
         "year": pd.array([year_used] * len(df), dtype="Int64"),
         "class_index": pd.array(classes, dtype="Int64"), "colour_rgb": colours,
-        "value_text": [fmt.fmt_value(v, unit, s) for v, s in zip(values, status)],
+        "value_text": [fmt.fmt_value(v, unit, s, decimals=decimals) for v, s in zip(values, status)],
         "centroid_lon": [geo.get(c, (None, None, None))[0] for c in df["qpv_code"]],
         "centroid_lat": [geo.get(c, (None, None, None))[1] for c in df["qpv_code"]],
         "geojson": [json.loads(geo[c][2]) if c in geo and geo[c][2] else None for c in df["qpv_code"]],

@@ -218,6 +218,22 @@ _FRACTION_WORDS = re.compile(r"^(la moitié|un tiers|les deux tiers|deux tiers|u
 _AFTER_WORDS = re.compile(r"^(dans|sur|pour|chez|parmi|en \d{4})\b", re.I)
 
 
+def shared_decimals(values, unit: str | None, most: int = 2) -> int | None:
+    """The decimals that write values read side by side (a QPV and its comparators, a table's
+    column) at one precision: the fewest that write each exactly, at most `most`, so that
+    ``[43.0, 40.2]`` in % gives 1 (« 43,0 % » beside « 40,2 % », never « 43 % »). A unit with
+    fixed decimals (UNIT_DECIMALS) keeps them; None (fmt_value's default) when no value is shown."""
+    if (unit or "") in UNIT_DECIMALS:
+        return UNIT_DECIMALS[unit or ""]
+    vals = [float(v) for v in values if not _is_missing(v) and math.isfinite(float(v))]
+    if not vals:
+        return None
+    for d in range(most + 1):
+        if all(abs(v * 10 ** d - round(v * 10 ** d)) < 1e-6 for v in vals):
+            return d
+    return most
+
+
 def with_qualifier(text: str, qualifier: str | None) -> str:
     """A formatted figure with the qualifier the document gives it, read in French:
     ``"plus de 400 personnes"``, ``"50 % (la moitié)"``, ``"90 % dans certains secteurs"``."""

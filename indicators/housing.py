@@ -32,7 +32,7 @@ d = 390. It is marked « déduit du taux publié » (denominator_origin 'deduced
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import pandas as pd
@@ -155,6 +155,8 @@ class AttributionResult:
     source_ref: str | None
     note: str | None
     rate_origin: str | None = None
+    # The document a published result comes from, as credited: « title (producer, date) — ref ».
+    source_line: str | None = None
 
 
 # A rate we compute is shown with one decimal (page, PDF, XLSX); a rate typed from a document
@@ -303,15 +305,19 @@ def computed_results(con, contract_slug: str) -> list[AttributionResult]:
 def published_results(con, contract_slug: str) -> list[AttributionResult]:
     """The results a document publishes, with the total deduced from the rate when not published,
     and the needed numbers computed from it beside the document's own figure."""
+    from indicators.kpi import source_line
     rows = con.execute("""
-        select year, party_type, party_name, objective, numerator, denominator, rate_pct,
-               needed_published, document_id, source_ref
-        from housing_published_results where contract_slug = ?""", [contract_slug]).fetchall()
+        select r.year, r.party_type, r.party_name, r.objective, r.numerator, r.denominator,
+               r.rate_pct, r.needed_published, r.document_id, r.source_ref,
+               d.title, d.producer, d.published_on
+        from housing_published_results r
+        left join documents d on d.contract_slug = r.contract_slug and d.document_id = r.document_id
+        where r.contract_slug = ?""", [contract_slug]).fetchall()
     rows.sort(key=lambda r: (r[0], OBJECTIVES.index(r[3]) if r[3] in OBJECTIVES else 9,
                              _TYPE_ORDER.get(r[1], 9), _fold(r[2])))
     objectives = _objectives(con, contract_slug)
     out = []
-    for year, p_type, p_name, objective, num, den, rate, needed, doc, ref in rows:
+    for year, p_type, p_name, objective, num, den, rate, needed, doc, ref, title, producer, on in rows:
         k = None if num is None else int(num)
         implied: tuple[int, ...] = ()
         note = None
@@ -327,9 +333,12 @@ def published_results(con, contract_slug: str) -> list[AttributionResult]:
         rate_origin = "published"
         if rate is None and k is not None and total:
             rate, rate_origin = round(100 * k / total, 4), "computed"
-        out.append(_result(year, p_type, p_name, objective, "published", k, total, den_origin, implied,
-                           None if rate is None else float(rate), objectives, needed, 0, doc, ref, note,
-                           rate_origin))
+        line = source_line(title, ref, producer, on) if title else None
+        out.append(replace(
+            _result(year, p_type, p_name, objective, "published", k, total, den_origin, implied,
+                    None if rate is None else float(rate), objectives, needed, 0, doc, ref, note,
+                    rate_origin),
+            source_line=None if line is None else line.removeprefix("Source : ")))
     return out
 
 

@@ -64,8 +64,7 @@ if not results.empty:
                 target_label="objectif")
             st.plotly_chart(fig, key=f"cia_chart_{objective_id}", theme=None,
                             config=components.PLOTLY_CONFIG, alt=f"Graphique : {title}")
-            source = " ; ".join(dict.fromkeys(r for r in part["source_ref"].dropna() if r)) \
-                or "attributions saisies dans le modèle de programme"
+            source = views.housing_chart_source(part)
             components.source_line(source, short=True)
             exports.download_figure(fig, key=f"cia_chart_{objective_id}", title=title, unit="%",
                                     source=source, selection=selection,

@@ -68,6 +68,8 @@ if leverage_rows:
     st.subheader("Effet levier : pour 1 € de la ville")
     leverage = pd.DataFrame(leverage_rows)
     st.dataframe(views.leverage_shown(leverage_rows), hide_index=True, key="leverage_table")
+    if any(lev.status == "ok" for lev in money["leverage"]):    # the computed column's source
+        components.source_line(funding_source)
     exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",
                            selection=selection,
                            sources=lambda: data.contract_sources(slug, "programme_funding",
@@ -77,6 +79,7 @@ projects = money["projects"]
 if not projects.empty:
     st.subheader("Projets financés par année")
     st.dataframe(views.projects_table(projects), hide_index=True, key="projects_table")
+    components.source_line("actions saisies par l'équipe du contrat (modèle de programme)")
     exports.download_table(views.export_frame("projects", projects), key="projects_table",
                            title="Projets financés par année", selection=selection,
                            sources=lambda: data.contract_sources(slug, "programme_actions"),

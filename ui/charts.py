@@ -11,7 +11,7 @@ import threading
 import plotly.graph_objects as go
 import streamlit as st
 
-from indicators.fmt import fmt_value, wrap_words
+from indicators.fmt import fmt_value, shared_decimals, wrap_words
 from indicators.text import plot_text
 from reports import palette
 from ui import views
@@ -33,7 +33,9 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
     document reference would be cut at the chart's edge."""
     names = [wrap_words(r["name"], 28) for r in rows]
     shown = [r["value"] if r["status"] == "ok" and r["value"] is not None else 0 for r in rows]
-    texts = [plot_text(views.value_text(r["value"], unit, r["status"])) for r in rows]
+    decimals = shared_decimals([r["value"] for r in rows if r["status"] == "ok"], unit)
+    texts = [plot_text(views.value_text(r["value"], unit, r["status"], decimals=decimals))
+             for r in rows]
     colours = [WITHHELD_COLOUR if r["status"] != "ok" or r["value"] is None
                else QPV_COLOUR if r.get("is_qpv")
                else palette.LEVEL_COLOURS.get(r.get("level"), COMPARATOR_COLOUR) for r in rows]

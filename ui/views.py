@@ -247,11 +247,12 @@ def ordinal(n: int) -> str:
     return f"{n}er" if n == 1 else f"{n}e"
 
 
-def value_text(value, unit, status, status_note=None) -> str:
-    """A value with its unit, or the status text ("secret statistique")."""
+def value_text(value, unit, status, status_note=None, decimals: int | None = None) -> str:
+    """A value with its unit, or the status text ("secret statistique"); `decimals`: those of
+    the values it is read beside (fmt.shared_decimals)."""
     if status not in (None, "ok") or value is None:
         return fmt.fmt_status(status or "missing")
-    return fmt.fmt_value(value, unit, status)
+    return fmt.fmt_value(value, unit, status, decimals=decimals)
 
 
 YEAR_NOT_GIVEN = "année non précisée"
@@ -464,12 +465,16 @@ def portrait_figure(pv, credit=None) -> dict:
                                               ("published", "computed") else None) if p)
         return source_text(label, year if year_given else None, origin=origin, source_ref=ref)
 
+    # The quartier and its comparators at one precision (« 43,0 % » beside « 23,4 % »).
+    decimals = fmt.shared_decimals([pv.value if pv.status == "ok" else None]
+                                   + [c.value if c.status == "ok" else None for c in pv.comparators],
+                                   pv.unit)
     comparators = []
     for c in pv.comparators:
         comparators.append({
             "name": c.territory_name,
             "level": LEVEL_TEXT_FR.get(c.territory_level, c.territory_level),
-            "value": value_text(c.value, pv.unit, c.status),
+            "value": value_text(c.value, pv.unit, c.status, decimals=decimals),
             "gap": fmt.fmt_gap(c.gap, c.gap_kind) if c.gap is not None else "",
             "year": c.year,
             "source": line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref),
@@ -482,7 +487,7 @@ def portrait_figure(pv, credit=None) -> dict:
         numerator = f"{fmt.fmt_int(pv.numerator)} sur {fmt.fmt_int(pv.denominator)}"
     return {
         "label": pv.label,
-        "value": value_text(pv.value, pv.unit, pv.status),
+        "value": value_text(pv.value, pv.unit, pv.status, decimals=decimals),
         "is_shown": pv.status == "ok" and pv.value is not None,
         "numerator": numerator,
         "comparators": comparators,
@@ -864,7 +869,9 @@ def compare_table(df: pd.DataFrame, indicator_ids: list[str], selected: str | No
         if not years.empty and dated:
             label += f" ({int(years.iloc[0])})"
         unit = meta.unit if meta else None
-        out[label] = [value_text(None if pd.isna(v) else v, unit, s)
+        shown = df[ind].where(df[ind + STATUS_SUFFIX] == "ok")
+        decimals = fmt.shared_decimals(shown, unit)      # one precision per column
+        out[label] = [value_text(None if pd.isna(v) else v, unit, s, decimals=decimals)
                       for v, s in zip(df[ind], df[ind + STATUS_SUFFIX])]
     out["Portrait"] = [f"/portrait?qpv={code}" for code in df["qpv_code"]]
     return out
@@ -940,19 +947,30 @@ def cpo_table(cpo: pd.DataFrame) -> pd.DataFrame:
 def pockets_table(pockets: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in pockets["year"]],
-        "Crédits P147 du contrat": [amount_text(v, "EUR") for v in pockets["envelope_p147_eur"]],
-        "dont poches de pauvreté": [amount_text(v, "EUR") for v in pockets["poverty_pocket_eur"]],
+        "Crédits P147 du contrat": eur_column(pockets["envelope_p147_eur"]),
+        "dont poches de pauvreté": eur_column(pockets["poverty_pocket_eur"]),
         "Part": [_pct_or(v) for v in pockets["share_pct"]],
         "Plafond": [fmt.fmt_pct(v, 1) for v in pockets["cap_pct"]],
         "Respecté": [_yes_no(v) if v is not None else "—" for v in pockets["within_cap"]],
     })
 
 
+def eur_column(values) -> list[str]:
+    """A table column of amounts read against each other in one scale: millions (« 1,9 M€ »)
+    when every amount is over 1 M€, else whole euros (« 1 900 000 € » above « 668 000 € »,
+    never « 1,9 M€ » above « 668 000 € »). A missing amount says so."""
+    known = [abs(float(v)) for v in values if v is not None and not pd.isna(v)]
+    if known and all(v >= 1_000_000 for v in known):
+        return [amount_text(v, "EUR") for v in values]
+    return [fmt.fmt_eur(v, 0) if v is not None and not pd.isna(v) else "non renseigné"
+            for v in values]
+
+
 def theme_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Enjeu prioritaire": df["theme"].astype(str),
         "Actions": [fmt.fmt_int(v) for v in df["n_actions"]],
-        "Montant": [amount_text(v, "EUR") for v in df["amount_eur"]],
+        "Montant": eur_column(df["amount_eur"]),
         "Part": [_pct_or(v, "") for v in df["share_pct"]],
     })
 
@@ -961,7 +979,7 @@ def territory_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Quartier": df["territory_name"].astype(str),
         "Actions": [fmt.fmt_int(v) for v in df["n_actions"]],
-        "Montant (partagé à parts égales)": [amount_text(v, "EUR") for v in df["amount_eur"]],
+        "Montant (partagé à parts égales)": eur_column(df["amount_eur"]),
         "Note": df["note"].fillna("").astype(str),
     })
 
@@ -974,8 +992,7 @@ def actions_view(df: pd.DataFrame) -> pd.DataFrame:
         "Porteur": df["operator"].fillna("").astype(str),
         "Enjeu": df["theme"].fillna("").astype(str),
         "Quartiers": [", ".join(ts) for ts in df["territories"]],
-        "Montant": [amount_text(v, "EUR") if v is not None and not pd.isna(v) else "non renseigné"
-                    for v in df["amount_eur"]],
+        "Montant": eur_column(df["amount_eur"]),
         "Financeurs": [", ".join(FUNDER_LABELS.get(f, f) for f in fs) for fs in df["funders"]],
         "Nouvelle": [_yes_no(v) for v in df["is_new"]],
         "CPO": [_yes_no(v) for v in df["is_multiyear_agreement"]],
@@ -1080,6 +1097,18 @@ def rates_by_objective(results: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
+def housing_chart_source(part: pd.DataFrame) -> str:
+    """The sources of a CIA chart's bars: the document of each published year (title, producer,
+    date, section — never the section alone, « p. 12 »), and the template for computed years."""
+    published = part[part["origin"] == "published"]
+    lines = [r if isinstance(r, str) and r else ref for r, ref
+             in zip(published["source_line"], published["source_ref"])]
+    sources = list(dict.fromkeys(line for line in lines if isinstance(line, str) and line))
+    if (part["origin"] == "computed").any() or not sources:
+        sources.append("attributions saisies dans le modèle de programme")
+    return " ; ".join(sources)
+
+
 def housing_headlines(results: pd.DataFrame) -> list[dict]:
     """A tile per objective for the whole territory: the latest year's rate against the target,
     with the attributions still needed (computed) and the document's own figure beside."""
@@ -1100,7 +1129,10 @@ def housing_headlines(results: pd.DataFrame) -> list[dict]:
         tiles.append({"label": f"{row['objective_label']} – {int(row['year'])}",
                       "value": cia_rate_text(row["rate_pct"], row.get("rate_origin")), "delta": None,
                       "delta_color": "off", "lines": lines,
-                      "source": str(_na(row["source_ref"]) or ""), "help": None, "theme": "logement"})
+                      # The document (title, producer, date — section) when known, never the
+                      # section alone.
+                      "source": str(_na(row.get("source_line")) or _na(row["source_ref"]) or ""),
+                      "help": None, "theme": "logement"})
     return tiles
 
 
@@ -1289,6 +1321,10 @@ def portrait_table(portrait) -> pd.DataFrame:
     """The portrait's figures as a display table (one row per indicator × territory)."""
     df = portrait.to_frame()
     level = {"qpv": "quartier", **LEVEL_TEXT_FR}
+    # An indicator's rows (the quartier and its comparators) at one precision.
+    shown = df["value"].where(df["status"] == "ok")
+    decimals = {i: fmt.shared_decimals(shown[df["indicator_id"] == i], u)
+                for i, u in dict(zip(df["indicator_id"], df["unit"])).items()}
     return pd.DataFrame({
         "Thème": df["theme"].astype(str),
         "Indicateur": df["indicator_label"].astype(str),
@@ -1296,7 +1332,8 @@ def portrait_table(portrait) -> pd.DataFrame:
         "Niveau": [level.get(v, v) for v in df["territory_level"]],
         "Année": [fmt.fmt_year(y) if given else YEAR_NOT_GIVEN
                   for y, given in zip(df["year"], df["year_given"])],
-        "Valeur": [value_text(_na(v), u, s) for v, u, s in zip(df["value"], df["unit"], df["status"])],
+        "Valeur": [value_text(_na(v), u, s, decimals=decimals[i]) for v, u, s, i
+                   in zip(df["value"], df["unit"], df["status"], df["indicator_id"])],
         "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
     })
 

@@ -314,6 +314,71 @@ def test_counts_are_not_compared_with_france() -> None:
         ["+22,0 pts"]
 
 
+def test_a_figure_and_what_it_is_read_beside_share_one_precision() -> None:
+    """« 43 % » beside « 23,4 % » read as less precise: a rate published with one decimal is
+    written « 43,0 % » in the card, its bars, the comparison table and the portrait's table."""
+    from indicators.portrait import Portrait, ThemeBlock
+    from indicators.territories import TerritoryRef
+    rate = _pv("poverty_rate_pct", "%", 43.0, [("99001", "commune", "Lorneville", 23.4),
+                                                ("FRM", "france", "France", 14.5)])
+    whole = _pv("population_count", "habitants", 2500, [("FRM", "france", "France", 5_420_000)])
+    figure = views.portrait_figure(rate)
+    assert [plain_spaces(figure["value"])] + [plain_spaces(c["value"]) for c in figure["comparators"]] \
+        == ["43,0 %", "23,4 %", "14,5 %"]
+    assert [plain_spaces(c["value"]) for c in views.portrait_figure(whole)["comparators"]] == \
+        ["5 420 000 habitants"]
+    bars = charts.comparison_bar("Taux", "%", views.chart_rows(rate, "Bords de Lorne"))
+    assert [plain_spaces(t) for t in bars.data[0].text] == ["43,0 %", "23,4 %", "14,5 %"]
+    portrait = Portrait(TerritoryRef("QN09903M", "qpv", "Bords de Lorne"), (), (), (), (), None,
+                        (ThemeBlock("t", (rate, whole)),))
+    table = views.portrait_table(portrait)
+    assert [plain_spaces(v) for v in table["Valeur"]] == [
+        "43,0 %", "23,4 %", "14,5 %", "2 500 habitants", "5 420 000 habitants"]
+    df = pd.DataFrame({"qpv_code": ["A", "B", "C"], "qpv_name": ["Alpha", "Beta", "Gamma"],
+                       "commune_label": ["X", "Y", "Z"], "poverty_rate_pct": [43.0, 40.25, None],
+                       "poverty_rate_pct__status": ["ok", "ok", "missing"],
+                       "poverty_rate_pct__year": pd.array([2021] * 3, dtype="Int64")})
+    column = views.compare_table(df, ["poverty_rate_pct"], None)["Taux de pauvreté (seuil à 60 %) (2021)"]
+    assert [plain_spaces(v) for v in column] == ["43,00 %", "40,25 %", "non disponible"]
+
+
+def test_amounts_of_one_column_are_written_in_one_scale() -> None:
+    """« 1,9 M€ » above « 668 000 € » (programmes page, by priority issue) read as the smaller:
+    a column mixing scales is in whole euros; a column of millions stays in millions."""
+    by_theme = pd.DataFrame({"theme": ["Santé", "Sport", "Habitat"], "n_actions": [9, 10, 4],
+                             "amount_eur": [1_900_000.0, 668_000.0, None],
+                             "share_pct": [27.5, 9.8, None]})
+    assert [plain_spaces(t) for t in views.theme_amounts_table(by_theme)["Montant"]] == [
+        "1 900 000 €", "668 000 €", "non renseigné"]
+    by_qpv = pd.DataFrame({"territory_name": ["A", "B"], "n_actions": [21, 29],
+                           "amount_eur": [1_100_000.0, 715_383.3], "note": [None, "23 actions"]})
+    assert [plain_spaces(t) for t in views.territory_amounts_table(by_qpv)[
+        "Montant (partagé à parts égales)"]] == ["1 100 000 €", "715 383 €"]
+    assert [plain_spaces(t) for t in views.eur_column([1_900_000, 1_600_000])] == ["1,9 M€", "1,6 M€"]
+    assert [plain_spaces(t) for t in views.eur_column([51_600, 0])] == ["51 600 €", "0 €"]
+
+
+def test_a_cia_chart_credits_documents_and_the_template() -> None:
+    part = pd.DataFrame({"year": [2021, 2022, 2023, 2024], "origin": ["published"] * 3 + ["computed"],
+                         "source_ref": ["p. 12", "p. 12", "p. 3", None],
+                         "source_line": ["Bilan 2025 (CA Val-de-Lorne) — p. 12"] * 2 + [None, None]})
+    assert views.housing_chart_source(part) == (
+        "Bilan 2025 (CA Val-de-Lorne) — p. 12 ; p. 3 ; attributions saisies dans le modèle de programme")
+    assert views.housing_chart_source(part[part["origin"] == "computed"]) == \
+        "attributions saisies dans le modèle de programme"
+
+
+def test_a_cia_tile_credits_the_document_not_only_its_section() -> None:
+    results = pd.DataFrame([{
+        "party_type": "ensemble", "objective": "q1_outside_qpv", "objective_label": "Premier quartile",
+        "year": 2021, "origin": "published", "rate_pct": 12.04, "target_pct": 25.0, "reached": True,
+        "numerator": 82, "denominator": 681, "denominator_origin": "deduced",
+        "needed_fixed_total": None, "needed_growing_total": None, "needed_published": None,
+        "source_ref": "Annexe 7 – CIA", "source_line": "Convention (Le Grand Chalon) — Annexe 7 – CIA"}])
+    assert [t["source"] for t in views.housing_headlines(results)] == [
+        "Convention (Le Grand Chalon) — Annexe 7 – CIA"]
+
+
 def test_gap_texts() -> None:
     changes = pd.DataFrame({"distance_change": [-5.0, 3.0, -0.5], "first_year": [2017, 2019, 2017],
                             "last_year": [2021, 2021, 2020],

@@ -152,6 +152,39 @@ def test_map_values(db):
                           ("#e1e1e1", "non disponible")]
 
 
+def test_map_values_writes_every_value_at_the_precision_the_set_needs(db):
+    # A rate published with one decimal (43.0) is written « 43,0 % » beside « 40,2 % », as the
+    # legend writes it; a set of whole values keeps none; beyond 2 decimals, 2 for every value.
+    chalon_like(db)
+    for code, value in (("QN07101A", 40.2), ("QN07102A", 43.0), ("QN07103A", 52.4)):
+        db.fact(code, "qpv", POV, 2021, value)
+        db.fact(code, "qpv", INC, 2021, value * 300)
+    db.fact("QN07101A", "qpv", POV, 2019, 40.0)
+    db.fact("QN07102A", "qpv", POV, 2019, 100 / 3)
+    db.fact("QN07103A", "qpv", POV, 2019, 30.0)
+    texts = {code: text for code, text in zip(*map_values(db.con, "gc", POV).frame[
+        ["qpv_code", "value_text"]].T.values)}
+    assert texts == {"QN07101A": "40,2\u00a0%", "QN07102A": "43,0\u00a0%", "QN07103A": "52,4\u00a0%"}
+    frame = map_values(db.con, "gc", POV, year=2019).frame
+    assert frame["value_text"].tolist() == ["33,33\u00a0%", "30,00\u00a0%", "40,00\u00a0%"]
+    frame = map_values(db.con, "gc", INC).frame
+    assert [plain_spaces(t) for t in frame["value_text"]] == ["12 900 €/an", "15 720 €/an",
+                                                               "12 060 €/an"]
+
+
+def test_legend_writes_every_bound_at_the_values_precision():
+    from indicators.compare import legend
+    ranges = Classification((40.2, 43.0, 47.5, 52.4), palette(3), "quantile", None)
+    assert [plain_spaces(label) for _, label in legend(ranges, "%", 1)[:3]] == [
+        "de 40,2 % à 43,0 %", "plus de 43,0 % à 47,5 %", "plus de 47,5 % à 52,4 %"]
+    own = Classification((33.0, 33.0, 41.2), palette(2), "quantile", None)
+    assert [plain_spaces(label) for _, label in legend(own, "%", value_decimals([33.0, 41.2]))[:2]] \
+        == ["33,0 %", "41,2 %"]
+    euros = Classification((9000.0, 9000.0, 12000.0), palette(2), "quantile", None)
+    assert [plain_spaces(label) for _, label in legend(euros, "EUR/an", 1)[:2]] == [
+        "9 000 €/an", "12 000 €/an"]
+
+
 def test_map_values_empty_contract(db):
     db.contract("empty")
     m = map_values(db.con, "empty", POV)

@@ -134,3 +134,15 @@ def test_file_sizes_without_a_useless_decimal():
     """The import page read « Au plus 200,0 Mio par fichier »."""
     assert [plain_spaces(fmt_bytes(n)) for n in (200 * 1024 ** 2, 1536, 5 * 1024 ** 3, 12, 1)] == [
         "200 Mio", "1,5 kio", "5 Gio", "12 octets", "1 octet"]
+
+
+@pytest.mark.parametrize("values, unit, expected", [
+    ([43.0, 40.2, 52.4], "%", 1),              # « 43,0 % » beside « 40,2 % »
+    ([43.0, 40.25, None, float("nan")], "%", 2),
+    ([100 / 3, 30.0], "%", 2),                 # beyond 2 decimals: 2, fmt_number's default
+    ([2500, 5_420_000], "habitants", 0),
+    ([742.4, 1480.0], "EUR/mois", 0),          # a unit with fixed decimals keeps them
+    ([None, float("nan")], "%", None),         # nothing shown: fmt_value's default
+])
+def test_shared_decimals(values, unit, expected):
+    assert fmt.shared_decimals(values, unit) == expected

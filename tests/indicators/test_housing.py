@@ -69,6 +69,18 @@ def test_published_grand_chalon(db):
     ]
 
 
+def test_a_published_result_credits_its_document_not_only_its_page(db):
+    """The CIA chart of the demo said « Source : p. 12 »: a result names its document."""
+    db.document("gc", "cia", "Convention intercommunale d'attribution", "Le Grand Chalon")
+    db.published_result("gc", 2021, "ensemble", "Ensemble", "q1_hors_qpv", numerator=82,
+                        rate_pct=12.04, document_id="cia", source_ref="p. 120")
+    db.published_result("gc", 2022, "ensemble", "Ensemble", "q1_hors_qpv", numerator=80,
+                        rate_pct=12.0, document_id="unknown", source_ref="p. 7")
+    assert [(r.year, r.source_ref, r.source_line) for r in published_results(db.con, "gc")] == [
+        (2021, "p. 120", "Convention intercommunale d'attribution (Le Grand Chalon) — p. 120"),
+        (2022, "p. 7", None)]
+
+
 def test_published_with_denominator_and_without_rate(db):
     db.published_result("gc", 2022, "reservataire", "État", "menages_prioritaires", numerator=30,
                         denominator=40)

@@ -1,0 +1,42 @@
+"""Every table of a page says where its figures come from, right under it (issue 11: « sources
+shown for every figure »): the element that follows a table is its source line."""
+from __future__ import annotations
+
+import html
+
+from tests.app.test_pages import run_page, shown
+
+
+def _after(at, column: str) -> str:
+    """The text of the element right after the table with `column` in the main column."""
+    flat = []
+
+    def walk(node) -> None:
+        kind = getattr(node, "type", None)
+        if kind in ("dataframe", "markdown", "caption"):
+            flat.append(node)
+            return
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    i = next(i for i, e in enumerate(flat) if e.type == "dataframe" and column in e.value.columns)
+    after = flat[i + 1] if i + 1 < len(flat) else None
+    return "" if after is None or after.type == "dataframe" else html.unescape(shown(after.value))
+
+
+def test_mandate_tables_of_the_demo_name_their_source(demo_db) -> None:
+    at = run_page("mandat", territoire="demo")
+    assert not at.exception
+    assert '<div class="qpv-source">Source : financements saisis par l\'équipe du contrat ' \
+           '(modèle de programme)</div>' == _after(at, "Financeur")
+    assert '<div class="qpv-source">Source : actions saisies par l\'équipe du contrat ' \
+           '(modèle de programme)</div>' == _after(at, "dont nouveaux")
+
+
+def test_a_leverage_table_without_computed_figures_has_no_funding_source(demo_db) -> None:
+    # Chambéry publishes its leverage but enters no funding: the table's published column has
+    # its own source column, and no line credits figures that were not computed.
+    at = run_page("mandat", territoire="chambery")
+    assert not at.exception
+    assert "financements saisis" not in _after(at, "Financeur")
