@@ -616,7 +616,7 @@ def map_title(map_data) -> str:
     parts = [map_data.label]
     if map_data.unit:
         parts.append(f"en {unit_text(map_data.unit)}")
-    if map_data.year is not None:
+    if map_data.year is not None and map_data.year_given:
         parts.append(str(map_data.year))
     return ", ".join(parts)
 
@@ -625,7 +625,7 @@ def map_source(map_data, credits=()) -> str:
     """The sources of the values mapped (indicators.sources.value_credits), else the registry's."""
     ind = BY_ID.get(map_data.indicator_id)
     parts = [" ; ".join(credits) if credits else (ind.source if ind else "")]
-    if map_data.year is not None:
+    if map_data.year is not None and map_data.year_given:
         parts.append(f"données {map_data.year}")
     if map_data.geography_vintage:
         parts.append(f"géographie prioritaire {map_data.geography_vintage}")
@@ -1137,7 +1137,7 @@ def map_export(map_data) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
         "Quartier": f["qpv_name"].astype(str),
         "Code": f["qpv_code"].astype(str),
         "Commune(s)": f["commune_label"].astype(str),
-        "Année": [None if _na(y) is None else int(y) for y in f["year"]],
+        "Année": [None if _na(y) is None or not map_data.year_given else int(y) for y in f["year"]],
         column: [None if _na(v) is None else float(v) for v in f["value"]],
         STATUS_COLUMN: f["status"].astype(str),
     })

@@ -1,0 +1,89 @@
+"""Visual review (issue 11): every figure shown with its source, never with a year no document
+gives — the map page without contours (its table stands in for the map and its legend), the
+comparison table. On the small database built by code (tests/app/conftest.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import config
+from tests.app.conftest import build_small_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def undated_db(tmp_path, monkeypatch) -> Path:
+    """The small database, the Grand Chalon medians typed from a document that gives no year
+    (`year_given` false: 2019 is then only the document's date)."""
+    path = build_small_db(tmp_path / "undated.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("update indicator_facts set year_given = false "
+                "where indicator_id = 'median_income_eur_month'")
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    return path
+
+
+def run_page(page: str, territoire: str, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=90)
+    at.session_state["territoire"] = territoire
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def source_lines(at: AppTest) -> list[str]:
+    """The visible source lines (components.source_line), as the reader sees them."""
+    return [m.value.split(">", 1)[1].rsplit("</div>", 1)[0].replace("\u2060", "")
+            for m in at.markdown if m.value.startswith('<div class="qpv-source')]
+
+
+def test_map_without_contours_titles_and_credits_its_table(small_db) -> None:
+    """Without contours there is no legend: the table says what it shows and where it comes from."""
+    at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
+    assert not at.exception
+    assert not at.get("deck_gl_json_chart")
+    assert [c.value for c in at.caption][1:] == [
+        "Revenu disponible médian par UC, par mois, en € par mois, 2019"]
+    assert source_lines(at) == [
+        "Source : Insee 2019 · données 2019 · géographie prioritaire 2024"]
+    assert at.dataframe[0].value["Valeur"].tolist() == ["742\u00a0€/mois"]
+
+
+def test_map_of_undated_values_shows_no_year(undated_db) -> None:
+    """A value whose document gives no year is mapped without one: not in the title, nor in the
+    source line, nor in the exported table's « Année »."""
+    at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
+    assert not at.exception
+    assert [c.value for c in at.caption][1:] == [
+        "Revenu disponible médian par UC, par mois, en € par mois"]
+    assert source_lines(at) == ["Source : Insee 2019 · géographie prioritaire 2024"]
+
+
+def test_map_export_leaves_an_undated_year_empty(undated_db) -> None:
+    from indicators import compare
+    from ui import views
+    con = duckdb.connect(str(undated_db), read_only=True)
+    try:
+        map_data = compare.map_values(con, "grand-chalon", "median_income_eur_month")
+    finally:
+        con.close()
+    assert map_data.year == 2019 and map_data.year_given is False
+    table, _, _ = views.map_export(map_data)
+    assert table["Année"].tolist() == [None]
+    assert views.map_title(map_data) == ("Revenu disponible médian par UC, par mois, "
+                                         "en € par mois")
+
+
+def test_comparison_table_credits_its_values(small_db) -> None:
+    at = run_page("comparer", "demo", indicateur="poverty_rate_pct")
+    assert not at.exception
+    assert at.multiselect(key="cmp_indicators").value[0] == "poverty_rate_pct"
+    # Only the values shown are credited (the withheld one has no source to cite).
+    assert source_lines(at)[0] == ("Source : Données fictives de démonstration "
+                                   "(fichier Statistiques QPV fictives, 2021)")
