@@ -44,7 +44,7 @@ st.header("Financements et effet levier", divider="gray")
 by_funder, leverage_rows = money["by_funder"], views.leverage_rows(money["leverage"])
 if by_funder.empty and not leverage_rows:
     components.empty_note("Aucun financement n'est saisi pour ce territoire.")
-funding_source = "financements saisis par l'équipe du contrat (modèle de programme)"
+funding_source = views.funding_source(money["documents"])
 if not by_funder.empty:
     years = money["by_year"]["year"]
     st.metric(f"Financements saisis {views.year_span(years)}",

@@ -21,7 +21,7 @@ if actions.empty and money["by_year"].empty:
     st.stop()
 
 slug = selection.contract_slug
-FUNDING_SOURCE = "financements saisis par l'équipe du contrat (modèle de programme)"
+FUNDING_SOURCE = views.funding_source(money["documents"])
 
 
 def funding_sources() -> list:

@@ -905,6 +905,31 @@ def scatter_source(x_id: str, y_id: str, credits=()) -> str:
 
 # ── Programmes ───────────────────────────────────────────────────────────────────────────────
 
+FUNDING_SOURCE = "financements saisis par l'équipe du contrat (modèle de programme)"
+
+
+def _document_date(published_on) -> str:
+    """A document's date as typed in the template, in words: « 21 septembre 2023 »; a year alone
+    stays a year (never « 1er janvier »); text that is no date stays as typed."""
+    text = str(published_on or "").strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return fmt.fmt_date(text)
+        except ValueError:
+            return text
+    return text
+
+
+def funding_source(documents) -> str:
+    """The source of the financing figures: the template, and the documents its funding lines
+    were typed from (indicators.financing.funding_documents), with producer and date."""
+    cited = []
+    for title, producer, published_on in documents:
+        meta = ", ".join(p for p in (producer, _document_date(published_on)) if p)
+        cited.append(f"« {title} »" + (f" ({meta})" if meta else ""))
+    return f"{FUNDING_SOURCE}, d'après {' ; '.join(cited)}" if cited else FUNDING_SOURCE
+
+
 def _yes_no(v) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "non renseigné"

@@ -87,3 +87,55 @@ def test_comparison_table_credits_its_values(small_db) -> None:
     # Only the values shown are credited (the withheld one has no source to cite).
     assert source_lines(at)[0] == ("Source : Données fictives de démonstration "
                                    "(fichier Statistiques QPV fictives, 2021)")
+
+
+@pytest.fixture
+def funded_db(tmp_path, monkeypatch) -> Path:
+    """The small database with two Grand Chalon actions funded from two documents: a page dated
+    to the day and an annual report dated by its year only."""
+    path = build_small_db(tmp_path / "funded.duckdb")
+    con = duckdb.connect(str(path))
+    con.executemany(
+        "insert into documents (contract_slug, document_id, title, producer, published_on, url,"
+        " licence, source_id) values ('grand-chalon', ?, ?, ?, ?, null, null, 'src_chalon')",
+        [["page", "Politique de la ville (page du site)", "Grand Chalon", "2023-09-01"],
+         ["bilan", "Bilan annuel 2024", None, "2025"]])
+    con.executemany(
+        "insert into programme_actions (contract_slug, action_id, year, title, document_id,"
+        " source_id) values ('grand-chalon', ?, 2024, ?, ?, 'src_chalon')",
+        [["a1", "Médiation", "page"], ["a2", "Chantier éducatif", "bilan"]])
+    con.executemany(
+        "insert into programme_funding (contract_slug, action_id, year, funder, funder_label,"
+        " amount_eur, document_id, source_id) values ('grand-chalon', ?, 2024, ?, ?, ?, ?,"
+        " 'src_chalon')",
+        [["a1", "epci", "Grand Chalon", 12000, "page"], ["a1", "etat_autre", "FIPD", 8000, "page"],
+         ["a2", "ville", "Chalon-sur-Saône", 5000, "bilan"]])
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    return path
+
+
+FUNDING_CREDIT = ("Source : financements saisis par l'équipe du contrat (modèle de programme), "
+                  "d'après « Politique de la ville (page du site) » (Grand Chalon, 1er septembre "
+                  "2023) ; « Bilan annuel 2024 » (2025)")
+
+
+@pytest.mark.parametrize("page", ["mandat", "programmes"])
+def test_financing_charts_credit_the_documents_their_lines_come_from(funded_db, page) -> None:
+    """The financing chart names the documents the funding lines were typed from (title,
+    producer, date), not only « the template »."""
+    at = run_page(page, "grand-chalon")
+    assert not at.exception
+    assert at.get("plotly_chart")
+    shown = [s.replace("&#x27;", "'") for s in source_lines(at)]
+    assert shown[0] == FUNDING_CREDIT
+
+
+def test_funding_source_without_documents_names_the_template() -> None:
+    from ui import views
+    assert views.funding_source([]) == ("financements saisis par l'équipe du contrat "
+                                        "(modèle de programme)")
+    assert views.funding_source([("Bilan", "Ville", "sans date")]) == (
+        "financements saisis par l'équipe du contrat (modèle de programme), d'après « Bilan » "
+        "(Ville, sans date)")
