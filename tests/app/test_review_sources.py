@@ -139,3 +139,29 @@ def test_funding_source_without_documents_names_the_template() -> None:
     assert views.funding_source([("Bilan", "Ville", "sans date")]) == (
         "financements saisis par l'équipe du contrat (modèle de programme), d'après « Bilan » "
         "(Ville, sans date)")
+
+
+def test_housing_page_says_there_is_no_cia_before_national_context(tmp_path, monkeypatch) -> None:
+    """A contract with no CIA figure but national housing figures (Chambéry): the page says the
+    CIA is not typed, then shows the national context — not the context alone."""
+    path = build_small_db(tmp_path / "context.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("insert into documents (contract_slug, document_id, title, producer, published_on,"
+                " url, licence, source_id) values ('grand-chalon', 'lda', 'Logement d''abord',"
+                " 'Grand Chalon', '2021-02-05', null, null, 'src_chalon')")
+    con.execute("insert into kpi_definitions (contract_slug, kpi_id, label, unit, theme, cumulation,"
+                " scope, source_id) values ('grand-chalon', 'lda_count', 'Territoires du Logement"
+                " d''abord', 'territoires', 'logement', 'none', 'national', 'src_chalon')")
+    con.execute("insert into kpi_values (contract_slug, kpi_id, value, status, is_published,"
+                " document_id, source_id) values ('grand-chalon', 'lda_count', 46, 'ok', true,"
+                " 'lda', 'src_chalon')")
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    at = run_page("logement", "grand-chalon")
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "Aucune donnée d'attribution (CIA) n'est saisie pour ce territoire (attributions, "
+        "objectifs et résultats de la CIA se saisissent dans le modèle de programme : voir "
+        "« Données et méthode »)."]
+    assert [h.value for h in at.header] == ["Programme national"]
