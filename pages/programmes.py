@@ -18,6 +18,9 @@ if actions.empty and money["by_year"].empty:
     components.empty_note("Aucune action ni aucun financement n'est saisi pour ce territoire "
                           "(ils se saisissent dans le modèle de programme : voir « Données et "
                           "méthode »).")
+    elsewhere = views.programme_figures_elsewhere(data.kpi_tiles(selection.contract_slug))
+    if elsewhere:
+        st.caption(elsewhere)
     st.stop()
 
 slug = selection.contract_slug

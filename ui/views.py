@@ -930,6 +930,18 @@ def funding_source(documents) -> str:
     return f"{FUNDING_SOURCE}, d'après {' ; '.join(cited)}" if cited else FUNDING_SOURCE
 
 
+def programme_figures_elsewhere(tiles) -> str | None:
+    """When no action is typed but the documents publish figures of the programme (Chambéry:
+    « 120 projets »), where the reader finds them, so that the two pages do not seem to disagree."""
+    labels = [t.label for t in tiles if (t.theme or "").lower() == "programme"
+              and t.status == "ok" and t.scope != "national"]
+    if not labels:
+        return None
+    shown = ", ".join(f"« {label} »" for label in labels[:3]) + (", …" if len(labels) > 3 else "")
+    return (f"Les documents du territoire publient {plural(len(labels), 'chiffre')} du programme "
+            f"({shown}) : ils sont sur « Les chiffres du mandat », sans le détail des actions.")
+
+
 def _yes_no(v) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "non renseigné"

@@ -165,3 +165,42 @@ def test_housing_page_says_there_is_no_cia_before_national_context(tmp_path, mon
         "objectifs et résultats de la CIA se saisissent dans le modèle de programme : voir "
         "« Données et méthode »)."]
     assert [h.value for h in at.header] == ["Programme national"]
+
+
+def test_programmes_page_without_actions_points_to_the_published_programme_figures(
+        tmp_path, monkeypatch) -> None:
+    """No action typed, but the document publishes « 120 projets »: the programmes page says
+    where those figures are instead of seeming to contradict the home page."""
+    path = build_small_db(tmp_path / "published.duckdb")
+    con = duckdb.connect(str(path))
+    con.executemany(
+        "insert into kpi_definitions (contract_slug, kpi_id, label, unit, theme, cumulation, scope,"
+        " source_id) values ('grand-chalon', ?, ?, ?, ?, 'none', ?, 'src_chalon')",
+        [["projects", "Projets financés", "projets", "programme", "contrat"],
+         ["budget", "Budget consacré", "EUR/an", "programme", "contrat"],
+         ["withheld", "Associations", "associations", "programme", "contrat"],
+         ["national", "Crédits nationaux", "EUR", "programme", "national"],
+         ["school", "Enfants suivis", "enfants", "éducation", "contrat"]])
+    con.executemany(
+        "insert into kpi_values (contract_slug, kpi_id, value, status, is_published, source_id)"
+        " values ('grand-chalon', ?, ?, ?, true, 'src_chalon')",
+        [["projects", 120, "ok"], ["budget", 1.5e6, "ok"], ["withheld", None, "missing"],
+         ["national", 15e6, "ok"], ["school", 90, "ok"]])
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    at = run_page("programmes", "grand-chalon")
+    assert not at.exception
+    assert [c.value for c in at.caption][1:] == [
+        "Les documents du territoire publient 2 chiffres du programme (« Projets financés », "
+        "« Budget consacré ») : ils sont sur « Les chiffres du mandat », sans le détail des "
+        "actions."]
+
+
+def test_programmes_page_without_any_programme_figure_says_only_that_none_is_typed(small_db) -> None:
+    at = run_page("programmes", "grand-chalon")
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "Aucune action ni aucun financement n'est saisi pour ce territoire (ils se saisissent "
+        "dans le modèle de programme : voir « Données et méthode »)."]
+    assert len(at.caption) == 1          # the territory line only
