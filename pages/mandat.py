@@ -52,7 +52,7 @@ if not by_funder.empty:
     if money["unattached_eur"]:
         note = views.unattached_note(money["unattached_eur"], by_funder["amount_eur"].sum())
         st.caption(note[0].upper() + note[1:] + ".")
-    fig = charts.shared(charts.funder_bars, by_funder)
+    fig = charts.shared(charts.funder_bars, by_funder, views.year_span(years).strip("()"))
     st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG,
                     alt=f"Graphique : financements par financeur {views.year_span(years)}")
     components.source_line(funding_source)

@@ -204,3 +204,25 @@ def test_programmes_page_without_any_programme_figure_says_only_that_none_is_typ
         "Aucune action ni aucun financement n'est saisi pour ce territoire (ils se saisissent "
         "dans le modèle de programme : voir « Données et méthode »)."]
     assert len(at.caption) == 1          # the territory line only
+
+
+def test_funder_chart_title_says_the_years_its_total_sums(funded_db) -> None:
+    """The metric above reads « Financements saisis (2024) »: the chart says the same years."""
+    import json
+    at = run_page("mandat", "grand-chalon")
+    assert not at.exception
+    assert [(m.label, m.value) for m in at.metric] == [
+        ("Financements saisis (2024)", "25\u202f000\u00a0€")]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"] == "Financements par financeur, 2024 (€)"
+
+
+def test_funder_bars_title_without_and_with_a_period() -> None:
+    import pandas as pd
+
+    from ui import charts
+    by_funder = pd.DataFrame({"funder": ["ville"], "funder_label": ["Ville"],
+                              "amount_eur": [1000.0], "share_pct": [100.0]})
+    assert charts.funder_bars(by_funder).layout.title.text == "Financements par financeur (€)"
+    assert (charts.funder_bars(by_funder, "2020–2026").layout.title.text
+            == "Financements par financeur, 2020–2026 (€)")
