@@ -69,7 +69,7 @@ if not drawn:     # without the map, its legend's title and source go with the t
     st.caption(title)
 st.dataframe(views.map_table(frame), hide_index=True, key="map_table",
              column_config=components.LINK_COLUMNS)
-if not drawn:
+if not drawn and (frame["status"] == "ok").any():   # no figure shown, no source to cite
     components.source_line(views.map_source(map_data, map_credits))
 table, status_columns, units = views.map_export(map_data)
 keys = [(c, indicator_id, y) for c, y in zip(frame["qpv_code"], frame["year"])]

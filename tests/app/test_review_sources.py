@@ -226,3 +226,18 @@ def test_funder_bars_title_without_and_with_a_period() -> None:
     assert charts.funder_bars(by_funder).layout.title.text == "Financements par financeur (€)"
     assert (charts.funder_bars(by_funder, "2020–2026").layout.title.text
             == "Financements par financeur, 2020–2026 (€)")
+
+
+def test_map_table_without_any_value_cites_no_source(tmp_path, monkeypatch) -> None:
+    """Chambéry: every QPV « non disponible » — no source line for figures nobody shows."""
+    path = build_small_db(tmp_path / "withheld.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("update indicator_facts set value = null, status = 'secret' "
+                "where territory_code = 'QN07101I'")
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
+    assert not at.exception
+    assert at.dataframe[0].value["Valeur"].tolist() == ["secret statistique"]
+    assert source_lines(at) == []
