@@ -330,6 +330,9 @@ class MapData:
     geography_vintage: int | None
     frame: pd.DataFrame
     classification: Classification
+    # False when no document gives the year of the values: `year` then only orders them and is
+    # never displayed (indicator_values.year_given).
+    year_given: bool = True
 
     def legend(self) -> list[tuple[str, str]]:
         shown = self.frame.loc[self.frame["status"] == "ok", "value"] if not self.frame.empty else []
@@ -386,4 +389,5 @@ def map_values(con, contract_slug: str, indicator_id: str, year: int | None = No
         "centroid_lat": [geo.get(c, (None, None, None))[1] for c in df["qpv_code"]],
         "geojson": [json.loads(geo[c][2]) if c in geo and geo[c][2] else None for c in df["qpv_code"]],
     })
-    return MapData(indicator_id, label, unit, year_used, vintage, frame, cls)
+    year_given = df.empty or bool(df[indicator_id + YEAR_GIVEN_SUFFIX].iloc[0])
+    return MapData(indicator_id, label, unit, year_used, vintage, frame, cls, year_given)

@@ -67,6 +67,17 @@ def _funding_lines(con, contract_slug: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["action_id", "year", "funder", "funder_label", "amount_eur"])
 
 
+def funding_documents(con, contract_slug: str) -> list[tuple[str, str | None, str | None]]:
+    """The documents the contract's funding lines were typed from: (title, producer, date as
+    typed), once each, in the order of their first line."""
+    return con.execute("""
+        select d.title, any_value(d.producer), any_value(d.published_on)
+        from programme_funding f
+        join documents d on d.contract_slug = f.contract_slug and d.document_id = f.document_id
+        where f.contract_slug = ?
+        group by d.title order by min(f.rowid)""", [contract_slug]).fetchall()
+
+
 def _order(funder: str) -> int:
     return FUNDER_ORDER.index(funder) if funder in FUNDER_ORDER else len(FUNDER_ORDER)
 

@@ -32,7 +32,11 @@ if frame.empty:
     components.empty_note("Ce territoire ne compte aucun quartier prioritaire dans la base.")
     st.stop()
 
-if frame["geojson"].isna().all():
+map_credits = data.value_credits(
+    [(c, indicator_id, y) for c, y, st_ in zip(frame["qpv_code"], frame["year"], frame["status"])
+     if st_ == "ok"])
+drawn = not frame["geojson"].isna().all()
+if not drawn:
     components.empty_note("Les contours des quartiers de ce territoire ne sont pas chargés : la carte "
                           "ne peut pas être dessinée. Voici les quartiers et leurs valeurs ; ajoutez "
                           "le fichier des contours de l'ANCT pour obtenir la carte.")
@@ -49,9 +53,6 @@ else:
             st.switch_page("pages/portrait.py", query_params={"qpv": clicked})
     with legend_column:
         st.markdown(maps.legend_html(title, legend), unsafe_allow_html=True)
-        map_credits = data.value_credits(
-            [(c, indicator_id, y) for c, y, st_ in zip(frame["qpv_code"], frame["year"],
-                                                       frame["status"]) if st_ == "ok"])
         components.source_line(views.map_source(map_data, map_credits))
         st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
         found = data.stored_pockets(selection.contract_slug)
@@ -64,10 +65,14 @@ else:
                              method=method)
 
 st.subheader("Valeurs par quartier")
+if not drawn:     # without the map, its legend's title and source go with the table
+    st.caption(title)
 st.dataframe(views.map_table(frame), hide_index=True, key="map_table",
              column_config=components.LINK_COLUMNS)
+if not drawn and (frame["status"] == "ok").any():   # no figure shown, no source to cite
+    components.source_line(views.map_source(map_data, map_credits))
 table, status_columns, units = views.map_export(map_data)
-keys = [(c, indicator_id, y) for c, y in zip(table["Code"], table["Année"])]
+keys = [(c, indicator_id, y) for c, y in zip(frame["qpv_code"], frame["year"])]
 exports.download_table(table, key="map_table", title=title, selection=selection,
                        status_columns=status_columns, units=units,
                        sources=lambda: data.fact_sources(keys),

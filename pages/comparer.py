@@ -62,6 +62,9 @@ st.caption(f"{views.plural(len(kept), 'quartier')} sur {len(table)} · ▶ quart
 st.dataframe(views.compare_table(kept, indicators, selection.qpv_code), hide_index=True,
              key="cmp_table", column_config=components.LINK_COLUMNS,
              height=min(40 + 35 * len(kept), 720))
+components.source_line(" ; ".join(data.value_credits(
+    [(c, i, y) for i in indicators
+     for c, y, s in zip(kept["qpv_code"], kept[i + "__year"], kept[i + "__status"]) if s == "ok"])))
 export, status_columns, units = views.compare_export(kept, indicators)
 keys = [(c, i, y) for i in indicators for c, y in zip(kept["qpv_code"], kept[i + "__year"])]
 exports.download_table(export, key="cmp_table", title="Comparaison des quartiers",

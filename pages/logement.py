@@ -13,11 +13,13 @@ components.page_header("Logement et attributions", selection)
 with st.spinner("Calcul des résultats de la CIA…"):
     results, objectives = data.housing_results(selection.contract_slug)
 context = [t for t in data.kpi_tiles(selection.contract_slug) if t.theme == "logement"]
-if results.empty and objectives.empty and not context:
+if results.empty and objectives.empty:
+    # Said even when national figures follow: these are context, not the contract's CIA.
     components.empty_note("Aucune donnée d'attribution (CIA) n'est saisie pour ce territoire "
                           "(attributions, objectifs et résultats de la CIA se saisissent dans le "
                           "modèle de programme : voir « Données et méthode »).")
-    st.stop()
+    if not context:
+        st.stop()
 
 slug = selection.contract_slug
 

@@ -44,7 +44,7 @@ st.header("Financements et effet levier", divider="gray")
 by_funder, leverage_rows = money["by_funder"], views.leverage_rows(money["leverage"])
 if by_funder.empty and not leverage_rows:
     components.empty_note("Aucun financement n'est saisi pour ce territoire.")
-funding_source = "financements saisis par l'équipe du contrat (modèle de programme)"
+funding_source = views.funding_source(money["documents"])
 if not by_funder.empty:
     years = money["by_year"]["year"]
     st.metric(f"Financements saisis {views.year_span(years)}",
@@ -52,7 +52,7 @@ if not by_funder.empty:
     if money["unattached_eur"]:
         note = views.unattached_note(money["unattached_eur"], by_funder["amount_eur"].sum())
         st.caption(note[0].upper() + note[1:] + ".")
-    fig = charts.shared(charts.funder_bars, by_funder)
+    fig = charts.shared(charts.funder_bars, by_funder, views.year_span(years).strip("()"))
     st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG,
                     alt=f"Graphique : financements par financeur {views.year_span(years)}")
     components.source_line(funding_source)

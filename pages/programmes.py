@@ -18,10 +18,13 @@ if actions.empty and money["by_year"].empty:
     components.empty_note("Aucune action ni aucun financement n'est saisi pour ce territoire "
                           "(ils se saisissent dans le modèle de programme : voir « Données et "
                           "méthode »).")
+    elsewhere = views.programme_figures_elsewhere(data.kpi_tiles(selection.contract_slug))
+    if elsewhere:
+        st.caption(elsewhere)
     st.stop()
 
 slug = selection.contract_slug
-FUNDING_SOURCE = "financements saisis par l'équipe du contrat (modèle de programme)"
+FUNDING_SOURCE = views.funding_source(money["documents"])
 
 
 def funding_sources() -> list:

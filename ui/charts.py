@@ -108,8 +108,9 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
 
 
 
-def funder_bars(by_funder) -> go.Figure:
-    """Σ funding per funder (indicators.financing.totals_by_funder), funder colours. Each bar has
+def funder_bars(by_funder, period: str = "") -> go.Figure:
+    """Σ funding per funder (indicators.financing.totals_by_funder), funder colours; `period`
+    (« 2022 », « 2020–2026 »), the years summed, goes in the title. Each bar has
     its funder and amount written above it, from the left edge: names on the axis and amounts
     after the bars left about 40 px for the bars at 390 px (a 5 % share was a sliver)."""
     # Shares with one decimal each, as in the mandate report (« 14,94 % » beside « 0,7 % »
@@ -126,7 +127,8 @@ def funder_bars(by_funder) -> go.Figure:
         fig.add_annotation(x=0, y=label, xref="paper", yref="y", xanchor="left", yanchor="bottom",
                            yshift=row_px * 0.45 / 2, showarrow=False, align="left",
                            text=f"<b>{plot_text(label)}</b> · {plot_text(text)}")
-    fig.update_layout(title=dict(text="Financements par financeur (€)", font=dict(size=14)),
+    title = "Financements par financeur" + (f", {period}" if period else "") + " (€)"
+    fig.update_layout(title=dict(text=plot_text(title), font=dict(size=14)),
                       separators=SEPARATORS, font=FONT, plot_bgcolor="white", showlegend=False,
                       height=90 + row_px * len(by_funder), margin=dict(l=10, r=10, t=50, b=20),
                       # Each bar says its amount: no axis numbers, which collided on a phone.

@@ -632,7 +632,7 @@ def map_title(map_data) -> str:
     parts = [map_data.label]
     if map_data.unit:
         parts.append(f"en {unit_text(map_data.unit)}")
-    if map_data.year is not None:
+    if map_data.year is not None and map_data.year_given:
         parts.append(str(map_data.year))
     return ", ".join(parts)
 
@@ -641,7 +641,7 @@ def map_source(map_data, credits=()) -> str:
     """The sources of the values mapped (indicators.sources.value_credits), else the registry's."""
     ind = BY_ID.get(map_data.indicator_id)
     parts = [" ; ".join(credits) if credits else (ind.source if ind else "")]
-    if map_data.year is not None:
+    if map_data.year is not None and map_data.year_given:
         parts.append(f"données {map_data.year}")
     if map_data.geography_vintage:
         parts.append(f"géographie prioritaire {map_data.geography_vintage}")
@@ -923,6 +923,43 @@ def scatter_source(x_id: str, y_id: str, credits=()) -> str:
 
 # ── Programmes ───────────────────────────────────────────────────────────────────────────────
 
+FUNDING_SOURCE = "financements saisis par l'équipe du contrat (modèle de programme)"
+
+
+def _document_date(published_on) -> str:
+    """A document's date as typed in the template, in words: « 21 septembre 2023 »; a year alone
+    stays a year (never « 1er janvier »); text that is no date stays as typed."""
+    text = str(published_on or "").strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return fmt.fmt_date(text)
+        except ValueError:
+            return text
+    return text
+
+
+def funding_source(documents) -> str:
+    """The source of the financing figures: the template, and the documents its funding lines
+    were typed from (indicators.financing.funding_documents), with producer and date."""
+    cited = []
+    for title, producer, published_on in documents:
+        meta = ", ".join(p for p in (producer, _document_date(published_on)) if p)
+        cited.append(f"« {title} »" + (f" ({meta})" if meta else ""))
+    return f"{FUNDING_SOURCE}, d'après {' ; '.join(cited)}" if cited else FUNDING_SOURCE
+
+
+def programme_figures_elsewhere(tiles) -> str | None:
+    """When no action is typed but the documents publish figures of the programme (Chambéry:
+    « 120 projets »), where the reader finds them, so that the two pages do not seem to disagree."""
+    labels = [t.label for t in tiles if (t.theme or "").lower() == "programme"
+              and t.status == "ok" and t.scope != "national"]
+    if not labels:
+        return None
+    shown = ", ".join(f"« {label} »" for label in labels[:3]) + (", …" if len(labels) > 3 else "")
+    return (f"Les documents du territoire publient {plural(len(labels), 'chiffre')} du programme "
+            f"({shown}) : ils sont sur « Les chiffres du mandat », sans le détail des actions.")
+
+
 def _yes_no(v) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "non renseigné"
@@ -1192,7 +1229,7 @@ def map_export(map_data) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
         "Quartier": f["qpv_name"].astype(str),
         "Code": f["qpv_code"].astype(str),
         "Commune(s)": f["commune_label"].astype(str),
-        "Année": [None if _na(y) is None else int(y) for y in f["year"]],
+        "Année": [None if _na(y) is None or not map_data.year_given else int(y) for y in f["year"]],
         column: [None if _na(v) is None else float(v) for v in f["value"]],
         STATUS_COLUMN: f["status"].astype(str),
     })
