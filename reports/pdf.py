@@ -263,9 +263,12 @@ def without_file_names(text: str) -> str:
 
 def esc(value) -> str:
     """Any data value as paragraph text (reportlab's mini-markup is XML). The space inside
-    French quotes is made non-breaking, so a « or » never starts or ends a line alone."""
+    French quotes and before « ; : ! ? » is made non-breaking, so a « or » never starts or ends
+    a line alone and a line never starts with « ; » or « : »."""
     text = "" if value is None else str(value)
     text = re.sub(r"«[ \t]+", "«\u00a0", re.sub(r"[ \t]+»", "\u00a0»", text))
+    # French spacing before « ; : ! ? » is non-breaking too: a line never starts with « ; ».
+    text = re.sub(r"[ \t]+([;:!?])(?=\s|$)", "\u00a0\\1", text)
     return escape(text)
 
 
@@ -367,6 +370,17 @@ class _Doc(BaseDocTemplate):
         self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         self.with_toc = with_toc
         self._heading_seq = 0
+
+    def handle_flowable(self, flowables) -> None:
+        # A space between blocks that no longer fits on the page is dropped rather than carried to
+        # the next one: carried, it opened a page of its own before a page break (a blank page
+        # in the review after a table that filled its page).
+        f = flowables[0] if flowables else None
+        if type(f) is Spacer and getattr(self, "frame", None) is not None and not self.frame._atTop \
+                and f.height > self.frame._y - self.frame._y1p:
+            del flowables[0]
+            return
+        super().handle_flowable(flowables)
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if not self.with_toc or not isinstance(flowable, Paragraph):
@@ -626,6 +640,8 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
                     + [""] * (len(levels) + 2))
         r = len(rows) - 1
         extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f3f6f9"))]
+        if block.values:   # a theme's heading never ends a page without its first row
+            extra.append(("NOSPLIT", (0, r), (-1, r + 1)))
         for v in block.values:
             shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status)
             n = refs.ref(v.source_label, v.source_ref)
@@ -635,8 +651,9 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
                         + [Paragraph(_comparator_cell(v, lv, refs, multi[lv]), st.cell) for lv in levels]
                         + [Paragraph(f"[{n}]", st.cell)])
     widths = [label_w, qpv_w] + [comp_w] * len(levels) + [src_w]
-    named = [f"{short[lv]} : {long[lv]}" + ("" if multi[lv] else f" ({', '.join(sorted(names[lv]))})")
-             for lv in levels]
+    # The territory's own name when the column holds one (« France : France métropolitaine »,
+    # never « France : France (France métropolitaine) »), else what the column holds.
+    named = [f"{short[lv]} : " + (long[lv] if multi[lv] else ", ".join(sorted(names[lv]))) for lv in levels]
     text = " ; ".join(named) + ("." if named else "")
     if notes is None:
         text += " " + TABLE_NOTE
