@@ -1005,19 +1005,25 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
             out += [Paragraph(heading, st.h3),
                     _note("Chiffres de programmes nationaux, cités par les documents du territoire "
                           "pour le situer : ce ne sont pas des résultats du contrat.", st)]
-        rows = [[Paragraph(h, st.cell_head) for h in ("Indicateur", "Chiffre", "Cumul / évolution",
-                                                     "Objectif", "Src.")]]
-        for t in group:
-            value, period, extra, target = kpi_cells(t)
+        cells = [(t, kpi_cells(t)) for t in group]
+        # « Cumul / évolution » and « Objectif » only when a figure of the table has one: a
+        # column of « — » on every row says nothing (its width goes to the label).
+        keep = [any(c[2] for _, c in cells), any(c[3] for _, c in cells)]
+        heads = ["Indicateur", "Chiffre"] + [h for h, k in zip(("Cumul / évolution", "Objectif"), keep) if k]
+        widths = [36 * mm] + [w for w, k in zip((44 * mm, 36 * mm), keep) if k]
+        src_w = CONTENT_W - 170 * mm
+        widths = [CONTENT_W - sum(widths) - src_w] + widths + [src_w]
+        rows = [[Paragraph(h, st.cell_head) for h in heads + ["Src."]]]
+        for t, (value, period, extra, target) in cells:
             n = refs.ref(reader_source(t.source_line))
+            optional = [Paragraph(esc(text) or "—", st.cell) for text, k in zip((extra, target), keep) if k]
             rows.append([
                 Paragraph(esc(t.label), st.cell),
                 Paragraph(f"<b>{esc(value)}</b><br/><font color='{palette.TEXT_MUTED}'>{esc(period)}</font>", st.cell),
-                Paragraph(esc(extra) or "—", st.cell),
-                Paragraph(esc(target) or "—", st.cell),
+                *optional,
                 Paragraph(f"[{n}]", st.cell),
             ])
-        out.append(_table(rows, [54 * mm, 36 * mm, 44 * mm, 36 * mm, CONTENT_W - 170 * mm]))
+        out.append(_table(rows, widths))
     out.append(Spacer(1, 2 * mm))
     out.append(Paragraph("Sources", st.h3))
     out += [Paragraph(esc(line), st.muted) for line in refs.lines()]

@@ -87,3 +87,30 @@ def test_a_theme_heading_never_ends_a_page_without_its_rows(report_con) -> None:
             last = last[0] if isinstance(last, (list, tuple)) else last     # a cell's flowables
             ends.add(last.getPlainText())
     assert "Familles nombreuses" in ends and ends.isdisjoint(headings), ends & headings
+
+
+def _header(table) -> list[str]:
+    return [(c[0] if isinstance(c, (list, tuple)) else c).getPlainText() for c in table._cellvalues[0]]
+
+
+def test_the_mandate_figures_table_has_no_column_without_a_figure(report_db_path, tmp_path) -> None:
+    # gc-test's only KPI has neither cumulation nor target: no « Cumul / évolution » nor
+    # « Objectif » column of « — »; a target given to it brings the « Objectif » column back.
+    import shutil
+
+    import duckdb
+    from reportlab.platypus import Table
+    pdf.register_fonts()
+    st = pdf.styles()
+    shutil.copy(report_db_path, tmp_path / "r.duckdb")
+    report_con = duckdb.connect(str(tmp_path / "r.duckdb"))
+    contract = pdf._contract(report_con, "gc-test")
+    tables = [f for f in pdf._section_chiffres(report_con, contract, st) if isinstance(f, Table)]
+    assert [_header(t) for t in tables] == [["Indicateur", "Chiffre", "Src."]]
+    assert [round(w) for w in tables[0]._colWidths] == [round(pdf.CONTENT_W - 36 * mm - (pdf.CONTENT_W - 170 * mm)),
+                                                         round(36 * mm), round(pdf.CONTENT_W - 170 * mm)]
+    report_con.execute("update kpi_values set target = 2000 where contract_slug = 'gc-test'")
+    tables = [f for f in pdf._section_chiffres(report_con, contract, st) if isinstance(f, Table)]
+    assert [_header(t) for t in tables] == [["Indicateur", "Chiffre", "Objectif", "Src."]]
+    row = [(c[0] if isinstance(c, (list, tuple)) else c).getPlainText() for c in tables[0]._cellvalues[1]]
+    assert plain_spaces(row[2]).startswith("2 000 personnes")
