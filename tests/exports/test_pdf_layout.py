@@ -114,3 +114,50 @@ def test_the_mandate_figures_table_has_no_column_without_a_figure(report_db_path
     assert [_header(t) for t in tables] == [["Indicateur", "Chiffre", "Objectif", "Src."]]
     row = [(c[0] if isinstance(c, (list, tuple)) else c).getPlainText() for c in tables[0]._cellvalues[1]]
     assert plain_spaces(row[2]).startswith("2 000 personnes")
+
+
+def test_a_commune_name_keeps_off_the_qpv_outlines() -> None:
+    """A commune's name anchored on a QPV (« LORNEVILLE » written over a small quartier of
+    the situation map) moves to the first free place around it; a QPV's own name may sit on
+    its outline."""
+    import shapely
+
+    from reports import images
+    L = images.Label
+    qpv = shapely.box(46, 23, 54, 27)
+    kw = dict(x_range=(0, 100), y_range=(0, 50), width_px=200, height_px=100, shapes=[qpv])
+    h = (1.25 * 12 + 2) / 2
+    assert images.place_labels([L(50, 25, ("LORNEVILLE",), 12, True, avoid_shapes=True)], **kw) == [(50, 25 + h)]
+    assert images.place_labels([L(50, 25, ("Gare",), 11)], **kw) == [(50, 25)]
+    # Boxed in by a QPV on every side, the name is left out rather than written over it.
+    assert images.place_labels([L(50, 25, ("Gare",), 11), L(50, 25, ("LORNEVILLE",), 12, True, avoid_shapes=True)],
+                               **{**kw, "shapes": [shapely.box(0, 0, 100, 50)]}) == [(50, 25), None]
+
+
+def test_the_situation_maps_commune_names_cross_no_qpv(report_con) -> None:
+    """Every QPV's situation map of the demo contract (420×260 px, as in the portraits): no
+    commune name's box meets a QPV outline."""
+    import shapely
+
+    from reports import images
+    data = images.load_map_data(report_con, contract_slug="demo")
+    qpvs = shapely.union_all([shapely.Polygon(r) for q in data.qpvs for r in q.rings])
+    crossing = []
+    for target in data.qpvs:
+        fig = images.qpv_map_figure(data, highlight=target.code, legend=False, label_codes=[target.code],
+                                    size_px=(420, 260))
+        xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+        ratio = fig.layout.yaxis.scaleratio
+        px = min(400 / (xr[1] - xr[0]), 240 / ((yr[1] - yr[0]) * ratio))
+        for t in (t for t in fig.data if t.mode == "text"):
+            for x, y, text in zip(t.x, t.y, t.text):
+                if not text.startswith("<b>"):
+                    continue
+                lines = tuple(text.removeprefix("<b>").removesuffix("</b>").split("<br>"))
+                lab = images.Label(x, y, lines, t.textfont.size, True)
+                w = images.label_width_px(lab) / px
+                h = len(lines) * 1.25 * lab.size / (px * ratio)
+                if shapely.box(x - w / 2, y - h / 2, x + w / 2, y + h / 2).intersects(qpvs):
+                    crossing.append((target.code, lines[0]))
+    assert crossing == []
+    assert len(data.communes) >= 1
