@@ -391,7 +391,7 @@ class _Doc(BaseDocTemplate):
             # The heading's text, markup resolved: plain for the outline (bookmarks), escaped again
             # for the contents page, whose entries reportlab parses as paragraph markup (a QPV
             # named `<a href=…>` or `<img src=…>` must stay text there too).
-            text = flowable.getPlainText()
+            text = flowable.getPlainText().replace("\u00a0", " ")   # no line to break in an outline
             key = getattr(flowable, "_bookmark", None)
             if key is None:
                 self._heading_seq += 1
