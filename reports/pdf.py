@@ -1598,7 +1598,10 @@ def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
 
 def _review_table(df, st: Styles) -> Flowable:
     status = {c[:-len("__status")]: c for c in df.columns if c.endswith("__status")}
-    columns = [c for c in df.columns if not c.endswith("__status")]
+    # A column with no value on any row is not printed (as in the XLSX): Grand Chalon's review
+    # of a year nobody reported for had three columns of « non renseigné » on 51 rows.
+    columns = [c for c in df.columns if not c.endswith("__status")
+               and (not len(df) or df[c].notna().any() or (c in status and df[status[c]].notna().any()))]
     header = [str(c) for c in columns]
     body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None) for c in columns]
             for r in df.astype(object).to_dict("records")]

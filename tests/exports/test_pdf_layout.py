@@ -161,3 +161,19 @@ def test_the_situation_maps_commune_names_cross_no_qpv(report_con) -> None:
                     crossing.append((target.code, lines[0]))
     assert crossing == []
     assert len(data.communes) >= 1
+
+
+def test_a_review_table_prints_no_column_without_a_value() -> None:
+    # « Montant déclaré (€) » and its share empty on every row (nobody reported this year): not
+    # printed, as the XLSX leaves them out; a column with one figure, or one withheld figure
+    # (its status), stays.
+    import pandas as pd
+    pdf.register_fonts()
+    st = pdf.styles()
+    df = pd.DataFrame({"Pilier": ["Emploi", "Santé"], "Dispositifs mobilisables": [3, 2],
+                       "Montant déclaré (€)": [None, None], "Part propre aux QPV (%)": [None, None],
+                       "Personnes": [None, None], "Personnes__status": [None, "secret"]})
+    table = pdf._review_table(df, st)
+    assert _header(table) == ["Pilier", "Dispositifs mobilisables", "Personnes"]
+    rows = [[(c[0] if isinstance(c, (list, tuple)) else c).getPlainText() for c in r] for r in table._cellvalues[1:]]
+    assert rows == [["Emploi", "3", "non renseigné"], ["Santé", "2", "secret statistique"]]
