@@ -333,7 +333,8 @@ def _people_share_section(con, contract_slug: str, year: int) -> ReviewSection:
         "Cellules masquées (moins de 5 personnes)": share[beneficiaries.N_SECRET]})
     note = ("Une part n'est calculée que lorsqu'aucune cellule de moins de 5 personnes n'est masquée ; "
             "les effectifs ne comptent que les cellules publiées." if len(share)
-            else f"Aucune personne touchée n'est saisie pour {year}.")
+            # Not the previous section's note again (« Aucune personne touchée … » twice in a row).
+            else f"Sans personne touchée saisie pour {year}, aucune part par action n'est calculée.")
     return ReviewSection("personnes_actions", "Part des personnes touchées résidant en QPV, par action",
                          table, note)
 

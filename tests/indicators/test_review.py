@@ -113,3 +113,12 @@ def test_a_commune_only_figure_is_said_once_for_all_its_quartiers(db) -> None:
     ]
     assert section.note == (COMMUNE_ONLY + " Quartiers de chaque commune : Aval (Gare, La Chênaie, Les Tilleuls) ; "
                             "Bourg (Centre).")
+
+
+def test_two_empty_sections_in_a_row_do_not_repeat_one_note(db) -> None:
+    # No person reached is typed: the section of the people reached says so, the next one (the
+    # share per action) says what follows, not the same sentence again.
+    review_db(db)
+    notes = {s.key: s.note for s in review.review_sections(db.con, "c", 2024) if s.key.startswith("personnes")}
+    assert notes == {"personnes": "Aucune personne touchée n'est saisie pour 2024.",
+                     "personnes_actions": "Sans personne touchée saisie pour 2024, aucune part par action n'est calculée."}
