@@ -83,12 +83,26 @@ def achievement(value: float | None, target: float | None) -> float | None:
     return _r6(100 * value / target)
 
 
+def published_date(text: str | None) -> str | None:
+    """A document's date as a reader reads it: an ISO date « 2026-02-10 » in words (« 10 février
+    2026 »), a month « 2026-02 » as « février 2026 »; a year or any other wording as given."""
+    import re
+
+    from indicators.fmt import fmt_date
+    value = (text or "").strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return fmt_date(value)
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return fmt_date(value + "-15").split(" ", 1)[1]
+    return text
+
+
 def source_line(title: str | None, source_ref: str | None, producer: str | None = None,
                 published_on: str | None = None) -> str | None:
     """« Source : <title> (<producer>, <date>) — <section> », parts omitted when unknown."""
     if not title and not source_ref:
         return None
-    meta = ", ".join(p for p in (producer, published_on) if p)
+    meta = ", ".join(p for p in (producer, published_date(published_on)) if p)
     head = f"{title} ({meta})" if title and meta else (title or "")
     return "Source : " + " — ".join(p for p in (head, source_ref) if p)
 

@@ -335,7 +335,8 @@ def _people_share_section(con, contract_slug: str, year: int) -> ReviewSection:
         "Cellules masquées (moins de 5 personnes)": share[beneficiaries.N_SECRET]})
     note = ("Une part n'est calculée que lorsqu'aucune cellule de moins de 5 personnes n'est masquée ; "
             "les effectifs ne comptent que les cellules publiées." if len(share)
-            else f"Aucune personne touchée n'est saisie pour {year}.")
+            # Not the previous section's note again (« Aucune personne touchée … » twice in a row).
+            else f"Sans personne touchée saisie pour {year}, aucune part par action n'est calculée.")
     return ReviewSection("personnes_actions", "Part des personnes touchées résidant en QPV, par action",
                          table, note)
 
@@ -364,22 +365,31 @@ def _gaps_section(con, contract_slug: str) -> ReviewSection:
 
 
 def _commune_only_section(con, contract_slug: str) -> ReviewSection:
+    """One row per commune × indicator, the quartiers of each commune named once in the note: a
+    commune's figure is said once, not once per quartier (Lorneville's five figures were printed
+    for each of its six quartiers, 57 rows over three pages for 25 figures)."""
     from indicators import pillars, territories
     from indicators.fmt import fmt_value
-    frames = []
-    for code, name in zip(*[territories.contract_qpvs(con, contract_slug)[c] for c in ("qpv_code", "qpv_name")]):
-        df = pillars.commune_only_figures(con, code)
-        if df.empty:
-            continue
-        frames.append(pd.DataFrame({
-            "Quartier": name, "Indicateur": df["indicator_label"], "Commune": df["commune_name"],
-            "Année": df["year"],
-            "Valeur de la commune": [fmt_value(None if pd.isna(v) else v, u, st)
-                                     for v, u, st in zip(df["value"], df["unit"], df["status"])]}))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["Quartier", "Indicateur", "Commune", "Année", "Valeur de la commune"])
     from indicators.registry import COMMUNE_ONLY
-    note = COMMUNE_ONLY if frames else "Aucun indicateur publié pour les communes seulement n'est chargé."
+    rows: dict[tuple, dict] = {}
+    quartiers: dict[tuple, list[str]] = {}
+    qpvs = territories.contract_qpvs(con, contract_slug)
+    for code, name in zip(qpvs["qpv_code"], qpvs["qpv_name"]):
+        df = pillars.commune_only_figures(con, code)
+        for r in df.to_dict("records"):
+            commune = (r["commune_name"], r["commune_code"])
+            rows.setdefault((*commune, pillars.COMMUNE_ONLY_IDS.index(r["indicator_id"])), {
+                "Commune": r["commune_name"], "Indicateur": r["indicator_label"], "Année": r["year"],
+                "Valeur de la commune": fmt_value(None if pd.isna(r["value"]) else r["value"], r["unit"], r["status"])})
+            if name not in quartiers.setdefault(commune, []):
+                quartiers[commune].append(name)
+    table = pd.DataFrame([rows[k] for k in sorted(rows)],
+                         columns=["Commune", "Indicateur", "Année", "Valeur de la commune"])
+    if rows:
+        note = (COMMUNE_ONLY + " Quartiers de chaque commune : "
+                + " ; ".join(f"{c[0]} ({', '.join(names)})" for c, names in sorted(quartiers.items())) + ".")
+    else:
+        note = "Aucun indicateur publié pour les communes seulement n'est chargé."
     return ReviewSection("communes", "Publiés pour la commune seulement", table, note)
 
 

@@ -490,6 +490,7 @@ class Label:
     lines: tuple[str, ...]
     size: float
     bold: bool = False
+    avoid_shapes: bool = False    # kept off the `shapes` given to place_labels (a commune's name off the QPVs)
 
 
 def label_width_px(lab: Label) -> float:
@@ -506,7 +507,8 @@ _LABEL_OFFSETS = ((0, 0), (0, 1), (0, -1), (0.6, 0), (-0.6, 0), (0.6, 1), (-0.6,
 
 def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_range: tuple[float, float],
                  width_px: float, height_px: float, y_ratio: float = 1.0,
-                 obstacles: Sequence[tuple[float, float, float, float]] = ()) -> list[tuple[float, float] | None]:
+                 obstacles: Sequence[tuple[float, float, float, float]] = (),
+                 shapes: Sequence = ()) -> list[tuple[float, float] | None]:
     """Centres (data units) for labels that never overlap, or None for a label left out.
 
     Labels are placed in the order given (most important first): each takes the first position
@@ -515,7 +517,12 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
     x1, y1 in data units: what a label must not hide, such as the highlighted outline) and
     stays in the plot. The first label, when every place around it is taken by obstacles, keeps
     its anchor rather than vanish. `y_ratio` is the axes' scaleratio (a y unit is y_ratio times
-    an x unit on screen), as plotly keeps it by widening one range."""
+    an x unit on screen), as plotly keeps it by widening one range. A label marked
+    `avoid_shapes` also keeps off `shapes` (shapely geometries in data units: the QPVs' outlines,
+    which a commune's name written over them hid)."""
+    import shapely
+    from shapely.prepared import prep
+    prepared = [prep(g) for g in shapes if g is not None and not g.is_empty]
     span_x = (x_range[1] - x_range[0]) or 1.0
     span_y = (y_range[1] - y_range[0]) or 1.0
     px = min(width_px / span_x, height_px / (span_y * y_ratio))     # screen px per x unit
@@ -538,7 +545,8 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
                 x, y = lab.x + dx * w, lab.y + dy * h
                 box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
                 inside = box[0] >= bounds[0] and box[1] >= bounds[1] and box[2] <= bounds[2] and box[3] <= bounds[3]
-                if inside and not hits(box, avoid):
+                if inside and not hits(box, avoid) and not (
+                        lab.avoid_shapes and any(g.intersects(shapely.box(*box)) for g in prepared)):
                     spot = (x, y)
                     placed.append(box)
                     break
@@ -650,9 +658,13 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
         ox, oy = 3 / px_x, 3 / (px_x * ratio)
         obstacles.append((min(p[0] for p in pts) - ox, min(p[1] for p in pts) - oy,
                           max(p[0] for p in pts) + ox, max(p[1] for p in pts) + oy))
-    spots = place_labels([Label(x, y, tuple(t.split("<br>")), size, bold) for (x, y), t, size, _, bold in texts],
+    # Commune names (bold) keep off every QPV outline; a QPV's name may sit on its own.
+    import shapely
+    shapes = [shapely.make_valid(shapely.Polygon(r)) for q in data.qpvs for r in q.rings if len(r) >= 3]
+    spots = place_labels([Label(x, y, tuple(t.split("<br>")), size, bold, avoid_shapes=bold)
+                          for (x, y), t, size, _, bold in texts],
                          x_range=x_range, y_range=y_range, width_px=size_px[0] - 20 - legend_px,
-                         height_px=size_px[1] - 20, y_ratio=ratio, obstacles=obstacles)
+                         height_px=size_px[1] - 20, y_ratio=ratio, obstacles=obstacles, shapes=shapes)
     for bold in (False, True):
         shown = [(spot, t, size, colour) for spot, (_, t, size, colour, b) in zip(spots, texts)
                  if spot is not None and b == bold]

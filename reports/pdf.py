@@ -263,9 +263,12 @@ def without_file_names(text: str) -> str:
 
 def esc(value) -> str:
     """Any data value as paragraph text (reportlab's mini-markup is XML). The space inside
-    French quotes is made non-breaking, so a « or » never starts or ends a line alone."""
+    French quotes and before « ; : ! ? » is made non-breaking, so a « or » never starts or ends
+    a line alone and a line never starts with « ; » or « : »."""
     text = "" if value is None else str(value)
     text = re.sub(r"«[ \t]+", "«\u00a0", re.sub(r"[ \t]+»", "\u00a0»", text))
+    # French spacing before « ; : ! ? » is non-breaking too: a line never starts with « ; ».
+    text = re.sub(r"[ \t]+([;:!?])(?=\s|$)", "\u00a0\\1", text)
     return escape(text)
 
 
@@ -368,6 +371,17 @@ class _Doc(BaseDocTemplate):
         self.with_toc = with_toc
         self._heading_seq = 0
 
+    def handle_flowable(self, flowables) -> None:
+        # A space between blocks that no longer fits on the page is dropped rather than carried to
+        # the next one: carried, it opened a page of its own before a page break (a blank page
+        # in the review after a table that filled its page).
+        f = flowables[0] if flowables else None
+        if type(f) is Spacer and getattr(self, "frame", None) is not None and not self.frame._atTop \
+                and f.height > self.frame._y - self.frame._y1p:
+            del flowables[0]
+            return
+        super().handle_flowable(flowables)
+
     def afterFlowable(self, flowable: Flowable) -> None:
         if not self.with_toc or not isinstance(flowable, Paragraph):
             return
@@ -377,7 +391,7 @@ class _Doc(BaseDocTemplate):
             # The heading's text, markup resolved: plain for the outline (bookmarks), escaped again
             # for the contents page, whose entries reportlab parses as paragraph markup (a QPV
             # named `<a href=…>` or `<img src=…>` must stay text there too).
-            text = flowable.getPlainText()
+            text = flowable.getPlainText().replace("\u00a0", " ")   # no line to break in an outline
             key = getattr(flowable, "_bookmark", None)
             if key is None:
                 self._heading_seq += 1
@@ -626,6 +640,8 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
                     + [""] * (len(levels) + 2))
         r = len(rows) - 1
         extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f3f6f9"))]
+        if block.values:   # a theme's heading never ends a page without its first row
+            extra.append(("NOSPLIT", (0, r), (-1, r + 1)))
         for v in block.values:
             shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status)
             n = refs.ref(v.source_label, v.source_ref)
@@ -635,8 +651,9 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
                         + [Paragraph(_comparator_cell(v, lv, refs, multi[lv]), st.cell) for lv in levels]
                         + [Paragraph(f"[{n}]", st.cell)])
     widths = [label_w, qpv_w] + [comp_w] * len(levels) + [src_w]
-    named = [f"{short[lv]} : {long[lv]}" + ("" if multi[lv] else f" ({', '.join(sorted(names[lv]))})")
-             for lv in levels]
+    # The territory's own name when the column holds one (« France : France métropolitaine »,
+    # never « France : France (France métropolitaine) »), else what the column holds.
+    named = [f"{short[lv]} : " + (long[lv] if multi[lv] else ", ".join(sorted(names[lv]))) for lv in levels]
     text = " ; ".join(named) + ("." if named else "")
     if notes is None:
         text += " " + TABLE_NOTE
@@ -988,19 +1005,25 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
             out += [Paragraph(heading, st.h3),
                     _note("Chiffres de programmes nationaux, cités par les documents du territoire "
                           "pour le situer : ce ne sont pas des résultats du contrat.", st)]
-        rows = [[Paragraph(h, st.cell_head) for h in ("Indicateur", "Chiffre", "Cumul / évolution",
-                                                     "Objectif", "Src.")]]
-        for t in group:
-            value, period, extra, target = kpi_cells(t)
+        cells = [(t, kpi_cells(t)) for t in group]
+        # « Cumul / évolution » and « Objectif » only when a figure of the table has one: a
+        # column of « — » on every row says nothing (its width goes to the label).
+        keep = [any(c[2] for _, c in cells), any(c[3] for _, c in cells)]
+        heads = ["Indicateur", "Chiffre"] + [h for h, k in zip(("Cumul / évolution", "Objectif"), keep) if k]
+        widths = [36 * mm] + [w for w, k in zip((44 * mm, 36 * mm), keep) if k]
+        src_w = CONTENT_W - 170 * mm
+        widths = [CONTENT_W - sum(widths) - src_w] + widths + [src_w]
+        rows = [[Paragraph(h, st.cell_head) for h in heads + ["Src."]]]
+        for t, (value, period, extra, target) in cells:
             n = refs.ref(reader_source(t.source_line))
+            optional = [Paragraph(esc(text) or "—", st.cell) for text, k in zip((extra, target), keep) if k]
             rows.append([
                 Paragraph(esc(t.label), st.cell),
                 Paragraph(f"<b>{esc(value)}</b><br/><font color='{palette.TEXT_MUTED}'>{esc(period)}</font>", st.cell),
-                Paragraph(esc(extra) or "—", st.cell),
-                Paragraph(esc(target) or "—", st.cell),
+                *optional,
                 Paragraph(f"[{n}]", st.cell),
             ])
-        out.append(_table(rows, [54 * mm, 36 * mm, 44 * mm, 36 * mm, CONTENT_W - 170 * mm]))
+        out.append(_table(rows, widths))
     out.append(Spacer(1, 2 * mm))
     out.append(Paragraph("Sources", st.h3))
     out += [Paragraph(esc(line), st.muted) for line in refs.lines()]
@@ -1576,7 +1599,10 @@ def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
 
 def _review_table(df, st: Styles) -> Flowable:
     status = {c[:-len("__status")]: c for c in df.columns if c.endswith("__status")}
-    columns = [c for c in df.columns if not c.endswith("__status")]
+    # A column with no value on any row is not printed (as in the XLSX): Grand Chalon's review
+    # of a year nobody reported for had three columns of « non renseigné » on 51 rows.
+    columns = [c for c in df.columns if not c.endswith("__status")
+               and (not len(df) or df[c].notna().any() or (c in status and df[status[c]].notna().any()))]
     header = [str(c) for c in columns]
     body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None) for c in columns]
             for r in df.astype(object).to_dict("records")]

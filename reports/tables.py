@@ -139,7 +139,13 @@ def normalise_sources(sources: Any) -> list[dict[str, Any]]:
 
 
 def source_line(source: Mapping[str, Any]) -> str:
-    """One readable line: 'INSEE, Filosofi, 2021 (Licence Ouverte 2.0)'."""
+    """One readable line: 'INSEE, Filosofi, 2021 (Licence Ouverte 2.0)'. A fictional source is
+    never credited to the producer whose format it imitates, nor under its licence: « Données
+    fictives de démonstration — QPV2024_CAF_2022, 2022 » (as the PDFs, indicators.sources)."""
+    if source.get("is_fictional"):
+        from indicators.sources import FICTIONAL
+        rest = ", ".join(dict.fromkeys(str(source[k]) for k in ("title", "vintage") if source.get(k)))
+        return f"{FICTIONAL} — {rest}" if rest else FICTIONAL
     parts = [str(source[k]) for k in ("producer", "title", "vintage") if source.get(k)]
     text = ", ".join(dict.fromkeys(parts))
     if source.get("licence"):

@@ -277,3 +277,20 @@ def test_a_column_of_blank_text_is_not_exported() -> None:
         ["Financeur", "Calculé"], ["Ville", 4.0], ["État", 8.3]]
     text = to_csv_bytes(df, title="t", territory="x").decode("utf-8-sig")
     assert text.split("\r\n\r\n", 1)[1].split("\r\n")[0] == "Financeur;Calculé"
+
+
+def test_a_fictional_source_is_never_credited_to_the_producer_it_imitates() -> None:
+    """The demo's files imitate INSEE's: the sources line above an XLSX table (every sheet of
+    the demo's yearly review read « INSEE, QPV2024_CAF_2022, 2022 (Licence Ouverte) ») credits
+    them as fictional data, without INSEE's licence; a real source keeps its producer."""
+    from reports.tables import source_line
+    fict = {"producer": "INSEE", "title": "QPV2024_CAF_2022", "vintage": "2022", "licence": "Licence Ouverte",
+            "file_name": "QPV2024_CAF_2022.csv", "is_fictional": True}
+    real = {**fict, "title": "Filosofi", "vintage": "2021", "is_fictional": False}
+    assert source_line(fict) == "Données fictives de démonstration — QPV2024_CAF_2022, 2022"
+    assert source_line({"producer": "INSEE", "is_fictional": True}) == "Données fictives de démonstration"
+    assert source_line(real) == "INSEE, Filosofi, 2021 (Licence Ouverte)"
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(pd.DataFrame({"a": [1]}), title="t", territory="Démo",
+                                                         sources=[fict, real])))
+    assert wb["Données"]["B4"].value == ("Données fictives de démonstration — QPV2024_CAF_2022, 2022 ; "
+                                         "INSEE, Filosofi, 2021 (Licence Ouverte)")

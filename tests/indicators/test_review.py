@@ -81,3 +81,44 @@ def test_what_nobody_reported_is_listed(db) -> None:
         "Agence régionale de santé", "Éducation nationale", "Justice (procureur)"]
     assert review.review_years(db.con, "c") == [2025, 2024]
     assert review.has_review(db.con, "c") and not review.has_review(db.con, "other")
+
+
+def test_a_commune_only_figure_is_said_once_for_all_its_quartiers(db) -> None:
+    """Three quartiers in one commune and one in another: each commune's figure is one row (not
+    one per quartier), the quartiers of each commune are named once in the note; a withheld
+    figure stays « secret statistique », never 0."""
+    from indicators.registry import COMMUNE_ONLY
+    db.contract("c")
+    db.territory("A", "commune", "Aval", contract="c")
+    db.territory("B", "commune", "Bourg", contract="c")
+    for code, name, commune in [("Q1", "Les Tilleuls", "A"), ("Q2", "Gare", "A"), ("Q3", "Centre", "B"),
+                                ("Q4", "La Chênaie", "A")]:
+        db.territory(code, "qpv", name, 2024, [(commune, "commune")], "c")
+    db.fact("A", "commune", "apl_gp_consultations_per_inhabitant_year", 2023, 2.5)
+    db.fact("A", "commune", "public_colleges_count", 2023, 4)
+    db.fact("B", "commune", "apl_gp_consultations_per_inhabitant_year", 2022, 3.1)
+    db.fact("B", "commune", "public_colleges_count", 2023, None, status="secret")
+    section = next(s for s in review.review_sections(db.con, "c", 2024) if s.key == "communes")
+    from indicators.fmt import plain_spaces
+    assert [{k: plain_spaces(v) if isinstance(v, str) else int(v) for k, v in r.items()}
+            for r in records(section.table)] == [
+        {"Commune": "Aval", "Indicateur": "Accessibilité aux médecins généralistes (APL, consultations par an et par habitant)",
+         "Année": 2023, "Valeur de la commune": "2,5 consultations/an/habitant"},
+        {"Commune": "Aval", "Indicateur": "Collèges publics de la commune (avec un IPS publié)", "Année": 2023,
+         "Valeur de la commune": "4 collèges"},
+        {"Commune": "Bourg", "Indicateur": "Accessibilité aux médecins généralistes (APL, consultations par an et par habitant)",
+         "Année": 2022, "Valeur de la commune": "3,1 consultations/an/habitant"},
+        {"Commune": "Bourg", "Indicateur": "Collèges publics de la commune (avec un IPS publié)", "Année": 2023,
+         "Valeur de la commune": "secret statistique"},
+    ]
+    assert section.note == (COMMUNE_ONLY + " Quartiers de chaque commune : Aval (Gare, La Chênaie, Les Tilleuls) ; "
+                            "Bourg (Centre).")
+
+
+def test_two_empty_sections_in_a_row_do_not_repeat_one_note(db) -> None:
+    # No person reached is typed: the section of the people reached says so, the next one (the
+    # share per action) says what follows, not the same sentence again.
+    review_db(db)
+    notes = {s.key: s.note for s in review.review_sections(db.con, "c", 2024) if s.key.startswith("personnes")}
+    assert notes == {"personnes": "Aucune personne touchée n'est saisie pour 2024.",
+                     "personnes_actions": "Sans personne touchée saisie pour 2024, aucune part par action n'est calculée."}

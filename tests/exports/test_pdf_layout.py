@@ -1,0 +1,179 @@
+"""Layout defects seen when every page of every report was looked at (issue 11): a blank page
+before a page break, a line starting with « ; », a legend saying a name twice, a theme heading
+ending a page without its rows. Documents are built by code and read back with pdftotext."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, Spacer
+
+from indicators.fmt import plain_spaces
+from reports import pdf
+
+DATE = dt.date(2026, 3, 5)
+
+
+def _pages(data: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
+                         check=True).stdout.decode()
+    return [plain_spaces(p) for p in out.split("\f")[:-1]]
+
+
+def _info() -> pdf.PageInfo:
+    return pdf.PageInfo(footer="Essai · produit le 5 mars 2026", fictional=False, generated_on=DATE)
+
+
+def test_a_space_that_no_longer_fits_never_opens_a_blank_page() -> None:
+    # A block filling its page up to 2 mm from the bottom, the 4 mm space every review section
+    # ends with, then the page break before « Sources »: two pages, never a blank one between.
+    pdf.register_fonts()
+    st = pdf.styles()
+    frame_h = pdf.PAGE_H - 16 * mm - 15 * mm
+    story = [Paragraph("Comité de pilotage", st.base)]
+    story += [Spacer(1, frame_h - Paragraph("x", st.base).wrap(pdf.CONTENT_W, frame_h)[1] - 2 * mm),
+              Spacer(1, 4 * mm), PageBreak(), Paragraph("Sources", st.base)]
+    pages = _pages(pdf._build(story, _info(), title="Essai"))
+    assert [p.split("\n")[0] for p in pages] == ["Comité de pilotage", "Sources"]
+    # A space at the top of a page (a cover's) is kept: the title stays where it was put.
+    story = [Spacer(1, 60 * mm), Paragraph("Titre", st.base)]
+    assert len(_pages(pdf._build(story, _info(), title="Essai"))) == 1
+
+
+def test_a_line_never_starts_with_a_semicolon_or_a_colon() -> None:
+    pdf.register_fonts()
+    st = pdf.styles()
+    text = "contre Lorneville : 23,4 % [3] ; CA Val-de-Lorne (fictive) : 17,1 % [3] ; France : 14,5 %"
+    assert pdf.esc("a ; b : c ! d ? e") == "a\u00a0; b\u00a0: c\u00a0! d\u00a0? e"
+    assert pdf.esc("http://x ; 10:30") == "http://x\u00a0; 10:30"
+    from reportlab.platypus import Table
+    # The same text in columns of every width from 25 to 120 mm: wherever the lines break, none
+    # starts with « ; » or « : », and no word is lost.
+    widths = range(25, 121, 5)
+    story = [Table([[Paragraph(pdf.esc(text), st.small)]], colWidths=[w * mm]) for w in widths]
+    lines = [ln for p in _pages(pdf._build(story, _info(), title="Essai")) for ln in p.split("\n")]
+    assert [ln for ln in lines if re.match(r"\s*[;:]", ln)] == []
+    body = " ".join(ln for ln in lines if ln and "Essai" not in ln and "page " not in ln)
+    assert body.split() == text.split() * len(widths)
+
+
+def test_the_figures_legend_names_each_column_once(report_con) -> None:
+    pages = _pages(pdf.portrait_pdf(report_con, "QN07101I", generated_on=DATE, charts=False))
+    text = " ".join(" ".join(pages).split())
+    assert "Commune : Chalon-sur-Saône ; Interco. : CA Le Grand Chalon ; France : France métropolitaine." in text
+    assert re.findall(r"\w+ : \w+ \((?:commune|intercommunalité|France)", text) == []
+
+
+def test_a_theme_heading_never_ends_a_page_without_its_rows(report_con) -> None:
+    # The figures table cut at every height a page can leave it: the first part never ends with
+    # a theme heading (« Logement » at the foot of page 1, its row on page 2).
+    pdf.register_fonts()
+    st = pdf.styles()
+    from indicators import portrait as portrait_mod
+    p = portrait_mod.build_portrait(report_con, "QN07101I")
+    headings = {block.theme[:1].upper() + block.theme[1:] for block in p.themes}
+    assert len(headings) >= 3
+    table = pdf._figures_table(p, st, pdf.SourceRefs(), notes=[])[0]
+    _, full_h = table.wrap(pdf.CONTENT_W, 10_000)
+    ends = set()
+    for h in range(20, int(full_h), 2):
+        table = pdf._figures_table(p, st, pdf.SourceRefs(), notes=[])[0]
+        table.wrap(pdf.CONTENT_W, h)
+        parts = table.split(pdf.CONTENT_W, h)
+        if len(parts) == 2:
+            last = parts[0]._cellvalues[-1][0]
+            last = last[0] if isinstance(last, (list, tuple)) else last     # a cell's flowables
+            ends.add(last.getPlainText())
+    assert "Familles nombreuses" in ends and ends.isdisjoint(headings), ends & headings
+
+
+def _header(table) -> list[str]:
+    return [(c[0] if isinstance(c, (list, tuple)) else c).getPlainText() for c in table._cellvalues[0]]
+
+
+def test_the_mandate_figures_table_has_no_column_without_a_figure(report_db_path, tmp_path) -> None:
+    # gc-test's only KPI has neither cumulation nor target: no « Cumul / évolution » nor
+    # « Objectif » column of « — »; a target given to it brings the « Objectif » column back.
+    import shutil
+
+    import duckdb
+    from reportlab.platypus import Table
+    pdf.register_fonts()
+    st = pdf.styles()
+    shutil.copy(report_db_path, tmp_path / "r.duckdb")
+    report_con = duckdb.connect(str(tmp_path / "r.duckdb"))
+    contract = pdf._contract(report_con, "gc-test")
+    tables = [f for f in pdf._section_chiffres(report_con, contract, st) if isinstance(f, Table)]
+    assert [_header(t) for t in tables] == [["Indicateur", "Chiffre", "Src."]]
+    assert [round(w) for w in tables[0]._colWidths] == [round(pdf.CONTENT_W - 36 * mm - (pdf.CONTENT_W - 170 * mm)),
+                                                         round(36 * mm), round(pdf.CONTENT_W - 170 * mm)]
+    report_con.execute("update kpi_values set target = 2000 where contract_slug = 'gc-test'")
+    tables = [f for f in pdf._section_chiffres(report_con, contract, st) if isinstance(f, Table)]
+    assert [_header(t) for t in tables] == [["Indicateur", "Chiffre", "Objectif", "Src."]]
+    row = [(c[0] if isinstance(c, (list, tuple)) else c).getPlainText() for c in tables[0]._cellvalues[1]]
+    assert plain_spaces(row[2]).startswith("2 000 personnes")
+
+
+def test_a_commune_name_keeps_off_the_qpv_outlines() -> None:
+    """A commune's name anchored on a QPV (« LORNEVILLE » written over a small quartier of
+    the situation map) moves to the first free place around it; a QPV's own name may sit on
+    its outline."""
+    import shapely
+
+    from reports import images
+    L = images.Label
+    qpv = shapely.box(46, 23, 54, 27)
+    kw = dict(x_range=(0, 100), y_range=(0, 50), width_px=200, height_px=100, shapes=[qpv])
+    h = (1.25 * 12 + 2) / 2
+    assert images.place_labels([L(50, 25, ("LORNEVILLE",), 12, True, avoid_shapes=True)], **kw) == [(50, 25 + h)]
+    assert images.place_labels([L(50, 25, ("Gare",), 11)], **kw) == [(50, 25)]
+    # Boxed in by a QPV on every side, the name is left out rather than written over it.
+    assert images.place_labels([L(50, 25, ("Gare",), 11), L(50, 25, ("LORNEVILLE",), 12, True, avoid_shapes=True)],
+                               **{**kw, "shapes": [shapely.box(0, 0, 100, 50)]}) == [(50, 25), None]
+
+
+def test_the_situation_maps_commune_names_cross_no_qpv(report_con) -> None:
+    """Every QPV's situation map of the demo contract (420×260 px, as in the portraits): no
+    commune name's box meets a QPV outline."""
+    import shapely
+
+    from reports import images
+    data = images.load_map_data(report_con, contract_slug="demo")
+    qpvs = shapely.union_all([shapely.Polygon(r) for q in data.qpvs for r in q.rings])
+    crossing = []
+    for target in data.qpvs:
+        fig = images.qpv_map_figure(data, highlight=target.code, legend=False, label_codes=[target.code],
+                                    size_px=(420, 260))
+        xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+        ratio = fig.layout.yaxis.scaleratio
+        px = min(400 / (xr[1] - xr[0]), 240 / ((yr[1] - yr[0]) * ratio))
+        for t in (t for t in fig.data if t.mode == "text"):
+            for x, y, text in zip(t.x, t.y, t.text):
+                if not text.startswith("<b>"):
+                    continue
+                lines = tuple(text.removeprefix("<b>").removesuffix("</b>").split("<br>"))
+                lab = images.Label(x, y, lines, t.textfont.size, True)
+                w = images.label_width_px(lab) / px
+                h = len(lines) * 1.25 * lab.size / (px * ratio)
+                if shapely.box(x - w / 2, y - h / 2, x + w / 2, y + h / 2).intersects(qpvs):
+                    crossing.append((target.code, lines[0]))
+    assert crossing == []
+    assert len(data.communes) >= 1
+
+
+def test_a_review_table_prints_no_column_without_a_value() -> None:
+    # « Montant déclaré (€) » and its share empty on every row (nobody reported this year): not
+    # printed, as the XLSX leaves them out; a column with one figure, or one withheld figure
+    # (its status), stays.
+    import pandas as pd
+    pdf.register_fonts()
+    st = pdf.styles()
+    df = pd.DataFrame({"Pilier": ["Emploi", "Santé"], "Dispositifs mobilisables": [3, 2],
+                       "Montant déclaré (€)": [None, None], "Part propre aux QPV (%)": [None, None],
+                       "Personnes": [None, None], "Personnes__status": [None, "secret"]})
+    table = pdf._review_table(df, st)
+    assert _header(table) == ["Pilier", "Dispositifs mobilisables", "Personnes"]
+    rows = [[(c[0] if isinstance(c, (list, tuple)) else c).getPlainText() for c in r] for r in table._cellvalues[1:]]
+    assert rows == [["Emploi", "3", "non renseigné"], ["Santé", "2", "secret statistique"]]
