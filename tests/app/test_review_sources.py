@@ -253,7 +253,8 @@ def test_leverage_table_without_any_funding_shows_the_published_figure_first() -
     assert views.leverage_shown(rows).to_dict("records") == [
         {"Financeur": "Intercommunalité", "Publié": "4 € de l'intercommunalité",
          "Source du chiffre publié": "Source : bilan — § « Une ambition »"}]
-    one_computed = rows + [{"Financeur": "CAF", views.COMPUTED_COLUMN: "Pour 1\u00a0€ de la ville, 0,39 € de la CAF",
+    one_computed = rows + [{"Financeur": "CAF",
+                            views.COMPUTED_COLUMN: "Pour 1\u00a0€ de la ville, 0,39 € de la CAF",
                             "Publié": "", "Source du chiffre publié": ""}]
     assert list(views.leverage_shown(one_computed)) == [
         "Financeur", views.COMPUTED_COLUMN, "Publié", "Source du chiffre publié"]
