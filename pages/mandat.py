@@ -67,7 +67,11 @@ if not by_funder.empty:
 if leverage_rows:
     st.subheader("Effet levier : pour 1 € de la ville")
     leverage = pd.DataFrame(leverage_rows)
-    st.dataframe(views.leverage_shown(leverage_rows), hide_index=True, key="leverage_table")
+    shown = views.leverage_shown(leverage_rows)
+    if views.COMPUTED_COLUMN not in shown:
+        st.caption("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les "
+                   "chiffres publiés par les documents du territoire.")
+    st.dataframe(shown, hide_index=True, key="leverage_table")
     if any(lev.status == "ok" for lev in money["leverage"]):    # the computed column's source
         components.source_line(funding_source)
     exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",

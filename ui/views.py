@@ -757,6 +757,10 @@ def headline_card(figure) -> dict:
     }
 
 
+NOT_COMPUTED = "non calculé (aucun financement saisi)"
+COMPUTED_COLUMN = "Calculé (financements saisis)"
+
+
 def leverage_rows(leverages) -> list[dict]:
     """Leverage lines: computed ratio and published figure side by side (French text)."""
     from indicators.financing import leverage_text
@@ -768,7 +772,7 @@ def leverage_rows(leverages) -> list[dict]:
             "Financeur": lev.funder_label,
             "Calculé (financements saisis)": leverage_text(lev) if lev.status == "ok"
             else ("non calculable : " + (lev.note or "aucun financement de la ville")
-                  if lev.status == "undefined" else "non calculé (aucun financement saisi)"),
+                  if lev.status == "undefined" else NOT_COMPUTED),
             "Publié": leverage_text(lev, lev.published_ratio) if lev.published_ratio is not None else "",
             "Source du chiffre publié": lev.published_source_line or "",
         })
@@ -787,6 +791,10 @@ def leverage_shown(rows: list[dict]) -> pd.DataFrame:
         df[column] = df[column].map(lambda t: re.sub(r"^Pour 1\s€ de la ville, ", "", t))
     if (df["Publié"] == "").all():
         df = df.drop(columns=["Publié", "Source du chiffre publié"])
+    elif (df[COMPUTED_COLUMN] == NOT_COMPUTED).all():
+        # No funding typed (Chambéry): a column of « non calculé » pushed the published figure
+        # off a phone's screen; the page says once why nothing is computed.
+        df = df.drop(columns=[COMPUTED_COLUMN])
     return df
 
 

@@ -241,3 +241,41 @@ def test_map_table_without_any_value_cites_no_source(tmp_path, monkeypatch) -> N
     assert not at.exception
     assert at.dataframe[0].value["Valeur"].tolist() == ["secret statistique"]
     assert source_lines(at) == []
+
+
+def test_leverage_table_without_any_funding_shows_the_published_figure_first() -> None:
+    """No funding typed (Chambéry): a column of « non calculé » pushed the published figure off a
+    phone's screen; it is left out (the page says why) when no row is computed."""
+    from ui import views
+    rows = [{"Financeur": "Intercommunalité", views.COMPUTED_COLUMN: views.NOT_COMPUTED,
+             "Publié": "Pour 1\u00a0€ de la ville, 4 € de l'intercommunalité",
+             "Source du chiffre publié": "Source : bilan — § « Une ambition »"}]
+    assert views.leverage_shown(rows).to_dict("records") == [
+        {"Financeur": "Intercommunalité", "Publié": "4 € de l'intercommunalité",
+         "Source du chiffre publié": "Source : bilan — § « Une ambition »"}]
+    one_computed = rows + [{"Financeur": "CAF",
+                            views.COMPUTED_COLUMN: "Pour 1\u00a0€ de la ville, 0,39 € de la CAF",
+                            "Publié": "", "Source du chiffre publié": ""}]
+    assert list(views.leverage_shown(one_computed)) == [
+        "Financeur", views.COMPUTED_COLUMN, "Publié", "Source du chiffre publié"]
+
+
+def test_mandate_page_says_why_no_leverage_is_computed(tmp_path, monkeypatch) -> None:
+    path = build_small_db(tmp_path / "leverage.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("insert into kpi_definitions (contract_slug, kpi_id, label, unit, theme, cumulation,"
+                " scope, source_id) values ('grand-chalon', 'leverage_epci_eur_per_city_eur',"
+                " 'Effet levier', 'EUR pour 1 EUR', 'programme', 'none', 'contrat', 'src_chalon')")
+    con.execute("insert into kpi_values (contract_slug, kpi_id, value, status, is_published,"
+                " source_id) values ('grand-chalon', 'leverage_epci_eur_per_city_eur', 4, 'ok', true,"
+                " 'src_chalon')")
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    at = run_page("mandat", "grand-chalon")
+    assert not at.exception
+    assert ("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les chiffres "
+            "publiés par les documents du territoire.") in [c.value for c in at.caption]
+    table = at.dataframe[0].value
+    assert list(table) == ["Financeur", "Publié", "Source du chiffre publié"]
+    assert table["Financeur"].tolist() == ["Intercommunalité"]
