@@ -29,7 +29,8 @@ def test_mandate_tables_of_the_demo_name_their_source(demo_db) -> None:
     at = run_page("mandat", territoire="demo")
     assert not at.exception
     assert '<div class="qpv-source">Source : financements saisis par l\'équipe du contrat ' \
-           '(modèle de programme)</div>' == _after(at, "Financeur")
+           '(modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 (document ' \
+           'fictif) » (CA Val-de-Lorne (fictive), 10 février 2026)</div>' == _after(at, "Financeur")
     assert '<div class="qpv-source">Source : actions saisies par l\'équipe du contrat ' \
            '(modèle de programme)</div>' == _after(at, "dont nouveaux")
 
