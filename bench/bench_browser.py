@@ -203,7 +203,7 @@ def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
         canvas.wait_for(state="visible", timeout=180_000)
         _wait(pg, lambda: "Cliquez sur un quartier" in _text(pg))
         pg.wait_for_timeout(2500)                          # WebGL draw
-        box = canvas.bounding_box()
+        box = canvas.bounding_box(timeout=180_000)
         cx, cy = _pixel(view["longitude"], view["latitude"], view["zoom"])
         px, py = _pixel(lon, lat, view["zoom"])
         x, y = box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy)
