@@ -1,10 +1,17 @@
 """In Chromium against `streamlit run` on 127.0.0.1 (Debian's /usr/bin/chromium, Playwright):
-- the home page's first figure (a key-figure tile) after navigation, in a new session;
+- the home page after navigation, in a new Streamlit session, two moments: its first key figure
+  shown (the first `st.metric` value visible) and its first chart drawn (the first plotly chart's
+  SVG in the page); each with an empty browser cache (a new browser context: a first visit, every
+  script of Streamlit's front end downloaded, 4,7 MB for its plotly chunk alone) and with a warm
+  one (the same context visited the page before: Streamlit serves its static files as
+  `immutable`, so a returning user's browser reads them from its cache);
 - a click on a QPV of the map → its portrait's title shown;
 - a territory switch in the sidebar → the page shows the new territory;
+- how many script runs each interaction costs the server (the `script_finished` messages
+  received on the page's websocket);
 - the server's memory (RSS of its process tree) after browsing every page of every territory.
-Medians of `repeat` runs, each in a new browser context (a new Streamlit session) on a server
-already warmed by one visit of each measured page (the first runs are reported apart).
+Medians of `repeat` runs on a server already warmed by one visit of each measured page (the
+first runs are reported apart).
 """
 from __future__ import annotations
 
@@ -70,6 +77,7 @@ class Measure:
 
     def __init__(self, pid: int):
         self.pid, self.wall, self.server_cpu = pid, 0.0, 0.0
+        self.runs: int | None = None           # script runs the server finished meanwhile
 
     def start(self) -> None:
         self._t0, self._c0 = time.perf_counter(), cpu_s(self.pid)
@@ -95,18 +103,55 @@ def _wait(pg, predicate, timeout_s: float = 60) -> None:
     raise TimeoutError("la page n'a pas affiché ce qui était attendu à temps")
 
 
-def home_first_figure(browser, url: str, pid: int) -> Measure:
-    """From navigation to the home page's first key figure shown (new session)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+class Runs:
+    """The script runs the server finished for a page (its websocket's `script_finished`
+    messages), counted from `start()`."""
+
+    def __init__(self, pg):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        self.count = 0
+
+        def frame(payload) -> None:
+            if isinstance(payload, (bytes, bytearray)):
+                try:
+                    if ForwardMsg.FromString(bytes(payload)).WhichOneof("type") == "script_finished":
+                        self.count += 1
+                except Exception:      # noqa: BLE001 - another kind of frame
+                    pass
+
+        pg.on("websocket", lambda ws: ws.on("framereceived", frame))
+
+    def start(self) -> None:
+        self.count = 0
+
+
+FIRST_FIGURE = "[data-testid='stMetricValue']"
+FIRST_CHART = "[data-testid='stPlotlyChart'] .main-svg"
+
+
+def home_first_figure(browser, url: str, pid: int, context=None) -> tuple[Measure, float | None]:
+    """From navigation to the home page's first key figure shown (new session): its Measure,
+    and the seconds to its first chart drawn (None when the page has no chart). `context`: a
+    browser context to reuse (its cache warm), else a new one (empty cache)."""
+    own = context is None
+    context = context or browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    pg = context.new_page()
     try:
-        pg = context.new_page()
         m = Measure(pid)
         m.start()
         pg.goto(url + "/", wait_until="commit")
-        pg.locator("[data-testid='stMetricValue']").first.wait_for(state="visible", timeout=180_000)
-        return m.stop()
+        pg.locator(FIRST_FIGURE).first.wait_for(state="visible", timeout=180_000)
+        m.stop()
+        try:
+            pg.locator(FIRST_CHART).first.wait_for(state="attached", timeout=180_000)
+            chart = time.perf_counter() - m._t0
+        except Exception:          # noqa: BLE001 - no chart on this home page
+            chart = None
+        return m, chart
     finally:
-        context.close()
+        pg.close()
+        if own:
+            context.close()
 
 
 def _pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:
@@ -152,12 +197,13 @@ def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     try:
         pg = context.new_page()
+        runs = Runs(pg)
         pg.goto(f"{url}/carte?territoire={slug}&indicateur=poverty_rate_pct")
         canvas = pg.locator("[data-testid='stDeckGlJsonChart'] canvas").first
         canvas.wait_for(state="visible", timeout=180_000)
         _wait(pg, lambda: "Cliquez sur un quartier" in _text(pg))
         pg.wait_for_timeout(2500)                          # WebGL draw
-        box = canvas.bounding_box()
+        box = canvas.bounding_box(timeout=180_000)
         cx, cy = _pixel(view["longitude"], view["latitude"], view["zoom"])
         px, py = _pixel(lon, lat, view["zoom"])
         x, y = box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy)
@@ -167,10 +213,14 @@ def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
             pg.wait_for_timeout(1200)
             m = Measure(pid)
             m.start()
+            runs.start()
             pg.mouse.click(x, y)
             try:
                 title.first.wait_for(state="visible", timeout=20_000)
-                return m.stop()
+                m.stop()
+                _settle(pg)
+                m.runs = runs.count
+                return m
             except Exception:      # noqa: BLE001 - not drawn yet on a loaded machine: again
                 continue
         raise TimeoutError(f"le clic sur {code} n'a pas ouvert son portrait")
@@ -183,6 +233,7 @@ def territory_switch(browser, url: str, from_slug: str, to_label: str, to_name: 
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     try:
         pg = context.new_page()
+        runs = Runs(pg)
         pg.goto(f"{url}/?territoire={from_slug}")
         pg.locator("[data-testid='stMetricValue']").first.wait_for(state="visible", timeout=180_000)
         pg.wait_for_timeout(800)
@@ -190,15 +241,28 @@ def territory_switch(browser, url: str, from_slug: str, to_label: str, to_name: 
         option = pg.locator("[role='option']", has_text=to_label).first
         option.wait_for(state="visible", timeout=10_000)
         caption = NBSP_RE.sub(" ", to_name)
+        _settle(pg)
         m = Measure(pid)
         m.start()
+        runs.start()
         option.click()
         _wait(pg, lambda: caption in NBSP_RE.sub(" ", pg.locator(
             "[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text())
             and pg.locator("[data-testid='stMetricValue']").first.is_visible())
-        return m.stop()
+        m.stop()
+        _settle(pg)
+        m.runs = runs.count
+        return m
     finally:
         context.close()
+
+
+def _settle(pg, timeout_s: float = 60) -> None:
+    """Until the run in progress is over (Streamlit's status widget gone), and a moment more
+    for a run that would follow it."""
+    _wait(pg, lambda: pg.locator("[data-testid='stStatusWidget']").count() == 0, timeout_s)
+    pg.wait_for_timeout(1500)
+    _wait(pg, lambda: pg.locator("[data-testid='stStatusWidget']").count() == 0, timeout_s)
 
 
 def browse_everything(browser, url: str, slugs: list[str]) -> int:
@@ -244,13 +308,37 @@ def run(db: Path, repeat: int = 3) -> dict[str, float]:
                 runs = [fn() for _ in range(repeat)]
                 wall = statistics.median(m.wall for m in runs)
                 cpu = statistics.median(m.server_cpu for m in runs)
+                n_runs = statistics.median(m.runs for m in runs) if first.runs is not None else None
                 _line(label, wall, target, f"CPU du serveur {cpu:.2f} s ; 1re fois {first.wall:.2f} s, "
-                                           f"CPU {first.server_cpu:.2f} s")
+                                           f"CPU {first.server_cpu:.2f} s"
+                      + ("" if n_runs is None else f" ; exécutions du script : {n_runs:g}"))
                 out.update({f"{name}_s": wall, f"{name}_server_cpu_s": cpu,
                             f"{name}_first_s": first.wall, f"{name}_first_server_cpu_s": first.server_cpu})
+                if n_runs is not None:
+                    out[f"{name}_script_runs_count"] = n_runs
 
-            measure("home_first_figure", "Accueil : premier chiffre après la navigation", "home",
-                    lambda: home_first_figure(browser, url, pid))
+            def home(name, cache, context_of):
+                first = home_first_figure(browser, url, pid, context_of())
+                runs = [home_first_figure(browser, url, pid, context_of()) for _ in range(repeat)]
+                wall = statistics.median(m.wall for m, _ in runs)
+                cpu = statistics.median(m.server_cpu for m, _ in runs)
+                charts = [c for _, c in runs if c is not None]
+                chart = statistics.median(charts) if charts else None
+                _line(f"Accueil, cache {cache} : premier chiffre clé", wall, "home",
+                      f"CPU du serveur {cpu:.2f} s ; 1re fois {first[0].wall:.2f} s")
+                if chart is not None:
+                    _line(f"Accueil, cache {cache} : premier graphique dessiné", chart, "home",
+                          f"1re fois {first[1]:.2f} s" if first[1] is not None else "")
+                out.update({f"{name}_s": wall, f"{name}_server_cpu_s": cpu, f"{name}_first_s": first[0].wall,
+                            f"{name}_first_server_cpu_s": first[0].server_cpu,
+                            f"{name.replace('figure', 'chart')}_s": chart})
+
+            home("home_first_figure", "vide (première visite)", lambda: None)
+            warm_context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+            try:
+                home("home_first_figure_warm_cache", "chaud (visiteur qui revient)", lambda: warm_context)
+            finally:
+                warm_context.close()
             if with_map:
                 slug, target = with_map
                 measure("map_click_portrait", f"Clic sur la carte → portrait ({slug}, {target[0]})",

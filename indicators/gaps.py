@@ -37,28 +37,29 @@ def distance(gap: float | None, kind: str | None) -> float | None:
     return round(abs(gap), 6) if kind == "points" else round(abs(gap - 1) * 100, 6)
 
 
-def _values(con, code: str, level: str, indicator_id: str,
-            real_only: bool) -> dict[int, tuple[float, str | None]]:
+def _values(con, territories: list[tuple[str, str]], indicator_ids: list[str],
+            real_only: bool) -> dict[tuple[str, str, str], dict[int, tuple[float, str | None]]]:
+    """(code, level, indicator) → {year: (value, credit)} of the shown values, one query."""
     rows = con.execute("""
-        select v.year, v.value, v.source_label, v.origin, v.source_ref, v.is_fictional, d.title,
-               d.producer, s.title, s.vintage
+        select v.territory_code, v.territory_level, v.indicator_id, v.year, v.value, v.source_label,
+               v.origin, v.source_ref, v.is_fictional, d.title, d.producer, s.title, s.vintage
         from indicator_values v
+        join (select unnest(?::varchar[]) as code, unnest(?::varchar[]) as lvl) k
+          on k.code = v.territory_code and k.lvl = v.territory_level
         left join (select document_id, any_value(title) as title, any_value(producer) as producer
                    from documents group by document_id) d on d.document_id = v.document_id
         left join sources s on s.source_id = v.source_id
-        where v.territory_code = ? and v.territory_level = ? and v.indicator_id = ?
+        where list_contains(?::varchar[], v.indicator_id)
           and v.status = 'ok' and v.value is not null and (not ? or not v.is_fictional)
-        order by v.year""", [code, level, indicator_id, real_only]).fetchall()
-    return {int(y): (float(v), credit(label, origin, source_ref=ref, is_fictional=bool(fictional),
-                                      document_title=doc, document_producer=producer,
-                                      file_title=file_title, file_vintage=vintage))
-            for y, v, label, origin, ref, fictional, doc, producer, file_title, vintage in rows}
-
-
-def _unit(con, indicator_id: str) -> str | None:
-    rows = con.execute("select unit from indicator_catalog where indicator_id = ?",
-                       [indicator_id]).fetchall()
-    return rows[0][0] if rows else None
+        order by v.year""", [[c for c, _ in territories], [lv for _, lv in territories],
+                             list(indicator_ids), real_only]).fetchall()
+    out: dict[tuple[str, str, str], dict[int, tuple[float, str | None]]] = {}
+    for code, level, indicator, y, v, label, origin, ref, fictional, doc, producer, file_title, vintage in rows:
+        out.setdefault((code, level, indicator), {})[int(y)] = (
+            float(v), credit(label, origin, source_ref=ref, is_fictional=bool(fictional),
+                             document_title=doc, document_producer=producer,
+                             file_title=file_title, file_vintage=vintage))
+    return out
 
 
 def gap_series(con, qpv_code: str, indicator_id: str) -> pd.DataFrame:
@@ -68,16 +69,31 @@ def gap_series(con, qpv_code: str, indicator_id: str) -> pd.DataFrame:
     with the credit of each value (indicators.sources.credit: never INSEE for fictional data).
     Empty when the indicator is a count, or when nothing can be compared.
     """
-    kind = gap_kind(indicator_id, _unit(con, indicator_id))
+    return gap_series_many(con, qpv_code, [indicator_id])[indicator_id]
+
+
+def gap_series_many(con, qpv_code: str, indicator_ids: list[str]) -> dict[str, pd.DataFrame]:
+    """`gap_series` of each indicator (a portrait has about fifteen), with a handful of queries
+    for all of them."""
+    units = dict(con.execute("select indicator_id, unit from indicator_catalog"
+                             " where list_contains(?::varchar[], indicator_id)",
+                             [list(indicator_ids)]).fetchall())
+    kinds = {i: gap_kind(i, units.get(i)) for i in indicator_ids}
     qpv = get_territory(con, qpv_code, "qpv")
-    if kind is None or qpv is None:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
-    real_only = not qpv.is_fictional
-    own = _values(con, qpv_code, "qpv", indicator_id, real_only)
-    records = []
-    for level in COMPARATOR_LEVELS:
-        for comp in parents(con, qpv_code, "qpv", level):
-            theirs = _values(con, comp.code, level, indicator_id, real_only)
+    out = {i: pd.DataFrame(columns=SERIES_COLUMNS) for i in indicator_ids}
+    wanted = [i for i in indicator_ids if kinds[i] is not None]
+    if qpv is None or not wanted:
+        return out
+    comparators = [(level, comp) for level in COMPARATOR_LEVELS
+                   for comp in parents(con, qpv_code, "qpv", level)]
+    values = _values(con, [(qpv_code, "qpv")] + [(comp.code, level) for level, comp in comparators],
+                     wanted, not qpv.is_fictional)
+    for indicator_id in wanted:
+        kind = kinds[indicator_id]
+        own = values.get((qpv_code, "qpv", indicator_id), {})
+        records = []
+        for level, comp in comparators:
+            theirs = values.get((comp.code, level, indicator_id), {})
             for year in sorted(set(own) & set(theirs)):
                 (mine, my_source), (other, other_source) = own[year], theirs[year]
                 gap = compute_gap(mine, "ok", other, "ok", kind)
@@ -86,7 +102,8 @@ def gap_series(con, qpv_code: str, indicator_id: str) -> pd.DataFrame:
                                 "comparator_value": other, "gap": gap, "gap_kind": kind,
                                 "distance": distance(gap, kind), "qpv_source": my_source,
                                 "comparator_source": other_source})
-    return pd.DataFrame.from_records(records, columns=SERIES_COLUMNS)
+        out[indicator_id] = pd.DataFrame.from_records(records, columns=SERIES_COLUMNS)
+    return out
 
 
 def gap_change_table(con, contract_slug: str, indicator_id: str) -> pd.DataFrame:

@@ -83,23 +83,37 @@ _CREDIT_SQL = """
 def value_credits(con, keys: Iterable[tuple[str, str, int]]) -> list[str]:
     """The credits of the values identified by (territory_code, indicator_id, year), once each,
     in the order of the keys."""
-    keys = [(str(c), str(i), int(y)) for c, i, y in keys if c and i and y is not None]
-    if not keys:
-        return []
-    codes, indicators, years = (list(x) for x in zip(*keys))
-    rows = con.execute(_CREDIT_SQL, [codes, indicators, years, list(range(len(keys)))]).fetchall()
-    quotes: dict[str, list[str]] = {}         # one entry per credited source, in order
-    for (_, _, _, label, origin, ref, fictional, doc_title, doc_producer, file_title,
-         vintage) in rows:
-        head, quote = _parts(label, origin, document_title=doc_title, document_producer=doc_producer,
-                             source_ref=ref, is_fictional=bool(fictional), file_title=file_title,
-                             file_vintage=vintage)
-        if not head:
-            continue
-        quoted = quotes.setdefault(head, [])
-        if quote and quote not in quoted:
-            quoted.append(quote)
-    return [_joined(head, quoted) for head, quoted in quotes.items()]
+    return value_credits_many(con, [keys])[0]
+
+
+def value_credits_many(con, groups: Iterable[Iterable[tuple[str, str, int]]]) -> list[list[str]]:
+    """`value_credits` of each group of keys (a chart's values, a card's line), with one query
+    for all of them: a portrait credits about a hundred groups."""
+    groups = [[(str(c), str(i), int(y)) for c, i, y in keys if c and i and y is not None]
+              for keys in groups]
+    unique = list(dict.fromkeys(key for keys in groups for key in keys))
+    rows_of: dict[tuple[str, str, int], list[tuple]] = {}
+    if unique:
+        codes, indicators, years = (list(x) for x in zip(*unique))
+        for row in con.execute(_CREDIT_SQL, [codes, indicators, years, list(range(len(unique)))]).fetchall():
+            rows_of.setdefault((row[0], row[1], int(row[2])), []).append(row)
+    out = []
+    for keys in groups:
+        quotes: dict[str, list[str]] = {}         # one entry per credited source, in order
+        for key in keys:
+            for (_, _, _, label, origin, ref, fictional, doc_title, doc_producer, file_title,
+                 vintage) in rows_of.get(key, ()):
+                head, quote = _parts(label, origin, document_title=doc_title,
+                                     document_producer=doc_producer, source_ref=ref,
+                                     is_fictional=bool(fictional), file_title=file_title,
+                                     file_vintage=vintage)
+                if not head:
+                    continue
+                quoted = quotes.setdefault(head, [])
+                if quote and quote not in quoted:
+                    quoted.append(quote)
+        out.append([_joined(head, quoted) for head, quoted in quotes.items()])
+    return out
 
 
 # `indicator_values.source_label` of a value from a fictional file (etl/schema.sql).

@@ -6,6 +6,11 @@ import streamlit as st
 from ui import components, data, exports, maps, state, views
 
 selection = components.current_selection()
+# A click on a QPV reruns this page with the map's selection: open its portrait before anything
+# is drawn or built again (issue #15: the click's run rebuilt the whole map to then leave it).
+clicked = maps.selected_code(st.session_state.get("qpv_map"))
+if clicked:
+    st.switch_page("pages/portrait.py", query_params={"qpv": clicked})
 components.page_header("Carte des quartiers", selection)
 
 choices = data.contract_indicator_choices(selection.contract_slug)
@@ -46,11 +51,8 @@ else:
         deck = maps.build_deck(frame, communes, indicator_label=map_data.label,
                                with_tiles=with_tiles, selected_code=selection.qpv_code,
                                pockets=data.stored_pockets(selection.contract_slug))
-        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
-                                key="qpv_map", height=560, alt=f"Carte : {title}")
-        clicked = maps.selected_code(event)
-        if clicked:
-            st.switch_page("pages/portrait.py", query_params={"qpv": clicked})
+        st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="qpv_map",
+                        height=560, alt=f"Carte : {title}")
     with legend_column:
         st.markdown(maps.legend_html(title, legend), unsafe_allow_html=True)
         components.source_line(views.map_source(map_data, map_credits))

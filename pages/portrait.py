@@ -22,12 +22,30 @@ components.page_header(f"Portrait de quartier : {md_text(portrait.qpv.name)}", s
 st.markdown(md_text(views.portrait_identity(portrait)))
 exports.download_portrait(selection, portrait.qpv.code, portrait.qpv.name)
 
+
+
+def _chart_keys(pv) -> list[tuple]:
+    """The values a comparison chart draws: the QPV's and each comparator's."""
+    return ([(portrait.qpv.code, pv.indicator_id, pv.year)]
+            + [(c.territory_code, pv.indicator_id, c.year) for c in pv.comparators])
+
+
+# Every credit of the page (each card line, each chart) from one query.
+credits = data.value_credits_many(
+    [[key] for pv in portrait.values for key in _chart_keys(pv)] + [_chart_keys(pv) for pv in portrait.values])
+
+
+def credited(keys) -> list[str]:
+    found = credits.get(data.credit_key(keys))
+    return found if found is not None else data.value_credits(keys)
+
+
 if not portrait.themes:
     components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
 for block in portrait.themes:
     st.header(md_text(block.theme.capitalize()), divider="gray", anchor=False)
     figures = [views.portrait_figure(pv, credit=lambda code, year, i=pv.indicator_id: " ; ".join(
-        data.value_credits([(code or portrait.qpv.code, i, year)]))) for pv in block.values]
+        credited([(code or portrait.qpv.code, i, year)]))) for pv in block.values]
     for start in range(0, len(figures), 3):
         for column, figure in zip(st.columns(3), figures[start:start + 3]):
             with column:
@@ -38,9 +56,7 @@ for block in portrait.themes:
             with column:
                 # Every source of the bars drawn (the QPV's and each comparator's): the caption
                 # and the exported image credit the same.
-                source = views.credits_text(data.value_credits(
-                    [(portrait.qpv.code, pv.indicator_id, pv.year)]
-                    + [(c.territory_code, pv.indicator_id, c.year) for c in pv.comparators]))
+                source = views.credits_text(credited(_chart_keys(pv)))
                 fig = charts.shared(charts.comparison_bar, pv.label, pv.unit,
                                     views.chart_rows(pv, portrait.qpv.name))
                 st.plotly_chart(fig, key=f"chart_{pv.indicator_id}", theme=None,
@@ -52,7 +68,8 @@ for block in portrait.themes:
                     unit=views.unit_text(pv.unit), source=source, selection=selection,
                     stem=f"graphique_{pv.indicator_id}_{portrait.qpv.code}")
 
-gap_charts = [(pv, data.gap_series(portrait.qpv.code, pv.indicator_id)) for pv in portrait.values]
+series_of = data.gap_series_many(portrait.qpv.code, [pv.indicator_id for pv in portrait.values])
+gap_charts = [(pv, series_of[pv.indicator_id]) for pv in portrait.values]
 gap_charts = [(pv, series) for pv, series in gap_charts if series["year"].nunique() >= 2]
 if gap_charts:
     st.header("Les écarts se réduisent-ils ?", divider="gray")

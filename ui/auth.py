@@ -39,9 +39,10 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Hashable, Mapping
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from indicators.text import md_text
 
@@ -109,12 +110,48 @@ def parse_settings(secrets: Mapping) -> Settings:
                     local=local, trusted_proxies=tuple(str(p).strip() for p in proxies))
 
 
-def settings() -> Settings:
-    """The editors' settings of this app (empty when there is no secrets file)."""
+def _read_settings() -> Settings:
     try:
         return parse_settings(st.secrets.to_dict())
     except FileNotFoundError:          # StreamlitSecretNotFoundError: no secrets.toml at all
         return Settings()
+
+
+def settings() -> Settings:
+    """The editors' settings of this app (empty when there is no secrets file), read once per
+    script run (see `per_run`)."""
+    return per_run("settings", _read_settings)
+
+
+# ── Memoised for one script run ─────────────────────────────────────────────────────────────────
+
+_RUN_MEMO = "_auth_run_memo"
+
+
+def _this_run() -> object | None:
+    """An object that stays the same all through one script run of this session and is new at
+    its next run (Streamlit gives each run, and each fragment rerun, a new dict of cursors), or
+    None outside a script run (a plain script, a background thread)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return getattr(ctx, "cursors", None) if ctx is not None else None
+
+
+def per_run(key: Hashable, compute: Callable[[], object]):
+    """compute(), computed once per `key` and script run of this session (issue #15: a portrait asked who
+    the visitor is about 175 times a run, and each answer parsed the secrets and read the
+    connection's headers). Sign-in and sign-out each end with st.rerun(), and the signed-in
+    editor is part of what `sees_internal` is memoised on, so neither waits for another run."""
+    run = _this_run()
+    if run is None:
+        return compute()
+    memo = st.session_state.get(_RUN_MEMO)
+    if memo is None or memo[0] is not run:      # the memo holds its run: the id is never reused
+        memo = (run, {})
+        st.session_state[_RUN_MEMO] = memo
+    values = memo[1]
+    if key not in values:
+        values[key] = compute()
+    return values[key]
 
 
 # ── Where the visitor connects from ─────────────────────────────────────────────────────────────
@@ -321,8 +358,12 @@ def current_editor(conf: Settings | None = None) -> Editor | None:
 
 
 def sees_internal() -> bool:
-    """Whether this session may see internal figures: a signed-in editor only."""
-    return current_editor() is not None
+    """Whether this session may see internal figures: a signed-in editor only (once per run and
+    signed-in editor: see `per_run`)."""
+    signed = st.session_state.get(SESSION_KEY)
+    if not isinstance(signed, Editor | None):
+        return current_editor() is not None
+    return per_run(("sees_internal", signed), lambda: current_editor() is not None)
 
 
 def internal_notice(n_internal_rows: int) -> None:

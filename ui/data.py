@@ -290,6 +290,28 @@ def gap_series(qpv_code: str, indicator_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def _gap_series_many(qpv_code: str, indicator_ids: tuple[str, ...], version: tuple) -> dict[str, pd.DataFrame]:
+    from indicators import gaps
+    cur = cursor()
+    try:
+        return gaps.gap_series_many(cur, qpv_code, list(indicator_ids))
+    finally:
+        cur.close()
+
+
+@functools.lru_cache(maxsize=512)
+def _gap_series_memo(qpv_code: str, indicator_ids: tuple[str, ...], view: tuple) -> dict[str, pd.DataFrame]:
+    # In front of st.cache_data, which unpickles a copy of every frame at each call (issue #15).
+    return _gap_series_many(qpv_code, indicator_ids, view)
+
+
+def gap_series_many(qpv_code: str, indicator_ids) -> dict[str, pd.DataFrame]:
+    """indicators.gaps.gap_series_many: indicator id → its gap series, for a portrait's
+    indicators at once. The frames are shared by every session and rerun: read them only."""
+    return _gap_series_memo(qpv_code, tuple(dict.fromkeys(indicator_ids)), view_key())
+
+
+@st.cache_data(show_spinner=False)
 def _gap_change_table(slug: str, indicator_id: str, version: int) -> pd.DataFrame:
     from indicators import gaps
     return gaps.gap_change_table(cursor(), slug, indicator_id)
@@ -535,6 +557,34 @@ def value_credits(keys) -> list[str]:
     clean = tuple((str(c), str(i), int(y)) for c, i, y in keys
                   if c is not None and i is not None and y is not None and not pd.isna(y))
     return list(_value_credits_memo(tuple(dict.fromkeys(clean)), view_key()))
+
+
+@st.cache_data(show_spinner=False)
+def _value_credits_many(groups: tuple[tuple[tuple[str, str, int], ...], ...], version: tuple) -> list[tuple[str, ...]]:
+    from indicators.sources import value_credits_many
+    cur = cursor()
+    try:
+        return [tuple(credits) for credits in value_credits_many(cur, groups)]
+    finally:
+        cur.close()
+
+
+@functools.lru_cache(maxsize=1024)
+def _value_credits_many_memo(groups: tuple, view: tuple) -> tuple[tuple[str, ...], ...]:
+    return tuple(_value_credits_many(groups, view))
+
+
+def value_credits_many(groups) -> dict[tuple, list[str]]:
+    """`value_credits` of each group of keys, from one query (a portrait's cards and charts):
+    {the group's keys as a tuple (as `value_credits` cleans them): its credits}."""
+    clean = tuple(dict.fromkeys(credit_key(keys) for keys in groups))
+    return {keys: list(credits) for keys, credits in zip(clean, _value_credits_many_memo(clean, view_key()))}
+
+
+def credit_key(keys) -> tuple:
+    """The key of a group of (territory_code, indicator_id, year) in `value_credits_many`'s answer."""
+    return tuple(dict.fromkeys((str(c), str(i), int(y)) for c, i, y in keys
+                               if c is not None and i is not None and y is not None and not pd.isna(y)))
 
 
 def fact_sources(keys) -> list[dict]:

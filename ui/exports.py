@@ -334,6 +334,25 @@ def _figure_export(fig: go.Figure) -> tuple[pd.DataFrame, str]:
         return table, fig_json
 
 
+# (figure, its table) by id(figure): the table the page shows under a chart; the export itself
+# (a copy of the figure and its JSON, ~15 ms a chart) waits for a click (issue #15).
+_FIGURE_TABLES: dict[int, tuple[go.Figure, pd.DataFrame]] = {}
+
+
+def _figure_table(fig: go.Figure) -> pd.DataFrame:
+    """figure_table(fig), once per figure (shared figures: once for every session)."""
+    with PLOTLY_LOCK:
+        for memo in (_FIGURE_EXPORTS, _FIGURE_TABLES):
+            hit = memo.get(id(fig))
+            if hit is not None and hit[0] is fig:
+                return hit[1]
+        table = figure_table(fig)
+        _FIGURE_TABLES[id(fig)] = (fig, table)
+        while len(_FIGURE_TABLES) > _FIGURE_EXPORTS_MAX:
+            _FIGURE_TABLES.pop(next(iter(_FIGURE_TABLES)), None)
+        return table
+
+
 def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Selection,
                     unit: str | None = None, source: str | None = None, stem: str | None = None,
                     width: int = 900, height: int | None = None) -> None:
@@ -342,7 +361,7 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
     mark for the fictional territory."""
     if not _shown():
         return
-    table, fig_json = _figure_export(fig)
+    table = _figure_table(fig)
     if not table.empty:
         with st.expander("Voir les données", icon=":material/table:"):
             st.caption(md_text(title + (f" ({unit})" if unit else "")))
@@ -353,7 +372,8 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
     base = stem or f"graphique_{title.lower()}"
 
     def make(fmt: str) -> Callable[[], bytes]:
-        return lambda: _figure_bytes(fig_json, fmt, title, unit, source, mark, width, h, _today())
+        return lambda: _figure_bytes(_figure_export(fig)[1], fmt, title, unit, source, mark, width, h,
+                                     _today())
 
     with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
         _button("Télécharger le graphique (PNG)", make("png"), file_name(base, ext="png"), f"dl_{key}_png",

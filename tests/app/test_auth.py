@@ -366,3 +366,57 @@ def test_cached_data_is_keyed_by_what_the_session_sees() -> None:
                        "    return db_version(), auth.sees_internal()"],
         "ui/exports.py": [],
     }
+
+
+# ── Who the visitor is, memoised for one script run (issue #15) ─────────────────────────────
+
+def _asks_fifty_times() -> None:
+    import streamlit as st
+
+    from ui import auth
+    if st.button("Entrer", key="in"):
+        st.session_state[auth.SESSION_KEY] = auth.Editor("alice")
+    answers = [auth.sees_internal() for _ in range(25)]
+    if st.button("Sortir", key="out"):
+        st.session_state.pop(auth.SESSION_KEY, None)
+    answers += [auth.sees_internal() for _ in range(25)]
+    st.write(" ".join("o" if a else "n" for a in answers))
+
+
+def test_who_the_visitor_is_is_worked_out_once_per_run_and_follows_sign_in_and_out(
+        site, monkeypatch, alice_hash) -> None:
+    visitor(monkeypatch, REMOTE)
+    calls = {"settings": 0, "editor": 0}
+    read, editor = auth._read_settings, auth.current_editor
+
+    def counted(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(auth, "_read_settings", counted("settings", read))
+    monkeypatch.setattr(auth, "current_editor", counted("editor", editor))
+    at = AppTest.from_function(_asks_fifty_times, default_timeout=60)
+    at.secrets = {"editors": {"local": {"alice": alice_hash}}}
+
+    def run(click: str | None = None) -> tuple[str, dict]:
+        calls.update(settings=0, editor=0)
+        (at.button(key=click).click() if click else at).run()
+        assert not at.exception
+        return at.markdown[0].value, dict(calls)
+
+    no, yes = " ".join(["n"] * 25), " ".join(["o"] * 25)
+    once = {"settings": 1, "editor": 1}
+    assert run() == (f"{no} {no}", once)
+    assert run("in") == (f"{yes} {yes}", once)              # signed in during the run: seen at once
+    assert run() == (f"{yes} {yes}", once)
+    assert run("out") == (f"{yes} {no}", {"settings": 1, "editor": 2})     # signed out mid-run
+    assert run() == (f"{no} {no}", once)
+    at.secrets = {"editors": {"local": {"bob": alice_hash}}}    # the secrets are read again each run
+    assert run("in") == (f"{no} {no}", once)
+
+
+def test_outside_a_script_run_nothing_is_memoised() -> None:
+    values = iter(range(10))
+    assert [auth.per_run("x", lambda: next(values)) for _ in range(3)] == [0, 1, 2]

@@ -72,3 +72,41 @@ def test_sessions_exporting_one_shared_figure_at_once_all_get_the_same_export():
     [t.join() for t in threads]
     assert errors == [] and len(results) == 16 and len(set(results)) == 1
     assert json.loads(results[0])["layout"]["margin"]["t"] == 20
+
+
+def _chart_with_downloads() -> None:
+    from ui import charts, exports, state
+    fig = charts.shared(charts.comparison_bar, "Part des 60 ans et plus", "%",
+                        [{"name": "Les Tilleuls", "value": 12.5, "status": "ok", "is_qpv": True, "level": "qpv"},
+                         {"name": "Valfleuri", "value": 21.0, "status": "ok", "level": "commune"}])
+    selection = state.Selection("demo", "Contrat de démonstration", True, None, None, None, "x")
+    exports.download_figure(fig, key="c", title="Part des 60 ans et plus", selection=selection,
+                            unit="%", source="Insee", stem="graphique_c")
+
+
+def test_a_chart_shows_its_table_and_makes_its_image_export_only_at_the_click(monkeypatch):
+    """Rendering a chart's download buttons copies and serialises nothing (issue #15: about 15 ms
+    a chart, 22 charts on a portrait never seen); the click makes the export from the figure."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.testing.v1 import AppTest
+    deferred: dict = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
+        deferred[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, element_id=element_id)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    made = []
+    monkeypatch.setattr(exports, "_figure_bytes", lambda fig_json, fmt, *rest: made.append(
+        (json.loads(fig_json)["layout"]["margin"]["t"], fmt)) or b"image")
+    at = AppTest.from_function(_chart_with_downloads, default_timeout=60).run()
+    assert not at.exception
+    assert [list(d.value.columns) for d in at.dataframe] != [] and len(at.dataframe[0].value) == 2
+    assert sorted(deferred) == ["graphique_c.png", "graphique_c.svg"] and made == []
+    fig = charts.shared(charts.comparison_bar, "Part des 60 ans et plus", "%",
+                        [{"name": "Les Tilleuls", "value": 12.5, "status": "ok", "is_qpv": True, "level": "qpv"},
+                         {"name": "Valfleuri", "value": 21.0, "status": "ok", "level": "commune"}])
+    assert id(fig) not in exports._FIGURE_EXPORTS
+    assert deferred["graphique_c.svg"]() == b"image" and made == [(20, "svg")]
+    assert exports._FIGURE_EXPORTS[id(fig)][0] is fig

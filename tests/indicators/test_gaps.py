@@ -1,7 +1,7 @@
 """indicators/gaps.py: a QPV's gap to its commune(s) and EPCI over time, and its change."""
 from __future__ import annotations
 
-from indicators.gaps import distance, gap_change_table, gap_series
+from indicators.gaps import distance, gap_change_table, gap_series, gap_series_many
 
 from .conftest import records
 
@@ -60,6 +60,22 @@ def test_gap_series_per_comparator_and_year(db):
          "comparator_name": "Agglo", "comparator_value": 15.0, "gap": 26.0, "gap_kind": "points",
          "distance": 26.0},
     ]
+
+
+def test_the_gap_series_of_many_indicators_at_once(db):
+    _territory(db)
+    db.fact("QN07101A", "qpv", "median_income_eur_month", 2021, 800.0)
+    db.fact("200000001", "epci", "median_income_eur_month", 2021, 1600.0)
+    db.fact("200000001", "epci", "median_income_eur_month", 2019, 1500.0)
+    ids = ["poverty_rate_pct", "population_count", "median_income_eur_month", "no_such_indicator"]
+    got = gap_series_many(db.con, "QN07101A", ids)
+    assert list(got) == ids
+    assert {i: records(f) for i, f in got.items()} == {i: records(gap_series(db.con, "QN07101A", i)) for i in ids}
+    assert [(r["comparator_code"], r["year"], r["gap"], r["gap_kind"])
+            for r in records(got["median_income_eur_month"])] == [("200000001", 2021, 0.5, "ratio")]
+    assert len(got["poverty_rate_pct"]) == 6
+    assert got["population_count"].empty and got["no_such_indicator"].empty
+    assert {i: f.empty for i, f in gap_series_many(db.con, "QN99999Z", ids).items()} == dict.fromkeys(ids, True)
 
 
 def test_a_count_has_no_gap_series(db):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from indicators.sources import credit, value_credits
+from indicators.sources import credit, value_credits, value_credits_many
 
 DOC = ("Contrat de ville du Grand Chalon 2024-2030 – Annexes (annexe 2 « Portraits de quartiers » ; "
        "annexe 7 « CIA »)")
@@ -50,3 +50,15 @@ def test_value_credits_once_each_in_order(db):
         "Insee, Fichier de test, 2021",
         "Données fictives de démonstration (fichier QPV_FILO, 2021)"]
     assert value_credits(db.con, []) == []
+    # Many groups from one query: each group's credits as value_credits gives them alone.
+    groups = [[("QN09901M", "poverty_rate_pct", 2021), ("71076", "poverty_rate_pct", 2021)],
+              [("71076", "median_income_eur_month", 2022), ("QN07101I", "median_income_eur_month", 2019)],
+              [("247100589", "median_income_eur_month", 2022)], [], [("99999", "poverty_rate_pct", 2021)]]
+    assert value_credits_many(db.con, groups) == [
+        ["Données fictives de démonstration (fichier QPV_FILO, 2021)", "Insee, Fichier de test, 2021"],
+        ["Contrat de ville du Grand Chalon 2024-2030 – Annexes, Annexe 2 (d'après Données Compas – "
+         "ABS 2022 ; Insee 2019)"],
+        ["Contrat de ville du Grand Chalon 2024-2030 – Annexes, Annexe 2 (d'après Données Compas – "
+         "ABS 2022)"],
+        [], []]
+    assert value_credits_many(db.con, groups) == [value_credits(db.con, g) for g in groups]

@@ -1,0 +1,31 @@
+"""A click on a QPV of the map opens its portrait without building the map again (issue #15):
+the click's rerun switches page before the page draws anything."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from ui import maps
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_click_on_the_map_opens_the_portrait_without_building_the_map_again(small_db, monkeypatch) -> None:
+    built: list[str] = []
+    original = maps.build_deck
+    monkeypatch.setattr(maps, "build_deck", lambda frame, *a, **k: built.append(
+        ",".join(frame["qpv_code"])) or original(frame, *a, **k))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["territoire"] = "demo"
+    at.run()
+    at.switch_page("pages/carte.py").run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Carte des quartiers"] and built == ["QN09901N,QN09902M"]
+    # What the browser sends when a QPV is clicked: the map's selection, then a rerun.
+    at.session_state["qpv_map"] = {"selection": {"indices": {"qpv": [1]}, "objects": {
+        "qpv": [{"type": "Feature", "properties": {"code": "QN09902M", "name": "Vieux Puits"}}]}}}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Portrait de quartier : Vieux Puits \\- Paradis \\- Maunoury"]
+    assert at.query_params["qpv"] == "QN09902M" and built == ["QN09901N,QN09902M"]

@@ -1,0 +1,54 @@
+"""The portrait's credits and gap series are memoised in front of Streamlit's cache (issue #15),
+keyed by the database version and what the session sees: a database published by atomic rename
+is read at the next run, never the previous one's answers."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+from streamlit.testing.v1 import AppTest
+
+import config
+from ui import auth
+
+
+def _credits_and_gaps() -> None:
+    import streamlit as st
+
+    from ui import data
+    credits = data.value_credits_many([[("QN09901N", "poverty_rate_pct", 2021)],
+                                       [("QN09901N", "poverty_rate_pct", 2021), ("99001", "poverty_rate_pct", 2021)]])
+    st.write(repr(sorted(credits.items())))
+    series = data.gap_series_many("QN09901N", ["poverty_rate_pct"])["poverty_rate_pct"]
+    st.write(repr(series[["year", "comparator_code", "comparator_value", "gap"]].to_dict("records")))
+
+
+def test_a_new_database_is_read_at_the_next_run(small_db_path: Path, tmp_path: Path, monkeypatch) -> None:
+    published = tmp_path / "qpv.duckdb"
+    shutil.copy(small_db_path, published)
+    monkeypatch.setattr(config, "DB_PATH", published)
+    monkeypatch.setattr(auth, "peer_address", lambda: "203.0.113.7")     # a visitor
+    monkeypatch.setattr(auth, "request_headers", lambda: {})
+    at = AppTest.from_function(_credits_and_gaps, default_timeout=60).run()
+    assert not at.exception
+    credit = "Données fictives de démonstration (fichier Statistiques QPV fictives, 2021)"
+    assert [m.value for m in at.markdown] == [
+        f"[((('QN09901N', 'poverty_rate_pct', 2021),), ['{credit}']), "
+        f"((('QN09901N', 'poverty_rate_pct', 2021), ('99001', 'poverty_rate_pct', 2021)), ['{credit}'])]",
+        "[{'year': 2021, 'comparator_code': '99001', 'comparator_value': 18.25, 'gap': 23.25}]"]
+    first = [m.value for m in at.markdown]
+
+    rebuilt = tmp_path / "qpv.duckdb.tmp"
+    shutil.copy(published, rebuilt)
+    con = duckdb.connect(str(rebuilt))
+    con.execute("update indicator_facts set value = 20.5 where territory_code = '99001'")
+    con.execute("update sources set title = 'Statistiques révisées' where source_id = 'src_demo'")
+    con.close()
+    os.replace(rebuilt, published)                    # published as the ETL does: a new file
+    at.run()
+    assert not at.exception
+    assert [m.value for m in at.markdown] == [
+        first[0].replace("Statistiques QPV fictives", "Statistiques révisées"),
+        "[{'year': 2021, 'comparator_code': '99001', 'comparator_value': 20.5, 'gap': 21.0}]"]
