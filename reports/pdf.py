@@ -367,6 +367,34 @@ class _Doc(BaseDocTemplate):
         self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         self.with_toc = with_toc
         self._heading_seq = 0
+        self._sketching = False
+
+    # A document with a table of contents is laid out twice or more (`multiBuild`): the first
+    # pass only collects the headings and their pages, and its pages are thrown away, so its
+    # flowables are placed but not drawn (a third of the work of that pass). The passes that
+    # follow are those reportlab would make, the last one drawn as ever: the same file.
+    def multiBuild(self, story, **kwargs):
+        self._sketching = True
+        try:
+            return super().multiBuild(story, **kwargs)
+        finally:
+            self._sketching = False
+
+    def _allSatisfied(self):
+        if self._sketching:          # never keep the undrawn pass: draw the next one
+            self._sketching = False
+            return False
+        return super()._allSatisfied()
+
+    def handle_flowable(self, flowables):
+        if not (self._sketching and flowables):
+            return super().handle_flowable(flowables)
+        first = flowables[0]
+        first.drawOn = _placed_only      # this object only, for this call
+        try:
+            return super().handle_flowable(flowables)
+        finally:
+            first.__dict__.pop("drawOn", None)
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if not self.with_toc or not isinstance(flowable, Paragraph):
@@ -386,6 +414,10 @@ class _Doc(BaseDocTemplate):
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
             self.notify("TOCEntry", (level, esc(text), self.page, key))
+
+
+def _placed_only(canvas, x, y, _sW=0) -> None:
+    """drawOn of a flowable on a first layout pass whose pages are thrown away."""
 
 
 def _build(story: list[Flowable], info: PageInfo, *, title: str, with_toc: bool = False) -> bytes:

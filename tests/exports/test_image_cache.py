@@ -89,3 +89,26 @@ def test_a_portrait_is_the_same_pdf_rendered_or_from_the_cache(report_db_path, i
         rl_config.invariant = invariant
     assert warm == cold
     assert len(cold) > len(no_charts) + 50_000            # the charts are in it
+
+
+def test_the_first_layout_pass_of_a_report_is_not_drawn_and_the_file_is_the_same(report_db_path, monkeypatch) -> None:
+    from reportlab import rl_config
+    from reportlab.platypus import BaseDocTemplate, Paragraph
+
+    drawn = []
+    draw = Paragraph.draw
+    monkeypatch.setattr(Paragraph, "draw", lambda self: (drawn.append(self.canv), draw(self))[1])
+    monkeypatch.setattr(rl_config, "invariant", 1)
+
+    def build() -> tuple[bytes, int]:
+        drawn.clear()
+        with duckdb.connect(str(report_db_path), read_only=True) as con:
+            data = pdf.mandate_pdf(con, "gc-test", generated_on=DATE, charts=False)
+        return data, len({id(c) for c in drawn})      # the canvases (passes) drawn on
+
+    sketched, n_sketched = build()
+    monkeypatch.setattr(pdf._Doc, "multiBuild", BaseDocTemplate.multiBuild)   # every pass drawn
+    every_pass, n_every_pass = build()
+    assert sketched == every_pass
+    # Two passes (headings, then their pages): the first one is laid out, not drawn.
+    assert (n_sketched, n_every_pass) == (1, 2)
