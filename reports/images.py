@@ -5,7 +5,10 @@ One shared kaleido export server (one Chromium) serves every image of the proces
 lazily by the first export (`kaleido.start_sync_server`), kaleido finds Debian's
 /usr/bin/chromium itself. Calls are serialised by a lock: the kaleido server is a single queue
 and Streamlit runs sessions in threads. Use `to_image` (or the functions below), not
-`plotly.io.to_image`, from threads.
+`plotly.io.to_image`, from threads. Rendered images are kept by content (a hash of the figure
+sent, its size and its band texts): a chart drawn once in a process is not drawn again, and a
+changed figure has another key. A report submits its charts with `figure_png_later` as it reads
+its sections: Chromium renders them, one after the other, while Python goes on.
 
 The chart is rendered by plotly without its own title; a header band (title, unit, demo mark) and
 a footer band (source line, date) are added around it — with Pillow for PNG, as an enclosing
@@ -294,7 +297,7 @@ def bare_spec(fig: go.Figure | dict, title: str | None) -> dict:
 # Final image bytes by (format, hash of the figure sent to the server, size, scale, band texts):
 # a portrait built twice, or a chart downloaded after its report, is rendered once per process.
 # A figure whose JSON differs in anything (data, text, colours, size) has another key.
-_CACHE_MAX_BYTES = 128 * 2**20
+_CACHE_MAX_BYTES = 64 * 2**20       # the least recently used go first
 _cache: OrderedDict[tuple, bytes] = OrderedDict()
 _cache_bytes = 0
 _cache_lock = threading.Lock()
