@@ -73,9 +73,50 @@ def _ensure_server() -> None:
             return
         if _global_server.is_running():
             kaleido.stop_sync_server(silence_warnings=True)
+        # The singleton's serving coroutine, on this instance only: the same loop as kaleido's
+        # (GlobalKaleidoServer._server), around a Kaleido that keeps its page between renders.
+        _global_server._server = _serve.__get__(_global_server)
         # mathjax=False: no CDN request (the machines have no internet).
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         _server_started = True
+
+
+# kaleido reloads its page (plotly.js, 4,7 MB, parsed again) after every image: 0,7 s of Chromium
+# CPU for a chart that takes 0,05 s to draw. The page is kept for this many renders, then reloaded
+# (memory stays bounded); images are the same bytes (tests/exports/test_image_cache.py).
+RELOAD_EVERY = 50
+
+
+def _kaleido_class():
+    from kaleido import Kaleido
+
+    class PageKeepingKaleido(Kaleido):
+        _renders_since_reload = 0
+
+        async def _return_kaleido_tab(self, tab) -> None:
+            self._renders_since_reload += 1
+            if self._renders_since_reload >= RELOAD_EVERY:
+                self._renders_since_reload = 0
+                await super()._return_kaleido_tab(tab)       # reloads, then puts it back
+            else:
+                await self.tabs_ready.put(tab)
+
+    return PageKeepingKaleido
+
+
+async def _serve(self, *args, **kwargs):
+    """kaleido._sync_server.GlobalKaleidoServer._server (kaleido 1.5) with PageKeepingKaleido."""
+    async with _kaleido_class()(*args, **kwargs) as k:
+        while True:
+            task = self._task_queue.get()
+            if task is None:
+                self._task_queue.task_done()
+                return
+            try:
+                self._return_queue.put(await getattr(k, task.fn)(*task.args, **task.kwargs))
+            except Exception as e:  # noqa: BLE001 (handed to the caller, as kaleido does)
+                self._return_queue.put(e)
+            self._task_queue.task_done()
 
 
 def stop_server() -> None:

@@ -112,3 +112,27 @@ def test_the_first_layout_pass_of_a_report_is_not_drawn_and_the_file_is_the_same
     assert sketched == every_pass
     # Two passes (headings, then their pages): the first one is laid out, not drawn.
     assert (n_sketched, n_every_pass) == (1, 2)
+
+
+def test_the_kept_page_renders_what_a_reloaded_page_renders(image_server, monkeypatch) -> None:
+    """The export server keeps its page between renders (images.RELOAD_EVERY): a chart drawn after
+    others is the same image as on a page reloaded after each chart (kaleido's own behaviour)."""
+    from kaleido._kaleido_tab import _KaleidoTab
+    reloads = []
+    reload = _KaleidoTab.reload
+
+    async def counted(self):
+        reloads.append(1)
+        return await reload(self)
+
+    monkeypatch.setattr(_KaleidoTab, "reload", counted)
+    figs = [_bar(), _bar((712, 1480, 1770), title="x"), _bar((1, 2, 3), bargap=0.4),
+            go.Figure(go.Scatter(x=[0, 1, 1, 0, 0], y=[0, 0, 1, 1, 0], fill="toself", mode="lines"))]
+    kw = dict(fmt="png", width=420, height=270, scale=2.5)
+    kept = [images.to_image(images.bare_spec(f, None), **kw) for f in figs + figs[:2]]
+    assert len(reloads) <= 1              # at most the reload every RELOAD_EVERY renders
+    monkeypatch.setattr(images, "RELOAD_EVERY", 1)
+    reloaded = [images.to_image(images.bare_spec(f, None), **kw) for f in figs + figs[:2]]
+    assert len(reloads) >= 6
+    assert kept == reloaded
+    assert kept[:2] == kept[4:] and len(set(kept[:4])) == 4
