@@ -75,7 +75,10 @@ def _ensure_server() -> None:
             kaleido.stop_sync_server(silence_warnings=True)
         # The singleton's serving coroutine, on this instance only: the same loop as kaleido's
         # (GlobalKaleidoServer._server), around a Kaleido that keeps its page between renders.
-        _global_server._server = _serve.__get__(_global_server)
+        # Only on the kaleido internals it was written for (1.x); else kaleido's own loop.
+        from kaleido import Kaleido
+        if hasattr(Kaleido, "_return_kaleido_tab") and hasattr(type(_global_server), "_server"):
+            _global_server._server = _serve.__get__(_global_server)
         # mathjax=False: no CDN request (the machines have no internet).
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         _server_started = True
