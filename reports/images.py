@@ -5,7 +5,10 @@ One shared kaleido export server (one Chromium) serves every image of the proces
 lazily by the first export (`kaleido.start_sync_server`), kaleido finds Debian's
 /usr/bin/chromium itself. Calls are serialised by a lock: the kaleido server is a single queue
 and Streamlit runs sessions in threads. Use `to_image` (or the functions below), not
-`plotly.io.to_image`, from threads.
+`plotly.io.to_image`, from threads. Rendered images are kept by content (a hash of the figure
+sent, its size and its band texts): a chart drawn once in a process is not drawn again, and a
+changed figure has another key. A report submits its charts with `figure_png_later` as it reads
+its sections: Chromium renders them, one after the other, while Python goes on.
 
 The chart is rendered by plotly without its own title; a header band (title, unit, demo mark) and
 a footer band (source line, date) are added around it — with Pillow for PNG, as an enclosing
@@ -20,11 +23,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import io
 import json
 import math
 import re
 import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from collections.abc import Sequence
@@ -67,9 +73,53 @@ def _ensure_server() -> None:
             return
         if _global_server.is_running():
             kaleido.stop_sync_server(silence_warnings=True)
+        # The singleton's serving coroutine, on this instance only: the same loop as kaleido's
+        # (GlobalKaleidoServer._server), around a Kaleido that keeps its page between renders.
+        # Only on the kaleido internals it was written for (1.x); else kaleido's own loop.
+        from kaleido import Kaleido
+        if hasattr(Kaleido, "_return_kaleido_tab") and hasattr(type(_global_server), "_server"):
+            _global_server._server = _serve.__get__(_global_server)
         # mathjax=False: no CDN request (the machines have no internet).
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         _server_started = True
+
+
+# kaleido reloads its page (plotly.js, 4,7 MB, parsed again) after every image: 0,7 s of Chromium
+# CPU for a chart that takes 0,05 s to draw. The page is kept for this many renders, then reloaded
+# (memory stays bounded); images are the same bytes (tests/exports/test_image_cache.py).
+RELOAD_EVERY = 50
+
+
+def _kaleido_class():
+    from kaleido import Kaleido
+
+    class PageKeepingKaleido(Kaleido):
+        _renders_since_reload = 0
+
+        async def _return_kaleido_tab(self, tab) -> None:
+            self._renders_since_reload += 1
+            if self._renders_since_reload >= RELOAD_EVERY:
+                self._renders_since_reload = 0
+                await super()._return_kaleido_tab(tab)       # reloads, then puts it back
+            else:
+                await self.tabs_ready.put(tab)
+
+    return PageKeepingKaleido
+
+
+async def _serve(self, *args, **kwargs):
+    """kaleido._sync_server.GlobalKaleidoServer._server (kaleido 1.5) with PageKeepingKaleido."""
+    async with _kaleido_class()(*args, **kwargs) as k:
+        while True:
+            task = self._task_queue.get()
+            if task is None:
+                self._task_queue.task_done()
+                return
+            try:
+                self._return_queue.put(await getattr(k, task.fn)(*task.args, **task.kwargs))
+            except Exception as e:  # noqa: BLE001 (handed to the caller, as kaleido does)
+                self._return_queue.put(e)
+            self._task_queue.task_done()
 
 
 def stop_server() -> None:
@@ -267,26 +317,156 @@ def _bare(fig: go.Figure | dict, title: str | None) -> go.Figure:
     return out
 
 
+def bare_spec(fig: go.Figure | dict, title: str | None) -> dict:
+    """`_bare(fig, title).to_dict()`, what the export server is sent, built on the figure's dict
+    instead of through a second validated plotly Figure (a quarter of a chart's CPU): the title
+    text removed, 30 px on top when no top margin is set, the report font, a white paper."""
+    if not isinstance(fig, go.Figure):
+        return _bare(fig, title).to_dict()        # a raw dict is validated (normalised) once
+    spec = fig.to_dict()                          # plotly returns a deep copy
+    layout = spec.setdefault("layout", {})
+    if title:
+        head = layout.get("title")
+        if isinstance(head, dict):
+            head.pop("text", None)                # an emptied title stays {} as plotly leaves it
+        margin = layout.setdefault("margin", {})
+        if margin.get("t") is None:
+            margin["t"] = 30
+    layout.setdefault("font", {})["family"] = FONT_FAMILY
+    layout["paper_bgcolor"] = "white"
+    return spec
+
+
+# ── Rendered images, cached by content ──────────────────────────────────────────────────────
+# Final image bytes by (format, hash of the figure sent to the server, size, scale, band texts):
+# a portrait built twice, or a chart downloaded after its report, is rendered once per process.
+# A figure whose JSON differs in anything (data, text, colours, size) has another key.
+_CACHE_MAX_BYTES = 64 * 2**20       # the least recently used go first
+_cache: OrderedDict[tuple, bytes] = OrderedDict()
+_cache_bytes = 0
+_cache_lock = threading.Lock()
+renders = 0          # charts rendered by the export server in this process (tests, benchmarks)
+
+
+def spec_key(spec: dict) -> str:
+    """A hash of the figure's JSON (the figure the export server would draw)."""
+    from plotly.utils import PlotlyJSONEncoder
+    text = json.dumps(spec, cls=PlotlyJSONEncoder, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cache_get(key: tuple) -> bytes | None:
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+        return hit
+
+
+def _cache_put(key: tuple, value: bytes) -> None:
+    global _cache_bytes
+    with _cache_lock:
+        if key in _cache:
+            return
+        _cache[key] = value
+        _cache_bytes += len(value)
+        while _cache_bytes > _CACHE_MAX_BYTES and len(_cache) > 1:
+            _, old = _cache.popitem(last=False)
+            _cache_bytes -= len(old)
+
+
+def clear_cache() -> None:
+    """Forget every rendered image (tests, benchmarks of a cold render)."""
+    global _cache_bytes
+    with _cache_lock:
+        _cache.clear()
+        _cache_bytes = 0
+
+
+def _image_key(fmt: str, key: str, *, title, unit, source_line, date, scale, width, height, mark) -> tuple:
+    return (fmt, key, width, height, scale, title, unit, source_line, _fr_date(date), mark)
+
+
+def _render_png(spec: dict, key: str, *, title, unit, source_line, date, scale, width, height, mark) -> bytes:
+    global renders
+    ckey = _image_key("png", key, title=title, unit=unit, source_line=source_line, date=date,
+                      scale=scale, width=width, height=height, mark=mark)
+    hit = _cache_get(ckey)
+    if hit is not None:
+        return hit
+    bands = _bands(width, title=title, unit=unit, source_line=source_line, date=date, mark=mark)
+    chart = to_image(spec, fmt="png", width=width, height=height, scale=scale)
+    renders += 1
+    out = _compose_png(chart, bands, scale)
+    _cache_put(ckey, out)
+    return out
+
+
 def figure_png(fig: go.Figure | dict, *, title: str | None = None, unit: str | None = None,
                source_line: str | None = None, date: dt.date | str | None = None,
                scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT,
                mark: str | None = None) -> bytes:
     """The chart as a PNG for print: `width`×`height` CSS px of chart at `scale` (2 250 px wide by
     default, ≈ 300 dpi over 17 cm), plus the title and unit above and the source line and date
-    below, inside the image. `mark=config.DEMO_MARK` for the fictional territory."""
-    bands = _bands(width, title=title, unit=unit, source_line=source_line, date=date, mark=mark)
-    chart = to_image(_bare(fig, title), fmt="png", width=width, height=height, scale=scale)
-    return _compose_png(chart, bands, scale)
+    below, inside the image. `mark=config.DEMO_MARK` for the fictional territory. Rendered once
+    per content in a process (the cache above)."""
+    spec = bare_spec(fig, title)
+    return _render_png(spec, spec_key(spec), title=title, unit=unit, source_line=source_line, date=date,
+                       scale=scale, width=width, height=height, mark=mark)
+
+
+_executor_lock = threading.Lock()
+_executor = None
+
+
+def figure_png_later(fig: go.Figure | dict, **kwargs) -> Future:
+    """`figure_png(fig, **kwargs)` started now and collected later (`.result()`): a report submits
+    every chart as it lays out its sections, and the export server (Chromium, another process)
+    renders them one after the other on a worker thread while Python goes on with the rest of the
+    report. The figure is copied now, so it may change afterwards; a cached image is ready at once."""
+    global _executor
+    title = kwargs.get("title")
+    spec = bare_spec(fig, title)
+    key = spec_key(spec)
+    args = dict(title=title, unit=kwargs.get("unit"), source_line=kwargs.get("source_line"),
+                date=kwargs.get("date"), scale=kwargs.get("scale", DEFAULT_SCALE),
+                width=kwargs.get("width", DEFAULT_WIDTH), height=kwargs.get("height", DEFAULT_HEIGHT),
+                mark=kwargs.get("mark"))
+    unknown = set(kwargs) - set(args)
+    if unknown:
+        raise TypeError(f"figure_png_later: unexpected arguments {sorted(unknown)}")
+    hit = _cache_get(_image_key("png", key, **args))
+    if hit is not None:
+        done: Future = Future()
+        done.set_result(hit)
+        return done
+    with _executor_lock:
+        if _executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+            # One worker: the export server is one queue; more threads would only wait on it.
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qpv-images")
+        return _executor.submit(_render_png, spec, key, **args)
 
 
 def figure_svg(fig: go.Figure | dict, *, title: str | None = None, unit: str | None = None,
                source_line: str | None = None, date: dt.date | str | None = None,
                width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT, mark: str | None = None,
                scale: float | None = None) -> bytes:
-    """The chart as an SVG with the same title, unit, source line and date as `figure_png`."""
+    """The chart as an SVG with the same title, unit, source line and date as `figure_png`
+    (cached by content as well)."""
+    global renders
+    spec = bare_spec(fig, title)
+    ckey = _image_key("svg", spec_key(spec), title=title, unit=unit, source_line=source_line, date=date,
+                      scale=1, width=width, height=height, mark=mark)
+    hit = _cache_get(ckey)
+    if hit is not None:
+        return hit
     bands = _bands(width, title=title, unit=unit, source_line=source_line, date=date, mark=mark)
-    chart = to_image(_bare(fig, title), fmt="svg", width=width, height=height, scale=1)
-    return _compose_svg(chart, bands, width, height)
+    chart = to_image(spec, fmt="svg", width=width, height=height, scale=1)
+    renders += 1
+    out = _compose_svg(chart, bands, width, height)
+    _cache_put(ckey, out)
+    return out
 
 
 # ── Maps ────────────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,138 @@
+"""Rendered images are cached by content and can be rendered while a report is laid out
+(reports.images.figure_png_later): the same bytes as one render at a time, a changed figure
+rendered again, the same PDF whether its charts come from the server or from the cache."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import duckdb
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+
+from reports import images, pdf
+
+DATE = dt.date(2026, 3, 5)
+
+
+def _bar(values=(742, 1480, 1770), **layout) -> go.Figure:
+    return go.Figure(go.Bar(x=["Aubépins", "Chalon-sur-Saône", "CA Le Grand Chalon"], y=list(values),
+                            text=[f"{v} €" for v in values], textposition="outside"),
+                     layout=dict(template="simple_white", **layout))
+
+
+@pytest.mark.parametrize("title", [None, "Revenu médian"])
+@pytest.mark.parametrize("layout", [{}, {"title": "Titre à retirer", "margin": {"t": 5}},
+                                    {"title": {"text": "Titre", "font": {"size": 20}}},
+                                    {"margin": {"l": 10, "b": 30}}])
+def test_the_spec_sent_is_the_bare_figure(title, layout) -> None:
+    fig = _bar(**layout)
+    assert images.bare_spec(fig, title) == images._bare(fig, title).to_dict()
+    assert images.bare_spec(fig.to_dict(), title) == images._bare(fig.to_dict(), title).to_dict()
+
+
+def test_spec_key_changes_with_any_content() -> None:
+    base = images.spec_key(images.bare_spec(_bar(), "t"))
+    assert images.spec_key(images.bare_spec(_bar(), "t")) == base
+    assert images.spec_key(images.bare_spec(_bar((742, 1480, 1771)), "t")) != base
+    assert images.spec_key(images.bare_spec(_bar(bargap=0.3), "t")) != base
+
+
+def test_deferred_and_cached_renders_give_the_one_by_one_bytes(image_server) -> None:
+    kw = dict(title="Revenu médian par mois", unit="€/mois", source_line="Insee 2019", date=DATE,
+              width=420, height=270)
+    other = _bar((712, 1480, 1770))
+    images.clear_cache()
+    one = images.figure_png(_bar(), **kw)
+    two = images.figure_png(other, **kw)
+    assert one != two
+    images.clear_cache()
+    before = images.renders
+    later = [images.figure_png_later(_bar(), **kw), images.figure_png_later(other, **kw)]
+    assert [f.result() for f in later] == [one, two]
+    assert images.renders == before + 2
+
+    # Cached: the same figure again (a new but equal object) is not rendered again.
+    assert images.figure_png(_bar(), **kw) == one
+    assert images.figure_png_later(_bar(), **kw).result() == one
+    assert images.renders == before + 2
+
+    # A changed figure, another size or other band texts are rendered again.
+    changed = images.figure_png(_bar((742, 1480, 1771)), **kw)
+    assert images.renders == before + 3 and changed != one
+    wider = images.figure_png(_bar(), **{**kw, "width": 600})
+    assert images.renders == before + 4 and Image.open(io.BytesIO(wider)).width == 1500
+    other_date = images.figure_png(_bar(), **{**kw, "date": dt.date(2026, 3, 6)})
+    assert images.renders == before + 5 and other_date != one
+    assert Image.open(io.BytesIO(other_date)).size == Image.open(io.BytesIO(one)).size
+
+    # SVG too.
+    svg = images.figure_svg(_bar(), **kw)
+    assert images.figure_svg(_bar(), **kw) == svg and images.renders == before + 6
+
+
+def test_a_portrait_is_the_same_pdf_rendered_or_from_the_cache(report_db_path, image_server) -> None:
+    from reportlab import rl_config
+    invariant = rl_config.invariant
+    rl_config.invariant = 1          # no creation date nor random document id in the file
+    try:
+        with duckdb.connect(str(report_db_path), read_only=True) as con:
+            images.clear_cache()
+            before = images.renders
+            cold = pdf.portrait_pdf(con, "QN07101I", generated_on=DATE)
+            rendered = images.renders - before
+            warm = pdf.portrait_pdf(con, "QN07101I", generated_on=DATE)
+            assert images.renders - before == rendered >= 2      # the warm build rendered nothing
+            no_charts = pdf.portrait_pdf(con, "QN07101I", generated_on=DATE, charts=False)
+    finally:
+        rl_config.invariant = invariant
+    assert warm == cold
+    assert len(cold) > len(no_charts) + 50_000            # the charts are in it
+
+
+def test_the_first_layout_pass_of_a_report_is_not_drawn_and_the_file_is_the_same(report_db_path, monkeypatch) -> None:
+    from reportlab import rl_config
+    from reportlab.platypus import BaseDocTemplate, Paragraph
+
+    drawn = []
+    draw = Paragraph.draw
+    monkeypatch.setattr(Paragraph, "draw", lambda self: (drawn.append(self.canv), draw(self))[1])
+    monkeypatch.setattr(rl_config, "invariant", 1)
+
+    def build() -> tuple[bytes, int]:
+        drawn.clear()
+        with duckdb.connect(str(report_db_path), read_only=True) as con:
+            data = pdf.mandate_pdf(con, "gc-test", generated_on=DATE, charts=False)
+        return data, len({id(c) for c in drawn})      # the canvases (passes) drawn on
+
+    sketched, n_sketched = build()
+    monkeypatch.setattr(pdf._Doc, "multiBuild", BaseDocTemplate.multiBuild)   # every pass drawn
+    every_pass, n_every_pass = build()
+    assert sketched == every_pass
+    # Two passes (headings, then their pages): the first one is laid out, not drawn.
+    assert (n_sketched, n_every_pass) == (1, 2)
+
+
+def test_the_kept_page_renders_what_a_reloaded_page_renders(image_server, monkeypatch) -> None:
+    """The export server keeps its page between renders (images.RELOAD_EVERY): a chart drawn after
+    others is the same image as on a page reloaded after each chart (kaleido's own behaviour)."""
+    from kaleido._kaleido_tab import _KaleidoTab
+    reloads = []
+    reload = _KaleidoTab.reload
+
+    async def counted(self):
+        reloads.append(1)
+        return await reload(self)
+
+    monkeypatch.setattr(_KaleidoTab, "reload", counted)
+    figs = [_bar(), _bar((712, 1480, 1770), title="x"), _bar((1, 2, 3), bargap=0.4),
+            go.Figure(go.Scatter(x=[0, 1, 1, 0, 0], y=[0, 0, 1, 1, 0], fill="toself", mode="lines"))]
+    kw = dict(fmt="png", width=420, height=270, scale=2.5)
+    kept = [images.to_image(images.bare_spec(f, None), **kw) for f in figs + figs[:2]]
+    assert len(reloads) <= 1              # at most the reload every RELOAD_EVERY renders
+    monkeypatch.setattr(images, "RELOAD_EVERY", 1)
+    reloaded = [images.to_image(images.bare_spec(f, None), **kw) for f in figs + figs[:2]]
+    assert len(reloads) >= 6
+    assert kept == reloaded
+    assert kept[:2] == kept[4:] and len(set(kept[:4])) == 4
