@@ -177,3 +177,21 @@ def test_a_review_table_prints_no_column_without_a_value() -> None:
     assert _header(table) == ["Pilier", "Dispositifs mobilisables", "Personnes"]
     rows = [[(c[0] if isinstance(c, (list, tuple)) else c).getPlainText() for c in r] for r in table._cellvalues[1:]]
     assert rows == [["Emploi", "3", "non renseigné"], ["Santé", "2", "secret statistique"]]
+
+
+def test_a_review_column_holds_its_longest_unbreakable_figure() -> None:
+    # « 3 consultations/an/habitant » has a no-break space: the column holds it whole (it was
+    # printed « 3 consultations/an/habitan » then « t » on the next line).
+    import pandas as pd
+    from reportlab.pdfbase import pdfmetrics
+    pdf.register_fonts()
+    st = pdf.styles()
+    value = "2,8\u202fconsultations/an/habitant"
+    df = pd.DataFrame({"Commune": ["Beaurepaire-la-Rivière", "Lorneville"],
+                       "Indicateur": ["Accessibilité aux médecins généralistes (APL, consultations par an et par habitant)",
+                                      "Élèves des écoles et collèges publics de la commune scolarisés en REP ou REP+"],
+                       "Année": [2023, 2024], "Valeur de la commune": [value, "48,42\u00a0%"]})
+    table = pdf._review_table(df, st)
+    assert table._colWidths[3] >= pdfmetrics.stringWidth(value, pdf.FONT, 7.8) + 6
+    pages = _pages(pdf._build([table], _info(), title="Essai"))
+    assert "2,8 consultations/an/habitant" in pages[0]
