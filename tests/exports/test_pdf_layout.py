@@ -195,3 +195,19 @@ def test_a_review_column_holds_its_longest_unbreakable_figure() -> None:
     assert table._colWidths[3] >= pdfmetrics.stringWidth(value, pdf.FONT, 7.8) + 6
     pages = _pages(pdf._build([table], _info(), title="Essai"))
     assert "2,8 consultations/an/habitant" in pages[0]
+
+
+def test_a_commune_name_kept_off_the_qpvs_finds_a_place_further_out() -> None:
+    """A name whose eleven first places (up to two heights around its anchor) all meet a QPV is
+    placed three heights away rather than left out (« SAINT-AUBIN-SUR-LORNE » vanished from
+    the situation maps once commune names kept off the QPVs)."""
+    import shapely
+
+    from reports import images
+    L = images.Label
+    h = (1.25 * 12 + 2) / 2
+    # QPVs under every place up to two heights above and below the anchor, none three heights up.
+    qpvs = [shapely.box(0, 50 - 2.4 * h, 100, 50 + 2.4 * h)]
+    spots = images.place_labels([L(50, 50, ("LORNEVILLE",), 12, True, avoid_shapes=True)], x_range=(0, 100),
+                                y_range=(0, 100), width_px=200, height_px=200, shapes=qpvs)
+    assert spots == [(50, 50 + 3 * h)]
