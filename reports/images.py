@@ -682,7 +682,10 @@ def label_width_px(lab: Label) -> float:
 
 # Where a label may go around its anchor, in order of preference (dx, dy in label widths/heights).
 _LABEL_OFFSETS = ((0, 0), (0, 1), (0, -1), (0.6, 0), (-0.6, 0), (0.6, 1), (-0.6, 1), (0.6, -1),
-                  (-0.6, -1), (0, 2), (0, -2))
+                  (-0.6, -1), (0, 2), (0, -2),
+                  # Further out, last: room for a commune's name kept off the QPVs of its centre.
+                  (0.6, 2), (-0.6, 2), (0.6, -2), (-0.6, -2), (0, 3), (0, -3), (0.6, 3), (-0.6, 3),
+                  (0.6, -3), (-0.6, -3))
 
 
 def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_range: tuple[float, float],

@@ -1634,6 +1634,9 @@ def review_column_cell(column: str, value, status: str | None = None) -> str:
     return text
 
 
+# Where a line may break: a no-break space (« 3\u202fconsultations/an/habitant ») joins its
+# words into one that the column must hold whole, or it is cut inside a word.
+_BREAKABLE = re.compile(f"[^\\S{_NO_BREAK}]+")
 _NUMERIC_CELL = re.compile(r"^[-+0-9\s\u00a0\u202f,.€%M–]+$")
 
 
@@ -1645,12 +1648,12 @@ def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
     need, want = [], []
     for k, head in enumerate(header):
         cells = [r[k] for r in body]
-        words = [pdfmetrics.stringWidth(w, FONT_BOLD, 7.8) for w in head.split()]
+        words = [pdfmetrics.stringWidth(w, FONT_BOLD, 7.8) for w in _BREAKABLE.split(head) if w]
         for c in cells:
             if _NUMERIC_CELL.match(c):
                 words.append(pdfmetrics.stringWidth(c, FONT, 7.8))
             else:
-                words += [pdfmetrics.stringWidth(w, FONT, 7.8) for w in c.split()]
+                words += [pdfmetrics.stringWidth(w, FONT, 7.8) for w in _BREAKABLE.split(c) if w]
         need.append(max(words or [0]) + pad)
         text = sorted(pdfmetrics.stringWidth(c, FONT, 7.8) for c in cells)
         want.append(max(text[len(text) * 3 // 4] if text else 0, need[-1]))

@@ -153,6 +153,18 @@ def source_line(source: Mapping[str, Any]) -> str:
     return text or str(source.get("file_name") or "")
 
 
+def sources_text(sources: Sequence[Mapping[str, Any]]) -> str:
+    """The sources in one line: the real ones each with its producer, the fictional ones under
+    one « Données fictives de démonstration (…) » (said once, not once per generated file)."""
+    from indicators.sources import FICTIONAL
+    real = [source_line(s) for s in sources if not s.get("is_fictional")]
+    fict = [source_line(s)[len(FICTIONAL):].removeprefix(" — ") for s in sources if s.get("is_fictional")]
+    fict = list(dict.fromkeys(f for f in fict if f))
+    if any(s.get("is_fictional") for s in sources):
+        real.append(FICTIONAL + (f" ({' ; '.join(fict)})" if fict else ""))
+    return " ; ".join(dict.fromkeys(real))
+
+
 def sources_from_db(con, *, source_ids: Sequence[str] | None = None,
                     contract_slug: str | None = None) -> list[dict[str, Any]]:
     """Rows of the `sources` table: the given ids, or those behind a contract's figures, or all.
@@ -410,7 +422,7 @@ def to_xlsx_bytes(df: pd.DataFrame, *, title: str, territory: str, sources: Any 
     date_cell.number_format = NUMBER_FORMATS["date"]
     date_cell.alignment = Alignment(horizontal="left")
     text_cell(4, 1, "Sources", bold)
-    text_cell(4, 2, " ; ".join(source_line(s) for s in srcs) if srcs else "non précisées")
+    text_cell(4, 2, sources_text(srcs) if srcs else "non précisées")
     row = 5
     if is_demo:
         text_cell(row, 1, "Mention", bold)

@@ -177,3 +177,37 @@ def test_a_review_table_prints_no_column_without_a_value() -> None:
     assert _header(table) == ["Pilier", "Dispositifs mobilisables", "Personnes"]
     rows = [[(c[0] if isinstance(c, (list, tuple)) else c).getPlainText() for c in r] for r in table._cellvalues[1:]]
     assert rows == [["Emploi", "3", "non renseigné"], ["Santé", "2", "secret statistique"]]
+
+
+def test_a_review_column_holds_its_longest_unbreakable_figure() -> None:
+    # « 3 consultations/an/habitant » has a no-break space: the column holds it whole (it was
+    # printed « 3 consultations/an/habitan » then « t » on the next line).
+    import pandas as pd
+    from reportlab.pdfbase import pdfmetrics
+    pdf.register_fonts()
+    st = pdf.styles()
+    value = "2,8\u202fconsultations/an/habitant"
+    df = pd.DataFrame({"Commune": ["Beaurepaire-la-Rivière", "Lorneville"],
+                       "Indicateur": ["Accessibilité aux médecins généralistes (APL, consultations par an et par habitant)",
+                                      "Élèves des écoles et collèges publics de la commune scolarisés en REP ou REP+"],
+                       "Année": [2023, 2024], "Valeur de la commune": [value, "48,42\u00a0%"]})
+    table = pdf._review_table(df, st)
+    assert table._colWidths[3] >= pdfmetrics.stringWidth(value, pdf.FONT, 7.8) + 6
+    pages = _pages(pdf._build([table], _info(), title="Essai"))
+    assert "2,8 consultations/an/habitant" in pages[0]
+
+
+def test_a_commune_name_kept_off_the_qpvs_finds_a_place_further_out() -> None:
+    """A name whose eleven first places (up to two heights around its anchor) all meet a QPV is
+    placed three heights away rather than left out (« SAINT-AUBIN-SUR-LORNE » vanished from
+    the situation maps once commune names kept off the QPVs)."""
+    import shapely
+
+    from reports import images
+    L = images.Label
+    h = (1.25 * 12 + 2) / 2
+    # QPVs under every place up to two heights above and below the anchor, none three heights up.
+    qpvs = [shapely.box(0, 50 - 2.4 * h, 100, 50 + 2.4 * h)]
+    spots = images.place_labels([L(50, 50, ("LORNEVILLE",), 12, True, avoid_shapes=True)], x_range=(0, 100),
+                                y_range=(0, 100), width_px=200, height_px=200, shapes=qpvs)
+    assert spots == [(50, 50 + 3 * h)]

@@ -46,6 +46,11 @@ def defects(pages: list[str]) -> list[str]:
         for line in page.splitlines():
             if re.search(r"page \d+ / \d+", line) and "…" in line:
                 found.append(f"pied de page coupé: {line!r} (page {n})")
+        # A page holding nothing but its furniture (banner, footer, page number).
+        body = [ln for ln in page.splitlines() if ln.strip() and "Données fictives de démonstration" != ln.strip()
+                and not re.search(r"page \d+ / \d+|produit le ", ln)]
+        if n > 1 and not body:
+            found.append(f"page blanche (page {n})")
     return found
 
 
@@ -76,9 +81,10 @@ def test_the_defect_finder_finds_each_defect() -> None:
             "cumul 2024 (cumul) : 3\nfilo_2019.csv (b60365737d05…)\nabcdef0123456789abcd\n"
             "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9\n"
             "(rubrique « Habitat Institution\n») — Grand Chambéry")
-    assert [d.split(":")[0] for d in defects([page])] == [
+    blank = "Données fictives de démonstration\nRevue annuelle 2025 — Contrat · produit le 1er décembre 2026\npage 10 / 11"
+    assert [d.split(":")[0].split(" (")[0] for d in defects([page, blank])] == [
         "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
-        "nom de fichier", "guillemet isolé", "pied de page coupé"]
+        "nom de fichier", "guillemet isolé", "pied de page coupé", "page blanche"]
 
 
 @pytest.mark.parametrize("contract", CONTRACTS)
@@ -238,9 +244,12 @@ def test_a_source_shared_by_several_references_is_said_once(mandates) -> None:
             refs.ref("Insee 2019", "p. 4"), refs.ref("Doc A")] == [1, 2, 3, 4, 5, 6]
     assert refs.lines() == ["Doc A :", "[1] § 1", "[3] § 2", "[6] ensemble du document", "[2] Doc B",
                             "Insee 2019 :", "[4] p. 3", "[5] p. 4"]
-    page = next(p for p in mandates["chambery"] if "Sources" in p and "[13]" in p)
-    assert page.count("Redonner toute leur place") == 1
-    assert page.count("Grand Chambéry engagée dans la mise en") == 1
+    # The section « Les chiffres du mandat » (after the cover and the contents, before the
+    # portraits), whatever page its sources fall on.
+    body = "\n".join(mandates["chambery"][2:])
+    section = body[:body.index("Portraits de quartiers")]
+    assert section.count("Redonner toute leur place") == 1
+    assert section.count("Grand Chambéry engagée dans la mise en") == 1
 
 
 def test_computed_shares_print_one_decimal(real_db) -> None:

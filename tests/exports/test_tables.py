@@ -290,7 +290,9 @@ def test_a_fictional_source_is_never_credited_to_the_producer_it_imitates() -> N
     assert source_line(fict) == "Données fictives de démonstration — QPV2024_CAF_2022, 2022"
     assert source_line({"producer": "INSEE", "is_fictional": True}) == "Données fictives de démonstration"
     assert source_line(real) == "INSEE, Filosofi, 2021 (Licence Ouverte)"
+    fict2 = {**fict, "title": "QPV2024_RP_2020", "vintage": "2020"}
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(pd.DataFrame({"a": [1]}), title="t", territory="Démo",
-                                                         sources=[fict, real])))
-    assert wb["Données"]["B4"].value == ("Données fictives de démonstration — QPV2024_CAF_2022, 2022 ; "
-                                         "INSEE, Filosofi, 2021 (Licence Ouverte)")
+                                                         sources=[fict, real, fict2])))
+    # The fictional files under one heading, said once.
+    assert wb["Données"]["B4"].value == ("INSEE, Filosofi, 2021 (Licence Ouverte) ; Données fictives de "
+                                         "démonstration (QPV2024_CAF_2022, 2022 ; QPV2024_RP_2020, 2020)")
