@@ -41,7 +41,7 @@ import plotly.graph_objects as go
 
 from config import DEMO_MARK
 from indicators import registry
-from indicators.compare import classify, legend
+from indicators.compare import classify, legend, value_decimals
 from indicators.fmt import UNIT_SUFFIX, fmt_status, wrap_words
 from indicators.text import plot_text
 from reports import palette
@@ -650,7 +650,9 @@ def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year
                    higher_is_better=ind.higher_is_better if ind else None)
     for q in shown:
         q.class_index = cls.class_of(q.value)
-    data.class_labels = [label for _, label in legend(cls, data.unit)[:cls.k]]
+    # The map page's legend (indicators.compare.MapData.legend): bounds at the values' precision.
+    data.class_labels = [label for _, label in
+                         legend(cls, data.unit, value_decimals([q.value for q in shown]))[:cls.k]]
 
 
 def _path(rings: list[list[tuple[float, float]]]) -> tuple[list[float | None], list[float | None]]:

@@ -390,16 +390,6 @@ class _Doc(BaseDocTemplate):
             return False
         return super()._allSatisfied()
 
-    def handle_flowable(self, flowables):
-        if not (self._sketching and flowables):
-            return super().handle_flowable(flowables)
-        first = flowables[0]
-        first.drawOn = _placed_only      # this object only, for this call
-        try:
-            return super().handle_flowable(flowables)
-        finally:
-            first.__dict__.pop("drawOn", None)
-
     def handle_flowable(self, flowables) -> None:
         # A space between blocks that no longer fits on the page is dropped rather than carried to
         # the next one: carried, it opened a page of its own before a page break (a blank page
@@ -409,7 +399,13 @@ class _Doc(BaseDocTemplate):
                 and f.height > self.frame._y - self.frame._y1p:
             del flowables[0]
             return
-        super().handle_flowable(flowables)
+        if not (self._sketching and flowables):
+            return super().handle_flowable(flowables)
+        f.drawOn = _placed_only          # this object only, for this call
+        try:
+            return super().handle_flowable(flowables)
+        finally:
+            f.__dict__.pop("drawOn", None)
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if not self.with_toc or not isinstance(flowable, Paragraph):

@@ -76,7 +76,7 @@ def test_map_data_classes_withheld_and_communes(report_con) -> None:
         ("QN09903N", "Bruxelles - Arcades - Béguines", 33.0, "ok", 0),
     ]
     # Each value is its own class: the labels never share a bound.
-    assert data.class_labels == ["33\u00a0%", "41,2\u00a0%"]
+    assert data.class_labels == ["33,0\u00a0%", "41,2\u00a0%"]
     assert (data.indicator_label, data.unit, data.year, data.is_fictional) == (
         "Taux de pauvreté (seuil à 60 %)", "%", 2021, True)
     assert [(c.code, c.name, bool(c.rings)) for c in data.communes] == [
