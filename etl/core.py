@@ -144,6 +144,7 @@ class LoadContext:
         self.build_id = build_id
         self.messages: list[Message] = []
         self._columns: dict[str, list[str]] = {}
+        self.source_ids: set[str] = set()       # every source_id add_source wrote
         self._pending_lines: list[tuple[str, str, str, str, list[tuple[str, int]]]] = []
         self._n_pending_lines = 0
 
@@ -155,6 +156,7 @@ class LoadContext:
         """Record one loaded file and return its source_id ('src_' + sha256 prefix)."""
         sha = c.sha256
         source_id = f"src_{sha[:12]}"
+        self.source_ids.add(source_id)
         self.con.execute("delete from sources where source_id = ?", [source_id])
         self.con.execute(
             "insert into sources (source_id, kind, producer, title, vintage, licence, url,"
@@ -219,6 +221,11 @@ class LoadContext:
 
     # Writing ----------------------------------------------------------------------------
     def columns(self, table: str) -> list[str]:
+        if not self._columns:       # every table's columns in one query (each costs milliseconds)
+            for name, column in self.con.execute(
+                    "select table_name, column_name from information_schema.columns"
+                    " order by table_name, ordinal_position").fetchall():
+                self._columns.setdefault(name, []).append(column)
         if table not in self._columns:
             rows = self.con.execute(
                 "select column_name from information_schema.columns"
