@@ -74,3 +74,16 @@ def test_insert_matches_columns_by_name_and_leaves_absent_ones_null() -> None:
     assert con.execute("select * from territories order by territory_code").fetchall() == [
         ("71076", "commune", "Chalon", None, None, None, True, "src_a"),
         ("QN07101I", "qpv", "Les Aubépins", None, None, None, False, "src_a")]
+
+
+def test_a_table_created_after_the_first_insert_is_written_by_name() -> None:
+    """Columns are read for every table at the first insert; a later table is read on its own."""
+    con = create_empty()
+    ctx = LoadContext(con, "t")
+    ctx.insert("territory_links", [dict(child_code="71076", child_level="commune", parent_code="200070",
+                                        parent_level="epci", source_id="src_a")])
+    con.execute("create temp table _later (code varchar, n integer, note varchar)")
+    ctx.insert("_later", [dict(n=3, code="A"), dict(n=None, code="B")])
+    assert con.execute("select * from _later order by code").fetchall() == [("A", 3, None), ("B", None, None)]
+    assert con.execute("select * from territory_links").fetchall() == [
+        ("71076", "commune", "200070", "epci", "src_a")]
