@@ -213,11 +213,13 @@ def build(raw_dirs: Iterable[str | Path], db_path: str | Path, *,
         # fit in 2 GiB with the Python side (issue #15).
         con.execute(f"set memory_limit = '{BUILD_MEMORY_LIMIT}'")
         _run(con, raw_dirs, report, loader_modules, progress, current_year, max_file_bytes)
+        con.execute("begin transaction")     # the build record: one commit, not one per row
         _carry_over_builds(con, db_path, report)
         report.outcome = "published"
         report.finished_at = _now()
         _write_build_record(con, report)
         _write_import_batches(con, report, import_batches or ())
+        con.execute("commit")
         con.execute("checkpoint")
         con.close()
         con = None
@@ -462,7 +464,7 @@ def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress:
         c = p.candidate
         t0 = time.monotonic()
         try:
-            rows = p.module.load(ctx, c, p.kind)
+            rows = _in_transaction(ctx.con, lambda: p.module.load(ctx, c, p.kind))
         except EtlError as exc:
             report.files.append(FileReport(c.display_name, p.kind, "error", message=str(exc)))
             report.messages.append(_message_of(exc))
@@ -482,13 +484,30 @@ def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress:
         seconds = time.monotonic() - t0
         c._bytes = None   # the file's content is not kept once loaded
         source_id = f"src_{p.sha256[:12]}"
-        has_source = ctx.con.execute("select count(*) from sources where source_id = ?",
-                                     [source_id]).fetchall()[0][0]
+        has_source = source_id in ctx.source_ids or ctx.con.execute(
+            "select count(*) from sources where source_id = ?", [source_id]).fetchall()[0][0]
         report.files.append(FileReport(c.display_name, p.kind, "loaded", rows,
                                        source_id if has_source else None, seconds=round(seconds, 3)))
         report.n_rows += rows or 0
         if progress:
             progress(printable(f"{p.kind:<28} {rows or 0:>9} lignes {_secs(seconds)}  {c.display_name}"))
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], int]) -> int:
+    """Run one file's loading in one transaction: committed once, not after each of its
+    statements (each commit of the database file costs a write to its journal). A failed file's
+    rows are rolled back (the build stops, nothing is published)."""
+    con.execute("begin transaction")
+    try:
+        result = work()
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:    # the failure may have ended the transaction already
+            pass
+        raise
+    con.execute("commit")
+    return result
 
 
 def _message_of(exc: EtlError) -> Message:

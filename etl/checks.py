@@ -12,7 +12,7 @@ from typing import Callable
 
 import duckdb
 
-from etl.core import ROW_LINES_DDL, Message
+from etl.core import ROW_LINES_DDL, Message, flush_row_lines
 from indicators.registry import REGISTRY
 
 # ── QPV codes ─────────────────────────────────────────────────────────────────────────────
@@ -355,6 +355,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, *, current_year: int | None = Non
     """Every check; the errors found (empty list: the database may be published)."""
     year = current_year or date.today().year
     con.execute(ROW_LINES_DDL)   # lines recorded by the loaders (empty when none were)
+    flush_row_lines(con)         # the loaders' line records still held in memory
     messages: list[Message] = []
     for check in all_checks(year):
         rows = con.execute(check.sql, list(check.params)).fetchall()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -116,8 +117,23 @@ class Message:
         return printable(f"{where} : {self.message}" if where else self.message)
 
 
+# The contexts holding line records not yet written (`flush_row_lines`).
+_PENDING_LINES: "weakref.WeakSet[LoadContext]" = weakref.WeakSet()
+
 ROW_LINES_DDL = ("create temp table if not exists _row_lines (source_id varchar, table_name varchar,"
                  " column_name varchar, code varchar, line integer, file_column varchar)")
+
+
+# Line records are written in batches of this many rows (a national file flushes on its own).
+LINES_BATCH = 200_000
+
+
+def flush_row_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the line records still pending in any LoadContext on `con` (etl/checks.py calls
+    it before reading `_row_lines`)."""
+    for ctx in list(_PENDING_LINES):
+        if ctx.con is con:
+            ctx.flush_lines()
 
 
 class LoadContext:
@@ -128,6 +144,9 @@ class LoadContext:
         self.build_id = build_id
         self.messages: list[Message] = []
         self._columns: dict[str, list[str]] = {}
+        self.source_ids: set[str] = set()       # every source_id add_source wrote
+        self._pending_lines: list[tuple[str, str, str, str, list[tuple[str, int]]]] = []
+        self._n_pending_lines = 0
 
     # Provenance -------------------------------------------------------------------------
     def add_source(self, c: Candidate, kind: str, *, producer: str | None = None,
@@ -137,6 +156,7 @@ class LoadContext:
         """Record one loaded file and return its source_id ('src_' + sha256 prefix)."""
         sha = c.sha256
         source_id = f"src_{sha[:12]}"
+        self.source_ids.add(source_id)
         self.con.execute("delete from sources where source_id = ?", [source_id])
         self.con.execute(
             "insert into sources (source_id, kind, producer, title, vintage, licence, url,"
@@ -160,22 +180,52 @@ class LoadContext:
                      file_column: str) -> None:
         """Remember the file line of each code written to `table.column`, so that a check run
         after loading (an unknown territory, a percentage over 100) names the line and the
-        file's column (`file_column`). Kept in the temporary table `_row_lines`."""
-        rows = [[source_id, table, column, str(code), int(line), file_column]
-                for code, line in zip(codes, lines) if code is not None and str(code) != ""]
-        if not rows:
+        file's column (`file_column`). Kept in the temporary table `_row_lines`, written in one
+        insert for many calls (`flush_lines`: each DuckDB statement costs milliseconds); the
+        checks flush what is pending before reading it (`flush_row_lines`)."""
+        kept = [(str(code), int(line)) for code, line in zip(codes, lines)
+                if code is not None and str(code) != ""]
+        if not kept:
             return
+        self._pending_lines.append((source_id, table, column, file_column, kept))
+        self._n_pending_lines += len(kept)
+        _PENDING_LINES.add(self)
+        if self._n_pending_lines >= LINES_BATCH:
+            self.flush_lines()
+
+    def flush_lines(self) -> None:
+        """Write the pending line records into `_row_lines` in one insert."""
+        if not self._pending_lines:
+            return
+        import pyarrow as pa
+        pending, self._pending_lines, self._n_pending_lines = self._pending_lines, [], 0
+        _PENDING_LINES.discard(self)
+        columns: dict[str, list] = {"source_id": [], "table_name": [], "column_name": [], "code": [],
+                                    "line": [], "file_column": []}
+        for source_id, table, column, file_column, kept in pending:
+            n = len(kept)
+            columns["source_id"] += [source_id] * n
+            columns["table_name"] += [table] * n
+            columns["column_name"] += [column] * n
+            columns["code"] += [code for code, _ in kept]
+            columns["line"] += [line for _, line in kept]
+            columns["file_column"] += [file_column] * n
+        types = {"line": pa.int32()}
+        batch = pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in columns.items()})
         self.con.execute(ROW_LINES_DDL)
-        df = pd.DataFrame(rows, columns=["source_id", "table_name", "column_name", "code", "line",
-                                         "file_column"])
-        self.con.register("_row_lines_df", df)
+        self.con.register("_row_lines_batch", batch)
         try:
-            self.con.execute("insert into _row_lines select * from _row_lines_df")
+            self.con.execute("insert into _row_lines select * from _row_lines_batch")
         finally:
-            self.con.unregister("_row_lines_df")
+            self.con.unregister("_row_lines_batch")
 
     # Writing ----------------------------------------------------------------------------
     def columns(self, table: str) -> list[str]:
+        if not self._columns:       # every table's columns in one query (each costs milliseconds)
+            for name, column in self.con.execute(
+                    "select table_name, column_name from information_schema.columns"
+                    " order by table_name, ordinal_position").fetchall():
+                self._columns.setdefault(name, []).append(column)
         if table not in self._columns:
             rows = self.con.execute(
                 "select column_name from information_schema.columns"
@@ -194,11 +244,13 @@ class LoadContext:
         unknown = [c for c in df.columns if c not in cols]
         if unknown:
             raise KeyError(f"{table}: unknown columns {unknown}")
-        df = df.reindex(columns=cols)
+        given = set(df.columns)
         self.con.register("_etl_insert_df", df)
         try:
-            select = ", ".join(f'"{c}"' for c in cols)
-            self.con.execute(f"insert into {table} ({select}) select {select} from _etl_insert_df")
+            # Absent columns are written NULL (never their DEFAULT), without copying the frame.
+            into = ", ".join(f'"{c}"' for c in cols)
+            select = ", ".join(f'"{c}"' if c in given else "null" for c in cols)
+            self.con.execute(f"insert into {table} ({into}) select {select} from _etl_insert_df")
         finally:
             self.con.unregister("_etl_insert_df")
         return len(df)

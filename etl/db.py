@@ -29,8 +29,10 @@ def write_registry(con: duckdb.DuckDBPyConnection) -> None:
 def create_empty(path: str | Path = ":memory:") -> duckdb.DuckDBPyConnection:
     """A new database with the schema and the registry, ready for loaders or test rows."""
     con = duckdb.connect(str(path))
+    con.execute("begin transaction")   # one commit for the schema and the registry, not one each
     create_schema(con)
     write_registry(con)
+    con.execute("commit")
     return con
 
 

@@ -28,14 +28,12 @@ parameters in `poverty_pocket_results`, read through the view `poverty_pockets`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from indicators.sources import FICTIONAL
 
@@ -83,8 +81,13 @@ LIMITS_TEXT = (
     "chiffres avec ceux des QPV du territoire et de sa commune, comme le demande la circulaire du "
     "31 août 2023 (crédits du programme 147 plafonnés à 2,5 %).")
 
-_TO_WGS84 = Transformer.from_crs(3035, 4326, always_xy=True)
-_TO_3035 = Transformer.from_crs(4326, 3035, always_xy=True)
+
+@functools.cache
+def _transformer(source: int, target: int):
+    """A pyproj transformer, made on first use (pyproj and scipy are imported only when a grid is
+    searched: the build and the app import this module without needing them)."""
+    from pyproj import Transformer
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,9 @@ def components(ix: np.ndarray, iy: np.ndarray, corners: bool = False) -> np.ndar
         hit = sorted_keys[pos] == target
         rows.append(np.flatnonzero(hit))
         cols.append(order[pos[hit]])
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     r, c = np.concatenate(rows), np.concatenate(cols)
     graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n)).tocsr()
     return connected_components(graph, directed=False)[1]
@@ -209,11 +215,13 @@ def _split_codes(codes) -> list[str]:
 
 
 def _to_wgs84(geom):
-    return shapely.transform(geom, lambda xy: np.column_stack(_TO_WGS84.transform(xy[:, 0], xy[:, 1])))
+    to_wgs84 = _transformer(3035, 4326)
+    return shapely.transform(geom, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
 
 
 def _to_3035(geom):
-    return shapely.transform(geom, lambda xy: np.column_stack(_TO_3035.transform(xy[:, 0], xy[:, 1])))
+    to_3035 = _transformer(4326, 3035)
+    return shapely.transform(geom, lambda xy: np.column_stack(to_3035.transform(xy[:, 0], xy[:, 1])))
 
 
 def find_pockets(squares: pd.DataFrame, qpv_polygons_3035: list, qpv_codes: list[str],

@@ -285,13 +285,18 @@ def _clean_text(raw: Any) -> tuple[str, str | None]:
     return text, control_character(text)
 
 
+_VALUE, _LIST, _MARKER, _ERROR = object(), object(), object(), object()
+
+
 class _Row:
     """Typed access to one row, raising EtlError with file, line, column and expectation."""
 
-    def __init__(self, sheet: Sheet, table: Table, cells: list[Any], line: int):
+    def __init__(self, sheet: Sheet, table: Table, cells: list[Any], line: int,
+                 typed: dict | None = None):
         self.sheet, self.table, self.line = sheet, table, line
         self.cells = dict(zip(sheet.header, cells))
         self.markers: dict[str, tuple[str, str | None]] = {}
+        self.typed = typed
 
     def error(self, column: str, message: str, expected: str | None = None) -> EtlError:
         return EtlError(self.sheet.file_name, message, line=self.line, column=column, expected=expected)
@@ -300,6 +305,38 @@ class _Row:
         return self.cells.get(name)
 
     def get(self, name: str) -> Any:
+        """The cell typed; a text cell (or an empty one) is typed once per column and value
+        (`typed`, shared by the rows of a sheet: a file repeats the same few values), with the
+        same value, marker or error (raised with this row's line) as `_typed`."""
+        raw = self.cells.get(name)
+        if self.typed is None or not (raw is None or type(raw) is str):
+            return self._typed(name)
+        key = (name, raw)
+        outcome = self.typed.get(key)
+        if outcome is None:
+            outcome = self.typed[key] = self._outcome(name)
+        kind, value = outcome
+        if kind is _VALUE:
+            return value
+        if kind is _LIST:
+            return list(value)
+        if kind is _MARKER:
+            self.markers[name] = value
+            return None
+        raise self.error(name, *value)
+
+    def _outcome(self, name: str) -> tuple[object, Any]:
+        """What `_typed` gives for this cell: a value, a list, a withheld marker or an error."""
+        self.markers.pop(name, None)
+        try:
+            value = self._typed(name)
+        except EtlError as exc:
+            return _ERROR, (exc.message, exc.expected)
+        if name in self.markers:
+            return _MARKER, self.markers[name]
+        return (_LIST, tuple(value)) if isinstance(value, list) else (_VALUE, value)
+
+    def _typed(self, name: str) -> Any:
         col = _column(self.table, name)
         raw = self.cells.get(name)
         text, control = _clean_text(raw)
@@ -633,7 +670,8 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
     if not sheet.rows:
         ctx.warn(sheet.file_name, f"aucune ligne de données (table {table.name})")
         return 0
-    rows = [_Row(sheet, table, cells, line) for cells, line in zip(sheet.rows, sheet.line_numbers)]
+    typed: dict = {}
+    rows = [_Row(sheet, table, cells, line, typed) for cells, line in zip(sheet.rows, sheet.line_numbers)]
     writer = _WRITERS[table.name]
     out: dict[str, list[dict]] = {}
     lines_of: dict[str, list[int]] = {}

@@ -1,0 +1,89 @@
+"""LoadContext (etl/core.py): line records are held and written in one insert, before the
+checks read them; rows are appended by column name, absent columns NULL."""
+from __future__ import annotations
+
+import pandas as pd
+
+from etl import core
+from etl.checks import run_checks
+from etl.core import LoadContext, flush_row_lines
+from etl.db import create_empty
+
+
+def _row_lines(con) -> list[tuple]:
+    return con.execute("select source_id, table_name, column_name, code, line, file_column"
+                       " from _row_lines order by all").fetchall()
+
+
+def _has_row_lines(con) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables()"
+                            " where table_name = '_row_lines'").fetchall()[0][0])
+
+
+def test_line_records_of_several_calls_are_written_together_when_flushed() -> None:
+    con = create_empty()
+    ctx = LoadContext(con, "t")
+    ctx.record_lines("src_a", "indicator_facts", "territory_code", ["QN07101I", None, "", 71076],
+                     [2, 3, 4, 5], "CODGEO")
+    ctx.record_lines("src_b", "programme_actions", "action_id", ["A1", "A2"], [7, 8], "action_id")
+    ctx.record_lines("src_b", "programme_actions", "document_id", [None, ""], [7, 8], "document_id")
+    assert not _has_row_lines(con)          # held in memory: no statement per call
+    flush_row_lines(con)
+    assert _row_lines(con) == [
+        ("src_a", "indicator_facts", "territory_code", "71076", 5, "CODGEO"),
+        ("src_a", "indicator_facts", "territory_code", "QN07101I", 2, "CODGEO"),
+        ("src_b", "programme_actions", "action_id", "A1", 7, "action_id"),
+        ("src_b", "programme_actions", "action_id", "A2", 8, "action_id"),
+    ]
+    flush_row_lines(con)                     # nothing pending: nothing written twice
+    assert len(_row_lines(con)) == 4
+
+
+def test_a_large_call_is_written_at_once(monkeypatch) -> None:
+    monkeypatch.setattr(core, "LINES_BATCH", 3)
+    con = create_empty()
+    ctx = LoadContext(con, "t")
+    ctx.record_lines("src_a", "indicator_facts", "territory_code", ["A", "B"], [2, 3], "CODGEO")
+    assert not _has_row_lines(con)
+    ctx.record_lines("src_a", "indicator_facts", "territory_code", ["C"], [4], "CODGEO")
+    assert [r[3:5] for r in _row_lines(con)] == [("A", 2), ("B", 3), ("C", 4)]
+
+
+def test_the_checks_read_the_lines_still_held() -> None:
+    """A check's message names the line recorded by a loader whose records were never flushed."""
+    con = create_empty()
+    ctx = LoadContext(con, "t")
+    con.execute("insert into sources (source_id, kind, file_name, sha256, loaded_at)"
+                " values ('src_a', 'insee_qpv', 'qpv.csv', 'x', now())")
+    ctx.insert("indicator_facts", [dict(territory_code="QN07101I", territory_level="qpv",
+                                        indicator_id="poverty_rate_pct", year=2021, value=130.0,
+                                        status="ok", origin="official_file", source_id="src_a")])
+    ctx.record_lines("src_a", "indicator_facts", "territory_code", ["QN07101I"], [4], "TP60_2021")
+    errors = [str(m) for m in run_checks(con, current_year=2025) if "pourcentage" in m.message]
+    assert errors == ["qpv.csv, ligne 4, colonne « value » : pourcentage hors de 0–100 : "
+                      "poverty_rate_pct = 130 pour QN07101I en 2021"]
+
+
+def test_insert_matches_columns_by_name_and_leaves_absent_ones_null() -> None:
+    con = create_empty()
+    ctx = LoadContext(con, "t")
+    n = ctx.insert("territories", pd.DataFrame({
+        "territory_name": ["Les Aubépins", "Chalon"], "territory_code": ["QN07101I", "71076"],
+        "territory_level": ["qpv", "commune"], "is_fictional": [False, True], "source_id": "src_a"}))
+    assert n == 2
+    assert con.execute("select * from territories order by territory_code").fetchall() == [
+        ("71076", "commune", "Chalon", None, None, None, True, "src_a"),
+        ("QN07101I", "qpv", "Les Aubépins", None, None, None, False, "src_a")]
+
+
+def test_a_table_created_after_the_first_insert_is_written_by_name() -> None:
+    """Columns are read for every table at the first insert; a later table is read on its own."""
+    con = create_empty()
+    ctx = LoadContext(con, "t")
+    ctx.insert("territory_links", [dict(child_code="71076", child_level="commune", parent_code="200070",
+                                        parent_level="epci", source_id="src_a")])
+    con.execute("create temp table _later (code varchar, n integer, note varchar)")
+    ctx.insert("_later", [dict(n=3, code="A"), dict(n=None, code="B")])
+    assert con.execute("select * from _later order by code").fetchall() == [("A", 3, None), ("B", None, None)]
+    assert con.execute("select * from territory_links").fetchall() == [
+        ("71076", "commune", "200070", "epci", "src_a")]
