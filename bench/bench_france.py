@@ -40,6 +40,59 @@ _PROGRESS = re.compile(r"^(?P<kind>\S+)\s+[\d\u202f\u00a0 ]+ lignes\s+(?P<s>[\d,
 INSEE_KINDS = ("insee_qpv_stats", "insee_commune_stats", "insee_dictionary")
 
 
+# Runs the build in this child with every loader's `load` and the build's later steps wrapped:
+# prints {"steps": {name: [wall_s, cpu_s, calls]}, "seconds", "cpu_s", "peak_mib"} of the build.
+# CPU is the process's (time.process_time: DuckDB's threads included), so a step's CPU does not
+# depend on the other jobs of a shared machine the way its wall time does.
+_WRAP_STEPS = """
+import json, resource, sys, time
+from pathlib import Path
+import etl.build as b
+from etl.loaders import import_loaders
+import etl.checks, indicators.pockets
+steps = {}
+def timed(name_of, fn):
+    def run(*a, **k):
+        w, c = time.perf_counter(), time.process_time()
+        try:
+            return fn(*a, **k)
+        finally:
+            s = steps.setdefault(name_of(*a), [0.0, 0.0, 0])
+            s[0] += time.perf_counter() - w; s[1] += time.process_time() - c; s[2] += 1
+    return run
+for m in import_loaders():
+    m.load = timed(lambda ctx, c, kind: kind, m.load)
+    if hasattr(m, "post_load"):
+        m.post_load = timed(lambda *a, _n=m.__name__: "post_load " + _n.rsplit(".", 1)[-1], m.post_load)
+    if hasattr(m, "aggregate_to_territories"):
+        m.aggregate_to_territories = timed(lambda *a: "grid aggregate_to_territories", m.aggregate_to_territories)
+for name in ("_deduplicate", "_set_aside_communes_outside_cog", "_derive", "_add_france_and_ensembles",
+             "run_checks", "_recognise", "_write_build_record"):
+    setattr(b, name, timed(lambda *a, _n=name: _n.lstrip("_"), getattr(b, name)))
+indicators.pockets.write_pockets = timed(lambda *a: "write_pockets", indicators.pockets.write_pockets)
+w, c = time.perf_counter(), time.process_time()
+report = b.build([Path(sys.argv[1])], Path(sys.argv[2]), progress=None)
+print(json.dumps({"steps": steps, "seconds": time.perf_counter() - w, "cpu_s": time.process_time() - c,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "outcome": report.outcome}))
+"""
+
+
+def build_steps(raw: Path, db: Path) -> dict:
+    """The build of `raw` into `db` in a child process, with the wall and CPU seconds of each
+    kind of file and of each later step (`_WRAP_STEPS`)."""
+    out = subprocess.run([sys.executable, "-c", _WRAP_STEPS, str(raw), str(db)], cwd=config.ROOT,
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def print_steps(result: dict) -> None:
+    print(f"construction {_fr(result['seconds'])} s (CPU {_fr(result['cpu_s'])} s), "
+          f"pic mémoire {_fr(result['peak_mib'], 0)} Mio")
+    for name, (wall, cpu, calls) in sorted(result["steps"].items(), key=lambda kv: -kv[1][1]):
+        print(f"  {name:<34} {_fr(wall):>8} s  CPU {_fr(cpu):>7} s  ({calls} appel{'s' if calls > 1 else ''})")
+
+
 def _etl(args: list[str]) -> dict:
     out = subprocess.run([sys.executable, "-c", _WRAP, *args], cwd=config.ROOT, check=True,
                          capture_output=True, text=True)
@@ -199,5 +252,12 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description="Mesures à l'échelle de la France (données fictives).")
     ap.add_argument("work_dir", type=Path)
     ap.add_argument("--qpv", type=int, default=1600)
+    ap.add_argument("--steps", type=Path, metavar="RAW",
+                    help="seulement la construction de RAW (déjà généré), avec le temps et le CPU "
+                         "de chaque sorte de fichier et de chaque étape")
     a = ap.parse_args()
-    run(a.work_dir, a.qpv)
+    if a.steps:
+        a.work_dir.mkdir(parents=True, exist_ok=True)
+        print_steps(build_steps(a.steps, a.work_dir / "france.duckdb"))
+    else:
+        run(a.work_dir, a.qpv)
