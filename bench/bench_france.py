@@ -112,6 +112,61 @@ def _seconds_per_kind(stderr: str) -> dict[str, float]:
     return out
 
 
+# ── The app on the France database ─────────────────────────────────────────────────────────────
+
+APP_PAGES = ("", "bilan", "carte", "portrait", "comparer", "poches", "adresse", "programmes",
+             "logement", "droit-commun", "methode", "rapports", "importer")
+
+
+def browse_pages(db: Path, n_qpv: int = 3, timeout: float = 600) -> dict:
+    """Every page of the app (APP_PAGES, url paths) run by a real `streamlit run` server on `db`,
+    through a headless client (bench/stclient.py), for the first `n_qpv` links of bench.load
+    (contract + QPV): the errors each run shows (an exception, an st.error, no end), the server's
+    CPU and its memory (RSS of its process tree) after every page."""
+    import asyncio
+    import tempfile
+
+    from bench.load import free_port, links, process_tree_cpu_seconds, process_tree_rss_bytes, start_server
+    from bench.stclient import Session, wait_healthy
+
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="qpv-france-pages-")) / "streamlit.log"
+    proc = start_server(db, port, log)
+    url = f"http://127.0.0.1:{port}"
+    runs: list[dict] = []
+    try:
+        wait_healthy(url, timeout=timeout, proc=proc)
+
+        async def walk() -> None:
+            async with Session(url) as session:
+                for query in links(db)[:n_qpv]:
+                    for page in APP_PAGES:
+                        t = time.perf_counter()
+                        run = await session.run_page(page, query, timeout=timeout)
+                        runs.append({"page": page or "accueil", "query": query, "seconds": time.perf_counter() - t,
+                                     "errors": run.errors, "rss_mib": process_tree_rss_bytes(proc.pid) / 2**20})
+
+        asyncio.run(walk())
+        return {"runs": runs, "server_rss_mib": process_tree_rss_bytes(proc.pid) / 2**20,
+                "server_cpu_s": process_tree_cpu_seconds(proc.pid),
+                "errors": [f"{r['page']} ({r['query']}) : {e}" for r in runs for e in r["errors"]]}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def print_pages(result: dict) -> None:
+    for r in result["runs"]:
+        print(f"  {r['page']:<14} {r['query']:<40} {_fr(r['seconds'])} s  serveur {_fr(r['rss_mib'], 0)} Mio"
+              + (f"  ERREURS : {'; '.join(r['errors'])}" if r["errors"] else ""))
+    print(f"serveur après {len(result['runs'])} pages : {_fr(result['server_rss_mib'], 0)} Mio "
+          f"(objectif : < 1 024 Mio), CPU {_fr(result['server_cpu_s'])} s ; "
+          f"{len(result['errors'])} erreur(s)")
+
+
 # ── The pandas way ─────────────────────────────────────────────────────────────────────────────
 
 MARKERS = {"s", "nd", "ns", "nc", ""}
@@ -255,8 +310,13 @@ if __name__ == "__main__":
     ap.add_argument("--steps", type=Path, metavar="RAW",
                     help="seulement la construction de RAW (déjà généré), avec le temps et le CPU "
                          "de chaque sorte de fichier et de chaque étape")
+    ap.add_argument("--pages", type=Path, metavar="DB",
+                    help="seulement chaque page de l'application sur la base DB (serveur réel), "
+                         "avec la mémoire du serveur")
     a = ap.parse_args()
-    if a.steps:
+    if a.pages:
+        print_pages(browse_pages(a.pages))
+    elif a.steps:
         a.work_dir.mkdir(parents=True, exist_ok=True)
         print_steps(build_steps(a.steps, a.work_dir / "france.duckdb"))
     else:
