@@ -794,9 +794,17 @@ def _q(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+# Below this size the text reader is quicker (DuckDB's fixed cost per query and per variable
+# outweighs the rows: 1 600 QPVs x 120 variables load in 1,2 s of CPU by text, 2,9 s by SQL; 35 000
+# communes x 120 variables in 25 s by text, 13 s by SQL, with half the memory).
+SQL_MIN_BYTES = 2 << 20
+
+
 def _read_sql(con, c: Candidate) -> _SqlTable | None:
-    """The file read by DuckDB, or None when it needs the careful reader (nothing written but
-    the temporary table `_insee_raw`, dropped on None)."""
+    """The file read by DuckDB, or None when it is small (SQL_MIN_BYTES) or needs the careful
+    reader (nothing written but the temporary table `_insee_raw`, dropped on None)."""
+    if c.path.stat().st_size < SQL_MIN_BYTES:
+        return None
     data = c.read_bytes()
     try:
         text = decode_text(data, c.display_name).rstrip("\x1a")

@@ -43,6 +43,7 @@ def _load(tmp_path, name: str, data: bytes, *, careful: bool, monkeypatch) -> di
         return got
 
     monkeypatch.setattr(insee, "_read_sql", spy)
+    monkeypatch.setattr(insee, "SQL_MIN_BYTES", 0)     # small files here: the SQL path all the same
     ctx = LoadContext(etl.db.create_empty(), "t")
     try:
         kind = insee.recognise(c)
@@ -145,3 +146,21 @@ def test_values_refused_in_sql_as_by_the_careful_reader(tmp_path, monkeypatch, l
     assert fast["sql"] == [True]
     assert fast["error"] == careful["error"] == error
     assert fast["facts"] == careful["facts"] == []
+
+
+def test_a_small_file_is_read_as_text(tmp_path):
+    """Below SQL_MIN_BYTES the text reader is quicker: _read_sql leaves the file to it."""
+    p = tmp_path / "data_qpv_2021.csv"
+    p.write_text(HEADER + ROWS, encoding="utf-8")
+    con = etl.db.create_empty()
+    try:
+        assert insee._read_sql(con, Candidate(p, p.name)) is None
+        big = tmp_path / "big" / "data_qpv_2021.csv"
+        big.parent.mkdir()
+        lines = [f"QN{i:06d};Q{i};{i};1,5;2;3;0;0\n" for i in range(insee.SQL_MIN_BYTES // 30)]
+        big.write_text(HEADER + "".join(lines), encoding="utf-8")
+        table = insee._read_sql(con, Candidate(big, big.name))
+        assert table is not None and len(table.line_numbers) == len(lines)
+        assert table.line_numbers[:2] == [2, 3]
+    finally:
+        con.close()
