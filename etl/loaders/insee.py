@@ -794,10 +794,12 @@ def _q(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-# Below this size the text reader is quicker (DuckDB's fixed cost per query and per variable
-# outweighs the rows: 1 600 QPVs x 120 variables load in 1,2 s of CPU by text, 2,9 s by SQL; 35 000
-# communes x 120 variables in 25 s by text, 13 s by SQL, with half the memory).
-SQL_MIN_BYTES = 2 << 20
+# Below this size the text reader is quicker (DuckDB's fixed cost per query and per variable, and
+# its string work on grouped numbers and markers, outweigh the rows), measured on a quiet machine:
+# 1 600 QPVs x 120 variables (1 MB) 1,2 s of CPU by text, 2,9 s by SQL; the real Filosofi 2021
+# communes (2,6 MB, 27 variables, many `s` and grouped numbers) 4,4 s by text, 7,0 s by SQL;
+# 35 000 communes x 120 variables (19 MB) 25 s by text, 13 s by SQL, with half the memory.
+SQL_MIN_BYTES = 8 << 20
 
 
 def _read_sql(con, c: Candidate) -> _SqlTable | None:
