@@ -40,6 +40,59 @@ _PROGRESS = re.compile(r"^(?P<kind>\S+)\s+[\d\u202f\u00a0 ]+ lignes\s+(?P<s>[\d,
 INSEE_KINDS = ("insee_qpv_stats", "insee_commune_stats", "insee_dictionary")
 
 
+# Runs the build in this child with every loader's `load` and the build's later steps wrapped:
+# prints {"steps": {name: [wall_s, cpu_s, calls]}, "seconds", "cpu_s", "peak_mib"} of the build.
+# CPU is the process's (time.process_time: DuckDB's threads included), so a step's CPU does not
+# depend on the other jobs of a shared machine the way its wall time does.
+_WRAP_STEPS = """
+import json, resource, sys, time
+from pathlib import Path
+import etl.build as b
+from etl.loaders import import_loaders
+import etl.checks, indicators.pockets
+steps = {}
+def timed(name_of, fn):
+    def run(*a, **k):
+        w, c = time.perf_counter(), time.process_time()
+        try:
+            return fn(*a, **k)
+        finally:
+            s = steps.setdefault(name_of(*a), [0.0, 0.0, 0])
+            s[0] += time.perf_counter() - w; s[1] += time.process_time() - c; s[2] += 1
+    return run
+for m in import_loaders():
+    m.load = timed(lambda ctx, c, kind: kind, m.load)
+    if hasattr(m, "post_load"):
+        m.post_load = timed(lambda *a, _n=m.__name__: "post_load " + _n.rsplit(".", 1)[-1], m.post_load)
+    if hasattr(m, "aggregate_to_territories"):
+        m.aggregate_to_territories = timed(lambda *a: "grid aggregate_to_territories", m.aggregate_to_territories)
+for name in ("_deduplicate", "_set_aside_communes_outside_cog", "_derive", "_add_france_and_ensembles",
+             "run_checks", "_recognise", "_write_build_record"):
+    setattr(b, name, timed(lambda *a, _n=name: _n.lstrip("_"), getattr(b, name)))
+indicators.pockets.write_pockets = timed(lambda *a: "write_pockets", indicators.pockets.write_pockets)
+w, c = time.perf_counter(), time.process_time()
+report = b.build([Path(sys.argv[1])], Path(sys.argv[2]), progress=None)
+print(json.dumps({"steps": steps, "seconds": time.perf_counter() - w, "cpu_s": time.process_time() - c,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "outcome": report.outcome}))
+"""
+
+
+def build_steps(raw: Path, db: Path) -> dict:
+    """The build of `raw` into `db` in a child process, with the wall and CPU seconds of each
+    kind of file and of each later step (`_WRAP_STEPS`)."""
+    out = subprocess.run([sys.executable, "-c", _WRAP_STEPS, str(raw), str(db)], cwd=config.ROOT,
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def print_steps(result: dict) -> None:
+    print(f"construction {_fr(result['seconds'])} s (CPU {_fr(result['cpu_s'])} s), "
+          f"pic mémoire {_fr(result['peak_mib'], 0)} Mio")
+    for name, (wall, cpu, calls) in sorted(result["steps"].items(), key=lambda kv: -kv[1][1]):
+        print(f"  {name:<34} {_fr(wall):>8} s  CPU {_fr(cpu):>7} s  ({calls} appel{'s' if calls > 1 else ''})")
+
+
 def _etl(args: list[str]) -> dict:
     out = subprocess.run([sys.executable, "-c", _WRAP, *args], cwd=config.ROOT, check=True,
                          capture_output=True, text=True)
@@ -57,6 +110,61 @@ def _seconds_per_kind(stderr: str) -> dict[str, float]:
         if m:
             out[m["kind"]] = out.get(m["kind"], 0.0) + float(m["s"].replace(",", "."))
     return out
+
+
+# ── The app on the France database ─────────────────────────────────────────────────────────────
+
+APP_PAGES = ("", "bilan", "carte", "portrait", "comparer", "poches", "adresse", "programmes",
+             "logement", "droit-commun", "methode", "rapports", "importer")
+
+
+def browse_pages(db: Path, n_qpv: int = 3, timeout: float = 600) -> dict:
+    """Every page of the app (APP_PAGES, url paths) run by a real `streamlit run` server on `db`,
+    through a headless client (bench/stclient.py), for the first `n_qpv` links of bench.load
+    (contract + QPV): the errors each run shows (an exception, an st.error, no end), the server's
+    CPU and its memory (RSS of its process tree) after every page."""
+    import asyncio
+    import tempfile
+
+    from bench.load import free_port, links, process_tree_cpu_seconds, process_tree_rss_bytes, start_server
+    from bench.stclient import Session, wait_healthy
+
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="qpv-france-pages-")) / "streamlit.log"
+    proc = start_server(db, port, log)
+    url = f"http://127.0.0.1:{port}"
+    runs: list[dict] = []
+    try:
+        wait_healthy(url, timeout=timeout, proc=proc)
+
+        async def walk() -> None:
+            async with Session(url) as session:
+                for query in links(db)[:n_qpv]:
+                    for page in APP_PAGES:
+                        t = time.perf_counter()
+                        run = await session.run_page(page, query, timeout=timeout)
+                        runs.append({"page": page or "accueil", "query": query, "seconds": time.perf_counter() - t,
+                                     "errors": run.errors, "rss_mib": process_tree_rss_bytes(proc.pid) / 2**20})
+
+        asyncio.run(walk())
+        return {"runs": runs, "server_rss_mib": process_tree_rss_bytes(proc.pid) / 2**20,
+                "server_cpu_s": process_tree_cpu_seconds(proc.pid),
+                "errors": [f"{r['page']} ({r['query']}) : {e}" for r in runs for e in r["errors"]]}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def print_pages(result: dict) -> None:
+    for r in result["runs"]:
+        print(f"  {r['page']:<14} {r['query']:<40} {_fr(r['seconds'])} s  serveur {_fr(r['rss_mib'], 0)} Mio"
+              + (f"  ERREURS : {'; '.join(r['errors'])}" if r["errors"] else ""))
+    print(f"serveur après {len(result['runs'])} pages : {_fr(result['server_rss_mib'], 0)} Mio "
+          f"(objectif : < 1 024 Mio), CPU {_fr(result['server_cpu_s'])} s ; "
+          f"{len(result['errors'])} erreur(s)")
 
 
 # ── The pandas way ─────────────────────────────────────────────────────────────────────────────
@@ -199,5 +307,17 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description="Mesures à l'échelle de la France (données fictives).")
     ap.add_argument("work_dir", type=Path)
     ap.add_argument("--qpv", type=int, default=1600)
+    ap.add_argument("--steps", type=Path, metavar="RAW",
+                    help="seulement la construction de RAW (déjà généré), avec le temps et le CPU "
+                         "de chaque sorte de fichier et de chaque étape")
+    ap.add_argument("--pages", type=Path, metavar="DB",
+                    help="seulement chaque page de l'application sur la base DB (serveur réel), "
+                         "avec la mémoire du serveur")
     a = ap.parse_args()
-    run(a.work_dir, a.qpv)
+    if a.pages:
+        print_pages(browse_pages(a.pages))
+    elif a.steps:
+        a.work_dir.mkdir(parents=True, exist_ok=True)
+        print_steps(build_steps(a.steps, a.work_dir / "france.duckdb"))
+    else:
+        run(a.work_dir, a.qpv)

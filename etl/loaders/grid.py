@@ -136,6 +136,10 @@ def _load_duckdb(ctx: LoadContext, c: Candidate, kind: str) -> int | None:
     markers = ", ".join(f"'{m}'" for m in WITHHELD_MARKERS)
     count_cols = [(col, low) for col, low in mapping.items() if low in COUNT_COLUMNS]
     lcog = next((col for col, low in mapping.items() if low in ("lcog_geo", "lcog", "depcom")), None)
+    if sep == ",":
+        loaded = _load_typed(ctx, c, kind, header, id_col, count_cols, lcog, yy)
+        if loaded is not None:
+            return loaded
     def value_sql(col: str) -> str:
         """A count cell as text: '' when empty or a withheld marker, decimal point."""
         raw = f"trim({q(col)})"
@@ -193,6 +197,83 @@ def _load_duckdb(ctx: LoadContext, c: Candidate, kind: str) -> int | None:
     finally:
         con.unregister("_grid_lonlat")
     return n_rows
+
+
+def _case_variants(word: str) -> list[str]:
+    """'nd' → ['nd', 'nD', 'Nd', 'ND']: a marker in any case, as the careful reader takes it."""
+    out = [""]
+    for ch in word:
+        out = [x + v for x in out for v in dict.fromkeys((ch.lower(), ch.upper()))]
+    return out
+
+
+def _load_typed(ctx: LoadContext, c: Candidate, kind: str, header: list[str], id_col: str,
+                count_cols: list[tuple[str, str]], lcog: str | None, yy: str | None) -> int | None:
+    """A comma-separated grid (as INSEE publishes it) read by DuckDB with its types: the counts
+    as DOUBLE, an empty cell or a withheld marker (any case) as NULL, the id and commune codes as
+    text. Two streaming reads, no string work per count: the ids and commune codes first (the
+    squares' coordinates), then the rows inserted beside their WGS84 centres. None (nothing
+    written) when a cell is not plainly a number, a marker or empty: the text reader then
+    decides, and names the line and column of a bad cell."""
+    con = ctx.con
+
+    def q(col: str) -> str:
+        return '"' + col.replace('"', '""') + '"'
+
+    counts = {col for col, _ in count_cols}
+    types = "{" + ", ".join(f"{_sql_text(h)}: '{'DOUBLE' if h in counts else 'VARCHAR'}'" for h in header) + "}"
+    nulls = [""] + [v for m in WITHHELD_MARKERS for v in _case_variants(m)]
+    read = (f"read_csv(?, delim = ',', quote = '\"', escape = '\"', header = true, skip = 0,"
+            f" auto_detect = false, columns = {types}, nullstr = [{', '.join(map(_sql_text, nulls))}],"
+            f" strict_mode = true, null_padding = false, encoding = 'utf-8')")
+    pattern = ID_RE.replace("(?P<n>", "(").replace("(?P<e>", "(")
+    lcog_sql = f"nullif(trim({q(lcog)}), '')" if lcog else "null::varchar"
+    # The markers read as NULL in every column: an id or a commune code that is empty or a
+    # marker is the text reader's to judge. Every count is read here (a bad one raises).
+    unsure = " or ".join([f"{q(id_col)} is null", *([f"{q(lcog)} is null"] if lcog else [])])
+    withheld = " or ".join(f"{q(col)} is null" for col, _ in count_cols)
+    try:
+        xy = con.execute(f"""select ({unsure}) as blank, ({withheld}) as withheld,
+                                    coalesce(try_cast(regexp_extract(trim({q(id_col)}), ?, 2) as double),
+                                             'NaN'::double) as x,
+                                    coalesce(try_cast(regexp_extract(trim({q(id_col)}), ?, 1) as double),
+                                             'NaN'::double) as y,
+                                    {lcog_sql} is not null as has_code,
+                                    coalesce(regexp_full_match({lcog_sql}, '(99[0-9]{{3}})+'), false) as fictional
+                             from {read}""", [pattern, pattern, str(c.path)]).fetchnumpy()
+    except (duckdb.Error, UnicodeDecodeError, ValueError):
+        return None
+    x = np.asarray(xy["x"], dtype=float)
+    y = np.asarray(xy["y"], dtype=float)
+    if np.asarray(xy["blank"], dtype=bool).any() or (np.isnan(x) | np.isnan(y)).any():
+        return None
+    n_codes = int(np.asarray(xy["has_code"], dtype=bool).sum())
+    n_fictional = int(np.asarray(xy["fictional"], dtype=bool).sum())
+    lon, lat = _TO_WGS84.transform(x + 100.0, y + 100.0)
+    lonlat = pd.DataFrame({"_gl_x": x, "_gl_y": y, "_gl_lon": lon, "_gl_lat": lat,
+                           "_gl_withheld": np.asarray(xy["withheld"], dtype=bool)})
+    del lon, lat, x, y, xy
+    n_rows = len(lonlat)
+    year = _grid_year(ctx, c, yy)
+    fictional = bool(lcog) and n_codes > 0 and n_fictional == n_codes
+    source_id = ctx.add_source(c, kind, producer=PRODUCER, title="Filosofi, données carroyées à 200 m",
+                               vintage=str(year) if year else None, licence=LICENCE,
+                               rows_read=n_rows, is_fictional=fictional)
+    lows = [low for _, low in count_cols]
+    target = ["cell_id", "x_3035", "y_3035", "lon", "lat", "commune_codes", *lows, "is_withheld", "source_id"]
+    con.register("_grid_lonlat", lonlat)
+    try:
+        con.execute(f"""insert into grid_200m ({', '.join(target)})
+            select trim({q(id_col)}), _gl_x, _gl_y, _gl_lon, _gl_lat, {lcog_sql},
+                   {', '.join(q(col) for col, _ in count_cols)}, _gl_withheld, ?
+            from {read} positional join _grid_lonlat""", [source_id, str(c.path)])
+    finally:
+        con.unregister("_grid_lonlat")
+    return n_rows
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _load_pandas(ctx: LoadContext, c: Candidate, kind: str) -> int:

@@ -243,3 +243,67 @@ def test_a_readable_grid_is_read_by_duckdb_not_by_pandas(ctx, tmp_path, monkeypa
     assert load(grid, ctx, Candidate(p, p.name)) == ("filosofi_grid", 4)
     assert rows(ctx, CELL_SQL) == expected_cells(source_id(ctx, p.name))
     assert rows(ctx, "select count(*) from grid_200m where is_withheld") == [(0,)]
+
+
+def _grid_rows(path, monkeypatch, *, typed: bool) -> tuple[list, list]:
+    """The squares a grid file loads, through the typed DuckDB read or without it, and which
+    readers ran."""
+    ran = []
+    real_typed, real_pandas = grid._load_typed, grid._load_pandas
+
+    def typed_read(*args):
+        got = real_typed(*args) if typed else None
+        ran.append(("typed", got is not None))
+        return got
+
+    def careful(*args):
+        ran.append(("pandas", True))
+        return real_pandas(*args)
+
+    monkeypatch.setattr(grid, "_load_typed", typed_read)
+    monkeypatch.setattr(grid, "_load_pandas", careful)
+    con = etl.db.create_empty()
+    try:
+        try:
+            grid.load(LoadContext(con, "t"), Candidate(path, path.name), "filosofi_grid")
+        except EtlError as exc:
+            return [str(exc)], ran
+        return con.execute(CELL_SQL.replace("source_id from", "is_withheld, source_id from")).fetchall(), ran
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("label, cell, typed", [
+    ("markers in any case, empty cells", {(1, "Men_pauv"): "S", (2, "Ind"): "", (2, "Log_soc"): "Nd",
+                                          (3, "Ind_80p"): "nc"}, True),
+    ("marker with spaces", {(1, "Men_pauv"): " s "}, False),
+    ("number with spaces", {(1, "Men"): " 20 "}, True),
+    ("commune code withheld", {(1, "lcog_geo"): "s"}, False),
+    ("empty id", {(2, "Idcar_200m"): ""}, False),
+])
+def test_typed_read_gives_the_text_readers_squares(tmp_path, monkeypatch, label, cell, typed):
+    """A comma-separated grid is read by DuckDB with its types (counts as DOUBLE, markers as
+    NULL); any cell it is not sure of sends the file to the text reader, with the same squares."""
+    p = write_grid(tmp_path / "Filosofi2019_carreaux_200m.csv")
+    lines = [ln.split(",") for ln in p.read_text(encoding="utf-8").splitlines()]
+    for (row, column), value in cell.items():
+        lines[row + 1][lines[0].index(column)] = value
+    p.write_text("\n".join(",".join(ln) for ln in lines) + "\n", encoding="utf-8")
+    got, ran = _grid_rows(p, monkeypatch, typed=True)
+    expected, ran_without = _grid_rows(p, monkeypatch, typed=False)
+    assert ran == [("typed", typed)] and ran_without == [("typed", False)]
+    assert got == expected
+    assert len(got) == (3 if "Idcar_200m" in str(cell) else 4)
+
+
+def test_typed_read_refuses_a_bad_count_before_writing(tmp_path, monkeypatch):
+    p = write_grid(tmp_path / "Filosofi2019_carreaux_200m.csv")
+    text = p.read_text(encoding="utf-8").splitlines()
+    cells = text[3].split(",")
+    cells[4] = "12 abc"                    # Men of the third square
+    text[3] = ",".join(cells)
+    p.write_text("\n".join(text) + "\n", encoding="utf-8")
+    got, ran = _grid_rows(p, monkeypatch, typed=True)
+    assert ran == [("typed", False), ("pandas", True)]
+    assert got == ["Filosofi2019_carreaux_200m.csv, ligne 4, colonne « Men » : valeur « 12 abc » "
+                   "illisible (attendu : un nombre (ex. 12.5))"]
