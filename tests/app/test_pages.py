@@ -474,3 +474,15 @@ def test_page_header_never_repeats_the_contract_name(demo_db) -> None:
     at = run_page("portrait", territoire="grand-chalon", qpv="QN07101I")
     assert shown(at.caption[0].value) == (
         "Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030")
+
+
+def test_review_of_a_quartier_without_one_says_whose_review_is_shown(demo_db) -> None:
+    # Chambéry enters a review for Hauts de Chambéry only: Bellevue's page says it has none and
+    # names the quartier whose review follows (issue 11), never shows it as Bellevue's.
+    at = run_page("bilan", territoire="chambery", qpv="QN07301M")
+    assert not at.exception
+    assert [shown(i.value) for i in at.info] == [
+        "Aucun bilan n'est saisi pour Biollay - Bellevue ; voici celui de Les Hauts De Chambéry."]
+    # The quartier that has one says nothing of the kind.
+    at = run_page("bilan", territoire="chambery", qpv="QN07302M")
+    assert [i.value for i in at.info] == []
