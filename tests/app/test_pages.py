@@ -221,6 +221,8 @@ def test_map_controls_have_room_for_their_labels(demo_db) -> None:
     at = run_page("carte", territoire="demo")
     assert not at.exception
     weights = [c.weight for c in at.columns[:3]]
+    assert ([r.label for r in at.radio], [t.label for t in at.toggle]) == (
+        ["Classes"], ["Fond de carte (Internet)"])
     assert all(w / sum(weights) > 0.27 for w in weights[1:]), weights
 
 
@@ -250,6 +252,8 @@ def test_map_of_a_territory_without_contours_lists_the_qpvs(demo_db) -> None:
     assert not at.exception
     assert not at.get("deck_gl_json_chart")
     assert "Les contours des quartiers de ce territoire ne sont pas chargés" in at.info[0].value
+    # No map, no « Classes » nor « Fond de carte » that would do nothing (issue 11).
+    assert ([r.label for r in at.radio], [t.label for t in at.toggle]) == ([], [])
     table = at.dataframe[0].value
     assert "Vieux Puits - Paradis - Maunoury" in table["Quartier"].tolist()
     assert table["Portrait"].str.startswith("/portrait?qpv=QN028").all()
