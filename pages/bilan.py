@@ -22,6 +22,10 @@ default = codes.index(selection.qpv_code) if selection.qpv_code in codes else 0
 code = st.selectbox("Quartier", codes, index=default, key="bilan_territory",
                     format_func=lambda c: names[c]) if len(codes) > 1 else codes[0]
 review = data.review(selection.contract_slug, code or None)
+if selection.qpv_code and selection.qpv_code not in codes:
+    # The selected quartier has no review: say so, never show another one's as if it were its own.
+    components.empty_note(f"Aucun bilan n'est saisi pour {md_text(selection.qpv_name or selection.qpv_code)} ; "
+                          f"voici celui de {md_text(names[code])}.")
 
 st.header(md_text(names[code]), divider="gray", anchor=False)
 if code in set(data.contract_qpvs(selection.contract_slug)["qpv_code"]):

@@ -23,15 +23,21 @@ indicator_id = left.selectbox(
     "Indicateur", choices, index=choices.index(current), key="map_indicator",
     format_func=views.indicator_option, on_change=lambda: state.set_indicator(
         st.session_state["map_indicator"]))
-method = middle.radio("Classes", ["quantile", "jenks"], key="map_method", horizontal=True,
-                      format_func={"quantile": "quantiles", "jenks": "seuils naturels"}.get)
-with_tiles = right.toggle("Fond de carte (Internet)", key="map_tiles", value=False,
-                          help="Ajoute le fond OpenStreetMap, s'il est accessible ; la carte se lit sans.")
+# The classes and the base map act on the map only: their controls are drawn once it is known
+# that a map is (issue 11: no control that does nothing); the method is the radio's last value.
+method = st.session_state.get("map_method", "quantile")
 
 with st.spinner("Préparation de la carte…"):
     map_data = data.map_data(selection.contract_slug, indicator_id, method)
     _, communes = data.contract_geometries(selection.contract_slug)
 frame, legend = maps.shared_colours(map_data)
+drawn = not frame.empty and not frame["geojson"].isna().all()
+with_tiles = False
+if drawn:
+    method = middle.radio("Classes", ["quantile", "jenks"], key="map_method", horizontal=True,
+                          format_func={"quantile": "quantiles", "jenks": "seuils naturels"}.get)
+    with_tiles = right.toggle("Fond de carte (Internet)", key="map_tiles", value=False,
+                              help="Ajoute le fond OpenStreetMap, s'il est accessible ; la carte se lit sans.")
 title = views.map_title(map_data)
 if frame.empty:
     components.empty_note("Ce territoire ne compte aucun quartier prioritaire dans la base.")
@@ -40,7 +46,6 @@ if frame.empty:
 map_credits = data.value_credits(
     [(c, indicator_id, y) for c, y, st_ in zip(frame["qpv_code"], frame["year"], frame["status"])
      if st_ == "ok"])
-drawn = not frame["geojson"].isna().all()
 if not drawn:
     components.empty_note("Les contours des quartiers de ce territoire ne sont pas chargés : la carte "
                           "ne peut pas être dessinée. Voici les quartiers et leurs valeurs ; ajoutez "

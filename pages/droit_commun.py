@@ -43,6 +43,8 @@ else:
         "year": "Année", "p147_eur": "Programme 147 (€)", "common_law_eur": "Droit commun déclaré (€)",
         "common_law_qpv_eur": "dont propre aux QPV (€)",
         "common_law_per_p147_eur": "Droit commun pour 1 € de P147"})), hide_index=True, key="dc_credits")
+    components.source_line("crédits du programme 147 et droit commun déclaré par les signataires, "
+                           "saisis par l'équipe du contrat (modèle de programme)")
 st.caption("La circulaire du 31 août 2023 demande chaque année les moyens de droit commun mobilisés "
            "dans les QPV, « chiffrés le plus précisément possible et ciblés sur les QPV », à côté des "
            "crédits spécifiques.")
@@ -59,6 +61,11 @@ if year is not None and "mobilisation" in review:
             "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
             hide_index=True, key="dc_mobilisation")
     schemes = review["schemes"]
+    if not mob.empty:   # the documents the schemes were typed from, once each
+        refs = [r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
+        components.source_line("dispositifs et chiffres déclarés par les signataires, saisis par "
+                               "l'équipe du contrat (modèle de programme)"
+                               + (f", d'après {' ; '.join(refs)}" if refs else ""))
     for pillar, part in schemes.groupby("Pilier", sort=True):
         with st.expander(md_text(views.scheme_group_label(pillar, part))):
             st.dataframe(part.drop(columns=["Pilier"]), hide_index=True, key=f"dc_schemes_{pillar}")

@@ -25,6 +25,7 @@ if actions.empty and money["by_year"].empty:
 
 slug = selection.contract_slug
 FUNDING_SOURCE = views.funding_source(money["documents"])
+PEOPLE_SOURCE = "listes de participants saisies par l'équipe du contrat (modèle de programme)"
 
 
 def funding_sources() -> list:
@@ -57,6 +58,8 @@ with c1:
                "(programme 147) en CPO.")
     components.dataframe_or_note(views.cpo_table(money["cpo"]), "Aucune convention financée par "
                                  "l'État (programme 147) n'est saisie.", hide_index=True, key="cpo_table")
+    if not money["cpo"].empty:
+        components.source_line(FUNDING_SOURCE)
     table_buttons(views.export_frame("cpo", money["cpo"]), "cpo_table",
                   "Conventions pluriannuelles (CPO)")
 with c2:
@@ -65,6 +68,8 @@ with c2:
                "contrat est connue ici.")
     components.dataframe_or_note(views.pockets_table(money["pockets"]), "Aucun crédit du programme "
                                  "147 n'est saisi.", hide_index=True, key="pockets_table")
+    if not money["pockets"].empty:
+        components.source_line(FUNDING_SOURCE)
     table_buttons(views.export_frame("pockets", money["pockets"]), "pockets_table",
                   "Poches de pauvreté hors QPV")
     found = data.stored_pockets(slug)
@@ -75,12 +80,14 @@ t1, t2 = st.columns(2)
 with t1:
     st.subheader("Par enjeu prioritaire")
     st.dataframe(views.theme_amounts_table(money["by_theme"]), hide_index=True, key="theme_table")
+    components.source_line(FUNDING_SOURCE)
     table_buttons(views.export_frame("by_theme", money["by_theme"]), "theme_table",
                   "Montants par enjeu prioritaire")
 with t2:
     st.subheader("Par quartier")
     st.dataframe(views.territory_amounts_table(money["by_territory"]), hide_index=True,
                  key="territory_table")
+    components.source_line(FUNDING_SOURCE)
     table_buttons(views.export_frame("by_territory", money["by_territory"]), "territory_table",
                   "Montants par quartier")
 
@@ -99,6 +106,7 @@ if people_years:
                                format_func=lambda y: "toutes" if y is None else str(y))
     counts = data.beneficiary_counts(slug, by, people_year)
     st.dataframe(beneficiaries.display_table(counts, by), hide_index=True, key="benef_table")
+    components.source_line(PEOPLE_SOURCE)
     exports.download_table(
         beneficiaries.export_table(counts, by), key="benef_table",
         title=f"Personnes touchées par {beneficiaries.DIMENSIONS[by].lower()}", selection=selection,
@@ -111,6 +119,7 @@ if people_years:
                "conservée (résultat indicatif, pas une attestation). Un effectif de moins de 5 "
                "est masqué, ainsi que celui qui permettrait de le retrouver.")
     st.dataframe(beneficiaries.share_display_table(share), hide_index=True, key="benef_qpv_share")
+    components.source_line(PEOPLE_SOURCE)
     exports.download_table(
         beneficiaries.share_export_table(share), key="benef_qpv_share",
         title="Part des personnes touchées résidant en QPV", selection=selection,
@@ -141,4 +150,5 @@ st.caption(views.actions_total_caption(len(shown), shown["amount_eur"].sum(), mo
                                        filtered))
 st.dataframe(views.actions_view(shown), hide_index=True, key="actions_table",
              height=min(40 + 35 * max(len(shown), 1), 720))
+components.source_line(FUNDING_SOURCE)
 table_buttons(views.export_frame("actions", shown), "actions_table", "Actions du programme")

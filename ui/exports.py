@@ -282,11 +282,24 @@ def _button(label: str, make: Callable[[], bytes], name: str, key: str, help: st
                        icon=ICON, on_click="ignore", type="primary" if primary else "secondary")
 
 
+def table_button_label(title: str, fmt: str, limit: int = 40) -> str:
+    """« Télécharger « Effet levier : pour 1 € de la ville » (CSV) »: a table's button names the
+    table (issue 11: several tables on one page), short enough for a phone: past `limit`
+    characters the title is cut at a word, with « … » (the help text gives the whole title)."""
+    name = " ".join(str(title).split())
+    if len(name) > limit:
+        cut = name[:limit + 1]
+        cut = cut.rsplit(" ", 1)[0] if " " in cut else name[:limit]
+        name = cut.rstrip(" ,;:–—-(«") + "…"
+    return f"Télécharger « {md_text(name)} » ({fmt})"
+
+
 def download_table(df: pd.DataFrame, *, key: str, title: str, selection: state.Selection,
                    sources: Sources = None, status_columns: Mapping[str, str] | None = None,
                    units: Mapping[str, str] | None = None, stem: str | None = None,
                    fictional: bool | None = None) -> None:
-    """CSV and XLSX buttons for a table (`df` as exported: typed values, status columns).
+    """CSV and XLSX buttons for a table (`df` as exported: typed values, status columns), their
+    labels naming it by its title (table_button_label).
 
     `sources` is a list (or a callable giving it, run at the click) of `sources` rows or
     plain strings; `fictional` defaults to the selected territory's demo status."""
@@ -302,10 +315,10 @@ def download_table(df: pd.DataFrame, *, key: str, title: str, selection: state.S
                                    status_columns=status_columns, units=units)
 
     with st.container(horizontal=True, gap="small", key=f"dlrow_{key}"):
-        _button("Télécharger le tableau (CSV)", make("csv"), file_name(base, ext="csv"), f"dl_{key}_csv",
+        _button(table_button_label(title, "CSV"), make("csv"), file_name(base, ext="csv"), f"dl_{key}_csv",
                 f"« {title} » pour un tableur (séparateur « ; », virgule décimale), avec titre, "
                 "territoire, date et sources.")
-        _button("Télécharger le tableau (XLSX)", make("xlsx"), file_name(base, ext="xlsx"), f"dl_{key}_xlsx",
+        _button(table_button_label(title, "XLSX"), make("xlsx"), file_name(base, ext="xlsx"), f"dl_{key}_xlsx",
                 f"« {title} » au format Excel (nombres typés, feuille « Sources »).")
 
 

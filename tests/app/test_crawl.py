@@ -118,7 +118,7 @@ def crawl(db: Path, contract: str, page: str, *, strict: bool) -> tuple[list[str
         for indicator_id in indicator_ids or ["poverty_rate_pct"]:
             at.session_state["indicateur"] = indicator_id
             run(at, f"indicateur={indicator_id}")
-        if indicator_ids and at.radio(key="map_method") is not None:
+        if indicator_ids and any(r.key == "map_method" for r in at.radio):
             at.radio(key="map_method").set_value("jenks")
             run(at, "classes=jenks")
         return found, runs

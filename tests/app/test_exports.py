@@ -244,3 +244,28 @@ def test_map_colours_come_from_the_shared_palette(small_db_path) -> None:
         ["QN09902M", "secret", list(palette.hex_to_rgb(palette.WITHHELD))]]
     assert [label for _, label in legend] == ["41,5\u00a0%", "secret statistique", "non disponible"]
     assert legend[0][0] == palette.sequential(1)[0] and legend[1][0] == palette.WITHHELD
+
+
+def test_table_buttons_name_their_table(demo_db, deferred) -> None:
+    # Four tables on the mandate page: each pair of buttons says which one it downloads (issue 11),
+    # never four times « Télécharger le tableau ».
+    from tests.app.test_pages import shown
+    at = _run("mandat", territoire="demo")
+    assert not at.exception
+    labels = [shown(b.label) for b in at.get("download_button") if b.key.endswith(("_csv", "_xlsx"))]
+    assert labels == [f"Télécharger « {name} » ({fmt})"
+                      for name in ("Les chiffres du mandat", "Financements par financeur",
+                                   "Effet levier : pour 1 € de la ville", "Projets financés par année")
+                      for fmt in ("CSV", "XLSX")]
+
+
+def test_a_long_table_title_is_cut_at_a_word_for_a_phone() -> None:
+    from tests.app.test_pages import shown
+    from ui.exports import table_button_label
+    # The title is data shown as text (indicators.text.md_text): compared as the reader sees it.
+    assert shown(table_button_label("Dernière construction : avertissements et erreurs", "CSV")) == \
+        "Télécharger « Dernière construction : avertissements… » (CSV)"
+    assert shown(table_button_label("Dernière construction : fichiers examinés", "XLSX")) == \
+        "Télécharger « Dernière construction : fichiers… » (XLSX)"
+    assert shown(table_button_label("Effet levier : pour 1 € de la ville", "CSV")) == \
+        "Télécharger « Effet levier : pour 1 € de la ville » (CSV)"

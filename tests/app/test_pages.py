@@ -221,6 +221,8 @@ def test_map_controls_have_room_for_their_labels(demo_db) -> None:
     at = run_page("carte", territoire="demo")
     assert not at.exception
     weights = [c.weight for c in at.columns[:3]]
+    assert ([r.label for r in at.radio], [t.label for t in at.toggle]) == (
+        ["Classes"], ["Fond de carte (Internet)"])
     assert all(w / sum(weights) > 0.27 for w in weights[1:]), weights
 
 
@@ -250,6 +252,8 @@ def test_map_of_a_territory_without_contours_lists_the_qpvs(demo_db) -> None:
     assert not at.exception
     assert not at.get("deck_gl_json_chart")
     assert "Les contours des quartiers de ce territoire ne sont pas chargés" in at.info[0].value
+    # No map, no « Classes » nor « Fond de carte » that would do nothing (issue 11).
+    assert ([r.label for r in at.radio], [t.label for t in at.toggle]) == ([], [])
     table = at.dataframe[0].value
     assert "Vieux Puits - Paradis - Maunoury" in table["Quartier"].tolist()
     assert table["Portrait"].str.startswith("/portrait?qpv=QN028").all()
@@ -474,3 +478,15 @@ def test_page_header_never_repeats_the_contract_name(demo_db) -> None:
     at = run_page("portrait", territoire="grand-chalon", qpv="QN07101I")
     assert shown(at.caption[0].value) == (
         "Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030")
+
+
+def test_review_of_a_quartier_without_one_says_whose_review_is_shown(demo_db) -> None:
+    # Chambéry enters a review for Hauts de Chambéry only: Bellevue's page says it has none and
+    # names the quartier whose review follows (issue 11), never shows it as Bellevue's.
+    at = run_page("bilan", territoire="chambery", qpv="QN07301M")
+    assert not at.exception
+    assert [shown(i.value) for i in at.info] == [
+        "Aucun bilan n'est saisi pour Biollay - Bellevue ; voici celui de Les Hauts De Chambéry."]
+    # The quartier that has one says nothing of the kind.
+    at = run_page("bilan", territoire="chambery", qpv="QN07302M")
+    assert [i.value for i in at.info] == []

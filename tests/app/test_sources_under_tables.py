@@ -41,3 +41,30 @@ def test_a_leverage_table_without_computed_figures_has_no_funding_source(demo_db
     at = run_page("mandat", territoire="chambery")
     assert not at.exception
     assert "financements saisis" not in _after(at, "Financeur")
+
+
+FUNDING = ('<div class="qpv-source">Source : financements saisis par l\'équipe du contrat (modèle de '
+           'programme), d\'après « Bilan annuel du contrat de ville 2025 (document fictif) » '
+           '(CA Val-de-Lorne (fictive), 10 février 2026)</div>')
+PEOPLE = ('<div class="qpv-source">Source : listes de participants saisies par l\'équipe du contrat '
+          '(modèle de programme)</div>')
+
+
+def test_programme_tables_of_the_demo_name_their_source(demo_db) -> None:
+    at = run_page("programmes", territoire="demo")
+    assert not at.exception
+    # CPO, poverty pockets, by priority issue, by quartier, people reached, their QPV share, actions.
+    columns = ["Conventions État (P147)", "Crédits P147 du contrat", "Enjeu prioritaire",
+               "Montant (partagé à parts égales)", "Personnes", "dont résidant en QPV", "Porteur"]
+    assert [_after(at, c) for c in columns] == [FUNDING] * 4 + [PEOPLE] * 2 + [FUNDING]
+
+
+def test_the_first_common_law_tables_of_the_demo_name_their_source(demo_db) -> None:
+    at = run_page("droit_commun", territoire="demo")
+    assert not at.exception
+    assert [_after(at, "Programme 147 (€)"), _after(at, "Dispositifs mobilisables")] == [
+        '<div class="qpv-source">Source : crédits du programme 147 et droit commun déclaré par les '
+        'signataires, saisis par l\'équipe du contrat (modèle de programme)</div>',
+        '<div class="qpv-source">Source : dispositifs et chiffres déclarés par les signataires, saisis '
+        'par l\'équipe du contrat (modèle de programme), d\'après annexe 4, droit commun mobilisable '
+        '(fictive)</div>']
