@@ -65,8 +65,9 @@ EXPECTED_BUTTONS = {
                                "territory_table", "benef_table", "benef_qpv_share", "actions_table")
        for f in ("csv", "xlsx")],
     ("logement", "grand-chalon"): ["dl_cia_table_csv", "dl_cia_table_xlsx",
-                                   "dl_cia_chart_hors_q1_en_qpv_png", "dl_cia_chart_hors_q1_en_qpv_svg",
+                                   # the convention's order of objectives (indicators.housing.OBJECTIVES)
                                    "dl_cia_chart_q1_hors_qpv_png", "dl_cia_chart_q1_hors_qpv_svg",
+                                   "dl_cia_chart_hors_q1_en_qpv_png", "dl_cia_chart_hors_q1_en_qpv_svg",
                                    "dl_cia_objectives_csv", "dl_cia_objectives_xlsx"],
     ("methode", "demo"): ["dl_registry_table_csv", "dl_registry_table_xlsx", "dl_sources_table_csv",
                           "dl_sources_table_xlsx", "dl_build_files_table_csv",
