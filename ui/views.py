@@ -627,11 +627,31 @@ def unit_text(unit: str | None) -> str:
     return {"EUR/an": "€ par an", "EUR/mois": "€ par mois", "EUR": "€"}.get(unit or "", unit or "")
 
 
+def unit_phrase(label: str, unit: str | None) -> str:
+    """The unit a title adds after `label`, without what the label already says: "€ par mois"
+    after "Revenu disponible médian", "€" after "… par UC, par mois", nothing after
+    "Cambriolages de logement (pour 1 000 logements)" nor "Logements sociaux". The unit's words
+    count as said when every one is in the label (case, accents aside); a symbol (%, €) only when
+    the label says « en % » or « (%) » (the « 60 % » of a threshold is not the unit)."""
+    phrase = unit_text(unit)
+    if not phrase:
+        return ""
+    said = set(re.sub(r"[^0-9a-z]+", " ", fmt.fold(label)).split())
+    words = re.sub(r"[^0-9a-z]+", " ", fmt.fold(phrase)).split()
+    if words and set(words) <= said:
+        phrase = "".join(re.findall(r"[^\w\s/]", phrase))
+    folded = fmt.fold(label)
+    if not phrase or f"en {fmt.fold(phrase)}" in folded or f"({fmt.fold(phrase)})" in folded:
+        return ""
+    return phrase
+
+
 def map_title(map_data) -> str:
-    """"Taux de pauvreté (seuil à 60 %), en %, 2021"."""
+    """"Taux de pauvreté (seuil à 60 %), en %, 2021"; a unit the label says is not repeated
+    (unit_phrase): "Revenu disponible médian par UC, par mois, en €"."""
     parts = [map_data.label]
-    if map_data.unit:
-        parts.append(f"en {unit_text(map_data.unit)}")
+    if unit_phrase(map_data.label, map_data.unit):
+        parts.append(f"en {unit_phrase(map_data.label, map_data.unit)}")
     if map_data.year is not None and map_data.year_given:
         parts.append(str(map_data.year))
     return ", ".join(parts)
