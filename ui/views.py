@@ -1374,6 +1374,14 @@ def export_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
         from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
         out["Type de partie"] = [PARTY_TYPE_LABELS.get(t, t) for t in df["party_type"]]
         out["Partie"] = [RESERVING_PARTY_LABELS.get(n, n) for n in df["party_name"]]
+    # Shares we compute, as the page shows them: one decimal (housing.COMPUTED_RATE_DECIMALS),
+    # not the 2 an XLSX percent cell keeps nor the 6 of the CSV (« 14,46 % » beside « 14,5 % »).
+    computed_shares = [c for c in ("share_pct", "share_new_pct") if c in EXPORT_COLUMNS[name]]
+    if computed_shares:
+        from indicators.housing import shown_rate
+        for c in computed_shares:
+            out[EXPORT_COLUMNS[name][c]] = [None if pd.isna(v) else shown_rate(v, "computed")
+                                            for v in df[c]]
     if name == "cia_results":
         from indicators.housing import shown_rate
         out["Origine"] = ["publié" if o == "published" else "calculé" for o in df["origin"]]
