@@ -47,3 +47,14 @@ def test_project_cpo_pocket_and_theme_shares_export_with_one_decimal() -> None:
     themes = pd.DataFrame({"theme": ["Emploi", "Santé"], "n_actions": [3, 1],
                            "amount_eur": [2.0, 1.0], "share_pct": [200 / 3, 100 / 3]})
     assert views.export_frame("by_theme", themes)["Part (%)"].tolist() == [66.7, 33.3]
+
+
+def test_xlsx_rate_cells_hold_computed_rates_at_one_decimal_and_typed_ones_as_typed() -> None:
+    frame = pd.DataFrame({"Quartier": ["Aubépins", "Prés Saint-Jean", "CIA", "Entier"],
+                          "Valeur (%)": [100 * 928 / 1017, 100 * 1505 / 1768, 12.04, 40.25]})
+    data = to_xlsx_bytes(frame, title="Occupation", territory="Test", units={"Valeur (%)": "%"})
+    ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    cells = [(row[0].value, row[1].value) for row in ws.iter_rows()
+             if row[0].value in set(frame["Quartier"])]
+    # 91,2487… and 85,1244… computed → 91,2 and 85,1; 12,04 and 40,25 typed → kept.
+    assert cells == [("Aubépins", 91.2), ("Prés Saint-Jean", 85.1), ("CIA", 12.04), ("Entier", 40.25)]
