@@ -1609,11 +1609,13 @@ def review_cell(value) -> str:
     return cell_text(value)
 
 
-def review_column_cell(column: str, value, status: str | None = None) -> str:
+def review_column_cell(column: str, value, status: str | None = None,
+                       decimals: int | None = None) -> str:
     """A review table cell as printed, by its column: a year as written (« 2025 »), an amount
     in euros (« 12 300 € », « 1,5 M€ »), a share (« 40 % »), a count withheld as « secret
-    statistique » (`status`), else `review_cell` (« non renseigné » when absent, never 0)."""
-    from indicators.fmt import fmt_millions_eur
+    statistique » (`status`), else `review_cell` (« non renseigné » when absent, never 0);
+    `decimals`: those of the column it is read in (review_decimals)."""
+    from indicators.fmt import fmt_millions_eur, fmt_number
     if status == "secret":
         return "secret statistique"
     text = review_cell(value)
@@ -1627,7 +1629,37 @@ def review_column_cell(column: str, value, status: str | None = None) -> str:
         return fmt_millions_eur(value) if abs(value) >= 1_000_000 else _eur(value)
     if column.endswith("(%)"):
         return f"{text}\u00a0%"
+    if decimals is not None and not isinstance(value, bool):
+        return fmt_number(value, decimals)
     return text
+
+
+def review_decimals(df: pd.DataFrame) -> dict[str, list[int | None]]:
+    """The decimals of each column of measures (not a year, an amount, a rate nor a count),
+    per row: one precision for a column's values of one indicator (fmt.shared_decimals), so that
+    a gap column reads « 29,0 » beside « 28,6 », not « 29 » beside « 28,6 ». Rows of different
+    indicators (points beside a ratio) keep their own."""
+    from indicators.fmt import shared_decimals
+    groups = (df["Indicateur"].astype(str).tolist() if "Indicateur" in df.columns
+              else [""] * len(df))
+    out: dict[str, list[int | None]] = {}
+    for column in df.columns:
+        name = str(column)
+        if name == "Année" or name.endswith(("(€)", ", €)", "(%)", "__status")):
+            continue
+        values = df[column].astype(object).tolist()
+        if not any(isinstance(v, float) and v == v for v in values):
+            continue                       # counts stay whole, texts stay texts
+        decimals: list[int | None] = [None] * len(values)
+        for group in dict.fromkeys(groups):
+            rows = [i for i, g in enumerate(groups) if g == group]
+            shown = [values[i] for i in rows if isinstance(values[i], (int, float))
+                     and not isinstance(values[i], bool)]
+            d = shared_decimals(shown, None)
+            for i in rows:
+                decimals[i] = d
+        out[name] = decimals
+    return out
 
 
 # Where a line may break: a no-break space (« 3\u202fconsultations/an/habitant ») joins its
@@ -1670,8 +1702,10 @@ def _review_table(df, st: Styles) -> Flowable:
     columns = [c for c in df.columns if not c.endswith("__status")
                and (not len(df) or df[c].notna().any() or (c in status and df[status[c]].notna().any()))]
     header = [str(c) for c in columns]
-    body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None) for c in columns]
-            for r in df.astype(object).to_dict("records")]
+    decimals = review_decimals(df)
+    body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None,
+                                decimals[c][i] if c in decimals else None) for c in columns]
+            for i, r in enumerate(df.astype(object).to_dict("records"))]
     rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
     rows += [[Paragraph(esc(v), st.cell) for v in r] for r in body]
     return _table(rows, _review_widths(header, body))
