@@ -643,8 +643,18 @@ def _label_with_unit(label: str, unit: str | None) -> str:
     return f"{label} ({unit})" if unit and unit not in UNIT_SUFFIX and unit not in label.lower() else label
 
 
-def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs, multi: bool) -> str:
-    """The comparator values of one level for the table (several communes: 'name : value')."""
+def row_decimals(v: portrait_mod.PortraitValue) -> int | None:
+    """The decimals of a portrait table's row: the quartier's printed value and its comparators
+    at one precision (fmt.shared_decimals), « 29,0 % » beside « 28,6 % », as the page shows them."""
+    from indicators.fmt import shared_decimals
+    return shared_decimals([printed_value(v) if v.status == "ok" else None]
+                           + [c.value if c.status == "ok" else None for c in v.comparators], v.unit)
+
+
+def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs, multi: bool,
+                     decimals: int | None = None) -> str:
+    """The comparator values of one level for the table (several communes: 'name : value');
+    `decimals`: the row's (row_decimals)."""
     own = (v.source_label, v.source_ref)
     parts = []
     for c in v.comparators:
@@ -652,10 +662,11 @@ def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs
             continue
         # Comparator columns are narrow: the number alone (the unit is in the Quartier column).
         if v.unit == "%" or c.status != "ok" or c.value is None:
-            text = esc(fmt_value(c.value, "%" if v.unit == "%" else None, c.status))
+            text = esc(fmt_value(c.value, "%" if v.unit == "%" else None, c.status, decimals=decimals))
         else:
             from indicators.fmt import UNIT_DECIMALS, fmt_number
-            text = esc(fmt_number(c.value, UNIT_DECIMALS.get(v.unit or "")))
+            text = esc(fmt_number(c.value, UNIT_DECIMALS.get(v.unit or "") if decimals is None
+                                  else decimals))
         if multi:
             text = f"{esc(c.territory_name)} : {text}"
         notes = []
@@ -706,12 +717,14 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
         if block.values:   # a theme's heading never ends a page without its first row
             extra.append(("NOSPLIT", (0, r), (-1, r + 1)))
         for v in block.values:
-            shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status)
+            decimals = row_decimals(v)
+            shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status, decimals=decimals)
             n = refs.ref(v.source_label, v.source_ref)
             rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
                          Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}' size='6.6'>"
                                    f"{esc(_year_of(v))}</font>", st.cell)]
-                        + [Paragraph(_comparator_cell(v, lv, refs, multi[lv]), st.cell) for lv in levels]
+                        + [Paragraph(_comparator_cell(v, lv, refs, multi[lv], decimals), st.cell)
+                           for lv in levels]
                         + [Paragraph(f"[{n}]", st.cell)])
     widths = [label_w, qpv_w] + [comp_w] * len(levels) + [src_w]
     # The territory's own name when the column holds one (« France : France métropolitaine »,

@@ -30,3 +30,39 @@ def test_review_gap_table_prints_a_column_at_one_precision() -> None:
             for r in table._cellvalues[1:]]
     assert [r[3:6] for r in rows] == [["29,00", "28,6", "3"], ["31,25", "30,0", "4"],
                                       ["0,50", "0,55", "5"], ["0,62", "0,60", "6"]]
+
+
+def _comparator(level: str, name: str, value: float | None, status: str = "ok"):
+    from indicators.portrait import Comparator
+    return Comparator(territory_code=name, territory_level=level, territory_name=name, value=value,
+                      numerator=None, denominator=None, year=2021, status=status,
+                      origin="official_file", source_label="Insee 2021", document_id=None,
+                      source_ref=None, match="same_year", gap=None, gap_kind="points")
+
+
+def _value(value: float, unit: str, origin: str, comparators) -> object:
+    from indicators.portrait import PortraitValue
+    return PortraitValue(indicator_id="poverty_rate_pct", label="Taux de pauvreté", unit=unit,
+                         theme="revenus", is_rate=unit == "%", higher_is_better=False, value=value,
+                         numerator=None, denominator=None, year=2021, status="ok",
+                         status_note=None, origin=origin, source_label="Insee 2021",
+                         document_id=None, source_ref=None, caution=None,
+                         comparators=tuple(comparators))
+
+
+def test_portrait_table_row_reads_at_one_precision() -> None:
+    # The quartier's 29 % beside its commune's 28,6 %: « 29,0 % » and « 28,6 % ».
+    v = _value(29.0, "%", "official_file", [_comparator("commune", "Chalon", 28.6),
+                                            _comparator("epci", "Grand Chalon", 17.0),
+                                            _comparator("france", "France", None, "secret")])
+    refs = pdf.SourceRefs()
+    d = pdf.row_decimals(v)
+    assert [d] + [pdf._comparator_cell(v, lv, refs, False, d) for lv in ("commune", "epci", "france")] \
+        == [1, "28,6\u00a0%", "17,0\u00a0%", "secret statistique"]
+    # A computed quotient (printed at one decimal) beside typed whole numbers: one decimal.
+    v = _value(100 * 928 / 1017, "%", "computed", [_comparator("commune", "Chalon", 40.0)])
+    assert pdf.row_decimals(v) == 1
+    assert pdf._comparator_cell(v, "commune", refs, False, pdf.row_decimals(v)) == "40,0\u00a0%"
+    # Counts stay whole.
+    v = _value(1650, "habitants", "official_file", [_comparator("commune", "Chalon", 44000)])
+    assert pdf._comparator_cell(v, "commune", refs, False, pdf.row_decimals(v)) == "44\u202f000"
