@@ -1641,6 +1641,10 @@ def review_column_cell(column: str, value, status: str | None = None,
     if column.endswith("(€)") or column.endswith(", €)"):
         return fmt_millions_eur(value) if abs(value) >= 1_000_000 else _eur(value)
     if column.endswith("(%)"):
+        from indicators.review import COMPUTED_SHARE_COLUMNS
+        if column in COMPUTED_SHARE_COLUMNS:        # a share we compute: one decimal
+            from indicators.housing import COMPUTED_RATE_DECIMALS
+            text = fmt_number(value, COMPUTED_RATE_DECIMALS)
         return f"{text}\u00a0%"
     if decimals is not None and not isinstance(value, bool):
         return fmt_number(value, decimals)
