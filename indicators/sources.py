@@ -73,13 +73,16 @@ def _producer_year(text: str):
 def merged_credits(credits: Iterable[str]) -> list[str]:
     """The credits with those naming the same producer and year once, at the place of the first,
     in the longer (more informative) wording: ["Insee 2019", "Données INSEE 2019"] →
-    ["Données INSEE 2019"]."""
+    ["Données INSEE 2019"]; a bare credit goes into one that names the same producer and year
+    with a detail in brackets: « Données INSEE 2019 (en-tête du portrait ; …) »."""
     kept: dict = {}
     for text in credits:
         key = _producer_year(text)
         if key not in kept or len(text) > len(kept[key]):
             kept[key] = text
-    return list(kept.values())
+    detailed = {_producer_year(_head(t, (" (",))) for t in kept.values() if " (" in t}
+    return [t for key, t in kept.items()
+            if " (" in t or not isinstance(key, tuple) or key not in detailed]
 
 
 def _joined(head: str, quotes: list[str]) -> str:

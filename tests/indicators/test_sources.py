@@ -73,6 +73,13 @@ def test_credits_naming_the_same_producer_and_year_are_merged(db):
         "Données INSEE 2019", "Données Compas – ABS 2022", "Insee 2021",
         "Données fictives de démonstration", "Données fictives de démonstration (fichier A, 2019)",
         "Données fictives de démonstration (fichier B, 2019)"]
+    # A bare credit goes into the one that says the same producer and year with a detail.
+    assert merged_credits(["Insee 2019", "Données Compas – ABS 2022",
+                           "Données INSEE 2019 (en-tête du portrait ; bloc cité « Données Compas – ABS 2022 »)",
+                           "Données fictives de démonstration (fichier A, 2019)"]) == [
+        "Données Compas – ABS 2022",
+        "Données INSEE 2019 (en-tête du portrait ; bloc cité « Données Compas – ABS 2022 »)",
+        "Données fictives de démonstration (fichier A, 2019)"]
     # One document quoting the same producer and year in two wordings (the Grand Chalon annexes:
     # « Insee 2019 » for incomes, « Données INSEE 2019 » for the population) credits it once.
     db.document("gc", "annexes", DOC, "Grand Chalon")
