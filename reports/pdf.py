@@ -575,10 +575,11 @@ def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = No
                      levels: Sequence[str] | None = None) -> str:
     own = (v.source_label, v.source_ref)
     parts = []
+    decimals = row_decimals(v)         # at the precision of the quartier's value beside them
     for c in v.comparators:
         if levels is not None and c.territory_level not in levels:
             continue
-        shown = fmt_value(c.value, v.unit, c.status)
+        shown = fmt_value(c.value, v.unit, c.status, decimals=decimals)
         year = f" ({_year_of(c)})" if c.year != v.year else ""
         mark = ""
         if refs is not None and (c.source_label, c.source_ref) != own:
@@ -606,7 +607,8 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> F
     for v in chosen:
         n = refs.ref(v.source_label, v.source_ref)
         comp = _comparator_text(v, refs, BOX_LEVELS)
-        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status)), st.box_value),
+        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status, decimals=row_decimals(v))),
+                             st.box_value),
                    Paragraph(esc(v.label), st.box_label)]
         if comp:
             content.append(Paragraph(esc("contre " + comp), st.small))

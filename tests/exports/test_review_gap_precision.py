@@ -66,3 +66,13 @@ def test_portrait_table_row_reads_at_one_precision() -> None:
     # Counts stay whole.
     v = _value(1650, "habitants", "official_file", [_comparator("commune", "Chalon", 44000)])
     assert pdf._comparator_cell(v, "commune", refs, False, pdf.row_decimals(v)) == "44\u202f000"
+
+
+def test_portrait_box_comparators_read_at_the_quartier_value_precision() -> None:
+    # A headline card: « 37,5 % contre CA Le Grand Chalon : 43,0 % », not « 43 % ».
+    v = _value(37.5, "%", "official_file", [_comparator("epci", "CA Le Grand Chalon", 43.0),
+                                            _comparator("commune", "Chalon", 40.25)])
+    assert pdf._comparator_text(v) == "CA Le Grand Chalon : 43,00\u00a0% ; Chalon : 40,25\u00a0%"
+    assert pdf._comparator_text(v, levels=("epci",)) == "CA Le Grand Chalon : 43,00\u00a0%"
+    v = _value(37.5, "%", "official_file", [_comparator("epci", "CA Le Grand Chalon", 43.0)])
+    assert pdf._comparator_text(v) == "CA Le Grand Chalon : 43,0\u00a0%"
