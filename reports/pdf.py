@@ -1199,7 +1199,7 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
             yr = [r for r in rows_db if r[0] == year]
             total = sum(r[3] for r in yr)
             top = yr[0]
-            share = fmt_value(100 * top[3] / total if total else None, "%", decimals=0)
+            share = fmt_value(100 * top[3] / total if total else None, "%", decimals=1)   # a share we compute
             rows.append([Paragraph(str(year), st.cell), Paragraph(esc(_eur(total)), st.cell),
                          Paragraph(esc(fmt_value(len({r[1] for r in yr}), "")), st.cell),
                          Paragraph(esc(f"{funder_text(top[1], top[2])} ({share})"), st.cell),

@@ -2,6 +2,8 @@
 one indicator at one precision: « 29,0 » beside « 28,6 », not « 29 » beside « 28,6 »."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from reports import pdf
@@ -76,3 +78,31 @@ def test_portrait_box_comparators_read_at_the_quartier_value_precision() -> None
     assert pdf._comparator_text(v, levels=("epci",)) == "CA Le Grand Chalon : 43,00\u00a0%"
     v = _value(37.5, "%", "official_file", [_comparator("epci", "CA Le Grand Chalon", 43.0)])
     assert pdf._comparator_text(v) == "CA Le Grand Chalon : 43,0\u00a0%"
+
+
+def test_mandate_report_long_funding_summary_prints_the_top_share_with_one_decimal(tmp_path) -> None:
+    # More funder lines than LONG_TABLE_ROWS: one line per year, its first funder's share
+    # computed (46 470 of 100 000 → « 46,5 % »), one decimal, not « 46 % ».
+    import io
+
+    import pypdf
+
+    from tests.exports.test_review_report import _insert, build_review_db
+    path = build_review_db(tmp_path / "review.duckdb")
+    import duckdb
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("delete from programme_funding")
+        funders = ["ville", "epci", "etat_autre", "caf", "departement", "region", "bailleur"]
+        amounts = [46_470.0, 20_000.0, 10_000.0, 8_000.0, 7_000.0, 5_000.0, 3_530.0]
+        for year in (2024, 2025, 2026):
+            for funder, amount in zip(funders, amounts):
+                _insert(con, "programme_funding", contract_slug="c", year=year, funder=funder,
+                        amount_eur=amount)
+        assert len(funders) * 3 > pdf.LONG_TABLE_ROWS
+        data = pdf.mandate_pdf(con, "c", sections=["financements"], charts=False)
+    finally:
+        con.close()
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    assert [m for m in re.findall(r"Ville \(\d+(?:,\d)? %\)", text)] == ["Ville (46,5 %)"] * 3
