@@ -1220,7 +1220,8 @@ STATUS_COLUMN = "Statut"
 
 
 def _column_with_unit(label: str, unit: str | None, year=None) -> str:
-    inside = ", ".join(p for p in (unit_text(unit) if unit else "", fmt.fmt_year(year) if year else "")
+    """« label (unit, year) », the unit said once (unit_phrase): « … par UC, par mois (€, 2019) »."""
+    inside = ", ".join(p for p in (unit_phrase(label, unit), fmt.fmt_year(year) if year else "")
                        if p)
     return f"{label} ({inside})" if inside else label
 

@@ -52,3 +52,17 @@ def test_titles_whose_label_says_the_unit() -> None:
     assert views.map_title(SimpleNamespace(label="Revenu disponible médian par UC, par mois",
                                            unit="EUR/mois", year=2019, year_given=False)) == \
         "Revenu disponible médian par UC, par mois, en €"
+
+
+def test_export_column_names_say_their_unit_once() -> None:
+    cases = {
+        ("Revenu disponible médian par UC, par mois", "EUR/mois", 2019):
+            "Revenu disponible médian par UC, par mois (€, 2019)",
+        ("Revenu disponible médian par unité de consommation", "EUR/an", 2019):
+            "Revenu disponible médian par unité de consommation (€ par an, 2019)",
+        ("Cambriolages de logement (pour 1 000 logements)", "pour 1 000 logements", None):
+            "Cambriolages de logement (pour 1 000 logements)",
+        ("Taux de pauvreté (seuil à 60 %)", "%", 2021): "Taux de pauvreté (seuil à 60 %) (%, 2021)",
+        ("Population", "habitants", None): "Population (habitants)",
+    }
+    assert {key: views._column_with_unit(*key) for key in cases} == cases
