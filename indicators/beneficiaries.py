@@ -275,7 +275,7 @@ def share_display_table(share: pd.DataFrame) -> pd.DataFrame:
         "dont résidant en QPV": [count(v, s, k) for v, s, k in
                                  zip(share["n_in_qpv"], share[status_column("n_in_qpv")],
                                      share[N_SECRET_IN_QPV])],
-        "Part résidant en QPV": [fmt_pct(v) if s == "ok" else "secret statistique" for v, s in
+        "Part résidant en QPV": [fmt_pct(v, 1) if s == "ok" else "secret statistique" for v, s in
                                  zip(share["share_in_qpv_pct"], share[status_column("share_in_qpv_pct")])],
     }, columns=["Action", "Année", "Personnes touchées", "dont résidant en QPV",
                 "Part résidant en QPV"])

@@ -57,6 +57,24 @@ UNIT_DECIMALS: dict[str, int | None] = {
     "ratio": 1,
 }
 
+# A rate we compute (a quotient: 928 / 1 017 = 91,2487… %) is shown with one decimal; a rate
+# typed from a document keeps the decimals it was typed with (« 12,04 % » as the CIA prints it).
+# A rate with more than 2 decimals was not typed: it is a quotient, shown as one (issue #11).
+COMPUTED_PCT_DECIMALS = 1
+TYPED_MAX_DECIMALS = 2
+
+
+def written_at(value, decimals: int) -> bool:
+    """Whether `value` is written exactly with `decimals` decimals (float noise aside); a value
+    beyond 1e15 or infinite has no decimals to write."""
+    try:
+        v = float(value)
+    except OverflowError:
+        return True
+    if not math.isfinite(v) or abs(v) >= 1e15:
+        return True
+    return abs(v * 10 ** decimals - round(v * 10 ** decimals)) < 1e-6
+
 
 def plain_spaces(text: str) -> str:
     """The text with U+202F and U+00A0 replaced by ordinary spaces (for comparisons, search)."""
@@ -200,6 +218,8 @@ def fmt_value(value, unit: str | None, status: str | None = "ok", *, decimals: i
     unit = unit or ""
     if decimals is None:
         decimals = UNIT_DECIMALS.get(unit)
+    if decimals is None and unit == "%" and not written_at(value, TYPED_MAX_DECIMALS):
+        decimals = COMPUTED_PCT_DECIMALS
     number = fmt_number(value, decimals)
     if unit in UNIT_SUFFIX:
         suffix = UNIT_SUFFIX[unit]
@@ -221,17 +241,20 @@ _AFTER_WORDS = re.compile(r"^(dans|sur|pour|chez|parmi|en \d{4})\b", re.I)
 def shared_decimals(values, unit: str | None, most: int = 2) -> int | None:
     """The decimals that write values read side by side (a QPV and its comparators, a table's
     column) at one precision: the fewest that write each exactly, at most `most`, so that
-    ``[43.0, 40.2]`` in % gives 1 (« 43,0 % » beside « 40,2 % », never « 43 % »). A unit with
-    fixed decimals (UNIT_DECIMALS) keeps them; None (fmt_value's default) when no value is shown."""
+    ``[43.0, 40.2]`` in % gives 1 (« 43,0 % » beside « 40,2 % », never « 43 % »); a rate that
+    needs more than `most` is a quotient we computed: COMPUTED_PCT_DECIMALS (« 91,2 % » for
+    928 / 1 017, not « 91,25 % »). A unit with fixed decimals (UNIT_DECIMALS) keeps them; None
+    (fmt_value's default) when no value is shown."""
     if (unit or "") in UNIT_DECIMALS:
         return UNIT_DECIMALS[unit or ""]
     vals = [float(v) for v in values if not _is_missing(v) and math.isfinite(float(v))]
     if not vals:
         return None
     for d in range(most + 1):
-        if all(abs(v * 10 ** d - round(v * 10 ** d)) < 1e-6 for v in vals):
+        if all(written_at(v, d) for v in vals):
             return d
-    return most
+    # A rate beyond the decimals a document types is one we computed: one decimal.
+    return COMPUTED_PCT_DECIMALS if (unit or "") == "%" else most
 
 
 def with_qualifier(text: str, qualifier: str | None) -> str:

@@ -477,9 +477,14 @@ def year_choices(con, contract_slug: str, current_year: int) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def cell_text(value) -> str:
-    """A review figure as shown: a French number, oui/non, or « non renseigné » when absent
-    (never 0, never blank)."""
+# Columns of shares we compute (the QPV part of the amounts, of the people reached): one
+# decimal each, « 40,0 % » beside « 46,5 % » (housing.COMPUTED_RATE_DECIMALS, issue #11).
+COMPUTED_SHARE_COLUMNS = frozenset({"Part propre aux QPV (%)", "Part résidant en QPV (%)"})
+
+
+def cell_text(value, decimals: int | None = None) -> str:
+    """A review figure as shown: a French number (`decimals` when given), oui/non, or « non
+    renseigné » when absent (never 0, never blank)."""
     import math
 
     from indicators.fmt import fmt_number
@@ -488,11 +493,14 @@ def cell_text(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "oui" if value else "non"
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return fmt_number(value)
+        return fmt_number(value, decimals)
     return str(value)
 
 
 def display_frame(df: pd.DataFrame, keep: tuple[str, ...] = ("Année",)) -> pd.DataFrame:
     """Every cell as text (`cell_text`), but the columns in `keep` (years) as they are."""
-    return pd.DataFrame({c: (df[c] if c in keep else [cell_text(v) for v in df[c].astype(object)])
+    from indicators.housing import COMPUTED_RATE_DECIMALS
+    return pd.DataFrame({c: (df[c] if c in keep else
+                             [cell_text(v, COMPUTED_RATE_DECIMALS if c in COMPUTED_SHARE_COLUMNS else None)
+                              for v in df[c].astype(object)])
                          for c in df.columns})

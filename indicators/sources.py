@@ -11,9 +11,12 @@ Rules:
   démonstration (fichier QPV2024_FILOSOFI_2019, 2019) ».
 - Credits are listed once each, in the order of the values; one document quoting several
   producers is credited once: « … (d'après Insee 2019 ; Données Compas – ABS 2022) ».
+- Two credits naming the same producer and year (case, accents and « Données » aside) are one:
+  « Insee 2019 » and « Données INSEE 2019 » read « Données INSEE 2019 », the longer wording.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from indicators.fmt import fold
@@ -56,8 +59,34 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
     return label, None
 
 
+# Words a credit may add to the producer and year it names without naming anything else.
+_FILLER_WORDS = frozenset({"donnees", "donnee", "source", "sources"})
+
+
+def _producer_year(text: str):
+    """The words of the producer and year a credit names (case, accents, punctuation and
+    « Données » aside), or the text itself when it names no year: nothing to merge it with."""
+    words = tuple(w for w in re.sub(r"[^0-9a-z]+", " ", fold(text)).split() if w not in _FILLER_WORDS)
+    return words if any(re.fullmatch(r"(19|20)\d\d", w) for w in words) else text
+
+
+def merged_credits(credits: Iterable[str]) -> list[str]:
+    """The credits with those naming the same producer and year once, at the place of the first,
+    in the longer (more informative) wording: ["Insee 2019", "Données INSEE 2019"] →
+    ["Données INSEE 2019"]; a bare credit goes into one that names the same producer and year
+    with a detail in brackets: « Données INSEE 2019 (en-tête du portrait ; …) »."""
+    kept: dict = {}
+    for text in credits:
+        key = _producer_year(text)
+        if key not in kept or len(text) > len(kept[key]):
+            kept[key] = text
+    detailed = {_producer_year(_head(t, (" (",))) for t in kept.values() if " (" in t}
+    return [t for key, t in kept.items()
+            if " (" in t or not isinstance(key, tuple) or key not in detailed]
+
+
 def _joined(head: str, quotes: list[str]) -> str:
-    return f"{head} (d'après {' ; '.join(quotes)})" if quotes else head
+    return f"{head} (d'après {' ; '.join(merged_credits(quotes))})" if quotes else head
 
 
 def credit(source_label: str | None, origin: str | None, **details) -> str:
@@ -112,7 +141,7 @@ def value_credits_many(con, groups: Iterable[Iterable[tuple[str, str, int]]]) ->
                 quoted = quotes.setdefault(head, [])
                 if quote and quote not in quoted:
                     quoted.append(quote)
-        out.append([_joined(head, quoted) for head, quoted in quotes.items()])
+        out.append(merged_credits(_joined(head, quoted) for head, quoted in quotes.items()))
     return out
 
 

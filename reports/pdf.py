@@ -575,10 +575,11 @@ def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = No
                      levels: Sequence[str] | None = None) -> str:
     own = (v.source_label, v.source_ref)
     parts = []
+    decimals = row_decimals(v)         # at the precision of the quartier's value beside them
     for c in v.comparators:
         if levels is not None and c.territory_level not in levels:
             continue
-        shown = fmt_value(c.value, v.unit, c.status)
+        shown = fmt_value(c.value, v.unit, c.status, decimals=decimals)
         year = f" ({_year_of(c)})" if c.year != v.year else ""
         mark = ""
         if refs is not None and (c.source_label, c.source_ref) != own:
@@ -606,7 +607,8 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> F
     for v in chosen:
         n = refs.ref(v.source_label, v.source_ref)
         comp = _comparator_text(v, refs, BOX_LEVELS)
-        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status)), st.box_value),
+        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status, decimals=row_decimals(v))),
+                             st.box_value),
                    Paragraph(esc(v.label), st.box_label)]
         if comp:
             content.append(Paragraph(esc("contre " + comp), st.small))
@@ -643,8 +645,18 @@ def _label_with_unit(label: str, unit: str | None) -> str:
     return f"{label} ({unit})" if unit and unit not in UNIT_SUFFIX and unit not in label.lower() else label
 
 
-def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs, multi: bool) -> str:
-    """The comparator values of one level for the table (several communes: 'name : value')."""
+def row_decimals(v: portrait_mod.PortraitValue) -> int | None:
+    """The decimals of a portrait table's row: the quartier's printed value and its comparators
+    at one precision (fmt.shared_decimals), « 29,0 % » beside « 28,6 % », as the page shows them."""
+    from indicators.fmt import shared_decimals
+    return shared_decimals([printed_value(v) if v.status == "ok" else None]
+                           + [c.value if c.status == "ok" else None for c in v.comparators], v.unit)
+
+
+def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs, multi: bool,
+                     decimals: int | None = None) -> str:
+    """The comparator values of one level for the table (several communes: 'name : value');
+    `decimals`: the row's (row_decimals)."""
     own = (v.source_label, v.source_ref)
     parts = []
     for c in v.comparators:
@@ -652,10 +664,11 @@ def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs
             continue
         # Comparator columns are narrow: the number alone (the unit is in the Quartier column).
         if v.unit == "%" or c.status != "ok" or c.value is None:
-            text = esc(fmt_value(c.value, "%" if v.unit == "%" else None, c.status))
+            text = esc(fmt_value(c.value, "%" if v.unit == "%" else None, c.status, decimals=decimals))
         else:
             from indicators.fmt import UNIT_DECIMALS, fmt_number
-            text = esc(fmt_number(c.value, UNIT_DECIMALS.get(v.unit or "")))
+            text = esc(fmt_number(c.value, UNIT_DECIMALS.get(v.unit or "") if decimals is None
+                                  else decimals))
         if multi:
             text = f"{esc(c.territory_name)} : {text}"
         notes = []
@@ -706,12 +719,14 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
         if block.values:   # a theme's heading never ends a page without its first row
             extra.append(("NOSPLIT", (0, r), (-1, r + 1)))
         for v in block.values:
-            shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status)
+            decimals = row_decimals(v)
+            shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status, decimals=decimals)
             n = refs.ref(v.source_label, v.source_ref)
             rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
                          Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}' size='6.6'>"
                                    f"{esc(_year_of(v))}</font>", st.cell)]
-                        + [Paragraph(_comparator_cell(v, lv, refs, multi[lv]), st.cell) for lv in levels]
+                        + [Paragraph(_comparator_cell(v, lv, refs, multi[lv], decimals), st.cell)
+                           for lv in levels]
                         + [Paragraph(f"[{n}]", st.cell)])
     widths = [label_w, qpv_w] + [comp_w] * len(levels) + [src_w]
     # The territory's own name when the column holds one (« France : France métropolitaine »,
@@ -1184,7 +1199,7 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
             yr = [r for r in rows_db if r[0] == year]
             total = sum(r[3] for r in yr)
             top = yr[0]
-            share = fmt_value(100 * top[3] / total if total else None, "%", decimals=0)
+            share = fmt_value(100 * top[3] / total if total else None, "%", decimals=1)   # a share we compute
             rows.append([Paragraph(str(year), st.cell), Paragraph(esc(_eur(total)), st.cell),
                          Paragraph(esc(fmt_value(len({r[1] for r in yr}), "")), st.cell),
                          Paragraph(esc(f"{funder_text(top[1], top[2])} ({share})"), st.cell),
@@ -1609,11 +1624,13 @@ def review_cell(value) -> str:
     return cell_text(value)
 
 
-def review_column_cell(column: str, value, status: str | None = None) -> str:
+def review_column_cell(column: str, value, status: str | None = None,
+                       decimals: int | None = None) -> str:
     """A review table cell as printed, by its column: a year as written (« 2025 »), an amount
     in euros (« 12 300 € », « 1,5 M€ »), a share (« 40 % »), a count withheld as « secret
-    statistique » (`status`), else `review_cell` (« non renseigné » when absent, never 0)."""
-    from indicators.fmt import fmt_millions_eur
+    statistique » (`status`), else `review_cell` (« non renseigné » when absent, never 0);
+    `decimals`: those of the column it is read in (review_decimals)."""
+    from indicators.fmt import fmt_millions_eur, fmt_number
     if status == "secret":
         return "secret statistique"
     text = review_cell(value)
@@ -1626,8 +1643,42 @@ def review_column_cell(column: str, value, status: str | None = None) -> str:
     if column.endswith("(€)") or column.endswith(", €)"):
         return fmt_millions_eur(value) if abs(value) >= 1_000_000 else _eur(value)
     if column.endswith("(%)"):
+        from indicators.review import COMPUTED_SHARE_COLUMNS
+        if column in COMPUTED_SHARE_COLUMNS:        # a share we compute: one decimal
+            from indicators.housing import COMPUTED_RATE_DECIMALS
+            text = fmt_number(value, COMPUTED_RATE_DECIMALS)
         return f"{text}\u00a0%"
+    if decimals is not None and not isinstance(value, bool):
+        return fmt_number(value, decimals)
     return text
+
+
+def review_decimals(df: pd.DataFrame) -> dict[str, list[int | None]]:
+    """The decimals of each column of measures (not a year, an amount, a rate nor a count),
+    per row: one precision for a column's values of one indicator (fmt.shared_decimals), so that
+    a gap column reads « 29,0 » beside « 28,6 », not « 29 » beside « 28,6 ». Rows of different
+    indicators (points beside a ratio) keep their own."""
+    from indicators.fmt import shared_decimals
+    groups = (df["Indicateur"].astype(str).tolist() if "Indicateur" in df.columns
+              else [""] * len(df))
+    out: dict[str, list[int | None]] = {}
+    for column in df.columns:
+        name = str(column)
+        if name == "Année" or name.endswith(("(€)", ", €)", "(%)", "__status")):
+            continue
+        values = df[column].astype(object).tolist()
+        if not any(isinstance(v, float) and v == v for v in values):
+            continue                       # counts stay whole, texts stay texts
+        decimals: list[int | None] = [None] * len(values)
+        for group in dict.fromkeys(groups):
+            rows = [i for i, g in enumerate(groups) if g == group]
+            shown = [values[i] for i in rows if isinstance(values[i], (int, float))
+                     and not isinstance(values[i], bool)]
+            d = shared_decimals(shown, None)
+            for i in rows:
+                decimals[i] = d
+        out[name] = decimals
+    return out
 
 
 # Where a line may break: a no-break space (« 3\u202fconsultations/an/habitant ») joins its
@@ -1670,8 +1721,10 @@ def _review_table(df, st: Styles) -> Flowable:
     columns = [c for c in df.columns if not c.endswith("__status")
                and (not len(df) or df[c].notna().any() or (c in status and df[status[c]].notna().any()))]
     header = [str(c) for c in columns]
-    body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None) for c in columns]
-            for r in df.astype(object).to_dict("records")]
+    decimals = review_decimals(df)
+    body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None,
+                                decimals[c][i] if c in decimals else None) for c in columns]
+            for i, r in enumerate(df.astype(object).to_dict("records"))]
     rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
     rows += [[Paragraph(esc(v), st.cell) for v in r] for r in body]
     return _table(rows, _review_widths(header, body))

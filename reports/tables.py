@@ -42,13 +42,14 @@ import math
 import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from config import DEMO_MARK
+from indicators import fmt
 from indicators.fmt import STATUS_TEXT
 
 # The words written in place of a withheld value: the app's own (indicators.fmt.STATUS_TEXT).
@@ -449,6 +450,11 @@ def to_xlsx_bytes(df: pd.DataFrame, *, title: str, territory: str, sources: Any 
                 number = int(value) if isinstance(value, numbers.Integral) else float(value)
                 # Computed ratios keep the decimals their format shows; counts and years are whole.
                 number = round(number, KIND_DECIMALS.get(kinds[name], 2))
+                if kinds[name] == "pct" and not fmt.written_at(value, fmt.TYPED_MAX_DECIMALS):
+                    # A rate beyond the decimals a document types is a quotient: one decimal, as
+                    # the page shows it (indicators.fmt.COMPUTED_PCT_DECIMALS), not « 91,25 % ».
+                    number = float(Decimal(repr(float(value))).quantize(
+                        Decimal(1).scaleb(-fmt.COMPUTED_PCT_DECIMALS), rounding=ROUND_HALF_UP))
                 if kinds[name] in ("year", "int", "eur_int") and float(number).is_integer():
                     number = int(number)
                 cell.value = number

@@ -627,11 +627,31 @@ def unit_text(unit: str | None) -> str:
     return {"EUR/an": "€ par an", "EUR/mois": "€ par mois", "EUR": "€"}.get(unit or "", unit or "")
 
 
+def unit_phrase(label: str, unit: str | None) -> str:
+    """The unit a title adds after `label`, without what the label already says: "€ par mois"
+    after "Revenu disponible médian", "€" after "… par UC, par mois", nothing after
+    "Cambriolages de logement (pour 1 000 logements)" nor "Logements sociaux". The unit's words
+    count as said when every one is in the label (case, accents aside); a symbol (%, €) only when
+    the label says « en % » or « (%) » (the « 60 % » of a threshold is not the unit)."""
+    phrase = unit_text(unit)
+    if not phrase:
+        return ""
+    said = set(re.sub(r"[^0-9a-z]+", " ", fmt.fold(label)).split())
+    words = re.sub(r"[^0-9a-z]+", " ", fmt.fold(phrase)).split()
+    if words and set(words) <= said:
+        phrase = "".join(re.findall(r"[^\w\s/]", phrase))
+    folded = fmt.fold(label)
+    if not phrase or f"en {fmt.fold(phrase)}" in folded or f"({fmt.fold(phrase)})" in folded:
+        return ""
+    return phrase
+
+
 def map_title(map_data) -> str:
-    """"Taux de pauvreté (seuil à 60 %), en %, 2021"."""
+    """"Taux de pauvreté (seuil à 60 %), en %, 2021"; a unit the label says is not repeated
+    (unit_phrase): "Revenu disponible médian par UC, par mois, en €"."""
     parts = [map_data.label]
-    if map_data.unit:
-        parts.append(f"en {unit_text(map_data.unit)}")
+    if unit_phrase(map_data.label, map_data.unit):
+        parts.append(f"en {unit_phrase(map_data.label, map_data.unit)}")
     if map_data.year is not None and map_data.year_given:
         parts.append(str(map_data.year))
     return ", ".join(parts)
@@ -1200,7 +1220,8 @@ STATUS_COLUMN = "Statut"
 
 
 def _column_with_unit(label: str, unit: str | None, year=None) -> str:
-    inside = ", ".join(p for p in (unit_text(unit) if unit else "", fmt.fmt_year(year) if year else "")
+    """« label (unit, year) », the unit said once (unit_phrase): « … par UC, par mois (€, 2019) »."""
+    inside = ", ".join(p for p in (unit_phrase(label, unit), fmt.fmt_year(year) if year else "")
                        if p)
     return f"{label} ({inside})" if inside else label
 
@@ -1354,6 +1375,14 @@ def export_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
         from indicators.housing import PARTY_TYPE_LABELS, RESERVING_PARTY_LABELS
         out["Type de partie"] = [PARTY_TYPE_LABELS.get(t, t) for t in df["party_type"]]
         out["Partie"] = [RESERVING_PARTY_LABELS.get(n, n) for n in df["party_name"]]
+    # Shares we compute, as the page shows them: one decimal (housing.COMPUTED_RATE_DECIMALS),
+    # not the 2 an XLSX percent cell keeps nor the 6 of the CSV (« 14,46 % » beside « 14,5 % »).
+    computed_shares = [c for c in ("share_pct", "share_new_pct") if c in EXPORT_COLUMNS[name]]
+    if computed_shares:
+        from indicators.housing import shown_rate
+        for c in computed_shares:
+            out[EXPORT_COLUMNS[name][c]] = [None if pd.isna(v) else shown_rate(v, "computed")
+                                            for v in df[c]]
     if name == "cia_results":
         from indicators.housing import shown_rate
         out["Origine"] = ["publié" if o == "published" else "calculé" for o in df["origin"]]

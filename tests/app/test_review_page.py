@@ -38,7 +38,7 @@ def test_the_page_shows_mobilisable_declared_and_missing(review_page_db, deferre
                                  "Dispositifs déclarés en 2024", "Montant déclaré (€)",
                                  "dont propre aux QPV (€)", "Part propre aux QPV (%)"]
     assert mob.values.tolist() == [
-        [HOSTILE, "CAF de Testville", "1", "1", "50\u202f000", "12\u202f500", "25"],
+        [HOSTILE, "CAF de Testville", "1", "1", "50\u202f000", "12\u202f500", "25,0"],
         ["Emploi", "DDETS", "1", "0", "non renseigné", "non renseigné", "non renseigné"]]
     missing = next(f for f in frames if "Identifiant" in f.columns)
     assert missing.values.tolist() == [["Emploi", "DDETS", "Contrats aidés", "s2"]]

@@ -49,7 +49,7 @@ def test_map_without_contours_titles_and_credits_its_table(small_db) -> None:
     assert not at.exception
     assert not at.get("deck_gl_json_chart")
     assert [c.value for c in at.caption][1:] == [
-        "Revenu disponible médian par UC, par mois, en € par mois, 2019"]
+        "Revenu disponible médian par UC, par mois, en €, 2019"]
     assert source_lines(at) == [
         "Source : Insee 2019 · données 2019 · géographie prioritaire 2024"]
     assert at.dataframe[0].value["Valeur"].tolist() == ["742\u00a0€/mois"]
@@ -61,7 +61,7 @@ def test_map_of_undated_values_shows_no_year(undated_db) -> None:
     at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
     assert not at.exception
     assert [c.value for c in at.caption][1:] == [
-        "Revenu disponible médian par UC, par mois, en € par mois"]
+        "Revenu disponible médian par UC, par mois, en €"]
     assert source_lines(at) == ["Source : Insee 2019 · géographie prioritaire 2024"]
 
 
@@ -77,7 +77,7 @@ def test_map_export_leaves_an_undated_year_empty(undated_db) -> None:
     table, _, _ = views.map_export(map_data)
     assert table["Année"].tolist() == [None]
     assert views.map_title(map_data) == ("Revenu disponible médian par UC, par mois, "
-                                         "en € par mois")
+                                         "en €")
 
 
 def test_comparison_table_credits_its_values(small_db) -> None:

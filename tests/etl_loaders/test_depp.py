@@ -175,7 +175,7 @@ def test_the_portrait_shows_health_and_education_of_the_commune_saying_so(tmp_pa
         ["Collèges publics de la commune (avec un IPS publié)", "Démo-sur-Loire", 2022, "2\u00a0collèges",
          "DEPP, Indices de position sociale (IPS) des collèges, rentrées 2021-2022, 2022-2023"],
         ["Élèves des écoles et collèges publics de la commune scolarisés en REP ou REP+", "Démo-sur-Loire", 2024,
-         "83,33\u00a0%", "Ministère de l'Éducation nationale, Annuaire de l'éducation, mis à jour en 2024"],
+         "83,3\u00a0%", "Ministère de l'Éducation nationale, Annuaire de l'éducation, mis à jour en 2024"],
     ]
     text = page_text(at)
     assert "Publié à la commune seulement : le chiffre est celui de la commune entière, le quartier " \

@@ -195,7 +195,9 @@ def test_the_mandate_report_holds_the_review_as_a_section(review_db, tmp_path: P
     ("Montant (€)", 12300.0, None, "12\u202f300\u00a0€"),
     ("Montant déclaré (€)", 1_500_000.0, None, "1,5\u00a0M€"),
     ("Crédits spécifiques (programme 147, €)", 526200, None, "526\u202f200\u00a0€"),
-    ("Part propre aux QPV (%)", 25.0, None, "25\u00a0%"),
+    ("Part propre aux QPV (%)", 25.0, None, "25,0\u00a0%"),   # a share we compute: 1 decimal
+    ("Part résidant en QPV (%)", 46.47, None, "46,5\u00a0%"),
+    ("Taux (%)", 12.04, None, "12,04\u00a0%"),                 # a typed rate: as typed
     ("Montant (€)", None, None, "non renseigné"),
     ("Montant (€)", float("nan"), None, "non renseigné"),
     ("Personnes hors secret statistique", None, "secret", "secret statistique"),
@@ -271,7 +273,7 @@ def test_the_share_of_people_living_in_a_qpv_per_action(review_db, tmp_path: Pat
         ["Sortie familles", None, "secret", None, "secret", None, "secret", 1]]
     text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
     con.close()
-    assert "Atelier emploi 20 12 60 % 0" in text
+    assert "Atelier emploi 20 12 60,0 % 0" in text
     assert "Sortie familles secret statistique secret statistique secret statistique 1" in text
 
 

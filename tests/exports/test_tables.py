@@ -213,7 +213,8 @@ def test_status_suffix_columns_and_booleans() -> None:
 
 def test_xlsx_years_counts_ratios_and_empty_columns() -> None:
     """Years without a thousands separator, counts whole, computed ratios rounded to what their
-    format shows (2 decimals for %, 1 for M€), and a column with no value is not exported."""
+    format shows (1 for M€; 1 for a % quotient, as the page shows a rate we compute, issue #11),
+    and a column with no value is not exported."""
     df = pd.DataFrame({
         "Année": [2024, 2025],
         "year": [2019.0, 2020.0],
@@ -231,8 +232,8 @@ def test_xlsx_years_counts_ratios_and_empty_columns() -> None:
     assert header == ["Année", "year", "Actions", "Part CPO (%)", "Montant (M€)", "Montant",
                       "median_income_eur_year", "Levier"]
     assert [[c.value for c in row] for row in ws.iter_rows(min_row=7)] == [
-        [2024, 2019, 12, 41.67, 1.2, 20495.0, 8904, 8.33],
-        [2025, 2020, 7, 66.67, 1.0, 40495.5, 11820, 4.0],
+        [2024, 2019, 12, 41.7, 1.2, 20495.0, 8904, 8.33],
+        [2025, 2020, 7, 66.7, 1.0, 40495.5, 11820, 4.0],
     ]
     assert [c.number_format for c in ws[7]] == [
         "0", "0", "#,##0", '#,##0.0#"\u00a0%"', '#,##0.0"\u00a0M€"', '#,##0.00"\u00a0€"',

@@ -166,7 +166,8 @@ def test_map_values_writes_every_value_at_the_precision_the_set_needs(db):
         ["qpv_code", "value_text"]].T.values)}
     assert texts == {"QN07101A": "40,2\u00a0%", "QN07102A": "43,0\u00a0%", "QN07103A": "52,4\u00a0%"}
     frame = map_values(db.con, "gc", POV, year=2019).frame
-    assert frame["value_text"].tolist() == ["33,33\u00a0%", "30,00\u00a0%", "40,00\u00a0%"]
+    # 100 / 3 is a quotient we computed: the column reads at one decimal (issue #11).
+    assert frame["value_text"].tolist() == ["33,3\u00a0%", "30,0\u00a0%", "40,0\u00a0%"]
     frame = map_values(db.con, "gc", INC).frame
     assert [plain_spaces(t) for t in frame["value_text"]] == ["12 900 €/an", "15 720 €/an",
                                                                "12 060 €/an"]

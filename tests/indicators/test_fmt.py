@@ -64,7 +64,11 @@ def test_number_with_fixed_decimals():
 @pytest.mark.parametrize("value, unit, status, kw, expected", [
     (742, "EUR/mois", "ok", {}, f"742{S}€/mois"),
     (8904.4, "EUR/an", "ok", {}, f"8{N}904{S}€/an"),
-    (12.04, "%", "ok", {}, f"12,04{S}%"),
+    (12.04, "%", "ok", {}, f"12,04{S}%"),        # typed: the decimals it was typed with
+    (100 * 928 / 1017, "%", "ok", {}, f"91,2{S}%"),   # computed (91,2487…): one decimal
+    (100 * 120 / 830, "%", "ok", {}, f"14,5{S}%"),
+    (100 * 120 / 830, "%", "ok", {"decimals": 2}, f"14,46{S}%"),   # asked for: as asked
+    (100 / 3, "pour 1 000 habitants", "ok", {}, f"33,33{S}pour 1 000 habitants"),
     (2500, "habitants", "ok", {}, f"2{N}500{S}habitants"),
     (1.5, "ratio", "ok", {}, "1,5"),
     (1650, "personnes", "ok", {"qualifier": "plus de"}, f"plus de 1{N}650{S}personnes"),
@@ -139,7 +143,9 @@ def test_file_sizes_without_a_useless_decimal():
 @pytest.mark.parametrize("values, unit, expected", [
     ([43.0, 40.2, 52.4], "%", 1),              # « 43,0 % » beside « 40,2 % »
     ([43.0, 40.25, None, float("nan")], "%", 2),
-    ([100 / 3, 30.0], "%", 2),                 # beyond 2 decimals: 2, fmt_number's default
+    ([100 / 3, 30.0], "%", 1),                 # beyond 2 decimals, a quotient we computed: 1
+    ([100 * 928 / 1017, 85.12443438914028], "%", 1),   # Grand Chalon's fragile occupation
+    ([100 / 3, 30.0], "pour 1 000 habitants", 2),      # other units: 2, fmt_number's default
     ([2500, 5_420_000], "habitants", 0),
     ([742.4, 1480.0], "EUR/mois", 0),          # a unit with fixed decimals keeps them
     ([None, float("nan")], "%", None),         # nothing shown: fmt_value's default

@@ -62,3 +62,35 @@ def test_value_credits_once_each_in_order(db):
          "ABS 2022)"],
         [], []]
     assert value_credits_many(db.con, groups) == [value_credits(db.con, g) for g in groups]
+
+
+def test_credits_naming_the_same_producer_and_year_are_merged(db):
+    from indicators.sources import merged_credits
+    assert merged_credits(["Insee 2019", "Données Compas – ABS 2022", "Données INSEE 2019",
+                           "insee, 2019", "Insee 2021", "Données fictives de démonstration",
+                           "Données fictives de démonstration (fichier A, 2019)",
+                           "Données fictives de démonstration (fichier B, 2019)"]) == [
+        "Données INSEE 2019", "Données Compas – ABS 2022", "Insee 2021",
+        "Données fictives de démonstration", "Données fictives de démonstration (fichier A, 2019)",
+        "Données fictives de démonstration (fichier B, 2019)"]
+    # A bare credit goes into the one that says the same producer and year with a detail.
+    assert merged_credits(["Insee 2019", "Données Compas – ABS 2022",
+                           "Données INSEE 2019 (en-tête du portrait ; bloc cité « Données Compas – ABS 2022 »)",
+                           "Données fictives de démonstration (fichier A, 2019)"]) == [
+        "Données Compas – ABS 2022",
+        "Données INSEE 2019 (en-tête du portrait ; bloc cité « Données Compas – ABS 2022 »)",
+        "Données fictives de démonstration (fichier A, 2019)"]
+    # One document quoting the same producer and year in two wordings (the Grand Chalon annexes:
+    # « Insee 2019 » for incomes, « Données INSEE 2019 » for the population) credits it once.
+    db.document("gc", "annexes", DOC, "Grand Chalon")
+    db.fact("QN07101I", "qpv", "median_income_eur_month", 2019, 742, origin="published",
+            source_note="Insee 2019", document_id="annexes", source_ref="Annexe 2, portrait")
+    db.fact("QN07101I", "qpv", "population_count", 2019, 1650, origin="published",
+            source_note="Données INSEE 2019", document_id="annexes", source_ref="Annexe 2, portrait")
+    db.fact("QN07102I", "qpv", "population_count", 2022, 1480, origin="published",
+            source_note="Données Compas – ABS 2022", document_id="annexes", source_ref="Annexe 2")
+    assert value_credits(db.con, [("QN07101I", "median_income_eur_month", 2019),
+                                  ("QN07102I", "population_count", 2022),
+                                  ("QN07101I", "population_count", 2019)]) == [
+        "Contrat de ville du Grand Chalon 2024-2030 – Annexes, Annexe 2 (d'après Données INSEE 2019 ; "
+        "Données Compas – ABS 2022)"]

@@ -100,7 +100,7 @@ def test_share_in_qpv_per_action_and_year(tmp_path):
         # 2 « à vérifier »: masked likewise; the 10 in a QPV are exact.
         ["Action B", "2025", "au moins 10", "10", "secret statistique"],
         # Nobody in a QPV: no cell to mask, the share is exactly 0.
-        ["Action D", "2025", "9", "0", "0\u00a0%"],
+        ["Action D", "2025", "9", "0", "0,0\u00a0%"],
     ]
     assert share["note"].tolist() == [SHARE_NOTE, SHARE_NOTE, SHARE_NOTE, None]
     # The CSV/XLSX export: French headers (the frame's `n_in_qpv`… were exported as they were),
@@ -163,5 +163,5 @@ def test_mandate_report_shows_the_share_per_action(tmp_path):
     text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     assert "Personnes touchées résidant en QPV" in text
-    assert "Médiation 2025 20 14 70 %" in text
+    assert "Médiation 2025 20 14 70,0 %" in text
     assert "Sport 2025 au moins 9 9 secret statistique" in text
