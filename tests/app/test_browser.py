@@ -129,21 +129,29 @@ def test_map_click_on_a_qpv_opens_its_portrait(server, page, demo_db_path) -> No
 
 
 def _page_view(db_path) -> dict:
-    """The initial view the map page computes (same inputs as pages/carte.py)."""
+    """The initial view the map page sends for this database (its deck's initialViewState, read
+    from a run of the page itself, so the click follows any change in how the page frames)."""
     import json
+    import os
 
-    from indicators import compare, territories
-    from ui import maps
-    con = duckdb.connect(str(db_path), read_only=True)
-    frame = compare.map_values(con, "demo", "poverty_rate_pct").frame
-    communes = [c.code for c in territories.contract_communes(con, "demo")]
-    geoms = [g for g in frame["geojson"] if g is not None]
-    geoms += [json.loads(r[0]) for r in con.execute(
-        "select geom_simplified_geojson from territory_geometries where territory_level = 'commune'"
-        " and list_contains(?, territory_code)", [communes]).fetchall()]
-    con.close()
-    view = maps.view_for(geoms)
-    return {"longitude": view.longitude, "latitude": view.latitude, "zoom": view.zoom}
+    from streamlit.testing.v1 import AppTest
+
+    import config
+    before = (config.DB_PATH, os.environ.get("QPV_DB_PATH"))
+    config.DB_PATH, os.environ["QPV_DB_PATH"] = db_path, str(db_path)
+    try:
+        at = AppTest.from_file(str(ROOT / "pages" / "carte.py"), default_timeout=90)
+        at.session_state["territoire"] = "demo"
+        at.query_params["indicateur"] = "poverty_rate_pct"
+        at.run()
+        view = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]
+    finally:
+        config.DB_PATH = before[0]
+        if before[1] is None:
+            os.environ.pop("QPV_DB_PATH", None)
+        else:
+            os.environ["QPV_DB_PATH"] = before[1]
+    return {"longitude": view["longitude"], "latitude": view["latitude"], "zoom": view["zoom"]}
 
 
 def test_a_portrait_link_opens_aubepins_with_its_figures(server, page) -> None:
