@@ -118,7 +118,7 @@ def test_the_portrait_page_shows_the_commune_figure_beside_the_qpv(tmp_path: Pat
            "n'a pas le sien." in page_text(at)
 
 
-def test_the_yearly_review_lists_the_commune_figures_per_qpv(tmp_path: Path) -> None:
+def test_the_yearly_review_lists_each_commune_figure_once_with_its_qpvs(tmp_path: Path) -> None:
     import duckdb
 
     from indicators.review import review_sections
@@ -126,17 +126,17 @@ def test_the_yearly_review_lists_the_commune_figures_per_qpv(tmp_path: Path) -> 
     build([_raw(tmp_path, ROWS)], db, loader_modules=LOADERS, progress=None, current_year=2025)
     con = duckdb.connect(str(db), read_only=True)
     section = next(s for s in review_sections(con, "demo", 2023) if s.key == "communes")
+    # One row per commune and indicator (not one per quartier); the note names each commune's
+    # quartiers once.
     assert section.note == ("Publié à la commune seulement : le chiffre est celui de la commune entière, "
-                            "le quartier n'a pas le sien.")
+                            "le quartier n'a pas le sien. Quartiers de chaque commune : Démo-sur-Loire "
+                            "(Côte-Rôtie, Les Tilleuls) ; Saint-Exemple (Côte-Rôtie).")
+    assert list(section.table.columns) == ["Commune", "Indicateur", "Année", "Valeur de la commune"]
     assert section.table.values.tolist() == [
-        ["Côte-Rôtie", "Coups et blessures volontaires (victimes pour 1 000 habitants)", "Démo-sur-Loire", 2023,
+        ["Démo-sur-Loire", "Coups et blessures volontaires (victimes pour 1 000 habitants)", 2023,
          "2,02\u00a0pour 1 000 habitants"],
-        ["Côte-Rôtie", "Vols violents sans arme (victimes pour 1 000 habitants)", "Saint-Exemple", 2023,
+        ["Démo-sur-Loire", "Cambriolages de logement (pour 1 000 logements)", 2023,
+         "2,48\u00a0pour 1 000 logements"],
+        ["Saint-Exemple", "Vols violents sans arme (victimes pour 1 000 habitants)", 2023,
          "secret statistique"],
-        ["Côte-Rôtie", "Cambriolages de logement (pour 1 000 logements)", "Démo-sur-Loire", 2023,
-         "2,48\u00a0pour 1 000 logements"],
-        ["Les Tilleuls", "Coups et blessures volontaires (victimes pour 1 000 habitants)", "Démo-sur-Loire", 2023,
-         "2,02\u00a0pour 1 000 habitants"],
-        ["Les Tilleuls", "Cambriolages de logement (pour 1 000 logements)", "Démo-sur-Loire", 2023,
-         "2,48\u00a0pour 1 000 logements"],
     ]

@@ -84,7 +84,7 @@ def test_programmes_page_shows_the_share_living_in_a_qpv(small_db):
     assert "Part des personnes touchées qui résident en QPV" in [s.value for s in at.subheader]
     table = next(d.value for d in at.dataframe if "Part résidant en QPV" in d.value.columns)
     assert table.values.tolist() == [
-        ["Médiation", "2025", "20", "14", "70\u00a0%"],
+        ["Médiation", "2025", "20", "14", "70,0\u00a0%"],
         ["Sport", "2025", "au moins 9", "9", "secret statistique"]]
 
 
