@@ -1396,8 +1396,11 @@ def portrait_table(portrait) -> pd.DataFrame:
     df = portrait.to_frame()
     level = {"qpv": "quartier", **LEVEL_TEXT_FR}
     # An indicator's rows (the quartier and its comparators) at one precision.
-    shown = df["value"].where(df["status"] == "ok")
-    decimals = {i: fmt.shared_decimals(shown[df["indicator_id"] == i], u)
+    # (grouped in one pass: a boolean mask per indicator cost more than the rest of the table)
+    shown: dict[str, list] = {}
+    for i, v, status in zip(df["indicator_id"], df["value"], df["status"]):
+        shown.setdefault(i, []).append(v if status == "ok" else None)
+    decimals = {i: fmt.shared_decimals(shown[i], u)
                 for i, u in dict(zip(df["indicator_id"], df["unit"])).items()}
     return pd.DataFrame({
         "Thème": df["theme"].astype(str),
