@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.text import md_text
 from ui import components, data, exports, maps, state, views
 
 selection = components.current_selection()
@@ -73,7 +74,7 @@ else:
 
 st.subheader("Valeurs par quartier")
 if not drawn:     # without the map, its legend's title and source go with the table
-    st.caption(title)
+    st.caption(md_text(title))      # an indicator's label may come from a file's dictionary
 st.dataframe(views.map_table(frame), hide_index=True, key="map_table",
              column_config=components.LINK_COLUMNS)
 if not drawn and (frame["status"] == "ok").any():   # no figure shown, no source to cite

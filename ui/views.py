@@ -12,6 +12,7 @@ import pandas as pd
 
 from indicators import fmt
 from indicators.registry import BY_ID, REGISTRY
+from indicators.text import md_text
 
 def _na(value):
     """None for None, NaN and pd.NA (nullable columns), else the value."""
@@ -983,7 +984,8 @@ def programme_figures_elsewhere(tiles) -> str | None:
               and t.status == "ok" and t.scope != "national"]
     if not labels:
         return None
-    shown = ", ".join(f"« {label} »" for label in labels[:3]) + (", …" if len(labels) > 3 else "")
+    # Markdown for st.caption: the labels are the template's text, escaped.
+    shown = ", ".join(f"« {md_text(label)} »" for label in labels[:3]) + (", …" if len(labels) > 3 else "")
     return (f"Les documents du territoire publient {plural(len(labels), 'chiffre')} du programme "
             f"({shown}) : ils sont sur « Les chiffres du mandat », sans le détail des actions.")
 

@@ -279,3 +279,17 @@ def test_mandate_page_says_why_no_leverage_is_computed(tmp_path, monkeypatch) ->
     table = at.dataframe[0].value
     assert list(table) == ["Financeur", "Publié", "Source du chiffre publié"]
     assert table["Financeur"].tolist() == ["Intercommunalité"]
+
+
+def test_programme_figures_elsewhere_escapes_the_template_labels() -> None:
+    # The caption is Markdown: a label typed in the template never becomes a link.
+    from types import SimpleNamespace
+
+    from indicators.text import md_text
+    from ui import views
+    tile = SimpleNamespace(label="[120 projets](https://exemple.invalid)", theme="Programme",
+                           status="ok", scope="contrat")
+    assert views.programme_figures_elsewhere([tile]) == (
+        f"Les documents du territoire publient 1 chiffre du programme (« {md_text(tile.label)} ») : "
+        "ils sont sur « Les chiffres du mandat », sans le détail des actions.")
+    assert "](" not in views.programme_figures_elsewhere([tile])
