@@ -410,3 +410,17 @@ def fmt_count(n, one: str, many: str | None = None) -> str:
     « 1 234 fichiers »."""
     n = int(n)
     return f"{fmt_int(n)} {one if abs(n) < 2 else (many or one + 's')}"
+
+
+_ARTICLE = re.compile(r"^(Les|Le)\s+(?=\S)", re.I)
+
+
+def of_name(name) -> str:
+    """« de » before a place name, contracted as French writes it: « des Hauts De Chambéry »
+    (Les), « du Clos Fleuri » (Le), « de La Chênaie », « de l'Ermitage », « de Biollay »."""
+    text = " ".join(str(name).split())
+    article = _ARTICLE.match(text)
+    if article:
+        rest = text[article.end():]
+        return ("des " if article.group(1).lower() == "les" else "du ") + rest
+    return f"de {text}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicators.fmt import of_name
 from indicators.text import md_text
 from ui import components, data, exports, views
 
@@ -25,7 +26,7 @@ review = data.review(selection.contract_slug, code or None)
 if selection.qpv_code and selection.qpv_code not in codes:
     # The selected quartier has no review: say so, never show another one's as if it were its own.
     components.empty_note(f"Aucun bilan n'est saisi pour {md_text(selection.qpv_name or selection.qpv_code)} ; "
-                          f"voici celui de {md_text(names[code])}.")
+                          f"voici celui {md_text(of_name(names[code]))}.")
 
 st.header(md_text(names[code]), divider="gray", anchor=False)
 if code in set(data.contract_qpvs(selection.contract_slug)["qpv_code"]):

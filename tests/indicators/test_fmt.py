@@ -152,3 +152,11 @@ def test_file_sizes_without_a_useless_decimal():
 ])
 def test_shared_decimals(values, unit, expected):
     assert fmt.shared_decimals(values, unit) == expected
+
+
+def test_of_name_contracts_de_with_the_article_of_a_place_name():
+    assert [fmt.of_name(n) for n in ["Les Hauts De Chambéry", "Le Clos Fleuri", "La Chênaie",
+                                      "l'Ermitage", "Biollay - Bellevue", "  Les   Clos ",
+                                      "Lesneven", "Lens"]] == [
+        "des Hauts De Chambéry", "du Clos Fleuri", "de La Chênaie", "de l'Ermitage",
+        "de Biollay - Bellevue", "des Clos", "de Lesneven", "de Lens"]
