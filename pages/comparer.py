@@ -17,17 +17,18 @@ if qpvs.empty or not available:
     st.stop()
 
 f1, f2, f3 = st.columns([1.2, 2.5, 1.5])
+# `wrap=True`: the chips on as many rows as needed (one scrolling row cut the second indicator).
 theme = f1.selectbox("Thème", ["tous"] + [t for t in THEMES if views.theme_has(t, available)],
                      key="cmp_theme")
 choices = [i for i in available if theme == "tous" or views.theme_of(i) == theme]
 default = default_indicators(choices, selection.indicator_id)
 indicators = f2.multiselect("Indicateurs", choices, default=default, key="cmp_indicators",
                             format_func=views.indicator_option,
-                            placeholder="choisissez un ou plusieurs indicateurs")
+                            placeholder="choisissez un ou plusieurs indicateurs", wrap=True)
 communes = sorted({(c, n) for cs, ns in zip(qpvs["commune_codes"], qpvs["commune_names"])
                    for c, n in zip(cs, ns)}, key=lambda cn: cn[1])
 chosen_communes = f3.multiselect("Communes", [c for c, _ in communes], key="cmp_communes",
-                                 format_func=dict(communes).get, placeholder="toutes")
+                                 format_func=dict(communes).get, placeholder="toutes", wrap=True)
 if not indicators:
     components.empty_note("Choisissez au moins un indicateur.")
     st.stop()
