@@ -3,6 +3,7 @@ by one: what they showed, fixed for every contract, checked with AppTest on the 
 database (the seeds' territories included)."""
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from indicators.fmt import plain_spaces
@@ -18,3 +19,32 @@ def test_the_review_shown_instead_names_its_quartier_with_de_contracted(demo_db)
     assert [plain_spaces(shown(i.value)) for i in at.info] == [
         "Aucun bilan n'est saisi pour Biollay - Bellevue ; voici celui des Hauts De Chambéry."]
     assert at.header[0].value == "Les Hauts De Chambéry"
+
+
+def _multiselect_calls() -> list[tuple[str, ast.Call]]:
+    calls = []
+    for path in sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "app.py"]):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "multiselect"):
+                calls.append((f"{path.relative_to(ROOT)}:{node.lineno}", node))
+    return calls
+
+
+def test_every_multiselect_puts_its_chips_on_as_many_rows_as_needed() -> None:
+    # One scrolling row of chips cut the second indicator of « Comparer les quartiers » at
+    # 1440 px (« Rev… ») and at 390 px: every multiselect of the app wraps its chips.
+    calls = _multiselect_calls()
+    assert len(calls) >= 4
+    unwrapped = [where for where, call in calls
+                 if not any(k.arg == "wrap" and isinstance(k.value, ast.Constant) and k.value.value is True
+                            for k in call.keywords)]
+    assert unwrapped == []
+
+
+def test_comparison_choices_wrap_on_the_page(demo_db) -> None:
+    at = run_page("comparer", territoire="chambery")
+    assert not at.exception
+    assert len(at.multiselect(key="cmp_indicators").value) >= 2     # the two chips of the shot
+    assert {m.key: m.proto.wrap for m in at.multiselect} == {"cmp_indicators": True,
+                                                             "cmp_communes": True}
