@@ -486,7 +486,7 @@ def test_review_of_a_quartier_without_one_says_whose_review_is_shown(demo_db) ->
     at = run_page("bilan", territoire="chambery", qpv="QN07301M")
     assert not at.exception
     assert [shown(i.value) for i in at.info] == [
-        "Aucun bilan n'est saisi pour Biollay - Bellevue ; voici celui de Les Hauts De Chambéry."]
+        "Aucun bilan n'est saisi pour Biollay - Bellevue ; voici celui des Hauts De Chambéry."]
     # The quartier that has one says nothing of the kind.
     at = run_page("bilan", territoire="chambery", qpv="QN07302M")
     assert [i.value for i in at.info] == []
