@@ -6,7 +6,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 import config
 from indicators.fmt import period_beside_name
-from indicators.text import html_text, md_text
+from indicators.text import french_spacing, html_text, md_text
 from ui import data, state, views
 
 HOME_PAGE = "pages/mandat.py"
@@ -232,7 +232,11 @@ def source_line(text: str | None, *, short: bool = False, toggle: bool = True) -
     if text:
         prefix = "" if text.lower().startswith("source") else "Source : "
         shown = views.short_source(text) if short else views.clip_source(text)
-        if shown != text:
+        # « » and « : » kept with their words (a phone's narrow tile broke « § « / Une ambition »),
+        # once the line is cut (short_source reads its « : » and « ; »).
+        clipped, shown, prefix = shown != text, french_spacing(shown), french_spacing(prefix)
+        text = french_spacing(text)
+        if clipped:
             # A long source is shown once: its head here, the whole text behind a toggle (or in
             # the group's « Sources complètes » when `toggle` is off).
             more = " qpv-more" if toggle else ""
@@ -305,7 +309,7 @@ def kpi_tiles(tiles: list[dict], columns: int = 3) -> None:
     full = views.long_sources(t["source"] for t in tiles)
     if full:
         with st.expander("Sources complètes", icon=":material/info:"):
-            st.markdown("".join(f'<div class="qpv-source">{esc(t)}</div>' for t in full),
+            st.markdown("".join(f'<div class="qpv-source">{esc(french_spacing(t))}</div>' for t in full),
                         unsafe_allow_html=True)
 
 

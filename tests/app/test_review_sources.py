@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import config
+from indicators.fmt import plain_spaces
 from tests.app.conftest import build_small_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def run_page(page: str, territoire: str, **query) -> AppTest:
 
 def source_lines(at: AppTest) -> list[str]:
     """The visible source lines (components.source_line), as the reader sees them."""
-    return [m.value.split(">", 1)[1].rsplit("</div>", 1)[0].replace("\u2060", "")
+    return [plain_spaces(m.value.split(">", 1)[1].rsplit("</div>", 1)[0].replace("\u2060", ""))
             for m in at.markdown if m.value.startswith('<div class="qpv-source')]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from indicators.fmt import plain_spaces
 from tests.app.test_pages import run_page, shown
 
 
@@ -22,7 +23,8 @@ def _after(at, column: str) -> str:
     walk(at.main)
     i = next(i for i, e in enumerate(flat) if e.type == "dataframe" and column in e.value.columns)
     after = flat[i + 1] if i + 1 < len(flat) else None
-    return "" if after is None or after.type == "dataframe" else html.unescape(shown(after.value))
+    # Ordinary spaces for the no-break ones of French typography (components.source_line).
+    return "" if after is None or after.type == "dataframe" else plain_spaces(html.unescape(shown(after.value)))
 
 
 def test_mandate_tables_of_the_demo_name_their_source(demo_db) -> None:

@@ -48,3 +48,27 @@ def test_comparison_choices_wrap_on_the_page(demo_db) -> None:
     assert len(at.multiselect(key="cmp_indicators").value) >= 2     # the two chips of the shot
     assert {m.key: m.proto.wrap for m in at.multiselect} == {"cmp_indicators": True,
                                                              "cmp_communes": True}
+
+
+def _source_divs(at) -> list[str]:
+    return [m.value for m in at.markdown if 'class="qpv-source' in m.value]
+
+
+def test_tile_sources_keep_french_quotes_and_colons_with_their_words(demo_db) -> None:
+    # At 390 px a tile's source broke « … — § « / Une ambition renforcée … » and at 1440 px
+    # « changé / » — Hauts de Chambéry »: the spaces inside « » and before « : » are no-break.
+    at = run_page("mandat", territoire="chambery")
+    assert not at.exception
+    divs = _source_divs(at)
+    assert len(divs) > 20
+    nb = "\u00a0"
+    assert shown(divs[0]) == (
+        '<div class="qpv-source" title="Source' + nb + ': Politique de la ville – Les chiffres du mandat'
+        f'{nb}: «{nb}Redonner toute leur place aux quartiers populaires et réduire concrètement les '
+        f'inégalités{nb}» (Bilan du mandat municipal de Chambéry 2020-2026 (auteur et date non '
+        f'indiqués dans le texte)) — Encadré «{nb}Les chiffres du mandat{nb}»{nb}; § «{nb}Une ambition '
+        f'renforcée et des moyens inédits pour les quartiers{nb}»">Source{nb}: Politique de la ville – '
+        f'Les chiffres du mandat — Encadré «{nb}Les chiffres du mandat{nb}»</div>')
+    for div in divs:
+        text = shown(div)
+        assert "« " not in text and " »" not in text and " :" not in text and " ;" not in text, div

@@ -141,3 +141,15 @@ def test_plot_text(text, expected) -> None:
 ])
 def test_url_excerpt_is_short_and_escaped(value: str, expected: str) -> None:
     assert url_excerpt(value) == expected
+
+
+def test_french_spacing_keeps_quotes_and_colons_with_their_words():
+    from indicators.text import french_spacing
+    nb = "\u00a0"
+    assert french_spacing("Source : Bilan — § « Une ambition renforcée » ; Encadré « X » !") == (
+        f"Source{nb}: Bilan — § «{nb}Une ambition renforcée{nb}»{nb}; Encadré «{nb}X{nb}»{nb}!")
+    # Already right, or nothing to do: unchanged; a colon inside a word or a time is not French
+    # punctuation spacing.
+    assert french_spacing(f"«{nb}X{nb}»") == f"«{nb}X{nb}»"
+    assert french_spacing("http://x.fr 10:30 a;b") == "http://x.fr 10:30 a;b"
+    assert french_spacing(None) == ""
