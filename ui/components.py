@@ -58,6 +58,11 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 .qpv-more { cursor: help; text-decoration: underline dotted #8c8c8c; text-underline-offset: 2px; }
 div[class*="st-key-dlrow_"] button { min-height: 1.9rem; padding: .1rem .6rem; }
 div[class*="st-key-dlrow_"] button p { font-size: .85rem; }
+/* A download button's label on as many lines as it needs: Streamlit keeps it on one line cut
+   with « … », so on a phone « … » (CSV) and « … » (XLSX) read the same. */
+[data-testid="stDownloadButton"] button [data-testid="stMarkdownContainer"],
+[data-testid="stDownloadButton"] button [data-testid="stMarkdownContainer"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>
 """
 

@@ -1,0 +1,39 @@
+"""Issue 11, Chambéry and Chartres métropole at 390 px: what only a browser shows. A real
+`streamlit run app.py` on the demo build (the seeds' territories included), Chromium."""
+from __future__ import annotations
+
+import pytest
+
+from tests.app.browser_support import chromium, streamlit_server
+from tests.app.screenshots import wait_until_done
+
+pytestmark = pytest.mark.browser
+
+# Every download button: its label's text, and whether the box shows it whole.
+BUTTONS_JS = """() => [...document.querySelectorAll('[data-testid="stDownloadButton"] button')]
+  .filter(b => b.offsetWidth > 0)
+  .map(b => { const m = b.querySelector('[data-testid="stMarkdownContainer"]');
+              const r = b.getBoundingClientRect();
+              return [m.innerText.replace(/[\\u00a0\\u202f]/g, ' '), m.scrollWidth <= m.clientWidth,
+                      r.right <= window.innerWidth]; })"""
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    with streamlit_server(demo_db_path, tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+def test_download_buttons_read_whole_on_a_phone(server) -> None:
+    # At 390 px « Télécharger « Taux de pauvreté (seuil à 60 %), en % » (CSV) » was cut before
+    # « (CSV) », so the CSV and XLSX buttons read the same (the map page, the method page).
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 390, "height": 900}, locale="fr-FR")
+        pg = context.new_page()
+        pg.goto(f"{server}/carte?territoire=chambery")
+        wait_until_done(pg)
+        buttons = pg.evaluate(BUTTONS_JS)
+        context.close()
+    assert buttons == [
+        ["Télécharger « Taux de pauvreté (seuil à 60 %), en % » (CSV)", True, True],
+        ["Télécharger « Taux de pauvreté (seuil à 60 %), en % » (XLSX)", True, True]]
