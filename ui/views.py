@@ -204,6 +204,10 @@ _CONTRACT_PREFIX = re.compile(r"^(contrat de ville|politique de la ville)\s+"
                               r"(du |de la |de l'|de l’|des |de |d'|d’)", re.IGNORECASE)
 
 
+# A name ending with another in brackets (not a year or a period): « … (Chartres métropole) ».
+_USUAL_NAME = re.compile(r".+?\s\(([^()\d][^()]{3,})\)")
+
+
 def short_name(name: str, limit: int = 32) -> str:
     """A contract name short enough for the sidebar selector (whose label already says
     « contrat de ville »): the part before « – » (the programme's own title follows it),
@@ -215,6 +219,11 @@ def short_name(name: str, limit: int = 32) -> str:
     rest = _CONTRACT_PREFIX.sub("", head).strip()
     if rest:
         head = rest[0].upper() + rest[1:]
+    # Too long with the usual name in brackets at its end: that name, whole (« Agglomération
+    # chartraine (Chartres métropole) » → « Chartres métropole », not « Agglomération chartraine… »).
+    usual = _USUAL_NAME.fullmatch(head)
+    if len(head) > limit and usual and len(usual.group(1)) <= limit:
+        return usual.group(1)[0].upper() + usual.group(1)[1:]
     return _clip(head, limit)
 
 

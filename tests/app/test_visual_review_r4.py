@@ -72,3 +72,16 @@ def test_tile_sources_keep_french_quotes_and_colons_with_their_words(demo_db) ->
     for div in divs:
         text = shown(div)
         assert "« " not in text and " »" not in text and " :" not in text and " ;" not in text, div
+
+
+def test_sidebar_names_a_long_contract_by_its_usual_name_in_brackets() -> None:
+    # Chartres métropole's selector read « Agglomération chartraine… » on every page at 1440 px.
+    from ui import views
+    assert [views.short_name(n) for n in (
+        "Contrat de ville de l'agglomération chartraine (Chartres métropole)",
+        "Contrat de ville de Val-de-Lorne (fictif)",
+        "Contrat de ville de l'agglomération de Chartres métropole et de ses communes (2024-2030)",
+        "Contrat de ville de la communauté d'agglomération du Pays Voironnais (CA)",
+        "Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030")] == [
+        "Chartres métropole", "Val-de-Lorne (fictif)", "Agglomération de Chartres…",
+        "Communauté d'agglomération du…", "Grand Chalon 2024-2030"]
