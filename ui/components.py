@@ -63,6 +63,12 @@ div[class*="st-key-dlrow_"] button p { font-size: .85rem; }
 [data-testid="stDownloadButton"] button [data-testid="stMarkdownContainer"],
 [data-testid="stDownloadButton"] button [data-testid="stMarkdownContainer"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* A multiselect's chip on as many lines as its name needs: at 390 px Streamlit cut an indicator's
+   name with « … » inside its chip. */
+[data-testid="stMultiSelectTagsContainer"] span[data-tag] { height: auto !important; min-height: 28px; }
+[data-testid="stMultiSelectTagsContainer"] span[data-tag] > span[title] {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; }
 </style>
 """
 

@@ -37,3 +37,24 @@ def test_download_buttons_read_whole_on_a_phone(server) -> None:
     assert buttons == [
         ["Télécharger « Taux de pauvreté (seuil à 60 %), en % » (CSV)", True, True],
         ["Télécharger « Taux de pauvreté (seuil à 60 %), en % » (XLSX)", True, True]]
+
+
+CHIPS_JS = """() => [...document.querySelectorAll('[data-testid="stMultiSelectTagsContainer"] span[data-tag]')]
+  .map(t => { const name = t.querySelector('span[title]'); const r = t.getBoundingClientRect();
+              return [name.innerText.replace(/\\s+/g, ' '), name.scrollWidth <= name.clientWidth,
+                      r.right <= window.innerWidth]; })"""
+
+
+def test_comparison_chips_read_whole_on_a_phone(server) -> None:
+    # Wrapped onto rows, each chip still cut its indicator's name with « … » at 390 px.
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 390, "height": 900}, locale="fr-FR")
+        pg = context.new_page()
+        pg.goto(f"{server}/comparer?territoire=chambery")
+        wait_until_done(pg)
+        chips = pg.evaluate(CHIPS_JS)
+        context.close()
+    assert chips == [
+        ["Taux de pauvreté (seuil à 60 %) (revenus et pauvreté)", True, True],
+        ["Revenu disponible médian par unité de consommation (revenus et pauvreté)", True, True],
+        ["1er décile du niveau de vie (revenus et pauvreté)", True, True]]
