@@ -139,6 +139,33 @@ def threshold_s(national_median: float | None, local_median: float | None) -> fl
 
 # ── Pure detection ──────────────────────────────────────────────────────────────────────────
 
+# Up to this many squares (a contract's grid, the demo's), components are labelled in Python:
+# importing scipy costs more CPU (about 0,5 s) than labelling them.
+SMALL_GRID_SQUARES = 20_000
+
+
+def _union_find_labels(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """scipy's connected_components labels, without scipy: a component's label is the rank of
+    its smallest square index (0 for the component of square 0, and so on)."""
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in zip(rows.tolist(), cols.tolist()):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    labels = np.empty(n, dtype=np.int32)
+    label_of_root: dict[int, int] = {}
+    for i in range(n):
+        labels[i] = label_of_root.setdefault(root(i), len(label_of_root))
+    return labels
+
+
 def components(ix: np.ndarray, iy: np.ndarray, corners: bool = False) -> np.ndarray:
     """Connected-component label of each square (integer grid coordinates), by side or corner."""
     n = len(ix)
@@ -158,10 +185,12 @@ def components(ix: np.ndarray, iy: np.ndarray, corners: bool = False) -> np.ndar
         hit = sorted_keys[pos] == target
         rows.append(np.flatnonzero(hit))
         cols.append(order[pos[hit]])
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    if n <= SMALL_GRID_SQUARES:
+        return _union_find_labels(n, r, c)
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    r, c = np.concatenate(rows), np.concatenate(cols)
     graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n)).tocsr()
     return connected_components(graph, directed=False)[1]
 
