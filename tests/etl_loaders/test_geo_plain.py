@@ -151,3 +151,4 @@ def test_reading_a_plain_geojson_imports_neither_geopandas_nor_pyogrio(tmp_path)
     out = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "2154 2 []"
+
