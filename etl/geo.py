@@ -2,16 +2,19 @@
 repairing polygons, and the rows of `territory_geometries` (full WKB + simplified GeoJSON, WGS84).
 
 No spatial extension in DuckDB: everything is shapely 2 (vectorised), pyproj and pyogrio.
+A plain GeoJSON (string and number attributes, an EPSG `crs` or none) is read with json and
+shapely alone: pyogrio imports geopandas, which cost the demo's build about 0,2 s of CPU for
+three small files; any other vector file goes through pyogrio (imported then).
 """
 from __future__ import annotations
 
+import functools
 import json
+import re
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 
@@ -71,6 +74,7 @@ def geojson_properties(c: Candidate, max_bytes: int = 8 << 20) -> dict | None:
 def shapefile_fields(c: Candidate) -> list[str] | None:
     if c.suffix != ".shp":
         return None
+    import pyogrio
     try:
         info = pyogrio.read_info(c.path)
     except Exception:  # noqa: BLE001 - a broken shapefile is simply not recognised here
@@ -78,17 +82,92 @@ def shapefile_fields(c: Candidate) -> list[str] | None:
     return [str(f) for f in info.get("fields", [])]
 
 
-def _declared_crs(gdf: gpd.GeoDataFrame) -> int | None:
-    if gdf.crs is not None:
-        epsg = gdf.crs.to_epsg()
-        if epsg is None and gdf.crs.is_geographic:
+def _declared_crs(crs) -> int | None:
+    if crs is not None:
+        epsg = crs.to_epsg()
+        if epsg is None and crs.is_geographic:
             return WGS84
         return epsg
     return None
 
 
-def read_vector(c: Candidate, ctx: LoadContext, code_columns: tuple[str, ...] = ()) -> VectorFile:
-    """Read a GeoJSON or shapefile, check its coordinate system, repair and reproject to WGS84."""
+# GDAL reads a GeoJSON string that looks like a date or a time as a date field: such files go
+# through pyogrio, so that both ways give the same attributes.
+_DATE_LIKE = re.compile(r"\s*(\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}:\d{2})")
+_EPSG_NAME = re.compile(r"(?:urn:ogc:def:crs:EPSG:[\d.]*:|EPSG:)(\d+)", re.IGNORECASE)
+_INT32 = 2 ** 31
+# Larger files (France's commune contours) keep pyogrio: json's objects would take several times
+# the file's size in memory.
+PLAIN_GEOJSON_MAX_BYTES = 16 << 20
+
+
+def _plain_geojson(data: bytes) -> tuple[pd.DataFrame, np.ndarray, int] | None:
+    """(attributes, geometries, EPSG) of a GeoJSON FeatureCollection exactly as pyogrio/GDAL
+    read it, or None when the file has anything where GDAL could differ from json + shapely:
+    a `crs` other than an EPSG name, a feature `id`, a missing or null attribute or geometry,
+    an attribute mixing types, a list, an object, a boolean or a date-like string, names equal
+    but for case. None also for no feature at all or invalid JSON (pyogrio says why)."""
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        return None
+    features = doc.get("features")
+    if not isinstance(features, list) or not features:
+        return None
+    crs = doc.get("crs")
+    if crs is None:
+        epsg = WGS84        # RFC 7946: GDAL reads a GeoJSON without `crs` as WGS84
+    else:
+        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) and crs.get("type") == "name" \
+            and isinstance(crs.get("properties"), dict) else None
+        m = _EPSG_NAME.fullmatch(name.strip()) if isinstance(name, str) else None
+        if m is None:
+            return None
+        epsg = int(m[1])
+    columns: dict[str, list] = {}
+    geometries: list[str] = []
+    for f in features:
+        if not isinstance(f, dict) or f.get("type") != "Feature" or "id" in f:
+            return None
+        props, geometry = f.get("properties"), f.get("geometry")
+        if not isinstance(props, dict) or not isinstance(geometry, dict):
+            return None
+        if columns and props.keys() != columns.keys():
+            return None
+        for key, value in props.items():
+            columns.setdefault(key, []).append(value)
+        geometries.append(json.dumps(geometry))
+    if len({k.lower() for k in columns}) != len(columns):
+        return None
+    frame: dict[str, np.ndarray | list] = {}
+    for key, values in columns.items():
+        kinds = {type(v) for v in values}
+        if kinds == {str}:
+            if any(_DATE_LIKE.match(v) for v in values):
+                return None
+            frame[key] = values
+        elif kinds == {int}:
+            if any(abs(v) >= 2 ** 63 for v in values):
+                return None
+            small = all(-_INT32 <= v < _INT32 for v in values)
+            frame[key] = np.array(values, dtype=np.int32 if small else np.int64)
+        elif kinds <= {int, float}:
+            frame[key] = np.array(values, dtype=np.float64)
+            if not np.isfinite(frame[key]).all():      # NaN, Infinity: not JSON for GDAL
+                return None
+        else:
+            return None
+    try:
+        geoms = shapely.from_geojson(geometries)
+    except (shapely.errors.GEOSException, ValueError, TypeError):
+        return None
+    return pd.DataFrame(frame, index=pd.RangeIndex(len(features))), np.asarray(geoms, dtype=object), epsg
+
+
+def _read_with_pyogrio(c: Candidate) -> tuple[pd.DataFrame, np.ndarray, int | None]:
+    import pyogrio   # imports geopandas: only for shapefiles and unusual GeoJSON
     try:
         gdf = pyogrio.read_dataframe(c.path)
     except Exception as exc:  # noqa: BLE001 - GDAL's message is the explanation
@@ -96,9 +175,16 @@ def read_vector(c: Candidate, ctx: LoadContext, code_columns: tuple[str, ...] = 
                        expected="un GeoJSON FeatureCollection ou un shapefile complet (.shp, .shx, .dbf, .prj)") from exc
     if gdf.empty:
         raise EtlError(c.display_name, "aucun objet géographique", expected="au moins un polygone")
-    attrs = pd.DataFrame(gdf.drop(columns="geometry"))
-    attrs.insert(0, "feature", np.arange(1, len(gdf) + 1))
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    return (pd.DataFrame(gdf.drop(columns="geometry")), np.asarray(gdf.geometry.values, dtype=object),
+            _declared_crs(gdf.crs))
+
+
+def read_vector(c: Candidate, ctx: LoadContext, code_columns: tuple[str, ...] = ()) -> VectorFile:
+    """Read a GeoJSON or shapefile, check its coordinate system, repair and reproject to WGS84."""
+    plain = (_plain_geojson(c.read_bytes()) if c.suffix in (".geojson", ".json")
+             and c.path.stat().st_size <= PLAIN_GEOJSON_MAX_BYTES else None)
+    attrs, geoms, epsg = plain if plain is not None else _read_with_pyogrio(c)
+    attrs.insert(0, "feature", np.arange(1, len(geoms) + 1))
     lower = {str(col).lower(): col for col in attrs.columns}
     code_column = next((lower[n.lower()] for n in code_columns if n.lower() in lower), None)
 
@@ -119,7 +205,6 @@ def read_vector(c: Candidate, ctx: LoadContext, code_columns: tuple[str, ...] = 
         raise EtlError(c.display_name, f"{name(i)} : géométrie de type {geoms[i].geom_type}",
                        line=i + 1, column="geometry", expected="un polygone ou multipolygone")
 
-    epsg = _declared_crs(gdf)
     bounds = shapely.bounds(geoms)              # xmin, ymin, xmax, ymax per feature
     metres = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
     if epsg is None:
@@ -151,8 +236,30 @@ def read_vector(c: Candidate, ctx: LoadContext, code_columns: tuple[str, ...] = 
 
     geoms = repair(geoms, c, ctx, name)
     if epsg != WGS84:
-        geoms = np.asarray(gpd.GeoSeries(geoms, crs=epsg).to_crs(WGS84).values, dtype=object)
+        geoms = to_crs(geoms, epsg, WGS84)
     return VectorFile(attrs, geoms, epsg)
+
+
+@functools.cache
+def _transformer(source: int, target: int):
+    from pyproj import Transformer
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def to_crs(geoms: np.ndarray, source: int, target: int) -> np.ndarray:
+    """The geometries reprojected from EPSG `source` to `target`: what geopandas'
+    `GeoSeries(geoms, crs=source).to_crs(target)` gives (the same transformer, the same
+    coordinates, Z kept), without importing geopandas."""
+    geoms = np.asarray(geoms, dtype=object)
+    func = _transformer(source, target).transform
+    has_z = shapely.has_z(geoms)
+    result = np.empty_like(geoms)
+    coords = shapely.get_coordinates(geoms[~has_z], include_z=False)
+    result[~has_z] = shapely.set_coordinates(geoms[~has_z].copy(), np.array(func(coords[:, 0], coords[:, 1])).T)
+    coords_z = shapely.get_coordinates(geoms[has_z], include_z=True)
+    result[has_z] = shapely.set_coordinates(
+        geoms[has_z].copy(), np.array(func(coords_z[:, 0], coords_z[:, 1], coords_z[:, 2])).T)
+    return result
 
 
 def _looks_lambert93(bounds: np.ndarray) -> bool:
@@ -200,7 +307,7 @@ def geometry_rows(codes, level: str, vintage, geoms: np.ndarray, source_id: str)
     if bad.any():          # a tiny polygon vanishing on the grid keeps its full geometry
         simplified[bad] = geoms[bad]
     centroids = shapely.centroid(geoms)
-    area = gpd.GeoSeries(geoms, crs=WGS84).to_crs(EQUAL_AREA).area.to_numpy()
+    area = shapely.area(to_crs(geoms, WGS84, EQUAL_AREA))
     return pd.DataFrame({
         "territory_code": list(codes),
         "territory_level": level,

@@ -27,7 +27,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from etl.core import Candidate, EtlError, LoadContext
 from etl.readers import decode_text, sniff_header, sniff_separator
@@ -51,7 +50,18 @@ WITHHELD_MARKERS = ("s", "nd", "ns", "nc")   # withheld at the source: stored NU
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SUFFIX_RE = re.compile(r"^(?P<base>.+?)_?(?P<yy>\d{2})$")
 
-_TO_WGS84 = Transformer.from_crs(3035, 4326, always_xy=True)
+
+class _ToWgs84:
+    """EPSG:3035 → WGS84, made on first use and shared with the pocket search
+    (`indicators.pockets._transformer`): each pyproj transformer from 3035 costs about 0,1 s
+    of CPU to make, and a build without a grid needs none (issue #15)."""
+
+    def transform(self, *args, **kwargs):
+        from indicators.pockets import _transformer
+        return _transformer(3035, 4326).transform(*args, **kwargs)
+
+
+_TO_WGS84 = _ToWgs84()
 
 
 def _canonical(columns: list[str]) -> tuple[dict[str, str], str | None]:
