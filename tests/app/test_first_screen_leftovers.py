@@ -1,0 +1,110 @@
+"""Issue 11's leftovers on the app's pages (first screen, figures that mean something, phone):
+the review's default year, the sources under the CIA tiles and the committee, the poverty
+pockets' explanation, the programme chart's small slices, the tables' pinned name column.
+AppTest on small databases built by code, and on the demo build for every contract."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import config
+from tests.app.test_pages import page_text, run_page, shown
+from tests.exports.test_review_report import _insert, build_review_db
+
+
+def sources_shown(at) -> list[str]:
+    """The source lines of a page (components.source_line), as the reader reads them."""
+    return [html.unescape(shown(re.sub(r"<[^>]+>", "", m.value)))
+            for m in at.markdown if 'class="qpv-source' in m.value]
+
+
+@pytest.fixture
+def review_only_cia(tmp_path: Path, monkeypatch) -> Path:
+    """Contract `c` (2024–2030) whose only yearly figure is a CIA result published for 2021; its
+    committee cites the annexes (title and producer, no date) for one member, nothing for another."""
+    path = build_review_db(tmp_path / "review.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("delete from review_figures")
+    con.execute("delete from programme_funding")
+    con.execute("delete from review_committee")
+    _insert(con, "housing_published_results", contract_slug="c", year=2021, party_type="ensemble",
+            party_name="Testville", objective="q1_hors_qpv", numerator=82.0, rate_pct=12.04,
+            document_id="annexes", source_ref="annexe 7")
+    _insert(con, "review_committee", contract_slug="c", college="Pilotes", organisation="Agglo",
+            member="La Présidence", position=1, document_id="annexes",
+            source_ref="annexe 6 (p. 60), rubrique « Pilotes »")
+    _insert(con, "review_committee", contract_slug="c", college="Élus", organisation="Ville",
+            member="Le Maire", position=2, document_id="annexes",
+            source_ref="annexe 6 (p. 60), rubrique « Élus »")
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    return path
+
+
+def test_the_review_opens_on_the_latest_year_with_figures_and_says_which(review_only_cia) -> None:
+    at = run_page("droit_commun", territoire="c")
+    assert not at.exception
+    picker = at.selectbox(key="dc_year")
+    assert picker.value == 2021
+    # Every year of the contract up to now stays selectable, said empty; the declared year plainly.
+    empty = [f"{y} (aucun chiffre déclaré)" for y in range(min(2030, dt.date.today().year), 2023, -1)]
+    assert picker.options == empty + ["2021"]
+    assert "Chiffres déclarés : résultats publiés de la CIA 2021." in [shown(c.value) for c in at.caption]
+    assert at.header[1].value == "Mobilisable et mobilisé en 2021, par pilier et signataire"
+
+
+def test_the_committee_credits_its_document_title_and_producer(review_only_cia) -> None:
+    at = run_page("droit_commun", territoire="c")
+    assert not at.exception
+    # The document's title and producer (it gives no date: none is made up), then the section
+    # the two rubriques share (each rubrique is a heading above its members).
+    assert sources_shown(at)[-1] == "Source : Annexes du contrat (Agglo) — annexe 6 (p. 60)"
+
+
+def test_without_any_declared_year_the_page_says_so(review_only_cia) -> None:
+    con = duckdb.connect(str(review_only_cia))
+    con.execute("delete from housing_published_results")
+    con.execute("update review_committee set document_id = null")
+    con.close()
+    at = run_page("droit_commun", territoire="c")
+    assert not at.exception
+    assert at.selectbox(key="dc_year").value == min(2030, dt.date.today().year)
+    assert ("Aucune année n'a de chiffre déclaré (droit commun, abattement de TFPB, financements du "
+            "programme, CIA, personnes touchées).") in [shown(c.value) for c in at.caption]
+    # A committee citing no document: its sections alone, nothing invented.
+    assert sources_shown(at)[-1] == "Source : annexe 6 (p. 60)"
+
+
+def test_every_contract_opens_its_review_on_a_declared_year(demo_db) -> None:
+    expected = {
+        # The demo: the latest year a signatory reported (2025), not 2026 (funding only).
+        "demo": (2025, "Chiffres déclarés : droit commun 2024 et 2025 ; abattement de TFPB 2024 et "
+                       "2025 ; financements du programme 2020 à 2026 ; attributions de la CIA 2021 à "
+                       "2025 ; résultats publiés de la CIA 2021 et 2022 ; personnes touchées 2024 et 2025."),
+        # Grand Chalon: nothing for 2024–2026; the CIA's 2021 result is its latest declared figure.
+        "grand-chalon": (2021, "Chiffres déclarés : résultats publiés de la CIA 2020 et 2021."),
+    }
+    for slug, (year, text) in expected.items():
+        at = run_page("droit_commun", territoire=slug)
+        assert not at.exception
+        assert at.selectbox(key="dc_year").value == year, slug
+        assert text in [shown(c.value) for c in at.caption], slug
+    at = run_page("droit_commun", territoire="grand-chalon")
+    assert sources_shown(at)[-1] == (
+        "Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes 3 "
+        "à 6 (« Les engagements et priorités de l'Etat », « Le droit commun mobilisable sur les "
+        "quartiers », « Les contributions des Signataires », « Composition du Comité de pilotage ») "
+        "(Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire) — Annexe 6 – Composition du "
+        "Comité de pilotage (p. 60 s.)")
+    # Chambéry and Chartres have no review (no signatory, no programme 147): the page says how
+    # to fill it in, with no year to pick.
+    for slug in ("chambery", "chartres-metropole"):
+        at = run_page("droit_commun", territoire=slug)
+        assert not at.exception
+        assert [s.key for s in at.selectbox] == [] and at.info[0].value.startswith("Aucun signataire")
