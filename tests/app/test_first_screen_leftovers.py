@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 import config
+from indicators.fmt import plain_spaces
 from tests.app.test_pages import page_text, run_page, shown
 from tests.exports.test_review_report import _insert, build_review_db
 
@@ -108,3 +109,27 @@ def test_every_contract_opens_its_review_on_a_declared_year(demo_db) -> None:
         at = run_page("droit_commun", territoire=slug)
         assert not at.exception
         assert [s.key for s in at.selectbox] == [] and at.info[0].value.startswith("Aucun signataire")
+
+
+def test_the_pockets_explanation_says_what_the_threshold_line_says(demo_db) -> None:
+    """Grand Chalon's box said the EPCI median replaced the urban unit's beside a line saying S
+    had no local median (and S came from the demo's fictional France median): both now say the
+    same thing, from one threshold, for every contract."""
+    expected = {
+        "demo": ("S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 130 € (CA Val-de-Lorne (fictive) "
+                 "(EPCI, faute d'unité urbaine), 2019)) = 12 880 € par an et par unité de consommation.",
+                 "La base ne connaît pas l'unité urbaine : la médiane de l'EPCI du contrat la remplace."),
+    }
+    for slug in ("grand-chalon", "chambery", "chartres-metropole"):
+        # Real contracts: the default build's only France medians are the demo's, never used.
+        expected[slug] = ("Médiane nationale du niveau de vie absente : le seuil S est à saisir.",
+                          "La base n'a pas de médiane nationale du niveau de vie : le seuil S ne peut "
+                          "pas être calculé, il est à saisir.")
+    for slug, (line, sentence) in expected.items():
+        at = run_page("poches", territoire=slug)
+        assert not at.exception
+        captions = [plain_spaces(shown(c.value)) for c in at.caption]
+        assert "Seuil par défaut : " + line in captions, slug
+        box = plain_spaces(at.info[0].value)
+        assert sentence in box, slug
+        assert ("médiane de l'EPCI du contrat la remplace" in box) == ("EPCI, faute" in line), slug
