@@ -133,3 +133,24 @@ def test_the_pockets_explanation_says_what_the_threshold_line_says(demo_db) -> N
         box = plain_spaces(at.info[0].value)
         assert sentence in box, slug
         assert ("médiane de l'EPCI du contrat la remplace" in box) == ("EPCI, faute" in line), slug
+
+
+def test_every_cia_tile_carries_its_source(demo_db) -> None:
+    """The demo's CIA tiles (rates computed from its attribution rows) had no source under them:
+    each now credits the template file (title, producer) with the year and the computation, as
+    Grand Chalon's (published by the CIA) credit their document."""
+    demo = ("Source : Modèle de saisie du programme : attributions de logements (Contrat de ville de "
+            "Val-de-Lorne (fictif)) — attributions 2025, taux calculé par le tableau de bord")
+    for slug, n_tiles in (("demo", 3), ("grand-chalon", 2)):
+        at = run_page("logement", territoire=slug)
+        assert not at.exception
+        tiles = [m for m in at.metric if re.search(r"^Attributions .* – \d{4}$", m.label)]
+        assert len(tiles) == n_tiles, slug
+        lines = sources_shown(at)
+        if slug == "demo":
+            # Shortened under each tile (title and section), whole in « Sources complètes ».
+            assert lines[:3] == ["Source : Modèle de saisie du programme — attributions 2025, taux "
+                                 "calculé par le tableau de bord"] * 3
+            assert [line for line in lines if line.endswith(demo.removeprefix("Source : "))]
+        else:
+            assert all(line.startswith("Source : Convention Intercommunale d'Attribution") for line in lines[:2])
