@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -138,16 +139,61 @@ def funder_bars(by_funder, period: str = "") -> go.Figure:
     return fig
 
 
+# A funder's slice under this share of its year's bar is a few pixels high on a 400 px chart
+# (issue 11: « État – autres crédits », 0,7 % of 2022, was invisible between two others).
+SMALL_SLICE_PCT = 2.0
+OTHERS = "autre"
+
+
+def small_slices(by_year_funder) -> pd.DataFrame:
+    """The rows of indicators.financing.totals_by_year_funder that stacked_years draws inside the
+    « Autres » slice of their year: every funder under SMALL_SLICE_PCT of that year's total,
+    with « Autres financeurs » itself; each with its `share_pct` of the year."""
+    df = by_year_funder.copy()
+    df["share_pct"] = 100 * df["amount_eur"] / df.groupby("year")["amount_eur"].transform("sum")
+    return df[(df["share_pct"] < SMALL_SLICE_PCT) | (df["funder"] == OTHERS)]
+
+
 def stacked_years(by_year_funder) -> go.Figure:
-    """Funding per year stacked by funder (indicators.financing.totals_by_year_funder)."""
+    """Funding per year stacked by funder (indicators.financing.totals_by_year_funder). No slice
+    is too thin to see: funders under SMALL_SLICE_PCT of a year join that year's « Autres »
+    slice (small_slices), drawn on top, its share written above the bar when it is small itself,
+    each funder's amount in its hover text (and in « Voir les données »)."""
+    from indicators.fmt import fmt_pct
+    grouped = small_slices(by_year_funder)
     fig = go.Figure()
-    for funder, part in by_year_funder.groupby("funder", sort=False):
+    for funder, part in by_year_funder.drop(grouped.index).groupby("funder", sort=False):
         texts = [views.amount_text(a, "EUR") for a in part["amount_eur"]]
         fig.add_trace(go.Bar(
             x=[str(y) for y in part["year"]], y=part["amount_eur"],
             name=plot_text(part["funder_label"].iloc[0]),
             marker_color=palette.FUNDER_COLOURS.get(funder, palette.FUNDER_COLOURS["autre"]),
             hovertext=texts, hoverinfo="x+name+text"))
+    if not grouped.empty:
+        years = list(dict.fromkeys(grouped.sort_values("year")["year"]))
+        amounts, shares, hovers = [], [], []
+        for year in years:
+            rows = grouped[grouped["year"] == year]
+            amounts.append(float(rows["amount_eur"].sum()))
+            shares.append(float(rows["share_pct"].sum()))
+            detail = " ; ".join(f"{plot_text(label)} {views.amount_text(a, 'EUR')} ({fmt_pct(sh, 1)})"
+                                for label, a, sh in zip(rows["funder_label"], rows["amount_eur"],
+                                                        rows["share_pct"]))
+            hovers.append(f"{views.amount_text(amounts[-1], 'EUR')} ({fmt_pct(shares[-1], 1)}) : {detail}"
+                          if (rows["funder"] != OTHERS).any() else views.amount_text(amounts[-1], "EUR"))
+        only_others = (grouped["funder"] == OTHERS).all()
+        fig.add_trace(go.Bar(
+            x=[str(y) for y in years], y=amounts,
+            name="Autres financeurs" if only_others
+            else f"Autres (dont financeurs de moins de {fmt_pct(SMALL_SLICE_PCT, 0)} de l'année)",
+            marker_color=palette.FUNDER_COLOURS["autre"], hovertext=hovers, hoverinfo="x+name+text"))
+        # A slice still thin once grouped says its share above its bar (it is the top of the
+        # stack): an annotation, so that « Voir les données » keeps each year's detail.
+        totals = by_year_funder.groupby("year")["amount_eur"].sum()
+        for year, share in zip(years, shares):
+            if share < SMALL_SLICE_PCT:
+                fig.add_annotation(x=str(year), y=float(totals[year]), yanchor="bottom", showarrow=False,
+                                   text=f"autres {fmt_pct(share, 1)}", font=dict(size=12))
     fig.update_layout(barmode="stack", title=dict(text="Financements par année et par financeur (€)",
                                                   font=dict(size=14)),
                       separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=400,

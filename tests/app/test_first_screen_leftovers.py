@@ -154,3 +154,67 @@ def test_every_cia_tile_carries_its_source(demo_db) -> None:
             assert [line for line in lines if line.endswith(demo.removeprefix("Source : "))]
         else:
             assert all(line.startswith("Source : Convention Intercommunale d'Attribution") for line in lines[:2])
+
+
+def _layouts(at) -> list[tuple[list[str], list[str]]]:
+    """(column order, pinned columns) of each table of a page, as sent to the browser."""
+    import json
+    out = []
+    for d in at.dataframe:
+        config = json.loads(d.proto.columns or "{}")
+        out.append((list(d.proto.column_order), sorted(c for c, v in config.items() if v.get("pinned"))))
+    return out
+
+
+@pytest.mark.parametrize("slug", ["demo", "grand-chalon", "chambery", "chartres-metropole"])
+def test_on_a_phone_name_and_value_come_first_the_name_pinned(demo_db, slug) -> None:
+    """At 390 px the map's, comparison's and leverage's values needed a horizontal scroll: the
+    quartier (or funder) column is pinned and the value columns follow it."""
+    at = run_page("carte", territoire=slug)
+    assert not at.exception
+    assert (["Quartier", "Valeur", "Code", "Commune(s)", "Portrait"], ["Quartier"]) in _layouts(at)
+    at = run_page("comparer", territoire=slug)
+    assert not at.exception
+    order, pinned = next(t for t in _layouts(at) if "Commune(s)" in t[0])
+    assert order[:2] == ["", "Quartier"] and order[-3:] == ["Code", "Commune(s)", "Portrait"]
+    assert len(order) > 5 and pinned == ["", "Quartier"]      # at least one indicator's values
+    at = run_page("mandat", territoire=slug)
+    assert not at.exception
+    leverage = [t for t in _layouts(at) if "Financeur" in t[0] and "Source du chiffre publié" in t[0]
+                or "Financeur" in t[0] and "Calculé (financements saisis)" in t[0]]
+    for order, pinned in leverage:
+        assert order[0] == "Financeur" and pinned == ["Financeur"]
+        assert order[1] in ("Calculé (financements saisis)", "Publié")
+    # The demo and Chartres have a leverage table computed from their funding, Chambéry a published one.
+    assert bool(leverage) == (slug != "grand-chalon"), slug
+
+
+def test_no_funder_slice_too_thin_to_see() -> None:
+    """The demo's « État – autres crédits » was 0,7 % of 2022's bar, invisible between two
+    others: a funder under 2 % of its year joins that year's « Autres » slice, drawn on top, its
+    detail in the hover text (hence « Voir les données »), its share written above the bar when
+    the grouped slice is thin itself."""
+    import pandas as pd
+
+    from ui import charts, exports
+    rows = [(2022, "ville", "Ville", 160_600), (2022, "etat_p147", "État – programme 147", 485_600),
+            (2022, "etat_autre", "État – autres crédits", 7_700), (2022, "autre", "Autres financeurs", 32_900),
+            (2023, "ville", "Ville", 100_000), (2023, "etat_autre", "État – autres crédits", 50_000),
+            (2023, "region", "Région", 1_000)]
+    df = pd.DataFrame(rows, columns=["year", "funder", "funder_label", "amount_eur"])
+    fig = charts.stacked_years(df)
+    assert [(t.name, list(t.x), list(t.y)) for t in fig.data] == [
+        ("Ville", ["2022", "2023"], [160_600, 100_000]),
+        ("État – programme 147", ["2022"], [485_600]),
+        ("État – autres crédits", ["2023"], [50_000]),
+        ("Autres (dont financeurs de moins de 2\xa0% de l'année)", ["2022", "2023"], [40_600.0, 1_000.0])]
+    table = exports.figure_table(fig)
+    assert [plain_spaces(v) for v in table.iloc[:, -1]] == [
+        "40 600 € (5,9 %) : État – autres crédits 7 700 € (1,1 %) ; Autres financeurs 32 900 € (4,8 %)",
+        "1 000 € (0,7 %) : Région 1 000 € (0,7 %)"]
+    # Grouped and still under 2 %: its share above the 2023 bar (151 000 €), not inside it.
+    assert [(a.x, a.y, plain_spaces(a.text)) for a in fig.layout.annotations] == [("2023", 151_000.0, "autres 0,7 %")]
+    # Nothing small: « Autres financeurs » as before, no note.
+    fig = charts.stacked_years(df[df["funder"].isin(["ville", "etat_p147", "autre"])])
+    assert [t.name for t in fig.data] == ["Ville", "État – programme 147", "Autres financeurs"]
+    assert not fig.layout.annotations
