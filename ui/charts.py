@@ -184,7 +184,7 @@ def stacked_years(by_year_funder) -> go.Figure:
         only_others = (grouped["funder"] == OTHERS).all()
         fig.add_trace(go.Bar(
             x=[str(y) for y in years], y=amounts,
-            name="Autres financeurs" if only_others
+            name=plot_text(grouped["funder_label"].iloc[0]) if only_others
             else f"Autres (dont financeurs de moins de {fmt_pct(SMALL_SLICE_PCT, 0)} de l'année)",
             marker_color=palette.FUNDER_COLOURS["autre"], hovertext=hovers, hoverinfo="x+name+text"))
         # A slice still thin once grouped says its share above its bar (it is the top of the

@@ -14,7 +14,7 @@ import pytest
 
 import config
 from indicators.fmt import plain_spaces
-from tests.app.test_pages import page_text, run_page, shown
+from tests.app.test_pages import run_page, shown
 from tests.exports.test_review_report import _insert, build_review_db
 
 
