@@ -304,16 +304,25 @@ def gap_change_scatter(table, label: str, unit: str | None, highlight: str | Non
     return fig
 
 
-_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+_POSITIONS = ("top center", "bottom center", "middle right", "middle left",
+              # For a point in a corner of the plot: the label beside it, inwards.
+              "bottom left", "bottom right", "top left", "top right")
+
+
+# The plot area of a chart on a phone (390 px: the page's padding, the y axis's title and ticks
+# taken off): labels are placed for it, so they fit on any wider screen too.
+PHONE_PLOT_PX = (290.0, 360.0)
 
 
 def place_labels(xs: list[float], ys: list[float], texts: list[str], all_xs: list[float],
-                 all_ys: list[float], width: float = 800, height: float = 400,
+                 all_ys: list[float], width: float = PHONE_PLOT_PX[0], height: float = PHONE_PLOT_PX[1],
                  char_px: float = 7.0, line_px: float = 16.0) -> list[str | None]:
     """A text position per point ('top center', 'bottom center', 'middle right', 'middle
-    left') so that no two labels overlap, or None to leave a label out (its name stays in the
-    hover). Boxes are estimated in pixels on a width × height plot spanning all_xs × all_ys;
-    labels are placed in order, so put the ones to keep first."""
+    left') so that no two labels overlap and none leaves the plot area (where it would touch
+    the axes' numbers: issue 11, « Champ de Foire » over « −1,4 » at 390 px), or None to leave
+    a label out (its name stays in the hover). Boxes are estimated in pixels on a width × height
+    plot spanning all_xs × all_ys (the phone's by default); labels are placed in order, so put
+    the ones to keep first."""
     def span(values):
         lo, hi = min(values), max(values)
         return lo, (hi - lo) or 1.0
@@ -327,9 +336,15 @@ def place_labels(xs: list[float], ys: list[float], texts: list[str], all_xs: lis
         boxes = {"top center": (px - w / 2, py + 8, px + w / 2, py + 8 + h),
                  "bottom center": (px - w / 2, py - 8 - h, px + w / 2, py - 8),
                  "middle right": (px + 8, py - h / 2, px + 8 + w, py + h / 2),
-                 "middle left": (px - 8 - w, py - h / 2, px - 8, py + h / 2)}
+                 "middle left": (px - 8 - w, py - h / 2, px - 8, py + h / 2),
+                 "bottom left": (px - w, py - 8 - h, px, py - 8),
+                 "bottom right": (px, py - 8 - h, px + w, py - 8),
+                 "top left": (px - w, py + 8, px, py + 8 + h),
+                 "top right": (px, py + 8, px + w, py + 8 + h)}
         choice = next((pos for pos in _POSITIONS
-                       if not any(_overlap(boxes[pos], other) for other in placed)), None)
+                       if 0 <= boxes[pos][0] and boxes[pos][2] <= width
+                       and 0 <= boxes[pos][1] and boxes[pos][3] <= height
+                       and not any(_overlap(boxes[pos], other) for other in placed)), None)
         if choice is not None:
             placed.append(boxes[choice])
         out.append(choice)

@@ -218,3 +218,27 @@ def test_no_funder_slice_too_thin_to_see() -> None:
     fig = charts.stacked_years(df[df["funder"].isin(["ville", "etat_p147", "autre"])])
     assert [t.name for t in fig.data] == ["Ville", "État – programme 147", "Autres financeurs"]
     assert not fig.layout.annotations
+
+
+def test_gap_chart_labels_stay_off_the_axes_at_390_px() -> None:
+    """« Les écarts se réduisent-ils ? » at 390 px: « Champ de Foire » (lowest and leftmost) and
+    « La Chênaie » (leftmost) were written over the y axis's numbers. Labels are placed for a
+    phone's plot area, inside it, so they clear the axes at 390 px and at 1 440 px alike."""
+    import pandas as pd
+
+    from ui import charts
+    table = pd.DataFrame({
+        "qpv_code": ["A", "B", "C", "D", "E"],
+        "qpv_name": ["Champ de Foire", "La Chênaie", "Les Tilleuls", "Vieux Moulin - Paradis - Les Hauts de Lorne",
+                     "Saint-Exupéry"],
+        "qpv_value_last": [40.2, 38.7, 46.1, 52.4, 49.6], "distance_change": [-1.5, -0.6, -0.7, -0.3, -1.4],
+        "first_year": [2019] * 5, "last_year": [2021] * 5, "gap_kind": ["points"] * 5})
+    fig = charts.gap_change_scatter(table, "Taux de pauvreté", "%", "E")
+    where = {n: p for t in fig.data for n, p, shown_text in zip(t.x, t.textposition, t.text) if shown_text}
+    assert where == {
+        49.6: "top center",             # the selected QPV first
+        40.2: "top right",              # lowest, near the left edge: above and to its right
+        38.7: "middle right",           # leftmost: to its right, off the y axis's numbers
+        46.1: "top center",
+        52.4: "bottom left",            # top-right corner: inwards
+    }

@@ -400,8 +400,12 @@ def test_gap_texts() -> None:
 def test_place_labels_never_lets_two_labels_overlap() -> None:
     xs, ys = [44.8, 45.3, 38.7, 52.4], [-1.2, -1.2, -0.6, -0.3]
     texts = ["Pré-Vert -<br>Fontaine", "Cité des Forges", "La Chênaie", "Vieux Moulin"]
+    # Placed on a phone's plot (290 × 360 px) and never out of it (issue 11: a label over the
+    # axis numbers at 390 px): the lowest point's label neither below it (the x axis) nor beside
+    # the other label, so left to the hover; the leftmost point's to its right; the top-right
+    # corner's below and to its left.
     assert charts.place_labels(xs, ys, texts, xs, ys) == [
-        "top center", "bottom center", "top center", "top center"]
+        "top center", None, "middle right", "bottom left"]
     # Three points on one spot: the third label has nowhere to go and is left to the hover.
     same = charts.place_labels([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], ["aaaa"] * 5, [0, 2], [0, 2])
     assert same == ["top center", "bottom center", "middle right", "middle left", None]
