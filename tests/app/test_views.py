@@ -206,7 +206,8 @@ def test_source_text_treats_nan_and_na_as_absent(label, year, ref, expected) -> 
 
 
 def test_housing_headline_without_source_reference_has_an_empty_source() -> None:
-    # Computed demo results carry no document reference: NaN in the frame, never "Source : nan".
+    # Computed demo results carry no document reference: NaN in the frame, never "Source : nan";
+    # the tile still says where its rate comes from (issue 11: the demo's tiles had no source).
     results = pd.DataFrame([{
         "party_type": "ensemble", "objective": "q1_outside_qpv", "objective_label": "Premier quartile",
         "year": 2025, "origin": "computed", "rate_pct": 30.0, "target_pct": 25.0, "reached": True,
@@ -216,7 +217,13 @@ def test_housing_headline_without_source_reference_has_an_empty_source() -> None
     assert [(t["label"], plain_spaces(t["value"]), [plain_spaces(x) for x in t["lines"]], t["source"])
             for t in views.housing_headlines(results)] == [
         ("Premier quartile – 2025", "30,0 %",
-         ["Objectif : 25,0 % (atteint)", "Attributions visées : 30 sur 100"], "")]
+         ["Objectif : 25,0 % (atteint)", "Attributions visées : 30 sur 100"],
+         "attributions 2025, taux calculé par le tableau de bord d'après les attributions saisies "
+         "dans le modèle de programme")]
+    # With the attribution files known, their title and producer.
+    files = [{"title": "Modèle : attributions", "producer": "Agglo", "vintage": None}]
+    assert [t["source"] for t in views.housing_headlines(results, files)] == [
+        "Modèle : attributions (Agglo) — attributions 2025, taux calculé par le tableau de bord"]
 
 
 def test_pockets_layer_beside_the_qpvs_and_pocket_tables() -> None:
