@@ -353,18 +353,25 @@ def grid_year(con) -> int | None:
     return r[0][0] if r else None
 
 
-def _median(con, code: str, year: int | None) -> tuple[float | None, int | None]:
+def _median(con, code: str, year: int | None, real_only: bool = False) -> tuple[float | None, int | None]:
+    """The median nearest `year`; `real_only` leaves out fictional (demo) figures."""
     r = _rows(con, """
-        select value, year from indicator_facts
-        where territory_code = ? and indicator_id = ? and status = 'ok' and value is not null
-        order by abs(year - ?), year desc limit 1""", (code, MEDIAN_INDICATOR, year or 9999))
+        select f.value, f.year from indicator_facts f
+        left join sources s on s.source_id = f.source_id
+        where f.territory_code = ? and f.indicator_id = ? and f.status = 'ok' and f.value is not null
+          and not (? and coalesce(s.is_fictional, false))
+        order by abs(f.year - ?), f.year desc limit 1""", (code, MEDIAN_INDICATOR, real_only, year or 9999))
     return (float(r[0][0]), int(r[0][1])) if r else (None, None)
 
 
 def default_threshold(con, contract_slug: str | None) -> Threshold:
-    """S from the national median and the contract's EPCI median nearest the grid's year."""
+    """S from the national median and the contract's EPCI median nearest the grid's year. A real
+    contract's S is never computed from a fictional (demo) median."""
     year = grid_year(con)
-    national, national_year = _median(con, FRANCE_CODE, year)
+    fictional = _rows(con, "select coalesce(is_fictional, false) from contracts where contract_slug = ?",
+                      (contract_slug,)) if contract_slug else []
+    real_only = bool(contract_slug) and not (fictional and fictional[0][0])
+    national, national_year = _median(con, FRANCE_CODE, year, real_only)
     local = local_year = label = None
     if contract_slug:
         r = _rows(con, """select c.epci_code, t.territory_name from contracts c
@@ -372,7 +379,7 @@ def default_threshold(con, contract_slug: str | None) -> Threshold:
                                                  and t.territory_level = 'epci'
                           where c.contract_slug = ?""", (contract_slug,))
         if r and r[0][0]:
-            local, local_year = _median(con, r[0][0], year)
+            local, local_year = _median(con, r[0][0], year, real_only)
             label = f"{r[0][1] or r[0][0]} (EPCI, faute d'unité urbaine)" if local is not None else None
     return Threshold(year, national, national_year, local, local_year, label)
 
@@ -539,6 +546,21 @@ def distance_text(metres) -> str:
     if metres <= 1:
         return "touche un QPV"
     return f"à {fmt.fmt_int(metres)} m du QPV le plus proche"
+
+
+def limits_text(t: Threshold | None) -> str:
+    """LIMITS_TEXT, its sentence on the local median said from the same Threshold as
+    threshold_text (the page shows both side by side: they never contradict each other)."""
+    if t is None or t.value_eur is not None and t.local_median_eur is not None:
+        return LIMITS_TEXT
+    said = "La base ne connaît pas l'unité urbaine : la médiane de l'EPCI du contrat la remplace. "
+    if t.value_eur is None:
+        instead = ("La base n'a pas de médiane nationale du niveau de vie : le seuil S ne peut pas "
+                   "être calculé, il est à saisir. ")
+    else:
+        instead = ("La base n'a de médiane ni pour l'unité urbaine ni pour l'EPCI du contrat : le seuil "
+                   "S par défaut ne tient compte que de la médiane nationale. ")
+    return LIMITS_TEXT.replace(said, instead)
 
 
 def threshold_text(t: Threshold) -> str:

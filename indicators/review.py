@@ -84,8 +84,9 @@ def figures(con, contract_slug: str) -> pd.DataFrame:
 
 def default_review_year(con, contract_slug: str, current_year: int) -> int | None:
     """The year a review is read for by default (the page, the mandate report): the newest year a
-    signatory reported something for (a common-law figure or a TFPB line), else the newest year of
-    programme funding, else the newest year of the contract's period up to `current_year`."""
+    signatory reported something for (a common-law figure or a TFPB line), else the newest year
+    with anything declared for the review (declared_years: programme funding, CIA results, people
+    reached), else the newest year of the contract's period up to `current_year`."""
     rows = con.execute("""
         select max(year) from (select year from review_figures where contract_slug = ?
                                union all select year from review_tfpb where contract_slug = ?)""",
@@ -96,14 +97,58 @@ def default_review_year(con, contract_slug: str, current_year: int) -> int | Non
     return years[0] if years else None
 
 
+# What the yearly review reads per year, in the order the page names them (the tables a year's
+# figures come from: a year is « declared » when one of them has a row for it).
+DECLARED_KINDS = (
+    ("review_figures", "droit commun"),
+    ("review_tfpb", "abattement de TFPB"),
+    ("programme_funding", "financements du programme"),
+    ("housing_attributions", "attributions de la CIA"),
+    ("housing_published_results", "résultats publiés de la CIA"),
+    ("programme_beneficiaries", "personnes touchées"),
+)
+
+
+def declared_years(con, contract_slug: str) -> dict[int, list[str]]:
+    """{year: what is declared for it}, newest year first: the years the yearly review has
+    figures for (common law, TFPB, programme funding, CIA attributions or published results,
+    people reached), each with the French names of those kinds in DECLARED_KINDS' order."""
+    union = " union all ".join(f"select distinct year, {n} as kind from {table} where contract_slug = ?"
+                               for n, (table, _label) in enumerate(DECLARED_KINDS))
+    rows = con.execute(f"select year, list(distinct kind order by kind) from ({union}) "
+                       "where year is not null group by year order by year desc",
+                       [contract_slug] * len(DECLARED_KINDS)).fetchall()
+    return {int(y): [DECLARED_KINDS[k][1] for k in kinds] for y, kinds in rows}
+
+
 def review_years(con, contract_slug: str) -> list[int]:
-    """Years with a reported figure, a TFPB line or programme funding, newest first."""
-    rows = con.execute("""
-        select year from review_figures where contract_slug = ?
-        union select year from review_tfpb where contract_slug = ?
-        union select year from programme_funding where contract_slug = ?
-        order by 1 desc""", [contract_slug] * 3).fetchall()
-    return [int(r[0]) for r in rows]
+    """Years with something declared for the review (declared_years), newest first."""
+    return list(declared_years(con, contract_slug))
+
+
+def years_text(years) -> str:
+    """« 2020 à 2026 », « 2020, 2021 et 2024 »: runs of three or more consecutive years joined."""
+    ys = sorted(set(years))
+    runs: list[list[int]] = []
+    for y in ys:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    parts = [p for r in runs for p in ([f"{r[0]} à {r[-1]}"] if len(r) > 2 else map(str, r))]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
+def declared_years_text(declared: dict[int, list[str]]) -> str:
+    """Which years have figures, kind by kind, said beside the year picker (French):
+    « Chiffres déclarés : droit commun 2024 et 2025 ; financements du programme 2020 à 2026. »"""
+    if not declared:
+        return ("Aucune année n'a de chiffre déclaré (droit commun, abattement de TFPB, financements "
+                "du programme, CIA, personnes touchées).")
+    by_kind = {label: [y for y, kinds in declared.items() if label in kinds]
+               for _table, label in DECLARED_KINDS}
+    return ("Chiffres déclarés : " + " ; ".join(f"{label} {years_text(ys)}"
+                                                for label, ys in by_kind.items() if ys) + ".")
 
 
 def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
@@ -179,11 +224,48 @@ def tfpb(con, contract_slug: str) -> pd.DataFrame:
 
 
 def committee(con, contract_slug: str) -> pd.DataFrame:
-    """The steering committee in the document's order."""
+    """The steering committee in the document's order, with the title, producer and date of the
+    document each member row cites (NULL when the row cites none)."""
     return _df(con, """
-        select college, organisation, member, document_id, source_ref
-        from review_committee where contract_slug = ? order by position, college, organisation, member""",
+        select m.college, m.organisation, m.member, m.document_id, m.source_ref,
+               d.title as document_title, d.producer as document_producer,
+               d.published_on as document_date
+        from review_committee m
+        left join documents d on d.contract_slug = m.contract_slug and d.document_id = m.document_id
+        where m.contract_slug = ? order by m.position, m.college, m.organisation, m.member""",
                [contract_slug])
+
+
+def _shared_section(refs: list[str]) -> str:
+    """The sections of one document as one: their common head when they differ only after it
+    (« Annexe 6 (p. 60 s.), rubrique « Pilotes » » and « …, rubrique « Élus » » → « Annexe 6
+    (p. 60 s.) »: the page names each rubrique as a heading), else every section, « ; »-joined."""
+    import os
+    if len(refs) < 2:
+        return "".join(refs)
+    head = os.path.commonprefix(refs)
+    cut = head.rfind(", ")
+    return head[:cut] if cut > 0 else " ; ".join(refs)
+
+
+def committee_credit(com: pd.DataFrame) -> str | None:
+    """Who to credit for the committee's composition: per document, « title (producer, date) —
+    section » (indicators.kpi.source_line, the parts the template declares; nothing invented);
+    rows citing no document give their section alone. None when nothing is cited."""
+    from indicators.kpi import source_line
+    parts = []
+    keys = com["document_id"].where(com["document_id"].notna(), None)
+    for doc in dict.fromkeys(keys):
+        rows = com[keys.isna()] if doc is None else com[keys == doc]
+        refs = [r for r in dict.fromkeys(rows["source_ref"].dropna()) if str(r).strip()]
+        section = _shared_section(refs) or None
+        first = rows.iloc[0]
+        title = None if doc is None or pd.isna(first["document_title"]) else first["document_title"]
+        producer, date = (None if pd.isna(first[c]) else first[c] for c in ("document_producer", "document_date"))
+        line = source_line(title, section, producer, date) if title else section
+        if line:
+            parts.append(line.removeprefix("Source : "))
+    return " ; ".join(parts) or None
 
 
 def has_review(con, contract_slug: str) -> bool:

@@ -75,8 +75,9 @@ else:
 st.subheader("Valeurs par quartier")
 if not drawn:     # without the map, its legend's title and source go with the table
     st.caption(md_text(title))      # an indicator's label may come from a file's dictionary
-st.dataframe(views.map_table(frame), hide_index=True, key="map_table",
-             column_config=components.LINK_COLUMNS)
+table_shown = views.map_table(frame)
+st.dataframe(table_shown, hide_index=True, key="map_table",
+             **components.name_first(table_shown.columns, ["Quartier"], ["Valeur"]))
 if not drawn and (frame["status"] == "ok").any():   # no figure shown, no source to cite
     components.source_line(views.map_source(map_data, map_credits))
 table, status_columns, units = views.map_export(map_data)

@@ -60,9 +60,12 @@ kept = views.sort_compare(filter_compare(table, commune_codes=chosen_communes or
                           sort_by, descending)
 st.caption(f"{views.plural(len(kept), 'quartier')} sur {len(table)} · ▶ quartier sélectionné · "
            "chaque indicateur est pris à la même année pour tous les quartiers")
-st.dataframe(views.compare_table(kept, indicators, selection.qpv_code), hide_index=True,
-             key="cmp_table", column_config=components.LINK_COLUMNS,
-             height=min(40 + 35 * len(kept), 720))
+compared = views.compare_table(kept, indicators, selection.qpv_code)
+# The marker and the name pinned, the indicators' values right after them (readable at 390 px).
+values = [c for c in compared.columns if c not in ("", "Quartier", "Code", "Commune(s)", "Portrait")]
+st.dataframe(compared, hide_index=True, key="cmp_table",
+             height=min(40 + 35 * len(kept), 720),
+             **components.name_first(compared.columns, ["", "Quartier"], values))
 components.source_line(" ; ".join(data.value_credits(
     [(c, i, y) for i in indicators
      for c, y, s in zip(kept["qpv_code"], kept[i + "__year"], kept[i + "__status"]) if s == "ok"])))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.fmt import fmt_count
-from indicators.review import display_frame
+from indicators.review import committee_credit, declared_years_text, display_frame
 from indicators.text import md_text
 from ui import components, data, exports, views
 
@@ -22,8 +22,12 @@ if not first["has_review"] and first["credits"].empty:
     st.stop()
 
 years = first["years"]
-year = (st.selectbox("Année de la revue", years, key="dc_year", index=years.index(first["year"]))
+declared = first["declared"]
+# A year of the contract nobody declared anything for stays selectable, said as such in the list.
+year = (st.selectbox("Année de la revue", years, key="dc_year", index=years.index(first["year"]),
+                     format_func=lambda y: str(y) if y in declared else f"{y} (aucun chiffre déclaré)")
         if len(years) > 1 and first["year"] in years else first["year"])
+st.caption(md_text(declared_years_text(declared)))
 review = data.review_data(slug, year) if year != first["year"] else first
 if year is not None:
     exports.download_review(selection, year)
@@ -118,4 +122,5 @@ else:
         # A member named as its organisation (« ARS — ARS » in the Grand Chalon annex) once.
         st.markdown("\n".join(f"- {md_text(o)}" if o == m else f"- {md_text(o)} — {md_text(m)}"
                               for o, m in zip(part["organisation"], part["member"])))
-    components.source_line(" ; ".join(dict.fromkeys(com["source_ref"].dropna())))
+    # The document (title, producer, date) and its section, as every other source (issue 11).
+    components.source_line(committee_credit(com))

@@ -29,7 +29,7 @@ def housing_sources() -> list:
                                  "housing_published_results")
 
 
-headline = views.housing_headlines(results)
+headline = views.housing_headlines(results, data.contract_sources(slug, "housing_attributions"))
 if headline:
     st.header("Les objectifs de la CIA en bref", divider="gray")
     components.kpi_tiles(headline, columns=2)

@@ -71,7 +71,9 @@ if leverage_rows:
     if views.COMPUTED_COLUMN not in shown:
         st.caption("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les "
                    "chiffres publiés par les documents du territoire.")
-    st.dataframe(shown, hide_index=True, key="leverage_table")
+    st.dataframe(shown, hide_index=True, key="leverage_table",
+                 **components.name_first(shown.columns, ["Financeur"],
+                                         [views.COMPUTED_COLUMN, "Publié"]))
     if any(lev.status == "ok" for lev in money["leverage"]):    # the computed column's source
         components.source_line(funding_source)
     exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",

@@ -37,7 +37,8 @@ with st.expander("Paramètres de la détection", expanded=True):
                                max_value=100, value=0, step=1, key="pocket_min_poor",
                                help="0 : critère non appliqué.")
     st.caption("Seuil par défaut : " + pk.threshold_text(basis))
-st.info(pk.LIMITS_TEXT, icon=":material/info:")
+# The same Threshold as the caption above: the box never says a median the line says is absent.
+st.info(pk.limits_text(basis), icon=":material/info:")
 
 params = pk.Params(threshold_eur=float(threshold), min_population=float(min_population),
                    contiguity=contiguity, min_poor_households_pct=float(min_poor))

@@ -45,6 +45,10 @@ if not by_year.empty:
     st.plotly_chart(fig, key="years_chart", theme=None, config=components.PLOTLY_CONFIG,
                     alt="Graphique : financements par année et par financeur")
     components.source_line(FUNDING_SOURCE)
+    if (charts.small_slices(money["by_year_funder"])["funder"] != charts.OTHERS).any():
+        st.caption("Un financeur qui apporte moins de 2 % d'une année est compté dans « Autres » "
+                   "pour cette année (sa part serait invisible) : son montant est au survol du "
+                   "graphique et dans « Voir les données ».")
     exports.download_figure(fig, key="years_chart", title="Financements par année et par financeur",
                             unit="€", source=FUNDING_SOURCE, selection=selection,
                             stem=f"financements_par_annee_{slug}")

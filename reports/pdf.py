@@ -1610,7 +1610,7 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
         story.append(Paragraph(esc("Critère supplémentaire : au moins "
                                    + pk.fmt_figure(params.min_poor_households_pct, "pct")
                                    + " de ménages pauvres par carreau."), st.small))
-    story += [Paragraph(esc(pk.LIMITS_TEXT), st.muted), Paragraph("Sources", st.h2)]
+    story += [Paragraph(esc(pk.limits_text(result.threshold)), st.muted), Paragraph("Sources", st.h2)]
     story += _bullets(pk.grid_sources(con, result), st, st.small)
     info = PageInfo(footer=f"Fiche de justification {pocket_id} · produite le {_date_fr(date)}",
                     fictional=fictional, generated_on=date)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -138,16 +139,61 @@ def funder_bars(by_funder, period: str = "") -> go.Figure:
     return fig
 
 
+# A funder's slice under this share of its year's bar is a few pixels high on a 400 px chart
+# (issue 11: « État – autres crédits », 0,7 % of 2022, was invisible between two others).
+SMALL_SLICE_PCT = 2.0
+OTHERS = "autre"
+
+
+def small_slices(by_year_funder) -> pd.DataFrame:
+    """The rows of indicators.financing.totals_by_year_funder that stacked_years draws inside the
+    « Autres » slice of their year: every funder under SMALL_SLICE_PCT of that year's total,
+    with « Autres financeurs » itself; each with its `share_pct` of the year."""
+    df = by_year_funder.copy()
+    df["share_pct"] = 100 * df["amount_eur"] / df.groupby("year")["amount_eur"].transform("sum")
+    return df[(df["share_pct"] < SMALL_SLICE_PCT) | (df["funder"] == OTHERS)]
+
+
 def stacked_years(by_year_funder) -> go.Figure:
-    """Funding per year stacked by funder (indicators.financing.totals_by_year_funder)."""
+    """Funding per year stacked by funder (indicators.financing.totals_by_year_funder). No slice
+    is too thin to see: funders under SMALL_SLICE_PCT of a year join that year's « Autres »
+    slice (small_slices), drawn on top, its share written above the bar when it is small itself,
+    each funder's amount in its hover text (and in « Voir les données »)."""
+    from indicators.fmt import fmt_pct
+    grouped = small_slices(by_year_funder)
     fig = go.Figure()
-    for funder, part in by_year_funder.groupby("funder", sort=False):
+    for funder, part in by_year_funder.drop(grouped.index).groupby("funder", sort=False):
         texts = [views.amount_text(a, "EUR") for a in part["amount_eur"]]
         fig.add_trace(go.Bar(
             x=[str(y) for y in part["year"]], y=part["amount_eur"],
             name=plot_text(part["funder_label"].iloc[0]),
             marker_color=palette.FUNDER_COLOURS.get(funder, palette.FUNDER_COLOURS["autre"]),
             hovertext=texts, hoverinfo="x+name+text"))
+    if not grouped.empty:
+        years = list(dict.fromkeys(grouped.sort_values("year")["year"]))
+        amounts, shares, hovers = [], [], []
+        for year in years:
+            rows = grouped[grouped["year"] == year]
+            amounts.append(float(rows["amount_eur"].sum()))
+            shares.append(float(rows["share_pct"].sum()))
+            detail = " ; ".join(f"{plot_text(label)} {views.amount_text(a, 'EUR')} ({fmt_pct(sh, 1)})"
+                                for label, a, sh in zip(rows["funder_label"], rows["amount_eur"],
+                                                        rows["share_pct"]))
+            hovers.append(f"{views.amount_text(amounts[-1], 'EUR')} ({fmt_pct(shares[-1], 1)}) : {detail}"
+                          if (rows["funder"] != OTHERS).any() else views.amount_text(amounts[-1], "EUR"))
+        only_others = (grouped["funder"] == OTHERS).all()
+        fig.add_trace(go.Bar(
+            x=[str(y) for y in years], y=amounts,
+            name=plot_text(grouped["funder_label"].iloc[0]) if only_others
+            else f"Autres (dont financeurs de moins de {fmt_pct(SMALL_SLICE_PCT, 0)} de l'année)",
+            marker_color=palette.FUNDER_COLOURS["autre"], hovertext=hovers, hoverinfo="x+name+text"))
+        # A slice still thin once grouped says its share above its bar (it is the top of the
+        # stack): an annotation, so that « Voir les données » keeps each year's detail.
+        totals = by_year_funder.groupby("year")["amount_eur"].sum()
+        for year, share in zip(years, shares):
+            if share < SMALL_SLICE_PCT:
+                fig.add_annotation(x=str(year), y=float(totals[year]), yanchor="bottom", showarrow=False,
+                                   text=f"autres {fmt_pct(share, 1)}", font=dict(size=12))
     fig.update_layout(barmode="stack", title=dict(text="Financements par année et par financeur (€)",
                                                   font=dict(size=14)),
                       separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=400,
@@ -258,16 +304,25 @@ def gap_change_scatter(table, label: str, unit: str | None, highlight: str | Non
     return fig
 
 
-_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+_POSITIONS = ("top center", "bottom center", "middle right", "middle left",
+              # For a point in a corner of the plot: the label beside it, inwards.
+              "bottom left", "bottom right", "top left", "top right")
+
+
+# The plot area of a chart on a phone (390 px: the page's padding, the y axis's title and ticks
+# taken off): labels are placed for it, so they fit on any wider screen too.
+PHONE_PLOT_PX = (290.0, 360.0)
 
 
 def place_labels(xs: list[float], ys: list[float], texts: list[str], all_xs: list[float],
-                 all_ys: list[float], width: float = 800, height: float = 400,
+                 all_ys: list[float], width: float = PHONE_PLOT_PX[0], height: float = PHONE_PLOT_PX[1],
                  char_px: float = 7.0, line_px: float = 16.0) -> list[str | None]:
     """A text position per point ('top center', 'bottom center', 'middle right', 'middle
-    left') so that no two labels overlap, or None to leave a label out (its name stays in the
-    hover). Boxes are estimated in pixels on a width × height plot spanning all_xs × all_ys;
-    labels are placed in order, so put the ones to keep first."""
+    left') so that no two labels overlap and none leaves the plot area (where it would touch
+    the axes' numbers: issue 11, « Champ de Foire » over « −1,4 » at 390 px), or None to leave
+    a label out (its name stays in the hover). Boxes are estimated in pixels on a width × height
+    plot spanning all_xs × all_ys (the phone's by default); labels are placed in order, so put
+    the ones to keep first."""
     def span(values):
         lo, hi = min(values), max(values)
         return lo, (hi - lo) or 1.0
@@ -281,9 +336,15 @@ def place_labels(xs: list[float], ys: list[float], texts: list[str], all_xs: lis
         boxes = {"top center": (px - w / 2, py + 8, px + w / 2, py + 8 + h),
                  "bottom center": (px - w / 2, py - 8 - h, px + w / 2, py - 8),
                  "middle right": (px + 8, py - h / 2, px + 8 + w, py + h / 2),
-                 "middle left": (px - 8 - w, py - h / 2, px - 8, py + h / 2)}
+                 "middle left": (px - 8 - w, py - h / 2, px - 8, py + h / 2),
+                 "bottom left": (px - w, py - 8 - h, px, py - 8),
+                 "bottom right": (px, py - 8 - h, px + w, py - 8),
+                 "top left": (px - w, py + 8, px, py + 8 + h),
+                 "top right": (px, py + 8, px + w, py + 8 + h)}
         choice = next((pos for pos in _POSITIONS
-                       if not any(_overlap(boxes[pos], other) for other in placed)), None)
+                       if 0 <= boxes[pos][0] and boxes[pos][2] <= width
+                       and 0 <= boxes[pos][1] and boxes[pos][3] <= height
+                       and not any(_overlap(boxes[pos], other) for other in placed)), None)
         if choice is not None:
             placed.append(boxes[choice])
         out.append(choice)

@@ -13,6 +13,17 @@ HOME_PAGE = "pages/mandat.py"
 # A table column of relative links ("/portrait?qpv=…") shown as "Ouvrir le portrait".
 LINK_COLUMNS = {"Portrait": st.column_config.LinkColumn("Portrait", display_text="Ouvrir le portrait")}
 
+
+def name_first(columns, names: list[str], values: list[str]) -> dict:
+    """st.dataframe arguments that keep a table readable on a phone (390 px, issue 11): the name
+    columns pinned at the left (st.column_config.Column(pinned=True)), the main value columns
+    right after them, then the others in their order; the portrait links as LINK_COLUMNS."""
+    columns = list(columns)
+    first = [c for c in names + values if c in columns]
+    config = {c: st.column_config.Column(pinned=True) for c in names if c in columns}
+    config.update({c: v for c, v in LINK_COLUMNS.items() if c in columns})
+    return {"column_order": first + [c for c in columns if c not in first], "column_config": config}
+
 # Hides Streamlit's chrome (sidebar, header, toolbar, footer) for clean screenshots.
 _PRESENTATION_CSS = """
 <style>

@@ -713,6 +713,7 @@ def _review_data(slug: str, year: int | None, version: tuple) -> dict:
         years = review_mod.year_choices(cur, slug, _dt.date.today().year)
         shown = year if year is not None else review_mod.default_review_year(cur, slug, _dt.date.today().year)
         out = {"years": years, "year": shown, "has_review": review_mod.has_review(cur, slug),
+               "declared": review_mod.declared_years(cur, slug),
                "signatories": review_mod.signatories(cur, slug),
                "missing_types": review_mod.missing_signatory_types(cur, slug),
                "credits": review_mod.specific_vs_common(cur, slug),

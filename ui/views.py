@@ -1185,9 +1185,23 @@ def housing_chart_source(part: pd.DataFrame) -> str:
     return " ; ".join(sources)
 
 
-def housing_headlines(results: pd.DataFrame) -> list[dict]:
+def cia_computed_source(files, year) -> str:
+    """The source of a CIA rate we compute: the template files the attributions came from
+    (title, producer, date as the `sources` rows declare them), the year and the computation."""
+    from indicators.kpi import source_line
+    section = f"attributions {int(year)}, taux calculé par le tableau de bord"
+    lines = [source_line(f.get("title"), None, f.get("producer"), f.get("vintage")) for f in files
+             if f.get("title")]
+    lines = list(dict.fromkeys(line.removeprefix("Source : ") for line in lines if line))
+    return (" ; ".join(lines) + " — " + section if lines
+            else f"{section} d'après les attributions saisies dans le modèle de programme")
+
+
+def housing_headlines(results: pd.DataFrame, computed_files=()) -> list[dict]:
     """A tile per objective for the whole territory: the latest year's rate against the target,
-    with the attributions still needed (computed) and the document's own figure beside."""
+    with the attributions still needed (computed) and the document's own figure beside. Each
+    tile carries its source: the document of a published rate, the attribution files
+    (`computed_files`, reports.tables.sources_from_db rows) of one we compute."""
     tiles = []
     for objective, part in rates_by_objective(results):
         row = part.iloc[-1]
@@ -1207,7 +1221,9 @@ def housing_headlines(results: pd.DataFrame) -> list[dict]:
                       "delta_color": "off", "lines": lines,
                       # The document (title, producer, date — section) when known, never the
                       # section alone.
-                      "source": str(_na(row.get("source_line")) or _na(row["source_ref"]) or ""),
+                      "source": str(_na(row.get("source_line")) or _na(row["source_ref"])
+                                    or (cia_computed_source(computed_files, row["year"])
+                                        if row["origin"] == "computed" else "")),
                       "help": None, "theme": "logement"})
     return tiles
 

@@ -693,6 +693,8 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
                 seen[target][key] = line
             out.setdefault(target, []).append(record)
             lines_of.setdefault(target, []).append(line)
+    if table.name == "steering_committee":
+        _warn_uncited(ctx, sheet, rows)
     for target, records in out.items():
         _record_lines(ctx, source_id, target, records, lines_of[target])
         if target == "territory_links":
@@ -704,6 +706,17 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
     ctx.con.executemany("insert into _programme_file_contracts values (?, ?)",
                         [[source_id, slug] for slug in sorted({r.get("contract") for r in rows})])
     return len(rows)
+
+
+def _warn_uncited(ctx: LoadContext, sheet: Sheet, rows: list) -> None:
+    """Committee rows citing no document: the app can credit their section only, without a
+    document title, producer or date (nothing is made up): one warning per file, at the first."""
+    lines = [r.line for r in rows if not r.get("document_id")]
+    if lines:
+        ctx.warn(sheet.file_name, f"{len(lines)} membre{'s' if len(lines) > 1 else ''} du comité de "
+                 "pilotage sans document source : leur source sera citée sans titre de document, "
+                 "producteur ni date (attendu : l'identifiant d'un document de la table documents)",
+                 line=lines[0], column="document_id")
 
 
 # Code columns whose line is remembered for the checks run after loading (etl/checks.py):

@@ -206,7 +206,8 @@ def test_source_text_treats_nan_and_na_as_absent(label, year, ref, expected) -> 
 
 
 def test_housing_headline_without_source_reference_has_an_empty_source() -> None:
-    # Computed demo results carry no document reference: NaN in the frame, never "Source : nan".
+    # Computed demo results carry no document reference: NaN in the frame, never "Source : nan";
+    # the tile still says where its rate comes from (issue 11: the demo's tiles had no source).
     results = pd.DataFrame([{
         "party_type": "ensemble", "objective": "q1_outside_qpv", "objective_label": "Premier quartile",
         "year": 2025, "origin": "computed", "rate_pct": 30.0, "target_pct": 25.0, "reached": True,
@@ -216,7 +217,13 @@ def test_housing_headline_without_source_reference_has_an_empty_source() -> None
     assert [(t["label"], plain_spaces(t["value"]), [plain_spaces(x) for x in t["lines"]], t["source"])
             for t in views.housing_headlines(results)] == [
         ("Premier quartile – 2025", "30,0 %",
-         ["Objectif : 25,0 % (atteint)", "Attributions visées : 30 sur 100"], "")]
+         ["Objectif : 25,0 % (atteint)", "Attributions visées : 30 sur 100"],
+         "attributions 2025, taux calculé par le tableau de bord d'après les attributions saisies "
+         "dans le modèle de programme")]
+    # With the attribution files known, their title and producer.
+    files = [{"title": "Modèle : attributions", "producer": "Agglo", "vintage": None}]
+    assert [t["source"] for t in views.housing_headlines(results, files)] == [
+        "Modèle : attributions (Agglo) — attributions 2025, taux calculé par le tableau de bord"]
 
 
 def test_pockets_layer_beside_the_qpvs_and_pocket_tables() -> None:
@@ -400,8 +407,12 @@ def test_gap_texts() -> None:
 def test_place_labels_never_lets_two_labels_overlap() -> None:
     xs, ys = [44.8, 45.3, 38.7, 52.4], [-1.2, -1.2, -0.6, -0.3]
     texts = ["Pré-Vert -<br>Fontaine", "Cité des Forges", "La Chênaie", "Vieux Moulin"]
+    # Placed on a phone's plot (290 × 360 px) and never out of it (issue 11: a label over the
+    # axis numbers at 390 px): the lowest point's label neither below it (the x axis) nor beside
+    # the other label, so left to the hover; the leftmost point's to its right; the top-right
+    # corner's below and to its left.
     assert charts.place_labels(xs, ys, texts, xs, ys) == [
-        "top center", "bottom center", "top center", "top center"]
+        "top center", None, "middle right", "bottom left"]
     # Three points on one spot: the third label has nowhere to go and is left to the hover.
     same = charts.place_labels([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], ["aaaa"] * 5, [0, 2], [0, 2])
     assert same == ["top center", "bottom center", "middle right", "middle left", None]

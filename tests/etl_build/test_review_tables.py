@@ -103,3 +103,25 @@ def test_bad_review_cells_are_refused(tmp_path: Path, rows, expected) -> None:
     with pytest.raises(EtlError) as e:
         _load(write_csv(tmp_path / "f.csv", rows))
     assert str(e.value) == expected
+
+
+def test_committee_rows_citing_no_document_are_named_in_one_warning(tmp_path: Path) -> None:
+    """The app credits a committee's composition to its document (title, producer, date): rows
+    citing none can only be credited their section, so the loader says so, at the first such
+    line, in the document_id column (issue 11, Grand Chalon's committee)."""
+    raw = tmp_path / "raw"
+    write_csv(raw / "contrat.csv", CONTRACTS)
+    write_csv(raw / "documents.csv", [["contract", "document_id", "title", "producer", "published_on"],
+                                      ["demo", "annexes", "Annexes du contrat", "Agglo", ""]])
+    write_csv(raw / "comite.csv", [
+        ["contract", "college", "organisation", "member", "document_id", "source_ref"],
+        ["demo", "Pilotes", "Agglo", "La Présidence", "annexes", "annexe 6"],
+        ["demo", "Pilotes", "Ville", "Le Maire", "", "annexe 6"],
+        ["demo", "Partenaires", "CAF", "Direction", "", ""]])
+    db = tmp_path / "qpv.duckdb"
+    report = build([raw], db, loader_modules=PROGRAMME_ONLY, progress=None, current_year=CURRENT_YEAR)
+    assert report.ok, [str(m) for m in report.messages]
+    assert [str(m) for m in report.warnings if m.file_name == "raw/comite.csv"] == [
+        "raw/comite.csv, ligne 3, colonne « document_id » : 2 membres du comité de pilotage sans "
+        "document source : leur source sera citée sans titre de document, producteur ni date "
+        "(attendu : l'identifiant d'un document de la table documents)"]

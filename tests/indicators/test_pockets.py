@@ -194,3 +194,33 @@ def test_benchmark_grid_runs_small():
     from bench.bench_etl import pocket_detection
     seconds, n, found = pocket_detection((80, 60), n_zones=30, n_qpvs=10)
     assert n == 4_800 and found > 0 and seconds > 0
+
+
+def test_a_real_contract_never_takes_a_fictional_median_and_both_texts_say_the_same(con):
+    """Issue 11, Grand Chalon: its S came from the demo's fictional France median, and the
+    explanation box said the EPCI median replaced the urban unit's while the threshold line beside
+    it said there was no local median. Both texts now come from one Threshold."""
+    said = "La base ne connaît pas l'unité urbaine : la médiane de l'EPCI du contrat la remplace."
+    t = pockets.default_threshold(con, "t")
+    assert said in pockets.limits_text(t) and pockets.limits_text(t) == pockets.LIMITS_TEXT
+    # The EPCI's median withdrawn: S from the national median only, said in both texts.
+    con.execute("delete from indicator_facts where territory_code = '200000001'")
+    t = pockets.default_threshold(con, "t")
+    assert pockets.threshold_text(t) == ("S = 0,6 × médiane nationale 22\u202f040\xa0€ (France, 2019) = "
+                                         "13\u202f224\xa0€ (pas de médiane locale dans la base).")
+    assert pockets.limits_text(t) == pockets.LIMITS_TEXT.replace(said, (
+        "La base n'a de médiane ni pour l'unité urbaine ni pour l'EPCI du contrat : le seuil S par "
+        "défaut ne tient compte que de la médiane nationale."))
+    # The France medians fictional (the demo's) and the contract real: no default S at all.
+    con.execute("insert into sources (source_id, kind, file_name, sha256, loaded_at, is_fictional)"
+                " values ('src_demo', 'insee', 'demo.csv', 'y', now(), true)")
+    con.execute("update indicator_facts set source_id = 'src_demo' where territory_code = 'FRM'")
+    t = pockets.default_threshold(con, "t")
+    assert (t.national_median_eur, t.value_eur) == (None, None)
+    assert pockets.threshold_text(t) == "Médiane nationale du niveau de vie absente : le seuil S est à saisir."
+    assert pockets.limits_text(t) == pockets.LIMITS_TEXT.replace(said, (
+        "La base n'a pas de médiane nationale du niveau de vie : le seuil S ne peut pas être "
+        "calculé, il est à saisir."))
+    # A fictional contract (the demo) reads its fictional medians.
+    con.execute("update contracts set is_fictional = true where contract_slug = 't'")
+    assert pockets.default_threshold(con, "t").national_median_eur == 22_040.0
