@@ -161,33 +161,54 @@ def _pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:
     return x, y
 
 
+def page_map_view(db: Path, slug: str, indicator_id: str = "poverty_rate_pct") -> dict:
+    """The initial view the map page sends for a contract of `db` (its deck's initialViewState:
+    longitude, latitude, zoom), read from a run of pages/carte.py itself (AppTest), so a click
+    aimed from it follows any change in how the page frames its map. Shared by the bench and
+    tests/app/test_browser.py."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    import config
+    root = Path(__file__).resolve().parents[1]
+    before = (config.DB_PATH, os.environ.get("QPV_DB_PATH"))
+    config.DB_PATH, os.environ["QPV_DB_PATH"] = Path(db), str(db)
+    try:
+        at = AppTest.from_file(str(root / "pages" / "carte.py"), default_timeout=180)
+        at.session_state["territoire"] = slug
+        at.query_params["indicateur"] = indicator_id
+        at.run()
+        decks = at.get("deck_gl_json_chart")
+        if not decks:
+            raise RuntimeError(f"la page de la carte de {slug} n'a pas dessiné de carte")
+        view = json.loads(decks[0].proto.json)["initialViewState"]
+    finally:
+        config.DB_PATH = before[0]
+        if before[1] is None:
+            os.environ.pop("QPV_DB_PATH", None)
+        else:
+            os.environ["QPV_DB_PATH"] = before[1]
+    return {"longitude": view["longitude"], "latitude": view["latitude"], "zoom": view["zoom"]}
+
+
 def map_target(db: Path, slug: str) -> tuple[str, str, dict, float, float] | None:
-    """(code, name, initial view, lon, lat) of the largest QPV of a contract's map, or None."""
+    """(code, name, initial view, lon, lat) of the largest QPV of a contract's map, or None; the
+    view is the one the map page sends (page_map_view)."""
     from etl.db import open_snapshot, snapshot_cursor
-    from indicators import compare, territories
-    from ui import maps
     con = open_snapshot(db)
     try:
-        cur = snapshot_cursor(con)
-        rows = cur.execute("""
+        rows = snapshot_cursor(con).execute("""
             select g.territory_code, t.territory_name, g.centroid_lon, g.centroid_lat
             from territory_geometries g join territories t on t.territory_code = g.territory_code
             join contract_territories c on c.territory_code = g.territory_code and c.contract_slug = ?
             where g.territory_level = 'qpv' order by g.area_m2 desc limit 1""", [slug]).fetchall()
-        if not rows:
-            return None
-        frame = maps.for_display(compare.map_values(cur, slug, "poverty_rate_pct")).frame
-        communes = [c.code for c in territories.contract_communes(cur, slug)]
-        import json
-        geoms = [g for g in frame["geojson"] if g is not None]
-        geoms += [json.loads(r[0]) for r in cur.execute(
-            "select geom_simplified_geojson from territory_geometries where territory_level = 'commune'"
-            " and list_contains(?, territory_code)", [communes]).fetchall()]
-        view = maps.view_for(geoms)
     finally:
         con.close()
+    if not rows:
+        return None
     code, name, lon, lat = rows[0]
-    return code, name, {"longitude": view.longitude, "latitude": view.latitude, "zoom": view.zoom}, lon, lat
+    return code, name, page_map_view(db, slug), lon, lat
 
 
 def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
