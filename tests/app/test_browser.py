@@ -36,6 +36,9 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    # Playwright's 30 s default is too short for a screenshot or a WebGL canvas's box on a
+    # shared 2-core machine under a load of 40 (the bench waits 180 s too).
+    context.set_default_timeout(180_000)
     pg = context.new_page()
     yield pg
     context.close()
