@@ -21,6 +21,7 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -78,6 +79,7 @@ class Measure:
     def __init__(self, pid: int):
         self.pid, self.wall, self.server_cpu = pid, 0.0, 0.0
         self.runs: int | None = None           # script runs the server finished meanwhile
+        self.breakdown: dict[str, float] = {}  # where the home page's time went (home_first_figure)
 
     def start(self) -> None:
         self._t0, self._c0 = time.perf_counter(), cpu_s(self.pid)
@@ -127,31 +129,149 @@ class Runs:
 
 FIRST_FIGURE = "[data-testid='stMetricValue']"
 FIRST_CHART = "[data-testid='stPlotlyChart'] .main-svg"
+# Injected before the page's own scripts: the page-side times (ms since navigation) of the
+# websocket's opening and of each message it receives, and of the first key figure attached to
+# the document and shown (checked at every animation frame).
+TIMINGS_SCRIPT = r"""
+(() => {
+  const q = window.__qpvBench = {messages: [], attached: null, shown: null, wsOpen: null};
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('open', () => { q.wsOpen = performance.now(); });
+    ws.addEventListener('message', () => { q.messages.push(performance.now()); });
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  const look = () => {
+    const m = document.querySelector('[data-testid="stMetricValue"]');
+    if (m && q.attached === null) q.attached = performance.now();
+    if (m && m.offsetParent !== null) { q.shown = performance.now(); return; }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})();
+"""
+HEAVY_CHUNK_BYTES = 400_000
 
 
-def home_first_figure(browser, url: str, pid: int, context=None) -> tuple[Measure, float | None]:
+def own_chromium_cpu() -> dict[int, float]:
+    """{pid: CPU seconds} of the Chromium processes this process started (its descendants,
+    never another user's browser)."""
+    parent = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    me, out = os.getpid(), {}
+    for pid in parent:
+        up, hops = parent.get(pid), 0
+        while up and up != me and hops < 12:
+            up, hops = parent.get(up), hops + 1
+        if up == me:
+            with contextlib.suppress(OSError):
+                if b"chrom" in Path(f"/proc/{pid}/cmdline").read_bytes()[:80]:
+                    out[pid] = cpu_s(pid)
+    return out
+
+
+def _first_metric_message(payloads: list) -> int | None:
+    """Index of the first websocket message carrying an `st.metric` element."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    for i, payload in enumerate(payloads):
+        if not isinstance(payload, (bytes, bytearray)):
+            continue
+        with contextlib.suppress(Exception):
+            msg = ForwardMsg.FromString(bytes(payload))
+            if (msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element"
+                    and msg.delta.new_element.WhichOneof("type") == "metric"):
+                return i
+    return None
+
+
+def home_first_figure(browser, url: str, pid: int, context=None,
+                      with_chart: bool = True) -> tuple[Measure, float | None]:
     """From navigation to the home page's first key figure shown (new session): its Measure,
     and the seconds to its first chart drawn (None when the page has no chart). `context`: a
-    browser context to reuse (its cache warm), else a new one (empty cache)."""
+    browser context to reuse (its cache warm), else a new one (empty cache). The Measure's
+    breakdown (seconds, page-side clock): `boot_s` navigation → websocket open (Streamlit's
+    front end loaded and started), `server_s` websocket open → the message carrying the first
+    `st.metric` received, `browser_s` that message → the figure shown; `static_mb` the static
+    files fetched before it (decoded size) and `heavy_mb` those of chunks over 400 kB
+    (PlotlyChart, DataFrame…); `chromium_cpu_s` the CPU of Chromium's processes meanwhile.
+    `with_chart=False`: a page known to have no chart (the floor), not waited for."""
     own = context is None
     context = context or browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    if not getattr(context, "_qpv_timings", False):
+        context.add_init_script(TIMINGS_SCRIPT)
+        context._qpv_timings = True
     pg = context.new_page()
+    payloads: list = []
+    pg.on("websocket", lambda ws: ws.on("framereceived", lambda payload: payloads.append(payload)))
     try:
         m = Measure(pid)
+        cpu0 = own_chromium_cpu()
         m.start()
         pg.goto(url + "/", wait_until="commit")
         pg.locator(FIRST_FIGURE).first.wait_for(state="visible", timeout=180_000)
         m.stop()
-        try:
-            pg.locator(FIRST_CHART).first.wait_for(state="attached", timeout=180_000)
-            chart = time.perf_counter() - m._t0
-        except Exception:          # noqa: BLE001 - no chart on this home page
-            chart = None
+        cpu1 = own_chromium_cpu()
+        with contextlib.suppress(Exception):   # timings of a page that answered
+            pg.wait_for_function("window.__qpvBench && window.__qpvBench.shown !== null",
+                                 timeout=10_000)
+        page = pg.evaluate("""() => ({q: window.__qpvBench || null, res: performance
+            .getEntriesByType('resource').map(r => [r.name, r.responseEnd, r.decodedBodySize])})""")
+        q = page["q"]
+        if q and q["shown"] is not None:
+            i = _first_metric_message(payloads)
+            got = q["messages"][i] if i is not None and i < len(q["messages"]) else None
+            before = [r for r in page["res"] if r[1] <= q["shown"] and "/static/" in r[0]]
+            m.breakdown = {
+                "boot_s": (q["wsOpen"] or 0) / 1000,
+                "server_s": None if got is None else (got - q["wsOpen"]) / 1000,
+                "browser_s": None if got is None else (q["shown"] - got) / 1000,
+                "static_mb": sum(r[2] for r in before) / 1e6,
+                "heavy_mb": sum(r[2] for r in before if r[2] > HEAVY_CHUNK_BYTES) / 1e6,
+                "chromium_cpu_s": sum(v - cpu0.get(k, 0.0) for k, v in cpu1.items()),
+            }
+        chart = None
+        if with_chart:
+            with contextlib.suppress(Exception):     # no chart on this home page
+                pg.locator(FIRST_CHART).first.wait_for(state="attached", timeout=180_000)
+                chart = time.perf_counter() - m._t0
         return m, chart
     finally:
         pg.close()
         if own:
             context.close()
+
+
+FLOOR_APP = 'import streamlit as st\n\nst.metric("Habitants", "1 650")\n'
+
+
+@contextlib.contextmanager
+def floor_server(log_dir: Path) -> Iterator[tuple[str, int]]:
+    """`streamlit run` of a bare app with one `st.metric` (FLOOR_APP), with the app's server
+    options: what Streamlit's own front end costs before any figure of ours."""
+    app = Path(log_dir) / "floor_app.py"
+    app.write_text(FLOOR_APP, encoding="utf-8")
+    port = free_port()
+    log = Path(log_dir) / "floor.log"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(cmd, cwd=log_dir, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, 120, proc)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:
@@ -161,33 +281,54 @@ def _pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:
     return x, y
 
 
+def page_map_view(db: Path, slug: str, indicator_id: str = "poverty_rate_pct") -> dict:
+    """The initial view the map page sends for a contract of `db` (its deck's initialViewState:
+    longitude, latitude, zoom), read from a run of pages/carte.py itself (AppTest), so a click
+    aimed from it follows any change in how the page frames its map. Shared by the bench and
+    tests/app/test_browser.py."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    import config
+    root = Path(__file__).resolve().parents[1]
+    before = (config.DB_PATH, os.environ.get("QPV_DB_PATH"))
+    config.DB_PATH, os.environ["QPV_DB_PATH"] = Path(db), str(db)
+    try:
+        at = AppTest.from_file(str(root / "pages" / "carte.py"), default_timeout=180)
+        at.session_state["territoire"] = slug
+        at.query_params["indicateur"] = indicator_id
+        at.run()
+        decks = at.get("deck_gl_json_chart")
+        if not decks:
+            raise RuntimeError(f"la page de la carte de {slug} n'a pas dessiné de carte")
+        view = json.loads(decks[0].proto.json)["initialViewState"]
+    finally:
+        config.DB_PATH = before[0]
+        if before[1] is None:
+            os.environ.pop("QPV_DB_PATH", None)
+        else:
+            os.environ["QPV_DB_PATH"] = before[1]
+    return {"longitude": view["longitude"], "latitude": view["latitude"], "zoom": view["zoom"]}
+
+
 def map_target(db: Path, slug: str) -> tuple[str, str, dict, float, float] | None:
-    """(code, name, initial view, lon, lat) of the largest QPV of a contract's map, or None."""
+    """(code, name, initial view, lon, lat) of the largest QPV of a contract's map, or None; the
+    view is the one the map page sends (page_map_view)."""
     from etl.db import open_snapshot, snapshot_cursor
-    from indicators import compare, territories
-    from ui import maps
     con = open_snapshot(db)
     try:
-        cur = snapshot_cursor(con)
-        rows = cur.execute("""
+        rows = snapshot_cursor(con).execute("""
             select g.territory_code, t.territory_name, g.centroid_lon, g.centroid_lat
             from territory_geometries g join territories t on t.territory_code = g.territory_code
             join contract_territories c on c.territory_code = g.territory_code and c.contract_slug = ?
             where g.territory_level = 'qpv' order by g.area_m2 desc limit 1""", [slug]).fetchall()
-        if not rows:
-            return None
-        frame = maps.for_display(compare.map_values(cur, slug, "poverty_rate_pct")).frame
-        communes = [c.code for c in territories.contract_communes(cur, slug)]
-        import json
-        geoms = [g for g in frame["geojson"] if g is not None]
-        geoms += [json.loads(r[0]) for r in cur.execute(
-            "select geom_simplified_geojson from territory_geometries where territory_level = 'commune'"
-            " and list_contains(?, territory_code)", [communes]).fetchall()]
-        view = maps.view_for(geoms)
     finally:
         con.close()
+    if not rows:
+        return None
     code, name, lon, lat = rows[0]
-    return code, name, {"longitude": view.longitude, "latitude": view.latitude, "zoom": view.zoom}, lon, lat
+    return code, name, page_map_view(db, slug), lon, lat
 
 
 def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
@@ -317,21 +458,39 @@ def run(db: Path, repeat: int = 3) -> dict[str, float]:
                 if n_runs is not None:
                     out[f"{name}_script_runs_count"] = n_runs
 
-            def home(name, cache, context_of):
-                first = home_first_figure(browser, url, pid, context_of())
-                runs = [home_first_figure(browser, url, pid, context_of()) for _ in range(repeat)]
+            def home(name, cache, context_of, server_url=url, server_pid=pid, label="Accueil"):
+                ours = label == "Accueil"           # the floor has no chart to wait for
+                first = home_first_figure(browser, server_url, server_pid, context_of(), ours)
+                runs = [home_first_figure(browser, server_url, server_pid, context_of(), ours)
+                        for _ in range(repeat)]
                 wall = statistics.median(m.wall for m, _ in runs)
                 cpu = statistics.median(m.server_cpu for m, _ in runs)
                 charts = [c for _, c in runs if c is not None]
                 chart = statistics.median(charts) if charts else None
-                _line(f"Accueil, cache {cache} : premier chiffre clé", wall, "home",
+                _line(f"{label}, cache {cache} : premier chiffre clé", wall, "home",
                       f"CPU du serveur {cpu:.2f} s ; 1re fois {first[0].wall:.2f} s")
                 if chart is not None:
-                    _line(f"Accueil, cache {cache} : premier graphique dessiné", chart, "home",
+                    _line(f"{label}, cache {cache} : premier graphique dessiné", chart, "home",
                           f"1re fois {first[1]:.2f} s" if first[1] is not None else "")
                 out.update({f"{name}_s": wall, f"{name}_server_cpu_s": cpu, f"{name}_first_s": first[0].wall,
-                            f"{name}_first_server_cpu_s": first[0].server_cpu,
-                            f"{name.replace('figure', 'chart')}_s": chart})
+                            f"{name}_first_server_cpu_s": first[0].server_cpu})
+                if ours:
+                    out[f"{name.replace('figure', 'chart')}_s"] = chart
+                parts = {k: [m.breakdown[k] for m, _ in runs if m.breakdown.get(k) is not None]
+                         for k in ("boot_s", "server_s", "browser_s", "static_mb", "heavy_mb",
+                                   "chromium_cpu_s")}
+                med = {k: statistics.median(v) if v else None for k, v in parts.items()}
+                out.update({f"{name}_{k}": v for k, v in med.items()})
+                if med["boot_s"] is not None:
+                    def fig(v, unit):
+                        return "?" if v is None else f"{v:.2f} {unit}".replace(".", ",")
+                    print(f"    dont : front de Streamlit chargé (navigation → websocket ouvert) "
+                          f"{fig(med['boot_s'], 's')} ; serveur (websocket → message du premier "
+                          f"st.metric) {fig(med['server_s'], 's')} ; navigateur (ce message → "
+                          f"chiffre affiché) {fig(med['browser_s'], 's')} ; CPU de Chromium "
+                          f"{fig(med['chromium_cpu_s'], 's')} ; fichiers statiques lus avant le "
+                          f"chiffre {fig(med['static_mb'], 'Mo')} (morceaux de plus de 400 ko : "
+                          f"{fig(med['heavy_mb'], 'Mo')})")
 
             home("home_first_figure", "vide (première visite)", lambda: None)
             warm_context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
@@ -339,6 +498,17 @@ def run(db: Path, repeat: int = 3) -> dict[str, float]:
                 home("home_first_figure_warm_cache", "chaud (visiteur qui revient)", lambda: warm_context)
             finally:
                 warm_context.close()
+            # The floor: Streamlit's own front end with one st.metric, on this machine now.
+            with floor_server(Path(tmp)) as (floor_url, floor_pid):
+                home("floor_first_figure", "vide", lambda: None, floor_url, floor_pid,
+                     "Plancher (application nue, un st.metric)")
+                floor_context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                                    locale="fr-FR")
+                try:
+                    home("floor_first_figure_warm_cache", "chaud", lambda: floor_context, floor_url,
+                         floor_pid, "Plancher (application nue, un st.metric)")
+                finally:
+                    floor_context.close()
             if with_map:
                 slug, target = with_map
                 measure("map_click_portrait", f"Clic sur la carte → portrait ({slug}, {target[0]})",

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from bench.bench_browser import page_map_view
 from tests.app.browser_support import chromium, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -35,6 +36,9 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    # Playwright's 30 s default is too short for a screenshot or a WebGL canvas's box on a
+    # shared 2-core machine under a load of 40 (the bench waits 180 s too).
+    context.set_default_timeout(180_000)
     pg = context.new_page()
     yield pg
     context.close()
@@ -108,7 +112,7 @@ def test_map_click_on_a_qpv_opens_its_portrait(server, page, demo_db_path) -> No
     con.close()
     canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
     box = canvas.bounding_box()
-    view = _page_view(demo_db_path)
+    view = page_map_view(demo_db_path, "demo")
     cx, cy = _pixel(view["longitude"], view["latitude"], view["zoom"])
     px, py = _pixel(lon, lat, view["zoom"])
     x, y = box["x"] + box["width"] / 2 + (px - cx), box["y"] + box["height"] / 2 + (py - cy)
@@ -126,32 +130,6 @@ def test_map_click_on_a_qpv_opens_its_portrait(server, page, demo_db_path) -> No
             continue
     page.wait_for_url(target, timeout=15_000)
     _wait_text(page, f"Portrait de quartier : {name}")
-
-
-def _page_view(db_path) -> dict:
-    """The initial view the map page sends for this database (its deck's initialViewState, read
-    from a run of the page itself, so the click follows any change in how the page frames)."""
-    import json
-    import os
-
-    from streamlit.testing.v1 import AppTest
-
-    import config
-    before = (config.DB_PATH, os.environ.get("QPV_DB_PATH"))
-    config.DB_PATH, os.environ["QPV_DB_PATH"] = db_path, str(db_path)
-    try:
-        at = AppTest.from_file(str(ROOT / "pages" / "carte.py"), default_timeout=90)
-        at.session_state["territoire"] = "demo"
-        at.query_params["indicateur"] = "poverty_rate_pct"
-        at.run()
-        view = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]
-    finally:
-        config.DB_PATH = before[0]
-        if before[1] is None:
-            os.environ.pop("QPV_DB_PATH", None)
-        else:
-            os.environ["QPV_DB_PATH"] = before[1]
-    return {"longitude": view["longitude"], "latitude": view["latitude"], "zoom": view["zoom"]}
 
 
 def test_a_portrait_link_opens_aubepins_with_its_figures(server, page) -> None:
