@@ -214,9 +214,12 @@ def test_demo_reports_never_credit_insee(mandates, real_db) -> None:
     credit them as « Données fictives de démonstration », never to INSEE."""
     demo = " ".join("\n".join(mandates["demo"]).split())
     assert FICTIONAL_CREDITED.findall(demo) == []
-    # The generated files share one heading, said once per portrait.
-    assert "Données fictives de démonstration : [1] fichier QPV2024_RP_2020, 2020" in demo
-    assert "[5] fichier QPV2024_CAF_2022, 2022" in demo
+    # The generated files share one heading, said once per portrait; each is named by what it
+    # is, never by its file name (issue 11: « [1] fichier QPV2024_RP_2020, 2020 »).
+    assert ("Données fictives de démonstration : [1] recensement de la population, données par quartier, 2020"
+            in demo)
+    assert "[5] Cnaf, données par quartier, 2022" in demo
+    assert re.findall(r"\b(?:QPV20\d\d|cc)_[A-Za-z_]+", demo) == []
     assert ("Données fictives de démonstration — fichiers générés au format des fichiers statistiques publiés"
             in " ".join(mandates["demo"][-1].split()))
     with duckdb.connect(str(real_db), read_only=True) as con:
@@ -228,7 +231,8 @@ def test_demo_reports_never_credit_insee(mandates, real_db) -> None:
 
 def test_printed_source_labels() -> None:
     from indicators.sources import FICTIONAL, printed
-    assert printed("Fictif : INSEE, QPV2024_CAF_2022, 2022") == f"{FICTIONAL} — fichier QPV2024_CAF_2022, 2022"
+    assert printed("Fictif : INSEE, Cnaf, données par quartier, 2022") == \
+        f"{FICTIONAL} — Cnaf, données par quartier, 2022"
     assert printed("Fictif : Compas – ABS 2022 (fictif)") == f"{FICTIONAL} — Compas – ABS 2022 (fictif)"
     assert printed("Fictif : Insee 2019") == f"{FICTIONAL} (2019)"
     assert printed("Fictif : INSEE, QPV2024_CAF_2022, 2022", short=True) == FICTIONAL
