@@ -1714,13 +1714,27 @@ def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
     return [n + extra * m / sum(more) for n, m in zip(need, more)]
 
 
+def review_header(column: str) -> str:
+    """A review column's header as printed: its cells carry their unit (« 12 300 € », « 1,5 M€ »,
+    « 40,0 % »), so the header does not say it again: « Montant (€) » → « Montant »,
+    « Crédits spécifiques (programme 147, €) » → « Crédits spécifiques (programme 147) ». The
+    XLSX keeps the unit in its headers, its cells being bare numbers."""
+    for unit in (" (€)", " (%)"):
+        if column.endswith(unit):
+            return column[:-len(unit)]
+    for unit in (", €)", ", %)"):
+        if column.endswith(unit):
+            return column[:-len(unit)] + ")"
+    return column
+
+
 def _review_table(df, st: Styles) -> Flowable:
     status = {c[:-len("__status")]: c for c in df.columns if c.endswith("__status")}
     # A column with no value on any row is not printed (as in the XLSX): Grand Chalon's review
     # of a year nobody reported for had three columns of « non renseigné » on 51 rows.
     columns = [c for c in df.columns if not c.endswith("__status")
                and (not len(df) or df[c].notna().any() or (c in status and df[status[c]].notna().any()))]
-    header = [str(c) for c in columns]
+    header = [review_header(str(c)) for c in columns]
     decimals = review_decimals(df)
     body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None,
                                 decimals[c][i] if c in decimals else None) for c in columns]
