@@ -264,12 +264,14 @@ def without_file_names(text: str) -> str:
 def esc(value) -> str:
     """Any data value as paragraph text (reportlab's mini-markup is XML). The space inside
     French quotes and before « ; : ! ? » is made non-breaking, so a « or » never starts or ends
-    a line alone and a line never starts with « ; » or « : »."""
+    a line alone and a line never starts with « ; » or « : »; so are the spaces inside a date."""
+    from indicators.fmt import no_break_dates
     text = "" if value is None else str(value)
     text = re.sub(r"«[ \t]+", "«\u00a0", re.sub(r"[ \t]+»", "\u00a0»", text))
     # French spacing before « ; : ! ? » is non-breaking too: a line never starts with « ; ».
     text = re.sub(r"[ \t]+([;:!?])(?=\s|$)", "\u00a0\\1", text)
-    return escape(text)
+    # A date in words never breaks across a line (« 5 / février 2021 »), typed text included.
+    return escape(no_break_dates(text))
 
 
 def _date_fr(value: dt.date | None) -> str:
@@ -339,10 +341,23 @@ def _canvas_class(info: PageInfo):
     return NumberedCanvas
 
 
+def _split_line(text: str, size: float, width: float) -> list[str]:
+    """`text` in lines of at most `width` at `size`, broken only at breakable spaces (reportlab's
+    simpleSplit breaks at no-break ones too: « 5 mars / 2026 », « 1 / 650 € »)."""
+    lines: list[str] = []
+    for word in (w for w in _BREAKABLE.split(text) if w):
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and pdfmetrics.stringWidth(joined, FONT, size) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return lines
+
+
 def footer_lines(text: str, width: float) -> tuple[float, list[str]]:
     """The footer set whole: one line at 7 pt, else wrapped on two lines (7 pt, then 6 pt);
-    never cut with an ellipsis (words longer than the width are split by reportlab)."""
-    from reportlab.lib.utils import simpleSplit
+    never cut with an ellipsis, never broken inside a date or a number (a word longer than the
+    width has a line of its own)."""
     for size in (7, 6):
         # Break between the parts (« title · produit le … ») before breaking inside one.
         lines: list[str] = []
@@ -351,7 +366,7 @@ def footer_lines(text: str, width: float) -> tuple[float, list[str]]:
             if lines and pdfmetrics.stringWidth(joined, FONT, size) <= width:
                 lines[-1] = joined
             else:
-                lines += simpleSplit(part, FONT, size, width)
+                lines += _split_line(part, size, width)
         if len(lines) <= 2:
             return size, lines
     return 6, lines

@@ -54,7 +54,7 @@ def test_svg_holds_title_unit_source_and_date(image_server) -> None:
     ns = "{http://www.w3.org/2000/svg}"
     texts = [t.text for t in root.iter(f"{ns}text") if t.text]
     assert texts[:3] == ["Revenu médian « par mois »", "Unité : €/mois", DEMO_MARK]
-    assert texts[-2:] == ["Source : Insee 2019", "Export du 5 mars 2026"]
+    assert texts[-2:] == ["Source : Insee 2019", "Export du 5\u00a0mars\u00a02026"]
     assert "ignored title" not in data.decode()
     assert len(root.findall(f"{ns}svg")) == 1       # the plotly chart nested inside
 
@@ -136,8 +136,8 @@ def test_exported_map_classes_are_the_map_page_classes(report_con, method) -> No
 
 def test_export_dates_say_1er() -> None:
     import datetime as dt
-    assert images._fr_date(dt.date(2026, 12, 1)) == "1er décembre 2026"
-    assert images._fr_date("2026-03-05") == "5 mars 2026"
+    assert images._fr_date(dt.date(2026, 12, 1)) == "1er\u00a0décembre\u00a02026"
+    assert images._fr_date("2026-03-05") == "5\u00a0mars\u00a02026"
 
 
 def test_map_labels_never_overlap() -> None:

@@ -211,3 +211,24 @@ def test_a_commune_name_kept_off_the_qpvs_finds_a_place_further_out() -> None:
     spots = images.place_labels([L(50, 50, ("LORNEVILLE",), 12, True, avoid_shapes=True)], x_range=(0, 100),
                                 y_range=(0, 100), width_px=200, height_px=200, shapes=qpvs)
     assert spots == [(50, 50 + 3 * h)]
+
+
+def test_a_line_never_breaks_inside_a_date_or_an_amount() -> None:
+    """Issue 11: « … (Grand Chambéry, 5 / février 2021) » broke a date across two lines. Each
+    paragraph puts a date in words (formatted, and typed in a title: « décrets du 28 décembre
+    2023 ») and an amount at every position of a narrow column's line end: each stays on one
+    line; so does the footer's date, wrapped or not."""
+    from indicators.fmt import fmt_date, fmt_eur
+    pdf.register_fonts()
+    st = pdf.styles()
+    texts = [("mot " * n) + f"du {fmt_date(dt.date(2021, 2, 5))}, décrets du 28 décembre 2023, "
+             f"{fmt_eur(1650)} depuis juillet 2024" for n in range(14)]
+    pages = _pages(pdf._build([Paragraph(pdf.esc(t), st.base) for t in texts], _info(), title="Essai"))
+    lines = [ln for p in pages for ln in p.splitlines()]
+    whole = "\n".join(lines)
+    for part in ("5 février 2021", "28 décembre 2023", "1 650 €", "juillet 2024"):
+        assert whole.count(part) == len(texts), part
+    for width in range(100, 400, 7):
+        size, footer = pdf.footer_lines("Rapport de mandat — Contrat de ville de Val-de-Lorne · produit le "
+                                        + fmt_date(DATE), width)
+        assert [ln for ln in footer if "mars" in ln][0].endswith("5\u00a0mars\u00a02026"), width

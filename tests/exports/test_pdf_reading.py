@@ -181,7 +181,7 @@ def test_small_text_helpers() -> None:
     pdf.register_fonts()
     size, lines = pdf.footer_lines("Rapport de mandat — " + "Contrat de ville très long " * 6
                                    + "· produit le 5 mars 2026", 400)
-    assert size == 7 and len(lines) == 2 and lines[-1].endswith("produit le 5 mars 2026")
+    assert size == 7 and len(lines) == 2 and lines[-1].endswith("produit le 5\u00a0mars\u00a02026")
     assert " ".join(lines).replace(" · ", " ").count("Contrat de ville très long") == 6
 
 
