@@ -829,6 +829,22 @@ def income_figure(p: portrait_mod.Portrait):
 
 
 SHORT_COLUMNS_H = 150 * mm
+SOURCES_WHOLE_H = 90 * mm      # a list of sources shorter than this is never split across pages
+SOURCES_MIN_LINES = 4          # a longer one keeps at least this many lines on each side of a break
+
+
+def sources_block(heading: Flowable, lines: list[Flowable], width: float = CONTENT_W) -> list[Flowable]:
+    """A sources heading and its lines, never leaving a few lines alone on a page (issue 11: the
+    last 4 lines of a portrait's sources sat alone at the top of the next page): a short list
+    moves whole, heading included, to the next page when it does not fit; a long one breaks
+    with its heading and at least its first SOURCES_MIN_LINES lines on one page, and at least
+    its last SOURCES_MIN_LINES on the other."""
+    height = sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+                 for f in [heading, *lines])
+    k = SOURCES_MIN_LINES
+    if height < SOURCES_WHOLE_H or len(lines) < 2 * k + 1:
+        return [KeepTogether([heading, *lines])]
+    return [KeepTogether([heading, *lines[:k]]), *lines[k:-k], KeepTogether(lines[-k:])]
 
 
 def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
@@ -841,6 +857,9 @@ def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
     def height(flowables: list[Flowable]) -> float:
         return sum(f.wrap(col_w, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
+    if not left and height(right) < SHORT_COLUMNS_H:
+        # Sources alone: kept whole (balancing them over two columns split them across pages).
+        return KeepTogether(right)
     if left and max(height(left), height(right)) < SHORT_COLUMNS_H:
         t = Table([[left, right]], colWidths=[col_w + gap, col_w], hAlign="LEFT")
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -1118,8 +1137,7 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
             ])
         out.append(_table(rows, widths))
     out.append(Spacer(1, 2 * mm))
-    out.append(Paragraph("Sources", st.h3))
-    out += [Paragraph(esc(line), st.muted) for line in refs.lines()]
+    out += sources_block(Paragraph("Sources", st.h3), [Paragraph(esc(line), st.muted) for line in refs.lines()])
     out.append(Spacer(1, 2 * mm))
     out.append(_note("Les chiffres publiés sont repris tels que le document les donne (« plus de », "
                      "« environ ») ; les cumuls ne portent que sur les années du contrat.", st))
@@ -1571,12 +1589,25 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
 
 
 # ── Poverty pocket justification sheet (indicators/pockets.py) ─────────────────────────────
+def pocket_threshold_text(applied_eur: float, default) -> str:
+    """The threshold a sheet applied, said once: the default S with how it is computed (« Seuil
+    appliqué : S = 0,6 × (…) = 12 880 € par an et par unité de consommation. »), or a threshold
+    chosen by the team followed by the default it replaces. `default`: pockets.Threshold or None."""
+    from indicators import pockets as pk
+    applied = "Seuil appliqué : "
+    if default is not None and default.value_eur is not None and round(default.value_eur) == round(applied_eur):
+        return applied + pk.threshold_text(default)
+    text = applied + pk.fmt_figure(applied_eur, "eur") + "."
+    return text + (f" Seuil par défaut : {pk.threshold_text(default)}" if default is not None else "")
+
+
 def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | None = None,
                      charts: bool = True) -> bytes:
     """One A4 page justifying a poverty pocket outside the QPVs for a funding request (circular
     of 31 August 2023): its figures beside the territory's QPVs and its commune(s), the map, the
     method and its limits, the sources. `result` is an indicators.pockets.PocketResult."""
     from indicators import pockets as pk
+    from indicators.fmt import fmt_int
     from indicators.territories import get_contract
 
     date = generated_on or dt.date.today()
@@ -1615,12 +1646,11 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
                                     height=520)
         story += [Paragraph("Localisation", st.h2), _image(png, CONTENT_W * 0.62)]
     params = result.params
-    method = pk.METHOD_TEXT.format(min_population=fmt_value(params.min_population, "personnes"))
+    # « au moins 1 000 habitants » (the method's own noun, not « 1 000 personnes habitants »).
+    method = pk.METHOD_TEXT.format(min_population=fmt_int(params.min_population))
     story += [Paragraph("Méthode et limites", st.h2),
-              Paragraph(esc(method + " Contiguïté : " + pk.CONTIGUITY[params.contiguity] + ". Seuil "
-                            "appliqué : " + pk.fmt_figure(params.threshold_eur, "eur") + "."), st.small)]
-    if result.threshold is not None:
-        story.append(Paragraph(esc("Seuil par défaut : " + pk.threshold_text(result.threshold)), st.small))
+              Paragraph(esc(method + " Contiguïté : " + pk.CONTIGUITY[params.contiguity] + ". "
+                            + pocket_threshold_text(params.threshold_eur, result.threshold)), st.small)]
     if params.min_poor_households_pct:
         story.append(Paragraph(esc("Critère supplémentaire : au moins "
                                    + pk.fmt_figure(params.min_poor_households_pct, "pct")

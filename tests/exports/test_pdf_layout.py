@@ -232,3 +232,39 @@ def test_a_line_never_breaks_inside_a_date_or_an_amount() -> None:
         size, footer = pdf.footer_lines("Rapport de mandat — Contrat de ville de Val-de-Lorne · produit le "
                                         + fmt_date(DATE), width)
         assert [ln for ln in footer if "mars" in ln][0].endswith("5\u00a0mars\u00a02026"), width
+
+
+def _filled_then(story_tail: list, left_mm: float) -> list[str]:
+    """The pages of a document whose first page is filled up to `left_mm` from its bottom, then
+    `story_tail`."""
+    st = pdf.styles()
+    frame_h = pdf.PAGE_H - 16 * mm - 15 * mm
+    first = Paragraph("Chiffres du mandat", st.base)
+    story = [first, Spacer(1, frame_h - first.wrap(pdf.CONTENT_W, frame_h)[1] - left_mm * mm), *story_tail]
+    return _pages(pdf._build(story, _info(), title="Essai"))
+
+
+def test_a_sources_list_never_leaves_a_few_lines_alone_on_a_page() -> None:
+    """Issue 11: the last lines of a portrait's sources sat alone at the top of the next page. A
+    short list that does not fit moves whole with its heading; a long one breaks keeping its
+    heading with its first lines and at least its last SOURCES_MIN_LINES lines together."""
+    pdf.register_fonts()
+    st = pdf.styles()
+
+    def lines(n):
+        return [Paragraph(f"[{i}] Document numéro {i}, section {i}", st.muted) for i in range(1, n + 1)]
+
+    starts = []
+    for left in (12, 20, 30, 40, 60):
+        pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines(8)), left)
+        [page] = [p for p in pages if "Sources" in p]
+        assert len(re.findall(r"^\[\d+\] ", page, re.MULTILINE)) == 8, left
+        starts.append(len(pages))
+    assert starts == [2, 2, 2, 1, 1]         # moved whole when it does not fit, else in place
+    # A list longer than SOURCES_WHOLE_H breaks, never leaving fewer than 4 lines on a page.
+    n = 60
+    for left in range(20, 80, 6):
+        pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines(n)), left)
+        counts = [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages]
+        assert sum(counts) == n and all(c == 0 or c >= pdf.SOURCES_MIN_LINES for c in counts), (left, counts)
+        assert pages[0].count("Sources") == (1 if counts[0] else 0), left

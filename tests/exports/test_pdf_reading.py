@@ -51,6 +51,10 @@ def defects(pages: list[str]) -> list[str]:
                 and not re.search(r"page \d+ / \d+|produit le ", ln)]
         if n > 1 and not body:
             found.append(f"page blanche (page {n})")
+        # A page opening on numbered source lines: the end of a list whose heading is on the
+        # page before (« [14] … » alone at the top of a page).
+        elif body and re.match(r"\[\d+\] ", body[0]):
+            found.append(f"sources orphelines: {body[0][:40]!r} (page {n})")
     return found
 
 
@@ -82,9 +86,11 @@ def test_the_defect_finder_finds_each_defect() -> None:
             "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9\n"
             "(rubrique « Habitat Institution\n») — Grand Chambéry")
     blank = "Données fictives de démonstration\nRevue annuelle 2025 — Contrat · produit le 1er décembre 2026\npage 10 / 11"
-    assert [d.split(":")[0].split(" (")[0] for d in defects([page, blank])] == [
+    orphans = ("Données fictives de démonstration\n[14] § « Les 46 territoires »\n[15] § « Quels bénéfices »\n"
+               "Rapport de mandat — Contrat · produit le 1er décembre 2026\npage 4 / 10")
+    assert [d.split(":")[0].split(" (")[0] for d in defects([page, blank, orphans])] == [
         "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
-        "nom de fichier", "guillemet isolé", "pied de page coupé", "page blanche"]
+        "nom de fichier", "guillemet isolé", "pied de page coupé", "page blanche", "sources orphelines"]
 
 
 @pytest.mark.parametrize("contract", CONTRACTS)
