@@ -884,7 +884,10 @@ def _map_texts(data: MapData, title: str | None, source_line: str | None) -> tup
         parts = [data.source_line] if data.source_line else []
         parts.append("contours des QPV : ANCT" if not data.is_fictional else "contours fictifs")
         source_line = " ; ".join(parts)
-    unit = unit_text(data.unit)
+    # The unit once: « € » under « Revenu disponible médian par UC, par mois » (ui.views.unit_phrase,
+    # as the map page's title), never « €/mois » under a title that says « par mois ».
+    from ui.views import unit_phrase
+    unit = (unit_phrase(title, data.unit) or None) if unit_text(data.unit) else None
     if data.year:
         unit = f"{unit}, {data.year}" if unit else f"année {data.year}"
     return title, unit, source_line

@@ -88,13 +88,25 @@ def test_exported_map_credits_the_sources_the_map_page_credits(report_con) -> No
     values are never credited to the file's producer name (« Fictif : … » or INSEE)."""
     from indicators.sources import value_credits
     demo = images.load_map_data(report_con, contract_slug="demo", indicator_id="poverty_rate_pct")
-    assert demo.source_line == "Données fictives de démonstration (fichier Territoire fictif, 2024)"
+    assert demo.source_line == "Données fictives de démonstration (Territoire fictif, 2024)"
     real = images.load_map_data(report_con, contract_slug="gc-test", indicator_id="poverty_rate_pct")
     assert real.source_line == " ; ".join(value_credits(
         report_con, [(q.code, "poverty_rate_pct", 2019) for q in real.qpvs])) == (
         "INSEE, Revenus et pauvreté des QPV (Filosofi), 2019")
     assert images._map_texts(demo, None, None)[2] == (
-        "Données fictives de démonstration (fichier Territoire fictif, 2024) ; contours fictifs")
+        "Données fictives de démonstration (Territoire fictif, 2024) ; contours fictifs")
+
+
+def test_exported_map_says_its_unit_once(report_con) -> None:
+    """Issue 11: the map image said « €/mois » under a title ending « par mois »: the unit band
+    says what the title does not (ui.views.unit_phrase, as the map page's title)."""
+    monthly = images.load_map_data(report_con, contract_slug="demo", indicator_id="median_income_eur_month")
+    title = f"{monthly.indicator_label} — quartiers prioritaires"
+    assert "par mois" in monthly.indicator_label
+    assert images._map_texts(monthly, None, None)[:2] == (title, f"€, {monthly.year}")
+    assert images._map_texts(monthly, "Revenu médian", "x")[:2] == ("Revenu médian", f"€ par mois, {monthly.year}")
+    rate = images.load_map_data(report_con, contract_slug="demo", indicator_id="poverty_rate_pct")
+    assert images._map_texts(rate, None, None)[1] == f"%, {rate.year}"
 
 
 def _area(code: str, name: str, lon: float, lat: float, d: float) -> images.MapArea:
