@@ -240,13 +240,19 @@ def _words(text: str | None) -> list[str]:
 
 def contract_subtitle(name: str, period_label: str | None) -> str | None:
     """« Contrat de ville 2024–2030 » under a contract's name, without repeating what the name or
-    the period label already say."""
+    the period label already say: under « Contrat de ville de Val-de-Lorne », « 2020–2026 »."""
     from indicators.fmt import period_beside_name
     period = period_beside_name(name, period_label)
     if not period:
         return None               # the name already says it: « … du Grand Chalon 2024-2030 – … »
     if period != period_label.strip():   # only the bracketed rest: « signé en 2024 »
         return period[0].upper() + period[1:]
+    if "contrat de ville" in " ".join(_words(name)):
+        words = period.split()
+        if _words(" ".join(words[:3])) == ["contrat", "de", "ville"]:
+            rest = " ".join(words[3:]).lstrip("–-: ").strip()
+            return (rest[0].upper() + rest[1:]) if rest else None
+        return period
     return period if "contrat" in period.lower() else f"Contrat de ville {period}"
 
 

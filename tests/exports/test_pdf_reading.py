@@ -97,6 +97,8 @@ def test_the_defect_finder_finds_each_defect() -> None:
 def test_mandate_report_reads_without_defects(mandates, contract) -> None:
     pages = mandates[contract]
     assert defects(pages) == []
+    # The cover names the contract once: « Contrat de ville » is never said twice on it.
+    assert " ".join(pages[0].split()).lower().count("contrat de ville") <= 1
     footer = "produit le 5 mars 2026"
     # The whole footer on every page but the cover (wrapped when long, never cut).
     assert [n for n, p in enumerate(pages[1:], 2) if footer not in p.replace("\n", " ")] == []
@@ -170,7 +172,15 @@ def test_small_text_helpers() -> None:
     assert pdf.quoted("Idéal pour une famille") == "« Idéal pour une famille »"
     assert pdf.quoted("« Idéal pour une famille »") == "« Idéal pour une famille »"
     assert pdf.quoted("« On veut rester. » (fictif)") == "« On veut rester. » (fictif)"
-    assert pdf.contract_subtitle("Contrat de ville de Démo", "2024–2030") == "Contrat de ville 2024–2030"
+    # « Contrat de ville » said once on a cover (issue 11: « Contrat de ville de Val-de-Lorne
+    # (fictif) » then « Contrat de ville 2020–2026 »).
+    assert pdf.contract_subtitle("Contrat de ville de Démo", "2024–2030") == "2024–2030"
+    assert pdf.contract_subtitle("Contrat de ville de l'agglomération chartraine",
+                                 "Contrat de ville 2015–2022, prolongé jusqu'à fin 2023") == \
+        "2015–2022, prolongé jusqu'à fin 2023"
+    assert pdf.contract_subtitle("Agglomération de Démo", "2024–2030") == "Contrat de ville 2024–2030"
+    assert pdf.contract_subtitle("Agglomération de Démo", "Contrat de ville – 2024–2030") == \
+        "Contrat de ville – 2024–2030"
     assert pdf.contract_subtitle("Contrat de ville du Grand Chalon 2024-2030 – Engagements", "2024–2030") is None
     assert pdf.contract_subtitle("Ville – Contrat de ville Engagements 2030",
                                  "Contrat de ville – Engagements 2030") is None
