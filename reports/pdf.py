@@ -1091,7 +1091,9 @@ def kpi_cells(t) -> tuple[str, str, str, str]:
     if t.target is not None:
         target = fmt_amount(t.target, unit)
         if t.achievement_pct is not None:
-            target += f" (réalisé à {fmt_value(t.achievement_pct, '%', decimals=0)})"
+            # A ratio we compute: one decimal, as the page and the XLSX (fmt.COMPUTED_PCT_DECIMALS).
+            from indicators.fmt import COMPUTED_PCT_DECIMALS
+            target += f" (réalisé à {fmt_value(t.achievement_pct, '%', decimals=COMPUTED_PCT_DECIMALS)})"
     return value, period, " ; ".join(extra), target
 
 

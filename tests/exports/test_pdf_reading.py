@@ -165,7 +165,36 @@ def test_kpi_cells_say_each_thing_once() -> None:
                       "previous_year": 2025, "target": 160.0, "achievement_pct": 201.9})
     assert tuple(map(plain_spaces, pdf.kpi_cells(tile))) == (
         "323 droits", "2026", "cumul 2020–2026 : 1 116 droits ; +74 droits par rapport à 2025",
-        "160 droits (réalisé à 202 %)")
+        "160 droits (réalisé à 201,9 %)")
+
+
+def test_an_achievement_has_one_precision_everywhere() -> None:
+    """Issue 11: « réalisé à 120 % » in the PDF, 119,6 % on the page: a ratio we compute is printed
+    at one decimal (fmt.COMPUTED_PCT_DECIMALS) in the mandate report, on the page and in the
+    spreadsheet cell."""
+    import io
+
+    import openpyxl
+
+    from indicators.kpi import KpiTile
+    from reports.tables import to_xlsx_bytes
+    from ui import views
+    fields = dict.fromkeys(KpiTile.__dataclass_fields__)
+    tile = KpiTile(**{**fields, "kpi_id": "x", "label": "Médiation", "unit": "interventions", "value": 4010.0,
+                      "status": "ok", "year": 2024, "target": 4000.0, "achievement_pct": 100 * 4010 / 4000,
+                      "cumulative_value": 26557.0, "cumulative_status": "ok",
+                      "cumulative_period_label": "2020–2026 (cumul)", "cumulative_achievement_pct": 100.25})
+    # 100,25 %: two decimals a document could have typed, yet a quotient, printed 100,3 %.
+    assert plain_spaces(pdf.kpi_cells(tile)[3]) == "4 000 interventions (réalisé à 100,3 %)"
+    assert [plain_spaces(x) for x in views.kpi_tile(tile)["lines"]] == [
+        "Objectif 2024 : 4 000 interventions – réalisé à 100,3 %",
+        "Cumul 2020–2026 : 26 557 interventions (100,3 % de l'objectif)"]
+    frame, _status, units = views.kpi_export([tile])
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, title="t", territory="x", units=units)))["Données"]
+    rows = [list(r) for r in ws.iter_rows()]
+    [(head, col)] = [(i, row.index(c)) for i, row in enumerate(rows) for c in row if c.value == "Réalisation (%)"]
+    cell = rows[head + 1][col]
+    assert (cell.value, cell.number_format) == (100.3, '#,##0.0#"\u00a0%"')
 
 
 def test_small_text_helpers() -> None:
@@ -197,7 +226,7 @@ def test_small_text_helpers() -> None:
     pdf.register_fonts()
     size, lines = pdf.footer_lines("Rapport de mandat — " + "Contrat de ville très long " * 6
                                    + "· produit le 5 mars 2026", 400)
-    assert size == 7 and len(lines) == 2 and lines[-1].endswith("produit le 5\u00a0mars\u00a02026")
+    assert size == 7 and len(lines) == 2 and lines[-1].endswith("produit le 5 mars 2026")
     assert " ".join(lines).replace(" · ", " ").count("Contrat de ville très long") == 6
 
 
