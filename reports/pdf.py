@@ -999,7 +999,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                                             for s in [v.source_label] + [c.source_label for c in v.comparators
                                                                          if c.territory_level in CHART_LEVELS] if s))
             right.append(_image(images.figure_png_later(
-                ifig, title=v.label, unit=images.unit_text(v.unit), source_line=srcs or None,
+                ifig, title=v.label, unit=images.band_unit(v.label, v.unit), source_line=srcs or None,
                 date=date, width=420, height=270, scale=2.5), right_w - 2 * mm))
         if left and right:
             t = Table([[left, right]], colWidths=[left_w, right_w], hAlign="LEFT")

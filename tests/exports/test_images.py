@@ -107,6 +107,10 @@ def test_exported_map_says_its_unit_once(report_con) -> None:
     assert images._map_texts(monthly, "Revenu médian", "x")[:2] == ("Revenu médian", f"€ par mois, {monthly.year}")
     rate = images.load_map_data(report_con, contract_slug="demo", indicator_id="poverty_rate_pct")
     assert images._map_texts(rate, None, None)[1] == f"%, {rate.year}"
+    # The portrait's income chart has the same band (« Revenu disponible médian par UC, par mois »).
+    assert [images.band_unit(t, u) for t, u in (("Revenu disponible médian par UC, par mois", "EUR/mois"),
+                                                 ("Revenu médian", "EUR/mois"), ("Rapport interdécile", "ratio"),
+                                                 ("Niveau de vie", "EUR/an"))] == ["€", "€ par mois", None, "€ par an"]
 
 
 def _area(code: str, name: str, lon: float, lat: float, d: float) -> images.MapArea:
