@@ -758,7 +758,9 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
         text += " " + TABLE_NOTE
     elif TABLE_NOTE not in notes:
         notes.append(TABLE_NOTE)
-    return [_table(rows, widths, extra=extra)] + ([Paragraph(esc(text.strip()), st.muted)] if text.strip() else [])
+    table = _table(rows, widths, extra=extra)
+    table.__class__ = CarryingTable         # see portrait_parts: it carries rows to its sources
+    return [table] + ([Paragraph(esc(text.strip()), st.muted)] if text.strip() else [])
 
 
 CHART_LEVELS = ("commune", "epci", "france")   # comparators drawn in the portrait charts
@@ -837,6 +839,42 @@ def income_figure(p: portrait_mod.Portrait):
 SHORT_COLUMNS_H = 150 * mm
 SOURCES_WHOLE_H = 90 * mm      # a list of sources shorter than this is never split across pages
 SOURCES_MIN_LINES = 4          # a longer one keeps at least this many lines on each side of a break
+
+
+class CarryingTable(Table):
+    """A table followed by a block that must not open a page alone (a portrait's sources): when
+    the table ends its page with less than `tail_h` left under it, its last `carry_rows` rows go
+    to the next page with the block (issue 11: a 2015 quartier's « Sources et méthode » alone on
+    a page after its full portrait page)."""
+    tail_h = 0.0
+    carry_rows = 3
+
+    def _can_carry(self) -> bool:
+        return bool(self.tail_h) and len(self._cellvalues) - self.repeatRows > self.carry_rows + 1
+
+    def wrap(self, availWidth, availHeight):
+        w, h = super().wrap(availWidth, availHeight)
+        # Does not fit with its tail: the frame splits it (or, when it holds only the rows to
+        # carry, moves it to the next page), unless table and tail could never share a page.
+        if self.tail_h and h <= availHeight < h + self.tail_h and h + self.tail_h < PAGE_H * 0.8:
+            return w, availHeight + 1
+        return w, h
+
+    def split(self, availWidth, availHeight):
+        tail, parts = self.tail_h, []
+        if tail and not self._can_carry():
+            return []                      # the rows carried over go whole to the next page
+        if self._can_carry():          # the last part keeps at least carry_rows rows
+            super().wrap(availWidth, availHeight)
+            cut = sum(self._rowHeights) - sum(self._rowHeights[-self.carry_rows:]) + 0.01
+            parts = super().split(availWidth, min(availHeight, cut))
+        if len(parts) != 2:
+            parts = super().split(availWidth, availHeight)
+        for part in parts:
+            part.tail_h = 0.0
+        if parts:
+            parts[-1].tail_h = tail        # the last part is the one the block follows
+        return parts
 
 
 def sources_block(heading: Flowable, lines: list[Flowable], width: float = CONTENT_W) -> list[Flowable]:
@@ -1024,7 +1062,20 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                                   + (f" {DEMO_MARK}." if fictional else "")), st.muted))
     elif SECRET_NOTE not in notes:
         notes.append(SECRET_NOTE)
-    story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm), _two_columns(qual_flow, foot)]
+    block = _two_columns(qual_flow, foot)
+    if table is not None:
+        # The table carries its last rows to the next page rather than leave the sources alone there.
+        after = table[1:] + [Spacer(1, 2 * mm)]
+        def height(flowables, width):
+            return sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+        if isinstance(block, BalancedColumns):
+            block_h = 0.0                  # long: it flows over pages from wherever it starts
+        elif qual_flow:
+            block_h = max(height(qual_flow, CONTENT_W / 2 - 3 * mm), height(foot, CONTENT_W / 2 - 3 * mm))
+        else:
+            block_h = height(foot, CONTENT_W)
+        table[0].tail_h = height(after, CONTENT_W) + max(30 * mm, block_h)
+    story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm), block]
     sources = [label for (label, _ref) in refs.items]
     return PortraitParts(flowables=story, fictional=fictional, sources=list(dict.fromkeys(sources)),
                          title=f"Portrait de quartier — {p.qpv.name}")

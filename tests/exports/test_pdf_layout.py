@@ -8,7 +8,7 @@ import re
 import subprocess
 
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, Spacer
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
 
 from indicators.fmt import plain_spaces
 from reports import pdf
@@ -268,3 +268,32 @@ def test_a_sources_list_never_leaves_a_few_lines_alone_on_a_page() -> None:
         counts = [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages]
         assert sum(counts) == n and all(c == 0 or c >= pdf.SOURCES_MIN_LINES for c in counts), (left, counts)
         assert pages[0].count("Sources") == (1 if counts[0] else 0), left
+
+
+def test_a_table_carries_its_last_rows_to_the_sources_that_follow_it() -> None:
+    """Issue 11: a 2015 quartier's portrait filled its page to the bottom with its figures table,
+    and its « Sources et méthode » sat alone on the next page. The table (pdf.CarryingTable, as
+    the portrait's) carries its last rows over, so that the sources never open a page alone;
+    with room enough, nothing moves."""
+    pdf.register_fonts()
+    st = pdf.styles()
+    rows = [[Paragraph("Indicateur", st.cell_head), Paragraph("Quartier", st.cell_head)]]
+    rows += [[Paragraph(f"Ligne {i}", st.cell), Paragraph(f"{i} %", st.cell)] for i in range(1, 13)]
+    block = pdf.sources_block(Paragraph("Sources et méthode", st.h2p),
+                              [Paragraph(f"[{i}] Source numéro {i}", st.muted) for i in range(1, 4)])
+
+    def layout(left_mm: float) -> list[str]:
+        table = pdf._table(rows, [90 * mm, 40 * mm])
+        table.__class__ = pdf.CarryingTable
+        table.tail_h = 30 * mm
+        table_h = Table.wrap(table, pdf.CONTENT_W, 10_000)[1]
+        return _filled_then([table, Spacer(1, 2 * mm), *block], left_mm + table_h / mm)
+
+    for left in (2, 10, 20):             # the table ends 2 to 20 mm above the page's bottom
+        pages = layout(left)
+        [sources] = [p for p in pages if "Sources et méthode" in p]
+        assert sources.split("\n")[0] == "Indicateur" and "Ligne 12" in sources and "Ligne 10" in sources, left
+        assert "Ligne 9" not in sources and "[3] Source numéro 3" in sources, left
+        assert sum(p.count("Ligne ") for p in pages) == 12
+    pages = layout(60)                   # room enough: one page
+    assert len(pages) == 1 and "Sources et méthode" in pages[0]
