@@ -373,22 +373,38 @@ __all__ = [
 
 def fmt_date(value) -> str:
     """A date in words, the 1st of the month as « 1er »: ``2026-12-01 → "1er décembre 2026"``,
-    ``2026-12-15 → "15 décembre 2026"``; "" when missing."""
+    ``2026-12-15 → "15 décembre 2026"``; "" when missing. Its spaces are no-break spaces
+    (U+00A0), so a line never breaks inside a date (« 5 / février 2021 »)."""
     if _is_missing(value):
         return ""
     import pandas as pd
     day = pd.Timestamp(value).date()
     text = format_date(day, "d MMMM y", locale=LOCALE)
-    return "1er" + text[1:] if day.day == 1 else text
+    return no_break_dates("1er" + text[1:] if day.day == 1 else text)
 
 
 def fmt_datetime(value) -> str:
-    """``2026-12-01 10:30 → "1er décembre 2026 à 10 h 30"``; "" when missing."""
+    """``2026-12-01 10:30 → "1er décembre 2026 à 10 h 30"`` (no line break inside the date nor
+    the time); "" when missing."""
     if _is_missing(value):
         return ""
     import pandas as pd
     ts = pd.Timestamp(value)
-    return f"{fmt_date(ts)} à {ts.hour} h {ts.minute:02d}"
+    return f"{fmt_date(ts)} à {ts.hour}{NBSP}h{NBSP}{ts.minute:02d}"
+
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre")
+_DATE_IN_TEXT = re.compile(
+    r"\b(?:(1er|[0-3]?\d)[ \t\u202f]+)?(" + "|".join(_MONTHS) + r")[ \t\u202f]+((?:19|20)\d\d)\b",
+    re.IGNORECASE)
+
+
+def no_break_dates(text: str) -> str:
+    """The text with the spaces inside its dates in words made no-break (U+00A0): « décrets du
+    28 décembre 2023 », « depuis juillet 2024 » never break inside the date, whatever the text
+    (a document's title typed by a team, a sentence of a report)."""
+    return _DATE_IN_TEXT.sub(lambda m: NBSP.join(g for g in m.groups() if g), text)
 
 
 def fmt_duration(seconds) -> str:

@@ -93,7 +93,7 @@ def published_date(text: str | None) -> str | None:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return fmt_date(value)
     if re.fullmatch(r"\d{4}-\d{2}", value):
-        return fmt_date(value + "-15").split(" ", 1)[1]
+        return fmt_date(value + "-15").split(None, 1)[1]        # « 15 février 2026 » (no-break spaces)
     return text
 
 

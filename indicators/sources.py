@@ -8,7 +8,10 @@ Rules:
   Insee 2019) ». When the document is the producer's own publication (an Insee file quoted as
   « Insee, Filosofi 2021 »), the quotation alone is the credit.
 - A fictional value (demo) is never credited to INSEE or its licence: « Données fictives de
-  démonstration (fichier QPV2024_FILOSOFI_2019, 2019) ».
+  démonstration (Filosofi, données par quartier, 2019) ».
+- A loaded file is named by what it is (`dataset_title`: the registry's dataset of its
+  indicators and the level of its rows), never by its file name, which only the « Données et
+  méthode » page shows with its fingerprint.
 - Credits are listed once each, in the order of the values; one document quoting several
   producers is credited once: « … (d'après Insee 2019 ; Données Compas – ABS 2022) ».
 - Two credits naming the same producer and year (case, accents and « Données » aside) are one:
@@ -22,6 +25,40 @@ from collections.abc import Iterable
 from indicators.fmt import fold
 
 FICTIONAL = "Données fictives de démonstration"
+
+# The territories a statistical file gives figures for, as a reader names them.
+_LEVEL_WORDS = {"commune": "commune", "epci": "EPCI", "departement": "département",
+                "region": "région", "france": "France"}
+
+
+def dataset_title(registry_sources: Iterable[str | None], levels: Iterable[str | None],
+                  producer: str | None = None) -> str:
+    """What a statistical file is, as a reader names it (a credit's title, never its file name):
+    the datasets the registry names for the indicators it carries, without the producer the
+    credit already names, and the territories of its rows. ``(["Insee, recensement de la
+    population"], ["qpv", "france"], "INSEE") → "recensement de la population, données par
+    quartier"``; ``(["Insee, Filosofi"], ["commune", "epci"]) → "Filosofi, données par commune
+    et EPCI"``; ``["RPLS / bailleurs", "RPLS, Insee"]`` reads « RPLS / bailleurs »; a file of variables the registry does not know reads « données par … » alone."""
+    head = fold(producer or "").strip()
+    names: list[str] = []
+    for src in registry_sources:
+        text = (src or "").strip()
+        if head and fold(text).startswith(head + ","):
+            text = text[len(head) + 1:].strip()
+        if head and fold(text).endswith(", " + head):
+            text = text[:-len(head) - 2].strip()
+        if text and text not in names:
+            names.append(text)
+    # « RPLS » beside « RPLS / bailleurs »: the longer names it.
+    names = [n for n in names if not any(o != n and fold(o).startswith(fold(n)) for o in names)]
+    levels = set(levels)
+    if "qpv" in levels:
+        scope = "données par quartier"
+    else:
+        words = [w for level, w in _LEVEL_WORDS.items() if level in levels]
+        scope = ("données par " + (", ".join(words[:-1]) + " et " + words[-1] if len(words) > 1
+                                   else words[0])) if words else "données"
+    return ", ".join([" ; ".join(names), scope] if names else [scope])
 
 
 def _head(text: str | None, separators: tuple[str, ...]) -> str:
@@ -46,7 +83,7 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
     """(credited source, the producer it quotes or None)."""
     if is_fictional:
         detail = ", ".join(p for p in (file_title, file_vintage) if p)
-        return (f"{FICTIONAL} (fichier {detail})" if detail else FICTIONAL), None
+        return (f"{FICTIONAL} ({detail})" if detail else FICTIONAL), None
     label = (source_label or "").strip()
     if origin == "published" and document_title:
         producer = fold(document_producer or "")
@@ -152,8 +189,8 @@ _FICTIONAL_PRODUCER = ("insee,", "insee ,")
 
 def printed(source_label: str | None, *, short: bool = False) -> str:
     """A view's source label as a printed document gives it. A fictional value is never credited
-    to the producer whose format it imitates: « Fictif : INSEE, QPV2024_CAF_2022, 2022 » prints
-    « Données fictives de démonstration — fichier QPV2024_CAF_2022, 2022 » in a list of sources
+    to the producer whose format it imitates: « Fictif : INSEE, Cnaf, données par quartier, 2022 »
+    prints « Données fictives de démonstration — Cnaf, données par quartier, 2022 » in a list of sources
     (where « — » lets the files share one heading), and « Données fictives de démonstration »
     alone (`short`) under a chart. Other labels are kept as they are."""
     label = (source_label or "").strip()
@@ -164,7 +201,7 @@ def printed(source_label: str | None, *, short: bool = False) -> str:
     rest = label[len(FICTIONAL_PREFIX):].strip()
     for producer in _FICTIONAL_PRODUCER:
         if fold(rest).startswith(producer):
-            return f"{FICTIONAL} — fichier {rest[len(producer):].strip()}"
+            return f"{FICTIONAL} — {rest[len(producer):].strip()}"
     if fold(rest).startswith("insee "):                 # « Insee 2019 » quoted by a fictional document
         return f"{FICTIONAL} ({rest[len('insee '):].strip()})"
     return f"{FICTIONAL} — {rest}" if rest else FICTIONAL

@@ -884,10 +884,18 @@ def _map_texts(data: MapData, title: str | None, source_line: str | None) -> tup
         parts = [data.source_line] if data.source_line else []
         parts.append("contours des QPV : ANCT" if not data.is_fictional else "contours fictifs")
         source_line = " ; ".join(parts)
-    unit = unit_text(data.unit)
+    unit = band_unit(title, data.unit)
     if data.year:
         unit = f"{unit}, {data.year}" if unit else f"année {data.year}"
     return title, unit, source_line
+
+
+def band_unit(title: str, unit: str | None) -> str | None:
+    """The unit an image's band says under `title`, once: « € » under « Revenu disponible médian
+    par UC, par mois » (ui.views.unit_phrase, as the map page's title), never « €/mois » under a
+    title that says « par mois »; None for a unit without a symbol (ratio, indice)."""
+    from ui.views import unit_phrase
+    return (unit_phrase(title, unit) or None) if unit_text(unit) else None
 
 
 def unit_text(unit: str | None) -> str | None:

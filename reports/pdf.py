@@ -240,13 +240,19 @@ def _words(text: str | None) -> list[str]:
 
 def contract_subtitle(name: str, period_label: str | None) -> str | None:
     """« Contrat de ville 2024–2030 » under a contract's name, without repeating what the name or
-    the period label already say."""
+    the period label already say: under « Contrat de ville de Val-de-Lorne », « 2020–2026 »."""
     from indicators.fmt import period_beside_name
     period = period_beside_name(name, period_label)
     if not period:
         return None               # the name already says it: « … du Grand Chalon 2024-2030 – … »
     if period != period_label.strip():   # only the bracketed rest: « signé en 2024 »
         return period[0].upper() + period[1:]
+    if "contrat de ville" in " ".join(_words(name)):
+        words = period.split()
+        if _words(" ".join(words[:3])) == ["contrat", "de", "ville"]:
+            rest = " ".join(words[3:]).lstrip("–-: ").strip()
+            return (rest[0].upper() + rest[1:]) if rest else None
+        return period
     return period if "contrat" in period.lower() else f"Contrat de ville {period}"
 
 
@@ -264,12 +270,14 @@ def without_file_names(text: str) -> str:
 def esc(value) -> str:
     """Any data value as paragraph text (reportlab's mini-markup is XML). The space inside
     French quotes and before « ; : ! ? » is made non-breaking, so a « or » never starts or ends
-    a line alone and a line never starts with « ; » or « : »."""
+    a line alone and a line never starts with « ; » or « : »; so are the spaces inside a date."""
+    from indicators.fmt import no_break_dates
     text = "" if value is None else str(value)
     text = re.sub(r"«[ \t]+", "«\u00a0", re.sub(r"[ \t]+»", "\u00a0»", text))
     # French spacing before « ; : ! ? » is non-breaking too: a line never starts with « ; ».
     text = re.sub(r"[ \t]+([;:!?])(?=\s|$)", "\u00a0\\1", text)
-    return escape(text)
+    # A date in words never breaks across a line (« 5 / février 2021 »), typed text included.
+    return escape(no_break_dates(text))
 
 
 def _date_fr(value: dt.date | None) -> str:
@@ -339,10 +347,23 @@ def _canvas_class(info: PageInfo):
     return NumberedCanvas
 
 
+def _split_line(text: str, size: float, width: float) -> list[str]:
+    """`text` in lines of at most `width` at `size`, broken only at breakable spaces (reportlab's
+    simpleSplit breaks at no-break ones too: « 5 mars / 2026 », « 1 / 650 € »)."""
+    lines: list[str] = []
+    for word in (w for w in _BREAKABLE.split(text) if w):
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and pdfmetrics.stringWidth(joined, FONT, size) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return lines
+
+
 def footer_lines(text: str, width: float) -> tuple[float, list[str]]:
     """The footer set whole: one line at 7 pt, else wrapped on two lines (7 pt, then 6 pt);
-    never cut with an ellipsis (words longer than the width are split by reportlab)."""
-    from reportlab.lib.utils import simpleSplit
+    never cut with an ellipsis, never broken inside a date or a number (a word longer than the
+    width has a line of its own)."""
     for size in (7, 6):
         # Break between the parts (« title · produit le … ») before breaking inside one.
         lines: list[str] = []
@@ -351,7 +372,7 @@ def footer_lines(text: str, width: float) -> tuple[float, list[str]]:
             if lines and pdfmetrics.stringWidth(joined, FONT, size) <= width:
                 lines[-1] = joined
             else:
-                lines += simpleSplit(part, FONT, size, width)
+                lines += _split_line(part, size, width)
         if len(lines) <= 2:
             return size, lines
     return 6, lines
@@ -737,7 +758,9 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
         text += " " + TABLE_NOTE
     elif TABLE_NOTE not in notes:
         notes.append(TABLE_NOTE)
-    return [_table(rows, widths, extra=extra)] + ([Paragraph(esc(text.strip()), st.muted)] if text.strip() else [])
+    table = _table(rows, widths, extra=extra)
+    table.__class__ = CarryingTable         # see portrait_parts: it carries rows to its sources
+    return [table] + ([Paragraph(esc(text.strip()), st.muted)] if text.strip() else [])
 
 
 CHART_LEVELS = ("commune", "epci", "france")   # comparators drawn in the portrait charts
@@ -814,6 +837,58 @@ def income_figure(p: portrait_mod.Portrait):
 
 
 SHORT_COLUMNS_H = 150 * mm
+SOURCES_WHOLE_H = 90 * mm      # a list of sources shorter than this is never split across pages
+SOURCES_MIN_LINES = 4          # a longer one keeps at least this many lines on each side of a break
+
+
+class CarryingTable(Table):
+    """A table followed by a block that must not open a page alone (a portrait's sources): when
+    the table ends its page with less than `tail_h` left under it, its last `carry_rows` rows go
+    to the next page with the block (issue 11: a 2015 quartier's « Sources et méthode » alone on
+    a page after its full portrait page)."""
+    tail_h = 0.0
+    carry_rows = 3
+
+    def _can_carry(self) -> bool:
+        return bool(self.tail_h) and len(self._cellvalues) - self.repeatRows > self.carry_rows + 1
+
+    def wrap(self, availWidth, availHeight):
+        w, h = super().wrap(availWidth, availHeight)
+        # Does not fit with its tail: the frame splits it (or, when it holds only the rows to
+        # carry, moves it to the next page), unless table and tail could never share a page.
+        if self.tail_h and h <= availHeight < h + self.tail_h and h + self.tail_h < PAGE_H * 0.8:
+            return w, availHeight + 1
+        return w, h
+
+    def split(self, availWidth, availHeight):
+        tail, parts = self.tail_h, []
+        if tail and not self._can_carry():
+            return []                      # the rows carried over go whole to the next page
+        if self._can_carry():          # the last part keeps at least carry_rows rows
+            super().wrap(availWidth, availHeight)
+            cut = sum(self._rowHeights) - sum(self._rowHeights[-self.carry_rows:]) + 0.01
+            parts = super().split(availWidth, min(availHeight, cut))
+        if len(parts) != 2:
+            parts = super().split(availWidth, availHeight)
+        for part in parts:
+            part.tail_h = 0.0
+        if parts:
+            parts[-1].tail_h = tail        # the last part is the one the block follows
+        return parts
+
+
+def sources_block(heading: Flowable, lines: list[Flowable], width: float = CONTENT_W) -> list[Flowable]:
+    """A sources heading and its lines, never leaving a few lines alone on a page (issue 11: the
+    last 4 lines of a portrait's sources sat alone at the top of the next page): a short list
+    moves whole, heading included, to the next page when it does not fit; a long one breaks
+    with its heading and at least its first SOURCES_MIN_LINES lines on one page, and at least
+    its last SOURCES_MIN_LINES on the other."""
+    height = sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+                 for f in [heading, *lines])
+    k = SOURCES_MIN_LINES
+    if height < SOURCES_WHOLE_H or len(lines) < 2 * k + 1:
+        return [KeepTogether([heading, *lines])]
+    return [KeepTogether([heading, *lines[:k]]), *lines[k:-k], KeepTogether(lines[-k:])]
 
 
 def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
@@ -826,6 +901,9 @@ def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
     def height(flowables: list[Flowable]) -> float:
         return sum(f.wrap(col_w, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
+    if not left and height(right) < SHORT_COLUMNS_H:
+        # Sources alone: kept whole (balancing them over two columns split them across pages).
+        return KeepTogether(right)
     if left and max(height(left), height(right)) < SHORT_COLUMNS_H:
         t = Table([[left, right]], colWidths=[col_w + gap, col_w], hAlign="LEFT")
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -959,7 +1037,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                                             for s in [v.source_label] + [c.source_label for c in v.comparators
                                                                          if c.territory_level in CHART_LEVELS] if s))
             right.append(_image(images.figure_png_later(
-                ifig, title=v.label, unit=images.unit_text(v.unit), source_line=srcs or None,
+                ifig, title=v.label, unit=images.band_unit(v.label, v.unit), source_line=srcs or None,
                 date=date, width=420, height=270, scale=2.5), right_w - 2 * mm))
         if left and right:
             t = Table([[left, right]], colWidths=[left_w, right_w], hAlign="LEFT")
@@ -984,7 +1062,20 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                                   + (f" {DEMO_MARK}." if fictional else "")), st.muted))
     elif SECRET_NOTE not in notes:
         notes.append(SECRET_NOTE)
-    story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm), _two_columns(qual_flow, foot)]
+    block = _two_columns(qual_flow, foot)
+    if table is not None:
+        # The table carries its last rows to the next page rather than leave the sources alone there.
+        after = table[1:] + [Spacer(1, 2 * mm)]
+        def height(flowables, width):
+            return sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+        if isinstance(block, BalancedColumns):
+            block_h = 0.0                  # long: it flows over pages from wherever it starts
+        elif qual_flow:
+            block_h = max(height(qual_flow, CONTENT_W / 2 - 3 * mm), height(foot, CONTENT_W / 2 - 3 * mm))
+        else:
+            block_h = height(foot, CONTENT_W)
+        table[0].tail_h = height(after, CONTENT_W) + max(30 * mm, block_h)
+    story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm), block]
     sources = [label for (label, _ref) in refs.items]
     return PortraitParts(flowables=story, fictional=fictional, sources=list(dict.fromkeys(sources)),
                          title=f"Portrait de quartier — {p.qpv.name}")
@@ -1051,7 +1142,9 @@ def kpi_cells(t) -> tuple[str, str, str, str]:
     if t.target is not None:
         target = fmt_amount(t.target, unit)
         if t.achievement_pct is not None:
-            target += f" (réalisé à {fmt_value(t.achievement_pct, '%', decimals=0)})"
+            # A ratio we compute: one decimal, as the page and the XLSX (fmt.COMPUTED_PCT_DECIMALS).
+            from indicators.fmt import COMPUTED_PCT_DECIMALS
+            target += f" (réalisé à {fmt_value(t.achievement_pct, '%', decimals=COMPUTED_PCT_DECIMALS)})"
     return value, period, " ; ".join(extra), target
 
 
@@ -1103,8 +1196,7 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
             ])
         out.append(_table(rows, widths))
     out.append(Spacer(1, 2 * mm))
-    out.append(Paragraph("Sources", st.h3))
-    out += [Paragraph(esc(line), st.muted) for line in refs.lines()]
+    out += sources_block(Paragraph("Sources", st.h3), [Paragraph(esc(line), st.muted) for line in refs.lines()])
     out.append(Spacer(1, 2 * mm))
     out.append(_note("Les chiffres publiés sont repris tels que le document les donne (« plus de », "
                      "« environ ») ; les cumuls ne portent que sur les années du contrat.", st))
@@ -1556,12 +1648,25 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
 
 
 # ── Poverty pocket justification sheet (indicators/pockets.py) ─────────────────────────────
+def pocket_threshold_text(applied_eur: float, default) -> str:
+    """The threshold a sheet applied, said once: the default S with how it is computed (« Seuil
+    appliqué : S = 0,6 × (…) = 12 880 € par an et par unité de consommation. »), or a threshold
+    chosen by the team followed by the default it replaces. `default`: pockets.Threshold or None."""
+    from indicators import pockets as pk
+    applied = "Seuil appliqué : "
+    if default is not None and default.value_eur is not None and round(default.value_eur) == round(applied_eur):
+        return applied + pk.threshold_text(default)
+    text = applied + pk.fmt_figure(applied_eur, "eur") + "."
+    return text + (f" Seuil par défaut : {pk.threshold_text(default)}" if default is not None else "")
+
+
 def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | None = None,
                      charts: bool = True) -> bytes:
     """One A4 page justifying a poverty pocket outside the QPVs for a funding request (circular
     of 31 August 2023): its figures beside the territory's QPVs and its commune(s), the map, the
     method and its limits, the sources. `result` is an indicators.pockets.PocketResult."""
     from indicators import pockets as pk
+    from indicators.fmt import fmt_int
     from indicators.territories import get_contract
 
     date = generated_on or dt.date.today()
@@ -1600,12 +1705,11 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
                                     height=520)
         story += [Paragraph("Localisation", st.h2), _image(png, CONTENT_W * 0.62)]
     params = result.params
-    method = pk.METHOD_TEXT.format(min_population=fmt_value(params.min_population, "personnes"))
+    # « au moins 1 000 habitants » (the method's own noun, not « 1 000 personnes habitants »).
+    method = pk.METHOD_TEXT.format(min_population=fmt_int(params.min_population))
     story += [Paragraph("Méthode et limites", st.h2),
-              Paragraph(esc(method + " Contiguïté : " + pk.CONTIGUITY[params.contiguity] + ". Seuil "
-                            "appliqué : " + pk.fmt_figure(params.threshold_eur, "eur") + "."), st.small)]
-    if result.threshold is not None:
-        story.append(Paragraph(esc("Seuil par défaut : " + pk.threshold_text(result.threshold)), st.small))
+              Paragraph(esc(method + " Contiguïté : " + pk.CONTIGUITY[params.contiguity] + ". "
+                            + pocket_threshold_text(params.threshold_eur, result.threshold)), st.small)]
     if params.min_poor_households_pct:
         story.append(Paragraph(esc("Critère supplémentaire : au moins "
                                    + pk.fmt_figure(params.min_poor_households_pct, "pct")
@@ -1714,13 +1818,27 @@ def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
     return [n + extra * m / sum(more) for n, m in zip(need, more)]
 
 
+def review_header(column: str) -> str:
+    """A review column's header as printed: its cells carry their unit (« 12 300 € », « 1,5 M€ »,
+    « 40,0 % »), so the header does not say it again: « Montant (€) » → « Montant »,
+    « Crédits spécifiques (programme 147, €) » → « Crédits spécifiques (programme 147) ». The
+    XLSX keeps the unit in its headers, its cells being bare numbers."""
+    for unit in (" (€)", " (%)"):
+        if column.endswith(unit):
+            return column[:-len(unit)]
+    for unit in (", €)", ", %)"):
+        if column.endswith(unit):
+            return column[:-len(unit)] + ")"
+    return column
+
+
 def _review_table(df, st: Styles) -> Flowable:
     status = {c[:-len("__status")]: c for c in df.columns if c.endswith("__status")}
     # A column with no value on any row is not printed (as in the XLSX): Grand Chalon's review
     # of a year nobody reported for had three columns of « non renseigné » on 51 rows.
     columns = [c for c in df.columns if not c.endswith("__status")
                and (not len(df) or df[c].notna().any() or (c in status and df[status[c]].notna().any()))]
-    header = [str(c) for c in columns]
+    header = [review_header(str(c)) for c in columns]
     decimals = review_decimals(df)
     body = [[review_column_cell(c, r[c], r[status[c]] if c in status else None,
                                 decimals[c][i] if c in decimals else None) for c in columns]

@@ -727,7 +727,7 @@ def kpi_tile(tile) -> dict:
     if tile.target is not None:
         text = f"Objectif {tile.year or ''} : {amount_text(tile.target, tile.unit)}".replace("  ", " ")
         if tile.achievement_pct is not None:
-            text += f" – réalisé à {fmt.fmt_pct(tile.achievement_pct, 0)}"
+            text += f" – réalisé à {fmt.fmt_pct(tile.achievement_pct, fmt.COMPUTED_PCT_DECIMALS)}"
         lines.append(text)
     if tile.next_target is not None:
         lines.append(f"Objectif {tile.next_target_year} : {amount_text(tile.next_target, tile.unit)}"
@@ -738,7 +738,7 @@ def kpi_tile(tile) -> dict:
         period = tile.cumulative_period_label.removesuffix("(cumul)").strip()
         text = f"Cumul {period} : {amount_text(tile.cumulative_value, tile.unit)}"
         if tile.cumulative_achievement_pct is not None:
-            text += f" ({fmt.fmt_pct(tile.cumulative_achievement_pct, 0)} de l'objectif)"
+            text += f" ({fmt.fmt_pct(tile.cumulative_achievement_pct, fmt.COMPUTED_PCT_DECIMALS)} de l'objectif)"
         lines.append(text)
     return {
         "label": tile.label,
@@ -1316,6 +1316,7 @@ def compare_export(df: pd.DataFrame, indicator_ids: list[str]) -> tuple[pd.DataF
 
 def kpi_export(tiles) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """(frame, status_columns, units) of the mandate's headline figures (one row per tile)."""
+    from indicators.housing import shown_rate
     rows = [{
         "Thème": t.theme or "",
         "Indicateur": t.label,
@@ -1325,7 +1326,8 @@ def kpi_export(tiles) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
         "Valeur": t.value if t.status == "ok" else None,
         STATUS_COLUMN: t.status,
         "Objectif": t.target,
-        "Réalisation (%)": t.achievement_pct,
+        # A ratio we compute, at the one decimal the page and the PDF print (« 201,9 % »).
+        "Réalisation (%)": shown_rate(t.achievement_pct, "computed"),
         "Évolution sur un an": t.evolution,
         "Cumul": t.cumulative_value if t.cumulative_status in (None, "ok") else None,
         "Cumul – statut": t.cumulative_status or "ok",

@@ -42,7 +42,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import PurePath
 
 import duckdb
 import numpy as np
@@ -53,6 +52,7 @@ from etl.loaders.cog import is_fictional_code
 from etl.readers import (_GROUPED_RE, _NUMBER_RE, _SPACES, CONTROL_RE, MOJIBAKE_RE, WITHHELD_MARKERS,
                          ZERO_WIDTH, TextTable, decode_text, normalise_text, open_workbook, read_table, sniff_separator)
 from indicators.registry import BY_ID, BY_SOURCE_VARIABLE
+from indicators.sources import dataset_title
 
 KINDS = ("insee_qpv_stats", "insee_commune_stats", "insee_dictionary")
 PRIORITY = 40
@@ -658,13 +658,6 @@ def check_bounds(value: np.ndarray, kind: str | None, table: TextTable, column: 
                        expected=BOUNDS_TEXT.get(kind or "", "une valeur inférieure à 10^13 en valeur absolue"))
 
 
-def _archive_and_member(display_name: str) -> tuple[str | None, str]:
-    if "!" in display_name:
-        archive, member = display_name.split("!", 1)
-        return archive, member
-    return None, display_name
-
-
 def _year_from_name(display_name: str) -> int | None:
     years = _YEAR_IN_TEXT.findall(display_name)
     if years:
@@ -1024,7 +1017,6 @@ def _load_table(ctx: LoadContext, c: Candidate, kind: str, table: TextTable,
     # Variables → (indicator, year).
     dictionary = sheet_dictionary or _find_dictionary(c, variables)
     yy = file_suffix(variables)
-    archive, member = _archive_and_member(c.display_name)
     name_year = _year_from_name(c.display_name)
     registered_used: set[tuple[str, int]] = set()
     plan: list[tuple[str, str, str, int, str | None]] = []   # column, base, indicator_id, year, kind
@@ -1067,7 +1059,9 @@ def _load_table(ctx: LoadContext, c: Candidate, kind: str, table: TextTable,
 
     years = Counter(p[3] for p in plan)
     data_year = years.most_common(1)[0][0]
-    title = PurePath(archive).stem if archive else PurePath(member).stem
+    # Named by what it is, never by its file name (which the method page shows).
+    title = dataset_title((BY_ID[p[2]].source for p in plan if p[2] in BY_ID), set(levels),
+                          producer=PRODUCER)
     local = [(code, level) for code, level in zip(codes, levels)
              if level in ("qpv", "commune", "epci", "departement")]
     fictional = bool(local) and all(is_fictional_code(code, level) for code, level in local)

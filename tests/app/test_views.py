@@ -67,7 +67,7 @@ def test_kpi_tile_with_evolution_and_target() -> None:
     assert {k: plain_spaces(v) if isinstance(v, str) else v for k, v in shown.items()} == {
         "label": "Interventions", "value": "4 783 interventions",
         "delta": "+504 par rapport à 2023 (+11,8 %)", "delta_color": "off",
-        "lines": ["Période : en 2024", "Objectif 2024 : 4 000 interventions – réalisé à 120 %"],
+        "lines": ["Période : en 2024", "Objectif 2024 : 4 000 interventions – réalisé à 119,6 %"],
         "source": "Source : bilan", "help": "Définition.", "theme": "tranquillité"}
 
 
@@ -91,8 +91,8 @@ def test_kpi_tile_cumulation_says_cumul_once() -> None:
                                  cumulative_period_label="2020–2026 (cumul)",
                                  cumulative_achievement_pct=103.2))
     assert [plain_spaces(x) for x in shown["lines"]] == [
-        "Période : en 2024", "Objectif 2024 : 4 000 interventions – réalisé à 120 %",
-        "Cumul 2020–2026 : 26 557 interventions (103 % de l'objectif)"]
+        "Période : en 2024", "Objectif 2024 : 4 000 interventions – réalisé à 119,6 %",
+        "Cumul 2020–2026 : 26 557 interventions (103,2 % de l'objectif)"]
 
 
 @pytest.mark.parametrize("period, unit, expected", [

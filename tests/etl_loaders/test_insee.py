@@ -90,9 +90,10 @@ def test_qpv_zip_latin1_with_dictionary_flags_and_markers(ctx, qpv_zip):
     ]
     assert rows(ctx, "select * from indicator_catalog where not is_registered") == [
         ("insee_disp_pimp", "Part des ménages fiscaux imposés (%) en 2019", "%", None,
-         "Part des ménages fiscaux imposés sur le revenu", None, None, "INSEE, Filosofi2019_QPV", False)]
+         "Part des ménages fiscaux imposés sur le revenu", None, None, "INSEE, Filosofi, données par quartier", False)]
+    # Titled by what the file is (issue 11); its name is in file_name only.
     assert rows(ctx, "select kind, producer, title, vintage, licence, file_name, rows_read from sources") == [
-        ("insee_qpv_stats", "INSEE", "Filosofi2019_QPV", "2019", "Licence Ouverte",
+        ("insee_qpv_stats", "INSEE", "Filosofi, données par quartier", "2019", "Licence Ouverte",
          "Filosofi2019_QPV.zip!data_revenus_qpv.csv", 5)]
     assert ctx.messages == []
 

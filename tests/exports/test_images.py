@@ -54,7 +54,7 @@ def test_svg_holds_title_unit_source_and_date(image_server) -> None:
     ns = "{http://www.w3.org/2000/svg}"
     texts = [t.text for t in root.iter(f"{ns}text") if t.text]
     assert texts[:3] == ["Revenu médian « par mois »", "Unité : €/mois", DEMO_MARK]
-    assert texts[-2:] == ["Source : Insee 2019", "Export du 5 mars 2026"]
+    assert texts[-2:] == ["Source : Insee 2019", "Export du 5\u00a0mars\u00a02026"]
     assert "ignored title" not in data.decode()
     assert len(root.findall(f"{ns}svg")) == 1       # the plotly chart nested inside
 
@@ -88,13 +88,29 @@ def test_exported_map_credits_the_sources_the_map_page_credits(report_con) -> No
     values are never credited to the file's producer name (« Fictif : … » or INSEE)."""
     from indicators.sources import value_credits
     demo = images.load_map_data(report_con, contract_slug="demo", indicator_id="poverty_rate_pct")
-    assert demo.source_line == "Données fictives de démonstration (fichier Territoire fictif, 2024)"
+    assert demo.source_line == "Données fictives de démonstration (Territoire fictif, 2024)"
     real = images.load_map_data(report_con, contract_slug="gc-test", indicator_id="poverty_rate_pct")
     assert real.source_line == " ; ".join(value_credits(
         report_con, [(q.code, "poverty_rate_pct", 2019) for q in real.qpvs])) == (
         "INSEE, Revenus et pauvreté des QPV (Filosofi), 2019")
     assert images._map_texts(demo, None, None)[2] == (
-        "Données fictives de démonstration (fichier Territoire fictif, 2024) ; contours fictifs")
+        "Données fictives de démonstration (Territoire fictif, 2024) ; contours fictifs")
+
+
+def test_exported_map_says_its_unit_once(report_con) -> None:
+    """Issue 11: the map image said « €/mois » under a title ending « par mois »: the unit band
+    says what the title does not (ui.views.unit_phrase, as the map page's title)."""
+    monthly = images.load_map_data(report_con, contract_slug="demo", indicator_id="median_income_eur_month")
+    title = f"{monthly.indicator_label} — quartiers prioritaires"
+    assert "par mois" in monthly.indicator_label
+    assert images._map_texts(monthly, None, None)[:2] == (title, f"€, {monthly.year}")
+    assert images._map_texts(monthly, "Revenu médian", "x")[:2] == ("Revenu médian", f"€ par mois, {monthly.year}")
+    rate = images.load_map_data(report_con, contract_slug="demo", indicator_id="poverty_rate_pct")
+    assert images._map_texts(rate, None, None)[1] == f"%, {rate.year}"
+    # The portrait's income chart has the same band (« Revenu disponible médian par UC, par mois »).
+    assert [images.band_unit(t, u) for t, u in (("Revenu disponible médian par UC, par mois", "EUR/mois"),
+                                                 ("Revenu médian", "EUR/mois"), ("Rapport interdécile", "ratio"),
+                                                 ("Niveau de vie", "EUR/an"))] == ["€", "€ par mois", None, "€ par an"]
 
 
 def _area(code: str, name: str, lon: float, lat: float, d: float) -> images.MapArea:
@@ -136,8 +152,8 @@ def test_exported_map_classes_are_the_map_page_classes(report_con, method) -> No
 
 def test_export_dates_say_1er() -> None:
     import datetime as dt
-    assert images._fr_date(dt.date(2026, 12, 1)) == "1er décembre 2026"
-    assert images._fr_date("2026-03-05") == "5 mars 2026"
+    assert images._fr_date(dt.date(2026, 12, 1)) == "1er\u00a0décembre\u00a02026"
+    assert images._fr_date("2026-03-05") == "5\u00a0mars\u00a02026"
 
 
 def test_map_labels_never_overlap() -> None:

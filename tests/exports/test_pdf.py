@@ -207,8 +207,8 @@ def test_mandate_actions_table_never_counts_an_unknown_flag_as_zero() -> None:
 
 def test_pdf_dates_say_1er() -> None:
     """« produit le 1er décembre 2026 », never « le 1 décembre »."""
-    assert pdf._date_fr(dt.date(2026, 12, 1)) == "1er décembre 2026"
-    assert pdf._date_fr(dt.date(2026, 3, 5)) == "5 mars 2026"
+    assert pdf._date_fr(dt.date(2026, 12, 1)) == "1er\u00a0décembre\u00a02026"
+    assert pdf._date_fr(dt.date(2026, 3, 5)) == "5\u00a0mars\u00a02026"
 
 
 def test_portrait_pdf_never_prints_a_year_no_document_gives(report_db_path, image_server, tmp_path) -> None:

@@ -8,7 +8,7 @@ import re
 import subprocess
 
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, Spacer
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
 
 from indicators.fmt import plain_spaces
 from reports import pdf
@@ -211,3 +211,89 @@ def test_a_commune_name_kept_off_the_qpvs_finds_a_place_further_out() -> None:
     spots = images.place_labels([L(50, 50, ("LORNEVILLE",), 12, True, avoid_shapes=True)], x_range=(0, 100),
                                 y_range=(0, 100), width_px=200, height_px=200, shapes=qpvs)
     assert spots == [(50, 50 + 3 * h)]
+
+
+def test_a_line_never_breaks_inside_a_date_or_an_amount() -> None:
+    """Issue 11: « … (Grand Chambéry, 5 / février 2021) » broke a date across two lines. Each
+    paragraph puts a date in words (formatted, and typed in a title: « décrets du 28 décembre
+    2023 ») and an amount at every position of a narrow column's line end: each stays on one
+    line; so does the footer's date, wrapped or not."""
+    from indicators.fmt import fmt_date, fmt_eur
+    pdf.register_fonts()
+    st = pdf.styles()
+    texts = [("mot " * n) + f"du {fmt_date(dt.date(2021, 2, 5))}, décrets du 28 décembre 2023, "
+             f"{fmt_eur(1650)} depuis juillet 2024" for n in range(14)]
+    pages = _pages(pdf._build([Paragraph(pdf.esc(t), st.base) for t in texts], _info(), title="Essai"))
+    lines = [ln for p in pages for ln in p.splitlines()]
+    whole = "\n".join(lines)
+    for part in ("5 février 2021", "28 décembre 2023", "1 650 €", "juillet 2024"):
+        assert whole.count(part) == len(texts), part
+    for width in range(100, 400, 7):
+        size, footer = pdf.footer_lines("Rapport de mandat — Contrat de ville de Val-de-Lorne · produit le "
+                                        + fmt_date(DATE), width)
+        assert [ln for ln in footer if "mars" in ln][0].endswith("5\u00a0mars\u00a02026"), width
+
+
+def _filled_then(story_tail: list, left_mm: float) -> list[str]:
+    """The pages of a document whose first page is filled up to `left_mm` from its bottom, then
+    `story_tail`."""
+    st = pdf.styles()
+    frame_h = pdf.PAGE_H - 16 * mm - 15 * mm
+    first = Paragraph("Chiffres du mandat", st.base)
+    story = [first, Spacer(1, frame_h - first.wrap(pdf.CONTENT_W, frame_h)[1] - left_mm * mm), *story_tail]
+    return _pages(pdf._build(story, _info(), title="Essai"))
+
+
+def test_a_sources_list_never_leaves_a_few_lines_alone_on_a_page() -> None:
+    """Issue 11: the last lines of a portrait's sources sat alone at the top of the next page. A
+    short list that does not fit moves whole with its heading; a long one breaks keeping its
+    heading with its first lines and at least its last SOURCES_MIN_LINES lines together."""
+    pdf.register_fonts()
+    st = pdf.styles()
+
+    def lines(n):
+        return [Paragraph(f"[{i}] Document numéro {i}, section {i}", st.muted) for i in range(1, n + 1)]
+
+    starts = []
+    for left in (12, 20, 30, 40, 60):
+        pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines(8)), left)
+        [page] = [p for p in pages if "Sources" in p]
+        assert len(re.findall(r"^\[\d+\] ", page, re.MULTILINE)) == 8, left
+        starts.append(len(pages))
+    assert starts == [2, 2, 2, 1, 1]         # moved whole when it does not fit, else in place
+    # A list longer than SOURCES_WHOLE_H breaks, never leaving fewer than 4 lines on a page.
+    n = 60
+    for left in range(20, 80, 6):
+        pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines(n)), left)
+        counts = [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages]
+        assert sum(counts) == n and all(c == 0 or c >= pdf.SOURCES_MIN_LINES for c in counts), (left, counts)
+        assert pages[0].count("Sources") == (1 if counts[0] else 0), left
+
+
+def test_a_table_carries_its_last_rows_to_the_sources_that_follow_it() -> None:
+    """Issue 11: a 2015 quartier's portrait filled its page to the bottom with its figures table,
+    and its « Sources et méthode » sat alone on the next page. The table (pdf.CarryingTable, as
+    the portrait's) carries its last rows over, so that the sources never open a page alone;
+    with room enough, nothing moves."""
+    pdf.register_fonts()
+    st = pdf.styles()
+    rows = [[Paragraph("Indicateur", st.cell_head), Paragraph("Quartier", st.cell_head)]]
+    rows += [[Paragraph(f"Ligne {i}", st.cell), Paragraph(f"{i} %", st.cell)] for i in range(1, 13)]
+    block = pdf.sources_block(Paragraph("Sources et méthode", st.h2p),
+                              [Paragraph(f"[{i}] Source numéro {i}", st.muted) for i in range(1, 4)])
+
+    def layout(left_mm: float) -> list[str]:
+        table = pdf._table(rows, [90 * mm, 40 * mm])
+        table.__class__ = pdf.CarryingTable
+        table.tail_h = 30 * mm
+        table_h = Table.wrap(table, pdf.CONTENT_W, 10_000)[1]
+        return _filled_then([table, Spacer(1, 2 * mm), *block], left_mm + table_h / mm)
+
+    for left in (2, 10, 20):             # the table ends 2 to 20 mm above the page's bottom
+        pages = layout(left)
+        [sources] = [p for p in pages if "Sources et méthode" in p]
+        assert sources.split("\n")[0] == "Indicateur" and "Ligne 12" in sources and "Ligne 10" in sources, left
+        assert "Ligne 9" not in sources and "[3] Source numéro 3" in sources, left
+        assert sum(p.count("Ligne ") for p in pages) == 12
+    pages = layout(60)                   # room enough: one page
+    assert len(pages) == 1 and "Sources et méthode" in pages[0]

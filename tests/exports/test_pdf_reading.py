@@ -51,6 +51,10 @@ def defects(pages: list[str]) -> list[str]:
                 and not re.search(r"page \d+ / \d+|produit le ", ln)]
         if n > 1 and not body:
             found.append(f"page blanche (page {n})")
+        # A page opening on numbered source lines: the end of a list whose heading is on the
+        # page before (« [14] … » alone at the top of a page).
+        elif body and re.match(r"\[\d+\] ", body[0]):
+            found.append(f"sources orphelines: {body[0][:40]!r} (page {n})")
     return found
 
 
@@ -82,15 +86,19 @@ def test_the_defect_finder_finds_each_defect() -> None:
             "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9\n"
             "(rubrique « Habitat Institution\n») — Grand Chambéry")
     blank = "Données fictives de démonstration\nRevue annuelle 2025 — Contrat · produit le 1er décembre 2026\npage 10 / 11"
-    assert [d.split(":")[0].split(" (")[0] for d in defects([page, blank])] == [
+    orphans = ("Données fictives de démonstration\n[14] § « Les 46 territoires »\n[15] § « Quels bénéfices »\n"
+               "Rapport de mandat — Contrat · produit le 1er décembre 2026\npage 4 / 10")
+    assert [d.split(":")[0].split(" (")[0] for d in defects([page, blank, orphans])] == [
         "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
-        "nom de fichier", "guillemet isolé", "pied de page coupé", "page blanche"]
+        "nom de fichier", "guillemet isolé", "pied de page coupé", "page blanche", "sources orphelines"]
 
 
 @pytest.mark.parametrize("contract", CONTRACTS)
 def test_mandate_report_reads_without_defects(mandates, contract) -> None:
     pages = mandates[contract]
     assert defects(pages) == []
+    # The cover names the contract once: « Contrat de ville » is never said twice on it.
+    assert " ".join(pages[0].split()).lower().count("contrat de ville") <= 1
     footer = "produit le 5 mars 2026"
     # The whole footer on every page but the cover (wrapped when long, never cut).
     assert [n for n, p in enumerate(pages[1:], 2) if footer not in p.replace("\n", " ")] == []
@@ -157,14 +165,51 @@ def test_kpi_cells_say_each_thing_once() -> None:
                       "previous_year": 2025, "target": 160.0, "achievement_pct": 201.9})
     assert tuple(map(plain_spaces, pdf.kpi_cells(tile))) == (
         "323 droits", "2026", "cumul 2020–2026 : 1 116 droits ; +74 droits par rapport à 2025",
-        "160 droits (réalisé à 202 %)")
+        "160 droits (réalisé à 201,9 %)")
+
+
+def test_an_achievement_has_one_precision_everywhere() -> None:
+    """Issue 11: « réalisé à 120 % » in the PDF, 119,6 % on the page: a ratio we compute is printed
+    at one decimal (fmt.COMPUTED_PCT_DECIMALS) in the mandate report, on the page and in the
+    spreadsheet cell."""
+    import io
+
+    import openpyxl
+
+    from indicators.kpi import KpiTile
+    from reports.tables import to_xlsx_bytes
+    from ui import views
+    fields = dict.fromkeys(KpiTile.__dataclass_fields__)
+    tile = KpiTile(**{**fields, "kpi_id": "x", "label": "Médiation", "unit": "interventions", "value": 4010.0,
+                      "status": "ok", "year": 2024, "target": 4000.0, "achievement_pct": 100 * 4010 / 4000,
+                      "cumulative_value": 26557.0, "cumulative_status": "ok",
+                      "cumulative_period_label": "2020–2026 (cumul)", "cumulative_achievement_pct": 100.25})
+    # 100,25 %: two decimals a document could have typed, yet a quotient, printed 100,3 %.
+    assert plain_spaces(pdf.kpi_cells(tile)[3]) == "4 000 interventions (réalisé à 100,3 %)"
+    assert [plain_spaces(x) for x in views.kpi_tile(tile)["lines"]] == [
+        "Objectif 2024 : 4 000 interventions – réalisé à 100,3 %",
+        "Cumul 2020–2026 : 26 557 interventions (100,3 % de l'objectif)"]
+    frame, _status, units = views.kpi_export([tile])
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, title="t", territory="x", units=units)))["Données"]
+    rows = [list(r) for r in ws.iter_rows()]
+    [(head, col)] = [(i, row.index(c)) for i, row in enumerate(rows) for c in row if c.value == "Réalisation (%)"]
+    cell = rows[head + 1][col]
+    assert (cell.value, cell.number_format) == (100.3, '#,##0.0#"\u00a0%"')
 
 
 def test_small_text_helpers() -> None:
     assert pdf.quoted("Idéal pour une famille") == "« Idéal pour une famille »"
     assert pdf.quoted("« Idéal pour une famille »") == "« Idéal pour une famille »"
     assert pdf.quoted("« On veut rester. » (fictif)") == "« On veut rester. » (fictif)"
-    assert pdf.contract_subtitle("Contrat de ville de Démo", "2024–2030") == "Contrat de ville 2024–2030"
+    # « Contrat de ville » said once on a cover (issue 11: « Contrat de ville de Val-de-Lorne
+    # (fictif) » then « Contrat de ville 2020–2026 »).
+    assert pdf.contract_subtitle("Contrat de ville de Démo", "2024–2030") == "2024–2030"
+    assert pdf.contract_subtitle("Contrat de ville de l'agglomération chartraine",
+                                 "Contrat de ville 2015–2022, prolongé jusqu'à fin 2023") == \
+        "2015–2022, prolongé jusqu'à fin 2023"
+    assert pdf.contract_subtitle("Agglomération de Démo", "2024–2030") == "Contrat de ville 2024–2030"
+    assert pdf.contract_subtitle("Agglomération de Démo", "Contrat de ville – 2024–2030") == \
+        "Contrat de ville – 2024–2030"
     assert pdf.contract_subtitle("Contrat de ville du Grand Chalon 2024-2030 – Engagements", "2024–2030") is None
     assert pdf.contract_subtitle("Ville – Contrat de ville Engagements 2030",
                                  "Contrat de ville – Engagements 2030") is None
@@ -214,9 +259,12 @@ def test_demo_reports_never_credit_insee(mandates, real_db) -> None:
     credit them as « Données fictives de démonstration », never to INSEE."""
     demo = " ".join("\n".join(mandates["demo"]).split())
     assert FICTIONAL_CREDITED.findall(demo) == []
-    # The generated files share one heading, said once per portrait.
-    assert "Données fictives de démonstration : [1] fichier QPV2024_RP_2020, 2020" in demo
-    assert "[5] fichier QPV2024_CAF_2022, 2022" in demo
+    # The generated files share one heading, said once per portrait; each is named by what it
+    # is, never by its file name (issue 11: « [1] fichier QPV2024_RP_2020, 2020 »).
+    assert ("Données fictives de démonstration : [1] recensement de la population, données par quartier, 2020"
+            in demo)
+    assert "[5] Cnaf, données par quartier, 2022" in demo
+    assert re.findall(r"\b(?:QPV20\d\d|cc)_[A-Za-z_]+", demo) == []
     assert ("Données fictives de démonstration — fichiers générés au format des fichiers statistiques publiés"
             in " ".join(mandates["demo"][-1].split()))
     with duckdb.connect(str(real_db), read_only=True) as con:
@@ -228,7 +276,8 @@ def test_demo_reports_never_credit_insee(mandates, real_db) -> None:
 
 def test_printed_source_labels() -> None:
     from indicators.sources import FICTIONAL, printed
-    assert printed("Fictif : INSEE, QPV2024_CAF_2022, 2022") == f"{FICTIONAL} — fichier QPV2024_CAF_2022, 2022"
+    assert printed("Fictif : INSEE, Cnaf, données par quartier, 2022") == \
+        f"{FICTIONAL} — Cnaf, données par quartier, 2022"
     assert printed("Fictif : Compas – ABS 2022 (fictif)") == f"{FICTIONAL} — Compas – ABS 2022 (fictif)"
     assert printed("Fictif : Insee 2019") == f"{FICTIONAL} (2019)"
     assert printed("Fictif : INSEE, QPV2024_CAF_2022, 2022", short=True) == FICTIONAL

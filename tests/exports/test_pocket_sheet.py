@@ -45,19 +45,36 @@ def test_sheet_is_one_page_with_figures_method_and_sources(con):
         "Part des ménages pauvres 45,0 % 45,0 % 45,0 %",
         "Niveau de vie moyen par personne 9 000 €/an 9 000 €/an",
         "Logements sociaux rapportés aux ménages 70,0 % 70,0 % 70,0 %",
-        "Contiguïté : par un côté. Seuil appliqué : 12 857 €/an.",
-        "Seuil par défaut : S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 000 € "
-        "(Agglo test (EPCI, faute d'unité urbaine), 2019)) = 12 857 €",
+        # The threshold said once (issue 11: « Seuil appliqué : 12 857 €/an. Seuil par défaut :
+        # S = … = 12 857 € »), the population once (« 1 000 personnes habitants »).
+        "groupes d'au moins 1 000 habitants.",
+        "Contiguïté : par un côté. Seuil appliqué : S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 000 € "
+        "(Agglo test (EPCI, faute d'unité urbaine), 2019)) = 12 857 € par an et par unité de consommation. "
+        "Approximation du critère officiel des QPV",
         "Approximation du critère officiel des QPV",
         "carroyage Filosofi à 200 m 2019",
         "circulaire du 31 août 2023",
         "Fiche de justification t-P01 · produite le 5 mars 2026",
     ]:
         assert expected in text, expected
+    assert text.count("12 857") == 1 and text.count("Seuil") == 1
     assert DEMO_MARK not in text                  # a real (non-fictional) contract
     assert "fichier" not in text and "carreaux.csv" not in text     # no file name in the body
     with pytest.raises(pdf.ReportError, match="Poche inconnue : « t-P09 »"):
         pdf.pocket_sheet_pdf(con, result, "t-P09", generated_on=DATE, charts=False)
+
+
+def test_a_threshold_chosen_by_the_team_is_said_with_the_default_it_replaces(con):
+    from indicators.pockets import Threshold
+    default = Threshold(year=2019, national_median_eur=22_040, national_year=2019, local_median_eur=None,
+                        local_year=None, local_label=None)            # S = 0,6 × 22 040 = 13 224
+    assert pdf.pocket_threshold_text(13_224, default) == (
+        "Seuil appliqué : S = 0,6 × médiane nationale 22\u202f040\u00a0€ (France, 2019) = 13\u202f224\u00a0€ "
+        "(pas de médiane locale dans la base).")
+    assert pdf.pocket_threshold_text(11_000, default) == (
+        "Seuil appliqué : 11\u202f000\u00a0€/an. Seuil par défaut : S = 0,6 × médiane nationale "
+        "22\u202f040\u00a0€ (France, 2019) = 13\u202f224\u00a0€ (pas de médiane locale dans la base).")
+    assert pdf.pocket_threshold_text(11_000, None) == "Seuil appliqué : 11\u202f000\u00a0€/an."
 
 
 def test_sheet_with_its_map_stays_on_one_page(con):

@@ -209,6 +209,34 @@ def test_review_cells_print_in_french(column, value, status, expected) -> None:
     assert pdf.review_column_cell(column, value, status) == expected
 
 
+def test_review_headers_leave_the_unit_to_their_cells() -> None:
+    assert [pdf.review_header(c) for c in ("Montant (€)", "Crédits spécifiques (programme 147, €)",
+                                           "Part propre aux QPV (%)", "Taux (%)", "Cible (%)", "Année",
+                                           "Droit commun pour 1 € de programme 147", "Pilier")] == [
+        "Montant", "Crédits spécifiques (programme 147)", "Part propre aux QPV", "Taux", "Cible", "Année",
+        "Droit commun pour 1 € de programme 147", "Pilier"]
+
+
+@pytest.mark.parametrize("report", ["review", "mandate"])
+def test_review_tables_say_each_unit_once(review_db, report) -> None:
+    """Issue 11: « Montant déclaré (€) » above « 12 500 € », « Part propre aux QPV (%) » above
+    « 100,0 % »: the unit is said by the cells only, in the review report as in the mandate
+    report's review section."""
+    import re
+
+    import duckdb
+    from indicators.visibility import hide_internal
+    con = hide_internal(duckdb.connect(str(review_db), read_only=True))
+    data = pdf.review_pdf(con, "c", 2024) if report == "review" else pdf.mandate_pdf(con, "c", charts=False)
+    con.close()
+    text = " ".join(_text(data).split())
+    assert re.findall(r"\([^()]*(?:€|%)\)", text) == []
+    assert ("Année Crédits spécifiques (programme 147) Droit commun déclaré dont propre aux QPV "
+            "Droit commun pour 1 € de programme 147 2024 25 000 € 12 500 € 12 500 € 0,5") in text
+    assert ("Montant déclaré dont propre aux QPV Part propre aux QPV Emploi DDETS 1 0 non renseigné "
+            "non renseigné non renseigné Parentalité CAF de Testville 1 1 12 500 € 12 500 € 100,0 %") in text
+
+
 def test_review_pdf_reads_in_french(review_db, tmp_path: Path) -> None:
     # Amounts in euros (never « EUR »), years without a thousands separator, a TFPB line for every
     # QPV of its landlord said so, an amount not given « non renseigné », no « nan ».
@@ -286,7 +314,8 @@ def test_review_amounts_say_euro_never_eur(review_db, tmp_path: Path) -> None:
     con = hide_internal(duckdb.connect(str(review_db), read_only=True))
     text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
     assert "EUR" not in text
-    assert "Droit commun déclaré (€)" in text and "Montant déclaré (€)" in text
+    # The unit said once: by the cells (« 12 500 € »), not again by the header (issue 11).
+    assert "Droit commun déclaré dont propre aux QPV" in text and "Montant déclaré dont propre" in text
     out = tmp_path / "revue.xlsx"
     assert main(["--db", str(review_db), "review", "--territory", "c", "--year", "2024", "--out", str(out)]) == 0
     wb = load_workbook(out)

@@ -285,15 +285,17 @@ def test_a_fictional_source_is_never_credited_to_the_producer_it_imitates() -> N
     the demo's yearly review read « INSEE, QPV2024_CAF_2022, 2022 (Licence Ouverte) ») credits
     them as fictional data, without INSEE's licence; a real source keeps its producer."""
     from reports.tables import source_line
-    fict = {"producer": "INSEE", "title": "QPV2024_CAF_2022", "vintage": "2022", "licence": "Licence Ouverte",
+    fict = {"producer": "INSEE", "title": "Cnaf, données par quartier", "vintage": "2022", "licence": "Licence Ouverte",
             "file_name": "QPV2024_CAF_2022.csv", "is_fictional": True}
     real = {**fict, "title": "Filosofi", "vintage": "2021", "is_fictional": False}
-    assert source_line(fict) == "Données fictives de démonstration — QPV2024_CAF_2022, 2022"
+    # A file is named by what it is (its title), never by its file name (issue 11).
+    assert source_line(fict) == "Données fictives de démonstration — Cnaf, données par quartier, 2022"
     assert source_line({"producer": "INSEE", "is_fictional": True}) == "Données fictives de démonstration"
     assert source_line(real) == "INSEE, Filosofi, 2021 (Licence Ouverte)"
-    fict2 = {**fict, "title": "QPV2024_RP_2020", "vintage": "2020"}
+    fict2 = {**fict, "title": "recensement de la population, données par quartier", "vintage": "2020"}
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(pd.DataFrame({"a": [1]}), title="t", territory="Démo",
                                                          sources=[fict, real, fict2])))
     # The fictional files under one heading, said once.
     assert wb["Données"]["B4"].value == ("INSEE, Filosofi, 2021 (Licence Ouverte) ; Données fictives de "
-                                         "démonstration (QPV2024_CAF_2022, 2022 ; QPV2024_RP_2020, 2020)")
+                                         "démonstration (Cnaf, données par quartier, 2022 ; recensement de la "
+                                         "population, données par quartier, 2020)")

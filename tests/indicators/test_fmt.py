@@ -110,14 +110,23 @@ def test_missing_values_format_as_empty(missing):
     assert (fmt.fmt_int(missing), fmt.fmt_year(missing), fmt.fmt_number(missing)) == ("", "", "")
 
 
+def test_dates_in_any_text_never_break():
+    from indicators.fmt import no_break_dates
+    assert no_break_dates("décrets du 28 décembre 2023, modifiés ; depuis juillet 2024 ; le 1er Mars 2026 ;"
+                          " 5\u202ffévrier 2021 ; 12 mois 2024 ; mai") == (
+        "décrets du 28\u00a0décembre\u00a02023, modifiés ; depuis juillet\u00a02024 ; le 1er\u00a0Mars\u00a02026 ;"
+        " 5\u00a0février\u00a02021 ; 12 mois 2024 ; mai")
+
+
 def test_dates_durations_and_counts_in_french():
     from datetime import date, datetime
 
     from indicators.fmt import fmt_count, fmt_date, fmt_datetime, fmt_duration
-    assert fmt_date(date(2026, 12, 1)) == "1er décembre 2026"
-    assert fmt_date(date(2026, 12, 15)) == "15 décembre 2026"
+    # No-break spaces inside a date and a time: a line never breaks inside one (issue 11).
+    assert fmt_date(date(2026, 12, 1)) == "1er\u00a0décembre\u00a02026"
+    assert fmt_date(date(2026, 12, 15)) == "15\u00a0décembre\u00a02026"
     assert fmt_date(None) == ""
-    assert fmt_datetime(datetime(2026, 1, 1, 9, 5)) == "1er janvier 2026 à 9 h 05"
+    assert fmt_datetime(datetime(2026, 1, 1, 9, 5)) == "1er\u00a0janvier\u00a02026 à 9\u00a0h\u00a005"
     assert fmt_duration(4.27) == "4,3\u00a0s"
     assert fmt_duration(72) == "1\u00a0min 12\u00a0s"
     assert fmt_duration(3600) == "1\u00a0h 0\u00a0min"

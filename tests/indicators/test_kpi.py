@@ -219,8 +219,9 @@ def test_a_national_context_kpi_carries_its_scope(db):
 def test_source_line_dates_read_in_words():
     # A document dated « 2026-02-10 » in the template is cited « 10 février 2026 » (mandate
     # report's sources, tiles), a month in words, a year or a wording as given.
-    assert source_line("Bilan", "p. 2", "CA", "2026-02-10") == "Source : Bilan (CA, 10 février 2026) — p. 2"
-    assert source_line("Bilan", None, "CA", "2026-03-01") == "Source : Bilan (CA, 1er mars 2026)"
-    assert source_line("Bilan", None, "CA", "2026-02") == "Source : Bilan (CA, février 2026)"
+    # (no-break spaces inside the date: a line never breaks inside it)
+    assert source_line("Bilan", "p. 2", "CA", "2026-02-10") == "Source : Bilan (CA, 10\u00a0février\u00a02026) — p. 2"
+    assert source_line("Bilan", None, "CA", "2026-03-01") == "Source : Bilan (CA, 1er\u00a0mars\u00a02026)"
+    assert source_line("Bilan", None, "CA", "2026-02") == "Source : Bilan (CA, février\u00a02026)"
     assert source_line("Bilan", None, "CA", "2024") == "Source : Bilan (CA, 2024)"
     assert source_line("Bilan", None, None, "printemps 2024") == "Source : Bilan (printemps 2024)"

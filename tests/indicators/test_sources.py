@@ -18,16 +18,16 @@ def test_credit_rules():
     assert credit("Insee, Filosofi 2021", "published", document_title="Filosofi 2021 : revenus",
                   document_producer="Insee") == "Insee, Filosofi 2021"
     assert credit("Insee, Filosofi, 2021", "official_file") == "Insee, Filosofi, 2021"
-    # Fictional data is never credited to INSEE.
-    assert credit("Fictif : INSEE, QPV2024_FILOSOFI_2019, 2019", "official_file", is_fictional=True,
-                  file_title="QPV2024_FILOSOFI_2019", file_vintage="2019") == \
-        "Données fictives de démonstration (fichier QPV2024_FILOSOFI_2019, 2019)"
+    # Fictional data is never credited to INSEE, and a file is named by what it is (issue 11).
+    assert credit("Fictif : INSEE, Filosofi, données par quartier, 2019", "official_file", is_fictional=True,
+                  file_title="Filosofi, données par quartier", file_vintage="2019") == \
+        "Données fictives de démonstration (Filosofi, données par quartier, 2019)"
     assert credit(None, "official_file", is_fictional=True) == "Données fictives de démonstration"
 
 
 def test_value_credits_once_each_in_order(db):
     db.con.execute("insert into sources (source_id, kind, producer, title, vintage, file_name, sha256,"
-                   " loaded_at, is_fictional) values ('fict', 'test', 'INSEE', 'QPV_FILO', '2021',"
+                   " loaded_at, is_fictional) values ('fict', 'test', 'INSEE', 'Filosofi, données par quartier', '2021',"
                    " 'f.csv', 'y', ?, true)", [datetime(2026, 1, 1)])
     db.document("gc", "annexes", DOC, "Grand Chalon")
     db.fact("QN07101I", "qpv", "median_income_eur_month", 2019, 742, origin="published",
@@ -48,20 +48,35 @@ def test_value_credits_once_each_in_order(db):
         "Contrat de ville du Grand Chalon 2024-2030 – Annexes, Annexe 2 (d'après Insee 2019 ; "
         "Données Compas – ABS 2022)",
         "Insee, Fichier de test, 2021",
-        "Données fictives de démonstration (fichier QPV_FILO, 2021)"]
+        "Données fictives de démonstration (Filosofi, données par quartier, 2021)"]
     assert value_credits(db.con, []) == []
     # Many groups from one query: each group's credits as value_credits gives them alone.
     groups = [[("QN09901M", "poverty_rate_pct", 2021), ("71076", "poverty_rate_pct", 2021)],
               [("71076", "median_income_eur_month", 2022), ("QN07101I", "median_income_eur_month", 2019)],
               [("247100589", "median_income_eur_month", 2022)], [], [("99999", "poverty_rate_pct", 2021)]]
     assert value_credits_many(db.con, groups) == [
-        ["Données fictives de démonstration (fichier QPV_FILO, 2021)", "Insee, Fichier de test, 2021"],
+        ["Données fictives de démonstration (Filosofi, données par quartier, 2021)", "Insee, Fichier de test, 2021"],
         ["Contrat de ville du Grand Chalon 2024-2030 – Annexes, Annexe 2 (d'après Données Compas – "
          "ABS 2022 ; Insee 2019)"],
         ["Contrat de ville du Grand Chalon 2024-2030 – Annexes, Annexe 2 (d'après Données Compas – "
          "ABS 2022)"],
         [], []]
     assert value_credits_many(db.con, groups) == [value_credits(db.con, g) for g in groups]
+
+
+def test_a_loaded_file_is_named_by_what_it_is():
+    """Issue 11: a statistical file's title (its credit, e.g. « INSEE, recensement de la
+    population, données par quartier, 2020 ») is the registry's dataset of the indicators it
+    carries and the territories of its rows, never its file name (« QPV2024_RP_2020 »)."""
+    from indicators.sources import dataset_title
+    assert dataset_title(["Insee, recensement de la population"] * 3, ["qpv", "qpv_ensemble", "france"],
+                         producer="INSEE") == "recensement de la population, données par quartier"
+    assert dataset_title(["Insee, Filosofi", "Cnaf"], ["france", "epci", "commune", "departement"],
+                         producer="INSEE") == "Filosofi ; Cnaf, données par commune, EPCI, département et France"
+    assert dataset_title(["RPLS / bailleurs", "RPLS, Insee"], ["commune"], producer="INSEE") == \
+        "RPLS / bailleurs, données par commune"
+    assert dataset_title([None], ["epci", "commune"], producer="INSEE") == "données par commune et EPCI"
+    assert dataset_title([], [], producer="INSEE") == "données"
 
 
 def test_credits_naming_the_same_producer_and_year_are_merged(db):
