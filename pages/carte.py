@@ -75,8 +75,10 @@ else:
 st.subheader("Valeurs par quartier")
 if not drawn:     # without the map, its legend's title and source go with the table
     st.caption(md_text(title))      # an indicator's label may come from a file's dictionary
-st.dataframe(views.map_table(frame), hide_index=True, key="map_table",
-             column_config=components.LINK_COLUMNS)
+map_table = views.map_table(frame)
+st.dataframe(map_table, hide_index=True, key="map_table", column_config={
+    **components.LINK_COLUMNS,
+    "Quartier": st.column_config.TextColumn(width=views.name_column_px(map_table["Quartier"]))})
 if not drawn and (frame["status"] == "ok").any():   # no figure shown, no source to cite
     components.source_line(views.map_source(map_data, map_credits))
 table, status_columns, units = views.map_export(map_data)

@@ -669,6 +669,18 @@ def map_source(map_data, credits=()) -> str:
     return " · ".join(p for p in parts if p)
 
 
+# A table cell's text in Streamlit's grid (Source Sans, 14 px): about 7 px a character, 24 px of
+# padding. The grid sizes a column on its first rows only, so a long name further down was cut
+# (« Vieux Moulin - Paradis - Les Haut », the demo map's last row).
+CELL_PX_PER_CHAR, CELL_PADDING_PX, NAME_COLUMN_MAX_PX = 7, 24, 340
+
+
+def name_column_px(texts) -> int:
+    """The width of a table column that shows every one of `texts` whole (up to 340 px)."""
+    longest = max((len(str(t)) for t in texts), default=0)
+    return min(NAME_COLUMN_MAX_PX, CELL_PADDING_PX + CELL_PX_PER_CHAR * longest)
+
+
 def map_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The QPVs of a map with their value text and a link to their portrait."""
     return pd.DataFrame({
