@@ -10,8 +10,8 @@ from ui import views
 
 def test_name_column_width_fits_the_longest_name() -> None:
     assert views.name_column_px(["Champ de Foire", "Vieux Moulin - Paradis - Les Hauts de Lorne"]) == (
-        24 + 7 * 43)
-    assert views.name_column_px(["La Chênaie"]) == 24 + 7 * 10
+        24 + 6 * 43)
+    assert views.name_column_px(["La Chênaie"]) == 24 + 6 * 10
     assert views.name_column_px(["x" * 200]) == 440
     assert views.name_column_px([]) == 24
 
@@ -25,7 +25,7 @@ def test_map_table_shows_every_quartier_name_whole(demo_db) -> None:
     names = table.value["Quartier"].tolist()
     assert "Vieux Moulin - Paradis - Les Hauts de Lorne" in names
     columns = json.loads(table.proto.columns)
-    assert columns["Quartier"]["width"] == 24 + 7 * max(len(n) for n in names)
+    assert columns["Quartier"]["width"] == 24 + 6 * max(len(n) for n in names)
     assert columns["Portrait"]["type_config"]["display_text"] == "Ouvrir le portrait"
 
 
@@ -81,5 +81,5 @@ def test_housing_results_table_shows_parties_and_objectives_whole(demo_db) -> No
     table = at.dataframe[0]      # the results table, first on the page
     columns = json.loads(table.proto.columns)
     for name in ("Partie", "Objectif"):
-        assert columns[name]["width"] == 24 + 7 * max(len(v) for v in table.value[name]), name
+        assert columns[name]["width"] == 24 + 6 * max(len(v) for v in table.value[name]), name
     assert "Attributions en QPV aux ménages au-dessus du 1er quartile" in set(table.value["Objectif"])
