@@ -45,8 +45,12 @@ if not results.empty:
     objective = f[2].selectbox("Objectif", [None] + list(OBJECTIVE_LABELS), key="cia_objective",
                                format_func=lambda o: "tous" if o is None else OBJECTIVE_LABELS[o])
     shown = views.filter_results(results, year, party_type, objective)
-    st.dataframe(views.housing_table(shown), hide_index=True, key="cia_table",
-                 height=min(40 + 35 * max(len(shown), 1), 600))
+    table = views.housing_table(shown)
+    # Each party and objective whole (the grid sized the columns on their first rows only).
+    st.dataframe(table, hide_index=True, key="cia_table",
+                 height=min(40 + 35 * max(len(shown), 1), 600), column_config={
+                     c: st.column_config.TextColumn(width=views.name_column_px(table[c]))
+                     for c in ("Partie", "Objectif")})
     exports.download_table(views.export_frame("cia_results", shown), key="cia_table",
                            title="Résultats de la CIA par année et par partie", selection=selection,
                            sources=housing_sources, stem=f"resultats_cia_{slug}")
@@ -80,8 +84,13 @@ if not objectives.empty:
                            selection=selection, sources=housing_sources,
                            stem=f"objectifs_cia_{slug}")
 
-local = [t for t in context if t.scope != "national"]
+# A figure with a target is a result the contract follows, not context: under its own heading.
+followed = [t for t in context if t.scope != "national" and views.has_target(t)]
+local = [t for t in context if t.scope != "national" and not views.has_target(t)]
 national = [t for t in context if t.scope == "national"]
+if followed:
+    st.header("Indicateurs suivis du contrat", divider="gray")
+    components.kpi_tiles([views.kpi_tile(t) for t in followed])
 if local:
     st.header("Chiffres de contexte", divider="gray")
     components.kpi_tiles([views.kpi_tile(t) for t in local])

@@ -115,9 +115,10 @@ def funder_bars(by_funder, period: str = "") -> go.Figure:
     its funder and amount written above it, from the left edge: names on the axis and amounts
     after the bars left about 40 px for the bars at 390 px (a 5 % share was a sliver)."""
     # Shares with one decimal each, as in the mandate report (« 14,94 % » beside « 0,7 % »
-    # read as two precisions).
-    texts = [f"{views.amount_text(a, 'EUR')} ({fmt_value(s, '%', decimals=1)})"
-             for a, s in zip(by_funder["amount_eur"], by_funder["share_pct"])]
+    # read as two precisions); amounts in one scale (views.eur_column: never « 1,1 M€ » beside
+    # « 430 400 € »).
+    texts = [f"{a} ({fmt_value(s, '%', decimals=1)})"
+             for a, s in zip(views.eur_column(by_funder["amount_eur"]), by_funder["share_pct"])]
     labels = list(by_funder["funder_label"])
     fig = go.Figure(go.Bar(
         x=by_funder["amount_eur"], y=labels, orientation="h", text=texts, textposition="none",

@@ -678,6 +678,21 @@ def map_source(map_data, credits=()) -> str:
     return " · ".join(p for p in parts if p)
 
 
+# A table cell's text in Streamlit's grid (Source Sans, 14 px): about 6 px a character (measured: 345 px
+# for the 57 characters of « Attributions en QPV aux ménages au-dessus du 1er quartile »), 24 px of
+# padding. The grid sizes a column on its first rows only, so a long name further down was cut
+# (« Vieux Moulin - Paradis - Les Haut », the demo map's last row).
+CELL_PX_PER_CHAR, CELL_PADDING_PX, NAME_COLUMN_MAX_PX = 6, 24, 440
+# A pinned name column wider than this would hide the value beside it on a 390 px phone.
+PINNED_NAME_MAX_PX = 300
+
+
+def name_column_px(texts) -> int:
+    """The width of a table column that shows every one of `texts` whole (up to 440 px)."""
+    longest = max((len(str(t)) for t in texts), default=0)
+    return min(NAME_COLUMN_MAX_PX, CELL_PADDING_PX + CELL_PX_PER_CHAR * longest)
+
+
 def map_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The QPVs of a map with their value text and a link to their portrait."""
     return pd.DataFrame({
@@ -710,6 +725,12 @@ _PER_YEAR = {"par an", "chaque année", "annuel", "annuelle", "par année", "tou
 def _says_per_year_twice(period_label: str, unit: str | None) -> bool:
     """« 1,5 M€/an » with « Période : par an » says « per year » twice: the unit is enough."""
     return (unit or "").endswith("/an") and period_label.strip().lower() in _PER_YEAR
+
+
+def has_target(tile) -> bool:
+    """Whether a KPI tile has an objective (for its year, its cumulated period or a later year):
+    a result the contract follows, never shown among context figures."""
+    return any(_na(v) is not None for v in (tile.target, tile.cumulative_target, tile.next_target))
 
 
 def kpi_tile(tile) -> dict:

@@ -9,6 +9,10 @@ Starts `streamlit run app.py` on the database (the default build: `make db`), op
 Debian's Chromium (Playwright), waits until the run is over (no « Running » status widget, no
 skeleton, charts and maps drawn) and writes DIR/<contract>/<page>_<width>.png, the portrait once
 per QPV (the first `--qpvs` QPVs of the contract: <contract>/portrait-<code>_<width>.png).
+A page taller than `MAX_SHOT_PX` (Chromium draws at most about 16 000 px in one shot; the demo
+portraits at 390 px are taller) is shot whole in parts, <name>_<width>-part1.png, -part2…, by
+scrolling the app's scrolling container one visible height at a time (`part_offsets`: below the
+app's fixed header, and no band shown twice).
 Prints one line per screenshot with the seconds it took and any « Traceback »/exception shown.
 """
 from __future__ import annotations
@@ -37,6 +41,33 @@ HEIGHT_JS = """() => {
                document.querySelector('section.main')].filter(Boolean);
   return Math.max(...els.map(e => e.scrollHeight));
 }"""
+# The element that scrolls (the largest scrollable one), or the document when none does.
+SCROLLER_JS = """() => {
+  const els = [document.querySelector('[data-testid="stMain"]'),
+               document.querySelector('[data-testid="stAppViewContainer"]'),
+               document.querySelector('section.main'), document.scrollingElement].filter(Boolean);
+  return els.filter(e => e.scrollHeight > e.clientHeight + 1)
+            .sort((a, b) => b.scrollHeight - a.scrollHeight)[0] || document.scrollingElement;
+}"""
+MAX_SHOT_PX = 16_000
+PART_PX = 10_000
+
+
+def part_offsets(height: int, view: int, cover: int = 0) -> list[tuple[int, int, int]]:
+    """(scroll offset, top, bottom) of each part covering a scroller of `height` px that shows
+    `view` px at a time, whose top `cover` px hide under the app's fixed header once scrolled:
+    top and bottom are in the scroller's box. The first part is the box at scroll 0; each next
+    one starts where the previous ended, below the header; the last cannot scroll past
+    height - view, so it shows only what the others did not."""
+    parts = [(0, 0, min(view, height))]
+    shown = view
+    while shown < height:
+        want = shown - cover
+        got = min(want, height - view)
+        top = cover + want - got
+        parts.append((got, top, view))
+        shown += view - top
+    return parts
 
 
 def contracts_and_qpvs(db: Path, n_qpvs: int) -> dict[str, list[str]]:
@@ -63,18 +94,50 @@ def wait_until_done(pg, timeout_s: float = 90, title: bool = True) -> None:
     pg.wait_for_timeout(1500)     # plotly and deck.gl draw after the run
 
 
+def shoot_parts(pg, width: int, path: Path) -> list[Path]:
+    """The page in parts of about `PART_PX` px, scrolling its scrolling container: path-part1.png…
+    Each part is what the container shows below the app's header; none repeats another's band."""
+    pg.set_viewport_size({"width": width, "height": PART_PX})
+    wait_until_done(pg, 30, title=False)
+    box = pg.evaluate(f"""() => {{ const e = ({SCROLLER_JS})(); const r = e.getBoundingClientRect();
+        const h = document.querySelector('[data-testid="stHeader"]');
+        const cover = h ? Math.max(0, h.getBoundingClientRect().bottom - Math.max(0, r.top)) : 0;
+        return {{top: Math.max(0, r.top), view: e.clientHeight, height: e.scrollHeight,
+                 cover: Math.ceil(cover)}}; }}""")
+    top = int(box["top"])
+    view = min(int(box["view"]), PART_PX - top)
+    for old in path.parent.glob(f"{path.stem}-part*.png"):
+        old.unlink()
+    shots = []
+    for i, (offset, y0, y1) in enumerate(
+            part_offsets(int(box["height"]), view, int(box["cover"])), start=1):
+        pg.evaluate(f"(y) => {{ ({SCROLLER_JS})().scrollTop = y; }}", offset)
+        pg.wait_for_timeout(1200)     # plotly and deck.gl redraw what scrolls into view
+        part = path.with_name(f"{path.stem}-part{i}.png")
+        pg.screenshot(path=str(part), clip={"x": 0, "y": top + y0, "width": width,
+                                            "height": y1 - y0})
+        shots.append(part)
+    return shots
+
+
 def shoot(browser, url: str, width: int, path: Path) -> str:
-    """One full-page screenshot; returns the error text the page shows, if any."""
+    """One full-page screenshot, or parts of a page taller than `MAX_SHOT_PX`; returns the error
+    text the page shows, if any."""
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
     pg = context.new_page()
     try:
         pg.goto(url)
         wait_until_done(pg)
-        height = min(int(pg.evaluate(HEIGHT_JS)), 16_000)
-        pg.set_viewport_size({"width": width, "height": max(height, 900)})
-        wait_until_done(pg, 30, title=False)
+        height = int(pg.evaluate(HEIGHT_JS))
         path.parent.mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(path), full_page=True)
+        if height > MAX_SHOT_PX:
+            if path.exists():
+                path.unlink()
+            shoot_parts(pg, width, path)
+        else:
+            pg.set_viewport_size({"width": width, "height": max(height, 900)})
+            wait_until_done(pg, 30, title=False)
+            pg.screenshot(path=str(path), full_page=True)
         errors = pg.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
         return " | ".join(errors.all_inner_texts())[:300]
     finally:
@@ -107,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
                 for name, query in targets:
                     for width in widths:
                         path = args.out / contract / f"{name}_{width}.png"
-                        if args.skip_existing and path.exists():
+                        if args.skip_existing and (path.exists() or path.with_name(
+                                f"{path.stem}-part1.png").exists()):
                             continue
                         t0 = time.time()
                         try:

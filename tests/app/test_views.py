@@ -470,18 +470,22 @@ def test_funder_bars_give_every_share_with_one_decimal() -> None:
                               "amount_eur": [3_400_000.0, 1_100_000.0, 51_600.0],
                               "share_pct": [74.7, 24.17582, 1.134]})
     fig = charts.funder_bars(by_funder)
+    # Amounts read side by side in one scale: whole euros unless every one is in millions.
     assert [plain_spaces(t) for t in fig.data[0].text] == [
-        "3,4 M€ (74,7 %)", "1,1 M€ (24,2 %)", "51 600 € (1,1 %)"]
+        "3 400 000 € (74,7 %)", "1 100 000 € (24,2 %)", "51 600 € (1,1 %)"]
     # The bars carry their amounts: no axis numbers (they collided at 390 px).
     assert fig.layout.xaxis.showticklabels is False
     # Funder and amount written above each bar, from the left edge: nothing beside the bars
     # takes their width on a phone.
     assert [(plain_spaces(a.text), a.y, a.x, a.xref) for a in fig.layout.annotations] == [
-        ("<b>État – programme 147</b> · 3,4 M€ (74,7 %)", "État – programme 147", 0, "paper"),
-        ("<b>Ville</b> · 1,1 M€ (24,2 %)", "Ville", 0, "paper"),
+        ("<b>État – programme 147</b> · 3 400 000 € (74,7 %)", "État – programme 147", 0, "paper"),
+        ("<b>Ville</b> · 1 100 000 € (24,2 %)", "Ville", 0, "paper"),
         ("<b>CAF</b> · 51 600 € (1,1 %)", "CAF", 0, "paper")]
     assert fig.layout.yaxis.showticklabels is False and fig.data[0].textposition == "none"
     assert (fig.layout.margin.l, fig.layout.margin.r) == (10, 10)
+    millions = by_funder.assign(amount_eur=[3_400_000.0, 1_100_000.0, 1_051_600.0])
+    assert [plain_spaces(t) for t in charts.funder_bars(millions).data[0].text] == [
+        "3,4 M€ (74,7 %)", "1,1 M€ (24,2 %)", "1,1 M€ (1,1 %)"]
 
 
 def test_a_figure_says_what_a_share_counts_never_a_mean_s_sum() -> None:

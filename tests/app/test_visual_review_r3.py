@@ -1,0 +1,85 @@
+"""Issue 11, contracts demo and grand-chalon (review R3): what the screenshots showed, asserted on
+the page runs (AppTest on the real demo database) or on the functions behind them."""
+from __future__ import annotations
+
+import json
+
+from tests.app.test_pages import run_page, shown
+from ui import views
+
+
+def test_name_column_width_fits_the_longest_name() -> None:
+    assert views.name_column_px(["Champ de Foire", "Vieux Moulin - Paradis - Les Hauts de Lorne"]) == (
+        24 + 6 * 43)
+    assert views.name_column_px(["La Chênaie"]) == 24 + 6 * 10
+    assert views.name_column_px(["x" * 200]) == 440
+    assert views.name_column_px([]) == 24
+
+
+def test_map_table_shows_every_quartier_name_whole(demo_db) -> None:
+    # Streamlit's grid sized « Quartier » on its first rows: the last, « Vieux Moulin - Paradis -
+    # Les Hauts de Lorne », read « Vieux Moulin - Paradis - Les Haut » at 1440 px.
+    at = run_page("carte", territoire="demo")
+    assert not at.exception
+    table = at.dataframe[0]
+    names = table.value["Quartier"].tolist()
+    assert "Vieux Moulin - Paradis - Les Hauts de Lorne" in names
+    columns = json.loads(table.proto.columns)
+    assert columns["Quartier"]["width"] == 24 + 6 * max(len(n) for n in names)
+    assert columns["Portrait"]["type_config"]["display_text"] == "Ouvrir le portrait"
+
+
+def _walk(node, out: list) -> list:
+    """Headers and metric labels of a page run, in the order they are shown."""
+    kind = getattr(node, "type", None)
+    if kind == "header":
+        out.append(("header", node.value))
+    elif kind == "metric":
+        out.append(("metric", node.label))
+    for child in getattr(node, "children", {}).values():
+        _walk(child, out)
+    return out
+
+
+def test_housing_page_keeps_followed_results_out_of_context_figures(demo_db) -> None:
+    # Grand Chalon's « Attributions hors QPV aux demandeurs du 1er quartile » (12,04 %, objective
+    # 25 %) was the last tile under « Chiffres de contexte »: a result the contract follows.
+    at = run_page("logement", territoire="grand-chalon")
+    assert not at.exception
+    seen = _walk(at.main, [])
+    headers = [value for kind, value in seen if kind == "header"]
+    assert headers[-2:] == ["Indicateurs suivis du contrat", "Chiffres de contexte"]
+    start = seen.index(("header", "Indicateurs suivis du contrat"))
+    end = seen.index(("header", "Chiffres de contexte"))
+    followed = [label for kind, label in seen[start:end] if kind == "metric"]
+    context = [label for kind, label in seen[end:] if kind == "metric"]
+    assert followed == ["Attributions hors QPV aux demandeurs du 1er quartile"]
+    assert [shown(label) for label in context] == [
+        "Seuil du 1er quartile de ressources des demandeurs",
+        "Demandeurs en attente d'un logement social", "Part de la demande sur la ville centre",
+        "Part des demandeurs en demande de mutation (déjà locataires du parc social)",
+        "Part des demandeurs qui habitent déjà l'agglomération",
+        "Pression locative globale (tous demandeurs confondus)",
+        "Pression locative sur les petites typologies", "Pression locative pour les primo-demandeurs",
+        "Part des logements sociaux situés dans la commune centre",
+        "Part du parc social dans les résidences principales",
+        "Bailleurs sociaux présents sur le territoire",
+        "Part du patrimoine social détenue par OPAC 71 et Habellis", "Taux de rotation du parc social",
+        "Taux de vacance commerciale du parc social", "Logements sociaux vacants",
+        "Loyer du parc social hors QPV", "Loyer du parc social en QPV",
+        "Ménages du parc social en QPV aux ressources inférieures à 40 % des plafonds PLUS",
+        "Part des demandeurs de mutation dans les attributions",
+        "Part des logements sociaux de l'agglomération situés en QPV",
+        "Logements sociaux des QPV à occupation « fragile » à « très fragile »"]
+
+
+def test_housing_results_table_shows_parties_and_objectives_whole(demo_db) -> None:
+    # « Attributions en QPV aux ménages au-dessus du 1er q… »: the grid sized « Objectif » on
+    # its first rows, all of the shorter objective.
+    at = run_page("logement", territoire="demo")
+    assert not at.exception
+    table = at.dataframe[0]      # the results table, first on the page
+    columns = json.loads(table.proto.columns)
+    for name in ("Partie", "Objectif"):
+        assert columns[name]["width"] == 24 + 6 * max(len(v) for v in table.value[name]), name
+    assert "Attributions en QPV aux ménages au-dessus du 1er quartile" in set(table.value["Objectif"])
