@@ -52,7 +52,7 @@ $(DB): $(STAMP) $(DB_INPUTS) $(IMPORT_INPUTS)
 db: $(DB)
 
 run: $(DB)
-	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
+	$(BIN)/python -m ui.serve --browser.gatherUsageStats false
 
 # Test-only JavaScript (axe-core for the accessibility checks, package.json): installed with npm
 # (Debian's nodejs and npm, installed when root and missing).

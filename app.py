@@ -15,11 +15,11 @@ st.set_page_config(page_title="Quartiers prioritaires – tableau de bord", page
                    layout="wide")
 
 HOME = st.Page("pages/mandat.py", title="Les chiffres du mandat", icon=":material/dashboard:",
-               url_path="accueil", default=True)
+               url_path="chiffres-du-mandat", default=True)
 
 
 def _to_home() -> None:
-    """`/mandat` (the home page's own name, in links already sent) opens the home page."""
+    """`/mandat` and `/accueil` (the home page's names, in links already sent) open the home page."""
     st.switch_page(HOME, query_params=st.query_params.to_dict())
 
 
@@ -59,6 +59,7 @@ PAGES = {
         # The default page is served at "/" (Streamlit gives it the url path ""): these hidden
         # aliases make its names reach it instead of « Page not found ».
         st.Page(_to_home, title="Les chiffres du mandat", url_path="mandat", visibility="hidden"),
+        st.Page(_to_home, title="Les chiffres du mandat", url_path="accueil", visibility="hidden"),
     ],
 }
 

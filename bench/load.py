@@ -182,10 +182,11 @@ def free_port() -> int:
 
 
 def start_server(db: Path, port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:`port`, reading `db`, its output in `log` (with a
+    """`streamlit run app.py` (through `ui.serve`) on 127.0.0.1:`port`, reading `db`, its output in
+    `log` (with a
     closed pipe Streamlit ignores SIGTERM); `env`: more environment variables."""
     env = {**os.environ, "QPV_DB_PATH": str(db), "PYTHONPATH": str(ROOT), **(env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    cmd = [sys.executable, "-m", "ui.serve",      # `streamlit run app.py` (see ui/serve.py)
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]

@@ -41,7 +41,7 @@ def streamlit_server(db_path: Path, log_dir: Path) -> Iterator[str]:
     env = {**os.environ, "QPV_DB_PATH": str(db_path), "PYTHONPATH": str(ROOT)}
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "ui.serve", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(port),
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

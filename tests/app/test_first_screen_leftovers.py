@@ -19,8 +19,9 @@ from tests.exports.test_review_report import _insert, build_review_db
 
 
 def sources_shown(at) -> list[str]:
-    """The source lines of a page (components.source_line), as the reader reads them."""
-    return [html.unescape(shown(re.sub(r"<[^>]+>", "", m.value)))
+    """The source lines of a page (components.source_line), as the reader reads them (the no-break
+    spaces that keep « », « : » and « ; » with their words read as spaces)."""
+    return [html.unescape(shown(re.sub(r"<[^>]+>", "", m.value))).replace("\u00a0", " ").replace("\u202f", " ")
             for m in at.markdown if 'class="qpv-source' in m.value]
 
 

@@ -194,19 +194,20 @@ def test_the_navigation_lists_every_page_without_an_english_button() -> None:
 
 
 def test_the_url_paths_of_the_navigation() -> None:
-    assert _url_paths() == ["accueil", "adresse", "bilan", "carte", "comparer", "droit-commun",
-                            "importer", "logement", "mandat", "methode", "poches", "portrait",
-                            "programmes", "rapports"]
+    assert _url_paths() == ["accueil", "adresse", "bilan", "carte", "chiffres-du-mandat", "comparer",
+                            "droit-commun", "importer", "logement", "mandat", "methode", "poches",
+                            "portrait", "programmes", "rapports"]
 
 
-@pytest.mark.parametrize("url_path", ["", "mandat", "bilan", "carte", "portrait", "comparer",
+@pytest.mark.parametrize("url_path", ["", "mandat", "accueil", "bilan", "carte", "portrait", "comparer",
                                       "programmes", "logement", "droit-commun", "methode", "rapports",
                                       "importer", "poches", "adresse"])
 def test_every_page_path_opens_its_page(small_db, url_path) -> None:
     """What the browser asks for `/<url_path>` (the page hash Streamlit derives from the path);
-    `/` and `/mandat` both open the home page, with the query kept."""
+    `/`, `/mandat` and `/accueil` open the home page, with the query kept."""
     from streamlit.util import calc_hash
     titles = {"": "Les chiffres du mandat", "mandat": "Les chiffres du mandat",
+              "accueil": "Les chiffres du mandat",
               "bilan": "Bilan par quartier", "carte": "Carte des quartiers",
               "portrait": "Portrait de quartier", "comparer": "Comparer les quartiers",
               "programmes": "Programmes et financements", "logement": "Logement et attributions",
