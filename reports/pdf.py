@@ -746,15 +746,15 @@ MAX_CHART_RATES = 6
 
 def rates_figure(p: portrait_mod.Portrait):
     """Grouped horizontal bars: the QPV's shares (%) against its commune, EPCI and France
-    (plotly figure), or None when the QPV has no shown share. A withheld QPV value leaves the
-    indicator out; a withheld comparator has no bar and no label: never a bar at 0."""
-    import plotly.graph_objects as go
+    (an `images.FigureSpec`, plotly's figure dict), or None when the QPV has no shown share. A
+    withheld QPV value leaves the indicator out; a withheld comparator has no bar and no label:
+    never a bar at 0."""
+    from reports.images import FigureSpec, template_dict
 
     rates = [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:MAX_CHART_RATES]
     if not rates:
         return None
     cats = [wrap_words(v.label, 24) for v in rates][::-1]
-    fig = go.Figure()
     series = [("qpv", p.qpv.name, [printed_value(v) for v in rates])]
     for level in CHART_LEVELS:
         vals = []
@@ -767,20 +767,24 @@ def rates_figure(p: portrait_mod.Portrait):
         if any(x is not None for x in vals):
             name = next(iter(names)) if len(names) == 1 else LEVEL_LABELS[level]
             series.append((level, name, vals))
+    data = []
     for level, name, vals in series[::-1]:
         vals = vals[::-1]
-        fig.add_trace(go.Bar(
-            y=cats, x=vals, orientation="h", name=plot_text(name), marker_color=palette.LEVEL_COLOURS[level],
-            text=[fmt_value(x, "%") if x is not None else "" for x in vals], textposition="outside",
-            cliponaxis=False, textfont_size=11))
+        # Built as plotly's to_dict() spells a go.Bar (tests/exports/test_pdf_charts.py).
+        data.append({"cliponaxis": False, "marker": {"color": palette.LEVEL_COLOURS[level]},
+                     "name": plot_text(name), "orientation": "h",
+                     "text": [fmt_value(x, "%") if x is not None else "" for x in vals],
+                     "textfont": {"size": 11}, "textposition": "outside", "x": list(vals),
+                     "y": list(cats), "type": "bar"})
     top = max(max((x for x in s[2] if x is not None), default=0) for s in series)
-    fig.update_layout(template="simple_white", barmode="group", bargap=0.22, bargroupgap=0.04,
-                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", traceorder="reversed",
-                                  font_size=12),
-                      margin=dict(l=10, r=40, t=10, b=30), font_size=12, separators=", ",
-                      xaxis=dict(range=[0, min(100, top * 1.18 + 2)], ticksuffix=" %", showgrid=True,
-                                 gridcolor="#e6e6e6"))
-    return fig
+    return FigureSpec(data=data, layout={
+        "bargap": 0.22, "bargroupgap": 0.04, "barmode": "group", "font": {"size": 12},
+        "legend": {"font": {"size": 12}, "orientation": "h", "traceorder": "reversed", "x": 0,
+                   "y": 1.0, "yanchor": "bottom"},
+        "margin": {"b": 30, "l": 10, "r": 40, "t": 10}, "separators": ", ",
+        "template": template_dict("simple_white"),
+        "xaxis": {"gridcolor": "#e6e6e6", "range": [0, min(100, top * 1.18 + 2)], "showgrid": True,
+                  "ticksuffix": " %"}})
 
 
 def bar_names(names: list[str]) -> list[str]:
@@ -791,8 +795,9 @@ def bar_names(names: list[str]) -> list[str]:
 
 def income_figure(p: portrait_mod.Portrait):
     """Bars of the median income per month (or year) of the QPV, its commune, EPCI and France;
-    (figure, value) or None when the QPV's value is not shown."""
-    import plotly.graph_objects as go
+    (figure, value) or None when the QPV's value is not shown. The figure is an
+    `images.FigureSpec` (plotly's figure dict)."""
+    from reports.images import FigureSpec, template_dict
 
     v = p.value("median_income_eur_month") or p.value("median_income_eur_year")
     if v is None or v.status != "ok" or v.value is None:
@@ -802,14 +807,16 @@ def income_figure(p: portrait_mod.Portrait):
         if c.territory_level in CHART_LEVELS and c.status == "ok" and c.value is not None:
             bars.append((c.territory_name, c.value, c.territory_level, _year_of(c)))
     names = bar_names([f"{n} ({y})" for n, _, _, y in bars])
-    fig = go.Figure(go.Bar(
-        x=names, y=[b[1] for b in bars],
-        marker_color=[palette.LEVEL_COLOURS.get(b[2], palette.PRIMARY) for b in bars],
-        text=[fmt_value(b[1], v.unit) for b in bars], textposition="outside", cliponaxis=False,
-        textfont_size=13))
-    fig.update_layout(template="simple_white", showlegend=False, margin=dict(l=10, r=10, t=30, b=10),
-                      font_size=12, separators=", ", xaxis=dict(tickangle=0, tickfont_size=11),
-                      yaxis=dict(showgrid=True, gridcolor="#e6e6e6", tickformat=",d"))
+    # Built as plotly's to_dict() spells a go.Bar (tests/exports/test_pdf_charts.py).
+    fig = FigureSpec(data=[{
+        "cliponaxis": False,
+        "marker": {"color": [palette.LEVEL_COLOURS.get(b[2], palette.PRIMARY) for b in bars]},
+        "text": [fmt_value(b[1], v.unit) for b in bars], "textfont": {"size": 13},
+        "textposition": "outside", "x": names, "y": [b[1] for b in bars], "type": "bar"}], layout={
+        "font": {"size": 12}, "margin": {"b": 10, "l": 10, "r": 10, "t": 30}, "separators": ", ",
+        "showlegend": False, "template": template_dict("simple_white"),
+        "xaxis": {"tickangle": 0, "tickfont": {"size": 11}},
+        "yaxis": {"gridcolor": "#e6e6e6", "showgrid": True, "tickformat": ",d"}})
     return fig, v
 
 
@@ -934,8 +941,8 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
         left_w, right_w = CONTENT_W * 0.58, CONTENT_W * 0.42
         fig = rates_figure(p)
         if fig is not None:
-            rows = len(fig.data[0].y)
-            n = len(fig.data)
+            rows = len(fig["data"][0]["y"])
+            n = len(fig["data"])
             shown = [v for v in p.values if v.unit == "%" and v.status == "ok"][:MAX_CHART_RATES]
             srcs = " ; ".join(dict.fromkeys(sources_mod.printed(v.source_label, short=True)
                                             for v in shown if v.source_label))
