@@ -953,8 +953,8 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
             mdata = images.keep_geography(con, images.load_map_data(con, contract_slug=contract.slug),
                                           like=p.qpv.code)
             if mdata.has_contours:
-                mfig = images.qpv_map_figure(mdata, highlight=p.qpv.code, legend=False,
-                                             label_codes=[p.qpv.code], size_px=(420, 260))
+                mfig = images.qpv_map_spec(mdata, highlight=p.qpv.code, legend=False,
+                                           label_codes=[p.qpv.code], size_px=(420, 260))
                 src = "contours fictifs" if fictional else "ANCT, contours des QPV"
                 right.append(_image(images.figure_png_later(
                     mfig, title=f"Situation : {p.qpv.name}", source_line=src, date=date, width=420,

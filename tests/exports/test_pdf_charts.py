@@ -111,3 +111,33 @@ def test_a_figure_spec_is_sent_as_a_copy_without_validation(report_con, monkeypa
         s["layout"]["template"]["layout"]["font"] = {"size": 99}
         s["data"][0]["x"].append(1)
     assert specs == kept                            # the figure may change after it is sent
+
+
+def test_a_portrait_sends_its_charts_unvalidated(report_con, monkeypatch) -> None:
+    """The portrait (alone or in a mandate report) builds no go.Figure: its three images are sent
+    as FigureSpecs."""
+    import io
+    from concurrent.futures import Future
+
+    from PIL import Image
+
+    images.template_dict("simple_white"), images.template_dict()
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(buf, format="PNG")
+    sent = []
+
+    def later(fig, **kwargs):
+        sent.append((type(fig).__name__, kwargs["title"]))
+        done = Future()
+        done.set_result(buf.getvalue())
+        return done
+
+    def no_figure(*args, **kwargs):
+        raise AssertionError("a report chart built a validated go.Figure")
+
+    monkeypatch.setattr(images, "figure_png_later", later)
+    monkeypatch.setattr(go.Figure, "__init__", no_figure)
+    pdf.portrait_parts(report_con, "QN07101I", generated_on=pdf.dt.date(2026, 3, 5))
+    assert sent == [("FigureSpec", "Le quartier et ses territoires de comparaison"),
+                    ("FigureSpec", "Situation : Aubépins"),
+                    ("FigureSpec", "Revenu disponible médian par UC, par mois")]
