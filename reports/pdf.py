@@ -15,7 +15,9 @@ data string is XML-escaped before it goes into a paragraph. The fictional territ
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,9 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.pdfutils import asciiBase85Encode
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
@@ -456,10 +460,94 @@ def _image(png, width: float) -> Image:
     from PIL import Image as PILImage
     with PILImage.open(io.BytesIO(png)) as im:
         w, h = im.size
-    return Image(io.BytesIO(png), width=width, height=width * h / w)
+    out = _PngImage(io.BytesIO(png), width=width, height=width * h / w)
+    out._png = bytes(png)
+    return out
 
 
-class _LateImage(Image):
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_flate_stream(png: bytes) -> tuple[int, int, bytes] | None:
+    """(width, height, compressed pixels) of a PNG a PDF can embed as it is: 8-bit RGB, not
+    interlaced, without transparency (what `reports.images` composes). Its IDAT data is a zlib
+    stream of rows with PNG filters, which PDF's FlateDecode reads with /Predictor 15: no pixel
+    is decoded nor compressed again. None for any other PNG (reportlab reads it through PIL)."""
+    if png[:8] != PNG_SIGNATURE:
+        return None
+    pos, size, idat = 8, None, []
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        body = png[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _compression, _filter, interlace = struct.unpack(">IIBBBBB", body)
+            if depth != 8 or colour != 2 or interlace:
+                return None
+            size = (width, height)
+        elif kind in (b"tRNS", b"PLTE"):
+            return None
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    return (*size, b"".join(idat)) if size and idat else None
+
+
+class _PngXObject(pdfdoc.PDFImageXObject):
+    """An image XObject whose stream is a PNG's own compressed data (`png_flate_stream`)."""
+
+    def __init__(self, name: str, width: int, height: int, data: bytes) -> None:
+        self.name, self.width, self.height = name, width, height
+        self.bitsPerComponent, self.colorSpace, self.mask = 8, "DeviceRGB", None
+        if rl_config.useA85:
+            self.streamContent, self._filters = asciiBase85Encode(data), ("ASCII85Decode", "FlateDecode")
+        else:
+            self.streamContent, self._filters = data, ("FlateDecode",)
+
+    def format(self, document):
+        stream = pdfdoc.PDFStream(content=self.streamContent)
+        d = stream.dictionary
+        d["Type"], d["Subtype"] = pdfdoc.PDFName("XObject"), pdfdoc.PDFName("Image")
+        d["Width"], d["Height"], d["BitsPerComponent"] = self.width, self.height, 8
+        d["ColorSpace"] = pdfdoc.PDFName(self.colorSpace)
+        d["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(f) for f in self._filters])
+        parms = pdfdoc.PDFDictionary({"Predictor": 15, "Colors": 3, "BitsPerComponent": 8,
+                                      "Columns": self.width})
+        d["DecodeParms"] = pdfdoc.PDFArray([pdfdoc.PDFnull] * (len(self._filters) - 1) + [parms])
+        d["Length"] = len(self.streamContent)
+        return stream.format(document)
+
+
+class _PngImage(Image):
+    """A report image drawn from its PNG's compressed data when it can be (`png_flate_stream`):
+    reportlab would decode every chart's pixels through PIL, hash them and compress them again
+    (a tenth of a report's CPU); the page shows the same pixels (tests/exports/test_pdf_images.py).
+    The same PNG twice in a document is one XObject, as reportlab does."""
+    _png: bytes | None = None
+
+    def draw(self):
+        found = png_flate_stream(self._png) if self._png is not None else None
+        if found is None:
+            return super().draw()
+        canv = self.canv
+        name = "png" + hashlib.md5(self._png).hexdigest()
+        reg_name = canv._doc.getXObjectName(name)
+        xobject = canv._doc.idToObject.get(reg_name)
+        if xobject is None:
+            xobject = _PngXObject(name, *found)
+            canv._setXObjects(xobject)
+            canv._doc.Reference(xobject, reg_name)
+            canv._doc.addForm(name, xobject)
+        canv.saveState()
+        canv.translate(getattr(self, "_offs_x", 0), getattr(self, "_offs_y", 0))
+        canv.scale(self.drawWidth, self.drawHeight)
+        canv._code.append(f"/{reg_name} Do")
+        canv.restoreState()
+        canv._formsinuse.append(name)
+
+
+class _LateImage(_PngImage):
     """`_image(png, width)` for a PNG being rendered (a concurrent.futures.Future): the same
     Image, set up from the bytes the first time the layout needs its size or the page draws it,
     so the report's charts render while its other sections are read and laid out."""
