@@ -112,26 +112,43 @@ def gap_change_table(con, contract_slug: str, indicator_id: str) -> pd.DataFrame
     both ends and their change (negative: the gap narrowed), and the sources of the values
     compared (« ; »-separated, once each). Ordered by QPV code, then comparator (commune(s),
     EPCI)."""
+    return gap_change_tables(con, contract_slug, [indicator_id])[indicator_id]
+
+
+def gap_change_tables(con, contract_slug: str, indicator_ids: list[str]) -> dict[str, pd.DataFrame]:
+    """`gap_change_table` of each indicator, with one `gap_series_many` per QPV for all of them
+    (the annual review's five indicators read each QPV's series once, not once per indicator)."""
+    records: dict[str, list[dict]] = {i: [] for i in indicator_ids}
+    qpvs = contract_qpvs(con, contract_slug)
+    for qpv_code, qpv_name in zip(qpvs["qpv_code"], qpvs["qpv_name"]):
+        many = gap_series_many(con, qpv_code, list(indicator_ids))
+        for indicator_id in indicator_ids:
+            records[indicator_id] += _change_records(qpv_code, qpv_name, many[indicator_id])
+    out = {}
+    for indicator_id, rows in records.items():
+        rows.sort(key=lambda r: r["qpv_code"])     # stable: comparators keep their order
+        out[indicator_id] = pd.DataFrame.from_records(rows, columns=CHANGE_COLUMNS)
+    return out
+
+
+def _change_records(qpv_code: str, qpv_name: str, series: pd.DataFrame) -> list[dict]:
+    """The change rows of one QPV's gap series (one per comparator with two years of gaps)."""
     records = []
-    for qpv_code, qpv_name in zip(*[contract_qpvs(con, contract_slug)[c]
-                                    for c in ("qpv_code", "qpv_name")]):
-        series = gap_series(con, qpv_code, indicator_id)
-        for (code, level, name), part in series.groupby(
-                ["comparator_code", "comparator_level", "comparator_name"], sort=False):
-            part = part[part["gap"].notna()]
-            if len(part) < 2:
-                continue
-            first, last = part.iloc[0], part.iloc[-1]
-            records.append({
-                "qpv_code": qpv_code, "qpv_name": qpv_name, "comparator_code": code,
-                "comparator_level": level, "comparator_name": name, "gap_kind": last["gap_kind"],
-                "first_year": int(first["year"]), "last_year": int(last["year"]),
-                "qpv_value_last": float(last["qpv_value"]), "gap_first": float(first["gap"]),
-                "gap_last": float(last["gap"]), "distance_first": float(first["distance"]),
-                "distance_last": float(last["distance"]),
-                "distance_change": round(float(last["distance"]) - float(first["distance"]), 6),
-                "sources": " ; ".join(dict.fromkeys(
-                    str(x) for x in [*part["qpv_source"], *part["comparator_source"]]
-                    if x is not None and not pd.isna(x)))})
-    records.sort(key=lambda r: r["qpv_code"])     # stable: comparators keep their order
-    return pd.DataFrame.from_records(records, columns=CHANGE_COLUMNS)
+    for (code, level, name), part in series.groupby(
+            ["comparator_code", "comparator_level", "comparator_name"], sort=False):
+        part = part[part["gap"].notna()]
+        if len(part) < 2:
+            continue
+        first, last = part.iloc[0], part.iloc[-1]
+        records.append({
+            "qpv_code": qpv_code, "qpv_name": qpv_name, "comparator_code": code,
+            "comparator_level": level, "comparator_name": name, "gap_kind": last["gap_kind"],
+            "first_year": int(first["year"]), "last_year": int(last["year"]),
+            "qpv_value_last": float(last["qpv_value"]), "gap_first": float(first["gap"]),
+            "gap_last": float(last["gap"]), "distance_first": float(first["distance"]),
+            "distance_last": float(last["distance"]),
+            "distance_change": round(float(last["distance"]) - float(first["distance"]), 6),
+            "sources": " ; ".join(dict.fromkeys(
+                str(x) for x in [*part["qpv_source"], *part["comparator_source"]]
+                if x is not None and not pd.isna(x)))})
+    return records

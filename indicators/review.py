@@ -427,10 +427,10 @@ def _gaps_section(con, contract_slug: str) -> ReviewSection:
     from indicators import gaps
     from indicators.registry import BY_ID
     frames = []
-    for indicator_id in REPORT_GAP_INDICATORS:
-        if indicator_id not in BY_ID:
-            continue
-        df = gaps.gap_change_table(con, contract_slug, indicator_id)
+    wanted = [i for i in REPORT_GAP_INDICATORS if i in BY_ID]
+    tables = gaps.gap_change_tables(con, contract_slug, wanted)     # each QPV's series read once
+    for indicator_id in wanted:
+        df = tables[indicator_id]
         if df.empty:
             continue
         frames.append(pd.DataFrame({

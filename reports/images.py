@@ -317,13 +317,40 @@ def _bare(fig: go.Figure | dict, title: str | None) -> go.Figure:
     return out
 
 
+class FigureSpec(dict):
+    """A figure built as a plain dict already in the form `go.Figure(...).to_dict()` gives
+    (nested properties, lists, the template spelled out: `template_dict`), sent to the export
+    server as it is. Building and validating a `go.Figure` cost a report's twelve portraits most of
+    their chart time (plotly checks every property and copies its template); a spec builder's
+    test asserts `go.Figure(spec).to_dict() == spec`, so the server draws what a validated figure
+    would have sent."""
+
+
+@lru_cache(maxsize=8)
+def _template_json(name: str | None) -> str | None:
+    layout = (go.Figure(layout={"template": name}) if name else go.Figure()).to_dict()["layout"]
+    return json.dumps(layout["template"]) if "template" in layout else None
+
+
+def template_dict(name: str | None = None) -> dict | None:
+    """The layout template as `go.Figure(...).to_dict()` spells it (a fresh copy): `name`
+    ("simple_white"), or plotly's default template when None (what a figure built without one
+    carries; None when there is no default)."""
+    import plotly.io as pio
+    text = _template_json(name or (pio.templates.default or None))
+    return json.loads(text) if text is not None else None
+
+
 def bare_spec(fig: go.Figure | dict, title: str | None) -> dict:
     """`_bare(fig, title).to_dict()`, what the export server is sent, built on the figure's dict
     instead of through a second validated plotly Figure (a quarter of a chart's CPU): the title
     text removed, 30 px on top when no top margin is set, the report font, a white paper."""
-    if not isinstance(fig, go.Figure):
+    if isinstance(fig, FigureSpec):
+        spec = copy.deepcopy(dict(fig))           # already normalised: copied, never validated
+    elif not isinstance(fig, go.Figure):
         return _bare(fig, title).to_dict()        # a raw dict is validated (normalised) once
-    spec = fig.to_dict()                          # plotly returns a deep copy
+    else:
+        spec = fig.to_dict()                      # plotly returns a deep copy
     layout = spec.setdefault("layout", {})
     if title:
         head = layout.get("title")
@@ -747,12 +774,13 @@ def legend_title_text(data: MapData) -> str | None:
     return data.indicator_label + (f" ({data.year})" if data.year else "")
 
 
-def _legend_px(fig: go.Figure, title: str | None) -> float:
+def _legend_px(fig: go.Figure | dict, title: str | None) -> float:
     """The room the legend takes right of the map (at least 190 px): its widest entry (symbol
     and text at 11 px) or title line, measured in DejaVu Sans, with its border and gap. Names
     are placed left of it, and the margin holds it, so no name runs under the legend."""
     font = _font(11)
-    names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    traces = fig["data"] if isinstance(fig, dict) else fig.to_dict()["data"]
+    names = [t["name"] for t in traces if t.get("showlegend") is not False and t.get("name")]
     widths = [font.getlength(re.sub(r"<[^>]+>", "", line)) + 45 for n in names for line in n.split("<br>")]
     if title:
         widths += [font.getlength(line) + 15 for line in wrap_words(title, 34).split("<br>")]
@@ -765,22 +793,39 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
     """A static map: QPVs filled by class (grey when withheld or missing), the highlighted QPV
     outlined in the primary colour, commune outlines and names; no tiles. Names are placed so
     that they never overlap (`place_labels` for a plot of `size_px`): QPV names first, the
-    highlighted one before all; a commune name that finds no free place is left out."""
-    fig = go.Figure()
+    highlighted one before all; a commune name that finds no free place is left out.
+    `qpv_map_spec` as a plotly Figure (to change it further)."""
+    return go.Figure(qpv_map_spec(data, highlight=highlight, show_names=show_names, legend=legend,
+                                  label_codes=label_codes, size_px=size_px))
+
+
+def _scatter(**props) -> dict:
+    """A scatter trace as plotly's to_dict() spells it (`props` already nested)."""
+    return {**props, "type": "scatter"}
+
+
+def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: bool = True,
+                 legend: bool = True, label_codes: list[str] | None = None,
+                 size_px: tuple[int, int] = (900, 560)) -> FigureSpec:
+    """`qpv_map_figure` built as plotly's figure dict (a `FigureSpec`), never validated: what a
+    report sends to the export server (a portrait's map cost 0,2 s of plotly validation)."""
+    traces: list[dict] = []
+    template = template_dict()
     all_pts = [p for a in data.qpvs + data.communes for r in a.rings for p in r]
     if not all_pts:
-        fig.add_annotation(text="Contours non disponibles pour ce territoire", showarrow=False,
-                           x=0.5, y=0.5, xref="paper", yref="paper", font_size=16)
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
-        return fig
+        return FigureSpec(data=[], layout={
+            "annotations": [{"font": {"size": 16}, "showarrow": False,
+                             "text": "Contours non disponibles pour ce territoire", "x": 0.5,
+                             "xref": "paper", "y": 0.5, "yref": "paper"}],
+            **({"template": template} if template is not None else {}),
+            "xaxis": {"visible": False}, "yaxis": {"visible": False}})
     lat0 = sum(p[1] for p in all_pts) / len(all_pts)
 
     for c in data.communes:
         if c.rings:
             xs, ys = _path(c.rings)
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#6e6e6e", width=1.2, dash="dot"),
-                                     hoverinfo="skip", showlegend=False))
+            traces.append(_scatter(hoverinfo="skip", line={"color": "#6e6e6e", "dash": "dot", "width": 1.2},
+                                   mode="lines", showlegend=False, x=xs, y=ys))
 
     n_classes = len(data.class_labels)
     colours = palette.sequential(n_classes) if n_classes else ()
@@ -803,21 +848,22 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
         else:
             colour, name = colours[key], plot_text(data.class_labels[key])
         if areas:
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
-                                     line=dict(color="#404040", width=0.8), name=name,
-                                     hoverinfo="skip", showlegend=False))
+            traces.append(_scatter(fill="toself", fillcolor=colour, hoverinfo="skip",
+                                   line={"color": "#404040", "width": 0.8}, mode="lines", name=name,
+                                   showlegend=False, x=xs, y=ys))
         if legend and key != "plain":
             # A filled square in the legend (a filled polygon trace shows a line there).
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
-                                     marker=dict(symbol="square", size=14, color=colour,
-                                                 line=dict(color="#404040", width=0.8))))
+            traces.append(_scatter(marker={"color": colour, "line": {"color": "#404040", "width": 0.8},
+                                           "size": 14, "symbol": "square"},
+                                   mode="markers", name=name, x=[None], y=[None]))
 
     if highlight:
         target = [q for q in data.qpvs if q.code == highlight]
         if target:
             xs, ys = _path(target[0].rings)
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=palette.ACCENT, width=3),
-                                     name=plot_text(target[0].name), showlegend=legend, hoverinfo="skip"))
+            traces.append(_scatter(hoverinfo="skip", line={"color": palette.ACCENT, "width": 3},
+                                   mode="lines", name=plot_text(target[0].name), showlegend=legend,
+                                   x=xs, y=ys))
     xs_all = [p[0] for p in all_pts]
     ys_all = [p[1] for p in all_pts]
     pad_x = (max(xs_all) - min(xs_all)) * 0.08 or 0.01
@@ -832,7 +878,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
     named.sort(key=lambda q: (q.code != highlight, -sum(_ring_area(r) for r in q.rings)))
     texts = [(q.centroid, wrap_words(q.name), 11, palette.TEXT, False) for q in named]
     texts += [(c.centroid, plot_text(c.name.upper()), 12, "#555555", True) for c in data.communes]
-    legend_px = _legend_px(fig, legend_title_text(data)) if legend else 0
+    legend_px = _legend_px({"data": traces}, legend_title_text(data)) if legend else 0
     # No name hides the highlighted outline: its box (plus its 3 px line) is an obstacle.
     obstacles = []
     target = [q for q in data.qpvs if q.code == highlight and q.rings]
@@ -854,22 +900,26 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
         shown = [(spot, t, size, colour) for spot, (_, t, size, colour, b) in zip(spots, texts)
                  if spot is not None and b == bold]
         if shown:
-            fig.add_trace(go.Scatter(
-                x=[s[0][0] for s in shown], y=[s[0][1] for s in shown], mode="text",
+            traces.append(_scatter(
+                hoverinfo="skip", mode="text", showlegend=False,
                 text=[f"<b>{t}</b>" if bold else t for _, t, _, _ in shown],
-                textfont=dict(size=shown[0][2], color=shown[0][3]), hoverinfo="skip", showlegend=False))
+                textfont={"color": shown[0][3], "size": shown[0][2]},
+                x=[s[0][0] for s in shown], y=[s[0][1] for s in shown]))
 
-    fig.update_xaxes(visible=False, range=list(x_range))
-    fig.update_yaxes(visible=False, range=list(y_range), scaleanchor="x", scaleratio=ratio)
     legend_title = legend_title_text(data)
-    fig.update_layout(
-        plot_bgcolor="white", paper_bgcolor="white", margin=dict(l=10, r=10 + legend_px, t=10, b=10),
-        showlegend=legend,
-        legend=dict(title=dict(text=wrap_words(legend_title, 34) if legend_title else None),
-                    bgcolor="rgba(255,255,255,0.85)", bordercolor=palette.RULE, borderwidth=1,
-                    x=1.01, xanchor="left", y=0.5, yanchor="middle", font=dict(size=11)),
-        font_family=FONT_FAMILY)
-    return fig
+    legend_spec = {"bgcolor": "rgba(255,255,255,0.85)", "bordercolor": palette.RULE, "borderwidth": 1,
+                   "font": {"size": 11}, "x": 1.01, "xanchor": "left", "y": 0.5, "yanchor": "middle"}
+    if legend_title:
+        legend_spec["title"] = {"text": wrap_words(legend_title, 34)}
+    layout = {"font": {"family": FONT_FAMILY}, "legend": legend_spec,
+              "margin": {"b": 10, "l": 10, "r": 10 + legend_px, "t": 10}, "paper_bgcolor": "white",
+              "plot_bgcolor": "white", "showlegend": legend,
+              "xaxis": {"range": list(x_range), "visible": False},
+              "yaxis": {"range": list(y_range), "scaleanchor": "x", "scaleratio": ratio, "visible": False}}
+    if template is not None:
+        layout["template"] = template
+    # Tested against plotly's own spelling (tests/exports/test_pdf_charts.py).
+    return FigureSpec(data=traces, layout=layout)
 
 
 def _ring_area(ring: list[tuple[float, float]]) -> float:

@@ -15,7 +15,9 @@ data string is XML-escaped before it goes into a paragraph. The fictional territ
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,9 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.pdfutils import asciiBase85Encode
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
@@ -477,10 +481,94 @@ def _image(png, width: float) -> Image:
     from PIL import Image as PILImage
     with PILImage.open(io.BytesIO(png)) as im:
         w, h = im.size
-    return Image(io.BytesIO(png), width=width, height=width * h / w)
+    out = _PngImage(io.BytesIO(png), width=width, height=width * h / w)
+    out._png = bytes(png)
+    return out
 
 
-class _LateImage(Image):
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_flate_stream(png: bytes) -> tuple[int, int, bytes] | None:
+    """(width, height, compressed pixels) of a PNG a PDF can embed as it is: 8-bit RGB, not
+    interlaced, without transparency (what `reports.images` composes). Its IDAT data is a zlib
+    stream of rows with PNG filters, which PDF's FlateDecode reads with /Predictor 15: no pixel
+    is decoded nor compressed again. None for any other PNG (reportlab reads it through PIL)."""
+    if png[:8] != PNG_SIGNATURE:
+        return None
+    pos, size, idat = 8, None, []
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        body = png[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _compression, _filter, interlace = struct.unpack(">IIBBBBB", body)
+            if depth != 8 or colour != 2 or interlace:
+                return None
+            size = (width, height)
+        elif kind in (b"tRNS", b"PLTE"):
+            return None
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    return (*size, b"".join(idat)) if size and idat else None
+
+
+class _PngXObject(pdfdoc.PDFImageXObject):
+    """An image XObject whose stream is a PNG's own compressed data (`png_flate_stream`)."""
+
+    def __init__(self, name: str, width: int, height: int, data: bytes) -> None:
+        self.name, self.width, self.height = name, width, height
+        self.bitsPerComponent, self.colorSpace, self.mask = 8, "DeviceRGB", None
+        if rl_config.useA85:
+            self.streamContent, self._filters = asciiBase85Encode(data), ("ASCII85Decode", "FlateDecode")
+        else:
+            self.streamContent, self._filters = data, ("FlateDecode",)
+
+    def format(self, document):
+        stream = pdfdoc.PDFStream(content=self.streamContent)
+        d = stream.dictionary
+        d["Type"], d["Subtype"] = pdfdoc.PDFName("XObject"), pdfdoc.PDFName("Image")
+        d["Width"], d["Height"], d["BitsPerComponent"] = self.width, self.height, 8
+        d["ColorSpace"] = pdfdoc.PDFName(self.colorSpace)
+        d["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(f) for f in self._filters])
+        parms = pdfdoc.PDFDictionary({"Predictor": 15, "Colors": 3, "BitsPerComponent": 8,
+                                      "Columns": self.width})
+        d["DecodeParms"] = pdfdoc.PDFArray([pdfdoc.PDFnull] * (len(self._filters) - 1) + [parms])
+        d["Length"] = len(self.streamContent)
+        return stream.format(document)
+
+
+class _PngImage(Image):
+    """A report image drawn from its PNG's compressed data when it can be (`png_flate_stream`):
+    reportlab would decode every chart's pixels through PIL, hash them and compress them again
+    (a tenth of a report's CPU); the page shows the same pixels (tests/exports/test_pdf_images.py).
+    The same PNG twice in a document is one XObject, as reportlab does."""
+    _png: bytes | None = None
+
+    def draw(self):
+        found = png_flate_stream(self._png) if self._png is not None else None
+        if found is None:
+            return super().draw()
+        canv = self.canv
+        name = "png" + hashlib.md5(self._png).hexdigest()
+        reg_name = canv._doc.getXObjectName(name)
+        xobject = canv._doc.idToObject.get(reg_name)
+        if xobject is None:
+            xobject = _PngXObject(name, *found)
+            canv._setXObjects(xobject)
+            canv._doc.Reference(xobject, reg_name)
+            canv._doc.addForm(name, xobject)
+        canv.saveState()
+        canv.translate(getattr(self, "_offs_x", 0), getattr(self, "_offs_y", 0))
+        canv.scale(self.drawWidth, self.drawHeight)
+        canv._code.append(f"/{reg_name} Do")
+        canv.restoreState()
+        canv._formsinuse.append(name)
+
+
+class _LateImage(_PngImage):
     """`_image(png, width)` for a PNG being rendered (a concurrent.futures.Future): the same
     Image, set up from the bytes the first time the layout needs its size or the page draws it,
     so the report's charts render while its other sections are read and laid out."""
@@ -769,15 +857,15 @@ MAX_CHART_RATES = 6
 
 def rates_figure(p: portrait_mod.Portrait):
     """Grouped horizontal bars: the QPV's shares (%) against its commune, EPCI and France
-    (plotly figure), or None when the QPV has no shown share. A withheld QPV value leaves the
-    indicator out; a withheld comparator has no bar and no label: never a bar at 0."""
-    import plotly.graph_objects as go
+    (an `images.FigureSpec`, plotly's figure dict), or None when the QPV has no shown share. A
+    withheld QPV value leaves the indicator out; a withheld comparator has no bar and no label:
+    never a bar at 0."""
+    from reports.images import FigureSpec, template_dict
 
     rates = [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:MAX_CHART_RATES]
     if not rates:
         return None
     cats = [wrap_words(v.label, 24) for v in rates][::-1]
-    fig = go.Figure()
     series = [("qpv", p.qpv.name, [printed_value(v) for v in rates])]
     for level in CHART_LEVELS:
         vals = []
@@ -790,20 +878,24 @@ def rates_figure(p: portrait_mod.Portrait):
         if any(x is not None for x in vals):
             name = next(iter(names)) if len(names) == 1 else LEVEL_LABELS[level]
             series.append((level, name, vals))
+    data = []
     for level, name, vals in series[::-1]:
         vals = vals[::-1]
-        fig.add_trace(go.Bar(
-            y=cats, x=vals, orientation="h", name=plot_text(name), marker_color=palette.LEVEL_COLOURS[level],
-            text=[fmt_value(x, "%") if x is not None else "" for x in vals], textposition="outside",
-            cliponaxis=False, textfont_size=11))
+        # Built as plotly's to_dict() spells a go.Bar (tests/exports/test_pdf_charts.py).
+        data.append({"cliponaxis": False, "marker": {"color": palette.LEVEL_COLOURS[level]},
+                     "name": plot_text(name), "orientation": "h",
+                     "text": [fmt_value(x, "%") if x is not None else "" for x in vals],
+                     "textfont": {"size": 11}, "textposition": "outside", "x": list(vals),
+                     "y": list(cats), "type": "bar"})
     top = max(max((x for x in s[2] if x is not None), default=0) for s in series)
-    fig.update_layout(template="simple_white", barmode="group", bargap=0.22, bargroupgap=0.04,
-                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", traceorder="reversed",
-                                  font_size=12),
-                      margin=dict(l=10, r=40, t=10, b=30), font_size=12, separators=", ",
-                      xaxis=dict(range=[0, min(100, top * 1.18 + 2)], ticksuffix=" %", showgrid=True,
-                                 gridcolor="#e6e6e6"))
-    return fig
+    return FigureSpec(data=data, layout={
+        "bargap": 0.22, "bargroupgap": 0.04, "barmode": "group", "font": {"size": 12},
+        "legend": {"font": {"size": 12}, "orientation": "h", "traceorder": "reversed", "x": 0,
+                   "y": 1.0, "yanchor": "bottom"},
+        "margin": {"b": 30, "l": 10, "r": 40, "t": 10}, "separators": ", ",
+        "template": template_dict("simple_white"),
+        "xaxis": {"gridcolor": "#e6e6e6", "range": [0, min(100, top * 1.18 + 2)], "showgrid": True,
+                  "ticksuffix": " %"}})
 
 
 def bar_names(names: list[str]) -> list[str]:
@@ -814,8 +906,9 @@ def bar_names(names: list[str]) -> list[str]:
 
 def income_figure(p: portrait_mod.Portrait):
     """Bars of the median income per month (or year) of the QPV, its commune, EPCI and France;
-    (figure, value) or None when the QPV's value is not shown."""
-    import plotly.graph_objects as go
+    (figure, value) or None when the QPV's value is not shown. The figure is an
+    `images.FigureSpec` (plotly's figure dict)."""
+    from reports.images import FigureSpec, template_dict
 
     v = p.value("median_income_eur_month") or p.value("median_income_eur_year")
     if v is None or v.status != "ok" or v.value is None:
@@ -825,14 +918,16 @@ def income_figure(p: portrait_mod.Portrait):
         if c.territory_level in CHART_LEVELS and c.status == "ok" and c.value is not None:
             bars.append((c.territory_name, c.value, c.territory_level, _year_of(c)))
     names = bar_names([f"{n} ({y})" for n, _, _, y in bars])
-    fig = go.Figure(go.Bar(
-        x=names, y=[b[1] for b in bars],
-        marker_color=[palette.LEVEL_COLOURS.get(b[2], palette.PRIMARY) for b in bars],
-        text=[fmt_value(b[1], v.unit) for b in bars], textposition="outside", cliponaxis=False,
-        textfont_size=13))
-    fig.update_layout(template="simple_white", showlegend=False, margin=dict(l=10, r=10, t=30, b=10),
-                      font_size=12, separators=", ", xaxis=dict(tickangle=0, tickfont_size=11),
-                      yaxis=dict(showgrid=True, gridcolor="#e6e6e6", tickformat=",d"))
+    # Built as plotly's to_dict() spells a go.Bar (tests/exports/test_pdf_charts.py).
+    fig = FigureSpec(data=[{
+        "cliponaxis": False,
+        "marker": {"color": [palette.LEVEL_COLOURS.get(b[2], palette.PRIMARY) for b in bars]},
+        "text": [fmt_value(b[1], v.unit) for b in bars], "textfont": {"size": 13},
+        "textposition": "outside", "x": names, "y": [b[1] for b in bars], "type": "bar"}], layout={
+        "font": {"size": 12}, "margin": {"b": 10, "l": 10, "r": 10, "t": 30}, "separators": ", ",
+        "showlegend": False, "template": template_dict("simple_white"),
+        "xaxis": {"tickangle": 0, "tickfont": {"size": 11}},
+        "yaxis": {"gridcolor": "#e6e6e6", "showgrid": True, "tickformat": ",d"}})
     return fig, v
 
 
@@ -1012,8 +1107,8 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
         left_w, right_w = CONTENT_W * 0.58, CONTENT_W * 0.42
         fig = rates_figure(p)
         if fig is not None:
-            rows = len(fig.data[0].y)
-            n = len(fig.data)
+            rows = len(fig["data"][0]["y"])
+            n = len(fig["data"])
             shown = [v for v in p.values if v.unit == "%" and v.status == "ok"][:MAX_CHART_RATES]
             srcs = " ; ".join(dict.fromkeys(sources_mod.printed(v.source_label, short=True)
                                             for v in shown if v.source_label))
@@ -1024,8 +1119,8 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
             mdata = images.keep_geography(con, images.load_map_data(con, contract_slug=contract.slug),
                                           like=p.qpv.code)
             if mdata.has_contours:
-                mfig = images.qpv_map_figure(mdata, highlight=p.qpv.code, legend=False,
-                                             label_codes=[p.qpv.code], size_px=(420, 260))
+                mfig = images.qpv_map_spec(mdata, highlight=p.qpv.code, legend=False,
+                                           label_codes=[p.qpv.code], size_px=(420, 260))
                 src = "contours fictifs" if fictional else "ANCT, contours des QPV"
                 right.append(_image(images.figure_png_later(
                     mfig, title=f"Situation : {p.qpv.name}", source_line=src, date=date, width=420,

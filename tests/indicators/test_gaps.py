@@ -1,7 +1,7 @@
 """indicators/gaps.py: a QPV's gap to its commune(s) and EPCI over time, and its change."""
 from __future__ import annotations
 
-from indicators.gaps import distance, gap_change_table, gap_series, gap_series_many
+from indicators.gaps import distance, gap_change_table, gap_change_tables, gap_series, gap_series_many
 
 from .conftest import records
 
@@ -101,6 +101,35 @@ def test_gap_change_never_joins_the_2015_and_2024_series(db):
         "first_year": 2019, "last_year": 2021, "qpv_value_last": 41.0, "gap_first": 24.0,
         "gap_last": 19.0, "distance_first": 24.0, "distance_last": 19.0, "distance_change": -5.0,
         "sources": "Insee, Fichier de test, 2021"}
+
+
+class _CountingCon:
+    """A connection that counts the queries it runs."""
+    def __init__(self, con):
+        self.con, self.queries = con, 0
+
+    def execute(self, *args, **kwargs):
+        self.queries += 1
+        return self.con.execute(*args, **kwargs)
+
+
+def test_the_gap_changes_of_many_indicators_read_each_qpv_once(db):
+    _territory(db)
+    for year, q, e in ((2019, 700.0, 1400.0), (2021, 800.0, 1450.0)):
+        db.fact("QN07101A", "qpv", "median_income_eur_month", year, q)
+        db.fact("200000001", "epci", "median_income_eur_month", year, e)
+    ids = ["poverty_rate_pct", "median_income_eur_month", "population_count"]
+    got = gap_change_tables(db.con, "c", ids)
+    assert list(got) == ids
+    assert {i: records(f) for i, f in got.items()} == {i: records(gap_change_table(db.con, "c", i)) for i in ids}
+    assert [(r["qpv_code"], r["comparator_code"]) for r in records(got["median_income_eur_month"])] == [
+        ("QN07101A", "200000001")]
+    assert len(got["poverty_rate_pct"]) == 5 and got["population_count"].empty
+    # As many queries for three indicators as for one: each QPV's series are read once.
+    one, three = _CountingCon(db.con), _CountingCon(db.con)
+    gap_change_tables(one, "c", ids[:1])
+    gap_change_tables(three, "c", ids)
+    assert three.queries == one.queries
 
 
 def test_ratio_gaps_and_their_distance(db):
