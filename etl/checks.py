@@ -86,16 +86,9 @@ def _unique_checks() -> list[Check]:
         cols = ", ".join(f"t.{c}" for c in key)
         join = "left join sources s on s.source_id = t.source_id" if table != "indicator_catalog" else \
             "left join sources s on false"
-        # The duplicated keys first (a plain count), then only their rows meet `sources`. A key
-        # of several columns is first counted by its hash (one integer per row: a national
-        # table's four-column grouping cost more than every other check); rows sharing a hash
-        # are then grouped on the key itself, so a collision is never reported.
+        # The duplicated keys first (a plain count), then only their rows meet `sources`.
         on = " and ".join(f"t.{c} is not distinct from d.{c}" for c in key)
-        keys = ", ".join(key)
-        candidates = table if len(key) == 1 else (
-            f"(select * from {table} where hash({keys}) in (select hash({keys}) from {table}"
-            f" group by 1 having count(*) > 1))")
-        dups = (f"(select t.* from {table} t join (select {keys} from {candidates}"
+        dups = (f"(select t.* from {table} t join (select {', '.join(key)} from {table}"
                 f" group by all having count(*) > 1) d on {on})")
         sql = (f"select {_FILES}, count(*), {cols} from {dups} t {join}"
                f" group by {cols} having count(*) > 1 order by {cols}")
@@ -238,83 +231,66 @@ _RATE_IDS = tuple(i.id for i in REGISTRY if i.is_rate)
 _COUNT_IDS = tuple(i.id for i in REGISTRY if i.aggregation == "sum")
 
 
-def _fact_conditions(current_year: int) -> dict[str, str]:
-    """The value checks of the facts: check name → the condition a fact fails."""
+def _value_checks(current_year: int) -> list[Check]:
     rate_list = ", ".join(f"'{i}'" for i in _RATE_IDS)   # registry constants, not user input
     count_list = ", ".join(f"'{i}'" for i in _COUNT_IDS)
-    return {
-        "rate_in_range": f"f.indicator_id in ({rate_list}) and (f.value < 0 or f.value > 100)",
-        "count_not_negative": f"f.indicator_id in ({count_list}) and f.value < 0",
-        "count_beyond_meaning": f"f.indicator_id in ({count_list}) and f.value > {MAX_COUNT:.0f}",
-        "value_beyond_meaning": f"greatest(abs(f.value), abs(f.numerator), abs(f.denominator)) > {MAX_VALUE:.0f}",
-        "numerator_not_negative": "f.numerator < 0 or f.denominator < 0",
-        "numerator_le_denominator": f"f.indicator_id in ({rate_list}) and f.numerator > f.denominator",
-        "withheld_without_parts": ("f.status in ('secret', 'not_significant')"
-                                   " and (f.numerator is not null or f.denominator is not null)"),
-        "future_year": f"f.origin in ('official_file', 'published') and f.year > {int(current_year)}",
-    }
-
-
-def fact_issues_sql(current_year: int) -> str:
-    """One pass over the facts: every fact failing a value check, with one flag per check (the
-    checks then read this small table, `_fact_issues`, instead of scanning the facts each)."""
-    conds = _fact_conditions(current_year)
-    flags = ", ".join(f"coalesce({c}, false) as {name}" for name, c in conds.items())
-    return (f"create or replace temp table _fact_issues as select f.*, {flags} from indicator_facts f"
-            f" where {' or '.join(f'coalesce({c}, false)' for c in conds.values())}")
-
-
-def _value_checks(current_year: int) -> list[Check]:
     # The line of the territory's row in its file, and the file's column of the value (the
     # INSEE variable, e.g. TP6021; a template column otherwise).
-    # Each check reads the facts it flags in `_fact_issues`, written by one pass over the facts
-    # (`fact_issues_sql`), not by a scan of the national table of its own.
     fact = ("select {files}, f.territory_code, f.indicator_id, f.year, {extra}, "
             + _LINE + ", case when count(distinct s.file_name) = 1 then"
             " coalesce(min(f.source_variable), '{column}') end"
-            " from " + _offending("_fact_issues", "f", "f.{name}") +
+            " from " + _offending("indicator_facts", "f", "{cond}") +
             " left join sources s on s.source_id = f.source_id"
             + _lines_join("f", "indicator_facts", "territory_code") +
             " group by f.territory_code, f.indicator_id, f.year, {extra} order by 2, 3, 4")
     at = {"line_at": -2, "column_at": -1}
     return [
         Check("rate_in_range",
-              fact.format(files=_FILES, extra="f.value", column="value", name="rate_in_range"),
+              fact.format(files=_FILES, extra="f.value", column="value",
+                          cond=f"f.indicator_id in ({rate_list}) and (f.value < 0 or f.value > 100)"),
               lambda r: f"pourcentage hors de 0–100 : {r[2]} = {_num(r[4])} pour {r[1]} en {r[3]}",
               column="value", **at),
         Check("count_not_negative",
-              fact.format(files=_FILES, extra="f.value", column="value", name="count_not_negative"),
+              fact.format(files=_FILES, extra="f.value", column="value",
+                          cond=f"f.indicator_id in ({count_list}) and f.value < 0"),
               lambda r: f"effectif négatif : {r[2]} = {_num(r[4])} pour {r[1]} en {r[3]}",
               column="value", **at),
         Check("count_beyond_meaning",
-              fact.format(files=_FILES, extra="f.value", column="value", name="count_beyond_meaning"),
+              fact.format(files=_FILES, extra="f.value", column="value",
+                          cond=f"f.indicator_id in ({count_list}) and f.value > {MAX_COUNT:.0f}"),
               lambda r: (f"effectif invraisemblable (plus de 100 millions) : {r[2]} = {_num(r[4])} "
                          f"pour {r[1]} en {r[3]}"),
               column="value", **at),
         Check("value_beyond_meaning",
-              fact.format(files=_FILES, extra="f.value, f.numerator, f.denominator", column="value", name="value_beyond_meaning"),
+              fact.format(files=_FILES, extra="f.value, f.numerator, f.denominator", column="value",
+                          cond=f"greatest(abs(f.value), abs(f.numerator), abs(f.denominator)) > {MAX_VALUE:.0f}"),
               lambda r: (f"valeur invraisemblable (au-delà de 10^13) : {r[2]} = {_num(r[4])} "
                          f"({_num(r[5])} / {_num(r[6])}) pour {r[1]} en {r[3]}"),
               column="value", **at),
         Check("numerator_not_negative",
-              fact.format(files=_FILES, extra="f.numerator, f.denominator", column="numerator", name="numerator_not_negative"),
+              fact.format(files=_FILES, extra="f.numerator, f.denominator", column="numerator",
+                          cond="f.numerator < 0 or f.denominator < 0"),
               lambda r: (f"numérateur ou dénominateur négatif ({_num(r[4])} / {_num(r[5])}) : "
                          f"{r[2]} pour {r[1]} en {r[3]}"),
               column="numerator", **at),
         Check("numerator_le_denominator",
-              fact.format(files=_FILES, extra="f.numerator, f.denominator", column="numerator", name="numerator_le_denominator"),
+              fact.format(files=_FILES, extra="f.numerator, f.denominator", column="numerator",
+                          cond=f"f.indicator_id in ({rate_list}) and f.numerator > f.denominator"),
               lambda r: (f"numérateur supérieur au dénominateur ({_num(r[4])} > {_num(r[5])}) : "
                          f"{r[2]} pour {r[1]} en {r[3]}"),
               column="numerator", **at),
         Check("withheld_without_parts",
-              fact.format(files=_FILES, extra="f.status", column="numerator", name="withheld_without_parts"),
+              fact.format(files=_FILES, extra="f.status", column="numerator",
+                          cond="f.status in ('secret', 'not_significant')"
+                               " and (f.numerator is not null or f.denominator is not null)"),
               lambda r: (f"valeur couverte par le secret ({r[2]} pour {r[1]} en {r[3]}) avec son "
                          "numérateur ou son dénominateur : ils permettraient de la recalculer"),
               column="numerator", **at),
         Check("future_year",
-              fact.format(files=_FILES, extra="f.origin", column="year", name="future_year"),
+              fact.format(files=_FILES, extra="f.origin", column="year",
+                          cond="f.origin in ('official_file', 'published') and f.year > ?"),
               lambda r: (f"valeur pour une année future ({r[3]} > {current_year}) : {r[2]} pour {r[1]}"),
-              column="year", **at),
+              column="year", params=(current_year,), **at),
         Check("housing_results_numerator",
               f"select {_FILES}, t.party_name, t.objective, t.year, t.numerator, t.denominator"
               " from housing_published_results t left join sources s on s.source_id = t.source_id"
@@ -381,7 +357,6 @@ def run_checks(con: duckdb.DuckDBPyConnection, *, current_year: int | None = Non
     con.execute(ROW_LINES_DDL)   # lines recorded by the loaders (empty when none were)
     flush_row_lines(con)         # the loaders' line records still held in memory
     messages: list[Message] = []
-    con.execute(fact_issues_sql(year))
     for check in all_checks(year):
         rows = con.execute(check.sql, list(check.params)).fetchall()
         if check.keep is not None:
@@ -393,5 +368,4 @@ def run_checks(con: duckdb.DuckDBPyConnection, *, current_year: int | None = Non
         if len(rows) > MAX_ROWS_PER_CHECK:
             messages.append(Message("error", None, f"… et {len(rows) - MAX_ROWS_PER_CHECK} autres erreurs"
                                                    f" du même type ({check.name})"))
-    con.execute("drop table _fact_issues")
     return messages
