@@ -364,14 +364,16 @@ def _median(con, code: str, year: int | None, real_only: bool = False) -> tuple[
     return (float(r[0][0]), int(r[0][1])) if r else (None, None)
 
 
-def default_threshold(con, contract_slug: str | None) -> Threshold:
-    """S from the national median and the contract's EPCI median nearest the grid's year. A real
-    contract's S is never computed from a fictional (demo) median."""
-    year = grid_year(con)
+def default_threshold(con, contract_slug: str | None, shared: "_Shared | None" = None) -> Threshold:
+    """S from the national median and the contract's EPCI median nearest the grid's year
+    (`shared`: what write_pockets read once for every contract). A real contract's S is never
+    computed from a fictional (demo) median."""
+    year = shared.year if shared is not None else grid_year(con)
+    median = shared.median if shared is not None else functools.partial(_median, con)
     fictional = _rows(con, "select coalesce(is_fictional, false) from contracts where contract_slug = ?",
                       (contract_slug,)) if contract_slug else []
     real_only = bool(contract_slug) and not (fictional and fictional[0][0])
-    national, national_year = _median(con, FRANCE_CODE, year, real_only)
+    national, national_year = median(FRANCE_CODE, year, real_only)
     local = local_year = label = None
     if contract_slug:
         r = _rows(con, """select c.epci_code, t.territory_name from contracts c
@@ -379,7 +381,7 @@ def default_threshold(con, contract_slug: str | None) -> Threshold:
                                                  and t.territory_level = 'epci'
                           where c.contract_slug = ?""", (contract_slug,))
         if r and r[0][0]:
-            local, local_year = _median(con, r[0][0], year, real_only)
+            local, local_year = median(r[0][0], year, real_only)
             label = f"{r[0][1] or r[0][0]} (EPCI, faute d'unité urbaine)" if local is not None else None
     return Threshold(year, national, national_year, local, local_year, label)
 
@@ -403,11 +405,13 @@ def _qpv_polygons(con) -> tuple[list, list[str]]:
     return list(geoms), [r[0] for r in rows]
 
 
+_SQUARE_COLUMNS = ("g.cell_id, g.x_3035, g.y_3035, g.commune_codes, coalesce(g.is_withheld, false)"
+                   " as is_withheld, " + ", ".join(f"g.{c}" for c in SUM_COLUMNS))
+
+
 def load_squares(con, contract_slug: str | None, year: int) -> pd.DataFrame:
     """The squares of the grid of `year` in the contract's communes (all squares when None)."""
-    cols = ", ".join(f"g.{c}" for c in SUM_COLUMNS)
-    sql = (f"select g.cell_id, g.x_3035, g.y_3035, g.commune_codes, coalesce(g.is_withheld, false)"
-           f" as is_withheld, {cols} from grid_200m g join sources s using (source_id)"
+    sql = (f"select {_SQUARE_COLUMNS} from grid_200m g join sources s using (source_id)"
            f" where try_cast(s.vintage as integer) = ?")
     params: list = [year]
     if contract_slug is not None:
@@ -420,10 +424,12 @@ def load_squares(con, contract_slug: str | None, year: int) -> pd.DataFrame:
 
 
 def detect(con, contract_slug: str | None, params: Params | None = None, *,
-           qpv_polygons: tuple[list, list[str]] | None = None) -> PocketResult:
+           qpv_polygons: tuple[list, list[str]] | None = None,
+           shared: "_Shared | None" = None) -> PocketResult:
     """The pockets of a contract (of the whole grid when None); default parameters when None.
-    `qpv_polygons`: `_qpv_polygons(con)` when the caller already has it (the build's loop)."""
-    threshold = default_threshold(con, contract_slug)
+    `qpv_polygons`: `_qpv_polygons(con)` when the caller already has it (the build's loop);
+    `shared`: the grid's year, medians, names and squares read once for every contract."""
+    threshold = default_threshold(con, contract_slug, shared)
     year = threshold.year
     empty = pd.DataFrame()
     if year is None:
@@ -439,12 +445,12 @@ def detect(con, contract_slug: str | None, params: Params | None = None, *,
         return PocketResult(contract_slug, params, threshold, year, empty, message=(
             "Contours des QPV absents : impossible de distinguer les carreaux hors QPV "
             "(chargez le fichier des contours de l'ANCT)."))
-    squares = load_squares(con, contract_slug, year)
+    squares = shared.squares(contract_slug) if shared is not None else load_squares(con, contract_slug, year)
     if squares.empty:
         return PocketResult(contract_slug, params, threshold, year, empty, message=(
             "Aucun carreau du carroyage Filosofi dans les communes de ce territoire."))
-    names = dict(_rows(con, "select territory_code, territory_name from territories"
-                            " where territory_level = 'commune'"))
+    names = shared.names if shared is not None else dict(_rows(
+        con, "select territory_code, territory_name from territories where territory_level = 'commune'"))
     pockets, sq = find_pockets(squares, polys, codes, params, contract_slug, names)
     own_qpvs = codes
     if contract_slug is not None:
@@ -458,8 +464,8 @@ def detect(con, contract_slug: str | None, params: Params | None = None, *,
     pockets["threshold_eur"] = params.threshold_eur
     pockets["min_population"] = params.min_population
     pockets["contiguity"] = params.contiguity
-    qpv_names = dict(_rows(con, "select territory_code, territory_name from territories"
-                                " where territory_level = 'qpv'"))
+    qpv_names = shared.qpv_names if shared is not None else dict(_rows(
+        con, "select territory_code, territory_name from territories where territory_level = 'qpv'"))
     pockets["nearest_qpv_name"] = [qpv_names.get(c, c) if c else None
                                    for c in pockets["nearest_qpv_code"]]
     return PocketResult(contract_slug, params, threshold, year, pockets, sq, own_qpvs, names)
@@ -498,21 +504,84 @@ VIEW_COLUMNS = ["pocket_id", "territory", "grid_year", "n_squares", *FIGURES, "c
                 "min_population", "contiguity", "geometry_wkt", "is_fictional"]
 
 
+class _Shared:
+    """What every contract's detection reads the same way, read once by write_pockets: the grid's
+    year, the medians, the names, and the squares of every contract in one pass over the grid
+    (one query per contract scanned the national grid and the facts 50 times at France scale)."""
+
+    def __init__(self, con, year: int):
+        self.con, self.year = con, year
+        self._medians: dict[str, list[tuple[int, float, bool]]] = {}
+        for code, y, value, fictional in _rows(
+                con, "select f.territory_code, f.year, f.value, coalesce(s.is_fictional, false)"
+                     " from indicator_facts f left join sources s on s.source_id = f.source_id"
+                     " where f.indicator_id = ? and f.status = 'ok' and f.value is not null"
+                     " order by f.rowid", (MEDIAN_INDICATOR,)):
+            self._medians.setdefault(code, []).append((int(y), float(value), bool(fictional)))
+        self.names = dict(_rows(con, "select territory_code, territory_name from territories"
+                                     " where territory_level = 'commune'"))
+        self.qpv_names = dict(_rows(con, "select territory_code, territory_name from territories"
+                                         " where territory_level = 'qpv'"))
+        # Each contract's squares (load_squares' filter: a square naming one of its communes), in
+        # the grid's order, kept sorted by contract so that each read is a range of the table.
+        con.execute(f"""
+            create or replace temp table _pocket_squares as
+            with cc as (
+                select contract_slug, territory_code as code from contract_territories
+                where territory_level = 'commune'
+                union
+                select ct.contract_slug, l.parent_code from contract_territories ct
+                join territory_links l on l.child_code = ct.territory_code and l.child_level = 'qpv'
+                                      and l.parent_level = 'commune'
+                where ct.territory_level = 'qpv'),
+            g as (select g.rowid as rid, g.* from grid_200m g join sources s using (source_id)
+                  where try_cast(s.vintage as integer) = ?),
+            codes as (select rid, commune_codes as code from g where length(commune_codes) = 5
+                      union all
+                      select rid, unnest(regexp_extract_all(commune_codes, '.{{5}}')) from g
+                      where length(commune_codes) <> 5),
+            hit as (select distinct cc.contract_slug, codes.rid from codes join cc using (code))
+            select hit.contract_slug, {_SQUARE_COLUMNS} from hit join g on g.rid = hit.rid
+            order by hit.contract_slug, g.rid""", [year])
+
+    def median(self, code: str, year: int | None, real_only: bool = False) -> tuple[float | None, int | None]:
+        """_median without a query: the value of the year nearest `year` (the later on a tie);
+        `real_only` leaves out fictional (demo) figures."""
+        rows = [r for r in self._medians.get(code, ()) if not (real_only and r[2])]
+        if not rows:
+            return None, None
+        target = year or 9999
+        y, value, _ = min(rows, key=lambda r: (abs(r[0] - target), -r[0]))
+        return value, y
+
+    def squares(self, contract_slug: str) -> pd.DataFrame:
+        return self.con.execute("select * exclude (contract_slug) from _pocket_squares"
+                                " where contract_slug = ?", [contract_slug]).df()
+
+    def close(self) -> None:
+        self.con.execute("drop table if exists _pocket_squares")
+
+
 def write_pockets(con) -> int:
     """Detect the pockets of every contract with the default parameters (run by the build)."""
     con.execute("delete from poverty_pocket_results")
-    if grid_year(con) is None:
+    year = grid_year(con)
+    if year is None:
         return 0
     frames = []
     polygons = _qpv_polygons(con)          # once for every contract
-    for slug, fictional in _rows(con, "select contract_slug, is_fictional from contracts"
-                                      " order by contract_slug"):
-        result = detect(con, slug, qpv_polygons=polygons)
-        if result.pockets.empty:
-            continue
-        frame = result.pockets.copy()
-        frame["is_fictional"] = bool(fictional)
-        frames.append(frame[VIEW_COLUMNS])
+    shared = _Shared(con, year)
+    try:
+        for slug, fictional in _rows(con, "select contract_slug, is_fictional from contracts"
+                                          " order by contract_slug"):
+            result = detect(con, slug, qpv_polygons=polygons, shared=shared)
+            if result.pockets.empty:
+                continue
+            frame = result.pockets.copy()
+            frame["is_fictional"] = bool(fictional)
+            frames.append(frame[VIEW_COLUMNS])
+    finally:
+        shared.close()
     if not frames:
         return 0
     df = pd.concat(frames, ignore_index=True)

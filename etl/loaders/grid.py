@@ -358,6 +358,7 @@ def aggregate_to_territories(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     poly_geoms = shapely.from_wkb([p[2] for p in polys])
     tree = shapely.STRtree(poly_geoms)
+    boxes = shapely.bounds(poly_geoms)
     frames = []
     for source_id, year in sources:
         if year is None:
@@ -369,8 +370,11 @@ def aggregate_to_territories(con: duckdb.DuckDBPyConnection) -> int:
             [source_id]).fetchnumpy()
         lon, lat, men, men_pauv, ind, ind_snv = (np.asarray(cells[k]) for k in
                                                  ("lon", "lat", "men", "men_pauv", "ind", "ind_snv"))
-        points = shapely.points(lon, lat)
-        pt_idx, poly_idx = tree.query(points, predicate="within")
+        # Only the centres near some polygon's bounding box become points (a few percent of a
+        # national grid: making 2,3 million points cost more than the polygon tests).
+        near = np.flatnonzero(_near_some_box(lon, lat, boxes))
+        pt_idx, poly_idx = tree.query(shapely.points(lon[near], lat[near]), predicate="within")
+        pt_idx = near[pt_idx]
         if len(pt_idx) == 0:
             continue
         n = len(polys)
@@ -396,3 +400,28 @@ def aggregate_to_territories(con: duckdb.DuckDBPyConnection) -> int:
     facts = pd.concat(frames, ignore_index=True)
     ctx = LoadContext(con, "aggregate")
     return ctx.insert("indicator_facts", facts)
+
+
+def _near_some_box(x: np.ndarray, y: np.ndarray, boxes: np.ndarray, cells: int = 2048) -> np.ndarray:
+    """Whether each point (x, y) lies in a raster cell that one of the boxes (xmin, ymin, xmax,
+    ymax) touches: every point inside a box, edges included, and a few around it (the caller
+    tests them exactly). The raster has at most `cells` × `cells` cells over the boxes' extent."""
+    out = np.zeros(len(x), dtype=bool)
+    boxes = boxes[np.isfinite(boxes).all(axis=1)]
+    if len(boxes) == 0 or len(x) == 0:
+        return out
+    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+    step = max(boxes[:, 2].max() - x0, boxes[:, 3].max() - y0) / cells or 1.0
+    n = cells + 1
+    marked = np.zeros((n, n), dtype=bool)
+    # One more cell on each side: a point on a box's edge is never lost to rounding.
+    lo = np.maximum(np.floor((boxes[:, :2] - (x0, y0)) / step).astype(int) - 1, 0)
+    hi = np.minimum(np.floor((boxes[:, 2:] - (x0, y0)) / step).astype(int) + 1, n - 1)
+    for (a, b), (c, d) in zip(lo, hi):
+        marked[a:c + 1, b:d + 1] = True
+    with np.errstate(invalid="ignore"):
+        i, j = np.floor((x - x0) / step), np.floor((y - y0) / step)
+    inside = (i >= 0) & (i < n) & (j >= 0) & (j < n)          # False for NaN coordinates
+    cand = np.flatnonzero(inside)
+    out[cand[marked[i[cand].astype(int), j[cand].astype(int)]]] = True
+    return out

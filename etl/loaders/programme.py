@@ -670,6 +670,8 @@ def _load_sheet(ctx: LoadContext, sheet: Sheet, source_id: str) -> int:
     if not sheet.rows:
         ctx.warn(sheet.file_name, f"aucune ligne de données (table {table.name})")
         return 0
+    if table.name == "attributions" and _load_attributions_by_column(ctx, sheet, source_id):
+        return len(sheet.rows)
     typed: dict = {}
     rows = [_Row(sheet, table, cells, line, typed) for cells, line in zip(sheet.rows, sheet.line_numbers)]
     writer = _WRITERS[table.name]
@@ -735,6 +737,58 @@ def _record_lines(ctx: LoadContext, source_id: str, target: str, records: list[d
             continue
         file_column = _FILE_COLUMNS.get((target, column), _TEMPLATE_NAMES.get(column, column))
         ctx.record_lines(source_id, target, column, [r.get(column) for r in records], lines, file_column)
+
+
+_CONTRACT_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def _load_attributions_by_column(ctx: LoadContext, sheet: Sheet, source_id: str) -> bool:
+    """The attributions sheet (200 000 rows at national scale) typed column by column: each
+    distinct text of a column is typed once (`_Row._outcome`), the rules of `_w_attributions` and
+    the unique key are checked on whole columns, and the columns are written as they are.
+    Returns False, having written nothing, when a cell is not plain text (a workbook's numbers)
+    or when any cell, rule or key fails: the row-by-row path then raises the same error with
+    its line as it always did."""
+    table = sheet.table
+    index = {h: i for i, h in enumerate(sheet.header)}      # the last of a repeated name, as _Row
+    probe = _Row(sheet, table, [], 0)
+    cols: dict[str, list] = {}
+    for col in table.columns:
+        i = index.get(col.name)
+        raws = [row[i] if i < len(row) else None for row in sheet.rows] if i is not None \
+            else [None] * len(sheet.rows)
+        outcomes = {}
+        for raw in set(raws):
+            if not (raw is None or type(raw) is str):
+                return False
+            probe.cells = {col.name: raw}
+            kind, value = outcomes[raw] = probe._outcome(col.name)
+            if kind is not _VALUE:
+                return False
+        cols[col.name] = [outcomes[raw][1] for raw in raws]
+    location, qpv, quartile, n = (cols[c] for c in ("location", "qpv_code", "resource_quartile",
+                                                    "n_attributions"))
+    if (any(q and loc == "hors_qpv" for loc, q in zip(location, qpv))
+            or any(q is not None and not 1 <= q <= 4 for q in quartile)
+            or any(v < 0 for v in n)
+            or any(not _CONTRACT_RE.fullmatch(slug) for slug in set(cols["contract"]))):
+        return False
+    record = {"contract_slug": cols["contract"], **{c: cols[c] for c in (
+        "year", "landlord", "reserving_party", "location", "qpv_code", "resource_quartile",
+        "is_priority_household", "is_transfer", "is_lease_signed", "n_attributions")}}
+    keys = list(zip(*(record[k] for k in UNIQUE_KEYS["housing_attributions"])))
+    if len(set(keys)) != len(keys):
+        return False
+    for column in _LINE_COLUMNS:
+        if column in record and any(v is not None for v in record[column]):
+            ctx.record_lines(source_id, "housing_attributions", column, record[column], sheet.line_numbers,
+                             _FILE_COLUMNS.get(("housing_attributions", column), _TEMPLATE_NAMES.get(column, column)))
+    ctx.insert("housing_attributions", pd.DataFrame({**record, "source_id": source_id}))
+    ctx.con.execute("create temp table if not exists _programme_file_contracts"
+                    " (source_id varchar, contract_slug varchar)")
+    ctx.con.executemany("insert into _programme_file_contracts values (?, ?)",
+                        [[source_id, slug] for slug in sorted(set(cols["contract"]))])
+    return True
 
 
 def _contract(row: _Row) -> str:

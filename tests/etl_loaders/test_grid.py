@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from pyproj import Transformer
 from shapely.geometry import box, mapping
 
@@ -308,3 +309,54 @@ def test_typed_read_refuses_a_bad_count_before_writing(tmp_path, monkeypatch):
     assert ran == [("typed", False), ("pandas", True)]
     assert got == ["Filosofi2019_carreaux_200m.csv, ligne 4, colonne « Men » : valeur « 12 abc » "
                    "illisible (attendu : un nombre (ex. 12.5))"]
+
+
+def test_points_near_the_boxes_keep_every_point_inside_a_box():
+    """The prefilter of the aggregation (issue #15): every point inside a box, edges and corners
+    included, is kept; points far from every box are not; NaN coordinates are not."""
+    boxes = np.array([[0.0, 0.0, 1.0, 1.0], [5.0, 5.0, 5.5, 6.0], [9.0, 2.0, 10.0, 2.0]])
+    x = np.array([0.0, 1.0, 0.5, 5.5, 5.25, 9.5, 10.0, 3.0, 7.0, -0.5, 10.5, np.nan, 0.5])
+    y = np.array([0.0, 1.0, 0.5, 6.0, 5.0, 2.0, 2.0, 3.0, 8.0, 0.5, 2.0, 0.5, np.nan])
+    near = grid._near_some_box(x, y, boxes, cells=100)
+    assert near.tolist() == [True] * 7 + [False] * 6
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(-1, 11, 20_000), rng.uniform(-1, 9, 20_000)
+    inside = np.zeros(len(x), dtype=bool)
+    for x0, y0, x1, y1 in boxes:
+        inside |= (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    near = grid._near_some_box(x, y, boxes, cells=64)
+    assert inside.any() and (near[inside]).all() and near.sum() < len(x) / 10
+
+
+def test_aggregate_counts_the_squares_a_test_of_every_centre_counts():
+    """The aggregation's figures are those of testing every square's centre against every polygon."""
+    con = etl.db.create_empty()
+    ctx = LoadContext(con, "t")
+    rng = np.random.default_rng(11)
+    from etl import geo
+    polys = np.array([shapely.buffer(shapely.points(x, y), 0.02) for x, y in
+                      zip(rng.uniform(2.0, 3.0, 40), rng.uniform(45.0, 46.0, 40))], dtype=object)
+    codes = [f"QN{i:03d}01N" for i in range(len(polys))]
+    ctx.insert("territory_geometries", geo.geometry_rows(codes, "qpv", 2024, polys, "src_g"))
+    ctx.insert("sources", [{"source_id": "src_g", "kind": "filosofi_grid", "vintage": "2019",
+                            "file_name": "g.csv", "sha256": "0", "is_fictional": False,
+                            "loaded_at": pd.Timestamp("2026-01-01")}])
+    n = 50_000
+    lon, lat = rng.uniform(1.5, 3.5, n), rng.uniform(44.5, 46.5, n)
+    men = rng.integers(1, 30, n).astype(float)
+    ctx.insert("grid_200m", pd.DataFrame({
+        "cell_id": np.arange(n).astype(str), "x_3035": 0.0, "y_3035": 0.0, "lon": lon, "lat": lat,
+        "men": men, "men_pauv": np.floor(men / 3), "ind": 2 * men, "ind_snv": 30_000 * men,
+        "source_id": "src_g"}))
+    grid.aggregate_to_territories(con)
+    got = rows(ctx, "select territory_code, numerator, denominator from indicator_facts"
+                    " where indicator_id = 'grid_poor_households_pct' order by 1")
+    pts = shapely.points(lon, lat)
+    expected = []
+    for code, poly in sorted(zip(codes, polys)):
+        within = shapely.within(pts, poly)
+        if within.any():
+            expected.append((code, round(float(np.floor(men / 3)[within].sum()), 6),
+                             round(float(men[within].sum()), 6)))
+    assert len(expected) > 30 and got == expected
+    con.close()

@@ -224,3 +224,63 @@ def test_a_real_contract_never_takes_a_fictional_median_and_both_texts_say_the_s
     # A fictional contract (the demo) reads its fictional medians.
     con.execute("update contracts set is_fictional = true where contract_slug = 't'")
     assert pockets.default_threshold(con, "t").national_median_eur == 22_040.0
+
+
+class _Counting:
+    """A connection counting the statements that read the grid or the facts."""
+
+    def __init__(self, con):
+        self.con, self.big_reads = con, 0
+
+    def execute(self, sql, *args, **kwargs):
+        self.big_reads += ("grid_200m" in sql) + ("indicator_facts" in sql)
+        return self.con.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def _several_contracts(f, n_more: int):
+    """The grid above, a square across 99002 and 99003 (its own pocket), and `n_more` contracts:
+    « u0 » covers the two communes of « t » (the same squares in two contracts), the others 99003."""
+    build_pocket_db(f)
+    f.territory("99003", "commune", "Ville C", parents=[("200000001", "epci")])
+    LoadContext(f.con, "test").insert("grid_200m", pd.DataFrame([square(60, 60, 1_100, commune="9900299003")]))
+    for k in range(n_more):
+        f.contract(f"u{k}", epci_code="200000001")
+        for code in (("99001", "99002") if k == 0 else ("99003",)):
+            f._insert("contract_territories", contract_slug=f"u{k}", territory_code=code,
+                      territory_level="commune")
+    return f.con
+
+
+def test_build_pockets_of_several_contracts_are_each_contracts_detection(db):
+    """write_pockets reads the grid once for every contract: its rows are what `detect` finds
+    contract by contract, a square in two contracts in each, a square naming two communes in the
+    contracts of either."""
+    con = _several_contracts(db, 3)
+    assert write_pockets(con) == 4 + 4 + 1 + 1
+    got = con.execute(f"select {', '.join(pockets.VIEW_COLUMNS)} from poverty_pocket_results"
+                      " order by territory, pocket_id").df()
+    alone = pd.concat([detect(con, slug).pockets.assign(is_fictional=False)[pockets.VIEW_COLUMNS]
+                       for slug in ("t", "u0", "u1", "u2")], ignore_index=True)
+    assert records(got) == records(alone.astype(got.dtypes.to_dict()))
+    assert got[["territory", "pocket_id", "population", "communes"]].values.tolist() == [
+        ["t", "t-P01", 1_260.0, "99001, 99002"], ["t", "t-P02", 1_230.0, "99001"],
+        ["t", "t-P03", 1_200.0, "99001"], ["t", "t-P04", 1_100.0, "99002, 99003"],
+        ["u0", "u0-P01", 1_260.0, "99001, 99002"], ["u0", "u0-P02", 1_230.0, "99001"],
+        ["u0", "u0-P03", 1_200.0, "99001"], ["u0", "u0-P04", 1_100.0, "99002, 99003"],
+        ["u1", "u1-P01", 1_100.0, "99002, 99003"], ["u2", "u2-P01", 1_100.0, "99002, 99003"]]
+    assert con.execute("select count(*) from duckdb_tables() where table_name = '_pocket_squares'"
+                       ).fetchall() == [(0,)]
+
+
+def test_build_pockets_read_the_grid_and_facts_a_fixed_number_of_times(db):
+    from etl.db import create_empty
+    from tests.indicators.conftest import Factory
+    reads = []
+    for n_more, f in ((1, db), (6, Factory(create_empty()))):
+        counting = _Counting(_several_contracts(f, n_more))
+        write_pockets(counting)
+        reads.append(counting.big_reads)
+    assert reads[0] == reads[1]
