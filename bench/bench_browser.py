@@ -20,14 +20,12 @@ import math
 import os
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
 
-from bench.load import free_port, process_tree_rss_bytes, start_server
+from bench.load import free_port, process_tree_rss_bytes, start_server, stop_server
 from bench.stclient import wait_healthy
 
 CHROMIUM = "/usr/bin/chromium"
@@ -54,11 +52,7 @@ def streamlit_server(db: Path, log_dir: Path) -> Iterator[tuple[str, int]]:
             raise RuntimeError(f"streamlit n'a pas démarré ({exc}) : {log.read_text()[-2000:]}") from exc
         yield url, proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 def tree_rss_mib(pid: int) -> float:
@@ -257,21 +251,13 @@ def floor_server(log_dir: Path) -> Iterator[tuple[str, int]]:
     app = Path(log_dir) / "floor_app.py"
     app.write_text(FLOOR_APP, encoding="utf-8")
     port = free_port()
-    log = Path(log_dir) / "floor.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=log_dir, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc = start_server(Path(log_dir) / "none.duckdb", port, Path(log_dir) / "floor.log", script=app)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, 120, proc)
         yield url, proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 def _pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:

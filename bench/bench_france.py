@@ -126,7 +126,8 @@ def browse_pages(db: Path, n_qpv: int = 3, timeout: float = 600) -> dict:
     import asyncio
     import tempfile
 
-    from bench.load import free_port, links, process_tree_cpu_seconds, process_tree_rss_bytes, start_server
+    from bench.load import (free_port, links, process_tree_cpu_seconds, process_tree_rss_bytes, start_server,
+                            stop_server)
     from bench.stclient import Session, wait_healthy
 
     port = free_port()
@@ -151,11 +152,7 @@ def browse_pages(db: Path, n_qpv: int = 3, timeout: float = 600) -> dict:
                 "server_cpu_s": process_tree_cpu_seconds(proc.pid),
                 "errors": [f"{r['page']} ({r['query']}) : {e}" for r in runs for e in r["errors"]]}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc, timeout=30)
 
 
 def print_pages(result: dict) -> None:

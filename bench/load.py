@@ -181,16 +181,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """`streamlit run app.py` (through `ui.serve`) on 127.0.0.1:`port`, reading `db`, its output in
-    `log` (with a
-    closed pipe Streamlit ignores SIGTERM); `env`: more environment variables."""
+def start_server(db: Path, port: int, log: Path, env: dict[str, str] | None = None,
+                 script: Path | None = None) -> subprocess.Popen:
+    """`streamlit run app.py` (through `ui.serve`) on 127.0.0.1:`port`, reading `db`, its output
+    in `log` (with a closed pipe Streamlit ignores SIGTERM); `env`: more environment variables;
+    `script`: another app than ours, with the same server options."""
     env = {**os.environ, "QPV_DB_PATH": str(db), "PYTHONPATH": str(ROOT), **(env or {})}
-    cmd = [sys.executable, "-m", "ui.serve",      # `streamlit run app.py` (see ui/serve.py)
+    what = ["-m", "ui.serve"] if script is None else ["-m", "streamlit", "run", str(script)]
+    cmd = [sys.executable, *what,
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
+def stop_server(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a server started by start_server (killed if it has not stopped after `timeout` s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,8 @@ from typing import Iterator
 
 import pytest
 
+from bench.load import stop_server
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -58,11 +60,7 @@ def streamlit_server(db_path: Path, log_dir: Path) -> Iterator[str]:
             pytest.fail(f"streamlit did not start: {log.read_text()[-2000:]}")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 @contextlib.contextmanager

@@ -4,8 +4,6 @@ any file where GDAL could read otherwise still goes through pyogrio."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,9 +14,9 @@ import pytest
 import shapely
 from shapely.geometry import mapping
 
-import config
 from etl import geo
 from etl.core import Candidate
+from tests.fresh_process import fresh_stdout
 
 L93_CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}}
 
@@ -148,7 +146,5 @@ def test_reading_a_plain_geojson_imports_neither_geopandas_nor_pyogrio(tmp_path)
             "vf = geo.read_vector(c, LoadContext(etl.db.create_empty(), 't'), ('code_qp',)); "
             "rows = geo.geometry_rows(['QN09901M', 'QN09902M'], 'qpv', 2024, vf.geometry, 's'); "
             "print(vf.source_epsg, len(rows), sorted(m for m in ('geopandas', 'pyogrio') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, capture_output=True,
-                         text=True, check=True).stdout
-    assert out.strip() == "2154 2 []"
+    assert fresh_stdout(code) == "2154 2 []"
 

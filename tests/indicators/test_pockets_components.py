@@ -3,14 +3,13 @@
 scipy gives; beyond, or once scipy is loaded, scipy labels them."""
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-import config
 from indicators import pockets
+from tests.fresh_process import fresh_stdout
 
 
 def _grid(seed: int, n: int, side: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,6 +49,4 @@ def test_scipy_is_imported_only_once_the_budget_is_spent() -> None:
             "    labels = pockets.components(list(range(100)), [0] * 100)\n"
             "    out.append((sorted(set(labels.tolist())), 'scipy' in sys.modules, pockets._python_squares))\n"
             "print(out)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, capture_output=True,
-                         text=True, check=True).stdout
-    assert out.strip() == "[([0], False, 100), ([0], False, 200), ([0], True, 200)]"
+    assert fresh_stdout(code) == "[([0], False, 100), ([0], False, 200), ([0], True, 200)]"
