@@ -307,7 +307,8 @@ def _programme_section(con, contract_slug: str, year: int) -> ReviewSection:
         "Montant (€)": actions["amount_eur"],
         "CPO": actions["is_multiyear_agreement"].map(lambda v: None if v is None or pd.isna(v) else bool(v)),
     })
-    note = (f"{len(actions)} actions programmées en {year}." if len(actions)
+    from indicators.fmt import fmt_count
+    note = (f"{fmt_count(len(actions), 'action programmée', 'actions programmées')} en {year}." if len(actions)
             else f"Aucune action programmée n'est saisie pour {year}.")
     return ReviewSection("programme", f"Programmation {year}", table, note)
 
@@ -340,7 +341,8 @@ def _common_law_section(con, contract_slug: str, year: int) -> ReviewSection:
     if df.empty and missing.empty:
         parts = ["Aucun dispositif de droit commun n'est saisi pour ce territoire."]
     elif len(missing):
-        parts = [f"{len(missing)} dispositifs sans aucun chiffre déclaré pour {year} (liste ci-après)."]
+        from indicators.fmt import fmt_count
+        parts = [f"{fmt_count(len(missing), 'dispositif')} sans aucun chiffre déclaré pour {year} (liste ci-après)."]
     else:
         parts = [f"Chaque dispositif a au moins un chiffre déclaré pour {year}."]
     if types:

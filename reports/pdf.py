@@ -1939,8 +1939,20 @@ def _review_table(df, st: Styles) -> Flowable:
                                 decimals[c][i] if c in decimals else None) for c in columns]
             for i, r in enumerate(df.astype(object).to_dict("records"))]
     rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
-    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in body]
+    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in grouped_first_column(body)]
     return _table(rows, _review_widths(header, body))
+
+
+def grouped_first_column(body: list[list[str]]) -> list[list[str]]:
+    """A review table's rows with the first cell left blank where it repeats the row above's: the
+    rows of one pillar or one rubrique read as a group (Grand Chalon's steering committee printed
+    « Principaux partenaires co-financeurs et signataires » on 30 rows running). The XLSX keeps
+    every cell, for filtering."""
+    out = []
+    for i, row in enumerate(body):
+        repeats = i > 0 and row and body[i - 1] and row[0] == body[i - 1][0] and row[0] != ""
+        out.append(([""] + row[1:]) if repeats else list(row))
+    return out
 
 
 # Review sections whose table is a list for reference (every scheme nobody reported a figure

@@ -70,7 +70,7 @@ def test_review_pdf_holds_every_section(review_db) -> None:
             "REVUE ANNUELLE 2024", "Contrat de ville de Testville", "Programmation 2024",
             "Aucune action programmée n'est saisie pour 2024.",
             "Crédits spécifiques et droit commun", "Droit commun par pilier et par signataire",
-            "1 dispositifs sans aucun chiffre déclaré pour 2024",
+            "1 dispositif sans aucun chiffre déclaré pour 2024",
             "Signataires obligatoires absents : Commune, Intercommunalité",
             "Dispositifs sans chiffre déclaré en 2024", "Contrats aidés",
             "Aucun bailleur n'a déclaré l'emploi de l'abattement de TFPB pour 2024.",
@@ -262,8 +262,8 @@ def test_review_pdf_reads_in_french(review_db, tmp_path: Path) -> None:
         ["OPAC de Testville", "Gardiennage", "tous ses QPV", 1_500_000.0]]
     text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
     con.close()
-    for expected in ("OPAC de Testville Animation QN00001A non renseigné",
-                     "OPAC de Testville Gardiennage tous ses QPV 1,5 M€",
+    # The landlord's second row grouped under its first (grouped_first_column).
+    for expected in ("OPAC de Testville Animation QN00001A non renseigné Gardiennage tous ses QPV 1,5 M€",
                      "2024 25 000 € 12 500 € 12 500 € 0,5"):
         assert expected in text, expected
     import re
@@ -388,3 +388,16 @@ def test_the_xlsx_lists_the_schemes_nobody_reported_on_their_own_sheet(review_db
     header = rows.index(("Pilier", "Signataire", "Dispositif"))
     assert sorted(rows[header + 1:]) == sorted([("Emploi", "DDETS", "Contrats aidés")]
                                               + [(p, "DDETS", s) for p, s in added])
+
+
+def test_a_review_table_groups_the_rows_of_one_first_cell() -> None:
+    # Grand Chalon's steering committee printed its rubrique on every one of 30 rows running.
+    body = [["Pilotes", "Préfecture", "Préfet"], ["Pilotes", "Agglo", "Président"],
+            ["Élus", "Ville", "Maire"], ["", "Ville", "Adjoint"], ["", "Agglo", "Vice-président"],
+            ["Pilotes", "Région", "Présidente"]]
+    assert pdf.grouped_first_column(body) == [
+        ["Pilotes", "Préfecture", "Préfet"], ["", "Agglo", "Président"],
+        ["Élus", "Ville", "Maire"], ["", "Ville", "Adjoint"], ["", "Agglo", "Vice-président"],
+        ["Pilotes", "Région", "Présidente"]]
+    assert body[1][0] == "Pilotes"           # the rows given are left as they were
+    assert pdf.grouped_first_column([]) == []
