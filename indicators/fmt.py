@@ -324,6 +324,14 @@ def _plain_words(text) -> list[str]:
     return re.sub(r"[^0-9a-z]+", " ", fold(text or "")).split()
 
 
+def with_aside(text: str, aside: str | None) -> str:
+    """`text (aside)`, or `text, aside` when `text` already ends with a bracket, so a reader never
+    meets « (Chartres métropole) (2015–2022, …) » or brackets inside brackets."""
+    if not aside:
+        return text
+    return f"{text}, {aside}" if text.rstrip().endswith(")") else f"{text} ({aside})"
+
+
 def period_beside_name(name, period) -> str | None:
     """What a contract's period label adds to its name, shown beside it: the whole label, or
     only its bracketed rest when the name already says the rest (« Contrat de ville –

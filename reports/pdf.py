@@ -1082,9 +1082,8 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     if p.epcis:
         geo.append(", ".join(e.name for e in p.epcis))
     if contract:
-        from indicators.fmt import period_beside_name
-        period = period_beside_name(contract.name, contract.period_label)
-        geo.append(contract.name + (f" ({period})" if period else ""))
+        from indicators.fmt import period_beside_name, with_aside
+        geo.append(with_aside(contract.name, period_beside_name(contract.name, contract.period_label)))
     pop = p.value("population_count")
     if pop is not None:
         geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({_year_of(pop)}, source "

@@ -169,3 +169,11 @@ def test_of_name_contracts_de_with_the_article_of_a_place_name():
                                       "Lesneven", "Lens"]] == [
         "des Hauts De Chambéry", "du Clos Fleuri", "de La Chênaie", "de l'Ermitage",
         "de Biollay - Bellevue", "des Clos", "de Lesneven", "de Lens"]
+
+
+def test_an_aside_never_opens_a_second_bracket() -> None:
+    from indicators.fmt import with_aside
+    assert with_aside("Agglomération chartraine (Chartres métropole)", "2015–2022, prolongé jusqu'à fin 2023") == (
+        "Agglomération chartraine (Chartres métropole), 2015–2022, prolongé jusqu'à fin 2023")
+    assert with_aside("Contrat de ville de Val-de-Lorne", "2020–2026") == "Contrat de ville de Val-de-Lorne (2020–2026)"
+    assert with_aside("Contrat de ville de Val-de-Lorne", None) == "Contrat de ville de Val-de-Lorne"
