@@ -20,11 +20,14 @@ st.markdown(
     "Filosofi à 200 m, comme ont été dessinés les QPV.")
 
 basis = data.pocket_threshold(slug)
-default_s = round(basis.value_eur) if basis.value_eur is not None else 13_000
+# No national median of real figures (a real contract never takes the demo's): S is to be typed,
+# never a made-up default.
+default_s = round(basis.value_eur) if basis.value_eur is not None else None
 with st.expander("Paramètres de la détection", expanded=True):
     c1, c2, c3, c4 = st.columns(4)
     threshold = c1.number_input("Seuil S de niveau de vie (€ par an)", min_value=1_000,
                                 max_value=100_000, value=default_s, step=100, key="pocket_threshold",
+                                placeholder="à saisir",
                                 help="Carreaux retenus : niveau de vie moyen des habitants du carreau sous S.")
     min_population = c2.number_input("Population minimale d'une poche", min_value=0,
                                      max_value=100_000, value=pk.DEFAULT_MIN_POPULATION, step=50,
@@ -40,8 +43,10 @@ with st.expander("Paramètres de la détection", expanded=True):
 # The same Threshold as the caption above: the box never says a median the line says is absent.
 st.info(pk.limits_text(basis), icon=":material/info:")
 
-params = pk.Params(threshold_eur=float(threshold), min_population=float(min_population),
-                   contiguity=contiguity, min_poor_households_pct=float(min_poor))
+# Without S (no real national median), the detection says what is missing: the grid, or S to type.
+params = None if threshold is None else pk.Params(
+    threshold_eur=float(threshold), min_population=float(min_population),
+    contiguity=contiguity, min_poor_households_pct=float(min_poor))
 with st.spinner("Recherche des poches sur le carroyage…"):
     result = data.poverty_pockets(slug, params)
 if result.message:

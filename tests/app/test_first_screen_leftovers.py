@@ -134,6 +134,14 @@ def test_the_pockets_explanation_says_what_the_threshold_line_says(demo_db) -> N
         box = plain_spaces(at.info[0].value)
         assert sentence in box, slug
         assert ("médiane de l'EPCI du contrat la remplace" in box) == ("EPCI, faute" in line), slug
+        # The input holds the S the line states, or nothing to type over (never a made-up 13 000 €),
+        # and the search waits for it.
+        s_input = at.number_input(key="pocket_threshold")
+        waits = any(i.value.endswith("saisissez le seuil S.") for i in at.info)
+        if slug == "demo":
+            assert (s_input.value, waits) == (12_880, False)
+        else:
+            assert (s_input.value, s_input.proto.placeholder, waits) == (None, "à saisir", True), slug
 
 
 def test_every_cia_tile_carries_its_source(demo_db) -> None:
