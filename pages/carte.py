@@ -76,12 +76,8 @@ st.subheader("Valeurs par quartier")
 if not drawn:     # without the map, its legend's title and source go with the table
     st.caption(md_text(title))      # an indicator's label may come from a file's dictionary
 table_shown = views.map_table(frame)
-table_args = components.name_first(table_shown.columns, ["Quartier"], ["Valeur"])
-# Names whole (the grid sizes a column on its first rows only), pinned for phones, never so wide
-# that the value beside it leaves a 390 px screen.
-table_args["column_config"]["Quartier"] = st.column_config.TextColumn(
-    width=min(views.name_column_px(table_shown["Quartier"]), views.PINNED_NAME_MAX_PX), pinned=True)
-st.dataframe(table_shown, hide_index=True, key="map_table", **table_args)
+st.dataframe(table_shown, hide_index=True, key="map_table",
+             **components.name_first(table_shown, ["Quartier"], ["Valeur"]))
 if not drawn and (frame["status"] == "ok").any():   # no figure shown, no source to cite
     components.source_line(views.map_source(map_data, map_credits))
 table, status_columns, units = views.map_export(map_data)

@@ -65,7 +65,7 @@ compared = views.compare_table(kept, indicators, selection.qpv_code)
 values = [c for c in compared.columns if c not in ("", "Quartier", "Code", "Commune(s)", "Portrait")]
 st.dataframe(compared, hide_index=True, key="cmp_table",
              height=min(40 + 35 * len(kept), 720),
-             **components.name_first(compared.columns, ["", "Quartier"], values))
+             **components.name_first(compared, ["", "Quartier"], values))
 components.source_line(" ; ".join(data.value_credits(
     [(c, i, y) for i in indicators
      for c, y, s in zip(kept["qpv_code"], kept[i + "__year"], kept[i + "__status"]) if s == "ok"])))

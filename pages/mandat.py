@@ -72,7 +72,7 @@ if leverage_rows:
         st.caption("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les "
                    "chiffres publiés par les documents du territoire.")
     st.dataframe(shown, hide_index=True, key="leverage_table",
-                 **components.name_first(shown.columns, ["Financeur"],
+                 **components.name_first(shown, ["Financeur"],
                                          [views.COMPUTED_COLUMN, "Publié"]))
     if any(lev.status == "ok" for lev in money["leverage"]):    # the computed column's source
         components.source_line(funding_source)

@@ -14,13 +14,24 @@ HOME_PAGE = "pages/mandat.py"
 LINK_COLUMNS = {"Portrait": st.column_config.LinkColumn("Portrait", display_text="Ouvrir le portrait")}
 
 
-def name_first(columns, names: list[str], values: list[str]) -> dict:
-    """st.dataframe arguments that keep a table readable on a phone (390 px, issue 11): the name
-    columns pinned at the left (st.column_config.Column(pinned=True)), the main value columns
-    right after them, then the others in their order; the portrait links as LINK_COLUMNS."""
-    columns = list(columns)
+def name_first(frame, names: list[str], values: list[str]) -> dict:
+    """st.dataframe arguments that keep a table of `frame` readable (issue 11): the name columns
+    pinned at the left (st.column_config.Column(pinned=True)) and wide enough for their longest
+    text (Streamlit's grid sizes a column on its first rows only: « Vieux Moulin - Paradis - Les
+    Haut… »), yet never so wide that the value beside them leaves a 390 px phone; the main value
+    columns right after them, then the others in their order; the portrait links as LINK_COLUMNS."""
+    columns = list(frame.columns)
     first = [c for c in names + values if c in columns]
-    config = {c: st.column_config.Column(pinned=True) for c in names if c in columns}
+    config = {}
+    for c in names:
+        if c not in columns:
+            continue
+        texts = frame[c].dropna()
+        if c and len(texts) and all(isinstance(t, str) for t in texts):
+            width = min(views.name_column_px(texts), views.PINNED_NAME_MAX_PX)
+            config[c] = st.column_config.TextColumn(width=width, pinned=True)
+        else:
+            config[c] = st.column_config.Column(pinned=True)
     config.update({c: v for c, v in LINK_COLUMNS.items() if c in columns})
     return {"column_order": first + [c for c in columns if c not in first], "column_config": config}
 

@@ -684,7 +684,7 @@ def map_source(map_data, credits=()) -> str:
 # (« Vieux Moulin - Paradis - Les Haut », the demo map's last row).
 CELL_PX_PER_CHAR, CELL_PADDING_PX, NAME_COLUMN_MAX_PX = 6, 24, 440
 # A pinned name column wider than this would hide the value beside it on a 390 px phone.
-PINNED_NAME_MAX_PX = 300
+PINNED_NAME_MAX_PX = 280
 
 
 def name_column_px(texts) -> int:

@@ -25,7 +25,7 @@ def test_map_table_shows_every_quartier_name_whole(demo_db) -> None:
     names = table.value["Quartier"].tolist()
     assert "Vieux Moulin - Paradis - Les Hauts de Lorne" in names
     columns = json.loads(table.proto.columns)
-    assert columns["Quartier"]["width"] == 24 + 6 * max(len(n) for n in names)
+    assert columns["Quartier"]["width"] == min(24 + 6 * max(len(n) for n in names), views.PINNED_NAME_MAX_PX)
     assert columns["Portrait"]["type_config"]["display_text"] == "Ouvrir le portrait"
 
 
@@ -83,3 +83,16 @@ def test_housing_results_table_shows_parties_and_objectives_whole(demo_db) -> No
     for name in ("Partie", "Objectif"):
         assert columns[name]["width"] == 24 + 6 * max(len(v) for v in table.value[name]), name
     assert "Attributions en QPV aux ménages au-dessus du 1er quartile" in set(table.value["Objectif"])
+
+
+def test_pinned_name_columns_fit_their_names_and_leave_the_value_on_a_phone(demo_db) -> None:
+    # The comparison table's « Quartier » was sized on its first rows too (« Vieux Moulin -
+    # Paradis - »); a pinned column as wide as a 60-character name would hide the value at 390 px.
+    at = run_page("comparer", territoire="demo")
+    assert not at.exception
+    table = next(d for d in at.dataframe if "Quartier" in d.value.columns)
+    columns = json.loads(table.proto.columns)
+    longest = max(len(n) for n in table.value["Quartier"])
+    assert columns["Quartier"]["width"] == min(24 + 6 * longest, views.PINNED_NAME_MAX_PX)
+    assert columns["Quartier"]["pinned"] is True
+    assert views.PINNED_NAME_MAX_PX + 60 <= 390 - 2 * 16      # a value column still shows beside it
