@@ -426,11 +426,24 @@ class _Doc(BaseDocTemplate):
             return
         if not (self._sketching and flowables):
             return super().handle_flowable(flowables)
-        f.drawOn = _placed_only          # this object only, for this call
+        # Whatever the frame places in this call is placed, not drawn: the flowable itself, or the
+        # first part of a split one (a table, a sources list) that reportlab adds at once.
+        frame = getattr(self, "frame", None)
+        if frame is None:                # before the first page: nothing is placed yet
+            return super().handle_flowable(flowables)
+
+        def add(flowable, canv, trySplit=0):
+            flowable.drawOn = _placed_only          # this object only, for this call
+            try:
+                return Frame.add(frame, flowable, canv, trySplit)
+            finally:
+                flowable.__dict__.pop("drawOn", None)
+
+        frame.add = add
         try:
             return super().handle_flowable(flowables)
         finally:
-            f.__dict__.pop("drawOn", None)
+            frame.__dict__.pop("add", None)
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if not self.with_toc or not isinstance(flowable, Paragraph):

@@ -79,8 +79,7 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
   margin-bottom: 0 !important; }
 .qpv-more { cursor: help; text-decoration: underline dotted #8c8c8c; text-underline-offset: 2px; }
 /* A download button's label wraps instead of ending in « … »: at 390 px the CSV and XLSX
-   buttons of a long table title both read « Télécharger « Taux de pauvreté (seuil à 60 %), en
-   %…… », their format cut off. */
+   buttons of a long table title read alike, their format cut off. */
 [data-testid="stDownloadButton"] button .stMarkdownEllipsis,
 [data-testid="stDownloadButton"] button .stMarkdownEllipsis * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }

@@ -120,7 +120,9 @@ def test_portrait_table_csv_and_xlsx_of_a_qpv_with_withheld_values(demo_db, defe
                             f"Date;{pd.Timestamp.today():%d/%m/%Y}"]
     assert preamble[-2:] == ["Mention;Données fictives de démonstration", ""]
     source_lines = [line for line in preamble if line.startswith("Source;")]
-    assert "Source;INSEE;QPV2024_FILOSOFI_2021;2021;Licence Ouverte;;" \
+    # The file's title says what it is (issue 11: file names on the method page and in the file
+    # column of a data export only).
+    assert "Source;INSEE;Filosofi, données par quartier;2021;Licence Ouverte;;" \
            "raw_demo/insee_qpv/QPV2024_FILOSOFI_2021.zip!data_QPV2024_FILOSOFI_2021.csv;" in \
            "\n".join(source_lines)
     df = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", skiprows=csv_preamble_length(data),
@@ -132,7 +134,7 @@ def test_portrait_table_csv_and_xlsx_of_a_qpv_with_withheld_values(demo_db, defe
         "Territoire": "Le Clos Fleuri", "Niveau": "quartier", "Code": "QN09910N", "Année": 2021,
         "Valeur": "secret statistique", "Écart au quartier": first["Écart au quartier"],
         "Type d'écart": first["Type d'écart"], "Origine": "fichier officiel",
-        "Source": "Fictif : INSEE, QPV2024_FILOSOFI_2021, 2021"}
+        "Source": "Fictif : INSEE, Filosofi, données par quartier, 2021"}
     assert pd.isna(first["Écart au quartier"]) and pd.isna(first["Type d'écart"])
     assert df.iloc[1][["Territoire", "Niveau", "Valeur"]].tolist() == [
         "Beaurepaire-la-Rivière", "commune", "22930"]

@@ -412,7 +412,7 @@ def test_chart_captions_credit_every_source_they_show(demo_db) -> None:
     assert not at.exception
     sources = [line for line in html.unescape(page_text(at)).splitlines() if "Source" in line]
     assert sources and all("Insee" not in line and "INSEE" not in line for line in sources), sources
-    assert any("Données fictives de démonstration (fichier" in line for line in sources)
+    assert any("Données fictives de démonstration (" in line and "fichier" not in line for line in sources)
 
 
 def test_a_year_no_document_gives_is_never_printed(demo_db) -> None:

@@ -33,7 +33,7 @@ def test_a_new_database_is_read_at_the_next_run(small_db_path: Path, tmp_path: P
     monkeypatch.setattr(auth, "request_headers", lambda: {})
     at = AppTest.from_function(_credits_and_gaps, default_timeout=60).run()
     assert not at.exception
-    credit = "Données fictives de démonstration (fichier Statistiques QPV fictives, 2021)"
+    credit = "Données fictives de démonstration (Statistiques QPV fictives, 2021)"
     assert [m.value for m in at.markdown] == [
         f"[((('QN09901N', 'poverty_rate_pct', 2021),), ['{credit}']), "
         f"((('QN09901N', 'poverty_rate_pct', 2021), ('99001', 'poverty_rate_pct', 2021)), ['{credit}'])]",

@@ -24,10 +24,9 @@ EXPECTED = {
              ("QN09901M", "QN09902I", "QN09903M", "QN09904N", "QN09905N", "QN09906N", "QN09907N",
               "QN09908N", "QN09909N", "QN09910N", "QP099001", "QP099002"), 2025),
     # The annual review, on by default when the territory has review data, for the latest year
-    # reported, else (Grand Chalon: signatories and committee, no figure yet) the contract's
-    # current year.
-    "grand-chalon": (("chiffres", "portraits", "logement", "revue"), ("QN07101I", "QN07102I"),
-                     min(dt.date.today().year, 2030)),
+    # reported, else the latest year with anything declared for the review (Grand Chalon:
+    # signatories and committee, no signatory figure yet, the CIA's published results of 2021).
+    "grand-chalon": (("chiffres", "portraits", "logement", "revue"), ("QN07101I", "QN07102I"), 2021),
     "chambery": (("chiffres", "portraits", "bilans"), ("QN07301M", "QN07302M")),
     "chartres-metropole": (("financements", "portraits"),
                            ("QN02802M", "QN02803M", "QN02804M", "QN02805I", "QN02811N")),
@@ -139,8 +138,8 @@ def test_the_review_year_chosen_in_the_app_is_the_one_printed(demo_db, recorded,
     at.run()
     box = at.selectbox(key="report_review_year_grand-chalon")
     assert box.label == "Année de la revue annuelle"
-    assert box.value == min(dt.date.today().year, 2030)
-    assert box.options == [str(y) for y in range(min(dt.date.today().year, 2030), 2023, -1)]
+    assert box.value == 2021          # the CIA's published results: the latest declared year
+    assert box.options == [str(y) for y in range(min(dt.date.today().year, 2030), 2023, -1)] + ["2021", "2020"]
     box.set_value(2024).run()
     assert not at.exception
     [make] = [f for name, f in captured.items() if name.startswith("rapport_mandat")]

@@ -87,7 +87,7 @@ def test_comparison_table_credits_its_values(small_db) -> None:
     assert at.multiselect(key="cmp_indicators").value[0] == "poverty_rate_pct"
     # Only the values shown are credited (the withheld one has no source to cite).
     assert source_lines(at)[0] == ("Source : Données fictives de démonstration "
-                                   "(fichier Statistiques QPV fictives, 2021)")
+                                   "(Statistiques QPV fictives, 2021)")
 
 
 @pytest.fixture
