@@ -78,6 +78,6 @@ def url_excerpt(value, limit: int = URL_EXCERPT_CHARS) -> str:
 def french_spacing(value) -> str:
     """The spaces of French typography made non-breaking (U+00A0): inside « », and before
     ; : ! ? — a line of a narrow column never ends with « nor starts with », « ; » or « : »
-    (reports.pdf.esc does the same in PDFs). None → ""."""
+    (reports.pdf.esc applies it in PDFs). None → ""."""
     text = re.sub(r"«[ \t]+", "«\u00a0", re.sub(r"[ \t]+»", "\u00a0»", _text(value)))
     return re.sub(r"[ \t]+([;:!?])(?=\s|$)", "\u00a0\\1", text)

@@ -276,12 +276,9 @@ def esc(value) -> str:
     French quotes and before « ; : ! ? » is made non-breaking, so a « or » never starts or ends
     a line alone and a line never starts with « ; » or « : »; so are the spaces inside a date."""
     from indicators.fmt import no_break_dates
-    text = "" if value is None else str(value)
-    text = re.sub(r"«[ \t]+", "«\u00a0", re.sub(r"[ \t]+»", "\u00a0»", text))
-    # French spacing before « ; : ! ? » is non-breaking too: a line never starts with « ; ».
-    text = re.sub(r"[ \t]+([;:!?])(?=\s|$)", "\u00a0\\1", text)
+    from indicators.text import french_spacing
     # A date in words never breaks across a line (« 5 / février 2021 »), typed text included.
-    return escape(no_break_dates(text))
+    return escape(no_break_dates(french_spacing(value)))
 
 
 def _date_fr(value: dt.date | None) -> str:
@@ -985,14 +982,18 @@ class CarryingTable(Table):
         return parts
 
 
+def _stack_height(flowables: list[Flowable], width: float) -> float:
+    """The height of `flowables` laid out one under the other at `width`, spaces included."""
+    return sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+
 def sources_block(heading: Flowable, lines: list[Flowable], width: float = CONTENT_W) -> list[Flowable]:
     """A sources heading and its lines, never leaving a few lines alone on a page (issue 11: the
     last 4 lines of a portrait's sources sat alone at the top of the next page): a short list
     moves whole, heading included, to the next page when it does not fit; a long one breaks
     with its heading and at least its first SOURCES_MIN_LINES lines on one page, and at least
     its last SOURCES_MIN_LINES on the other."""
-    height = sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter()
-                 for f in [heading, *lines])
+    height = _stack_height([heading, *lines], width)
     k = SOURCES_MIN_LINES
     if height < SOURCES_WHOLE_H or len(lines) < 2 * k + 1:
         return [KeepTogether([heading, *lines])]
@@ -1007,7 +1008,7 @@ def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
     col_w = (CONTENT_W - gap) / 2
 
     def height(flowables: list[Flowable]) -> float:
-        return sum(f.wrap(col_w, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+        return _stack_height(flowables, col_w)
 
     if not left and height(right) < SHORT_COLUMNS_H:
         # Sources alone: kept whole (balancing them over two columns split them across pages).
@@ -1173,15 +1174,14 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     if table is not None:
         # The table carries its last rows to the next page rather than leave the sources alone there.
         after = table[1:] + [Spacer(1, 2 * mm)]
-        def height(flowables, width):
-            return sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
         if isinstance(block, BalancedColumns):
             block_h = 0.0                  # long: it flows over pages from wherever it starts
         elif qual_flow:
-            block_h = max(height(qual_flow, CONTENT_W / 2 - 3 * mm), height(foot, CONTENT_W / 2 - 3 * mm))
+            block_h = max(_stack_height(qual_flow, CONTENT_W / 2 - 3 * mm),
+                          _stack_height(foot, CONTENT_W / 2 - 3 * mm))
         else:
-            block_h = height(foot, CONTENT_W)
-        table[0].tail_h = height(after, CONTENT_W) + max(30 * mm, block_h)
+            block_h = _stack_height(foot, CONTENT_W)
+        table[0].tail_h = _stack_height(after, CONTENT_W) + max(30 * mm, block_h)
     story += [Spacer(1, 2 * mm), CondPageBreak(30 * mm), block]
     sources = [label for (label, _ref) in refs.items]
     return PortraitParts(flowables=story, fictional=fictional, sources=list(dict.fromkeys(sources)),
