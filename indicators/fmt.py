@@ -324,6 +324,30 @@ def _plain_words(text) -> list[str]:
     return re.sub(r"[^0-9a-z]+", " ", fold(text or "")).split()
 
 
+def unit_words(unit: str | None) -> str:
+    """A registry unit in words for titles: 'EUR/mois' → '€ par mois'."""
+    return {"EUR/an": "€ par an", "EUR/mois": "€ par mois", "EUR": "€"}.get(unit or "", unit or "")
+
+
+def unit_phrase(label: str, unit: str | None) -> str:
+    """The unit a title adds after `label`, without what the label already says: "€ par mois"
+    after "Revenu disponible médian", "€" after "… par UC, par mois", nothing after
+    "Cambriolages de logement (pour 1 000 logements)" nor "Logements sociaux". The unit's words
+    count as said when every one is in the label (case, accents aside); a symbol (%, €) only when
+    the label says « en % » or « (%) » (the « 60 % » of a threshold is not the unit)."""
+    phrase = unit_words(unit)
+    if not phrase:
+        return ""
+    said = set(re.sub(r"[^0-9a-z]+", " ", fold(label)).split())
+    words = re.sub(r"[^0-9a-z]+", " ", fold(phrase)).split()
+    if words and set(words) <= said:
+        phrase = "".join(re.findall(r"[^\w\s/]", phrase))
+    folded = fold(label)
+    if not phrase or f"en {fold(phrase)}" in folded or f"({fold(phrase)})" in folded:
+        return ""
+    return phrase
+
+
 def with_aside(text: str, aside: str | None) -> str:
     """`text (aside)`, or `text, aside` when `text` already ends with a bracket, so a reader never
     meets « (Chartres métropole) (2015–2022, …) » or brackets inside brackets."""

@@ -942,9 +942,9 @@ def _map_texts(data: MapData, title: str | None, source_line: str | None) -> tup
 
 def band_unit(title: str, unit: str | None) -> str | None:
     """The unit an image's band says under `title`, once: « € » under « Revenu disponible médian
-    par UC, par mois » (ui.views.unit_phrase, as the map page's title), never « €/mois » under a
+    par UC, par mois » (indicators.fmt.unit_phrase, as the map page's title), never « €/mois » under a
     title that says « par mois »; None for a unit without a symbol (ratio, indice)."""
-    from ui.views import unit_phrase
+    from indicators.fmt import unit_phrase
     return (unit_phrase(title, unit) or None) if unit_text(unit) else None
 
 

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from indicators import fmt
+from indicators.fmt import unit_phrase
+from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
 from indicators.text import md_text
 
@@ -631,29 +633,6 @@ def indicator_option(indicator_id: str) -> str:
     """"Taux de pauvreté (seuil à 60 %) – revenus et pauvreté" for a selectbox."""
     ind = BY_ID.get(indicator_id)
     return f"{ind.label} ({ind.theme})" if ind else indicator_id
-
-
-def unit_text(unit: str | None) -> str:
-    return {"EUR/an": "€ par an", "EUR/mois": "€ par mois", "EUR": "€"}.get(unit or "", unit or "")
-
-
-def unit_phrase(label: str, unit: str | None) -> str:
-    """The unit a title adds after `label`, without what the label already says: "€ par mois"
-    after "Revenu disponible médian", "€" after "… par UC, par mois", nothing after
-    "Cambriolages de logement (pour 1 000 logements)" nor "Logements sociaux". The unit's words
-    count as said when every one is in the label (case, accents aside); a symbol (%, €) only when
-    the label says « en % » or « (%) » (the « 60 % » of a threshold is not the unit)."""
-    phrase = unit_text(unit)
-    if not phrase:
-        return ""
-    said = set(re.sub(r"[^0-9a-z]+", " ", fmt.fold(label)).split())
-    words = re.sub(r"[^0-9a-z]+", " ", fmt.fold(phrase)).split()
-    if words and set(words) <= said:
-        phrase = "".join(re.findall(r"[^\w\s/]", phrase))
-    folded = fmt.fold(label)
-    if not phrase or f"en {fmt.fold(phrase)}" in folded or f"({fmt.fold(phrase)})" in folded:
-        return ""
-    return phrase
 
 
 def map_title(map_data) -> str:

@@ -1,4 +1,4 @@
-"""ui.views.map_title / unit_phrase: a title does not say its unit twice (issue #11)."""
+"""ui.views.map_title / indicators.fmt.unit_phrase: a title does not say its unit twice (issue #11)."""
 from __future__ import annotations
 
 import re

@@ -99,7 +99,7 @@ def test_exported_map_credits_the_sources_the_map_page_credits(report_con) -> No
 
 def test_exported_map_says_its_unit_once(report_con) -> None:
     """Issue 11: the map image said « €/mois » under a title ending « par mois »: the unit band
-    says what the title does not (ui.views.unit_phrase, as the map page's title)."""
+    says what the title does not (indicators.fmt.unit_phrase, as the map page's title)."""
     monthly = images.load_map_data(report_con, contract_slug="demo", indicator_id="median_income_eur_month")
     title = f"{monthly.indicator_label} — quartiers prioritaires"
     assert "par mois" in monthly.indicator_label
