@@ -78,19 +78,16 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 [data-testid="stElementContainer"]:last-child [data-testid="stMarkdownContainer"]:has(> .qpv-source) {
   margin-bottom: 0 !important; }
 .qpv-more { cursor: help; text-decoration: underline dotted #8c8c8c; text-underline-offset: 2px; }
-/* A download button's label wraps instead of ending in « … »: at 390 px the CSV and XLSX
-   buttons of a long table title read alike, their format cut off. */
+/* A download button's label on as many lines as it needs: Streamlit keeps it on one line cut
+   with « … », so on a phone « … » (CSV) and « … » (XLSX) read the same. */
 [data-testid="stDownloadButton"] button .stMarkdownEllipsis,
-[data-testid="stDownloadButton"] button .stMarkdownEllipsis * {
+[data-testid="stDownloadButton"] button .stMarkdownEllipsis *,
+[data-testid="stDownloadButton"] button [data-testid="stMarkdownContainer"],
+[data-testid="stDownloadButton"] button [data-testid="stMarkdownContainer"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stDownloadButton"] button { height: auto !important; text-align: left; }
 div[class*="st-key-dlrow_"] button { min-height: 1.9rem; padding: .1rem .6rem; }
 div[class*="st-key-dlrow_"] button p { font-size: .85rem; }
-/* A download button's label on as many lines as it needs: Streamlit keeps it on one line cut
-   with « … », so on a phone « … » (CSV) and « … » (XLSX) read the same. */
-[data-testid="stDownloadButton"] button [data-testid="stMarkdownContainer"],
-[data-testid="stDownloadButton"] button [data-testid="stMarkdownContainer"] p {
-  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 /* A multiselect's chip on as many lines as its name needs: at 390 px Streamlit cut an indicator's
    name with « … » inside its chip. */
 [data-testid="stMultiSelectTagsContainer"] span[data-tag] { height: auto !important; min-height: 28px; }

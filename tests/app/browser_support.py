@@ -73,3 +73,23 @@ def chromium() -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+def evaluate_at(url: str, path: str, js: str, *, width: int = 390, height: int = 900,
+                scroll_to: str | None = None):
+    """`js` evaluated on the app's page `path` (« carte?territoire=demo ») once it has drawn,
+    in a fresh Chromium at width × height; `scroll_to`: a selector whose last match is scrolled
+    into view first."""
+    from tests.app.screenshots import wait_until_done
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+        try:
+            pg = context.new_page()
+            pg.goto(f"{url}/{path}")
+            wait_until_done(pg)
+            if scroll_to:
+                pg.locator(scroll_to).last.scroll_into_view_if_needed()
+                pg.wait_for_timeout(1000)
+            return pg.evaluate(js)
+        finally:
+            context.close()

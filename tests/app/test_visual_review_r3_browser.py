@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.browser_support import chromium, streamlit_server
-from tests.app.screenshots import wait_until_done
+from tests.app.browser_support import evaluate_at, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -17,15 +16,9 @@ LABELS_JS = """() => [...document.querySelectorAll(
 
 
 def test_table_download_buttons_read_whole_on_a_phone(demo_db_path, tmp_path) -> None:
-    with streamlit_server(demo_db_path, tmp_path) as url, chromium() as browser:
-        context = browser.new_context(viewport={"width": 390, "height": 900}, locale="fr-FR")
-        pg = context.new_page()
-        pg.goto(f"{url}/carte?territoire=demo")
-        wait_until_done(pg)
-        pg.locator('[data-testid="stDownloadButton"]').last.scroll_into_view_if_needed()
-        pg.wait_for_timeout(1000)
-        labels = pg.evaluate(LABELS_JS)
-        context.close()
+    with streamlit_server(demo_db_path, tmp_path) as url:
+        labels = evaluate_at(url, "carte?territoire=demo", LABELS_JS,
+                             scroll_to='[data-testid="stDownloadButton"]')
     texts = [" ".join(label["text"].split()) for label in labels]
     # The map's table: its CSV and XLSX buttons end with their format, and no label is cut.
     assert [t for t in texts if t.startswith("Télécharger « Taux de pauvreté")] == [

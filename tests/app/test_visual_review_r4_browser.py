@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.browser_support import chromium, streamlit_server
-from tests.app.screenshots import wait_until_done
+from tests.app.browser_support import evaluate_at, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +26,7 @@ def server(demo_db_path, tmp_path_factory):
 def test_download_buttons_read_whole_on_a_phone(server) -> None:
     # At 390 px « Télécharger « Taux de pauvreté (seuil à 60 %), en % » (CSV) » was cut before
     # « (CSV) », so the CSV and XLSX buttons read the same (the map page, the method page).
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 390, "height": 900}, locale="fr-FR")
-        pg = context.new_page()
-        pg.goto(f"{server}/carte?territoire=chambery")
-        wait_until_done(pg)
-        buttons = pg.evaluate(BUTTONS_JS)
-        context.close()
+    buttons = evaluate_at(server, "carte?territoire=chambery", BUTTONS_JS)
     assert buttons == [
         ["Télécharger « Taux de pauvreté (seuil à 60 %), en % » (CSV)", True, True],
         ["Télécharger « Taux de pauvreté (seuil à 60 %), en % » (XLSX)", True, True]]
@@ -47,13 +40,7 @@ CHIPS_JS = """() => [...document.querySelectorAll('[data-testid="stMultiSelectTa
 
 def test_comparison_chips_read_whole_on_a_phone(server) -> None:
     # Wrapped onto rows, each chip still cut its indicator's name with « … » at 390 px.
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 390, "height": 900}, locale="fr-FR")
-        pg = context.new_page()
-        pg.goto(f"{server}/comparer?territoire=chambery")
-        wait_until_done(pg)
-        chips = pg.evaluate(CHIPS_JS)
-        context.close()
+    chips = evaluate_at(server, "comparer?territoire=chambery", CHIPS_JS)
     assert chips == [
         ["Taux de pauvreté (seuil à 60 %) (revenus et pauvreté)", True, True],
         ["Revenu disponible médian par unité de consommation (revenus et pauvreté)", True, True],
