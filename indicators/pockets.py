@@ -423,6 +423,12 @@ def load_squares(con, contract_slug: str | None, year: int) -> pd.DataFrame:
     return con.execute(sql, params).df()
 
 
+def _names(con, level: str) -> dict[str, str]:
+    """{code: name} of the territories of `level`."""
+    return dict(_rows(con, "select territory_code, territory_name from territories"
+                           " where territory_level = ?", (level,)))
+
+
 def detect(con, contract_slug: str | None, params: Params | None = None, *,
            qpv_polygons: tuple[list, list[str]] | None = None,
            shared: "_Shared | None" = None) -> PocketResult:
@@ -449,8 +455,7 @@ def detect(con, contract_slug: str | None, params: Params | None = None, *,
     if squares.empty:
         return PocketResult(contract_slug, params, threshold, year, empty, message=(
             "Aucun carreau du carroyage Filosofi dans les communes de ce territoire."))
-    names = shared.names if shared is not None else dict(_rows(
-        con, "select territory_code, territory_name from territories where territory_level = 'commune'"))
+    names = shared.names if shared is not None else _names(con, "commune")
     pockets, sq = find_pockets(squares, polys, codes, params, contract_slug, names)
     own_qpvs = codes
     if contract_slug is not None:
@@ -464,8 +469,7 @@ def detect(con, contract_slug: str | None, params: Params | None = None, *,
     pockets["threshold_eur"] = params.threshold_eur
     pockets["min_population"] = params.min_population
     pockets["contiguity"] = params.contiguity
-    qpv_names = shared.qpv_names if shared is not None else dict(_rows(
-        con, "select territory_code, territory_name from territories where territory_level = 'qpv'"))
+    qpv_names = shared.qpv_names if shared is not None else _names(con, "qpv")
     pockets["nearest_qpv_name"] = [qpv_names.get(c, c) if c else None
                                    for c in pockets["nearest_qpv_code"]]
     return PocketResult(contract_slug, params, threshold, year, pockets, sq, own_qpvs, names)
@@ -518,10 +522,7 @@ class _Shared:
                      " where f.indicator_id = ? and f.status = 'ok' and f.value is not null"
                      " order by f.rowid", (MEDIAN_INDICATOR,)):
             self._medians.setdefault(code, []).append((int(y), float(value), bool(fictional)))
-        self.names = dict(_rows(con, "select territory_code, territory_name from territories"
-                                     " where territory_level = 'commune'"))
-        self.qpv_names = dict(_rows(con, "select territory_code, territory_name from territories"
-                                         " where territory_level = 'qpv'"))
+        self.names, self.qpv_names = _names(con, "commune"), _names(con, "qpv")
         # Each contract's squares (load_squares' filter: a square naming one of its communes), in
         # the grid's order, kept sorted by contract so that each read is a range of the table.
         con.execute(f"""

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from indicators.fmt import fmt_count
+
 SIGNATORY_TYPE_LABELS = {
     "etat": "Service de l'État", "commune": "Commune", "epci": "Intercommunalité",
     "departement": "Département", "region": "Région", "caf": "Caisse d'allocations familiales",
@@ -307,7 +309,6 @@ def _programme_section(con, contract_slug: str, year: int) -> ReviewSection:
         "Montant (€)": actions["amount_eur"],
         "CPO": actions["is_multiyear_agreement"].map(lambda v: None if v is None or pd.isna(v) else bool(v)),
     })
-    from indicators.fmt import fmt_count
     note = (f"{fmt_count(len(actions), 'action programmée', 'actions programmées')} en {year}." if len(actions)
             else f"Aucune action programmée n'est saisie pour {year}.")
     return ReviewSection("programme", f"Programmation {year}", table, note)
@@ -341,7 +342,6 @@ def _common_law_section(con, contract_slug: str, year: int) -> ReviewSection:
     if df.empty and missing.empty:
         parts = ["Aucun dispositif de droit commun n'est saisi pour ce territoire."]
     elif len(missing):
-        from indicators.fmt import fmt_count
         parts = [f"{fmt_count(len(missing), 'dispositif')} sans aucun chiffre déclaré pour {year} (liste ci-après)."]
     else:
         parts = [f"Chaque dispositif a au moins un chiffre déclaré pour {year}."]
@@ -478,7 +478,6 @@ def _commune_only_section(con, contract_slug: str) -> ReviewSection:
 
 
 def _signatories_section(con, contract_slug: str) -> ReviewSection:
-    from indicators.fmt import fmt_count
     df = signatories(con, contract_slug)
     table = pd.DataFrame({"Nom": df["name"], "Type": df["type_label"], "Rôle": df["role"]})
     n_sig = int(df["is_signatory"].sum())
