@@ -39,7 +39,8 @@ with st.expander("Paramètres de la détection", expanded=True):
     min_poor = c4.number_input("Part minimale de ménages pauvres par carreau (%)", min_value=0,
                                max_value=100, value=0, step=1, key="pocket_min_poor",
                                help="0 : critère non appliqué.")
-    st.caption("Seuil par défaut : " + pk.threshold_text(basis))
+    # Markdown: the EPCI's name in it comes from the data.
+    st.caption("Seuil par défaut : " + md_text(pk.threshold_text(basis)))
 # The same Threshold as the caption above: the box never says a median the line says is absent.
 st.info(pk.limits_text(basis), icon=":material/info:")
 
