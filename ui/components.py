@@ -22,16 +22,19 @@ def name_first(frame, names: list[str], values: list[str]) -> dict:
     columns right after them, then the others in their order; the portrait links as LINK_COLUMNS."""
     columns = list(frame.columns)
     first = [c for c in names + values if c in columns]
+    pinned = [c for c in names if c in columns]
+    texts = {c: frame[c].dropna() for c in pinned}
+    named = [c for c in pinned if c and len(texts[c]) and all(isinstance(t, str) for t in texts[c])]
+    # The pinned columns together stay within PINNED_NAME_MAX_PX: a marker column (the
+    # comparison's « ▶ ») takes PINNED_MARK_PX of it.
+    room = views.PINNED_NAME_MAX_PX - views.PINNED_MARK_PX * (len(pinned) - len(named))
     config = {}
-    for c in names:
-        if c not in columns:
-            continue
-        texts = frame[c].dropna()
-        if c and len(texts) and all(isinstance(t, str) for t in texts):
-            width = min(views.name_column_px(texts), views.PINNED_NAME_MAX_PX)
-            config[c] = st.column_config.TextColumn(width=width, pinned=True)
+    for c in pinned:
+        if c in named:
+            config[c] = st.column_config.TextColumn(width=min(views.name_column_px(texts[c]), room),
+                                                    pinned=True)
         else:
-            config[c] = st.column_config.Column(pinned=True)
+            config[c] = st.column_config.Column(width=views.PINNED_MARK_PX, pinned=True)
     config.update({c: v for c, v in LINK_COLUMNS.items() if c in columns})
     return {"column_order": first + [c for c in columns if c not in first], "column_config": config}
 

@@ -664,6 +664,8 @@ def map_source(map_data, credits=()) -> str:
 CELL_PX_PER_CHAR, CELL_PADDING_PX, NAME_COLUMN_MAX_PX = 6, 24, 440
 # A pinned name column wider than this would hide the value beside it on a 390 px phone.
 PINNED_NAME_MAX_PX = 280
+# A pinned marker column (the comparison's « ▶ » for the selected quartier).
+PINNED_MARK_PX = 40
 
 
 def name_column_px(texts) -> int:

@@ -93,6 +93,10 @@ def test_pinned_name_columns_fit_their_names_and_leave_the_value_on_a_phone(demo
     table = next(d for d in at.dataframe if "Quartier" in d.value.columns)
     columns = json.loads(table.proto.columns)
     longest = max(len(n) for n in table.value["Quartier"])
-    assert columns["Quartier"]["width"] == min(24 + 6 * longest, views.PINNED_NAME_MAX_PX)
-    assert columns["Quartier"]["pinned"] is True
-    assert views.PINNED_NAME_MAX_PX + 60 <= 390 - 2 * 16      # a value column still shows beside it
+    # The marker column « ▶ » is pinned too: both together within PINNED_NAME_MAX_PX (at 390 px
+    # a 280 px name beside the marker left 25 px for the value: « 38, »).
+    room = views.PINNED_NAME_MAX_PX - views.PINNED_MARK_PX
+    assert (columns["Quartier"]["width"], columns[""]["width"]) == (min(24 + 6 * longest, room),
+                                                                   views.PINNED_MARK_PX)
+    assert columns["Quartier"]["pinned"] is True and columns[""]["pinned"] is True
+    assert views.PINNED_NAME_MAX_PX + 60 <= 390 - 2 * 16      # a value column still shows beside them
