@@ -888,13 +888,16 @@ def rates_figure(p: portrait_mod.Portrait):
         if any(x is not None for x in vals):
             name = next(iter(names)) if len(names) == 1 else LEVEL_LABELS[level]
             series.append((level, name, vals))
+    # The bars' labels are read side by side: one precision for all (« 43,0 % » beside « 23,4 % »).
+    from indicators.fmt import shared_decimals
+    decimals = shared_decimals([x for s in series for x in s[2]], "%")
     data = []
     for level, name, vals in series[::-1]:
         vals = vals[::-1]
         # Built as plotly's to_dict() spells a go.Bar (tests/exports/test_pdf_charts.py).
         data.append({"cliponaxis": False, "marker": {"color": palette.LEVEL_COLOURS[level]},
                      "name": plot_text(name), "orientation": "h",
-                     "text": [fmt_value(x, "%") if x is not None else "" for x in vals],
+                     "text": [fmt_value(x, "%", decimals=decimals) if x is not None else "" for x in vals],
                      "textfont": {"size": 11}, "textposition": "outside", "x": list(vals),
                      "y": list(cats), "type": "bar"})
     top = max(max((x for x in s[2] if x is not None), default=0) for s in series)

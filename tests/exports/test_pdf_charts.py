@@ -42,7 +42,7 @@ def test_the_shares_chart_is_plotlys_own_dict(report_con) -> None:
                  [None, None, None, 14.6, None, None], CATS),
             _bar("Chalon-sur-Saône", "#e69f00", ["", "", "", "", "60,1\xa0%", "74,3\xa0%"],
                  [None, None, None, None, 60.1, 74.3], CATS),
-            _bar("Aubépins", "#1f4e79", ["17,8\xa0%", "27,4\xa0%", "37,5\xa0%", "26,3\xa0%", "43\xa0%", "64,1\xa0%"],
+            _bar("Aubépins", "#1f4e79", ["17,8\xa0%", "27,4\xa0%", "37,5\xa0%", "26,3\xa0%", "43,0\xa0%", "64,1\xa0%"],
                  [17.8, 27.4, 37.5, 26.3, 43.0, 64.1], CATS)],
         "layout": {**RATE_LAYOUT, "xaxis": {"gridcolor": "#e6e6e6", "range": [0, 74.3 * 1.18 + 2],
                                             "showgrid": True, "ticksuffix": " %"}}}
@@ -70,6 +70,14 @@ def test_every_portraits_charts_are_plotlys_own_dicts(report_con, code) -> None:
     shown = [spec for spec in (pdf.rates_figure(p), (pdf.income_figure(p) or (None,))[0]) if spec is not None]
     assert shown, code
     assert [_plotly_spelling(s) for s in shown] == shown
+
+
+@pytest.mark.parametrize("code", ["QN07101I", "QN09901N", "QN09903N"])
+def test_the_shares_charts_labels_share_one_precision(report_con, code) -> None:
+    # Issue 11: the bars are read side by side, « 43,0 % » beside « 23,4 % », never « 43 % ».
+    spec = pdf.rates_figure(portrait_mod.build_portrait(report_con, code))
+    labels = [t for bar in spec["data"] for t in bar["text"] if t]
+    assert labels and {len(t.split(",")[1]) if "," in t else 0 for t in labels} == {len("0\xa0%")}, labels
 
 
 @pytest.mark.parametrize("indicator", [None, "poverty_rate_pct"])
