@@ -814,17 +814,15 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
         return None
     levels = [lv for lv in ("commune", "epci", "departement", "france", "qpv_ensemble")
               if any(c.territory_level == lv for v in p.values for c in v.comparators)]
-    names: dict[str, set[str]] = {lv: set() for lv in levels}
+    names: dict[str, dict[str, None]] = {lv: {} for lv in levels}    # in the cells' order
     for v in p.values:
         for c in v.comparators:
             if c.territory_level in names:
-                names[c.territory_level].add(c.territory_name)
+                names[c.territory_level][c.territory_name] = None
     multi = {lv: len(names[lv]) > 1 for lv in levels}
     # Short headers (narrow columns never break a name mid-word); the names go in the note.
     short = {"commune": "Commune", "epci": "Interco.", "departement": "Départ.", "france": "France",
              "qpv_ensemble": "Ens. QPV"}
-    long = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
-            "france": "France", "qpv_ensemble": "ensemble des QPV"}
     label_w, qpv_w, src_w = 52 * mm, 22 * mm, 9 * mm
     comp_w = (CONTENT_W - label_w - qpv_w - src_w) / max(1, len(levels))
     rows: list[list] = [[Paragraph("Indicateur", st.cell_head), Paragraph("Quartier", st.cell_head)]
@@ -848,9 +846,10 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
                            for lv in levels]
                         + [Paragraph(f"[{n}]", st.cell)])
     widths = [label_w, qpv_w] + [comp_w] * len(levels) + [src_w]
-    # The territory's own name when the column holds one (« France : France métropolitaine »,
-    # never « France : France (France métropolitaine) »), else what the column holds.
-    named = [f"{short[lv]} : " + (long[lv] if multi[lv] else ", ".join(sorted(names[lv]))) for lv in levels]
+    # The territories' own names (« France : France métropolitaine », never « France : France
+    # (France métropolitaine) »; a QPV over two communes « Commune : Lorneville, Saint-Aubin-sur-Lorne »,
+    # never « Commune : commune »).
+    named = [f"{short[lv]} : " + ", ".join(names[lv]) for lv in levels]
     text = " ; ".join(named) + ("." if named else "")
     if notes is None:
         text += " " + TABLE_NOTE

@@ -297,3 +297,25 @@ def test_a_table_carries_its_last_rows_to_the_sources_that_follow_it() -> None:
         assert sum(p.count("Ligne ") for p in pages) == 12
     pages = layout(60)                   # room enough: one page
     assert len(pages) == 1 and "Sources et méthode" in pages[0]
+
+
+def test_the_figures_legend_names_each_commune_of_a_qpv_over_two(report_db_path, tmp_path) -> None:
+    # A QPV over two communes, each with a value: the legend names both (in the cells' order),
+    # never « Commune : commune ».
+    import shutil
+
+    import duckdb
+
+    from tests.exports.conftest import SRC_DEMO, Factory
+
+    path = tmp_path / "two.duckdb"
+    shutil.copy(report_db_path, path)
+    with duckdb.connect(str(path)) as con:
+        f = Factory.__new__(Factory)
+        f.con = con
+        f.fact("99002", "commune", "poverty_rate_pct", 2021, 17.2, source_id=SRC_DEMO)
+    with duckdb.connect(str(path), read_only=True) as con:
+        pages = _pages(pdf.portrait_pdf(con, "QN09903N", generated_on=DATE, charts=False))
+    text = " ".join(" ".join(pages).split())
+    assert re.findall(r"Commune : [^;]*;", text) == ["Commune : Démoville, Fictive-sur-Loire ;"]
+    assert "Démoville : 19,5 %" in text and "Fictive-sur-Loire : 17,2 %" in text
