@@ -453,7 +453,7 @@ def _commune_only_section(con, contract_slug: str) -> ReviewSection:
     commune's figure is said once, not once per quartier (Lorneville's five figures were printed
     for each of its six quartiers, 57 rows over three pages for 25 figures)."""
     from indicators import pillars, territories
-    from indicators.fmt import fmt_value
+    from indicators.fmt import fmt_value, shared_decimals
     from indicators.registry import COMMUNE_ONLY
     rows: dict[tuple, dict] = {}
     quartiers: dict[tuple, list[str]] = {}
@@ -462,12 +462,20 @@ def _commune_only_section(con, contract_slug: str) -> ReviewSection:
         df = pillars.commune_only_figures(con, code)
         for r in df.to_dict("records"):
             commune = (r["commune_name"], r["commune_code"])
-            rows.setdefault((*commune, pillars.COMMUNE_ONLY_IDS.index(r["indicator_id"])), {
-                "Commune": r["commune_name"], "Indicateur": r["indicator_label"], "Année": r["year"],
-                "Valeur de la commune": fmt_value(None if pd.isna(r["value"]) else r["value"], r["unit"], r["status"])})
+            rows.setdefault((*commune, pillars.COMMUNE_ONLY_IDS.index(r["indicator_id"])), r)
             if name not in quartiers.setdefault(commune, []):
                 quartiers[commune].append(name)
-    table = pd.DataFrame([rows[k] for k in sorted(rows)],
+    # The communes' figures of one indicator are read down one column: one precision for them
+    # (« 3,0 » beside « 2,8 consultations/an/habitant », « 98,00 » beside « 99,23 »).
+    shown = {k: None if pd.isna(r["value"]) or r["status"] != "ok" else r["value"] for k, r in rows.items()}
+    decimals = {i: shared_decimals([v for k, v in shown.items() if k[2] == i],
+                                   next(r["unit"] for k, r in rows.items() if k[2] == i))
+                for i in {k[2] for k in rows}}
+    table = pd.DataFrame([{"Commune": rows[k]["commune_name"], "Indicateur": rows[k]["indicator_label"],
+                           "Année": rows[k]["year"],
+                           "Valeur de la commune": fmt_value(shown[k], rows[k]["unit"], rows[k]["status"],
+                                                             decimals=decimals[k[2]])}
+                          for k in sorted(rows)],
                          columns=["Commune", "Indicateur", "Année", "Valeur de la commune"])
     if rows:
         note = (COMMUNE_ONLY + " Quartiers de chaque commune : "

@@ -115,6 +115,26 @@ def test_a_commune_only_figure_is_said_once_for_all_its_quartiers(db) -> None:
                             "Bourg (Centre).")
 
 
+def test_the_communes_figures_of_one_indicator_share_one_precision(db) -> None:
+    # Issue 11: « 3 consultations » beside « 2,8 consultations » read down one column; each
+    # indicator keeps its own precision (a count stays whole), a withheld one stays a text.
+    db.contract("c")
+    for code, name, q in [("A", "Aval", "Q1"), ("B", "Bourg", "Q2"), ("C", "Cluny", "Q3")]:
+        db.territory(code, "commune", name, contract="c")
+        db.territory(q, "qpv", f"Quartier {name}", 2024, [(code, "commune")], "c")
+    db.fact("A", "commune", "apl_gp_consultations_per_inhabitant_year", 2023, 3.0)
+    db.fact("B", "commune", "apl_gp_consultations_per_inhabitant_year", 2023, 2.8)
+    db.fact("C", "commune", "apl_gp_consultations_per_inhabitant_year", 2023, None, status="secret")
+    db.fact("A", "commune", "public_colleges_count", 2023, 4)
+    db.fact("B", "commune", "public_colleges_count", 2023, 1)
+    section = next(s for s in review.review_sections(db.con, "c", 2024) if s.key == "communes")
+    from indicators.fmt import plain_spaces
+    assert [(r["Commune"], plain_spaces(r["Valeur de la commune"])) for r in records(section.table)] == [
+        ("Aval", "3,0 consultations/an/habitant"), ("Aval", "4 collèges"),
+        ("Bourg", "2,8 consultations/an/habitant"), ("Bourg", "1 collège"),
+        ("Cluny", "secret statistique")]
+
+
 def test_two_empty_sections_in_a_row_do_not_repeat_one_note(db) -> None:
     # No person reached is typed: the section of the people reached says so, the next one (the
     # share per action) says what follows, not the same sentence again.
