@@ -1367,9 +1367,18 @@ def actions_by_year_rows(con, contract_slug: str) -> list[tuple[str, str, str, s
     return out
 
 
+def funded_actions_text(n_actions: int, n_unlinked: int) -> str:
+    """The actions a funder's lines finance: a line attached to no action (the adult-relay posts
+    of programme 147) is « hors action », never « 0 » actions for 80 000 €."""
+    if not n_unlinked:
+        return fmt_value(n_actions, "")
+    return f"{fmt_value(n_actions, '')} et hors action" if n_actions else "hors action"
+
+
 def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
     rows_db = con.execute("""
-        select year, funder, coalesce(funder_label, funder) as label, sum(amount_eur), count(distinct action_id)
+        select year, funder, coalesce(funder_label, funder) as label, sum(amount_eur), count(distinct action_id),
+               count(*) filter (where action_id is null)
         from programme_funding where contract_slug = ?
         group by year, funder, label order by year, sum(amount_eur) desc""", [contract.slug]).fetchall()
     actions = con.execute("""
@@ -1384,10 +1393,10 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
         yr = [r for r in rows_db if r[0] == year]
         total = sum(r[3] for r in yr)
         rows = [[Paragraph(h, st.cell_head) for h in ("Financeur", "Montant", "Part", "Actions financées")]]
-        for _, funder, label, amount, n_actions in yr:
+        for _, funder, label, amount, n_actions, n_unlinked in yr:
             rows.append([Paragraph(esc(funder_text(funder, label)), st.cell), Paragraph(esc(_eur(amount)), st.cell),
                          Paragraph(esc(fmt_value(100 * amount / total if total else None, "%", decimals=1)), st.cell),
-                         Paragraph(esc(fmt_value(n_actions, "")), st.cell)])
+                         Paragraph(esc(funded_actions_text(n_actions, n_unlinked)), st.cell)])
         rows.append([Paragraph("Total", st.cell_bold), Paragraph(f"<b>{esc(_eur(total))}</b>", st.cell), "", ""])
         detail += [Paragraph(f"Année {year}", st.h3),
                    _table(rows, [80 * mm, 35 * mm, 25 * mm, CONTENT_W - 140 * mm]), Spacer(1, 2 * mm)]

@@ -319,3 +319,28 @@ def test_the_figures_legend_names_each_commune_of_a_qpv_over_two(report_db_path,
     text = " ".join(" ".join(pages).split())
     assert re.findall(r"Commune : [^;]*;", text) == ["Commune : Démoville, Fictive-sur-Loire ;"]
     assert "Démoville : 19,5 %" in text and "Fictive-sur-Loire : 17,2 %" in text
+
+
+def test_a_funding_line_without_an_action_never_finances_0_actions(tmp_path) -> None:
+    # Issue 11: programme 147's adult-relay posts are funded outside any action; the annex read
+    # « État – programme 147 (adultes-relais) 80 000 € … 0 » actions financées.
+    import duckdb
+
+    from tests.exports.test_review_report import _insert, build_review_db
+    path = build_review_db(tmp_path / "review.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("delete from programme_funding")
+        for action, funder, label, amount in [("A1", "ville", None, 10_000.0), ("A2", "ville", None, 5_000.0),
+                                              (None, "etat_p147", "État – programme 147 (adultes-relais)", 80_000.0),
+                                              ("A1", "epci", None, 4_000.0), (None, "epci", None, 1_000.0)]:
+            _insert(con, "programme_funding", contract_slug="c", year=2024, funder=funder, funder_label=label,
+                    action_id=action, amount_eur=amount)
+        pages = _pages(pdf.mandate_pdf(con, "c", sections=["financements"], charts=False, generated_on=DATE))
+    finally:
+        con.close()
+    cells = [" ".join(ln.split()) for p in pages for ln in p.split("\n") if ln.strip()]
+    body = cells[cells.index("Actions financées") + 1:cells.index("Total")]
+    assert [body[i:i + 4] for i in range(0, len(body), 4)] == [
+        ["État – programme 147 (adultes-relais)", "80 000 €", "80,0 %", "hors action"],
+        ["Ville", "15 000 €", "15,0 %", "2"], ["Intercommunalité", "5 000 €", "5,0 %", "1 et hors action"]]
