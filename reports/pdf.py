@@ -1238,6 +1238,11 @@ def kpi_cells(t) -> tuple[str, str, str, str]:
     if unit and unit.endswith("/an") and any(w in (period or "").lower() for w in _PER_YEAR):
         unit = unit[:-3]
     value = fmt_amount(t.value, unit, t.status, qualifier=t.qualifier)
+    # A period the label already says is not said again under the figure (« Structures …
+    # disparues (constat de 2020) » then « constat de 2020 »; « … retenus en 2021 » then « 2021 »).
+    if period and re.search(rf"(?<!\w){re.escape(' '.join(period.split()).lower())}(?!\w)",
+                            " ".join((t.label or "").split()).lower()):
+        period = ""
     extra = []
     if t.cumulative_status not in (None, "ok") or (
             t.cumulative_value is not None and t.cumulative_value != t.value):

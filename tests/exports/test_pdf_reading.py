@@ -159,6 +159,16 @@ def test_kpi_cells_say_each_thing_once() -> None:
                       "cumulative_value": 4783.0, "cumulative_status": "ok",
                       "cumulative_period_label": "2024 (cumul)"})
     assert tuple(map(plain_spaces, pdf.kpi_cells(tile))) == ("4 783 interventions", "en 2024", "", "")
+    # A period the label says is not said again under the figure (Chambéry's « constat de 2020 »).
+    tile = KpiTile(**{**fields, "kpi_id": "s", "label": "Structures disparues (constat de 2020)",
+                      "unit": "structures", "value": 3.0, "status": "ok", "period_label": "constat de 2020"})
+    assert tuple(map(plain_spaces, pdf.kpi_cells(tile))) == ("3 structures", "", "", "")
+    tile = KpiTile(**{**fields, "kpi_id": "r", "label": "Territoires retenus en 2021 (second appel)",
+                      "unit": "territoires", "value": 23.0, "status": "ok", "year": 2021})
+    assert tuple(map(plain_spaces, pdf.kpi_cells(tile))) == ("23 territoires", "", "", "")
+    tile = KpiTile(**{**fields, "kpi_id": "q", "label": "Territoires retenus en 20210", "unit": "territoires",
+                      "value": 23.0, "status": "ok", "year": 2021})
+    assert tuple(map(plain_spaces, pdf.kpi_cells(tile))) == ("23 territoires", "2021", "", "")
     tile = KpiTile(**{**fields, "kpi_id": "z", "label": "Droits", "unit": "droits", "value": 323.0,
                       "status": "ok", "year": 2026, "cumulative_value": 1116.0, "cumulative_status": "ok",
                       "cumulative_period_label": "2020–2026 (cumul)", "evolution": 74.0,
