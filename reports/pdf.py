@@ -1310,10 +1310,11 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
             ])
         out.append(_table(rows, widths))
     out.append(Spacer(1, 2 * mm))
-    out += sources_block(Paragraph("Sources", st.h3), [Paragraph(esc(line), st.muted) for line in refs.lines()])
-    out.append(Spacer(1, 2 * mm))
-    out.append(_note("Les chiffres publiés sont repris tels que le document les donne (« plus de », "
-                     "« environ ») ; les cumuls ne portent que sur les années du contrat.", st))
+    # The reading note goes with the last sources (it sat alone at the top of Grand Chalon's page 4).
+    note = _note("Les chiffres publiés sont repris tels que le document les donne (« plus de », "
+                 "« environ ») ; les cumuls ne portent que sur les années du contrat.", st)
+    out += sources_block(Paragraph("Sources", st.h3),
+                         [Paragraph(esc(line), st.muted) for line in refs.lines()] + [Spacer(1, 2 * mm), note])
     return out
 
 

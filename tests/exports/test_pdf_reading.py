@@ -55,6 +55,10 @@ def defects(pages: list[str]) -> list[str]:
         # page before (« [14] … » alone at the top of a page).
         elif body and re.match(r"\[\d+\] ", body[0]):
             found.append(f"sources orphelines: {body[0][:40]!r} (page {n})")
+        # A page, not the last, holding one short paragraph: the end of the page before (the
+        # mandate figures' reading note alone on Grand Chalon's page 4).
+        elif n > 1 and n < len(pages) and len(body) <= 3 and not any(re.match(r"\[\d+\] ", ln) for ln in body):
+            found.append(f"page presque vide: {body[0][:40]!r} (page {n})")
     return found
 
 
@@ -88,9 +92,13 @@ def test_the_defect_finder_finds_each_defect() -> None:
     blank = "Données fictives de démonstration\nRevue annuelle 2025 — Contrat · produit le 1er décembre 2026\npage 10 / 11"
     orphans = ("Données fictives de démonstration\n[14] § « Les 46 territoires »\n[15] § « Quels bénéfices »\n"
                "Rapport de mandat — Contrat · produit le 1er décembre 2026\npage 4 / 10")
-    assert [d.split(":")[0].split(" (")[0] for d in defects([page, blank, orphans])] == [
+    alone = ("Les chiffres publiés sont repris tels que le document les donne (« plus de »,\n« environ ») ; "
+             "les cumuls ne portent que sur les années du contrat.\nRapport de mandat — Contrat\n"
+             "produit le 1er décembre 2026\npage 4 / 26")
+    assert [d.split(":")[0].split(" (")[0] for d in defects([page, blank, orphans, alone, "Sources"])] == [
         "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
-        "nom de fichier", "guillemet isolé", "pied de page coupé", "page blanche", "sources orphelines"]
+        "nom de fichier", "guillemet isolé", "pied de page coupé", "page blanche", "sources orphelines",
+        "page presque vide"]
 
 
 @pytest.mark.parametrize("contract", CONTRACTS)
