@@ -425,6 +425,12 @@ def _people_share_section(con, contract_slug: str, year: int) -> ReviewSection:
                          table, note)
 
 
+# The unit of the gap columns per gap kind (indicators.portrait.gap_kind), in this order.
+GAP_UNITS = (("points", "en points pour un taux (celui du quartier moins celui du territoire comparé)"),
+             ("ratio", "en rapport pour un montant (celui du quartier divisé par celui du territoire "
+                       "comparé : 0,60 = 60 %)"))
+
+
 def _gaps_section(con, contract_slug: str) -> ReviewSection:
     from indicators import gaps
     from indicators.registry import BY_ID
@@ -444,7 +450,12 @@ def _gaps_section(con, contract_slug: str) -> ReviewSection:
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["Indicateur", "Quartier", "Comparé à", "Période", "Écart au début", "À la fin",
                  "L'écart s'est"])
-    note = None if frames else "Aucun indicateur n'a deux années comparables pour ce territoire."
+    kinds = {k for i in wanted if not tables[i].empty for k in tables[i]["gap_kind"].dropna()}
+    # What the two gap columns hold, said once: points beside a ratio read alike without it.
+    units = [text for kind, text in GAP_UNITS if kind in kinds]
+    note = ("Écarts : " + " ; ".join(units) + ". L'écart est dit réduit ou creusé d'après les valeurs "
+            "avant arrondi." if units else
+            None if frames else "Aucun indicateur n'a deux années comparables pour ce territoire.")
     return ReviewSection("ecarts", "Indicateurs clés des quartiers : les écarts se réduisent-ils ?", table, note)
 
 

@@ -142,3 +142,26 @@ def test_two_empty_sections_in_a_row_do_not_repeat_one_note(db) -> None:
     notes = {s.key: s.note for s in review.review_sections(db.con, "c", 2024) if s.key.startswith("personnes")}
     assert notes == {"personnes": "Aucune personne touchée n'est saisie pour 2024.",
                      "personnes_actions": "Sans personne touchée saisie pour 2024, aucune part par action n'est calculée."}
+
+
+def test_the_gap_table_says_what_its_gaps_are_counted_in(db) -> None:
+    # Issue 11: « Écart au début 28,6 » (points) and « 0,60 » (a ratio) had no unit, and a ratio
+    # rounded alike at both ends (« 0,70 → 0,70 creusé ») read as a contradiction.
+    db.contract("c")
+    db.territory("A", "commune", "Aval", contract="c")
+    db.territory("Q1", "qpv", "Les Tilleuls", 2024, [("A", "commune")], "c")
+    for year, q, a in [(2019, 45.0, 20.0), (2021, 41.0, 19.0)]:
+        db.fact("Q1", "qpv", "poverty_rate_pct", year, q)
+        db.fact("A", "commune", "poverty_rate_pct", year, a)
+    section = next(s for s in review.review_sections(db.con, "c", 2024) if s.key == "ecarts")
+    assert section.note == ("Écarts : en points pour un taux (celui du quartier moins celui du territoire "
+                            "comparé). L'écart est dit réduit ou creusé d'après les valeurs avant arrondi.")
+    for year, q, a in [(2019, 9000.0, 15000.0), (2021, 9500.0, 15500.0)]:
+        db.fact("Q1", "qpv", "median_income_eur_year", year, q)
+        db.fact("A", "commune", "median_income_eur_year", year, a)
+    section = next(s for s in review.review_sections(db.con, "c", 2024) if s.key == "ecarts")
+    assert section.note == ("Écarts : en points pour un taux (celui du quartier moins celui du territoire "
+                            "comparé) ; en rapport pour un montant (celui du quartier divisé par celui du "
+                            "territoire comparé : 0,60 = 60 %). L'écart est dit réduit ou creusé d'après les "
+                            "valeurs avant arrondi.")
+    assert len(section.table) == 2
