@@ -1,0 +1,48 @@
+"""Issue 11, the screenshots of the demo and Grand Chalon at 1440 and 390 px looked at one by one
+(session S1): what they showed, fixed for every contract."""
+from __future__ import annotations
+
+import pandas as pd
+
+from indicators.fmt import plain_spaces
+from ui import views
+
+
+def _table_px(frame: pd.DataFrame) -> int:
+    """How wide Streamlit's grid draws `frame`: each column as wide as its longest text,
+    heading included (views.name_column_px, the same estimate as the pinned columns)."""
+    return sum(views.name_column_px([c, *frame[c].tolist()]) for c in frame.columns)
+
+
+def test_projects_per_year_fit_a_phone() -> None:
+    # At 390 px the table of « Projets financés par année » ran past the screen: its last heading
+    # read « Part de projets nouveau ».
+    projects = pd.DataFrame({"year": [2020, 2026], "n_projects": [16, 120], "n_new": [7, 61],
+                             "n_new_unknown": [0, 0], "share_new_pct": [43.75, 50.8]})
+    got = views.projects_table(projects)
+    assert got.map(plain_spaces).to_dict("list") == {
+        "Année": ["2020", "2026"], "Projets": ["16", "120"], "dont nouveaux": ["7", "61"],
+        "Part des nouveaux": ["43,8 %", "50,8 %"]}
+    assert _table_px(got) <= views.PHONE_TABLE_PX
+
+
+def test_commune_only_figures_of_one_indicator_share_one_precision() -> None:
+    # The portrait's « Publiés pour la commune seulement » read « 3 consultations/an/habitant »
+    # above « 2,6 consultations/an/habitant », and « 48,4 % » above « 40 % ».
+    df = pd.DataFrame({
+        "indicator_id": ["apl", "apl", "rep", "rep", "ips"],
+        "indicator_label": ["APL", "APL", "REP", "REP", "IPS"],
+        "unit": ["consultations/an/habitant", "consultations/an/habitant", "%", "%", None],
+        "commune_code": ["99001", "99002", "99001", "99002", "99001"],
+        "commune_name": ["Lorneville", "Saint-Aubin", "Lorneville", "Saint-Aubin", "Lorneville"],
+        "year": [2023, 2023, 2024, 2024, 2023], "value": [3.0, 2.6, 48.4, 40.0, None],
+        "status": ["ok", "ok", "ok", "ok", "secret"], "source_label": ["s"] * 5})
+    got = views.commune_only_table(df)
+    got["Valeur de la commune"] = got["Valeur de la commune"].map(plain_spaces)
+    assert got.to_dict("list") == {
+        "Indicateur": ["APL", "APL", "REP", "REP", "IPS"],
+        "Commune": ["Lorneville", "Saint-Aubin", "Lorneville", "Saint-Aubin", "Lorneville"],
+        "Année": [2023, 2023, 2024, 2024, 2023],
+        "Valeur de la commune": ["3,0 consultations/an/habitant", "2,6 consultations/an/habitant",
+                                 "48,4 %", "40,0 %", "secret statistique"],
+        "Source": ["s"] * 5}
