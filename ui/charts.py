@@ -23,6 +23,9 @@ HIGHLIGHT_COLOUR = palette.ACCENT
 WITHHELD_COLOUR = palette.WITHHELD
 FONT = dict(family="Source Sans Pro, sans-serif", size=13, color=palette.TEXT)
 SEPARATORS = ",\u202f"        # plotly: decimal, thousands
+# A chart title's line, in characters, that fits a half-width column and a 390 px phone (14 px:
+# « Écart – Revenu disponible médian par unité de consommation – » (60) ran off both edges).
+TITLE_CHARS = 45
 
 
 
@@ -43,11 +46,13 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=shown, y=names, orientation="h", marker_color=colours, text=texts,
         textposition="outside", cliponaxis=False, hovertext=texts, hoverinfo="y+text"))
+    wrapped = wrap_words(title, TITLE_CHARS)
+    extra_lines = wrapped.count("<br>")
     fig.update_layout(
-        title=dict(text=wrap_words(title, 60), font=dict(size=14)),
+        title=dict(text=wrapped, font=dict(size=14)),
         separators=SEPARATORS, font=FONT, showlegend=False,
-        margin=dict(l=10, r=100, t=50 if len(title) <= 60 else 70, b=40),
-        height=100 + 42 * len(rows) + (20 if len(title) > 60 else 0), plot_bgcolor="white",
+        margin=dict(l=10, r=100, t=50 + 20 * extra_lines, b=40),
+        height=100 + 42 * len(rows) + 20 * extra_lines, plot_bgcolor="white",
         # Every bar says its value: no axis numbers, which collided in a half-width column
         # (« 5000 10 000 15 000 20 000 ») and on a phone.
         xaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#999",
@@ -97,7 +102,7 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
         fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR,
                       annotation_text=plot_text(target_label), annotation_position="top right",
                       annotation_bgcolor="rgba(255,255,255,0.85)")
-    wrapped = wrap_words(title, 45)      # half-width columns: a long title must not run off the edges
+    wrapped = wrap_words(title, TITLE_CHARS)  # half-width columns: a long title must not run off the edges
     n_lines = wrapped.count("<br>") + 1
     fig.update_layout(title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
                       font=FONT, plot_bgcolor="white", height=300 + 20 * n_lines, showlegend=False,
@@ -246,9 +251,12 @@ def gap_lines(series, title: str, unit: str | None) -> go.Figure:
                                                width=2, dash="solid" if n == 0 else "dash")))
     fig.add_hline(y=0 if kind == "points" else 1, line_dash="dot", line_color="#666")
     years = sorted({int(y) for y in series["year"]})
+    wrapped = wrap_words(title, TITLE_CHARS)
+    beyond_two = max(0, wrapped.count("<br>") - 1)      # two title lines fit the 70 px margin
     fig.update_layout(
-        title=dict(text=wrap_words(title, 60), font=dict(size=14)), separators=SEPARATORS,
-        font=FONT, plot_bgcolor="white", height=360, margin=dict(l=10, r=30, t=70, b=10),
+        title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
+        font=FONT, plot_bgcolor="white", height=360 + 20 * beyond_two,
+        margin=dict(l=10, r=30, t=70 + 20 * beyond_two, b=10),
         legend=dict(orientation="h", y=-0.2),
         xaxis=dict(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
                    gridcolor="#e6e6e6"),

@@ -46,3 +46,26 @@ def test_commune_only_figures_of_one_indicator_share_one_precision() -> None:
         "Valeur de la commune": ["3,0 consultations/an/habitant", "2,6 consultations/an/habitant",
                                  "48,4 %", "40,0 %", "secret statistique"],
         "Source": ["s"] * 5}
+
+
+def test_portrait_chart_titles_fit_a_phone() -> None:
+    # At 390 px the gap charts' titles ran off both edges (« art – Revenu disponible médian par
+    # unité de consommatio »): written on lines of 45 characters, the margin grown to hold them.
+    from ui import charts
+    series = pd.DataFrame({"year": [2019, 2021], "gap": [0.70, 0.69], "gap_kind": "ratio",
+                           "comparator_level": "commune", "comparator_name": "Lorneville"})
+    title = "Écart – Revenu disponible médian par unité de consommation – Bords de Lorne - Gare"
+    gap = charts.gap_lines(series, title, "EUR/an").layout
+    assert (gap.title.text, gap.margin.t, gap.height) == (
+        "Écart – Revenu disponible médian par unité de<br>consommation – Bords de Lorne - Gare",
+        70, 360)
+    longer = charts.gap_lines(series, title + " - Les Hauts de Lorne et Vieux Moulin", "EUR/an").layout
+    assert (longer.title.text.count("<br>"), longer.margin.t, longer.height) == (2, 90, 380)
+    rows = [{"name": "Bords de Lorne - Gare", "value": 7010.0, "status": "ok", "is_qpv": True}]
+    bar = charts.comparison_bar("Élèves des écoles et collèges publics scolarisés en REP ou REP+",
+                                "%", rows).layout
+    assert (bar.title.text, bar.margin.t, bar.height) == (
+        "Élèves des écoles et collèges publics<br>scolarisés en REP ou REP+", 70, 162)
+    short = charts.comparison_bar("Taux de pauvreté (seuil à 60 %)", "%", rows).layout
+    assert (short.title.text, short.margin.t, short.height) == (
+        "Taux de pauvreté (seuil à 60 %)", 50, 142)
