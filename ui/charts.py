@@ -65,17 +65,23 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
             highlight: str | None) -> go.Figure:
     """QPVs as points (columns qpv_code, qpv_name, x, y); the selected QPV highlighted."""
     fig = go.Figure()
+    low, high = (float(df["x"].min()), float(df["x"].max())) if len(df) else (0.0, 0.0)
     for is_sel in (False, True):
         part = df[(df["qpv_code"] == highlight) == is_sel]
         if part.empty:
             continue
+        # A name centred over a point at either end of the axis ran off the chart (« Aubépins » at
+        # 390 px): at the right third it ends at its point, at the left third it starts there.
+        where = ["top left" if high > low and x >= low + 2 * (high - low) / 3
+                 else "top right" if high > low and x <= low + (high - low) / 3 else "top center"
+                 for x in part["x"]]
         hover = [f"{plot_text(n)}<br>{plot_text(x_label)} : {views.value_text(x, x_unit, 'ok')}"
                  f"<br>{plot_text(y_label)} : {views.value_text(y, y_unit, 'ok')}"
                  for n, x, y in zip(part["qpv_name"], part["x"], part["y"])]
         fig.add_trace(go.Scatter(
             x=part["x"], y=part["y"], mode="markers+text" if is_sel else "markers",
             text=[plot_text(n) for n in part["qpv_name"]] if is_sel else None,
-            textposition="top center",
+            textposition=where,
             hovertext=hover, hoverinfo="text",
             marker=dict(size=14 if is_sel else 10, color=HIGHLIGHT_COLOUR if is_sel else COMPARATOR_COLOUR,
                         line=dict(width=1, color="white")),

@@ -69,3 +69,19 @@ def test_portrait_chart_titles_fit_a_phone() -> None:
     short = charts.comparison_bar("Taux de pauvreté (seuil à 60 %)", "%", rows).layout
     assert (short.title.text, short.margin.t, short.height) == (
         "Taux de pauvreté (seuil à 60 %)", 50, 142)
+
+
+def test_the_selected_quartier_s_name_stays_inside_the_scatter() -> None:
+    # At 390 px « Aubépins », the right-most point of Grand Chalon's scatter, was centred over
+    # it and cut at the chart's edge: a name at either end of the axis is written inwards.
+    from ui import charts
+    df = pd.DataFrame({"qpv_code": ["A", "B", "C"], "x": [8544.0, 8700.0, 8904.0],
+                       "y": [5600.0, 4000.0, 2500.0],
+                       "qpv_name": ["Prés Saint Jean", "Milieu", "Vieux Moulin - Paradis - Les Hauts de Lorne"]})
+    positions = {}
+    for code in ("A", "B", "C"):
+        selected = charts.scatter(df, "Revenu", "Population", "EUR/an", "habitants", code).data[1]
+        positions[code] = (list(selected.text), selected.textposition)
+    assert positions == {"A": (["Prés Saint Jean"], ("top right",)),
+                         "B": (["Milieu"], ("top center",)),
+                         "C": (["Vieux Moulin - Paradis - Les Hauts de Lorne"], ("top left",))}
