@@ -99,8 +99,10 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
 def bars_by_category(categories: list[str], values: list[float], title: str, unit: str | None,
                      colour: str = QPV_COLOUR, target: float | None = None,
                      target_label: str = "") -> go.Figure:
-    """Vertical bars (one per category), French labels, an optional target line."""
-    texts = [plot_text(views.value_text(v, unit, "ok")) for v in values]
+    """Vertical bars (one per category), French labels at one precision (« 15,55 % » beside
+    « 14,6 % » read as two precisions), an optional target line."""
+    decimals = shared_decimals(values, unit)
+    texts = [plot_text(views.value_text(v, unit, "ok", decimals=decimals)) for v in values]
     fig = go.Figure(go.Bar(x=[wrap_words(c, 16) for c in categories], y=values, text=texts,
                            textposition="outside", cliponaxis=False, marker_color=colour,
                            hovertext=texts, hoverinfo="x+text"))

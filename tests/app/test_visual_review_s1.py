@@ -85,3 +85,14 @@ def test_the_selected_quartier_s_name_stays_inside_the_scatter() -> None:
     assert positions == {"A": (["Prés Saint Jean"], ("top right",)),
                          "B": (["Milieu"], ("top center",)),
                          "C": (["Vieux Moulin - Paradis - Les Hauts de Lorne"], ("top left",))}
+
+
+def test_bars_of_one_chart_read_at_one_precision() -> None:
+    # The demo's CIA chart read « 14,6 % », « 15,55 % », « 16,6 % » side by side (a published
+    # rate at two decimals among computed ones at one).
+    from ui import charts
+    fig = charts.bars_by_category(["2021", "2022", "2023"], [14.6, 15.55, 16.6], "Attributions", "%",
+                                  target=25.0, target_label="objectif")
+    assert [t.replace("\u00a0", " ") for t in fig.data[0].text] == ["14,60 %", "15,55 %", "16,60 %"]
+    whole = charts.bars_by_category(["a", "b"], [20.0, 18.5], "Taux", "%")
+    assert [t.replace("\u00a0", " ") for t in whole.data[0].text] == ["20,0 %", "18,5 %"]
