@@ -23,6 +23,9 @@ HIGHLIGHT_COLOUR = palette.ACCENT
 WITHHELD_COLOUR = palette.WITHHELD
 FONT = dict(family="Source Sans Pro, sans-serif", size=13, color=palette.TEXT)
 SEPARATORS = ",\u202f"        # plotly: decimal, thousands
+# A chart title's line, in characters, that fits a half-width column and a 390 px phone (14 px:
+# « Écart – Revenu disponible médian par unité de consommation – » (60) ran off both edges).
+TITLE_CHARS = 45
 
 
 
@@ -43,11 +46,13 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=shown, y=names, orientation="h", marker_color=colours, text=texts,
         textposition="outside", cliponaxis=False, hovertext=texts, hoverinfo="y+text"))
+    wrapped = wrap_words(title, TITLE_CHARS)
+    extra_lines = wrapped.count("<br>")
     fig.update_layout(
-        title=dict(text=wrap_words(title, 60), font=dict(size=14)),
+        title=dict(text=wrapped, font=dict(size=14)),
         separators=SEPARATORS, font=FONT, showlegend=False,
-        margin=dict(l=10, r=100, t=50 if len(title) <= 60 else 70, b=40),
-        height=100 + 42 * len(rows) + (20 if len(title) > 60 else 0), plot_bgcolor="white",
+        margin=dict(l=10, r=100, t=50 + 20 * extra_lines, b=40),
+        height=100 + 42 * len(rows) + 20 * extra_lines, plot_bgcolor="white",
         # Every bar says its value: no axis numbers, which collided in a half-width column
         # (« 5000 10 000 15 000 20 000 ») and on a phone.
         xaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#999",
@@ -60,17 +65,23 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
             highlight: str | None) -> go.Figure:
     """QPVs as points (columns qpv_code, qpv_name, x, y); the selected QPV highlighted."""
     fig = go.Figure()
+    low, high = (float(df["x"].min()), float(df["x"].max())) if len(df) else (0.0, 0.0)
     for is_sel in (False, True):
         part = df[(df["qpv_code"] == highlight) == is_sel]
         if part.empty:
             continue
+        # A name centred over a point at either end of the axis ran off the chart (« Aubépins » at
+        # 390 px): at the right third it ends at its point, at the left third it starts there.
+        where = ["top left" if high > low and x >= low + 2 * (high - low) / 3
+                 else "top right" if high > low and x <= low + (high - low) / 3 else "top center"
+                 for x in part["x"]]
         hover = [f"{plot_text(n)}<br>{plot_text(x_label)} : {views.value_text(x, x_unit, 'ok')}"
                  f"<br>{plot_text(y_label)} : {views.value_text(y, y_unit, 'ok')}"
                  for n, x, y in zip(part["qpv_name"], part["x"], part["y"])]
         fig.add_trace(go.Scatter(
             x=part["x"], y=part["y"], mode="markers+text" if is_sel else "markers",
             text=[plot_text(n) for n in part["qpv_name"]] if is_sel else None,
-            textposition="top center",
+            textposition=where,
             hovertext=hover, hoverinfo="text",
             marker=dict(size=14 if is_sel else 10, color=HIGHLIGHT_COLOUR if is_sel else COMPARATOR_COLOUR,
                         line=dict(width=1, color="white")),
@@ -88,8 +99,10 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
 def bars_by_category(categories: list[str], values: list[float], title: str, unit: str | None,
                      colour: str = QPV_COLOUR, target: float | None = None,
                      target_label: str = "") -> go.Figure:
-    """Vertical bars (one per category), French labels, an optional target line."""
-    texts = [plot_text(views.value_text(v, unit, "ok")) for v in values]
+    """Vertical bars (one per category), French labels at one precision (« 15,55 % » beside
+    « 14,6 % » read as two precisions), an optional target line."""
+    decimals = shared_decimals(values, unit)
+    texts = [plot_text(views.value_text(v, unit, "ok", decimals=decimals)) for v in values]
     fig = go.Figure(go.Bar(x=[wrap_words(c, 16) for c in categories], y=values, text=texts,
                            textposition="outside", cliponaxis=False, marker_color=colour,
                            hovertext=texts, hoverinfo="x+text"))
@@ -97,7 +110,7 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
         fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR,
                       annotation_text=plot_text(target_label), annotation_position="top right",
                       annotation_bgcolor="rgba(255,255,255,0.85)")
-    wrapped = wrap_words(title, 45)      # half-width columns: a long title must not run off the edges
+    wrapped = wrap_words(title, TITLE_CHARS)  # half-width columns: a long title must not run off the edges
     n_lines = wrapped.count("<br>") + 1
     fig.update_layout(title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
                       font=FONT, plot_bgcolor="white", height=300 + 20 * n_lines, showlegend=False,
@@ -246,9 +259,12 @@ def gap_lines(series, title: str, unit: str | None) -> go.Figure:
                                                width=2, dash="solid" if n == 0 else "dash")))
     fig.add_hline(y=0 if kind == "points" else 1, line_dash="dot", line_color="#666")
     years = sorted({int(y) for y in series["year"]})
+    wrapped = wrap_words(title, TITLE_CHARS)
+    beyond_two = max(0, wrapped.count("<br>") - 1)      # two title lines fit the 70 px margin
     fig.update_layout(
-        title=dict(text=wrap_words(title, 60), font=dict(size=14)), separators=SEPARATORS,
-        font=FONT, plot_bgcolor="white", height=360, margin=dict(l=10, r=30, t=70, b=10),
+        title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
+        font=FONT, plot_bgcolor="white", height=360 + 20 * beyond_two,
+        margin=dict(l=10, r=30, t=70 + 20 * beyond_two, b=10),
         legend=dict(orientation="h", y=-0.2),
         xaxis=dict(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
                    gridcolor="#e6e6e6"),

@@ -666,6 +666,8 @@ CELL_PX_PER_CHAR, CELL_PADDING_PX, NAME_COLUMN_MAX_PX = 6, 24, 440
 PINNED_NAME_MAX_PX = 280
 # A pinned marker column (the comparison's « ▶ » for the selected quartier).
 PINNED_MARK_PX = 40
+# The width of a table on a 390 px phone (the page's 16 px margins on each side).
+PHONE_TABLE_PX = 358
 
 
 def name_column_px(texts) -> int:
@@ -886,8 +888,9 @@ def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
         "Projets": [fmt.fmt_int(v) for v in projects["n_projects"]],
         "dont nouveaux": [new_projects_text(new, unknown) for new, unknown
                           in zip(projects["n_new"], projects["n_new_unknown"])],
-        "Part de projets nouveaux": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v)
-                                     else "non renseigné" for v in projects["share_new_pct"]],
+        # A short heading: « Part de projets nouveaux » took the table past a 390 px phone.
+        "Part des nouveaux": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v)
+                              else "non renseigné" for v in projects["share_new_pct"]],
     })
 
 
@@ -1496,10 +1499,15 @@ def pockets_link_markdown(contract_slug: str, pocket_ids: list[str],
 
 def commune_only_table(df: pd.DataFrame) -> pd.DataFrame:
     """indicators.pillars.commune_only_figures as shown beside a QPV: the commune's figure, with
-    « secret statistique » (never 0) when the producer withheld it."""
+    « secret statistique » (never 0) when the producer withheld it. The communes' figures of one
+    indicator, read one under the other, share one precision (« 3,0 » beside « 2,6 »)."""
+    decimals = {i: fmt.shared_decimals([v for v, s in zip(g["value"], g["status"]) if s == "ok"],
+                                       g["unit"].iloc[0])
+                for i, g in df.groupby("indicator_id", sort=False)} if len(df) else {}
     return pd.DataFrame({
         "Indicateur": df["indicator_label"], "Commune": df["commune_name"].fillna(df["commune_code"]),
         "Année": df["year"].astype(int),
-        "Valeur de la commune": [fmt.fmt_value(None if pd.isna(v) else v, u, s)
-                                 for v, u, s in zip(df["value"], df["unit"], df["status"])],
+        "Valeur de la commune": [fmt.fmt_value(None if pd.isna(v) else v, u, s, decimals=decimals[i])
+                                 for v, u, s, i in zip(df["value"], df["unit"], df["status"],
+                                                       df["indicator_id"])],
         "Source": df["source_label"].fillna("")})
