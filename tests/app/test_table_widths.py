@@ -22,15 +22,16 @@ CAP = 280
 
 def test_text_px_and_wrapped_lines() -> None:
     # 24 px of padding; 3,6 px a narrow letter or space, 6,6 a lower-case one, 7,2 a digit,
-    # 8,4 a capital, 10,5 an m or w, 6 anything else; rounded up.
+    # 8,4 a capital, 10,5 an m or w, 6 anything else, all × 1,08; rounded up.
     assert [views.text_px(t) for t in ("", "ab", 12345, "QN09905N", "Vieux Moulin - Paradis - Les Hauts de Lorne")] == [
-        24, 24 + 14, 24 + 36, 24 + 62, 275]
-    # 100 px leave 76 for text: « Soutenir la » (59,4) / « participation » (66,6) / « des habitants »
-    assert views.wrapped_lines("Soutenir la participation des habitants", 100) == 3
+        24, 24 + 15, 24 + 39, 24 + 67, 295]
+    # 100 px leave 76 for text: « Soutenir la » (64,2) / « participation » (71,9) / « des » /
+    # « habitants » (« des habitants »: 79,7)
+    assert views.wrapped_lines("Soutenir la participation des habitants", 100) == 4
     assert views.wrapped_lines("Soutenir la", 100) == 1
     assert views.wrapped_lines("", 100) == 1
-    assert views.wrapped_lines("x" * 30, 100) == 3             # 11 x a line: a word cut across lines
-    assert views.wrapped_lines("ab " + "x" * 24, 100) == 4      # « ab » / 11 x / 11 x / 2 x
+    assert views.wrapped_lines("x" * 30, 100) == 3             # 10 x a line: a word cut across lines
+    assert views.wrapped_lines("ab " + "x" * 24, 100) == 4      # « ab » / 10 x / 10 x / 4 x
 
 
 def test_text_columns_are_those_of_text_values_only() -> None:
@@ -41,21 +42,21 @@ def test_text_columns_are_those_of_text_values_only() -> None:
 
 def test_table_layout_sizes_every_text_column_on_all_its_rows() -> None:
     # The long values are in the last rows, where the grid never looked.
-    long_unit = "personnes pour 1 000 personnes"                                   # 204 px
-    long_text = "Soutenir la participation des habitants aux instances du contrat de ville"  # 415 px
+    long_unit = "personnes pour 1 000 personnes"                                   # 218 px
+    long_text = "Soutenir la participation des habitants aux instances du contrat de ville"  # 446 px
     frame = pd.DataFrame({"Unité": ["%", "%", "€", long_unit],
                           "Engagement": ["", "", "", long_text],
                           "Code": ["a", "b", "c", "d"],
                           "Valeur": [1.0, 2.0, 3.0, 4.0]})
     layout = views.table_layout(frame)
     assert layout == views.TableLayout(
-        widths={"Unité": 204, "Engagement": CAP, "Code": 53},     # « Code »: its header's 53 px
+        widths={"Unité": 218, "Engagement": CAP, "Code": 55},     # « Code »: its header's 55 px
         # The engagement wraps over 2 lines of 280 px, so rows of 65 px (the grid wraps only
         # rows taller than 64 px).
         row_height=65)
     assert layout.height_px(4, 600) == 40 + 65 * 4
     assert layout.height_px(20, 600) == 600
-    assert views.table_layout(frame[["Unité", "Code"]]) == views.TableLayout({"Unité": 204, "Code": 53}, None)
+    assert views.table_layout(frame[["Unité", "Code"]]) == views.TableLayout({"Unité": 218, "Code": 55}, None)
     assert views.table_layout(frame[["Valeur"]]) == views.TableLayout({}, None)
     assert views.TableLayout({}, None).height_px(0, 600) == 40 + 35
 
@@ -66,9 +67,9 @@ def test_table_layout_wraps_up_to_six_lines_and_keeps_pinned_columns_within_thei
     layout = views.table_layout(frame, pinned=("Quartier",), room_px=CAP - 40)
     # « mot » × 100 takes 10 lines of 280 px: 6 shown (20 px a line, 16 of padding).
     assert layout == views.TableLayout({"Quartier": 240, "Définition": CAP}, 20 * 6 + 16)
-    # Unpinned, the name takes its whole 275 px (under the cap).
-    assert views.table_layout(frame[["Quartier"]]) == views.TableLayout({"Quartier": 275}, None)
-    assert views.table_layout(frame[["Quartier"]].head(1)) == views.TableLayout({"Quartier": 92}, None)
+    # Unpinned too the name (295 px) is capped, over two lines; « Les Tilleuls » alone fits.
+    assert views.table_layout(frame[["Quartier"]]) == views.TableLayout({"Quartier": CAP}, 65)
+    assert views.table_layout(frame[["Quartier"]].head(1)) == views.TableLayout({"Quartier": 98}, None)
 
 
 def test_fit_columns_pins_names_and_markers_within_a_phone() -> None:
@@ -79,11 +80,11 @@ def test_fit_columns_pins_names_and_markers_within_a_phone() -> None:
     assert args["height"] == 40 + 35 * 2
     assert "row_height" not in args
     assert {c: (cfg.get("width"), cfg.get("pinned")) for c, cfg in args["column_config"].items()} == {
-        "": (40, True), "Quartier": (211, True), "Taux": (59, None), "Portrait": (None, None)}
+        "": (40, True), "Quartier": (226, True), "Taux": (62, None), "Portrait": (None, None)}
     assert args["column_config"]["Portrait"]["type_config"]["display_text"] == "Ouvrir le portrait"
     # Without names nothing is reordered nor given a height; a given column_config wins.
     plain = components.fit_columns(frame[["Quartier", "Taux"]], column_config={"Taux": {"width": 99}})
-    assert plain == {"column_config": {"Quartier": st.column_config.TextColumn(width=211),
+    assert plain == {"column_config": {"Quartier": st.column_config.TextColumn(width=226),
                                        "Taux": {"width": 99}}}
     # Wrapped rows: the table is given a height showing them (the grid's default shows 10 rows
     # of 35 px, 2 or 3 of these).
