@@ -216,12 +216,14 @@ def specific_vs_common(con, contract_slug: str) -> pd.DataFrame:
 
 
 def tfpb(con, contract_slug: str) -> pd.DataFrame:
-    """The landlords' TFPB abatement lines, by year and landlord."""
+    """The landlords' TFPB abatement lines, by year and landlord, with the quartier's name
+    (`territory_name`, NULL without a QPV or for a code no territory has)."""
     return _df(con, """
-        select t.year, g.name as landlord, t.action, t.territory_code, t.amount_eur, t.document_id,
-               t.source_ref
+        select t.year, g.name as landlord, t.action, t.territory_code, q.territory_name, t.amount_eur,
+               t.document_id, t.source_ref
         from review_tfpb t
         left join review_signatories g on g.contract_slug = t.contract_slug and g.signatory_id = t.signatory_id
+        left join territories q on q.territory_code = t.territory_code and q.territory_level = 'qpv'
         where t.contract_slug = ? order by t.year, g.name, t.action, t.territory_code""", [contract_slug])
 
 

@@ -112,9 +112,9 @@ with many:
                    set(result["qpv_code"].dropna()) | set(result["commune_code"].dropna())):
                 st.markdown(f'<span class="qpv-demo-mark">⚠ {components.esc(config.DEMO_MARK)}</span>',
                             unsafe_allow_html=True)
-            st.dataframe(summary, hide_index=True, key="adr_summary")
+            components.table(summary, hide_index=True, key="adr_summary")
             out = locate.output_frame(result)
-            st.dataframe(out.head(200), hide_index=True, key="adr_preview")
+            components.table(out.head(200), hide_index=True, key="adr_preview")
             stem = upload.name.rsplit(".", 1)[0] + "_qpv"
             d1, d2 = st.columns(2)
             d1.download_button("Télécharger (CSV)", located_io.to_csv(out), file_name=f"{stem}.csv",

@@ -76,8 +76,7 @@ st.subheader("Valeurs par quartier")
 if not drawn:     # without the map, its legend's title and source go with the table
     st.caption(md_text(title))      # an indicator's label may come from a file's dictionary
 table_shown = views.map_table(frame)
-st.dataframe(table_shown, hide_index=True, key="map_table",
-             **components.name_first(table_shown, ["Quartier"], ["Valeur"]))
+components.table(table_shown, ["Quartier"], ["Valeur"], hide_index=True, key="map_table")
 if not drawn and (frame["status"] == "ok").any():   # no figure shown, no source to cite
     components.source_line(views.map_source(map_data, map_credits))
 table, status_columns, units = views.map_export(map_data)

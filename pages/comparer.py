@@ -63,9 +63,8 @@ st.caption(f"{views.plural(len(kept), 'quartier')} sur {len(table)} · ▶ quart
 compared = views.compare_table(kept, indicators, selection.qpv_code)
 # The marker and the name pinned, the indicators' values right after them (readable at 390 px).
 values = [c for c in compared.columns if c not in ("", "Quartier", "Code", "Commune(s)", "Portrait")]
-st.dataframe(compared, hide_index=True, key="cmp_table",
-             height=min(40 + 35 * len(kept), 720),
-             **components.name_first(compared, ["", "Quartier"], values))
+components.table(compared, ["", "Quartier"], values, max_height_px=720, hide_index=True,
+                 key="cmp_table")
 components.source_line(" ; ".join(data.value_credits(
     [(c, i, y) for i in indicators
      for c, y, s in zip(kept["qpv_code"], kept[i + "__year"], kept[i + "__status"]) if s == "ok"])))

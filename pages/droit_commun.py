@@ -43,7 +43,7 @@ credits = review["credits"]
 if credits.empty:
     st.markdown("Ni crédits du programme 147 ni montant de droit commun ne sont saisis.")
 else:
-    st.dataframe(na(credits.rename(columns={
+    components.table(na(credits.rename(columns={
         "year": "Année", "p147_eur": "Programme 147 (€)", "common_law_eur": "Droit commun déclaré (€)",
         "common_law_qpv_eur": "dont propre aux QPV (€)",
         "common_law_per_p147_eur": "Droit commun pour 1 € de P147"})), hide_index=True, key="dc_credits")
@@ -59,7 +59,7 @@ if year is not None and "mobilisation" in review:
     if mob.empty:
         st.markdown("Aucun dispositif de droit commun n'est saisi.")
     else:
-        st.dataframe(na(mob.rename(columns={
+        components.table(na(mob.rename(columns={
             "pillar": "Pilier", "signatory": "Signataire", "n_schemes": "Dispositifs mobilisables",
             "n_reported": f"Dispositifs déclarés en {year}", "amount_eur": "Montant déclaré (€)",
             "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
@@ -72,7 +72,7 @@ if year is not None and "mobilisation" in review:
                                + (f", d'après {' ; '.join(refs)}" if refs else ""))
     for pillar, part in schemes.groupby("Pilier", sort=True):
         with st.expander(md_text(views.scheme_group_label(pillar, part))):
-            st.dataframe(part.drop(columns=["Pilier"]), hide_index=True, key=f"dc_schemes_{pillar}")
+            components.table(part.drop(columns=["Pilier"]), hide_index=True, key=f"dc_schemes_{pillar}")
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)
     missing = review["missing"]
@@ -84,9 +84,9 @@ if year is not None and "mobilisation" in review:
     else:
         st.markdown(f"**{fmt_count(len(missing), 'dispositif')}** sans aucun chiffre déclaré (ni montant, ni "
                     "personnes, ni places, ni heures) : ils restent à déclarer et ne sont pas comptés 0.")
-        st.dataframe(missing.rename(columns={"pillar": "Pilier", "signatory": "Signataire",
-                                             "scheme": "Dispositif", "scheme_id": "Identifiant"}),
-                     hide_index=True, key="dc_missing")
+        components.table(missing.rename(columns={"pillar": "Pilier", "signatory": "Signataire",
+                                                 "scheme": "Dispositif", "scheme_id": "Identifiant"}),
+                         hide_index=True, key="dc_missing")
 if review["missing_types"]:
     st.markdown("**Signataires obligatoires absents** de la liste saisie : "
                 + ", ".join(md_text(t) for t in review["missing_types"]) + ".")
@@ -96,9 +96,7 @@ tfpb = review["tfpb"]
 if tfpb.empty:
     st.markdown("Aucun bailleur n'a déclaré l'emploi de l'abattement de TFPB (non renseigné).")
 else:
-    st.dataframe(na(tfpb.drop(columns=["document_id"]).rename(columns={
-        "year": "Année", "landlord": "Bailleur", "action": "Action financée", "territory_code": "Quartier",
-        "amount_eur": "Montant (€)", "source_ref": "Source"})), hide_index=True, key="dc_tfpb")
+    components.table(na(views.tfpb_table(tfpb)), hide_index=True, key="dc_tfpb")
 
 st.header("Signataires et autres acteurs", divider="gray", anchor=False)
 sig = review["signatories"]
@@ -108,7 +106,7 @@ else:
     if not sig["is_signatory"].all():
         st.caption("« non signataire » : acteur nommé par le document (association, opérateur…) qui "
                    "porte des dispositifs sans signer le contrat.")
-    st.dataframe(sig[["name", "type_label", "role", "commitment", "source_ref"]].fillna("").rename(columns={
+    components.table(sig[["name", "type_label", "role", "commitment", "source_ref"]].fillna("").rename(columns={
         "name": "Nom", "type_label": "Type", "role": "Rôle", "commitment": "Engagement",
         "source_ref": "Source"}), hide_index=True, key="dc_signatories")
 

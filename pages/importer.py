@@ -105,8 +105,8 @@ def upload_section(editor: auth.Editor) -> None:
             st.text(report.error)
     messages = importer.messages_table(report)
     if not messages.empty:
-        st.dataframe(messages, hide_index=True, key="import_messages")
-    st.dataframe(importer.files_table(report, batch), hide_index=True, key="import_files_table")
+        components.table(messages, hide_index=True, key="import_messages")
+    components.table(importer.files_table(report, batch), hide_index=True, key="import_files_table")
 
     c1, c2 = st.columns(2)
     if report.ok and c1.button("Reconstruire la base avec ces fichiers", key="import_rebuild", type="primary"):
@@ -129,7 +129,7 @@ def history_section(editor: auth.Editor) -> None:
     if not batches:             # nothing imported yet: no history to show
         return
     st.subheader("Historique des imports")
-    st.dataframe(importer.history_table(batches), hide_index=True, key="import_history")
+    components.table(importer.history_table(batches), hide_index=True, key="import_history")
     current = st.session_state.get(PENDING)
     labels = {b["batch_id"]: f"{b['batch_id']} ({importer.STATE_LABELS[b['state']]}, "
               f"{', '.join(f['stored_name'] for f in b.get('files', []))})" for b in batches}

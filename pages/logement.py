@@ -47,10 +47,7 @@ if not results.empty:
     shown = views.filter_results(results, year, party_type, objective)
     table = views.housing_table(shown)
     # Each party and objective whole (the grid sized the columns on their first rows only).
-    st.dataframe(table, hide_index=True, key="cia_table",
-                 height=min(40 + 35 * max(len(shown), 1), 600), column_config={
-                     c: st.column_config.TextColumn(width=views.name_column_px(table[c]))
-                     for c in ("Partie", "Objectif")})
+    components.table(table, hide_index=True, key="cia_table", max_height_px=600)
     exports.download_table(views.export_frame("cia_results", shown), key="cia_table",
                            title="Résultats de la CIA par année et par partie", selection=selection,
                            sources=housing_sources, stem=f"resultats_cia_{slug}")
@@ -78,7 +75,7 @@ if not results.empty:
 
 if not objectives.empty:
     st.header("Objectifs de la convention", divider="gray")
-    st.dataframe(views.objectives_table(objectives), hide_index=True, key="cia_objectives")
+    components.table(views.objectives_table(objectives), hide_index=True, key="cia_objectives")
     exports.download_table(views.export_frame("cia_objectives", objectives), key="cia_objectives",
                            title="Objectifs de la convention intercommunale d'attribution",
                            selection=selection, sources=housing_sources,

@@ -84,7 +84,7 @@ if leverage_rows:
 projects = money["projects"]
 if not projects.empty:
     st.subheader("Projets financés par année")
-    st.dataframe(views.projects_table(projects), hide_index=True, key="projects_table")
+    components.table(views.projects_table(projects), hide_index=True, key="projects_table")
     components.source_line("actions saisies par l'équipe du contrat (modèle de programme)")
     exports.download_table(views.export_frame("projects", projects), key="projects_table",
                            title="Projets financés par année", selection=selection,

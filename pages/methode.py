@@ -16,7 +16,7 @@ for caution in views.CAUTIONS:
 st.header("Indicateurs", divider="gray")
 st.caption("Chaque indicateur est déclaré une fois dans le registre des indicateurs de "
            "l'application ; ce tableau en est généré.")
-st.dataframe(views.registry_table(), hide_index=True, key="registry_table")
+components.table(views.registry_table(), hide_index=True, key="registry_table")
 exports.download_table(views.registry_table(), key="registry_table",
                        title="Indicateurs : définitions et sources", selection=selection,
                        fictional=False, stem="indicateurs_definitions",
@@ -24,7 +24,7 @@ exports.download_table(views.registry_table(), key="registry_table",
 extra = views.unregistered_table(data.indicator_catalog())
 if not extra.empty:
     with st.expander(f"Autres variables chargées, hors registre ({len(extra)})"):
-        st.dataframe(extra, hide_index=True, key="unregistered_table")
+        components.table(extra, hide_index=True, key="unregistered_table")
         exports.download_table(extra, key="unregistered_table", title="Variables hors registre",
                                selection=selection, fictional=False, sources=data.all_sources,
                                stem="variables_hors_registre")
@@ -34,7 +34,7 @@ sources = data.sources()
 if sources.empty:
     components.empty_note("Aucun fichier chargé.")
 else:
-    st.dataframe(views.sources_table(sources), hide_index=True, key="sources_table")
+    components.table(views.sources_table(sources), hide_index=True, key="sources_table")
     exports.download_table(views.sources_table(sources), key="sources_table",
                            title="Fichiers chargés", selection=selection, fictional=False,
                            sources=data.all_sources, stem="fichiers_charges")
@@ -49,14 +49,14 @@ else:
         st.text(build["summary"])
     if not files.empty:
         st.subheader("Fichiers examinés")
-        st.dataframe(views.build_files_table(files), hide_index=True, key="build_files_table")
+        components.table(views.build_files_table(files), hide_index=True, key="build_files_table")
         exports.download_table(views.build_files_table(files), key="build_files_table",
                                title="Dernière construction : fichiers examinés",
                                selection=selection, fictional=False, stem="construction_fichiers")
     if not messages.empty:
         st.subheader("Avertissements et erreurs")
-        st.dataframe(views.build_messages_table(messages), hide_index=True,
-                     key="build_messages_table")
+        components.table(views.build_messages_table(messages), hide_index=True,
+                         key="build_messages_table")
         exports.download_table(views.build_messages_table(messages), key="build_messages_table",
                                title="Dernière construction : avertissements et erreurs",
                                selection=selection, fictional=False,

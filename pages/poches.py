@@ -81,7 +81,7 @@ def pocket_sources() -> list[str]:
 
 
 listing = views.pockets_list(found)
-st.dataframe(listing, hide_index=True, key="pockets_list")
+components.table(listing, hide_index=True, key="pockets_list")
 exports.download_table(listing, key="pockets_list", title="Poches de pauvreté hors QPV",
                        selection=selection, sources=pocket_sources,
                        stem=f"poches_de_pauvrete_{slug}")
@@ -92,6 +92,6 @@ for row in found.itertuples():
                        f"{pk.distance_text(row.distance_to_qpv_m)}"
                        + (f" ({row.nearest_qpv_name}, {row.nearest_qpv_code})" if row.nearest_qpv_code else "")))
     table = pk.comparison(result, row.pocket_id)
-    st.dataframe(views.pocket_comparison_table(table, row.commune_names), hide_index=True,
-                 key=f"pocket_table_{row.pocket_id}")
+    components.table(views.pocket_comparison_table(table, row.commune_names), hide_index=True,
+                     key=f"pocket_table_{row.pocket_id}")
     exports.download_pocket_sheet(selection, params, row.pocket_id)

@@ -93,7 +93,7 @@ if gap_charts:
 if portrait.themes:
     st.header("Tous les chiffres du portrait", divider="gray")
     with st.expander("Tableau : chaque indicateur pour le quartier et ses territoires de comparaison"):
-        st.dataframe(views.portrait_table(portrait), hide_index=True, key="portrait_table")
+        components.table(views.portrait_table(portrait), hide_index=True, key="portrait_table")
     table, status_columns, units = views.portrait_export(portrait)
     keys = [(c, i, y) for c, i, y in zip(table["Code"], portrait.to_frame()["indicator_id"],
                                          table["Année"])]
@@ -107,7 +107,7 @@ commune_only = data.commune_only_figures(portrait.qpv.code)
 if not commune_only.empty:
     st.header("Publiés pour la commune seulement", divider="gray", anchor=False)
     st.caption(md_text(commune_only["caution"].iloc[0]))
-    st.dataframe(views.commune_only_table(commune_only), hide_index=True, key="commune_only_table")
+    components.table(views.commune_only_table(commune_only), hide_index=True, key="commune_only_table")
 
 qualitative = data.qualitative(selection.contract_slug, selection.qpv_code)
 sections, notes = views.split_notes(views.qualitative_sections(qualitative))

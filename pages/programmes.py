@@ -83,14 +83,14 @@ with c2:
 t1, t2 = st.columns(2)
 with t1:
     st.subheader("Par enjeu prioritaire")
-    st.dataframe(views.theme_amounts_table(money["by_theme"]), hide_index=True, key="theme_table")
+    components.table(views.theme_amounts_table(money["by_theme"]), hide_index=True, key="theme_table")
     components.source_line(FUNDING_SOURCE)
     table_buttons(views.export_frame("by_theme", money["by_theme"]), "theme_table",
                   "Montants par enjeu prioritaire")
 with t2:
     st.subheader("Par quartier")
-    st.dataframe(views.territory_amounts_table(money["by_territory"]), hide_index=True,
-                 key="territory_table")
+    components.table(views.territory_amounts_table(money["by_territory"]), hide_index=True,
+                     key="territory_table")
     components.source_line(FUNDING_SOURCE)
     table_buttons(views.export_frame("by_territory", money["by_territory"]), "territory_table",
                   "Montants par quartier")
@@ -109,7 +109,7 @@ if people_years:
     people_year = b2.selectbox("Année", [None, *people_years], key="benef_year",
                                format_func=lambda y: "toutes" if y is None else str(y))
     counts = data.beneficiary_counts(slug, by, people_year)
-    st.dataframe(beneficiaries.display_table(counts, by), hide_index=True, key="benef_table")
+    components.table(beneficiaries.display_table(counts, by), hide_index=True, key="benef_table")
     components.source_line(PEOPLE_SOURCE)
     exports.download_table(
         beneficiaries.export_table(counts, by), key="benef_table",
@@ -122,7 +122,7 @@ if people_years:
                "résidence est celui saisi, ou calculé à l'import depuis l'adresse, qui n'est pas "
                "conservée (résultat indicatif, pas une attestation). Un effectif de moins de 5 "
                "est masqué, ainsi que celui qui permettrait de le retrouver.")
-    st.dataframe(beneficiaries.share_display_table(share), hide_index=True, key="benef_qpv_share")
+    components.table(beneficiaries.share_display_table(share), hide_index=True, key="benef_qpv_share")
     components.source_line(PEOPLE_SOURCE)
     exports.download_table(
         beneficiaries.share_export_table(share), key="benef_qpv_share",
@@ -152,7 +152,6 @@ shown = data.actions(selection.contract_slug, year=year, funder=funder, theme=th
 filtered = any(x is not None for x in (year, funder, theme, territory, operator)) or bool(search)
 st.caption(views.actions_total_caption(len(shown), shown["amount_eur"].sum(), money["unattached_eur"],
                                        filtered))
-st.dataframe(views.actions_view(shown), hide_index=True, key="actions_table",
-             height=min(40 + 35 * max(len(shown), 1), 720))
+components.table(views.actions_view(shown), hide_index=True, key="actions_table", max_height_px=720)
 components.source_line(FUNDING_SOURCE)
 table_buttons(views.export_frame("actions", shown), "actions_table", "Actions du programme")

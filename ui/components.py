@@ -14,29 +14,57 @@ HOME_PAGE = "pages/mandat.py"
 LINK_COLUMNS = {"Portrait": st.column_config.LinkColumn("Portrait", display_text="Ouvrir le portrait")}
 
 
-def name_first(frame, names: list[str], values: list[str]) -> dict:
-    """st.dataframe arguments that keep a table of `frame` readable (issue 11): the name columns
-    pinned at the left (st.column_config.Column(pinned=True)) and wide enough for their longest
-    text (Streamlit's grid sizes a column on its first rows only: « Vieux Moulin - Paradis - Les
-    Haut… »), yet never so wide that the value beside them leaves a 390 px phone; the main value
-    columns right after them, then the others in their order; the portrait links as LINK_COLUMNS."""
+# The height up to which a table of wrapped (taller) rows shows every row.
+WRAPPED_TABLE_MAX_PX = 720
+
+
+def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_config: dict | None = None,
+                max_height_px: int | None = None) -> dict:
+    """st.dataframe arguments that show every text column of `frame` whole (issue 11): Streamlit's
+    grid sizes a column on its first rows only (« person[nes] », « Soutenir la pa… »), so each
+    gets the width of its longest value or header (views.table_layout: at most 280 px, so a 390 px
+    phone still shows the next column; a longer value wraps, its rows taller; a longer header
+    shows whole in its tooltip). The `names`
+    columns are pinned at the left, all together within 280 px (a marker column, the comparison's
+    « ▶ », at PINNED_MARK_PX), the `values` columns right after them, then the others in their
+    order; the portrait links as LINK_COLUMNS. `column_config` adds other columns' settings;
+    `max_height_px` gives the table a height showing every row up to it (a table of wrapped rows
+    always has one, up to WRAPPED_TABLE_MAX_PX: the grid's default shows only 2 or 3 of them)."""
     columns = list(frame.columns)
-    first = [c for c in names + values if c in columns]
     pinned = [c for c in names if c in columns]
-    texts = {c: frame[c].dropna() for c in pinned}
-    named = [c for c in pinned if c and len(texts[c]) and all(isinstance(t, str) for t in texts[c])]
-    # The pinned columns together stay within PINNED_NAME_MAX_PX: a marker column (the
-    # comparison's « ▶ ») takes PINNED_MARK_PX of it.
-    room = views.PINNED_NAME_MAX_PX - views.PINNED_MARK_PX * (len(pinned) - len(named))
-    config = {}
-    for c in pinned:
-        if c in named:
-            config[c] = st.column_config.TextColumn(width=min(views.name_column_px(texts[c]), room),
-                                                    pinned=True)
-        else:
-            config[c] = st.column_config.Column(width=views.PINNED_MARK_PX, pinned=True)
-    config.update({c: v for c, v in LINK_COLUMNS.items() if c in columns})
-    return {"column_order": first + [c for c in columns if c not in first], "column_config": config}
+    text = set(views.text_columns(frame))
+    marks = [c for c in pinned if not (c and c in text)]
+    links = [c for c in LINK_COLUMNS if c in columns]
+    layout = views.table_layout(frame, pinned=tuple(pinned), skip=tuple(links) + tuple(marks),
+                                room_px=views.PINNED_NAME_MAX_PX - views.PINNED_MARK_PX * len(marks))
+    # A header wider than its capped column is cut (the grid never wraps one): whole in its tooltip.
+    config = {c: st.column_config.TextColumn(width=px, pinned=True if c in pinned else None,
+                                             help=md_text(c) if views.text_px(c) > px else None)
+              for c, px in layout.widths.items()}
+    config.update({c: st.column_config.Column(width=views.PINNED_MARK_PX, pinned=True) for c in marks})
+    config.update({c: LINK_COLUMNS[c] for c in links})
+    config.update(column_config or {})
+    args = {"column_config": config}
+    if pinned or values:
+        first = [c for c in pinned + list(values) if c in columns]
+        args["column_order"] = first + [c for c in columns if c not in first]
+    if layout.row_height:
+        args["row_height"] = layout.row_height
+    if max_height_px or layout.row_height:   # the grid's default height shows 10 one-line rows
+        args["height"] = layout.height_px(len(frame), max_height_px or WRAPPED_TABLE_MAX_PX)
+    return args
+
+
+def table(frame, names: list[str] = (), values: list[str] = (), column_config: dict | None = None,
+          max_height_px: int | None = None, **kwargs) -> None:
+    """st.dataframe(frame, **kwargs) with every text column whole (fit_columns)."""
+    st.dataframe(frame, **fit_columns(frame, names, values, column_config, max_height_px), **kwargs)
+
+
+def name_first(frame, names: list[str], values: list[str]) -> dict:
+    """fit_columns with the name columns pinned and the main value columns right after them."""
+    return fit_columns(frame, names, values)
+
 
 # Hides Streamlit's chrome (sidebar, header, toolbar, footer) for clean screenshots.
 _PRESENTATION_CSS = """
@@ -304,7 +332,7 @@ def dataframe_or_note(df, note: str, **kwargs) -> None:
     if df.empty:
         st.caption(note)
     else:
-        st.dataframe(df, **kwargs)
+        st.dataframe(df, **fit_columns(df), **kwargs)
 
 
 def figure_card(figure: dict) -> None:

@@ -27,7 +27,7 @@ import streamlit as st
 import config
 from indicators.text import md_text
 from reports import tables
-from ui import data, state
+from ui import components, data, state
 from ui.charts import PLOTLY_LOCK
 
 ICON = ":material/download:"
@@ -378,7 +378,7 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
     if not table.empty:
         with st.expander("Voir les données", icon=":material/table:"):
             st.caption(md_text(title + (f" ({unit})" if unit else "")))
-            st.dataframe(table, hide_index=True)
+            st.dataframe(table, hide_index=True, **components.fit_columns(table))
     with PLOTLY_LOCK:
         h = int(height or fig.layout.height or 520) - int(fig.layout.margin.t or 0) + 20
     mark = mark_for(selection)

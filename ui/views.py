@@ -5,7 +5,10 @@ functions and return what a page shows, so they are unit-tested without a browse
 """
 from __future__ import annotations
 
+import functools
+import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -657,23 +660,116 @@ def map_source(map_data, credits=()) -> str:
     return " · ".join(p for p in parts if p)
 
 
-# A table cell's text in Streamlit's grid (Source Sans, 14 px): about 6 px a character (measured: 345 px
-# for the 57 characters of « Attributions en QPV aux ménages au-dessus du 1er quartile »), 24 px of
-# padding. The grid sizes a column on its first rows only, so a long name further down was cut
-# (« Vieux Moulin - Paradis - Les Haut », the demo map's last row).
-CELL_PX_PER_CHAR, CELL_PADDING_PX, NAME_COLUMN_MAX_PX = 6, 24, 440
-# A pinned name column wider than this would hide the value beside it on a 390 px phone.
-PINNED_NAME_MAX_PX = 280
+# A table cell's text in Streamlit's grid (Source Sans, 14 px): about 6 px a character on average
+# (measured: 345 px for the 57 characters of « Attributions en QPV aux ménages au-dessus du 1er
+# quartile »; `char_px` per kind of character), 24 px of padding. The grid sizes a column on its
+# first rows only, so a long name further down was cut (« Vieux Moulin - Paradis - Les Haut »).
+CELL_PADDING_PX = 24
+# A text column wider than this would hide the column beside it on a 390 px phone (358 px of
+# table): pinned or not, every text column is capped there, and a longer value wraps.
+TEXT_COLUMN_MAX_PX = 280
+PINNED_NAME_MAX_PX = TEXT_COLUMN_MAX_PX
 # A pinned marker column (the comparison's « ▶ » for the selected quartier).
 PINNED_MARK_PX = 40
 # The width of a table on a 390 px phone (the page's 16 px margins on each side).
 PHONE_TABLE_PX = 358
+# Streamlit's grid wraps a text cell only when its rows are taller than 4rem (64 px): a row of
+# LINE_PX a line plus ROW_PADDING_PX, at least WRAP_ROW_MIN_PX; at most MAX_WRAP_LINES lines (a
+# longer value is cut at the last). One line: the grid's 35 px rows.
+DEFAULT_ROW_PX, WRAP_ROW_MIN_PX, LINE_PX, ROW_PADDING_PX, MAX_WRAP_LINES = 35, 65, 20, 16, 6
+TABLE_HEADER_PX = 40
 
 
-def name_column_px(texts) -> int:
-    """The width of a table column that shows every one of `texts` whole (up to 440 px)."""
-    longest = max((len(str(t)) for t in texts), default=0)
-    return min(NAME_COLUMN_MAX_PX, CELL_PADDING_PX + CELL_PX_PER_CHAR * longest)
+# A character's width in Streamlit's grid (Source Sans, 14 px), a little above the font's so a
+# value never wraps in a column sized for it: capitals and digits are wider than the 6 px average.
+NARROW_CHARS = frozenset("ijlrtfI.,;:'’!|()[] ")
+
+
+@functools.cache
+def char_px(char: str) -> float:
+    """A character's width, 8 % above the font's measured one (« Vieux Moulin - Paradis - Les
+    Hauts de Lorne » was cut in 280 px; « Sur-entretien des parties communes » wrapped in 225)."""
+    if char in NARROW_CHARS:
+        width = 3.6
+    elif char in "MWmw":
+        width = 10.5
+    elif char.isupper():
+        width = 8.4
+    elif char.isdigit():
+        width = 7.2
+    else:
+        width = 6.6 if char.isalpha() else 6.0
+    return width * 1.08
+
+
+def text_px(text) -> int:
+    """The width a grid cell needs to show `text` on one line (padding included)."""
+    return CELL_PADDING_PX + math.ceil(sum(map(char_px, str(text))))
+
+
+def wrapped_lines(text, width_px: int) -> int:
+    """The lines `text` takes in a grid cell `width_px` wide (padding included), wrapped at
+    spaces (a word longer than a line is cut across lines)."""
+    room = width_px - CELL_PADDING_PX
+    space = char_px(" ")
+    lines, used = 1, 0.0
+    for word in str(text).split():
+        size = sum(map(char_px, word))
+        if used and used + space + size <= room:
+            used += space + size
+            continue
+        if used:
+            lines, used = lines + 1, 0.0
+        for c in word if size > room else ():      # a word longer than a line, char by char
+            if used + char_px(c) > room:
+                lines, used = lines + 1, 0.0
+            used += char_px(c)
+        if size <= room:
+            used = size
+    return lines
+
+
+def text_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` whose values (missing ones aside, at least one) are all text."""
+    out = []
+    for c in frame.columns:
+        values = frame[c].dropna()
+        if len(values) and all(isinstance(v, str) for v in values):
+            out.append(c)
+    return out
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """How a displayed table reads whole (issue 11): the width in px of each text column (its
+    longest value over all rows, header included, capped) and the height of its rows (None: the
+    grid's one-line rows; else tall enough for the longest capped value to wrap)."""
+    widths: dict
+    row_height: int | None
+
+    def height_px(self, n_rows: int, max_px: int) -> int:
+        """The height of a table of `n_rows` rows (at least one) showing them all up to `max_px`."""
+        return min(TABLE_HEADER_PX + (self.row_height or DEFAULT_ROW_PX) * max(n_rows, 1), max_px)
+
+
+def table_layout(frame: pd.DataFrame, pinned: tuple = (), room_px: int = TEXT_COLUMN_MAX_PX,
+                 skip: tuple = ()) -> TableLayout:
+    """The TableLayout of `frame`: Streamlit's grid sizes a column on its first rows only, so a
+    longer value further down was cut (« person[nes] », « Soutenir la pa… »). Every text column
+    (`text_columns`, those in `skip` aside) gets the width of its longest value or header, at most
+    TEXT_COLUMN_MAX_PX, and the `pinned` ones at most `room_px` (what pinned markers leave of it);
+    a value beyond its column's cap wraps over up to MAX_WRAP_LINES lines."""
+    widths, lines = {}, 1
+    for c in text_columns(frame):
+        if c in skip:
+            continue
+        cap = min(room_px, TEXT_COLUMN_MAX_PX) if c in pinned else TEXT_COLUMN_MAX_PX
+        px = {t: text_px(t) for t in set(frame[c].dropna())}      # each distinct value once
+        widths[c] = min(max([text_px(c), *px.values()]), cap)
+        lines = max([lines] + [wrapped_lines(t, widths[c]) for t, n in px.items() if n > cap])
+    lines = min(lines, MAX_WRAP_LINES)
+    row_height = None if lines == 1 else max(WRAP_ROW_MIN_PX, LINE_PX * lines + ROW_PADDING_PX)
+    return TableLayout(widths, row_height)
 
 
 def map_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -886,9 +982,10 @@ def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in projects["year"]],
         "Projets": [fmt.fmt_int(v) for v in projects["n_projects"]],
-        "dont nouveaux": [new_projects_text(new, unknown) for new, unknown
-                          in zip(projects["n_new"], projects["n_new_unknown"])],
-        # A short heading: « Part de projets nouveaux » took the table past a 390 px phone.
+        "Nouveaux": [new_projects_text(new, unknown) for new, unknown
+                     in zip(projects["n_new"], projects["n_new_unknown"])],
+        # Short headings: « Part de projets nouveaux », then « dont nouveaux » once every column is
+        # as wide as its longest text (views.table_layout), took the table past a 390 px phone.
         "Part des nouveaux": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v)
                               else "non renseigné" for v in projects["share_new_pct"]],
     })
@@ -1108,6 +1205,25 @@ def scheme_group_label(pillar: str, schemes: pd.DataFrame) -> str:
     text = f"{pillar} — {fmt.fmt_count(len(schemes), 'dispositif')}"
     n_specific = int((schemes["Nature"] == FUNDING_KIND_LABELS["specifique"]).sum())
     return text + (f", dont {fmt.fmt_int(n_specific)} sur crédits spécifiques" if n_specific else "")
+
+
+def tfpb_table(tfpb: pd.DataFrame) -> pd.DataFrame:
+    """The landlords' TFPB lines (indicators.review.tfpb) as the page shows them: the quartier by
+    its name with its code beside it, like the other tables (« QN09905N » alone named nothing); a
+    line without a QPV covers every QPV of its landlord (review.ALL_QPVS, as in the review); a
+    code no territory has stays as its own name. Figures stay values (review.display_frame)."""
+    from indicators.review import ALL_QPVS
+    codes = tfpb["territory_code"].astype(object)
+    names = tfpb["territory_name"].astype(object)
+    return pd.DataFrame({
+        "Année": tfpb["year"],
+        "Bailleur": tfpb["landlord"],
+        "Action financée": tfpb["action"],
+        "Quartier": [ALL_QPVS if pd.isna(c) else (c if pd.isna(n) else n) for c, n in zip(codes, names)],
+        "Code": ["" if pd.isna(c) else c for c in codes],
+        "Montant (€)": tfpb["amount_eur"],
+        "Source": tfpb["source_ref"],
+    })
 
 
 def party_text(party_type: str, party_name: str) -> str:

@@ -281,7 +281,7 @@ def test_projects_table_never_prints_an_unknown_count_as_zero() -> None:
     got = views.projects_table(projects)
     assert got.map(plain_spaces).to_dict("list") == {
         "Année": ["2024", "2025", "2026"], "Projets": ["2", "3", "4"],
-        "dont nouveaux": ["non renseigné", "1 (nouveauté non renseignée pour 1)", "0"],
+        "Nouveaux": ["non renseigné", "1 (nouveauté non renseignée pour 1)", "0"],
         "Part des nouveaux": ["non renseigné", "50,0 %", "0,0 %"]}
 
 

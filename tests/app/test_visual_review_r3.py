@@ -8,14 +8,6 @@ from tests.app.test_pages import run_page, shown
 from ui import views
 
 
-def test_name_column_width_fits_the_longest_name() -> None:
-    assert views.name_column_px(["Champ de Foire", "Vieux Moulin - Paradis - Les Hauts de Lorne"]) == (
-        24 + 6 * 43)
-    assert views.name_column_px(["La Chênaie"]) == 24 + 6 * 10
-    assert views.name_column_px(["x" * 200]) == 440
-    assert views.name_column_px([]) == 24
-
-
 def test_map_table_shows_every_quartier_name_whole(demo_db) -> None:
     # Streamlit's grid sized « Quartier » on its first rows: the last, « Vieux Moulin - Paradis -
     # Les Hauts de Lorne », read « Vieux Moulin - Paradis - Les Haut » at 1440 px.
@@ -25,7 +17,7 @@ def test_map_table_shows_every_quartier_name_whole(demo_db) -> None:
     names = table.value["Quartier"].tolist()
     assert "Vieux Moulin - Paradis - Les Hauts de Lorne" in names
     columns = json.loads(table.proto.columns)
-    assert columns["Quartier"]["width"] == min(24 + 6 * max(len(n) for n in names), views.PINNED_NAME_MAX_PX)
+    assert columns["Quartier"]["width"] == min(max(views.text_px(n) for n in names), views.PINNED_NAME_MAX_PX)
     assert columns["Portrait"]["type_config"]["display_text"] == "Ouvrir le portrait"
 
 
@@ -81,7 +73,8 @@ def test_housing_results_table_shows_parties_and_objectives_whole(demo_db) -> No
     table = at.dataframe[0]      # the results table, first on the page
     columns = json.loads(table.proto.columns)
     for name in ("Partie", "Objectif"):
-        assert columns[name]["width"] == 24 + 6 * max(len(v) for v in table.value[name]), name
+        assert columns[name]["width"] == min(max(views.text_px(v) for v in [name, *table.value[name]]),
+                                             views.TEXT_COLUMN_MAX_PX), name
     assert "Attributions en QPV aux ménages au-dessus du 1er quartile" in set(table.value["Objectif"])
 
 
@@ -92,11 +85,11 @@ def test_pinned_name_columns_fit_their_names_and_leave_the_value_on_a_phone(demo
     assert not at.exception
     table = next(d for d in at.dataframe if "Quartier" in d.value.columns)
     columns = json.loads(table.proto.columns)
-    longest = max(len(n) for n in table.value["Quartier"])
+    longest = max(views.text_px(n) for n in table.value["Quartier"])
     # The marker column « ▶ » is pinned too: both together within PINNED_NAME_MAX_PX (at 390 px
     # a 280 px name beside the marker left 25 px for the value: « 38, »).
     room = views.PINNED_NAME_MAX_PX - views.PINNED_MARK_PX
-    assert (columns["Quartier"]["width"], columns[""]["width"]) == (min(24 + 6 * longest, room),
+    assert (columns["Quartier"]["width"], columns[""]["width"]) == (min(longest, room),
                                                                    views.PINNED_MARK_PX)
     assert columns["Quartier"]["pinned"] is True and columns[""]["pinned"] is True
     assert views.PINNED_NAME_MAX_PX + 60 <= 390 - 2 * 16      # a value column still shows beside them

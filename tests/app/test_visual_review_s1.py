@@ -10,8 +10,10 @@ from ui import views
 
 def _table_px(frame: pd.DataFrame) -> int:
     """How wide Streamlit's grid draws `frame`: each column as wide as its longest text,
-    heading included (views.name_column_px, the same estimate as the pinned columns)."""
-    return sum(views.name_column_px([c, *frame[c].tolist()]) for c in frame.columns)
+    heading included (views.table_layout, the widths every displayed table is given)."""
+    widths = views.table_layout(frame).widths
+    assert set(widths) == set(frame.columns)
+    return sum(widths.values())
 
 
 def test_projects_per_year_fit_a_phone() -> None:
@@ -21,7 +23,7 @@ def test_projects_per_year_fit_a_phone() -> None:
                              "n_new_unknown": [0, 0], "share_new_pct": [43.75, 50.8]})
     got = views.projects_table(projects)
     assert got.map(plain_spaces).to_dict("list") == {
-        "Année": ["2020", "2026"], "Projets": ["16", "120"], "dont nouveaux": ["7", "61"],
+        "Année": ["2020", "2026"], "Projets": ["16", "120"], "Nouveaux": ["7", "61"],
         "Part des nouveaux": ["43,8 %", "50,8 %"]}
     assert _table_px(got) <= views.PHONE_TABLE_PX
 
