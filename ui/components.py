@@ -7,7 +7,10 @@ from streamlit.runtime.pages_manager import PagesManager
 import config
 from indicators.fmt import period_beside_name
 from indicators.text import french_spacing, html_text, md_text
-from ui import data, state, views
+from ui import data, state, typography, views
+
+# Every text a page hands to Streamlit keeps French punctuation with its words (ui/typography.py).
+typography.install()
 
 HOME_PAGE = "pages/mandat.py"
 # A table column of relative links ("/portrait?qpv=…") shown as "Ouvrir le portrait".
