@@ -6,10 +6,10 @@ Rather than passing each of the pages' strings through a helper (static prose, f
 `md_text` data alike), `install()` wraps the two doors through which Streamlit sends an element
 or a container to the browser (`DeltaGenerator._enqueue` and `_block`) and applies
 `indicators.text.screen_text` to the element's prose fields: Markdown, captions, titles and
-headings, alerts, metrics, plain text, spinners and toasts, widget labels, help texts and
+headings, alerts, metrics, spinners and toasts, widget labels, help texts and
 placeholders, expander, popover and dialog labels. Left as they are: HTML (`st.html`) and the
 CSS and scripts of a Markdown HTML block (only its text between tags is prose), code, LaTeX,
-JSON, charts, tables, widget options and values (the page's own data, which a widget returns).
+JSON, preformatted st.text, charts, tables, widget options and values (the page's own data, which a widget returns).
 
 The transformation is idempotent (an element cached by st.cache_data is replayed through it
 again). Installed once per process by `ui.components`, which every page imports.
@@ -27,7 +27,8 @@ from indicators.text import screen_text
 PROSE_FIELDS = ("label", "help", "placeholder", "title", "text", "delta", "delta_description",
                 "validate_message")
 # Elements whose `body` is prose (html's and json's are not).
-PROSE_BODIES = frozenset({"markdown", "heading", "alert", "text", "toast", "metric"})
+# st.text is left whole: preformatted, it shows reports verbatim (file, line, column).
+PROSE_BODIES = frozenset({"markdown", "heading", "alert", "toast", "metric"})
 # Elements left whole: their strings are code, markup, data or chart specifications.
 NOT_PROSE = frozenset({"html", "json", "code", "exception", "bidi_component", "component_instance",
                        "deck_gl_json_chart", "plotly_chart", "vega_lite_chart", "echarts_chart",

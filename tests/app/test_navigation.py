@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from indicators.fmt import plain_spaces
 from ui import components
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,9 +118,9 @@ def test_a_broken_link_gives_a_french_message_and_a_way_home(small_db, param, va
     at.query_params[param] = value
     at.run()
     assert not at.exception
-    assert [e.value for e in at.error] == [message]
+    assert [plain_spaces(e.value) for e in at.error] == [message]
     links = at.get("page_link")
-    assert [link.proto.label for link in links] == ["Retour à l'accueil : Les chiffres du mandat"]
+    assert [plain_spaces(link.proto.label) for link in links] == ["Retour à l'accueil : Les chiffres du mandat"]
     # The link stays in the address bar as typed: never rewritten to a fallback quartier.
     assert dict(at.query_params) == {param: value}
     at.run()

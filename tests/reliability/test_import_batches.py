@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 import config
 from etl import importer
+from indicators.fmt import plain_spaces
 from etl.__main__ import main
 from etl.importer import UploadRejected
 from tests.reliability.conftest import CURRENT_YEAR, ROOT, csv_text, query, sha256
@@ -554,7 +555,7 @@ def test_page_publishing_a_pending_batch_that_fails_changes_nothing(site: Path) 
     at = AppTest.from_file(str(ROOT / "pages" / "importer.py"), default_timeout=90).run()
     at.button(key="import_publish").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["Le lot n'a pas été publié ; la base publiée n'a pas été modifiée."]
+    assert [plain_spaces(e.value) for e in at.error] == ["Le lot n'a pas été publié ; la base publiée n'a pas été modifiée."]
     assert [t.value for t in at.text] == [
         f"{batch.batch_id}/QPV2024_FILOSOFI_2019.csv, ligne 2, colonne « MED19 » : valeur « dix-sept mille »"
         " illisible (attendu : un nombre ou un marqueur de secret (s, nd, ns, nc))"]
