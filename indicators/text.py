@@ -76,9 +76,9 @@ def url_excerpt(value, limit: int = URL_EXCERPT_CHARS) -> str:
 
 
 # A space before ; : ! ? (Markdown-escaped by md_text or not: « \: ») that ends a word, not
-# one before the start of a word (« :material/icon: », « ?q= »; md_text puts a word joiner after
-# « : »): whatever follows, « **Note :** », « ? » then a closing bracket.
-_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(\\?[;:!?])(?!\u2060?[^\W_])")
+# one before the start of a word (« :material/icon: », « ?q= », a Markdown table's « | :--- | »;
+# md_text puts a word joiner after « : »): whatever follows, « **Note :** », « ? » then a bracket.
+_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(\\?[;:!?])(?!\u2060?(?:[^\W_]|-))")
 # A dash between two words used as a separator (« Bruxelles - Arcades - Béguines »,
 # « Chalon – délégations »), Markdown-escaped or not; a list's « - » starts a line, no word before.
 _SEPARATOR_DASH = re.compile(r"(?<=\S)[ \t]+(\\?[-–—])(?=[ \t])")

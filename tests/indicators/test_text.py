@@ -164,6 +164,7 @@ def test_french_spacing_also_holds_markdown_escaped_and_closing_punctuation():
     assert french_spacing(md_text("Seuil : 13 224 ; ok !")) == f"Seuil{nb}\\:{wj} 13 224{nb}; ok{nb}\\!"
     assert french_spacing("**Pourquoi ?** (voir : [x])") == f"**Pourquoi{nb}?** (voir{nb}: [x])"
     assert french_spacing("Voir :material/info: ici") == "Voir :material/info: ici"
+    assert french_spacing("| a | b |\n| :--- | ---: |") == "| a | b |\n| :--- | ---: |"
 
 
 def test_screen_text_keeps_dashes_and_file_formats_with_the_word_before():
