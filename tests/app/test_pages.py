@@ -120,11 +120,11 @@ def _sections(at: AppTest) -> dict[str, list[str]]:
         nonlocal current
         kind = getattr(node, "type", None)
         if kind == "header":
-            current = shown(node.value)
+            current = plain_spaces(shown(node.value))
             sections[current] = []
             return
         if kind == "metric":
-            sections.setdefault(current, []).append(shown(f"{node.label} = {plain_spaces(node.value)}"))
+            sections.setdefault(current, []).append(plain_spaces(shown(f"{node.label} = {node.value}")))
             return
         for child in getattr(node, "children", {}).values():
             walk(child)
@@ -472,10 +472,10 @@ def test_portrait_cards_credit_the_document_and_never_insee_for_fictional_data(d
 def test_page_header_never_repeats_the_contract_name(demo_db) -> None:
     at = run_page("portrait", territoire="chambery", qpv="QN07301M")
     assert not at.exception
-    assert shown(at.caption[0].value) == (
+    assert plain_spaces(shown(at.caption[0].value)) == (
         "Politique de la ville de Chambéry – Contrat de ville Engagements 2030 · signé en 2024")
     at = run_page("portrait", territoire="grand-chalon", qpv="QN07101I")
-    assert shown(at.caption[0].value) == (
+    assert plain_spaces(shown(at.caption[0].value)) == (
         "Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030")
 
 
@@ -484,7 +484,7 @@ def test_review_of_a_quartier_without_one_says_whose_review_is_shown(demo_db) ->
     # names the quartier whose review follows (issue 11), never shows it as Bellevue's.
     at = run_page("bilan", territoire="chambery", qpv="QN07301M")
     assert not at.exception
-    assert [shown(i.value) for i in at.info] == [
+    assert [plain_spaces(shown(i.value)) for i in at.info] == [
         "Aucun bilan n'est saisi pour Biollay - Bellevue ; voici celui des Hauts De Chambéry."]
     # The quartier that has one says nothing of the kind.
     at = run_page("bilan", territoire="chambery", qpv="QN07302M")

@@ -13,8 +13,9 @@ from tests.app.test_crawl import DEMO_CONTRACTS, PAGES, ROOT, _texts
 
 # An ordinary space (or tab) before « : ; ! ? » that end a word (Markdown-escaped or not; not the
 # « :material/…: » of an icon), before a closing «», after an opening «, or before a dash
-# separating two words (« Arcades - Béguines »).
-BREAKABLE = re.compile(r"[ \t](\\?[;:!?])(?!\u2060?[^\W_])|[ \t]»|«[ \t]|(?<=\S)[ \t]\\?[-–—][ \t]")
+# separating two words (« Arcades - Béguines »), or before a download label's « (CSV) ».
+BREAKABLE = re.compile(r"[ \t](\\?[;:!?])(?!\u2060?(?:[^\W_]|-))|[ \t]»|«[ \t]|(?<=\S)[ \t]\\?[-–—][ \t]"
+                       r"|[ \t]\\?\((?:CSV|XLSX|PDF|PNG|SVG|ZIP)\\?\)")
 # Data and choices: table cells, widget options (a widget returns them) are not prose.
 NOT_PROSE = {"table", "selectbox", "multiselect", "radio", "markdown"}
 # The CSS, scripts and tags of a Markdown HTML block are not prose; the text between them is.
@@ -33,6 +34,7 @@ def prose(at: AppTest) -> list[tuple[str, str]]:
             out += [(f"{kind}.{attr}", str(getattr(w, attr))) for attr in ("label", "help", "placeholder")
                     if getattr(w, attr, None)]
     out += [("expander", str(e.label)) for e in at.expander]
+    out += [("download_button", f"{b.proto.label} {b.proto.help}") for b in at.get("download_button")]
     out += [("markdown.help", str(m.help)) for m in at.markdown if getattr(m, "help", None)]
     out += [(f"{kind}.help", str(e.proto.help)) for kind in ("caption", "metric", "subheader", "title")
             for e in getattr(at, kind) if getattr(e.proto, "help", "")]

@@ -501,7 +501,7 @@ def test_page_shows_the_history_and_withdraws_a_batch(site: Path) -> None:
     at.selectbox(key="import_withdraw_choice").set_value(first.batch_id).run()
     at.button(key="import_withdraw").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [
+    assert [plain_spaces(s.value) for s in at.success] == [
         "Base reconstruite et publiée : les pages affichent désormais les nouveaux chiffres."]
     assert query(db, MEDIANS) == [(2020, 17500.0)]
     history = next(d.value for d in at.dataframe if "État" in d.value.columns)
@@ -529,7 +529,7 @@ def test_page_publishes_a_pending_batch_from_the_history(site: Path) -> None:
         f"{pending.batch_id} (en attente, QPV2024_FILOSOFI_2020.csv)"]
     at.button(key="import_publish").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [
+    assert [plain_spaces(s.value) for s in at.success] == [
         "Base reconstruite et publiée : les pages affichent désormais les nouveaux chiffres."]
     assert query(db, MEDIANS) == [(2019, 17000.0), (2020, 17500.0)]
     assert query(db, BATCHES) == [
@@ -579,7 +579,7 @@ def test_page_report_says_which_personal_columns_were_removed(site: Path) -> Non
     at.run()
     at.button(key="import_check").click().run()
     assert not at.exception
-    assert [i.value for i in at.info] == [
+    assert [plain_spaces(i.value) for i in at.info] == [
         "Données personnelles retirées avant l'enregistrement (jamais écrites sur le disque) :"]
     assert ("personnes.csv : colonnes de données personnelles retirées avant l'enregistrement : "
             "Nom, Prénom, Date de naissance, Téléphone, E-mail, Adresse, NIR") in [t.value for t in at.text]

@@ -181,8 +181,8 @@ def _df(at: AppTest, column: str):
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("title", "markdown", "caption", "text", "error", "success")
-                     for e in getattr(at, kind))
+    return plain_spaces("\n".join(str(e.value) for kind in ("title", "markdown", "caption", "text", "error",
+                                                            "success") for e in getattr(at, kind)))
 
 
 def test_page_upload_check_and_rebuild(site: Path) -> None:
