@@ -276,7 +276,7 @@ def test_mandate_page_says_why_no_leverage_is_computed(tmp_path, monkeypatch) ->
     at = run_page("mandat", "grand-chalon")
     assert not at.exception
     assert ("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les chiffres "
-            "publiés par les documents du territoire.") in [c.value for c in at.caption]
+            "publiés par les documents du territoire.") in [plain_spaces(c.value) for c in at.caption]
     table = at.dataframe[0].value
     assert list(table) == ["Financeur", "Publié", "Source du chiffre publié"]
     assert table["Financeur"].tolist() == ["Intercommunalité"]

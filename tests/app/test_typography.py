@@ -16,8 +16,9 @@ from tests.app.test_crawl import DEMO_CONTRACTS, PAGES, ROOT, _texts
 # separating two words (« Arcades - Béguines »), or before a download label's « (CSV) ».
 BREAKABLE = re.compile(r"[ \t](\\?[;:!?])(?!\u2060?(?:[^\W_]|-))|[ \t]»|«[ \t]|(?<=\S)[ \t]\\?[-–—][ \t]"
                        r"|[ \t]\\?\((?:CSV|XLSX|PDF|PNG|SVG|ZIP)\\?\)")
-# Data and choices: table cells, widget options (a widget returns them) are not prose.
-NOT_PROSE = {"table", "selectbox", "multiselect", "radio", "markdown"}
+# Data and choices: table cells, widget options (a widget returns them) are not prose; st.text
+# (preformatted reports, left whole by ui.typography) neither.
+NOT_PROSE = {"table", "selectbox", "multiselect", "radio", "markdown", "text"}
 # The CSS, scripts and tags of a Markdown HTML block are not prose; the text between them is.
 MARKUP = re.compile(r"<style\b.*?</style>|<script\b.*?</script>|<[^>]*>", re.DOTALL | re.IGNORECASE)
 
