@@ -373,6 +373,9 @@ def period_beside_name(name, period) -> str | None:
     return period
 
 
+_GLUED_BEFORE = frozenset({"-", "–", "—", ":", ";", "!", "?", "»"})
+
+
 def wrap_words(text, width: int = 18) -> str:
     """Text on lines of at most `width` characters joined by <br>, for plotly labels (a long
     QPV name on a map or beside a bar); a longer word is cut after its hyphens
@@ -381,11 +384,22 @@ def wrap_words(text, width: int = 18) -> str:
     name stays text."""
     from indicators.text import plot_text
     lines, line = [], ""
+    # A separating dash, « : », « ; », « ! », « ? » and a closing « » stay with the word before
+    # them, an opening « « » with the word after (issue #11: « Bruxelles -<br>Arcades », never
+    # « <br>- Arcades »).
+    words: list[str] = []
     for word in str(text).split():
+        if words and (word in _GLUED_BEFORE or words[-1] == "«"):
+            words[-1] = f"{words[-1]} {word}"
+        else:
+            words.append(word)
+    for word in words:
         parts = re.findall(r"[^-]+-?|-", word) if len(word) > width else [word]
         for k, part in enumerate(parts):
             glue = "" if k else " "
-            if line and len(line) + len(glue) + len(part) > width:
+            # A glued « - » or « : » may stand past the width: « Vieux Moulin -<br>Paradis ».
+            slack = 2 if part[-2:-1] == " " and part[-1] in _GLUED_BEFORE else 0
+            if line and len(line) + len(glue) + len(part) - slack > width:
                 lines.append(line)
                 line = part
             else:

@@ -75,9 +75,38 @@ def url_excerpt(value, limit: int = URL_EXCERPT_CHARS) -> str:
     return md_text(text)
 
 
+# A space before ; : ! ? (Markdown-escaped by md_text or not: « \: ») that ends a word, not
+# one before the start of a word (« :material/icon: », « ?q= », a Markdown table's « | :--- | »;
+# md_text puts a word joiner after « : »): whatever follows, « **Note :** », « ? » then a bracket.
+_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(\\?[;:!?])(?!\u2060?(?:[^\W_]|-))")
+# A dash between two words used as a separator (« Bruxelles - Arcades - Béguines »,
+# « Chalon – délégations »), Markdown-escaped or not; a list's « - » starts a line, no word before.
+_SEPARATOR_DASH = re.compile(r"(?<=\S)[ \t]+(\\?[-–—])(?=[ \t])")
+# The format a download button ends with (« … (CSV) »), Markdown-escaped or not.
+_FILE_FORMAT = re.compile(r"[ \t]+(\\?\((?:CSV|XLSX|PDF|PNG|SVG|ZIP)\\?\))")
+
+
 def french_spacing(value) -> str:
     """The spaces of French typography made non-breaking (U+00A0): inside « », and before
     ; : ! ? — a line of a narrow column never ends with « nor starts with », « ; » or « : »
-    (reports.pdf.esc applies it in PDFs). None → ""."""
+    (reports.pdf.esc applies it in PDFs; on screen `screen_text`). None → ""."""
     text = re.sub(r"«[ \t]+", "«\u00a0", re.sub(r"[ \t]+»", "\u00a0»", _text(value)))
-    return re.sub(r"[ \t]+([;:!?])(?=\s|$)", "\u00a0\\1", text)
+    return _BEFORE_PUNCTUATION.sub("\u00a0\\1", text)
+
+
+def no_break_dashes(value) -> str:
+    """A separating dash kept with the word before it (U+00A0 before it): a wrapped title never
+    starts a line with « - Béguines ». For display only, never for data or codes. None → ""."""
+    return _SEPARATOR_DASH.sub("\u00a0\\1", _text(value))
+
+
+def no_break_format(value) -> str:
+    """A file format in brackets kept with the word before it (U+00A0): a wrapped download label
+    never starts its second line with « (CSV) ». None → ""."""
+    return _FILE_FORMAT.sub("\u00a0\\1", _text(value))
+
+
+def screen_text(value) -> str:
+    """Prose as shown on screen: `french_spacing`, `no_break_dashes` and `no_break_format`
+    (ui.typography applies it to every text the app hands to Streamlit). Idempotent. None → ""."""
+    return no_break_format(no_break_dashes(french_spacing(value)))

@@ -25,29 +25,40 @@ basis = data.pocket_threshold(slug)
 default_s = round(basis.value_eur) if basis.value_eur is not None else None
 with st.expander("Paramètres de la détection", expanded=True):
     c1, c2, c3, c4 = st.columns(4)
-    threshold = c1.number_input("Seuil S de niveau de vie (€ par an)", min_value=1_000,
-                                max_value=100_000, value=default_s, step=100, key="pocket_threshold",
-                                placeholder="à saisir",
-                                help="Carreaux retenus : niveau de vie moyen des habitants du carreau sous S.")
-    min_population = c2.number_input("Population minimale d'une poche", min_value=0,
-                                     max_value=100_000, value=pk.DEFAULT_MIN_POPULATION, step=50,
-                                     key="pocket_min_population",
-                                     help="1 000 habitants dans le décret du 3 juillet 2014.")
+    # Text fields: st.number_input writes « 13224 » (no thousands separator, issue #11).
+    threshold = components.number_field(
+        "Seuil S de niveau de vie (€ par an)", key="pocket_threshold", value=default_s,
+        min_value=1_000, max_value=100_000, integer=False, placeholder="à saisir", container=c1,
+        help="Carreaux retenus : niveau de vie moyen des habitants du carreau sous S.")
+    min_population = components.number_field(
+        "Population minimale d'une poche", key="pocket_min_population",
+        value=pk.DEFAULT_MIN_POPULATION, min_value=0, max_value=100_000, container=c2,
+        help="1 000 habitants dans le décret du 3 juillet 2014.")
     contiguity = c3.radio("Carreaux contigus", list(pk.CONTIGUITY), key="pocket_contiguity",
                           format_func=pk.CONTIGUITY.get)
-    # Whole percents: a float input prints « 0.00 » (a decimal point, not French).
-    min_poor = c4.number_input("Part minimale de ménages pauvres par carreau (%)", min_value=0,
-                               max_value=100, value=0, step=1, key="pocket_min_poor",
-                               help="0 : critère non appliqué.")
+    # Whole percents.
+    min_poor = components.number_field(
+        "Part minimale de ménages pauvres par carreau (%)", key="pocket_min_poor", value=0,
+        min_value=0, max_value=100, container=c4, help="0 : critère non appliqué.")
     # Markdown: the EPCI's name in it comes from the data.
     st.caption("Seuil par défaut : " + md_text(pk.threshold_text(basis)))
 # The same Threshold as the caption above: the box never says a median the line says is absent.
 st.info(pk.limits_text(basis), icon=":material/info:")
 
+# A wrong entry is said under its field: nothing to search with.
+if any(field.error for field in (threshold, min_population, min_poor)):
+    st.stop()
 # Without S (no real national median), the detection says what is missing: the grid, or S to type.
-params = None if threshold is None else pk.Params(
-    threshold_eur=float(threshold), min_population=float(min_population),
-    contiguity=contiguity, min_poor_households_pct=float(min_poor))
+# An emptied population or share field means its default (0 %: the criterion is not applied).
+params = None if threshold.value is None else pk.Params(
+    threshold_eur=float(threshold.value),
+    min_population=float(pk.DEFAULT_MIN_POPULATION if min_population.value is None
+                         else min_population.value),
+    contiguity=contiguity, min_poor_households_pct=float(min_poor.value or 0))
+if params is None and default_s is not None:
+    # S emptied by the user: the search waits for it (data.poverty_pockets would take the default).
+    components.empty_note("Seuil S vide : saisissez le seuil S.")
+    st.stop()
 with st.spinner("Recherche des poches sur le carroyage…"):
     result = data.poverty_pockets(slug, params)
 if result.message:

@@ -1,13 +1,20 @@
 """Small rendering helpers shared by the pages (Streamlit only, no data logic)."""
 from __future__ import annotations
 
+import json
+from typing import NamedTuple
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import config
-from indicators.fmt import period_beside_name
+from indicators.fmt import fmt_number, period_beside_name
+from indicators.numbers import NumberError, parse_french_number
 from indicators.text import french_spacing, html_text, md_text
-from ui import data, state, views
+from ui import data, state, typography, views
+
+# Every text a page hands to Streamlit keeps French punctuation with its words (ui/typography.py).
+typography.install()
 
 HOME_PAGE = "pages/mandat.py"
 # A table column of relative links ("/portrait?qpv=…") shown as "Ouvrir le portrait".
@@ -146,12 +153,24 @@ def base_style() -> None:
 # Streamlit's own skip link (« Skip to main content », shown on the first Tab) has no setting:
 # it is written in French once it exists, by one observer per page.
 SKIP_LINK_TEXT = "Aller au contenu principal"
+# A multiselect's screen-reader names are English in Streamlit 1.67 (« Remove Emploi » on each
+# chip's cross, « Clear all », « Open »), with no setting: the same observer renames them, and
+# again whenever Streamlit redraws them (new chips, a rerun).
+MULTISELECT_ARIA = {"Clear all": "Tout retirer", "Open": "Ouvrir la liste",
+                    "Selected values": "Valeurs choisies"}
+REMOVE_PREFIX = ("Remove ", "Retirer ")
 FRENCH_DOCUMENT = (
     '<script>document.documentElement.lang = "fr";'
     'if (!window.qpvSkipLinkFr) { window.qpvSkipLinkFr = true;'
+    f' const aria = {json.dumps(MULTISELECT_ARIA, ensure_ascii=False)};'
     ' const fr = () => { const a = document.querySelector(\'[data-testid="stSkipToContent"]\');'
-    f' if (a && a.textContent !== "{SKIP_LINK_TEXT}") a.textContent = "{SKIP_LINK_TEXT}"; }};'
-    ' fr(); new MutationObserver(fr).observe(document.body, {childList: true, subtree: true}); }'
+    f' if (a && a.textContent !== "{SKIP_LINK_TEXT}") a.textContent = "{SKIP_LINK_TEXT}";'
+    ' document.querySelectorAll(\'[data-testid="stMultiSelect"] [aria-label]\').forEach(el => {'
+    ' const v = el.getAttribute("aria-label");'
+    f' const t = v.startsWith("{REMOVE_PREFIX[0]}") ? "{REMOVE_PREFIX[1]}" + v.slice({len(REMOVE_PREFIX[0])}) : aria[v];'
+    ' if (t && t !== v) el.setAttribute("aria-label", t); }); };'
+    ' fr(); new MutationObserver(fr).observe(document.body, {childList: true, subtree: true,'
+    ' attributes: true, attributeFilter: ["aria-label"]}); }'
     '</script>')
 
 
@@ -399,3 +418,42 @@ def grid(items: list, render, columns: int = 3) -> None:
         for column, item in zip(st.columns(columns), items[start:start + columns]):
             with column:
                 render(item)
+
+
+class NumberField(NamedTuple):
+    """What a number field read: its value (None when empty or wrong) and the French error shown."""
+    value: int | float | None
+    error: str | None
+
+
+def _regroup(key: str, integer: bool) -> None:
+    """After a change, the field shows the number as the app writes it (« 13224 » → « 13 224 »)."""
+    try:
+        number = parse_french_number(st.session_state[key], integer=integer)
+    except NumberError:
+        return
+    st.session_state[key] = "" if number is None else fmt_number(number)
+
+
+def number_field(label: str, *, key: str, value: int | float | None, min_value: float | None = None,
+                 max_value: float | None = None, integer: bool = True, help: str | None = None,
+                 placeholder: str | None = None, container=None) -> NumberField:
+    """A number typed in French, in place of st.number_input (which shows « 13224 » and a decimal
+    point): a text field showing « 13 224 » that reads « 13 224 », « 13224 », « 13 224,5 » with
+    ordinary or no-break spaces (indicators.numbers.parse_french_number). A wrong entry gets a
+    French error under the field and the value None; an empty field is None (its `placeholder`,
+    e.g. « à saisir »). The field starts at `value`, and starts again when `value` changes (another
+    contract's default)."""
+    where = container or st
+    start = "" if value is None else fmt_number(value)
+    if st.session_state.get(f"{key}.default") != start or key not in st.session_state:
+        st.session_state[key] = start
+        st.session_state[f"{key}.default"] = start
+    text = where.text_input(label, key=key, help=help, placeholder=placeholder,
+                            on_change=_regroup, args=(key, integer))
+    try:
+        return NumberField(parse_french_number(text, integer=integer, min_value=min_value,
+                                               max_value=max_value), None)
+    except NumberError as error:
+        where.error(md_text(f"{label} : {error}"), icon=":material/error:")
+        return NumberField(None, str(error))

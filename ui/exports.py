@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import config
-from indicators.text import md_text
+from indicators.text import md_text, no_break_format
 from reports import tables
 from ui import components, data, state
 from ui.charts import PLOTLY_LOCK
@@ -278,7 +278,8 @@ def _button(label: str, make: Callable[[], bytes], name: str, key: str, help: st
             primary: bool = False) -> None:
     ext = name.rsplit(".", 1)[-1]
     # The help text names the table or chart, whose title may come from data: shown as text.
-    st.download_button(label, data=make, file_name=name, mime=MIME[ext], key=key, help=md_text(help),
+    # « (CSV) » never starts the second line of a wrapped label.
+    st.download_button(no_break_format(label), data=make, file_name=name, mime=MIME[ext], key=key, help=md_text(help),
                        icon=ICON, on_click="ignore", type="primary" if primary else "secondary")
 
 
@@ -291,7 +292,7 @@ def table_button_label(title: str, fmt: str, limit: int = 40) -> str:
         cut = name[:limit + 1]
         cut = cut.rsplit(" ", 1)[0] if " " in cut else name[:limit]
         name = cut.rstrip(" ,;:–—-(«") + "…"
-    return f"Télécharger « {md_text(name)} » ({fmt})"
+    return no_break_format(f"Télécharger « {md_text(name)} » ({fmt})")
 
 
 def download_table(df: pd.DataFrame, *, key: str, title: str, selection: state.Selection,

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import config
 from etl.db import open_snapshot
+from indicators.fmt import plain_spaces
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py") if p.stem != "importer")
@@ -56,8 +57,8 @@ def broken_site(request, demo_db_path, tmp_path, monkeypatch) -> tuple[str, Path
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("title", "markdown", "caption", "text", "error",
-                                               "warning", "success") for e in getattr(at, kind))
+    return plain_spaces("\n".join(str(e.value) for kind in ("title", "markdown", "caption", "text", "error",
+                                                            "warning", "success") for e in getattr(at, kind)))
 
 
 def _message(db: Path, kind: str) -> str:
@@ -72,11 +73,11 @@ def test_every_page_says_the_database_is_unreadable(broken_site) -> None:
     for page in PAGES:
         at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60).run()
         assert not at.exception, (page, at.exception)
-        assert [e.value for e in at.error] == [_message(db, kind)], page
+        assert [plain_spaces(e.value) for e in at.error] == [_message(db, kind)], page
         assert "Traceback" not in _texts(at)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
-    assert [e.value for e in at.error] == [_message(db, kind)]
+    assert [plain_spaces(e.value) for e in at.error] == [_message(db, kind)]
 
 
 # A rebuild takes a few seconds: one damaged header, one damaged block (the file opens, a read fails).

@@ -256,9 +256,11 @@ def test_table_buttons_name_their_table(demo_db, deferred) -> None:
     at = _run("mandat", territoire="demo")
     assert not at.exception
     labels = [shown(b.label) for b in at.get("download_button") if b.key.endswith(("_csv", "_xlsx"))]
-    assert labels == [f"Télécharger « {name} » ({fmt})"
+    # French spacing (ui.typography): « », « : » and the format keep their words (issue #11).
+    nb = "\u00a0"
+    assert labels == [f"Télécharger «{nb}{name}{nb}»{nb}({fmt})"
                       for name in ("Les chiffres du mandat", "Financements par financeur",
-                                   "Effet levier : pour 1 € de la ville", "Projets financés par année")
+                                   f"Effet levier{nb}: pour 1 € de la ville", "Projets financés par année")
                       for fmt in ("CSV", "XLSX")]
 
 
@@ -266,9 +268,13 @@ def test_a_long_table_title_is_cut_at_a_word_for_a_phone() -> None:
     from tests.app.test_pages import shown
     from ui.exports import table_button_label
     # The title is data shown as text (indicators.text.md_text): compared as the reader sees it.
+    # The format is joined to the word before it (U+00A0): a wrapped label never starts its
+    # second line with « (CSV) » (issue #11).
+    nb = "\u00a0"
     assert shown(table_button_label("Dernière construction : avertissements et erreurs", "CSV")) == \
-        "Télécharger « Dernière construction : avertissements… » (CSV)"
+        f"Télécharger « Dernière construction : avertissements… »{nb}(CSV)"
     assert shown(table_button_label("Dernière construction : fichiers examinés", "XLSX")) == \
-        "Télécharger « Dernière construction : fichiers… » (XLSX)"
+        f"Télécharger « Dernière construction : fichiers… »{nb}(XLSX)"
     assert shown(table_button_label("Effet levier : pour 1 € de la ville", "CSV")) == \
-        "Télécharger « Effet levier : pour 1 € de la ville » (CSV)"
+        f"Télécharger « Effet levier : pour 1 € de la ville »{nb}(CSV)"
+    assert shown(table_button_label("Projets", "PDF")) == f"Télécharger « Projets »{nb}(PDF)"

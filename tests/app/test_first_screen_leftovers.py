@@ -136,12 +136,12 @@ def test_the_pockets_explanation_says_what_the_threshold_line_says(demo_db) -> N
         assert ("médiane de l'EPCI du contrat la remplace" in box) == ("EPCI, faute" in line), slug
         # The input holds the S the line states, or nothing to type over (never a made-up 13 000 €),
         # and the search waits for it.
-        s_input = at.number_input(key="pocket_threshold")
+        s_input = at.text_input(key="pocket_threshold")
         waits = any(i.value.endswith("saisissez le seuil S.") for i in at.info)
         if slug == "demo":
-            assert (s_input.value, waits) == (12_880, False)
+            assert (s_input.value, waits) == ("12\u202f880", False)
         else:
-            assert (s_input.value, s_input.proto.placeholder, waits) == (None, "à saisir", True), slug
+            assert (s_input.value, s_input.proto.placeholder, waits) == ("", "à saisir", True), slug
 
 
 def test_every_cia_tile_carries_its_source(demo_db) -> None:
@@ -153,7 +153,7 @@ def test_every_cia_tile_carries_its_source(demo_db) -> None:
     for slug, n_tiles in (("demo", 3), ("grand-chalon", 2)):
         at = run_page("logement", territoire=slug)
         assert not at.exception
-        tiles = [m for m in at.metric if re.search(r"^Attributions .* – \d{4}$", m.label)]
+        tiles = [m for m in at.metric if re.search(r"^Attributions .*\s– \d{4}$", m.label)]
         assert len(tiles) == n_tiles, slug
         lines = sources_shown(at)
         if slug == "demo":

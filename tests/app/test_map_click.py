@@ -27,5 +27,8 @@ def test_a_click_on_the_map_opens_the_portrait_without_building_the_map_again(sm
         "qpv": [{"type": "Feature", "properties": {"code": "QN09902M", "name": "Vieux Puits"}}]}}}
     at.run()
     assert not at.exception
-    assert [t.value for t in at.title] == ["Portrait de quartier : Vieux Puits \\- Paradis \\- Maunoury"]
+    # The name's separating dashes stay with the word before them (issue #11: no « - Paradis »
+    # starting a wrapped title's line), as « : » does.
+    assert [t.value for t in at.title] == [
+        "Portrait de quartier\u00a0: Vieux Puits\u00a0\\- Paradis\u00a0\\- Maunoury"]
     assert at.query_params["qpv"] == "QN09902M" and built == ["QN09901N,QN09902M"]

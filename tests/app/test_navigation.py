@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from indicators.fmt import plain_spaces
 from ui import components
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +21,7 @@ def _app() -> AppTest:
 def _texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.error] + \
         [e.value for e in at.caption] + [e.value for e in at.title] + [e.value for e in at.info]
-    return "\n".join(str(p) for p in parts)
+    return plain_spaces("\n".join(str(p) for p in parts))
 
 
 def test_every_page_file_is_registered_in_the_navigation() -> None:
@@ -117,9 +118,9 @@ def test_a_broken_link_gives_a_french_message_and_a_way_home(small_db, param, va
     at.query_params[param] = value
     at.run()
     assert not at.exception
-    assert [e.value for e in at.error] == [message]
+    assert [plain_spaces(e.value) for e in at.error] == [message]
     links = at.get("page_link")
-    assert [link.proto.label for link in links] == ["Retour à l'accueil : Les chiffres du mandat"]
+    assert [plain_spaces(link.proto.label) for link in links] == ["Retour à l'accueil : Les chiffres du mandat"]
     # The link stays in the address bar as typed: never rewritten to a fallback quartier.
     assert dict(at.query_params) == {param: value}
     at.run()
@@ -133,7 +134,7 @@ def test_no_database_says_so_for_a_user(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(config, "DB_PATH", tmp_path / "absent.duckdb")
     at = _app().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [plain_spaces(e.value) for e in at.error] == [
         "La base de données n'est pas encore construite : un éditeur peut importer des fichiers "
         "depuis la page « Importer des fichiers »."]
     assert [link.proto.label for link in at.get("page_link")] == ["Importer des fichiers"]
@@ -153,7 +154,7 @@ def test_empty_database_says_so_for_a_user(small_db, tmp_path, monkeypatch) -> N
     monkeypatch.setenv("QPV_DB_PATH", str(db))
     at = _app().run()
     assert not at.exception
-    assert [w.value for w in at.warning] == [
+    assert [plain_spaces(w.value) for w in at.warning] == [
         "La base de données ne contient encore aucun contrat de ville : un éditeur peut importer "
         "les fichiers du modèle de programme depuis la page « Importer des fichiers »."]
     assert [link.proto.label for link in at.get("page_link")] == ["Importer des fichiers"]

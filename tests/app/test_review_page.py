@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 import config
+from indicators.fmt import plain_spaces
+from indicators.text import screen_text
 from tests.app.test_exports import deferred  # noqa: F401 - the fixture capturing download callables
 from tests.app.test_pages import page_text, run_page
 from tests.exports.test_review_report import build_review_db
@@ -53,7 +55,8 @@ def test_the_page_shows_mobilisable_declared_and_missing(review_page_db, deferre
     # A pillar holding Markdown is shown as text in the expander's label.
     from indicators.text import md_text
     # « 1 dispositif », singular (issue 11).
-    assert [e.label for e in at.expander] == [md_text(HOSTILE + " — 1 dispositif"), "Emploi — 1 dispositif"]
+    assert [plain_spaces(e.label) for e in at.expander] == [
+        plain_spaces(screen_text(md_text(HOSTILE + " — 1 dispositif"))), "Emploi — 1 dispositif"]
     assert "**1 dispositif** sans aucun chiffre déclaré" in text
     assert md_text(HOSTILE).startswith(r"\*\*Parentalité\*\* \[lien\]")
     # The two review files are offered and built only at the click.
@@ -82,7 +85,7 @@ def test_a_contract_without_review_says_how_to_fill_it(tmp_path: Path, monkeypat
     monkeypatch.setenv("QPV_DB_PATH", str(path))
     at = run_page("droit_commun", territoire="e")
     assert not at.exception
-    assert [i.value for i in at.info] == [
+    assert [plain_spaces(i.value) for i in at.info] == [
         # In French, without the template's table names (issue 11, Chambéry and Chartres).
         "Aucun signataire ni dispositif de droit commun n'est saisi pour ce territoire. Ils se saisissent "
         "dans le modèle de programme (signataires, dispositifs et chiffres de droit commun, abattements "
@@ -99,7 +102,7 @@ def test_a_committee_member_named_as_its_organisation_is_named_once(review_page_
     con.close()
     at = run_page("droit_commun", territoire="c")
     assert not at.exception
-    assert [m.value for m in at.markdown if m.value.startswith("- ")] == ["- Agglo — La Présidence\n- ARS"]
+    assert [plain_spaces(m.value) for m in at.markdown if m.value.startswith("- ")] == ["- Agglo — La Présidence\n- ARS"]
 
 
 def test_the_demo_and_grand_chalon_pages_show_their_review(demo_db, deferred) -> None:

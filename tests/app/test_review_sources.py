@@ -161,7 +161,7 @@ def test_housing_page_says_there_is_no_cia_before_national_context(tmp_path, mon
     monkeypatch.setenv("QPV_DB_PATH", str(path))
     at = run_page("logement", "grand-chalon")
     assert not at.exception
-    assert [i.value for i in at.info] == [
+    assert [plain_spaces(i.value) for i in at.info] == [
         "Aucune donnée d'attribution (CIA) n'est saisie pour ce territoire (attributions, "
         "objectifs et résultats de la CIA se saisissent dans le modèle de programme : voir "
         "« Données et méthode »)."]
@@ -192,7 +192,7 @@ def test_programmes_page_without_actions_points_to_the_published_programme_figur
     monkeypatch.setenv("QPV_DB_PATH", str(path))
     at = run_page("programmes", "grand-chalon")
     assert not at.exception
-    assert [c.value for c in at.caption][1:] == [
+    assert [plain_spaces(c.value) for c in at.caption][1:] == [
         "Les documents du territoire publient 2 chiffres du programme (« Projets financés », "
         "« Budget consacré ») : ils sont sur « Les chiffres du mandat », sans le détail des "
         "actions."]
@@ -201,7 +201,7 @@ def test_programmes_page_without_actions_points_to_the_published_programme_figur
 def test_programmes_page_without_any_programme_figure_says_only_that_none_is_typed(small_db) -> None:
     at = run_page("programmes", "grand-chalon")
     assert not at.exception
-    assert [i.value for i in at.info] == [
+    assert [plain_spaces(i.value) for i in at.info] == [
         "Aucune action ni aucun financement n'est saisi pour ce territoire (ils se saisissent "
         "dans le modèle de programme : voir « Données et méthode »)."]
     assert len(at.caption) == 1          # the territory line only
@@ -276,7 +276,7 @@ def test_mandate_page_says_why_no_leverage_is_computed(tmp_path, monkeypatch) ->
     at = run_page("mandat", "grand-chalon")
     assert not at.exception
     assert ("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les chiffres "
-            "publiés par les documents du territoire.") in [c.value for c in at.caption]
+            "publiés par les documents du territoire.") in [plain_spaces(c.value) for c in at.caption]
     table = at.dataframe[0].value
     assert list(table) == ["Financeur", "Publié", "Source du chiffre publié"]
     assert table["Financeur"].tolist() == ["Intercommunalité"]

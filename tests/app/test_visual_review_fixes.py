@@ -77,12 +77,12 @@ def _under_headers(at) -> dict[str, list[str]]:
     for el in _walk(at.main):
         kind = type(el).__name__
         if kind == "Header":
-            current = shown(el.value)
+            current = plain_spaces(shown(el.value))
             out[current] = []
         elif current is not None and kind in ("Subheader", "Metric"):
-            out[current].append(shown(el.label if kind == "Metric" else el.value))
+            out[current].append(plain_spaces(shown(el.label if kind == "Metric" else el.value)))
         elif current is not None and kind == "Markdown" and not el.value.startswith("<"):
-            out[current].append(shown(el.value))
+            out[current].append(plain_spaces(shown(el.value)))
     return out
 
 

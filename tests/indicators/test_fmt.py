@@ -138,7 +138,8 @@ def test_wrap_words_cuts_a_long_hyphenated_name_after_its_hyphens():
     # A commune's name under a bar of the PDF's income chart ran into the next bar's name
     # (issue 11, demo mandate report, Bords de Lorne - Gare).
     assert fmt.wrap_words("Saint-Aubin-sur-Lorne (2021)", 13) == "Saint-Aubin-<br>sur-Lorne<br>(2021)"
-    assert fmt.wrap_words("Vieux Moulin - Paradis", 13) == "Vieux Moulin<br>- Paradis"
+    # The separating dash stays with the word before it (issue #11), past the width if need be.
+    assert fmt.wrap_words("Vieux Moulin - Paradis", 13) == "Vieux Moulin -<br>Paradis"
     assert fmt.wrap_words("Anticonstitutionnellement x", 13) == "Anticonstitutionnellement<br>x"
     assert fmt.wrap_words("Lorneville (2021)", 13) == "Lorneville<br>(2021)"
 
@@ -177,3 +178,13 @@ def test_an_aside_never_opens_a_second_bracket() -> None:
         "Agglomération chartraine (Chartres métropole), 2015–2022, prolongé jusqu'à fin 2023")
     assert with_aside("Contrat de ville de Val-de-Lorne", "2020–2026") == "Contrat de ville de Val-de-Lorne (2020–2026)"
     assert with_aside("Contrat de ville de Val-de-Lorne", None) == "Contrat de ville de Val-de-Lorne"
+
+
+def test_wrap_words_never_starts_a_line_with_a_dash_or_french_punctuation():
+    # Issue #11: « Bruxelles - Arcades - Béguines » wrapped as « - Arcades » on a chart.
+    from indicators.fmt import wrap_words
+    assert wrap_words("Bruxelles - Arcades - Béguines", 10) == "Bruxelles -<br>Arcades -<br>Béguines"
+    assert wrap_words("Bruxelles - Arcades - Béguines", 9) == "Bruxelles -<br>Arcades -<br>Béguines"
+    assert wrap_words("Chalon – délégations", 7) == "Chalon –<br>délégations"
+    assert wrap_words("Taux : « très long » ?", 8) == "Taux :<br>« très<br>long » ?"
+    assert wrap_words("Saint-Aubin-sur-Lorne les Bains", 12) == "Saint-Aubin-<br>sur-Lorne<br>les Bains"

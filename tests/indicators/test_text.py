@@ -153,3 +153,32 @@ def test_french_spacing_keeps_quotes_and_colons_with_their_words():
     assert french_spacing(f"«{nb}X{nb}»") == f"«{nb}X{nb}»"
     assert french_spacing("http://x.fr 10:30 a;b") == "http://x.fr 10:30 a;b"
     assert french_spacing(None) == ""
+
+
+def test_french_spacing_also_holds_markdown_escaped_and_closing_punctuation():
+    # md_text escapes « : » and « ! » (a backslash, then a word joiner after « : »), and
+    # Markdown may close around « ? »: the space before them is a no-break one all the same;
+    # « :material/icon: » and a word after « : » are not French punctuation spacing.
+    from indicators.text import french_spacing, md_text
+    nb, wj = "\u00a0", "\u2060"
+    assert french_spacing(md_text("Seuil : 13 224 ; ok !")) == f"Seuil{nb}\\:{wj} 13 224{nb}; ok{nb}\\!"
+    assert french_spacing("**Pourquoi ?** (voir : [x])") == f"**Pourquoi{nb}?** (voir{nb}: [x])"
+    assert french_spacing("Voir :material/info: ici") == "Voir :material/info: ici"
+    assert french_spacing("| a | b |\n| :--- | ---: |") == "| a | b |\n| :--- | ---: |"
+
+
+def test_screen_text_keeps_dashes_and_file_formats_with_the_word_before():
+    from indicators.text import md_text, no_break_dashes, no_break_format, screen_text
+    nb = "\u00a0"
+    assert no_break_dashes("Bruxelles - Arcades - Béguines") == f"Bruxelles{nb}- Arcades{nb}- Béguines"
+    assert no_break_dashes(md_text("Arcades - Béguines")) == f"Arcades{nb}\\- Béguines"
+    assert no_break_dashes("Chalon – délégations — annexe") == f"Chalon{nb}– délégations{nb}— annexe"
+    # A Markdown list's dash starts a line: no word before it.
+    assert no_break_dashes("- un\n  - deux\nSaint-Aubin 2024-2030") == "- un\n  - deux\nSaint-Aubin 2024-2030"
+    assert no_break_format("Télécharger (CSV) · Fiche (PDF) · carte (PNG), (SVG), (XLSX), (ZIP)") == (
+        f"Télécharger{nb}(CSV) · Fiche{nb}(PDF) · carte{nb}(PNG),{nb}(SVG),{nb}(XLSX),{nb}(ZIP)")
+    assert no_break_format("Télécharger (CSV des données)") == "Télécharger (CSV des données)"
+    text = "Portrait : « Arcades - Béguines » (PDF) ?"
+    assert screen_text(text) == f"Portrait{nb}: «{nb}Arcades{nb}- Béguines{nb}»{nb}(PDF){nb}?"
+    assert screen_text(screen_text(text)) == screen_text(text)
+    assert screen_text(None) == ""

@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 import config
 from etl import importer
+from indicators.fmt import plain_spaces
 from etl.__main__ import main
 from etl.importer import UploadRejected
 from tests.reliability.conftest import CURRENT_YEAR, ROOT, csv_text, query, sha256
@@ -500,7 +501,7 @@ def test_page_shows_the_history_and_withdraws_a_batch(site: Path) -> None:
     at.selectbox(key="import_withdraw_choice").set_value(first.batch_id).run()
     at.button(key="import_withdraw").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [
+    assert [plain_spaces(s.value) for s in at.success] == [
         "Base reconstruite et publiée : les pages affichent désormais les nouveaux chiffres."]
     assert query(db, MEDIANS) == [(2020, 17500.0)]
     history = next(d.value for d in at.dataframe if "État" in d.value.columns)
@@ -528,7 +529,7 @@ def test_page_publishes_a_pending_batch_from_the_history(site: Path) -> None:
         f"{pending.batch_id} (en attente, QPV2024_FILOSOFI_2020.csv)"]
     at.button(key="import_publish").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [
+    assert [plain_spaces(s.value) for s in at.success] == [
         "Base reconstruite et publiée : les pages affichent désormais les nouveaux chiffres."]
     assert query(db, MEDIANS) == [(2019, 17000.0), (2020, 17500.0)]
     assert query(db, BATCHES) == [
@@ -554,7 +555,7 @@ def test_page_publishing_a_pending_batch_that_fails_changes_nothing(site: Path) 
     at = AppTest.from_file(str(ROOT / "pages" / "importer.py"), default_timeout=90).run()
     at.button(key="import_publish").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["Le lot n'a pas été publié ; la base publiée n'a pas été modifiée."]
+    assert [plain_spaces(e.value) for e in at.error] == ["Le lot n'a pas été publié ; la base publiée n'a pas été modifiée."]
     assert [t.value for t in at.text] == [
         f"{batch.batch_id}/QPV2024_FILOSOFI_2019.csv, ligne 2, colonne « MED19 » : valeur « dix-sept mille »"
         " illisible (attendu : un nombre ou un marqueur de secret (s, nd, ns, nc))"]
@@ -578,7 +579,7 @@ def test_page_report_says_which_personal_columns_were_removed(site: Path) -> Non
     at.run()
     at.button(key="import_check").click().run()
     assert not at.exception
-    assert [i.value for i in at.info] == [
+    assert [plain_spaces(i.value) for i in at.info] == [
         "Données personnelles retirées avant l'enregistrement (jamais écrites sur le disque) :"]
     assert ("personnes.csv : colonnes de données personnelles retirées avant l'enregistrement : "
             "Nom, Prénom, Date de naissance, Téléphone, E-mail, Adresse, NIR") in [t.value for t in at.text]

@@ -9,6 +9,7 @@ import pytest
 from etl import importer
 from etl.core import EtlError
 from etl.importer import safe_name
+from indicators.fmt import plain_spaces
 from tests.reliability.test_importer import BAD, GOOD, _page, _texts, site  # noqa: F401 - fixture
 
 DISCARD = "Abandonner et retirer ces fichiers"
@@ -60,7 +61,7 @@ def test_a_check_that_fails_still_offers_to_discard(site: Path, monkeypatch, fai
     monkeypatch.setattr(importer, "validate_pending", fail)
     at = _upload_and_check("ok.csv", GOOD)
     assert not at.exception
-    assert [e.value for e in at.error] == ["La vérification n'a pas pu aller à son terme ; rien n'a été publié."]
+    assert [plain_spaces(e.value) for e in at.error] == ["La vérification n'a pas pu aller à son terme ; rien n'a été publié."]
     assert at.text[-1].value == shown
     assert [(b.key, b.label) for b in at.button] == [("import_discard", DISCARD)]
     assert len(_pending(site)) == 1
@@ -81,7 +82,7 @@ def test_a_rebuild_that_fails_still_offers_to_discard(site: Path, monkeypatch, f
     monkeypatch.setattr(importer, "publish_pending", fail)
     at.button(key="import_rebuild").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["La construction a échoué ; la base publiée n'a pas été modifiée."]
+    assert [plain_spaces(e.value) for e in at.error] == ["La construction a échoué ; la base publiée n'a pas été modifiée."]
     assert at.text[-1].value == shown
     assert [b.key for b in at.button] == ["import_rebuild", "import_discard"]
     at.button(key="import_discard").click().run()

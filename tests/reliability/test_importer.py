@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 import config
 from etl import importer
 from etl.importer import UploadRejected, safe_name
+from indicators.fmt import plain_spaces
 from tests.reliability.conftest import CURRENT_YEAR, ROOT, csv_text, query, sha256
 
 NOW = datetime(2026, 3, 2, 9, 15, 0, 123456)
@@ -180,8 +181,8 @@ def _df(at: AppTest, column: str):
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("title", "markdown", "caption", "text", "error", "success")
-                     for e in getattr(at, kind))
+    return plain_spaces("\n".join(str(e.value) for kind in ("title", "markdown", "caption", "text", "error",
+                                                            "success") for e in getattr(at, kind)))
 
 
 def test_page_upload_check_and_rebuild(site: Path) -> None:
@@ -246,7 +247,7 @@ def test_page_refuses_what_the_server_refuses(site: Path, monkeypatch: pytest.Mo
     at.run()
     at.button(key="import_check").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["Fichiers refusés, rien n'a été enregistré :"]
+    assert [plain_spaces(e.value) for e in at.error] == ["Fichiers refusés, rien n'a été enregistré :"]
     assert at.text[-1].value == message
     pending = site / "uploads" / ".en_attente"
     assert not pending.exists() or not list(pending.iterdir())

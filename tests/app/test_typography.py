@@ -1,0 +1,98 @@
+"""Screen typography (issue #11): French punctuation never starts a wrapped line, a separating
+dash stays with the word before it, on every page of the demo, whatever wrote the text (static
+prose, f-strings, data through md_text): ui/typography.py applies indicators.text.screen_text
+where elements reach Streamlit."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.test_crawl import DEMO_CONTRACTS, PAGES, ROOT, _texts
+
+# An ordinary space (or tab) before « : ; ! ? » that end a word (Markdown-escaped or not; not the
+# « :material/…: » of an icon), before a closing «», after an opening «, or before a dash
+# separating two words (« Arcades - Béguines »), or before a download label's « (CSV) ».
+BREAKABLE = re.compile(r"[ \t](\\?[;:!?])(?!\u2060?(?:[^\W_]|-))|[ \t]»|«[ \t]|(?<=\S)[ \t]\\?[-–—][ \t]"
+                       r"|[ \t]\\?\((?:CSV|XLSX|PDF|PNG|SVG|ZIP)\\?\)")
+# Data and choices: table cells, widget options (a widget returns them) are not prose; st.text
+# (preformatted reports, left whole by ui.typography) neither.
+NOT_PROSE = {"table", "selectbox", "multiselect", "radio", "markdown", "text"}
+# The CSS, scripts and tags of a Markdown HTML block are not prose; the text between them is.
+MARKUP = re.compile(r"<style\b.*?</style>|<script\b.*?</script>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+
+
+def prose(at: AppTest) -> list[tuple[str, str]]:
+    """(kind, text) of the page's prose: texts, messages, metrics, labels of widgets and
+    expanders, help texts and placeholders."""
+    out = [(kind, text) for kind, text in _texts(at) if kind not in NOT_PROSE]
+    out += [("markdown", MARKUP.sub("", m.value) if m.proto.allow_html else m.value)
+            for m in at.markdown]
+    for kind in ("selectbox", "multiselect", "radio", "number_input", "text_input", "checkbox",
+                 "toggle", "button", "slider", "select_slider", "date_input", "text_area"):
+        for w in getattr(at, kind):
+            out += [(f"{kind}.{attr}", str(getattr(w, attr))) for attr in ("label", "help", "placeholder")
+                    if getattr(w, attr, None)]
+    out += [("expander", str(e.label)) for e in at.expander]
+    out += [("download_button", f"{b.proto.label} {b.proto.help}") for b in at.get("download_button")]
+    out += [("markdown.help", str(m.help)) for m in at.markdown if getattr(m, "help", None)]
+    out += [(f"{kind}.help", str(e.proto.help)) for kind in ("caption", "metric", "subheader", "title")
+            for e in getattr(at, kind) if getattr(e.proto, "help", "")]
+    return out
+
+
+def breakable(at: AppTest, where: str) -> list[str]:
+    return [f"{where} {kind}: {m.group(0)!r} in {text[max(0, m.start() - 40):m.end() + 40]!r}"
+            for kind, text in prose(at) for m in BREAKABLE.finditer(text)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_french_punctuation_can_start_a_line(demo_db, page) -> None:
+    found = []
+    for contract in DEMO_CONTRACTS:
+        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
+        at.session_state["territoire"] = contract
+        at.run()
+        assert not at.exception, at.exception
+        found += breakable(at, f"{page} [{contract}]")
+    assert found == []
+
+
+def test_typography_touches_prose_fields_only() -> None:
+    from streamlit.proto.Block_pb2 import Block
+    from streamlit.proto.Element_pb2 import Element
+
+    from ui import typography
+    nb = "\u00a0"
+    element = Element()
+    element.markdown.body = '<style>a:hover{content:" : "}</style><div title="x : y">Note : « A - B »</div>'
+    element.markdown.allow_html = True
+    typography.french_element("markdown", element.markdown)
+    assert element.markdown.body == (f'<style>a:hover{{content:" : "}}</style><div title="x : y">'
+                                     f'Note{nb}: «{nb}A{nb}- B{nb}»</div>')
+    element.markdown.body, element.markdown.allow_html = "Seuil : S ; « x »", False
+    element.markdown.help = "Aide : oui"
+    typography.french_element("markdown", element.markdown)
+    assert (element.markdown.body, element.markdown.help) == (f"Seuil{nb}: S{nb}; «{nb}x{nb}»", f"Aide{nb}: oui")
+    element.markdown.body, element.markdown.element_type = "x = a ? b : c", element.markdown.Type.Value("CODE")
+    typography.french_element("markdown", element.markdown)
+    assert element.markdown.body == "x = a ? b : c"
+    element.code.code_text = "a ? b : c"
+    typography.french_element("code", element.code)
+    assert element.code.code_text == "a ? b : c"
+    element.selectbox.label, element.selectbox.help = "Quartier :", "Choisir : un QPV"
+    element.selectbox.options[:] = ["Arcades - Béguines"]
+    typography.french_element("selectbox", element.selectbox)
+    assert (element.selectbox.label, element.selectbox.help, list(element.selectbox.options)) == (
+        f"Quartier{nb}:", f"Choisir{nb}: un QPV", ["Arcades - Béguines"])
+    element.download_button.label = "Télécharger « Projets » (CSV)"
+    typography.french_element("download_button", element.download_button)
+    assert element.download_button.label == f"Télécharger «{nb}Projets{nb}»{nb}(CSV)"
+    element.html.body = "<p>a : b</p>"
+    typography.french_element("html", element.html)
+    assert element.html.body == "<p>a : b</p>"
+    block = Block()
+    block.expandable.label = "Emploi — 1 dispositif : détail"
+    typography.french_block(block)
+    assert block.expandable.label == f"Emploi{nb}— 1 dispositif{nb}: détail"

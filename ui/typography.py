@@ -1,0 +1,101 @@
+"""French typography for every text the app hands to Streamlit, in one place.
+
+A browser may wrap a line at any ordinary space: « : », « ; », « ! », « ? » and a closing « »
+could start a line, an opening « « » end one, and « - Béguines » start a title's second line.
+Rather than passing each of the pages' strings through a helper (static prose, f-strings and
+`md_text` data alike), `install()` wraps the two doors through which Streamlit sends an element
+or a container to the browser (`DeltaGenerator._enqueue` and `_block`) and applies
+`indicators.text.screen_text` to the element's prose fields: Markdown, captions, titles and
+headings, alerts, metrics, spinners and toasts, widget labels, help texts and
+placeholders, expander, popover and dialog labels. Left as they are: HTML (`st.html`) and the
+CSS and scripts of a Markdown HTML block (only its text between tags is prose), code, LaTeX,
+JSON, preformatted st.text, charts, tables, widget options and values (the page's own data, which a widget returns).
+
+The transformation is idempotent (an element cached by st.cache_data is replayed through it
+again). Installed once per process by `ui.components`, which every page imports.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from streamlit.delta_generator import DeltaGenerator
+
+from indicators.text import screen_text
+
+# Prose fields of an element or block proto (string fields, never options or values).
+PROSE_FIELDS = ("label", "help", "placeholder", "title", "text", "delta", "delta_description",
+                "validate_message")
+# Elements whose `body` is prose (html's and json's are not).
+# st.text is left whole: preformatted, it shows reports verbatim (file, line, column).
+PROSE_BODIES = frozenset({"markdown", "heading", "alert", "toast", "metric"})
+# Elements left whole: their strings are code, markup, data or chart specifications.
+NOT_PROSE = frozenset({"html", "json", "code", "exception", "bidi_component", "component_instance",
+                       "deck_gl_json_chart", "plotly_chart", "vega_lite_chart", "echarts_chart",
+                       "graphviz_chart", "iframe", "help_info"})
+# Markdown types that are not prose.
+_MARKDOWN_NOT_PROSE = ("CODE", "LATEX")
+# In a Markdown HTML block: style and script elements, and tags (attributes), are not prose.
+_HTML_NOT_TEXT = re.compile(r"(<style\b.*?</style\s*>|<script\b.*?</script\s*>|<[^>]*>)",
+                            re.IGNORECASE | re.DOTALL)
+
+
+def html_prose(body: str) -> str:
+    """`screen_text` on the text between the tags of an HTML block (CSS, scripts and attributes
+    untouched)."""
+    parts = _HTML_NOT_TEXT.split(body)
+    # re.split with one group: text, markup, text, markup… (markup at odd indices).
+    return "".join(part if k % 2 else screen_text(part) for k, part in enumerate(parts))
+
+
+def _set(proto, field: str, convert) -> None:
+    if field in proto.DESCRIPTOR.fields_by_name and getattr(proto, field):
+        value = getattr(proto, field)
+        if isinstance(value, str):
+            setattr(proto, field, convert(value))
+
+
+def french_element(delta_type: str, proto) -> None:
+    """Apply the screen typography to the prose fields of one element proto (in place)."""
+    if delta_type in NOT_PROSE:
+        return
+    if delta_type == "markdown":
+        kind = proto.Type.Name(proto.element_type) if proto.element_type else "NATIVE"
+        if kind in _MARKDOWN_NOT_PROSE:
+            return
+        _set(proto, "body", html_prose if proto.allow_html else screen_text)
+    elif delta_type in PROSE_BODIES:
+        _set(proto, "body", screen_text)
+    for field in PROSE_FIELDS:
+        _set(proto, field, screen_text)
+
+
+def french_block(block_proto) -> None:
+    """The labels of an expander, a popover or a dialog (in place)."""
+    kind = block_proto.WhichOneof("type")
+    if kind in ("expandable", "popover", "dialog"):
+        inner = getattr(block_proto, kind)
+        for field in ("label", "help", "title"):
+            _set(inner, field, screen_text)
+
+
+def install() -> None:
+    """Wrap DeltaGenerator._enqueue and _block once per process (idempotent)."""
+    if getattr(DeltaGenerator._enqueue, "french_typography", False):
+        return
+    enqueue, block = DeltaGenerator._enqueue, DeltaGenerator._block
+
+    @functools.wraps(enqueue)
+    def _enqueue(self, delta_type, element_proto, *args, **kwargs):
+        french_element(delta_type, element_proto)
+        return enqueue(self, delta_type, element_proto, *args, **kwargs)
+
+    @functools.wraps(block)
+    def _block(self, block_proto=None, *args, **kwargs):
+        if block_proto is not None:
+            french_block(block_proto)
+        return block(self, block_proto, *args, **kwargs)
+
+    _enqueue.french_typography = True
+    DeltaGenerator._enqueue = _enqueue
+    DeltaGenerator._block = _block
