@@ -221,8 +221,9 @@ def _load_typed(ctx: LoadContext, c: Candidate, kind: str, header: list[str], id
                 count_cols: list[tuple[str, str]], lcog: str | None, yy: str | None) -> int | None:
     """A comma-separated grid (as INSEE publishes it) read by DuckDB with its types: the counts
     as DOUBLE, an empty cell or a withheld marker (any case) as NULL, the id and commune codes as
-    text. Two streaming reads, no string work per count: the ids and commune codes first (the
-    squares' coordinates), then the rows inserted beside their WGS84 centres. None (nothing
+    text. One read of the file, no string work per count: the rows go to a temporary table
+    with their square's coordinates parsed from the id (a national grid's CSV parsed once, not
+    twice: `_READ_TABLE`), then into `grid_200m` beside their WGS84 centres. None (nothing
     written) when a cell is not plainly a number, a marker or empty: the text reader then
     decides, and names the line and column of a bad cell."""
     con = ctx.con
@@ -242,17 +243,46 @@ def _load_typed(ctx: LoadContext, c: Candidate, kind: str, header: list[str], id
     # marker is the text reader's to judge. Every count is read here (a bad one raises).
     unsure = " or ".join([f"{q(id_col)} is null", *([f"{q(lcog)} is null"] if lcog else [])])
     withheld = " or ".join(f"{q(col)} is null" for col, _ in count_cols)
+    # The read runs on a cursor of its own, into an in-memory database attached beside the
+    # build's: a cell DuckDB refuses then fails that cursor's statement alone, never the
+    # transaction the build holds for this file (the text reader still writes in it).
+    reader = con.cursor()
     try:
-        xy = con.execute(f"""select ({unsure}) as blank, ({withheld}) as withheld,
-                                    coalesce(try_cast(regexp_extract(trim({q(id_col)}), ?, 2) as double),
-                                             'NaN'::double) as x,
-                                    coalesce(try_cast(regexp_extract(trim({q(id_col)}), ?, 1) as double),
-                                             'NaN'::double) as y,
-                                    {lcog_sql} is not null as has_code,
-                                    coalesce(regexp_full_match({lcog_sql}, '(99[0-9]{{3}})+'), false) as fictional
-                             from {read}""", [pattern, pattern, str(c.path)]).fetchnumpy()
+        reader.execute(f"attach if not exists ':memory:' as {_READ_DB}")
+        reader.execute(f"""create or replace table {_READ_TABLE} as
+                           select ({unsure}) as _gr_blank, ({withheld}) as _gr_withheld,
+                                  coalesce(try_cast(regexp_extract(trim({q(id_col)}), ?, 2) as double),
+                                           'NaN'::double) as _gr_x,
+                                  coalesce(try_cast(regexp_extract(trim({q(id_col)}), ?, 1) as double),
+                                           'NaN'::double) as _gr_y,
+                                  trim({q(id_col)}) as _gr_id, {lcog_sql} as _gr_codes,
+                                  {', '.join(f"{q(col)} as _gr_{i}" for i, (col, _) in enumerate(count_cols))}
+                           from {read}""", [pattern, pattern, str(c.path)])
     except (duckdb.Error, UnicodeDecodeError, ValueError):
+        reader.execute(f"detach database if exists {_READ_DB}")
+        reader.close()
         return None
+    try:
+        return _insert_typed(ctx, c, kind, count_cols, lcog, yy)
+    finally:
+        reader.execute(f"detach database if exists {_READ_DB}")
+        reader.close()
+
+
+# Where `_load_typed` holds the rows it read (the file's row order) until they are written.
+_READ_DB = "_grid_read"
+_READ_TABLE = f"{_READ_DB}.main.squares"
+
+
+def _insert_typed(ctx: LoadContext, c: Candidate, kind: str, count_cols: list[tuple[str, str]],
+                  lcog: str | None, yy: str | None) -> int | None:
+    """`_load_typed`'s rows, read into `_READ_TABLE` (the file's row order), checked, then
+    written to `grid_200m` beside their WGS84 centres."""
+    con = ctx.con
+    xy = con.execute("""select _gr_blank as blank, _gr_withheld as withheld, _gr_x as x, _gr_y as y,
+                               _gr_codes is not null as has_code,
+                               coalesce(regexp_full_match(_gr_codes, '(99[0-9]{3})+'), false) as fictional
+                        from """ + _READ_TABLE).fetchnumpy()
     x = np.asarray(xy["x"], dtype=float)
     y = np.asarray(xy["y"], dtype=float)
     if np.asarray(xy["blank"], dtype=bool).any() or (np.isnan(x) | np.isnan(y)).any():
@@ -274,9 +304,9 @@ def _load_typed(ctx: LoadContext, c: Candidate, kind: str, header: list[str], id
     con.register("_grid_lonlat", lonlat)
     try:
         con.execute(f"""insert into grid_200m ({', '.join(target)})
-            select trim({q(id_col)}), _gl_x, _gl_y, _gl_lon, _gl_lat, {lcog_sql},
-                   {', '.join(q(col) for col, _ in count_cols)}, _gl_withheld, ?
-            from {read} positional join _grid_lonlat""", [source_id, str(c.path)])
+            select _gr_id, _gl_x, _gl_y, _gl_lon, _gl_lat, _gr_codes,
+                   {', '.join(f"_gr_{i}" for i in range(len(count_cols)))}, _gl_withheld, ?
+            from {_READ_TABLE} positional join _grid_lonlat""", [source_id])
     finally:
         con.unregister("_grid_lonlat")
     return n_rows

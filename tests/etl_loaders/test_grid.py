@@ -311,6 +311,24 @@ def test_typed_read_refuses_a_bad_count_before_writing(tmp_path, monkeypatch):
                    "illisible (attendu : un nombre (ex. 12.5))"]
 
 
+def test_a_cell_the_typed_read_refuses_leaves_the_builds_transaction_usable(ctx, tmp_path):
+    """The build loads each file in one transaction (etl.build._in_transaction): a cell DuckDB's
+    typed read refuses (a marker with spaces) fails the read alone, and the text reader loads
+    the file in that same transaction (it used to fail with « Current transaction is aborted »)."""
+    from etl.build import _in_transaction
+
+    p = write_grid(tmp_path / "Filosofi2019_carreaux_200m.csv")
+    lines = [ln.split(",") for ln in p.read_text(encoding="utf-8").splitlines()]
+    lines[2][lines[0].index("Men_pauv")] = " s "          # the second square's poor households
+    p.write_text("\n".join(",".join(ln) for ln in lines) + "\n", encoding="utf-8")
+    c = Candidate(p, p.name)
+    assert _in_transaction(ctx.con, lambda: grid.load(ctx, c, "filosofi_grid")) == 4
+    expected = [(*row, False) for row in expected_cells(source_id(ctx, p.name))]
+    expected[1] = (*expected[1][:8], None, *expected[1][9:-1], True)
+    assert rows(ctx, CELL_SQL.replace("source_id from", "source_id, is_withheld from")) == expected
+    assert rows(ctx, "select database_name from duckdb_databases() where database_name like '%grid%'") == []
+
+
 def test_points_near_the_boxes_keep_every_point_inside_a_box():
     """The prefilter of the aggregation (issue #15): every point inside a box, edges and corners
     included, is kept; points far from every box are not; NaN coordinates are not."""
