@@ -205,3 +205,33 @@ def printed(source_label: str | None, *, short: bool = False) -> str:
     if fold(rest).startswith("insee "):                 # « Insee 2019 » quoted by a fictional document
         return f"{FICTIONAL} ({rest[len('insee '):].strip()})"
     return f"{FICTIONAL} — {rest}" if rest else FICTIONAL
+
+
+# A fictional file's producer and licence as every list of files shows them (exports' « Sources »
+# sheet and preamble, the « Données et méthode » page): the demo writes its files in INSEE's,
+# ANCT's or IGN's format with that producer in them, but nobody published them.
+FICTIONAL_PRODUCER = "Données fictives (démo)"
+_SAYS_FICTIONAL = re.compile(r"\b(fictif|fictive|fictifs|fictives|demo|demonstration)\b")
+
+
+def credited_producer(producer: str | None, is_fictional: bool) -> str | None:
+    """Who a file is credited to: its producer, or for a fictional file « Données fictives (démo),
+    format INSEE » (the producer it imitates named as a format only). A producer that already says
+    it is fictional (« Contrat de ville de Val-de-Lorne (fictif) ») is kept as it is."""
+    text = (producer or "").strip()
+    if not is_fictional:
+        return producer
+    if text and _SAYS_FICTIONAL.search(fold(text)):
+        return text
+    return f"{FICTIONAL_PRODUCER}, format {text}" if text else FICTIONAL_PRODUCER
+
+
+def credited_source(source) -> dict:
+    """A `sources` row (a mapping with `producer`, `licence`, `is_fictional`…) as credited: a
+    fictional file's producer through `credited_producer` and no licence (a producer's licence
+    covers what it published, not files generated in its format). Other keys are kept."""
+    out = dict(source)
+    if out.get("is_fictional"):
+        out["producer"] = credited_producer(out.get("producer"), True)
+        out["licence"] = None
+    return out

@@ -14,6 +14,7 @@ from indicators import fmt
 from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
+from indicators.sources import credited_producer, printed
 from indicators.text import md_text
 
 def _na(value):
@@ -104,10 +105,13 @@ def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
         return fmt.fmt_datetime(ts)
 
     return pd.DataFrame({
-        "Producteur": sources["producer"].fillna("").astype(str),
+        # A fictional file is credited as such, never to the producer whose format it imitates.
+        "Producteur": [credited_producer(None if _na(p) is None else str(p), bool(f)) or ""
+                       for p, f in zip(sources["producer"], sources["is_fictional"])],
         "Titre": sources["title"].fillna("").astype(str),
         "Millésime": sources["vintage"].fillna("").astype(str),
-        "Licence": sources["licence"].fillna("").astype(str),
+        "Licence": ["" if f or _na(lic) is None else str(lic)
+                    for lic, f in zip(sources["licence"], sources["is_fictional"])],
         "Fichier": sources["file_name"].astype(str),
         "Lignes lues": [fmt.fmt_int(v) for v in sources["rows_read"]],
         "SHA-256": sources["sha256"].astype(str),
@@ -280,7 +284,8 @@ def source_text(source_label: str | None, year: int | None, *, origin: str | Non
     source_label = None if source_label is None else str(source_label)
     parts = []
     if source_label:
-        parts.append(_clip(source_label, SHORT_SOURCE_LIMIT))
+        # « Fictif : INSEE, … » is printed as fictional data, never as INSEE's (indicators.sources).
+        parts.append(_clip(printed(source_label), SHORT_SOURCE_LIMIT))
     if year is not None and (not source_label or str(int(year)) not in source_label):
         parts.append(f"données {fmt.fmt_year(year)}")
     if source_ref:
@@ -1502,4 +1507,4 @@ def commune_only_table(df: pd.DataFrame) -> pd.DataFrame:
         "Année": df["year"].astype(int),
         "Valeur de la commune": [fmt.fmt_value(None if pd.isna(v) else v, u, s)
                                  for v, u, s in zip(df["value"], df["unit"], df["status"])],
-        "Source": df["source_label"].fillna("")})
+        "Source": [printed(None if _na(s) is None else str(s)) for s in df["source_label"]]})
