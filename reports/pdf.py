@@ -56,7 +56,7 @@ from config import DEMO_MARK
 from indicators import portrait as portrait_mod
 from indicators import sources as sources_mod
 from indicators.fmt import fmt_value, fmt_year, wrap_words
-from indicators.text import plot_text
+from indicators.text import plot_text, qualified
 from reports import palette
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -761,7 +761,7 @@ def _cell_unit(unit: str | None) -> str | None:
 
 def _label_with_unit(label: str, unit: str | None) -> str:
     from indicators.fmt import UNIT_SUFFIX
-    return f"{label} ({unit})" if unit and unit not in UNIT_SUFFIX and unit not in label.lower() else label
+    return qualified(label, unit) if unit and unit not in UNIT_SUFFIX and unit not in label.lower() else label
 
 
 def row_decimals(v: portrait_mod.PortraitValue) -> int | None:
@@ -927,7 +927,7 @@ def income_figure(p: portrait_mod.Portrait):
     for c in v.comparators:
         if c.territory_level in CHART_LEVELS and c.status == "ok" and c.value is not None:
             bars.append((c.territory_name, c.value, c.territory_level, _year_of(c)))
-    names = bar_names([f"{n} ({y})" for n, _, _, y in bars])
+    names = bar_names([qualified(n, y) for n, _, _, y in bars])
     # Built as plotly's to_dict() spells a go.Bar (tests/exports/test_pdf_charts.py).
     fig = FigureSpec(data=[{
         "cliponaxis": False,

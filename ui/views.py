@@ -15,7 +15,7 @@ from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
 from indicators.sources import credited_producer, printed
-from indicators.text import md_text
+from indicators.text import md_text, qualified
 
 def _na(value):
     """None for None, NaN and pd.NA (nullable columns), else the value."""
@@ -637,7 +637,7 @@ def review_blocks(review) -> list[dict]:
 def indicator_option(indicator_id: str) -> str:
     """"Taux de pauvreté (seuil à 60 %) – revenus et pauvreté" for a selectbox."""
     ind = BY_ID.get(indicator_id)
-    return f"{ind.label} ({ind.theme})" if ind else indicator_id
+    return qualified(ind.label, ind.theme) if ind else indicator_id
 
 
 def map_title(map_data) -> str:
@@ -988,8 +988,7 @@ def funding_source(documents) -> str:
     were typed from (indicators.financing.funding_documents), with producer and date."""
     cited = []
     for title, producer, published_on in documents:
-        meta = ", ".join(p for p in (producer, _document_date(published_on)) if p)
-        cited.append(f"« {title} »" + (f" ({meta})" if meta else ""))
+        cited.append(qualified(f"« {title} »", producer, _document_date(published_on)))
     return f"{FUNDING_SOURCE}, d'après {' ; '.join(cited)}" if cited else FUNDING_SOURCE
 
 
@@ -1257,7 +1256,7 @@ def _column_with_unit(label: str, unit: str | None, year=None) -> str:
     """« label (unit, year) », the unit said once (unit_phrase): « … par UC, par mois (€, 2019) »."""
     inside = ", ".join(p for p in (unit_phrase(label, unit), fmt.fmt_year(year) if year else "")
                        if p)
-    return f"{label} ({inside})" if inside else label
+    return qualified(label, inside)
 
 
 def portrait_export(portrait) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:

@@ -330,7 +330,7 @@ def test_pockets_page_shows_the_planted_pocket_and_follows_its_parameters(demo_d
     assert not at.exception, at.exception
     text = page_text(at)
     assert "1 poche de pauvreté hors QPV" in text
-    assert "S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 130 €" in text
+    assert "S = 0,6 × (0,7 × 22 040 € + 0,3 × 20 130 €) = 12 880 €" in text
     assert "Approximation du critère officiel des QPV" in text
     listing = at.dataframe[0].value
     assert listing[["Poche", "Commune(s)", "Population", "Carreaux"]].values.tolist() == [

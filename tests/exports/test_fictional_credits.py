@@ -30,6 +30,20 @@ def credited_to_official(text: str) -> list[str]:
     return [line for line in str(text).splitlines() if _CREDITED.search(_FORMAT.sub("", line))]
 
 
+def doubled_brackets(text: str) -> list[str]:
+    """The lines of `text` with two brackets side by side or a bracket inside another (issue 11:
+    « (fictive) (non signataire) »)."""
+    out = []
+    for line in str(text).splitlines():
+        depth, deepest = 0, 0
+        for ch in line:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            deepest = max(deepest, depth)
+        if deepest > 1 or re.search(r"\)\s*\(", line):
+            out.append(line)
+    return out
+
+
 def test_the_checker_flags_credits_not_formats():
     assert credited_to_official("Source;INSEE;Filosofi;2021;Licence Ouverte\nok\n"
                                 "Données fictives (démo), format INSEE;Filosofi\n"
@@ -144,6 +158,10 @@ def test_demo_pdfs_and_image_bands(con):
             texts[f"map {ind.id}"] = images._map_texts(data, None, None)[2]
     assert any(k.startswith("map") for k in texts)
     assert {k: credited_to_official(t) for k, t in texts.items()} == {k: [] for k in texts}
+    # Qualifiers in one bracket: « Association Lorne Insertion (fictive, non signataire) », the
+    # threshold's medians after its formula (issue 11).
+    assert {k: doubled_brackets(t) for k, t in texts.items()} == {k: [] for k in texts}
+    assert "Association Lorne Insertion (fictive, non signataire)" in texts[f"review {years[-1]}"]
 
 
 def test_a_real_contract_still_credits_insee(con):

@@ -153,3 +153,25 @@ def test_french_spacing_keeps_quotes_and_colons_with_their_words():
     assert french_spacing(f"«{nb}X{nb}»") == f"«{nb}X{nb}»"
     assert french_spacing("http://x.fr 10:30 a;b") == "http://x.fr 10:30 a;b"
     assert french_spacing(None) == ""
+
+
+def test_qualifiers_go_into_one_bracket_never_a_bracket_inside_another():
+    from indicators.text import qualified
+    assert [qualified("Association Lorne Insertion (fictive)", "non signataire"),
+            qualified("CA Val-de-Lorne (fictive)", 2019),
+            qualified("France", 2019),
+            qualified("Agglo (EPCI (faute d'unité urbaine))", "2019"),
+            qualified("« Bilan 2025 »", "Bilan du mandat (auteur non indiqué)", "10 février 2026"),
+            qualified("Taux de pauvreté (seuil à 60 %)", "%"),
+            qualified("Lorne Habitat (fictif)", "fictif", None, ""),
+            qualified("Sans qualificatif", None),
+            qualified(None, "x")] == [
+        "Association Lorne Insertion (fictive, non signataire)",
+        "CA Val-de-Lorne (fictive, 2019)",
+        "France (2019)",
+        "Agglo (EPCI, faute d'unité urbaine, 2019)",
+        "« Bilan 2025 » (Bilan du mandat, auteur non indiqué, 10 février 2026)",
+        "Taux de pauvreté (seuil à 60 %, %)",
+        "Lorne Habitat (fictif)",
+        "Sans qualificatif",
+        "(x)"]
