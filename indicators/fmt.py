@@ -439,6 +439,29 @@ def no_break_dates(text: str) -> str:
     return _DATE_IN_TEXT.sub(lambda m: NBSP.join(g for g in m.groups() if g), text)
 
 
+# A numeric French date typed inside a text: « 21/09/2023 », « 1/2/2024 » (never inside a longer
+# run of digits and slashes: « 2023/2024 », « 12/09/20231 », a fraction « 3/4 » are left alone).
+_NUMERIC_DATE = re.compile(r"(?<![\d/])([0-3]?\d)/([01]?\d)/((?:19|20)\d\d)(?![\d/])")
+
+
+def typed_dates(text):
+    """Text typed by a team with its numeric dates dd/mm/yyyy in words, as `fmt_date` writes them:
+    « page (21/09/2023) » → « page (21 septembre 2023) », « 01/02/2024 » → « 1er février 2024 ».
+    A date that does not exist (« 31/02/2023 ») and every other number stay as typed; None and
+    non-text values are returned unchanged."""
+    if not isinstance(text, str) or "/" not in text:
+        return text
+    import datetime as dt
+
+    def words(m):
+        try:
+            day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return m.group(0)
+        return fmt_date(day)
+    return _NUMERIC_DATE.sub(words, text)
+
+
 def fmt_duration(seconds) -> str:
     """``4.27 → "4,3 s"``, ``72 → "1 min 12 s"``, ``3 600 → "1 h 0 min"``; "" when missing."""
     if _is_missing(seconds):

@@ -104,6 +104,8 @@ def source_line(title: str | None, source_ref: str | None, producer: str | None 
         return None
     from indicators.text import qualified
     # One bracket: « Bilan 2025 (document fictif, CA Val-de-Lorne, fictive, 10 février 2026) ».
+    from indicators.fmt import typed_dates
+    title, source_ref, producer = (typed_dates(t) for t in (title, source_ref, producer))
     head = qualified(title, producer, published_date(published_on)) if title else ""
     return "Source : " + " — ".join(p for p in (head, source_ref) if p)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from indicators.fmt import fold
+from indicators.fmt import fold, typed_dates
 
 FICTIONAL = "Données fictives de démonstration"
 
@@ -84,13 +84,14 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
     if is_fictional:
         detail = ", ".join(p for p in (file_title, file_vintage) if p)
         return (f"{FICTIONAL} ({detail})" if detail else FICTIONAL), None
-    label = (source_label or "").strip()
+    # A date typed « 21/09/2023 » in the source's text reads « 21 septembre 2023 ».
+    label = typed_dates((source_label or "").strip())
     if origin == "published" and document_title:
         producer = fold(document_producer or "")
         if producer and label and fold(label).startswith(producer.split()[0]):
             return label, None
         document = _head(document_title, (" (", " ; "))
-        section = _head(source_ref, (", ", " (", " : ", " ; "))
+        section = _head(typed_dates(source_ref), (", ", " (", " : ", " ; "))
         head = f"{document}, {section}" if section and fold(section) not in fold(document) else document
         return head, label or None
     return label, None
@@ -193,7 +194,7 @@ def printed(source_label: str | None, *, short: bool = False) -> str:
     prints « Données fictives de démonstration — Cnaf, données par quartier, 2022 » in a list of sources
     (where « — » lets the files share one heading), and « Données fictives de démonstration »
     alone (`short`) under a chart. Other labels are kept as they are."""
-    label = (source_label or "").strip()
+    label = typed_dates((source_label or "").strip())
     if not label.startswith(FICTIONAL_PREFIX):
         return label
     if short:

@@ -289,7 +289,7 @@ def source_text(source_label: str | None, year: int | None, *, origin: str | Non
     if year is not None and (not source_label or str(int(year)) not in source_label):
         parts.append(f"données {fmt.fmt_year(year)}")
     if source_ref:
-        parts.append(str(source_ref))
+        parts.append(fmt.typed_dates(str(source_ref)))
     if origin == "published":
         parts.append(fmt.ORIGIN_TEXT["published"])
     elif origin == "computed":

@@ -434,7 +434,8 @@ def test_long_sources_are_cut_at_a_word() -> None:
     assert views.clip_source(quoted, 85) == ("Hauts de Chambéry – rubrique « Soutenir la jeunesse », "
                                              "« Renforcer la sécurité du… »")
     assert views.source_text("Chartres métropole, page « Politique de la ville » (21/09/2023)",
-                             None) == "Chartres métropole, page « Politique de la ville » (21/09/2023)"
+                             None) == ("Chartres métropole, page « Politique de la ville » "
+                                       "(21\u00a0septembre\u00a02023)")       # issue 11: the date in words
     long_label = "mot " * 60
     shown = views.source_text(long_label, None)
     assert shown.endswith("mot…") and len(shown) <= views.SHORT_SOURCE_LIMIT + 1

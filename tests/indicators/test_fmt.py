@@ -177,3 +177,15 @@ def test_an_aside_never_opens_a_second_bracket() -> None:
         "Agglomération chartraine (Chartres métropole), 2015–2022, prolongé jusqu'à fin 2023")
     assert with_aside("Contrat de ville de Val-de-Lorne", "2020–2026") == "Contrat de ville de Val-de-Lorne (2020–2026)"
     assert with_aside("Contrat de ville de Val-de-Lorne", None) == "Contrat de ville de Val-de-Lorne"
+
+
+def test_numeric_dates_typed_in_a_text_read_in_words_other_numbers_stay():
+    from indicators.fmt import typed_dates
+    nb = "\u00a0"
+    assert [typed_dates(t) for t in (
+        "Chartres métropole, page « Politique de la ville » (21/09/2023) – 2 540 habitants",
+        "conseil du 01/02/2024 et du 1/3/2024.",
+        "31/02/2023", "2023/2024", "3/4 des ménages", "12/09/20231", "p. 12/40", "", None)] == [
+        f"Chartres métropole, page « Politique de la ville » (21{nb}septembre{nb}2023) – 2 540 habitants",
+        f"conseil du 1er{nb}février{nb}2024 et du 1er{nb}mars{nb}2024.",
+        "31/02/2023", "2023/2024", "3/4 des ménages", "12/09/20231", "p. 12/40", "", None]

@@ -127,3 +127,15 @@ def test_a_fictional_file_is_credited_as_fictional_never_to_the_producer_it_imit
         "is_fictional": True}
     real = {"producer": "INSEE", "licence": "Licence Ouverte", "title": "Filosofi", "is_fictional": False}
     assert credited_source(real) == real
+
+
+def test_a_date_typed_in_a_source_reads_in_words():
+    from indicators.sources import credit, printed
+    from ui.views import source_text
+    nb = "\u00a0"
+    label = "Chartres métropole, page « Politique de la ville » (21/09/2023) – quartier « les Clos »"
+    said = f"Chartres métropole, page « Politique de la ville » (21{nb}septembre{nb}2023) – quartier « les Clos »"
+    assert credit(label, "published") == said
+    assert printed(label) == said
+    assert source_text(label, None, source_ref="conseil du 01/02/2024") == \
+        f"{said} · conseil du 1er{nb}février{nb}2024"
