@@ -187,6 +187,17 @@ def fmt_amount(value, unit: str | None, status: str | None = "ok", *,
     return fmt_value(value, shown, "ok", qualifier=qualifier, decimals=decimals)
 
 
+def fmt_target(value, unit: str | None) -> str:
+    """An objective as every tile, table and report shows it, at the precision of the indicator's
+    values: a share at COMPUTED_PCT_DECIMALS (« 25,0 % », as the CIA's rates and objectives),
+    anything else as `fmt_amount` (« 1,5 M€/an », « 4 550 »). "" when missing."""
+    if _is_missing(value):
+        return ""
+    if unit == "%":
+        return fmt_value(value, "%", "ok", decimals=COMPUTED_PCT_DECIMALS)
+    return fmt_amount(value, unit)
+
+
 def fmt_bytes(n: int) -> str:
     """A file size in binary units, in French, without a useless decimal: ``200 * 1024**2 →
     "200 Mio"``, ``1536 → "1,5 kio"``, ``12 → "12 octets"``."""

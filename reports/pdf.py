@@ -55,7 +55,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from config import DEMO_MARK
 from indicators import portrait as portrait_mod
 from indicators import sources as sources_mod
-from indicators.fmt import fmt_value, fmt_year, wrap_words
+from indicators.fmt import fmt_target, fmt_value, fmt_year, wrap_words
 from indicators.text import plot_text, qualified
 from reports import palette
 
@@ -1229,7 +1229,7 @@ def kpi_cells(t) -> tuple[str, str, str, str]:
     """What the mandate table shows of a KPI tile: (value, period, cumulation / evolution,
     target), each said once: a yearly unit beside a « par an » period reads « 1,5 M€ » then
     « par an »; a cumulation equal to the figure (one year, or the latest value) is not repeated."""
-    from indicators.fmt import fmt_amount
+    from indicators.fmt import fmt_amount, fmt_target
 
     period = t.period_label or (fmt_year(t.year) if t.year else "")
     unit = t.unit
@@ -1247,7 +1247,7 @@ def kpi_cells(t) -> tuple[str, str, str, str]:
         extra.append(f"{sign}{fmt_amount(t.evolution, unit)} par rapport à {t.previous_year}")
     target = ""
     if t.target is not None:
-        target = fmt_amount(t.target, unit)
+        target = fmt_target(t.target, unit)
         if t.achievement_pct is not None:
             # A ratio we compute: one decimal, as the page and the XLSX (fmt.COMPUTED_PCT_DECIMALS).
             from indicators.fmt import COMPUTED_PCT_DECIMALS
@@ -1492,7 +1492,7 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
     if not objectives.empty:
         rows = [[Paragraph(h, st.cell_head) for h in ("Partie", "Objectif", "Cible")]]
         for r in objectives.itertuples(index=False):
-            target = fmt_value(r.target_pct, "%") if r.target_pct is not None and r.target_pct == r.target_pct \
+            target = fmt_target(r.target_pct, "%") if r.target_pct is not None and r.target_pct == r.target_pct \
                 else (r.note or "—")
             rows.append([Paragraph(esc(party_text(r.party_type, r.party_name)), st.cell),
                          Paragraph(esc(r.objective_label), st.cell), Paragraph(esc(target), st.cell)])
@@ -1520,7 +1520,7 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                 needed.append(f"{fmt_value(r.needed_published, '')} (document)")
             rows.append([Paragraph(str(r.year), st.cell), Paragraph(esc(party_text(r.party_type, r.party_name)), st.cell),
                          Paragraph(esc(r.objective_label), st.cell), Paragraph(esc(res), st.cell),
-                         Paragraph(esc(fmt_value(r.target_pct, "%") if r.target_pct is not None else "—"), st.cell),
+                         Paragraph(esc(fmt_target(r.target_pct, "%") if r.target_pct is not None else "—"), st.cell),
                          Paragraph(esc(" ; ".join(needed)) or "—", st.cell)])
         return _table(rows, [13 * mm, 28 * mm, 47 * mm, 50 * mm, 14 * mm, CONTENT_W - 152 * mm])
 

@@ -732,12 +732,12 @@ def kpi_tile(tile) -> dict:
     if tile.period_label and not _says_per_year_twice(tile.period_label, tile.unit):
         lines.append(f"Période : {tile.period_label}")
     if tile.target is not None:
-        text = f"Objectif {tile.year or ''} : {amount_text(tile.target, tile.unit)}".replace("  ", " ")
+        text = f"Objectif {tile.year or ''} : {fmt.fmt_target(tile.target, tile.unit)}".replace("  ", " ")
         if tile.achievement_pct is not None:
             text += f" – réalisé à {fmt.fmt_pct(tile.achievement_pct, fmt.COMPUTED_PCT_DECIMALS)}"
         lines.append(text)
     if tile.next_target is not None:
-        lines.append(f"Objectif {tile.next_target_year} : {amount_text(tile.next_target, tile.unit)}"
+        lines.append(f"Objectif {tile.next_target_year} : {fmt.fmt_target(tile.next_target, tile.unit)}"
                      " (pas encore de résultat)")
     if tile.cumulative_value is not None and tile.cumulative_period_label and \
             tile.cumulative_value != tile.value:
@@ -1143,7 +1143,7 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
         "Attributions visées": [_int_or(v) for v in results["numerator"]],
         "Total": [total(r) for _, r in results.iterrows()],
         "Taux": [cia_rate_text(v, o) for v, o in zip(results["rate_pct"], results["rate_origin"])],
-        "Cible": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v) else (n or "—")
+        "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else (n or "—")
                   for v, n in zip(results["target_pct"], results["target_note"])],
         "Atteint": [_yes_no(v) if v is not None else "—" for v in results["reached"]],
         "Manquantes (calcul)": [needed_text(r) for _, r in results.iterrows()],
@@ -1213,7 +1213,7 @@ def housing_headlines(results: pd.DataFrame, computed_files=()) -> list[dict]:
         row = part.iloc[-1]
         lines = []
         if row["target_pct"] is not None and not pd.isna(row["target_pct"]):
-            lines.append(f"Objectif : {fmt.fmt_pct(row['target_pct'], 1)}"
+            lines.append(f"Objectif : {fmt.fmt_target(row['target_pct'], '%')}"
                          f" ({'atteint' if row['reached'] else 'non atteint'})")
         lines.append(f"Attributions visées : {_int_or(row['numerator'])} sur "
                      f"{_int_or(row['denominator'])}"
@@ -1238,7 +1238,7 @@ def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Partie": [party_text(t, n) for t, n in zip(objectives["party_type"], objectives["party_name"])],
         "Objectif": objectives["objective_label"].astype(str),
-        "Cible": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v) else "—"
+        "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else "—"
                   for v in objectives["target_pct"]],
         "Note": objectives["note"].fillna("").astype(str),
         "Source": objectives["source_ref"].fillna("").astype(str),

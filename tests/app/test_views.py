@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import pytest
 
+from indicators import fmt
 from indicators.fmt import plain_spaces
 from indicators.kpi import KpiTile
 from indicators.portrait import Rank
@@ -59,6 +60,20 @@ def _tile(**kw) -> KpiTile:
                 document_id=None, source_ref=None)
     base.update(kw)
     return KpiTile(**base)
+
+
+def test_a_share_objective_reads_the_same_in_the_kpi_tile_the_cia_tiles_and_the_reports() -> None:
+    # Grand Chalon's CIA objective read « 25 % » in the KPI tile beside « 25,0 % » in the CIA
+    # tiles and table (issue 11): one rule, the precision of the indicator's values.
+    from reports.pdf import kpi_cells
+    tile = _tile(unit="%", value=12.04, target=25.0, achievement_pct=48.16, evolution=None,
+                 previous_year=None, previous_value=None, evolution_pct=None, period_label="2021", year=2021)
+    assert [plain_spaces(x) for x in views.kpi_tile(tile)["lines"]] == [
+        "Période : 2021", "Objectif 2021 : 25,0 % – réalisé à 48,2 %"]
+    assert plain_spaces(kpi_cells(tile)[3]) == "25,0 % (réalisé à 48,2 %)"
+    assert [plain_spaces(fmt.fmt_target(v, u)) for v, u in (
+        (25, "%"), (42.5, "%"), (4000, "interventions"), (1_500_000, "EUR/an"), (None, "%"))] == [
+        "25,0 %", "42,5 %", "4 000 interventions", "1,5 M€/an", ""]
 
 
 def test_kpi_tile_with_evolution_and_target() -> None:
