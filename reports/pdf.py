@@ -1064,7 +1064,10 @@ def _qual_sources(qual: portrait_mod.Qualitative, refs: SourceRefs) -> None:
                  "verbatims", "notes"):
         for it in getattr(qual, name):
             if it.document_title:
-                refs.ref(it.document_title, None)
+                # Who published it and when, as the page says (ui.views._item_source).
+                from indicators.kpi import published_date
+                refs.ref(qualified(it.document_title, it.document_producer or "producteur non précisé",
+                                   published_date(it.document_date)), None)
 
 
 def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,

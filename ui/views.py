@@ -581,11 +581,21 @@ def _ref_without_title(title: str | None, ref: str | None) -> str | None:
     return " – ".join(parts[k:]) or None
 
 
+PRODUCER_NOT_GIVEN = "producteur non précisé"
+
+
 def _item_source(items) -> str:
+    """The documents items were typed from as other sources are cited: « title (producer, date) –
+    section », the producer said missing when the documents table gives none (never invented)."""
+    from indicators.kpi import published_date
     refs = []
     for it in items:
         ref = _ref_without_title(it.document_title, it.source_ref)
-        text = " – ".join(p for p in (it.document_title, ref) if p)
+        title = (qualified(fmt.typed_dates(it.document_title),
+                           fmt.typed_dates(getattr(it, "document_producer", None)) or PRODUCER_NOT_GIVEN,
+                           published_date(getattr(it, "document_date", None)))
+                 if it.document_title else None)
+        text = " – ".join(p for p in (title, fmt.typed_dates(ref)) if p)
         if text and text not in refs:
             refs.append(text)
     return " ; ".join(refs)

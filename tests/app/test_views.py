@@ -609,9 +609,11 @@ def test_a_review_source_names_its_document_once() -> None:
              Item(document_title=title, source_ref="rubrique « Éducation »"),
              Item(document_title="Bilan 2025", source_ref="p. 21"),
              Item(document_title="Bilan 2025 – annexe", source_ref="Bilan 2025 – annexe")]
+    # No producer in these items: said missing (issue 11), never invented.
+    said = f"{title} (producteur non précisé)"
     assert views._item_source(items) == " ; ".join([
-        f"{title} – rubrique « Améliorer les mobilités »", f"{title} – rubrique « Éducation »",
-        "Bilan 2025 – p. 21", "Bilan 2025 – annexe"])
+        f"{said} – rubrique « Améliorer les mobilités »", f"{said} – rubrique « Éducation »",
+        "Bilan 2025 (producteur non précisé) – p. 21", "Bilan 2025 – annexe (producteur non précisé)"])
 
 
 def test_a_party_is_named_once() -> None:
@@ -630,3 +632,17 @@ def test_a_pillar_names_its_specific_schemes() -> None:
     assert views.scheme_group_label("Droits des femmes", part) == (
         "Droits des femmes — 10 dispositifs, dont 1 sur crédits spécifiques")
     assert views.scheme_group_label("Culture", part.head(3)) == "Culture — 3 dispositifs"
+
+
+def test_review_block_sources_name_producer_and_date_or_say_the_producer_is_not_given() -> None:
+    # Issue 11: the review blocks' source lines named the document and section without who
+    # published it; a producer the data does not give is said missing, never invented.
+    from indicators.portrait import QualItem
+    nb = "\u00a0"
+    given = QualItem("review_done", "Emploi", 1, "Fait", "doc", "p. 21", "Bilan annuel 2025 (document fictif)",
+                     "CA Val-de-Lorne (fictive)", "2026-02-10")
+    unknown = QualItem("review_need", "Emploi", 1, "Besoin", "doc2", "rubrique « Emploi » (21/09/2023)",
+                       "Bilan du mandat", None, None)
+    assert views._item_source([given, unknown, given]) == (
+        f"Bilan annuel 2025 (document fictif, CA Val-de-Lorne, fictive, 10{nb}février{nb}2026) – p. 21 ; "
+        f"Bilan du mandat (producteur non précisé) – rubrique « Emploi » (21{nb}septembre{nb}2023)")
