@@ -187,6 +187,17 @@ def fmt_amount(value, unit: str | None, status: str | None = "ok", *,
     return fmt_value(value, shown, "ok", qualifier=qualifier, decimals=decimals)
 
 
+def fmt_target(value, unit: str | None) -> str:
+    """An objective as every tile, table and report shows it, at the precision of the indicator's
+    values: a share at COMPUTED_PCT_DECIMALS (« 25,0 % », as the CIA's rates and objectives),
+    anything else as `fmt_amount` (« 1,5 M€/an », « 4 550 »). "" when missing."""
+    if _is_missing(value):
+        return ""
+    if unit == "%":
+        return fmt_value(value, "%", "ok", decimals=COMPUTED_PCT_DECIMALS)
+    return fmt_amount(value, unit)
+
+
 def fmt_bytes(n: int) -> str:
     """A file size in binary units, in French, without a useless decimal: ``200 * 1024**2 →
     "200 Mio"``, ``1536 → "1,5 kio"``, ``12 → "12 octets"``."""
@@ -451,6 +462,29 @@ def no_break_dates(text: str) -> str:
     28 décembre 2023 », « depuis juillet 2024 » never break inside the date, whatever the text
     (a document's title typed by a team, a sentence of a report)."""
     return _DATE_IN_TEXT.sub(lambda m: NBSP.join(g for g in m.groups() if g), text)
+
+
+# A numeric French date typed inside a text: « 21/09/2023 », « 1/2/2024 » (never inside a longer
+# run of digits and slashes: « 2023/2024 », « 12/09/20231 », a fraction « 3/4 » are left alone).
+_NUMERIC_DATE = re.compile(r"(?<![\d/])([0-3]?\d)/([01]?\d)/((?:19|20)\d\d)(?![\d/])")
+
+
+def typed_dates(text):
+    """Text typed by a team with its numeric dates dd/mm/yyyy in words, as `fmt_date` writes them:
+    « page (21/09/2023) » → « page (21 septembre 2023) », « 01/02/2024 » → « 1er février 2024 ».
+    A date that does not exist (« 31/02/2023 ») and every other number stay as typed; None and
+    non-text values are returned unchanged."""
+    if not isinstance(text, str) or "/" not in text:
+        return text
+    import datetime as dt
+
+    def words(m):
+        try:
+            day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return m.group(0)
+        return fmt_date(day)
+    return _NUMERIC_DATE.sub(words, text)
 
 
 def fmt_duration(seconds) -> str:

@@ -102,8 +102,11 @@ def source_line(title: str | None, source_ref: str | None, producer: str | None 
     """« Source : <title> (<producer>, <date>) — <section> », parts omitted when unknown."""
     if not title and not source_ref:
         return None
-    meta = ", ".join(p for p in (producer, published_date(published_on)) if p)
-    head = f"{title} ({meta})" if title and meta else (title or "")
+    from indicators.text import qualified
+    # One bracket: « Bilan 2025 (document fictif, CA Val-de-Lorne, fictive, 10 février 2026) ».
+    from indicators.fmt import typed_dates
+    title, source_ref, producer = (typed_dates(t) for t in (title, source_ref, producer))
+    head = qualified(title, producer, published_date(published_on)) if title else ""
     return "Source : " + " — ".join(p for p in (head, source_ref) if p)
 
 

@@ -37,6 +37,7 @@ import pandas as pd
 import shapely
 
 from indicators.sources import FICTIONAL
+from indicators.text import qualified
 
 SQUARE_M = 200.0
 DEFAULT_MIN_POPULATION = 1_000
@@ -382,7 +383,8 @@ def default_threshold(con, contract_slug: str | None, shared: "_Shared | None" =
                           where c.contract_slug = ?""", (contract_slug,))
         if r and r[0][0]:
             local, local_year = median(r[0][0], year, real_only)
-            label = f"{r[0][1] or r[0][0]} (EPCI, faute d'unité urbaine)" if local is not None else None
+            label = (qualified(r[0][1] or r[0][0], "EPCI, faute d'unité urbaine")
+                     if local is not None else None)
     return Threshold(year, national, national_year, local, local_year, label)
 
 
@@ -638,13 +640,17 @@ def threshold_text(t: Threshold) -> str:
     from indicators import fmt
     if t.value_eur is None:
         return "Médiane nationale du niveau de vie absente : le seuil S est à saisir."
-    national = f"{fmt.fmt_eur(t.national_median_eur, 0)} (France, {t.national_year})"
+    # The medians' territories and years after the formula, never in a bracket of its own inside
+    # the formula's bracket (issue 11).
+    national = fmt.fmt_eur(t.national_median_eur, 0)
+    result = f"{fmt.fmt_eur(round(t.value_eur), 0)} par an et par unité de consommation"
+    national_said = f"médiane nationale : {qualified('France', t.national_year)}"
     if t.local_median_eur is None:
-        return (f"S = 0,6 × médiane nationale {national} = {fmt.fmt_eur(round(t.value_eur), 0)} "
-                "(pas de médiane locale dans la base).")
-    local = f"{fmt.fmt_eur(t.local_median_eur, 0)} ({t.local_label}, {t.local_year})"
-    return (f"S = 0,6 × (0,7 × {national} + 0,3 × {local}) = "
-            f"{fmt.fmt_eur(round(t.value_eur), 0)} par an et par unité de consommation.")
+        return (f"S = 0,6 × {national} = {result} ; {national_said}, pas de médiane locale "
+                "dans la base.")
+    local = fmt.fmt_eur(t.local_median_eur, 0)
+    return (f"S = 0,6 × (0,7 × {national} + 0,3 × {local}) = {result} ; {national_said}, "
+            f"médiane locale : {qualified(t.local_label, t.local_year)}.")
 
 
 def grid_sources(con, result: PocketResult) -> list[str]:
@@ -661,8 +667,8 @@ def grid_sources(con, result: PocketResult) -> list[str]:
         for prod, title, vintage, _name, fict in rows))
     t = result.threshold
     if t is not None and t.national_median_eur is not None:
-        out.append(f"Médianes du niveau de vie (Filosofi) : France {t.national_year}"
-                   + (f", {t.local_label} {t.local_year}" if t.local_median_eur is not None else ""))
+        out.append("Médianes du niveau de vie (Filosofi) : " + qualified("France", t.national_year)
+                   + (f", {qualified(t.local_label, t.local_year)}" if t.local_median_eur is not None else ""))
     fictional = any(r[4] for r in rows)
     out.append(("Contours des QPV : fictifs" if fictional else "Contours des QPV : ANCT")
                + " ; circulaire du 31 août 2023 relative aux contrats de ville")

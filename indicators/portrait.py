@@ -613,6 +613,9 @@ class QualItem:
     document_id: str | None
     source_ref: str | None
     document_title: str | None
+    # Who published the document and when, as the documents table gives them (None: not given).
+    document_producer: str | None = None
+    document_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -649,7 +652,8 @@ def _items(con, contract_slug: str, territory_code: str | None, item_types: Sequ
         ), t as (
             select item_type, theme, min(rid) as first_rid from q group by item_type, theme
         )
-        select q.item_type, q.theme, q.position, q.text, q.document_id, q.source_ref, d.title
+        select q.item_type, q.theme, q.position, q.text, q.document_id, q.source_ref, d.title,
+               d.producer, d.published_on
         from q
         join t on t.item_type = q.item_type and t.theme is not distinct from q.theme
         left join documents d on d.contract_slug = q.contract_slug and d.document_id = q.document_id

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.fmt import fmt_count
+from indicators.text import qualified
 
 SIGNATORY_TYPE_LABELS = {
     "etat": "Service de l'État", "commune": "Commune", "epci": "Intercommunalité",
@@ -32,8 +33,18 @@ SCOPE_LABELS = {"qpv": "propre aux QPV", "territoire": "tout le territoire"}
 ROLE_LABELS = {True: "signataire", False: "non signataire"}
 
 
-# The name of who carries a scheme, an actor that does not sign the contract marked as such.
-_CARRIER = "g.name || case when g.is_signatory then '' else ' (non signataire)' end"
+# The name of who carries a scheme and whether it signs; `_carriers` marks an actor that does not
+# sign the contract as such, in the name's own bracket (« X (fictive, non signataire) »).
+_CARRIER = "g.name as signatory, coalesce(g.is_signatory, true) as carrier_signs"
+
+
+def _carriers(df: pd.DataFrame) -> pd.DataFrame:
+    """The `signatory` column with « non signataire » for an actor that does not sign (one bracket
+    with the name's own qualifier: indicators.text.qualified); `carrier_signs` dropped."""
+    df["signatory"] = [None if name is None or (isinstance(name, float) and pd.isna(name))
+                       else qualified(name, None if bool(signs) else ROLE_LABELS[False])
+                       for name, signs in zip(df["signatory"], df["carrier_signs"])]
+    return df.drop(columns="carrier_signs")
 
 
 def _df(con, sql: str, params: list) -> pd.DataFrame:
@@ -62,26 +73,26 @@ def missing_signatory_types(con, contract_slug: str) -> list[str]:
 
 def schemes(con, contract_slug: str) -> pd.DataFrame:
     """Schemes mobilisable, by pillar and signatory, in the order typed (scheme ids)."""
-    return _df(con, f"""
-        select s.pillar, {_CARRIER} as signatory, s.signatory_id, coalesce(g.is_signatory, true) as is_signatory,
+    return _carriers(_df(con, f"""
+        select s.pillar, {_CARRIER}, s.signatory_id, coalesce(g.is_signatory, true) as is_signatory,
                s.objective, s.scheme, s.scheme_id, s.funding_kind, s.document_id, s.source_ref
         from review_schemes s
         left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
         where s.contract_slug = ?
-        order by s.pillar, g.name, s.scheme_id""", [contract_slug])
+        order by s.pillar, g.name, s.scheme_id""", [contract_slug]))
 
 
 def figures(con, contract_slug: str) -> pd.DataFrame:
     """Every reported figure with its scheme, pillar and signatory."""
-    return _df(con, f"""
-        select f.year, s.pillar, {_CARRIER} as signatory, s.scheme, f.scheme_id, s.funding_kind,
+    return _carriers(_df(con, f"""
+        select f.year, s.pillar, {_CARRIER}, s.scheme, f.scheme_id, s.funding_kind,
                f.measure, f.value, f.unit, f.scope, f.territory_code, f.document_id, f.source_ref
         from review_figures f
         join review_schemes s on s.contract_slug = f.contract_slug and s.scheme_id = f.scheme_id
         left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
         where f.contract_slug = ?
         order by f.year, s.pillar, g.name, f.scheme_id, f.measure, f.scope, f.territory_code""",
-               [contract_slug])
+               [contract_slug]))
 
 
 def default_review_year(con, contract_slug: str, current_year: int) -> int | None:
@@ -157,7 +168,7 @@ def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
     """Per pillar × signatory: schemes mobilisable, schemes with a figure for `year`, the common-law
     amount reported (all, and the QPV-specific part) and the QPV share of the amounts where both
     are known. Amounts are None (not 0) when nothing was reported."""
-    return _df(con, f"""
+    return _carriers(_df(con, f"""
         with f as (
             select * from review_figures where contract_slug = ? and year = ?
         ), per_scheme as (
@@ -170,26 +181,26 @@ def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
             where s.contract_slug = ? and s.funding_kind = 'droit_commun'
             group by all
         )
-        select p.pillar, {_CARRIER} as signatory, count(*) as n_schemes,
+        select p.pillar, {_CARRIER}, count(*) as n_schemes,
                count(*) filter (where p.reported) as n_reported,
                sum(p.amount_eur) as amount_eur, sum(p.qpv_amount_eur) as qpv_amount_eur,
                round(100 * sum(p.qpv_amount_eur) / nullif(sum(p.amount_eur), 0), 1) as qpv_share_pct
         from per_scheme p
         left join review_signatories g on g.contract_slug = ? and g.signatory_id = p.signatory_id
         group by p.pillar, g.name, g.is_signatory order by p.pillar, g.name""",
-               [contract_slug, year, contract_slug, contract_slug])
+               [contract_slug, year, contract_slug, contract_slug]))
 
 
 def missing_reports(con, contract_slug: str, year: int) -> pd.DataFrame:
     """The schemes (common law and specific) for which no signatory reported any figure in `year`."""
-    return _df(con, f"""
-        select s.pillar, {_CARRIER} as signatory, s.scheme, s.scheme_id
+    return _carriers(_df(con, f"""
+        select s.pillar, {_CARRIER}, s.scheme, s.scheme_id
         from review_schemes s
         left join review_signatories g on g.contract_slug = s.contract_slug and g.signatory_id = s.signatory_id
         where s.contract_slug = ?
           and not exists (select 1 from review_figures f where f.contract_slug = s.contract_slug
                           and f.scheme_id = s.scheme_id and f.year = ?)
-        order by s.pillar, g.name, s.scheme_id""", [contract_slug, year])
+        order by s.pillar, g.name, s.scheme_id""", [contract_slug, year]))
 
 
 def specific_vs_common(con, contract_slug: str) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from indicators.fmt import fold
+from indicators.fmt import fold, typed_dates
 
 FICTIONAL = "Données fictives de démonstration"
 
@@ -84,13 +84,14 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
     if is_fictional:
         detail = ", ".join(p for p in (file_title, file_vintage) if p)
         return (f"{FICTIONAL} ({detail})" if detail else FICTIONAL), None
-    label = (source_label or "").strip()
+    # A date typed « 21/09/2023 » in the source's text reads « 21 septembre 2023 ».
+    label = typed_dates((source_label or "").strip())
     if origin == "published" and document_title:
         producer = fold(document_producer or "")
         if producer and label and fold(label).startswith(producer.split()[0]):
             return label, None
         document = _head(document_title, (" (", " ; "))
-        section = _head(source_ref, (", ", " (", " : ", " ; "))
+        section = _head(typed_dates(source_ref), (", ", " (", " : ", " ; "))
         head = f"{document}, {section}" if section and fold(section) not in fold(document) else document
         return head, label or None
     return label, None
@@ -193,7 +194,7 @@ def printed(source_label: str | None, *, short: bool = False) -> str:
     prints « Données fictives de démonstration — Cnaf, données par quartier, 2022 » in a list of sources
     (where « — » lets the files share one heading), and « Données fictives de démonstration »
     alone (`short`) under a chart. Other labels are kept as they are."""
-    label = (source_label or "").strip()
+    label = typed_dates((source_label or "").strip())
     if not label.startswith(FICTIONAL_PREFIX):
         return label
     if short:
@@ -205,3 +206,33 @@ def printed(source_label: str | None, *, short: bool = False) -> str:
     if fold(rest).startswith("insee "):                 # « Insee 2019 » quoted by a fictional document
         return f"{FICTIONAL} ({rest[len('insee '):].strip()})"
     return f"{FICTIONAL} — {rest}" if rest else FICTIONAL
+
+
+# A fictional file's producer and licence as every list of files shows them (exports' « Sources »
+# sheet and preamble, the « Données et méthode » page): the demo writes its files in INSEE's,
+# ANCT's or IGN's format with that producer in them, but nobody published them.
+FICTIONAL_PRODUCER = "Données fictives (démo)"
+_SAYS_FICTIONAL = re.compile(r"\b(fictif|fictive|fictifs|fictives|demo|demonstration)\b")
+
+
+def credited_producer(producer: str | None, is_fictional: bool) -> str | None:
+    """Who a file is credited to: its producer, or for a fictional file « Données fictives (démo),
+    format INSEE » (the producer it imitates named as a format only). A producer that already says
+    it is fictional (« Contrat de ville de Val-de-Lorne (fictif) ») is kept as it is."""
+    text = (producer or "").strip()
+    if not is_fictional:
+        return producer
+    if text and _SAYS_FICTIONAL.search(fold(text)):
+        return text
+    return f"{FICTIONAL_PRODUCER}, format {text}" if text else FICTIONAL_PRODUCER
+
+
+def credited_source(source) -> dict:
+    """A `sources` row (a mapping with `producer`, `licence`, `is_fictional`…) as credited: a
+    fictional file's producer through `credited_producer` and no licence (a producer's licence
+    covers what it published, not files generated in its format). Other keys are kept."""
+    out = dict(source)
+    if out.get("is_fictional"):
+        out["producer"] = credited_producer(out.get("producer"), True)
+        out["licence"] = None
+    return out

@@ -110,3 +110,51 @@ def screen_text(value) -> str:
     """Prose as shown on screen: `french_spacing`, `no_break_dashes` and `no_break_format`
     (ui.typography applies it to every text the app hands to Streamlit). Idempotent. None → ""."""
     return no_break_format(no_break_dashes(french_spacing(value)))
+
+
+# ── Qualifiers in brackets ─────────────────────────────────────────────────────────────────
+_INNER_BRACKET = re.compile(r"\s*\(([^()]*)\)")
+
+
+def _flat(text: str) -> str:
+    """Brackets inside a qualifier become commas: « CA Val-de-Lorne (fictive), 2019 » →
+    « CA Val-de-Lorne, fictive, 2019 »."""
+    while True:
+        out = _INNER_BRACKET.sub(lambda m: ", " + m.group(1).strip(), text)
+        if out == text:
+            break
+        text = out
+    return re.sub(r"\s*,(\s*,)+", ",", text).strip(" ,")
+
+
+def _trailing_bracket(text: str) -> int | None:
+    """Where the bracket that ends `text` opens (brackets inside it counted), None if none."""
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            return i if i > 0 else None
+    return None
+
+
+def qualified(name, *qualifiers) -> str:
+    """A name with its qualifiers in one bracket, never two brackets side by side nor one inside
+    another: ``qualified("Association Lorne Insertion (fictive)", "non signataire")`` →
+    « Association Lorne Insertion (fictive, non signataire) »; ``qualified("France", "2019")`` →
+    « France (2019) »; ``qualified("CA Val-de-Lorne (fictive)", "2019")`` → « CA Val-de-Lorne
+    (fictive, 2019) ». Empty qualifiers are skipped, a repeated one is said once, and a bracket
+    inside a qualifier becomes commas."""
+    text = _text(name).strip()
+    said: list[str] = []
+    start = _trailing_bracket(text)
+    if start is not None:
+        text, said = text[:start].rstrip(), [_flat(text[start + 1:-1])]
+    for q in qualifiers:
+        q = _flat(_text(q))
+        if q and q.casefold() not in (s.casefold() for s in said):
+            said.append(q)
+    said = [s for s in said if s]
+    inside = f"({', '.join(said)})" if said else ""
+    return " ".join(p for p in (text, inside) if p)

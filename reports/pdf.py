@@ -55,8 +55,8 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from config import DEMO_MARK
 from indicators import portrait as portrait_mod
 from indicators import sources as sources_mod
-from indicators.fmt import fmt_value, fmt_year, wrap_words
-from indicators.text import plot_text
+from indicators.fmt import fmt_target, fmt_value, fmt_year, wrap_words
+from indicators.text import plot_text, qualified
 from reports import palette
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -761,7 +761,7 @@ def _cell_unit(unit: str | None) -> str | None:
 
 def _label_with_unit(label: str, unit: str | None) -> str:
     from indicators.fmt import UNIT_SUFFIX
-    return f"{label} ({unit})" if unit and unit not in UNIT_SUFFIX and unit not in label.lower() else label
+    return qualified(label, unit) if unit and unit not in UNIT_SUFFIX and unit not in label.lower() else label
 
 
 def row_decimals(v: portrait_mod.PortraitValue) -> int | None:
@@ -929,7 +929,7 @@ def income_figure(p: portrait_mod.Portrait):
     for c in v.comparators:
         if c.territory_level in CHART_LEVELS and c.status == "ok" and c.value is not None:
             bars.append((c.territory_name, c.value, c.territory_level, _year_of(c)))
-    names = bar_names([f"{n} ({y})" for n, _, _, y in bars])
+    names = bar_names([qualified(n, y) for n, _, _, y in bars])
     # Built as plotly's to_dict() spells a go.Bar (tests/exports/test_pdf_charts.py).
     fig = FigureSpec(data=[{
         "cliponaxis": False,
@@ -1066,7 +1066,10 @@ def _qual_sources(qual: portrait_mod.Qualitative, refs: SourceRefs) -> None:
                  "verbatims", "notes"):
         for it in getattr(qual, name):
             if it.document_title:
-                refs.ref(it.document_title, None)
+                # Who published it and when, as the page says (ui.views._item_source).
+                from indicators.kpi import published_date
+                refs.ref(qualified(it.document_title, it.document_producer or "producteur non précisé",
+                                   published_date(it.document_date)), None)
 
 
 def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,
@@ -1231,7 +1234,7 @@ def kpi_cells(t) -> tuple[str, str, str, str]:
     """What the mandate table shows of a KPI tile: (value, period, cumulation / evolution,
     target), each said once: a yearly unit beside a « par an » period reads « 1,5 M€ » then
     « par an »; a cumulation equal to the figure (one year, or the latest value) is not repeated."""
-    from indicators.fmt import fmt_amount
+    from indicators.fmt import fmt_amount, fmt_target
 
     period = t.period_label or (fmt_year(t.year) if t.year else "")
     unit = t.unit
@@ -1254,7 +1257,7 @@ def kpi_cells(t) -> tuple[str, str, str, str]:
         extra.append(f"{sign}{fmt_amount(t.evolution, unit)} par rapport à {t.previous_year}")
     target = ""
     if t.target is not None:
-        target = fmt_amount(t.target, unit)
+        target = fmt_target(t.target, unit)
         if t.achievement_pct is not None:
             # A ratio we compute: one decimal, as the page and the XLSX (fmt.COMPUTED_PCT_DECIMALS).
             from indicators.fmt import COMPUTED_PCT_DECIMALS
@@ -1509,7 +1512,7 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
     if not objectives.empty:
         rows = [[Paragraph(h, st.cell_head) for h in ("Partie", "Objectif", "Cible")]]
         for r in objectives.itertuples(index=False):
-            target = fmt_value(r.target_pct, "%") if r.target_pct is not None and r.target_pct == r.target_pct \
+            target = fmt_target(r.target_pct, "%") if r.target_pct is not None and r.target_pct == r.target_pct \
                 else (r.note or "—")
             rows.append([Paragraph(esc(party_text(r.party_type, r.party_name)), st.cell),
                          Paragraph(esc(r.objective_label), st.cell), Paragraph(esc(target), st.cell)])
@@ -1537,7 +1540,7 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                 needed.append(f"{fmt_value(r.needed_published, '')} (document)")
             rows.append([Paragraph(str(r.year), st.cell), Paragraph(esc(party_text(r.party_type, r.party_name)), st.cell),
                          Paragraph(esc(r.objective_label), st.cell), Paragraph(esc(res), st.cell),
-                         Paragraph(esc(fmt_value(r.target_pct, "%") if r.target_pct is not None else "—"), st.cell),
+                         Paragraph(esc(fmt_target(r.target_pct, "%") if r.target_pct is not None else "—"), st.cell),
                          Paragraph(esc(" ; ".join(needed)) or "—", st.cell)])
         return _table(rows, [13 * mm, 28 * mm, 47 * mm, 50 * mm, 14 * mm, CONTENT_W - 152 * mm])
 

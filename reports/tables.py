@@ -51,6 +51,7 @@ import pandas as pd
 from config import DEMO_MARK
 from indicators import fmt
 from indicators.fmt import STATUS_TEXT
+from indicators.sources import credited_source
 
 # The words written in place of a withheld value: the app's own (indicators.fmt.STATUS_TEXT).
 STATUS_LABELS: dict[str, str] = {k: v for k, v in STATUS_TEXT.items() if k != "ok"}
@@ -135,7 +136,8 @@ def normalise_sources(sources: Any) -> list[dict[str, Any]]:
             value = d.get(key)
             d[key] = None if _is_null(value) else value
         d["is_fictional"] = bool(d.get("is_fictional") or False)
-        out.append(d)
+        # A fictional file is never credited to the producer whose format it imitates.
+        out.append(credited_source(d))
     return out
 
 

@@ -17,7 +17,8 @@ from indicators import fmt
 from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
-from indicators.text import md_text
+from indicators.sources import credited_producer, printed
+from indicators.text import md_text, qualified
 
 def _na(value):
     """None for None, NaN and pd.NA (nullable columns), else the value."""
@@ -107,10 +108,13 @@ def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
         return fmt.fmt_datetime(ts)
 
     return pd.DataFrame({
-        "Producteur": sources["producer"].fillna("").astype(str),
+        # A fictional file is credited as such, never to the producer whose format it imitates.
+        "Producteur": [credited_producer(None if _na(p) is None else str(p), bool(f)) or ""
+                       for p, f in zip(sources["producer"], sources["is_fictional"])],
         "Titre": sources["title"].fillna("").astype(str),
         "Millésime": sources["vintage"].fillna("").astype(str),
-        "Licence": sources["licence"].fillna("").astype(str),
+        "Licence": ["" if f or _na(lic) is None else str(lic)
+                    for lic, f in zip(sources["licence"], sources["is_fictional"])],
         "Fichier": sources["file_name"].astype(str),
         "Lignes lues": [fmt.fmt_int(v) for v in sources["rows_read"]],
         "SHA-256": sources["sha256"].astype(str),
@@ -283,11 +287,12 @@ def source_text(source_label: str | None, year: int | None, *, origin: str | Non
     source_label = None if source_label is None else str(source_label)
     parts = []
     if source_label:
-        parts.append(_clip(source_label, SHORT_SOURCE_LIMIT))
+        # « Fictif : INSEE, … » is printed as fictional data, never as INSEE's (indicators.sources).
+        parts.append(_clip(printed(source_label), SHORT_SOURCE_LIMIT))
     if year is not None and (not source_label or str(int(year)) not in source_label):
         parts.append(f"données {fmt.fmt_year(year)}")
     if source_ref:
-        parts.append(str(source_ref))
+        parts.append(fmt.typed_dates(str(source_ref)))
     if origin == "published":
         parts.append(fmt.ORIGIN_TEXT["published"])
     elif origin == "computed":
@@ -579,11 +584,21 @@ def _ref_without_title(title: str | None, ref: str | None) -> str | None:
     return " – ".join(parts[k:]) or None
 
 
+PRODUCER_NOT_GIVEN = "producteur non précisé"
+
+
 def _item_source(items) -> str:
+    """The documents items were typed from as other sources are cited: « title (producer, date) –
+    section », the producer said missing when the documents table gives none (never invented)."""
+    from indicators.kpi import published_date
     refs = []
     for it in items:
         ref = _ref_without_title(it.document_title, it.source_ref)
-        text = " – ".join(p for p in (it.document_title, ref) if p)
+        title = (qualified(fmt.typed_dates(it.document_title),
+                           fmt.typed_dates(getattr(it, "document_producer", None)) or PRODUCER_NOT_GIVEN,
+                           published_date(getattr(it, "document_date", None)))
+                 if it.document_title else None)
+        text = " – ".join(p for p in (title, fmt.typed_dates(ref)) if p)
         if text and text not in refs:
             refs.append(text)
     return " ; ".join(refs)
@@ -635,7 +650,7 @@ def review_blocks(review) -> list[dict]:
 def indicator_option(indicator_id: str) -> str:
     """"Taux de pauvreté (seuil à 60 %) – revenus et pauvreté" for a selectbox."""
     ind = BY_ID.get(indicator_id)
-    return f"{ind.label} ({ind.theme})" if ind else indicator_id
+    return qualified(ind.label, ind.theme) if ind else indicator_id
 
 
 def map_title(map_data) -> str:
@@ -825,12 +840,12 @@ def kpi_tile(tile) -> dict:
     if tile.period_label and not _says_per_year_twice(tile.period_label, tile.unit):
         lines.append(f"Période : {tile.period_label}")
     if tile.target is not None:
-        text = f"Objectif {tile.year or ''} : {amount_text(tile.target, tile.unit)}".replace("  ", " ")
+        text = f"Objectif {tile.year or ''} : {fmt.fmt_target(tile.target, tile.unit)}".replace("  ", " ")
         if tile.achievement_pct is not None:
             text += f" – réalisé à {fmt.fmt_pct(tile.achievement_pct, fmt.COMPUTED_PCT_DECIMALS)}"
         lines.append(text)
     if tile.next_target is not None:
-        lines.append(f"Objectif {tile.next_target_year} : {amount_text(tile.next_target, tile.unit)}"
+        lines.append(f"Objectif {tile.next_target_year} : {fmt.fmt_target(tile.next_target, tile.unit)}"
                      " (pas encore de résultat)")
     if tile.cumulative_value is not None and tile.cumulative_period_label and \
             tile.cumulative_value != tile.value:
@@ -1083,8 +1098,7 @@ def funding_source(documents) -> str:
     were typed from (indicators.financing.funding_documents), with producer and date."""
     cited = []
     for title, producer, published_on in documents:
-        meta = ", ".join(p for p in (producer, _document_date(published_on)) if p)
-        cited.append(f"« {title} »" + (f" ({meta})" if meta else ""))
+        cited.append(qualified(f"« {title} »", producer, _document_date(published_on)))
     return f"{FUNDING_SOURCE}, d'après {' ; '.join(cited)}" if cited else FUNDING_SOURCE
 
 
@@ -1258,7 +1272,7 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
         "Attributions visées": [_int_or(v) for v in results["numerator"]],
         "Total": [total(r) for _, r in results.iterrows()],
         "Taux": [cia_rate_text(v, o) for v, o in zip(results["rate_pct"], results["rate_origin"])],
-        "Cible": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v) else (n or "—")
+        "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else (n or "—")
                   for v, n in zip(results["target_pct"], results["target_note"])],
         "Atteint": [_yes_no(v) if v is not None else "—" for v in results["reached"]],
         "Manquantes (calcul)": [needed_text(r) for _, r in results.iterrows()],
@@ -1328,7 +1342,7 @@ def housing_headlines(results: pd.DataFrame, computed_files=()) -> list[dict]:
         row = part.iloc[-1]
         lines = []
         if row["target_pct"] is not None and not pd.isna(row["target_pct"]):
-            lines.append(f"Objectif : {fmt.fmt_pct(row['target_pct'], 1)}"
+            lines.append(f"Objectif : {fmt.fmt_target(row['target_pct'], '%')}"
                          f" ({'atteint' if row['reached'] else 'non atteint'})")
         lines.append(f"Attributions visées : {_int_or(row['numerator'])} sur "
                      f"{_int_or(row['denominator'])}"
@@ -1353,7 +1367,7 @@ def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Partie": [party_text(t, n) for t, n in zip(objectives["party_type"], objectives["party_name"])],
         "Objectif": objectives["objective_label"].astype(str),
-        "Cible": [fmt.fmt_pct(v, 1) if v is not None and not pd.isna(v) else "—"
+        "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else "—"
                   for v in objectives["target_pct"]],
         "Note": objectives["note"].fillna("").astype(str),
         "Source": objectives["source_ref"].fillna("").astype(str),
@@ -1371,7 +1385,7 @@ def _column_with_unit(label: str, unit: str | None, year=None) -> str:
     """« label (unit, year) », the unit said once (unit_phrase): « … par UC, par mois (€, 2019) »."""
     inside = ", ".join(p for p in (unit_phrase(label, unit), fmt.fmt_year(year) if year else "")
                        if p)
-    return f"{label} ({inside})" if inside else label
+    return qualified(label, inside)
 
 
 def portrait_export(portrait) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
@@ -1626,4 +1640,4 @@ def commune_only_table(df: pd.DataFrame) -> pd.DataFrame:
         "Valeur de la commune": [fmt.fmt_value(None if pd.isna(v) else v, u, s, decimals=decimals[i])
                                  for v, u, s, i in zip(df["value"], df["unit"], df["status"],
                                                        df["indicator_id"])],
-        "Source": df["source_label"].fillna("")})
+        "Source": [printed(None if _na(s) is None else str(s)) for s in df["source_label"]]})

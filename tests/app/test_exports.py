@@ -122,7 +122,8 @@ def test_portrait_table_csv_and_xlsx_of_a_qpv_with_withheld_values(demo_db, defe
     source_lines = [line for line in preamble if line.startswith("Source;")]
     # The file's title says what it is (issue 11: file names on the method page and in the file
     # column of a data export only).
-    assert "Source;INSEE;Filosofi, données par quartier;2021;Licence Ouverte;;" \
+    # A fictional file is never credited to INSEE nor under its licence (issue 11).
+    assert "Source;Données fictives (démo), format INSEE;Filosofi, données par quartier;2021;;;" \
            "raw_demo/insee_qpv/QPV2024_FILOSOFI_2021.zip!data_QPV2024_FILOSOFI_2021.csv;" in \
            "\n".join(source_lines)
     df = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", skiprows=csv_preamble_length(data),
@@ -134,7 +135,7 @@ def test_portrait_table_csv_and_xlsx_of_a_qpv_with_withheld_values(demo_db, defe
         "Territoire": "Le Clos Fleuri", "Niveau": "quartier", "Code": "QN09910N", "Année": 2021,
         "Valeur": "secret statistique", "Écart au quartier": first["Écart au quartier"],
         "Type d'écart": first["Type d'écart"], "Origine": "fichier officiel",
-        "Source": "Fictif : INSEE, Filosofi, données par quartier, 2021"}
+        "Source": "Données fictives de démonstration — Filosofi, données par quartier, 2021"}
     assert pd.isna(first["Écart au quartier"]) and pd.isna(first["Type d'écart"])
     assert df.iloc[1][["Territoire", "Niveau", "Valeur"]].tolist() == [
         "Beaurepaire-la-Rivière", "commune", "22930"]
@@ -231,7 +232,7 @@ def test_portrait_export_frame_keeps_withheld_values_null_with_their_status(smal
         "Unité": "%", "Territoire": "Vieux Puits - Paradis - Maunoury", "Niveau": "quartier",
         "Code": "QN09902M", "Année": 2021, "Valeur": None, "Statut": "secret",
         "Écart au quartier": None, "Type d'écart": "", "Origine": "fichier officiel",
-        "Source": "Fictif : Démo, Statistiques QPV fictives, 2021"}]
+        "Source": "Données fictives de démonstration — Démo, Statistiques QPV fictives, 2021"}]
 
 
 def test_map_colours_come_from_the_shared_palette(small_db_path) -> None:

@@ -117,8 +117,9 @@ def test_the_pockets_explanation_says_what_the_threshold_line_says(demo_db) -> N
     had no local median (and S came from the demo's fictional France median): both now say the
     same thing, from one threshold, for every contract."""
     expected = {
-        "demo": ("S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 130 € (CA Val-de-Lorne (fictive) "
-                 "(EPCI, faute d'unité urbaine), 2019)) = 12 880 € par an et par unité de consommation.",
+        "demo": ("S = 0,6 × (0,7 × 22 040 € + 0,3 × 20 130 €) = 12 880 € par an et par unité de "
+                 "consommation ; médiane nationale : France (2019), médiane locale : CA Val-de-Lorne "
+                 "(fictive, EPCI, faute d'unité urbaine, 2019).",
                  "La base ne connaît pas l'unité urbaine : la médiane de l'EPCI du contrat la remplace."),
     }
     for slug in ("grand-chalon", "chambery", "chartres-metropole"):

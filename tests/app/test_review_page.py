@@ -114,13 +114,13 @@ def test_the_demo_and_grand_chalon_pages_show_their_review(demo_db, deferred) ->
     frames = [d.value for d in at.dataframe]
     mob = next(f for f in frames if "Dispositifs mobilisables" in f.columns)
     assert mob[mob["Pilier"] == "Emploi et insertion"].values.tolist() == [
-        ["Emploi et insertion", "Association Lorne Insertion (fictive) (non signataire)", "1", "0",
+        ["Emploi et insertion", "Association Lorne Insertion (fictive, non signataire)", "1", "0",
          "non renseigné", "non renseigné", "non renseigné"],
         ["Emploi et insertion", "DDETS du Val-de-Lorne (fictive)", "1", "1", "192\u202f000", "non renseigné",
          "non renseigné"],
         ["Emploi et insertion", "France Travail Val-de-Lorne (fictif)", "1", "1", "non renseigné",
          "non renseigné", "non renseigné"],
-        ["Emploi et insertion", "Mission locale du Val-de-Lorne (fictive) (non signataire)", "1", "1",
+        ["Emploi et insertion", "Mission locale du Val-de-Lorne (fictive, non signataire)", "1", "1",
          "non renseigné", "non renseigné", "non renseigné"],
         ["Emploi et insertion", "Région 99 (fictive)", "1", "0", "non renseigné", "non renseigné",
          "non renseigné"]]

@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import pytest
 
+from indicators import fmt
 from indicators.fmt import plain_spaces
 from indicators.kpi import KpiTile
 from indicators.portrait import Rank
@@ -59,6 +60,20 @@ def _tile(**kw) -> KpiTile:
                 document_id=None, source_ref=None)
     base.update(kw)
     return KpiTile(**base)
+
+
+def test_a_share_objective_reads_the_same_in_the_kpi_tile_the_cia_tiles_and_the_reports() -> None:
+    # Grand Chalon's CIA objective read « 25 % » in the KPI tile beside « 25,0 % » in the CIA
+    # tiles and table (issue 11): one rule, the precision of the indicator's values.
+    from reports.pdf import kpi_cells
+    tile = _tile(unit="%", value=12.04, target=25.0, achievement_pct=48.16, evolution=None,
+                 previous_year=None, previous_value=None, evolution_pct=None, period_label="2021", year=2021)
+    assert [plain_spaces(x) for x in views.kpi_tile(tile)["lines"]] == [
+        "Période : 2021", "Objectif 2021 : 25,0 % – réalisé à 48,2 %"]
+    assert plain_spaces(kpi_cells(tile)[3]) == "25,0 % (réalisé à 48,2 %)"
+    assert [plain_spaces(fmt.fmt_target(v, u)) for v, u in (
+        (25, "%"), (42.5, "%"), (4000, "interventions"), (1_500_000, "EUR/an"), (None, "%"))] == [
+        "25,0 %", "42,5 %", "4 000 interventions", "1,5 M€/an", ""]
 
 
 def test_kpi_tile_with_evolution_and_target() -> None:
@@ -434,7 +449,8 @@ def test_long_sources_are_cut_at_a_word() -> None:
     assert views.clip_source(quoted, 85) == ("Hauts de Chambéry – rubrique « Soutenir la jeunesse », "
                                              "« Renforcer la sécurité du… »")
     assert views.source_text("Chartres métropole, page « Politique de la ville » (21/09/2023)",
-                             None) == "Chartres métropole, page « Politique de la ville » (21/09/2023)"
+                             None) == ("Chartres métropole, page « Politique de la ville » "
+                                       "(21\u00a0septembre\u00a02023)")       # issue 11: the date in words
     long_label = "mot " * 60
     shown = views.source_text(long_label, None)
     assert shown.endswith("mot…") and len(shown) <= views.SHORT_SOURCE_LIMIT + 1
@@ -593,9 +609,11 @@ def test_a_review_source_names_its_document_once() -> None:
              Item(document_title=title, source_ref="rubrique « Éducation »"),
              Item(document_title="Bilan 2025", source_ref="p. 21"),
              Item(document_title="Bilan 2025 – annexe", source_ref="Bilan 2025 – annexe")]
+    # No producer in these items: said missing (issue 11), never invented.
+    said = f"{title} (producteur non précisé)"
     assert views._item_source(items) == " ; ".join([
-        f"{title} – rubrique « Améliorer les mobilités »", f"{title} – rubrique « Éducation »",
-        "Bilan 2025 – p. 21", "Bilan 2025 – annexe"])
+        f"{said} – rubrique « Améliorer les mobilités »", f"{said} – rubrique « Éducation »",
+        "Bilan 2025 (producteur non précisé) – p. 21", "Bilan 2025 – annexe (producteur non précisé)"])
 
 
 def test_a_party_is_named_once() -> None:
@@ -614,3 +632,17 @@ def test_a_pillar_names_its_specific_schemes() -> None:
     assert views.scheme_group_label("Droits des femmes", part) == (
         "Droits des femmes — 10 dispositifs, dont 1 sur crédits spécifiques")
     assert views.scheme_group_label("Culture", part.head(3)) == "Culture — 3 dispositifs"
+
+
+def test_review_block_sources_name_producer_and_date_or_say_the_producer_is_not_given() -> None:
+    # Issue 11: the review blocks' source lines named the document and section without who
+    # published it; a producer the data does not give is said missing, never invented.
+    from indicators.portrait import QualItem
+    nb = "\u00a0"
+    given = QualItem("review_done", "Emploi", 1, "Fait", "doc", "p. 21", "Bilan annuel 2025 (document fictif)",
+                     "CA Val-de-Lorne (fictive)", "2026-02-10")
+    unknown = QualItem("review_need", "Emploi", 1, "Besoin", "doc2", "rubrique « Emploi » (21/09/2023)",
+                       "Bilan du mandat", None, None)
+    assert views._item_source([given, unknown, given]) == (
+        f"Bilan annuel 2025 (document fictif, CA Val-de-Lorne, fictive, 10{nb}février{nb}2026) – p. 21 ; "
+        f"Bilan du mandat (producteur non précisé) – rubrique « Emploi » (21{nb}septembre{nb}2023)")

@@ -65,8 +65,8 @@ def test_tile_sources_keep_french_quotes_and_colons_with_their_words(demo_db) ->
     assert shown(divs[0]) == (
         '<div class="qpv-source" title="Source' + nb + ': Politique de la ville – Les chiffres du mandat'
         f'{nb}: «{nb}Redonner toute leur place aux quartiers populaires et réduire concrètement les '
-        f'inégalités{nb}» (Bilan du mandat municipal de Chambéry 2020-2026 (auteur et date non '
-        f'indiqués dans le texte)) — Encadré «{nb}Les chiffres du mandat{nb}»{nb}; § «{nb}Une ambition '
+        f'inégalités{nb}» (Bilan du mandat municipal de Chambéry 2020-2026, auteur et date non '
+        f'indiqués dans le texte) — Encadré «{nb}Les chiffres du mandat{nb}»{nb}; § «{nb}Une ambition '
         f'renforcée et des moyens inédits pour les quartiers{nb}»">Source{nb}: Politique de la ville{nb}– '
         f'Les chiffres du mandat{nb}— Encadré «{nb}Les chiffres du mandat{nb}»</div>')
     for div in divs:

@@ -48,8 +48,9 @@ def test_sheet_is_one_page_with_figures_method_and_sources(con):
         # The threshold said once (issue 11: « Seuil appliqué : 12 857 €/an. Seuil par défaut :
         # S = … = 12 857 € »), the population once (« 1 000 personnes habitants »).
         "groupes d'au moins 1 000 habitants.",
-        "Contiguïté : par un côté. Seuil appliqué : S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 000 € "
-        "(Agglo test (EPCI, faute d'unité urbaine), 2019)) = 12 857 € par an et par unité de consommation. "
+        "Contiguïté : par un côté. Seuil appliqué : S = 0,6 × (0,7 × 22 040 € + 0,3 × 20 000 €) = 12 857 € "
+        "par an et par unité de consommation ; médiane nationale : France (2019), médiane locale : Agglo "
+        "test (EPCI, faute d'unité urbaine, 2019). "
         "Approximation du critère officiel des QPV",
         "Approximation du critère officiel des QPV",
         "carroyage Filosofi à 200 m 2019",
@@ -69,11 +70,12 @@ def test_a_threshold_chosen_by_the_team_is_said_with_the_default_it_replaces(con
     default = Threshold(year=2019, national_median_eur=22_040, national_year=2019, local_median_eur=None,
                         local_year=None, local_label=None)            # S = 0,6 × 22 040 = 13 224
     assert pdf.pocket_threshold_text(13_224, default) == (
-        "Seuil appliqué : S = 0,6 × médiane nationale 22\u202f040\u00a0€ (France, 2019) = 13\u202f224\u00a0€ "
-        "(pas de médiane locale dans la base).")
+        "Seuil appliqué : S = 0,6 × 22\u202f040\u00a0€ = 13\u202f224\u00a0€ par an et par unité de "
+        "consommation ; médiane nationale : France (2019), pas de médiane locale dans la base.")
     assert pdf.pocket_threshold_text(11_000, default) == (
-        "Seuil appliqué : 11\u202f000\u00a0€/an. Seuil par défaut : S = 0,6 × médiane nationale "
-        "22\u202f040\u00a0€ (France, 2019) = 13\u202f224\u00a0€ (pas de médiane locale dans la base).")
+        "Seuil appliqué : 11\u202f000\u00a0€/an. Seuil par défaut : S = 0,6 × 22\u202f040\u00a0€ = "
+        "13\u202f224\u00a0€ par an et par unité de consommation ; médiane nationale : France (2019), pas "
+        "de médiane locale dans la base.")
     assert pdf.pocket_threshold_text(11_000, None) == "Seuil appliqué : 11\u202f000\u00a0€/an."
 
 

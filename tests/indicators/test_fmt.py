@@ -188,3 +188,15 @@ def test_wrap_words_never_starts_a_line_with_a_dash_or_french_punctuation():
     assert wrap_words("Chalon – délégations", 7) == "Chalon –<br>délégations"
     assert wrap_words("Taux : « très long » ?", 8) == "Taux :<br>« très<br>long » ?"
     assert wrap_words("Saint-Aubin-sur-Lorne les Bains", 12) == "Saint-Aubin-<br>sur-Lorne<br>les Bains"
+
+
+def test_numeric_dates_typed_in_a_text_read_in_words_other_numbers_stay():
+    from indicators.fmt import typed_dates
+    nb = "\u00a0"
+    assert [typed_dates(t) for t in (
+        "Chartres métropole, page « Politique de la ville » (21/09/2023) – 2 540 habitants",
+        "conseil du 01/02/2024 et du 1/3/2024.",
+        "31/02/2023", "2023/2024", "3/4 des ménages", "12/09/20231", "p. 12/40", "", None)] == [
+        f"Chartres métropole, page « Politique de la ville » (21{nb}septembre{nb}2023) – 2 540 habitants",
+        f"conseil du 1er{nb}février{nb}2024 et du 1er{nb}mars{nb}2024.",
+        "31/02/2023", "2023/2024", "3/4 des ménages", "12/09/20231", "p. 12/40", "", None]

@@ -206,8 +206,10 @@ def test_a_real_contract_never_takes_a_fictional_median_and_both_texts_say_the_s
     # The EPCI's median withdrawn: S from the national median only, said in both texts.
     con.execute("delete from indicator_facts where territory_code = '200000001'")
     t = pockets.default_threshold(con, "t")
-    assert pockets.threshold_text(t) == ("S = 0,6 × médiane nationale 22\u202f040\xa0€ (France, 2019) = "
-                                         "13\u202f224\xa0€ (pas de médiane locale dans la base).")
+    # No bracket inside another nor two side by side (issue 11).
+    assert pockets.threshold_text(t) == ("S = 0,6 × 22\u202f040\xa0€ = 13\u202f224\xa0€ par an et par unité "
+                                         "de consommation ; médiane nationale : France (2019), pas de "
+                                         "médiane locale dans la base.")
     assert pockets.limits_text(t) == pockets.LIMITS_TEXT.replace(said, (
         "La base n'a de médiane ni pour l'unité urbaine ni pour l'EPCI du contrat : le seuil S par "
         "défaut ne tient compte que de la médiane nationale."))

@@ -109,3 +109,33 @@ def test_credits_naming_the_same_producer_and_year_are_merged(db):
                                   ("QN07101I", "population_count", 2019)]) == [
         "Contrat de ville du Grand Chalon 2024-2030 – Annexes, Annexe 2 (d'après Données INSEE 2019 ; "
         "Données Compas – ABS 2022)"]
+
+
+def test_a_fictional_file_is_credited_as_fictional_never_to_the_producer_it_imitates():
+    from indicators.sources import credited_producer, credited_source
+
+    assert credited_producer("INSEE", True) == "Données fictives (démo), format INSEE"
+    assert credited_producer("ANCT", True) == "Données fictives (démo), format ANCT"
+    assert credited_producer(None, True) == "Données fictives (démo)"
+    # A producer that says it is fictional is kept; a real file keeps its producer.
+    assert credited_producer("Contrat de ville de Val-de-Lorne (fictif)", True) == \
+        "Contrat de ville de Val-de-Lorne (fictif)"
+    assert credited_producer("INSEE", False) == "INSEE"
+    assert credited_source({"producer": "INSEE", "licence": "Licence Ouverte", "title": "Filosofi",
+                            "is_fictional": True}) == {
+        "producer": "Données fictives (démo), format INSEE", "licence": None, "title": "Filosofi",
+        "is_fictional": True}
+    real = {"producer": "INSEE", "licence": "Licence Ouverte", "title": "Filosofi", "is_fictional": False}
+    assert credited_source(real) == real
+
+
+def test_a_date_typed_in_a_source_reads_in_words():
+    from indicators.sources import credit, printed
+    from ui.views import source_text
+    nb = "\u00a0"
+    label = "Chartres métropole, page « Politique de la ville » (21/09/2023) – quartier « les Clos »"
+    said = f"Chartres métropole, page « Politique de la ville » (21{nb}septembre{nb}2023) – quartier « les Clos »"
+    assert credit(label, "published") == said
+    assert printed(label) == said
+    assert source_text(label, None, source_ref="conseil du 01/02/2024") == \
+        f"{said} · conseil du 1er{nb}février{nb}2024"

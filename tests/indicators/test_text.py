@@ -182,3 +182,25 @@ def test_screen_text_keeps_dashes_and_file_formats_with_the_word_before():
     assert screen_text(text) == f"Portrait{nb}: «{nb}Arcades{nb}- Béguines{nb}»{nb}(PDF){nb}?"
     assert screen_text(screen_text(text)) == screen_text(text)
     assert screen_text(None) == ""
+
+
+def test_qualifiers_go_into_one_bracket_never_a_bracket_inside_another():
+    from indicators.text import qualified
+    assert [qualified("Association Lorne Insertion (fictive)", "non signataire"),
+            qualified("CA Val-de-Lorne (fictive)", 2019),
+            qualified("France", 2019),
+            qualified("Agglo (EPCI (faute d'unité urbaine))", "2019"),
+            qualified("« Bilan 2025 »", "Bilan du mandat (auteur non indiqué)", "10 février 2026"),
+            qualified("Taux de pauvreté (seuil à 60 %)", "%"),
+            qualified("Lorne Habitat (fictif)", "fictif", None, ""),
+            qualified("Sans qualificatif", None),
+            qualified(None, "x")] == [
+        "Association Lorne Insertion (fictive, non signataire)",
+        "CA Val-de-Lorne (fictive, 2019)",
+        "France (2019)",
+        "Agglo (EPCI, faute d'unité urbaine, 2019)",
+        "« Bilan 2025 » (Bilan du mandat, auteur non indiqué, 10 février 2026)",
+        "Taux de pauvreté (seuil à 60 %, %)",
+        "Lorne Habitat (fictif)",
+        "Sans qualificatif",
+        "(x)"]
