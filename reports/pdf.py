@@ -2010,7 +2010,10 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
     table goes, whole, to a new annex."""
     from indicators import review
     story: list[Flowable] = []
-    for section in sections if sections is not None else review.review_sections(con, contract.slug, year):
+    if sections is None:
+        sections = review.review_sections(con, contract.slug, year,
+                                          **({"missing_list_at": "en annexe"} if annexes is not None else {}))
+    for section in sections:
         story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
         if annexes is not None and section.key in REVIEW_ANNEX_SECTIONS and len(section.table):
             annexes.append(Annex(section.title, [_note(section.note, st)] if section.note else []))
@@ -2042,7 +2045,7 @@ def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | No
     contract = _contract(con, contract_slug)
     date = generated_on or dt.date.today()
     fictional = bool(contract.is_fictional)
-    sections = review.review_sections(con, contract.slug, year)
+    sections = review.review_sections(con, contract.slug, year, missing_list_at="en annexe")
     story = _cover_and_contents(
         f"REVUE ANNUELLE {year}", contract, date, fictional, st,
         [Paragraph(esc("Le programme de l'année, le droit commun déclaré par chaque signataire "
@@ -2065,7 +2068,7 @@ def review_xlsx(con, contract_slug: str, year: int, *, generated_on: dt.date | N
     from indicators import review
     from reports.tables import sheets_to_xlsx_bytes, sources_from_db
     contract = _contract(con, contract_slug)
-    sections = review.review_sections(con, contract.slug, year)
+    sections = review.review_sections(con, contract.slug, year, missing_list_at="dans la feuille suivante")
     return sheets_to_xlsx_bytes(
         # A section with no row is its note alone: no header over empty columns.
         [(s.title, s.table if len(s.table) else s.table.iloc[:, :0], s.note) for s in sections],
