@@ -262,12 +262,18 @@ def contract_subtitle(name: str, period_label: str | None) -> str | None:
 
 _FILE_MENTION = re.compile(
     r"\s*\((?:fichiers?|file)\s[^()]*\.(?:csv|xlsx|zip|json|geojson|shp|md)\b[^()]*\)"
-    r"|,?\s*(?:chiffres\s+)?repris\s+de\s+\S+\.md(?:\s*§\s*\d+)?", re.IGNORECASE)
+    r"|,?\s*(?:chiffres\s+)?repris\s+de\s+\S+\.md(?:\s*§\s*\d+)?"
+    # A software package and its version (« (données du paquet @etalab/decoupage-administratif
+    # 6.0.0) »): the method page's business, not a reader's source line.
+    r"|\s*\([^()]*\b(?:paquets?|packages?|modules?\s+npm|bibliothèques?)\s+@?[\w.-]+(?:/[\w.-]+)?[^()]*\)"
+    r"|,?\s*(?:données\s+d[ue]s?\s+)?(?:paquets?|packages?)\s+@[\w.-]+/[\w.-]+(?:\s+v?\d+(?:\.\d+)+)?",
+    re.IGNORECASE)
 
 
 def without_file_names(text: str) -> str:
     """A document title as a reader reads it: the working notes naming files ('(fichier
-    cc_filosofi_2021_COM.csv)', 'repris de DOMAIN.md §3') are left out."""
+    cc_filosofi_2021_COM.csv)', 'repris de DOMAIN.md §3') and software packages ('(données du
+    paquet @etalab/decoupage-administratif 6.0.0)') are left out."""
     return _FILE_MENTION.sub("", text).strip()
 
 
@@ -653,7 +659,7 @@ class SourceRefs:
         followed by « [n] reference » for each."""
         groups: dict[str, list[tuple[int, str | None]]] = {}
         for (label, ref), n in self.items.items():
-            head = sources_mod.printed(label)
+            head = without_file_names(sources_mod.printed(label))
             if not ref and " — " in head:
                 head, ref = head.split(" — ", 1)
             groups.setdefault(head, []).append((n, ref))

@@ -31,6 +31,8 @@ DEFECTS = {
     "cumul répété": re.compile(r"cumul\b[^\n]{0,25}\(cumul\)", re.IGNORECASE),
     "empreinte": re.compile(r"\b[0-9a-f]{16,}\b|\([0-9a-f]{8,}…\)"),
     "nom de fichier": re.compile(r"[\w!-]+\.(?:csv|xlsx|zip|json|geojson|shp|md)\b", re.IGNORECASE),
+    # A software package in a reader's source line (« @etalab/decoupage-administratif 6.0.0 »).
+    "nom de paquet": re.compile(r"@[\w.-]+/[\w.-]+|\bpaquet\s+[@\w]", re.IGNORECASE),
     # A quote mark alone at the start or the end of a line (« Habitat Institution\n») »).
     "guillemet isolé": re.compile(r"^[ \t]*»|«[ \t]*$", re.MULTILINE),
 }
@@ -87,6 +89,7 @@ def mandates(real_db) -> dict[str, list[str]]:
 def test_the_defect_finder_finds_each_defect() -> None:
     page = ("Contrat de ville Contrat de ville – 2030\n« « Idéal » »\n1 500 000 €/an par an\n"
             "cumul 2024 (cumul) : 3\nfilo_2019.csv (b60365737d05…)\nabcdef0123456789abcd\n"
+            "COG 2026 (données du paquet @etalab/decoupage-administratif 6.0.0)\n"
             "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9\n"
             "(rubrique « Habitat Institution\n») — Grand Chambéry")
     blank = "Données fictives de démonstration\nRevue annuelle 2025 — Contrat · produit le 1er décembre 2026\npage 10 / 11"
@@ -97,7 +100,7 @@ def test_the_defect_finder_finds_each_defect() -> None:
              "produit le 1er décembre 2026\npage 4 / 26")
     assert [d.split(":")[0].split(" (")[0] for d in defects([page, blank, orphans, alone, "Sources"])] == [
         "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
-        "nom de fichier", "guillemet isolé", "pied de page coupé", "page blanche", "sources orphelines",
+        "nom de fichier", "nom de paquet", "guillemet isolé", "pied de page coupé", "page blanche", "sources orphelines",
         "page presque vide"]
 
 
@@ -241,6 +244,12 @@ def test_small_text_helpers() -> None:
     assert pdf.funder_text("epci", "CA Val-de-Lorne") == "Intercommunalité — CA Val-de-Lorne"
     assert pdf.without_file_names("Filosofi 2021 (fichier cc_filosofi_2021_COM.csv), chiffres repris "
                                   "de DOMAIN.md §3") == "Filosofi 2021"
+    assert pdf.without_file_names(
+        "Code officiel géographique 2026 : communes et populations municipales (données du paquet "
+        "@etalab/decoupage-administratif 6.0.0), repris de DOMAIN.md §3") == \
+        "Code officiel géographique 2026 : communes et populations municipales"
+    assert pdf.without_file_names("Populations légales, package @etalab/decoupage-administratif 6.0.0") == \
+        "Populations légales"
     pdf.register_fonts()
     size, lines = pdf.footer_lines("Rapport de mandat — " + "Contrat de ville très long " * 6
                                    + "· produit le 5 mars 2026", 400)
