@@ -812,6 +812,15 @@ TABLE_NOTE = ("Unité : celle de la colonne Quartier ; année du chiffre en peti
 SECRET_NOTE = "Un chiffre couvert par le secret statistique n'est jamais remplacé par 0."
 
 
+def may_be_withheld(p: portrait_mod.Portrait) -> bool:
+    """Whether a figure the portrait shows is withheld (« secret statistique ») or could be: a
+    value or comparator of a statistical file or computed by the build (both under the secrecy
+    rules). A figure a document publishes as typed, or no figure at all, never is: the secrecy
+    note is then not printed (issue 11: Chambéry's portrait without a figure carried it)."""
+    return any(x.status == "secret" or x.origin != "published"
+               for v in p.values for x in (v, *v.comparators))
+
+
 def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
                    notes: list[str] | None = None) -> list[Flowable] | None:
     """Every indicator: the QPV's value and year, one column per comparison level that has a
@@ -1173,10 +1182,12 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     # Sources close the portrait; with the qualitative items they are set in two columns.
     foot: list[Flowable] = [Paragraph("Sources et méthode", st.h2p)]
     foot += [Paragraph(esc(line), st.muted) for line in refs.lines()]
+    secret_note = may_be_withheld(p)
     if notes is None:
-        foot.append(Paragraph(esc(f"{SECRET_NOTE} Document produit le {_date_fr(date)}."
+        foot.append(Paragraph(esc((f"{SECRET_NOTE} " if secret_note else "")
+                                  + f"Document produit le {_date_fr(date)}."
                                   + (f" {DEMO_MARK}." if fictional else "")), st.muted))
-    elif SECRET_NOTE not in notes:
+    elif secret_note and SECRET_NOTE not in notes:
         notes.append(SECRET_NOTE)
     block = _two_columns(qual_flow, foot)
     if table is not None:

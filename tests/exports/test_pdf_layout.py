@@ -344,3 +344,23 @@ def test_a_funding_line_without_an_action_never_finances_0_actions(tmp_path) -> 
     assert [body[i:i + 4] for i in range(0, len(body), 4)] == [
         ["État – programme 147 (adultes-relais)", "80 000 €", "80,0 %", "hors action"],
         ["Ville", "15 000 €", "15,0 %", "2"], ["Intercommunalité", "5 000 €", "5,0 %", "1 et hors action"]]
+
+
+def test_the_secrecy_note_only_where_a_figure_shown_is_or_could_be_withheld(report_con) -> None:
+    """Issue 11: Chambéry's portrait without a figure said « Un chiffre couvert par le secret
+    statistique… ». The note is printed where a value shown is withheld (Aubépins' poverty rate)
+    or could be (a statistical file's figure: Les Tilleuls), never for a portrait whose figures
+    are all typed from a document (Prés Saint Jean) or without any figure; likewise in the list of
+    reading notes of a report."""
+    def portrait_text(code: str) -> str:
+        return " ".join(" ".join(_pages(pdf.portrait_pdf(report_con, code, generated_on=DATE,
+                                                         charts=False))).split())
+
+    said = {code: pdf.SECRET_NOTE in portrait_text(code) for code in ("QN07101I", "QN09901N", "QN07102I")}
+    assert said == {"QN07101I": True, "QN09901N": True, "QN07102I": False}
+    assert "Document produit le 5 mars 2026." in portrait_text("QN07102I")
+    notes: list[str] = []
+    pdf.portrait_parts(report_con, "QN07102I", generated_on=DATE, charts=False, notes=notes)
+    assert pdf.SECRET_NOTE not in notes
+    pdf.portrait_parts(report_con, "QN07101I", generated_on=DATE, charts=False, notes=notes)
+    assert notes.count(pdf.SECRET_NOTE) == 1
