@@ -697,10 +697,11 @@ def _year_of(value) -> str:
 
 
 def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = None,
-                     levels: Sequence[str] | None = None) -> str:
+                     levels: Sequence[str] | None = None, decimals: int | None = None) -> str:
     own = (v.source_label, v.source_ref)
     parts = []
-    decimals = row_decimals(v)         # at the precision of the quartier's value beside them
+    if decimals is None:               # at the precision of the quartier's value beside them
+        decimals = row_decimals(v)
     for c in v.comparators:
         if levels is not None and c.territory_level not in levels:
             continue
@@ -729,10 +730,12 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> F
     if not chosen:
         return None
     cells = []
+    shared = portrait_decimals(p)
     for v in chosen:
         n = refs.ref(v.source_label, v.source_ref)
-        comp = _comparator_text(v, refs, BOX_LEVELS)
-        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status, decimals=row_decimals(v))),
+        decimals = shared[(v.indicator_id, v.year)]
+        comp = _comparator_text(v, refs, BOX_LEVELS, decimals)
+        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status, decimals=decimals)),
                              st.box_value),
                    Paragraph(esc(v.label), st.box_label)]
         if comp:
@@ -776,6 +779,25 @@ def row_decimals(v: portrait_mod.PortraitValue) -> int | None:
     from indicators.fmt import shared_decimals
     return shared_decimals([printed_value(v) if v.status == "ok" else None]
                            + [c.value if c.status == "ok" else None for c in v.comparators], v.unit)
+
+
+def chart_rates(p: portrait_mod.Portrait) -> list[portrait_mod.PortraitValue]:
+    """The shares the portrait's chart draws (rates_figure)."""
+    return [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:MAX_CHART_RATES]
+
+
+def portrait_decimals(p: portrait_mod.Portrait) -> dict[tuple[str, int], int | None]:
+    """The decimals of each indicator of a portrait, by (indicator, year): its row's
+    (row_decimals), or, for a share the chart draws, the chart's one precision, so that the table
+    and the chart print its figures alike (issue 11: « 45 % » in a row without a comparator beside
+    « 45,0 % » in the chart)."""
+    from indicators.fmt import shared_decimals
+    out = {(v.indicator_id, v.year): row_decimals(v) for v in p.values}
+    rates = chart_rates(p)
+    shared = shared_decimals([x for v in rates for x in (printed_value(v), *(
+        c.value for c in v.comparators if c.status == "ok"))], "%")
+    out.update({(v.indicator_id, v.year): shared for v in rates})
+    return out
 
 
 def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs, multi: bool,
@@ -843,6 +865,7 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
     rows: list[list] = [[Paragraph("Indicateur", st.cell_head), Paragraph("Quartier", st.cell_head)]
                         + [Paragraph(short[lv], st.cell_head) for lv in levels] + [Paragraph("Src.", st.cell_head)]]
     extra = []
+    shared = portrait_decimals(p)
     for block in p.themes:
         rows.append([Paragraph(esc(block.theme[:1].upper() + block.theme[1:]), st.cell_bold)]
                     + [""] * (len(levels) + 2))
@@ -851,7 +874,7 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
         if block.values:   # a theme's heading never ends a page without its first row
             extra.append(("NOSPLIT", (0, r), (-1, r + 1)))
         for v in block.values:
-            decimals = row_decimals(v)
+            decimals = shared.get((v.indicator_id, v.year), row_decimals(v))
             shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status, decimals=decimals)
             n = refs.ref(v.source_label, v.source_ref)
             rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
@@ -886,7 +909,7 @@ def rates_figure(p: portrait_mod.Portrait):
     never a bar at 0."""
     from reports.images import FigureSpec, template_dict
 
-    rates = [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:MAX_CHART_RATES]
+    rates = chart_rates(p)
     if not rates:
         return None
     cats = [wrap_words(v.label, 24) for v in rates][::-1]
@@ -902,9 +925,9 @@ def rates_figure(p: portrait_mod.Portrait):
         if any(x is not None for x in vals):
             name = next(iter(names)) if len(names) == 1 else LEVEL_LABELS[level]
             series.append((level, name, vals))
-    # The bars' labels are read side by side: one precision for all (« 43,0 % » beside « 23,4 % »).
-    from indicators.fmt import shared_decimals
-    decimals = shared_decimals([x for s in series for x in s[2]], "%")
+    # The bars' labels are read side by side: one precision for all (« 43,0 % » beside « 23,4 % »),
+    # the one the table prints these shares at (portrait_decimals).
+    decimals = portrait_decimals(p)[(rates[0].indicator_id, rates[0].year)]
     data = []
     for level, name, vals in series[::-1]:
         vals = vals[::-1]

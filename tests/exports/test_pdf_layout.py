@@ -364,3 +364,28 @@ def test_the_secrecy_note_only_where_a_figure_shown_is_or_could_be_withheld(repo
     assert pdf.SECRET_NOTE not in notes
     pdf.portrait_parts(report_con, "QN07101I", generated_on=DATE, charts=False, notes=notes)
     assert notes.count(pdf.SECRET_NOTE) == 1
+
+
+def test_a_charted_share_prints_at_the_charts_precision_in_the_table(report_db_path, tmp_path) -> None:
+    """Issue 11: a share without a comparator printed « 45 % » in the table while the chart beside
+    it printed « 45,0 % » (its labels share one precision): one indicator, one precision."""
+    import shutil
+
+    import duckdb
+
+    from indicators import portrait as portrait_mod
+    from tests.exports.conftest import SRC_DEMO, Factory
+
+    path = tmp_path / "shares.duckdb"
+    shutil.copy(report_db_path, path)
+    with duckdb.connect(str(path)) as con:
+        f = Factory.__new__(Factory)
+        f.con = con
+        f.fact("QN09901N", "qpv", "caf_low_income_pct", 2021, 45.0, source_id=SRC_DEMO)
+    with duckdb.connect(str(path), read_only=True) as con:
+        p = portrait_mod.build_portrait(con, "QN09901N")
+        chart = {tuple(t["y"]): [plain_spaces(x) for x in t["text"]] for t in pdf.rates_figure(p)["data"]}
+        pages = _pages(pdf.portrait_pdf(con, "QN09901N", generated_on=DATE, charts=False))
+    assert list(chart.values()) == [["45,0 %", "41,2 %"]]
+    text = " ".join(" ".join(pages).split())
+    assert re.findall(r"(?:bas revenus|Taux de pauvreté \(seuil à 60 %\)) (\S+ %)", text) == ["41,2 %", "45,0 %"]
