@@ -982,7 +982,9 @@ def income_figure(p: portrait_mod.Portrait):
 
 
 SHORT_COLUMNS_H = 150 * mm
-SOURCES_WHOLE_H = 90 * mm      # a list of sources shorter than this is never split across pages
+# A list of sources shorter than this is never split across pages: moved whole, it leaves at
+# most this much blank (issue 11: Grand Chalon's 70 mm list, moved whole, left 7 cm blank).
+SOURCES_WHOLE_H = 40 * mm
 SOURCES_MIN_LINES = 4          # a longer one keeps at least this many lines on each side of a break
 
 

@@ -389,3 +389,29 @@ def test_a_charted_share_prints_at_the_charts_precision_in_the_table(report_db_p
     assert list(chart.values()) == [["45,0 %", "41,2 %"]]
     text = " ".join(" ".join(pages).split())
     assert re.findall(r"(?:bas revenus|Taux de pauvreté \(seuil à 60 %\)) (\S+ %)", text) == ["41,2 %", "45,0 %"]
+
+
+def test_a_long_sources_list_splits_rather_than_leave_a_blank(report_db_path) -> None:
+    """Issue 11: Grand Chalon's mandate figures had a list of 11 sources of two or three lines
+    each (about 70 mm): kept whole, it moved to page 4 and left about 7 cm blank on page 3. A list
+    taller than SOURCES_WHOLE_H now breaks, its heading with its first SOURCES_MIN_LINES lines;
+    a short one still moves whole."""
+    pdf.register_fonts()
+    st = pdf.styles()
+    text = ("Annexe 7 – CIA, Préambule, « Les enseignements à tirer du diagnostic », « Les demandes "
+            "et attributions (source SNE au 31/12/2021) », tableau « Les objectifs du Grand Chalon » ")
+    lines = [Paragraph(f"[{i}] " + text * (1 + i % 2), st.muted) for i in range(1, 12)]
+    assert pdf._stack_height(lines, pdf.CONTENT_W) > 60 * mm
+    pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines), 70)
+    counts = [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages]
+    assert len(pages) == 2 and "Sources" in pages[0] and counts[0] >= pdf.SOURCES_MIN_LINES, counts
+    assert sum(counts) == 11 and counts[1] >= pdf.SOURCES_MIN_LINES, counts
+    # Not room for its heading and first lines: it starts on the next page, whole.
+    pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines), 15)
+    assert [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages] == [0, 11]
+    assert "Sources" not in pages[0]
+    # A short list (under SOURCES_WHOLE_H) never splits, even with room for part of it.
+    short = lines[:3]
+    assert pdf._stack_height(short, pdf.CONTENT_W) < pdf.SOURCES_WHOLE_H
+    pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), short), 20)
+    assert [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages] == [0, 3]

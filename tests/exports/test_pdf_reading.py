@@ -53,9 +53,11 @@ def defects(pages: list[str]) -> list[str]:
                 and not re.search(r"page \d+ / \d+|produit le ", ln)]
         if n > 1 and not body:
             found.append(f"page blanche (page {n})")
-        # A page opening on numbered source lines: the end of a list whose heading is on the
-        # page before (« [14] … » alone at the top of a page).
-        elif body and re.match(r"\[\d+\] ", body[0]):
+        # A page opening on a few numbered source lines: the end of a list whose heading is on
+        # the page before (« [14] … » alone at the top of a page; a long list's end keeps at least
+        # SOURCES_MIN_LINES of them).
+        elif body and re.match(r"\[\d+\] ", body[0]) and sum(
+                bool(re.match(r"\[\d+\] ", ln)) for ln in body) < pdf.SOURCES_MIN_LINES:
             found.append(f"sources orphelines: {body[0][:40]!r} (page {n})")
         # A page, not the last, holding one short paragraph: the end of the page before (the
         # mandate figures' reading note alone on Grand Chalon's page 4).
