@@ -1029,17 +1029,31 @@ def _stack_height(flowables: list[Flowable], width: float) -> float:
     return sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
-def sources_block(heading: Flowable, lines: list[Flowable], width: float = CONTENT_W) -> list[Flowable]:
+def sources_block(heading: Flowable, lines: list[Flowable], width: float = CONTENT_W,
+                  after: Sequence[Flowable] = ()) -> list[Flowable]:
     """A sources heading and its lines, never leaving a few lines alone on a page (issue 11: the
     last 4 lines of a portrait's sources sat alone at the top of the next page): a short list
     moves whole, heading included, to the next page when it does not fit; a long one breaks
     with its heading and at least its first SOURCES_MIN_LINES lines on one page, and at least
-    its last SOURCES_MIN_LINES on the other."""
-    height = _stack_height([heading, *lines], width)
+    its last SOURCES_MIN_LINES on the other. A document's line ending « : » (SourceRefs.lines:
+    its sections follow) stays with its first section; `after` (a reading note) travels with
+    the last lines."""
+    height = _stack_height([heading, *lines, *after], width)
+    units: list[list[Flowable]] = []
+    for line in lines:
+        if units and _ends_with_colon(units[-1][-1]):
+            units[-1].append(line)
+        else:
+            units.append([line])
     k = SOURCES_MIN_LINES
-    if height < SOURCES_WHOLE_H or len(lines) < 2 * k + 1:
-        return [KeepTogether([heading, *lines])]
-    return [KeepTogether([heading, *lines[:k]]), *lines[k:-k], KeepTogether(lines[-k:])]
+    if height < SOURCES_WHOLE_H or len(units) < 2 * k + 1:
+        return [KeepTogether([heading, *lines, *after])]
+    return [KeepTogether([heading, *sum(units[:k], [])]), *(KeepTogether(u) for u in units[k:-k]),
+            KeepTogether([*sum(units[-k:], []), *after])]
+
+
+def _ends_with_colon(flowable: Flowable) -> bool:
+    return isinstance(flowable, Paragraph) and flowable.getPlainText().rstrip().endswith(":")
 
 
 def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
@@ -1355,8 +1369,8 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
     # The reading note goes with the last sources (it sat alone at the top of Grand Chalon's page 4).
     note = _note("Les chiffres publiés sont repris tels que le document les donne (« plus de », "
                  "« environ ») ; les cumuls ne portent que sur les années du contrat.", st)
-    out += sources_block(Paragraph("Sources", st.h3),
-                         [Paragraph(esc(line), st.muted) for line in refs.lines()] + [Spacer(1, 2 * mm), note])
+    out += sources_block(Paragraph("Sources", st.h3), [Paragraph(esc(line), st.muted) for line in refs.lines()],
+                         after=[Spacer(1, 2 * mm), note])
     return out
 
 

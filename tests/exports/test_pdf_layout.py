@@ -415,3 +415,20 @@ def test_a_long_sources_list_splits_rather_than_leave_a_blank(report_db_path) ->
     assert pdf._stack_height(short, pdf.CONTENT_W) < pdf.SOURCES_WHOLE_H
     pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), short), 20)
     assert [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages] == [0, 3]
+
+
+def test_a_split_sources_list_keeps_a_documents_line_with_its_first_section() -> None:
+    """The line naming a document (« … : », its sections follow) never ends a page alone, and
+    the reading note (`after`) travels with the last lines (Grand Chalon's mandate figures)."""
+    pdf.register_fonts()
+    st = pdf.styles()
+    text = "Annexe 7 – CIA, Préambule, « Les enseignements à tirer du diagnostic », « Les demandes » " * 2
+    lines = [Paragraph(f"[{i}] {text}", st.muted) for i in range(1, 9)]
+    lines.insert(4, Paragraph("Contrat de ville 2024-2030 – Annexes (Le Grand Chalon) :", st.muted))
+    note = Paragraph("Les chiffres publiés sont repris tels que le document les donne.", st.muted)
+    for left in range(30, 80, 4):
+        pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines, after=[note]), left)
+        for page in pages[:-1]:
+            body = [ln for ln in page.split("\n") if ln.strip() and "Essai" not in ln and "page " not in ln]
+            assert not body[-1].endswith(":"), (left, body[-1])
+        assert "repris tels que" in pages[-1] and re.search(r"^\[\d+\] ", pages[-1], re.MULTILINE), left
