@@ -843,11 +843,21 @@ def may_be_withheld(p: portrait_mod.Portrait) -> bool:
                for v in p.values for x in (v, *v.comparators))
 
 
+def in_subtitle(v: portrait_mod.PortraitValue) -> bool:
+    """A value the portrait's subtitle states (the population, with its year and source) and the
+    figures table leaves out: it has no comparator to set beside it."""
+    return v.indicator_id == "population_count" and not v.comparators
+
+
 def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
                    notes: list[str] | None = None) -> list[Flowable] | None:
     """Every indicator: the QPV's value and year, one column per comparison level that has a
     value (named after the territory when there is one), and the source number."""
-    if not p.themes:
+    # The population is in the subtitle, with its year and source: a row repeats it only with
+    # comparators (issue 11: Chartres' « 2 540 habitants » in the subtitle and a one-row table).
+    themes = [(block, [v for v in block.values if not in_subtitle(v)]) for block in p.themes]
+    themes = [(block, values) for block, values in themes if values or not block.values]
+    if not themes:
         return None
     levels = [lv for lv in ("commune", "epci", "departement", "france", "qpv_ensemble")
               if any(c.territory_level == lv for v in p.values for c in v.comparators)]
@@ -866,14 +876,14 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
                         + [Paragraph(short[lv], st.cell_head) for lv in levels] + [Paragraph("Src.", st.cell_head)]]
     extra = []
     shared = portrait_decimals(p)
-    for block in p.themes:
+    for block, values in themes:
         rows.append([Paragraph(esc(block.theme[:1].upper() + block.theme[1:]), st.cell_bold)]
                     + [""] * (len(levels) + 2))
         r = len(rows) - 1
         extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f3f6f9"))]
-        if block.values:   # a theme's heading never ends a page without its first row
+        if values:         # a theme's heading never ends a page without its first row
             extra.append(("NOSPLIT", (0, r), (-1, r + 1)))
-        for v in block.values:
+        for v in values:
             decimals = shared.get((v.indicator_id, v.year), row_decimals(v))
             shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status, decimals=decimals)
             n = refs.ref(v.source_label, v.source_ref)
@@ -1080,16 +1090,27 @@ def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
                            topPadding=0, bottomPadding=0)
 
 
-def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[Flowable]:
+def _cited(title: str, items, refs: SourceRefs | None) -> str:
+    """A qualitative heading with the numbers of its items' documents (« Notes [2] »), so that
+    every source listed is cited by what the portrait shows (issue 11: Chartres' [2])."""
+    if refs is None:
+        return title
+    nums = dict.fromkeys(refs.ref(it.document_title, None) for it in items if it.document_title)
+    return title + (" [" + ", ".join(map(str, nums)) + "]" if nums else "")
+
+
+def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles,
+                           refs: SourceRefs | None = None) -> list[Flowable]:
     out: list[Flowable] = []
     if qual.priority_issues:
-        out.append(Paragraph("Enjeux prioritaires", st.h2p))
+        out.append(Paragraph(esc(_cited("Enjeux prioritaires", qual.priority_issues, refs)), st.h2p))
         for theme, items in portrait_mod.group_by_theme(qual.priority_issues):
             if theme:
                 out.append(Paragraph(esc(theme), st.h3))
             out += _bullets([i.text for i in items], st)
     if qual.strengths or qual.weaknesses:
-        out.append(Paragraph("Atouts et fragilités", st.h2p))
+        out.append(Paragraph(esc(_cited("Atouts et fragilités", [*qual.strengths, *qual.weaknesses], refs)),
+                             st.h2p))
         if qual.strengths:
             out.append(Paragraph("Ses atouts", st.h3))
             out += _bullets([i.text for i in qual.strengths], st)
@@ -1097,7 +1118,9 @@ def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[F
             out.append(Paragraph("Ses fragilités", st.h3))
             out += _bullets([i.text for i in qual.weaknesses], st)
     if qual.appreciated or qual.deplored or qual.requested or qual.verbatims:
-        out.append(Paragraph("Ce qui ressort de la consultation des habitants", st.h2p))
+        out.append(Paragraph(esc(_cited("Ce qui ressort de la consultation des habitants",
+                                        [*qual.appreciated, *qual.deplored, *qual.requested, *qual.verbatims],
+                                        refs)), st.h2p))
         for label, items in (("Ce qui est apprécié", qual.appreciated), ("Ce qui est déploré", qual.deplored),
                              ("Ce qui est demandé", qual.requested)):
             if items:
@@ -1107,20 +1130,12 @@ def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[F
             out.append(Paragraph("Verbatims", st.h3))
             out += [Paragraph(esc(quoted(i.text)), st.quote) for i in qual.verbatims]
     if qual.notes:
-        out.append(Paragraph("Notes", st.h2p))
+        out.append(Paragraph(esc(_cited("Notes", qual.notes, refs)), st.h2p))
         for theme, items in portrait_mod.group_by_theme(qual.notes):
             if theme:
                 out.append(Paragraph(esc(theme), st.h3))
             out += _bullets([i.text for i in items], st)
     return out
-
-
-def _qual_sources(qual: portrait_mod.Qualitative, refs: SourceRefs) -> None:
-    for name in ("priority_issues", "strengths", "weaknesses", "appreciated", "deplored", "requested",
-                 "verbatims", "notes"):
-        for it in getattr(qual, name):
-            if it.document_title:
-                refs.ref(it.document_title, None)
 
 
 def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,
@@ -1215,9 +1230,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     if table is not None:
         story += [CondPageBreak(30 * mm), Paragraph("Chiffres clés et comparaisons", st.h2p), *table]
 
-    qual_flow = _qualitative_flowables(qual, st)
-    if qual_flow:
-        _qual_sources(qual, refs)
+    qual_flow = _qualitative_flowables(qual, st, refs)      # its headings cite their documents
     # Sources close the portrait; with the qualitative items they are set in two columns.
     foot: list[Flowable] = [Paragraph("Sources et méthode", st.h2p)]
     foot += [Paragraph(esc(line), st.muted) for line in refs.lines()]

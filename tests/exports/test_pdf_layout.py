@@ -432,3 +432,22 @@ def test_a_split_sources_list_keeps_a_documents_line_with_its_first_section() ->
             body = [ln for ln in page.split("\n") if ln.strip() and "Essai" not in ln and "page " not in ln]
             assert not body[-1].endswith(":"), (left, body[-1])
         assert "repris tels que" in pages[-1] and re.search(r"^\[\d+\] ", pages[-1], re.MULTILINE), left
+
+
+def test_a_portrait_says_its_population_once_and_lists_only_cited_sources(report_con) -> None:
+    """Issue 11 (Chartres): the population was in the subtitle and again in a table row with no
+    comparator; a source [2] (the document of the notes) was listed though nothing cited it. The
+    population is in the subtitle only; every source listed is cited by what the page shows (the
+    qualitative headings cite their documents)."""
+    for code in ("QN07101I", "QN07102I", "QN09901N"):
+        text = " ".join(" ".join(_pages(pdf.portrait_pdf(report_con, code, generated_on=DATE,
+                                                         charts=False))).split())
+        body, sources = text.split("Sources et méthode")
+        listed = set(re.findall(r"\[(\d+)\] ", sources))
+        cited = {n for group in re.findall(r"\[([\d, ]+)\]", body) for n in group.split(", ")}
+        assert listed and listed == cited, (code, listed, cited)
+        if code == "QN07101I":
+            assert text.count("2 500") == 1 and "Population (habitants)" not in text
+            [n] = set(re.findall(r"Enjeux prioritaires \[(\d+)\]", text))
+            assert f"Ce qui ressort de la consultation des habitants [{n}]" in text
+            assert f"[{n}] Contrat de ville 2024–2030, annexes" in text
