@@ -331,15 +331,17 @@ def test_a_source_shared_by_several_references_is_said_once(mandates) -> None:
 
 
 def test_computed_shares_print_one_decimal(real_db) -> None:
-    """The grid's share of poor households, computed by the build (44,98 %), printed « 45 % » as
-    the published shares beside it, in the key figures' table; a loaded value is unchanged."""
+    """The grid's share of poor households, computed by the build (44,98 %), printed at one
+    decimal as the published shares beside it, in the key figures' table: « 45,0 % », the
+    precision of the shares chart that draws it (issue 11: « 45 % » beside the chart's « 45,0 % »);
+    a loaded value is unchanged."""
     with duckdb.connect(str(real_db), read_only=True) as con:
         text = " ".join("\n".join(pdf_pages(pdf.portrait_pdf(con, "QN09904N", generated_on=DATE,
                                                              charts=False))).split())
         raw = con.execute("select value from indicator_values where territory_code = 'QN09904N'"
                           " and indicator_id = 'grid_poor_households_pct' and year = 2019").fetchall()[0][0]
     assert round(raw, 2) == 44.98
-    assert "Ménages pauvres (carroyage 200 m) 45 % 2019" in text
+    assert "Ménages pauvres (carroyage 200 m) 45,0 % 2019" in text
     assert re.findall(r"\b\d+,\d\d %", text) == []
     v = type("V", (), {"value": 12.04, "unit": "%", "origin": "published"})()
     assert pdf.printed_value(v) == 12.04
