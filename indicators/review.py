@@ -343,7 +343,8 @@ def _credits_section(con, contract_slug: str, year: int) -> ReviewSection:
     return ReviewSection("credits", "Crédits spécifiques et droit commun", table, note)
 
 
-def _common_law_section(con, contract_slug: str, year: int) -> ReviewSection:
+def _common_law_section(con, contract_slug: str, year: int,
+                        missing_list_at: str = "ci-après") -> ReviewSection:
     df = mobilisation(con, contract_slug, year)
     table = pd.DataFrame({
         "Pilier": df["pillar"], "Signataire": df["signatory"],
@@ -355,7 +356,7 @@ def _common_law_section(con, contract_slug: str, year: int) -> ReviewSection:
     if df.empty and missing.empty:
         parts = ["Aucun dispositif de droit commun n'est saisi pour ce territoire."]
     elif len(missing):
-        parts = [f"{fmt_count(len(missing), 'dispositif')} sans aucun chiffre déclaré pour {year} (liste ci-après)."]
+        parts = [f"{fmt_count(len(missing), 'dispositif')} sans aucun chiffre déclaré pour {year} (liste {missing_list_at})."]
     else:
         parts = [f"Chaque dispositif a au moins un chiffre déclaré pour {year}."]
     if types:
@@ -532,12 +533,15 @@ def _committee_section(con, contract_slug: str) -> ReviewSection:
     return ReviewSection("comite", "Comité de pilotage", table, note)
 
 
-def review_sections(con, contract_slug: str, year: int) -> list[ReviewSection]:
-    """The yearly review, section by section, in the order the steering committee reads it."""
+def review_sections(con, contract_slug: str, year: int, *,
+                    missing_list_at: str = "ci-après") -> list[ReviewSection]:
+    """The yearly review, section by section, in the order the steering committee reads it.
+    `missing_list_at`: where the output puts the list of schemes without a figure, as the common
+    law note points to it (« ci-après »: the next section; the PDF: « en annexe »)."""
     return [
         _programme_section(con, contract_slug, year),
         _credits_section(con, contract_slug, year),
-        _common_law_section(con, contract_slug, year),
+        _common_law_section(con, contract_slug, year, missing_list_at),
         _missing_section(con, contract_slug, year),
         _tfpb_section(con, contract_slug, year),
         _housing_section(con, contract_slug, year),

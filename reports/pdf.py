@@ -262,12 +262,18 @@ def contract_subtitle(name: str, period_label: str | None) -> str | None:
 
 _FILE_MENTION = re.compile(
     r"\s*\((?:fichiers?|file)\s[^()]*\.(?:csv|xlsx|zip|json|geojson|shp|md)\b[^()]*\)"
-    r"|,?\s*(?:chiffres\s+)?repris\s+de\s+\S+\.md(?:\s*§\s*\d+)?", re.IGNORECASE)
+    r"|,?\s*(?:chiffres\s+)?repris\s+de\s+\S+\.md(?:\s*§\s*\d+)?"
+    # A software package and its version (« (données du paquet @etalab/decoupage-administratif
+    # 6.0.0) »): the method page's business, not a reader's source line.
+    r"|\s*\([^()]*\b(?:paquets?|packages?|modules?\s+npm|bibliothèques?)\s+@?[\w.-]+(?:/[\w.-]+)?[^()]*\)"
+    r"|,?\s*(?:données\s+d[ue]s?\s+)?(?:paquets?|packages?)\s+@[\w.-]+/[\w.-]+(?:\s+v?\d+(?:\.\d+)+)?",
+    re.IGNORECASE)
 
 
 def without_file_names(text: str) -> str:
     """A document title as a reader reads it: the working notes naming files ('(fichier
-    cc_filosofi_2021_COM.csv)', 'repris de DOMAIN.md §3') are left out."""
+    cc_filosofi_2021_COM.csv)', 'repris de DOMAIN.md §3') and software packages ('(données du
+    paquet @etalab/decoupage-administratif 6.0.0)') are left out."""
     return _FILE_MENTION.sub("", text).strip()
 
 
@@ -653,7 +659,7 @@ class SourceRefs:
         followed by « [n] reference » for each."""
         groups: dict[str, list[tuple[int, str | None]]] = {}
         for (label, ref), n in self.items.items():
-            head = sources_mod.printed(label)
+            head = without_file_names(sources_mod.printed(label))
             if not ref and " — " in head:
                 head, ref = head.split(" — ", 1)
             groups.setdefault(head, []).append((n, ref))
@@ -691,10 +697,11 @@ def _year_of(value) -> str:
 
 
 def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = None,
-                     levels: Sequence[str] | None = None) -> str:
+                     levels: Sequence[str] | None = None, decimals: int | None = None) -> str:
     own = (v.source_label, v.source_ref)
     parts = []
-    decimals = row_decimals(v)         # at the precision of the quartier's value beside them
+    if decimals is None:               # at the precision of the quartier's value beside them
+        decimals = row_decimals(v)
     for c in v.comparators:
         if levels is not None and c.territory_level not in levels:
             continue
@@ -723,10 +730,12 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> F
     if not chosen:
         return None
     cells = []
+    shared = portrait_decimals(p)
     for v in chosen:
         n = refs.ref(v.source_label, v.source_ref)
-        comp = _comparator_text(v, refs, BOX_LEVELS)
-        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status, decimals=row_decimals(v))),
+        decimals = shared[(v.indicator_id, v.year)]
+        comp = _comparator_text(v, refs, BOX_LEVELS, decimals)
+        content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status, decimals=decimals)),
                              st.box_value),
                    Paragraph(esc(v.label), st.box_label)]
         if comp:
@@ -772,6 +781,25 @@ def row_decimals(v: portrait_mod.PortraitValue) -> int | None:
                            + [c.value if c.status == "ok" else None for c in v.comparators], v.unit)
 
 
+def chart_rates(p: portrait_mod.Portrait) -> list[portrait_mod.PortraitValue]:
+    """The shares the portrait's chart draws (rates_figure)."""
+    return [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:MAX_CHART_RATES]
+
+
+def portrait_decimals(p: portrait_mod.Portrait) -> dict[tuple[str, int], int | None]:
+    """The decimals of each indicator of a portrait, by (indicator, year): its row's
+    (row_decimals), or, for a share the chart draws, the chart's one precision, so that the table
+    and the chart print its figures alike (issue 11: « 45 % » in a row without a comparator beside
+    « 45,0 % » in the chart)."""
+    from indicators.fmt import shared_decimals
+    out = {(v.indicator_id, v.year): row_decimals(v) for v in p.values}
+    rates = chart_rates(p)
+    shared = shared_decimals([x for v in rates for x in (printed_value(v), *(
+        c.value for c in v.comparators if c.status == "ok"))], "%")
+    out.update({(v.indicator_id, v.year): shared for v in rates})
+    return out
+
+
 def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs, multi: bool,
                      decimals: int | None = None) -> str:
     """The comparator values of one level for the table (several communes: 'name : value');
@@ -806,11 +834,30 @@ TABLE_NOTE = ("Unité : celle de la colonne Quartier ; année du chiffre en peti
 SECRET_NOTE = "Un chiffre couvert par le secret statistique n'est jamais remplacé par 0."
 
 
+def may_be_withheld(p: portrait_mod.Portrait) -> bool:
+    """Whether a figure the portrait shows is withheld (« secret statistique ») or could be: a
+    value or comparator of a statistical file or computed by the build (both under the secrecy
+    rules). A figure a document publishes as typed, or no figure at all, never is: the secrecy
+    note is then not printed (issue 11: Chambéry's portrait without a figure carried it)."""
+    return any(x.status == "secret" or x.origin != "published"
+               for v in p.values for x in (v, *v.comparators))
+
+
+def in_subtitle(v: portrait_mod.PortraitValue) -> bool:
+    """A value the portrait's subtitle states (the population, with its year and source) and the
+    figures table leaves out: it has no comparator to set beside it."""
+    return v.indicator_id == "population_count" and not v.comparators
+
+
 def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
                    notes: list[str] | None = None) -> list[Flowable] | None:
     """Every indicator: the QPV's value and year, one column per comparison level that has a
     value (named after the territory when there is one), and the source number."""
-    if not p.themes:
+    # The population is in the subtitle, with its year and source: a row repeats it only with
+    # comparators (issue 11: Chartres' « 2 540 habitants » in the subtitle and a one-row table).
+    themes = [(block, [v for v in block.values if not in_subtitle(v)]) for block in p.themes]
+    themes = [(block, values) for block, values in themes if values or not block.values]
+    if not themes:
         return None
     levels = [lv for lv in ("commune", "epci", "departement", "france", "qpv_ensemble")
               if any(c.territory_level == lv for v in p.values for c in v.comparators)]
@@ -828,15 +875,16 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
     rows: list[list] = [[Paragraph("Indicateur", st.cell_head), Paragraph("Quartier", st.cell_head)]
                         + [Paragraph(short[lv], st.cell_head) for lv in levels] + [Paragraph("Src.", st.cell_head)]]
     extra = []
-    for block in p.themes:
+    shared = portrait_decimals(p)
+    for block, values in themes:
         rows.append([Paragraph(esc(block.theme[:1].upper() + block.theme[1:]), st.cell_bold)]
                     + [""] * (len(levels) + 2))
         r = len(rows) - 1
         extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f3f6f9"))]
-        if block.values:   # a theme's heading never ends a page without its first row
+        if values:         # a theme's heading never ends a page without its first row
             extra.append(("NOSPLIT", (0, r), (-1, r + 1)))
-        for v in block.values:
-            decimals = row_decimals(v)
+        for v in values:
+            decimals = shared.get((v.indicator_id, v.year), row_decimals(v))
             shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status, decimals=decimals)
             n = refs.ref(v.source_label, v.source_ref)
             rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
@@ -871,7 +919,7 @@ def rates_figure(p: portrait_mod.Portrait):
     never a bar at 0."""
     from reports.images import FigureSpec, template_dict
 
-    rates = [v for v in p.values if v.unit == "%" and v.status == "ok" and v.value is not None][:MAX_CHART_RATES]
+    rates = chart_rates(p)
     if not rates:
         return None
     cats = [wrap_words(v.label, 24) for v in rates][::-1]
@@ -887,9 +935,9 @@ def rates_figure(p: portrait_mod.Portrait):
         if any(x is not None for x in vals):
             name = next(iter(names)) if len(names) == 1 else LEVEL_LABELS[level]
             series.append((level, name, vals))
-    # The bars' labels are read side by side: one precision for all (« 43,0 % » beside « 23,4 % »).
-    from indicators.fmt import shared_decimals
-    decimals = shared_decimals([x for s in series for x in s[2]], "%")
+    # The bars' labels are read side by side: one precision for all (« 43,0 % » beside « 23,4 % »),
+    # the one the table prints these shares at (portrait_decimals).
+    decimals = portrait_decimals(p)[(rates[0].indicator_id, rates[0].year)]
     data = []
     for level, name, vals in series[::-1]:
         vals = vals[::-1]
@@ -944,7 +992,9 @@ def income_figure(p: portrait_mod.Portrait):
 
 
 SHORT_COLUMNS_H = 150 * mm
-SOURCES_WHOLE_H = 90 * mm      # a list of sources shorter than this is never split across pages
+# A list of sources shorter than this is never split across pages: moved whole, it leaves at
+# most this much blank (issue 11: Grand Chalon's 70 mm list, moved whole, left 7 cm blank).
+SOURCES_WHOLE_H = 40 * mm
 SOURCES_MIN_LINES = 4          # a longer one keeps at least this many lines on each side of a break
 
 
@@ -989,17 +1039,31 @@ def _stack_height(flowables: list[Flowable], width: float) -> float:
     return sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
-def sources_block(heading: Flowable, lines: list[Flowable], width: float = CONTENT_W) -> list[Flowable]:
+def sources_block(heading: Flowable, lines: list[Flowable], width: float = CONTENT_W,
+                  after: Sequence[Flowable] = ()) -> list[Flowable]:
     """A sources heading and its lines, never leaving a few lines alone on a page (issue 11: the
     last 4 lines of a portrait's sources sat alone at the top of the next page): a short list
     moves whole, heading included, to the next page when it does not fit; a long one breaks
     with its heading and at least its first SOURCES_MIN_LINES lines on one page, and at least
-    its last SOURCES_MIN_LINES on the other."""
-    height = _stack_height([heading, *lines], width)
+    its last SOURCES_MIN_LINES on the other. A document's line ending « : » (SourceRefs.lines:
+    its sections follow) stays with its first section; `after` (a reading note) travels with
+    the last lines."""
+    height = _stack_height([heading, *lines, *after], width)
+    units: list[list[Flowable]] = []
+    for line in lines:
+        if units and _ends_with_colon(units[-1][-1]):
+            units[-1].append(line)
+        else:
+            units.append([line])
     k = SOURCES_MIN_LINES
-    if height < SOURCES_WHOLE_H or len(lines) < 2 * k + 1:
-        return [KeepTogether([heading, *lines])]
-    return [KeepTogether([heading, *lines[:k]]), *lines[k:-k], KeepTogether(lines[-k:])]
+    if height < SOURCES_WHOLE_H or len(units) < 2 * k + 1:
+        return [KeepTogether([heading, *lines, *after])]
+    return [KeepTogether([heading, *sum(units[:k], [])]), *(KeepTogether(u) for u in units[k:-k]),
+            KeepTogether([*sum(units[-k:], []), *after])]
+
+
+def _ends_with_colon(flowable: Flowable) -> bool:
+    return isinstance(flowable, Paragraph) and flowable.getPlainText().rstrip().endswith(":")
 
 
 def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
@@ -1026,16 +1090,32 @@ def _two_columns(left: list[Flowable], right: list[Flowable]) -> Flowable:
                            topPadding=0, bottomPadding=0)
 
 
-def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[Flowable]:
+def _cited(title: str, items, refs: SourceRefs | None) -> str:
+    """A qualitative heading with the numbers of its items' documents (« Notes [2] »), so that
+    every source listed is cited by what the portrait shows (issue 11: Chartres' [2])."""
+    if refs is None:
+        return title
+    from indicators.kpi import published_date
+    # Who published each document and when, as the page says (ui.views._item_source).
+    nums = dict.fromkeys(
+        refs.ref(qualified(it.document_title, it.document_producer or "producteur non précisé",
+                           published_date(it.document_date)), None)
+        for it in items if it.document_title)
+    return title + (" [" + ", ".join(map(str, nums)) + "]" if nums else "")
+
+
+def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles,
+                           refs: SourceRefs | None = None) -> list[Flowable]:
     out: list[Flowable] = []
     if qual.priority_issues:
-        out.append(Paragraph("Enjeux prioritaires", st.h2p))
+        out.append(Paragraph(esc(_cited("Enjeux prioritaires", qual.priority_issues, refs)), st.h2p))
         for theme, items in portrait_mod.group_by_theme(qual.priority_issues):
             if theme:
                 out.append(Paragraph(esc(theme), st.h3))
             out += _bullets([i.text for i in items], st)
     if qual.strengths or qual.weaknesses:
-        out.append(Paragraph("Atouts et fragilités", st.h2p))
+        out.append(Paragraph(esc(_cited("Atouts et fragilités", [*qual.strengths, *qual.weaknesses], refs)),
+                             st.h2p))
         if qual.strengths:
             out.append(Paragraph("Ses atouts", st.h3))
             out += _bullets([i.text for i in qual.strengths], st)
@@ -1043,7 +1123,9 @@ def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[F
             out.append(Paragraph("Ses fragilités", st.h3))
             out += _bullets([i.text for i in qual.weaknesses], st)
     if qual.appreciated or qual.deplored or qual.requested or qual.verbatims:
-        out.append(Paragraph("Ce qui ressort de la consultation des habitants", st.h2p))
+        out.append(Paragraph(esc(_cited("Ce qui ressort de la consultation des habitants",
+                                        [*qual.appreciated, *qual.deplored, *qual.requested, *qual.verbatims],
+                                        refs)), st.h2p))
         for label, items in (("Ce qui est apprécié", qual.appreciated), ("Ce qui est déploré", qual.deplored),
                              ("Ce qui est demandé", qual.requested)):
             if items:
@@ -1053,23 +1135,12 @@ def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles) -> list[F
             out.append(Paragraph("Verbatims", st.h3))
             out += [Paragraph(esc(quoted(i.text)), st.quote) for i in qual.verbatims]
     if qual.notes:
-        out.append(Paragraph("Notes", st.h2p))
+        out.append(Paragraph(esc(_cited("Notes", qual.notes, refs)), st.h2p))
         for theme, items in portrait_mod.group_by_theme(qual.notes):
             if theme:
                 out.append(Paragraph(esc(theme), st.h3))
             out += _bullets([i.text for i in items], st)
     return out
-
-
-def _qual_sources(qual: portrait_mod.Qualitative, refs: SourceRefs) -> None:
-    for name in ("priority_issues", "strengths", "weaknesses", "appreciated", "deplored", "requested",
-                 "verbatims", "notes"):
-        for it in getattr(qual, name):
-            if it.document_title:
-                # Who published it and when, as the page says (ui.views._item_source).
-                from indicators.kpi import published_date
-                refs.ref(qualified(it.document_title, it.document_producer or "producteur non précisé",
-                                   published_date(it.document_date)), None)
 
 
 def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,
@@ -1164,16 +1235,16 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     if table is not None:
         story += [CondPageBreak(30 * mm), Paragraph("Chiffres clés et comparaisons", st.h2p), *table]
 
-    qual_flow = _qualitative_flowables(qual, st)
-    if qual_flow:
-        _qual_sources(qual, refs)
+    qual_flow = _qualitative_flowables(qual, st, refs)      # its headings cite their documents
     # Sources close the portrait; with the qualitative items they are set in two columns.
     foot: list[Flowable] = [Paragraph("Sources et méthode", st.h2p)]
     foot += [Paragraph(esc(line), st.muted) for line in refs.lines()]
+    secret_note = may_be_withheld(p)
     if notes is None:
-        foot.append(Paragraph(esc(f"{SECRET_NOTE} Document produit le {_date_fr(date)}."
+        foot.append(Paragraph(esc((f"{SECRET_NOTE} " if secret_note else "")
+                                  + f"Document produit le {_date_fr(date)}."
                                   + (f" {DEMO_MARK}." if fictional else "")), st.muted))
-    elif SECRET_NOTE not in notes:
+    elif secret_note and SECRET_NOTE not in notes:
         notes.append(SECRET_NOTE)
     block = _two_columns(qual_flow, foot)
     if table is not None:
@@ -1316,8 +1387,8 @@ def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
     # The reading note goes with the last sources (it sat alone at the top of Grand Chalon's page 4).
     note = _note("Les chiffres publiés sont repris tels que le document les donne (« plus de », "
                  "« environ ») ; les cumuls ne portent que sur les années du contrat.", st)
-    out += sources_block(Paragraph("Sources", st.h3),
-                         [Paragraph(esc(line), st.muted) for line in refs.lines()] + [Spacer(1, 2 * mm), note])
+    out += sources_block(Paragraph("Sources", st.h3), [Paragraph(esc(line), st.muted) for line in refs.lines()],
+                         after=[Spacer(1, 2 * mm), note])
     return out
 
 
@@ -2013,7 +2084,10 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
     table goes, whole, to a new annex."""
     from indicators import review
     story: list[Flowable] = []
-    for section in sections if sections is not None else review.review_sections(con, contract.slug, year):
+    if sections is None:
+        sections = review.review_sections(con, contract.slug, year,
+                                          **({"missing_list_at": "en annexe"} if annexes is not None else {}))
+    for section in sections:
         story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
         if annexes is not None and section.key in REVIEW_ANNEX_SECTIONS and len(section.table):
             annexes.append(Annex(section.title, [_note(section.note, st)] if section.note else []))
@@ -2045,7 +2119,7 @@ def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | No
     contract = _contract(con, contract_slug)
     date = generated_on or dt.date.today()
     fictional = bool(contract.is_fictional)
-    sections = review.review_sections(con, contract.slug, year)
+    sections = review.review_sections(con, contract.slug, year, missing_list_at="en annexe")
     story = _cover_and_contents(
         f"REVUE ANNUELLE {year}", contract, date, fictional, st,
         [Paragraph(esc("Le programme de l'année, le droit commun déclaré par chaque signataire "
@@ -2068,7 +2142,7 @@ def review_xlsx(con, contract_slug: str, year: int, *, generated_on: dt.date | N
     from indicators import review
     from reports.tables import sheets_to_xlsx_bytes, sources_from_db
     contract = _contract(con, contract_slug)
-    sections = review.review_sections(con, contract.slug, year)
+    sections = review.review_sections(con, contract.slug, year, missing_list_at="dans la feuille suivante")
     return sheets_to_xlsx_bytes(
         # A section with no row is its note alone: no header over empty columns.
         [(s.title, s.table if len(s.table) else s.table.iloc[:, :0], s.note) for s in sections],

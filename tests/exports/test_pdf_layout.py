@@ -344,3 +344,110 @@ def test_a_funding_line_without_an_action_never_finances_0_actions(tmp_path) -> 
     assert [body[i:i + 4] for i in range(0, len(body), 4)] == [
         ["État – programme 147 (adultes-relais)", "80 000 €", "80,0 %", "hors action"],
         ["Ville", "15 000 €", "15,0 %", "2"], ["Intercommunalité", "5 000 €", "5,0 %", "1 et hors action"]]
+
+
+def test_the_secrecy_note_only_where_a_figure_shown_is_or_could_be_withheld(report_con) -> None:
+    """Issue 11: Chambéry's portrait without a figure said « Un chiffre couvert par le secret
+    statistique… ». The note is printed where a value shown is withheld (Aubépins' poverty rate)
+    or could be (a statistical file's figure: Les Tilleuls), never for a portrait whose figures
+    are all typed from a document (Prés Saint Jean) or without any figure; likewise in the list of
+    reading notes of a report."""
+    def portrait_text(code: str) -> str:
+        return " ".join(" ".join(_pages(pdf.portrait_pdf(report_con, code, generated_on=DATE,
+                                                         charts=False))).split())
+
+    said = {code: pdf.SECRET_NOTE in portrait_text(code) for code in ("QN07101I", "QN09901N", "QN07102I")}
+    assert said == {"QN07101I": True, "QN09901N": True, "QN07102I": False}
+    assert "Document produit le 5 mars 2026." in portrait_text("QN07102I")
+    notes: list[str] = []
+    pdf.portrait_parts(report_con, "QN07102I", generated_on=DATE, charts=False, notes=notes)
+    assert pdf.SECRET_NOTE not in notes
+    pdf.portrait_parts(report_con, "QN07101I", generated_on=DATE, charts=False, notes=notes)
+    assert notes.count(pdf.SECRET_NOTE) == 1
+
+
+def test_a_charted_share_prints_at_the_charts_precision_in_the_table(report_db_path, tmp_path) -> None:
+    """Issue 11: a share without a comparator printed « 45 % » in the table while the chart beside
+    it printed « 45,0 % » (its labels share one precision): one indicator, one precision."""
+    import shutil
+
+    import duckdb
+
+    from indicators import portrait as portrait_mod
+    from tests.exports.conftest import SRC_DEMO, Factory
+
+    path = tmp_path / "shares.duckdb"
+    shutil.copy(report_db_path, path)
+    with duckdb.connect(str(path)) as con:
+        f = Factory.__new__(Factory)
+        f.con = con
+        f.fact("QN09901N", "qpv", "caf_low_income_pct", 2021, 45.0, source_id=SRC_DEMO)
+    with duckdb.connect(str(path), read_only=True) as con:
+        p = portrait_mod.build_portrait(con, "QN09901N")
+        chart = {tuple(t["y"]): [plain_spaces(x) for x in t["text"]] for t in pdf.rates_figure(p)["data"]}
+        pages = _pages(pdf.portrait_pdf(con, "QN09901N", generated_on=DATE, charts=False))
+    assert list(chart.values()) == [["45,0 %", "41,2 %"]]
+    text = " ".join(" ".join(pages).split())
+    assert re.findall(r"(?:bas revenus|Taux de pauvreté \(seuil à 60 %\)) (\S+ %)", text) == ["41,2 %", "45,0 %"]
+
+
+def test_a_long_sources_list_splits_rather_than_leave_a_blank(report_db_path) -> None:
+    """Issue 11: Grand Chalon's mandate figures had a list of 11 sources of two or three lines
+    each (about 70 mm): kept whole, it moved to page 4 and left about 7 cm blank on page 3. A list
+    taller than SOURCES_WHOLE_H now breaks, its heading with its first SOURCES_MIN_LINES lines;
+    a short one still moves whole."""
+    pdf.register_fonts()
+    st = pdf.styles()
+    text = ("Annexe 7 – CIA, Préambule, « Les enseignements à tirer du diagnostic », « Les demandes "
+            "et attributions (source SNE au 31/12/2021) », tableau « Les objectifs du Grand Chalon » ")
+    lines = [Paragraph(f"[{i}] " + text * (1 + i % 2), st.muted) for i in range(1, 12)]
+    assert pdf._stack_height(lines, pdf.CONTENT_W) > 60 * mm
+    pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines), 70)
+    counts = [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages]
+    assert len(pages) == 2 and "Sources" in pages[0] and counts[0] >= pdf.SOURCES_MIN_LINES, counts
+    assert sum(counts) == 11 and counts[1] >= pdf.SOURCES_MIN_LINES, counts
+    # Not room for its heading and first lines: it starts on the next page, whole.
+    pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines), 15)
+    assert [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages] == [0, 11]
+    assert "Sources" not in pages[0]
+    # A short list (under SOURCES_WHOLE_H) never splits, even with room for part of it.
+    short = lines[:3]
+    assert pdf._stack_height(short, pdf.CONTENT_W) < pdf.SOURCES_WHOLE_H
+    pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), short), 20)
+    assert [len(re.findall(r"^\[\d+\] ", p, re.MULTILINE)) for p in pages] == [0, 3]
+
+
+def test_a_split_sources_list_keeps_a_documents_line_with_its_first_section() -> None:
+    """The line naming a document (« … : », its sections follow) never ends a page alone, and
+    the reading note (`after`) travels with the last lines (Grand Chalon's mandate figures)."""
+    pdf.register_fonts()
+    st = pdf.styles()
+    text = "Annexe 7 – CIA, Préambule, « Les enseignements à tirer du diagnostic », « Les demandes » " * 2
+    lines = [Paragraph(f"[{i}] {text}", st.muted) for i in range(1, 9)]
+    lines.insert(4, Paragraph("Contrat de ville 2024-2030 – Annexes (Le Grand Chalon) :", st.muted))
+    note = Paragraph("Les chiffres publiés sont repris tels que le document les donne.", st.muted)
+    for left in range(30, 80, 4):
+        pages = _filled_then(pdf.sources_block(Paragraph("Sources", st.h3), lines, after=[note]), left)
+        for page in pages[:-1]:
+            body = [ln for ln in page.split("\n") if ln.strip() and "Essai" not in ln and "page " not in ln]
+            assert not body[-1].endswith(":"), (left, body[-1])
+        assert "repris tels que" in pages[-1] and re.search(r"^\[\d+\] ", pages[-1], re.MULTILINE), left
+
+
+def test_a_portrait_says_its_population_once_and_lists_only_cited_sources(report_con) -> None:
+    """Issue 11 (Chartres): the population was in the subtitle and again in a table row with no
+    comparator; a source [2] (the document of the notes) was listed though nothing cited it. The
+    population is in the subtitle only; every source listed is cited by what the page shows (the
+    qualitative headings cite their documents)."""
+    for code in ("QN07101I", "QN07102I", "QN09901N"):
+        text = " ".join(" ".join(_pages(pdf.portrait_pdf(report_con, code, generated_on=DATE,
+                                                         charts=False))).split())
+        body, sources = text.split("Sources et méthode")
+        listed = set(re.findall(r"\[(\d+)\] ", sources))
+        cited = {n for group in re.findall(r"\[([\d, ]+)\]", body) for n in group.split(", ")}
+        assert listed and listed == cited, (code, listed, cited)
+        if code == "QN07101I":
+            assert text.count("2 500") == 1 and "Population (habitants)" not in text
+            [n] = set(re.findall(r"Enjeux prioritaires \[(\d+)\]", text))
+            assert f"Ce qui ressort de la consultation des habitants [{n}]" in text
+            assert f"[{n}] Contrat de ville 2024–2030, annexes" in text

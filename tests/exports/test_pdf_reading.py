@@ -31,6 +31,8 @@ DEFECTS = {
     "cumul répété": re.compile(r"cumul\b[^\n]{0,25}\(cumul\)", re.IGNORECASE),
     "empreinte": re.compile(r"\b[0-9a-f]{16,}\b|\([0-9a-f]{8,}…\)"),
     "nom de fichier": re.compile(r"[\w!-]+\.(?:csv|xlsx|zip|json|geojson|shp|md)\b", re.IGNORECASE),
+    # A software package in a reader's source line (« @etalab/decoupage-administratif 6.0.0 »).
+    "nom de paquet": re.compile(r"@[\w.-]+/[\w.-]+|\bpaquet\s+[@\w]", re.IGNORECASE),
     # A quote mark alone at the start or the end of a line (« Habitat Institution\n») »).
     "guillemet isolé": re.compile(r"^[ \t]*»|«[ \t]*$", re.MULTILINE),
 }
@@ -51,9 +53,11 @@ def defects(pages: list[str]) -> list[str]:
                 and not re.search(r"page \d+ / \d+|produit le ", ln)]
         if n > 1 and not body:
             found.append(f"page blanche (page {n})")
-        # A page opening on numbered source lines: the end of a list whose heading is on the
-        # page before (« [14] … » alone at the top of a page).
-        elif body and re.match(r"\[\d+\] ", body[0]):
+        # A page opening on a few numbered source lines: the end of a list whose heading is on
+        # the page before (« [14] … » alone at the top of a page; a long list's end keeps at least
+        # SOURCES_MIN_LINES of them).
+        elif body and re.match(r"\[\d+\] ", body[0]) and sum(
+                bool(re.match(r"\[\d+\] ", ln)) for ln in body) < pdf.SOURCES_MIN_LINES:
             found.append(f"sources orphelines: {body[0][:40]!r} (page {n})")
         # A page, not the last, holding one short paragraph: the end of the page before (the
         # mandate figures' reading note alone on Grand Chalon's page 4).
@@ -87,6 +91,7 @@ def mandates(real_db) -> dict[str, list[str]]:
 def test_the_defect_finder_finds_each_defect() -> None:
     page = ("Contrat de ville Contrat de ville – 2030\n« « Idéal » »\n1 500 000 €/an par an\n"
             "cumul 2024 (cumul) : 3\nfilo_2019.csv (b60365737d05…)\nabcdef0123456789abcd\n"
+            "COG 2026 (données du paquet @etalab/decoupage-administratif 6.0.0)\n"
             "Rapport de mandat — Contrat de ville du Grand Chalon · produit le 20…   page 2 / 9\n"
             "(rubrique « Habitat Institution\n») — Grand Chambéry")
     blank = "Données fictives de démonstration\nRevue annuelle 2025 — Contrat · produit le 1er décembre 2026\npage 10 / 11"
@@ -97,7 +102,7 @@ def test_the_defect_finder_finds_each_defect() -> None:
              "produit le 1er décembre 2026\npage 4 / 26")
     assert [d.split(":")[0].split(" (")[0] for d in defects([page, blank, orphans, alone, "Sources"])] == [
         "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
-        "nom de fichier", "guillemet isolé", "pied de page coupé", "page blanche", "sources orphelines",
+        "nom de fichier", "nom de paquet", "guillemet isolé", "pied de page coupé", "page blanche", "sources orphelines",
         "page presque vide"]
 
 
@@ -241,6 +246,12 @@ def test_small_text_helpers() -> None:
     assert pdf.funder_text("epci", "CA Val-de-Lorne") == "Intercommunalité — CA Val-de-Lorne"
     assert pdf.without_file_names("Filosofi 2021 (fichier cc_filosofi_2021_COM.csv), chiffres repris "
                                   "de DOMAIN.md §3") == "Filosofi 2021"
+    assert pdf.without_file_names(
+        "Code officiel géographique 2026 : communes et populations municipales (données du paquet "
+        "@etalab/decoupage-administratif 6.0.0), repris de DOMAIN.md §3") == \
+        "Code officiel géographique 2026 : communes et populations municipales"
+    assert pdf.without_file_names("Populations légales, package @etalab/decoupage-administratif 6.0.0") == \
+        "Populations légales"
     pdf.register_fonts()
     size, lines = pdf.footer_lines("Rapport de mandat — " + "Contrat de ville très long " * 6
                                    + "· produit le 5 mars 2026", 400)
@@ -320,15 +331,17 @@ def test_a_source_shared_by_several_references_is_said_once(mandates) -> None:
 
 
 def test_computed_shares_print_one_decimal(real_db) -> None:
-    """The grid's share of poor households, computed by the build (44,98 %), printed « 45 % » as
-    the published shares beside it, in the key figures' table; a loaded value is unchanged."""
+    """The grid's share of poor households, computed by the build (44,98 %), printed at one
+    decimal as the published shares beside it, in the key figures' table: « 45,0 % », the
+    precision of the shares chart that draws it (issue 11: « 45 % » beside the chart's « 45,0 % »);
+    a loaded value is unchanged."""
     with duckdb.connect(str(real_db), read_only=True) as con:
         text = " ".join("\n".join(pdf_pages(pdf.portrait_pdf(con, "QN09904N", generated_on=DATE,
                                                              charts=False))).split())
         raw = con.execute("select value from indicator_values where territory_code = 'QN09904N'"
                           " and indicator_id = 'grid_poor_households_pct' and year = 2019").fetchall()[0][0]
     assert round(raw, 2) == 44.98
-    assert "Ménages pauvres (carroyage 200 m) 45 % 2019" in text
+    assert "Ménages pauvres (carroyage 200 m) 45,0 % 2019" in text
     assert re.findall(r"\b\d+,\d\d %", text) == []
     v = type("V", (), {"value": 12.04, "unit": "%", "origin": "published"})()
     assert pdf.printed_value(v) == 12.04

@@ -401,3 +401,22 @@ def test_a_review_table_groups_the_rows_of_one_first_cell() -> None:
         ["Pilotes", "Région", "Présidente"]]
     assert body[1][0] == "Pilotes"           # the rows given are left as they were
     assert pdf.grouped_first_column([]) == []
+
+
+def test_the_common_law_note_points_to_where_each_output_puts_the_list(review_db, tmp_path: Path) -> None:
+    """Issue 11: the note said « (liste ci-après) » in the PDF, whose list is in the annex."""
+    import duckdb
+    from indicators import review
+    from indicators.visibility import hide_internal
+    con = hide_internal(duckdb.connect(str(review_db), read_only=True))
+    note = "1 dispositif sans aucun chiffre déclaré pour 2024 ({})."
+    [section] = [s for s in review.review_sections(con, "c", 2024) if s.key == "droit_commun"]
+    assert section.note.split(" Signataires")[0] == note.format("liste ci-après")
+    text = " ".join(_text(pdf.review_pdf(con, "c", 2024)).split())
+    assert note.format("liste en annexe") in text and "ci-après" not in text
+    assert "La liste complète est en annexe 1 (« Dispositifs sans chiffre déclaré en 2024 »)." in text
+    out = tmp_path / "revue.xlsx"
+    assert main(["--db", str(review_db), "review", "--territory", "c", "--year", "2024", "--out", str(out)]) == 0
+    ws = load_workbook(out)["Droit commun par pilier et par"]
+    notes = [r[0] for r in ws.iter_rows(values_only=True) if isinstance(r[0], str) and "dispositif sans" in r[0]]
+    assert [n.split(" Signataires")[0] for n in notes] == [note.format("liste dans la feuille suivante")]
