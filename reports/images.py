@@ -10,7 +10,7 @@ functions below), not `plotly.io.to_image`, from threads. Rendered images are ke
 hash of the figure sent, its size and its band texts): a chart drawn once in a process is not
 drawn again, and a changed figure has another key. A report submits its charts with
 `figure_png_later` as it reads its sections, each with its pixel size known beforehand
-(`png_size`): Chromium renders them, two at a time, while Python lays out the report.
+(`png_size`): Chromium renders them while Python lays out the report.
 
 The chart is rendered by plotly without its own title; a header band (title, unit, demo mark) and
 a footer band (source line, date) are added around it — with Pillow for PNG, as an enclosing
@@ -113,10 +113,12 @@ def _kaleido_class():
     return PageKeepingKaleido
 
 
-# Charts drawn at once by the export server: one Chromium, this many tabs (kaleido's `n`). A
-# report's charts were drawn one after the other; two tabs draw two while the worker threads
-# compose the bands of those already drawn.
-RENDER_TABS = 2
+# Charts drawn at once by the export server: one Chromium, this many tabs (kaleido's `n`). The
+# report's worker threads are one more than this: one composes the bands of a chart drawn while
+# Chromium draws the next. One tab on the 2 shared cores: a second tab drew the demo report's 35
+# charts with about as much Chromium CPU, but its start (plotly.js loaded twice) cost 6 s more
+# of Chromium CPU under load (README, Benchmarks). Raise it on a machine with cores to spare.
+RENDER_TABS = 1
 _concurrent = False          # True once `_serve` (concurrent renders) runs the server
 
 

@@ -172,6 +172,9 @@ def test_charts_are_drawn_at_once_and_give_the_one_by_one_bytes(image_server, mo
 
     from kaleido._kaleido_tab import _KaleidoTab
 
+    monkeypatch.setattr(images, "RENDER_TABS", 2)
+    monkeypatch.setattr(images, "_executor", None)        # workers: RENDER_TABS + 1
+    images.stop_server()                                  # started again with two tabs
     figs = [_bar((742 + i, 1480, 1770)) for i in range(6)]
     kw = dict(title="Revenu médian", unit="€/mois", source_line="Insee 2019", date=DATE, width=420, height=270)
     images.clear_cache()
@@ -197,3 +200,4 @@ def test_charts_are_drawn_at_once_and_give_the_one_by_one_bytes(image_server, mo
     pending = [images.figure_png_later(f, **kw) for f in figs]
     assert [p.result(timeout=120) for p in pending] == one_by_one
     assert state["most"] == images.RENDER_TABS == 2, (state, time.perf_counter() - started)
+    images.stop_server()                                  # the next export starts it as configured
