@@ -3,12 +3,14 @@ the source line and the date inside the image.
 
 One shared kaleido export server (one Chromium) serves every image of the process: it is started
 lazily by the first export (`kaleido.start_sync_server`), kaleido finds Debian's
-/usr/bin/chromium itself. Calls are serialised by a lock: the kaleido server is a single queue
-and Streamlit runs sessions in threads. Use `to_image` (or the functions below), not
-`plotly.io.to_image`, from threads. Rendered images are kept by content (a hash of the figure
-sent, its size and its band texts): a chart drawn once in a process is not drawn again, and a
-changed figure has another key. A report submits its charts with `figure_png_later` as it reads
-its sections: Chromium renders them, one after the other, while Python goes on.
+/usr/bin/chromium itself. It draws RENDER_TABS charts at once on as many tabs, each caller
+answered through its own future (`_serve`, `_RoutedTask`): kaleido's own sync call is one queue
+for one caller at a time, and Streamlit runs sessions in threads. Use `to_image` (or the
+functions below), not `plotly.io.to_image`, from threads. Rendered images are kept by content (a
+hash of the figure sent, its size and its band texts): a chart drawn once in a process is not
+drawn again, and a changed figure has another key. A report submits its charts with
+`figure_png_later` as it reads its sections, each with its pixel size known beforehand
+(`png_size`): Chromium renders them while Python lays out the report.
 
 The chart is rendered by plotly without its own title; a header band (title, unit, demo mark) and
 a footer band (source line, date) are added around it — with Pillow for PNG, as an enclosing
@@ -77,10 +79,14 @@ def _ensure_server() -> None:
         # (GlobalKaleidoServer._server), around a Kaleido that keeps its page between renders.
         # Only on the kaleido internals it was written for (1.x); else kaleido's own loop.
         from kaleido import Kaleido
-        if hasattr(Kaleido, "_return_kaleido_tab") and hasattr(type(_global_server), "_server"):
+        global _concurrent
+        _concurrent = hasattr(Kaleido, "_return_kaleido_tab") and hasattr(type(_global_server), "_server")
+        tabs = {}
+        if _concurrent:
             _global_server._server = _serve.__get__(_global_server)
+            tabs = {"n": RENDER_TABS}
         # mathjax=False: no CDN request (the machines have no internet).
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True, **tabs)
         _server_started = True
 
 
@@ -107,14 +113,56 @@ def _kaleido_class():
     return PageKeepingKaleido
 
 
+# Charts drawn at once by the export server: one Chromium, this many tabs (kaleido's `n`). The
+# report's worker threads are one more than this: one composes the bands of a chart drawn while
+# Chromium draws the next. One tab on the 2 shared cores: a second tab drew the demo report's 35
+# charts with about as much Chromium CPU, but its start (plotly.js loaded twice) cost 6 s more
+# of Chromium CPU under load (README, Benchmarks). Raise it on a machine with cores to spare.
+RENDER_TABS = 1
+_concurrent = False          # True once `_serve` (concurrent renders) runs the server
+
+
+@dataclass(frozen=True)
+class _RoutedTask:
+    """A render for `_serve` that answers through its own future (`to_image`), so that several
+    renders run at once and each caller gets its own image (kaleido's return queue is one queue
+    for one caller at a time)."""
+    fig: dict
+    opts: dict
+    future: Future
+
+
 async def _serve(self, *args, **kwargs):
-    """kaleido._sync_server.GlobalKaleidoServer._server (kaleido 1.5) with PageKeepingKaleido."""
+    """kaleido._sync_server.GlobalKaleidoServer._server (kaleido 1.5) with PageKeepingKaleido,
+    rendering `_RoutedTask`s concurrently on the Kaleido's tabs; kaleido's own tasks (its sync
+    functions) run one at a time as in kaleido."""
+    import asyncio
+
+    async def routed(task: _RoutedTask) -> None:
+        try:
+            image = await k.calc_fig(task.fig, opts=task.opts)
+        except Exception as e:  # noqa: BLE001 (handed to the caller, as kaleido does)
+            task.future.set_exception(e)
+        else:
+            task.future.set_result(image)
+
+    loop = asyncio.get_running_loop()
+    running: set = set()
     async with _kaleido_class()(*args, **kwargs) as k:
         while True:
-            task = self._task_queue.get()
+            # Waited for off the loop, so that the renders under way go on meanwhile.
+            task = await loop.run_in_executor(None, self._task_queue.get)
             if task is None:
+                if running:
+                    await asyncio.wait(running)
                 self._task_queue.task_done()
                 return
+            if isinstance(task, _RoutedTask):
+                job = asyncio.ensure_future(routed(task))
+                running.add(job)
+                job.add_done_callback(running.discard)
+                self._task_queue.task_done()
+                continue
             try:
                 self._return_queue.put(await getattr(k, task.fn)(*task.args, **task.kwargs))
             except Exception as e:  # noqa: BLE001 (handed to the caller, as kaleido does)
@@ -135,11 +183,17 @@ def to_image(fig: go.Figure | dict, *, fmt: str = "png", width: int = DEFAULT_WI
              height: int = DEFAULT_HEIGHT, scale: float = DEFAULT_SCALE) -> bytes:
     """The figure as it is, rendered by the shared server (thread-safe)."""
     import kaleido
+    from kaleido import _global_server
     fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
     _ensure_server()
+    if _concurrent:
+        # Up to RENDER_TABS callers are drawn at once; the others wait for a tab in the server.
+        answer: Future = Future()
+        _global_server._task_queue.put(_RoutedTask(fig_dict, opts, answer))
+        return answer.result()
     with _render_lock:
-        return kaleido.calc_fig_sync(fig_dict, opts={"format": fmt, "width": width, "height": height,
-                                                     "scale": scale})
+        return kaleido.calc_fig_sync(fig_dict, opts=opts)
 
 
 # ── Header and footer bands ─────────────────────────────────────────────────────────────────
@@ -414,6 +468,18 @@ def _image_key(fmt: str, key: str, *, title, unit, source_line, date, scale, wid
     return (fmt, key, width, height, scale, title, unit, source_line, _fr_date(date), mark)
 
 
+def png_size(*, title, unit, source_line, date, scale, width, height, mark) -> tuple[int, int] | None:
+    """The pixel size (width, height) of the image `figure_png` composes, known before it is
+    rendered: the chart Chromium draws is `width` × `height` CSS px at `scale`, the bands above
+    and below it are measured here. None when `width` or `height` × `scale` is not a whole number
+    of pixels (Chromium's rounding is not assumed)."""
+    chart_w, chart_h = width * scale, height * scale
+    if chart_w != int(chart_w) or chart_h != int(chart_h):
+        return None
+    bands = _bands(width, title=title, unit=unit, source_line=source_line, date=date, mark=mark)
+    return int(chart_w), round(bands.header_height() * scale) + int(chart_h) + round(bands.footer_height() * scale)
+
+
 def _render_png(spec: dict, key: str, *, title, unit, source_line, date, scale, width, height, mark) -> bytes:
     global renders
     ckey = _image_key("png", key, title=title, unit=unit, source_line=source_line, date=date,
@@ -423,7 +489,8 @@ def _render_png(spec: dict, key: str, *, title, unit, source_line, date, scale, 
         return hit
     bands = _bands(width, title=title, unit=unit, source_line=source_line, date=date, mark=mark)
     chart = to_image(spec, fmt="png", width=width, height=height, scale=scale)
-    renders += 1
+    with _cache_lock:
+        renders += 1
     out = _compose_png(chart, bands, scale)
     _cache_put(ckey, out)
     return out
@@ -450,7 +517,8 @@ def figure_png_later(fig: go.Figure | dict, **kwargs) -> Future:
     """`figure_png(fig, **kwargs)` started now and collected later (`.result()`): a report submits
     every chart as it lays out its sections, and the export server (Chromium, another process)
     renders them one after the other on a worker thread while Python goes on with the rest of the
-    report. The figure is copied now, so it may change afterwards; a cached image is ready at once."""
+    report. The figure is copied now, so it may change afterwards; a cached image is ready at once.
+    The future's `size_px` is the image's pixel size (`png_size`, None when not known in advance)."""
     global _executor
     title = kwargs.get("title")
     spec = bare_spec(fig, title)
@@ -470,9 +538,13 @@ def figure_png_later(fig: go.Figure | dict, **kwargs) -> Future:
     with _executor_lock:
         if _executor is None:
             from concurrent.futures import ThreadPoolExecutor
-            # One worker: the export server is one queue; more threads would only wait on it.
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qpv-images")
-        return _executor.submit(_render_png, spec, key, **args)
+            # The server draws RENDER_TABS charts at once; one more worker composes the bands
+            # of a chart drawn while those are drawn.
+            _executor = ThreadPoolExecutor(max_workers=RENDER_TABS + 1, thread_name_prefix="qpv-images")
+        pending = _executor.submit(_render_png, spec, key, **args)
+    # Its size, known now: a report lays out its pages while the chart is still being drawn.
+    pending.size_px = png_size(**args)
+    return pending
 
 
 def figure_svg(fig: go.Figure | dict, *, title: str | None = None, unit: str | None = None,

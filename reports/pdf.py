@@ -587,26 +587,47 @@ class _PngImage(Image):
 class _LateImage(_PngImage):
     """`_image(png, width)` for a PNG being rendered (a concurrent.futures.Future): the same
     Image, set up from the bytes the first time the layout needs its size or the page draws it,
-    so the report's charts render while its other sections are read and laid out."""
+    so the report's charts render while its other sections are read and laid out. When the
+    render tells its pixel size beforehand (`images.png_size`), the layout takes the size from it
+    (the same arithmetic as `_image`) and only drawing waits for the bytes: the first layout pass
+    of a report runs while Chromium draws its charts."""
 
     def __init__(self, pending, width: float) -> None:
         self._pending, self._at_width, self._ready = pending, width, False
         self.hAlign, self._mask, self._drawing, self._dpi = "CENTER", "auto", None, False
+        size = getattr(pending, "size_px", None)
+        self._size = None if size is None else (width, width * size[1] / size[0])
+        if self._size is not None:
+            self.drawWidth, self.drawHeight = self._size
 
     def _resolve(self) -> None:
         if not self._ready:
             same = _image(self._pending.result(), self._at_width)
-            self.__dict__.update({k: v for k, v in same.__dict__.items() if k != "hAlign"})
+            if self._size is not None and self._size != (same.drawWidth, same.drawHeight):
+                laid = " × ".join(f"{v:.1f}".replace(".", ",") for v in self._size)
+                raise ReportError(f"Graphique de {same.imageWidth} × {same.imageHeight} px mis en page "
+                                  f"à {laid} pt : sa taille annoncée (images.png_size) était fausse.")
+            # The size the layout may have restricted (Image._restrictSize) is kept.
+            kept = {"hAlign"} | ({"drawWidth", "drawHeight"} if self._size is not None else set())
+            self.__dict__.update({k: v for k, v in same.__dict__.items() if k not in kept})
             self._ready = True
+
+    # What only the bytes give (the attributes `_image` sets up); any other attribute the layout
+    # looks for (`_oldDrawSize`, `_offs_x`…) is not waited for when the size is known.
+    _FROM_BYTES = frozenset({"_file", "filename", "_lazy", "_width", "_height", "_kind", "_img",
+                             "imageWidth", "imageHeight", "_png"})
 
     def __getattr__(self, name):
         if name.startswith("__") or self.__dict__.get("_ready", True):
             return super().__getattr__(name)
+        if self.__dict__.get("_size") is not None and name not in self._FROM_BYTES:
+            raise AttributeError(name)
         self._resolve()
         return getattr(self, name)
 
     def wrap(self, availWidth, availHeight):
-        self._resolve()
+        if self._size is None:
+            self._resolve()
         return super().wrap(availWidth, availHeight)
 
     def draw(self):

@@ -136,3 +136,68 @@ def test_the_kept_page_renders_what_a_reloaded_page_renders(image_server, monkey
     assert len(reloads) >= 6
     assert kept == reloaded
     assert kept[:2] == kept[4:] and len(set(kept[:4])) == 4
+
+
+@pytest.mark.parametrize("kw", [
+    dict(title="Le quartier et ses territoires de comparaison", unit="%", source_line="Insee 2019 ; Insee 2020",
+         width=600, height=70 + 5 * 62, scale=2.5),
+    dict(title="Situation : Aubépins", source_line="contours fictifs", width=420, height=260, scale=2.5),
+    dict(title="Revenu disponible médian par UC, par mois, un titre assez long pour tenir sur deux lignes",
+         unit="€", source_line=None, width=420, height=270, scale=2.5, mark="Données fictives de démonstration"),
+    dict(width=300, height=200, scale=1),
+])
+def test_the_size_announced_before_a_render_is_the_image_size(image_server, kw) -> None:
+    """A report lays out a chart from the size announced with its render (images.png_size)."""
+    images.clear_cache()
+    pending = images.figure_png_later(_bar(), date=DATE, **kw)
+    assert pending.size_px is not None
+    assert Image.open(io.BytesIO(pending.result())).size == pending.size_px
+    assert images.png_size(title=kw.get("title"), unit=kw.get("unit"), source_line=kw.get("source_line"),
+                           date=DATE, scale=kw["scale"], width=kw["width"], height=kw["height"],
+                           mark=kw.get("mark")) == pending.size_px
+
+
+def test_no_size_is_announced_when_chromium_would_round() -> None:
+    assert images.png_size(title="t", unit=None, source_line=None, date=DATE, scale=2.5, width=420,
+                           height=271, mark=None) is None          # 677,5 px high
+    assert images.png_size(title="t", unit=None, source_line=None, date=DATE, scale=1.5, width=421,
+                           height=270, mark=None) is None
+
+
+def test_charts_are_drawn_at_once_and_give_the_one_by_one_bytes(image_server, monkeypatch) -> None:
+    """The export server draws RENDER_TABS charts at once (kaleido tabs); each caller gets its
+    own image, the same bytes as when drawn one at a time."""
+    import threading
+    import time
+
+    from kaleido._kaleido_tab import _KaleidoTab
+
+    monkeypatch.setattr(images, "RENDER_TABS", 2)
+    monkeypatch.setattr(images, "_executor", None)        # workers: RENDER_TABS + 1
+    images.stop_server()                                  # started again with two tabs
+    figs = [_bar((742 + i, 1480, 1770)) for i in range(6)]
+    kw = dict(title="Revenu médian", unit="€/mois", source_line="Insee 2019", date=DATE, width=420, height=270)
+    images.clear_cache()
+    one_by_one = [images.figure_png(f, **kw) for f in figs]
+    assert len(set(one_by_one)) == len(figs)
+
+    lock, state = threading.Lock(), {"now": 0, "most": 0}
+    calc_fig = _KaleidoTab._calc_fig           # one chart drawn on one tab
+
+    async def counted(self, *args, **kwargs):
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        try:
+            return await calc_fig(self, *args, **kwargs)
+        finally:
+            with lock:
+                state["now"] -= 1
+
+    monkeypatch.setattr(_KaleidoTab, "_calc_fig", counted)
+    images.clear_cache()
+    started = time.perf_counter()
+    pending = [images.figure_png_later(f, **kw) for f in figs]
+    assert [p.result(timeout=120) for p in pending] == one_by_one
+    assert state["most"] == images.RENDER_TABS == 2, (state, time.perf_counter() - started)
+    images.stop_server()                                  # the next export starts it as configured

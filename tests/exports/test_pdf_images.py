@@ -84,3 +84,34 @@ def test_a_late_image_is_embedded_the_same_way(tmp_path) -> None:
     assert b"/Predictor 15" in late
     assert _pixels(late, tmp_path, "late") == _pixels(_document(Image(io.BytesIO(png), width=300, height=120)),
                                                       tmp_path, "plain")
+
+
+def test_a_chart_being_drawn_is_laid_out_from_its_announced_size_and_drawn_from_its_bytes() -> None:
+    """The first layout pass of a report does not wait for its charts: a chart whose render
+    announced its size (images.png_size) wraps at that size before its bytes exist."""
+    from reportlab.pdfgen import canvas as rl_canvas
+
+    class NotYet(Future):
+        def result(self, timeout=None):
+            assert self.done(), "the layout waited for the chart's bytes"
+            return super().result(timeout)
+
+    buf = io.BytesIO()
+    PILImage.new("RGB", (300, 120), "white").save(buf, format="PNG")
+    pending = NotYet()
+    pending.size_px = (300, 120)
+    img = pdf._image(pending, 150)
+    assert img.wrap(400, 400) == (150, 60)
+    assert getattr(img, "_oldDrawSize", None) is None and getattr(img, "_offs_x", 0) == 0
+    pending.set_result(buf.getvalue())
+    c = rl_canvas.Canvas(io.BytesIO())
+    img.drawOn(c, 0, 0)
+    assert (img.imageWidth, img.imageHeight, img.drawWidth, img.drawHeight) == (300, 120, 150, 60)
+
+    wrong = Future()
+    wrong.size_px = (300, 100)
+    late = pdf._image(wrong, 150)
+    assert late.wrap(400, 400) == (150, 50)
+    wrong.set_result(buf.getvalue())
+    with pytest.raises(pdf.ReportError, match=r"^Graphique de 300 × 120 px mis en page à 150,0 × 50,0 pt : sa taille annoncée"):
+        late.drawOn(c, 0, 0)
