@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import config
 from indicators.fmt import period_beside_name
@@ -223,6 +224,32 @@ def _leave_pages_directory_mode() -> None:
     if getattr(PagesManager, "uses_pages_directory", None):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+MAP_SELECTION_KEY = "qpv_map"     # the map's st.pydeck_chart (pages/carte.py)
+
+
+def open_clicked_portrait(map_page, portrait_page) -> bool:
+    """In app.py, before st.navigation: a click on a QPV of the map opens its portrait in the
+    click's own run (issue #15). The click reruns the map page with the map's selection; this
+    makes that run the portrait's instead (the page st.navigation resolves), with `qpv` set in
+    the URL as a link to it would (ui.state adopts it), so the address bar shows
+    /portrait?…qpv=<code> and the back button returns to the map. st.switch_page from the
+    map page did the same in two runs (the map page's, stopped, then the portrait's).
+    Relies on Streamlit 1.67's PagesManager resolving the page from the run's intended page.
+    Returns whether the run was redirected."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    manager = getattr(ctx, "pages_manager", None)
+    if manager is None or manager.intended_page_script_hash != map_page._script_hash:
+        return False
+    from ui import maps         # pydeck and shapely: imported once a map was drawn
+    clicked = maps.selected_code(st.session_state.get(MAP_SELECTION_KEY))
+    if not clicked:
+        return False
+    if st.query_params.get(state.QPV) != clicked:
+        st.query_params[state.QPV] = clicked
+    manager.set_script_intent(portrait_page._script_hash, "")
+    return True
 
 
 def current_selection() -> state.Selection:
