@@ -30,10 +30,10 @@ PAGES = {
                 url_path="bilan"),
     ],
     "Quartiers": [
-        st.Page("pages/carte.py", title="Carte des quartiers", icon=":material/map:",
-                url_path="carte"),
-        st.Page("pages/portrait.py", title="Portrait de quartier", icon=":material/location_city:",
-                url_path="portrait"),
+        MAP := st.Page("pages/carte.py", title="Carte des quartiers", icon=":material/map:",
+                       url_path="carte"),
+        PORTRAIT := st.Page("pages/portrait.py", title="Portrait de quartier",
+                            icon=":material/location_city:", url_path="portrait"),
         st.Page("pages/comparer.py", title="Comparer les quartiers", icon=":material/compare:",
                 url_path="comparer"),
         st.Page("pages/poches.py", title="Poches de pauvreté hors QPV", icon=":material/grid_on:",
@@ -86,6 +86,8 @@ def _sidebar(selection: state.Selection) -> None:
         auth.internal_notice(data.internal_rows())
 
 
+# A click on a QPV of the map runs its portrait at once (one run, not the map's then the portrait's).
+components.open_clicked_portrait(MAP, PORTRAIT)
 # expanded: every page listed; collapsed, Streamlit adds an English « View 3 more » button.
 navigation = st.navigation(PAGES, expanded=True)
 with st.sidebar:

@@ -73,6 +73,7 @@ class Measure:
     def __init__(self, pid: int):
         self.pid, self.wall, self.server_cpu = pid, 0.0, 0.0
         self.runs: int | None = None           # script runs the server finished meanwhile
+        self.fragment_runs: int | None = None  # and reruns of a fragment alone
         self.breakdown: dict[str, float] = {}  # where the home page's time went (home_first_figure)
 
     def start(self) -> None:
@@ -101,24 +102,31 @@ def _wait(pg, predicate, timeout_s: float = 60) -> None:
 
 class Runs:
     """The script runs the server finished for a page (its websocket's `script_finished`
-    messages), counted from `start()`."""
+    messages), counted from `start()`: `count` the runs of the script (app.py and the page, a
+    run stopped by st.switch_page or st.rerun included), `fragments` the reruns of a fragment
+    alone (components.after_paint's second step)."""
 
     def __init__(self, pg):
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        self.count = 0
+        self.count = self.fragments = 0
+        fragment = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 
         def frame(payload) -> None:
             if isinstance(payload, (bytes, bytearray)):
                 try:
-                    if ForwardMsg.FromString(bytes(payload)).WhichOneof("type") == "script_finished":
-                        self.count += 1
+                    msg = ForwardMsg.FromString(bytes(payload))
+                    if msg.WhichOneof("type") == "script_finished":
+                        if msg.script_finished == fragment:
+                            self.fragments += 1
+                        else:
+                            self.count += 1
                 except Exception:      # noqa: BLE001 - another kind of frame
                     pass
 
         pg.on("websocket", lambda ws: ws.on("framereceived", frame))
 
     def start(self) -> None:
-        self.count = 0
+        self.count = self.fragments = 0
 
 
 FIRST_FIGURE = "[data-testid='stMetricValue']"
@@ -346,7 +354,7 @@ def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
                 title.first.wait_for(state="visible", timeout=20_000)
                 m.stop()
                 _settle(pg)
-                m.runs = runs.count
+                m.runs, m.fragment_runs = runs.count, runs.fragments
                 return m
             except Exception:      # noqa: BLE001 - not drawn yet on a loaded machine: again
                 continue
@@ -378,7 +386,7 @@ def territory_switch(browser, url: str, from_slug: str, to_label: str, to_name: 
             and pg.locator("[data-testid='stMetricValue']").first.is_visible())
         m.stop()
         _settle(pg)
-        m.runs = runs.count
+        m.runs, m.fragment_runs = runs.count, runs.fragments
         return m
     finally:
         context.close()
@@ -436,13 +444,16 @@ def run(db: Path, repeat: int = 3) -> dict[str, float]:
                 wall = statistics.median(m.wall for m in runs)
                 cpu = statistics.median(m.server_cpu for m in runs)
                 n_runs = statistics.median(m.runs for m in runs) if first.runs is not None else None
+                n_fragments = statistics.median(m.fragment_runs for m in runs) if n_runs is not None else 0
                 _line(label, wall, target, f"CPU du serveur {cpu:.2f} s ; 1re fois {first.wall:.2f} s, "
                                            f"CPU {first.server_cpu:.2f} s"
-                      + ("" if n_runs is None else f" ; exécutions du script : {n_runs:g}"))
+                      + ("" if n_runs is None else f" ; exécutions du script : {n_runs:g}")
+                      + (f" (+ {n_fragments:g} de fragment)" if n_fragments else ""))
                 out.update({f"{name}_s": wall, f"{name}_server_cpu_s": cpu,
                             f"{name}_first_s": first.wall, f"{name}_first_server_cpu_s": first.server_cpu})
                 if n_runs is not None:
                     out[f"{name}_script_runs_count"] = n_runs
+                    out[f"{name}_fragment_runs_count"] = n_fragments
 
             def home(name, cache, context_of, server_url=url, server_pid=pid, label="Accueil"):
                 ours = label == "Accueil"           # the floor has no chart to wait for

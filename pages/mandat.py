@@ -40,53 +40,65 @@ if tiles:
                            sources=lambda: data.contract_sources(slug, "kpi_values"),
                            stem=f"chiffres_du_mandat_{slug}")
 
-st.header("Financements et effet levier", divider="gray")
-by_funder, leverage_rows = money["by_funder"], views.leverage_rows(money["leverage"])
-if by_funder.empty and not leverage_rows:
-    components.empty_note("Aucun financement n'est saisi pour ce territoire.")
-funding_source = views.funding_source(money["documents"])
-if not by_funder.empty:
-    years = money["by_year"]["year"]
-    st.metric(f"Financements saisis {views.year_span(years)}",
-              views.amount_text(by_funder["amount_eur"].sum(), "EUR"))
-    if money["unattached_eur"]:
-        note = views.unattached_note(money["unattached_eur"], by_funder["amount_eur"].sum())
-        st.caption(note[0].upper() + note[1:] + ".")
-    fig = charts.shared(charts.funder_bars, by_funder, views.year_span(years).strip("()"))
-    st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG,
-                    alt=f"Graphique : financements par financeur {views.year_span(years)}")
-    components.source_line(funding_source)
-    exports.download_figure(fig, key="funder_chart",
-                            title=f"Financements par financeur {views.year_span(years)}",
-                            unit="€", source=funding_source, selection=selection,
-                            stem=f"financements_par_financeur_{slug}")
-    exports.download_table(views.export_frame("by_funder", by_funder), key="funder_table",
-                           title="Financements par financeur", selection=selection,
-                           sources=lambda: data.contract_sources(slug, "programme_funding"),
-                           stem=f"financements_par_financeur_{slug}")
-if leverage_rows:
-    st.subheader("Effet levier : pour 1 € de la ville")
-    leverage = pd.DataFrame(leverage_rows)
-    shown = views.leverage_shown(leverage_rows)
-    if views.COMPUTED_COLUMN not in shown:
-        st.caption("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les "
-                   "chiffres publiés par les documents du territoire.")
-    st.dataframe(shown, hide_index=True, key="leverage_table",
-                 **components.name_first(shown, ["Financeur"],
-                                         [views.COMPUTED_COLUMN, "Publié"]))
-    if any(lev.status == "ok" for lev in money["leverage"]):    # the computed column's source
+@st.fragment
+def _financing(selection, money: dict) -> None:
+    """Financing and leverage, projects. A fragment: its chart and tables are drawn once the
+    browser has painted the figures (components.after_paint), in this fragment's own rerun."""
+    slug = selection.contract_slug
+    st.header("Financements et effet levier", divider="gray")
+    by_funder, leverage_rows = money["by_funder"], views.leverage_rows(money["leverage"])
+    if by_funder.empty and not leverage_rows:
+        components.empty_note("Aucun financement n'est saisi pour ce territoire.")
+    funding_source = views.funding_source(money["documents"])
+    if not by_funder.empty:
+        years = money["by_year"]["year"]
+        st.metric(f"Financements saisis {views.year_span(years)}",
+                  views.amount_text(by_funder["amount_eur"].sum(), "EUR"))
+        if money["unattached_eur"]:
+            note = views.unattached_note(money["unattached_eur"], by_funder["amount_eur"].sum())
+            st.caption(note[0].upper() + note[1:] + ".")
+    # The chart and the tables once the browser has painted the figures (issue #15).
+    if not components.after_paint("mandat_after_figures"):
+        return
+    if not by_funder.empty:
+        fig = charts.shared(charts.funder_bars, by_funder, views.year_span(years).strip("()"))
+        st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG,
+                        alt=f"Graphique : financements par financeur {views.year_span(years)}")
         components.source_line(funding_source)
-    exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",
-                           selection=selection,
-                           sources=lambda: data.contract_sources(slug, "programme_funding",
-                                                                 "kpi_values"),
-                           stem=f"effet_levier_{slug}")
-projects = money["projects"]
-if not projects.empty:
-    st.subheader("Projets financés par année")
-    components.table(views.projects_table(projects), hide_index=True, key="projects_table")
-    components.source_line("actions saisies par l'équipe du contrat (modèle de programme)")
-    exports.download_table(views.export_frame("projects", projects), key="projects_table",
-                           title="Projets financés par année", selection=selection,
-                           sources=lambda: data.contract_sources(slug, "programme_actions"),
-                           stem=f"projets_par_annee_{slug}")
+        exports.download_figure(fig, key="funder_chart",
+                                title=f"Financements par financeur {views.year_span(years)}",
+                                unit="€", source=funding_source, selection=selection,
+                                stem=f"financements_par_financeur_{slug}")
+        exports.download_table(views.export_frame("by_funder", by_funder), key="funder_table",
+                               title="Financements par financeur", selection=selection,
+                               sources=lambda: data.contract_sources(slug, "programme_funding"),
+                               stem=f"financements_par_financeur_{slug}")
+    if leverage_rows:
+        st.subheader("Effet levier : pour 1 € de la ville")
+        leverage = pd.DataFrame(leverage_rows)
+        shown = views.leverage_shown(leverage_rows)
+        if views.COMPUTED_COLUMN not in shown:
+            st.caption("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les "
+                       "chiffres publiés par les documents du territoire.")
+        st.dataframe(shown, hide_index=True, key="leverage_table",
+                     **components.name_first(shown, ["Financeur"],
+                                             [views.COMPUTED_COLUMN, "Publié"]))
+        if any(lev.status == "ok" for lev in money["leverage"]):    # the computed column's source
+            components.source_line(funding_source)
+        exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",
+                               selection=selection,
+                               sources=lambda: data.contract_sources(slug, "programme_funding",
+                                                                     "kpi_values"),
+                               stem=f"effet_levier_{slug}")
+    projects = money["projects"]
+    if not projects.empty:
+        st.subheader("Projets financés par année")
+        components.table(views.projects_table(projects), hide_index=True, key="projects_table")
+        components.source_line("actions saisies par l'équipe du contrat (modèle de programme)")
+        exports.download_table(views.export_frame("projects", projects), key="projects_table",
+                               title="Projets financés par année", selection=selection,
+                               sources=lambda: data.contract_sources(slug, "programme_actions"),
+                               stem=f"projets_par_annee_{slug}")
+
+
+_financing(selection, money)

@@ -40,92 +40,105 @@ def credited(keys) -> list[str]:
     return found if found is not None else data.value_credits(keys)
 
 
-if not portrait.themes:
-    components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
-for block in portrait.themes:
-    st.header(md_text(block.theme.capitalize()), divider="gray", anchor=False)
-    figures = [views.portrait_figure(pv, credit=lambda code, year, i=pv.indicator_id: " ; ".join(
-        credited([(code or portrait.qpv.code, i, year)]))) for pv in block.values]
-    for start in range(0, len(figures), 3):
-        for column, figure in zip(st.columns(3), figures[start:start + 3]):
-            with column:
-                components.figure_card(figure)
-    charted = [pv for pv in block.values if views.chart_rows(pv, portrait.qpv.name)]
-    for start in range(0, len(charted), 2):
-        for column, pv in zip(st.columns(2), charted[start:start + 2]):
-            with column:
-                # Every source of the bars drawn (the QPV's and each comparator's): the caption
-                # and the exported image credit the same.
-                source = views.credits_text(credited(_chart_keys(pv)))
-                fig = charts.shared(charts.comparison_bar, pv.label, pv.unit,
-                                    views.chart_rows(pv, portrait.qpv.name))
-                st.plotly_chart(fig, key=f"chart_{pv.indicator_id}", theme=None,
-                                config=components.PLOTLY_CONFIG,
-                                alt=f"Graphique : {pv.label}, le quartier et ses territoires de comparaison")
+@st.fragment
+def _body() -> None:
+    """The figures by theme, then their charts and the rest. A fragment: the charts and tables
+    come once the browser has painted the title and the figures (components.after_paint, issue
+    #15: the map's click opens this page in a browser that has not loaded the charts' code)."""
+    ready = components.after_paint("portrait_after_figures")
+    if not portrait.themes:
+        components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
+    for block in portrait.themes:
+        st.header(md_text(block.theme.capitalize()), divider="gray", anchor=False)
+        figures = [views.portrait_figure(pv, credit=lambda code, year, i=pv.indicator_id: " ; ".join(
+            credited([(code or portrait.qpv.code, i, year)]))) for pv in block.values]
+        for start in range(0, len(figures), 3):
+            for column, figure in zip(st.columns(3), figures[start:start + 3]):
+                with column:
+                    components.figure_card(figure)
+        if not ready:
+            continue
+        charted = [pv for pv in block.values if views.chart_rows(pv, portrait.qpv.name)]
+        for start in range(0, len(charted), 2):
+            for column, pv in zip(st.columns(2), charted[start:start + 2]):
+                with column:
+                    # Every source of the bars drawn (the QPV's and each comparator's): the caption
+                    # and the exported image credit the same.
+                    source = views.credits_text(credited(_chart_keys(pv)))
+                    fig = charts.shared(charts.comparison_bar, pv.label, pv.unit,
+                                        views.chart_rows(pv, portrait.qpv.name))
+                    st.plotly_chart(fig, key=f"chart_{pv.indicator_id}", theme=None,
+                                    config=components.PLOTLY_CONFIG,
+                                    alt=f"Graphique : {pv.label}, le quartier et ses territoires de comparaison")
+                    components.source_line(source)
+                    exports.download_figure(
+                        fig, key=f"chart_{pv.indicator_id}", title=f"{pv.label} – {portrait.qpv.name}",
+                        unit=views.unit_text(pv.unit), source=source, selection=selection,
+                        stem=f"graphique_{pv.indicator_id}_{portrait.qpv.code}")
+
+    if not ready:
+        return
+    series_of = data.gap_series_many(portrait.qpv.code, [pv.indicator_id for pv in portrait.values])
+    gap_charts = [(pv, series_of[pv.indicator_id]) for pv in portrait.values]
+    gap_charts = [(pv, series) for pv, series in gap_charts if series["year"].nunique() >= 2]
+    if gap_charts:
+        st.header("Les écarts se réduisent-ils ?", divider="gray")
+        st.caption("Écart entre le quartier et sa commune ou son intercommunalité, chaque année où "
+                   "les deux ont une valeur diffusée : en points pour un taux, en rapport pour un "
+                   "montant. Une série ne franchit jamais le passage des QPV de 2015 à ceux de 2024.")
+        for start in range(0, len(gap_charts), 2):
+            for column, (pv, series) in zip(st.columns(2), gap_charts[start:start + 2]):
+                with column:
+                    title = f"Écart – {pv.label} – {portrait.qpv.name}"
+                    fig = charts.shared(charts.gap_lines, series, title, pv.unit)
+                    st.plotly_chart(fig, key=f"gap_{pv.indicator_id}", theme=None,
+                                    config=components.PLOTLY_CONFIG,
+                                    alt=f"Graphique : {title}, écart au fil des années")
+                    components.source_line(views.gap_source(series))
+                    exports.download_figure(
+                        fig, key=f"gap_{pv.indicator_id}", title=title, source=views.gap_source(series),
+                        unit=views.gap_axis_title(series["gap_kind"].iloc[0], pv.unit),
+                        selection=selection, stem=f"ecart_{pv.indicator_id}_{portrait.qpv.code}")
+
+    if portrait.themes:
+        st.header("Tous les chiffres du portrait", divider="gray")
+        with st.expander("Tableau : chaque indicateur pour le quartier et ses territoires de comparaison"):
+            components.table(views.portrait_table(portrait), hide_index=True, key="portrait_table")
+        table, status_columns, units = views.portrait_export(portrait)
+        keys = [(c, i, y) for c, i, y in zip(table["Code"], portrait.to_frame()["indicator_id"],
+                                             table["Année"])]
+        exports.download_table(
+            table, key="portrait_table", title=f"Portrait de quartier – {portrait.qpv.name} "
+            f"({portrait.qpv.code})", selection=selection, status_columns=status_columns, units=units,
+            sources=lambda: [*data.fact_sources(keys), *sorted(set(table["Source"]) - {""})],
+            stem=f"portrait_{portrait.qpv.code}_{portrait.qpv.name.lower()}")
+
+    commune_only = data.commune_only_figures(portrait.qpv.code)
+    if not commune_only.empty:
+        st.header("Publiés pour la commune seulement", divider="gray", anchor=False)
+        st.caption(md_text(commune_only["caution"].iloc[0]))
+        components.table(views.commune_only_table(commune_only), hide_index=True, key="commune_only_table")
+
+    qualitative = data.qualitative(selection.contract_slug, selection.qpv_code)
+    sections, notes = views.split_notes(views.qualitative_sections(qualitative))
+    if sections:
+        st.header("Enjeux et parole des habitants", divider="gray")
+        for title, groups in sections:
+            st.subheader(title)
+            for heading, texts, source in groups:
+                if heading:
+                    st.markdown(f"**{md_text(heading)}**")
+                st.markdown("\n".join(f"- {md_text(t)}" for t in texts))
                 components.source_line(source)
-                exports.download_figure(
-                    fig, key=f"chart_{pv.indicator_id}", title=f"{pv.label} – {portrait.qpv.name}",
-                    unit=views.unit_text(pv.unit), source=source, selection=selection,
-                    stem=f"graphique_{pv.indicator_id}_{portrait.qpv.code}")
-
-series_of = data.gap_series_many(portrait.qpv.code, [pv.indicator_id for pv in portrait.values])
-gap_charts = [(pv, series_of[pv.indicator_id]) for pv in portrait.values]
-gap_charts = [(pv, series) for pv, series in gap_charts if series["year"].nunique() >= 2]
-if gap_charts:
-    st.header("Les écarts se réduisent-ils ?", divider="gray")
-    st.caption("Écart entre le quartier et sa commune ou son intercommunalité, chaque année où "
-               "les deux ont une valeur diffusée : en points pour un taux, en rapport pour un "
-               "montant. Une série ne franchit jamais le passage des QPV de 2015 à ceux de 2024.")
-    for start in range(0, len(gap_charts), 2):
-        for column, (pv, series) in zip(st.columns(2), gap_charts[start:start + 2]):
-            with column:
-                title = f"Écart – {pv.label} – {portrait.qpv.name}"
-                fig = charts.shared(charts.gap_lines, series, title, pv.unit)
-                st.plotly_chart(fig, key=f"gap_{pv.indicator_id}", theme=None,
-                                config=components.PLOTLY_CONFIG,
-                                alt=f"Graphique : {title}, écart au fil des années")
-                components.source_line(views.gap_source(series))
-                exports.download_figure(
-                    fig, key=f"gap_{pv.indicator_id}", title=title, source=views.gap_source(series),
-                    unit=views.gap_axis_title(series["gap_kind"].iloc[0], pv.unit),
-                    selection=selection, stem=f"ecart_{pv.indicator_id}_{portrait.qpv.code}")
-
-if portrait.themes:
-    st.header("Tous les chiffres du portrait", divider="gray")
-    with st.expander("Tableau : chaque indicateur pour le quartier et ses territoires de comparaison"):
-        components.table(views.portrait_table(portrait), hide_index=True, key="portrait_table")
-    table, status_columns, units = views.portrait_export(portrait)
-    keys = [(c, i, y) for c, i, y in zip(table["Code"], portrait.to_frame()["indicator_id"],
-                                         table["Année"])]
-    exports.download_table(
-        table, key="portrait_table", title=f"Portrait de quartier – {portrait.qpv.name} "
-        f"({portrait.qpv.code})", selection=selection, status_columns=status_columns, units=units,
-        sources=lambda: [*data.fact_sources(keys), *sorted(set(table["Source"]) - {""})],
-        stem=f"portrait_{portrait.qpv.code}_{portrait.qpv.name.lower()}")
-
-commune_only = data.commune_only_figures(portrait.qpv.code)
-if not commune_only.empty:
-    st.header("Publiés pour la commune seulement", divider="gray", anchor=False)
-    st.caption(md_text(commune_only["caution"].iloc[0]))
-    components.table(views.commune_only_table(commune_only), hide_index=True, key="commune_only_table")
-
-qualitative = data.qualitative(selection.contract_slug, selection.qpv_code)
-sections, notes = views.split_notes(views.qualitative_sections(qualitative))
-if sections:
-    st.header("Enjeux et parole des habitants", divider="gray")
-    for title, groups in sections:
-        st.subheader(title)
-        for heading, texts, source in groups:
+    else:
+        components.empty_note("Aucun enjeu prioritaire ni résultat de concertation saisi pour ce quartier.")
+    if notes:
+        st.header(views.NOTES_TITLE, divider="gray")
+        for heading, texts, source in notes:
             if heading:
-                st.markdown(f"**{md_text(heading)}**")
+                st.subheader(md_text(heading), anchor=False)
             st.markdown("\n".join(f"- {md_text(t)}" for t in texts))
             components.source_line(source)
-else:
-    components.empty_note("Aucun enjeu prioritaire ni résultat de concertation saisi pour ce quartier.")
-if notes:
-    st.header(views.NOTES_TITLE, divider="gray")
-    for heading, texts, source in notes:
-        if heading:
-            st.subheader(md_text(heading), anchor=False)
-        st.markdown("\n".join(f"- {md_text(t)}" for t in texts))
-        components.source_line(source)
+
+
+_body()

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import config
 from indicators.fmt import fmt_number, period_beside_name
@@ -86,6 +87,8 @@ div[data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem 
 # Text that wraps (long QPV names) inside columns and metric labels.
 _BASE_CSS = """
 <style>
+/* after_paint's component draws nothing: no gap for it between the elements around it */
+[class*="st-key-after_paint_"] { display: none !important; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
@@ -270,6 +273,75 @@ def _leave_pages_directory_mode() -> None:
     if getattr(PagesManager, "uses_pages_directory", None):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+# Issue #15: Streamlit's front end loads each kind of element's code when a page first shows
+# one, and evaluates a chart's (plotly: 4,7 MB) before it paints figures sent with it. This tiny
+# component (st.components.v2, about 15 kB of front end) reports once the browser has painted
+# what came before it; the chart and tables below it are sent then, in a fragment rerun.
+_AFTER_PAINT_JS = """
+export default function ({ data, setStateValue }) {
+  if (data && data.painted) return;
+  // Two animation frames: the elements received with this one are on screen.
+  requestAnimationFrame(() => requestAnimationFrame(() => setStateValue("painted", true)));
+}
+"""
+_after_paint_component = None
+
+
+def runs_scripts_in_browser() -> bool:
+    """Whether this session's client is a web browser (User-Agent « Mozilla/… », as every
+    browser sends), one that runs the front end's JavaScript; AppTest and the load bench's
+    websocket client do not."""
+    try:
+        agent = st.context.headers.get("User-Agent") or ""
+    except Exception:          # noqa: BLE001 - no request behind this run (AppTest)
+        return False
+    return agent.startswith("Mozilla/")
+
+
+def after_paint(key: str) -> bool:
+    """In a fragment (st.fragment), below figures: False in the run that sends those figures to
+    a browser that has not painted them yet, True once it has (its fragment rerun, then every
+    later run of the page). The caller draws its charts and tables only when True, so the
+    browser paints the figures before it loads and evaluates the charts' code. True at once
+    for a client that runs no JavaScript (AppTest), which could never report a paint."""
+    global _after_paint_component
+    if not runs_scripts_in_browser():
+        return True
+    if _after_paint_component is None:
+        _after_paint_component = st.components.v2.component("qpv_after_paint", js=_AFTER_PAINT_JS)
+    key = f"after_paint_{key}"         # hidden by _BASE_CSS
+    painted = bool((st.session_state.get(key) or {}).get("painted"))
+    result = _after_paint_component(key=key, data={"painted": painted}, default={"painted": False},
+                                    on_painted_change=lambda: None, height=0)
+    return bool(result.get("painted"))
+
+
+MAP_SELECTION_KEY = "qpv_map"     # the map's st.pydeck_chart (pages/carte.py)
+
+
+def open_clicked_portrait(map_page, portrait_page) -> bool:
+    """In app.py, before st.navigation: a click on a QPV of the map opens its portrait in the
+    click's own run (issue #15). The click reruns the map page with the map's selection; this
+    makes that run the portrait's instead (the page st.navigation resolves), with `qpv` set in
+    the URL as a link to it would (ui.state adopts it), so the address bar shows
+    /portrait?…qpv=<code> and the back button returns to the map. st.switch_page from the
+    map page did the same in two runs (the map page's, stopped, then the portrait's).
+    Relies on Streamlit 1.67's PagesManager resolving the page from the run's intended page.
+    Returns whether the run was redirected."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    manager = getattr(ctx, "pages_manager", None)
+    if manager is None or manager.intended_page_script_hash != map_page._script_hash:
+        return False
+    from ui import maps         # pydeck and shapely: imported once a map was drawn
+    clicked = maps.selected_code(st.session_state.get(MAP_SELECTION_KEY))
+    if not clicked:
+        return False
+    if st.query_params.get(state.QPV) != clicked:
+        st.query_params[state.QPV] = clicked
+    manager.set_script_intent(portrait_page._script_hash, "")
+    return True
 
 
 def current_selection() -> state.Selection:

@@ -84,8 +84,10 @@ def test_home_page_shows_the_mandate_figures(server, page) -> None:
     for figure in ("1,5 M€/an", "120 projets", "610 droits", "4 783 interventions",
                    "8,3 € pour 1 € de la Ville"):
         assert figure in text, figure
+    # The tables come once the figures are painted (components.after_paint): shot after them.
+    _wait_text(page, "Effet levier : pour 1 € de la ville")
     _shot(page, "mandat_chambery", 2400)
-    _open(page, f"{server}/?territoire=demo", "Données fictives de démonstration")
+    _open(page, f"{server}/?territoire=demo", "Projets financés par année")
     _shot(page, "mandat_demo", 2400)
 
 
@@ -183,12 +185,61 @@ def test_a_broken_link_gives_a_message_and_a_way_home(server, page) -> None:
     ("/bilan?territoire=chambery&qpv=QN07302M", "Le besoin au départ", "bilan_hauts_de_chambery", 1800),
     ("/methode?territoire=demo", "Fichiers chargés", "methode", 1800),
     ("/carte?territoire=chartres-metropole", "ne sont pas chargés", "carte_sans_contours", 1000),
-    ("/portrait?qpv=QN09910N&presentation=1", "secret statistique", "portrait_demo_presentation", 2000),
+    ("/portrait?qpv=QN09910N&presentation=1", "Tous les chiffres du portrait", "portrait_demo_presentation", 2000),
     ("/rapports?territoire=demo", "Rapport de mandat (PDF)", "rapports_demo", 1300),
-    ("/?territoire=demo", "Financements et effet levier", "mandat_demo_bas", 3400),
+    ("/?territoire=demo", "Projets financés par année", "mandat_demo_bas", 3400),
     ("/poches?territoire=demo", "Fiche de justification (PDF)", "poches_demo", 2200),
 ])
 def test_page_screenshots(server, page, path, expect, name, height) -> None:
     _open(page, f"{server}{path}", expect)
     assert "Traceback" not in _text(page)
     _shot(page, name, height)
+
+
+# At every animation frame until `shown` (a JavaScript expression) holds: then what chart and
+# table code the page had fetched (Streamlit's PlotlyChart and DataFrame chunks) and how many
+# charts and tables it had, in window.__qpvFirstPaint.
+FIRST_PAINT_SCRIPT = """
+(() => {
+  const look = () => {
+    if (SHOWN) {
+      window.__qpvFirstPaint = {
+        chunks: performance.getEntriesByType('resource').map(r => r.name.split('/').pop())
+          .filter(n => /^(PlotlyChart|DataFrame)\\./.test(n)).map(n => n.split('.')[0]).sort(),
+        elements: document.querySelectorAll(
+          '[data-testid="stPlotlyChart"], [data-testid="stDataFrame"]').length};
+      return;
+    }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})();
+"""
+
+
+@pytest.mark.parametrize("path, shown", [
+    ("/?territoire=demo", "[...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
+     ".some(m => m.offsetParent !== null)"),
+    ("/portrait?qpv=QN09901M", "[...document.querySelectorAll('h1')].some(h => h.textContent"
+     ".includes('Portrait de quartier : Vieux Moulin'))"),
+])
+def test_figures_are_painted_before_the_charts_code_is_loaded(server, browser, path, shown) -> None:
+    """Issue #15: the home page's key figures and a portrait's title are on screen before the
+    browser fetches (then evaluates) the code of charts and tables (4,7 MB for plotly); the
+    charts and tables come right after (components.after_paint)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    context.set_default_timeout(180_000)
+    context.add_init_script(FIRST_PAINT_SCRIPT.replace("SHOWN", shown))
+    try:
+        pg = context.new_page()           # a new context: an empty cache, a first visit
+        pg.goto(f"{server}{path}")
+        pg.wait_for_function("window.__qpvFirstPaint !== undefined")
+        assert pg.evaluate("window.__qpvFirstPaint") == {"chunks": [], "elements": 0}
+        pg.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="attached")
+        pg.locator("[data-testid='stDataFrame']").first.wait_for(state="attached")
+        chunks = pg.evaluate("performance.getEntriesByType('resource').map(r => r.name.split('/')"
+                             ".pop().split('.')[0]).filter(n => ['PlotlyChart', 'DataFrame'].includes(n))")
+        assert sorted(set(chunks)) == ["DataFrame", "PlotlyChart"]
+    finally:
+        context.close()
+

@@ -1,5 +1,5 @@
 """The browser bench's helpers that need no browser: which websocket message carries the first
-st.metric, and whose Chromium processes' CPU is counted."""
+st.metric, whose Chromium processes' CPU is counted, how script runs are counted."""
 from __future__ import annotations
 
 import subprocess
@@ -45,3 +45,36 @@ def test_only_this_process_s_chromium_processes_are_counted():
         for proc in (fake, other):
             proc.kill()
             proc.wait()
+
+
+def test_script_runs_and_fragment_reruns_are_counted_apart():
+    """A map click that st.switch_page answered finished two runs (one stopped early); a page
+    whose charts come after the paint finishes one run and one fragment rerun."""
+    handlers = []
+
+    class Socket:
+        def on(self, event, handler):
+            handlers.append((event, handler))
+
+    class Page:
+        def on(self, event, handler):
+            assert event == "websocket"
+            handler(Socket())
+
+    def finished(status) -> bytes:
+        msg = ForwardMsg()
+        msg.script_finished = status
+        return msg.SerializeToString()
+
+    runs = bench_browser.Runs(Page())
+    [(event, frame)] = handlers
+    assert event == "framereceived"
+    for payload in (finished(ForwardMsg.FINISHED_EARLY_FOR_RERUN), _element("metric"),
+                    finished(ForwardMsg.FINISHED_SUCCESSFULLY), "un cadre texte"):
+        frame(payload)
+    assert (runs.count, runs.fragments) == (2, 0)
+    runs.start()
+    for payload in (_element("metric"), finished(ForwardMsg.FINISHED_SUCCESSFULLY),
+                    _element("plotly_chart"), finished(ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)):
+        frame(payload)
+    assert (runs.count, runs.fragments) == (1, 1)
