@@ -32,7 +32,7 @@ def test_mandate_tables_of_the_demo_name_their_source(demo_db) -> None:
     assert not at.exception
     assert '<div class="qpv-source">Source : financements saisis par l\'équipe du contrat ' \
            '(modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 (document ' \
-           'fictif) » (CA Val-de-Lorne (fictive), 10 février 2026)</div>' == _after(at, "Financeur")
+           'fictif) » (CA Val-de-Lorne, fictive, 10 février 2026)</div>' == _after(at, "Financeur")
     assert '<div class="qpv-source">Source : actions saisies par l\'équipe du contrat ' \
            '(modèle de programme)</div>' == _after(at, "Nouveaux")
 
@@ -47,7 +47,7 @@ def test_a_leverage_table_without_computed_figures_has_no_funding_source(demo_db
 
 FUNDING = ('<div class="qpv-source">Source : financements saisis par l\'équipe du contrat (modèle de '
            'programme), d\'après « Bilan annuel du contrat de ville 2025 (document fictif) » '
-           '(CA Val-de-Lorne (fictive), 10 février 2026)</div>')
+           '(CA Val-de-Lorne, fictive, 10 février 2026)</div>')
 PEOPLE = ('<div class="qpv-source">Source : listes de participants saisies par l\'équipe du contrat '
           '(modèle de programme)</div>')
 
