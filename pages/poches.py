@@ -87,7 +87,7 @@ exports.download_table(listing, key="pockets_list", title="Poches de pauvreté h
                        stem=f"poches_de_pauvrete_{slug}")
 
 for row in found.itertuples():
-    st.subheader(md_text(f"{row.pocket_id} · {row.commune_names}"), anchor=False)
+    st.subheader(md_text(pk.pocket_title(row.pocket_id, row.commune_names)), anchor=False)
     st.caption(md_text(f"{pk.fmt_figure(row.population, 'count')} habitants, {int(row.n_squares)} carreaux ; "
                        f"{pk.distance_text(row.distance_to_qpv_m)}"
                        + (f" ({row.nearest_qpv_name}, {row.nearest_qpv_code})" if row.nearest_qpv_code else "")))
