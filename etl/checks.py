@@ -373,10 +373,14 @@ def run_checks(con: duckdb.DuckDBPyConnection, *, current_year: int | None = Non
 
 # Figures credited to a document, by table: a full year's figure (`year`) cannot come from a
 # document published before that year ends (issue 11, D1: « Période : 2026 » credited to a review
-# published on 10 February 2026). A KPI's target alone is not a figure: a plan sets future targets.
+# published on 10 February 2026). A KPI's target alone is not a figure: a plan sets future targets;
+# nor is a one-off count (cumulation 'none': Chambéry's « territoires retenus en 2021 », announced
+# that February), only a year's flow ('sum') or its year-end stock ('latest'). A fact whose
+# document gives no year (year_given false: Chartres's populations) carries the document's year.
 _DATED_FIGURES = {
-    "kpi_values": "t.value is not null",
-    "indicator_facts": "true",
+    "kpi_values": ("t.value is not null and exists (select 1 from kpi_definitions k where k.contract_slug"
+                   " = t.contract_slug and k.kpi_id = t.kpi_id and k.cumulation in ('sum', 'latest'))"),
+    "indicator_facts": "t.year_given is distinct from false",
     "housing_published_results": "true",
     "review_figures": "true",
     "review_tfpb": "true",

@@ -21,7 +21,14 @@ def test_figures_dated_after_their_document_are_warned_with_their_line() -> None
         documents=[dict(contract_slug="c", document_id="doc-bilan", title="Bilan 2025", published_on="2026-02-10"),
                    dict(contract_slug="c", document_id="doc-annee", title="Rapport", published_on="2025"),
                    dict(contract_slug="c", document_id="doc-sans-date", title="Sans date")],
+        kpi_definitions=[dict(contract_slug="c", kpi_id=k, label=k, unit="u", cumulation=c)
+                         for k, c in (("k", "sum"), ("k2", "latest"), ("k3", "sum"), ("k4", "none"))],
+        # A fact whose document gives no year carries the document's own year: not flagged.
+        indicator_facts=[dict(territory_code="QN09901N", territory_level="qpv", indicator_id="population_count",
+                              year=2026, value=2540.0, status="ok", origin="published", document_id="doc-bilan",
+                              year_given=False)],
         kpi_values=[
+            _kpi(2026, 23.0, kpi_id="k4"),           # a one-off count dated 2026 (cumulation none): fine
             _kpi(2025, 5.0),                         # 2025 ended before 10 February 2026: fine
             _kpi(2026, 7.0),                         # flagged
             _kpi(2026, None, status="missing"),      # a target alone for 2026: a plan, fine
