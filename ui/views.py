@@ -635,6 +635,19 @@ def indicator_option(indicator_id: str) -> str:
     return f"{ind.label} ({ind.theme})" if ind else indicator_id
 
 
+def indicator_short_option(indicator_id: str) -> str:
+    """A select's option whole at 390 px: the registry's short name, else its label (issue 11, D9);
+    indicator_full_name says the whole name under the select."""
+    ind = BY_ID.get(indicator_id)
+    return (ind.short_label or ind.label) if ind else indicator_id
+
+
+def indicator_full_name(indicator_id: str) -> str:
+    """« Revenu disponible médian par unité de consommation (revenus et pauvreté) », written
+    under a select whose option is the short name."""
+    return indicator_option(indicator_id)
+
+
 def map_title(map_data) -> str:
     """"Taux de pauvreté (seuil à 60 %), en %, 2021"; a unit the label says is not repeated
     (unit_phrase): "Revenu disponible médian par UC, par mois, en €"."""

@@ -48,3 +48,41 @@ def test_cia_results_table_has_short_headers_and_cells_its_notes_said_once() -> 
     # What the short cells mean is said once, under the table.
     assert "« déduit » : déduit du taux publié" in views.HOUSING_TABLE_NOTE
     assert "entre parenthèses, si chaque attribution supplémentaire s'ajoute au total" in views.HOUSING_TABLE_NOTE
+
+
+def test_every_long_indicator_label_has_a_short_name_for_selects() -> None:
+    """D9: a select cuts a long option (« …par unité de consommatio » at 1440 and 390 px)."""
+    from indicators.registry import REGISTRY, SHORT_LABEL_CHARS
+    too_long = [i.id for i in REGISTRY if len(views.indicator_short_option(i.id)) > SHORT_LABEL_CHARS]
+    assert too_long == []
+    assert views.indicator_short_option("median_income_eur_year") == "Revenu médian par UC"
+    assert views.indicator_short_option("poverty_rate_pct") == "Taux de pauvreté (seuil à 60 %)"
+    assert views.indicator_short_option("VAR_DU_FICHIER") == "VAR_DU_FICHIER"
+    assert views.indicator_full_name("median_income_eur_year") == (
+        "Revenu disponible médian par unité de consommation (revenus et pauvreté)")
+
+
+def test_map_and_gap_selects_show_the_short_name_and_the_whole_one_under_them(demo_db) -> None:
+    from indicators.registry import BY_ID
+    from indicators.text import md_text
+    from tests.app.test_pages import run_page
+    at = run_page("carte", territoire="demo")
+    assert not at.exception, at.exception
+    select = at.selectbox(key="map_indicator")
+    select.set_value("median_income_eur_year").run()
+    assert not at.exception, at.exception
+    select = at.selectbox(key="map_indicator")
+    assert select.value == "median_income_eur_year"
+    assert "Revenu médian par UC" in select.options
+    assert all(len(o) <= 36 for o in select.options)
+    captions = [c.value for c in at.caption]
+    assert md_text(views.indicator_full_name("median_income_eur_year")) in captions
+    at = run_page("comparer", territoire="demo")
+    assert not at.exception, at.exception
+    gap = at.selectbox(key="gap_indicator")
+    gap.set_value("median_income_eur_year").run()
+    assert not at.exception, at.exception
+    gap = at.selectbox(key="gap_indicator")
+    assert "Revenu médian par UC" in gap.options
+    assert {o for o in gap.options} <= {views.indicator_short_option(i) for i in BY_ID}
+    assert md_text(views.indicator_full_name("median_income_eur_year")) in [c.value for c in at.caption]
