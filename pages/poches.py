@@ -82,6 +82,8 @@ def pocket_sources() -> list[str]:
 
 listing = views.pockets_list(found)
 st.dataframe(listing, hide_index=True, key="pockets_list")
+if not listing.empty:
+    st.caption(views.POCKETS_LIST_NOTE)
 exports.download_table(listing, key="pockets_list", title="Poches de pauvreté hors QPV",
                        selection=selection, sources=pocket_sources,
                        stem=f"poches_de_pauvrete_{slug}")

@@ -1492,6 +1492,11 @@ def portrait_table(portrait) -> pd.DataFrame:
 
 
 # ── Poverty pockets (indicators/pockets.py) ─────────────────────────────────────────────────
+POCKETS_LIST_NOTE = ("« Distance » : en mètres, du bord de la poche au quartier prioritaire le plus proche "
+                     "(« 0 (touche) » : la poche le touche ; « — » : aucun contour de QPV chargé). Le code "
+                     "du QPV est dans la fiche de chaque poche, ci-dessous.")
+
+
 def pockets_list(pockets: pd.DataFrame) -> pd.DataFrame:
     """One row per detected pocket, French headers and formats."""
     from indicators import pockets as pk
@@ -1502,10 +1507,11 @@ def pockets_list(pockets: pd.DataFrame) -> pd.DataFrame:
         "Ménages": [pk.fmt_figure(v, "count") for v in pockets["households"]],
         "Ménages pauvres": [pk.fmt_figure(v, "pct") for v in pockets["poor_households_pct"]],
         "Niveau de vie moyen": [pk.fmt_figure(v, "eur") for v in pockets["mean_standard_of_living_eur"]],
-        "QPV le plus proche": [f"{n} ({c})" if c else "—" for n, c in
+        # Cells kept short, the unit said once in the header, what the distance is measured to
+        # by the column before and POCKETS_LIST_NOTE (issue 11, D7: the table ran past 1440 px).
+        "QPV le plus proche": [(n or c) if c else "—" for n, c in
                                zip(pockets["nearest_qpv_name"], pockets["nearest_qpv_code"])],
-        # The unit and what it is measured to said once, cells kept short (issue 11, D7).
-        "Distance au QPV le plus proche (m)": [pk.distance_cell(d) for d in pockets["distance_to_qpv_m"]],
+        "Distance (m)": [pk.distance_cell(d) for d in pockets["distance_to_qpv_m"]],
         "Carreaux": pockets["n_squares"].astype(int),
     })
 
