@@ -1492,7 +1492,7 @@ def portrait_table(portrait) -> pd.DataFrame:
 
 
 # ── Poverty pockets (indicators/pockets.py) ─────────────────────────────────────────────────
-POCKETS_LIST_NOTE = ("« Distance » : en mètres, du bord de la poche au quartier prioritaire le plus proche "
+POCKETS_LIST_NOTE = ("« Niveau de vie » : moyen, par personne. « Distance » : en mètres, du bord de la poche au quartier prioritaire le plus proche "
                      "(« 0 (touche) » : la poche le touche ; « — » : aucun contour de QPV chargé). Le code "
                      "du QPV est dans la fiche de chaque poche, ci-dessous.")
 
@@ -1503,10 +1503,10 @@ def pockets_list(pockets: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Poche": [pk.pocket_name(v) for v in pockets["pocket_id"]],     # never the generated id (D8)
         "Commune(s)": pockets["commune_names"],
-        "Population": [pk.fmt_figure(v, "count") for v in pockets["population"]],
+        "Habitants": [pk.fmt_figure(v, "count") for v in pockets["population"]],
         "Ménages": [pk.fmt_figure(v, "count") for v in pockets["households"]],
         "Ménages pauvres": [pk.fmt_figure(v, "pct") for v in pockets["poor_households_pct"]],
-        "Niveau de vie moyen": [pk.fmt_figure(v, "eur") for v in pockets["mean_standard_of_living_eur"]],
+        "Niveau de vie": [pk.fmt_figure(v, "eur") for v in pockets["mean_standard_of_living_eur"]],
         # Cells kept short, the unit said once in the header, what the distance is measured to
         # by the column before and POCKETS_LIST_NOTE (issue 11, D7: the table ran past 1440 px).
         "QPV le plus proche": [(n or c) if c else "—" for n, c in

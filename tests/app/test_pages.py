@@ -333,7 +333,7 @@ def test_pockets_page_shows_the_planted_pocket_and_follows_its_parameters(demo_d
     assert "S = 0,6 × (0,7 × 22 040 € (France, 2019) + 0,3 × 20 130 €" in text
     assert "Approximation du critère officiel des QPV" in text
     listing = at.dataframe[0].value
-    assert listing[["Poche", "Commune(s)", "Population", "Carreaux"]].values.tolist() == [
+    assert listing[["Poche", "Commune(s)", "Habitants", "Carreaux"]].values.tolist() == [
         ["Poche 1", "Lorneville, Saint-Aubin-sur-Lorne", "1\u202f260", 9]]
     # The generated id (it holds the contract's slug) is never on screen (issue 11, D8).
     assert "demo-P0" not in page_text(at)
@@ -342,7 +342,7 @@ def test_pockets_page_shows_the_planted_pocket_and_follows_its_parameters(demo_d
     # Lowering the minimum population takes the decoy of 980 inhabitants; never the QPV's squares.
     at.number_input(key="pocket_min_population").set_value(900).run()
     listing = at.dataframe[0].value
-    assert listing[["Poche", "Population"]].values.tolist() == [
+    assert listing[["Poche", "Habitants"]].values.tolist() == [
         ["Poche 1", "1\u202f260"], ["Poche 2", "980"]]
     assert "2 poches de pauvreté hors QPV" in page_text(at)
 

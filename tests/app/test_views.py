@@ -250,12 +250,12 @@ def test_pockets_layer_beside_the_qpvs_and_pocket_tables() -> None:
     listing = views.pockets_list(pockets)
     # Named for a reader, the distance's unit and meaning said once in the header (issue 11, D7/D8).
     assert list(listing.columns) == [
-        "Poche", "Commune(s)", "Population", "Ménages", "Ménages pauvres", "Niveau de vie moyen",
+        "Poche", "Commune(s)", "Habitants", "Ménages", "Ménages pauvres", "Niveau de vie",
         "QPV le plus proche", "Distance (m)", "Carreaux"]
     assert [plain_spaces(str(v)) for v in listing.iloc[0]] == [
         "Poche 1", "Ville <A>, Ville B", "1 260", "529", "47,7 %", "10 998 €/an",
         "Champ de Foire", "1 558", "9"]
-    assert "« Distance » : en mètres, du bord de la poche au quartier prioritaire le plus proche" in \
+    assert "« Niveau de vie » : moyen, par personne. « Distance » : en mètres, du bord de la poche au quartier prioritaire le plus proche" in \
         views.POCKETS_LIST_NOTE
     assert views.pockets_link_markdown("demo", ["demo-P01", "demo-P12"]) == (
         "[2 poches de pauvreté repérées sur le carroyage (Poche 1, Poche 12) : chiffres et fiches de "
