@@ -31,7 +31,7 @@ from typing import Callable, Iterable
 import duckdb
 
 from etl import db as etl_db
-from etl.checks import run_checks
+from etl.checks import period_after_publication, run_checks
 from etl.core import Candidate, EtlError, LoadContext, Message, printable
 from etl.discover import discover
 from etl.loaders import accepted_formats, import_loaders
@@ -322,6 +322,7 @@ def _run(con: duckdb.DuckDBPyConnection, raw_dirs: list[Path], report: BuildRepo
         from indicators.pockets import write_pockets   # poverty pockets on the grid (issue 14)
         write_pockets(con)
         report.messages.extend(run_checks(con, current_year=current_year))
+        report.messages.extend(period_after_publication(con))     # warnings (issue 11, D1)
         report.n_territories = con.execute("select count(*) from territories").fetchall()[0][0]
         report.n_indicators = con.execute(
             "select count(distinct indicator_id) from indicator_facts").fetchall()[0][0]

@@ -369,3 +369,73 @@ def run_checks(con: duckdb.DuckDBPyConnection, *, current_year: int | None = Non
             messages.append(Message("error", None, f"… et {len(rows) - MAX_ROWS_PER_CHECK} autres erreurs"
                                                    f" du même type ({check.name})"))
     return messages
+
+
+# Figures credited to a document, by table: a full year's figure (`year`) cannot come from a
+# document published before that year ends (issue 11, D1: « Période : 2026 » credited to a review
+# published on 10 February 2026). A KPI's target alone is not a figure: a plan sets future targets;
+# nor is a one-off count (cumulation 'none': Chambéry's « territoires retenus en 2021 », announced
+# that February), only a year's flow ('sum') or its year-end stock ('latest'). A fact whose
+# document gives no year (year_given false: Chartres's populations) carries the document's year.
+_DATED_FIGURES = {
+    "kpi_values": ("t.value is not null and exists (select 1 from kpi_definitions k where k.contract_slug"
+                   " = t.contract_slug and k.kpi_id = t.kpi_id and k.cumulation in ('sum', 'latest'))"),
+    "indicator_facts": "t.year_given is distinct from false",
+    "housing_published_results": "true",
+    "review_figures": "true",
+    "review_tfpb": "true",
+}
+
+
+def _published_on_sql(column: str) -> str:
+    """A document's publication date as a date: an ISO date, or a year alone read as its 31 December
+    (the most favourable reading: « 2025 » never flags a figure of 2025)."""
+    return (f"coalesce(try_cast({column} as date), case when regexp_full_match(trim({column}), '[0-9]{{4}}')"
+            f" then make_date(cast(trim({column}) as integer), 12, 31) end)")
+
+
+def _published_text(on: str) -> str:
+    """« 10 février 2026 » for an ISO date; a year alone as given."""
+    from indicators.fmt import fmt_date
+    try:
+        return fmt_date(date.fromisoformat(str(on).strip()))
+    except ValueError:
+        return str(on)
+
+
+def period_after_publication(con: duckdb.DuckDBPyConnection) -> list[Message]:
+    """Warnings: a figure of a year that had not ended when its document was published, with the
+    file, the line (the row's document_id and year recorded by the loader) and the column `year`."""
+    con.execute(ROW_LINES_DDL)
+    flush_row_lines(con)
+    published = _published_on_sql("d.published_on")
+    messages: list[Message] = []
+    for table, figure in _DATED_FIGURES.items():
+        same_contract = "" if table == "indicator_facts" else " and d.contract_slug = t.contract_slug"
+        rows = con.execute(f"""
+            with bad as (
+                select t.source_id, t.document_id, t.year, any_value(d.title) as title,
+                       any_value(d.published_on) as published_on, count(*) as n
+                from {table} t join documents d on d.document_id = t.document_id{same_contract}
+                where t.year is not null and {figure} and {published} is not null
+                  and make_date(t.year, 12, 31) > {published}
+                group by all)
+            select s.file_name, b.document_id, b.year, b.title, b.published_on, b.n,
+                   (select min(ld.line) from _row_lines ld join _row_lines ly
+                      on ly.source_id = ld.source_id and ly.table_name = ld.table_name
+                     and ly.line = ld.line and ly.column_name = 'year' and ly.code = cast(b.year as varchar)
+                    where ld.source_id = b.source_id and ld.table_name = '{table}'
+                      and ld.column_name = 'document_id' and ld.code = b.document_id) as line,
+                   (select min(ly.file_column) from _row_lines ly where ly.source_id = b.source_id
+                      and ly.table_name = '{table}' and ly.column_name = 'year') as file_column
+            from bad b left join sources s on s.source_id = b.source_id
+            order by 1, 2, 3""").fetchall()
+        for file_name, doc, year, title, on, n, line, file_column in rows[:MAX_ROWS_PER_CHECK]:
+            what = "un chiffre" if n == 1 else f"{n} chiffres"
+            messages.append(Message(
+                "warning", file_name,
+                f"{what} de l'année {year} ({table}) attribué{'s' if n > 1 else ''} au document "
+                f"« {title or doc} », publié le {_published_text(on)} : l'année n'était pas finie à sa "
+                "publication. "
+                "Vérifiez l'année du chiffre ou le document qui le donne.", line, file_column or "year"))
+    return messages

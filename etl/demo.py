@@ -1443,6 +1443,8 @@ KPIS = (
 
 
 KPI_NOT_YET_2026 = "jeunes_accompagnes_emploi"
+# The last year the fictional annual review (doc-bilan-2025, published 10 February 2026) reports.
+LAST_REPORTED_YEAR = 2025
 
 
 DEMO_HEADLINES = ("droits_rouverts", "familles_accompagnees", "habitants_rencontres",
@@ -1467,7 +1469,10 @@ def _kpis(rng: random.Random) -> tuple[list[dict], list[dict]]:
                        "value": value, "target": target, "status": status, "is_published": False,
                        "document_id": "doc-bilan-2025", "source_ref": "tableau de bord"})
 
-    # Whole-territory series; one of them has no 2026 figure yet (target only, status missing).
+    # Whole-territory series to 2025; 2026 has targets only (status missing): the review that gives
+    # the figures was published on 10 February 2026, and no document can give a year before it ends
+    # (issue 11, D1; etl.checks.period_after_publication). The random draws of 2026 are still made,
+    # so that every later figure of the demo stays the same.
     base = {"droits_rouverts": (60, 1.32, 120), "interventions_mediation": (2_950, 1.09, 3_200),
             "familles_accompagnees": (180, 1.18, 250), "enfants_pre": (62, 1.05, 80),
             "participants_quartiers_ete": (3_100, 1.08, 3_500),
@@ -1481,6 +1486,9 @@ def _kpis(rng: random.Random) -> tuple[list[dict], list[dict]]:
             value = int(round(v0 * growth ** (year - 2020) * rng.uniform(0.93, 1.07)))
             if kpi == "interventions_mediation" and year == 2020:
                 value = int(value * 0.7)      # lockdowns
+            if year > LAST_REPORTED_YEAR:
+                add(kpi, year, None, target, status="missing")
+                continue
             add(kpi, year, value, target)
     # Outreach started in July 2024, counted per QPV.
     outreach = {"QN09901M": 240, "QN09905N": 180, "QN09903M": 130, "QN09906N": 110}
@@ -1488,8 +1496,11 @@ def _kpis(rng: random.Random) -> tuple[list[dict], list[dict]]:
         for year in (2024, 2025, 2026):
             target = v0 * (1 if year == 2024 else 2)
             factor = {2024: 1.0, 2025: 2.1, 2026: 2.2}[year]
-            add("habitants_rencontres", year, int(round(v0 * factor * rng.uniform(0.9, 1.15))),
-                target, territory=code)
+            value = int(round(v0 * factor * rng.uniform(0.9, 1.15)))
+            if year > LAST_REPORTED_YEAR:
+                add("habitants_rencontres", year, None, target, territory=code, status="missing")
+                continue
+            add("habitants_rencontres", year, value, target, territory=code)
     # A figure published for a period rather than a year.
     total = sum(v["value"] for v in values if v["kpi_id"] == "habitants_rencontres" and v["value"])
     values.append({"contract": c, "kpi_id": "habitants_rencontres", "territory_code": None,

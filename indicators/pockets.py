@@ -29,6 +29,7 @@ parameters in `poverty_pocket_results`, read through the view `poverty_pockets`.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -618,6 +619,32 @@ def distance_text(metres) -> str:
     if metres <= 1:
         return "touche un QPV"
     return f"à {fmt.fmt_int(metres)} m du QPV le plus proche"
+
+
+def distance_cell(metres) -> str:
+    """The distance as a short table cell, in metres (the header says « (m) » and what it is
+    measured to): « 1 558 », « 0 (touche) », « — » without any QPV outline (issue 11, D7)."""
+    from indicators import fmt
+    if metres is None or (isinstance(metres, float) and np.isnan(metres)):
+        return "—"
+    if metres <= 1:
+        return "0 (touche)"
+    return fmt.fmt_int(metres)
+
+
+_POCKET_NUMBER = re.compile(r"-P(\d+)$")
+
+
+def pocket_name(pocket_id: str) -> str:
+    """A pocket as a reader names it: « Poche 1 » for the generated id « demo-P01 » (the id holds
+    the contract's slug: internal, kept in exports only; issue 11, D8)."""
+    m = _POCKET_NUMBER.search(str(pocket_id))
+    return f"Poche {int(m.group(1))}" if m else str(pocket_id)
+
+
+def pocket_title(pocket_id: str, commune_names: str) -> str:
+    """« Poche 1 · Lorneville, Saint-Aubin-sur-Lorne »: the pocket's name and the commune(s) it lies in."""
+    return f"{pocket_name(pocket_id)} · {commune_names}" if commune_names else pocket_name(pocket_id)
 
 
 def limits_text(t: Threshold | None) -> str:

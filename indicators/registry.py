@@ -7,7 +7,7 @@ page and every caption are generated from these entries.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 THEMES = (
     "revenus et pauvreté",
@@ -38,6 +38,7 @@ class Indicator:
     is_rate: bool = False       # a share in % (gaps in points, range 0–100 checked)
     caution: str | None = None  # INSEE's caution shown beside the figure
     derived_from: str | None = None   # the indicator this one restates (yearly median / 12)
+    short_label: str | None = None    # a select's option when `label` is too long (SHORT_LABELS)
 
 
 # Said beside a figure only published for communes (never for the QPV itself).
@@ -272,6 +273,31 @@ REGISTRY: tuple[Indicator, ...] = (
        aggregation="ratio", is_rate=True, numerator="élèves en REP ou REP+",
        denominator="élèves des écoles et collèges publics", caution=COMMUNE_ONLY),
 )
+
+# Short names for the long labels, shown as a select's option (the full label under the select):
+# a select cuts its value at its width, « …par unité de consommatio » (issue 11, D9). At most
+# SHORT_LABEL_CHARS characters, so that the option is whole at 390 px too.
+SHORT_LABEL_CHARS = 36
+SHORT_LABELS = {
+    "median_income_eur_year": "Revenu médian par UC",
+    "median_income_eur_month": "Revenu médian par UC, par mois",
+    "caf_low_income_pct": "Allocataires CAF à bas revenus",
+    "jobseekers_below_cap_bep_pct": "Demandeurs d'emploi sous le CAP-BEP",
+    "jobseekers_cap_bep_pct": "Demandeurs d'emploi niveau CAP-BEP",
+    "jobseekers_above_bac_pct": "Demandeurs d'emploi au-delà du bac",
+    "grid_mean_living_standard_eur_year": "Niveau de vie moyen (carroyage)",
+    "fragile_occupation_dwellings_pct": "Logements sociaux fragiles",
+    "crime_assault_per_1000": "Coups et blessures volontaires",
+    "crime_street_robbery_per_1000": "Vols violents sans arme",
+    "crime_damage_per_1000": "Destructions et dégradations",
+    "crime_burglary_per_1000_dwellings": "Cambriolages de logement",
+    "apl_gp_consultations_per_inhabitant_year": "Accès aux généralistes (APL)",
+    "apl_gp_under65_consultations_per_inhabitant_year": "Accès aux généralistes < 65 ans",
+    "public_colleges_mean_ips_index": "IPS moyen des collèges",
+    "public_colleges_count": "Collèges publics (IPS publié)",
+    "rep_pupils_pct": "Élèves en REP ou REP+",
+}
+REGISTRY = tuple(replace(i, short_label=SHORT_LABELS[i.id]) if i.id in SHORT_LABELS else i for i in REGISTRY)
 
 BY_ID: dict[str, Indicator] = {i.id: i for i in REGISTRY}
 

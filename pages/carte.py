@@ -22,8 +22,10 @@ current = selection.indicator_id if selection.indicator_id in choices else choic
 left, middle, right = st.columns([2.6, 1.6, 1.6])
 indicator_id = left.selectbox(
     "Indicateur", choices, index=choices.index(current), key="map_indicator",
-    format_func=views.indicator_option, on_change=lambda: state.set_indicator(
+    format_func=views.indicator_short_option, on_change=lambda: state.set_indicator(
         st.session_state["map_indicator"]))
+# The option is the short name (a select cuts a long one); the whole name under it (issue 11, D9).
+left.caption(md_text(views.indicator_full_name(indicator_id)))
 # The classes and the base map act on the map only: their controls are drawn once it is known
 # that a map is (issue 11: no control that does nothing); the method is the radio's last value.
 method = st.session_state.get("map_method", "quantile")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from indicators.compare import default_indicators, filter_compare
 from indicators.registry import THEMES
+from indicators.text import md_text
 from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
@@ -105,7 +106,8 @@ if gap_choices:
     st.subheader("Les écarts se réduisent-ils ?")
     g1, g2 = st.columns(2)
     gap_id = g1.selectbox("Indicateur", gap_choices, key="gap_indicator",
-                          format_func=views.indicator_option)
+                          format_func=views.indicator_short_option)
+    g1.caption(md_text(views.indicator_full_name(gap_id)))     # the whole name (issue 11, D9)
     gap_level = g2.selectbox("Écart à", ["epci", "commune"], key="gap_level",
                              format_func={"epci": "l'intercommunalité", "commune": "la commune"}.get)
     changes = data.gap_change_table(selection.contract_slug, gap_id)

@@ -51,10 +51,7 @@ if not results.empty:
     exports.download_table(views.export_frame("cia_results", shown), key="cia_table",
                            title="Résultats de la CIA par année et par partie", selection=selection,
                            sources=housing_sources, stem=f"resultats_cia_{slug}")
-    st.caption("« Manquantes » : attributions qui auraient dû aller aux ménages visés pour atteindre "
-               "l'objectif, le total restant le même (calcul exact) ; entre parenthèses, si chaque "
-               "attribution supplémentaire s'ajoute au total. Le chiffre publié par le document est "
-               "montré à côté, jamais remplacé.")
+    st.caption(views.HOUSING_TABLE_NOTE)
     rates = views.rates_by_objective(results)
     for column, (objective_id, part) in zip(st.columns(max(len(rates), 1)), rates):
         with column:

@@ -93,12 +93,14 @@ def pocket_sources() -> list[str]:
 
 listing = views.pockets_list(found)
 components.table(listing, hide_index=True, key="pockets_list")
+if not listing.empty:
+    st.caption(views.POCKETS_LIST_NOTE)
 exports.download_table(listing, key="pockets_list", title="Poches de pauvreté hors QPV",
                        selection=selection, sources=pocket_sources,
                        stem=f"poches_de_pauvrete_{slug}")
 
 for row in found.itertuples():
-    st.subheader(md_text(f"{row.pocket_id} · {row.commune_names}"), anchor=False)
+    st.subheader(md_text(pk.pocket_title(row.pocket_id, row.commune_names)), anchor=False)
     st.caption(md_text(f"{pk.fmt_figure(row.population, 'count')} habitants, {int(row.n_squares)} carreaux ; "
                        f"{pk.distance_text(row.distance_to_qpv_m)}"
                        + (f" ({row.nearest_qpv_name}, {row.nearest_qpv_code})" if row.nearest_qpv_code else "")))

@@ -323,11 +323,14 @@ def pocket_feature_collection(pockets: pd.DataFrame) -> dict:
     import shapely
 
     from indicators import fmt
+    from indicators import pockets as pk
     features = []
     for row in pockets.itertuples():
         geometry = json.loads(shapely.to_geojson(shapely.from_wkt(row.geometry_wkt)))
         features.append({"type": "Feature", "geometry": geometry, "properties": {
-            "code": row.pocket_id, "name": html.escape(f"Poche de pauvreté hors QPV · {row.commune_names}"),
+            # The tooltip's « (code) »: the pocket's name, never its generated id (issue 11, D8).
+            "code": html.escape(pk.pocket_name(row.pocket_id)),
+            "name": html.escape(f"Poche de pauvreté hors QPV · {row.commune_names}"),
             "value_text": html.escape(f"{fmt.fmt_int(row.population)} habitants, "
                                       f"{fmt.fmt_pct(row.poor_households_pct, 1)} de ménages pauvres"),
             "detail": "carroyage Filosofi 200 m (approximation)"}})

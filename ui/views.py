@@ -653,6 +653,19 @@ def indicator_option(indicator_id: str) -> str:
     return qualified(ind.label, ind.theme) if ind else indicator_id
 
 
+def indicator_short_option(indicator_id: str) -> str:
+    """A select's option whole at 390 px: the registry's short name, else its label (issue 11, D9);
+    indicator_full_name says the whole name under the select."""
+    ind = BY_ID.get(indicator_id)
+    return (ind.short_label or ind.label) if ind else indicator_id
+
+
+def indicator_full_name(indicator_id: str) -> str:
+    """« Revenu disponible médian par unité de consommation (revenus et pauvreté) », written
+    under a select whose option is the short name."""
+    return indicator_option(indicator_id)
+
+
 def map_title(map_data) -> str:
     """"Taux de pauvreté (seuil à 60 %), en %, 2021"; a unit the label says is not repeated
     (unit_phrase): "Revenu disponible médian par UC, par mois, en €"."""
@@ -1258,25 +1271,54 @@ def cia_rate_text(rate_pct, rate_origin) -> str:
     return fmt.fmt_pct(rate_pct, rate_decimals(rate_pct, rate_origin))
 
 
+# The CIA objectives as a table cell: the filter above the table and HOUSING_TABLE_NOTE say them
+# whole (issue 11, D11: the whole labels pushed « Taux » past the page at 1440 px).
+OBJECTIVE_SHORT = {
+    "q1_hors_qpv": "1er quartile, hors QPV",
+    "hors_q1_en_qpv": "Hors 1er quartile, en QPV",
+    "menages_prioritaires": "Ménages prioritaires",
+}
+
+# Said once under the CIA results table, so that its cells stay short.
+HOUSING_TABLE_NOTE = (
+    "« Visées » : attributions aux ménages que vise l'objectif ; « Total » : toutes les attributions "
+    "(« déduit » : déduit du taux publié par le document). « Manquantes » : attributions qui auraient "
+    "dû aller aux ménages visés pour atteindre l'objectif, le total restant le même (calcul exact) ; "
+    "entre parenthèses, si chaque attribution supplémentaire s'ajoute au total. Le chiffre publié par "
+    "le document (« Manquantes publiées ») est montré à côté, jamais remplacé.")
+
+
+def _needed_cell(row) -> str:
+    """needed_text as a short cell: « 89 (90) », the brackets said once in HOUSING_TABLE_NOTE."""
+    if row["reached"] is not None and not pd.isna(row["reached"]) and bool(row["reached"]):
+        return "—"
+    a, b = row["needed_fixed_total"], row["needed_growing_total"]
+    if a is None or pd.isna(a):
+        return "non calculable"
+    return fmt.fmt_int(a) + (f" ({fmt.fmt_int(b)})" if b is not None and not pd.isna(b) and b != a else "")
+
+
 def housing_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The CIA results as shown: short headers and cells, what they mean in HOUSING_TABLE_NOTE."""
     def total(row) -> str:
         if row["denominator"] is not None and not pd.isna(row["denominator"]):
             text = fmt.fmt_int(row["denominator"])
-            return text + (" (déduit du taux publié)" if row["denominator_origin"] == "deduced" else "")
+            return text + (" (déduit)" if row["denominator_origin"] == "deduced" else "")
         implied = row["implied_denominators"] or ()
         return " ou ".join(fmt.fmt_int(d) for d in implied[:3]) + " (déduit)" if implied else "—"
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in results["year"]],
         "Partie": [party_text(t, n) for t, n in zip(results["party_type"], results["party_name"])],
-        "Objectif": results["objective_label"].astype(str),
-        "Attributions visées": [_int_or(v) for v in results["numerator"]],
+        "Objectif": [OBJECTIVE_SHORT.get(o, str(label))
+                     for o, label in zip(results["objective"], results["objective_label"])],
+        "Visées": [_int_or(v) for v in results["numerator"]],
         "Total": [total(r) for _, r in results.iterrows()],
         "Taux": [cia_rate_text(v, o) for v, o in zip(results["rate_pct"], results["rate_origin"])],
         "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else (n or "—")
                   for v, n in zip(results["target_pct"], results["target_note"])],
         "Atteint": [_yes_no(v) if v is not None else "—" for v in results["reached"]],
-        "Manquantes (calcul)": [needed_text(r) for _, r in results.iterrows()],
-        "Manquantes (document)": [_int_or(v, "") for v in results["needed_published"]],
+        "Manquantes": [_needed_cell(r) for _, r in results.iterrows()],
+        "Manquantes publiées": [_int_or(v, "") for v in results["needed_published"]],
         "Origine": ["publié" if o == "published" else "calculé" for o in results["origin"]],
         "Source": results["source_ref"].fillna("").astype(str),
     })
@@ -1580,19 +1622,26 @@ def portrait_table(portrait) -> pd.DataFrame:
 
 
 # ── Poverty pockets (indicators/pockets.py) ─────────────────────────────────────────────────
+POCKETS_LIST_NOTE = ("« Niveau de vie » : moyen, par personne. « Distance » : en mètres, du bord de la poche au quartier prioritaire le plus proche "
+                     "(« 0 (touche) » : la poche le touche ; « — » : aucun contour de QPV chargé). Le code "
+                     "du QPV est dans la fiche de chaque poche, ci-dessous.")
+
+
 def pockets_list(pockets: pd.DataFrame) -> pd.DataFrame:
     """One row per detected pocket, French headers and formats."""
     from indicators import pockets as pk
     return pd.DataFrame({
-        "Poche": pockets["pocket_id"],
+        "Poche": [pk.pocket_name(v) for v in pockets["pocket_id"]],     # never the generated id (D8)
         "Commune(s)": pockets["commune_names"],
-        "Population": [pk.fmt_figure(v, "count") for v in pockets["population"]],
+        "Habitants": [pk.fmt_figure(v, "count") for v in pockets["population"]],
         "Ménages": [pk.fmt_figure(v, "count") for v in pockets["households"]],
         "Ménages pauvres": [pk.fmt_figure(v, "pct") for v in pockets["poor_households_pct"]],
-        "Niveau de vie moyen": [pk.fmt_figure(v, "eur") for v in pockets["mean_standard_of_living_eur"]],
-        "QPV le plus proche": [f"{n} ({c})" if c else "—" for n, c in
+        "Niveau de vie": [pk.fmt_figure(v, "eur") for v in pockets["mean_standard_of_living_eur"]],
+        # Cells kept short, the unit said once in the header, what the distance is measured to
+        # by the column before and POCKETS_LIST_NOTE (issue 11, D7: the table ran past 1440 px).
+        "QPV le plus proche": [(n or c) if c else "—" for n, c in
                                zip(pockets["nearest_qpv_name"], pockets["nearest_qpv_code"])],
-        "Distance": [pk.distance_text(d) for d in pockets["distance_to_qpv_m"]],
+        "Distance (m)": [pk.distance_cell(d) for d in pockets["distance_to_qpv_m"]],
         "Carreaux": pockets["n_squares"].astype(int),
     })
 
@@ -1609,6 +1658,12 @@ def pocket_comparison_table(table: pd.DataFrame, commune_names: str) -> pd.DataF
     })
 
 
+def pockets_names(pocket_ids: list[str]) -> list[str]:
+    """« Poche 1 », « Poche 2 »: the pockets as named on screen, never their generated ids."""
+    from indicators import pockets as pk
+    return [pk.pocket_name(p) for p in pocket_ids]
+
+
 def pockets_link_markdown(contract_slug: str, pocket_ids: list[str],
                           not_searched: str | None = None) -> str:
     """A Markdown link to the pockets page of a contract, saying what the grid shows;
@@ -1622,7 +1677,7 @@ def pockets_link_markdown(contract_slug: str, pocket_ids: list[str],
     else:
         n = len(pocket_ids)
         label = (f"{n} poche{'s' if n > 1 else ''} de pauvreté repérée{'s' if n > 1 else ''} sur le "
-                 f"carroyage ({', '.join(pocket_ids)}) : chiffres et fiches de justification")
+                 f"carroyage ({', '.join(pockets_names(pocket_ids))}) : chiffres et fiches de justification")
     label = label.replace("[", "(").replace("]", ")")
     return f"[{label}](/poches?territoire={urllib.parse.quote(contract_slug)})"
 

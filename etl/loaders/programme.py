@@ -724,7 +724,8 @@ def _warn_uncited(ctx: LoadContext, sheet: Sheet, rows: list) -> None:
 # Code columns whose line is remembered for the checks run after loading (etl/checks.py):
 # database column → template column, per target table where they differ.
 _LINE_COLUMNS = ("territory_code", "qpv_code", "kpi_id", "action_id", "document_id", "contract_slug",
-                 "child_code", "parent_code", "signatory_id", "scheme_id")
+                 "child_code", "parent_code", "signatory_id", "scheme_id",
+                 "year")    # with document_id: the row of a figure dated after its document (etl.checks)
 _FILE_COLUMNS = {("programme_action_territories", "territory_code"): "territories",
                  ("territory_links", "parent_code"): "parent_codes",
                  ("territory_links", "child_code"): "territory_code"}

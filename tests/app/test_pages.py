@@ -334,14 +334,17 @@ def test_pockets_page_shows_the_planted_pocket_and_follows_its_parameters(demo_d
     assert "S = 0,6 × (0,7 × 22 040 € + 0,3 × 20 130 €) = 12 880 €" in text
     assert "Approximation du critère officiel des QPV" in text
     listing = at.dataframe[0].value
-    assert listing[["Poche", "Commune(s)", "Population", "Carreaux"]].values.tolist() == [
-        ["demo-P01", "Lorneville, Saint-Aubin-sur-Lorne", "1\u202f260", 9]]
+    assert listing[["Poche", "Commune(s)", "Habitants", "Carreaux"]].values.tolist() == [
+        ["Poche 1", "Lorneville, Saint-Aubin-sur-Lorne", "1\u202f260", 9]]
+    # The generated id (it holds the contract's slug) is never on screen (issue 11, D8).
+    assert "demo-P0" not in page_text(at)
+    assert r"Poche 1 · Lorneville, Saint\-Aubin\-sur\-Lorne" in [h.value for h in at.subheader]
     assert "Fiche de justification\u00a0(PDF)" in [b.proto.label for b in at.get("download_button")]
     # Lowering the minimum population takes the decoy of 980 inhabitants; never the QPV's squares.
     at.text_input(key="pocket_min_population").input("900").run()
     listing = at.dataframe[0].value
-    assert listing[["Poche", "Population"]].values.tolist() == [
-        ["demo-P01", "1\u202f260"], ["demo-P02", "980"]]
+    assert listing[["Poche", "Habitants"]].values.tolist() == [
+        ["Poche 1", "1\u202f260"], ["Poche 2", "980"]]
     assert "2 poches de pauvreté hors QPV" in page_text(at)
 
 
@@ -359,7 +362,7 @@ def test_pockets_page_speaks_french_not_variable_names(demo_db) -> None:
 def test_programmes_page_links_the_pocket_share_to_the_pockets(demo_db) -> None:
     at = run_page("programmes", territoire="demo")
     assert not at.exception, at.exception
-    assert ("[1 poche de pauvreté repérée sur le carroyage (demo-P01) : chiffres et fiches de "
+    assert ("[1 poche de pauvreté repérée sur le carroyage (Poche 1) : chiffres et fiches de "
             "justification](/poches?territoire=demo)") in [m.value for m in at.markdown]
 
 

@@ -42,8 +42,10 @@ def test_the_page_shows_mobilisable_declared_and_missing(review_page_db, deferre
     assert mob.values.tolist() == [
         [HOSTILE, "CAF de Testville", "1", "1", "50\u202f000", "12\u202f500", "25,0"],
         ["Emploi", "DDETS", "1", "0", "non renseigné", "non renseigné", "non renseigné"]]
-    missing = next(f for f in frames if "Identifiant" in f.columns)
-    assert missing.values.tolist() == [["Emploi", "DDETS", "Contrats aidés", "s2"]]
+    # What nobody declared, without the template's internal scheme id (issue 11, D13).
+    missing = next(f for f in frames if "Dispositif" in f.columns and "Pilier" in f.columns)
+    assert list(missing.columns) == ["Pilier", "Signataire", "Dispositif"]
+    assert missing.values.tolist() == [["Emploi", "DDETS", "Contrats aidés"]]
     text = page_text(at)
     assert "**Signataires obligatoires absents** de la liste saisie : Commune, Intercommunalité, Département, " \
            "Région, France Travail, Bailleur social, Agence régionale de santé, Éducation nationale, " \

@@ -258,14 +258,23 @@ def test_pockets_layer_beside_the_qpvs_and_pocket_tables() -> None:
         "type": "Feature",
         "geometry": {"type": "Polygon", "coordinates": [[[2.1, 47.0], [2.11, 47.0], [2.11, 47.01],
                                                          [2.1, 47.01], [2.1, 47.0]]]},
-        "properties": {"code": "demo-P01",
+        "properties": {"code": "Poche 1",
                        "name": "Poche de pauvreté hors QPV · Ville &lt;A&gt;, Ville B",
                        "value_text": "1\u202f260 habitants, 47,7\xa0% de ménages pauvres",
                        "detail": "carroyage Filosofi 200 m (approximation)"}}]
     listing = views.pockets_list(pockets)
+    # Named for a reader, the distance's unit and meaning said once in the header (issue 11, D7/D8).
+    assert list(listing.columns) == [
+        "Poche", "Commune(s)", "Habitants", "Ménages", "Ménages pauvres", "Niveau de vie",
+        "QPV le plus proche", "Distance (m)", "Carreaux"]
     assert [plain_spaces(str(v)) for v in listing.iloc[0]] == [
-        "demo-P01", "Ville <A>, Ville B", "1 260", "529", "47,7 %", "10 998 €/an",
-        "Champ de Foire (QN09907N)", "à 1 558 m du QPV le plus proche", "9"]
+        "Poche 1", "Ville <A>, Ville B", "1 260", "529", "47,7 %", "10 998 €/an",
+        "Champ de Foire", "1 558", "9"]
+    assert "« Niveau de vie » : moyen, par personne. « Distance » : en mètres, du bord de la poche au quartier prioritaire le plus proche" in \
+        views.POCKETS_LIST_NOTE
+    assert views.pockets_link_markdown("demo", ["demo-P01", "demo-P12"]) == (
+        "[2 poches de pauvreté repérées sur le carroyage (Poche 1, Poche 12) : chiffres et fiches de "
+        "justification](/poches?territoire=demo)")
     assert views.pockets_link_markdown("demo", []) == (
         "[Poches de pauvreté hors QPV : aucune repérée sur le carroyage (voir la méthode)]"
         "(/poches?territoire=demo)")

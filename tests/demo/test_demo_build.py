@@ -198,7 +198,7 @@ def test_programme_tables(db):
     assert _rows(db, """
         select kpi_id, year, period_label, value, qualifier, is_published from kpi_values
         where year is null""") == [
-        ("habitants_rencontres", None, "depuis juillet 2024", 3600.0, "plus de", True)]
+        ("habitants_rencontres", None, "depuis juillet 2024", 2100.0, "plus de", True)]
     assert _rows(db, """
         select item_type, count(*) from qualitative_items where territory_code = 'QN09901M'
         and item_type like 'review%' group by 1 order by 1""") == [
@@ -217,3 +217,12 @@ def test_participants_are_located_and_no_address_is_stored(db):
     columns = [r[0] for r in _rows(db, "select column_name from information_schema.columns"
                                        " where table_name = 'programme_beneficiaries'")]
     assert not {"adresse", "code_postal", "ville"} & set(columns)
+
+
+def test_no_figure_is_dated_after_its_document(db):
+    """Issue 11, D1: « Période : 2026 » was credited to a review published on 10 February 2026.
+    The demo's figures stop at 2025 (2026: targets only); the real territories' build asserts
+    it too (tests/territories/test_golden_build.py: no warning)."""
+    from etl.checks import period_after_publication
+    assert period_after_publication(db) == []
+    assert _rows(db, "select max(year) from kpi_values where value is not null") == [(2025,)]

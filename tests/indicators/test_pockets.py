@@ -286,3 +286,14 @@ def test_build_pockets_read_the_grid_and_facts_a_fixed_number_of_times(db):
         write_pockets(counting)
         reads.append(counting.big_reads)
     assert reads[0] == reads[1]
+
+
+def test_pockets_are_named_for_a_reader_and_their_distance_kept_short():
+    """Issue 11, D7/D8: « Poche 1 », never the generated « demo-P01 » (it holds the contract's
+    slug); the distance as a short cell in metres, its meaning said in the header."""
+    assert [pockets.pocket_name(p) for p in ("demo-P01", "grand-chalon-P12", "t-P007")] == [
+        "Poche 1", "Poche 12", "Poche 7"]
+    assert pockets.pocket_title("u0-P02", "Ville A, Ville B") == "Poche 2 · Ville A, Ville B"
+    assert pockets.pocket_title("u0-P02", "") == "Poche 2"
+    assert [pockets.distance_cell(d) for d in (1_558.0, 0.0, 1.0, float("nan"), None)] == [
+        "1\u202f558", "0 (touche)", "0 (touche)", "—", "—"]
