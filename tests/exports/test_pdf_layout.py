@@ -22,6 +22,23 @@ def _pages(data: bytes) -> list[str]:
     return [plain_spaces(p) for p in out.split("\f")[:-1]]
 
 
+def _copy_with_fact(db_path, path, *fact) -> object:
+    """A copy of the report database at `path` with one more demo-sourced value (Factory.fact's
+    code, level, indicator, year, value)."""
+    import shutil
+
+    import duckdb
+
+    from tests.exports.conftest import SRC_DEMO, Factory
+
+    shutil.copy(db_path, path)
+    with duckdb.connect(str(path)) as con:
+        f = Factory.__new__(Factory)
+        f.con = con
+        f.fact(*fact, source_id=SRC_DEMO)
+    return path
+
+
 def _info() -> pdf.PageInfo:
     return pdf.PageInfo(footer="Essai · produit le 5 mars 2026", fictional=False, generated_on=DATE)
 
@@ -302,18 +319,10 @@ def test_a_table_carries_its_last_rows_to_the_sources_that_follow_it() -> None:
 def test_the_figures_legend_names_each_commune_of_a_qpv_over_two(report_db_path, tmp_path) -> None:
     # A QPV over two communes, each with a value: the legend names both (in the cells' order),
     # never « Commune : commune ».
-    import shutil
-
     import duckdb
 
-    from tests.exports.conftest import SRC_DEMO, Factory
-
-    path = tmp_path / "two.duckdb"
-    shutil.copy(report_db_path, path)
-    with duckdb.connect(str(path)) as con:
-        f = Factory.__new__(Factory)
-        f.con = con
-        f.fact("99002", "commune", "poverty_rate_pct", 2021, 17.2, source_id=SRC_DEMO)
+    path = _copy_with_fact(report_db_path, tmp_path / "two.duckdb",
+                           "99002", "commune", "poverty_rate_pct", 2021, 17.2)
     with duckdb.connect(str(path), read_only=True) as con:
         pages = _pages(pdf.portrait_pdf(con, "QN09903N", generated_on=DATE, charts=False))
     text = " ".join(" ".join(pages).split())
@@ -369,19 +378,12 @@ def test_the_secrecy_note_only_where_a_figure_shown_is_or_could_be_withheld(repo
 def test_a_charted_share_prints_at_the_charts_precision_in_the_table(report_db_path, tmp_path) -> None:
     """Issue 11: a share without a comparator printed « 45 % » in the table while the chart beside
     it printed « 45,0 % » (its labels share one precision): one indicator, one precision."""
-    import shutil
-
     import duckdb
 
     from indicators import portrait as portrait_mod
-    from tests.exports.conftest import SRC_DEMO, Factory
 
-    path = tmp_path / "shares.duckdb"
-    shutil.copy(report_db_path, path)
-    with duckdb.connect(str(path)) as con:
-        f = Factory.__new__(Factory)
-        f.con = con
-        f.fact("QN09901N", "qpv", "caf_low_income_pct", 2021, 45.0, source_id=SRC_DEMO)
+    path = _copy_with_fact(report_db_path, tmp_path / "shares.duckdb",
+                           "QN09901N", "qpv", "caf_low_income_pct", 2021, 45.0)
     with duckdb.connect(str(path), read_only=True) as con:
         p = portrait_mod.build_portrait(con, "QN09901N")
         chart = {tuple(t["y"]): [plain_spaces(x) for x in t["text"]] for t in pdf.rates_figure(p)["data"]}
