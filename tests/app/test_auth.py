@@ -350,7 +350,7 @@ def test_the_sidebar_tells_an_editor_that_internal_figures_are_shown(internal_ac
         visitor(monkeypatch, address)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
         assert not at.exception
-        assert (notice in [c.value for c in at.sidebar.caption]) == shown
+        assert (notice in [plain_spaces(c.value) for c in at.sidebar.caption]) == shown
 
 
 def test_cached_data_is_keyed_by_what_the_session_sees() -> None:

@@ -96,8 +96,9 @@ def test_portrait_page_buttons(demo_db, deferred) -> None:
     assert keys[-2:] == ["dl_portrait_table_csv", "dl_portrait_table_xlsx"]
     charts = [k for k in keys if k.startswith("dl_chart_")]
     assert len(charts) == 2 * len(at.get("plotly_chart")) > 0
+    # The format holds to the word before it (ui.typography: no-break space).
     assert [b.label for b in at.get("download_button")][:2] == [
-        "Télécharger le portrait (PDF)", "Tous les portraits du territoire (ZIP, 12 PDF)"]
+        "Télécharger le portrait\u00a0(PDF)", "Tous les portraits du territoire (ZIP, 12 PDF)"]
 
 
 def test_presentation_mode_hides_the_buttons(demo_db) -> None:
