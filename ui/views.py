@@ -1425,9 +1425,11 @@ STATUS_COLUMN = "Statut"
 
 def _column_with_unit(label: str, unit: str | None, year=None) -> str:
     """« label (unit, year) », the unit said once (unit_phrase): « … par UC, par mois (€, 2019) »."""
-    inside = ", ".join(p for p in (unit_phrase(label, unit), fmt.fmt_year(year) if year else "")
-                       if p)
-    return qualified(label, inside)
+    unit = unit_phrase(label, unit)
+    if unit and str(label).rstrip().endswith(")"):
+        # Joined to the label's own bracket: « (seuil à 60 %, en %, 2021) », not « 60 %, %, ».
+        unit = f"en {unit}"
+    return qualified(label, ", ".join(p for p in (unit, fmt.fmt_year(year) if year else "") if p))
 
 
 def portrait_export(portrait) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:

@@ -49,7 +49,9 @@ def test_map_without_contours_titles_and_credits_its_table(small_db) -> None:
     at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
     assert not at.exception
     assert not at.get("deck_gl_json_chart")
+    # The indicator's whole name under its select (its option is the short one), then the title.
     assert [c.value for c in at.caption][1:] == [
+        r"Revenu disponible médian par UC, par mois \(revenus et pauvreté\)",
         "Revenu disponible médian par UC, par mois, en €, 2019"]
     assert source_lines(at) == [
         "Source : Insee 2019 · données 2019 · géographie prioritaire 2024"]
@@ -61,7 +63,9 @@ def test_map_of_undated_values_shows_no_year(undated_db) -> None:
     source line, nor in the exported table's « Année »."""
     at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
     assert not at.exception
+    # The indicator's whole name under its select (its option is the short one), then the title.
     assert [c.value for c in at.caption][1:] == [
+        r"Revenu disponible médian par UC, par mois \(revenus et pauvreté\)",
         "Revenu disponible médian par UC, par mois, en €"]
     assert source_lines(at) == ["Source : Insee 2019 · géographie prioritaire 2024"]
 

@@ -62,7 +62,7 @@ def test_export_column_names_say_their_unit_once() -> None:
             "Revenu disponible médian par unité de consommation (€ par an, 2019)",
         ("Cambriolages de logement (pour 1 000 logements)", "pour 1 000 logements", None):
             "Cambriolages de logement (pour 1 000 logements)",
-        ("Taux de pauvreté (seuil à 60 %)", "%", 2021): "Taux de pauvreté (seuil à 60 %) (%, 2021)",
+        ("Taux de pauvreté (seuil à 60 %)", "%", 2021): "Taux de pauvreté (seuil à 60 %, en %, 2021)",
         ("Population", "habitants", None): "Population (habitants)",
     }
     assert {key: views._column_with_unit(*key) for key in cases} == cases
