@@ -58,7 +58,7 @@ TERRITORIES = [
 ]
 
 DOCUMENTS = [["contract", "document_id", "title", "producer", "published_on"],
-             ["demo", "portraits", "Portraits de quartiers", "CA de Démo-sur-Loire", "2023"]]
+             ["demo", "portraits", "Portraits de quartiers", "CA de Démo-sur-Loire", "2025"]]
 
 PUBLISHED = [
     ["contract", "territory_code", "territory_level", "indicator_id", "year", "value", "numerator",

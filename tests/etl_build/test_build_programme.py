@@ -114,7 +114,7 @@ def test_build_publishes_every_programme_table(programme_dir: Path, tmp_path: Pa
     assert query(db, "select * from contracts") == [
         ("demo", "Contrat de ville de démonstration", "999000001", "2024–2030", 2024, 2030, True, contrat)]
     assert query(db, "select * from documents") == [
-        ("demo", "portraits", "Portraits de quartiers", "CA de Démo-sur-Loire", "2023", None, None, docs)]
+        ("demo", "portraits", "Portraits de quartiers", "CA de Démo-sur-Loire", "2025", None, None, docs)]
     assert query(db, "select * from programme_actions order by action_id, year") == [
         ("demo", "A1", 2024, "Médiation de nuit", "Association Relais", "Tranquillité", True, False, None,
          "Présence de 20 h à 2 h", None, None, False, actions),

@@ -51,7 +51,10 @@ def test_same_rows_line_records_and_warnings_as_row_by_row(tmp_path, monkeypatch
         [(src, "housing_attributions", "contract_slug", code, line, "contract")
          for code, line in (("demo", 2), ("demo", 3), ("demo", 4), ("autre-1", 5))]
         + [(src, "housing_attributions", "qpv_code", code, line, "qpv_code")
-           for code, line in (("QN07101I", 2), ("QN07102I", 4), ("QN07101I", 5))])
+           for code, line in (("QN07101I", 2), ("QN07102I", 4), ("QN07101I", 5))]
+        # The year's line too: a figure dated after its document is warned on it (etl.checks).
+        + [(src, "housing_attributions", "year", year, line, "year")
+           for year, line in (("2024", 2), ("2024", 3), ("2024", 4), ("2023", 5))])
     assert fast[1]["_programme_file_contracts"] == [(src, "autre-1"), (src, "demo")]
     assert fast[2] == ["attributions.csv : colonnes inconnues ignorées : remarque"]
 
