@@ -42,6 +42,6 @@ def test_comparison_chips_read_whole_on_a_phone(server) -> None:
     # Wrapped onto rows, each chip still cut its indicator's name with « … » at 390 px.
     chips = evaluate_at(server, "comparer?territoire=chambery", CHIPS_JS)
     assert chips == [
-        ["Taux de pauvreté (seuil à 60 %) (revenus et pauvreté)", True, True],
+        ["Taux de pauvreté (seuil à 60 %, revenus et pauvreté)", True, True],
         ["Revenu disponible médian par unité de consommation (revenus et pauvreté)", True, True],
         ["1er décile du niveau de vie (revenus et pauvreté)", True, True]]
