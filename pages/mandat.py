@@ -80,6 +80,8 @@ def _financing(selection, money: dict) -> None:
         if views.COMPUTED_COLUMN not in shown:
             st.caption("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les "
                        "chiffres publiés par les documents du territoire.")
+        elif note := views.leverage_note(leverage_rows):
+            st.caption(note)
         st.dataframe(shown, hide_index=True, key="leverage_table",
                      **components.name_first(shown, ["Financeur"],
                                              [views.COMPUTED_COLUMN, "Publié"]))

@@ -26,6 +26,10 @@ SEPARATORS = ",\u202f"        # plotly: decimal, thousands
 # A chart title's line, in characters, that fits a half-width column and a 390 px phone (14 px:
 # « Écart – Revenu disponible médian par unité de consommation – » (60) ran off both edges).
 TITLE_CHARS = 45
+BAR_NAME_GAP_PX = 6           # between a bar chart's territory names and the bars
+# Room kept beyond the lowest and highest points of a gap chart, as a share of its range, for
+# the label written under or over them (about 25 px of the 220 px plot).
+GAP_LABEL_ROOM = 0.15
 
 
 
@@ -57,7 +61,9 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
         # (« 5000 10 000 15 000 20 000 ») and on a phone.
         xaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#999",
                    showticklabels=False, rangemode="tozero"),
-        yaxis=dict(autorange="reversed", automargin=True, tickfont=dict(size=13, color=palette.TEXT)))
+        # A gap between each name and its bar: « Département fictif » touched the axis line.
+        yaxis=dict(autorange="reversed", automargin=True, ticklabelstandoff=BAR_NAME_GAP_PX,
+                   tickfont=dict(size=13, color=palette.TEXT)))
     return fig
 
 
@@ -240,6 +246,21 @@ def gap_label_positions(series, kind: str | None) -> dict:
     return out
 
 
+def gap_axis_range(gaps, kind: str | None) -> list[float]:
+    """[bottom, top] of a gap chart's y axis: the parity line (0 point, × 1) and every point,
+    with GAP_LABEL_ROOM of the range under the lowest point and over the highest for their
+    labels (gap_label_positions). The axis ended at the lowest point, so at 390 and 1 440 px
+    its label (« × 0,59 ») printed over the years' numbers. A chart of points all above 0 still
+    starts at 0."""
+    parity = 0.0 if kind == "points" else 1.0
+    values = [float(g) for g in gaps if views._na(g) is not None]
+    low, high = min(values + [parity]), max(values + [parity])
+    room = GAP_LABEL_ROOM * ((high - low) or (1.0 if kind == "points" else 0.1))
+    if not values:
+        return [low - room, high + room]
+    return [min(min(values) - room, parity), max(max(values) + room, parity)]
+
+
 def gap_lines(series, title: str, unit: str | None) -> go.Figure:
     """The QPV's gap to each comparator over the years (indicators.gaps.gap_series): points for
     a rate, « × » ratio for an amount; the parity line (0 point, × 1) drawn; points labelled
@@ -271,8 +292,7 @@ def gap_lines(series, title: str, unit: str | None) -> go.Figure:
         # On two lines: « Rapport quartier / territoire (× 1 = parité) » was cut at the top of a
         # 360 px chart.
         yaxis=dict(title=wrap_words(views.gap_axis_title(kind, unit), 30), gridcolor="#e6e6e6",
-                   tickformat=",~f",
-                   automargin=True, rangemode="tozero" if kind == "points" else "normal"))
+                   tickformat=",~f", automargin=True, range=gap_axis_range(series["gap"], kind)))
     return fig
 
 

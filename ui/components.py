@@ -135,6 +135,10 @@ div[class*="st-key-dlrow_"] button p { font-size: .85rem; }
 [data-testid="stMultiSelectTagsContainer"] span[data-tag] > span[title] {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   height: auto !important; }
+/* A wrapped multiselect's box as tall as its chips: Streamlit stops it at 4.5 rows, so at 390 px
+   the report's parts cut « Logement et attributions » in half and hid « Revue annuelle ». */
+[data-testid="stMultiSelect"] div:has(> [data-testid="stMultiSelectTagsContainer"]) {
+  max-height: none !important; }
 </style>
 """
 

@@ -953,7 +953,24 @@ def leverage_shown(rows: list[dict]) -> pd.DataFrame:
         # No funding typed (Chambéry): a column of « non calculé » pushed the published figure
         # off a phone's screen; the page says once why nothing is computed.
         df = df.drop(columns=[COMPUTED_COLUMN])
+    if leverage_note(rows):
+        df[COMPUTED_COLUMN] = UNDEFINED
     return df
+
+
+UNDEFINED = "non calculable"
+
+
+def leverage_note(rows: list[dict]) -> str | None:
+    """« Effet levier non calculable : la ville ne finance aucune de ces actions. » when every
+    funder's ratio is not computable for one same reason: the page says it once under the title
+    and each row « non calculable » (on Chartres métropole's three rows the reason was cut at
+    the edge of a 390 px screen); None otherwise."""
+    said = {r[COMPUTED_COLUMN] for r in rows}
+    if len(rows) < 2 or len(said) != 1:
+        return None
+    text = said.pop()
+    return f"Effet levier {text}." if text.startswith(f"{UNDEFINED} : ") else None
 
 
 def year_span(years) -> str:
