@@ -696,7 +696,10 @@ CELL_PADDING_PX = 24
 # A text column wider than this would hide the column beside it on a 390 px phone (358 px of
 # table): pinned or not, every text column is capped there, and a longer value wraps.
 TEXT_COLUMN_MAX_PX = 280
-PINNED_NAME_MAX_PX = TEXT_COLUMN_MAX_PX
+# Pinned columns together: what a 358 px phone table leaves beside them (128 px) shows a value
+# whole, « secret statistique », « non disponible », « 1 830 habitants » (at 280 px the value
+# column read « non disponibl »); a longer name wraps.
+PINNED_NAME_MAX_PX = 230
 # A pinned marker column (the comparison's « ▶ » for the selected quartier).
 PINNED_MARK_PX = 40
 # The width of a table on a 390 px phone (the page's 16 px margins on each side).

@@ -94,4 +94,6 @@ def test_pinned_name_columns_fit_their_names_and_leave_the_value_on_a_phone(demo
     assert (columns["Quartier"]["width"], columns[""]["width"]) == (min(longest, room),
                                                                    views.PINNED_MARK_PX)
     assert columns["Quartier"]["pinned"] is True and columns[""]["pinned"] is True
-    assert views.PINNED_NAME_MAX_PX + 60 <= 390 - 2 * 16      # a value column still shows beside them
+    # A value column still shows a value whole beside them on a phone (« non disponibl » at 280 px).
+    for value in ("secret statistique", "non disponible", "1 830 habitants"):
+        assert views.PINNED_NAME_MAX_PX + views.text_px(value) <= views.PHONE_TABLE_PX, value
