@@ -15,9 +15,10 @@ qpvs = data.contract_qpvs(selection.contract_slug)
 labels = views.qpv_short_labels(qpvs)
 
 st.header("Rapport de mandat (PDF)", divider="gray")
-st.markdown("Un seul document avec une couverture, un sommaire, les numéros de page et les "
-            "sources ; pour le territoire de démonstration, chaque page porte la mention des "
-            "données fictives. Choisissez les parties et les quartiers.")
+# The fictional-data mention is said only where it applies (a demo contract's report).
+st.markdown("Un seul document avec une couverture, un sommaire, les numéros de page et les sources"
+            + (" ; chaque page porte la mention des données fictives" if selection.is_fictional else "")
+            + ". Choisissez les parties et les quartiers.")
 left, right = st.columns([1, 1.4])
 # By default the report holds what `python -m reports mandate` holds: every QPV, every section
 # that has data (reports.pdf.mandate_contents). In a column, Streamlit keeps the chips on one

@@ -106,3 +106,21 @@ def test_mandate_page_says_once_why_no_leverage_is_computable(tmp_path, monkeypa
         {"Financeur": "Intercommunalité", views.COMPUTED_COLUMN: "non calculable"},
         {"Financeur": "État (tous crédits)", views.COMPUTED_COLUMN: "non calculable"},
         {"Financeur": "État – autres crédits", views.COMPUTED_COLUMN: "non calculable"}]
+
+
+def test_reports_page_mentions_fictional_data_only_for_a_fictional_contract(demo_db) -> None:
+    # Chambéry's and Chartres's « Rapports et exports » said their report's pages carry the
+    # fictional-data mention, which only the demo's do.
+    from indicators.fmt import plain_spaces
+    from tests.app.test_pages import run_page
+    intro = "Un seul document avec une couverture, un sommaire, les numéros de page et les sources"
+    said = {}
+    for slug in ("demo", "chambery", "grand-chalon"):
+        at = run_page("rapports", territoire=slug)
+        assert not at.exception, slug
+        said[slug] = next(plain_spaces(m.value) for m in at.markdown if m.value.startswith("Un seul document"))
+    assert said == {
+        "demo": intro + " ; chaque page porte la mention des données fictives. Choisissez les parties "
+                        "et les quartiers.",
+        "chambery": intro + ". Choisissez les parties et les quartiers.",
+        "grand-chalon": intro + ". Choisissez les parties et les quartiers."}
