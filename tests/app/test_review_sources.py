@@ -16,18 +16,26 @@ from tests.app.conftest import build_small_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def undated_db(tmp_path, monkeypatch) -> Path:
-    """The small database, the Grand Chalon medians typed from a document that gives no year
-    (`year_given` false: 2019 is then only the document's date)."""
-    path = build_small_db(tmp_path / "undated.duckdb")
+def small_db_with(tmp_path, monkeypatch, name: str, *statements: str) -> Path:
+    """The small database at tmp_path/name with `statements` run on it, the app pointed at it."""
+    path = build_small_db(tmp_path / name)
     con = duckdb.connect(str(path))
-    con.execute("update indicator_facts set year_given = false "
-                "where indicator_id = 'median_income_eur_month'")
+    for sql in statements:
+        con.execute(sql)
     con.close()
     monkeypatch.setattr(config, "DB_PATH", path)
     monkeypatch.setenv("QPV_DB_PATH", str(path))
     return path
+
+
+@pytest.fixture
+def undated_db(tmp_path, monkeypatch) -> Path:
+    """The small database, the Grand Chalon medians typed from a document that gives no year
+    (`year_given` false: 2019 is then only the document's date)."""
+    return small_db_with(
+        tmp_path, monkeypatch, "undated.duckdb",
+        "update indicator_facts set year_given = false "
+        "where indicator_id = 'median_income_eur_month'")
 
 
 def run_page(page: str, territoire: str, **query) -> AppTest:
@@ -149,20 +157,17 @@ def test_funding_source_without_documents_names_the_template() -> None:
 def test_housing_page_says_there_is_no_cia_before_national_context(tmp_path, monkeypatch) -> None:
     """A contract with no CIA figure but national housing figures (Chambéry): the page says the
     CIA is not typed, then shows the national context — not the context alone."""
-    path = build_small_db(tmp_path / "context.duckdb")
-    con = duckdb.connect(str(path))
-    con.execute("insert into documents (contract_slug, document_id, title, producer, published_on,"
-                " url, licence, source_id) values ('grand-chalon', 'lda', 'Logement d''abord',"
-                " 'Grand Chalon', '2021-02-05', null, null, 'src_chalon')")
-    con.execute("insert into kpi_definitions (contract_slug, kpi_id, label, unit, theme, cumulation,"
-                " scope, source_id) values ('grand-chalon', 'lda_count', 'Territoires du Logement"
-                " d''abord', 'territoires', 'logement', 'none', 'national', 'src_chalon')")
-    con.execute("insert into kpi_values (contract_slug, kpi_id, value, status, is_published,"
-                " document_id, source_id) values ('grand-chalon', 'lda_count', 46, 'ok', true,"
-                " 'lda', 'src_chalon')")
-    con.close()
-    monkeypatch.setattr(config, "DB_PATH", path)
-    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    small_db_with(
+        tmp_path, monkeypatch, "context.duckdb",
+        "insert into documents (contract_slug, document_id, title, producer, published_on,"
+        " url, licence, source_id) values ('grand-chalon', 'lda', 'Logement d''abord',"
+        " 'Grand Chalon', '2021-02-05', null, null, 'src_chalon')",
+        "insert into kpi_definitions (contract_slug, kpi_id, label, unit, theme, cumulation,"
+        " scope, source_id) values ('grand-chalon', 'lda_count', 'Territoires du Logement"
+        " d''abord', 'territoires', 'logement', 'none', 'national', 'src_chalon')",
+        "insert into kpi_values (contract_slug, kpi_id, value, status, is_published,"
+        " document_id, source_id) values ('grand-chalon', 'lda_count', 46, 'ok', true,"
+        " 'lda', 'src_chalon')")
     at = run_page("logement", "grand-chalon")
     assert not at.exception
     assert [plain_spaces(i.value) for i in at.info] == [
@@ -235,13 +240,10 @@ def test_funder_bars_title_without_and_with_a_period() -> None:
 
 def test_map_table_without_any_value_cites_no_source(tmp_path, monkeypatch) -> None:
     """Chambéry: every QPV « non disponible » — no source line for figures nobody shows."""
-    path = build_small_db(tmp_path / "withheld.duckdb")
-    con = duckdb.connect(str(path))
-    con.execute("update indicator_facts set value = null, status = 'secret' "
-                "where territory_code = 'QN07101I'")
-    con.close()
-    monkeypatch.setattr(config, "DB_PATH", path)
-    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    small_db_with(
+        tmp_path, monkeypatch, "withheld.duckdb",
+        "update indicator_facts set value = null, status = 'secret' "
+        "where territory_code = 'QN07101I'")
     at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
     assert not at.exception
     assert at.dataframe[0].value["Valeur"].tolist() == ["secret statistique"]
@@ -266,17 +268,14 @@ def test_leverage_table_without_any_funding_shows_the_published_figure_first() -
 
 
 def test_mandate_page_says_why_no_leverage_is_computed(tmp_path, monkeypatch) -> None:
-    path = build_small_db(tmp_path / "leverage.duckdb")
-    con = duckdb.connect(str(path))
-    con.execute("insert into kpi_definitions (contract_slug, kpi_id, label, unit, theme, cumulation,"
-                " scope, source_id) values ('grand-chalon', 'leverage_epci_eur_per_city_eur',"
-                " 'Effet levier', 'EUR pour 1 EUR', 'programme', 'none', 'contrat', 'src_chalon')")
-    con.execute("insert into kpi_values (contract_slug, kpi_id, value, status, is_published,"
-                " source_id) values ('grand-chalon', 'leverage_epci_eur_per_city_eur', 4, 'ok', true,"
-                " 'src_chalon')")
-    con.close()
-    monkeypatch.setattr(config, "DB_PATH", path)
-    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    small_db_with(
+        tmp_path, monkeypatch, "leverage.duckdb",
+        "insert into kpi_definitions (contract_slug, kpi_id, label, unit, theme, cumulation,"
+        " scope, source_id) values ('grand-chalon', 'leverage_epci_eur_per_city_eur',"
+        " 'Effet levier', 'EUR pour 1 EUR', 'programme', 'none', 'contrat', 'src_chalon')",
+        "insert into kpi_values (contract_slug, kpi_id, value, status, is_published,"
+        " source_id) values ('grand-chalon', 'leverage_epci_eur_per_city_eur', 4, 'ok', true,"
+        " 'src_chalon')")
     at = run_page("mandat", "grand-chalon")
     assert not at.exception
     assert ("Aucun financement n'est saisi : l'effet levier n'est pas calculé ; voici les chiffres "

@@ -80,22 +80,15 @@ def test_one_reason_for_every_funder_is_said_once() -> None:
 
 
 def test_mandate_page_says_once_why_no_leverage_is_computable(tmp_path, monkeypatch) -> None:
-    import duckdb
-
-    import config
     from indicators.fmt import plain_spaces
-    from tests.app.conftest import build_small_db
-    from tests.app.test_review_sources import run_page
-    path = build_small_db(tmp_path / "leverage.duckdb")
-    con = duckdb.connect(str(path))
-    con.execute("insert into programme_actions (contract_slug, action_id, year, title, source_id) "
-                "values ('grand-chalon', 'a1', 2022, 'Médiation sociale', 'src_chalon')")
-    con.execute("insert into programme_funding (contract_slug, action_id, year, funder, amount_eur,"
-                " source_id) values ('grand-chalon', 'a1', 2022, 'epci', 20000, 'src_chalon'),"
-                " ('grand-chalon', 'a1', 2022, 'etat_autre', 10000, 'src_chalon')")
-    con.close()
-    monkeypatch.setattr(config, "DB_PATH", path)
-    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    from tests.app.test_review_sources import run_page, small_db_with
+    small_db_with(
+        tmp_path, monkeypatch, "leverage.duckdb",
+        "insert into programme_actions (contract_slug, action_id, year, title, source_id) "
+        "values ('grand-chalon', 'a1', 2022, 'Médiation sociale', 'src_chalon')",
+        "insert into programme_funding (contract_slug, action_id, year, funder, amount_eur,"
+        " source_id) values ('grand-chalon', 'a1', 2022, 'epci', 20000, 'src_chalon'),"
+        " ('grand-chalon', 'a1', 2022, 'etat_autre', 10000, 'src_chalon')")
     at = run_page("mandat", "grand-chalon")
     assert not at.exception
     assert ("Effet levier non calculable : la ville ne finance aucune de ces actions."
