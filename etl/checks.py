@@ -394,13 +394,23 @@ def _published_on_sql(column: str) -> str:
             f" then make_date(cast(trim({column}) as integer), 12, 31) end)")
 
 
+# What each table's figures are, as the person who typed them calls them (no table names).
+_FIGURE_WORDS = {
+    "kpi_values": "indicateur du contrat",
+    "indicator_facts": "chiffre publié par quartier",
+    "housing_published_results": "résultat publié de la CIA",
+    "review_figures": "chiffre de la revue annuelle",
+    "review_tfpb": "abattement de TFPB",
+}
+
+
 def _published_text(on: str) -> str:
-    """« 10 février 2026 » for an ISO date; a year alone as given."""
+    """« le 10 février 2026 » for an ISO date; « en 2025 » for a year alone."""
     from indicators.fmt import fmt_date
     try:
-        return fmt_date(date.fromisoformat(str(on).strip()))
+        return "le " + fmt_date(date.fromisoformat(str(on).strip()))
     except ValueError:
-        return str(on)
+        return ("en " if str(on).strip().isdigit() else "le ") + str(on).strip()
 
 
 def period_after_publication(con: duckdb.DuckDBPyConnection) -> list[Message]:
@@ -434,8 +444,8 @@ def period_after_publication(con: duckdb.DuckDBPyConnection) -> list[Message]:
             what = "un chiffre" if n == 1 else f"{n} chiffres"
             messages.append(Message(
                 "warning", file_name,
-                f"{what} de l'année {year} ({table}) attribué{'s' if n > 1 else ''} au document "
-                f"« {title or doc} », publié le {_published_text(on)} : l'année n'était pas finie à sa "
+                f"{what} de l'année {year} ({_FIGURE_WORDS[table]}) attribué{'s' if n > 1 else ''} au "
+                f"document « {title or doc} », publié {_published_text(on)} : l'année n'était pas finie à sa "
                 "publication. "
                 "Vérifiez l'année du chiffre ou le document qui le donne.", line, file_column or "year"))
     return messages

@@ -48,13 +48,13 @@ def test_figures_dated_after_their_document_are_warned_with_their_line() -> None
     messages = [(m.level, m.file_name, m.line, m.column_name, m.message) for m in period_after_publication(con)]
     assert messages == [
         ("warning", "f.csv", 6, "annee",
-         "un chiffre de l'année 2026 (kpi_values) attribué au document « Rapport », publié le 2025 : "
+         "un chiffre de l'année 2026 (indicateur du contrat) attribué au document « Rapport », publié en 2025 : "
          "l'année n'était pas finie à sa publication. Vérifiez l'année du chiffre ou le document qui le donne."),
         ("warning", "f.csv", 3, "annee",
-         f"un chiffre de l'année 2026 (kpi_values) attribué au document « Bilan 2025 », publié le 10{NB}février"
+         f"un chiffre de l'année 2026 (indicateur du contrat) attribué au document « Bilan 2025 », publié le 10{NB}février"
          f"{NB}2026 : l'année n'était pas finie à sa publication. Vérifiez l'année du chiffre ou le document "
          "qui le donne."),
         ("warning", "g.csv", None, "year",
-         f"un chiffre de l'année 2026 (review_tfpb) attribué au document « Bilan 2025 », publié le 10{NB}février"
+         f"un chiffre de l'année 2026 (abattement de TFPB) attribué au document « Bilan 2025 », publié le 10{NB}février"
          f"{NB}2026 : l'année n'était pas finie à sa publication. Vérifiez l'année du chiffre ou le document "
          "qui le donne.")]
