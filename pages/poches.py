@@ -40,8 +40,10 @@ with st.expander("Paramètres de la détection", expanded=True):
     min_poor = components.number_field(
         "Part minimale de ménages pauvres par carreau (%)", key="pocket_min_poor", value=0,
         min_value=0, max_value=100, container=c4, help="0 : critère non appliqué.")
-    # Markdown: the EPCI's name in it comes from the data.
-    st.caption("Seuil par défaut : " + md_text(pk.threshold_text(basis)))
+    # Markdown: the EPCI's name in it comes from the data. Without a default S the box below
+    # says why, and the field « à saisir »: not a third time here.
+    if default_s is not None:
+        st.caption("Seuil par défaut : " + md_text(pk.threshold_text(basis)))
 # The same Threshold as the caption above: the box never says a median the line says is absent.
 st.info(pk.limits_text(basis), icon=":material/info:")
 
