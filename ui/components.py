@@ -33,7 +33,7 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     gets the width of its longest value or header (views.table_layout: at most 280 px, so a 390 px
     phone still shows the next column; a longer value wraps, its rows taller; a longer header
     shows whole in its tooltip). The `names`
-    columns are pinned at the left, all together within 280 px (a marker column, the comparison's
+    columns are pinned at the left, all together within views.PINNED_NAME_MAX_PX (a marker column, the comparison's
     « ▶ », at PINNED_MARK_PX), the `values` columns right after them, then the others in their
     order; the portrait links as LINK_COLUMNS. `column_config` adds other columns' settings;
     `max_height_px` gives the table a height showing every row up to it (a table of wrapped rows
