@@ -1231,16 +1231,17 @@ def _int_or(v, missing: str = "—") -> str:
     return missing if v is None or pd.isna(v) else fmt.fmt_int(v)
 
 
-def needed_text(row) -> str:
-    """"89 (90 si le total augmente)" or "atteint"."""
+def needed_text(row, reached: str = "objectif atteint", growing: str = " si le total augmente") -> str:
+    """"89 (90 si le total augmente)" or "objectif atteint"; the CIA table's short cell passes
+    its own words (_needed_cell)."""
     if row["reached"] is not None and not pd.isna(row["reached"]) and bool(row["reached"]):
-        return "objectif atteint"
+        return reached
     a, b = row["needed_fixed_total"], row["needed_growing_total"]
     if a is None or pd.isna(a):
         return "non calculable"
     text = fmt.fmt_int(a)
     if b is not None and not pd.isna(b) and b != a:
-        text += f" ({fmt.fmt_int(b)} si le total augmente)"
+        text += f" ({fmt.fmt_int(b)}{growing})"
     return text
 
 
@@ -1309,13 +1310,9 @@ HOUSING_TABLE_NOTE = (
 
 
 def _needed_cell(row) -> str:
-    """needed_text as a short cell: « 89 (90) », the brackets said once in HOUSING_TABLE_NOTE."""
-    if row["reached"] is not None and not pd.isna(row["reached"]) and bool(row["reached"]):
-        return "—"
-    a, b = row["needed_fixed_total"], row["needed_growing_total"]
-    if a is None or pd.isna(a):
-        return "non calculable"
-    return fmt.fmt_int(a) + (f" ({fmt.fmt_int(b)})" if b is not None and not pd.isna(b) and b != a else "")
+    """needed_text as a short cell: « 89 (90) », « — » when reached, the brackets said once in
+    HOUSING_TABLE_NOTE."""
+    return needed_text(row, reached="—", growing="")
 
 
 def housing_table(results: pd.DataFrame) -> pd.DataFrame:
