@@ -62,27 +62,26 @@ def test_every_long_indicator_label_has_a_short_name_for_selects() -> None:
         "Revenu disponible médian par unité de consommation (revenus et pauvreté)")
 
 
+def _picked(page: str, key: str, indicator: str):
+    """(the page's AppTest, its select `key`) once `indicator` is chosen in it, on the demo."""
+    from tests.app.test_pages import run_page
+    at = run_page(page, territoire="demo")
+    assert not at.exception, at.exception
+    at.selectbox(key=key).set_value(indicator).run()
+    assert not at.exception, at.exception
+    return at, at.selectbox(key=key)
+
+
 def test_map_and_gap_selects_show_the_short_name_and_the_whole_one_under_them(demo_db) -> None:
     from indicators.registry import BY_ID
     from indicators.text import md_text
-    from tests.app.test_pages import run_page
-    at = run_page("carte", territoire="demo")
-    assert not at.exception, at.exception
-    select = at.selectbox(key="map_indicator")
-    select.set_value("median_income_eur_year").run()
-    assert not at.exception, at.exception
-    select = at.selectbox(key="map_indicator")
+    at, select = _picked("carte", "map_indicator", "median_income_eur_year")
     assert select.value == "median_income_eur_year"
     assert "Revenu médian par UC" in select.options
     assert all(len(o) <= 36 for o in select.options)
     captions = [c.value for c in at.caption]
     assert md_text(views.indicator_full_name("median_income_eur_year")) in captions
-    at = run_page("comparer", territoire="demo")
-    assert not at.exception, at.exception
-    gap = at.selectbox(key="gap_indicator")
-    gap.set_value("median_income_eur_year").run()
-    assert not at.exception, at.exception
-    gap = at.selectbox(key="gap_indicator")
+    at, gap = _picked("comparer", "gap_indicator", "median_income_eur_year")
     assert "Revenu médian par UC" in gap.options
     assert {o for o in gap.options} <= {views.indicator_short_option(i) for i in BY_ID}
     assert md_text(views.indicator_full_name("median_income_eur_year")) in [c.value for c in at.caption]
