@@ -82,9 +82,8 @@ def _financing(selection, money: dict) -> None:
                        "chiffres publiés par les documents du territoire.")
         elif note := views.leverage_note(leverage_rows):
             st.caption(note)
-        st.dataframe(shown, hide_index=True, key="leverage_table",
-                     **components.name_first(shown, ["Financeur"],
-                                             [views.COMPUTED_COLUMN, "Publié"]))
+        components.table(shown, ["Financeur"], [views.COMPUTED_COLUMN, "Publié"], hide_index=True,
+                         key="leverage_table")
         if any(lev.status == "ok" for lev in money["leverage"]):    # the computed column's source
             components.source_line(funding_source)
         exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",

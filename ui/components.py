@@ -69,11 +69,6 @@ def table(frame, names: list[str] = (), values: list[str] = (), column_config: d
     st.dataframe(frame, **fit_columns(frame, names, values, column_config, max_height_px), **kwargs)
 
 
-def name_first(frame, names: list[str], values: list[str]) -> dict:
-    """fit_columns with the name columns pinned and the main value columns right after them."""
-    return fit_columns(frame, names, values)
-
-
 # Hides Streamlit's chrome (sidebar, header, toolbar, footer) for clean screenshots.
 _PRESENTATION_CSS = """
 <style>
