@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl.checks import qpv_vintage, run_checks
+from etl.checks import _found, all_checks, qpv_vintage, run_checks
+from etl.core import ROW_LINES_DDL
 from etl.db import create_empty
 
 SRC = "src_a"
@@ -44,7 +45,7 @@ def test_clean_database_passes() -> None:
     assert _messages(con) == []
 
 
-@pytest.mark.parametrize("tables, expected", [
+CASES = [
     pytest.param(
         dict(indicator_facts=[_fact(), _fact(source_id="src_b")]),
         [("error", "f.csv ; g.csv", "territory_code, territory_level, indicator_id, year",
@@ -181,7 +182,10 @@ def test_clean_database_passes() -> None:
         dict(territories=[dict(territory_code="QN97101M", territory_level="qpv", territory_name="Q")]),
         [("error", "f.csv", "geography_vintage", "QPV QN97101M sans géographie (attendu : 2025)")],
         id="qpv_vintage_missing"),
-])
+]
+
+
+@pytest.mark.parametrize("tables, expected", CASES)
 def test_check_fires(tables, expected) -> None:
     assert _messages(_db(**tables)) == expected
 
@@ -207,3 +211,47 @@ def test_many_errors_are_capped_per_check() -> None:
 ])
 def test_qpv_vintage(code, vintage) -> None:
     assert qpv_vintage(code) == vintage
+
+
+class _Counting:
+    """A connection that counts the statements run through it (run_checks' only calls)."""
+
+    def __init__(self, con):
+        self.con, self.statements = con, []
+
+    def execute(self, sql, params=None):
+        self.statements.append(sql)
+        return self.con.execute(sql, params or [])
+
+
+def test_clean_database_is_checked_in_one_query_of_probes() -> None:
+    con = _Counting(_db(indicator_facts=[_fact()]))
+    assert run_checks(con, current_year=2025) == []
+    # the `_row_lines` DDL, then every probe in one statement: none of the 81 checks' queries
+    assert len(con.statements) == 2
+    assert con.statements[1].count(" where exists (") == len(all_checks(2025)) == 81
+
+
+@pytest.mark.parametrize("tables, expected", CASES)
+def test_probe_finds_every_check_that_fires(tables, expected) -> None:
+    """The probes run, besides each check's own query: a check whose query finds a row is always
+    among those its probe found (a probe may find more, never less)."""
+    con = _db(**tables)
+    checks = all_checks(2025)
+    con.execute(ROW_LINES_DDL)
+    fired = [c.name for c in checks
+             if [r for r in con.execute(c.sql, list(c.params)).fetchall() if c.keep is None or c.keep(r)]]
+    probed = [c.name for c in _found(con, checks)]
+    assert bool(fired) == bool(expected) and set(fired) <= set(probed)
+    assert probed == [c.name for c in checks if c.name in probed]     # in the checks' order
+
+
+def test_qpv_probe_leaves_right_codes_alone() -> None:
+    right = [dict(territory_code=c, territory_level="qpv", territory_name="Q", geography_vintage=v)
+             for c, v in (("QP071001", 2015), ("QN07101I", 2024), ("QN97101M", 2025), ("QN02A01M", 2024))]
+    wrong = [dict(territory_code=c, territory_level="qpv", territory_name="Q", geography_vintage=v)
+             for c, v in (("QN97102M", 2024), ("qn07101i", 2024), ("QP071002", None))]
+    checks = [c for c in all_checks(2025) if c.name == "qpv_vintage"]
+    assert _found(_db(territories=right), checks) == []
+    for row in wrong:
+        assert [c.name for c in _found(_db(territories=right + [row]), checks)] == ["qpv_vintage"]
