@@ -6,7 +6,7 @@ names the file(s) it came from (through `sources`). A build with any error is no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable
 
@@ -118,6 +118,13 @@ def _probe(table: str, alias: str, where: str) -> str:
     return f"select 1 from {table} {alias} where {where}"
 
 
+def _shared_probe(rows: list[str], cond: str) -> str:
+    """One probe for several checks of the same condition: `cond` on the union of their rows
+    (alias `r`). Each correlated subquery costs DuckDB milliseconds of planning; one over the
+    union costs it once, and finds a row whenever one of the checks would."""
+    return f"select 1 from ({' union all '.join(rows)}) r where {cond}"
+
+
 def _lines_join(alias: str, table: str, column: str) -> str:
     """Join the file lines the loaders recorded (etl/core.py `record_lines`) for `alias.column`."""
     return (f" left join _row_lines l on l.source_id = {alias}.source_id and l.table_name = '{table}'"
@@ -170,9 +177,18 @@ def _reference_checks() -> list[Check]:
             level_txt = f" de niveau {row[2]}" if row[2] else ""
             return (f"territoire inconnu {row[1]}{level_txt} (cité dans {table}) : il n'est déclaré"
                     " par aucun fichier chargé (COG, contours, ou table territories du modèle)")
-        checks.append(Check(f"exists_{table}_{code}", sql, msg, column=code, line_at=3, column_at=4,
-                            probe=_probe(table, "t", where)))
-    return checks
+        checks.append(Check(f"exists_{table}_{code}", sql, msg, column=code, line_at=3, column_at=4))
+    # Two probes for them all: the codes with a level, the codes alone.
+    QUOTE = "'"     # a level given as a constant ('qpv'), not a column
+    with_level = [f"select t.{code} as code, {level if level.startswith(QUOTE) else 't.' + level} as level"
+                  f" from {table} t where t.{code} is not null" for table, code, level in _REFERENCES if level]
+    alone = [f"select t.{code} as code from {table} t where t.{code} is not null"
+             for table, code, level in _REFERENCES if level is None]
+    probe_level = _shared_probe(with_level, "not exists (select 1 from territories x where x.territory_code"
+                                            " = r.code and x.territory_level = r.level)")
+    probe_alone = _shared_probe(alone, "not exists (select 1 from territories x where x.territory_code = r.code)")
+    return [replace(c, probe=probe_level if level else probe_alone)
+            for c, (_, _, level) in zip(checks, _REFERENCES)]
 
 
 # Programme references within a contract: (table, column, target table, target column, label).
@@ -206,7 +222,17 @@ _DOCUMENT_TABLES = ("indicator_facts", "programme_actions", "programme_funding",
 
 def _programme_checks() -> list[Check]:
     checks = []
+    # One probe per referenced table (and contract or not): the union of the referencing values.
+    groups: dict[tuple[str, str, bool], list[str]] = {}
+    keys: list[tuple[str, str, bool]] = []
+
+    def probed(table: str, col: str, target: str, tcol: str, same_contract: bool) -> None:
+        slug = ", t.contract_slug as slug" if same_contract else ""
+        keys.append((target, tcol, same_contract))
+        groups.setdefault(keys[-1], []).append(
+            f"select t.{col} as v{slug} from {table} t where t.{col} is not null")
     for table, col, target, tcol, label in _PROGRAMME_REFERENCES:
+        probed(table, col, target, tcol, target != "contracts")
         same_contract = "" if target == "contracts" else " and x.contract_slug = t.contract_slug"
         cond = (f"t.{col} is not null and not exists (select 1 from {target} x"
                 f" where x.{tcol} = t.{col}{same_contract})")
@@ -216,9 +242,9 @@ def _programme_checks() -> list[Check]:
 
         def msg(row, table=table, target=target, label=label):
             return f"{label} inconnu « {row[1]} » (cité dans {table}, absent de la table {target})"
-        checks.append(Check(f"exists_{table}_{col}", sql, msg, column=col, line_at=2, column_at=3,
-                            probe=_probe(table, "t", cond)))
+        checks.append(Check(f"exists_{table}_{col}", sql, msg, column=col, line_at=2, column_at=3))
     for table in _DOCUMENT_TABLES:
+        probed(table, "document_id", "documents", "document_id", table != "indicator_facts")
         # indicator_facts carry no contract: the document may belong to any contract.
         same_contract = "" if table == "indicator_facts" else " and x.contract_slug = t.contract_slug"
         cond = (f"not exists (select 1 from documents x where x.document_id = t.document_id"
@@ -232,8 +258,11 @@ def _programme_checks() -> list[Check]:
         def msg(row, table=table):
             return f"document inconnu « {row[1]} » (cité dans {table}, absent de la table documents)"
         checks.append(Check(f"exists_{table}_document", sql, msg, column="document_id", line_at=2,
-                            column_at=3, probe=_probe(table, "t", where)))
-    return checks
+                            column_at=3))
+    probes = {(target, tcol, same): _shared_probe(rows, f"not exists (select 1 from {target} x where x.{tcol} = r.v"
+                                                        + (" and x.contract_slug = r.slug)" if same else ")"))
+              for (target, tcol, same), rows in groups.items()}
+    return [replace(c, probe=probes[key]) for c, key in zip(checks, keys)]
 
 
 # Beyond these, a figure is a typing or export error: more people than France has, more euros
@@ -371,13 +400,16 @@ def all_checks(current_year: int) -> list[Check]:
 def _found(con: duckdb.DuckDBPyConnection, checks: list[Check]) -> list[Check]:
     """The checks whose probe found rows, and those without a probe, in their order: every probe
     in one statement (a clean database is checked in one query, not one per check)."""
-    probed = [(i, c) for i, c in enumerate(checks) if c.probe is not None]
-    if not probed:
+    probes: dict[tuple[str, tuple], int] = {}     # checks sharing a probe ask it once
+    for c in checks:
+        if c.probe is not None:
+            probes.setdefault((c.probe, c.params), len(probes))
+    if not probes:
         return checks
-    sql = " union all ".join(f"select {i} as i where exists ({c.probe})" for i, c in probed)
-    params = [p for _, c in probed for p in c.params]
+    sql = " union all ".join(f"select {i} as i where exists ({probe})" for (probe, _), i in probes.items())
+    params = [p for _, params in probes for p in params]
     hit = {row[0] for row in con.execute(sql, params).fetchall()}
-    return [c for i, c in enumerate(checks) if c.probe is None or i in hit]
+    return [c for c in checks if c.probe is None or probes[(c.probe, c.params)] in hit]
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, *, current_year: int | None = None) -> list[Message]:
