@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from etl.checks import period_after_publication
 from etl.core import ROW_LINES_DDL
-from tests.etl_build.test_checks import _db
+from tests.etl_build.test_checks import _Counting, _db
 
 NB = "\xa0"
 
@@ -58,3 +58,14 @@ def test_figures_dated_after_their_document_are_warned_with_their_line() -> None
          f"un chiffre de l'année 2026 (abattement de TFPB) attribué au document « Bilan 2025 », publié le 10{NB}février"
          f"{NB}2026 : l'année n'était pas finie à sa publication. Vérifiez l'année du chiffre ou le document "
          "qui le donne.")]
+
+
+def test_the_five_tables_are_read_in_one_statement() -> None:
+    con = _Counting(_db(documents=[dict(contract_slug="c", document_id="d", title="Bilan", published_on="2026-02-10")],
+                        kpi_definitions=[dict(contract_slug="c", kpi_id="k", label="k", unit="u", cumulation="sum")],
+                        kpi_values=[_kpi(2026, 7.0, "d")]))
+    assert [m.message for m in period_after_publication(con)] == [
+        f"un chiffre de l'année 2026 (indicateur du contrat) attribué au document « Bilan », publié le 10{NB}février"
+        f"{NB}2026 : l'année n'était pas finie à sa publication. Vérifiez l'année du chiffre ou le document "
+        "qui le donne."]
+    assert len(con.statements) == 2      # the `_row_lines` DDL, then one query (five before)
