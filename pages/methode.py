@@ -34,7 +34,9 @@ sources = data.sources()
 if sources.empty:
     components.empty_note("Aucun fichier chargé.")
 else:
-    components.table(views.sources_table(sources), hide_index=True, key="sources_table")
+    components.table(views.blank_columns_left_out(views.sources_table(sources),
+                                                  ("Millésime", "Licence", "Fictif")),
+                     hide_index=True, key="sources_table")
     exports.download_table(views.sources_table(sources), key="sources_table",
                            title="Fichiers chargés", selection=selection, fictional=False,
                            sources=data.all_sources, stem="fichiers_charges")

@@ -1,0 +1,33 @@
+"""Issue 11, Chambéry and Chartres métropole at 1440 and 390 px (SB review): no blank column."""
+from __future__ import annotations
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from tests.app.test_crawl import ROOT
+from ui import views
+
+
+def test_columns_blank_on_every_row_are_left_out() -> None:
+    frame = pd.DataFrame({"Producteur": ["INSEE", "Contrat de ville"],
+                          "Millésime": ["2021", ""], "Licence": ["", float("nan")],
+                          "Fichier": ["a.csv", "b.xlsx"], "Fictif": [" ", pd.NA]})
+    shown = views.blank_columns_left_out(frame, ("Millésime", "Licence", "Fictif", "Absente"))
+    assert shown.to_dict("list") == {"Producteur": ["INSEE", "Contrat de ville"],
+                                     "Millésime": ["2021", ""], "Fichier": ["a.csv", "b.xlsx"]}
+    # A column not named optional stays, blank or not.
+    assert list(views.blank_columns_left_out(frame, ())) == list(frame)
+
+
+def test_method_page_shows_no_blank_licence_column(demo_db) -> None:
+    # « Fichiers chargés » (every contract's method page) showed an empty « Licence » column:
+    # the demo's files are fictional (no licence said) and the territories' typed templates
+    # name none. The export keeps every column.
+    at = AppTest.from_file(str(ROOT / "pages" / "methode.py"), default_timeout=120)
+    at.session_state["territoire"] = "chambery"
+    at.run()
+    assert not at.exception, at.exception
+    files = next(d.value for d in at.dataframe if "SHA-256" in d.value.columns)
+    assert list(files.columns) == ["Producteur", "Titre", "Millésime", "Fichier", "Lignes lues",
+                                   "SHA-256", "Chargé le", "Fictif"]
+    assert len(files) > 0
