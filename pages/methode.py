@@ -51,14 +51,16 @@ else:
         st.text(build["summary"])
     if not files.empty:
         st.subheader("Fichiers examinés")
-        components.table(views.build_files_table(files), hide_index=True, key="build_files_table")
+        components.table(views.blank_columns_left_out(views.build_files_table(files), ("Message",)),
+                         hide_index=True, key="build_files_table")
         exports.download_table(views.build_files_table(files), key="build_files_table",
                                title="Dernière construction : fichiers examinés",
                                selection=selection, fictional=False, stem="construction_fichiers")
     if not messages.empty:
         st.subheader("Avertissements et erreurs")
-        components.table(views.build_messages_table(messages), hide_index=True,
-                         key="build_messages_table")
+        components.table(views.blank_columns_left_out(views.build_messages_table(messages),
+                                                      ("Fichier", "Ligne", "Colonne")),
+                         hide_index=True, key="build_messages_table")
         exports.download_table(views.build_messages_table(messages), key="build_messages_table",
                                title="Dernière construction : avertissements et erreurs",
                                selection=selection, fictional=False,

@@ -19,7 +19,7 @@ def test_columns_blank_on_every_row_are_left_out() -> None:
     assert list(views.blank_columns_left_out(frame, ())) == list(frame)
 
 
-def test_method_page_shows_no_blank_licence_column(demo_db) -> None:
+def test_method_page_shows_no_blank_column(demo_db) -> None:
     # « Fichiers chargés » (every contract's method page) showed an empty « Licence » column:
     # the demo's files are fictional (no licence said) and the territories' typed templates
     # name none. The export keeps every column.
@@ -31,3 +31,10 @@ def test_method_page_shows_no_blank_licence_column(demo_db) -> None:
     assert list(files.columns) == ["Producteur", "Titre", "Millésime", "Fichier", "Lignes lues",
                                    "SHA-256", "Chargé le", "Fictif"]
     assert len(files) > 0
+    # « Avertissements et erreurs »: the demo build's one warning names a file but no line or
+    # column, so neither shows as an empty column.
+    messages = next(d.value for d in at.dataframe if "Niveau" in d.value.columns)
+    assert messages.to_dict("list") == {
+        "Niveau": ["avertissement"], "Fichier": ["raw_demo/programme/beneficiaires_adresses.csv"],
+        "Message": messages["Message"].tolist()}
+    assert messages["Message"].str.startswith("quartier de résidence calculé").tolist() == [True]
