@@ -38,3 +38,18 @@ def test_method_page_shows_no_blank_column(demo_db) -> None:
         "Niveau": ["avertissement"], "Fichier": ["raw_demo/programme/beneficiaires_adresses.csv"],
         "Message": messages["Message"].tolist()}
     assert messages["Message"].str.startswith("quartier de résidence calculé").tolist() == [True]
+
+
+def test_programmes_by_quartier_table_has_no_blank_note_column(demo_db) -> None:
+    # Chartres métropole at 1440 px: « Par quartier » showed an empty « Note » column (no action
+    # spans several quartiers, so no amount is shared), cut at the edge of its half of the page.
+    from indicators import fmt
+    at = AppTest.from_file(str(ROOT / "pages" / "programmes.py"), default_timeout=120)
+    at.session_state["territoire"] = "chartres-metropole"
+    at.run()
+    assert not at.exception, at.exception
+    by_quartier = next(d.value for d in at.dataframe if "Quartier" in d.value.columns
+                       and "Actions" in d.value.columns)
+    assert by_quartier.to_dict("list") == {
+        "Quartier": ["ensemble du contrat"], "Actions": ["8"],
+        "Montant (partagé à parts égales)": [fmt.fmt_eur(40990, 0)]}
