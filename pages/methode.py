@@ -16,7 +16,8 @@ for caution in views.CAUTIONS:
 st.header("Indicateurs", divider="gray")
 st.caption("Chaque indicateur est déclaré une fois dans le registre des indicateurs de "
            "l'application ; ce tableau en est généré.")
-components.table(views.registry_table(), hide_index=True, key="registry_table")
+# The indicator's name pinned first: at 390 px it reads whole (wrapped), the theme after it.
+components.table(views.registry_table(), ["Indicateur"], hide_index=True, key="registry_table")
 exports.download_table(views.registry_table(), key="registry_table",
                        title="Indicateurs : définitions et sources", selection=selection,
                        fictional=False, stem="indicateurs_definitions",

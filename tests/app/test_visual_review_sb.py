@@ -1,6 +1,8 @@
 """Issue 11, Chambéry and Chartres métropole at 1440 and 390 px (SB review): no blank column."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
@@ -27,6 +29,13 @@ def test_method_page_shows_no_blank_column(demo_db) -> None:
     at.session_state["territoire"] = "chambery"
     at.run()
     assert not at.exception, at.exception
+    # « Indicateurs » at 390 px: « Thème » came first and the name was cut at the screen's edge
+    # (« Demandeurs d'emploi de nivea… »); the name is now pinned first, wrapped within its room.
+    registry = next(d for d in at.dataframe if "Définition" in d.value.columns)
+    config = json.loads(registry.proto.columns)
+    assert list(registry.proto.column_order)[:2] == ["Indicateur", "Thème"]
+    assert [c for c, cfg in config.items() if cfg.get("pinned")] == ["Indicateur"]
+    assert config["Indicateur"]["width"] <= views.PINNED_NAME_MAX_PX
     files = next(d.value for d in at.dataframe if "SHA-256" in d.value.columns)
     assert list(files.columns) == ["Producteur", "Titre", "Millésime", "Fichier", "Lignes lues",
                                    "SHA-256", "Chargé le", "Fictif"]
