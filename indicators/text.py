@@ -106,10 +106,24 @@ def no_break_format(value) -> str:
     return _FILE_FORMAT.sub("\u00a0\\1", _text(value))
 
 
+# A unit sign after a space (« 60 % », « en % », « 4 € pour 1 € », « ‰ »), and the space after
+# a section sign (« § « Une ambition… » »).
+_BEFORE_UNIT_SIGN = re.compile(r"(?<=\S)[ \t]+(?=[%‰€])")
+_AFTER_SECTION_SIGN = re.compile(r"§[ \t]+(?=\S)")
+
+
+def no_break_signs(value) -> str:
+    """A unit sign kept with the word or number before it (U+00A0) and a section sign with what
+    follows it: a wrapped line never starts with « % » or « € » (« Taux de pauvreté, en » /
+    « % ») nor ends with « § » (its title on the next line). None → ""."""
+    return _AFTER_SECTION_SIGN.sub("§\u00a0", _BEFORE_UNIT_SIGN.sub("\u00a0", _text(value)))
+
+
 def screen_text(value) -> str:
-    """Prose as shown on screen: `french_spacing`, `no_break_dashes` and `no_break_format`
-    (ui.typography applies it to every text the app hands to Streamlit). Idempotent. None → ""."""
-    return no_break_format(no_break_dashes(french_spacing(value)))
+    """Prose as shown on screen: `french_spacing`, `no_break_dashes`, `no_break_format` and
+    `no_break_signs` (ui.typography applies it to every text the app hands to Streamlit).
+    Idempotent. None → ""."""
+    return no_break_signs(no_break_format(no_break_dashes(french_spacing(value))))
 
 
 # ── Qualifiers in brackets ─────────────────────────────────────────────────────────────────

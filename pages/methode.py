@@ -16,7 +16,8 @@ for caution in views.CAUTIONS:
 st.header("Indicateurs", divider="gray")
 st.caption("Chaque indicateur est déclaré une fois dans le registre des indicateurs de "
            "l'application ; ce tableau en est généré.")
-components.table(views.registry_table(), hide_index=True, key="registry_table")
+# The indicator's name pinned first: at 390 px it reads whole (wrapped), the theme after it.
+components.table(views.registry_table(), ["Indicateur"], hide_index=True, key="registry_table")
 exports.download_table(views.registry_table(), key="registry_table",
                        title="Indicateurs : définitions et sources", selection=selection,
                        fictional=False, stem="indicateurs_definitions",
@@ -34,7 +35,9 @@ sources = data.sources()
 if sources.empty:
     components.empty_note("Aucun fichier chargé.")
 else:
-    components.table(views.sources_table(sources), hide_index=True, key="sources_table")
+    components.table(views.blank_columns_left_out(views.sources_table(sources),
+                                                  ("Millésime", "Licence", "Fictif")),
+                     hide_index=True, key="sources_table")
     exports.download_table(views.sources_table(sources), key="sources_table",
                            title="Fichiers chargés", selection=selection, fictional=False,
                            sources=data.all_sources, stem="fichiers_charges")
@@ -49,14 +52,16 @@ else:
         st.text(build["summary"])
     if not files.empty:
         st.subheader("Fichiers examinés")
-        components.table(views.build_files_table(files), hide_index=True, key="build_files_table")
+        components.table(views.blank_columns_left_out(views.build_files_table(files), ("Message",)),
+                         hide_index=True, key="build_files_table")
         exports.download_table(views.build_files_table(files), key="build_files_table",
                                title="Dernière construction : fichiers examinés",
                                selection=selection, fictional=False, stem="construction_fichiers")
     if not messages.empty:
         st.subheader("Avertissements et erreurs")
-        components.table(views.build_messages_table(messages), hide_index=True,
-                         key="build_messages_table")
+        components.table(views.blank_columns_left_out(views.build_messages_table(messages),
+                                                      ("Fichier", "Ligne", "Colonne")),
+                         hide_index=True, key="build_messages_table")
         exports.download_table(views.build_messages_table(messages), key="build_messages_table",
                                title="Dernière construction : avertissements et erreurs",
                                selection=selection, fictional=False,

@@ -89,8 +89,9 @@ with t1:
                   "Montants par enjeu prioritaire")
 with t2:
     st.subheader("Par quartier")
-    components.table(views.territory_amounts_table(money["by_territory"]), hide_index=True,
-                     key="territory_table")
+    components.table(views.blank_columns_left_out(views.territory_amounts_table(money["by_territory"]),
+                                                  ("Note",)),
+                     hide_index=True, key="territory_table")
     components.source_line(FUNDING_SOURCE)
     table_buttons(views.export_frame("by_territory", money["by_territory"]), "territory_table",
                   "Montants par quartier")

@@ -123,6 +123,15 @@ def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def blank_columns_left_out(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`frame` without those of `columns` that are blank on every row: a screen table never
+    shows an empty column (« Licence » when every loaded file is fictional or typed by the
+    contract team; issue 11). An export keeps them (its columns do not depend on the data)."""
+    blank = [c for c in columns if c in frame.columns
+             and not frame[c].map(lambda v: _na(v) is not None and str(v).strip() != "").any()]
+    return frame.drop(columns=blank)
+
+
 BUILD_OUTCOME_TEXT = {"published": "publiée", "failed": "échouée"}
 FILE_OUTCOME_TEXT = {"loaded": "chargé", "duplicate": "doublon", "unrecognised": "non reconnu",
                      "error": "erreur"}

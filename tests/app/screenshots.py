@@ -7,7 +7,9 @@ for the visual review of issue 11 (looked at one by one; not a test).
 
 Starts `streamlit run app.py` on the database (the default build: `make db`), opens each page in
 Debian's Chromium (Playwright), waits until the run is over (no « Running » status widget, no
-skeleton, charts and maps drawn) and writes DIR/<contract>/<page>_<width>.png, the portrait once
+skeleton, charts and maps drawn; the window then follows the page's height until it stops growing,
+`settled_height`: a chart drawn after the figures lengthens it) and writes
+DIR/<contract>/<page>_<width>.png, the portrait once
 per QPV (the first `--qpvs` QPVs of the contract: <contract>/portrait-<code>_<width>.png).
 A page taller than `MAX_SHOT_PX` (Chromium draws at most about 16 000 px in one shot; the demo
 portraits at 390 px are taller) is shot whole in parts, <name>_<width>-part1.png, -part2…, by
@@ -120,6 +122,21 @@ def shoot_parts(pg, width: int, path: Path) -> list[Path]:
     return shots
 
 
+def settled_height(measure, fit, tries: int = 5) -> int:
+    """The page's height once it stops growing: `fit(height)` sizes the window to it (and waits
+    for the run), then `measure()` again, until two heights agree (at most `tries` fits). A chart
+    drawn after the figures are painted (ui.components.after_paint) lengthens the page after the
+    first measure: Chartres' home page at 390 px was shot down to its last table's header."""
+    height = measure()
+    for _ in range(tries):
+        fit(height)
+        again = measure()
+        if again == height:
+            break
+        height = again
+    return height
+
+
 def shoot(browser, url: str, width: int, path: Path) -> str:
     """One full-page screenshot, or parts of a page taller than `MAX_SHOT_PX`; returns the error
     text the page shows, if any."""
@@ -128,15 +145,18 @@ def shoot(browser, url: str, width: int, path: Path) -> str:
     try:
         pg.goto(url)
         wait_until_done(pg)
-        height = int(pg.evaluate(HEIGHT_JS))
+
+        def fit(height: int) -> None:
+            pg.set_viewport_size({"width": width, "height": min(max(height, 900), MAX_SHOT_PX)})
+            wait_until_done(pg, 30, title=False)
+
+        height = settled_height(lambda: int(pg.evaluate(HEIGHT_JS)), fit)
         path.parent.mkdir(parents=True, exist_ok=True)
         if height > MAX_SHOT_PX:
             if path.exists():
                 path.unlink()
             shoot_parts(pg, width, path)
         else:
-            pg.set_viewport_size({"width": width, "height": max(height, 900)})
-            wait_until_done(pg, 30, title=False)
             pg.screenshot(path=str(path), full_page=True)
         errors = pg.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
         return " | ".join(errors.all_inner_texts())[:300]

@@ -262,7 +262,7 @@ def test_table_buttons_name_their_table(demo_db, deferred) -> None:
     nb = "\u00a0"
     assert labels == [f"Télécharger «{nb}{name}{nb}»{nb}({fmt})"
                       for name in ("Les chiffres du mandat", "Financements par financeur",
-                                   f"Effet levier{nb}: pour 1 € de la ville", "Projets financés par année")
+                                   f"Effet levier{nb}: pour 1{nb}€ de la ville", "Projets financés par année")
                       for fmt in ("CSV", "XLSX")]
 
 

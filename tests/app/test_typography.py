@@ -13,9 +13,10 @@ from tests.app.test_crawl import DEMO_CONTRACTS, PAGES, ROOT, _texts
 
 # An ordinary space (or tab) before « : ; ! ? » that end a word (Markdown-escaped or not; not the
 # « :material/…: » of an icon), before a closing «», after an opening «, or before a dash
-# separating two words (« Arcades - Béguines »), or before a download label's « (CSV) ».
+# separating two words (« Arcades - Béguines »), or before a download label's « (CSV) », or
+# before a unit sign (« en % »), or after a section sign (« § « Titre » »).
 BREAKABLE = re.compile(r"[ \t](\\?[;:!?])(?!\u2060?(?:[^\W_]|-))|[ \t]»|«[ \t]|(?<=\S)[ \t]\\?[-–—][ \t]"
-                       r"|[ \t]\\?\((?:CSV|XLSX|PDF|PNG|SVG|ZIP)\\?\)")
+                       r"|[ \t]\\?\((?:CSV|XLSX|PDF|PNG|SVG|ZIP)\\?\)|(?<=\S)[ \t][%‰€]|§[ \t]")
 # Data and choices: table cells, widget options (a widget returns them) are not prose; st.text
 # (preformatted reports, left whole by ui.typography) neither.
 NOT_PROSE = {"table", "selectbox", "multiselect", "radio", "markdown", "text"}

@@ -184,6 +184,22 @@ def test_screen_text_keeps_dashes_and_file_formats_with_the_word_before():
     assert screen_text(None) == ""
 
 
+def test_screen_text_keeps_unit_signs_with_the_word_before_and_section_signs_with_the_next():
+    # Issue 11 (Chambéry's map at 390 px): « Télécharger « Taux de pauvreté (seuil à 60 %), en »
+    # then « % » (CSV) » on the next line; a source line ending with « — § », its title below.
+    from indicators.text import no_break_signs, screen_text
+    nb = "\u00a0"
+    assert no_break_signs("seuil à 60 %, en %  4 € pour 1 €, 2 ‰ ; 60% ; § « Titre » ; §12") == (
+        f"seuil à 60{nb}%, en{nb}%  4{nb}€ pour 1{nb}€, 2{nb}‰ ; 60% ; §{nb}« Titre » ; §12")
+    # Nothing before the sign (a line's start) and nothing after « § » (a line's end): unchanged.
+    assert no_break_signs("% des ménages\nvoir §\n€") == "% des ménages\nvoir §\n€"
+    text = "Télécharger « Taux de pauvreté (seuil à 60 %), en % » (CSV) — § « Une ambition »"
+    assert screen_text(text) == (f"Télécharger «{nb}Taux de pauvreté (seuil à 60{nb}%), en{nb}%{nb}»"
+                                 f"{nb}(CSV){nb}— §{nb}«{nb}Une ambition{nb}»")
+    assert screen_text(screen_text(text)) == screen_text(text)
+    assert no_break_signs(None) == ""
+
+
 def test_qualifiers_go_into_one_bracket_never_a_bracket_inside_another():
     from indicators.text import qualified
     assert [qualified("Association Lorne Insertion (fictive)", "non signataire"),
