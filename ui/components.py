@@ -35,7 +35,8 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     shows whole in its tooltip). The `names`
     columns are pinned at the left, all together within views.PINNED_NAME_MAX_PX (a marker column, the comparison's
     « ▶ », at PINNED_MARK_PX), the `values` columns right after them, then the others in their
-    order; the portrait links as LINK_COLUMNS. `column_config` adds other columns' settings;
+    order; the portrait links as LINK_COLUMNS; a column of lists as one line of labels
+    (views.list_px). `column_config` adds other columns' settings;
     `max_height_px` gives the table a height showing every row up to it (a table of wrapped rows
     always has one, up to WRAPPED_TABLE_MAX_PX: the grid's default shows only 2 or 3 of them)."""
     columns = list(frame.columns)
@@ -51,6 +52,10 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
               for c, px in layout.widths.items()}
     config.update({c: st.column_config.Column(width=views.PINNED_MARK_PX, pinned=True) for c in marks})
     config.update({c: LINK_COLUMNS[c] for c in links})
+    # A column of lists (the actions' funders) is one line of labels that never wraps: the row
+    # stays as short as its text allows, the whole list opens on a click (issue 11).
+    config.update({c: st.column_config.ListColumn(width=views.list_px(frame[c]))
+                   for c in views.list_columns(frame)})
     config.update(column_config or {})
     args = {"column_config": config}
     if pinned or values:

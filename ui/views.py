@@ -770,6 +770,23 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
     return out
 
 
+def list_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` whose values (at least one) are all lists of labels."""
+    return [c for c in frame.columns
+            if len(frame[c]) and all(isinstance(v, (list, tuple)) for v in frame[c])]
+
+
+LIST_ITEM_PX = 16      # a label's bubble in a list column: its padding and the gap after it
+
+
+def list_px(values) -> int:
+    """The width of a list column: its longest list of labels on one line, at most
+    TEXT_COLUMN_MAX_PX (a longer list is cut; the grid shows it whole on a click)."""
+    widest = max((CELL_PADDING_PX + sum(text_px(x) - CELL_PADDING_PX + LIST_ITEM_PX for x in v)
+                  for v in values), default=0)
+    return min(widest, TEXT_COLUMN_MAX_PX)
+
+
 @dataclass(frozen=True)
 class TableLayout:
     """How a displayed table reads whole (issue 11): the width in px of each text column (its
@@ -1209,20 +1226,62 @@ def territory_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def actions_view(df: pd.DataFrame) -> pd.DataFrame:
+NOT_FILLED = "non renseigné"
+
+
+def _filled(v) -> str:
+    """A typed text, or « non renseigné » when missing or blank (never an empty cell beside a
+    « non renseigné » in the next column)."""
+    v = _na(v)
+    return str(v).strip() if v is not None and str(v).strip() else NOT_FILLED
+
+
+def funder_labels(funders) -> list[str]:
+    """The funders of an action as the page names them (« non renseigné » alone without any)."""
     from indicators.financing import FUNDER_LABELS
+    return [FUNDER_LABELS.get(f, f) for f in funders] or [NOT_FILLED]
+
+
+def actions_view(df: pd.DataFrame) -> pd.DataFrame:
+    """The actions table of « Programmes »: one short row per action and year (issue 11). A
+    missing value reads « non renseigné » in every column; the funders are a list column (one
+    line of labels, whole on a click) and the long texts (description, source) are in the
+    detail of each action (`action_detail`), not in cells that made every row five lines high."""
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in df["year"]],
         "Action": df["title"].astype(str),
-        "Porteur": df["operator"].fillna("").astype(str),
-        "Enjeu": df["theme"].fillna("").astype(str),
-        "Quartiers": [", ".join(ts) for ts in df["territories"]],
+        "Porteur": [_filled(v) for v in df["operator"]],
+        "Enjeu": [_filled(v) for v in df["theme"]],
+        "Quartiers": [", ".join(ts) or NOT_FILLED for ts in df["territories"]],
         "Montant": eur_column(df["amount_eur"]),
-        "Financeurs": [", ".join(FUNDER_LABELS.get(f, f) for f in fs) for fs in df["funders"]],
+        "Financeurs": [funder_labels(fs) for fs in df["funders"]],
         "Nouvelle": [_yes_no(v) for v in df["is_new"]],
         "CPO": [_yes_no(v) for v in df["is_multiyear_agreement"]],
-        "Source": df["source_line"].fillna("").astype(str),
     })
+
+
+def action_choice(row) -> str:
+    """How an action is named in the detail's picker: « 2026 · Atelier vélo solidaire »."""
+    return f"{fmt.fmt_year(row['year'])} · {row['title']}"
+
+
+def action_detail(row, territory_label=str) -> list[tuple[str, str]]:
+    """(label, text) of everything known about one action of `actions_table` (a row), the table's
+    cells whole and what the table leaves out: description, quartiers by name, source."""
+    names = [territory_label(t) for t in row["territories"]]
+    return [
+        ("Année", fmt.fmt_year(row["year"])),
+        ("Action", str(row["title"])),
+        ("Porteur", _filled(row["operator"])),
+        ("Enjeu", _filled(row["theme"])),
+        ("Quartiers", ", ".join(names) or NOT_FILLED),
+        ("Montant", eur_column([row["amount_eur"]])[0]),
+        ("Financeurs", ", ".join(funder_labels(row["funders"]))),
+        ("Nouvelle action", _yes_no(row["is_new"])),
+        ("Convention pluriannuelle (CPO)", _yes_no(row["is_multiyear_agreement"])),
+        ("Description", _filled(row["description"])),
+        ("Source", _filled(re.sub(r"^Sources? : ", "", source_or_none(row["source_line"]) or ""))),
+    ]
 
 
 # ── Housing (CIA) ────────────────────────────────────────────────────────────────────────────
