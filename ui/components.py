@@ -386,30 +386,37 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
     demo_mark(selection)
 
 
-def source_line(text: str | None, *, short: bool = False, toggle: bool = True) -> None:
+def source_line(text: str | None, *, short: bool = False, toggle: bool = True,
+                shown: str | None = None) -> None:
     """The source under a figure, table or chart. `short`: a short line (document title and
-    section, views.short_source) with the full text in a tooltip. `toggle=False`: no « Source
-    complète » toggle (the group lists the full sources once: kpi_tiles)."""
+    section, views.short_source) with the full text in a tooltip. `shown`: the figure's own short
+    line (indicators.sources.reader_credit: document, section — producer, year), the full text
+    behind the toggle. `toggle=False`: no « Source complète » toggle (the group lists the full
+    sources once: kpi_tiles)."""
     text = views.source_or_none(text)
     if text:
-        prefix = "" if text.lower().startswith("source") else "Source : "
-        shown = views.short_source(text) if short else views.clip_source(text)
+        full_prefix = "" if text.lower().startswith("source") else "Source : "
+        shown = views.source_or_none(shown)
+        shown = (views.clip_source(shown) if shown else
+                 views.short_source(text) if short else views.clip_source(text))
+        prefix = "" if shown.lower().startswith("source") else "Source : "
         # « » and « : » kept with their words (a phone's narrow tile broke « § « / Une ambition »),
         # once the line is cut (short_source reads its « : » and « ; »).
-        clipped, shown, prefix = shown != text, french_spacing(shown), french_spacing(prefix)
-        text = french_spacing(text)
+        clipped, shown, prefix = (prefix + shown != full_prefix + text, french_spacing(shown),
+                                  french_spacing(prefix))
+        text = french_spacing(full_prefix + text)
         if clipped:
             # A long source is shown once: its head here, the whole text behind a toggle (or in
             # the group's « Sources complètes » when `toggle` is off).
             more = " qpv-more" if toggle else ""
-            st.markdown(f'<div class="qpv-source{more}" title="{esc(prefix + text)}">'
+            st.markdown(f'<div class="qpv-source{more}" title="{esc(text)}">'
                         f'{prefix}{esc(shown)}</div>', unsafe_allow_html=True)
             if toggle:
                 with st.popover("Source complète", type="tertiary", icon=":material/info:"):
-                    st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>',
+                    st.markdown(f'<div class="qpv-source">{esc(text)}</div>',
                                 unsafe_allow_html=True)
         else:
-            st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>', unsafe_allow_html=True)
+            st.markdown(f'<div class="qpv-source">{esc(text)}</div>', unsafe_allow_html=True)
 
 
 # Chart toolbar: plotly's own PNG button is removed (the download buttons under each chart give
@@ -452,7 +459,7 @@ def figure_card(figure: dict) -> None:
                         unsafe_allow_html=True)
         for text in figure["ranks"][:1]:
             st.markdown(f"<div class='qpv-source'>Rang : {esc(text)}</div>", unsafe_allow_html=True)
-        source_line(figure["source"])
+        source_line(figure["source"], shown=figure.get("short"))
         comparator_sources = sorted({c["source"] for c in figure["comparators"]
                                      if c["source"] and c["source"] != figure["source"]})
         for text in comparator_sources:
@@ -468,7 +475,7 @@ def kpi_tiles(tiles: list[dict], columns: int = 3) -> None:
     they shorten are listed in full once, in one « Sources complètes » expander under the group
     (not one toggle per tile: Chambéry's home page had 26)."""
     grid(tiles, lambda tile: kpi_tile(tile, toggle=False), columns)
-    full = views.long_sources(t["source"] for t in tiles)
+    full = views.long_sources([t["source"] for t in tiles], [t.get("short") for t in tiles])
     if full:
         with st.expander("Sources complètes", icon=":material/info:"):
             st.markdown("".join(f'<div class="qpv-source">{esc(french_spacing(t))}</div>' for t in full),
@@ -485,7 +492,7 @@ def kpi_tile(tile: dict, *, toggle: bool = True) -> None:
         for line in tile["lines"]:
             st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",
                         unsafe_allow_html=True)
-        source_line(tile["source"], short=True, toggle=toggle)
+        source_line(tile["source"], short=True, toggle=toggle, shown=tile.get("short"))
 
 
 def grid(items: list, render, columns: int = 3) -> None:

@@ -347,13 +347,15 @@ def clip_source(text: str, limit: int = LONG_SOURCE) -> str:
     return _clip(text, limit)
 
 
-def long_sources(texts) -> list[str]:
-    """The sources that a tile's short line (short_source) shortens, once each, in order: a
-    group of tiles lists them in full once, under the group, instead of one toggle per tile."""
+def long_sources(texts, shorts=None) -> list[str]:
+    """The sources that a tile's short line (its own in `shorts`, else short_source) shortens,
+    once each, in order: a group of tiles lists them in full once, under the group, instead of
+    one toggle per tile."""
     out: list[str] = []
-    for text in texts:
-        text = source_or_none(text)
-        if text and short_source(text) != text and text not in out:
+    texts = list(texts)
+    for text, short in zip(texts, shorts if shorts is not None else [None] * len(texts)):
+        text, short = source_or_none(text), source_or_none(short)
+        if text and (short or short_source(text)) != text and text not in out:
             out.append(text)
     return out
 
@@ -471,19 +473,24 @@ def _credited(source_label, origin, code, year, credit) -> bool:
                                    str(source_label or "").startswith("Fictif"))
 
 
-def portrait_figure(pv, credit=None) -> dict:
+def portrait_figure(pv, credit=None, short_credit=None) -> dict:
     """What a portrait card shows for one PortraitValue (indicators.portrait).
 
     credit: optional (territory_code, year) → credit text (indicators.sources): a figure typed
     from a document is then credited to the document (quoting its producer) and fictional data
-    to the demo, never to INSEE."""
-    def line(label, origin, code, year, ref, year_given=True):
+    to the demo, never to INSEE. short_credit: the same as the short line under the card
+    (`value_credits(short=True)`: document, section — producer, year), the credit behind its
+    toggle."""
+    def line(label, origin, code, year, ref, year_given=True, credit=credit):
         if _credited(label, origin, code, year, credit):
             text = credit(code, year)
             if text:
                 return " · ".join(p for p in (text, fmt.ORIGIN_TEXT.get(origin) if origin in
                                               ("published", "computed") else None) if p)
         return source_text(label, year if year_given else None, origin=origin, source_ref=ref)
+
+    short = (line(pv.source_label, pv.origin, None, pv.year, pv.source_ref, pv.year_given,
+                  credit=short_credit) if short_credit else None)
 
     # The quartier and its comparators at one precision (« 43,0 % » beside « 23,4 % »).
     decimals = fmt.shared_decimals([pv.value if pv.status == "ok" else None]
@@ -513,6 +520,7 @@ def portrait_figure(pv, credit=None) -> dict:
         "comparators": comparators,
         "ranks": [t for t in (rank_text(r) for r in pv.ranks) if t],
         "source": line(pv.source_label, pv.origin, None, pv.year, pv.source_ref, pv.year_given),
+        "short": short,
         "caution": pv.caution or "",
     }
 
@@ -895,6 +903,7 @@ def kpi_tile(tile) -> dict:
         "delta_color": {True: "normal", False: "inverse"}.get(tile.higher_is_better, "off"),
         "lines": lines,
         "source": tile.source_line or "",
+        "short": getattr(tile, "source_short", None),     # document, section — producer, year
         "help": tile.definition or None,
         "theme": tile.theme or "autres indicateurs",
     }
@@ -931,6 +940,7 @@ def headline_card(figure) -> dict:
         "source": figure.credit or source_text(figure.source_label,
                                                figure.year if figure.year_given else None,
                                                source_ref=figure.source_ref),
+        "short": figure.credit_short if figure.credit else None,
         "help": None, "theme": theme_of(figure.indicator_id) or "autres indicateurs",
     }
 
