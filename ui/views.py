@@ -612,6 +612,17 @@ def _item_source(items) -> str:
     return " ; ".join(refs)
 
 
+def _item_short_source(items) -> str:
+    """The short line of `_item_source`: each document as `reader_credit` names it (document,
+    section — producer, year), once each."""
+    from indicators.sources import reader_credit
+    refs = dict.fromkeys(
+        reader_credit(it.document_title, _ref_without_title(it.document_title, it.source_ref),
+                      getattr(it, "document_producer", None), getattr(it, "document_date", None))
+        for it in items if it.document_title)
+    return " ; ".join(refs)
+
+
 def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str], str]]]]:
     """(title, [(theme heading, texts, source)]) for each non-empty kind of qualitative item."""
     from indicators.portrait import group_by_theme
@@ -649,6 +660,7 @@ def review_blocks(review) -> list[dict]:
             "parts": [(title, [i.text for i in getattr(t, attr)]) for attr, title in REVIEW_PARTS],
             "figures": [i.text for i in t.figures],
             "source": _item_source(items),
+            "short": _item_short_source(items),
         })
     return blocks
 

@@ -110,3 +110,18 @@ def test_portrait_cards_name_document_producer_and_year(demo_db) -> None:
         "Source : Chartres métropole, page « Politique de la ville » (21 septembre 2023) – quartier "
         "prioritaire 2015–2023 « Bruxelles-Arcades-Béguines » (contour de 2015, année de la "
         "population non précisée) · chiffre publié")
+
+
+def test_bilan_blocks_name_document_producer_and_year(demo_db) -> None:
+    at = run("bilan", "demo")
+    shown = lines(at)
+    # Each theme's short line, the whole source (with the document's full date) behind its toggle.
+    assert shown[:2] == [
+        "Source : Bilan annuel du contrat de ville 2025, p. 21 — CA Val-de-Lorne (fictive), 2026",
+        "Source : Bilan annuel du contrat de ville 2025 (document fictif, CA Val-de-Lorne, fictive, "
+        "10 février 2026) – p. 21"]
+    # Chambéry's bilan gives no date: no year; the long subtitle and section are cut at a word.
+    at = run("bilan", "chambery")
+    assert lines(at)[0] == (
+        "Source : Hauts de Chambéry – « Ce qui a changé », rubrique « Une mairie de quartier au cœur "
+        "de la… » — Bilan du mandat municipal de Chambéry 2020-2026")
