@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from indicators.sources import reader_credit
 from indicators.territories import get_contract
 
 
@@ -70,6 +71,8 @@ class KpiTile:
     next_target: float | None = None
     next_target_year: int | None = None
     scope: str = "contrat"
+    # The short line under the tile: document, section — producer, year (sources.reader_credit).
+    source_short: str | None = None
 
 
 def _r6(x: float | None) -> float | None:
@@ -261,7 +264,9 @@ def kpi_tiles(con, contract_slug: str, territory_code: str | None = None) -> lis
             achievement(head["value"], head["target"]), cum_target, cum_ach, d.higher_is_better,
             d.definition, source_line(head["title"], head["source_ref"], head["producer"],
                                       head["published_on"]),
-            head["document_id"], head["source_ref"], next_target, next_target_year, d.scope))
+            head["document_id"], head["source_ref"], next_target, next_target_year, d.scope,
+            reader_credit(head["title"], head["source_ref"], head["producer"], head["published_on"])
+            if head["title"] or head["source_ref"] else None))
     return tiles
 
 
@@ -318,6 +323,7 @@ class HeadlineValue:
     comparators: tuple = ()          # indicators.portrait.Comparator, commune(s) then EPCI
     year_given: bool = True          # False: the document gives no year (never display it)
     credit: str | None = None        # who to credit (indicators.sources): value and comparators
+    credit_short: str | None = None  # the same as the short line under the figure (reader_credit)
 
 
 @dataclass(frozen=True)
@@ -358,12 +364,13 @@ def _headline_values(con, contract_slug: str) -> list[tuple[int | None, Headline
                 comparators = tuple(c for c in shown[0].comparators
                                     if c.territory_level in ("commune", "epci"))
         from indicators.sources import value_credits
-        credits = value_credits(con, [(code, indicator, year)]
-                                + [(c.territory_code, indicator, c.year) for c in comparators])
+        keys = [(code, indicator, year)] + [(c.territory_code, indicator, c.year) for c in comparators]
+        credits = value_credits(con, keys)
+        short = value_credits(con, keys, short=True)
         out.append((order, HeadlineValue(indicator, label, unit, code, name,
                                          None if status != "ok" else value, status, year, source,
                                          document, ref, comparators, bool(year_given),
-                                         " ; ".join(credits) or None)))
+                                         " ; ".join(credits) or None, " ; ".join(short) or None)))
     return out
 
 

@@ -76,11 +76,64 @@ def _head(text: str | None, separators: tuple[str, ...]) -> str:
     return text.strip()
 
 
+def clipped(text: str, limit: int) -> str:
+    """At most `limit` characters, cut on a space (never mid-word), with « … » when cut; a cut
+    inside a quotation closes it (« rubrique « Renforcer la sécurité du… » »)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«")
+    return cut + ("… »" if cut.count("«") > cut.count("»") else "…")
+
+
+# The parts of a short credit line (`reader_credit`), each cut at a word boundary beyond these.
+SHORT_DOCUMENT, SHORT_SECTION, SHORT_PRODUCER = 70, 50, 60
+
+
+def _year(date) -> str | None:
+    """The year of a document's date (« 2026-02-10 », « 2026 », « 2023-09-21 »), None without."""
+    found = re.match(r"\s*((?:19|20)\d\d)\b", str(date or ""))
+    return found.group(1) if found else None
+
+
+def reader_credit(document: str | None, section: str | None = None, producer: str | None = None,
+                  date: str | None = None, *, quotes: Iterable[str] = (),
+                  is_fictional: bool = False) -> str:
+    """The short source line of a figure, as a reader cites it: « document, section — producer,
+    year », each part cut at a word boundary (the whole source goes behind the line's toggle):
+    « Bilan annuel du contrat de ville 2025, tableau de bord — CA Val-de-Lorne (fictive), 2026 ».
+    The year is the document's, never one it does not give (no date: no year). `quotes`, the
+    producers a document quotes, follow in brackets: « … (d'après Insee 2019) ». A fictional
+    document's producer is credited as fictional (`credited_producer`)."""
+    document, section, producer, date = (v if isinstance(v, str) else None     # NaN: nothing
+                                         for v in (document, section, producer, date))
+    head = _head(typed_dates(document), (" (", " ; ", " : "))
+    if len(head) > SHORT_DOCUMENT:         # a long title keeps its name, before its subtitles
+        head = _head(head, (" – ",))
+    head = clipped(head, SHORT_DOCUMENT)
+    part = clipped(_head(typed_dates(section), (", ", " (", " : ", " ; ")), SHORT_SECTION)
+    if part and fold(part) not in fold(head):
+        head = f"{head}, {part}" if head else part
+    who = (credited_producer(typed_dates(producer), is_fictional) or "").strip()
+    if len(who) > SHORT_PRODUCER:          # a list of producers: its first ones, whole
+        first = _head(who, (", ",))
+        rest = who[len(first):]
+        while rest and len(first) + len(_head(rest[2:], (", ",))) + 2 <= SHORT_PRODUCER:
+            first += ", " + _head(rest[2:], (", ",))
+            rest = who[len(first):]
+        if len(first) > SHORT_PRODUCER:    # one long name: without its bracket
+            first, rest = _head(first, (" (",)), ""
+        who = clipped(first, SHORT_PRODUCER) + ("…" if rest and len(first) <= SHORT_PRODUCER else "")
+    tail = ", ".join(p for p in (who, _year(date)) if p)
+    return _joined(" — ".join(p for p in (head, tail) if p), [q for q in quotes if q])
+
+
 def _parts(source_label: str | None, origin: str | None, *, document_title: str | None = None,
            document_producer: str | None = None, source_ref: str | None = None,
            is_fictional: bool = False, file_title: str | None = None,
-           file_vintage: str | None = None) -> tuple[str, str | None]:
-    """(credited source, the producer it quotes or None)."""
+           file_vintage: str | None = None, document_date: str | None = None,
+           short: bool = False) -> tuple[str, str | None]:
+    """(credited source, the producer it quotes or None); `short`: the credited document as
+    `reader_credit` names it (document, section — producer, year)."""
     if is_fictional:
         detail = ", ".join(p for p in (file_title, file_vintage) if p)
         return (f"{FICTIONAL} ({detail})" if detail else FICTIONAL), None
@@ -90,6 +143,9 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
         producer = fold(document_producer or "")
         if producer and label and fold(label).startswith(producer.split()[0]):
             return label, None
+        if short:          # the producer quoted without its details: « Données INSEE 2019 »
+            return (reader_credit(document_title, source_ref, document_producer, document_date),
+                    _head(label, (" (",)) or None)
         document = _head(document_title, (" (", " ; "))
         section = _head(typed_dates(source_ref), (", ", " (", " : ", " ; "))
         head = f"{document}, {section}" if section and fold(section) not in fold(document) else document
@@ -135,25 +191,28 @@ def credit(source_label: str | None, origin: str | None, **details) -> str:
 
 _CREDIT_SQL = """
     select v.territory_code, v.indicator_id, v.year, v.source_label, v.origin, v.source_ref,
-           v.is_fictional, d.title, d.producer, s.title, s.vintage
+           v.is_fictional, d.title, d.producer, s.title, s.vintage, d.published_on
     from indicator_values v
     join (select unnest(?::varchar[]) as territory_code, unnest(?::varchar[]) as indicator_id,
                  unnest(?::integer[]) as year, unnest(?::integer[]) as k) keys
       on keys.territory_code = v.territory_code and keys.indicator_id = v.indicator_id
      and keys.year = v.year
-    left join (select document_id, any_value(title) as title, any_value(producer) as producer
+    left join (select document_id, any_value(title) as title, any_value(producer) as producer,
+                      any_value(published_on) as published_on
                from documents group by document_id) d on d.document_id = v.document_id
     left join sources s on s.source_id = v.source_id
     order by keys.k"""
 
 
-def value_credits(con, keys: Iterable[tuple[str, str, int]]) -> list[str]:
+def value_credits(con, keys: Iterable[tuple[str, str, int]], *, short: bool = False) -> list[str]:
     """The credits of the values identified by (territory_code, indicator_id, year), once each,
-    in the order of the keys."""
-    return value_credits_many(con, [keys])[0]
+    in the order of the keys. `short`: a typed figure's document as `reader_credit` names it
+    (the short line under a figure: document, section — producer, year)."""
+    return value_credits_many(con, [keys], short=short)[0]
 
 
-def value_credits_many(con, groups: Iterable[Iterable[tuple[str, str, int]]]) -> list[list[str]]:
+def value_credits_many(con, groups: Iterable[Iterable[tuple[str, str, int]]], *,
+                       short: bool = False) -> list[list[str]]:
     """`value_credits` of each group of keys (a chart's values, a card's line), with one query
     for all of them: a portrait credits about a hundred groups."""
     groups = [[(str(c), str(i), int(y)) for c, i, y in keys if c and i and y is not None]
@@ -169,11 +228,11 @@ def value_credits_many(con, groups: Iterable[Iterable[tuple[str, str, int]]]) ->
         quotes: dict[str, list[str]] = {}         # one entry per credited source, in order
         for key in keys:
             for (_, _, _, label, origin, ref, fictional, doc_title, doc_producer, file_title,
-                 vintage) in rows_of.get(key, ()):
+                 vintage, doc_date) in rows_of.get(key, ()):
                 head, quote = _parts(label, origin, document_title=doc_title,
                                      document_producer=doc_producer, source_ref=ref,
                                      is_fictional=bool(fictional), file_title=file_title,
-                                     file_vintage=vintage)
+                                     file_vintage=vintage, document_date=doc_date, short=short)
                 if not head:
                     continue
                 quoted = quotes.setdefault(head, [])

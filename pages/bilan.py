@@ -44,4 +44,4 @@ for block in views.review_blocks(review):
             st.markdown("\n\n".join(md_text(t) for t in texts) or "—")
     if block["figures"]:
         st.markdown("**En chiffres** : " + " · ".join(md_text(t) for t in block["figures"]))
-    components.source_line(block["source"])
+    components.source_line(block["source"], shown=block["short"])

@@ -35,9 +35,19 @@ credits = data.value_credits_many(
     [[key] for pv in portrait.values for key in _chart_keys(pv)] + [_chart_keys(pv) for pv in portrait.values])
 
 
+# The short lines under the cards: document, section — producer, year (sources.reader_credit).
+short_credits = data.value_credits_many([[key] for pv in portrait.values for key in _chart_keys(pv)],
+                                        short=True)
+
+
 def credited(keys) -> list[str]:
     found = credits.get(data.credit_key(keys))
     return found if found is not None else data.value_credits(keys)
+
+
+def short_credited(keys) -> list[str]:
+    found = short_credits.get(data.credit_key(keys))
+    return found if found is not None else credited(keys)
 
 
 @st.fragment
@@ -51,7 +61,9 @@ def _body() -> None:
     for block in portrait.themes:
         st.header(md_text(block.theme.capitalize()), divider="gray", anchor=False)
         figures = [views.portrait_figure(pv, credit=lambda code, year, i=pv.indicator_id: " ; ".join(
-            credited([(code or portrait.qpv.code, i, year)]))) for pv in block.values]
+            credited([(code or portrait.qpv.code, i, year)])),
+            short_credit=lambda code, year, i=pv.indicator_id: " ; ".join(
+                short_credited([(code or portrait.qpv.code, i, year)]))) for pv in block.values]
         for start in range(0, len(figures), 3):
             for column, figure in zip(st.columns(3), figures[start:start + 3]):
                 with column:

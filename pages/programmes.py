@@ -6,6 +6,7 @@ import streamlit as st
 
 from indicators import beneficiaries
 from indicators.financing import FUNDER_LABELS
+from indicators.text import md_text
 from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
@@ -155,4 +156,12 @@ st.caption(views.actions_total_caption(len(shown), shown["amount_eur"].sum(), mo
                                        filtered))
 components.table(views.actions_view(shown), hide_index=True, key="actions_table", max_height_px=720)
 components.source_line(FUNDING_SOURCE)
+if not shown.empty:
+    # The long texts (description, source) and every cell whole, one action at a time.
+    with st.expander("Détail d'une action (description, quartiers, financeurs, source)",
+                     icon=":material/info:"):
+        picked = st.selectbox("Action", range(len(shown)), key="prog_detail",
+                              format_func=lambda i: views.action_choice(shown.iloc[i]))
+        st.markdown("\n".join(f"- **{md_text(label)}** : {md_text(text)}" for label, text in
+                               views.action_detail(shown.iloc[picked or 0], data.territory_label)))
 table_buttons(views.export_frame("actions", shown), "actions_table", "Actions du programme")

@@ -35,7 +35,8 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     shows whole in its tooltip). The `names`
     columns are pinned at the left, all together within views.PINNED_NAME_MAX_PX (a marker column, the comparison's
     « ▶ », at PINNED_MARK_PX), the `values` columns right after them, then the others in their
-    order; the portrait links as LINK_COLUMNS. `column_config` adds other columns' settings;
+    order; the portrait links as LINK_COLUMNS; a column of lists as one line of labels
+    (views.list_px). `column_config` adds other columns' settings;
     `max_height_px` gives the table a height showing every row up to it (a table of wrapped rows
     always has one, up to WRAPPED_TABLE_MAX_PX: the grid's default shows only 2 or 3 of them)."""
     columns = list(frame.columns)
@@ -51,6 +52,10 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
               for c, px in layout.widths.items()}
     config.update({c: st.column_config.Column(width=views.PINNED_MARK_PX, pinned=True) for c in marks})
     config.update({c: LINK_COLUMNS[c] for c in links})
+    # A column of lists (the actions' funders) is one line of labels that never wraps: the row
+    # stays as short as its text allows, the whole list opens on a click (issue 11).
+    config.update({c: st.column_config.ListColumn(width=views.list_px(frame[c]))
+                   for c in views.list_columns(frame)})
     config.update(column_config or {})
     args = {"column_config": config}
     if pinned or values:
@@ -381,30 +386,37 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
     demo_mark(selection)
 
 
-def source_line(text: str | None, *, short: bool = False, toggle: bool = True) -> None:
+def source_line(text: str | None, *, short: bool = False, toggle: bool = True,
+                shown: str | None = None) -> None:
     """The source under a figure, table or chart. `short`: a short line (document title and
-    section, views.short_source) with the full text in a tooltip. `toggle=False`: no « Source
-    complète » toggle (the group lists the full sources once: kpi_tiles)."""
+    section, views.short_source) with the full text in a tooltip. `shown`: the figure's own short
+    line (indicators.sources.reader_credit: document, section — producer, year), the full text
+    behind the toggle. `toggle=False`: no « Source complète » toggle (the group lists the full
+    sources once: kpi_tiles)."""
     text = views.source_or_none(text)
     if text:
-        prefix = "" if text.lower().startswith("source") else "Source : "
-        shown = views.short_source(text) if short else views.clip_source(text)
+        full_prefix = "" if text.lower().startswith("source") else "Source : "
+        shown = views.source_or_none(shown)
+        shown = (views.clip_source(shown) if shown else
+                 views.short_source(text) if short else views.clip_source(text))
+        prefix = "" if shown.lower().startswith("source") else "Source : "
         # « » and « : » kept with their words (a phone's narrow tile broke « § « / Une ambition »),
         # once the line is cut (short_source reads its « : » and « ; »).
-        clipped, shown, prefix = shown != text, french_spacing(shown), french_spacing(prefix)
-        text = french_spacing(text)
+        clipped, shown, prefix = (prefix + shown != full_prefix + text, french_spacing(shown),
+                                  french_spacing(prefix))
+        text = french_spacing(full_prefix + text)
         if clipped:
             # A long source is shown once: its head here, the whole text behind a toggle (or in
             # the group's « Sources complètes » when `toggle` is off).
             more = " qpv-more" if toggle else ""
-            st.markdown(f'<div class="qpv-source{more}" title="{esc(prefix + text)}">'
+            st.markdown(f'<div class="qpv-source{more}" title="{esc(text)}">'
                         f'{prefix}{esc(shown)}</div>', unsafe_allow_html=True)
             if toggle:
                 with st.popover("Source complète", type="tertiary", icon=":material/info:"):
-                    st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>',
+                    st.markdown(f'<div class="qpv-source">{esc(text)}</div>',
                                 unsafe_allow_html=True)
         else:
-            st.markdown(f'<div class="qpv-source">{prefix}{esc(text)}</div>', unsafe_allow_html=True)
+            st.markdown(f'<div class="qpv-source">{esc(text)}</div>', unsafe_allow_html=True)
 
 
 # Chart toolbar: plotly's own PNG button is removed (the download buttons under each chart give
@@ -447,7 +459,7 @@ def figure_card(figure: dict) -> None:
                         unsafe_allow_html=True)
         for text in figure["ranks"][:1]:
             st.markdown(f"<div class='qpv-source'>Rang : {esc(text)}</div>", unsafe_allow_html=True)
-        source_line(figure["source"])
+        source_line(figure["source"], shown=figure.get("short"))
         comparator_sources = sorted({c["source"] for c in figure["comparators"]
                                      if c["source"] and c["source"] != figure["source"]})
         for text in comparator_sources:
@@ -463,7 +475,7 @@ def kpi_tiles(tiles: list[dict], columns: int = 3) -> None:
     they shorten are listed in full once, in one « Sources complètes » expander under the group
     (not one toggle per tile: Chambéry's home page had 26)."""
     grid(tiles, lambda tile: kpi_tile(tile, toggle=False), columns)
-    full = views.long_sources(t["source"] for t in tiles)
+    full = views.long_sources([t["source"] for t in tiles], [t.get("short") for t in tiles])
     if full:
         with st.expander("Sources complètes", icon=":material/info:"):
             st.markdown("".join(f'<div class="qpv-source">{esc(french_spacing(t))}</div>' for t in full),
@@ -480,7 +492,7 @@ def kpi_tile(tile: dict, *, toggle: bool = True) -> None:
         for line in tile["lines"]:
             st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",
                         unsafe_allow_html=True)
-        source_line(tile["source"], short=True, toggle=toggle)
+        source_line(tile["source"], short=True, toggle=toggle, shown=tile.get("short"))
 
 
 def grid(items: list, render, columns: int = 3) -> None:

@@ -560,25 +560,28 @@ def value_credits(keys) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def _value_credits_many(groups: tuple[tuple[tuple[str, str, int], ...], ...], version: tuple) -> list[tuple[str, ...]]:
+def _value_credits_many(groups: tuple[tuple[tuple[str, str, int], ...], ...], version: tuple,
+                        short: bool = False) -> list[tuple[str, ...]]:
     from indicators.sources import value_credits_many
     cur = cursor()
     try:
-        return [tuple(credits) for credits in value_credits_many(cur, groups)]
+        return [tuple(credits) for credits in value_credits_many(cur, groups, short=short)]
     finally:
         cur.close()
 
 
 @functools.lru_cache(maxsize=1024)
-def _value_credits_many_memo(groups: tuple, view: tuple) -> tuple[tuple[str, ...], ...]:
-    return tuple(_value_credits_many(groups, view))
+def _value_credits_many_memo(groups: tuple, view: tuple, short: bool = False) -> tuple[tuple[str, ...], ...]:
+    return tuple(_value_credits_many(groups, view, short))
 
 
-def value_credits_many(groups) -> dict[tuple, list[str]]:
+def value_credits_many(groups, *, short: bool = False) -> dict[tuple, list[str]]:
     """`value_credits` of each group of keys, from one query (a portrait's cards and charts):
-    {the group's keys as a tuple (as `value_credits` cleans them): its credits}."""
+    {the group's keys as a tuple (as `value_credits` cleans them): its credits}. `short`: as the
+    short line under a figure names them (indicators.sources.reader_credit)."""
     clean = tuple(dict.fromkeys(credit_key(keys) for keys in groups))
-    return {keys: list(credits) for keys, credits in zip(clean, _value_credits_many_memo(clean, view_key()))}
+    return {keys: list(credits)
+            for keys, credits in zip(clean, _value_credits_many_memo(clean, view_key(), short))}
 
 
 def credit_key(keys) -> tuple:

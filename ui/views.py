@@ -356,13 +356,15 @@ def clip_source(text: str, limit: int = LONG_SOURCE) -> str:
     return _clip(text, limit)
 
 
-def long_sources(texts) -> list[str]:
-    """The sources that a tile's short line (short_source) shortens, once each, in order: a
-    group of tiles lists them in full once, under the group, instead of one toggle per tile."""
+def long_sources(texts, shorts=None) -> list[str]:
+    """The sources that a tile's short line (its own in `shorts`, else short_source) shortens,
+    once each, in order: a group of tiles lists them in full once, under the group, instead of
+    one toggle per tile."""
     out: list[str] = []
-    for text in texts:
-        text = source_or_none(text)
-        if text and short_source(text) != text and text not in out:
+    texts = list(texts)
+    for text, short in zip(texts, shorts if shorts is not None else [None] * len(texts)):
+        text, short = source_or_none(text), source_or_none(short)
+        if text and (short or short_source(text)) != text and text not in out:
             out.append(text)
     return out
 
@@ -480,19 +482,24 @@ def _credited(source_label, origin, code, year, credit) -> bool:
                                    str(source_label or "").startswith("Fictif"))
 
 
-def portrait_figure(pv, credit=None) -> dict:
+def portrait_figure(pv, credit=None, short_credit=None) -> dict:
     """What a portrait card shows for one PortraitValue (indicators.portrait).
 
     credit: optional (territory_code, year) → credit text (indicators.sources): a figure typed
     from a document is then credited to the document (quoting its producer) and fictional data
-    to the demo, never to INSEE."""
-    def line(label, origin, code, year, ref, year_given=True):
+    to the demo, never to INSEE. short_credit: the same as the short line under the card
+    (`value_credits(short=True)`: document, section — producer, year), the credit behind its
+    toggle."""
+    def line(label, origin, code, year, ref, year_given=True, credit=credit):
         if _credited(label, origin, code, year, credit):
             text = credit(code, year)
             if text:
                 return " · ".join(p for p in (text, fmt.ORIGIN_TEXT.get(origin) if origin in
                                               ("published", "computed") else None) if p)
         return source_text(label, year if year_given else None, origin=origin, source_ref=ref)
+
+    short = (line(pv.source_label, pv.origin, None, pv.year, pv.source_ref, pv.year_given,
+                  credit=short_credit) if short_credit else None)
 
     # The quartier and its comparators at one precision (« 43,0 % » beside « 23,4 % »).
     decimals = fmt.shared_decimals([pv.value if pv.status == "ok" else None]
@@ -522,6 +529,7 @@ def portrait_figure(pv, credit=None) -> dict:
         "comparators": comparators,
         "ranks": [t for t in (rank_text(r) for r in pv.ranks) if t],
         "source": line(pv.source_label, pv.origin, None, pv.year, pv.source_ref, pv.year_given),
+        "short": short,
         "caution": pv.caution or "",
     }
 
@@ -613,6 +621,17 @@ def _item_source(items) -> str:
     return " ; ".join(refs)
 
 
+def _item_short_source(items) -> str:
+    """The short line of `_item_source`: each document as `reader_credit` names it (document,
+    section — producer, year), once each."""
+    from indicators.sources import reader_credit
+    refs = dict.fromkeys(
+        reader_credit(it.document_title, _ref_without_title(it.document_title, it.source_ref),
+                      getattr(it, "document_producer", None), getattr(it, "document_date", None))
+        for it in items if it.document_title)
+    return " ; ".join(refs)
+
+
 def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str], str]]]]:
     """(title, [(theme heading, texts, source)]) for each non-empty kind of qualitative item."""
     from indicators.portrait import group_by_theme
@@ -650,6 +669,7 @@ def review_blocks(review) -> list[dict]:
             "parts": [(title, [i.text for i in getattr(t, attr)]) for attr, title in REVIEW_PARTS],
             "figures": [i.text for i in t.figures],
             "source": _item_source(items),
+            "short": _item_short_source(items),
         })
     return blocks
 
@@ -779,6 +799,23 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
     return out
 
 
+def list_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` whose values (at least one) are all lists of labels."""
+    return [c for c in frame.columns
+            if len(frame[c]) and all(isinstance(v, (list, tuple)) for v in frame[c])]
+
+
+LIST_ITEM_PX = 16      # a label's bubble in a list column: its padding and the gap after it
+
+
+def list_px(values) -> int:
+    """The width of a list column: its longest list of labels on one line, at most
+    TEXT_COLUMN_MAX_PX (a longer list is cut; the grid shows it whole on a click)."""
+    widest = max((CELL_PADDING_PX + sum(text_px(x) - CELL_PADDING_PX + LIST_ITEM_PX for x in v)
+                  for v in values), default=0)
+    return min(widest, TEXT_COLUMN_MAX_PX)
+
+
 @dataclass(frozen=True)
 class TableLayout:
     """How a displayed table reads whole (issue 11): the width in px of each text column (its
@@ -887,6 +924,7 @@ def kpi_tile(tile) -> dict:
         "delta_color": {True: "normal", False: "inverse"}.get(tile.higher_is_better, "off"),
         "lines": lines,
         "source": tile.source_line or "",
+        "short": getattr(tile, "source_short", None),     # document, section — producer, year
         "help": tile.definition or None,
         "theme": tile.theme or "autres indicateurs",
     }
@@ -923,6 +961,7 @@ def headline_card(figure) -> dict:
         "source": figure.credit or source_text(figure.source_label,
                                                figure.year if figure.year_given else None,
                                                source_ref=figure.source_ref),
+        "short": figure.credit_short if figure.credit else None,
         "help": None, "theme": theme_of(figure.indicator_id) or "autres indicateurs",
     }
 
@@ -1218,20 +1257,62 @@ def territory_amounts_table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def actions_view(df: pd.DataFrame) -> pd.DataFrame:
+NOT_FILLED = "non renseigné"
+
+
+def _filled(v) -> str:
+    """A typed text, or « non renseigné » when missing or blank (never an empty cell beside a
+    « non renseigné » in the next column)."""
+    v = _na(v)
+    return str(v).strip() if v is not None and str(v).strip() else NOT_FILLED
+
+
+def funder_labels(funders) -> list[str]:
+    """The funders of an action as the page names them (« non renseigné » alone without any)."""
     from indicators.financing import FUNDER_LABELS
+    return [FUNDER_LABELS.get(f, f) for f in funders] or [NOT_FILLED]
+
+
+def actions_view(df: pd.DataFrame) -> pd.DataFrame:
+    """The actions table of « Programmes »: one short row per action and year (issue 11). A
+    missing value reads « non renseigné » in every column; the funders are a list column (one
+    line of labels, whole on a click) and the long texts (description, source) are in the
+    detail of each action (`action_detail`), not in cells that made every row five lines high."""
     return pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in df["year"]],
         "Action": df["title"].astype(str),
-        "Porteur": df["operator"].fillna("").astype(str),
-        "Enjeu": df["theme"].fillna("").astype(str),
-        "Quartiers": [", ".join(ts) for ts in df["territories"]],
+        "Porteur": [_filled(v) for v in df["operator"]],
+        "Enjeu": [_filled(v) for v in df["theme"]],
+        "Quartiers": [", ".join(ts) or NOT_FILLED for ts in df["territories"]],
         "Montant": eur_column(df["amount_eur"]),
-        "Financeurs": [", ".join(FUNDER_LABELS.get(f, f) for f in fs) for fs in df["funders"]],
+        "Financeurs": [funder_labels(fs) for fs in df["funders"]],
         "Nouvelle": [_yes_no(v) for v in df["is_new"]],
         "CPO": [_yes_no(v) for v in df["is_multiyear_agreement"]],
-        "Source": df["source_line"].fillna("").astype(str),
     })
+
+
+def action_choice(row) -> str:
+    """How an action is named in the detail's picker: « 2026 · Atelier vélo solidaire »."""
+    return f"{fmt.fmt_year(row['year'])} · {row['title']}"
+
+
+def action_detail(row, territory_label=str) -> list[tuple[str, str]]:
+    """(label, text) of everything known about one action of `actions_table` (a row), the table's
+    cells whole and what the table leaves out: description, quartiers by name, source."""
+    names = [territory_label(t) for t in row["territories"]]
+    return [
+        ("Année", fmt.fmt_year(row["year"])),
+        ("Action", str(row["title"])),
+        ("Porteur", _filled(row["operator"])),
+        ("Enjeu", _filled(row["theme"])),
+        ("Quartiers", ", ".join(names) or NOT_FILLED),
+        ("Montant", eur_column([row["amount_eur"]])[0]),
+        ("Financeurs", ", ".join(funder_labels(row["funders"]))),
+        ("Nouvelle action", _yes_no(row["is_new"])),
+        ("Convention pluriannuelle (CPO)", _yes_no(row["is_multiyear_agreement"])),
+        ("Description", _filled(row["description"])),
+        ("Source", _filled(re.sub(r"^Sources? : ", "", source_or_none(row["source_line"]) or ""))),
+    ]
 
 
 # ── Housing (CIA) ────────────────────────────────────────────────────────────────────────────

@@ -83,7 +83,7 @@ def test_kpi_tile_with_evolution_and_target() -> None:
         "label": "Interventions", "value": "4 783 interventions",
         "delta": "+504 par rapport à 2023 (+11,8 %)", "delta_color": "off",
         "lines": ["Période : en 2024", "Objectif 2024 : 4 000 interventions – réalisé à 119,6 %"],
-        "source": "Source : bilan", "help": "Définition.", "theme": "tranquillité"}
+        "source": "Source : bilan", "short": None, "help": "Définition.", "theme": "tranquillité"}
 
 
 def test_kpi_tile_with_a_target_ahead_of_its_results() -> None:
@@ -96,7 +96,7 @@ def test_kpi_tile_with_a_target_ahead_of_its_results() -> None:
         "label": "Interventions", "value": "4 592 interventions",
         "delta": "-191 par rapport à 2024 (-4,0 %)", "delta_color": "off",
         "lines": ["Période : 2025", "Objectif 2026 : 4 160 interventions (pas encore de résultat)"],
-        "source": "Source : bilan", "help": "Définition.", "theme": "tranquillité"}
+        "source": "Source : bilan", "short": None, "help": "Définition.", "theme": "tranquillité"}
 
 
 

@@ -7,6 +7,7 @@ from indicators.kpi import KpiTile, achievement, kpi_by_territory, kpi_series, k
 from .conftest import records
 
 SRC = "Source : Les chiffres du mandat (Ville de Chambéry, 2025) — encadré"
+SHORT = "Les chiffres du mandat, encadré — Ville de Chambéry, 2025"     # the line under the tile
 
 
 def _chambery_like(db):
@@ -30,10 +31,10 @@ def test_tiles(db):
     assert kpi_tiles(db.con, "chy") == [
         KpiTile("met", "Habitants rencontrés", "personnes", None, None, 1650.0, "ok", "plus de",
                 "depuis juillet 2024", None, True, None, None, None, None, None, None, None, None,
-                None, None, None, True, None, SRC, "mandat", "encadré"),
+                None, None, None, True, None, SRC, "mandat", "encadré", source_short=SHORT),
         KpiTile("med", "Interventions de médiation", "interventions", None, None, 4783.0, "ok", None,
                 "2025", 2025, True, 4500.0, 2024, 283.0, 6.288889, 9283.0, "ok", "2024–2025 (cumul)",
-                5000.0, 95.66, 10000.0, 92.83, True, None, SRC, "mandat", "encadré"),
+                5000.0, 95.66, 10000.0, 92.83, True, None, SRC, "mandat", "encadré", source_short=SHORT),
     ]
     assert [(t.kpi_id, t.value, t.qualifier) for t in kpi_tiles(db.con, "chy", "QN07302M")] == [
         ("met", 423.0, None)]
@@ -53,7 +54,8 @@ def test_tile_keeps_the_latest_year_with_a_value_when_later_years_only_hold_targ
     assert tile == KpiTile(
         "med", "Interventions de médiation", "interventions", None, None, 4783.0, "ok", None,
         "2025", 2025, True, 4500.0, 2024, 283.0, 6.288889, 9283.0, "ok", "2024–2025 (cumul)",
-        5000.0, 95.66, 10000.0, 92.83, True, None, SRC, "mandat", "encadré", *expected_next)
+        5000.0, 95.66, 10000.0, 92.83, True, None, SRC, "mandat", "encadré", *expected_next,
+        source_short=SHORT)
 
 
 def test_tile_of_a_kpi_with_only_targets_so_far(db):
@@ -172,7 +174,10 @@ def test_headlines_follow_the_template_order_with_the_comparators(db):
         "median_income_eur_month", "Revenu disponible médian par UC, par mois",
         "EUR/mois", "QN07101I", "Aubépins", 742.0, "ok", 2019, "Insee 2019", "annexes", "annexe 2",
         income.comparators, True,
-        "Contrat de ville 2024–2030, annexes, annexe 2 (d'après Insee 2019 ; Compas – ABS 2022)")
+        "Contrat de ville 2024–2030, annexes, annexe 2 (d'après Insee 2019 ; Compas – ABS 2022)",
+        # The short line under the card: document, section — producer, year.
+        "Contrat de ville 2024–2030, annexes, annexe 2 — Grand Chalon, 2024 "
+        "(d'après Insee 2019 ; Compas – ABS 2022)")
     assert [(c.territory_name, c.value, c.year, c.match) for c in income.comparators] == [
         ("Chalon-sur-Saône", 1480.0, 2022, "same_document"),
         ("CA Le Grand Chalon", 1770.0, 2022, "same_document")]
