@@ -2,7 +2,7 @@
 under the app's fixed header and none showing a band twice (tests/app/screenshots.py)."""
 from __future__ import annotations
 
-from tests.app.screenshots import part_offsets
+from tests.app.screenshots import part_offsets, settled_height
 
 
 def covered(height: int, view: int, cover: int) -> list[tuple[int, int]]:
@@ -31,3 +31,22 @@ def test_every_row_is_shown_once_whatever_the_sizes() -> None:
             assert parts[0][0] == 0 and parts[-1][1] == height
             assert all(a[1] == b[0] for a, b in zip(parts, parts[1:])), (height, view, cover, parts)
             assert all(end > start for start, end in parts)
+
+
+def test_the_shot_waits_for_a_page_that_grows_after_its_first_run() -> None:
+    # The portrait's figures (3 516 px) come first; its charts arrive in a fragment rerun once the
+    # browser has painted them, after the first wait: the window follows the page until it stops
+    # growing, and the shot's height is the whole page's, not the figures'.
+    # One quiet wait may pass before that rerun starts: the height must hold over two waits.
+    heights = iter([3_516, 3_516, 9_870, 12_402, 12_402, 12_402])
+    steps = []
+    height = settled_height(lambda: next(heights), lambda h: steps.append(("resize", h)),
+                            lambda: steps.append("wait"))
+    assert height == 12_402
+    assert steps == [("resize", 3_516), "wait", ("resize", 3_516), "wait", ("resize", 9_870), "wait",
+                     ("resize", 12_402), "wait", ("resize", 12_402), "wait"]
+
+
+def test_a_page_that_never_stops_growing_is_shot_after_a_bounded_wait() -> None:
+    grown = iter(range(1_000, 100_000, 500))
+    assert settled_height(lambda: next(grown), lambda h: None, lambda: None, tries=3) == 2_500
