@@ -35,7 +35,8 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     shows whole in its tooltip). The `names`
     columns are pinned at the left, all together within views.PINNED_NAME_MAX_PX (a marker column, the comparison's
     « ▶ », at PINNED_MARK_PX), the `values` columns right after them, then the others in their
-    order; the portrait links as LINK_COLUMNS. `column_config` adds other columns' settings;
+    order, a column blank in every row left out (views.blank_columns; exports keep it); the
+    portrait links as LINK_COLUMNS. `column_config` adds other columns' settings;
     `max_height_px` gives the table a height showing every row up to it (a table of wrapped rows
     always has one, up to WRAPPED_TABLE_MAX_PX: the grid's default shows only 2 or 3 of them)."""
     columns = list(frame.columns)
@@ -53,9 +54,11 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     config.update({c: LINK_COLUMNS[c] for c in links})
     config.update(column_config or {})
     args = {"column_config": config}
-    if pinned or values:
+    blank = set(views.blank_columns(frame))     # a column with nothing in it is not shown
+    if pinned or values or blank:
         first = [c for c in pinned + list(values) if c in columns]
-        args["column_order"] = first + [c for c in columns if c not in first]
+        args["column_order"] = [c for c in first + [c for c in columns if c not in first]
+                                if c not in blank]
     if layout.row_height:
         args["row_height"] = layout.row_height
     if max_height_px or layout.row_height:   # the grid's default height shows 10 one-line rows

@@ -770,6 +770,19 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
     return out
 
 
+def blank_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` with nothing in any row (missing, or text of spaces only): a table
+    showed them as empty columns (issue 11: « Licence » of the loaded files when no file gives
+    one, « Ligne » and « Colonne » of build messages that name neither). None when the frame has
+    no row, or when every column is blank (the table then shows as it is)."""
+    if frame.empty:
+        return []
+    blank = [c for c in frame.columns
+             if all(v is None or (isinstance(v, str) and not v.strip())
+                    or (not isinstance(v, str) and bool(np.all(pd.isna(v)))) for v in frame[c])]
+    return [] if len(blank) == len(frame.columns) else blank
+
+
 @dataclass(frozen=True)
 class TableLayout:
     """How a displayed table reads whole (issue 11): the width in px of each text column (its

@@ -1,0 +1,43 @@
+"""Issue 11, review of the demo's and Grand Chalon's screenshots (session 9): what they showed,
+asserted on small frames and on the pages of the demo database (AppTest)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from tests.app.test_pages import run_page
+from ui import components, views
+
+
+# ── No blank column: « Licence » of the loaded files, « Ligne »/« Colonne » of a build message ──
+
+def test_blank_columns_are_those_with_nothing_in_any_row() -> None:
+    frame = pd.DataFrame({"Fichier": ["a.csv", "b.csv"], "Licence": ["", "  "],
+                          "Ligne": [None, None], "Nombre": [float("nan"), float("nan")],
+                          "Message": ["", "ligne ignorée"], "Lignes": [0, 3]})
+    assert views.blank_columns(frame) == ["Licence", "Ligne", "Nombre"]
+    # A table without rows, or blank everywhere, shows as it is (its note or its headers).
+    assert views.blank_columns(frame.head(0)) == []
+    assert views.blank_columns(frame[["Licence", "Ligne"]]) == []
+
+
+def test_a_table_leaves_out_its_blank_columns_after_its_pinned_ones() -> None:
+    frame = pd.DataFrame({"Niveau": ["avertissement"], "Fichier": ["demo/x.csv"], "Ligne": [""],
+                          "Colonne": [""], "Message": ["colonnes ignorées"]})
+    assert components.fit_columns(frame)["column_order"] == ["Niveau", "Fichier", "Message"]
+    assert components.fit_columns(frame, ["Fichier"])["column_order"] == ["Fichier", "Niveau", "Message"]
+    # Nothing blank, nothing pinned: Streamlit's own order, no column_order.
+    assert "column_order" not in components.fit_columns(frame[["Niveau", "Message"]])
+
+
+def test_method_page_shows_no_blank_column(demo_db) -> None:
+    at = run_page("methode", territoire="demo")
+    assert not at.exception
+    shown_blank, left_out = [], []
+    for table in at.dataframe:
+        order = list(table.proto.column_order) or list(table.value.columns)
+        shown_blank += [c for c in order if c in views.blank_columns(table.value)]
+        left_out += [c for c in table.value.columns if c not in order]
+    assert shown_blank == []
+    # The demo's files give no licence (fictional files never show one) and its one build
+    # warning names no line nor column: those columns are left out of the screen.
+    assert left_out == ["Licence", "Ligne", "Colonne"]
