@@ -41,3 +41,27 @@ def test_method_page_shows_no_blank_column(demo_db) -> None:
     # The demo's files give no licence (fictional files never show one) and its one build
     # warning names no line nor column: those columns are left out of the screen.
     assert left_out == ["Licence", "Ligne", "Colonne"]
+
+
+# ── A number keeps its unit: « jusqu'à 58,9 % » of a typed note wrapped before its « % » ──────
+
+def test_a_number_keeps_the_unit_symbol_after_it() -> None:
+    from indicators.text import no_break_units, screen_text
+    nb = "\u00a0"
+    assert no_break_units("48 % de familles et jusqu'à 58,9 % sur certains secteurs") == (
+        f"48{nb}% de familles et jusqu'à 58,9{nb}% sur certains secteurs")
+    assert no_break_units("1,5 M€, 300 k€, 12 €/an, 2 Md€, 10 ‰, +3,0 pts, 1 pt") == (
+        f"1,5{nb}M€, 300{nb}k€, 12{nb}€/an, 2{nb}Md€, 10{nb}‰, +3,0{nb}pts, 1{nb}pt")
+    # A word after a number is not a unit; a unit after a word is not a number's.
+    assert no_break_units("en 2020 points et ptsx, 5 %s, taux %") == "en 2020 points et ptsx, 5 %s, taux %"
+    assert screen_text("Familles : 58,9 %") == f"Familles{nb}: 58,9{nb}%"
+    assert screen_text(screen_text("58,9 %")) == screen_text("58,9 %")
+
+
+def test_portrait_notes_keep_numbers_with_their_units(demo_db) -> None:
+    at = run_page("portrait", territoire="grand-chalon", qpv="QN07102I")
+    assert not at.exception
+    notes = [m.value for m in at.markdown if "58,9" in m.value]
+    assert len(notes) == 1 and "jusqu'à 58,9\u00a0% sur certains secteurs" in notes[0]
+    import re
+    assert [m.value for m in at.markdown if re.search(r"\d[ \t]+(%|€)(?!\w)", m.value)] == []
