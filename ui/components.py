@@ -33,7 +33,8 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     gets the width of its longest value or header (views.table_layout: at most 280 px, so a 390 px
     phone still shows the next column; a longer value wraps, its rows taller; a longer header
     shows whole in its tooltip). The `names`
-    columns are pinned at the left, all together within views.PINNED_NAME_MAX_PX (a marker column, the comparison's
+    columns (without them, a first column of labels longer than that room: views.label_first)
+    are pinned at the left, all together within views.PINNED_NAME_MAX_PX (a marker column, the comparison's
     « ▶ », at PINNED_MARK_PX), the `values` columns right after them, then the others in their
     order, a column blank in every row left out (views.blank_columns; exports keep it); the
     portrait links as LINK_COLUMNS. `column_config` adds other columns' settings;
@@ -42,6 +43,8 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     columns = list(frame.columns)
     pinned = [c for c in names if c in columns]
     text = set(views.text_columns(frame))
+    if not names and views.label_first(frame):
+        pinned = [columns[0]]     # a long label first: pinned within its room, the values beside it
     marks = [c for c in pinned if not (c and c in text)]
     links = [c for c in LINK_COLUMNS if c in columns]
     layout = views.table_layout(frame, pinned=tuple(pinned), skip=tuple(links) + tuple(marks),

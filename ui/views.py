@@ -783,6 +783,16 @@ def blank_columns(frame: pd.DataFrame) -> list[str]:
     return [] if len(blank) == len(frame.columns) else blank
 
 
+def label_first(frame: pd.DataFrame) -> bool:
+    """Whether `frame` starts with a column of text labels, one of them wider than the pinned
+    room (PINNED_NAME_MAX_PX), followed by other columns: unpinned at its 280 px, it pushed the
+    values beside it off a 390 px phone (« Personnes touchées » by action, « Par enjeu
+    prioritaire », a portrait's commune-only figures: « secret statisti… », no « Montant »)."""
+    if len(frame.columns) < 2 or frame.empty or frame.columns[0] not in text_columns(frame):
+        return False
+    return max(text_px(v) for v in frame.iloc[:, 0].dropna()) > PINNED_NAME_MAX_PX
+
+
 @dataclass(frozen=True)
 class TableLayout:
     """How a displayed table reads whole (issue 11): the width in px of each text column (its

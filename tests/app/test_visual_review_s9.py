@@ -65,3 +65,43 @@ def test_portrait_notes_keep_numbers_with_their_units(demo_db) -> None:
     assert len(notes) == 1 and "jusqu'à 58,9\u00a0% sur certains secteurs" in notes[0]
     import re
     assert [m.value for m in at.markdown if re.search(r"\d[ \t]+(%|€)(?!\w)", m.value)] == []
+
+
+# ── A long label first: pinned within 230 px, so a phone shows the value beside it ─────────────
+
+def test_a_long_label_first_is_pinned_within_its_room() -> None:
+    import streamlit as st
+    frame = pd.DataFrame({"Enjeu prioritaire": ["Santé et accès aux droits",
+                                                "Emploi, insertion et développement économique"],
+                          "Actions": ["9", "9"], "Montant": ["1 861 200 €", "1 592 800 €"]})
+    assert views.text_px("Emploi, insertion et développement économique") > views.PINNED_NAME_MAX_PX
+    assert views.label_first(frame)
+    args = components.fit_columns(frame)
+    assert args["column_config"]["Enjeu prioritaire"] == st.column_config.TextColumn(
+        width=views.PINNED_NAME_MAX_PX, pinned=True)
+    assert args["column_order"] == ["Enjeu prioritaire", "Actions", "Montant"]
+    # Labels within the room, numbers first, a single column or given names: as before.
+    assert not views.label_first(frame.head(1))
+    assert not views.label_first(frame[["Actions", "Enjeu prioritaire"]])
+    assert not views.label_first(frame[["Enjeu prioritaire"]])
+    assert not views.label_first(pd.DataFrame({"n": [1, 2], "Libellé": ["a", "b"]}))
+    assert components.fit_columns(frame.head(1))["column_config"]["Enjeu prioritaire"]["pinned"] is None
+    given = components.fit_columns(frame, ["Montant"])
+    assert given["column_order"][0] == "Montant"
+    assert given["column_config"]["Enjeu prioritaire"] == st.column_config.TextColumn(width=280)
+
+
+def test_programme_tables_keep_their_values_beside_their_labels(demo_db) -> None:
+    import json
+    at = run_page("programmes", territoire="demo")
+    assert not at.exception
+    pinned = {}
+    for table in at.dataframe:
+        first = table.value.columns[0]
+        config = json.loads(table.proto.columns or "{}").get(first, {})
+        pinned[first] = (config.get("pinned"), config.get("width"))
+    room = views.PINNED_NAME_MAX_PX
+    # The labels longer than the room are pinned at it; « Année » or a short label stay as they were.
+    assert pinned["Enjeu prioritaire"] == (True, room)
+    assert pinned["Action"] == (True, room)
+    assert pinned["Année"][0] is None
