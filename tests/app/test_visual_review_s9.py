@@ -105,3 +105,18 @@ def test_programme_tables_keep_their_values_beside_their_labels(demo_db) -> None
     assert pinned["Enjeu prioritaire"] == (True, room)
     assert pinned["Action"] == (True, room)
     assert pinned["Année"][0] is None
+    # The amount right after its label (« Actions » after it): a phone shows both.
+    orders = {t.value.columns[0]: list(t.proto.column_order) for t in at.dataframe}
+    assert orders["Enjeu prioritaire"][:2] == ["Enjeu prioritaire", "Montant"]
+    assert orders["Quartier"][:2] == ["Quartier", "Montant (partagé à parts égales)"]
+
+
+def test_portrait_commune_only_figures_show_their_value_beside_the_indicator(demo_db) -> None:
+    import json
+    at = run_page("portrait", territoire="demo", qpv="QN09903M")
+    assert not at.exception
+    table = next(t for t in at.dataframe if "Valeur de la commune" in t.value.columns)
+    assert list(table.proto.column_order) == ["Indicateur", "Valeur de la commune", "Commune", "Année",
+                                              "Source"]
+    indicator = json.loads(table.proto.columns)["Indicateur"]
+    assert (indicator["pinned"], indicator["width"]) == (True, views.PINNED_NAME_MAX_PX)
