@@ -866,6 +866,24 @@ def has_target(tile) -> bool:
     return any(_na(v) is not None for v in (tile.target, tile.cumulative_target, tile.next_target))
 
 
+_DELTA_COLORS = {"normal": ("green", "red"), "inverse": ("red", "green")}
+
+
+def delta_style(delta: str | None, delta_color: str) -> tuple[str, str]:
+    """(delta_arrow, delta_color) for st.metric, from a tile's evolution text as written (« -2 par
+    rapport à 2024 (-2,5 %) », a minus sign « − » too) and its colour rule (normal, inverse, off).
+    Streamlit reads the direction from the text it is given, which md_text escapes (« \\-2 »): a
+    decrease showed a green arrow up. A change of 0 has no arrow and no colour."""
+    text = (delta or "").strip()
+    number = re.match(r"[+\-−]?[\d\s\u00a0\u202f,]*", text).group(0)
+    if not text or not re.search(r"[1-9]", number):
+        return "off", "off"
+    down = text.startswith(("-", "−"))
+    if delta_color not in _DELTA_COLORS:
+        return ("down" if down else "up"), "off"
+    return ("down" if down else "up"), _DELTA_COLORS[delta_color][down]
+
+
 def kpi_tile(tile) -> dict:
     """What a headline tile shows for an indicators.kpi.KpiTile."""
     delta = None
