@@ -82,6 +82,9 @@ _BEFORE_PUNCTUATION = re.compile(r"[ \t]+(\\?[;:!?])(?!\u2060?(?:[^\W_]|-))")
 # A dash between two words used as a separator (« Bruxelles - Arcades - Béguines »,
 # « Chalon – délégations »), Markdown-escaped or not; a list's « - » starts a line, no word before.
 _SEPARATOR_DASH = re.compile(r"(?<=\S)[ \t]+(\\?[-–—])(?=[ \t])")
+# A unit symbol after a number (« 58,9 % », « 1,5 M€ », « +3,0 pts »), as a team types it in a
+# note: the number keeps its unit on its line.
+_NUMBER_UNIT = re.compile(r"(?<=\d)[ \t]+((?:%|‰|€|k€|M€|Md€|pts?)(?![^\W_]))")
 # The format a download button ends with (« … (CSV) »), Markdown-escaped or not.
 _FILE_FORMAT = re.compile(r"[ \t]+(\\?\((?:CSV|XLSX|PDF|PNG|SVG|ZIP)\\?\))")
 
@@ -119,11 +122,18 @@ def no_break_signs(value) -> str:
     return _AFTER_SECTION_SIGN.sub("§\u00a0", _BEFORE_UNIT_SIGN.sub("\u00a0", _text(value)))
 
 
+def no_break_units(value) -> str:
+    """A number kept with the unit written after it (U+00A0), the multi-letter ones too (« 1,5 M€ »,
+    « +3,0 pts »): a note typed « jusqu'à 58,9 % » never wraps before its « % » at 390 px.
+    None → ""."""
+    return _NUMBER_UNIT.sub("\u00a0\\1", _text(value))
+
+
 def screen_text(value) -> str:
-    """Prose as shown on screen: `french_spacing`, `no_break_dashes`, `no_break_format` and
-    `no_break_signs` (ui.typography applies it to every text the app hands to Streamlit).
-    Idempotent. None → ""."""
-    return no_break_signs(no_break_format(no_break_dashes(french_spacing(value))))
+    """Prose as shown on screen: `french_spacing`, `no_break_dashes`, `no_break_format`,
+    `no_break_signs` and `no_break_units` (ui.typography applies it to every text the app hands
+    to Streamlit). Idempotent. None → ""."""
+    return no_break_units(no_break_signs(no_break_format(no_break_dashes(french_spacing(value)))))
 
 
 # ── Qualifiers in brackets ─────────────────────────────────────────────────────────────────

@@ -35,9 +35,7 @@ sources = data.sources()
 if sources.empty:
     components.empty_note("Aucun fichier chargé.")
 else:
-    components.table(views.blank_columns_left_out(views.sources_table(sources),
-                                                  ("Millésime", "Licence", "Fictif")),
-                     hide_index=True, key="sources_table")
+    components.table(views.sources_table(sources), hide_index=True, key="sources_table")
     exports.download_table(views.sources_table(sources), key="sources_table",
                            title="Fichiers chargés", selection=selection, fictional=False,
                            sources=data.all_sources, stem="fichiers_charges")
@@ -52,16 +50,13 @@ else:
         st.text(build["summary"])
     if not files.empty:
         st.subheader("Fichiers examinés")
-        components.table(views.blank_columns_left_out(views.build_files_table(files), ("Message",)),
-                         hide_index=True, key="build_files_table")
+        components.table(views.build_files_table(files), hide_index=True, key="build_files_table")
         exports.download_table(views.build_files_table(files), key="build_files_table",
                                title="Dernière construction : fichiers examinés",
                                selection=selection, fictional=False, stem="construction_fichiers")
     if not messages.empty:
         st.subheader("Avertissements et erreurs")
-        components.table(views.blank_columns_left_out(views.build_messages_table(messages),
-                                                      ("Fichier", "Ligne", "Colonne")),
-                         hide_index=True, key="build_messages_table")
+        components.table(views.build_messages_table(messages), hide_index=True, key="build_messages_table")
         exports.download_table(views.build_messages_table(messages), key="build_messages_table",
                                title="Dernière construction : avertissements et erreurs",
                                selection=selection, fictional=False,

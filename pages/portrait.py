@@ -129,7 +129,8 @@ def _body() -> None:
     if not commune_only.empty:
         st.header("Publiés pour la commune seulement", divider="gray", anchor=False)
         st.caption(md_text(commune_only["caution"].iloc[0]))
-        components.table(views.commune_only_table(commune_only), hide_index=True, key="commune_only_table")
+        components.table(views.commune_only_table(commune_only), values=["Valeur de la commune"],
+                         hide_index=True, key="commune_only_table")
 
     qualitative = data.qualitative(selection.contract_slug, selection.qpv_code)
     sections, notes = views.split_notes(views.qualitative_sections(qualitative))

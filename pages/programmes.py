@@ -84,15 +84,15 @@ with c2:
 t1, t2 = st.columns(2)
 with t1:
     st.subheader("Par enjeu prioritaire")
-    components.table(views.theme_amounts_table(money["by_theme"]), hide_index=True, key="theme_table")
+    components.table(views.theme_amounts_table(money["by_theme"]), values=["Montant"], hide_index=True,
+                     key="theme_table")
     components.source_line(FUNDING_SOURCE)
     table_buttons(views.export_frame("by_theme", money["by_theme"]), "theme_table",
                   "Montants par enjeu prioritaire")
 with t2:
     st.subheader("Par quartier")
-    components.table(views.blank_columns_left_out(views.territory_amounts_table(money["by_territory"]),
-                                                  ("Note",)),
-                     hide_index=True, key="territory_table")
+    components.table(views.territory_amounts_table(money["by_territory"]),
+                     values=["Montant (partagé à parts égales)"], hide_index=True, key="territory_table")
     components.source_line(FUNDING_SOURCE)
     table_buttons(views.export_frame("by_territory", money["by_territory"]), "territory_table",
                   "Montants par quartier")

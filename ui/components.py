@@ -33,15 +33,19 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     gets the width of its longest value or header (views.table_layout: at most 280 px, so a 390 px
     phone still shows the next column; a longer value wraps, its rows taller; a longer header
     shows whole in its tooltip). The `names`
-    columns are pinned at the left, all together within views.PINNED_NAME_MAX_PX (a marker column, the comparison's
+    columns (without them, a first column of labels longer than that room: views.label_first)
+    are pinned at the left, all together within views.PINNED_NAME_MAX_PX (a marker column, the comparison's
     « ▶ », at PINNED_MARK_PX), the `values` columns right after them, then the others in their
-    order; the portrait links as LINK_COLUMNS; a column of lists as one line of labels
-    (views.list_px). `column_config` adds other columns' settings;
+    order, a column blank in every row left out (views.blank_columns; exports keep it); the
+    portrait links as LINK_COLUMNS; a column of lists as one line of labels (views.list_px).
+    `column_config` adds other columns' settings;
     `max_height_px` gives the table a height showing every row up to it (a table of wrapped rows
     always has one, up to WRAPPED_TABLE_MAX_PX: the grid's default shows only 2 or 3 of them)."""
     columns = list(frame.columns)
     pinned = [c for c in names if c in columns]
     text = set(views.text_columns(frame))
+    if not names and views.label_first(frame):
+        pinned = [columns[0]]     # a long label first: pinned within its room, the values beside it
     marks = [c for c in pinned if not (c and c in text)]
     links = [c for c in LINK_COLUMNS if c in columns]
     layout = views.table_layout(frame, pinned=tuple(pinned), skip=tuple(links) + tuple(marks),
@@ -58,9 +62,11 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
                    for c in views.list_columns(frame)})
     config.update(column_config or {})
     args = {"column_config": config}
-    if pinned or values:
+    blank = set(views.blank_columns(frame))     # a column with nothing in it is not shown
+    if pinned or values or blank:
         first = [c for c in pinned + list(values) if c in columns]
-        args["column_order"] = first + [c for c in columns if c not in first]
+        args["column_order"] = [c for c in first + [c for c in columns if c not in first]
+                                if c not in blank]
     if layout.row_height:
         args["row_height"] = layout.row_height
     if max_height_px or layout.row_height:   # the grid's default height shows 10 one-line rows
@@ -484,10 +490,11 @@ def kpi_tiles(tiles: list[dict], columns: int = 3) -> None:
 
 def kpi_tile(tile: dict, *, toggle: bool = True) -> None:
     """A headline figure: value, evolution, period, target and achievement, source."""
+    arrow, color = views.delta_style(tile["delta"], tile["delta_color"])
     with st.container(border=True):
         st.metric(md_text(tile["label"]), md_text(tile["value"]),
                   delta=None if tile["delta"] is None else md_text(tile["delta"]),
-                  delta_color=tile["delta_color"],
+                  delta_color=color, delta_arrow=arrow,
                   help=None if tile["help"] is None else md_text(tile["help"]))
         for line in tile["lines"]:
             st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",

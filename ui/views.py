@@ -123,15 +123,6 @@ def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def blank_columns_left_out(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """`frame` without those of `columns` that are blank on every row: a screen table never
-    shows an empty column (« Licence » when every loaded file is fictional or typed by the
-    contract team; issue 11). An export keeps them (its columns do not depend on the data)."""
-    blank = [c for c in columns if c in frame.columns
-             and not frame[c].map(lambda v: _na(v) is not None and str(v).strip() != "").any()]
-    return frame.drop(columns=blank)
-
-
 BUILD_OUTCOME_TEXT = {"published": "publiée", "failed": "échouée"}
 FILE_OUTCOME_TEXT = {"loaded": "chargé", "duplicate": "doublon", "unrecognised": "non reconnu",
                      "error": "erreur"}
@@ -816,6 +807,29 @@ def list_px(values) -> int:
     return min(widest, TEXT_COLUMN_MAX_PX)
 
 
+def blank_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` with nothing in any row (missing, or text of spaces only): a table
+    showed them as empty columns (issue 11: « Licence » of the loaded files when no file gives
+    one, « Ligne » and « Colonne » of build messages that name neither). None when the frame has
+    no row, or when every column is blank (the table then shows as it is)."""
+    if frame.empty:
+        return []
+    blank = [c for c in frame.columns
+             if all(v is None or (isinstance(v, str) and not v.strip())
+                    or (not isinstance(v, str) and bool(np.all(pd.isna(v)))) for v in frame[c])]
+    return [] if len(blank) == len(frame.columns) else blank
+
+
+def label_first(frame: pd.DataFrame) -> bool:
+    """Whether `frame` starts with a column of text labels, one of them wider than the pinned
+    room (PINNED_NAME_MAX_PX), followed by other columns: unpinned at its 280 px, it pushed the
+    values beside it off a 390 px phone (« Personnes touchées » by action, « Par enjeu
+    prioritaire », a portrait's commune-only figures: « secret statisti… », no « Montant »)."""
+    if len(frame.columns) < 2 or frame.empty or frame.columns[0] not in text_columns(frame):
+        return False
+    return max(text_px(v) for v in frame.iloc[:, 0].dropna()) > PINNED_NAME_MAX_PX
+
+
 @dataclass(frozen=True)
 class TableLayout:
     """How a displayed table reads whole (issue 11): the width in px of each text column (its
@@ -887,6 +901,24 @@ def has_target(tile) -> bool:
     """Whether a KPI tile has an objective (for its year, its cumulated period or a later year):
     a result the contract follows, never shown among context figures."""
     return any(_na(v) is not None for v in (tile.target, tile.cumulative_target, tile.next_target))
+
+
+_DELTA_COLORS = {"normal": ("green", "red"), "inverse": ("red", "green")}
+
+
+def delta_style(delta: str | None, delta_color: str) -> tuple[str, str]:
+    """(delta_arrow, delta_color) for st.metric, from a tile's evolution text as written (« -2 par
+    rapport à 2024 (-2,5 %) », a minus sign « − » too) and its colour rule (normal, inverse, off).
+    Streamlit reads the direction from the text it is given, which md_text escapes (« \\-2 »): a
+    decrease showed a green arrow up. A change of 0 has no arrow and no colour."""
+    text = (delta or "").strip()
+    number = re.match(r"[+\-−]?[\d\s\u00a0\u202f,]*", text).group(0)
+    if not text or not re.search(r"[1-9]", number):
+        return "off", "off"
+    down = text.startswith(("-", "−"))
+    if delta_color not in _DELTA_COLORS:
+        return ("down" if down else "up"), "off"
+    return ("down" if down else "up"), _DELTA_COLORS[delta_color][down]
 
 
 def kpi_tile(tile) -> dict:

@@ -96,6 +96,26 @@ def wait_until_done(pg, timeout_s: float = 90, title: bool = True) -> None:
     pg.wait_for_timeout(1500)     # plotly and deck.gl draw after the run
 
 
+def settled_height(measure, resize, wait, tries: int = 8, stable: int = 2) -> int:
+    """The page's height once it no longer grows: `measure()` it, `resize(height)` the window to it,
+    `wait()` for the run, measure again, until `stable` waits in a row leave it unchanged (at most
+    `tries` rounds). The home page and the portrait send their charts in a fragment rerun once the
+    browser has painted their figures (`components.after_paint`), which a busy machine may start
+    after one quiet wait: a height measured before that rerun cut the shot under the figures
+    (Grand Chalon's portrait at 1440 px ended in the middle of its tiles)."""
+    height = measure()
+    unchanged = 0
+    for _ in range(tries):
+        resize(height)
+        wait()
+        now = measure()
+        unchanged = unchanged + 1 if now == height else 0
+        height = now
+        if unchanged >= stable:
+            break
+    return height
+
+
 def shoot_parts(pg, width: int, path: Path) -> list[Path]:
     """The page in parts of about `PART_PX` px, scrolling its scrolling container: path-part1.png…
     Each part is what the container shows below the app's header; none repeats another's band."""
@@ -122,21 +142,6 @@ def shoot_parts(pg, width: int, path: Path) -> list[Path]:
     return shots
 
 
-def settled_height(measure, fit, tries: int = 5) -> int:
-    """The page's height once it stops growing: `fit(height)` sizes the window to it (and waits
-    for the run), then `measure()` again, until two heights agree (at most `tries` fits). A chart
-    drawn after the figures are painted (ui.components.after_paint) lengthens the page after the
-    first measure: Chartres' home page at 390 px was shot down to its last table's header."""
-    height = measure()
-    for _ in range(tries):
-        fit(height)
-        again = measure()
-        if again == height:
-            break
-        height = again
-    return height
-
-
 def shoot(browser, url: str, width: int, path: Path) -> str:
     """One full-page screenshot, or parts of a page taller than `MAX_SHOT_PX`; returns the error
     text the page shows, if any."""
@@ -145,12 +150,10 @@ def shoot(browser, url: str, width: int, path: Path) -> str:
     try:
         pg.goto(url)
         wait_until_done(pg)
-
-        def fit(height: int) -> None:
-            pg.set_viewport_size({"width": width, "height": min(max(height, 900), MAX_SHOT_PX)})
-            wait_until_done(pg, 30, title=False)
-
-        height = settled_height(lambda: int(pg.evaluate(HEIGHT_JS)), fit)
+        height = settled_height(
+            lambda: int(pg.evaluate(HEIGHT_JS)),
+            lambda h: pg.set_viewport_size({"width": width, "height": min(max(h, 900), MAX_SHOT_PX)}),
+            lambda: wait_until_done(pg, 30, title=False))
         path.parent.mkdir(parents=True, exist_ok=True)
         if height > MAX_SHOT_PX:
             if path.exists():

@@ -150,9 +150,9 @@ def test_method_page_units_and_licences_read_whole(demo_db) -> None:
     assert units == max(views.text_px(u) for u in registry.value["Unité"]) < CAP
     assert "personnes" in " ".join(registry.value["Unité"])
     # The demo database names no licence (its files are fictional or typed by the contract
-    # teams): the blank « Licence » column is left out (views.blank_columns_left_out); when a
+    # teams): the blank « Licence » column is left out of the shown order (views.blank_columns); when a
     # file names one, the column is sized like any other (test_every_table_of_the_page_reads_whole).
-    assert "Licence" not in sources.value.columns and "Producteur" in sources.value.columns
+    assert "Licence" not in sources.proto.column_order and "Producteur" in sources.proto.column_order
     # Definitions are longer than 280 px: they wrap, over rows of six lines at most.
     assert json.loads(registry.proto.columns)["Définition"]["width"] == CAP
     assert registry.proto.row_height == 20 * 6 + 16
