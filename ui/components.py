@@ -475,7 +475,7 @@ def kpi_tile(tile: dict, *, toggle: bool = True) -> None:
     with st.container(border=True):
         st.metric(md_text(tile["label"]), md_text(tile["value"]),
                   delta=None if tile["delta"] is None else md_text(tile["delta"]),
-                  delta_color=tile["delta_color"],
+                  delta_color=tile["delta_color"], delta_arrow=tile.get("delta_arrow", "auto"),
                   help=None if tile["help"] is None else md_text(tile["help"]))
         for line in tile["lines"]:
             st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",

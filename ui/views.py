@@ -843,6 +843,19 @@ def has_target(tile) -> bool:
     return any(_na(v) is not None for v in (tile.target, tile.cumulative_target, tile.next_target))
 
 
+def delta_style(evolution, higher_is_better) -> dict:
+    """The colour and arrow of a metric's delta, from the evolution's sign: Streamlit reads them
+    from the delta text's leading hyphen-minus, which the text has not (« −191 », minus sign
+    U+2212; and md_text escapes a « - »). Green when the change is good, red when bad, grey when
+    neither is known; no arrow without a change."""
+    if evolution is None or _na(evolution) is None or evolution == 0:
+        return {"delta_color": "off", "delta_arrow": "off"}
+    up = evolution > 0
+    good = {True: up, False: not up}.get(higher_is_better)
+    return {"delta_color": "off" if good is None else ("green" if good else "red"),
+            "delta_arrow": "up" if up else "down"}
+
+
 def kpi_tile(tile) -> dict:
     """What a headline tile shows for an indicators.kpi.KpiTile."""
     delta = None
@@ -875,7 +888,7 @@ def kpi_tile(tile) -> dict:
         "label": tile.label,
         "value": value_text_,
         "delta": delta,
-        "delta_color": {True: "normal", False: "inverse"}.get(tile.higher_is_better, "off"),
+        **delta_style(tile.evolution if delta else None, tile.higher_is_better),
         "lines": lines,
         "source": tile.source_line or "",
         "help": tile.definition or None,
