@@ -17,7 +17,7 @@ from indicators import fmt
 from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
-from indicators.sources import credited_producer, printed
+from indicators.sources import credited_producer, document_name, printed
 from indicators.text import md_text, qualified
 
 def _na(value):
@@ -594,9 +594,9 @@ def _item_source(items) -> str:
     refs = []
     for it in items:
         ref = _ref_without_title(it.document_title, it.source_ref)
-        title = (qualified(fmt.typed_dates(it.document_title),
-                           fmt.typed_dates(getattr(it, "document_producer", None)) or PRODUCER_NOT_GIVEN,
-                           published_date(getattr(it, "document_date", None)))
+        title = (document_name(fmt.typed_dates(it.document_title),
+                               fmt.typed_dates(getattr(it, "document_producer", None)) or PRODUCER_NOT_GIVEN,
+                               published_date(getattr(it, "document_date", None)))
                  if it.document_title else None)
         text = " – ".join(p for p in (title, fmt.typed_dates(ref)) if p)
         if text and text not in refs:
