@@ -32,7 +32,7 @@ def test_grand_chalon_portrait_cites_the_annexes_then_their_producer(demo_db) ->
     assert not at.exception
     text = html.unescape(re.sub(r"\\(.)", r"\1", page_text(at)).replace("\u2060", ""))
     # Every citation (the notes' source lines, whole or cut to « … Préfet… » in their short form).
-    head = f"{ANNEXES} — Le Grand Chalon (Agglomération) et Préfet"
+    head = f"{ANNEXES}, Le Grand Chalon (Agglomération) et Préfet"
     cited = _cited(text)
     assert (len(cited) > 0, {c[:len(head)] for c in cited}) == (True, {head})
 
@@ -42,5 +42,5 @@ def test_grand_chalon_portrait_pdf_cites_the_annexes_then_their_producer(demo_db
         data = pdf.portrait_pdf(con, "QN07102I", generated_on=dt.date(2026, 12, 1))
     text = plain_spaces(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages))
     text = " ".join(text.split())
-    assert [c[:len(ANNEXES) + len(PRODUCER) + 3] for c in _cited(text)] == [f"{ANNEXES} — {PRODUCER}"]
+    assert [c[:len(ANNEXES) + len(PRODUCER) + 2] for c in _cited(text)] == [f"{ANNEXES}, {PRODUCER}"]
     assert "Attribution », Le Grand Chalon" not in text

@@ -159,10 +159,10 @@ def test_document_name_keeps_a_title_s_own_bracket_and_puts_the_producer_after_i
         ("Bilan 2025", "Ville", "3 mars 2025"),
         ("Bilan 2025", None, "2025"),
     )] == [
-        annexes + " — Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire",
-        annexes + " — Le Grand Chalon, 2024",
+        annexes + ", Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire",
+        annexes + ", Le Grand Chalon, 2024",
         annexes,
-        "Politique de la ville (page du site de Chartres métropole) — Chartres métropole, "
+        "Politique de la ville (page du site de Chartres métropole), Chartres métropole, "
         "21 septembre 2023",
         "Bilan annuel 2025 (document fictif, CA Val-de-Lorne, fictive, 10 février 2026)",
         "Portraits (fictifs, CA)",
