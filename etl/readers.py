@@ -76,7 +76,8 @@ def parse_number(text: str | None) -> ParsedNumber:
     key = raw.lower()
     if key in WITHHELD_MARKERS:
         return ParsedNumber(None, WITHHELD_MARKERS[key], raw or None)
-    candidate = raw
+    # The minus sign U+2212 (French typography, what the app's own texts write) reads as « - ».
+    candidate = raw.replace("\u2212", "-")
     if _GROUPED_RE.match(candidate):
         for ch in _SPACES:
             candidate = candidate.replace(ch, "")

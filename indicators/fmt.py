@@ -4,7 +4,12 @@ The characters are babel's fr_FR ones, so that every page and export agrees:
 - the thousands separator is the narrow no-break space U+202F: ``fmt_number(1650) == "1\u202f650"``;
 - the space before ``%`` and ``€`` (and before units such as ``pts``) is the no-break space U+00A0,
   as in babel's fr percent and currency patterns: ``fmt_pct(12.04) == "12,04\u00a0%"``,
-  ``fmt_eur(8.3) == "8,3\u00a0€"``, ``fmt_eur_month(742) == "742\u00a0€/mois"``.
+  ``fmt_eur(8.3) == "8,3\u00a0€"``, ``fmt_eur_month(742) == "742\u00a0€/mois"``;
+- a negative number is written with the minus sign U+2212 glued to it, as French typography
+  wants (babel's fr_FR writes a hyphen-minus): ``fmt_number(-1250) == "\u22121\u202f250"``,
+  ``fmt_gap_points(-4) == "\u22124,0\u00a0pts"``. These are display texts: machine-readable
+  outputs (CSV/XLSX number cells, URLs, sort keys) keep the numbers, and the parsers of typed
+  numbers (indicators.numbers, etl.readers) read « − » and « - » alike.
 
 Tests and browser checks that compare text should normalise both spaces
 (see ``plain_spaces``). A value that is not shown (withheld, missing) is never formatted as a
@@ -24,6 +29,7 @@ from babel.numbers import format_decimal
 LOCALE = "fr_FR"
 NNBSP = "\u202f"   # narrow no-break space: thousands separator
 NBSP = "\u00a0"    # no-break space: before %, €, units
+MINUS = "\u2212"   # minus sign: before a negative number (never a hyphen-minus on display)
 
 STATUS_TEXT: dict[str, str] = {
     "ok": "",
@@ -124,12 +130,13 @@ def fmt_number(value, decimals: int | None = None, *, max_decimals: int = 2) -> 
         d = _round(value, decimals)
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     if d.is_infinite():
-        return "-∞" if d < 0 else "∞"
+        return f"{MINUS}∞" if d < 0 else "∞"
     if d == 0:
         d = abs(d)  # no "-0"
     with localcontext() as ctx:   # babel quantizes again: room for every digit of a huge value
         ctx.prec = max(28, d.adjusted() + max_decimals + (decimals or 0) + 3)
-        return format_decimal(d, format=pattern, locale=LOCALE, decimal_quantization=True)
+        text = format_decimal(abs(d), format=pattern, locale=LOCALE, decimal_quantization=True)
+    return f"{MINUS}{text}" if d < 0 else text
 
 
 def fmt_int(value) -> str:
@@ -291,12 +298,12 @@ def _singular(unit: str) -> str:
 
 
 def fmt_gap_points(value, decimals: int = 1) -> str:
-    """A gap between two rates, in percentage points: ``3.2 → "+3,2 pts"``, ``-1.25 → "-1,3 pts"``;
-    a gap that rounds to zero has no sign (``"0,0 pts"``)."""
+    """A gap between two rates, in percentage points: ``3.2 → "+3,2 pts"``, ``-1.25 → "−1,3 pts"``
+    (minus sign U+2212); a gap that rounds to zero has no sign (``"0,0 pts"``)."""
     if _is_missing(value):
         return ""
     d = _round(value, decimals)
-    sign = "+" if d > 0 else ("-" if d < 0 else "")
+    sign = "+" if d > 0 else (MINUS if d < 0 else "")
     return f"{sign}{fmt_number(abs(d), decimals)}{NBSP}pts"
 
 
@@ -321,7 +328,7 @@ def fmt_year(year) -> str:
     if _is_missing(year):
         return ""
     if isinstance(year, float) and math.isinf(year):
-        return "-∞" if year < 0 else "∞"
+        return f"{MINUS}∞" if year < 0 else "∞"
     return str(int(year))
 
 
@@ -420,7 +427,7 @@ def wrap_words(text, width: int = 18) -> str:
 
 
 __all__ = [
-    "NBSP", "NNBSP", "ORIGIN_TEXT", "STATUS_TEXT", "fmt_eur", "fmt_eur_month", "fmt_eur_year",
+    "MINUS", "NBSP", "NNBSP", "ORIGIN_TEXT", "STATUS_TEXT", "fmt_eur", "fmt_eur_month", "fmt_eur_year",
     "fmt_gap", "fmt_gap_points", "fmt_gap_ratio", "fmt_int", "fmt_millions_eur", "fmt_number",
     "fmt_pct", "fmt_status", "fmt_value", "fmt_year", "fold", "plain_spaces", "wrap_words",
 ]

@@ -105,11 +105,12 @@ def source_line(title: str | None, source_ref: str | None, producer: str | None 
     """« Source : <title> (<producer>, <date>) — <section> », parts omitted when unknown."""
     if not title and not source_ref:
         return None
-    from indicators.text import qualified
-    # One bracket: « Bilan 2025 (document fictif, CA Val-de-Lorne, fictive, 10 février 2026) ».
+    from indicators.sources import document_name
+    # One bracket: « Bilan 2025 (document fictif, CA Val-de-Lorne, fictive, 10 février 2026) »;
+    # a title's own bracket stays the title's (« … (annexe 2 …), Le Grand Chalon … »).
     from indicators.fmt import typed_dates
     title, source_ref, producer = (typed_dates(t) for t in (title, source_ref, producer))
-    head = qualified(title, producer, published_date(published_on)) if title else ""
+    head = document_name(title, producer, published_date(published_on)) if title else ""
     return "Source : " + " — ".join(p for p in (head, source_ref) if p)
 
 

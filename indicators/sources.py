@@ -295,3 +295,28 @@ def credited_source(source) -> dict:
         out["producer"] = credited_producer(out.get("producer"), True)
         out["licence"] = None
     return out
+
+
+# A bracket that only says a document is fictional (« (document fictif) ») qualifies it: the
+# producer and date join it. Any other bracket ending a title is the title's own.
+_FICTIONAL_BRACKET = re.compile(r"\((?:document |données )?fictif(?:ve)?s?\)$|\((?:document |données )?fictives?\)$",
+                                re.IGNORECASE)
+
+
+def document_name(title: str, producer: str | None = None, date: str | None = None) -> str:
+    """A document as every source line cites it, « title (producer, date) »: ``("Bilan 2025",
+    "Ville", "3 mars 2025")`` → « Bilan 2025 (Ville, 3 mars 2025) ». A fictional marker joins
+    them in one bracket (« Bilan 2025 (document fictif, CA Val-de-Lorne, fictive, …) »,
+    indicators.text.qualified), but a bracket that is part of the title stays the title's and
+    the producer and date follow it after a comma (indicators.fmt.with_aside; issue #11:
+    « … – Annexes (annexe 2 « Portraits de quartiers » ; annexe 7 « … »), Le Grand Chalon
+    (Agglomération) et Préfet de Saône-et-Loire », never « … ; annexe 7 « … », Le Grand Chalon,
+    Agglomération et Préfet… », where the producer read as part of the title). Not « title —
+    producer »: « — » separates a source from its section (indicators.kpi.source_line,
+    reports.pdf.SourceRefs)."""
+    from indicators.fmt import with_aside
+    from indicators.text import qualified
+    text = (title or "").strip()
+    if text.endswith(")") and not _FICTIONAL_BRACKET.search(text):
+        return with_aside(text, ", ".join(p.strip() for p in (producer, date) if p and p.strip()))
+    return qualified(text, producer, date)

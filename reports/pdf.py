@@ -1117,10 +1117,11 @@ def _cited(title: str, items, refs: SourceRefs | None) -> str:
     if refs is None:
         return title
     from indicators.kpi import published_date
+    from indicators.sources import document_name
     # Who published each document and when, as the page says (ui.views._item_source).
     nums = dict.fromkeys(
-        refs.ref(qualified(it.document_title, it.document_producer or "producteur non précisé",
-                           published_date(it.document_date)), None)
+        refs.ref(document_name(it.document_title, it.document_producer or "producteur non précisé",
+                               published_date(it.document_date)), None)
         for it in items if it.document_title)
     return title + (" [" + ", ".join(map(str, nums)) + "]" if nums else "")
 

@@ -490,11 +490,10 @@ def kpi_tiles(tiles: list[dict], columns: int = 3) -> None:
 
 def kpi_tile(tile: dict, *, toggle: bool = True) -> None:
     """A headline figure: value, evolution, period, target and achievement, source."""
-    arrow, color = views.delta_style(tile["delta"], tile["delta_color"])
     with st.container(border=True):
         st.metric(md_text(tile["label"]), md_text(tile["value"]),
                   delta=None if tile["delta"] is None else md_text(tile["delta"]),
-                  delta_color=color, delta_arrow=arrow,
+                  delta_color=tile["delta_color"], delta_arrow=tile.get("delta_arrow", "auto"),
                   help=None if tile["help"] is None else md_text(tile["help"]))
         for line in tile["lines"]:
             st.markdown(f"<div class='qpv-source' style='color:#1a1a1a'>{esc(line)}</div>",

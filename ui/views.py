@@ -17,7 +17,7 @@ from indicators import fmt
 from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
-from indicators.sources import credited_producer, printed
+from indicators.sources import credited_producer, document_name, printed
 from indicators.text import md_text, qualified
 
 def _na(value):
@@ -602,9 +602,9 @@ def _item_source(items) -> str:
     refs = []
     for it in items:
         ref = _ref_without_title(it.document_title, it.source_ref)
-        title = (qualified(fmt.typed_dates(it.document_title),
-                           fmt.typed_dates(getattr(it, "document_producer", None)) or PRODUCER_NOT_GIVEN,
-                           published_date(getattr(it, "document_date", None)))
+        title = (document_name(fmt.typed_dates(it.document_title),
+                               fmt.typed_dates(getattr(it, "document_producer", None)) or PRODUCER_NOT_GIVEN,
+                               published_date(getattr(it, "document_date", None)))
                  if it.document_title else None)
         text = " – ".join(p for p in (title, fmt.typed_dates(ref)) if p)
         if text and text not in refs:
@@ -903,22 +903,17 @@ def has_target(tile) -> bool:
     return any(_na(v) is not None for v in (tile.target, tile.cumulative_target, tile.next_target))
 
 
-_DELTA_COLORS = {"normal": ("green", "red"), "inverse": ("red", "green")}
-
-
-def delta_style(delta: str | None, delta_color: str) -> tuple[str, str]:
-    """(delta_arrow, delta_color) for st.metric, from a tile's evolution text as written (« -2 par
-    rapport à 2024 (-2,5 %) », a minus sign « − » too) and its colour rule (normal, inverse, off).
-    Streamlit reads the direction from the text it is given, which md_text escapes (« \\-2 »): a
-    decrease showed a green arrow up. A change of 0 has no arrow and no colour."""
-    text = (delta or "").strip()
-    number = re.match(r"[+\-−]?[\d\s\u00a0\u202f,]*", text).group(0)
-    if not text or not re.search(r"[1-9]", number):
-        return "off", "off"
-    down = text.startswith(("-", "−"))
-    if delta_color not in _DELTA_COLORS:
-        return ("down" if down else "up"), "off"
-    return ("down" if down else "up"), _DELTA_COLORS[delta_color][down]
+def delta_style(evolution, higher_is_better) -> dict:
+    """The colour and arrow of a metric's delta, from the evolution's sign: Streamlit reads them
+    from the delta text's leading hyphen-minus, which the text has not (« −191 », minus sign
+    U+2212; and md_text escapes a « - »). Green when the change is good, red when bad, grey when
+    neither is known; no arrow without a change."""
+    if evolution is None or _na(evolution) is None or evolution == 0:
+        return {"delta_color": "off", "delta_arrow": "off"}
+    up = evolution > 0
+    good = {True: up, False: not up}.get(higher_is_better)
+    return {"delta_color": "off" if good is None else ("green" if good else "red"),
+            "delta_arrow": "up" if up else "down"}
 
 
 def kpi_tile(tile) -> dict:
@@ -953,7 +948,7 @@ def kpi_tile(tile) -> dict:
         "label": tile.label,
         "value": value_text_,
         "delta": delta,
-        "delta_color": {True: "normal", False: "inverse"}.get(tile.higher_is_better, "off"),
+        **delta_style(tile.evolution if delta else None, tile.higher_is_better),
         "lines": lines,
         "source": tile.source_line or "",
         "short": getattr(tile, "source_short", None),     # document, section — producer, year

@@ -81,7 +81,7 @@ def test_kpi_tile_with_evolution_and_target() -> None:
     shown["lines"] = [plain_spaces(x) for x in shown["lines"]]
     assert {k: plain_spaces(v) if isinstance(v, str) else v for k, v in shown.items()} == {
         "label": "Interventions", "value": "4 783 interventions",
-        "delta": "+504 par rapport à 2023 (+11,8 %)", "delta_color": "off",
+        "delta": "+504 par rapport à 2023 (+11,8 %)", "delta_color": "off", "delta_arrow": "up",
         "lines": ["Période : en 2024", "Objectif 2024 : 4 000 interventions – réalisé à 119,6 %"],
         "source": "Source : bilan", "short": None, "help": "Définition.", "theme": "tranquillité"}
 
@@ -94,10 +94,24 @@ def test_kpi_tile_with_a_target_ahead_of_its_results() -> None:
     assert {k: plain_spaces(v) if isinstance(v, str) else v for k, v in shown.items()} | {
         "lines": [plain_spaces(x) for x in shown["lines"]]} == {
         "label": "Interventions", "value": "4 592 interventions",
-        "delta": "-191 par rapport à 2024 (-4,0 %)", "delta_color": "off",
+        "delta": "\u2212191 par rapport à 2024 (\u22124,0 %)", "delta_color": "off", "delta_arrow": "down",
         "lines": ["Période : 2025", "Objectif 2026 : 4 160 interventions (pas encore de résultat)"],
         "source": "Source : bilan", "short": None, "help": "Définition.", "theme": "tranquillité"}
 
+
+
+def test_kpi_tile_delta_colour_and_arrow_follow_the_sign_not_the_text() -> None:
+    """A negative evolution reads « −191 » (minus sign U+2212, issue #11): Streamlit would take
+    it for a rise (it looks for a leading « - »), so the tile gives the arrow and the colour."""
+    def style(evolution, better):
+        shown = views.kpi_tile(_tile(evolution=evolution, higher_is_better=better,
+                                     evolution_pct=None if evolution is None else 1.0))
+        return shown["delta"] is not None, shown["delta_color"], shown["delta_arrow"]
+    assert [style(e, b) for e in (-191.0, 504.0, 0.0, None) for b in (True, False, None)] == [
+        (True, "red", "down"), (True, "green", "down"), (True, "off", "down"),
+        (True, "green", "up"), (True, "red", "up"), (True, "off", "up"),
+        (True, "off", "off"), (True, "off", "off"), (True, "off", "off"),
+        (False, "off", "off"), (False, "off", "off"), (False, "off", "off")]
 
 
 def test_kpi_tile_cumulation_says_cumul_once() -> None:
@@ -424,7 +438,7 @@ def test_gap_texts() -> None:
     assert views.gap_change_text(-5.0, "points") == "écart réduit de 5,0 points"
     assert views.gap_change_text(3.24, "ratio") == "écart accru de 3,2 % (de l'écart à la parité)"
     assert views.gap_change_text(0.0, "points") == "écart inchangé"
-    assert plain_spaces(views.gap_text(-12.96, "points")) == "-13,0 pts"
+    assert plain_spaces(views.gap_text(-12.96, "points")) == "\u221213,0 pts"
     assert views.has_gap("poverty_rate_pct") and not views.has_gap("population_count")
 
 

@@ -107,7 +107,7 @@ def test_a_portrait_with_issues_and_notes_shows_each_under_its_heading(demo_db) 
     assert list(sections)[-2:] == ["Enjeux et parole des habitants", "Notes"]
     assert "Notes" not in sections["Enjeux et parole des habitants"]
     assert sections["Notes"] == [
-        "Familles", "- 48 % de familles monoparentales et jusqu'à 58,9 % sur certains secteurs"]
+        "Familles", "- Jusqu'à 58,9 % de familles monoparentales sur certains secteurs"]
 
 
 def test_chambery_rights_reopened_are_under_access_to_rights(demo_db) -> None:

@@ -46,11 +46,19 @@ S = "\u00a0"  # babel fr space before % and €
     (fmt_eur_year, 8904, f"8{N}904{S}€/an"),
     (fmt_millions_eur, 1_500_000, f"1,5{S}M€"),
     (fmt_gap_points, 3.2, f"+3,2{S}pts"),
-    (fmt_gap_points, -12.96, f"-13,0{S}pts"),
+    (fmt_gap_points, -12.96, f"\u221213,0{S}pts"),
     (fmt_gap_points, -0.04, f"0,0{S}pts"),
     (fmt_gap_ratio, 0.5, f"×{S}0,50"),
     (fmt_gap_ratio, 0.501351, f"×{S}0,50"),
     (fmt_gap_ratio, None, ""),
+    # Negative numbers: the minus sign U+2212 glued to the number (issue #11), never « - ».
+    (fmt_number, -1250, f"\u22121{N}250"),
+    (fmt_number, -0.25, "\u22120,25"),
+    (fmt_number, -math.inf, "\u2212∞"),
+    (fmt_pct, -3.2, f"\u22123,2{S}%"),
+    (fmt_eur, -20495, f"\u221220{N}495{S}€"),
+    (fmt_eur_month, -742, f"\u2212742{S}€/mois"),
+    (fmt_millions_eur, -1_500_000, f"\u22121,5{S}M€"),
 ])
 def test_formatters(fn, value, expected):
     assert fn(value) == expected

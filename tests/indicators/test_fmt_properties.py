@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators import fmt
+from indicators.numbers import parse_french_number
 
 extreme_floats = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
     [1e308, -1e308, 1.7976931348623157e308, -0.0, 5e-324, -5e-324, 0.5, -0.5, 2.5, 12.045])
@@ -24,7 +25,7 @@ FORMATTERS = [fmt.fmt_number, fmt.fmt_int, fmt.fmt_pct, fmt.fmt_eur, fmt.fmt_eur
 
 
 def _read_back(text: str) -> Decimal:
-    return Decimal(text.replace(fmt.NNBSP, "").replace(",", "."))
+    return Decimal(text.replace(fmt.NNBSP, "").replace(",", ".").replace(fmt.MINUS, "-"))
 
 
 def _half_up(value, decimals: int) -> Decimal:
@@ -59,16 +60,18 @@ def test_fmt_number_reads_back_as_the_value_rounded_half_up(value, decimals):
     text = fmt.fmt_number(value, decimals)
     expected = _half_up(value, decimals)
     assert _read_back(text) == expected
-    assert not text.startswith("-") or expected < 0      # never "-0" nor "-0,00"
+    assert "-" not in text                               # the minus sign U+2212, never « - »
+    assert not text.startswith(fmt.MINUS) or expected < 0   # never "−0" nor "−0,00"
+    assert parse_french_number(text) == float(expected)  # what the app writes, it reads back
 
 
 @given(value=st.sampled_from([math.inf, -math.inf]))
 def test_infinities_read_as_infinity(value):
-    sign = "-" if value < 0 else ""
+    sign = fmt.MINUS if value < 0 else ""
     assert fmt.fmt_number(value) == f"{sign}∞"
     assert fmt.fmt_pct(value) == f"{sign}∞{fmt.NBSP}%"
     assert fmt.fmt_eur_year(value) == f"{sign}∞{fmt.NBSP}€/an"
-    assert fmt.fmt_gap_points(value) == f"{'-' if sign else '+'}∞{fmt.NBSP}pts"
+    assert fmt.fmt_gap_points(value) == f"{sign or '+'}∞{fmt.NBSP}pts"
     assert fmt.fmt_year(value) == f"{sign}∞"
 
 

@@ -128,6 +128,9 @@ def test_source_line():
     assert source_line("Titre", "p. 3") == "Source : Titre — p. 3"
     assert source_line("Titre", None, "Ville", "2024") == "Source : Titre (Ville, 2024)"
     assert source_line(None, None) is None
+    # A title's own bracket stays the title's: the producer follows it (issue #11).
+    assert source_line("Annexes (annexe 2 « Portraits »)", "p. 24", "Le Grand Chalon", "2024") == (
+        "Source : Annexes (annexe 2 « Portraits »), Le Grand Chalon, 2024 — p. 24")
 
 
 def test_kpi_by_territory(db):

@@ -139,3 +139,33 @@ def test_a_date_typed_in_a_source_reads_in_words():
     assert printed(label) == said
     assert source_text(label, None, source_ref="conseil du 01/02/2024") == \
         f"{said} · conseil du 1er{nb}février{nb}2024"
+
+
+def test_document_name_keeps_a_title_s_own_bracket_and_puts_the_producer_after_it() -> None:
+    """Issue #11: Grand Chalon's annexes read « … ; annexe 7 « CIA », Le Grand Chalon,
+    Agglomération et Préfet… », the producer inside the title's own bracket. A fictional
+    marker is a qualifier and still takes the producer and date in its bracket."""
+    from indicators.sources import document_name
+    annexes = ("Contrat de ville du Grand Chalon 2024-2030 – Annexes (annexe 2 « Portraits de "
+               "quartiers » ; annexe 7 « CIA »)")
+    assert [document_name(*args) for args in (
+        (annexes, "Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire", None),
+        (annexes, "Le Grand Chalon", "2024"),
+        (annexes, None, None),
+        ("Politique de la ville (page du site de Chartres métropole)", "Chartres métropole",
+         "21 septembre 2023"),
+        ("Bilan annuel 2025 (document fictif)", "CA Val-de-Lorne (fictive)", "10 février 2026"),
+        ("Portraits (fictifs)", "CA", None),
+        ("Bilan 2025", "Ville", "3 mars 2025"),
+        ("Bilan 2025", None, "2025"),
+    )] == [
+        annexes + ", Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire",
+        annexes + ", Le Grand Chalon, 2024",
+        annexes,
+        "Politique de la ville (page du site de Chartres métropole), Chartres métropole, "
+        "21 septembre 2023",
+        "Bilan annuel 2025 (document fictif, CA Val-de-Lorne, fictive, 10 février 2026)",
+        "Portraits (fictifs, CA)",
+        "Bilan 2025 (Ville, 3 mars 2025)",
+        "Bilan 2025 (2025)",
+    ]

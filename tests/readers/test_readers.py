@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from etl.core import EtlError
 from etl.readers import ParsedNumber, looks_like_formula, parse_number, read_table
+from indicators.fmt import fmt_number
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -18,6 +19,8 @@ from etl.readers import ParsedNumber, looks_like_formula, parse_number, read_tab
     ("12,04", ParsedNumber(12.04, "ok", None)),
     ("12.04", ParsedNumber(12.04, "ok", None)),
     ("-14,8", ParsedNumber(-14.8, "ok", None)),
+    ("\u221214,8", ParsedNumber(-14.8, "ok", None)),           # minus sign U+2212
+    ("\u22121\u202f250", ParsedNumber(-1250.0, "ok", None)),
     ("  8904 ", ParsedNumber(8904.0, "ok", None)),
     ('"19,0"', ParsedNumber(19.0, "ok", None)),
     ("s", ParsedNumber(None, "secret", "s")),
@@ -43,6 +46,7 @@ def test_grouped_integers_round_trip(n):
     grouped = f"{n:,}".replace(",", "\u202f")
     assert parse_number(grouped).value == n
     assert parse_number(str(n)).value == n
+    assert parse_number(fmt_number(n)).value == n     # as the app writes it (minus sign U+2212)
 
 
 @given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))

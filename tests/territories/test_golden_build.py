@@ -252,7 +252,7 @@ def test_grand_chalon_qualitative_items(territories_db) -> None:
         ("Parentalité et enjeux éducatifs", "Et notamment Sensibiliser aux usages du numérique"),
     ]
     assert _rows(con, "select text from qualitative_items where territory_code = 'QN07102I' and item_type = 'note'") == [
-        ("48 % de familles monoparentales et jusqu'à 58,9 % sur certains secteurs",)]
+        ("Jusqu'à 58,9 % de familles monoparentales sur certains secteurs",)]
 
 
 # ── Chambéry ───────────────────────────────────────────────────────────────────────────────

@@ -274,3 +274,40 @@ def test_reference_paths_are_outside_the_project() -> None:
     """The reference files are read in place, never copied into data/territories."""
     assert not REFERENCE_DIR.is_relative_to(ROOT)
     assert list(TERRITORIES_DIR.rglob("*.json")) == []
+
+
+# A number in a typed text: grouped by thousands (« 2 040 ») or not; a bare year (« 2015 ») is a
+# date, never a figure.
+_NUMBER_IN_TEXT = re.compile(r"(?<![\d,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![\d])|(?<![\d,])\d+(?:,\d+)?(?!\d)")
+
+
+def _figures_in(text: str) -> list[float]:
+    out = []
+    for m in _NUMBER_IN_TEXT.finditer(text):
+        if re.fullmatch(r"(19|20)\d\d", m.group(0)):
+            continue
+        out.append(parse_number(m.group(0)).value)
+    return out
+
+
+@pytest.mark.parametrize("contract", CONTRACTS)
+def test_a_quartier_note_never_repeats_a_figure_its_portrait_shows(contract) -> None:
+    """A note of a quartier is shown under the portrait's figures (screen and PDF): it says what
+    the figures do not (issue #11: Chartres's « (1 830 habitants). Population publiée pour le
+    contour de 2015… » repeated the population and its source line). A figure typed for the
+    quartier is said by the figure, once."""
+    tables = folder_tables(contract)
+    shown: dict[str, set[float]] = {}
+    for row in tables["published_values"].rows:
+        value = parse_number(row.get("value") or "").value
+        if row.get("territory_code") and value is not None:
+            shown.setdefault(row["territory_code"], set()).add(value)
+    repeated = [(row["territory_code"], row["text"]) for row in tables["qualitative"].rows
+                if row.get("item_type") == "note" and row.get("territory_code")
+                and set(_figures_in(row["text"])) & shown.get(row["territory_code"], set())]
+    assert repeated == []
+
+
+def test_figures_in_a_text() -> None:
+    assert _figures_in("Quartier 2015–2023 : les Clos (2 540 habitants), 12,5 % ; 2\u202f040 ; 35 ans") == [
+        2540.0, 12.5, 2040.0, 35.0]
