@@ -102,11 +102,10 @@ def _body() -> None:
 
     if portrait.themes:
         st.header("Tous les chiffres du portrait", divider="gray")
+        shown_table, (table, status_columns, units), row_indicators = views.portrait_tables(portrait)
         with st.expander("Tableau : chaque indicateur pour le quartier et ses territoires de comparaison"):
-            components.table(views.portrait_table(portrait), hide_index=True, key="portrait_table")
-        table, status_columns, units = views.portrait_export(portrait)
-        keys = [(c, i, y) for c, i, y in zip(table["Code"], portrait.to_frame()["indicator_id"],
-                                             table["Année"])]
+            components.table(shown_table, hide_index=True, key="portrait_table")
+        keys = [(c, i, y) for c, i, y in zip(table["Code"], row_indicators, table["Année"])]
         exports.download_table(
             table, key="portrait_table", title=f"Portrait de quartier – {portrait.qpv.name} "
             f"({portrait.qpv.code})", selection=selection, status_columns=status_columns, units=units,
@@ -120,7 +119,7 @@ def _body() -> None:
         components.table(views.commune_only_table(commune_only), hide_index=True, key="commune_only_table")
 
     qualitative = data.qualitative(selection.contract_slug, selection.qpv_code)
-    sections, notes = views.split_notes(views.qualitative_sections(qualitative))
+    sections, notes = views.shared_qualitative_sections(qualitative)
     if sections:
         st.header("Enjeux et parole des habitants", divider="gray")
         for title, groups in sections:

@@ -619,6 +619,14 @@ def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str],
 NOTES_TITLE = dict(QUALITATIVE_TITLES)["notes"]
 
 
+@functools.lru_cache(maxsize=64)
+def shared_qualitative_sections(q) -> tuple[list, list]:
+    """split_notes(qualitative_sections(q)), worked out once per content (issue #15: the sources
+    of the items cost about 5 ms a rerun; a Qualitative is frozen, hashed and compared by value).
+    Shared by every session and rerun: read them only."""
+    return split_notes(qualitative_sections(q))
+
+
 def split_notes(sections) -> tuple[list, list]:
     """(issues and residents' voices, notes) of `qualitative_sections`: a note (« Géographie
     prioritaire : nouveau secteur… ») is neither an issue nor a resident's word, so the portrait
@@ -1648,6 +1656,14 @@ def portrait_table(portrait) -> pd.DataFrame:
                    in zip(df["value"], df["unit"], df["status"], df["indicator_id"])],
         "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
     })
+
+
+@functools.lru_cache(maxsize=64)
+def portrait_tables(portrait) -> tuple[pd.DataFrame, tuple[pd.DataFrame, dict, dict], tuple[str, ...]]:
+    """(portrait_table, portrait_export, the indicator id of each row) of a portrait, worked out
+    once per content (issue #15: about 10 ms a rerun; a Portrait is frozen, hashed and compared
+    by value). Shared by every session and rerun: read them only."""
+    return portrait_table(portrait), portrait_export(portrait), tuple(portrait.to_frame()["indicator_id"])
 
 
 # ── Poverty pockets (indicators/pockets.py) ─────────────────────────────────────────────────
