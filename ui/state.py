@@ -16,13 +16,14 @@ something else: the fallback selection never rewrites it.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import streamlit as st
 
 import config
 from indicators.text import url_excerpt
-from ui import data
+from ui import auth, data
 
 TERRITOIRE, QPV, INDICATEUR, PRESENTATION = "territoire", "qpv", "indicateur", "presentation"
 URL_KEYS = (TERRITOIRE, QPV, INDICATEUR)
@@ -78,12 +79,37 @@ def default_contract(contracts) -> str:
     return (real or slugs)[0]
 
 
+_RESOLVED = "_resolved_this_run"     # (the run, what resolve read, the selection it gives again)
+
+
+def _inputs() -> tuple:
+    """What `resolve` reads of the session, the URL and the data: the links it would adopt, the
+    session's selection, whether presentation mode is asked for by the link, what is seen."""
+    ss = st.session_state
+    synced = ss.get(_SYNCED, {})
+    return (tuple(_adopt(key, synced) for key in URL_KEYS), tuple(ss.get(key) for key in URL_KEYS),
+            st.query_params.get(PRESENTATION) == "1" and PRESENTATION not in ss, data.view_key())
+
+
 def resolve() -> Selection:
     """Reconcile URL, session and defaults; return the current selection (see module doc).
 
     Only writes a session value when it changes, so a page may call it after the sidebar
-    widgets of the entrypoint exist.
+    widgets of the entrypoint exist. Worked out once per script run (issue #15: `app.py`, then
+    the page): called again in the same run with the same session and links (write_url's
+    changes aside), it gives the same selection, its link errors already reported (empty).
     """
+    run = auth._this_run()
+    memo = st.session_state.get(_RESOLVED)
+    if run is not None and memo is not None and memo[0] is run and memo[1] == _inputs():
+        return memo[2]
+    selection = _resolve()
+    if run is not None:
+        st.session_state[_RESOLVED] = (run, _inputs(), dataclasses.replace(selection, errors=()))
+    return selection
+
+
+def _resolve() -> Selection:
     ss = st.session_state
     synced: dict = ss.setdefault(_SYNCED, {})
     errors: list[str] = []
