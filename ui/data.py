@@ -186,10 +186,17 @@ def _contracts(version: int) -> pd.DataFrame:
     return df.rename(columns={"slug": "contract_slug", "name": "contract_name"})
 
 
+@functools.lru_cache(maxsize=16)
+def _contracts_memo(version: tuple) -> pd.DataFrame:
+    # In front of st.cache_data, which unpickles a copy of the frame at each call (issue #15:
+    # about 3 ms, two to four times a run).
+    return _contracts(version)
+
+
 def contracts() -> pd.DataFrame:
     """One row per contract: contract_slug, contract_name, epci_code, period_label, start_year,
-    end_year, is_fictional."""
-    return _contracts(view_key())
+    end_year, is_fictional. Shared by every session and rerun: read it only."""
+    return _contracts_memo(view_key())
 
 
 @st.cache_data(show_spinner=False)
