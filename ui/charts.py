@@ -422,4 +422,18 @@ def shared(chart, *args, **kwargs) -> go.Figure:
     if globals().get(chart.__name__) is not chart:
         raise ValueError(f"not a chart of ui.charts: {chart!r}")
     kwargs = tuple(sorted(kwargs.items()))
-    return _shared(chart.__name__, pickle.dumps((args, kwargs), protocol=5), args, kwargs)
+    key = (chart.__name__, pickle.dumps((args, kwargs), protocol=5))
+    fig = _FIGURES.get(key)
+    if fig is None:
+        fig = _shared(*key, args, kwargs)
+        with PLOTLY_LOCK:
+            _FIGURES[key] = fig
+            while len(_FIGURES) > _FIGURES_MAX:
+                _FIGURES.pop(next(iter(_FIGURES)), None)
+    return fig
+
+
+# The shared figures by (chart, content), in front of Streamlit's cache (its lookup cost about
+# 1 ms a chart and rerun, issue #15); content-keyed, so never out of date.
+_FIGURES: dict[tuple[str, bytes], go.Figure] = {}
+_FIGURES_MAX = 2048

@@ -148,3 +148,13 @@ def test_a_charts_data_table_is_made_and_laid_out_once_per_figure(monkeypatch):
     args["column_config"].clear()
     again, args_again = exports._figure_table(fig)
     assert again is table and list(args_again["column_config"]) == ["Catégorie", "Valeur"]
+
+
+def test_a_shared_chart_seen_again_skips_streamlits_cache(monkeypatch):
+    """Issue #15: a figure already shared is found before Streamlit's cache (its lookup cost
+    about 1 ms a chart and rerun)."""
+    rows = [dict(r, value=33.0) if r["status"] == "ok" else r for r in ROWS]
+    first = charts.shared(charts.comparison_bar, "Part des ménages d'une personne", "%", rows)
+    monkeypatch.setattr(charts, "_shared", lambda *a: 1 / 0)
+    assert charts.shared(charts.comparison_bar, "Part des ménages d'une personne", "%",
+                         [dict(r) for r in rows]) is first
