@@ -17,16 +17,27 @@ number: ``fmt_value`` returns the status text ("secret statistique", "non dispon
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pandas as pd
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 
 LOCALE = "fr_FR"
+# babel's format_decimal parses its locale and its pattern at every call (issue #15: half of a
+# number's formatting): both once here, then NumberPattern.apply as format_decimal does.
+_BABEL_LOCALE = Locale.parse(LOCALE)
+
+
+@functools.lru_cache(maxsize=64)
+def _number_pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
 NNBSP = "\u202f"   # narrow no-break space: thousands separator
 NBSP = "\u00a0"    # no-break space: before %, €, units
 MINUS = "\u2212"   # minus sign: before a negative number (never a hyphen-minus on display)
@@ -135,7 +146,7 @@ def fmt_number(value, decimals: int | None = None, *, max_decimals: int = 2) -> 
         d = abs(d)  # no "-0"
     with localcontext() as ctx:   # babel quantizes again: room for every digit of a huge value
         ctx.prec = max(28, d.adjusted() + max_decimals + (decimals or 0) + 3)
-        text = format_decimal(abs(d), format=pattern, locale=LOCALE, decimal_quantization=True)
+        text = _number_pattern(pattern).apply(abs(d), _BABEL_LOCALE, decimal_quantization=True)
     return f"{MINUS}{text}" if d < 0 else text
 
 

@@ -186,10 +186,17 @@ def _contracts(version: int) -> pd.DataFrame:
     return df.rename(columns={"slug": "contract_slug", "name": "contract_name"})
 
 
+@functools.lru_cache(maxsize=16)
+def _contracts_memo(version: tuple) -> pd.DataFrame:
+    # In front of st.cache_data, which unpickles a copy of the frame at each call (issue #15:
+    # about 3 ms, two to four times a run).
+    return _contracts(version)
+
+
 def contracts() -> pd.DataFrame:
     """One row per contract: contract_slug, contract_name, epci_code, period_label, start_year,
-    end_year, is_fictional."""
-    return _contracts(view_key())
+    end_year, is_fictional. Shared by every session and rerun: read it only."""
+    return _contracts_memo(view_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -197,10 +204,17 @@ def _contract_qpvs(slug: str, version: int) -> pd.DataFrame:
     return territories.contract_qpvs(cursor(), slug)
 
 
+@functools.lru_cache(maxsize=64)
+def _contract_qpvs_memo(slug: str, version: tuple) -> pd.DataFrame:
+    # In front of st.cache_data, as _contracts_memo (a portrait run asked for it twice).
+    return _contract_qpvs(slug, version)
+
+
 def contract_qpvs(slug: str) -> pd.DataFrame:
     """The QPVs of a contract (indicators.territories.contract_qpvs: qpv_code, qpv_name,
-    geography_vintage, population, commune_label, note, …)."""
-    return _contract_qpvs(slug, view_key())
+    geography_vintage, population, commune_label, note, …). Shared by every session and rerun:
+    read it only."""
+    return _contract_qpvs_memo(slug, view_key())
 
 
 @st.cache_data(show_spinner=False)

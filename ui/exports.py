@@ -348,23 +348,26 @@ def _figure_export(fig: go.Figure) -> tuple[pd.DataFrame, str]:
         return table, fig_json
 
 
-# (figure, its table) by id(figure): the table the page shows under a chart; the export itself
-# (a copy of the figure and its JSON, ~15 ms a chart) waits for a click (issue #15).
-_FIGURE_TABLES: dict[int, tuple[go.Figure, pd.DataFrame]] = {}
+# (figure, its table, the table's st.dataframe arguments) by id(figure): the table the page shows
+# under a chart, laid out once (components.fit_columns, about 2 ms a table and rerun); the export
+# itself (a copy of the figure and its JSON, ~15 ms a chart) waits for a click (issue #15).
+_FIGURE_TABLES: dict[int, tuple[go.Figure, pd.DataFrame, dict]] = {}
 
 
-def _figure_table(fig: go.Figure) -> pd.DataFrame:
-    """figure_table(fig), once per figure (shared figures: once for every session)."""
+def _figure_table(fig: go.Figure) -> tuple[pd.DataFrame, dict]:
+    """(figure_table(fig), components.fit_columns of it), once per figure (shared figures: once
+    for every session). The arguments are a copy each rerun may hand to st.dataframe."""
     with PLOTLY_LOCK:
-        for memo in (_FIGURE_EXPORTS, _FIGURE_TABLES):
-            hit = memo.get(id(fig))
-            if hit is not None and hit[0] is fig:
-                return hit[1]
-        table = figure_table(fig)
-        _FIGURE_TABLES[id(fig)] = (fig, table)
-        while len(_FIGURE_TABLES) > _FIGURE_EXPORTS_MAX:
-            _FIGURE_TABLES.pop(next(iter(_FIGURE_TABLES)), None)
-        return table
+        hit = _FIGURE_TABLES.get(id(fig))
+        if hit is None or hit[0] is not fig:
+            exported = _FIGURE_EXPORTS.get(id(fig))
+            table = exported[1] if exported is not None and exported[0] is fig else figure_table(fig)
+            hit = (fig, table, components.fit_columns(table) if not table.empty else {})
+            _FIGURE_TABLES[id(fig)] = hit
+            while len(_FIGURE_TABLES) > _FIGURE_EXPORTS_MAX:
+                _FIGURE_TABLES.pop(next(iter(_FIGURE_TABLES)), None)
+        args = {k: type(v)(v) if isinstance(v, (dict, list)) else v for k, v in hit[2].items()}
+        return hit[1], args
 
 
 def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Selection,
@@ -375,11 +378,11 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
     mark for the fictional territory."""
     if not _shown():
         return
-    table = _figure_table(fig)
+    table, table_args = _figure_table(fig)
     if not table.empty:
         with st.expander("Voir les données", icon=":material/table:"):
             st.caption(md_text(title + (f" ({unit})" if unit else "")))
-            st.dataframe(table, hide_index=True, **components.fit_columns(table))
+            st.dataframe(table, hide_index=True, **table_args)
     with PLOTLY_LOCK:
         h = int(height or fig.layout.height or 520) - int(fig.layout.margin.t or 0) + 20
     mark = mark_for(selection)

@@ -16,13 +16,15 @@ something else: the fallback selection never rewrites it.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
+import pandas as pd
 import streamlit as st
 
 import config
 from indicators.text import url_excerpt
-from ui import data
+from ui import auth, data
 
 TERRITOIRE, QPV, INDICATEUR, PRESENTATION = "territoire", "qpv", "indicateur", "presentation"
 URL_KEYS = (TERRITOIRE, QPV, INDICATEUR)
@@ -78,12 +80,37 @@ def default_contract(contracts) -> str:
     return (real or slugs)[0]
 
 
+_RESOLVED = "_resolved_this_run"     # (the run, what resolve read, the selection it gives again)
+
+
+def _inputs() -> tuple:
+    """What `resolve` reads of the session, the URL and the data: the links it would adopt, the
+    session's selection, whether presentation mode is asked for by the link, what is seen."""
+    ss = st.session_state
+    synced = ss.get(_SYNCED, {})
+    return (tuple(_adopt(key, synced) for key in URL_KEYS), tuple(ss.get(key) for key in URL_KEYS),
+            st.query_params.get(PRESENTATION) == "1" and PRESENTATION not in ss, data.view_key())
+
+
 def resolve() -> Selection:
     """Reconcile URL, session and defaults; return the current selection (see module doc).
 
     Only writes a session value when it changes, so a page may call it after the sidebar
-    widgets of the entrypoint exist.
+    widgets of the entrypoint exist. Worked out once per script run (issue #15: `app.py`, then
+    the page): called again in the same run with the same session and links (write_url's
+    changes aside), it gives the same selection, its link errors already reported (empty).
     """
+    run = auth._this_run()
+    memo = st.session_state.get(_RESOLVED)
+    if run is not None and memo is not None and memo[0] is run and memo[1] == _inputs():
+        return memo[2]
+    selection = _resolve()
+    if run is not None:
+        st.session_state[_RESOLVED] = (run, _inputs(), dataclasses.replace(selection, errors=()))
+    return selection
+
+
+def _resolve() -> Selection:
     ss = st.session_state
     synced: dict = ss.setdefault(_SYNCED, {})
     errors: list[str] = []
@@ -136,15 +163,17 @@ def resolve() -> Selection:
     if errors:
         ss[_ERRORS] = tuple(errors)
         ss[_BROKEN] = {key: ss.get(key) for key in URL_KEYS}
-    contract = contracts.loc[contracts["contract_slug"] == ss[TERRITOIRE]].iloc[0]
-    qpv_row = qpvs.loc[qpvs["qpv_code"] == ss.get(QPV)]
+    # The contract's and the QPV's first rows, read by position (issue #15: boolean masks and
+    # .loc cost about 4 ms a run).
+    row = slugs.index(ss[TERRITOIRE])
+    period = contracts["period_label"].iloc[row]
     return Selection(
         contract_slug=ss[TERRITOIRE],
-        contract_name=str(contract["contract_name"]),
-        is_fictional=bool(contract["is_fictional"]),
-        period_label=None if contract.isna()["period_label"] else str(contract["period_label"]),
+        contract_name=str(contracts["contract_name"].iloc[row]),
+        is_fictional=bool(contracts["is_fictional"].iloc[row]),
+        period_label=None if pd.isna(period) else str(period),
         qpv_code=ss.get(QPV),
-        qpv_name=None if qpv_row.empty else str(qpv_row.iloc[0]["qpv_name"]),
+        qpv_name=str(qpvs["qpv_name"].iloc[codes.index(ss[QPV])]) if ss.get(QPV) in codes else None,
         indicator_id=ss[INDICATEUR],
         errors=tuple(errors),
     )

@@ -51,6 +51,17 @@ _HTML_NOT_TEXT = re.compile(r"(<style\b.*?</style\s*>|<script\b.*?</script\s*>|<
                             re.IGNORECASE | re.DOTALL)
 
 
+# A page hands Streamlit the same texts at every rerun (a portrait: about 150 elements): each is
+# worked out once (issue #15; pure functions of the text, so the answers are the same).
+_MEMO_TEXTS = 8192
+
+
+@functools.lru_cache(maxsize=_MEMO_TEXTS)
+def _screen(text: str) -> str:
+    return screen_text(text)
+
+
+@functools.lru_cache(maxsize=_MEMO_TEXTS)
 def html_prose(body: str) -> str:
     """`screen_text` on the text between the tags of an HTML block (CSS, scripts and attributes
     untouched)."""
@@ -74,13 +85,13 @@ def french_element(delta_type: str, proto) -> None:
         kind = proto.Type.Name(proto.element_type) if proto.element_type else "NATIVE"
         if kind in _MARKDOWN_NOT_PROSE:
             return
-        _set(proto, "body", html_prose if proto.allow_html else screen_text)
+        _set(proto, "body", html_prose if proto.allow_html else _screen)
     elif delta_type in PROSE_BODIES:
-        _set(proto, "body", screen_text)
+        _set(proto, "body", _screen)
     for field in PROSE_FIELDS:
-        _set(proto, field, screen_text)
+        _set(proto, field, _screen)
     if delta_type == "radio" and proto.captions:
-        proto.captions[:] = [screen_text(c) for c in proto.captions]
+        proto.captions[:] = [_screen(c) for c in proto.captions]
 
 
 def french_block(block_proto) -> None:
@@ -89,7 +100,7 @@ def french_block(block_proto) -> None:
     if kind in ("expandable", "popover", "dialog", "tab"):
         inner = getattr(block_proto, kind)
         for field in ("label", "help", "title"):
-            _set(inner, field, screen_text)
+            _set(inner, field, _screen)
 
 
 def screen_format(format_func):
@@ -100,7 +111,7 @@ def screen_format(format_func):
 
     @functools.wraps(format_func)
     def shown(option):
-        return screen_text(format_func(option))
+        return _screen(format_func(option))
     shown.screen_text = True
     return shown
 

@@ -638,6 +638,14 @@ def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str],
 NOTES_TITLE = dict(QUALITATIVE_TITLES)["notes"]
 
 
+@functools.lru_cache(maxsize=64)
+def shared_qualitative_sections(q) -> tuple[list, list]:
+    """split_notes(qualitative_sections(q)), worked out once per content (issue #15: the sources
+    of the items cost about 5 ms a rerun; a Qualitative is frozen, hashed and compared by value).
+    Shared by every session and rerun: read them only."""
+    return split_notes(qualitative_sections(q))
+
+
 def split_notes(sections) -> tuple[list, list]:
     """(issues and residents' voices, notes) of `qualitative_sections`: a note (« Géographie
     prioritaire : nouveau secteur… ») is neither an issue nor a resident's word, so the portrait
@@ -780,14 +788,23 @@ def wrapped_lines(text, width_px: int) -> int:
     return lines
 
 
+def _texts(column: pd.Series) -> list[str] | None:
+    """The values of `column`, missing ones aside, when there is at least one and all are text;
+    else None. Read as a list (issue #15: Series.dropna cost about 0,3 ms a column and rerun)."""
+    if column.dtype.kind in "biufcmM":          # numbers, booleans, dates: never text
+        return None
+    texts = []
+    for v in column.tolist():
+        if isinstance(v, str):
+            texts.append(v)
+        elif not (pd.api.types.is_scalar(v) and pd.isna(v)):
+            return None
+    return texts or None
+
+
 def text_columns(frame: pd.DataFrame) -> list[str]:
     """The columns of `frame` whose values (missing ones aside, at least one) are all text."""
-    out = []
-    for c in frame.columns:
-        values = frame[c].dropna()
-        if len(values) and all(isinstance(v, str) for v in values):
-            out.append(c)
-    return out
+    return [c for c in frame.columns if _texts(frame[c]) is not None]
 
 
 def list_columns(frame: pd.DataFrame) -> list[str]:
@@ -851,11 +868,12 @@ def table_layout(frame: pd.DataFrame, pinned: tuple = (), room_px: int = TEXT_CO
     TEXT_COLUMN_MAX_PX, and the `pinned` ones at most `room_px` (what pinned markers leave of it);
     a value beyond its column's cap wraps over up to MAX_WRAP_LINES lines."""
     widths, lines = {}, 1
-    for c in text_columns(frame):
-        if c in skip:
+    for c in frame.columns:
+        texts = None if c in skip else _texts(frame[c])
+        if texts is None:
             continue
         cap = min(room_px, TEXT_COLUMN_MAX_PX) if c in pinned else TEXT_COLUMN_MAX_PX
-        px = {t: text_px(t) for t in set(frame[c].dropna())}      # each distinct value once
+        px = {t: text_px(t) for t in set(texts)}      # each distinct value once
         widths[c] = min(max([text_px(c), *px.values()]), cap)
         lines = max([lines] + [wrapped_lines(t, widths[c]) for t, n in px.items() if n > cap])
     lines = min(lines, MAX_WRAP_LINES)
@@ -1755,6 +1773,14 @@ def portrait_table(portrait) -> pd.DataFrame:
                    in zip(df["value"], df["unit"], df["status"], df["indicator_id"])],
         "Source": [source_text(s, None, source_ref=r) for s, r in zip(df["source_label"], df["source_ref"])],
     })
+
+
+@functools.lru_cache(maxsize=64)
+def portrait_tables(portrait) -> tuple[pd.DataFrame, tuple[pd.DataFrame, dict, dict], tuple[str, ...]]:
+    """(portrait_table, portrait_export, the indicator id of each row) of a portrait, worked out
+    once per content (issue #15: about 10 ms a rerun; a Portrait is frozen, hashed and compared
+    by value). Shared by every session and rerun: read them only."""
+    return portrait_table(portrait), portrait_export(portrait), tuple(portrait.to_frame()["indicator_id"])
 
 
 # ── Poverty pockets (indicators/pockets.py) ─────────────────────────────────────────────────

@@ -52,3 +52,41 @@ def test_a_new_database_is_read_at_the_next_run(small_db_path: Path, tmp_path: P
     assert [m.value for m in at.markdown] == [
         first[0].replace("Statistiques QPV fictives", "Statistiques révisées"),
         "[{'year': 2021, 'comparator_code': '99001', 'comparator_value': 20.5, 'gap': 21.0}]"]
+
+
+def _contract_names() -> None:
+    import streamlit as st
+
+    from ui import data
+    st.text(repr((list(data.contracts()["contract_name"]), data.contracts() is data.contracts())))
+    st.text(repr((list(data.contract_qpvs("demo")["qpv_name"]),
+                  data.contract_qpvs("demo") is data.contract_qpvs("demo"))))
+
+
+def test_the_contracts_are_shared_until_a_new_database_is_published(small_db_path: Path, tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    """Issue #15: the contracts and a contract's QPVs (each read two to four times a run) are one
+    frame for every call of a database version, read again from a database published by atomic
+    rename."""
+    published = tmp_path / "qpv.duckdb"
+    shutil.copy(small_db_path, published)
+    monkeypatch.setattr(config, "DB_PATH", published)
+    monkeypatch.setattr(auth, "peer_address", lambda: "203.0.113.7")     # a visitor
+    monkeypatch.setattr(auth, "request_headers", lambda: {})
+    at = AppTest.from_function(_contract_names, default_timeout=60).run()
+    assert not at.exception
+    names = [t.value for t in at.text]
+    assert len(names) == 2 and names[0].endswith(", True)") and "Grand Chalon" in names[0]
+    assert names[1] == "(['Les Tilleuls', 'Vieux Puits - Paradis - Maunoury'], True)"
+
+    rebuilt = tmp_path / "qpv.duckdb.tmp"
+    shutil.copy(published, rebuilt)
+    con = duckdb.connect(str(rebuilt))
+    con.execute("update contracts set contract_name = 'Contrat de ville du Grand Chalon révisé' where contract_slug = 'grand-chalon'")
+    con.execute("update territories set territory_name = 'Les Tilleuls Nord' where territory_code = 'QN09901N'")
+    con.close()
+    os.replace(rebuilt, published)
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.text] == [names[0].replace("Grand Chalon", "Grand Chalon révisé"),
+                                          names[1].replace("Les Tilleuls", "Les Tilleuls Nord")]

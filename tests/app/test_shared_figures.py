@@ -31,6 +31,23 @@ def test_gap_lines_are_shared_too():
     assert list(first.data[0].y) == [10.0, 8.5]
 
 
+def test_a_shared_chart_is_found_by_its_arguments_pickle_never_by_streamlit_hashing_them(monkeypatch):
+    """Issue #15: Streamlit's hashing of a gap chart's DataFrame cost about 5 ms a chart and rerun;
+    the figure is found by the pickle of its arguments, whatever they hold."""
+    import pandas.util
+    series = pd.DataFrame({"year": [2018, 2022], "gap": [3.0, 2.5], "gap_kind": "points",
+                           "comparator_level": "epci", "comparator_name": "CA du Val"})
+    first = charts.shared(charts.gap_lines, series, "Écart – chômage", unit="%")
+    hashed = []
+    monkeypatch.setattr(pandas.util, "hash_pandas_object", lambda *a, **k: hashed.append(a) or 1 / 0)
+    assert charts.shared(charts.gap_lines, series.copy(), "Écart – chômage", unit="%") is first
+    assert charts.shared(charts.gap_lines, series, "Écart – chômage", unit="€") is not first
+    assert charts.shared(charts.gap_lines, series.assign(gap=[3.0, 2.4]), "Écart – chômage",
+                         unit="%") is not first
+    assert hashed == []
+    assert first.to_dict() == charts.gap_lines(series, "Écart – chômage", unit="%").to_dict()
+
+
 def test_only_the_charts_of_the_module_are_shared():
     import pytest
     with pytest.raises(ValueError, match="not a chart of ui.charts"):
@@ -110,3 +127,34 @@ def test_a_chart_shows_its_table_and_makes_its_image_export_only_at_the_click(mo
     assert id(fig) not in exports._FIGURE_EXPORTS
     assert deferred["graphique_c.svg"]() == b"image" and made == [(20, "svg")]
     assert exports._FIGURE_EXPORTS[id(fig)][0] is fig
+
+
+def test_a_charts_data_table_is_made_and_laid_out_once_per_figure(monkeypatch):
+    """Issue #15: « Voir les données » under a chart: its table and its columns' widths
+    (components.fit_columns, about 2 ms a table) are worked out once per figure, not at every
+    rerun; each rerun gets its own copy of the st.dataframe arguments."""
+    from ui import components
+    fig = charts.comparison_bar("Part des moins de 25 ans", "%", ROWS)
+    table, args = exports._figure_table(fig)
+    pd.testing.assert_frame_equal(table, exports.figure_table(fig))
+    assert args == components.fit_columns(exports.figure_table(fig))
+    assert list(args["column_config"]) == ["Catégorie", "Valeur"]
+
+    def never(*_a, **_k):
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(exports, "figure_table", never)
+    monkeypatch.setattr(components, "fit_columns", never)
+    args["column_config"].clear()
+    again, args_again = exports._figure_table(fig)
+    assert again is table and list(args_again["column_config"]) == ["Catégorie", "Valeur"]
+
+
+def test_a_shared_chart_seen_again_skips_streamlits_cache(monkeypatch):
+    """Issue #15: a figure already shared is found before Streamlit's cache (its lookup cost
+    about 1 ms a chart and rerun)."""
+    rows = [dict(r, value=33.0) if r["status"] == "ok" else r for r in ROWS]
+    first = charts.shared(charts.comparison_bar, "Part des ménages d'une personne", "%", rows)
+    monkeypatch.setattr(charts, "_shared", lambda *a: 1 / 0)
+    assert charts.shared(charts.comparison_bar, "Part des ménages d'une personne", "%",
+                         [dict(r) for r in rows]) is first

@@ -40,6 +40,24 @@ def test_text_columns_are_those_of_text_values_only() -> None:
     assert views.text_columns(frame) == ["Nom", "Année"]
 
 
+def test_text_columns_leave_every_kind_of_missing_value_aside() -> None:
+    # Read as lists (issue #15): NaN, None, pd.NA and NaT are missing as Series.dropna says, a
+    # list or a number among texts is not text, nor a column of numbers, booleans or dates.
+    frame = pd.DataFrame({
+        "NaN": ["a", float("nan"), "b"], "NA": pd.Series(["a", pd.NA, None], dtype=object),
+        "NaT": pd.Series(["a", pd.NaT, "c"], dtype=object), "Catégorie": pd.Categorical(["x", None, "y"]),
+        "Chaîne": pd.Series(["x", None, "z"], dtype="string"), "Liste": ["a", ["b"], "c"],
+        "Entier": pd.array([1, None, 3], dtype="Int64"), "Booléen": [True, False, True],
+        "Date": pd.to_datetime(["2024-01-01", None, "2026-01-01"]), "Manquant": [pd.NA, None, float("nan")]})
+    assert views.text_columns(frame) == ["NaN", "NA", "NaT", "Catégorie", "Chaîne"]
+    assert [c for c in frame.columns
+            if len(frame[c].dropna()) and all(isinstance(v, str) for v in frame[c].dropna())] \
+        == views.text_columns(frame)
+    assert views.table_layout(frame, skip=("NA",)) == views.TableLayout(
+        {"NaN": views.text_px("NaN"), "NaT": views.text_px("NaT"), "Catégorie": views.text_px("Catégorie"),
+         "Chaîne": views.text_px("Chaîne")}, None)
+
+
 def test_table_layout_sizes_every_text_column_on_all_its_rows() -> None:
     # The long values are in the last rows, where the grid never looked.
     long_unit = "personnes pour 1 000 personnes"                                   # 218 px

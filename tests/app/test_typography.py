@@ -169,3 +169,31 @@ def test_options_tabs_and_text_are_screen_text_and_widgets_return_their_options(
     at.session_state["year"] = 2023
     at.run()
     assert (at.radio[0].index, at.session_state["returned"][2]) == (0, 2023)
+
+
+def test_a_text_handed_again_is_not_worked_out_again(monkeypatch) -> None:
+    """Issue #15: a page hands Streamlit the same texts at every rerun; each prose text and HTML
+    block is worked out once, and the same text gives the same answer."""
+    from streamlit.proto.Element_pb2 import Element
+
+    from ui import typography
+    calls = []
+    real = typography.screen_text
+    monkeypatch.setattr(typography, "screen_text", lambda text: calls.append(text) or real(text))
+    nb = "\u00a0"
+    shown = []
+    for _ in range(3):
+        element = Element()
+        element.markdown.body = "Rang du quartier n° 417 : « 3e sur 21 »"
+        element.markdown.help = "Classement n° 417 : du plus élevé au plus bas"
+        typography.french_element("markdown", element.markdown)
+        html = Element()
+        html.markdown.body, html.markdown.allow_html = '<div class="x : y">Source n° 417 : « Insee »</div>', True
+        typography.french_element("markdown", html.markdown)
+        shown.append((element.markdown.body, element.markdown.help, html.markdown.body))
+    assert shown == [(f"Rang du quartier n° 417{nb}: «{nb}3e sur 21{nb}»",
+                      f"Classement n° 417{nb}: du plus élevé au plus bas",
+                      f'<div class="x : y">Source n° 417{nb}: «{nb}Insee{nb}»</div>')] * 3
+    assert sorted(calls) == sorted(["Rang du quartier n° 417 : « 3e sur 21 »",
+                                    "Classement n° 417 : du plus élevé au plus bas",
+                                    "", "Source n° 417 : « Insee »", ""])

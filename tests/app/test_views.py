@@ -669,3 +669,42 @@ def test_review_block_sources_name_producer_and_date_or_say_the_producer_is_not_
     assert views._item_source([given, unknown, given]) == (
         f"Bilan annuel 2025 (document fictif, CA Val-de-Lorne, fictive, 10{nb}février{nb}2026) – p. 21 ; "
         f"Bilan du mandat (producteur non précisé) – rubrique « Emploi » (21{nb}septembre{nb}2023)")
+
+
+def test_a_portraits_tables_and_qualitative_sections_are_worked_out_once_per_content(monkeypatch) -> None:
+    """Issue #15: the portrait page's tables and its issues' sources are worked out once for a
+    portrait of the same content (Streamlit's cache gives the page a new copy at every rerun),
+    again for another content."""
+    import pickle
+
+    from indicators.portrait import Portrait, QualItem, Qualitative, ThemeBlock
+    from indicators.territories import TerritoryRef
+    rate = _pv("poverty_rate_pct", "%", 43.0, [("99001", "commune", "Lorneville", 23.4)])
+    portrait = Portrait(TerritoryRef("QN09903M", "qpv", "Bords de Lorne"), (), (), (), (), None,
+                        (ThemeBlock("t", (rate,)),))
+    shown, (table, statuses, units), ids = views.portrait_tables(portrait)
+    pd.testing.assert_frame_equal(shown, views.portrait_table(portrait))
+    pd.testing.assert_frame_equal(table, views.portrait_export(portrait)[0])
+    assert (statuses, units, ids) == ({"Valeur": "Statut"}, {}, ("poverty_rate_pct", "poverty_rate_pct"))
+    assert [plain_spaces(v) for v in shown["Valeur"]] == ["43,0 %", "23,4 %"]
+    item = QualItem("priority_issue", "Emploi", 1, "Lever les freins à l'emploi", "d1", "§ 2",
+                    "Contrat de ville", "Ville de Lorneville", "2024-03-01")
+    note = QualItem("note", None, 1, "Nouveau secteur en 2024", "d1", None, "Contrat de ville")
+    qualitative = Qualitative(priority_issues=(item,), notes=(note,))
+    sections = views.shared_qualitative_sections(qualitative)
+    assert sections == views.split_notes(views.qualitative_sections(qualitative))
+    assert sections[0][0][1][0][:2] == ("Emploi", ["Lever les freins à l'emploi"])
+
+    def never(*_a, **_k):
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(views, "portrait_table", never)
+    monkeypatch.setattr(views, "qualitative_sections", never)
+    again = views.portrait_tables(pickle.loads(pickle.dumps(portrait)))
+    assert again[0] is shown and again[1][0] is table
+    assert views.shared_qualitative_sections(pickle.loads(pickle.dumps(qualitative))) is sections
+    other = Portrait(portrait.qpv, (), (), (), (), None,
+                     (ThemeBlock("t", (_pv("poverty_rate_pct", "%", 41.0, []),)),))
+    import pytest
+    with pytest.raises(AssertionError, match="worked out again"):
+        views.portrait_tables(other)

@@ -208,3 +208,25 @@ def test_numeric_dates_typed_in_a_text_read_in_words_other_numbers_stay():
         f"Chartres métropole, page « Politique de la ville » (21{nb}septembre{nb}2023) – 2 540 habitants",
         f"conseil du 1er{nb}février{nb}2024 et du 1er{nb}mars{nb}2024.",
         "31/02/2023", "2023/2024", "3/4 des ménages", "12/09/20231", "p. 12/40", "", None]
+
+
+def test_numbers_are_formatted_without_parsing_their_pattern_each_time(monkeypatch):
+    """Issue #15: each pattern is parsed once, the fr_FR locale once (babel's format_decimal parsed
+    both at every number); the texts are those format_decimal gave."""
+    parsed = []
+    real = fmt.parse_pattern
+    monkeypatch.setattr(fmt, "parse_pattern", lambda pattern: parsed.append(pattern) or real(pattern))
+    fmt._number_pattern.cache_clear()
+    n = "\u202f"
+    values = [0, -0.0, 1650, 12.04, 8.30, -1234567.891, 0.005, 12.045, 1e15, 2.5e-7]
+    assert [[fmt.fmt_number(v, d) for d in (None, 0, 1, 3)] for v in values] == [
+        ["0", "0", "0,0", "0,000"], ["0", "0", "0,0", "0,000"],
+        [f"1{n}650", f"1{n}650", f"1{n}650,0", f"1{n}650,000"], ["12,04", "12", "12,0", "12,040"],
+        ["8,3", "8", "8,3", "8,300"],
+        [f"-1{n}234{n}567,89", f"-1{n}234{n}568", f"-1{n}234{n}567,9", f"-1{n}234{n}567,891"],
+        ["0,01", "0", "0,0", "0,005"], ["12,05", "12", "12,0", "12,045"],
+        [f"1{n}000{n}000{n}000{n}000{n}000"] * 2 + [f"1{n}000{n}000{n}000{n}000{n}000,0",
+                                                    f"1{n}000{n}000{n}000{n}000{n}000,000"],
+        ["0", "0", "0,0", "0,000"]]
+    assert fmt.fmt_number(10 ** 40) == "10" + f"{n}000" * 13
+    assert sorted(parsed) == ["#,##0", "#,##0.##", "#,##0.0", "#,##0.000"]

@@ -220,3 +220,32 @@ def test_qualifiers_go_into_one_bracket_never_a_bracket_inside_another():
         "Lorne Habitat (fictif)",
         "Sans qualificatif",
         "(x)"]
+
+
+def _md_text_char_by_char(value) -> str:
+    import re
+    from indicators.text import MD_SPECIAL
+    out = []
+    for ch in re.sub(r"[ \t\r\n\f\v]+", " ", "" if value is None else str(value)).strip(" "):
+        out.append("\\" + ch if ch in MD_SPECIAL else ch)
+        if ch in ":@":
+            out.append(WORD_JOINER)
+    return re.sub(r"(www)(?=\\?\.)", r"\1" + WORD_JOINER, "".join(out), flags=re.IGNORECASE)
+
+
+def _html_text_char_by_char(value) -> str:
+    import re
+    text = html.escape("" if value is None else str(value), quote=True)
+    text = re.sub(r"\r\n|\r|\n", "&#10;", text).replace("$", "&#36;")
+    text = "".join(ch + WORD_JOINER if ch in ":@" else ch for ch in text)
+    return re.sub(r"(www)(?=\\?\.)", r"\1" + WORD_JOINER, text, flags=re.IGNORECASE)
+
+
+def test_md_and_html_text_escape_every_character_as_one_by_one() -> None:
+    # Issue #15: one str.translate instead of a Python loop over the characters, the same text.
+    samples = [None, "", 12.5, "Aubépins", "\\`*_{}[]()#+-.!|<>&~=:$^@", "  a\n\n# b \t",
+               "www.evil.example a@b.fr WWW.x :red[x] $y$ :material/home:", "« Béguines » : 1 € ; 2 %",
+               "\r\n<script>alert('x')</script>\"'", "".join(chr(c) for c in range(32, 400))]
+    assert [md_text(v) for v in samples] == [_md_text_char_by_char(v) for v in samples]
+    assert [html_text(v) for v in samples] == [_html_text_char_by_char(v) for v in samples]
+    assert md_text("a:b@c") == "a\\:\u2060b\\@\u2060c" and html_text("a:b@c") == "a:\u2060b@\u2060c"
