@@ -23,3 +23,18 @@ def test_crawl_pages_runs_every_page_for_the_chosen_contracts(tmp_path, monkeypa
         ("portrait", "demo", "qpv=QN09901N"), ("programmes", "demo", ""), ("rapports", "demo", "")]
     assert result["problems"] == []
     assert all(r["cpu_s"] >= 0 and r["seconds"] >= 0 for r in result["runs"])
+
+
+def test_print_pages_gives_each_run_its_server_cpu_and_the_load(capsys):
+    bench_france.print_pages({
+        "runs": [{"page": "portrait", "query": "territoire=a&qpv=QN01101A", "seconds": 12.34, "cpu_s": 1.234,
+                  "load_1min": 17.26, "errors": [], "rss_mib": 512.4},
+                 {"page": "carte", "query": "territoire=a", "seconds": 0.5, "cpu_s": 0.05,
+                  "load_1min": 2.0, "errors": ["boom"], "rss_mib": 600.0}],
+        "server_rss_mib": 600.0, "server_cpu_s": 3.5, "errors": ["carte (territoire=a) : boom"]})
+    assert capsys.readouterr().out.splitlines() == [
+        "  portrait       territoire=a&qpv=QN01101A                12,3 s (CPU du serveur 1,23 s, charge 17,3)"
+        "  serveur 512 Mio",
+        "  carte          territoire=a                             0,5 s (CPU du serveur 0,05 s, charge 2,0)"
+        "  serveur 600 Mio  ERREURS : boom",
+        "serveur après 2 pages : 600 Mio (objectif : < 1 024 Mio), CPU 3,5 s ; 1 erreur(s)"]
