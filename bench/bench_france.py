@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -122,7 +123,9 @@ def browse_pages(db: Path, n_qpv: int = 3, timeout: float = 600) -> dict:
     """Every page of the app (APP_PAGES, url paths) run by a real `streamlit run` server on `db`,
     through a headless client (bench/stclient.py), for the first `n_qpv` links of bench.load
     (contract + QPV): the errors each run shows (an exception, an st.error, no end), the server's
-    CPU and its memory (RSS of its process tree) after every page."""
+    CPU seconds each run cost (its process tree's, so the wall time of a shared machine can be
+    read against it), the load average after it, and the server's memory (RSS of its process
+    tree) after every page."""
     import asyncio
     import tempfile
 
@@ -142,10 +145,12 @@ def browse_pages(db: Path, n_qpv: int = 3, timeout: float = 600) -> dict:
             async with Session(url) as session:
                 for query in links(db)[:n_qpv]:
                     for page in APP_PAGES:
-                        t = time.perf_counter()
+                        t, cpu = time.perf_counter(), process_tree_cpu_seconds(proc.pid)
                         run = await session.run_page(page, query, timeout=timeout)
                         runs.append({"page": page or "accueil", "query": query, "seconds": time.perf_counter() - t,
-                                     "errors": run.errors, "rss_mib": process_tree_rss_bytes(proc.pid) / 2**20})
+                                     "cpu_s": process_tree_cpu_seconds(proc.pid) - cpu,
+                                     "load_1min": os.getloadavg()[0], "errors": run.errors,
+                                     "rss_mib": process_tree_rss_bytes(proc.pid) / 2**20})
 
         asyncio.run(walk())
         return {"runs": runs, "server_rss_mib": process_tree_rss_bytes(proc.pid) / 2**20,
@@ -157,11 +162,88 @@ def browse_pages(db: Path, n_qpv: int = 3, timeout: float = 600) -> dict:
 
 def print_pages(result: dict) -> None:
     for r in result["runs"]:
-        print(f"  {r['page']:<14} {r['query']:<40} {_fr(r['seconds'])} s  serveur {_fr(r['rss_mib'], 0)} Mio"
+        print(f"  {r['page']:<14} {r['query']:<40} {_fr(r['seconds'])} s (CPU du serveur {_fr(r['cpu_s'], 2)} s,"
+              f" charge {_fr(r['load_1min'])})  serveur {_fr(r['rss_mib'], 0)} Mio"
               + (f"  ERREURS : {'; '.join(r['errors'])}" if r["errors"] else ""))
     print(f"serveur après {len(result['runs'])} pages : {_fr(result['server_rss_mib'], 0)} Mio "
           f"(objectif : < 1 024 Mio), CPU {_fr(result['server_cpu_s'])} s ; "
           f"{len(result['errors'])} erreur(s)")
+
+
+def crawl_pages(db: Path, n_contracts: int = 3, n_qpv: int = 3, n_indicators: int = 4,
+                n_options: int = 3) -> dict:
+    """Every page script run by AppTest on `db` (tests/app/test_crawl.py's checks: an exception,
+    a traceback, « nan »/« None », an English error), for `n_contracts` contracts spread over the
+    database: the portrait for `n_qpv` of each contract's QPVs, the map for `n_indicators`
+    indicators, the walked widgets (years, quartiers…) at `n_options` of their options (first,
+    middle, last). Each run's wall and CPU seconds (time.process_time: AppTest runs the script in
+    this process)."""
+    import config
+    from tests.app import test_crawl as tc
+    from streamlit.testing.v1 import AppTest
+
+    config.DB_PATH = Path(db)
+    os.environ["QPV_DB_PATH"] = str(db)
+    import duckdb
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        slugs = [r[0] for r in con.execute("select contract_slug from contracts order by contract_slug").fetchall()]
+    finally:
+        con.close()
+    step = max(1, len(slugs) // max(1, n_contracts))
+    chosen = slugs[::step][:n_contracts]
+
+    def spread(items: list, n: int) -> list:
+        if len(items) <= n:
+            return list(items)
+        return [items[round(i * (len(items) - 1) / (n - 1))] for i in range(n)] if n > 1 else items[:1]
+
+    runs: list[dict] = []
+    for contract in chosen:
+        codes, indicator_ids = tc._targets(Path(db), contract)
+        for page in tc.PAGES:
+            def fresh() -> AppTest:
+                at = AppTest.from_file(str(config.ROOT / "pages" / f"{page}.py"), default_timeout=1800)
+                at.session_state["territoire"] = contract
+                return at
+
+            def run(at: AppTest, where: str) -> None:
+                w, c = time.perf_counter(), time.process_time()
+                at.run()
+                runs.append({"page": page, "contract": contract, "where": where,
+                             "seconds": time.perf_counter() - w, "cpu_s": time.process_time() - c,
+                             "load_1min": os.getloadavg()[0],
+                             "problems": tc.problems(at, f"{page} [{contract}] {where}", strict=True)})
+
+            at = fresh()
+            if page == "portrait":
+                for code in spread(codes, n_qpv) or [None]:
+                    at.session_state["qpv"] = code
+                    run(at, f"qpv={code}")
+                continue
+            if page == "carte":
+                for indicator_id in spread(indicator_ids, n_indicators) or ["poverty_rate_pct"]:
+                    at.session_state["indicateur"] = indicator_id
+                    run(at, f"indicateur={indicator_id}")
+                continue
+            run(at, "")
+            for key in tc.WALKED_WIDGETS.get(page, ()):
+                if not [w for w in at.selectbox if w.key == key]:
+                    continue
+                for i in spread(list(range(len(at.selectbox(key=key).options))), n_options):
+                    label = tc._choose(at.selectbox(key=key), i)
+                    run(at, f"{key}={label}")
+    return {"runs": runs, "problems": [p for r in runs for p in r["problems"]]}
+
+
+def print_crawl(result: dict) -> None:
+    for r in result["runs"]:
+        print(f"  {r['page']:<13} {r['contract']:<24} {r['where'][:40]:<40} {_fr(r['seconds'])} s"
+              f" (CPU {_fr(r['cpu_s'])} s, charge {_fr(r['load_1min'])})"
+              + (f"  PROBLÈMES : {' ; '.join(r['problems'])}" if r["problems"] else ""))
+    slow = sorted(result["runs"], key=lambda r: -r["cpu_s"])[:5]
+    print(f"{len(result['runs'])} exécutions, {len(result['problems'])} problème(s) ; les plus coûteuses : "
+          + " ; ".join(f"{r['page']} [{r['contract']}] {r['where'][:30]} {_fr(r['cpu_s'])} s de CPU" for r in slow))
 
 
 # ── The pandas way ─────────────────────────────────────────────────────────────────────────────
@@ -310,8 +392,14 @@ if __name__ == "__main__":
     ap.add_argument("--pages", type=Path, metavar="DB",
                     help="seulement chaque page de l'application sur la base DB (serveur réel), "
                          "avec la mémoire du serveur")
+    ap.add_argument("--crawl", type=Path, metavar="DB",
+                    help="seulement chaque page exécutée par AppTest sur la base DB, pour quelques "
+                         "contrats, quartiers, indicateurs et années (les contrôles de tests/app/test_crawl.py)")
+    ap.add_argument("--contracts", type=int, default=3, help="avec --crawl : nombre de contrats")
     a = ap.parse_args()
-    if a.pages:
+    if a.crawl:
+        print_crawl(crawl_pages(a.crawl, n_contracts=a.contracts))
+    elif a.pages:
         print_pages(browse_pages(a.pages))
     elif a.steps:
         a.work_dir.mkdir(parents=True, exist_ok=True)
