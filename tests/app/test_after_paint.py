@@ -89,3 +89,32 @@ def test_the_css_comes_by_st_html_in_the_event_container_not_as_markdown() -> No
         assert [type(e).__name__ for e in at.main.children.values()] == ["Title"]
         event = at._tree.children[2]
         assert [h.proto.body for h in event.children.values()] == expected
+
+
+def test_a_portrait_in_a_browser_sends_its_first_themes_figures_first(demo_db, monkeypatch) -> None:
+    """The map's click opens a portrait: its first run sends the title and the first theme's
+    figure cards; the other themes' cards come with the charts, once those are painted."""
+    from tests.app.test_pages import run_page
+    from ui import data
+    monkeypatch.setattr(components, "runs_scripts_in_browser", lambda: True)
+    at = run_page("portrait", territoire="demo", qpv="QN09901M")
+    assert not at.exception
+    themes = [block.theme.capitalize() for block in data.qpv_portrait("QN09901M").themes]
+    first_labels = [pv.label for pv in data.qpv_portrait("QN09901M").themes[0].values]
+
+    def cards(at) -> list[str]:
+        return [m.value.strip("*") for m in at.markdown if m.value.startswith("**")]
+
+    assert len(themes) >= 2
+    assert [h.value for h in at.header] == themes[:1]
+    title, first = [t.value for t in at.title], cards(at)
+    assert len(first) == len(first_labels)
+    assert at.get("plotly_chart") == []
+    at.button(key="after_paint_portrait_after_figures.button").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == title
+    assert [h.value for h in at.header][:len(themes)] == themes
+    every = cards(at)
+    assert every[:len(first)] == first
+    assert len(every) >= sum(len(b.values) for b in data.qpv_portrait("QN09901M").themes)
+    assert len(at.get("plotly_chart")) > 0
