@@ -59,7 +59,12 @@ def _body() -> None:
     ready = components.after_paint("portrait_after_figures")
     if not portrait.themes:
         components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
-    for block in portrait.themes:
+    for number, block in enumerate(portrait.themes):
+        if not ready and number:
+            # The first theme's figures fill the screen: the other themes' figure cards (each
+            # a few HTML blocks the browser parses and draws before it paints the title) come
+            # with the charts, once these are painted (issue #15).
+            return
         st.header(md_text(block.theme.capitalize()), divider="gray", anchor=False)
         figures = [views.portrait_figure(pv, credit=lambda code, year, i=pv.indicator_id: " ; ".join(
             credited([(code or portrait.qpv.code, i, year)])),

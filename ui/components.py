@@ -86,15 +86,18 @@ _PRESENTATION_CSS = """
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
 header[data-testid="stHeader"], div[data-testid="stToolbar"], div[data-testid="stDecoration"],
 footer { display: none !important; }
-div[data-testid="stMainBlockContainer"], .block-container { padding-top: 1.2rem !important; }
+div[data-testid="stMainBlockContainer"], .block-container { padding-top: 2.2rem !important; }
 </style>
 """
 
 # Text that wraps (long QPV names) inside columns and metric labels.
 _BASE_CSS = """
 <style>
-/* after_paint's component draws nothing: no gap for it between the elements around it */
+/* after_paint's button and script draw nothing: no gap for them between the elements around it */
 [class*="st-key-after_paint_"] { display: none !important; }
+/* This CSS came in an st.markdown block, above the title, that took 1rem of the page's gap
+   (base_style): the same room, now that it comes by st.html, which takes none. */
+[data-testid="stMainBlockContainer"] > div:first-child { margin-top: 1rem; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
@@ -156,9 +159,12 @@ def esc(value) -> str:
 
 
 def base_style() -> None:
-    st.markdown(_BASE_CSS, unsafe_allow_html=True)
+    """The app's CSS, by st.html: style-only HTML goes to Streamlit's event container and needs
+    only the Html element's code (2 kB, loaded for french_document anyway), where st.markdown
+    fetched and ran its HTML parser (rehype-raw, 189 kB) before a page's first figure (issue #15)."""
+    st.html(_BASE_CSS)
     if st.session_state.get(state.PRESENTATION):
-        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+        st.html(_PRESENTATION_CSS)
 
 
 # Streamlit serves its index.html with lang="en": screen readers would read French with an
@@ -286,17 +292,34 @@ def _leave_pages_directory_mode() -> None:
 
 
 # Issue #15: Streamlit's front end loads each kind of element's code when a page first shows
-# one, and evaluates a chart's (plotly: 4,7 MB) before it paints figures sent with it. This tiny
-# component (st.components.v2, about 15 kB of front end) reports once the browser has painted
-# what came before it; the chart and tables below it are sent then, in a fragment rerun.
-_AFTER_PAINT_JS = """
-export default function ({ data, setStateValue }) {
-  if (data && data.painted) return;
-  // Two animation frames: the elements received with this one are on screen.
-  requestAnimationFrame(() => requestAnimationFrame(() => setStateValue("painted", true)));
-}
-"""
-_after_paint_component = None
+# one, and evaluates a chart's (plotly: 4,7 MB) before it paints figures sent with it. A script in
+# the page reports once the browser has painted what came before it; the chart and tables below
+# it are sent then, in a fragment rerun. It is an st.html script (the Html element's code, 2 kB,
+# is loaded for french_document on every page anyway) that clicks a hidden st.button (1 kB) of
+# the fragment: a st.components.v2 component did the same with 196 kB of code (its own and
+# Arrow's) fetched and evaluated before the figures showed.
+_AFTER_PAINT_JS = """<script>
+(() => {
+  const key = "KEY";
+  let frames = 0;
+  const look = () => {
+    const button = document.querySelector(`.st-key-${key} button`);
+    // Painted: no element of the page still waiting for its code (Streamlit's skeleton), this
+    // component's button there, then two animation frames (the elements are on screen).
+    if (button && !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')) {
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (document.contains(button) && !button.dataset.qpvClicked) {
+          button.dataset.qpvClicked = "1";
+          button.click();
+        }
+      }));
+      return;
+    }
+    if (++frames < 3600) requestAnimationFrame(look);     // a minute at 60 frames a second
+  };
+  requestAnimationFrame(look);
+})();
+</script>"""
 
 
 def runs_scripts_in_browser() -> bool:
@@ -313,19 +336,20 @@ def runs_scripts_in_browser() -> bool:
 def after_paint(key: str) -> bool:
     """In a fragment (st.fragment), below figures: False in the run that sends those figures to
     a browser that has not painted them yet, True once it has (its fragment rerun, then every
-    later run of the page). The caller draws its charts and tables only when True, so the
-    browser paints the figures before it loads and evaluates the charts' code. True at once
-    for a client that runs no JavaScript (AppTest), which could never report a paint."""
-    global _after_paint_component
+    later run of the page in this session). The caller draws its charts and tables only when
+    True, so the browser paints the figures before it loads and evaluates the charts' code. True
+    at once for a client that runs no JavaScript (AppTest), which could never report a paint."""
     if not runs_scripts_in_browser():
         return True
-    if _after_paint_component is None:
-        _after_paint_component = st.components.v2.component("qpv_after_paint", js=_AFTER_PAINT_JS)
-    key = f"after_paint_{key}"         # hidden by _BASE_CSS
-    painted = bool((st.session_state.get(key) or {}).get("painted"))
-    result = _after_paint_component(key=key, data={"painted": painted}, default={"painted": False},
-                                    on_painted_change=lambda: None, height=0)
-    return bool(result.get("painted"))
+    key = f"after_paint_{key}"
+    painted = f"{key}.painted"
+    if st.session_state.get(painted):
+        return True
+    with st.container(key=key):        # hidden by _BASE_CSS
+        st.button("Afficher la suite", key=f"{key}.button",
+                  on_click=lambda: st.session_state.update({painted: True}))
+        st.html(_AFTER_PAINT_JS.replace("KEY", key), unsafe_allow_javascript=True)
+    return False
 
 
 MAP_SELECTION_KEY = "qpv_map"     # the map's st.pydeck_chart (pages/carte.py)

@@ -205,7 +205,7 @@ FIRST_PAINT_SCRIPT = """
     if (SHOWN) {
       window.__qpvFirstPaint = {
         chunks: performance.getEntriesByType('resource').map(r => r.name.split('/').pop())
-          .filter(n => /^(PlotlyChart|DataFrame)\\./.test(n)).map(n => n.split('.')[0]).sort(),
+          .filter(n => n.endsWith('.js')).map(n => n.split('.')[0]).sort(),
         elements: document.querySelectorAll(
           '[data-testid="stPlotlyChart"], [data-testid="stDataFrame"]').length};
       return;
@@ -215,16 +215,26 @@ FIRST_PAINT_SCRIPT = """
   requestAnimationFrame(look);
 })();
 """
+# Code a page's first figures never wait for: the charts' and tables' (PlotlyChart 4,7 MB,
+# DataFrame and Arrow's serialization/recordbatch), a st.components.v2 component's (BidiComponent,
+# which also pulls Arrow's).
+NOT_BEFORE_THE_FIGURES = {"PlotlyChart", "DataFrame", "BidiComponent", "serialization", "recordbatch"}
+FIRST_METRIC_SHOWN = ("[...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
+                      ".some(m => m.offsetParent !== null)")
 
 
-@pytest.mark.parametrize("path, shown", [
-    ("/?territoire=demo", "[...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
-     ".some(m => m.offsetParent !== null)"),
+@pytest.mark.parametrize("path, shown, also_not", [
+    ("/?territoire=demo", FIRST_METRIC_SHOWN, set()),
+    # The default home page (Chartres: one figure above its chart and tables) uses no HTML in
+    # Markdown before it: the app's CSS comes by st.html, so Markdown's HTML parser (rehype-raw,
+    # 189 kB) waits too (components.base_style).
+    ("/", FIRST_METRIC_SHOWN, {"rehype-raw"}),
     # Spaces as a reader reads them: the title holds « : » with a no-break space (ui.typography).
     ("/portrait?qpv=QN09901M", "[...document.querySelectorAll('h1')].some(h => h.textContent"
-     ".replace(/\\s/g, ' ').includes('Portrait de quartier : Vieux Moulin'))"),
+     ".replace(/\\s/g, ' ').includes('Portrait de quartier : Vieux Moulin'))", set()),
 ])
-def test_figures_are_painted_before_the_charts_code_is_loaded(server, browser, path, shown) -> None:
+def test_figures_are_painted_before_the_charts_code_is_loaded(server, browser, path, shown,
+                                                              also_not) -> None:
     """Issue #15: the home page's key figures and a portrait's title are on screen before the
     browser fetches (then evaluates) the code of charts and tables (4,7 MB for plotly); the
     charts and tables come right after (components.after_paint)."""
@@ -235,7 +245,8 @@ def test_figures_are_painted_before_the_charts_code_is_loaded(server, browser, p
         pg = context.new_page()           # a new context: an empty cache, a first visit
         pg.goto(f"{server}{path}")
         pg.wait_for_function("window.__qpvFirstPaint !== undefined")
-        assert pg.evaluate("window.__qpvFirstPaint") == {"chunks": [], "elements": 0}
+        first = pg.evaluate("window.__qpvFirstPaint")
+        assert (sorted(set(first["chunks"]) & (NOT_BEFORE_THE_FIGURES | also_not)), first["elements"]) == ([], 0)
         pg.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="attached")
         pg.locator("[data-testid='stDataFrame']").first.wait_for(state="attached")
         chunks = pg.evaluate("performance.getEntriesByType('resource').map(r => r.name.split('/')"
