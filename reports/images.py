@@ -29,6 +29,7 @@ import hashlib
 import io
 import json
 import math
+import queue
 import re
 import threading
 from collections import OrderedDict
@@ -122,6 +123,11 @@ RENDER_TABS = 1
 _concurrent = False          # True once `_serve` (concurrent renders) runs the server
 
 
+# How long the server's wait for a task lasts before it looks again (see `_serve`).
+TASK_POLL_S = 0.5
+_NO_TASK = object()
+
+
 @dataclass(frozen=True)
 class _RoutedTask:
     """A render for `_serve` that answers through its own future (`to_image`), so that several
@@ -146,12 +152,27 @@ async def _serve(self, *args, **kwargs):
         else:
             task.future.set_result(image)
 
+    def next_task():
+        # Never an unbounded wait: a process that ends without stop_server() joins the executor's
+        # threads at exit (concurrent.futures), and one blocked on the queue hung it for ever.
+        try:
+            return self._task_queue.get(timeout=TASK_POLL_S)
+        except queue.Empty:
+            return _NO_TASK
+
     loop = asyncio.get_running_loop()
     running: set = set()
     async with _kaleido_class()(*args, **kwargs) as k:
         while True:
             # Waited for off the loop, so that the renders under way go on meanwhile.
-            task = await loop.run_in_executor(None, self._task_queue.get)
+            try:
+                task = await loop.run_in_executor(None, next_task)
+            except RuntimeError:          # the interpreter is ending: no executor job any more
+                if running:
+                    await asyncio.wait(running)
+                return
+            if task is _NO_TASK:
+                continue
             if task is None:
                 if running:
                     await asyncio.wait(running)
