@@ -104,7 +104,8 @@ class Rank:
     favourable (highest value when higher_is_better, lowest when lower is better, highest when
     unknown: direction 'value_desc'). Ties share the best rank (1, 2, 2, 4) and tied is True.
     n counts the QPVs with a shown (ok) value, the QPV included; n_withheld counts those left out
-    because their value is withheld or missing. rank is None when the QPV's own value is not shown.
+    because their value is withheld or missing (in a contract's rank, also the contract's QPVs of
+    the same geography with no value at all). rank is None when the QPV's own value is not shown.
     """
     scope: str
     scope_code: str | None
@@ -387,10 +388,21 @@ def _qpv_values_many(con, keys: Sequence[tuple[str, int, int | None]],
     return {k: grouped.get((k[0], int(k[1]), k[2]), {}) for k in keys}
 
 
-def _contract_qpv_codes(con, contract_slug: str) -> set[str]:
-    return {r[0] for r in con.execute(
-        "select territory_code from contract_territories where contract_slug = ? "
-        "and territory_level = 'qpv'", [contract_slug]).fetchall()}
+def _contract_qpv_codes(con, contract_slug: str) -> dict[str, int | None]:
+    """The contract's QPVs, each with its geography vintage (the territory's, else its code's)."""
+    return {code: vintage if vintage is not None else qpv_code_vintage(code)
+            for code, vintage in con.execute(
+                "select ct.territory_code, any_value(t.geography_vintage) from contract_territories ct "
+                "left join territories t on t.territory_code = ct.territory_code "
+                "and t.territory_level = 'qpv' where ct.contract_slug = ? and ct.territory_level = 'qpv' "
+                "group by ct.territory_code", [contract_slug]).fetchall()}
+
+
+def _of_vintage(members, vintage: int | None) -> list[str]:
+    """The codes of `members` (codes, or code → geography vintage) of that vintage."""
+    if not isinstance(members, dict):
+        return [c for c in members if qpv_code_vintage(c) == vintage]
+    return [c for c, v in members.items() if v == vintage]
 
 
 def compute_ranks(con, qpv_code: str, fact: Fact, higher_is_better: bool | None,
@@ -405,7 +417,7 @@ def compute_ranks(con, qpv_code: str, fact: Fact, higher_is_better: bool | None,
         values = _qpv_values(con, fact.indicator_id, fact.year, fact.geography_vintage, is_fictional)
     direction = _direction(higher_is_better)
     ranks = []
-    scopes: list[tuple[str, str | None, str, set[str] | None]] = [
+    scopes: list[tuple[str, str | None, str, dict[str, int | None] | set[str] | None]] = [
         ("contract", c.slug, c.name,
          members[c.slug] if members is not None else _contract_qpv_codes(con, c.slug))
         for c in contracts]
@@ -414,6 +426,11 @@ def compute_ranks(con, qpv_code: str, fact: Fact, higher_is_better: bool | None,
         pool = [f for c, f in values.items() if members is None or c in members]
         rank, n, n_withheld, tied = rank_value(
             fact.value, fact.status, [(f.value, f.status) for f in pool], higher_is_better)
+        if members is not None:
+            # A QPV of the contract (same geography) with no value at all for this indicator and
+            # year is left out as a withheld one is: « 4e sur 4 QPV du contrat » read as if
+            # Chartres métropole had 4 QPVs, La Madeleine's population not being published.
+            n_withheld += sum(1 for c in _of_vintage(members, fact.geography_vintage) if c not in values)
         ranks.append(Rank(scope, code, label, rank, n, n_withheld, tied, direction, fact.year,
                           fact.geography_vintage))
     return tuple(ranks)

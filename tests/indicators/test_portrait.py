@@ -68,7 +68,8 @@ def test_published_comparators_from_same_document(db):
                        "published", "Compas – ABS 2022", "annexe", "p. 25", "same_document",
                        0.419209, "ratio"),
         ),
-        ranks=(Rank("contract", "gc", "Contrat de ville test", 1, 1, 0, False, "higher_is_better",
+        # The contract's two other QPVs have no monthly median at all: counted without a value.
+        ranks=(Rank("contract", "gc", "Contrat de ville test", 1, 1, 2, False, "higher_is_better",
                     2019, 2024),
                Rank("all", None, "ensemble des QPV chargés", 1, 1, 0, False, "higher_is_better",
                     2019, 2024)),
@@ -115,8 +116,9 @@ def test_withheld_qpv_value_gives_no_gap_no_rank_and_no_number(db):
     v = build_portrait(db.con, "QN07101A").value(ind)
     assert (v.value, v.numerator, v.status, v.status_note) == (None, None, "secret", "s")
     assert [c.gap for c in v.comparators] == [None]
+    # In the contract: A withheld and Quartier Trois with no figure, both without a value.
     assert v.ranks == (
-        Rank("contract", "gc", "Contrat de ville test", None, 1, 1, False, "lower_is_better", 2021, 2024),
+        Rank("contract", "gc", "Contrat de ville test", None, 1, 2, False, "lower_is_better", 2021, 2024),
         Rank("all", None, "ensemble des QPV chargés", None, 1, 1, False, "lower_is_better", 2021, 2024),
     )
 

@@ -56,6 +56,8 @@ def test_portrait_ranks_on_that_pool(db):
     result = portrait.build_portrait(db.con, "QN01101A")
     assert [(pv.indicator_id, [(r.scope, r.scope_code, r.rank, r.n, r.n_withheld, r.tied) for r in pv.ranks])
             for pv in result.values] == [
-        # Lower poverty is better: 20 (B) < 30 (A); among all, 40 (D) too; C withheld.
-        ("median_income_eur_year", [("contract", "ville", 1, 1, 0, False), ("all", None, 2, 2, 0, False)]),
+        # Lower poverty is better: 20 (B) < 30 (A); among all, 40 (D) too; C withheld. B and C,
+        # QPVs of the contract with no income at all, are counted as without a value in its rank
+        # (« 1er sur 1 QPV du contrat » read as if the contract had one QPV).
+        ("median_income_eur_year", [("contract", "ville", 1, 1, 2, False), ("all", None, 2, 2, 0, False)]),
         ("poverty_rate_pct", [("contract", "ville", 2, 2, 1, False), ("all", None, 2, 3, 1, False)])]
