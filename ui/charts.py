@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from indicators.fmt import fmt_value, shared_decimals, wrap_words
-from indicators.text import plot_text, qualified
+from indicators.text import plot_text
 from reports import palette
 from ui import views
 
@@ -96,9 +96,9 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
     fig.update_layout(separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
                       margin=dict(l=10, r=10, t=40, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      xaxis=dict(title=wrap_words(qualified(x_label, views.unit_text(x_unit)), 40),
+                      xaxis=dict(title=wrap_words(views.label_with_unit(x_label, x_unit), 40),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
-                      yaxis=dict(title=wrap_words(qualified(y_label, views.unit_text(y_unit)), 40),
+                      yaxis=dict(title=wrap_words(views.label_with_unit(y_label, y_unit), 40),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True))
     return fig
 
@@ -334,7 +334,7 @@ def gap_change_scatter(table, label: str, unit: str | None, highlight: str | Non
     fig.update_layout(
         separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
         margin=dict(l=10, r=30, t=40, b=10), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-        xaxis=dict(title=wrap_words(f"{label}, dernière année ({views.unit_text(unit)})", 40),
+        xaxis=dict(title=wrap_words(views.label_with_unit(label, unit, aside="dernière année"), 40),
                    gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
         yaxis=dict(title=wrap_words("Évolution de l'écart " + ("(points)" if kind == "points"
                                                                else "(% de l'écart à la parité)"), 40),

@@ -1575,13 +1575,14 @@ def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:
 STATUS_COLUMN = "Statut"
 
 
-def _column_with_unit(label: str, unit: str | None, year=None) -> str:
-    """« label (unit, year) », the unit said once (unit_phrase): « … par UC, par mois (€, 2019) »."""
+def label_with_unit(label: str, unit: str | None, year=None, aside: str = "") -> str:
+    """« label (unit, year, aside) », the unit said once (unit_phrase): « … par UC, par mois (€,
+    2019) »; column names of exports, chart axes."""
     unit = unit_phrase(label, unit)
     if unit and str(label).rstrip().endswith(")"):
         # Joined to the label's own bracket: « (seuil à 60 %, en %, 2021) », not « 60 %, %, ».
         unit = f"en {unit}"
-    return qualified(label, ", ".join(p for p in (unit, fmt.fmt_year(year) if year else "") if p))
+    return qualified(label, ", ".join(p for p in (unit, fmt.fmt_year(year) if year else "", aside) if p))
 
 
 def portrait_export(portrait) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
@@ -1611,7 +1612,7 @@ def portrait_export(portrait) -> tuple[pd.DataFrame, dict[str, str], dict[str, s
 def map_export(map_data) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """(frame, status_columns, units) of the map's values."""
     f = map_data.frame
-    column = _column_with_unit(map_data.label, map_data.unit)
+    column = label_with_unit(map_data.label, map_data.unit)
     out = pd.DataFrame({
         "Quartier": f["qpv_name"].astype(str),
         "Code": f["qpv_code"].astype(str),
@@ -1637,7 +1638,7 @@ def compare_export(df: pd.DataFrame, indicator_ids: list[str]) -> tuple[pd.DataF
     for ind in indicator_ids:
         m = meta(ind)
         years = df[ind + YEAR_SUFFIX].dropna()
-        column = _column_with_unit(m["label"], m["unit"], years.iloc[0] if not years.empty else None)
+        column = label_with_unit(m["label"], m["unit"], years.iloc[0] if not years.empty else None)
         out[column] = [None if _na(v) is None else float(v) for v in df[ind]]
         out[column + " – statut"] = df[ind + STATUS_SUFFIX].astype(str).tolist()
         statuses[column] = column + " – statut"

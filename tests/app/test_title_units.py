@@ -65,4 +65,4 @@ def test_export_column_names_say_their_unit_once() -> None:
         ("Taux de pauvreté (seuil à 60 %)", "%", 2021): "Taux de pauvreté (seuil à 60 %, en %, 2021)",
         ("Population", "habitants", None): "Population (habitants)",
     }
-    assert {key: views._column_with_unit(*key) for key in cases} == cases
+    assert {key: views.label_with_unit(*key) for key in cases} == cases

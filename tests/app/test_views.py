@@ -614,11 +614,16 @@ def test_scatter_axis_titles_fit_a_phone() -> None:
                           "first_year": [2019, 2019], "last_year": [2021, 2021],
                           "gap_kind": ["points", "points"]})
     fig = charts.gap_change_scatter(table, "Taux de pauvreté (seuil à 60 %)", "%", "A")
-    assert fig.layout.xaxis.title.text == "Taux de pauvreté (seuil à 60 %),<br>dernière année (%)"
+    # One bracket: the unit and the year joined to the label's own (not « 60 %), … (%) »).
+    assert fig.layout.xaxis.title.text == "Taux de pauvreté (seuil à 60 %, en %,<br>dernière année)"
     points = pd.DataFrame({"qpv_code": ["A", "B"], "qpv_name": ["Alpha", "Beta"], "x": [1, 2], "y": [3, 4]})
     fig = charts.scatter(points, "Revenu disponible médian par unité de consommation", "Taux", "EUR/an",
                          "%", "A")
     assert all(len(line) <= 40 for line in fig.layout.xaxis.title.text.split("<br>"))
+    # The comparison's scatter read « Taux de pauvreté (seuil à 60 %, %) ».
+    fig = charts.scatter(points, "Taux de pauvreté (seuil à 60 %)", "Taux de chômage", "%", "%", "A")
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == (
+        "Taux de pauvreté (seuil à 60 %, en %)", "Taux de chômage (%)")
 
 
 def test_a_review_source_names_its_document_once() -> None:
