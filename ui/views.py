@@ -1038,7 +1038,9 @@ def leverage_shown(rows: list[dict]) -> pd.DataFrame:
     « pour 1 € de la ville », sources shortened (short_source), and the published columns left
     out when no figure is published (two empty columns on the demo)."""
     df = pd.DataFrame(rows)
-    df["Source du chiffre publié"] = df["Source du chiffre publié"].map(short_source)
+    # The column's name says « Source »: each cell gives the document, not « Source : » again.
+    df["Source du chiffre publié"] = df["Source du chiffre publié"].map(
+        lambda t: short_source(t).removeprefix("Source : "))
     # The section's title says « pour 1 € de la ville »: each cell says the rest, short enough
     # for a phone's column (« 1,59 € de l'intercommunalité »).
     for column in ("Calculé (financements saisis)", "Publié"):

@@ -101,8 +101,8 @@ def test_every_contract_opens_its_review_on_a_declared_year(demo_db) -> None:
     assert sources_shown(at)[-1] == (
         "Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes 3 "
         "à 6 (« Les engagements et priorités de l'Etat », « Le droit commun mobilisable sur les "
-        "quartiers », « Les contributions des Signataires », « Composition du Comité de pilotage », "
-        "Le Grand Chalon, Agglomération et Préfet de Saône-et-Loire) — Annexe 6 – Composition du "
+        "quartiers », « Les contributions des Signataires », « Composition du Comité de pilotage »), "
+        "Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire — Annexe 6 – Composition du "
         "Comité de pilotage (p. 60 s.)")
     # Chambéry and Chartres have no review (no signatory, no programme 147): the page says how
     # to fill it in, with no year to pick.

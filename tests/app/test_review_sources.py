@@ -58,7 +58,7 @@ def test_map_without_contours_titles_and_credits_its_table(small_db) -> None:
     assert not at.exception
     assert not at.get("deck_gl_json_chart")
     # The indicator's whole name under its select (its option is the short one), then the title.
-    assert [c.value for c in at.caption][1:] == [
+    assert [plain_spaces(c.value) for c in at.caption][1:] == [
         r"Revenu disponible médian par UC, par mois \(revenus et pauvreté\)",
         "Revenu disponible médian par UC, par mois, en €, 2019"]
     assert source_lines(at) == [
@@ -72,7 +72,7 @@ def test_map_of_undated_values_shows_no_year(undated_db) -> None:
     at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
     assert not at.exception
     # The indicator's whole name under its select (its option is the short one), then the title.
-    assert [c.value for c in at.caption][1:] == [
+    assert [plain_spaces(c.value) for c in at.caption][1:] == [
         r"Revenu disponible médian par UC, par mois \(revenus et pauvreté\)",
         "Revenu disponible médian par UC, par mois, en €"]
     assert source_lines(at) == ["Source : Insee 2019 · géographie prioritaire 2024"]
@@ -259,7 +259,7 @@ def test_leverage_table_without_any_funding_shows_the_published_figure_first() -
              "Source du chiffre publié": "Source : bilan — § « Une ambition »"}]
     assert views.leverage_shown(rows).to_dict("records") == [
         {"Financeur": "Intercommunalité", "Publié": "4 € de l'intercommunalité",
-         "Source du chiffre publié": "Source : bilan — § « Une ambition »"}]
+         "Source du chiffre publié": "bilan — § « Une ambition »"}]
     one_computed = rows + [{"Financeur": "CAF",
                             views.COMPUTED_COLUMN: "Pour 1\u00a0€ de la ville, 0,39 € de la CAF",
                             "Publié": "", "Source du chiffre publié": ""}]
