@@ -173,7 +173,9 @@ def test_presentation_mode_hides_the_chrome(small_db) -> None:
     assert not at.exception
     assert at.toggle(key="presentation").value is True
     assert at.query_params["presentation"] == "1"
-    assert any('section[data-testid="stSidebar"]' in m.value for m in at.markdown)
+    # The presentation CSS comes by st.html in the event container (components.base_style).
+    css = [h.proto.body for h in at._tree.children[2].children.values()]
+    assert any('section[data-testid="stSidebar"]' in body for body in css)
     assert [b.label for b in at.button] == ["Quitter le mode présentation"]
 
 

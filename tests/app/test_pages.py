@@ -241,7 +241,7 @@ def test_map_indicator_and_tiles_widgets_change_the_map(demo_db) -> None:
     at.selectbox(key="map_indicator").select("median_income_eur_year").run()
     assert not at.exception
     assert at.session_state["indicateur"] == "median_income_eur_year"
-    assert any("Revenu disponible médian par unité de consommation, en € par an" in m.value
+    assert any("Revenu disponible médian par unité de consommation, en € par an" in plain_spaces(m.value)
                for m in at.markdown)
     at.toggle(key="map_tiles").set_value(True).run()
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
