@@ -62,7 +62,7 @@ def test_portrait_notes_keep_numbers_with_their_units(demo_db) -> None:
     at = run_page("portrait", territoire="grand-chalon", qpv="QN07102I")
     assert not at.exception
     notes = [m.value for m in at.markdown if "58,9" in m.value]
-    assert len(notes) == 1 and "jusqu'à 58,9\u00a0% sur certains secteurs" in notes[0]
+    assert len(notes) == 1 and "Jusqu'à 58,9\u00a0% de familles monoparentales sur certains secteurs" in notes[0]
     import re
     assert [m.value for m in at.markdown if re.search(r"\d[ \t]+(%|€)(?!\w)", m.value)] == []
 
