@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import config
+from indicators.fmt import plain_spaces
 from tests.locate.conftest import make_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,10 @@ def _search(text: str) -> AppTest:
 
 
 def _texts(at) -> list[str]:
-    return [t.value for t in at.text] + [m.value for m in at.markdown if not m.value.startswith("<")]
+    """The page's texts as read (st.text takes the screen typography's no-break spaces once
+    ui.typography is installed, by any page run before in the process)."""
+    return [plain_spaces(t) for t in [t.value for t in at.text]
+            + [m.value for m in at.markdown if not m.value.startswith("<")]]
 
 
 def test_an_address_in_a_qpv(small_db):
