@@ -193,7 +193,7 @@ def test_a_running_page_switches_to_the_new_database_without_restart(demo_raw: P
 def _n_files(summary: str) -> int:
     """The number of files of the methode page's build summary ('base publiée : 47 fichiers, …')."""
     import re
-    return int(re.match(r"base publiée : (\d+) fichiers", summary).group(1))
+    return int(re.match(r"base publiée\s: (\d+) fichiers", summary).group(1))
 
 
 # ── (c) Disk full, read-only data folder ────────────────────────────────────────────────────
