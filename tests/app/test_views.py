@@ -580,7 +580,7 @@ def test_leverage_table_leaves_out_published_columns_nobody_filled() -> None:
         {"Financeur": "CAF", "Calculé (financements saisis)": "0,39 € de la CAF", "Publié": "",
          "Source du chiffre publié": ""},
         {"Financeur": "État", "Calculé (financements saisis)": "non calculé", "Publié": "8,3 € de l'État",
-         "Source du chiffre publié": "Source : bilan — § « Une ambition »"}]
+         "Source du chiffre publié": "bilan — § « Une ambition »"}]
 
 
 def test_gap_lines_labels_never_print_over_each_other() -> None:
