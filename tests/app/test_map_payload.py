@@ -78,6 +78,38 @@ def test_a_contour_smaller_than_the_grid_is_kept():
     assert shapely.get_num_coordinates(_shapes(fitted)).sum() <= 60_000
 
 
+def test_geojson_dicts_are_shapelys_geojson_parsed():
+    """The geometries built from coordinate arrays equal shapely's GeoJSON text parsed, for
+    polygons, polygons with holes, multipolygons and any other kind, in their order."""
+    contours = france_contours(60)
+    shapes = np.array([*_shapes(contours), shapely.Point(2.5, 47.1),
+                       shapely.LineString([(2, 47), (2.1, 47.2)])], dtype=object)
+    assert maps.geojson_dicts(shapes) == [json.loads(t) for t in shapely.to_geojson(shapes)]
+
+
+def test_the_tolerance_is_found_by_bisection_on_the_sample(monkeypatch):
+    """The sample's tolerance is the smallest of MAP_TOLERANCES_DEG that fits 95 % of the budget
+    (as a scan in order would find it), found in at most three fits of the sample."""
+    contours = france_contours(800)
+    budget = 60_000
+    shapes = _shapes(contours)
+    sample, scale = shapes[::4], len(shapes) / len(shapes[::4])
+    expected = next(t for t in maps.MAP_TOLERANCES_DEG
+                    if maps._fit(sample, t)[1] * scale <= 0.95 * budget)
+    calls = []
+    real_fit = maps._fit
+
+    def fit(shapes, tolerance):
+        calls.append((len(shapes), tolerance))
+        return real_fit(shapes, tolerance)
+
+    monkeypatch.setattr(maps, "_fit", fit)
+    maps.fit_vertex_budget(contours, max_vertices=budget)
+    sample_calls = [t for n, t in calls if n == len(sample)]
+    assert len(sample_calls) <= 3
+    assert [t for n, t in calls if n == len(shapes)][0] == expected
+
+
 def _map_data(contours):
     n = len(contours)
     values = np.linspace(5, 60, n)
