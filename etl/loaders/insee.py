@@ -599,21 +599,23 @@ def parse_column(values: pd.Series, table: TextTable, column: str) -> tuple[np.n
 # for a file of 50 cells, where Python reads 2 000 cells in that time.
 SMALL_CELLS = 2_000
 _FULL_NUMBER_RE = re.compile(_NUMBER_RE.pattern.strip("^$"))
+_NO_SPACES = str.maketrans("", "", _SPACES)
 
 
 def parse_small(cells) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """parse_column's (value, status, marker) for a few cells, read one by one by the same rules,
-    or None when a cell is not ASCII text (Unicode spaces, digits and case are left to the
-    vectorised reader, whose rules are pyarrow's) or is not plainly a number or a marker (the
-    vectorised reader then words the error). On ASCII text Python's strip() and lower() remove and
-    fold the same characters as pyarrow's, its float() reads a number as pandas' to_numeric does
+    or None when a cell is not ASCII text with, at most, the thousands separators of _SPACES
+    (other Unicode spaces, digits and cases are left to the vectorised reader, whose rules are
+    pyarrow's) or is not plainly a number or a marker (the vectorised reader then words the
+    error). On that text Python's strip() and lower() remove and fold the same characters as
+    pyarrow's, its float() reads a number as pandas' to_numeric does
     (tests/etl_loaders/test_insee_small.py compares both readers cell by cell)."""
     n = len(cells)
     number = np.full(n, np.nan)
     status = np.empty(n, dtype=object)
     marker = np.full(n, None, dtype=object)
     for i, cell in enumerate(cells):
-        if not isinstance(cell, str) or not cell.isascii():
+        if not isinstance(cell, str) or not (cell.isascii() or cell.translate(_NO_SPACES).isascii()):
             return None
         s = cell.strip().strip('"').strip()
         withheld = WITHHELD_MARKERS.get(s.lower())
@@ -622,8 +624,8 @@ def parse_small(cells) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
             if s:
                 marker[i] = s
             continue
-        if " " in s and _GROUPED_RE.match(s):
-            s = s.replace(" ", "")
+        if any(ch in s for ch in _SPACES) and _GROUPED_RE.match(s):
+            s = s.translate(_NO_SPACES)
         if not _FULL_NUMBER_RE.fullmatch(s):
             return None
         value = float(s.replace(",", "."))

@@ -18,13 +18,15 @@ from tests.etl_loaders.conftest import candidates, load
 # Every rule of parse_column on ASCII text: plain, signed, decimal comma or point, exponents,
 # grouped thousands, quotes and spaces around, markers in any case, empty cells, minus zero.
 CELLS = ["12", " 12,5 ", '"1 234"', "1 234,5", "+1e3", "-2E-2", ".5", "5,", "-0", "0",
-         "s", "S", " nd ", '"NC"', "", "-", "n/a", "ns", "secret", "c", "\t7\t", "12 345 678"]
+         "s", "S", " nd ", '"NC"', "", "-", "n/a", "ns", "secret", "c", "\t7\t", "12 345 678",
+         "13\u00a0770", "1\u202f512\u202f300,5", "\u00a0-4\u2009500\u202f", "\u202fs"]
 EXPECTED = (
     [12.0, 12.5, 1234.0, 1234.5, 1000.0, -0.02, 0.5, 5.0, -0.0, 0.0, None, None, None, None, None,
-     None, None, None, None, None, 7.0, 12345678.0],
+     None, None, None, None, None, 7.0, 12345678.0, 13770.0, 1512300.5, -4500.0, None],
     ["ok"] * 10 + ["secret", "secret", "missing", "missing", "missing", "missing", "missing",
-                   "not_significant", "secret", "secret", "ok", "ok"],
-    [None] * 10 + ["s", "S", "nd", "NC", None, "-", "n/a", "ns", "secret", "c", None, None],
+                   "not_significant", "secret", "secret", "ok", "ok", "ok", "ok", "ok", "secret"],
+    [None] * 10 + ["s", "S", "nd", "NC", None, "-", "n/a", "ns", "secret", "c", None, None,
+                   None, None, None, "s"],
 )
 
 
@@ -55,11 +57,11 @@ def test_small_cells_read_as_the_vectorised_reader():
     _same(small, _vectorised(CELLS))
 
 
-@pytest.mark.parametrize("code", range(128))
+@pytest.mark.parametrize("code", [*range(128), 0xA0, 0x202F, 0x2009])
 def test_every_ascii_character_around_a_cell_reads_alike(code):
-    """Python's strip(), lower() and regexes agree with pyarrow's on every ASCII character
-    around or inside a number or a marker; where the vectorised reader refuses a cell,
-    parse_small leaves it to it (None)."""
+    """Python's strip(), lower() and regexes agree with pyarrow's on every ASCII character and
+    thousands separator around or inside a number or a marker; where the vectorised reader
+    refuses a cell, parse_small leaves it to it (None)."""
     ch = chr(code)
     for cell in (f"{ch}12{ch}", f"{ch}S{ch}", f"1{ch}234", f"{ch}", f'"{ch}5"', f"{ch}ND"):
         small = insee.parse_small([cell])
@@ -73,7 +75,8 @@ def test_every_ascii_character_around_a_cell_reads_alike(code):
 
 
 def test_other_cells_are_left_to_the_vectorised_reader():
-    for cell in ("1\u00a0234", "1\u202f234", "\uff11\uff12", "\u0661", "12x", "1e999", "1 23"):
+    for cell in ("1\u2007234", "\u3000" + "12", "\uff11\uff12", "\u0661", "\u212a", "12x", "1e999", "1 23",
+                 "1\u00a023"):
         assert insee.parse_small(["1", cell]) is None, repr(cell)
     assert insee.parse_small(["1", None]) is None
 
