@@ -145,6 +145,7 @@ class LoadContext:
         self.messages: list[Message] = []
         self._columns: dict[str, list[str]] = {}
         self.source_ids: set[str] = set()       # every source_id add_source wrote
+        self._stored_sources: set[str] | None = None   # source_ids in `sources` (read once)
         self._pending_lines: list[tuple[str, str, str, str, list[tuple[str, int]]]] = []
         self._n_pending_lines = 0
 
@@ -157,7 +158,13 @@ class LoadContext:
         sha = c.sha256
         source_id = f"src_{sha[:12]}"
         self.source_ids.add(source_id)
-        self.con.execute("delete from sources where source_id = ?", [source_id])
+        # A file loaded again replaces its row. The ids already stored are read once, not one
+        # delete per file (each DuckDB statement costs milliseconds: issue #15).
+        if self._stored_sources is None:
+            self._stored_sources = {r[0] for r in self.con.execute("select source_id from sources").fetchall()}
+        if source_id in self._stored_sources:
+            self.con.execute("delete from sources where source_id = ?", [source_id])
+        self._stored_sources.add(source_id)
         self.con.execute(
             "insert into sources (source_id, kind, producer, title, vintage, licence, url,"
             " file_name, sha256, rows_read, loaded_at, is_fictional)"

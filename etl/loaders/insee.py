@@ -34,6 +34,7 @@ An XLSX workbook as INSEE publishes it is read too: the first sheet with a CODGE
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
 import tempfile
@@ -593,18 +594,65 @@ def parse_column(values: pd.Series, table: TextTable, column: str) -> tuple[np.n
     return number, status, marker
 
 
+# Up to this many cells, parse_columns reads them one by one in Python (issue #15): each
+# vectorised string operation costs about a millisecond whatever its length, some twenty of them
+# for a file of 50 cells, where Python reads 2 000 cells in that time.
+SMALL_CELLS = 2_000
+_FULL_NUMBER_RE = re.compile(_NUMBER_RE.pattern.strip("^$"))
+_NO_SPACES = str.maketrans("", "", _SPACES)
+
+
+def parse_small(cells) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """parse_column's (value, status, marker) for a few cells, read one by one by the same rules,
+    or None when a cell is not ASCII text with, at most, the thousands separators of _SPACES
+    (other Unicode spaces, digits and cases are left to the vectorised reader, whose rules are
+    pyarrow's) or is not plainly a number or a marker (the vectorised reader then words the
+    error). On that text Python's strip() and lower() remove and fold the same characters as
+    pyarrow's, its float() reads a number as pandas' to_numeric does
+    (tests/etl_loaders/test_insee_small.py compares both readers cell by cell)."""
+    n = len(cells)
+    number = np.full(n, np.nan)
+    status = np.empty(n, dtype=object)
+    marker = np.full(n, None, dtype=object)
+    for i, cell in enumerate(cells):
+        if not isinstance(cell, str) or not (cell.isascii() or cell.translate(_NO_SPACES).isascii()):
+            return None
+        s = cell.strip().strip('"').strip()
+        withheld = WITHHELD_MARKERS.get(s.lower())
+        if withheld is not None:
+            status[i] = withheld
+            if s:
+                marker[i] = s
+            continue
+        if any(ch in s for ch in _SPACES) and _GROUPED_RE.match(s):
+            s = s.translate(_NO_SPACES)
+        if not _FULL_NUMBER_RE.fullmatch(s):
+            return None
+        value = float(s.replace(",", "."))
+        if not math.isfinite(value):
+            return None
+        number[i] = value
+        status[i] = "ok"
+    return number, status, marker
+
+
 def parse_columns(df: pd.DataFrame, columns: list[str], table: TextTable
                   ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """parse_column for many columns at once: one pass over the stacked cells (each string
-    operation has a fixed cost that 120 columns would pay 120 times). On an unreadable value,
-    the columns are parsed one by one so that the error names the first bad cell exactly as
-    parse_column does."""
+    operation has a fixed cost that 120 columns would pay 120 times); a few ASCII cells are read
+    one by one (parse_small). On an unreadable value, the columns are parsed one by one so that
+    the error names the first bad cell exactly as parse_column does."""
     n = len(df)
     if not columns:
         return {}
+    cells = np.concatenate([df[c].astype(str).to_numpy(dtype=object) for c in columns])
+    small = parse_small(cells) if len(cells) <= SMALL_CELLS else None
+    if small is not None:
+        value, status, marker = small
+        return {c: (value[k * n:(k + 1) * n], status[k * n:(k + 1) * n], marker[k * n:(k + 1) * n])
+                for k, c in enumerate(columns)}
     # Arrow-backed strings: each string operation runs once, in C, over every cell.
-    stacked = pd.Series(np.concatenate([df[c].astype(str).to_numpy(dtype=object) for c in columns]),
-                        dtype="str")
+    stacked = pd.Series(cells, dtype="str")
     lines = np.tile(np.asarray(table.line_numbers), len(columns))
     try:
         value, status, marker = parse_column(stacked, _StackedLines(table.file_name, lines), columns[0])
@@ -1103,7 +1151,11 @@ def _load_table(ctx: LoadContext, c: Candidate, kind: str, table: TextTable,
     # refused in a later chunk leaves nothing of the file in indicator_facts.
     n_rows = len(df)
     target = ctx.columns("indicator_facts")
-    ctx.con.execute("create or replace temp table _insee_facts as select * from indicator_facts limit 0")
+    # One chunk (every file but the widest) is checked whole before its one insert: written
+    # straight into indicator_facts, without the temporary table (three statements a file).
+    staged = sql is None and len(plan) > INSEE_CHUNK_COLUMNS
+    if staged:
+        ctx.con.execute("create or replace temp table _insee_facts as select * from indicator_facts limit 0")
     if sql is not None:
         note_index = {n: k for k, n in enumerate(notes)}
         rows = pd.DataFrame({"_row": np.arange(n_rows, dtype=np.int64),
@@ -1165,12 +1217,14 @@ def _load_table(ctx: LoadContext, c: Candidate, kind: str, table: TextTable,
         }).reindex(columns=target)
         ctx.con.register("_insee_chunk", facts)
         try:
-            ctx.con.execute("insert into _insee_facts select * from _insee_chunk")
+            ctx.con.execute(f"insert into {'_insee_facts' if staged else 'indicator_facts'}"
+                            " select * from _insee_chunk")
         finally:
             ctx.con.unregister("_insee_chunk")
         del facts, values, statuses, notes_out
-    ctx.con.execute("insert into indicator_facts select * from _insee_facts")
-    ctx.con.execute("drop table _insee_facts")
+    if staged:
+        ctx.con.execute("insert into indicator_facts select * from _insee_facts")
+        ctx.con.execute("drop table _insee_facts")
 
     # Catalogue rows for variables the registry does not map.
     known = {r[0] for r in ctx.con.execute("select indicator_id from indicator_catalog").fetchall()}

@@ -87,3 +87,42 @@ def test_a_table_created_after_the_first_insert_is_written_by_name() -> None:
     assert con.execute("select * from _later order by code").fetchall() == [("A", 3, None), ("B", None, None)]
     assert con.execute("select * from territory_links").fetchall() == [
         ("71076", "commune", "200070", "epci", "src_a")]
+
+
+class _Statements:
+    """A connection that remembers the first words of every statement executed through it."""
+
+    def __init__(self, con):
+        self._con = con
+        self.sql: list[str] = []
+
+    def execute(self, sql, *args, **kwargs):
+        self.sql.append(" ".join(sql.split()[:3]))
+        return self._con.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def test_a_file_loaded_again_replaces_its_source_row(tmp_path) -> None:
+    """One row per source_id: a file whose row is already stored (by an earlier context, or by
+    this one) replaces it; new files are inserted without a delete each (issue #15: the ids
+    stored are read once)."""
+    files = []
+    for name in ("a.csv", "b.csv", "c.csv"):
+        (tmp_path / name).write_text(f"contenu de {name}\n", encoding="utf-8")
+        files.append(core.Candidate(tmp_path / name, name))
+    con = create_empty()
+    LoadContext(con, "earlier").add_source(files[0], "programme_contracts", title="avant")
+    spy = _Statements(con)
+    ctx = LoadContext(spy, "t")
+    ids = [ctx.add_source(c, "programme_contracts", title=f"titre {c.display_name}") for c in files]
+    ctx.add_source(files[1], "programme_contracts", title="relu", rows_read=4)
+    assert ids == [f"src_{c.sha256[:12]}" for c in files]
+    assert con.execute("select source_id, file_name, title, rows_read from sources order by file_name"
+                       ).fetchall() == [(ids[0], "a.csv", "titre a.csv", None),
+                                        (ids[1], "b.csv", "relu", 4),
+                                        (ids[2], "c.csv", "titre c.csv", None)]
+    assert spy.sql == ["select source_id from", "delete from sources", "insert into sources",
+                       "insert into sources", "insert into sources", "delete from sources",
+                       "insert into sources"]
