@@ -322,7 +322,8 @@ def _clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut on a space, with « … » when cut."""
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«")
+    # An ellipsis or a full stop before the cut is the added « … »'s (never « …… »).
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«….")
     # A cut inside a quotation closes it: « rubrique « Renforcer la sécurité du… » », never an
     # opening « left alone at the end.
     return cut + ("… »" if cut.count("«") > cut.count("»") else "…")
