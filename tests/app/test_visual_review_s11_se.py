@@ -22,3 +22,36 @@ def test_a_cut_after_an_ellipsis_ends_with_one_ellipsis() -> None:
                                             "Voir la page. Suite du texte",
                                             "« Voir la page… » suite")] == [
             "Voir la page…", "Voir la page…", "Voir la page…", "« Voir la page… »"]
+
+
+CHAMBERY_TITLE = ("Politique de la ville – Les chiffres du mandat : « Redonner toute leur place aux "
+                  "quartiers populaires et réduire concrètement les inégalités »")
+CHAMBERY_PRODUCER = "Bilan du mandat municipal de Chambéry 2020-2026 (auteur et date non indiqués dans le texte)"
+
+
+def test_a_portraits_notes_and_issues_show_the_short_source_line(tmp_path, monkeypatch) -> None:
+    # Chambéry's note « Géographie prioritaire » showed its whole credit cut at 220 characters,
+    # « (Bilan du mandat municipal de Chambéry 2020-2026, auteur et date non… »: the portrait's
+    # notes and issues show the short line (document, section — producer, year), the whole
+    # credit behind « Source complète », as the bilan's blocks do.
+    from tests.app.test_review_sources import run_page, small_db_with, source_lines
+    small_db_with(
+        tmp_path, monkeypatch, "notes.duckdb",
+        f"insert into documents values ('grand-chalon', 'mandat', '{CHAMBERY_TITLE}', "
+        f"'{CHAMBERY_PRODUCER}', null, null, null, 'src_chalon')",
+        "insert into qualitative_items values ('grand-chalon', 'QN07101I', 'note', "
+        "'Géographie prioritaire', 1, 'Nouveau secteur intégré : cœur du quartier.', 'mandat', "
+        "'Encadré « Les chiffres du mandat »', 'src_chalon'), "
+        "('grand-chalon', 'QN07101I', 'priority_issue', 'Emploi', 1, 'Lever les freins.', "
+        "'mandat', null, 'src_chalon')")
+    at = run_page("portrait", "grand-chalon", qpv="QN07101I")
+    assert not at.exception
+    short = ("Source : Politique de la ville – Les chiffres du mandat{} — Bilan du mandat "
+             "municipal de Chambéry 2020-2026")
+    whole = ("Source : " + CHAMBERY_TITLE + " (Bilan du mandat municipal de Chambéry 2020-2026, "
+             "auteur et date non indiqués dans le texte){}")
+    # Each short line, then the whole credit behind its « Source complète » toggle.
+    assert [line for line in source_lines(at) if "Chambéry" in line] == [
+        short.format(""), whole.format(""),
+        short.format(", Encadré « Les chiffres du mandat »"),
+        whole.format(" – Encadré « Les chiffres du mandat »")]
