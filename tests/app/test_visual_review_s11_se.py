@@ -2,6 +2,7 @@
 and 390 px): the defects found, each fixed at its cause for every contract."""
 from __future__ import annotations
 
+from indicators.fmt import plain_spaces
 from indicators.sources import clipped, reader_credit
 from ui import views
 
@@ -55,3 +56,18 @@ def test_a_portraits_notes_and_issues_show_the_short_source_line(tmp_path, monke
         short.format(""), whole.format(""),
         short.format(", Encadré « Les chiffres du mandat »"),
         whole.format(" – Encadré « Les chiffres du mandat »")]
+
+
+def test_the_last_build_is_summed_up_once(small_db) -> None:
+    # « Dernière construction de la base » listed files, rows, territories… then the build's own
+    # summary line said them again: that line is for technicians, in their expander only.
+    from tests.app.test_review_sources import run_page
+    at = run_page("methode", "demo")
+    assert not at.exception
+    assert [t.value for t in at.text] == []
+    section = [m.value for m in at.markdown if "**Résultat**" in m.value]
+    assert len(section) == 1 and "Base publiée." not in section[0]
+    technicians = [e for e in at.expander if e.label.startswith("Pour les techniciens")][0]
+    # As read (md_text escapes « . »; no-break spaces before « : »).
+    assert plain_spaces(technicians.markdown[-1].value.replace("\\", "")) == (
+        "- Résumé imprimé par la construction : Base publiée.")
