@@ -61,7 +61,7 @@ else:
                                stem="construction_messages")
 
 st.header("Pour les techniciens", divider="gray")
-with st.expander("Pour les techniciens : fichiers, tables et commandes"):
+with st.expander("Fichiers, tables et commandes"):   # the heading says « Pour les techniciens »
     st.markdown("\n".join(f"- {line}" for line in views.TECHNICAL_NOTES))
     st.markdown(f"- Base de données lue par l'application : `{data.db_path()}`.")
     if build is not None:
