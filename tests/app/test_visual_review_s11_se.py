@@ -104,3 +104,27 @@ def test_the_comparison_and_the_map_table_show_one_documents_credit_once(small_d
     assert not at.exception
     tail = " · données 2019 · géographie prioritaire 2024"
     assert source_lines(at) == [f"Source : {CHARTRES_PAGE}{tail}", f"{whole}{tail}"]
+
+
+def test_pockets_without_a_national_median_say_so_once(demo_db_path, tmp_path, monkeypatch) -> None:
+    # Chambéry and Chartres: the limits box said « La base n'a pas de médiane nationale du niveau
+    # de vie : le seuil S … est à saisir », then a second box « Médiane nationale du niveau de vie
+    # absente de la base : saisissez le seuil S. ».
+    import shutil
+
+    import duckdb
+
+    import config
+    from indicators.pockets import FRANCE_CODE
+    from tests.app.test_review_sources import run_page
+    path = tmp_path / "no_median.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = duckdb.connect(str(path))
+    con.execute("delete from indicator_facts where territory_code = ?", [FRANCE_CODE])
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    at = run_page("poches", "demo")
+    assert not at.exception
+    boxes = [plain_spaces(i.value) for i in at.info]
+    assert len(boxes) == 1 and "La base n'a pas de médiane nationale du niveau de vie" in boxes[0]
