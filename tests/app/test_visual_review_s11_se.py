@@ -128,3 +128,23 @@ def test_pockets_without_a_national_median_say_so_once(demo_db_path, tmp_path, m
     assert not at.exception
     boxes = [plain_spaces(i.value) for i in at.info]
     assert len(boxes) == 1 and "La base n'a pas de médiane nationale du niveau de vie" in boxes[0]
+
+
+def test_the_comparison_of_quartiers_without_any_value_says_so_once(tmp_path, monkeypatch) -> None:
+    # Chambéry (no figure loaded for its quartiers): three columns of « non disponible », then
+    # « Aucun quartier n'a de valeur… » and « Aucun quartier n'a deux années… ».
+    from tests.app.test_review_sources import run_page, small_db_with
+    small_db_with(tmp_path, monkeypatch, "no_values.duckdb",
+                  "update indicator_facts set status = 'secret', value = null "
+                  "where territory_code = 'QN07101I'")
+    at = run_page("comparer", "grand-chalon")
+    assert not at.exception
+    assert [plain_spaces(i.value) for i in at.info] == [
+        "Aucune valeur d'indicateur n'est chargée pour les quartiers de ce territoire : il n'y a "
+        "rien à comparer (voir « Données et méthode » pour charger les fichiers de l'Insee)."]
+    assert not at.dataframe and not at.multiselect
+    # A contract with values compares them as before.
+    at = run_page("comparer", "demo")
+    assert not at.exception
+    assert list(at.dataframe[0].value["Quartier"]) == ["Les Tilleuls", "Vieux Puits - Paradis - Maunoury"]
+    assert not [i for i in at.info if "Aucune valeur d'indicateur" in i.value]
