@@ -148,3 +148,18 @@ def test_the_comparison_of_quartiers_without_any_value_says_so_once(tmp_path, mo
     assert not at.exception
     assert list(at.dataframe[0].value["Quartier"]) == ["Les Tilleuls", "Vieux Puits - Paradis - Maunoury"]
     assert not [i for i in at.info if "Aucune valeur d'indicateur" in i.value]
+
+
+def test_a_button_title_too_long_by_its_bracket_leaves_the_bracket_out() -> None:
+    # « Télécharger « Portrait de quartier – Les Clos… » (CSV) »: « Les Clos » is the whole name,
+    # only « (QN02802M) » did not fit; a title longer without its bracket is still cut at a word.
+    from tests.app.test_pages import shown
+    from ui.exports import table_button_label
+    nb = "\u00a0"
+    assert [shown(table_button_label(t, "CSV")) for t in (
+        "Portrait de quartier – Les Clos (QN02802M)",
+        "Portrait de quartier – Bruxelles - Arcades - Béguines (QN02804M)",
+        "Effectifs (en %)")] == [
+        f"Télécharger « Portrait de quartier – Les Clos »{nb}(CSV)",
+        f"Télécharger « Portrait de quartier – Bruxelles… »{nb}(CSV)",
+        f"Télécharger « Effectifs (en %) »{nb}(CSV)"]
