@@ -432,6 +432,10 @@ def _names(con, level: str) -> dict[str, str]:
                            " where territory_level = ?", (level,)))
 
 
+# Why nothing is searched without S: `limits_text` says it already on the page (never twice).
+NO_NATIONAL_MEDIAN = "Médiane nationale du niveau de vie absente de la base : saisissez le seuil S."
+
+
 def detect(con, contract_slug: str | None, params: Params | None = None, *,
            qpv_polygons: tuple[list, list[str]] | None = None,
            shared: "_Shared | None" = None) -> PocketResult:
@@ -446,8 +450,8 @@ def detect(con, contract_slug: str | None, params: Params | None = None, *,
                             message="Aucun carroyage Filosofi 200 m n'est chargé.")
     if params is None:
         if threshold.value_eur is None:
-            return PocketResult(contract_slug, None, threshold, year, empty, message=(
-                "Médiane nationale du niveau de vie absente de la base : saisissez le seuil S."))
+            return PocketResult(contract_slug, None, threshold, year, empty,
+                                message=NO_NATIONAL_MEDIAN)
         params = Params(threshold_eur=round(threshold.value_eur))
     polys, codes = qpv_polygons if qpv_polygons is not None else _qpv_polygons(con)
     if not polys:

@@ -81,7 +81,9 @@ def clipped(text: str, limit: int) -> str:
     inside a quotation closes it (« rubrique « Renforcer la sécurité du… » »)."""
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«")
+    # A cut after an ellipsis (« retenus… » cut inside the quotation) ends with one « … »,
+    # never « retenus…… ».
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«….")
     return cut + ("… »" if cut.count("«") > cut.count("»") else "…")
 
 

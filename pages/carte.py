@@ -63,7 +63,8 @@ else:
                         height=560, alt=f"Carte : {title}")
     with legend_column:
         st.markdown(maps.legend_html(title, legend), unsafe_allow_html=True)
-        components.source_line(views.map_source(map_data, map_credits))
+        components.source_line(views.map_source(map_data, map_credits),
+                               shown=views.map_source(map_data, map_credits, short=True))
         st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
         found = data.stored_pockets(selection.contract_slug)
         if not found.empty:
@@ -80,7 +81,8 @@ if not drawn:     # without the map, its legend's title and source go with the t
 table_shown = views.map_table(frame)
 components.table(table_shown, ["Quartier"], ["Valeur"], hide_index=True, key="map_table")
 if not drawn and (frame["status"] == "ok").any():   # no figure shown, no source to cite
-    components.source_line(views.map_source(map_data, map_credits))
+    components.source_line(views.map_source(map_data, map_credits),
+                           shown=views.map_source(map_data, map_credits, short=True))
 table, status_columns, units = views.map_export(map_data)
 keys = [(c, indicator_id, y) for c, y in zip(frame["qpv_code"], frame["year"])]
 exports.download_table(table, key="map_table", title=title, selection=selection,

@@ -16,6 +16,12 @@ qpvs = data.contract_qpvs(selection.contract_slug)
 if qpvs.empty or not available:
     components.empty_note("Ce territoire ne compte aucun quartier ou aucun indicateur à comparer.")
     st.stop()
+if not data.contract_has_values(selection.contract_slug):
+    # Chambéry: three columns of « non disponible », then two sections saying nothing to plot.
+    components.empty_note("Aucune valeur d'indicateur n'est chargée pour les quartiers de ce "
+                          "territoire : il n'y a rien à comparer (voir « Données et méthode » "
+                          "pour charger les fichiers de l'Insee).")
+    st.stop()
 
 f1, f2, f3 = st.columns([1.2, 2.5, 1.5])
 # `wrap=True`: the chips on as many rows as needed (one scrolling row cut the second indicator).
@@ -66,9 +72,10 @@ compared = views.compare_table(kept, indicators, selection.qpv_code)
 values = [c for c in compared.columns if c not in ("", "Quartier", "Code", "Commune(s)", "Portrait")]
 components.table(compared, ["", "Quartier"], values, max_height_px=720, hide_index=True,
                  key="cmp_table")
-components.source_line(" ; ".join(data.value_credits(
+table_credits = data.value_credits(
     [(c, i, y) for i in indicators
-     for c, y, s in zip(kept["qpv_code"], kept[i + "__year"], kept[i + "__status"]) if s == "ok"])))
+     for c, y, s in zip(kept["qpv_code"], kept[i + "__year"], kept[i + "__status"]) if s == "ok"])
+components.source_line(views.credits_text(table_credits), shown=views.credits_short(table_credits))
 export, status_columns, units = views.compare_export(kept, indicators)
 keys = [(c, i, y) for i in indicators for c, y in zip(kept["qpv_code"], kept[i + "__year"])]
 exports.download_table(export, key="cmp_table", title="Comparaison des quartiers",

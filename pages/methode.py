@@ -46,8 +46,6 @@ if build is None:
     components.empty_note("Aucune construction enregistrée dans la base.")
 else:
     st.markdown("\n".join(f"- **{label}** : {md_text(value)}" for label, value in views.build_summary(build)))
-    if build.get("summary"):
-        st.text(build["summary"])
     if not files.empty:
         st.subheader("Fichiers examinés")
         components.table(views.build_files_table(files), hide_index=True, key="build_files_table")
@@ -63,8 +61,12 @@ else:
                                stem="construction_messages")
 
 st.header("Pour les techniciens", divider="gray")
-with st.expander("Pour les techniciens : fichiers, tables et commandes"):
+with st.expander("Fichiers, tables et commandes"):   # the heading says « Pour les techniciens »
     st.markdown("\n".join(f"- {line}" for line in views.TECHNICAL_NOTES))
     st.markdown(f"- Base de données lue par l'application : `{data.db_path()}`.")
     if build is not None:
         st.markdown("\n".join(f"- {line}" for line in views.build_technical_lines(build)))
+        # The build's own summary line repeats the figures listed above (files, rows,
+        # territories…): shown here only, as the build printed it (issue 11: said once).
+        if build.get("summary"):
+            st.markdown(f"- Résumé imprimé par la construction : {md_text(build['summary'])}")

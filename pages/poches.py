@@ -64,7 +64,8 @@ if params is None and default_s is not None:
 with st.spinner("Recherche des poches sur le carroyage…"):
     result = data.poverty_pockets(slug, params)
 if result.message:
-    components.empty_note(result.message)
+    if result.message != pk.NO_NATIONAL_MEDIAN:   # the limits box above says that one already
+        components.empty_note(result.message)
     st.stop()
 
 found = result.pockets

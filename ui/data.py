@@ -527,6 +527,11 @@ def _contract_indicator_ids(slug: str, version: int) -> list[str]:
     return [r[0] for r in rows]
 
 
+def contract_has_values(slug: str) -> bool:
+    """Whether any QPV of the contract has a value shown (status ok) for any indicator."""
+    return bool(_contract_indicator_ids(slug, view_key()))
+
+
 def contract_indicator_choices(slug: str) -> list[str]:
     """indicator_choices() restricted to indicators with a shown value for a QPV of the contract
     (all of them when none has)."""

@@ -288,6 +288,11 @@ def table_button_label(title: str, fmt: str, limit: int = 40) -> str:
     table (issue 11: several tables on one page), short enough for a phone: past `limit`
     characters the title is cut at a word, with « … » (the help text gives the whole title)."""
     name = " ".join(str(title).split())
+    # A title too long only by its last bracket (« Portrait de quartier – Les Clos (QN02802M) »)
+    # leaves it out whole: « Les Clos… » read as a cut name.
+    without = re.sub(r"\s*\([^()]*\)$", "", name)
+    if len(name) > limit and without != name and len(without) <= limit:
+        name = without
     if len(name) > limit:
         cut = name[:limit + 1]
         cut = cut.rsplit(" ", 1)[0] if " " in cut else name[:limit]

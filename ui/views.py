@@ -322,7 +322,8 @@ def _clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut on a space, with « … » when cut."""
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«")
+    # An ellipsis or a full stop before the cut is the added « … »'s (never « …… »).
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«….")
     # A cut inside a quotation closes it: « rubrique « Renforcer la sécurité du… » », never an
     # opening « left alone at the end.
     return cut + ("… »" if cut.count("«") > cut.count("»") else "…")
@@ -392,6 +393,18 @@ def short_source(text: str | None, part_limit: int = 70) -> str:
 def credits_text(credits) -> str:
     """« A ; B » from the credits of the values a chart shows (indicators.sources)."""
     return " ; ".join(credits)
+
+
+def credits_short(credits) -> str:
+    """The short line of `credits_text`: credits of one document that differ only after its
+    « – » (one section per quartier: « Chartres métropole, page « Politique de la ville »
+    (21 septembre 2023) – quartier prioritaire 2015–2023 « les Clos » (…) ») name the document
+    once, their sections behind the line's toggle; a table of five quartiers read
+    « …Bruxelles-Arcades-Béguines » (contour de 2015, …) ; Chartres métropole, page… »."""
+    heads: dict[str, list[str]] = {}
+    for credit in dict.fromkeys(c for c in credits if c):
+        heads.setdefault(_split_outside(credit, (" – ",)).strip() or credit, []).append(credit)
+    return " ; ".join(head if len(group) > 1 else group[0] for head, group in heads.items())
 
 
 def gap_text(gap, kind: str | None) -> str:
@@ -623,14 +636,17 @@ def _item_short_source(items) -> str:
     return " ; ".join(refs)
 
 
-def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str], str]]]]:
-    """(title, [(theme heading, texts, source)]) for each non-empty kind of qualitative item."""
+def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str], str, str]]]]:
+    """(title, [(theme heading, texts, source, short source)]) for each non-empty kind of
+    qualitative item; the short source is the line shown (document, section — producer, year),
+    the whole source goes behind its toggle (never the whole source cut mid-phrase)."""
     from indicators.portrait import group_by_theme
     out = []
     for attr, title in QUALITATIVE_TITLES:
         items = getattr(q, attr)
         if items:
-            out.append((title, [(theme, [i.text for i in group], _item_source(group))
+            out.append((title, [(theme, [i.text for i in group], _item_source(group),
+                                 _item_short_source(group))
                                 for theme, group in group_by_theme(items)]))
     return out
 
@@ -705,8 +721,11 @@ def map_title(map_data) -> str:
     return ", ".join(parts)
 
 
-def map_source(map_data, credits=()) -> str:
-    """The sources of the values mapped (indicators.sources.value_credits), else the registry's."""
+def map_source(map_data, credits=(), short: bool = False) -> str:
+    """The sources of the values mapped (indicators.sources.value_credits), else the registry's;
+    `short`: the line shown, one document's credits said once (credits_short)."""
+    if short and credits:
+        credits = [credits_short(credits)]
     ind = BY_ID.get(map_data.indicator_id)
     parts = [" ; ".join(credits) if credits else (ind.source if ind else "")]
     if map_data.year is not None and map_data.year_given:
