@@ -145,20 +145,20 @@ def _body() -> None:
         st.header("Enjeux et parole des habitants", divider="gray")
         for title, groups in sections:
             st.subheader(title)
-            for heading, texts, source in groups:
+            for heading, texts, source, short in groups:
                 if heading:
                     st.markdown(f"**{md_text(heading)}**")
                 st.markdown("\n".join(f"- {md_text(t)}" for t in texts))
-                components.source_line(source)
+                components.source_line(source, shown=short)
     else:
         components.empty_note("Aucun enjeu prioritaire ni résultat de concertation saisi pour ce quartier.")
     if notes:
         st.header(views.NOTES_TITLE, divider="gray")
-        for heading, texts, source in notes:
+        for heading, texts, source, short in notes:
             if heading:
                 st.subheader(md_text(heading), anchor=False)
             st.markdown("\n".join(f"- {md_text(t)}" for t in texts))
-            components.source_line(source)
+            components.source_line(source, shown=short)
 
 
 _body()

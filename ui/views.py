@@ -623,14 +623,17 @@ def _item_short_source(items) -> str:
     return " ; ".join(refs)
 
 
-def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str], str]]]]:
-    """(title, [(theme heading, texts, source)]) for each non-empty kind of qualitative item."""
+def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str], str, str]]]]:
+    """(title, [(theme heading, texts, source, short source)]) for each non-empty kind of
+    qualitative item: the short line (document, section — producer, year: `_item_short_source`)
+    is shown, the whole source behind its toggle, as under the figures (issue 11)."""
     from indicators.portrait import group_by_theme
     out = []
     for attr, title in QUALITATIVE_TITLES:
         items = getattr(q, attr)
         if items:
-            out.append((title, [(theme, [i.text for i in group], _item_source(group))
+            out.append((title, [(theme, [i.text for i in group], _item_source(group),
+                                 _item_short_source(group))
                                 for theme, group in group_by_theme(items)]))
     return out
 
