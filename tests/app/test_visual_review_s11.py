@@ -59,3 +59,38 @@ def test_grand_chalon_portrait_cites_its_issues_by_the_short_line(demo_db) -> No
     # One short line per block (3 issues' themes, strengths, weaknesses, 4 consultation blocks),
     # never the document's whole title with its list of annexes.
     assert qualitative == [short] * 9
+
+
+# ── Items without a heading one after the other: one list, one source line under it ─────────────
+
+def test_headless_groups_in_a_row_read_as_one_list_with_one_source() -> None:
+    def issue(theme, position, text):
+        return QualItem("priority_issue", theme, position, text, "d1", "Annexe 2",
+                        "Contrat de ville", "Ville de Lorneville", "2024-03-01")
+    items = (issue("Précarité et Santé", 1, "Lutter contre l'isolement"),
+             issue("Parentalité et enjeux éducatifs", 2, "Parentalité et enjeux éducatifs"),
+             issue("Emploi-Insertion-Formation", 3, "Emploi-Insertion-Formation"),
+             issue("Éducation", 4, "Accompagner les parents"),
+             issue(None, 5, "Sport pour tous"))
+    whole = f"Contrat de ville (Ville de Lorneville, 1er{NB}mars{NB}2024) – Annexe 2"
+    short = "Contrat de ville, Annexe 2 — Ville de Lorneville, 2024"
+    assert views.qualitative_sections(Qualitative(priority_issues=items)) == [
+        ("Enjeux prioritaires", [
+            ("Précarité et Santé", ["Lutter contre l'isolement"], whole, short),
+            # Each repeats its own theme (no heading): two in a row are one list.
+            (None, ["Parentalité et enjeux éducatifs", "Emploi-Insertion-Formation"], whole, short),
+            ("Éducation", ["Accompagner les parents"], whole, short),
+            (None, ["Sport pour tous"], whole, short)])]
+
+
+def test_pres_saint_jean_issues_without_heading_are_cited_once(demo_db) -> None:
+    at = run_page("portrait", territoire="grand-chalon", qpv="QN07102I")
+    assert not at.exception
+    short = ("Source : Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits de "
+             "quartiers — Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire")
+    lines = [line for line in _qualitative_source_lines(at) if line == short or "annexe 7" in line]
+    # Issues: 2 themes + 1 list of the two that repeat their theme; strengths, weaknesses,
+    # 3 consultation blocks; the note on families.
+    assert lines == [short] * 9
+    bullets = [m.value for m in at.markdown if "Parentalité et enjeux éducatifs" in m.value]
+    assert bullets == ["- Parentalité et enjeux éducatifs\n- Emploi\\-Insertion\\-Formation et entrepreneuriat"]
