@@ -1480,7 +1480,7 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
         "Visées": [_int_or(v) for v in results["numerator"]],
         "Total": [total(r) for _, r in results.iterrows()],
         "Taux": [cia_rate_text(v, o) for v, o in zip(results["rate_pct"], results["rate_origin"])],
-        "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else (n or "—")
+        "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else (_na(n) or "—")
                   for v, n in zip(results["target_pct"], results["target_note"])],
         "Atteint": [_yes_no(v) if v is not None else "—" for v in results["reached"]],
         "Manquantes": [_needed_cell(r) for _, r in results.iterrows()],

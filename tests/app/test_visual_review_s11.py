@@ -94,3 +94,37 @@ def test_pres_saint_jean_issues_without_heading_are_cited_once(demo_db) -> None:
     assert lines == [short] * 9
     bullets = [m.value for m in at.markdown if "Parentalité et enjeux éducatifs" in m.value]
     assert bullets == ["- Parentalité et enjeux éducatifs\n- Emploi\\-Insertion\\-Formation et entrepreneuriat"]
+
+
+# ── A cell without a value reads « — », never Streamlit's English « None » ─────────────────────
+
+def test_a_table_cell_without_a_value_reads_a_dash() -> None:
+    import pandas as pd
+
+    from ui import components
+    frame = pd.DataFrame({"Signataire": ["Banque des Territoires", "DDT"],
+                          "Objectif": [float("nan"), "Accélérer la rénovation"],
+                          "Dispositif": ["Prêts de long terme", "Fonds vert"]})
+    assert components.fit_columns(frame)["placeholder"] == "—"
+    # A column blank in every row is still left out, not filled with dashes.
+    assert components.fit_columns(frame.assign(Objectif=float("nan")))["column_order"] == [
+        "Signataire", "Dispositif"]
+
+
+def test_cia_rows_without_a_target_read_a_dash(demo_db) -> None:
+    at = run_page("logement", territoire="demo")
+    assert not at.exception
+    table = next(t for t in at.dataframe if "Cible" in t.value.columns)
+    # The landlords' « ménages prioritaires » rows have no target and no note: « — », not NaN.
+    assert table.value["Cible"].isna().sum() == 0
+    assert (table.value["Cible"] == "—").sum() > 0
+    assert table.proto.placeholder == "—"
+
+
+def test_schemes_without_an_objective_read_a_dash(demo_db) -> None:
+    at = run_page("droit_commun", territoire="grand-chalon")
+    assert not at.exception
+    tables = [t for t in at.dataframe if "Dispositif" in t.value.columns and "Objectif" in t.value.columns]
+    empty = [t for t in tables if t.value["Objectif"].isna().any()]
+    # The Banque des Territoires' schemes give no objective: the cell shows the placeholder.
+    assert empty and all(t.proto.placeholder == "—" for t in tables)
