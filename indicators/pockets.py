@@ -446,8 +446,7 @@ def detect(con, contract_slug: str | None, params: Params | None = None, *,
                             message="Aucun carroyage Filosofi 200 m n'est chargé.")
     if params is None:
         if threshold.value_eur is None:
-            return PocketResult(contract_slug, None, threshold, year, empty, message=(
-                "Médiane nationale du niveau de vie absente de la base : saisissez le seuil S."))
+            return PocketResult(contract_slug, None, threshold, year, empty, message=NO_MEDIAN_MESSAGE)
         params = Params(threshold_eur=round(threshold.value_eur))
     polys, codes = qpv_polygons if qpv_polygons is not None else _qpv_polygons(con)
     if not polys:
@@ -645,6 +644,10 @@ def pocket_name(pocket_id: str) -> str:
 def pocket_title(pocket_id: str, commune_names: str) -> str:
     """« Poche 1 · Lorneville, Saint-Aubin-sur-Lorne »: the pocket's name and the commune(s) it lies in."""
     return f"{pocket_name(pocket_id)} · {commune_names}" if commune_names else pocket_name(pocket_id)
+
+
+# Why nothing is searched without S: said by `find` when no national median gives a default S.
+NO_MEDIAN_MESSAGE = "Médiane nationale du niveau de vie absente de la base : saisissez le seuil S."
 
 
 def limits_text(t: Threshold | None) -> str:

@@ -64,7 +64,10 @@ if params is None and default_s is not None:
 with st.spinner("Recherche des poches sur le carroyage…"):
     result = data.poverty_pockets(slug, params)
 if result.message:
-    components.empty_note(result.message)
+    # The box above already says that S is to be typed without a national median (limits_text):
+    # not a second time in other words (issue 11).
+    if not (result.message == pk.NO_MEDIAN_MESSAGE and basis.value_eur is None):
+        components.empty_note(result.message)
     st.stop()
 
 found = result.pockets

@@ -128,3 +128,17 @@ def test_schemes_without_an_objective_read_a_dash(demo_db) -> None:
     empty = [t for t in tables if t.value["Objectif"].isna().any()]
     # The Banque des Territoires' schemes give no objective: the cell shows the placeholder.
     assert empty and all(t.proto.placeholder == "—" for t in tables)
+
+
+# ── Poverty pockets without a national median: S to be typed, said once ───────────────────────
+
+def test_pockets_page_says_once_that_s_is_to_be_typed(demo_db) -> None:
+    at = run_page("poches", territoire="grand-chalon")
+    assert not at.exception
+    notes = [plain_spaces(i.value) for i in at.info]
+    # One box: the method's limits with the missing median; no second note « Médiane nationale
+    # du niveau de vie absente de la base : saisissez le seuil S. » under it.
+    assert len(notes) == 1
+    assert notes[0].count("médiane nationale") == 1
+    assert "le seuil S ne peut pas être calculé, il est à saisir." in notes[0]
+    assert at.text_input(key="pocket_threshold").proto.placeholder == "à saisir"
