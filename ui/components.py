@@ -26,6 +26,10 @@ LINK_COLUMNS = {"Portrait": st.column_config.LinkColumn("Portrait", display_text
 WRAPPED_TABLE_MAX_PX = 720
 
 
+# What a table cell without a value shows (st.dataframe's `placeholder`).
+MISSING_CELL = "—"
+
+
 def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_config: dict | None = None,
                 max_height_px: int | None = None) -> dict:
     """st.dataframe arguments that show every text column of `frame` whole (issue 11): Streamlit's
@@ -61,7 +65,9 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     config.update({c: st.column_config.ListColumn(width=views.list_px(frame[c]))
                    for c in views.list_columns(frame)})
     config.update(column_config or {})
-    args = {"column_config": config}
+    # A cell without a value reads « — », never Streamlit's English « None » (issue 11: a scheme
+    # without an objective, a CIA row without a target).
+    args = {"column_config": config, "placeholder": MISSING_CELL}
     blank = set(views.blank_columns(frame))     # a column with nothing in it is not shown
     if pinned or values or blank:
         first = [c for c in pinned + list(values) if c in columns]

@@ -645,9 +645,18 @@ def qualitative_sections(q) -> list[tuple[str, list[tuple[str | None, list[str],
     for attr, title in QUALITATIVE_TITLES:
         items = getattr(q, attr)
         if items:
+            # Groups without a heading one after the other read as one list: one source under it,
+            # not the same line under each item (Prés Saint Jean's « Parentalité et enjeux
+            # éducatifs » then « Emploi-Insertion-Formation et entrepreneuriat », issue 11).
+            groups: list[tuple[str | None, list]] = []
+            for theme, group in group_by_theme(items):
+                if groups and theme is None and groups[-1][0] is None:
+                    groups[-1][1].extend(group)
+                else:
+                    groups.append((theme, list(group)))
             out.append((title, [(theme, [i.text for i in group], _item_source(group),
                                  _item_short_source(group))
-                                for theme, group in group_by_theme(items)]))
+                                for theme, group in groups]))
     return out
 
 
@@ -1487,7 +1496,7 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
         "Visées": [_int_or(v) for v in results["numerator"]],
         "Total": [total(r) for _, r in results.iterrows()],
         "Taux": [cia_rate_text(v, o) for v, o in zip(results["rate_pct"], results["rate_origin"])],
-        "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else (n or "—")
+        "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else (_na(n) or "—")
                   for v, n in zip(results["target_pct"], results["target_note"])],
         "Atteint": [_yes_no(v) if v is not None else "—" for v in results["reached"]],
         "Manquantes": [_needed_cell(r) for _, r in results.iterrows()],

@@ -104,7 +104,8 @@ def test_fit_columns_pins_names_and_markers_within_a_phone() -> None:
     # Without names nothing is reordered nor given a height; a given column_config wins.
     plain = components.fit_columns(frame[["Quartier", "Taux"]], column_config={"Taux": {"width": 99}})
     assert plain == {"column_config": {"Quartier": st.column_config.TextColumn(width=226),
-                                       "Taux": {"width": 99}}}
+                                       "Taux": {"width": 99}},
+                     "placeholder": "—"}
     # Wrapped rows: the table is given a height showing them (the grid's default shows 10 rows
     # of 35 px, 2 or 3 of these).
     wrapped = components.fit_columns(pd.DataFrame({"Engagement": ["mot " * 100] * 3}))
