@@ -1330,7 +1330,9 @@ def actions_view(df: pd.DataFrame) -> pd.DataFrame:
         "Action": df["title"].astype(str),
         "Porteur": [_filled(v) for v in df["operator"]],
         "Enjeu": [_filled(v) for v in df["theme"]],
-        "Quartiers": [", ".join(ts) or NOT_FILLED for ts in df["territories"]],
+        # By name (issue #11: the codes read « QN07101I » where the detail said « Aubépins »);
+        # each code is in the action's detail and in the exports' « Codes des quartiers ».
+        "Quartiers": [", ".join(ns) or NOT_FILLED for ns in df["territory_names"]],
         "Montant": eur_column(df["amount_eur"]),
         "Financeurs": [funder_labels(fs) for fs in df["funders"]],
         "Nouvelle": [_yes_no(v) for v in df["is_new"]],
@@ -1710,8 +1712,8 @@ EXPORT_COLUMNS = {
     "by_territory": {"territory_name": "Quartier", "territory_code": "Code", "n_actions": "Actions",
                      "amount_eur": "Montant partagé à parts égales (€)", "note": "Note"},
     "actions": {"year": "Année", "action_id": "Identifiant", "title": "Action",
-                "operator": "Porteur", "theme": "Enjeu", "territories": "Quartiers",
-                "amount_eur": "Montant (€)", "funders": "Financeurs", "is_new": "Nouvelle",
+                "operator": "Porteur", "theme": "Enjeu", "territory_names": "Quartiers",
+                "territories": "Codes des quartiers", "amount_eur": "Montant (€)", "funders": "Financeurs", "is_new": "Nouvelle",
                 "is_multiyear_agreement": "CPO", "is_poverty_pocket": "Poche de pauvreté",
                 "description": "Description", "source_line": "Source"},
     "cia_results": {"year": "Année", "party_type": "Type de partie", "party_name": "Partie",
