@@ -1335,9 +1335,10 @@ def kpi_cells(t) -> tuple[str, str, str, str]:
         unit = unit[:-3]
     value = fmt_amount(t.value, unit, t.status, qualifier=t.qualifier)
     # A period the label already says is not said again under the figure (« Structures …
-    # disparues (constat de 2020) » then « constat de 2020 »; « … retenus en 2021 » then « 2021 »).
-    if period and re.search(rf"(?<!\w){re.escape(' '.join(period.split()).lower())}(?!\w)",
-                            " ".join((t.label or "").split()).lower()):
+    # disparues (constat de 2020) » then « constat de 2020 »; « … retenus en 2021 » then « 2021 »):
+    # the screen's rule (fmt.label_and_period).
+    from indicators.fmt import label_and_period
+    if period and label_and_period(t.label, period)[1] is None:
         period = ""
     extra = []
     if t.cumulative_status not in (None, "ok") or (

@@ -944,8 +944,10 @@ def kpi_tile(tile) -> dict:
             delta += f" ({sign}{fmt.fmt_pct(tile.evolution_pct, 1)})"
     lines = []
     value_text_ = amount_text(tile.value, tile.unit, tile.status, tile.qualifier)
-    if tile.period_label and not _says_per_year_twice(tile.period_label, tile.unit):
-        lines.append(f"Période : {tile.period_label}")
+    # A period said once in the tile: in its label or under it (fmt.label_and_period).
+    label, period = fmt.label_and_period(tile.label, tile.period_label)
+    if period and not _says_per_year_twice(period, tile.unit):
+        lines.append(f"Période : {period}")
     if tile.target is not None:
         text = f"Objectif {tile.year or ''} : {fmt.fmt_target(tile.target, tile.unit)}".replace("  ", " ")
         if tile.achievement_pct is not None:
@@ -963,7 +965,7 @@ def kpi_tile(tile) -> dict:
             text += f" ({fmt.fmt_pct(tile.cumulative_achievement_pct, fmt.COMPUTED_PCT_DECIMALS)} de l'objectif)"
         lines.append(text)
     return {
-        "label": tile.label,
+        "label": label,
         "value": value_text_,
         "delta": delta,
         **delta_style(tile.evolution if delta else None, tile.higher_is_better),
