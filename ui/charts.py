@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from indicators.fmt import fmt_value, shared_decimals, wrap_words
+from indicators.fmt import fmt_target, fmt_value, shared_decimals, wrap_words
 from indicators.text import plot_text
 from reports import palette
 from ui import views
@@ -107,26 +107,44 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
                      colour: str = QPV_COLOUR, target: float | None = None,
                      target_label: str = "") -> go.Figure:
     """Vertical bars (one per category), French labels at one precision (« 15,55 % » beside
-    « 14,6 % » read as two precisions), an optional target line."""
+    « 14,6 % » read as two precisions), an optional target line labelled in the right margin
+    (`line_label`: never over a bar, whatever the width)."""
     decimals = shared_decimals(values, unit)
     texts = [plot_text(views.value_text(v, unit, "ok", decimals=decimals)) for v in values]
     fig = go.Figure(go.Bar(x=[wrap_words(c, 16) for c in categories], y=values, text=texts,
                            textposition="outside", cliponaxis=False, marker_color=colour,
                            hovertext=texts, hoverinfo="x+text"))
+    right = 10
     if target is not None:
-        fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR,
-                      annotation_text=plot_text(target_label), annotation_position="top right",
-                      annotation_bgcolor="rgba(255,255,255,0.85)")
+        fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR)
+        label, right = line_label(target_label, fmt_target(target, unit))
+        fig.add_annotation(text=label, xref="paper", x=1, xanchor="left", xshift=LINE_LABEL_GAP_PX,
+                           yref="y", y=target, yanchor="middle", showarrow=False, align="left",
+                           font=dict(color=HIGHLIGHT_COLOUR))
     wrapped = wrap_words(title, TITLE_CHARS)  # half-width columns: a long title must not run off the edges
     n_lines = wrapped.count("<br>") + 1
     fig.update_layout(title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
                       font=FONT, plot_bgcolor="white", height=300 + 20 * n_lines, showlegend=False,
-                      margin=dict(l=10, r=10, t=40 + 20 * n_lines, b=30), xaxis=dict(type="category"),
+                      margin=dict(l=10, r=right, t=40 + 20 * n_lines, b=30), xaxis=dict(type="category"),
                       yaxis=dict(gridcolor="#e6e6e6", rangemode="tozero", tickformat=",~f",
                                  automargin=True,
                                  ticksuffix="\u00a0%" if unit == "%" else ""))
     return fig
 
+
+# A line's label in the plot's right margin (issue #11: « objectif » at the line's right end, in
+# the plot, sat over the last bar at 1 440 and 390 px and in the exported images): the bars
+# never reach the margin, and the chart keeps one line label.
+LINE_LABEL_GAP_PX = 4
+LINE_LABEL_CHAR_PX = 8.3      # a digit of the exports' 13 px DejaVu Sans (the screen's font is narrower)
+
+
+def line_label(name: str, value: str) -> tuple[str, int]:
+    """(the label of a reference line, « objectif<br>25,0 % », escaped for plotly; the right
+    margin in px that holds its longest line whole)."""
+    lines = [t for t in (name, value) if t]
+    width = LINE_LABEL_CHAR_PX * max((len(t) for t in lines), default=0)
+    return "<br>".join(plot_text(t) for t in lines), int(LINE_LABEL_GAP_PX + width + 6)
 
 
 def funder_bars(by_funder, period: str = "") -> go.Figure:

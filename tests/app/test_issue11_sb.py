@@ -62,3 +62,30 @@ def test_the_mandate_report_and_the_tile_drop_the_same_period() -> None:
                            period_label="constat de 2020"))[1] == ""
     assert kpi_cells(_tile(label="Structures disparues", period_label="constat de 2020"))[1] \
         == "constat de 2020"
+
+
+# ── 1. The objective line's label never over a bar ───────────────────────────────────────────
+
+@pytest.mark.parametrize("values, target, unit", [
+    ([59.23], 50.0, "%"),                       # Grand Chalon: the bar crosses the line
+    ([12.04, 14.6, 25.1], 25.0, "%"),           # the last bar just over the line
+    ([4783.0, 4592.0], 4000.0, "interventions"),
+])
+def test_the_objective_line_is_labelled_in_the_right_margin_held_whole(values, target, unit) -> None:
+    from reports import images
+    from ui import charts
+    fig = charts.bars_by_category([str(2020 + i) for i in range(len(values))], values, "Taux", unit,
+                                  target=target, target_label="objectif")
+    (note,) = fig.layout.annotations
+    value = fmt.fmt_target(target, unit)
+    # Right of the plot area (paper x = 1, anchored on its left): no bar reaches it, at any width.
+    assert (note.text, note.xref, note.x, note.xanchor, note.yref, note.y, note.showarrow) == (
+        f"objectif<br>{value}", "paper", 1, "left", "y", target, False)
+    # The margin holds the label's longest line in the exports' font (wider than the screen's).
+    font = images._font(13)
+    longest = max(font.getlength(t) for t in ("objectif", value))
+    assert note.xshift + longest <= fig.layout.margin.r
+    # The line itself: a dashed line across the plot, with no label of its own.
+    (line,) = fig.layout.shapes
+    assert (line.y0, line.y1, line.line.dash) == (target, target, "dash")
+    assert charts.bars_by_category(["2020"], [10.0], "Taux", "%").layout.margin.r == 10
