@@ -89,3 +89,98 @@ def test_the_objective_line_is_labelled_in_the_right_margin_held_whole(values, t
     (line,) = fig.layout.shapes
     assert (line.y0, line.y1, line.line.dash) == (target, target, "dash")
     assert charts.bars_by_category(["2020"], [10.0], "Taux", "%").layout.margin.r == 10
+
+
+# ── 2. Labels of the gap scatter never collide ──────────────────────────────────────────────
+
+def _gap_table(names, xs, ys):
+    import pandas as pd
+    n = len(names)
+    return pd.DataFrame({"qpv_code": [f"Q{i}" for i in range(n)], "qpv_name": names,
+                         "qpv_value_last": xs, "distance_change": ys, "first_year": [2017] * n,
+                         "last_year": [2021] * n, "gap_kind": ["ratio"] * n})
+
+
+# The demo's nine quartiers (9e décile, gap to the EPCI) as the page draws them at 390 px:
+# « Cité des Forges » and « Pré-Vert - Fontaine » touched, one wrote over the zero line's note.
+DEMO = _gap_table(
+    ["Vieux Moulin - Paradis - Les Hauts de Lorne", "Les Tilleuls", "Bords de Lorne - Gare",
+     "La Chênaie", "Champ de Foire", "Pré-Vert - Fontaine", "Saint-Exupéry", "Les Grands Prés",
+     "Cité des Forges"],
+    [22450.0, 24100.0, 25300.0, 26800.0, 26100.0, 24700.0, 23500.0, 25200.0, 24050.0],
+    [-0.3104, 0.5713, 0.5725, -0.8766, 0.4217, -0.1106, 0.7447, 0.1330, -0.1838])
+
+
+def _boxes(fig):
+    """Every label's, marker's and note's box in px on the phone's plot, read from the figure
+    (its axis ranges, its texts and their positions), as plotly lays them out."""
+    from ui import charts
+    w, h = charts.PHONE_PLOT_PX
+    xr, yr = list(fig.layout.xaxis.range), list(fig.layout.yaxis.range)
+    labels, markers = [], []
+    for t in fig.data:
+        r = t.marker.size / 2
+        for x, y, text, pos in zip(t.x, t.y, t.text, t.textposition):
+            px, py = (x - xr[0]) / (xr[1] - xr[0]) * w, (y - yr[0]) / (yr[1] - yr[0]) * h
+            markers.append((px - r, py - r, px + r, py + r))
+            if not text:
+                continue
+            tw, th = charts.label_px(text), charts.LABEL_LINE_PX * (text.count("<br>") + 1)
+            d = r + charts.LABEL_GAP_PX
+            v, hz = pos.split()
+            left = {"center": px - tw / 2, "right": px + (d if v == "middle" else 0),
+                    "left": px - tw - (d if v == "middle" else 0)}[hz]
+            bottom = {"top": py + d, "bottom": py - d - th, "middle": py - th / 2}[v]
+            labels.append((text, (left, bottom, left + tw, bottom + th)))
+    return labels, markers, (w, h)
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("table, highlight", [
+    (DEMO, "Q0"), (DEMO, "Q8"),
+    # Five quartiers on nearly one spot, and two far apart.
+    (_gap_table([f"Quartier numéro {i}" for i in range(5)] + ["Loin", "Très loin"],
+                [10.0, 10.1, 10.05, 10.0, 10.1, 30.0, 50.0], [0.1, 0.1, 0.12, 0.11, 0.09, -2.0, 3.0]), "Q2"),
+])
+def test_no_two_labels_of_the_gap_scatter_collide_on_a_phone_nor_touch_a_point_or_the_note(table, highlight) -> None:
+    from ui import charts
+    fig = charts.gap_change_scatter(table, "9e décile du niveau de vie", "EUR/an", highlight)
+    labels, markers, (w, h) = _boxes(fig)
+    (note,) = fig.layout.annotations
+    boxes = [b for _, b in labels]
+    for i, a in enumerate(boxes):
+        assert 0 <= a[0] and a[2] <= w and 0 <= a[1] and a[3] <= h          # inside the plot
+        assert not any(_overlap(a, b) for b in boxes[i + 1:])
+        assert not any(_overlap(a, m) for m in markers)
+    _, zero = charts._to_px(0, 0, [0, 1], list(fig.layout.yaxis.range), w, h)
+    assert not any(b[1] - 2 < zero < b[3] + 2 for b in boxes)               # off the zero line
+    note_box = charts.zero_note_place(note.text, list(fig.layout.yaxis.range), w, h, markers)[1]
+    assert note.text == "en dessous : l'écart se réduit" and not any(_overlap(note_box, b) for b in boxes)
+    # The selected quartier keeps its name; a point left unnamed keeps it in its hover.
+    selected = fig.data[-1]
+    assert selected.text[0] and selected.name == "quartier sélectionné"
+    for t in fig.data:
+        for text, hover in zip(t.text, t.hovertext):
+            assert text or hover.split(" (")[0]
+
+
+def test_the_demo_gap_scatter_names_its_points_apart_shortening_a_name_with_no_room() -> None:
+    from ui import charts
+    fig = charts.gap_change_scatter(DEMO, "9e décile du niveau de vie", "EUR/an", "Q0")
+    shown = {h.split(" (")[0]: (t, p) for tr in fig.data
+             for t, p, h in zip(tr.text, tr.textposition, tr.hovertext)}
+    assert shown == {
+        "Vieux Moulin - Paradis - Les Hauts de Lorne": (
+            "Vieux Moulin -<br>Paradis - Les<br>Hauts de Lorne", "bottom right"),
+        "Les Tilleuls": ("Les Tilleuls", "top center"),
+        "Bords de Lorne - Gare": ("Bords de Lorne -<br>Gare", "bottom left"),
+        "La Chênaie": ("La Chênaie", "middle left"),
+        "Champ de Foire": ("Champ de<br>Foire", "bottom center"),
+        "Pré-Vert - Fontaine": ("Pré-Vert -<br>Fontaine", "bottom right"),
+        "Saint-Exupéry": ("", "top center"),            # no room: in the hover and the table
+        "Les Grands Prés": ("Les Grands Prés", "middle left"),
+        "Cité des Forges": ("Cité des…", "middle left"),
+    }
