@@ -505,6 +505,9 @@ def portrait_figure(pv, credit=None, short_credit=None) -> dict:
             "gap": fmt.fmt_gap(c.gap, c.gap_kind) if c.gap is not None else "",
             "year": c.year,
             "source": line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref),
+            # The short line under the card, as the figure's own (`short_credit`).
+            "short": (line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref,
+                           credit=short_credit) if short_credit else None),
         })
     numerator = ""
     # « 586 sur 1 262 » says what a share counts; a mean's numerator is a sum of euros

@@ -184,3 +184,92 @@ def test_the_demo_gap_scatter_names_its_points_apart_shortening_a_name_with_no_r
         "Les Grands Prés": ("Les Grands Prés", "middle left"),
         "Cité des Forges": ("Cité des…", "middle left"),
     }
+
+
+# ── 4. A short source line in about two lines ───────────────────────────────────────────────
+
+@pytest.mark.parametrize("producer, expected", [
+    ("Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire", "Le Grand Chalon et al."),
+    ("Le Grand Chalon, l'État (préfet de Saône-et-Loire), le Département, les communes, "
+     "les bailleurs sociaux et Action Logement Services", "Le Grand Chalon et al."),
+    ("Ville de Lorneville (fictive) et Préfecture de Lorne (fictive)", "Ville de Lorneville (fictive) et al."),
+    ("CA Val-de-Lorne (fictive)", "CA Val-de-Lorne (fictive)"),                 # short: whole
+    ("Préfecture de Saône-et-Loire", "Préfecture de Saône-et-Loire"),            # « -et- » is a name
+    ("Bilan du mandat municipal de Chambéry 2020-2026 (auteur et date non indiqués dans le texte)",
+     "Bilan du mandat municipal de Chambéry 2020-2026"),                         # one name, no bracket
+    (None, ""),
+])
+def test_a_short_line_names_a_list_of_producers_by_its_first(producer, expected) -> None:
+    from indicators.sources import short_producer
+    assert short_producer(producer) == expected
+
+
+def test_grand_chalon_short_line_holds_in_two_lines_with_its_quotations() -> None:
+    from indicators.sources import SHORT_LINE, reader_credit
+    title = ("Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes (annexe 2 "
+             "« Portraits de quartiers » ; annexe 7 « Convention Intercommunale d'Attribution »)")
+    producer = "Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire"
+    one = reader_credit(title, "Annexe 2 – Portraits de quartiers, Aubépins", producer, None,
+                        quotes=["Insee 2019"])
+    two = reader_credit(title, "Annexe 2 – Portraits de quartiers, Aubépins", producer, None,
+                        quotes=["Insee 2019", "Données Compas – ABS 2022"])
+    assert (one, two) == (
+        "Contrat de ville du Grand Chalon 2024-2030… — Le Grand Chalon et al. (d'après Insee 2019)",
+        "Contrat de ville du Grand Chalon… — Le Grand Chalon et al. (d'après Insee 2019 ; …)")
+    assert max(len(one), len(two)) <= SHORT_LINE == 90
+    # A line that holds is left whole.
+    assert reader_credit("Bilan 2025", "p. 2", "CA Val-de-Lorne (fictive)", "2026-02-10",
+                         quotes=["Insee 2019", "Cnaf 2022"]) == (
+        "Bilan 2025, p. 2 — CA Val-de-Lorne (fictive), 2026 (d'après Insee 2019 ; Cnaf 2022)")
+
+
+# ── 5. « Comparaison : » lines: the short credit, the whole behind the toggle ─────────────
+
+def _comparator_pv():
+    from indicators.portrait import Comparator, PortraitValue
+    comp = Comparator("71076", "commune", "Chalon-sur-Saône", 1480.0, None, None, 2022, "ok",
+                      "published", "Insee 2022", "gc-annexes", "Annexe 2", "same_document", None, "ratio")
+    return PortraitValue("median_income_eur_month", "Revenu médian", "EUR/mois", "revenus", False, True,
+                         742.0, None, None, 2019, "ok", None, "published", "Insee 2019", "gc-annexes",
+                         "Annexe 2", None, (comp,))
+
+
+LONG = {None: "Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes, "
+              "Annexe 2 – Portraits de quartiers (d'après Insee 2019)",
+        "71076": "Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes, "
+                 "Annexe 2 – Portraits de quartiers (d'après Insee 2022)"}
+SHORT = {None: "Contrat de ville du Grand Chalon 2024-2030… — Le Grand Chalon et al. (d'après Insee 2019)",
+         "71076": "Contrat de ville du Grand Chalon 2024-2030… — Le Grand Chalon et al. (d'après Insee 2022)"}
+
+
+def test_a_comparator_carries_its_short_credit_beside_its_whole_one() -> None:
+    figure = views.portrait_figure(_comparator_pv(), credit=lambda code, year: LONG[code],
+                                   short_credit=lambda code, year: SHORT[code])
+    assert [(c["source"], c["short"]) for c in figure["comparators"]] == [
+        (LONG["71076"] + " · chiffre publié", SHORT["71076"] + " · chiffre publié")]
+    assert (figure["source"], figure["short"]) == (LONG[None] + " · chiffre publié",
+                                                   SHORT[None] + " · chiffre publié")
+
+
+def _card() -> None:
+    from tests.app.test_issue11_sb import LONG, SHORT, _comparator_pv
+    from ui import components, views
+    components.figure_card(views.portrait_figure(_comparator_pv(), credit=lambda code, year: LONG[code],
+                                                 short_credit=lambda code, year: SHORT[code]))
+
+
+def test_a_card_shows_the_comparison_short_and_the_whole_credit_behind_its_toggle() -> None:
+    import html
+
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(_card, default_timeout=60).run()
+    assert not at.exception
+    shown = [plain_spaces(html.unescape(m.value)).replace("\u2060", "") for m in at.markdown
+             if "qpv-source" in m.value]
+    assert [s.split(">", 1)[1].rsplit("</div>", 1)[0] for s in shown] == [
+        "Source : " + SHORT[None] + " · chiffre publié",
+        "Source : " + LONG[None] + " · chiffre publié",             # behind the figure's toggle
+        "Comparaison : " + SHORT["71076"] + " · chiffre publié",
+        "Comparaison : " + LONG["71076"] + " · chiffre publié",     # behind its own toggle
+    ]
+    assert [p.proto.popover.label for p in at.get("popover")] == ["Source complète", "Source complète"]
