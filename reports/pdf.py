@@ -282,9 +282,10 @@ def esc(value) -> str:
     French quotes and before « ; : ! ? » is made non-breaking, so a « or » never starts or ends
     a line alone and a line never starts with « ; » or « : »; so are the spaces inside a date."""
     from indicators.fmt import no_break_dates
-    from indicators.text import french_spacing
-    # A date in words never breaks across a line (« 5 / février 2021 »), typed text included.
-    return escape(no_break_dates(french_spacing(value)))
+    from indicators.text import french_marks, french_spacing
+    # A date in words never breaks across a line (« 5 / février 2021 »), typed text included;
+    # a team's "…" and « 20h » in French typography (« … », « 20 h »).
+    return escape(no_break_dates(french_spacing(french_marks(value))))
 
 
 def _date_fr(value: dt.date | None) -> str:

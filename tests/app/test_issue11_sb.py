@@ -273,3 +273,61 @@ def test_a_card_shows_the_comparison_short_and_the_whole_credit_behind_its_toggl
         "Comparaison : " + LONG["71076"] + " · chiffre publié",     # behind its own toggle
     ]
     assert [p.proto.popover.label for p in at.get("popover")] == ["Source complète", "Source complète"]
+
+
+# ── 7. Team text in French typography on screen and in PDFs, never in data or exports ────────
+
+NOTE = 'Accueillir les "nouveaux-arrivants" ; transports le soir (au-delà de 20h), de 8h30 à 12h'
+SHOWN = ("Accueillir les «\u00a0nouveaux-arrivants\u00a0» ; transports le soir (au-delà de 20\u00a0h), "
+         "de 8\u00a0h\u00a030 à 12\u00a0h")
+
+
+@pytest.mark.parametrize("typed, shown", [
+    (NOTE, SHOWN),
+    ('"a" et "b".', "«\u00a0a\u00a0» et «\u00a0b\u00a0»."),
+    ("les &quot;nouveaux&quot; (HTML)", "les «\u00a0nouveaux\u00a0» (HTML)"),     # html_text's quotes
+    ("24h/24, 8h-12h", "24\u00a0h/24, 8\u00a0h-12\u00a0h"),
+    # Left as typed: a code, a number that is no hour, an inch, inline code, a colour.
+    ("QN07101I, 2020h, 5\" écran, `\"x\"`, #20h", "QN07101I, 2020h, 5\" écran, `\"x\"`, #20h"),
+    (None, ""),
+])
+def test_french_marks(typed, shown) -> None:
+    from indicators.text import french_marks
+    assert french_marks(typed) == shown
+    assert french_marks(shown) == shown                        # idempotent
+
+
+def _note() -> None:
+    import streamlit as st
+
+    from indicators.text import html_text, md_text
+    from tests.app.test_issue11_sb import NOTE
+    from ui import components  # noqa: F401  (installs the screen typography)
+    st.markdown(f"- {md_text(NOTE)}")
+    st.markdown(f"<div class='qpv-source'>{html_text(NOTE)}</div>", unsafe_allow_html=True)
+
+
+def test_team_text_reads_in_french_typography_on_screen() -> None:
+    import html
+
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(_note, default_timeout=60).run()
+    assert not at.exception
+    plain = [html.unescape(m.value).replace("\\", "").replace("\u2060", "") for m in at.markdown]
+    assert [plain_spaces(t) for t in plain] == [
+        plain_spaces("- " + SHOWN), plain_spaces(f"<div class='qpv-source'>{SHOWN}</div>")]
+    assert all("«\u00a0nouveaux-arrivants\u00a0»" in t and "20\u00a0h)" in t for t in plain)
+
+
+def test_team_text_reads_in_french_typography_in_pdfs_and_as_typed_in_exports() -> None:
+    import pandas as pd
+
+    from reports.pdf import esc
+    assert esc(NOTE) == SHOWN.replace("«\u00a0", "«\u00a0").replace(" ;", "\u00a0;")
+    action = pd.DataFrame.from_records([{
+        "year": 2026, "action_id": "A1", "title": 'Atelier "vélo"', "operator": None, "theme": None,
+        "territories": [], "territory_names": [], "is_new": None, "is_multiyear_agreement": None,
+        "is_poverty_pocket": None, "amount_eur": None, "funders": [], "description": NOTE,
+        "source_line": None}])
+    out = views.export_frame("actions", action)
+    assert (out.at[0, "Action"], out.at[0, "Description"]) == ('Atelier "vélo"', NOTE)
