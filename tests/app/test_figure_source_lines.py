@@ -89,11 +89,14 @@ def test_home_page_figures_name_document_producer_and_year(demo_db) -> None:
 def test_portrait_cards_name_document_producer_and_year(demo_db) -> None:
     # Fictional files: credited as fictional, with their vintage, never to INSEE.
     at = run("portrait", "demo", "QN09903M")
-    assert lines(at)[:3] == [
+    # The cards' own lines (their « Comparaison : » lines are source lines too, issue #11).
+    assert [t for t in lines(at) if not t.startswith("Comparaison : ")][:3] == [
         "Source : Données fictives de démonstration (Filosofi, données par quartier, 2021)",
         "Source : Données fictives de démonstration (Filosofi, données par quartier, 2021) · calculé",
         "Source : Données fictives de démonstration (Filosofi, données par quartier, 2021)"]
     assert not [t for t in lines(at) if "INSEE" in t or "Insee" in t]
+    assert "Comparaison : Données fictives de démonstration (Filosofi, données par commune, EPCI, " \
+           "département et France, 2021)" in lines(at)
 
     # A typed figure: the short line, then the whole credit behind « Source complète ».
     at = run("portrait", "grand-chalon", "QN07101I")
