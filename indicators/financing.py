@@ -380,9 +380,10 @@ def actions_table(con, contract_slug: str, *, year: int | None = None, funder: s
                   operator: str | None = None, search: str | None = None) -> pd.DataFrame:
     """The actions × year for the programme page, filtered; one row per action and year.
 
-    Columns: year, action_id, title, operator, theme, territories (list of codes), is_new,
-    is_multiyear_agreement, is_poverty_pocket, amount_eur (Σ funding), funders (list of funder
-    codes), description, source_line. search: text in title, operator, description
+    Columns: year, action_id, title, operator, theme, territories (list of codes),
+    territory_names (their names, in the same order; the code of a territory the database does
+    not name), is_new, is_multiyear_agreement, is_poverty_pocket, amount_eur (Σ funding), funders
+    (list of funder codes), description, source_line. search: text in title, operator, description
     (case-insensitive). Ordered by year (latest first) then title.
     """
     rows = con.execute("""
@@ -391,6 +392,13 @@ def actions_table(con, contract_slug: str, *, year: int | None = None, funder: s
                 from programme_action_territories l
                 where l.contract_slug = a.contract_slug and l.action_id = a.action_id
                   and l.year = a.year),
+               (select list(coalesce(n.territory_name, l.territory_code) order by l.territory_code)
+                from (select distinct territory_code from programme_action_territories
+                      where contract_slug = a.contract_slug and action_id = a.action_id
+                        and year = a.year) l
+                left join (select territory_code, min(territory_name) as territory_name
+                           from territories group by territory_code) n
+                  on n.territory_code = l.territory_code),
                a.is_new, a.is_multiyear_agreement, a.is_poverty_pocket,
                (select sum(f.amount_eur) from programme_funding f
                 where f.contract_slug = a.contract_slug and f.action_id = a.action_id and f.year = a.year),
@@ -402,12 +410,13 @@ def actions_table(con, contract_slug: str, *, year: int | None = None, funder: s
         where a.contract_slug = ?
         order by a.year desc, a.title""", [contract_slug]).fetchall()
     recs = [{"year": r[0], "action_id": r[1], "title": r[2], "operator": r[3], "theme": r[4],
-             "territories": list(r[5] or []), "is_new": r[6], "is_multiyear_agreement": r[7],
-             "is_poverty_pocket": r[8], "amount_eur": r[9], "funders": list(r[10] or []),
-             "description": r[11], "source_line": source_line(r[12], r[13], r[14], r[15])}
+             "territories": list(r[5] or []), "territory_names": list(r[6] or []),
+             "is_new": r[7], "is_multiyear_agreement": r[8],
+             "is_poverty_pocket": r[9], "amount_eur": r[10], "funders": list(r[11] or []),
+             "description": r[12], "source_line": source_line(r[13], r[14], r[15], r[16])}
             for r in rows]
     df = pd.DataFrame.from_records(recs, columns=[
-        "year", "action_id", "title", "operator", "theme", "territories", "is_new",
+        "year", "action_id", "title", "operator", "theme", "territories", "territory_names", "is_new",
         "is_multiyear_agreement", "is_poverty_pocket", "amount_eur", "funders", "description",
         "source_line"])
     mask = pd.Series(True, index=df.index)

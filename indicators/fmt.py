@@ -402,6 +402,29 @@ def period_beside_name(name, period) -> str | None:
     return period
 
 
+def _says(words: list[str], part: list[str]) -> bool:
+    return bool(part) and any(words[i:i + len(part)] == part for i in range(len(words)))
+
+
+def label_and_period(label, period) -> tuple[str, str | None]:
+    """A figure's label and the period shown under it, each saying a period once (issue #11:
+    « Structures … disparues (constat de 2020) » then « Période : constat de 2020 »): a period
+    the label already says is dropped (None); the other way round, a bracket ending the label
+    that the period says (« Logements réhabilités (2024) » over « en 2024 ») leaves the label.
+    Accents, case, dashes and brackets are ignored. `(label, period or None)`."""
+    label = "" if label is None else str(label)
+    period = str(period).strip() if period is not None and str(period).strip() else None
+    if period is None:
+        return label, None
+    said = _plain_words(label)
+    if _says(said, _plain_words(period)):
+        return label, None
+    m = re.match(r"^(.*\S)\s*\(([^()]*)\)\s*$", label)
+    if m and _says(_plain_words(period), _plain_words(m.group(2))):
+        return m.group(1), period
+    return label, period
+
+
 _GLUED_BEFORE = frozenset({"-", "–", "—", ":", ";", "!", "?", "»"})
 
 

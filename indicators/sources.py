@@ -89,6 +89,29 @@ def clipped(text: str, limit: int) -> str:
 
 # The parts of a short credit line (`reader_credit`), each cut at a word boundary beyond these.
 SHORT_DOCUMENT, SHORT_SECTION, SHORT_PRODUCER = 70, 50, 60
+# A list of producers longer than this reads as its first « et al. »; the whole short line (after
+# « Source : ») holds in about two lines of a key figure's tile at 1 440 px (issue #11: Grand
+# Chalon's ran to five: « … — Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire (d'après
+# Insee 2019 ; Données Compas – ABS 2022) »).
+SHORT_PRODUCERS, SHORT_LINE = 30, 90
+
+
+def short_producer(producer: str | None) -> str:
+    """A producer as a short line names it: a list longer than SHORT_PRODUCERS characters as
+    its first producer « et al. », without its bracket (« Le Grand Chalon (Agglomération) et
+    Préfet de Saône-et-Loire » → « Le Grand Chalon et al. »; a bracket saying the producer is
+    fictional is kept); one long name without its bracket, cut at a word."""
+    who = (producer or "").strip()
+    if len(who) <= SHORT_PRODUCERS:
+        return who
+    first = _head(who, (", ", " et "))
+    if len(first) < len(who):
+        if not _SAYS_FICTIONAL.search(fold(first)):
+            first = _head(first, (" (",))
+        return clipped(first, SHORT_PRODUCER) + " et al."
+    if len(who) > SHORT_PRODUCER:
+        who = clipped(_head(who, (" (",)), SHORT_PRODUCER)
+    return who
 
 
 def _year(date) -> str | None:
@@ -115,18 +138,17 @@ def reader_credit(document: str | None, section: str | None = None, producer: st
     part = clipped(_head(typed_dates(section), (", ", " (", " : ", " ; ")), SHORT_SECTION)
     if part and fold(part) not in fold(head):
         head = f"{head}, {part}" if head else part
-    who = (credited_producer(typed_dates(producer), is_fictional) or "").strip()
-    if len(who) > SHORT_PRODUCER:          # a list of producers: its first ones, whole
-        first = _head(who, (", ",))
-        rest = who[len(first):]
-        while rest and len(first) + len(_head(rest[2:], (", ",))) + 2 <= SHORT_PRODUCER:
-            first += ", " + _head(rest[2:], (", ",))
-            rest = who[len(first):]
-        if len(first) > SHORT_PRODUCER:    # one long name: without its bracket
-            first, rest = _head(first, (" (",)), ""
-        who = clipped(first, SHORT_PRODUCER) + ("…" if rest and len(first) <= SHORT_PRODUCER else "")
+    who = (credited_producer(short_producer(typed_dates(producer)) or None, is_fictional) or "").strip()
     tail = ", ".join(p for p in (who, _year(date)) if p)
-    return _joined(" — ".join(p for p in (head, tail) if p), [q for q in quotes if q])
+    quoted = merged_credits(q for q in quotes if q)
+    said = _joined("", quoted)
+    # Over two lines: the first producer quoted (the others behind the toggle), then the
+    # document cut at a word to what is left.
+    if len(head) + len(tail) + 3 + len(said) > SHORT_LINE and len(quoted) > 1:
+        said = f" (d'après {quoted[0]} ; …)"
+    room = SHORT_LINE - len(said) - (len(tail) + 3 if tail else 0)
+    head = clipped(head, max(room, SHORT_SECTION - 20))
+    return " — ".join(p for p in (head, tail) if p) + said
 
 
 def _parts(source_label: str | None, origin: str | None, *, document_title: str | None = None,
@@ -228,6 +250,7 @@ def value_credits_many(con, groups: Iterable[Iterable[tuple[str, str, int]]], *,
     out = []
     for keys in groups:
         quotes: dict[str, list[str]] = {}         # one entry per credited source, in order
+        documents: dict[str, tuple] = {}          # short: a document's reader_credit arguments
         for key in keys:
             for (_, _, _, label, origin, ref, fictional, doc_title, doc_producer, file_title,
                  vintage, doc_date) in rows_of.get(key, ()):
@@ -240,7 +263,11 @@ def value_credits_many(con, groups: Iterable[Iterable[tuple[str, str, int]]], *,
                 quoted = quotes.setdefault(head, [])
                 if quote and quote not in quoted:
                     quoted.append(quote)
-        out.append(merged_credits(_joined(head, quoted) for head, quoted in quotes.items()))
+                if short and quote and origin == "published" and doc_title:
+                    documents[head] = (doc_title, ref, doc_producer, doc_date)
+        # A short line holds its quotations within its length (reader_credit).
+        out.append(merged_credits(reader_credit(*documents[head], quotes=quoted) if head in documents
+                                  else _joined(head, quoted) for head, quoted in quotes.items()))
     return out
 
 

@@ -130,11 +130,37 @@ def no_break_units(value) -> str:
     return _NUMBER_UNIT.sub("\u00a0\\1", _text(value))
 
 
+# Straight double quotes around words, as a team types them (« Accueillir les "nouveaux-arrivants" »),
+# plain or HTML-escaped (html_text writes « &quot; »): the opening one after a space, a bracket or
+# the start, the closing one before a space, punctuation or the end.
+_STRAIGHT_QUOTES = re.compile(r'(?<![^\s(\[\u00a0/’\'-])(?:"|&quot;)(?=[^\s"])((?:(?!&quot;)[^"\n])*?[^\s"])'
+                              r'(?:"|&quot;)(?=$|[\s.,;:!?)\]…\u00a0-])')
+# An hour typed « 20h », « 8h30 », « 20 h » (never inside a word, a code or a number).
+_TYPED_HOUR = re.compile(r"(?<![\w/.,:#])(2[0-4]|[01]?\d)[ \t\u00a0]?h(?:[ \t\u00a0]?([0-5]\d))?(?![\w])")
+# Inline code (`…`) is left as typed.
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
+
+
+def french_marks(value) -> str:
+    """Team-typed text in French typography: straight quotes "…" as « … » with no-break spaces
+    inside, an hour « 20h » / « 8h30 » as « 20 h » / « 8 h 30 » (no-break). For display only
+    (screen and PDF), never for stored data or exports; inline code untouched. None → ""."""
+    def marks(part: str) -> str:
+        part = _STRAIGHT_QUOTES.sub("«\u00a0\\1\u00a0»", part)
+        return _TYPED_HOUR.sub(lambda m: f"{m.group(1)}\u00a0h" + (f"\u00a0{m.group(2)}" if m.group(2) else ""),
+                               part)
+    text = _text(value)
+    if '"' not in text and "&quot;" not in text and "h" not in text:
+        return text
+    return "".join(part if k % 2 else marks(part) for k, part in enumerate(_CODE_SPAN.split(text)))
+
+
 def screen_text(value) -> str:
-    """Prose as shown on screen: `french_spacing`, `no_break_dashes`, `no_break_format`,
-    `no_break_signs` and `no_break_units` (ui.typography applies it to every text the app hands
-    to Streamlit). Idempotent. None → ""."""
-    return no_break_units(no_break_signs(no_break_format(no_break_dashes(french_spacing(value)))))
+    """Prose as shown on screen: `french_marks`, `french_spacing`, `no_break_dashes`,
+    `no_break_format`, `no_break_signs` and `no_break_units` (ui.typography applies it to every
+    text the app hands to Streamlit). Idempotent. None → ""."""
+    return no_break_units(no_break_signs(no_break_format(no_break_dashes(french_spacing(
+        french_marks(value))))))
 
 
 # ── Qualifiers in brackets ─────────────────────────────────────────────────────────────────

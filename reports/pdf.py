@@ -282,9 +282,10 @@ def esc(value) -> str:
     French quotes and before « ; : ! ? » is made non-breaking, so a « or » never starts or ends
     a line alone and a line never starts with « ; » or « : »; so are the spaces inside a date."""
     from indicators.fmt import no_break_dates
-    from indicators.text import french_spacing
-    # A date in words never breaks across a line (« 5 / février 2021 »), typed text included.
-    return escape(no_break_dates(french_spacing(value)))
+    from indicators.text import french_marks, french_spacing
+    # A date in words never breaks across a line (« 5 / février 2021 »), typed text included;
+    # a team's "…" and « 20h » in French typography (« … », « 20 h »).
+    return escape(no_break_dates(french_spacing(french_marks(value))))
 
 
 def _date_fr(value: dt.date | None) -> str:
@@ -1335,9 +1336,10 @@ def kpi_cells(t) -> tuple[str, str, str, str]:
         unit = unit[:-3]
     value = fmt_amount(t.value, unit, t.status, qualifier=t.qualifier)
     # A period the label already says is not said again under the figure (« Structures …
-    # disparues (constat de 2020) » then « constat de 2020 »; « … retenus en 2021 » then « 2021 »).
-    if period and re.search(rf"(?<!\w){re.escape(' '.join(period.split()).lower())}(?!\w)",
-                            " ".join((t.label or "").split()).lower()):
+    # disparues (constat de 2020) » then « constat de 2020 »; « … retenus en 2021 » then « 2021 »):
+    # the screen's rule (fmt.label_and_period).
+    from indicators.fmt import label_and_period
+    if period and label_and_period(t.label, period)[1] is None:
         period = ""
     extra = []
     if t.cumulative_status not in (None, "ok") or (

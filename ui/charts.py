@@ -6,6 +6,7 @@ set, one colour per comparison level); numbers in French
 """
 from __future__ import annotations
 
+import functools
 import pickle
 import threading
 
@@ -13,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from indicators.fmt import fmt_value, shared_decimals, wrap_words
+from indicators.fmt import fmt_target, fmt_value, shared_decimals, wrap_words
 from indicators.text import plot_text
 from reports import palette
 from ui import views
@@ -107,26 +108,44 @@ def bars_by_category(categories: list[str], values: list[float], title: str, uni
                      colour: str = QPV_COLOUR, target: float | None = None,
                      target_label: str = "") -> go.Figure:
     """Vertical bars (one per category), French labels at one precision (« 15,55 % » beside
-    « 14,6 % » read as two precisions), an optional target line."""
+    « 14,6 % » read as two precisions), an optional target line labelled in the right margin
+    (`line_label`: never over a bar, whatever the width)."""
     decimals = shared_decimals(values, unit)
     texts = [plot_text(views.value_text(v, unit, "ok", decimals=decimals)) for v in values]
     fig = go.Figure(go.Bar(x=[wrap_words(c, 16) for c in categories], y=values, text=texts,
                            textposition="outside", cliponaxis=False, marker_color=colour,
                            hovertext=texts, hoverinfo="x+text"))
+    right = 10
     if target is not None:
-        fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR,
-                      annotation_text=plot_text(target_label), annotation_position="top right",
-                      annotation_bgcolor="rgba(255,255,255,0.85)")
+        fig.add_hline(y=target, line_dash="dash", line_color=HIGHLIGHT_COLOUR)
+        label, right = line_label(target_label, fmt_target(target, unit))
+        fig.add_annotation(text=label, xref="paper", x=1, xanchor="left", xshift=LINE_LABEL_GAP_PX,
+                           yref="y", y=target, yanchor="middle", showarrow=False, align="left",
+                           font=dict(color=HIGHLIGHT_COLOUR))
     wrapped = wrap_words(title, TITLE_CHARS)  # half-width columns: a long title must not run off the edges
     n_lines = wrapped.count("<br>") + 1
     fig.update_layout(title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
                       font=FONT, plot_bgcolor="white", height=300 + 20 * n_lines, showlegend=False,
-                      margin=dict(l=10, r=10, t=40 + 20 * n_lines, b=30), xaxis=dict(type="category"),
+                      margin=dict(l=10, r=right, t=40 + 20 * n_lines, b=30), xaxis=dict(type="category"),
                       yaxis=dict(gridcolor="#e6e6e6", rangemode="tozero", tickformat=",~f",
                                  automargin=True,
                                  ticksuffix="\u00a0%" if unit == "%" else ""))
     return fig
 
+
+# A line's label in the plot's right margin (issue #11: « objectif » at the line's right end, in
+# the plot, sat over the last bar at 1 440 and 390 px and in the exported images): the bars
+# never reach the margin, and the chart keeps one line label.
+LINE_LABEL_GAP_PX = 4
+LINE_LABEL_CHAR_PX = 8.3      # a digit of the exports' 13 px DejaVu Sans (the screen's font is narrower)
+
+
+def line_label(name: str, value: str) -> tuple[str, int]:
+    """(the label of a reference line, « objectif<br>25,0 % », escaped for plotly; the right
+    margin in px that holds its longest line whole)."""
+    lines = [t for t in (name, value) if t]
+    width = LINE_LABEL_CHAR_PX * max((len(t) for t in lines), default=0)
+    return "<br>".join(plot_text(t) for t in lines), int(LINE_LABEL_GAP_PX + width + 6)
 
 
 def funder_bars(by_funder, period: str = "") -> go.Figure:
@@ -299,46 +318,61 @@ def gap_lines(series, title: str, unit: str | None) -> go.Figure:
 
 def gap_change_scatter(table, label: str, unit: str | None, highlight: str | None) -> go.Figure:
     """Level against change in gap, one point per QPV (indicators.gaps.gap_change_table): below
-    the zero line the gap narrowed, above it widened. Every point is labelled."""
+    the zero line the gap narrowed, above it widened. Labels are placed in the figure's own
+    coordinates for a phone's plot (`place_labels`, axis ranges set here so the place of every
+    point is known): none covers another, a point or the zero line's note; a name with no room
+    is shortened, or left to the hover and the « Voir les données » table."""
     fig = go.Figure()
+    kind = table["gap_kind"].iloc[0] if not table.empty else "points"
+    xs, ys = [float(v) for v in table["qpv_value_last"]], [float(v) for v in table["distance_change"]]
+    x_range, y_range = padded_range(xs), padded_range(ys + [0.0])
+    width, height = PHONE_PLOT_PX
+    sizes = {i: 14 if table.at[i, "qpv_code"] == highlight else 10 for i in table.index}
+    markers = [marker_box(x, y, x_range, y_range, width, height, sizes[i] / 2)
+               for i, x, y in zip(table.index, xs, ys)]
+    note = "en dessous : l'écart se réduit"
+    note_where, note_box = zero_note_place(note, y_range, width, height, markers)
     # Labels placed once for every point, the selected QPV's first (it always keeps its label).
     order = sorted(table.index, key=lambda i: table.at[i, "qpv_code"] != highlight)
     placed = place_labels([table.at[i, "qpv_value_last"] for i in order],
                           [table.at[i, "distance_change"] for i in order],
                           [wrap_words(table.at[i, "qpv_name"], 18) for i in order],
-                          list(table["qpv_value_last"]), list(table["distance_change"]))
+                          x_range, y_range, width=width, height=height,
+                          obstacles=markers + [note_box, zero_line_box(y_range, width, height)],
+                          short_texts=[[wrap_words(table.at[i, "qpv_name"], 10),
+                                        short_label(table.at[i, "qpv_name"])] for i in order],
+                          marker_px=[sizes[i] / 2 for i in order])
     positions = dict(zip(order, placed))
     for is_sel in (False, True):
         part = table[(table["qpv_code"] == highlight) == is_sel]
         if part.empty:
             continue
-        hover = [f"{n} ({y0}–{y1})<br>{label} : {views.value_text(v, unit, 'ok')}"
+        hover = [f"{plot_text(n)} ({y0}–{y1})<br>{plot_text(label)} : {views.value_text(v, unit, 'ok')}"
                  f"<br>{views.gap_change_text(c, k)}"
                  for n, y0, y1, v, c, k in zip(part["qpv_name"], part["first_year"],
                                                part["last_year"], part["qpv_value_last"],
                                                part["distance_change"], part["gap_kind"])]
-        labels = [wrap_words(n, 18) for n in part["qpv_name"]]
         where = [positions[i] for i in part.index]
         fig.add_trace(go.Scatter(
             x=part["qpv_value_last"], y=part["distance_change"], mode="markers+text",
-            text=[t if w else "" for t, w in zip(labels, where)],
-            textposition=[w or "top center" for w in where],
+            text=[w[1] if w else "" for w in where],          # wrap_words escapes
+            textposition=[w[0] if w else "top center" for w in where],
             cliponaxis=False, hovertext=hover, hoverinfo="text",
             marker=dict(size=14 if is_sel else 10,
                         color=HIGHLIGHT_COLOUR if is_sel else COMPARATOR_COLOUR,
                         line=dict(width=1, color="white")),
             name="quartier sélectionné" if is_sel else "autres quartiers"))
-    fig.add_hline(y=0, line_dash="dot", line_color="#666",
-                  annotation_text="en dessous : l'écart se réduit", annotation_position="bottom left")
-    kind = table["gap_kind"].iloc[0] if not table.empty else "points"
+    fig.add_hline(y=0, line_dash="dot", line_color="#666", annotation_text=note,
+                  annotation_position=note_where)
     fig.update_layout(
         separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
         margin=dict(l=10, r=30, t=40, b=10), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
         xaxis=dict(title=wrap_words(views.label_with_unit(label, unit, aside="dernière année"), 40),
-                   gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
+                   gridcolor="#e6e6e6", tickformat=",~f", automargin=True, range=x_range),
         yaxis=dict(title=wrap_words("Évolution de l'écart " + ("(points)" if kind == "points"
                                                                else "(% de l'écart à la parité)"), 40),
-                   gridcolor="#e6e6e6", tickformat=",~f", automargin=True, zeroline=True))
+                   gridcolor="#e6e6e6", tickformat=",~f", automargin=True, zeroline=True,
+                   range=y_range))
     return fig
 
 
@@ -347,44 +381,123 @@ _POSITIONS = ("top center", "bottom center", "middle right", "middle left",
               "bottom left", "bottom right", "top left", "top right")
 
 
-# The plot area of a chart on a phone (390 px: the page's padding, the y axis's title and ticks
-# taken off): labels are placed for it, so they fit on any wider screen too.
-PHONE_PLOT_PX = (290.0, 360.0)
+# The plot area of the gap scatter on a phone, the narrowest screen (390 px: a 358 px chart,
+# the y axis's two-line title and numbers taking about 100 px, the x axis's title, the legend
+# above and the margins about 150 px of the 480): labels placed apart there are apart on any
+# wider screen and in the exported images (900 px wide), where points move apart and labels
+# keep their size.
+PHONE_PLOT_PX = (220.0, 320.0)
+LABEL_FONT_PX = 13            # FONT's size: plotly's point labels
+LABEL_LINE_PX = 16
+LABEL_GAP_PX = 3              # between a marker's edge and its label (plotly's own is about 3)
+RANGE_PAD = 0.08              # of the data's span, on each side of an axis
 
 
-def place_labels(xs: list[float], ys: list[float], texts: list[str], all_xs: list[float],
-                 all_ys: list[float], width: float = PHONE_PLOT_PX[0], height: float = PHONE_PLOT_PX[1],
-                 char_px: float = 7.0, line_px: float = 16.0) -> list[str | None]:
-    """A text position per point ('top center', 'bottom center', 'middle right', 'middle
-    left') so that no two labels overlap and none leaves the plot area (where it would touch
-    the axes' numbers: issue 11, « Champ de Foire » over « −1,4 » at 390 px), or None to leave
-    a label out (its name stays in the hover). Boxes are estimated in pixels on a width × height
-    plot spanning all_xs × all_ys (the phone's by default); labels are placed in order, so put
-    the ones to keep first."""
-    def span(values):
-        lo, hi = min(values), max(values)
-        return lo, (hi - lo) or 1.0
-    (x0, dx), (y0, dy) = span(all_xs or xs or [0.0]), span(all_ys or ys or [0.0])
+def padded_range(values: list[float]) -> list[float]:
+    """[low, high] of an axis showing every value with RANGE_PAD of the span on each side
+    (a span of 0: ±1 around the value, or ±0,5 of its size)."""
+    values = [float(v) for v in values if v is not None and v == v]
+    if not values:
+        return [-1.0, 1.0]
+    low, high = min(values), max(values)
+    pad = (high - low) * RANGE_PAD or (abs(high) * 0.5 or 1.0)
+    return [low - pad, high + pad]
+
+
+def label_px(text: str, size_px: int = LABEL_FONT_PX) -> float:
+    """The width in px of a label's longest line (« <br> » between lines) in DejaVu Sans, the
+    exports' font, wider than the screen's Source Sans: a label that fits the first fits both."""
+    font = _label_font(size_px)
+    return max(font.getlength(line) for line in str(text).split("<br>"))
+
+
+@functools.lru_cache(maxsize=4)
+def _label_font(size_px: int):
+    from PIL import ImageFont
+    from reports.images import FONT_PATH
+    return ImageFont.truetype(FONT_PATH, size_px)
+
+
+def _to_px(x: float, y: float, x_range, y_range, width: float, height: float) -> tuple[float, float]:
+    return ((x - x_range[0]) / ((x_range[1] - x_range[0]) or 1.0) * width,
+            (y - y_range[0]) / ((y_range[1] - y_range[0]) or 1.0) * height)
+
+
+def marker_box(x: float, y: float, x_range, y_range, width: float, height: float,
+               radius: float) -> tuple[float, float, float, float]:
+    """The box (left, bottom, right, top, px from the plot's bottom-left corner) of a marker."""
+    px, py = _to_px(x, y, x_range, y_range, width, height)
+    return (px - radius, py - radius, px + radius, py + radius)
+
+
+def zero_note_place(text: str, y_range, width: float, height: float,
+                    markers: list[tuple[float, float, float, float]]):
+    """(plotly annotation position, box) of the zero line's note: under the line at the left,
+    else at the right, else over it, the first place that covers no marker."""
+    _, py = _to_px(0.0, 0.0, [0.0, 1.0], y_range, width, height)
+    w, h = label_px(text), LABEL_LINE_PX
+    boxes = {"bottom left": (0.0, py - 2 - h, w, py - 2), "bottom right": (width - w, py - 2 - h, width, py - 2),
+             "top left": (0.0, py + 2, w, py + 2 + h), "top right": (width - w, py + 2, width, py + 2 + h)}
+    where = next((k for k, b in boxes.items() if not any(_overlap(b, m) for m in markers)), "bottom left")
+    return where, boxes[where]
+
+
+def zero_line_box(y_range, width: float, height: float) -> tuple[float, float, float, float]:
+    """The zero line as a box 4 px high across the plot: no label is written over it."""
+    _, py = _to_px(0.0, 0.0, [0.0, 1.0], y_range, width, height)
+    return (0.0, py - 2, width, py + 2)
+
+
+def short_label(name: str, limit: int = 14) -> str:
+    """A point's name shortened for a crowded chart: its head before « - », clipped on a word
+    (« Vieux Moulin - Paradis - Les Hauts de Lorne » → « Vieux Moulin… »); the whole name stays
+    in the hover and the table."""
+    short = views._clip(str(name).split(" - ")[0].strip(), limit)
+    return plot_text(short) if len(short) < len(str(name)) else ""
+
+
+def place_labels(xs: list[float], ys: list[float], texts: list[str], x_range, y_range, *,
+                 width: float = PHONE_PLOT_PX[0], height: float = PHONE_PLOT_PX[1],
+                 obstacles=(), short_texts=None, marker_px=5.0) -> list[tuple[str, str] | None]:
+    """(text position, text) per point, or None to leave its label out (its name stays in the
+    hover and the table): no label overlaps another, an obstacle (markers, notes: boxes in px
+    from the plot's bottom-left corner) or the plot's edge (where it would touch the axes'
+    numbers: « Champ de Foire » over « −1,4 » at 390 px). Boxes are measured in the figure's own
+    coordinates: the axis ranges `x_range` × `y_range` drawn on a width × height px plot (the
+    phone's by default), each label's lines in the exports' font (`label_px`). A point whose
+    whole label finds no place tries its other forms (`short_texts`: a text or a list per
+    point, narrower or shorter). Labels are placed in order, so put the ones to keep first."""
     placed: list[tuple[float, float, float, float]] = []
-    out: list[str | None] = []
-    for x, y, text in zip(xs, ys, texts):
-        px, py = (x - x0) / dx * width, (y - y0) / dy * height
-        lines = text.split("<br>")
-        w, h = char_px * max(len(line) for line in lines), line_px * len(lines)
-        boxes = {"top center": (px - w / 2, py + 8, px + w / 2, py + 8 + h),
-                 "bottom center": (px - w / 2, py - 8 - h, px + w / 2, py - 8),
-                 "middle right": (px + 8, py - h / 2, px + 8 + w, py + h / 2),
-                 "middle left": (px - 8 - w, py - h / 2, px - 8, py + h / 2),
-                 "bottom left": (px - w, py - 8 - h, px, py - 8),
-                 "bottom right": (px, py - 8 - h, px + w, py - 8),
-                 "top left": (px - w, py + 8, px, py + 8 + h),
-                 "top right": (px, py + 8, px + w, py + 8 + h)}
-        choice = next((pos for pos in _POSITIONS
-                       if 0 <= boxes[pos][0] and boxes[pos][2] <= width
-                       and 0 <= boxes[pos][1] and boxes[pos][3] <= height
-                       and not any(_overlap(boxes[pos], other) for other in placed)), None)
-        if choice is not None:
-            placed.append(boxes[choice])
+    obstacles = list(obstacles)
+    radii = marker_px if isinstance(marker_px, (list, tuple)) else [marker_px] * len(xs)
+    shorts = short_texts if short_texts is not None else [""] * len(xs)
+    out: list[tuple[str, str] | None] = []
+    for x, y, text, short, r in zip(xs, ys, texts, shorts, radii):
+        px, py = _to_px(x, y, x_range, y_range, width, height)
+        choice = None
+        others = [short] if isinstance(short, str) else list(short or ())
+        for candidate in dict.fromkeys([text, *others]):
+            if not candidate:
+                continue
+            w, h = label_px(candidate), LABEL_LINE_PX * (candidate.count("<br>") + 1)
+            d = r + LABEL_GAP_PX
+            boxes = {"top center": (px - w / 2, py + d, px + w / 2, py + d + h),
+                     "bottom center": (px - w / 2, py - d - h, px + w / 2, py - d),
+                     "middle right": (px + d, py - h / 2, px + d + w, py + h / 2),
+                     "middle left": (px - d - w, py - h / 2, px - d, py + h / 2),
+                     "bottom left": (px - w, py - d - h, px, py - d),
+                     "bottom right": (px, py - d - h, px + w, py - d),
+                     "top left": (px - w, py + d, px, py + d + h),
+                     "top right": (px, py + d, px + w, py + d + h)}
+            pos = next((pos for pos in _POSITIONS
+                        if 0 <= boxes[pos][0] and boxes[pos][2] <= width
+                        and 0 <= boxes[pos][1] and boxes[pos][3] <= height
+                        and not any(_overlap(boxes[pos], other) for other in placed)
+                        and not any(_overlap(boxes[pos], other) for other in obstacles)), None)
+            if pos is not None:
+                placed.append(boxes[pos])
+                choice = (pos, candidate)
+                break
         out.append(choice)
     return out
 

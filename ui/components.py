@@ -423,19 +423,20 @@ def page_header(title: str, selection: state.Selection, *, subtitle: str | None 
 
 
 def source_line(text: str | None, *, short: bool = False, toggle: bool = True,
-                shown: str | None = None) -> None:
+                shown: str | None = None, label: str = "Source : ") -> None:
     """The source under a figure, table or chart. `short`: a short line (document title and
     section, views.short_source) with the full text in a tooltip. `shown`: the figure's own short
     line (indicators.sources.reader_credit: document, section — producer, year), the full text
     behind the toggle. `toggle=False`: no « Source complète » toggle (the group lists the full
-    sources once: kpi_tiles)."""
+    sources once: kpi_tiles). `label`: what the line starts with (« Comparaison : » for a
+    comparator's source, figure_card)."""
     text = views.source_or_none(text)
     if text:
-        full_prefix = "" if text.lower().startswith("source") else "Source : "
+        full_prefix = "" if text.lower().startswith("source") else label
         shown = views.source_or_none(shown)
         shown = (views.clip_source(shown) if shown else
                  views.short_source(text) if short else views.clip_source(text))
-        prefix = "" if shown.lower().startswith("source") else "Source : "
+        prefix = "" if shown.lower().startswith("source") else label
         # « » and « : » kept with their words (a phone's narrow tile broke « § « / Une ambition »),
         # once the line is cut (short_source reads its « : » and « ; »).
         clipped, shown, prefix = (prefix + shown != full_prefix + text, french_spacing(shown),
@@ -496,11 +497,13 @@ def figure_card(figure: dict) -> None:
         for text in figure["ranks"][:1]:
             st.markdown(f"<div class='qpv-source'>Rang : {esc(text)}</div>", unsafe_allow_html=True)
         source_line(figure["source"], shown=figure.get("short"))
-        comparator_sources = sorted({c["source"] for c in figure["comparators"]
-                                     if c["source"] and c["source"] != figure["source"]})
-        for text in comparator_sources:
-            st.markdown(f"<div class='qpv-source'>Comparaison : {esc(text)}</div>",
-                        unsafe_allow_html=True)
+        # Each comparator's source like the figure's: its short credit, the whole behind the
+        # toggle (issue #11: the whole credit ran to five lines under Grand Chalon's cards).
+        comparator_sources = sorted({(c["source"], c.get("short") or None) for c in figure["comparators"]
+                                     if c["source"] and c["source"] != figure["source"]},
+                                    key=lambda pair: pair[0])
+        for text, short in comparator_sources:
+            source_line(text, shown=short, label="Comparaison : ")
         if figure["caution"]:
             st.markdown(f"<div class='qpv-source'>⚠ {esc(figure['caution'])}</div>",
                         unsafe_allow_html=True)

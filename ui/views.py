@@ -518,6 +518,9 @@ def portrait_figure(pv, credit=None, short_credit=None) -> dict:
             "gap": fmt.fmt_gap(c.gap, c.gap_kind) if c.gap is not None else "",
             "year": c.year,
             "source": line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref),
+            # The short line under the card, as the figure's own (`short_credit`).
+            "short": (line(c.source_label, c.origin, c.territory_code, c.year, c.source_ref,
+                           credit=short_credit) if short_credit else None),
         })
     numerator = ""
     # « 586 sur 1 262 » says what a share counts; a mean's numerator is a sum of euros
@@ -972,8 +975,10 @@ def kpi_tile(tile) -> dict:
             delta += f" ({sign}{fmt.fmt_pct(tile.evolution_pct, 1)})"
     lines = []
     value_text_ = amount_text(tile.value, tile.unit, tile.status, tile.qualifier)
-    if tile.period_label and not _says_per_year_twice(tile.period_label, tile.unit):
-        lines.append(f"Période : {tile.period_label}")
+    # A period said once in the tile: in its label or under it (fmt.label_and_period).
+    label, period = fmt.label_and_period(tile.label, tile.period_label)
+    if period and not _says_per_year_twice(period, tile.unit):
+        lines.append(f"Période : {period}")
     if tile.target is not None:
         text = f"Objectif {tile.year or ''} : {fmt.fmt_target(tile.target, tile.unit)}".replace("  ", " ")
         if tile.achievement_pct is not None:
@@ -991,7 +996,7 @@ def kpi_tile(tile) -> dict:
             text += f" ({fmt.fmt_pct(tile.cumulative_achievement_pct, fmt.COMPUTED_PCT_DECIMALS)} de l'objectif)"
         lines.append(text)
     return {
-        "label": tile.label,
+        "label": label,
         "value": value_text_,
         "delta": delta,
         **delta_style(tile.evolution if delta else None, tile.higher_is_better),
@@ -1358,7 +1363,9 @@ def actions_view(df: pd.DataFrame) -> pd.DataFrame:
         "Action": df["title"].astype(str),
         "Porteur": [_filled(v) for v in df["operator"]],
         "Enjeu": [_filled(v) for v in df["theme"]],
-        "Quartiers": [", ".join(ts) or NOT_FILLED for ts in df["territories"]],
+        # By name (issue #11: the codes read « QN07101I » where the detail said « Aubépins »);
+        # each code is in the action's detail and in the exports' « Codes des quartiers ».
+        "Quartiers": [", ".join(ns) or NOT_FILLED for ns in df["territory_names"]],
         "Montant": eur_column(df["amount_eur"]),
         "Financeurs": [funder_labels(fs) for fs in df["funders"]],
         "Nouvelle": [_yes_no(v) for v in df["is_new"]],
@@ -1738,8 +1745,8 @@ EXPORT_COLUMNS = {
     "by_territory": {"territory_name": "Quartier", "territory_code": "Code", "n_actions": "Actions",
                      "amount_eur": "Montant partagé à parts égales (€)", "note": "Note"},
     "actions": {"year": "Année", "action_id": "Identifiant", "title": "Action",
-                "operator": "Porteur", "theme": "Enjeu", "territories": "Quartiers",
-                "amount_eur": "Montant (€)", "funders": "Financeurs", "is_new": "Nouvelle",
+                "operator": "Porteur", "theme": "Enjeu", "territory_names": "Quartiers",
+                "territories": "Codes des quartiers", "amount_eur": "Montant (€)", "funders": "Financeurs", "is_new": "Nouvelle",
                 "is_multiyear_agreement": "CPO", "is_poverty_pocket": "Poche de pauvreté",
                 "description": "Description", "source_line": "Source"},
     "cia_results": {"year": "Année", "party_type": "Type de partie", "party_name": "Partie",

@@ -2,6 +2,8 @@
 the long texts in the detail of each action."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from indicators.fmt import plain_spaces
@@ -18,15 +20,16 @@ def programme() -> pd.DataFrame:
     return pd.DataFrame.from_records([
         {"year": 2026, "action_id": "A1", "title": "Atelier vélo solidaire", "operator": "Régie du Val",
          "theme": "Emploi, insertion et développement économique",
-         "territories": ["QN09901M", "QN09902I"], "is_new": True, "is_multiyear_agreement": False,
+         "territories": ["QN09901M", "QN09902I"], "territory_names": ["Les Tilleuls", "Bords de Lorne"],
+         "is_new": True, "is_multiyear_agreement": False,
          "is_poverty_pocket": False, "amount_eur": 12_000.0,
          "funders": ["ville", "etat_p147", "autre"], "description": "Réparer des vélos au pied des immeubles.",
          "source_line": "Source : Bilan 2025 (CA Val-de-Lorne, 10 février 2026) — programmation 2026"},
         {"year": 2025, "action_id": "A2", "title": "Accueil de jour", "operator": None, "theme": None,
-         "territories": [], "is_new": None, "is_multiyear_agreement": None, "is_poverty_pocket": None,
+         "territories": [], "territory_names": [], "is_new": None, "is_multiyear_agreement": None, "is_poverty_pocket": None,
          "amount_eur": None, "funders": [], "description": None, "source_line": None},
         {"year": 2025, "action_id": "A3", "title": "Jardins partagés", "operator": "  ", "theme": "",
-         "territories": ["QN09903M"], "is_new": False, "is_multiyear_agreement": True,
+         "territories": ["QN09903M"], "territory_names": ["Le Vieux Moulin"], "is_new": False, "is_multiyear_agreement": True,
          "is_poverty_pocket": False, "amount_eur": 3_500.0, "funders": ["ville"], "description": "",
          "source_line": float("nan")},
     ])
@@ -39,7 +42,7 @@ def test_the_actions_view_says_non_renseigne_in_every_column_and_lists_the_funde
         "Action": ["Atelier vélo solidaire", "Accueil de jour", "Jardins partagés"],
         "Porteur": ["Régie du Val", "non renseigné", "non renseigné"],
         "Enjeu": ["Emploi, insertion et développement économique", "non renseigné", "non renseigné"],
-        "Quartiers": ["QN09901M, QN09902I", "non renseigné", "QN09903M"],
+        "Quartiers": ["Les Tilleuls, Bords de Lorne", "non renseigné", "Le Vieux Moulin"],
         "Montant": [f"12{NNBSP}000{NBSP}€", "non renseigné", f"3{NNBSP}500{NBSP}€"],
         "Financeurs": [["Ville", "État – programme 147", "Autres financeurs"], ["non renseigné"], ["Ville"]],
         "Nouvelle": ["oui", "non renseigné", "non"],
@@ -58,7 +61,7 @@ def test_the_actions_table_rows_are_two_lines_at_most_and_the_funders_one() -> N
         "Action": ("text", views.text_px("Atelier vélo solidaire")),
         "Porteur": ("text", views.text_px("non renseigné")),
         "Enjeu": ("text", 280),
-        "Quartiers": ("text", views.text_px("QN09901M, QN09902I")),
+        "Quartiers": ("text", views.text_px("Les Tilleuls, Bords de Lorne")),
         "Montant": ("text", views.text_px("non renseigné")),
         "Nouvelle": ("text", views.text_px("non renseigné")),
         "CPO": ("text", views.text_px("non renseigné")),
@@ -70,6 +73,18 @@ def test_the_actions_table_rows_are_two_lines_at_most_and_the_funders_one() -> N
     # wrapped in 280 px cells).
     assert args["row_height"] == views.WRAP_ROW_MIN_PX == 65
     assert args["height"] == views.TABLE_HEADER_PX + 65 * 3
+
+
+def test_the_actions_export_gives_the_quartiers_by_name_and_their_codes_in_a_column_of_their_own() -> None:
+    """Issue #11: names in « Quartiers » as on screen, codes kept for the analysts beside them."""
+    out = views.export_frame("actions", programme())
+    assert list(out.columns) == ["Année", "Identifiant", "Action", "Porteur", "Enjeu", "Quartiers",
+                                 "Codes des quartiers", "Montant (€)", "Financeurs", "Nouvelle", "CPO",
+                                 "Poche de pauvreté", "Description", "Source"]
+    assert out[["Quartiers", "Codes des quartiers"]].to_dict("records") == [
+        {"Quartiers": "Les Tilleuls, Bords de Lorne", "Codes des quartiers": "QN09901M, QN09902I"},
+        {"Quartiers": "", "Codes des quartiers": ""},
+        {"Quartiers": "Le Vieux Moulin", "Codes des quartiers": "QN09903M"}]
 
 
 def test_a_list_column_is_as_wide_as_its_longest_list() -> None:
@@ -111,6 +126,9 @@ def test_the_programmes_page_shows_short_rows_and_the_detail_of_the_picked_actio
     assert list(table.columns) == ["Année", "Action", "Porteur", "Enjeu", "Quartiers", "Montant",
                                    "Financeurs", "Nouvelle", "CPO"]
     assert not table.map(lambda v: len(v) == 0).to_numpy().any()      # no empty cell, no empty list
+    # The quartiers by name, never by code (issue #11); the demo's actions name its quartiers.
+    named = [q for q in table["Quartiers"] if q != "non renseigné"]
+    assert named and not any(re.search(r"\bQ[NP]\d", q) for q in named)
     picker = at.selectbox(key="prog_detail")
     # Options are shown as screen text (no-break spaces, ui.typography): compared as read.
     assert plain_spaces(picker.options[0]) == plain_spaces(

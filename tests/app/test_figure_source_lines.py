@@ -18,20 +18,20 @@ def test_a_short_credit_names_document_section_producer_and_year() -> None:
     assert reader_credit("Bilan annuel du contrat de ville 2025 (document fictif)", "tableau de bord",
                          "CA Val-de-Lorne (fictive)", "2026-02-10") == (
         "Bilan annuel du contrat de ville 2025, tableau de bord — CA Val-de-Lorne (fictive), 2026")
-    # A long title keeps its name before its subtitles; a list of producers its first ones whole.
+    # A long title keeps its name before its subtitles; a list of producers its first « et al. »
+    # (issue #11: the whole list made Grand Chalon's key figures five lines high).
     assert reader_credit(
         "Convention Intercommunale d'Attribution – Communauté d'Agglomération du Grand Chalon "
         "(reproduite en annexe 7 des annexes du contrat de ville 2024-2030)",
         "Annexe 7 – CIA, « Les objectifs quantifiés » (p. 8 s. de la CIA)", CIA_PRODUCER, "2023-03-30") == (
-        "Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon, l'État "
-        "(préfet de Saône-et-Loire)…, 2023")
-    # No date: no year (the « 2020-2026 » of a name is not one); a long name without its bracket.
+        "Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon et al., 2023")
+    # No date: no year (the « 2020-2026 » of a name is not one); a long name without its bracket,
+    # the document cut at a word to hold the line in two lines of a tile.
     assert reader_credit(
         "Politique de la ville – Les chiffres du mandat : « Redonner toute leur place aux quartiers "
         "populaires »", "Encadré « Les chiffres du mandat »",
         "Bilan du mandat municipal de Chambéry 2020-2026 (auteur et date non indiqués dans le texte)",
-        None) == ("Politique de la ville – Les chiffres du mandat, Encadré « Les chiffres du mandat » — "
-                  "Bilan du mandat municipal de Chambéry 2020-2026")
+        None) == "Politique de la ville – Les chiffres du… — Bilan du mandat municipal de Chambéry 2020-2026"
     # The producers a document quotes, in brackets; a missing part (None, NaN) says nothing.
     assert reader_credit("Contrat de ville 2024–2030 (annexes)", "Annexe 2 – Portraits, p. 25",
                          float("nan"), float("nan"), quotes=["Insee 2019", "Données INSEE 2019"]) == (
@@ -58,10 +58,8 @@ def lines(at: AppTest) -> list[str]:
 DEMO_BILAN = "Source : Bilan annuel du contrat de ville 2025, {} — CA Val-de-Lorne (fictive), 2026"
 DEMO_BILAN_FULL = ("Source : Bilan annuel du contrat de ville 2025 (document fictif, CA Val-de-Lorne, "
                    "fictive, 10 février 2026) — {}")
-CHALON_ANNEX = ("Source : Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits de quartiers — "
-                "Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire (d'après {})")
-CIA = ("Source : Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon, l'État "
-       "(préfet de Saône-et-Loire)…, 2023")
+CHALON_ANNEX = "Source : Contrat de ville du Grand Chalon{} — Le Grand Chalon et al. (d'après {})"
+CIA = "Source : Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon et al., 2023"
 
 
 def test_home_page_figures_name_document_producer_and_year(demo_db) -> None:
@@ -75,7 +73,7 @@ def test_home_page_figures_name_document_producer_and_year(demo_db) -> None:
     assert DEMO_BILAN_FULL.format("p. 2") in html.unescape(full.markdown[0].value).replace("\xa0", " ").replace("\u2060", "")
 
     at = run("mandat", "grand-chalon")
-    assert lines(at)[:3] == [CHALON_ANNEX.format("Insee 2019 ; Données Compas – ABS 2022")] * 2 + [CIA]
+    assert lines(at)[:3] == [CHALON_ANNEX.format("…", "Insee 2019 ; …")] * 2 + [CIA]
     assert not [t for t in lines(at) if "nan" in t.split()]
 
     # Chartres: its typed figures are not on the home page; the funding's line names the page,
@@ -91,16 +89,19 @@ def test_home_page_figures_name_document_producer_and_year(demo_db) -> None:
 def test_portrait_cards_name_document_producer_and_year(demo_db) -> None:
     # Fictional files: credited as fictional, with their vintage, never to INSEE.
     at = run("portrait", "demo", "QN09903M")
-    assert lines(at)[:3] == [
+    # The cards' own lines (their « Comparaison : » lines are source lines too, issue #11).
+    assert [t for t in lines(at) if not t.startswith("Comparaison : ")][:3] == [
         "Source : Données fictives de démonstration (Filosofi, données par quartier, 2021)",
         "Source : Données fictives de démonstration (Filosofi, données par quartier, 2021) · calculé",
         "Source : Données fictives de démonstration (Filosofi, données par quartier, 2021)"]
     assert not [t for t in lines(at) if "INSEE" in t or "Insee" in t]
+    assert "Comparaison : Données fictives de démonstration (Filosofi, données par commune, EPCI, " \
+           "département et France, 2021)" in lines(at)
 
     # A typed figure: the short line, then the whole credit behind « Source complète ».
     at = run("portrait", "grand-chalon", "QN07101I")
     assert lines(at)[:2] == [
-        CHALON_ANNEX.format("Insee 2019") + " · chiffre publié",
+        CHALON_ANNEX.format(" 2024-2030…", "Insee 2019") + " · chiffre publié",
         "Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes, "
         "Annexe 2 – Portraits de quartiers (d'après Insee 2019) · chiffre publié"]
 
@@ -120,8 +121,9 @@ def test_bilan_blocks_name_document_producer_and_year(demo_db) -> None:
         "Source : Bilan annuel du contrat de ville 2025, p. 21 — CA Val-de-Lorne (fictive), 2026",
         "Source : Bilan annuel du contrat de ville 2025 (document fictif, CA Val-de-Lorne, fictive, "
         "10 février 2026) – p. 21"]
-    # Chambéry's bilan gives no date: no year; the long subtitle and section are cut at a word.
+    # Chambéry's bilan gives no date: no year; the long subtitle and section are cut at a word,
+    # the line held in two lines of a tile (sources.SHORT_LINE).
     at = run("bilan", "chambery")
     assert lines(at)[0] == (
-        "Source : Hauts de Chambéry – « Ce qui a changé », rubrique « Une mairie de quartier au cœur "
-        "de la… » — Bilan du mandat municipal de Chambéry 2020-2026")
+        "Source : Hauts de Chambéry – « Ce qui a changé… » — Bilan du mandat municipal de Chambéry "
+        "2020-2026")

@@ -252,8 +252,8 @@ def test_gap_chart_labels_stay_off_the_axes_at_390_px() -> None:
     where = {n: p for t in fig.data for n, p, shown_text in zip(t.x, t.textposition, t.text) if shown_text}
     assert where == {
         49.6: "top center",             # the selected QPV first
-        40.2: "top right",              # lowest, near the left edge: above and to its right
+        40.2: "middle right",           # near the left edge: to its right
         38.7: "middle right",           # leftmost: to its right, off the y axis's numbers
-        46.1: "top center",
-        52.4: "bottom left",            # top-right corner: inwards
+        46.1: "bottom center",
+        52.4: "middle left",            # rightmost: inwards
     }

@@ -445,15 +445,16 @@ def test_gap_texts() -> None:
 def test_place_labels_never_lets_two_labels_overlap() -> None:
     xs, ys = [44.8, 45.3, 38.7, 52.4], [-1.2, -1.2, -0.6, -0.3]
     texts = ["Pré-Vert -<br>Fontaine", "Cité des Forges", "La Chênaie", "Vieux Moulin"]
-    # Placed on a phone's plot (290 × 360 px) and never out of it (issue 11: a label over the
-    # axis numbers at 390 px): the lowest point's label neither below it (the x axis) nor beside
-    # the other label, so left to the hover; the leftmost point's to its right; the top-right
-    # corner's below and to its left.
-    assert charts.place_labels(xs, ys, texts, xs, ys) == [
-        "top center", None, "middle right", "bottom left"]
-    # Three points on one spot: the third label has nowhere to go and is left to the hover.
+    # Placed on a phone's plot (charts.PHONE_PLOT_PX) spanning the axis ranges the chart sets,
+    # never out of it (issue 11: a label over the axis numbers at 390 px): the two lowest
+    # points' labels above and beside, the rightmost point's inwards.
+    assert charts.place_labels(xs, ys, texts, charts.padded_range(xs), charts.padded_range(ys)) == [
+        ("top center", "Pré-Vert -<br>Fontaine"), ("middle right", "Cité des Forges"),
+        ("middle right", "La Chênaie"), ("middle left", "Vieux Moulin")]
+    # Five points on one spot: the fifth label has nowhere to go and is left to the hover.
     same = charts.place_labels([1, 1, 1, 1, 1], [1, 1, 1, 1, 1], ["aaaa"] * 5, [0, 2], [0, 2])
-    assert same == ["top center", "bottom center", "middle right", "middle left", None]
+    assert same == [("top center", "aaaa"), ("bottom center", "aaaa"), ("middle right", "aaaa"),
+                    ("middle left", "aaaa"), None]
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -173,7 +173,8 @@ def test_actions_table_row(db):
     _programme(db)
     row = records(actions_table(db.con, "c", year=2024, search="soutien"))[0]
     assert row == {"year": 2024, "action_id": "a1", "title": "Soutien scolaire", "operator": "Asso 1",
-                   "theme": "Éducation", "territories": ["QA", "QB"], "is_new": True,
+                   "theme": "Éducation", "territories": ["QA", "QB"],
+                   "territory_names": ["Quartier A", "Quartier B"], "is_new": True,
                    "is_multiyear_agreement": True, "is_poverty_pocket": None, "amount_eur": 6000.0,
                    "funders": ["epci", "etat_p147", "ville"], "description": None,
                    "source_line": "Source : Programmation (Ville, 2024) — p. 2"}
@@ -199,3 +200,16 @@ def test_unattached_funding_is_what_the_actions_do_not_count(db):
     db.funding("c", "a1", 2025, "ville", 200)           # a1 is not listed in 2025
     assert unattached_funding(db.con, "c") == 700.0
     assert unattached_funding(db.con, "absent") == 0.0
+
+
+def test_actions_table_names_the_quartiers_and_keeps_a_code_the_database_does_not_name(db):
+    """Issue #11: the table gives the quartiers by name (the codes stay beside them, in order)."""
+    db.contract("c", "Contrat")
+    db.territory("QA", "qpv", "Quartier A", contract="c")
+    db.territory("QB", "qpv", "Quartier B", contract="c")
+    db.action("c", "a1", 2024, territories=["QB", "QZ", "QA"])
+    db.action("c", "a2", 2024, territories=[])
+    got = [(r["action_id"], r["territories"], r["territory_names"])
+           for r in records(actions_table(db.con, "c"))]
+    assert got == [("a1", ["QA", "QB", "QZ"], ["Quartier A", "Quartier B", "QZ"]),
+                   ("a2", [], [])]
