@@ -1477,6 +1477,42 @@ def funded_actions_text(n_actions: int, n_unlinked: int) -> str:
     return f"{fmt_value(n_actions, '')} et hors action" if n_actions else "hors action"
 
 
+def table_credit(con, contract_slug: str, tables: Sequence[str]) -> str | None:
+    """« Source : … » (« Sources : … ; … ») of a contract's rows of programme `tables`, as a reader
+    cites them (issue 11: the funding, actions and CIA tables of the PDFs named no source): each
+    document by `sources.reader_credit` (document, section, producer, year), its section kept when
+    all its rows cite one section; rows typed without a document by their file's producer and
+    title, a fictional file as « Données fictives de démonstration »."""
+    rows = []
+    for table in tables:
+        cols = {c for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
+        doc = "t.document_id" if "document_id" in cols else "null"
+        ref = "t.source_ref" if "source_ref" in cols else "null"
+        rows += con.execute(f"""
+            select distinct d.document_id, d.title, d.producer, d.published_on, {ref}, s.is_fictional,
+                   s.producer, s.title
+            from {table} t join sources s on s.source_id = t.source_id
+            left join documents d on d.contract_slug = t.contract_slug and d.document_id = {doc}
+            where t.contract_slug = ?""", [contract_slug]).fetchall()
+    by_doc: dict[str, set[str]] = {}
+    for doc_id, title, producer, date, ref, fictional, file_producer, file_title in sorted(
+            rows, key=lambda r: tuple("" if v is None else str(v) for v in r)):
+        if doc_id is not None:
+            by_doc.setdefault(sources_mod.reader_credit(title, None, producer, date, is_fictional=bool(fictional)),
+                              set()).add(sources_mod.reader_credit(title, ref, producer, date,
+                                                                   is_fictional=bool(fictional)))
+        elif fictional:
+            by_doc.setdefault(sources_mod.FICTIONAL, set()).add(sources_mod.FICTIONAL)
+        else:
+            line = " — ".join(p for p in (file_title, file_producer) if p) or "source non précisée"
+            by_doc.setdefault(line, set()).add(line)
+    credits = [next(iter(refs)) if len(refs) == 1 else head for head, refs in by_doc.items()]
+    if not credits:
+        return None
+    return ("Sources : " if len(credits) > 1 else "Source : ") + " ; ".join(credits)
+
+
 def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
     rows_db = con.execute("""
         select year, funder, coalesce(funder_label, funder) as label, sum(amount_eur), count(distinct action_id),
@@ -1534,6 +1570,9 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
     out.append(Spacer(1, 2 * mm))
     out.append(_note("Montants des lignes de financement du programme, par année et par financeur ; "
                      "CPO : convention pluriannuelle d'objectifs.", st))
+    credit = table_credit(con, contract.slug, ("programme_funding", "programme_actions"))
+    if credit:
+        out.append(_note(credit, st))
     return out
 
 
@@ -1568,17 +1607,7 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) 
         out.append(Paragraph(esc(name), st.h2))
         out += [Paragraph(esc(i.text), st.base) for i in rv.intro]
         for theme in rv.themes:
-            block: list[Flowable] = []
-            if theme.theme:
-                block.append(Paragraph(esc(theme.theme), st.h3))
-            for label, items in (("Le besoin au départ", theme.need),
-                                 ("Ce que nous avons décidé et fait", theme.done),
-                                 ("Ce que cela a changé", theme.changed), ("En chiffres", theme.figures)):
-                if items:
-                    block.append(Paragraph(f"<i>{label}</i>", st.base))
-                    block += _bullets([i.text for i in items], st)
-            out.append(KeepTogether(block[:4]) if len(block) > 4 else KeepTogether(block))
-            out += block[4:] if len(block) > 4 else []
+            out += review_theme_units(theme, st)
     if not out:
         if loaded:
             from indicators.territories import territory_name
@@ -1586,6 +1615,29 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) 
             return [_note(f"Aucun bilan pour les quartiers choisis ; ce territoire en a pour : {names}.", st)]
         return [_note("Aucun bilan par quartier n'est chargé pour ce territoire.", st)]
     return out
+
+
+REVIEW_LABELS = ("Le besoin au départ", "Ce que nous avons décidé et fait", "Ce que cela a changé",
+                 "En chiffres")
+
+
+def review_theme_units(theme, st: Styles) -> list[Flowable]:
+    """A theme of a « besoin / fait / changé » review as flowables that never leave a heading
+    alone at the foot of a page: each italic label is kept with its first bullet, and the theme's
+    heading with its first label (issue 11: « Ce que nous avons décidé et fait » ended Chambéry's
+    page 8, its text on page 9)."""
+    units: list[list[Flowable]] = [[Paragraph(esc(theme.theme), st.h3)]] if theme.theme else []
+    for label, items in zip(REVIEW_LABELS, (theme.need, theme.done, theme.changed, theme.figures)):
+        if not items:
+            continue
+        bullets = _bullets([i.text for i in items], st)
+        head = [Paragraph(f"<i>{label}</i>", st.base), bullets[0]]
+        if units and len(units) == 1 and len(units[0]) == 1:
+            units[0] += head            # the theme's heading goes with its first label
+        else:
+            units.append(head)
+        units += [[b] for b in bullets[1:]]
+    return [KeepTogether(u) if len(u) > 1 else u[0] for u in units]
 
 
 def party_text(party_type: str, party_name: str) -> str:
@@ -1653,6 +1705,10 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                          "la cible, à total constant (calcul) et selon le document quand il le donne.", st))
     if not out:
         return [_note("Aucune donnée d'attribution n'est chargée pour ce territoire.", st)]
+    credit = table_credit(con, contract.slug, ("housing_objectives", "housing_attributions",
+                                               "housing_published_results"))
+    if credit:
+        out.append(_note(credit, st))
     return out
 
 

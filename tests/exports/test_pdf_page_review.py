@@ -1,0 +1,103 @@
+"""Defects found by looking at every PDF page as an image (issue 11, third pass), each checked
+on small data built by code: the programme and CIA tables credit their documents, and a
+review's italic label never ends a page without its first bullet."""
+from __future__ import annotations
+
+import subprocess
+
+import duckdb
+from reportlab.platypus import KeepTogether, Paragraph
+
+from indicators.portrait import QualItem, ReviewTheme
+from reports import pdf
+from tests.exports.conftest import SRC_DEMO, SRC_DOC, Factory
+
+
+def _text(data: bytes) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())
+
+
+def _credit_db(path) -> duckdb.DuckDBPyConnection:
+    from etl.db import create_empty
+    con = create_empty(path)
+    f = Factory(con)
+    f.insert("contracts", contract_slug="cv", contract_name="Contrat de ville de Test", epci_code="200000001",
+             period_label="2024–2030", start_year=2024, end_year=2030, is_fictional=False)
+    f.insert("documents", contract_slug="cv", document_id="bilan", title="Bilan du contrat de ville 2025",
+             producer="Ville de Test", published_on="2026-02-10")
+    f.insert("documents", contract_slug="cv", document_id="cia",
+             title="Convention intercommunale d'attribution (annexe 7)", producer="Agglomération de Test",
+             published_on="2023")
+    for n, ref in enumerate(["§ « Projets réalisés », « Action 1 » : « 20 000 € »",
+                             "§ « Projets réalisés », « Action 2 » : « pour moitié »"]):
+        f.insert("programme_actions", contract_slug="cv", action_id=f"A{n}", year=2025, title=f"Action {n}",
+                 document_id="bilan", source_ref=ref)
+        f.insert("programme_funding", contract_slug="cv", action_id=f"A{n}", year=2025, funder="ville",
+                 amount_eur=1000 * (n + 1), document_id="bilan", source_ref=ref)
+    f.insert("housing_objectives", contract_slug="cv", party_type="ensemble", party_name="Ensemble",
+             objective="q1_hors_qpv", target_pct=25.0, document_id="cia", source_ref="article 3")
+    f.insert("housing_objectives", contract_slug="cv", party_type="ensemble", party_name="Ensemble",
+             objective="prioritaires", target_pct=25.0, document_id="cia", source_ref="article 4")
+    f.insert("housing_attributions", contract_slug="cv", year=2025, landlord="Bailleur", reserving_party="etat",
+             location="hors_qpv", resource_quartile=1, n_attributions=12, source_id=SRC_DEMO)
+    return con
+
+
+def test_programme_and_cia_tables_credit_their_documents(tmp_path) -> None:
+    con = _credit_db(tmp_path / "credit.duckdb")
+    # One document, its rows citing one section: document, section, producer, year.
+    assert pdf.table_credit(con, "cv", ("programme_funding", "programme_actions")) == (
+        "Source : Bilan du contrat de ville 2025, § « Projets réalisés » — Ville de Test, 2026")
+    # Two sections of the convention: the document alone; a fictional file as fictional.
+    assert pdf.table_credit(con, "cv", ("housing_objectives", "housing_attributions",
+                                        "housing_published_results")) == (
+        "Sources : Données fictives de démonstration ; "
+        "Convention intercommunale d'attribution — Agglomération de Test, 2023")
+    assert pdf.table_credit(con, "nobody", ("programme_funding",)) is None
+    con.close()
+
+
+def test_mandate_financing_and_housing_sections_print_their_sources(tmp_path) -> None:
+    con = _credit_db(tmp_path / "credit.duckdb")
+    text = _text(pdf.mandate_pdf(con, "cv", sections=["financements", "logement"]))
+    assert ("CPO : convention pluriannuelle d'objectifs. "
+            "Source : Bilan du contrat de ville 2025, § « Projets réalisés » — Ville de Test, 2026") in text
+    assert ("Sources : Données fictives de démonstration ; Convention intercommunale d'attribution — "
+            "Agglomération de Test, 2023") in text
+    con.close()
+
+
+def test_a_funding_line_typed_without_a_document_is_credited_to_its_file(report_con) -> None:
+    assert SRC_DOC  # gc-test's funding lines come from the annexes' file, with no document_id
+    assert pdf.table_credit(report_con, "gc-test", ("programme_funding", "programme_actions")) == (
+        "Source : Contrat de ville 2024–2030, annexes — Le Grand Chalon")
+
+
+def _item(text: str) -> QualItem:
+    return QualItem("review_done", None, 1, text, None, None, None)
+
+
+def _units(flowables) -> list[list[str]]:
+    out = []
+    for f in flowables:
+        parts = f._content if isinstance(f, KeepTogether) else [f]
+        out.append([p.getPlainText() for p in parts if isinstance(p, Paragraph)])
+    return out
+
+
+def test_a_review_label_stays_with_its_first_bullet() -> None:
+    st = pdf.styles()
+    theme = ReviewTheme("Améliorer les mobilités",
+                        need=(_item("Des difficultés de déplacement."),),
+                        done=(_item("Une ligne de bus."), _item("Des trottoirs sécurisés.")),
+                        figures=(_item("Une ligne toutes les 15 minutes."),))
+    assert _units(pdf.review_theme_units(theme, st)) == [
+        ["Améliorer les mobilités", "Le besoin au départ", "Des difficultés de déplacement."],
+        ["Ce que nous avons décidé et fait", "Une ligne de bus."],
+        ["Des trottoirs sécurisés."],
+        ["En chiffres", "Une ligne toutes les 15 minutes."],
+    ]
+    untitled = ReviewTheme(None, changed=(_item("Plus sûr."),), figures=(_item("10 postes."),))
+    assert _units(pdf.review_theme_units(untitled, st)) == [
+        ["Ce que cela a changé", "Plus sûr."], ["En chiffres", "10 postes."]]
