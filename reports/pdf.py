@@ -2004,6 +2004,11 @@ def review_cell(value) -> str:
     return cell_text(value)
 
 
+# The review's objective columns: printed by fmt_target, as the mandate's CIA table and the app
+# (issue 11: the review's « 25 % » beside the mandate's « 25,0 % » for the same objective).
+REVIEW_TARGET_COLUMNS = ("Cible (%)",)
+
+
 def review_column_cell(column: str, value, status: str | None = None,
                        decimals: int | None = None) -> str:
     """A review table cell as printed, by its column: a year as written (« 2025 »), an amount
@@ -2022,6 +2027,8 @@ def review_column_cell(column: str, value, status: str | None = None,
         return str(int(value))
     if column.endswith("(€)") or column.endswith(", €)"):
         return fmt_millions_eur(value) if abs(value) >= 1_000_000 else _eur(value)
+    if column in REVIEW_TARGET_COLUMNS:    # an objective reads as in every table: « 25,0 % »
+        return fmt_target(value, "%")
     if column.endswith("(%)"):
         from indicators.review import COMPUTED_SHARE_COLUMNS
         if column in COMPUTED_SHARE_COLUMNS:        # a share we compute: one decimal

@@ -41,6 +41,8 @@ def _credit_db(path) -> duckdb.DuckDBPyConnection:
              objective="prioritaires", target_pct=25.0, document_id="cia", source_ref="article 4")
     f.insert("housing_attributions", contract_slug="cv", year=2025, landlord="Bailleur", reserving_party="etat",
              location="hors_qpv", resource_quartile=1, n_attributions=12, source_id=SRC_DEMO)
+    f.insert("housing_attributions", contract_slug="cv", year=2025, landlord="Bailleur", reserving_party="etat",
+             location="hors_qpv", resource_quartile=3, n_attributions=5, source_id=SRC_DEMO)
     return con
 
 
@@ -101,3 +103,15 @@ def test_a_review_label_stays_with_its_first_bullet() -> None:
     untitled = ReviewTheme(None, changed=(_item("Plus sûr."),), figures=(_item("10 postes."),))
     assert _units(pdf.review_theme_units(untitled, st)) == [
         ["Ce que cela a changé", "Plus sûr."], ["En chiffres", "10 postes."]]
+
+
+def test_a_review_objective_reads_as_in_every_table(tmp_path) -> None:
+    assert [pdf.review_column_cell("Cible (%)", v) for v in (25.0, 100, 42.5, None)] == [
+        "25,0\u00a0%", "100,0\u00a0%", "42,5\u00a0%", "non renseigné"]
+    con = _credit_db(tmp_path / "credit.duckdb")
+    text = _text(pdf.review_pdf(con, "cv", 2025))
+    # Ensemble, the landlord and the État's reservations: 12 of the 17 attributions hors QPV went
+    # to the 1st quartile; the objective as the convention types it, at one decimal.
+    assert ("Attributions hors QPV aux ménages du 1er quartile Ensemble 12 17 70,6 % 25,0 % oui "
+            "Bailleur 12 17 70,6 % 25,0 % oui État 12 17 70,6 % 25,0 % oui") in text
+    con.close()
