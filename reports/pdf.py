@@ -2115,7 +2115,7 @@ def review_header(column: str) -> str:
     return column
 
 
-def _review_table(df, st: Styles) -> Flowable:
+def _review_table(df, st: Styles, group: int = 1) -> Flowable:
     status = {c[:-len("__status")]: c for c in df.columns if c.endswith("__status")}
     # A column with no value on any row is not printed (as in the XLSX): Grand Chalon's review
     # of a year nobody reported for had three columns of « non renseigné » on 51 rows.
@@ -2127,7 +2127,7 @@ def _review_table(df, st: Styles) -> Flowable:
                                 decimals[c][i] if c in decimals else None) for c in columns]
             for i, r in enumerate(df.astype(object).to_dict("records"))]
     rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
-    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in grouped_first_column(body)]
+    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in grouped_columns(body, group)]
     return _table(rows, _review_widths(header, body))
 
 
@@ -2136,10 +2136,24 @@ def grouped_first_column(body: list[list[str]]) -> list[list[str]]:
     rows of one pillar or one rubrique read as a group (Grand Chalon's steering committee printed
     « Principaux partenaires co-financeurs et signataires » on 30 rows running). The XLSX keeps
     every cell, for filtering."""
+    return grouped_columns(body, 1)
+
+
+def grouped_columns(body: list[list[str]], n: int) -> list[list[str]]:
+    """`grouped_first_column` over the first `n` columns: a cell is left blank where it and the
+    cells before it repeat the row above's (issue 11: the annex of schemes without a figure
+    printed « Direction départementale de l'emploi, du travail et des solidarités (DDETS) » on
+    30 rows running under one pillar)."""
     out = []
     for i, row in enumerate(body):
-        repeats = i > 0 and row and body[i - 1] and row[0] == body[i - 1][0] and row[0] != ""
-        out.append(([""] + row[1:]) if repeats else list(row))
+        row = list(row)
+        prev = body[i - 1] if i > 0 else None
+        for j in range(min(n, len(row))):
+            if prev and len(prev) > j and row[j] != "" and list(body[i][:j + 1]) == list(prev[:j + 1]):
+                row[j] = ""
+            else:
+                break
+        out.append(row)
     return out
 
 
@@ -2176,7 +2190,7 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
         story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
         if annexes is not None and section.key in REVIEW_ANNEX_SECTIONS and len(section.table):
             annexes.append(Annex(section.title, [_note(section.note, st)] if section.note else []))
-            annexes[-1].flowables.append(_review_table(section.table, st))
+            annexes[-1].flowables.append(_review_table(section.table, st, group=2))
             story += [Paragraph(esc(review_annex_summary(section, len(annexes))), st.base),
                       Spacer(1, 4 * mm)]
             continue

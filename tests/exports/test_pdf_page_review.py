@@ -115,3 +115,18 @@ def test_a_review_objective_reads_as_in_every_table(tmp_path) -> None:
     assert ("Attributions hors QPV aux ménages du 1er quartile Ensemble 12 17 70,6 % 25,0 % oui "
             "Bailleur 12 17 70,6 % 25,0 % oui État 12 17 70,6 % 25,0 % oui") in text
     con.close()
+
+
+def test_the_annex_of_schemes_groups_a_signatory_under_its_pillar() -> None:
+    body = [["Emploi", "DDETS", "Parrainage"], ["Emploi", "DDETS", "Adultes-relais"],
+            ["Emploi", "Région", "Formation"], ["Santé", "DDETS", "Pacte"], ["Santé", "DDETS", "Budget"],
+            ["", "", "Sans signataire"], ["", "", "Autre"]]
+    assert pdf.grouped_columns(body, 2) == [
+        ["Emploi", "DDETS", "Parrainage"], ["", "", "Adultes-relais"],
+        ["", "Région", "Formation"], ["Santé", "DDETS", "Pacte"], ["", "", "Budget"],
+        ["", "", "Sans signataire"], ["", "", "Autre"]]
+    # One column: as before (the steering committee's institutions stay on every row).
+    assert pdf.grouped_columns(body, 1) == pdf.grouped_first_column(body) == [
+        ["Emploi", "DDETS", "Parrainage"], ["", "DDETS", "Adultes-relais"],
+        ["", "Région", "Formation"], ["Santé", "DDETS", "Pacte"], ["", "DDETS", "Budget"],
+        ["", "", "Sans signataire"], ["", "", "Autre"]]
