@@ -1477,12 +1477,13 @@ def funded_actions_text(n_actions: int, n_unlinked: int) -> str:
     return f"{fmt_value(n_actions, '')} et hors action" if n_actions else "hors action"
 
 
-def table_credit(con, contract_slug: str, tables: Sequence[str]) -> str | None:
+def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | None = None) -> str | None:
     """« Source : … » (« Sources : … ; … ») of a contract's rows of programme `tables`, as a reader
     cites them (issue 11: the funding, actions and CIA tables of the PDFs named no source): each
     document by `sources.reader_credit` (document, section, producer, year), its section kept when
     all its rows cite one section; rows typed without a document by their file's producer and
-    title, a fictional file as « Données fictives de démonstration »."""
+    title, a fictional file as « Données fictives de démonstration ». `year`: only the rows of
+    that year (a table without a year column: all its rows)."""
     rows = []
     for table in tables:
         cols = {c for (c,) in con.execute(
@@ -1494,7 +1495,8 @@ def table_credit(con, contract_slug: str, tables: Sequence[str]) -> str | None:
                    s.producer, s.title
             from {table} t join sources s on s.source_id = t.source_id
             left join documents d on d.contract_slug = t.contract_slug and d.document_id = {doc}
-            where t.contract_slug = ?""", [contract_slug]).fetchall()
+            where t.contract_slug = ?{" and t.year = ?" if year is not None and "year" in cols else ""}""",
+            [contract_slug] + ([year] if year is not None and "year" in cols else [])).fetchall()
     by_doc: dict[str, set[str]] = {}
     for doc_id, title, producer, date, ref, fictional, file_producer, file_title in sorted(
             rows, key=lambda r: tuple("" if v is None else str(v) for v in r)):
@@ -2131,6 +2133,11 @@ def _review_table(df, st: Styles, group: int = 1) -> Flowable:
     return _table(rows, _review_widths(header, body))
 
 
+# The programme tables a review section's rows come from, credited under its table (table_credit).
+REVIEW_SECTION_TABLES = {"programme": ("programme_funding", "programme_actions"),
+                         "cia": ("housing_objectives", "housing_attributions", "housing_published_results")}
+
+
 def grouped_first_column(body: list[list[str]]) -> list[list[str]]:
     """A review table's rows with the first cell left blank where it repeats the row above's: the
     rows of one pillar or one rubrique read as a group (Grand Chalon's steering committee printed
@@ -2198,6 +2205,9 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
             story.append(_note(section.note, st))
         if len(section.table):
             story.append(_review_table(section.table, st))
+            credit = table_credit(con, contract.slug, REVIEW_SECTION_TABLES.get(section.key, ()), year)
+            if credit:
+                story.append(_note(credit, st))
         story.append(Spacer(1, 4 * mm))
     return story
 

@@ -130,3 +130,20 @@ def test_the_annex_of_schemes_groups_a_signatory_under_its_pillar() -> None:
         ["Emploi", "DDETS", "Parrainage"], ["", "DDETS", "Adultes-relais"],
         ["", "Région", "Formation"], ["Santé", "DDETS", "Pacte"], ["", "DDETS", "Budget"],
         ["", "", "Sans signataire"], ["", "", "Autre"]]
+
+
+def test_the_review_credits_its_programme_and_cia_tables_for_its_year(tmp_path) -> None:
+    con = _credit_db(tmp_path / "credit.duckdb")
+    f = Factory(con)
+    f.insert("documents", contract_slug="cv", document_id="bilan24", title="Bilan du contrat de ville 2024",
+             producer="Ville de Test", published_on="2025")
+    f.insert("programme_actions", contract_slug="cv", action_id="B", year=2024, title="Action 2024",
+             document_id="bilan24", source_ref="tableau 1")
+    text = _text(pdf.review_pdf(con, "cv", 2025))
+    assert ("Action Montant Action 0 1 000 € Action 1 2 000 € "
+            "Source : Bilan du contrat de ville 2025, § « Projets réalisés » — Ville de Test, 2026") in text
+    # (pdftotext reads the table's last header cells after its rows)
+    assert ("Attributions aux ménages prioritaires Cible Atteint Sources : Données fictives de démonstration ; "
+            "Convention intercommunale d'attribution — Agglomération de Test, 2023") in text
+    assert "Bilan du contrat de ville 2024, tableau 1" not in text       # another year's document
+    con.close()
