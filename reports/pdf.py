@@ -1262,10 +1262,12 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     foot: list[Flowable] = [Paragraph("Sources et méthode", st.h2p)]
     foot += [Paragraph(esc(line), st.muted) for line in refs.lines()]
     secret_note = may_be_withheld(p)
+    # The demo mark once: not again after sources that already open with it (issue 11).
+    marked = any(re.sub(r"^\[\d+\] ", "", line).startswith(DEMO_MARK) for line in refs.lines())
     if notes is None:
         foot.append(Paragraph(esc((f"{SECRET_NOTE} " if secret_note else "")
                                   + f"Document produit le {_date_fr(date)}."
-                                  + (f" {DEMO_MARK}." if fictional else "")), st.muted))
+                                  + (f" {DEMO_MARK}." if fictional and not marked else "")), st.muted))
     elif secret_note and SECRET_NOTE not in notes:
         notes.append(SECRET_NOTE)
     block = _two_columns(qual_flow, foot)

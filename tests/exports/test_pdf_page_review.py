@@ -147,3 +147,14 @@ def test_the_review_credits_its_programme_and_cia_tables_for_its_year(tmp_path) 
             "Convention intercommunale d'attribution — Agglomération de Test, 2023") in text
     assert "Bilan du contrat de ville 2024, tableau 1" not in text       # another year's document
     con.close()
+
+
+def test_a_demo_portrait_says_its_fictional_mark_once_in_its_sources(report_con) -> None:
+    import datetime as dt
+    text = _text(pdf.portrait_pdf(report_con, "QN09901N", generated_on=dt.date(2026, 3, 1), charts=False))
+    sources = text[text.index("Sources et méthode"):]
+    assert sources == (
+        "Sources et méthode [1] Données fictives de démonstration — Démonstration, Territoire fictif, 2024 "
+        "[2] INSEE, Revenus et pauvreté des QPV (Filosofi), 2019 Un chiffre couvert par le secret statistique "
+        "n'est jamais remplacé par 0. Document produit le 1er mars 2026. "
+        "Portrait de quartier — Les Tilleuls (QN09901N) · produit le 1er mars 2026 page 1 / 1")
