@@ -158,3 +158,17 @@ def test_a_demo_portrait_says_its_fictional_mark_once_in_its_sources(report_con)
         "[2] INSEE, Revenus et pauvreté des QPV (Filosofi), 2019 Un chiffre couvert par le secret statistique "
         "n'est jamais remplacé par 0. Document produit le 1er mars 2026. "
         "Portrait de quartier — Les Tilleuls (QN09901N) · produit le 1er mars 2026 page 1 / 1")
+
+
+def test_map_names_have_a_white_halo(report_con) -> None:
+    """A commune's dashed outline crossing a name struck it through (issue 11, every demo
+    portrait's situation map): every name of the exported map is drawn over a white halo."""
+    from reports import images, palette
+    data = images.load_map_data(report_con, contract_slug="demo")
+    spec = images.qpv_map_spec(data, highlight=data.qpvs[0].code)
+    texts = [t for t in spec["data"] if t.get("mode") == "text"]
+    assert [t["textfont"] for t in texts] == [
+        {"color": palette.TEXT, "size": 11, "shadow": images.LABEL_HALO},
+        {"color": "#555555", "size": 12, "shadow": images.LABEL_HALO}]
+    assert images.LABEL_HALO == ("2px 0px 0 #fff, -2px 0px 0 #fff, 0px 2px 0 #fff, 0px -2px 0 #fff, "
+                                 "2px 2px 0 #fff, -2px -2px 0 #fff, 2px -2px 0 #fff, -2px 2px 0 #fff")
