@@ -897,9 +897,9 @@ def _scatter(**props) -> dict:
     return {**props, "type": "scatter"}
 
 
-# plotly.js textfont.shadow (a CSS text-shadow): a white halo 2 px wide around each letter.
+# plotly.js textfont.shadow (a CSS text-shadow): a white halo 3 px wide around each letter.
 LABEL_HALO = ", ".join(f"{dx}px {dy}px 0 #fff" for dx, dy in
-                       ((2, 0), (-2, 0), (0, 2), (0, -2), (2, 2), (-2, -2), (2, -2), (-2, 2)))
+                       ((3, 0), (-3, 0), (0, 3), (0, -3), (2, 2), (-2, -2), (2, -2), (-2, 2)))
 
 
 def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: bool = True,

@@ -170,5 +170,5 @@ def test_map_names_have_a_white_halo(report_con) -> None:
     assert [t["textfont"] for t in texts] == [
         {"color": palette.TEXT, "size": 11, "shadow": images.LABEL_HALO},
         {"color": "#555555", "size": 12, "shadow": images.LABEL_HALO}]
-    assert images.LABEL_HALO == ("2px 0px 0 #fff, -2px 0px 0 #fff, 0px 2px 0 #fff, 0px -2px 0 #fff, "
+    assert images.LABEL_HALO == ("3px 0px 0 #fff, -3px 0px 0 #fff, 0px 3px 0 #fff, 0px -3px 0 #fff, "
                                  "2px 2px 0 #fff, -2px -2px 0 #fff, 2px -2px 0 #fff, -2px 2px 0 #fff")
