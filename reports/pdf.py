@@ -2011,6 +2011,8 @@ def review_cell(value) -> str:
 # The review's objective columns: printed by fmt_target, as the mandate's CIA table and the app
 # (issue 11: the review's « 25 % » beside the mandate's « 25,0 % » for the same objective).
 REVIEW_TARGET_COLUMNS = ("Cible (%)",)
+# The review's CIA rates (indicators.housing.shown_rate: computed ones rounded to one decimal).
+REVIEW_RATE_COLUMNS = ("Taux (%)",)
 
 
 def review_column_cell(column: str, value, status: str | None = None,
@@ -2033,6 +2035,12 @@ def review_column_cell(column: str, value, status: str | None = None,
         return fmt_millions_eur(value) if abs(value) >= 1_000_000 else _eur(value)
     if column in REVIEW_TARGET_COLUMNS:    # an objective reads as in every table: « 25,0 % »
         return fmt_target(value, "%")
+    if column in REVIEW_RATE_COLUMNS and not isinstance(value, bool):
+        # A CIA rate: one decimal at least (a rate we compute: « 25,0 % » beside « 19,2 % », never
+        # « 25 % »); a document's rate typed with more keeps them (« 12,04 % »).
+        from indicators.housing import COMPUTED_RATE_DECIMALS
+        typed = f"{float(value):.6f}".rstrip("0").split(".")[1]
+        return f"{fmt_number(value, max(COMPUTED_RATE_DECIMALS, len(typed)))}\u00a0%"
     if column.endswith("(%)"):
         from indicators.review import COMPUTED_SHARE_COLUMNS
         if column in COMPUTED_SHARE_COLUMNS:        # a share we compute: one decimal

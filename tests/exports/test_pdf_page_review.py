@@ -172,3 +172,18 @@ def test_map_names_have_a_white_halo(report_con) -> None:
         {"color": "#555555", "size": 12, "shadow": images.LABEL_HALO}]
     assert images.LABEL_HALO == ("3px 0px 0 #fff, -3px 0px 0 #fff, 0px 3px 0 #fff, 0px -3px 0 #fff, "
                                  "2px 2px 0 #fff, -2px -2px 0 #fff, 2px -2px 0 #fff, -2px 2px 0 #fff")
+
+
+def test_a_review_cia_rate_keeps_one_decimal_at_least() -> None:
+    # 8 / 32 computed reads « 25,0 % » beside « 19,2 % » (demo 2024: « 25 % », « 20 % », « 19 % »);
+    # a document's rate typed with two decimals keeps them.
+    assert [pdf.review_column_cell("Taux (%)", v) for v in (25.0, 19.2, 20, 12.04, 59.23, 0.0, None)] == [
+        "25,0\u00a0%", "19,2\u00a0%", "20,0\u00a0%", "12,04\u00a0%", "59,23\u00a0%", "0,0\u00a0%", "non renseigné"]
+
+
+def test_the_review_pdf_prints_computed_cia_rates_at_one_decimal(tmp_path) -> None:
+    con = _credit_db(tmp_path / "credit.duckdb")
+    text = _text(pdf.review_pdf(con, "cv", 2025))
+    # 0 of the 17 attributions hors QPV went to priority households: « 0,0 % », never « 0 % ».
+    assert "Ensemble 0 17 0,0 % non renseigné non renseigné" in text
+    con.close()
