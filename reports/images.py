@@ -897,6 +897,11 @@ def _scatter(**props) -> dict:
     return {**props, "type": "scatter"}
 
 
+# plotly.js textfont.shadow (a CSS text-shadow): a white halo 3 px wide around each letter.
+LABEL_HALO = ", ".join(f"{dx}px {dy}px 0 #fff" for dx, dy in
+                       ((3, 0), (-3, 0), (0, 3), (0, -3), (2, 2), (-2, -2), (2, -2), (-2, 2)))
+
+
 def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: bool = True,
                  legend: bool = True, label_codes: list[str] | None = None,
                  size_px: tuple[int, int] = (900, 560)) -> FigureSpec:
@@ -996,7 +1001,9 @@ def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: boo
             traces.append(_scatter(
                 hoverinfo="skip", mode="text", showlegend=False,
                 text=[f"<b>{t}</b>" if bold else t for _, t, _, _ in shown],
-                textfont={"color": shown[0][3], "size": shown[0][2]},
+                # A white halo (LABEL_HALO): a commune's dashed outline or a QPV's
+                # crossing a name no longer strikes it through (issue 11, maps seen at 200 dpi).
+                textfont={"color": shown[0][3], "size": shown[0][2], "shadow": LABEL_HALO},
                 x=[s[0][0] for s in shown], y=[s[0][1] for s in shown]))
 
     legend_title = legend_title_text(data)

@@ -1263,10 +1263,12 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     foot: list[Flowable] = [Paragraph("Sources et méthode", st.h2p)]
     foot += [Paragraph(esc(line), st.muted) for line in refs.lines()]
     secret_note = may_be_withheld(p)
+    # The demo mark once: not again after sources that already open with it (issue 11).
+    marked = any(re.sub(r"^\[\d+\] ", "", line).startswith(DEMO_MARK) for line in refs.lines())
     if notes is None:
         foot.append(Paragraph(esc((f"{SECRET_NOTE} " if secret_note else "")
                                   + f"Document produit le {_date_fr(date)}."
-                                  + (f" {DEMO_MARK}." if fictional else "")), st.muted))
+                                  + (f" {DEMO_MARK}." if fictional and not marked else "")), st.muted))
     elif secret_note and SECRET_NOTE not in notes:
         notes.append(SECRET_NOTE)
     block = _two_columns(qual_flow, foot)
@@ -1479,6 +1481,44 @@ def funded_actions_text(n_actions: int, n_unlinked: int) -> str:
     return f"{fmt_value(n_actions, '')} et hors action" if n_actions else "hors action"
 
 
+def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | None = None) -> str | None:
+    """« Source : … » (« Sources : … ; … ») of a contract's rows of programme `tables`, as a reader
+    cites them (issue 11: the funding, actions and CIA tables of the PDFs named no source): each
+    document by `sources.reader_credit` (document, section, producer, year), its section kept when
+    all its rows cite one section; rows typed without a document by their file's producer and
+    title, a fictional file as « Données fictives de démonstration ». `year`: only the rows of
+    that year (a table without a year column: all its rows)."""
+    rows = []
+    for table in tables:
+        cols = {c for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
+        doc = "t.document_id" if "document_id" in cols else "null"
+        ref = "t.source_ref" if "source_ref" in cols else "null"
+        rows += con.execute(f"""
+            select distinct d.document_id, d.title, d.producer, d.published_on, {ref}, s.is_fictional,
+                   s.producer, s.title
+            from {table} t join sources s on s.source_id = t.source_id
+            left join documents d on d.contract_slug = t.contract_slug and d.document_id = {doc}
+            where t.contract_slug = ?{" and t.year = ?" if year is not None and "year" in cols else ""}""",
+            [contract_slug] + ([year] if year is not None and "year" in cols else [])).fetchall()
+    by_doc: dict[str, set[str]] = {}
+    for doc_id, title, producer, date, ref, fictional, file_producer, file_title in sorted(
+            rows, key=lambda r: tuple("" if v is None else str(v) for v in r)):
+        if doc_id is not None:
+            by_doc.setdefault(sources_mod.reader_credit(title, None, producer, date, is_fictional=bool(fictional)),
+                              set()).add(sources_mod.reader_credit(title, ref, producer, date,
+                                                                   is_fictional=bool(fictional)))
+        elif fictional:
+            by_doc.setdefault(sources_mod.FICTIONAL, set()).add(sources_mod.FICTIONAL)
+        else:
+            line = " — ".join(p for p in (file_title, file_producer) if p) or "source non précisée"
+            by_doc.setdefault(line, set()).add(line)
+    credits = [next(iter(refs)) if len(refs) == 1 else head for head, refs in by_doc.items()]
+    if not credits:
+        return None
+    return ("Sources : " if len(credits) > 1 else "Source : ") + " ; ".join(credits)
+
+
 def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
     rows_db = con.execute("""
         select year, funder, coalesce(funder_label, funder) as label, sum(amount_eur), count(distinct action_id),
@@ -1536,6 +1576,9 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
     out.append(Spacer(1, 2 * mm))
     out.append(_note("Montants des lignes de financement du programme, par année et par financeur ; "
                      "CPO : convention pluriannuelle d'objectifs.", st))
+    credit = table_credit(con, contract.slug, ("programme_funding", "programme_actions"))
+    if credit:
+        out.append(_note(credit, st))
     return out
 
 
@@ -1570,17 +1613,7 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) 
         out.append(Paragraph(esc(name), st.h2))
         out += [Paragraph(esc(i.text), st.base) for i in rv.intro]
         for theme in rv.themes:
-            block: list[Flowable] = []
-            if theme.theme:
-                block.append(Paragraph(esc(theme.theme), st.h3))
-            for label, items in (("Le besoin au départ", theme.need),
-                                 ("Ce que nous avons décidé et fait", theme.done),
-                                 ("Ce que cela a changé", theme.changed), ("En chiffres", theme.figures)):
-                if items:
-                    block.append(Paragraph(f"<i>{label}</i>", st.base))
-                    block += _bullets([i.text for i in items], st)
-            out.append(KeepTogether(block[:4]) if len(block) > 4 else KeepTogether(block))
-            out += block[4:] if len(block) > 4 else []
+            out += review_theme_units(theme, st)
     if not out:
         if loaded:
             from indicators.territories import territory_name
@@ -1588,6 +1621,29 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) 
             return [_note(f"Aucun bilan pour les quartiers choisis ; ce territoire en a pour : {names}.", st)]
         return [_note("Aucun bilan par quartier n'est chargé pour ce territoire.", st)]
     return out
+
+
+REVIEW_LABELS = ("Le besoin au départ", "Ce que nous avons décidé et fait", "Ce que cela a changé",
+                 "En chiffres")
+
+
+def review_theme_units(theme, st: Styles) -> list[Flowable]:
+    """A theme of a « besoin / fait / changé » review as flowables that never leave a heading
+    alone at the foot of a page: each italic label is kept with its first bullet, and the theme's
+    heading with its first label (issue 11: « Ce que nous avons décidé et fait » ended Chambéry's
+    page 8, its text on page 9)."""
+    units: list[list[Flowable]] = [[Paragraph(esc(theme.theme), st.h3)]] if theme.theme else []
+    for label, items in zip(REVIEW_LABELS, (theme.need, theme.done, theme.changed, theme.figures)):
+        if not items:
+            continue
+        bullets = _bullets([i.text for i in items], st)
+        head = [Paragraph(f"<i>{label}</i>", st.base), bullets[0]]
+        if units and len(units) == 1 and len(units[0]) == 1:
+            units[0] += head            # the theme's heading goes with its first label
+        else:
+            units.append(head)
+        units += [[b] for b in bullets[1:]]
+    return [KeepTogether(u) if len(u) > 1 else u[0] for u in units]
 
 
 def party_text(party_type: str, party_name: str) -> str:
@@ -1655,6 +1711,10 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                          "la cible, à total constant (calcul) et selon le document quand il le donne.", st))
     if not out:
         return [_note("Aucune donnée d'attribution n'est chargée pour ce territoire.", st)]
+    credit = table_credit(con, contract.slug, ("housing_objectives", "housing_attributions",
+                                               "housing_published_results"))
+    if credit:
+        out.append(_note(credit, st))
     return out
 
 
@@ -1950,6 +2010,13 @@ def review_cell(value) -> str:
     return cell_text(value)
 
 
+# The review's objective columns: printed by fmt_target, as the mandate's CIA table and the app
+# (issue 11: the review's « 25 % » beside the mandate's « 25,0 % » for the same objective).
+REVIEW_TARGET_COLUMNS = ("Cible (%)",)
+# The review's CIA rates (indicators.housing.shown_rate: computed ones rounded to one decimal).
+REVIEW_RATE_COLUMNS = ("Taux (%)",)
+
+
 def review_column_cell(column: str, value, status: str | None = None,
                        decimals: int | None = None) -> str:
     """A review table cell as printed, by its column: a year as written (« 2025 »), an amount
@@ -1968,6 +2035,14 @@ def review_column_cell(column: str, value, status: str | None = None,
         return str(int(value))
     if column.endswith("(€)") or column.endswith(", €)"):
         return fmt_millions_eur(value) if abs(value) >= 1_000_000 else _eur(value)
+    if column in REVIEW_TARGET_COLUMNS:    # an objective reads as in every table: « 25,0 % »
+        return fmt_target(value, "%")
+    if column in REVIEW_RATE_COLUMNS and not isinstance(value, bool):
+        # A CIA rate: one decimal at least (a rate we compute: « 25,0 % » beside « 19,2 % », never
+        # « 25 % »); a document's rate typed with more keeps them (« 12,04 % »).
+        from indicators.housing import COMPUTED_RATE_DECIMALS
+        typed = f"{float(value):.6f}".rstrip("0").split(".")[1]
+        return f"{fmt_number(value, max(COMPUTED_RATE_DECIMALS, len(typed)))}\u00a0%"
     if column.endswith("(%)"):
         from indicators.review import COMPUTED_SHARE_COLUMNS
         if column in COMPUTED_SHARE_COLUMNS:        # a share we compute: one decimal
@@ -2054,7 +2129,7 @@ def review_header(column: str) -> str:
     return column
 
 
-def _review_table(df, st: Styles) -> Flowable:
+def _review_table(df, st: Styles, group: int = 1) -> Flowable:
     status = {c[:-len("__status")]: c for c in df.columns if c.endswith("__status")}
     # A column with no value on any row is not printed (as in the XLSX): Grand Chalon's review
     # of a year nobody reported for had three columns of « non renseigné » on 51 rows.
@@ -2066,8 +2141,13 @@ def _review_table(df, st: Styles) -> Flowable:
                                 decimals[c][i] if c in decimals else None) for c in columns]
             for i, r in enumerate(df.astype(object).to_dict("records"))]
     rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
-    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in grouped_first_column(body)]
+    rows += [[Paragraph(esc(v), st.cell) for v in r] for r in grouped_columns(body, group)]
     return _table(rows, _review_widths(header, body))
+
+
+# The programme tables a review section's rows come from, credited under its table (table_credit).
+REVIEW_SECTION_TABLES = {"programme": ("programme_funding", "programme_actions"),
+                         "cia": ("housing_objectives", "housing_attributions", "housing_published_results")}
 
 
 def grouped_first_column(body: list[list[str]]) -> list[list[str]]:
@@ -2075,10 +2155,24 @@ def grouped_first_column(body: list[list[str]]) -> list[list[str]]:
     rows of one pillar or one rubrique read as a group (Grand Chalon's steering committee printed
     « Principaux partenaires co-financeurs et signataires » on 30 rows running). The XLSX keeps
     every cell, for filtering."""
+    return grouped_columns(body, 1)
+
+
+def grouped_columns(body: list[list[str]], n: int) -> list[list[str]]:
+    """`grouped_first_column` over the first `n` columns: a cell is left blank where it and the
+    cells before it repeat the row above's (issue 11: the annex of schemes without a figure
+    printed « Direction départementale de l'emploi, du travail et des solidarités (DDETS) » on
+    30 rows running under one pillar)."""
     out = []
     for i, row in enumerate(body):
-        repeats = i > 0 and row and body[i - 1] and row[0] == body[i - 1][0] and row[0] != ""
-        out.append(([""] + row[1:]) if repeats else list(row))
+        row = list(row)
+        prev = body[i - 1] if i > 0 else None
+        for j in range(min(n, len(row))):
+            if prev and len(prev) > j and row[j] != "" and list(body[i][:j + 1]) == list(prev[:j + 1]):
+                row[j] = ""
+            else:
+                break
+        out.append(row)
     return out
 
 
@@ -2115,7 +2209,7 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
         story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
         if annexes is not None and section.key in REVIEW_ANNEX_SECTIONS and len(section.table):
             annexes.append(Annex(section.title, [_note(section.note, st)] if section.note else []))
-            annexes[-1].flowables.append(_review_table(section.table, st))
+            annexes[-1].flowables.append(_review_table(section.table, st, group=2))
             story += [Paragraph(esc(review_annex_summary(section, len(annexes))), st.base),
                       Spacer(1, 4 * mm)]
             continue
@@ -2123,6 +2217,9 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
             story.append(_note(section.note, st))
         if len(section.table):
             story.append(_review_table(section.table, st))
+            credit = table_credit(con, contract.slug, REVIEW_SECTION_TABLES.get(section.key, ()), year)
+            if credit:
+                story.append(_note(credit, st))
         story.append(Spacer(1, 4 * mm))
     return story
 
