@@ -325,14 +325,92 @@ def map_target(db: Path, slug: str) -> tuple[str, str, dict, float, float] | Non
     return code, name, page_map_view(db, slug), lon, lat
 
 
+# Injected in the map click's page: the page-side times (ms since navigation) of the last
+# pointer press, of every websocket message sent and received, and of the first portrait title
+# shown after the press (checked at every animation frame).
+CLICK_TIMINGS_SCRIPT = r"""
+(() => {
+  const q = window.__qpvClick = {click: null, sent: [], received: [], title: null};
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', () => { q.received.push(performance.now()); });
+    const send = ws.send.bind(ws);
+    ws.send = (data) => { q.sent.push(performance.now()); return send(data); };
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.addEventListener('pointerdown', () => {
+    q.click = performance.now(); q.title = null;
+    const look = () => {
+      const h = [...document.querySelectorAll('[data-testid="stMain"] h1')].find(
+        e => e.textContent.replace(/[\u00a0\u202f]/g, ' ').startsWith('Portrait de quartier :'));
+      if (h && h.offsetParent !== null) { q.title = performance.now(); return; }
+      requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  }, true);
+})();
+"""
+
+
+def message_kind(payload) -> str:
+    """What a websocket message from the server is: "new_session" (a script run starts), the
+    element of a delta ("heading", "markdown", …), "finished" (a script run or a fragment rerun
+    ends), another ForwardMsg type, or "" for a frame that is no ForwardMsg."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    if not isinstance(payload, (bytes, bytearray)):
+        return ""
+    try:
+        msg = ForwardMsg.FromString(bytes(payload))
+    except Exception:          # noqa: BLE001 - not a ForwardMsg
+        return ""
+    kind = msg.WhichOneof("type")
+    if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+        return msg.delta.new_element.WhichOneof("type") or "delta"
+    if kind == "script_finished":
+        return "finished"
+    return kind or ""
+
+
+def click_breakdown(click_ms: float, sent_ms: list[float], received: list[tuple[float, str]],
+                    title_ms: float | None) -> dict[str, float | None]:
+    """Where a map click's time went, in seconds on the page's clock, from the press
+    (`click_ms`), the times of the messages the page sent (`sent_ms`) and received
+    (`received`: (time, message_kind)) and of the portrait's title shown (`title_ms`):
+    `to_rerun_sent_s` press → the page sends the rerun (the map's own work on the click);
+    `rerun_to_run_start_s` → the server's first message of the run (`new_session`);
+    `run_start_to_title_message_s` → the message carrying the title (the first `heading`);
+    `title_message_to_painted_s` → the title shown (the browser);
+    `server_run_s` the run's start → its `script_finished`. None where a step was not seen."""
+    sent = next((t for t in sent_ms if t >= click_ms), None)
+    after = [(t, k) for t, k in received if sent is not None and t >= sent]
+    start = next((t for t, k in after if k == "new_session"), None)
+    later = [(t, k) for t, k in after if start is not None and t >= start]
+    heading = next((t for t, k in later if k == "heading"), None)
+    finished = next((t for t, k in later if k == "finished"), None)
+
+    def span(a, b):
+        return None if a is None or b is None else (b - a) / 1000
+    return {"to_rerun_sent_s": span(click_ms, sent), "rerun_to_run_start_s": span(sent, start),
+            "run_start_to_title_message_s": span(start, heading),
+            "title_message_to_painted_s": span(heading, title_ms),
+            "server_run_s": span(start, finished)}
+
+
 def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
     """Seconds from a click on a QPV of the map (hovered first, the map drawn) to its portrait's
-    title shown."""
+    title shown. Its breakdown (click_breakdown, page-side clock) adds `chromium_cpu_s`, the CPU
+    of Chromium's processes (renderer, GPU…) meanwhile."""
     code, name, view, lon, lat = target
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    context.add_init_script(CLICK_TIMINGS_SCRIPT)
     try:
         pg = context.new_page()
         runs = Runs(pg)
+        payloads: list = []
+        pg.on("websocket", lambda ws: ws.on("framereceived", lambda p: payloads.append(p)))
         pg.goto(f"{url}/carte?territoire={slug}&indicateur=poverty_rate_pct")
         canvas = pg.locator("[data-testid='stDeckGlJsonChart'] canvas").first
         canvas.wait_for(state="visible", timeout=180_000)
@@ -347,12 +425,24 @@ def map_click(browser, url: str, slug: str, target, pid: int) -> Measure:
             pg.mouse.move(x, y)
             pg.wait_for_timeout(1200)
             m = Measure(pid)
+            seen = len(payloads)
+            done = pg.evaluate("window.__qpvClick.received.length")
+            cpu0 = own_chromium_cpu()
             m.start()
             runs.start()
             pg.mouse.click(x, y)
             try:
                 title.first.wait_for(state="visible", timeout=20_000)
                 m.stop()
+                cpu1 = own_chromium_cpu()
+                with contextlib.suppress(Exception):   # the title seen by the page's own clock
+                    pg.wait_for_function("window.__qpvClick.title !== null", timeout=10_000)
+                q = pg.evaluate("window.__qpvClick")
+                # The page records each message as Playwright does: the same order, one websocket.
+                kinds = [message_kind(p) for p in payloads[seen:]]
+                m.breakdown = click_breakdown(
+                    q["click"], q["sent"], list(zip(q["received"][done:], kinds)), q["title"])
+                m.breakdown["chromium_cpu_s"] = sum(v - cpu0.get(k, 0.0) for k, v in cpu1.items())
                 _settle(pg)
                 m.runs, m.fragment_runs = runs.count, runs.fragments
                 return m
@@ -454,6 +544,12 @@ def run(db: Path, repeat: int = 3) -> dict[str, float]:
                 if n_runs is not None:
                     out[f"{name}_script_runs_count"] = n_runs
                     out[f"{name}_fragment_runs_count"] = n_fragments
+                parts = {k: [m.breakdown[k] for m in runs if m.breakdown.get(k) is not None]
+                         for k in CLICK_PARTS}
+                if any(parts.values()):
+                    med = {k: statistics.median(v) if v else None for k, v in parts.items()}
+                    out.update({f"{name}_{k}": v for k, v in med.items()})
+                    print("    " + click_parts_line(med))
 
             def home(name, cache, context_of, server_url=url, server_pid=pid, label="Accueil"):
                 ours = label == "Accueil"           # the floor has no chart to wait for
@@ -523,6 +619,21 @@ def run(db: Path, repeat: int = 3) -> dict[str, float]:
         finally:
             browser.close()
     return out
+
+
+CLICK_PARTS = ("to_rerun_sent_s", "rerun_to_run_start_s", "run_start_to_title_message_s",
+               "title_message_to_painted_s", "server_run_s", "chromium_cpu_s")
+CLICK_PART_LABELS = ("clic → relance envoyée par la page (la carte)",
+                     "→ début de l'exécution sur le serveur",
+                     "→ message du titre (serveur)", "→ titre affiché (navigateur)",
+                     "exécution entière sur le serveur", "CPU de Chromium")
+
+
+def click_parts_line(med: dict[str, float | None]) -> str:
+    """The French line of a click's breakdown (medians in seconds, None: not seen)."""
+    return "dont : " + " ; ".join(
+        f"{label} {'?' if med.get(k) is None else f'{med[k]:.2f} s'.replace('.', ',')}"
+        for k, label in zip(CLICK_PARTS, CLICK_PART_LABELS))
 
 
 def _line(label: str, seconds: float, target: str, note: str) -> None:

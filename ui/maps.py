@@ -382,13 +382,18 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
             "TileLayer", id="tiles", data=TILE_URL, min_zoom=0, max_zoom=19, tile_size=256,
             render_sub_layers=None, opacity=0.6))
     if not commune_geoms.empty:
+        # Colours per feature (an accessor, not a constant): a click's selection makes
+        # Streamlit redraw every layer with its colours through a function, and a colour that
+        # was a constant then changes the layer's vertex layout, which a browser without GPU
+        # (SwiftShader) recompiles before the page can send the click (issue #15).
+        fill = [246, 246, 242, 0 if with_tiles else 255]
         communes = {"type": "FeatureCollection", "features": [
             {"type": "Feature", "geometry": json.loads(r.geojson),
-             "properties": {"code": r.code, "name": html.escape(str(r.name))}}
+             "properties": {"code": r.code, "name": html.escape(str(r.name)), "fill": fill}}
             for r in commune_geoms.itertuples()]}
         layers.append(pdk.Layer(
             "GeoJsonLayer", id=COMMUNE_LAYER, data=communes, stroked=True, filled=True,
-            get_fill_color=[246, 246, 242, 0 if with_tiles else 255],
+            get_fill_color="properties.fill",
             get_line_color=_rgba(palette.NO_DATA_OUTLINE), line_width_min_pixels=1.5,
             pickable=False))
     features = qpv_feature_collection(frame)
@@ -413,9 +418,10 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
     view = map_view(subjects, [json.loads(g) for g in commune_geoms["geojson"]])
     labels = commune_labels(commune_geoms, view) if not commune_geoms.empty else pd.DataFrame()
     if not labels.empty:
+        labels = labels.assign(color=[_rgba(palette.TEXT_MUTED)] * len(labels))  # per row: as above
         layers.append(pdk.Layer(
             "TextLayer", id="commune_names", data=labels, get_position="[lon, lat]",
-            get_text="name", get_size=15, get_color=_rgba(palette.TEXT_MUTED),
+            get_text="name", get_size=15, get_color="color",
             get_text_anchor="'middle'", get_alignment_baseline="'center'",
             font_family='"Source Sans Pro, Helvetica, Arial, sans-serif"',
             font_weight=700, outline_width=3, outline_color=[255, 255, 255, 255],

@@ -167,7 +167,8 @@ def test_map_deck_has_no_basemap_request_and_labels_communes() -> None:
     assert [layer["id"] for layer in deck["layers"]] == ["communes", "qpv", "commune_names"]
     assert deck["mapStyle"].startswith("data:application/json,")
     labels = deck["layers"][2]
-    assert labels["data"] == [{"name": "Saint-Aubin-sur-Lorne", "lon": 2.005, "lat": 47.005}]
+    assert labels["data"] == [{"name": "Saint-Aubin-sur-Lorne", "lon": 2.005, "lat": 47.005,
+                               "color": [74, 74, 74, 255]}]
     # No collision extension: in Streamlit's deck.gl it hid every label and broke picking.
     assert "extensions" not in labels
     assert "é" not in labels["characterSet"] and "-" in labels["characterSet"]
@@ -175,6 +176,30 @@ def test_map_deck_has_no_basemap_request_and_labels_communes() -> None:
     with_tiles = json.loads(maps.build_deck(frame, communes, indicator_label="x",
                                             with_tiles=True).to_json())
     assert with_tiles["layers"][0]["id"] == "tiles"
+
+
+def test_the_colours_a_map_click_restyles_are_read_per_feature() -> None:
+    """Issue #15: a click's selection makes Streamlit draw every layer's fill (GeoJsonLayer) and
+    text (TextLayer) colour through a function; one that was a constant changed the layer's
+    vertex layout, which Chromium without GPU recompiled before it sent the click. Each is an
+    accessor from the start, reading the colour that was drawn as a constant, with or without
+    the tile background."""
+    square = {"type": "Polygon", "coordinates": [[[2, 47], [2.01, 47], [2.01, 47.01], [2, 47]]]}
+    frame = _frame([["QN09901N", "Les Tilleuls", "ok", "41,5 %", 2021, [68, 1, 84], square]])
+    communes = pd.DataFrame({"code": ["99001", "99002"], "name": ["Saint-Aubin", "Valfleuri"],
+                             "geojson": [json.dumps(square)] * 2, "centroid_lon": [2.005] * 2,
+                             "centroid_lat": [47.005] * 2})
+    for with_tiles, alpha in ((False, 255), (True, 0)):
+        deck = json.loads(maps.build_deck(frame, communes, indicator_label="x",
+                                          with_tiles=with_tiles).to_json())
+        drawn = {layer["id"]: layer for layer in deck["layers"]}
+        assert {k: drawn[k].get("getFillColor", drawn[k].get("getColor"))
+                for k in ("communes", "qpv", "commune_names")} == {
+            "communes": "@@=properties.fill", "qpv": "@@=properties.fill", "commune_names": "@@=color"}
+        assert [f["properties"]["fill"] for f in drawn["communes"]["data"]["features"]] == [
+            [246, 246, 242, alpha]] * 2
+        assert [f["properties"]["fill"] for f in drawn["qpv"]["data"]["features"]] == [[68, 1, 84, 225]]
+        assert [row["color"] for row in drawn["commune_names"]["data"]] == [[74, 74, 74, 255]] * 2
 
 
 @pytest.mark.parametrize("state, expected", [

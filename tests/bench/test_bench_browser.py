@@ -78,3 +78,45 @@ def test_script_runs_and_fragment_reruns_are_counted_apart():
                     _element("plotly_chart"), finished(ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)):
         frame(payload)
     assert (runs.count, runs.fragments) == (1, 1)
+
+
+def _message(kind: str) -> bytes:
+    msg = ForwardMsg()
+    if kind == "new_session":
+        msg.new_session.SetInParent()
+    elif kind == "finished":
+        msg.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    else:
+        return _element(kind)
+    return msg.SerializeToString()
+
+
+def test_a_map_click_s_messages_are_named_by_what_they_carry():
+    payloads = [_message("new_session"), _message("heading"), _message("markdown"),
+                _message("finished"), "un cadre texte", b"\xff\x00pas un message"]
+    assert [bench_browser.message_kind(p) for p in payloads] == [
+        "new_session", "heading", "markdown", "finished", "", ""]
+
+
+def test_a_map_click_s_time_is_broken_down_from_the_press_to_the_title_painted():
+    """Messages of the map's run before the press, the hover's, and a fragment rerun after
+    the title are not counted; each step starts where the one before it ended."""
+    received = [(100.0, "new_session"), (150.0, "heading"), (180.0, "finished"),
+                (1900.0, "new_session"), (1950.0, "html"), (2300.0, "heading"),
+                (2310.0, "markdown"), (2500.0, "finished"), (3400.0, "heading"),
+                (3500.0, "finished")]
+    parts = bench_browser.click_breakdown(1000.0, [50.0, 1700.0, 2600.0], received, 3200.0)
+    assert parts == {"to_rerun_sent_s": 0.7, "rerun_to_run_start_s": 0.2,
+                     "run_start_to_title_message_s": 0.4, "title_message_to_painted_s": 0.9,
+                     "server_run_s": 0.6}
+    # Nothing sent after the press (the click missed the QPV): no step is known.
+    assert bench_browser.click_breakdown(1000.0, [50.0], received, None) == dict.fromkeys(parts)
+
+
+def test_a_click_s_breakdown_line_is_french_with_its_unknown_steps():
+    med = {"to_rerun_sent_s": 0.7, "rerun_to_run_start_s": 0.2, "run_start_to_title_message_s": 0.4,
+           "title_message_to_painted_s": None, "server_run_s": 0.6, "chromium_cpu_s": 1.25}
+    assert bench_browser.click_parts_line(med) == (
+        "dont : clic → relance envoyée par la page (la carte) 0,70 s ; → début de l'exécution "
+        "sur le serveur 0,20 s ; → message du titre (serveur) 0,40 s ; → titre affiché "
+        "(navigateur) ? ; exécution entière sur le serveur 0,60 s ; CPU de Chromium 1,25 s")
