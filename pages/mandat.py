@@ -13,7 +13,6 @@ components.page_header("Les chiffres du mandat", selection)
 with st.spinner("Chargement des indicateurs du mandat…"):
     tiles = data.kpi_tiles(selection.contract_slug)
     headlines = data.headlines(selection.contract_slug)
-    money = data.financing_summary(selection.contract_slug)
 slug = selection.contract_slug
 
 if headlines.figures:
@@ -102,4 +101,7 @@ def _financing(selection, money: dict) -> None:
                                stem=f"projets_par_annee_{slug}")
 
 
+# Read once the tiles are sent: only the financing section below them needs it (issue #15).
+with st.spinner("Chargement des financements…"):
+    money = data.financing_summary(slug)
 _financing(selection, money)
