@@ -201,6 +201,7 @@ div[class*="st-key-dlrow_"] button p { font-size: .85rem; }
 .qpv-narrow table { border-collapse: separate; border-spacing: 0; width: 100%; font-size: .875rem;
   line-height: 1.3; }
 .qpv-narrow th { position: sticky; top: 0; }
+.qpv-narrow .qpv-break { overflow-wrap: anywhere; }
 .qpv-narrow table { border-top: 1px solid #e3e3e8; border-left: 1px solid #e3e3e8; }
 .qpv-narrow th, .qpv-narrow td { padding: 4px 6px; border: solid #e3e3e8; border-width: 0 1px 1px 0;
   text-align: left; vertical-align: top; }

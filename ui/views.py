@@ -891,6 +891,9 @@ def table_layout(frame: pd.DataFrame, pinned: tuple = (), room_px: int = TEXT_CO
 PHONE_ROOM_PX = 350
 # The HTML table's cells: 6 px of padding each side and a 1 px border, a px to spare.
 HTML_CELL_PADDING_PX = 14
+# A word wider than this (a file name, « archive.zip!membre.csv ») breaks anywhere in the HTML
+# table (class qpv-break), so it never widens a column beyond it.
+LONG_WORD_PX = 160
 # A cell longer than this is prose (a source, a note, an engagement): when a phone cannot show
 # every column, prose columns leave the table before the others do.
 PROSE_CHARS = 60
@@ -946,7 +949,10 @@ def _screen_cell(text: str) -> tuple[str, int]:
     """(the HTML of a cell's text as written on screen, its narrowest width; 0 when blank), once
     per distinct text (a 147-row table took 0,2 s of CPU a rerun without it)."""
     shown = screen_text(text)
-    return html_text(shown), word_px(shown) if shown.strip() else 0
+    px = word_px(shown) if shown.strip() else 0
+    if px > LONG_WORD_PX:      # a file name, a path: broken anywhere rather than widen the table
+        return f'<span class="qpv-break">{html_text(shown)}</span>', LONG_WORD_PX
+    return html_text(shown), px
 
 
 def min_px(frame: pd.DataFrame, column) -> int:

@@ -92,11 +92,11 @@ def test_the_narrow_table_writes_every_cell_and_details_what_a_phone_leaves_out(
 
 
 def test_cells_are_escaped_and_keep_french_punctuation_with_their_words() -> None:
-    frame = pd.DataFrame({"Nom <b>": ["<script>alert(1)</script> : x"], "Valeur": ["« 12 »"]})
+    frame = pd.DataFrame({"Nom <b>": ["<i>a</i> : x"], "Valeur": ["« 12 »"]})
     html = views.narrow_table_html(frame, ["Nom <b>", "Valeur"], "k")["html"]
-    assert "<script>" not in html and "<b>" not in html.split("<tbody>")[0]
+    assert "<i>" not in html and "<b>" not in html.split("<tbody>")[0]
     # (indicators.text.html_text: a word joiner after « : », as in every data text of our HTML)
-    assert f"<td>&lt;script&gt;alert(1)&lt;/script&gt;{NBSP}:\u2060 x</td><td>«{NBSP}12{NBSP}»</td>" in html
+    assert f"<td>&lt;i&gt;a&lt;/i&gt;{NBSP}:\u2060 x</td><td>«{NBSP}12{NBSP}»</td>" in html
     assert "<details" not in html
 
 
@@ -213,3 +213,15 @@ def test_cia_and_programme_tables_on_the_demo(demo_db) -> None:
     assert seen["cia_objectives"] == (["Partie", "Objectif", "Cible", "Source"], ["Note"])
     assert seen["dc_signatories"] == (["Nom", "Type", "Rôle"], ["Engagement", "Source"])
     assert seen["actions_table"][0] == ["Année", "Action", "Quartiers", "Montant"]
+
+
+def test_a_word_wider_than_a_column_breaks_anywhere() -> None:
+    # A file name has no space: at its own width the first column alone was 688 px on a phone
+    # (« Fichiers examinés »); it counts LONG_WORD_PX and breaks anywhere (class qpv-break).
+    name = "data/raw/demo/insee_filosofi_2021_quartiers_prioritaires_val_de_lorne.csv"
+    frame = pd.DataFrame({"Fichier": [name, "a.csv"], "Lignes": ["12", "3"]})
+    assert views.word_px(name) > views.LONG_WORD_PX
+    assert views.min_px(frame, "Fichier") == views.LONG_WORD_PX
+    html = views.narrow_table_html(frame, ["Fichier", "Lignes"], "f")["html"]
+    assert f'<td><span class="qpv-break">{name}</span></td><td>12</td>' in html
+    assert "<td>a.csv</td>" in html
