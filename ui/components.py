@@ -119,7 +119,8 @@ def show_table(frame, args: dict, key: str | None = None, main: tuple = (), **kw
         st.dataframe(frame, **args, key=key, **kwargs)
         return
     order = [c for c in (args.get("column_order") or list(frame.columns)) if c in frame.columns]
-    narrow = views.narrow_table_html(frame, order, css_key(key), main=main)
+    links = {c: LINK_COLUMNS[c]["type_config"]["display_text"] for c in LINK_COLUMNS if c in frame.columns}
+    narrow = views.narrow_table_html(frame, order, css_key(key), main=main, links=links)
     with st.container(key=f"qpvfit_{key}"):
         with st.container(key=f"qpvgrid_{key}"):
             st.dataframe(frame, **args, key=key, **kwargs)

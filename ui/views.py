@@ -970,16 +970,19 @@ def is_prose(column: pd.Series) -> bool:
 def narrow_columns(frame: pd.DataFrame, order: list, room_px: int = PHONE_ROOM_PX,
                    main: tuple = (), need: dict | None = None) -> tuple[list, list]:
     """(the columns a phone's table shows, the others) among `order`: the first column (the
-    row's label) always, then the `main` values, then each next one whose narrowest width still
+    row's label, with the marker columns before it) always, then the `main` values, then each next one whose narrowest width still
     fits `room_px`, prose columns last (`is_prose`: a source, a note), so the label and the values
     beside it show; each list in the table's order (`need`: the columns' min_px, when known)."""
     if not order:
         return [], []
     need = need or {c: min_px(frame, c) for c in order}
-    prose = [c for c in order[1:] if is_prose(frame[c]) and c not in main]
-    first = [c for c in main if c in order[1:]]
-    kept, used = {order[0]}, need[order[0]]
-    for c in first + [c for c in order[1:] if c not in prose and c not in first] + prose:
+    # The label: the first column with a header (after a marker such as the comparison's « ▶ »).
+    lead = next((i for i, c in enumerate(order) if str(c).strip()), 0) + 1
+    rest = order[lead:]
+    prose = [c for c in rest if is_prose(frame[c]) and c not in main]
+    first = [c for c in main if c in rest]
+    kept, used = set(order[:lead]), sum(need[c] for c in order[:lead])
+    for c in first + [c for c in rest if c not in prose and c not in first] + prose:
         if used + need[c] <= room_px:
             kept.add(c)
             used += need[c]
@@ -998,13 +1001,14 @@ def _html_cell(value) -> str:
 
 
 def narrow_table_html(frame: pd.DataFrame, order: list, css_key: str, room_px: int = PHONE_ROOM_PX,
-                      main: tuple = ()) -> dict:
+                      main: tuple = (), links: dict | None = None) -> dict:
     """The HTML table of `frame`'s `order` columns that a narrow room reads without scrolling
     inside (issue 11): headers and cells wrap, each column no narrower than its widest word (its
     rows scroll under their header beyond 600 px, as the grid's do: CSS in ui.components). The
     columns that do not fit `room_px` (`narrow_columns`, the `main` values kept first) carry the class `qpv-wide-only`, and a
     « Détail » under the table gives them row by row (a column with one value in every row said
-    once, a row's empty cells left out), with the class `qpv-narrow-only`. Returns {"html", "full_px": the narrowest the whole
+    once, a row's empty cells left out), with the class `qpv-narrow-only`; `links` {column: display
+    text} writes a column of relative links as links. Returns {"html", "full_px": the narrowest the whole
     table can be, "shown", "left"}."""
     need = {c: min_px(frame, c) for c in order}
     shown, left = narrow_columns(frame, order, room_px, main, need)
@@ -1012,7 +1016,13 @@ def narrow_table_html(frame: pd.DataFrame, order: list, css_key: str, room_px: i
     hide = {c: ' class="qpv-wide-only"' if c in left else "" for c in order}
     head = "".join(f"<th{hide[c]}>{_html_cell(c)}</th>" for c in order)
     rows = frame.to_dict("records")
-    body = "".join("<tr>" + "".join(f"<td{hide[c]}>{_html_cell(r[c])}</td>" for c in order) + "</tr>"
+    links = links or {}
+
+    def cell(c, v) -> str:      # a link column (the portrait's) as a link reading its display text
+        if c in links and cell_text(v).strip():
+            return f'<a href="{html_text(cell_text(v))}" target="_self">{_html_cell(links[c])}</a>'
+        return _html_cell(v)
+    body = "".join("<tr>" + "".join(f"<td{hide[c]}>{cell(c, r[c])}</td>" for c in order) + "</tr>"
                    for r in rows)
     parts = [f'<div class="qpv-narrow qpv-narrow-{css_key}"><div class="qpv-narrow-rows"><table>'
              f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"]

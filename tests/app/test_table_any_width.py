@@ -66,6 +66,10 @@ def test_a_phone_keeps_the_label_and_the_values_and_prose_goes_to_the_detail() -
         ["Partie", "Note", "Taux"], ["Source"])
     assert views.narrow_columns(frame, order, room_px=40) == (["Année"], order[1:])
     assert views.narrow_columns(frame, []) == ([], [])
+    # A marker column (the comparison's « ▶ ») comes with the label after it.
+    marked = frame.assign(**{"": ["▶", ""]})
+    assert views.narrow_columns(marked, ["", "Partie", "Source", "Taux"], room_px=100) == (["", "Partie"],
+                                                                                         ["Source", "Taux"])
 
 
 def test_the_narrow_table_writes_every_cell_and_details_what_a_phone_leaves_out() -> None:
@@ -225,3 +229,10 @@ def test_a_word_wider_than_a_column_breaks_anywhere() -> None:
     html = views.narrow_table_html(frame, ["Fichier", "Lignes"], "f")["html"]
     assert f'<td><span class="qpv-break">{name}</span></td><td>12</td>' in html
     assert "<td>a.csv</td>" in html
+
+
+def test_a_link_column_reads_its_display_text() -> None:
+    frame = pd.DataFrame({"Quartier": ["Bel-Air", "Gare"], "Portrait": ["/portrait?qpv=QN1&x=1", None]})
+    html = views.narrow_table_html(frame, ["Quartier", "Portrait"], "m", links={"Portrait": "Ouvrir le portrait"})["html"]
+    assert ('<tr><td>Bel-Air</td><td><a href="/portrait?qpv=QN1&amp;x=1" target="_self">Ouvrir le portrait</a>'
+            "</td></tr><tr><td>Gare</td><td></td></tr>") in html
