@@ -64,7 +64,7 @@ if year is not None and "mobilisation" in review:
             "pillar": "Pilier", "signatory": "Signataire", "n_schemes": "Dispositifs mobilisables",
             "n_reported": f"Dispositifs déclarés en {year}", "amount_eur": "Montant déclaré (€)",
             "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
-            hide_index=True, key="dc_mobilisation", main=("Montant déclaré (€)",))
+            hide_index=True, key="dc_mobilisation", main=("Signataire", "Montant déclaré (€)"))
     schemes = review["schemes"]
     if not mob.empty:   # the documents the schemes were typed from, once each
         refs = [r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
