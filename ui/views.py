@@ -887,8 +887,8 @@ def table_layout(frame: pd.DataFrame, pinned: tuple = (), room_px: int = TEXT_CO
 # scrolling inside it (the CIA results, the CPO table, « Montant (partagé à par… »). Such a table
 # also comes as an HTML table whose headers and cells wrap (`narrow_table_html`), shown by CSS
 # container queries instead of the grid wherever the grid does not fit (`components.table`).
-# What a 390 px phone leaves a table (358 px), a little under, the browser's own widths aside.
-PHONE_ROOM_PX = 350
+# What a 390 px phone leaves a table inside an expander (324 px of its 358), a little under.
+PHONE_ROOM_PX = 320
 # The HTML table's cells: 6 px of padding each side and a 1 px border, a px to spare.
 HTML_CELL_PADDING_PX = 14
 # A word wider than this (a file name, « archive.zip!membre.csv ») breaks anywhere in the HTML

@@ -56,7 +56,7 @@ def test_narrowest_widths_are_the_widest_words() -> None:
 def test_a_phone_keeps_the_label_and_the_values_and_prose_goes_to_the_detail() -> None:
     frame = _cia_like()
     order = list(frame.columns)
-    # 52 + 74 + 77 + 87 = 290 px: the year, the party and the values fit 350 px; the source
+    # 52 + 74 + 77 + 87 = 290 px: the year, the party and the values fit 320 px; the source
     # (110) and the note (87) are prose, tried last, and no longer fit.
     assert views.narrow_columns(frame, order) == (
         ["Année", "Partie", "Taux", "Manquantes publiées"], ["Source", "Note"])
@@ -182,7 +182,7 @@ def _narrow_pairs(node, found=None) -> dict:
 def test_cia_and_programme_tables_on_the_demo(demo_db) -> None:
     """The tables the page review named, as built from the demo database: each grid wider than a
     phone has its narrow table, whose first column is the grid's first and whose shown columns'
-    widest words fit 350 px."""
+    widest words fit 320 px."""
     seen = {}
     for page in ("logement", "programmes", "droit_commun"):
         at = run_page(page, territoire="demo")
@@ -207,16 +207,16 @@ def test_cia_and_programme_tables_on_the_demo(demo_db) -> None:
     # page's `main` columns); the CPO and P147 tables their first five columns,
     # « Par quartier » every column, the TFPB its quartier and amount; prose (notes, engagements)
     # goes to the « Détail ».
-    assert seen["cia_table"][0] == ["Année", "Partie", "Objectif", "Visées", "Taux"]
+    assert seen["cia_table"][0] == ["Année", "Partie", "Objectif", "Taux"]
     assert seen["cpo_table"] == (["Année", "Conventions État (P147)", "dont CPO", "Part de CPO", "Objectif"],
                                  ["Atteint"])
     assert seen["pockets_table"] == (["Année", "Crédits P147 du contrat", "dont poches de pauvreté", "Part",
                                       "Plafond"], ["Respecté"])
-    assert seen["territory_table"] == (["Quartier", "Montant (partagé à parts égales)", "Actions", "Note"], [])
+    assert seen["territory_table"] == (["Quartier", "Montant (partagé à parts égales)", "Actions"], ["Note"])
     assert seen["dc_tfpb"][0] == ["Année", "Bailleur", "Quartier", "Montant (€)"]
     assert seen["cia_objectives"] == (["Partie", "Objectif", "Cible", "Source"], ["Note"])
     assert seen["dc_signatories"] == (["Nom", "Type", "Rôle"], ["Engagement", "Source"])
-    assert seen["actions_table"][0] == ["Année", "Action", "Quartiers", "Montant"]
+    assert seen["actions_table"][0] == ["Année", "Action", "Montant", "CPO"]
 
 
 def test_a_word_wider_than_a_column_breaks_anywhere() -> None:
