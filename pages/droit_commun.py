@@ -46,7 +46,8 @@ else:
     components.table(na(credits.rename(columns={
         "year": "Année", "p147_eur": "Programme 147 (€)", "common_law_eur": "Droit commun déclaré (€)",
         "common_law_qpv_eur": "dont propre aux QPV (€)",
-        "common_law_per_p147_eur": "Droit commun pour 1 € de P147"})), hide_index=True, key="dc_credits")
+        "common_law_per_p147_eur": "Droit commun pour 1 € de P147"})), hide_index=True, key="dc_credits",
+        main=("Droit commun déclaré (€)", "Droit commun pour 1 € de P147"))
     components.source_line("crédits du programme 147 et droit commun déclaré par les signataires, "
                            "saisis par l'équipe du contrat (modèle de programme)")
 st.caption("La circulaire du 31 août 2023 demande chaque année les moyens de droit commun mobilisés "
@@ -63,7 +64,7 @@ if year is not None and "mobilisation" in review:
             "pillar": "Pilier", "signatory": "Signataire", "n_schemes": "Dispositifs mobilisables",
             "n_reported": f"Dispositifs déclarés en {year}", "amount_eur": "Montant déclaré (€)",
             "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
-            hide_index=True, key="dc_mobilisation")
+            hide_index=True, key="dc_mobilisation", main=("Signataire", "Montant déclaré (€)"))
     schemes = review["schemes"]
     if not mob.empty:   # the documents the schemes were typed from, once each
         refs = [r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
@@ -97,7 +98,8 @@ tfpb = review["tfpb"]
 if tfpb.empty:
     st.markdown("Aucun bailleur n'a déclaré l'emploi de l'abattement de TFPB (non renseigné).")
 else:
-    components.table(na(views.tfpb_table(tfpb)), hide_index=True, key="dc_tfpb")
+    components.table(na(views.tfpb_table(tfpb)), hide_index=True, key="dc_tfpb",
+                     main=("Quartier", "Montant (€)"))
 
 st.header("Signataires et autres acteurs", divider="gray", anchor=False)
 sig = review["signatories"]

@@ -47,7 +47,8 @@ if not results.empty:
     shown = views.filter_results(results, year, party_type, objective)
     table = views.housing_table(shown)
     # Each party and objective whole (the grid sized the columns on their first rows only).
-    components.table(table, hide_index=True, key="cia_table", max_height_px=600)
+    components.table(table, hide_index=True, key="cia_table", max_height_px=600,
+                     main=("Partie", "Objectif", "Taux"))
     exports.download_table(views.export_frame("cia_results", shown), key="cia_table",
                            title="Résultats de la CIA par année et par partie", selection=selection,
                            sources=housing_sources, stem=f"resultats_cia_{slug}")

@@ -154,7 +154,8 @@ shown = data.actions(selection.contract_slug, year=year, funder=funder, theme=th
 filtered = any(x is not None for x in (year, funder, theme, territory, operator)) or bool(search)
 st.caption(views.actions_total_caption(len(shown), shown["amount_eur"].sum(), money["unattached_eur"],
                                        filtered))
-components.table(views.actions_view(shown), hide_index=True, key="actions_table", max_height_px=720)
+components.table(views.actions_view(shown), hide_index=True, key="actions_table", max_height_px=720,
+                 main=("Montant",))
 components.source_line(FUNDING_SOURCE)
 if not shown.empty:
     # The long texts (description, source) and every cell whole, one action at a time.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import NamedTuple
 
 import streamlit as st
@@ -81,9 +82,55 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
 
 
 def table(frame, names: list[str] = (), values: list[str] = (), column_config: dict | None = None,
-          max_height_px: int | None = None, **kwargs) -> None:
-    """st.dataframe(frame, **kwargs) with every text column whole (fit_columns)."""
-    st.dataframe(frame, **fit_columns(frame, names, values, column_config, max_height_px), **kwargs)
+          max_height_px: int | None = None, main: tuple = (), **kwargs) -> None:
+    """st.dataframe(frame, **kwargs) with every text column whole (fit_columns), read without
+    scrolling inside it on any width (show_table: a phone keeps the `values`, else the `main`
+    columns, beside the label)."""
+    show_table(frame, fit_columns(frame, names, values, column_config, max_height_px),
+               main=tuple(main or values), **kwargs)
+
+
+# Slack over the grid's columns before it counts as fitting its room: its borders and a
+# vertical scrollbar.
+GRID_SLACK_PX = 20
+
+
+def css_key(key: str) -> str:
+    """`key` as Streamlit writes it into a container's class (st-key-…)."""
+    return re.sub(r"[^a-zA-Z0-9_-]", "-", str(key).strip())
+
+
+def narrow_css(key: str, grid_px: int, full_px: int) -> str:
+    """The container queries of one table (show_table): the grid where its room holds its
+    columns (`grid_px`), else the HTML table, with every column where the room holds their
+    widest words (`full_px`), else its first columns and the others in its « Détail »."""
+    k = css_key(key)
+    return ("<style>"
+            f"@container (max-width: {grid_px - 1}px) {{ .st-key-qpvgrid_{k} {{ display: none !important; }} }}"
+            f"@container (min-width: {grid_px}px) {{ .qpv-narrow-{k} {{ display: none; }} }}"
+            f"@container (max-width: {full_px - 1}px) {{ .qpv-narrow-{k} .qpv-wide-only {{ display: none; }} }}"
+            f"@container (min-width: {full_px}px) {{ .qpv-narrow-{k} .qpv-narrow-only {{ display: none; }} }}"
+            "</style>")
+
+
+def show_table(frame, args: dict, key: str | None = None, main: tuple = (), **kwargs) -> None:
+    """st.dataframe(frame, **args, **kwargs), read whole on any width (issue 11): a grid wider
+    than a phone (views.grid_px over views.PHONE_ROOM_PX) comes with an HTML table of the same
+    cells whose headers and cells wrap (views.narrow_table_html), and CSS container queries show
+    the grid only where its room holds all its columns, else the HTML table (the page cannot know
+    the screen's width; a table in half of a 1440 px page has a phone's room); on a phone the
+    label and the `main` columns first. The exports keep every column."""
+    grid_px = views.grid_px(frame, args, index=not kwargs.get("hide_index", False)) + GRID_SLACK_PX
+    if key is None or frame.empty or grid_px <= views.PHONE_ROOM_PX:
+        st.dataframe(frame, **args, key=key, **kwargs)
+        return
+    order = [c for c in (args.get("column_order") or list(frame.columns)) if c in frame.columns]
+    links = {c: LINK_COLUMNS[c]["type_config"]["display_text"] for c in LINK_COLUMNS if c in frame.columns}
+    narrow = views.narrow_table_html(frame, order, css_key(key), main=main, links=links)
+    with st.container(key=f"qpvfit_{key}"):
+        with st.container(key=f"qpvgrid_{key}"):
+            st.dataframe(frame, **args, key=key, **kwargs)
+        st.html(narrow_css(key, grid_px, narrow["full_px"]) + narrow["html"])
 
 
 # Hides Streamlit's chrome (sidebar, header, toolbar, footer) for clean screenshots.
@@ -154,6 +201,20 @@ div[class*="st-key-dlrow_"] button p { font-size: .85rem; }
    the report's parts cut « Logement et attributions » in half and hid « Revue annuelle ». */
 [data-testid="stMultiSelect"] div:has(> [data-testid="stMultiSelectTagsContainer"]) {
   max-height: none !important; }
+/* A table wider than its room (show_table): the HTML table shown instead of the grid, its
+   headers and cells wrapped (issue 11). */
+[class*="st-key-qpvfit_"] { container-type: inline-size; }
+.qpv-narrow-rows { overflow: auto; max-height: 600px; }
+.qpv-narrow table { border-collapse: separate; border-spacing: 0; width: 100%; font-size: .875rem;
+  line-height: 1.3; }
+.qpv-narrow th { position: sticky; top: 0; }
+.qpv-narrow .qpv-break { overflow-wrap: anywhere; }
+.qpv-narrow table { border-top: 1px solid #e3e3e8; border-left: 1px solid #e3e3e8; }
+.qpv-narrow th, .qpv-narrow td { padding: 4px 6px; border: solid #e3e3e8; border-width: 0 1px 1px 0;
+  text-align: left; vertical-align: top; }
+.qpv-narrow th { font-weight: 600; background: #f6f6f9; }
+.qpv-narrow details { margin-top: .4rem; font-size: .875rem; }
+.qpv-narrow details ul { margin: .3rem 0 0 1.1rem; padding: 0; }
 </style>
 """
 
@@ -471,7 +532,7 @@ def dataframe_or_note(df, note: str, **kwargs) -> None:
     if df.empty:
         st.caption(note)
     else:
-        st.dataframe(df, **fit_columns(df), **kwargs)
+        show_table(df, fit_columns(df), **kwargs)
 
 
 def figure_card(figure: dict) -> None:

@@ -387,7 +387,7 @@ def download_figure(fig: go.Figure, *, key: str, title: str, selection: state.Se
     if not table.empty:
         with st.expander("Voir les données", icon=":material/table:"):
             st.caption(md_text(title + (f" ({unit})" if unit else "")))
-            st.dataframe(table, hide_index=True, **table_args)
+            components.show_table(table, table_args, key=f"figdata_{key}", hide_index=True)
     with PLOTLY_LOCK:
         h = int(height or fig.layout.height or 520) - int(fig.layout.margin.t or 0) + 20
     mark = mark_for(selection)

@@ -18,7 +18,7 @@ from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
 from indicators.sources import credited_producer, document_name, printed
-from indicators.text import md_text, qualified
+from indicators.text import html_text, md_text, qualified, screen_text
 
 def _na(value):
     """None for None, NaN and pd.NA (nullable columns), else the value."""
@@ -910,6 +910,168 @@ def table_layout(frame: pd.DataFrame, pinned: tuple = (), room_px: int = TEXT_CO
     lines = min(lines, MAX_WRAP_LINES)
     row_height = None if lines == 1 else max(WRAP_ROW_MIN_PX, LINE_PX * lines + ROW_PADDING_PX)
     return TableLayout(widths, row_height)
+
+
+# ── A table on any width (issue 11) ──────────────────────────────────────────────────────────
+# The grid's columns cannot shrink below their content and its headers never wrap: a table whose
+# columns add up to more than its room (a 390 px phone, half of a 1440 px page) was read by
+# scrolling inside it (the CIA results, the CPO table, « Montant (partagé à par… »). Such a table
+# also comes as an HTML table whose headers and cells wrap (`narrow_table_html`), shown by CSS
+# container queries instead of the grid wherever the grid does not fit (`components.table`).
+# What a 390 px phone leaves a table inside an expander (324 px of its 358), a little under.
+PHONE_ROOM_PX = 320
+# The HTML table's cells: 6 px of padding each side and a 1 px border, a px to spare.
+HTML_CELL_PADDING_PX = 14
+# A word wider than this (a file name, « archive.zip!membre.csv ») breaks anywhere in the HTML
+# table (class qpv-break), so it never widens a column beyond it.
+LONG_WORD_PX = 160
+# A cell longer than this is prose (a source, a note, an engagement): when a phone cannot show
+# every column, prose columns leave the table before the others do.
+PROSE_CHARS = 60
+
+
+def cell_text(value) -> str:
+    """A cell as the HTML table writes it: text as typed, a whole number as is (a year), a
+    decimal one in French, a list of labels joined by commas; nothing for a missing value."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(cell_text(v) for v in value)
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "oui" if value else "non"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return fmt.fmt_number(float(value)) if not float(value).is_integer() else str(int(value))
+    return str(value)
+
+
+def word_px(text) -> int:
+    """The narrowest an HTML cell holding `text` can be: its widest word (words joined by
+    no-break spaces are one) and the cell's padding."""
+    words = re.split(r"[ \t\n]+", str(text))
+    return HTML_CELL_PADDING_PX + max(math.ceil(sum(map(char_px, w))) for w in words)
+
+
+def grid_px(frame: pd.DataFrame, args: dict, index: bool = False) -> int:
+    """The width of the grid st.dataframe(frame, **args) draws: each shown column at its
+    configured width, else at its longest value or header on one line (as the grid sizes
+    it), the index too when shown."""
+    config = args.get("column_config", {})
+    order = args.get("column_order") or list(frame.columns)
+    total = 0
+    for c in order:
+        width = (config.get(c) or {}).get("width") if isinstance(config.get(c), dict) else None
+        if not isinstance(width, int):
+            display = (config.get(c) or {}).get("type_config", {}).get("display_text") \
+                if isinstance(config.get(c), dict) else None
+            texts = [display] if display else [cell_text(v) for v in frame[c].tolist()]
+            width = max(text_px(t) for t in [str(c), *texts])
+        total += width
+    if index:
+        total += max([text_px(cell_text(v)) for v in frame.index.tolist()] + [CELL_PADDING_PX])
+    return total
+
+
+@functools.lru_cache(maxsize=16384)
+def _screen_cell(text: str) -> tuple[str, int]:
+    """(the HTML of a cell's text as written on screen, its narrowest width; 0 when blank), once
+    per distinct text (a 147-row table took 0,2 s of CPU a rerun without it)."""
+    shown = screen_text(text)
+    px = word_px(shown) if shown.strip() else 0
+    if px > LONG_WORD_PX:      # a file name, a path: broken anywhere rather than widen the table
+        return f'<span class="qpv-break">{html_text(shown)}</span>', LONG_WORD_PX
+    return html_text(shown), px
+
+
+def min_px(frame: pd.DataFrame, column) -> int:
+    """The narrowest the HTML table's `column` can be: its widest word as written on screen
+    (`screen_text` joins « 18,9 % », « État – »), header included."""
+    texts = {str(column), *map(cell_text, frame[column].tolist())}
+    return max(max(_screen_cell(t)[1] for t in texts), HTML_CELL_PADDING_PX)
+
+
+def is_prose(column: pd.Series) -> bool:
+    """Whether a column holds prose: a text longer than PROSE_CHARS in one of its rows."""
+    return any(len(cell_text(v)) > PROSE_CHARS for v in column.tolist())
+
+
+def narrow_columns(frame: pd.DataFrame, order: list, room_px: int = PHONE_ROOM_PX,
+                   main: tuple = (), need: dict | None = None) -> tuple[list, list]:
+    """(the columns a phone's table shows, the others) among `order`: the first column (the
+    row's label, with the marker columns before it) always, then the `main` values, then each next one whose narrowest width still
+    fits `room_px`, prose columns last (`is_prose`: a source, a note), so the label and the values
+    beside it show; each list in the table's order (`need`: the columns' min_px, when known)."""
+    if not order:
+        return [], []
+    need = need or {c: min_px(frame, c) for c in order}
+    # The label: the first column with a header (after a marker such as the comparison's « ▶ »).
+    lead = next((i for i, c in enumerate(order) if str(c).strip()), 0) + 1
+    rest = order[lead:]
+    prose = [c for c in rest if is_prose(frame[c]) and c not in main]
+    first = [c for c in main if c in rest]
+    kept, used = set(order[:lead]), sum(need[c] for c in order[:lead])
+    for c in first + [c for c in rest if c not in prose and c not in first] + prose:
+        if used + need[c] <= room_px:
+            kept.add(c)
+            used += need[c]
+    return [c for c in order if c in kept], [c for c in order if c not in kept]
+
+
+def row_label(row: dict, shown: list) -> str:
+    """A row named in the detail under a phone's table: its first shown cell, with the next one
+    when the first is short (a year: « 2024 · Habitat du Val »)."""
+    cells = [cell_text(row[c]) for c in shown[:2]]
+    return " · ".join(c for c in cells if c.strip()) if len(cells[0]) <= 6 else cells[0]
+
+
+def _html_cell(value) -> str:
+    return _screen_cell(cell_text(value))[0]
+
+
+def narrow_table_html(frame: pd.DataFrame, order: list, css_key: str, room_px: int = PHONE_ROOM_PX,
+                      main: tuple = (), links: dict | None = None) -> dict:
+    """The HTML table of `frame`'s `order` columns that a narrow room reads without scrolling
+    inside (issue 11): headers and cells wrap, each column no narrower than its widest word (its
+    rows scroll under their header beyond 600 px, as the grid's do: CSS in ui.components). The
+    columns that do not fit `room_px` (`narrow_columns`, the `main` values kept first) carry the class `qpv-wide-only`, and a
+    « Détail » under the table gives them row by row (a column with one value in every row said
+    once, a row's empty cells left out), with the class `qpv-narrow-only`; `links` {column: display
+    text} writes a column of relative links as links. Returns {"html", "full_px": the narrowest the whole
+    table can be, "shown", "left"}."""
+    need = {c: min_px(frame, c) for c in order}
+    shown, left = narrow_columns(frame, order, room_px, main, need)
+    full_px = sum(need.values())
+    hide = {c: ' class="qpv-wide-only"' if c in left else "" for c in order}
+    head = "".join(f"<th{hide[c]}>{_html_cell(c)}</th>" for c in order)
+    rows = frame.to_dict("records")
+    links = links or {}
+
+    def cell(c, v) -> str:      # a link column (the portrait's) as a link reading its display text
+        if c in links and cell_text(v).strip():
+            return f'<a href="{html_text(cell_text(v))}" target="_self">{_html_cell(links[c])}</a>'
+        return _html_cell(v)
+    body = "".join("<tr>" + "".join(f"<td{hide[c]}>{cell(c, r[c])}</td>" for c in order) + "</tr>"
+                   for r in rows)
+    parts = [f'<div class="qpv-narrow qpv-narrow-{css_key}"><div class="qpv-narrow-rows"><table>'
+             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"]
+    if left:
+        once = [c for c in left if len({cell_text(r[c]) for r in rows}) == 1]
+        each = [c for c in left if c not in once]
+        items = [f"<li><b>{_html_cell(c)}</b> (toutes les lignes)\u00a0: {_html_cell(rows[0][c]) or '—'}</li>"
+                 for c in once if cell_text(rows[0][c]).strip()]
+        for r in rows if each else ():      # a row's empty cells left out, a row of none too
+            fields = "\u00a0; ".join(f"{_html_cell(c)}\u00a0: {_html_cell(r[c])}" for c in each
+                                      if cell_text(r[c]).strip())
+            if fields:
+                items.append(f"<li><b>{_html_cell(row_label(r, shown))}</b> — {fields}</li>")
+        names = ", ".join(_html_cell(c) for c in left)
+        parts.append(f'<details class="qpv-narrow-only"><summary>Détail\u00a0: {names}</summary>'
+                     f"<ul>{''.join(items)}</ul></details>")
+    parts.append("</div>")
+    return {"html": "".join(parts), "full_px": full_px, "shown": shown, "left": left}
 
 
 def map_table(frame: pd.DataFrame) -> pd.DataFrame:
