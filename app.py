@@ -105,21 +105,12 @@ if data.db_version() is None or data.db_problem() or data.contracts().empty:
 
 selection = state.resolve()
 state.write_url()
-# The home page's first figures before the sidebar's selectors (issue #15): the sidebar is a
-# root of its own, so it looks the same built after the page, but the server sends the figures
-# sooner and the browser draws them before the selectors.
-sidebar_after_page = navigation.url_path == HOME.url_path and not selection.errors
-if not sidebar_after_page:
-    _sidebar(selection)
+_sidebar(selection)
 if selection.errors:
     components.base_style()
     components.link_errors(selection.errors)
 
-try:
-    navigation.run()
-finally:        # also when the page stops or fails: the selectors are always there
-    if sidebar_after_page:
-        _sidebar(selection)
+navigation.run()
 
 if st.session_state.get(state.PRESENTATION):
     st.button("Quitter le mode présentation", key="leave_presentation", type="tertiary",
