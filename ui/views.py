@@ -1055,7 +1055,12 @@ def narrow_table_html(frame: pd.DataFrame, order: list, css_key: str, room_px: i
         return _html_cell(v)
     body = "".join("<tr>" + "".join(f"<td{hide[c]}>{cell(c, r[c])}</td>" for c in order) + "</tr>"
                    for r in rows)
-    parts = [f'<div class="qpv-narrow qpv-narrow-{css_key}"><div class="qpv-narrow-rows"><table>'
+    # The rows' box scrolls beyond 600 px: a keyboard reaches it (tabindex), a screen reader
+    # names it (axe-core's scrollable-region-focusable).
+    import html
+    named = html.escape("Tableau : " + ", ".join(str(c) for c in shown if str(c).strip()), quote=True)
+    parts = [f'<div class="qpv-narrow qpv-narrow-{css_key}"><div class="qpv-narrow-rows" tabindex="0" '
+             f'role="region" aria-label="{named}"><table>'
              f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"]
     if left:
         once = [c for c in left if len({cell_text(r[c]) for r in rows}) == 1]

@@ -79,7 +79,10 @@ def test_the_narrow_table_writes_every_cell_and_details_what_a_phone_leaves_out(
     note = NOTE.replace("'", "&#x27;")
     assert narrow == {
         "html": (
-            '<div class="qpv-narrow qpv-narrow-cia"><div class="qpv-narrow-rows"><table><thead><tr>'
+            # The rows' box is reached by the keyboard and named (it scrolls beyond 600 px).
+            '<div class="qpv-narrow qpv-narrow-cia"><div class="qpv-narrow-rows" tabindex="0" '
+            'role="region" aria-label="Tableau : Année, Partie, Taux, Manquantes publiées">'
+            "<table><thead><tr>"
             f"<th>Année</th><th>Partie</th><th>Taux</th><th>Manquantes publiées</th>"
             f"<th{hide}>Source</th><th{hide}>Note</th></tr></thead><tbody>"
             f"<tr><td>2024</td><td>Lorne Habitat (fictif)</td><td>18,9{NBSP}%</td><td>31</td>"
