@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from indicators.fmt import fmt_target, fmt_value, shared_decimals, wrap_words
+from indicators.sources import clipped
 from indicators.text import plot_text
 from reports import palette
 from ui import views
@@ -452,7 +453,7 @@ def short_label(name: str, limit: int = 14) -> str:
     """A point's name shortened for a crowded chart: its head before « - », clipped on a word
     (« Vieux Moulin - Paradis - Les Hauts de Lorne » → « Vieux Moulin… »); the whole name stays
     in the hover and the table."""
-    short = views._clip(str(name).split(" - ")[0].strip(), limit)
+    short = clipped(str(name).split(" - ")[0].strip(), limit)
     return plot_text(short) if len(short) < len(str(name)) else ""
 
 

@@ -6,6 +6,7 @@ functions and return what a page shows, so they are unit-tested without a browse
 from __future__ import annotations
 
 import functools
+import html
 import math
 import re
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from indicators import fmt
 from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
-from indicators.sources import credited_producer, document_name, printed
+from indicators.sources import clipped, credited_producer, document_name, printed
 from indicators.text import html_text, md_text, qualified, screen_text
 
 def _na(value):
@@ -233,7 +234,7 @@ def short_name(name: str, limit: int = 32) -> str:
     usual = _USUAL_NAME.fullmatch(head)
     if len(head) > limit and usual and len(usual.group(1)) <= limit:
         return usual.group(1)[0].upper() + usual.group(1)[1:]
-    return _clip(head, limit)
+    return clipped(head, limit)
 
 
 def qpv_short_labels(qpvs: pd.DataFrame) -> dict[str, str]:
@@ -288,7 +289,7 @@ def source_text(source_label: str | None, year: int | None, *, origin: str | Non
     parts = []
     if source_label:
         # « Fictif : INSEE, … » is printed as fictional data, never as INSEE's (indicators.sources).
-        parts.append(_clip(printed(source_label), SHORT_SOURCE_LIMIT))
+        parts.append(clipped(printed(source_label), SHORT_SOURCE_LIMIT))
     if year is not None and (not source_label or str(int(year)) not in source_label):
         parts.append(f"données {fmt.fmt_year(year)}")
     if source_ref:
@@ -318,17 +319,6 @@ def _split_outside(text: str, separators: tuple[str, ...]) -> str:
     return text
 
 
-def _clip(text: str, limit: int) -> str:
-    """At most `limit` characters, cut on a space, with « … » when cut."""
-    if len(text) <= limit:
-        return text
-    # An ellipsis or a full stop before the cut is the added « … »'s (never « …… »).
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«….")
-    # A cut inside a quotation closes it: « rubrique « Renforcer la sécurité du… » », never an
-    # opening « left alone at the end.
-    return cut + ("… »" if cut.count("«") > cut.count("»") else "…")
-
-
 LONG_SOURCE = 220
 
 
@@ -345,7 +335,7 @@ def source_or_none(text) -> str | None:
 def clip_source(text: str, limit: int = LONG_SOURCE) -> str:
     """A source line cut at a word boundary (never mid-word) with « … » when longer than
     `limit` characters; the whole text goes behind a toggle."""
-    return _clip(text, limit)
+    return clipped(text, limit)
 
 
 def long_sources(texts, shorts=None) -> list[str]:
@@ -384,7 +374,7 @@ def short_source(text: str | None, part_limit: int = 70) -> str:
         pieces, sep = [body], " — "
     for piece in pieces:
         head = _split_outside(piece, (" : ", " ; ", " (")).strip() or piece.strip()
-        head = _clip(head, part_limit)
+        head = clipped(head, part_limit)
         if head and head not in parts:
             parts.append(head)
     return prefix + sep.join(parts)
@@ -1051,13 +1041,12 @@ def narrow_table_html(frame: pd.DataFrame, order: list, css_key: str, room_px: i
 
     def cell(c, v) -> str:      # a link column (the portrait's) as a link reading its display text
         if c in links and cell_text(v).strip():
-            return f'<a href="{html_text(cell_text(v))}" target="_self">{_html_cell(links[c])}</a>'
+            return f'<a href="{html.escape(cell_text(v), quote=True)}" target="_self">{_html_cell(links[c])}</a>'
         return _html_cell(v)
     body = "".join("<tr>" + "".join(f"<td{hide[c]}>{cell(c, r[c])}</td>" for c in order) + "</tr>"
                    for r in rows)
     # The rows' box scrolls beyond 600 px: a keyboard reaches it (tabindex), a screen reader
     # names it (axe-core's scrollable-region-focusable).
-    import html
     named = html.escape("Tableau : " + ", ".join(str(c) for c in shown if str(c).strip()), quote=True)
     parts = [f'<div class="qpv-narrow qpv-narrow-{css_key}"><div class="qpv-narrow-rows" tabindex="0" '
              f'role="region" aria-label="{named}"><table>'

@@ -15,8 +15,8 @@ def test_a_cut_after_an_ellipsis_ends_with_one_ellipsis() -> None:
         "§ « Quels bénéfices pour les territoires retenus… » et « Les 46 territoires engagés… »",
         "Grand Chambéry", "2021-05-01") == (
         "Grand Chambéry engagée dans la mise en œuvre accélérée du… — Grand Chambéry, 2021")
-    # Both clipping helpers (credits and the screens' source lines), after « … », « ... » or « . ».
-    for clip in (clipped, views._clip):
+    # The one clipping helper (credits and the screens' source lines), after « … », « ... » or « . ».
+    for clip in (clipped,):
         assert [clip(text, 16) for text in ("Voir la page… suite du texte",
                                             "Voir la page... suite du texte",
                                             "Voir la page. Suite du texte",
