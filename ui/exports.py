@@ -283,7 +283,14 @@ def _button(label: str, make: Callable[[], bytes], name: str, key: str, help: st
                        icon=ICON, on_click="ignore", type="primary" if primary else "secondary")
 
 
-def table_button_label(title: str, fmt: str, limit: int = 40) -> str:
+# The longest table title a button shows whole: three lines of a 390 px phone's button (about 47
+# characters a line, « Télécharger « » (XLSX) » taking 23). Cut at 40, the titles lost the words
+# that say what the table is (« Part des personnes touchées résidant en… », « Dernière
+# construction : fichiers… » beside « Fichiers chargés », « …, en %… » without its year).
+BUTTON_TITLE_MAX = 72
+
+
+def table_button_label(title: str, fmt: str, limit: int = BUTTON_TITLE_MAX) -> str:
     """« Télécharger « Effet levier : pour 1 € de la ville » (CSV) »: a table's button names the
     table (issue 11: several tables on one page), short enough for a phone: past `limit`
     characters the title is cut at a word, with « … » (the help text gives the whole title)."""
@@ -296,6 +303,8 @@ def table_button_label(title: str, fmt: str, limit: int = 40) -> str:
     if len(name) > limit:
         cut = name[:limit + 1]
         cut = cut.rsplit(" ", 1)[0] if " " in cut else name[:limit]
+        if cut.count("(") > cut.count(")"):     # never « … (APL… »: the bracket left out whole
+            cut = cut[:cut.rfind("(")] or cut
         name = cut.rstrip(" ,;:–—-(«") + "…"
     return no_break_format(f"Télécharger « {md_text(name)} » ({fmt})")
 

@@ -273,10 +273,16 @@ def test_a_long_table_title_is_cut_at_a_word_for_a_phone() -> None:
     # The format is joined to the word before it (U+00A0): a wrapped label never starts its
     # second line with « (CSV) » (issue #11).
     nb = "\u00a0"
+    # Up to ui.exports.BUTTON_TITLE_MAX (72) characters the title is whole (cut at 40, « Dernière
+    # construction : fichiers… » did not say which files); past it, cut at a word.
     assert shown(table_button_label("Dernière construction : avertissements et erreurs", "CSV")) == \
-        f"Télécharger « Dernière construction : avertissements… »{nb}(CSV)"
+        f"Télécharger « Dernière construction : avertissements et erreurs »{nb}(CSV)"
     assert shown(table_button_label("Dernière construction : fichiers examinés", "XLSX")) == \
-        f"Télécharger « Dernière construction : fichiers… »{nb}(XLSX)"
+        f"Télécharger « Dernière construction : fichiers examinés »{nb}(XLSX)"
+    assert shown(table_button_label(
+        "Accessibilité aux médecins généralistes de moins de 65 ans (APL, consultations par an et "
+        "par habitant), en consultations par an, 2023", "CSV")) == (
+        f"Télécharger « Accessibilité aux médecins généralistes de moins de 65 ans… »{nb}(CSV)")
     assert shown(table_button_label("Effet levier : pour 1 € de la ville", "CSV")) == \
         f"Télécharger « Effet levier : pour 1 € de la ville »{nb}(CSV)"
     assert shown(table_button_label("Projets", "PDF")) == f"Télécharger « Projets »{nb}(PDF)"

@@ -157,7 +157,7 @@ def test_a_button_title_too_long_by_its_bracket_leaves_the_bracket_out() -> None
     from tests.app.test_pages import shown
     from ui.exports import table_button_label
     nb = "\u00a0"
-    assert [shown(table_button_label(t, "CSV")) for t in (
+    assert [shown(table_button_label(t, "CSV", limit=40)) for t in (
         "Portrait de quartier – Les Clos (QN02802M)",
         "Portrait de quartier – Bruxelles - Arcades - Béguines (QN02804M)",
         "Effectifs (en %)")] == [
