@@ -35,7 +35,9 @@ sources = data.sources()
 if sources.empty:
     components.empty_note("Aucun fichier chargé.")
 else:
-    components.table(views.sources_table(sources), hide_index=True, key="sources_table")
+    # On a phone the title beside the producer: the fictional files all read « Contrat de ville
+    # de Val-de-Lorne (fictif) », told apart by their title only (issue 11).
+    components.table(views.sources_table(sources), hide_index=True, key="sources_table", main=("Titre",))
     exports.download_table(views.sources_table(sources), key="sources_table",
                            title="Fichiers chargés", selection=selection, fictional=False,
                            sources=data.all_sources, stem="fichiers_charges")
