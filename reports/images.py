@@ -832,7 +832,8 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
     A label with a `shape` (the highlighted QPV's outline) names that polygon: it goes on it,
     centred on its anchor or on the polygon's representative point when its box fits inside the
     polygon, else right beside the polygon's bounding box (above, below, right, left, then at
-    its corners), `outline_px` + 2 px away; never over a label placed before it, and kept in
+    its corners), `outline_px` + 2 px away, preferably where it hides none of the `shapes` (the
+    other QPVs' outlines); never over a label placed before it, and kept in
     the plot (on its anchor when nothing around the polygon is free). The other labels keep off
     that bounding box (plus `outline_px`, the outline's width) as off an obstacle."""
     import shapely
@@ -866,11 +867,17 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
         others = [*obstacles, *(b for j, b in own.items() if j != i)]
         if i in own:
             spot = None
-            for x, y, on in _spots_on_shape(lab, w, h, (outline_px + 2) / px, (outline_px + 2) / py):
-                box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-                if inside(box) and not hits(box, [*placed, *others]) and (
-                        not on or lab.shape.contains(shapely.box(*box))):
-                    spot = (x, y)
+            spots = list(_spots_on_shape(lab, w, h, (outline_px + 2) / px, (outline_px + 2) / py))
+            # A place beside the polygon that hides no other outline (`shapes`) first, then any.
+            for clear in (True, False):
+                for x, y, on in spots:
+                    box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+                    if inside(box) and not hits(box, [*placed, *others]) and (
+                            lab.shape.contains(shapely.box(*box)) if on else
+                            not (clear and any(g.intersects(shapely.box(*box)) for g in prepared))):
+                        spot = (x, y)
+                        break
+                if spot is not None:
                     break
             if spot is None:
                 # On its polygon rather than nowhere: its anchor, or its representative point.

@@ -44,6 +44,17 @@ def test_a_highlighted_name_never_goes_over_a_name_placed_before_it() -> None:
     assert spots == [(50, 33), (50, 24 - GAP - H11 / 2)]
 
 
+def test_a_highlighted_name_prefers_a_side_that_hides_no_other_quartier() -> None:
+    """Another QPV right above the highlighted one: its name goes below rather than over it;
+    with QPVs all around, it takes the first place beside its polygon all the same."""
+    small = shapely.box(48, 24, 52, 26)
+    above = shapely.box(46, 29, 54, 33)
+    label = L(50, 25, ("Les Tilleuls",), 11, shape=small)
+    assert images.place_labels([label], **PLOT, shapes=[small, above]) == [(50, 24 - GAP - H11 / 2)]
+    assert images.place_labels([label], **PLOT, shapes=[small, shapely.box(0, 0, 100, 50).difference(small)]) == [
+        (50, 26 + GAP + H11 / 2)]
+
+
 def test_a_highlighted_polygon_at_the_top_edge_is_named_below() -> None:
     top = shapely.box(48, 44, 52, 48)
     assert images.place_labels([L(50, 46, ("Les Tilleuls",), 11, shape=top)], **PLOT) == [
