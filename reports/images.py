@@ -964,7 +964,8 @@ def _legend_px(fig: go.Figure | dict, title: str | None, text_px: int = 11) -> f
 def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: bool = True,
                    legend: bool = True, label_codes: list[str] | None = None,
                    size_px: tuple[int, int] = (900, 560), text_px: int = 11,
-                   keep_clear: Sequence[list[list[tuple[float, float]]]] = ()) -> go.Figure:
+                   keep_clear: Sequence[list[list[tuple[float, float]]]] = (),
+                   first_communes: Sequence[str] = ()) -> go.Figure:
     """A static map: QPVs filled by class (grey when withheld or missing), the highlighted QPV
     outlined in the primary colour, commune outlines and names; no tiles. Names are placed so
     that they never overlap (`place_labels` for a plot of `size_px`): QPV names first, the
@@ -972,7 +973,7 @@ def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: b
     `qpv_map_spec` as a plotly Figure (to change it further)."""
     return go.Figure(qpv_map_spec(data, highlight=highlight, show_names=show_names, legend=legend,
                                   label_codes=label_codes, size_px=size_px, text_px=text_px,
-                                  keep_clear=keep_clear))
+                                  keep_clear=keep_clear, first_communes=first_communes))
 
 
 def _scatter(**props) -> dict:
@@ -988,14 +989,17 @@ LABEL_HALO = ", ".join(f"{dx}px {dy}px 0 #fff" for dx, dy in
 def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: bool = True,
                  legend: bool = True, label_codes: list[str] | None = None,
                  size_px: tuple[int, int] = (900, 560), text_px: int = 11,
-                 keep_clear: Sequence[list[list[tuple[float, float]]]] = ()) -> FigureSpec:
+                 keep_clear: Sequence[list[list[tuple[float, float]]]] = (),
+                 first_communes: Sequence[str] = ()) -> FigureSpec:
     """`qpv_map_figure` built as plotly's figure dict (a `FigureSpec`), never validated: what a
     report sends to the export server (a portrait's map cost 0,2 s of plotly validation).
 
     `text_px` is the size of the QPVs' names and the legend's text (communes' names one px
     more): a PDF gives what prints at least 7 pt (`print_text_px`). The highlighted QPV's name
     goes on its polygon or right beside it (`place_labels`, `Label.shape`). `keep_clear`: other
-    outlines (rings) no name may hide, such as a poverty pocket drawn over the map."""
+    outlines (rings) no name may hide, such as a poverty pocket drawn over the map;
+    `first_communes`: commune codes named before the QPVs (a pocket's communes on its sheet), so
+    that they are the names kept when names collide."""
     traces: list[dict] = []
     template = template_dict()
     all_pts = [p for a in data.qpvs + data.communes for r in a.rings for p in r]
@@ -1064,8 +1068,14 @@ def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: boo
     # The highlighted QPV first, then the biggest: they keep their anchors when names compete.
     named.sort(key=lambda q: (q.code != highlight, -sum(_ring_area(r) for r in q.rings)))
     import shapely
-    texts = [(q.centroid, wrap_words(q.name), text_px, palette.TEXT, False) for q in named]
-    texts += [(c.centroid, plot_text(c.name.upper()), text_px + 1, "#555555", True) for c in data.communes]
+    qpv_texts = [(q.centroid, wrap_words(q.name), text_px, palette.TEXT, False) for q in named]
+    commune_texts = [(c.centroid, plot_text(c.name.upper()), text_px + 1, "#555555", True)
+                     for c in data.communes]
+    # The highlighted QPV's name, then the communes named first (a pocket's), then the others.
+    first = [i for i, c in enumerate(data.communes) if c.code in set(first_communes)]
+    lead = 1 if named and named[0].code == highlight else 0
+    texts = (qpv_texts[:lead] + [commune_texts[i] for i in first] + qpv_texts[lead:]
+             + [t for i, t in enumerate(commune_texts) if i not in first])
     legend_px = _legend_px({"data": traces}, legend_title_text(data), text_px) if legend else 0
     # No name hides the highlighted outline: when named, its name goes on it or beside it and
     # every other name keeps off its box (place_labels); else its box (plus its 3 px line) is an
@@ -1190,13 +1200,14 @@ def _wkt_rings(wkt: str) -> list[list[tuple[float, float]]]:
 
 def pocket_map_figure(data: MapData, pockets: list[tuple[str, str]], *,
                       highlight: str | None = None, size_px: tuple[int, int] = (900, 560),
-                      text_px: int = 11) -> go.Figure:
+                      text_px: int = 11, communes: Sequence[str] = ()) -> go.Figure:
     """The territory's QPVs (plain) and communes with the poverty pockets as a layer beside them:
     `pockets` = [(pocket_id, geometry_wkt)], the highlighted one outlined and kept clear of names;
-    names placed for a plot of `size_px`, at `text_px` (`qpv_map_spec`)."""
+    names placed for a plot of `size_px`, at `text_px` (`qpv_map_spec`), the `communes` (the
+    highlighted pocket's codes) named first."""
     chosen = [wkt for pid, wkt in pockets if pid == highlight]
     fig = qpv_map_figure(data, show_names=True, legend=True, size_px=size_px, text_px=text_px,
-                         keep_clear=[_wkt_rings(chosen[0])] if chosen else [])
+                         keep_clear=[_wkt_rings(chosen[0])] if chosen else [], first_communes=communes)
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="QPV",
                              marker=dict(symbol="square", size=14, color=palette.PRIMARY_LIGHT,
                                          line=dict(color="#404040", width=0.8))))
@@ -1219,10 +1230,11 @@ def pocket_map_png(con, contract_slug: str, pockets: list[tuple[str, str]], *,
                    highlight: str | None = None, title: str | None = None,
                    source_line: str | None = None, date: dt.date | str | None = None,
                    scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = 640,
-                   print_width_pt: float | None = None) -> bytes:
+                   print_width_pt: float | None = None, communes: Sequence[str] = ()) -> bytes:
     """The map of a contract's QPVs and poverty pockets as a PNG (title, source line, date, and
     the demo mark when fictional), through the shared kaleido export. `print_width_pt`: the width
-    it prints at in a PDF, so that its names and legend print at least 7 pt (`print_text_px`)."""
+    it prints at in a PDF, so that its names and legend print at least 7 pt (`print_text_px`);
+    `communes`: the highlighted pocket's commune codes, named first."""
     # Pockets lie outside the current QPVs: the map draws those, not the 2015 contours as well.
     data = keep_geography(con, load_map_data(con, contract_slug=contract_slug))
     title = title or "Poches de pauvreté hors QPV et quartiers prioritaires"
@@ -1231,6 +1243,6 @@ def pocket_map_png(con, contract_slug: str, pockets: list[tuple[str, str]], *,
                        + ("fictifs" if data.is_fictional else "ANCT"))
     text_px = max(11, print_text_px(width, print_width_pt)) if print_width_pt else 11
     return figure_png(pocket_map_figure(data, pockets, highlight=highlight, size_px=(width, height),
-                                        text_px=text_px), title=title, unit=None,
+                                        text_px=text_px, communes=communes), title=title, unit=None,
                       source_line=source_line, date=date, scale=scale, width=width, height=height,
                       mark=DEMO_MARK if data.is_fictional else None)

@@ -1993,7 +1993,8 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
         png = images.pocket_map_png(con, result.territory, wkts, highlight=pocket_id,
                                     title=f"{pocket_id} et les quartiers prioritaires", date=date,
                                     width=POCKET_MAP_PX[0], height=POCKET_MAP_PX[1],
-                                    print_width_pt=POCKET_MAP_W)
+                                    print_width_pt=POCKET_MAP_W,
+                                    communes=[c.strip() for c in str(row["communes"] or "").split(",")])
         story += [Paragraph("Localisation", st.h2), _image(png, POCKET_MAP_W)]
     params = result.params
     # « au moins 1 000 habitants » (the method's own noun, not « 1 000 personnes habitants »).

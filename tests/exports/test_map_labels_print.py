@@ -133,6 +133,33 @@ def test_a_big_highlighted_quartier_carries_its_name() -> None:
     assert _texts(spec)[0] == (15, ["Les Tilleuls"], [2.03], [48.015])
 
 
+def test_a_pockets_communes_are_named_before_the_quartiers() -> None:
+    """A commune's name and a QPV's name anchored on the same spot: the first placed keeps the
+    spot, the other goes above it; the pocket sheet names its pocket's communes first, so they
+    are the names kept (issue 11: Lorneville and Saint-Aubin-sur-Lorne, the pocket's communes,
+    were the names left out of its map)."""
+    data = _map_data()
+    data.qpvs[1].centroid = (2.03, 48.03)             # La Gare's name anchored on Démoville's
+    data.qpvs[1].rings = [_square(2.07, 47.99, 0.004)]
+
+    def spots(first):
+        spec = images.qpv_map_spec(data, legend=False, size_px=(420, 260), text_px=15, first_communes=first)
+        py = _py(spec)                                  # offsets in screen px above the anchor
+        return [(text, x, round((y - 48.03) * py, 6)) for _, texts, xs, ys in _texts(spec)
+                for text, x, y in zip(texts, xs, ys) if text != "Les Tilleuls"]
+
+    assert spots(()) == [("La Gare", 2.03, 0), ("<b>DÉMOVILLE</b>", 2.03, 1.25 * 16 + 2)]
+    # The commune's bold name is taller: one of La Gare's heights above would still touch it, two do not.
+    assert spots(["99001"]) == [("La Gare", 2.03, 2 * (1.25 * 15 + 2)), ("<b>DÉMOVILLE</b>", 2.03, 0)]
+
+
+def _py(spec) -> float:
+    """Screen px per y unit of a 420×260 map without legend (10 px margins)."""
+    xr, yr = spec["layout"]["xaxis"]["range"], spec["layout"]["yaxis"]["range"]
+    ratio = spec["layout"]["yaxis"]["scaleratio"]
+    return min(400 / (xr[1] - xr[0]), 240 / ((yr[1] - yr[0]) * ratio)) * ratio
+
+
 def _png(width: int, height: int) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (width, height), "white").save(buf, format="PNG")
