@@ -793,6 +793,9 @@ class Label:
     size: float
     bold: bool = False
     avoid_shapes: bool = False    # kept off the `shapes` given to place_labels (a commune's name off the QPVs)
+    # The outline the label names (shapely, data units): the name goes on it or right beside it,
+    # and the other labels keep off it (the highlighted QPV's name, issue 11).
+    shape: Any = field(default=None, compare=False)
 
 
 def label_width_px(lab: Label) -> float:
@@ -813,7 +816,7 @@ _LABEL_OFFSETS = ((0, 0), (0, 1), (0, -1), (0.6, 0), (-0.6, 0), (0.6, 1), (-0.6,
 def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_range: tuple[float, float],
                  width_px: float, height_px: float, y_ratio: float = 1.0,
                  obstacles: Sequence[tuple[float, float, float, float]] = (),
-                 shapes: Sequence = ()) -> list[tuple[float, float] | None]:
+                 shapes: Sequence = (), outline_px: float = 3) -> list[tuple[float, float] | None]:
     """Centres (data units) for labels that never overlap, or None for a label left out.
 
     Labels are placed in the order given (most important first): each takes the first position
@@ -824,7 +827,15 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
     its anchor rather than vanish. `y_ratio` is the axes' scaleratio (a y unit is y_ratio times
     an x unit on screen), as plotly keeps it by widening one range. A label marked
     `avoid_shapes` also keeps off `shapes` (shapely geometries in data units: the QPVs' outlines,
-    which a commune's name written over them hid)."""
+    which a commune's name written over them hid).
+
+    A label with a `shape` (the highlighted QPV's outline) names that polygon: it goes on it,
+    centred on its anchor or on the polygon's representative point when its box fits inside the
+    polygon, else right beside the polygon's bounding box (above, below, right, left, then at
+    its corners), `outline_px` + 2 px away, preferably where it hides none of the `shapes` (the
+    other QPVs' outlines); never over a label placed before it, and kept in
+    the plot (on its anchor when nothing around the polygon is free). The other labels keep off
+    that bounding box (plus `outline_px`, the outline's width) as off an obstacle."""
     import shapely
     from shapely.prepared import prep
     prepared = [prep(g) for g in shapes if g is not None and not g.is_empty]
@@ -841,16 +852,49 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
     def hits(box, others) -> bool:
         return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in others)
 
+    def inside(box) -> bool:
+        return box[0] >= bounds[0] and box[1] >= bounds[1] and box[2] <= bounds[2] and box[3] <= bounds[3]
+
+    # The outlines labels name: each is an obstacle to every other label.
+    pad_x, pad_y = outline_px / px, outline_px / py
+    own = {i: (lab.shape.bounds[0] - pad_x, lab.shape.bounds[1] - pad_y,
+               lab.shape.bounds[2] + pad_x, lab.shape.bounds[3] + pad_y)
+           for i, lab in enumerate(labels) if lab.shape is not None and not lab.shape.is_empty}
+
     for i, lab in enumerate(labels):
         w = (label_width_px(lab) + 4) / px
         h = (len(lab.lines) * 1.25 * lab.size + 2) / py
+        others = [*obstacles, *(b for j, b in own.items() if j != i)]
+        if i in own:
+            spot = None
+            spots = list(_spots_on_shape(lab, w, h, (outline_px + 2) / px, (outline_px + 2) / py))
+            # A place beside the polygon that hides no other outline (`shapes`) first, then any.
+            for clear in (True, False):
+                for x, y, on in spots:
+                    box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+                    if inside(box) and not hits(box, [*placed, *others]) and (
+                            lab.shape.contains(shapely.box(*box)) if on else
+                            not (clear and any(g.intersects(shapely.box(*box)) for g in prepared))):
+                        spot = (x, y)
+                        break
+                if spot is not None:
+                    break
+            if spot is None:
+                # On its polygon rather than nowhere: its anchor, or its representative point.
+                x, y = ((lab.x, lab.y) if lab.shape.contains(shapely.Point(lab.x, lab.y))
+                        else next(iter(lab.shape.representative_point().coords)))
+                if not hits((x - w / 2, y - h / 2, x + w / 2, y + h / 2), placed):
+                    spot = (x, y)
+            if spot is not None:
+                placed.append((spot[0] - w / 2, spot[1] - h / 2, spot[0] + w / 2, spot[1] + h / 2))
+            out.append(spot)
+            continue
         spot = None
-        for avoid in ([*placed, *obstacles], placed) if i == 0 else ([*placed, *obstacles],):
+        for avoid in ([*placed, *others], placed) if i == 0 else ([*placed, *others],):
             for dx, dy in _LABEL_OFFSETS:
                 x, y = lab.x + dx * w, lab.y + dy * h
                 box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-                inside = box[0] >= bounds[0] and box[1] >= bounds[1] and box[2] <= bounds[2] and box[3] <= bounds[3]
-                if inside and not hits(box, avoid) and not (
+                if inside(box) and not hits(box, avoid) and not (
                         lab.avoid_shapes and any(g.intersects(shapely.box(*box)) for g in prepared)):
                     spot = (x, y)
                     placed.append(box)
@@ -861,17 +905,54 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
     return out
 
 
+def _spots_on_shape(lab: Label, w: float, h: float, gap_x: float, gap_y: float):
+    """The places a label naming `lab.shape` may take, in order of preference: (x, y, on) with
+    `on` true for a place on the polygon (its anchor, then its representative point), false for a
+    place beside its bounding box, `gap_x`/`gap_y` away (above, below, right, left, then the
+    corners: above or below flush with a side, right or left flush with the top or bottom)."""
+    x0, y0, x1, y1 = lab.shape.bounds
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    yield lab.x, lab.y, True
+    rep = lab.shape.representative_point()
+    yield rep.x, rep.y, True
+    above, below = y1 + gap_y + h / 2, y0 - gap_y - h / 2
+    right, left = x1 + gap_x + w / 2, x0 - gap_x - w / 2
+    yield mx, above, False
+    yield mx, below, False
+    yield right, my, False
+    yield left, my, False
+    for y in (above, below):
+        yield x0 + w / 2, y, False
+        yield x1 - w / 2, y, False
+    for x in (right, left):
+        yield x, y1 - h / 2, False
+        yield x, y0 + h / 2, False
+    for x, y in ((right, above), (left, above), (right, below), (left, below)):
+        yield x, y, False
+
+
+# The smallest size a map's names and legend print at in a PDF (issue 11: the pocket sheet's
+# names printed at about 4 pt).
+PRINT_MIN_PT = 7.0
+
+
+def print_text_px(width_px: int, print_width_pt: float, min_pt: float = PRINT_MIN_PT) -> int:
+    """The text size (whole CSS px) that prints at least `min_pt` when an image `width_px` wide
+    (as `figure_png` composes it: its width is the chart's) is printed `print_width_pt` wide."""
+    return math.ceil(min_pt * width_px / print_width_pt - 1e-9)
+
+
 def legend_title_text(data: MapData) -> str | None:
     if not data.indicator_label:
         return None
     return data.indicator_label + (f" ({data.year})" if data.year else "")
 
 
-def _legend_px(fig: go.Figure | dict, title: str | None) -> float:
+def _legend_px(fig: go.Figure | dict, title: str | None, text_px: int = 11) -> float:
     """The room the legend takes right of the map (at least 190 px): its widest entry (symbol
-    and text at 11 px) or title line, measured in DejaVu Sans, with its border and gap. Names
+    and text at `text_px`) or title line, measured in DejaVu Sans, with its border and gap. Names
     are placed left of it, and the margin holds it, so no name runs under the legend."""
-    font = _font(11)
+    font = _font(text_px)
     traces = fig["data"] if isinstance(fig, dict) else fig.to_dict()["data"]
     names = [t["name"] for t in traces if t.get("showlegend") is not False and t.get("name")]
     widths = [font.getlength(re.sub(r"<[^>]+>", "", line)) + 45 for n in names for line in n.split("<br>")]
@@ -882,14 +963,17 @@ def _legend_px(fig: go.Figure | dict, title: str | None) -> float:
 
 def qpv_map_figure(data: MapData, *, highlight: str | None = None, show_names: bool = True,
                    legend: bool = True, label_codes: list[str] | None = None,
-                   size_px: tuple[int, int] = (900, 560)) -> go.Figure:
+                   size_px: tuple[int, int] = (900, 560), text_px: int = 11,
+                   keep_clear: Sequence[list[list[tuple[float, float]]]] = (),
+                   first_communes: Sequence[str] = ()) -> go.Figure:
     """A static map: QPVs filled by class (grey when withheld or missing), the highlighted QPV
     outlined in the primary colour, commune outlines and names; no tiles. Names are placed so
     that they never overlap (`place_labels` for a plot of `size_px`): QPV names first, the
     highlighted one before all; a commune name that finds no free place is left out.
     `qpv_map_spec` as a plotly Figure (to change it further)."""
     return go.Figure(qpv_map_spec(data, highlight=highlight, show_names=show_names, legend=legend,
-                                  label_codes=label_codes, size_px=size_px))
+                                  label_codes=label_codes, size_px=size_px, text_px=text_px,
+                                  keep_clear=keep_clear, first_communes=first_communes))
 
 
 def _scatter(**props) -> dict:
@@ -904,9 +988,18 @@ LABEL_HALO = ", ".join(f"{dx}px {dy}px 0 #fff" for dx, dy in
 
 def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: bool = True,
                  legend: bool = True, label_codes: list[str] | None = None,
-                 size_px: tuple[int, int] = (900, 560)) -> FigureSpec:
+                 size_px: tuple[int, int] = (900, 560), text_px: int = 11,
+                 keep_clear: Sequence[list[list[tuple[float, float]]]] = (),
+                 first_communes: Sequence[str] = ()) -> FigureSpec:
     """`qpv_map_figure` built as plotly's figure dict (a `FigureSpec`), never validated: what a
-    report sends to the export server (a portrait's map cost 0,2 s of plotly validation)."""
+    report sends to the export server (a portrait's map cost 0,2 s of plotly validation).
+
+    `text_px` is the size of the QPVs' names and the legend's text (communes' names one px
+    more): a PDF gives what prints at least 7 pt (`print_text_px`). The highlighted QPV's name
+    goes on its polygon or right beside it (`place_labels`, `Label.shape`). `keep_clear`: other
+    outlines (rings) no name may hide, such as a poverty pocket drawn over the map;
+    `first_communes`: commune codes named before the QPVs (a pocket's communes on its sheet), so
+    that they are the names kept when names collide."""
     traces: list[dict] = []
     template = template_dict()
     all_pts = [p for a in data.qpvs + data.communes for r in a.rings for p in r]
@@ -974,24 +1067,37 @@ def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: boo
     named = [q for q in data.qpvs if label_codes is None or q.code in label_codes] if show_names else []
     # The highlighted QPV first, then the biggest: they keep their anchors when names compete.
     named.sort(key=lambda q: (q.code != highlight, -sum(_ring_area(r) for r in q.rings)))
-    texts = [(q.centroid, wrap_words(q.name), 11, palette.TEXT, False) for q in named]
-    texts += [(c.centroid, plot_text(c.name.upper()), 12, "#555555", True) for c in data.communes]
-    legend_px = _legend_px({"data": traces}, legend_title_text(data)) if legend else 0
-    # No name hides the highlighted outline: its box (plus its 3 px line) is an obstacle.
-    obstacles = []
-    target = [q for q in data.qpvs if q.code == highlight and q.rings]
-    if target:
-        pts = [p for r in target[0].rings for p in r]
-        px_x = min((size_px[0] - 20 - legend_px) / (x_range[1] - x_range[0]),
-                   (size_px[1] - 20) / ((y_range[1] - y_range[0]) * ratio))
-        ox, oy = 3 / px_x, 3 / (px_x * ratio)
-        obstacles.append((min(p[0] for p in pts) - ox, min(p[1] for p in pts) - oy,
-                          max(p[0] for p in pts) + ox, max(p[1] for p in pts) + oy))
-    # Commune names (bold) keep off every QPV outline; a QPV's name may sit on its own.
     import shapely
+    qpv_texts = [(q.centroid, wrap_words(q.name), text_px, palette.TEXT, False) for q in named]
+    commune_texts = [(c.centroid, plot_text(c.name.upper()), text_px + 1, "#555555", True)
+                     for c in data.communes]
+    # The highlighted QPV's name, then the communes named first (a pocket's), then the others.
+    first = [i for i, c in enumerate(data.communes) if c.code in set(first_communes)]
+    lead = 1 if named and named[0].code == highlight else 0
+    texts = (qpv_texts[:lead] + [commune_texts[i] for i in first] + qpv_texts[lead:]
+             + [t for i, t in enumerate(commune_texts) if i not in first])
+    legend_px = _legend_px({"data": traces}, legend_title_text(data), text_px) if legend else 0
+    # No name hides the highlighted outline: when named, its name goes on it or beside it and
+    # every other name keeps off its box (place_labels); else its box (plus its 3 px line) is an
+    # obstacle, as is any outline to keep clear.
+    target = [q for q in data.qpvs if q.code == highlight and q.rings]
+    own = (shapely.make_valid(shapely.MultiPolygon([shapely.Polygon(r) for r in target[0].rings
+                                                    if len(r) >= 3]))
+           if target and any(q is target[0] for q in named) else None)
+    px_x = min((size_px[0] - 20 - legend_px) / (x_range[1] - x_range[0]),
+               (size_px[1] - 20) / ((y_range[1] - y_range[0]) * ratio))
+    ox, oy = 3 / px_x, 3 / (px_x * ratio)
+    obstacles = []
+    for rings in ([target[0].rings] if target and own is None else []) + list(keep_clear):
+        pts = [p for r in rings for p in r]
+        if pts:
+            obstacles.append((min(p[0] for p in pts) - ox, min(p[1] for p in pts) - oy,
+                              max(p[0] for p in pts) + ox, max(p[1] for p in pts) + oy))
+    # Commune names (bold) keep off every QPV outline; a QPV's name may sit on its own.
     shapes = [shapely.make_valid(shapely.Polygon(r)) for q in data.qpvs for r in q.rings if len(r) >= 3]
-    spots = place_labels([Label(x, y, tuple(t.split("<br>")), size, bold, avoid_shapes=bold)
-                          for (x, y), t, size, _, bold in texts],
+    spots = place_labels([Label(x, y, tuple(t.split("<br>")), size, bold, avoid_shapes=bold,
+                                shape=own if i == 0 and own is not None else None)
+                          for i, ((x, y), t, size, _, bold) in enumerate(texts)],
                          x_range=x_range, y_range=y_range, width_px=size_px[0] - 20 - legend_px,
                          height_px=size_px[1] - 20, y_ratio=ratio, obstacles=obstacles, shapes=shapes)
     for bold in (False, True):
@@ -1008,7 +1114,7 @@ def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: boo
 
     legend_title = legend_title_text(data)
     legend_spec = {"bgcolor": "rgba(255,255,255,0.85)", "bordercolor": palette.RULE, "borderwidth": 1,
-                   "font": {"size": 11}, "x": 1.01, "xanchor": "left", "y": 0.5, "yanchor": "middle"}
+                   "font": {"size": text_px}, "x": 1.01, "xanchor": "left", "y": 0.5, "yanchor": "middle"}
     if legend_title:
         legend_spec["title"] = {"text": wrap_words(legend_title, 34)}
     layout = {"font": {"family": FONT_FAMILY}, "legend": legend_spec,
@@ -1093,10 +1199,15 @@ def _wkt_rings(wkt: str) -> list[list[tuple[float, float]]]:
 
 
 def pocket_map_figure(data: MapData, pockets: list[tuple[str, str]], *,
-                      highlight: str | None = None) -> go.Figure:
+                      highlight: str | None = None, size_px: tuple[int, int] = (900, 560),
+                      text_px: int = 11, communes: Sequence[str] = ()) -> go.Figure:
     """The territory's QPVs (plain) and communes with the poverty pockets as a layer beside them:
-    `pockets` = [(pocket_id, geometry_wkt)], the highlighted one outlined."""
-    fig = qpv_map_figure(data, show_names=True, legend=True)
+    `pockets` = [(pocket_id, geometry_wkt)], the highlighted one outlined and kept clear of names;
+    names placed for a plot of `size_px`, at `text_px` (`qpv_map_spec`), the `communes` (the
+    highlighted pocket's codes) named first."""
+    chosen = [wkt for pid, wkt in pockets if pid == highlight]
+    fig = qpv_map_figure(data, show_names=True, legend=True, size_px=size_px, text_px=text_px,
+                         keep_clear=[_wkt_rings(chosen[0])] if chosen else [], first_communes=communes)
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="QPV",
                              marker=dict(symbol="square", size=14, color=palette.PRIMARY_LIGHT,
                                          line=dict(color="#404040", width=0.8))))
@@ -1108,7 +1219,6 @@ def pocket_map_figure(data: MapData, pockets: list[tuple[str, str]], *,
                                  showlegend=False))
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=wrap_words("poche de pauvreté hors QPV"),
                                  marker=dict(symbol="square", size=14, color=palette.POCKET)))
-    chosen = [wkt for pid, wkt in pockets if pid == highlight]
     if chosen:
         xs, ys = _path(_wkt_rings(chosen[0]))
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=palette.TEXT, width=2.5),
@@ -1119,15 +1229,20 @@ def pocket_map_figure(data: MapData, pockets: list[tuple[str, str]], *,
 def pocket_map_png(con, contract_slug: str, pockets: list[tuple[str, str]], *,
                    highlight: str | None = None, title: str | None = None,
                    source_line: str | None = None, date: dt.date | str | None = None,
-                   scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = 640) -> bytes:
+                   scale: float = DEFAULT_SCALE, width: int = DEFAULT_WIDTH, height: int = 640,
+                   print_width_pt: float | None = None, communes: Sequence[str] = ()) -> bytes:
     """The map of a contract's QPVs and poverty pockets as a PNG (title, source line, date, and
-    the demo mark when fictional), through the shared kaleido export."""
+    the demo mark when fictional), through the shared kaleido export. `print_width_pt`: the width
+    it prints at in a PDF, so that its names and legend print at least 7 pt (`print_text_px`);
+    `communes`: the highlighted pocket's commune codes, named first."""
     # Pockets lie outside the current QPVs: the map draws those, not the 2015 contours as well.
     data = keep_geography(con, load_map_data(con, contract_slug=contract_slug))
     title = title or "Poches de pauvreté hors QPV et quartiers prioritaires"
     if source_line is None:
         source_line = ("carroyage Filosofi 200 m ; contours des QPV : "
                        + ("fictifs" if data.is_fictional else "ANCT"))
-    return figure_png(pocket_map_figure(data, pockets, highlight=highlight), title=title, unit=None,
+    text_px = max(11, print_text_px(width, print_width_pt)) if print_width_pt else 11
+    return figure_png(pocket_map_figure(data, pockets, highlight=highlight, size_px=(width, height),
+                                        text_px=text_px, communes=communes), title=title, unit=None,
                       source_line=source_line, date=date, scale=scale, width=width, height=height,
                       mark=DEMO_MARK if data.is_fictional else None)

@@ -1231,8 +1231,10 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
             mdata = images.keep_geography(con, images.load_map_data(con, contract_slug=contract.slug),
                                           like=p.qpv.code)
             if mdata.has_contours:
+                # Names printed at least 7 pt at the width the map prints (issue 11).
                 mfig = images.qpv_map_spec(mdata, highlight=p.qpv.code, legend=False,
-                                           label_codes=[p.qpv.code], size_px=(420, 260))
+                                           label_codes=[p.qpv.code], size_px=(420, 260),
+                                           text_px=images.print_text_px(420, right_w - 2 * mm))
                 src = "contours fictifs" if fictional else "ANCT, contours des QPV"
                 right.append(_image(images.figure_png_later(
                     mfig, title=f"Situation : {p.qpv.name}", source_line=src, date=date, width=420,
@@ -1942,6 +1944,11 @@ def pocket_threshold_text(applied_eur: float, default) -> str:
     return text + (f" Seuil par défaut : {pk.threshold_text(default)}" if default is not None else "")
 
 
+# The pocket sheet's map: its size in CSS px and the width it prints at (points).
+POCKET_MAP_PX = (600, 360)
+POCKET_MAP_W = CONTENT_W * 0.66
+
+
 def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | None = None,
                      charts: bool = True) -> bytes:
     """One A4 page justifying a poverty pocket outside the QPVs for a funding request (circular
@@ -1982,10 +1989,13 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
         from reports import images
         _warm_up_images()
         wkts = list(zip(result.pockets["pocket_id"], result.pockets["geometry_wkt"]))
+        # Drawn 600 px wide for its 11,9 cm: names and legend print at least 7 pt (issue 11).
         png = images.pocket_map_png(con, result.territory, wkts, highlight=pocket_id,
                                     title=f"{pocket_id} et les quartiers prioritaires", date=date,
-                                    height=520)
-        story += [Paragraph("Localisation", st.h2), _image(png, CONTENT_W * 0.62)]
+                                    width=POCKET_MAP_PX[0], height=POCKET_MAP_PX[1],
+                                    print_width_pt=POCKET_MAP_W,
+                                    communes=[c.strip() for c in str(row["communes"] or "").split(",")])
+        story += [Paragraph("Localisation", st.h2), _image(png, POCKET_MAP_W)]
     params = result.params
     # « au moins 1 000 habitants » (the method's own noun, not « 1 000 personnes habitants »).
     method = pk.METHOD_TEXT.format(min_population=fmt_int(params.min_population))
