@@ -451,10 +451,13 @@ def zero_line_box(y_range, width: float, height: float) -> tuple[float, float, f
 
 def short_label(name: str, limit: int = 14) -> str:
     """A point's name shortened for a crowded chart: its head before « - », clipped on a word
-    (« Vieux Moulin - Paradis - Les Hauts de Lorne » → « Vieux Moulin… »); the whole name stays
-    in the hover and the table."""
+    (« Vieux Moulin - Paradis - Les Hauts de Lorne » → « Vieux Moulin… »), always with « … »
+    (« Pré-Vert - Fontaine » read « Pré-Vert », a name of its own); the whole name stays in the
+    hover and the table."""
     short = clipped(str(name).split(" - ")[0].strip(), limit)
-    return plot_text(short) if len(short) < len(str(name)) else ""
+    if len(short) >= len(str(name)):
+        return ""
+    return plot_text(short if short.endswith(("…", "… »")) else short + "…")
 
 
 def place_labels(xs: list[float], ys: list[float], texts: list[str], x_range, y_range, *,
