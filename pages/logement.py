@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicators.housing import OBJECTIVE_LABELS, PARTY_TYPE_LABELS, shown_rate
+from indicators.housing import OBJECTIVE_LABELS, PARTY_TYPE_LABELS, chart_rates
 from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
@@ -58,11 +58,11 @@ if not results.empty:
         with column:
             target = part["target_pct"].dropna()
             title = f"{OBJECTIVE_LABELS[objective_id]} – ensemble du territoire"
+            values, decimals = chart_rates(part["rate_pct"], part["rate_origin"])
             fig = charts.bars_by_category(
-                part["year"].astype(str).tolist(),
-                [shown_rate(v, o) for v, o in zip(part["rate_pct"], part["rate_origin"])], title, "%",
+                part["year"].astype(str).tolist(), values, title, "%",
                 target=float(target.iloc[0]) if not target.empty else None,
-                target_label="objectif")
+                target_label="objectif", decimals=decimals)
             st.plotly_chart(fig, key=f"cia_chart_{objective_id}", theme=None,
                             config=components.PLOTLY_CONFIG, alt=f"Graphique : {title}")
             source = views.housing_chart_source(part)

@@ -107,11 +107,12 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
 
 def bars_by_category(categories: list[str], values: list[float], title: str, unit: str | None,
                      colour: str = QPV_COLOUR, target: float | None = None,
-                     target_label: str = "") -> go.Figure:
+                     target_label: str = "", decimals: int | None = None) -> go.Figure:
     """Vertical bars (one per category), French labels at one precision (« 15,55 % » beside
-    « 14,6 % » read as two precisions), an optional target line labelled in the right margin
+    « 14,6 % » read as two precisions; `decimals` when the caller knows it, else the fewest that
+    write every value), an optional target line labelled in the right margin
     (`line_label`: never over a bar, whatever the width)."""
-    decimals = shared_decimals(values, unit)
+    decimals = shared_decimals(values, unit) if decimals is None else decimals
     texts = [plot_text(views.value_text(v, unit, "ok", decimals=decimals)) for v in values]
     fig = go.Figure(go.Bar(x=[wrap_words(c, 16) for c in categories], y=values, text=texts,
                            textposition="outside", cliponaxis=False, marker_color=colour,
@@ -451,10 +452,13 @@ def zero_line_box(y_range, width: float, height: float) -> tuple[float, float, f
 
 def short_label(name: str, limit: int = 14) -> str:
     """A point's name shortened for a crowded chart: its head before « - », clipped on a word
-    (« Vieux Moulin - Paradis - Les Hauts de Lorne » → « Vieux Moulin… »); the whole name stays
-    in the hover and the table."""
+    (« Vieux Moulin - Paradis - Les Hauts de Lorne » → « Vieux Moulin… »), always with « … »
+    (« Pré-Vert - Fontaine » read « Pré-Vert », a name of its own); the whole name stays in the
+    hover and the table."""
     short = clipped(str(name).split(" - ")[0].strip(), limit)
-    return plot_text(short) if len(short) < len(str(name)) else ""
+    if len(short) >= len(str(name)):
+        return ""
+    return plot_text(short if short.endswith(("…", "… »")) else short + "…")
 
 
 def place_labels(xs: list[float], ys: list[float], texts: list[str], x_range, y_range, *,

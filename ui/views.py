@@ -971,6 +971,10 @@ def _screen_cell(text: str) -> tuple[str, int]:
     per distinct text (a 147-row table took 0,2 s of CPU a rerun without it)."""
     shown = screen_text(text)
     px = word_px(shown) if shown.strip() else 0
+    # A unit or a path written with « / » breaks after its slashes when its parts fit (« 3,0
+    # consultations/an/habitant » read « consultatio | ns/an/habitan | t » at 390 px).
+    if px > LONG_WORD_PX and "/" in shown and word_px(shown.replace("/", "/ ")) <= LONG_WORD_PX:
+        return html_text(shown).replace("/", "/<wbr>"), word_px(shown.replace("/", "/ "))
     if px > LONG_WORD_PX:      # a file name, a path: broken anywhere rather than widen the table
         return f'<span class="qpv-break">{html_text(shown)}</span>', LONG_WORD_PX
     return html_text(shown), px
