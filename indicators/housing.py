@@ -183,16 +183,15 @@ def shown_rate(rate_pct, rate_origin: str | None) -> float | None:
     return float(round_half_up(_frac(rate_pct), rate_decimals(rate_pct, rate_origin)))
 
 
-def chart_rates(rates, origins) -> tuple[list[float | None], int]:
-    """The rates of one chart's bars and the decimals they share: the most any of them is shown
-    with (a published « 15,55 % » keeps its two), each written from its own value (a computed
-    18,924 % beside it reads « 18,92 % »: rounded first to its one decimal, it read « 18,90 % »,
-    a digit the figure has not)."""
+def chart_rates(rates, origins) -> tuple[list[float | None], list[int]]:
+    """The rates of one chart's bars as shown, and each bar's decimals: a published rate keeps
+    the digits its document gives (« 15,55 % »), a computed one has COMPUTED_RATE_DECIMALS, as
+    in its tile and tables (95 / 502 = 18,924 % reads « 18,9 % » everywhere). Padded to a
+    neighbour's two decimals it read « 18,90 % », a digit the figure has not; written at two it
+    read « 18,92 % » beside its tile's « 18,9 % »."""
     pairs = list(zip(rates, origins))
-    values = [None if v is None or v != v else float(v) for v, _ in pairs]
-    decimals = max((rate_decimals(v, o) for v, o in pairs if v is not None and v == v),
-                   default=COMPUTED_RATE_DECIMALS)
-    return values, decimals
+    return ([shown_rate(v, o) for v, o in pairs],
+            [rate_decimals(v, o) for v, o in pairs])
 
 
 def _fold(s) -> str:

@@ -107,13 +107,16 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
 
 def bars_by_category(categories: list[str], values: list[float], title: str, unit: str | None,
                      colour: str = QPV_COLOUR, target: float | None = None,
-                     target_label: str = "", decimals: int | None = None) -> go.Figure:
+                     target_label: str = "", decimals: int | list[int] | None = None) -> go.Figure:
     """Vertical bars (one per category), French labels at one precision (« 15,55 % » beside
     « 14,6 % » read as two precisions; `decimals` when the caller knows it, else the fewest that
-    write every value), an optional target line labelled in the right margin
+    write every value; a list gives each bar its own, for figures whose digits are the
+    document's), an optional target line labelled in the right margin
     (`line_label`: never over a bar, whatever the width)."""
     decimals = shared_decimals(values, unit) if decimals is None else decimals
-    texts = [plot_text(views.value_text(v, unit, "ok", decimals=decimals)) for v in values]
+    per_bar = decimals if isinstance(decimals, list) else [decimals] * len(values)
+    texts = [plot_text(views.value_text(v, unit, "ok", decimals=d))
+             for v, d in zip(values, per_bar)]
     fig = go.Figure(go.Bar(x=[wrap_words(c, 16) for c in categories], y=values, text=texts,
                            textposition="outside", cliponaxis=False, marker_color=colour,
                            hovertext=texts, hoverinfo="x+text"))

@@ -60,27 +60,28 @@ def test_a_path_whose_parts_are_still_too_wide_breaks_anywhere() -> None:
     assert views._screen_cell(name) == (f'<span class="qpv-break">{name}</span>', views.LONG_WORD_PX)
 
 
-def test_a_chart_of_published_and_computed_rates_writes_each_from_its_own_value() -> None:
+def test_a_chart_of_published_and_computed_rates_writes_each_as_its_tile_does() -> None:
     # The demo's CIA chart: 2022 published at two decimals, the other years computed. Rounded
     # to one decimal first, then written at the chart's two, 95 / 502 = 18,924 % read
-    # « 18,90 % » (and 222 / 374 = 59,358 % « 59,40 % »): a digit the figure has not.
+    # « 18,90 % » (a digit the figure has not); written at two, « 18,92 % » beside its tile's
+    # « 18,9 % ». Each bar now has its own digits: the document's, or one for a computed rate.
     from indicators.housing import chart_rates
     values, decimals = chart_rates([14.6032, 15.55, 16.5991, 20.2020, 95 / 502 * 100],
                                    ["computed", "published", "computed", "computed", "computed"])
-    assert decimals == 2
+    assert (values, decimals) == ([14.6, 15.55, 16.6, 20.2, 18.9], [1, 2, 1, 1, 1])
     fig = charts.bars_by_category(["2021", "2022", "2023", "2024", "2025"], values, "Taux", "%",
                                   target=25.0, target_label="objectif", decimals=decimals)
     assert [t.replace("\u00a0", " ") for t in fig.data[0].text] == [
-        "14,60 %", "15,55 %", "16,60 %", "20,20 %", "18,92 %"]
-    # Computed rates alone keep their one decimal; a missing rate stays missing.
-    assert chart_rates([18.924, None], ["computed", "computed"]) == ([18.924, None], 1)
-    assert chart_rates([12.04, 25.0], ["published", "published"]) == ([12.04, 25.0], 2)
+        "14,6 %", "15,55 %", "16,6 %", "20,2 %", "18,9 %"]
+    # A missing rate stays missing; published rates keep their own digits.
+    assert chart_rates([18.924, None], ["computed", "computed"]) == ([18.9, None], [1, 1])
+    assert chart_rates([12.04, 25.0], ["published", "published"]) == ([12.04, 25.0], [2, 0])
 
 
-def test_demo_housing_charts_never_pad_a_computed_rate_with_a_zero(demo_db) -> None:
-    # The demo's three CIA charts (2021–2025): the first two mix a published rate at two decimals
-    # (2022, 2021) with computed ones, written from their own values (they read « 14,60 % »,
-    # « 20,20 % », « 18,90 % », « 60,70 % », « 59,40 % »); the third is computed only.
+def test_demo_housing_charts_write_each_rate_as_its_tile_and_document_do(demo_db) -> None:
+    # The demo's three CIA charts (2021–2025): the first two mix a rate published at two
+    # decimals (2022, 2021) with computed ones at one; the third is computed only. The 2025
+    # bars read as the tiles do.
     import json
 
     from tests.app.test_pages import run_page
@@ -88,8 +89,7 @@ def test_demo_housing_charts_never_pad_a_computed_rate_with_a_zero(demo_db) -> N
     assert not at.exception
     texts = [[t.replace("\u00a0", " ") for t in json.loads(c.proto.spec)["data"][0]["text"]]
              for c in at.get("plotly_chart")]
-    assert texts == [["14,57 %", "15,55 %", "16,60 %", "20,16 %", "18,92 %"],
-                     ["57,57 %", "60,72 %", "60,66 %", "59,75 %", "59,36 %"],
+    assert texts == [["14,6 %", "15,55 %", "16,6 %", "20,2 %", "18,9 %"],
+                     ["57,57 %", "60,7 %", "60,7 %", "59,7 %", "59,4 %"],
                      ["37,3 %", "40,7 %", "38,4 %", "36,9 %", "40,1 %"]]
-    # The tiles give the 2025 rates with the one decimal of a computed rate.
     assert [str(m.value).replace("\u00a0", " ") for m in at.metric] == ["18,9 %", "59,4 %", "40,1 %"]
