@@ -1,0 +1,110 @@
+"""Issue 11, leftovers of the page-by-page review of the PDFs: the annual review credits every
+table under it (the gap table, « Publiés pour la commune seulement » and the steering committee
+printed no source line) and its sources page lists only the documents and files whose figures it
+shows (it listed every document of the contract). Small data built by code."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from datetime import datetime
+
+from etl.db import create_empty
+from indicators import review
+from reports import pdf
+from tests.exports.conftest import SRC_INSEE, Factory
+
+SRC_SSMSI = "src_ssmsi0000001"
+DATE = dt.date(2026, 3, 1)
+
+
+def _text(data: bytes) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())
+
+
+def _review_db(path):
+    """Contract `cv`: programme rows of 2025 typed from the 2025 review (« bilan »), one of 2024 from
+    the 2024 one, a steering committee from the contract (« cdv », two rubriques of its annex 6),
+    a QPV list declared but cited by no figure; a poverty rate of the QPV and of its commune in
+    2019 and 2021 (INSEE file) and a commune-only crime rate (SSMSI file)."""
+    con = create_empty(path)
+    f = Factory(con)
+    con.execute("insert into sources (source_id, kind, producer, title, vintage, file_name, sha256, rows_read,"
+                " loaded_at, is_fictional) values (?, 'ssmsi', 'SSMSI', 'Délinquance enregistrée par commune',"
+                " '2023', 'ssmsi.csv', 'x', 1, ?, false)", [SRC_SSMSI, datetime(2026, 1, 1)])
+    f.insert("contracts", contract_slug="cv", contract_name="Contrat de ville de Test", epci_code="200000001",
+             period_label="2024–2030", start_year=2024, end_year=2030, is_fictional=False)
+    for doc, title, producer, date in (
+            ("bilan", "Bilan du contrat de ville 2025", "Ville de Test", "2026-02-10"),
+            ("bilan24", "Bilan du contrat de ville 2024", "Ville de Test", "2025"),
+            ("cdv", "Contrat de ville de Test 2024–2030 (annexes)", "Agglomération de Test", "2024"),
+            ("qpv-list", "Liste des quartiers prioritaires 2024", "ANCT", "2023")):
+        f.insert("documents", contract_slug="cv", document_id=doc, title=title, producer=producer,
+                 published_on=date)
+    f.insert("programme_actions", contract_slug="cv", action_id="A", year=2025, title="Médiation",
+             document_id="bilan", source_ref="§ « Projets », « Médiation »")
+    f.insert("programme_funding", contract_slug="cv", action_id="A", year=2025, funder="ville",
+             amount_eur=1000, document_id="bilan", source_ref="§ « Projets », « Médiation »")
+    f.insert("programme_actions", contract_slug="cv", action_id="B", year=2024, title="Action 2024",
+             document_id="bilan24", source_ref="tableau 1")
+    for n, (college, member) in enumerate((("Pilotes", "Le préfet"), ("Élus", "La maire")), 1):
+        f.insert("review_committee", contract_slug="cv", college=college, organisation="Agglo", member=member,
+                 position=n, document_id="cdv", source_ref=f"Annexe 6 (p. 60 s.), rubrique « {college} »")
+    f.territory("200000001", "epci", "CA de Test", contract="cv")
+    f.territory("99001", "commune", "Testville", parents=[("200000001", "epci")], contract="cv")
+    f.territory("QN09999A", "qpv", "Les Pins", 2024, [("99001", "commune")], "cv", population=2000)
+    for code, level, values in (("QN09999A", "qpv", (40.0, 38.0)), ("99001", "commune", (20.0, 21.0))):
+        for year, value in zip((2019, 2021), values):
+            f.fact(code, level, "poverty_rate_pct", year, value, source_id=SRC_INSEE)
+    f.fact("99001", "commune", "crime_assault_per_1000", 2023, 9.5, source_id=SRC_SSMSI)
+    return con
+
+
+def test_each_review_table_has_its_short_source_line(tmp_path) -> None:
+    con = _review_db(tmp_path / "r.duckdb")
+    sections = {s.key: s for s in review.review_sections(con, "cv", 2025)}
+    credits = {k: pdf.review_section_credit(con, "cv", s, 2025) for k, s in sections.items()}
+    assert credits == {
+        "programme": "Source : Bilan du contrat de ville 2025, § « Projets » — Ville de Test, 2026",
+        "credits": None, "droit_commun": None, "manquants": None, "tfpb": None, "cia": None,
+        "personnes": None, "personnes_actions": None, "signataires": None,
+        # The gaps: the quartier's and the commune's values of 2019 and 2021, from one file.
+        "ecarts": "Source : INSEE, Revenus et pauvreté des QPV (Filosofi), 2019",
+        "communes": "Source : SSMSI, Délinquance enregistrée par commune, 2023",
+        # Two rubriques of one annex: the section they share.
+        "comite": "Source : Contrat de ville de Test 2024–2030, Annexe 6 — Agglomération de Test, 2024",
+    }
+    con.close()
+
+
+def test_the_review_pdf_prints_the_source_lines_and_lists_only_what_it_shows(tmp_path) -> None:
+    con = _review_db(tmp_path / "r.duckdb")
+    text = _text(pdf.review_pdf(con, "cv", 2025, generated_on=DATE))
+    assert ("réduit Source : INSEE, Revenus et pauvreté des QPV (Filosofi), 2019 "
+            "Publiés pour la commune seulement") in text
+    assert "9,5 pour 1 000 habitants Source : SSMSI, Délinquance enregistrée par commune, 2023 Signataires" in text
+    assert ("La maire Source : Contrat de ville de Test 2024–2030, Annexe 6 — "
+            "Agglomération de Test, 2024") in text
+    # Neither the 2024 review (another year's rows) nor the QPV list (no figure) is a source.
+    sources = text[text.rindex("Sources Documents"):]
+    assert sources == (
+        "Sources Documents "
+        "• Contrat de ville de Test 2024–2030 (annexes) — Agglomération de Test, 2024 "
+        "• Bilan du contrat de ville 2025 — Ville de Test, 2026 "
+        "Données statistiques "
+        "• INSEE — Revenus et pauvreté des QPV (Filosofi) (2019) "
+        "• SSMSI — Délinquance enregistrée par commune (2023) "
+        "Les fichiers chargés (noms, dates de chargement, empreintes) sont listés sur la page "
+        "« Données et méthode » de l'application. "
+        "Revue annuelle 2025 — Contrat de ville de Test · produit le 1er mars 2026 page 4 / 4")
+    con.close()
+
+
+def test_a_review_showing_no_figure_cites_no_source(tmp_path) -> None:
+    con = _review_db(tmp_path / "r.duckdb")
+    con.execute("update contracts set contract_slug = 'vide' where contract_slug = 'cv'")
+    con.execute("update documents set contract_slug = 'vide'")
+    text = _text(pdf.review_pdf(con, "vide", 2025, generated_on=DATE))
+    assert text[text.rindex("Sources "):].startswith(
+        "Sources Ce document ne montre aucun chiffre : il ne cite aucune source. Revue annuelle 2025")
+    con.close()
