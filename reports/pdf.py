@@ -637,8 +637,8 @@ class _LateImage(_PngImage):
 
 
 def _table(rows: list[list], widths: Sequence[float], *, header: bool = True,
-           extra: Sequence[tuple] = ()) -> Table:
-    t = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
+           extra: Sequence[tuple] = (), cls: type = Table) -> Table:
+    t = cls(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     cmds = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -2220,7 +2220,52 @@ def _review_table(df, st: Styles, group: int = 1) -> Flowable:
             for i, r in enumerate(df.astype(object).to_dict("records"))]
     rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
     rows += [[Paragraph(esc(v), st.cell) for v in r] for r in grouped_columns(body, group)]
-    return _table(rows, _review_widths(header, body))
+    widths = _review_widths(header, body)
+    table = _table(rows, widths, cls=GroupedTable)
+    table.groups = [None] + [r[:group] for r in body]
+    table.make = lambda rows_: _table(rows_, widths, cls=GroupedTable)
+    table.cell_style = st.cell
+    return table
+
+
+CONTINUED = "(suite)"
+
+
+def _cell_text(cell) -> str:
+    """The text of a table cell as reportlab holds it: a Paragraph, or flowables in a tuple."""
+    if isinstance(cell, Paragraph):
+        return cell.getPlainText()
+    if isinstance(cell, (list, tuple)):
+        return "".join(_cell_text(c) for c in cell)
+    return "" if cell is None else str(cell)
+
+
+class GroupedTable(Table):
+    """A review table whose first columns are left blank where they repeat the row above's
+    (grouped_columns): a group continued on a new page names them again at the top of that page,
+    « Emploi (suite) », « DDETS (suite) » (issue 11: in the annex of schemes without a figure, a
+    pillar and signatory continued on a new page left blank cells at its top). `groups`: each
+    row's whole first cells (None for the header); `make`: a table of the same style from rows."""
+    groups: list = []
+    make = None
+    cell_style = None
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2 or self.make is None or len(self.groups) != len(self._cellvalues):
+            return parts
+        head, rest = parts
+        n, r = len(head._cellvalues), self.repeatRows
+        if n <= r or len(rest._cellvalues) - r != len(self._cellvalues) - n:
+            return parts                   # a row cut in two: left as reportlab made it
+        rows = [list(row) for row in self._cellvalues[:r]] + [list(row) for row in self._cellvalues[n:]]
+        for j, value in enumerate(self.groups[n] or ()):
+            if value and not _cell_text(rows[r][j]).strip():
+                rows[r][j] = Paragraph(esc(f"{value} {CONTINUED}"), self.cell_style)
+        continued = self.make(rows)
+        continued.groups, continued.make, continued.cell_style = (
+            self.groups[:r] + self.groups[n:], self.make, self.cell_style)
+        return [head, continued]
 
 
 # The rows each review section shows, per table: SQL over alias `t` (named parameters $slug and

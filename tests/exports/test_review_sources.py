@@ -108,3 +108,49 @@ def test_a_review_showing_no_figure_cites_no_source(tmp_path) -> None:
     assert text[text.rindex("Sources "):].startswith(
         "Sources Ce document ne montre aucun chiffre : il ne cite aucune source. Revue annuelle 2025")
     con.close()
+
+
+def _parts_text(table, height: float) -> list[list[list[str]]]:
+    """The rows (cell texts) of each part of `table` split into pages of `height`."""
+    out = []
+    while True:
+        table.wrap(pdf.CONTENT_W, height)
+        parts = table.split(pdf.CONTENT_W, height) if table._height > height else [table]
+        out.append([[pdf._cell_text(c) for c in row] for row in parts[0]._cellvalues])
+        if len(parts) == 1:
+            return out
+        table = parts[1]
+
+
+def test_a_group_continued_on_a_new_page_names_its_pillar_and_signatory_again() -> None:
+    import pandas as pd
+    rows = ([("Emploi", "DDETS", f"Dispositif {i}") for i in range(10)]
+            + [("Emploi", "Région", f"Dispositif {i}") for i in range(10, 25)]
+            + [("Santé", "ARS", f"Dispositif {i}") for i in range(25, 30)])
+    table = pdf._review_table(pd.DataFrame(rows, columns=["Pilier", "Signataire", "Dispositif"]),
+                              pdf.styles(), group=2)
+    table.wrap(pdf.CONTENT_W, 10_000)
+    header_h, row_h = table._rowHeights[0], table._rowHeights[1]
+    assert set(table._rowHeights[1:]) == {row_h}           # one line a row: ten rows a page
+    parts = _parts_text(table, header_h + 10 * row_h + 0.5)
+
+    def body(first: int, last: int, top: tuple[str, str]) -> list[list[str]]:
+        out = []
+        for i in range(first, last):
+            pillar, signatory, scheme = rows[i]
+            if i == first:
+                out.append([top[0], top[1], scheme])
+            else:
+                prev = rows[i - 1]
+                same_pillar = prev[0] == pillar
+                out.append(["" if same_pillar else pillar,
+                            "" if same_pillar and prev[1] == signatory else signatory, scheme])
+        return out
+
+    header = ["Pilier", "Signataire", "Dispositif"]
+    assert parts == [
+        [header, *body(0, 10, ("Emploi", "DDETS"))],
+        # A new signatory at the top of a page: the pillar is continued, the signatory starts.
+        [header, *body(10, 20, ("Emploi (suite)", "Région"))],
+        [header, *body(20, 25, ("Emploi (suite)", "Région (suite)")), *body(25, 30, ("Santé", "ARS"))],
+    ]
