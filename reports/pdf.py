@@ -2240,7 +2240,7 @@ def _cell_text(cell) -> str:
     return "" if cell is None else str(cell)
 
 
-class GroupedTable(Table):
+class GroupedTable(CarryingTable):
     """A review table whose first columns are left blank where they repeat the row above's
     (grouped_columns): a group continued on a new page names them again at the top of that page,
     « Emploi (suite) », « DDETS (suite) » (issue 11: in the annex of schemes without a figure, a
@@ -2265,6 +2265,7 @@ class GroupedTable(Table):
         continued = self.make(rows)
         continued.groups, continued.make, continued.cell_style = (
             self.groups[:r] + self.groups[n:], self.make, self.cell_style)
+        continued.tail_h, continued.carry_rows = rest.tail_h, rest.carry_rows
         return [head, continued]
 
 
@@ -2401,22 +2402,29 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
         story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
         if annexes is not None and section.key in REVIEW_ANNEX_SECTIONS and len(section.table):
             annexes.append(Annex(section.title, [_note(section.note, st)] if section.note else []))
-            annexes[-1].flowables.append(_review_table(section.table, st, group=2))
-            credit = review_section_credit(con, contract.slug, section, year, cited)
-            if credit:
-                annexes[-1].flowables.append(_note(credit, st))
+            annexes[-1].flowables += _credited(_review_table(section.table, st, group=2),
+                                               review_section_credit(con, contract.slug, section, year, cited), st)
             story += [Paragraph(esc(review_annex_summary(section, len(annexes))), st.base),
                       Spacer(1, 4 * mm)]
             continue
         if section.note:
             story.append(_note(section.note, st))
         if len(section.table):
-            story.append(_review_table(section.table, st))
-            credit = review_section_credit(con, contract.slug, section, year, cited)
-            if credit:
-                story.append(_note(credit, st))
+            story += _credited(_review_table(section.table, st),
+                               review_section_credit(con, contract.slug, section, year, cited), st)
         story.append(Spacer(1, 4 * mm))
     return story
+
+
+def _credited(table: Flowable, credit: str | None, st: Styles) -> list[Flowable]:
+    """A table and its source line under it, the line never alone at the top of a page: the
+    table's last rows go to the next page with it (CarryingTable)."""
+    if not credit:
+        return [table]
+    note = _note(credit, st)
+    if isinstance(table, CarryingTable):
+        table.tail_h = _stack_height([note], CONTENT_W)
+    return [table, note]
 
 
 def _annex_flowables(annexes: list[Annex], st: Styles) -> list[Flowable]:

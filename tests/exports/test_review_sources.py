@@ -154,3 +154,27 @@ def test_a_group_continued_on_a_new_page_names_its_pillar_and_signatory_again() 
         [header, *body(10, 20, ("Emploi (suite)", "Région"))],
         [header, *body(20, 25, ("Emploi (suite)", "Région (suite)")), *body(25, 30, ("Santé", "ARS"))],
     ]
+
+
+def test_a_source_line_never_opens_a_page_alone() -> None:
+    """The table fits at the foot of its page, its source line does not: its last rows go to
+    the next page with the line (and the group they continue is named again)."""
+    import io
+    import pandas as pd
+    import pypdf
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer
+    st = pdf.styles()
+    rows = [("Emploi", "DDETS", f"Dispositif {i}") for i in range(12)]
+    table = pdf._review_table(pd.DataFrame(rows, columns=["Pilier", "Signataire", "Dispositif"]), st, group=2)
+    story = pdf._credited(table, "Source : Contrat de ville de Test, annexe 4 — Agglomération de Test, 2024", st)
+    height = table.wrap(pdf.CONTENT_W, 10_000)[1]
+    frame_h = pdf.PAGE_H - 31 * mm
+    data = pdf._build([Spacer(1, frame_h - height - 1), *story],
+                      pdf.PageInfo(footer="Test", fictional=False, generated_on=dt.date(2026, 3, 1)), title="t")
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+    assert pages == [
+        "Pilier Signataire Dispositif Emploi DDETS Dispositif 0 " + " ".join(f"Dispositif {i}" for i in range(1, 9))
+        + " Test page 1 / 2",
+        "Pilier Signataire Dispositif Emploi (suite) DDETS (suite) Dispositif 9 Dispositif 10 Dispositif 11 "
+        "Source : Contrat de ville de Test, annexe 4 — Agglomération de Test, 2024 Test page 2 / 2"]
