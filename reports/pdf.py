@@ -637,8 +637,8 @@ class _LateImage(_PngImage):
 
 
 def _table(rows: list[list], widths: Sequence[float], *, header: bool = True,
-           extra: Sequence[tuple] = (), cls: type = Table) -> Table:
-    t = cls(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
+           extra: Sequence[tuple] = (), cls: type = Table, heights: Sequence | None = None) -> Table:
+    t = cls(rows, colWidths=list(widths), rowHeights=heights, repeatRows=1 if header else 0, hAlign="LEFT")
     cmds = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -2223,7 +2223,7 @@ def _review_table(df, st: Styles, group: int = 1) -> Flowable:
     widths = _review_widths(header, body)
     table = _table(rows, widths, cls=GroupedTable)
     table.groups = [None] + [r[:group] for r in body]
-    table.make = lambda rows_: _table(rows_, widths, cls=GroupedTable)
+    table.make = lambda rows_, heights: _table(rows_, widths, cls=GroupedTable, heights=heights)
     table.cell_style = st.cell
     return table
 
@@ -2259,10 +2259,14 @@ class GroupedTable(CarryingTable):
         if n <= r or len(rest._cellvalues) - r != len(self._cellvalues) - n:
             return parts                   # a row cut in two: left as reportlab made it
         rows = [list(row) for row in self._cellvalues[:r]] + [list(row) for row in self._cellvalues[n:]]
+        # The rows' heights as reportlab measured them (each Paragraph is wrapped once, not once
+        # a page: 294 rows over 9 pages), the first row's measured again with its new cells.
+        heights = list(rest._argH)
         for j, value in enumerate(self.groups[n] or ()):
             if value and not _cell_text(rows[r][j]).strip():
                 rows[r][j] = Paragraph(esc(f"{value} {CONTINUED}"), self.cell_style)
-        continued = self.make(rows)
+                heights[r] = None
+        continued = self.make(rows, heights)
         continued.groups, continued.make, continued.cell_style = (
             self.groups[:r] + self.groups[n:], self.make, self.cell_style)
         continued.tail_h, continued.carry_rows = rest.tail_h, rest.carry_rows
