@@ -637,8 +637,8 @@ class _LateImage(_PngImage):
 
 
 def _table(rows: list[list], widths: Sequence[float], *, header: bool = True,
-           extra: Sequence[tuple] = (), cls: type = Table, heights: Sequence | None = None) -> Table:
-    t = cls(rows, colWidths=list(widths), rowHeights=heights, repeatRows=1 if header else 0, hAlign="LEFT")
+           extra: Sequence[tuple] = (), cls: type = Table) -> Table:
+    t = cls(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     cmds = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -2220,10 +2220,8 @@ def _review_table(df, st: Styles, group: int = 1) -> Flowable:
             for i, r in enumerate(df.astype(object).to_dict("records"))]
     rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
     rows += [[Paragraph(esc(v), st.cell) for v in r] for r in grouped_columns(body, group)]
-    widths = _review_widths(header, body)
-    table = _table(rows, widths, cls=GroupedTable)
+    table = _table(rows, _review_widths(header, body), cls=GroupedTable)
     table.groups = [None] + [r[:group] for r in body]
-    table.make = lambda rows_, heights: _table(rows_, widths, cls=GroupedTable, heights=heights)
     table.cell_style = st.cell
     return table
 
@@ -2245,32 +2243,32 @@ class GroupedTable(CarryingTable):
     (grouped_columns): a group continued on a new page names them again at the top of that page,
     « Emploi (suite) », « DDETS (suite) » (issue 11: in the annex of schemes without a figure, a
     pillar and signatory continued on a new page left blank cells at its top). `groups`: each
-    row's whole first cells (None for the header); `make`: a table of the same style from rows."""
+    row's whole first cells (None for the header); `cell_style`: the style of the cells named again."""
     groups: list = []
-    make = None
     cell_style = None
 
     def split(self, availWidth, availHeight):
         parts = super().split(availWidth, availHeight)
-        if len(parts) != 2 or self.make is None or len(self.groups) != len(self._cellvalues):
+        if len(parts) != 2 or self.cell_style is None or len(self.groups) != len(self._cellvalues):
             return parts
         head, rest = parts
         n, r = len(head._cellvalues), self.repeatRows
         if n <= r or len(rest._cellvalues) - r != len(self._cellvalues) - n:
             return parts                   # a row cut in two: left as reportlab made it
-        rows = [list(row) for row in self._cellvalues[:r]] + [list(row) for row in self._cellvalues[n:]]
-        # The rows' heights as reportlab measured them (each Paragraph is wrapped once, not once
-        # a page: 294 rows over 9 pages), the first row's measured again with its new cells.
-        heights = list(rest._argH)
+        # The continued part as reportlab made it (its rows' heights measured once, not once a
+        # page: 294 rows over 9 pages), its first row given its group's cells, that row's
+        # height measured again. The row is copied: the original table is laid out again by
+        # the next pass of a document with a table of contents.
+        first = list(rest._cellvalues[r])
         for j, value in enumerate(self.groups[n] or ()):
-            if value and not _cell_text(rows[r][j]).strip():
-                rows[r][j] = Paragraph(esc(f"{value} {CONTINUED}"), self.cell_style)
-                heights[r] = None
-        continued = self.make(rows, heights)
-        continued.groups, continued.make, continued.cell_style = (
-            self.groups[:r] + self.groups[n:], self.make, self.cell_style)
-        continued.tail_h, continued.carry_rows = rest.tail_h, rest.carry_rows
-        return [head, continued]
+            if value and not _cell_text(first[j]).strip():
+                first[j] = Paragraph(esc(f"{value} {CONTINUED}"), self.cell_style)
+                rest._argH = list(rest._argH)
+                rest._argH[r] = None
+        rest._cellvalues = list(rest._cellvalues)
+        rest._cellvalues[r] = first
+        rest.groups, rest.cell_style = self.groups[:r] + self.groups[n:], self.cell_style
+        return [head, rest]
 
 
 # The rows each review section shows, per table: SQL over alias `t` (named parameters $slug and
