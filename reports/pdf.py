@@ -1503,8 +1503,7 @@ def _table_rows(con, contract_slug: str, table: str, where: str = "", params: di
     title, file id) of a contract's rows of `table` that `where` (SQL over alias `t`, named
     parameters `params`) keeps; `year`: only the rows of that year (a table without a year column:
     all its rows)."""
-    cols = {c for (c,) in con.execute(
-        "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
+    cols = {d[0] for d in con.execute(f"select * from {table} limit 0").description}   # as the query sees it
     doc = "t.document_id" if "document_id" in cols else "null"
     ref = "t.source_ref" if "source_ref" in cols else "null"
     clauses = ["t.contract_slug = $slug"] + ([where] if where else [])
@@ -1542,9 +1541,10 @@ def _credit_parts(rows: Sequence[tuple]) -> list[str]:
         if doc_id is not None and title is not None:
             head = sources_mod.reader_credit(title, None, producer, date, is_fictional=bool(fictional))
             entry = by_doc.setdefault(head, {"credits": [], "refs": [], "doc": (title, producer, date, fictional)})
-            credit = sources_mod.reader_credit(title, ref, producer, date, is_fictional=bool(fictional))
-            if credit not in entry["credits"]:
-                entry["credits"].append(credit)
+            if len(entry["credits"]) < 2:      # two credits already: the document or its shared section
+                credit = sources_mod.reader_credit(title, ref, producer, date, is_fictional=bool(fictional))
+                if credit not in entry["credits"]:
+                    entry["credits"].append(credit)
             if ref:
                 entry["refs"].append(str(ref))
         elif fictional:
