@@ -312,6 +312,9 @@ class ReviewSection:
     title: str
     table: pd.DataFrame          # French column names; numbers stay numbers, None when absent
     note: str | None = None      # French sentence under the title (what is missing, how it is read)
+    # The indicator values the table shows, (territory_code, indicator_id, year): what its source
+    # line credits and its report's sources list lists (issue 11; indicators.sources.value_credits).
+    value_keys: tuple[tuple[str, str, int], ...] = ()
 
 
 def _programme_section(con, contract_slug: str, year: int) -> ReviewSection:
@@ -449,6 +452,7 @@ def _gaps_section(con, contract_slug: str) -> ReviewSection:
     from indicators import gaps
     from indicators.registry import BY_ID
     frames = []
+    keys: list[tuple[str, str, int]] = []
     wanted = [i for i in REPORT_GAP_INDICATORS if i in BY_ID]
     tables = gaps.gap_change_tables(con, contract_slug, wanted)     # each QPV's series read once
     for indicator_id in wanted:
@@ -461,6 +465,9 @@ def _gaps_section(con, contract_slug: str) -> ReviewSection:
             "Écart au début": df["gap_first"], "À la fin": df["gap_last"],
             "L'écart s'est": df["distance_change"].map(
                 lambda c: "réduit" if c < 0 else ("creusé" if c > 0 else "maintenu"))}))
+        # Each gap reads the quartier's and the comparator's values of its first and last years.
+        keys += [(code, indicator_id, int(year)) for r in df.itertuples()
+                 for code in (r.qpv_code, r.comparator_code) for year in (r.first_year, r.last_year)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["Indicateur", "Quartier", "Comparé à", "Période", "Écart au début", "À la fin",
                  "L'écart s'est"])
@@ -470,7 +477,8 @@ def _gaps_section(con, contract_slug: str) -> ReviewSection:
     note = ("Écarts : " + " ; ".join(units) + ". L'écart est dit réduit ou creusé d'après les valeurs "
             "avant arrondi." if units else
             None if frames else "Aucun indicateur n'a deux années comparables pour ce territoire.")
-    return ReviewSection("ecarts", "Indicateurs clés des quartiers : les écarts se réduisent-ils ?", table, note)
+    return ReviewSection("ecarts", "Indicateurs clés des quartiers : les écarts se réduisent-ils ?", table, note,
+                         tuple(dict.fromkeys(keys)))
 
 
 def _commune_only_section(con, contract_slug: str) -> ReviewSection:
@@ -507,7 +515,8 @@ def _commune_only_section(con, contract_slug: str) -> ReviewSection:
                 + " ; ".join(f"{c[0]} ({', '.join(names)})" for c, names in sorted(quartiers.items())) + ".")
     else:
         note = "Aucun indicateur publié pour les communes seulement n'est chargé."
-    return ReviewSection("communes", "Publiés pour la commune seulement", table, note)
+    keys = tuple((rows[k]["commune_code"], rows[k]["indicator_id"], int(rows[k]["year"])) for k in sorted(rows))
+    return ReviewSection("communes", "Publiés pour la commune seulement", table, note, keys)
 
 
 def _signatories_section(con, contract_slug: str) -> ReviewSection:

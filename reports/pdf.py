@@ -637,8 +637,8 @@ class _LateImage(_PngImage):
 
 
 def _table(rows: list[list], widths: Sequence[float], *, header: bool = True,
-           extra: Sequence[tuple] = ()) -> Table:
-    t = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
+           extra: Sequence[tuple] = (), cls: type = Table) -> Table:
+    t = cls(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     cmds = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -1483,42 +1483,110 @@ def funded_actions_text(n_actions: int, n_unlinked: int) -> str:
     return f"{fmt_value(n_actions, '')} et hors action" if n_actions else "hors action"
 
 
-def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | None = None) -> str | None:
+@dataclass
+class Cited:
+    """What a report shows, for its « Sources » page (issue 11: a review's sources page listed
+    every document of its contract, those it shows nothing from too): the documents its figures
+    are typed from (`documents`, ids) and the files of the figures typed from no document or read
+    from a statistical file (`sources`, ids)."""
+    documents: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+
+    def add(self, document_id: str | None, source_id: str | None) -> None:
+        if document_id is not None:
+            self.documents.add(document_id)
+        elif source_id is not None:
+            self.sources.add(source_id)
+
+
+def _table_rows(con, contract_slug: str, table: str, where: str = "", params: dict | None = None,
+                year: int | None = None) -> list[tuple]:
+    """The distinct (document id, title, producer, date, section, fictional, file producer, file
+    title, file id) of a contract's rows of `table` that `where` (SQL over alias `t`, named
+    parameters `params`) keeps; `year`: only the rows of that year (a table without a year column:
+    all its rows)."""
+    cols = {d[0] for d in con.execute(f"select * from {table} limit 0").description}   # as the query sees it
+    doc = "t.document_id" if "document_id" in cols else "null"
+    ref = "t.source_ref" if "source_ref" in cols else "null"
+    clauses = ["t.contract_slug = $slug"] + ([where] if where else [])
+    values = {"slug": contract_slug, **(params or {})}
+    if year is not None and "year" in cols:
+        clauses.append("t.year = $table_year")
+        values["table_year"] = year
+    used = {k: v for k, v in values.items() if f"${k}" in " ".join(clauses)}
+    return con.execute(f"""
+        select distinct {doc}, d.title, d.producer, d.published_on, {ref}, s.is_fictional,
+               s.producer, s.title, t.source_id
+        from {table} t join sources s on s.source_id = t.source_id
+        left join documents d on d.contract_slug = t.contract_slug and d.document_id = {doc}
+        where {" and ".join(clauses)}""", used).fetchall()
+
+
+def _shared_ref(refs: Sequence[str]) -> str | None:
+    """The section several rows of one document share: their common head up to a « , »
+    (« Annexe 6 (p. 60 s.), rubrique « Pilotes » » and « …, rubrique « Élus » » → « Annexe 6
+    (p. 60 s.) »), None when they share none."""
+    import os
+    head = os.path.commonprefix([r for r in refs if r])
+    cut = head.rfind(", ")
+    return head[:cut] if cut > 0 else None
+
+
+def _credit_parts(rows: Sequence[tuple]) -> list[str]:
+    """The credits of `_table_rows`' rows, once each: a document by `sources.reader_credit`
+    (document, section, producer, year), its section kept when its rows cite one section (or
+    share the head of theirs); rows typed without a document by their file's title and producer,
+    a fictional file as « Données fictives de démonstration »."""
+    by_doc: dict[str, dict[str, list]] = {}
+    for doc_id, title, producer, date, ref, fictional, file_producer, file_title, _sid in sorted(
+            rows, key=lambda r: tuple("" if v is None else str(v) for v in r)):
+        if doc_id is not None and title is not None:
+            head = sources_mod.reader_credit(title, None, producer, date, is_fictional=bool(fictional))
+            entry = by_doc.setdefault(head, {"credits": [], "refs": [], "doc": (title, producer, date, fictional)})
+            if len(entry["credits"]) < 2:      # two credits already: the document or its shared section
+                credit = sources_mod.reader_credit(title, ref, producer, date, is_fictional=bool(fictional))
+                if credit not in entry["credits"]:
+                    entry["credits"].append(credit)
+            if ref:
+                entry["refs"].append(str(ref))
+        elif fictional:
+            by_doc.setdefault(sources_mod.FICTIONAL, {"credits": [sources_mod.FICTIONAL]})
+        else:
+            line = " — ".join(p for p in (file_title, file_producer) if p) or "source non précisée"
+            by_doc.setdefault(line, {"credits": [line]})
+    out = []
+    for head, entry in by_doc.items():
+        if len(entry["credits"]) == 1:
+            out.append(entry["credits"][0])
+            continue
+        shared = _shared_ref(entry["refs"])
+        title, producer, date, fictional = entry["doc"]
+        out.append(sources_mod.reader_credit(title, shared, producer, date, is_fictional=bool(fictional))
+                   if shared else head)
+    return out
+
+
+def credit_line(parts: Sequence[str]) -> str | None:
+    """« Source : a » or « Sources : a ; b » (each credit once), None without a credit."""
+    parts = list(dict.fromkeys(p for p in parts if p))
+    if not parts:
+        return None
+    return ("Sources : " if len(parts) > 1 else "Source : ") + " ; ".join(parts)
+
+
+def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | None = None,
+                 cited: Cited | None = None) -> str | None:
     """« Source : … » (« Sources : … ; … ») of a contract's rows of programme `tables`, as a reader
     cites them (issue 11: the funding, actions and CIA tables of the PDFs named no source): each
     document by `sources.reader_credit` (document, section, producer, year), its section kept when
     all its rows cite one section; rows typed without a document by their file's producer and
     title, a fictional file as « Données fictives de démonstration ». `year`: only the rows of
-    that year (a table without a year column: all its rows)."""
-    rows = []
-    for table in tables:
-        cols = {c for (c,) in con.execute(
-            "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()}
-        doc = "t.document_id" if "document_id" in cols else "null"
-        ref = "t.source_ref" if "source_ref" in cols else "null"
-        rows += con.execute(f"""
-            select distinct d.document_id, d.title, d.producer, d.published_on, {ref}, s.is_fictional,
-                   s.producer, s.title
-            from {table} t join sources s on s.source_id = t.source_id
-            left join documents d on d.contract_slug = t.contract_slug and d.document_id = {doc}
-            where t.contract_slug = ?{" and t.year = ?" if year is not None and "year" in cols else ""}""",
-            [contract_slug] + ([year] if year is not None and "year" in cols else [])).fetchall()
-    by_doc: dict[str, set[str]] = {}
-    for doc_id, title, producer, date, ref, fictional, file_producer, file_title in sorted(
-            rows, key=lambda r: tuple("" if v is None else str(v) for v in r)):
-        if doc_id is not None:
-            by_doc.setdefault(sources_mod.reader_credit(title, None, producer, date, is_fictional=bool(fictional)),
-                              set()).add(sources_mod.reader_credit(title, ref, producer, date,
-                                                                   is_fictional=bool(fictional)))
-        elif fictional:
-            by_doc.setdefault(sources_mod.FICTIONAL, set()).add(sources_mod.FICTIONAL)
-        else:
-            line = " — ".join(p for p in (file_title, file_producer) if p) or "source non précisée"
-            by_doc.setdefault(line, set()).add(line)
-    credits = [next(iter(refs)) if len(refs) == 1 else head for head, refs in by_doc.items()]
-    if not credits:
-        return None
-    return ("Sources : " if len(credits) > 1 else "Source : ") + " ; ".join(credits)
+    that year (a table without a year column: all its rows). `cited` collects what is credited."""
+    rows = [r for table in tables for r in _table_rows(con, contract_slug, table, year=year)]
+    if cited is not None:
+        for r in rows:
+            cited.add(r[0], r[8])
+    return credit_line(_credit_parts(rows))
 
 
 def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
@@ -1720,34 +1788,43 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
     return out
 
 
-def _section_sources(con, contract, st: Styles) -> list[Flowable]:
+def _section_sources(con, contract, st: Styles, cited: Cited | None = None) -> list[Flowable]:
     """The sources as a reader cites them: the documents (title, producer, date) and the
     statistical publications (producer, title, vintage); file names and SHA-256 fingerprints
-    are on the app's « Données et méthode » page, not in the document."""
+    are on the app's « Données et méthode » page, not in the document. `cited`: only the
+    documents and files the report shows figures from (the review), the files of rows typed
+    without a document among the documents; None: every source of the contract."""
     from reports.tables import sources_from_db
 
     docs = con.execute("""
-        select title, producer, published_on from documents where contract_slug = ?
+        select document_id, title, producer, published_on from documents where contract_slug = ?
         order by published_on nulls last, title""", [contract.slug]).fetchall()
-    srcs = sources_from_db(con, contract_slug=contract.slug)
+    if cited is not None:
+        docs = [d for d in docs if d[0] in cited.documents]
+        srcs = sources_from_db(con, source_ids=sorted(cited.sources))
+    else:
+        srcs = sources_from_db(con, contract_slug=contract.slug)
     kinds = dict(con.execute("select source_id, kind from sources").fetchall())
-    out: list[Flowable] = []
-    if docs:
-        out.append(Paragraph("Documents", st.h3))
-        for title, producer, published in docs:
-            when = f", {str(published)[:4]}" if published else ""
-            out.append(Paragraph(esc(f"{without_file_names(title)} — {producer or 'producteur non précisé'}{when}"), st.bullet,
-                                 bulletText="•"))
+    lines = [f"{without_file_names(title)} — {producer or 'producteur non précisé'}"
+             + (f", {str(published)[:4]}" if published else "") for _id, title, producer, published in docs]
     stats = {}
     for s in srcs:
-        if str(kinds.get(s["source_id"]) or "").startswith("programme_"):
-            continue          # the programme template's files: their documents are listed above
         title = (s.get("title") or "").strip()
         key = (s.get("producer") or "—", title or "—")
         if s.get("is_fictional"):
             # Generated in a producer's format, never credited to that producer.
             key = (sources_mod.FICTIONAL, "fichiers générés au format des fichiers statistiques publiés")
+        elif str(kinds.get(s["source_id"]) or "").startswith("programme_"):
+            # The programme template's files: their documents are listed above; a file cited
+            # for rows typed without a document is one of the documents.
+            if cited is not None:
+                lines.append(" — ".join(p for p in (without_file_names(title), s.get("producer")) if p))
+            continue
         stats.setdefault(key, set()).add(str(s.get("vintage") or "").strip())
+    out: list[Flowable] = []
+    if lines:
+        out.append(Paragraph("Documents", st.h3))
+        out += [Paragraph(esc(line), st.bullet, bulletText="•") for line in dict.fromkeys(lines)]
     if stats:
         out.append(Paragraph("Données statistiques", st.h3))
         for (producer, title), vintages in sorted(stats.items()):
@@ -1755,7 +1832,8 @@ def _section_sources(con, contract, st: Styles) -> list[Flowable]:
             out.append(Paragraph(esc(f"{producer} — {title}" + (f" ({v})" if v else "")), st.bullet,
                                  bulletText="•"))
     if not out:
-        return [_note("Aucune source n'est enregistrée.", st)]
+        return [_note("Aucune source n'est enregistrée." if cited is None else
+                      "Ce document ne montre aucun chiffre : il ne cite aucune source.", st)]
     out += [Spacer(1, 2 * mm), _note("Les fichiers chargés (noms, dates de chargement, empreintes) sont "
                                      "listés sur la page « Données et méthode » de l'application.", st)]
     return out
@@ -2152,12 +2230,127 @@ def _review_table(df, st: Styles, group: int = 1) -> Flowable:
             for i, r in enumerate(df.astype(object).to_dict("records"))]
     rows = [[Paragraph(esc(c), st.cell_head) for c in header]]
     rows += [[Paragraph(esc(v), st.cell) for v in r] for r in grouped_columns(body, group)]
-    return _table(rows, _review_widths(header, body))
+    table = _table(rows, _review_widths(header, body), cls=GroupedTable)
+    table.groups = [None] + [r[:group] for r in body]
+    table.cell_style = st.cell
+    return table
 
 
-# The programme tables a review section's rows come from, credited under its table (table_credit).
-REVIEW_SECTION_TABLES = {"programme": ("programme_funding", "programme_actions"),
-                         "cia": ("housing_objectives", "housing_attributions", "housing_published_results")}
+CONTINUED = "(suite)"
+
+
+def _cell_text(cell) -> str:
+    """The text of a table cell as reportlab holds it: a Paragraph, or flowables in a tuple."""
+    if isinstance(cell, Paragraph):
+        return cell.getPlainText()
+    if isinstance(cell, (list, tuple)):
+        return "".join(_cell_text(c) for c in cell)
+    return "" if cell is None else str(cell)
+
+
+class GroupedTable(CarryingTable):
+    """A review table whose first columns are left blank where they repeat the row above's
+    (grouped_columns): a group continued on a new page names them again at the top of that page,
+    « Emploi (suite) », « DDETS (suite) » (issue 11: in the annex of schemes without a figure, a
+    pillar and signatory continued on a new page left blank cells at its top). `groups`: each
+    row's whole first cells (None for the header); `cell_style`: the style of the cells named again."""
+    groups: list = []
+    cell_style = None
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2 or self.cell_style is None or len(self.groups) != len(self._cellvalues):
+            return parts
+        head, rest = parts
+        n, r = len(head._cellvalues), self.repeatRows
+        if n <= r or len(rest._cellvalues) - r != len(self._cellvalues) - n:
+            return parts                   # a row cut in two: left as reportlab made it
+        # The continued part as reportlab made it (its rows' heights measured once, not once a
+        # page: 294 rows over 9 pages), its first row given its group's cells, that row's
+        # height measured again. The row is copied: the original table is laid out again by
+        # the next pass of a document with a table of contents.
+        first = list(rest._cellvalues[r])
+        for j, value in enumerate(self.groups[n] or ()):
+            if value and not _cell_text(first[j]).strip():
+                first[j] = Paragraph(esc(f"{value} {CONTINUED}"), self.cell_style)
+                rest._argH = list(rest._argH)
+                rest._argH[r] = None
+        rest._cellvalues = list(rest._cellvalues)
+        rest._cellvalues[r] = first
+        rest.groups, rest.cell_style = self.groups[:r] + self.groups[n:], self.cell_style
+        return [head, rest]
+
+
+# The rows each review section shows, per table: SQL over alias `t` (named parameters $slug and
+# $year), the same rows as indicators.review's section builders read. Credited under the section's
+# table and listed on its report's sources page (issue 11: the gap table, the commune-only figures
+# and the steering committee printed no source line, the sources page every document).
+_COMMON_LAW = ("select scheme_id from review_schemes s where s.contract_slug = $slug"
+               " and s.funding_kind = 'droit_commun'")
+_NOT_REPORTED = ("not exists (select 1 from review_figures f where f.contract_slug = $slug"
+                 " and f.scheme_id = {0}.scheme_id and f.year = $year)")
+REVIEW_SECTION_ROWS: dict[str, tuple[tuple[str, str], ...]] = {
+    "programme": (("programme_funding", "t.year = $year"), ("programme_actions", "t.year = $year")),
+    "credits": (("programme_funding", "t.year = $year and t.funder = 'etat_p147'"),
+                ("review_figures", f"t.year = $year and t.measure = 'montant' and t.scheme_id in ({_COMMON_LAW})")),
+    "droit_commun": (("review_schemes", "t.funding_kind = 'droit_commun'"),
+                     ("review_figures", f"t.year = $year and t.scheme_id in ({_COMMON_LAW})"),
+                     ("review_signatories", "t.signatory_id in (select signatory_id from review_schemes s"
+                                            " where s.contract_slug = $slug and s.funding_kind = 'droit_commun')")),
+    "manquants": (("review_schemes", _NOT_REPORTED.format("t")),
+                  ("review_signatories", "t.signatory_id in (select signatory_id from review_schemes s where "
+                                         "s.contract_slug = $slug and " + _NOT_REPORTED.format("s") + ")")),
+    "tfpb": (("review_tfpb", "t.year = $year"),
+             ("review_signatories", "t.signatory_id in (select signatory_id from review_tfpb r"
+                                    " where r.contract_slug = $slug and r.year = $year)")),
+    "cia": (("housing_objectives", ""), ("housing_attributions", "t.year = $year"),
+            ("housing_published_results", "t.year = $year")),
+    "personnes": (("programme_beneficiaries", "t.year = $year"),),
+    "personnes_actions": (("programme_beneficiaries", "t.year = $year"),
+                          ("programme_actions", "t.year = $year and t.action_id in (select action_id from "
+                                                "programme_beneficiaries b where b.contract_slug = $slug"
+                                                " and b.year = $year)")),
+    "signataires": (("review_signatories", ""),),
+    "comite": (("review_committee", ""),),
+}
+
+
+def _values_cited(con, keys: Sequence[tuple[str, str, int]], cited: Cited) -> None:
+    """The documents (a published value's) and files (an official file's) of the indicator
+    values `keys` (territory_code, indicator_id, year) into `cited`."""
+    if not keys:
+        return
+    codes, indicators, years = (list(x) for x in zip(*keys))
+    for doc, source_id in con.execute("""
+            select distinct v.document_id, v.source_id from indicator_values v
+            join (select unnest(?::varchar[]) as territory_code, unnest(?::varchar[]) as indicator_id,
+                         unnest(?::integer[]) as year) k
+              on k.territory_code = v.territory_code and k.indicator_id = v.indicator_id and k.year = v.year""",
+                                      [codes, indicators, years]).fetchall():
+        cited.add(doc, source_id)
+
+
+def review_section_credit(con, contract_slug: str, section, year: int,
+                          cited: Cited | None = None) -> str | None:
+    """The short source line under a review section's table (document, section — producer, year,
+    as every block of the reports): the documents and files of the rows it shows
+    (REVIEW_SECTION_ROWS) and of the indicator values it shows (`section.value_keys`,
+    `sources.value_credits`). None for a section without a row. `cited` collects them."""
+    if not len(section.table):
+        return None
+    rows = [r for table, where in REVIEW_SECTION_ROWS.get(section.key, ())
+            for r in _table_rows(con, contract_slug, table, where, {"year": year})]
+    parts = _credit_parts(rows)
+    keys = list(getattr(section, "value_keys", ()) or ())
+    if keys:
+        # A short line names a fictional file once, without its details (sources.printed(short)).
+        parts += [sources_mod.FICTIONAL if c.startswith(sources_mod.FICTIONAL) else c
+                  for c in sources_mod.value_credits(con, keys, short=True)]
+    if cited is not None:
+        for r in rows:
+            cited.add(r[0], r[8])
+        _values_cited(con, keys, cited)
+    return credit_line(parts)
 
 
 def grouped_first_column(body: list[list[str]]) -> list[list[str]]:
@@ -2205,11 +2398,13 @@ def review_annex_summary(section, annex_number: int) -> str:
 
 
 def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphStyle,
-                      sections=None, annexes: list[Annex] | None = None) -> list[Flowable]:
+                      sections=None, annexes: list[Annex] | None = None,
+                      cited: Cited | None = None) -> list[Flowable]:
     """The annual review's sections (indicators.review.review_sections), each under `heading`
     with its note and table: the chapters of the review report, a section of the mandate report.
     With `annexes`, a list section (REVIEW_ANNEX_SECTIONS) is summed up in one sentence and its
-    table goes, whole, to a new annex."""
+    table goes, whole, to a new annex. Each table is followed by its source line
+    (review_section_credit); `cited` collects what they credit, for the sources page."""
     from indicators import review
     story: list[Flowable] = []
     if sections is None:
@@ -2219,19 +2414,29 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
         story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
         if annexes is not None and section.key in REVIEW_ANNEX_SECTIONS and len(section.table):
             annexes.append(Annex(section.title, [_note(section.note, st)] if section.note else []))
-            annexes[-1].flowables.append(_review_table(section.table, st, group=2))
+            annexes[-1].flowables += _credited(_review_table(section.table, st, group=2),
+                                               review_section_credit(con, contract.slug, section, year, cited), st)
             story += [Paragraph(esc(review_annex_summary(section, len(annexes))), st.base),
                       Spacer(1, 4 * mm)]
             continue
         if section.note:
             story.append(_note(section.note, st))
         if len(section.table):
-            story.append(_review_table(section.table, st))
-            credit = table_credit(con, contract.slug, REVIEW_SECTION_TABLES.get(section.key, ()), year)
-            if credit:
-                story.append(_note(credit, st))
+            story += _credited(_review_table(section.table, st),
+                               review_section_credit(con, contract.slug, section, year, cited), st)
         story.append(Spacer(1, 4 * mm))
     return story
+
+
+def _credited(table: Flowable, credit: str | None, st: Styles) -> list[Flowable]:
+    """A table and its source line under it, the line never alone at the top of a page: the
+    table's last rows go to the next page with it (CarryingTable)."""
+    if not credit:
+        return [table]
+    note = _note(credit, st)
+    if isinstance(table, CarryingTable):
+        table.tail_h = _stack_height([note], CONTENT_W)
+    return [table, note]
 
 
 def _annex_flowables(annexes: list[Annex], st: Styles) -> list[Flowable]:
@@ -2258,10 +2463,11 @@ def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | No
                        "personnes touchées, l'évolution des écarts et le comité de pilotage "
                        "(circulaire du 31 août 2023)."), st.base)])
     annexes: list[Annex] = []
-    story += _review_flowables(con, contract, year, st, st.h1, sections, annexes)
+    cited = Cited()
+    story += _review_flowables(con, contract, year, st, st.h1, sections, annexes, cited)
     story += _annex_flowables(annexes, st)
     story += [PageBreak(), Paragraph("Sources", st.h1)]
-    story += _section_sources(con, contract, st)
+    story += _section_sources(con, contract, st, cited)     # only what the review shows
     title = f"Revue annuelle {year} — {contract.name}"
     info = PageInfo(footer=f"{title} · produit le {_date_fr(date)}", fictional=fictional,
                     generated_on=date, cover=True)
