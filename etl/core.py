@@ -117,6 +117,26 @@ class Message:
         return printable(f"{where} : {self.message}" if where else self.message)
 
 
+def frame_sql(con: duckdb.DuckDBPyConnection, sql: str, frame, params=None) -> duckdb.DuckDBPyConnection:
+    """Run `sql`, in which the table `_etl_frame` is `frame` (a pandas DataFrame or an Arrow
+    table). DuckDB's replacement scan finds the frame as a local variable of this function: no
+    `register`/`unregister` statements around the query (each DuckDB statement costs about a
+    millisecond of CPU, issue #15), and the frame is read exactly as a registered one would be."""
+    _etl_frame = frame  # noqa: F841 - read by DuckDB's replacement scan, by name
+    try:
+        return con.execute(sql, params)
+    except duckdb.CatalogException as exc:
+        if "_etl_frame" not in str(exc):
+            raise
+    # A connection wrapped by another object (its `execute` is not DuckDB's own, so the scan
+    # looks in the wrapper's frame): the frame registered by name, as before.
+    con.register("_etl_frame", frame)
+    try:
+        return con.execute(sql, params)
+    finally:
+        con.unregister("_etl_frame")
+
+
 # The contexts holding line records not yet written (`flush_row_lines`).
 _PENDING_LINES: "weakref.WeakSet[LoadContext]" = weakref.WeakSet()
 
@@ -220,11 +240,7 @@ class LoadContext:
         types = {"line": pa.int32()}
         batch = pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in columns.items()})
         self.con.execute(ROW_LINES_DDL)
-        self.con.register("_row_lines_batch", batch)
-        try:
-            self.con.execute("insert into _row_lines select * from _row_lines_batch")
-        finally:
-            self.con.unregister("_row_lines_batch")
+        frame_sql(self.con, "insert into _row_lines select * from _etl_frame", batch)
 
     # Writing ----------------------------------------------------------------------------
     def columns(self, table: str) -> list[str]:
@@ -252,12 +268,10 @@ class LoadContext:
         if unknown:
             raise KeyError(f"{table}: unknown columns {unknown}")
         given = set(df.columns)
-        self.con.register("_etl_insert_df", df)
-        try:
-            # Absent columns are written NULL (never their DEFAULT), without copying the frame.
-            into = ", ".join(f'"{c}"' for c in cols)
-            select = ", ".join(f'"{c}"' if c in given else "null" for c in cols)
-            self.con.execute(f"insert into {table} ({into}) select {select} from _etl_insert_df")
-        finally:
-            self.con.unregister("_etl_insert_df")
+        # Absent columns are written NULL (never their DEFAULT), without copying the frame. The
+        # frame is read by DuckDB's replacement scan (`frame_sql`): one statement, where a
+        # register + unregister around it cost two more (issue #15).
+        into = ", ".join(f'"{c}"' for c in cols)
+        select = ", ".join(f'"{c}"' if c in given else "null" for c in cols)
+        frame_sql(self.con, f"insert into {table} ({into}) select {select} from _etl_frame", df)
         return len(df)

@@ -48,7 +48,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.core import Candidate, EtlError, LoadContext
+from etl.core import Candidate, EtlError, LoadContext, frame_sql
 from etl.loaders.cog import is_fictional_code
 from etl.readers import (_GROUPED_RE, _NUMBER_RE, _SPACES, CONTROL_RE, MOJIBAKE_RE, WITHHELD_MARKERS,
                          ZERO_WIDTH, TextTable, decode_text, normalise_text, open_workbook, read_table, sniff_separator)
@@ -1168,12 +1168,8 @@ def _load_table(ctx: LoadContext, c: Candidate, kind: str, table: TextTable,
         # Every value checked before any is written: a refused value leaves nothing of the file.
         for start in range(0, len(plan), INSEE_CHUNK_COLUMNS):
             _sql_bounds(ctx.con, sql, plan[start:start + INSEE_CHUNK_COLUMNS])
-        ctx.con.register("_insee_rows", rows)
-        try:
-            ctx.con.execute("create or replace temp table _insee_base as select * from _insee_raw p"
-                            " join _insee_rows r on r._row = p.rowid")
-        finally:
-            ctx.con.unregister("_insee_rows")
+        frame_sql(ctx.con, "create or replace temp table _insee_base as select * from _insee_raw p"
+                           " join _etl_frame r on r._row = p.rowid", rows)
         try:
             for start in range(0, len(plan), INSEE_CHUNK_COLUMNS):
                 _sql_facts(ctx, sql, plan[start:start + INSEE_CHUNK_COLUMNS], notes_of, note_index, source_id)
@@ -1215,12 +1211,8 @@ def _load_table(ctx: LoadContext, c: Candidate, kind: str, table: TextTable,
             "source_variable": np.repeat(np.array([p[0] for p in chunk], dtype=object), n_rows),
             "source_id": source_id,
         }).reindex(columns=target)
-        ctx.con.register("_insee_chunk", facts)
-        try:
-            ctx.con.execute(f"insert into {'_insee_facts' if staged else 'indicator_facts'}"
-                            " select * from _insee_chunk")
-        finally:
-            ctx.con.unregister("_insee_chunk")
+        frame_sql(ctx.con, f"insert into {'_insee_facts' if staged else 'indicator_facts'}"
+                           " select * from _etl_frame", facts)
         del facts, values, statuses, notes_out
     if staged:
         ctx.con.execute("insert into indicator_facts select * from _insee_facts")
