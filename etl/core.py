@@ -122,14 +122,11 @@ def frame_sql(con: duckdb.DuckDBPyConnection, sql: str, frame, params=None) -> d
     table). DuckDB's replacement scan finds the frame as a local variable of this function: no
     `register`/`unregister` statements around the query (each DuckDB statement costs about a
     millisecond of CPU, issue #15), and the frame is read exactly as a registered one would be."""
-    _etl_frame = frame  # noqa: F841 - read by DuckDB's replacement scan, by name
-    try:
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        _etl_frame = frame  # noqa: F841 - read by DuckDB's replacement scan, by name
         return con.execute(sql, params)
-    except duckdb.CatalogException as exc:
-        if "_etl_frame" not in str(exc):
-            raise
     # A connection wrapped by another object (its `execute` is not DuckDB's own, so the scan
-    # looks in the wrapper's frame): the frame registered by name, as before.
+    # would look in the wrapper's frame): the frame registered by name, as before.
     con.register("_etl_frame", frame)
     try:
         return con.execute(sql, params)
@@ -168,6 +165,26 @@ class LoadContext:
         self._stored_sources: set[str] | None = None   # source_ids in `sources` (read once)
         self._pending_lines: list[tuple[str, str, str, str, list[tuple[str, int]]]] = []
         self._n_pending_lines = 0
+
+    # Transactions -----------------------------------------------------------------------
+    def save_state(self) -> tuple:
+        """What this context holds in memory, as at a commit: the build rolls back a failed
+        transaction of several files, restores this and loads the earlier files again."""
+        return (len(self.messages), set(self.source_ids),
+                None if self._stored_sources is None else set(self._stored_sources),
+                list(self._pending_lines), self._n_pending_lines)
+
+    def restore_state(self, state: tuple) -> None:
+        n_messages, source_ids, stored, pending, n_pending = state
+        del self.messages[n_messages:]
+        self.source_ids = set(source_ids)
+        self._stored_sources = None if stored is None else set(stored)
+        self._pending_lines, self._n_pending_lines = list(pending), n_pending
+        self._columns = {}      # a table created in the rolled-back transaction is gone
+        if pending:
+            _PENDING_LINES.add(self)
+        else:
+            _PENDING_LINES.discard(self)
 
     # Provenance -------------------------------------------------------------------------
     def add_source(self, c: Candidate, kind: str, *, producer: str | None = None,
