@@ -158,8 +158,38 @@ def code_level(code: str) -> str | None:
     return None
 
 
+_XML_TAG_RE = re.compile(rb"<[^>]*>")
+_XML_REF_RE = re.compile(rb"&#(x[0-9a-fA-F]+|[0-9]+);")
+
+
+def _xlsx_may_hold_key(c: Candidate) -> bool:
+    """False only when no XML part of the workbook holds CODGEO as text (its tags removed, its
+    character references read, zero-width characters dropped, any case): no sheet can then have
+    the column, and openpyxl need not parse the workbook to know it (issue #15: a programme or APL
+    workbook was parsed once more only to be refused here). True whenever unsure: not a zip, a part
+    that is not plain UTF-8 XML, a CDATA section."""
+    import io
+    import zipfile
+    try:
+        with zipfile.ZipFile(io.BytesIO(c.read_bytes())) as z:
+            for info in [i for i in z.infolist() if i.filename.lower().endswith(".xml")]:
+                data = z.read(info)
+                if b"\x00" in data or b"<![CDATA[" in data or data.startswith((b"\xfe\xff", b"\xff\xfe")):
+                    return True
+                text = _XML_TAG_RE.sub(b"", data)
+                text = _XML_REF_RE.sub(lambda m: chr(int(m.group(1)[1:], 16) if m.group(1)[:1] in b"xX"
+                                                   else int(m.group(1))).encode("utf-8", "replace"), text)
+                if KEY_COLUMN in text.decode("utf-8", "replace").translate(ZERO_WIDTH).upper():
+                    return True
+        return False
+    except Exception:  # noqa: BLE001 - unsure: openpyxl decides, as before
+        return True
+
+
 def recognise(c: Candidate) -> str | None:
     if c.suffix == ".xlsx":
+        if not _xlsx_may_hold_key(c):
+            return None
         try:
             found = _xlsx_data_sheet(c, head_only=True)
         except Exception:  # noqa: BLE001 - recognise must not raise on another format (etl/core.py)
