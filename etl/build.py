@@ -511,8 +511,7 @@ def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress:
             saved = ctx.save_state()
         c._bytes = None   # the file's content is not kept once loaded
         source_id = f"src_{p.sha256[:12]}"
-        has_source = source_id in ctx.source_ids or ctx.con.execute(
-            "select count(*) from sources where source_id = ?", [source_id]).fetchall()[0][0]
+        has_source = ctx.has_source(source_id)
         report.files.append(FileReport(c.display_name, p.kind, "loaded", rows,
                                        source_id if has_source else None, seconds=round(seconds, 3)))
         report.n_rows += rows or 0

@@ -211,6 +211,15 @@ class LoadContext:
         )
         return source_id
 
+    def has_source(self, source_id: str) -> bool:
+        """Whether `sources` holds this id: written by `add_source`, or stored before this
+        context (the stored ids are read once, not one query per file: issue #15)."""
+        if source_id in self.source_ids:
+            return True
+        if self._stored_sources is None:
+            self._stored_sources = {r[0] for r in self.con.execute("select source_id from sources").fetchall()}
+        return source_id in self._stored_sources
+
     def set_rows_read(self, source_id: str, rows_read: int) -> None:
         self.con.execute("update sources set rows_read = ? where source_id = ?", [rows_read, source_id])
 

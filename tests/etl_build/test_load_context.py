@@ -175,3 +175,20 @@ def test_a_wrapped_connection_still_inserts_its_frame() -> None:
         ("QN07101I", "Les Aubépins")]
     assert not con.execute("select count(*) from duckdb_views() where view_name = '_etl_frame'"
                            ).fetchall()[0][0]
+
+
+def test_has_source_reads_the_stored_ids_once(tmp_path) -> None:
+    """The build asks after each file whether its source row exists: the ids written by this
+    context, or stored before it, read in one query for all files (issue #15)."""
+    (tmp_path / "a.csv").write_text("a\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("b\n", encoding="utf-8")
+    a, b = core.Candidate(tmp_path / "a.csv", "a.csv"), core.Candidate(tmp_path / "b.csv", "b.csv")
+    con = create_empty()
+    stored = LoadContext(con, "earlier").add_source(a, "programme_contracts")
+    spy = _Statements(con)
+    ctx = LoadContext(spy, "t")
+    answers = [ctx.has_source(stored), ctx.has_source("src_absent"), ctx.has_source(stored)]
+    written = ctx.add_source(b, "programme_contracts")
+    answers += [ctx.has_source(written), ctx.has_source("src_absent")]
+    assert answers == [True, False, True, True, False]
+    assert spy.sql == ["select source_id from", "insert into sources"]
