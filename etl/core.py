@@ -134,6 +134,11 @@ def frame_sql(con: duckdb.DuckDBPyConnection, sql: str, frame, params=None) -> d
         con.unregister("_etl_frame")
 
 
+def source_id_of(c: Candidate, sha256: str | None = None) -> str:
+    """The `sources` id of a file: 'src_' + the first 12 hex digits of its sha256."""
+    return f"src_{(sha256 or c.sha256)[:12]}"
+
+
 # The contexts holding line records not yet written (`flush_row_lines`).
 _PENDING_LINES: "weakref.WeakSet[LoadContext]" = weakref.WeakSet()
 
@@ -193,7 +198,7 @@ class LoadContext:
                    rows_read: int | None = None, is_fictional: bool = False) -> str:
         """Record one loaded file and return its source_id ('src_' + sha256 prefix)."""
         sha = c.sha256
-        source_id = f"src_{sha[:12]}"
+        source_id = source_id_of(c, sha)
         self.source_ids.add(source_id)
         # A file loaded again replaces its row. The ids already stored are read once, not one
         # delete per file (each DuckDB statement costs milliseconds: issue #15).
