@@ -512,6 +512,7 @@ def _load(ctx: LoadContext, plan: list[_Planned], report: BuildReport, progress:
             group, group_seconds = [], 0.0
             saved = ctx.save_state()
         c._bytes = None   # the file's content is not kept once loaded
+        c.memo.clear()
         source_id = f"src_{p.sha256[:12]}"
         has_source = ctx.has_source(source_id)
         report.files.append(FileReport(c.display_name, p.kind, "loaded", rows,

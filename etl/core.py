@@ -73,6 +73,8 @@ class Candidate:
     display_name: str
     companions: list["Candidate"] = field(default_factory=list)
     _bytes: bytes | None = field(default=None, repr=False)
+    # What a loader's `recognise` parsed and its `load` reuses (the build clears it once loaded).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def read_bytes(self) -> bytes:
         if self._bytes is None:

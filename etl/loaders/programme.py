@@ -203,6 +203,16 @@ def _csv_sheet(c: Candidate) -> Sheet:
 
 
 def _xlsx_sheets(c: Candidate) -> list[Sheet]:
+    """The sheets of a workbook, parsed once: `recognise` parses the whole workbook to find its
+    tables and `load` reads the same sheets (kept in `c.memo` until the file is loaded; nothing
+    changes them in place; issue #15)."""
+    sheets = c.memo.get("programme_sheets")
+    if sheets is None:
+        sheets = c.memo["programme_sheets"] = _parse_xlsx_sheets(c)
+    return list(sheets)
+
+
+def _parse_xlsx_sheets(c: Candidate) -> list[Sheet]:
     import openpyxl   # imported here: only workbooks need it
 
     try:
