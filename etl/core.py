@@ -73,6 +73,8 @@ class Candidate:
     display_name: str
     companions: list["Candidate"] = field(default_factory=list)
     _bytes: bytes | None = field(default=None, repr=False)
+    # What a loader's `recognise` parsed and its `load` reuses (the build clears it once loaded).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def read_bytes(self) -> bytes:
         if self._bytes is None:
@@ -117,6 +119,28 @@ class Message:
         return printable(f"{where} : {self.message}" if where else self.message)
 
 
+def frame_sql(con: duckdb.DuckDBPyConnection, sql: str, frame, params=None) -> duckdb.DuckDBPyConnection:
+    """Run `sql`, in which the table `_etl_frame` is `frame` (a pandas DataFrame or an Arrow
+    table). DuckDB's replacement scan finds the frame as a local variable of this function: no
+    `register`/`unregister` statements around the query (each DuckDB statement costs about a
+    millisecond of CPU, issue #15), and the frame is read exactly as a registered one would be."""
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        _etl_frame = frame  # noqa: F841 - read by DuckDB's replacement scan, by name
+        return con.execute(sql, params)
+    # A connection wrapped by another object (its `execute` is not DuckDB's own, so the scan
+    # would look in the wrapper's frame): the frame registered by name, as before.
+    con.register("_etl_frame", frame)
+    try:
+        return con.execute(sql, params)
+    finally:
+        con.unregister("_etl_frame")
+
+
+def source_id_of(c: Candidate, sha256: str | None = None) -> str:
+    """The `sources` id of a file: 'src_' + the first 12 hex digits of its sha256."""
+    return f"src_{(sha256 or c.sha256)[:12]}"
+
+
 # The contexts holding line records not yet written (`flush_row_lines`).
 _PENDING_LINES: "weakref.WeakSet[LoadContext]" = weakref.WeakSet()
 
@@ -149,6 +173,26 @@ class LoadContext:
         self._pending_lines: list[tuple[str, str, str, str, list[tuple[str, int]]]] = []
         self._n_pending_lines = 0
 
+    # Transactions -----------------------------------------------------------------------
+    def save_state(self) -> tuple:
+        """What this context holds in memory, as at a commit: the build rolls back a failed
+        transaction of several files, restores this and loads the earlier files again."""
+        return (len(self.messages), set(self.source_ids),
+                None if self._stored_sources is None else set(self._stored_sources),
+                list(self._pending_lines), self._n_pending_lines)
+
+    def restore_state(self, state: tuple) -> None:
+        n_messages, source_ids, stored, pending, n_pending = state
+        del self.messages[n_messages:]
+        self.source_ids = set(source_ids)
+        self._stored_sources = None if stored is None else set(stored)
+        self._pending_lines, self._n_pending_lines = list(pending), n_pending
+        self._columns = {}      # a table created in the rolled-back transaction is gone
+        if pending:
+            _PENDING_LINES.add(self)
+        else:
+            _PENDING_LINES.discard(self)
+
     # Provenance -------------------------------------------------------------------------
     def add_source(self, c: Candidate, kind: str, *, producer: str | None = None,
                    title: str | None = None, vintage: str | None = None,
@@ -156,7 +200,7 @@ class LoadContext:
                    rows_read: int | None = None, is_fictional: bool = False) -> str:
         """Record one loaded file and return its source_id ('src_' + sha256 prefix)."""
         sha = c.sha256
-        source_id = f"src_{sha[:12]}"
+        source_id = source_id_of(c, sha)
         self.source_ids.add(source_id)
         # A file loaded again replaces its row. The ids already stored are read once, not one
         # delete per file (each DuckDB statement costs milliseconds: issue #15).
@@ -173,6 +217,15 @@ class LoadContext:
              rows_read, datetime.now(timezone.utc).replace(tzinfo=None), is_fictional],
         )
         return source_id
+
+    def has_source(self, source_id: str) -> bool:
+        """Whether `sources` holds this id: written by `add_source`, or stored before this
+        context (the stored ids are read once, not one query per file: issue #15)."""
+        if source_id in self.source_ids:
+            return True
+        if self._stored_sources is None:
+            self._stored_sources = {r[0] for r in self.con.execute("select source_id from sources").fetchall()}
+        return source_id in self._stored_sources
 
     def set_rows_read(self, source_id: str, rows_read: int) -> None:
         self.con.execute("update sources set rows_read = ? where source_id = ?", [rows_read, source_id])
@@ -220,11 +273,7 @@ class LoadContext:
         types = {"line": pa.int32()}
         batch = pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in columns.items()})
         self.con.execute(ROW_LINES_DDL)
-        self.con.register("_row_lines_batch", batch)
-        try:
-            self.con.execute("insert into _row_lines select * from _row_lines_batch")
-        finally:
-            self.con.unregister("_row_lines_batch")
+        frame_sql(self.con, "insert into _row_lines select * from _etl_frame", batch)
 
     # Writing ----------------------------------------------------------------------------
     def columns(self, table: str) -> list[str]:
@@ -252,12 +301,10 @@ class LoadContext:
         if unknown:
             raise KeyError(f"{table}: unknown columns {unknown}")
         given = set(df.columns)
-        self.con.register("_etl_insert_df", df)
-        try:
-            # Absent columns are written NULL (never their DEFAULT), without copying the frame.
-            into = ", ".join(f'"{c}"' for c in cols)
-            select = ", ".join(f'"{c}"' if c in given else "null" for c in cols)
-            self.con.execute(f"insert into {table} ({into}) select {select} from _etl_insert_df")
-        finally:
-            self.con.unregister("_etl_insert_df")
+        # Absent columns are written NULL (never their DEFAULT), without copying the frame. The
+        # frame is read by DuckDB's replacement scan (`frame_sql`): one statement, where a
+        # register + unregister around it cost two more (issue #15).
+        into = ", ".join(f'"{c}"' for c in cols)
+        select = ", ".join(f'"{c}"' if c in given else "null" for c in cols)
+        frame_sql(self.con, f"insert into {table} ({into}) select {select} from _etl_frame", df)
         return len(df)

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from etl import geo
-from etl.core import Candidate, EtlError, LoadContext, Message
+from etl.core import Candidate, EtlError, LoadContext, Message, frame_sql
 from etl.loaders.cog import fictional_mask
 from etl.readers import (CONTROL_EXPECTED, CONTROL_RE, control_character, normalise_text, read_table,
                          sniff_header)
@@ -158,14 +158,10 @@ def _insert_new(ctx: LoadContext, table: str, df: pd.DataFrame, keys: list[str])
     if df.empty:
         return 0
     df = df.drop_duplicates(subset=keys)
-    ctx.con.register("_contours_new", df[keys])
-    try:
-        cond = " and ".join(f't."{k}" = n."{k}"' for k in keys)
-        present = ctx.con.execute(
-            f"select {', '.join('n.' + chr(34) + k + chr(34) for k in keys)} from _contours_new n"
-            f" where exists (select 1 from {table} t where {cond})").fetchdf()
-    finally:
-        ctx.con.unregister("_contours_new")
+    cond = " and ".join(f't."{k}" = n."{k}"' for k in keys)
+    present = frame_sql(
+        ctx.con, f"select {', '.join('n.' + chr(34) + k + chr(34) for k in keys)} from _etl_frame n"
+        f" where exists (select 1 from {table} t where {cond})", df[keys]).fetchdf()
     if not present.empty:
         merged = df.merge(present.astype(str), on=keys, how="left", indicator=True)
         df = merged[merged["_merge"] == "left_only"].drop(columns="_merge")
@@ -457,13 +453,10 @@ def _merge_duplicates(ctx, c, codes: pd.Series, geoms: np.ndarray, lines) -> tup
 
 def _replace_geometries(ctx: LoadContext, rows: pd.DataFrame) -> None:
     """A later file's contour of the same territory replaces the earlier one."""
-    ctx.con.register("_contours_geo", rows[["territory_code", "territory_level"]])
-    try:
-        ctx.con.execute("delete from territory_geometries t using _contours_geo n"
-                        " where t.territory_code = n.territory_code"
-                        " and t.territory_level = n.territory_level")
-    finally:
-        ctx.con.unregister("_contours_geo")
+    frame_sql(ctx.con, "delete from territory_geometries t using _etl_frame n"
+                       " where t.territory_code = n.territory_code"
+                       " and t.territory_level = n.territory_level",
+              rows[["territory_code", "territory_level"]])
     ctx.insert("territory_geometries", rows)
 
 

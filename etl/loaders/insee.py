@@ -48,7 +48,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.core import Candidate, EtlError, LoadContext
+from etl.core import Candidate, EtlError, LoadContext, frame_sql
 from etl.loaders.cog import is_fictional_code
 from etl.readers import (_GROUPED_RE, _NUMBER_RE, _SPACES, CONTROL_RE, MOJIBAKE_RE, WITHHELD_MARKERS,
                          ZERO_WIDTH, TextTable, decode_text, normalise_text, open_workbook, read_table, sniff_separator)
@@ -158,8 +158,38 @@ def code_level(code: str) -> str | None:
     return None
 
 
+_XML_TAG_RE = re.compile(rb"<[^>]*>")
+_XML_REF_RE = re.compile(rb"&#(x[0-9a-fA-F]+|[0-9]+);")
+
+
+def _xlsx_may_hold_key(c: Candidate) -> bool:
+    """False only when no XML part of the workbook holds CODGEO as text (its tags removed, its
+    character references read, zero-width characters dropped, any case): no sheet can then have
+    the column, and openpyxl need not parse the workbook to know it (issue #15: a programme or APL
+    workbook was parsed once more only to be refused here). True whenever unsure: not a zip, a part
+    that is not plain UTF-8 XML, a CDATA section."""
+    import io
+    import zipfile
+    try:
+        with zipfile.ZipFile(io.BytesIO(c.read_bytes())) as z:
+            for info in [i for i in z.infolist() if i.filename.lower().endswith(".xml")]:
+                data = z.read(info)
+                if b"\x00" in data or b"<![CDATA[" in data or data.startswith((b"\xfe\xff", b"\xff\xfe")):
+                    return True
+                text = _XML_TAG_RE.sub(b"", data)
+                text = _XML_REF_RE.sub(lambda m: chr(int(m.group(1)[1:], 16) if m.group(1)[:1] in b"xX"
+                                                   else int(m.group(1))).encode("utf-8", "replace"), text)
+                if KEY_COLUMN in text.decode("utf-8", "replace").translate(ZERO_WIDTH).upper():
+                    return True
+        return False
+    except Exception:  # noqa: BLE001 - unsure: openpyxl decides, as before
+        return True
+
+
 def recognise(c: Candidate) -> str | None:
     if c.suffix == ".xlsx":
+        if not _xlsx_may_hold_key(c):
+            return None
         try:
             found = _xlsx_data_sheet(c, head_only=True)
         except Exception:  # noqa: BLE001 - recognise must not raise on another format (etl/core.py)
@@ -1168,12 +1198,8 @@ def _load_table(ctx: LoadContext, c: Candidate, kind: str, table: TextTable,
         # Every value checked before any is written: a refused value leaves nothing of the file.
         for start in range(0, len(plan), INSEE_CHUNK_COLUMNS):
             _sql_bounds(ctx.con, sql, plan[start:start + INSEE_CHUNK_COLUMNS])
-        ctx.con.register("_insee_rows", rows)
-        try:
-            ctx.con.execute("create or replace temp table _insee_base as select * from _insee_raw p"
-                            " join _insee_rows r on r._row = p.rowid")
-        finally:
-            ctx.con.unregister("_insee_rows")
+        frame_sql(ctx.con, "create or replace temp table _insee_base as select * from _insee_raw p"
+                           " join _etl_frame r on r._row = p.rowid", rows)
         try:
             for start in range(0, len(plan), INSEE_CHUNK_COLUMNS):
                 _sql_facts(ctx, sql, plan[start:start + INSEE_CHUNK_COLUMNS], notes_of, note_index, source_id)
@@ -1215,12 +1241,8 @@ def _load_table(ctx: LoadContext, c: Candidate, kind: str, table: TextTable,
             "source_variable": np.repeat(np.array([p[0] for p in chunk], dtype=object), n_rows),
             "source_id": source_id,
         }).reindex(columns=target)
-        ctx.con.register("_insee_chunk", facts)
-        try:
-            ctx.con.execute(f"insert into {'_insee_facts' if staged else 'indicator_facts'}"
-                            " select * from _insee_chunk")
-        finally:
-            ctx.con.unregister("_insee_chunk")
+        frame_sql(ctx.con, f"insert into {'_insee_facts' if staged else 'indicator_facts'}"
+                           " select * from _etl_frame", facts)
         del facts, values, statuses, notes_out
     if staged:
         ctx.con.execute("insert into indicator_facts select * from _insee_facts")

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from etl.checks import QPV_CODE_EXPECTED, UNIQUE_KEYS, qpv_vintage
-from etl.core import Candidate, EtlError, LoadContext
+from etl.core import Candidate, EtlError, LoadContext, source_id_of
 from etl.readers import (CONTROL_EXPECTED, control_character, decode_text, is_person_marker,
                          is_personal_column, normalise_text, parse_number, read_table, sniff_separator)
 from etl.template import BY_NAME, LEVELS, TABLES, Col, Table
@@ -203,6 +203,16 @@ def _csv_sheet(c: Candidate) -> Sheet:
 
 
 def _xlsx_sheets(c: Candidate) -> list[Sheet]:
+    """The sheets of a workbook, parsed once: `recognise` parses the whole workbook to find its
+    tables and `load` reads the same sheets (kept in `c.memo` until the file is loaded; nothing
+    changes them in place; issue #15)."""
+    sheets = c.memo.get("programme_sheets")
+    if sheets is None:
+        sheets = c.memo["programme_sheets"] = _parse_xlsx_sheets(c)
+    return list(sheets)
+
+
+def _parse_xlsx_sheets(c: Candidate) -> list[Sheet]:
     import openpyxl   # imported here: only workbooks need it
 
     try:
@@ -447,12 +457,13 @@ def load(ctx: LoadContext, c: Candidate, kind: str) -> int:
         raise EtlError(c.display_name, "en-tête du modèle de saisie introuvable", line=1,
                        expected="les colonnes obligatoires d'une table du modèle (python -m etl template-doc)")
     sheets.sort(key=lambda s: TABLES.index(s.table))
-    source_id = ctx.add_source(c, kind, producer="Équipe du contrat de ville",
-                               title=_title(sheets), rows_read=0)
+    # The source row is written once its rows are counted: one statement, not an insert and an
+    # update (issue #15); nothing reads it before the file is loaded.
+    source_id = source_id_of(c)
     total = 0
     for sheet in sheets:
         total += _load_sheet(ctx, sheet, source_id)
-    ctx.set_rows_read(source_id, total)
+    ctx.add_source(c, kind, producer="Équipe du contrat de ville", title=_title(sheets), rows_read=total)
     return total
 
 

@@ -126,3 +126,69 @@ def test_a_file_loaded_again_replaces_its_source_row(tmp_path) -> None:
     assert spy.sql == ["select source_id from", "delete from sources", "insert into sources",
                        "insert into sources", "insert into sources", "delete from sources",
                        "insert into sources"]
+
+
+class _Calls(_Statements):
+    """A connection that also remembers its `register`/`unregister` calls."""
+
+    def register(self, name, frame):
+        self.sql.append(f"register {name}")
+        return self._con.register(name, frame)
+
+    def unregister(self, name):
+        self.sql.append(f"unregister {name}")
+        return self._con.unregister(name)
+
+
+def test_a_frame_is_inserted_in_one_statement_without_registering_it(monkeypatch) -> None:
+    """`insert` reads its frame by DuckDB's replacement scan (`core.frame_sql`): one statement
+    per insert, no register/unregister around it (issue #15)."""
+    con = create_empty()
+    con.execute("set python_scan_all_frames = true")   # the scan looks through the spy's frame
+    spy = _Calls(con)
+    monkeypatch.setattr(core.duckdb, "DuckDBPyConnection", _Calls)   # the spy taken as DuckDB's own
+    ctx = LoadContext(spy, "t")
+    ctx.columns("territories")
+    spy.sql.clear()
+    n = ctx.insert("territories", pd.DataFrame({
+        "territory_code": ["71076", "71270"], "territory_level": "commune",
+        "territory_name": ["Chalon-sur-Saône", "Le Creusot"], "is_fictional": False,
+        "source_id": "src_a"}))
+    assert (n, spy.sql) == (2, ['insert into territories'])
+    assert con.execute("select * from territories order by territory_code").fetchall() == [
+        ("71076", "commune", "Chalon-sur-Saône", None, None, None, False, "src_a"),
+        ("71270", "commune", "Le Creusot", None, None, None, False, "src_a")]
+
+
+def test_a_wrapped_connection_still_inserts_its_frame() -> None:
+    """Behind a wrapper whose frame the scan does not search, the frame is registered by name
+    for that statement and unregistered after (the rows are the same)."""
+    con = create_empty()
+    spy = _Calls(con)
+    ctx = LoadContext(spy, "t")
+    ctx.columns("territories")
+    spy.sql.clear()
+    ctx.insert("territories", [dict(territory_code="QN07101I", territory_level="qpv",
+                                    territory_name="Les Aubépins", is_fictional=False, source_id="s")])
+    assert spy.sql == ["register _etl_frame", "insert into territories", "unregister _etl_frame"]
+    assert con.execute("select territory_code, territory_name from territories").fetchall() == [
+        ("QN07101I", "Les Aubépins")]
+    assert not con.execute("select count(*) from duckdb_views() where view_name = '_etl_frame'"
+                           ).fetchall()[0][0]
+
+
+def test_has_source_reads_the_stored_ids_once(tmp_path) -> None:
+    """The build asks after each file whether its source row exists: the ids written by this
+    context, or stored before it, read in one query for all files (issue #15)."""
+    (tmp_path / "a.csv").write_text("a\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("b\n", encoding="utf-8")
+    a, b = core.Candidate(tmp_path / "a.csv", "a.csv"), core.Candidate(tmp_path / "b.csv", "b.csv")
+    con = create_empty()
+    stored = LoadContext(con, "earlier").add_source(a, "programme_contracts")
+    spy = _Statements(con)
+    ctx = LoadContext(spy, "t")
+    answers = [ctx.has_source(stored), ctx.has_source("src_absent"), ctx.has_source(stored)]
+    written = ctx.add_source(b, "programme_contracts")
+    answers += [ctx.has_source(written), ctx.has_source("src_absent")]
+    assert answers == [True, False, True, True, False]
+    assert spy.sql == ["select source_id from", "insert into sources"]

@@ -68,3 +68,88 @@ def test_the_rows_of_a_failing_file_are_rolled_back(tmp_path) -> None:
     con.execute("insert into territories (territory_code, territory_level, territory_name, is_fictional,"
                 " source_id) values ('2A004', 'commune', 'Ajaccio', false, 's')")   # usable after
     assert len(con.execute("select * from territories").fetchall()) == 2
+
+
+class _Transactions:
+    """A connection that remembers its begin, commit and rollback statements."""
+
+    def __init__(self, con):
+        self._con = con
+        self.seen: list[str] = []
+
+    def execute(self, sql, *args, **kwargs):
+        if sql in ("begin transaction", "commit", "rollback"):
+            self.seen.append(sql)
+        return self._con.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def _inserting(code: str, calls: list[str]):
+    def load(ctx, c, kind):
+        calls.append(c.display_name)
+        ctx.warn(c.display_name, f"avertissement de {code}")
+        _insert(ctx, code)
+        return 1
+    return load
+
+
+def test_quick_files_share_one_commit(tmp_path, monkeypatch) -> None:
+    """Each commit writes and syncs the journal (issue #15): files loaded within
+    COMMIT_AFTER_SECONDS of the last commit are committed together."""
+    monkeypatch.setattr(build, "COMMIT_AFTER_SECONDS", 3600.0)
+    calls: list[str] = []
+    con = create_empty(tmp_path / "t.duckdb")
+    spy = _Transactions(con)
+    report = _report()
+    plan = [_plan(tmp_path, f"{code}.csv", _module(_inserting(code, calls))) for code in ("71076", "71077", "71078")]
+    build._load(LoadContext(spy, "b"), plan, report, None)
+    assert spy.seen == ["begin transaction", "commit"]
+    assert con.execute("select territory_code from territories order by 1").fetchall() == [
+        ("71076",), ("71077",), ("71078",)]
+    assert [(f.file_name, f.outcome, f.rows_read) for f in report.files] == [
+        ("71076.csv", "loaded", 1), ("71077.csv", "loaded", 1), ("71078.csv", "loaded", 1)]
+
+
+def test_a_long_file_is_committed_on_its_own(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(build, "COMMIT_AFTER_SECONDS", 0.0)
+    calls: list[str] = []
+    con = create_empty(tmp_path / "t.duckdb")
+    spy = _Transactions(con)
+    plan = [_plan(tmp_path, f"{code}.csv", _module(_inserting(code, calls))) for code in ("71076", "71077")]
+    build._load(LoadContext(spy, "b"), plan, _report(), None)
+    assert spy.seen == ["begin transaction", "commit", "begin transaction", "commit"]
+
+
+def test_a_failing_file_rolls_back_alone_the_earlier_files_of_its_transaction_are_loaded_again(
+        tmp_path, monkeypatch) -> None:
+    """The earlier files of the failed transaction are loaded again and committed: they keep
+    their rows and their warnings (once each); the failed file leaves no row, its own warning
+    stays after theirs, then its error."""
+    monkeypatch.setattr(build, "COMMIT_AFTER_SECONDS", 3600.0)
+    calls: list[str] = []
+
+    def bad(ctx, c, kind):
+        calls.append(c.display_name)
+        ctx.warn(c.display_name, "avertissement avant l'erreur")
+        _insert(ctx, "71079")
+        raise EtlError(c.display_name, "valeur non reconnue", line=5, column="code")
+    con = create_empty(tmp_path / "t.duckdb")
+    spy = _Transactions(con)
+    ctx = LoadContext(spy, "b")
+    report = _report()
+    plan = [_plan(tmp_path, f"{code}.csv", _module(_inserting(code, calls))) for code in ("71076", "71077")]
+    plan.append(_plan(tmp_path, "c.csv", _module(bad)))
+    with pytest.raises(EtlError, match="c.csv, ligne 5, colonne « code » : valeur non reconnue"):
+        build._load(ctx, plan, report, None)
+    assert spy.seen == ["begin transaction", "rollback", "begin transaction", "commit"]
+    assert calls == ["71076.csv", "71077.csv", "c.csv", "71076.csv", "71077.csv"]
+    assert con.execute("select territory_code from territories order by 1").fetchall() == [
+        ("71076",), ("71077",)]
+    assert [str(m) for m in ctx.messages] == ["71076.csv : avertissement de 71076",
+                                              "71077.csv : avertissement de 71077",
+                                              "c.csv : avertissement avant l'erreur"]
+    assert [(f.file_name, f.outcome) for f in report.files] == [
+        ("71076.csv", "loaded"), ("71077.csv", "loaded"), ("c.csv", "error")]
+    assert [str(m) for m in report.messages] == ["c.csv, ligne 5, colonne « code » : valeur non reconnue"]
