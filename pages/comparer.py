@@ -14,13 +14,8 @@ components.page_header("Comparer les quartiers", selection)
 available = data.contract_indicator_choices(selection.contract_slug)
 qpvs = data.contract_qpvs(selection.contract_slug)
 if qpvs.empty or not available:
-    components.empty_note("Ce territoire ne compte aucun quartier ou aucun indicateur à comparer.")
-    st.stop()
-if not data.contract_has_values(selection.contract_slug):
     # Chambéry: three columns of « non disponible », then two sections saying nothing to plot.
-    components.empty_note("Aucune valeur d'indicateur n'est chargée pour les quartiers de ce "
-                          "territoire : il n'y a rien à comparer (voir « Données et méthode » "
-                          "pour charger les fichiers de l'Insee).")
+    components.empty_note(views.no_values_note(qpvs.empty, "il n'y a rien à comparer"))
     st.stop()
 
 f1, f2, f3 = st.columns([1.2, 2.5, 1.5])

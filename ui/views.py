@@ -712,6 +712,15 @@ def indicator_full_name(indicator_id: str) -> str:
     return indicator_option(indicator_id)
 
 
+def no_values_note(no_quartier: bool, consequence: str) -> str:
+    """The note of a map or a comparison with nothing to show: no quartier in the base, or no
+    indicator with a value for its quartiers (`consequence`: « la carte n'a rien à colorer »)."""
+    if no_quartier:
+        return "Ce territoire ne compte aucun quartier prioritaire dans la base."
+    return (f"Aucune valeur d'indicateur n'est chargée pour les quartiers de ce territoire : "
+            f"{consequence} (voir « Données et méthode » pour charger les fichiers de l'Insee).")
+
+
 def map_title(map_data) -> str:
     """"Taux de pauvreté (seuil à 60 %), en %, 2021"; a unit the label says is not repeated
     (unit_phrase): "Revenu disponible médian par UC, par mois, en €"."""
