@@ -173,11 +173,12 @@ def reader_credit(document: str | None, section: str | None = None, producer: st
         head = _head(head, (" – ",))       # a long title's name, before its subtitles
     over = len(line(head, part, who, said)) - SHORT_LINE
     if over > 0:
-        # One cut, one « … »: the longer part if it can lose what is over, else the other one;
-        # both only when neither can (each then at its shortest).
+        # One cut, one « … »: the section's if it can lose what is over (« Annexe 2… »: the
+        # document keeps its name), else the document's; both only when neither can (each then
+        # at its shortest).
         floors = {"doc": SHORT_KEPT, "sec": SHORT_KEPT_SECTION}
         texts = {"doc": head, "sec": part}
-        order = sorted((k for k in texts if texts[k]), key=lambda k: -len(texts[k]))
+        order = [k for k in ("sec", "doc") if texts[k]]
         cuts = {k: _cut_to(texts[k], len(texts[k]) - over) for k in order
                 if len(texts[k]) - over >= floors[k]}
         alone = [k for k in cuts if len(cuts[k]) >= floors[k]]
@@ -190,6 +191,28 @@ def reader_credit(document: str | None, section: str | None = None, producer: st
                     texts[k] = _cut_to(texts[k], max(len(texts[k]) - over, floors[k]))
         head, part = texts["doc"], texts["sec"]
     return line(head, part, who, said)
+
+
+# A chart's source line spans the chart's width (the whole screen on a phone, 358 px: about 55
+# characters a line): about two lines.
+CHART_LINE = 105
+
+
+def credits_line(credits: Iterable[str], limit: int = CHART_LINE, suffix: str = "") -> str:
+    """The short line under a chart whose values come from several credits (each already short,
+    `reader_credit`, or a dataset's title): all of them once when they hold in `limit` characters
+    (`suffix` included, « · écarts entre valeurs de la même année »), else the first « et al. »,
+    cut at a word if it must be (one « … » at most): the whole list goes behind the toggle."""
+    found = list(dict.fromkeys(c.strip() for c in credits if c and c.strip()))
+    room = max(limit - len(suffix), SHORT_KEPT)
+    joined = " ; ".join(found)
+    if len(joined) > room:
+        if len(found) == 1:
+            joined = _cut_to(found[0], room)
+        else:
+            first, more = found[0], " et al."
+            joined = (first if len(first) + len(more) <= room else _cut_to(first, room - len(more))) + more
+    return joined + suffix if joined else suffix.removeprefix(" · ")
 
 
 # A part of a short line is cut no shorter than this: a document's name (« Contrat de ville du… »

@@ -96,7 +96,11 @@ if len(indicators) >= 2:
         scatter_credits = data.value_credits(
             [(c, i, y) for i in (x_id, y_id) for c, y in zip(kept["qpv_code"], kept[i + "__year"])
              if c in set(points["qpv_code"])])
-        components.source_line(views.scatter_source(x_id, y_id, scatter_credits))
+        scatter_keys = [(c, i, y) for i in (x_id, y_id) for c, y in zip(kept["qpv_code"], kept[i + "__year"])
+                        if c in set(points["qpv_code"])]
+        components.source_line(views.scatter_source(x_id, y_id, scatter_credits),
+                               shown=views.credits_line(data.value_credits_many([scatter_keys], short=True).get(
+                                   data.credit_key(scatter_keys)) or scatter_credits))
         exports.download_figure(fig, key="cmp_scatter",
                                 title=f"{x_meta['label']} et {y_meta['label']}",
                                 source=views.scatter_source(x_id, y_id, scatter_credits),
@@ -123,7 +127,7 @@ if gap_choices:
                         alt=f"Nuage de points des quartiers : niveau et évolution de l'écart, {g_meta['label']}")
         gap_src = views.gap_change_source(changes)
         st.caption(views.gap_change_caption(changes))
-        components.source_line(gap_src)
+        components.source_line(gap_src, shown=views.gap_change_source(changes, short=True))
         exports.download_figure(fig, key="gap_scatter",
                                 title=f"Niveau et évolution de l'écart – {g_meta['label']}",
                                 source=gap_src, selection=selection,

@@ -66,7 +66,7 @@ if not results.empty:
             st.plotly_chart(fig, key=f"cia_chart_{objective_id}", theme=None,
                             config=components.PLOTLY_CONFIG, alt=f"Graphique : {title}")
             source = views.housing_chart_source(part)
-            components.source_line(source, short=True)
+            components.source_line(source, shown=views.housing_chart_source(part, short=True))
             exports.download_figure(fig, key=f"cia_chart_{objective_id}", title=title, unit="%",
                                     source=source, selection=selection,
                                     stem=f"cia_{objective_id}_{slug}")

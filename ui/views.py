@@ -18,7 +18,7 @@ from indicators import fmt
 from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
-from indicators.sources import clipped, credited_producer, document_name, printed
+from indicators.sources import SHORT_LINE, clipped, credited_producer, credits_line, document_name, printed
 from indicators.text import html_text, md_text, qualified, screen_text
 
 def _na(value):
@@ -421,13 +421,16 @@ def gap_change_text(change, kind: str | None) -> str:
     return f"écart {'réduit' if change < 0 else 'accru'} de {amount}{suffix}"
 
 
-def gap_source(series: pd.DataFrame) -> str:
-    """The source line of a gap chart: every source of the values it compares, once each."""
+def gap_source(series: pd.DataFrame, short: bool = False) -> str:
+    """The source line of a gap chart: every source of the values it compares, once each;
+    `short`: the line under the chart, in about two lines (sources.credits_line)."""
     sources: list[str] = []
     for column in ("qpv_source", "comparator_source"):
         for src in series[column]:
             if _na(src) is not None and src not in sources:
                 sources.append(str(src))
+    if short:
+        return credits_line(sources, suffix=" · écarts entre valeurs de la même année")
     text = " ; ".join(sources)
     return (text + " · " if text else "") + "écarts entre valeurs de la même année"
 
@@ -438,9 +441,12 @@ def has_gap(indicator_id: str) -> bool:
     return gap_kind(indicator_id, meta(indicator_id)["unit"]) is not None
 
 
-def gap_change_source(changes: pd.DataFrame) -> str:
-    """Every source of the values behind a gap-change scatter, once each."""
+def gap_change_source(changes: pd.DataFrame, short: bool = False) -> str:
+    """Every source of the values behind a gap-change scatter, once each; `short`: the line
+    under the chart, in about two lines (sources.credits_line)."""
     sources = dict.fromkeys(s for joined in changes["sources"] for s in str(joined).split(" ; ") if s)
+    if short:
+        return credits_line(sources, suffix=" · écarts entre valeurs de la même année")
     text = " ; ".join(sources)
     return (text + " · " if text else "") + "écarts entre valeurs de la même année"
 
@@ -1419,9 +1425,15 @@ def _document_date(published_on) -> str:
     return text
 
 
-def funding_source(documents) -> str:
+def funding_source(documents, short: bool = False) -> str:
     """The source of the financing figures: the template, and the documents its funding lines
-    were typed from (indicators.financing.funding_documents), with producer and date."""
+    were typed from (indicators.financing.funding_documents), with producer and date. `short`:
+    the line under a chart, each document as a reader cites it, in about two lines."""
+    if short and documents:
+        from indicators.sources import reader_credit
+        head = "financements saisis d'après "
+        return head + credits_line((reader_credit(t, None, p, d) for t, p, d in documents),
+                                   limit=SHORT_LINE)
     cited = []
     for title, producer, published_on in documents:
         cited.append(qualified(f"« {title} »", producer, _document_date(published_on)))
@@ -1704,16 +1716,19 @@ def rates_by_objective(results: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-def housing_chart_source(part: pd.DataFrame) -> str:
+def housing_chart_source(part: pd.DataFrame, short: bool = False) -> str:
     """The sources of a CIA chart's bars: the document of each published year (title, producer,
-    date, section — never the section alone, « p. 12 »), and the template for computed years."""
+    date, section — never the section alone, « p. 12 »), and the template for computed years.
+    `short`: the line under the chart, each document as a reader cites it (short_line,
+    sources.reader_credit), in about two lines."""
     published = part[part["origin"] == "published"]
+    column = "short_line" if short else "source_line"
     lines = [r if isinstance(r, str) and r else ref for r, ref
-             in zip(published["source_line"], published["source_ref"])]
+             in zip(published[column], published["source_ref"])]
     sources = list(dict.fromkeys(line for line in lines if isinstance(line, str) and line))
     if (part["origin"] == "computed").any() or not sources:
         sources.append("attributions saisies dans le modèle de programme")
-    return " ; ".join(sources)
+    return credits_line(sources) if short else " ; ".join(sources)
 
 
 def cia_computed_source(files, year) -> str:
@@ -1755,6 +1770,9 @@ def housing_headlines(results: pd.DataFrame, computed_files=()) -> list[dict]:
                       "source": str(_na(row.get("source_line")) or _na(row["source_ref"])
                                     or (cia_computed_source(computed_files, row["year"])
                                         if row["origin"] == "computed" else "")),
+                      # The short line under it: document, section — producer, year (issue #11:
+                      # the whole credit cut ran to four lines at 390 px and lost its section).
+                      "short": _na(row.get("short_line")),
                       "help": None, "theme": "logement"})
     return tiles
 

@@ -59,7 +59,7 @@ def lines(at: AppTest) -> list[str]:
 DEMO_BILAN = "Source : Bilan annuel du contrat de ville 2025, {} — CA Val-de-Lorne (fictive), 2026"
 DEMO_BILAN_FULL = ("Source : Bilan annuel du contrat de ville 2025 (document fictif, CA Val-de-Lorne, "
                    "fictive, 10 février 2026) — {}")
-CHALON_ANNEX = "Source : Contrat de ville du Grand{}, Annexe 2 – Portraits de quartiers (d'après {})"
+CHALON_ANNEX = "Source : Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits{} (d'après {})"
 CIA = "Source : Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon et al., 2023"
 
 
@@ -77,10 +77,12 @@ def test_home_page_figures_name_document_producer_and_year(demo_db) -> None:
     assert lines(at)[:3] == [CHALON_ANNEX.format("…", "Insee 2019 ; …")] * 2 + [CIA]
     assert not [t for t in lines(at) if "nan" in t.split()]
 
-    # Chartres: its typed figures are not on the home page; the funding's line names the page,
-    # its producer and its date.
+    # Chartres: its typed figures are not on the home page; the funding chart's line names the
+    # page, its producer and its year (issue #11: about two lines), the whole with its date
+    # behind « Source complète ».
     at = run("mandat", "chartres-metropole")
     assert lines(at) == [
+        "Source : financements saisis d'après Politique de la ville — Chartres métropole, 2023",
         "Source : financements saisis par l'équipe du contrat (modèle de programme), d'après "
         "« Politique de la ville (page du site de Chartres métropole) » (Chartres métropole, "
         "21 septembre 2023)",
@@ -102,7 +104,7 @@ def test_portrait_cards_name_document_producer_and_year(demo_db) -> None:
     # A typed figure: the short line, then the whole credit behind « Source complète ».
     at = run("portrait", "grand-chalon", "QN07101I")
     assert lines(at)[:2] == [
-        CHALON_ANNEX.format(" Chalon…", "Insee 2019") + " · chiffre publié",
+        CHALON_ANNEX.format(" de…", "Insee 2019") + " · chiffre publié",
         "Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes, "
         "Annexe 2 – Portraits de quartiers (d'après Insee 2019) · chiffre publié"]
 

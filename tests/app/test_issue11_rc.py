@@ -70,3 +70,88 @@ def test_the_comparison_offers_only_indicators_with_values(demo_db, slug) -> Non
                if plain_spaces(views.indicator_option(i)) in map(plain_spaces, chips.options)}
     assert len(chips.options) == len(with_values) and offered == with_values
     assert chips.value and set(chips.value) <= with_values
+
+
+# ── 2–3. Chart and tile source lines in about two lines, the whole credit behind the toggle ───
+
+def test_a_charts_short_line_lists_its_credits_or_the_first_et_al() -> None:
+    from indicators.sources import CHART_LINE, credits_line
+    quartier = "Données fictives de démonstration (Filosofi, données par quartier, 2021)"
+    communes = "Données fictives de démonstration (Filosofi, données par commune, EPCI, département et France, 2021)"
+    gap = " · écarts entre valeurs de la même année"
+    assert [credits_line(c, suffix=s) for c, s in (
+        ([quartier, quartier], ""), ([quartier, communes], ""), ([quartier, communes], gap),
+        (["Insee 2019", "Cnaf 2022"], gap), ([communes * 2], ""), ([], gap))] == [
+        quartier,
+        quartier + " et al.",
+        "Données fictives de démonstration (Filosofi, données par… et al." + gap,
+        "Insee 2019 ; Cnaf 2022" + gap,
+        # One credit too long: cut at a word, one « … ».
+        "Données fictives de démonstration (Filosofi, données par commune, EPCI, département et "
+        "France…",
+        "écarts entre valeurs de la même année"]
+    assert all(len(credits_line([communes * 3, quartier], suffix=s)) <= CHART_LINE for s in ("", gap))
+
+
+def _cia_part():
+    import pandas as pd
+    full = ("Convention Intercommunale d'Attribution – Communauté d'Agglomération du Grand Chalon "
+            "(reproduite en annexe 7 des annexes du contrat de ville 2024-2030), Le Grand Chalon, l'État "
+            "(préfet de Saône-et-Loire), le Département, les communes, les bailleurs sociaux et Action "
+            "Logement Services, 30 mars 2023 — Annexe 7 – CIA, « Les objectifs quantifiés et "
+            "territorialisés par bailleur »")
+    short = "Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon et al., 2023"
+    return pd.DataFrame({"year": [2020, 2021, 2022], "origin": ["published", "published", "computed"],
+                         "source_line": [full, full, None], "short_line": [short, short, None],
+                         "source_ref": ["Annexe 7 – CIA"] * 2 + [None]}), full, short
+
+
+def test_cia_chart_and_tiles_cite_the_short_line_the_whole_behind() -> None:
+    part, full, short = _cia_part()
+    assert views.housing_chart_source(part) == full + " ; attributions saisies dans le modèle de programme"
+    assert views.housing_chart_source(part, short=True) == short + " et al."
+    assert views.housing_chart_source(part.iloc[:2], short=True) == short
+
+
+def test_funding_chart_short_line_names_each_document_as_a_reader_cites_it() -> None:
+    documents = [("Bilan annuel du contrat de ville 2025 (document fictif)", "CA Val-de-Lorne (fictive)",
+                  "2026-02-10")]
+    assert plain_spaces(views.funding_source(documents)) == (
+        "financements saisis par l'équipe du contrat (modèle de programme), d'après « Bilan annuel "
+        "du contrat de ville 2025 (document fictif) » (CA Val-de-Lorne, fictive, 10 février 2026)")
+    assert views.funding_source(documents, short=True) == (
+        "financements saisis d'après Bilan annuel du contrat de ville 2025 — CA Val-de-Lorne "
+        "(fictive), 2026")
+    assert views.funding_source([], short=True) == views.FUNDING_SOURCE
+
+
+def test_grand_chalon_housing_lines_are_the_short_credit(demo_db) -> None:
+    """The CIA tiles and charts cut the whole credit to four lines at 390 px and lost the section
+    (« Communauté d'Agglomération… — Annexe 7 – CIA, « Les objectifs… » »)."""
+    from tests.app.test_review_sources import source_lines
+    at = run_page("logement", territoire="grand-chalon")
+    assert not at.exception
+    cia = "Source : Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon et al., 2023"
+    lines = [plain_spaces(t).replace("&#x27;", "'") for t in source_lines(at)]
+    # Two tiles, then each chart's line followed by its whole credit (behind « Source complète »).
+    cia_lines = [t for t in lines if "Convention Intercommunale" in t]
+    assert cia_lines[:2] == [cia, cia]
+    assert cia_lines[2] == cia and cia_lines[3].startswith(
+        "Source : Convention Intercommunale d'Attribution – Communauté d'Agglomération du Grand Chalon")
+    assert cia_lines[4] == cia and cia_lines[5] != cia
+
+
+def test_portrait_chart_lines_hold_in_about_two_lines(demo_db) -> None:
+    """A comparison chart's line listed every credit whole (184 to 224 characters at 390 px)."""
+    from indicators.sources import CHART_LINE
+    at = run_page("portrait", territoire="demo", qpv="QN09903M")
+    assert not at.exception
+    import html as html_lib
+    import re
+    # The lines shown cut, their whole credit behind « Source complète » (class qpv-more).
+    lines = [plain_spaces(html_lib.unescape(re.sub(r"<[^>]+>", "", m.value))).replace("\u2060", "")
+             for m in at.markdown if 'class="qpv-source qpv-more"' in m.value]
+    charts = [t for t in lines if t.endswith(" et al.") or t.endswith("de la même année")]
+    assert charts and [t for t in charts if len(t) > len("Source : ") + CHART_LINE] == []
+    assert "Source : Données fictives de démonstration (Filosofi, données par quartier, 2021) et al." in charts
+    assert not [t for t in lines if t.count("…") > 1]

@@ -225,5 +225,5 @@ def test_a_quoted_producer_stays_with_document_and_section() -> None:
     section = "Annexe 2 – Portraits de quartiers, Aubépins"
     assert [reader_credit(GC_ANNEXES, section, GC_PRODUCERS, None, quotes=q) for q in (
         ["Insee 2019"], ["Insee 2019", "Données Compas – ABS 2022"])] == [
-        "Contrat de ville du Grand Chalon…, Annexe 2 – Portraits de quartiers (d'après Insee 2019)",
-        "Contrat de ville du Grand…, Annexe 2 – Portraits de quartiers (d'après Insee 2019 ; …)"]
+        "Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits de… (d'après Insee 2019)",
+        "Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits… (d'après Insee 2019 ; …)"]
