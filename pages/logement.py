@@ -12,7 +12,9 @@ components.page_header("Logement et attributions", selection)
 
 with st.spinner("Calcul des résultats de la CIA…"):
     results, objectives = data.housing_results(selection.contract_slug)
-context = [t for t in data.kpi_tiles(selection.contract_slug) if t.theme == "logement"]
+# A key figure that is a CIA rate shown in « Les objectifs de la CIA en bref » is said there once.
+context = [t for t in data.kpi_tiles(selection.contract_slug) if t.theme == "logement"
+           and not views.repeats_cia_headline(t, results)]
 if results.empty and objectives.empty:
     # Said even when national figures follow: these are context, not the contract's CIA.
     components.empty_note("Aucune donnée d'attribution (CIA) n'est saisie pour ce territoire "

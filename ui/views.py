@@ -1777,6 +1777,20 @@ def housing_headlines(results: pd.DataFrame, computed_files=()) -> list[dict]:
     return tiles
 
 
+def repeats_cia_headline(tile, results: pd.DataFrame) -> bool:
+    """Whether a key figure (indicators.kpi.KpiTile) is a rate that a CIA tile of the housing page
+    already shows (`housing_headlines`: the latest year of each objective for the whole
+    territory): the same year and the same figure. Grand Chalon typed its 2021 CIA rate as a
+    contract KPI too, and the page said « 12,04 % » twice, for « ménages » and « demandeurs »."""
+    if tile.value is None or tile.year is None or tile.unit != "%" or results.empty:
+        return False
+    for _, part in rates_by_objective(results):
+        row = part.iloc[-1]
+        if int(row["year"]) == int(tile.year) and round(float(row["rate_pct"]), 2) == round(float(tile.value), 2):
+            return True
+    return False
+
+
 def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Partie": [party_text(t, n) for t, n in zip(objectives["party_type"], objectives["party_name"])],

@@ -155,3 +155,47 @@ def test_portrait_chart_lines_hold_in_about_two_lines(demo_db) -> None:
     assert charts and [t for t in charts if len(t) > len("Source : ") + CHART_LINE] == []
     assert "Source : Données fictives de démonstration (Filosofi, données par quartier, 2021) et al." in charts
     assert not [t for t in lines if t.count("…") > 1]
+
+
+# ── 6. Each CIA figure once on the housing page ──────────────────────────────────────────────
+
+def test_a_key_figure_repeating_a_cia_tile_is_recognised() -> None:
+    import dataclasses
+
+    import pandas as pd
+
+    from indicators.kpi import KpiTile
+    results = pd.DataFrame({
+        "year": [2020, 2021, 2020], "party_type": ["ensemble"] * 3,
+        "objective": ["q1_hors_qpv", "q1_hors_qpv", "hors_q1_en_qpv"],
+        "origin": ["published"] * 3, "rate_pct": [10.5, 12.04, 59.23]})
+    base = KpiTile(*([None] * 5), value=12.04, status="ok", qualifier=None, period_label="2021",
+                   year=2021, is_published=True, **{f.name: None for f in dataclasses.fields(KpiTile)
+                                                   if f.name not in {"kpi_id", "label", "unit", "theme",
+                                                                     "territory_code", "value", "status",
+                                                                     "qualifier", "period_label", "year",
+                                                                     "is_published"} and
+                                                   f.default is dataclasses.MISSING})
+    tile = dataclasses.replace(base, unit="%")
+    assert [views.repeats_cia_headline(t, results) for t in (
+        tile,                                           # the 2021 rate shown by the CIA tile
+        dataclasses.replace(tile, value=59.23, year=2020),   # the other objective's latest year
+        dataclasses.replace(tile, value=10.5, year=2020),    # an earlier year: not on a tile
+        dataclasses.replace(tile, value=12.0),               # another figure
+        dataclasses.replace(tile, unit="logements"),         # not a rate
+    )] == [True, True, False, False, False]
+    assert views.repeats_cia_headline(tile, results.iloc[0:0]) is False
+
+
+def test_grand_chalon_housing_page_says_its_2021_cia_rate_once(demo_db) -> None:
+    at = run_page("logement", territoire="grand-chalon")
+    assert not at.exception
+    said = [plain_spaces(m.label) for m in at.metric if "12,04" in m.value]
+    assert said == ["Attributions hors QPV aux ménages du 1er quartile – 2021"]
+    # The rest of the contract's housing figures are still there.
+    assert "Indicateurs suivis du contrat" not in [h.value for h in at.header]
+    assert "Chiffres de contexte" in [h.value for h in at.header]
+    # The home page, without the CIA tiles, keeps the key figure.
+    at = run_page("mandat", territoire="grand-chalon")
+    assert [plain_spaces(m.label) for m in at.metric if "12,04" in m.value] == [
+        "Attributions hors QPV aux demandeurs du 1er quartile"]
