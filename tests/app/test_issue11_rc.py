@@ -199,3 +199,26 @@ def test_grand_chalon_housing_page_says_its_2021_cia_rate_once(demo_db) -> None:
     at = run_page("mandat", territoire="grand-chalon")
     assert [plain_spaces(m.label) for m in at.metric if "12,04" in m.value] == [
         "Attributions hors QPV aux demandeurs du 1er quartile"]
+
+
+# ── 5. « politique de la ville », « contrat de ville »: common nouns in the product's strings ──
+
+def test_the_products_own_strings_write_de_la_ville_in_lower_case() -> None:
+    """The UI and the PDFs wrote « pour 1 € de la Ville » beside « de la ville »: the common noun
+    is lower case in every string of ui/, pages/, app.py, indicators/ and reports/ (data keep
+    the capitals they were typed with: a document's title, Chambéry's unit)."""
+    import io
+    import tokenize
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "app.py", *[p for d in ("ui", "pages", "indicators", "reports")
+                                for p in sorted((root / d).rglob("*.py"))]]
+    import re
+    capital = re.compile(r"\b(de la Ville|[Cc]ontrats? de Ville|[Pp]olitique de la Ville)\b")
+    found = []
+    for path in files:
+        for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+            if tok.type in (tokenize.STRING, tokenize.COMMENT, getattr(tokenize, "FSTRING_MIDDLE", -1)) \
+                    and capital.search(tok.string):
+                found.append(f"{path.relative_to(root)}:{tok.start[0]}")
+    assert found == []
