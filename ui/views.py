@@ -991,6 +991,23 @@ def _screen_cell(text: str) -> tuple[str, int]:
     return html_text(shown), px
 
 
+# A cell this wide or less (padding included) is a short label, kept on one line in a wide room.
+SHORT_CELL_PX = 120
+
+
+def short_columns(frame: pd.DataFrame, order: list) -> list[int]:
+    """The positions (from 1, in `order`) of the columns whose every cell is a short label
+    (« non renseigné », « 27 100 € », « oui »: at most SHORT_CELL_PX): sized from their content
+    in a wide room, one line each (components.narrow_css), never « non / renseigné » beside
+    columns of long texts (issue #11: Chartres' actions table at 1440 px)."""
+    out = []
+    for i, c in enumerate(order, start=1):
+        texts = {cell_text(v) for v in frame[c].tolist()}
+        if texts and all(text_px(screen_text(t)) <= SHORT_CELL_PX for t in texts):
+            out.append(i)
+    return out
+
+
 def min_px(frame: pd.DataFrame, column) -> int:
     """The narrowest the HTML table's `column` can be: its widest word as written on screen
     (`screen_text` joins « 18,9 % », « État – »), header included."""

@@ -222,3 +222,30 @@ def test_the_products_own_strings_write_de_la_ville_in_lower_case() -> None:
                     and capital.search(tok.string):
                 found.append(f"{path.relative_to(root)}:{tok.start[0]}")
     assert found == []
+
+
+# ── 4. The actions table's short columns sized from their content in a wide room ─────────────
+
+def test_short_columns_keep_one_line_in_a_wide_room() -> None:
+    """Chartres' actions at 1440 px (the HTML table: the grid is wider than the page): « non /
+    renseigné » on two lines in « Quartiers », « Enjeu », « Montant » beside long titles."""
+    import pandas as pd
+
+    from ui import components
+    frame = pd.DataFrame({
+        "Année": ["2022", "2021"], "Action": ["Ateliers de customisation de vêtements et d'accessoires",
+                                              "Accompagnement au microcrédit"],
+        "Quartiers": ["non renseigné", "non renseigné"], "Montant": ["40 990 €", "non renseigné"],
+        "Porteur": ["Association d'aide aux victimes d'infractions d'Eure-et-Loir", "ADIE"]})
+    order = list(frame.columns)
+    assert views.short_columns(frame, order) == [1, 3, 4]
+    css = components.narrow_css("actions table", 1400, 600, tuple(views.short_columns(frame, order)))
+    assert css.endswith(
+        "@container (min-width: 700px) { .qpv-narrow-actions-table th:nth-child(1), "
+        ".qpv-narrow-actions-table td:nth-child(1), .qpv-narrow-actions-table th:nth-child(3), "
+        ".qpv-narrow-actions-table td:nth-child(3), .qpv-narrow-actions-table th:nth-child(4), "
+        ".qpv-narrow-actions-table td:nth-child(4) { white-space: nowrap; } }</style>")
+    # Without short columns, the same queries as before.
+    assert components.narrow_css("actions table", 1400, 600) == components.narrow_css(
+        "actions table", 1400, 600, ())
+    assert "nowrap" not in components.narrow_css("actions table", 1400, 600)
