@@ -107,7 +107,9 @@ if len(indicators) >= 2:
                                 selection=selection,
                                 stem=f"nuage_{x_id}_{y_id}_{selection.contract_slug}")
 
-gap_choices = [i for i in indicators if views.has_gap(i)]
+# Only indicators with two comparable years for a quartier: never a choice that shows a note.
+gap_choices = [i for i in indicators if views.has_gap(i)
+               and not data.gap_change_table(selection.contract_slug, i).empty]
 if gap_choices:
     st.subheader("Les écarts se réduisent-ils ?")
     g1, g2 = st.columns(2)

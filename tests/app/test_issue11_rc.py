@@ -251,3 +251,19 @@ def test_short_columns_keep_one_line_in_a_wide_room() -> None:
     assert components.narrow_css("actions table", 1400, 600) == components.narrow_css(
         "actions table", 1400, 600, ())
     assert "nowrap" not in components.narrow_css("actions table", 1400, 600)
+
+
+def test_the_gap_selector_offers_only_indicators_with_two_comparable_years(demo_db) -> None:
+    from indicators import gaps
+    # The demo's CAF share has one year only: « Aucun quartier n'a deux années comparables… ».
+    chosen = ["median_income_eur_month", "caf_low_income_pct", "poverty_rate_pct"]
+    at = run_page("comparer", territoire="demo")
+    at.multiselect(key="cmp_indicators").set_value(chosen).run()
+    assert not at.exception
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        assert [gaps.gap_change_table(con, "demo", i).empty for i in chosen] == [False, True, False]
+    finally:
+        con.close()
+    assert [plain_spaces(o) for o in at.selectbox(key="gap_indicator").options] == [
+        plain_spaces(views.indicator_short_option(i)) for i in ("median_income_eur_month", "poverty_rate_pct")]
