@@ -65,6 +65,32 @@ def _values_for(con, qpv_codes: Sequence[str], indicator_ids: Sequence[str],
     return out
 
 
+def latest_vintage(qpvs: pd.DataFrame) -> int | None:
+    """The most recent geography vintage among a ``contract_qpvs`` frame's QPVs (the map's)."""
+    if qpvs.empty or not qpvs["geography_vintage"].notna().any():
+        return None
+    return int(qpvs["geography_vintage"].dropna().max())
+
+
+def indicators_with_values(con, contract_slug: str | None, indicator_ids: Sequence[str],
+                           vintage: int | None | str = None) -> list[str]:
+    """The ``indicator_ids`` (order kept) that ``compare_qpvs`` would show with at least one value
+    (status ok) for the contract's QPVs of geography ``vintage`` (``"latest"``: the map's, see
+    ``map_values``): at the common year it picks, not at any year, so an indicator whose latest
+    year is all withheld is not offered for a table of « secret statistique » only. An empty list
+    when none has a value (Chambéry: no INSEE figure for its quartiers), never every indicator.
+    """
+    qpvs = contract_qpvs(con, contract_slug)
+    if vintage == "latest":
+        vintage = latest_vintage(qpvs)
+    if vintage is not None:
+        qpvs = qpvs[qpvs["geography_vintage"] == vintage]
+    if qpvs.empty or not indicator_ids:
+        return []
+    values = _values_for(con, qpvs["qpv_code"].tolist(), list(indicator_ids), None)
+    return [i for i in indicator_ids if any(f.is_ok for f in values[i][1].values())]
+
+
 def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
                  year: int | None = None, vintage: int | None = None) -> pd.DataFrame:
     """QPV × indicators: one row per QPV of the contract (every QPV loaded when None).
@@ -350,9 +376,8 @@ def map_values(con, contract_slug: str, indicator_id: str, year: int | None = No
     geojson (simplified geometry, parsed; None without contours). Classes are computed on the
     ``ok`` values only.
     """
-    qpvs = contract_qpvs(con, contract_slug)
-    if vintage is None and not qpvs.empty and qpvs["geography_vintage"].notna().any():
-        vintage = int(qpvs["geography_vintage"].dropna().max())
+    if vintage is None:
+        vintage = latest_vintage(contract_qpvs(con, contract_slug))
     df = compare_qpvs(con, contract_slug, [indicator_id], year, vintage)
     ind = registry.BY_ID.get(indicator_id)
     if ind is not None:

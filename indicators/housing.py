@@ -157,6 +157,8 @@ class AttributionResult:
     rate_origin: str | None = None
     # The document a published result comes from, as credited: « title (producer, date) — ref ».
     source_line: str | None = None
+    # The same as a reader cites it: « document, section — producer, year » (sources.reader_credit).
+    short_line: str | None = None
 
 
 # A rate we compute is shown with one decimal (page, PDF, XLSX); a rate typed from a document
@@ -317,6 +319,7 @@ def published_results(con, contract_slug: str) -> list[AttributionResult]:
     """The results a document publishes, with the total deduced from the rate when not published,
     and the needed numbers computed from it beside the document's own figure."""
     from indicators.kpi import source_line
+    from indicators.sources import reader_credit
     rows = con.execute("""
         select r.year, r.party_type, r.party_name, r.objective, r.numerator, r.denominator,
                r.rate_pct, r.needed_published, r.document_id, r.source_ref,
@@ -349,7 +352,8 @@ def published_results(con, contract_slug: str) -> list[AttributionResult]:
             _result(year, p_type, p_name, objective, "published", k, total, den_origin, implied,
                     None if rate is None else float(rate), objectives, needed, 0, doc, ref, note,
                     rate_origin),
-            source_line=None if line is None else line.removeprefix("Source : ")))
+            source_line=None if line is None else line.removeprefix("Source : "),
+            short_line=reader_credit(title, ref, producer, on) if title else None))
     return out
 
 

@@ -134,21 +134,110 @@ def reader_credit(document: str | None, section: str | None = None, producer: st
     head = _head(typed_dates(document), (" (", " ; ", " : "))
     if len(head) > SHORT_DOCUMENT:         # a long title keeps its name, before its subtitles
         head = _head(head, (" – ",))
-    head = clipped(head, SHORT_DOCUMENT)
-    part = clipped(_head(typed_dates(section), (", ", " (", " : ", " ; ")), SHORT_SECTION)
-    if part and fold(part) not in fold(head):
-        head = f"{head}, {part}" if head else part
+    part = _head(typed_dates(section), (", ", " (", " : ", " ; "))
+    if part and fold(part) in fold(head):
+        part = ""
     who = (credited_producer(short_producer(typed_dates(producer)) or None, is_fictional) or "").strip()
-    tail = ", ".join(p for p in (who, _year(date)) if p)
+    year = _year(date)
     quoted = merged_credits(q for q in quotes if q)
     said = _joined("", quoted)
-    # Over two lines: the first producer quoted (the others behind the toggle), then the
-    # document cut at a word to what is left.
-    if len(head) + len(tail) + 3 + len(said) > SHORT_LINE and len(quoted) > 1:
+
+    dropped = False
+
+    def line(doc: str, sec: str, by: str, quotes_said: str) -> str:
+        tail = ", ".join(p for p in (by, year) if p)
+        if dropped and not by:      # the producer left out: « document, section, 2024 »
+            return ", ".join(p for p in (doc, sec, year) if p) + quotes_said
+        return " — ".join(p for p in (", ".join(p for p in (doc, sec) if p), tail) if p) + quotes_said
+
+    if len(line(head, part, who, said)) <= SHORT_LINE:
+        return line(head, part, who, said)
+    # Over two lines (issue #11): the document and its section are what a reader looks for, so the
+    # producer goes first: left out when the document names it (« Contrat de ville du Grand
+    # Chalon… — Le Grand Chalon et al. »), then the first producer quoted (the others behind the
+    # toggle), then one cut at a word: the producer's, else the longer of document and section's.
+    if who and _named_in(who, f"{head} {part}"):
+        who, dropped = "", True
+    if len(line(head, part, who, said)) > SHORT_LINE and len(quoted) > 1:
         said = f" (d'après {quoted[0]} ; …)"
-    room = SHORT_LINE - len(said) - (len(tail) + 3 if tail else 0)
-    head = clipped(head, max(room, SHORT_SECTION - 20))
-    return " — ".join(p for p in (head, tail) if p) + said
+    over = len(line(head, part, who, said)) - SHORT_LINE
+    if over <= 0:
+        return line(head, part, who, said)
+    if who and len(who) - over >= SHORT_KEPT and not _SAYS_FICTIONAL.search(fold(who)):
+        return line(head, part, _cut_to(who, len(who) - over), said)
+    # The producer's own name does not hold in what is left: the document's short line without it
+    # (the whole credit is behind the toggle); a fictional producer always stays (« fictive »).
+    if who and not _SAYS_FICTIONAL.search(fold(who)):
+        who, dropped = "", True
+    if len(line(head, part, who, said)) > SHORT_LINE and len(head) > SHORT_SECTION:
+        head = _head(head, (" – ",))       # a long title's name, before its subtitles
+    over = len(line(head, part, who, said)) - SHORT_LINE
+    if over > 0:
+        # One cut, one « … »: the section's if it can lose what is over (« Annexe 2… »: the
+        # document keeps its name), else the document's; both only when neither can (each then
+        # at its shortest).
+        floors = {"doc": SHORT_KEPT, "sec": SHORT_KEPT_SECTION}
+        texts = {"doc": head, "sec": part}
+        order = [k for k in ("sec", "doc") if texts[k]]
+        cuts = {k: _cut_to(texts[k], len(texts[k]) - over) for k in order
+                if len(texts[k]) - over >= floors[k]}
+        alone = [k for k in cuts if len(cuts[k]) >= floors[k]]
+        if alone:
+            texts[alone[0]] = cuts[alone[0]]
+        else:
+            for k in reversed(order):       # the shorter at its floor, the longer to what is left
+                over = len(line(texts["doc"], texts["sec"], who, said)) - SHORT_LINE
+                if over > 0:
+                    texts[k] = _cut_to(texts[k], max(len(texts[k]) - over, floors[k]))
+        head, part = texts["doc"], texts["sec"]
+    return line(head, part, who, said)
+
+
+# A chart's source line spans the chart's width (the whole screen on a phone, 358 px: about 55
+# characters a line): about two lines.
+CHART_LINE = 105
+
+
+def credits_line(credits: Iterable[str], limit: int = CHART_LINE, suffix: str = "") -> str:
+    """The short line under a chart whose values come from several credits (each already short,
+    `reader_credit`, or a dataset's title): all of them once when they hold in `limit` characters
+    (`suffix` included, « · écarts entre valeurs de la même année »), else the first « et al. »,
+    cut at a word if it must be (one « … » at most): the whole list goes behind the toggle."""
+    found = list(dict.fromkeys(c.strip() for c in credits if c and c.strip()))
+    room = max(limit - len(suffix), SHORT_KEPT)
+    joined = " ; ".join(found)
+    if len(joined) > room:
+        if len(found) == 1:
+            joined = _cut_to(found[0], room)
+        else:
+            first, more = found[0], " et al."
+            joined = (first if len(first) + len(more) <= room else _cut_to(first, room - len(more))) + more
+    return joined + suffix if joined else suffix.removeprefix(" · ")
+
+
+# A part of a short line is cut no shorter than this: a document's name (« Contrat de ville du… »
+# still names it), a section's (« annexe 2… »).
+SHORT_KEPT, SHORT_KEPT_SECTION = 20, 8
+
+
+def _cut_to(text: str, limit: int) -> str:
+    """`clipped` at most `limit` (≥ 1) characters long, its « … » and closing « » » included."""
+    limit = max(limit, 1)
+    out = clipped(text, limit)
+    while len(out) > limit and limit > 1:
+        limit -= 1
+        out = clipped(text, limit)
+    return out
+
+
+_ARTICLES = re.compile(r"^(le|la|les|l'|l’)\s*")
+
+
+def _named_in(producer: str, text: str) -> bool:
+    """Whether `text` already names the producer (its first name, without its article nor its
+    « et al. »): « Le Grand Chalon et al. » in « Contrat de ville du Grand Chalon 2024-2030 »."""
+    name = _ARTICLES.sub("", fold(_head(producer.removesuffix(" et al."), (" (", ", ", " et "))))
+    return len(name) >= 4 and re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", fold(text)) is not None
 
 
 def _parts(source_label: str | None, origin: str | None, *, document_title: str | None = None,

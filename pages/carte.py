@@ -14,9 +14,12 @@ if clicked:
     st.switch_page("pages/portrait.py", query_params={"qpv": clicked})
 components.page_header("Carte des quartiers", selection)
 
-choices = data.contract_indicator_choices(selection.contract_slug)
+# Only indicators with a value for a quartier of the map (its geography, the year it shows):
+# Chambéry's map was a column of « non disponible » under a choice of every indicator (issue #11).
+choices = data.contract_indicator_choices(selection.contract_slug, "latest")
 if not choices:
-    components.empty_note("Aucun indicateur n'est chargé dans la base.")
+    components.empty_note(views.no_values_note(data.contract_qpvs(selection.contract_slug).empty,
+                                               "la carte n'a rien à colorer"))
     st.stop()
 current = selection.indicator_id if selection.indicator_id in choices else choices[0]
 left, middle, right = st.columns([2.6, 1.6, 1.6])

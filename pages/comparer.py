@@ -14,13 +14,8 @@ components.page_header("Comparer les quartiers", selection)
 available = data.contract_indicator_choices(selection.contract_slug)
 qpvs = data.contract_qpvs(selection.contract_slug)
 if qpvs.empty or not available:
-    components.empty_note("Ce territoire ne compte aucun quartier ou aucun indicateur à comparer.")
-    st.stop()
-if not data.contract_has_values(selection.contract_slug):
     # Chambéry: three columns of « non disponible », then two sections saying nothing to plot.
-    components.empty_note("Aucune valeur d'indicateur n'est chargée pour les quartiers de ce "
-                          "territoire : il n'y a rien à comparer (voir « Données et méthode » "
-                          "pour charger les fichiers de l'Insee).")
+    components.empty_note(views.no_values_note(qpvs.empty, "il n'y a rien à comparer"))
     st.stop()
 
 f1, f2, f3 = st.columns([1.2, 2.5, 1.5])
@@ -101,14 +96,20 @@ if len(indicators) >= 2:
         scatter_credits = data.value_credits(
             [(c, i, y) for i in (x_id, y_id) for c, y in zip(kept["qpv_code"], kept[i + "__year"])
              if c in set(points["qpv_code"])])
-        components.source_line(views.scatter_source(x_id, y_id, scatter_credits))
+        scatter_keys = [(c, i, y) for i in (x_id, y_id) for c, y in zip(kept["qpv_code"], kept[i + "__year"])
+                        if c in set(points["qpv_code"])]
+        components.source_line(views.scatter_source(x_id, y_id, scatter_credits),
+                               shown=views.credits_line(data.value_credits_many([scatter_keys], short=True).get(
+                                   data.credit_key(scatter_keys)) or scatter_credits))
         exports.download_figure(fig, key="cmp_scatter",
                                 title=f"{x_meta['label']} et {y_meta['label']}",
                                 source=views.scatter_source(x_id, y_id, scatter_credits),
                                 selection=selection,
                                 stem=f"nuage_{x_id}_{y_id}_{selection.contract_slug}")
 
-gap_choices = [i for i in indicators if views.has_gap(i)]
+# Only indicators with two comparable years for a quartier: never a choice that shows a note.
+gap_choices = [i for i in indicators if views.has_gap(i)
+               and not data.gap_change_table(selection.contract_slug, i).empty]
 if gap_choices:
     st.subheader("Les écarts se réduisent-ils ?")
     g1, g2 = st.columns(2)
@@ -128,7 +129,7 @@ if gap_choices:
                         alt=f"Nuage de points des quartiers : niveau et évolution de l'écart, {g_meta['label']}")
         gap_src = views.gap_change_source(changes)
         st.caption(views.gap_change_caption(changes))
-        components.source_line(gap_src)
+        components.source_line(gap_src, shown=views.gap_change_source(changes, short=True))
         exports.download_figure(fig, key="gap_scatter",
                                 title=f"Niveau et évolution de l'écart – {g_meta['label']}",
                                 source=gap_src, selection=selection,

@@ -12,7 +12,9 @@ components.page_header("Logement et attributions", selection)
 
 with st.spinner("Calcul des résultats de la CIA…"):
     results, objectives = data.housing_results(selection.contract_slug)
-context = [t for t in data.kpi_tiles(selection.contract_slug) if t.theme == "logement"]
+# A key figure that is a CIA rate shown in « Les objectifs de la CIA en bref » is said there once.
+context = [t for t in data.kpi_tiles(selection.contract_slug) if t.theme == "logement"
+           and not views.repeats_cia_headline(t, results)]
 if results.empty and objectives.empty:
     # Said even when national figures follow: these are context, not the contract's CIA.
     components.empty_note("Aucune donnée d'attribution (CIA) n'est saisie pour ce territoire "
@@ -66,7 +68,7 @@ if not results.empty:
             st.plotly_chart(fig, key=f"cia_chart_{objective_id}", theme=None,
                             config=components.PLOTLY_CONFIG, alt=f"Graphique : {title}")
             source = views.housing_chart_source(part)
-            components.source_line(source, short=True)
+            components.source_line(source, shown=views.housing_chart_source(part, short=True))
             exports.download_figure(fig, key=f"cia_chart_{objective_id}", title=title, unit="%",
                                     source=source, selection=selection,
                                     stem=f"cia_{objective_id}_{slug}")

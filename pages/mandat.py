@@ -63,7 +63,7 @@ def _financing(selection, money: dict) -> None:
         fig = charts.shared(charts.funder_bars, by_funder, views.year_span(years).strip("()"))
         st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG,
                         alt=f"Graphique : financements par financeur {views.year_span(years)}")
-        components.source_line(funding_source)
+        components.source_line(funding_source, shown=views.funding_source(money["documents"], short=True))
         exports.download_figure(fig, key="funder_chart",
                                 title=f"Financements par financeur {views.year_span(years)}",
                                 unit="€", source=funding_source, selection=selection,

@@ -88,7 +88,9 @@ def _body() -> None:
                     st.plotly_chart(fig, key=f"chart_{pv.indicator_id}", theme=None,
                                     config=components.PLOTLY_CONFIG,
                                     alt=f"Graphique : {pv.label}, le quartier et ses territoires de comparaison")
-                    components.source_line(source)
+                    # Under the chart, about two lines (issue #11); the whole behind the toggle.
+                    components.source_line(source, shown=views.credits_line(
+                        c for key in _chart_keys(pv) for c in short_credited([key])))
                     exports.download_figure(
                         fig, key=f"chart_{pv.indicator_id}", title=f"{pv.label} – {portrait.qpv.name}",
                         unit=views.unit_text(pv.unit), source=source, selection=selection,
@@ -114,7 +116,8 @@ def _body() -> None:
                     st.plotly_chart(fig, key=f"gap_{pv.indicator_id}", theme=None,
                                     config=components.PLOTLY_CONFIG,
                                     alt=f"Graphique : {title}, écart au fil des années")
-                    components.source_line(views.gap_source(series))
+                    components.source_line(views.gap_source(series),
+                                           shown=views.gap_source(series, short=True))
                     exports.download_figure(
                         fig, key=f"gap_{pv.indicator_id}", title=title, source=views.gap_source(series),
                         unit=views.gap_axis_title(series["gap_kind"].iloc[0], pv.unit),

@@ -45,7 +45,7 @@ if not by_year.empty:
     fig = charts.shared(charts.stacked_years, money["by_year_funder"])
     st.plotly_chart(fig, key="years_chart", theme=None, config=components.PLOTLY_CONFIG,
                     alt="Graphique : financements par année et par financeur")
-    components.source_line(FUNDING_SOURCE)
+    components.source_line(FUNDING_SOURCE, shown=views.funding_source(money["documents"], short=True))
     if (charts.small_slices(money["by_year_funder"])["funder"] != charts.OTHERS).any():
         st.caption("Un financeur qui apporte moins de 2 % d'une année est compté dans « Autres » "
                    "pour cette année (sa part serait invisible) : son montant est au survol du "

@@ -100,17 +100,25 @@ def css_key(key: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]", "-", str(key).strip())
 
 
-def narrow_css(key: str, grid_px: int, full_px: int) -> str:
+# From this room on, the HTML table's short columns keep each cell on one line (views.short_columns).
+WIDE_ROOM_PX = 700
+
+
+def narrow_css(key: str, grid_px: int, full_px: int, short: tuple = ()) -> str:
     """The container queries of one table (show_table): the grid where its room holds its
     columns (`grid_px`), else the HTML table, with every column where the room holds their
-    widest words (`full_px`), else its first columns and the others in its « Détail »."""
+    widest words (`full_px`), else its first columns and the others in its « Détail »; its
+    `short` columns (positions from 1) on one line from WIDE_ROOM_PX on."""
     k = css_key(key)
+    one_line = ", ".join(f".qpv-narrow-{k} {cell}:nth-child({i})" for i in short for cell in ("th", "td"))
+    wide = (f"@container (min-width: {WIDE_ROOM_PX}px) {{ {one_line} {{ white-space: nowrap; }} }}"
+            if one_line else "")
     return ("<style>"
             f"@container (max-width: {grid_px - 1}px) {{ .st-key-qpvgrid_{k} {{ display: none !important; }} }}"
             f"@container (min-width: {grid_px}px) {{ .qpv-narrow-{k} {{ display: none; }} }}"
             f"@container (max-width: {full_px - 1}px) {{ .qpv-narrow-{k} .qpv-wide-only {{ display: none; }} }}"
             f"@container (min-width: {full_px}px) {{ .qpv-narrow-{k} .qpv-narrow-only {{ display: none; }} }}"
-            "</style>")
+            + wide + "</style>")
 
 
 def show_table(frame, args: dict, key: str | None = None, main: tuple = (), **kwargs) -> None:
@@ -130,7 +138,8 @@ def show_table(frame, args: dict, key: str | None = None, main: tuple = (), **kw
     with st.container(key=f"qpvfit_{key}"):
         with st.container(key=f"qpvgrid_{key}"):
             st.dataframe(frame, **args, key=key, **kwargs)
-        st.html(narrow_css(key, grid_px, narrow["full_px"]) + narrow["html"])
+        st.html(narrow_css(key, grid_px, narrow["full_px"], tuple(views.short_columns(frame, order)))
+                + narrow["html"])
 
 
 # Hides Streamlit's chrome (sidebar, header, toolbar, footer) for clean screenshots.

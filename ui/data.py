@@ -518,26 +518,16 @@ def housing_results(slug: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @st.cache_data(show_spinner=False)
-def _contract_indicator_ids(slug: str, version: int) -> list[str]:
-    rows = cursor().execute("""
-        select distinct f.indicator_id from indicator_facts f
-        join contract_territories ct on ct.territory_code = f.territory_code
-                                    and ct.territory_level = 'qpv' and f.territory_level = 'qpv'
-        where ct.contract_slug = ? and f.status = 'ok'""", [slug]).fetchall()
-    return [r[0] for r in rows]
+def _contract_indicator_choices(slug: str, vintage, version) -> list[str]:
+    return compare.indicators_with_values(cursor(), slug, indicator_choices(), vintage)
 
 
-def contract_has_values(slug: str) -> bool:
-    """Whether any QPV of the contract has a value shown (status ok) for any indicator."""
-    return bool(_contract_indicator_ids(slug, view_key()))
-
-
-def contract_indicator_choices(slug: str) -> list[str]:
-    """indicator_choices() restricted to indicators with a shown value for a QPV of the contract
-    (all of them when none has)."""
-    mine = set(_contract_indicator_ids(slug, view_key()))
-    choices = indicator_choices()
-    return [i for i in choices if i in mine] or choices
+def contract_indicator_choices(slug: str, vintage: int | None | str = None) -> list[str]:
+    """indicator_choices() restricted to the indicators a page can show with at least one value
+    for the contract's QPVs of geography ``vintage`` (None: all; "latest": the map's) at the year
+    it would show (indicators.compare.indicators_with_values). Empty when none has a value: the
+    page then says so, it never offers indicators to show a table of « non disponible »."""
+    return _contract_indicator_choices(slug, vintage, view_key())
 
 
 # ── Sources of what a table or a chart shows (for exports) ───────────────────────────────────

@@ -18,7 +18,7 @@ from indicators import fmt
 from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
-from indicators.sources import clipped, credited_producer, document_name, printed
+from indicators.sources import SHORT_LINE, clipped, credited_producer, credits_line, document_name, printed
 from indicators.text import html_text, md_text, qualified, screen_text
 
 def _na(value):
@@ -421,13 +421,16 @@ def gap_change_text(change, kind: str | None) -> str:
     return f"écart {'réduit' if change < 0 else 'accru'} de {amount}{suffix}"
 
 
-def gap_source(series: pd.DataFrame) -> str:
-    """The source line of a gap chart: every source of the values it compares, once each."""
+def gap_source(series: pd.DataFrame, short: bool = False) -> str:
+    """The source line of a gap chart: every source of the values it compares, once each;
+    `short`: the line under the chart, in about two lines (sources.credits_line)."""
     sources: list[str] = []
     for column in ("qpv_source", "comparator_source"):
         for src in series[column]:
             if _na(src) is not None and src not in sources:
                 sources.append(str(src))
+    if short:
+        return credits_line(sources, suffix=" · écarts entre valeurs de la même année")
     text = " ; ".join(sources)
     return (text + " · " if text else "") + "écarts entre valeurs de la même année"
 
@@ -438,9 +441,12 @@ def has_gap(indicator_id: str) -> bool:
     return gap_kind(indicator_id, meta(indicator_id)["unit"]) is not None
 
 
-def gap_change_source(changes: pd.DataFrame) -> str:
-    """Every source of the values behind a gap-change scatter, once each."""
+def gap_change_source(changes: pd.DataFrame, short: bool = False) -> str:
+    """Every source of the values behind a gap-change scatter, once each; `short`: the line
+    under the chart, in about two lines (sources.credits_line)."""
     sources = dict.fromkeys(s for joined in changes["sources"] for s in str(joined).split(" ; ") if s)
+    if short:
+        return credits_line(sources, suffix=" · écarts entre valeurs de la même année")
     text = " ; ".join(sources)
     return (text + " · " if text else "") + "écarts entre valeurs de la même année"
 
@@ -712,6 +718,15 @@ def indicator_full_name(indicator_id: str) -> str:
     return indicator_option(indicator_id)
 
 
+def no_values_note(no_quartier: bool, consequence: str) -> str:
+    """The note of a map or a comparison with nothing to show: no quartier in the base, or no
+    indicator with a value for its quartiers (`consequence`: « la carte n'a rien à colorer »)."""
+    if no_quartier:
+        return "Ce territoire ne compte aucun quartier prioritaire dans la base."
+    return (f"Aucune valeur d'indicateur n'est chargée pour les quartiers de ce territoire : "
+            f"{consequence} (voir « Données et méthode » pour charger les fichiers de l'Insee).")
+
+
 def map_title(map_data) -> str:
     """"Taux de pauvreté (seuil à 60 %), en %, 2021"; a unit the label says is not repeated
     (unit_phrase): "Revenu disponible médian par UC, par mois, en €"."""
@@ -978,6 +993,23 @@ def _screen_cell(text: str) -> tuple[str, int]:
     if px > LONG_WORD_PX:      # a file name, a path: broken anywhere rather than widen the table
         return f'<span class="qpv-break">{html_text(shown)}</span>', LONG_WORD_PX
     return html_text(shown), px
+
+
+# A cell this wide or less (padding included) is a short label, kept on one line in a wide room.
+SHORT_CELL_PX = 120
+
+
+def short_columns(frame: pd.DataFrame, order: list) -> list[int]:
+    """The positions (from 1, in `order`) of the columns whose every cell is a short label
+    (« non renseigné », « 27 100 € », « oui »: at most SHORT_CELL_PX): sized from their content
+    in a wide room, one line each (components.narrow_css), never « non / renseigné » beside
+    columns of long texts (issue #11: Chartres' actions table at 1440 px)."""
+    out = []
+    for i, c in enumerate(order, start=1):
+        texts = {cell_text(v) for v in frame[c].tolist()}
+        if texts and all(text_px(screen_text(t)) <= SHORT_CELL_PX for t in texts):
+            out.append(i)
+    return out
 
 
 def min_px(frame: pd.DataFrame, column) -> int:
@@ -1414,9 +1446,15 @@ def _document_date(published_on) -> str:
     return text
 
 
-def funding_source(documents) -> str:
+def funding_source(documents, short: bool = False) -> str:
     """The source of the financing figures: the template, and the documents its funding lines
-    were typed from (indicators.financing.funding_documents), with producer and date."""
+    were typed from (indicators.financing.funding_documents), with producer and date. `short`:
+    the line under a chart, each document as a reader cites it, in about two lines."""
+    if short and documents:
+        from indicators.sources import reader_credit
+        head = "financements saisis d'après "
+        return head + credits_line((reader_credit(t, None, p, d) for t, p, d in documents),
+                                   limit=SHORT_LINE)
     cited = []
     for title, producer, published_on in documents:
         cited.append(qualified(f"« {title} »", producer, _document_date(published_on)))
@@ -1699,16 +1737,19 @@ def rates_by_objective(results: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-def housing_chart_source(part: pd.DataFrame) -> str:
+def housing_chart_source(part: pd.DataFrame, short: bool = False) -> str:
     """The sources of a CIA chart's bars: the document of each published year (title, producer,
-    date, section — never the section alone, « p. 12 »), and the template for computed years."""
+    date, section — never the section alone, « p. 12 »), and the template for computed years.
+    `short`: the line under the chart, each document as a reader cites it (short_line,
+    sources.reader_credit), in about two lines."""
     published = part[part["origin"] == "published"]
+    column = "short_line" if short else "source_line"
     lines = [r if isinstance(r, str) and r else ref for r, ref
-             in zip(published["source_line"], published["source_ref"])]
+             in zip(published[column], published["source_ref"])]
     sources = list(dict.fromkeys(line for line in lines if isinstance(line, str) and line))
     if (part["origin"] == "computed").any() or not sources:
         sources.append("attributions saisies dans le modèle de programme")
-    return " ; ".join(sources)
+    return credits_line(sources) if short else " ; ".join(sources)
 
 
 def cia_computed_source(files, year) -> str:
@@ -1750,8 +1791,25 @@ def housing_headlines(results: pd.DataFrame, computed_files=()) -> list[dict]:
                       "source": str(_na(row.get("source_line")) or _na(row["source_ref"])
                                     or (cia_computed_source(computed_files, row["year"])
                                         if row["origin"] == "computed" else "")),
+                      # The short line under it: document, section — producer, year (issue #11:
+                      # the whole credit cut ran to four lines at 390 px and lost its section).
+                      "short": _na(row.get("short_line")),
                       "help": None, "theme": "logement"})
     return tiles
+
+
+def repeats_cia_headline(tile, results: pd.DataFrame) -> bool:
+    """Whether a key figure (indicators.kpi.KpiTile) is a rate that a CIA tile of the housing page
+    already shows (`housing_headlines`: the latest year of each objective for the whole
+    territory): the same year and the same figure. Grand Chalon typed its 2021 CIA rate as a
+    contract KPI too, and the page said « 12,04 % » twice, for « ménages » and « demandeurs »."""
+    if tile.value is None or tile.year is None or tile.unit != "%" or results.empty:
+        return False
+    for _, part in rates_by_objective(results):
+        row = part.iloc[-1]
+        if int(row["year"]) == int(tile.year) and round(float(row["rate_pct"]), 2) == round(float(tile.value), 2):
+            return True
+    return False
 
 
 def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:

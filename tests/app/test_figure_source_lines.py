@@ -25,13 +25,14 @@ def test_a_short_credit_names_document_section_producer_and_year() -> None:
         "(reproduite en annexe 7 des annexes du contrat de ville 2024-2030)",
         "Annexe 7 – CIA, « Les objectifs quantifiés » (p. 8 s. de la CIA)", CIA_PRODUCER, "2023-03-30") == (
         "Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon et al., 2023")
-    # No date: no year (the « 2020-2026 » of a name is not one); a long name without its bracket,
-    # the document cut at a word to hold the line in two lines of a tile.
+    # No date: no year (the « 2020-2026 » of a name is not one); over two lines of a tile, the
+    # producer left out before the document or its section is cut (issue #11, the whole credit
+    # behind the toggle).
     assert reader_credit(
         "Politique de la ville – Les chiffres du mandat : « Redonner toute leur place aux quartiers "
         "populaires »", "Encadré « Les chiffres du mandat »",
         "Bilan du mandat municipal de Chambéry 2020-2026 (auteur et date non indiqués dans le texte)",
-        None) == "Politique de la ville – Les chiffres du… — Bilan du mandat municipal de Chambéry 2020-2026"
+        None) == "Politique de la ville – Les chiffres du mandat, Encadré « Les chiffres du mandat »"
     # The producers a document quotes, in brackets; a missing part (None, NaN) says nothing.
     assert reader_credit("Contrat de ville 2024–2030 (annexes)", "Annexe 2 – Portraits, p. 25",
                          float("nan"), float("nan"), quotes=["Insee 2019", "Données INSEE 2019"]) == (
@@ -58,7 +59,7 @@ def lines(at: AppTest) -> list[str]:
 DEMO_BILAN = "Source : Bilan annuel du contrat de ville 2025, {} — CA Val-de-Lorne (fictive), 2026"
 DEMO_BILAN_FULL = ("Source : Bilan annuel du contrat de ville 2025 (document fictif, CA Val-de-Lorne, "
                    "fictive, 10 février 2026) — {}")
-CHALON_ANNEX = "Source : Contrat de ville du Grand Chalon{} — Le Grand Chalon et al. (d'après {})"
+CHALON_ANNEX = "Source : Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits{} (d'après {})"
 CIA = "Source : Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon et al., 2023"
 
 
@@ -76,10 +77,12 @@ def test_home_page_figures_name_document_producer_and_year(demo_db) -> None:
     assert lines(at)[:3] == [CHALON_ANNEX.format("…", "Insee 2019 ; …")] * 2 + [CIA]
     assert not [t for t in lines(at) if "nan" in t.split()]
 
-    # Chartres: its typed figures are not on the home page; the funding's line names the page,
-    # its producer and its date.
+    # Chartres: its typed figures are not on the home page; the funding chart's line names the
+    # page, its producer and its year (issue #11: about two lines), the whole with its date
+    # behind « Source complète ».
     at = run("mandat", "chartres-metropole")
     assert lines(at) == [
+        "Source : financements saisis d'après Politique de la ville — Chartres métropole, 2023",
         "Source : financements saisis par l'équipe du contrat (modèle de programme), d'après "
         "« Politique de la ville (page du site de Chartres métropole) » (Chartres métropole, "
         "21 septembre 2023)",
@@ -101,7 +104,7 @@ def test_portrait_cards_name_document_producer_and_year(demo_db) -> None:
     # A typed figure: the short line, then the whole credit behind « Source complète ».
     at = run("portrait", "grand-chalon", "QN07101I")
     assert lines(at)[:2] == [
-        CHALON_ANNEX.format(" 2024-2030…", "Insee 2019") + " · chiffre publié",
+        CHALON_ANNEX.format(" de…", "Insee 2019") + " · chiffre publié",
         "Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes, "
         "Annexe 2 – Portraits de quartiers (d'après Insee 2019) · chiffre publié"]
 
@@ -121,9 +124,10 @@ def test_bilan_blocks_name_document_producer_and_year(demo_db) -> None:
         "Source : Bilan annuel du contrat de ville 2025, p. 21 — CA Val-de-Lorne (fictive), 2026",
         "Source : Bilan annuel du contrat de ville 2025 (document fictif, CA Val-de-Lorne, fictive, "
         "10 février 2026) – p. 21"]
-    # Chambéry's bilan gives no date: no year; the long subtitle and section are cut at a word,
-    # the line held in two lines of a tile (sources.SHORT_LINE).
+    # Chambéry's bilan gives no date: no year; the document's name and its section (cut at a
+    # word), the long producer left to the whole credit: the line holds in two lines of a tile
+    # (sources.SHORT_LINE).
     at = run("bilan", "chambery")
     assert lines(at)[0] == (
-        "Source : Hauts de Chambéry – « Ce qui a changé… » — Bilan du mandat municipal de Chambéry "
-        "2020-2026")
+        "Source : Hauts de Chambéry – « Ce qui a changé », rubrique « Une mairie de quartier au "
+        "cœur de… »")

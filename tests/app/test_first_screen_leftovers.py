@@ -184,7 +184,10 @@ def test_on_a_phone_name_and_value_come_first_the_name_pinned(demo_db, slug) -> 
     quartier (or funder) column is pinned and the value columns follow it."""
     at = run_page("carte", territoire=slug)
     assert not at.exception
-    assert (["Quartier", "Valeur", "Code", "Commune(s)", "Portrait"], ["Quartier"]) in _layouts(at)
+    if slug == "chambery":      # no indicator value for its quartiers: a note, no empty table
+        assert not _layouts(at) and "rien à colorer" in at.info[0].value
+    else:
+        assert (["Quartier", "Valeur", "Code", "Commune(s)", "Portrait"], ["Quartier"]) in _layouts(at)
     at = run_page("comparer", territoire=slug)
     assert not at.exception
     if slug == "chambery":      # no indicator value for its quartiers: a note, no empty table

@@ -214,8 +214,8 @@ def test_grand_chalon_short_line_holds_in_two_lines_with_its_quotations() -> Non
     two = reader_credit(title, "Annexe 2 – Portraits de quartiers, Aubépins", producer, None,
                         quotes=["Insee 2019", "Données Compas – ABS 2022"])
     assert (one, two) == (
-        "Contrat de ville du Grand Chalon 2024-2030… — Le Grand Chalon et al. (d'après Insee 2019)",
-        "Contrat de ville du Grand Chalon… — Le Grand Chalon et al. (d'après Insee 2019 ; …)")
+        "Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits de… (d'après Insee 2019)",
+        "Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits… (d'après Insee 2019 ; …)")
     assert max(len(one), len(two)) <= SHORT_LINE == 90
     # A line that holds is left whole.
     assert reader_credit("Bilan 2025", "p. 2", "CA Val-de-Lorne (fictive)", "2026-02-10",

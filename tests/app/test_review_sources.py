@@ -142,7 +142,10 @@ def test_financing_charts_credit_the_documents_their_lines_come_from(funded_db, 
     assert not at.exception
     assert at.get("plotly_chart")
     shown = [s.replace("&#x27;", "'") for s in source_lines(at)]
-    assert shown[0] == FUNDING_CREDIT
+    # Under the chart, each document as a reader cites it (issue #11: about two lines), the
+    # whole credit behind « Source complète ».
+    assert shown[:2] == ["Source : financements saisis d'après Politique de la ville — Grand Chalon, "
+                         "2023 ; Bilan annuel 2024 — 2025", FUNDING_CREDIT]
 
 
 def test_funding_source_without_documents_names_the_template() -> None:
@@ -239,14 +242,15 @@ def test_funder_bars_title_without_and_with_a_period() -> None:
 
 
 def test_map_table_without_any_value_cites_no_source(tmp_path, monkeypatch) -> None:
-    """Chambéry: every QPV « non disponible » — no source line for figures nobody shows."""
+    """Chambéry: every QPV « non disponible » — no source line for figures nobody shows (issue
+    #11: and no map nor table of blanks, a note)."""
     small_db_with(
         tmp_path, monkeypatch, "withheld.duckdb",
         "update indicator_facts set value = null, status = 'secret' "
         "where territory_code = 'QN07101I'")
     at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
     assert not at.exception
-    assert at.dataframe[0].value["Valeur"].tolist() == ["secret statistique"]
+    assert not at.dataframe and "la carte n'a rien à colorer" in at.info[0].value
     assert source_lines(at) == []
 
 

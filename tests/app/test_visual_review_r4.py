@@ -68,8 +68,8 @@ def test_tile_sources_keep_french_quotes_and_colons_with_their_words(demo_db) ->
         f'inégalités{nb}» (Bilan du mandat municipal de Chambéry 2020-2026, auteur et date non '
         f'indiqués dans le texte) — Encadré «{nb}Les chiffres du mandat{nb}»{nb}; § «{nb}Une ambition '
         f'renforcée et des moyens inédits pour les quartiers{nb}»">Source{nb}: Politique de la ville{nb}– '
-        # The short line within sources.SHORT_LINE: the document cut at a word, the rest behind.
-        f'Les chiffres du…{nb}— Bilan du mandat municipal de Chambéry 2020-2026</div>')
+        # The short line within sources.SHORT_LINE: document and section, the producer behind.
+        f'Les chiffres du mandat, Encadré «{nb}Les chiffres du mandat{nb}»</div>')
     for div in divs:
         text = shown(div)
         assert "« " not in text and " »" not in text and " :" not in text and " ;" not in text, div

@@ -28,8 +28,8 @@ def test_qualitative_blocks_carry_the_short_line_beside_the_whole_source() -> No
             "Contrat de ville 2024-2030 – Annexes (annexe 2 « Portraits » ; annexe 7 « CIA »), "
             f"Ville de Lorneville, Préfet du Loiret, 1er{NB}mars{NB}2024 – Annexe 2 – Portraits de "
             "quartiers (p. 24 s.), portrait des Aubépins",
-            # Within sources.SHORT_LINE: two producers read « et al. », the section cut at a word.
-            "Contrat de ville 2024-2030 – Annexes, Annexe 2… — Ville de Lorneville et al., 2024")]),
+            # Within sources.SHORT_LINE: document and section kept, the producer left out.
+            "Contrat de ville 2024-2030 – Annexes, Annexe 2 – Portraits de quartiers, 2024")]),
         # No producer, no date: the whole line says so, the short one gives no year (none given).
         ("Paroles d'habitants", [(
             None, ["« On s'y sent bien »"],
@@ -52,8 +52,7 @@ def test_grand_chalon_portrait_cites_its_issues_by_the_short_line(demo_db) -> No
     assert not at.exception
     headers = [h.value for h in at.header]
     assert "Enjeux et parole des habitants" in headers
-    short = ("Source : Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits… — "
-             "Le Grand Chalon et al.")
+    short = "Source : Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits de quartiers"
     qualitative = [line for line in _qualitative_source_lines(at) if line == short
                    or "annexe 7" in line]
     # One short line per block (3 issues' themes, strengths, weaknesses, 4 consultation blocks),
@@ -86,8 +85,7 @@ def test_headless_groups_in_a_row_read_as_one_list_with_one_source() -> None:
 def test_pres_saint_jean_issues_without_heading_are_cited_once(demo_db) -> None:
     at = run_page("portrait", territoire="grand-chalon", qpv="QN07102I")
     assert not at.exception
-    short = ("Source : Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits… — "
-             "Le Grand Chalon et al.")
+    short = "Source : Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits de quartiers"
     lines = [line for line in _qualitative_source_lines(at) if line == short or "annexe 7" in line]
     # Issues: 2 themes + 1 list of the two that repeat their theme; strengths, weaknesses,
     # 3 consultation blocks; the note on families.

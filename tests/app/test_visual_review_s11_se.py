@@ -14,7 +14,7 @@ def test_a_cut_after_an_ellipsis_ends_with_one_ellipsis() -> None:
         "Grand Chambéry engagée dans la mise en œuvre accélérée du Logement d'abord (communiqué)",
         "§ « Quels bénéfices pour les territoires retenus… » et « Les 46 territoires engagés… »",
         "Grand Chambéry", "2021-05-01") == (
-        "Grand Chambéry engagée dans la mise en œuvre accélérée du… — Grand Chambéry, 2021")
+        "Grand Chambéry…, § « Quels bénéfices pour les territoires retenus… » et « Les 46… », 2021")
     # The one clipping helper (credits and the screens' source lines), after « … », « ... » or « . ».
     for clip in (clipped,):
         assert [clip(text, 16) for text in ("Voir la page… suite du texte",
@@ -46,16 +46,16 @@ def test_a_portraits_notes_and_issues_show_the_short_source_line(tmp_path, monke
         "'mandat', null, 'src_chalon')")
     at = run_page("portrait", "grand-chalon", qpv="QN07101I")
     assert not at.exception
-    # Within sources.SHORT_LINE (90 characters), the document is cut at a word, the section left
-    # to the whole credit.
-    short = ("Source : Politique de la ville – Les chiffres du…{} — Bilan du mandat "
-             "municipal de Chambéry 2020-2026")
+    # Within sources.SHORT_LINE (90 characters): the producer cut at a word, or left out for the
+    # section (issue #11: keep document and section, shorten the producer first).
+    short = ("Source : Politique de la ville – Les chiffres du mandat — Bilan du mandat municipal "
+             "de Chambéry…")
     whole = ("Source : " + CHAMBERY_TITLE + " (Bilan du mandat municipal de Chambéry 2020-2026, "
              "auteur et date non indiqués dans le texte){}")
     # Each short line, then the whole credit behind its « Source complète » toggle.
-    assert [line for line in source_lines(at) if "Chambéry" in line] == [
-        short.format(""), whole.format(""),
-        short.format(""),
+    assert [line for line in source_lines(at) if "Chambéry" in line or "Politique de la" in line] == [
+        short, whole.format(""),
+        "Source : Politique de la ville – Les chiffres du mandat, Encadré « Les chiffres du mandat »",
         whole.format(" – Encadré « Les chiffres du mandat »")]
 
 

@@ -10,6 +10,7 @@ from indicators.compare import (
     classify,
     compare_qpvs,
     filter_compare,
+    indicators_with_values,
     legend,
     map_values,
     palette,
@@ -210,3 +211,29 @@ def test_default_indicators_never_pair_an_indicator_with_its_restatement():
     assert default_indicators(choices, "poverty_rate_pct", n=2) == [
         "poverty_rate_pct", "median_income_eur_year"]
     assert default_indicators(choices, None, n=2) == ["median_income_eur_year", "poverty_rate_pct"]
+
+
+def test_only_indicators_with_a_value_at_the_year_shown_are_offered(db):
+    """Chambéry's map offered every indicator over a column of « non disponible » (issue #11):
+    an indicator is offered when the year the table or the map shows has a value for one of the
+    contract's quartiers of that geography; none offered when none has (never all of them)."""
+    _data(db)
+    db.territory("QP071001", "qpv", "Ancien quartier", vintage=2015, parents=[("71001", "commune")],
+                 contract="gc")
+    unemployment, rent = "unemployment_rate_pct", "social_housing_share_pct"
+    db.fact("QP071001", "qpv", unemployment, 2018, 20.0)           # a 2015 quartier only
+    db.fact("QN07101A", "qpv", rent, 2019, 50.0)                   # an older year had a value…
+    db.fact("QN07102A", "qpv", rent, 2021, None, status="secret")  # …the latest is withheld
+    db.contract("other", "Sans valeurs")
+    db.territory("QN07199A", "qpv", "Quartier sans chiffre", vintage=2024,
+                 parents=[("71002", "commune")], contract="other")
+    asked = [rent, INC, POV, unemployment]
+    assert indicators_with_values(db.con, "gc", asked) == [INC, POV, unemployment]
+    assert indicators_with_values(db.con, "gc", asked, "latest") == [INC, POV]
+    assert indicators_with_values(db.con, "gc", asked, 2024) == [INC, POV]
+    assert indicators_with_values(db.con, "gc", asked, 2015) == [unemployment]
+    assert indicators_with_values(db.con, "other", asked) == []
+    assert indicators_with_values(db.con, "other", asked, "latest") == []
+    assert indicators_with_values(db.con, "nobody", asked) == []
+    # What the map then shows for an offered indicator has a value; the one left out had none.
+    assert [map_values(db.con, "gc", i).frame["status"].tolist().count("ok") for i in asked] == [0, 2, 1, 0]

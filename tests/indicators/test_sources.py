@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from indicators.sources import credit, value_credits, value_credits_many
 
 DOC = ("Contrat de ville du Grand Chalon 2024-2030 – Annexes (annexe 2 « Portraits de quartiers » ; "
@@ -169,3 +171,59 @@ def test_document_name_keeps_a_title_s_own_bracket_and_puts_the_producer_after_i
         "Bilan 2025 (Ville, 3 mars 2025)",
         "Bilan 2025 (2025)",
     ]
+
+
+# ── Issue #11: a short line over two lines keeps document and section, the producer goes first ─
+
+GC_ANNEXES = ("Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes (annexe 2 "
+              "« Portraits de quartiers » ; annexe 7 « Convention Intercommunale d'Attribution »)")
+GC_PRODUCERS = "Le Grand Chalon (Agglomération) et Préfet de Saône-et-Loire"
+CIA_TITLE = ("Convention Intercommunale d'Attribution – Communauté d'Agglomération du Grand Chalon "
+             "(reproduite en annexe 7 des annexes du contrat de ville 2024-2030)")
+CIA_PRODUCERS = ("Le Grand Chalon, l'État (préfet de Saône-et-Loire), le Département, les communes, "
+                 "les bailleurs sociaux et Action Logement Services")
+CHAMBERY_MANDATE = ("Politique de la ville – Les chiffres du mandat : « Redonner toute leur place aux "
+                    "quartiers populaires et réduire concrètement les inégalités »")
+CHAMBERY_BILAN = "Bilan du mandat municipal de Chambéry 2020-2026 (auteur et date non indiqués dans le texte)"
+
+
+@pytest.mark.parametrize("args, expected", [
+    # The producer named by the document's title is left out: the section stays whole.
+    ((GC_ANNEXES, "Annexe 2 – Portraits de quartiers (p. 24 s.), page d'introduction", GC_PRODUCERS, None),
+     "Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits de quartiers"),
+    # A line that holds keeps everything (the CIA's key figures and tiles).
+    ((CIA_TITLE, "Annexe 7 – CIA, « Les objectifs quantifiés et territorialisés par bailleur »",
+      CIA_PRODUCERS, "2023-03-30"),
+     "Convention Intercommunale d'Attribution, Annexe 7 – CIA — Le Grand Chalon et al., 2023"),
+    # Chambéry's long single producer (the bilan as a « producer »): left out for the section.
+    ((CHAMBERY_MANDATE, "Encadré « Les chiffres du mandat » (« 400 personnes accompagnées via "
+      "DECLIC ») ; § « Accompagner l'insertion et les parcours de vie »", CHAMBERY_BILAN, None),
+     "Politique de la ville – Les chiffres du mandat, Encadré « Les chiffres du mandat »"),
+    # No section: the producer is what is cut, at a word.
+    ((CHAMBERY_MANDATE, None, CHAMBERY_BILAN, None),
+     "Politique de la ville – Les chiffres du mandat — Bilan du mandat municipal de Chambéry…"),
+    # A producer the title does not name, too long to hold: left out, the year kept after a comma.
+    (("Contrat de ville 2024-2030 – Annexes (annexe 2 « Portraits » ; annexe 7 « CIA »)",
+      "Annexe 2 – Portraits de quartiers (p. 24 s.), portrait des Aubépins",
+      "Ville de Lorneville, Préfet du Loiret", "2024-03-01"),
+     "Contrat de ville 2024-2030 – Annexes, Annexe 2 – Portraits de quartiers, 2024"),
+    # A fictional producer is never left out (« fictive » says what the figures are).
+    (("Contrat de ville Val-de-Lorne 2024–2030 – Engagements Quartiers 2030 (document fictif)",
+      "annexe 2 – Portraits de quartiers de Val-de-Lorne et de ses communes",
+      "CA Val-de-Lorne (fictive)", "2024-03-15"),
+     "Contrat de ville Val-de-Lorne 2024–2030, annexe 2… — CA Val-de-Lorne (fictive), 2024"),
+])
+def test_a_long_short_line_keeps_document_and_section_and_shortens_the_producer_first(args, expected) -> None:
+    from indicators.sources import SHORT_LINE, reader_credit
+    line = reader_credit(*args)
+    assert line == expected
+    assert len(line) <= SHORT_LINE and line.count("…") <= 1
+
+
+def test_a_quoted_producer_stays_with_document_and_section() -> None:
+    from indicators.sources import reader_credit
+    section = "Annexe 2 – Portraits de quartiers, Aubépins"
+    assert [reader_credit(GC_ANNEXES, section, GC_PRODUCERS, None, quotes=q) for q in (
+        ["Insee 2019"], ["Insee 2019", "Données Compas – ABS 2022"])] == [
+        "Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits de… (d'après Insee 2019)",
+        "Contrat de ville du Grand Chalon 2024-2030, Annexe 2 – Portraits… (d'après Insee 2019 ; …)"]
