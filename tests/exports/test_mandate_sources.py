@@ -67,9 +67,9 @@ def test_a_mandate_reports_portraits_and_reviews_cite_the_chosen_quartiers_sourc
     portraits = _sources_page(pdf.mandate_pdf(con, "cv", ["portraits"], generated_on=DATE, charts=False))
     # The poverty rates (INSEE file) and the strength of Les Pins (the diagnosis): not the SSMSI
     # file of the commune's crime rate, which the portrait does not show.
-    assert portraits.startswith(
+    assert portraits == (
         "Sources Documents • Diagnostic des Pins — Ville de Test, 2023 Données statistiques "
-        "• INSEE — Revenus et pauvreté des QPV (Filosofi) (2019) " + FILES_NOTE + " " + FOOTER)
+        f"• INSEE — Revenus et pauvreté des QPV (Filosofi) (2019) {FILES_NOTE} {FOOTER} page 4 / 4")
     bilans = _sources_page(pdf.mandate_pdf(con, "cv", ["bilans"], generated_on=DATE, charts=False))
     assert bilans == ("Sources Documents • Bilan du contrat de ville 2024 — Ville de Test, 2025 "
                       f"{FILES_NOTE} {FOOTER} page 4 / 4")
@@ -80,7 +80,7 @@ def test_a_mandate_report_with_its_default_sections_lists_what_they_all_show(tmp
     con = _mandate_db(tmp_path / "m.duckdb")
     text = _sources_page(pdf.mandate_pdf(con, "cv", review_year=2025, generated_on=DATE, charts=False))
     # Every document but the QPV list and the study, which no figure comes from.
-    assert text.startswith(
+    assert text == (
         "Sources Documents "
         "• Convention intercommunale d'attribution — Agglomération de Test, 2022 "
         "• Diagnostic des Pins — Ville de Test, 2023 "
@@ -91,7 +91,7 @@ def test_a_mandate_report_with_its_default_sections_lists_what_they_all_show(tmp
         "Données statistiques "
         "• INSEE — Revenus et pauvreté des QPV (Filosofi) (2019) "
         "• SSMSI — Délinquance enregistrée par commune (2023) "
-        f"{FILES_NOTE} {FOOTER} page ")
+        f"{FILES_NOTE} {FOOTER} page 10 / 10")
     con.close()
 
 
