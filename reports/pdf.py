@@ -1168,14 +1168,16 @@ def _qualitative_flowables(qual: portrait_mod.Qualitative, st: Styles,
 
 def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on: dt.date | None = None,
                    heading: ParagraphStyle | None = None, charts: bool = True,
-                   notes: list[str] | None = None) -> PortraitParts:
+                   notes: list[str] | None = None, cited: Cited | None = None) -> PortraitParts:
     """The flowables of a QPV portrait (used alone by `portrait_pdf` and in mandate reports).
 
     Page 1: title, key figures (commune and EPCI comparators), the shares chart beside the map and
     the income chart, then the table of every figure with all comparators; then priority issues,
     strengths and consultation results in two columns; numbered sources and date.
     In a report (`notes` given), the reading notes every portrait shares are added to `notes`
-    (once) instead of being printed under each portrait; date and demo mark are on every page."""
+    (once) instead of being printed under each portrait; date and demo mark are on every page.
+    `cited` collects the documents and files of what it shows (portrait_cited), for a report's
+    sources page."""
     from reports import images
 
     st = styles()
@@ -1184,6 +1186,8 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     contract = p.contracts[0] if p.contracts else None
     qual = portrait_mod.qualitative(con, contract.slug, qpv_code) if contract else portrait_mod.Qualitative()
     fictional = p.qpv.is_fictional or any(c.is_fictional for c in p.contracts)
+    if cited is not None:
+        portrait_cited(con, p, contract.slug if contract else None, cited)
     story: list[Flowable] = []
 
     # Title block.
@@ -1291,6 +1295,25 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                          title=f"Portrait de quartier — {p.qpv.name}")
 
 
+def portrait_cited(con, p: portrait_mod.Portrait, contract_slug: str | None, cited: Cited) -> None:
+    """What a portrait shows into `cited`: the documents of its values and comparators (every one
+    is in its figures table or subtitle), the files of those typed from no document, and the
+    documents (else files) of its qualitative items."""
+    keys = []
+    for v in p.values:
+        for code, doc, year in [(p.qpv.code, v.document_id, v.year),
+                                *((c.territory_code, c.document_id, c.year) for c in v.comparators)]:
+            if doc is not None:
+                cited.add(doc, None)
+            else:
+                keys.append((code, v.indicator_id, year))
+    _values_cited(con, keys, cited)
+    if contract_slug is not None:
+        rows_cited(con, contract_slug, "qualitative_items", cited,
+                   "t.territory_code = $code and list_contains($types, t.item_type)",
+                   {"code": p.qpv.code, "types": list(portrait_mod.QUALITATIVE_FIELDS)})
+
+
 def _warm_up_images() -> None:
     """Start the shared export server now: Chromium starts while the data is read and laid out."""
     from reports import images
@@ -1373,10 +1396,16 @@ def reader_source(line: str | None) -> str:
     return text
 
 
-def _section_chiffres(con, contract, st: Styles) -> list[Flowable]:
+def _section_chiffres(con, contract, st: Styles, cited: Cited | None = None) -> list[Flowable]:
     from indicators.kpi import kpi_tiles
 
     tiles = kpi_tiles(con, contract.slug)
+    if cited is not None:
+        for t in tiles:     # a tile credits its latest value's document, else its rows' files
+            if t.document_id is not None:
+                cited.add(t.document_id, None)
+            else:
+                rows_cited(con, contract.slug, "kpi_values", cited, "t.kpi_id = $kpi", {"kpi": t.kpi_id})
     out: list[Flowable] = []
     if not tiles:
         return [_note("Aucun indicateur du mandat n'est chargé pour ce territoire.", st)]
@@ -1589,7 +1618,17 @@ def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | Non
     return credit_line(_credit_parts(rows))
 
 
-def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
+def rows_cited(con, contract_slug: str, table: str, cited: Cited, where: str = "",
+               params: dict | None = None) -> None:
+    """The documents and files of a contract's rows of `table` that `where` keeps (`_table_rows`)
+    into `cited`: what a block shows without a source line of its own (a KPI tile, a review by
+    quartier, a portrait's qualitative items)."""
+    for r in _table_rows(con, contract_slug, table, where, params):
+        cited.add(r[0], r[8])
+
+
+def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None,
+                          cited: Cited | None = None) -> list[Flowable]:
     rows_db = con.execute("""
         select year, funder, coalesce(funder_label, funder) as label, sum(amount_eur), count(distinct action_id),
                count(*) filter (where action_id is null)
@@ -1646,7 +1685,7 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
     out.append(Spacer(1, 2 * mm))
     out.append(_note("Montants des lignes de financement du programme, par année et par financeur ; "
                      "CPO : convention pluriannuelle d'objectifs.", st))
-    credit = table_credit(con, contract.slug, ("programme_funding", "programme_actions"))
+    credit = table_credit(con, contract.slug, ("programme_funding", "programme_actions"), cited=cited)
     if credit:
         out.append(_note(credit, st))
     return out
@@ -1670,7 +1709,8 @@ def _people_in_qpv(con, contract, st: Styles) -> list[Flowable]:
                   "5 personnes est masqué, ainsi que celui qui permettrait de le retrouver.", st)]
 
 
-def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) -> list[Flowable]:
+def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None,
+                    cited: Cited | None = None) -> list[Flowable]:
     loaded = _review_codes(con, contract.slug)
     codes = [c for c in loaded if c is None or c in qpv_codes] if qpv_codes else loaded
     out: list[Flowable] = []
@@ -1678,6 +1718,9 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None) 
         rv = portrait_mod.review(con, contract.slug, code)
         if rv.is_empty:
             continue
+        if cited is not None:
+            rows_cited(con, contract.slug, "qualitative_items", cited,
+                       "t.item_type like 'review_%' and t.territory_code is not distinct from $code", {"code": code})
         from indicators.territories import territory_name
         name = territory_name(con, code) if code else contract.name
         out.append(Paragraph(esc(name), st.h2))
@@ -1724,7 +1767,8 @@ def party_text(party_type: str, party_name: str) -> str:
     return party_name
 
 
-def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
+def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = None,
+                      cited: Cited | None = None) -> list[Flowable]:
     from indicators import housing
 
     results = housing.attribution_results(con, contract.slug)
@@ -1782,7 +1826,7 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
     if not out:
         return [_note("Aucune donnée d'attribution n'est chargée pour ce territoire.", st)]
     credit = table_credit(con, contract.slug, ("housing_objectives", "housing_attributions",
-                                               "housing_published_results"))
+                                               "housing_published_results"), cited=cited)
     if credit:
         out.append(_note(credit, st))
     return out
@@ -1968,12 +2012,13 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
 
     annexes: list[Annex] = []
     notes: list[str] = []
+    cited = Cited()                 # what the chosen sections show, for the sources page
     for key in chosen:
         story += [PageBreak(), Paragraph(esc(_section_label(key, contents)), st.h1)]
         if key == "chiffres":
-            story += _section_chiffres(con, contract, st)
+            story += _section_chiffres(con, contract, st, cited)
         elif key == "financements":
-            story += _section_financements(con, contract, st, annexes)
+            story += _section_financements(con, contract, st, annexes, cited)
         elif key == "portraits":
             if not qpvs:
                 story.append(_note("Aucun quartier prioritaire n'est rattaché à ce territoire.", st))
@@ -1982,26 +2027,26 @@ def mandate_pdf(con, contract_slug: str, sections: Sequence[str] | None = None,
                 if i:
                     story.append(PageBreak())
                 parts = portrait_parts(con, code, generated_on=date, heading=heading, charts=charts,
-                                       notes=notes)
+                                       notes=notes, cited=cited)
                 story += parts.flowables
         elif key == "bilans":
-            story += _section_bilans(con, contract, st, qpvs if qpv_codes else None)
+            story += _section_bilans(con, contract, st, qpvs if qpv_codes else None, cited)
         elif key == "logement":
-            story += _section_logement(con, contract, st, annexes)
+            story += _section_logement(con, contract, st, annexes, cited)
         elif key == "revue":
             if contents.review_year is None:
                 story.append(_note("Ce territoire n'a ni période de contrat ni chiffre de revue "
                                    "annuelle : aucune année à présenter.", st))
             else:
                 story += _review_flowables(con, contract, contents.review_year, st, st.h2,
-                                           annexes=annexes)
+                                           annexes=annexes, cited=cited)
     if notes:
         story += [CondPageBreak(40 * mm), Paragraph("Notes de lecture", st.h1)]
         story += _bullets(notes, st)
     for i, annex in enumerate(annexes, 1):
         story += [PageBreak(), Paragraph(f"Annexe {i} — {annex.title}", st.h1), *annex.flowables]
     story += [PageBreak(), Paragraph("Sources", st.h1)]
-    story += _section_sources(con, contract, st)
+    story += _section_sources(con, contract, st, cited)     # only what the chosen sections show
 
     title = f"Rapport de mandat — {contract.name}"
     info = PageInfo(footer=f"{title} · produit le {_date_fr(date)}", fictional=fictional,
