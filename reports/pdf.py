@@ -1240,6 +1240,8 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                                            label_codes=[p.qpv.code], size_px=(420, 260),
                                            text_px=images.print_text_px(420, right_w - 2 * mm))
                 src = "contours fictifs" if fictional else "ANCT, contours des QPV"
+                if cited is not None:
+                    contours_cited(con, mdata, cited)
                 right.append(_image(images.figure_png_later(
                     mfig, title=f"Situation : {p.qpv.name}", source_line=src, date=date, width=420,
                     height=260, scale=2.5), right_w - 2 * mm))
@@ -1312,6 +1314,28 @@ def portrait_cited(con, p: portrait_mod.Portrait, contract_slug: str | None, cit
         rows_cited(con, contract_slug, "qualitative_items", cited,
                    "t.territory_code = $code and list_contains($types, t.item_type)",
                    {"code": p.qpv.code, "types": list(portrait_mod.QUALITATIVE_FIELDS)})
+
+
+def contours_cited(con, mdata, cited: Cited) -> None:
+    """The files of the contours a map draws into `cited`: its QPVs' and, where drawn, its
+    communes' (the ANCT's contours, the communes' outlines)."""
+    pairs = [("qpv", a.code) for a in mdata.qpvs] + [("commune", a.code) for a in mdata.communes if a.rings]
+    if not pairs:
+        return
+    marks = ", ".join("(?, ?)" for _ in pairs)
+    for (source_id,) in con.execute(
+            f"""select distinct source_id from territory_geometries
+                where (territory_level, territory_code) in ({marks}) and source_id is not null""",
+            [x for pair in pairs for x in pair]).fetchall():
+        cited.add(None, source_id)
+
+
+def _vintages_once(vintages) -> list[str]:
+    """A sources line's vintages, sorted, each said once: a file's « 2022, 2023 » beside files of
+    « 2022 » and « 2023 » read « 2022, 2022, 2023, 2023 »; a vintage whose every part is listed on
+    its own is left out (« rentrées 2022-2023, 2023-2024 » stays whole)."""
+    alone = {x for x in vintages if x and ", " not in x}
+    return sorted(x for x in vintages if x and not (", " in x and set(x.split(", ")) <= alone))
 
 
 def _warm_up_images() -> None:
@@ -1872,7 +1896,7 @@ def _section_sources(con, contract, st: Styles, cited: Cited | None = None) -> l
     if stats:
         out.append(Paragraph("Données statistiques", st.h3))
         for (producer, title), vintages in sorted(stats.items()):
-            v = ", ".join(sorted(x for x in vintages if x))
+            v = ", ".join(_vintages_once(vintages))
             out.append(Paragraph(esc(f"{producer} — {title}" + (f" ({v})" if v else "")), st.bullet,
                                  bulletText="•"))
     if not out:

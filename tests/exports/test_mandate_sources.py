@@ -133,3 +133,31 @@ def test_the_portrait_pdf_lists_only_what_it_cites(tmp_path) -> None:
         "Document produit le 1er mars 2026. "
         "Portrait de quartier — Les Pins (QN09999A) · produit le 1er mars 2026 page 1 / 1")
     con.close()
+
+
+def test_a_printed_map_cites_the_files_of_the_contours_it_draws(tmp_path) -> None:
+    # The portrait's situation map draws the QPV's contour and its commune's outline: their files
+    # are on the sources page; a commune only labelled (no outline drawn) and a QPV not on the
+    # map cite nothing.
+    from reports.images import MapArea, MapData
+    con = _mandate_db(tmp_path / "m.duckdb")
+    f = Factory(con)
+    for level, code, source_id in (("qpv", "QN09999A", "src_contours"), ("commune", "99001", "src_communes"),
+                                   ("commune", "99002", "src_other"), ("qpv", "QN09998B", "src_far")):
+        f.insert("territory_geometries", territory_code=code, territory_level=level,
+                 geom_wkb=b"", geom_simplified_geojson="{}", source_id=source_id)
+    square = [[(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]]
+    mdata = MapData(qpvs=[MapArea(code="QN09999A", name="Les Pins", rings=square, centroid=(0.5, 0.5))],
+                    communes=[MapArea(code="99001", name="Test", rings=square, centroid=(0.5, 0.5)),
+                              MapArea(code="99002", name="Voisine", rings=[], centroid=(2.0, 2.0))])
+    cited = pdf.Cited()
+    pdf.contours_cited(con, mdata, cited)
+    assert cited == pdf.Cited(documents=set(), sources={"src_contours", "src_communes"})
+    con.close()
+
+
+def test_a_sources_line_says_each_vintage_once() -> None:
+    # The demo's fictional files: the APL file's vintage is the one string « 2022, 2023 ».
+    assert pdf._vintages_once({"2023", "2022, 2023", "2022", "", "rentrées 2022-2023, 2023-2024",
+                               "QPV 2024"}) == ["2022", "2023", "QPV 2024", "rentrées 2022-2023, 2023-2024"]
+    assert pdf._vintages_once({"2022, 2023", "2021"}) == ["2021", "2022, 2023"]
