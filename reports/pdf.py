@@ -1486,7 +1486,8 @@ def funded_actions_text(n_actions: int, n_unlinked: int) -> str:
 def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | None = None) -> str | None:
     """« Source : … » (« Sources : … ; … ») of a contract's rows of programme `tables`, as a reader
     cites them (issue 11: the funding, actions and CIA tables of the PDFs named no source): each
-    document by `sources.reader_credit` (document, section, producer, year), its section kept when
+    document by `sources.reader_credit(whole=True)` (document, section, producer, year, none of
+    them cut: the line wraps), its section kept when
     all its rows cite one section; rows typed without a document by their file's producer and
     title, a fictional file as « Données fictives de démonstration ». `year`: only the rows of
     that year (a table without a year column: all its rows)."""
@@ -1507,9 +1508,11 @@ def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | Non
     for doc_id, title, producer, date, ref, fictional, file_producer, file_title in sorted(
             rows, key=lambda r: tuple("" if v is None else str(v) for v in r)):
         if doc_id is not None:
-            by_doc.setdefault(sources_mod.reader_credit(title, None, producer, date, is_fictional=bool(fictional)),
+            # Whole (wrapped, never cut): a page has room for the section's year (issue 11).
+            by_doc.setdefault(sources_mod.reader_credit(title, None, producer, date, is_fictional=bool(fictional),
+                                                        whole=True),
                               set()).add(sources_mod.reader_credit(title, ref, producer, date,
-                                                                   is_fictional=bool(fictional)))
+                                                                   is_fictional=bool(fictional), whole=True))
         elif fictional:
             by_doc.setdefault(sources_mod.FICTIONAL, set()).add(sources_mod.FICTIONAL)
         else:
