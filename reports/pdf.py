@@ -682,8 +682,9 @@ class SourceRefs:
         groups: dict[str, list[tuple[int, str | None]]] = {}
         for (label, ref), n in self.items.items():
             head = without_file_names(sources_mod.printed(label))
-            if not ref and " — " in head:
-                head, ref = head.split(" — ", 1)
+            if " — " in head:          # « Données fictives de démonstration — Compas 2022 » — p. 4:
+                head, rest = head.split(" — ", 1)      # under the demo mark, said once (issue 11)
+                ref = f"{rest} — {ref}" if ref else rest
             groups.setdefault(head, []).append((n, ref))
         out: list[str] = []
         for head, refs in groups.items():

@@ -86,3 +86,29 @@ def test_review_and_mandate_print_their_table_credits_whole(tmp_path) -> None:
     assert cia in mandate
     assert "…" not in mandate
     con.close()
+
+
+def test_a_portrait_sources_list_says_the_demo_mark_once() -> None:
+    """The demo portrait's list read « Données fictives de démonstration : » above [1]…[9] and
+    again at [10] and [13], the fictional figures a document quotes with their page: every
+    source under the mark joins its group, in the order of its number."""
+    refs = pdf.SourceRefs()
+    for label, ref in [("Fictif : INSEE, recensement de la population, 2020", None),
+                       ("Fictif : Compas – ABS 2022 (fictif)", "p. 4"),
+                       ("Fictif : INSEE, Cnaf, données par quartier, 2022", None),
+                       ("Portraits de quartiers (document fictif, Ville, 5 octobre 2023)", None),
+                       ("Fictif : Bailleurs – enquête OPS 2022 (fictif)", "p. 4"),
+                       ("INSEE — recensement 2020", "tableau 3")]:
+        refs.ref(label, ref)
+    assert refs.lines() == [
+        "Données fictives de démonstration :",
+        "[1] recensement de la population, 2020",
+        "[2] Compas – ABS 2022 (fictif) — p. 4",
+        "[3] Cnaf, données par quartier, 2022",
+        "[5] Bailleurs – enquête OPS 2022 (fictif) — p. 4",
+        "[4] Portraits de quartiers (document fictif, Ville, 5 octobre 2023)",
+        "[6] INSEE — recensement 2020 — tableau 3"]
+    # One fictional source alone keeps its one line, mark included.
+    alone = pdf.SourceRefs()
+    alone.ref("Fictif : Compas – ABS 2022 (fictif)", "p. 4")
+    assert alone.lines() == ["[1] Données fictives de démonstration — Compas – ABS 2022 (fictif) — p. 4"]
