@@ -2056,7 +2056,7 @@ def review_column_cell(column: str, value, status: str | None = None,
         # « 25 % »); a document's rate typed with more keeps them (« 12,04 % »).
         from indicators.housing import COMPUTED_RATE_DECIMALS
         typed = f"{float(value):.6f}".rstrip("0").split(".")[1]
-        return f"{fmt_number(value, max(COMPUTED_RATE_DECIMALS, len(typed)))}\u00a0%"
+        return f"{fmt_number(value, max(COMPUTED_RATE_DECIMALS, len(typed), decimals or 0))}\u00a0%"
     if column.endswith("(%)"):
         from indicators.review import COMPUTED_SHARE_COLUMNS
         if column in COMPUTED_SHARE_COLUMNS:        # a share we compute: one decimal
@@ -2079,6 +2079,9 @@ def review_decimals(df: pd.DataFrame) -> dict[str, list[int | None]]:
     out: dict[str, list[int | None]] = {}
     for column in df.columns:
         name = str(column)
+        if name in REVIEW_RATE_COLUMNS and {"Objectif", "Partie"} <= set(map(str, df.columns)):
+            out[name] = _pair_decimals(df, column)
+            continue
         if name == "Année" or name.endswith(("(€)", ", €)", "(%)", "__status")):
             continue
         values = df[column].astype(object).tolist()
@@ -2094,6 +2097,20 @@ def review_decimals(df: pd.DataFrame) -> dict[str, list[int | None]]:
                 decimals[i] = d
         out[name] = decimals
     return out
+
+
+def _pair_decimals(df: pd.DataFrame, column) -> list[int | None]:
+    """A CIA rate's decimals per row: those of the most precise rate of its objective and party,
+    so that a document's « 57,57 % » and ours beside it read at one precision (« 57,50 % », not
+    « 57,5 % »)."""
+    typed = [None if not isinstance(v, (int, float)) or isinstance(v, bool) or v != v
+             else len(f"{float(v):.6f}".rstrip("0").split(".")[1]) for v in df[column].astype(object)]
+    keys = list(zip(df["Objectif"].astype(object), df["Partie"].astype(object)))
+    most: dict = {}
+    for key, d in zip(keys, typed):
+        if d is not None:
+            most[key] = max(most.get(key, 0), d)
+    return [most.get(key) for key in keys]
 
 
 # Where a line may break: a no-break space (« 3\u202fconsultations/an/habitant ») joins its

@@ -112,3 +112,121 @@ def test_a_portrait_sources_list_says_the_demo_mark_once() -> None:
     alone = pdf.SourceRefs()
     alone.ref("Fictif : Compas – ABS 2022 (fictif)", "p. 4")
     assert alone.lines() == ["[1] Données fictives de démonstration — Compas – ABS 2022 (fictif) — p. 4"]
+
+
+def _result(origin: str, k, total, rate, **kw):
+    from indicators.housing import AttributionResult
+    fields = dict(year=2021, party_type="ensemble", party_name="Ensemble", objective="hors_q1_en_qpv",
+                  objective_label="Attributions en QPV aux ménages au-dessus du 1er quartile", origin=origin,
+                  numerator=k, denominator=total, denominator_origin="published" if origin == "published" else "counted",
+                  implied_denominators=(), rate_pct=rate, target_pct=50.0, target_source="CIA", target_note=None,
+                  reached=None, needed_fixed_total=None, needed_growing_total=None, needed_published=None,
+                  n_unknown=0, document_id="bilan", source_ref="p. 12", note=None,
+                  rate_origin="published" if origin == "published" else "computed")
+    fields.update(kw)
+    return AttributionResult(**fields)
+
+
+def test_a_computed_cia_result_agrees_with_the_document_on_every_figure_it_gives() -> None:
+    from indicators.housing import agrees
+    ours = _result("computed", 194, 337, 57.5668)
+    assert [agrees(_result("published", *given, **kw), ours) for given, kw in [
+        ((194, 337, 57.57), {}),                       # count, total, rate at its 2 decimals
+        ((194, 337, 57.6), {}),                        # at one decimal
+        ((194, 337, 57.58), {}),                       # another rate
+        ((195, 337, 57.57), {}),                       # another count
+        ((194, 338, 57.57), {}),                       # another total
+        ((194, None, 57.57), {"denominator_origin": "deduced", "implied_denominators": (337,)}),
+        ((194, None, 57.57), {"denominator_origin": "deduced", "implied_denominators": (336,)}),
+        ((194, None, None), {"denominator_origin": None}),      # a count alone
+        ((None, None, None), {"denominator_origin": None}),     # nothing to agree with
+    ]] == [True, True, False, False, False, True, False, True, False]
+
+
+def _cia_db(path, published: tuple) -> duckdb.DuckDBPyConnection:
+    """Ensemble and one landlord: 194 of 337 attributions in QPV above the first quartile (57,567 %),
+    and what a document publishes for the whole territory (`published`: count, total, rate)."""
+    from etl.db import create_empty
+    con = create_empty(path)
+    f = Factory(con)
+    f.insert("contracts", contract_slug="cv", contract_name="Contrat de ville de Test", epci_code="200000001",
+             period_label="2024–2030", start_year=2024, end_year=2030, is_fictional=False)
+    f.insert("documents", contract_slug="cv", document_id="bilan", title="Bilan du contrat de ville 2025 (document)",
+             producer="Ville de Test", published_on="2026-02-10")
+    for quartile, n in ((2, 194), (1, 143)):
+        f.insert("housing_attributions", contract_slug="cv", year=2021, landlord="Bailleur A", reserving_party="etat",
+                 location="qpv", resource_quartile=quartile, is_priority_household=False, n_attributions=n)
+    k, total, rate = published
+    f.insert("housing_published_results", contract_slug="cv", year=2021, party_type="ensemble",
+             party_name="ensemble", objective="hors_q1_en_qpv", numerator=k, denominator=total, rate_pct=rate,
+             document_id="bilan", source_ref="p. 12")
+    return con
+
+
+def _cia_lines(data: bytes) -> list[str]:
+    """The rows of the review's CIA table as laid out (pdftotext -layout), under its header."""
+    out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
+                         check=True).stdout.decode()
+    lines = [" ".join(line.split()) for line in out.splitlines() if line.strip()]
+    start = [n for n, line in enumerate(lines) if line.startswith("Attributions de logements sociaux (CIA)")][-1]
+    return lines[start + lines[start:].index("remplissent du champ)") + 1:]
+
+
+def test_the_review_cia_table_says_which_result_is_published(tmp_path) -> None:
+    from indicators import review
+    con = _cia_db(tmp_path / "same.duckdb", (194, 337, 57.57))
+    section = review._housing_section(con, "cv", 2021)
+    note = ("« publié » : résultat publié dans Bilan du contrat de ville 2025, p. 12 ; « calculé » : calculé à "
+            "partir des attributions déclarées, repris à côté du résultat publié pour la même partie "
+            "seulement s'il en diffère.")
+    assert section.note == note
+    # Ours for the whole territory says what the document does: the document's row alone.
+    assert section.table.values.tolist() == [
+        ["Attributions en QPV aux ménages au-dessus du 1er quartile", "Ensemble", "publié", 194, 337, 57.57, 50, True],
+        ["Attributions en QPV aux ménages au-dessus du 1er quartile", "Bailleur A", "calculé", 194, 337, 57.6, 50, True],
+        ["Attributions en QPV aux ménages au-dessus du 1er quartile", "État", "calculé", 194, 337, 57.6, 50, True],
+        ["Attributions aux ménages prioritaires", "Ensemble", "calculé", 0, 337, 0.0, None, None],
+        ["Attributions aux ménages prioritaires", "Bailleur A", "calculé", 0, 337, 0.0, None, None],
+        ["Attributions aux ménages prioritaires", "État", "calculé", 0, 337, 0.0, 25, False]]
+    assert _cia_lines(pdf.review_pdf(con, "cv", 2021))[:6] == [
+        "Attributions en QPV aux ménages Ensemble publié 194 337 57,57 % 50,0 % oui",
+        "au-dessus du 1er quartile",
+        "Bailleur A calculé 194 337 57,6 % 50,0 % oui",
+        "État calculé 194 337 57,6 % 50,0 % oui",
+        "Attributions aux ménages prioritaires Ensemble calculé 0 337 0,0 % non non",
+        "renseigné renseigné"]
+    assert note in _text(pdf.review_pdf(con, "cv", 2021))
+    con.close()
+    # A document whose figures differ from ours: both, labelled, the rates at one precision
+    # (ours 57,567 % at the document's two decimals).
+    con = _cia_db(tmp_path / "other.duckdb", (190, 337, 56.38))
+    rows = review._housing_section(con, "cv", 2021).table.values.tolist()
+    assert rows[:2] == [
+        ["Attributions en QPV aux ménages au-dessus du 1er quartile", "Ensemble", "publié", 190, 337, 56.38, 50, True],
+        ["Attributions en QPV aux ménages au-dessus du 1er quartile", "Ensemble", "calculé", 194, 337, 57.57, 50, True]]
+    assert _cia_lines(pdf.review_pdf(con, "cv", 2021))[:4] == [
+        "Attributions en QPV aux ménages Ensemble publié 190 337 56,38 % 50,0 % oui",
+        "au-dessus du 1er quartile",
+        "Ensemble calculé 194 337 57,57 % 50,0 % oui",
+        "Bailleur A calculé 194 337 57,6 % 50,0 % oui"]
+    con.close()
+    # A year without a document's result: no « Origine » column, no note.
+    con = _cia_db(tmp_path / "none.duckdb", (194, 337, 57.57))
+    con.execute("update housing_published_results set year = 2020")
+    section = review._housing_section(con, "cv", 2021)
+    assert section.note is None and section.table["Origine"].tolist() == [None] * 6
+    assert _cia_lines(pdf.review_pdf(con, "cv", 2021))[:2] == [
+        "Attributions en QPV aux ménages au-dessus du Ensemble 194 337 57,6 % 50,0 % oui", "1er quartile"]
+    assert "Origine" not in _text(pdf.review_pdf(con, "cv", 2021))
+    con.close()
+
+
+def test_a_cia_rate_reads_at_the_precision_of_the_rate_beside_it() -> None:
+    """Ours at the document's two decimals keeps its zero (« 57,50 % » beside « 56,38 % »); a
+    party without a document's result keeps one decimal."""
+    import pandas as pd
+    df = pd.DataFrame({"Objectif": ["O", "O", "O"], "Partie": ["Ensemble", "Ensemble", "Bailleur"],
+                       "Taux (%)": [56.38, 57.5, 57.5]}, dtype=object)
+    decimals = pdf.review_decimals(df)["Taux (%)"]
+    assert [pdf.review_column_cell("Taux (%)", v, None, d) for v, d in zip(df["Taux (%)"], decimals)] == [
+        "56,38\u00a0%", "57,50\u00a0%", "57,5\u00a0%"]
