@@ -9,6 +9,7 @@ signatory reported is never 0: it is listed as missing. Amounts are in euros (`*
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -364,9 +365,54 @@ def _common_law_section(con, contract_slug: str, year: int,
     return ReviewSection("droit_commun", "Droit commun par pilier et par signataire", table, " ".join(parts))
 
 
+# What tells apart two schemes of one signatory typed with the same name under one pillar (one
+# row per objective of the contract: Grand Chalon's « Pacte local des solidarités » three times),
+# in this order: the first field whose values differ among them is printed after the name.
+SCHEME_DETAILS = (("objective", "objectif : {}"), ("funding_kind", "{}"), ("source_ref", "{}"))
+FUNDING_KIND_LABELS = {"droit_commun": "droit commun", "specifique": "crédits spécifiques"}
+
+
+def told_apart(df: pd.DataFrame, group: Sequence[str], name: str,
+               details: Sequence[tuple[str, str]] = SCHEME_DETAILS) -> list[str]:
+    """The `name` of each row, and where rows of one `group` share it, what tells them apart
+    (issue 11: the annex printed « Pacte local des solidarités » three times under one signatory):
+    « Pacte local des solidarités — objectif : Prévenir la production de la pauvreté ». The
+    detail is the first of `details` (column, format) whose values are all different among them,
+    else the first that differs at all; rows alike in every detail keep their name alone."""
+    def text(v) -> str | None:
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return None
+        return FUNDING_KIND_LABELS.get(str(v), str(v).strip()) or None
+
+    out = [str(v) for v in df[name]]
+    keys = [tuple(row) for row in df[[*group, name]].astype(object).itertuples(index=False)]
+    rows_of: dict[tuple, list[int]] = {}
+    for i, key in enumerate(keys):
+        rows_of.setdefault(key, []).append(i)
+    for rows in rows_of.values():
+        if len(rows) < 2:
+            continue
+        found = [(col, fmt) for col, fmt in details if col in df.columns
+                 and len({text(df[col].iloc[i]) for i in rows}) > 1]
+        whole = [(col, fmt) for col, fmt in found if len({text(df[col].iloc[i]) for i in rows}) == len(rows)]
+        if not found:
+            continue
+        col, fmt = (whole or found)[0]
+        for i in rows:
+            value = text(df[col].iloc[i])
+            if value:
+                out[i] = f"{out[i]} — {fmt.format(value)}"
+    return out
+
+
 def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = missing_reports(con, contract_slug, year)
-    table = pd.DataFrame({"Pilier": df["pillar"], "Signataire": df["signatory"], "Dispositif": df["scheme"]})
+    details = pd.DataFrame(con.execute(
+        "select scheme_id, objective, funding_kind, source_ref from review_schemes where contract_slug = ?",
+        [contract_slug]).fetchall(), columns=["scheme_id", "objective", "funding_kind", "source_ref"])
+    df = df.merge(details, on="scheme_id", how="left")
+    table = pd.DataFrame({"Pilier": df["pillar"], "Signataire": df["signatory"],
+                          "Dispositif": told_apart(df, ("pillar", "signatory"), "scheme")})
     return ReviewSection("manquants", f"Dispositifs sans chiffre déclaré en {year}", table,
                          "Un dispositif sans chiffre n'est pas compté 0 : il reste à déclarer.")
 

@@ -230,3 +230,47 @@ def test_a_cia_rate_reads_at_the_precision_of_the_rate_beside_it() -> None:
     decimals = pdf.review_decimals(df)["Taux (%)"]
     assert [pdf.review_column_cell("Taux (%)", v, None, d) for v, d in zip(df["Taux (%)"], decimals)] == [
         "56,38\u00a0%", "57,50\u00a0%", "57,5\u00a0%"]
+
+
+def test_schemes_of_one_signatory_with_one_name_say_what_tells_them_apart() -> None:
+    import pandas as pd
+
+    from indicators.review import told_apart
+    df = pd.DataFrame({
+        "pillar": ["Inclusion", "Inclusion", "Inclusion", "Emploi", "Emploi", "Emploi", "Santé", "Santé", "Santé"],
+        "signatory": ["DDETS", "DDETS", "DDETS", "DDETS", "DDETS", "Région", "ARS", "ARS", "ARS"],
+        "scheme": ["Pacte", "Pacte", "Pacte", "Adultes-relais", "Parrainage", "Adultes-relais",
+                   "Prévention", "Prévention", "Dépistage"],
+        # The Pacte's objectives all differ; the ARS's two « Prévention » share an objective (none)
+        # and differ by their kind of funding.
+        "objective": ["Prévenir la pauvreté", "Accès aux droits", "Transition", "Emploi", None, "Emploi",
+                      None, None, None],
+        "funding_kind": ["droit_commun"] * 6 + ["droit_commun", "specifique", "droit_commun"],
+        "source_ref": ["Annexe 3"] * 9})
+    assert told_apart(df, ("pillar", "signatory"), "scheme") == [
+        "Pacte — objectif : Prévenir la pauvreté", "Pacte — objectif : Accès aux droits",
+        "Pacte — objectif : Transition",
+        "Adultes-relais", "Parrainage", "Adultes-relais",       # another pillar or signatory: no doubt
+        "Prévention — droit commun", "Prévention — crédits spécifiques", "Dépistage"]
+    # Rows alike in every detail keep their name alone (nothing invented).
+    same = df.iloc[[6, 6]].reset_index(drop=True)
+    assert told_apart(same, ("pillar", "signatory"), "scheme") == ["Prévention", "Prévention"]
+
+
+def test_the_review_annex_prints_the_objective_of_schemes_with_one_name(tmp_path) -> None:
+    from etl.db import create_empty
+    con = create_empty(tmp_path / "annex.duckdb")
+    f = Factory(con)
+    f.insert("contracts", contract_slug="cv", contract_name="Contrat de ville de Test", epci_code="200000001",
+             period_label="2024–2030", start_year=2024, end_year=2030, is_fictional=False)
+    f.insert("review_signatories", contract_slug="cv", signatory_id="ddets", name="DDETS", signatory_type="etat")
+    for n, objective in enumerate(["Prévenir la pauvreté", "Favoriser l'accès aux droits"]):
+        f.insert("review_schemes", contract_slug="cv", scheme_id=f"s{n}", signatory_id="ddets", pillar="Inclusion",
+                 objective=objective, scheme="Pacte local des solidarités", funding_kind="droit_commun")
+    text = _text(pdf.review_pdf(con, "cv", 2025))
+    annex = text[text.index("Annexe 1 — Dispositifs sans chiffre déclaré en 2025 Un dispositif"):]
+    assert annex.startswith(
+        "Annexe 1 — Dispositifs sans chiffre déclaré en 2025 Un dispositif sans chiffre n'est pas compté 0 : il "
+        "reste à déclarer. Pilier Signataire Dispositif Inclusion DDETS Pacte local des solidarités — objectif : "
+        "Prévenir la pauvreté Pacte local des solidarités — objectif : Favoriser l'accès aux droits ")
+    con.close()
