@@ -437,8 +437,8 @@ PUBLISHED_ORIGIN, COMPUTED_ORIGIN = "publié", "calculé"
 
 
 def cia_rows(results: list) -> list[tuple]:
-    """The review's CIA results of one year as (result, shown rate, origin): a document's result
-    « publié », ours « calculé » (origins said only where both kinds are shown: None
+    """The CIA results as printed, (result, shown rate, origin, its decimals): a document's
+    result « publié », ours « calculé » (origins said only where both kinds are shown: None
     otherwise); ours left out where it says what the document does (housing.agrees), and where
     it does not, its rate at the document's decimals (« 57,57 % » beside « 57,62 % », one
     precision for both)."""
@@ -446,17 +446,17 @@ def cia_rows(results: list) -> list[tuple]:
     published = {housing.result_key(r): r for r in results if r.origin == "published"}
     out = []
     for r in results:
-        rate = housing.shown_rate(r.rate_pct, r.rate_origin)
+        decimals = housing.rate_decimals(r.rate_pct, r.rate_origin)
         pair = published.get(housing.result_key(r)) if r.origin != "published" else None
         if pair is not None:
             if housing.agrees(pair, r):
                 continue
             decimals = max(housing.COMPUTED_RATE_DECIMALS, housing.rate_decimals(pair.rate_pct, pair.rate_origin))
-            rate = None if r.rate_pct is None else float(housing.round_half_up(housing._frac(r.rate_pct), decimals))
-        out.append((r, rate))
-    both = len({r.origin == "published" for r, _ in out}) == 2
-    return [(r, rate, (PUBLISHED_ORIGIN if r.origin == "published" else COMPUTED_ORIGIN) if both else None)
-            for r, rate in out]
+        rate = None if r.rate_pct is None else float(housing.round_half_up(housing._frac(r.rate_pct), decimals))
+        out.append((r, rate, decimals))
+    both = len({r.origin == "published" for r, *_ in out}) == 2
+    return [(r, rate, (PUBLISHED_ORIGIN if r.origin == "published" else COMPUTED_ORIGIN) if both else None,
+             decimals) for r, rate, decimals in out]
 
 
 def cia_origin_note(documents: list[str]) -> str:
@@ -472,23 +472,23 @@ def _housing_section(con, contract_slug: str, year: int) -> ReviewSection:
     results = [r for r in housing.attribution_results(con, contract_slug) if r.year == year]
     rows = cia_rows(results)
     table = pd.DataFrame({
-        "Objectif": [r.objective_label for r, _, _ in rows],
-        "Partie": [party_label(r.party_type, r.party_name) for r, _, _ in rows],
-        "Origine": [origin for _, _, origin in rows],
-        "Attributions qui le remplissent": [r.numerator for r, _, _ in rows],
-        "Sur (attributions du champ)": [r.denominator for r, _, _ in rows],
+        "Objectif": [r.objective_label for r, *_ in rows],
+        "Partie": [party_label(r.party_type, r.party_name) for r, *_ in rows],
+        "Origine": [origin for _, _, origin, _ in rows],
+        "Attributions qui le remplissent": [r.numerator for r, *_ in rows],
+        "Sur (attributions du champ)": [r.denominator for r, *_ in rows],
         # One decimal when computed, as published otherwise (housing.shown_rate).
-        "Taux (%)": [rate for _, rate, _ in rows],
-        "Cible (%)": [r.target_pct for r, _, _ in rows],
-        "Atteint": [r.reached for r, _, _ in rows]}, dtype=object)
+        "Taux (%)": [rate for _, rate, *_ in rows],
+        "Cible (%)": [r.target_pct for r, *_ in rows],
+        "Atteint": [r.reached for r, *_ in rows]}, dtype=object)
     note = None if rows else f"Aucun résultat d'attribution (CIA) n'est connu pour {year}."
-    if any(origin for _, _, origin in rows):
+    if any(origin for _, _, origin, _ in rows):
         from indicators.sources import reader_credit
         titles = dict(con.execute("select document_id, any_value(title) from documents where contract_slug = ? "
                                   "group by document_id", [contract_slug]).fetchall())
         note = cia_origin_note(list(dict.fromkeys(
             reader_credit(titles.get(r.document_id), r.source_ref, whole=True)
-            for r, _, origin in rows if origin == PUBLISHED_ORIGIN and (titles.get(r.document_id) or r.source_ref))))
+            for r, _, origin, _ in rows if origin == PUBLISHED_ORIGIN and (titles.get(r.document_id) or r.source_ref))))
     return ReviewSection("cia", "Attributions de logements sociaux (CIA)", table, note)
 
 

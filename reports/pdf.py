@@ -1662,8 +1662,12 @@ def party_text(party_type: str, party_name: str) -> str:
 
 def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = None) -> list[Flowable]:
     from indicators import housing
+    from indicators.review import cia_rows
 
-    results = housing.attribution_results(con, contract.slug)
+    # Ours beside a document's result only where a figure differs, then at its precision (issue 11).
+    every = housing.attribution_results(con, contract.slug)
+    shown = {id(r): decimals for r, _, _, decimals in cia_rows(every)}
+    results = [r for r in every if id(r) in shown]
     objectives = housing.objectives_frame(con, contract.slug)
     out: list[Flowable] = []
     if not objectives.empty:
@@ -1688,7 +1692,7 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                     if r.denominator_origin == "deduced":
                         res += f" ({housing.DEDUCED_NOTE})"
             if r.rate_pct is not None:
-                res += f" = {fmt_value(r.rate_pct, '%', decimals=housing.rate_decimals(r.rate_pct, r.rate_origin))}"
+                res += f" = {fmt_value(r.rate_pct, '%', decimals=shown[id(r)])}"
             res += " (publié)" if r.origin == "published" else " (calculé)"
             needed = []
             if r.needed_fixed_total is not None:
@@ -1714,7 +1718,9 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
             out += [Paragraph("Résultats", st.h3), table(results)]
         out.append(Spacer(1, 2 * mm))
         out.append(_note("« Il manque » : attributions qui auraient dû aller aux ménages visés pour atteindre "
-                         "la cible, à total constant (calcul) et selon le document quand il le donne.", st))
+                         "la cible, à total constant (calcul) et selon le document quand il le donne."
+                         + (" Un résultat calculé n'est repris à côté du résultat publié pour la même "
+                            "partie que s'il en diffère." if len(shown) < len(every) else ""), st))
     if not out:
         return [_note("Aucune donnée d'attribution n'est chargée pour ce territoire.", st)]
     credit = table_credit(con, contract.slug, ("housing_objectives", "housing_attributions",

@@ -274,3 +274,19 @@ def test_the_review_annex_prints_the_objective_of_schemes_with_one_name(tmp_path
         "reste à déclarer. Pilier Signataire Dispositif Inclusion DDETS Pacte local des solidarités — objectif : "
         "Prévenir la pauvreté Pacte local des solidarités — objectif : Favoriser l'accès aux droits ")
     con.close()
+
+
+def test_the_mandate_cia_table_prints_ours_beside_a_document_only_where_it_differs(tmp_path) -> None:
+    note = "Un résultat calculé n'est repris à côté du résultat publié pour la même partie que s'il en diffère."
+    con = _cia_db(tmp_path / "same.duckdb", (194, 337, 57.57))
+    text = _text(pdf.mandate_pdf(con, "cv", sections=["logement"]))
+    assert "194 attributions sur 337 = 57,57 % (publié)" in text and note in text
+    assert [text.count(f"194 attributions sur 337 = {r}") for r in ("57,57 % (publié)", "57,57 % (calculé)",
+                                                                     "57,6 % (calculé)")] == [1, 0, 2]
+    con.close()
+    con = _cia_db(tmp_path / "other.duckdb", (190, 337, 56.38))
+    text = _text(pdf.mandate_pdf(con, "cv", sections=["logement"]))
+    assert [text.count(f"attributions sur 337 = {r}") for r in ("56,38 % (publié)", "57,57 % (calculé)",
+                                                                 "57,6 % (calculé)")] == [1, 1, 2]
+    assert note not in text
+    con.close()
