@@ -196,6 +196,41 @@ def chart_rates(rates, origins) -> tuple[list[float | None], list[int]]:
             [rate_decimals(v, o) for v, o in pairs])
 
 
+def result_key(r: AttributionResult) -> tuple:
+    """What a document's result and ours share when they measure the same thing: year,
+    objective, party type and party (« ensemble » as typed is « Ensemble »)."""
+    return (r.year, r.objective, r.party_type, _fold(r.party_name))
+
+
+def agrees(published: AttributionResult, computed: AttributionResult) -> bool:
+    """Whether the result computed from the attributions says what the document published:
+    every figure the document gives is ours — its count, its total (or one of the totals its
+    rate implies), its rate at the decimals it was typed with (57,57 % for 194 / 337). A
+    document giving no figure agrees with nothing."""
+    given = False
+    if published.numerator is not None:
+        if published.numerator != computed.numerator:
+            return False
+        given = True
+    if published.denominator_origin == "published":
+        if published.denominator != computed.denominator:
+            return False
+        given = True
+    elif published.implied_denominators:
+        if computed.denominator not in published.implied_denominators:
+            return False
+    if published.rate_pct is not None and published.rate_origin == "published":
+        if computed.rate_pct is None:
+            return False
+        ours = (Fraction(100 * computed.numerator, computed.denominator)
+                if computed.numerator is not None and computed.denominator else _frac(computed.rate_pct))
+        decimals = rate_decimals(published.rate_pct, "published")
+        if round_half_up(ours, decimals) != round_half_up(_frac(published.rate_pct), decimals):
+            return False
+        given = True
+    return given
+
+
 def _fold(s) -> str:
     """Party names and codes compared alike: « Action_Logement » ~ « action logement »."""
     return fold(s).replace("_", " ").strip()

@@ -9,6 +9,7 @@ signatory reported is never 0: it is listed as missing. Amounts are in euros (`*
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -367,9 +368,54 @@ def _common_law_section(con, contract_slug: str, year: int,
     return ReviewSection("droit_commun", "Droit commun par pilier et par signataire", table, " ".join(parts))
 
 
+# What tells apart two schemes of one signatory typed with the same name under one pillar (one
+# row per objective of the contract: Grand Chalon's « Pacte local des solidarités » three times),
+# in this order: the first field whose values differ among them is printed after the name.
+SCHEME_DETAILS = (("objective", "objectif : {}"), ("funding_kind", "{}"), ("source_ref", "{}"))
+FUNDING_KIND_LABELS = {"droit_commun": "droit commun", "specifique": "crédits spécifiques"}
+
+
+def told_apart(df: pd.DataFrame, group: Sequence[str], name: str,
+               details: Sequence[tuple[str, str]] = SCHEME_DETAILS) -> list[str]:
+    """The `name` of each row, and where rows of one `group` share it, what tells them apart
+    (issue 11: the annex printed « Pacte local des solidarités » three times under one signatory):
+    « Pacte local des solidarités — objectif : Prévenir la production de la pauvreté ». The
+    detail is the first of `details` (column, format) whose values are all different among them,
+    else the first that differs at all; rows alike in every detail keep their name alone."""
+    def text(v) -> str | None:
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return None
+        return FUNDING_KIND_LABELS.get(str(v), str(v).strip()) or None
+
+    out = [str(v) for v in df[name]]
+    keys = [tuple(row) for row in df[[*group, name]].astype(object).itertuples(index=False)]
+    rows_of: dict[tuple, list[int]] = {}
+    for i, key in enumerate(keys):
+        rows_of.setdefault(key, []).append(i)
+    for rows in rows_of.values():
+        if len(rows) < 2:
+            continue
+        found = [(col, fmt) for col, fmt in details if col in df.columns
+                 and len({text(df[col].iloc[i]) for i in rows}) > 1]
+        whole = [(col, fmt) for col, fmt in found if len({text(df[col].iloc[i]) for i in rows}) == len(rows)]
+        if not found:
+            continue
+        col, fmt = (whole or found)[0]
+        for i in rows:
+            value = text(df[col].iloc[i])
+            if value:
+                out[i] = f"{out[i]} — {fmt.format(value)}"
+    return out
+
+
 def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
     df = missing_reports(con, contract_slug, year)
-    table = pd.DataFrame({"Pilier": df["pillar"], "Signataire": df["signatory"], "Dispositif": df["scheme"]})
+    details = pd.DataFrame(con.execute(
+        "select scheme_id, objective, funding_kind, source_ref from review_schemes where contract_slug = ?",
+        [contract_slug]).fetchall(), columns=["scheme_id", "objective", "funding_kind", "source_ref"])
+    df = df.merge(details, on="scheme_id", how="left")
+    table = pd.DataFrame({"Pilier": df["pillar"], "Signataire": df["signatory"],
+                          "Dispositif": told_apart(df, ("pillar", "signatory"), "scheme")})
     return ReviewSection("manquants", f"Dispositifs sans chiffre déclaré en {year}", table,
                          "Un dispositif sans chiffre n'est pas compté 0 : il reste à déclarer.")
 
@@ -388,19 +434,64 @@ def _tfpb_section(con, contract_slug: str, year: int) -> ReviewSection:
     return ReviewSection("tfpb", "Abattement de TFPB des bailleurs", table, note)
 
 
+# The review's CIA « Origine » cells, said in the section's note (issue 11: a document's result
+# and ours printed as two identical-looking « Ensemble 194 337 » rows, « 57,57 % » then « 57,6 % »).
+PUBLISHED_ORIGIN, COMPUTED_ORIGIN = "publié", "calculé"
+
+
+def cia_rows(results: list) -> list[tuple]:
+    """The CIA results as printed, (result, shown rate, origin, its decimals): a document's
+    result « publié », ours « calculé » (origins said only where both kinds are shown: None
+    otherwise); ours left out where it says what the document does (housing.agrees), and where
+    it does not, its rate at the document's decimals (« 57,57 % » beside « 57,62 % », one
+    precision for both)."""
+    from indicators import housing
+    published = {housing.result_key(r): r for r in results if r.origin == "published"}
+    out = []
+    for r in results:
+        decimals = housing.rate_decimals(r.rate_pct, r.rate_origin)
+        pair = published.get(housing.result_key(r)) if r.origin != "published" else None
+        if pair is not None:
+            if housing.agrees(pair, r):
+                continue
+            decimals = max(housing.COMPUTED_RATE_DECIMALS, housing.rate_decimals(pair.rate_pct, pair.rate_origin))
+        rate = None if r.rate_pct is None else float(housing.round_half_up(housing._frac(r.rate_pct), decimals))
+        out.append((r, rate, decimals))
+    both = len({r.origin == "published" for r, *_ in out}) == 2
+    return [(r, rate, (PUBLISHED_ORIGIN if r.origin == "published" else COMPUTED_ORIGIN) if both else None,
+             decimals) for r, rate, decimals in out]
+
+
+def cia_origin_note(documents: list[str]) -> str:
+    """What the « Origine » column says, the documents named (sources.reader_credit, whole:
+    « Bilan annuel du contrat de ville 2025, p. 12 »; producer and year in the source line)."""
+    return (f"« {PUBLISHED_ORIGIN} » : résultat publié dans {' ; '.join(documents) or 'un document'} ; "
+            f"« {COMPUTED_ORIGIN} » : calculé à partir des attributions déclarées, repris à côté du "
+            "résultat publié pour la même partie seulement s'il en diffère.")
+
+
 def _housing_section(con, contract_slug: str, year: int) -> ReviewSection:
     from indicators import housing
-    df = housing.results_frame(housing.attribution_results(con, contract_slug))
-    df = df[df["year"] == year]
+    results = [r for r in housing.attribution_results(con, contract_slug) if r.year == year]
+    rows = cia_rows(results)
     table = pd.DataFrame({
-        "Objectif": df["objective_label"],
-        "Partie": [party_label(t, n) for t, n in zip(df["party_type"], df["party_name"])],
-        "Attributions qui le remplissent": df["numerator"], "Sur (attributions du champ)": df["denominator"],
+        "Objectif": [r.objective_label for r, *_ in rows],
+        "Partie": [party_label(r.party_type, r.party_name) for r, *_ in rows],
+        "Origine": [origin for _, _, origin, _ in rows],
+        "Attributions qui le remplissent": [r.numerator for r, *_ in rows],
+        "Sur (attributions du champ)": [r.denominator for r, *_ in rows],
         # One decimal when computed, as published otherwise (housing.shown_rate).
-        "Taux (%)": [housing.shown_rate(v, o) for v, o in zip(df["rate_pct"], df["rate_origin"])],
-        "Cible (%)": df["target_pct"],
-        "Atteint": df["reached"].map(lambda v: None if v is None or pd.isna(v) else bool(v))})
-    note = None if len(df) else f"Aucun résultat d'attribution (CIA) n'est connu pour {year}."
+        "Taux (%)": [rate for _, rate, *_ in rows],
+        "Cible (%)": [r.target_pct for r, *_ in rows],
+        "Atteint": [r.reached for r, *_ in rows]}, dtype=object)
+    note = None if rows else f"Aucun résultat d'attribution (CIA) n'est connu pour {year}."
+    if any(origin for _, _, origin, _ in rows):
+        from indicators.sources import reader_credit
+        titles = dict(con.execute("select document_id, any_value(title) from documents where contract_slug = ? "
+                                  "group by document_id", [contract_slug]).fetchall())
+        note = cia_origin_note(list(dict.fromkeys(
+            reader_credit(titles.get(r.document_id), r.source_ref, whole=True)
+            for r, _, origin, _ in rows if origin == PUBLISHED_ORIGIN and (titles.get(r.document_id) or r.source_ref))))
     return ReviewSection("cia", "Attributions de logements sociaux (CIA)", table, note)
 
 

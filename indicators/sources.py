@@ -122,15 +122,27 @@ def _year(date) -> str | None:
 
 def reader_credit(document: str | None, section: str | None = None, producer: str | None = None,
                   date: str | None = None, *, quotes: Iterable[str] = (),
-                  is_fictional: bool = False) -> str:
+                  is_fictional: bool = False, whole: bool = False) -> str:
     """The short source line of a figure, as a reader cites it: « document, section — producer,
     year », each part cut at a word boundary (the whole source goes behind the line's toggle):
     « Bilan annuel du contrat de ville 2025, tableau de bord — CA Val-de-Lorne (fictive), 2026 ».
     The year is the document's, never one it does not give (no date: no year). `quotes`, the
     producers a document quotes, follow in brackets: « … (d'après Insee 2019) ». A fictional
-    document's producer is credited as fictional (`credited_producer`)."""
+    document's producer is credited as fictional (`credited_producer`). `whole`: nothing cut,
+    for a printed page, where a line wraps (issue 11: the PDFs' « programmation… » lost the
+    section's year to the screen's SHORT_LINE): the title up to its bracket or subtitle, the
+    section's name up to its details (« Annexe 7 – CIA », « programmation 2021 »), producers
+    and quotations as typed, then the year."""
     document, section, producer, date = (v if isinstance(v, str) else None     # NaN: nothing
                                          for v in (document, section, producer, date))
+    if whole:
+        head = _head(typed_dates(document), (" (", " ; ", " : "))
+        part = _head(typed_dates(section), (", ", " (", " : ", " ; "))
+        if part and fold(part) not in fold(head):
+            head = f"{head}, {part}" if head else part
+        who = (credited_producer(typed_dates(producer) or None, is_fictional) or "").strip()
+        tail = ", ".join(p for p in (who, _year(date)) if p)
+        return " — ".join(p for p in (head, tail) if p) + _joined("", [q for q in quotes if q])
     head = _head(typed_dates(document), (" (", " ; ", " : "))
     if len(head) > SHORT_DOCUMENT:         # a long title keeps its name, before its subtitles
         head = _head(head, (" – ",))

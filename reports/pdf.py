@@ -682,8 +682,9 @@ class SourceRefs:
         groups: dict[str, list[tuple[int, str | None]]] = {}
         for (label, ref), n in self.items.items():
             head = without_file_names(sources_mod.printed(label))
-            if not ref and " — " in head:
-                head, ref = head.split(" — ", 1)
+            if " — " in head:          # « Données fictives de démonstration — Compas 2022 » — p. 4:
+                head, rest = head.split(" — ", 1)      # under the demo mark, said once (issue 11)
+                ref = f"{rest} — {ref}" if ref else rest
             groups.setdefault(head, []).append((n, ref))
         out: list[str] = []
         for head, refs in groups.items():
@@ -1587,17 +1588,17 @@ def _shared_ref(refs: Sequence[str]) -> str | None:
 
 def _credit_parts(rows: Sequence[tuple]) -> list[str]:
     """The credits of `_table_rows`' rows, once each: a document by `sources.reader_credit`
-    (document, section, producer, year), its section kept when its rows cite one section (or
+    (document, section, producer, year, none of them cut: a printed line wraps, issue 11), its section kept when its rows cite one section (or
     share the head of theirs); rows typed without a document by their file's title and producer,
     a fictional file as « Données fictives de démonstration »."""
     by_doc: dict[str, dict[str, list]] = {}
     for doc_id, title, producer, date, ref, fictional, file_producer, file_title, _sid in sorted(
             rows, key=lambda r: tuple("" if v is None else str(v) for v in r)):
         if doc_id is not None and title is not None:
-            head = sources_mod.reader_credit(title, None, producer, date, is_fictional=bool(fictional))
+            head = sources_mod.reader_credit(title, None, producer, date, is_fictional=bool(fictional), whole=True)
             entry = by_doc.setdefault(head, {"credits": [], "refs": [], "doc": (title, producer, date, fictional)})
             if len(entry["credits"]) < 2:      # two credits already: the document or its shared section
-                credit = sources_mod.reader_credit(title, ref, producer, date, is_fictional=bool(fictional))
+                credit = sources_mod.reader_credit(title, ref, producer, date, is_fictional=bool(fictional), whole=True)
                 if credit not in entry["credits"]:
                     entry["credits"].append(credit)
             if ref:
@@ -1614,7 +1615,7 @@ def _credit_parts(rows: Sequence[tuple]) -> list[str]:
             continue
         shared = _shared_ref(entry["refs"])
         title, producer, date, fictional = entry["doc"]
-        out.append(sources_mod.reader_credit(title, shared, producer, date, is_fictional=bool(fictional))
+        out.append(sources_mod.reader_credit(title, shared, producer, date, is_fictional=bool(fictional), whole=True)
                    if shared else head)
     return out
 
@@ -1631,7 +1632,8 @@ def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | Non
                  cited: Cited | None = None) -> str | None:
     """« Source : … » (« Sources : … ; … ») of a contract's rows of programme `tables`, as a reader
     cites them (issue 11: the funding, actions and CIA tables of the PDFs named no source): each
-    document by `sources.reader_credit` (document, section, producer, year), its section kept when
+    document by `sources.reader_credit(whole=True)` (document, section, producer, year, none of
+    them cut: the line wraps), its section kept when
     all its rows cite one section; rows typed without a document by their file's producer and
     title, a fictional file as « Données fictives de démonstration ». `year`: only the rows of
     that year (a table without a year column: all its rows). `cited` collects what is credited."""
@@ -1794,8 +1796,12 @@ def party_text(party_type: str, party_name: str) -> str:
 def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = None,
                       cited: Cited | None = None) -> list[Flowable]:
     from indicators import housing
+    from indicators.review import cia_rows
 
-    results = housing.attribution_results(con, contract.slug)
+    # Ours beside a document's result only where a figure differs, then at its precision (issue 11).
+    every = housing.attribution_results(con, contract.slug)
+    shown = {id(r): decimals for r, _, _, decimals in cia_rows(every)}
+    results = [r for r in every if id(r) in shown]
     objectives = housing.objectives_frame(con, contract.slug)
     out: list[Flowable] = []
     if not objectives.empty:
@@ -1820,7 +1826,7 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                     if r.denominator_origin == "deduced":
                         res += f" ({housing.DEDUCED_NOTE})"
             if r.rate_pct is not None:
-                res += f" = {fmt_value(r.rate_pct, '%', decimals=housing.rate_decimals(r.rate_pct, r.rate_origin))}"
+                res += f" = {fmt_value(r.rate_pct, '%', decimals=shown[id(r)])}"
             res += " (publié)" if r.origin == "published" else " (calculé)"
             needed = []
             if r.needed_fixed_total is not None:
@@ -1846,7 +1852,9 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
             out += [Paragraph("Résultats", st.h3), table(results)]
         out.append(Spacer(1, 2 * mm))
         out.append(_note("« Il manque » : attributions qui auraient dû aller aux ménages visés pour atteindre "
-                         "la cible, à total constant (calcul) et selon le document quand il le donne.", st))
+                         "la cible, à total constant (calcul) et selon le document quand il le donne."
+                         + (" Un résultat calculé n'est repris à côté du résultat publié pour la même "
+                            "partie que s'il en diffère." if len(shown) < len(every) else ""), st))
     if not out:
         return [_note("Aucune donnée d'attribution n'est chargée pour ce territoire.", st)]
     credit = table_credit(con, contract.slug, ("housing_objectives", "housing_attributions",
@@ -2199,7 +2207,7 @@ def review_column_cell(column: str, value, status: str | None = None,
         # « 25 % »); a document's rate typed with more keeps them (« 12,04 % »).
         from indicators.housing import COMPUTED_RATE_DECIMALS
         typed = f"{float(value):.6f}".rstrip("0").split(".")[1]
-        return f"{fmt_number(value, max(COMPUTED_RATE_DECIMALS, len(typed)))}\u00a0%"
+        return f"{fmt_number(value, max(COMPUTED_RATE_DECIMALS, len(typed), decimals or 0))}\u00a0%"
     if column.endswith("(%)"):
         from indicators.review import COMPUTED_SHARE_COLUMNS
         if column in COMPUTED_SHARE_COLUMNS:        # a share we compute: one decimal
@@ -2222,6 +2230,9 @@ def review_decimals(df: pd.DataFrame) -> dict[str, list[int | None]]:
     out: dict[str, list[int | None]] = {}
     for column in df.columns:
         name = str(column)
+        if name in REVIEW_RATE_COLUMNS and {"Objectif", "Partie"} <= set(map(str, df.columns)):
+            out[name] = _pair_decimals(df, column)
+            continue
         if name == "Année" or name.endswith(("(€)", ", €)", "(%)", "__status")):
             continue
         values = df[column].astype(object).tolist()
@@ -2237,6 +2248,20 @@ def review_decimals(df: pd.DataFrame) -> dict[str, list[int | None]]:
                 decimals[i] = d
         out[name] = decimals
     return out
+
+
+def _pair_decimals(df: pd.DataFrame, column) -> list[int | None]:
+    """A CIA rate's decimals per row: those of the most precise rate of its objective and party,
+    so that a document's « 57,57 % » and ours beside it read at one precision (« 57,50 % », not
+    « 57,5 % »)."""
+    typed = [None if not isinstance(v, (int, float)) or isinstance(v, bool) or v != v
+             else len(f"{float(v):.6f}".rstrip("0").split(".")[1]) for v in df[column].astype(object)]
+    keys = list(zip(df["Objectif"].astype(object), df["Partie"].astype(object)))
+    most: dict = {}
+    for key, d in zip(keys, typed):
+        if d is not None:
+            most[key] = max(most.get(key, 0), d)
+    return [most.get(key) for key in keys]
 
 
 # Where a line may break: a no-break space (« 3\u202fconsultations/an/habitant ») joins its
