@@ -359,7 +359,8 @@ def pocket_feature_collection(pockets: pd.DataFrame) -> dict:
             "name": html.escape(f"Poche de pauvreté hors QPV · {row.commune_names}"),
             "value_text": html.escape(f"{fmt.fmt_int(row.population)} habitants, "
                                       f"{fmt.fmt_pct(row.poor_households_pct, 1)} de ménages pauvres"),
-            "detail": "carroyage Filosofi 200 m (approximation)"}})
+            "detail": "carroyage Filosofi 200 m (approximation)",
+            "fill": _rgba(palette.POCKET, 200)}})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -367,7 +368,7 @@ def pocket_layer(pockets: pd.DataFrame) -> pdk.Layer:
     """The poverty pockets as a layer beside the QPVs (palette.POCKET, outlined)."""
     return pdk.Layer(
         "GeoJsonLayer", id=POCKET_LAYER, data=pocket_feature_collection(pockets), stroked=True,
-        filled=True, get_fill_color=_rgba(palette.POCKET, 200), get_line_color=_rgba(palette.TEXT),
+        filled=True, get_fill_color="properties.fill", get_line_color=_rgba(palette.TEXT),
         line_width_min_pixels=1.5, pickable=True, auto_highlight=True)
 
 
