@@ -61,7 +61,8 @@ else:
     with map_column:
         deck = maps.build_deck(frame, communes, indicator_label=map_data.label,
                                with_tiles=with_tiles, selected_code=selection.qpv_code,
-                               pockets=data.stored_pockets(selection.contract_slug))
+                               pockets=data.stored_pockets(selection.contract_slug),
+                               opens_on_click=True)
         st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="qpv_map",
                         height=560, alt=f"Carte : {title}")
     with legend_column:

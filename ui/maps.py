@@ -359,7 +359,8 @@ def pocket_feature_collection(pockets: pd.DataFrame) -> dict:
             "name": html.escape(f"Poche de pauvreté hors QPV · {row.commune_names}"),
             "value_text": html.escape(f"{fmt.fmt_int(row.population)} habitants, "
                                       f"{fmt.fmt_pct(row.poor_households_pct, 1)} de ménages pauvres"),
-            "detail": "carroyage Filosofi 200 m (approximation)"}})
+            "detail": "carroyage Filosofi 200 m (approximation)",
+            "fill": _rgba(palette.POCKET, 200)}})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -367,15 +368,25 @@ def pocket_layer(pockets: pd.DataFrame) -> pdk.Layer:
     """The poverty pockets as a layer beside the QPVs (palette.POCKET, outlined)."""
     return pdk.Layer(
         "GeoJsonLayer", id=POCKET_LAYER, data=pocket_feature_collection(pockets), stroked=True,
-        filled=True, get_fill_color=_rgba(palette.POCKET, 200), get_line_color=_rgba(palette.TEXT),
+        filled=True, get_fill_color="properties.fill", get_line_color=_rgba(palette.TEXT),
         line_width_min_pixels=1.5, pickable=True, auto_highlight=True)
+
+
+# The view of a map whose click opens something (st.pydeck_chart with on_select): deck.gl's
+# controller zooms on a double click by default, and while a double click is possible deck.gl
+# holds every click 300 ms (its tap recogniser waits for the second tap) before the page hears
+# of it (issue #15). The map still zooms with the wheel, a pinch, the keyboard and its +/− buttons.
+CLICK_CONTROLLER = {"doubleClickZoom": False}
 
 
 def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_label: str,
                with_tiles: bool = False, selected_code: str | None = None,
-               pockets: pd.DataFrame | None = None, tooltip_html: str | None = None) -> pdk.Deck:
+               pockets: pd.DataFrame | None = None, tooltip_html: str | None = None,
+               opens_on_click: bool = False) -> pdk.Deck:
     """The deck: optional tiles, commune fills and outlines, QPVs, commune and QPV labels, and
-    the poverty pockets outside the QPVs when given."""
+    the poverty pockets outside the QPVs when given. `opens_on_click`: a click on a QPV opens
+    something (the map page's portrait), so the click is not held for a double click
+    (CLICK_CONTROLLER)."""
     layers = []
     if with_tiles:
         layers.append(pdk.Layer(
@@ -439,7 +450,8 @@ def build_deck(frame: pd.DataFrame, commune_geoms: pd.DataFrame, *, indicator_la
                   "whiteSpace": "normal"},
     }
     return Deck(layers=layers, initial_view_state=view, map_style=BLANK_STYLE,
-                map_provider="carto", tooltip=tooltip)
+                map_provider="carto", tooltip=tooltip,
+                views=[pdk.View(type="MapView", controller=CLICK_CONTROLLER if opens_on_click else True)])
 
 
 def legend_html(title: str, items: list[tuple[str, str]]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -43,3 +44,23 @@ def test_a_click_on_the_map_opens_the_portrait_without_building_the_map_again(sm
     assert runs == ["portrait"]          # one run: the portrait's (st.switch_page made two)
     assert {k: at.query_params[k] for k in at.query_params} == {
         "territoire": "demo", "qpv": "QN09902M", "indicateur": "poverty_rate_pct"}
+
+
+def test_the_map_page_does_not_hold_a_click_for_a_double_click(small_db) -> None:
+    """deck.gl holds every click 300 ms while its controller zooms on a double click (its tap
+    recogniser waits for a second tap): the map page, whose click opens a portrait, turns that
+    zoom off (issue #15); the other maps keep it."""
+    import json
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["territoire"] = "demo"
+    at.run()
+    at.switch_page("pages/carte.py").run()
+    assert not at.exception
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert deck["views"] == [{"@@type": "MapView", "controller": {"doubleClickZoom": False}}]
+    qpvs = pd.DataFrame({"code": ["QN09901N"], "name": ["Les Hauts"], "geojson": [json.dumps(
+        {"type": "Polygon", "coordinates": [[[2.6, 46.8], [2.61, 46.8], [2.61, 46.81], [2.6, 46.8]]]})]})
+    communes = pd.DataFrame(columns=["code", "name", "geojson", "centroid_lon", "centroid_lat"])
+    other = json.loads(maps.pockets_deck(qpvs, communes, pd.DataFrame()).to_json())
+    assert other["views"] == [{"@@type": "MapView", "controller": True}]

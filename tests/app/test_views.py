@@ -202,6 +202,30 @@ def test_the_colours_a_map_click_restyles_are_read_per_feature() -> None:
         assert [row["color"] for row in drawn["commune_names"]["data"]] == [[74, 74, 74, 255]] * 2
 
 
+def test_the_pockets_and_every_other_layer_read_their_colours_per_feature() -> None:
+    """Issue #15, as above for the poverty pockets drawn beside the QPVs: their constant fill
+    became a function at the click, and SwiftShader recompiled their polygons' shaders in the
+    frame drawn before the page sent the click (0,1 to 0,4 s in the traces). No layer of the map
+    page's deck (selected QPV's outline included) has a constant fill or text colour."""
+    square = {"type": "Polygon", "coordinates": [[[2, 47], [2.01, 47], [2.01, 47.01], [2, 47]]]}
+    frame = _frame([["QN09901N", "Les Tilleuls", "ok", "41,5 %", 2021, [68, 1, 84], square]])
+    communes = pd.DataFrame({"code": ["99001"], "name": ["Saint-Aubin"], "geojson": [json.dumps(square)],
+                             "centroid_lon": [2.005], "centroid_lat": [47.005]})
+    pockets = pd.DataFrame({"pocket_id": ["demo-P01", "demo-P02"],
+                            "geometry_wkt": ["POLYGON ((2 47, 2.002 47, 2.002 47.002, 2 47))"] * 2,
+                            "population": [1200, 1500], "poor_households_pct": [41.0, 38.5],
+                            "commune_names": ["Saint-Aubin", "Saint-Aubin"]})
+    deck = json.loads(maps.build_deck(frame, communes, indicator_label="x", pockets=pockets,
+                                      selected_code="QN09901N", opens_on_click=True).to_json())
+    drawn = {layer["id"]: layer for layer in deck["layers"]}
+    assert drawn["poches"]["getFillColor"] == "@@=properties.fill"
+    assert [f["properties"]["fill"] for f in drawn["poches"]["data"]["features"]] == [[213, 94, 0, 200]] * 2
+    assert {layer["id"]: [layer[k] for k in ("getFillColor", "getColor") if k in layer]
+            for layer in deck["layers"]} == {
+        "communes": ["@@=properties.fill"], "qpv": ["@@=properties.fill"],
+        "poches": ["@@=properties.fill"], "selected": [], "commune_names": ["@@=color"]}
+
+
 @pytest.mark.parametrize("state, expected", [
     ({"selection": {"indices": {"qpv": [0]}, "objects": {"qpv": [{"properties": {"code": "QN07101I"}}]}}},
      "QN07101I"),
@@ -300,7 +324,8 @@ def test_pockets_layer_beside_the_qpvs_and_pocket_tables() -> None:
         "properties": {"code": "Poche 1",
                        "name": "Poche de pauvreté hors QPV · Ville &lt;A&gt;, Ville B",
                        "value_text": "1\u202f260 habitants, 47,7\xa0% de ménages pauvres",
-                       "detail": "carroyage Filosofi 200 m (approximation)"}}]
+                       "detail": "carroyage Filosofi 200 m (approximation)",
+                       "fill": [213, 94, 0, 200]}}]
     listing = views.pockets_list(pockets)
     # Named for a reader, the distance's unit and meaning said once in the header (issue 11, D7/D8).
     assert list(listing.columns) == [
