@@ -372,7 +372,8 @@ def _common_law_section(con, contract_slug: str, year: int,
 # row per objective of the contract: Grand Chalon's « Pacte local des solidarités » three times),
 # in this order: the first field whose values differ among them is printed after the name.
 SCHEME_DETAILS = (("objective", "objectif : {}"), ("funding_kind", "{}"), ("source_ref", "{}"))
-FUNDING_KIND_LABELS = {"droit_commun": "droit commun", "specifique": "crédits spécifiques"}
+# The funding kinds as a detail after a scheme's name, in lower case (FUNDING_KIND_LABELS: a column).
+FUNDING_KIND_DETAILS = {"droit_commun": "droit commun", "specifique": "crédits spécifiques"}
 
 
 def told_apart(df: pd.DataFrame, group: Sequence[str], name: str,
@@ -385,7 +386,7 @@ def told_apart(df: pd.DataFrame, group: Sequence[str], name: str,
     def text(v) -> str | None:
         if v is None or v is pd.NA or (isinstance(v, float) and v != v):
             return None
-        return FUNDING_KIND_LABELS.get(str(v), str(v).strip()) or None
+        return FUNDING_KIND_DETAILS.get(str(v), str(v).strip()) or None
 
     out = [str(v) for v in df[name]]
     keys = [tuple(row) for row in df[[*group, name]].astype(object).itertuples(index=False)]

@@ -74,8 +74,8 @@ def test_review_and_mandate_print_their_table_credits_whole(tmp_path) -> None:
                  "Communauté d'agglomération de Test (fictive), l'État (préfet du Test) et les communes, 2026")
     cia = ("Source : Convention intercommunale d'attribution de l'agglomération de Test, article 3 — "
            "Agglomération de Test, 2021")
-    assert pdf.table_credit(con, "cv", pdf.REVIEW_SECTION_TABLES["programme"], 2021) == programme
-    assert pdf.table_credit(con, "cv", pdf.REVIEW_SECTION_TABLES["cia"]) == cia
+    assert pdf.table_credit(con, "cv", ("programme_funding", "programme_actions"), 2021) == programme
+    assert pdf.table_credit(con, "cv", ("housing_objectives", "housing_attributions", "housing_published_results")) == cia
     review = _text(pdf.review_pdf(con, "cv", 2021))
     assert f"Action Montant Action 2021 1 000 € {programme}" in review
     assert "…" not in review
