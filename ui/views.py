@@ -1670,13 +1670,27 @@ OBJECTIVE_SHORT = {
     "menages_prioritaires": "Ménages prioritaires",
 }
 
+# A CIA table's « Source » cell on screen: the document's section and the start of the passage it
+# quotes (Grand Chalon's cells quoted a whole paragraph: rows 20 lines tall, the table cut at
+# 600 px). The downloads keep the whole reference (export_frame).
+SOURCE_CELL_CHARS = 100
+
+
+def source_ref_cell(ref) -> str:
+    """A source reference as a table cell: at most SOURCE_CELL_CHARS characters, cut at a word
+    (`sources.clipped`); a missing one is empty."""
+    from indicators.sources import clipped
+    return "" if ref is None or pd.isna(ref) else clipped(str(ref), SOURCE_CELL_CHARS)
+
+
 # Said once under the CIA results table, so that its cells stay short.
 HOUSING_TABLE_NOTE = (
     "« Visées » : attributions aux ménages que vise l'objectif ; « Total » : toutes les attributions "
     "(« déduit » : déduit du taux publié par le document). « Manquantes » : attributions qui auraient "
     "dû aller aux ménages visés pour atteindre l'objectif, le total restant le même (calcul exact) ; "
     "entre parenthèses, si chaque attribution supplémentaire s'ajoute au total. Le chiffre publié par "
-    "le document (« Manquantes publiées ») est montré à côté, jamais remplacé.")
+    "le document (« Manquantes publiées ») est montré à côté, jamais remplacé. « Source » : la section "
+    "du document ; le passage entier cité est dans les téléchargements (CSV, XLSX).")
 
 
 def _needed_cell(row) -> str:
@@ -1707,7 +1721,7 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
         "Manquantes": [_needed_cell(r) for _, r in results.iterrows()],
         "Manquantes publiées": [_int_or(v, "") for v in results["needed_published"]],
         "Origine": ["publié" if o == "published" else "calculé" for o in results["origin"]],
-        "Source": results["source_ref"].fillna("").astype(str),
+        "Source": [source_ref_cell(r) for r in results["source_ref"]],
     })
 
 
@@ -1819,7 +1833,7 @@ def objectives_table(objectives: pd.DataFrame) -> pd.DataFrame:
         "Cible": [fmt.fmt_target(v, "%") if v is not None and not pd.isna(v) else "—"
                   for v in objectives["target_pct"]],
         "Note": objectives["note"].fillna("").astype(str),
-        "Source": objectives["source_ref"].fillna("").astype(str),
+        "Source": [source_ref_cell(r) for r in objectives["source_ref"]],
     })
 
 

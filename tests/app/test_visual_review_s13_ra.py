@@ -93,3 +93,21 @@ def test_demo_housing_charts_write_each_rate_as_its_tile_and_document_do(demo_db
                      ["57,57 %", "60,7 %", "60,7 %", "59,7 %", "59,4 %"],
                      ["37,3 %", "40,7 %", "38,4 %", "36,9 %", "40,1 %"]]
     assert [str(m.value).replace("\u00a0", " ") for m in at.metric] == ["18,9 %", "59,4 %", "40,1 %"]
+
+
+def test_a_cia_tables_source_cells_name_the_section_and_the_downloads_keep_the_passage() -> None:
+    # Grand Chalon's results quoted a whole paragraph of the CIA in each « Source » cell: rows
+    # 20 lines tall, the table cut at its 600 px. The cell keeps the section and the start of
+    # the quotation, cut at a word; the export keeps the whole reference.
+    ref = ("Annexe 7 – CIA, « Les objectifs quantifiés et territorialisés par bailleur et réservataire » "
+           "(p. 8 s. de la CIA), « Engagements en faveur des demandeurs du 1er quartile » : « En 2021, cet "
+           "objectif n'a pas été atteint avec 82 attributions »")
+    assert views.source_ref_cell(ref) == (
+        "Annexe 7 – CIA, « Les objectifs quantifiés et territorialisés par bailleur et réservataire » (p. 8…")
+    assert views.source_ref_cell("p. 12") == "p. 12"
+    assert views.source_ref_cell(None) == "" and views.source_ref_cell(float("nan")) == ""
+    objectives = pd.DataFrame({"party_type": ["ensemble"], "party_name": ["Ensemble"],
+                               "objective_label": ["Attributions hors QPV"], "target_pct": [25.0],
+                               "note": [None], "source_ref": [ref]})
+    assert views.objectives_table(objectives)["Source"].tolist() == [views.source_ref_cell(ref)]
+    assert views.export_frame("cia_objectives", objectives)["Source"].tolist() == [ref]
