@@ -298,32 +298,34 @@ def gap_lines(series, title: str, unit: str | None) -> go.Figure:
     series both show."""
     kind = series["gap_kind"].iloc[0] if not series.empty else "points"
     labels = gap_label_positions(series, kind)
-    fig = go.Figure()
+    traces = []
     for n, ((name, level), part) in enumerate(series.groupby(["comparator_name", "comparator_level"],
                                                              sort=False)):
         texts = [views.gap_text(g, kind) for g in part["gap"]]
-        fig.add_trace(go.Scatter(
-            x=part["year"], y=part["gap"], mode="lines+markers+text", name=wrap_words(name, 30),
-            text=[labels[i][0] for i in part.index],
+        traces.append(dict(
+            type="scatter", x=part["year"].tolist(), y=part["gap"].tolist(), mode="lines+markers+text",
+            name=wrap_words(name, 30), text=[labels[i][0] for i in part.index],
             textposition=[labels[i][1] for i in part.index], cliponaxis=False, hovertext=texts,
             hoverinfo="x+name+text", line=dict(color=palette.LEVEL_COLOURS.get(level, COMPARATOR_COLOUR),
                                                width=2, dash="solid" if n == 0 else "dash")))
-    fig.add_hline(y=0 if kind == "points" else 1, line_dash="dot", line_color="#666")
+    parity = 0 if kind == "points" else 1
     years = sorted({int(y) for y in series["year"]})
     wrapped = wrap_words(title, TITLE_CHARS)
     beyond_two = max(0, wrapped.count("<br>") - 1)      # two title lines fit the 70 px margin
-    fig.update_layout(
+    return unvalidated(dict(data=traces, layout=dict(
         title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
-        font=FONT, plot_bgcolor="white", height=360 + 20 * beyond_two,
+        font=dict(FONT), plot_bgcolor="white", height=360 + 20 * beyond_two,
         margin=dict(l=10, r=30, t=70 + 20 * beyond_two, b=10),
         legend=dict(orientation="h", y=-0.2),
+        # The parity line (what fig.add_hline drew).
+        shapes=[dict(type="line", line=dict(color="#666", dash="dot"), x0=0, x1=1, xref="x domain",
+                     y0=parity, y1=parity, yref="y")],
         xaxis=dict(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
                    gridcolor="#e6e6e6"),
         # On two lines: « Rapport quartier / territoire (× 1 = parité) » was cut at the top of a
         # 360 px chart.
-        yaxis=dict(title=wrap_words(views.gap_axis_title(kind, unit), 30), gridcolor="#e6e6e6",
-                   tickformat=",~f", automargin=True, range=gap_axis_range(series["gap"], kind)))
-    return fig
+        yaxis=dict(title=dict(text=wrap_words(views.gap_axis_title(kind, unit), 30)), gridcolor="#e6e6e6",
+                   tickformat=",~f", automargin=True, range=gap_axis_range(series["gap"], kind)))))
 
 
 def gap_change_scatter(table, label: str, unit: str | None, highlight: str | None) -> go.Figure:

@@ -4,6 +4,7 @@ each chart is built twice, once through `charts.unvalidated` and once with `go.F
 validating every property, and the whole `to_dict()` (the default template included) is compared."""
 from __future__ import annotations
 
+import json
 import math
 
 import plotly.graph_objects as go
@@ -80,3 +81,56 @@ def test_a_comparison_bar_whole() -> None:
 def test_a_comparison_bar_skips_plotly_s_validation() -> None:
     fig = charts.comparison_bar("Taux", "%", ROWS["every level"])
     assert (fig._validate, fig.layout._validate, fig.data[0]._validate) == (False, False, False)
+
+
+def _series(kind: str, rows: list[tuple]) -> "pd.DataFrame":
+    import pandas as pd
+    return pd.DataFrame.from_records(
+        [{"year": y, "gap": g, "gap_kind": kind, "comparator_level": level, "comparator_name": name}
+         for y, g, level, name in rows],
+        columns=["year", "gap", "gap_kind", "comparator_level", "comparator_name"])
+
+
+SERIES = {
+    "points, two comparators": _series("points", [
+        (2019, 10.0, "commune", "Valfleuri"), (2021, 8.5, "commune", "Valfleuri"),
+        (2019, 12.25, "epci", "CA du Val"), (2021, 8.5, "epci", "CA du Val")]),
+    "ratio, three years, one missing gap": _series("ratio", [
+        (2017, 0.59, "commune", LONG), (2019, None, "commune", LONG), (2021, 0.71, "commune", LONG)]),
+    "negative points": _series("points", [(2020, -4.0, "epci", "CA"), (2022, -1.5, "epci", "CA")]),
+    "empty": _series("points", []),
+}
+
+
+@pytest.mark.parametrize("name", list(SERIES))
+@pytest.mark.parametrize("unit", ["%", "EUR/mois", None])
+def test_a_gap_chart_is_the_figure_plotly_builds_validated(monkeypatch, name, unit):
+    # Compared as the JSON sent to the browser (a missing gap is NaN, which equals nothing).
+    fast = charts.gap_lines(SERIES[name], f"Écart – {LONG}", unit)
+    sent = json.loads(fast.to_json())
+    assert sent == json.loads(_validated(monkeypatch, charts.gap_lines, SERIES[name], f"Écart – {LONG}",
+                                         unit).to_json())
+    assert json.loads(go.Figure(fast.to_dict()).to_json()) == sent
+    assert fast._validate is False
+
+
+def test_a_gap_chart_whole() -> None:
+    fig = charts.gap_lines(SERIES["negative points"], "Écart – Taux", "%").to_dict()
+    assert fig["data"] == [{
+        "type": "scatter", "x": [2020, 2022], "y": [-4.0, -1.5], "mode": "lines+markers+text", "name": "CA",
+        "text": ["\u22124,0\u00a0pts", "\u22121,5\u00a0pts"], "textposition": ["top right", "top left"],
+        "cliponaxis": False, "hovertext": ["\u22124,0\u00a0pts", "\u22121,5\u00a0pts"], "hoverinfo": "x+name+text",
+        "line": {"color": charts.palette.LEVEL_COLOURS["epci"], "width": 2, "dash": "solid"}}]
+    layout = {k: v for k, v in fig["layout"].items() if k != "template"}
+    assert layout == {
+        "title": {"text": "Écart – Taux", "font": {"size": 14}}, "separators": ",\u202f",
+        "font": {"family": "Source Sans Pro, sans-serif", "size": 13, "color": charts.palette.TEXT},
+        "plot_bgcolor": "white", "height": 360, "margin": {"l": 10, "r": 30, "t": 70, "b": 10},
+        "legend": {"orientation": "h", "y": -0.2},
+        "shapes": [{"type": "line", "line": {"color": "#666", "dash": "dot"}, "x0": 0, "x1": 1,
+                    "xref": "x domain", "y0": 0, "y1": 0, "yref": "y"}],
+        "xaxis": {"tickmode": "array", "tickvals": [2020, 2022], "ticktext": ["2020", "2022"],
+                  "gridcolor": "#e6e6e6"},
+        "yaxis": {"title": {"text": charts.wrap_words(charts.views.gap_axis_title("points", "%"), 30)},
+                  "gridcolor": "#e6e6e6", "tickformat": ",~f", "automargin": True,
+                  "range": [pytest.approx(-4.6), 0.0]}}
