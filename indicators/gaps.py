@@ -82,7 +82,10 @@ def gap_series_many(con, qpv_code: str, indicator_ids: list[str]) -> dict[str, p
                              [list(indicator_ids)]).fetchall())
     kinds = {i: gap_kind(i, units.get(i)) for i in indicator_ids}
     qpv = get_territory(con, qpv_code, "qpv")
-    out = {i: pd.DataFrame(columns=SERIES_COLUMNS) for i in indicator_ids}
+    # Copies of one empty frame (issue #15: a frame built empty cost 0,5 ms, a copy 0,02 ms; a
+    # France portrait has about 120 indicators, most without two years of gaps).
+    empty = pd.DataFrame(columns=SERIES_COLUMNS)
+    out = {i: empty.copy() for i in indicator_ids}
     wanted = [i for i in indicator_ids if kinds[i] is not None]
     if qpv is None or not wanted:
         return out
@@ -104,7 +107,8 @@ def gap_series_many(con, qpv_code: str, indicator_ids: list[str]) -> dict[str, p
                                 "comparator_value": other, "gap": gap, "gap_kind": kind,
                                 "distance": distance(gap, kind), "qpv_source": my_source,
                                 "comparator_source": other_source})
-        out[indicator_id] = pd.DataFrame.from_records(records, columns=SERIES_COLUMNS)
+        if records:
+            out[indicator_id] = pd.DataFrame.from_records(records, columns=SERIES_COLUMNS)
     return out
 
 
