@@ -1,7 +1,8 @@
 """indicators/gaps.py: a QPV's gap to its commune(s) and EPCI over time, and its change."""
 from __future__ import annotations
 
-from indicators.gaps import distance, gap_change_table, gap_change_tables, gap_series, gap_series_many
+from indicators.gaps import (SERIES_COLUMNS, distance, gap_change_table, gap_change_tables, gap_series,
+                             gap_series_many)
 
 from .conftest import records
 
@@ -76,6 +77,12 @@ def test_the_gap_series_of_many_indicators_at_once(db):
     assert len(got["poverty_rate_pct"]) == 6
     assert got["population_count"].empty and got["no_such_indicator"].empty
     assert {i: f.empty for i, f in gap_series_many(db.con, "QN99999Z", ids).items()} == dict.fromkeys(ids, True)
+    # Every empty series is a frame of its own with the series' columns (copies of one empty frame,
+    # issue #15), never one frame shared by two indicators.
+    empties = [got["population_count"], got["no_such_indicator"]]
+    assert [(list(f.columns), list(f.dtypes.astype(str))) for f in empties] == [
+        (SERIES_COLUMNS, ["object"] * len(SERIES_COLUMNS))] * 2
+    assert empties[0] is not empties[1]
 
 
 def test_a_count_has_no_gap_series(db):
