@@ -354,6 +354,24 @@ class RankedValue(NamedTuple):
     status: str
 
 
+# The QPVs' values of the keys in CTE `k` (k_indicator, k_year, k_vintage), one per QPV as
+# `pick_fact` keeps it (ORIGIN_PRIORITY, then document, then source): CTEs `p` and `v`, their
+# parameters the origins, their ranks and is_fictional. Shared by `_qpv_values_many` and
+# `_ranks_many` so that a rank's pool and the values it is read from are chosen alike.
+_POOL_VALUES_SQL = """p as (select unnest(?::varchar[]) as p_origin, unnest(?::integer[]) as p_rank),
+                v as (select iv.indicator_id, iv.year, iv.geography_vintage, iv.territory_code,
+                             case when iv.status = 'ok' then iv.value end as value, iv.status
+                      from indicator_values iv
+                      join k on k.k_indicator = iv.indicator_id and k.k_year = iv.year
+                            and k.k_vintage is not distinct from iv.geography_vintage
+                      left join p on p.p_origin = iv.origin
+                      where iv.territory_level = 'qpv' and iv.is_fictional = ?
+                      qualify row_number() over (
+                          partition by iv.indicator_id, iv.year, iv.geography_vintage, iv.territory_code
+                          order by coalesce(p.p_rank, 9), coalesce(iv.document_id, ''),
+                                   coalesce(iv.source_label, '')) = 1)"""
+
+
 def _qpv_values_many(con, keys: Sequence[tuple[str, int, int | None]],
                      is_fictional: bool = False) -> dict[tuple[str, int, int | None], dict[str, RankedValue]]:
     """The value and status of every QPV for many (indicator_id, year, geography_vintage) keys,
@@ -366,18 +384,7 @@ def _qpv_values_many(con, keys: Sequence[tuple[str, int, int | None]],
     rows = con.execute(
         """with k as (select unnest(?::varchar[]) as k_indicator, unnest(?::integer[]) as k_year,
                              unnest(?::integer[]) as k_vintage),
-                p as (select unnest(?::varchar[]) as p_origin, unnest(?::integer[]) as p_rank),
-                v as (select iv.indicator_id, iv.year, iv.geography_vintage, iv.territory_code,
-                             case when iv.status = 'ok' then iv.value end as value, iv.status
-                      from indicator_values iv
-                      join k on k.k_indicator = iv.indicator_id and k.k_year = iv.year
-                            and k.k_vintage is not distinct from iv.geography_vintage
-                      left join p on p.p_origin = iv.origin
-                      where iv.territory_level = 'qpv' and iv.is_fictional = ?
-                      qualify row_number() over (
-                          partition by iv.indicator_id, iv.year, iv.geography_vintage, iv.territory_code
-                          order by coalesce(p.p_rank, 9), coalesce(iv.document_id, ''),
-                                   coalesce(iv.source_label, '')) = 1)
+                """ + _POOL_VALUES_SQL + """
            select indicator_id, year, geography_vintage, list(territory_code order by territory_code),
                   list(value order by territory_code), list(status order by territory_code)
            from v group by indicator_id, year, geography_vintage""",
@@ -404,20 +411,9 @@ def _ranks_many(con, facts: Sequence[tuple[Fact, bool | None]], contracts: Seque
         """with k as (select unnest(?::varchar[]) as k_indicator, unnest(?::integer[]) as k_year,
                              unnest(?::integer[]) as k_vintage, unnest(?::double[]) as k_own,
                              unnest(?::boolean[]) as k_lower),
-                p as (select unnest(?::varchar[]) as p_origin, unnest(?::integer[]) as p_rank),
                 m as (select unnest(?::varchar[]) as m_slug, unnest(?::varchar[]) as m_code,
                              unnest(?::integer[]) as m_vintage),
-                v as (select iv.indicator_id, iv.territory_code,
-                             case when iv.status = 'ok' then iv.value end as value
-                      from indicator_values iv
-                      join k on k.k_indicator = iv.indicator_id and k.k_year = iv.year
-                            and k.k_vintage is not distinct from iv.geography_vintage
-                      left join p on p.p_origin = iv.origin
-                      where iv.territory_level = 'qpv' and iv.is_fictional = ?
-                      qualify row_number() over (
-                          partition by iv.indicator_id, iv.year, iv.geography_vintage, iv.territory_code
-                          order by coalesce(p.p_rank, 9), coalesce(iv.document_id, ''),
-                                   coalesce(iv.source_label, '')) = 1),
+                """ + _POOL_VALUES_SQL + """,
                 scoped as (select v.*, null::varchar as scope from v
                            union all
                            select v.*, m.m_slug from v join m on m.m_code = v.territory_code)
@@ -438,9 +434,8 @@ def _ranks_many(con, facts: Sequence[tuple[Fact, bool | None]], contracts: Seque
          [f.geography_vintage for f, _ in facts],
          [f.value if f.status == "ok" else None for f, _ in facts],
          [hib is False for _, hib in facts],
-         list(ORIGIN_PRIORITY), list(ORIGIN_PRIORITY.values()),
          [m[0] for m in in_contract], [m[1] for m in in_contract], [m[2] for m in in_contract],
-         is_fictional]).fetchall()
+         list(ORIGIN_PRIORITY), list(ORIGIN_PRIORITY.values()), is_fictional]).fetchall()
     counts = {(indicator_id, scope, absent): (n, withheld, better, equal)
               for indicator_id, scope, absent, n, withheld, better, equal in rows}
     out = {}

@@ -35,8 +35,6 @@ BAR_NAME_GAP_PX = 6           # between a bar chart's territory names and the ba
 GAP_LABEL_ROOM = 0.15
 
 
-
-
 def unvalidated(spec: dict) -> go.Figure:
     """A figure from its plain spec (data as a list of trace dicts with their `type`, layout),
     built without plotly's per-property validation (issue #15: validating a comparison bar cost
