@@ -67,3 +67,65 @@ def test_the_review_page_tells_apart_schemes_typed_with_one_name(one_name_db) ->
         ["Inclusion", "DDETS", "Pacte — objectif : Prévenir la pauvreté"],
         ["Inclusion", "DDETS", "Pacte — objectif : Accès aux droits"],
         ["Inclusion", "DDETS", "Pacte — objectif : Transition"]]
+
+
+@pytest.mark.parametrize("typed, shown", [
+    # Before a closing bracket, a space, a quote, punctuation or the end of the text.
+    ("(sport, activités jeux, petits concerts...)", "(sport, activités jeux, petits concerts…)"),
+    ("entrées d'immeubles sales, détritrus ...)", "entrées d'immeubles sales, détritrus …)"),
+    ("« Educartable », « Pronotes », ... et d'orientation", "« Educartable », « Pronotes », … et d'orientation"),
+    ('"petits..." puis x...; y...: z..., [w...] fin...',
+     "«\u00a0petits…\u00a0» puis x…; y…: z…, [w…] fin…"),
+    # Left as typed: a path, a URL, a number, dots inside a word, four dots, a relative path, code.
+    ("voir data/raw/... et https://x.fr/a...", "voir data/raw/... et https://x.fr/a..."),
+    ("1...5, a...b, quatre...., ../shared, `x...`", "1...5, a...b, quatre...., ../shared, `x...`"),
+])
+def test_three_typed_dots_read_as_an_ellipsis(typed, shown) -> None:
+    from indicators.text import french_marks
+    assert french_marks(typed) == shown
+    assert french_marks(shown) == shown                        # idempotent
+
+
+def test_an_ellipsis_on_screen_and_in_the_pdf_but_not_in_the_data() -> None:
+    from indicators.text import md_text, screen_text
+    from reports.pdf import esc
+    typed = "Embellir le parc (sport, petits concerts...) ; fichiers data/raw/..."
+    # On screen the text is Markdown-escaped first (« \.\.\.\) »): the same rule holds.
+    assert md_text(typed) == r"Embellir le parc \(sport, petits concerts\.\.\.\) ; fichiers data/raw/\.\.\."
+    assert screen_text(md_text(typed)) == (
+        "Embellir le parc \\(sport, petits concerts…\\)\u00a0; fichiers data/raw/\\.\\.\\.")
+    assert esc(typed) == "Embellir le parc (sport, petits concerts…)\u00a0; fichiers data/raw/..."
+
+
+def test_column_decimals_never_add_a_digit_to_a_typed_figure() -> None:
+    from indicators.fmt import column_decimals
+    # Two typed figures keep their own digits; the file's figures share theirs, unpadded by the
+    # typed « 12,25 » (a missing value, shown as text, takes theirs); a unit with fixed decimals keeps them for all.
+    assert column_decimals([37.5, 48.0, 12.25, 40.2, 43.0, None],
+                           ["published", "published", "published", "official_file", "computed", None],
+                           "%") == [1, 0, 2, 1, 1, 1]
+    assert column_decimals([712.4, 9000.0], ["published", "official_file"], "EUR/mois") == [0, 0]
+
+
+def test_the_comparison_table_writes_a_typed_figure_as_its_portrait() -> None:
+    """Prés Saint Jean's « 48 % » (typed) read « 48,0 % » beside Stade's typed « 37,5 % »; a
+    column of the file's figures keeps one precision (« 43,0 % » beside « 40,2 % »)."""
+    import pandas as pd
+
+    from indicators.fmt import plain_spaces
+    from ui import views
+    pov, fam = "poverty_rate_pct", "single_parent_families_pct"
+    df = pd.DataFrame({
+        "qpv_code": ["QN1", "QN2", "QN3"], "qpv_name": ["Stade", "Prés Saint Jean", "Gare"],
+        "commune_label": ["Chalon"] * 3,
+        fam: [37.5, 48.0, 40.2], fam + "__status": ["ok", "ok", "ok"],
+        fam + "__year": pd.array([2019] * 3, dtype="Int64"), fam + "__year_given": [True] * 3,
+        fam + "__origin": ["published", "published", "official_file"],
+        pov: [43.0, None, 40.2], pov + "__status": ["ok", "secret", "ok"],
+        pov + "__year": pd.array([2021] * 3, dtype="Int64"), pov + "__year_given": [True] * 3,
+        pov + "__origin": ["official_file", "official_file", "official_file"]})
+    table = views.compare_table(df, [fam, pov], "QN2")
+    assert table.drop(columns=["Portrait"]).map(plain_spaces).values.tolist() == [
+        ["", "Stade", "QN1", "Chalon", "37,5 %", "43,0 %"],
+        ["▶", "Prés Saint Jean", "QN2", "Chalon", "48 %", "secret statistique"],
+        ["", "Gare", "QN3", "Chalon", "40,2 %", "40,2 %"]]
