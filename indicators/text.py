@@ -163,11 +163,14 @@ def french_marks(value) -> str:
     (screen and PDF), never for stored data or exports; inline code untouched. None → ""."""
     def marks(part: str) -> str:
         part = _STRAIGHT_QUOTES.sub("«\u00a0\\1\u00a0»", part)
-        part = _TYPED_ELLIPSIS.sub(_ellipsis, part)
+        if dots:
+            part = _TYPED_ELLIPSIS.sub(_ellipsis, part)
         return _TYPED_HOUR.sub(lambda m: f"{m.group(1)}\u00a0h" + (f"\u00a0{m.group(2)}" if m.group(2) else ""),
                                part)
     text = _text(value)
-    if '"' not in text and "&quot;" not in text and "h" not in text and "." not in text:
+    # Only a text that can hold one of the marks is searched (most hold none).
+    dots = "..." in text or "\\.\\.\\." in text
+    if '"' not in text and "&quot;" not in text and "h" not in text and not dots:
         return text
     return "".join(part if k % 2 else marks(part) for k, part in enumerate(_CODE_SPAN.split(text)))
 
