@@ -20,6 +20,8 @@ from indicators.territories import contract_qpvs
 STATUS_SUFFIX = "__status"
 YEAR_SUFFIX = "__year"
 YEAR_GIVEN_SUFFIX = "__year_given"
+# A value's origin (published: typed from a document, which keeps its own digits on screen).
+ORIGIN_SUFFIX = "__origin"
 
 # Viridis, sampled at 10 points (matplotlib's viridis; perceptually uniform and readable with
 # the common colour-vision deficiencies). Dark = the unfavourable end (see ``classify``).
@@ -98,7 +100,8 @@ def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
     Columns: qpv_code, qpv_name, geography_vintage, commune_codes, commune_label,
     contract_slugs, population; then for each indicator ``<id>`` (float, NaN unless status ok),
     ``<id>__status`` (ok | secret | missing | …; 'missing' when the QPV has no value that year)
-    ``<id>__year`` and ``<id>__year_given`` (False when no document dates the column's values:
+    ``<id>__year``, ``<id>__origin`` (published, official_file, computed; None without a value)
+    and ``<id>__year_given`` (False when no document dates the column's values:
     the year is then never displayed). Each indicator is taken at one common year for all rows: the latest year
     (≤ ``year`` when given) with a value for at least one of these QPVs — so a column never mixes
     years. ``vintage`` keeps only QPVs of one geography (2015 or 2024).
@@ -114,6 +117,7 @@ def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
         base[ind] = base[ind].astype(float)
         base[ind + STATUS_SUFFIX] = [facts[c].status if c in facts else "missing" for c in codes]
         base[ind + YEAR_SUFFIX] = pd.array([common] * len(codes), dtype="Int64")
+        base[ind + ORIGIN_SUFFIX] = [facts[c].origin if c in facts else None for c in codes]
         # False when no value of the column has a year its document gives (never display it).
         base[ind + YEAR_GIVEN_SUFFIX] = (not facts) or any(bool(f.year_given) for f in facts.values())
     return base
@@ -396,8 +400,9 @@ def map_values(con, contract_slug: str, indicator_id: str, year: int | None = No
         "from territory_geometries where territory_level = 'qpv' and list_contains(?, territory_code)",
         [df["qpv_code"].tolist()]).fetchall()}
     classes = [cls.class_of(v) if s == "ok" else None for v, s in zip(values, status)]
-    # Every value at one precision, the legend's: « 43,0 % » beside « 40,2 % », never « 43 % ».
-    decimals = fmt.shared_decimals(values, unit)
+    # Every value at one precision, the legend's: « 43,0 % » beside « 40,2 % », never « 43 % »;
+    # but a typed figure keeps its own digits (« 48 % », as on its portrait: fmt.column_decimals).
+    decimals = fmt.column_decimals(values, df[indicator_id + ORIGIN_SUFFIX], unit)
     colours = []
     for c, s in zip(classes, status):
         if c is not None:
@@ -409,7 +414,7 @@ def map_values(con, contract_slug: str, indicator_id: str, year: int | None = No
         "value": values.astype(float), "status": status,
         "year": pd.array([year_used] * len(df), dtype="Int64"),
         "class_index": pd.array(classes, dtype="Int64"), "colour_rgb": colours,
-        "value_text": [fmt.fmt_value(v, unit, s, decimals=decimals) for v, s in zip(values, status)],
+        "value_text": [fmt.fmt_value(v, unit, s, decimals=d) for v, s, d in zip(values, status, decimals)],
         "centroid_lon": [geo.get(c, (None, None, None))[0] for c in df["qpv_code"]],
         "centroid_lat": [geo.get(c, (None, None, None))[1] for c in df["qpv_code"]],
         "geojson": [json.loads(geo[c][2]) if c in geo and geo[c][2] else None for c in df["qpv_code"]],

@@ -286,6 +286,17 @@ def shared_decimals(values, unit: str | None, most: int = 2) -> int | None:
     return COMPUTED_PCT_DECIMALS if (unit or "") == "%" else most
 
 
+def column_decimals(values, origins, unit: str | None) -> list[int | None]:
+    """The decimals of each value of one column: a figure typed from a document (origin
+    ``published``) keeps its own digits (« 48 % » as its portrait writes it, never « 48,0 % »
+    beside « 37,5 % »: a digit the document does not give); the others share one precision among
+    themselves (`shared_decimals`), a typed figure's digits never padding them. A unit with fixed
+    decimals (UNIT_DECIMALS) keeps them for all."""
+    values, origins = list(values), list(origins)
+    shared = shared_decimals([v for v, o in zip(values, origins) if o != "published"], unit)
+    return [shared_decimals([v], unit) if o == "published" else shared for v, o in zip(values, origins)]
+
+
 def with_qualifier(text: str, qualifier: str | None) -> str:
     """A formatted figure with the qualifier the document gives it, read in French:
     ``"plus de 400 personnes"``, ``"50 % (la moitié)"``, ``"90 % dans certains secteurs"``."""

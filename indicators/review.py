@@ -409,14 +409,20 @@ def told_apart(df: pd.DataFrame, group: Sequence[str], name: str,
     return out
 
 
-def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
+def missing_view(con, contract_slug: str, year: int) -> pd.DataFrame:
+    """`missing_reports` as the page and the PDF show it: Pilier, Signataire, Dispositif, the
+    schemes of one signatory typed with one name told apart (`told_apart`), no scheme id."""
     df = missing_reports(con, contract_slug, year)
     details = pd.DataFrame(con.execute(
         "select scheme_id, objective, funding_kind, source_ref from review_schemes where contract_slug = ?",
         [contract_slug]).fetchall(), columns=["scheme_id", "objective", "funding_kind", "source_ref"])
     df = df.merge(details, on="scheme_id", how="left")
-    table = pd.DataFrame({"Pilier": df["pillar"], "Signataire": df["signatory"],
-                          "Dispositif": told_apart(df, ("pillar", "signatory"), "scheme")})
+    return pd.DataFrame({"Pilier": df["pillar"], "Signataire": df["signatory"],
+                         "Dispositif": told_apart(df, ("pillar", "signatory"), "scheme")})
+
+
+def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
+    table = missing_view(con, contract_slug, year)
     return ReviewSection("manquants", f"Dispositifs sans chiffre déclaré en {year}", table,
                          "Un dispositif sans chiffre n'est pas compté 0 : il reste à déclarer.")
 
@@ -669,7 +675,8 @@ def figure_text(measure: str, value, unit: str, scope: str, territory_code=None)
 
 def schemes_view(con, contract_slug: str, year: int) -> pd.DataFrame:
     """Every scheme with what was reported for `year` (« non renseigné » when nothing was) and
-    its source, in the order of `schemes`."""
+    its source, in the order of `schemes`; schemes of one signatory typed with one name under one
+    pillar say what tells them apart (`told_apart`)."""
     sch = schemes(con, contract_slug)
     fig = figures(con, contract_slug)
     fig = fig[fig["year"] == year]
@@ -679,7 +686,8 @@ def schemes_view(con, contract_slug: str, year: int) -> pd.DataFrame:
                 for sid, part in fig.groupby("scheme_id", sort=False)}
     return pd.DataFrame({
         "Pilier": sch["pillar"], "Signataire": sch["signatory"], "Objectif": sch["objective"],
-        "Dispositif": sch["scheme"],
+        # A phone folds the objective into the « Détail »: the name says what tells it apart.
+        "Dispositif": told_apart(sch, ("pillar", "signatory"), "scheme"),
         "Nature": [FUNDING_KIND_LABELS.get(k, k) for k in sch["funding_kind"]],
         f"Mobilisé en {year}": [reported.get(s, NOT_REPORTED) for s in sch["scheme_id"]],
         "Source": sch["source_ref"]})

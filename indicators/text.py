@@ -137,20 +137,40 @@ _STRAIGHT_QUOTES = re.compile(r'(?<![^\s(\[\u00a0/’\'-])(?:"|&quot;)(?=[^\s"])
                               r'(?:"|&quot;)(?=$|[\s.,;:!?)\]…\u00a0-])')
 # An hour typed « 20h », « 8h30 », « 20 h » (never inside a word, a code or a number).
 _TYPED_HOUR = re.compile(r"(?<![\w/.,:#])(2[0-4]|[01]?\d)[ \t\u00a0]?h(?:[ \t\u00a0]?([0-5]\d))?(?![\w])")
+# Three dots typed for an ellipsis (« petits concerts...) », « détritus ... », « Pronote, ... »),
+# plain or Markdown-escaped (md_text writes « \.\.\. »): before a space, a closing bracket or
+# quote, a mark of punctuation or the end of the text; never more than three dots, never after a
+# slash or a dot (« data/raw/... », « ../ »), never before a letter or a digit (« 1...5 », « a...b »).
+_TYPED_ELLIPSIS = re.compile(r"(?<![/.\\])(?:\\?\.){3}(?!\\?\.)"
+                             r"(?=$|[\s)\]»\"'’,;:!?*]|\\[)\]\"'!?;:*]|&quot;|&#x27;)")
 # Inline code (`…`) is left as typed.
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
 
 
+def _ellipsis(m: re.Match) -> str:
+    """« … » for a typed « ... », but in a word holding a slash (a path or a URL: « data/raw/... »,
+    « https://x.fr/a... »)."""
+    text = m.string
+    start = max(text.rfind(c, 0, m.start()) for c in " \t\n\u00a0\u202f") + 1
+    word = text[start:m.start()]
+    return m.group(0) if "/" in word else "…"
+
+
 def french_marks(value) -> str:
     """Team-typed text in French typography: straight quotes "…" as « … » with no-break spaces
-    inside, an hour « 20h » / « 8h30 » as « 20 h » / « 8 h 30 » (no-break). For display only
+    inside, an hour « 20h » / « 8h30 » as « 20 h » / « 8 h 30 » (no-break), three dots typed for
+    an ellipsis as « … » (_TYPED_ELLIPSIS: not in a path, a URL or a number). For display only
     (screen and PDF), never for stored data or exports; inline code untouched. None → ""."""
     def marks(part: str) -> str:
         part = _STRAIGHT_QUOTES.sub("«\u00a0\\1\u00a0»", part)
+        if dots:
+            part = _TYPED_ELLIPSIS.sub(_ellipsis, part)
         return _TYPED_HOUR.sub(lambda m: f"{m.group(1)}\u00a0h" + (f"\u00a0{m.group(2)}" if m.group(2) else ""),
                                part)
     text = _text(value)
-    if '"' not in text and "&quot;" not in text and "h" not in text:
+    # Only a text that can hold one of the marks is searched (most hold none).
+    dots = "..." in text or "\\.\\.\\." in text
+    if '"' not in text and "&quot;" not in text and "h" not in text and not dots:
         return text
     return "".join(part if k % 2 else marks(part) for k, part in enumerate(_CODE_SPAN.split(text)))
 

@@ -85,10 +85,9 @@ if year is not None and "mobilisation" in review:
     else:
         st.markdown(f"**{fmt_count(len(missing), 'dispositif')}** sans aucun chiffre déclaré (ni montant, ni "
                     "personnes, ni places, ni heures) : ils restent à déclarer et ne sont pas comptés 0.")
-        # The template's scheme ids (« dc-06 ») are internal: never on screen (issue 11, D13).
-        components.table(missing.drop(columns=["scheme_id"]).rename(
-            columns={"pillar": "Pilier", "signatory": "Signataire", "scheme": "Dispositif"}),
-            hide_index=True, key="dc_missing")
+        # The template's scheme ids (« dc-06 ») are internal: never on screen (issue 11, D13);
+        # schemes of one signatory with one name say what tells them apart (review.missing_view).
+        components.table(missing, hide_index=True, key="dc_missing")
 if review["missing_types"]:
     st.markdown("**Signataires obligatoires absents** de la liste saisie : "
                 + ", ".join(md_text(t) for t in review["missing_types"]) + ".")

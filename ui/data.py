@@ -733,7 +733,7 @@ def _review_data(slug: str, year: int | None, version: tuple) -> dict:
         if shown is not None:
             out["mobilisation"] = review_mod.mobilisation(cur, slug, shown)
             out["schemes"] = review_mod.schemes_view(cur, slug, shown)
-            out["missing"] = review_mod.missing_reports(cur, slug, shown)
+            out["missing"] = review_mod.missing_view(cur, slug, shown)
         return out
     finally:
         cur.close()

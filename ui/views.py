@@ -1362,7 +1362,7 @@ def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
 def compare_table(df: pd.DataFrame, indicator_ids: list[str], selected: str | None) -> pd.DataFrame:
     """The comparison table with French value texts (secret statistique kept as text); the
     selected QPV marked with ▶ in the first column."""
-    from indicators.compare import STATUS_SUFFIX, YEAR_SUFFIX
+    from indicators.compare import ORIGIN_SUFFIX, STATUS_SUFFIX, YEAR_SUFFIX
     out = pd.DataFrame({
         "": ["▶" if c == selected else "" for c in df["qpv_code"]],
         "Quartier": df["qpv_name"].astype(str),
@@ -1378,9 +1378,11 @@ def compare_table(df: pd.DataFrame, indicator_ids: list[str], selected: str | No
             label += f" ({int(years.iloc[0])})"
         unit = meta.unit if meta else None
         shown = df[ind].where(df[ind + STATUS_SUFFIX] == "ok")
-        decimals = fmt.shared_decimals(shown, unit)      # one precision per column
-        out[label] = [value_text(None if pd.isna(v) else v, unit, s, decimals=decimals)
-                      for v, s in zip(df[ind], df[ind + STATUS_SUFFIX])]
+        # One precision per column, but a typed figure keeps its own digits (fmt.column_decimals).
+        origins = df[ind + ORIGIN_SUFFIX] if ind + ORIGIN_SUFFIX in df else [None] * len(df)
+        decimals = fmt.column_decimals(shown, origins, unit)
+        out[label] = [value_text(None if pd.isna(v) else v, unit, s, decimals=d)
+                      for v, s, d in zip(df[ind], df[ind + STATUS_SUFFIX], decimals)]
     out["Portrait"] = [f"/portrait?qpv={code}" for code in df["qpv_code"]]
     return out
 

@@ -41,17 +41,19 @@ def test_compare_qpvs_common_year_and_statuses(db):
         {"qpv_code": "QN07102A", "qpv_name": "Quartier Deux", "geography_vintage": 2024,
          "commune_codes": ["71001"], "commune_label": "Ville A", "contract_slugs": ["gc"],
          "population": None, POV: None, POV + "__status": "secret", POV + "__year": 2021,
-         POV + "__year_given": True, INC: None, INC + "__status": "missing", INC + "__year": 2020,
-         INC + "__year_given": True},
+         POV + "__origin": "official_file", POV + "__year_given": True, INC: None,
+         INC + "__status": "missing", INC + "__year": 2020, INC + "__origin": None, INC + "__year_given": True},
         {"qpv_code": "QN07103A", "qpv_name": "Quartier Trois", "geography_vintage": 2024,
          "commune_codes": ["71001", "71002"], "commune_label": "Ville A / Ville B",
          "contract_slugs": ["gc"], "population": None, POV: None, POV + "__status": "missing",
-         POV + "__year": 2021, POV + "__year_given": True, INC: 12000.0, INC + "__status": "ok",
-         INC + "__year": 2020, INC + "__year_given": True},
+         POV + "__year": 2021, POV + "__origin": None, POV + "__year_given": True, INC: 12000.0,
+         INC + "__status": "ok", INC + "__year": 2020, INC + "__origin": "official_file",
+         INC + "__year_given": True},
         {"qpv_code": "QN07101A", "qpv_name": "Quartier Un", "geography_vintage": 2024,
          "commune_codes": ["71001"], "commune_label": "Ville A", "contract_slugs": ["gc"],
          "population": 2500, POV: 40.0, POV + "__status": "ok", POV + "__year": 2021,
-         POV + "__year_given": True, INC: 9000.0, INC + "__status": "ok", INC + "__year": 2020,
+         POV + "__origin": "official_file", POV + "__year_given": True, INC: 9000.0,
+         INC + "__status": "ok", INC + "__year": 2020, INC + "__origin": "official_file",
          INC + "__year_given": True},
     ]
     in_2019 = compare_qpvs(db.con, "gc", [POV], year=2019)
@@ -121,6 +123,20 @@ def test_legend_writes_interpolated_breaks_at_the_values_precision():
 def test_class_of_edges():
     c = classify([1, 2, 3, 4, 5], 2)
     assert [c.class_of(v) for v in [1, 3, 3.5, 5, None]] == [0, 0, 1, 1, None]
+
+
+def test_a_typed_figure_keeps_its_own_digits_in_the_map_and_its_table(db):
+    """Issue 11: a figure typed from a document (« 48 % » on its portrait) was padded to its
+    neighbours' precision (« 48,0 % »); the others still share one precision among themselves."""
+    chalon_like(db)
+    db.fact("QN07101A", "qpv", POV, 2021, 48.0, origin="published")
+    db.fact("QN07102A", "qpv", POV, 2021, 40.25)
+    db.fact("QN07103A", "qpv", POV, 2021, 43.0)
+    m = map_values(db.con, "gc", POV)
+    assert dict(zip(m.frame["qpv_code"], map(plain_spaces, m.frame["value_text"]))) == {
+        "QN07101A": "48 %", "QN07102A": "40,25 %", "QN07103A": "43,00 %"}
+    assert compare_qpvs(db.con, "gc", [POV])[POV + "__origin"].tolist() == [
+        "official_file", "official_file", "published"]
 
 
 def test_palette_is_viridis_and_reversed_when_lower_is_better():
