@@ -31,9 +31,24 @@ def _chart_keys(pv) -> list[tuple]:
             + [(c.territory_code, pv.indicator_id, c.year) for c in pv.comparators])
 
 
-# Every credit of the page (each card line, each chart) from one query.
+# Above this many comparison charts in a portrait (a France-sized catalogue: about 120), each
+# theme's charts, their « Voir les données » tables and downloads, and the gap charts are built
+# once the reader asks for them (a toggle per theme, issue #15); the demo's and the contracts'
+# portraits (at most 17 charts, up to about 30 indicators) show them all at once, as before.
+CHARTS_ON_REQUEST_ABOVE = 40
+
+
+# Each theme's comparison charts (QPV and comparators' bars), and whether they come on request.
+charted_of = {block.theme: [pv for pv in block.values if views.chart_rows(pv, portrait.qpv.name)]
+              for block in portrait.themes}
+on_request = sum(map(len, charted_of.values())) > CHARTS_ON_REQUEST_ABOVE
+
+# Every credit of the page (each card line, each chart) from one query; with the charts on
+# request, a theme's charts' credits once they are shown (chart_credits).
 credits = data.value_credits_many(
-    [[key] for pv in portrait.values for key in _chart_keys(pv)] + [_chart_keys(pv) for pv in portrait.values])
+    [[key] for pv in portrait.values for key in _chart_keys(pv)]
+    + ([] if on_request else [_chart_keys(pv) for pv in portrait.values]))
+chart_credits: dict = {}
 
 
 # The short lines under the cards: document, section — producer, year (sources.reader_credit).
@@ -42,20 +57,13 @@ short_credits = data.value_credits_many([[key] for pv in portrait.values for key
 
 
 def credited(keys) -> list[str]:
-    found = credits.get(data.credit_key(keys))
+    found = credits.get(data.credit_key(keys), chart_credits.get(data.credit_key(keys)))
     return found if found is not None else data.value_credits(keys)
 
 
 def short_credited(keys) -> list[str]:
     found = short_credits.get(data.credit_key(keys))
     return found if found is not None else credited(keys)
-
-
-# Above this many comparison charts in a portrait (a France-sized catalogue: about 120), each
-# theme's charts, their « Voir les données » tables and downloads, and the gap charts are built
-# once the reader asks for them (a toggle per theme, issue #15); the demo's and the contracts'
-# portraits (at most 17 charts, up to about 30 indicators) show them all at once, as before.
-CHARTS_ON_REQUEST_ABOVE = 40
 
 
 def _asked(key: str, label: str) -> bool:
@@ -78,9 +86,6 @@ def _body() -> None:
     ready = components.after_paint("portrait_after_figures")
     if not portrait.themes:
         components.empty_note("Aucun chiffre n'est encore chargé pour ce quartier.")
-    charted_of = {block.theme: [pv for pv in block.values if views.chart_rows(pv, portrait.qpv.name)]
-                  for block in portrait.themes}
-    on_request = sum(map(len, charted_of.values())) > CHARTS_ON_REQUEST_ABOVE
     for number, block in enumerate(portrait.themes):
         if not ready and number:
             # The first theme's figures fill the screen: the other themes' figure cards (each
@@ -104,6 +109,8 @@ def _body() -> None:
                 f"Afficher les graphiques du thème « {md_text(block.theme.capitalize())} » "
                 f"({_count(len(charted))})"):
             continue
+        if on_request:
+            chart_credits.update(data.value_credits_many([_chart_keys(pv) for pv in charted]))
         for start in range(0, len(charted), 2):
             for column, pv in zip(st.columns(2), charted[start:start + 2]):
                 with column:
