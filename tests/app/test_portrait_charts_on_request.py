@@ -5,6 +5,7 @@ the reader turns on that theme's toggle, which says how many charts it holds."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -79,9 +80,14 @@ def test_a_theme_charts_come_when_asked(many_db: Path) -> None:
         "Afficher les graphiques d'écart (1 graphique)"]
     assert [t.value for t in at.toggle] == [False, False, False]
 
+    before = Counter(plain_spaces(m.value) for m in at.markdown)
     at.toggle(key="portrait_charts_autres indicateurs").set_value(True).run()
     assert not at.exception
     assert _charts(at) == [f"Part fictive n° {n}" for n in range(1, EXTRA + 1)]
+    # Under each chart, its credit (read once the theme is shown).
+    assert Counter(plain_spaces(m.value) for m in at.markdown) - before == Counter({
+        '<div class="qpv-source">Source :\u2060 Données fictives de démonstration '
+        '(Statistiques QPV fictives, 2021)</div>': EXTRA})
     assert _chart_downloads(at) == [f"chart_part_fict{n:03d}" for n in range(1, EXTRA + 1)]
     assert [t.value for t in at.toggle] == [False, True, False]
 
