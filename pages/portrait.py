@@ -31,9 +31,24 @@ def _chart_keys(pv) -> list[tuple]:
             + [(c.territory_code, pv.indicator_id, c.year) for c in pv.comparators])
 
 
-# Every credit of the page (each card line, each chart) from one query.
+# Above this many comparison charts in a portrait (a France-sized catalogue: about 120), each
+# theme's charts, their « Voir les données » tables and downloads, and the gap charts are built
+# once the reader asks for them (a toggle per theme, issue #15); the demo's and the contracts'
+# portraits (at most 17 charts, up to about 30 indicators) show them all at once, as before.
+CHARTS_ON_REQUEST_ABOVE = 40
+
+
+# Each theme's comparison charts (QPV and comparators' bars), and whether they come on request.
+charted_of = {block.theme: [pv for pv in block.values if views.chart_rows(pv, portrait.qpv.name)]
+              for block in portrait.themes}
+on_request = sum(map(len, charted_of.values())) > CHARTS_ON_REQUEST_ABOVE
+
+# Every credit of the page (each card line, each chart) from one query; with the charts on
+# request, a theme's charts' credits once they are shown (chart_credits).
 credits = data.value_credits_many(
-    [[key] for pv in portrait.values for key in _chart_keys(pv)] + [_chart_keys(pv) for pv in portrait.values])
+    [[key] for pv in portrait.values for key in _chart_keys(pv)]
+    + ([] if on_request else [_chart_keys(pv) for pv in portrait.values]))
+chart_credits: dict = {}
 
 
 # The short lines under the cards: document, section — producer, year (sources.reader_credit).
@@ -42,13 +57,25 @@ short_credits = data.value_credits_many([[key] for pv in portrait.values for key
 
 
 def credited(keys) -> list[str]:
-    found = credits.get(data.credit_key(keys))
+    found = credits.get(data.credit_key(keys), chart_credits.get(data.credit_key(keys)))
     return found if found is not None else data.value_credits(keys)
 
 
 def short_credited(keys) -> list[str]:
     found = short_credits.get(data.credit_key(keys))
     return found if found is not None else credited(keys)
+
+
+def _asked(key: str, label: str) -> bool:
+    """A toggle, off at first, whose state outlives the runs that do not draw it (the figures'
+    first run before the paint, another QPV's portrait without so many charts)."""
+    kept = f"{key}.kept"
+    return st.toggle(label, value=st.session_state.get(kept, False), key=key,
+                     on_change=lambda: st.session_state.update({kept: st.session_state[key]}))
+
+
+def _count(n: int) -> str:
+    return f"{n} graphique{'s' if n > 1 else ''}"
 
 
 @st.fragment
@@ -76,7 +103,14 @@ def _body() -> None:
                     components.figure_card(figure)
         if not ready:
             continue
-        charted = [pv for pv in block.values if views.chart_rows(pv, portrait.qpv.name)]
+        charted = charted_of[block.theme]
+        if on_request and charted and not _asked(
+                f"portrait_charts_{block.theme}",
+                f"Afficher les graphiques du thème « {md_text(block.theme.capitalize())} » "
+                f"({_count(len(charted))})"):
+            continue
+        if on_request:
+            chart_credits.update(data.value_credits_many([_chart_keys(pv) for pv in charted]))
         for start in range(0, len(charted), 2):
             for column, pv in zip(st.columns(2), charted[start:start + 2]):
                 with column:
@@ -108,6 +142,9 @@ def _body() -> None:
         st.caption("Écart entre le quartier et sa commune ou son intercommunalité, chaque année où "
                    "les deux ont une valeur diffusée : en points pour un taux, en rapport pour un "
                    "montant. Une série ne franchit jamais le passage des QPV de 2015 à ceux de 2024.")
+        if on_request and not _asked("portrait_charts_gaps",
+                                     f"Afficher les graphiques d'écart ({_count(len(gap_charts))})"):
+            gap_charts = []
         for start in range(0, len(gap_charts), 2):
             for column, (pv, series) in zip(st.columns(2), gap_charts[start:start + 2]):
                 with column:
