@@ -104,14 +104,15 @@ def css_key(key: str) -> str:
 WIDE_ROOM_PX = 700
 
 
-def narrow_css(key: str, grid_px: int, full_px: int, short: tuple = ()) -> str:
+def narrow_css(key: str, grid_px: int, full_px: int, short: tuple = (), wide_px: int = WIDE_ROOM_PX) -> str:
     """The container queries of one table (show_table): the grid where its room holds its
     columns (`grid_px`), else the HTML table, with every column where the room holds their
     widest words (`full_px`), else its first columns and the others in its « Détail »; its
-    `short` columns (positions from 1) on one line from WIDE_ROOM_PX on."""
+    `short` columns (positions from 1) on one line from `wide_px` on (WIDE_ROOM_PX at least, and
+    the room the table needs with them on one line: views.one_line_px)."""
     k = css_key(key)
     one_line = ", ".join(f".qpv-narrow-{k} {cell}:nth-child({i})" for i in short for cell in ("th", "td"))
-    wide = (f"@container (min-width: {WIDE_ROOM_PX}px) {{ {one_line} {{ white-space: nowrap; }} }}"
+    wide = (f"@container (min-width: {max(wide_px, WIDE_ROOM_PX)}px) {{ {one_line} {{ white-space: nowrap; }} }}"
             if one_line else "")
     return ("<style>"
             f"@container (max-width: {grid_px - 1}px) {{ .st-key-qpvgrid_{k} {{ display: none !important; }} }}"
@@ -138,7 +139,9 @@ def show_table(frame, args: dict, key: str | None = None, main: tuple = (), **kw
     with st.container(key=f"qpvfit_{key}"):
         with st.container(key=f"qpvgrid_{key}"):
             st.dataframe(frame, **args, key=key, **kwargs)
-        st.html(narrow_css(key, grid_px, narrow["full_px"], tuple(views.short_columns(frame, order)))
+        short = tuple(views.short_columns(frame, order))
+        st.html(narrow_css(key, grid_px, narrow["full_px"], short,
+                           views.one_line_px(frame, order, short) if short else WIDE_ROOM_PX)
                 + narrow["html"])
 
 

@@ -1012,6 +1012,21 @@ def short_columns(frame: pd.DataFrame, order: list) -> list[int]:
     return out
 
 
+def one_line_px(frame: pd.DataFrame, order: list, short: tuple | list) -> int:
+    """The narrowest the HTML table of `order` can be with its `short` columns (positions from
+    1, `short_columns`) each on one line, header included, and the others at their widest word
+    (`min_px`): the room from which components.narrow_css keeps them on one line (Grand Chalon's
+    « Mobilisation » table on « Droit commun » ran 992 px wide in its 928 px at 1440 px)."""
+    total = 0
+    for i, c in enumerate(order, start=1):
+        if i in short:
+            texts = {str(c), *map(cell_text, frame[c].tolist())}
+            total += max(text_px(screen_text(t)) for t in texts) - CELL_PADDING_PX + HTML_CELL_PADDING_PX
+        else:
+            total += min_px(frame, c)
+    return total
+
+
 def min_px(frame: pd.DataFrame, column) -> int:
     """The narrowest the HTML table's `column` can be: its widest word as written on screen
     (`screen_text` joins « 18,9 % », « État – »), header included."""

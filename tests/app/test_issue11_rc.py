@@ -247,6 +247,17 @@ def test_short_columns_keep_one_line_in_a_wide_room() -> None:
         ".qpv-narrow-actions-table td:nth-child(1), .qpv-narrow-actions-table th:nth-child(3), "
         ".qpv-narrow-actions-table td:nth-child(3), .qpv-narrow-actions-table th:nth-child(4), "
         ".qpv-narrow-actions-table td:nth-child(4) { white-space: nowrap; } }</style>")
+    # Kept on one line only from the room the table needs with them so: its short columns on one
+    # line, the others at their widest word (Grand Chalon's « Mobilisation » table ran 992 px wide
+    # in its 928 px at 1440 px).
+    short = tuple(views.short_columns(frame, order))
+    need = views.one_line_px(frame, order, short)
+    assert need == (sum(max(views.text_px(views.screen_text(t)) for t in {c, *frame[c]})
+                        - views.CELL_PADDING_PX + views.HTML_CELL_PADDING_PX for c in ("Année", "Quartiers", "Montant"))
+                    + views.min_px(frame, "Action") + views.min_px(frame, "Porteur"))
+    assert "@container (min-width: 1000px) { .qpv-narrow-actions-table th:nth-child(1)" in components.narrow_css(
+        "actions table", 1400, 600, short, 1000)
+    assert "@container (min-width: 700px)" in components.narrow_css("actions table", 1400, 600, short, 500)
     # Without short columns, the same queries as before.
     assert components.narrow_css("actions table", 1400, 600) == components.narrow_css(
         "actions table", 1400, 600, ())

@@ -157,8 +157,9 @@ def test_a_table_wider_than_a_phone_comes_with_its_narrow_table() -> None:
     # One HTML element: the table's container queries and its narrow table; none for the small
     # table (two short columns fit any phone).
     bodies = [h.proto.body for h in at.get("html") if "qpv-narrow" in h.proto.body]
-    assert bodies == [components.narrow_css("wide", grid, narrow["full_px"],
-                                            tuple(views.short_columns(wide.value, list(wide.value.columns))))
+    short = tuple(views.short_columns(wide.value, list(wide.value.columns)))
+    assert bodies == [components.narrow_css("wide", grid, narrow["full_px"], short,
+                                            views.one_line_px(wide.value, list(wide.value.columns), short))
                       + narrow["html"]]
     # The source's widest word (110 px) no longer fits beside the four others (290 px).
     assert (narrow["shown"], narrow["left"]) == (["Année", "Partie", "Taux", "Manquantes publiées"], ["Source"])
