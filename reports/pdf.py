@@ -2333,6 +2333,14 @@ def _review_table(df, st: Styles, group: int = 1) -> Flowable:
 CONTINUED = "(suite)"
 
 
+def continued(label: str) -> str:
+    """A group's label at the top of the page it continues on: « Emploi (suite) »; a label ending
+    in a bracket says it inside (« Taux de pauvreté (seuil à 60 %, suite) », never two brackets
+    side by side)."""
+    label = label.rstrip()
+    return f"{label[:-1]}, suite)" if label.endswith(")") else f"{label} {CONTINUED}"
+
+
 def _cell_text(cell) -> str:
     """The text of a table cell as reportlab holds it: a Paragraph, or flowables in a tuple."""
     if isinstance(cell, Paragraph):
@@ -2366,7 +2374,7 @@ class GroupedTable(CarryingTable):
         first = list(rest._cellvalues[r])
         for j, value in enumerate(self.groups[n] or ()):
             if value and not _cell_text(first[j]).strip():
-                first[j] = Paragraph(esc(f"{value} {CONTINUED}"), self.cell_style)
+                first[j] = Paragraph(esc(continued(str(value))), self.cell_style)
                 rest._argH = list(rest._argH)
                 rest._argH[r] = None
         rest._cellvalues = list(rest._cellvalues)

@@ -178,3 +178,10 @@ def test_a_source_line_never_opens_a_page_alone() -> None:
         + " Test page 1 / 2",
         "Pilier Signataire Dispositif Emploi (suite) DDETS (suite) Dispositif 9 Dispositif 10 Dispositif 11 "
         "Source : Contrat de ville de Test, annexe 4 — Agglomération de Test, 2024 Test page 2 / 2"]
+
+
+def test_a_continued_label_never_puts_two_brackets_side_by_side() -> None:
+    # The gap table's « Taux de pauvreté (seuil à 60 %) » continued on a new page read
+    # « Taux de pauvreté (seuil à 60 %) (suite) ».
+    assert [pdf.continued(x) for x in ("Emploi", "Taux de pauvreté (seuil à 60 %)", "DDETS ")] == [
+        "Emploi (suite)", "Taux de pauvreté (seuil à 60 %, suite)", "DDETS (suite)"]

@@ -178,9 +178,10 @@ def test_headlines_follow_the_template_order_with_the_comparators(db):
         "EUR/mois", "QN07101I", "Aubépins", 742.0, "ok", 2019, "Insee 2019", "annexes", "annexe 2",
         income.comparators, True,
         "Contrat de ville 2024–2030, annexes, annexe 2 (d'après Insee 2019 ; Compas – ABS 2022)",
-        # The short line under the card: document, section — producer, year, within
-        # sources.SHORT_LINE (the second quoted producer and the section's end behind the toggle).
-        "Contrat de ville 2024–2030, annexes, annexe… — Grand Chalon, 2024 (d'après Insee 2019 ; …)")
+        # The short line under the card within sources.SHORT_LINE: the document and its section
+        # kept whole, the producer left out first when it does not hold in what is left, and the
+        # second quoted producer (all of them behind the toggle).
+        "Contrat de ville 2024–2030, annexes, annexe 2, 2024 (d'après Insee 2019 ; …)")
     assert [(c.territory_name, c.value, c.year, c.match) for c in income.comparators] == [
         ("Chalon-sur-Saône", 1480.0, 2022, "same_document"),
         ("CA Le Grand Chalon", 1770.0, 2022, "same_document")]
