@@ -1707,18 +1707,20 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
             rows.append([Paragraph(esc(x), st.cell) for x in line])
         out += [Paragraph("Actions du programme", st.h3),
                 _table(rows, [30 * mm, 30 * mm, 30 * mm, 30 * mm])]
-    out += _people_in_qpv(con, contract, st)
     out.append(Spacer(1, 2 * mm))
     out.append(_note("Montants des lignes de financement du programme, par année et par financeur ; "
                      "CPO : convention pluriannuelle d'objectifs.", st))
     credit = table_credit(con, contract.slug, ("programme_funding", "programme_actions"), cited=cited)
     if credit:
         out.append(_note(credit, st))
-    return out
+    # After the funding's source line, with its own: the lists of participants are not the
+    # funding documents (issue 11: the table had no source and the « Sources » page missed it).
+    return out + _people_in_qpv(con, contract, st, cited)
 
 
-def _people_in_qpv(con, contract, st: Styles) -> list[Flowable]:
-    """Per action and year, the share of people reached who live in a QPV (masked under 5)."""
+def _people_in_qpv(con, contract, st: Styles, cited: Cited | None = None) -> list[Flowable]:
+    """Per action and year, the share of people reached who live in a QPV (masked under 5),
+    with the source line of the lists it is counted from (`table_credit`, into `cited`)."""
     from indicators.beneficiaries import qpv_share, share_display_table
 
     share = qpv_share(con, contract.slug)
@@ -1727,12 +1729,14 @@ def _people_in_qpv(con, contract, st: Styles) -> list[Flowable]:
     table = share_display_table(share)
     rows = [[Paragraph(esc(h), st.cell_head) for h in table.columns]]
     rows += [[Paragraph(esc(v), st.cell) for v in r] for r in table.itertuples(index=False)]
-    return [Paragraph("Personnes touchées résidant en QPV", st.h3),
-            _table(rows, [CONTENT_W - 105 * mm, 15 * mm, 30 * mm, 30 * mm, 30 * mm]),
-            _note("Part des personnes touchées par chaque action qui résident dans un quartier "
-                  "prioritaire, d'après le quartier saisi ou calculé à l'import depuis l'adresse "
-                  "(aucune adresse n'est conservée ; résultat indicatif). Un effectif de moins de "
-                  "5 personnes est masqué, ainsi que celui qui permettrait de le retrouver.", st)]
+    out = [Spacer(1, 2 * mm), Paragraph("Personnes touchées résidant en QPV", st.h3),
+           _table(rows, [CONTENT_W - 105 * mm, 15 * mm, 30 * mm, 30 * mm, 30 * mm]),
+           _note("Part des personnes touchées par chaque action qui résident dans un quartier "
+                 "prioritaire, d'après le quartier saisi ou calculé à l'import depuis l'adresse "
+                 "(aucune adresse n'est conservée ; résultat indicatif). Un effectif de moins de "
+                 "5 personnes est masqué, ainsi que celui qui permettrait de le retrouver.", st)]
+    credit = table_credit(con, contract.slug, ("programme_beneficiaries",), cited=cited)
+    return out + ([_note(credit, st)] if credit else [])
 
 
 def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None,
