@@ -376,19 +376,18 @@ SCHEME_DETAILS = (("objective", "objectif : {}"), ("funding_kind", "{}"), ("sour
 FUNDING_KIND_DETAILS = {"droit_commun": "droit commun", "specifique": "crédits spécifiques"}
 
 
-def told_apart(df: pd.DataFrame, group: Sequence[str], name: str,
-               details: Sequence[tuple[str, str]] = SCHEME_DETAILS) -> list[str]:
-    """The `name` of each row, and where rows of one `group` share it, what tells them apart
-    (issue 11: the annex printed « Pacte local des solidarités » three times under one signatory):
-    « Pacte local des solidarités — objectif : Prévenir la production de la pauvreté ». The
-    detail is the first of `details` (column, format) whose values are all different among them,
-    else the first that differs at all; rows alike in every detail keep their name alone."""
+def told_apart_details(df: pd.DataFrame, group: Sequence[str], name: str,
+                       details: Sequence[tuple[str, str]] = SCHEME_DETAILS) -> list[tuple[str, str] | None]:
+    """What tells apart each row of `df` from the rows of its `group` typed with the same `name`
+    (`told_apart`): (the column of `details` it is read from, its text as printed: « objectif :
+    Prévenir la production de la pauvreté »), None for a row alone with its name, or alike the
+    others in every detail, or without a value in the column that tells them apart."""
     def text(v) -> str | None:
         if v is None or v is pd.NA or (isinstance(v, float) and v != v):
             return None
         return FUNDING_KIND_DETAILS.get(str(v), str(v).strip()) or None
 
-    out = [str(v) for v in df[name]]
+    out: list[tuple[str, str] | None] = [None] * len(df)
     keys = [tuple(row) for row in df[[*group, name]].astype(object).itertuples(index=False)]
     rows_of: dict[tuple, list[int]] = {}
     for i, key in enumerate(keys):
@@ -405,8 +404,20 @@ def told_apart(df: pd.DataFrame, group: Sequence[str], name: str,
         for i in rows:
             value = text(df[col].iloc[i])
             if value:
-                out[i] = f"{out[i]} — {fmt.format(value)}"
+                out[i] = (col, fmt.format(value))
     return out
+
+
+def told_apart(df: pd.DataFrame, group: Sequence[str], name: str,
+               details: Sequence[tuple[str, str]] = SCHEME_DETAILS) -> list[str]:
+    """The `name` of each row, and where rows of one `group` share it, what tells them apart
+    (issue 11: the annex printed « Pacte local des solidarités » three times under one signatory):
+    « Pacte local des solidarités — objectif : Prévenir la production de la pauvreté ». The
+    detail is the first of `details` (column, format) whose values are all different among them,
+    else the first that differs at all; rows alike in every detail keep their name alone
+    (`told_apart_details`)."""
+    return [f"{v} — {d[1]}" if d else str(v)
+            for v, d in zip(df[name], told_apart_details(df, group, name, details))]
 
 
 def missing_view(con, contract_slug: str, year: int) -> pd.DataFrame:
@@ -673,10 +684,17 @@ def figure_text(measure: str, value, unit: str, scope: str, territory_code=None)
     return f"{fmt_number(value)} {shown} ({where})"
 
 
+# The columns of `schemes_view` that show each of SCHEME_DETAILS, and the column of its rows'
+# details (not shown: the page hands it to components.table as `details` of « Dispositif »).
+SCHEME_DETAIL_COLUMNS = {"objective": "Objectif", "funding_kind": "Nature", "source_ref": "Source"}
+SCHEME_DETAIL = "_detail"
+
+
 def schemes_view(con, contract_slug: str, year: int) -> pd.DataFrame:
     """Every scheme with what was reported for `year` (« non renseigné » when nothing was) and
     its source, in the order of `schemes`; schemes of one signatory typed with one name under one
-    pillar say what tells them apart (`told_apart`)."""
+    pillar: in SCHEME_DETAIL, (the column showing what tells them apart, the detail as
+    `told_apart` prints it after the name), else None."""
     sch = schemes(con, contract_slug)
     fig = figures(con, contract_slug)
     fig = fig[fig["year"] == year]
@@ -686,11 +704,14 @@ def schemes_view(con, contract_slug: str, year: int) -> pd.DataFrame:
                 for sid, part in fig.groupby("scheme_id", sort=False)}
     return pd.DataFrame({
         "Pilier": sch["pillar"], "Signataire": sch["signatory"], "Objectif": sch["objective"],
-        # A phone folds the objective into the « Détail »: the name says what tells it apart.
-        "Dispositif": told_apart(sch, ("pillar", "signatory"), "scheme"),
+        "Dispositif": [str(v) for v in sch["scheme"]],
         "Nature": [FUNDING_KIND_LABELS.get(k, k) for k in sch["funding_kind"]],
         f"Mobilisé en {year}": [reported.get(s, NOT_REPORTED) for s in sch["scheme_id"]],
-        "Source": sch["source_ref"]})
+        "Source": sch["source_ref"],
+        # What tells a name apart (`told_apart`) is in its own column of the table: the name
+        # repeats it only where a narrow room leaves that column out (views.narrow_table_html).
+        SCHEME_DETAIL: [(SCHEME_DETAIL_COLUMNS[d[0]], d[1]) if d else None
+                        for d in told_apart_details(sch, ("pillar", "signatory"), "scheme")]})
 
 
 def year_choices(con, contract_slug: str, current_year: int) -> list[int]:

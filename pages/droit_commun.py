@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.fmt import fmt_count
-from indicators.review import committee_credit, declared_years_text, display_frame
+from indicators.review import SCHEME_DETAIL, committee_credit, declared_years_text, display_frame
 from indicators.text import md_text
 from ui import components, data, exports, views
 
@@ -73,7 +73,11 @@ if year is not None and "mobilisation" in review:
                                + (f", d'après {' ; '.join(refs)}" if refs else ""))
     for pillar, part in schemes.groupby("Pilier", sort=True):
         with st.expander(md_text(views.scheme_group_label(pillar, part))):
-            components.table(part.drop(columns=["Pilier"]), hide_index=True, key=f"dc_schemes_{pillar}")
+            # What tells two schemes of one name apart is in its column; the name repeats it
+            # only where a narrow room leaves that column out (views.narrow_table_html).
+            components.table(part.drop(columns=["Pilier", SCHEME_DETAIL]), hide_index=True,
+                             key=f"dc_schemes_{pillar}", main=("Dispositif", f"Mobilisé en {year}"),
+                             details={"Dispositif": part[SCHEME_DETAIL]})
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)
     missing = review["missing"]

@@ -82,12 +82,13 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
 
 
 def table(frame, names: list[str] = (), values: list[str] = (), column_config: dict | None = None,
-          max_height_px: int | None = None, main: tuple = (), **kwargs) -> None:
+          max_height_px: int | None = None, main: tuple = (), details: dict | None = None,
+          **kwargs) -> None:
     """st.dataframe(frame, **kwargs) with every text column whole (fit_columns), read without
     scrolling inside it on any width (show_table: a phone keeps the `values`, else the `main`
-    columns, beside the label)."""
+    columns, beside the label; `details`: views.narrow_table_html's)."""
     show_table(frame, fit_columns(frame, names, values, column_config, max_height_px),
-               main=tuple(main or values), **kwargs)
+               main=tuple(main or values), details=details, **kwargs)
 
 
 # Slack over the grid's columns before it counts as fitting its room: its borders and a
@@ -122,20 +123,23 @@ def narrow_css(key: str, grid_px: int, full_px: int, short: tuple = (), wide_px:
             + wide + "</style>")
 
 
-def show_table(frame, args: dict, key: str | None = None, main: tuple = (), **kwargs) -> None:
+def show_table(frame, args: dict, key: str | None = None, main: tuple = (), details: dict | None = None,
+               **kwargs) -> None:
     """st.dataframe(frame, **args, **kwargs), read whole on any width (issue 11): a grid wider
     than a phone (views.grid_px over views.PHONE_ROOM_PX) comes with an HTML table of the same
     cells whose headers and cells wrap (views.narrow_table_html), and CSS container queries show
     the grid only where its room holds all its columns, else the HTML table (the page cannot know
     the screen's width; a table in half of a 1440 px page has a phone's room); on a phone the
-    label and the `main` columns first. The exports keep every column."""
+    label and the `main` columns first; `details` (views.narrow_table_html): what tells a label
+    apart, repeated only where the column that says it is left out (the grid shows every column).
+    The exports keep every column."""
     grid_px = views.grid_px(frame, args, index=not kwargs.get("hide_index", False)) + GRID_SLACK_PX
     if key is None or frame.empty or grid_px <= views.PHONE_ROOM_PX:
         st.dataframe(frame, **args, key=key, **kwargs)
         return
     order = [c for c in (args.get("column_order") or list(frame.columns)) if c in frame.columns]
     links = {c: LINK_COLUMNS[c]["type_config"]["display_text"] for c in LINK_COLUMNS if c in frame.columns}
-    narrow = views.narrow_table_html(frame, order, css_key(key), main=main, links=links)
+    narrow = views.narrow_table_html(frame, order, css_key(key), main=main, links=links, details=details)
     with st.container(key=f"qpvfit_{key}"):
         with st.container(key=f"qpvgrid_{key}"):
             st.dataframe(frame, **args, key=key, **kwargs)

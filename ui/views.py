@@ -1073,29 +1073,39 @@ def _html_cell(value) -> str:
 
 
 def narrow_table_html(frame: pd.DataFrame, order: list, css_key: str, room_px: int = PHONE_ROOM_PX,
-                      main: tuple = (), links: dict | None = None) -> dict:
+                      main: tuple = (), links: dict | None = None, details: dict | None = None) -> dict:
     """The HTML table of `frame`'s `order` columns that a narrow room reads without scrolling
     inside (issue 11): headers and cells wrap, each column no narrower than its widest word (its
     rows scroll under their header beyond 600 px, as the grid's do: CSS in ui.components). The
     columns that do not fit `room_px` (`narrow_columns`, the `main` values kept first) carry the class `qpv-wide-only`, and a
     « Détail » under the table gives them row by row (a column with one value in every row said
     once, a row's empty cells left out), with the class `qpv-narrow-only`; `links` {column: display
-    text} writes a column of relative links as links. Returns {"html", "full_px": the narrowest the whole
-    table can be, "shown", "left"}."""
-    need = {c: min_px(frame, c) for c in order}
-    shown, left = narrow_columns(frame, order, room_px, main, need)
+    text} writes a column of relative links as links. `details` {column: per row, (another
+    column, text) or None}: what tells a row's label apart (indicators.review.told_apart), read
+    in that other column; the label repeats it (« — objectif : … ») only where that column is
+    left out (class `qpv-narrow-only`), or always when the table does not show it. Returns
+    {"html", "full_px": the narrowest the whole table can be, "shown", "left"}."""
+    details = {c: list(v) for c, v in (details or {}).items() if c in order}
+    measured = frame.assign(**{c: [f"{cell_text(x)} — {d[1]}" if d else x for x, d in zip(frame[c], v)]
+                               for c, v in details.items()}) if details else frame
+    need = {c: min_px(measured, c) for c in order}
+    shown, left = narrow_columns(measured, order, room_px, main, need)
     full_px = sum(need.values())
     hide = {c: ' class="qpv-wide-only"' if c in left else "" for c in order}
     head = "".join(f"<th{hide[c]}>{_html_cell(c)}</th>" for c in order)
     rows = frame.to_dict("records")
     links = links or {}
 
-    def cell(c, v) -> str:      # a link column (the portrait's) as a link reading its display text
+    def cell(c, v, i) -> str:      # a link column (the portrait's) as a link reading its display text
         if c in links and cell_text(v).strip():
             return f'<a href="{html.escape(cell_text(v), quote=True)}" target="_self">{_html_cell(links[c])}</a>'
-        return _html_cell(v)
-    body = "".join("<tr>" + "".join(f"<td{hide[c]}>{cell(c, r[c])}</td>" for c in order) + "</tr>"
-                   for r in rows)
+        told = details[c][i] if c in details else None
+        if told and told[0] in order:      # said by its column but where that column is left out
+            return (_html_cell(v) + (f'<span class="qpv-narrow-only"> — {_html_cell(told[1])}</span>'
+                                     if told[0] in left else ""))
+        return _html_cell(f"{cell_text(v)} — {told[1]}" if told else v)
+    body = "".join("<tr>" + "".join(f"<td{hide[c]}>{cell(c, r[c], i)}</td>" for c in order) + "</tr>"
+                   for i, r in enumerate(rows))
     # The rows' box scrolls beyond 600 px: a keyboard reaches it (tabindex), a screen reader
     # names it (axe-core's scrollable-region-focusable).
     named = html.escape("Tableau : " + ", ".join(str(c) for c in shown if str(c).strip()), quote=True)
