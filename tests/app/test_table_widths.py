@@ -72,11 +72,11 @@ def test_table_layout_sizes_every_text_column_on_all_its_rows() -> None:
         # The engagement wraps over 2 lines of 280 px, so rows of 65 px (the grid wraps only
         # rows taller than 64 px).
         row_height=65)
-    assert layout.height_px(4, 600) == 40 + 65 * 4
+    assert layout.height_px(4, 600) == 37 + 65 * 4
     assert layout.height_px(20, 600) == 600
     assert views.table_layout(frame[["Unité", "Code"]]) == views.TableLayout({"Unité": 218, "Code": 55}, None)
     assert views.table_layout(frame[["Valeur"]]) == views.TableLayout({}, None)
-    assert views.TableLayout({}, None).height_px(0, 600) == 40 + 35
+    assert views.TableLayout({}, None).height_px(0, 600) == 37 + 35
 
 
 def test_table_layout_wraps_up_to_six_lines_and_keeps_pinned_columns_within_their_room() -> None:
@@ -97,7 +97,7 @@ def test_fit_columns_pins_names_and_markers_within_a_phone() -> None:
     assert args["column_order"] == ["", "Quartier", "Taux", "Portrait"]
     # The 226 px name is wider than the 190 px the marker leaves of the pinned room (230 px, so a
     # phone shows « secret statistique » beside them): it wraps, both rows 65 px tall.
-    assert (args["height"], args["row_height"]) == (40 + 65 * 2, 65)
+    assert (args["height"], args["row_height"]) == (37 + 65 * 2, 65)
     assert {c: (cfg.get("width"), cfg.get("pinned")) for c, cfg in args["column_config"].items()} == {
         "": (40, True), "Quartier": (190, True), "Taux": (62, None), "Portrait": (None, None)}
     assert args["column_config"]["Portrait"]["type_config"]["display_text"] == "Ouvrir le portrait"
@@ -109,7 +109,7 @@ def test_fit_columns_pins_names_and_markers_within_a_phone() -> None:
     # Wrapped rows: the table is given a height showing them (the grid's default shows 10 rows
     # of 35 px, 2 or 3 of these).
     wrapped = components.fit_columns(pd.DataFrame({"Engagement": ["mot " * 100] * 3}))
-    assert (wrapped["row_height"], wrapped["height"]) == (136, 40 + 3 * 136)
+    assert (wrapped["row_height"], wrapped["height"]) == (136, 37 + 3 * 136)
     # A header longer than the cap is cut on screen (headers never wrap): whole in its tooltip.
     header = "Revenu disponible médian par unité de consommation (2021)"
     long_header = components.fit_columns(pd.DataFrame({header: ["13 540 €/an"], "Quartier": ["La Chênaie"]}))
