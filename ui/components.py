@@ -143,9 +143,10 @@ def show_table(frame, args: dict, key: str | None = None, main: tuple = (), deta
     with st.container(key=f"qpvfit_{key}"):
         with st.container(key=f"qpvgrid_{key}"):
             st.dataframe(frame, **args, key=key, **kwargs)
-        short = tuple(views.short_columns(frame, order))
+        widths = views.short_widths(frame, order)      # measured once, for both
+        short = tuple(views.short_columns(frame, order, widths))
         st.html(narrow_css(key, grid_px, narrow["full_px"], short,
-                           views.one_line_px(frame, order, short) if short else WIDE_ROOM_PX)
+                           views.one_line_px(frame, order, short, widths) if short else WIDE_ROOM_PX)
                 + narrow["html"])
 
 

@@ -1002,29 +1002,48 @@ def _screen_cell(text: str) -> tuple[str, int]:
 SHORT_CELL_PX = 120
 
 
-def short_columns(frame: pd.DataFrame, order: list) -> list[int]:
-    """The positions (from 1, in `order`) of the columns whose every cell is a short label
-    (« non renseigné », « 27 100 € », « oui »: at most SHORT_CELL_PX): sized from their content
-    in a wide room, one line each (components.narrow_css), never « non / renseigné » beside
-    columns of long texts (issue #11: Chartres' actions table at 1440 px)."""
-    out = []
-    for i, c in enumerate(order, start=1):
-        texts = {cell_text(v) for v in frame[c].tolist()}
-        if texts and all(text_px(screen_text(t)) <= SHORT_CELL_PX for t in texts):
-            out.append(i)
+def short_widths(frame: pd.DataFrame, order: list) -> dict:
+    """{column: the width its widest cell takes on one line (`text_px` of its screen text,
+    padding included)} for the columns of `order` whose every cell is a short label (at most
+    SHORT_CELL_PX). Measured once per table: `short_columns` and `one_line_px` share it (each
+    measured every cell of a wide table on every rerun)."""
+    out = {}
+    for c in order:
+        widest = 0
+        for t in {cell_text(v) for v in frame[c].tolist()}:
+            px = text_px(screen_text(t))
+            if px > SHORT_CELL_PX:
+                break
+            widest = max(widest, px)
+        else:
+            if widest:
+                out[c] = widest
     return out
 
 
-def one_line_px(frame: pd.DataFrame, order: list, short: tuple | list) -> int:
+def short_columns(frame: pd.DataFrame, order: list, widths: dict | None = None) -> list[int]:
+    """The positions (from 1, in `order`) of the columns whose every cell is a short label
+    (« non renseigné », « 27 100 € », « oui »: at most SHORT_CELL_PX): sized from their content
+    in a wide room, one line each (components.narrow_css), never « non / renseigné » beside
+    columns of long texts (issue #11: Chartres' actions table at 1440 px). `widths`: their
+    `short_widths`, when measured already."""
+    widths = short_widths(frame, order) if widths is None else widths
+    return [i for i, c in enumerate(order, start=1) if c in widths]
+
+
+def one_line_px(frame: pd.DataFrame, order: list, short: tuple | list, widths: dict | None = None) -> int:
     """The narrowest the HTML table of `order` can be with its `short` columns (positions from
     1, `short_columns`) each on one line, header included, and the others at their widest word
     (`min_px`): the room from which components.narrow_css keeps them on one line (Grand Chalon's
-    « Mobilisation » table on « Droit commun » ran 992 px wide in its 928 px at 1440 px)."""
+    « Mobilisation » table on « Droit commun » ran 992 px wide in its 928 px at 1440 px).
+    `widths`: the short columns' `short_widths`, when measured already (only headers then)."""
+    widths = widths or {}
     total = 0
     for i, c in enumerate(order, start=1):
         if i in short:
-            texts = {str(c), *map(cell_text, frame[c].tolist())}
-            total += max(text_px(screen_text(t)) for t in texts) - CELL_PADDING_PX + HTML_CELL_PADDING_PX
+            cells = (widths[c] if c in widths else
+                     max((text_px(screen_text(t)) for t in map(cell_text, frame[c].tolist())), default=0))
+            total += max(cells, text_px(screen_text(str(c)))) - CELL_PADDING_PX + HTML_CELL_PADDING_PX
         else:
             total += min_px(frame, c)
     return total
