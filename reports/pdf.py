@@ -1793,6 +1793,20 @@ def party_text(party_type: str, party_name: str) -> str:
     return party_name
 
 
+def needed_text(computed: int | None, published: int | None) -> str:
+    """The CIA table's « Il manque » cell: our shortfall (« 31 (calcul) »), the document's beside it
+    (« 48 (calcul) ; 52 (document) »), one figure when both say the same (« 48 (calcul et document) »,
+    never « 48 (calcul) ; 48 (document) », issue 11), « — » when neither is known."""
+    if computed is not None and published is not None and int(computed) == int(published):
+        return f"{fmt_value(computed, '')} (calcul et document)"
+    parts = []
+    if computed is not None:
+        parts.append(f"{fmt_value(computed, '')} (calcul)")
+    if published is not None:
+        parts.append(f"{fmt_value(published, '')} (document)")
+    return " ; ".join(parts) or "—"
+
+
 def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = None,
                       cited: Cited | None = None) -> list[Flowable]:
     from indicators import housing
@@ -1828,11 +1842,8 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
             if r.rate_pct is not None:
                 res += f" = {fmt_value(r.rate_pct, '%', decimals=shown[id(r)])}"
             res += " (publié)" if r.origin == "published" else " (calculé)"
-            needed = []
-            if r.needed_fixed_total is not None:
-                needed.append(f"{fmt_value(r.needed_fixed_total, '')} (calcul)")
-            if r.needed_published is not None:
-                needed.append(f"{fmt_value(r.needed_published, '')} (document)")
+            needed = [needed_text(r.needed_fixed_total, r.needed_published)] \
+                if r.needed_fixed_total is not None or r.needed_published is not None else []
             rows.append([Paragraph(str(r.year), st.cell), Paragraph(esc(party_text(r.party_type, r.party_name)), st.cell),
                          Paragraph(esc(r.objective_label), st.cell), Paragraph(esc(res), st.cell),
                          Paragraph(esc(fmt_target(r.target_pct, "%") if r.target_pct is not None else "—"), st.cell),
