@@ -1653,6 +1653,24 @@ def rows_cited(con, contract_slug: str, table: str, cited: Cited, where: str = "
         cited.add(r[0], r[8])
 
 
+def funding_year_flowables(con, contract_slug: str, year: int, rows_db: list, st: Styles, *,
+                           credited: bool = False) -> list[Flowable]:
+    """A year's funding by funder (« Année 2024 », its table, total): `rows_db` are the year's
+    (year, funder, label, amount, actions, lines without action) rows. `credited`: the table is in
+    the annex, away from the section's source line, so it carries its own (table_credit of the
+    year's funding rows; issue 11: Annexe 1 of the demo's mandate report named no source)."""
+    total = sum(r[3] for r in rows_db)
+    rows = [[Paragraph(h, st.cell_head) for h in ("Financeur", "Montant", "Part", "Actions financées")]]
+    for _, funder, label, amount, n_actions, n_unlinked in rows_db:
+        rows.append([Paragraph(esc(funder_text(funder, label)), st.cell), Paragraph(esc(_eur(amount)), st.cell),
+                     Paragraph(esc(fmt_value(100 * amount / total if total else None, "%", decimals=1)), st.cell),
+                     Paragraph(esc(funded_actions_text(n_actions, n_unlinked)), st.cell)])
+    rows.append([Paragraph("Total", st.cell_bold), Paragraph(f"<b>{esc(_eur(total))}</b>", st.cell), "", ""])
+    table = _table(rows, [80 * mm, 35 * mm, 25 * mm, CONTENT_W - 140 * mm])
+    credit = table_credit(con, contract_slug, ("programme_funding",), year=year) if credited else None
+    return [Paragraph(f"Année {year}", st.h3), *_credited(table, credit, st), Spacer(1, 2 * mm)]
+
+
 def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None,
                           cited: Cited | None = None) -> list[Flowable]:
     rows_db = con.execute("""
@@ -1669,16 +1687,8 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
     detail: list[Flowable] = []
     years = sorted({r[0] for r in rows_db})
     for year in years:
-        yr = [r for r in rows_db if r[0] == year]
-        total = sum(r[3] for r in yr)
-        rows = [[Paragraph(h, st.cell_head) for h in ("Financeur", "Montant", "Part", "Actions financées")]]
-        for _, funder, label, amount, n_actions, n_unlinked in yr:
-            rows.append([Paragraph(esc(funder_text(funder, label)), st.cell), Paragraph(esc(_eur(amount)), st.cell),
-                         Paragraph(esc(fmt_value(100 * amount / total if total else None, "%", decimals=1)), st.cell),
-                         Paragraph(esc(funded_actions_text(n_actions, n_unlinked)), st.cell)])
-        rows.append([Paragraph("Total", st.cell_bold), Paragraph(f"<b>{esc(_eur(total))}</b>", st.cell), "", ""])
-        detail += [Paragraph(f"Année {year}", st.h3),
-                   _table(rows, [80 * mm, 35 * mm, 25 * mm, CONTENT_W - 140 * mm]), Spacer(1, 2 * mm)]
+        detail += funding_year_flowables(con, contract.slug, year, [r for r in rows_db if r[0] == year], st,
+                                         credited=len(rows_db) > LONG_TABLE_ROWS and annexes is not None)
     if len(rows_db) > LONG_TABLE_ROWS and annexes is not None:
         # One line per year here; the funder-by-funder tables go to the annex.
         n_actions = {y: n for y, n, *_ in actions}
@@ -1850,6 +1860,7 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                          Paragraph(esc(" ; ".join(needed)) or "—", st.cell)])
         return _table(rows, [13 * mm, 28 * mm, 47 * mm, 50 * mm, 14 * mm, CONTENT_W - 152 * mm])
 
+    annex = None
     if results:
         if len(results) > LONG_TABLE_ROWS and annexes is not None:
             # Here the published results and the whole of each year; per party in the annex.
@@ -1872,6 +1883,8 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                                                "housing_published_results"), cited=cited)
     if credit:
         out.append(_note(credit, st))
+        if annex is not None:      # the annex's table, pages away, says its source too (issue 11)
+            annex.flowables.append(_note(credit, st))
     return out
 
 
