@@ -225,10 +225,15 @@ def _font(size_px: int, bold: bool = False):
 
 
 def _wrap(text: str, size_px: int, max_width_px: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap measured with DejaVu Sans (the font of the bands)."""
+    """Greedy word wrap measured with DejaVu Sans (the font of the bands). The spaces of French
+    typography and of dates are non-breaking first (indicators.text.french_spacing,
+    fmt.no_break_dates): a line never ends with « nor starts with », « ; » or « : », nor breaks
+    a date (issue 11: a portrait chart's source line ended on « bloc cité « »)."""
+    from indicators.fmt import no_break_dates
+    from indicators.text import french_spacing
     font = _font(size_px, bold)
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in no_break_dates(french_spacing(text)).split("\n"):
         words = paragraph.split(" ")
         line = ""
         for word in words:
