@@ -857,6 +857,17 @@ TABLE_NOTE = ("Unité : celle de la colonne Quartier ; année du chiffre en peti
 SECRET_NOTE = "Un chiffre couvert par le secret statistique n'est jamais remplacé par 0."
 
 
+def portrait_map_spec(mdata, p: portrait_mod.Portrait, width_pt: float):
+    """The portrait's situation map (420 × 260 px printed `width_pt` wide): the QPV highlighted and
+    named, its own communes named before the others (`first_communes`), so that when names collide
+    the ones dropped are not the QPV's commune (issue 11: Cité des Forges' map named Montvaillant
+    and Lorneville, not Les Forges-de-Lorne, whose place the QPV's name took)."""
+    from reports import images
+    return images.qpv_map_spec(mdata, highlight=p.qpv.code, legend=False, label_codes=[p.qpv.code],
+                               size_px=(420, 260), text_px=images.print_text_px(420, width_pt),
+                               first_communes=[c.code for c in p.communes])
+
+
 def may_be_withheld(p: portrait_mod.Portrait) -> bool:
     """Whether a figure the portrait shows is withheld (« secret statistique ») or could be: a
     value or comparator of a statistical file or computed by the build (both under the secrecy
@@ -1237,9 +1248,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                                           like=p.qpv.code)
             if mdata.has_contours:
                 # Names printed at least 7 pt at the width the map prints (issue 11).
-                mfig = images.qpv_map_spec(mdata, highlight=p.qpv.code, legend=False,
-                                           label_codes=[p.qpv.code], size_px=(420, 260),
-                                           text_px=images.print_text_px(420, right_w - 2 * mm))
+                mfig = portrait_map_spec(mdata, p, right_w - 2 * mm)
                 src = "contours fictifs" if fictional else "ANCT, contours des QPV"
                 if cited is not None:
                     contours_cited(con, mdata, cited)
