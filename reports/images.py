@@ -735,6 +735,22 @@ def keep_geography(con, data: MapData, like: str | None = None) -> MapData:
     return data
 
 
+def map_geography(con, data: MapData, highlight: str | None = None) -> MapData:
+    """A contract's exported map with one QPV geography (keep_geography): the highlighted QPV's,
+    else the latest among the QPVs with a value of the indicator, else the latest (issue 11: the
+    demo's `reports map` drew the 2015 and 2024 contours together, « Les Tilleuls » named twice)."""
+    like = highlight
+    if like is None:
+        valued = [q.code for q in data.qpvs if q.value is not None or q.status == "secret"]
+        if valued:
+            marks = ", ".join("?" for _ in valued)
+            vintages = dict(con.execute(
+                f"select territory_code, any_value(geography_vintage) from territories where territory_level = 'qpv'"
+                f" and territory_code in ({marks}) group by territory_code", valued).fetchall())
+            like = max(valued, key=lambda c: vintages.get(c) or 0)
+    return keep_geography(con, data, like=like)
+
+
 def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year: int | None,
                    k: int, method: str) -> None:
     marks = ", ".join("?" for _ in codes)
@@ -1176,6 +1192,8 @@ def map_png(con, *, contract_slug: str | None = None, qpv_codes: list[str] | Non
     title, unit and year, legend, source line and date; the demo mark when fictional."""
     data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
                          indicator_id=indicator_id, year=year, method=method)
+    if qpv_codes is None:
+        data = map_geography(con, data, highlight)
     title, unit, source_line = _map_texts(data, title, source_line)
     return figure_png(qpv_map_figure(data, highlight=highlight, size_px=(width, height)), title=title, unit=unit,
                       source_line=source_line, date=date, scale=scale, width=width, height=height,
@@ -1189,6 +1207,8 @@ def map_svg(con, *, contract_slug: str | None = None, qpv_codes: list[str] | Non
     """The same map as `map_png`, as SVG."""
     data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
                          indicator_id=indicator_id, year=year, method=method)
+    if qpv_codes is None:
+        data = map_geography(con, data, highlight)
     title, unit, source_line = _map_texts(data, title, source_line)
     return figure_svg(qpv_map_figure(data, highlight=highlight, size_px=(width, height)), title=title, unit=unit,
                       source_line=source_line, date=date, width=width, height=height,
