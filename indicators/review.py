@@ -510,7 +510,23 @@ def _housing_section(con, contract_slug: str, year: int) -> ReviewSection:
         note = cia_origin_note(list(dict.fromkeys(
             reader_credit(titles.get(r.document_id), r.source_ref, whole=True)
             for r, _, origin, _ in rows if origin == PUBLISHED_ORIGIN and (titles.get(r.document_id) or r.source_ref))))
+    deduced = deduced_note(r for r, *_ in rows)
+    if deduced:
+        note = f"{note} {deduced}" if note else deduced
     return ReviewSection("cia", "Attributions de logements sociaux (CIA)", table, note)
+
+
+def deduced_note(results) -> str | None:
+    """The CIA table's word on a field (« Sur ») the document does not give, deduced from its
+    published count and rate (housing denominator_origin 'deduced'): the mandate report prints
+    « 82 attributions sur 681 (déduit du taux publié) », the review printed 681 as if published
+    (issue 11, Grand Chalon 2021). None when no row is deduced."""
+    rows = [f"{party_label(r.party_type, r.party_name)} — {r.objective_label}"
+            for r in results if getattr(r, "denominator_origin", None) == "deduced"]
+    if not rows:
+        return None
+    return ("« Sur (attributions du champ) » déduit du taux publié (le document donne les attributions "
+            f"et le taux, pas le champ) : {' ; '.join(rows)}.")
 
 
 def _people_section(con, contract_slug: str, year: int) -> ReviewSection:

@@ -225,10 +225,15 @@ def _font(size_px: int, bold: bool = False):
 
 
 def _wrap(text: str, size_px: int, max_width_px: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap measured with DejaVu Sans (the font of the bands)."""
+    """Greedy word wrap measured with DejaVu Sans (the font of the bands). The spaces of French
+    typography and of dates are non-breaking first (indicators.text.french_spacing,
+    fmt.no_break_dates): a line never ends with « nor starts with », « ; » or « : », nor breaks
+    a date (issue 11: a portrait chart's source line ended on « bloc cité « »)."""
+    from indicators.fmt import no_break_dates
+    from indicators.text import french_spacing
     font = _font(size_px, bold)
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in no_break_dates(french_spacing(text)).split("\n"):
         words = paragraph.split(" ")
         line = ""
         for word in words:
@@ -730,6 +735,22 @@ def keep_geography(con, data: MapData, like: str | None = None) -> MapData:
     return data
 
 
+def map_geography(con, data: MapData, highlight: str | None = None) -> MapData:
+    """A contract's exported map with one QPV geography (keep_geography): the highlighted QPV's,
+    else the latest among the QPVs with a value of the indicator, else the latest (issue 11: the
+    demo's `reports map` drew the 2015 and 2024 contours together, « Les Tilleuls » named twice)."""
+    like = highlight
+    if like is None:
+        valued = [q.code for q in data.qpvs if q.value is not None or q.status == "secret"]
+        if valued:
+            marks = ", ".join("?" for _ in valued)
+            vintages = dict(con.execute(
+                f"select territory_code, any_value(geography_vintage) from territories where territory_level = 'qpv'"
+                f" and territory_code in ({marks}) group by territory_code", valued).fetchall())
+            like = max(valued, key=lambda c: vintages.get(c) or 0)
+    return keep_geography(con, data, like=like)
+
+
 def _attach_values(con, data: MapData, codes: list[str], indicator_id: str, year: int | None,
                    k: int, method: str) -> None:
     marks = ", ".join("?" for _ in codes)
@@ -1171,6 +1192,8 @@ def map_png(con, *, contract_slug: str | None = None, qpv_codes: list[str] | Non
     title, unit and year, legend, source line and date; the demo mark when fictional."""
     data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
                          indicator_id=indicator_id, year=year, method=method)
+    if qpv_codes is None:
+        data = map_geography(con, data, highlight)
     title, unit, source_line = _map_texts(data, title, source_line)
     return figure_png(qpv_map_figure(data, highlight=highlight, size_px=(width, height)), title=title, unit=unit,
                       source_line=source_line, date=date, scale=scale, width=width, height=height,
@@ -1184,6 +1207,8 @@ def map_svg(con, *, contract_slug: str | None = None, qpv_codes: list[str] | Non
     """The same map as `map_png`, as SVG."""
     data = load_map_data(con, contract_slug=contract_slug, qpv_codes=qpv_codes,
                          indicator_id=indicator_id, year=year, method=method)
+    if qpv_codes is None:
+        data = map_geography(con, data, highlight)
     title, unit, source_line = _map_texts(data, title, source_line)
     return figure_svg(qpv_map_figure(data, highlight=highlight, size_px=(width, height)), title=title, unit=unit,
                       source_line=source_line, date=date, width=width, height=height,

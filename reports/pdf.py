@@ -857,6 +857,17 @@ TABLE_NOTE = ("Unité : celle de la colonne Quartier ; année du chiffre en peti
 SECRET_NOTE = "Un chiffre couvert par le secret statistique n'est jamais remplacé par 0."
 
 
+def portrait_map_spec(mdata, p: portrait_mod.Portrait, width_pt: float):
+    """The portrait's situation map (420 × 260 px printed `width_pt` wide): the QPV highlighted and
+    named, its own communes named before the others (`first_communes`), so that when names collide
+    the ones dropped are not the QPV's commune (issue 11: Cité des Forges' map named Montvaillant
+    and Lorneville, not Les Forges-de-Lorne, whose place the QPV's name took)."""
+    from reports import images
+    return images.qpv_map_spec(mdata, highlight=p.qpv.code, legend=False, label_codes=[p.qpv.code],
+                               size_px=(420, 260), text_px=images.print_text_px(420, width_pt),
+                               first_communes=[c.code for c in p.communes])
+
+
 def may_be_withheld(p: portrait_mod.Portrait) -> bool:
     """Whether a figure the portrait shows is withheld (« secret statistique ») or could be: a
     value or comparator of a statistical file or computed by the build (both under the secrecy
@@ -1237,9 +1248,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
                                           like=p.qpv.code)
             if mdata.has_contours:
                 # Names printed at least 7 pt at the width the map prints (issue 11).
-                mfig = images.qpv_map_spec(mdata, highlight=p.qpv.code, legend=False,
-                                           label_codes=[p.qpv.code], size_px=(420, 260),
-                                           text_px=images.print_text_px(420, right_w - 2 * mm))
+                mfig = portrait_map_spec(mdata, p, right_w - 2 * mm)
                 src = "contours fictifs" if fictional else "ANCT, contours des QPV"
                 if cited is not None:
                     contours_cited(con, mdata, cited)
@@ -1653,6 +1662,24 @@ def rows_cited(con, contract_slug: str, table: str, cited: Cited, where: str = "
         cited.add(r[0], r[8])
 
 
+def funding_year_flowables(con, contract_slug: str, year: int, rows_db: list, st: Styles, *,
+                           credited: bool = False) -> list[Flowable]:
+    """A year's funding by funder (« Année 2024 », its table, total): `rows_db` are the year's
+    (year, funder, label, amount, actions, lines without action) rows. `credited`: the table is in
+    the annex, away from the section's source line, so it carries its own (table_credit of the
+    year's funding rows; issue 11: Annexe 1 of the demo's mandate report named no source)."""
+    total = sum(r[3] for r in rows_db)
+    rows = [[Paragraph(h, st.cell_head) for h in ("Financeur", "Montant", "Part", "Actions financées")]]
+    for _, funder, label, amount, n_actions, n_unlinked in rows_db:
+        rows.append([Paragraph(esc(funder_text(funder, label)), st.cell), Paragraph(esc(_eur(amount)), st.cell),
+                     Paragraph(esc(fmt_value(100 * amount / total if total else None, "%", decimals=1)), st.cell),
+                     Paragraph(esc(funded_actions_text(n_actions, n_unlinked)), st.cell)])
+    rows.append([Paragraph("Total", st.cell_bold), Paragraph(f"<b>{esc(_eur(total))}</b>", st.cell), "", ""])
+    table = _table(rows, [80 * mm, 35 * mm, 25 * mm, CONTENT_W - 140 * mm])
+    credit = table_credit(con, contract_slug, ("programme_funding",), year=year) if credited else None
+    return [Paragraph(f"Année {year}", st.h3), *_credited(table, credit, st), Spacer(1, 2 * mm)]
+
+
 def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None = None,
                           cited: Cited | None = None) -> list[Flowable]:
     rows_db = con.execute("""
@@ -1669,16 +1696,8 @@ def _section_financements(con, contract, st: Styles, annexes: list[Annex] | None
     detail: list[Flowable] = []
     years = sorted({r[0] for r in rows_db})
     for year in years:
-        yr = [r for r in rows_db if r[0] == year]
-        total = sum(r[3] for r in yr)
-        rows = [[Paragraph(h, st.cell_head) for h in ("Financeur", "Montant", "Part", "Actions financées")]]
-        for _, funder, label, amount, n_actions, n_unlinked in yr:
-            rows.append([Paragraph(esc(funder_text(funder, label)), st.cell), Paragraph(esc(_eur(amount)), st.cell),
-                         Paragraph(esc(fmt_value(100 * amount / total if total else None, "%", decimals=1)), st.cell),
-                         Paragraph(esc(funded_actions_text(n_actions, n_unlinked)), st.cell)])
-        rows.append([Paragraph("Total", st.cell_bold), Paragraph(f"<b>{esc(_eur(total))}</b>", st.cell), "", ""])
-        detail += [Paragraph(f"Année {year}", st.h3),
-                   _table(rows, [80 * mm, 35 * mm, 25 * mm, CONTENT_W - 140 * mm]), Spacer(1, 2 * mm)]
+        detail += funding_year_flowables(con, contract.slug, year, [r for r in rows_db if r[0] == year], st,
+                                         credited=len(rows_db) > LONG_TABLE_ROWS and annexes is not None)
     if len(rows_db) > LONG_TABLE_ROWS and annexes is not None:
         # One line per year here; the funder-by-funder tables go to the annex.
         n_actions = {y: n for y, n, *_ in actions}
@@ -1797,6 +1816,20 @@ def party_text(party_type: str, party_name: str) -> str:
     return party_name
 
 
+def needed_text(computed: int | None, published: int | None) -> str:
+    """The CIA table's « Il manque » cell: our shortfall (« 31 (calcul) »), the document's beside it
+    (« 48 (calcul) ; 52 (document) »), one figure when both say the same (« 48 (calcul et document) »,
+    never « 48 (calcul) ; 48 (document) », issue 11), « — » when neither is known."""
+    if computed is not None and published is not None and int(computed) == int(published):
+        return f"{fmt_value(computed, '')} (calcul et document)"
+    parts = []
+    if computed is not None:
+        parts.append(f"{fmt_value(computed, '')} (calcul)")
+    if published is not None:
+        parts.append(f"{fmt_value(published, '')} (document)")
+    return " ; ".join(parts) or "—"
+
+
 def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = None,
                       cited: Cited | None = None) -> list[Flowable]:
     from indicators import housing
@@ -1832,17 +1865,15 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
             if r.rate_pct is not None:
                 res += f" = {fmt_value(r.rate_pct, '%', decimals=shown[id(r)])}"
             res += " (publié)" if r.origin == "published" else " (calculé)"
-            needed = []
-            if r.needed_fixed_total is not None:
-                needed.append(f"{fmt_value(r.needed_fixed_total, '')} (calcul)")
-            if r.needed_published is not None:
-                needed.append(f"{fmt_value(r.needed_published, '')} (document)")
+            needed = [needed_text(r.needed_fixed_total, r.needed_published)] \
+                if r.needed_fixed_total is not None or r.needed_published is not None else []
             rows.append([Paragraph(str(r.year), st.cell), Paragraph(esc(party_text(r.party_type, r.party_name)), st.cell),
                          Paragraph(esc(r.objective_label), st.cell), Paragraph(esc(res), st.cell),
                          Paragraph(esc(fmt_target(r.target_pct, "%") if r.target_pct is not None else "—"), st.cell),
                          Paragraph(esc(" ; ".join(needed)) or "—", st.cell)])
         return _table(rows, [13 * mm, 28 * mm, 47 * mm, 50 * mm, 14 * mm, CONTENT_W - 152 * mm])
 
+    annex = None
     if results:
         if len(results) > LONG_TABLE_ROWS and annexes is not None:
             # Here the published results and the whole of each year; per party in the annex.
@@ -1865,6 +1896,8 @@ def _section_logement(con, contract, st: Styles, annexes: list[Annex] | None = N
                                                "housing_published_results"), cited=cited)
     if credit:
         out.append(_note(credit, st))
+        if annex is not None:      # the annex's table, pages away, says its source too (issue 11)
+            annex.flowables.append(_note(credit, st))
     return out
 
 

@@ -53,8 +53,9 @@ def test_svg_holds_title_unit_source_and_date(image_server) -> None:
     root = ET.fromstring(data)
     ns = "{http://www.w3.org/2000/svg}"
     texts = [t.text for t in root.iter(f"{ns}text") if t.text]
-    assert texts[:3] == ["Revenu médian « par mois »", "Unité : €/mois", DEMO_MARK]
-    assert texts[-2:] == ["Source : Insee 2019", "Export du 5\u00a0mars\u00a02026"]
+    # French spacing kept non-breaking in the bands (images._wrap): « par mois » wraps as one.
+    assert texts[:3] == ["Revenu médian «\u00a0par mois\u00a0»", "Unité\u00a0: €/mois", DEMO_MARK]
+    assert texts[-2:] == ["Source\u00a0: Insee 2019", "Export du 5\u00a0mars\u00a02026"]
     assert "ignored title" not in data.decode()
     assert len(root.findall(f"{ns}svg")) == 1       # the plotly chart nested inside
 
