@@ -34,7 +34,7 @@ import re
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from collections.abc import Sequence
 from typing import Any
@@ -837,8 +837,10 @@ _LABEL_OFFSETS = ((0, 0), (0, 1), (0, -1), (0.6, 0), (-0.6, 0), (0.6, 1), (-0.6,
 def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_range: tuple[float, float],
                  width_px: float, height_px: float, y_ratio: float = 1.0,
                  obstacles: Sequence[tuple[float, float, float, float]] = (),
-                 shapes: Sequence = (), outline_px: float = 3) -> list[tuple[float, float] | None]:
+                 shapes: Sequence = (), outline_px: float = 3,
+                 lines: list | None = None) -> list[tuple[float, float] | None]:
     """Centres (data units) for labels that never overlap, or None for a label left out.
+    `lines`, when given, receives each label's lines as placed (a long name may be put on two).
 
     Labels are placed in the order given (most important first): each takes the first position
     around its anchor (on it, above, below, right, left…) whose box (its lines measured in
@@ -909,21 +911,56 @@ def place_labels(labels: Sequence[Label], *, x_range: tuple[float, float], y_ran
             if spot is not None:
                 placed.append((spot[0] - w / 2, spot[1] - h / 2, spot[0] + w / 2, spot[1] + h / 2))
             out.append(spot)
+            if lines is not None:
+                lines.append(lab.lines)
             continue
         spot = None
+        # A long one-line name with no room is tried again on two lines (split at the hyphen
+        # or space nearest its middle: « BEAUREPAIRE- / LA-RIVIÈRE »), then each try is also
+        # slid back inside the plot rather than given up at its edge.
+        tries = [(lab, w, h)]
+        split = _two_lines(lab)
+        if split is not None:
+            tries.append((split, (label_width_px(split) + 4) / px,
+                          (len(split.lines) * 1.25 * split.size + 2) / py))
         for avoid in ([*placed, *others], placed) if i == 0 else ([*placed, *others],):
-            for dx, dy in _LABEL_OFFSETS:
-                x, y = lab.x + dx * w, lab.y + dy * h
-                box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-                if inside(box) and not hits(box, avoid) and not (
-                        lab.avoid_shapes and any(g.intersects(shapely.box(*box)) for g in prepared)):
-                    spot = (x, y)
-                    placed.append(box)
+            for slide in (False, True):
+                for cand, cw, ch in tries:
+                    for dx, dy in _LABEL_OFFSETS:
+                        x, y = cand.x + dx * cw, cand.y + dy * ch
+                        if slide:
+                            x = min(max(x, bounds[0] + cw / 2), bounds[2] - cw / 2)
+                            y = min(max(y, bounds[1] + ch / 2), bounds[3] - ch / 2)
+                        box = (x - cw / 2, y - ch / 2, x + cw / 2, y + ch / 2)
+                        if inside(box) and not hits(box, avoid) and not (
+                                cand.avoid_shapes and any(g.intersects(shapely.box(*box)) for g in prepared)):
+                            spot, used = (x, y), cand.lines
+                            placed.append(box)
+                            break
+                    if spot is not None:
+                        break
+                if spot is not None:
                     break
             if spot is not None:
                 break
         out.append(spot)
+        if lines is not None:
+            lines.append(used if spot is not None else lab.lines)
     return out
+
+
+def _two_lines(lab: Label) -> Label | None:
+    """`lab` with its one line split in two at the hyphen or space nearest its middle (the hyphen
+    kept at the end of the first line), or None when it has several lines or nowhere to split."""
+    if len(lab.lines) != 1:
+        return None
+    text = lab.lines[0]
+    cuts = [k for k, ch in enumerate(text) if ch in "- " and 0 < k < len(text) - 1]
+    if not cuts:
+        return None
+    k = min(cuts, key=lambda c: abs(len(text) / 2 - c))
+    first, second = (text[:k + 1], text[k + 1:]) if text[k] == "-" else (text[:k], text[k + 1:])
+    return replace(lab, lines=(first, second))
 
 
 def _spots_on_shape(lab: Label, w: float, h: float, gap_x: float, gap_y: float):
@@ -1116,13 +1153,16 @@ def qpv_map_spec(data: MapData, *, highlight: str | None = None, show_names: boo
                               max(p[0] for p in pts) + ox, max(p[1] for p in pts) + oy))
     # Commune names (bold) keep off every QPV outline; a QPV's name may sit on its own.
     shapes = [shapely.make_valid(shapely.Polygon(r)) for q in data.qpvs for r in q.rings if len(r) >= 3]
+    placed_lines: list[tuple[str, ...]] = []
     spots = place_labels([Label(x, y, tuple(t.split("<br>")), size, bold, avoid_shapes=bold,
                                 shape=own if i == 0 and own is not None else None)
                           for i, ((x, y), t, size, _, bold) in enumerate(texts)],
                          x_range=x_range, y_range=y_range, width_px=size_px[0] - 20 - legend_px,
-                         height_px=size_px[1] - 20, y_ratio=ratio, obstacles=obstacles, shapes=shapes)
+                         height_px=size_px[1] - 20, y_ratio=ratio, obstacles=obstacles, shapes=shapes,
+                         lines=placed_lines)
     for bold in (False, True):
-        shown = [(spot, t, size, colour) for spot, (_, t, size, colour, b) in zip(spots, texts)
+        shown = [(spot, "<br>".join(used), size, colour)
+                 for spot, used, (_, t, size, colour, b) in zip(spots, placed_lines, texts)
                  if spot is not None and b == bold]
         if shown:
             traces.append(_scatter(
