@@ -2270,9 +2270,17 @@ _BREAKABLE = re.compile(f"[^\\S{_NO_BREAK}]+")
 _NUMERIC_CELL = re.compile(r"^[-+0-9\s\u00a0\u202f,.€%M–]+$")
 
 
+def _unbroken_cell(text: str) -> bool:
+    """A review cell printed on one line, as a figure is: a number, or the words that stand in a
+    figure's place (« non renseigné », « secret statistique »; issue 11: Chartres' review printed
+    « non » above « renseigné » in a « Montant » column left a third of the porteur's width)."""
+    return bool(_NUMERIC_CELL.match(text)) or text in (review_cell(None), "secret statistique")
+
+
 def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
     """Column widths for a review table: each column at least as wide as its longest header word
-    and its longest figure (a figure never wraps: « 24 800 € », « 2019–2021 »), the rest of the
+    and its longest figure (a figure never wraps: « 24 800 € », « 2019–2021 », nor the words in
+    a figure's place: « non renseigné », `_unbroken_cell`), the rest of the
     page shared in proportion to the text the columns hold."""
     pad = 6.5
     need, want = [], []
@@ -2280,7 +2288,7 @@ def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
         cells = [r[k] for r in body]
         words = [pdfmetrics.stringWidth(w, FONT_BOLD, 7.8) for w in _BREAKABLE.split(head) if w]
         for c in cells:
-            if _NUMERIC_CELL.match(c):
+            if _unbroken_cell(c):
                 words.append(pdfmetrics.stringWidth(c, FONT, 7.8))
             else:
                 words += [pdfmetrics.stringWidth(w, FONT, 7.8) for w in _BREAKABLE.split(c) if w]
