@@ -1647,8 +1647,8 @@ def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | Non
 def rows_cited(con, contract_slug: str, table: str, cited: Cited, where: str = "",
                params: dict | None = None) -> None:
     """The documents and files of a contract's rows of `table` that `where` keeps (`_table_rows`)
-    into `cited`: what a block shows without a source line of its own (a KPI tile, a review by
-    quartier, a portrait's qualitative items)."""
+    into `cited`: what a block shows without a source line of its own (a KPI tile, a portrait's
+    qualitative items)."""
     for r in _table_rows(con, contract_slug, table, where, params):
         cited.add(r[0], r[8])
 
@@ -1744,15 +1744,27 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None,
         rv = portrait_mod.review(con, contract.slug, code)
         if rv.is_empty:
             continue
+        # Its documents credited under it (issue 11, s14: Chambéry's bilan and its « En chiffres »
+        # named no source but on the report's last page).
+        rows = _table_rows(con, contract.slug, "qualitative_items",
+                           "t.item_type like 'review_%' and t.territory_code is not distinct from $code",
+                           {"code": code})
         if cited is not None:
-            rows_cited(con, contract.slug, "qualitative_items", cited,
-                       "t.item_type like 'review_%' and t.territory_code is not distinct from $code", {"code": code})
+            for r in rows:
+                cited.add(r[0], r[8])
         from indicators.territories import territory_name
         name = territory_name(con, code) if code else contract.name
-        out.append(Paragraph(esc(name), st.h2))
-        out += [Paragraph(esc(i.text), st.base) for i in rv.intro]
+        block: list[Flowable] = [Paragraph(esc(name), st.h2)]
+        block += [Paragraph(esc(i.text), st.base) for i in rv.intro]
         for theme in rv.themes:
-            out += review_theme_units(theme, st)
+            block += review_theme_units(theme, st)
+        credit = credit_line(_credit_parts(rows))
+        if credit:
+            # Never alone atop a page: kept with the bilan's last label and bullet.
+            last = block.pop()
+            block.append(KeepTogether([*(last._content if isinstance(last, KeepTogether) else [last]),
+                                       _note(credit, st)]))
+        out += block
     if not out:
         if loaded:
             from indicators.territories import territory_name
