@@ -2596,15 +2596,45 @@ def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | No
     return _build(story, info, title=title, with_toc=True)
 
 
+def review_section_files(con, contract_slug: str, section, year: int) -> list[str]:
+    """The files (source ids) of what a review section's table shows: its rows (REVIEW_SECTION_ROWS,
+    those typed from a document too) and its indicator values (`section.value_keys`); none for a
+    section without a row."""
+    if not len(section.table):
+        return []
+    ids = [r[8] for table, where in REVIEW_SECTION_ROWS.get(section.key, ())
+           for r in _table_rows(con, contract_slug, table, where, {"year": year})]
+    keys = list(getattr(section, "value_keys", ()) or ())
+    if keys:
+        codes, indicators, years = (list(x) for x in zip(*keys))
+        ids += [r[0] for r in con.execute("""
+            select distinct v.source_id from indicator_values v
+            join (select unnest(?::varchar[]) as territory_code, unnest(?::varchar[]) as indicator_id,
+                         unnest(?::integer[]) as year) k
+              on k.territory_code = v.territory_code and k.indicator_id = v.indicator_id and k.year = v.year""",
+                                            [codes, indicators, years]).fetchall()]
+    return sorted(set(i for i in ids if i))
+
+
+# The sources line of a review sheet that shows no figure (a section's note alone).
+NO_FIGURE_SOURCES = "aucune : cette feuille ne montre aucun chiffre"
+
+
 def review_xlsx(con, contract_slug: str, year: int, *, generated_on: dt.date | None = None) -> bytes:
-    """The yearly review as an XLSX workbook: one sheet per section, then the sources."""
+    """The yearly review as an XLSX workbook: one sheet per section, each crediting the files of
+    what it shows (`review_section_files`; issue 11, s14: every sheet, empty ones too, listed
+    every file of the contract, its qualitative items and territories among them), then the
+    « Sources » sheet of the files the workbook shows figures from."""
     from indicators import review
     from reports.tables import sheets_to_xlsx_bytes, sources_from_db
     contract = _contract(con, contract_slug)
     sections = review.review_sections(con, contract.slug, year, missing_list_at="dans la feuille suivante")
+    files = [review_section_files(con, contract.slug, s, year) for s in sections]
     return sheets_to_xlsx_bytes(
         # A section with no row is its note alone: no header over empty columns.
-        [(s.title, s.table if len(s.table) else s.table.iloc[:, :0], s.note) for s in sections],
+        [(s.title, s.table if len(s.table) else s.table.iloc[:, :0], s.note,
+          sources_from_db(con, source_ids=ids) if ids else NO_FIGURE_SOURCES)
+         for s, ids in zip(sections, files)],
         title=f"Revue annuelle {year} — {contract.name}", territory=contract.name,
-        sources=sources_from_db(con, contract_slug=contract.slug), generated_on=generated_on,
-        fictional=bool(contract.is_fictional))
+        sources=sources_from_db(con, source_ids=sorted({i for ids in files for i in ids})),
+        generated_on=generated_on, fictional=bool(contract.is_fictional))
