@@ -433,9 +433,17 @@ def missing_view(con, contract_slug: str, year: int) -> pd.DataFrame:
 
 
 def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
+    """The schemes nobody reported a figure for in `year`; without one, the note says why the list
+    is empty (issue 11, s14: Chambéry's and Chartres' reviews, with no scheme typed, stated the rule
+    for a list they did not print)."""
     table = missing_view(con, contract_slug, year)
-    return ReviewSection("manquants", f"Dispositifs sans chiffre déclaré en {year}", table,
-                         "Un dispositif sans chiffre n'est pas compté 0 : il reste à déclarer.")
+    if len(table):
+        note = "Un dispositif sans chiffre n'est pas compté 0 : il reste à déclarer."
+    elif con.execute("select count(*) from review_schemes where contract_slug = ?", [contract_slug]).fetchone()[0]:
+        note = f"Chaque dispositif saisi a au moins un chiffre déclaré pour {year}."
+    else:
+        note = "Aucun dispositif n'est saisi pour ce territoire."
+    return ReviewSection("manquants", f"Dispositifs sans chiffre déclaré en {year}", table, note)
 
 
 def _tfpb_section(con, contract_slug: str, year: int) -> ReviewSection:

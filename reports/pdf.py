@@ -1656,8 +1656,8 @@ def table_credit(con, contract_slug: str, tables: Sequence[str], year: int | Non
 def rows_cited(con, contract_slug: str, table: str, cited: Cited, where: str = "",
                params: dict | None = None) -> None:
     """The documents and files of a contract's rows of `table` that `where` keeps (`_table_rows`)
-    into `cited`: what a block shows without a source line of its own (a KPI tile, a review by
-    quartier, a portrait's qualitative items)."""
+    into `cited`: what a block shows without a source line of its own (a KPI tile, a portrait's
+    qualitative items)."""
     for r in _table_rows(con, contract_slug, table, where, params):
         cited.add(r[0], r[8])
 
@@ -1767,15 +1767,27 @@ def _section_bilans(con, contract, st: Styles, qpv_codes: Sequence[str] | None,
         rv = portrait_mod.review(con, contract.slug, code)
         if rv.is_empty:
             continue
+        # Its documents credited under it (issue 11, s14: Chambéry's bilan and its « En chiffres »
+        # named no source but on the report's last page).
+        rows = _table_rows(con, contract.slug, "qualitative_items",
+                           "t.item_type like 'review_%' and t.territory_code is not distinct from $code",
+                           {"code": code})
         if cited is not None:
-            rows_cited(con, contract.slug, "qualitative_items", cited,
-                       "t.item_type like 'review_%' and t.territory_code is not distinct from $code", {"code": code})
+            for r in rows:
+                cited.add(r[0], r[8])
         from indicators.territories import territory_name
         name = territory_name(con, code) if code else contract.name
-        out.append(Paragraph(esc(name), st.h2))
-        out += [Paragraph(esc(i.text), st.base) for i in rv.intro]
+        block: list[Flowable] = [Paragraph(esc(name), st.h2)]
+        block += [Paragraph(esc(i.text), st.base) for i in rv.intro]
         for theme in rv.themes:
-            out += review_theme_units(theme, st)
+            block += review_theme_units(theme, st)
+        credit = credit_line(_credit_parts(rows))
+        if credit:
+            # Never alone atop a page: kept with the bilan's last label and bullet.
+            last = block.pop()
+            block.append(KeepTogether([*(last._content if isinstance(last, KeepTogether) else [last]),
+                                       _note(credit, st)]))
+        out += block
     if not out:
         if loaded:
             from indicators.territories import territory_name
@@ -2307,9 +2319,17 @@ _BREAKABLE = re.compile(f"[^\\S{_NO_BREAK}]+")
 _NUMERIC_CELL = re.compile(r"^[-+0-9\s\u00a0\u202f,.€%M–]+$")
 
 
+def _unbroken_cell(text: str) -> bool:
+    """A review cell printed on one line, as a figure is: a number, or the words that stand in a
+    figure's place (« non renseigné », « secret statistique »; issue 11: Chartres' review printed
+    « non » above « renseigné » in a « Montant » column left a third of the porteur's width)."""
+    return bool(_NUMERIC_CELL.match(text)) or text in (review_cell(None), "secret statistique")
+
+
 def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
     """Column widths for a review table: each column at least as wide as its longest header word
-    and its longest figure (a figure never wraps: « 24 800 € », « 2019–2021 »), the rest of the
+    and its longest figure (a figure never wraps: « 24 800 € », « 2019–2021 », nor the words in
+    a figure's place: « non renseigné », `_unbroken_cell`), the rest of the
     page shared in proportion to the text the columns hold."""
     pad = 6.5
     need, want = [], []
@@ -2317,7 +2337,7 @@ def _review_widths(header: list[str], body: list[list[str]]) -> list[float]:
         cells = [r[k] for r in body]
         words = [pdfmetrics.stringWidth(w, FONT_BOLD, 7.8) for w in _BREAKABLE.split(head) if w]
         for c in cells:
-            if _NUMERIC_CELL.match(c):
+            if _unbroken_cell(c):
                 words.append(pdfmetrics.stringWidth(c, FONT, 7.8))
             else:
                 words += [pdfmetrics.stringWidth(w, FONT, 7.8) for w in _BREAKABLE.split(c) if w]
@@ -2613,15 +2633,45 @@ def review_pdf(con, contract_slug: str, year: int, *, generated_on: dt.date | No
     return _build(story, info, title=title, with_toc=True)
 
 
+def review_section_files(con, contract_slug: str, section, year: int) -> list[str]:
+    """The files (source ids) of what a review section's table shows: its rows (REVIEW_SECTION_ROWS,
+    those typed from a document too) and its indicator values (`section.value_keys`); none for a
+    section without a row."""
+    if not len(section.table):
+        return []
+    ids = [r[8] for table, where in REVIEW_SECTION_ROWS.get(section.key, ())
+           for r in _table_rows(con, contract_slug, table, where, {"year": year})]
+    keys = list(getattr(section, "value_keys", ()) or ())
+    if keys:
+        codes, indicators, years = (list(x) for x in zip(*keys))
+        ids += [r[0] for r in con.execute("""
+            select distinct v.source_id from indicator_values v
+            join (select unnest(?::varchar[]) as territory_code, unnest(?::varchar[]) as indicator_id,
+                         unnest(?::integer[]) as year) k
+              on k.territory_code = v.territory_code and k.indicator_id = v.indicator_id and k.year = v.year""",
+                                            [codes, indicators, years]).fetchall()]
+    return sorted(set(i for i in ids if i))
+
+
+# The sources line of a review sheet that shows no figure (a section's note alone).
+NO_FIGURE_SOURCES = "aucune : cette feuille ne montre aucun chiffre"
+
+
 def review_xlsx(con, contract_slug: str, year: int, *, generated_on: dt.date | None = None) -> bytes:
-    """The yearly review as an XLSX workbook: one sheet per section, then the sources."""
+    """The yearly review as an XLSX workbook: one sheet per section, each crediting the files of
+    what it shows (`review_section_files`; issue 11, s14: every sheet, empty ones too, listed
+    every file of the contract, its qualitative items and territories among them), then the
+    « Sources » sheet of the files the workbook shows figures from."""
     from indicators import review
     from reports.tables import sheets_to_xlsx_bytes, sources_from_db
     contract = _contract(con, contract_slug)
     sections = review.review_sections(con, contract.slug, year, missing_list_at="dans la feuille suivante")
+    files = [review_section_files(con, contract.slug, s, year) for s in sections]
     return sheets_to_xlsx_bytes(
         # A section with no row is its note alone: no header over empty columns.
-        [(s.title, s.table if len(s.table) else s.table.iloc[:, :0], s.note) for s in sections],
+        [(s.title, s.table if len(s.table) else s.table.iloc[:, :0], s.note,
+          sources_from_db(con, source_ids=ids) if ids else NO_FIGURE_SOURCES)
+         for s, ids in zip(sections, files)],
         title=f"Revue annuelle {year} — {contract.name}", territory=contract.name,
-        sources=sources_from_db(con, contract_slug=contract.slug), generated_on=generated_on,
-        fictional=bool(contract.is_fictional))
+        sources=sources_from_db(con, source_ids=sorted({i for ids in files for i in ids})),
+        generated_on=generated_on, fictional=bool(contract.is_fictional))

@@ -521,13 +521,14 @@ def _sheet_title(name: str) -> str:
     return name[:31] or "Données"
 
 
-def sheets_to_xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame, str | None]], *, title: str,
+def sheets_to_xlsx_bytes(sheets: Sequence[tuple], *, title: str,
                          territory: str, sources: Any = None,
                          generated_on: dt.date | str | None = None,
                          fictional: bool | None = None) -> bytes:
-    """Several tables in one workbook: one sheet per (name, table, note), each laid out as
-    `to_xlsx_bytes` lays out its sheet (title, territory, date, sources, typed cells, formats),
-    with the note (when given) under the title; then one Sources sheet."""
+    """Several tables in one workbook: one sheet per (name, table, note) or (name, table, note,
+    sheet_sources), each laid out as `to_xlsx_bytes` lays out its sheet (title, territory, date,
+    its own sources, else `sources`, typed cells, formats), with the note (when given) under the
+    title; then one Sources sheet, of `sources`."""
     from copy import copy
 
     from openpyxl import Workbook, load_workbook
@@ -536,10 +537,12 @@ def sheets_to_xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame, str | None]],
     out = Workbook()
     out.remove(out.active)
     used: set[str] = set()
-    sources_ws = None
-    for name, df, note in sheets:
+    sources_ws = load_workbook(io.BytesIO(to_xlsx_bytes(
+        pd.DataFrame(), title=title, territory=territory, sources=sources, generated_on=generated_on,
+        fictional=fictional)))["Sources"] if sheets else None
+    for name, df, note, *own in sheets:
         one = load_workbook(io.BytesIO(to_xlsx_bytes(
-            df, title=f"{title} — {name}", territory=territory, sources=sources,
+            df, title=f"{title} — {name}", territory=territory, sources=own[0] if own else sources,
             generated_on=generated_on, fictional=fictional, sheet_name=name)))
         sheet_title = _sheet_title(name).strip() or "Données"
         base, i = sheet_title, 2
@@ -549,8 +552,6 @@ def sheets_to_xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame, str | None]],
         used.add(sheet_title.lower())
         for src in one.worksheets:
             if src.title == "Sources":
-                if sources_ws is None:
-                    sources_ws = src
                 continue
             ws = out.create_sheet(sheet_title)
             for row in src.iter_rows():

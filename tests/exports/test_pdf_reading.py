@@ -38,13 +38,19 @@ DEFECTS = {
 }
 
 
+CELL_PLACEHOLDERS = ("non renseigné", "secret statistique")
+
+
 def defects(pages: list[str]) -> list[str]:
     """Every defect found, as 'kind: excerpt (page n)'."""
     found = []
     for n, page in enumerate(pages, 1):
         for kind, rx in DEFECTS.items():
             found += [f"{kind}: {page[max(0, m.start() - 30):m.end() + 10]!r} (page {n})"
-                      for m in rx.finditer(page)]
+                      for m in rx.finditer(page)
+                      # Two cells side by side each saying a figure is missing (kept on one line
+                      # since s14-RP, as a figure is) are not a doubled word.
+                      if not (kind == "mot répété" and m.group(1).lower() in CELL_PLACEHOLDERS)]
         for line in page.splitlines():
             if re.search(r"page \d+ / \d+", line) and "…" in line:
                 found.append(f"pied de page coupé: {line!r} (page {n})")
@@ -104,6 +110,9 @@ def test_the_defect_finder_finds_each_defect() -> None:
         "mot répété", "guillemets doublés", "guillemets doublés", "par an répété", "cumul répété", "empreinte", "empreinte",
         "nom de fichier", "nom de paquet", "guillemet isolé", "pied de page coupé", "page blanche", "sources orphelines",
         "page presque vide"]
+    # Two table cells side by side each reading « non renseigné » are no doubled word; a word is.
+    assert [d.split(":")[0] for d in defects(["Montant 62 000 € non renseigné non renseigné\n"
+                                              "secret statistique secret statistique\nnon non"])] == ["mot répété"]
 
 
 @pytest.mark.parametrize("contract", CONTRACTS)
