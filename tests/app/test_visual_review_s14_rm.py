@@ -26,3 +26,26 @@ def test_a_cut_inside_a_bracket_closes_it() -> None:
     assert credits_line([quartier, communes], suffix=" · écarts entre valeurs de la même année") == (
         "Données fictives de démonstration (Filosofi, données par…) et al. · écarts entre valeurs "
         "de la même année")
+
+
+def _gap_series(kind: str):
+    import pandas as pd
+    rows = [dict(comparator_name=name, comparator_level=level, year=year, gap=gap, gap_kind=kind)
+            for name, level, gaps in (("Ville A", "commune", (0.70, 0.70, 0.69)),
+                                      ("Agglo B", "epci", (0.65, 0.64, 0.64)))
+            for year, gap in zip((2019, 2020, 2021), gaps)]
+    return pd.DataFrame(rows)
+
+
+def test_a_wrapped_y_axis_title_stands_off_the_numbers_by_its_extra_lines() -> None:
+    """Plotly set the gap chart's two-line y title off the numbers by its first line only: its
+    second line, « (× 1 = parité) », printed over « 0,9 », « 0,8 » (demo and Grand Chalon
+    portraits, 1 440 and 390 px). A title's standoff now adds a line's height per extra line;
+    the comparison's scatter keeps a one-line title at the usual gap."""
+    from ui import charts
+    ratio = charts.gap_lines(_gap_series("ratio"), "Écart – Revenu médian – Quartier", "EUR/an").to_dict()
+    assert ratio["layout"]["yaxis"]["title"] == {
+        "text": "Rapport quartier / territoire<br>(× 1 = parité)", "standoff": 25}
+    points = charts.gap_lines(_gap_series("points"), "Écart – Taux – Quartier", "%").to_dict()
+    assert points["layout"]["yaxis"]["title"] == {"text": "Écart (points de %)", "standoff": 8}
+    assert [charts.axis_title_standoff(t) for t in ("Un", "Un<br>deux", "Un<br>deux<br>trois")] == [8, 25, 42]
