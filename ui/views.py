@@ -2076,6 +2076,16 @@ POCKETS_LIST_NOTE = ("« Niveau de vie » : moyen, par personne. « Distance » 
                      "du QPV est dans la fiche de chaque poche, ci-dessous.")
 
 
+def pockets_source(sources: list[str]) -> tuple[str | None, str | None]:
+    """(the whole source line, its short line) of the pockets' map and tables, from
+    indicators.pockets.grid_sources (the grid, the medians of the threshold, the QPV outlines):
+    the tables gave no source at all (issue 11, s14-RM); the short line names the grid."""
+    found = [s.strip() for s in sources if s and s.strip()]
+    if not found:
+        return None, None
+    return " ; ".join(found), found[0]
+
+
 def pockets_list(pockets: pd.DataFrame) -> pd.DataFrame:
     """One row per detected pocket, French headers and formats."""
     from indicators import pockets as pk

@@ -49,3 +49,31 @@ def test_a_wrapped_y_axis_title_stands_off_the_numbers_by_its_extra_lines() -> N
     points = charts.gap_lines(_gap_series("points"), "Écart – Taux – Quartier", "%").to_dict()
     assert points["layout"]["yaxis"]["title"] == {"text": "Écart (points de %)", "standoff": 8}
     assert [charts.axis_title_standoff(t) for t in ("Un", "Un<br>deux", "Un<br>deux<br>trois")] == [8, 25, 42]
+
+
+def test_the_pockets_source_line_names_the_grid_and_keeps_the_rest_behind_its_toggle() -> None:
+    from ui import views
+    assert views.pockets_source([
+        "Insee, Revenus, pauvreté et niveau de vie – données carroyées 2019", "",
+        "Médianes du niveau de vie (Filosofi) : France (2019)",
+        "Contours des QPV : ANCT ; circulaire du 31 août 2023 relative aux contrats de ville"]) == (
+        "Insee, Revenus, pauvreté et niveau de vie – données carroyées 2019 ; Médianes du niveau de "
+        "vie (Filosofi) : France (2019) ; Contours des QPV : ANCT ; circulaire du 31 août 2023 "
+        "relative aux contrats de ville",
+        "Insee, Revenus, pauvreté et niveau de vie – données carroyées 2019")
+    assert views.pockets_source(["", " "]) == (None, None)
+
+
+def test_the_pockets_tables_name_their_source(demo_db) -> None:
+    """The list of pockets and each pocket's comparison table had no source line (demo, Grand
+    Chalon, 1 440 and 390 px): the grid's line now follows each."""
+    from tests.app.test_sources_under_tables import _after
+    from tests.app.test_pages import run_page
+    at = run_page("poches", territoire="demo")
+    assert not at.exception
+    line = ('<div class="qpv-source qpv-more" title="Source : Données fictives de démonstration, '
+            'carroyage à 200 m 2019 ; Médianes du niveau de vie (Filosofi) : France (2019), CA '
+            'Val-de-Lorne (fictive, EPCI, faute d\'unité urbaine, 2019) ; Contours des QPV : fictifs ; '
+            'circulaire du 31 août 2023 relative aux contrats de ville">Source : Données fictives de '
+            'démonstration, carroyage à 200 m 2019</div>')
+    assert [_after(at, "Ménages pauvres"), _after(at, "QPV du territoire")] == [line, line]
