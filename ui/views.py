@@ -80,7 +80,8 @@ def registry_table() -> pd.DataFrame:
     rows = [{
         "Thème": ind.theme,
         "Indicateur": ind.label,
-        "Unité": ind.unit,
+        # In words, as every title and tile writes it (« € par an », never « EUR/an »).
+        "Unité": unit_text(ind.unit),
         "Définition": ind.definition
         + (f" Numérateur : {ind.numerator} ; dénominateur : {ind.denominator}."
            if ind.numerator else ""),

@@ -77,3 +77,15 @@ def test_the_pockets_tables_name_their_source(demo_db) -> None:
             'circulaire du 31 août 2023 relative aux contrats de ville">Source : Données fictives de '
             'démonstration, carroyage à 200 m 2019</div>')
     assert [_after(at, "Ménages pauvres"), _after(at, "QPV du territoire")] == [line, line]
+
+
+def test_the_method_pages_indicator_table_writes_units_as_the_app_does() -> None:
+    """« Données et méthode » listed the registry's units as stored (« EUR/an », « EUR/mois »)
+    where every title, tile and chart writes « € par an »."""
+    from indicators.registry import REGISTRY
+    from ui import views
+    table = views.registry_table()
+    units = dict(zip(table["Identifiant"], table["Unité"]))
+    expected = {"EUR/an": "€ par an", "EUR/mois": "€ par mois", "EUR": "€"}
+    assert units == {i.id: expected.get(i.unit, i.unit) for i in REGISTRY}
+    assert not any("EUR" in u for u in units.values())
