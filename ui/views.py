@@ -2077,6 +2077,16 @@ POCKETS_LIST_NOTE = ("« Niveau de vie » : moyen, par personne. « Distance » 
                      "du QPV est dans la fiche de chaque poche, ci-dessous.")
 
 
+def schemes_source(schemes: pd.DataFrame) -> str:
+    """The source line of the common-law tables (Droit commun: by pillar and signatory, and the
+    schemes no signatory declared, which had none: issue 11, s14-RM), naming the documents the
+    schemes were typed from (their « Source » column), once each."""
+    refs = ([r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
+            if "Source" in schemes.columns else [])
+    return ("dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du contrat "
+            "(modèle de programme)" + (f", d'après {' ; '.join(refs)}" if refs else ""))
+
+
 def pockets_source(sources: list[str]) -> tuple[str | None, str | None]:
     """(the whole source line, its short line) of the pockets' map and tables, from
     indicators.pockets.grid_sources (the grid, the medians of the threshold, the QPV outlines):

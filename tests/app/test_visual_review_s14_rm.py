@@ -89,3 +89,43 @@ def test_the_method_pages_indicator_table_writes_units_as_the_app_does() -> None
     expected = {"EUR/an": "€ par an", "EUR/mois": "€ par mois", "EUR": "€"}
     assert units == {i.id: expected.get(i.unit, i.unit) for i in REGISTRY}
     assert not any("EUR" in u for u in units.values())
+
+
+def test_the_common_law_source_names_each_document_once() -> None:
+    import pandas as pd
+    from ui import views
+    schemes = pd.DataFrame({"Pilier": ["A", "A", "B"], "Source": ["annexe 4", None, "annexe 4"]})
+    assert views.schemes_source(schemes) == (
+        "dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du contrat "
+        "(modèle de programme), d'après annexe 4")
+    assert views.schemes_source(pd.DataFrame({"Pilier": []})) == (
+        "dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du contrat "
+        "(modèle de programme)")
+
+
+def test_the_undeclared_schemes_table_names_its_source(demo_db) -> None:
+    """« Ce qu'aucun signataire n'a déclaré » had no source line (demo, Grand Chalon)."""
+    import html
+    from tests.app.test_sources_under_tables import _after
+    from tests.app.test_pages import run_page, shown
+    at = run_page("droit_commun", territoire="demo")
+    assert not at.exception
+    line = ('<div class="qpv-source">Source : dispositifs et chiffres déclarés par les signataires, '
+            "saisis par l'équipe du contrat (modèle de programme), d'après annexe 4, droit commun "
+            'mobilisable (fictive)</div>')
+    assert _after(at, "Dispositifs mobilisables") == line
+    # The undeclared schemes' table: the one with a « Pilier » and a « Dispositif » column (each
+    # pillar's table in its expander has no « Pilier »).
+    flat = []
+
+    def walk(node) -> None:
+        if getattr(node, "type", None) in ("dataframe", "markdown", "caption"):
+            flat.append(node)
+            return
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    i = next(i for i, e in enumerate(flat) if e.type == "dataframe"
+             and {"Pilier", "Dispositif"} <= set(e.value.columns))
+    assert html.unescape(shown(flat[i + 1].value)).replace("\u202f", " ").replace("\u00a0", " ") == line
