@@ -78,13 +78,21 @@ def _head(text: str | None, separators: tuple[str, ...]) -> str:
 
 def clipped(text: str, limit: int) -> str:
     """At most `limit` characters, cut on a space (never mid-word), with « … » when cut; a cut
-    inside a quotation closes it (« rubrique « Renforcer la sécurité du… » »)."""
+    inside a quotation or a bracket closes it (« rubrique « Renforcer la sécurité du… » »,
+    « Données fictives (Filosofi, données par…) »: issue 11, a gap chart's source line left its
+    bracket open before « et al. »)."""
     if len(text) <= limit:
         return text
     # A cut after an ellipsis (« retenus… » cut inside the quotation) ends with one « … »,
     # never « retenus…… ».
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«….")
-    return cut + ("… »" if cut.count("«") > cut.count("»") else "…")
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«(….")
+    still_open = []
+    for ch in cut:
+        if ch in "«(":
+            still_open.append(ch)
+        elif ch in "»)" and still_open and still_open[-1] == {"»": "«", ")": "("}[ch]:
+            still_open.pop()
+    return cut + "…" + "".join(" »" if ch == "«" else ")" for ch in reversed(still_open))
 
 
 # The parts of a short credit line (`reader_credit`), each cut at a word boundary beyond these.

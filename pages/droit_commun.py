@@ -66,11 +66,8 @@ if year is not None and "mobilisation" in review:
             "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
             hide_index=True, key="dc_mobilisation", main=("Signataire", "Montant déclaré (€)"))
     schemes = review["schemes"]
-    if not mob.empty:   # the documents the schemes were typed from, once each
-        refs = [r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
-        components.source_line("dispositifs et chiffres déclarés par les signataires, saisis par "
-                               "l'équipe du contrat (modèle de programme)"
-                               + (f", d'après {' ; '.join(refs)}" if refs else ""))
+    if not mob.empty:
+        components.source_line(views.schemes_source(schemes))
     for pillar, part in schemes.groupby("Pilier", sort=True):
         with st.expander(md_text(views.scheme_group_label(pillar, part))):
             # What tells two schemes of one name apart is in its column; the name repeats it
@@ -92,6 +89,7 @@ if year is not None and "mobilisation" in review:
         # The template's scheme ids (« dc-06 ») are internal: never on screen (issue 11, D13);
         # schemes of one signatory with one name say what tells them apart (review.missing_view).
         components.table(missing, hide_index=True, key="dc_missing")
+        components.source_line(views.schemes_source(review["schemes"]))
 if review["missing_types"]:
     st.markdown("**Signataires obligatoires absents** de la liste saisie : "
                 + ", ".join(md_text(t) for t in review["missing_types"]) + ".")

@@ -96,6 +96,8 @@ def pocket_sources() -> list[str]:
 
 listing = views.pockets_list(found)
 components.table(listing, hide_index=True, key="pockets_list")
+source, short_source = views.pockets_source(pocket_sources())
+components.source_line(source, shown=short_source)
 if not listing.empty:
     st.caption(views.POCKETS_LIST_NOTE)
 exports.download_table(listing, key="pockets_list", title="Poches de pauvreté hors QPV",
@@ -110,4 +112,5 @@ for row in found.itertuples():
     table = pk.comparison(result, row.pocket_id)
     components.table(views.pocket_comparison_table(table, row.commune_names), hide_index=True,
                      key=f"pocket_table_{row.pocket_id}")
+    components.source_line(source, shown=short_source)
     exports.download_pocket_sheet(selection, params, row.pocket_id)

@@ -107,7 +107,7 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                       xaxis=dict(title=wrap_words(views.label_with_unit(x_label, x_unit), 40),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
-                      yaxis=dict(title=wrap_words(views.label_with_unit(y_label, y_unit), 40),
+                      yaxis=dict(title=axis_title_dict(wrap_words(views.label_with_unit(y_label, y_unit), 40)),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True))
     return fig
 
@@ -314,6 +314,7 @@ def gap_lines(series, title: str, unit: str | None) -> go.Figure:
     years = sorted({int(y) for y in series["year"]})
     wrapped = wrap_words(title, TITLE_CHARS)
     beyond_two = max(0, wrapped.count("<br>") - 1)      # two title lines fit the 70 px margin
+    axis_title = wrap_words(views.gap_axis_title(kind, unit), 30)
     return unvalidated(dict(data=traces, layout=dict(
         title=dict(text=wrapped, font=dict(size=14)), separators=SEPARATORS,
         font=dict(FONT), plot_bgcolor="white", height=360 + 20 * beyond_two,
@@ -325,9 +326,27 @@ def gap_lines(series, title: str, unit: str | None) -> go.Figure:
         xaxis=dict(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
                    gridcolor="#e6e6e6"),
         # On two lines: « Rapport quartier / territoire (× 1 = parité) » was cut at the top of a
-        # 360 px chart.
-        yaxis=dict(title=dict(text=wrap_words(views.gap_axis_title(kind, unit), 30)), gridcolor="#e6e6e6",
-                   tickformat=",~f", automargin=True, range=gap_axis_range(series["gap"], kind)))))
+        # 360 px chart; set off from the numbers by its extra lines (axis_title_standoff).
+        yaxis=dict(title=axis_title_dict(axis_title),
+                   gridcolor="#e6e6e6", tickformat=",~f", automargin=True,
+                   range=gap_axis_range(series["gap"], kind)))))
+
+
+# Plotly sets a y axis's title off from its numbers by its first line only: the next lines of a
+# wrapped title (rotated, they stand on the numbers' side) printed over « 0,9 », « 0,8 »
+# (issue 11, s14-RM: « (× 1 = parité) » on the gap charts, at 1 440 and 390 px and in the PNG).
+AXIS_TITLE_STANDOFF_PX, AXIS_TITLE_LINE_PX = 8, 17
+
+
+def axis_title_standoff(title: str) -> int:
+    """The standoff (px) of a y axis's title of one or more lines (`<br>`): its usual gap plus a
+    line's height for each line after the first."""
+    return AXIS_TITLE_STANDOFF_PX + AXIS_TITLE_LINE_PX * str(title).count("<br>")
+
+
+def axis_title_dict(title: str) -> dict:
+    """A y axis's title (plotly's `title`) with its standoff (axis_title_standoff)."""
+    return dict(text=title, standoff=axis_title_standoff(title))
 
 
 def gap_change_scatter(table, label: str, unit: str | None, highlight: str | None) -> go.Figure:

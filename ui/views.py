@@ -80,7 +80,8 @@ def registry_table() -> pd.DataFrame:
     rows = [{
         "Thème": ind.theme,
         "Indicateur": ind.label,
-        "Unité": ind.unit,
+        # In words, as every title and tile writes it (« € par an », never « EUR/an »).
+        "Unité": unit_text(ind.unit),
         "Définition": ind.definition
         + (f" Numérateur : {ind.numerator} ; dénominateur : {ind.denominator}."
            if ind.numerator else ""),
@@ -2106,6 +2107,26 @@ def portrait_tables(portrait) -> tuple[pd.DataFrame, tuple[pd.DataFrame, dict, d
 POCKETS_LIST_NOTE = ("« Niveau de vie » : moyen, par personne. « Distance » : en mètres, du bord de la poche au quartier prioritaire le plus proche "
                      "(« 0 (touche) » : la poche le touche ; « — » : aucun contour de QPV chargé). Le code "
                      "du QPV est dans la fiche de chaque poche, ci-dessous.")
+
+
+def schemes_source(schemes: pd.DataFrame) -> str:
+    """The source line of the common-law tables (Droit commun: by pillar and signatory, and the
+    schemes no signatory declared, which had none: issue 11, s14-RM), naming the documents the
+    schemes were typed from (their « Source » column), once each."""
+    refs = ([r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
+            if "Source" in schemes.columns else [])
+    return ("dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du contrat "
+            "(modèle de programme)" + (f", d'après {' ; '.join(refs)}" if refs else ""))
+
+
+def pockets_source(sources: list[str]) -> tuple[str | None, str | None]:
+    """(the whole source line, its short line) of the pockets' map and tables, from
+    indicators.pockets.grid_sources (the grid, the medians of the threshold, the QPV outlines):
+    the tables gave no source at all (issue 11, s14-RM); the short line names the grid."""
+    found = [s.strip() for s in sources if s and s.strip()]
+    if not found:
+        return None, None
+    return " ; ".join(found), found[0]
 
 
 def pockets_list(pockets: pd.DataFrame) -> pd.DataFrame:

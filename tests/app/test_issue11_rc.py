@@ -84,11 +84,12 @@ def test_a_charts_short_line_lists_its_credits_or_the_first_et_al() -> None:
         (["Insee 2019", "Cnaf 2022"], gap), ([communes * 2], ""), ([], gap))] == [
         quartier,
         quartier + " et al.",
-        "Données fictives de démonstration (Filosofi, données par… et al." + gap,
+        # The cut bracket closed (s14-RM: « données par… et al. » left it open).
+        "Données fictives de démonstration (Filosofi, données par…) et al." + gap,
         "Insee 2019 ; Cnaf 2022" + gap,
-        # One credit too long: cut at a word, one « … ».
+        # One credit too long: cut at a word, one « … », its bracket closed.
         "Données fictives de démonstration (Filosofi, données par commune, EPCI, département et "
-        "France…",
+        "France…)",
         "écarts entre valeurs de la même année"]
     assert all(len(credits_line([communes * 3, quartier], suffix=s)) <= CHART_LINE for s in ("", gap))
 

@@ -131,6 +131,7 @@ def test_a_gap_chart_whole() -> None:
                     "xref": "x domain", "y0": 0, "y1": 0, "yref": "y"}],
         "xaxis": {"tickmode": "array", "tickvals": [2020, 2022], "ticktext": ["2020", "2022"],
                   "gridcolor": "#e6e6e6"},
-        "yaxis": {"title": {"text": charts.wrap_words(charts.views.gap_axis_title("points", "%"), 30)},
+        "yaxis": {"title": {"text": charts.wrap_words(charts.views.gap_axis_title("points", "%"), 30),
+                            "standoff": charts.AXIS_TITLE_STANDOFF_PX},
                   "gridcolor": "#e6e6e6", "tickformat": ",~f", "automargin": True,
                   "range": [pytest.approx(-4.6), 0.0]}}
