@@ -80,7 +80,7 @@ def registry_table() -> pd.DataFrame:
     rows = [{
         "Thème": ind.theme,
         "Indicateur": ind.label,
-        "Unité": ind.unit,
+        "Unité": unit_text(ind.unit),      # « € par an », not the registry's « EUR/an »
         "Définition": ind.definition
         + (f" Numérateur : {ind.numerator} ; dénominateur : {ind.denominator}."
            if ind.numerator else ""),
