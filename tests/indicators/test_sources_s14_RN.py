@@ -43,3 +43,18 @@ def test_the_printed_line_and_the_full_credit_do_not_repeat_it_either() -> None:
                   document_producer="Ville de Lorneville", source_ref=section) == (
         "Quartier des Tilleuls – « Ce qui a changé » : le besoin au départ, ce que nous avons "
         "fait, ce que cela a changé, encadré « La Cité éducative… » (d'après Données Insee 2021)")
+
+
+def test_the_whole_source_line_of_a_figure_does_not_repeat_it_either() -> None:
+    # « Sources complètes » under the tiles and the PDFs' notes (indicators.kpi.source_line).
+    from indicators.kpi import source_line
+    section = "Quartier des Tilleuls – encadré « La Cité éducative… » (rubrique « Investir »)"
+    assert source_line(TITLE, section, "Ville de Lorneville", None) == (
+        "Source : Quartier des Tilleuls – « Ce qui a changé » : le besoin au départ, ce que nous "
+        "avons fait, ce que cela a changé (Ville de Lorneville) — encadré « La Cité éducative… » "
+        "(rubrique « Investir »)")
+    # Another section, or none, as typed.
+    assert source_line(TITLE, "Annexe 2", "Ville de Lorneville", None).endswith(
+        "(Ville de Lorneville) — Annexe 2")
+    assert source_line(None, "Quartier des Tilleuls – encadré", None, None) == (
+        "Source : Quartier des Tilleuls – encadré")
