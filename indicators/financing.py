@@ -78,6 +78,15 @@ def funding_documents(con, contract_slug: str) -> list[tuple[str, str | None, st
         group by d.title order by min(f.rowid)""", [contract_slug]).fetchall()
 
 
+def action_documents(con, contract_slug: str) -> list[tuple[str, str | None, str | None]]:
+    """The documents the contract's actions were typed from, as `funding_documents` gives them."""
+    return con.execute("""
+        select d.title, any_value(d.producer), any_value(d.published_on)
+        from programme_actions a
+        join documents d on d.contract_slug = a.contract_slug and d.document_id = a.document_id
+        where a.contract_slug = ?
+        group by d.title order by min(a.rowid)""", [contract_slug]).fetchall()
+
 def _order(funder: str) -> int:
     return FUNDER_ORDER.index(funder) if funder in FUNDER_ORDER else len(FUNDER_ORDER)
 

@@ -110,6 +110,10 @@ def source_line(title: str | None, source_ref: str | None, producer: str | None 
     # a title's own bracket stays the title's (« … (annexe 2 …), Le Grand Chalon … »).
     from indicators.fmt import typed_dates
     title, source_ref, producer = (typed_dates(t) for t in (title, source_ref, producer))
+    # A section typed with the document's name in front does not repeat it (s14-RN: « Hauts de
+    # Chambéry – « Ce qui a changé » … — Hauts de Chambéry – encadré « La Cité éducative… » »).
+    from indicators.sources import _own_section
+    source_ref = _own_section(title, source_ref) if title else source_ref
     head = document_name(title, producer, published_date(published_on)) if title else ""
     return "Source : " + " — ".join(p for p in (head, source_ref) if p)
 

@@ -76,6 +76,26 @@ def _head(text: str | None, separators: tuple[str, ...]) -> str:
     return text.strip()
 
 
+def _own_section(document: str, section: str) -> str:
+    """The section without the document's name it repeats in front (issue 11: Chambéry's
+    « Hauts de Chambéry – « Ce qui a changé », Hauts de Chambéry – encadré « La Cité… » »
+    reads « …, encadré « La Cité… » »): the longest head of the section, up to a separator
+    (« – », « , », « : »), whose words are the first words of the document's title (case,
+    accents and punctuation aside: « Hauts de Chambéry, « Ce qui a changé » – rubrique… »
+    reads « rubrique… »), left out when words remain after it."""
+    if not document or not section:
+        return section
+    title = _words(document)
+    for found in reversed(list(re.finditer(r" [–—-] |, | : ", section))):
+        head, rest = _words(section[:found.start()]), section[found.end():].strip()
+        if head and rest and title[:len(head)] == head:
+            return rest
+    return section
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^0-9a-z]+", " ", fold(text)).split()
+
 def clipped(text: str, limit: int) -> str:
     """At most `limit` characters, cut on a space (never mid-word), with « … » when cut; a cut
     inside a quotation or a bracket closes it (« rubrique « Renforcer la sécurité du… » »,
@@ -145,7 +165,7 @@ def reader_credit(document: str | None, section: str | None = None, producer: st
                                          for v in (document, section, producer, date))
     if whole:
         head = _head(typed_dates(document), (" (", " ; ", " : "))
-        part = _head(typed_dates(section), (", ", " (", " : ", " ; "))
+        part = _head(_own_section(head, typed_dates(section)), (", ", " (", " : ", " ; "))
         if part and fold(part) not in fold(head):
             head = f"{head}, {part}" if head else part
         who = (credited_producer(typed_dates(producer) or None, is_fictional) or "").strip()
@@ -154,7 +174,7 @@ def reader_credit(document: str | None, section: str | None = None, producer: st
     head = _head(typed_dates(document), (" (", " ; ", " : "))
     if len(head) > SHORT_DOCUMENT:         # a long title keeps its name, before its subtitles
         head = _head(head, (" – ",))
-    part = _head(typed_dates(section), (", ", " (", " : ", " ; "))
+    part = _head(_own_section(head, typed_dates(section)), (", ", " (", " : ", " ; "))
     if part and fold(part) in fold(head):
         part = ""
     who = (credited_producer(short_producer(typed_dates(producer)) or None, is_fictional) or "").strip()
@@ -280,7 +300,7 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
             return (reader_credit(document_title, source_ref, document_producer, document_date),
                     _head(label, (" (",)) or None)
         document = _head(document_title, (" (", " ; "))
-        section = _head(typed_dates(source_ref), (", ", " (", " : ", " ; "))
+        section = _head(_own_section(document, typed_dates(source_ref)), (", ", " (", " : ", " ; "))
         head = f"{document}, {section}" if section and fold(section) not in fold(document) else document
         return head, label or None
     return label, None

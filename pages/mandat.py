@@ -94,7 +94,8 @@ def _financing(selection, money: dict) -> None:
     if not projects.empty:
         st.subheader("Projets financés par année")
         components.table(views.projects_table(projects), hide_index=True, key="projects_table")
-        components.source_line("actions saisies par l'équipe du contrat (modèle de programme)")
+        components.source_line(views.actions_source(money["action_documents"]),
+                               shown=views.actions_source(money["action_documents"], short=True))
         exports.download_table(views.export_frame("projects", projects), key="projects_table",
                                title="Projets financés par année", selection=selection,
                                sources=lambda: data.contract_sources(slug, "programme_actions"),

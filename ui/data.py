@@ -473,6 +473,7 @@ def _financing(slug: str, version: int) -> dict:
         "by_territory": financing.amounts_by_territory(cur, slug),
         "actions": financing.actions_table(cur, slug),
         "documents": financing.funding_documents(cur, slug),
+        "action_documents": financing.action_documents(cur, slug),
         "unattached_eur": financing.unattached_funding(cur, slug),
     }
 

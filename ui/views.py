@@ -1500,15 +1500,29 @@ def funding_source(documents, short: bool = False) -> str:
     """The source of the financing figures: the template, and the documents its funding lines
     were typed from (indicators.financing.funding_documents), with producer and date. `short`:
     the line under a chart, each document as a reader cites it, in about two lines."""
+    return _typed_source(documents, short, FUNDING_SOURCE, "financements saisis d'après ")
+
+
+# The source of the figures counted on the actions (projects per year).
+ACTIONS_SOURCE = "actions saisies par l'équipe du contrat (modèle de programme)"
+
+
+def actions_source(documents, short: bool = False) -> str:
+    """The source of figures counted on the actions (« Projets financés par année »): the template
+    and the documents the actions were typed from (indicators.financing.action_documents), as
+    `funding_source` names them (issue 11: Chartres métropole's table named no document)."""
+    return _typed_source(documents, short, ACTIONS_SOURCE, "actions saisies d'après ")
+
+
+def _typed_source(documents, short: bool, base: str, head: str) -> str:
     if short and documents:
         from indicators.sources import reader_credit
-        head = "financements saisis d'après "
         return head + credits_line((reader_credit(t, None, p, d) for t, p, d in documents),
                                    limit=SHORT_LINE)
     cited = []
     for title, producer, published_on in documents:
         cited.append(qualified(f"« {title} »", producer, _document_date(published_on)))
-    return f"{FUNDING_SOURCE}, d'après {' ; '.join(cited)}" if cited else FUNDING_SOURCE
+    return f"{base}, d'après {' ; '.join(cited)}" if cited else base
 
 
 def programme_figures_elsewhere(tiles) -> str | None:

@@ -86,7 +86,11 @@ def test_home_page_figures_name_document_producer_and_year(demo_db) -> None:
         "Source : financements saisis par l'équipe du contrat (modèle de programme), d'après "
         "« Politique de la ville (page du site de Chartres métropole) » (Chartres métropole, "
         "21 septembre 2023)",
-        "Source : actions saisies par l'équipe du contrat (modèle de programme)"]
+        # The projects per year name the documents of the actions the same way (s14-RN).
+        "Source : actions saisies d'après Politique de la ville — Chartres métropole, 2023",
+        "Source : actions saisies par l'équipe du contrat (modèle de programme), d'après "
+        "« Politique de la ville (page du site de Chartres métropole) » (Chartres métropole, "
+        "21 septembre 2023)"]
 
 
 def test_portrait_cards_name_document_producer_and_year(demo_db) -> None:

@@ -33,8 +33,12 @@ def test_mandate_tables_of_the_demo_name_their_source(demo_db) -> None:
     assert '<div class="qpv-source">Source : financements saisis par l\'équipe du contrat ' \
            '(modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 (document ' \
            'fictif) » (CA Val-de-Lorne, fictive, 10 février 2026)</div>' == _after(at, "Financeur")
-    assert '<div class="qpv-source">Source : actions saisies par l\'équipe du contrat ' \
-           '(modèle de programme)</div>' == _after(at, "Nouveaux")
+    # The projects name the documents the actions were typed from (s14-RN), short, whole behind.
+    assert '<div class="qpv-source qpv-more" title="Source : actions saisies par l\'équipe du ' \
+           'contrat (modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 ' \
+           '(document fictif) » (CA Val-de-Lorne, fictive, 10 février 2026)">Source : actions ' \
+           'saisies d\'après Bilan annuel du contrat de ville 2025 — CA Val-de-Lorne (fictive), ' \
+           '2026</div>' == _after(at, "Nouveaux")
 
 
 def test_a_leverage_table_without_computed_figures_has_no_funding_source(demo_db) -> None:
