@@ -54,7 +54,7 @@ if not results.empty:
     exports.download_table(views.export_frame("cia_results", shown), key="cia_table",
                            title="Résultats de la CIA par année et par partie", selection=selection,
                            sources=housing_sources, stem=f"resultats_cia_{slug}")
-    st.caption(views.HOUSING_TABLE_NOTE)
+    st.caption(views.housing_table_note(table))
     rates = views.rates_by_objective(results)
     for column, (objective_id, part) in zip(st.columns(max(len(rates), 1)), rates):
         with column:

@@ -1755,6 +1755,22 @@ HOUSING_TABLE_NOTE = (
     "entre parenthèses, si chaque attribution supplémentaire s'ajoute au total. Le chiffre publié par "
     "le document (« Manquantes publiées ») est montré à côté, jamais remplacé. « Source » : la section "
     "du document ; le passage entier cité est dans les téléchargements (CSV, XLSX).")
+# The columns a table shows only when one of its rows has a value, and what the note says of each.
+HOUSING_OPTIONAL_COLUMNS = {
+    "Manquantes publiées": " Le chiffre publié par le document (« Manquantes publiées ») est montré "
+                           "à côté, jamais remplacé.",
+    "Source": " « Source » : la section du document ; le passage entier cité est dans les "
+              "téléchargements (CSV, XLSX).",
+}
+
+
+def housing_table_note(table: pd.DataFrame) -> str:
+    """HOUSING_TABLE_NOTE without the sentences on optional columns `table` does not show."""
+    note = HOUSING_TABLE_NOTE
+    for column, sentence in HOUSING_OPTIONAL_COLUMNS.items():
+        if column not in table.columns:
+            note = note.replace(sentence, "")
+    return note
 
 
 def _needed_cell(row) -> str:
@@ -1771,7 +1787,7 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
             return text + (" (déduit)" if row["denominator_origin"] == "deduced" else "")
         implied = row["implied_denominators"] or ()
         return " ou ".join(fmt.fmt_int(d) for d in implied[:3]) + " (déduit)" if implied else "—"
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in results["year"]],
         "Partie": [party_text(t, n) for t, n in zip(results["party_type"], results["party_name"])],
         "Objectif": [OBJECTIVE_SHORT.get(o, str(label))
@@ -1787,6 +1803,10 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
         "Origine": ["publié" if o == "published" else "calculé" for o in results["origin"]],
         "Source": [source_ref_cell(r) for r in results["source_ref"]],
     })
+    # A column empty in every row shown says nothing (the demo has no published shortfall and
+    # no section reference): it is left out, and so is its sentence in housing_table_note.
+    empty = [c for c in HOUSING_OPTIONAL_COLUMNS if len(table) and (table[c] == "").all()]
+    return table.drop(columns=empty)
 
 
 def filter_results(results: pd.DataFrame, year, party_type, objective) -> pd.DataFrame:
