@@ -56,7 +56,10 @@ if not results.empty:
                            sources=housing_sources, stem=f"resultats_cia_{slug}")
     st.caption(views.housing_table_note(table))
     rates = views.rates_by_objective(results)
-    for column, (objective_id, part) in zip(st.columns(max(len(rates), 1)), rates):
+    # Two charts a row at most: three side by side shrank their bar labels to about 8 px.
+    placed = [(column, rate) for row in views.in_rows(rates, views.CHARTS_PER_ROW)
+              for column, rate in zip(st.columns(views.CHARTS_PER_ROW), row)]
+    for column, (objective_id, part) in placed:
         with column:
             target = part["target_pct"].dropna()
             title = f"{OBJECTIVE_LABELS[objective_id]} – ensemble du territoire"

@@ -1809,6 +1809,15 @@ def housing_table(results: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=empty)
 
 
+# Charts side by side at most (the CIA rates: three in a row shrank their bar labels to 8 px).
+CHARTS_PER_ROW = 2
+
+
+def in_rows(items: list, per_row: int) -> list[list]:
+    """`items` cut into rows of `per_row` (the last one may be shorter)."""
+    return [items[k:k + per_row] for k in range(0, len(items), per_row)]
+
+
 def filter_results(results: pd.DataFrame, year, party_type, objective) -> pd.DataFrame:
     mask = pd.Series(True, index=results.index)
     if year is not None:

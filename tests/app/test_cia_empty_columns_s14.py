@@ -1,4 +1,4 @@
-"""Issue 11, every page seen at 1440 px (s14): the demo's CIA results table on « Logement » showed
+"""Issue 11, every page seen at 1440 px (s14). The demo's CIA results table on « Logement » showed
 « Manquantes publiées » and « Source » empty in every row (its file publishes neither), and the
 note under it explained both. A column empty in every row shown is left out, with its sentence
 (views.housing_table, views.housing_table_note). Small data built by code."""
@@ -38,3 +38,11 @@ def test_a_column_with_one_value_is_kept_and_explained() -> None:
 def test_the_whole_note_when_every_column_is_shown() -> None:
     table = views.housing_table(_cia_rows())
     assert views.housing_table_note(table) == views.HOUSING_TABLE_NOTE
+
+
+def test_cia_charts_go_two_a_row() -> None:
+    """Three CIA charts side by side at 1440 px shrank their bar labels to about 8 px."""
+    assert views.CHARTS_PER_ROW == 2
+    assert views.in_rows(["a", "b", "c"], 2) == [["a", "b"], ["c"]]
+    assert views.in_rows(["a", "b"], 2) == [["a", "b"]]
+    assert views.in_rows([], 2) == []
