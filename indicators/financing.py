@@ -70,22 +70,23 @@ def _funding_lines(con, contract_slug: str) -> pd.DataFrame:
 def funding_documents(con, contract_slug: str) -> list[tuple[str, str | None, str | None]]:
     """The documents the contract's funding lines were typed from: (title, producer, date as
     typed), once each, in the order of their first line."""
-    return con.execute("""
-        select d.title, any_value(d.producer), any_value(d.published_on)
-        from programme_funding f
-        join documents d on d.contract_slug = f.contract_slug and d.document_id = f.document_id
-        where f.contract_slug = ?
-        group by d.title order by min(f.rowid)""", [contract_slug]).fetchall()
+    return _typed_from(con, "programme_funding", contract_slug)
 
 
 def action_documents(con, contract_slug: str) -> list[tuple[str, str | None, str | None]]:
     """The documents the contract's actions were typed from, as `funding_documents` gives them."""
-    return con.execute("""
+    return _typed_from(con, "programme_actions", contract_slug)
+
+
+def _typed_from(con, table: str, contract_slug: str) -> list[tuple[str, str | None, str | None]]:
+    assert table in ("programme_funding", "programme_actions")      # a name, never a value
+    return con.execute(f"""
         select d.title, any_value(d.producer), any_value(d.published_on)
-        from programme_actions a
-        join documents d on d.contract_slug = a.contract_slug and d.document_id = a.document_id
-        where a.contract_slug = ?
-        group by d.title order by min(a.rowid)""", [contract_slug]).fetchall()
+        from {table} t
+        join documents d on d.contract_slug = t.contract_slug and d.document_id = t.document_id
+        where t.contract_slug = ?
+        group by d.title order by min(t.rowid)""", [contract_slug]).fetchall()
+
 
 def _order(funder: str) -> int:
     return FUNDER_ORDER.index(funder) if funder in FUNDER_ORDER else len(FUNDER_ORDER)

@@ -37,13 +37,26 @@ def free_port() -> int:
 def streamlit_server(db_path: Path, log_dir: Path) -> Iterator[str]:
     """A real `streamlit run app.py` reading `db_path`; yields its URL, stops it at the end.
     Its output goes to a file (with a closed pipe Streamlit ignores SIGTERM)."""
+    with _server([sys.executable, "-m", "ui.serve"], {"QPV_DB_PATH": str(db_path)}, log_dir) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def script_server(script: Path, log_dir: Path) -> Iterator[str]:
+    """`streamlit run SCRIPT` (a page built by a test); yields its URL, stops it at the end."""
+    with _server([sys.executable, "-m", "streamlit", "run", str(script)], {}, log_dir) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _server(command: list[str], env: dict, log_dir: Path) -> Iterator[str]:
     require_chromium()
     port = free_port()
     log = Path(log_dir) / "streamlit.log"
-    env = {**os.environ, "QPV_DB_PATH": str(db_path), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.serve", "--server.headless", "true",
+            [*command, "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(port),
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -5,18 +5,9 @@ the last row; one pixel short, the grid scrolled inside. Measured in Chromium at
 for tables of 1, 5 and 20 rows, one-line rows (a `max_height_px` table) and wrapped ones."""
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-from bench.load import stop_server
-from tests.app.browser_support import ROOT, chromium, free_port, require_chromium
+from tests.app.browser_support import chromium, script_server
 from ui import views
 
 pytestmark = pytest.mark.browser
@@ -46,35 +37,11 @@ MEASURE_JS = """() => [...document.querySelectorAll('[class*="st-key-short_"], [
 })"""
 
 
-@contextlib.contextmanager
-def _serve(script: Path, log_dir: Path):
-    require_chromium()
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with (log_dir / "streamlit.log").open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        yield url
-    finally:
-        stop_server(proc)
-
-
 def test_a_table_showing_all_its_rows_has_no_strip_under_them_and_no_inner_scrollbar(tmp_path) -> None:
     script = tmp_path / "tables.py"
     script.write_text(SCRIPT, encoding="utf-8")
     found = {}
-    with _serve(script, tmp_path) as url, chromium() as browser:
+    with script_server(script, tmp_path) as url, chromium() as browser:
         for width in (1440, 390):
             context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
             try:
