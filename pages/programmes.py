@@ -156,6 +156,8 @@ st.caption(views.actions_total_caption(len(shown), shown["amount_eur"].sum(), mo
                                        filtered))
 components.table(views.actions_view(shown), hide_index=True, key="actions_table", max_height_px=720,
                  main=("Montant",))
+if note := views.actions_view_note(shown):
+    st.caption(note)
 components.source_line(FUNDING_SOURCE)
 if not shown.empty:
     # The long texts (description, source) and every cell whole, one action at a time.

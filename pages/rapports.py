@@ -43,6 +43,9 @@ if "revue" in sections:
         review_year = left.selectbox("Année de la revue annuelle", years,
                                      index=years.index(latest) if latest in years else 0,
                                      key=f"report_review_year_{selection.contract_slug}")
+review_note = exports.mandate_review_note(selection.contract_slug, sections)
+if review_note:
+    left.caption(review_note)
 n_portraits = (len(chosen_qpvs) or len(labels)) if "portraits" in sections else 0
 if not sections:
     components.empty_note("Choisissez au moins une partie du rapport.")

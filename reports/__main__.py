@@ -98,6 +98,10 @@ def cmd_mandate(args, con) -> int:
         except pdf.ReportError as e:
             print(str(e), file=sys.stderr)
             return 2
+        contents = pdf.mandate_contents(con, args.territory, args.sections, args.qpv, args.review_year)
+        left_out = pdf.review_left_out_note(con, args.territory, contents, args.sections, args.review_year)
+        if left_out:
+            print(left_out)
         out = Path(args.out)
         _write(out, data)
         print(f"{out} ({len(data) // 1024} Ko, {time.perf_counter() - t0:.1f} s)")

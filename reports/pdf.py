@@ -2041,6 +2041,37 @@ def mandate_contents(con, contract_slug: str, sections: Sequence[str] | None = N
     return MandateContents(chosen, qpvs, year)
 
 
+def review_left_out_note(con, contract_slug: str, contents: MandateContents,
+                         sections: Sequence[str] | None = None,
+                         review_year: int | None = None) -> str | None:
+    """Why a mandate report holds no « Revue annuelle » (French, for the command line and the
+    « Rapports et exports » page), None when it holds one or nobody expects one. Expected: when
+    `sections` (as asked; None: the defaults) name it or are the defaults, or a `review_year` is
+    given. Why not: the territory has no review data (no signatory, no steering committee:
+    `section_has_data`), or the sections asked leave it out."""
+    if "revue" in contents.sections:
+        return None
+    if sections is not None and "revue" not in sections and review_year is None:
+        return None
+    slug = _contract(con, contract_slug).slug
+    title = SECTIONS["revue"] + (f" {review_year}" if review_year is not None else "")
+    if not section_has_data(con, slug, "revue", contents.qpv_codes):
+        return (f"La section « {title} » n'est pas dans le rapport : ce territoire n'a ni "
+                "signataire ni comité de pilotage déclaré, dont elle présente les engagements.")
+    if sections is not None:
+        return (f"La section « {title} » n'est pas dans le rapport : elle n'est pas parmi "
+                "les sections demandées.")
+    return None
+    title = SECTIONS["revue"] + (f" {review_year}" if review_year is not None else "")
+    if not section_has_data(con, contract_slug, "revue", contents.qpv_codes):
+        return (f"La section « {title} » n'est pas dans le rapport : ce territoire n'a ni "
+                "signataire ni comité de pilotage déclaré, dont elle présente les engagements.")
+    if review_year is not None:
+        return (f"La section « {title} » n'est pas dans le rapport : elle n'est pas parmi "
+                "les sections demandées.")
+    return None
+
+
 def _cover_and_contents(kicker: str, contract, date: dt.date, fictional: bool, st,
                         intro: list[Flowable]) -> list[Flowable]:
     """A report's cover (kicker, contract name, its subtitle, `intro`, the date, the demo mark)

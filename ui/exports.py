@@ -249,6 +249,20 @@ def mandate_default_sections(contract_slug: str) -> list[str]:
     return list(_mandate_contents(contract_slug, data.view_key()).sections)
 
 
+def mandate_review_note(contract_slug: str, sections: Sequence[str]) -> str | None:
+    """Why the mandate report has no « Revue annuelle » to offer (the territory has no signatory
+    nor steering committee), as the command line prints it; None when the review is among
+    `sections` or could be (reports.pdf.review_left_out_note on the default contents)."""
+    if "revue" in sections:
+        return None
+    from reports import pdf
+    cur = data.cursor()
+    try:
+        return pdf.review_left_out_note(cur, contract_slug, _mandate_contents(contract_slug, data.view_key()))
+    finally:
+        cur.close()
+
+
 def mandate_default_review_year(contract_slug: str) -> int | None:
     """The annual review's year by default, as on the command line (the latest year reported)."""
     from indicators import review

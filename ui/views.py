@@ -1620,7 +1620,7 @@ def actions_view(df: pd.DataFrame) -> pd.DataFrame:
     missing value reads « non renseigné » in every column; the funders are a list column (one
     line of labels, whole on a click) and the long texts (description, source) are in the
     detail of each action (`action_detail`), not in cells that made every row five lines high."""
-    return pd.DataFrame({
+    view = pd.DataFrame({
         "Année": [fmt.fmt_year(y) for y in df["year"]],
         "Action": df["title"].astype(str),
         "Porteur": [_filled(v) for v in df["operator"]],
@@ -1633,6 +1633,35 @@ def actions_view(df: pd.DataFrame) -> pd.DataFrame:
         "Nouvelle": [_yes_no(v) for v in df["is_new"]],
         "CPO": [_yes_no(v) for v in df["is_multiyear_agreement"]],
     })
+    # A column « non renseigné » on every row shown says nothing: it is left out, and named once
+    # under the table (actions_view_note); Année, Action, Porteur and Montant always stay.
+    return view.drop(columns=_unfilled_action_columns(view))
+
+
+_OPTIONAL_ACTION_COLUMNS = ("Enjeu", "Quartiers", "Financeurs", "Nouvelle", "CPO")
+
+
+def _unfilled_action_columns(view: pd.DataFrame) -> list[str]:
+    if view.empty:
+        return []
+    return [c for c in _OPTIONAL_ACTION_COLUMNS
+            if all((v == [NOT_FILLED]) if isinstance(v, list) else v == NOT_FILLED for v in view[c])]
+
+
+def actions_view_note(df: pd.DataFrame) -> str | None:
+    """What the actions table leaves out, said once under it (French), None when nothing:
+    « Enjeu prioritaire, action nouvelle, convention pluriannuelle (CPO) : non renseignés pour
+    toutes ces actions (colonnes masquées ; le détail d'une action les donne). »"""
+    if df.empty:
+        return None
+    gone = [c for c in _OPTIONAL_ACTION_COLUMNS if c not in actions_view(df).columns]
+    if not gone:
+        return None
+    labels = {"Enjeu": "enjeu prioritaire", "Quartiers": "quartiers", "Financeurs": "financeurs",
+              "Nouvelle": "action nouvelle", "CPO": "convention pluriannuelle (CPO)"}
+    text = ", ".join(labels[c] for c in gone)
+    return (f"{text[0].upper()}{text[1:]} : non renseignés pour toutes ces actions "
+            "(colonnes masquées ; le détail d'une action les donne).")
 
 
 def action_choice(row) -> str:
