@@ -847,6 +847,24 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if _texts(frame[c]) is not None]
 
 
+def year_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` holding years as numbers (a header « Année… », every value a whole
+    number or missing, at least one): a year is a label, the grid aligns it left as it does
+    the years written as text (« Droit commun »'s credits read « 2024 » at the right, its
+    TFPB's at the left)."""
+    def whole(v) -> bool:
+        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) \
+            and float(v).is_integer()
+    out = []
+    for c in frame.columns:
+        if not fmt.fold(str(c)).startswith("annee"):
+            continue
+        values = [v for v in frame[c].tolist() if _na(v) is not None]
+        if values and all(whole(v) for v in values):
+            out.append(c)
+    return out
+
+
 def list_columns(frame: pd.DataFrame) -> list[str]:
     """The columns of `frame` whose values (at least one) are all lists of labels."""
     return [c for c in frame.columns
