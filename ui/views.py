@@ -1101,7 +1101,7 @@ def narrow_columns(frame: pd.DataFrame, order: list, room_px: int = PHONE_ROOM_P
     prose = [c for c in rest if is_prose(frame[c]) and c not in main]
     # The column that tells rows of one label apart (the commune of a figure published for two)
     # before the values: without it two rows read as one doubled.
-    first = [c for c in [apart_column(frame, order), *main] if c in rest]
+    first = [c for c in dict.fromkeys([apart_column(frame, order), *main]) if c in rest]
     kept, used = set(order[:lead]), sum(need[c] for c in order[:lead])
     for c in first + [c for c in rest if c not in prose and c not in first] + prose:
         if used + need[c] <= room_px:

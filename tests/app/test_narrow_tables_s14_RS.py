@@ -45,6 +45,13 @@ def test_the_column_that_tells_rows_apart_stays_beside_the_label_on_a_phone() ->
     # Before the page's `main` value: « Année » and the prose source go to the « Détail ».
     shown, left = views.narrow_columns(FIGURES, order, main=("Valeur de la commune",))
     assert (shown, left) == (["Indicateur", "Commune", "Valeur de la commune"], ["Année", "Source"])
+    # Also one of the page's `main` columns, it counts once (« Droit commun »'s signatory, the
+    # amount then beside it).
+    shown, left = views.narrow_columns(FIGURES, order, main=("Commune", "Valeur de la commune"))
+    assert (shown, left) == (["Indicateur", "Commune", "Valeur de la commune"], ["Année", "Source"])
+    room = sum(views.min_px(FIGURES, c) for c in ("Indicateur", "Commune", "Année"))
+    assert views.narrow_columns(FIGURES, order, room, main=("Commune", "Année")) == (
+        ["Indicateur", "Commune", "Année"], ["Valeur de la commune", "Source"])
     # Even where the room keeps only one column beside the label, it is the commune.
     room = views.min_px(FIGURES, "Indicateur") + views.min_px(FIGURES, "Commune")
     assert views.narrow_columns(FIGURES, order, room, main=("Valeur de la commune",)) == (
