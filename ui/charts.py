@@ -77,6 +77,12 @@ def comparison_bar(title: str, unit: str | None, rows: list[dict]) -> go.Figure:
                        tickfont=dict(size=13, color=palette.TEXT)))))
 
 
+# The x axis title of `scatter` is centred under a plot area narrowed by its two-line y title: at
+# 390 px, 37 characters on one line ran past the chart's right edge (« Taux de pauvreté (seuil à
+# 60 %, en % » and its bracket cut, the comparison page); 32 keep it inside (about 210 px).
+SCATTER_X_TITLE_CHARS = 32
+
+
 def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | None,
             highlight: str | None) -> go.Figure:
     """QPVs as points (columns qpv_code, qpv_name, x, y); the selected QPV highlighted."""
@@ -105,7 +111,7 @@ def scatter(df, x_label: str, y_label: str, x_unit: str | None, y_unit: str | No
     fig.update_layout(separators=SEPARATORS, font=FONT, plot_bgcolor="white", height=480,
                       margin=dict(l=10, r=10, t=40, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      xaxis=dict(title=wrap_words(views.label_with_unit(x_label, x_unit), 40),
+                      xaxis=dict(title=wrap_words(views.label_with_unit(x_label, x_unit), SCATTER_X_TITLE_CHARS),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True),
                       yaxis=dict(title=axis_title_dict(wrap_words(views.label_with_unit(y_label, y_unit), 40)),
                                  gridcolor="#e6e6e6", tickformat=",~f", automargin=True))

@@ -65,6 +65,8 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
     # stays as short as its text allows, the whole list opens on a click (issue 11).
     config.update({c: st.column_config.ListColumn(width=views.list_px(frame[c]))
                    for c in views.list_columns(frame)})
+    # A year is a label: at the left, numbers or text (views.year_columns).
+    config.update({c: {**config.get(c, {}), "alignment": "left"} for c in views.year_columns(frame)})
     config.update(column_config or {})
     # A cell without a value reads « — », never Streamlit's English « None » (issue 11: a scheme
     # without an objective, a CIA row without a target).

@@ -847,6 +847,24 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if _texts(frame[c]) is not None]
 
 
+def year_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` holding years as numbers (a header « Année… », every value a whole
+    number or missing, at least one): a year is a label, the grid aligns it left as it does
+    the years written as text (« Droit commun »'s credits read « 2024 » at the right, its
+    TFPB's at the left)."""
+    def whole(v) -> bool:
+        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) \
+            and float(v).is_integer()
+    out = []
+    for c in frame.columns:
+        if not fmt.fold(str(c)).startswith("annee"):
+            continue
+        values = [v for v in frame[c].tolist() if _na(v) is not None]
+        if values and all(whole(v) for v in values):
+            out.append(c)
+    return out
+
+
 def list_columns(frame: pd.DataFrame) -> list[str]:
     """The columns of `frame` whose values (at least one) are all lists of labels."""
     return [c for c in frame.columns
@@ -957,10 +975,18 @@ def cell_text(value) -> str:
     return str(value)
 
 
+# Where a word breaks in an HTML cell: after a hyphen (the browser breaks « Saint-Aubin-sur-Lorne »
+# there) or a slash (_screen_cell writes a <wbr> after it: « consultations/an/habitant ») between
+# letters, two of them before it (« €/an », « 2022-2023 » are counted whole).
+_WORD_BREAK = re.compile(r"(?<=[^\W\d_]{2}[-/])(?=[^\W\d_])")
+_SLASH_BREAK = re.compile(r"(?<=[^\W\d_]{2}/)(?=[^\W\d_])")
+
+
 def word_px(text) -> int:
     """The narrowest an HTML cell holding `text` can be: its widest word (words joined by
-    no-break spaces are one) and the cell's padding."""
-    words = re.split(r"[ \t\n]+", str(text))
+    no-break spaces are one; a word breaks after its hyphens and slashes: _WORD_BREAK) and the
+    cell's padding."""
+    words = [part for w in re.split(r"[ \t\n]+", str(text)) for part in _WORD_BREAK.split(w)]
     return HTML_CELL_PADDING_PX + max(math.ceil(sum(map(char_px, w))) for w in words)
 
 
@@ -990,13 +1016,12 @@ def _screen_cell(text: str) -> tuple[str, int]:
     per distinct text (a 147-row table took 0,2 s of CPU a rerun without it)."""
     shown = screen_text(text)
     px = word_px(shown) if shown.strip() else 0
-    # A unit or a path written with « / » breaks after its slashes when its parts fit (« 3,0
-    # consultations/an/habitant » read « consultatio | ns/an/habitan | t » at 390 px).
-    if px > LONG_WORD_PX and "/" in shown and word_px(shown.replace("/", "/ ")) <= LONG_WORD_PX:
-        return html_text(shown).replace("/", "/<wbr>"), word_px(shown.replace("/", "/ "))
     if px > LONG_WORD_PX:      # a file name, a path: broken anywhere rather than widen the table
         return f'<span class="qpv-break">{html_text(shown)}</span>', LONG_WORD_PX
-    return html_text(shown), px
+    # A unit written with « / » breaks after its slashes, as word_px counts it (« 3,0
+    # consultations/an/habitant » read « consultatio | ns/an/habitan | t » at 390 px): the
+    # browser breaks after a hyphen, never after a slash without a <wbr>.
+    return _SLASH_BREAK.sub("<wbr>", html_text(shown)), px
 
 
 # A cell this wide or less (padding included) is a short label, kept on one line in a wide room.
@@ -1071,11 +1096,12 @@ def narrow_columns(frame: pd.DataFrame, order: list, room_px: int = PHONE_ROOM_P
     if not order:
         return [], []
     need = need or {c: min_px(frame, c) for c in order}
-    # The label: the first column with a header (after a marker such as the comparison's « ▶ »).
-    lead = next((i for i, c in enumerate(order) if str(c).strip()), 0) + 1
+    lead = _lead(order)
     rest = order[lead:]
     prose = [c for c in rest if is_prose(frame[c]) and c not in main]
-    first = [c for c in main if c in rest]
+    # The column that tells rows of one label apart (the commune of a figure published for two)
+    # before the values: without it two rows read as one doubled.
+    first = [c for c in dict.fromkeys([apart_column(frame, order), *main]) if c in rest]
     kept, used = set(order[:lead]), sum(need[c] for c in order[:lead])
     for c in first + [c for c in rest if c not in prose and c not in first] + prose:
         if used + need[c] <= room_px:
@@ -1084,11 +1110,37 @@ def narrow_columns(frame: pd.DataFrame, order: list, room_px: int = PHONE_ROOM_P
     return [c for c in order if c in kept], [c for c in order if c not in kept]
 
 
-def row_label(row: dict, shown: list) -> str:
+def _lead(order: list) -> int:
+    """How many of `order`'s first columns make a row's label: the first column with a header,
+    after a marker such as the comparison's « ▶ »."""
+    return next((i for i, c in enumerate(order) if str(c).strip()), 0) + 1
+
+
+def apart_column(frame: pd.DataFrame, order: list):
+    """The first column of `order` after the label (`_lead`) that tells apart the rows sharing
+    a label (the commune of a figure published for two communes: « Lorneville »,
+    « Saint-Aubin-sur-Lorne »), prose left aside; None when every label is said once, when the
+    label is short (a year: rows by year, the page's `main` columns say the rest; as row_label)
+    or no column tells them apart."""
+    lead = _lead(order)
+    labels = [tuple(cell_text(v) for v in r) for r in frame[order[:lead]].itertuples(index=False)]
+    if len(set(labels)) == len(labels) or all(len(" ".join(t).strip()) <= 6 for t in labels):
+        return None
+    for c in order[lead:]:
+        if not is_prose(frame[c]) and \
+                len(set(zip(labels, map(cell_text, frame[c].tolist())))) == len(labels):
+            return c
+    return None
+
+
+def row_label(row: dict, shown: list, apart=None) -> str:
     """A row named in the detail under a phone's table: its first shown cell, with the next one
-    when the first is short (a year: « 2024 · Habitat du Val »)."""
+    when the first is short (a year: « 2024 · Habitat du Val »), and the `apart_column`'s cell
+    that tells it from the rows of the same label."""
     cells = [cell_text(row[c]) for c in shown[:2]]
-    return " · ".join(c for c in cells if c.strip()) if len(cells[0]) <= 6 else cells[0]
+    label = " · ".join(c for c in cells if c.strip()) if len(cells[0]) <= 6 else cells[0]
+    told = cell_text(row[apart]) if apart is not None and apart in row else ""
+    return label if not told.strip() or told in label.split(" · ") else f"{label} · {told}"
 
 
 def _html_cell(value) -> str:
@@ -1140,11 +1192,12 @@ def narrow_table_html(frame: pd.DataFrame, order: list, css_key: str, room_px: i
         each = [c for c in left if c not in once]
         items = [f"<li><b>{_html_cell(c)}</b> (toutes les lignes)\u00a0: {_html_cell(rows[0][c]) or '—'}</li>"
                  for c in once if cell_text(rows[0][c]).strip()]
+        apart = apart_column(measured, order)
         for r in rows if each else ():      # a row's empty cells left out, a row of none too
             fields = "\u00a0; ".join(f"{_html_cell(c)}\u00a0: {_html_cell(r[c])}" for c in each
                                       if cell_text(r[c]).strip())
             if fields:
-                items.append(f"<li><b>{_html_cell(row_label(r, shown))}</b> — {fields}</li>")
+                items.append(f"<li><b>{_html_cell(row_label(r, shown, apart))}</b> — {fields}</li>")
         names = ", ".join(_html_cell(c) for c in left)
         parts.append(f'<details class="qpv-narrow-only"><summary>Détail\u00a0: {names}</summary>'
                      f"<ul>{''.join(items)}</ul></details>")

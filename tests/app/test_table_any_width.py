@@ -218,7 +218,8 @@ def test_cia_and_programme_tables_on_the_demo(demo_db) -> None:
                                  ["Atteint"])
     assert seen["pockets_table"] == (["Année", "Crédits P147 du contrat", "dont poches de pauvreté", "Part",
                                       "Plafond"], ["Respecté"])
-    assert seen["territory_table"] == (["Quartier", "Montant (partagé à parts égales)", "Actions"], ["Note"])
+    # « Par quartier »'s notes break after their hyphens (« multi-quartiers »): every column shows.
+    assert seen["territory_table"] == (["Quartier", "Montant (partagé à parts égales)", "Actions", "Note"], [])
     assert seen["dc_tfpb"][0] == ["Année", "Bailleur", "Quartier", "Montant (€)"]
     assert seen["cia_objectives"] == (["Partie", "Objectif", "Cible", "Source"], ["Note"])
     assert seen["dc_signatories"] == (["Nom", "Type", "Rôle"], ["Engagement", "Source"])
