@@ -103,7 +103,7 @@ def test_a_cia_tables_source_cells_name_the_section_and_the_downloads_keep_the_p
            "(p. 8 s. de la CIA), « Engagements en faveur des demandeurs du 1er quartile » : « En 2021, cet "
            "objectif n'a pas été atteint avec 82 attributions »")
     assert views.source_ref_cell(ref) == (
-        "Annexe 7 – CIA, « Les objectifs quantifiés et territorialisés par bailleur et réservataire » (p. 8…")
+        "Annexe 7 – CIA, « Les objectifs quantifiés et territorialisés par bailleur et réservataire » (p. 8…)")     # a bracket cut open is closed (sources.clipped)
     assert views.source_ref_cell("p. 12") == "p. 12"
     assert views.source_ref_cell(None) == "" and views.source_ref_cell(float("nan")) == ""
     objectives = pd.DataFrame({"party_type": ["ensemble"], "party_name": ["Ensemble"],
