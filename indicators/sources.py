@@ -293,6 +293,14 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
     # A date typed « 21/09/2023 » in the source's text reads « 21 septembre 2023 ».
     label = typed_dates((source_label or "").strip())
     if origin == "published" and document_title:
+        # A note naming the document itself (« Chartres métropole, page « Politique de la ville »
+        # (21/09/2023) – … ») is that document, named as its texts name it (`cited_document`).
+        cited = cited_document(source_label, source_ref, document_title, document_producer,
+                               document_date)
+        if cited is not None:
+            if short:
+                return reader_credit(document_title, source_ref, document_producer, document_date), None
+            return " – ".join(p for p in cited if p), None
         producer = fold(document_producer or "")
         if producer and label and fold(label).startswith(producer.split()[0]):
             return label, None
@@ -304,6 +312,58 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
         head = f"{document}, {section}" if section and fold(section) not in fold(document) else document
         return head, label or None
     return label, None
+
+
+def _spaced(text: str | None) -> str:
+    """Folded, with every kind of space one plain space (dates in words use no-break spaces)."""
+    return " ".join(fold(text or "").replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def note_precision(source_label: str | None, title: str | None, date: str | None = None,
+                   url: str | None = None) -> str | None:
+    """What a typed figure's note says beyond the document it names, when it names the document
+    the database knows (issue 11: Chartres' portraits cited one web page twice, as its note
+    « Chartres métropole, page « Politique de la ville » (21/09/2023) – quartier prioritaire
+    2015–2023 « les Clos » (contour de 2015, année de la population non précisée) » and as the
+    document « Politique de la ville (page du site de Chartres métropole) »). The note's head (up
+    to « – ») names the document by its URL, by its title quoted (« « Politique de la ville » »),
+    or by its title and its date; the precision is the rest (« quartier prioritaire… (…, année de
+    la population non précisée) », "" when none). None when the note names another source
+    (« Insee, Filosofi 2021 » quoted by a document titled « Filosofi 2021 : … » and undated)."""
+    label = typed_dates((source_label or "").strip()) if isinstance(source_label, str) else ""
+    if not label or not isinstance(title, str) or not title.strip():
+        return None
+    head = _head(label, (" – ", " — "))
+    rest = label[len(head):].strip().lstrip("–—").strip()
+    said = _spaced(head)
+    core = _spaced(_head(title, (" (", " : ", " ; ")))
+    named = bool(isinstance(url, str) and url.strip() and _spaced(url) in said)
+    if not named and core:
+        quoted = [_spaced(q) for q in re.findall(r"«\s*(.*?)\s*»", head)]
+        named = core in quoted
+        if not named and isinstance(date, str) and date.strip():
+            from indicators.kpi import published_date
+            day = _spaced(published_date(date.strip()))
+            named = core in said and bool(day) and day in said
+    return rest if named else None
+
+
+def cited_document(source_label: str | None, source_ref: str | None, title: str | None,
+                   producer: str | None = None, date: str | None = None,
+                   url: str | None = None) -> tuple[str, str | None] | None:
+    """(the document as every list of sources names it, `document_name`; its section with the
+    note's own precision: « § « Les quartiers prioritaires » : « … » ; quartier prioritaire…
+    (contour de 2015, année de la population non précisée) ») when a typed figure's note names
+    the document it comes from (`note_precision`), else None: the document is then cited once,
+    under one name, by the figure and by the texts typed from it."""
+    rest = note_precision(source_label, title, date, url)
+    if rest is None:
+        return None
+    from indicators.kpi import published_date
+    name = document_name(title, producer or "producteur non précisé", published_date(date))
+    ref = " ; ".join(p for p in (typed_dates(source_ref) if isinstance(source_ref, str) else None,
+                                 rest) if p and p.strip())
+    return name, ref or None
 
 
 # Words a credit may add to the producer and year it names without naming anything else.
