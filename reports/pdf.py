@@ -707,6 +707,16 @@ class SourceRefs:
             groups.setdefault(head, []).append((key, ref))
         return groups
 
+    def in_print_order(self) -> "SourceRefs":
+        """The same sources numbered in the order `lines` prints them (issue 11: Chambéry's
+        « Les chiffres du mandat » listed [1]…[6], [8]…[13], then [7], its list grouping the
+        sections of one document): call `ref` for every source first, then number the table
+        with the copy this returns, whose list reads 1, 2, 3…"""
+        out = SourceRefs(self.documents)
+        keys = [key for refs in self._groups().values() for key, _ in refs]
+        out.items = {key: n for n, key in enumerate(keys, 1)}
+        return out
+
     def lines(self) -> list[str]:
         """« [n] source — reference », the source said once: when several references share it
         (thirteen sections of one document), the source is a line of its own, ending « : »,
@@ -1482,6 +1492,9 @@ def _section_chiffres(con, contract, st: Styles, cited: Cited | None = None) -> 
     # situate the territory, they are not results of the contract.
     local = [t for t in tiles if getattr(t, "scope", "contrat") != "national"]
     national = [t for t in tiles if getattr(t, "scope", "contrat") == "national"]
+    for t in local + national:      # numbered in the order the list prints them (in_print_order)
+        refs.ref(reader_source(t.source_line))
+    refs = refs.in_print_order()
     for group, heading in ((local, None), (national, "Contexte national")):
         if not group:
             continue
