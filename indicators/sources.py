@@ -62,14 +62,14 @@ def dataset_title(registry_sources: Iterable[str | None], levels: Iterable[str |
 
 
 def _head(text: str | None, separators: tuple[str, ...]) -> str:
-    """The text up to the first separator found outside « » and ( ) (all of it when none)."""
+    """The text up to the first separator found outside « », ( ) and [ ] (all of it when none)."""
     if not text:
         return ""
     depth = 0
     for i, ch in enumerate(text):
-        if ch in "«(":
+        if ch in "«([":
             depth += 1
-        elif ch in "»)":
+        elif ch in "»)]":
             depth = max(depth - 1, 0)
         elif depth == 0 and any(text.startswith(sep, i) for sep in separators):
             return text[:i].strip()
@@ -105,14 +105,14 @@ def clipped(text: str, limit: int) -> str:
         return text
     # A cut after an ellipsis (« retenus… » cut inside the quotation) ends with one « … »,
     # never « retenus…… ».
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«(….")
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«([….")
     still_open = []
     for ch in cut:
-        if ch in "«(":
+        if ch in "«([":
             still_open.append(ch)
-        elif ch in "»)" and still_open and still_open[-1] == {"»": "«", ")": "("}[ch]:
+        elif ch in "»)]" and still_open and still_open[-1] == {"»": "«", ")": "(", "]": "["}[ch]:
             still_open.pop()
-    return cut + "…" + "".join(" »" if ch == "«" else ")" for ch in reversed(still_open))
+    return cut + "…" + "".join({"«": " »", "(": ")", "[": "]"}[ch] for ch in reversed(still_open))
 
 
 # The parts of a short credit line (`reader_credit`), each cut at a word boundary beyond these.
@@ -199,7 +199,7 @@ def reader_credit(document: str | None, section: str | None = None, producer: st
     if who and _named_in(who, f"{head} {part}"):
         who, dropped = "", True
     if len(line(head, part, who, said)) > SHORT_LINE and len(quoted) > 1:
-        said = f" (d'après {quoted[0]} ; …)"
+        said = f" (d'après {_bracketed(quoted[0])} ; …)"
     over = len(line(head, part, who, said)) - SHORT_LINE
     if over <= 0:
         return line(head, part, who, said)
@@ -392,8 +392,17 @@ def merged_credits(credits: Iterable[str]) -> list[str]:
             if " (" in t or not isinstance(key, tuple) or key not in detailed]
 
 
+def _bracketed(quote: str) -> str:
+    """A quotation as it reads inside « (d'après …) »: its own brackets square, as French writes a
+    bracket within a bracket (issue 11: Grand Chalon's « Comparer » line ended « … ABS 2022 »)) »;
+    now « … Données INSEE 2019 [en-tête du portrait ; bloc cité « … »]) »)."""
+    return quote.replace("(", "[").replace(")", "]")
+
+
 def _joined(head: str, quotes: list[str]) -> str:
-    return f"{head} (d'après {' ; '.join(merged_credits(quotes))})" if quotes else head
+    if not quotes:
+        return head
+    return f"{head} (d'après {' ; '.join(_bracketed(q) for q in merged_credits(quotes))})"
 
 
 def credit(source_label: str | None, origin: str | None, **details) -> str:
