@@ -62,14 +62,14 @@ def dataset_title(registry_sources: Iterable[str | None], levels: Iterable[str |
 
 
 def _head(text: str | None, separators: tuple[str, ...]) -> str:
-    """The text up to the first separator found outside « » and ( ) (all of it when none)."""
+    """The text up to the first separator found outside « », ( ) and [ ] (all of it when none)."""
     if not text:
         return ""
     depth = 0
     for i, ch in enumerate(text):
-        if ch in "«(":
+        if ch in "«([":
             depth += 1
-        elif ch in "»)":
+        elif ch in "»)]":
             depth = max(depth - 1, 0)
         elif depth == 0 and any(text.startswith(sep, i) for sep in separators):
             return text[:i].strip()
@@ -105,14 +105,14 @@ def clipped(text: str, limit: int) -> str:
         return text
     # A cut after an ellipsis (« retenus… » cut inside the quotation) ends with one « … »,
     # never « retenus…… ».
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«(….")
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–—-«([….")
     still_open = []
     for ch in cut:
-        if ch in "«(":
+        if ch in "«([":
             still_open.append(ch)
-        elif ch in "»)" and still_open and still_open[-1] == {"»": "«", ")": "("}[ch]:
+        elif ch in "»)]" and still_open and still_open[-1] == {"»": "«", ")": "(", "]": "["}[ch]:
             still_open.pop()
-    return cut + "…" + "".join(" »" if ch == "«" else ")" for ch in reversed(still_open))
+    return cut + "…" + "".join({"«": " »", "(": ")", "[": "]"}[ch] for ch in reversed(still_open))
 
 
 # The parts of a short credit line (`reader_credit`), each cut at a word boundary beyond these.
@@ -199,7 +199,7 @@ def reader_credit(document: str | None, section: str | None = None, producer: st
     if who and _named_in(who, f"{head} {part}"):
         who, dropped = "", True
     if len(line(head, part, who, said)) > SHORT_LINE and len(quoted) > 1:
-        said = f" (d'après {quoted[0]} ; …)"
+        said = f" (d'après {_bracketed(quoted[0])} ; …)"
     over = len(line(head, part, who, said)) - SHORT_LINE
     if over <= 0:
         return line(head, part, who, said)
@@ -293,6 +293,14 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
     # A date typed « 21/09/2023 » in the source's text reads « 21 septembre 2023 ».
     label = typed_dates((source_label or "").strip())
     if origin == "published" and document_title:
+        # A note naming the document itself (« Chartres métropole, page « Politique de la ville »
+        # (21/09/2023) – … ») is that document, named as its texts name it (`cited_document`).
+        cited = cited_document(source_label, source_ref, document_title, document_producer,
+                               document_date)
+        if cited is not None:
+            if short:
+                return reader_credit(document_title, source_ref, document_producer, document_date), None
+            return " – ".join(p for p in cited if p), None
         producer = fold(document_producer or "")
         if producer and label and fold(label).startswith(producer.split()[0]):
             return label, None
@@ -304,6 +312,58 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
         head = f"{document}, {section}" if section and fold(section) not in fold(document) else document
         return head, label or None
     return label, None
+
+
+def _spaced(text: str | None) -> str:
+    """Folded, with every kind of space one plain space (dates in words use no-break spaces)."""
+    return " ".join(fold(text or "").replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def note_precision(source_label: str | None, title: str | None, date: str | None = None,
+                   url: str | None = None) -> str | None:
+    """What a typed figure's note says beyond the document it names, when it names the document
+    the database knows (issue 11: Chartres' portraits cited one web page twice, as its note
+    « Chartres métropole, page « Politique de la ville » (21/09/2023) – quartier prioritaire
+    2015–2023 « les Clos » (contour de 2015, année de la population non précisée) » and as the
+    document « Politique de la ville (page du site de Chartres métropole) »). The note's head (up
+    to « – ») names the document by its URL, by its title quoted (« « Politique de la ville » »),
+    or by its title and its date; the precision is the rest (« quartier prioritaire… (…, année de
+    la population non précisée) », "" when none). None when the note names another source
+    (« Insee, Filosofi 2021 » quoted by a document titled « Filosofi 2021 : … » and undated)."""
+    label = typed_dates((source_label or "").strip()) if isinstance(source_label, str) else ""
+    if not label or not isinstance(title, str) or not title.strip():
+        return None
+    head = _head(label, (" – ", " — "))
+    rest = label[len(head):].strip().lstrip("–—").strip()
+    said = _spaced(head)
+    core = _spaced(_head(title, (" (", " : ", " ; ")))
+    named = bool(isinstance(url, str) and url.strip() and _spaced(url) in said)
+    if not named and core:
+        quoted = [_spaced(q) for q in re.findall(r"«\s*(.*?)\s*»", head)]
+        named = core in quoted
+        if not named and isinstance(date, str) and date.strip():
+            from indicators.kpi import published_date
+            day = _spaced(published_date(date.strip()))
+            named = core in said and bool(day) and day in said
+    return rest if named else None
+
+
+def cited_document(source_label: str | None, source_ref: str | None, title: str | None,
+                   producer: str | None = None, date: str | None = None,
+                   url: str | None = None) -> tuple[str, str | None] | None:
+    """(the document as every list of sources names it, `document_name`; its section with the
+    note's own precision: « § « Les quartiers prioritaires » : « … » ; quartier prioritaire…
+    (contour de 2015, année de la population non précisée) ») when a typed figure's note names
+    the document it comes from (`note_precision`), else None: the document is then cited once,
+    under one name, by the figure and by the texts typed from it."""
+    rest = note_precision(source_label, title, date, url)
+    if rest is None:
+        return None
+    from indicators.kpi import published_date
+    name = document_name(title, producer or "producteur non précisé", published_date(date))
+    ref = " ; ".join(p for p in (typed_dates(source_ref) if isinstance(source_ref, str) else None,
+                                 rest) if p and p.strip())
+    return name, ref or None
 
 
 # Words a credit may add to the producer and year it names without naming anything else.
@@ -332,8 +392,17 @@ def merged_credits(credits: Iterable[str]) -> list[str]:
             if " (" in t or not isinstance(key, tuple) or key not in detailed]
 
 
+def _bracketed(quote: str) -> str:
+    """A quotation as it reads inside « (d'après …) »: its own brackets square, as French writes a
+    bracket within a bracket (issue 11: Grand Chalon's « Comparer » line ended « … ABS 2022 »)) »;
+    now « … Données INSEE 2019 [en-tête du portrait ; bloc cité « … »]) »)."""
+    return quote.replace("(", "[").replace(")", "]")
+
+
 def _joined(head: str, quotes: list[str]) -> str:
-    return f"{head} (d'après {' ; '.join(merged_credits(quotes))})" if quotes else head
+    if not quotes:
+        return head
+    return f"{head} (d'après {' ; '.join(_bracketed(q) for q in merged_credits(quotes))})"
 
 
 def credit(source_label: str | None, origin: str | None, **details) -> str:

@@ -666,26 +666,63 @@ class SourceRefs:
     """Numbered sources of a portrait: each distinct (source, reference) gets [n], listed at the
     end, so that long document references do not crowd the tables."""
 
-    def __init__(self) -> None:
+    def __init__(self, documents: dict[str, tuple] | None = None) -> None:
         self.items: dict[tuple[str, str | None], int] = {}
+        # document_id → (title, producer, date, url): a typed note naming its document cites it
+        # under the document's own name (sources.cited_document).
+        self.documents = documents or {}
 
-    def ref(self, label: str | None, source_ref: str | None = None) -> int:
+    def ref(self, label: str | None, source_ref: str | None = None,
+            document_id: str | None = None) -> int:
+        """The number of a source: a figure typed from a document the database knows, whose note
+        names that document (« Chartres métropole, page « Politique de la ville » (21/09/2023) –
+        … »), is the document, as the texts typed from it cite it, with the note's precision in
+        its reference (issue 11: Chartres' [1] and [2] were one web page). A document cited whole
+        and at one section (the portrait's notes, its population) has one number: its section's."""
+        doc = self.documents.get(document_id) if document_id else None
+        cited = sources_mod.cited_document(label, source_ref, *doc) if doc else None
+        if cited is not None:
+            label, source_ref = cited
         key = (label or "source non précisée", source_ref or None)
-        if key not in self.items:
-            self.items[key] = len(self.items) + 1
+        if key in self.items:
+            return self.items[key]
+        same = [k for k in self.items if k[0] == key[0]]
+        if same and key[1] is None:                 # the whole document, cited at a section
+            return self.items[same[0]]
+        if same == [(key[0], None)]:                # cited whole first: its number, at the section
+            self.items = {(key if k == same[0] else k): n for k, n in self.items.items()}
+            return self.items[key]
+        self.items[key] = len(self.items) + 1
         return self.items[key]
+
+    def _groups(self) -> dict[str, list[tuple[tuple[str, str | None], str | None]]]:
+        """The sources by the heading `lines` prints them under: heading → [(key, reference)]."""
+        groups: dict[str, list[tuple[tuple[str, str | None], str | None]]] = {}
+        for key in self.items:
+            label, ref = key
+            head = without_file_names(sources_mod.printed(label))
+            if " — " in head:          # « Données fictives de démonstration — Compas 2022 » — p. 4:
+                head, rest = head.split(" — ", 1)      # under the demo mark, said once (issue 11)
+                ref = f"{rest} — {ref}" if ref else rest
+            groups.setdefault(head, []).append((key, ref))
+        return groups
+
+    def in_print_order(self) -> "SourceRefs":
+        """The same sources numbered in the order `lines` prints them (issue 11: Chambéry's
+        « Les chiffres du mandat » listed [1]…[6], [8]…[13], then [7], its list grouping the
+        sections of one document): call `ref` for every source first, then number the table
+        with the copy this returns, whose list reads 1, 2, 3…"""
+        out = SourceRefs(self.documents)
+        keys = [key for refs in self._groups().values() for key, _ in refs]
+        out.items = {key: n for n, key in enumerate(keys, 1)}
+        return out
 
     def lines(self) -> list[str]:
         """« [n] source — reference », the source said once: when several references share it
         (thirteen sections of one document), the source is a line of its own, ending « : »,
         followed by « [n] reference » for each."""
-        groups: dict[str, list[tuple[int, str | None]]] = {}
-        for (label, ref), n in self.items.items():
-            head = without_file_names(sources_mod.printed(label))
-            if " — " in head:          # « Données fictives de démonstration — Compas 2022 » — p. 4:
-                head, rest = head.split(" — ", 1)      # under the demo mark, said once (issue 11)
-                ref = f"{rest} — {ref}" if ref else rest
-            groups.setdefault(head, []).append((n, ref))
+        groups = {head: [(self.items[key], ref) for key, ref in refs]
+                  for head, refs in self._groups().items()}
         out: list[str] = []
         for head, refs in groups.items():
             if len(refs) == 1:
@@ -695,6 +732,13 @@ class SourceRefs:
                 out.append(f"{head} :")
                 out += [f"[{n}] {ref or 'ensemble du document'}" for n, ref in refs]
         return out
+
+
+def cited_documents(con) -> dict[str, tuple]:
+    """document_id → (title, producer, date, url) of every document (SourceRefs)."""
+    return {r[0]: tuple(r[1:]) for r in con.execute(
+        """select document_id, any_value(title), any_value(producer), any_value(published_on),
+                  any_value(url) from documents group by document_id""").fetchall()}
 
 
 BOX_LEVELS = ("commune", "epci")       # comparators in the key-figure boxes (as the annex does)
@@ -732,7 +776,7 @@ def _comparator_text(v: portrait_mod.PortraitValue, refs: SourceRefs | None = No
         year = f" ({_year_of(c)})" if c.year != v.year else ""
         mark = ""
         if refs is not None and (c.source_label, c.source_ref) != own:
-            mark = f" [{refs.ref(c.source_label, c.source_ref)}]"
+            mark = f" [{refs.ref(c.source_label, c.source_ref, c.document_id)}]"
         parts.append(f"{c.territory_name} : {shown}{year}{mark}")
     return " ; ".join(parts)
 
@@ -755,7 +799,7 @@ def _headline_boxes(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs) -> F
     cells = []
     shared = portrait_decimals(p)
     for v in chosen:
-        n = refs.ref(v.source_label, v.source_ref)
+        n = refs.ref(v.source_label, v.source_ref, v.document_id)
         decimals = shared[(v.indicator_id, v.year)]
         comp = _comparator_text(v, refs, BOX_LEVELS, decimals)
         content = [Paragraph(esc(fmt_value(printed_value(v), v.unit, v.status, decimals=decimals)),
@@ -845,7 +889,7 @@ def _comparator_cell(v: portrait_mod.PortraitValue, level: str, refs: SourceRefs
         if c.year != v.year:
             notes.append(_year_of(c))
         if (c.source_label, c.source_ref) != own:
-            notes.append(f"[{refs.ref(c.source_label, c.source_ref)}]")
+            notes.append(f"[{refs.ref(c.source_label, c.source_ref, c.document_id)}]")
         if notes:
             text += f" <font color='{palette.TEXT_MUTED}' size='6.6'>{esc(' '.join(notes))}</font>"
         parts.append(text)
@@ -920,7 +964,7 @@ def _figures_table(p: portrait_mod.Portrait, st: Styles, refs: SourceRefs,
         for v in values:
             decimals = shared.get((v.indicator_id, v.year), row_decimals(v))
             shown = fmt_value(printed_value(v), _cell_unit(v.unit), v.status, decimals=decimals)
-            n = refs.ref(v.source_label, v.source_ref)
+            n = refs.ref(v.source_label, v.source_ref, v.document_id)
             rows.append([Paragraph(esc(_label_with_unit(v.label, v.unit)), st.cell),
                          Paragraph(f"<b>{esc(shown)}</b> <font color='{palette.TEXT_MUTED}' size='6.6'>"
                                    f"{esc(_year_of(v))}</font>", st.cell)]
@@ -1193,7 +1237,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     from reports import images
 
     st = styles()
-    refs = SourceRefs()
+    refs = SourceRefs(cited_documents(con))
     p = portrait_mod.build_portrait(con, qpv_code, year)
     contract = p.contracts[0] if p.contracts else None
     qual = portrait_mod.qualitative(con, contract.slug, qpv_code) if contract else portrait_mod.Qualitative()
@@ -1216,7 +1260,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     pop = p.value("population_count")
     if pop is not None:
         geo.append(f"{fmt_value(pop.value, 'habitants', pop.status)} ({_year_of(pop)}, source "
-                   f"[{refs.ref(pop.source_label, pop.source_ref)}])")
+                   f"[{refs.ref(pop.source_label, pop.source_ref, pop.document_id)}])")
     elif p.qpv.population:
         geo.append(f"{fmt_value(p.qpv.population, 'habitants')}"
                    + (f" ({p.qpv.population_year})" if p.qpv.population_year else ""))
@@ -1448,6 +1492,9 @@ def _section_chiffres(con, contract, st: Styles, cited: Cited | None = None) -> 
     # situate the territory, they are not results of the contract.
     local = [t for t in tiles if getattr(t, "scope", "contrat") != "national"]
     national = [t for t in tiles if getattr(t, "scope", "contrat") == "national"]
+    for t in local + national:      # numbered in the order the list prints them (in_print_order)
+        refs.ref(reader_source(t.source_line))
+    refs = refs.in_print_order()
     for group, heading in ((local, None), (national, "Contexte national")):
         if not group:
             continue

@@ -495,7 +495,11 @@ def portrait_figure(pv, credit=None, short_credit=None) -> dict:
         if _credited(label, origin, code, year, credit):
             text = credit(code, year)
             if text:
-                return " · ".join(p for p in (text, fmt.ORIGIN_TEXT.get(origin) if origin in
+                # A document that gives no year for the figure: the line says so (its year is
+                # the document's), unless the credit already does (a typed note's precision).
+                unsaid = (YEAR_NOT_GIVEN if not year_given
+                          and "non precise" not in fmt.fold(text) else None)
+                return " · ".join(p for p in (text, unsaid, fmt.ORIGIN_TEXT.get(origin) if origin in
                                               ("published", "computed") else None) if p)
         return source_text(label, year if year_given else None, origin=origin, source_ref=ref)
 

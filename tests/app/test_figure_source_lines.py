@@ -112,12 +112,13 @@ def test_portrait_cards_name_document_producer_and_year(demo_db) -> None:
         "Source : Contrat de ville du Grand Chalon 2024-2030 – Engagements Quartiers 2030 – Annexes, "
         "Annexe 2 – Portraits de quartiers (d'après Insee 2019) · chiffre publié"]
 
-    # Chartres' typed population has no year: the line says so and prints none of its own.
+    # Chartres' typed population has no year: the line says so and prints none of its own (the
+    # page's year is the page's). Its note names the page its notes cite: one name for both
+    # (issue 11, s14-RU), the note's section and precision behind the toggle.
     at = run("portrait", "chartres-metropole", "QN02804M")
     assert lines(at)[0] == (
-        "Source : Chartres métropole, page « Politique de la ville » (21 septembre 2023) – quartier "
-        "prioritaire 2015–2023 « Bruxelles-Arcades-Béguines » (contour de 2015, année de la "
-        "population non précisée) · chiffre publié")
+        "Source : Politique de la ville, § « Les quartiers prioritaires » — Chartres métropole, 2023 "
+        "· année non précisée · chiffre publié")
 
 
 def test_bilan_blocks_name_document_producer_and_year(demo_db) -> None:
