@@ -15,7 +15,7 @@ import duckdb
 import pypdf
 
 from indicators.fmt import plain_spaces
-from indicators.sources import cited_document, credit, note_precision, value_credits
+from indicators.sources import cited_document, credit, note_precision
 from reports import pdf
 
 TITLE = "Politique de la ville (page du site de Lorneville agglomération)"
