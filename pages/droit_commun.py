@@ -88,7 +88,7 @@ if year is not None and "mobilisation" in review:
                     "personnes, ni places, ni heures) : ils restent à déclarer et ne sont pas comptés 0.")
         # The template's scheme ids (« dc-06 ») are internal: never on screen (issue 11, D13);
         # schemes of one signatory with one name say what tells them apart (review.missing_view).
-        components.table(missing, hide_index=True, key="dc_missing")
+        components.table(missing, hide_index=True, key="dc_missing", own_heights=True)
         components.source_line(views.schemes_source(review["schemes"]))
 if review["missing_types"]:
     st.markdown("**Signataires obligatoires absents** de la liste saisie : "

@@ -50,7 +50,8 @@ else:
     st.markdown("\n".join(f"- **{label}** : {md_text(value)}" for label, value in views.build_summary(build)))
     if not files.empty:
         st.subheader("Fichiers examinés")
-        components.table(views.build_files_table(files), hide_index=True, key="build_files_table")
+        components.table(views.build_files_table(files), hide_index=True, key="build_files_table",
+                         own_heights=True)
         exports.download_table(views.build_files_table(files), key="build_files_table",
                                title="Dernière construction : fichiers examinés",
                                selection=selection, fictional=False, stem="construction_fichiers")

@@ -85,14 +85,17 @@ def fit_columns(frame, names: list[str] = (), values: list[str] = (), column_con
 
 def table(frame, names: list[str] = (), values: list[str] = (), column_config: dict | None = None,
           max_height_px: int | None = None, main: tuple = (), details: dict | None = None,
-          **kwargs) -> None:
+          own_heights: bool = False, **kwargs) -> None:
     """st.dataframe(frame, **kwargs) with every text column whole (fit_columns), read without
     scrolling inside it on any width (show_table: a phone keeps the `values`, else the `main`
-    columns, beside the label; `details`: views.narrow_table_html's)."""
+    columns, beside the label; `details`: views.narrow_table_html's). `own_heights`: a long
+    list of mostly short rows (views.uneven_rows) as the HTML table only, each row its height."""
     show_table(frame, fit_columns(frame, names, values, column_config, max_height_px),
-               main=tuple(main or values), details=details, **kwargs)
+               main=tuple(main or values), details=details, own_heights=own_heights, **kwargs)
 
 
+# A width no room reaches: the grid is never shown, the HTML table always (views.uneven_rows).
+UNSHOWN_GRID_PX = 100_000
 # Slack over the grid's columns before it counts as fitting its room: its borders and a
 # vertical scrollbar.
 GRID_SLACK_PX = 20
@@ -126,7 +129,7 @@ def narrow_css(key: str, grid_px: int, full_px: int, short: tuple = (), wide_px:
 
 
 def show_table(frame, args: dict, key: str | None = None, main: tuple = (), details: dict | None = None,
-               **kwargs) -> None:
+               own_heights: bool = False, **kwargs) -> None:
     """st.dataframe(frame, **args, **kwargs), read whole on any width (issue 11): a grid wider
     than a phone (views.grid_px over views.PHONE_ROOM_PX) comes with an HTML table of the same
     cells whose headers and cells wrap (views.narrow_table_html), and CSS container queries show
@@ -136,15 +139,23 @@ def show_table(frame, args: dict, key: str | None = None, main: tuple = (), deta
     apart, repeated only where the column that says it is left out (the grid shows every column).
     The exports keep every column."""
     grid_px = views.grid_px(frame, args, index=not kwargs.get("hide_index", False)) + GRID_SLACK_PX
-    if key is None or frame.empty or grid_px <= views.PHONE_ROOM_PX:
+    # A grid's rows are all as tall as its tallest: over many rows, one long cell made every row
+    # that tall (Grand Chalon's 294 undeclared schemes, 120 px a row for one or two lines). The
+    # HTML table, each row its own height, is then shown at every width, where a page asks for it
+    # (a grid sorts and searches: an analyst's tables keep it).
+    if (own_heights and key is not None and not frame.empty
+            and views.uneven_rows(len(frame), args.get("row_height"))):
+        grid_px = UNSHOWN_GRID_PX
+    elif key is None or frame.empty or grid_px <= views.PHONE_ROOM_PX:
         st.dataframe(frame, **args, key=key, **kwargs)
         return
     order = [c for c in (args.get("column_order") or list(frame.columns)) if c in frame.columns]
     links = {c: LINK_COLUMNS[c]["type_config"]["display_text"] for c in LINK_COLUMNS if c in frame.columns}
     narrow = views.narrow_table_html(frame, order, css_key(key), main=main, links=links, details=details)
     with st.container(key=f"qpvfit_{key}"):
-        with st.container(key=f"qpvgrid_{key}"):
-            st.dataframe(frame, **args, key=key, **kwargs)
+        if grid_px < UNSHOWN_GRID_PX:
+            with st.container(key=f"qpvgrid_{key}"):
+                st.dataframe(frame, **args, key=key, **kwargs)
         widths = views.short_widths(frame, order)      # measured once, for both
         short = tuple(views.short_columns(frame, order, widths))
         st.html(narrow_css(key, grid_px, narrow["full_px"], short,

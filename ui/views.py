@@ -783,6 +783,18 @@ DEFAULT_ROW_PX, WRAP_ROW_MIN_PX, LINE_PX, ROW_PADDING_PX, MAX_WRAP_LINES = 35, 6
 TABLE_HEADER_PX = 37
 
 
+# A grid of more than UNEVEN_MIN_ROWS rows as tall as UNEVEN_ROW_LINES lines or more is shown as
+# the HTML table, whose rows each take their own height (components.show_table).
+UNEVEN_MIN_ROWS, UNEVEN_ROW_LINES = 10, 4
+
+
+def uneven_rows(n_rows: int, row_height: int | None) -> bool:
+    """Whether a grid's rows, all as tall as its tallest, would waste the page: many rows, each
+    UNEVEN_ROW_LINES lines tall or more because of a few long cells."""
+    return (n_rows > UNEVEN_MIN_ROWS and row_height is not None
+            and row_height >= LINE_PX * UNEVEN_ROW_LINES + ROW_PADDING_PX)
+
+
 # A character's width in Streamlit's grid (Source Sans, 14 px), a little above the font's so a
 # value never wraps in a column sized for it: capitals and digits are wider than the 6 px average.
 NARROW_CHARS = frozenset("ijlrtfI.,;:'’!|()[] ")
@@ -1105,7 +1117,12 @@ def narrow_columns(frame: pd.DataFrame, order: list, room_px: int = PHONE_ROOM_P
     prose = [c for c in rest if is_prose(frame[c]) and c not in main]
     # The column that tells rows of one label apart (the commune of a figure published for two)
     # before the values: without it two rows read as one doubled.
-    first = [c for c in dict.fromkeys([apart_column(frame, order), *main]) if c in rest]
+    # None needed when a `main` column, shown anyway, already tells them apart (a scheme's name
+    # saying its objective: indicators.review.told_apart).
+    mains = [c for c in main if c in rest]
+    distinct = len({tuple(map(cell_text, r)) for r in frame[order[:lead] + mains].itertuples(index=False)})
+    apart = None if mains and distinct == len(frame) else apart_column(frame, order)
+    first = [c for c in dict.fromkeys([apart, *main]) if c in rest]
     kept, used = set(order[:lead]), sum(need[c] for c in order[:lead])
     for c in first + [c for c in rest if c not in prose and c not in first] + prose:
         if used + need[c] <= room_px:

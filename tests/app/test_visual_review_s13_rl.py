@@ -51,14 +51,20 @@ def test_the_review_page_tells_apart_schemes_typed_with_one_name(one_name_db) ->
     assert not at.exception
     frames = [d.value for d in at.dataframe]
     schemes = [f for f in frames if "Mobilisé en 2024" in f.columns]
-    # One expander per pillar (sorted), each scheme's name saying what tells it apart from the
-    # schemes of its signatory with the same name: the objective, else the kind of funding.
-    assert [f[["Signataire", "Dispositif"]].values.tolist() for f in schemes] == [
-        [["CAF", "Adultes-relais"], ["DDETS", "Adultes-relais — droit commun"],
-         ["DDETS", "Adultes-relais — crédits spécifiques"]],
-        [["DDETS", "Pacte — objectif : Prévenir la pauvreté"], ["DDETS", "Pacte — objectif : Accès aux droits"],
-         ["DDETS", "Pacte — objectif : Transition"]],
-        [["DDETS", "Adultes-relais"]]]
+    # One expander per pillar (sorted). Its grid shows the « Objectif » and « Nature » columns
+    # that tell apart the schemes of one signatory with one name, so the name is said alone
+    # (s14: it repeated the objective beside its column); the phone's table, where those columns
+    # are left out, says it in the name (test_told_apart_columns_s14_RQ).
+    assert [f[["Signataire", "Objectif", "Dispositif", "Nature"]].fillna("—").values.tolist()
+            for f in schemes] == [
+        [["CAF", "Emploi", "Adultes-relais", "Droit commun"],
+         ["DDETS", "Emploi", "Adultes-relais", "Droit commun"],
+         ["DDETS", "Emploi", "Adultes-relais", "Crédits spécifiques politique de la ville"]],
+        [["DDETS", "Prévenir la pauvreté", "Pacte", "Droit commun"],
+         ["DDETS", "Accès aux droits", "Pacte", "Droit commun"],
+         ["DDETS", "Transition", "Pacte", "Droit commun"]],
+        [["DDETS", "—", "Adultes-relais", "Droit commun"]]]
+    # The list of schemes with no figure has no such columns: each name says it.
     missing = next(f for f in frames if list(f.columns) == ["Pilier", "Signataire", "Dispositif"])
     assert missing.values.tolist() == [
         ["Emploi", "CAF", "Adultes-relais"],
