@@ -2109,14 +2109,6 @@ def review_left_out_note(con, contract_slug: str, contents: MandateContents,
         return (f"La section « {title} » n'est pas dans le rapport : elle n'est pas parmi "
                 "les sections demandées.")
     return None
-    title = SECTIONS["revue"] + (f" {review_year}" if review_year is not None else "")
-    if not section_has_data(con, contract_slug, "revue", contents.qpv_codes):
-        return (f"La section « {title} » n'est pas dans le rapport : ce territoire n'a ni "
-                "signataire ni comité de pilotage déclaré, dont elle présente les engagements.")
-    if review_year is not None:
-        return (f"La section « {title} » n'est pas dans le rapport : elle n'est pas parmi "
-                "les sections demandées.")
-    return None
 
 
 def _cover_and_contents(kicker: str, contract, date: dt.date, fictional: bool, st,
