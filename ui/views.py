@@ -1850,30 +1850,26 @@ def source_ref_cell(ref) -> str:
     return "" if ref is None or pd.isna(ref) else clipped(str(ref), SOURCE_CELL_CHARS)
 
 
-# Said once under the CIA results table, so that its cells stay short.
-HOUSING_TABLE_NOTE = (
+# Said once under the CIA results table, so that its cells stay short; a sentence for each
+# column the table shows only when one of its rows has a value.
+_HOUSING_NOTE_BASE = (
     "« Visées » : attributions aux ménages que vise l'objectif ; « Total » : toutes les attributions "
     "(« déduit » : déduit du taux publié par le document). « Manquantes » : attributions qui auraient "
     "dû aller aux ménages visés pour atteindre l'objectif, le total restant le même (calcul exact) ; "
-    "entre parenthèses, si chaque attribution supplémentaire s'ajoute au total. Le chiffre publié par "
-    "le document (« Manquantes publiées ») est montré à côté, jamais remplacé. « Source » : la section "
-    "du document ; le passage entier cité est dans les téléchargements (CSV, XLSX).")
-# The columns a table shows only when one of its rows has a value, and what the note says of each.
+    "entre parenthèses, si chaque attribution supplémentaire s'ajoute au total.")
 HOUSING_OPTIONAL_COLUMNS = {
     "Manquantes publiées": " Le chiffre publié par le document (« Manquantes publiées ») est montré "
                            "à côté, jamais remplacé.",
     "Source": " « Source » : la section du document ; le passage entier cité est dans les "
               "téléchargements (CSV, XLSX).",
 }
+HOUSING_TABLE_NOTE = _HOUSING_NOTE_BASE + "".join(HOUSING_OPTIONAL_COLUMNS.values())
 
 
 def housing_table_note(table: pd.DataFrame) -> str:
     """HOUSING_TABLE_NOTE without the sentences on optional columns `table` does not show."""
-    note = HOUSING_TABLE_NOTE
-    for column, sentence in HOUSING_OPTIONAL_COLUMNS.items():
-        if column not in table.columns:
-            note = note.replace(sentence, "")
-    return note
+    return _HOUSING_NOTE_BASE + "".join(sentence for column, sentence in HOUSING_OPTIONAL_COLUMNS.items()
+                                        if column in table.columns)
 
 
 def _needed_cell(row) -> str:
