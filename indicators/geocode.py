@@ -13,7 +13,9 @@ Matching:
 Each result has a score (0–100), the matched BAN label and a status: `exact` (street name and
 number as in the BAN), `approximate` (a misspelt street, a different repetition index), `street`
 (« rue seulement »: no number given or not in the BAN: the street's middle address) or
-`not_found` (no street scored `MIN_SCORE` or more, or no such commune).
+`not_found` (no street scored `MIN_SCORE` or more, or no such commune). A not-found address keeps
+the score of the nearest street when one scored `MIN_SCORE - 15` or more, and no score otherwise
+(never a 0 standing for « not compared »).
 
 Pure Python (pandas, rapidfuzz; no streamlit). `geocode_frame` handles a whole file: identical
 streets are matched once, so 100 000 addresses of a département take seconds.
@@ -324,8 +326,7 @@ def geocode_parsed(index: BanIndex, parsed: list[ParsedAddress],
     """Match parsed addresses; one row each with MATCH_COLUMNS."""
     n = len(parsed)
     out = {c: [None] * n for c in MATCH_COLUMNS}
-    out["match_status"] = [NOT_FOUND] * n
-    out["match_score"] = [0.0] * n
+    out["match_status"] = [NOT_FOUND] * n      # score stays empty: no street was compared
     cache: dict[tuple, tuple[int | None, float]] = {}
     communes_cache: dict[tuple, tuple | None] = {}
     if not index.empty:
@@ -347,8 +348,10 @@ def geocode_parsed(index: BanIndex, parsed: list[ParsedAddress],
         if sk not in cache:
             cache[sk] = _match_street(index, key, communes)
         street_id, score = cache[sk]
-        if street_id is None or score < MIN_SCORE:
-            out["match_score"][i] = round(score, 1)
+        if street_id is None:
+            continue                       # no street near enough to score: the score is unknown
+        if score < MIN_SCORE:
+            out["match_score"][i] = round(score, 1)     # the nearest street's score, too low
             continue
         pos, how = _pick_number(index, street_id, p.number, p.rep)
         row = {c: v[pos] for c, v in cols.items()}

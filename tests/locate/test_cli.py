@@ -43,7 +43,7 @@ def test_a_csv_of_addresses(tmp_path, db_file, capsys):
         # A cell a spreadsheet would run as a formula is neutralised; the street still matches.
         "b;'=2 av. Saint Exupéry;99100;Alpha;;;99001;Alpha;hors QPV;57,8;exacte;100,0;"
         "2 Avenue Saint-Exupéry 99100 Alpha;2,0048;46,0045;indicatif, ne vaut pas attestation",
-        "c;1 rue du Nulle Part;99100;Alpha;;;;;non localisé;;introuvable;0,0;;;;"
+        "c;1 rue du Nulle Part;99100;Alpha;;;;;non localisé;;introuvable;;;;;"
         "indicatif, ne vaut pas attestation"]
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == ("participants.csv : 3 lignes, adresses : adresse, cp, ville, "

@@ -147,3 +147,16 @@ def test_ban_loader_errors_name_line_and_column(tmp_path):
     gz = tmp_path / "x.csv.gz"
     gz.write_bytes(gzip.compress(b"a;b\n1;2\n"))
     assert ban.recognise(Candidate(gz, "x.csv.gz")) is None
+
+
+def test_a_not_found_score_is_never_an_invented_0(db):
+    """The address export wrote « 0,0 » as the score of an address whose street nothing came near:
+    no street was scored, so the score is empty; a near miss keeps its own score."""
+    index = load_ban(db)
+    scores = {text: geocode_one(index, text)["match_score"]
+              for text in ("1 rue du Nulle Part 99100 Alpha",      # no street within reach
+                           "3 rue des Tilleuls 75001 Paris",        # no such commune loaded
+                           "99100 Alpha",                            # no street at all
+                           "3 rue des Tillous Vieux 99100 Alpha")}   # a near miss, below the bar
+    assert [pd.isna(s) for s in scores.values()] == [True, True, True, False]
+    assert 60 <= scores["3 rue des Tillous Vieux 99100 Alpha"] < 75
