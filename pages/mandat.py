@@ -49,6 +49,7 @@ def _financing(selection, money: dict) -> None:
     if by_funder.empty and not leverage_rows:
         components.empty_note("Aucun financement n'est saisi pour ce territoire.")
     funding_source = views.funding_source(money["documents"])
+    funding_shown = views.funding_source(money["documents"], short=True)   # chart and table alike
     if not by_funder.empty:
         years = money["by_year"]["year"]
         st.metric(f"Financements saisis {views.year_span(years)}",
@@ -63,7 +64,7 @@ def _financing(selection, money: dict) -> None:
         fig = charts.shared(charts.funder_bars, by_funder, views.year_span(years).strip("()"))
         st.plotly_chart(fig, key="funder_chart", theme=None, config=components.PLOTLY_CONFIG,
                         alt=f"Graphique : financements par financeur {views.year_span(years)}")
-        components.source_line(funding_source, shown=views.funding_source(money["documents"], short=True))
+        components.source_line(funding_source, shown=funding_shown)
         exports.download_figure(fig, key="funder_chart",
                                 title=f"Financements par financeur {views.year_span(years)}",
                                 unit="€", source=funding_source, selection=selection,
@@ -84,7 +85,7 @@ def _financing(selection, money: dict) -> None:
         components.table(shown, ["Financeur"], [views.COMPUTED_COLUMN, "Publié"], hide_index=True,
                          key="leverage_table")
         if any(lev.status == "ok" for lev in money["leverage"]):    # the computed column's source
-            components.source_line(funding_source)
+            components.source_line(funding_source, shown=funding_shown)
         exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",
                                selection=selection,
                                sources=lambda: data.contract_sources(slug, "programme_funding",

@@ -30,9 +30,17 @@ def _after(at, column: str) -> str:
 def test_mandate_tables_of_the_demo_name_their_source(demo_db) -> None:
     at = run_page("mandat", territoire="demo")
     assert not at.exception
-    assert '<div class="qpv-source">Source : financements saisis par l\'équipe du contrat ' \
-           '(modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 (document ' \
-           'fictif) » (CA Val-de-Lorne, fictive, 10 février 2026)</div>' == _after(at, "Financeur")
+    # The leverage table credits the funding as the funder chart above it does: the same short
+    # line, the whole text behind « Source complète » (it read the whole text, the chart the short).
+    funding = ('<div class="qpv-source qpv-more" title="Source : financements saisis par l\'équipe '
+               'du contrat (modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 '
+               '(document fictif) » (CA Val-de-Lorne, fictive, 10 février 2026)">Source : '
+               'financements saisis d\'après Bilan annuel du contrat de ville 2025 — CA Val-de-Lorne '
+               '(fictive), 2026</div>')
+    assert _after(at, "Financeur") == funding
+    lines = [plain_spaces(html.unescape(shown(m.value))) for m in at.markdown
+             if m.value.startswith('<div class="qpv-source')]
+    assert lines.count(funding) == 2      # under the chart and under the table
     # The projects name the documents the actions were typed from (s14-RN), short, whole behind.
     assert '<div class="qpv-source qpv-more" title="Source : actions saisies par l\'équipe du ' \
            'contrat (modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 ' \
