@@ -111,15 +111,18 @@ def compare_qpvs(con, contract_slug: str | None, indicator_ids: Sequence[str],
                  "contract_slugs", "population"]].copy()
     codes = base["qpv_code"].tolist()
     values = _values_for(con, codes, indicator_ids, year)
+    columns: dict[str, object] = {}       # joined once: a column at a time fragments the frame
     for ind in indicator_ids:
         common, facts = values[ind]
-        base[ind] = [facts[c].value if c in facts and facts[c].is_ok else np.nan for c in codes]
-        base[ind] = base[ind].astype(float)
-        base[ind + STATUS_SUFFIX] = [facts[c].status if c in facts else "missing" for c in codes]
-        base[ind + YEAR_SUFFIX] = pd.array([common] * len(codes), dtype="Int64")
-        base[ind + ORIGIN_SUFFIX] = [facts[c].origin if c in facts else None for c in codes]
+        columns[ind] = pd.Series([facts[c].value if c in facts and facts[c].is_ok else np.nan
+                                  for c in codes], index=base.index, dtype=float)
+        columns[ind + STATUS_SUFFIX] = [facts[c].status if c in facts else "missing" for c in codes]
+        columns[ind + YEAR_SUFFIX] = pd.array([common] * len(codes), dtype="Int64")
+        columns[ind + ORIGIN_SUFFIX] = [facts[c].origin if c in facts else None for c in codes]
         # False when no value of the column has a year its document gives (never display it).
-        base[ind + YEAR_GIVEN_SUFFIX] = (not facts) or any(bool(f.year_given) for f in facts.values())
+        columns[ind + YEAR_GIVEN_SUFFIX] = (not facts) or any(bool(f.year_given) for f in facts.values())
+    if columns:
+        base = pd.concat([base, pd.DataFrame(columns, index=base.index)], axis=1)
     return base
 
 

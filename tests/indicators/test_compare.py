@@ -61,6 +61,28 @@ def test_compare_qpvs_common_year_and_statuses(db):
         [-1, "missing"], [30.0, "ok"], [-1, "missing"]]
 
 
+def test_compare_qpvs_over_every_indicator_builds_one_unfragmented_frame(db):
+    """Every registry indicator at once (the comparison page's « all » view) added five columns
+    each, one at a time: pandas warned « DataFrame is highly fragmented » on every page load.
+    The columns are joined once; the frame is the same, column for column."""
+    import warnings
+
+    import pandas as pd
+
+    from indicators import registry
+
+    _data(db)
+    ids = [i.id for i in registry.REGISTRY]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        df = compare_qpvs(db.con, "gc", ids)
+    assert df.shape == (3, 7 + 5 * len(ids))
+    assert df.columns[7:12].tolist() == [ids[0], ids[0] + "__status", ids[0] + "__year",
+                                         ids[0] + "__origin", ids[0] + "__year_given"]
+    assert records(df[["qpv_code", POV, POV + "__status"]]) == records(
+        compare_qpvs(db.con, "gc", [POV])[["qpv_code", POV, POV + "__status"]])
+
+
 @pytest.mark.parametrize("kw, expected", [
     ({}, ["QN07102A", "QN07103A", "QN07101A"]),
     ({"commune_codes": ["71002"]}, ["QN07103A"]),
