@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -211,7 +212,7 @@ def styles() -> Styles:
         cell=s("cell", fontSize=7.8, leading=9.6),
         cell_bold=s("cell_bold", fontName=FONT_BOLD, fontSize=7.8, leading=9.6),
         cell_head=s("cell_head", fontName=FONT_BOLD, fontSize=7.8, leading=9.6, textColor=_hex(palette.PRIMARY)),
-        bullet=s("bullet", leftIndent=9, bulletIndent=1, spaceAfter=1.2),
+        bullet=bulleted(s("bullet", bulletIndent=1, spaceAfter=1.2)),
         quote=s("quote", fontName=FONT_ITALIC, leftIndent=9, textColor=_hex(palette.TEXT_MUTED), spaceAfter=1.2),
         box_value=s("box_value", fontName=FONT_BOLD, fontSize=14, leading=17, textColor=_hex(palette.PRIMARY)),
         box_label=s("box_label", fontName=FONT_BOLD, fontSize=7.8, leading=9.6),
@@ -220,6 +221,24 @@ def styles() -> Styles:
         toc1=s("toc1", fontName=FONT_BOLD, fontSize=10, leading=14, leftIndent=0),
         toc2=s("toc2", fontSize=9, leading=12, leftIndent=12),
     )
+
+
+BULLET = "•"
+
+
+def bulleted(style: ParagraphStyle) -> ParagraphStyle:
+    """`style` for a paragraph after a bullet, its wrapped lines starting where its first line does.
+    reportlab starts a bulleted paragraph's first line after the bullet and 0.6 of the bullet's size
+    when that is past `leftIndent`, but its next lines at `leftIndent`: with the bullet at 10 pt and
+    `leftIndent` 9, every wrapped item's second line started 4 pt left of its first (and the first ran
+    4 pt past the width it was wrapped to). The bullet takes the text's size and `leftIndent` the
+    room reportlab gives it."""
+    size = style.fontSize
+    room = style.bulletIndent + pdfmetrics.stringWidth(BULLET, style.bulletFontName, size) + 0.6 * size
+    if style.bulletFontSize == size and style.leftIndent >= room:
+        return style
+    return ParagraphStyle(f"{style.name}-bulleted", parent=style, bulletFontSize=size,
+                          leftIndent=max(style.leftIndent, math.ceil(room * 100) / 100))
 
 
 def quoted(text: str) -> str:
@@ -486,8 +505,8 @@ def _build(story: list[Flowable], info: PageInfo, *, title: str, with_toc: bool 
 
 # ── Small building blocks ───────────────────────────────────────────────────────────────────
 def _bullets(items: Sequence[str], st: Styles, style: ParagraphStyle | None = None) -> list[Flowable]:
-    style = style or st.bullet
-    return [Paragraph(esc(t), style, bulletText="•") for t in items]
+    style = bulleted(style or st.bullet)
+    return [Paragraph(esc(t), style, bulletText=BULLET) for t in items]
 
 
 def _image(png, width: float) -> Image:
@@ -1996,13 +2015,13 @@ def _section_sources(con, contract, st: Styles, cited: Cited | None = None) -> l
     out: list[Flowable] = []
     if lines:
         out.append(Paragraph("Documents", st.h3))
-        out += [Paragraph(esc(line), st.bullet, bulletText="•") for line in dict.fromkeys(lines)]
+        out += [Paragraph(esc(line), st.bullet, bulletText=BULLET) for line in dict.fromkeys(lines)]
     if stats:
         out.append(Paragraph("Données statistiques", st.h3))
         for (producer, title), vintages in sorted(stats.items()):
             v = ", ".join(_vintages_once(vintages))
             out.append(Paragraph(esc(f"{producer} — {title}" + (f" ({v})" if v else "")), st.bullet,
-                                 bulletText="•"))
+                                 bulletText=BULLET))
     if not out:
         return [_note("Aucune source n'est enregistrée." if cited is None else
                       "Ce document ne montre aucun chiffre : il ne cite aucune source.", st)]
