@@ -1263,6 +1263,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     fictional = p.qpv.is_fictional or any(c.is_fictional for c in p.contracts)
     if cited is not None:
         portrait_cited(con, p, contract.slug if contract else None, cited)
+    refs = portrait_refs(p, qual, st, refs)
     story: list[Flowable] = []
 
     # Title block.
@@ -1368,6 +1369,22 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     sources = [label for (label, _ref) in refs.items]
     return PortraitParts(flowables=story, fictional=fictional, sources=list(dict.fromkeys(sources)),
                          title=f"Portrait de quartier — {p.qpv.name}")
+
+
+def portrait_refs(p: portrait_mod.Portrait, qual: portrait_mod.Qualitative, st: Styles,
+                  refs: SourceRefs) -> SourceRefs:
+    """The portrait's sources numbered in the order its « Sources et méthode » prints them: every
+    source cited as the page does (subtitle's population, key figures, figures table, qualitative
+    headings), then renumbered (SourceRefs.in_print_order). Issue 11: Grand Chalon's portraits
+    listed [3], [8], [4], the list grouping under « Données Compas – ABS 2022 : » the sections
+    numbered in the table's order."""
+    pop = p.value("population_count")
+    if pop is not None:
+        refs.ref(pop.source_label, pop.source_ref, pop.document_id)
+    _headline_boxes(p, st, refs)
+    _figures_table(p, st, refs, [])
+    _qualitative_flowables(qual, st, refs)
+    return refs.in_print_order()
 
 
 def portrait_cited(con, p: portrait_mod.Portrait, contract_slug: str | None, cited: Cited) -> None:
