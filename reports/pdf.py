@@ -2676,7 +2676,13 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
         sections = review.review_sections(con, contract.slug, year,
                                           **({"missing_list_at": "en annexe"} if annexes is not None else {}))
     for section in sections:
-        story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
+        title = Paragraph(esc(section.title), heading)
+        # A heading starts a page with room for its first rows; a section without a table, its
+        # heading and note only, needs no more room than those (issue 11: Grand Chalon's 2024
+        # review left 6 cm blank under its CIA note, pushing five short notes to the next page).
+        need = 60 * mm if len(section.table) else min(60 * mm, _stack_height(
+            [title, *([_note(section.note, st)] if section.note else [])], CONTENT_W))
+        story += [CondPageBreak(need), title]
         if annexes is not None and section.key in REVIEW_ANNEX_SECTIONS and len(section.table):
             annexes.append(Annex(section.title, [_note(section.note, st)] if section.note else []))
             annexes[-1].flowables += _credited(_review_table(section.table, st, group=2),
