@@ -143,6 +143,9 @@ _TYPED_HOUR = re.compile(r"(?<![\w/.,:#])(2[0-4]|[01]?\d)[ \t\u00a0]?h(?:[ \t\u0
 # slash or a dot (« data/raw/... », « ../ »), never before a letter or a digit (« 1...5 », « a...b »).
 _TYPED_ELLIPSIS = re.compile(r"(?<![/.\\])(?:\\?\.){3}(?!\\?\.)"
                              r"(?=$|[\s)\]»\"'’,;:!?*]|\\[)\]\"'!?;:*]|&quot;|&#x27;)")
+# A percent sign typed against its number (« 25% d'attributions », « soit 12,04%. »), as every figure
+# prints it: « 25 % » (no-break); never in a URL's escape (« %20 »), a word or a code (« A4% »).
+_TYPED_PERCENT = re.compile(r"(?<![\w/%.,])(\d+(?:,\d+)?)%(?![\w%])")
 # Inline code (`…`) is left as typed.
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
 
@@ -159,18 +162,21 @@ def _ellipsis(m: re.Match) -> str:
 def french_marks(value) -> str:
     """Team-typed text in French typography: straight quotes "…" as « … » with no-break spaces
     inside, an hour « 20h » / « 8h30 » as « 20 h » / « 8 h 30 » (no-break), three dots typed for
-    an ellipsis as « … » (_TYPED_ELLIPSIS: not in a path, a URL or a number). For display only
+    an ellipsis as « … » (_TYPED_ELLIPSIS: not in a path, a URL or a number), a percent sign
+    typed against its number « 25% » as « 25 % » (no-break, _TYPED_PERCENT). For display only
     (screen and PDF), never for stored data or exports; inline code untouched. None → ""."""
     def marks(part: str) -> str:
         part = _STRAIGHT_QUOTES.sub("«\u00a0\\1\u00a0»", part)
         if dots:
             part = _TYPED_ELLIPSIS.sub(_ellipsis, part)
+        if "%" in part:
+            part = _TYPED_PERCENT.sub("\\1\u00a0%", part)
         return _TYPED_HOUR.sub(lambda m: f"{m.group(1)}\u00a0h" + (f"\u00a0{m.group(2)}" if m.group(2) else ""),
                                part)
     text = _text(value)
     # Only a text that can hold one of the marks is searched (most hold none).
     dots = "..." in text or "\\.\\.\\." in text
-    if '"' not in text and "&quot;" not in text and "h" not in text and not dots:
+    if '"' not in text and "&quot;" not in text and "h" not in text and "%" not in text and not dots:
         return text
     return "".join(part if k % 2 else marks(part) for k, part in enumerate(_CODE_SPAN.split(text)))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -211,7 +212,7 @@ def styles() -> Styles:
         cell=s("cell", fontSize=7.8, leading=9.6),
         cell_bold=s("cell_bold", fontName=FONT_BOLD, fontSize=7.8, leading=9.6),
         cell_head=s("cell_head", fontName=FONT_BOLD, fontSize=7.8, leading=9.6, textColor=_hex(palette.PRIMARY)),
-        bullet=s("bullet", leftIndent=9, bulletIndent=1, spaceAfter=1.2),
+        bullet=bulleted(s("bullet", bulletIndent=1, spaceAfter=1.2)),
         quote=s("quote", fontName=FONT_ITALIC, leftIndent=9, textColor=_hex(palette.TEXT_MUTED), spaceAfter=1.2),
         box_value=s("box_value", fontName=FONT_BOLD, fontSize=14, leading=17, textColor=_hex(palette.PRIMARY)),
         box_label=s("box_label", fontName=FONT_BOLD, fontSize=7.8, leading=9.6),
@@ -220,6 +221,24 @@ def styles() -> Styles:
         toc1=s("toc1", fontName=FONT_BOLD, fontSize=10, leading=14, leftIndent=0),
         toc2=s("toc2", fontSize=9, leading=12, leftIndent=12),
     )
+
+
+BULLET = "•"
+
+
+def bulleted(style: ParagraphStyle) -> ParagraphStyle:
+    """`style` for a paragraph after a bullet, its wrapped lines starting where its first line does.
+    reportlab starts a bulleted paragraph's first line after the bullet and 0.6 of the bullet's size
+    when that is past `leftIndent`, but its next lines at `leftIndent`: with the bullet at 10 pt and
+    `leftIndent` 9, every wrapped item's second line started 4 pt left of its first (and the first ran
+    4 pt past the width it was wrapped to). The bullet takes the text's size and `leftIndent` the
+    room reportlab gives it."""
+    size = style.fontSize
+    room = style.bulletIndent + pdfmetrics.stringWidth(BULLET, style.bulletFontName, size) + 0.6 * size
+    if style.bulletFontSize == size and style.leftIndent >= room:
+        return style
+    return ParagraphStyle(f"{style.name}-bulleted", parent=style, bulletFontSize=size,
+                          leftIndent=max(style.leftIndent, math.ceil(room * 100) / 100))
 
 
 def quoted(text: str) -> str:
@@ -486,8 +505,8 @@ def _build(story: list[Flowable], info: PageInfo, *, title: str, with_toc: bool 
 
 # ── Small building blocks ───────────────────────────────────────────────────────────────────
 def _bullets(items: Sequence[str], st: Styles, style: ParagraphStyle | None = None) -> list[Flowable]:
-    style = style or st.bullet
-    return [Paragraph(esc(t), style, bulletText="•") for t in items]
+    style = bulleted(style or st.bullet)
+    return [Paragraph(esc(t), style, bulletText=BULLET) for t in items]
 
 
 def _image(png, width: float) -> Image:
@@ -1244,6 +1263,7 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     fictional = p.qpv.is_fictional or any(c.is_fictional for c in p.contracts)
     if cited is not None:
         portrait_cited(con, p, contract.slug if contract else None, cited)
+    refs = portrait_refs(p, qual, st, refs)
     story: list[Flowable] = []
 
     # Title block.
@@ -1349,6 +1369,22 @@ def portrait_parts(con, qpv_code: str, *, year: int | None = None, generated_on:
     sources = [label for (label, _ref) in refs.items]
     return PortraitParts(flowables=story, fictional=fictional, sources=list(dict.fromkeys(sources)),
                          title=f"Portrait de quartier — {p.qpv.name}")
+
+
+def portrait_refs(p: portrait_mod.Portrait, qual: portrait_mod.Qualitative, st: Styles,
+                  refs: SourceRefs) -> SourceRefs:
+    """The portrait's sources numbered in the order its « Sources et méthode » prints them: every
+    source cited as the page does (subtitle's population, key figures, figures table, qualitative
+    headings), then renumbered (SourceRefs.in_print_order). Issue 11: Grand Chalon's portraits
+    listed [3], [8], [4], the list grouping under « Données Compas – ABS 2022 : » the sections
+    numbered in the table's order."""
+    pop = p.value("population_count")
+    if pop is not None:
+        refs.ref(pop.source_label, pop.source_ref, pop.document_id)
+    _headline_boxes(p, st, refs)
+    _figures_table(p, st, refs, [])
+    _qualitative_flowables(qual, st, refs)
+    return refs.in_print_order()
 
 
 def portrait_cited(con, p: portrait_mod.Portrait, contract_slug: str | None, cited: Cited) -> None:
@@ -1996,13 +2032,13 @@ def _section_sources(con, contract, st: Styles, cited: Cited | None = None) -> l
     out: list[Flowable] = []
     if lines:
         out.append(Paragraph("Documents", st.h3))
-        out += [Paragraph(esc(line), st.bullet, bulletText="•") for line in dict.fromkeys(lines)]
+        out += [Paragraph(esc(line), st.bullet, bulletText=BULLET) for line in dict.fromkeys(lines)]
     if stats:
         out.append(Paragraph("Données statistiques", st.h3))
         for (producer, title), vintages in sorted(stats.items()):
             v = ", ".join(_vintages_once(vintages))
             out.append(Paragraph(esc(f"{producer} — {title}" + (f" ({v})" if v else "")), st.bullet,
-                                 bulletText="•"))
+                                 bulletText=BULLET))
     if not out:
         return [_note("Aucune source n'est enregistrée." if cited is None else
                       "Ce document ne montre aucun chiffre : il ne cite aucune source.", st)]
@@ -2640,7 +2676,13 @@ def _review_flowables(con, contract, year: int, st: Styles, heading: ParagraphSt
         sections = review.review_sections(con, contract.slug, year,
                                           **({"missing_list_at": "en annexe"} if annexes is not None else {}))
     for section in sections:
-        story += [CondPageBreak(60 * mm), Paragraph(esc(section.title), heading)]
+        title = Paragraph(esc(section.title), heading)
+        # A heading starts a page with room for its first rows; a section without a table, its
+        # heading and note only, needs no more room than those (issue 11: Grand Chalon's 2024
+        # review left 6 cm blank under its CIA note, pushing five short notes to the next page).
+        need = 60 * mm if len(section.table) else min(60 * mm, _stack_height(
+            [title, *([_note(section.note, st)] if section.note else [])], CONTENT_W))
+        story += [CondPageBreak(need), title]
         if annexes is not None and section.key in REVIEW_ANNEX_SECTIONS and len(section.table):
             annexes.append(Annex(section.title, [_note(section.note, st)] if section.note else []))
             annexes[-1].flowables += _credited(_review_table(section.table, st, group=2),
