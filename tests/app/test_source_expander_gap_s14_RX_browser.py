@@ -16,7 +16,7 @@ SOURCE = ("financements saisis par l'équipe du contrat (modèle de programme), 
           "la ville (page du site de Chartres métropole) » (Chartres métropole, 21 septembre 2023)")
 SCRIPT = f'''
 import streamlit as st
-from ui import components, exports
+from ui import components
 
 components.base_style()
 components.source_line({SOURCE!r})
