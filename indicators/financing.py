@@ -6,8 +6,9 @@ Universes and choices (each function's docstring repeats its own):
 - **Totals** add every funding line of the contract (lines tied to an action and envelopes
   without one), per year and per funder.
 - **Leverage** of a funder relative to the city = Σ funder / Σ ville over the same funding lines
-  (the same actions-years and envelopes of the years considered): « pour 1 € de la ville,
-  X € de … ». Undefined when the city gives 0 there. 'etat' groups etat_p147 and etat_autre.
+  (the same actions-years and envelopes of the years considered): « pour 1 € de la Ville,
+  X € de … » (CITY_EURO). Undefined when the city gives 0 there. 'etat' groups etat_p147 and
+  etat_autre.
   Published leverages (KPIs ``leverage_<funder>_eur_per_city_eur``, e.g. Chambéry's 4 € and
   8,3 €) are shown beside the computed ones, never replaced.
 - **Multi-year agreements**: the 2023 circular asks that at least 50 % of the State's funding
@@ -35,7 +36,11 @@ FUNDER_LABELS = {
     "departement": "Département", "region": "Région", "bailleur": "Bailleurs", "europe": "Europe",
     "autre": "Autres financeurs",
 }
-# « pour 1 € de la ville, X € <FUNDER_FROM> »
+# The city as a funder is the institution, « la Ville » as its documents write it (Chambéry: « Pour
+# 1 € investi par la Ville ») and as the cards citing them show it; the common nouns « politique de
+# la ville », « contrat de ville » stay lower case. Every leverage string says it with these words.
+CITY_EURO = "pour 1\u00a0€ de la Ville"
+# « pour 1 € de la Ville, X € <FUNDER_FROM> »
 FUNDER_FROM = {
     "epci": "de l'intercommunalité", "etat": "de l'État", "etat_p147": "de l'État (programme 147)",
     "etat_autre": "de l'État (autres crédits)", "caf": "de la CAF", "departement": "du Département",
@@ -151,7 +156,7 @@ def totals_by_funder(con, contract_slug: str, years: tuple[int, ...] | None = No
 
 @dataclass(frozen=True)
 class Leverage:
-    """« Pour 1 € de la ville, ratio € de <funder_label> » (computed and/or published)."""
+    """« Pour 1 € de la Ville, ratio € de <funder_label> » (computed and/or published)."""
     funder: str
     funder_label: str
     year: int | None                 # None: all years of the universe
@@ -207,7 +212,7 @@ def leverage(con, contract_slug: str, years: tuple[int, ...] | None = None) -> l
             status, ratio, note = "not_computed", None, "aucun financement détaillé saisi"
             amount, city_amount = None, None
         elif city == 0:
-            status, ratio, note = "undefined", None, "la ville ne finance aucune de ces actions"
+            status, ratio, note = "undefined", None, "la Ville ne finance aucune de ces actions"
             amount, city_amount = _r6(sums.get(f, 0.0)), 0.0
         else:
             amount, city_amount = _r6(sums.get(f, 0.0)), _r6(city)
@@ -218,13 +223,14 @@ def leverage(con, contract_slug: str, years: tuple[int, ...] | None = None) -> l
 
 
 def leverage_text(lev: Leverage, value: float | None = None) -> str:
-    """« Pour 1 € de la ville, 8,3 € de l'État » (the computed ratio by default; pass the
+    """« Pour 1 € de la Ville, 8,3 € de l'État » (the computed ratio by default; pass the
     published one as ``value``)."""
     from indicators.fmt import fmt_eur
     ratio = lev.ratio if value is None else value
     if ratio is None:
         return f"Effet levier {lev.funder_label} : non calculable ({lev.note or 'non disponible'})"
-    return f"Pour 1 € de la ville, {fmt_eur(ratio)} {FUNDER_FROM.get(lev.funder, 'de ' + lev.funder_label)}"
+    funder = FUNDER_FROM.get(lev.funder, 'de ' + lev.funder_label)
+    return f"{CITY_EURO[:1].upper()}{CITY_EURO[1:]}, {fmt_eur(ratio)} {funder}"
 
 
 # ── Projects ────────────────────────────────────────────────────────────────────────────────

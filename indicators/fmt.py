@@ -194,7 +194,7 @@ def fmt_amount(value, unit: str | None, status: str | None = "ok", *,
                qualifier: str | None = None) -> str:
     """A published figure as documents write it: millions of euros as ``"1,5 M€"`` (``"1,5 M€/an"``
     for EUR/an), whole euros from 100 € up, other units as ``fmt_value`` (a free-text unit's
-    "EUR" written €: ``"4 € pour 1 € de la ville"``). The qualifier stays in front."""
+    "EUR" written €: ``"4 € pour 1 € de la Ville"``). The qualifier stays in front."""
     if status not in (None, "ok") or _is_missing(value):
         return fmt_status(status if status not in (None, "ok") else "missing")
     if unit in ("EUR", "EUR/an") and abs(value) >= 1_000_000:

@@ -74,7 +74,7 @@ def _financing(selection, money: dict) -> None:
                                sources=lambda: data.contract_sources(slug, "programme_funding"),
                                stem=f"financements_par_financeur_{slug}")
     if leverage_rows:
-        st.subheader("Effet levier : pour 1 € de la ville")
+        st.subheader(views.LEVERAGE_TITLE)
         leverage = pd.DataFrame(leverage_rows)
         shown = views.leverage_shown(leverage_rows)
         if views.COMPUTED_COLUMN not in shown:
@@ -86,7 +86,7 @@ def _financing(selection, money: dict) -> None:
                          key="leverage_table")
         if any(lev.status == "ok" for lev in money["leverage"]):    # the computed column's source
             components.source_line(funding_source, shown=funding_shown)
-        exports.download_table(leverage, key="leverage_table", title="Effet levier : pour 1 € de la ville",
+        exports.download_table(leverage, key="leverage_table", title=views.LEVERAGE_TITLE,
                                selection=selection,
                                sources=lambda: data.contract_sources(slug, "programme_funding",
                                                                      "kpi_values"),

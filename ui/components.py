@@ -211,11 +211,14 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 [data-testid="stElementContainer"]:last-child [data-testid="stMarkdownContainer"]:has(> .qpv-source) {
   margin-bottom: 0 !important; }
 .qpv-more { cursor: help; text-decoration: underline dotted #8c8c8c; text-underline-offset: 2px; }
-/* A source line right above its table's download buttons: some room between them (issue 11:
-   the markdown's -1rem left the line's last letters on the buttons' border, Chartres
-   métropole's « Par enjeu prioritaire » at 390 and 1 440 px). */
+/* A source line right above its table's download buttons, or above a bordered expander: some
+   room between them (issue 11: the markdown's -1rem left the line's last letters on the buttons'
+   border, Chartres métropole's « Par enjeu prioritaire » at 390 and 1 440 px, and on the border
+   of its actions' « Détail d'une action »). */
 [data-testid="stElementContainer"]:has(.qpv-source)
-  + [data-testid="stLayoutWrapper"]:has(> div[class*="st-key-dlrow_"]) { margin-top: .5rem; }
+  + [data-testid="stLayoutWrapper"]:has(> div[class*="st-key-dlrow_"]),
+[data-testid="stElementContainer"]:has(.qpv-source)
+  + [data-testid="stLayoutWrapper"]:has(> [data-testid="stExpander"]) { margin-top: .5rem; }
 /* A download button's label on as many lines as it needs: Streamlit keeps it on one line cut
    with « … », so on a phone « … » (CSV) and « … » (XLSX) read the same. */
 [data-testid="stDownloadButton"] button .stMarkdownEllipsis,

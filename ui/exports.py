@@ -305,7 +305,7 @@ BUTTON_TITLE_MAX = 72
 
 
 def table_button_label(title: str, fmt: str, limit: int = BUTTON_TITLE_MAX) -> str:
-    """« Télécharger « Effet levier : pour 1 € de la ville » (CSV) »: a table's button names the
+    """« Télécharger « Effet levier : pour 1 € de la Ville » (CSV) »: a table's button names the
     table (issue 11: several tables on one page), short enough for a phone: past `limit`
     characters the title is cut at a word, with « … » (the help text gives the whole title)."""
     name = " ".join(str(title).split())

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from indicators import fmt
+from indicators.financing import CITY_EURO
 from indicators.fmt import unit_phrase
 from indicators.fmt import unit_words as unit_text
 from indicators.registry import BY_ID, REGISTRY
@@ -1359,6 +1360,8 @@ def headline_card(figure) -> dict:
 
 
 NOT_COMPUTED = "non calculé (aucun financement saisi)"
+# The leverage section's title (and its download's): the cards' and cells' own words.
+LEVERAGE_TITLE = f"Effet levier : {CITY_EURO}"
 COMPUTED_COLUMN = "Calculé (financements saisis)"
 
 
@@ -1372,7 +1375,7 @@ def leverage_rows(leverages) -> list[dict]:
         rows.append({
             "Financeur": lev.funder_label,
             "Calculé (financements saisis)": leverage_text(lev) if lev.status == "ok"
-            else ("non calculable : " + (lev.note or "aucun financement de la ville")
+            else ("non calculable : " + (lev.note or "aucun financement de la Ville")
                   if lev.status == "undefined" else NOT_COMPUTED),
             "Publié": leverage_text(lev, lev.published_ratio) if lev.published_ratio is not None else "",
             "Source du chiffre publié": lev.published_source_line or "",
@@ -1382,16 +1385,17 @@ def leverage_rows(leverages) -> list[dict]:
 
 def leverage_shown(rows: list[dict]) -> pd.DataFrame:
     """The leverage table as the page shows it: « 1,59 € de l'intercommunalité » under the title
-    « pour 1 € de la ville », sources shortened (short_source), and the published columns left
-    out when no figure is published (two empty columns on the demo)."""
+    « pour 1 € de la Ville » (CITY_EURO), sources shortened (short_source), and the published
+    columns left out when no figure is published (two empty columns on the demo)."""
     df = pd.DataFrame(rows)
     # The column's name says « Source »: each cell gives the document, not « Source : » again.
     df["Source du chiffre publié"] = df["Source du chiffre publié"].map(
         lambda t: short_source(t).removeprefix("Source : "))
-    # The section's title says « pour 1 € de la ville »: each cell says the rest, short enough
+    # The section's title says « pour 1 € de la Ville »: each cell says the rest, short enough
     # for a phone's column (« 1,59 € de l'intercommunalité »).
+    said = re.compile("^P" + re.escape(CITY_EURO[1:]).replace("\u00a0", r"\s") + ", ")
     for column in ("Calculé (financements saisis)", "Publié"):
-        df[column] = df[column].map(lambda t: re.sub(r"^Pour 1\s€ de la ville, ", "", t))
+        df[column] = df[column].map(lambda t: said.sub("", t))
     if (df["Publié"] == "").all():
         df = df.drop(columns=["Publié", "Source du chiffre publié"])
     elif (df[COMPUTED_COLUMN] == NOT_COMPUTED).all():
@@ -1407,7 +1411,7 @@ UNDEFINED = "non calculable"
 
 
 def leverage_note(rows: list[dict]) -> str | None:
-    """« Effet levier non calculable : la ville ne finance aucune de ces actions. » when every
+    """« Effet levier non calculable : la Ville ne finance aucune de ces actions. » when every
     funder's ratio is not computable for one same reason: the page says it once under the title
     and each row « non calculable » (on Chartres métropole's three rows the reason was cut at
     the edge of a 390 px screen); None otherwise."""

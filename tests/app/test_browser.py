@@ -85,7 +85,7 @@ def test_home_page_shows_the_mandate_figures(server, page) -> None:
                    "8,3 € pour 1 € de la Ville"):
         assert figure in text, figure
     # The tables come once the figures are painted (components.after_paint): shot after them.
-    _wait_text(page, "Effet levier : pour 1 € de la ville")
+    _wait_text(page, "Effet levier : pour 1 € de la Ville")
     _shot(page, "mandat_chambery", 2400)
     _open(page, f"{server}/?territoire=demo", "Projets financés par année")
     _shot(page, "mandat_demo", 2400)

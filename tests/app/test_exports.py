@@ -262,7 +262,7 @@ def test_table_buttons_name_their_table(demo_db, deferred) -> None:
     nb = "\u00a0"
     assert labels == [f"Télécharger «{nb}{name}{nb}»{nb}({fmt})"
                       for name in ("Les chiffres du mandat", "Financements par financeur",
-                                   f"Effet levier{nb}: pour 1{nb}€ de la ville", "Projets financés par année")
+                                   f"Effet levier{nb}: pour 1{nb}€ de la Ville", "Projets financés par année")
                       for fmt in ("CSV", "XLSX")]
 
 
@@ -283,6 +283,6 @@ def test_a_long_table_title_is_cut_at_a_word_for_a_phone() -> None:
         "Accessibilité aux médecins généralistes de moins de 65 ans (APL, consultations par an et "
         "par habitant), en consultations par an, 2023", "CSV")) == (
         f"Télécharger « Accessibilité aux médecins généralistes de moins de 65 ans… »{nb}(CSV)")
-    assert shown(table_button_label("Effet levier : pour 1 € de la ville", "CSV")) == \
-        f"Télécharger « Effet levier : pour 1 € de la ville »{nb}(CSV)"
+    assert shown(table_button_label("Effet levier : pour 1 € de la Ville", "CSV")) == \
+        f"Télécharger « Effet levier : pour 1 € de la Ville »{nb}(CSV)"
     assert shown(table_button_label("Projets", "PDF")) == f"Télécharger « Projets »{nb}(PDF)"

@@ -104,11 +104,11 @@ def test_mandate_page_of_chambery_shows_the_seed_figures(demo_db) -> None:
     assert values["Effet levier : euros mobilisés par l'État pour 1 € de la Ville"] == \
         "8,3 € pour 1 € de la Ville"
     text = page_text(at)
-    # Under « Effet levier : pour 1 € de la ville », each cell says the rest.
+    # Under « Effet levier : pour 1 € de la Ville », each cell says the rest.
     table = next(d.value for d in at.dataframe if "Financeur" in d.value.columns)
     assert dict(zip(table["Financeur"], table["Publié"].map(plain_spaces))) == {
         "Intercommunalité": "4 € de l'intercommunalité", "État (tous crédits)": "8,3 € de l'État"}
-    assert "Effet levier : pour 1 € de la ville" in text
+    assert "Effet levier : pour 1 € de la Ville" in text
 
 
 def _sections(at: AppTest) -> dict[str, list[str]]:

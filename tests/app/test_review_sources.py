@@ -259,13 +259,13 @@ def test_leverage_table_without_any_funding_shows_the_published_figure_first() -
     phone's screen; it is left out (the page says why) when no row is computed."""
     from ui import views
     rows = [{"Financeur": "Intercommunalité", views.COMPUTED_COLUMN: views.NOT_COMPUTED,
-             "Publié": "Pour 1\u00a0€ de la ville, 4 € de l'intercommunalité",
+             "Publié": "Pour 1\u00a0€ de la Ville, 4 € de l'intercommunalité",
              "Source du chiffre publié": "Source : bilan — § « Une ambition »"}]
     assert views.leverage_shown(rows).to_dict("records") == [
         {"Financeur": "Intercommunalité", "Publié": "4 € de l'intercommunalité",
          "Source du chiffre publié": "bilan — § « Une ambition »"}]
     one_computed = rows + [{"Financeur": "CAF",
-                            views.COMPUTED_COLUMN: "Pour 1\u00a0€ de la ville, 0,39 € de la CAF",
+                            views.COMPUTED_COLUMN: "Pour 1\u00a0€ de la Ville, 0,39 € de la CAF",
                             "Publié": "", "Source du chiffre publié": ""}]
     assert list(views.leverage_shown(one_computed)) == [
         "Financeur", views.COMPUTED_COLUMN, "Publié", "Source du chiffre publié"]

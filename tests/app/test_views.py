@@ -620,12 +620,12 @@ def test_every_recognised_file_format_is_named_in_words() -> None:
 
 def test_leverage_table_leaves_out_published_columns_nobody_filled() -> None:
     """The demo's leverage table had two empty columns (« Publié », « Source du chiffre publié »)."""
-    computed = [{"Financeur": "CAF", "Calculé (financements saisis)": "Pour 1\u00a0€ de la ville, 0,39 € de la CAF",
+    computed = [{"Financeur": "CAF", "Calculé (financements saisis)": "Pour 1\u00a0€ de la Ville, 0,39 € de la CAF",
                  "Publié": "", "Source du chiffre publié": ""}]
     assert views.leverage_shown(computed).to_dict("records") == [
         {"Financeur": "CAF", "Calculé (financements saisis)": "0,39 € de la CAF"}]
     published = computed + [{"Financeur": "État", "Calculé (financements saisis)": "non calculé",
-                             "Publié": "Pour 1 € de la ville, 8,3 € de l'État",
+                             "Publié": "Pour 1 € de la Ville, 8,3 € de l'État",
                              "Source du chiffre publié": "Source : bilan — § « Une ambition » ; p. 2"}]
     assert views.leverage_shown(published).to_dict("records") == [
         {"Financeur": "CAF", "Calculé (financements saisis)": "0,39 € de la CAF", "Publié": "",

@@ -58,25 +58,25 @@ def test_bar_names_stand_off_the_axis() -> None:
 
 
 def test_one_reason_for_every_funder_is_said_once() -> None:
-    # Chartres métropole: « non calculable : la ville ne finance aucune de ces actions » on each
+    # Chartres métropole: « non calculable : la Ville ne finance aucune de ces actions » on each
     # funder's row was cut at the edge of a 390 px screen; said once, each row « non calculable ».
     from ui import views
-    reason = "non calculable : la ville ne finance aucune de ces actions"
+    reason = "non calculable : la Ville ne finance aucune de ces actions"
     rows = [{"Financeur": f, views.COMPUTED_COLUMN: reason, "Publié": "", "Source du chiffre publié": ""}
             for f in ("Intercommunalité", "État (tous crédits)", "État – autres crédits")]
-    assert views.leverage_note(rows) == ("Effet levier non calculable : la ville ne finance aucune "
+    assert views.leverage_note(rows) == ("Effet levier non calculable : la Ville ne finance aucune "
                                          "de ces actions.")
     assert views.leverage_shown(rows).to_dict("records") == [
         {"Financeur": "Intercommunalité", views.COMPUTED_COLUMN: "non calculable"},
         {"Financeur": "État (tous crédits)", views.COMPUTED_COLUMN: "non calculable"},
         {"Financeur": "État – autres crédits", views.COMPUTED_COLUMN: "non calculable"}]
     # Reasons that differ, a computed ratio, a single row: each row keeps its own text.
-    mixed = [rows[0], {**rows[1], views.COMPUTED_COLUMN: "non calculable : aucun financement de la ville"}]
-    computed = [rows[0], {**rows[1], views.COMPUTED_COLUMN: "Pour 1\u00a0€ de la ville, 0,39 € de la CAF"}]
+    mixed = [rows[0], {**rows[1], views.COMPUTED_COLUMN: "non calculable : aucun financement de la Ville"}]
+    computed = [rows[0], {**rows[1], views.COMPUTED_COLUMN: "Pour 1\u00a0€ de la Ville, 0,39 € de la CAF"}]
     for other in (mixed, computed, rows[:1]):
         assert views.leverage_note(other) is None
         assert views.leverage_shown(other)[views.COMPUTED_COLUMN].tolist() == [
-            r[views.COMPUTED_COLUMN].replace("Pour 1\u00a0€ de la ville, ", "") for r in other]
+            r[views.COMPUTED_COLUMN].replace("Pour 1\u00a0€ de la Ville, ", "") for r in other]
 
 
 def test_mandate_page_says_once_why_no_leverage_is_computable(tmp_path, monkeypatch) -> None:
@@ -91,7 +91,7 @@ def test_mandate_page_says_once_why_no_leverage_is_computable(tmp_path, monkeypa
         " ('grand-chalon', 'a1', 2022, 'etat_autre', 10000, 'src_chalon')")
     at = run_page("mandat", "grand-chalon")
     assert not at.exception
-    assert ("Effet levier non calculable : la ville ne finance aucune de ces actions."
+    assert ("Effet levier non calculable : la Ville ne finance aucune de ces actions."
             in [plain_spaces(c.value) for c in at.caption])
     from ui import views
     table = next(d.value for d in at.dataframe if views.COMPUTED_COLUMN in d.value.columns)

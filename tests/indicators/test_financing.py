@@ -72,10 +72,10 @@ def test_leverage(db):
         ("etat", None, "undefined", 0.0), ("etat_p147", None, "undefined", 0.0),
         ("etat_autre", None, "undefined", 0.0)]
     assert leverage_text(no_city[0]) == ("Effet levier État (tous crédits) : non calculable "
-                                         "(la ville ne finance aucune de ces actions)")
-    assert leverage_text(leverage(db.con, "c", (2024,))[1]) == "Pour 1\u00a0€ de la ville, 5\u00a0€ de l'État"
+                                         "(la Ville ne finance aucune de ces actions)")
+    assert leverage_text(leverage(db.con, "c", (2024,))[1]) == "Pour 1\u00a0€ de la Ville, 5\u00a0€ de l'État"
     pub = leverage(db.con, "c", (2024,))[0]
-    assert leverage_text(pub, 8.3) == "Pour 1\u00a0€ de la ville, 8,3\u00a0€ de l'intercommunalité"
+    assert leverage_text(pub, 8.3) == "Pour 1\u00a0€ de la Ville, 8,3\u00a0€ de l'intercommunalité"
 
 
 def test_published_leverage_beside_computed(db):
