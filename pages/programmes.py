@@ -26,6 +26,9 @@ if actions.empty and money["by_year"].empty:
 
 slug = selection.contract_slug
 FUNDING_SOURCE = views.funding_source(money["documents"])
+# Every chart and table of the page credits the funding with the same short line, whole behind
+# « Source complète » (the chart had the short line, the tables the whole text).
+FUNDING_SHOWN = views.funding_source(money["documents"], short=True)
 PEOPLE_SOURCE = "listes de participants saisies par l'équipe du contrat (modèle de programme)"
 
 
@@ -45,7 +48,7 @@ if not by_year.empty:
     fig = charts.shared(charts.stacked_years, money["by_year_funder"])
     st.plotly_chart(fig, key="years_chart", theme=None, config=components.PLOTLY_CONFIG,
                     alt="Graphique : financements par année et par financeur")
-    components.source_line(FUNDING_SOURCE, shown=views.funding_source(money["documents"], short=True))
+    components.source_line(FUNDING_SOURCE, shown=FUNDING_SHOWN)
     if (charts.small_slices(money["by_year_funder"])["funder"] != charts.OTHERS).any():
         st.caption("Un financeur qui apporte moins de 2 % d'une année est compté dans « Autres » "
                    "pour cette année (sa part serait invisible) : son montant est au survol du "
@@ -64,7 +67,7 @@ with c1:
     components.dataframe_or_note(views.cpo_table(money["cpo"]), "Aucune convention financée par "
                                  "l'État (programme 147) n'est saisie.", hide_index=True, key="cpo_table")
     if not money["cpo"].empty:
-        components.source_line(FUNDING_SOURCE)
+        components.source_line(FUNDING_SOURCE, shown=FUNDING_SHOWN)
     table_buttons(views.export_frame("cpo", money["cpo"]), "cpo_table",
                   "Conventions pluriannuelles (CPO)")
 with c2:
@@ -74,7 +77,7 @@ with c2:
     components.dataframe_or_note(views.pockets_table(money["pockets"]), "Aucun crédit du programme "
                                  "147 n'est saisi.", hide_index=True, key="pockets_table")
     if not money["pockets"].empty:
-        components.source_line(FUNDING_SOURCE)
+        components.source_line(FUNDING_SOURCE, shown=FUNDING_SHOWN)
     table_buttons(views.export_frame("pockets", money["pockets"]), "pockets_table",
                   "Poches de pauvreté hors QPV")
     found = data.stored_pockets(slug)
@@ -86,14 +89,14 @@ with t1:
     st.subheader("Par enjeu prioritaire")
     components.table(views.theme_amounts_table(money["by_theme"]), values=["Montant"], hide_index=True,
                      key="theme_table")
-    components.source_line(FUNDING_SOURCE)
+    components.source_line(FUNDING_SOURCE, shown=FUNDING_SHOWN)
     table_buttons(views.export_frame("by_theme", money["by_theme"]), "theme_table",
                   "Montants par enjeu prioritaire")
 with t2:
     st.subheader("Par quartier")
     components.table(views.territory_amounts_table(money["by_territory"]),
                      values=["Montant (partagé à parts égales)"], hide_index=True, key="territory_table")
-    components.source_line(FUNDING_SOURCE)
+    components.source_line(FUNDING_SOURCE, shown=FUNDING_SHOWN)
     table_buttons(views.export_frame("by_territory", money["by_territory"]), "territory_table",
                   "Montants par quartier")
 
@@ -158,7 +161,7 @@ components.table(views.actions_view(shown), hide_index=True, key="actions_table"
                  main=("Montant",))
 if note := views.actions_view_note(shown):
     st.caption(note)
-components.source_line(FUNDING_SOURCE)
+components.source_line(FUNDING_SOURCE, shown=FUNDING_SHOWN)
 if not shown.empty:
     # The long texts (description, source) and every cell whole, one action at a time.
     with st.expander("Détail d'une action (description, quartiers, financeurs, source)",

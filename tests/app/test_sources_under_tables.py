@@ -27,20 +27,23 @@ def _after(at, column: str) -> str:
     return "" if after is None or after.type == "dataframe" else plain_spaces(html.unescape(shown(after.value)))
 
 
+# The funding's short line, the whole text behind « Source complète »: the same under every chart
+# and table of the home and programme pages (the tables printed the whole text, the charts the short).
+FUNDING = ('<div class="qpv-source qpv-more" title="Source : financements saisis par l\'équipe du '
+           'contrat (modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 (document '
+           'fictif) » (CA Val-de-Lorne, fictive, 10 février 2026)">Source : financements saisis '
+           'd\'après Bilan annuel du contrat de ville 2025 — CA Val-de-Lorne (fictive), 2026</div>')
+
+
 def test_mandate_tables_of_the_demo_name_their_source(demo_db) -> None:
     at = run_page("mandat", territoire="demo")
     assert not at.exception
     # The leverage table credits the funding as the funder chart above it does: the same short
     # line, the whole text behind « Source complète » (it read the whole text, the chart the short).
-    funding = ('<div class="qpv-source qpv-more" title="Source : financements saisis par l\'équipe '
-               'du contrat (modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 '
-               '(document fictif) » (CA Val-de-Lorne, fictive, 10 février 2026)">Source : '
-               'financements saisis d\'après Bilan annuel du contrat de ville 2025 — CA Val-de-Lorne '
-               '(fictive), 2026</div>')
-    assert _after(at, "Financeur") == funding
+    assert _after(at, "Financeur") == FUNDING
     lines = [plain_spaces(html.unescape(shown(m.value))) for m in at.markdown
              if m.value.startswith('<div class="qpv-source')]
-    assert lines.count(funding) == 2      # under the chart and under the table
+    assert lines.count(FUNDING) == 2      # under the chart and under the table
     # The projects name the documents the actions were typed from (s14-RN), short, whole behind.
     assert '<div class="qpv-source qpv-more" title="Source : actions saisies par l\'équipe du ' \
            'contrat (modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 ' \
@@ -57,9 +60,6 @@ def test_a_leverage_table_without_computed_figures_has_no_funding_source(demo_db
     assert "financements saisis" not in _after(at, "Financeur")
 
 
-FUNDING = ('<div class="qpv-source">Source : financements saisis par l\'équipe du contrat (modèle de '
-           'programme), d\'après « Bilan annuel du contrat de ville 2025 (document fictif) » '
-           '(CA Val-de-Lorne, fictive, 10 février 2026)</div>')
 PEOPLE = ('<div class="qpv-source">Source : listes de participants saisies par l\'équipe du contrat '
           '(modèle de programme)</div>')
 
@@ -71,6 +71,9 @@ def test_programme_tables_of_the_demo_name_their_source(demo_db) -> None:
     columns = ["Conventions État (P147)", "Crédits P147 du contrat", "Enjeu prioritaire",
                "Montant (partagé à parts égales)", "Personnes", "dont résidant en QPV", "Porteur"]
     assert [_after(at, c) for c in columns] == [FUNDING] * 4 + [PEOPLE] * 2 + [FUNDING]
+    lines = [plain_spaces(html.unescape(shown(m.value))) for m in at.markdown
+             if m.value.startswith('<div class="qpv-source')]
+    assert lines.count(FUNDING) == 6      # the chart by year and its five tables
 
 
 def test_the_first_common_law_tables_of_the_demo_name_their_source(demo_db) -> None:
