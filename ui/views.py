@@ -1943,9 +1943,12 @@ def rates_by_objective(results: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-def housing_chart_source(part: pd.DataFrame, short: bool = False) -> str:
+def housing_chart_source(part: pd.DataFrame, short: bool = False, computed_files=()) -> str:
     """The sources of a CIA chart's bars: the document of each published year (title, producer,
-    date, section — never the section alone, « p. 12 »), and the template for computed years.
+    date, section — never the section alone, « p. 12 »), and for computed years the template
+    files the attributions came from (`computed_files`, as `housing_headlines` cites them:
+    the chart of a computed objective read only « attributions saisies dans le modèle de
+    programme » under its tile's « Modèle de saisie du programme — attributions 2025, … »).
     `short`: the line under the chart, each document as a reader cites it (short_line,
     sources.reader_credit), in about two lines."""
     published = part[part["origin"] == "published"]
@@ -1953,16 +1956,28 @@ def housing_chart_source(part: pd.DataFrame, short: bool = False) -> str:
     lines = [r if isinstance(r, str) and r else ref for r, ref
              in zip(published[column], published["source_ref"])]
     sources = list(dict.fromkeys(line for line in lines if isinstance(line, str) and line))
-    if (part["origin"] == "computed").any() or not sources:
+    computed = part[part["origin"] == "computed"]
+    if not computed.empty and computed_files:
+        sources.append(cia_computed_source(computed_files, computed["year"]))
+    elif not computed.empty or not sources:
         sources.append("attributions saisies dans le modèle de programme")
     return credits_line(sources) if short else " ; ".join(sources)
 
 
+def years_text(years) -> str:
+    """Years as a reader says them: « 2025 », « 2021 à 2025 » (one run), « 2021, 2023 et 2025 »."""
+    single = isinstance(years, str) or not hasattr(years, "__iter__")
+    ys = sorted({int(y) for y in ([years] if single else years)})
+    if len(ys) > 2 and ys[-1] - ys[0] == len(ys) - 1:
+        return f"{ys[0]} à {ys[-1]}"
+    return " et ".join([", ".join(map(str, ys[:-1])), str(ys[-1])]) if len(ys) > 1 else str(ys[0])
+
+
 def cia_computed_source(files, year) -> str:
     """The source of a CIA rate we compute: the template files the attributions came from
-    (title, producer, date as the `sources` rows declare them), the year and the computation."""
+    (title, producer, date as the `sources` rows declare them), the year(s) and the computation."""
     from indicators.kpi import source_line
-    section = f"attributions {int(year)}, taux calculé par le tableau de bord"
+    section = f"attributions {years_text(year)}, taux calculé par le tableau de bord"
     lines = [source_line(f.get("title"), None, f.get("producer"), f.get("vintage")) for f in files
              if f.get("title")]
     lines = list(dict.fromkeys(line.removeprefix("Source : ") for line in lines if line))
