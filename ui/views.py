@@ -1226,6 +1226,22 @@ def narrow_table_html(frame: pd.DataFrame, order: list, css_key: str, room_px: i
     return {"html": "".join(parts), "full_px": full_px, "shown": shown, "left": left}
 
 
+# The map's two orange marks told apart (issue #11, final review RV): the selected QPV's outline
+# (palette.ACCENT) stood unexplained beside « En orange : 1 poche de pauvreté », read as a pocket.
+POCKETS_MARK = "En orange plein : "
+
+
+def selected_outline_note(frame: pd.DataFrame, qpv_code: str | None) -> str | None:
+    """Markdown for the map's legend: which QPV the orange outline marks (maps.build_deck's
+    `selected_code`), when that QPV is drawn; None otherwise."""
+    if not qpv_code or frame.empty:
+        return None
+    drawn = frame[(frame["qpv_code"] == qpv_code) & frame["geojson"].notna()]
+    if drawn.empty:
+        return None
+    return f"Entouré d'orange : {md_text(str(drawn['qpv_name'].iloc[0]))}, le quartier sélectionné."
+
+
 def map_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The QPVs of a map with their value text and a link to their portrait."""
     return pd.DataFrame({
