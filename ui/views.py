@@ -1974,7 +1974,8 @@ def housing_chart_source(part: pd.DataFrame, short: bool = False, computed_files
     sources = list(dict.fromkeys(line for line in lines if isinstance(line, str) and line))
     computed = part[part["origin"] == "computed"]
     if not computed.empty and computed_files:
-        sources.append(cia_computed_source(computed_files, computed["year"]))
+        credit = cia_computed_source(computed_files, computed["year"])
+        sources.append(short_source(credit) if short else credit)     # short: as the tile shows it
     elif not computed.empty or not sources:
         sources.append("attributions saisies dans le modèle de programme")
     return credits_line(sources) if short else " ; ".join(sources)

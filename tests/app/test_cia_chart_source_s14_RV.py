@@ -49,6 +49,19 @@ def test_the_tile_and_the_chart_say_the_same_for_the_same_year() -> None:
         views.cia_computed_source(FILES, np.int64(2021))
 
 
+def test_the_short_line_keeps_the_years_as_the_tile_does() -> None:
+    """The files' whole credit ran past the chart's two lines and lost its years (« … (Contrat de
+    ville de Val-de-Lorne, fictif)… »): the short line is the tile's (views.short_source)."""
+    files = [{"title": "Modèle de saisie du programme : attributions de logements",
+              "producer": "Contrat de ville de Val-de-Lorne (fictif)", "vintage": None}]
+    part = _part(["computed"] * 5)
+    assert views.housing_chart_source(part, computed_files=files) == (
+        "Modèle de saisie du programme : attributions de logements (Contrat de ville de "
+        "Val-de-Lorne, fictif) — attributions 2021 à 2025, taux calculé par le tableau de bord")
+    assert views.housing_chart_source(part, short=True, computed_files=files) == (
+        "Modèle de saisie du programme — attributions 2021 à 2025, taux calculé par le tableau de bord")
+
+
 def test_years_as_a_reader_says_them() -> None:
     assert [views.years_text(y) for y in (2025, np.int64(2025), [2024, 2025], [2021, 2022, 2023],
                                           [2021, 2023, 2025], pd.Series([2022, 2021]))] == [
