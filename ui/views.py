@@ -2293,6 +2293,15 @@ def schemes_source(schemes: pd.DataFrame) -> str:
             "(modèle de programme)" + (f", d'après {' ; '.join(refs)}" if refs else ""))
 
 
+def credits_source(funding_documents, schemes: pd.DataFrame | None) -> str:
+    """The source line of « Crédits spécifiques et droit commun » (Droit commun page): the
+    programme 147 credits as `funding_source` names their documents, the common-law amounts as
+    `schemes_source` does. The line named no document (issue #11, final review RV) while the
+    programmes page cited « Bilan annuel … » for the same credits."""
+    common = schemes_source(schemes if schemes is not None else pd.DataFrame())
+    return f"programme 147 : {funding_source(funding_documents)} ; droit commun : {common}"
+
+
 def pockets_source(sources: list[str]) -> tuple[str | None, str | None]:
     """(the whole source line, its short line) of the pockets' map and tables, from
     indicators.pockets.grid_sources (the grid, the medians of the threshold, the QPV outlines):
