@@ -2293,13 +2293,19 @@ def schemes_source(schemes: pd.DataFrame) -> str:
             "(modèle de programme)" + (f", d'après {' ; '.join(refs)}" if refs else ""))
 
 
-def credits_source(funding_documents, schemes: pd.DataFrame | None) -> str:
+def credits_source(funding_documents, schemes: pd.DataFrame | None, short: bool = False) -> str:
     """The source line of « Crédits spécifiques et droit commun » (Droit commun page): the
     programme 147 credits as `funding_source` names their documents, the common-law amounts as
     `schemes_source` does. The line named no document (issue #11, final review RV) while the
-    programmes page cited « Bilan annuel … » for the same credits."""
-    common = schemes_source(schemes if schemes is not None else pd.DataFrame())
-    return f"programme 147 : {funding_source(funding_documents)} ; droit commun : {common}"
+    programmes page cited « Bilan annuel … » for the same credits. `short`: the line under the
+    table, both parts in a few words (the whole line cut after « droit commun… »)."""
+    schemes = schemes if schemes is not None else pd.DataFrame()
+    if short:
+        refs = ([r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
+                if "Source" in schemes.columns else [])
+        common = f"déclaré d'après {' ; '.join(refs)}" if refs else "déclaré par les signataires"
+        return f"programme 147 : {funding_source(funding_documents, short=True)} ; droit commun : {common}"
+    return f"programme 147 : {funding_source(funding_documents)} ; droit commun : {schemes_source(schemes)}"
 
 
 def pockets_source(sources: list[str]) -> tuple[str | None, str | None]:

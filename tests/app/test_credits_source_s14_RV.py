@@ -22,6 +22,15 @@ def test_the_credits_line_names_the_funding_documents_and_the_schemes_annex() ->
         "(modèle de programme), d'après annexe 4, droit commun mobilisable")
 
 
+def test_the_short_line_keeps_both_parts() -> None:
+    assert plain_spaces(views.credits_source(DOCUMENTS, SCHEMES, short=True)) == (
+        "programme 147 : financements saisis d'après Bilan annuel du contrat de ville 2025 — "
+        "CA Val-de-Lorne, 2026 ; droit commun : déclaré d'après annexe 4, droit commun mobilisable")
+    assert plain_spaces(views.credits_source([], None, short=True)) == (
+        "programme 147 : financements saisis par l'équipe du contrat (modèle de programme) ; "
+        "droit commun : déclaré par les signataires")
+
+
 def test_without_documents_the_template_is_named() -> None:
     assert views.credits_source([], None) == (
         "programme 147 : financements saisis par l'équipe du contrat (modèle de programme) ; "
