@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from indicators.fmt import fmt_count
 from indicators.kpi import source_line
 
 FUNDER_LABELS = {
@@ -381,10 +382,13 @@ def amounts_by_territory(con, contract_slug: str, year: int | None = None,
     for e in sorted(acc.values(), key=lambda e: (e["territory_code"] is None, e["territory_name"])):
         note = None
         if e["n_shared"]:
-            note = (f"{e['n_shared']} action(s) sur plusieurs quartiers : montant partagé à parts égales"
+            # The count agrees (« 1 action », « 8 actions »): the table read « 8 action(s) ».
+            n = e["n_shared"]
+            actions = fmt_count(n, "action")
+            note = (f"{actions} sur plusieurs quartiers : montant partagé à parts égales"
                     if mode == "split" else
-                    f"{e['n_shared']} action(s) sur plusieurs quartiers comptée(s) en entier dans "
-                    "chacun : la colonne ne s'additionne pas")
+                    f"{actions} sur plusieurs quartiers {'comptée' if n < 2 else 'comptées'} en entier "
+                    "dans chacun : la colonne ne s'additionne pas")
         recs.append({"territory_code": e["territory_code"], "territory_name": e["territory_name"],
                      "n_actions": len(e["actions"]), "amount_eur": _r6(e["amount_eur"]), "note": note})
     return pd.DataFrame.from_records(recs, columns=["territory_code", "territory_name", "n_actions",

@@ -296,6 +296,7 @@ def has_review(con, contract_slug: str) -> bool:
 REPORT_GAP_INDICATORS = ("poverty_rate_pct", "median_income_eur_year", "employment_rate_15_64_pct",
                          "caf_low_income_pct", "single_parent_families_pct")
 NOT_REPORTED = "non renseigné"
+NOT_APPLICABLE = "—"      # a cell that does not apply (a contribution has nothing to reach)
 ALL_QPVS = "tous ses QPV"
 
 
@@ -508,8 +509,12 @@ def _housing_section(con, contract_slug: str, year: int) -> ReviewSection:
         "Sur (attributions du champ)": [r.denominator for r, *_ in rows],
         # One decimal when computed, as published otherwise (housing.shown_rate).
         "Taux (%)": [rate for _, rate, *_ in rows],
-        "Cible (%)": [r.target_pct for r, *_ in rows],
-        "Atteint": [r.reached for r, *_ in rows]}, dtype=object)
+        # A target the convention gives as words (a landlord's « Contribution à l'atteinte des
+        # 25 % ») is said as such, and its « Atteint » does not apply (« — »), as in the app and
+        # the mandate's own CIA table: never « non renseigné » (final review RV).
+        "Cible (%)": [r.target_pct if r.target_pct is not None else (r.target_note or None) for r, *_ in rows],
+        "Atteint": [r.reached if r.reached is not None or r.target_pct is not None or not r.target_note
+                    else NOT_APPLICABLE for r, *_ in rows]}, dtype=object)
     note = None if rows else f"Aucun résultat d'attribution (CIA) n'est connu pour {year}."
     if any(origin for _, _, origin, _ in rows):
         from indicators.sources import reader_credit

@@ -70,9 +70,11 @@ else:
         components.source_line(views.map_source(map_data, map_credits),
                                shown=views.map_source(map_data, map_credits, short=True))
         st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
+        if outlined := views.selected_outline_note(frame, selection.qpv_code):
+            st.markdown(outlined)
         found = data.stored_pockets(selection.contract_slug)
         if not found.empty:
-            st.markdown("En orange : " + views.pockets_link_markdown(
+            st.markdown(views.POCKETS_MARK + views.pockets_link_markdown(
                 selection.contract_slug, found["pocket_id"].tolist()))
         exports.download_map(key="map", selection=selection, indicator_id=indicator_id,
                              year=map_data.year,

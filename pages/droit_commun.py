@@ -48,8 +48,9 @@ else:
         "common_law_qpv_eur": "dont propre aux QPV (€)",
         "common_law_per_p147_eur": "Droit commun pour 1 € de P147"})), hide_index=True, key="dc_credits",
         main=("Droit commun déclaré (€)", "Droit commun pour 1 € de P147"))
-    components.source_line("crédits du programme 147 et droit commun déclaré par les signataires, "
-                           "saisis par l'équipe du contrat (modèle de programme)")
+    documents = data.financing_summary(slug)["documents"]
+    components.source_line(views.credits_source(documents, review.get("schemes")),
+                           shown=views.credits_source(documents, review.get("schemes"), short=True))
 st.caption("La circulaire du 31 août 2023 demande chaque année les moyens de droit commun mobilisés "
            "dans les QPV, « chiffrés le plus précisément possible et ciblés sur les QPV », à côté des "
            "crédits spécifiques.")

@@ -31,7 +31,8 @@ def housing_sources() -> list:
                                  "housing_published_results")
 
 
-headline = views.housing_headlines(results, data.contract_sources(slug, "housing_attributions"))
+attribution_files = data.contract_sources(slug, "housing_attributions")
+headline = views.housing_headlines(results, attribution_files)
 if headline:
     st.header("Les objectifs de la CIA en bref", divider="gray")
     components.kpi_tiles(headline, columns=2)
@@ -70,8 +71,9 @@ if not results.empty:
                 target_label="objectif", decimals=decimals)
             st.plotly_chart(fig, key=f"cia_chart_{objective_id}", theme=None,
                             config=components.PLOTLY_CONFIG, alt=f"Graphique : {title}")
-            source = views.housing_chart_source(part)
-            components.source_line(source, shown=views.housing_chart_source(part, short=True))
+            source = views.housing_chart_source(part, computed_files=attribution_files)
+            components.source_line(source, shown=views.housing_chart_source(
+                part, short=True, computed_files=attribution_files))
             exports.download_figure(fig, key=f"cia_chart_{objective_id}", title=title, unit="%",
                                     source=source, selection=selection,
                                     stem=f"cia_{objective_id}_{slug}")

@@ -75,7 +75,7 @@ st.caption(pk.METHOD_TEXT.format(min_population=pk.fmt_figure(params.min_populat
            + f" Carroyage Filosofi {result.grid_year}.")
 
 qpv_geoms, communes = data.contract_geometries(slug)
-deck = maps.pockets_deck(qpv_geoms, communes, found)
+deck = maps.pockets_deck(qpv_geoms, communes, found, qpv_codes=result.qpv_codes)
 st.pydeck_chart(deck, key="pockets_map", height=520,
                 alt="Carte : quartiers prioritaires et poches de pauvreté hors QPV")
 st.markdown(maps.legend_html("Légende", [(palette.PRIMARY_LIGHT, "quartier prioritaire (QPV)"),

@@ -1270,6 +1270,7 @@ def pocket_map_figure(data: MapData, pockets: list[tuple[str, str]], *,
     `pockets` = [(pocket_id, geometry_wkt)], the highlighted one outlined and kept clear of names;
     names placed for a plot of `size_px`, at `text_px` (`qpv_map_spec`), the `communes` (the
     highlighted pocket's codes) named first."""
+    from indicators.pockets import pocket_name      # « Poche 1 », never the id « demo-P01 »
     chosen = [wkt for pid, wkt in pockets if pid == highlight]
     fig = qpv_map_figure(data, show_names=True, legend=True, size_px=size_px, text_px=text_px,
                          keep_clear=[_wkt_rings(chosen[0])] if chosen else [], first_communes=communes)
@@ -1287,7 +1288,7 @@ def pocket_map_figure(data: MapData, pockets: list[tuple[str, str]], *,
     if chosen:
         xs, ys = _path(_wkt_rings(chosen[0]))
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=palette.TEXT, width=2.5),
-                                 name=highlight, showlegend=True, hoverinfo="skip"))
+                                 name=pocket_name(highlight), showlegend=True, hoverinfo="skip"))
     return fig
 
 

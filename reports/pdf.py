@@ -2273,12 +2273,15 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
     if pocket_id not in frame.index:
         raise ReportError(f"Poche inconnue : « {pocket_id} ». Poches : " + ", ".join(frame.index))
     row = frame.loc[pocket_id]
+    # The pocket as the app names it (« Poche 1 »): the generated id « demo-P01 » holds the
+    # contract's slug and stays in the file name only (issue 11, D8; final review RV).
+    name = pk.pocket_name(pocket_id)
     contract = get_contract(con, result.territory) if result.territory else None
     fictional = bool(contract.is_fictional) if contract is not None else False
     st = styles()
     story: list[Flowable] = [
         Paragraph(esc("Poche de pauvreté hors quartier prioritaire — fiche de justification"), st.kicker),
-        Paragraph(esc(f"{pocket_id} · {row['commune_names']}"), st.title),
+        Paragraph(esc(pk.pocket_title(pocket_id, row['commune_names'])), st.title),
         Paragraph(esc(f"{contract.name if contract is not None else result.territory} · carroyage "
                       f"Filosofi {row['grid_year']} · {int(row['n_squares'])} carreaux de 200 m · "
                       f"{pk.distance_text(row['distance_to_qpv_m'])}"
@@ -2301,7 +2304,7 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
         wkts = list(zip(result.pockets["pocket_id"], result.pockets["geometry_wkt"]))
         # Drawn 600 px wide for its 11,9 cm: names and legend print at least 7 pt (issue 11).
         png = images.pocket_map_png(con, result.territory, wkts, highlight=pocket_id,
-                                    title=f"{pocket_id} et les quartiers prioritaires", date=date,
+                                    title=f"{name} et les quartiers prioritaires", date=date,
                                     width=POCKET_MAP_PX[0], height=POCKET_MAP_PX[1],
                                     print_width_pt=POCKET_MAP_W,
                                     communes=[c.strip() for c in str(row["communes"] or "").split(",")])
@@ -2318,9 +2321,9 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
                                    + " de ménages pauvres par carreau."), st.small))
     story += [Paragraph(esc(pk.limits_text(result.threshold)), st.muted), Paragraph("Sources", st.h2)]
     story += _bullets(pk.grid_sources(con, result), st, st.small)
-    info = PageInfo(footer=f"Fiche de justification {pocket_id} · produite le {_date_fr(date)}",
+    info = PageInfo(footer=f"Fiche de justification de la {name.lower()} · produite le {_date_fr(date)}",
                     fictional=fictional, generated_on=date)
-    return _build(story, info, title=f"Poche de pauvreté {pocket_id}")
+    return _build(story, info, title=f"Poche de pauvreté hors QPV — {pk.pocket_title(pocket_id, row['commune_names'])}")
 
 
 # ── Yearly review (indicators/review.py) ────────────────────────────────────────────────────

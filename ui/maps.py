@@ -504,8 +504,13 @@ def shared_colours(map_data) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
 
 
 def pockets_deck(qpv_geoms: pd.DataFrame, commune_geoms: pd.DataFrame,
-                 pockets: pd.DataFrame) -> pdk.Deck:
-    """The pockets page's map: communes, the territory's QPVs (plain) and the poverty pockets."""
+                 pockets: pd.DataFrame, qpv_codes=None) -> pdk.Deck:
+    """The pockets page's map: communes, the territory's QPVs (plain) and the poverty pockets.
+    `qpv_codes`: the QPVs the pockets were searched outside of (indicators.pockets.PocketResult
+    .qpv_codes, the current geography): a contract's QPVs of the previous geography (demo's
+    « QP099001 », 2015) drew their outlines over their successors' under « quartier prioritaire »."""
+    if qpv_codes is not None:
+        qpv_geoms = qpv_geoms[qpv_geoms["code"].isin(list(qpv_codes))].reset_index(drop=True)
     frame = pd.DataFrame({
         "qpv_code": qpv_geoms["code"], "qpv_name": qpv_geoms["name"],
         "geojson": [json.loads(g) for g in qpv_geoms["geojson"]], "status": "ok", "year": None,

@@ -1227,6 +1227,22 @@ def narrow_table_html(frame: pd.DataFrame, order: list, css_key: str, room_px: i
     return {"html": "".join(parts), "full_px": full_px, "shown": shown, "left": left}
 
 
+# The map's two orange marks told apart (issue #11, final review RV): the selected QPV's outline
+# (palette.ACCENT) stood unexplained beside « En orange : 1 poche de pauvreté », read as a pocket.
+POCKETS_MARK = "En orange plein : "
+
+
+def selected_outline_note(frame: pd.DataFrame, qpv_code: str | None) -> str | None:
+    """Markdown for the map's legend: which QPV the orange outline marks (maps.build_deck's
+    `selected_code`), when that QPV is drawn; None otherwise."""
+    if not qpv_code or frame.empty:
+        return None
+    drawn = frame[(frame["qpv_code"] == qpv_code) & frame["geojson"].notna()]
+    if drawn.empty:
+        return None
+    return f"Entouré d'orange : {md_text(str(drawn['qpv_name'].iloc[0]))}, le quartier sélectionné."
+
+
 def map_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The QPVs of a map with their value text and a link to their portrait."""
     return pd.DataFrame({
@@ -1947,9 +1963,12 @@ def rates_by_objective(results: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-def housing_chart_source(part: pd.DataFrame, short: bool = False) -> str:
+def housing_chart_source(part: pd.DataFrame, short: bool = False, computed_files=()) -> str:
     """The sources of a CIA chart's bars: the document of each published year (title, producer,
-    date, section — never the section alone, « p. 12 »), and the template for computed years.
+    date, section — never the section alone, « p. 12 »), and for computed years the template
+    files the attributions came from (`computed_files`, as `housing_headlines` cites them:
+    the chart of a computed objective read only « attributions saisies dans le modèle de
+    programme » under its tile's « Modèle de saisie du programme — attributions 2025, … »).
     `short`: the line under the chart, each document as a reader cites it (short_line,
     sources.reader_credit), in about two lines."""
     published = part[part["origin"] == "published"]
@@ -1957,16 +1976,29 @@ def housing_chart_source(part: pd.DataFrame, short: bool = False) -> str:
     lines = [r if isinstance(r, str) and r else ref for r, ref
              in zip(published[column], published["source_ref"])]
     sources = list(dict.fromkeys(line for line in lines if isinstance(line, str) and line))
-    if (part["origin"] == "computed").any() or not sources:
+    computed = part[part["origin"] == "computed"]
+    if not computed.empty and computed_files:
+        credit = cia_computed_source(computed_files, computed["year"])
+        sources.append(short_source(credit) if short else credit)     # short: as the tile shows it
+    elif not computed.empty or not sources:
         sources.append("attributions saisies dans le modèle de programme")
     return credits_line(sources) if short else " ; ".join(sources)
 
 
+def years_text(years) -> str:
+    """Years as a reader says them: « 2025 », « 2021 à 2025 » (one run), « 2021, 2023 et 2025 »."""
+    single = isinstance(years, str) or not hasattr(years, "__iter__")
+    ys = sorted({int(y) for y in ([years] if single else years)})
+    if len(ys) > 2 and ys[-1] - ys[0] == len(ys) - 1:
+        return f"{ys[0]} à {ys[-1]}"
+    return " et ".join([", ".join(map(str, ys[:-1])), str(ys[-1])]) if len(ys) > 1 else str(ys[0])
+
+
 def cia_computed_source(files, year) -> str:
     """The source of a CIA rate we compute: the template files the attributions came from
-    (title, producer, date as the `sources` rows declare them), the year and the computation."""
+    (title, producer, date as the `sources` rows declare them), the year(s) and the computation."""
     from indicators.kpi import source_line
-    section = f"attributions {int(year)}, taux calculé par le tableau de bord"
+    section = f"attributions {years_text(year)}, taux calculé par le tableau de bord"
     lines = [source_line(f.get("title"), None, f.get("producer"), f.get("vintage")) for f in files
              if f.get("title")]
     lines = list(dict.fromkeys(line.removeprefix("Source : ") for line in lines if line))
@@ -2263,6 +2295,21 @@ def schemes_source(schemes: pd.DataFrame) -> str:
             if "Source" in schemes.columns else [])
     return ("dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du contrat "
             "(modèle de programme)" + (f", d'après {' ; '.join(refs)}" if refs else ""))
+
+
+def credits_source(funding_documents, schemes: pd.DataFrame | None, short: bool = False) -> str:
+    """The source line of « Crédits spécifiques et droit commun » (Droit commun page): the
+    programme 147 credits as `funding_source` names their documents, the common-law amounts as
+    `schemes_source` does. The line named no document (issue #11, final review RV) while the
+    programmes page cited « Bilan annuel … » for the same credits. `short`: the line under the
+    table, both parts in a few words (the whole line cut after « droit commun… »)."""
+    schemes = schemes if schemes is not None else pd.DataFrame()
+    if short:
+        refs = ([r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
+                if "Source" in schemes.columns else [])
+        common = f"déclaré d'après {' ; '.join(refs)}" if refs else "déclaré par les signataires"
+        return f"programme 147 : {funding_source(funding_documents, short=True)} ; droit commun : {common}"
+    return f"programme 147 : {funding_source(funding_documents)} ; droit commun : {schemes_source(schemes)}"
 
 
 def pockets_source(sources: list[str]) -> tuple[str | None, str | None]:

@@ -38,7 +38,7 @@ def test_sheet_is_one_page_with_figures_method_and_sources(con):
     assert len(pages) == 1
     text = " ".join(pages[0].split())
     for expected in [
-        "fiche de justification", "t-P01 · Ville A, Ville B", "Contrat test",
+        "fiche de justification", "Poche 1 · Ville A, Ville B", "Contrat test",
         "carroyage Filosofi 2019 · 3 carreaux de 200 m · à 1 994 m du QPV le plus proche (Quartier test, QN09999A)",
         "Indicateur Poche QPV du territoire Commune(s) : Ville A, Ville B",
         "Population (habitants) 1 260 1 800",
@@ -55,10 +55,12 @@ def test_sheet_is_one_page_with_figures_method_and_sources(con):
         "Approximation du critère officiel des QPV",
         "carroyage Filosofi à 200 m 2019",
         "circulaire du 31 août 2023",
-        "Fiche de justification t-P01 · produite le 5 mars 2026",
+        "Fiche de justification de la poche 1 · produite le 5 mars 2026",
     ]:
         assert expected in text, expected
     assert text.count("12 857") == 1 and text.count("Seuil") == 1
+    # The pocket as the app names it: never its generated id (it holds the contract's slug).
+    assert "t-P01" not in text
     assert DEMO_MARK not in text                  # a real (non-fictional) contract
     assert "fichier" not in text and "carreaux.csv" not in text     # no file name in the body
     with pytest.raises(pdf.ReportError, match="Poche inconnue : « t-P09 »"):
@@ -119,3 +121,13 @@ def test_cli_writes_one_sheet_per_pocket(tmp_path, capsys):
     assert all(len(_text((out / n).read_bytes())) == 1 for n in ("poche_t-P01.pdf", "poche_t-P03.pdf"))
     assert main(["--db", str(path), "pockets", "--territory", "nope", "--out", str(out)]) == 2
     assert "Territoire inconnu : « nope »" in capsys.readouterr().err
+
+
+def test_the_map_legend_names_the_pocket_as_the_app_does(con):
+    """The highlighted pocket's legend entry read « t-P01 » (its generated id, which holds the
+    contract's slug): « Poche 1 » as on the page (issue 11, D8; final review RV)."""
+    result = detect(con, "t")
+    wkts = list(zip(result.pockets["pocket_id"], result.pockets["geometry_wkt"]))
+    fig = images.pocket_map_figure(images.load_map_data(con, contract_slug="t"), wkts, highlight="t-P01")
+    assert [t.name for t in fig.data if t.showlegend is not False and t.name] == [
+        "QPV", "poche de pauvreté<br>hors QPV", "Poche 1"]

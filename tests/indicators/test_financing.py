@@ -135,16 +135,16 @@ def test_amounts_by_theme(db):
 @pytest.mark.parametrize("mode, expected", [
     ("split", [
         {"territory_code": "QA", "territory_name": "Quartier A", "n_actions": 3, "amount_eur": 5500.0,
-         "note": "2 action(s) sur plusieurs quartiers : montant partagé à parts égales"},
+         "note": "2 actions sur plusieurs quartiers : montant partagé à parts égales"},
         {"territory_code": "QB", "territory_name": "Quartier B", "n_actions": 2, "amount_eur": 3500.0,
-         "note": "2 action(s) sur plusieurs quartiers : montant partagé à parts égales"},
+         "note": "2 actions sur plusieurs quartiers : montant partagé à parts égales"},
         {"territory_code": None, "territory_name": "ensemble du contrat", "n_actions": 1,
          "amount_eur": 100.0, "note": None}]),
     ("each", [
         {"territory_code": "QA", "territory_name": "Quartier A", "n_actions": 3, "amount_eur": 9000.0,
-         "note": "2 action(s) sur plusieurs quartiers comptée(s) en entier dans chacun : la colonne ne s'additionne pas"},
+         "note": "2 actions sur plusieurs quartiers comptées en entier dans chacun : la colonne ne s'additionne pas"},
         {"territory_code": "QB", "territory_name": "Quartier B", "n_actions": 2, "amount_eur": 7000.0,
-         "note": "2 action(s) sur plusieurs quartiers comptée(s) en entier dans chacun : la colonne ne s'additionne pas"},
+         "note": "2 actions sur plusieurs quartiers comptées en entier dans chacun : la colonne ne s'additionne pas"},
         {"territory_code": None, "territory_name": "ensemble du contrat", "n_actions": 1,
          "amount_eur": 100.0, "note": None}]),
 ])
@@ -154,6 +154,26 @@ def test_amounts_by_territory(db, mode, expected):
     assert got == expected
     if mode == "split":   # adds up to the actions' total (envelope lines are not actions)
         assert sum(r["amount_eur"] for r in got) == 9100.0
+
+
+@pytest.mark.parametrize("mode, note", [
+    ("split", "1 action sur plusieurs quartiers : montant partagé à parts égales"),
+    ("each", "1 action sur plusieurs quartiers comptée en entier dans chacun : la colonne ne s'additionne pas"),
+])
+def test_a_territory_s_note_agrees_with_its_count(db, mode, note):
+    """One shared action reads « 1 action … comptée », not « 1 action(s) … comptée(s) » (issue #11,
+    final review RV: the programmes page's « Par quartier » read « 8 action(s) »)."""
+    db.contract("c")
+    db.territory("QA", "qpv", "Quartier A", contract="c")
+    db.territory("QB", "qpv", "Quartier B", contract="c")
+    db.action("c", "a1", 2024, "Soutien scolaire", "Asso 1", "Éducation", territories=["QA", "QB"])
+    db.funding("c", "a1", 2024, "ville", 1000)
+    amount = 500.0 if mode == "split" else 1000.0
+    assert records(amounts_by_territory(db.con, "c", mode=mode)) == [
+        {"territory_code": "QA", "territory_name": "Quartier A", "n_actions": 1, "amount_eur": amount,
+         "note": note},
+        {"territory_code": "QB", "territory_name": "Quartier B", "n_actions": 1, "amount_eur": amount,
+         "note": note}]
 
 
 @pytest.mark.parametrize("kw, expected", [
