@@ -80,8 +80,15 @@ def test_the_first_common_law_tables_of_the_demo_name_their_source(demo_db) -> N
     at = run_page("droit_commun", territoire="demo")
     assert not at.exception
     assert [_after(at, "Programme 147 (€)"), _after(at, "Dispositifs mobilisables")] == [
-        '<div class="qpv-source">Source : crédits du programme 147 et droit commun déclaré par les '
-        'signataires, saisis par l\'équipe du contrat (modèle de programme)</div>',
+        # Both parts name their documents (s15-RV), short, the whole behind « Source complète ».
+        '<div class="qpv-source qpv-more" title="Source : programme 147 : financements saisis par '
+        'l\'équipe du contrat (modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 '
+        '(document fictif) » (CA Val-de-Lorne, fictive, 10 février 2026) ; droit commun : dispositifs '
+        'et chiffres déclarés par les signataires, saisis par l\'équipe du contrat (modèle de '
+        'programme), d\'après annexe 4, droit commun mobilisable (fictive)">Source : programme 147 : '
+        'financements saisis d\'après Bilan annuel du contrat de ville 2025 — CA Val-de-Lorne '
+        '(fictive), 2026 ; droit commun : déclaré d\'après annexe 4, droit commun mobilisable '
+        '(fictive)</div>',
         '<div class="qpv-source">Source : dispositifs et chiffres déclarés par les signataires, saisis '
         'par l\'équipe du contrat (modèle de programme), d\'après annexe 4, droit commun mobilisable '
         '(fictive)</div>']
