@@ -386,18 +386,6 @@ def credits_text(credits) -> str:
     return " ; ".join(credits)
 
 
-def credits_short(credits) -> str:
-    """The short line of `credits_text`: credits of one document that differ only after its
-    « – » (one section per quartier: « Chartres métropole, page « Politique de la ville »
-    (21 septembre 2023) – quartier prioritaire 2015–2023 « les Clos » (…) ») name the document
-    once, their sections behind the line's toggle; a table of five quartiers read
-    « …Bruxelles-Arcades-Béguines » (contour de 2015, …) ; Chartres métropole, page… »."""
-    heads: dict[str, list[str]] = {}
-    for credit in dict.fromkeys(c for c in credits if c):
-        heads.setdefault(_split_outside(credit, (" – ",)).strip() or credit, []).append(credit)
-    return " ; ".join(head if len(group) > 1 else group[0] for head, group in heads.items())
-
-
 def gap_text(gap, kind: str | None) -> str:
     """« +22,0 pts » for a rate, « × 0,50 » for an amount, "" without a gap."""
     if _na(gap) is None or kind is None:
@@ -745,9 +733,11 @@ def map_title(map_data) -> str:
 
 def map_source(map_data, credits=(), short: bool = False) -> str:
     """The sources of the values mapped (indicators.sources.value_credits), else the registry's;
-    `short`: the line shown, one document's credits said once (credits_short)."""
+    `short`: the line shown, from the values' short credits (`value_credits(short=True)`: document,
+    section — producer, year) as a chart's line says them (credits_line), the whole behind the
+    line's toggle."""
     if short and credits:
-        credits = [credits_short(credits)]
+        credits = [credits_line(credits)]
     ind = BY_ID.get(map_data.indicator_id)
     parts = [" ; ".join(credits) if credits else (ind.source if ind else "")]
     if map_data.year is not None and map_data.year_given:
