@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.fmt import fmt_count
-from indicators.review import SCHEME_DETAIL, committee_credit, declared_years_text, display_frame
+from indicators.review import (SCHEME_DETAIL, committee_credit, declared_years_text, display_frame,
+                               documents_credit, documents_short_credit)
 from indicators.text import md_text
 from ui import components, data, exports, views
 
@@ -113,6 +114,8 @@ else:
     components.table(sig[["name", "type_label", "role", "commitment", "source_ref"]].fillna("").rename(columns={
         "name": "Nom", "type_label": "Type", "role": "Rôle", "commitment": "Engagement",
         "source_ref": "Source"}), hide_index=True, key="dc_signatories")
+    # The documents the rows cite (the « Source » column: their sections).
+    components.source_line(documents_credit(sig, sections=False), shown=documents_short_credit(sig))
 
 st.header("Comité de pilotage", divider="gray", anchor=False)
 com = review["committee"]
