@@ -294,6 +294,18 @@ def documents_credit(com: pd.DataFrame, *, sections: bool = True) -> str | None:
 committee_credit = documents_credit
 
 
+def schemes_credit(con, contract_slug: str) -> tuple[str | None, str | None]:
+    """(whole, short) credit of the documents the contract's common-law schemes were typed from
+    (`documents_credit` with their sections, `documents_short_credit`)."""
+    rows = _df(con, """
+        select s.document_id, s.source_ref, d.title as document_title, d.producer as document_producer,
+               d.published_on as document_date
+        from review_schemes s
+        left join documents d on d.contract_slug = s.contract_slug and d.document_id = s.document_id
+        where s.contract_slug = ? order by s.pillar, s.scheme_id""", [contract_slug])
+    return documents_credit(rows), documents_short_credit(rows)
+
+
 def documents_short_credit(rows: pd.DataFrame) -> str | None:
     """The short line of `documents_credit` under a table whose rows give their own section (its
     « Source » column): each document as a reader cites it (document — producer, year:

@@ -67,8 +67,11 @@ if year is not None and "mobilisation" in review:
             "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
             hide_index=True, key="dc_mobilisation", main=("Signataire", "Montant déclaré (€)"))
     schemes = review["schemes"]
+    # The documents the schemes were typed from (title, producer, date), as a reader cites them.
+    whole, short = review.get("schemes_credit", (None, None))
     if not mob.empty:
-        components.source_line(views.schemes_source(schemes))
+        components.source_line(views.schemes_source(schemes, whole),
+                               shown=views.schemes_source(schemes, short) if short else None)
     for pillar, part in schemes.groupby("Pilier", sort=True):
         with st.expander(md_text(views.scheme_group_label(pillar, part))):
             # What tells two schemes of one name apart is in its column; the name repeats it
@@ -90,7 +93,8 @@ if year is not None and "mobilisation" in review:
         # The template's scheme ids (« dc-06 ») are internal: never on screen (issue 11, D13);
         # schemes of one signatory with one name say what tells them apart (review.missing_view).
         components.table(missing, hide_index=True, key="dc_missing", own_heights=True)
-        components.source_line(views.schemes_source(review["schemes"]))
+        components.source_line(views.schemes_source(review["schemes"], whole),
+                               shown=views.schemes_source(review["schemes"], short) if short else None)
 if review["missing_types"]:
     st.markdown("**Signataires obligatoires absents** de la liste saisie : "
                 + ", ".join(md_text(t) for t in review["missing_types"]) + ".")

@@ -738,6 +738,7 @@ def _review_data(slug: str, year: int | None, version: tuple) -> dict:
         if shown is not None:
             out["mobilisation"] = review_mod.mobilisation(cur, slug, shown)
             out["schemes"] = review_mod.schemes_view(cur, slug, shown)
+            out["schemes_credit"] = review_mod.schemes_credit(cur, slug)
             out["missing"] = review_mod.missing_view(cur, slug, shown)
         return out
     finally:

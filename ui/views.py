@@ -2241,14 +2241,17 @@ POCKETS_LIST_NOTE = ("« Niveau de vie » : moyen, par personne. « Distance » 
                      "du QPV est dans la fiche de chaque poche, ci-dessous.")
 
 
-def schemes_source(schemes: pd.DataFrame) -> str:
+def schemes_source(schemes: pd.DataFrame, credit: str | None = None) -> str:
     """The source line of the common-law tables (Droit commun: by pillar and signatory, and the
     schemes no signatory declared, which had none: issue 11, s14-RM), naming the documents the
-    schemes were typed from (their « Source » column), once each."""
+    schemes were typed from: `credit` (indicators.review.schemes_credit: title, producer, date and
+    sections; its short line for the line shown), else their « Source » column, once each (a
+    section alone read « d'après Annexe 3 – … » without the document it is a section of)."""
     refs = ([r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
             if "Source" in schemes.columns else [])
+    after = credit or (" ; ".join(refs) if refs else "")
     return ("dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du contrat "
-            "(modèle de programme)" + (f", d'après {' ; '.join(refs)}" if refs else ""))
+            "(modèle de programme)" + (f", d'après {after}" if after else ""))
 
 
 def pockets_source(sources: list[str]) -> tuple[str | None, str | None]:

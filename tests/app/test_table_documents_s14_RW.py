@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 import config
@@ -15,6 +16,7 @@ from indicators import housing, review
 from tests.app.test_first_screen_leftovers import sources_shown
 from tests.app.test_pages import run_page
 from tests.exports.test_review_report import _insert, build_review_db
+from ui import views
 
 CIA = "Convention intercommunale d'attribution de Testville (annexe 7 du contrat)"
 CIA_FULL = f"{CIA}, Agglo, 30 mars 2023"          # the title's own bracket, then producer, date
@@ -70,7 +72,8 @@ def test_the_signatories_table_names_its_document(cited_db) -> None:
     # signatories' table the annexes as a reader cites them and the whole credit without the
     # rows' sections (the committee cites nothing here: no line).
     assert lines[-2:] == ["Source : Annexes du contrat — Agglo", "Source : Annexes du contrat (Agglo)"]
-    assert [p.proto.popover.label for p in at.get("popover")] == ["Source complète"]
+    # Its toggle, after the two of the schemes' lines (their document named: short line + whole).
+    assert [p.proto.popover.label for p in at.get("popover")] == ["Source complète"] * 3
 
 
 def test_rows_citing_documents_are_credited_with_or_without_their_sections(cited_db) -> None:
@@ -90,3 +93,33 @@ def test_rows_citing_documents_are_credited_with_or_without_their_sections(cited
     # A row citing no known document: no short line (the whole credit is the line).
     signatories.loc[0, "document_title"] = None
     assert review.documents_short_credit(signatories) is None
+
+
+def test_the_common_law_tables_name_the_document_their_sections_belong_to(tmp_path, monkeypatch) -> None:
+    """« Mobilisable et mobilisé » and « Ce qu'aucun signataire n'a déclaré »: their line read
+    « d'après Annexe 3 – … » (Grand Chalon), a section without the document it is a section of."""
+    path = build_review_db(tmp_path / "schemes.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("update documents set published_on = '2024-03-15' where document_id = 'annexes'")
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        whole, short = review.schemes_credit(con, "c")
+    finally:
+        con.close()
+    assert (spaced(whole), short) == ("Annexes du contrat (Agglo, 15 mars 2024) — annexe 4",
+                                      "Annexes du contrat — Agglo, 2024")
+    at = run_page("droit_commun", territoire="c")
+    assert not at.exception
+    head = ("Source : dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du "
+            "contrat (modèle de programme), d'après ")
+    # Under the mobilisation table and under the undeclared schemes: the short line, then the
+    # whole credit behind « Source complète ».
+    lines = sources_shown(at)
+    assert lines[1:5] == [head + "Annexes du contrat — Agglo, 2024",
+                          head + "Annexes du contrat (Agglo, 15 mars 2024) — annexe 4"] * 2
+    # Without a document known for a row, the sections alone, as before.
+    assert views.schemes_source(pd.DataFrame({"Source": ["annexe 4"]})) == (
+        head.removeprefix("Source : ") + "annexe 4")
