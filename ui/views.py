@@ -467,7 +467,7 @@ def rank_text(rank) -> str:
 
 def _credited(source_label, origin, code, year, credit) -> bool:
     """Whether a value's source line is its credit (a typed figure, or fictional data)."""
-    return credit is not None and (origin == "published" or
+    return credit is not None and (origin in ("published", "computed") or
                                    str(source_label or "").startswith("Fictif"))
 
 
