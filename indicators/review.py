@@ -306,19 +306,23 @@ def schemes_credit(con, contract_slug: str) -> tuple[str | None, str | None]:
     return documents_credit(rows), documents_short_credit(rows)
 
 
-def documents_short_credit(rows: pd.DataFrame) -> str | None:
-    """The short line of `documents_credit` under a table whose rows give their own section (its
-    « Source » column): each document as a reader cites it (document — producer, year:
-    sources.reader_credit), in about two lines (sources.credits_line). None when a row cites no
-    known document (the whole credit is then the line)."""
+def documents_short_credit(rows: pd.DataFrame, *, sections: bool = False) -> str | None:
+    """The short line of `documents_credit`: each document as a reader cites it (document —
+    producer, year: sources.reader_credit), in about two lines (sources.credits_line); without
+    its sections under a table whose rows give theirs (its « Source » column), with the section
+    they share otherwise (the committee: « …, Annexe 6 — Le Grand Chalon et al. »). None when a
+    row cites no known document (the whole credit is then the line)."""
     from indicators.sources import credits_line, reader_credit
     if rows.empty or rows["document_title"].isna().any():
         return None
     credits = []
     for doc in dict.fromkeys(rows["document_id"]):
-        first = rows[rows["document_id"] == doc].iloc[0]
+        part = rows[rows["document_id"] == doc]
+        first = part.iloc[0]
         producer, date = (None if pd.isna(first[c]) else first[c] for c in ("document_producer", "document_date"))
-        credits.append(reader_credit(first["document_title"], None, producer, date))
+        refs = [r for r in dict.fromkeys(part["source_ref"].dropna()) if str(r).strip()]
+        section = (_shared_section(refs) or None) if sections else None
+        credits.append(reader_credit(first["document_title"], section, producer, date))
     return credits_line(credits)
 
 

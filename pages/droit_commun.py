@@ -132,4 +132,4 @@ else:
         st.markdown("\n".join(f"- {md_text(o)}" if o == m else f"- {md_text(o)} — {md_text(m)}"
                               for o, m in zip(part["organisation"], part["member"])))
     # The document (title, producer, date) and its section, as every other source (issue 11).
-    components.source_line(committee_credit(com))
+    components.source_line(committee_credit(com), shown=documents_short_credit(com, sections=True))

@@ -123,3 +123,24 @@ def test_the_common_law_tables_name_the_document_their_sections_belong_to(tmp_pa
     # Without a document known for a row, the sections alone, as before.
     assert views.schemes_source(pd.DataFrame({"Source": ["annexe 4"]})) == (
         head.removeprefix("Source : ") + "annexe 4")
+
+
+def test_the_committee_line_names_its_document_as_the_tables_above_do(tmp_path, monkeypatch) -> None:
+    """The committee's line was its whole credit cut at 220 characters (Grand Chalon: the annexes'
+    long title, « …, « Les contributions des Signataires… ») ») under tables whose lines read
+    « Contrat de ville du Grand Chalon 2024-2030 — Le Grand Chalon et al. »: now the document as a
+    reader cites it with the section the members share, the whole behind « Source complète »."""
+    path = build_review_db(tmp_path / "committee.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("delete from review_committee")
+    for position, college in enumerate(("Pilotes", "Élus"), 1):
+        _insert(con, "review_committee", contract_slug="c", college=college, organisation="Agglo",
+                member=f"Membre {position}", position=position, document_id="annexes",
+                source_ref=f"annexe 6 (p. 60), rubrique « {college} »")
+    con.close()
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    at = run_page("droit_commun", territoire="c")
+    assert not at.exception
+    assert sources_shown(at)[-2:] == ["Source : Annexes du contrat, annexe 6 — Agglo",
+                                      "Source : Annexes du contrat (Agglo) — annexe 6 (p. 60)"]
