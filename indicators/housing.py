@@ -416,4 +416,10 @@ def objectives_frame(con, contract_slug: str) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["party_type", "party_name", "objective", "target_pct", "note",
                                      "document_id", "source_ref"])
     df.insert(3, "objective_label", df["objective"].map(lambda o: OBJECTIVE_LABELS.get(o, o)))
+    # The document each row cites (title, producer, date), for the table's source line.
+    documents = {r[0]: r[1:] for r in con.execute(
+        "select document_id, title, producer, published_on from documents where contract_slug = ?",
+        [contract_slug]).fetchall()}
+    for i, column in enumerate(("document_title", "document_producer", "document_date")):
+        df[column] = [documents.get(d, (None, None, None))[i] for d in df["document_id"]]
     return df

@@ -56,9 +56,13 @@ def signatories(con, contract_slug: str) -> pd.DataFrame:
     """One row per signatory, then the other actors the document names (`is_signatory` false):
     id, name, type (code and label), role (« signataire » / « non signataire »), commitment, source."""
     df = _df(con, """
-        select signatory_id, name, signatory_type, is_signatory, commitment, document_id, source_ref
-        from review_signatories where contract_slug = ?
-        order by not is_signatory, signatory_type, name""", [contract_slug])
+        select g.signatory_id, g.name, g.signatory_type, g.is_signatory, g.commitment, g.document_id,
+               g.source_ref, d.title as document_title, d.producer as document_producer,
+               d.published_on as document_date
+        from review_signatories g
+        left join documents d on d.contract_slug = g.contract_slug and d.document_id = g.document_id
+        where g.contract_slug = ?
+        order by not g.is_signatory, g.signatory_type, g.name""", [contract_slug])
     df.insert(3, "type_label", [SIGNATORY_TYPE_LABELS.get(t, t) for t in df["signatory_type"]])
     df.insert(5, "role", [ROLE_LABELS[bool(v)] for v in df["is_signatory"]])
     return df
@@ -264,10 +268,13 @@ def _shared_section(refs: list[str]) -> str:
     return head[:cut] if cut > 0 else " ; ".join(refs)
 
 
-def committee_credit(com: pd.DataFrame) -> str | None:
-    """Who to credit for the committee's composition: per document, « title (producer, date) —
-    section » (indicators.kpi.source_line, the parts the template declares; nothing invented);
-    rows citing no document give their section alone. None when nothing is cited."""
+def documents_credit(com: pd.DataFrame, *, sections: bool = True) -> str | None:
+    """Who to credit for rows citing documents (`document_id`, `source_ref`, `document_title`,
+    `document_producer`, `document_date`: the committee's members, the signatories, the CIA's
+    objectives): per document, « title (producer, date) — section » (indicators.kpi.source_line,
+    the parts the template declares; nothing invented); rows citing no document give their
+    section alone. `sections=False`: a document without its sections, for a table whose rows
+    give theirs (its « Source » column). None when nothing is cited."""
     from indicators.kpi import source_line
     parts = []
     keys = com["document_id"].where(com["document_id"].notna(), None)
@@ -278,10 +285,45 @@ def committee_credit(com: pd.DataFrame) -> str | None:
         first = rows.iloc[0]
         title = None if doc is None or pd.isna(first["document_title"]) else first["document_title"]
         producer, date = (None if pd.isna(first[c]) else first[c] for c in ("document_producer", "document_date"))
-        line = source_line(title, section, producer, date) if title else section
+        line = source_line(title, section if sections else None, producer, date) if title else section
         if line:
             parts.append(line.removeprefix("Source : "))
     return " ; ".join(parts) or None
+
+
+committee_credit = documents_credit
+
+
+def schemes_credit(con, contract_slug: str) -> tuple[str | None, str | None]:
+    """(whole, short) credit of the documents the contract's common-law schemes were typed from
+    (`documents_credit` with their sections, `documents_short_credit`)."""
+    rows = _df(con, """
+        select s.document_id, s.source_ref, d.title as document_title, d.producer as document_producer,
+               d.published_on as document_date
+        from review_schemes s
+        left join documents d on d.contract_slug = s.contract_slug and d.document_id = s.document_id
+        where s.contract_slug = ? order by s.pillar, s.scheme_id""", [contract_slug])
+    return documents_credit(rows), documents_short_credit(rows)
+
+
+def documents_short_credit(rows: pd.DataFrame, *, sections: bool = False) -> str | None:
+    """The short line of `documents_credit`: each document as a reader cites it (document —
+    producer, year: sources.reader_credit), in about two lines (sources.credits_line); without
+    its sections under a table whose rows give theirs (its « Source » column), with the section
+    they share otherwise (the committee: « …, Annexe 6 — Le Grand Chalon et al. »). None when a
+    row cites no known document (the whole credit is then the line)."""
+    from indicators.sources import credits_line, reader_credit
+    if rows.empty or rows["document_title"].isna().any():
+        return None
+    credits = []
+    for doc in dict.fromkeys(rows["document_id"]):
+        part = rows[rows["document_id"] == doc]
+        first = part.iloc[0]
+        producer, date = (None if pd.isna(first[c]) else first[c] for c in ("document_producer", "document_date"))
+        refs = [r for r in dict.fromkeys(part["source_ref"].dropna()) if str(r).strip()]
+        section = (_shared_section(refs) or None) if sections else None
+        credits.append(reader_credit(first["document_title"], section, producer, date))
+    return credits_line(credits)
 
 
 def has_review(con, contract_slug: str) -> bool:

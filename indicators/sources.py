@@ -3,7 +3,8 @@
 Rules:
 - A value loaded from an official file is credited to the file's producer, title and vintage
   as cited (`indicator_values.source_label`).
-- A value typed from a document (origin 'published') is credited to that document, naming the
+- A value typed from a document (origin 'published'), or computed from its figures (origin
+  'computed' with the document's id), is credited to that document, naming the
   producer it quotes: « Contrat de ville … – Annexes, Annexe 2 – Portraits de quartiers (d'après
   Insee 2019) ». When the document is the producer's own publication (an Insee file quoted as
   « Insee, Filosofi 2021 »), the quotation alone is the credit.
@@ -292,7 +293,9 @@ def _parts(source_label: str | None, origin: str | None, *, document_title: str 
         return (f"{FICTIONAL} ({detail})" if detail else FICTIONAL), None
     # A date typed « 21/09/2023 » in the source's text reads « 21 septembre 2023 ».
     label = typed_dates((source_label or "").strip())
-    if origin == "published" and document_title:
+    # A value computed from a document's figures (Grand Chalon's « 928 sur 1 017 » logements
+    # « fragile » of its annex 2) is credited to that document as a typed one is.
+    if origin in ("published", "computed") and document_title:
         # A note naming the document itself (« Chartres métropole, page « Politique de la ville »
         # (21/09/2023) – … ») is that document, named as its texts name it (`cited_document`).
         cited = cited_document(source_label, source_ref, document_title, document_producer,
@@ -465,7 +468,7 @@ def value_credits_many(con, groups: Iterable[Iterable[tuple[str, str, int]]], *,
                 quoted = quotes.setdefault(head, [])
                 if quote and quote not in quoted:
                     quoted.append(quote)
-                if short and quote and origin == "published" and doc_title:
+                if short and quote and origin in ("published", "computed") and doc_title:
                     documents[head] = (doc_title, ref, doc_producer, doc_date)
         # A short line holds its quotations within its length (reader_credit).
         out.append(merged_credits(reader_credit(*documents[head], quotes=quoted) if head in documents

@@ -49,9 +49,11 @@ if frame.empty:
     components.empty_note("Ce territoire ne compte aucun quartier prioritaire dans la base.")
     st.stop()
 
-map_credits = data.value_credits(
-    [(c, indicator_id, y) for c, y, st_ in zip(frame["qpv_code"], frame["year"], frame["status"])
-     if st_ == "ok"])
+credit_keys = [(c, indicator_id, y) for c, y, st_ in zip(frame["qpv_code"], frame["year"], frame["status"])
+               if st_ == "ok"]
+map_credits = data.value_credits(credit_keys)
+# The line shown: the values' short credits (document, section — producer, year), as a chart's.
+map_short_credits = data.value_credits(credit_keys, short=True)
 if not drawn:
     components.empty_note("Les contours des quartiers de ce territoire ne sont pas chargés : la carte "
                           "ne peut pas être dessinée. Voici les quartiers et leurs valeurs ; ajoutez "
@@ -68,7 +70,7 @@ else:
     with legend_column:
         st.markdown(maps.legend_html(title, legend), unsafe_allow_html=True)
         components.source_line(views.map_source(map_data, map_credits),
-                               shown=views.map_source(map_data, map_credits, short=True))
+                               shown=views.map_source(map_data, map_short_credits, short=True))
         st.caption("Cliquez sur un quartier pour ouvrir son portrait.")
         if outlined := views.selected_outline_note(frame, selection.qpv_code):
             st.markdown(outlined)
@@ -88,7 +90,7 @@ table_shown = views.map_table(frame)
 components.table(table_shown, ["Quartier"], ["Valeur"], hide_index=True, key="map_table")
 if not drawn and (frame["status"] == "ok").any():   # no figure shown, no source to cite
     components.source_line(views.map_source(map_data, map_credits),
-                           shown=views.map_source(map_data, map_credits, short=True))
+                           shown=views.map_source(map_data, map_short_credits, short=True))
 table, status_columns, units = views.map_export(map_data)
 keys = [(c, indicator_id, y) for c, y in zip(frame["qpv_code"], frame["year"])]
 exports.download_table(table, key="map_table", title=title, selection=selection,

@@ -67,10 +67,12 @@ compared = views.compare_table(kept, indicators, selection.qpv_code)
 values = [c for c in compared.columns if c not in ("", "Quartier", "Code", "Commune(s)", "Portrait")]
 components.table(compared, ["", "Quartier"], values, max_height_px=720, hide_index=True,
                  key="cmp_table")
-table_credits = data.value_credits(
-    [(c, i, y) for i in indicators
-     for c, y, s in zip(kept["qpv_code"], kept[i + "__year"], kept[i + "__status"]) if s == "ok"])
-components.source_line(views.credits_text(table_credits), shown=views.credits_short(table_credits))
+# Shown as every figure's line (document, section — producer, year), the whole behind the toggle.
+table_keys = [(c, i, y) for i in indicators
+              for c, y, s in zip(kept["qpv_code"], kept[i + "__year"], kept[i + "__status"]) if s == "ok"]
+table_credits = data.value_credits(table_keys)
+components.source_line(views.credits_text(table_credits),
+                       shown=views.credits_line(data.value_credits(table_keys, short=True)))
 export, status_columns, units = views.compare_export(kept, indicators)
 keys = [(c, i, y) for i in indicators for c, y in zip(kept["qpv_code"], kept[i + "__year"])]
 exports.download_table(export, key="cmp_table", title="Comparaison des quartiers",

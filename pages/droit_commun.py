@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.fmt import fmt_count
-from indicators.review import SCHEME_DETAIL, committee_credit, declared_years_text, display_frame
+from indicators.review import (SCHEME_DETAIL, committee_credit, declared_years_text, display_frame,
+                               documents_credit, documents_short_credit)
 from indicators.text import md_text
 from ui import components, data, exports, views
 
@@ -67,8 +68,11 @@ if year is not None and "mobilisation" in review:
             "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
             hide_index=True, key="dc_mobilisation", main=("Signataire", "Montant déclaré (€)"))
     schemes = review["schemes"]
+    # The documents the schemes were typed from (title, producer, date), as a reader cites them.
+    whole, short = review.get("schemes_credit", (None, None))
     if not mob.empty:
-        components.source_line(views.schemes_source(schemes))
+        components.source_line(views.schemes_source(schemes, whole),
+                               shown=views.schemes_source(schemes, short) if short else None)
     for pillar, part in schemes.groupby("Pilier", sort=True):
         with st.expander(md_text(views.scheme_group_label(pillar, part))):
             # What tells two schemes of one name apart is in its column; the name repeats it
@@ -90,7 +94,8 @@ if year is not None and "mobilisation" in review:
         # The template's scheme ids (« dc-06 ») are internal: never on screen (issue 11, D13);
         # schemes of one signatory with one name say what tells them apart (review.missing_view).
         components.table(missing, hide_index=True, key="dc_missing", own_heights=True)
-        components.source_line(views.schemes_source(review["schemes"]))
+        components.source_line(views.schemes_source(review["schemes"], whole),
+                               shown=views.schemes_source(review["schemes"], short) if short else None)
 if review["missing_types"]:
     st.markdown("**Signataires obligatoires absents** de la liste saisie : "
                 + ", ".join(md_text(t) for t in review["missing_types"]) + ".")
@@ -114,6 +119,8 @@ else:
     components.table(sig[["name", "type_label", "role", "commitment", "source_ref"]].fillna("").rename(columns={
         "name": "Nom", "type_label": "Type", "role": "Rôle", "commitment": "Engagement",
         "source_ref": "Source"}), hide_index=True, key="dc_signatories")
+    # The documents the rows cite (the « Source » column: their sections).
+    components.source_line(documents_credit(sig, sections=False), shown=documents_short_credit(sig))
 
 st.header("Comité de pilotage", divider="gray", anchor=False)
 com = review["committee"]
@@ -126,4 +133,4 @@ else:
         st.markdown("\n".join(f"- {md_text(o)}" if o == m else f"- {md_text(o)} — {md_text(m)}"
                               for o, m in zip(part["organisation"], part["member"])))
     # The document (title, producer, date) and its section, as every other source (issue 11).
-    components.source_line(committee_credit(com))
+    components.source_line(committee_credit(com), shown=documents_short_credit(com, sections=True))

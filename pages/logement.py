@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.housing import OBJECTIVE_LABELS, PARTY_TYPE_LABELS, chart_rates
+from indicators.review import documents_credit, documents_short_credit
 from ui import charts, components, data, exports, views
 
 selection = components.current_selection()
@@ -52,6 +53,9 @@ if not results.empty:
     # Each party and objective whole (the grid sized the columns on their first rows only).
     components.table(table, hide_index=True, key="cia_table", max_height_px=600,
                      main=("Partie", "Objectif", "Taux"))
+    # The documents of the rows shown, as under the charts (the « Source » column: their sections).
+    components.source_line(views.housing_chart_source(shown),
+                           shown=views.housing_chart_source(shown, short=True))
     exports.download_table(views.export_frame("cia_results", shown), key="cia_table",
                            title="Résultats de la CIA par année et par partie", selection=selection,
                            sources=housing_sources, stem=f"resultats_cia_{slug}")
@@ -81,6 +85,9 @@ if not results.empty:
 if not objectives.empty:
     st.header("Objectifs de la convention", divider="gray")
     components.table(views.objectives_table(objectives), hide_index=True, key="cia_objectives")
+    # The documents the rows cite, without their sections (the « Source » column gives them).
+    components.source_line(documents_credit(objectives, sections=False),
+                           shown=documents_short_credit(objectives))
     exports.download_table(views.export_frame("cia_objectives", objectives), key="cia_objectives",
                            title="Objectifs de la convention intercommunale d'attribution",
                            selection=selection, sources=housing_sources,

@@ -561,9 +561,13 @@ def _value_credits_memo(keys: tuple[tuple[str, str, int], ...], view: tuple) -> 
     return tuple(_value_credits(keys, view))
 
 
-def value_credits(keys) -> list[str]:
+def value_credits(keys, *, short: bool = False) -> list[str]:
     """indicators.sources.value_credits: who to credit for the values (territory_code,
-    indicator_id, year) a chart or a map shows, once each, in order."""
+    indicator_id, year) a chart or a map shows, once each, in order. `short`: as the short line
+    under a figure names them (document, section — producer, year: `value_credits_many`)."""
+    if short:
+        keys = list(keys)
+        return value_credits_many([keys], short=True).get(credit_key(keys), [])
     clean = tuple((str(c), str(i), int(y)) for c, i, y in keys
                   if c is not None and i is not None and y is not None and not pd.isna(y))
     return list(_value_credits_memo(tuple(dict.fromkeys(clean)), view_key()))
@@ -734,6 +738,7 @@ def _review_data(slug: str, year: int | None, version: tuple) -> dict:
         if shown is not None:
             out["mobilisation"] = review_mod.mobilisation(cur, slug, shown)
             out["schemes"] = review_mod.schemes_view(cur, slug, shown)
+            out["schemes_credit"] = review_mod.schemes_credit(cur, slug)
             out["missing"] = review_mod.missing_view(cur, slug, shown)
         return out
     finally:

@@ -387,18 +387,6 @@ def credits_text(credits) -> str:
     return " ; ".join(credits)
 
 
-def credits_short(credits) -> str:
-    """The short line of `credits_text`: credits of one document that differ only after its
-    « – » (one section per quartier: « Chartres métropole, page « Politique de la ville »
-    (21 septembre 2023) – quartier prioritaire 2015–2023 « les Clos » (…) ») name the document
-    once, their sections behind the line's toggle; a table of five quartiers read
-    « …Bruxelles-Arcades-Béguines » (contour de 2015, …) ; Chartres métropole, page… »."""
-    heads: dict[str, list[str]] = {}
-    for credit in dict.fromkeys(c for c in credits if c):
-        heads.setdefault(_split_outside(credit, (" – ",)).strip() or credit, []).append(credit)
-    return " ; ".join(head if len(group) > 1 else group[0] for head, group in heads.items())
-
-
 def gap_text(gap, kind: str | None) -> str:
     """« +22,0 pts » for a rate, « × 0,50 » for an amount, "" without a gap."""
     if _na(gap) is None or kind is None:
@@ -480,7 +468,7 @@ def rank_text(rank) -> str:
 
 def _credited(source_label, origin, code, year, credit) -> bool:
     """Whether a value's source line is its credit (a typed figure, or fictional data)."""
-    return credit is not None and (origin == "published" or
+    return credit is not None and (origin in ("published", "computed") or
                                    str(source_label or "").startswith("Fictif"))
 
 
@@ -746,9 +734,11 @@ def map_title(map_data) -> str:
 
 def map_source(map_data, credits=(), short: bool = False) -> str:
     """The sources of the values mapped (indicators.sources.value_credits), else the registry's;
-    `short`: the line shown, one document's credits said once (credits_short)."""
+    `short`: the line shown, from the values' short credits (`value_credits(short=True)`: document,
+    section — producer, year) as a chart's line says them (credits_line), the whole behind the
+    line's toggle."""
     if short and credits:
-        credits = [credits_short(credits)]
+        credits = [credits_line(credits)]
     ind = BY_ID.get(map_data.indicator_id)
     parts = [" ; ".join(credits) if credits else (ind.source if ind else "")]
     if map_data.year is not None and map_data.year_given:
@@ -2287,14 +2277,17 @@ POCKETS_LIST_NOTE = ("« Niveau de vie » : moyen, par personne. « Distance » 
                      "du QPV est dans la fiche de chaque poche, ci-dessous.")
 
 
-def schemes_source(schemes: pd.DataFrame) -> str:
+def schemes_source(schemes: pd.DataFrame, credit: str | None = None) -> str:
     """The source line of the common-law tables (Droit commun: by pillar and signatory, and the
     schemes no signatory declared, which had none: issue 11, s14-RM), naming the documents the
-    schemes were typed from (their « Source » column), once each."""
+    schemes were typed from: `credit` (indicators.review.schemes_credit: title, producer, date and
+    sections; its short line for the line shown), else their « Source » column, once each (a
+    section alone read « d'après Annexe 3 – … » without the document it is a section of)."""
     refs = ([r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
             if "Source" in schemes.columns else [])
+    after = credit or (" ; ".join(refs) if refs else "")
     return ("dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du contrat "
-            "(modèle de programme)" + (f", d'après {' ; '.join(refs)}" if refs else ""))
+            "(modèle de programme)" + (f", d'après {after}" if after else ""))
 
 
 def credits_source(funding_documents, schemes: pd.DataFrame | None, short: bool = False) -> str:

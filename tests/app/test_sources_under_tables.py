@@ -79,16 +79,21 @@ def test_programme_tables_of_the_demo_name_their_source(demo_db) -> None:
 def test_the_first_common_law_tables_of_the_demo_name_their_source(demo_db) -> None:
     at = run_page("droit_commun", territoire="demo")
     assert not at.exception
-    assert [_after(at, "Programme 147 (€)"), _after(at, "Dispositifs mobilisables")] == [
-        # Both parts name their documents (s15-RV), short, the whole behind « Source complète ».
+    # The schemes' line names the document its annex belongs to (s14-RW), the whole in its title
+    # (read here with plain spaces: a date in words keeps its no-break spaces).
+    head = ("Source : dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du "
+            "contrat (modèle de programme), d'après ")
+    whole = (head + "Contrat de ville Val-de-Lorne 2024–2030 (document fictif, CA Val-de-Lorne, fictive, "
+             "15 mars 2024) — annexe 4, droit commun mobilisable (fictive)")
+    assert [plain_spaces(html.unescape(_after(at, column)))
+            for column in ("Programme 147 (€)", "Dispositifs mobilisables")] == [
+        # Both parts name their documents (s15-RV), the common law as its own tables cite it
+        # (s15-RW), short, the whole behind « Source complète ».
         '<div class="qpv-source qpv-more" title="Source : programme 147 : financements saisis par '
         'l\'équipe du contrat (modèle de programme), d\'après « Bilan annuel du contrat de ville 2025 '
-        '(document fictif) » (CA Val-de-Lorne, fictive, 10 février 2026) ; droit commun : dispositifs '
-        'et chiffres déclarés par les signataires, saisis par l\'équipe du contrat (modèle de '
-        'programme), d\'après annexe 4, droit commun mobilisable (fictive)">Source : programme 147 : '
-        'financements saisis d\'après Bilan annuel du contrat de ville 2025 — CA Val-de-Lorne '
-        '(fictive), 2026 ; droit commun : déclaré d\'après annexe 4, droit commun mobilisable '
-        '(fictive)</div>',
-        '<div class="qpv-source">Source : dispositifs et chiffres déclarés par les signataires, saisis '
-        'par l\'équipe du contrat (modèle de programme), d\'après annexe 4, droit commun mobilisable '
-        '(fictive)</div>']
+        '(document fictif) » (CA Val-de-Lorne, fictive, 10 février 2026) ; droit commun : '
+        + whole.removeprefix("Source : ") + '">Source : programme 147 : financements saisis d\'après '
+        'Bilan annuel du contrat de ville 2025 — CA Val-de-Lorne (fictive), 2026 ; droit commun : '
+        'd\'après Contrat de ville Val-de-Lorne 2024–2030 — CA Val-de-Lorne (fictive), 2024</div>',
+        f'<div class="qpv-source qpv-more" title="{whole}">{head}Contrat de '
+        'ville Val-de-Lorne 2024–2030 — CA Val-de-Lorne (fictive), 2024</div>']

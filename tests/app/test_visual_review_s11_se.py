@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from indicators.fmt import plain_spaces
 from indicators.sources import clipped, reader_credit
-from ui import views
 
 
 def test_a_cut_after_an_ellipsis_ends_with_one_ellipsis() -> None:
@@ -79,32 +78,26 @@ def test_the_last_build_is_summed_up_once(small_db) -> None:
 CHARTRES_PAGE = "Chartres métropole, page « Politique de la ville » (21 septembre 2023)"
 CHARTRES_CREDITS = [f"{CHARTRES_PAGE} – quartier prioritaire 2015–2023 « {name} » (contour de 2015, "
                     "année de la population non précisée)" for name in ("les Clos", "Tallemont-Bretagne")]
-
-
-def test_credits_of_one_document_name_it_once() -> None:
-    # Chartres métropole's populations: one page, one section per quartier; the map's and the
-    # comparison's line listed each whole, cut at « ; Chartres métropole, page… ».
-    assert views.credits_short(CHARTRES_CREDITS) == CHARTRES_PAGE
-    # Other documents keep their own credit, in order; one credit alone is kept whole.
-    assert views.credits_short([CHARTRES_CREDITS[0], "Insee, Filosofi 2021", CHARTRES_CREDITS[1]]) == (
-        f"{CHARTRES_PAGE} ; Insee, Filosofi 2021")
-    assert views.credits_short(CHARTRES_CREDITS[:1]) == CHARTRES_CREDITS[0]
-    assert views.credits_short([]) == ""
+CHARTRES_SHORT = "Politique de la ville, § « Les quartiers prioritaires » — Chartres métropole, 2023"
 
 
 def test_the_comparison_and_the_map_table_show_one_documents_credit_once(small_db, monkeypatch) -> None:
     from ui import data
     from tests.app.test_review_sources import run_page, source_lines
-    monkeypatch.setattr(data, "value_credits", lambda keys: list(CHARTRES_CREDITS))
+    # Chartres métropole's populations: one page, one section per quartier; the map's and the
+    # comparison's line listed each whole, cut at « ; Chartres métropole, page… ». The line shown
+    # is the values' short credits (value_credits(short=True)), one for the page's four sections.
+    monkeypatch.setattr(data, "value_credits", lambda keys, short=False: (
+        [CHARTRES_SHORT] if short else list(CHARTRES_CREDITS)))
     whole = "Source : " + " ; ".join(CHARTRES_CREDITS)
     at = run_page("comparer", "grand-chalon")
     assert not at.exception
     # The short line, then the whole credits behind « Source complète ».
-    assert source_lines(at)[:2] == ["Source : " + CHARTRES_PAGE, whole]
+    assert source_lines(at)[:2] == ["Source : " + CHARTRES_SHORT, whole]
     at = run_page("carte", "grand-chalon", indicateur="median_income_eur_month")
     assert not at.exception
     tail = " · données 2019 · géographie prioritaire 2024"
-    assert source_lines(at) == [f"Source : {CHARTRES_PAGE}{tail}", f"{whole}{tail}"]
+    assert source_lines(at) == [f"Source : {CHARTRES_SHORT}{tail}", f"{whole}{tail}"]
 
 
 def test_pockets_without_a_national_median_say_so_once(demo_db_path, tmp_path, monkeypatch) -> None:
