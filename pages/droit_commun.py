@@ -50,8 +50,10 @@ else:
         "common_law_per_p147_eur": "Droit commun pour 1 € de P147"})), hide_index=True, key="dc_credits",
         main=("Droit commun déclaré (€)", "Droit commun pour 1 € de P147"))
     documents = data.financing_summary(slug)["documents"]
-    components.source_line(views.credits_source(documents, review.get("schemes")),
-                           shown=views.credits_source(documents, review.get("schemes"), short=True))
+    components.source_line(views.credits_source(documents, review.get("schemes"),
+                                                credit=review["schemes_credit"]),
+                           shown=views.credits_source(documents, review.get("schemes"), short=True,
+                                                      credit=review["schemes_credit"]))
 st.caption("La circulaire du 31 août 2023 demande chaque année les moyens de droit commun mobilisés "
            "dans les QPV, « chiffrés le plus précisément possible et ciblés sur les QPV », à côté des "
            "crédits spécifiques.")
@@ -69,7 +71,7 @@ if year is not None and "mobilisation" in review:
             hide_index=True, key="dc_mobilisation", main=("Signataire", "Montant déclaré (€)"))
     schemes = review["schemes"]
     # The documents the schemes were typed from (title, producer, date), as a reader cites them.
-    whole, short = review.get("schemes_credit", (None, None))
+    whole, short = review["schemes_credit"]
     if not mob.empty:
         components.source_line(views.schemes_source(schemes, whole),
                                shown=views.schemes_source(schemes, short) if short else None)

@@ -734,11 +734,12 @@ def _review_data(slug: str, year: int | None, version: tuple) -> dict:
                "signatories": review_mod.signatories(cur, slug),
                "missing_types": review_mod.missing_signatory_types(cur, slug),
                "credits": review_mod.specific_vs_common(cur, slug),
-               "tfpb": review_mod.tfpb(cur, slug), "committee": review_mod.committee(cur, slug)}
+               "tfpb": review_mod.tfpb(cur, slug), "committee": review_mod.committee(cur, slug),
+               # The schemes' documents, any year: the credits table cites them too.
+               "schemes_credit": review_mod.schemes_credit(cur, slug)}
         if shown is not None:
             out["mobilisation"] = review_mod.mobilisation(cur, slug, shown)
             out["schemes"] = review_mod.schemes_view(cur, slug, shown)
-            out["schemes_credit"] = review_mod.schemes_credit(cur, slug)
             out["missing"] = review_mod.missing_view(cur, slug, shown)
         return out
     finally:

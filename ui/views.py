@@ -2290,19 +2290,25 @@ def schemes_source(schemes: pd.DataFrame, credit: str | None = None) -> str:
             "(modèle de programme)" + (f", d'après {after}" if after else ""))
 
 
-def credits_source(funding_documents, schemes: pd.DataFrame | None, short: bool = False) -> str:
+def credits_source(funding_documents, schemes: pd.DataFrame | None, short: bool = False,
+                   credit: tuple[str | None, str | None] = (None, None)) -> str:
     """The source line of « Crédits spécifiques et droit commun » (Droit commun page): the
     programme 147 credits as `funding_source` names their documents, the common-law amounts as
-    `schemes_source` does. The line named no document (issue #11, final review RV) while the
-    programmes page cited « Bilan annuel … » for the same credits. `short`: the line under the
-    table, both parts in a few words (the whole line cut after « droit commun… »)."""
+    `schemes_source` does with `credit` (indicators.review.schemes_credit: (whole, short), the
+    documents the schemes were typed from, as the schemes' own tables cite them). The line named
+    no document (issue #11, final review RV) while the programmes page cited « Bilan annuel … »
+    for the same credits. `short`: the line under the table, both parts in a few words (the whole
+    line cut after « droit commun… »)."""
     schemes = schemes if schemes is not None else pd.DataFrame()
+    whole, short_credit = credit
     if short:
         refs = ([r for r in dict.fromkeys(schemes["Source"].dropna()) if str(r).strip()]
                 if "Source" in schemes.columns else [])
-        common = f"déclaré d'après {' ; '.join(refs)}" if refs else "déclaré par les signataires"
+        common = (f"d'après {short_credit}" if short_credit else
+                  f"déclaré d'après {' ; '.join(refs)}" if refs else "déclaré par les signataires")
         return f"programme 147 : {funding_source(funding_documents, short=True)} ; droit commun : {common}"
-    return f"programme 147 : {funding_source(funding_documents)} ; droit commun : {schemes_source(schemes)}"
+    return (f"programme 147 : {funding_source(funding_documents)} ; droit commun : "
+            f"{schemes_source(schemes, whole)}")
 
 
 def pockets_source(sources: list[str]) -> tuple[str | None, str | None]:

@@ -36,3 +36,20 @@ def test_without_documents_the_template_is_named() -> None:
         "programme 147 : financements saisis par l'équipe du contrat (modèle de programme) ; "
         "droit commun : dispositifs et chiffres déclarés par les signataires, saisis par l'équipe "
         "du contrat (modèle de programme)")
+
+
+def test_the_common_law_part_cites_the_schemes_documents_as_their_tables_do() -> None:
+    """After s15-RW the schemes' tables cite the document their annexes belong to; the credits
+    line cited the bare annex (« d'après annexe 4 … ») for the same figures. It now takes the
+    same credit (indicators.review.schemes_credit: whole, short)."""
+    credit = ("Contrat de ville 2024–2030 (CA Val-de-Lorne, 15 mars 2024) — annexe 4, droit commun "
+              "mobilisable", "Contrat de ville 2024–2030 — CA Val-de-Lorne, 2024")
+    assert plain_spaces(views.credits_source(DOCUMENTS, SCHEMES, credit=credit)) == (
+        "programme 147 : financements saisis par l'équipe du contrat (modèle de programme), d'après "
+        "« Bilan annuel du contrat de ville 2025 » (CA Val-de-Lorne, 10 février 2026) ; droit commun : "
+        "dispositifs et chiffres déclarés par les signataires, saisis par l'équipe du contrat "
+        "(modèle de programme), d'après Contrat de ville 2024–2030 (CA Val-de-Lorne, 15 mars 2024) — "
+        "annexe 4, droit commun mobilisable")
+    assert plain_spaces(views.credits_source(DOCUMENTS, SCHEMES, short=True, credit=credit)) == (
+        "programme 147 : financements saisis d'après Bilan annuel du contrat de ville 2025 — "
+        "CA Val-de-Lorne, 2026 ; droit commun : d'après Contrat de ville 2024–2030 — CA Val-de-Lorne, 2024")

@@ -72,8 +72,9 @@ def test_the_signatories_table_names_its_document(cited_db) -> None:
     # signatories' table the annexes as a reader cites them and the whole credit without the
     # rows' sections (the committee cites nothing here: no line).
     assert lines[-2:] == ["Source : Annexes du contrat — Agglo", "Source : Annexes du contrat (Agglo)"]
-    # Its toggle, after the two of the schemes' lines (their document named: short line + whole).
-    assert [p.proto.popover.label for p in at.get("popover")] == ["Source complète"] * 3
+    # Its toggle, after the credits' line and the two of the schemes' lines (their document
+    # named: short line + whole).
+    assert [p.proto.popover.label for p in at.get("popover")] == ["Source complète"] * 4
 
 
 def test_rows_citing_documents_are_credited_with_or_without_their_sections(cited_db) -> None:
@@ -118,7 +119,12 @@ def test_the_common_law_tables_name_the_document_their_sections_belong_to(tmp_pa
     # Under the mobilisation table and under the undeclared schemes: the short line, then the
     # whole credit behind « Source complète ».
     lines = sources_shown(at)
-    assert lines[1:5] == [head + "Annexes du contrat — Agglo, 2024",
+    # The credits' line cites the schemes' document the same way (s15-RV merged with s15-RW).
+    credits = "Source : programme 147 : financements saisis par l'équipe du contrat (modèle de programme) ; "
+    assert lines[:2] == [credits + "droit commun : d'après Annexes du contrat — Agglo, 2024",
+                         credits + "droit commun : " + head.removeprefix("Source : ")
+                         + "Annexes du contrat (Agglo, 15 mars 2024) — annexe 4"]
+    assert lines[2:6] == [head + "Annexes du contrat — Agglo, 2024",
                           head + "Annexes du contrat (Agglo, 15 mars 2024) — annexe 4"] * 2
     # Without a document known for a row, the sections alone, as before.
     assert views.schemes_source(pd.DataFrame({"Source": ["annexe 4"]})) == (
