@@ -196,6 +196,26 @@ def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
                [contract_slug, year, contract_slug, contract_slug]))
 
 
+def schemes_not_expected(con, contract_slug: str, year: int) -> str | None:
+    """Why no scheme figure is expected for `year`, or None: the schemes typed are those of a
+    contract that starts after `year` and nobody reported a figure for it. Grand Chalon's review
+    defaults to 2021 (its CIA's newest results) and listed « 294 dispositifs sans aucun chiffre
+    déclaré pour 2021 », the schemes of its 2024–2030 contract."""
+    rows = con.execute("""
+        select c.start_year, c.end_year,
+               (select count(*) from review_figures f where f.contract_slug = c.contract_slug and f.year = ?),
+               (select count(*) from review_schemes s where s.contract_slug = c.contract_slug)
+        from contracts c where c.contract_slug = ?""", [year, contract_slug]).fetchall()
+    if not rows:
+        return None
+    start, end, figures, schemes = rows[0]
+    if start is None or year >= start or figures or not schemes:
+        return None
+    period = f"{start}–{end}" if end is not None and end != start else str(start)
+    return (f"Les dispositifs saisis sont ceux du contrat {period} : {year} le précède, aucun "
+            "chiffre n'y est attendu.")
+
+
 def missing_reports(con, contract_slug: str, year: int) -> pd.DataFrame:
     """The schemes (common law and specific) for which no signatory reported any figure in `year`."""
     return _carriers(_df(con, f"""
@@ -400,7 +420,9 @@ def _common_law_section(con, contract_slug: str, year: int,
         "Part propre aux QPV (%)": df["qpv_share_pct"]})
     missing = missing_reports(con, contract_slug, year)
     types = missing_signatory_types(con, contract_slug)
-    if df.empty and missing.empty:
+    if not_expected := schemes_not_expected(con, contract_slug, year):
+        table, parts = table.iloc[0:0], [not_expected]
+    elif df.empty and missing.empty:
         parts = ["Aucun dispositif de droit commun n'est saisi pour ce territoire."]
     elif len(missing):
         parts = [f"{fmt_count(len(missing), 'dispositif')} sans aucun chiffre déclaré pour {year} (liste {missing_list_at})."]
@@ -480,7 +502,9 @@ def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
     is empty (issue 11, s14: Chambéry's and Chartres' reviews, with no scheme typed, stated the rule
     for a list they did not print)."""
     table = missing_view(con, contract_slug, year)
-    if len(table):
+    if not_expected := schemes_not_expected(con, contract_slug, year):
+        table, note = table.iloc[0:0], not_expected
+    elif len(table):
         note = "Un dispositif sans chiffre n'est pas compté 0 : il reste à déclarer."
     elif con.execute("select count(*) from review_schemes where contract_slug = ?", [contract_slug]).fetchone()[0]:
         note = f"Chaque dispositif saisi a au moins un chiffre déclaré pour {year}."

@@ -69,6 +69,8 @@ if year is not None and "mobilisation" in review:
             "n_reported": f"Dispositifs déclarés en {year}", "amount_eur": "Montant déclaré (€)",
             "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
             hide_index=True, key="dc_mobilisation", main=("Signataire", "Montant déclaré (€)"))
+    if review["not_expected"]:          # a year before the contract the schemes belong to
+        st.caption(review["not_expected"])
     schemes = review["schemes"]
     # The documents the schemes were typed from (title, producer, date), as a reader cites them.
     whole, short = review["schemes_credit"]
@@ -85,7 +87,9 @@ if year is not None and "mobilisation" in review:
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)
     missing = review["missing"]
-    if missing.empty and review["schemes"].empty:
+    if review["not_expected"]:
+        st.markdown(review["not_expected"])
+    elif missing.empty and review["schemes"].empty:
         # Nothing saisi: « chaque dispositif saisi a un chiffre » would be true of nothing.
         st.markdown("Aucun dispositif n'est saisi : rien ne peut être déclaré manquant.")
     elif missing.empty:

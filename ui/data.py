@@ -741,6 +741,7 @@ def _review_data(slug: str, year: int | None, version: tuple) -> dict:
             out["mobilisation"] = review_mod.mobilisation(cur, slug, shown)
             out["schemes"] = review_mod.schemes_view(cur, slug, shown)
             out["missing"] = review_mod.missing_view(cur, slug, shown)
+            out["not_expected"] = review_mod.schemes_not_expected(cur, slug, shown)
         return out
     finally:
         cur.close()
