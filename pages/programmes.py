@@ -161,7 +161,9 @@ components.table(views.actions_view(shown), hide_index=True, key="actions_table"
                  main=("Montant",))
 if note := views.actions_view_note(shown):
     st.caption(note)
-components.source_line(FUNDING_SOURCE, shown=FUNDING_SHOWN)
+components.source_line(views.actions_list_source(money["action_documents"], money["documents"]),
+                       shown=views.actions_list_source(money["action_documents"], money["documents"],
+                                                       short=True))
 if not shown.empty:
     # The long texts (description, source) and every cell whole, one action at a time.
     with st.expander("Détail d'une action (description, quartiers, financeurs, source)",

@@ -1598,6 +1598,22 @@ def actions_source(documents, short: bool = False) -> str:
     return _typed_source(documents, short, ACTIONS_SOURCE, "actions saisies d'après ")
 
 
+# The source of the list of actions when its actions and funding lines come from the same documents.
+ACTIONS_FUNDING_SOURCE = "actions et financements saisis par l'équipe du contrat (modèle de programme)"
+
+
+def actions_list_source(action_documents, funding_documents, short: bool = False) -> str:
+    """The source under the list of actions (« Programmes et financements »): its rows are the
+    actions (`actions_source`), its amounts and funders the funding lines (`funding_source`).
+    One credit when both were typed from the same documents, else each its own (issue 11: the
+    list credited only « financements saisis d'après … » where the home page credits the same
+    actions « actions saisies d'après … »)."""
+    if list(action_documents) == list(funding_documents):
+        return _typed_source(action_documents, short, ACTIONS_FUNDING_SOURCE,
+                             "actions et financements saisis d'après ")
+    return f"{actions_source(action_documents, short)} ; {funding_source(funding_documents, short)}"
+
+
 def _typed_source(documents, short: bool, base: str, head: str) -> str:
     if short and documents:
         from indicators.sources import reader_credit
