@@ -299,12 +299,14 @@ def without_file_names(text: str) -> str:
 def esc(value) -> str:
     """Any data value as paragraph text (reportlab's mini-markup is XML). The space inside
     French quotes and before « ; : ! ? » is made non-breaking, so a « or » never starts or ends
-    a line alone and a line never starts with « ; » or « : »; so are the spaces inside a date."""
+    a line alone and a line never starts with « ; » or « : »; so are the spaces inside a date
+    and between a number and its unit (text.no_break_units)."""
     from indicators.fmt import no_break_dates
-    from indicators.text import french_marks, french_spacing
+    from indicators.text import french_marks, french_spacing, no_break_units
     # A date in words never breaks across a line (« 5 / février 2021 »), typed text included;
     # a team's "…" and « 20h » in French typography (« … », « 20 h »).
-    return escape(no_break_dates(french_spacing(french_marks(value))))
+    # A number keeps its unit on its line (« carroyage 200 m », « 58,9 % »).
+    return escape(no_break_dates(no_break_units(french_spacing(french_marks(value)))))
 
 
 def _date_fr(value: dt.date | None) -> str:
