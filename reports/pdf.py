@@ -683,6 +683,12 @@ class PortraitParts:
     title: str = ""
 
 
+# A reference that is only a place in a document, naming no document: « p. 4 », « pp. 3-4 »,
+# « p. 24 s. », « annexe 3 », « § 2 ».
+_BARE_LOCATOR = re.compile(r"^\s*(?:p\.|pp\.|pages?|annexe|§)\s*\d+(?:\s*[-–]\s*\d+)?(?:\s*s\.)?\s*$",
+                           re.IGNORECASE)
+
+
 class SourceRefs:
     """Numbered sources of a portrait: each distinct (source, reference) gets [n], listed at the
     end, so that long document references do not crowd the tables."""
@@ -704,6 +710,11 @@ class SourceRefs:
         cited = sources_mod.cited_document(label, source_ref, *doc) if doc else None
         if cited is not None:
             label, source_ref = cited
+        elif (doc and doc[0] and source_ref and _BARE_LOCATOR.match(source_ref)
+              and not set(_words(str(doc[0]))) <= set(_words(label))):
+            # « p. 4 » of a document the line does not name (the demo portrait's « Compas – ABS
+            # 2022 (fictif) — p. 4 »): the page of that document, by its title.
+            source_ref = f"{without_file_names(str(doc[0]))}, {source_ref.strip()}"
         key = (label or "source non précisée", source_ref or None)
         if key in self.items:
             return self.items[key]
