@@ -2318,6 +2318,7 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
         # Drawn 600 px wide for its 11,9 cm: names and legend print at least 7 pt (issue 11).
         png = images.pocket_map_png(con, result.territory, wkts, highlight=pocket_id,
                                     title=f"{name} et les quartiers prioritaires", date=date,
+                                    source_line=pk.map_source_line(con, result),
                                     width=POCKET_MAP_PX[0], height=POCKET_MAP_PX[1],
                                     print_width_pt=POCKET_MAP_W,
                                     communes=[c.strip() for c in str(row["communes"] or "").split(",")])
