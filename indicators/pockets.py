@@ -706,6 +706,18 @@ def grid_sources(con, result: PocketResult) -> list[str]:
     return out
 
 
+def map_source_line(con, result: PocketResult) -> str:
+    """The pocket map's source line: the grid as the sheet's sources name it, its year included,
+    then the contours (« Données fictives de démonstration, carroyage à 200 m 2019 ; contours des
+    QPV : fictifs »). It read « carroyage Filosofi 200 m ; … » whatever the grid: no year, and the
+    demo's fictional grid under INSEE's product name."""
+    lines = grid_sources(con, result)
+    grids = [ln for ln in lines if not ln.startswith(("Médianes du niveau de vie", "Contours des QPV"))]
+    contours = "contours des QPV : fictifs" if lines[-1].startswith("Contours des QPV : fictifs") \
+        else "contours des QPV : ANCT"
+    return " ; ".join(grids + [contours])
+
+
 def stored_pockets(con, contract_slug: str) -> pd.DataFrame:
     """The pockets the build found for a contract (view poverty_pockets), by pocket_id."""
     return con.execute("select * from poverty_pockets where territory = ? order by pocket_id",

@@ -83,9 +83,10 @@ _BEFORE_PUNCTUATION = re.compile(r"[ \t]+(\\?[;:!?])(?!\u2060?(?:[^\W_]|-))")
 # A dash between two words used as a separator (« Bruxelles - Arcades - Béguines »,
 # « Chalon – délégations »), Markdown-escaped or not; a list's « - » starts a line, no word before.
 _SEPARATOR_DASH = re.compile(r"(?<=\S)[ \t]+(\\?[-–—])(?=[ \t])")
-# A unit symbol after a number (« 58,9 % », « 1,5 M€ », « +3,0 pts »), as a team types it in a
-# note: the number keeps its unit on its line.
-_NUMBER_UNIT = re.compile(r"(?<=\d)[ \t]+((?:%|‰|€|k€|M€|Md€|pts?)(?![^\W_]))")
+# A unit symbol after a number (« 58,9 % », « 1,5 M€ », « +3,0 pts », a distance or an area:
+# « carroyage 200 m », « 1,2 km », « 40 m² », « 3 ha »), as a team or a label types it: the
+# number keeps its unit on its line.
+_NUMBER_UNIT = re.compile(r"(?<=\d)[ \t]+((?:%|‰|€|k€|M€|Md€|pts?|km²|m²|km|m|ha)(?![^\W_]))")
 # The format a download button ends with (« … (CSV) »), Markdown-escaped or not.
 _FILE_FORMAT = re.compile(r"[ \t]+(\\?\((?:CSV|XLSX|PDF|PNG|SVG|ZIP)\\?\))")
 

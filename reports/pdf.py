@@ -299,12 +299,14 @@ def without_file_names(text: str) -> str:
 def esc(value) -> str:
     """Any data value as paragraph text (reportlab's mini-markup is XML). The space inside
     French quotes and before « ; : ! ? » is made non-breaking, so a « or » never starts or ends
-    a line alone and a line never starts with « ; » or « : »; so are the spaces inside a date."""
+    a line alone and a line never starts with « ; » or « : »; so are the spaces inside a date
+    and between a number and its unit (text.no_break_units)."""
     from indicators.fmt import no_break_dates
-    from indicators.text import french_marks, french_spacing
+    from indicators.text import french_marks, french_spacing, no_break_units
     # A date in words never breaks across a line (« 5 / février 2021 »), typed text included;
     # a team's "…" and « 20h » in French typography (« … », « 20 h »).
-    return escape(no_break_dates(french_spacing(french_marks(value))))
+    # A number keeps its unit on its line (« carroyage 200 m », « 58,9 % »).
+    return escape(no_break_dates(no_break_units(french_spacing(french_marks(value)))))
 
 
 def _date_fr(value: dt.date | None) -> str:
@@ -681,6 +683,12 @@ class PortraitParts:
     title: str = ""
 
 
+# A reference that is only a place in a document, naming no document: « p. 4 », « pp. 3-4 »,
+# « p. 24 s. », « annexe 3 », « § 2 ».
+_BARE_LOCATOR = re.compile(r"^\s*(?:p\.|pp\.|pages?|annexe|§)\s*\d+(?:\s*[-–]\s*\d+)?(?:\s*s\.)?\s*$",
+                           re.IGNORECASE)
+
+
 class SourceRefs:
     """Numbered sources of a portrait: each distinct (source, reference) gets [n], listed at the
     end, so that long document references do not crowd the tables."""
@@ -702,6 +710,11 @@ class SourceRefs:
         cited = sources_mod.cited_document(label, source_ref, *doc) if doc else None
         if cited is not None:
             label, source_ref = cited
+        elif (doc and doc[0] and source_ref and _BARE_LOCATOR.match(source_ref)
+              and not set(_words(str(doc[0]))) <= set(_words(label))):
+            # « p. 4 » of a document the line does not name (the demo portrait's « Compas – ABS
+            # 2022 (fictif) — p. 4 »): the page of that document, by its title.
+            source_ref = f"{without_file_names(str(doc[0]))}, {source_ref.strip()}"
         key = (label or "source non précisée", source_ref or None)
         if key in self.items:
             return self.items[key]
@@ -2305,6 +2318,7 @@ def pocket_sheet_pdf(con, result, pocket_id: str, *, generated_on: dt.date | Non
         # Drawn 600 px wide for its 11,9 cm: names and legend print at least 7 pt (issue 11).
         png = images.pocket_map_png(con, result.territory, wkts, highlight=pocket_id,
                                     title=f"{name} et les quartiers prioritaires", date=date,
+                                    source_line=pk.map_source_line(con, result),
                                     width=POCKET_MAP_PX[0], height=POCKET_MAP_PX[1],
                                     print_width_pt=POCKET_MAP_W,
                                     communes=[c.strip() for c in str(row["communes"] or "").split(",")])
