@@ -196,11 +196,12 @@ def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
                [contract_slug, year, contract_slug, contract_slug]))
 
 
-def schemes_not_expected(con, contract_slug: str, year: int) -> str | None:
+def schemes_not_expected(con, contract_slug: str, year: int, *, missing: bool = False) -> str | None:
     """Why no scheme figure is expected for `year`, or None: the schemes typed are those of a
     contract that starts after `year` and nobody reported a figure for it. Grand Chalon's review
     defaults to 2021 (its CIA's newest results) and listed « 294 dispositifs sans aucun chiffre
-    déclaré pour 2021 », the schemes of its 2024–2030 contract."""
+    déclaré pour 2021 », the schemes of its 2024–2030 contract. `missing`: the words of the list
+    of undeclared schemes, which follows the common-law table saying it whole (said once)."""
     rows = con.execute("""
         select c.start_year, c.end_year,
                (select count(*) from review_figures f where f.contract_slug = c.contract_slug and f.year = ?),
@@ -212,6 +213,8 @@ def schemes_not_expected(con, contract_slug: str, year: int) -> str | None:
     if start is None or year >= start or figures or not schemes:
         return None
     period = f"{start}–{end}" if end is not None and end != start else str(start)
+    if missing:
+        return f"Aucun dispositif n'est attendu pour {year}, avant le contrat {period}."
     return (f"Les dispositifs saisis sont ceux du contrat {period} : {year} le précède, aucun "
             "chiffre n'y est attendu.")
 
@@ -502,7 +505,7 @@ def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
     is empty (issue 11, s14: Chambéry's and Chartres' reviews, with no scheme typed, stated the rule
     for a list they did not print)."""
     table = missing_view(con, contract_slug, year)
-    if not_expected := schemes_not_expected(con, contract_slug, year):
+    if not_expected := schemes_not_expected(con, contract_slug, year, missing=True):
         table, note = table.iloc[0:0], not_expected
     elif len(table):
         note = "Un dispositif sans chiffre n'est pas compté 0 : il reste à déclarer."

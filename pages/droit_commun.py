@@ -87,8 +87,8 @@ if year is not None and "mobilisation" in review:
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)
     missing = review["missing"]
-    if review["not_expected"]:
-        st.markdown(review["not_expected"])
+    if review["none_expected"]:
+        st.markdown(review["none_expected"])
     elif missing.empty and review["schemes"].empty:
         # Nothing saisi: « chaque dispositif saisi a un chiffre » would be true of nothing.
         st.markdown("Aucun dispositif n'est saisi : rien ne peut être déclaré manquant.")

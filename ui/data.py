@@ -742,6 +742,7 @@ def _review_data(slug: str, year: int | None, version: tuple) -> dict:
             out["schemes"] = review_mod.schemes_view(cur, slug, shown)
             out["missing"] = review_mod.missing_view(cur, slug, shown)
             out["not_expected"] = review_mod.schemes_not_expected(cur, slug, shown)
+            out["none_expected"] = review_mod.schemes_not_expected(cur, slug, shown, missing=True)
         return out
     finally:
         cur.close()
