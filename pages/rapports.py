@@ -66,8 +66,10 @@ else:
 
 st.header("Tableaux, graphiques et cartes", divider="gray")
 st.markdown(
-    "Chaque tableau de l'application se télécharge sous le tableau, en **CSV** (tableur français : "
+    "Les tableaux de chiffres se téléchargent sous le tableau, en **CSV** (tableur français : "
     "séparateur « ; », virgule décimale) et en **XLSX** (nombres typés, feuille « Sources ») ; "
+    "ceux de « Droit commun et signataires » forment la revue annuelle (**XLSX**, une feuille par "
+    "section), à télécharger en haut de cette page ; "
     "chaque graphique en **PNG** (résolution d'impression) et en **SVG**, avec le titre, l'unité, "
     "la source et la date dans l'image ; la carte depuis la page Carte des quartiers, le quartier "
     "sélectionné entouré. Les valeurs couvertes par le secret statistique restent marquées "
@@ -76,7 +78,7 @@ st.markdown("\n".join(f"- [{label}]({path})" for path, label in (
     ("./", "Les chiffres du mandat"), ("carte", "Carte des quartiers"),
     ("portrait", "Portrait de quartier"), ("comparer", "Comparer les quartiers"),
     ("programmes", "Programmes et financements"), ("logement", "Logement et attributions"),
-    ("methode", "Données et méthode"))))
+    ("droit-commun", "Droit commun et signataires"), ("methode", "Données et méthode"))))
 
 with st.expander("Les mêmes documents en ligne de commande"):
     slug = selection.contract_slug
