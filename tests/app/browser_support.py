@@ -106,3 +106,25 @@ def evaluate_at(url: str, path: str, js: str, *, width: int = 390, height: int =
             return pg.evaluate(js)
         finally:
             context.close()
+
+
+def script_measures(script_text: str, tmp_path: Path, ready_js: str, measure_js: str, *,
+                    settle_ms: int = 1000, widths: tuple[int, ...] = (1440, 390)) -> dict[int, object]:
+    """{width: `measure_js` evaluated}: a Streamlit script written from `script_text`, served
+    once, opened in Chromium at each width (900 px high) once `ready_js` holds and `settle_ms`
+    more have passed (the page tests built by code: table heights, source-line gaps)."""
+    script = tmp_path / "page.py"
+    script.write_text(script_text, encoding="utf-8")
+    found = {}
+    with script_server(script, tmp_path) as url, chromium() as browser:
+        for width in widths:
+            context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+            try:
+                pg = context.new_page()
+                pg.goto(url)
+                pg.wait_for_function(ready_js, timeout=60_000)
+                pg.wait_for_timeout(settle_ms)
+                found[width] = pg.evaluate(measure_js)
+            finally:
+                context.close()
+    return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.browser_support import chromium, script_server
+from tests.app.browser_support import script_measures
 
 pytestmark = pytest.mark.browser
 
@@ -41,22 +41,8 @@ GAPS_JS = """() => [...document.querySelectorAll('.qpv-source')].map(s => {
 
 
 def test_a_source_line_does_not_sit_on_the_expander_under_it(tmp_path) -> None:
-    script = tmp_path / "sources.py"
-    script.write_text(SCRIPT, encoding="utf-8")
-    found = {}
-    with script_server(script, tmp_path) as url, chromium() as browser:
-        for width in (1440, 390):
-            context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
-            try:
-                pg = context.new_page()
-                pg.goto(url)
-                pg.wait_for_function("document.querySelectorAll('.qpv-source').length >= 3 && "
-                                     "document.querySelector('[data-testid=\"stExpander\"]')",
-                                     timeout=60_000)
-                pg.wait_for_timeout(1000)
-                found[width] = pg.evaluate(GAPS_JS)
-            finally:
-                context.close()
+    found = script_measures(SCRIPT, tmp_path, "document.querySelectorAll('.qpv-source').length >= 3 && "
+                            "document.querySelector('[data-testid=\"stExpander\"]')", GAPS_JS)
     expected = [["Source : financement", "stExpander", 8], ["Source : financement", "stHorizontalBlock", 8]]
     # A line followed by text keeps Streamlit's own spacing (not made wider).
     assert {w: rows[:2] for w, rows in found.items()} == {1440: expected, 390: expected}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.browser_support import chromium, script_server
+from tests.app.browser_support import script_measures
 from ui import views
 
 pytestmark = pytest.mark.browser
@@ -38,20 +38,8 @@ MEASURE_JS = """() => [...document.querySelectorAll('[class*="st-key-short_"], [
 
 
 def test_a_table_showing_all_its_rows_has_no_strip_under_them_and_no_inner_scrollbar(tmp_path) -> None:
-    script = tmp_path / "tables.py"
-    script.write_text(SCRIPT, encoding="utf-8")
-    found = {}
-    with script_server(script, tmp_path) as url, chromium() as browser:
-        for width in (1440, 390):
-            context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
-            try:
-                pg = context.new_page()
-                pg.goto(url)
-                pg.wait_for_function("document.querySelectorAll('.dvn-stack').length >= 6", timeout=60_000)
-                pg.wait_for_timeout(1500)
-                found[width] = pg.evaluate(MEASURE_JS)
-            finally:
-                context.close()
+    found = script_measures(SCRIPT, tmp_path, "document.querySelectorAll('.dvn-stack').length >= 6",
+                            MEASURE_JS, settle_ms=1500)
     for width, tables in found.items():
         by_key = {t["key"]: t for t in tables}
         assert sorted(by_key) == sorted([f"short_{n}" for n in COUNTS] + [f"wrapped_{n}" for n in COUNTS])

@@ -5,35 +5,22 @@ des QPV : fictifs », no year, and the demo's fictional grid under INSEE's produ
 (indicators.pockets.map_source_line, passed by reports.pdf.pocket_sheet_pdf)."""
 from __future__ import annotations
 
-import pytest
-
-from etl.db import create_empty
 from indicators import pockets as pk
-from tests.indicators.conftest import Factory
-from tests.indicators.test_pockets import build_pocket_db
 
 
-@pytest.fixture
-def con():
-    c = create_empty()
-    build_pocket_db(Factory(c))
-    yield c
-    c.close()
+def test_a_real_grid_is_credited_with_its_year(pocket_con) -> None:
+    result = pk.detect(pocket_con, "t")
+    assert pk.map_source_line(pocket_con, result) == "carroyage Filosofi à 200 m 2019 ; contours des QPV : ANCT"
 
 
-def test_a_real_grid_is_credited_with_its_year(con) -> None:
-    result = pk.detect(con, "t")
-    assert pk.map_source_line(con, result) == "carroyage Filosofi à 200 m 2019 ; contours des QPV : ANCT"
-
-
-def test_a_fictional_grid_is_credited_as_fictional_with_its_year(con) -> None:
-    con.execute("update sources set is_fictional = true, producer = 'INSEE' where source_id = 'src_grid'")
-    result = pk.detect(con, "t")
-    assert pk.map_source_line(con, result) == (
+def test_a_fictional_grid_is_credited_as_fictional_with_its_year(pocket_con) -> None:
+    pocket_con.execute("update sources set is_fictional = true, producer = 'INSEE' where source_id = 'src_grid'")
+    result = pk.detect(pocket_con, "t")
+    assert pk.map_source_line(pocket_con, result) == (
         "Données fictives de démonstration, carroyage à 200 m 2019 ; contours des QPV : fictifs")
 
 
-def test_the_sheet_passes_the_line_to_its_map(con, monkeypatch) -> None:
+def test_the_sheet_passes_the_line_to_its_map(pocket_con, monkeypatch) -> None:
     import datetime as dt
 
     from reports import images, pdf
@@ -49,7 +36,7 @@ def test_the_sheet_passes_the_line_to_its_map(con, monkeypatch) -> None:
 
     monkeypatch.setattr(images, "pocket_map_png", fake_map)
     monkeypatch.setattr(pdf, "_warm_up_images", lambda: None)
-    result = pk.detect(con, "t")
-    pdf.pocket_sheet_pdf(con, result, "t-P01", generated_on=dt.date(2026, 3, 5))
+    result = pk.detect(pocket_con, "t")
+    pdf.pocket_sheet_pdf(pocket_con, result, "t-P01", generated_on=dt.date(2026, 3, 5))
     assert seen["source_line"] == "carroyage Filosofi à 200 m 2019 ; contours des QPV : ANCT"
     assert seen["title"] == "Poche 1 et les quartiers prioritaires"

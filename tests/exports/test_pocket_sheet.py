@@ -21,11 +21,8 @@ DATE = dt.date(2026, 3, 5)
 
 
 @pytest.fixture
-def con():
-    c = create_empty()
-    build_pocket_db(Factory(c))
-    yield c
-    c.close()
+def con(pocket_con):
+    return pocket_con
 
 
 def _text(data: bytes) -> list[str]:
