@@ -691,10 +691,12 @@ def grid_sources(con, result: PocketResult) -> list[str]:
                s.file_name, s.is_fictional
         from sources s where s.source_id in (select distinct source_id from grid_200m)
           and try_cast(s.vintage as integer) = ? order by s.file_name""", (result.grid_year,))
-    # No file name or path in a source line; a fictional grid is never credited to INSEE.
+    # No file name or path in a source line; a fictional grid is never credited to INSEE. The
+    # year after a comma, as every other source line writes it (« …, données carroyées à 200 m,
+    # 2019 »): it stood glued to the grid's size (« carroyage à 200 m 2019 », issue 11).
     out = list(dict.fromkeys(
-        f"{FICTIONAL}, carroyage à 200 m {vintage}".strip() if fict
-        else ", ".join(p for p in (prod, f"{title or 'carroyage Filosofi à 200 m'} {vintage}".strip()) if p)
+        ", ".join(p for p in ((FICTIONAL, "carroyage à 200 m") if fict
+                              else (prod, title or "carroyage Filosofi à 200 m")) + (vintage,) if p)
         for prod, title, vintage, _name, fict in rows))
     t = result.threshold
     if t is not None and t.national_median_eur is not None:

@@ -256,13 +256,16 @@ def specific_vs_common(con, contract_slug: str) -> pd.DataFrame:
 
 def tfpb(con, contract_slug: str) -> pd.DataFrame:
     """The landlords' TFPB abatement lines, by year and landlord, with the quartier's name
-    (`territory_name`, NULL without a QPV or for a code no territory has)."""
+    (`territory_name`, NULL without a QPV or for a code no territory has) and the title, producer
+    and date of the document each line cites (`documents_credit`: the table's source line)."""
     return _df(con, """
         select t.year, g.name as landlord, t.action, t.territory_code, q.territory_name, t.amount_eur,
-               t.document_id, t.source_ref
+               t.document_id, t.source_ref, d.title as document_title, d.producer as document_producer,
+               d.published_on as document_date
         from review_tfpb t
         left join review_signatories g on g.contract_slug = t.contract_slug and g.signatory_id = t.signatory_id
         left join territories q on q.territory_code = t.territory_code and q.territory_level = 'qpv'
+        left join documents d on d.contract_slug = t.contract_slug and d.document_id = t.document_id
         where t.contract_slug = ? order by t.year, g.name, t.action, t.territory_code""", [contract_slug])
 
 

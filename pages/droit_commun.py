@@ -113,6 +113,9 @@ if tfpb.empty:
 else:
     components.table(na(views.tfpb_table(tfpb)), hide_index=True, key="dc_tfpb",
                      main=("Quartier", "Montant (€)"))
+    # The document the lines cite (their « Source » column: its section), as under every table:
+    # this one had no source line, and at 390 px its « Source » column hides under « Détail ».
+    components.source_line(documents_credit(tfpb, sections=False), shown=documents_short_credit(tfpb))
 
 st.header("Signataires et autres acteurs", divider="gray", anchor=False)
 sig = review["signatories"]

@@ -72,10 +72,10 @@ def test_the_pockets_tables_name_their_source(demo_db) -> None:
     at = run_page("poches", territoire="demo")
     assert not at.exception
     line = ('<div class="qpv-source qpv-more" title="Source : Données fictives de démonstration, '
-            'carroyage à 200 m 2019 ; Médianes du niveau de vie (Filosofi) : France (2019), CA '
+            'carroyage à 200 m, 2019 ; Médianes du niveau de vie (Filosofi) : France (2019), CA '
             'Val-de-Lorne (fictive, EPCI, faute d\'unité urbaine, 2019) ; Contours des QPV : fictifs ; '
             'circulaire du 31 août 2023 relative aux contrats de ville">Source : Données fictives de '
-            'démonstration, carroyage à 200 m 2019</div>')
+            'démonstration, carroyage à 200 m, 2019</div>')
     assert [_after(at, "Ménages pauvres"), _after(at, "QPV du territoire")] == [line, line]
 
 

@@ -50,7 +50,7 @@ def test_sheet_is_one_page_with_figures_method_and_sources(con):
         "test (EPCI, faute d'unité urbaine, 2019). "
         "Approximation du critère officiel des QPV",
         "Approximation du critère officiel des QPV",
-        "carroyage Filosofi à 200 m 2019",
+        "carroyage Filosofi à 200 m, 2019",
         "circulaire du 31 août 2023",
         "Fiche de justification de la poche 1 · produite le 5 mars 2026",
     ]:
@@ -87,7 +87,7 @@ def test_sheet_with_its_map_stays_on_one_page(con):
     assert len(pages) == 1 and "Localisation" in pages[0] and DEMO_MARK in pages[0]
     # A fictional grid is credited as such, never to INSEE, and without its file name.
     text = " ".join(pages[0].split())
-    assert "Données fictives de démonstration, carroyage à 200 m 2019" in text
+    assert "Données fictives de démonstration, carroyage à 200 m, 2019" in text
     assert "insee" not in text.lower() and "carreaux.csv" not in text
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages[0].images) == 1
