@@ -61,7 +61,10 @@ st.caption("La circulaire du 31 août 2023 demande chaque année les moyens de d
 if year is not None and "mobilisation" in review:
     st.header(f"Mobilisable et mobilisé en {year}, par pilier et signataire", divider="gray", anchor=False)
     mob = review["mobilisation"]
-    if mob.empty:
+    before = review["not_expected"]     # a year before the contract: nothing tallied, as in the review
+    if before:
+        st.markdown(before)
+    elif mob.empty:
         st.markdown("Aucun dispositif de droit commun n'est saisi.")
     else:
         components.table(na(mob.rename(columns={
@@ -69,8 +72,6 @@ if year is not None and "mobilisation" in review:
             "n_reported": f"Dispositifs déclarés en {year}", "amount_eur": "Montant déclaré (€)",
             "qpv_amount_eur": "dont propre aux QPV (€)", "qpv_share_pct": "Part propre aux QPV (%)"})),
             hide_index=True, key="dc_mobilisation", main=("Signataire", "Montant déclaré (€)"))
-    if review["not_expected"]:          # a year before the contract the schemes belong to
-        st.caption(review["not_expected"])
     schemes = review["schemes"]
     # The documents the schemes were typed from (title, producer, date), as a reader cites them.
     whole, short = review["schemes_credit"]
@@ -81,8 +82,11 @@ if year is not None and "mobilisation" in review:
         with st.expander(md_text(views.scheme_group_label(pillar, part))):
             # What tells two schemes of one name apart is in its column; the name repeats it
             # only where a narrow room leaves that column out (views.narrow_table_html).
-            components.table(part.drop(columns=["Pilier", SCHEME_DETAIL]), hide_index=True,
-                             key=f"dc_schemes_{pillar}", main=("Dispositif", f"Mobilisé en {year}"),
+            # Before the contract, no « Mobilisé en … » column: nothing is expected that year.
+            components.table(part.drop(columns=["Pilier", SCHEME_DETAIL]
+                                       + ([f"Mobilisé en {year}"] if before else [])), hide_index=True,
+                             key=f"dc_schemes_{pillar}",
+                             main=("Dispositif",) if before else ("Dispositif", f"Mobilisé en {year}"),
                              details={"Dispositif": part[SCHEME_DETAIL]})
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)

@@ -62,6 +62,11 @@ def test_the_page_says_it_for_a_year_before_the_contract(early_db) -> None:
     at.run()
     assert not at.exception
     texts = [plain_spaces(m.value) for m in at.markdown] + [plain_spaces(c.value) for c in at.caption]
-    # Under the mobilisation table, then in place of the list.
+    # In place of the mobilisation table, then in place of the list; the schemes stay listed
+    # by pillar, without a « Mobilisé en 2021 » column all « non renseigné ».
     assert (texts.count(NOTE), texts.count(MISSING)) == (1, 1)
+    tables = [t.value for t in at.dataframe]
+    assert [list(t.columns) for t in tables[1:3]] == [["Signataire", "Objectif", "Dispositif", "Nature",
+                                                       "Source"]] * 2
+    assert [list(t.columns)[0] for t in tables] == ["Année", "Signataire", "Signataire", "Nom"]
     assert not any("sans aucun chiffre déclaré" in t for t in texts)
