@@ -710,7 +710,7 @@ def grid_sources(con, result: PocketResult) -> list[str]:
 
 def map_source_line(con, result: PocketResult) -> str:
     """The pocket map's source line: the grid as the sheet's sources name it, its year included,
-    then the contours (« Données fictives de démonstration, carroyage à 200 m 2019 ; contours des
+    then the contours (« Données fictives de démonstration, carroyage à 200 m, 2019 ; contours des
     QPV : fictifs »). It read « carroyage Filosofi 200 m ; … » whatever the grid: no year, and the
     demo's fictional grid under INSEE's product name."""
     lines = grid_sources(con, result)
