@@ -1,7 +1,9 @@
 """Issue 11, visual review s14-RN: a table's source line right above its download buttons keeps
 some room from them. Streamlit pulls a markdown block up by 1rem, so the line's last letters sat
 on the buttons' border (Chartres métropole's « Par enjeu prioritaire » and « Par quartier » on
-« Programmes et financements », at 390 and 1 440 px). A real `streamlit run app.py`, Chromium."""
+« Programmes et financements », at 390 and 1 440 px). Those lines are now the funding's short
+line with its « Source complète » toggle between line and buttons (s15); the demo's people-reached
+tables keep a line right above their buttons. A real `streamlit run app.py`, Chromium."""
 from __future__ import annotations
 
 import pytest
@@ -30,6 +32,5 @@ def server(demo_db_path, tmp_path_factory):
 
 @pytest.mark.parametrize("width", [390, 1440])
 def test_a_source_line_does_not_sit_on_its_download_buttons(server, width) -> None:
-    gaps = evaluate_at(server, "programmes?territoire=chartres-metropole", GAPS_JS, width=width,
-                       height=3000)
-    assert gaps == [["Source : financements saisis par", 8]] * 2
+    gaps = evaluate_at(server, "programmes?territoire=demo", GAPS_JS, width=width, height=3000)
+    assert gaps == [["Source : listes de participants ", 8]] * 2
