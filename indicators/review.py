@@ -196,12 +196,13 @@ def mobilisation(con, contract_slug: str, year: int) -> pd.DataFrame:
                [contract_slug, year, contract_slug, contract_slug]))
 
 
-def schemes_not_expected(con, contract_slug: str, year: int, *, missing: bool = False) -> str | None:
+def schemes_not_expected(con, contract_slug: str, year: int) -> tuple[str, str] | None:
     """Why no scheme figure is expected for `year`, or None: the schemes typed are those of a
     contract that starts after `year` and nobody reported a figure for it. Grand Chalon's review
     defaults to 2021 (its CIA's newest results) and listed « 294 dispositifs sans aucun chiffre
-    déclaré pour 2021 », the schemes of its 2024–2030 contract. `missing`: the words of the list
-    of undeclared schemes, which follows the common-law table saying it whole (said once)."""
+    déclaré pour 2021 », the schemes of its 2024–2030 contract. Two sentences: the common-law
+    section's, then the list of undeclared schemes' own words (that list follows the common-law
+    section, which said it whole: said once)."""
     rows = con.execute("""
         select c.start_year, c.end_year,
                (select count(*) from review_figures f where f.contract_slug = c.contract_slug and f.year = ?),
@@ -213,10 +214,9 @@ def schemes_not_expected(con, contract_slug: str, year: int, *, missing: bool = 
     if start is None or year >= start or figures or not schemes:
         return None
     period = f"{start}–{end}" if end is not None and end != start else str(start)
-    if missing:
-        return f"Aucun dispositif n'est attendu pour {year}, avant le contrat {period}."
     return (f"Les dispositifs saisis sont ceux du contrat {period} : {year} le précède, aucun "
-            "chiffre n'y est attendu.")
+            "chiffre n'y est attendu.",
+            f"Aucun dispositif n'est attendu pour {year}, avant le contrat {period}.")
 
 
 def missing_reports(con, contract_slug: str, year: int) -> pd.DataFrame:
@@ -315,9 +315,6 @@ def documents_credit(com: pd.DataFrame, *, sections: bool = True) -> str | None:
         if line:
             parts.append(line.removeprefix("Source : "))
     return " ; ".join(parts) or None
-
-
-committee_credit = documents_credit
 
 
 def schemes_credit(con, contract_slug: str) -> tuple[str | None, str | None]:
@@ -427,7 +424,7 @@ def _common_law_section(con, contract_slug: str, year: int,
     missing = missing_reports(con, contract_slug, year)
     types = missing_signatory_types(con, contract_slug)
     if not_expected := schemes_not_expected(con, contract_slug, year):
-        table, parts = table.iloc[0:0], [not_expected]
+        table, parts = table.iloc[0:0], [not_expected[0]]
     elif df.empty and missing.empty:
         parts = ["Aucun dispositif de droit commun n'est saisi pour ce territoire."]
     elif len(missing):
@@ -508,8 +505,8 @@ def _missing_section(con, contract_slug: str, year: int) -> ReviewSection:
     is empty (issue 11, s14: Chambéry's and Chartres' reviews, with no scheme typed, stated the rule
     for a list they did not print)."""
     table = missing_view(con, contract_slug, year)
-    if not_expected := schemes_not_expected(con, contract_slug, year, missing=True):
-        table, note = table.iloc[0:0], not_expected
+    if not_expected := schemes_not_expected(con, contract_slug, year):
+        table, note = table.iloc[0:0], not_expected[1]
     elif len(table):
         note = "Un dispositif sans chiffre n'est pas compté 0 : il reste à déclarer."
     elif con.execute("select count(*) from review_schemes where contract_slug = ?", [contract_slug]).fetchone()[0]:

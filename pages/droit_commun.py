@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicators.fmt import fmt_count
-from indicators.review import (SCHEME_DETAIL, committee_credit, declared_years_text, display_frame,
+from indicators.review import (SCHEME_DETAIL, declared_years_text, display_frame,
                                documents_credit, documents_short_credit)
 from indicators.text import md_text
 from ui import components, data, exports, views
@@ -63,7 +63,7 @@ if year is not None and "mobilisation" in review:
     mob = review["mobilisation"]
     before = review["not_expected"]     # a year before the contract: nothing tallied, as in the review
     if before:
-        st.markdown(before)
+        st.markdown(before[0])
     elif mob.empty:
         st.markdown("Aucun dispositif de droit commun n'est saisi.")
     else:
@@ -91,8 +91,8 @@ if year is not None and "mobilisation" in review:
 
     st.header(f"Ce qu'aucun signataire n'a déclaré pour {year}", divider="gray", anchor=False)
     missing = review["missing"]
-    if review["none_expected"]:
-        st.markdown(review["none_expected"])
+    if before:
+        st.markdown(before[1])
     elif missing.empty and review["schemes"].empty:
         # Nothing saisi: « chaque dispositif saisi a un chiffre » would be true of nothing.
         st.markdown("Aucun dispositif n'est saisi : rien ne peut être déclaré manquant.")
@@ -146,4 +146,4 @@ else:
         st.markdown("\n".join(f"- {md_text(o)}" if o == m else f"- {md_text(o)} — {md_text(m)}"
                               for o, m in zip(part["organisation"], part["member"])))
     # The document (title, producer, date) and its section, as every other source (issue 11).
-    components.source_line(committee_credit(com), shown=documents_short_credit(com, sections=True))
+    components.source_line(documents_credit(com), shown=documents_short_credit(com, sections=True))

@@ -741,8 +741,8 @@ def _review_data(slug: str, year: int | None, version: tuple) -> dict:
             out["mobilisation"] = review_mod.mobilisation(cur, slug, shown)
             out["schemes"] = review_mod.schemes_view(cur, slug, shown)
             out["missing"] = review_mod.missing_view(cur, slug, shown)
+            # (the mobilisation's sentence, the undeclared list's) before the contract, else None
             out["not_expected"] = review_mod.schemes_not_expected(cur, slug, shown)
-            out["none_expected"] = review_mod.schemes_not_expected(cur, slug, shown, missing=True)
         return out
     finally:
         cur.close()

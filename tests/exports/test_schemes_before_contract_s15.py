@@ -35,7 +35,7 @@ def test_no_scheme_is_missing_before_the_contract(early_db) -> None:
     con = duckdb.connect(str(early_db), read_only=True)
     try:
         assert [review.schemes_not_expected(con, "c", y) for y in (2021, 2023, 2024, 2025)] == [
-            NOTE, NOTE.replace("2021", "2023"), None, None]
+            (NOTE, MISSING), (NOTE.replace("2021", "2023"), MISSING.replace("2021", "2023")), None, None]
         sections = {s.key: s for s in review.review_sections(con, "c", 2021)}
         assert sections["droit_commun"].table.empty
         assert sections["droit_commun"].note == NOTE + " Signataires obligatoires absents : " + ", ".join(
