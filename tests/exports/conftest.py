@@ -207,14 +207,3 @@ def image_server():
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
-@pytest.fixture
-def pocket_con():
-    """The pocket-detection database of tests/indicators/test_pockets.py (territory `t`), in memory."""
-    from tests.indicators.conftest import Factory
-    from tests.indicators.test_pockets import build_pocket_db
-    c = create_empty()
-    build_pocket_db(Factory(c))
-    yield c
-    c.close()

@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from etl.db import create_empty
 from indicators.pockets import detect, grid_sources
-from tests.indicators.conftest import Factory
-from tests.indicators.test_pockets import build_pocket_db
 
 MEDIANS = ("Médianes du niveau de vie (Filosofi) : France (2019), Agglo test (EPCI, faute d'unité "
            "urbaine, 2019)")
 
 
 @pytest.fixture
-def con():
-    c = create_empty()
-    build_pocket_db(Factory(c))
-    yield c
-    c.close()
+def con(pocket_con):
+    return pocket_con
 
 
 def test_a_grid_without_producer_or_title_is_the_filosofi_grid_of_its_year(con):
