@@ -112,12 +112,18 @@ def small_db_path(tmp_path_factory) -> Path:
     return build_small_db(tmp_path_factory.mktemp("small") / "small.duckdb")
 
 
+def publish_db(monkeypatch, path: Path) -> Path:
+    """`path` as the app's database for the test: config.DB_PATH and QPV_DB_PATH (the pages and
+    the processes they start read one or the other)."""
+    monkeypatch.setattr(config, "DB_PATH", path)
+    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    return path
+
+
 @pytest.fixture
 def small_db(small_db_path, monkeypatch) -> Path:
     """The small database, published as config.DB_PATH for the test."""
-    monkeypatch.setattr(config, "DB_PATH", small_db_path)
-    monkeypatch.setenv("QPV_DB_PATH", str(small_db_path))
-    return small_db_path
+    return publish_db(monkeypatch, small_db_path)
 
 
 def _run(args: list[str], log: Path) -> subprocess.CompletedProcess:
@@ -145,6 +151,4 @@ def demo_db_path(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_db(demo_db_path, monkeypatch) -> Path:
-    monkeypatch.setattr(config, "DB_PATH", demo_db_path)
-    monkeypatch.setenv("QPV_DB_PATH", str(demo_db_path))
-    return demo_db_path
+    return publish_db(monkeypatch, demo_db_path)

@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-import config
 from indicators import housing, review
 from tests.app.test_first_screen_leftovers import sources_shown
+from tests.app.conftest import publish_db
 from tests.app.test_pages import run_page
 from tests.exports.test_review_report import _insert, build_review_db
 from ui import views
@@ -45,8 +45,7 @@ def cited_db(tmp_path: Path, monkeypatch) -> Path:
                 source_ref=SECTION)
     con.execute("update review_signatories set document_id = 'annexes', source_ref = 'annexe 3 (p. 29)'")
     con.close()
-    monkeypatch.setattr(config, "DB_PATH", path)
-    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    publish_db(monkeypatch, path)
     return path
 
 
@@ -103,8 +102,7 @@ def test_the_common_law_tables_name_the_document_their_sections_belong_to(tmp_pa
     con = duckdb.connect(str(path))
     con.execute("update documents set published_on = '2024-03-15' where document_id = 'annexes'")
     con.close()
-    monkeypatch.setattr(config, "DB_PATH", path)
-    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    publish_db(monkeypatch, path)
     con = duckdb.connect(str(path), read_only=True)
     try:
         whole, short = review.schemes_credit(con, "c")
@@ -144,8 +142,7 @@ def test_the_committee_line_names_its_document_as_the_tables_above_do(tmp_path, 
                 member=f"Membre {position}", position=position, document_id="annexes",
                 source_ref=f"annexe 6 (p. 60), rubrique « {college} »")
     con.close()
-    monkeypatch.setattr(config, "DB_PATH", path)
-    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    publish_db(monkeypatch, path)
     at = run_page("droit_commun", territoire="c")
     assert not at.exception
     assert sources_shown(at)[-2:] == ["Source : Annexes du contrat, annexe 6 — Agglo",

@@ -7,9 +7,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-import config
 from indicators.fmt import plain_spaces
 from indicators import review
+from tests.app.conftest import publish_db
 from tests.app.test_pages import run_page
 from tests.exports.test_review_report import _insert, build_review_db
 
@@ -26,8 +26,7 @@ def early_db(tmp_path, monkeypatch):
     _insert(con, "housing_published_results", contract_slug="c", year=2021, party_type="ensemble",
             party_name="Testville", objective="q1_hors_qpv", numerator=82.0, rate_pct=12.04)
     con.close()
-    monkeypatch.setattr(config, "DB_PATH", path)
-    monkeypatch.setenv("QPV_DB_PATH", str(path))
+    publish_db(monkeypatch, path)
     return path
 
 
